@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ScanGate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "scangate", targets: ["scangate"]),
+        .library(name: "Findings", targets: ["Findings"]),
+        .library(name: "Adapters", targets: ["Adapters"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // System libraries, used directly (no Foundation wrappers).
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+
+        // A strict, byte-level JSON reader and a deterministic JSON writer.
+        .target(name: "ScanGateJSON"),
+        // The one findings model: Finding, Severity, identity, fingerprint, merge.
+        .target(name: "Findings", dependencies: ["COpenSSL"]),
+        // One adapter per report format, and format detection.
+        .target(name: "Adapters", dependencies: ["Findings", "ScanGateJSON", "CLibXML2"]),
+        // Output of findings: deterministic JSON and the summary table.
+        .target(name: "Reports", dependencies: ["Findings", "ScanGateJSON"]),
+        // The command line: wires the modules together, nothing else does.
+        .executableTarget(
+            name: "scangate",
+            dependencies: [
+                "Findings", "Adapters", "Reports", "CCurl", "CLibXML2", "COpenSSL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "ScanGateJSONTests", dependencies: ["ScanGateJSON"]),
+        .testTarget(name: "FindingsTests", dependencies: ["Findings"]),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Findings"]),
+        .testTarget(name: "CLITests", dependencies: ["Findings"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

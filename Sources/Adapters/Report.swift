@@ -1,0 +1,102 @@
+import Findings
+import ScanGateJSON
+
+/// The report formats ScanGate reads.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case trivy
+    case npmAudit = "npm-audit"
+    case zap
+    case sarif
+}
+
+/// A report file's bytes and the name to show for it (the path as the user gave it).
+public struct ReportSource: Sendable {
+    public let name: String
+    public let bytes: [UInt8]
+
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
+    }
+}
+
+/// What an adapter read from one report.
+public struct ParsedReport: Sendable {
+    public var source: String
+    public var format: ReportFormat
+    /// Which shape of the format it was, for messages and the JSON output
+    /// (`schema-2`, `legacy-list`, `npm-7+`, `traditional-xml`, …).
+    public var variant: String
+    /// The tool that wrote it (`trivy`, `npm-audit`, `zap`, or a SARIF driver name; a SARIF file
+    /// with several runs reports the first tool here and every tool in the findings' provenance).
+    public var tool: String
+    public var toolVersion: String?
+    /// Finalized findings, one per entry the tool listed (merging happens in ``FindingSet``).
+    public var findings: [Finding]
+    /// Things the reader noticed that do not stop it (never used for problems that make the
+    /// report incomplete: those are errors).
+    public var warnings: [String]
+
+    public init(
+        source: String, format: ReportFormat, variant: String, tool: String, toolVersion: String? = nil,
+        findings: [Finding] = [], warnings: [String] = []
+    ) {
+        self.source = source
+        self.format = format
+        self.variant = variant
+        self.tool = tool
+        self.toolVersion = toolVersion
+        self.findings = findings
+        self.warnings = warnings
+    }
+}
+
+/// A report could not be read. Says which file, where in it (line, JSON path) and what was
+/// expected. The CLI turns it into exit code 3.
+public struct ReportError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    /// The JSON path of the offending value, when the report is JSON.
+    public var jsonPath: String?
+    public var message: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, jsonPath: String? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.jsonPath = jsonPath
+        self.message = message
+    }
+
+    /// A type error or missing value found while reading a JSON report.
+    public init(file: String, _ error: JSONAccessError) {
+        self.init(file: file, line: error.line, jsonPath: error.path, message: error.message)
+    }
+
+    /// A JSON syntax error.
+    public init(file: String, _ error: JSONSyntaxError) {
+        self.init(file: file, line: error.line, column: error.column, message: "invalid JSON: \(error.message)")
+    }
+
+    public var description: String {
+        var text = file
+        if let line {
+            text += ":\(line)"
+            if let column { text += ":\(column)" }
+        }
+        text += ": "
+        if let jsonPath { text += "at \(jsonPath): " }
+        return text + message
+    }
+}
+
+/// Runs `body`, turning a ``JSONAccessError`` into a ``ReportError`` for `file`.
+@inline(__always)
+func reading<T>(_ file: String, _ body: () throws(JSONAccessError) -> T) throws(ReportError) -> T {
+    do throws(JSONAccessError) {
+        return try body()
+    } catch {
+        throw ReportError(file: file, error)
+    }
+}

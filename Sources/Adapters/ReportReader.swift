@@ -1,0 +1,143 @@
+import Findings
+import Foundation
+import ScanGateJSON
+
+/// Reads report files: detects the format from the content (never the file name) and hands
+/// the report to its adapter.
+public struct ReportReader: Sendable {
+    /// Reports larger than this are refused before being read (default 1 GiB).
+    public var maximumSize: Int
+
+    public init(maximumSize: Int = 1 << 30) {
+        self.maximumSize = maximumSize
+    }
+
+    /// Reads and parses the report at `path`; `forcedFormat` skips detection.
+    public func read(path: String, as forcedFormat: ReportFormat? = nil) throws(ReportError) -> ParsedReport {
+        let bytes = try ReportFile.read(path: path, maximumSize: maximumSize)
+        return try parse(ReportSource(name: path, bytes: bytes), as: forcedFormat)
+    }
+
+    /// Parses a report already in memory.
+    public func parse(_ source: ReportSource, as forcedFormat: ReportFormat? = nil) throws(ReportError) -> ParsedReport {
+        guard source.bytes.count <= maximumSize else {
+            throw ReportError(
+                file: source.name,
+                message: "the report is \(source.bytes.count) bytes, more than the limit of \(maximumSize) bytes")
+        }
+        let firstByte = Self.firstSignificantByte(source.bytes)
+        guard let firstByte else {
+            throw ReportError(file: source.name, message: "the file is empty: expected a Trivy, npm audit, ZAP or SARIF report")
+        }
+        if forcedFormat == .zap && firstByte == UInt8(ascii: "<") || forcedFormat == nil && firstByte == UInt8(ascii: "<") {
+            return try ZAPAdapter.parseXML(source)
+        }
+        if firstByte == UInt8(ascii: "<") {
+            throw ReportError(
+                file: source.name, line: 1,
+                message: "the file is XML, but --as \(forcedFormat?.rawValue ?? "") expects JSON")
+        }
+        let document: JSONDocument
+        do throws(JSONSyntaxError) {
+            document = try JSONDocument(bytes: source.bytes)
+        } catch {
+            throw ReportError(file: source.name, error)
+        }
+        var format = forcedFormat
+        if format == nil { format = try Self.detect(document.root, file: source.name) }
+        switch format ?? .trivy {
+        case .trivy: return try TrivyAdapter.parse(document.root, source: source)
+        case .npmAudit: return try NpmAuditAdapter.parse(document.root, source: source)
+        case .zap: return try ZAPAdapter.parseJSON(document.root, source: source)
+        case .sarif: return try SARIFAdapter.parse(document.root, source: source)
+        }
+    }
+
+    /// Tells the JSON formats apart by their top-level shape.
+    public static func detect(_ root: JSONValue, file: String) throws(ReportError) -> ReportFormat {
+        switch root.kind {
+        case .null, .array:
+            // Trivy before v0.20 wrote a bare list of results, or null when nothing was scanned.
+            return .trivy
+        case .object:
+            if root.has("SchemaVersion") || root.has("ClusterName") || root.has("ArtifactName") && root.has("Results") {
+                return .trivy
+            }
+            if root.has("auditReportVersion") || root.has("advisories") || root.has("error")
+                || root["audit"]?.has("auditReportVersion") == true
+            {
+                return .npmAudit
+            }
+            if root.has("@version") && root.has("site") || root.has("@programName") { return .zap }
+            if root.has("runs") && (root.has("version") || root.has("$schema")) { return .sarif }
+            let keys = root.members.prefix(8).map { "\"\($0.key)\"" }.joined(separator: ", ")
+            throw ReportError(
+                file: file, line: root.line, jsonPath: "$",
+                message:
+                    "not a report ScanGate knows: expected Trivy (SchemaVersion/ClusterName), npm audit "
+                    + "(auditReportVersion/advisories), ZAP (@version/site) or SARIF (version/runs); "
+                    + "the top-level keys are \(keys.isEmpty ? "none" : keys)")
+        default:
+            throw ReportError(
+                file: file, line: root.line, jsonPath: "$",
+                message: "not a report ScanGate knows: the document is \(root.kind), expected an object")
+        }
+    }
+
+    static func firstSignificantByte(_ bytes: [UInt8]) -> UInt8? {
+        var index = 0
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { index = 3 }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 { return byte }
+            index += 1
+        }
+        return nil
+    }
+}
+
+/// Reads whole files with POSIX calls, refusing what is not a regular file or is too large.
+public enum ReportFile {
+    public static func read(path: String, maximumSize: Int) throws(ReportError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw ReportError(file: path, message: "cannot open the file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw ReportError(file: path, message: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw ReportError(file: path, message: "not a regular file")
+        }
+        let size = Int(status.st_size)
+        guard size <= maximumSize else {
+            throw ReportError(
+                file: path, message: "the report is \(size) bytes, more than the limit of \(maximumSize) bytes")
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        var readError: Int32 = 0
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            while offset < size {
+                let count = Foundation.read(descriptor, base + offset, size - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    readError = errno
+                    return
+                }
+                if count == 0 { break }
+                offset += count
+            }
+        }
+        guard readError == 0 else {
+            throw ReportError(file: path, message: "cannot read the file: \(String(cString: strerror(readError)))")
+        }
+        guard offset == size else {
+            throw ReportError(file: path, message: "the file changed size while being read (\(offset) of \(size) bytes)")
+        }
+        return bytes
+    }
+}

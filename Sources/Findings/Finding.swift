@@ -1,0 +1,275 @@
+import Foundation
+
+/// What sort of problem a finding is.
+public enum FindingKind: String, Sendable, Hashable, CaseIterable, Comparable {
+    case vulnerability
+    case misconfiguration
+    case secret
+    case license
+    case webAlert = "web-alert"
+    case codeIssue = "code-issue"
+
+    public static func < (lhs: FindingKind, rhs: FindingKind) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+}
+
+/// The affected software package of a dependency finding.
+public struct Package: Sendable, Hashable {
+    /// Normalised ecosystem: `npm`, `pypi`, `maven`, `golang`, `cargo`, `gem`, `nuget`,
+    /// `composer`, or an OS family (`alpine`, `debian`, `redhat`, …).
+    public var ecosystem: String
+    public var name: String
+    public var installedVersion: String?
+    /// Package URL (`pkg:npm/lodash@4.17.15`) when the tool gave one.
+    public var purl: String?
+    /// Fixed versions or ranges as the tool wrote them, split on commas.
+    public var fixedVersions: [String]
+    /// Whether a fix exists: true/false when the tool said, nil when it did not.
+    public var fixAvailable: Bool?
+    /// Where the package sits: a lockfile path, a jar inside an image, `node_modules/a/node_modules/b`.
+    public var paths: [String]
+
+    public init(
+        ecosystem: String, name: String, installedVersion: String? = nil, purl: String? = nil,
+        fixedVersions: [String] = [], fixAvailable: Bool? = nil, paths: [String] = []
+    ) {
+        self.ecosystem = ecosystem
+        self.name = name
+        self.installedVersion = installedVersion
+        self.purl = purl
+        self.fixedVersions = fixedVersions
+        self.fixAvailable = fixAvailable
+        self.paths = paths
+    }
+}
+
+/// A container image, as far as the report knows it.
+public struct ImageReference: Sendable, Hashable {
+    /// `registry/namespace/name` without tag or digest (`docker.io/library/alpine`, `ghcr.io/acme/api`).
+    public var repository: String
+    public var tag: String?
+    /// Manifest digest (`sha256:…`) when known.
+    public var digest: String?
+
+    public init(repository: String, tag: String? = nil, digest: String? = nil) {
+        self.repository = repository
+        self.tag = tag
+        self.digest = digest
+    }
+
+    /// Splits `repo[:tag][@sha256:…]`; a port in the registry host is not mistaken for a tag.
+    public init(parsing reference: String) {
+        var rest = Substring(reference)
+        var digest: String?
+        if let at = rest.firstIndex(of: "@") {
+            digest = String(rest[rest.index(after: at)...])
+            rest = rest[..<at]
+        }
+        var tag: String?
+        if let colon = rest.lastIndex(of: ":"), !rest[colon...].contains("/") {
+            tag = String(rest[rest.index(after: colon)...])
+            rest = rest[..<colon]
+        }
+        self.init(repository: String(rest), tag: tag, digest: digest)
+    }
+}
+
+/// Where a finding is. A finding may have several (the same package in two lockfiles).
+public struct Location: Sendable, Hashable {
+    /// The scanned image, for image scans.
+    public var image: ImageReference?
+    /// The scan target the tool named (Trivy's `Target`, a Kubernetes resource).
+    public var target: String?
+    /// A file path (relative as the tool wrote it).
+    public var path: String?
+    public var startLine: Int?
+    public var endLine: Int?
+    /// A web location: the URL (normalised: no query or fragment), method and parameter.
+    public var url: String?
+    public var method: String?
+    public var parameter: String?
+
+    public init(
+        image: ImageReference? = nil, target: String? = nil, path: String? = nil, startLine: Int? = nil,
+        endLine: Int? = nil, url: String? = nil, method: String? = nil, parameter: String? = nil
+    ) {
+        self.image = image
+        self.target = target
+        self.path = path
+        self.startLine = startLine
+        self.endLine = endLine
+        self.url = url
+        self.method = method
+        self.parameter = parameter
+    }
+}
+
+extension Location {
+    /// A total order for deterministic output.
+    var sortKey: [String] {
+        [
+            image?.repository ?? "", image?.tag ?? "", image?.digest ?? "", target ?? "", path ?? "",
+            startLine.map { String(format: "%012d", $0) } ?? "", endLine.map { String(format: "%012d", $0) } ?? "",
+            url ?? "", method ?? "", parameter ?? "",
+        ]
+    }
+}
+
+/// One occurrence of a web alert as the scanner saw it (ZAP's `<instance>`).
+public struct WebInstance: Sendable, Hashable {
+    /// The full URI, query string included.
+    public var uri: String
+    public var method: String?
+    public var parameter: String?
+    public var attack: String?
+    public var evidence: String?
+    public var otherInfo: String?
+
+    public init(
+        uri: String, method: String? = nil, parameter: String? = nil, attack: String? = nil,
+        evidence: String? = nil, otherInfo: String? = nil
+    ) {
+        self.uri = uri
+        self.method = method
+        self.parameter = parameter
+        self.attack = attack
+        self.evidence = evidence
+        self.otherInfo = otherInfo
+    }
+}
+
+extension WebInstance {
+    var sortKey: [String] {
+        [uri, method ?? "", parameter ?? "", attack ?? "", evidence ?? "", otherInfo ?? ""]
+    }
+}
+
+/// Which tool reported a finding, from which report file, under which id.
+public struct Provenance: Sendable, Hashable, Comparable {
+    /// `trivy`, `npm-audit`, `zap`, or a SARIF tool's driver name.
+    public var tool: String
+    public var toolVersion: String?
+    /// The report file as the user named it.
+    public var reportFile: String
+    /// The tool's own id for the finding (`CVE-2021-23337`, npm advisory `1094102`, ZAP plugin `10020-1`).
+    public var rawID: String
+
+    public init(tool: String, toolVersion: String? = nil, reportFile: String, rawID: String) {
+        self.tool = tool
+        self.toolVersion = toolVersion
+        self.reportFile = reportFile
+        self.rawID = rawID
+    }
+
+    public static func < (lhs: Provenance, rhs: Provenance) -> Bool {
+        (lhs.tool, lhs.reportFile, lhs.rawID, lhs.toolVersion ?? "")
+            < (rhs.tool, rhs.reportFile, rhs.rawID, rhs.toolVersion ?? "")
+    }
+}
+
+/// Why a finding is not open: the tool itself suppressed it (a `.trivyignore`, a VEX statement,
+/// a ZAP false positive). Suppressed findings are kept and shown, never counted as open.
+public struct Suppression: Sendable, Hashable {
+    /// Who suppressed it: `.trivyignore`, `./vex.json`, `zap: confidence false positive`.
+    public var source: String
+    /// The status the source gave (`ignored`, `not_affected`, `false-positive`).
+    public var status: String
+    public var statement: String?
+
+    public init(source: String, status: String, statement: String? = nil) {
+        self.source = source
+        self.status = status
+        self.statement = statement
+    }
+}
+
+/// One problem, as every later step (policy, SARIF, reports, baseline diff) sees it.
+///
+/// Adapters fill in everything but `fingerprint` and `severity`, which ``finalized()``
+/// computes; ``FindingSet`` merges findings that several tools (or several targets of one
+/// report) reported.
+public struct Finding: Sendable, Hashable {
+    public var kind: FindingKind
+    /// The primary id: a CVE when any alias is one, else GHSA, else the tool's rule id.
+    public var ruleID: String
+    /// Every other id of the same problem (CVE ⇄ GHSA ⇄ npm advisory ⇄ vendor advisory), sorted.
+    public var aliases: [String]
+    public var title: String
+    public var description: String?
+    /// How to fix it, when the tool said.
+    public var remediation: String?
+    /// The one resolved severity (see ``SeverityResolver``).
+    public var severity: Severity
+    /// What every source said.
+    public var ratings: [SeverityRating]
+    public var confidence: Confidence?
+    public var package: Package?
+    public var locations: [Location]
+    /// Web alerts: every instance the scanner listed.
+    public var instances: [WebInstance]
+    /// `CWE-79` form, sorted by number.
+    public var cwes: [String]
+    /// URLs, sorted, without duplicates.
+    public var references: [String]
+    /// Every tool and report that reported it.
+    public var provenance: [Provenance]
+    /// The tool's status for the finding (Trivy: `fixed`, `affected`, `will_not_fix`…).
+    public var status: String?
+    /// Set when a tool suppressed the finding.
+    public var suppression: Suppression?
+    /// Stable identity across runs: never contains line numbers, tags, digests, timestamps or
+    /// report file names.
+    public var fingerprint: String
+    /// What the fingerprint is computed from; findings with equal keys are the same finding.
+    public var identity: FindingIdentity
+
+    public init(
+        kind: FindingKind, ruleID: String, aliases: [String] = [], title: String, description: String? = nil,
+        remediation: String? = nil, ratings: [SeverityRating] = [], confidence: Confidence? = nil,
+        package: Package? = nil, locations: [Location] = [], instances: [WebInstance] = [], cwes: [String] = [],
+        references: [String] = [], provenance: [Provenance] = [], status: String? = nil,
+        suppression: Suppression? = nil, identity: FindingIdentity
+    ) {
+        self.kind = kind
+        self.ruleID = ruleID
+        self.aliases = aliases
+        self.title = title
+        self.description = description
+        self.remediation = remediation
+        self.severity = .unknown
+        self.ratings = ratings
+        self.confidence = confidence
+        self.package = package
+        self.locations = locations
+        self.instances = instances
+        self.cwes = cwes
+        self.references = references
+        self.provenance = provenance
+        self.status = status
+        self.suppression = suppression
+        self.identity = identity
+        self.fingerprint = ""
+    }
+
+    /// Whether the finding counts as open (not suppressed by a tool).
+    public var isOpen: Bool { suppression == nil }
+
+    /// The finding with ids normalised, lists sorted and de-duplicated, the severity resolved
+    /// and the fingerprint computed. Adapters return finalized findings.
+    public func finalized() -> Finding {
+        var result = self
+        let allIDs = Identifiers.normalizedSet([ruleID] + aliases)
+        result.ruleID = Identifiers.preferredPrimary(allIDs, fallback: ruleID)
+        result.aliases = allIDs.filter { $0 != result.ruleID }.sorted()
+        result.cwes = Identifiers.normalizedCWEs(cwes)
+        result.references = Array(Set(references.filter { !$0.isEmpty })).sorted()
+        result.provenance = Array(Set(provenance)).sorted()
+        result.locations = Array(Set(locations)).sorted { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+        result.instances = Array(Set(instances)).sorted { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+        result.severity = SeverityResolver.resolve(ratings)
+        result.identity = identity.withPrimaryID(result.ruleID)
+        result.fingerprint = Fingerprint.compute(result.identity)
+        return result
+    }
+}

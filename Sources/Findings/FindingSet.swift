@@ -1,0 +1,127 @@
+/// The merged findings of one or more reports, in a stable order.
+///
+/// Merging rules:
+/// - Dependency vulnerabilities in the same scope (artifact) and the same package version
+///   (`[ecosystem, name, version]`) are one finding when their ids overlap through aliases:
+///   Trivy's `CVE-2021-23337` and npm audit's `GHSA-35jh-r3h4-6jhm` (whose references name the
+///   CVE) become one finding with two sources. The same CVE in two different packages stays
+///   two findings.
+/// - Every other finding merges only with findings of exactly the same identity (a Kubernetes
+///   report repeating one image's findings per workload; ZAP listing one alert per site).
+/// - A merged finding is suppressed only when every source suppressed it: one tool saying it
+///   is open keeps it open.
+///
+/// Order: most severe first, then kind, primary id and fingerprint.
+public struct FindingSet: Sendable {
+    /// Every finding, open and suppressed.
+    public let all: [Finding]
+
+    public init(merging findings: [Finding]) {
+        var buckets: [FindingIdentity: [Finding]] = [:]
+        for finding in findings {
+            var key = finding.identity
+            if finding.kind == .vulnerability { key.primaryID = "" }
+            buckets[key, default: []].append(finding)
+        }
+        var merged: [Finding] = []
+        merged.reserveCapacity(buckets.count)
+        for (key, members) in buckets {
+            if key.kind == .vulnerability {
+                for group in Self.groupByAliasOverlap(members) {
+                    merged.append(Self.merge(group))
+                }
+            } else {
+                merged.append(Self.merge(members))
+            }
+        }
+        all = merged.sorted(by: Self.displayOrder)
+    }
+
+    /// Findings that count: not suppressed by any tool.
+    public var open: [Finding] { all.filter(\.isOpen) }
+    /// Findings a tool suppressed (kept for the record, never counted as open).
+    public var suppressed: [Finding] { all.filter { !$0.isOpen } }
+
+    /// Most severe first, then kind, primary id, fingerprint.
+    public static func displayOrder(_ lhs: Finding, _ rhs: Finding) -> Bool {
+        if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
+        if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+        if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
+        return lhs.fingerprint < rhs.fingerprint
+    }
+
+    /// Connected components of findings whose id sets intersect (union-find over ids).
+    static func groupByAliasOverlap(_ members: [Finding]) -> [[Finding]] {
+        if members.count == 1 { return [members] }
+        var parent = Array(members.indices)
+        func root(_ index: Int) -> Int {
+            var current = index
+            while parent[current] != current {
+                parent[current] = parent[parent[current]]
+                current = parent[current]
+            }
+            return current
+        }
+        var owner: [String: Int] = [:]
+        for (index, finding) in members.enumerated() {
+            for id in [finding.ruleID] + finding.aliases {
+                if let other = owner[id] {
+                    parent[root(index)] = root(other)
+                } else {
+                    owner[id] = index
+                }
+            }
+        }
+        var groups: [Int: [Finding]] = [:]
+        for index in members.indices { groups[root(index), default: []].append(members[index]) }
+        return groups.keys.sorted().compactMap { groups[$0] }
+    }
+
+    /// One finding from several reports of it. Scalar fields come from the source that sorts
+    /// first by provenance, so the result does not depend on input order.
+    static func merge(_ group: [Finding]) -> Finding {
+        let ordered = group.sorted { lhs, rhs in
+            switch (lhs.provenance.min(), rhs.provenance.min()) {
+            case (let l?, let r?) where l != r: l < r
+            case (nil, _?): true
+            case (_?, nil): false
+            default: lhs.fingerprint < rhs.fingerprint
+            }
+        }
+        guard var result = ordered.first else { return group[0] }
+        guard ordered.count > 1 else { return result.finalized() }
+        for other in ordered.dropFirst() {
+            result.aliases += [other.ruleID] + other.aliases
+            if result.title.isEmpty { result.title = other.title }
+            if result.description?.isEmpty ?? true { result.description = other.description }
+            if result.remediation?.isEmpty ?? true { result.remediation = other.remediation }
+            result.ratings += other.ratings.filter { !result.ratings.contains($0) }
+            result.confidence = [result.confidence, other.confidence].compactMap { $0 }.max()
+            result.package = mergePackages(result.package, other.package)
+            result.locations += other.locations.filter { !result.locations.contains($0) }
+            result.instances += other.instances.filter { !result.instances.contains($0) }
+            result.cwes += other.cwes
+            result.references += other.references
+            result.provenance += other.provenance
+            if result.status == nil { result.status = other.status }
+            // Open wins: the merged finding is suppressed only when every source suppressed it.
+            if other.suppression == nil { result.suppression = nil }
+        }
+        return result.finalized()
+    }
+
+    static func mergePackages(_ lhs: Package?, _ rhs: Package?) -> Package? {
+        guard var merged = lhs else { return rhs }
+        guard let other = rhs else { return merged }
+        if merged.purl == nil { merged.purl = other.purl }
+        if merged.installedVersion == nil { merged.installedVersion = other.installedVersion }
+        merged.fixedVersions = Array(Set(merged.fixedVersions + other.fixedVersions)).sorted()
+        switch (merged.fixAvailable, other.fixAvailable) {
+        case (true, _), (_, true): merged.fixAvailable = true
+        case (false, _), (_, false): merged.fixAvailable = false
+        default: merged.fixAvailable = nil
+        }
+        merged.paths = Array(Set(merged.paths + other.paths)).sorted()
+        return merged
+    }
+}

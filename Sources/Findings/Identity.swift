@@ -1,0 +1,187 @@
+import Foundation
+import COpenSSL
+
+/// What makes two findings the same finding.
+///
+/// - `scope`: the scanned artifact. `image:<repository>` for an image (never the tag or digest),
+///   `source` for the project's own source tree (Trivy fs/repo scans and npm audit both land
+///   here, so they merge), `k8s:<namespace>/<kind>/<name>` for a cluster resource,
+///   `site:<origin>` for a web scan.
+/// - `primaryID`: the finding's primary id (filled in by ``Finding/finalized()``).
+/// - `subject`: what the finding is about inside the scope: `[ecosystem, package, version]`
+///   for dependency vulnerabilities, `[path, resource]` for misconfigurations,
+///   `[url, method, parameter]` for web alerts.
+///
+/// Never put line numbers, tags, digests, timestamps or report file names in here.
+public struct FindingIdentity: Sendable, Hashable {
+    public var kind: FindingKind
+    public var scope: String
+    public var primaryID: String
+    public var subject: [String]
+
+    public init(kind: FindingKind, scope: String, primaryID: String = "", subject: [String]) {
+        self.kind = kind
+        self.scope = scope
+        self.primaryID = primaryID
+        self.subject = subject
+    }
+
+    func withPrimaryID(_ id: String) -> FindingIdentity {
+        var copy = self
+        copy.primaryID = id
+        return copy
+    }
+
+    /// The scope of a scanned image: its repository, without tag or digest.
+    public static func imageScope(_ image: ImageReference) -> String { "image:" + image.repository }
+    /// The scope shared by every scan of the project's own source tree.
+    public static let sourceScope = "source"
+}
+
+/// The stable fingerprint of a finding: SHA-256 over its identity, hex.
+public enum Fingerprint {
+    /// Bumped if the identity rules ever change, so old and new fingerprints never collide silently.
+    public static let version = "scangate/v1"
+
+    public static func compute(_ identity: FindingIdentity) -> String {
+        var material = [version, identity.kind.rawValue, identity.scope, identity.primaryID]
+        material.append(contentsOf: identity.subject)
+        // NUL separators: no field can run into the next one.
+        let bytes = Array(material.joined(separator: "\u{0}").utf8)
+        return sha256Hex(bytes)
+    }
+
+    /// SHA-256 of `bytes`, lower-case hex.
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        bytes.withUnsafeBufferPointer { buffer in
+            digest.withUnsafeMutableBufferPointer { output in
+                _ = SHA256(buffer.baseAddress, buffer.count, output.baseAddress)
+            }
+        }
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in digest {
+            text.append(hex[Int(byte >> 4)])
+            text.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// Recognises and normalises vulnerability identifiers, and finds them in URLs.
+public enum Identifiers {
+    /// `CVE-2021-23337` (upper case).
+    public static func isCVE(_ id: String) -> Bool {
+        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == "CVE" && parts[1].count == 4 && parts[1].allSatisfy(\.isASCIIDigit)
+            && parts[2].count >= 4 && parts[2].allSatisfy(\.isASCIIDigit)
+    }
+
+    /// `GHSA-35jh-r3h4-6jhm`.
+    public static func isGHSA(_ id: String) -> Bool {
+        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "GHSA"
+            && parts.dropFirst().allSatisfy { $0.count == 4 && $0.allSatisfy(\.isGHSACharacter) }
+    }
+
+    /// An npm advisory id as ScanGate writes it: `npm:1094102`.
+    public static func npmAdvisory(_ number: String) -> String { "npm:" + number }
+
+    /// Normalises case (`cve-2021-1` → `CVE-2021-1`, `ghsa-ABCD-…` → `GHSA-abcd-…`) and trims.
+    public static func normalize(_ id: String) -> String {
+        let trimmed = id.trimmingSpaces
+        let upper = trimmed.uppercased()
+        if upper.hasPrefix("CVE-") { return upper }
+        if upper.hasPrefix("GHSA-") { return "GHSA-" + trimmed.dropFirst(5).lowercased() }
+        return trimmed
+    }
+
+    /// Normalised, de-duplicated, sorted ids (empty ones dropped).
+    public static func normalizedSet(_ ids: [String]) -> [String] {
+        Array(Set(ids.map(normalize).filter { !$0.isEmpty })).sorted()
+    }
+
+    /// The primary id among `ids`: the oldest CVE, else the first GHSA, else `fallback`.
+    public static func preferredPrimary(_ ids: [String], fallback: String) -> String {
+        let cves = ids.filter(isCVE).sorted { lhs, rhs in
+            let l = lhs.split(separator: "-")
+            let r = rhs.split(separator: "-")
+            return (Int(l[1]) ?? 0, Int(l[2]) ?? 0) < (Int(r[1]) ?? 0, Int(r[2]) ?? 0)
+        }
+        if let cve = cves.first { return cve }
+        if let ghsa = ids.filter(isGHSA).sorted().first { return ghsa }
+        let normalizedFallback = normalize(fallback)
+        return normalizedFallback.isEmpty ? (ids.first ?? "") : normalizedFallback
+    }
+
+    /// Ids that a reference URL names authoritatively: GitHub advisory pages
+    /// (`github.com/advisories/GHSA-…`, `…/security/advisories/GHSA-…`), CVE records
+    /// (`nvd.nist.gov/vuln/detail/CVE-…`, `cve.mitre.org/cgi-bin/cvename.cgi?name=CVE-…`,
+    /// `www.cve.org/CVERecord?id=CVE-…`) and npm advisory pages (`npmjs.com/advisories/N`).
+    ///
+    /// Other URLs that merely mention an id (a mailing-list thread about a related CVE) are
+    /// ignored: a wrong alias would merge two different vulnerabilities.
+    public static func ids(inReference url: String) -> [String] {
+        let lower = url.lowercased()
+        var found: [String] = []
+        if lower.contains("/advisories/ghsa-") {
+            if let range = lower.range(of: "/advisories/ghsa-") {
+                let start = url.index(range.upperBound, offsetBy: -5)
+                let candidate = normalize(String(url[start...].prefix(19)))
+                if isGHSA(candidate) { found.append(candidate) }
+            }
+        }
+        let cveMarkers = ["nvd.nist.gov/vuln/detail/", "cvename.cgi?name=", "cve.org/cverecord?id="]
+        for marker in cveMarkers {
+            if let range = lower.range(of: marker) {
+                let tail = url[range.upperBound...]
+                let candidate = normalize(String(tail.prefix { $0.isASCIIDigit || $0.isLetter || $0 == "-" }))
+                if isCVE(candidate) { found.append(candidate) }
+            }
+        }
+        for marker in ["npmjs.com/advisories/", "nodesecurity.io/advisories/"] {
+            if let range = lower.range(of: marker) {
+                let number = url[range.upperBound...].prefix(while: \.isASCIIDigit)
+                if !number.isEmpty { found.append(npmAdvisory(String(number))) }
+            }
+        }
+        return found
+    }
+
+    /// `CWE-79` from `CWE-79`, `cwe-79`, `79`, `external/cwe/cwe-079`; nil for `NVD-CWE-Other`,
+    /// `CWE-`, `-1`, `0` and anything else without a positive number.
+    public static func cwe(_ raw: String) -> String? {
+        let lower = raw.trimmingSpaces.lowercased()
+        guard !lower.hasPrefix("nvd-") else { return nil }
+        var digits = Substring(lower)
+        if let range = lower.range(of: "cwe-", options: .backwards) {
+            digits = lower[range.upperBound...]
+        }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let number = Int(digits), number > 0 else {
+            return nil
+        }
+        return "CWE-\(number)"
+    }
+
+    /// Normalised CWE ids, de-duplicated and sorted by number.
+    public static func normalizedCWEs(_ raw: [String]) -> [String] {
+        let numbers = Set(raw.compactMap(cwe).compactMap { Int($0.dropFirst(4)) })
+        return numbers.sorted().map { "CWE-\($0)" }
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+    fileprivate var isGHSACharacter: Bool { isASCII && (isNumber || isLetter) }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,311 @@
+import Foundation
+
+/// A value inside a ``JSONDocument``: a cheap handle (document + tape index).
+///
+/// Typed accessors (`string(_:)`, `array(_:)`, …) treat an absent key and `null` alike as
+/// "not given" and throw a ``JSONAccessError`` naming the JSON path and line when the value
+/// has the wrong type, so adapters never guess silently.
+public struct JSONValue: Sendable {
+    public let document: JSONDocument
+    let index: Int
+
+    init(document: JSONDocument, index: Int) {
+        self.document = document
+        self.index = index
+    }
+
+    private var node: JSONNode { document.tape[index] }
+
+    /// What kind of value this is.
+    public var kind: JSONKind { node.kind }
+    public var isNull: Bool { node.kind == .null }
+
+    /// The JSON path of this value, e.g. `$.Results[2].Vulnerabilities[0].Severity`.
+    public var path: String { document.path(ofNode: index) }
+    /// The 1-based line this value starts on.
+    public var line: Int { document.line(ofOffset: Int(node.start)) }
+    /// Where this value is, for messages: `$.a.b (line 12)`.
+    public var location: String { "\(path) (line \(line))" }
+
+    // MARK: Scalars
+
+    /// The string, when this is a string.
+    public var stringValue: String? { kind == .string ? decodedString() : nil }
+    /// The boolean, when this is `true` or `false`.
+    public var boolValue: Bool? { kind == .bool ? node.flag : nil }
+
+    /// The number, when this is a number that a `Double` can hold.
+    public var doubleValue: Double? {
+        guard kind == .number else { return nil }
+        return Double(rawText)
+    }
+
+    /// The number, when this is an integral number that an `Int` can hold.
+    public var intValue: Int? {
+        guard kind == .number else { return nil }
+        if let exact = Int(rawText) { return exact }
+        if let double = Double(rawText), double.rounded() == double, abs(double) < 9.0e15 { return Int(double) }
+        return nil
+    }
+
+    /// The raw bytes of a number or literal, as text.
+    public var rawText: String {
+        let node = self.node
+        let start = Int(node.start)
+        return String(decoding: document.bytes[start..<(start + Int(node.length))], as: UTF8.self)
+    }
+
+    /// A short text form of a scalar for messages and identifiers: strings as is, numbers and
+    /// literals as written. Containers give nil.
+    public var scalarText: String? {
+        switch kind {
+        case .string: decodedString()
+        case .number, .bool, .null: rawText
+        case .array, .object: nil
+        }
+    }
+
+    func decodedString() -> String {
+        let node = self.node
+        let start = Int(node.start)
+        let end = start + Int(node.length)
+        return document.bytes.withUnsafeBufferPointer { buffer in
+            let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
+            return node.flag ? JSONValue.unescape(slice) : String(decoding: slice, as: UTF8.self)
+        }
+    }
+
+    static func unescape(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(raw.count)
+        var index = 0
+        func hexValue(_ at: Int) -> UInt32 {
+            var value: UInt32 = 0
+            for offset in 0..<4 {
+                let byte = raw[at + offset]
+                let digit: UInt8 =
+                    byte <= 0x39 ? byte &- 0x30 : (byte | 0x20) &- 0x57
+                value = value << 4 | UInt32(digit)
+            }
+            return value
+        }
+        while index < raw.count {
+            let byte = raw[index]
+            guard byte == 0x5C else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            let escape = raw[index + 1]
+            index += 2
+            switch escape {
+            case 0x6E: output.append(0x0A)
+            case 0x74: output.append(0x09)
+            case 0x72: output.append(0x0D)
+            case 0x62: output.append(0x08)
+            case 0x66: output.append(0x0C)
+            case 0x75:
+                var scalar = hexValue(index)
+                index += 4
+                if scalar >= 0xD800 && scalar < 0xDC00, index + 6 <= raw.count, raw[index] == 0x5C,
+                    raw[index + 1] == 0x75
+                {
+                    let low = hexValue(index + 2)
+                    if low >= 0xDC00 && low < 0xE000 {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        index += 6
+                    }
+                }
+                // A lone surrogate cannot be represented: it becomes U+FFFD.
+                let character = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                output.append(contentsOf: String(character).utf8)
+            default:
+                output.append(escape)  // \" \\ \/
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    // MARK: Containers
+
+    /// The number of elements of an array or members of an object; 0 for scalars.
+    public var count: Int { kind == .array || kind == .object ? Int(node.length) : 0 }
+
+    /// The elements of an array (empty for anything else).
+    public var elements: [JSONValue] {
+        guard kind == .array else { return [] }
+        var result: [JSONValue] = []
+        result.reserveCapacity(Int(node.length))
+        var child = index + 1
+        let end = Int(node.end)
+        while child < end {
+            result.append(JSONValue(document: document, index: child))
+            child = Int(document.tape[child].end)
+        }
+        return result
+    }
+
+    /// The members of an object in document order (empty for anything else).
+    public var members: [(key: String, value: JSONValue)] {
+        guard kind == .object else { return [] }
+        var result: [(key: String, value: JSONValue)] = []
+        result.reserveCapacity(Int(node.length))
+        var child = index + 1
+        let end = Int(node.end)
+        while child < end {
+            let key = JSONValue(document: document, index: child).decodedString()
+            let value = JSONValue(document: document, index: child + 1)
+            result.append((key, value))
+            child = Int(document.tape[child + 1].end)
+        }
+        return result
+    }
+
+    /// The value of member `key` of an object, nil when absent or when this is not an object.
+    /// When a key repeats, the last occurrence wins, as in most JSON readers.
+    public subscript(key: String) -> JSONValue? {
+        guard kind == .object else { return nil }
+        var found: JSONValue?
+        var key = key
+        key.withUTF8 { wanted in
+            document.bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                var child = index + 1
+                let end = Int(node.end)
+                while child < end {
+                    let keyNode = document.tape[child]
+                    let matches: Bool
+                    if keyNode.flag {
+                        matches = JSONValue(document: document, index: child).decodedString().utf8.elementsEqual(wanted)
+                    } else {
+                        if Int(keyNode.length) != wanted.count {
+                            matches = false
+                        } else if let wantedBase = wanted.baseAddress {
+                            matches = memcmp(base + Int(keyNode.start), wantedBase, wanted.count) == 0
+                        } else {
+                            matches = true  // both empty
+                        }
+                    }
+                    if matches { found = JSONValue(document: document, index: child + 1) }
+                    child = Int(document.tape[child + 1].end)
+                }
+            }
+        }
+        return found
+    }
+
+    /// Whether an object has member `key` (even if its value is null).
+    public func has(_ key: String) -> Bool { self[key] != nil }
+}
+
+/// A value had the wrong type, or a required value was missing.
+public struct JSONAccessError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// JSON path of the offending value, or of the object missing a key.
+    public let path: String
+    /// 1-based line of the offending value.
+    public let line: Int
+    /// What the reader expected and what it found.
+    public let message: String
+
+    public init(path: String, line: Int, message: String) {
+        self.path = path
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "at \(path) (line \(line)): \(message)" }
+}
+
+extension JSONValue {
+    /// An error about this value.
+    public func error(_ message: String) -> JSONAccessError {
+        JSONAccessError(path: path, line: line, message: message)
+    }
+
+    func typeError(key: String?, expected: String, found value: JSONValue) -> JSONAccessError {
+        JSONAccessError(path: value.path, line: value.line, message: "expected \(expected), found \(value.kind)")
+    }
+
+    /// The object itself, or an error when this is not an object.
+    public func requireObject() throws(JSONAccessError) -> JSONValue {
+        guard kind == .object else { throw typeError(key: nil, expected: "an object", found: self) }
+        return self
+    }
+
+    /// Member `key` as a string; nil when absent or null; an error for any other type.
+    public func string(_ key: String) throws(JSONAccessError) -> String? {
+        guard let value = self[key], !value.isNull else { return nil }
+        guard let string = value.stringValue else { throw typeError(key: key, expected: "a string", found: value) }
+        return string
+    }
+
+    /// Member `key` as a string, or an error when absent, null or not a string.
+    public func requiredString(_ key: String) throws(JSONAccessError) -> String {
+        guard let string = try string(key) else {
+            throw error("missing required string \"\(key)\"")
+        }
+        return string
+    }
+
+    /// Member `key` as a string, accepting numbers too (written as in the file), for ids that
+    /// some producers write as numbers and others as strings.
+    public func identifier(_ key: String) throws(JSONAccessError) -> String? {
+        guard let value = self[key], !value.isNull else { return nil }
+        switch value.kind {
+        case .string: return value.decodedString()
+        case .number: return value.rawText
+        default: throw typeError(key: key, expected: "a string or a number", found: value)
+        }
+    }
+
+    /// Member `key` as a number; nil when absent or null; an error for any other type.
+    public func double(_ key: String) throws(JSONAccessError) -> Double? {
+        guard let value = self[key], !value.isNull else { return nil }
+        guard let number = value.doubleValue else { throw typeError(key: key, expected: "a number", found: value) }
+        return number
+    }
+
+    /// Member `key` as an integer; nil when absent or null; an error for any other type.
+    public func int(_ key: String) throws(JSONAccessError) -> Int? {
+        guard let value = self[key], !value.isNull else { return nil }
+        guard let number = value.intValue else { throw typeError(key: key, expected: "an integer", found: value) }
+        return number
+    }
+
+    /// Member `key` as a boolean; nil when absent or null; an error for any other type.
+    public func bool(_ key: String) throws(JSONAccessError) -> Bool? {
+        guard let value = self[key], !value.isNull else { return nil }
+        guard let bool = value.boolValue else { throw typeError(key: key, expected: "true or false", found: value) }
+        return bool
+    }
+
+    /// Member `key` as an array's elements; nil when absent or null; an error for any other type.
+    public func array(_ key: String) throws(JSONAccessError) -> [JSONValue]? {
+        guard let value = self[key], !value.isNull else { return nil }
+        guard value.kind == .array else { throw typeError(key: key, expected: "an array", found: value) }
+        return value.elements
+    }
+
+    /// Member `key` as an object; nil when absent or null; an error for any other type.
+    public func object(_ key: String) throws(JSONAccessError) -> JSONValue? {
+        guard let value = self[key], !value.isNull else { return nil }
+        guard value.kind == .object else { throw typeError(key: key, expected: "an object", found: value) }
+        return value
+    }
+
+    /// Member `key` as an array of strings; empty when absent or null; an error when it is not
+    /// an array or an element is not a string.
+    public func strings(_ key: String) throws(JSONAccessError) -> [String] {
+        guard let elements = try array(key) else { return [] }
+        var result: [String] = []
+        result.reserveCapacity(elements.count)
+        for element in elements {
+            if element.isNull { continue }
+            guard let string = element.stringValue else {
+                throw typeError(key: nil, expected: "a string", found: element)
+            }
+            result.append(string)
+        }
+        return result
+    }
+}

@@ -1,0 +1,168 @@
+/// Writes JSON bytes by hand, in exactly the order the caller emits keys, so output is
+/// deterministic (no dictionary ordering) and fast (no intermediate model).
+///
+/// Strings are escaped per RFC 8259; `/` is never escaped (SARIF and reports are full of URLs);
+/// non-ASCII text is written as UTF-8.
+public struct JSONWriter: Sendable {
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8] = []
+    private let pretty: Bool
+    /// One entry per open container: whether it has no element yet.
+    private var isFirst: [Bool] = []
+    private var afterKey = false
+
+    /// - Parameter pretty: two-space indentation and a newline per element.
+    public init(pretty: Bool = true, reservingCapacity capacity: Int = 4096) {
+        self.pretty = pretty
+        bytes.reserveCapacity(capacity)
+    }
+
+    // MARK: Structure
+
+    public mutating func beginObject() {
+        prepareValue()
+        bytes.append(0x7B)
+        isFirst.append(true)
+    }
+
+    public mutating func endObject() { close(0x7D) }
+
+    public mutating func beginArray() {
+        prepareValue()
+        bytes.append(0x5B)
+        isFirst.append(true)
+    }
+
+    public mutating func endArray() { close(0x5D) }
+
+    /// Writes a member name; the next value written is its value.
+    public mutating func key(_ name: String) {
+        separate()
+        appendString(name)
+        bytes.append(0x3A)
+        if pretty { bytes.append(0x20) }
+        afterKey = true
+    }
+
+    // MARK: Scalars
+
+    public mutating func string(_ value: String) {
+        prepareValue()
+        appendString(value)
+    }
+
+    public mutating func int(_ value: Int) {
+        prepareValue()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Writes a number; integral values are written without a fraction (`7`, not `7.0`).
+    public mutating func double(_ value: Double) {
+        prepareValue()
+        guard value.isFinite else {
+            bytes.append(contentsOf: "null".utf8)
+            return
+        }
+        if value.rounded() == value && abs(value) < 1e15 {
+            bytes.append(contentsOf: String(Int(value)).utf8)
+        } else {
+            bytes.append(contentsOf: String(value).utf8)
+        }
+    }
+
+    public mutating func bool(_ value: Bool) {
+        prepareValue()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    public mutating func null() {
+        prepareValue()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    // MARK: Conveniences for `"key": value` members
+
+    public mutating func field(_ name: String, _ value: String?) {
+        key(name)
+        if let value { string(value) } else { null() }
+    }
+
+    public mutating func field(_ name: String, _ value: Int?) {
+        key(name)
+        if let value { int(value) } else { null() }
+    }
+
+    public mutating func field(_ name: String, _ value: Double?) {
+        key(name)
+        if let value { double(value) } else { null() }
+    }
+
+    public mutating func field(_ name: String, _ value: Bool?) {
+        key(name)
+        if let value { bool(value) } else { null() }
+    }
+
+    public mutating func field(_ name: String, _ values: [String]) {
+        key(name)
+        beginArray()
+        for value in values { string(value) }
+        endArray()
+    }
+
+    /// Appends a newline (for files that end with one).
+    public mutating func newline() { bytes.append(0x0A) }
+
+    // MARK: Internals
+
+    private mutating func prepareValue() {
+        if afterKey {
+            afterKey = false
+        } else {
+            separate()
+        }
+    }
+
+    private mutating func separate() {
+        guard !isFirst.isEmpty else { return }
+        if isFirst[isFirst.count - 1] {
+            isFirst[isFirst.count - 1] = false
+        } else {
+            bytes.append(0x2C)
+        }
+        indent(isFirst.count)
+    }
+
+    private mutating func close(_ byte: UInt8) {
+        let wasEmpty = isFirst.removeLast()
+        if !wasEmpty { indent(isFirst.count) }
+        bytes.append(byte)
+    }
+
+    private mutating func indent(_ depth: Int) {
+        guard pretty else { return }
+        bytes.append(0x0A)
+        for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private mutating func appendString(_ value: String) {
+        bytes.append(0x22)
+        for byte in value.utf8 {
+            switch byte {
+            case 0x22: bytes.append(0x5C); bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            case 0x00..<0x20:
+                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(0x22)
+    }
+}
