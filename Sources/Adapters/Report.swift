@@ -36,11 +36,16 @@ public struct ParsedReport: Sendable {
     /// Things the reader noticed that do not stop it (never used for problems that make the
     /// report incomplete: those are errors).
     public var warnings: [String]
+    /// Parts of the scan that the tool itself reports as failed (a Kubernetes resource Trivy
+    /// could not scan). A report with scan errors is incomplete: ``ReportReader`` refuses it
+    /// unless told to allow incomplete reports.
+    public var scanErrors: [String]
 
     public init(
         source: String, format: ReportFormat, variant: String, tool: String, toolVersion: String? = nil,
-        findings: [Finding] = [], warnings: [String] = []
+        findings: [Finding] = [], warnings: [String] = [], scanErrors: [String] = []
     ) {
+        self.scanErrors = scanErrors
         self.source = source
         self.format = format
         self.variant = variant

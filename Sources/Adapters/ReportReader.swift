@@ -7,9 +7,13 @@ import ScanGateJSON
 public struct ReportReader: Sendable {
     /// Reports larger than this are refused before being read (default 1 GiB).
     public var maximumSize: Int
+    /// Whether a report whose tool says part of the scan failed is accepted (its scan errors
+    /// then travel with it as warnings). Off by default: an incomplete scan is not a clean one.
+    public var allowsIncompleteReports: Bool
 
-    public init(maximumSize: Int = 1 << 30) {
+    public init(maximumSize: Int = 1 << 30, allowsIncompleteReports: Bool = false) {
         self.maximumSize = maximumSize
+        self.allowsIncompleteReports = allowsIncompleteReports
     }
 
     /// Reads and parses the report at `path`; `forcedFormat` skips detection.
@@ -20,6 +24,23 @@ public struct ReportReader: Sendable {
 
     /// Parses a report already in memory.
     public func parse(_ source: ReportSource, as forcedFormat: ReportFormat? = nil) throws(ReportError) -> ParsedReport {
+        var report = try parseContent(source, as: forcedFormat)
+        guard !report.scanErrors.isEmpty else { return report }
+        guard allowsIncompleteReports else {
+            let count = report.scanErrors.count
+            throw ReportError(
+                file: source.name,
+                message: "the report is incomplete: \(count) part\(count == 1 ? "" : "s") of the scan failed; "
+                    + report.scanErrors.joined(separator: "; ")
+                    + " (fix the scan, or pass --allow-incomplete to read the rest)")
+        }
+        report.warnings += report.scanErrors.map { "incomplete scan: " + $0 }
+        return report
+    }
+
+    private func parseContent(_ source: ReportSource, as forcedFormat: ReportFormat?) throws(ReportError)
+        -> ParsedReport
+    {
         guard source.bytes.count <= maximumSize else {
             throw ReportError(
                 file: source.name,
@@ -29,10 +50,8 @@ public struct ReportReader: Sendable {
         guard let firstByte else {
             throw ReportError(file: source.name, message: "the file is empty: expected a Trivy, npm audit, ZAP or SARIF report")
         }
-        if forcedFormat == .zap && firstByte == UInt8(ascii: "<") || forcedFormat == nil && firstByte == UInt8(ascii: "<") {
-            return try ZAPAdapter.parseXML(source)
-        }
         if firstByte == UInt8(ascii: "<") {
+            if forcedFormat == nil || forcedFormat == .zap { return try ZAPAdapter.parseXML(source) }
             throw ReportError(
                 file: source.name, line: 1,
                 message: "the file is XML, but --as \(forcedFormat?.rawValue ?? "") expects JSON")
@@ -43,9 +62,13 @@ public struct ReportReader: Sendable {
         } catch {
             throw ReportError(file: source.name, error)
         }
-        var format = forcedFormat
-        if format == nil { format = try Self.detect(document.root, file: source.name) }
-        switch format ?? .trivy {
+        let format: ReportFormat
+        if let forcedFormat {
+            format = forcedFormat
+        } else {
+            format = try Self.detect(document.root, file: source.name)
+        }
+        switch format {
         case .trivy: return try TrivyAdapter.parse(document.root, source: source)
         case .npmAudit: return try NpmAuditAdapter.parse(document.root, source: source)
         case .zap: return try ZAPAdapter.parseJSON(document.root, source: source)

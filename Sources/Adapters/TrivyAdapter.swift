@@ -1,9 +1,508 @@
 import Findings
 import ScanGateJSON
 
-/// Reads Trivy reports into findings.
+/// Reads Trivy JSON reports of every shape Trivy has written:
+///
+/// - `null` and the pre-0.20 list of results (`[{Target, Vulnerabilities}]`);
+/// - schema 2 (`{SchemaVersion: 2, ArtifactName, Results}`) for image, filesystem, repository,
+///   config, SBOM and VM scans, with `Vulnerabilities`, `Misconfigurations`, `Secrets`,
+///   `Licenses` and the suppressed `ExperimentalModifiedFindings`;
+/// - both Kubernetes layouts (`{ClusterName, Resources}` and the v0.29–0.41
+///   `{ClusterName, Vulnerabilities, Misconfigurations}`).
+///
+/// Missing or `null` arrays are empty; a value of the wrong type is an error naming its JSON
+/// path. A Kubernetes resource that Trivy could not scan is a scan error, never "clean".
 public enum TrivyAdapter {
     public static func parse(_ root: JSONValue, source: ReportSource) throws(ReportError) -> ParsedReport {
-        throw ReportError(file: source.name, message: "Trivy reports are not read yet")
+        try reading(source.name) { () throws(JSONAccessError) -> ParsedReport in
+            var reader = TrivyReportReader(reportFile: source.name)
+            return try reader.read(root)
+        }
     }
+}
+
+/// Where a Trivy result sits: which artifact (scope), image and Kubernetes resource.
+private struct TrivyContext {
+    var scope: String
+    var image: ImageReference?
+    var resource: String?
+}
+
+private struct TrivyReportReader {
+    let reportFile: String
+    var toolVersion: String?
+    var findings: [Finding] = []
+    var scanErrors: [String] = []
+    var warnings: [String] = []
+
+    init(reportFile: String) {
+        self.reportFile = reportFile
+    }
+
+    mutating func read(_ root: JSONValue) throws(JSONAccessError) -> ParsedReport {
+        let variant: String
+        switch root.kind {
+        case .null:
+            variant = "legacy-null"
+        case .array:
+            variant = "legacy-list"
+            for result in root.elements {
+                try readResult(result, context: Self.legacyContext(for: result))
+            }
+        case .object:
+            if root.has("ClusterName") {
+                variant = try readKubernetes(root)
+            } else {
+                variant = try readSchema2(root)
+            }
+        default:
+            throw root.error("expected a Trivy report (an object, a list of results or null), found \(root.kind)")
+        }
+        return ParsedReport(
+            source: reportFile, format: .trivy, variant: variant, tool: "trivy", toolVersion: toolVersion,
+            findings: findings, warnings: warnings, scanErrors: scanErrors)
+    }
+
+    // MARK: Report shapes
+
+    private mutating func readSchema2(_ root: JSONValue) throws(JSONAccessError) -> String {
+        if let version = try root.int("SchemaVersion"), version != 2 {
+            throw (root["SchemaVersion"] ?? root).error(
+                "unsupported Trivy SchemaVersion \(version): ScanGate reads schema 2 and the older list format")
+        }
+        toolVersion = try root.object("Trivy")?.string("Version")
+        let artifactName = try root.string("ArtifactName") ?? ""
+        let artifactType = try root.string("ArtifactType") ?? ""
+        let metadata = try root.object("Metadata")
+        let context: TrivyContext
+        switch artifactType {
+        case "container_image":
+            let image = try Self.image(named: artifactName, metadata: metadata)
+            context = TrivyContext(scope: FindingIdentity.imageScope(image), image: image)
+        case "vm":
+            context = TrivyContext(scope: "vm:" + artifactName)
+        case "aws_account":
+            context = TrivyContext(scope: "aws:" + artifactName)
+        default:
+            // filesystem, repository, cyclonedx, spdx: the project's own source tree.
+            context = TrivyContext(scope: FindingIdentity.sourceScope)
+        }
+        for result in try root.array("Results") ?? [] {
+            try readResult(result, context: context)
+        }
+        return "schema-2"
+    }
+
+    private mutating func readKubernetes(_ root: JSONValue) throws(JSONAccessError) -> String {
+        if let resources = try root.array("Resources") {
+            for resource in resources { try readKubernetesResource(resource) }
+            return "kubernetes"
+        }
+        // v0.29–v0.41: the same resource objects, split by finding type.
+        for key in ["Vulnerabilities", "Misconfigurations"] {
+            for resource in try root.array(key) ?? [] { try readKubernetesResource(resource) }
+        }
+        return "kubernetes-legacy"
+    }
+
+    private mutating func readKubernetesResource(_ resource: JSONValue) throws(JSONAccessError) {
+        _ = try resource.requireObject()
+        let namespace = try resource.string("Namespace")
+        let kind = try resource.string("Kind") ?? "?"
+        let name = try resource.string("Name") ?? "?"
+        // Cluster-scoped resources have no namespace.
+        let resourceName = [namespace, kind, name].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "/")
+        if let error = try resource.string("Error"), !error.isEmpty {
+            // Trivy's message spans lines; one line of at most 400 characters is enough to act on.
+            let oneLine = error.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.joined(separator: " ")
+            let shortened = oneLine.count > 400 ? oneLine.prefix(400) + "…" : Substring(oneLine)
+            scanErrors.append("Trivy could not scan \(resourceName): \(shortened)")
+        }
+        for result in try resource.array("Results") ?? [] {
+            let target = try result.string("Target") ?? ""
+            let isImageResult = ["os-pkgs", "lang-pkgs"].contains(try result.string("Class") ?? "")
+            var context = TrivyContext(scope: "k8s:" + resourceName, resource: resourceName)
+            if isImageResult, let image = Self.image(fromTarget: target) {
+                // The same image's vulnerabilities, repeated per workload, are one finding.
+                context.scope = FindingIdentity.imageScope(image)
+                context.image = image
+            }
+            try readResult(result, context: context)
+        }
+    }
+
+    // MARK: Results
+
+    private mutating func readResult(_ result: JSONValue, context: TrivyContext) throws(JSONAccessError) {
+        _ = try result.requireObject()
+        let target = try result.string("Target") ?? ""
+        let resultClass = try result.string("Class")
+        let type = try result.string("Type")
+        let resultInfo = ResultInfo(target: target, resultClass: resultClass, type: type, context: context)
+
+        for vulnerability in try result.array("Vulnerabilities") ?? [] {
+            findings.append(try self.vulnerability(vulnerability, in: resultInfo, suppression: nil))
+        }
+        for misconfiguration in try result.array("Misconfigurations") ?? [] {
+            if let finding = try self.misconfiguration(misconfiguration, in: resultInfo, suppression: nil) {
+                findings.append(finding)
+            }
+        }
+        for secret in try result.array("Secrets") ?? [] {
+            findings.append(try self.secret(secret, in: resultInfo, suppression: nil))
+        }
+        for license in try result.array("Licenses") ?? [] {
+            findings.append(try self.license(license, in: resultInfo, suppression: nil))
+        }
+        for modified in try result.array("ExperimentalModifiedFindings") ?? [] {
+            if let finding = try self.modifiedFinding(modified, in: resultInfo) { findings.append(finding) }
+        }
+    }
+
+    /// A finding that a `.trivyignore`, an ignore policy or a VEX document suppressed (v0.55+):
+    /// kept as suppressed, never counted as open.
+    private mutating func modifiedFinding(_ modified: JSONValue, in result: ResultInfo) throws(JSONAccessError)
+        -> Finding?
+    {
+        _ = try modified.requireObject()
+        let type = try modified.string("Type") ?? "vulnerability"
+        let suppression = Suppression(
+            source: try modified.string("Source") ?? "trivy", status: try modified.string("Status") ?? "ignored",
+            statement: try modified.string("Statement"))
+        guard let inner = try modified.object("Finding") else {
+            throw modified.error("a suppressed finding without its \"Finding\" object")
+        }
+        switch type {
+        case "vulnerability": return try vulnerability(inner, in: result, suppression: suppression)
+        case "misconfiguration": return try misconfiguration(inner, in: result, suppression: suppression)
+        case "secret": return try secret(inner, in: result, suppression: suppression)
+        case "license": return try license(inner, in: result, suppression: suppression)
+        default:
+            warnings.append("\(modified.location): suppressed finding of unknown type \"\(type)\" skipped")
+            return nil
+        }
+    }
+
+    private struct ResultInfo {
+        var target: String
+        var resultClass: String?
+        var type: String?
+        var context: TrivyContext
+
+        var ecosystem: String { TrivyAdapterMaps.ecosystem(forType: type ?? "") }
+        var isLanguagePackages: Bool { resultClass == "lang-pkgs" }
+    }
+
+    // MARK: Finding kinds
+
+    private func vulnerability(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
+        throws(JSONAccessError) -> Finding
+    {
+        _ = try value.requireObject()
+        guard let id = try value.string("VulnerabilityID"), !id.isEmpty else {
+            throw value.error("a vulnerability without \"VulnerabilityID\"")
+        }
+        guard let packageName = try value.string("PkgName"), !packageName.isEmpty else {
+            throw value.error("vulnerability \(id) has no \"PkgName\"")
+        }
+        let installed = try value.string("InstalledVersion")
+        let fixedText = try value.string("FixedVersion") ?? ""
+        let fixedVersions = fixedText.split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+        let packagePath = try value.string("PkgPath")
+        let legacyPURL = try value.string("Ref")
+        let purl = try value.object("PkgIdentifier")?.string("PURL") ?? legacyPURL
+        let references = try value.strings("References") + [try value.string("PrimaryURL")].compactMap { $0 }
+        let severitySource = try value.string("SeveritySource")
+        let severityLabel = try value.string("Severity")
+        let ratings = try Self.ratings(value, severityLabel: severityLabel, severitySource: severitySource)
+        var packagePaths: [String] = []
+        if let packagePath, !packagePath.isEmpty {
+            packagePaths.append(packagePath)
+        } else if result.isLanguagePackages && !result.target.isEmpty {
+            packagePaths.append(result.target)
+        }
+        let package = Package(
+            ecosystem: result.ecosystem, name: packageName, installedVersion: installed, purl: purl,
+            fixedVersions: fixedVersions, fixAvailable: !fixedVersions.isEmpty, paths: packagePaths)
+        let location = Location(
+            image: result.context.image, target: result.target.isEmpty ? nil : result.target,
+            path: result.isLanguagePackages ? (packagePath ?? result.target) : packagePath,
+            resource: result.context.resource)
+        let title = try value.string("Title") ?? "\(id) in \(packageName) \(installed ?? "")"
+        return Finding(
+            kind: .vulnerability, ruleID: id,
+            aliases: references.flatMap(Identifiers.ids(inReference:)),
+            title: title, description: try value.string("Description"),
+            remediation: fixedVersions.isEmpty
+                ? nil : "Upgrade \(packageName) to \(fixedVersions.joined(separator: " or "))",
+            ratings: ratings, package: package, locations: [location], cwes: try value.strings("CweIDs"),
+            references: references,
+            provenance: [Provenance(tool: "trivy", toolVersion: toolVersion, reportFile: reportFile, rawID: id)],
+            status: try value.string("Status"), suppression: suppression,
+            identity: FindingIdentity(
+                kind: .vulnerability, scope: result.context.scope,
+                subject: [result.ecosystem, packageName, installed ?? ""])
+        ).finalized()
+    }
+
+    /// Trivy's own verdict plus every authority it cites (`VendorSeverity`, `CVSS`).
+    private static func ratings(_ value: JSONValue, severityLabel: String?, severitySource: String?)
+        throws(JSONAccessError) -> [SeverityRating]
+    {
+        var ratings: [SeverityRating] = []
+        if let severityLabel {
+            guard let severity = Severity(label: severityLabel) else {
+                throw (value["Severity"] ?? value).error("unknown Trivy severity \"\(severityLabel)\"")
+            }
+            let label = severitySource.map { "\(severityLabel) (from \($0))" } ?? severityLabel
+            ratings.append(SeverityRating(source: "trivy", severity: severity, label: label, isToolVerdict: true))
+        }
+        var vendorSeverities: [String: Int] = [:]
+        if let vendor = try value.object("VendorSeverity") {
+            for (source, level) in vendor.members {
+                guard let number = level.intValue else {
+                    throw level.error("expected a severity number 0–4, found \(level.kind)")
+                }
+                vendorSeverities[source] = number
+            }
+        }
+        var scores: [String: [CVSSScore]] = [:]
+        if let cvss = try value.object("CVSS") {
+            for (source, entry) in cvss.members {
+                _ = try entry.requireObject()
+                var list: [CVSSScore] = []
+                for (version, vectorKey, scoreKey) in [
+                    (CVSSVersion.v4, "V40Vector", "V40Score"), (.v3, "V3Vector", "V3Score"), (.v2, "V2Vector", "V2Score"),
+                ] {
+                    let vector = try entry.string(vectorKey).flatMap { $0.isEmpty ? nil : $0 }
+                    let score = try entry.double(scoreKey).flatMap { $0 > 0 ? $0 : nil }
+                    if vector != nil || score != nil { list.append(CVSSScore(version: version, vector: vector, score: score)) }
+                }
+                scores[source] = list
+            }
+        }
+        for source in Set(vendorSeverities.keys).union(scores.keys).sorted() {
+            let severity = vendorSeverities[source].map(TrivyAdapterMaps.severity(vendorLevel:))
+            let label = vendorSeverities[source].map { "VendorSeverity \($0)" }
+            ratings.append(SeverityRating(source: source, severity: severity, label: label, cvss: scores[source] ?? []))
+        }
+        return ratings
+    }
+
+    private func misconfiguration(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
+        throws(JSONAccessError) -> Finding?
+    {
+        _ = try value.requireObject()
+        var suppression = suppression
+        switch try value.string("Status") ?? "FAIL" {
+        case "PASS": return nil
+        case "EXCEPTION":
+            suppression = suppression ?? Suppression(source: "trivy", status: "exception")
+        default: break
+        }
+        let rawID = try value.string("ID")
+        let avdID = try value.string("AVDID")
+        guard let checkID = TrivyAdapterMaps.checkID(avdID ?? rawID ?? "") else {
+            throw value.error("a misconfiguration without \"ID\" or \"AVDID\"")
+        }
+        let cause = try value.object("CauseMetadata")
+        let causeResource = try cause?.string("Resource")
+        let message = try value.string("Message")
+        let description = [message, try value.string("Description")].compactMap { $0 }.filter { !$0.isEmpty }
+            .joined(separator: "\n\n")
+        let references = try value.strings("References") + [try value.string("PrimaryURL")].compactMap { $0 }
+        let severityLabel = try value.string("Severity")
+        let ratings = try Self.ratings(value, severityLabel: severityLabel, severitySource: nil)
+        let location = Location(
+            image: result.context.image, target: result.target.isEmpty ? nil : result.target,
+            path: result.target.isEmpty ? nil : result.target, startLine: try cause?.int("StartLine"),
+            endLine: try cause?.int("EndLine"), resource: causeResource ?? result.context.resource)
+        let title = try value.string("Title") ?? checkID
+        return Finding(
+            kind: .misconfiguration, ruleID: checkID,
+            aliases: [rawID, avdID].compactMap { $0 }.filter { $0 != checkID },
+            title: title, description: description.isEmpty ? nil : description,
+            remediation: try value.string("Resolution"), ratings: ratings, locations: [location],
+            references: references,
+            provenance: [
+                Provenance(tool: "trivy", toolVersion: toolVersion, reportFile: reportFile, rawID: rawID ?? checkID)
+            ],
+            status: try value.string("Status"), suppression: suppression,
+            identity: FindingIdentity(
+                kind: .misconfiguration, scope: result.context.scope,
+                subject: [result.target, causeResource ?? ""])
+        ).finalized()
+    }
+
+    private func secret(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
+        throws(JSONAccessError) -> Finding
+    {
+        _ = try value.requireObject()
+        guard let ruleID = try value.string("RuleID"), !ruleID.isEmpty else {
+            throw value.error("a secret without \"RuleID\"")
+        }
+        let category = try value.string("Category")
+        let match = try value.string("Match")
+        let ratings = try Self.ratings(value, severityLabel: try value.string("Severity"), severitySource: nil)
+        let location = Location(
+            image: result.context.image, path: result.target.isEmpty ? nil : result.target,
+            startLine: try value.int("StartLine"), endLine: try value.int("EndLine"),
+            resource: result.context.resource)
+        var description = "A \(category ?? "secret") secret was found in \(result.target)."
+        if let match, !match.isEmpty { description += " The matching line (masked by Trivy): \(match)" }
+        return Finding(
+            kind: .secret, ruleID: ruleID, title: try value.string("Title") ?? ruleID, description: description,
+            remediation: "Revoke the secret, remove it from the file and its history, and load it from a secret store.",
+            ratings: ratings, locations: [location],
+            provenance: [Provenance(tool: "trivy", toolVersion: toolVersion, reportFile: reportFile, rawID: ruleID)],
+            suppression: suppression,
+            // The masked match tells two secrets of one rule in one file apart without a line number.
+            identity: FindingIdentity(kind: .secret, scope: result.context.scope, subject: [result.target, match ?? ""])
+        ).finalized()
+    }
+
+    private func license(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
+        throws(JSONAccessError) -> Finding
+    {
+        _ = try value.requireObject()
+        guard let name = try value.string("Name"), !name.isEmpty else {
+            throw value.error("a license finding without \"Name\"")
+        }
+        let packageName = try value.string("PkgName").flatMap { $0.isEmpty ? nil : $0 }
+        let filePath = try value.string("FilePath").flatMap { $0.isEmpty ? nil : $0 }
+        let category = try value.string("Category")
+        let ratings = try Self.ratings(value, severityLabel: try value.string("Severity"), severitySource: nil)
+        let subjectName = packageName ?? filePath ?? result.target
+        let package = packageName.map { Package(ecosystem: result.ecosystem, name: $0) }
+        let location = Location(
+            image: result.context.image, target: result.target.isEmpty ? nil : result.target,
+            path: filePath ?? (result.target.isEmpty ? nil : result.target), resource: result.context.resource)
+        let link = try value.string("Link").flatMap { $0.isEmpty ? nil : $0 }
+        return Finding(
+            kind: .license, ruleID: name,
+            title: "License \(name)\(category.map { " (\($0))" } ?? "") in \(subjectName)",
+            description: category.map { "Trivy classifies \(name) as \($0)." }, ratings: ratings,
+            package: package, locations: [location], references: [link].compactMap { $0 },
+            provenance: [Provenance(tool: "trivy", toolVersion: toolVersion, reportFile: reportFile, rawID: name)],
+            suppression: suppression,
+            identity: FindingIdentity(
+                kind: .license, scope: result.context.scope,
+                subject: [result.target, packageName ?? "", filePath ?? ""])
+        ).finalized()
+    }
+
+    // MARK: Images
+
+    /// The scanned image of a schema-2 report: repository and tag from `ArtifactName`, digest
+    /// from `Metadata.RepoDigests`. An image scanned by id has an empty name: its config digest
+    /// (`ImageID`) stands in for the repository.
+    private static func image(named artifactName: String, metadata: JSONValue?) throws(JSONAccessError)
+        -> ImageReference
+    {
+        var image = ImageReference(parsing: artifactName)
+        if image.repository.isEmpty {
+            image.repository = try metadata?.string("ImageID") ?? "unnamed-image"
+        }
+        if image.digest == nil, let digests = try metadata?.strings("RepoDigests") {
+            let matching = digests.first { $0.hasPrefix(image.repository + "@") } ?? digests.first
+            if let matching, let at = matching.firstIndex(of: "@") {
+                image.digest = String(matching[matching.index(after: at)...])
+            }
+        }
+        return image
+    }
+
+    /// The image named by an OS or language result's target: `alpine:3.10 (alpine 3.10.2)`.
+    static func image(fromTarget target: String) -> ImageReference? {
+        let reference = target.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+        guard !reference.isEmpty, reference.contains(":") || reference.contains("/") || reference.contains("@") else {
+            return nil
+        }
+        return ImageReference(parsing: reference)
+    }
+
+    /// Legacy lists carry no artifact: an OS result's target names the image, anything else is
+    /// the source tree.
+    private static func legacyContext(for result: JSONValue) -> TrivyContext {
+        let target = result["Target"]?.stringValue ?? ""
+        let type = result["Type"]?.stringValue ?? ""
+        let looksLikeOSResult = target.hasSuffix(")") && target.contains(" (")
+        if looksLikeOSResult || TrivyAdapterMaps.isOperatingSystem(type), let image = image(fromTarget: target) {
+            return TrivyContext(scope: FindingIdentity.imageScope(image), image: image)
+        }
+        return TrivyContext(scope: FindingIdentity.sourceScope)
+    }
+}
+
+/// Fixed tables of Trivy's vocabulary.
+enum TrivyAdapterMaps {
+    /// `VendorSeverity` numbers: 0 unknown, 1 low, 2 medium, 3 high, 4 critical.
+    static func severity(vendorLevel level: Int) -> Severity {
+        switch level {
+        case 1: .low
+        case 2: .medium
+        case 3: .high
+        case 4: .critical
+        default: .unknown
+        }
+    }
+
+    static let operatingSystems: Set<String> = [
+        "alpine", "debian", "ubuntu", "redhat", "centos", "rocky", "alma", "amazon", "oracle", "photon",
+        "suse", "opensuse", "opensuse.leap", "opensuse.tumbleweed", "sles", "cbl-mariner", "azurelinux", "wolfi",
+        "chainguard", "fedora", "arch", "bottlerocket", "echo", "minimos", "coreos",
+    ]
+
+    static func isOperatingSystem(_ type: String) -> Bool { operatingSystems.contains(type) }
+
+    /// Trivy's result `Type` to a package ecosystem shared with other tools.
+    static func ecosystem(forType type: String) -> String {
+        switch type {
+        case "npm", "node-pkg", "yarn", "pnpm", "bun": "npm"
+        case "pip", "pipenv", "poetry", "python-pkg", "uv", "conda-pkg", "conda-environment": "pypi"
+        case "gomod", "gobinary": "golang"
+        case "jar", "pom", "gradle", "sbt": "maven"
+        case "cargo", "rust-binary", "rustbinary": "cargo"
+        case "composer", "composer-vendor": "composer"
+        case "bundler", "gemspec", "rubygems": "gem"
+        case "nuget", "dotnet-core", "packages-props": "nuget"
+        case "conan": "conan"
+        case "cocoapods": "cocoapods"
+        case "swift": "swift"
+        case "pub": "pub"
+        case "hex", "mix-lock": "hex"
+        case "": "unknown"
+        default: type
+        }
+    }
+
+    /// One spelling per check across Trivy versions: `DS002`, `AVD-DS-0002` and `DS-0002` are
+    /// all `DS-0002`; `AVD-AWS-0143` is `AWS-0143`.
+    static func checkID(_ raw: String) -> String? {
+        var id = raw.trimmingSpaces
+        guard !id.isEmpty else { return nil }
+        if id.uppercased().hasPrefix("AVD-") { id = String(id.dropFirst(4)) }
+        if !id.contains("-") {
+            let letters = id.prefix { $0.isLetter }
+            let digits = id.dropFirst(letters.count)
+            if !letters.isEmpty, !digits.isEmpty, digits.allSatisfy(\.isNumber) {
+                let padded = String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+                id = "\(letters)-\(padded)"
+            }
+        }
+        return id.uppercased()
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return String(text)
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingSpaces: String { String(self).trimmingSpaces }
 }

@@ -15,6 +15,11 @@ static inline CURLcode scangate_curl_setopt_pointer(CURL *handle, CURLoption opt
 static inline CURLcode scangate_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+/// The version of the libcurl loaded at run time, e.g. "7.88.1".
+static inline const char *scangate_curl_runtime_version(void) {
+    curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    return info ? info->version : 0;
+}
 /// The libcurl version string, e.g. "libcurl/7.88.1 OpenSSL/3.0.19 zlib/1.2.13".
 static inline const char *scangate_curl_version(void) { return curl_version(); }
 #endif

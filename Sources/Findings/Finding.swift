@@ -85,6 +85,9 @@ public struct Location: Sendable, Hashable {
     public var path: String?
     public var startLine: Int?
     public var endLine: Int?
+    /// A resource inside the target: a Kubernetes workload (`namespace/Kind/name`), a
+    /// Terraform or CloudFormation resource.
+    public var resource: String?
     /// A web location: the URL (normalised: no query or fragment), method and parameter.
     public var url: String?
     public var method: String?
@@ -92,8 +95,10 @@ public struct Location: Sendable, Hashable {
 
     public init(
         image: ImageReference? = nil, target: String? = nil, path: String? = nil, startLine: Int? = nil,
-        endLine: Int? = nil, url: String? = nil, method: String? = nil, parameter: String? = nil
+        endLine: Int? = nil, resource: String? = nil, url: String? = nil, method: String? = nil,
+        parameter: String? = nil
     ) {
+        self.resource = resource
         self.image = image
         self.target = target
         self.path = path
@@ -111,7 +116,7 @@ extension Location {
         [
             image?.repository ?? "", image?.tag ?? "", image?.digest ?? "", target ?? "", path ?? "",
             startLine.map { String(format: "%012d", $0) } ?? "", endLine.map { String(format: "%012d", $0) } ?? "",
-            url ?? "", method ?? "", parameter ?? "",
+            resource ?? "", url ?? "", method ?? "", parameter ?? "",
         ]
     }
 }

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+
+/// The `scangate` command line. It only wires the library modules together: parsing,
+/// merging, policy and output live in the modules.
+@main
+struct ScanGate: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "scangate",
+        abstract: "Reads Trivy, npm audit, OWASP ZAP and SARIF reports into one set of findings.",
+        discussion: """
+            Exit codes: 0 ok, 1 the gate said no, 2 usage or configuration error, \
+            3 a report could not be read, 4 a remote service failed.
+            """,
+        version: version,
+        subcommands: [IngestCommand.self, VersionCommand.self]
+    )
+
+    /// Runs the command and maps every outcome onto ScanGate's exit codes (ArgumentParser's
+    /// own usage errors would otherwise exit 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            Terminal.error(message)
+            Foundation.exit(ExitStatus.usage)
+        }
+    }
+}
+
+/// ScanGate's exit codes (DESIGN.md): part of the interface, never renumbered.
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let gateFailed: Int32 = 1
+    static let usage: Int32 = 2
+    static let unreadableReport: Int32 = 3
+    static let remoteFailure: Int32 = 4
+}
+
+enum Terminal {
+    /// Writes a line to standard error.
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+    }
+}
