@@ -20,14 +20,18 @@ public struct FindingSet: Sendable {
         var buckets: [FindingIdentity: [Finding]] = [:]
         for finding in findings {
             var key = finding.identity
-            if finding.kind == .vulnerability { key.primaryID = "" }
+            if finding.kind == .vulnerability {
+                // Bucket by ecosystem and package name; ids and versions are matched inside.
+                key.primaryID = ""
+                key.subject = Array(key.subject.prefix(2))
+            }
             buckets[key, default: []].append(finding)
         }
         var merged: [Finding] = []
         merged.reserveCapacity(buckets.count)
         for (key, members) in buckets {
             if key.kind == .vulnerability {
-                for group in Self.groupByAliasOverlap(members) {
+                for group in Self.groupVulnerabilities(members) {
                     merged.append(Self.merge(group))
                 }
             } else {
@@ -50,9 +54,39 @@ public struct FindingSet: Sendable {
         return lhs.fingerprint < rhs.fingerprint
     }
 
+    /// The installed version in a dependency finding's identity (`[ecosystem, name, version]`);
+    /// empty when the tool did not say (npm 7+ does not).
+    static func version(_ finding: Finding) -> String {
+        finding.identity.subject.count > 2 ? finding.identity.subject[2] : ""
+    }
+
+    /// Groups the dependency vulnerabilities of one package: same version and overlapping ids
+    /// first; then each finding without a version joins the one group whose ids it shares, and
+    /// stays on its own when that is ambiguous (two versions both match) or nothing matches.
+    static func groupVulnerabilities(_ members: [Finding]) -> [[Finding]] {
+        var byVersion: [String: [Finding]] = [:]
+        for finding in members where !version(finding).isEmpty {
+            byVersion[version(finding), default: []].append(finding)
+        }
+        var groups: [[Finding]] = byVersion.keys.sorted().flatMap { groupByAliasOverlap(byVersion[$0] ?? []) }
+        var unplaced: [Finding] = []
+        for finding in members where version(finding).isEmpty {
+            let ids = Set([finding.ruleID] + finding.aliases)
+            let matching = groups.indices.filter { index in
+                groups[index].contains { !ids.isDisjoint(with: [$0.ruleID] + $0.aliases) }
+            }
+            if matching.count == 1, let index = matching.first {
+                groups[index].append(finding)
+            } else {
+                unplaced.append(finding)
+            }
+        }
+        return groups + groupByAliasOverlap(unplaced)
+    }
+
     /// Connected components of findings whose id sets intersect (union-find over ids).
     static func groupByAliasOverlap(_ members: [Finding]) -> [[Finding]] {
-        if members.count == 1 { return [members] }
+        if members.count <= 1 { return members.isEmpty ? [] : [members] }
         var parent = Array(members.indices)
         func root(_ index: Int) -> Int {
             var current = index
@@ -106,6 +140,12 @@ public struct FindingSet: Sendable {
             if result.status == nil { result.status = other.status }
             // Open wins: the merged finding is suppressed only when every source suppressed it.
             if other.suppression == nil { result.suppression = nil }
+        }
+        // A dependency finding merged with one that knows the installed version takes it on.
+        if result.kind == .vulnerability, version(result).isEmpty,
+            let versioned = ordered.first(where: { !version($0).isEmpty })
+        {
+            result.identity.subject = versioned.identity.subject
         }
         return result.finalized()
     }

@@ -1,0 +1,182 @@
+import Adapters
+import Findings
+import Foundation
+import Testing
+
+/// Counts what a Trivy report lists, independently of the adapter (Foundation's
+/// JSONSerialization, written from the format notes in shared/reference/formats.md).
+private struct TrivyEntryCount {
+    /// "kind/severity" → count, over entries whose Trivy severity is not UNKNOWN.
+    var labelled: [String: Int] = [:]
+    var total = 0
+    var suppressed = 0
+
+    init(_ url: URL) throws {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url), options: [.fragmentsAllowed])
+        if let list = object as? [[String: Any]] {
+            list.forEach { count(result: $0) }
+        } else if let report = object as? [String: Any] {
+            var results = report["Results"] as? [[String: Any]] ?? []
+            var resources = report["Resources"] as? [[String: Any]] ?? []
+            resources += report["Vulnerabilities"] as? [[String: Any]] ?? []
+            resources += report["Misconfigurations"] as? [[String: Any]] ?? []
+            if report["ClusterName"] != nil {
+                results += resources.flatMap { $0["Results"] as? [[String: Any]] ?? [] }
+            }
+            results.forEach { count(result: $0) }
+        }
+    }
+
+    private mutating func count(result: [String: Any]) {
+        let sections: [(String, FindingKind)] = [
+            ("Vulnerabilities", .vulnerability), ("Misconfigurations", .misconfiguration), ("Secrets", .secret),
+            ("Licenses", .license),
+        ]
+        for (key, kind) in sections {
+            for entry in result[key] as? [[String: Any]] ?? [] {
+                let status = entry["Status"] as? String
+                if kind == .misconfiguration && status == "PASS" { continue }
+                add(entry, kind: kind, suppressed: kind == .misconfiguration && status == "EXCEPTION")
+            }
+        }
+        for modified in result["ExperimentalModifiedFindings"] as? [[String: Any]] ?? [] {
+            let kinds: [String: FindingKind] = [
+                "vulnerability": .vulnerability, "misconfiguration": .misconfiguration, "secret": .secret,
+                "license": .license,
+            ]
+            guard let kind = kinds[modified["Type"] as? String ?? ""], let entry = modified["Finding"] as? [String: Any]
+            else { continue }
+            add(entry, kind: kind, suppressed: true)
+        }
+    }
+
+    private mutating func add(_ entry: [String: Any], kind: FindingKind, suppressed: Bool) {
+        total += 1
+        if suppressed { self.suppressed += 1 }
+        let label = (entry["Severity"] as? String ?? "UNKNOWN").lowercased()
+        if label != "unknown" { labelled["\(kind.rawValue)/\(label)", default: 0] += 1 }
+    }
+}
+
+@Suite("Trivy adapter")
+struct TrivyAdapterTests {
+    /// Corpus files refused on purpose, and why (each is hand-edited or an incomplete scan).
+    static let refused: [String: String] = [
+        "defectdojo__legacy_trivy_mix.json": "a vulnerability without \"VulnerabilityID\"",
+        "securecodebox__k8s-results_unexpected-attribute.json": "a secret without \"RuleID\"",
+        "securecodebox__trivy--k8s-scan-results.json": "the report is incomplete",
+    ]
+
+    static var corpusFiles: [URL] { Corpus.files(in: "trivy") }
+
+    @Test(.enabled(if: Corpus.isAvailable), arguments: corpusFiles)
+    func everyCorpusFileIsReadOrRefusedClearly(_ url: URL) throws {
+        if let reason = Self.refused[url.lastPathComponent] {
+            let error = try #require(throws: ReportError.self) { try Corpus.parse(url) }
+            #expect(error.file == url.path)
+            #expect(error.message.contains(reason), "\(error)")
+            return
+        }
+        let report = try Corpus.parse(url)
+        #expect(report.format == .trivy)
+        let expected = try TrivyEntryCount(url)
+        #expect(report.findings.count == expected.total)
+        #expect(report.findings.count { !$0.isOpen } == expected.suppressed)
+        // Per kind and severity, over the entries Trivy gave a severity (UNKNOWN ones resolve
+        // through CVSS, checked below).
+        let labelled = report.findings.filter { finding in
+            finding.ratings.contains { $0.isToolVerdict && $0.severity != nil && $0.severity != .unknown }
+        }
+        #expect(Corpus.tally(labelled) == expected.labelled)
+        for finding in report.findings {
+            #expect(!finding.fingerprint.isEmpty)
+            #expect(finding.provenance.first?.tool == "trivy")
+        }
+    }
+
+    @Test(.enabled(if: Corpus.isAvailable))
+    func incompleteKubernetesScanIsReadOnlyWhenAllowed() throws {
+        let url = Corpus.directory.appendingPathComponent("trivy/securecodebox__trivy--k8s-scan-results.json")
+        let report = try ReportReader(allowsIncompleteReports: true).read(path: url.path)
+        #expect(report.warnings.contains { $0.contains("could not scan securecodebox-system/Deployment") })
+        #expect(report.findings.count == (try TrivyEntryCount(url)).total)
+    }
+
+    @Test(.enabled(if: Corpus.isAvailable))
+    func unknownSeverityResolvesThroughCVSS() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("trivy/defectdojo__cvss_severity_source.json"))
+        for finding in report.findings {
+            let verdict = finding.ratings.first { $0.isToolVerdict }
+            if verdict?.severity == .unknown, let score = finding.ratings.compactMap({ $0.bestScore?.score }).first {
+                #expect(finding.severity != .unknown || score == 0)
+            }
+        }
+    }
+
+    @Test(.enabled(if: Corpus.isAvailable))
+    func suppressedFindingsAreKeptApart() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("trivy/trivy__npm-with-suppressed.json"))
+        let suppressed = report.findings.filter { !$0.isOpen }
+        #expect(suppressed.count == 1)
+        #expect(suppressed.first?.suppression?.status == "not_affected")
+        #expect(suppressed.first?.suppression?.source == "./vex.json")
+    }
+
+    @Test(.enabled(if: Corpus.isAvailable))
+    func kubernetesWorkloadsRepeatingAnImageMergeIntoOneFinding() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("trivy/defectdojo__issue_9170.json"))
+        let merged = FindingSet(merging: report.findings)
+        #expect(merged.all.count <= report.findings.count)
+        for finding in merged.all where finding.kind == .vulnerability {
+            #expect(finding.identity.scope.hasPrefix("image:"))
+        }
+    }
+
+    @Test func imageScanRecordsRepositoryAndDigestButFingerprintsWithoutThem() throws {
+        func report(tag: String, digest: String) throws -> ParsedReport {
+            let json = """
+                {"SchemaVersion": 2, "ArtifactName": "ghcr.io/acme/api:\(tag)", "ArtifactType": "container_image",
+                 "Metadata": {"RepoDigests": ["ghcr.io/acme/api@\(digest)"]},
+                 "Results": [{"Target": "ghcr.io/acme/api:\(tag) (alpine 3.19.1)", "Class": "os-pkgs", "Type": "alpine",
+                   "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-0727", "PkgName": "libcrypto3",
+                     "InstalledVersion": "3.1.4-r2", "FixedVersion": "3.1.4-r5", "Severity": "MEDIUM"}]}]}
+                """
+            return try Corpus.parse(bytes: Array(json.utf8))
+        }
+        let first = try report(tag: "1.0", digest: "sha256:aaaa")
+        let second = try report(tag: "1.1", digest: "sha256:bbbb")
+        let finding = try #require(first.findings.first)
+        #expect(finding.locations.first?.image == ImageReference(repository: "ghcr.io/acme/api", tag: "1.0", digest: "sha256:aaaa"))
+        #expect(finding.package?.ecosystem == "alpine")
+        #expect(finding.package?.fixAvailable == true)
+        #expect(finding.fingerprint == second.findings.first?.fingerprint)
+    }
+
+    @Test func misconfigurationIDsAreOneSpellingAcrossVersions() throws {
+        for id in ["DS002", "AVD-DS-0002", "DS-0002"] {
+            let json = """
+                {"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [{"Target": "Dockerfile",
+                 "Class": "config", "Misconfigurations": [{"ID": "\(id)", "Title": "root user", "Severity": "HIGH",
+                 "Status": "FAIL"}, {"ID": "DS001", "Severity": "LOW", "Status": "PASS"}]}]}
+                """
+            let report = try Corpus.parse(bytes: Array(json.utf8))
+            #expect(report.findings.map(\.ruleID) == ["DS-0002"])
+        }
+    }
+
+    @Test func wrongTypesAreErrorsWithTheirJSONPath() throws {
+        let cases: [(String, String)] = [
+            (#"{"SchemaVersion": 2, "Results": {"Target": "x"}}"#, "$.Results"),
+            (#"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": 7}]}]}"#,
+                "$.Results[0].Vulnerabilities[0].VulnerabilityID"),
+            (#"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "PkgName": "a", "Severity": "SEVERE"}]}]}"#,
+                "$.Results[0].Vulnerabilities[0].Severity"),
+            (#"{"SchemaVersion": 3, "Results": []}"#, "$.SchemaVersion"),
+        ]
+        for (json, path) in cases {
+            let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(json.utf8)) }
+            #expect(error.jsonPath == path, "\(error)")
+            #expect(error.file == "inline.json")
+        }
+    }
+}

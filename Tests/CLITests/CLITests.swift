@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+/// Runs the real `scangate` executable the way CI and users do.
+struct ScanGateProcess {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The executable built next to the test bundle (`swift build` builds it; the test script
+    /// runs that first). SCANGATE_BINARY overrides.
+    static var executable: URL {
+        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] {
+            return URL(fileURLWithPath: override)
+        }
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("scangate")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug/scangate")
+    }
+
+    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
+
+    struct Result {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = repositoryRoot
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        // Read both pipes before waiting, so a large output cannot block the child.
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("scangate-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+@Suite("scangate command line", .enabled(if: ScanGateProcess.isAvailable))
+struct CLITests {
+    @Test func versionNamesTheThreeLibrariesItRunsOn() throws {
+        let result = try ScanGateProcess.run(["version"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("scangate "))
+        #expect(result.standardOutput.range(of: #"libcurl\s+\d+\.\d+"#, options: .regularExpression) != nil)
+        #expect(result.standardOutput.range(of: #"libxml2\s+\d+\.\d+\.\d+"#, options: .regularExpression) != nil)
+        #expect(result.standardOutput.range(of: #"OpenSSL\s+OpenSSL \d"#, options: .regularExpression) != nil)
+    }
+
+    @Test func ingestPrintsATableByToolAndSeverity() throws {
+        let result = try ScanGateProcess.run([
+            "ingest", "fixtures/examples/trivy-fs.json", "fixtures/examples/npm-audit.json",
+            "fixtures/examples/zap-report.xml",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        for row in ["trivy", "npm-audit", "zap", "all (merged)"] {
+            #expect(result.standardOutput.contains(row))
+        }
+        #expect(result.standardOutput.contains("critical"))
+    }
+
+    @Test func jsonOutputIsByteIdenticalAcrossRunsAndOrders() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = directory.appendingPathComponent("first.json")
+        let second = directory.appendingPathComponent("second.json")
+        let reports = ["fixtures/examples/trivy-fs.json", "fixtures/examples/npm-audit.json"]
+        #expect(try ScanGateProcess.run(["ingest", "--format", "json", "-o", first.path] + reports).status == 0)
+        #expect(try ScanGateProcess.run(["ingest", "--format", "json", "-o", second.path] + reports).status == 0)
+        let firstBytes = try Data(contentsOf: first)
+        #expect(!firstBytes.isEmpty)
+        #expect(firstBytes == (try Data(contentsOf: second)))
+        // The document is valid JSON with the documented top-level fields.
+        let object = try JSONSerialization.jsonObject(with: firstBytes) as? [String: Any]
+        #expect(object?["schema"] as? String == "scangate-findings/1")
+        #expect((object?["findings"] as? [Any])?.isEmpty == false)
+        #expect(object?["reports"] is [Any] && object?["summary"] is [String: Any] && object?["suppressed"] is [Any])
+    }
+
+    @Test(arguments: [
+        ("fixtures/hostile/truncated-trivy.json", "truncated"),
+        ("fixtures/hostile/empty.json", "empty"),
+        ("fixtures/hostile/wrong-types-npm.json", "$.vulnerabilities.lodash"),
+        ("fixtures/hostile/invalid-utf8-trivy.json", "UTF-8"),
+        ("fixtures/hostile/xxe.xml", "DOCTYPE"),
+        ("fixtures/hostile/billion-laughs.xml", "DOCTYPE"),
+        ("fixtures/hostile/npm-error-envelope.json", "ENOLOCK"),
+        ("fixtures/hostile/unknown-format.json", "not a report ScanGate knows"),
+    ])
+    func badInputExitsThreeNamingTheFileAndWritesNothing(path: String, expected: String) throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("findings.json")
+        let started = Date()
+        let result = try ScanGateProcess.run([
+            "ingest", "--format", "json", "-o", output.path, "fixtures/examples/trivy-fs.json", path,
+        ])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains(path), "\(result.standardError)")
+        #expect(result.standardError.contains(expected), "\(result.standardError)")
+        #expect(!result.standardError.contains("root:x:0:0"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func deepNestingIsRefusedWithoutCrashing() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("deep.json")
+        try Data((String(repeating: "[", count: 1_000_000) + String(repeating: "]", count: 1_000_000)).utf8)
+            .write(to: file)
+        let result = try ScanGateProcess.run(["ingest", file.path])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains("nesting deeper than"))
+    }
+
+    @Test func oversizedReportIsRefusedBeforeReading() throws {
+        let result = try ScanGateProcess.run(["ingest", "--max-report-size", "100", "fixtures/examples/trivy-fs.json"])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains("more than the limit of 100 bytes"))
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        #expect(try ScanGateProcess.run(["ingest"]).status == 2)
+        #expect(try ScanGateProcess.run(["ingest", "--as", "bogus", "fixtures/examples/trivy-fs.json"]).status == 2)
+        #expect(try ScanGateProcess.run(["frobnicate"]).status == 2)
+        #expect(try ScanGateProcess.run(["ingest", "--help"]).status == 0)
+    }
+
+    @Test func missingFileExitsThree() throws {
+        let result = try ScanGateProcess.run(["ingest", "fixtures/does-not-exist.json"])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains("fixtures/does-not-exist.json"))
+    }
+
+    @Test func forcedFormatOverridesDetection() throws {
+        let result = try ScanGateProcess.run(["ingest", "--as", "sarif", "fixtures/examples/trivy-fs.json"])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains("fixtures/examples/trivy-fs.json"))
+    }
+}

@@ -1,0 +1,120 @@
+import Findings
+import Testing
+
+@Suite("Findings model")
+struct FindingsTests {
+    private func vulnerability(
+        _ id: String, aliases: [String] = [], package: String, version: String, tool: String,
+        severity: Severity = .high, scope: String = FindingIdentity.sourceScope, suppressed: Bool = false
+    ) -> Finding {
+        Finding(
+            kind: .vulnerability, ruleID: id, aliases: aliases, title: "\(id) in \(package)",
+            ratings: [SeverityRating(source: tool, severity: severity, label: severity.rawValue, isToolVerdict: true)],
+            package: Package(ecosystem: "npm", name: package, installedVersion: version.isEmpty ? nil : version),
+            provenance: [Provenance(tool: tool, reportFile: "\(tool).json", rawID: id)],
+            suppression: suppressed ? Suppression(source: ".trivyignore", status: "ignored") : nil,
+            identity: FindingIdentity(kind: .vulnerability, scope: scope, subject: ["npm", package, version])
+        ).finalized()
+    }
+
+    @Test func severityOrderAndLabels() {
+        #expect(Severity.descending == Severity.allCases.sorted(by: >))
+        #expect(Severity.critical > Severity.high && Severity.info > Severity.unknown)
+        #expect(Severity(label: "moderate") == .medium)
+        #expect(Severity(label: "CRITICAL") == .critical)
+        #expect(Severity(label: "bogus") == nil)
+        #expect(Severity(cvssScore: 9.0) == .critical)
+        #expect(Severity(cvssScore: 8.9) == .high)
+        #expect(Severity(cvssScore: 4.0) == .medium)
+        #expect(Severity(cvssScore: 0.1) == .low)
+        #expect(Severity(cvssScore: 0) == .info)
+    }
+
+    @Test func resolutionPrefersToolVerdictsThenCVSSInAuthorityOrder() {
+        let unknownVerdict = SeverityRating(source: "trivy", severity: .unknown, label: "UNKNOWN", isToolVerdict: true)
+        let nvd = SeverityRating(source: "nvd", severity: nil, cvss: [CVSSScore(version: .v3, vector: nil, score: 9.8)])
+        let ghsa = SeverityRating(source: "ghsa", severity: nil, cvss: [CVSSScore(version: .v3, vector: nil, score: 5.0)])
+        #expect(SeverityResolver.resolve([unknownVerdict, ghsa, nvd]) == .critical)
+        #expect(SeverityResolver.resolve([unknownVerdict, ghsa]) == .medium)
+        #expect(SeverityResolver.resolve([unknownVerdict]) == .unknown)
+        let low = SeverityRating(source: "trivy", severity: .low, isToolVerdict: true)
+        #expect(SeverityResolver.resolve([low, nvd]) == .low)
+        let high = SeverityRating(source: "npm-audit", severity: .high, isToolVerdict: true)
+        #expect(SeverityResolver.resolve([low, high]) == .high)
+    }
+
+    @Test func identifiersAreNormalisedAndFoundInReferences() {
+        #expect(Identifiers.normalize("cve-2021-23337") == "CVE-2021-23337")
+        #expect(Identifiers.normalize("ghsa-35JH-r3h4-6jhm") == "GHSA-35jh-r3h4-6jhm")
+        #expect(Identifiers.ids(inReference: "https://github.com/advisories/GHSA-35jh-r3h4-6jhm") == ["GHSA-35jh-r3h4-6jhm"])
+        #expect(Identifiers.ids(inReference: "https://nvd.nist.gov/vuln/detail/CVE-2021-23337") == ["CVE-2021-23337"])
+        #expect(Identifiers.ids(inReference: "https://www.npmjs.com/advisories/1523") == ["npm:1523"])
+        #expect(Identifiers.ids(inReference: "https://lists.example.org/thread/CVE-2020-1111").isEmpty)
+        #expect(Identifiers.cwe("external/cwe/cwe-079") == "CWE-79")
+        #expect(Identifiers.cwe("NVD-CWE-Other") == nil)
+        #expect(Identifiers.cwe("CWE-") == nil)
+        #expect(Identifiers.cwe("-1") == nil)
+        #expect(Identifiers.preferredPrimary(["GHSA-35jh-r3h4-6jhm", "CVE-2021-23337"], fallback: "x") == "CVE-2021-23337")
+    }
+
+    @Test func sameVulnerabilityFromTwoToolsIsOneFindingWithBothSources() {
+        let trivy = vulnerability(
+            "CVE-2021-23337", aliases: ["GHSA-35jh-r3h4-6jhm"], package: "lodash", version: "4.17.15", tool: "trivy")
+        let npm = vulnerability("GHSA-35jh-r3h4-6jhm", package: "lodash", version: "", tool: "npm-audit")
+        let set = FindingSet(merging: [trivy, npm])
+        #expect(set.all.count == 1)
+        let merged = set.all[0]
+        #expect(merged.ruleID == "CVE-2021-23337")
+        #expect(merged.aliases.contains("GHSA-35jh-r3h4-6jhm"))
+        #expect(Set(merged.provenance.map(\.tool)) == ["trivy", "npm-audit"])
+        // The merged finding keeps the identity of the versioned one: its fingerprint is Trivy's.
+        #expect(merged.fingerprint == trivy.fingerprint)
+        // Order of input does not matter.
+        #expect(FindingSet(merging: [npm, trivy]).all.map(\.fingerprint) == set.all.map(\.fingerprint))
+    }
+
+    @Test func sameCVEInTwoPackagesOrVersionsStaysApart() {
+        let a = vulnerability("CVE-2021-23337", package: "lodash", version: "4.17.15", tool: "trivy")
+        let b = vulnerability("CVE-2021-23337", package: "lodash-es", version: "4.17.15", tool: "trivy")
+        let c = vulnerability("CVE-2021-23337", package: "lodash", version: "4.17.19", tool: "trivy")
+        #expect(FindingSet(merging: [a, b, c]).all.count == 3)
+        // A finding without a version that matches two versions is ambiguous: it stays apart.
+        let unversioned = vulnerability("CVE-2021-23337", package: "lodash", version: "", tool: "npm-audit")
+        #expect(FindingSet(merging: [a, c, unversioned]).all.count == 3)
+    }
+
+    @Test func sameFindingInTwoImagesStaysApart() {
+        let a = vulnerability("CVE-1", package: "openssl", version: "1", tool: "trivy", scope: "image:a")
+        let b = vulnerability("CVE-1", package: "openssl", version: "1", tool: "trivy", scope: "image:b")
+        #expect(FindingSet(merging: [a, b]).all.count == 2)
+    }
+
+    @Test func openWinsOverSuppressedWhenMerging() {
+        let suppressed = vulnerability("CVE-2020-1", package: "x", version: "1", tool: "trivy", suppressed: true)
+        let open = vulnerability("CVE-2020-1", package: "x", version: "1", tool: "grype")
+        let set = FindingSet(merging: [suppressed, open])
+        #expect(set.open.count == 1 && set.suppressed.isEmpty)
+        #expect(FindingSet(merging: [suppressed]).suppressed.count == 1)
+    }
+
+    @Test func fingerprintIgnoresLinesTagsDigestsAndReportFiles() {
+        func secret(line: Int, tag: String, report: String) -> Finding {
+            Finding(
+                kind: .secret, ruleID: "aws-access-key-id", title: "AWS key",
+                locations: [
+                    Location(image: ImageReference(repository: "ghcr.io/acme/api", tag: tag, digest: "sha256:\(tag)"),
+                        path: "app/.env", startLine: line)
+                ],
+                provenance: [Provenance(tool: "trivy", reportFile: report, rawID: "aws-access-key-id")],
+                identity: FindingIdentity(kind: .secret, scope: "image:ghcr.io/acme/api", subject: ["app/.env", "KEY=***"])
+            ).finalized()
+        }
+        let first = secret(line: 3, tag: "v1", report: "a.json")
+        let second = secret(line: 30, tag: "v2", report: "b.json")
+        #expect(first.fingerprint == second.fingerprint)
+        #expect(first.fingerprint.count == 64)
+        #expect(ImageReference(parsing: "localhost:5000/app:1.2@sha256:ab").repository == "localhost:5000/app")
+        #expect(ImageReference(parsing: "localhost:5000/app:1.2@sha256:ab").tag == "1.2")
+        #expect(ImageReference(parsing: "localhost:5000/app").tag == nil)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import ScanGateJSON
+import Testing
+
+@Suite("JSON reader")
+struct JSONDocumentTests {
+    private func parse(_ text: String) throws -> JSONDocument {
+        try JSONDocument(bytes: Array(text.utf8))
+    }
+
+    private func syntaxError(_ bytes: [UInt8]) -> JSONSyntaxError? {
+        do {
+            _ = try JSONDocument(bytes: bytes)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func readsScalarsContainersAndEscapes() throws {
+        let document = try parse(
+            #"{"a": [1, -2.5e3, true, false, null], "s": "x\u00e9\n\"\/\ud83d\ude00", "o": {}, "e": []}"#)
+        let root = document.root
+        #expect(root.kind == .object)
+        let array = try #require(try root.array("a"))
+        #expect(array.map(\.kind) == [.number, .number, .bool, .bool, .null])
+        #expect(array[0].intValue == 1)
+        #expect(array[1].doubleValue == -2500)
+        #expect(array[2].boolValue == true)
+        #expect(try root.string("s") == "xé\n\"/😀")
+        #expect(root["o"]?.count == 0)
+        #expect(root["e"]?.elements.isEmpty == true)
+        #expect(root["missing"] == nil)
+    }
+
+    @Test func memberOrderIsKeptAndTheLastDuplicateWins() throws {
+        let root = try parse(#"{"b": 1, "a": 2, "b": 3}"#).root
+        #expect(root.members.map(\.key) == ["b", "a", "b"])
+        #expect(root["b"]?.intValue == 3)
+    }
+
+    @Test func typeErrorsNameThePathAndLine() throws {
+        let root = try parse("{\n  \"Results\": [\n    {\"Target\": 42}\n  ]\n}").root
+        let result = try #require(try root.array("Results")?.first)
+        #expect(throws: JSONAccessError(path: "$.Results[0].Target", line: 3, message: "expected a string, found a number")) {
+            _ = try result.string("Target")
+        }
+    }
+
+    @Test func pathsQuoteUnusualKeys() throws {
+        let root = try parse(#"{"a b": {"c\"d": [0, {"x": true}]}}"#).root
+        let inner = try #require(root["a b"]?["c\"d"]?.elements.last?["x"])
+        #expect(inner.path == #"$["a b"]["c\"d"][1].x"#)
+    }
+
+    @Test(arguments: [
+        ("", "the file is empty"),
+        ("   \n", "only whitespace"),
+        (#"{"a": [1, 2"#, "truncated"),
+        (#"{"a": "unterminated"#, "not closed"),
+        (#"{"a" 1}"#, "expected ':'"),
+        (#"{"a": 1,}"#, "member name"),
+        (#"[1 2]"#, "expected ','"),
+        (#"{"a": tru}"#, "invalid literal"),
+        (#"{"a": 01}"#, "leading zero"),
+        (#"{"a": "\x"}"#, "invalid escape"),
+        ("{\"a\": \"tab\there\"}", "control character"),
+        (#"{"a": 1} {"b": 2}"#, "after the end"),
+        (#"{"a": -}"#, "invalid number"),
+    ])
+    func rejectsInvalidJSON(input: String, expected: String) {
+        let error = syntaxError(Array(input.utf8))
+        #expect(error?.message.contains(expected) == true, "\(String(describing: error))")
+    }
+
+    @Test func reportsLineAndColumnOfTheError() throws {
+        let error = try #require(syntaxError(Array("{\n  \"a\": 1,\n  \"b\": ?\n}".utf8)))
+        #expect(error.line == 3)
+        #expect(error.column == 8)
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        for bytes: [UInt8] in [
+            [0x22, 0xFF, 0x22],  // never valid
+            [0x22, 0xC0, 0xAF, 0x22],  // overlong '/'
+            [0x22, 0xED, 0xA0, 0x80, 0x22],  // encoded surrogate
+            [0x22, 0xE2, 0x82, 0x22],  // truncated sequence
+        ] {
+            #expect(syntaxError(bytes)?.message.contains("UTF-8") == true)
+        }
+        #expect(syntaxError(Array("\"héllo ✓ 😀\"".utf8)) == nil)
+    }
+
+    @Test func boundsNestingDepthWithoutRecursion() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(syntaxError(Array(deep.utf8))?.message.contains("nesting deeper than") == true)
+        let fine = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(syntaxError(Array(fine.utf8)) == nil)
+    }
+
+    @Test func writerOutputRoundTripsThroughTheReader() throws {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("text", "quote \" backslash \\ newline \n control \u{01} url https://x/y é")
+        writer.field("int", 42)
+        writer.field("double", 7.5)
+        writer.field("whole", 9.0)
+        writer.field("none", nil as String?)
+        writer.field("list", ["a", "b"])
+        writer.key("empty")
+        writer.beginArray()
+        writer.endArray()
+        writer.endObject()
+        let text = String(decoding: writer.bytes, as: UTF8.self)
+        #expect(text.contains("https://x/y"))
+        #expect(text.contains("\"whole\": 9,"))
+        let root = try JSONDocument(bytes: writer.bytes).root
+        #expect(try root.string("text") == "quote \" backslash \\ newline \n control \u{01} url https://x/y é")
+        #expect(try root.int("int") == 42)
+        #expect(try root.double("double") == 7.5)
+        #expect(root["none"]?.isNull == true)
+        #expect(try root.strings("list") == ["a", "b"])
+        // Cross-check with Foundation's reader.
+        let foundation = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any]
+        #expect(foundation?["int"] as? Int == 42)
+    }
+}
