@@ -23,7 +23,8 @@ public struct ReportReader: Sendable {
     }
 
     /// Parses a report already in memory.
-    public func parse(_ source: ReportSource, as forcedFormat: ReportFormat? = nil) throws(ReportError) -> ParsedReport {
+    public func parse(_ source: ReportSource, as forcedFormat: ReportFormat? = nil) throws(ReportError) -> ParsedReport
+    {
         var report = try parseContent(source, as: forcedFormat)
         guard !report.scanErrors.isEmpty else { return report }
         guard allowsIncompleteReports else {
@@ -48,7 +49,8 @@ public struct ReportReader: Sendable {
         }
         let firstByte = Self.firstSignificantByte(source.bytes)
         guard let firstByte else {
-            throw ReportError(file: source.name, message: "the file is empty: expected a Trivy, npm audit, ZAP or SARIF report")
+            throw ReportError(
+                file: source.name, message: "the file is empty: expected a Trivy, npm audit, ZAP or SARIF report")
         }
         if firstByte == UInt8(ascii: "<") {
             if forcedFormat == nil || forcedFormat == .zap { return try ZAPAdapter.parseXML(source) }
@@ -159,7 +161,8 @@ public enum ReportFile {
             throw ReportError(file: path, message: "cannot read the file: \(String(cString: strerror(readError)))")
         }
         guard offset == size else {
-            throw ReportError(file: path, message: "the file changed size while being read (\(offset) of \(size) bytes)")
+            throw ReportError(
+                file: path, message: "the file changed size while being read (\(offset) of \(size) bytes)")
         }
         return bytes
     }

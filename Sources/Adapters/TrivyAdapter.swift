@@ -272,11 +272,14 @@ private struct TrivyReportReader {
                 _ = try entry.requireObject()
                 var list: [CVSSScore] = []
                 for (version, vectorKey, scoreKey) in [
-                    (CVSSVersion.v4, "V40Vector", "V40Score"), (.v3, "V3Vector", "V3Score"), (.v2, "V2Vector", "V2Score"),
+                    (CVSSVersion.v4, "V40Vector", "V40Score"), (.v3, "V3Vector", "V3Score"),
+                    (.v2, "V2Vector", "V2Score"),
                 ] {
                     let vector = try entry.string(vectorKey).flatMap { $0.isEmpty ? nil : $0 }
                     let score = try entry.double(scoreKey).flatMap { $0 > 0 ? $0 : nil }
-                    if vector != nil || score != nil { list.append(CVSSScore(version: version, vector: vector, score: score)) }
+                    if vector != nil || score != nil {
+                        list.append(CVSSScore(version: version, vector: vector, score: score))
+                    }
                 }
                 scores[source] = list
             }
@@ -357,7 +360,8 @@ private struct TrivyReportReader {
             provenance: [Provenance(tool: "trivy", toolVersion: toolVersion, reportFile: reportFile, rawID: ruleID)],
             suppression: suppression,
             // The masked match tells two secrets of one rule in one file apart without a line number.
-            identity: FindingIdentity(kind: .secret, scope: result.context.scope, subject: [result.target, match ?? ""])
+            identity: FindingIdentity(
+                kind: .secret, scope: result.context.scope, subject: [result.target, match ?? ""])
         ).finalized()
     }
 

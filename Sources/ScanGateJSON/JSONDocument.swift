@@ -115,7 +115,8 @@ public final class JSONDocument: Sendable {
     }
 
     static func pathComponent(forKey key: String) -> String {
-        let plain = !key.isEmpty
+        let plain =
+            !key.isEmpty
             && key.utf8.allSatisfy { byte in
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                     || byte == 0x5F || byte == 0x2D || byte == 0x40

@@ -113,7 +113,8 @@ struct JSONTapeBuilder {
         for offset in 0..<count where bytes[start + offset] != literal.utf8Start[offset] {
             throw error("invalid literal, expected '\(literal)'")
         }
-        tape.append(JSONNode(kind: kind, flag: flag, start: UInt32(start), length: UInt32(count), end: UInt32(tape.count + 1)))
+        tape.append(
+            JSONNode(kind: kind, flag: flag, start: UInt32(start), length: UInt32(count), end: UInt32(tape.count + 1)))
         position += count
     }
 
@@ -180,7 +181,9 @@ struct JSONTapeBuilder {
                     case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
                         position += 2
                     case 0x75:
-                        guard position + 5 < count else { throw error("the document ends inside a \\u escape (truncated?)") }
+                        guard position + 5 < count else {
+                            throw error("the document ends inside a \\u escape (truncated?)")
+                        }
                         for offset in 2...5 where !isHexDigit(base[position + offset]) {
                             throw error("invalid \\u escape: expected four hexadecimal digits")
                         }

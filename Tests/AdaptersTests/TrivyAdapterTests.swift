@@ -14,7 +14,7 @@ private struct TrivyEntryCount {
     init(_ url: URL) throws {
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url), options: [.fragmentsAllowed])
         if let list = object as? [[String: Any]] {
-            list.forEach { count(result: $0) }
+            for result in list { count(result: result) }
         } else if let report = object as? [String: Any] {
             var results = report["Results"] as? [[String: Any]] ?? []
             var resources = report["Resources"] as? [[String: Any]] ?? []
@@ -23,7 +23,7 @@ private struct TrivyEntryCount {
             if report["ClusterName"] != nil {
                 results += resources.flatMap { $0["Results"] as? [[String: Any]] ?? [] }
             }
-            results.forEach { count(result: $0) }
+            for result in results { count(result: result) }
         }
     }
 
@@ -104,7 +104,8 @@ struct TrivyAdapterTests {
 
     @Test(.enabled(if: Corpus.isAvailable))
     func unknownSeverityResolvesThroughCVSS() throws {
-        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("trivy/defectdojo__cvss_severity_source.json"))
+        let report = try Corpus.parse(
+            Corpus.directory.appendingPathComponent("trivy/defectdojo__cvss_severity_source.json"))
         for finding in report.findings {
             let verdict = finding.ratings.first { $0.isToolVerdict }
             if verdict?.severity == .unknown, let score = finding.ratings.compactMap({ $0.bestScore?.score }).first {
@@ -146,7 +147,9 @@ struct TrivyAdapterTests {
         let first = try report(tag: "1.0", digest: "sha256:aaaa")
         let second = try report(tag: "1.1", digest: "sha256:bbbb")
         let finding = try #require(first.findings.first)
-        #expect(finding.locations.first?.image == ImageReference(repository: "ghcr.io/acme/api", tag: "1.0", digest: "sha256:aaaa"))
+        #expect(
+            finding.locations.first?.image
+                == ImageReference(repository: "ghcr.io/acme/api", tag: "1.0", digest: "sha256:aaaa"))
         #expect(finding.package?.ecosystem == "alpine")
         #expect(finding.package?.fixAvailable == true)
         #expect(finding.fingerprint == second.findings.first?.fingerprint)
@@ -167,10 +170,14 @@ struct TrivyAdapterTests {
     @Test func wrongTypesAreErrorsWithTheirJSONPath() throws {
         let cases: [(String, String)] = [
             (#"{"SchemaVersion": 2, "Results": {"Target": "x"}}"#, "$.Results"),
-            (#"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": 7}]}]}"#,
-                "$.Results[0].Vulnerabilities[0].VulnerabilityID"),
-            (#"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "PkgName": "a", "Severity": "SEVERE"}]}]}"#,
-                "$.Results[0].Vulnerabilities[0].Severity"),
+            (
+                #"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": 7}]}]}"#,
+                "$.Results[0].Vulnerabilities[0].VulnerabilityID"
+            ),
+            (
+                #"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "PkgName": "a", "Severity": "SEVERE"}]}]}"#,
+                "$.Results[0].Vulnerabilities[0].Severity"
+            ),
             (#"{"SchemaVersion": 3, "Results": []}"#, "$.SchemaVersion"),
         ]
         for (json, path) in cases {

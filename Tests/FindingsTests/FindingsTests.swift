@@ -33,7 +33,8 @@ struct FindingsTests {
     @Test func resolutionPrefersToolVerdictsThenCVSSInAuthorityOrder() {
         let unknownVerdict = SeverityRating(source: "trivy", severity: .unknown, label: "UNKNOWN", isToolVerdict: true)
         let nvd = SeverityRating(source: "nvd", severity: nil, cvss: [CVSSScore(version: .v3, vector: nil, score: 9.8)])
-        let ghsa = SeverityRating(source: "ghsa", severity: nil, cvss: [CVSSScore(version: .v3, vector: nil, score: 5.0)])
+        let ghsa = SeverityRating(
+            source: "ghsa", severity: nil, cvss: [CVSSScore(version: .v3, vector: nil, score: 5.0)])
         #expect(SeverityResolver.resolve([unknownVerdict, ghsa, nvd]) == .critical)
         #expect(SeverityResolver.resolve([unknownVerdict, ghsa]) == .medium)
         #expect(SeverityResolver.resolve([unknownVerdict]) == .unknown)
@@ -46,7 +47,9 @@ struct FindingsTests {
     @Test func identifiersAreNormalisedAndFoundInReferences() {
         #expect(Identifiers.normalize("cve-2021-23337") == "CVE-2021-23337")
         #expect(Identifiers.normalize("ghsa-35JH-r3h4-6jhm") == "GHSA-35jh-r3h4-6jhm")
-        #expect(Identifiers.ids(inReference: "https://github.com/advisories/GHSA-35jh-r3h4-6jhm") == ["GHSA-35jh-r3h4-6jhm"])
+        #expect(
+            Identifiers.ids(inReference: "https://github.com/advisories/GHSA-35jh-r3h4-6jhm") == ["GHSA-35jh-r3h4-6jhm"]
+        )
         #expect(Identifiers.ids(inReference: "https://nvd.nist.gov/vuln/detail/CVE-2021-23337") == ["CVE-2021-23337"])
         #expect(Identifiers.ids(inReference: "https://www.npmjs.com/advisories/1523") == ["npm:1523"])
         #expect(Identifiers.ids(inReference: "https://lists.example.org/thread/CVE-2020-1111").isEmpty)
@@ -54,7 +57,8 @@ struct FindingsTests {
         #expect(Identifiers.cwe("NVD-CWE-Other") == nil)
         #expect(Identifiers.cwe("CWE-") == nil)
         #expect(Identifiers.cwe("-1") == nil)
-        #expect(Identifiers.preferredPrimary(["GHSA-35jh-r3h4-6jhm", "CVE-2021-23337"], fallback: "x") == "CVE-2021-23337")
+        #expect(
+            Identifiers.preferredPrimary(["GHSA-35jh-r3h4-6jhm", "CVE-2021-23337"], fallback: "x") == "CVE-2021-23337")
     }
 
     @Test func sameVulnerabilityFromTwoToolsIsOneFindingWithBothSources() {
@@ -102,11 +106,13 @@ struct FindingsTests {
             Finding(
                 kind: .secret, ruleID: "aws-access-key-id", title: "AWS key",
                 locations: [
-                    Location(image: ImageReference(repository: "ghcr.io/acme/api", tag: tag, digest: "sha256:\(tag)"),
+                    Location(
+                        image: ImageReference(repository: "ghcr.io/acme/api", tag: tag, digest: "sha256:\(tag)"),
                         path: "app/.env", startLine: line)
                 ],
                 provenance: [Provenance(tool: "trivy", reportFile: report, rawID: "aws-access-key-id")],
-                identity: FindingIdentity(kind: .secret, scope: "image:ghcr.io/acme/api", subject: ["app/.env", "KEY=***"])
+                identity: FindingIdentity(
+                    kind: .secret, scope: "image:ghcr.io/acme/api", subject: ["app/.env", "KEY=***"])
             ).finalized()
         }
         let first = secret(line: 3, tag: "v1", report: "a.json")

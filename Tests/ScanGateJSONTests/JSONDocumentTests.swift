@@ -42,7 +42,9 @@ struct JSONDocumentTests {
     @Test func typeErrorsNameThePathAndLine() throws {
         let root = try parse("{\n  \"Results\": [\n    {\"Target\": 42}\n  ]\n}").root
         let result = try #require(try root.array("Results")?.first)
-        #expect(throws: JSONAccessError(path: "$.Results[0].Target", line: 3, message: "expected a string, found a number")) {
+        #expect(
+            throws: JSONAccessError(path: "$.Results[0].Target", line: 3, message: "expected a string, found a number")
+        ) {
             _ = try result.string("Target")
         }
     }
