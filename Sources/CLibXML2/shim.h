@@ -1,5 +1,11 @@
 #ifndef SCANGATE_CLIBXML2_SHIM_H
 #define SCANGATE_CLIBXML2_SHIM_H
+#include <libxml/xmlversion.h>
+// Debian's libxml2 is built with ICU, so encoding.h would pull in the system's <unicode/*.h>,
+// whose types clash with Foundation's bundled ICU when both modules meet in one build
+// ("'UErrorCode' has different definitions in different modules"). ScanGate never touches the
+// ICU-only fields (two pointers at the end of xmlCharEncodingHandler), so hide them.
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 #include <libxml/SAX2.h>
