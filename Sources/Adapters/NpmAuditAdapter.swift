@@ -1,9 +1,383 @@
 import Findings
+import Foundation
 import ScanGateJSON
 
-/// Reads NpmAudit reports into findings.
+/// Reads `npm audit --json` output into findings.
+///
+/// Three shapes are understood:
+/// - npm 6: `{advisories: {id → advisory}}`, one finding per advisory × installed version;
+/// - npm 7+: `{auditReportVersion: 2, vulnerabilities: {package → entry}}`, one finding per entry ×
+///   advisory object in its `via` (strings in `via` name a vulnerable dependency, whose own entry
+///   carries the advisory); the 2020 pre-GA objects (`id`, `vulnerable_versions`) are read too;
+/// - `npm audit fix --dry-run --json`: the npm 7+ report under `audit`.
+///
+/// The error envelope npm prints when the audit could not run (`{error: {code, summary}}`, or
+/// npm 10's `{message}`) is a ``ReportError``, never a clean report.
 public enum NpmAuditAdapter {
+    /// The tool name in ratings and provenance.
+    static let toolName = "npm-audit"
+
+    /// Parses an npm audit report; `root` is the document's top-level value.
     public static func parse(_ root: JSONValue, source: ReportSource) throws(ReportError) -> ParsedReport {
-        throw ReportError(file: source.name, message: "NpmAudit reports are not read yet")
+        let failure = try reading(source.name) { () throws(JSONAccessError) -> AuditFailure? in
+            try AuditFailure(root)
+        }
+        if let failure {
+            throw ReportError(
+                file: source.name, line: failure.line, jsonPath: failure.path,
+                message: "npm audit did not run: " + failure.message)
+        }
+        return try reading(source.name) { () throws(JSONAccessError) -> ParsedReport in
+            var reader = NpmAuditReader(file: source.name)
+            let variant: String
+            guard root.kind == .object else {
+                throw root.error("expected an npm audit report (an object), found \(root.kind)")
+            }
+            if root.has("auditReportVersion") || root.has("vulnerabilities") {
+                variant = "npm-7+"
+                try reader.readNpm7(root)
+            } else if let audit = try root.object("audit"),
+                audit.has("auditReportVersion") || audit.has("vulnerabilities")
+            {
+                variant = "npm-7+ (audit fix --dry-run)"
+                try reader.readNpm7(audit)
+            } else if root.has("advisories") {
+                variant = "npm-6"
+                try reader.readNpm6(root)
+            } else {
+                throw root.error(
+                    "not an npm audit report: expected \"advisories\" (npm 6) or \"auditReportVersion\" and "
+                        + "\"vulnerabilities\" (npm 7+)")
+            }
+            return ParsedReport(
+                source: source.name, format: .npmAudit, variant: variant, tool: toolName, toolVersion: nil,
+                findings: reader.findings, warnings: reader.warnings)
+        }
     }
+}
+
+/// What npm printed instead of a report when the audit could not run.
+private struct AuditFailure {
+    var message: String
+    var path: String
+    var line: Int
+
+    /// nil when `root` is not an error envelope.
+    init?(_ root: JSONValue) throws(JSONAccessError) {
+        guard root.kind == .object else { return nil }
+        if let error = root["error"], !error.isNull {
+            path = error.path
+            line = error.line
+            switch error.kind {
+            case .object:
+                let code = try error.identifier("code")
+                let summary = try error.string("summary")?.trimmed
+                let detail = try error.string("detail")?.trimmed
+                var text = [code, summary].compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: ": ")
+                if text.isEmpty { text = try error.string("message")?.trimmed ?? "unknown error" }
+                if let detail, !detail.isEmpty { text += " (\(detail))" }
+                message = text
+            case .string:
+                message = error.stringValue ?? ""
+            default:
+                throw error.error("expected an npm error object {code, summary, detail}, found \(error.kind)")
+            }
+            return
+        }
+        // npm 10 prints `{"message": "request to … failed, reason: …"}` when the registry fails.
+        let reportKeys = ["advisories", "auditReportVersion", "vulnerabilities", "audit"]
+        guard !reportKeys.contains(where: root.has), let message = try root.string("message") else { return nil }
+        self.message = message
+        path = "$.message"
+        line = root["message"]?.line ?? root.line
+    }
+}
+
+/// How npm 7+ says a package can be fixed.
+private struct FixAdvice {
+    var isAvailable: Bool?
+    var remediation: String?
+}
+
+/// Collects the findings and warnings of one report.
+private struct NpmAuditReader {
+    let file: String
+    var findings: [Finding] = []
+    var warnings: [String] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// The severity words npm writes.
+    static let severityWords: Set<String> = ["info", "low", "moderate", "high", "critical"]
+
+    // MARK: npm 6
+
+    /// npm 6: one finding per advisory × installed version; paths of the same version merge.
+    mutating func readNpm6(_ report: JSONValue) throws(JSONAccessError) {
+        guard let advisories = try report.object("advisories") else {
+            throw report.error("\"advisories\" is null: expected an object of advisories")
+        }
+        for (key, advisory) in advisories.members {
+            _ = try advisory.requireObject()
+            let id = try advisory.identifier("id") ?? key
+            let packageName = try advisory.requiredString("module_name")
+            let rating = try Self.rating(of: advisory)
+            let url = try advisory.string("url")
+            let references = try Self.referenceURLs(advisory)
+            let ghsa = try advisory.string("github_advisory_id") ?? url.flatMap(Self.ghsa(inReference:))
+
+            var aliases = try advisory.strings("cves")
+            aliases.append(Identifiers.npmAdvisory(id))
+            if let npmID = try advisory.identifier("npm_advisory_id") {
+                aliases.append(Identifiers.npmAdvisory(npmID))
+            }
+            if let ghsa { aliases.append(ghsa) }
+            for reference in [url].compactMap({ $0 }) + references {
+                aliases.append(contentsOf: Identifiers.ids(inReference: reference))
+            }
+
+            let patched = try advisory.string("patched_versions")?.trimmed
+            // npm wrote `<0.0.0` for "no patched version exists".
+            let meaningfulPatch = patched.flatMap { $0.isEmpty || $0 == "<0.0.0" ? nil : $0 }
+            let fixAvailable: Bool? = patched == nil ? nil : meaningfulPatch != nil
+
+            let title = try advisory.string("title") ?? "npm advisory \(id)"
+            let overview = try advisory.string("overview")
+            let recommendation = try advisory.string("recommendation")
+            let cwes = try cwes(of: advisory)
+            let template = Finding(
+                kind: .vulnerability, ruleID: ghsa ?? Identifiers.npmAdvisory(id), aliases: aliases, title: title,
+                description: overview, remediation: recommendation, ratings: [rating], cwes: cwes,
+                references: [url].compactMap { $0 } + references,
+                provenance: [Provenance(tool: NpmAuditAdapter.toolName, reportFile: file, rawID: id)],
+                identity: Self.identity(packageName: packageName, installedVersion: nil))
+
+            for (version, paths) in try Self.installedVersions(of: advisory) {
+                var finding = template
+                finding.package = Package(
+                    ecosystem: "npm", name: packageName, installedVersion: version,
+                    fixedVersions: meaningfulPatch.map { [$0] } ?? [], fixAvailable: fixAvailable, paths: paths)
+                finding.identity = Self.identity(packageName: packageName, installedVersion: version)
+                findings.append(finding.finalized())
+            }
+        }
+    }
+
+    /// The installed versions an npm 6 advisory lists, in order, each with its paths. An advisory
+    /// without `findings` still yields one entry (version unknown): it must not disappear.
+    static func installedVersions(of advisory: JSONValue) throws(JSONAccessError) -> [(String?, [String])] {
+        var order: [String?] = []
+        var pathsByVersion: [String?: [String]] = [:]
+        for occurrence in try advisory.array("findings") ?? [] {
+            _ = try occurrence.requireObject()
+            let version = try occurrence.identifier("version")
+            let paths = try occurrence.strings("paths")
+            if pathsByVersion[version] == nil {
+                order.append(version)
+                pathsByVersion[version] = []
+            }
+            for path in paths where pathsByVersion[version]?.contains(path) == false {
+                pathsByVersion[version]?.append(path)
+            }
+        }
+        if order.isEmpty { return [(nil, [])] }
+        return order.map { ($0, pathsByVersion[$0] ?? []) }
+    }
+
+    // MARK: npm 7+
+
+    /// npm 7+: one finding per vulnerabilities entry × advisory object in its `via`.
+    mutating func readNpm7(_ report: JSONValue) throws(JSONAccessError) {
+        if let version = try report.int("auditReportVersion"), version != 2 {
+            warnings.append("auditReportVersion \(version) is not 2: the report was read as version 2")
+        }
+        guard let vulnerabilities = try report.object("vulnerabilities") else {
+            throw report.error("missing \"vulnerabilities\": expected an object of vulnerable packages")
+        }
+        for (key, entry) in vulnerabilities.members {
+            _ = try entry.requireObject()
+            let packageName = try entry.string("name") ?? key
+            guard let via = try entry.array("via") else {
+                throw entry.error("missing \"via\": expected the advisories and dependencies that make it vulnerable")
+            }
+            let nodes = try entry.strings("nodes")
+            let entryRange = try entry.string("range")
+            let fix = try Self.fixAdvice(entry)
+            for element in via {
+                switch element.kind {
+                case .string:
+                    // Inherited from a dependency: that dependency's own entry carries the advisory.
+                    let dependency = element.stringValue ?? ""
+                    if vulnerabilities[dependency] == nil {
+                        warnings.append(
+                            "\(element.location): \"\(key)\" is vulnerable through \"\(dependency)\", "
+                                + "which has no entry in the report")
+                    }
+                case .object:
+                    let finding = try finding(
+                        via: element, entry: entry, packageName: packageName, nodes: nodes,
+                        entryRange: entryRange, fix: fix)
+                    findings.append(finding)
+                default:
+                    throw element.error(
+                        "expected a dependency name (string) or an advisory (object), found \(element.kind)")
+                }
+            }
+        }
+    }
+
+    /// The finding of one advisory object in an npm 7+ `via` list.
+    mutating func finding(
+        via advisory: JSONValue, entry: JSONValue, packageName: String, nodes: [String], entryRange: String?,
+        fix: FixAdvice
+    ) throws(JSONAccessError) -> Finding {
+        // `source` since npm 7 GA, `id` in the 2020 pre-release.
+        var id = try advisory.identifier("source")
+        if id == nil { id = try advisory.identifier("id") }
+        let url = try advisory.string("url")
+        let ghsa = url.flatMap(Self.ghsa(inReference:))
+        guard let rawID = id ?? ghsa else {
+            throw advisory.error("an advisory without an id: expected \"source\", \"id\" or a GitHub advisory \"url\"")
+        }
+        let rating = try Self.rating(of: advisory, fallback: entry)
+        var range = try advisory.string("range")
+        if range == nil { range = try advisory.string("vulnerable_versions") ?? entryRange }
+
+        var aliases: [String] = []
+        if let id { aliases.append(Identifiers.npmAdvisory(id)) }
+        if let ghsa { aliases.append(ghsa) }
+        if let url { aliases.append(contentsOf: Identifiers.ids(inReference: url)) }
+
+        let title = try advisory.string("title") ?? "npm advisory \(rawID)"
+        let cwes = try cwes(of: advisory)
+        let finding = Finding(
+            kind: .vulnerability, ruleID: ghsa ?? Identifiers.npmAdvisory(rawID), aliases: aliases, title: title,
+            description: range.flatMap { $0.isEmpty ? nil : "Vulnerable versions: \($0)" },
+            remediation: fix.remediation, ratings: [rating],
+            package: Package(ecosystem: "npm", name: packageName, fixAvailable: fix.isAvailable, paths: nodes),
+            cwes: cwes, references: [url].compactMap { $0 },
+            provenance: [Provenance(tool: NpmAuditAdapter.toolName, reportFile: file, rawID: rawID)],
+            identity: Self.identity(packageName: packageName, installedVersion: nil))
+        return finding.finalized()
+    }
+
+    /// `fixAvailable`: `true` (plain `npm audit fix`), `false`, or `{name, version, isSemVerMajor}`
+    /// (`--force` needed; `name` is the top-level package to change, often not the vulnerable one).
+    static func fixAdvice(_ entry: JSONValue) throws(JSONAccessError) -> FixAdvice {
+        guard let value = entry["fixAvailable"], !value.isNull else { return FixAdvice() }
+        switch value.kind {
+        case .bool:
+            let available = value.boolValue == true
+            return FixAdvice(isAvailable: available, remediation: available ? "npm audit fix" : nil)
+        case .object:
+            var text = "npm audit fix --force"
+            if let name = try value.string("name") {
+                text += ": install \(name)"
+                if let version = try value.identifier("version") { text += "@\(version)" }
+            }
+            if try value.bool("isSemVerMajor") == true { text += " (semver major)" }
+            return FixAdvice(isAvailable: true, remediation: text)
+        default:
+            throw value.error("expected true, false or an object {name, version, isSemVerMajor}, found \(value.kind)")
+        }
+    }
+
+    // MARK: Shared
+
+    static func identity(packageName: String, installedVersion: String?) -> FindingIdentity {
+        FindingIdentity(
+            kind: .vulnerability, scope: FindingIdentity.sourceScope,
+            subject: ["npm", packageName, installedVersion ?? ""])
+    }
+
+    /// npm's verdict on `advisory`, with its CVSS score. An npm 7+ advisory object without a
+    /// `severity` falls back to its entry's (`fallback`).
+    static func rating(of advisory: JSONValue, fallback: JSONValue? = nil) throws(JSONAccessError) -> SeverityRating {
+        var owner = advisory
+        if advisory["severity"]?.isNull ?? true, let fallback { owner = fallback }
+        guard let value = owner["severity"], !value.isNull else { throw advisory.error("missing \"severity\"") }
+        guard let label = try owner.string("severity"), severityWords.contains(label.lowercased()),
+            let severity = Severity(label: label)
+        else {
+            throw value.error(
+                "unknown npm severity \(value.scalarText.map { "\"\($0)\"" } ?? "\(value.kind)"): "
+                    + "expected info, low, moderate, high or critical")
+        }
+        return SeverityRating(
+            source: NpmAuditAdapter.toolName, severity: severity, label: label, cvss: try cvss(of: advisory),
+            isToolVerdict: true)
+    }
+
+    /// `cvss {score, vectorString}`; `score: 0` without a vector means npm did not know it.
+    static func cvss(of advisory: JSONValue) throws(JSONAccessError) -> [CVSSScore] {
+        guard let cvss = try advisory.object("cvss") else { return [] }
+        let score = try cvss.double("score").flatMap { $0 > 0 ? $0 : nil }
+        let vector = try cvss.string("vectorString")?.trimmed.nonEmpty
+        guard score != nil || vector != nil else { return [] }
+        return [CVSSScore(version: vector.flatMap(CVSSVersion.init(vector:)) ?? .v3, vector: vector, score: score)]
+    }
+
+    /// The GHSA id of a GitHub advisory URL.
+    static func ghsa(inReference url: String) -> String? {
+        Identifiers.ids(inReference: url).first(where: Identifiers.isGHSA)
+    }
+
+    /// `cwe` in its observed encodings: `"CWE-400"`, null, `["CWE-1321"]`, a JSON-encoded list
+    /// `"[\"CWE-22\",\"CWE-23\"]"`, `"[]"` and the degenerate `"CWE-"` (dropped when the finding is
+    /// finalized).
+    mutating func cwes(of advisory: JSONValue) throws(JSONAccessError) -> [String] {
+        guard let value = advisory["cwe"], !value.isNull else { return [] }
+        switch value.kind {
+        case .array:
+            return try advisory.strings("cwe")
+        case .string:
+            let text = (value.stringValue ?? "").trimmed
+            guard text.hasPrefix("[") else { return [text] }
+            do throws(JSONSyntaxError) {
+                let list = try JSONDocument(bytes: Array(text.utf8)).root
+                let items = list.elements.compactMap(\.stringValue)
+                if list.kind == .array && items.count == list.count { return items }
+            } catch {
+                // Falls through to the warning: a CWE list is not needed to understand the finding.
+            }
+            warnings.append("\(value.location): cwe \"\(text)\" is not a list of CWE ids; ignored")
+            return []
+        default:
+            throw value.error("expected a CWE id, a list of CWE ids or null, found \(value.kind)")
+        }
+    }
+
+    /// npm 6 `references`: one Markdown string (`"- url\n- [text](url)"`); an array of URLs is
+    /// accepted too.
+    static func referenceURLs(_ advisory: JSONValue) throws(JSONAccessError) -> [String] {
+        guard let value = advisory["references"], !value.isNull else { return [] }
+        switch value.kind {
+        case .string:
+            return (value.stringValue ?? "").split(whereSeparator: \.isNewline).compactMap(url(inMarkdownLine:))
+        case .array:
+            return try advisory.strings("references").compactMap(url(inMarkdownLine:))
+        default:
+            throw value.error("expected a Markdown list of URLs or an array of URLs, found \(value.kind)")
+        }
+    }
+
+    /// The URL of one Markdown list item: `- https://…`, `- [text](https://…)`, `<https://…>`.
+    static func url<Line: StringProtocol>(inMarkdownLine line: Line) -> String? {
+        var item = String(line).trimmed
+        if item.hasPrefix("- ") || item.hasPrefix("* ") { item = String(item.dropFirst(2)).trimmed }
+        if let open = item.range(of: "]("), item.hasSuffix(")") {
+            item = String(item[open.upperBound..<item.index(before: item.endIndex)]).trimmed
+        }
+        if item.hasPrefix("<") && item.hasSuffix(">") { item = String(item.dropFirst().dropLast()) }
+        let lower = item.lowercased()
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), !item.contains(" ") else { return nil }
+        return item
+    }
+}
+
+extension String {
+    fileprivate var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

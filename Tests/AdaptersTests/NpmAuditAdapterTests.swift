@@ -1,0 +1,300 @@
+import Adapters
+import Findings
+import Foundation
+import Testing
+
+@Suite("npm audit adapter")
+struct NpmAuditAdapterTests {
+    // MARK: Corpus
+
+    @Test(
+        "every corpus file gives the findings an independent count expects",
+        .enabled(if: Corpus.isAvailable), arguments: Corpus.files(in: "npm-audit"))
+    func corpusFile(_ url: URL) throws {
+        let data = try Data(contentsOf: url)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        if let envelope = json["error"] as? [String: Any] {
+            let code = try #require(envelope["code"] as? String)
+            let error = try #require(throws: ReportError.self) { try Corpus.parse(url) }
+            #expect(error.message.contains("npm audit did not run"))
+            #expect(error.message.contains(code))
+            return
+        }
+        let report = try Corpus.parse(url)
+        #expect(report.format == .npmAudit)
+        #expect(report.tool == "npm-audit")
+        #expect(report.toolVersion == nil)
+        #expect(report.variant == (json["advisories"] != nil ? "npm-6" : "npm-7+"))
+        #expect(Corpus.tally(report.findings) == IndependentCount.tally(json))
+        for finding in report.findings {
+            #expect(finding.kind == .vulnerability)
+            #expect(finding.package?.ecosystem == "npm")
+            #expect(finding.provenance.map(\.tool) == ["npm-audit"])
+            #expect(finding.identity.scope == FindingIdentity.sourceScope)
+            #expect(!finding.title.isEmpty)
+            #expect(finding.ratings.count == 1 && finding.ratings[0].isToolVerdict)
+        }
+    }
+
+    // MARK: npm 6
+
+    @Test("the five CWE encodings are normalised")
+    func cweEncodings() throws {
+        let report = try Corpus.parse(Corpus.fixture("npm-audit/cwe-encodings-npm6.json"))
+        #expect(report.variant == "npm-6")
+        let cwesByPackage = Dictionary(
+            uniqueKeysWithValues: report.findings.compactMap { finding in
+                finding.package.map { ($0.name, finding.cwes) }
+            })
+        #expect(cwesByPackage["cwe-plain"] == ["CWE-400"])
+        #expect(cwesByPackage["cwe-null"] == [])
+        #expect(cwesByPackage["cwe-array"] == ["CWE-1321"])
+        #expect(cwesByPackage["cwe-json-string"] == ["CWE-22", "CWE-23"])
+        #expect(cwesByPackage["cwe-empty-json-string"] == [])
+        #expect(cwesByPackage["cwe-degenerate"] == [])
+        #expect(report.warnings.isEmpty)
+    }
+
+    @Test("npm 6 severities, patched versions and Markdown references")
+    func npm6Details() throws {
+        let report = try Corpus.parse(Corpus.fixture("npm-audit/cwe-encodings-npm6.json"))
+        let byPackage = Dictionary(uniqueKeysWithValues: report.findings.map { ($0.package?.name ?? "", $0) })
+
+        let moderate = try #require(byPackage["cwe-null"])
+        #expect(moderate.severity == .medium)
+        #expect(moderate.ratings.first?.label == "moderate")
+        #expect(moderate.package?.fixAvailable == false)  // `<0.0.0`: no patch
+        #expect(moderate.package?.fixedVersions == [])
+        #expect(moderate.ruleID == "npm:2")
+        #expect(moderate.provenance.first?.rawID == "2")
+
+        let info = try #require(byPackage["cwe-empty-json-string"])
+        #expect(info.severity == .info)
+        #expect(info.package?.fixAvailable == false)  // empty patched_versions
+
+        let high = try #require(byPackage["cwe-array"])
+        #expect(high.package?.fixedVersions == [">=1.0.0"])
+        #expect(high.package?.fixAvailable == true)
+        #expect(high.package?.installedVersion == "0.9.0")
+        #expect(
+            high.references == [
+                "https://example.org/a", "https://example.org/issues/3", "https://npmjs.com/advisories/3",
+            ])
+        #expect(high.description == "A real JSON array.")
+        #expect(high.remediation == "Upgrade")
+    }
+
+    @Test("GHSA is preferred over the npm id, CVEs are collected", .enabled(if: Corpus.isAvailable))
+    func ghsaEraIdentifiers() throws {
+        let report = try Corpus.parse(
+            Corpus.directory.appendingPathComponent("npm-audit/audit-ci__npm-output@npm-high.json"))
+        let qs = try #require(report.findings.first { $0.package?.name == "qs" })
+        // The finalized primary is the CVE (CVE > GHSA > tool id); the GHSA and npm ids are aliases.
+        #expect(qs.ruleID == "CVE-2022-24999")
+        #expect(qs.aliases.contains("GHSA-hrpp-h998-j3pp"))
+        #expect(qs.aliases.contains("npm:1094102"))
+        #expect(qs.provenance.first?.rawID == "1094102")
+        #expect(qs.package?.installedVersion == "6.10.2")
+        #expect(qs.identity.subject == ["npm", "qs", "6.10.2"])
+        #expect(qs.severity == .high)
+        #expect(qs.ratings.first?.cvss.first?.score != nil)
+
+        let critical = try Corpus.parse(
+            Corpus.directory.appendingPathComponent("npm-audit/audit-ci__npm-output@npm-critical.json"))
+        let open = try #require(critical.findings.first { $0.package?.name == "open" })
+        #expect(open.ruleID == "GHSA-28xh-wpgr-7fm8")  // no CVE: the GHSA is primary
+        #expect(open.aliases.contains("npm:1066786"))
+    }
+
+    @Test("npm 6 findings of one advisory and version merge their paths", .enabled(if: Corpus.isAvailable))
+    func npm6PathsMerge() throws {
+        let report = try Corpus.parse(
+            Corpus.directory.appendingPathComponent("npm-audit/audit-ci__npm-output@npm-allowlisted-path.json"))
+        let redirects = report.findings.filter { $0.provenance.first?.rawID == "1038442" }
+        #expect(redirects.count == 1)
+        #expect(
+            Set(redirects.first?.package?.paths ?? [])
+                == ["axios>follow-redirects", "github-build>axios>follow-redirects"])
+        #expect(redirects.first?.cwes == ["CWE-200"])  // a JSON-encoded string in the corpus
+    }
+
+    // MARK: npm 7+
+
+    @Test("npm 7+ via objects become findings, via strings do not")
+    func npm7Shapes() throws {
+        let report = try Corpus.parse(Corpus.fixture("npm-audit/shapes-npm7.json"))
+        #expect(report.variant == "npm-7+")
+        #expect(report.findings.count == 4)
+        #expect(!report.findings.contains { $0.package?.name == "app-shell" })  // only a via string
+
+        let pollution = try #require(report.findings.first { $0.aliases.contains("npm:1096000") })
+        #expect(pollution.ruleID == "GHSA-aaaa-bbbb-cccc")
+        #expect(pollution.package?.name == "leaf-lib")
+        #expect(pollution.package?.installedVersion == nil)
+        #expect(
+            pollution.package?.paths == ["node_modules/leaf-lib", "node_modules/app-shell/node_modules/leaf-lib"])
+        #expect(pollution.package?.fixAvailable == true)
+        #expect(pollution.remediation == "npm audit fix --force: install app-shell@2.0.0 (semver major)")
+        #expect(pollution.cwes == ["CWE-1321"])
+        #expect(pollution.severity == .high)
+        #expect(
+            pollution.ratings.first?.cvss == [
+                CVSSScore(version: .v3, vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", score: 7.5)
+            ])
+        #expect(pollution.identity.subject == ["npm", "leaf-lib", ""])
+        #expect(pollution.provenance.first?.rawID == "1096000")
+        #expect(pollution.description == "Vulnerable versions: <1.2.3")
+
+        let unknownScore = try #require(report.findings.first { $0.aliases.contains("npm:1096001") })
+        #expect(unknownScore.ratings.first?.cvss == [])  // score 0 without a vector: unknown
+        #expect(unknownScore.severity == .low)
+
+        let plain = try #require(report.findings.first { $0.package?.name == "plain-fix" })
+        #expect(plain.package?.fixAvailable == true)
+        #expect(plain.remediation == "npm audit fix")
+        #expect(plain.severity == .medium)
+
+        let preGA = try #require(report.findings.first { $0.package?.name == "no-fix" })
+        #expect(preGA.ruleID == "npm:1500")
+        #expect(preGA.package?.fixAvailable == false)
+        #expect(preGA.remediation == nil)
+        #expect(preGA.description == "Vulnerable versions: <=2.0.0")
+        #expect(preGA.severity == .critical)
+    }
+
+    @Test("the audit fix --dry-run wrapper is read through its audit object")
+    func dryRunWrapper() throws {
+        let report = try Corpus.parse(Corpus.fixture("npm-audit/audit-fix-dry-run.json"))
+        let direct = try Corpus.parse(Corpus.fixture("npm-audit/shapes-npm7.json"))
+        #expect(report.variant == "npm-7+ (audit fix --dry-run)")
+        #expect(report.findings.map(\.fingerprint).sorted() == direct.findings.map(\.fingerprint).sorted())
+    }
+
+    @Test("a via object without a severity takes its entry's")
+    func severityFallsBackToEntry() throws {
+        let report = try parse(
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"name": "x", "severity": "high","#
+                + #""via": [{"source": 7, "title": "t"}], "nodes": ["node_modules/x"]}}}"#)
+        #expect(report.findings.map(\.severity) == [.high])
+    }
+
+    @Test("a via string naming a package without an entry is a warning")
+    func danglingViaString() throws {
+        let report = try parse(
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"name": "x", "severity": "low","#
+                + #""via": ["gone"], "nodes": []}}}"#)
+        #expect(report.findings.isEmpty)
+        #expect(report.warnings.count == 1)
+    }
+
+    // MARK: Errors
+
+    @Test("error envelopes fail instead of reading as clean reports")
+    func errorEnvelopes() throws {
+        let noLock = try #require(throws: ReportError.self) {
+            try parse(
+                #"{"error": {"code": "ENOLOCK", "summary": "This command requires an existing lockfile.","#
+                    + #" "detail": "Try creating one first with: npm i --package-lock-only"}}"#)
+        }
+        #expect(noLock.message.hasPrefix("npm audit did not run: ENOLOCK: This command requires"))
+        #expect(noLock.jsonPath == "$.error")
+
+        let registry = try #require(throws: ReportError.self) {
+            try Corpus.parse(
+                bytes: Array(#"{"message": "request to https://registry.npmjs.org/ failed, reason: ETIMEDOUT"}"#.utf8),
+                as: .npmAudit)
+        }
+        #expect(registry.message.contains("did not run: request to https://registry.npmjs.org/ failed"))
+    }
+
+    /// Reports with a value of the wrong type (or missing where it cannot be missing), and the
+    /// JSON path the error must name.
+    static let malformed: [(json: String, path: String)] = [
+        (#"{"auditReportVersion": 2, "vulnerabilities": []}"#, "$.vulnerabilities"),
+        (#"{"auditReportVersion": 2, "vulnerabilities": {"x": "high"}}"#, "$.vulnerabilities.x"),
+        (
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"severity": "low", "via": [42]}}}"#,
+            "$.vulnerabilities.x.via[0]"
+        ),
+        (
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"severity": "low", "via": "y"}}}"#,
+            "$.vulnerabilities.x.via"
+        ),
+        (
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"via": [{"source": 1, "severity": "urgent"}]}}}"#,
+            "$.vulnerabilities.x.via[0].severity"
+        ),
+        (
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"via": [{"source": 1}]}}}"#,
+            "$.vulnerabilities.x.via[0]"
+        ),
+        (
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"via": [], "fixAvailable": "yes"}}}"#,
+            "$.vulnerabilities.x.fixAvailable"
+        ),
+        (#"{"advisories": ["1"]}"#, "$.advisories"),
+        (
+            #"{"advisories": {"1": {"id": 1, "module_name": "m", "severity": "low", "findings": {}}}}"#,
+            "$.advisories.1.findings"
+        ),
+        (
+            #"{"advisories": {"1": {"id": 1, "module_name": "m", "severity": "low", "cwe": 79}}}"#,
+            "$.advisories.1.cwe"
+        ),
+        (#"{"advisories": {"1": {"id": 1, "severity": "low"}}}"#, "$.advisories.1"),
+    ]
+
+    @Test("wrong types are errors with the JSON path", arguments: malformed)
+    func wrongTypes(_ json: String, _ path: String) throws {
+        let error = try #require(throws: ReportError.self) { try parse(json) }
+        #expect(error.jsonPath == path)
+        #expect(error.line != nil)
+    }
+
+    @Test("truncated JSON is an error with a line")
+    func truncated() throws {
+        let error = try #require(throws: ReportError.self) {
+            try parse("{\n  \"auditReportVersion\": 2,\n  \"vulnerabilities\": {\n    \"x\": {\"name\": ")
+        }
+        #expect(error.line != nil)
+        #expect(error.message.contains("invalid JSON"))
+    }
+
+    private func parse(_ json: String) throws -> ParsedReport {
+        try Corpus.parse(bytes: Array(json.utf8), name: "inline.json", as: .npmAudit)
+    }
+}
+
+/// Counts the findings a report should give, written from the format description with
+/// Foundation's JSON reader, independently of the adapter.
+private enum IndependentCount {
+    static let severityNames = [
+        "info": "info", "low": "low", "moderate": "medium", "high": "high", "critical": "critical",
+    ]
+
+    static func key(_ npmSeverity: Any?) -> String {
+        "vulnerability/" + (severityNames[(npmSeverity as? String) ?? ""] ?? "unknown")
+    }
+
+    static func tally(_ json: [String: Any]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        if let advisories = json["advisories"] as? [String: Any] {
+            // npm 6: distinct (advisory, installed version) pairs.
+            for case let advisory as [String: Any] in advisories.values {
+                let occurrences = advisory["findings"] as? [[String: Any]] ?? []
+                let versions = Set(occurrences.map { $0["version"] as? String ?? "" })
+                counts[key(advisory["severity"]), default: 0] += max(versions.count, 1)
+            }
+        }
+        let report = json["auditReportVersion"] != nil ? json : json["audit"] as? [String: Any] ?? [:]
+        if let vulnerabilities = report["vulnerabilities"] as? [String: Any] {
+            // npm 7+: advisory objects in every entry's via.
+            for case let entry as [String: Any] in vulnerabilities.values {
+                for case let via as [String: Any] in entry["via"] as? [Any] ?? [] {
+                    counts[key(via["severity"] ?? entry["severity"]), default: 0] += 1
+                }
+            }
+        }
+        return counts
+    }
+}
