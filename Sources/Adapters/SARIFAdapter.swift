@@ -1,9 +1,465 @@
 import Findings
 import ScanGateJSON
 
-/// Reads SARIF reports into findings.
+/// Reads SARIF 2.1.0 reports written by any tool (CodeQL, Semgrep, Trivy, ZAP, Grype,
+/// SpotBugs, gitleaks, …) into findings: one finding per result that reports a problem.
+///
+/// Results that are not problems (`kind` `pass`, `notApplicable`, `informational`) and results
+/// a baseline comparison marked `absent` (fixed since the baseline) are skipped. Suppressed
+/// results are kept, with a ``Suppression``.
 public enum SARIFAdapter {
+    /// The variant name written into ``ParsedReport/variant``.
+    public static let variant = "sarif-2.1.0"
+
+    /// Parses a SARIF document.
+    ///
+    /// - Throws: ``ReportError`` when the version is not `2.1.0`, a value has the wrong type
+    ///   (with its JSON path and line), or a level is not one SARIF defines.
     public static func parse(_ root: JSONValue, source: ReportSource) throws(ReportError) -> ParsedReport {
-        throw ReportError(file: source.name, message: "SARIF reports are not read yet")
+        do throws(JSONAccessError) {
+            var reader = SARIFDocumentReader(reportFile: source.name)
+            return try reader.read(root)
+        } catch {
+            throw ReportError(file: source.name, error)
+        }
+    }
+}
+
+// MARK: - Document and runs
+
+private struct SARIFDocumentReader {
+    let reportFile: String
+    private var warnings: [String] = []
+
+    init(reportFile: String) {
+        self.reportFile = reportFile
+    }
+
+    mutating func read(_ root: JSONValue) throws(JSONAccessError) -> ParsedReport {
+        let document = try root.requireObject()
+        let version = try document.identifier("version")
+        guard version == "2.1.0" else {
+            let found = version.map { "\"\($0)\"" } ?? "no version"
+            throw (document["version"] ?? document).error(
+                "unsupported SARIF version: found \(found), ScanGate reads SARIF 2.1.0 only")
+        }
+        guard let runs = try document.array("runs") else {
+            throw document.error("missing required array \"runs\"")
+        }
+        var findings: [Finding] = []
+        var firstTool: (name: String, version: String?)?
+        for runValue in runs {
+            let run = try SARIFRun(try runValue.requireObject())
+            if firstTool == nil { firstTool = (run.toolName, run.toolVersion) }
+            findings.append(contentsOf: try readResults(of: run))
+        }
+        return ParsedReport(
+            source: reportFile, format: .sarif, variant: SARIFAdapter.variant, tool: firstTool?.name ?? "sarif",
+            toolVersion: firstTool?.version, findings: findings, warnings: warnings)
+    }
+
+    private mutating func readResults(of run: SARIFRun) throws(JSONAccessError) -> [Finding] {
+        var findings: [Finding] = []
+        for resultValue in try run.value.array("results") ?? [] {
+            let result = try resultValue.requireObject()
+            if let finding = try readResult(result, in: run) { findings.append(finding) }
+        }
+        return findings
+    }
+
+    // MARK: - One result
+
+    private mutating func readResult(_ result: JSONValue, in run: SARIFRun) throws(JSONAccessError) -> Finding? {
+        if let kind = try result.string("kind"), SARIFVocabulary.nonProblemKinds.contains(kind) { return nil }
+        // "absent": the result was in the baseline and is gone now, so it is not a current problem.
+        if try result.string("baselineState") == "absent" { return nil }
+
+        let reference = try resolveRule(of: result, in: run)
+        let rule = reference.rule
+        let ruleID = reference.id ?? SARIFVocabulary.unknownRuleID
+        let ruleProperties = try rule?.object("properties")
+        let ruleTags = try ruleProperties?.strings("tags") ?? []
+        let message = try resolveMessage(try result.object("message"), rule: rule, component: reference.component)
+
+        let kind = findingKind(ruleID: ruleID, toolName: run.toolName, ruleTags: ruleTags)
+        let shortDescription = try rule?.object("shortDescription")?.string("text")
+        let ruleName = try rule?.string("name")
+        let title = shortDescription ?? ruleName ?? reference.id ?? message.map(firstLine) ?? ruleID
+        let locations = try readLocations(of: result, in: run)
+        let lineHash = try result.object("partialFingerprints")?.string("primaryLocationLineHash")
+        let fingerprint = try firstFingerprint(of: result)
+        let stableKey = lineHash ?? fingerprint ?? message ?? ""
+        let firstPlace = locations.first.flatMap { $0.path ?? $0.url } ?? ""
+
+        let finding = Finding(
+            kind: kind, ruleID: ruleID, title: title,
+            description: try describe(rule: rule, message: message),
+            ratings: [try rating(of: result, rule: rule, ruleProperties: ruleProperties, toolName: run.toolName)],
+            locations: locations,
+            cwes: try cwes(ruleTags: ruleTags, rule: rule, result: result, run: run),
+            references: try references(of: rule),
+            provenance: [
+                Provenance(tool: run.toolName, toolVersion: run.toolVersion, reportFile: reportFile, rawID: ruleID)
+            ],
+            suppression: try suppression(of: result, toolName: run.toolName),
+            identity: FindingIdentity(
+                kind: kind, scope: FindingIdentity.sourceScope, subject: [run.toolName, firstPlace, stableKey]))
+        return finding.finalized()
+    }
+
+    /// The result's rule id and, when the run describes it, the rule object and its tool component.
+    private mutating func resolveRule(
+        of result: JSONValue, in run: SARIFRun
+    ) throws(JSONAccessError) -> (id: String?, rule: JSONValue?, component: SARIFToolComponent) {
+        let ruleReference = try result.object("rule")
+        let referencedID = try ruleReference?.string("id")
+        let explicitID = try result.string("ruleId") ?? referencedID
+        let component = try run.component(for: try ruleReference?.object("toolComponent"))
+        var rule: JSONValue?
+        // -1 is SARIF's default for "no index".
+        let referencedIndex = try ruleReference?.int("index")
+        if let index = try result.int("ruleIndex") ?? referencedIndex, index >= 0 {
+            if index < component.rules.count {
+                rule = try component.rules[index].requireObject()
+            } else {
+                warnings.append(
+                    "\(result.location): rule index \(index) is outside the \(component.rules.count) rules"
+                        + " of \(component.name ?? "the tool"); the rule is looked up by id")
+            }
+        }
+        if rule == nil, let explicitID, let index = component.ruleIndexByID[explicitID] {
+            rule = component.rules[index]
+        }
+        let ruleOwnID = try rule?.string("id")
+        return (explicitID ?? ruleOwnID, rule, component)
+    }
+
+    // MARK: - Text
+
+    /// `message.text`, else `message.markdown`, else the rule's (or component's) message string
+    /// `message.id`, with `{0}`, `{1}`… replaced by `message.arguments` (SpotBugs writes these).
+    private func resolveMessage(
+        _ message: JSONValue?, rule: JSONValue?, component: SARIFToolComponent
+    ) throws(JSONAccessError) -> String? {
+        guard let message else { return nil }
+        let arguments = try message.strings("arguments")
+        // Plain text may hold placeholders too; without arguments it is taken as written.
+        if let text = try message.string("text") {
+            return arguments.isEmpty ? text : SARIFVocabulary.substitute(text, arguments: arguments)
+        }
+        if let markdown = try message.string("markdown") { return markdown }
+        guard let id = try message.string("id") else { return nil }
+        var template = try rule?.object("messageStrings")?.object(id)
+        if template == nil { template = try component.value.object("globalMessageStrings")?.object(id) }
+        guard let template else { return nil }
+        let markdown = try template.string("markdown")
+        guard let format = try template.string("text") ?? markdown else { return nil }
+        return SARIFVocabulary.substitute(format, arguments: arguments)
+    }
+
+    private func describe(rule: JSONValue?, message: String?) throws(JSONAccessError) -> String? {
+        let fullDescription = try rule?.object("fullDescription")?.string("text")
+        // A help text that is only a URL (Dockle) is kept as a reference, not as a description.
+        let helpText = try rule?.object("help")?.string("text").flatMap { SARIFVocabulary.isBareURL($0) ? nil : $0 }
+        let ruleText = fullDescription ?? helpText
+        guard let ruleText, !ruleText.isEmpty else { return message }
+        guard let message, !message.isEmpty, message != ruleText else { return ruleText }
+        return ruleText + "\n\n" + message
+    }
+
+    private func firstLine(_ text: String) -> String {
+        String(text.prefix { $0 != "\n" && $0 != "\r" })
+    }
+
+    private func firstFingerprint(of result: JSONValue) throws(JSONAccessError) -> String? {
+        guard let fingerprints = try result.object("fingerprints") else { return nil }
+        for (_, value) in fingerprints.members.sorted(by: { $0.key < $1.key }) {
+            if let text = value.stringValue { return text }
+        }
+        return nil
+    }
+
+    // MARK: - Classification
+
+    private func findingKind(ruleID: String, toolName: String, ruleTags: [String]) -> FindingKind {
+        let normalized = Identifiers.normalize(ruleID)
+        if Identifiers.isCVE(normalized) || Identifiers.isGHSA(normalized) { return .vulnerability }
+        let tool = toolName.lowercased()
+        let secretTool = tool.contains("gitleaks") || tool.contains("secret")
+        if secretTool || ruleTags.contains(where: { $0.lowercased() == "secret" }) { return .secret }
+        return .codeIssue
+    }
+
+    /// The tool's verdict: a numeric `security-severity` (result, then rule) wins over the level.
+    private func rating(
+        of result: JSONValue, rule: JSONValue?, ruleProperties: JSONValue?, toolName: String
+    ) throws(JSONAccessError) -> SeverityRating {
+        let resultProperties = try result.object("properties")
+        let securitySeverity =
+            SARIFVocabulary.securitySeverity(in: resultProperties)
+            ?? SARIFVocabulary.securitySeverity(in: ruleProperties)
+        if let securitySeverity {
+            return SeverityRating(
+                source: toolName, severity: Severity(cvssScore: securitySeverity.score),
+                label: "security-severity \(securitySeverity.text)",
+                cvss: [CVSSScore(version: .v3, vector: nil, score: securitySeverity.score)], isToolVerdict: true)
+        }
+        let defaultLevel = try rule?.object("defaultConfiguration")?["level"]
+        let levelValue = [result["level"], defaultLevel].lazy.compactMap { $0 }.first { !$0.isNull }
+        var level = "warning"  // SARIF's default when neither the result nor the rule sets one
+        var severity = Severity.medium
+        if let levelValue {
+            guard let text = levelValue.stringValue else {
+                throw levelValue.error("expected a string, found \(levelValue.kind)")
+            }
+            guard let known = Severity(sarifLevel: text) else {
+                throw levelValue.error(
+                    "unknown SARIF level \"\(text)\": expected \"error\", \"warning\", \"note\" or \"none\"")
+            }
+            level = text
+            severity = known
+        }
+        return SeverityRating(source: toolName, severity: severity, label: "level \(level)", isToolVerdict: true)
+    }
+
+    private func suppression(of result: JSONValue, toolName: String) throws(JSONAccessError) -> Suppression? {
+        for entryValue in try result.array("suppressions") ?? [] {
+            let entry = try entryValue.requireObject()
+            let status = try entry.string("status")
+            // A rejected suppression request leaves the result open.
+            if status == "rejected" { continue }
+            let source = try entry.string("kind").map { "\(toolName) suppression (\($0))" } ?? "\(toolName) suppression"
+            return Suppression(
+                source: source, status: status ?? "accepted", statement: try entry.string("justification"))
+        }
+        return nil
+    }
+
+    // MARK: - CWEs and references
+
+    private func cwes(
+        ruleTags: [String], rule: JSONValue?, result: JSONValue, run: SARIFRun
+    ) throws(JSONAccessError) -> [String] {
+        var found = ruleTags.compactMap(SARIFVocabulary.cweTag)
+        for relationshipValue in try rule?.array("relationships") ?? [] {
+            guard let target = try relationshipValue.requireObject().object("target") else { continue }
+            guard let id = try target.identifier("id") else { continue }
+            let taxonomy = try target.object("toolComponent")?.string("name")
+            if taxonomy?.uppercased() == "CWE" || taxonomy == nil && id.uppercased().hasPrefix("CWE-") {
+                found.append(id)
+            }
+        }
+        for taxonValue in try result.array("taxa") ?? [] {
+            if let id = try run.cweTaxon(try taxonValue.requireObject()) { found.append(id) }
+        }
+        return found
+    }
+
+    /// The rule's `helpUri`, and `help.text` when it is nothing but a URL (Dockle does that).
+    private func references(of rule: JSONValue?) throws(JSONAccessError) -> [String] {
+        guard let rule else { return [] }
+        var found: [String] = []
+        if let helpURI = try rule.string("helpUri"), SARIFVocabulary.isWebURL(helpURI) { found.append(helpURI) }
+        if let helpText = try rule.object("help")?.string("text"), SARIFVocabulary.isBareURL(helpText) {
+            found.append(helpText)
+        }
+        return found
+    }
+
+    // MARK: - Locations
+
+    private func readLocations(of result: JSONValue, in run: SARIFRun) throws(JSONAccessError) -> [Location] {
+        var locations: [Location] = []
+        for locationValue in try result.array("locations") ?? [] {
+            guard let physical = try locationValue.requireObject().object("physicalLocation") else { continue }
+            let uri = try run.uri(of: try physical.object("artifactLocation"))
+            let region = try physical.object("region")
+            let startLine = try region?.int("startLine")
+            let endLine = try region?.int("endLine")
+            guard uri != nil || startLine != nil else { continue }
+            if let uri, SARIFVocabulary.isWebURL(uri) {
+                locations.append(
+                    Location(startLine: startLine, endLine: endLine, url: SARIFVocabulary.withoutQueryAndFragment(uri)))
+            } else {
+                locations.append(Location(path: uri, startLine: startLine, endLine: endLine))
+            }
+        }
+        return locations
+    }
+}
+
+// MARK: - Run context
+
+/// A tool component (the driver or an extension) and an index of its rules by id.
+private struct SARIFToolComponent {
+    let value: JSONValue
+    let name: String?
+    let guid: String?
+    let rules: [JSONValue]
+    let ruleIndexByID: [String: Int]
+
+    init(_ value: JSONValue) throws(JSONAccessError) {
+        self.value = try value.requireObject()
+        name = try value.string("name")
+        guid = try value.string("guid")
+        rules = try value.array("rules") ?? []
+        var index: [String: Int] = [:]
+        for (position, rule) in rules.enumerated() {
+            // The first rule with an id wins, as a reader scanning the list would find it.
+            if let id = try rule.requireObject().string("id"), index[id] == nil { index[id] = position }
+        }
+        ruleIndexByID = index
+    }
+}
+
+private struct SARIFRun {
+    let value: JSONValue
+    let toolName: String
+    let toolVersion: String?
+    let driver: SARIFToolComponent
+    let extensions: [SARIFToolComponent]
+    let artifacts: [JSONValue]
+    let taxonomies: [JSONValue]
+
+    init(_ run: JSONValue) throws(JSONAccessError) {
+        value = run
+        guard let tool = try run.object("tool") else { throw run.error("missing required object \"tool\"") }
+        guard let driverValue = try tool.object("driver") else {
+            throw tool.error("missing required object \"driver\"")
+        }
+        driver = try SARIFToolComponent(driverValue)
+        toolName = try driverValue.requiredString("name")
+        let plainVersion = try driverValue.identifier("version")
+        toolVersion = try driverValue.identifier("semanticVersion") ?? plainVersion
+        var extensions: [SARIFToolComponent] = []
+        for extensionValue in try tool.array("extensions") ?? [] {
+            extensions.append(try SARIFToolComponent(extensionValue))
+        }
+        self.extensions = extensions
+        artifacts = try run.array("artifacts") ?? []
+        taxonomies = try run.array("taxonomies") ?? []
+    }
+
+    /// The component a `toolComponentReference` points at (by index, guid or name); the driver
+    /// when there is no reference or it cannot be resolved.
+    func component(for reference: JSONValue?) throws(JSONAccessError) -> SARIFToolComponent {
+        guard let reference else { return driver }
+        if let index = try reference.int("index"), extensions.indices.contains(index) { return extensions[index] }
+        if let guid = try reference.string("guid"), let match = extensions.first(where: { $0.guid == guid }) {
+            return match
+        }
+        if let name = try reference.string("name"), let match = extensions.first(where: { $0.name == name }) {
+            return match
+        }
+        return driver
+    }
+
+    /// An artifact location's URI, following `index` into `run.artifacts` when the URI is absent.
+    func uri(of artifactLocation: JSONValue?) throws(JSONAccessError) -> String? {
+        guard let artifactLocation else { return nil }
+        if let uri = try artifactLocation.string("uri"), !uri.isEmpty { return uri }
+        guard let index = try artifactLocation.int("index"), artifacts.indices.contains(index) else { return nil }
+        return try artifacts[index].requireObject().object("location")?.string("uri")
+    }
+
+    /// The CWE id a result's `taxa` entry names, when its taxonomy is CWE.
+    func cweTaxon(_ taxon: JSONValue) throws(JSONAccessError) -> String? {
+        let reference = try taxon.object("toolComponent")
+        var taxonomy: JSONValue?
+        if let index = try reference?.int("index"), taxonomies.indices.contains(index) {
+            taxonomy = try taxonomies[index].requireObject()
+        } else if let name = try reference?.string("name") {
+            taxonomy = taxonomies.first { $0["name"]?.stringValue == name }
+        }
+        let ownName = try taxonomy?.string("name")
+        let taxonomyName = try reference?.string("name") ?? ownName
+        var id = try taxon.identifier("id")
+        if id == nil, let index = try taxon.int("index"), let taxa = try taxonomy?.array("taxa"),
+            taxa.indices.contains(index)
+        {
+            id = try taxa[index].requireObject().identifier("id")
+        }
+        guard let id else { return nil }
+        if taxonomyName?.uppercased() == "CWE" { return id }
+        return taxonomyName == nil && id.uppercased().hasPrefix("CWE-") ? id : nil
+    }
+}
+
+// MARK: - Vocabulary
+
+private enum SARIFVocabulary {
+    static let unknownRuleID = "unknown-rule"
+    /// Result kinds that say "no problem here".
+    static let nonProblemKinds: Set<String> = ["pass", "notApplicable", "informational"]
+
+    /// A numeric `security-severity` (string or number) between 0 and 10, with its text as written.
+    /// Anything else (Semgrep writes `"MEDIUM"`) is ignored, as GitHub ignores it.
+    static func securitySeverity(in properties: JSONValue?) -> (score: Double, text: String)? {
+        guard let value = properties?["security-severity"] else { return nil }
+        let text: String
+        switch value.kind {
+        case .string: text = String((value.stringValue ?? "").filter { !$0.isWhitespace })
+        case .number: text = value.rawText
+        default: return nil
+        }
+        guard let score = Double(text), score.isFinite, score >= 0, score <= 10 else { return nil }
+        return (score, text)
+    }
+
+    /// `CWE-79` from the tag forms `external/cwe/cwe-079`, `CWE-79`, `cwe-79` and Semgrep's
+    /// `CWE-79: Improper Neutralization…`; nil for tags that are not about a CWE.
+    static func cweTag(_ tag: String) -> String? {
+        let lower = tag.lowercased()
+        let rest: Substring
+        if lower.hasPrefix("external/cwe/cwe-") {
+            rest = lower.dropFirst("external/cwe/cwe-".count)
+        } else if lower.hasPrefix("cwe-") {
+            rest = lower.dropFirst("cwe-".count)
+        } else {
+            return nil
+        }
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        return digits.isEmpty ? nil : "CWE-" + digits
+    }
+
+    static func isWebURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+
+    /// Whether the text is one http(s) URL and nothing else.
+    static func isBareURL(_ text: String) -> Bool {
+        isWebURL(text) && !text.contains(where: \.isWhitespace)
+    }
+
+    static func withoutQueryAndFragment(_ url: String) -> String {
+        String(url.prefix { $0 != "?" && $0 != "#" })
+    }
+
+    /// Fills a SARIF message string: `{n}` is argument n, `{{` and `}}` are literal braces.
+    /// A placeholder without an argument is kept as written.
+    static func substitute(_ format: String, arguments: [String]) -> String {
+        var output = ""
+        var index = format.startIndex
+        while index < format.endIndex {
+            let character = format[index]
+            let next = format.index(after: index)
+            if (character == "{" || character == "}") && next < format.endIndex && format[next] == character {
+                output.append(character)
+                index = format.index(after: next)
+                continue
+            }
+            if character == "{", let close = format[next...].firstIndex(of: "}"),
+                let number = Int(format[next..<close]), arguments.indices.contains(number),
+                format[next..<close].allSatisfy({ $0.isASCII && $0.isNumber })
+            {
+                output += arguments[number]
+                index = format.index(after: close)
+                continue
+            }
+            output.append(character)
+            index = next
+        }
+        return output
     }
 }

@@ -1,0 +1,310 @@
+import Adapters
+import Findings
+import Foundation
+import Testing
+
+@Suite("SARIF adapter")
+struct SARIFAdapterTests {
+    // MARK: - Corpus, against an independent count
+
+    @Test("every corpus file parses and matches an independent count", .enabled(if: Corpus.isAvailable))
+    func corpusMatchesIndependentCount() throws {
+        let files = Corpus.files(in: "sarif")
+        #expect(files.count >= 35)
+        for url in files {
+            let report = try Corpus.parse(url)
+            let expected = try IndependentSARIFCount(url: url)
+            let name = url.lastPathComponent
+            #expect(report.format == .sarif, "\(name)")
+            #expect(report.variant == "sarif-2.1.0", "\(name)")
+            #expect(report.tool == expected.firstToolName, "\(name)")
+            #expect(report.findings.count == expected.findings, "\(name)")
+            #expect(report.findings.filter { !$0.isOpen }.count == expected.suppressed, "\(name)")
+            var severities: [String: Int] = [:]
+            for finding in report.findings { severities[finding.severity.rawValue, default: 0] += 1 }
+            #expect(severities == expected.severities, "\(name)")
+            for finding in report.findings {
+                #expect(!finding.fingerprint.isEmpty, "\(name): findings are finalized")
+                #expect(finding.provenance.first?.reportFile == url.path, "\(name)")
+            }
+        }
+    }
+
+    @Test("a SARIF file named .json is detected from its content", .enabled(if: Corpus.isAvailable))
+    func detectsSARIFWithJSONExtension() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__issue_10191.json"))
+        #expect(report.format == .sarif)
+        #expect(report.tool == "Semgrep OSS")
+        #expect(report.toolVersion == "1.69.0")
+    }
+
+    // MARK: - Real producers' quirks
+
+    @Test("SpotBugs messages are resolved from messageStrings with arguments", .enabled(if: Corpus.isAvailable))
+    func spotBugsMessageStrings() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__spotbugs.sarif"))
+        let finding = try #require(report.findings.first { $0.ruleID == "DMI_HARDCODED_ABSOLUTE_FILENAME" })
+        #expect(finding.title == "Code contains a hard coded reference to an absolute pathname.")
+        #expect(finding.description == "Hard coded reference to an absolute pathname in Boot.main(String[]).")
+        #expect(finding.severity == .low)  // level note
+        #expect(finding.locations.first?.path == "Boot.java")
+        #expect(report.findings.allSatisfy { $0.description.map { !$0.contains("{0}") } ?? true })
+    }
+
+    @Test("CodeQL tags external/cwe/cwe-079 become CWE-79", .enabled(if: Corpus.isAvailable))
+    func codeQLCWETags() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__codeQL-output.sarif"))
+        let xss = report.findings.filter { $0.cwes.contains("CWE-79") }
+        #expect(!xss.isEmpty)
+        #expect(report.findings.allSatisfy { $0.cwes.allSatisfy { !$0.contains("cwe") && !$0.contains("-0") } })
+    }
+
+    @Test("Trivy security-severity wins over the level", .enabled(if: Corpus.isAvailable))
+    func trivySecuritySeverity() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/trivy__alpine-310@2023-04.sarif"))
+        let finding = try #require(report.findings.first { $0.ruleID == "CVE-2019-1549" })
+        #expect(finding.kind == .vulnerability)
+        #expect(finding.severity == .medium)
+        #expect(finding.ratings.first?.label == "security-severity 5.3")
+        #expect(finding.ratings.first?.cvss.first?.score == 5.3)
+    }
+
+    @Test("gitleaks results without a rule are secrets under unknown-rule", .enabled(if: Corpus.isAvailable))
+    func gitleaksWithoutRules() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__gitleaks_7.5.0.sarif"))
+        #expect(report.findings.count == 8)
+        #expect(report.findings.allSatisfy { $0.kind == .secret && $0.ruleID == "unknown-rule" })
+        #expect(report.findings.contains { $0.title == "AWS Access Key secret detected" })
+    }
+
+    @Test("a file with no runs is a valid report with no findings", .enabled(if: Corpus.isAvailable))
+    func emptyRunsInCorpus() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__no_runs.sarif"))
+        #expect(report.findings.isEmpty)
+        #expect(report.tool == "sarif")
+    }
+
+    // MARK: - Constructed fixture
+
+    @Test("the constructed fixture maps every rule of the adapter")
+    func constructedFixture() throws {
+        let report = try Corpus.parse(Corpus.fixture("sarif/constructed.sarif"))
+        #expect(report.tool == "ExampleScanner")
+        #expect(report.toolVersion == "1.2.3")
+        // 10 + 1 results; pass, notApplicable and baseline-absent ones are skipped.
+        #expect(report.findings.count == 8)
+
+        let password = try #require(report.findings.first { $0.ruleID == "EX001" })
+        #expect(password.title == "Hard-coded password")
+        #expect(
+            password.description
+                == "Passwords in source code leak.\n\nPassword hunter2 in Config.java; literal {braces}.")
+        #expect(password.severity == .high)
+        #expect(password.ratings.first?.label == "level error")
+        #expect(password.cwes == ["CWE-798"])
+        #expect(password.references == ["https://example.com/rules/EX001"])
+        #expect(password.locations == [Location(path: "src/Config.java", startLine: 10, endLine: 12)])
+        #expect(password.provenance.first?.toolVersion == "1.2.3")
+
+        // Found by ruleIndex alone; security-severity beats the result's level.
+        let injection = try #require(report.findings.first { $0.ruleID == "EX002" })
+        #expect(injection.title == "SqlInjection")
+        #expect(injection.severity == .critical)
+        #expect(injection.ratings.first?.label == "security-severity 9.1")
+        #expect(injection.cwes == ["CWE-22", "CWE-89", "CWE-564"])
+        #expect(injection.locations.first?.path == "src/app.js")
+        #expect(injection.description == "SQL built from request input")
+
+        let lodash = try #require(report.findings.first { $0.ruleID == "CVE-2021-23337" })
+        #expect(lodash.kind == .vulnerability)
+        #expect(lodash.severity == .high)
+        #expect(lodash.description == "**lodash** 4.17.15 is vulnerable")
+
+        let debug = try #require(report.findings.first { $0.ruleID == "EX004" && !$0.isOpen })
+        #expect(debug.locations == [Location(startLine: 3, url: "https://app.example.com/debug")])
+        #expect(debug.severity == .medium)  // no level anywhere: SARIF's default "warning"
+        #expect(
+            debug.suppression
+                == Suppression(
+                    source: "ExampleScanner suppression (external)", status: "underReview",
+                    statement: "being triaged"))
+        #expect(report.findings.contains { $0.ruleID == "EX004" && $0.isOpen })
+
+        let plugin = try #require(report.findings.first { $0.ruleID == "PL001" })
+        #expect(plugin.title == "Plugin rule")
+        #expect(plugin.severity == .info)
+
+        let ruleless = try #require(report.findings.first { $0.ruleID == "unknown-rule" && $0.kind == .codeIssue })
+        #expect(ruleless.title == "Generic API key detected")
+        #expect(ruleless.severity == .high)
+
+        let secret = try #require(report.findings.first { $0.kind == .secret })
+        #expect(secret.provenance.map(\.tool) == ["gitleaks"])
+        #expect(secret.provenance.first?.toolVersion == "8.18.0")
+        #expect(secret.provenance.first?.rawID == "unknown-rule")
+        #expect(secret.identity.subject == ["gitleaks", ".env", "fp-a"])
+    }
+
+    @Test("a rule index outside the rules falls back to the rule id and warns")
+    func ruleIndexOutOfRange() throws {
+        let json = """
+            {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint", "rules": [
+              {"id": "R1", "shortDescription": {"text": "Rule one"}}]}}, "results": [
+              {"ruleId": "R1", "ruleIndex": 7, "message": {"text": "{0} is unused", "arguments": ["x"]}}]}]}
+            """
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "index.sarif")
+        let finding = try #require(report.findings.first)
+        #expect(finding.title == "Rule one")
+        #expect(finding.description == "x is unused")
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("$.runs[0].results[0]") == true)
+    }
+
+    @Test("a help text that is only a URL is a reference, not a description", .enabled(if: Corpus.isAvailable))
+    func dockleHelpURL() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__dockle_0_3_15.sarif"))
+        let finding = try #require(report.findings.first { $0.ruleID == "CIS-DI-0010" })
+        #expect(finding.references == ["https://github.com/goodwithtech/dockle/blob/master/CHECKPOINT.md#CIS-DI-0010"])
+        #expect(finding.description?.hasPrefix("Suspicious ENV key found") == true)
+        #expect(finding.locations.isEmpty)
+    }
+
+    // MARK: - Identity
+
+    @Test("the fingerprint does not depend on line numbers")
+    func fingerprintIgnoresLines() throws {
+        func report(line: Int) throws -> ParsedReport {
+            let json = """
+                {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}}, "results": [
+                  {"ruleId": "R1", "message": {"text": "bad call"}, "locations": [{"physicalLocation":
+                    {"artifactLocation": {"uri": "a.c"}, "region": {"startLine": \(line)}}}]}]}]}
+                """
+            return try Corpus.parse(bytes: Array(json.utf8), name: "lines.sarif")
+        }
+        let before = try #require(try report(line: 3).findings.first)
+        let after = try #require(try report(line: 30).findings.first)
+        #expect(before.fingerprint == after.fingerprint)
+        #expect(before.identity.subject == ["lint", "a.c", "bad call"])
+    }
+
+    // MARK: - Bad input
+
+    @Test("an empty runs array is a valid report")
+    func emptyRuns() throws {
+        let report = try Corpus.parse(bytes: Array(#"{"version": "2.1.0", "runs": []}"#.utf8), name: "empty.sarif")
+        #expect(report.findings.isEmpty)
+        #expect(report.tool == "sarif")
+        #expect(report.format == .sarif)
+    }
+
+    @Test("SARIF 2.0.0 is refused, naming the version")
+    func wrongVersion() {
+        let error = parseError(#"{"version": "2.0.0", "runs": []}"#)
+        #expect(error?.message.contains("\"2.0.0\"") == true)
+        #expect(error?.jsonPath == "$.version")
+    }
+
+    @Test("runs that is not an array is refused with its path and line")
+    func runsNotAnArray() {
+        let error = parseError("{\"version\": \"2.1.0\",\n\"runs\": {}}")
+        #expect(error?.jsonPath == "$.runs")
+        #expect(error?.line == 2)
+        #expect(error?.message.contains("an array") == true)
+    }
+
+    @Test("a result that is a string is refused with its path")
+    func resultNotAnObject() {
+        let error = parseError(
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": ["oops"]}]}"#)
+        #expect(error?.jsonPath == "$.runs[0].results[0]")
+        #expect(error?.message.contains("an object") == true)
+    }
+
+    @Test("an unknown level is refused with its path")
+    func unknownLevel() {
+        let error = parseError(
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"ruleId": "A", "#
+                + #""level": "fatal", "message": {"text": "m"}}]}]}"#)
+        #expect(error?.jsonPath == "$.runs[0].results[0].level")
+        #expect(error?.message.contains("fatal") == true)
+    }
+
+    @Test("a run without a driver name is refused")
+    func missingDriverName() {
+        let error = parseError(#"{"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": []}]}"#)
+        #expect(error?.jsonPath == "$.runs[0].tool.driver")
+    }
+
+    private func parseError(_ json: String) -> ReportError? {
+        do {
+            _ = try Corpus.parse(bytes: Array(json.utf8), name: "bad.sarif")
+            return nil
+        } catch let error as ReportError {
+            return error
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// Counts what a SARIF file should yield, written independently of the adapter with
+/// `JSONSerialization`: results per run that report a problem, how many of them are suppressed,
+/// and the severity each one should get.
+private struct IndependentSARIFCount {
+    var firstToolName = "sarif"
+    var findings = 0
+    var suppressed = 0
+    var severities: [String: Int] = [:]
+
+    init(url: URL) throws {
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        let runs = root["runs"] as? [[String: Any]] ?? []
+        for (position, run) in runs.enumerated() {
+            let tool = run["tool"] as? [String: Any]
+            let driver = tool?["driver"] as? [String: Any] ?? [:]
+            if position == 0 { firstToolName = driver["name"] as? String ?? "" }
+            let rules = driver["rules"] as? [[String: Any]] ?? []
+            for result in run["results"] as? [[String: Any]] ?? [] {
+                if let kind = result["kind"] as? String, ["pass", "notApplicable", "informational"].contains(kind) {
+                    continue
+                }
+                if result["baselineState"] as? String == "absent" { continue }
+                findings += 1
+                let suppressions = result["suppressions"] as? [[String: Any]] ?? []
+                if suppressions.contains(where: { $0["status"] as? String != "rejected" }) { suppressed += 1 }
+                let rule = Self.rule(for: result, in: rules)
+                severities[Self.expectedSeverity(result: result, rule: rule), default: 0] += 1
+            }
+        }
+    }
+
+    private static func rule(for result: [String: Any], in rules: [[String: Any]]) -> [String: Any]? {
+        if let index = result["ruleIndex"] as? Int, rules.indices.contains(index) { return rules[index] }
+        guard let id = result["ruleId"] as? String else { return nil }
+        return rules.first { $0["id"] as? String == id }
+    }
+
+    /// GitHub's bands for `security-severity`, else the SARIF level mapping.
+    private static func expectedSeverity(result: [String: Any], rule: [String: Any]?) -> String {
+        let candidates = [result["properties"], rule?["properties"]].compactMap { $0 as? [String: Any] }
+        for properties in candidates {
+            var score: Double?
+            if let text = properties["security-severity"] as? String {
+                score = Double(text)
+            } else if let number = properties["security-severity"] as? NSNumber {
+                score = number.doubleValue
+            }
+            guard let score else { continue }
+            switch score {
+            case 9.0...: return "critical"
+            case 7.0...: return "high"
+            case 4.0...: return "medium"
+            case 0.1...: return "low"
+            default: return "info"
+            }
+        }
+        let defaultConfiguration = rule?["defaultConfiguration"] as? [String: Any]
+        let level = result["level"] as? String ?? defaultConfiguration?["level"] as? String ?? "warning"
+        return ["error": "high", "warning": "medium", "note": "low", "none": "info"][level] ?? "unexpected \(level)"
+    }
+}
