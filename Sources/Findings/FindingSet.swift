@@ -38,20 +38,41 @@ public struct FindingSet: Sendable {
                 merged.append(Self.merge(members))
             }
         }
-        all = merged.sorted(by: Self.displayOrder)
+        // Sort small keys and permute once: findings are large values, and a sort that moves
+        // them copies every field again and again.
+        let keys = merged.map { SortKey($0) }
+        all = keys.indices.sorted { keys[$0] < keys[$1] }.map { merged[$0] }
+        open = all.filter(\.isOpen)
+        suppressed = all.filter { !$0.isOpen }
     }
 
     /// Findings that count: not suppressed by any tool.
-    public var open: [Finding] { all.filter(\.isOpen) }
+    public let open: [Finding]
     /// Findings a tool suppressed (kept for the record, never counted as open).
-    public var suppressed: [Finding] { all.filter { !$0.isOpen } }
+    public let suppressed: [Finding]
 
     /// Most severe first, then kind, primary id, fingerprint.
-    public static func displayOrder(_ lhs: Finding, _ rhs: Finding) -> Bool {
-        if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
-        if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
-        if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
-        return lhs.fingerprint < rhs.fingerprint
+    public static func displayOrder(_ lhs: Finding, _ rhs: Finding) -> Bool { SortKey(lhs) < SortKey(rhs) }
+
+    private struct SortKey: Comparable {
+        var severity: Severity
+        var kind: FindingKind
+        var ruleID: String
+        var fingerprint: String
+
+        init(_ finding: Finding) {
+            severity = finding.severity
+            kind = finding.kind
+            ruleID = finding.ruleID
+            fingerprint = finding.fingerprint
+        }
+
+        static func < (lhs: SortKey, rhs: SortKey) -> Bool {
+            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
+            if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+            if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
+            return lhs.fingerprint < rhs.fingerprint
+        }
     }
 
     /// The installed version in a dependency finding's identity (`[ecosystem, name, version]`);

@@ -93,8 +93,11 @@ public enum Identifiers {
     public static func normalize(_ id: String) -> String {
         let trimmed = id.trimmingSpaces
         let upper = trimmed.uppercased()
-        if upper.hasPrefix("CVE-") { return upper }
-        if upper.hasPrefix("GHSA-") { return "GHSA-" + trimmed.dropFirst(5).lowercased() }
+        if upper.hasPrefix("CVE-") && isCVE(upper) { return upper }
+        if upper.hasPrefix("GHSA-") {
+            let ghsa = "GHSA-" + trimmed.dropFirst(5).lowercased()
+            if isGHSA(ghsa) { return ghsa }
+        }
         return trimmed
     }
 
@@ -124,27 +127,28 @@ public enum Identifiers {
     /// Other URLs that merely mention an id (a mailing-list thread about a related CVE) are
     /// ignored: a wrong alias would merge two different vulnerabilities.
     public static func ids(inReference url: String) -> [String] {
-        let lower = url.lowercased()
+        // Byte-level, ASCII case-insensitive search: this runs for every reference of every
+        // finding, and Foundation's range(of:) dominated a 100 MB ingest.
+        let bytes = Array(url.utf8)
         var found: [String] = []
-        if lower.contains("/advisories/ghsa-") {
-            if let range = lower.range(of: "/advisories/ghsa-") {
-                let start = url.index(range.upperBound, offsetBy: -5)
-                let candidate = normalize(String(url[start...].prefix(19)))
-                if isGHSA(candidate) { found.append(candidate) }
-            }
+        if let end = ReferenceScanner.endOfMarker("/advisories/ghsa-", in: bytes) {
+            let start = end - 5
+            let candidate = normalize(String(decoding: bytes[start..<min(bytes.count, start + 19)], as: UTF8.self))
+            if isGHSA(candidate) { found.append(candidate) }
         }
-        let cveMarkers = ["nvd.nist.gov/vuln/detail/", "cvename.cgi?name=", "cve.org/cverecord?id="]
+        let cveMarkers: [StaticString] = ["nvd.nist.gov/vuln/detail/", "cvename.cgi?name=", "cve.org/cverecord?id="]
         for marker in cveMarkers {
-            if let range = lower.range(of: marker) {
-                let tail = url[range.upperBound...]
-                let candidate = normalize(String(tail.prefix { $0.isASCIIDigit || $0.isLetter || $0 == "-" }))
+            if let end = ReferenceScanner.endOfMarker(marker, in: bytes) {
+                let tail = bytes[end...].prefix { ReferenceScanner.isIDByte($0) }
+                let candidate = normalize(String(decoding: tail, as: UTF8.self))
                 if isCVE(candidate) { found.append(candidate) }
             }
         }
-        for marker in ["npmjs.com/advisories/", "nodesecurity.io/advisories/"] {
-            if let range = lower.range(of: marker) {
-                let number = url[range.upperBound...].prefix(while: \.isASCIIDigit)
-                if !number.isEmpty { found.append(npmAdvisory(String(number))) }
+        let npmMarkers: [StaticString] = ["npmjs.com/advisories/", "nodesecurity.io/advisories/"]
+        for marker in npmMarkers {
+            if let end = ReferenceScanner.endOfMarker(marker, in: bytes) {
+                let number = bytes[end...].prefix { $0 >= 0x30 && $0 <= 0x39 }
+                if !number.isEmpty { found.append(npmAdvisory(String(decoding: number, as: UTF8.self))) }
             }
         }
         return found
@@ -169,6 +173,34 @@ public enum Identifiers {
     public static func normalizedCWEs(_ raw: [String]) -> [String] {
         let numbers = Set(raw.compactMap(cwe).compactMap { Int($0.dropFirst(4)) })
         return numbers.sorted().map { "CWE-\($0)" }
+    }
+}
+
+/// ASCII helpers for scanning reference URLs.
+enum ReferenceScanner {
+    /// The index just past the first case-insensitive occurrence of `marker` (lower-case ASCII).
+    static func endOfMarker(_ marker: StaticString, in bytes: [UInt8]) -> Int? {
+        let count = marker.utf8CodeUnitCount
+        guard count > 0, bytes.count >= count else { return nil }
+        let pattern = marker.utf8Start
+        let first = pattern[0]
+        var index = 0
+        while index + count <= bytes.count {
+            if lowercased(bytes[index]) == first {
+                var offset = 1
+                while offset < count && lowercased(bytes[index + offset]) == pattern[offset] { offset += 1 }
+                if offset == count { return index + count }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
+    static func isIDByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == 0x2D
     }
 }
 

@@ -10,10 +10,9 @@ public enum SummaryTable {
         var rows: [(String, [Int])] = []
         let tools = Set(set.all.flatMap { $0.provenance.map(\.tool) } + reports.map(\.tool)).sorted()
         for tool in tools {
-            let findings = set.all.filter { $0.provenance.contains { $0.tool == tool } }
-            rows.append((tool, counts(findings)))
+            rows.append((tool, counts(set.all) { $0.provenance.contains { $0.tool == tool } }))
         }
-        rows.append(("all (merged)", counts(set.all)))
+        rows.append(("all (merged)", counts(set.all) { _ in true }))
         let nameWidth = max(12, rows.map(\.0.count).max() ?? 0)
         let widths = columns.map { max($0.count, 5) }
         func line(_ name: String, _ cells: [String]) -> String {
@@ -40,10 +39,21 @@ public enum SummaryTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func counts(_ findings: [Finding]) -> [Int] {
-        let open = findings.filter(\.isOpen)
-        return Severity.descending.map { severity in open.count { $0.severity == severity } }
-            + [open.count, findings.count - open.count]
+    /// Open findings per severity (most severe first), then open and suppressed totals, over
+    /// the findings `included` selects. Counts in place: findings are large values.
+    private static func counts(_ findings: [Finding], where included: (Finding) -> Bool) -> [Int] {
+        var bySeverity: [Severity: Int] = [:]
+        var open = 0
+        var suppressed = 0
+        for finding in findings where included(finding) {
+            if finding.isOpen {
+                open += 1
+                bySeverity[finding.severity, default: 0] += 1
+            } else {
+                suppressed += 1
+            }
+        }
+        return Severity.descending.map { bySeverity[$0] ?? 0 } + [open, suppressed]
     }
 }
 

@@ -97,6 +97,19 @@ struct CLITests {
         #expect(object?["reports"] is [Any] && object?["summary"] is [String: Any] && object?["suppressed"] is [Any])
     }
 
+    @Test func outputReplacesAnExistingFileWhole() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("findings.json")
+        try Data("stale".utf8).write(to: output)
+        let result = try ScanGateProcess.run(["ingest", "--format", "json", "-o", output.path, "fixtures/examples"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let written = try Data(contentsOf: output)
+        #expect(try JSONSerialization.jsonObject(with: written) is [String: Any])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(leftovers == ["findings.json"])
+    }
+
     @Test(arguments: [
         ("fixtures/hostile/truncated-trivy.json", "truncated"),
         ("fixtures/hostile/empty.json", "empty"),
