@@ -88,8 +88,11 @@ public struct ReportReader: Sendable {
             if root.has("SchemaVersion") || root.has("ClusterName") || root.has("ArtifactName") && root.has("Results") {
                 return .trivy
             }
+            // npm 10 prints a bare {"message": "request to … failed"} when the registry is down:
+            // route it to the npm adapter, which reports that the audit did not run.
+            let isBareMessage = root.count == 1 && root["message"]?.kind == .string
             if root.has("auditReportVersion") || root.has("advisories") || root.has("error")
-                || root["audit"]?.has("auditReportVersion") == true
+                || root["audit"]?.has("auditReportVersion") == true || isBareMessage
             {
                 return .npmAudit
             }
