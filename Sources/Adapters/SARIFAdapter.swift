@@ -81,7 +81,9 @@ private struct SARIFDocumentReader {
         let ruleTags = try ruleProperties?.strings("tags") ?? []
         let message = try resolveMessage(try result.object("message"), rule: rule, component: reference.component)
 
-        let kind = findingKind(ruleID: ruleID, toolName: run.toolName, ruleTags: ruleTags)
+        let embeddedID = SARIFAdapter.leadingAdvisoryID(ruleID)
+        let kind =
+            embeddedID != nil ? .vulnerability : findingKind(ruleID: ruleID, toolName: run.toolName, ruleTags: ruleTags)
         let shortDescription = try rule?.object("shortDescription")?.string("text")
         let ruleName = try rule?.string("name")
         let title = shortDescription ?? ruleName ?? reference.id ?? message.map(firstLine) ?? ruleID
@@ -92,7 +94,7 @@ private struct SARIFDocumentReader {
         let firstPlace = locations.first.flatMap { $0.path ?? $0.url } ?? ""
 
         let finding = Finding(
-            kind: kind, ruleID: ruleID, title: title,
+            kind: kind, ruleID: ruleID, aliases: [embeddedID].compactMap { $0 }, title: title,
             description: try describe(rule: rule, message: message),
             ratings: [try rating(of: result, rule: rule, ruleProperties: ruleProperties, toolName: run.toolName)],
             locations: locations,
@@ -461,5 +463,18 @@ private enum SARIFVocabulary {
             index = next
         }
         return output
+    }
+}
+
+extension SARIFAdapter {
+    /// The CVE or GHSA id a rule id is or starts with: Grype names its rules
+    /// `CVE-2008-0732-geronimo-j2ee-…` (the id, then the package).
+    public static func leadingAdvisoryID(_ ruleID: String) -> String? {
+        let parts = ruleID.split(separator: "-", omittingEmptySubsequences: false)
+        for count in [3, 4] where parts.count >= count {
+            let candidate = Identifiers.normalize(parts.prefix(count).joined(separator: "-"))
+            if Identifiers.isCVE(candidate) || Identifiers.isGHSA(candidate) { return candidate }
+        }
+        return nil
     }
 }

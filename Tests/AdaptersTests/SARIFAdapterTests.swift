@@ -308,3 +308,26 @@ private struct IndependentSARIFCount {
         return ["error": "high", "warning": "medium", "note": "low", "none": "info"][level] ?? "unexpected \(level)"
     }
 }
+
+@Suite("SARIF adapter: advisory ids inside rule ids")
+struct SARIFEmbeddedAdvisoryTests {
+    @Test(.enabled(if: Corpus.isAvailable))
+    func grypeRulesNamedAfterACVEAreVulnerabilities() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__cxf-3.4.6.sarif"))
+        #expect(!report.findings.isEmpty)
+        for finding in report.findings {
+            #expect(finding.kind == .vulnerability)
+            #expect(Identifiers.isCVE(finding.ruleID) || Identifiers.isGHSA(finding.ruleID), "\(finding.ruleID)")
+            // The tool's own rule id stays findable as an alias and in the provenance.
+            #expect(finding.provenance.first.map { $0.rawID.hasPrefix(finding.ruleID) } == true)
+        }
+    }
+
+    @Test func leadingAdvisoryIDs() {
+        #expect(SARIFAdapter.leadingAdvisoryID("CVE-2008-0732-geronimo-j2ee") == "CVE-2008-0732")
+        #expect(SARIFAdapter.leadingAdvisoryID("GHSA-35jh-r3h4-6jhm-lodash") == "GHSA-35jh-r3h4-6jhm")
+        #expect(SARIFAdapter.leadingAdvisoryID("CVE-2021-44228") == "CVE-2021-44228")
+        #expect(SARIFAdapter.leadingAdvisoryID("js/xss") == nil)
+        #expect(SARIFAdapter.leadingAdvisoryID("CVE-20-1") == nil)
+    }
+}
