@@ -10,7 +10,9 @@ let package = Package(
         .library(name: "Adapters", targets: ["Adapters"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // System libraries, used directly (no Foundation wrappers).
@@ -23,6 +25,9 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         // A strict, byte-level JSON reader and a deterministic JSON writer.
         .target(name: "ScanGateJSON"),
@@ -32,11 +37,22 @@ let package = Package(
         .target(name: "Adapters", dependencies: ["Findings", "ScanGateJSON", "CLibXML2"]),
         // Output of findings: deterministic JSON and the summary table.
         .target(name: "Reports", dependencies: ["Findings", "ScanGateJSON"]),
+        // Policies, waivers, VEX and the gate's decision.
+        .target(
+            name: "Policy",
+            dependencies: ["Findings", "ScanGateJSON", .product(name: "Yams", package: "Yams")]),
+        // SARIF 2.1.0 writer within GitHub's rules and limits.
+        .target(name: "SARIF", dependencies: ["Findings", "ScanGateJSON", "CZlib", "COpenSSL"]),
+        // One small libcurl client: TLS verified, timeouts, retries, proxy from the environment.
+        .target(name: "HTTP", dependencies: ["CCurl"]),
+        // GitHub's REST API: SARIF upload and status polling.
+        .target(name: "GitHub", dependencies: ["HTTP", "SARIF", "ScanGateJSON", "CZlib"]),
         // The command line: wires the modules together, nothing else does.
         .executableTarget(
             name: "scangate",
             dependencies: [
-                "Findings", "Adapters", "Reports", "CCurl", "CLibXML2", "COpenSSL",
+                "Findings", "Adapters", "Reports", "Policy", "SARIF", "HTTP", "GitHub", "CCurl", "CLibXML2",
+                "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -44,6 +60,14 @@ let package = Package(
         .testTarget(name: "FindingsTests", dependencies: ["Findings"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Findings"]),
         .testTarget(name: "CLITests", dependencies: ["Findings"]),
+        .testTarget(
+            name: "PolicyTests",
+            dependencies: [
+                "Policy", "Findings", "Adapters", "Reports",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(name: "SARIFTests", dependencies: ["SARIF", "Findings", "Adapters", "ScanGateJSON"]),
+        .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTP", "SARIF", "ScanGateJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

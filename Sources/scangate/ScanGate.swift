@@ -15,7 +15,9 @@ struct ScanGate: ParsableCommand {
             3 a report could not be read, 4 a remote service failed.
             """,
         version: version,
-        subcommands: [IngestCommand.self, VersionCommand.self]
+        subcommands: [
+            IngestCommand.self, GateCommand.self, SARIFCommand.self, UploadCommand.self, VersionCommand.self,
+        ]
     )
 
     /// Runs the command and maps every outcome onto ScanGate's exit codes (ArgumentParser's

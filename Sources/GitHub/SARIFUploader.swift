@@ -1,0 +1,5 @@
+import HTTP
+import SARIF
+
+/// Uploads SARIF to GitHub code scanning.
+public struct SARIFUploader: Sendable {}

@@ -1,0 +1,4 @@
+import CCurl
+
+/// A small HTTP client over libcurl.
+public struct HTTPClient: Sendable {}

@@ -1,0 +1,4 @@
+import Findings
+
+/// A gate policy for one environment.
+public struct Policy: Sendable {}

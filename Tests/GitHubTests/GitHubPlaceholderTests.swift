@@ -1,0 +1,6 @@
+import Testing
+
+@Suite("GitHub placeholder")
+struct GitHubPlaceholderTests {
+    @Test func moduleLinks() {}
+}

@@ -1,0 +1,6 @@
+import Testing
+
+@Suite("Policy placeholder")
+struct PolicyPlaceholderTests {
+    @Test func moduleLinks() {}
+}
