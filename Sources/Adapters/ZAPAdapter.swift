@@ -1,13 +1,340 @@
 import Findings
 import ScanGateJSON
 
-/// Reads OWASP ZAP reports into findings.
+/// Reads OWASP ZAP reports into findings: traditional XML (including ZAP 2.7's
+/// one-alertitem-per-URL layout and XML-plus) and traditional JSON.
+///
+/// One finding per alert rule, normalised URL (no query or fragment), method and parameter
+/// within a `<site>`; the instances behind it are kept in ``Finding/instances``.
 public enum ZAPAdapter {
+    /// Parses a traditional XML report (`zap -x`, reports add-on `traditional-xml[-plus]`).
+    ///
+    /// Refuses DOCTYPEs and entity references, and any XML error, with a ``ReportError`` naming
+    /// the file and line; never returns partial findings.
     public static func parseXML(_ source: ReportSource) throws(ReportError) -> ParsedReport {
-        throw ReportError(file: source.name, message: "ZAP XML reports are not read yet")
+        let raw = try ZAPXMLReader.read(source)
+        let variant: String
+        if raw.hasFlatAlertItems {
+            variant = "traditional-xml-2.7-flat"
+        } else if raw.hasRequestResponseFields {
+            variant = "traditional-xml-plus"
+        } else {
+            variant = "traditional-xml"
+        }
+        // XML-plus writes plain text; the other templates write HTML.
+        return ZAPFindingBuilder(source: source, textIsHTML: !raw.hasRequestResponseFields)
+            .report(from: raw, variant: variant)
     }
 
+    /// Parses a traditional JSON report (`zap -J`, reports add-on `traditional-json[-plus]`).
+    ///
+    /// Values of the wrong type come out as a ``ReportError`` with the JSON path and line.
     public static func parseJSON(_ root: JSONValue, source: ReportSource) throws(ReportError) -> ParsedReport {
-        throw ReportError(file: source.name, message: "ZAP JSON reports are not read yet")
+        let raw = try reading(source.name) { () throws(JSONAccessError) in try ZAPJSONReader.read(root) }
+        return ZAPFindingBuilder(source: source, textIsHTML: true).report(from: raw, variant: "traditional-json")
     }
+}
+
+/// Reads the JSON tree into the same raw model as the XML reader.
+enum ZAPJSONReader {
+    static func read(_ root: JSONValue) throws(JSONAccessError) -> ZAPRawReport {
+        let root = try root.requireObject()
+        var report = ZAPRawReport()
+        report.toolVersion = try root.identifier("@version")
+        for site in try root.array("site") ?? [] {
+            let site = try site.requireObject()
+            let siteName = try site.identifier("@name") ?? ""
+            for item in try site.array("alerts") ?? [] {
+                report.alerts.append(try alert(item, site: siteName))
+            }
+        }
+        return report
+    }
+
+    private static func alert(_ value: JSONValue, site: String) throws(JSONAccessError) -> ZAPRawAlert {
+        let item = try value.requireObject()
+        var alert = ZAPRawAlert()
+        alert.site = site
+        alert.pluginID = try item.identifier("pluginid").map { String($0.zapTrimmed) }
+        alert.alertRef = try item.identifier("alertRef").map { String($0.zapTrimmed) }
+        alert.alert = try item.string("alert")
+        alert.name = try item.string("name")
+        guard let riskValue = item["riskcode"], !riskValue.isNull else {
+            throw item.error("missing \"riskcode\"")
+        }
+        guard let riskText = try item.identifier("riskcode"), let risk = ZAPRawAlert.riskCode(riskText) else {
+            throw riskValue.error(
+                "\"riskcode\" must be -1, 0, 1, 2 or 3, found \(riskValue.scalarText ?? "\(riskValue.kind)")")
+        }
+        alert.riskCode = risk
+        if let confidenceText = try item.identifier("confidence"), !confidenceText.zapTrimmed.isEmpty {
+            guard let confidence = ZAPRawAlert.confidence(confidenceText) else {
+                throw (item["confidence"] ?? item).error(
+                    "\"confidence\" must be 0, 1, 2, 3 or 4, found \(confidenceText)")
+            }
+            alert.confidence = confidence
+        }
+        alert.description = try item.string("desc")
+        alert.solution = try item.string("solution")
+        alert.otherInfo = try item.string("otherinfo")
+        alert.reference = try item.string("reference")
+        alert.cweID = try item.identifier("cweid")
+        alert.count = try item.identifier("count")
+        for instanceValue in try item.array("instances") ?? [] {
+            let instance = try instanceValue.requireObject()
+            alert.instances.append(
+                ZAPRawInstance(
+                    uri: try instance.string("uri") ?? "", method: try instance.string("method"),
+                    param: try instance.string("param"), attack: try instance.string("attack"),
+                    evidence: try instance.string("evidence"), otherInfo: try instance.string("otherinfo")))
+        }
+        return alert
+    }
+}
+
+/// Turns raw alert items into findings: groups instances, converts text, warns about
+/// truncated instance lists.
+struct ZAPFindingBuilder {
+    let source: ReportSource
+    /// Whether description/solution/reference/otherinfo hold HTML (all but XML-plus).
+    let textIsHTML: Bool
+
+    /// What makes one finding inside a report.
+    private struct GroupKey: Hashable {
+        /// Index into the report's distinct site names (cheaper to hash than the name).
+        var site: Int
+        var rule: String
+        var url: String
+        var method: String
+        var parameter: String
+    }
+
+    /// A finding being assembled from one or more alert items.
+    private struct Draft {
+        var key: GroupKey
+        var site: String
+        var title: String
+        /// The alert item that opened the group: its texts describe the finding.
+        var alertIndex: Int
+        /// Titles of other alert items merged in (pre-alertRef reports give rule variants one
+        /// plugin id, e.g. 10049 "Non-Storable Content" and "Storable but Non-Cacheable Content").
+        var otherTitles: [String] = []
+        var riskCode: Int
+        var allFalsePositive: Bool
+        var confidence: Int?
+        var cwes: [String]
+        var instances: [ZAPRawInstance] = []
+        /// Alert-level other info of alert items without any instance.
+        var unattachedOtherInfo: [String] = []
+    }
+
+    /// An alert item's texts, converted once however many findings it gives.
+    private struct AlertTexts {
+        var description: String?
+        var remediation: String?
+        var references: [String]
+    }
+
+    func report(from raw: ZAPRawReport, variant: String) -> ParsedReport {
+        var drafts: [Draft] = []
+        var draftIndex: [GroupKey: Int] = [:]
+        draftIndex.reserveCapacity(raw.alerts.count * 4)
+        var warnings: [String] = []
+
+        func add(_ alert: ZAPRawAlert, alertIndex: Int, key: GroupKey, instance: ZAPRawInstance?, otherInfo: String?) {
+            let confidence = Self.effectiveConfidence(alert)
+            if let index = draftIndex[key] {
+                let title = alert.title
+                if title != drafts[index].title && !drafts[index].otherTitles.contains(title) {
+                    drafts[index].otherTitles.append(title)
+                }
+                drafts[index].riskCode = max(drafts[index].riskCode, alert.riskCode)
+                // Suppressed only when every merged alert item was marked a false positive.
+                drafts[index].allFalsePositive = drafts[index].allFalsePositive && confidence == 0
+                drafts[index].confidence = [drafts[index].confidence, confidence].compactMap { $0 }.max()
+                if let cwe = alert.cweID.flatMap(Self.cwe(_:)), !drafts[index].cwes.contains(cwe) {
+                    drafts[index].cwes.append(cwe)
+                }
+                if let instance { drafts[index].instances.append(instance) }
+                if let otherInfo { drafts[index].unattachedOtherInfo.append(otherInfo) }
+            } else {
+                draftIndex[key] = drafts.count
+                drafts.append(
+                    Draft(
+                        key: key, site: alert.site, title: alert.title, alertIndex: alertIndex,
+                        riskCode: alert.riskCode,
+                        allFalsePositive: confidence == 0,
+                        confidence: confidence, cwes: alert.cweID.flatMap(Self.cwe(_:)).map { [$0] } ?? [],
+                        instances: instance.map { [$0] } ?? [], unattachedOtherInfo: otherInfo.map { [$0] } ?? []))
+            }
+        }
+
+        var siteIndex: [String: Int] = [:]
+        for (alertIndex, alert) in raw.alerts.enumerated() {
+            let site = siteIndex[alert.site] ?? siteIndex.count
+            if site == siteIndex.count { siteIndex[alert.site] = site }
+            let rule = alert.ruleID
+            if alert.instances.isEmpty && alert.flatInstance == nil {
+                // Odd but seen (an "HTTP Only Site" alert whose check failed): the site itself.
+                let key = GroupKey(site: site, rule: rule, url: alert.site, method: "", parameter: "")
+                add(alert, alertIndex: alertIndex, key: key, instance: nil, otherInfo: nonEmpty(alert.otherInfo))
+                continue
+            }
+            // Legacy reports put the alert's other info only at alert level: it describes the
+            // first instance (the alert's own message), so it goes there, not on every URL.
+            let firstInstanceOtherInfo =
+                alert.instances.contains { nonEmpty($0.otherInfo) != nil } ? nil : nonEmpty(alert.otherInfo)
+            for (position, listed) in alert.instances.enumerated() {
+                var instance = listed
+                if position == 0, let firstInstanceOtherInfo { instance.otherInfo = firstInstanceOtherInfo }
+                let key = GroupKey(
+                    site: site, rule: rule, url: Self.normalizedURL(instance.uri), method: instance.method ?? "",
+                    parameter: instance.param ?? "")
+                add(alert, alertIndex: alertIndex, key: key, instance: instance, otherInfo: nil)
+            }
+            if let instance = alert.flatInstance {
+                let key = GroupKey(
+                    site: site, rule: rule, url: Self.normalizedURL(instance.uri), method: instance.method ?? "",
+                    parameter: instance.param ?? "")
+                add(alert, alertIndex: alertIndex, key: key, instance: instance, otherInfo: nil)
+            }
+            if alert.flatInstance == nil, let count = alert.count.flatMap({ Int($0.zapTrimmed) }),
+                count > alert.instances.count
+            {
+                warnings.append(
+                    "alert \(rule) (\(alert.title)) on \(alert.site): ZAP counted \(count) instances but "
+                        + "listed \(alert.instances.count); only the listed URLs are reported")
+            }
+        }
+
+        var converter = TextConverter(isHTML: textIsHTML)
+        var texts: [AlertTexts?] = Array(repeating: nil, count: raw.alerts.count)
+        var findings: [Finding] = []
+        findings.reserveCapacity(drafts.count)
+        for draft in drafts {
+            let alert = raw.alerts[draft.alertIndex]
+            let alertTexts: AlertTexts
+            if let known = texts[draft.alertIndex] {
+                alertTexts = known
+            } else {
+                alertTexts = AlertTexts(
+                    description: converter.text(alert.description), remediation: converter.text(alert.solution),
+                    references: ZAPHTMLText.urls(in: converter.text(alert.reference) ?? ""))
+                texts[draft.alertIndex] = alertTexts
+            }
+            findings.append(
+                finding(from: draft, alert: alert, texts: alertTexts, version: raw.toolVersion, converter: &converter))
+        }
+        return ParsedReport(
+            source: source.name, format: .zap, variant: variant, tool: "zap", toolVersion: raw.toolVersion,
+            findings: findings, warnings: warnings)
+    }
+
+    private func finding(
+        from draft: Draft, alert: ZAPRawAlert, texts: AlertTexts, version: String?, converter: inout TextConverter
+    ) -> Finding {
+        let key = draft.key
+        var description = texts.description
+        if !draft.otherTitles.isEmpty {
+            let titles = draft.otherTitles.map { "\"\($0)\"" }.joined(separator: ", ")
+            description = join(description, "ZAP also reported this rule here as \(titles).")
+        }
+        for otherInfo in draft.unattachedOtherInfo {
+            description = join(description, "Other information: " + (converter.text(otherInfo) ?? ""))
+        }
+        let instances = draft.instances.map { instance in
+            WebInstance(
+                uri: instance.uri, method: nonEmpty(instance.method), parameter: nonEmpty(instance.param),
+                attack: nonEmpty(instance.attack), evidence: nonEmpty(instance.evidence),
+                otherInfo: instance.otherInfo == nil ? nil : converter.text(instance.otherInfo))
+        }
+        var aliases: [String] = []
+        if let pluginID = alert.pluginID, !pluginID.isEmpty, pluginID != alert.ruleID { aliases.append(pluginID) }
+        let rating = SeverityRating(
+            source: "zap", severity: Self.severity(riskCode: draft.riskCode), label: "riskcode \(draft.riskCode)",
+            isToolVerdict: true)
+        let suppression =
+            draft.allFalsePositive
+            ? Suppression(source: "zap", status: "false-positive", statement: "marked as a false positive in ZAP")
+            : nil
+        return Finding(
+            kind: .webAlert, ruleID: alert.ruleID, aliases: aliases, title: alert.title, description: description,
+            remediation: texts.remediation, ratings: [rating], confidence: draft.confidence.map(Self.confidence(_:)),
+            locations: [Location(url: key.url, method: nonEmpty(key.method), parameter: nonEmpty(key.parameter))],
+            instances: instances, cwes: draft.cwes, references: texts.references,
+            provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: source.name, rawID: alert.ruleID)],
+            suppression: suppression,
+            identity: FindingIdentity(
+                kind: .webAlert, scope: "site:" + draft.site, subject: [key.url, key.method, key.parameter])
+        ).finalized()
+    }
+
+    /// The URI without query string and fragment.
+    static func normalizedURL(_ uri: String) -> String {
+        let trimmed = uri.zapTrimmed
+        let bytes = trimmed.utf8
+        guard let cut = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
+            return String(trimmed)
+        }
+        return String(trimmed[..<cut])
+    }
+
+    static func severity(riskCode: Int) -> Severity {
+        switch riskCode {
+        case 3: .high
+        case 2: .medium
+        case 1: .low
+        default: .info
+        }
+    }
+
+    static func confidence(_ code: Int) -> Confidence {
+        switch code {
+        case 0: .falsePositive
+        case 1: .low
+        case 2: .medium
+        case 3: .high
+        default: .confirmed
+        }
+    }
+
+    /// `CWE-79` for a positive integer `cweid`; nil for `-1`, `0`, empty or anything else.
+    static func cwe(_ raw: String) -> String? {
+        guard let number = Int(raw.zapTrimmed), number > 0 else { return nil }
+        return "CWE-\(number)"
+    }
+
+    /// Confidence as it counts for suppression: riskcode -1 is the add-on's false-positive bucket.
+    private static func effectiveConfidence(_ alert: ZAPRawAlert) -> Int? {
+        alert.riskCode < 0 ? 0 : alert.confidence
+    }
+
+    private func join(_ text: String?, _ paragraph: String) -> String {
+        guard let text, !text.isEmpty else { return paragraph }
+        return text + "\n\n" + paragraph
+    }
+}
+
+/// Converts report text to plain text, remembering results: per-instance texts repeat a lot.
+private struct TextConverter {
+    let isHTML: Bool
+    private var cache: [String: String] = [:]
+
+    init(isHTML: Bool) {
+        self.isHTML = isHTML
+    }
+
+    mutating func text(_ raw: String?) -> String? {
+        guard let raw, !raw.isEmpty else { return nil }
+        if let known = cache[raw] { return known.isEmpty ? nil : known }
+        let converted = isHTML ? ZAPHTMLText.plainText(fromHTML: raw) : ZAPHTMLText.normalizedLines(raw)
+        cache[raw] = converted
+        return converted.isEmpty ? nil : converted
+    }
+}
+
+/// The text, or nil when it is absent or only white space.
+private func nonEmpty(_ text: String?) -> String? {
+    guard let text, !text.zapTrimmed.isEmpty else { return nil }
+    return text
 }

@@ -1,0 +1,151 @@
+/// Turns the small HTML that ZAP writes into its texts (`<p>…</p>` paragraphs, the odd `<br>`,
+/// `<ul><li>`) into plain text: tags stripped, entities decoded, paragraphs separated by one
+/// blank line, lines and the whole text trimmed.
+///
+/// Line breaks inside the text are kept (ZAP's per-instance `otherinfo` is plain text with
+/// newlines even in the HTML templates). A `<` that does not start a tag stays as it is.
+enum ZAPHTMLText {
+    /// Block elements whose boundaries become paragraph breaks.
+    private static let blockElements: Set<String> = [
+        "p", "div", "ul", "ol", "li", "pre", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+    ]
+
+    static func plainText(fromHTML html: String) -> String {
+        let input = Array(html.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count)
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "<"), let tag = tag(in: input, at: index) {
+                if tag.name == "br" {
+                    output.append(UInt8(ascii: "\n"))
+                } else if blockElements.contains(tag.name) {
+                    output.append(contentsOf: [UInt8(ascii: "\n"), UInt8(ascii: "\n")])
+                }
+                index = tag.end
+            } else if byte == UInt8(ascii: "&"), let entity = entity(in: input, at: index) {
+                output.append(contentsOf: entity.decoded)
+                index = entity.end
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        return normalizedLines(String(decoding: output, as: UTF8.self))
+    }
+
+    /// Trims every line and the whole text, and collapses runs of blank lines into one.
+    static func normalizedLines(_ text: String) -> String {
+        var lines: [Substring] = []
+        var previousWasBlank = true
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.zapTrimmed
+            if line.isEmpty {
+                if !previousWasBlank { lines.append("") }
+                previousWasBlank = true
+            } else {
+                lines.append(line)
+                previousWasBlank = false
+            }
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The http(s) URLs in a text (ZAP's `reference` lists one per paragraph).
+    static func urls(in text: String) -> [String] {
+        var found: [String] = []
+        for token in text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            guard token.starts(with: "https://".utf8) || token.starts(with: "http://".utf8) else { continue }
+            var url = token
+            while let last = url.last,
+                last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";")
+            {
+                url.removeLast()
+            }
+            if url.count > "https://".utf8.count { found.append(String(decoding: url, as: UTF8.self)) }
+        }
+        return found
+    }
+
+    /// A tag starting at `start` (`<p>`, `</p>`, `<br/>`, `<a href="…">`, `<!-- … -->`): its
+    /// lower-cased name and the index after its `>`. Nil when `<` does not start a tag.
+    private static func tag(in input: [UInt8], at start: Int) -> (name: String, end: Int)? {
+        var index = start + 1
+        guard index < input.count else { return nil }
+        if input[index] == UInt8(ascii: "/") { index += 1 }
+        guard index < input.count else { return nil }
+        let first = input[index]
+        let isLetter = (first | 0x20) >= UInt8(ascii: "a") && (first | 0x20) <= UInt8(ascii: "z")
+        guard isLetter || first == UInt8(ascii: "!") else { return nil }
+        let nameStart = index
+        while index < input.count, isNameByte(input[index]) { index += 1 }
+        let name = String(decoding: input[nameStart..<index], as: UTF8.self).lowercased()
+        // Quoted attribute values may contain `>`.
+        var quote: UInt8?
+        while index < input.count {
+            let byte = input[index]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+            } else if byte == UInt8(ascii: ">") {
+                return (name, index + 1)
+            } else if byte == UInt8(ascii: "<") {
+                return nil
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        let lower = byte | 0x20
+        return (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "!")
+    }
+
+    /// An entity starting at `start` (`&lt;`, `&#39;`, `&#x27;`): its UTF-8 bytes and the index
+    /// after its `;`. Nil for anything not recognised, which then stays literal.
+    private static func entity(in input: [UInt8], at start: Int) -> (decoded: [UInt8], end: Int)? {
+        var index = start + 1
+        let limit = min(input.count, start + 12)
+        while index < limit, input[index] != UInt8(ascii: ";") { index += 1 }
+        guard index < limit, index > start + 1 else { return nil }
+        let body = input[(start + 1)..<index]
+        let end = index + 1
+        if body.first == UInt8(ascii: "#") {
+            let digits = body.dropFirst()
+            let isHex = digits.first.map { $0 | 0x20 == UInt8(ascii: "x") } ?? false
+            let number = String(decoding: isHex ? digits.dropFirst() : digits, as: UTF8.self)
+            guard let value = UInt32(number, radix: isHex ? 16 : 10), value != 0,
+                let scalar = Unicode.Scalar(value)
+            else { return nil }
+            return (Array(String(Character(scalar)).utf8), end)
+        }
+        switch String(decoding: body, as: UTF8.self) {
+        case "lt": return ([UInt8(ascii: "<")], end)
+        case "gt": return ([UInt8(ascii: ">")], end)
+        case "amp": return ([UInt8(ascii: "&")], end)
+        case "quot": return ([UInt8(ascii: "\"")], end)
+        case "apos": return ([UInt8(ascii: "'")], end)
+        case "nbsp": return ([UInt8(ascii: " ")], end)
+        default: return nil
+        }
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing ASCII white space (spaces, tabs, new lines), found
+    /// on the UTF-8 bytes: Character-level trimming is slow on large reports.
+    var zapTrimmed: Substring {
+        let text = Substring(self)
+        let bytes = text.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return text[first...last]
+    }
+}

@@ -1,0 +1,390 @@
+import CLibXML2
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reads ZAP's traditional XML (all layouts) with libxml2's SAX2 interface: the document is
+/// streamed, never built as a tree, and only the elements ScanGate uses become Strings.
+///
+/// Security: `XML_PARSE_NONET` only (no `NOENT`, `DTDLOAD`, `DTDATTR` or `HUGE`), and any
+/// DOCTYPE or entity reference stops the parse with an error. ZAP never writes a DOCTYPE, so
+/// refusing one costs nothing and rules out XXE and entity expansion ("billion laughs").
+/// libxml2 never prints: its errors go to a structured handler and become a ``ReportError``.
+enum ZAPXMLReader {
+    static func read(_ source: ReportSource) throws(ReportError) -> ZAPRawReport {
+        _ = libxml2Initialized
+        guard !source.bytes.isEmpty else {
+            throw ReportError(file: source.name, message: "the file is empty: expected a ZAP XML report")
+        }
+        guard source.bytes.count <= Int(Int32.max) else {
+            throw ReportError(file: source.name, message: "the report is too large for the XML reader (2 GiB or more)")
+        }
+        let state = ZAPXMLParseState()
+        let stateHandle = Unmanaged.passRetained(state)
+        defer { stateHandle.release() }
+        let parsed: Bool = source.bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { characters in
+                parse(characters, count: Int32(buffer.count), state: stateHandle.toOpaque())
+            }
+        }
+        if let failure = state.failure {
+            throw ReportError(file: source.name, line: failure.line, message: failure.message)
+        }
+        guard parsed, state.sawRoot else {
+            throw ReportError(file: source.name, message: "invalid XML: the document could not be read")
+        }
+        return state.report
+    }
+
+    /// Runs libxml2 over the bytes; false when the parser could not even be created.
+    private static func parse(
+        _ bytes: UnsafePointer<CChar>, count: Int32, state: UnsafeMutableRawPointer
+    ) -> Bool {
+        // Errors raised outside a parser context (encoding conversion) go to the thread's
+        // global handler: route them to the same state for the duration of the parse.
+        let savedHandler = __xmlStructuredError()?.pointee
+        let savedContext = __xmlStructuredErrorContext()?.pointee
+        xmlSetStructuredErrorFunc(state, ZAPXMLCallbacks.structuredError)
+        defer { xmlSetStructuredErrorFunc(savedContext, savedHandler) }
+
+        guard let context = xmlNewParserCtxt() else { return false }
+        defer { xmlFreeParserCtxt(context) }
+        guard let handler = context.pointee.sax else { return false }
+        handler.pointee = ZAPXMLCallbacks.handler
+        context.pointee.userData = state
+        Unmanaged<ZAPXMLParseState>.fromOpaque(state).takeUnretainedValue().context = context
+        // No document is built (the SAX handler has no tree callbacks), so the result is nil.
+        _ = xmlCtxtReadMemory(context, bytes, count, nil, nil, Int32(XML_PARSE_NONET.rawValue))
+        let parseState = Unmanaged<ZAPXMLParseState>.fromOpaque(state).takeUnretainedValue()
+        parseState.context = nil
+        if parseState.failure == nil && context.pointee.wellFormed == 0 {
+            parseState.fail(line: nil, "invalid XML: the document is not well-formed")
+        }
+        return true
+    }
+}
+
+/// libxml2 wants its one-time initialisation before use from several threads; a global
+/// `let` runs it exactly once.
+private let libxml2Initialized: Void = xmlInitParser()
+
+/// The elements the reader reacts to, recognised from the C name without making a String.
+enum ZAPXMLElement {
+    case other, report, site, alertItem, instances, instance
+    case pluginID, alertRef, alert, name, riskCode, confidence, description, solution, otherInfo, reference
+    case cweID, count, uri, method, param, attack, evidence
+    /// `requestheader`, `requestbody`, `responseheader`, `responsebody` (XML-plus).
+    case requestResponse
+
+    static func classify(_ name: UnsafePointer<UInt8>) -> ZAPXMLElement {
+        let length = strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
+        func equals(_ text: StaticString) -> Bool {
+            length == text.utf8CodeUnitCount && memcmp(name, text.utf8Start, length) == 0
+        }
+        switch length {
+        case 3: return equals("uri") ? .uri : .other
+        case 4: return equals("name") ? .name : equals("desc") ? .description : equals("site") ? .site : .other
+        case 5:
+            if equals("param") { return .param }
+            if equals("alert") { return .alert }
+            if equals("count") { return .count }
+            return equals("cweid") ? .cweID : .other
+        case 6: return equals("method") ? .method : equals("attack") ? .attack : .other
+        case 8:
+            if equals("instance") { return .instance }
+            if equals("evidence") { return .evidence }
+            if equals("pluginid") { return .pluginID }
+            if equals("alertRef") { return .alertRef }
+            if equals("riskcode") { return .riskCode }
+            return equals("solution") ? .solution : .other
+        case 9:
+            if equals("instances") { return .instances }
+            if equals("otherinfo") { return .otherInfo }
+            if equals("alertitem") { return .alertItem }
+            return equals("reference") ? .reference : .other
+        case 10: return equals("confidence") ? .confidence : .other
+        case 11: return equals("requestbody") ? .requestResponse : .other
+        case 12: return equals("responsebody") ? .requestResponse : .other
+        case 13: return equals("requestheader") ? .requestResponse : .other
+        case 14:
+            if equals("responseheader") { return .requestResponse }
+            return equals("OWASPZAPReport") ? .report : .other
+        default: return .other
+        }
+    }
+}
+
+/// The reader's state while libxml2 calls back into it.
+final class ZAPXMLParseState {
+    var context: xmlParserCtxtPtr?
+    var report = ZAPRawReport()
+    var failure: (line: Int?, message: String)?
+    var sawRoot = false
+
+    /// Depth of the element being read (the root is 1).
+    private var depth = 0
+    private var siteDepth = -1
+    private var alertDepth = -1
+    private var instanceDepth = -1
+    private var siteName = ""
+    private var alert = ZAPRawAlert()
+    private var alertLine = 0
+    private var instance = ZAPRawInstance()
+
+    /// The field whose text is being collected, and its depth and line.
+    private var captured = ZAPXMLElement.other
+    private var captureDepth = -1
+    private var captureLine = 0
+    private var text: [UInt8] = []
+
+    var line: Int {
+        guard let context else { return 0 }
+        return Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(context)))
+    }
+
+    /// Records the first error and stops libxml2.
+    func fail(line: Int?, _ message: String) {
+        guard failure == nil else { return }
+        failure = (line, message)
+        if let context { xmlStopParser(context) }
+    }
+
+    func startElement(
+        _ localName: UnsafePointer<UInt8>, attributeCount: Int, attributes: UnsafeMutablePointer<UnsafePointer<UInt8>?>?
+    ) {
+        guard failure == nil else { return }
+        depth += 1
+        let element = ZAPXMLElement.classify(localName)
+        if depth == 1 {
+            guard element == .report else {
+                let name = String(cString: UnsafeRawPointer(localName).assumingMemoryBound(to: CChar.self))
+                fail(line: line, "not a ZAP report: root element is <\(name)>, expected <OWASPZAPReport>")
+                return
+            }
+            sawRoot = true
+            report.toolVersion = Self.attribute("version", count: attributeCount, attributes: attributes)
+            return
+        }
+        guard captureDepth < 0 else { return }  // an element nested in a field: its text is kept
+        if siteDepth < 0 {
+            if element == .site {
+                siteDepth = depth
+                siteName = Self.attribute("name", count: attributeCount, attributes: attributes) ?? ""
+            }
+            return
+        }
+        if alertDepth < 0 {
+            if element == .alertItem {
+                alertDepth = depth
+                alertLine = line
+                alert = ZAPRawAlert()
+                alert.site = siteName
+            }
+            return
+        }
+        if instanceDepth >= 0 {
+            if depth == instanceDepth + 1 {
+                switch element {
+                case .uri, .method, .param, .attack, .evidence, .otherInfo: beginCapture(element)
+                case .requestResponse: report.hasRequestResponseFields = true
+                default: break
+                }
+            }
+            return
+        }
+        if element == .instance {
+            instanceDepth = depth
+            instance = ZAPRawInstance()
+            return
+        }
+        guard depth == alertDepth + 1 else { return }
+        switch element {
+        case .pluginID, .alertRef, .alert, .name, .riskCode, .confidence, .description, .solution, .otherInfo,
+            .reference, .cweID, .count, .uri, .method, .param, .attack, .evidence:
+            beginCapture(element)
+        default: break
+        }
+    }
+
+    func endElement() {
+        guard failure == nil else { return }
+        defer { depth -= 1 }
+        if depth == captureDepth {
+            endCapture()
+        } else if depth == instanceDepth {
+            alert.instances.append(instance)
+            instanceDepth = -1
+        } else if depth == alertDepth {
+            endAlert()
+        } else if depth == siteDepth {
+            siteDepth = -1
+        }
+    }
+
+    func characters(_ bytes: UnsafePointer<UInt8>, count: Int) {
+        guard captureDepth >= 0 else { return }
+        text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+    }
+
+    private func beginCapture(_ element: ZAPXMLElement) {
+        captured = element
+        captureDepth = depth
+        captureLine = line
+        text.removeAll(keepingCapacity: true)
+    }
+
+    private func endCapture() {
+        let value = String(decoding: text, as: UTF8.self)
+        captureDepth = -1
+        if instanceDepth >= 0 {
+            switch captured {
+            case .uri: instance.uri = value
+            case .method: instance.method = value
+            case .param: instance.param = value
+            case .attack: instance.attack = value
+            case .evidence: instance.evidence = value
+            case .otherInfo: instance.otherInfo = value
+            default: break
+            }
+            return
+        }
+        switch captured {
+        case .pluginID: alert.pluginID = value.zapTrimmedString
+        case .alertRef: alert.alertRef = value.zapTrimmedString
+        case .alert: alert.alert = value
+        case .name: alert.name = value
+        case .riskCode:
+            guard let code = ZAPRawAlert.riskCode(value) else {
+                fail(line: captureLine, "<riskcode> must be -1, 0, 1, 2 or 3, found \"\(value.zapTrimmed.prefix(40))\"")
+                return
+            }
+            alert.riskCode = code
+            alertHasRiskCode = true
+        case .confidence:
+            guard value.zapTrimmed.isEmpty || ZAPRawAlert.confidence(value) != nil else {
+                fail(
+                    line: captureLine, "<confidence> must be 0, 1, 2, 3 or 4, found \"\(value.zapTrimmed.prefix(40))\"")
+                return
+            }
+            alert.confidence = ZAPRawAlert.confidence(value)
+        case .description: alert.description = value
+        case .solution: alert.solution = value
+        case .otherInfo: alert.otherInfo = value
+        case .reference: alert.reference = value
+        case .cweID: alert.cweID = value
+        case .count: alert.count = value
+        case .uri: flatInstance.uri = value
+        case .method: flatInstance.method = value
+        case .param: flatInstance.param = value
+        case .attack: flatInstance.attack = value
+        case .evidence: flatInstance.evidence = value
+        default: break
+        }
+        if captured == .uri || captured == .method { alertIsFlat = true }
+    }
+
+    private var alertHasRiskCode = false
+    private var alertIsFlat = false
+    private var flatInstance = ZAPRawInstance()
+
+    private func endAlert() {
+        alertDepth = -1
+        defer {
+            alertHasRiskCode = false
+            alertIsFlat = false
+            flatInstance = ZAPRawInstance()
+        }
+        guard alertHasRiskCode else {
+            fail(line: alertLine, "<alertitem> \(alert.ruleID) has no <riskcode>")
+            return
+        }
+        if alertIsFlat {
+            // In the 2.7 layout the alert-level otherinfo belongs to this one URL.
+            flatInstance.otherInfo = alert.otherInfo
+            alert.flatInstance = flatInstance
+            report.hasFlatAlertItems = true
+        }
+        report.alerts.append(alert)
+    }
+
+    /// The value of attribute `name` in SAX2's attribute array (5 pointers per attribute:
+    /// local name, prefix, URI, value start, value end).
+    private static func attribute(
+        _ name: StaticString, count: Int, attributes: UnsafeMutablePointer<UnsafePointer<UInt8>?>?
+    ) -> String? {
+        guard let attributes else { return nil }
+        for index in 0..<count {
+            guard let localName = attributes[5 * index], let start = attributes[5 * index + 3],
+                let end = attributes[5 * index + 4]
+            else { continue }
+            let length = strlen(UnsafeRawPointer(localName).assumingMemoryBound(to: CChar.self))
+            guard length == name.utf8CodeUnitCount, memcmp(localName, name.utf8Start, length) == 0 else { continue }
+            return String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+        }
+        return nil
+    }
+}
+
+/// The C callbacks: no captures, the state comes through libxml2's user-data pointer.
+enum ZAPXMLCallbacks {
+    static let structuredError: xmlStructuredErrorFunc = { userData, error in
+        guard let state = parseState(userData), let error else { return }
+        // Warnings (a relative namespace URI…) do not make the report unreadable.
+        guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        var message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
+        message = String(message.zapTrimmed)
+        if error.pointee.code == Int32(XML_ERR_RESERVED_XML_NAME.rawValue) {
+            message += " (something, e.g. a comment, precedes the <?xml ...?> declaration)"
+        } else if error.pointee.code == Int32(XML_ERR_UNDECLARED_ENTITY.rawValue) {
+            message += " (entity references are refused: ZAP reports contain none)"
+        }
+        let line = error.pointee.line > 0 ? Int(error.pointee.line) : nil
+        state.fail(line: line ?? (state.line > 0 ? state.line : nil), "invalid XML: " + message)
+    }
+
+    static var handler: xmlSAXHandler {
+        var handler = xmlSAXHandler()
+        handler.initialized = UInt32(XML_SAX2_MAGIC)
+        handler.startElementNs = { userData, localName, _, _, _, _, attributeCount, _, attributes in
+            guard let state = parseState(userData), let localName else { return }
+            state.startElement(localName, attributeCount: Int(attributeCount), attributes: attributes)
+        }
+        handler.endElementNs = { userData, _, _, _ in
+            parseState(userData)?.endElement()
+        }
+        handler.characters = { userData, bytes, count in
+            guard let bytes, count > 0 else { return }
+            parseState(userData)?.characters(bytes, count: Int(count))
+        }
+        handler.cdataBlock = handler.characters
+        handler.internalSubset = { userData, _, _, _ in
+            guard let state = parseState(userData) else { return }
+            state.fail(
+                line: state.line,
+                "refusing a document with a DOCTYPE declaration: ZAP never writes one, and DTDs enable XXE "
+                    + "and entity-expansion attacks")
+        }
+        handler.reference = { userData, name in
+            guard let state = parseState(userData) else { return }
+            let entity = name.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) } ?? ""
+            state.fail(line: state.line, "refusing the entity reference &\(entity);: ZAP reports contain none")
+        }
+        handler.serror = structuredError
+        return handler
+    }
+}
+
+/// The reader's state behind libxml2's user-data pointer.
+private func parseState(_ pointer: UnsafeMutableRawPointer?) -> ZAPXMLParseState? {
+    guard let pointer else { return nil }
+    return Unmanaged<ZAPXMLParseState>.fromOpaque(pointer).takeUnretainedValue()
+}
+
+extension String {
+    /// Trimmed, as a String.
+    fileprivate var zapTrimmedString: String { String(zapTrimmed) }
+}

@@ -1,0 +1,457 @@
+import Adapters
+import Findings
+import Foundation
+import FoundationXML
+import Testing
+
+/// What an independent reading of a ZAP report expects: one finding per
+/// (site, rule, normalised URL, method, parameter).
+private struct ExpectedZAP {
+    var findingsPerSeverity: [String: Int] = [:]
+    var suppressed = 0
+    var ruleIDs: Set<String> = []
+    var total: Int { findingsPerSeverity.values.reduce(0, +) }
+
+    private struct Group {
+        var riskCode: Int
+        var allFalsePositive: Bool
+    }
+
+    private var groups: [[String]: Group] = [:]
+    private var order: [[String]] = []
+
+    /// Counts one instance (or the site itself for an alert item without any).
+    mutating func add(
+        site: String, rule: String, riskCode: Int, confidence: String, uri: String, method: String,
+        parameter: String
+    ) {
+        let url = String(uri.prefix { $0 != "?" && $0 != "#" })
+        let key = [site, rule, url, method, parameter]
+        let falsePositive = confidence == "0"
+        ruleIDs.insert(rule)
+        if var group = groups[key] {
+            group.riskCode = max(group.riskCode, riskCode)
+            group.allFalsePositive = group.allFalsePositive && falsePositive
+            groups[key] = group
+        } else {
+            groups[key] = Group(riskCode: riskCode, allFalsePositive: falsePositive)
+            order.append(key)
+        }
+    }
+
+    mutating func finish() {
+        let names = [0: "info", 1: "low", 2: "medium", 3: "high"]
+        for group in groups.values {
+            findingsPerSeverity["web-alert/\(names[group.riskCode] ?? "?")", default: 0] += 1
+            if group.allFalsePositive { suppressed += 1 }
+        }
+    }
+
+    /// Reads a traditional XML report with Foundation's XMLDocument.
+    static func fromXML(_ url: URL) throws -> ExpectedZAP {
+        var expected = ExpectedZAP()
+        let document = try XMLDocument(contentsOf: url, options: [])
+        for site in try document.nodes(forXPath: "/OWASPZAPReport/site") {
+            guard let site = site as? XMLElement else { continue }
+            let siteName = site.attribute(forName: "name")?.stringValue ?? ""
+            for item in try site.nodes(forXPath: "alerts/alertitem") {
+                guard let item = item as? XMLElement else { continue }
+                func child(_ element: XMLElement, _ name: String) -> String {
+                    element.elements(forName: name).first?.stringValue ?? ""
+                }
+                let alertRef = child(item, "alertRef")
+                let rule = alertRef.isEmpty ? child(item, "pluginid") : alertRef
+                let risk = Int(child(item, "riskcode")) ?? -99
+                let confidence = child(item, "confidence")
+                let instances = try item.nodes(forXPath: "instances/instance").compactMap { $0 as? XMLElement }
+                if !instances.isEmpty {
+                    for instance in instances {
+                        expected.add(
+                            site: siteName, rule: rule, riskCode: risk, confidence: confidence,
+                            uri: child(instance, "uri"), method: child(instance, "method"),
+                            parameter: child(instance, "param"))
+                    }
+                } else if !item.elements(forName: "uri").isEmpty {
+                    expected.add(
+                        site: siteName, rule: rule, riskCode: risk, confidence: confidence, uri: child(item, "uri"),
+                        method: child(item, "method"), parameter: child(item, "param"))
+                } else {
+                    expected.add(
+                        site: siteName, rule: rule, riskCode: risk, confidence: confidence, uri: siteName, method: "",
+                        parameter: "")
+                }
+            }
+        }
+        expected.finish()
+        return expected
+    }
+
+    /// Reads a traditional JSON report with JSONSerialization.
+    static func fromJSON(_ url: URL) throws -> ExpectedZAP {
+        var expected = ExpectedZAP()
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        for site in root["site"] as? [[String: Any]] ?? [] {
+            let siteName = site["@name"] as? String ?? ""
+            for item in site["alerts"] as? [[String: Any]] ?? [] {
+                let alertRef = item["alertRef"] as? String ?? ""
+                let rule = alertRef.isEmpty ? item["pluginid"] as? String ?? "" : alertRef
+                let risk = Int(item["riskcode"] as? String ?? "") ?? -99
+                let confidence = item["confidence"] as? String ?? ""
+                let instances = item["instances"] as? [[String: Any]] ?? []
+                for instance in instances {
+                    expected.add(
+                        site: siteName, rule: rule, riskCode: risk, confidence: confidence,
+                        uri: instance["uri"] as? String ?? "", method: instance["method"] as? String ?? "",
+                        parameter: instance["param"] as? String ?? "")
+                }
+                if instances.isEmpty {
+                    expected.add(
+                        site: siteName, rule: rule, riskCode: risk, confidence: confidence, uri: siteName, method: "",
+                        parameter: "")
+                }
+            }
+        }
+        expected.finish()
+        return expected
+    }
+}
+
+/// Parses a file under `fixtures/zap/`, expecting a ReportError.
+private func reportError(parsing fixture: String) -> ReportError? {
+    let url = Corpus.fixture("zap/" + fixture)
+    do {
+        _ = try Corpus.parse(url)
+        return nil
+    } catch let error as ReportError {
+        return error
+    } catch {
+        return nil
+    }
+}
+
+@Suite("ZAP adapter")
+struct ZAPAdapterTests {
+    // MARK: Corpus
+
+    @Test("every corpus report matches an independent count", .enabled(if: Corpus.isAvailable))
+    func corpusMatchesIndependentCount() throws {
+        let files = Corpus.files(in: "zap")
+        #expect(files.count >= 30)
+        for url in files {
+            let name = url.lastPathComponent
+            let report = try Corpus.parse(url)
+            let expected = try url.pathExtension == "json" ? ExpectedZAP.fromJSON(url) : ExpectedZAP.fromXML(url)
+            #expect(report.format == .zap, "\(name)")
+            #expect(report.tool == "zap", "\(name)")
+            #expect(Corpus.tally(report.findings) == expected.findingsPerSeverity, "\(name)")
+            #expect(report.findings.count == expected.total, "\(name)")
+            #expect(report.findings.filter { !$0.isOpen }.count == expected.suppressed, "\(name)")
+            #expect(Set(report.findings.map(\.ruleID)) == expected.ruleIDs, "\(name)")
+            for finding in report.findings {
+                #expect(finding.kind == .webAlert)
+                #expect(!finding.fingerprint.isEmpty)
+                #expect(finding.locations.count == 1)
+                #expect(finding.provenance.first?.reportFile == url.path)
+            }
+        }
+    }
+
+    @Test("corpus variants and versions are recognised", .enabled(if: Corpus.isAvailable))
+    func corpusVariants() throws {
+        func report(_ name: String) throws -> ParsedReport {
+            try Corpus.parse(Corpus.directory.appendingPathComponent("zap/" + name))
+        }
+        let flat = try report("zap-sonar-plugin__zaproxy-report-no-instances.xml")
+        #expect(flat.variant == "traditional-xml-2.7-flat")
+        #expect(flat.toolVersion == "2.7.0")
+        #expect(try report("zap-extensions__basic-traditional-xml-plus@2026.xml").variant == "traditional-xml-plus")
+        #expect(try report("defectdojo__zap-xml-plus-format.xml").variant == "traditional-xml-plus")
+        #expect(try report("defectdojo__juicy2.xml").variant == "traditional-xml")
+        let json = try report("securecodebox__juice-shop@2.8.0.json")
+        #expect(json.variant == "traditional-json")
+        #expect(json.toolVersion == "2.8.0")
+        let empty = try report("defectdojo__empty_2.9.0.xml")
+        #expect(empty.findings.isEmpty)
+        #expect(empty.toolVersion == "2.9.0")
+        #expect(try report("securecodebox__not-found.xml").findings.isEmpty)
+    }
+
+    @Test("a user-marked false positive in the corpus is kept but suppressed", .enabled(if: Corpus.isAvailable))
+    func corpusFalsePositive() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("zap/securecodebox__bodgeit.xml"))
+        let httpOnly = report.findings.filter { $0.ruleID == "10106" }
+        #expect(httpOnly.count == 1)
+        #expect(httpOnly.first?.suppression?.status == "false-positive")
+        #expect(httpOnly.first?.confidence == .falsePositive)
+        // No instance at all: the finding sits on the site origin, other info kept in the text.
+        #expect(httpOnly.first?.locations.first?.url == "http://bodgeit.securecodebox-demo.svc:8080")
+        #expect(httpOnly.first?.description?.contains("Failed to connect.") == true)
+    }
+
+    @Test("XML-plus text is plain text, kept as written", .enabled(if: Corpus.isAvailable))
+    func corpusPlusText() throws {
+        let url = Corpus.directory.appendingPathComponent("zap/zap-extensions__basic-traditional-xml-plus@2026.xml")
+        let finding = try #require(try Corpus.parse(url).findings.first)
+        #expect(finding.description == "XSS Description")
+        #expect(finding.instances.count == 2)
+        #expect(finding.instances.contains { $0.otherInfo == "Test 'Other\\\nSecond line" })
+        #expect(finding.cwes == ["CWE-123"])
+    }
+
+    // MARK: Behaviours (constructed fixtures)
+
+    @Test("instances with the same rule, URL, method and parameter are one finding")
+    func instancesGrouped() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
+        #expect(report.variant == "traditional-xml")
+        #expect(report.toolVersion == "2.10.0")
+        let csp = report.findings.filter { $0.ruleID == "10038" && $0.identity.scope == "site:https://app.example" }
+        #expect(csp.count == 3)
+        let pageA = try #require(
+            csp.first { $0.locations.first == Location(url: "https://app.example/a", method: "GET") })
+        #expect(
+            Set(pageA.instances.map(\.uri))
+                == ["https://app.example/a?session=1", "https://app.example/a?session=2", "https://app.example/a#top"])
+        #expect(pageA.identity.subject == ["https://app.example/a", "GET", ""])
+        #expect(pageA.severity == .medium)
+        #expect(pageA.confidence == .high)
+        #expect(
+            pageA.ratings == [
+                SeverityRating(source: "zap", severity: .medium, label: "riskcode 2", isToolVerdict: true)
+            ])
+        // The alert-level other info belongs to the first listed instance only.
+        #expect(
+            pageA.instances.first { $0.uri == "https://app.example/a?session=1" }?.otherInfo
+                == "Seen on the first page.")
+        #expect(pageA.instances.first { $0.uri == "https://app.example/a?session=2" }?.otherInfo == nil)
+        #expect(csp.contains { $0.locations.first == Location(url: "https://app.example/a", method: "POST") })
+        #expect(csp.contains { $0.locations.first == Location(url: "https://app.example/b", method: "GET") })
+    }
+
+    @Test("the same alert on two sites stays two scopes")
+    func sitesSeparate() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
+        let other = report.findings.filter { $0.identity.scope == "site:https://other.example" }
+        #expect(other.count == 1)
+        #expect(other.first?.ruleID == "10038")
+        #expect(other.first?.cwes == ["CWE-693"])
+        #expect(report.findings.count == 6)
+    }
+
+    @Test("HTML in descriptions is converted to plain text")
+    func htmlStripped() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
+        let csp = try #require(report.findings.first { $0.ruleID == "10038" })
+        #expect(
+            csp.description
+                == "Content Security Policy (CSP) is an added layer of security & more.\n\n"
+                + "Second <b> paragraph with 'quotes' and A.")
+        #expect(csp.remediation == "Ensure that your web server sets the Content-Security-Policy header.")
+        #expect(
+            csp.references == [
+                "https://developer.mozilla.org/en-US/docs/Web/Security/CSP", "https://www.w3.org/TR/CSP/",
+            ])
+        #expect(csp.title == "Content Security Policy (CSP) Header Not Set")
+    }
+
+    @Test("a false positive is kept and suppressed; alertRef is the rule, pluginid an alias")
+    func falsePositiveSuppressed() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
+        let frame = try #require(report.findings.first { $0.ruleID == "10020-1" })
+        #expect(frame.aliases == ["10020"])
+        #expect(frame.confidence == .falsePositive)
+        #expect(
+            frame.suppression
+                == Suppression(source: "zap", status: "false-positive", statement: "marked as a false positive in ZAP"))
+        #expect(!frame.isOpen)
+        #expect(frame.locations == [Location(url: "https://app.example/", method: "GET", parameter: "x-frame-options")])
+        #expect(frame.cwes == ["CWE-1021"])
+        #expect(
+            frame.provenance == [
+                Provenance(
+                    tool: "zap", toolVersion: "2.10.0", reportFile: Corpus.fixture("zap/behaviours.xml").path,
+                    rawID: "10020-1")
+            ])
+    }
+
+    @Test("cweid -1 gives no CWE")
+    func negativeCWE() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
+        for finding in report.findings
+        where finding.ruleID == "10038" && finding.identity.scope == "site:https://app.example" {
+            #expect(finding.cwes.isEmpty)
+        }
+    }
+
+    @Test("a legacy report listing fewer instances than it counted gets a warning")
+    func legacyCountWarning() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
+        #expect(
+            report.warnings == [
+                "alert 10038 (Content Security Policy (CSP) Header Not Set) on https://app.example: ZAP counted 35 "
+                    + "instances but listed 5; only the listed URLs are reported"
+            ])
+    }
+
+    @Test("an alert item without instances becomes one finding on the site origin")
+    func alertWithoutInstances() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
+        let httpOnly = try #require(report.findings.first { $0.ruleID == "10106" })
+        #expect(httpOnly.locations == [Location(url: "https://app.example")])
+        #expect(httpOnly.identity.subject == ["https://app.example", "", ""])
+        #expect(httpOnly.instances.isEmpty)
+        #expect(httpOnly.severity == .low)
+        #expect(httpOnly.description?.hasSuffix("Other information: Failed to connect.") == true)
+    }
+
+    @Test("the 2.7 flat layout is grouped by URL, method and parameter")
+    func flatLayoutGrouped() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/flat-2.7.xml"))
+        #expect(report.variant == "traditional-xml-2.7-flat")
+        #expect(report.findings.count == 2)
+        #expect(report.warnings.isEmpty)
+        let css = try #require(report.findings.first { $0.locations.first?.url == "http://example.org/style.css" })
+        #expect(css.instances.count == 2)
+        #expect(css.locations.first?.parameter == "Cache-Control")
+        #expect(css.instances.first { $0.uri.hasSuffix("v=1") }?.otherInfo == "First URL.")
+        #expect(css.instances.allSatisfy { $0.evidence == "max-age=31449600" })
+        #expect(css.cwes == ["CWE-525"])
+        #expect(css.severity == .low)
+    }
+
+    @Test("traditional JSON maps like XML")
+    func jsonReport() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/behaviours.json"))
+        #expect(report.variant == "traditional-json")
+        #expect(report.toolVersion == "2.9.0")
+        #expect(report.findings.count == 3)
+        let pageA = try #require(report.findings.first { $0.locations.first?.url == "https://app.example/a" })
+        #expect(pageA.instances.count == 2)
+        #expect(pageA.description == "Content Security Policy (CSP) is an added layer & more.\n\nSecond paragraph.")
+        #expect(pageA.cwes.isEmpty)
+        #expect(pageA.references == ["https://www.w3.org/TR/CSP/"])
+        let frame = try #require(report.findings.first { $0.ruleID == "10020-1" })
+        #expect(!frame.isOpen)
+        #expect(frame.aliases == ["10020"])
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("ZAP counted 30 instances but listed 3") == true)
+    }
+
+    @Test("a JSON riskcode that is not a number is an error with path and line")
+    func jsonBadRiskCode() throws {
+        let url = Corpus.fixture("zap/bad-riskcode.json")
+        let error = try #require(reportError(parsing: "bad-riskcode.json"))
+        #expect(error.file == url.path)
+        #expect(error.jsonPath == "$.site[0].alerts[0].riskcode")
+        #expect(error.line == 10)
+        #expect(error.message.contains("riskcode"))
+    }
+
+    @Test("an XML riskcode that is not a number is an error with the line")
+    func xmlBadRiskCode() throws {
+        let error = try #require(reportError(parsing: "bad-riskcode.xml"))
+        #expect(error.file == Corpus.fixture("zap/bad-riskcode.xml").path)
+        #expect(error.line == 5)
+        #expect(error.message.contains("<riskcode>"))
+        #expect(error.message.contains("High"))
+    }
+
+    // MARK: Hostile and broken input
+
+    @Test("an XXE document is refused without reading the entity", .timeLimit(.minutes(1)))
+    func xxeRefused() throws {
+        let url = Corpus.fixture("zap/xxe.xml")
+        let started = Date()
+        let error = try #require(reportError(parsing: "xxe.xml"))
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(error.file == url.path)
+        #expect(error.line == 2)
+        #expect(error.message.contains("DOCTYPE"))
+        #expect(!error.description.contains("root:"))
+    }
+
+    @Test("a billion-laughs document is refused quickly", .timeLimit(.minutes(1)))
+    func billionLaughsRefused() throws {
+        let started = Date()
+        let error = try #require(reportError(parsing: "billion-laughs.xml"))
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(error.file == Corpus.fixture("zap/billion-laughs.xml").path)
+        #expect(error.message.contains("DOCTYPE"))
+        #expect(!error.description.contains("lollol"))
+    }
+
+    @Test("an entity reference without a DOCTYPE is refused")
+    func undeclaredEntityRefused() throws {
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.10.0"><site name="https://a.example"><alerts>
+            <alertitem><pluginid>1</pluginid><riskcode>1</riskcode><desc>&x;</desc></alertitem>
+            </alerts></site></OWASPZAPReport>
+            """.utf8)
+        #expect {
+            _ = try Corpus.parse(bytes: bytes, name: "entity.xml")
+        } throws: { error in
+            guard let error = error as? ReportError else { return false }
+            return error.file == "entity.xml" && error.line == 2 && error.message.contains("'x'")
+        }
+    }
+
+    @Test("a truncated document is refused with a line")
+    func truncatedRefused() throws {
+        let error = try #require(reportError(parsing: "truncated.xml"))
+        #expect(error.file == Corpus.fixture("zap/truncated.xml").path)
+        #expect(error.line != nil)
+        #expect(error.message.hasPrefix("invalid XML: "))
+    }
+
+    @Test("a comment before the XML declaration is refused with a hint")
+    func commentBeforeDeclarationRefused() throws {
+        let error = try #require(reportError(parsing: "comment-before-declaration.xml"))
+        #expect(error.file == Corpus.fixture("zap/comment-before-declaration.xml").path)
+        #expect(error.line == 2)
+        #expect(error.message.contains("precedes the <?xml"))
+    }
+
+    @Test("another XML root is not a ZAP report")
+    func otherRootRefused() throws {
+        let error = try #require(reportError(parsing: "not-zap.xml"))
+        #expect(error.file == Corpus.fixture("zap/not-zap.xml").path)
+        #expect(error.message.hasPrefix("not a ZAP report: root element is <testsuites>"))
+        #expect(error.line == 2)
+    }
+
+    @Test("invalid UTF-8 is refused with a line")
+    func invalidUTF8Refused() throws {
+        var bytes = Array("<?xml version=\"1.0\"?>\n<OWASPZAPReport version=\"2.10.0\">\n<site name=\"x\">".utf8)
+        bytes += [0xC3, 0x28, 0xFF]
+        bytes += Array("</site></OWASPZAPReport>".utf8)
+        #expect {
+            _ = try Corpus.parse(bytes: bytes, name: "utf8.xml")
+        } throws: { error in
+            guard let error = error as? ReportError else { return false }
+            return error.file == "utf8.xml" && error.line == 3 && error.message.contains("UTF-8")
+        }
+    }
+
+    @Test("an empty document is refused")
+    func emptyRefused() throws {
+        #expect(throws: ReportError.self) { try ZAPAdapter.parseXML(ReportSource(name: "empty.xml", bytes: [])) }
+        #expect(throws: ReportError.self) {
+            try ZAPAdapter.parseXML(ReportSource(name: "blank.xml", bytes: Array("  \n".utf8)))
+        }
+    }
+
+    @Test("an empty site gives a valid report without findings")
+    func emptySite() throws {
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.9.0" generated="x">
+            <site name="https://isaac.nl" host="isaac.nl" port="443" ssl="true"><alerts></alerts></site>
+            </OWASPZAPReport>
+            """.utf8)
+        let report = try Corpus.parse(bytes: bytes, name: "empty-site.xml")
+        #expect(report.findings.isEmpty)
+        #expect(report.warnings.isEmpty)
+        #expect(report.variant == "traditional-xml")
+    }
+}
