@@ -257,6 +257,14 @@ public struct Finding: Sendable, Hashable {
         self.fingerprint = ""
     }
 
+    /// De-duplicated and sorted by a key computed once per element (most lists have one element).
+    static func uniqueSorted<Element: Hashable>(_ elements: [Element], by key: (Element) -> [String]) -> [Element] {
+        guard elements.count > 1 else { return elements }
+        let unique = Array(Set(elements))
+        let keys = unique.map(key)
+        return keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { unique[$0] }
+    }
+
     /// Whether the finding counts as open (not suppressed by a tool).
     public var isOpen: Bool { suppression == nil }
 
@@ -270,8 +278,8 @@ public struct Finding: Sendable, Hashable {
         result.cwes = Identifiers.normalizedCWEs(cwes)
         result.references = Array(Set(references.filter { !$0.isEmpty })).sorted()
         result.provenance = Array(Set(provenance)).sorted()
-        result.locations = Array(Set(locations)).sorted { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
-        result.instances = Array(Set(instances)).sorted { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+        result.locations = Self.uniqueSorted(locations, by: \.sortKey)
+        result.instances = Self.uniqueSorted(instances, by: \.sortKey)
         result.severity = SeverityResolver.resolve(ratings)
         result.identity = identity.withPrimaryID(result.ruleID)
         result.fingerprint = Fingerprint.compute(result.identity)

@@ -74,16 +74,40 @@ public enum Fingerprint {
 public enum Identifiers {
     /// `CVE-2021-23337` (upper case).
     public static func isCVE(_ id: String) -> Bool {
-        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
-        return parts.count == 3 && parts[0] == "CVE" && parts[1].count == 4 && parts[1].allSatisfy(\.isASCIIDigit)
-            && parts[2].count >= 4 && parts[2].allSatisfy(\.isASCIIDigit)
+        let bytes = id.utf8
+        // CVE-YYYY-NNNN…: a cheap byte check, this runs for every id of every finding.
+        guard bytes.count >= 13, bytes.starts(with: "CVE-".utf8) else { return false }
+        var index = 0
+        var dashes = 0
+        var digitsSinceDash = 0
+        for byte in bytes {
+            defer { index += 1 }
+            if index < 4 { continue }
+            if byte == 0x2D {
+                guard dashes == 0, digitsSinceDash == 4 else { return false }
+                dashes += 1
+                digitsSinceDash = 0
+            } else if byte >= 0x30 && byte <= 0x39 {
+                digitsSinceDash += 1
+            } else {
+                return false
+            }
+        }
+        return dashes == 1 && digitsSinceDash >= 4
     }
 
     /// `GHSA-35jh-r3h4-6jhm`.
     public static func isGHSA(_ id: String) -> Bool {
-        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "GHSA"
-            && parts.dropFirst().allSatisfy { $0.count == 4 && $0.allSatisfy(\.isGHSACharacter) }
+        let bytes = Array(id.utf8)
+        guard bytes.count == 19, bytes.starts(with: "GHSA-".utf8) else { return false }
+        for (index, byte) in bytes.enumerated().dropFirst(5) {
+            if index == 9 || index == 14 {
+                guard byte == 0x2D else { return false }
+            } else {
+                guard ReferenceScanner.isIDByte(byte), byte != 0x2D else { return false }
+            }
+        }
+        return true
     }
 
     /// An npm advisory id as ScanGate writes it: `npm:1094102`.
@@ -157,16 +181,24 @@ public enum Identifiers {
     /// `CWE-79` from `CWE-79`, `cwe-79`, `79`, `external/cwe/cwe-079`; nil for `NVD-CWE-Other`,
     /// `CWE-`, `-1`, `0` and anything else without a positive number.
     public static func cwe(_ raw: String) -> String? {
-        let lower = raw.trimmingSpaces.lowercased()
-        guard !lower.hasPrefix("nvd-") else { return nil }
-        var digits = Substring(lower)
-        if let range = lower.range(of: "cwe-", options: .backwards) {
-            digits = lower[range.upperBound...]
+        let bytes = Array(raw.utf8).map(ReferenceScanner.lowercased)
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        func number(from start: Int) -> String? {
+            let digits = bytes[start...].prefix(while: isDigit)
+            guard !digits.isEmpty, digits.count <= 9,
+                let value = Int(String(decoding: digits, as: UTF8.self)), value > 0
+            else { return nil }
+            return "CWE-\(value)"
         }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let number = Int(digits), number > 0 else {
-            return nil
+        let trimmed = bytes.filter { $0 != 0x20 && $0 != 0x09 }
+        if !trimmed.isEmpty, trimmed.allSatisfy(isDigit) {
+            return number(from: bytes.firstIndex(where: isDigit) ?? 0)
         }
-        return "CWE-\(number)"
+        // "CWE-79", "cwe-79: Cross-site Scripting", "external/cwe/cwe-079"; never "NVD-CWE-Other".
+        guard let markerEnd = ReferenceScanner.endOfMarker("cwe-", in: bytes) else { return nil }
+        let markerStart = markerEnd - 4
+        if markerStart >= 4, Array(bytes[(markerStart - 4)..<markerStart]) == Array("nvd-".utf8) { return nil }
+        return markerEnd < bytes.count ? number(from: markerEnd) : nil
     }
 
     /// Normalised CWE ids, de-duplicated and sorted by number.
@@ -211,6 +243,9 @@ extension Character {
 
 extension String {
     var trimmingSpaces: String {
+        // Fast path: most ids have nothing to trim.
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if first > 0x20 && last > 0x20 { return self }
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }

@@ -57,6 +57,16 @@ struct FindingsTests {
         #expect(Identifiers.cwe("NVD-CWE-Other") == nil)
         #expect(Identifiers.cwe("CWE-") == nil)
         #expect(Identifiers.cwe("-1") == nil)
+        #expect(Identifiers.cwe("cwe-0") == nil)
+        #expect(Identifiers.cwe(" 79 ") == "CWE-79")
+        #expect(Identifiers.cwe("CWE-352: Cross-Site Request Forgery") == "CWE-352")
+        #expect(Identifiers.cwe("NVD-CWE-noinfo") == nil)
+        #expect(Identifiers.isCVE("CVE-2021-23337") && Identifiers.isCVE("CVE-2021-1234567"))
+        #expect(
+            !Identifiers.isCVE("CVE-2021-123") && !Identifiers.isCVE("CVE-21-12345")
+                && !Identifiers.isCVE("CVE-2021-1234-x"))
+        #expect(Identifiers.isGHSA("GHSA-35jh-r3h4-6jhm") && !Identifiers.isGHSA("GHSA-35jh-r3h4-6jh"))
+        #expect(!Identifiers.isGHSA("GHSA-35jh-r3h4-6jh-"))
         #expect(
             Identifiers.preferredPrimary(["GHSA-35jh-r3h4-6jhm", "CVE-2021-23337"], fallback: "x") == "CVE-2021-23337")
     }
