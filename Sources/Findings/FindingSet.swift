@@ -31,11 +31,9 @@ public struct FindingSet: Sendable {
         merged.reserveCapacity(buckets.count)
         for (key, members) in buckets {
             if key.kind == .vulnerability {
-                for group in Self.groupVulnerabilities(members) {
-                    merged.append(Self.merge(group))
-                }
-            } else {
-                merged.append(Self.merge(members))
+                merged += Self.groupVulnerabilities(members).compactMap(Self.merge)
+            } else if let finding = Self.merge(members) {
+                merged.append(finding)
             }
         }
         // Sort small keys and permute once: findings are large values, and a sort that moves
@@ -134,7 +132,9 @@ public struct FindingSet: Sendable {
 
     /// One finding from several reports of it. Scalar fields come from the source that sorts
     /// first by provenance, so the result does not depend on input order.
-    static func merge(_ group: [Finding]) -> Finding {
+    static func merge(_ group: [Finding]) -> Finding? {
+        // Adapters return finalized findings: a finding alone needs no more work.
+        if group.count == 1 { return group.first }
         let ordered = group.sorted { lhs, rhs in
             switch (lhs.provenance.min(), rhs.provenance.min()) {
             case (let l?, let r?) where l != r: l < r
@@ -143,8 +143,7 @@ public struct FindingSet: Sendable {
             default: lhs.fingerprint < rhs.fingerprint
             }
         }
-        guard var result = ordered.first else { return group[0] }
-        guard ordered.count > 1 else { return result.finalized() }
+        guard var result = ordered.first else { return nil }
         for other in ordered.dropFirst() {
             result.aliases += [other.ruleID] + other.aliases
             if result.title.isEmpty { result.title = other.title }
