@@ -1,4 +1,488 @@
 import Findings
+import ScanGateJSON
+
+/// A tool whose run the SARIF file must contain even when it reported nothing: an empty run is
+/// how GitHub learns that the tool's earlier alerts in this category are fixed.
+public struct SARIFTool: Sendable, Hashable {
+    /// The name findings carry in their provenance (`trivy`, `npm-audit`, `zap`, a SARIF driver).
+    public var name: String
+    public var version: String?
+
+    public init(name: String, version: String? = nil) {
+        self.name = name
+        self.version = version
+    }
+}
+
+/// How ``SARIFWriter`` writes a file.
+public struct SARIFOptions: Sendable {
+    /// GitHub's analysis category (`ci/main`). Each run's `automationDetails.id` is
+    /// `<category>/<tool>/`, so GitHub reads the category `<category>/<tool>` and no two runs of
+    /// one file share tool and category. Empty means `scangate`.
+    public var category: String
+    /// The directory the scanners ran in (the repository root). With it, package findings point
+    /// at the line declaring the package, and GitHub's line hashes are computed from the files.
+    /// Without it, no file is read.
+    public var sourceRoot: String?
+    /// The Dockerfile that builds the scanned images, relative to the source root (or absolute).
+    /// Image findings point at it; without it they point at `.scangate/images/<repository>`.
+    public var dockerfile: String?
+    /// ScanGate's version, recorded in each run's properties.
+    public var scangateVersion: String?
+    /// Tools whose reports were read: each gets a run, even an empty one.
+    public var tools: [SARIFTool]
+    /// Whether findings a tool suppressed are written (as results with a SARIF `suppressions`
+    /// entry of kind `external`, which GitHub shows as closed, not open). On by default.
+    public var includeSuppressed: Bool
+    public var limits: SARIFLimits
+    /// Indented output (default) or compact.
+    public var pretty: Bool
+
+    public init(
+        category: String = "scangate", sourceRoot: String? = nil, dockerfile: String? = nil,
+        scangateVersion: String? = nil, tools: [SARIFTool] = [], includeSuppressed: Bool = true,
+        limits: SARIFLimits = .github, pretty: Bool = true
+    ) {
+        self.category = category
+        self.sourceRoot = sourceRoot
+        self.dockerfile = dockerfile
+        self.scangateVersion = scangateVersion
+        self.tools = tools
+        self.includeSuppressed = includeSuppressed
+        self.limits = limits
+        self.pretty = pretty
+    }
+}
+
+/// One result left out of the file to stay within GitHub's limits.
+public struct SARIFDrop: Sendable, Hashable, CustomStringConvertible {
+    /// Which limit forced the drop.
+    public enum Reason: String, Sendable, Hashable {
+        /// More runs than GitHub accepts in one file: the least severe runs were left out whole.
+        case runsPerFile = "runs per file"
+        /// More results in one run than GitHub accepts: the least severe were left out.
+        case resultsPerRun = "results per run"
+        /// The gzip-compressed file was over GitHub's size limit: the least severe were left out.
+        case fileSize = "gzip size"
+    }
+
+    /// The run (tool) the result was left out of. A finding several tools reported may be kept
+    /// in one run and dropped from another.
+    public var tool: String
+    public var ruleID: String
+    public var severity: Severity
+    public var isSuppressed: Bool
+    public var fingerprint: String
+    public var reason: Reason
+
+    public var description: String {
+        "dropped from run \(tool): \(severity.rawValue)\(isSuppressed ? " (suppressed)" : "") \(ruleID) "
+            + "fingerprint \(fingerprint) (limit: \(reason.rawValue))"
+    }
+}
+
+/// A SARIF file and what had to be left out of it.
+public struct SARIFOutput: Sendable {
+    /// The SARIF 2.1.0 file, UTF-8 JSON ending in a newline.
+    public var bytes: [UInt8]
+    /// Every result left out for GitHub's limits, most severe first.
+    public var dropped: [SARIFDrop]
+    /// One line per limit that forced drops or truncation, with exact counts.
+    public var notes: [String]
+    /// Size of `bytes` after gzip, as GitHub will receive it.
+    public var gzipBytes: Int
+}
 
 /// Writes findings as one SARIF 2.1.0 log that GitHub code scanning accepts.
-public enum SARIFWriter {}
+///
+/// - One run per tool (a finding several tools reported appears in each of their runs, with the
+///   same `partialFingerprints`), `automationDetails.id` = `<category>/<tool>/`.
+/// - Rules de-duplicated per run; `security-severity` on the rule as a numeric string.
+/// - Every result has a file location GitHub accepts (see ``AnchorResolver``), and
+///   `partialFingerprints` with ScanGate's fingerprint (`scangateFingerprint/v1`) and
+///   `primaryLocationLineHash`.
+/// - Within GitHub's limits: the most severe results are kept and the rest listed in
+///   ``SARIFOutput/dropped``.
+/// - Deterministic: the same findings and options give byte-identical output.
+public enum SARIFWriter {
+    /// The `$schema` GitHub's documentation uses.
+    public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
+    /// Key of ScanGate's fingerprint in `partialFingerprints`.
+    public static let fingerprintKey = "scangateFingerprint/v1"
+
+    public static func write(_ set: FindingSet, options: SARIFOptions) -> SARIFOutput {
+        let findings = options.includeSuppressed ? set.all : set.open
+        var resolver = AnchorResolver(sourceRoot: options.sourceRoot, dockerfile: options.dockerfile)
+        let prepared = findings.map { PreparedFinding($0, resolver: &resolver, limits: options.limits) }
+        var plans = RunPlan.plans(for: findings, options: options)
+        var dropped: [SARIFDrop] = []
+        var notes: [String] = []
+        // Limit priority: open before suppressed, then the FindingSet order (most severe first).
+        let rank: (Int) -> (Int, Int) = { index in (findings[index].isOpen ? 0 : 1, index) }
+
+        func drop(_ index: Int, from plan: RunPlan, _ reason: SARIFDrop.Reason) -> SARIFDrop {
+            let finding = findings[index]
+            return SARIFDrop(
+                tool: plan.tool, ruleID: finding.ruleID, severity: finding.severity, isSuppressed: !finding.isOpen,
+                fingerprint: finding.fingerprint, reason: reason)
+        }
+
+        if plans.count > options.limits.maximumRuns {
+            let ordered = plans.indices.sorted { lhs, rhs in
+                let left = plans[lhs].severityProfile(findings)
+                let right = plans[rhs].severityProfile(findings)
+                return left != right ? left.lexicographicallyPrecedes(right, by: >) : lhs < rhs
+            }
+            let keep = Set(ordered.prefix(options.limits.maximumRuns))
+            for index in plans.indices where !keep.contains(index) {
+                let plan = plans[index]
+                let lost = plan.entries.map { drop($0, from: plan, .runsPerFile) }
+                dropped += lost
+                notes.append(
+                    "run \(plan.tool) (\(plan.automationID)) left out: the file would have \(plans.count) runs, "
+                        + "GitHub accepts \(options.limits.maximumRuns); dropped its \(lost.count) results"
+                        + Self.breakdown(lost))
+            }
+            plans = plans.indices.filter(keep.contains).map { plans[$0] }
+        }
+
+        for index in plans.indices where plans[index].entries.count > options.limits.maximumResultsPerRun {
+            let plan = plans[index]
+            let ordered = plan.entries.sorted { rank($0) < rank($1) }
+            let kept = Array(ordered.prefix(options.limits.maximumResultsPerRun))
+            let lost = ordered.dropFirst(options.limits.maximumResultsPerRun).map {
+                drop($0, from: plan, .resultsPerRun)
+            }
+            dropped += lost
+            notes.append(
+                "run \(plan.tool): \(plan.entries.count) results, GitHub accepts \(options.limits.maximumResultsPerRun) "
+                    + "per run; kept the \(kept.count) most severe, dropped \(lost.count)" + Self.breakdown(lost))
+            plans[index].entries = kept.sorted()
+        }
+
+        var bytes = render(plans, findings: findings, prepared: prepared, options: options)
+        var gzipSize = (try? gzip(bytes).count) ?? Int.max
+        var sizeDrops: [SARIFDrop] = []
+        while gzipSize > options.limits.maximumGzipBytes {
+            var all: [(plan: Int, finding: Int)] = []
+            for (planIndex, plan) in plans.enumerated() { all += plan.entries.map { (planIndex, $0) } }
+            guard !all.isEmpty else { break }
+            all.sort { rank($0.finding) != rank($1.finding) ? rank($0.finding) < rank($1.finding) : $0.plan < $1.plan }
+            // Drop a share proportional to the excess (and a little more), never less than one.
+            let excess = 1.0 - Double(options.limits.maximumGzipBytes) / Double(gzipSize)
+            let count = min(all.count, max(1, Int((Double(all.count) * excess * 1.1).rounded(.up))))
+            var removal: [Int: Set<Int>] = [:]
+            for entry in all.suffix(count) {
+                removal[entry.plan, default: []].insert(entry.finding)
+                sizeDrops.append(drop(entry.finding, from: plans[entry.plan], .fileSize))
+            }
+            for (planIndex, removed) in removal { plans[planIndex].entries.removeAll(where: removed.contains) }
+            bytes = render(plans, findings: findings, prepared: prepared, options: options)
+            gzipSize = (try? gzip(bytes).count) ?? Int.max
+        }
+        if !sizeDrops.isEmpty {
+            sizeDrops.sort { lhs, rhs in
+                (
+                    lhs.isSuppressed ? 1 : 0, Severity.descending.firstIndex(of: lhs.severity) ?? 0, lhs.tool,
+                    lhs.ruleID,
+                    lhs.fingerprint
+                )
+                    < (
+                        rhs.isSuppressed ? 1 : 0, Severity.descending.firstIndex(of: rhs.severity) ?? 0, rhs.tool,
+                        rhs.ruleID, rhs.fingerprint
+                    )
+            }
+            dropped += sizeDrops
+            notes.append(
+                "the file was over GitHub's limit of \(options.limits.maximumGzipBytes) bytes gzip-compressed; "
+                    + "dropped the \(sizeDrops.count) least severe results" + Self.breakdown(sizeDrops)
+                    + "; now \(gzipSize) bytes")
+        }
+        for plan in plans where plan.entries.count > options.limits.keptResultsPerRun {
+            notes.append(
+                "run \(plan.tool): \(plan.entries.count) results; GitHub shows only the top "
+                    + "\(options.limits.keptResultsPerRun) by severity")
+        }
+        let truncated = plans.flatMap(\.entries).filter { prepared[$0].omittedLocations > 0 }
+        if !truncated.isEmpty {
+            notes.append(
+                "\(truncated.count) results had more than \(options.limits.keptLocationsPerResult) locations; "
+                    + "kept the first \(options.limits.keptLocationsPerResult) of each (GitHub uses only the first)")
+        }
+        return SARIFOutput(bytes: bytes, dropped: dropped, notes: notes, gzipBytes: gzipSize)
+    }
+
+    /// `: 2 critical, 1 low` (empty when nothing was lost).
+    static func breakdown(_ drops: [SARIFDrop]) -> String {
+        guard !drops.isEmpty else { return "" }
+        var parts: [String] = []
+        for severity in Severity.descending {
+            let open = drops.count { $0.severity == severity && !$0.isSuppressed }
+            if open > 0 { parts.append("\(open) \(severity.rawValue)") }
+        }
+        let suppressed = drops.count(where: \.isSuppressed)
+        if suppressed > 0 { parts.append("\(suppressed) suppressed") }
+        return " (" + parts.joined(separator: ", ") + ")"
+    }
+
+    // MARK: Rendering
+
+    static func render(
+        _ plans: [RunPlan], findings: [Finding], prepared: [PreparedFinding], options: SARIFOptions
+    ) -> [UInt8] {
+        var writer = JSONWriter(pretty: options.pretty, reservingCapacity: 1 << 16)
+        writer.beginObject()
+        writer.field("$schema", schemaURI)
+        writer.field("version", "2.1.0")
+        writer.key("runs")
+        writer.beginArray()
+        for plan in plans {
+            writeRun(plan, findings: findings, prepared: prepared, options: options, to: &writer)
+        }
+        writer.endArray()
+        writer.endObject()
+        writer.newline()
+        return writer.bytes
+    }
+
+    static func writeRun(
+        _ plan: RunPlan, findings: [Finding], prepared: [PreparedFinding], options: SARIFOptions,
+        to writer: inout JSONWriter
+    ) {
+        var rules: [RuleBuilder] = []
+        var ruleIndex: [String: Int] = [:]
+        for entry in plan.entries {
+            let id = prepared[entry].ruleID
+            if let index = ruleIndex[id] {
+                rules[index].add(entry, findings[entry], prepared[entry])
+            } else {
+                ruleIndex[id] = rules.count
+                var rule = RuleBuilder(id: id)
+                rule.add(entry, findings[entry], prepared[entry])
+                rules.append(rule)
+            }
+        }
+        writer.beginObject()
+        writer.key("tool")
+        writer.beginObject()
+        writer.key("driver")
+        writer.beginObject()
+        writer.field("name", plan.tool)
+        if let version = plan.toolVersion { writer.field("version", version) }
+        writer.key("rules")
+        writer.beginArray()
+        for rule in rules { rule.write(findings: findings, limits: options.limits, to: &writer) }
+        writer.endArray()
+        writer.endObject()
+        writer.endObject()
+        writer.key("automationDetails")
+        writer.beginObject()
+        writer.field("id", plan.automationID)
+        writer.endObject()
+        writer.key("results")
+        writer.beginArray()
+        // GitHub shows results that share rule, primary location and line hash as one alert:
+        // a second ScanGate finding on the same line keeps its own, ScanGate-derived hash.
+        var usedHashes = Set<String>()
+        for entry in plan.entries {
+            let item = prepared[entry]
+            var lineHash = item.syntheticLineHash
+            if let primary = item.anchors.first, let real = primary.lineHash {
+                let key = [item.ruleID, primary.path, String(primary.startLine), real].joined(separator: "\u{0}")
+                if usedHashes.insert(key).inserted { lineHash = real }
+            }
+            writeResult(
+                findings[entry], item, ruleIndex: ruleIndex[item.ruleID] ?? 0, lineHash: lineHash, to: &writer)
+        }
+        writer.endArray()
+        writer.key("properties")
+        writer.beginObject()
+        writer.field("category", plan.category)
+        if let version = options.scangateVersion { writer.field("scangateVersion", version) }
+        writer.endObject()
+        writer.endObject()
+    }
+
+    static func writeResult(
+        _ finding: Finding, _ item: PreparedFinding, ruleIndex: Int, lineHash: String, to writer: inout JSONWriter
+    ) {
+        writer.beginObject()
+        writer.field("ruleId", item.ruleID)
+        writer.field("ruleIndex", ruleIndex)
+        writer.field("level", SeverityMapping.level(finding.severity))
+        writer.key("message")
+        writer.beginObject()
+        writer.field("text", item.message)
+        writer.endObject()
+        writer.key("locations")
+        writer.beginArray()
+        for anchor in item.anchors {
+            writer.beginObject()
+            writer.key("physicalLocation")
+            writer.beginObject()
+            writer.key("artifactLocation")
+            writer.beginObject()
+            writer.field("uri", URIEncoding.encode(anchor.path))
+            writer.endObject()
+            writer.key("region")
+            writer.beginObject()
+            writer.field("startLine", anchor.startLine)
+            if let end = anchor.endLine, end >= anchor.startLine { writer.field("endLine", end) }
+            writer.endObject()
+            writer.endObject()
+            if let message = anchor.message {
+                writer.key("message")
+                writer.beginObject()
+                writer.field("text", message)
+                writer.endObject()
+            }
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("partialFingerprints")
+        writer.beginObject()
+        writer.field("primaryLocationLineHash", lineHash)
+        writer.field(fingerprintKey, finding.fingerprint)
+        writer.endObject()
+        if let suppression = finding.suppression {
+            writer.key("suppressions")
+            writer.beginArray()
+            writer.beginObject()
+            writer.field("kind", "external")
+            writer.field("status", "accepted")
+            var justification = "\(suppression.source): \(suppression.status)"
+            if let statement = suppression.statement, !statement.isEmpty { justification += " — " + statement }
+            writer.field("justification", justification)
+            writer.endObject()
+            writer.endArray()
+        }
+        writer.key("properties")
+        writer.beginObject()
+        writer.field("severity", finding.severity.rawValue)
+        writer.field("kind", finding.kind.rawValue)
+        writer.field("tools", Array(Set(finding.provenance.map { RunPlan.toolName($0.tool) })).sorted())
+        if item.anchors.first?.isSynthetic == true { writer.field("syntheticLocation", true) }
+        writer.endObject()
+        writer.endObject()
+    }
+}
+
+/// One run to write: its tool, category and the findings (indices into the writer's list).
+struct RunPlan {
+    var tool: String
+    var toolVersion: String?
+    /// `<category>/<tool slug>`: GitHub's category for this run.
+    var category: String
+    var automationID: String { category + "/" }
+    /// Indices of the run's findings, ascending (FindingSet order).
+    var entries: [Int]
+
+    /// GitHub needs a non-empty driver name.
+    static func toolName(_ raw: String) -> String {
+        let trimmed = raw.trimmingLeadingSpaces
+        return trimmed.isEmpty ? "unknown" : raw
+    }
+
+    static func plans(for findings: [Finding], options: SARIFOptions) -> [RunPlan] {
+        var versions: [String: String] = [:]
+        var members: [String: [Int]] = [:]
+        for tool in options.tools {
+            let name = toolName(tool.name)
+            members[name, default: []] = members[name] ?? []
+            if versions[name] == nil, let version = tool.version { versions[name] = version }
+        }
+        for (index, finding) in findings.enumerated() {
+            var seen = Set<String>()
+            for source in finding.provenance {
+                let name = toolName(source.tool)
+                if versions[name] == nil, let version = source.toolVersion { versions[name] = version }
+                if seen.insert(name).inserted { members[name, default: []].append(index) }
+            }
+        }
+        var category = options.category
+        while category.hasSuffix("/") { category.removeLast() }
+        if category.isEmpty { category = "scangate" }
+        // Nothing at all: one empty run still makes a valid file that says "no findings".
+        if members.isEmpty { members["scangate"] = [] }
+        var usedSlugs = Set<String>()
+        return members.keys.sorted().map { name in
+            var slug = slugged(name)
+            var suffix = 2
+            while !usedSlugs.insert(slug).inserted {
+                slug = slugged(name) + "-\(suffix)"
+                suffix += 1
+            }
+            return RunPlan(
+                tool: name, toolVersion: versions[name], category: category + "/" + slug,
+                entries: members[name] ?? [])
+        }
+    }
+
+    /// Lower-case letters, digits, `.`, `_` and `-`; anything else becomes `-`.
+    static func slugged(_ name: String) -> String {
+        var slug = ""
+        for scalar in name.lowercased().unicodeScalars {
+            let keep =
+                (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") || scalar == "." || scalar == "_"
+                || scalar == "-"
+            let character: Character = keep ? Character(scalar) : "-"
+            if character == "-" && slug.hasSuffix("-") { continue }
+            slug.append(character)
+        }
+        while slug.hasPrefix("-") || slug.hasPrefix(".") { slug.removeFirst() }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return slug.isEmpty ? "tool" : slug
+    }
+
+    /// Open results per severity (most severe first), then suppressed: compared to decide which
+    /// runs to keep when there are too many.
+    func severityProfile(_ findings: [Finding]) -> [Int] {
+        var profile = Severity.descending.map { severity in
+            entries.count { findings[$0].isOpen && findings[$0].severity == severity }
+        }
+        profile.append(entries.count { !findings[$0].isOpen })
+        return profile
+    }
+}
+
+/// Percent-encoding of repository-relative paths for `artifactLocation.uri`.
+enum URIEncoding {
+    /// Keeps RFC 3986 unreserved characters, `/`, most sub-delimiters and valid `%XX` escapes;
+    /// encodes everything else (spaces, `:`, non-ASCII, a stray `%`) as UTF-8 `%XX`.
+    static func encode(_ path: String) -> String {
+        let bytes = Array(path.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for (offset, byte) in bytes.enumerated() {
+            if isKept(byte) {
+                output.append(byte)
+            } else if byte == UInt8(ascii: "%"), offset + 2 < bytes.count, isHex(bytes[offset + 1]),
+                isHex(bytes[offset + 2])
+            {
+                output.append(byte)
+            } else {
+                output.append(UInt8(ascii: "%"))
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func isKept(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"): true
+        case UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
+            UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
+            UInt8(ascii: "="), UInt8(ascii: "@"):
+            true
+        default: false
+        }
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66)
+    }
+}

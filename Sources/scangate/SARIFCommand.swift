@@ -1,10 +1,76 @@
+import Adapters
 import ArgumentParser
+import Findings
+import Foundation
+import SARIF
 
 struct SARIFCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sarif", abstract: "Not available yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "sarif",
+        abstract: "Write the merged findings as one SARIF file that GitHub code scanning accepts.",
+        discussion: """
+            One run per tool, categories <category>/<tool>/. Within GitHub's limits: when a file \
+            would exceed them, the most severe results are kept and every dropped result is named \
+            on standard error. If any report cannot be read, nothing is written and the command \
+            exits 3.
+            """
+    )
+
+    @Argument(help: "Report files (Trivy JSON, npm audit JSON, ZAP XML or JSON, SARIF), or directories of them.")
+    var reports: [String]
+
+    @Option(name: [.short, .customLong("output")], help: "Write the SARIF file here (default: standard output).")
+    var output: String?
+
+    @Option(help: "GitHub analysis category; each run gets <category>/<tool>/.")
+    var category: String = "scangate"
+
+    @Option(help: "The repository root the scanners ran in: lock files are read from it to find package lines.")
+    var sourceRoot: String?
+
+    @Option(
+        help: "The Dockerfile that builds the scanned images (relative to the source root): image findings point at it."
+    )
+    var dockerfile: String?
+
+    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
+    var forcedFormat: ReportFormat?
+
+    @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
+    var allowIncomplete = false
+
+    @Option(help: "Refuse reports larger than this many bytes.")
+    var maxReportSize: Int = 1 << 30
+
+    func validate() throws {
+        guard maxReportSize > 0 else { throw ValidationError("--max-report-size must be positive") }
+        guard !category.contains(where: \.isNewline) else { throw ValidationError("--category must be one line") }
+        if let sourceRoot {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: sourceRoot, isDirectory: &isDirectory), isDirectory.boolValue
+            else { throw ValidationError("--source-root \(sourceRoot): not a directory") }
+        }
+    }
 
     func run() throws {
-        Terminal.error("scangate sarif: not available yet")
-        throw ExitCode(ExitStatus.usage)
+        let reader = ReportReader(maximumSize: maxReportSize, allowsIncompleteReports: allowIncomplete)
+        let loaded = try ReportLoading.load(reports, with: reader, as: forcedFormat)
+        let set = FindingSet(merging: loaded.flatMap(\.findings))
+        let tools = loaded.map { SARIFTool(name: $0.tool, version: $0.toolVersion) }
+        let options = SARIFOptions(
+            category: category, sourceRoot: sourceRoot, dockerfile: dockerfile, scangateVersion: ScanGate.version,
+            tools: tools)
+        let sarif = SARIFWriter.write(set, options: options)
+        // The writer keeps within the limits by construction; checking again costs little and
+        // guarantees a file GitHub would reject is never written.
+        let validation = SARIFValidator.validate(sarif.bytes)
+        guard validation.isAcceptable else {
+            for problem in validation.errors { Terminal.error("error: \(problem)") }
+            Terminal.error("scangate: the SARIF file would be rejected by GitHub; nothing was written")
+            throw ExitCode(ExitStatus.usage)
+        }
+        for note in sarif.notes { Terminal.error("note: \(note)") }
+        for drop in sarif.dropped { Terminal.error("note: \(drop)") }
+        try OutputFile.write(sarif.bytes, to: output)
     }
 }

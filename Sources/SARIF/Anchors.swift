@@ -1,0 +1,292 @@
+import Findings
+import Foundation
+
+/// Where a SARIF result points: a repository-relative path (not yet percent-encoded) and lines.
+struct Anchor: Hashable {
+    var path: String
+    var startLine: Int
+    var endLine: Int? = nil
+    /// Whether the line is the finding's own line (not an anchor line such as a Dockerfile's
+    /// `FROM`, or line 1 of a file searched in vain).
+    var isOwnLine = false
+    /// GitHub's line hash, for the finding's own line in a file that exists under the source root.
+    var lineHash: String? = nil
+    /// A path ScanGate made up (`.scangate/…`): no such file exists in the repository.
+    var isSynthetic: Bool
+    /// What the anchor stands for, when the path alone does not say (an image, a URL).
+    var message: String? = nil
+}
+
+/// Chooses the locations of a finding's result. GitHub needs every result to point at a file
+/// path (never a URL or an image reference), so findings that are not about a repository file
+/// are anchored:
+///
+/// 1. web locations (a URL) → `.scangate/web/<host>/<url path>`;
+/// 2. container image findings → the Dockerfile when one is given, else
+///    `.scangate/images/<image repository>`;
+/// 3. Kubernetes, VM and cloud findings → `.scangate/k8s/<namespace>/<kind>/<name>`, …;
+/// 4. package findings → the manifest or lock file that declares the package, at the
+///    package's line when the source root lets ScanGate find it;
+/// 5. other findings → the files and lines the tool named;
+/// 6. anything else → `.scangate/findings/<kind>/<rule id>`.
+struct AnchorResolver {
+    var tree: SourceTree
+    /// The Dockerfile (repository-relative) and the line of its last `FROM` (the final stage).
+    let dockerfile: (path: String, line: Int)?
+
+    init(sourceRoot: String?, dockerfile: String?) {
+        tree = SourceTree(root: sourceRoot)
+        guard let dockerfile, let path = tree.relativePath(dockerfile) else {
+            self.dockerfile = nil
+            return
+        }
+        var line = 1
+        if let file = tree.file(path) ?? SourceFile(absolutePath: dockerfile) {
+            line =
+                file.lines.lastIndex { $0.trimmingLeadingSpaces.lowercased().hasPrefix("from ") }.map { $0 + 1 } ?? 1
+        }
+        self.dockerfile = (path, line)
+    }
+
+    mutating func anchors(for finding: Finding) -> [Anchor] {
+        var anchors = resolve(finding)
+        var seen = Set<String>()
+        anchors = anchors.filter { seen.insert($0.path + "\u{0}" + String($0.startLine)).inserted }
+        for index in anchors.indices where anchors[index].isOwnLine {
+            // Only a line that exists in the file gets a hash; upload-sarif would skip it too.
+            anchors[index].lineHash = tree.lineHash(
+                anchors[index].path.removingPercentEscapes, line: anchors[index].startLine)
+        }
+        return anchors
+    }
+
+    private mutating func resolve(_ finding: Finding) -> [Anchor] {
+        let webAnchors = finding.locations.compactMap(\.url).compactMap(Self.webAnchor)
+        if !webAnchors.isEmpty { return webAnchors }
+        let scope = finding.identity.scope
+        if scope.hasPrefix("image:") || finding.locations.contains(where: { $0.image != nil }) {
+            let repository =
+                finding.locations.lazy.compactMap(\.image?.repository).first
+                ?? String(scope.dropFirst("image:".count))
+            return [imageAnchor(repository: repository, finding: finding)]
+        }
+        if let colon = scope.firstIndex(of: ":"), !scope.hasPrefix("source") {
+            var kind = String(scope[..<colon])
+            if kind == "site" { kind = "web" }
+            let rest = String(scope[scope.index(after: colon)...])
+            let path = Self.syntheticPath([kind] + Self.segments(rest))
+            return [Anchor(path: path, startLine: 1, isSynthetic: true, message: scope)]
+        }
+        if let package = finding.package {
+            let anchors = packageAnchors(package, finding: finding)
+            if !anchors.isEmpty { return anchors }
+        }
+        var anchors: [Anchor] = []
+        for location in finding.locations {
+            guard let raw = location.path, let path = tree.relativePath(raw) else { continue }
+            let start = max(1, location.startLine ?? 1)
+            let end = location.endLine.map { max(start, $0) }
+            anchors.append(
+                Anchor(
+                    path: path, startLine: start, endLine: end, isOwnLine: location.startLine != nil,
+                    isSynthetic: false))
+        }
+        if !anchors.isEmpty { return anchors }
+        let fallback = Self.syntheticPath(["findings", finding.kind.rawValue, finding.ruleID])
+        return [Anchor(path: fallback, startLine: 1, isSynthetic: true)]
+    }
+
+    private func imageAnchor(repository: String, finding: Finding) -> Anchor {
+        let image = finding.locations.lazy.compactMap(\.image).first
+        var reference = image?.repository ?? repository
+        if let tag = image?.tag { reference += ":" + tag }
+        if let digest = image?.digest { reference += "@" + digest }
+        let message = "image " + reference
+        if let dockerfile {
+            return Anchor(path: dockerfile.path, startLine: dockerfile.line, isSynthetic: false, message: message)
+        }
+        let path = Self.syntheticPath(["images"] + Self.segments(repository))
+        return Anchor(path: path, startLine: 1, isSynthetic: true, message: message)
+    }
+
+    // MARK: Packages
+
+    private mutating func packageAnchors(_ package: Package, finding: Finding) -> [Anchor] {
+        var candidates: [(path: String, line: Int?, endLine: Int?)] = []
+        for location in finding.locations {
+            guard let raw = location.path, Self.isManifestLike(raw), let path = tree.relativePath(raw) else { continue }
+            candidates.append((path, location.startLine, location.endLine))
+        }
+        for raw in package.paths where Self.isManifestLike(raw) {
+            if let path = tree.relativePath(raw) { candidates.append((path, nil, nil)) }
+        }
+        if candidates.isEmpty && package.ecosystem == "npm" {
+            let existing = Self.npmManifests.first { tree.file($0) != nil }
+            candidates.append((existing ?? "package-lock.json", nil, nil))
+        }
+        if candidates.isEmpty { return [] }
+        var anchors: [Anchor] = []
+        for candidate in candidates {
+            var line = candidate.line.map { max(1, $0) }
+            if line == nil, let file = tree.file(candidate.path.removingPercentEscapes) {
+                line = PackageLineFinder.line(of: package, in: file, fileName: candidate.path)
+            }
+            anchors.append(
+                Anchor(
+                    path: candidate.path, startLine: line ?? 1, endLine: candidate.endLine.map { max(line ?? 1, $0) },
+                    isOwnLine: line != nil, isSynthetic: false))
+        }
+        // The anchor with a known line first: GitHub uses only the first location.
+        return anchors.filter(\.isOwnLine) + anchors.filter { !$0.isOwnLine }
+    }
+
+    /// Files npm audit reads, in the order npm prefers them.
+    static let npmManifests = [
+        "npm-shrinkwrap.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "package.json",
+    ]
+
+    /// Manifest names without an extension.
+    private static let bareManifestNames: Set<String> = [
+        "Dockerfile", "Containerfile", "Gemfile", "Pipfile", "Podfile", "Cartfile", "Makefile", "gradlew",
+    ]
+
+    /// Trivy's names for a group of packages (`Target` of an image or SBOM result), not files.
+    private static let trivyTargetNames: Set<String> = [
+        "Node.js", "Python", "Java", "OS Packages", "Ruby", "Go", "Rust", "PHP", ".NET", "Dart", "Elixir", "Swift",
+        "Conda", "Julia", "Bitnami", "C/C++", "Cocoapods",
+    ]
+
+    /// Whether a package path names a manifest or lock file (`app/package-lock.json`), as
+    /// opposed to npm's dependency chains (`a>b`), node paths (`node_modules/qs`) or Trivy's
+    /// target names (`Java`).
+    static func isManifestLike(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.contains(">"), !trivyTargetNames.contains(path) else { return false }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if bareManifestNames.contains(name) { return true }
+        if path.hasPrefix("node_modules/") && !name.contains(".") { return false }
+        return name.contains(".") && !name.hasPrefix(".") || name.hasPrefix(".") && name.dropFirst().contains(".")
+    }
+
+    // MARK: Synthetic paths
+
+    /// `.scangate/<segments…>`, every segment made safe for a URI path.
+    static func syntheticPath(_ segments: [String]) -> String {
+        let safe = segments.map(syntheticSegment).filter { !$0.isEmpty }
+        return ([".scangate"] + safe).joined(separator: "/")
+    }
+
+    /// `:` becomes `_` (a port, a digest algorithm: readable, and never mistaken for a scheme);
+    /// `.` and `..` get a prefix so the path stays normalised.
+    static func syntheticSegment(_ segment: String) -> String {
+        let replaced = segment.replacingOccurrences(of: ":", with: "_")
+        return replaced == "." || replaced == ".." ? "_" + replaced : replaced
+    }
+
+    static func segments(_ text: String) -> [String] {
+        text.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    /// `.scangate/web/<host[_port]>/<path segments>` for an absolute http(s) URL.
+    static func webAnchor(_ url: String) -> Anchor? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        var rest = url[schemeEnd.upperBound...]
+        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        var host = rest[..<authorityEnd]
+        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
+        guard !host.isEmpty else { return nil }
+        let path = segments(String(rest[authorityEnd...]))
+        return Anchor(
+            path: syntheticPath(["web", host.lowercased()] + path), startLine: 1, isSynthetic: true, message: url)
+    }
+}
+
+/// Finds the line that declares a package in a manifest or lock file. Best effort: when
+/// nothing matches, the result points at line 1 of the file.
+enum PackageLineFinder {
+    static func line(of package: Package, in file: SourceFile, fileName: String) -> Int? {
+        let name = package.name
+        let version = package.installedVersion
+        let base = fileName.split(separator: "/").last.map(String.init) ?? fileName
+        switch base {
+        case "package-lock.json", "npm-shrinkwrap.json":
+            // v2/v3: "node_modules/a/node_modules/b": { … }; v1: "b": { … }.
+            for nodePath in package.paths where nodePath.hasPrefix("node_modules/") {
+                if let line = file.firstLine(where: { $0.contains("\"" + nodePath + "\"") }) { return line }
+            }
+            if let line = file.firstLine(where: { $0.contains("\"node_modules/" + name + "\"") }) { return line }
+            return file.firstLine { $0.contains("\"" + name + "\": {") }
+        case "yarn.lock":
+            return yarnLine(name: name, version: version, in: file)
+        case "package.json":
+            return file.firstLine { $0.contains("\"" + name + "\":") }
+        default:
+            if let version,
+                let line = file.firstLine(where: { containsToken(name, in: $0) && $0.contains(version) })
+            {
+                return line
+            }
+            return file.firstLine { containsToken(name, in: $0) }
+        }
+    }
+
+    /// A yarn.lock entry header (`lodash@^4.17.15, "lodash@^4.17.20":`), preferring the one whose
+    /// `version` line matches the installed version.
+    static func yarnLine(name: String, version: String?, in file: SourceFile) -> Int? {
+        var first: Int?
+        for (index, line) in file.lines.enumerated() where !line.hasPrefix(" ") && line.hasSuffix(":") {
+            let entries = line.dropLast().split(separator: ",").map {
+                $0.trimmingLeadingSpaces.replacingOccurrences(of: "\"", with: "")
+            }
+            guard entries.contains(where: { $0.hasPrefix(name + "@") }) else { continue }
+            if first == nil { first = index + 1 }
+            guard let version else { return index + 1 }
+            // The entry's fields are the indented lines right below its header.
+            for next in file.lines.dropFirst(index + 1).prefix(while: { $0.hasPrefix(" ") }) {
+                let trimmed = next.trimmingLeadingSpaces
+                if trimmed == "version \"\(version)\"" || trimmed == "version: \(version)"
+                    || trimmed == "version: \"\(version)\""
+                {
+                    return index + 1
+                }
+            }
+        }
+        return first
+    }
+
+    /// Whether `token` occurs in `line` with no name character right before or after it
+    /// (`qs` in `qs==6.7.0`, not in `requests`), ignoring case.
+    static func containsToken(_ token: String, in line: String) -> Bool {
+        let haystack = Array(line.lowercased().utf8)
+        let needle = Array(token.lowercased().utf8)
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        var start = 0
+        while start + needle.count <= haystack.count {
+            if haystack[start] == needle[0] && Array(haystack[start..<start + needle.count]) == needle {
+                let before = start == 0 ? nil : haystack[start - 1]
+                let afterIndex = start + needle.count
+                let after = afterIndex < haystack.count ? haystack[afterIndex] : nil
+                if !isNameByte(before, allowSlash: true) && !isNameByte(after, allowSlash: false) { return true }
+            }
+            start += 1
+        }
+        return false
+    }
+
+    private static func isNameByte(_ byte: UInt8?, allowSlash: Bool) -> Bool {
+        guard let byte else { return false }
+        let isAlphanumeric = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7A) || byte >= 0x80
+        return isAlphanumeric || byte == 0x5F || byte == 0x2D || byte == 0x2E || (allowSlash && byte == 0x2F)
+    }
+}
+
+extension String {
+    var trimmingLeadingSpaces: String { String(drop { $0 == " " || $0 == "\t" }) }
+
+    /// The path with `%XX` escapes decoded (for reading the file a URI names).
+    var removingPercentEscapes: String { removingPercentEncoding ?? self }
+}
+
+extension Substring {
+    var trimmingLeadingSpaces: String { String(drop { $0 == " " || $0 == "\t" }) }
+}

@@ -1,0 +1,324 @@
+import Findings
+import ScanGateJSON
+
+/// How ScanGate's severities appear in SARIF.
+enum SeverityMapping {
+    /// The result level: critical and high are errors, medium a warning, low and info notes.
+    /// Unknown is a warning: ScanGate never presents an unrated finding as harmless.
+    static func level(_ severity: Severity) -> String {
+        switch severity {
+        case .critical, .high: "error"
+        case .medium, .unknown: "warning"
+        case .low, .info: "note"
+        }
+    }
+
+    /// The `security-severity` score of a finding, or nil for info and unknown.
+    ///
+    /// The best CVSS base score (authorities in the resolver's order, then the tools' own
+    /// scores) when its band agrees with the resolved severity, so GitHub's Critical/High/Medium/
+    /// Low always matches ScanGate's severity; else the severity's representative score
+    /// (critical 9.5, high 8.0, medium 5.5, low 2.0, as Trivy writes them).
+    ///
+    /// Info and unknown get none: a score of 0.0 is outside GitHub's range (0.0, 10.0] and
+    /// reads as "no security severity" anyway, so leaving it out says the same thing without a
+    /// value GitHub (and `validate.py --strict`) flags. GitHub then shows the level instead:
+    /// Note for info, Warning for unknown.
+    static func score(_ finding: Finding) -> Double? {
+        guard finding.severity != .info && finding.severity != .unknown else { return nil }
+        let authorities = finding.ratings.filter { !$0.isToolVerdict }
+        let ordered =
+            SeverityResolver.authorityOrder.flatMap { name in authorities.filter { $0.source == name } }
+            + authorities.filter { !SeverityResolver.authorityOrder.contains($0.source) }.sorted {
+                $0.source < $1.source
+            }
+            + finding.ratings.filter(\.isToolVerdict).sorted { $0.source < $1.source }
+        for rating in ordered {
+            if let score = rating.bestScore?.score, score > 0, score <= 10,
+                Severity(cvssScore: score) == finding.severity
+            {
+                return score
+            }
+        }
+        return finding.severity.representativeScore
+    }
+
+    /// One decimal, as CVSS scores are written (`7.5`, `10.0`).
+    static func format(_ score: Double) -> String {
+        let tenths = max(1, min(100, Int((score * 10).rounded())))
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// What the writer computes once per finding, whichever runs it appears in.
+struct PreparedFinding {
+    let ruleID: String
+    let anchors: [Anchor]
+    /// Locations beyond GitHub's kept number, left out.
+    let omittedLocations: Int
+    let message: String
+    /// A stable `primaryLocationLineHash` for results whose line GitHub cannot hash: derived
+    /// from the rule and ScanGate's fingerprint, so it survives re-runs like GitHub's own.
+    let syntheticLineHash: String
+    let score: Double?
+
+    init(_ finding: Finding, resolver: inout AnchorResolver, limits: SARIFLimits) {
+        ruleID = finding.ruleID.isEmpty ? "scangate-unidentified" : finding.ruleID
+        let all = resolver.anchors(for: finding)
+        anchors = Array(all.prefix(limits.keptLocationsPerResult))
+        omittedLocations = all.count - anchors.count
+        message = Text.message(for: finding, ruleID: ruleID)
+        let digest = Fingerprint.sha256Hex(
+            Array(("scangate-location/v1\u{0}" + ruleID + "\u{0}" + finding.fingerprint).utf8))
+        syntheticLineHash = String(digest.prefix(16)) + ":1"
+        score = SeverityMapping.score(finding)
+    }
+}
+
+/// One rule of a run, from the findings of that rule the run contains.
+struct RuleBuilder {
+    let id: String
+    var entries: [Int] = []
+    var maxSeverity: Severity = .unknown
+    var maxScore: Double?
+
+    init(id: String) { self.id = id }
+
+    mutating func add(_ index: Int, _ finding: Finding, _ prepared: PreparedFinding) {
+        entries.append(index)
+        if entries.count == 1 || finding.severity > maxSeverity { maxSeverity = finding.severity }
+        if let score = prepared.score { maxScore = max(maxScore ?? 0, score) }
+    }
+
+    func write(findings: [Finding], limits: SARIFLimits, to writer: inout JSONWriter) {
+        let members = entries.map { findings[$0] }
+        guard let first = members.first else { return }
+        let title = first.title.isEmpty ? id : first.title
+        let description = members.lazy.compactMap(\.description).first { !$0.isEmpty }
+        writer.beginObject()
+        writer.field("id", id)
+        writer.key("shortDescription")
+        writer.beginObject()
+        writer.field("text", Text.truncated(Text.oneLine(title), to: limits.maximumDescriptionLength))
+        writer.endObject()
+        writer.key("fullDescription")
+        writer.beginObject()
+        writer.field("text", Text.truncated(description ?? title, to: limits.maximumDescriptionLength))
+        writer.endObject()
+        writer.key("defaultConfiguration")
+        writer.beginObject()
+        writer.field("level", SeverityMapping.level(maxSeverity))
+        writer.endObject()
+        let references = Array(Set(members.flatMap(\.references))).sorted()
+        if let helpURI = references.first(where: Text.isPlainWebURL) { writer.field("helpUri", helpURI) }
+        let help = Text.help(ruleID: id, title: title, description: description, members: members)
+        writer.key("help")
+        writer.beginObject()
+        writer.field("text", help.text)
+        writer.field("markdown", help.markdown)
+        writer.endObject()
+        writer.key("properties")
+        writer.beginObject()
+        var tags = ["security", first.kind.rawValue, maxSeverity.rawValue]
+        let cwes = Identifiers.normalizedCWEs(members.flatMap(\.cwes))
+        tags += cwes.map { "external/cwe/" + $0.lowercased() }
+        // GitHub keeps 10 tags (and rejects over 20): any CWE tags beyond that are cut.
+        writer.field("tags", Array(tags.prefix(limits.keptTagsPerRule)))
+        if let confidence = members.compactMap(\.confidence).max() {
+            writer.field("precision", Self.precision(confidence))
+        }
+        if let maxScore { writer.field("security-severity", SeverityMapping.format(maxScore)) }
+        writer.endObject()
+        writer.endObject()
+    }
+
+    static func precision(_ confidence: Confidence) -> String {
+        switch confidence {
+        case .confirmed: "very-high"
+        case .high: "high"
+        case .medium: "medium"
+        case .low, .falsePositive: "low"
+        }
+    }
+}
+
+/// The texts of results and rules.
+enum Text {
+    static let maximumEvidence = 200
+    static let maximumInstances = 5
+    static let maximumAffected = 20
+    static let maximumReferences = 10
+
+    static func message(for finding: Finding, ruleID: String) -> String {
+        var lines: [String] = []
+        let title = oneLine(finding.title)
+        lines.append(sentence(title.isEmpty ? ruleID : title))
+        if let package = finding.package { lines.append(sentence(packageLine(package))) }
+        if let image = finding.locations.lazy.compactMap(\.image).first {
+            lines.append(sentence("Image " + imageReference(image)))
+        }
+        for location in finding.locations.prefix(maximumInstances) {
+            if let url = location.url {
+                lines.append(sentence(webLine(method: location.method, url: url, parameter: location.parameter)))
+            } else if let resource = location.resource {
+                lines.append(sentence("Resource " + resource))
+            } else if finding.package == nil, location.image != nil, let path = location.path {
+                lines.append(sentence("File " + path + (location.startLine.map { " line \($0)" } ?? "")))
+            }
+        }
+        for instance in finding.instances.prefix(maximumInstances) {
+            var text = "Instance: " + webLine(method: instance.method, url: instance.uri, parameter: instance.parameter)
+            if let attack = instance.attack, !attack.isEmpty { text += "; attack: " + clipped(attack) }
+            if let evidence = instance.evidence, !evidence.isEmpty { text += "; evidence: " + clipped(evidence) }
+            lines.append(text)
+        }
+        if finding.instances.count > maximumInstances {
+            lines.append("… and \(finding.instances.count - maximumInstances) more instances.")
+        }
+        var identity = "Rule \(ruleID)"
+        if !finding.aliases.isEmpty { identity += " (also " + finding.aliases.prefix(10).joined(separator: ", ") + ")" }
+        lines.append(sentence(identity))
+        let tools = Array(Set(finding.provenance.map(\.tool))).sorted()
+        lines.append(sentence("Severity \(finding.severity.rawValue), reported by " + tools.joined(separator: ", ")))
+        if let suppression = finding.suppression {
+            var text = "Suppressed by \(suppression.source) (\(suppression.status))"
+            if let statement = suppression.statement, !statement.isEmpty { text += ": " + oneLine(statement) }
+            lines.append(sentence(text))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func packageLine(_ package: Package) -> String {
+        var text = "Package \(package.name)"
+        if let version = package.installedVersion { text += " \(version)" }
+        text += " (\(package.ecosystem))"
+        if !package.fixedVersions.isEmpty {
+            text += ", fixed in " + package.fixedVersions.joined(separator: ", ")
+        } else if package.fixAvailable == false {
+            text += ", no fix available"
+        } else if package.fixAvailable == true {
+            text += ", a fix is available"
+        }
+        return text
+    }
+
+    static func webLine(method: String?, url: String, parameter: String?) -> String {
+        var text = (method.map { $0 + " " } ?? "") + url
+        if let parameter, !parameter.isEmpty { text += " (parameter \(parameter))" }
+        return text
+    }
+
+    static func imageReference(_ image: ImageReference) -> String {
+        image.repository + (image.tag.map { ":" + $0 } ?? "") + (image.digest.map { "@" + $0 } ?? "")
+    }
+
+    static func help(
+        ruleID: String, title: String, description: String?, members: [Finding]
+    ) -> (text: String, markdown: String) {
+        var affected: [String] = []
+        var seen = Set<String>()
+        for finding in members {
+            var entries: [String] = []
+            if let package = finding.package { entries.append(packageLine(package)) }
+            if let image = finding.locations.lazy.compactMap(\.image).first {
+                entries.append("image " + imageReference(image))
+            }
+            for location in finding.locations {
+                if let url = location.url {
+                    entries.append(webLine(method: location.method, url: url, parameter: location.parameter))
+                } else if finding.package == nil, location.image == nil, let path = location.path {
+                    entries.append(path + (location.startLine.map { ":\($0)" } ?? ""))
+                }
+            }
+            for entry in entries where seen.insert(entry).inserted { affected.append(entry) }
+        }
+        let shownAffected = Array(affected.prefix(maximumAffected))
+        let more = affected.count - shownAffected.count
+        let fix = fixText(members)
+        let references = Array(Set(members.flatMap(\.references))).sorted().prefix(maximumReferences)
+        let aliases = Array(Set(members.flatMap(\.aliases))).sorted()
+        let cwes = Identifiers.normalizedCWEs(members.flatMap(\.cwes))
+        let body = truncated(description ?? title, to: 4_000)
+
+        var text = "\(oneLine(title)) (\(ruleID))\n\n\(body)\n"
+        var markdown = "**\(escaped(oneLine(title)))** (`\(ruleID)`)\n\n\(escaped(body))\n"
+        if !shownAffected.isEmpty {
+            text += "\nAffected:\n" + shownAffected.map { "- " + $0 }.joined(separator: "\n") + "\n"
+            markdown += "\n**Affected**\n\n" + shownAffected.map { "- " + escaped($0) }.joined(separator: "\n") + "\n"
+            if more > 0 {
+                text += "- … and \(more) more\n"
+                markdown += "- … and \(more) more\n"
+            }
+        }
+        text += "\nFix:\n\(fix)\n"
+        markdown += "\n**Fix**\n\n\(escaped(fix))\n"
+        if !aliases.isEmpty || !cwes.isEmpty {
+            let ids = (aliases + cwes).joined(separator: ", ")
+            text += "\nAlso known as: \(ids)\n"
+            markdown += "\n**Also known as:** \(escaped(ids))\n"
+        }
+        if !references.isEmpty {
+            text += "\nReferences:\n" + references.map { "- " + $0 }.joined(separator: "\n") + "\n"
+            markdown += "\n**References**\n\n" + references.map { "- <\($0)>" }.joined(separator: "\n") + "\n"
+        }
+        return (text, markdown)
+    }
+
+    static func fixText(_ members: [Finding]) -> String {
+        if let remediation = members.lazy.compactMap(\.remediation).first(where: { !$0.isEmpty }) {
+            return truncated(remediation, to: 2_000)
+        }
+        var upgrades: [String] = []
+        for finding in members {
+            guard let package = finding.package else { continue }
+            if !package.fixedVersions.isEmpty {
+                upgrades.append("Upgrade \(package.name) to \(package.fixedVersions.joined(separator: " or ")).")
+            } else if package.fixAvailable == true {
+                upgrades.append("Upgrade \(package.name) to a fixed version (`npm audit fix` for npm).")
+            } else if package.fixAvailable == false {
+                upgrades.append("No fixed version of \(package.name) is known yet.")
+            }
+        }
+        let unique = upgrades.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        if !unique.isEmpty { return unique.prefix(maximumAffected).joined(separator: "\n") }
+        return "No fix was given by the tool; see the references."
+    }
+
+    // MARK: Helpers
+
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingLeadingSpaces }.joined(separator: " ")
+    }
+
+    static func sentence(_ text: String) -> String {
+        guard let last = text.last else { return text }
+        return ".!?".contains(last) ? text : text + "."
+    }
+
+    static func clipped(_ text: String) -> String { truncated(oneLine(text), to: maximumEvidence) }
+
+    /// At most `limit` Unicode scalars (what GitHub and Python count), ending in `…` when cut.
+    static func truncated(_ text: String, to limit: Int) -> String {
+        let scalars = text.unicodeScalars
+        guard scalars.count > limit else { return text }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars.prefix(limit - 1))
+        return String(view) + "…"
+    }
+
+    /// Markdown's inline special characters escaped, so tool text is shown as text.
+    static func escaped(_ text: String) -> String {
+        var output = ""
+        for character in text {
+            if "\\`*_[]<>#|".contains(character) { output.append("\\") }
+            output.append(character)
+        }
+        return output
+    }
+
+    /// An absolute http(s) URL without spaces or control characters (safe as `helpUri`).
+    static func isPlainWebURL(_ text: String) -> Bool {
+        (text.hasPrefix("https://") || text.hasPrefix("http://"))
+            && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" }
+    }
+}

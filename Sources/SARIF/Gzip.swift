@@ -1,0 +1,37 @@
+import CZlib
+
+/// A gzip failure (zlib refused to initialise or compress: out of memory).
+public struct GzipError: Error, Sendable, CustomStringConvertible {
+    /// zlib's status code.
+    public var status: Int32
+    public var description: String { "gzip compression failed (zlib status \(status))" }
+}
+
+/// Compresses `bytes` into one gzip member (RFC 1952), as GitHub expects the `sarif` field of an
+/// upload to be compressed before base64. Deterministic: zlib writes no file name and a zero
+/// modification time in the header.
+///
+/// - Parameter level: zlib compression level, 0–9 (default 9, the smallest output).
+public func gzip(_ bytes: [UInt8], level: Int32 = 9) throws(GzipError) -> [UInt8] {
+    // zlib counts input in 32 bits; a SARIF file that large is far over GitHub's limit anyway.
+    guard bytes.count < Int(UInt32.max) else { throw GzipError(status: Z_BUF_ERROR) }
+    var stream = z_stream()
+    let initStatus = scangate_deflate_init_gzip(&stream, level)
+    guard initStatus == Z_OK else { throw GzipError(status: initStatus) }
+    defer { deflateEnd(&stream) }
+    let bound = Int(deflateBound(&stream, uLong(bytes.count))) + 32
+    var output = [UInt8](repeating: 0, count: bound)
+    var input = bytes
+    let status: Int32 = input.withUnsafeMutableBufferPointer { inputBuffer in
+        output.withUnsafeMutableBufferPointer { outputBuffer in
+            stream.next_in = inputBuffer.baseAddress
+            stream.avail_in = uInt(inputBuffer.count)
+            stream.next_out = outputBuffer.baseAddress
+            stream.avail_out = uInt(outputBuffer.count)
+            return deflate(&stream, Z_FINISH)
+        }
+    }
+    guard status == Z_STREAM_END else { throw GzipError(status: status) }
+    output.removeSubrange(Int(stream.total_out)...)
+    return output
+}

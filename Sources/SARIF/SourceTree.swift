@@ -1,0 +1,134 @@
+import Foundation
+
+/// Read access to the project's files under the source root, for finding the line that
+/// declares a package and for GitHub's line hashes. Files are read once and cached.
+struct SourceTree {
+    /// Absolute, standardized source root; nil when none was given (then nothing is read).
+    let root: String?
+    private var cache: [String: SourceFile?] = [:]
+
+    /// Files larger than this are not read (a lock file is far smaller).
+    static let maximumFileSize = 64 << 20
+
+    init(root: String?) {
+        guard let root, !root.isEmpty else {
+            self.root = nil
+            return
+        }
+        let absolute =
+            root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        self.root = URL(fileURLWithPath: absolute).standardizedFileURL.path
+    }
+
+    /// The file at repository-relative `path`, when a source root is set and it is a regular file.
+    mutating func file(_ path: String) -> SourceFile? {
+        if let cached = cache[path] { return cached }
+        var loaded: SourceFile?
+        if let root {
+            loaded = SourceFile(absolutePath: root + "/" + path)
+        }
+        cache[path] = loaded
+        return loaded
+    }
+
+    /// GitHub's line hash of 1-based `line` of the file at `path` (hashes are computed once per file).
+    mutating func lineHash(_ path: String, line: Int) -> String? {
+        guard var file = file(path) else { return nil }
+        let hash = file.lineHash(line)
+        cache[path] = file
+        return hash
+    }
+
+    /// A path as a tool wrote it, made relative to the repository root: `file://` and Windows
+    /// drive prefixes removed, `\` turned into `/`, `.` and `..` segments resolved, an absolute
+    /// path under the source root made relative to it. An absolute path outside it loses its
+    /// leading `/` (GitHub could not map it to a file either way, and rejects absolute URIs
+    /// outside the checkout less gracefully than a relative path it cannot find). Nil when
+    /// nothing is left.
+    func relativePath(_ raw: String) -> String? {
+        var path = raw.replacingOccurrences(of: "\\", with: "/")
+        if path.lowercased().hasPrefix("file:") {
+            path = String(path.dropFirst(5))
+            // file:///abs, file://host/abs: the host is meaningless here.
+            if path.hasPrefix("//") {
+                path = String(path.dropFirst(2))
+                if !path.hasPrefix("/"), let slash = path.firstIndex(of: "/") { path = String(path[slash...]) }
+            }
+            path = path.removingPercentEncoding ?? path
+        }
+        let bytes = Array(path.utf8)
+        if bytes.count >= 2, bytes[1] == UInt8(ascii: ":"), (bytes[0] | 0x20) >= 0x61, (bytes[0] | 0x20) <= 0x7A {
+            path = "/" + String(path.dropFirst(2))
+        }
+        if path.hasPrefix("/"), let root {
+            let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
+            if standardized.hasPrefix(root + "/") { path = String(standardized.dropFirst(root.count + 1)) }
+        }
+        var segments: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".": continue
+            case "..": if !segments.isEmpty { segments.removeLast() }
+            default: segments.append(segment)
+            }
+        }
+        return segments.isEmpty ? nil : segments.joined(separator: "/")
+    }
+}
+
+/// One text file of the project: its lines (for searching) and GitHub's hash of each line.
+struct SourceFile {
+    let lines: [String]
+    private let text: String
+    private var hashes: [String]?
+
+    init?(absolutePath: String) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: absolutePath, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let attributes = try? FileManager.default.attributesOfItem(atPath: absolutePath),
+            let size = attributes[.size] as? Int, size <= SourceTree.maximumFileSize,
+            let data = FileManager.default.contents(atPath: absolutePath)
+        else { return nil }
+        // Invalid UTF-8 becomes U+FFFD, as upload-sarif's decoding does.
+        text = String(decoding: data, as: UTF8.self)
+        lines = SourceFile.splitLines(text)
+    }
+
+    /// Lines split as GitHub's line hash counts them: LF, CRLF and a lone CR each end a line.
+    static func splitLines(_ text: String) -> [String] {
+        var lines: [String] = []
+        var start = text.startIndex
+        var index = text.startIndex
+        // Iterating unicode scalars: "\r\n" is one Character but two scalars.
+        let scalars = text.unicodeScalars
+        while index < text.endIndex {
+            let scalar = scalars[index]
+            let next = scalars.index(after: index)
+            if scalar == "\n" || scalar == "\r" {
+                lines.append(String(scalars[start..<index]))
+                if scalar == "\r", next < text.endIndex, scalars[next] == "\n" {
+                    index = scalars.index(after: next)
+                } else {
+                    index = next
+                }
+                start = index
+            } else {
+                index = next
+            }
+        }
+        lines.append(String(scalars[start...]))
+        return lines
+    }
+
+    /// GitHub's `primaryLocationLineHash` for 1-based `line`.
+    mutating func lineHash(_ line: Int) -> String? {
+        if hashes == nil { hashes = LineHash.hashes(of: text) }
+        guard let hashes, line >= 1, line <= hashes.count else { return nil }
+        return hashes[line - 1]
+    }
+
+    /// The 1-based number of the first line satisfying `predicate`.
+    func firstLine(where predicate: (String) -> Bool) -> Int? {
+        lines.firstIndex(where: predicate).map { $0 + 1 }
+    }
+}

@@ -1,0 +1,53 @@
+import Findings
+import Foundation
+import SARIF
+import Testing
+
+/// Every report of the shared corpus that ScanGate reads, and the examples together, give SARIF
+/// that `validate.py --strict` (schema, GitHub's rules and limits, no warnings) accepts.
+@Suite struct CorpusValidationTests {
+    @Test(.enabled(if: Support.isSharedAvailable))
+    func everyCorpusReportGivesValidSARIF() throws {
+        let directory = try Support.temporaryDirectory("corpus")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var written: [URL] = []
+        var ownValidatorErrors: [String] = []
+        for folder in Support.corpusFolders {
+            for report in Support.files(in: Support.shared.appendingPathComponent("corpus/\(folder)")) {
+                // Reports ReportReader refuses are skipped: `scangate sarif` writes nothing for them.
+                guard let loaded = Support.load([report]) else { continue }
+                let output = SARIFWriter.write(
+                    loaded.set, options: SARIFOptions(category: "ci/main", tools: loaded.tools))
+                let validation = SARIFValidator.validate(output.bytes)
+                ownValidatorErrors += validation.problems.map { "\(report.lastPathComponent): \($0)" }
+                let url = directory.appendingPathComponent("\(folder)--\(report.lastPathComponent).sarif")
+                try Data(output.bytes).write(to: url)
+                written.append(url)
+            }
+        }
+        #expect(written.count > 150)
+        #expect(ownValidatorErrors == [])
+        // One python process for the whole corpus: a few seconds instead of one start per file.
+        let (status, output) = try Support.validate(written)
+        #expect(status == 0, "\(output.split(separator: "\n").filter { !$0.hasSuffix(")") }.prefix(40))")
+    }
+
+    @Test(.enabled(if: Support.isSharedAvailable))
+    func examplesTogetherGiveValidSARIF() throws {
+        let loaded = try #require(Support.load(Support.examples))
+        let directory = try Support.temporaryDirectory("examples")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = SARIFWriter.write(loaded.set, options: SARIFOptions(tools: loaded.tools))
+        let project = Support.fixture("sarif-writer/project").path
+        let rooted = SARIFWriter.write(
+            loaded.set,
+            options: SARIFOptions(
+                category: "ci/main", sourceRoot: project, dockerfile: "Dockerfile", tools: loaded.tools))
+        let first = directory.appendingPathComponent("examples.sarif")
+        let second = directory.appendingPathComponent("examples-rooted.sarif")
+        try Data(plain.bytes).write(to: first)
+        try Data(rooted.bytes).write(to: second)
+        let (status, output) = try Support.validate([first, second])
+        #expect(status == 0, "\(output)")
+    }
+}

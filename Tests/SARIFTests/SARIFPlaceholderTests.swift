@@ -1,6 +1,0 @@
-import Testing
-
-@Suite("SARIF placeholder")
-struct SARIFPlaceholderTests {
-    @Test func moduleLinks() {}
-}

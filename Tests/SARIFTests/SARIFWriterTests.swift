@@ -1,0 +1,284 @@
+import Findings
+import Foundation
+import SARIF
+import Testing
+
+@Suite struct SARIFWriterTests {
+    static func examples() throws -> (set: FindingSet, tools: [SARIFTool]) {
+        try #require(Support.load(Support.examples))
+    }
+
+    @Test func oneRunPerToolWithItsOwnCategory() throws {
+        let loaded = try Self.examples()
+        let output = SARIFWriter.write(loaded.set, options: SARIFOptions(category: "ci/main/", tools: loaded.tools))
+        let runs = try Support.runs(output.bytes)
+        #expect(runs.map(Support.driverName) == ["npm-audit", "trivy", "zap"])
+        let ids = runs.map { ($0["automationDetails"] as? [String: Any])?["id"] as? String ?? "" }
+        #expect(ids == ["ci/main/npm-audit/", "ci/main/trivy/", "ci/main/zap/"])
+        #expect(runs.map { Support.results($0).count } == [2, 5, 4])
+        #expect(output.dropped.isEmpty && output.notes.isEmpty)
+        #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
+    }
+
+    @Test func mergedFindingAppearsInEveryToolsRunWithTheSameFingerprints() throws {
+        let loaded = try Self.examples()
+        let merged = try #require(
+            loaded.set.all.first { finding in Set(finding.provenance.map(\.tool)) == ["trivy", "npm-audit"] })
+        let output = SARIFWriter.write(loaded.set, options: SARIFOptions(tools: loaded.tools))
+        var seen: [[String: String]] = []
+        for run in try Support.runs(output.bytes) {
+            for result in Support.results(run)
+            where Support.fingerprints(result)[SARIFWriter.fingerprintKey] == merged.fingerprint {
+                seen.append(Support.fingerprints(result))
+            }
+        }
+        #expect(seen.count == 2)
+        #expect(Set(seen).count == 1)
+    }
+
+    @Test func sameInputGivesByteIdenticalOutput() throws {
+        let first = try Self.examples()
+        let second = try Self.examples()
+        let project = Support.fixture("sarif-writer/project").path
+        let options = { (tools: [SARIFTool]) in
+            SARIFOptions(category: "ci", sourceRoot: project, dockerfile: "Dockerfile", tools: tools)
+        }
+        let one = SARIFWriter.write(first.set, options: options(first.tools)).bytes
+        let two = SARIFWriter.write(second.set, options: options(second.tools)).bytes
+        #expect(one == two)
+        // Input order does not matter either.
+        let reversed = FindingSet(merging: first.set.all.reversed())
+        #expect(SARIFWriter.write(reversed, options: options(first.tools)).bytes == one)
+    }
+
+    @Test func noArtifactURIIsAURLOrAnImageReference() throws {
+        let loaded = try Self.examples()
+        let image = ImageReference(parsing: "ghcr.io/acme/api:1.4@sha256:abcd")
+        let imageFinding = Finding(
+            kind: .vulnerability, ruleID: "CVE-2023-0001", title: "openssl flaw",
+            ratings: [SeverityRating(source: "trivy", severity: .critical, isToolVerdict: true)],
+            package: Package(ecosystem: "debian", name: "openssl", installedVersion: "3.0.1"),
+            locations: [Location(image: image, target: "ghcr.io/acme/api:1.4 (debian 12)")],
+            provenance: [Provenance(tool: "trivy", reportFile: "image.json", rawID: "CVE-2023-0001")],
+            identity: FindingIdentity(
+                kind: .vulnerability, scope: FindingIdentity.imageScope(image), subject: ["debian", "openssl", "3.0.1"])
+        ).finalized()
+        let web = Finding(
+            kind: .webAlert, ruleID: "40012", title: "XSS",
+            ratings: [SeverityRating(source: "zap", severity: .high, isToolVerdict: true)],
+            locations: [Location(url: "http://localhost:8080/a/../b c", method: "POST", parameter: "q")],
+            instances: [WebInstance(uri: "http://localhost:8080/a/../b c?q=1", method: "POST", evidence: "<script>")],
+            provenance: [Provenance(tool: "zap", reportFile: "zap.xml", rawID: "40012")],
+            identity: FindingIdentity(
+                kind: .webAlert, scope: "site:http://localhost:8080", subject: ["u", "POST", "q"])
+        ).finalized()
+        let set = FindingSet(merging: loaded.set.all + [imageFinding, web])
+        let output = SARIFWriter.write(set, options: SARIFOptions(tools: loaded.tools))
+        var uris: [String] = []
+        for run in try Support.runs(output.bytes) {
+            for result in Support.results(run) {
+                for location in result["locations"] as? [[String: Any]] ?? [] {
+                    let physical = location["physicalLocation"] as? [String: Any]
+                    uris.append((physical?["artifactLocation"] as? [String: Any])?["uri"] as? String ?? "")
+                }
+            }
+        }
+        #expect(uris.contains(".scangate/images/ghcr.io/acme/api"))
+        #expect(uris.contains(".scangate/web/localhost_8080/a/_../b%20c"))
+        #expect(uris.contains(".scangate/web/staging.example.test/login"))
+        for uri in uris {
+            #expect(SARIFValidator.uriProblem(uri) == nil, "\(uri)")
+            #expect(!uri.contains("://") && !uri.isEmpty, "\(uri)")
+        }
+        let text = String(decoding: output.bytes, as: UTF8.self)
+        #expect(text.contains("Image ghcr.io/acme/api:1.4@sha256:abcd"))
+        #expect(text.contains("Instance: POST http://localhost:8080/a/../b c?q=1; evidence: <script>"))
+    }
+
+    @Test func packageFindingsPointAtTheirLineInTheLockFile() throws {
+        let loaded = try Self.examples()
+        let project = Support.fixture("sarif-writer/project").path
+        let output = SARIFWriter.write(
+            loaded.set,
+            options: SARIFOptions(sourceRoot: project, dockerfile: "Dockerfile", tools: loaded.tools))
+        let lockText = try String(contentsOfFile: project + "/package-lock.json", encoding: .utf8)
+        let lockLines = lockText.split(separator: "\n", omittingEmptySubsequences: false)
+        var checked = 0
+        for run in try Support.runs(output.bytes) where Support.driverName(run) == "trivy" {
+            for result in Support.results(run) {
+                let location = Support.primaryLocation(result)
+                let hash = Support.fingerprints(result)["primaryLocationLineHash"]
+                switch result["ruleId"] as? String {
+                case "CVE-2021-44906":
+                    #expect(location.uri == "package-lock.json")
+                    #expect(lockLines[location.line - 1].contains("\"node_modules/minimist\""))
+                    #expect(hash == LineHash.hash(of: lockText, line: location.line))
+                    checked += 1
+                case "aws-access-key-id":
+                    #expect(location.uri == "config/settings.env" && location.line == 3)
+                    let env = try String(contentsOfFile: project + "/config/settings.env", encoding: .utf8)
+                    #expect(hash == LineHash.hash(of: env, line: 3))
+                    checked += 1
+                case "DS-0002":
+                    #expect(location.uri == "Dockerfile")
+                    checked += 1
+                default: continue
+                }
+            }
+        }
+        #expect(checked == 3)
+    }
+
+    @Test func imageFindingsPointAtTheDockerfilesFinalStage() throws {
+        let image = ImageReference(parsing: "ghcr.io/acme/api:1.4")
+        let findings = ["openssl", "libssl3"].map { name in
+            Finding(
+                kind: .vulnerability, ruleID: "CVE-2023-0002", title: "flaw",
+                ratings: [SeverityRating(source: "trivy", severity: .high, isToolVerdict: true)],
+                package: Package(ecosystem: "debian", name: name, installedVersion: "1"),
+                locations: [Location(image: image)],
+                provenance: [Provenance(tool: "trivy", reportFile: "image.json", rawID: "CVE-2023-0002")],
+                identity: FindingIdentity(
+                    kind: .vulnerability, scope: FindingIdentity.imageScope(image), subject: ["debian", name, "1"])
+            ).finalized()
+        }
+        let project = Support.fixture("sarif-writer/project").path
+        let output = SARIFWriter.write(
+            FindingSet(merging: findings), options: SARIFOptions(sourceRoot: project, dockerfile: "Dockerfile"))
+        let results = Support.results(try Support.run(output.bytes))
+        #expect(results.map { Support.primaryLocation($0).uri } == ["Dockerfile", "Dockerfile"])
+        #expect(results.map { Support.primaryLocation($0).line } == [6, 6])
+        // Two packages with one CVE on one anchor line stay two alerts: distinct line hashes.
+        let hashes = results.compactMap { Support.fingerprints($0)["primaryLocationLineHash"] }
+        #expect(Set(hashes).count == 2)
+    }
+
+    @Test func yarnLockLineMatchesTheInstalledVersion() throws {
+        let finding = Finding(
+            kind: .vulnerability, ruleID: "CVE-2021-23337", title: "lodash",
+            ratings: [SeverityRating(source: "trivy", severity: .high, isToolVerdict: true)],
+            package: Package(ecosystem: "npm", name: "lodash", installedVersion: "4.17.15", paths: ["yarn.lock"]),
+            locations: [Location(target: "yarn.lock", path: "yarn.lock")],
+            provenance: [Provenance(tool: "trivy", reportFile: "fs.json", rawID: "CVE-2021-23337")],
+            identity: FindingIdentity(kind: .vulnerability, scope: "source", subject: ["npm", "lodash", "4.17.15"])
+        ).finalized()
+        let project = Support.fixture("sarif-writer/project").path
+        let output = SARIFWriter.write(FindingSet(merging: [finding]), options: SARIFOptions(sourceRoot: project))
+        let results = Support.results(try Support.run(output.bytes))
+        let result = try #require(results.first)
+        #expect(Support.primaryLocation(result).uri == "yarn.lock")
+        #expect(Support.primaryLocation(result).line == 9)
+    }
+
+    @Test func suppressedFindingsCarryAnExternalSuppression() throws {
+        let loaded = try Self.examples()
+        let output = SARIFWriter.write(loaded.set, options: SARIFOptions(tools: loaded.tools))
+        let zap = try Support.run(output.bytes, named: "zap")
+        let suppressed = Support.results(zap).filter { $0["suppressions"] != nil }
+        #expect(suppressed.count == 1)
+        let suppression = (suppressed.first?["suppressions"] as? [[String: Any]])?.first
+        #expect(suppression?["kind"] as? String == "external")
+        let without = SARIFWriter.write(
+            loaded.set, options: SARIFOptions(tools: loaded.tools, includeSuppressed: false))
+        let zapWithout = try Support.run(without.bytes, named: "zap")
+        #expect(Support.results(zapWithout).count == 3)
+    }
+
+    @Test func securitySeverityFollowsTheResolvedSeverity() throws {
+        let findings = [
+            Support.finding(tool: "t", id: "R-critical", severity: .critical),
+            Support.finding(tool: "t", id: "R-low", severity: .low),
+            Support.finding(tool: "t", id: "R-info", severity: .info),
+            Support.finding(tool: "t", id: "R-unknown", severity: .unknown),
+        ]
+        let output = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions())
+        let run = try Support.run(output.bytes)
+        let rules = ((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]] ?? []
+        var scores: [String: String] = [:]
+        for rule in rules {
+            let properties = rule["properties"] as? [String: Any]
+            scores[rule["id"] as? String ?? ""] = properties?["security-severity"] as? String ?? "none"
+        }
+        #expect(scores == ["R-critical": "9.5", "R-low": "2.0", "R-info": "none", "R-unknown": "none"])
+        let levels = Support.results(run).map { $0["level"] as? String ?? "" }
+        #expect(levels == ["error", "note", "note", "warning"])
+    }
+
+    @Test func keepsTheMostSevereResultsWhenARunIsOverGitHubsLimit() throws {
+        var findings: [Finding] = []
+        for index in 0..<100 {
+            findings.append(Support.finding(tool: "big", id: "C", severity: .critical, line: index))
+        }
+        for index in 0..<24_900 {
+            findings.append(Support.finding(tool: "big", id: "M", severity: .medium, key: "m\(index)"))
+        }
+        for index in 0..<30 { findings.append(Support.finding(tool: "big", id: "L", severity: .low, key: "l\(index)")) }
+        let set = FindingSet(merging: findings)
+        let output = SARIFWriter.write(set, options: SARIFOptions(pretty: false))
+        let results = Support.results(try Support.run(output.bytes))
+        #expect(results.count == 25_000)
+        #expect(results.count { $0["ruleId"] as? String == "C" } == 100)
+        #expect(!results.contains { $0["ruleId"] as? String == "L" })
+        #expect(output.dropped.count == 30)
+        #expect(output.dropped.allSatisfy { $0.ruleID == "L" && $0.reason == .resultsPerRun && $0.tool == "big" })
+        let lowFingerprints = Set(set.all.filter { $0.ruleID == "L" }.map(\.fingerprint))
+        #expect(Set(output.dropped.map(\.fingerprint)) == lowFingerprints)
+        #expect(
+            output.notes.first
+                == "run big: 25030 results, GitHub accepts 25000 per run; kept the 25000 most severe, dropped 30 (30 low)"
+        )
+        #expect(output.notes.contains("run big: 25000 results; GitHub shows only the top 5000 by severity"))
+        #expect(SARIFValidator.validate(output.bytes).isAcceptable)
+    }
+
+    @Test func keepsTheMostSevereRunsWhenThereAreTooMany() throws {
+        var limits = SARIFLimits.github
+        limits.maximumRuns = 3
+        let findings = [
+            Support.finding(tool: "a", id: "A", severity: .low),
+            Support.finding(tool: "b", id: "B", severity: .critical),
+            Support.finding(tool: "c", id: "C", severity: .medium),
+            Support.finding(tool: "d", id: "D", severity: .high),
+            Support.finding(tool: "e", id: "E", severity: .info),
+        ]
+        let output = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
+        #expect(try Support.runs(output.bytes).map(Support.driverName) == ["b", "c", "d"])
+        #expect(output.dropped.map(\.tool) == ["a", "e"])
+        #expect(output.dropped.allSatisfy { $0.reason == .runsPerFile })
+        #expect(SARIFValidator.validate(output.bytes, limits: limits).isAcceptable)
+    }
+
+    @Test func staysUnderTheGzipLimitByDroppingTheLeastSevere() throws {
+        var findings: [Finding] = []
+        for index in 0..<400 {
+            let severity: Severity = index < 50 ? .high : .low
+            // Random-looking titles compress badly, so the size limit bites.
+            let noise = Fingerprint.sha256Hex(Array("\(index)".utf8))
+            var finding = Support.finding(tool: "t", id: "R\(index)", severity: severity, key: noise)
+            finding.title = noise + noise
+            findings.append(finding)
+        }
+        var limits = SARIFLimits.github
+        limits.maximumGzipBytes = 60_000
+        let output = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
+        #expect(output.gzipBytes <= 60_000)
+        #expect(try gzip(output.bytes).count == output.gzipBytes)
+        #expect(!output.dropped.isEmpty)
+        #expect(output.dropped.allSatisfy { $0.reason == .fileSize && $0.severity == .low })
+        let results = Support.results(try Support.run(output.bytes))
+        #expect(results.count { $0["level"] as? String == "error" } == 50)
+        #expect(results.count + output.dropped.count == 400)
+        #expect(output.notes.contains { $0.contains("dropped the \(output.dropped.count) least severe results") })
+        #expect(SARIFValidator.validate(output.bytes, limits: limits).isAcceptable)
+    }
+
+    @Test func emptyInputStillGivesAnUploadableFile() throws {
+        let output = SARIFWriter.write(
+            FindingSet(merging: []), options: SARIFOptions(tools: [SARIFTool(name: "npm-audit", version: nil)]))
+        let runs = try Support.runs(output.bytes)
+        #expect(runs.map(Support.driverName) == ["npm-audit"])
+        #expect(Support.results(runs[0]).isEmpty)
+        let nothing = SARIFWriter.write(FindingSet(merging: []), options: SARIFOptions())
+        #expect(try Support.runs(nothing.bytes).count == 1)
+    }
+}
