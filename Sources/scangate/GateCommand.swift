@@ -1,10 +1,123 @@
+import Adapters
 import ArgumentParser
+import Findings
+import Foundation
+import Policy
+import Reports
+
+/// Output formats of `scangate gate`.
+enum GateOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
 
 struct GateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gate", abstract: "Not available yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "gate",
+        abstract: "Decide with a policy whether the findings of these reports may pass.",
+        discussion: """
+            Every failing or warning finding is listed with the rule or threshold of the policy \
+            that decided, every waived finding with its waiver and expiry; the last line is the \
+            decision and the counts. Exit codes: 0 pass (warnings allowed), 1 the gate failed, \
+            2 a policy, waivers, VEX or baseline file is invalid (or a usage error), 3 a report \
+            could not be read.
+            """
+    )
+
+    @Argument(help: "Report files (Trivy JSON, npm audit JSON, ZAP XML or JSON, SARIF), or directories of them.")
+    var reports: [String]
+
+    @Option(help: "The policy file (YAML, scangate-policy: 1).")
+    var policy: String
+
+    @Option(help: "A waivers file (YAML, scangate-waivers: 1); may be repeated.")
+    var waivers: [String] = []
+
+    @Option(help: "An OpenVEX document whose not_affected and fixed statements suppress findings; may be repeated.")
+    var vex: [String] = []
+
+    @Option(help: "A previous `scangate ingest --format json` output: findings in it are not new.")
+    var baseline: String?
+
+    @Option(help: "The environment (overrides the policy's environment and its file name).")
+    var env: String?
+
+    @Option(help: "Judge waivers as of this day (YYYY-MM-DD); default: today in UTC.")
+    var now: String?
+
+    @Option(help: "Output format: table (the verdicts a person reads) or json (the whole decision).")
+    var format: GateOutputFormat = .table
+
+    @Option(name: [.short, .customLong("output")], help: "Write the output to this file instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
+    var forcedFormat: ReportFormat?
+
+    @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
+    var allowIncomplete = false
+
+    @Option(help: "Refuse reports larger than this many bytes.")
+    var maxReportSize: Int = 1 << 30
+
+    func validate() throws {
+        guard maxReportSize > 0 else { throw ValidationError("--max-report-size must be positive") }
+        if let now, Day(parsing: now) == nil {
+            throw ValidationError("--now \"\(now)\" is not a date in the form YYYY-MM-DD")
+        }
+        if let env {
+            let valid =
+                !env.isEmpty && env.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+            guard valid else {
+                throw ValidationError("--env \"\(env)\" may contain only letters, digits, '.', '_', '-'")
+            }
+        }
+    }
 
     func run() throws {
-        Terminal.error("scangate gate: not available yet")
-        throw ExitCode(ExitStatus.usage)
+        let today = now.flatMap(Day.init(parsing:)) ?? Day.today()
+        let loadedPolicy: Policy
+        let waiverFiles: [WaiverFile]
+        let vexDocuments: [VEXDocument]
+        let previous: Baseline?
+        do {
+            loadedPolicy = try PolicyLoader().load(path: policy)
+            waiverFiles = try waivers.map { path throws(ConfigurationError) in try WaiverFile.load(path: path) }
+            for file in waiverFiles { try file.validate(against: loadedPolicy) }
+            vexDocuments = try vex.map { path throws(ConfigurationError) in try VEXDocument.load(path: path) }
+            previous = try baseline.map { path throws(ConfigurationError) in try Self.loadBaseline(path) }
+        } catch {
+            Terminal.error("error: \(error)")
+            Terminal.error("scangate gate: the \(error.document.rawValue) file is invalid; nothing was decided")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let reader = ReportReader(maximumSize: maxReportSize, allowsIncompleteReports: allowIncomplete)
+        let loaded = try ReportLoading.load(reports, with: reader, as: forcedFormat)
+        for report in loaded {
+            for warning in report.warnings { Terminal.error("warning: \(report.source): \(warning)") }
+        }
+        let decision = Gate.evaluate(
+            GateInput(
+                findings: FindingSet(merging: loaded.flatMap(\.findings)), policy: loadedPolicy,
+                waivers: waiverFiles, vex: vexDocuments, baseline: previous, environment: env, today: today))
+        let bytes: [UInt8]
+        switch format {
+        case .table: bytes = Array(DecisionText.render(decision).utf8)
+        case .json: bytes = DecisionJSON.encode(decision)
+        }
+        try OutputFile.write(bytes, to: output)
+        if !decision.passed { throw ExitCode(ExitStatus.gateFailed) }
+    }
+
+    /// The open findings of a previous `scangate ingest --format json` run.
+    static func loadBaseline(_ path: String) throws(ConfigurationError) -> Baseline {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(document: .baseline, file: path, line: 0, message: "cannot read the file")
+        }
+        do {
+            let entries = try FindingsJSONReader.read(bytes: [UInt8](data), file: path)
+            return Baseline(file: path, fingerprints: Set(entries.filter { !$0.suppressed }.map(\.fingerprint)))
+        } catch {
+            throw ConfigurationError(document: .baseline, file: path, line: error.line, message: error.message)
+        }
     }
 }

@@ -1,0 +1,177 @@
+import Findings
+
+/// What the gate decided about one finding.
+public enum Verdict: String, Sendable, Hashable, CaseIterable {
+    /// Fails the gate.
+    case fail
+    /// Reported; does not fail the gate.
+    case warn
+    /// Would fail or warn (or pass), but a waiver holds.
+    case waived
+    /// An OpenVEX `not_affected` or `fixed` statement covers it.
+    case vexSuppressed = "vex-suppressed"
+    /// A policy rule says `ignore`.
+    case ignored
+    /// The scanner itself suppressed it (`.trivyignore`, a ZAP false positive, …).
+    case suppressedByTool = "suppressed-by-tool"
+    /// Below every threshold.
+    case pass
+}
+
+/// Why a finding got its verdict: the rule, threshold, waiver or statement that decided, and
+/// where it is written.
+public struct Reason: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case rule
+        case threshold
+        /// A threshold would fail it, but the baseline has it and the policy fails only new findings.
+        case baseline
+        case belowThresholds = "below-thresholds"
+        case maxCount = "max-count"
+        case waiver
+        case vex
+        case tool
+    }
+
+    public var kind: Kind
+    /// One line a person reads.
+    public var text: String
+    /// The file and line that decided, when a file did.
+    public var source: SourceRef?
+
+    public init(kind: Kind, text: String, source: SourceRef? = nil) {
+        self.kind = kind
+        self.text = text
+        self.source = source
+    }
+}
+
+/// One finding and its verdict.
+public struct FindingVerdict: Sendable {
+    public var finding: Finding
+    public var verdict: Verdict
+    public var reason: Reason
+    /// For a waived finding, the verdict the waiver hides.
+    public var hiddenVerdict: Verdict?
+    /// The severity the finding is judged by (after `unknown-severity-as`).
+    public var severity: Severity
+    /// What the policy's severity sources said, before `unknown-severity-as`.
+    public var judgedSeverity: Severity
+    /// Which source that was: `resolved`, `tool`, `vendor (debian)`, `nvd`, …
+    public var severitySource: String
+    /// Every source's severity, when they disagree (`ghsa critical`, `redhat medium`).
+    public var disagreement: [String]
+    /// Not in the baseline (always true without one).
+    public var isNew: Bool
+    /// The waiver that holds, for waived findings.
+    public var waiver: Waiver?
+    /// The VEX statement that suppresses it, for VEX-suppressed findings.
+    public var vexStatement: VEXStatement?
+    /// Waivers that name the finding but do not hold, and why.
+    public var notes: [String]
+}
+
+/// How many findings got each verdict.
+public struct VerdictCounts: Sendable, Equatable {
+    public var failing = 0
+    public var warnings = 0
+    public var waived = 0
+    public var vexSuppressed = 0
+    public var ignored = 0
+    public var suppressedByTool = 0
+    public var passed = 0
+
+    public init() {}
+
+    public subscript(verdict: Verdict) -> Int {
+        get {
+            switch verdict {
+            case .fail: failing
+            case .warn: warnings
+            case .waived: waived
+            case .vexSuppressed: vexSuppressed
+            case .ignored: ignored
+            case .suppressedByTool: suppressedByTool
+            case .pass: passed
+            }
+        }
+        set {
+            switch verdict {
+            case .fail: failing = newValue
+            case .warn: warnings = newValue
+            case .waived: waived = newValue
+            case .vexSuppressed: vexSuppressed = newValue
+            case .ignored: ignored = newValue
+            case .suppressedByTool: suppressedByTool = newValue
+            case .pass: passed = newValue
+            }
+        }
+    }
+}
+
+/// One `max:` entry checked.
+public struct MaxCountCheck: Sendable {
+    public var severity: Severity
+    public var limit: Setting<Int>
+    /// Findings of that severity that remain (failing, warning or passing).
+    public var count: Int
+    public var exceeded: Bool { count > limit.value }
+}
+
+/// What became of one waiver.
+public struct WaiverReport: Sendable {
+    public enum State: String, Sendable, Hashable {
+        /// It hides at least one finding.
+        case applied
+        /// Its expiry date has passed: it no longer applies.
+        case expired
+        /// It names no finding: remove it.
+        case stale
+        /// It names findings but does not hold for any (severity rose, too long).
+        case notApplied = "not-applied"
+        /// It is for other environments.
+        case otherEnvironment = "other-environment"
+    }
+
+    public var waiver: Waiver
+    public var state: State
+    /// How many findings it hides.
+    public var appliedTo: Int
+}
+
+/// Whether the policy's signature requirement was checked.
+public struct SignatureReport: Sendable {
+    public enum Status: String, Sendable {
+        /// The policy does not require signatures.
+        case notRequired = "not-required"
+        /// Required, and `scangate gate` does not verify them: they are not verified.
+        case notVerified = "not-verified"
+    }
+
+    public var status: Status
+    public var policy: SignaturePolicy
+}
+
+/// The gate's one decision, with a reason for every verdict.
+public struct Decision: Sendable {
+    /// True when no finding fails.
+    public var passed: Bool
+    /// The policy file given, and every file it extends.
+    public var policyFile: String
+    public var policyFiles: [String]
+    public var environment: String
+    public var today: Day
+    /// The baseline file, when one was given.
+    public var baseline: String?
+    /// Every finding: failing first, then warnings, waived, VEX-suppressed, ignored,
+    /// suppressed by tools, passed; within a verdict, in findings order.
+    public var verdicts: [FindingVerdict]
+    public var counts: VerdictCounts
+    public var maxCounts: [MaxCountCheck]
+    public var waivers: [WaiverReport]
+    /// Things a person should know that are not verdicts: expiring, expired and stale
+    /// waivers, waivers that no longer hold, severity sources that changed a judgement,
+    /// signatures not verified.
+    public var warnings: [String]
+    public var signatures: SignatureReport
+}

@@ -1,0 +1,212 @@
+import Findings
+import Foundation
+import ScanGateJSON
+
+/// The decision as text for a person: every failing, warning, waived and VEX-suppressed
+/// finding with the rule, threshold, waiver or statement that decided, the warnings, and one
+/// last line with the decision and the counts.
+public enum DecisionText {
+    public static func render(_ decision: Decision) -> String {
+        var lines: [String] = []
+        var header = "scangate gate: policy \(decision.policyFile)"
+        if decision.policyFiles.count > 1 {
+            header += " (extends \(decision.policyFiles.dropFirst().joined(separator: ", ")))"
+        }
+        header += ", environment \(decision.environment), date \(decision.today)"
+        lines.append(header)
+        if let baseline = decision.baseline { lines.append("baseline: \(baseline)") }
+        let shown: [Verdict: String] = [.fail: "FAIL", .warn: "WARN", .waived: "WAIVED", .vexSuppressed: "VEX"]
+        var previous: Verdict?
+        for verdict in decision.verdicts {
+            guard let label = shown[verdict.verdict] else { continue }
+            if previous != verdict.verdict { lines.append("") }
+            previous = verdict.verdict
+            lines += describe(verdict, label: label, withBaseline: decision.baseline != nil)
+        }
+        let exceeded = decision.maxCounts.filter(\.exceeded)
+        if !exceeded.isEmpty || !decision.warnings.isEmpty { lines.append("") }
+        for check in exceeded {
+            lines.append(
+                "max \(check.severity): \(check.count) remain, the policy allows \(check.limit.value) "
+                    + "(\(check.limit.source))")
+        }
+        for warning in decision.warnings { lines.append("warning: \(warning)") }
+        lines.append("")
+        lines.append(summaryLine(decision))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `FAIL: 3 failing, 5 warnings, 2 waived, 1 ignored, … (policy staging.yaml, env staging)`.
+    public static func summaryLine(_ decision: Decision) -> String {
+        let counts = decision.counts
+        var line = decision.passed ? "PASS: " : "FAIL: "
+        line += "\(counts.failing) failing, \(counts.warnings) warning\(counts.warnings == 1 ? "" : "s"), "
+        line += "\(counts.waived) waived, \(counts.ignored) ignored, \(counts.vexSuppressed) VEX-suppressed, "
+        line += "\(counts.suppressedByTool) suppressed by tools, \(counts.passed) passed"
+        let policyName = (decision.policyFile as NSString).lastPathComponent
+        line += " (policy \(policyName), env \(decision.environment)"
+        if decision.signatures.status == .notVerified { line += ", signatures NOT verified" }
+        return line + ")"
+    }
+
+    private static func describe(_ verdict: FindingVerdict, label: String, withBaseline: Bool) -> [String] {
+        let finding = verdict.finding
+        let indent = "        "
+        var title = label.padding(toLength: 8, withPad: " ", startingAt: 0)
+        title += verdict.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+        title += "\(finding.kind.rawValue) \(finding.ruleID)"
+        if let package = finding.package {
+            title += " \(package.name)" + (package.installedVersion.map { " \($0)" } ?? "")
+        }
+        if withBaseline { title += verdict.isNew ? " [new]" : " [in baseline]" }
+        if !finding.title.isEmpty { title += " — \(finding.title)" }
+        var lines = [title]
+        let places = FindingFacts.paths(of: finding) + FindingFacts.images(of: finding) + FindingFacts.urls(of: finding)
+        if let first = places.first {
+            let more = places.count > 1 ? " (+\(places.count - 1) more)" : ""
+            lines.append(indent + "at \(first)\(more)")
+        }
+        lines.append(indent + verdict.reason.text)
+        if let hidden = verdict.hiddenVerdict { lines.append(indent + "(without the waiver: \(hidden.rawValue))") }
+        if verdict.judgedSeverity != finding.severity {
+            lines.append(indent + "severity from \(verdict.severitySource); resolved severity \(finding.severity)")
+        }
+        if !verdict.disagreement.isEmpty {
+            lines.append(indent + "sources disagree: " + verdict.disagreement.joined(separator: ", "))
+        }
+        for note in verdict.notes { lines.append(indent + note) }
+        return lines
+    }
+}
+
+/// The decision as deterministic JSON (`scangate gate --format json`); the shape is
+/// documented in `policies/README.md` ("The decision JSON").
+public enum DecisionJSON {
+    public static let schema = "scangate-gate/1"
+
+    public static func encode(_ decision: Decision) -> [UInt8] {
+        var writer = JSONWriter(pretty: true, reservingCapacity: 1 << 14)
+        writer.beginObject()
+        writer.field("schema", schema)
+        writer.field("decision", decision.passed ? "pass" : "fail")
+        writer.field("summary", DecisionText.summaryLine(decision))
+        writer.key("policy")
+        writer.beginObject()
+        writer.field("file", decision.policyFile)
+        writer.field("files", decision.policyFiles)
+        writer.field("environment", decision.environment)
+        writer.endObject()
+        writer.field("date", decision.today.description)
+        writer.field("baseline", decision.baseline)
+        writer.key("counts")
+        writer.beginObject()
+        for verdict in Verdict.allCases { writer.field(verdict.rawValue, decision.counts[verdict]) }
+        writer.endObject()
+        writer.key("max")
+        writer.beginArray()
+        for check in decision.maxCounts {
+            writer.beginObject()
+            writer.field("severity", check.severity.rawValue)
+            writer.field("limit", check.limit.value)
+            writer.field("count", check.count)
+            writer.field("exceeded", check.exceeded)
+            writer.field("source", check.limit.source.description)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("signatures")
+        writer.beginObject()
+        writer.field("required", decision.signatures.policy.required)
+        writer.field("status", decision.signatures.status.rawValue)
+        writer.field("keys", decision.signatures.policy.resolvedKeys)
+        writer.endObject()
+        writer.key("findings")
+        writer.beginArray()
+        for verdict in decision.verdicts { write(verdict, to: &writer) }
+        writer.endArray()
+        writer.key("waivers")
+        writer.beginArray()
+        for report in decision.waivers {
+            writer.beginObject()
+            writer.field("source", report.waiver.source.description)
+            writer.field("id", report.waiver.id)
+            writer.field("state", report.state.rawValue)
+            writer.field("appliedTo", report.appliedTo)
+            writer.field("expires", report.waiver.expires.description)
+            writer.field("severity", report.waiver.severity?.rawValue)
+            writer.field("environments", report.waiver.environments)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.field("warnings", decision.warnings)
+        writer.endObject()
+        writer.newline()
+        return writer.bytes
+    }
+
+    private static func write(_ verdict: FindingVerdict, to writer: inout JSONWriter) {
+        let finding = verdict.finding
+        writer.beginObject()
+        writer.field("fingerprint", finding.fingerprint)
+        writer.field("kind", finding.kind.rawValue)
+        writer.field("id", finding.ruleID)
+        writer.field("aliases", finding.aliases)
+        writer.field("title", finding.title)
+        writer.field("verdict", verdict.verdict.rawValue)
+        writer.field("hiddenVerdict", verdict.hiddenVerdict?.rawValue)
+        writer.key("reason")
+        writer.beginObject()
+        writer.field("kind", verdict.reason.kind.rawValue)
+        writer.field("text", verdict.reason.text)
+        writer.field("source", verdict.reason.source?.description)
+        writer.endObject()
+        writer.field("severity", verdict.severity.rawValue)
+        writer.field("judgedSeverity", verdict.judgedSeverity.rawValue)
+        writer.field("severitySource", verdict.severitySource)
+        writer.field("resolvedSeverity", finding.severity.rawValue)
+        writer.field("disagreement", verdict.disagreement)
+        writer.field("new", verdict.isNew)
+        writer.key("package")
+        if let package = finding.package {
+            writer.beginObject()
+            writer.field("ecosystem", package.ecosystem)
+            writer.field("name", package.name)
+            writer.field("installedVersion", package.installedVersion)
+            writer.field("purl", package.purl)
+            writer.field("fixAvailable", package.fixAvailable)
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        writer.field(
+            "locations",
+            FindingFacts.paths(of: finding) + FindingFacts.images(of: finding) + FindingFacts.urls(of: finding))
+        writer.field("tools", Array(Set(finding.provenance.map(\.tool))).sorted())
+        writer.key("waiver")
+        if let waiver = verdict.waiver {
+            writer.beginObject()
+            writer.field("source", waiver.source.description)
+            writer.field("id", waiver.id)
+            writer.field("expires", waiver.expires.description)
+            writer.field("approvedBy", waiver.approvedBy)
+            writer.field("reason", waiver.reason)
+            writer.field("severity", waiver.severity?.rawValue)
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        writer.key("vex")
+        if let statement = verdict.vexStatement {
+            writer.beginObject()
+            writer.field("source", statement.source.description)
+            writer.field("status", statement.status.rawValue)
+            writer.field("justification", statement.justification)
+            writer.field("impactStatement", statement.impactStatement)
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        writer.field("notes", verdict.notes)
+        writer.endObject()
+    }
+}

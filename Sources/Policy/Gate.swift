@@ -1,0 +1,357 @@
+import Findings
+
+/// Everything the gate decides over.
+public struct GateInput: Sendable {
+    public var findings: FindingSet
+    public var policy: Policy
+    public var waivers: [WaiverFile]
+    public var vex: [VEXDocument]
+    public var baseline: Baseline?
+    /// Overrides the policy's environment (`--env`).
+    public var environment: String?
+    /// The day waivers are judged on (`--now`).
+    public var today: Day
+
+    public init(
+        findings: FindingSet, policy: Policy, waivers: [WaiverFile] = [], vex: [VEXDocument] = [],
+        baseline: Baseline? = nil, environment: String? = nil, today: Day
+    ) {
+        self.findings = findings
+        self.policy = policy
+        self.waivers = waivers
+        self.vex = vex
+        self.baseline = baseline
+        self.environment = environment
+        self.today = today
+    }
+}
+
+/// The gate: one pure, deterministic function from findings, policy, waivers, VEX, baseline
+/// and a date to a ``Decision``.
+///
+/// For each finding, in order, the first of these that applies decides:
+/// 1. a scanner suppressed it → `suppressed-by-tool`;
+/// 2. an OpenVEX `not_affected`/`fixed` statement covers it (the latest statement about the
+///    finding and product wins) → `vex-suppressed`;
+/// 3. the first policy rule that matches → its action (`fail`, `warn`, `ignore`);
+/// 4. `fail-on`, then `warn-on` (with `fail-on-new-only`, a finding the baseline has warns
+///    instead of failing); else `pass`.
+///
+/// Then a waiver that holds (names the finding, holds in the environment, not expired, granted
+/// for at least the finding's severity, no longer than `max-days`) turns a fail, warn or pass
+/// into `waived`. Last, each `max:` count exceeded turns the remaining warnings and passes of
+/// that severity into failures. The gate passes when nothing fails.
+public enum Gate {
+    public static func evaluate(_ input: GateInput) -> Decision {
+        let policy = input.policy
+        let environment = input.environment ?? policy.environment
+        let waivers = input.waivers.flatMap(\.waivers)
+        let statements = input.vex.flatMap(\.statements)
+        let newOnly = policy.failOnNewOnly?.value ?? false
+        var named = Set<Int>()
+        var applied: [Int: Int] = [:]
+        var warnings: [String] = []
+        var verdicts: [FindingVerdict] = []
+        verdicts.reserveCapacity(input.findings.all.count)
+
+        for finding in input.findings.all {
+            let judgement = SeverityJudge.judge(finding, sources: policy.severitySources?.value)
+            let effective = judgement.severity == .unknown ? policy.unknownSeverity : judgement.severity
+            let isNew = input.baseline.map { !$0.contains(finding) } ?? true
+            var result = FindingVerdict(
+                finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
+                severity: effective, judgedSeverity: judgement.severity, severitySource: judgement.source,
+                disagreement: judgement.disagreement, isNew: isNew, notes: [])
+            let naming = waivers.indices.filter { waivers[$0].names(finding) }
+            named.formUnion(naming)
+
+            if let suppression = finding.suppression {
+                result.verdict = .suppressedByTool
+                result.reason = Reason(
+                    kind: .tool,
+                    text: "suppressed by \(suppression.source) (\(suppression.status))"
+                        + (suppression.statement.map { ": \($0)" } ?? ""))
+            } else if let statement = latestStatement(about: finding, in: statements), statement.status.suppresses {
+                result.verdict = .vexSuppressed
+                result.vexStatement = statement
+                let why = statement.justification ?? statement.impactStatement
+                result.reason = Reason(
+                    kind: .vex,
+                    text: "OpenVEX statement \(statement.index) (\(statement.source)): \(statement.status.rawValue)"
+                        + (why.map { ", \($0)" } ?? ""), source: statement.source)
+            } else {
+                (result.verdict, result.reason) = policyVerdict(
+                    finding, original: judgement.severity, effective: effective, isNew: isNew, policy: policy)
+                if result.verdict != .ignored {
+                    for index in naming {
+                        let waiver = waivers[index]
+                        guard waiver.holds(in: environment) else { continue }
+                        if let refusal = refusal(of: waiver, severity: effective, policy: policy, today: input.today) {
+                            result.notes.append(refusal)
+                            if input.today <= waiver.expires {
+                                warnings.append("\(describe(finding)): \(refusal)")
+                            }
+                            continue
+                        }
+                        result.hiddenVerdict = result.verdict
+                        result.verdict = .waived
+                        result.waiver = waiver
+                        result.reason = Reason(
+                            kind: .waiver,
+                            text: "waiver \(waiver.label) until \(waiver.expires), approved by \(waiver.approvedBy): "
+                                + waiver.reason, source: waiver.source)
+                        applied[index, default: 0] += 1
+                        break
+                    }
+                }
+            }
+            if policy.severitySources != nil, judgement.severity != finding.severity,
+                result.verdict != .suppressedByTool, result.verdict != .vexSuppressed
+            {
+                warnings.append(
+                    "\(describe(finding)): judged \(judgement.severity) by \(judgement.source) (severity-sources), "
+                        + "resolved severity \(finding.severity); sources: "
+                        + judgement.disagreement.joined(separator: ", "))
+            }
+            verdicts.append(result)
+        }
+
+        let maxCounts = applyMaxCounts(&verdicts, policy: policy, newOnly: newOnly)
+
+        var counts = VerdictCounts()
+        for verdict in verdicts { counts[verdict.verdict] += 1 }
+        let rank = Dictionary(uniqueKeysWithValues: Verdict.allCases.enumerated().map { ($1, $0) })
+        let ordered = verdicts.enumerated().sorted { lhs, rhs in
+            let left = rank[lhs.element.verdict] ?? 0
+            let right = rank[rhs.element.verdict] ?? 0
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
+
+        var reports: [WaiverReport] = []
+        var waiverWarnings: [String] = []
+        for (index, waiver) in waivers.enumerated() {
+            let state: WaiverReport.State
+            if !waiver.holds(in: environment) {
+                state = .otherEnvironment
+            } else if input.today > waiver.expires {
+                state = .expired
+                waiverWarnings.append("waiver \(waiver.label) expired on \(waiver.expires) and no longer applies")
+            } else if let count = applied[index], count > 0 {
+                state = .applied
+                let left = input.today.days(until: waiver.expires)
+                if left <= policy.waiverLimits.warningDays {
+                    waiverWarnings.append(
+                        "waiver \(waiver.label) expires on \(waiver.expires), in \(left) day\(left == 1 ? "" : "s")")
+                }
+                if waiver.severity == nil {
+                    waiverWarnings.append(
+                        "waiver \(waiver.label) does not say the severity it was granted for, so a rise in "
+                            + "severity cannot un-waive the finding: add severity:")
+                }
+            } else if named.contains(index) {
+                state = .notApplied
+            } else {
+                state = .stale
+                waiverWarnings.append("waiver \(waiver.label) matches no finding: it is stale, remove it")
+            }
+            reports.append(WaiverReport(waiver: waiver, state: state, appliedTo: applied[index] ?? 0))
+        }
+
+        var allWarnings: [String] = []
+        let signatures = SignatureReport(
+            status: policy.signatures.required ? .notVerified : .notRequired, policy: policy.signatures)
+        if policy.signatures.required {
+            let place = policy.signatures.source.map { " (\($0))" } ?? ""
+            allWarnings.append(
+                "signatures NOT verified: the policy requires signed images\(place), but scangate gate does not "
+                    + "verify signatures; scangate release-gate will enforce them")
+        }
+        allWarnings += waiverWarnings + warnings
+
+        return Decision(
+            passed: counts.failing == 0, policyFile: policy.file, policyFiles: policy.files,
+            environment: environment, today: input.today, baseline: input.baseline?.file, verdicts: ordered,
+            counts: counts, maxCounts: maxCounts, waivers: reports, warnings: allWarnings, signatures: signatures)
+    }
+
+    /// The rule or threshold verdict.
+    static func policyVerdict(
+        _ finding: Finding, original: Severity, effective: Severity, isNew: Bool, policy: Policy
+    ) -> (Verdict, Reason) {
+        let context = MatchContext(finding: finding, original: original, effective: effective, isNew: isNew)
+        for rule in policy.rules where rule.match.matches(context) {
+            let verdict: Verdict
+            switch rule.action {
+            case .fail: verdict = .fail
+            case .warn: verdict = .warn
+            case .ignore: verdict = .ignored
+            }
+            let text =
+                "rule \(rule.index) of \(rule.source.file) (line \(rule.source.line)): "
+                + "match {\(rule.match.summary)} → \(rule.action.rawValue)" + (rule.reason.map { ": \($0)" } ?? "")
+            return (verdict, Reason(kind: .rule, text: text, source: rule.source))
+        }
+        var severityText = "severity \(effective)"
+        if original == .unknown, let setting = policy.unknownSeverityAs {
+            severityText = "severity unknown, judged as \(effective) (unknown-severity-as at \(setting.source))"
+        } else if original == .unknown {
+            severityText = "severity unknown, judged as \(effective) (the default for unknown-severity-as)"
+        }
+        if let failOn = policy.failOn, effective >= failOn.value {
+            if let newOnly = policy.failOnNewOnly, newOnly.value, !isNew {
+                return (
+                    .warn,
+                    Reason(
+                        kind: .baseline,
+                        text: "\(severityText) is at or above fail-on: \(failOn.value) (\(failOn.source)), but the "
+                            + "baseline has it and the policy fails only new findings (fail-on-new-only at "
+                            + "\(newOnly.source))", source: failOn.source)
+                )
+            }
+            return (
+                .fail,
+                Reason(
+                    kind: .threshold,
+                    text: "\(severityText) is at or above fail-on: \(failOn.value) (\(failOn.source))",
+                    source: failOn.source)
+            )
+        }
+        if let warnOn = policy.warnOn, effective >= warnOn.value {
+            return (
+                .warn,
+                Reason(
+                    kind: .threshold,
+                    text: "\(severityText) is at or above warn-on: \(warnOn.value) (\(warnOn.source))",
+                    source: warnOn.source)
+            )
+        }
+        return (.pass, Reason(kind: .belowThresholds, text: "\(severityText) is below every threshold"))
+    }
+
+    /// Why a waiver that names a finding in this environment does not hold, or nil when it does.
+    static func refusal(of waiver: Waiver, severity: Severity, policy: Policy, today: Day) -> String? {
+        if today > waiver.expires {
+            return "waiver \(waiver.label) expired on \(waiver.expires): not applied"
+        }
+        if let granted = waiver.severity, severity > granted {
+            return "waiver \(waiver.label) was granted for \(granted), the finding is now judged \(severity): "
+                + "not applied"
+        }
+        if let limit = policy.waiverLimits.maxDays[severity] {
+            let start = waiver.approvedOn ?? today
+            let span = start.days(until: waiver.expires)
+            if span > limit.value {
+                let from = waiver.approvedOn.map { "from approved-on \($0)" } ?? "from today"
+                return "waiver \(waiver.label) runs \(span) days (\(from) to \(waiver.expires)), longer than the "
+                    + "\(limit.value) days the policy allows for \(severity) (\(limit.source)): not applied"
+            }
+        }
+        return nil
+    }
+
+    /// The statement that speaks last about the finding: latest timestamp, then the last in
+    /// file order.
+    static func latestStatement(about finding: Finding, in statements: [VEXStatement]) -> VEXStatement? {
+        var best: VEXStatement?
+        for statement in statements where statement.covers(finding) {
+            if let current = best, (statement.timestamp ?? "") < (current.timestamp ?? "") { continue }
+            best = statement
+        }
+        return best
+    }
+
+    private static func applyMaxCounts(_ verdicts: inout [FindingVerdict], policy: Policy, newOnly: Bool)
+        -> [MaxCountCheck]
+    {
+        var checks: [MaxCountCheck] = []
+        for severity in Severity.descending {
+            guard let limit = policy.maxCounts[severity] else { continue }
+            let counted = verdicts.indices.filter { index in
+                let verdict = verdicts[index]
+                return [.fail, .warn, .pass].contains(verdict.verdict) && verdict.severity == severity
+                    && (!newOnly || verdict.isNew)
+            }
+            let check = MaxCountCheck(severity: severity, limit: limit, count: counted.count)
+            checks.append(check)
+            guard check.exceeded else { continue }
+            for index in counted where verdicts[index].verdict != .fail {
+                verdicts[index].verdict = .fail
+                verdicts[index].reason = Reason(
+                    kind: .maxCount,
+                    text: "max \(severity): \(counted.count) \(severity) finding\(counted.count == 1 ? "" : "s") "
+                        + "remain\(counted.count == 1 ? "s" : ""), the policy allows \(limit.value) (\(limit.source))",
+                    source: limit.source)
+            }
+        }
+        return checks
+    }
+
+    /// `CVE-2021-44906 (minimist 1.2.5)` for messages.
+    static func describe(_ finding: Finding) -> String {
+        var text = finding.ruleID
+        if let package = finding.package {
+            text += " (\(package.name)\(package.installedVersion.map { " \($0)" } ?? ""))"
+        } else if let place = FindingFacts.paths(of: finding).first ?? FindingFacts.urls(of: finding).first {
+            text += " (\(place))"
+        }
+        return text
+    }
+}
+
+/// A finding as rules see it.
+struct MatchContext {
+    var finding: Finding
+    var original: Severity
+    var effective: Severity
+    var isNew: Bool
+}
+
+extension RuleMatch {
+    func matches(_ context: MatchContext) -> Bool {
+        let finding = context.finding
+        if !severities.isEmpty,
+            !severities.contains(where: { $0.matches(original: context.original, effective: context.effective) })
+        {
+            return false
+        }
+        if !kinds.isEmpty, !kinds.contains(finding.kind) { return false }
+        if !tools.isEmpty, !finding.provenance.contains(where: { source in tools.contains { $0.matches(source.tool) } })
+        {
+            return false
+        }
+        if !ids.isEmpty {
+            let all = [finding.ruleID] + finding.aliases
+            guard all.contains(where: { id in ids.contains { $0.matches(id) } }) else { return false }
+        }
+        if let package {
+            guard let actual = finding.package else { return false }
+            if let name = package.name, !name.matches(actual.name) { return false }
+            if let ecosystem = package.ecosystem, ecosystem.lowercased() != actual.ecosystem.lowercased() {
+                return false
+            }
+            if let versions = package.versions {
+                guard let installed = actual.installedVersion, versions.contains(installed) else { return false }
+            }
+        }
+        if !paths.isEmpty,
+            !FindingFacts.paths(of: finding).contains(where: { path in paths.contains { $0.matches(path) } })
+        {
+            return false
+        }
+        if !images.isEmpty,
+            !FindingFacts.images(of: finding).contains(where: { image in images.contains { $0.matches(image) } })
+        {
+            return false
+        }
+        if !urls.isEmpty, !FindingFacts.urls(of: finding).contains(where: { url in urls.contains { $0.matches(url) } })
+        {
+            return false
+        }
+        if !cwes.isEmpty, !finding.cwes.contains(where: cwes.contains) { return false }
+        if let fixAvailable {
+            guard let actual = finding.package?.fixAvailable, actual == fixAvailable else { return false }
+        }
+        if let isNew, isNew != context.isNew { return false }
+        return true
+    }
+}

@@ -1,4 +1,0 @@
-import Findings
-
-/// A gate policy for one environment.
-public struct Policy: Sendable {}

@@ -1,0 +1,94 @@
+import Findings
+
+/// The severity a policy judges a finding by, from the sources it trusts.
+struct SeverityJudgement {
+    /// What the policy's sources say (may be unknown).
+    var severity: Severity
+    /// Which source said it: `resolved`, `tool`, `vendor (debian)`, `nvd`, …
+    var source: String
+    /// Every source's severity when they do not all agree (`ghsa critical`, `redhat medium`),
+    /// sorted; empty when they agree.
+    var disagreement: [String]
+}
+
+enum SeverityJudge {
+    static func judge(_ finding: Finding, sources: [SeveritySource]?) -> SeverityJudgement {
+        let disagreement = Self.disagreement(finding)
+        for source in sources ?? [.resolved] {
+            if let (severity, name) = severity(of: finding, from: source) {
+                return SeverityJudgement(severity: severity, source: name, disagreement: disagreement)
+            }
+        }
+        // None of the trusted sources rated it: the README's resolved severity (maybe unknown).
+        return SeverityJudgement(severity: finding.severity, source: "resolved", disagreement: disagreement)
+    }
+
+    private static func severity(of finding: Finding, from source: SeveritySource) -> (Severity, String)? {
+        switch source {
+        case .resolved:
+            return finding.severity == .unknown ? nil : (finding.severity, "resolved")
+        case .tool:
+            let verdicts = finding.ratings.filter(\.isToolVerdict).compactMap(rated)
+            return verdicts.max().map { ($0, "tool") }
+        case .vendor:
+            guard let ecosystem = finding.package?.ecosystem else { return nil }
+            for name in vendorSources(forEcosystem: ecosystem) {
+                if let rating = finding.ratings.first(where: { !$0.isToolVerdict && $0.source == name }),
+                    let severity = rated(rating)
+                {
+                    return (severity, "vendor (\(name))")
+                }
+            }
+            return nil
+        case .authority(let name):
+            let ratings = finding.ratings.filter { !$0.isToolVerdict && $0.source.lowercased() == name }
+            return ratings.compactMap(rated).max().map { ($0, name) }
+        }
+    }
+
+    /// A rating's severity: its label when known, else the band of its best CVSS score.
+    static func rated(_ rating: SeverityRating) -> Severity? {
+        if let severity = rating.severity, severity != .unknown { return severity }
+        if let score = rating.bestScore?.score { return Severity(cvssScore: score) }
+        return nil
+    }
+
+    /// The authorities that are the vendor of an operating-system package ecosystem.
+    static func vendorSources(forEcosystem ecosystem: String) -> [String] {
+        switch ecosystem {
+        case "redhat", "centos": ["redhat"]
+        case "oracle": ["oracle-oval"]
+        case "suse", "opensuse", "opensuse.leap", "opensuse.tumbleweed", "sles": ["suse-cvrf"]
+        case "cbl-mariner", "azurelinux": ["cbl-mariner", "azure"]
+        case "alpine", "debian", "ubuntu", "rocky", "alma", "amazon", "photon", "wolfi", "chainguard", "fedora",
+            "bottlerocket", "echo", "minimos", "coreos", "arch":
+            [ecosystem]
+        default: []
+        }
+    }
+
+    private static func disagreement(_ finding: Finding) -> [String] {
+        var opinions: [String: Severity] = [:]
+        for rating in finding.ratings {
+            guard let severity = rated(rating) else { continue }
+            opinions[rating.source] = max(opinions[rating.source] ?? severity, severity)
+        }
+        guard Set(opinions.values).count > 1 else { return [] }
+        return opinions.keys.sorted().compactMap { source in opinions[source].map { "\(source) \($0)" } }
+    }
+}
+
+/// The fingerprints of a previous run (`--baseline`): findings whose fingerprint is here are
+/// not new.
+public struct Baseline: Sendable {
+    /// The file the baseline came from, for messages.
+    public var file: String
+    public var fingerprints: Set<String>
+
+    public init(file: String, fingerprints: Set<String>) {
+        self.file = file
+        self.fingerprints = fingerprints
+    }
+
+    public func contains(_ finding: Finding) -> Bool { fingerprints.contains(finding.fingerprint) }
+}

@@ -1,0 +1,209 @@
+import Findings
+import Foundation
+import ScanGateJSON
+
+/// An OpenVEX status.
+public enum VEXStatus: String, Sendable, Hashable {
+    case notAffected = "not_affected"
+    case affected
+    case fixed
+    case underInvestigation = "under_investigation"
+
+    /// `not_affected` and `fixed` take a finding out of the gate.
+    public var suppresses: Bool { self == .notAffected || self == .fixed }
+}
+
+/// One OpenVEX statement, as far as the gate needs it.
+public struct VEXStatement: Sendable {
+    /// The file and the line of the statement.
+    public var source: SourceRef
+    /// 1-based position in `statements`.
+    public var index: Int
+    /// The vulnerability's `name`, `@id` and `aliases`.
+    public var vulnerabilityIDs: [String]
+    /// The products' and their subcomponents' `@id` and `identifiers.purl`, as written.
+    public var products: [String]
+    public var status: VEXStatus
+    public var justification: String?
+    public var impactStatement: String?
+    /// The statement's timestamp, else the document's (RFC 3339 text).
+    public var timestamp: String?
+
+    public init(
+        source: SourceRef, index: Int = 1, vulnerabilityIDs: [String], products: [String], status: VEXStatus,
+        justification: String? = nil, impactStatement: String? = nil, timestamp: String? = nil
+    ) {
+        self.source = source
+        self.index = index
+        self.vulnerabilityIDs = vulnerabilityIDs
+        self.products = products
+        self.status = status
+        self.justification = justification
+        self.impactStatement = impactStatement
+        self.timestamp = timestamp
+    }
+
+    /// Whether the statement is about this finding: one of its ids is the finding's id or an
+    /// alias, and one of its products is the finding's package (purl without qualifiers or
+    /// subpath; a product purl without a version means every version).
+    public func covers(_ finding: Finding) -> Bool {
+        let findingIDs = Set(([finding.ruleID] + finding.aliases).map { $0.uppercased() })
+        guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.uppercased()) }) else { return false }
+        guard let purl = PackageURL.of(finding) else { return false }
+        return products.contains { PackageURL.matches(product: $0, package: purl) }
+    }
+}
+
+/// An OpenVEX document (`--vex`), read with ScanGate's strict JSON reader.
+public struct VEXDocument: Sendable {
+    public var file: String
+    public var statements: [VEXStatement]
+
+    public init(file: String, statements: [VEXStatement]) {
+        self.file = file
+        self.statements = statements
+    }
+
+    /// Reads and checks an OpenVEX file from disk.
+    public static func load(path: String) throws(ConfigurationError) -> VEXDocument {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(document: .vex, file: path, line: 0, message: "cannot read the file")
+        }
+        return try parse(bytes: [UInt8](data), file: path)
+    }
+
+    /// Parses an OpenVEX JSON document. Refused: not JSON, no `@context` naming openvex.dev,
+    /// no `statements`, a statement without vulnerability, status or products, a status
+    /// OpenVEX does not define, `not_affected` without `justification` or `impact_statement`.
+    public static func parse(bytes: [UInt8], file: String) throws(ConfigurationError) -> VEXDocument {
+        let document: JSONDocument
+        do {
+            document = try JSONDocument(bytes: bytes)
+        } catch {
+            throw ConfigurationError(
+                document: .vex, file: file, line: error.line, column: error.column,
+                message: "not JSON: \(error.message)")
+        }
+        do {
+            return try read(document.root, file: file)
+        } catch {
+            throw ConfigurationError(
+                document: .vex, file: file, line: error.line, message: "\(error.message) (at \(error.path))")
+        }
+    }
+
+    private static func read(_ root: JSONValue, file: String) throws(JSONAccessError) -> VEXDocument {
+        let object = try root.requireObject()
+        guard let context = try object.string("@context"), context.hasPrefix("https://openvex.dev/ns") else {
+            throw object.error("not an OpenVEX document: \"@context\" must be https://openvex.dev/ns/…")
+        }
+        let documentTimestamp = try object.string("timestamp")
+        guard let statements = try object.array("statements") else {
+            throw object.error("an OpenVEX document needs \"statements\"")
+        }
+        var result: [VEXStatement] = []
+        for (offset, element) in statements.enumerated() {
+            result.append(try readStatement(element, index: offset + 1, file: file, timestamp: documentTimestamp))
+        }
+        return VEXDocument(file: file, statements: result)
+    }
+
+    private static func readStatement(_ value: JSONValue, index: Int, file: String, timestamp: String?)
+        throws(JSONAccessError) -> VEXStatement
+    {
+        let statement = try value.requireObject()
+        let what = "statement \(index)"
+        guard let vulnerability = statement["vulnerability"], !vulnerability.isNull else {
+            throw statement.error("\(what) has no \"vulnerability\"")
+        }
+        var ids: [String] = []
+        if let name = vulnerability.stringValue {
+            ids.append(name)
+        } else {
+            let object = try vulnerability.requireObject()
+            if let name = try object.string("name") { ids.append(name) }
+            if let id = try object.string("@id") { ids.append(id) }
+            ids += try object.strings("aliases")
+        }
+        ids = ids.filter { !$0.isEmpty }
+        guard !ids.isEmpty else { throw vulnerability.error("\(what): the vulnerability has no name, @id or aliases") }
+        guard let statusText = try statement.string("status") else {
+            throw statement.error("\(what) has no \"status\"")
+        }
+        guard let status = VEXStatus(rawValue: statusText) else {
+            throw statement["status"]?.error(
+                "\(what): status \"\(statusText)\" is not one of not_affected, affected, fixed, under_investigation")
+                ?? statement.error("\(what): bad status")
+        }
+        guard let productValues = try statement.array("products"), !productValues.isEmpty else {
+            throw statement.error(
+                "\(what) has no products: ScanGate refuses a statement that does not say which product it is about")
+        }
+        var products: [String] = []
+        for product in productValues {
+            products += try productIdentifiers(product, what: what)
+            if product.kind == .object, let subcomponents = try product.array("subcomponents") {
+                for subcomponent in subcomponents { products += try productIdentifiers(subcomponent, what: what) }
+            }
+        }
+        let justification = try statement.string("justification")
+        let impact = try statement.string("impact_statement")
+        if status == .notAffected, justification == nil, impact == nil {
+            throw statement.error("\(what) is not_affected without a justification or impact_statement")
+        }
+        return VEXStatement(
+            source: SourceRef(file: file, line: statement.line), index: index, vulnerabilityIDs: ids,
+            products: products, status: status, justification: justification, impactStatement: impact,
+            timestamp: try statement.string("timestamp") ?? timestamp)
+    }
+
+    private static func productIdentifiers(_ value: JSONValue, what: String) throws(JSONAccessError) -> [String] {
+        if let text = value.stringValue { return [text] }
+        let object = try value.requireObject()
+        var identifiers: [String] = []
+        if let id = try object.string("@id") { identifiers.append(id) }
+        if let purl = try object.object("identifiers")?.string("purl") { identifiers.append(purl) }
+        guard !identifiers.isEmpty else {
+            throw object.error("\(what): a product has neither @id nor identifiers.purl")
+        }
+        return identifiers
+    }
+}
+
+/// Package URLs as far as VEX matching needs them.
+enum PackageURL {
+    /// The finding's package purl, or one built from its ecosystem, name and version for the
+    /// ecosystems whose purl type is the ecosystem's name.
+    static func of(_ finding: Finding) -> String? {
+        guard let package = finding.package else { return nil }
+        if let purl = package.purl, !purl.isEmpty { return purl }
+        let types: Set<String> = ["npm", "pypi", "cargo", "gem", "nuget", "golang", "composer", "maven"]
+        guard types.contains(package.ecosystem), let version = package.installedVersion else { return nil }
+        let name = package.ecosystem == "maven" ? package.name.replacingOccurrences(of: ":", with: "/") : package.name
+        return "pkg:\(package.ecosystem)/\(name)@\(version)"
+    }
+
+    /// `pkg:type/namespace/name@version` without qualifiers and subpath, percent-decoded,
+    /// type/namespace/name lowercased.
+    static func parts(_ purl: String) -> (base: String, version: String?)? {
+        guard purl.lowercased().hasPrefix("pkg:") else { return nil }
+        var text = Substring(purl.dropFirst(4))
+        if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
+        if let question = text.firstIndex(of: "?") { text = text[..<question] }
+        var version: String?
+        if let at = text.lastIndex(of: "@"), text[at...].contains("/") == false, at != text.startIndex {
+            version = String(text[text.index(after: at)...]).removingPercentEncoding
+            text = text[..<at]
+        }
+        let base = (String(text).removingPercentEncoding ?? String(text)).lowercased()
+        return (base, version)
+    }
+
+    /// A product purl without a version covers every version of the package.
+    static func matches(product: String, package: String) -> Bool {
+        guard let wanted = parts(product), let actual = parts(package) else { return product == package }
+        guard wanted.base == actual.base else { return false }
+        guard let version = wanted.version else { return true }
+        return version == actual.version
+    }
+}

@@ -1,0 +1,200 @@
+import Findings
+
+/// One entry of a waivers file: an accepted risk, for a while, approved by someone.
+public struct Waiver: Sendable {
+    /// The file and the line of the entry.
+    public var source: SourceRef
+    /// The finding's id or any of its aliases (exact, case-insensitive).
+    public var id: String
+    /// Optional scope, each a glob: package name, path, image repository, URL.
+    public var package: Glob?
+    public var path: Glob?
+    public var image: Glob?
+    public var url: Glob?
+    /// Environments it holds in; empty: every environment.
+    public var environments: [String]
+    public var reason: String
+    public var approvedBy: String
+    /// The last day the waiver holds.
+    public var expires: Day
+    /// When it was approved; `max-days` counts from here (else from today).
+    public var approvedOn: Day?
+    /// The severity it was granted for: it never hides a finding judged more severe. Nil:
+    /// not recorded (the gate warns; a policy can require it).
+    public var severity: Severity?
+
+    public init(
+        source: SourceRef, id: String, package: Glob? = nil, path: Glob? = nil, image: Glob? = nil, url: Glob? = nil,
+        environments: [String] = [], reason: String, approvedBy: String, expires: Day, approvedOn: Day? = nil,
+        severity: Severity? = nil
+    ) {
+        self.source = source
+        self.id = id
+        self.package = package
+        self.path = path
+        self.image = image
+        self.url = url
+        self.environments = environments
+        self.reason = reason
+        self.approvedBy = approvedBy
+        self.expires = expires
+        self.approvedOn = approvedOn
+        self.severity = severity
+    }
+
+    /// Whether the waiver names this finding (id or alias, and every scope given); the
+    /// environment, expiry and severity are checked by the gate.
+    public func names(_ finding: Finding) -> Bool {
+        let wanted = id.uppercased()
+        guard finding.ruleID.uppercased() == wanted || finding.aliases.contains(where: { $0.uppercased() == wanted })
+        else { return false }
+        if let package {
+            guard let name = finding.package?.name, package.matches(name) else { return false }
+        }
+        if let path, !FindingFacts.paths(of: finding).contains(where: path.matches) { return false }
+        if let image, !FindingFacts.images(of: finding).contains(where: image.matches) { return false }
+        if let url, !FindingFacts.urls(of: finding).contains(where: url.matches) { return false }
+        return true
+    }
+
+    /// Whether it holds in `environment`.
+    public func holds(in environment: String) -> Bool { environments.isEmpty || environments.contains(environment) }
+
+    /// A short label for messages: `CVE-2024-1234 (waivers.yaml:4)`.
+    public var label: String { "\(id) (\(source))" }
+}
+
+/// A waivers file: `scangate-waivers: 1` and `waivers:`.
+public struct WaiverFile: Sendable {
+    public var file: String
+    public var waivers: [Waiver]
+
+    public init(file: String, waivers: [Waiver]) {
+        self.file = file
+        self.waivers = waivers
+    }
+
+    /// Reads and checks a waivers file from disk.
+    public static func load(path: String) throws(ConfigurationError) -> WaiverFile {
+        try parse(try YAMLValue.readText(path: path, document: .waivers), file: path)
+    }
+
+    static let entryKeys = [
+        "id", "package", "path", "image", "url", "environments", "reason", "approved-by", "expires", "approved-on",
+        "severity",
+    ]
+
+    /// Parses a waivers file. Every entry needs `id`, `reason`, `approved-by` and `expires`.
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> WaiverFile {
+        let root = try YAMLValue.parse(text, file: file, document: .waivers)
+        let top = try root.mapping("a waivers file", allowed: ["scangate-waivers", "waivers"])
+        guard let version = top["scangate-waivers"] else {
+            throw root.error("not a ScanGate waivers file: the file must start with \"scangate-waivers: 1\"")
+        }
+        guard (try? version.int("scangate-waivers")) == 1 else {
+            throw version.error("unsupported waivers format version \(version.kindDescription); expected 1")
+        }
+        let list = try top.require("waivers", in: "the waivers file")
+        var waivers: [Waiver] = []
+        for (offset, element) in try list.list("waivers").enumerated() {
+            waivers.append(try parseEntry(element, index: offset + 1))
+        }
+        return WaiverFile(file: file, waivers: waivers)
+    }
+
+    private static func parseEntry(_ value: YAMLValue, index: Int) throws(ConfigurationError) -> Waiver {
+        let what = "waiver \(index)"
+        let mapping = try value.mapping(what, allowed: entryKeys)
+        for required in ["id", "reason", "approved-by", "expires"] where mapping[required] == nil {
+            throw value.error(
+                "\(what) has no \"\(required)\": every waiver needs id, reason, approved-by and expires")
+        }
+        func text(_ key: String) throws(ConfigurationError) -> String {
+            try mapping.require(key, in: what).string("\(what): \(key)")
+        }
+        func day(_ key: String) throws(ConfigurationError) -> Day? {
+            guard let node = mapping[key] else { return nil }
+            let raw = try node.string("\(what): \(key)")
+            guard let day = Day(parsing: raw) else {
+                throw node.error("\(what): \(key) \"\(raw)\" is not a date in the form YYYY-MM-DD")
+            }
+            return day
+        }
+        func glob(_ key: String, ignoresCase: Bool) throws(ConfigurationError) -> Glob? {
+            guard let node = mapping[key] else { return nil }
+            let raw = try node.string("\(what): \(key)")
+            do {
+                return try Glob(raw, ignoresCase: ignoresCase)
+            } catch {
+                throw node.error("\(what): \(key): \(error.description)")
+            }
+        }
+        let id = try text("id")
+        let reason = try text("reason")
+        let approvedBy = try text("approved-by")
+        guard let expires = try day("expires") else { throw value.error("\(what) has no \"expires\"") }
+        let approvedOn = try day("approved-on")
+        if let approvedOn, approvedOn > expires, let node = mapping["approved-on"] {
+            throw node.error("\(what): approved-on \(approvedOn) is after expires \(expires)")
+        }
+        var environments: [String] = []
+        if let node = mapping["environments"] {
+            for (name, element) in try node.strings("\(what): environments") {
+                guard EnvironmentName.isValid(name) else {
+                    throw element.error(
+                        "\(what): environment \"\(name)\" may contain only letters, digits, '.', '_', '-'")
+                }
+                environments.append(name)
+            }
+        }
+        var severity: Severity?
+        if let node = mapping["severity"] {
+            let parsed = try SeverityName.parse(node, "\(what): severity")
+            guard parsed != .unknown else {
+                throw node.error("\(what): severity must be a known severity (critical, high, medium, low, info)")
+            }
+            severity = parsed
+        }
+        return Waiver(
+            source: value.source, id: id, package: try glob("package", ignoresCase: false),
+            path: try glob("path", ignoresCase: false), image: try glob("image", ignoresCase: false),
+            url: try glob("url", ignoresCase: false), environments: environments, reason: reason,
+            approvedBy: approvedBy, expires: expires, approvedOn: approvedOn, severity: severity)
+    }
+
+    /// Checks the file against a policy's waiver rules that do not depend on findings: with
+    /// `waivers: require-severity: true`, every entry must say its `severity`.
+    public func validate(against policy: Policy) throws(ConfigurationError) {
+        guard let require = policy.waiverLimits.requireSeverity, require.value else { return }
+        for waiver in waivers where waiver.severity == nil {
+            throw ConfigurationError(
+                document: .waivers, file: waiver.source.file, line: waiver.source.line,
+                message:
+                    "waiver \(waiver.id) does not say the severity it was granted for; the policy requires it "
+                    + "(waivers: require-severity: true at \(require.source))")
+        }
+    }
+}
+
+/// What rules and waivers match against, read off a finding.
+enum FindingFacts {
+    static func paths(of finding: Finding) -> [String] {
+        unique(finding.locations.compactMap(\.path) + (finding.package?.paths ?? []))
+    }
+
+    static func images(of finding: Finding) -> [String] {
+        finding.locations.compactMap(\.image).flatMap { image in
+            [image.repository] + (image.tag.map { [image.repository + ":" + $0] } ?? [])
+        }
+    }
+
+    static func urls(of finding: Finding) -> [String] {
+        unique(finding.locations.compactMap(\.url) + finding.instances.map(\.uri))
+    }
+
+    /// First occurrences, in order.
+    static func unique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,278 @@
+import Adapters
+import Findings
+import Foundation
+import Policy
+import Testing
+
+@Suite("Policy evaluation")
+struct EvaluationTests {
+    static let minimist = Support.finding(
+        "CVE-2021-44906", severity: .critical, aliases: ["GHSA-xvch-5gv4-984h"],
+        package: Support.npm("minimist", "1.2.5"), cwes: ["CWE-1321"],
+        authorities: [
+            SeverityRating(source: "ghsa", severity: .critical), SeverityRating(source: "redhat", severity: .medium),
+        ])
+    static let oldLodash = Support.finding(
+        "CVE-2019-10744", severity: .critical, package: Support.npm("lodash", "4.17.11", fix: false))
+    static let secret = Support.finding(
+        "aws-access-key-id", kind: .secret, severity: .medium, path: "config/settings.env")
+    static let web = Support.finding(
+        "40012", kind: .webAlert, severity: .high, tool: "zap", url: "https://staging.example.test/search",
+        cwes: ["CWE-79"])
+    static let imageVuln = Support.finding(
+        "CVE-2023-0001", severity: .low,
+        package: Package(ecosystem: "debian", name: "openssl", installedVersion: "3.0.1"),
+        image: "ghcr.io/acme/api:1.2", authorities: [SeverityRating(source: "debian", severity: .high)])
+    static let unrated = Support.finding("CVE-2024-9999", severity: .unknown, package: Support.npm("left-pad", "1.0.0"))
+    static let all = [minimist, oldLodash, secret, web, imageVuln, unrated]
+
+    /// (rule, ids it must match among `all`)
+    static let ruleCases: [(String, [String])] = [
+        ("{ kind: secret }", ["aws-access-key-id"]),
+        ("{ severity: critical }", ["CVE-2019-10744", "CVE-2021-44906"]),
+        ("{ severity: \">=high\" }", ["40012", "CVE-2019-10744", "CVE-2021-44906", "CVE-2024-9999"]),
+        ("{ severity: \"<medium\" }", ["CVE-2023-0001"]),
+        ("{ severity: unknown }", ["CVE-2024-9999"]),
+        ("{ tool: zap }", ["40012"]),
+        ("{ id: \"CVE-2019-*\" }", ["CVE-2019-10744"]),
+        ("{ id: \"ghsa-xvch-*\" }", ["CVE-2021-44906"]),
+        ("{ id: [\"CVE-2019-*\", \"4001?\"] }", ["40012", "CVE-2019-10744"]),
+        ("{ package: lodash }", ["CVE-2019-10744"]),
+        ("{ package: { name: \"l*\", version: \"<4.17.21\" } }", ["CVE-2019-10744", "CVE-2024-9999"]),
+        ("{ package: { name: \"lo*\", version: \"<4.17.21\" } }", ["CVE-2019-10744"]),
+        ("{ package: { name: \"l*\", version: \">=1.0.0 <2.0.0\" } }", ["CVE-2024-9999"]),
+        ("{ package: { ecosystem: debian } }", ["CVE-2023-0001"]),
+        ("{ path: \"config/*\" }", ["aws-access-key-id"]),
+        ("{ path: package-lock.json }", ["CVE-2019-10744", "CVE-2021-44906", "CVE-2024-9999"]),
+        ("{ image: \"ghcr.io/acme/*\" }", ["CVE-2023-0001"]),
+        ("{ image: \"ghcr.io/acme/api:1.2\" }", ["CVE-2023-0001"]),
+        ("{ url: \"https://staging.example.test/*\" }", ["40012"]),
+        ("{ cwe: 79 }", ["40012"]),
+        ("{ cwe: [CWE-1321, CWE-79] }", ["40012", "CVE-2021-44906"]),
+        ("{ fix-available: false }", ["CVE-2019-10744"]),
+        ("{ fix-available: true }", ["CVE-2021-44906", "CVE-2024-9999"]),
+        ("{ kind: vulnerability, severity: critical, fix-available: false }", ["CVE-2019-10744"]),
+        (
+            "{ new: true }",
+            [
+                "40012", "CVE-2019-10744", "CVE-2021-44906", "CVE-2023-0001", "CVE-2024-9999",
+                "aws-access-key-id",
+            ]
+        ),
+    ]
+
+    @Test(arguments: ruleCases)
+    func ruleMatching(_ match: String, _ expected: [String]) throws {
+        let policy = try Support.policy(
+            "scangate-policy: 1\nrules:\n  - match: \(match)\n    action: ignore\n    reason: test\n")
+        let decision = Support.evaluate(Self.all, policy: policy)
+        let ignored = decision.verdicts.filter { $0.verdict == .ignored }.map(\.finding.ruleID).sorted()
+        #expect(ignored == expected, "\(match)")
+        for verdict in decision.verdicts where verdict.verdict == .ignored {
+            #expect(verdict.reason.text.hasPrefix("rule 1 of policy.yaml (line 3): match {"))
+            #expect(verdict.reason.text.hasSuffix("} → ignore: test"))
+            #expect(verdict.reason.source == SourceRef(file: "policy.yaml", line: 3))
+        }
+    }
+
+    @Test func firstMatchWinsBeforeThresholds() throws {
+        let policy = try Support.policy(
+            """
+            scangate-policy: 1
+            fail-on: high
+            rules:
+              - match: { id: "CVE-2019-*", fix-available: false }
+                action: warn
+              - match: { severity: critical }
+                action: fail
+              - match: { kind: secret }
+                action: fail
+            """)
+        let decision = Support.evaluate(Self.all, policy: policy)
+        #expect(Support.verdict(decision, "CVE-2019-10744")?.verdict == .warn)
+        #expect(Support.verdict(decision, "CVE-2019-10744")?.reason.source?.line == 4)
+        #expect(Support.verdict(decision, "CVE-2021-44906")?.reason.source?.line == 6)
+        #expect(Support.verdict(decision, "aws-access-key-id")?.verdict == .fail)
+        #expect(Support.verdict(decision, "40012")?.reason.kind == .threshold)
+        #expect(
+            Support.verdict(decision, "40012")?.reason.text
+                == "severity high is at or above fail-on: high (policy.yaml:2)")
+        #expect(!decision.passed)
+    }
+
+    @Test func unknownSeverityIsJudgedHighByDefault() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\n")
+        let verdict = try #require(Support.verdict(Support.evaluate([Self.unrated], policy: policy), "CVE-2024-9999"))
+        #expect(verdict.verdict == .fail && verdict.severity == .high && verdict.judgedSeverity == .unknown)
+        #expect(verdict.reason.text.contains("severity unknown, judged as high"))
+        let lenient = try Support.policy("scangate-policy: 1\nfail-on: high\nunknown-severity-as: low\n")
+        #expect(Support.verdict(Support.evaluate([Self.unrated], policy: lenient), "CVE-2024-9999")?.verdict == .pass)
+    }
+
+    @Test func severitySourcesChooseTheJudgedSeverityAndShowDisagreement() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nseverity-sources: [vendor, redhat, tool]\n")
+        let decision = Support.evaluate([Self.minimist, Self.imageVuln], policy: policy)
+        let minimist = try #require(Support.verdict(decision, "CVE-2021-44906"))
+        #expect(minimist.severitySource == "redhat" && minimist.severity == .medium && minimist.verdict == .pass)
+        #expect(minimist.disagreement == ["ghsa critical", "redhat medium", "trivy critical"])
+        let openssl = try #require(Support.verdict(decision, "CVE-2023-0001"))
+        #expect(openssl.severitySource == "vendor (debian)" && openssl.verdict == .fail)
+        #expect(decision.warnings.contains { $0.contains("CVE-2021-44906 (minimist 1.2.5): judged medium by redhat") })
+        let resolved = Support.evaluate([Self.minimist], policy: try Support.policy("scangate-policy: 1\n"))
+        #expect(resolved.verdicts.first?.severitySource == "resolved" && resolved.warnings.isEmpty)
+    }
+
+    @Test func maxCountsFailTheRemainingFindingsOfThatSeverity() throws {
+        let policy = try Support.policy("scangate-policy: 1\nwarn-on: medium\nmax: { high: 1, critical: 5 }\n")
+        let decision = Support.evaluate(Self.all, policy: policy)
+        #expect(!decision.passed)
+        let highs = decision.verdicts.filter { $0.severity == .high }
+        #expect(highs.count == 2 && highs.allSatisfy { $0.verdict == .fail && $0.reason.kind == .maxCount })
+        #expect(highs.first?.reason.text == "max high: 2 high findings remain, the policy allows 1 (policy.yaml:3)")
+        #expect(decision.maxCounts.map(\.exceeded) == [false, true])
+        #expect(Support.verdict(decision, "CVE-2021-44906")?.verdict == .warn)
+    }
+
+    @Test func baselineAndFailOnNewOnly() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
+        let baseline = Baseline(file: "previous.json", fingerprints: [Self.minimist.fingerprint])
+        let decision = Support.evaluate([Self.minimist, Self.oldLodash], policy: policy, baseline: baseline)
+        let known = try #require(Support.verdict(decision, "CVE-2021-44906"))
+        #expect(known.verdict == .warn && !known.isNew && known.reason.kind == .baseline)
+        #expect(known.reason.text.contains("fail-on-new-only at policy.yaml:3"))
+        #expect(Support.verdict(decision, "CVE-2019-10744")?.verdict == .fail)
+        let newRule = try Support.policy(
+            "scangate-policy: 1\nwarn-on: low\nrules:\n"
+                + "  - match: { new: true, severity: \">=high\" }\n    action: fail\n"
+        )
+        let byRule = Support.evaluate([Self.minimist, Self.oldLodash], policy: newRule, baseline: baseline)
+        #expect(Support.verdict(byRule, "CVE-2021-44906")?.verdict == .warn)
+        #expect(Support.verdict(byRule, "CVE-2019-10744")?.verdict == .fail)
+    }
+
+    @Test func toolSuppressedFindingsNeverCount() throws {
+        let suppressed = Support.finding("CVE-2020-1", severity: .critical, path: "a", suppressed: true)
+        let decision = Support.evaluate([suppressed], policy: try Support.policy("scangate-policy: 1\nfail-on: low\n"))
+        #expect(decision.passed && decision.counts.suppressedByTool == 1)
+        #expect(decision.verdicts.first?.reason.text == "suppressed by .trivyignore (ignored)")
+    }
+
+    @Test func signaturesRequiredAreReportedAsNotVerified() throws {
+        let policy = try Support.policy("scangate-policy: 1\nsignatures: { required: true, keys: [k.pub] }\n")
+        let decision = Support.evaluate([], policy: policy)
+        #expect(decision.signatures.status == .notVerified)
+        #expect(decision.warnings.first?.contains("signatures NOT verified") == true)
+        #expect(decision.warnings.first?.contains("scangate release-gate will enforce them") == true)
+        #expect(DecisionText.summaryLine(decision).contains("signatures NOT verified"))
+    }
+
+    @Test func theEnvironmentOverride() throws {
+        let decision = Support.evaluate([], policy: try Support.policy("scangate-policy: 1\n"), environment: "qa")
+        #expect(decision.environment == "qa")
+        #expect(
+            DecisionText.summaryLine(decision) == "PASS: 0 failing, 0 warnings, 0 waived, 0 ignored, 0 VEX-suppressed, "
+                + "0 suppressed by tools, 0 passed (policy policy.yaml, env qa)")
+    }
+
+    @Test func theOutputIsDeterministic() throws {
+        let policy = try PolicyLoader().load(path: Support.path("policies/production.yaml"))
+        let findings = try Support.exampleFindings()
+        let first = Support.evaluate(findings, policy: policy)
+        let second = Support.evaluate(findings.reversed(), policy: policy)
+        #expect(DecisionJSON.encode(first) == DecisionJSON.encode(second))
+        #expect(DecisionText.render(first) == DecisionText.render(second))
+        let json = try JSONSerialization.jsonObject(with: Data(DecisionJSON.encode(first))) as? [String: Any]
+        #expect(json?["schema"] as? String == "scangate-gate/1")
+        #expect(json?["decision"] as? String == "fail")
+    }
+}
+
+@Suite("Policy shipped policies against the example reports")
+struct ShippedPolicyTests {
+    static func decide(_ name: String) throws -> Decision {
+        let policy = try PolicyLoader().load(path: Support.path("policies/\(name).yaml"))
+        return Support.evaluate(try Support.exampleFindings(), policy: policy)
+    }
+
+    @Test func stagingFailsOnTheCriticalMinimistFinding() throws {
+        let decision = try Self.decide("staging")
+        #expect(!decision.passed)
+        let minimist = try #require(decision.verdicts.first { $0.finding.package?.name == "minimist" })
+        #expect(minimist.verdict == .fail && minimist.severity == .critical)
+        #expect(minimist.reason.source?.file.hasSuffix("policies/staging.yaml") == true)
+        #expect(decision.verdicts.filter { $0.verdict == .fail }.allSatisfy { $0.severity == .critical })
+    }
+
+    @Test func devPassesWithWarnings() throws {
+        let decision = try Self.decide("dev")
+        #expect(decision.passed)
+        #expect(decision.counts.failing == 0 && decision.counts.warnings > 0)
+        #expect(DecisionText.summaryLine(decision).hasPrefix("PASS: 0 failing, "))
+    }
+
+    @Test func productionFailsOnHighAndOnAnySecret() throws {
+        let decision = try Self.decide("production")
+        #expect(!decision.passed)
+        let secret = try #require(decision.verdicts.first { $0.finding.kind == .secret })
+        #expect(secret.verdict == .fail && secret.reason.kind == .rule)
+        let failing = decision.verdicts.filter { $0.verdict == .fail }
+        #expect(failing.allSatisfy { $0.severity >= .high || $0.finding.kind == .secret })
+        #expect(decision.verdicts.filter { $0.severity >= .high && $0.verdict == .warn }.isEmpty)
+        #expect(decision.signatures.status == .notVerified)
+    }
+
+    @Test func aSecretOfAnySeverityFailsProduction() throws {
+        let policy = try PolicyLoader().load(path: Support.path("policies/production.yaml"))
+        let secret = Support.finding("generic-token", kind: .secret, severity: .low, path: "a.env")
+        #expect(!Support.evaluate([secret], policy: policy).passed)
+    }
+}
+
+@Suite("Policy corpus reports", .enabled(if: Support.corpusIsAvailable))
+struct CorpusPolicyTests {
+    static func reports() -> [URL] {
+        ["trivy", "npm-audit", "zap", "sarif"].flatMap { folder -> [URL] in
+            let directory = Support.corpus.appendingPathComponent(folder)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            return names.sorted().map { directory.appendingPathComponent($0) }
+        }
+    }
+
+    /// Thresholds only: the verdict counts follow from the severities, counted independently.
+    @Test func thresholdVerdictsMatchAnIndependentCount() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: critical\nwarn-on: medium\n")
+        var checked = 0
+        for url in Self.reports() {
+            guard let report = try? ReportReader().read(path: url.path) else { continue }
+            let set = FindingSet(merging: report.findings)
+            let decision = Gate.evaluate(GateInput(findings: set, policy: policy, today: Support.today))
+            let open = set.open
+            let critical = open.count { $0.severity == .critical }
+            let warn = open.count { [.high, .medium, .unknown].contains($0.severity) }
+            #expect(decision.counts.failing == critical, "\(url.lastPathComponent)")
+            #expect(decision.counts.warnings == warn, "\(url.lastPathComponent)")
+            #expect(decision.counts.suppressedByTool == set.suppressed.count, "\(url.lastPathComponent)")
+            #expect(decision.counts.passed == open.count - critical - warn, "\(url.lastPathComponent)")
+            #expect(decision.passed == (critical == 0), "\(url.lastPathComponent)")
+            checked += 1
+        }
+        #expect(checked > 100)
+    }
+
+    /// The shipped policies over every corpus report: every failing or warning verdict names a
+    /// file and line, and the decision does not depend on the order of the findings.
+    @Test(arguments: ["dev", "staging", "production"])
+    func shippedPoliciesExplainEveryVerdict(_ name: String) throws {
+        let policy = try PolicyLoader().load(path: Support.path("policies/\(name).yaml"))
+        for url in Self.reports() {
+            guard let report = try? ReportReader().read(path: url.path) else { continue }
+            let decision = Support.evaluate(report.findings, policy: policy)
+            for verdict in decision.verdicts where verdict.verdict == .fail || verdict.verdict == .warn {
+                #expect(verdict.reason.source != nil, "\(url.lastPathComponent): \(verdict.reason.text)")
+            }
+            if name == "dev" { #expect(decision.passed, "\(url.lastPathComponent)") }
+            let reversed = Support.evaluate(report.findings.reversed(), policy: policy)
+            #expect(DecisionJSON.encode(reversed) == DecisionJSON.encode(decision), "\(url.lastPathComponent)")
+        }
+    }
+}

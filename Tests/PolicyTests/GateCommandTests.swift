@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+/// Runs the real `scangate` executable built beside the tests.
+enum GateProcess {
+    static var executable: URL {
+        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] {
+            return URL(fileURLWithPath: override)
+        }
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("scangate")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return Support.repositoryRoot.appendingPathComponent(".build/debug/scangate")
+    }
+
+    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
+
+    struct Result {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = Support.repositoryRoot
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ name: String, _ text: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scangate-gate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url
+    }
+}
+
+@Suite("Gate command", .enabled(if: GateProcess.isAvailable))
+struct GateCommandTests {
+    static let examples = "fixtures/examples"
+    static let now = ["--now", "2026-11-25"]
+
+    @Test func stagingFailsWithExitOneAndExplainsWhy() throws {
+        let result = try GateProcess.run(["gate", Self.examples, "--policy", "policies/staging.yaml"] + Self.now)
+        #expect(result.status == 1, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.last?.hasPrefix("FAIL: 2 failing, ") == true, "\(result.standardOutput)")
+        #expect(lines.last?.hasSuffix("(policy staging.yaml, env staging)") == true)
+        #expect(result.standardOutput.contains("CVE-2021-44906 minimist 1.2.5"))
+        #expect(result.standardOutput.contains("fail-on: critical (policies/staging.yaml:8)"))
+    }
+
+    @Test func devPassesWithWarnings() throws {
+        let result = try GateProcess.run(["gate", Self.examples, "--policy", "policies/dev.yaml"] + Self.now)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n").last?.hasPrefix("PASS: 0 failing, 9 warnings") == true)
+    }
+
+    @Test func waiversAndVEXAreShownWithTheirExpiry() throws {
+        let result = try GateProcess.run(
+            [
+                "gate", Self.examples, "--policy", "policies/production.yaml", "--waivers",
+                "fixtures/policy/waivers.yaml", "--vex", "fixtures/policy/openvex.json",
+            ] + Self.now)
+        #expect(result.status == 1)
+        let output = result.standardOutput
+        #expect(output.contains("waiver CVE-2021-23337 (fixtures/policy/waivers.yaml:8) until 2026-12-10"))
+        #expect(output.contains("OpenVEX statement 1 (fixtures/policy/openvex.json:8): not_affected"))
+        #expect(output.contains("warning: waiver DS-0002 (fixtures/policy/waivers.yaml:28) expired on 2026-10-01"))
+        #expect(output.contains("matches no finding: it is stale"))
+        #expect(output.contains("signatures NOT verified"))
+    }
+
+    @Test func jsonIsDeterministicAndWrittenToAFile() throws {
+        let first = try GateProcess.temporaryFile("first.json", "")
+        let second = first.deletingLastPathComponent().appendingPathComponent("second.json")
+        defer { try? FileManager.default.removeItem(at: first.deletingLastPathComponent()) }
+        let arguments = ["gate", "--policy", "policies/staging.yaml", "--format", "json"] + Self.now
+        let one = try GateProcess.run(
+            arguments + [
+                "-o", first.path, "fixtures/examples/trivy-fs.json",
+                "fixtures/examples/npm-audit.json",
+            ])
+        let two = try GateProcess.run(
+            arguments + [
+                "-o", second.path, "fixtures/examples/npm-audit.json",
+                "fixtures/examples/trivy-fs.json",
+            ])
+        #expect(one.status == 1 && two.status == 1)
+        let bytes = try Data(contentsOf: first)
+        #expect(bytes == (try Data(contentsOf: second)))
+        let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any]
+        #expect(object?["decision"] as? String == "fail")
+        #expect((object?["counts"] as? [String: Any])?["fail"] as? Int == 2)
+    }
+
+    @Test func baselineMakesKnownFindingsWarnUnderFailOnNewOnly() throws {
+        let baseline = try GateProcess.temporaryFile("previous.json", "")
+        defer { try? FileManager.default.removeItem(at: baseline.deletingLastPathComponent()) }
+        let ingest = try GateProcess.run(["ingest", "--format", "json", "-o", baseline.path, Self.examples])
+        #expect(ingest.status == 0)
+        let policy = baseline.deletingLastPathComponent().appendingPathComponent("new-only.yaml")
+        try Data(
+            "scangate-policy: 1\nextends: \(Support.path("policies/staging.yaml"))\nfail-on-new-only: true\n".utf8
+        ).write(to: policy)
+        let result = try GateProcess.run(
+            ["gate", Self.examples, "--policy", policy.path, "--baseline", baseline.path] + Self.now)
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("[in baseline]"))
+        #expect(result.standardOutput.contains("the baseline has it and the policy fails only new findings"))
+    }
+
+    /// (arguments, exit status, words on standard error)
+    static let failures: [([String], Int32, String)] = [
+        (["--policy", "fixtures/policy/invalid-policy.yaml"], 2, "fixtures/policy/invalid-policy.yaml:9"),
+        (["--policy", "policies/nothere.yaml"], 2, "policies/nothere.yaml: cannot read the file"),
+        (
+            ["--policy", "policies/staging.yaml", "--waivers", "fixtures/policy/invalid-waivers.yaml"], 2,
+            "fixtures/policy/invalid-waivers.yaml:5"
+        ),
+        (
+            ["--policy", "policies/staging.yaml", "--vex", "fixtures/policy/invalid-openvex.json"], 2,
+            "fixtures/policy/invalid-openvex.json:6"
+        ),
+        (
+            ["--policy", "policies/staging.yaml", "--baseline", "fixtures/examples/trivy-fs.json"], 2,
+            "not a findings document of schema scangate-findings/1"
+        ),
+        (
+            ["--policy", "policies/production.yaml", "--waivers", "fixtures/policy/waivers-without-severity.yaml"], 2,
+            "require-severity"
+        ),
+        (["--policy", "policies/staging.yaml", "--now", "2026-02-30"], 2, "--now"),
+        (["--policy", "policies/staging.yaml", "--format", "xml"], 2, "xml"),
+    ]
+
+    @Test(arguments: failures)
+    func configurationErrorsExitTwo(_ arguments: [String], _ status: Int32, _ words: String) throws {
+        let now = arguments.contains("--now") ? [] : Self.now
+        let result = try GateProcess.run(["gate", Self.examples] + arguments + now)
+        #expect(result.status == status, "\(result.standardError)")
+        #expect(result.standardError.contains(words), "\(result.standardError)")
+        #expect(result.standardOutput.isEmpty)
+    }
+
+    @Test func anUnreadableReportExitsThree() throws {
+        let result = try GateProcess.run(
+            ["gate", "fixtures/hostile/truncated-trivy.json", "--policy", "policies/dev.yaml"] + Self.now)
+        #expect(result.status == 3)
+        #expect(result.standardOutput.isEmpty)
+    }
+
+    @Test func aMissingPolicyOptionIsAUsageError() throws {
+        let result = try GateProcess.run(["gate", Self.examples])
+        #expect(result.status == 2)
+    }
+}

@@ -1,0 +1,328 @@
+import Findings
+import Foundation
+import Policy
+import Testing
+
+@Suite("Policy files")
+struct PolicyFileTests {
+    @Test func readsTheContractKeys() throws {
+        let policy = try Support.policy(
+            """
+            scangate-policy: 1
+            fail-on: high
+            warn-on: medium
+            rules:
+              - match: { kind: secret }
+                action: fail
+              - match: { id: "CVE-2019-*", fix-available: false }
+                action: warn
+            signatures:
+              required: true
+              keys: [keys/release.pub]
+            waivers:
+              max-days: { critical: 7, high: 30, medium: 90, low: 180 }
+              warn-days: 14
+            """)
+        #expect(policy.failOn?.value == .high)
+        #expect(policy.failOn?.source == SourceRef(file: "policy.yaml", line: 2))
+        #expect(policy.warnOn?.value == .medium)
+        #expect(policy.rules.count == 2)
+        #expect(policy.rules[0].action == .fail && policy.rules[0].source.line == 5)
+        #expect(policy.rules[1].match.summary == "id: CVE-2019-*, fix-available: false")
+        #expect(policy.signatures.required && policy.signatures.keys == ["keys/release.pub"])
+        #expect(policy.waiverLimits.maxDays[.critical]?.value == 7)
+        #expect(policy.waiverLimits.warningDays == 14)
+        #expect(policy.environment == "policy")
+        #expect(policy.unknownSeverity == .high)
+    }
+
+    @Test func extendsMergesWithTheExtendingFileFirst() throws {
+        let files = [
+            "policies/base.yaml": """
+            scangate-policy: 1
+            fail-on: critical
+            warn-on: medium
+            max: { high: 3 }
+            rules:
+              - match: { kind: license }
+                action: ignore
+            waivers:
+              max-days: { high: 30 }
+            """,
+            "policies/prod.yaml": """
+            scangate-policy: 1
+            extends: base.yaml
+            environment: production
+            fail-on: high
+            max: { medium: 10 }
+            rules:
+              - match: { kind: secret }
+                action: fail
+            signatures: { required: true, keys: [../keys/release.pub] }
+            """,
+        ]
+        let policy = try Support.policy(files, main: "policies/prod.yaml")
+        #expect(policy.files == ["policies/prod.yaml", "policies/base.yaml"])
+        #expect(policy.environment == "production")
+        #expect(policy.failOn?.value == .high)
+        #expect(policy.warnOn?.source == SourceRef(file: "policies/base.yaml", line: 3))
+        #expect(policy.maxCounts[.high]?.value == 3 && policy.maxCounts[.medium]?.value == 10)
+        #expect(policy.rules.map(\.match.kinds) == [[.secret], [.license]])
+        #expect(policy.signatures.resolvedKeys == ["keys/release.pub"])
+        #expect(policy.waiverLimits.maxDays[.high]?.value == 30)
+    }
+
+    @Test func failOnNoneTurnsAnInheritedThresholdOff() throws {
+        let policy = try Support.policy(
+            [
+                "base.yaml": "scangate-policy: 1\nfail-on: critical\n",
+                "policy.yaml": "scangate-policy: 1\nextends: base.yaml\nfail-on: none\n",
+            ])
+        #expect(policy.failOn == nil)
+    }
+
+    @Test func theEnvironmentComesFromTheFileNameUnlessTheFileSaysOtherwise() throws {
+        let files = ["policies/staging.yaml": "scangate-policy: 1\n"]
+        #expect(try Support.policy(files, main: "policies/staging.yaml").environment == "staging")
+    }
+
+    /// Every invalid construct: (files, main file, expected place, expected words).
+    static let invalid: [(String, [String: String], String, String)] = [
+        (
+            "unknown top-level key", ["policy.yaml": "scangate-policy: 1\nfail_on: high\n"], "policy.yaml:2",
+            "unknown key \"fail_on\""
+        ),
+        ("missing version", ["policy.yaml": "fail-on: high\n"], "policy.yaml:1", "scangate-policy: 1"),
+        ("wrong version", ["policy.yaml": "scangate-policy: 2\n"], "policy.yaml:1", "expected 1"),
+        (
+            "bad severity name", ["policy.yaml": "scangate-policy: 1\nfail-on: severe\n"], "policy.yaml:2",
+            "\"severe\" is not a threshold"
+        ),
+        (
+            "tool wording is not a severity", ["policy.yaml": "scangate-policy: 1\nwarn-on: moderate\n"],
+            "policy.yaml:2", "\"moderate\""
+        ),
+        (
+            "wrong type for a threshold", ["policy.yaml": "scangate-policy: 1\nfail-on: [high]\n"], "policy.yaml:2",
+            "fail-on must be text, found a list"
+        ),
+        (
+            "unknown-severity-as unknown", ["policy.yaml": "scangate-policy: 1\nunknown-severity-as: unknown\n"],
+            "policy.yaml:2", "must be a known severity"
+        ),
+        (
+            "rules not a list", ["policy.yaml": "scangate-policy: 1\nrules: { kind: secret }\n"], "policy.yaml:2",
+            "rules must be a list"
+        ),
+        (
+            "rule without action", ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { kind: secret }\n"],
+            "policy.yaml:3", "rule 1 has no \"action\""
+        ),
+        (
+            "bad action",
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { kind: secret }\n    action: block\n"],
+            "policy.yaml:4", "action \"block\" is not one of fail, warn, ignore"
+        ),
+        (
+            "unknown match key",
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { cve: x }\n    action: fail\n"],
+            "policy.yaml:3", "unknown key \"cve\""
+        ),
+        (
+            "empty match", ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: {}\n    action: fail\n"],
+            "policy.yaml:3", "give match at least one key"
+        ),
+        (
+            "malformed glob",
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { id: \"CVE-[2019\" }\n    action: warn\n"],
+            "policy.yaml:3", "malformed glob \"CVE-[2019\""
+        ),
+        (
+            "reversed glob range",
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match:\n      path: \"[z-a]*\"\n    action: warn\n"],
+            "policy.yaml:4", "reversed"
+        ),
+        (
+            "bad kind", ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { kind: secrets }\n    action: fail\n"],
+            "policy.yaml:3", "kind \"secrets\" is not one of"
+        ),
+        (
+            "bad severity condition",
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { severity: \">>high\" }\n    action: fail\n"],
+            "policy.yaml:3", "is not one of >=, >, <=, <"
+        ),
+        (
+            "bad version range",
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nrules:\n  - match:\n"
+                    + "      package: { name: lodash, version: \"^4.0.0\" }\n    action: fail\n"
+            ],
+            "policy.yaml:4", "malformed version range"
+        ),
+        (
+            "version range without version",
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nrules:\n  - match:\n      package: { version: \"<\" }\n    action: fail\n"
+            ],
+            "policy.yaml:4", "is not followed by a version"
+        ),
+        (
+            "fix-available not a boolean",
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { fix-available: \"no\" }\n    action: warn\n"],
+            "policy.yaml:3", "must be true or false"
+        ),
+        (
+            "bad cwe", ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { cwe: XSS }\n    action: warn\n"],
+            "policy.yaml:3", "not a CWE id"
+        ),
+        ("negative max", ["policy.yaml": "scangate-policy: 1\nmax: { high: -1 }\n"], "policy.yaml:2", "at least 0"),
+        (
+            "max of unknown severity", ["policy.yaml": "scangate-policy: 1\nmax: { severe: 1 }\n"], "policy.yaml:2",
+            "unknown key \"severe\""
+        ),
+        (
+            "max not a number", ["policy.yaml": "scangate-policy: 1\nmax: { high: some }\n"], "policy.yaml:2",
+            "must be a whole number"
+        ),
+        (
+            "bad severity source", ["policy.yaml": "scangate-policy: 1\nseverity-sources: [vendor, \"n v d\"]\n"],
+            "policy.yaml:2", "is not a severity source"
+        ),
+        (
+            "duplicate severity source", ["policy.yaml": "scangate-policy: 1\nseverity-sources: [nvd, nvd]\n"],
+            "policy.yaml:2", "listed twice"
+        ),
+        (
+            "signatures required without keys", ["policy.yaml": "scangate-policy: 1\nsignatures:\n  required: true\n"],
+            "policy.yaml:3", "no keys"
+        ),
+        (
+            "signatures unknown key", ["policy.yaml": "scangate-policy: 1\nsignatures:\n  require: true\n"],
+            "policy.yaml:3", "unknown key \"require\""
+        ),
+        (
+            "max-days zero", ["policy.yaml": "scangate-policy: 1\nwaivers:\n  max-days: { high: 0 }\n"],
+            "policy.yaml:3",
+            "at least 1"
+        ),
+        (
+            "warn-days negative", ["policy.yaml": "scangate-policy: 1\nwaivers:\n  warn-days: -2\n"], "policy.yaml:3",
+            "must not be negative"
+        ),
+        (
+            "bad environment", ["policy.yaml": "scangate-policy: 1\nenvironment: \"prod uction\"\n"], "policy.yaml:2",
+            "may contain only"
+        ),
+        (
+            "duplicate key", ["policy.yaml": "scangate-policy: 1\nfail-on: high\nfail-on: low\n"], "policy.yaml:",
+            "duplicate key \"fail-on\""
+        ),
+        ("YAML syntax", ["policy.yaml": "scangate-policy: 1\nrules: [\n"], "policy.yaml:", "invalid YAML"),
+        (
+            "anchors", ["policy.yaml": "scangate-policy: 1\nfail-on: &t high\nwarn-on: *t\n"], "policy.yaml:2",
+            "anchors and aliases"
+        ),
+        ("empty file", ["policy.yaml": ""], "policy.yaml:1", "empty"),
+        ("not a mapping", ["policy.yaml": "- scangate-policy\n"], "policy.yaml:1", "must be a mapping"),
+        (
+            "extends a missing file", ["policy.yaml": "scangate-policy: 1\nextends: nothere.yaml\n"], "policy.yaml:2",
+            "cannot read nothere.yaml"
+        ),
+        (
+            "extends cycle",
+            [
+                "policy.yaml": "scangate-policy: 1\nextends: b.yaml\n",
+                "b.yaml": "scangate-policy: 1\nextends: policy.yaml\n",
+            ],
+            "b.yaml:2", "cycle: policy.yaml → b.yaml → policy.yaml"
+        ),
+        ("extends itself", ["policy.yaml": "scangate-policy: 1\nextends: ./policy.yaml\n"], "policy.yaml:2", "cycle"),
+        (
+            "error in an extended file",
+            [
+                "policy.yaml": "scangate-policy: 1\nextends: b.yaml\n",
+                "b.yaml": "scangate-policy: 1\n\nwarn-on: loud\n",
+            ],
+            "b.yaml:3", "\"loud\""
+        ),
+    ]
+
+    @Test(arguments: invalid)
+    func invalidPoliciesNameFileAndLine(_ name: String, _ files: [String: String], _ place: String, _ words: String) {
+        let error = Support.policyError(files)
+        #expect(error != nil, "\(name): accepted")
+        guard let error else { return }
+        let text = error.description
+        #expect(text.hasPrefix(place), "\(name): \(text)")
+        #expect(text.contains(words), "\(name): \(text)")
+        #expect(error.document == .policy)
+    }
+
+    @Test func theShippedPoliciesLoad() throws {
+        for name in ["default", "dev", "staging", "production"] {
+            let policy = try PolicyLoader().load(path: Support.path("policies/\(name).yaml"))
+            #expect(policy.environment == name)
+            if name != "default" { #expect(policy.files.count == 2) }
+        }
+        let production = try PolicyLoader().load(path: Support.path("policies/production.yaml"))
+        #expect(production.signatures.required)
+        #expect(production.failOn?.value == .high)
+        let dev = try PolicyLoader().load(path: Support.path("policies/dev.yaml"))
+        #expect(dev.failOn == nil)
+        #expect(!dev.rules.contains { $0.action == .fail })
+    }
+
+    @Test func aMissingPolicyFileIsAConfigurationError() {
+        #expect(throws: ConfigurationError.self) { try PolicyLoader().load(path: "/nonexistent/policy.yaml") }
+    }
+}
+
+@Suite("Policy globs, versions and dates")
+struct PolicyPrimitiveTests {
+    @Test(arguments: [
+        ("CVE-2019-*", "CVE-2019-10744", true), ("CVE-2019-*", "CVE-2020-1", false), ("*.js", "src/a/b.js", true),
+        ("lodash", "lodash-es", false), ("lodash*", "lodash-es", true), ("?s", "qs", true), ("[a-c]x", "bx", true),
+        ("[!a-c]x", "bx", false), ("\\*", "*", true), ("a*b*c", "aXXbYYc", true), ("a*b*c", "aXXbYY", false),
+    ])
+    func globs(_ pattern: String, _ text: String, _ expected: Bool) throws {
+        #expect(try Glob(pattern).matches(text) == expected)
+    }
+
+    @Test func globsForIdsIgnoreCase() throws {
+        #expect(try Glob("cve-2021-*", ignoresCase: true).matches("CVE-2021-23337"))
+    }
+
+    @Test(arguments: ["", "[abc", "abc\\", "[]", "a]b", "[z-a]"])
+    func malformedGlobs(_ pattern: String) {
+        #expect(throws: Glob.SyntaxError.self) { try Glob(pattern) }
+    }
+
+    @Test(arguments: [
+        ("<4.17.21", "4.17.15", true), ("<4.17.21", "4.17.21", false), (">=1.0.0 <2.0.0", "1.9.9", true),
+        (">=1.0.0 <2.0.0", "2.0.0", false), (">= 1.0, < 2", "1.5", true), ("1.2.3", "1.2.3", true),
+        ("=1.2", "1.2.0", true), ("<1.0.0", "1.0.0-rc.1", true), (">1.0.0-rc.2", "1.0.0-rc.10", true),
+        ("<2", "v1.9.0", true), ("<2", "latest", false), (">=1.0", "1:1.2.3", true),
+    ])
+    func versionRanges(_ range: String, _ version: String, _ expected: Bool) throws {
+        #expect(try VersionRange(range).contains(version) == expected)
+    }
+
+    @Test(arguments: ["", "^1.0.0", "~1.2", ">>1", "<", "1.x", "<1.0 || >2.0"])
+    func malformedVersionRanges(_ text: String) {
+        #expect(throws: VersionRange.SyntaxError.self) { try VersionRange(text) }
+    }
+
+    @Test func days() {
+        #expect(Day(parsing: "2026-02-29") == nil)
+        #expect(Day(parsing: "2028-02-29") != nil)
+        #expect(Day(parsing: "2026-1-01") == nil)
+        #expect(Day(parsing: "2026-12-31")?.description == "2026-12-31")
+        let day = Support.day("2026-11-25")
+        #expect(Day(ordinal: day.ordinal) == day)
+        #expect(day.days(until: Support.day("2027-01-01")) == 37)
+        #expect(Day(ordinal: 0).description == "1970-01-01")
+        #expect(Day.today() > Support.day("2025-01-01"))
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-
-@Suite("Policy placeholder")
-struct PolicyPlaceholderTests {
-    @Test func moduleLinks() {}
-}

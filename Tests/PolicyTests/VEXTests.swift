@@ -1,0 +1,151 @@
+import Findings
+import Foundation
+import Policy
+import Testing
+
+@Suite("Policy OpenVEX")
+struct VEXTests {
+    static func document(_ statements: String, context: String = "https://openvex.dev/ns/v0.2.0")
+        throws(ConfigurationError)
+        -> VEXDocument
+    {
+        let text = """
+            {
+              "@context": "\(context)",
+              "@id": "https://example.org/vex/1",
+              "timestamp": "2026-11-01T00:00:00Z",
+              "statements": [
+            \(statements)
+              ]
+            }
+            """
+        return try VEXDocument.parse(bytes: Array(text.utf8), file: "vex.json")
+    }
+
+    static let lodash = Support.finding(
+        "CVE-2021-23337", aliases: ["GHSA-35jh-r3h4-6jhm"], package: Support.npm("lodash", "4.17.15"))
+    static let policy = Policy(failOn: Setting(.high, at: SourceRef(file: "p.yaml", line: 2)))
+
+    /// One statement: the vulnerability and products as JSON, the status, more members.
+    static func statement(_ vulnerability: String, _ products: String, _ status: String, _ more: String = "")
+        -> String
+    {
+        #"{"vulnerability": \#(vulnerability), "products": \#(products), "status": "\#(status)"\#(more)}"#
+    }
+
+    static let lodash1 = #"{"name": "CVE-2021-23337"}"#
+    static let lodashPurl = #"[{"@id": "pkg:npm/lodash@4.17.15"}]"#
+
+    static let cases: [(String, String, Verdict)] = [
+        (
+            "by id and purl",
+            statement(lodash1, lodashPurl, "not_affected", #", "justification": "vulnerable_code_not_present""#),
+            .vexSuppressed
+        ),
+        (
+            "by alias, purl with qualifiers",
+            statement(
+                #"{"name": "GHSA-35jh-r3h4-6jhm"}"#, #"[{"@id": "pkg:npm/lodash@4.17.15?repository_url=x"}]"#, "fixed"),
+            .vexSuppressed
+        ),
+        (
+            "product without version: every version",
+            statement(#""CVE-2021-23337""#, #"["pkg:npm/lodash"]"#, "fixed"), .vexSuppressed
+        ),
+        (
+            "by identifiers.purl of a subcomponent",
+            statement(
+                lodash1,
+                #"[{"@id": "pkg:oci/app", "subcomponents": "#
+                    + #"[{"@id": "x", "identifiers": {"purl": "pkg:npm/lodash@4.17.15"}}]}]"#, "fixed"),
+            .vexSuppressed
+        ),
+        ("other version", statement(lodash1, #"[{"@id": "pkg:npm/lodash@4.17.21"}]"#, "fixed"), .fail),
+        ("other vulnerability", statement(#"{"name": "CVE-2020-8203"}"#, lodashPurl, "fixed"), .fail),
+        ("affected does not suppress", statement(lodash1, lodashPurl, "affected"), .fail),
+        (
+            "a later affected statement wins",
+            statement(lodash1, lodashPurl, "fixed", #", "timestamp": "2026-11-02T00:00:00Z""#) + ",\n"
+                + statement(lodash1, lodashPurl, "under_investigation", #", "timestamp": "2026-11-03T00:00:00Z""#),
+            .fail
+        ),
+    ]
+
+    @Test(arguments: cases)
+    func suppression(_ name: String, _ statements: String, _ expected: Verdict) throws {
+        let vex = try Self.document(statements)
+        let decision = Support.evaluate([Self.lodash], policy: Self.policy, vex: [vex])
+        #expect(decision.verdicts.first?.verdict == expected, "\(name)")
+        if expected == .vexSuppressed {
+            #expect(decision.verdicts.first?.reason.text.contains("OpenVEX statement 1 (vex.json:") == true)
+        }
+    }
+
+    static let invalid: [(String, String, String)] = [
+        (
+            "statement without products",
+            #"{"vulnerability": {"name": "CVE-1"}, "status": "fixed"}"#, "has no products"
+        ),
+        (
+            "statement with empty products",
+            #"{"vulnerability": {"name": "CVE-1"}, "products": [], "status": "fixed"}"#, "has no products"
+        ),
+        ("no vulnerability", #"{"products": ["pkg:npm/a@1"], "status": "fixed"}"#, "has no \"vulnerability\""),
+        (
+            "bad status", #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "safe"}"#,
+            "status \"safe\" is not one of"
+        ),
+        (
+            "not_affected without justification",
+            #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "not_affected"}"#,
+            "without a justification"
+        ),
+        (
+            "product without id", #"{"vulnerability": "CVE-1", "products": [{"name": "a"}], "status": "fixed"}"#,
+            "neither @id nor identifiers.purl"
+        ),
+        (
+            "products of the wrong type", #"{"vulnerability": "CVE-1", "products": "pkg:npm/a@1", "status": "fixed"}"#,
+            "expected an array"
+        ),
+    ]
+
+    @Test(arguments: invalid)
+    func invalidStatementsAreRefusedWithFileAndLine(_ name: String, _ statement: String, _ words: String) {
+        do {
+            _ = try Self.document(statement)
+            Issue.record("\(name): accepted")
+        } catch {
+            // The statement is on line 6 of the document.
+            #expect(error.description.hasPrefix("vex.json:6"), "\(name): \(error)")
+            #expect(error.description.contains(words), "\(name): \(error)")
+            #expect(error.document == .vex)
+        }
+    }
+
+    @Test func documentLevelErrors() {
+        let cases: [(String, String)] = [
+            ("{\"statements\": []}", "@context"),
+            ("{\"@context\": \"https://openvex.dev/ns\"}", "needs \"statements\""),
+            ("[1]", "expected an object"), ("{\"@context\": \"x\",", "not JSON"),
+        ]
+        for (text, words) in cases {
+            do {
+                _ = try VEXDocument.parse(bytes: Array(text.utf8), file: "v.json")
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.description.hasPrefix("v.json:1"), "\(error)")
+                #expect(error.description.contains(words), "\(error)")
+            }
+        }
+    }
+
+    @Test func theExampleDocument() throws {
+        let vex = try VEXDocument.load(path: Support.path("fixtures/policy/openvex.json"))
+        #expect(vex.statements.count == 2)
+        let staging = try PolicyLoader().load(path: Support.path("policies/staging.yaml"))
+        let decision = Support.evaluate(try Support.exampleFindings(), policy: staging, vex: [vex])
+        let suppressed = decision.verdicts.filter { $0.verdict == .vexSuppressed }
+        #expect(suppressed.map { $0.finding.package?.name } == ["lodash-es"])
+    }
+}

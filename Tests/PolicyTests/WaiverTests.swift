@@ -1,0 +1,190 @@
+import Findings
+import Foundation
+import Policy
+import Testing
+
+@Suite("Policy waivers")
+struct WaiverTests {
+    static func waivers(_ entries: String) throws(ConfigurationError) -> WaiverFile {
+        try WaiverFile.parse("scangate-waivers: 1\nwaivers:\n" + entries, file: "waivers.yaml")
+    }
+
+    static func entry(
+        id: String = "CVE-2024-1234", expires: String = "2026-12-31", severity: String? = "high",
+        extra: String = ""
+    ) -> String {
+        var text = "  - id: \(id)\n    reason: not reachable\n    approved-by: security@example.org\n"
+        text += "    expires: \(expires)\n"
+        if let severity { text += "    severity: \(severity)\n" }
+        return text + extra
+    }
+
+    @Test func readsTheContractExample() throws {
+        let file = try WaiverFile.parse(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: CVE-2024-1234          # or any alias of the finding
+                package: lodash            # optional scope: package, path, image, url
+                environments: [staging, production]
+                reason: template() is never called with user input
+                approved-by: security@example.org
+                expires: 2026-12-31
+            """, file: "waivers.yaml")
+        let waiver = try #require(file.waivers.first)
+        #expect(waiver.id == "CVE-2024-1234")
+        #expect(waiver.package?.pattern == "lodash")
+        #expect(waiver.environments == ["staging", "production"])
+        #expect(waiver.expires == Support.day("2026-12-31"))
+        #expect(waiver.source == SourceRef(file: "waivers.yaml", line: 3))
+        #expect(waiver.severity == nil)
+    }
+
+    static let invalid: [(String, String, String, String)] = [
+        (
+            "missing reason", "  - id: X-1\n    approved-by: a\n    expires: 2026-12-31\n", "waivers.yaml:3",
+            "waiver 1 has no \"reason\""
+        ),
+        (
+            "missing approver", "  - id: X-1\n    reason: r\n    expires: 2026-12-31\n", "waivers.yaml:3",
+            "has no \"approved-by\""
+        ),
+        ("missing expiry", "  - id: X-1\n    reason: r\n    approved-by: a\n", "waivers.yaml:3", "has no \"expires\""),
+        (
+            "missing id", "  - reason: r\n    approved-by: a\n    expires: 2026-12-31\n", "waivers.yaml:3",
+            "has no \"id\""
+        ),
+        ("bad date", entry(expires: "2026-13-01"), "waivers.yaml:6", "is not a date in the form YYYY-MM-DD"),
+        ("date with time", entry(expires: "\"2026-12-01T10:00:00Z\""), "waivers.yaml:6", "YYYY-MM-DD"),
+        (
+            "empty reason", "  - id: X-1\n    reason: \"\"\n    approved-by: a\n    expires: 2026-12-31\n",
+            "waivers.yaml:4", "must not be empty"
+        ),
+        ("unknown key", entry(extra: "    approver: x\n"), "waivers.yaml:8", "unknown key \"approver\""),
+        ("bad severity", entry(severity: "urgent"), "waivers.yaml:7", "\"urgent\" is not a severity"),
+        ("malformed scope glob", entry(extra: "    path: \"src/[\"\n"), "waivers.yaml:8", "malformed glob"),
+        (
+            "environments wrong type", entry(extra: "    environments: { prod: true }\n"), "waivers.yaml:8",
+            "must be text, found a mapping"
+        ),
+        ("approved after expiry", entry(extra: "    approved-on: 2027-01-01\n"), "waivers.yaml:8", "is after expires"),
+        ("waivers not a list", "  id: X-1\n", "waivers.yaml:3", "waivers must be a list"),
+    ]
+
+    @Test(arguments: invalid)
+    func invalidWaiversNameFileAndLine(_ name: String, _ entries: String, _ place: String, _ words: String) {
+        do {
+            _ = try Self.waivers(entries)
+            Issue.record("\(name): accepted")
+        } catch {
+            #expect(error.description.hasPrefix(place), "\(name): \(error)")
+            #expect(error.description.contains(words), "\(name): \(error)")
+            #expect(error.document == .waivers)
+        }
+    }
+
+    @Test func fileLevelErrors() {
+        let cases: [(String, String)] = [
+            ("waivers: []\n", "scangate-waivers: 1"), ("scangate-waivers: 3\nwaivers: []\n", "expected 1"),
+            ("scangate-waivers: 1\n", "has no \"waivers\""), ("scangate-waivers: 1\nwaiver: []\n", "unknown key"),
+        ]
+        for (text, words) in cases {
+            #expect(throws: ConfigurationError.self) { try WaiverFile.parse(text, file: "w.yaml") }
+            do {
+                _ = try WaiverFile.parse(text, file: "w.yaml")
+            } catch {
+                #expect(error.description.contains(words), "\(error)")
+                #expect(error.description.hasPrefix("w.yaml:"))
+            }
+        }
+    }
+
+    @Test func aPolicyCanRequireTheGrantedSeverity() throws {
+        let policy = try Support.policy("scangate-policy: 1\nwaivers:\n  require-severity: true\n")
+        let file = try Self.waivers(Self.entry(severity: nil))
+        #expect(throws: ConfigurationError.self) { try file.validate(against: policy) }
+        do {
+            try file.validate(against: policy)
+        } catch {
+            #expect(error.description.hasPrefix("waivers.yaml:3"))
+            #expect(error.description.contains("require-severity"))
+        }
+    }
+
+    static let policy = Policy(
+        failOn: Setting(.high, at: SourceRef(file: "p.yaml", line: 2)),
+        warnOn: Setting(.medium, at: SourceRef(file: "p.yaml", line: 3)),
+        waiverLimits: WaiverLimits(
+            maxDays: [.high: Setting(30, at: SourceRef(file: "p.yaml", line: 5))],
+            warnDays: Setting(14, at: SourceRef(file: "p.yaml", line: 6))))
+
+    static let lodash = Support.finding(
+        "CVE-2024-1234", severity: .high, aliases: ["GHSA-aaaa-bbbb-cccc"], package: Support.npm("lodash", "4.17.15"))
+
+    /// (name, waiver entry, verdict, words in the verdict's reason or notes, words in the warnings)
+    static let behaviours: [(String, String, Verdict, String, String)] = [
+        ("applies, with its expiry", entry(expires: "2026-12-20"), .waived, "until 2026-12-20", ""),
+        ("by alias", entry(id: "GHSA-aaaa-bbbb-cccc", expires: "2026-12-20"), .waived, "waiver GHSA-aaaa", ""),
+        ("expired", entry(expires: "2026-11-24"), .fail, "expired on 2026-11-24", "expired on 2026-11-24"),
+        ("expires today still holds", entry(expires: "2026-11-25"), .waived, "until 2026-11-25", "in 0 days"),
+        (
+            "within warn-days", entry(expires: "2026-12-01"), .waived, "until 2026-12-01",
+            "expires on 2026-12-01, in 6 days"
+        ),
+        (
+            "severity rose", entry(expires: "2026-12-20", severity: "medium"), .fail,
+            "granted for medium, the finding is now judged high", "granted for medium"
+        ),
+        ("too long for the severity", entry(expires: "2027-06-01"), .fail, "longer than the 30 days", "30 days"),
+        (
+            "long but approved recently enough", entry(expires: "2026-12-20", extra: "    approved-on: 2026-11-21\n"),
+            .waived, "until 2026-12-20", ""
+        ),
+        (
+            "approved too long before expiry", entry(expires: "2026-12-20", extra: "    approved-on: 2026-10-01\n"),
+            .fail, "from approved-on 2026-10-01", "longer than"
+        ),
+        ("other package", entry(extra: "    package: underscore\n"), .fail, "fail-on", "stale"),
+        ("other environment", entry(extra: "    environments: [production]\n"), .fail, "fail-on", ""),
+        (
+            "this environment", entry(expires: "2026-12-20", extra: "    environments: [staging]\n"), .waived, "waiver",
+            ""
+        ),
+        ("stale", entry(id: "CVE-1999-0001"), .fail, "fail-on", "matches no finding: it is stale"),
+        (
+            "without severity", entry(expires: "2026-12-20", severity: nil), .waived, "waiver",
+            "does not say the severity it was granted for"
+        ),
+    ]
+
+    @Test(arguments: behaviours)
+    func waiverBehaviour(_ name: String, _ entry: String, _ expected: Verdict, _ words: String, _ warning: String)
+        throws
+    {
+        let file = try Self.waivers(entry)
+        let decision = Support.evaluate([Self.lodash], policy: Self.policy, waivers: [file], environment: "staging")
+        let verdict = try #require(decision.verdicts.first)
+        #expect(verdict.verdict == expected, "\(name)")
+        let explained = ([verdict.reason.text] + verdict.notes).joined(separator: "\n")
+        #expect(explained.contains(words), "\(name): \(explained)")
+        let warnings = decision.warnings.joined(separator: "\n")
+        if warning.isEmpty {
+            #expect(decision.warnings.isEmpty, "\(name): \(warnings)")
+        } else {
+            #expect(warnings.contains(warning), "\(name): \(warnings)")
+        }
+        if expected == .waived { #expect(verdict.hiddenVerdict == .fail && decision.passed) }
+    }
+
+    @Test func theExampleWaivers() throws {
+        let file = try WaiverFile.load(path: Support.path("fixtures/policy/waivers.yaml"))
+        #expect(file.waivers.count == 4)
+        let staging = try PolicyLoader().load(path: Support.path("policies/staging.yaml"))
+        let decision = Support.evaluate(try Support.exampleFindings(), policy: staging, waivers: [file])
+        let states = decision.waivers.map(\.state)
+        #expect(states == [.applied, .otherEnvironment, .expired, .stale])
+        let lodash = decision.verdicts.first { $0.finding.package?.name == "lodash" }
+        #expect(lodash?.verdict == .waived)
+        #expect(lodash?.reason.source == SourceRef(file: Support.path("fixtures/policy/waivers.yaml"), line: 8))
+    }
+}
