@@ -47,12 +47,16 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CCurl"]),
         // GitHub's REST API: SARIF upload and status polling.
         .target(name: "GitHub", dependencies: ["HTTP", "SARIF", "ScanGateJSON", "CZlib"]),
+        // Cosign signatures verified with OpenSSL; the OCI registry client.
+        .target(name: "Signatures", dependencies: ["COpenSSL", "HTTP", "ScanGateJSON"]),
+        // The release gate's hash-chained, optionally signed audit log.
+        .target(name: "Audit", dependencies: ["COpenSSL", "ScanGateJSON"]),
         // The command line: wires the modules together, nothing else does.
         .executableTarget(
             name: "scangate",
             dependencies: [
-                "Findings", "Adapters", "Reports", "Policy", "SARIF", "HTTP", "GitHub", "CCurl", "CLibXML2",
-                "COpenSSL",
+                "Findings", "Adapters", "Reports", "Policy", "SARIF", "HTTP", "GitHub", "Signatures", "Audit",
+                "CCurl", "CLibXML2", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -68,6 +72,9 @@ let package = Package(
             ]),
         .testTarget(name: "SARIFTests", dependencies: ["SARIF", "Findings", "Adapters", "ScanGateJSON"]),
         .testTarget(name: "GitHubTests", dependencies: ["GitHub", "HTTP", "SARIF", "ScanGateJSON"]),
+        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "HTTP", "ScanGateJSON"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "ScanGateJSON"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Findings", "Adapters", "Policy", "ScanGateJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

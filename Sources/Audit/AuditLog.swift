@@ -1,0 +1,2 @@
+/// The release gate's audit log.
+public enum AuditLog {}

@@ -1,0 +1,2 @@
+/// Cosign image signatures, verified with OpenSSL.
+public enum Signatures {}

@@ -1,0 +1,6 @@
+import Testing
+
+@Suite("Reports placeholder")
+struct ReportsPlaceholderTests {
+    @Test func moduleLinks() {}
+}

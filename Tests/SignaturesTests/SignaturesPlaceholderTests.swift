@@ -1,0 +1,6 @@
+import Testing
+
+@Suite("Signatures placeholder")
+struct SignaturesPlaceholderTests {
+    @Test func moduleLinks() {}
+}
