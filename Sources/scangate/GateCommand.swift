@@ -23,8 +23,7 @@ struct GateCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Report files (Trivy JSON, npm audit JSON, ZAP XML or JSON, SARIF), or directories of them.")
-    var reports: [String]
+    @OptionGroup var input: ReportInputOptions
 
     @Option(help: "The policy file (YAML, scangate-policy: 1).")
     var policy: String
@@ -50,17 +49,7 @@ struct GateCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Write the output to this file instead of standard output.")
     var output: String?
 
-    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
-    var forcedFormat: ReportFormat?
-
-    @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
-    var allowIncomplete = false
-
-    @Option(help: "Refuse reports larger than this many bytes.")
-    var maxReportSize: Int = 1 << 30
-
     func validate() throws {
-        guard maxReportSize > 0 else { throw ValidationError("--max-report-size must be positive") }
         if let now, Day(parsing: now) == nil {
             throw ValidationError("--now \"\(now)\" is not a date in the form YYYY-MM-DD")
         }
@@ -90,8 +79,7 @@ struct GateCommand: ParsableCommand {
             Terminal.error("scangate gate: the \(error.document.rawValue) file is invalid; nothing was decided")
             throw ExitCode(ExitStatus.usage)
         }
-        let reader = ReportReader(maximumSize: maxReportSize, allowsIncompleteReports: allowIncomplete)
-        let loaded = try ReportLoading.load(reports, with: reader, as: forcedFormat)
+        let loaded = try input.load()
         for report in loaded {
             for warning in report.warnings { Terminal.error("warning: \(report.source): \(warning)") }
         }

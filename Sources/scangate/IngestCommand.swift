@@ -22,11 +22,7 @@ struct IngestCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Report files (Trivy JSON, npm audit JSON, ZAP XML or JSON, SARIF), or directories of them.")
-    var reports: [String]
-
-    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
-    var forcedFormat: ReportFormat?
+    @OptionGroup var input: ReportInputOptions
 
     @Option(help: "Output format: table (findings by tool and severity) or json (the normalized findings).")
     var format: IngestOutputFormat = .table
@@ -34,19 +30,8 @@ struct IngestCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Write the output to this file instead of standard output.")
     var output: String?
 
-    @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
-    var allowIncomplete = false
-
-    @Option(help: "Refuse reports larger than this many bytes.")
-    var maxReportSize: Int = 1 << 30
-
-    func validate() throws {
-        guard maxReportSize > 0 else { throw ValidationError("--max-report-size must be positive") }
-    }
-
     func run() throws {
-        let reader = ReportReader(maximumSize: maxReportSize, allowsIncompleteReports: allowIncomplete)
-        let loaded = try ReportLoading.load(reports, with: reader, as: forcedFormat)
+        let loaded = try input.load()
         let set = FindingSet(merging: loaded.flatMap(\.findings))
         let summaries = loaded.map(ReportLoading.summary)
         let bytes: [UInt8]
@@ -139,5 +124,30 @@ enum OutputFile {
             Terminal.error("error: cannot write \(path): \(error.localizedDescription)")
             throw ExitCode(ExitStatus.usage)
         }
+    }
+}
+
+/// The report arguments every command that reads reports shares.
+struct ReportInputOptions: ParsableArguments {
+    @Argument(help: "Report files (Trivy JSON, npm audit JSON, ZAP XML or JSON, SARIF), or directories of them.")
+    var reports: [String]
+
+    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
+    var forcedFormat: ReportFormat?
+
+    @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
+    var allowIncomplete = false
+
+    @Option(help: "Refuse reports larger than this many bytes.")
+    var maxReportSize: Int = 1 << 30
+
+    func validate() throws {
+        guard maxReportSize > 0 else { throw ValidationError("--max-report-size must be positive") }
+    }
+
+    /// Reads every report, or exits 3 naming every one that could not be read.
+    func load() throws -> [ParsedReport] {
+        let reader = ReportReader(maximumSize: maxReportSize, allowsIncompleteReports: allowIncomplete)
+        return try ReportLoading.load(reports, with: reader, as: forcedFormat)
     }
 }

@@ -16,8 +16,7 @@ struct SARIFCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Report files (Trivy JSON, npm audit JSON, ZAP XML or JSON, SARIF), or directories of them.")
-    var reports: [String]
+    @OptionGroup var input: ReportInputOptions
 
     @Option(name: [.short, .customLong("output")], help: "Write the SARIF file here (default: standard output).")
     var output: String?
@@ -33,17 +32,7 @@ struct SARIFCommand: ParsableCommand {
     )
     var dockerfile: String?
 
-    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
-    var forcedFormat: ReportFormat?
-
-    @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
-    var allowIncomplete = false
-
-    @Option(help: "Refuse reports larger than this many bytes.")
-    var maxReportSize: Int = 1 << 30
-
     func validate() throws {
-        guard maxReportSize > 0 else { throw ValidationError("--max-report-size must be positive") }
         guard !category.contains(where: \.isNewline) else { throw ValidationError("--category must be one line") }
         if let sourceRoot {
             var isDirectory: ObjCBool = false
@@ -53,8 +42,7 @@ struct SARIFCommand: ParsableCommand {
     }
 
     func run() throws {
-        let reader = ReportReader(maximumSize: maxReportSize, allowsIncompleteReports: allowIncomplete)
-        let loaded = try ReportLoading.load(reports, with: reader, as: forcedFormat)
+        let loaded = try input.load()
         let set = FindingSet(merging: loaded.flatMap(\.findings))
         let tools = loaded.map { SARIFTool(name: $0.tool, version: $0.toolVersion) }
         let options = SARIFOptions(
