@@ -22,4 +22,13 @@ static inline const char *scangate_curl_runtime_version(void) {
 }
 /// The libcurl version string, e.g. "libcurl/7.88.1 OpenSSL/3.0.19 zlib/1.2.13".
 static inline const char *scangate_curl_version(void) { return curl_version(); }
+/// Sets a data callback (CURLOPT_WRITEFUNCTION, CURLOPT_HEADERFUNCTION).
+static inline CURLcode scangate_curl_setopt_write_callback(CURL *handle, CURLoption option,
+                                                           curl_write_callback callback) {
+    return curl_easy_setopt(handle, option, callback);
+}
+/// Sets a curl_off_t option (CURLOPT_POSTFIELDSIZE_LARGE, CURLOPT_MAXFILESIZE_LARGE).
+static inline CURLcode scangate_curl_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
 #endif

@@ -1,5 +1,376 @@
 import HTTP
-import SARIF
+import ScanGateJSON
 
-/// Uploads SARIF to GitHub code scanning.
-public struct SARIFUploader: Sendable {}
+/// Settings of a ``SARIFUploader``.
+public struct SARIFUploaderConfiguration: Sendable {
+    /// The REST API root: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise
+    /// Server. Plain `http` is accepted only for loopback hosts (tests), never for a remote one.
+    public var apiURL: String
+    /// `User-Agent`, e.g. `scangate/0.1.0`; GitHub refuses requests without one.
+    public var userAgent: String
+    /// Whether to poll until GitHub has processed the file.
+    public var waitsForProcessing: Bool
+    /// Seconds between two status requests.
+    public var pollInterval: Double
+    /// Seconds after the 202 at which polling stops.
+    public var maximumWait: Double
+    /// Seconds after the 202 during which a 404 from the status endpoint means "not visible yet".
+    public var notFoundGracePeriod: Double
+
+    public init(
+        apiURL: String = "https://api.github.com", userAgent: String, waitsForProcessing: Bool = true,
+        pollInterval: Double = 5, maximumWait: Double = 600, notFoundGracePeriod: Double = 30
+    ) {
+        self.apiURL = apiURL
+        self.userAgent = userAgent
+        self.waitsForProcessing = waitsForProcessing
+        self.pollInterval = pollInterval
+        self.maximumWait = maximumWait
+        self.notFoundGracePeriod = notFoundGracePeriod
+    }
+}
+
+/// GitHub's answer to the upload: the id of the SARIF upload and where to ask about it.
+public struct SARIFUploadReceipt: Sendable, Equatable {
+    public let id: String
+    /// `GET {api}/repos/{owner}/{repo}/code-scanning/sarifs/{id}`.
+    public let statusURL: String
+}
+
+/// How an upload ended.
+public struct SARIFUploadOutcome: Sendable {
+    public let receipt: SARIFUploadReceipt
+    /// `complete`, or nil when the uploader did not wait.
+    public let processingStatus: String?
+    /// Where GitHub lists the analyses made from the file, when it says.
+    public let analysesURL: String?
+}
+
+/// Uploads SARIF to GitHub code scanning (`POST /repos/{owner}/{repo}/code-scanning/sarifs`)
+/// and waits for GitHub to process it.
+///
+/// The file is checked locally first and never sent when GitHub would reject it. Retries are
+/// the ``HTTPClient``'s: only where a retry can help. The token goes into the `Authorization`
+/// header only; every message that leaves the uploader is scrubbed of it.
+public struct SARIFUploader: Sendable {
+    public let repository: GitHubRepository
+    public let configuration: SARIFUploaderConfiguration
+    public let client: HTTPClient
+    private let token: GitHubToken
+    private let log: @Sendable (String) -> Void
+
+    /// - Parameter log: receives progress lines (already scrubbed of the token).
+    public init(
+        repository: GitHubRepository, token: GitHubToken, configuration: SARIFUploaderConfiguration,
+        client: HTTPClient = HTTPClient(), log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.repository = repository
+        self.token = token
+        self.configuration = configuration
+        self.client = client
+        self.log = { [token] line in log(token.scrub(line)) }
+    }
+
+    /// Checks, uploads and (when configured) waits for processing.
+    public func upload(_ sarif: [UInt8], parameters: SARIFUploadParameters) throws(SARIFUploadError)
+        -> SARIFUploadOutcome
+    {
+        let base = try apiBase()
+        let problems = parameters.problems()
+        guard problems.isEmpty else { throw .invalidArgument(token.scrub(problems.joined(separator: "; "))) }
+        let prepared: PreparedSARIF
+        do {
+            prepared = try SARIFPreflight.prepare(sarif)
+        } catch {
+            throw .rejectedLocally(SARIFPreflightError(reason: token.scrub(error.reason)))
+        }
+        log(
+            "uploading \(prepared.runCount) run\(prepared.runCount == 1 ? "" : "s"), \(prepared.resultCount) results "
+                + "(\(prepared.bytes.count) bytes, \(prepared.gzipped.count) gzipped) to \(repository)")
+        let receipt = try submit(prepared, parameters: parameters, base: base)
+        guard configuration.waitsForProcessing else {
+            return SARIFUploadOutcome(receipt: receipt, processingStatus: nil, analysesURL: nil)
+        }
+        return try waitForProcessing(receipt)
+    }
+
+    /// The JSON body: exactly the fields the OpenAPI allows, optional ones only when set.
+    static func requestBody(_ prepared: PreparedSARIF, parameters: SARIFUploadParameters) -> [UInt8] {
+        var writer = JSONWriter(pretty: false, reservingCapacity: prepared.gzipped.count * 4 / 3 + 512)
+        writer.beginObject()
+        writer.field("commit_sha", parameters.commitSHA)
+        writer.field("ref", parameters.ref)
+        writer.field("sarif", String(decoding: Base64.encode(prepared.gzipped), as: UTF8.self))
+        // Absent, not null: the schema types these as plain strings.
+        for (name, value) in [
+            ("checkout_uri", parameters.checkoutURI), ("started_at", parameters.startedAt),
+            ("tool_name", parameters.toolName),
+        ] {
+            if let value { writer.field(name, value) }
+        }
+        writer.endObject()
+        return writer.bytes
+    }
+
+    private func submit(_ prepared: PreparedSARIF, parameters: SARIFUploadParameters, base: String)
+        throws(SARIFUploadError) -> SARIFUploadReceipt
+    {
+        var headers = commonHeaders()
+        headers.add("Content-Type", "application/json")
+        let request = HTTPRequest(
+            method: .post, url: "\(base)/code-scanning/sarifs", headers: headers,
+            body: Self.requestBody(prepared, parameters: parameters))
+        let response = try send(request)
+        guard response.status == 202 || response.status == 200 || response.status == 201 else {
+            throw .api(status: response.status, message: explain(response, gzippedSize: prepared.gzipped.count))
+        }
+        guard let document = try? JSONDocument(bytes: response.body),
+            let id = document.root["id"]?.stringValue, Self.isSafeID(id)
+        else {
+            throw .api(
+                status: response.status,
+                message: "GitHub accepted the upload (HTTP \(response.status)) but returned no usable upload id")
+        }
+        // The status URL is built from the configured API root rather than taken from the receipt,
+        // so the token is only ever sent to the host the user named.
+        let receipt = SARIFUploadReceipt(id: id, statusURL: "\(base)/code-scanning/sarifs/\(id)")
+        log("GitHub accepted the upload: id \(id)")
+        return receipt
+    }
+
+    /// Polls the status endpoint until `complete` or `failed`, or until the configured wait ends.
+    public func waitForProcessing(_ receipt: SARIFUploadReceipt) throws(SARIFUploadError) -> SARIFUploadOutcome {
+        let clock = client.clock
+        let start = clock.monotonicSeconds()
+        let interval = max(configuration.pollInterval, 0.001)
+        // The time bound ends the loop; the count bound guards against a clock that does not advance.
+        let maximumPolls = Int(min(configuration.maximumWait / interval, 100_000)) + 1
+        var lastStatus = "pending"
+        for _ in 0..<maximumPolls {
+            let elapsed = clock.monotonicSeconds() - start
+            guard elapsed < configuration.maximumWait else { break }
+            clock.sleep(seconds: min(interval, configuration.maximumWait - elapsed))
+            let request = HTTPRequest(method: .get, url: receipt.statusURL, headers: commonHeaders())
+            let response = try send(request)
+            if response.status == 404, clock.monotonicSeconds() - start < configuration.notFoundGracePeriod {
+                continue  // GitHub may not list a fresh upload yet.
+            }
+            guard response.status == 200 else {
+                throw .api(status: response.status, message: explain(response, gzippedSize: nil))
+            }
+            guard let document = try? JSONDocument(bytes: response.body),
+                let status = document.root["processing_status"]?.stringValue
+            else {
+                throw .api(status: 200, message: "GitHub's status answer for upload \(receipt.id) could not be read")
+            }
+            let analysesURL = document.root["analyses_url"]?.stringValue
+            switch status {
+            case "complete":
+                log("GitHub processed the upload \(receipt.id)")
+                return SARIFUploadOutcome(receipt: receipt, processingStatus: status, analysesURL: analysesURL)
+            case "failed":
+                let errors = document.root["errors"]?.elements.compactMap(\.stringValue).map(sanitize) ?? []
+                throw .processingFailed(id: receipt.id, errors: errors)
+            default:
+                if status != lastStatus { log("GitHub's processing status: \(sanitize(status))") }
+                lastStatus = status
+            }
+        }
+        throw .processingTimedOut(id: receipt.id, waited: clock.monotonicSeconds() - start)
+    }
+
+    // MARK: Requests
+
+    private func commonHeaders() -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add("Authorization", "Bearer \(token.value)")
+        headers.add("Accept", "application/vnd.github+json")
+        headers.add("X-GitHub-Api-Version", "2022-11-28")
+        headers.add("User-Agent", configuration.userAgent)
+        return headers
+    }
+
+    private func send(_ request: HTTPRequest) throws(SARIFUploadError) -> HTTPResponse {
+        var client = client
+        let log = log
+        let previous = client.onRetry
+        client.onRetry = { event in
+            previous?(event)
+            // Tenths of a second, or hundredths for the short waits of tests.
+            let scale = event.delay < 1 ? 100.0 : 10.0
+            let delay = (event.delay * scale).rounded() / scale
+            log(
+                "\(event.reason) (attempt \(event.attempt) of \(event.maximumAttempts)); retrying in \(delay) s")
+        }
+        do {
+            return try client.send(request)
+        } catch {
+            throw .network(token.scrub(networkMessage(error)))
+        }
+    }
+
+    private func networkMessage(_ error: HTTPError) -> String {
+        let host = Self.host(of: configuration.apiURL)
+        switch error {
+        case .tls(_, let message):
+            return "could not reach \(host) securely: \(sanitize(message)) "
+                + "(for a GitHub Enterprise Server with a private CA, pass its certificate with --cacert)"
+        case .timeout(let message):
+            return "timed out talking to \(host): \(sanitize(message))"
+        case .transport(_, let message):
+            return "could not reach \(host): \(sanitize(message))"
+        case .invalidRequest(let message):
+            return "could not send the request to \(host): \(sanitize(message))"
+        case .responseTooLarge(let limit):
+            return "\(host) sent a response larger than \(limit) bytes"
+        }
+    }
+
+    /// The repository's API root, checked: `{api}/repos/{owner}/{repo}`.
+    private func apiBase() throws(SARIFUploadError) -> String {
+        var api = configuration.apiURL
+        while api.hasSuffix("/") { api.removeLast() }
+        let lowered = api.lowercased()
+        let host = Self.host(of: api)
+        guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), !host.isEmpty,
+            !api.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == 0x3F || $0 == 0x23 })
+        else {
+            throw .invalidArgument("the API URL must be an https URL such as https://api.github.com")
+        }
+        guard !Self.authority(of: api).contains("@") else {
+            throw .invalidArgument("the API URL must not contain credentials; use GITHUB_TOKEN or --token-file")
+        }
+        if lowered.hasPrefix("http://") && !Self.isLoopback(host) {
+            throw .invalidArgument("refusing to send the token over plain http to \(host); use https")
+        }
+        return "\(api)/repos/\(repository.owner)/\(repository.name)"
+    }
+
+    // MARK: Explaining GitHub's answers
+
+    /// One line saying what GitHub's error answer means and what to do.
+    func explain(_ response: HTTPResponse, gzippedSize: Int?) -> String {
+        let status = response.status
+        let message = Self.message(of: response).map(sanitize)
+        let quoted = message.map { ": \($0)" } ?? ""
+        let lowered = message?.lowercased() ?? ""
+        let attempts = response.attempts > 1 ? " after \(response.attempts) attempts" : ""
+        var line: String
+        switch status {
+        case 400:
+            line = "GitHub rejected the request as malformed (HTTP 400)\(quoted)"
+        case 401:
+            line = "GitHub did not accept the token (HTTP 401)\(quoted); check GITHUB_TOKEN or --token-file"
+        case 403 where RetryPolicy.isRateLimited(response), 429:
+            line = "GitHub's rate limit is exhausted (HTTP \(status))\(attempts)\(resetHint(response)); try again later"
+        case 403
+        where lowered.contains("advanced security must be enabled") || lowered.contains("code scanning is not enabled")
+            || lowered.contains("advanced security is not enabled"):
+            line =
+                "code scanning is not enabled for \(repository) (HTTP 403\(quoted)); enable GitHub Advanced Security "
+                + "and code scanning in the repository's settings"
+        case 403 where lowered.contains("not accessible by integration") || lowered.contains("permission"):
+            line =
+                "the token may not upload code scanning results to \(repository) (HTTP 403\(quoted)); it needs the "
+                + "security_events scope or the \"Code scanning alerts: write\" permission"
+        case 403 where lowered.contains("archived"):
+            line = "\(repository) is archived and accepts no code scanning uploads (HTTP 403\(quoted))"
+        case 403:
+            line = "GitHub refused the request (HTTP 403)\(quoted)"
+        case 404 where lowered.contains("commit"):
+            line = "GitHub does not know the commit in \(repository) (HTTP 404\(quoted)); push it before uploading"
+        case 404:
+            line =
+                "GitHub answered 404\(quoted): \(repository) does not exist or the token cannot see it, "
+                + "or the commit is not in it"
+        case 413:
+            let size = gzippedSize.map { " (\($0) bytes gzipped)" } ?? ""
+            line = "GitHub refused the file as too large (HTTP 413)\(size); the limit is 10 MB gzipped"
+        case 422:
+            line =
+                "GitHub refused the request (HTTP 422)\(quoted); check --commit (a commit pushed to \(repository)) "
+                + "and --ref"
+        case 500...599:
+            line = "GitHub is unavailable (HTTP \(status))\(attempts)\(quoted); try again later"
+        default:
+            line = "GitHub answered HTTP \(status)\(quoted)"
+        }
+        if let requestID = response.headers["x-github-request-id"].map(sanitize), !requestID.isEmpty {
+            line += " [request id \(requestID)]"
+        }
+        return token.scrub(line)
+    }
+
+    private func resetHint(_ response: HTTPResponse) -> String {
+        guard let reset = response.headers["x-ratelimit-reset"].flatMap({ Double($0) }) else { return "" }
+        let seconds = Int((reset - client.clock.epochSeconds()).rounded(.up))
+        return seconds > 0 ? " for another \(seconds) s" : ""
+    }
+
+    /// GitHub's `message` (and the first of `errors`, when given) from a JSON error body.
+    private static func message(of response: HTTPResponse) -> String? {
+        guard let document = try? JSONDocument(bytes: response.body), document.root.kind == .object else {
+            let text = response.text
+            return text.isEmpty || response.body.count > 500 ? nil : text
+        }
+        guard var message = document.root["message"]?.stringValue, !message.isEmpty else { return nil }
+        if let first = document.root["errors"]?.elements.first {
+            let detail = first.stringValue ?? first["message"]?.stringValue
+            if let detail, !detail.isEmpty { message += " (\(detail))" }
+        }
+        return message
+    }
+
+    /// Text from the server made fit for one line of a terminal: control characters and runs of
+    /// white space become one space, at most 300 characters, and never the token.
+    private func sanitize(_ text: String) -> String {
+        var output = ""
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                pendingSpace = !output.isEmpty
+                continue
+            }
+            if pendingSpace { output.unicodeScalars.append(" ") }
+            pendingSpace = false
+            output.unicodeScalars.append(scalar)
+            if output.unicodeScalars.count >= 300 {
+                output += "…"
+                break
+            }
+        }
+        return token.scrub(output)
+    }
+
+    // MARK: URLs
+
+    private static func authority(of url: String) -> Substring {
+        guard let range = url.range(of: "://") else { return "" }
+        let rest = url[range.upperBound...]
+        return rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
+    }
+
+    /// The host of an absolute URL, without user info or port.
+    static func host(of url: String) -> String {
+        var authority = authority(of: url)
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[...close])
+        }
+        return String(authority[..<(authority.firstIndex(of: ":") ?? authority.endIndex)])
+    }
+
+    private static func isLoopback(_ host: String) -> Bool {
+        let lowered = host.lowercased()
+        return lowered == "localhost" || lowered == "[::1]" || lowered.hasPrefix("127.")
+    }
+
+    /// Upload ids are UUIDs; anything else must not be spliced into a URL.
+    private static func isSafeID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 200
+            && id.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2D || byte == 0x5F
+            }
+    }
+}

@@ -1,10 +1,191 @@
 import ArgumentParser
+import Foundation
+import GitHub
+import HTTP
 
 struct UploadCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "upload", abstract: "Not available yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "upload",
+        abstract: "Upload a SARIF file to GitHub code scanning and wait until GitHub has processed it.",
+        discussion: """
+            The token comes from GITHUB_TOKEN, or from --token-file; it needs the security_events scope \
+            (or the "Code scanning alerts: write" permission). The file is checked before it is sent: a \
+            file GitHub would reject is not uploaded. Network errors, 5xx, 429 and rate-limited 403 are \
+            retried with backoff; other errors are not. Proxies come from https_proxy / HTTPS_PROXY / \
+            no_proxy. Exit codes: 0 processed (or accepted, with --no-wait), 2 usage or a file GitHub \
+            would reject, 3 the file cannot be read, 4 GitHub or the network failed, or processing failed.
+
+            For tests only (not for production use), these environment variables shorten the waits: \
+            SCANGATE_UPLOAD_ATTEMPTS (attempts per request, default 4), SCANGATE_UPLOAD_BACKOFF_MS \
+            (first retry backoff, default 1000), SCANGATE_UPLOAD_RETRY_BUDGET (seconds for all attempts \
+            of one request, default 300), SCANGATE_UPLOAD_CONNECT_TIMEOUT (seconds, default 30), \
+            SCANGATE_UPLOAD_POLL_INTERVAL_MS (default 5000), SCANGATE_UPLOAD_WAIT (seconds of polling, \
+            default 600).
+            """
+    )
+
+    @Argument(help: "The SARIF file to upload.")
+    var sarifFile: String
+
+    @Option(help: ArgumentHelp("The repository.", valueName: "OWNER/NAME"))
+    var repository: String
+
+    @Option(help: ArgumentHelp("The full SHA of the analysed commit.", valueName: "SHA"))
+    var commit: String
+
+    @Option(
+        help: ArgumentHelp("The full ref: refs/heads/BRANCH, refs/tags/TAG or refs/pull/N/merge.", valueName: "REF"))
+    var ref: String
+
+    @Option(
+        help: ArgumentHelp("The REST API root; https://HOST/api/v3 for GitHub Enterprise Server.", valueName: "URL"))
+    var apiURL: String = "https://api.github.com"
+
+    @Option(help: ArgumentHelp("Trust the CA certificates in this PEM file (a private CA).", valueName: "FILE"))
+    var cacert: String?
+
+    @Flag(help: "Stop once GitHub has accepted the file, without waiting for processing.")
+    var noWait = false
+
+    @Option(help: ArgumentHelp("Read the token from this file instead of GITHUB_TOKEN.", valueName: "FILE"))
+    var tokenFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The source root as the SARIF file names it, e.g. file:///github/workspace/.", valueName: "URI"))
+    var checkoutURI: String?
+
+    @Option(help: ArgumentHelp("Seconds allowed for each HTTP request.", valueName: "SECONDS"))
+    var timeout: Double = 120
+
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number") }
+    }
 
     func run() throws {
-        Terminal.error("scangate upload: not available yet")
-        throw ExitCode(ExitStatus.usage)
+        let token = try readToken()
+        guard let repository = GitHubRepository(repository) else {
+            Terminal.error("error: --repository must be OWNER/NAME, got \"\(token.scrub(repository))\"")
+            throw ExitCode(ExitStatus.usage)
+        }
+        if let cacert, !FileManager.default.isReadableFile(atPath: cacert) {
+            Terminal.error("error: cannot read the CA file \(cacert)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let parameters = SARIFUploadParameters(commitSHA: commit, ref: ref, checkoutURI: checkoutURI)
+        let problems = parameters.problems()
+        guard problems.isEmpty else {
+            for problem in problems { Terminal.error("error: \(token.scrub(problem))") }
+            throw ExitCode(ExitStatus.usage)
+        }
+        let sarif: [UInt8]
+        do {
+            sarif = try readFile(sarifFile)
+        } catch {
+            Terminal.error("error: cannot read \(sarifFile): \(Self.reason(error))")
+            throw ExitCode(ExitStatus.unreadableReport)
+        }
+
+        let settings = TestSettings(environment: ProcessInfo.processInfo.environment)
+        let retryPolicy = RetryPolicy(
+            maximumAttempts: settings.attempts, maximumTotalTime: settings.retryBudget,
+            initialBackoff: settings.backoff)
+        let transport = CurlTransport(connectTimeout: settings.connectTimeout, caFile: cacert)
+        let client = HTTPClient(
+            configuration: HTTPClientConfiguration(timeout: timeout, retryPolicy: retryPolicy), transport: transport)
+        let uploader = SARIFUploader(
+            repository: repository, token: token,
+            configuration: SARIFUploaderConfiguration(
+                apiURL: apiURL, userAgent: "scangate/\(ScanGate.version)", waitsForProcessing: !noWait,
+                pollInterval: settings.pollInterval, maximumWait: settings.maximumWait),
+            client: client, log: { Terminal.error("scangate: \($0)") })
+        do {
+            let outcome = try uploader.upload(sarif, parameters: parameters)
+            let id = outcome.receipt.id
+            if outcome.processingStatus == nil {
+                print("uploaded: GitHub accepted \(sarifFile) as upload \(id) (not waiting for processing)")
+            } else {
+                print("uploaded: GitHub processed \(sarifFile) as upload \(id)")
+            }
+        } catch {
+            Terminal.error("error: \(token.scrub(error.description))")
+            throw ExitCode(error.isLocal ? ExitStatus.usage : ExitStatus.remoteFailure)
+        }
+    }
+
+    private func readToken() throws -> GitHubToken {
+        let text: String
+        let source: String
+        if let tokenFile {
+            source = "the token file \(tokenFile)"
+            guard let bytes = try? readFile(tokenFile, limit: 64 * 1024) else {
+                Terminal.error("error: cannot read the token file \(tokenFile)")
+                throw ExitCode(ExitStatus.usage)
+            }
+            text = String(decoding: bytes, as: UTF8.self)
+        } else {
+            source = "GITHUB_TOKEN"
+            text = ProcessInfo.processInfo.environment["GITHUB_TOKEN"] ?? ""
+        }
+        guard let token = GitHubToken(text) else {
+            let blank = text.allSatisfy(\.isWhitespace)
+            Terminal.error(
+                blank
+                    ? "error: no GitHub token: set GITHUB_TOKEN or pass --token-file FILE"
+                    : "error: \(source) does not hold a usable token (it contains spaces or control characters)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        return token
+    }
+
+    /// Why a file could not be read, in a few words.
+    private static func reason(_ error: any Error) -> String {
+        switch (error as? CocoaError)?.code {
+        case .fileReadNoSuchFile?, .fileNoSuchFile?: return "no such file"
+        case .fileReadNoPermission?: return "permission denied"
+        case .fileReadTooLarge?: return "the file is too large"
+        default:
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            if underlying?.domain == NSPOSIXErrorDomain, let code = underlying?.code {
+                return String(cString: strerror(Int32(code)))
+            }
+            return error.localizedDescription
+        }
+    }
+
+    /// Reads a regular file whole, refusing anything over `limit` bytes.
+    private func readFile(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        guard let data = try handle.read(upToCount: limit + 1) else { return [] }
+        guard data.count <= limit else {
+            throw CocoaError(.fileReadTooLarge, userInfo: [NSLocalizedDescriptionKey: "larger than \(limit) bytes"])
+        }
+        return [UInt8](data)
+    }
+}
+
+/// Waits and bounds that tests shorten through the environment (documented in the command's help).
+private struct TestSettings {
+    var attempts = 4
+    var backoff = 1.0
+    var retryBudget = 300.0
+    var connectTimeout = 30.0
+    var pollInterval = 5.0
+    var maximumWait = 600.0
+
+    init(environment: [String: String]) {
+        func number(_ name: String) -> Double? {
+            guard let text = environment[name], let value = Double(text), value.isFinite, value >= 0 else {
+                return nil
+            }
+            return value
+        }
+        if let value = number("SCANGATE_UPLOAD_ATTEMPTS") { attempts = max(1, Int(value)) }
+        if let value = number("SCANGATE_UPLOAD_BACKOFF_MS") { backoff = value / 1000 }
+        if let value = number("SCANGATE_UPLOAD_RETRY_BUDGET") { retryBudget = value }
+        if let value = number("SCANGATE_UPLOAD_CONNECT_TIMEOUT") { connectTimeout = max(0.1, value) }
+        if let value = number("SCANGATE_UPLOAD_POLL_INTERVAL_MS") { pollInterval = value / 1000 }
+        if let value = number("SCANGATE_UPLOAD_WAIT") { maximumWait = value }
     }
 }

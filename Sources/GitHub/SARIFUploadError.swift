@@ -1,0 +1,43 @@
+/// Why an upload did not succeed. Every description is one line (GitHub's processing errors
+/// follow on their own lines) and never contains the token.
+public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
+    /// An argument is invalid (repository, commit, ref, API URL…): nothing was sent.
+    case invalidArgument(String)
+    /// The file would be rejected by GitHub: nothing was sent.
+    case rejectedLocally(SARIFPreflightError)
+    /// The network, TLS or a timeout failed (after the retries the policy allows).
+    case network(String)
+    /// GitHub answered with an error status; `message` explains it in one line.
+    case api(status: Int, message: String)
+    /// GitHub accepted the file but could not process it.
+    case processingFailed(id: String, errors: [String])
+    /// GitHub was still processing when the wait ended.
+    case processingTimedOut(id: String, waited: Double)
+
+    /// Whether the problem is local (usage or file), as opposed to GitHub or the network.
+    public var isLocal: Bool {
+        switch self {
+        case .invalidArgument, .rejectedLocally: true
+        case .network, .api, .processingFailed, .processingTimedOut: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let message):
+            return message
+        case .rejectedLocally(let error):
+            return "not uploaded: GitHub would reject this file: \(error.reason)"
+        case .network(let message):
+            return message
+        case .api(_, let message):
+            return message
+        case .processingFailed(let id, let errors):
+            let lines = errors.isEmpty ? ["  (GitHub gave no reason)"] : errors.map { "  - \($0)" }
+            return (["GitHub could not process the upload \(id):"] + lines).joined(separator: "\n")
+        case .processingTimedOut(let id, let waited):
+            return "GitHub was still processing the upload \(id) after \(Int(waited.rounded())) s; "
+                + "it may still complete: check the repository's code scanning page"
+        }
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-
-@Suite("GitHub placeholder")
-struct GitHubPlaceholderTests {
-    @Test func moduleLinks() {}
-}

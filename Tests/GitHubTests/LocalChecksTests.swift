@@ -1,0 +1,127 @@
+import Foundation
+import GitHub
+import Testing
+
+@Suite("Local checks before an upload")
+struct LocalChecksTests {
+    func prepare(_ text: String) throws(SARIFPreflightError) -> PreparedSARIF {
+        try SARIFPreflight.prepare(Array(text.utf8))
+    }
+
+    static let run = #"{"tool":{"driver":{"name":"Trivy"}},"results":[]}"#
+
+    @Test func aMinimalLogPasses() throws {
+        let prepared = try SARIFPreflight.prepare(Array(try Data(contentsOf: TestEnvironment.fixture("minimal.sarif"))))
+        #expect(prepared.runCount == 1)
+        #expect(prepared.resultCount == 1)
+        #expect(prepared.gzipped.count < prepared.bytes.count)
+    }
+
+    @Test(arguments: [
+        ("", "not valid JSON"),
+        ("[]", "not a SARIF log object"),
+        (#"{"runs":[]}"#, "version is missing"),
+        (#"{"version":"2.0.0","runs":[]}"#, "\"2.0.0\""),
+        (#"{"version":"2.1.0"}"#, "no \"runs\" array"),
+        (#"{"version":"2.1.0","runs":[]}"#, "no runs"),
+        (#"{"version":"2.1.0","runs":[{"tool":{"driver":{}},"results":[]}]}"#, "tool.driver.name"),
+        (#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}}}]}"#, "no \"results\" array"),
+        (#"{"version":"2.1.0","runs":[\#(run),\#(run)]}"#, "same tool"),
+    ])
+    func whatGitHubWouldRejectIsRefused(text: String, reason: String) {
+        #expect {
+            try prepare(text)
+        } throws: { error in
+            (error as? SARIFPreflightError)?.reason.contains(reason) == true
+        }
+    }
+
+    @Test func runsWithDistinctCategoriesPass() throws {
+        let first = #"{"tool":{"driver":{"name":"Trivy"}},"automationDetails":{"id":"trivy-fs/"},"results":[]}"#
+        let second = #"{"tool":{"driver":{"name":"Trivy"}},"automationDetails":{"id":"trivy-image/app/"},"results":[]}"#
+        #expect(try prepare(#"{"version":"2.1.0","runs":[\#(first),\#(second)]}"#).runCount == 2)
+    }
+
+    @Test func moreThanTwentyRunsAreRefused() {
+        let runs = (0..<21).map { #"{"tool":{"driver":{"name":"t\#($0)"}},"results":[]}"# }.joined(separator: ",")
+        #expect(throws: SARIFPreflightError.self) { try prepare(#"{"version":"2.1.0","runs":[\#(runs)]}"#) }
+    }
+
+    @Test func aFileOverTenMegabytesGzippedIsRefused() throws {
+        // Random-looking text barely compresses: ~14 MB of it stays over the limit once gzipped.
+        var generator = SplitMix(seed: 42)
+        var noise = [UInt8]()
+        noise.reserveCapacity(14_000_000)
+        for _ in 0..<14_000_000 { noise.append(UInt8(0x21 + generator.next() % 90)) }
+        var text = Array(#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[],"x":""#.utf8)
+        text += noise.map { $0 == 0x22 || $0 == 0x5C ? 0x41 : $0 }
+        text += Array(#""}]}"#.utf8)
+        #expect {
+            try SARIFPreflight.prepare(text)
+        } throws: { error in
+            (error as? SARIFPreflightError)?.reason.contains("gzip") == true
+        }
+    }
+
+    /// The local checks of `commit_sha` and `ref` agree with the patterns in the OpenAPI description.
+    @Test(.enabled(if: TestEnvironment.hasOpenAPI))
+    func commitAndRefChecksMatchTheOpenAPIPatterns() throws {
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: TestEnvironment.openAPI))
+        let schemas = try #require(
+            ((document as? [String: Any])?["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let shaPattern = try #require(
+            (schemas["code-scanning-analysis-commit-sha"] as? [String: Any])?["pattern"] as? String)
+        let refPattern = try #require((schemas["code-scanning-ref-full"] as? [String: Any])?["pattern"] as? String)
+        let sha = try NSRegularExpression(pattern: shaPattern)
+        let ref = try NSRegularExpression(pattern: refPattern)
+        func matches(_ expression: NSRegularExpression, _ text: String) -> Bool {
+            expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        }
+        let shas = [
+            String(repeating: "a", count: 40), String(repeating: "F", count: 64), String(repeating: "0", count: 39),
+            String(repeating: "0", count: 41), String(repeating: "0", count: 63), String(repeating: "g", count: 40),
+            "", "4b6472266afd7b471e86085a6659e8c7f2b119da",
+        ]
+        for candidate in shas {
+            let parameters = SARIFUploadParameters(commitSHA: candidate, ref: "refs/heads/main")
+            #expect(parameters.problems().isEmpty == matches(sha, candidate), "\(candidate)")
+        }
+        let refs = [
+            "refs/heads/main", "refs/tags/v1.0", "refs/pull/42/merge", "refs/pull/42/head", "refs/heads/",
+            "refs/remotes/origin/main", "heads/main", "main", "refs/heads/feature/x", " refs/heads/main",
+        ]
+        for candidate in refs {
+            let parameters = SARIFUploadParameters(commitSHA: String(repeating: "a", count: 40), ref: candidate)
+            #expect(parameters.problems().isEmpty == matches(ref, candidate), "\(candidate)")
+        }
+    }
+
+    @Test func tokensAreNeverPrinted() throws {
+        let token = try #require(GitHubToken("  ghp_abc123\n"))
+        #expect("\(token)" == "<redacted>")
+        #expect(String(reflecting: token).contains("abc123") == false)
+        #expect(token.scrub("Bearer ghp_abc123 and ghp_abc123") == "Bearer <redacted> and <redacted>")
+        #expect(GitHubToken("") == nil)
+        #expect(GitHubToken("two words") == nil)
+    }
+
+    @Test func repositoriesAreOwnerSlashName() {
+        #expect(GitHubRepository("octo-org/hello.world")?.description == "octo-org/hello.world")
+        for bad in ["octo", "/x", "x/", "a/b/c", "a/..", "a b/c", "a/c?d"] {
+            #expect(GitHubRepository(bad) == nil, "\(bad)")
+        }
+    }
+}
+
+/// A small deterministic generator for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import GitHub
+import HTTP
+import Testing
+
+/// The uploader through its library API, with a fake transport and clock.
+@Suite("SARIFUploader")
+struct SARIFUploaderTests {
+    static let token = "ghp_LibraryTestTokenSECRET0123456789"
+    static let commit = "4b6472266afd7b471e86085a6659e8c7f2b119da"
+    static let receipt = #"{"id":"6c81cd8e-b078-4ac3-a3be-1dad7dbd0b53","url":"https://elsewhere.example/x"}"#
+
+    let sarif: [UInt8]
+
+    init() throws {
+        sarif = Array(try Data(contentsOf: TestEnvironment.fixture("minimal.sarif")))
+    }
+
+    func uploader(
+        _ transport: FakeTransport, clock: FakeClock, wait: Bool = true, log: EventLog = EventLog()
+    ) throws -> SARIFUploader {
+        let repository = try #require(GitHubRepository("octo-org/hello-world"))
+        let token = try #require(GitHubToken(Self.token))
+        return SARIFUploader(
+            repository: repository, token: token,
+            configuration: SARIFUploaderConfiguration(
+                apiURL: "https://ghe.example.test/api/v3/", userAgent: "scangate/9.9.9", waitsForProcessing: wait,
+                pollInterval: 2, maximumWait: 60, notFoundGracePeriod: 10),
+            client: HTTPClient(
+                configuration: HTTPClientConfiguration(retryPolicy: RetryPolicy(maximumAttempts: 2)),
+                transport: transport, clock: clock),
+            log: { log.append($0) })
+    }
+
+    /// The error of an upload that must fail.
+    func failure(_ transport: FakeTransport, clock: FakeClock, log: EventLog = EventLog()) throws -> SARIFUploadError {
+        let uploader = try uploader(transport, clock: clock, log: log)
+        do {
+            _ = try uploader.upload(
+                sarif, parameters: SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/heads/main"))
+        } catch {
+            return error
+        }
+        throw TestFailure("the upload succeeded")
+    }
+
+    static func statusAnswers(_ statuses: [String]) -> FakeTransport.Outcome {
+        let remaining = Queue(statuses)
+        return .handler { request in
+            if request.method == .post { return .json(202, receipt) }
+            let status = remaining.next()
+            return .json(200, #"{"processing_status":"\#(status)","analyses_url":null,"errors":null}"#)
+        }
+    }
+
+    @Test func theRequestIsExactlyWhatTheContractAllows() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([.response(.json(202, Self.receipt))])
+        let parameters = SARIFUploadParameters(
+            commitSHA: Self.commit, ref: "refs/heads/main", checkoutURI: "file:///github/workspace/")
+        let outcome = try uploader(transport, clock: clock, wait: false).upload(sarif, parameters: parameters)
+        #expect(outcome.processingStatus == nil)
+        let request = try #require(transport.requests.first)
+        #expect(request.method == .post)
+        #expect(request.url == "https://ghe.example.test/api/v3/repos/octo-org/hello-world/code-scanning/sarifs")
+        #expect(request.headers["authorization"] == "Bearer \(Self.token)")
+        #expect(request.headers["accept"] == "application/vnd.github+json")
+        #expect(request.headers["x-github-api-version"] == "2022-11-28")
+        #expect(request.headers["user-agent"] == "scangate/9.9.9")
+        #expect(request.headers["content-type"] == "application/json")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+        #expect(Set(body.keys) == ["commit_sha", "ref", "sarif", "checkout_uri"])
+        let encoded = try #require(body["sarif"] as? String)
+        #expect(!encoded.contains("\n"))
+        let gzipped = try #require(Data(base64Encoded: encoded))
+        #expect(Array(gzipped.prefix(2)) == [0x1F, 0x8B])
+        // The receipt's own URL is ignored: the token goes only to the configured host.
+        #expect(outcome.receipt.statusURL.hasPrefix("https://ghe.example.test/api/v3/repos/octo-org/hello-world/"))
+    }
+
+    @Test func pollsUntilCompleteAtTheConfiguredInterval() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([Self.statusAnswers(["pending", "pending", "complete"])])
+        let outcome = try uploader(transport, clock: clock).upload(
+            sarif, parameters: SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/tags/v1"))
+        #expect(outcome.processingStatus == "complete")
+        #expect(transport.requests.count == 4)
+        #expect(clock.sleeps == [2, 2, 2])
+        #expect(
+            transport.requests.last?.url.hasSuffix("/code-scanning/sarifs/6c81cd8e-b078-4ac3-a3be-1dad7dbd0b53") == true
+        )
+        #expect(transport.requests.last?.body.isEmpty == true)
+    }
+
+    @Test func pollingStopsAtTheMaximumWait() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([Self.statusAnswers(["pending"])])
+        #expect {
+            try uploader(transport, clock: clock).upload(
+                sarif, parameters: SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/heads/main"))
+        } throws: { error in
+            guard case SARIFUploadError.processingTimedOut = error else { return false }
+            return true
+        }
+        #expect(transport.requests.count == 31)  // one POST, then a GET every 2 s for 60 s
+    }
+
+    @Test func a404JustAfterTheUploadMeansNotYetVisible() throws {
+        let clock = FakeClock()
+        let polls = Queue(["404", "complete"])
+        let transport = FakeTransport([
+            .handler { request in
+                if request.method == .post { return .json(202, Self.receipt) }
+                let next = polls.next()
+                return next == "404"
+                    ? .json(404, #"{"message":"Not Found"}"#)
+                    : .json(200, #"{"processing_status":"complete"}"#)
+            }
+        ])
+        let outcome = try uploader(transport, clock: clock).upload(
+            sarif, parameters: SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/heads/main"))
+        #expect(outcome.processingStatus == "complete")
+    }
+
+    @Test func failedProcessingCarriesGitHubsErrors() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([
+            .handler { request in
+                request.method == .post
+                    ? .json(202, Self.receipt)
+                    : .json(200, #"{"processing_status":"failed","errors":["first problem","second\nproblem"]}"#)
+            }
+        ])
+        let error = try failure(transport, clock: clock)
+        guard case .processingFailed(_, let errors) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(errors == ["first problem", "second problem"])
+        #expect(!error.isLocal)
+    }
+
+    @Test(arguments: [
+        (400, #"{"message":"Problems parsing JSON"}"#, "malformed"),
+        (404, #"{"message":"Not Found"}"#, "does not exist or the token cannot see it"),
+        (413, "", "too large"),
+        (422, #"{"message":"Invalid request.\n\nNo commit found for SHA"}"#, "HTTP 422"),
+        (
+            403, #"{"message":"Advanced Security must be enabled for this repository to use code scanning."}"#,
+            "code scanning is not enabled"
+        ),
+        (403, #"{"message":"Code scanning is not enabled for this repository."}"#, "code scanning is not enabled"),
+        (403, #"{"message":"Resource not accessible by integration"}"#, "security_events"),
+    ])
+    func errorsAreOneClearLineAndNotRetried(status: Int, body: String, expected: String) throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([.response(.json(status, body))])
+        let error = try failure(transport, clock: clock)
+        #expect(error.description.contains(expected), "\(error)")
+        #expect(!error.description.contains("\n"))
+        #expect(!error.isLocal)
+        #expect(transport.requests.count == 1)
+    }
+
+    @Test func theTokenIsScrubbedFromAnythingTheServerSays() throws {
+        let clock = FakeClock()
+        let log = EventLog()
+        let transport = FakeTransport([
+            .response(.json(502, "")),
+            .response(.json(403, #"{"message":"token \#(Self.token) is not allowed here"}"#)),
+        ])
+        let error = try failure(transport, clock: clock, log: log)
+        #expect(!error.description.contains(Self.token))
+        #expect(error.description.contains("<redacted>"))
+        #expect(!log.lines.isEmpty)
+        #expect(log.lines.allSatisfy { !$0.contains(Self.token) })
+    }
+
+    @Test func invalidParametersAreRejectedBeforeAnythingIsSent() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([.response(.json(202, Self.receipt))])
+        let uploader = try uploader(transport, clock: clock)
+        for parameters in [
+            SARIFUploadParameters(commitSHA: "abc", ref: "refs/heads/main"),
+            SARIFUploadParameters(commitSHA: Self.commit, ref: "heads/main"),
+            SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/heads/main", checkoutURI: "not a uri"),
+            SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/heads/main", startedAt: "yesterday"),
+        ] {
+            #expect(throws: SARIFUploadError.self) { try uploader.upload(sarif, parameters: parameters) }
+        }
+        #expect(throws: SARIFUploadError.self) {
+            try uploader.upload(
+                Array(#"{"version":"2.1.0"}"#.utf8),
+                parameters: SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/heads/main"))
+        }
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test func plainHTTPIsOnlyForLoopback() throws {
+        let repository = try #require(GitHubRepository("o/r"))
+        let token = try #require(GitHubToken("t"))
+        for (url, allowed) in [
+            ("http://github.example.com", false), ("http://127.0.0.1:8080", true), ("http://localhost:1", true),
+            ("https://user:pass@github.example.com", false), ("ftp://github.example.com", false),
+        ] {
+            let transport = FakeTransport([.response(.json(202, Self.receipt))])
+            let uploader = SARIFUploader(
+                repository: repository, token: token,
+                configuration: SARIFUploaderConfiguration(apiURL: url, userAgent: "t/1", waitsForProcessing: false),
+                client: HTTPClient(transport: transport, clock: FakeClock()))
+            let result = Result {
+                try uploader.upload(
+                    sarif, parameters: SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/heads/x"))
+            }
+            let succeeded = (try? result.get()) != nil
+            #expect(succeeded == allowed, "\(url)")
+            #expect(transport.requests.isEmpty == !allowed, "\(url)")
+        }
+    }
+}
+
+/// Answers handed out in order; the last one repeats.
+final class Queue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String]
+
+    init(_ items: [String]) { self.items = items }
+
+    func next() -> String { lock.withLock { items.count > 1 ? items.removeFirst() : items[0] } }
+}

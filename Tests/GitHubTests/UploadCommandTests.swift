@@ -1,0 +1,285 @@
+import Foundation
+import Testing
+
+/// `scangate upload` against the local GitHub stand-in: every request checked against the
+/// OpenAPI contract, every scenario of the issue played once.
+@Suite(
+    "scangate upload against a local GitHub",
+    .enabled(if: TestEnvironment.canRunServer, "needs ../shared/github-api and python3"),
+    .enabled(if: ScanGateBinary.isAvailable, "needs the scangate executable (swift build)"))
+struct UploadCommandTests {
+    static let commit = "4b6472266afd7b471e86085a6659e8c7f2b119da"
+    let sarif = TestEnvironment.fixture("minimal.sarif")
+
+    /// Runs `scangate upload` for `server` with the token in GITHUB_TOKEN.
+    func upload(
+        _ server: GitHubTestServer, file: URL? = nil, extra: [String] = [], environment: [String: String] = [:]
+    ) throws -> ChildProcess.Result {
+        let arguments =
+            [
+                "upload", (file ?? sarif).path, "--repository", GitHubTestServer.repository, "--commit", Self.commit,
+                "--ref", "refs/heads/main", "--api-url", server.apiURL, "--timeout", "5",
+            ] + extra
+        let result = try ScanGateBinary.run(
+            arguments, environment: ["GITHUB_TOKEN": GitHubTestServer.token].merging(environment) { $1 })
+        // Whatever happened, the token never shows.
+        #expect(!result.standardOutput.contains(GitHubTestServer.token))
+        #expect(!result.standardError.contains(GitHubTestServer.token))
+        return result
+    }
+
+    /// The error lines of stderr (progress lines start with "scangate:").
+    func errorLines(_ result: ChildProcess.Result) -> [Substring] {
+        result.standardError.split(separator: "\n").filter { $0.hasPrefix("error:") }
+    }
+
+    @Test func uploadsThenPollsUntilComplete() throws {
+        let server = try GitHubTestServer(scenario: "complete", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server, extra: ["--checkout-uri", "file:///github/workspace/"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("processed"))
+        #expect(try server.problems() == [])
+        #expect(try server.uploads() == 1)
+        #expect(try server.statusPolls() == 2)  // pending, then complete
+    }
+
+    @Test func noWaitStopsAfterTheReceipt() throws {
+        let server = try GitHubTestServer(scenario: "complete", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server, extra: ["--no-wait"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("47177e22-5596-11eb-80a1-c1e54ef945c6"))
+        #expect(try server.problems() == [])
+        #expect(try server.uploads() == 1)
+        #expect(try server.statusPolls() == 0)
+    }
+
+    @Test func tokenFromAFile() throws {
+        let server = try GitHubTestServer(scenario: "complete", expecting: sarif)
+        defer { server.stop() }
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tokenFile = directory.appendingPathComponent("token")
+        try Data((GitHubTestServer.token + "\n").utf8).write(to: tokenFile)
+        let result = try upload(server, extra: ["--token-file", tokenFile.path], environment: ["GITHUB_TOKEN": ""])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try server.problems() == [])
+    }
+
+    @Test func a502IsRetriedOnce() throws {
+        let server = try GitHubTestServer(scenario: "retry-502", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("HTTP 502"))
+        #expect(try server.problems() == [])
+        #expect(try server.uploads() == 2)
+    }
+
+    @Test func a429WaitsAsLongAsRetryAfterSays() throws {
+        let server = try GitHubTestServer(scenario: "retry-429", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try server.uploads() == 2)
+        // retry-after: 1, far longer than the 20 ms backoff configured for the tests.
+        #expect(result.seconds >= 0.95)
+        #expect(result.standardError.contains("retrying in 1"))
+    }
+
+    @Test func aRateLimited403WaitsForTheReset() throws {
+        let server = try GitHubTestServer(scenario: "ratelimit-403", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try server.problems() == [])
+        #expect(try server.uploads() == 2)
+        #expect(result.seconds >= 0.95)
+    }
+
+    @Test func advancedSecurityDisabledIsExplainedAndNotRetried() throws {
+        let server = try GitHubTestServer(scenario: "ghas-disabled", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 4)
+        #expect(try server.uploads() == 1)
+        let errors = errorLines(result)
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains("code scanning is not enabled for \(GitHubTestServer.repository)") == true)
+    }
+
+    @Test func a422IsExplainedAndNotRetried() throws {
+        let server = try GitHubTestServer(scenario: "bad-commit-422", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 4)
+        #expect(try server.problems() == [])
+        #expect(try server.uploads() == 1)
+        let errors = errorLines(result)
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains("HTTP 422") == true)
+        #expect(errors.first?.contains("No commit found") == true)
+    }
+
+    @Test func a404IsExplainedAndNotRetried() throws {
+        let server = try GitHubTestServer(scenario: "not-found-404", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 4)
+        #expect(try server.uploads() == 1)
+        #expect(errorLines(result).first?.contains("404") == true)
+    }
+
+    @Test func a503IsRetriedAFewTimesOnly() throws {
+        let server = try GitHubTestServer(scenario: "unavailable-503", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 4)
+        #expect(try server.uploads() == 3)  // SCANGATE_UPLOAD_ATTEMPTS
+        #expect(errorLines(result).first?.contains("HTTP 503") == true)
+    }
+
+    @Test func failedProcessingPrintsGitHubsErrors() throws {
+        let server = try GitHubTestServer(scenario: "processing-failed", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 4)
+        #expect(try server.problems() == [])
+        #expect(result.standardError.contains("locationFromSarifResult: expected at least one location"))
+        #expect(result.standardError.contains("A delivery cannot contain multiple runs with the same category."))
+    }
+
+    @Test func pollingIsBounded() throws {
+        let server = try GitHubTestServer(scenario: "pending-forever", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server, environment: ["SCANGATE_UPLOAD_WAIT": "1"])
+        #expect(result.status == 4)
+        #expect(result.standardError.contains("still processing"))
+        let polls = try server.statusPolls()
+        #expect(polls >= 2 && polls <= 21)  // 1 s at 50 ms intervals
+    }
+
+    @Test func aServerThatNeverAnswersTimesOut() throws {
+        let server = try GitHubTestServer(scenario: "hang", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server, extra: ["--timeout", "1"], environment: ["SCANGATE_UPLOAD_ATTEMPTS": "2"])
+        #expect(result.status == 4)
+        #expect(errorLines(result).first?.contains("timed out") == true)
+        #expect(try server.uploads() == 2)
+        #expect(result.seconds < 10)
+    }
+
+    @Test func aFileGitHubWouldRejectIsNeverSent() throws {
+        let server = try GitHubTestServer(scenario: "complete", expecting: nil)
+        defer { server.stop() }
+        for (name, reason) in [
+            ("wrong-version.sarif", "2.0.0"), ("same-category-twice.sarif", "same tool"),
+            ("truncated.sarif", "not valid JSON"),
+        ] {
+            let result = try upload(server, file: TestEnvironment.fixture(name))
+            #expect(result.status == 2, "\(name)")
+            #expect(errorLines(result).first?.contains("GitHub would reject") == true, "\(name)")
+            #expect(result.standardError.contains(reason), "\(name): \(result.standardError)")
+        }
+        #expect(try server.requests().isEmpty)
+    }
+
+    @Test func usageProblemsExit2BeforeAnyRequest() throws {
+        let server = try GitHubTestServer(scenario: "complete", expecting: nil)
+        defer { server.stop() }
+        let base = ["upload", sarif.path, "--repository", GitHubTestServer.repository, "--api-url", server.apiURL]
+        let token = ["GITHUB_TOKEN": GitHubTestServer.token]
+        let cases: [(arguments: [String], environment: [String: String], message: String)] = [
+            (base + ["--commit", Self.commit, "--ref", "refs/heads/main"], [:], "no GitHub token"),
+            (base + ["--commit", "4b64722", "--ref", "refs/heads/main"], token, "40 or 64 hexadecimal"),
+            (base + ["--commit", Self.commit, "--ref", "main"], token, "refs/heads/main"),
+            (
+                [
+                    "upload", sarif.path, "--repository", "not-a-repository", "--commit", Self.commit, "--ref",
+                    "refs/heads/x",
+                ],
+                token, "OWNER/NAME"
+            ),
+            (
+                [
+                    "upload", sarif.path, "--repository", GitHubTestServer.repository, "--commit", Self.commit, "--ref",
+                    "refs/heads/main", "--api-url", "http://example.com",
+                ], token, "plain http"
+            ),
+        ]
+        for item in cases {
+            let result = try ScanGateBinary.run(item.arguments, environment: item.environment)
+            #expect(result.status == 2, "\(item.arguments)")
+            #expect(result.standardError.contains(item.message), "\(result.standardError)")
+            #expect(!result.standardError.contains(GitHubTestServer.token))
+        }
+        #expect(try server.requests().isEmpty)
+    }
+
+    @Test func anUnreadableFileExits3() throws {
+        let result = try ScanGateBinary.run(
+            [
+                "upload", "fixtures/github/does-not-exist.sarif", "--repository", GitHubTestServer.repository,
+                "--commit", Self.commit, "--ref", "refs/heads/main", "--api-url", "http://127.0.0.1:9",
+            ], environment: ["GITHUB_TOKEN": GitHubTestServer.token])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains("does-not-exist.sarif"))
+    }
+}
+
+/// HTTPS with a private CA, as for a GitHub Enterprise Server (`--api-url https://HOST/api/v3 --cacert`).
+@Suite(
+    "scangate upload over HTTPS",
+    .enabled(if: TestEnvironment.canRunServer, "needs ../shared/github-api and python3"),
+    .enabled(if: TestEnvironment.openssl != nil, "needs openssl"),
+    .enabled(if: ScanGateBinary.isAvailable, "needs the scangate executable (swift build)"))
+struct UploadOverHTTPSTests {
+    let sarif = TestEnvironment.fixture("minimal.sarif")
+
+    func arguments(_ server: GitHubTestServer, cacert: URL) -> [String] {
+        [
+            "upload", sarif.path, "--repository", GitHubTestServer.repository, "--commit",
+            UploadCommandTests.commit, "--ref", "refs/pull/42/merge", "--api-url", server.apiURL, "--cacert",
+            cacert.path, "--timeout", "5",
+        ]
+    }
+
+    @Test func theTestCAPassedWithCacertIsTrusted() throws {
+        let ca = try TestCA(name: "ScanGate Test CA")
+        defer { ca.remove() }
+        let server = try GitHubTestServer(
+            scenario: "complete", expecting: sarif, prefix: "/api/v3", tls: (ca.serverCertificate, ca.serverKey))
+        defer { server.stop() }
+        let result = try ScanGateBinary.run(
+            arguments(server, cacert: ca.caCertificate), environment: ["GITHUB_TOKEN": GitHubTestServer.token])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try server.problems() == [])
+        #expect(try server.uploads() == 1)
+        #expect(try server.statusPolls() == 2)
+    }
+
+    @Test func aWrongCAIsRefusedAndNothingIsSent() throws {
+        let ca = try TestCA(name: "ScanGate Test CA")
+        defer { ca.remove() }
+        let other = try TestCA(name: "Some Other CA", issueServerCertificate: false)
+        defer { other.remove() }
+        let server = try GitHubTestServer(
+            scenario: "complete", expecting: sarif, prefix: "/api/v3", tls: (ca.serverCertificate, ca.serverKey))
+        defer { server.stop() }
+        let result = try ScanGateBinary.run(
+            arguments(server, cacert: other.caCertificate), environment: ["GITHUB_TOKEN": GitHubTestServer.token])
+        #expect(result.status == 4)
+        #expect(result.standardError.contains("securely"), "\(result.standardError)")
+        #expect(!result.standardError.contains(GitHubTestServer.token))
+        // TLS failures are not retried, and no HTTP request got through.
+        #expect(try server.requests().isEmpty)
+        // The server records the failed handshake just after the client has gone: allow it a moment.
+        var failures = 0
+        for _ in 0..<40 where failures == 0 {
+            failures = try server.tlsFailures()
+            if failures == 0 { usleep(50_000) }
+        }
+        #expect(failures == 1)
+    }
+}
