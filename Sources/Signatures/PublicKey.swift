@@ -1,0 +1,244 @@
+import COpenSSL
+
+/// The key types ScanGate accepts for image signatures.
+public enum KeyAlgorithm: Sendable, Equatable, CustomStringConvertible {
+    case ecdsaP256
+    case ecdsaP384
+    case ecdsaP521
+    /// RSA with PKCS#1 v1.5 padding; `bits` is at least 2048.
+    case rsa(bits: Int)
+    /// Pure Ed25519 (RFC 8032). Ed25519ph, which cosign ≥ 2.6 uses by default, cannot be verified with
+    /// OpenSSL 3.0 and is not accepted.
+    case ed25519
+
+    public var description: String {
+        switch self {
+        case .ecdsaP256: "ECDSA P-256"
+        case .ecdsaP384: "ECDSA P-384"
+        case .ecdsaP521: "ECDSA P-521"
+        case .rsa(let bits): "RSA-\(bits)"
+        case .ed25519: "Ed25519"
+        }
+    }
+
+    /// The digests tried in order. cosign ≤ 2.5 signs with SHA-256 for every ECDSA curve, cosign ≥ 2.6
+    /// with the curve's own hash, so both are tried for P-384 and P-521. nil means no digest (Ed25519).
+    var digestNames: [String?] {
+        switch self {
+        case .ecdsaP256, .rsa: ["SHA256"]
+        case .ecdsaP384: ["SHA256", "SHA384"]
+        case .ecdsaP521: ["SHA256", "SHA512"]
+        case .ed25519: [nil]
+        }
+    }
+}
+
+/// Why a key file was refused.
+public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file (or a label for keys from memory).
+    public var source: String
+    public var message: String
+
+    public init(source: String, message: String) {
+        self.source = source
+        self.message = message
+    }
+
+    public var description: String { "\(source): \(message)" }
+}
+
+/// A public key (SubjectPublicKeyInfo) checked and ready for `EVP_DigestVerify`.
+///
+/// Its ``id`` is the SHA-256 of the SPKI DER in hex: the name reports use for "which key verified".
+public struct PublicKey: Sendable, Equatable {
+    /// The SubjectPublicKeyInfo DER, re-encoded by OpenSSL.
+    public let spki: [UInt8]
+    public let algorithm: KeyAlgorithm
+    /// Where the key came from (a file path), for reports.
+    public let source: String
+
+    /// sha256(SPKI DER), hex: the key's identity in reports and Rekor log ids.
+    public var id: String { SHA256Digest.hex(SHA256Digest.hash(spki)) }
+
+    /// Reads a PEM `PUBLIC KEY` file.
+    public static func load(path: String) throws(KeyError) -> PublicKey {
+        guard let bytes = FileBytes.read(path, limit: 1 << 20) else {
+            throw KeyError(source: path, message: "cannot read the key file")
+        }
+        return try PublicKey(pem: bytes, source: path)
+    }
+
+    /// Parses one PEM `PUBLIC KEY` block (other text around it is ignored, as OpenSSL does).
+    public init(pem: [UInt8], source: String) throws(KeyError) {
+        guard let der = PEM.decode(pem, label: "PUBLIC KEY") else {
+            throw KeyError(source: source, message: "no valid PEM PUBLIC KEY block (SubjectPublicKeyInfo)")
+        }
+        try self.init(der: der, source: source)
+    }
+
+    /// Parses SubjectPublicKeyInfo DER.
+    public init(der: [UInt8], source: String) throws(KeyError) {
+        let handle = try KeyHandle(der: der, source: source)
+        self.algorithm = try handle.algorithm(source: source)
+        self.spki = try handle.spki(source: source)
+        self.source = source
+    }
+
+    /// The subject public key of the first PEM `CERTIFICATE` in `pem`. Nothing about the certificate is
+    /// checked (chain, validity, identity): use it only to compare keys, never as a trust decision.
+    static func fromCertificate(pem: [UInt8], source: String) throws(KeyError) -> PublicKey {
+        guard let der = PEM.decode(pem, label: "CERTIFICATE") else {
+            throw KeyError(source: source, message: "no PEM CERTIFICATE block")
+        }
+        defer { ERR_clear_error() }
+        let spki: [UInt8]? = der.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            guard let certificate = d2i_X509(nil, &cursor, buffer.count) else { return nil }
+            defer { X509_free(certificate) }
+            guard let key = X509_get0_pubkey(certificate) else { return nil }
+            let length = i2d_PUBKEY(key, nil)
+            guard length > 0 else { return nil }
+            var output = [UInt8](repeating: 0, count: Int(length))
+            let written = output.withUnsafeMutableBufferPointer { out -> Int32 in
+                var outCursor: UnsafeMutablePointer<UInt8>? = out.baseAddress
+                return i2d_PUBKEY(key, &outCursor)
+            }
+            return written == length ? output : nil
+        }
+        guard let spki else { throw KeyError(source: source, message: "the certificate does not parse") }
+        return try PublicKey(der: spki, source: source)
+    }
+
+    /// Whether `signature` is a valid signature of `message` with this key. Any OpenSSL error is "no".
+    public func verifies(_ signature: [UInt8], over message: [UInt8]) -> Bool {
+        guard !signature.isEmpty, let handle = try? KeyHandle(der: spki, source: source) else { return false }
+        defer { ERR_clear_error() }
+        return algorithm.digestNames.contains { handle.verify(signature, message, digestName: $0) }
+    }
+}
+
+/// An owned `EVP_PKEY`, freed when the last copy goes away.
+private final class KeyHandle {
+    let pointer: OpaquePointer
+
+    init(der: [UInt8], source: String) throws(KeyError) {
+        defer { ERR_clear_error() }
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_PUBKEY(nil, &cursor, buffer.count)
+        }
+        guard let parsed else {
+            throw KeyError(source: source, message: "the key does not parse (SubjectPublicKeyInfo DER)")
+        }
+        pointer = parsed
+    }
+
+    deinit { EVP_PKEY_free(pointer) }
+
+    func algorithm(source: String) throws(KeyError) -> KeyAlgorithm {
+        if EVP_PKEY_is_a(pointer, "EC") == 1 {
+            var name = [CChar](repeating: 0, count: 64)
+            var length = 0
+            guard EVP_PKEY_get_group_name(pointer, &name, name.count, &length) == 1 else {
+                throw KeyError(source: source, message: "the EC key names no curve")
+            }
+            // A point off the curve must be a hard failure, not a key that merely never verifies.
+            guard publicCheck() else { throw KeyError(source: source, message: "the EC public key is invalid") }
+            let curve = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            switch curve {
+            case "prime256v1": return .ecdsaP256
+            case "secp384r1": return .ecdsaP384
+            case "secp521r1": return .ecdsaP521
+            default: throw KeyError(source: source, message: "the EC curve \(curve) is not accepted")
+            }
+        }
+        if EVP_PKEY_is_a(pointer, "RSA") == 1 {
+            let bits = Int(EVP_PKEY_get_bits(pointer))
+            guard bits >= 2048 else {
+                throw KeyError(source: source, message: "RSA keys must have at least 2048 bits (this one has \(bits))")
+            }
+            return .rsa(bits: bits)
+        }
+        if EVP_PKEY_is_a(pointer, "ED25519") == 1 { return .ed25519 }
+        throw KeyError(
+            source: source, message: "only ECDSA P-256/P-384/P-521, RSA ≥ 2048 and Ed25519 keys are accepted")
+    }
+
+    func spki(source: String) throws(KeyError) -> [UInt8] {
+        let length = i2d_PUBKEY(pointer, nil)
+        guard length > 0 else { throw KeyError(source: source, message: "the key cannot be encoded") }
+        var output = [UInt8](repeating: 0, count: Int(length))
+        let written = output.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            return i2d_PUBKEY(pointer, &cursor)
+        }
+        guard written == length else { throw KeyError(source: source, message: "the key cannot be encoded") }
+        return output
+    }
+
+    private func publicCheck() -> Bool {
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { return false }
+        defer { EVP_PKEY_CTX_free(context) }
+        return EVP_PKEY_public_check(context) == 1
+    }
+
+    /// One `EVP_DigestVerify`; `digestName` nil for Ed25519 (one-shot, no digest).
+    func verify(_ signature: [UInt8], _ message: [UInt8], digestName: String?) -> Bool {
+        guard let context = EVP_MD_CTX_new() else { return false }
+        defer { EVP_MD_CTX_free(context) }
+        let initialised: Int32
+        if let digestName {
+            initialised = EVP_DigestVerifyInit_ex(context, nil, digestName, nil, nil, pointer, nil)
+        } else {
+            initialised = EVP_DigestVerifyInit_ex(context, nil, nil, nil, nil, pointer, nil)
+        }
+        guard initialised == 1 else { return false }
+        let result = signature.withUnsafeBufferPointer { sig in
+            message.withUnsafeBufferPointer { tbs in
+                EVP_DigestVerify(context, sig.baseAddress, sig.count, tbs.baseAddress, tbs.count)
+            }
+        }
+        // 1 is success; 0 a bad signature, negative an error: both are failures.
+        return result == 1
+    }
+}
+
+/// PEM armour: `-----BEGIN <label>-----`, base64 lines, `-----END <label>-----`.
+enum PEM {
+    /// The DER of the first block labelled `label`, or nil when there is none or its base64 is invalid.
+    static func decode(_ bytes: [UInt8], label: String) -> [UInt8]? {
+        decodeAll(bytes, label: label).first
+    }
+
+    /// The DER of every block labelled `label`, in order; empty when there is none or one is invalid.
+    static func decodeAll(_ bytes: [UInt8], label: String) -> [[UInt8]] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let begin = "-----BEGIN \(label)-----"
+        let end = "-----END \(label)-----"
+        var blocks: [[UInt8]] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: begin) {
+            guard let stop = rest[start.upperBound...].range(of: end) else { return [] }
+            let body = rest[start.upperBound..<stop.lowerBound].utf8.filter { $0 != 0x0A && $0 != 0x0D }
+            guard !body.isEmpty, let der = StrictBase64.decode(Array(body)) else { return [] }
+            blocks.append(der)
+            rest = rest[stop.upperBound...]
+        }
+        return blocks
+    }
+}
+
+extension PEM {
+    /// `der` armoured as one PEM block with 64-column lines.
+    static func encode(_ der: [UInt8], label: String) -> String {
+        let body = StrictBase64.encode(der)
+        var lines: [Substring] = []
+        var index = body.startIndex
+        while index < body.endIndex {
+            let next = body.index(index, offsetBy: 64, limitedBy: body.endIndex) ?? body.endIndex
+            lines.append(body[index..<next])
+            index = next
+        }
+        return "-----BEGIN \(label)-----\n" + lines.joined(separator: "\n") + "\n-----END \(label)-----\n"
+    }
+}

@@ -1,0 +1,280 @@
+import HTTP
+
+/// How ScanGate talks to registries.
+public struct RegistryOptions: Sendable {
+    /// Allow plain HTTP, and only for registries on `localhost`, `127.0.0.1` or `[::1]`.
+    public var allowInsecureLoopback: Bool
+    /// Credentials for the image's registry; nil for anonymous access.
+    public var credentials: RegistryCredentials?
+    /// Largest manifest or index accepted, in bytes.
+    public var maximumManifestSize: Int
+    /// Largest signature payload or bundle blob accepted, in bytes.
+    public var maximumBlobSize: Int
+    /// Largest number of signature layers or referrers examined per image.
+    public var maximumSignatures: Int
+    /// Seconds per request, and the retry policy (network errors, 5xx and 429 are retried).
+    public var timeout: Double
+    public var retryPolicy: RetryPolicy
+
+    public init(
+        allowInsecureLoopback: Bool = false, credentials: RegistryCredentials? = nil,
+        maximumManifestSize: Int = 4 << 20, maximumBlobSize: Int = 4 << 20, maximumSignatures: Int = 64,
+        timeout: Double = 30,
+        retryPolicy: RetryPolicy = RetryPolicy(maximumAttempts: 3, maximumTotalTime: 60, initialBackoff: 0.5)
+    ) {
+        self.allowInsecureLoopback = allowInsecureLoopback
+        self.credentials = credentials
+        self.maximumManifestSize = maximumManifestSize
+        self.maximumBlobSize = maximumBlobSize
+        self.maximumSignatures = maximumSignatures
+        self.timeout = timeout
+        self.retryPolicy = retryPolicy
+    }
+}
+
+/// A registry or network failure: the image's signatures could not be examined (exit status 4).
+struct RegistryError: Error {
+    var message: String
+}
+
+/// The media types of manifests and indexes.
+enum ManifestMediaType {
+    static let ociManifest = "application/vnd.oci.image.manifest.v1+json"
+    static let ociIndex = "application/vnd.oci.image.index.v1+json"
+    static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+    static let dockerList = "application/vnd.docker.distribution.manifest.list.v2+json"
+    static let all = [ociManifest, ociIndex, dockerManifest, dockerList]
+}
+
+/// A manifest fetched and checked against its digest.
+struct FetchedManifest {
+    var digest: String
+    var bytes: [UInt8]
+    var contentType: String?
+}
+
+/// The OCI distribution API for one repository: manifests, blobs, bearer-token and basic auth.
+struct RegistryClient {
+    let image: ImageReference
+    let options: RegistryOptions
+    private let baseURL: String
+    private let manifestHTTP: HTTPClient
+    private let blobHTTP: HTTPClient
+    private var authorization: String?
+
+    init(image: ImageReference, options: RegistryOptions) throws(RegistryError) {
+        self.image = image
+        self.options = options
+        if image.isLoopback && options.allowInsecureLoopback {
+            baseURL = "http://\(image.apiHost)"
+        } else {
+            baseURL = "https://\(image.apiHost)"
+        }
+        let configuration = HTTPClientConfiguration(timeout: options.timeout, retryPolicy: options.retryPolicy)
+        manifestHTTP = HTTPClient(
+            configuration: configuration,
+            transport: CurlTransport(
+                connectTimeout: min(10, options.timeout), maximumResponseSize: options.maximumManifestSize))
+        blobHTTP = HTTPClient(
+            configuration: configuration,
+            transport: CurlTransport(
+                connectTimeout: min(10, options.timeout), maximumResponseSize: options.maximumBlobSize))
+    }
+
+    /// The manifest at `reference` (a tag or a digest). nil when the registry has none (404).
+    /// The digest is always computed from the bytes; a `Docker-Content-Digest` header must agree,
+    /// and so must the digest asked for.
+    mutating func manifest(_ reference: String, accept: [String]) throws(RegistryError) -> FetchedManifest? {
+        let path = "/v2/\(image.repository)/manifests/\(reference)"
+        let response = try get(path, accept: accept, client: manifestHTTP)
+        if response.status == 404 { return nil }
+        guard response.status == 200 else { throw unexpected(response, path) }
+        let digest = SHA256Digest.digestString(response.body)
+        if let header = response.headers["Docker-Content-Digest"], header != digest {
+            throw RegistryError(message: "the registry says \(path) is \(header), but its bytes hash to \(digest)")
+        }
+        if SHA256Digest.isValidDigest(reference), reference != digest {
+            throw RegistryError(message: "the manifest fetched as \(reference) hashes to \(digest)")
+        }
+        return FetchedManifest(digest: digest, bytes: response.body, contentType: response.headers["Content-Type"])
+    }
+
+    /// The blob `digest`; bytes that do not hash to it give a `blob-digest-mismatch` failure.
+    mutating func blob(_ digest: String) throws(RegistryError) -> Result<[UInt8], VerificationFailure> {
+        let path = "/v2/\(image.repository)/blobs/\(digest)"
+        let response = try get(path, accept: [], client: blobHTTP)
+        guard response.status == 200 else { throw unexpected(response, path) }
+        let actual = SHA256Digest.digestString(response.body)
+        guard actual == digest else {
+            return .failure(VerificationFailure(.blobDigestMismatch, "the blob \(digest) hashes to \(actual)"))
+        }
+        return .success(response.body)
+    }
+
+    /// The referrers API (`/v2/<name>/referrers/<digest>`): the index, or nil when the registry lacks it.
+    mutating func referrers(_ digest: String) throws(RegistryError) -> [UInt8]? {
+        let path = "/v2/\(image.repository)/referrers/\(digest)"
+        let response = try get(path, accept: [ManifestMediaType.ociIndex], client: manifestHTTP)
+        // Registries without the API answer 404 (docker-registry 2.8), 400 or 405.
+        guard response.status == 200 else {
+            if [400, 404, 405].contains(response.status) { return nil }
+            throw unexpected(response, path)
+        }
+        let type = response.headers["Content-Type"] ?? ""
+        return type.hasPrefix(ManifestMediaType.ociIndex) ? response.body : nil
+    }
+
+    // MARK: Requests and auth
+
+    /// GET with the current authorization; on a 401 challenge, authenticate once and try again.
+    /// Redirects (blob storage on another host) are followed, up to three, without the credentials.
+    private mutating func get(_ path: String, accept: [String], client: HTTPClient) throws(RegistryError)
+        -> HTTPResponse
+    {
+        var response = try send(url: baseURL + path, accept: accept, client: client, authorized: true)
+        if response.status == 401 {
+            try authenticate(challenge: response.headers["WWW-Authenticate"] ?? "")
+            response = try send(url: baseURL + path, accept: accept, client: client, authorized: true)
+        }
+        var redirects = 0
+        while [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["Location"] {
+            redirects += 1
+            guard redirects <= 3 else { throw RegistryError(message: "too many redirects for \(path)") }
+            let target = location.hasPrefix("/") ? baseURL + location : location
+            try checkScheme(target)
+            response = try send(
+                url: target, accept: accept, client: client, authorized: target.hasPrefix(baseURL + "/"))
+        }
+        if response.status == 401 || response.status == 403 {
+            throw RegistryError(message: "the registry refused access to \(path) (HTTP \(response.status))")
+        }
+        return response
+    }
+
+    private func send(url: String, accept: [String], client: HTTPClient, authorized: Bool) throws(RegistryError)
+        -> HTTPResponse
+    {
+        var headers: HTTPHeaders = ["User-Agent": "scangate"]
+        if !accept.isEmpty { headers.add("Accept", accept.joined(separator: ", ")) }
+        if authorized, let authorization { headers.add("Authorization", authorization) }
+        do {
+            return try client.send(HTTPRequest(method: .get, url: url, headers: headers))
+        } catch {
+            throw RegistryError(message: "\(registryName): \(error)")
+        }
+    }
+
+    private var registryName: String { image.registry }
+
+    /// Answers a `WWW-Authenticate` challenge: `Bearer realm=…,service=…,scope=…` (a token, anonymous or
+    /// with the credentials) or `Basic` (the credentials).
+    private mutating func authenticate(challenge: String) throws(RegistryError) {
+        guard authorization == nil || authorization?.hasPrefix("Bearer") == true else {
+            throw RegistryError(message: "\(registryName) refused the credentials")
+        }
+        let (scheme, parameters) = Self.parseChallenge(challenge)
+        switch scheme.lowercased() {
+        case "basic":
+            guard let credentials = options.credentials else {
+                throw RegistryError(
+                    message: "\(registryName) requires credentials (\(RegistryCredentials.usernameVariable))")
+            }
+            authorization = credentials.basicAuthorization
+        case "bearer":
+            guard let realm = parameters["realm"], !realm.isEmpty else {
+                throw RegistryError(message: "\(registryName) sent a bearer challenge without a realm")
+            }
+            try checkScheme(realm)
+            var query: [String] = []
+            if let service = parameters["service"] { query.append("service=\(Self.percentEncoded(service))") }
+            let scope = parameters["scope"] ?? "repository:\(image.repository):pull"
+            query.append("scope=\(Self.percentEncoded(scope))")
+            let url = realm + (realm.contains("?") ? "&" : "?") + query.joined(separator: "&")
+            var headers: HTTPHeaders = ["User-Agent": "scangate", "Accept": "application/json"]
+            if let credentials = options.credentials { headers.add("Authorization", credentials.basicAuthorization) }
+            let response: HTTPResponse
+            do {
+                response = try manifestHTTP.send(HTTPRequest(method: .get, url: url, headers: headers))
+            } catch {
+                throw RegistryError(message: "the token service of \(registryName): \(error)")
+            }
+            guard response.status == 200, let root = StrictJSON.parse(response.body),
+                let token = root.text("token") ?? root.text("access_token"), !token.isEmpty
+            else {
+                throw RegistryError(
+                    message: "the token service of \(registryName) gave no token (HTTP \(response.status))")
+            }
+            authorization = "Bearer \(token)"
+        default:
+            throw RegistryError(message: "\(registryName) asked for authentication ScanGate does not support")
+        }
+    }
+
+    /// Plain HTTP only to loopback hosts, and only when allowed.
+    private func checkScheme(_ url: String) throws(RegistryError) {
+        if url.lowercased().hasPrefix("https://") { return }
+        if url.lowercased().hasPrefix("http://"), options.allowInsecureLoopback {
+            let host = url.dropFirst("http://".count).prefix { $0 != "/" && $0 != "?" }
+            if let parsed = ImageReference(String(host) + "/x"), parsed.isLoopback { return }
+        }
+        throw RegistryError(
+            message: "refusing \(url): plain HTTP is allowed only for loopback with --insecure-registry")
+    }
+
+    private func unexpected(_ response: HTTPResponse, _ path: String) -> RegistryError {
+        RegistryError(message: "\(registryName) answered HTTP \(response.status) for \(path)")
+    }
+
+    /// `scheme k="v",k2="v2"` (values may be quoted and contain commas).
+    static func parseChallenge(_ header: String) -> (String, [String: String]) {
+        let trimmed = Substring(header).drop { $0 == " " }
+        let scheme = String(trimmed.prefix { $0 != " " })
+        var rest = trimmed.dropFirst(scheme.count)
+        var parameters: [String: String] = [:]
+        while !rest.isEmpty {
+            rest = rest.drop { $0 == " " || $0 == "," }
+            let name = String(rest.prefix { $0 != "=" }).lowercased()
+            rest = rest.dropFirst(name.count)
+            guard rest.first == "=" else { break }
+            rest = rest.dropFirst()
+            var value = ""
+            if rest.first == "\"" {
+                rest = rest.dropFirst()
+                while let character = rest.first, character != "\"" {
+                    if character == "\\", let escaped = rest.dropFirst().first {
+                        value.append(escaped)
+                        rest = rest.dropFirst(2)
+                    } else {
+                        value.append(character)
+                        rest = rest.dropFirst()
+                    }
+                }
+                rest = rest.dropFirst()
+            } else {
+                value = String(rest.prefix { $0 != "," })
+                rest = rest.dropFirst(value.count)
+            }
+            if !name.isEmpty { parameters[name] = value }
+        }
+        return (scheme, parameters)
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        var output = ""
+        for byte in text.utf8 {
+            let isUnreserved =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
+            if isUnreserved {
+                output.append(Character(Unicode.Scalar(byte)))
+            } else {
+                output += "%" + String(byte, radix: 16, uppercase: true).leftPadded
+            }
+        }
+        return output
+    }
+}
+
+extension String {
+    fileprivate var leftPadded: String { count == 1 ? "0" + self : self }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A user name and password (or token) for a registry. `description` never shows the secret.
+public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible {
+    public var username: String
+    public var password: String
+    /// Where they came from, for messages: "environment" or the config file's path.
+    public var origin: String
+
+    public init(username: String, password: String, origin: String) {
+        self.username = username
+        self.password = password
+        self.origin = origin
+    }
+
+    public var description: String { "credentials for \(username) from \(origin)" }
+
+    /// `Basic <base64(user:password)>`.
+    var basicAuthorization: String { "Basic " + StrictBase64.encode(Array("\(username):\(password)".utf8)) }
+
+    /// The environment variable holding the user name; with ``passwordVariable`` it applies to every registry.
+    public static let usernameVariable = "SCANGATE_REGISTRY_USERNAME"
+    /// The environment variable holding the password or token.
+    public static let passwordVariable = "SCANGATE_REGISTRY_PASSWORD"
+
+    /// Credentials for `registry` (`host[:port]`, `docker.io` for Docker Hub):
+    /// 1. `SCANGATE_REGISTRY_USERNAME` and `SCANGATE_REGISTRY_PASSWORD`, when both are set;
+    /// 2. else `auths.<registry>.auth` (base64 of `user:password`) in Docker's `config.json`:
+    ///    `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. Docker Hub is also looked up as
+    ///    `https://index.docker.io/v1/`. Credential helpers (`credsStore`, `credHelpers`) are not run.
+    /// nil means anonymous access (bearer tokens are still fetched when the registry asks).
+    public static func lookup(registry: String, environment: [String: String]) -> RegistryCredentials? {
+        if let username = environment[usernameVariable], let password = environment[passwordVariable],
+            !username.isEmpty
+        {
+            return RegistryCredentials(username: username, password: password, origin: "environment")
+        }
+        let directory =
+            environment["DOCKER_CONFIG"]
+            ?? environment["HOME"].map { $0 + "/.docker" }
+        guard let directory else { return nil }
+        return dockerConfig(path: directory + "/config.json", registry: registry)
+    }
+
+    /// `auths.<registry>.auth` from a Docker `config.json`.
+    public static func dockerConfig(path: String, registry: String) -> RegistryCredentials? {
+        guard let bytes = FileBytes.read(path, limit: 1 << 20), let root = StrictJSON.parse(bytes),
+            let auths = root.child("auths")
+        else { return nil }
+        var names = [registry, "https://\(registry)", "http://\(registry)"]
+        if registry == "docker.io" {
+            names += ["https://index.docker.io/v1/", "index.docker.io", "registry-1.docker.io"]
+        }
+        for name in names {
+            guard let entry = auths.child(name), let encoded = entry.text("auth"),
+                let decoded = StrictBase64.decode(encoded), let colon = decoded.firstIndex(of: 0x3A)
+            else { continue }
+            let username = String(decoding: decoded[..<colon], as: UTF8.self)
+            let password = String(decoding: decoded[(colon + 1)...], as: UTF8.self)
+            guard !username.isEmpty else { continue }
+            return RegistryCredentials(username: username, password: password, origin: path)
+        }
+        return nil
+    }
+}

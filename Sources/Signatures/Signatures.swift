@@ -1,2 +1,0 @@
-/// Cosign image signatures, verified with OpenSSL.
-public enum Signatures {}

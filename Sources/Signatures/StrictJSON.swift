@@ -1,0 +1,49 @@
+import ScanGateJSON
+
+/// JSON of signed or signature-carrying documents, read strictly: a repeated key anywhere is refused,
+/// because two parsers picking different duplicates is a known way to smuggle a second claim.
+enum StrictJSON {
+    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        guard let document = try? JSONDocument(bytes: bytes, maximumDepth: 64) else { return nil }
+        return hasDuplicateKeys(document.root) ? nil : document.root
+    }
+
+    private static func hasDuplicateKeys(_ value: JSONValue) -> Bool {
+        var pending = [value]
+        while let next = pending.popLast() {
+            switch next.kind {
+            case .object:
+                let members = next.members
+                if Set(members.map(\.key)).count != members.count { return true }
+                pending.append(contentsOf: members.map(\.value))
+            case .array:
+                pending.append(contentsOf: next.elements)
+            default:
+                break
+            }
+        }
+        return false
+    }
+}
+
+extension JSONValue {
+    /// Member `key` when it is a string (nil otherwise).
+    func text(_ key: String) -> String? { self[key]?.stringValue }
+
+    /// Member `key` when it is an object (nil otherwise).
+    func child(_ key: String) -> JSONValue? {
+        guard let value = self[key], value.kind == .object else { return nil }
+        return value
+    }
+
+    /// Member `key` as an integer, also when written as a decimal string (protobuf JSON writes int64 so).
+    func integer(_ key: String) -> Int? {
+        guard let value = self[key] else { return nil }
+        if value.kind == .number, let number = Int(value.rawText) { return number }
+        if let text = value.stringValue, let number = Int(text), String(number) == text { return number }
+        return nil
+    }
+
+    /// Member `key` as base64-decoded bytes (strict).
+    func base64(_ key: String) -> [UInt8]? { text(key).flatMap(StrictBase64.decode) }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import HTTP
+import Signatures
+import Testing
+
+extension E2E {
+    /// Builds the images, pushes them with skopeo, signs them with cosign, and tampers with some.
+    struct Setup {
+        let directory: URL
+        let registry: String
+        private let http = HTTPClient(configuration: HTTPClientConfiguration(timeout: 10, retryPolicy: .none))
+
+        init(directory: URL, registry: String) {
+            self.directory = directory
+            self.registry = registry
+        }
+
+        /// cosign's environment: its own home, the key password, no TUF or Rekor.
+        private var cosignEnvironment: [String: String] {
+            let home = directory.appendingPathComponent("home").path
+            return [
+                "HOME": home, "DOCKER_CONFIG": home + "/.docker", "TUF_ROOT": home + "/.sigstore",
+                "COSIGN_PASSWORD": "e2e-pass",
+            ]
+        }
+
+        func build() throws -> World {
+            let keys = directory.appendingPathComponent("keys")
+            let other = directory.appendingPathComponent("other")
+            for folder in [keys, other, directory.appendingPathComponent("home")] {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
+            try mustRun("cosign", ["generate-key-pair"], environment: cosignEnvironment, directory: keys)
+            try mustRun("cosign", ["generate-key-pair"], environment: cosignEnvironment, directory: other)
+            let policy = directory.appendingPathComponent("policy.json")
+            try Data(#"{"default":[{"type":"insecureAcceptAnything"}]}"#.utf8).write(to: policy)
+
+            var digests: [String: String] = [:]
+            for name in ["signed", "unsigned", "tampered", "attested", "misattached"] {
+                digests[name] = try push(name, policy: policy)
+            }
+            let signed = try #require(digests["signed"])
+            let unsigned = try #require(digests["unsigned"])
+            let tampered = try #require(digests["tampered"])
+            let attested = try #require(digests["attested"])
+            let misattached = try #require(digests["misattached"])
+            let key = keys.appendingPathComponent("cosign.key").path
+            for (name, digest) in [("signed", signed), ("tampered", tampered)] {
+                try mustRun(
+                    "cosign", ["sign", "--key", key, "--tlog-upload=false", "-y", "\(registry)/e2e/\(name)@\(digest)"],
+                    environment: cosignEnvironment)
+            }
+            let predicate = directory.appendingPathComponent("predicate.json")
+            try Data(#"{"gate":"release","ok":true}"#.utf8).write(to: predicate)
+            try mustRun(
+                "cosign",
+                [
+                    "attest", "--key", key, "--tlog-upload=false", "-y", "--new-bundle-format", "--type", "custom",
+                    "--predicate", predicate.path, "\(registry)/e2e/attested@\(attested)",
+                ], environment: cosignEnvironment)
+            try tamperPayload(repository: "e2e/tampered", digest: tampered)
+            try copySignature(from: "e2e/signed", digest: signed, to: "e2e/misattached", digest: misattached)
+            return World(
+                registry: registry, key: keys.appendingPathComponent("cosign.pub").path,
+                otherKey: other.appendingPathComponent("cosign.pub").path, signed: signed, unsigned: unsigned,
+                tampered: tampered, attested: attested, misattached: misattached)
+        }
+
+        /// A one-layer OCI image layout whose content depends on `name`, pushed as `e2e/<name>:v1`.
+        private func push(_ name: String, policy: URL) throws -> String {
+            let layout = directory.appendingPathComponent("layout-\(name)")
+            let blobs = layout.appendingPathComponent("blobs/sha256")
+            let rootfs = directory.appendingPathComponent("rootfs-\(name)")
+            try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: rootfs, withIntermediateDirectories: true)
+            try Data("hello from \(name)\n".utf8).write(to: rootfs.appendingPathComponent("hello.txt"))
+            let tarFile = directory.appendingPathComponent("layer-\(name).tar")
+            try mustRun(
+                "tar",
+                [
+                    "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "-C", rootfs.path, "-cf",
+                    tarFile.path, "hello.txt",
+                ])
+            let layer = [UInt8](try Data(contentsOf: tarFile))
+            let layerDigest = try store(layer, in: blobs)
+            let config = Array(
+                (#"{"architecture":"amd64","os":"linux","config":{},"#
+                    + #""rootfs":{"type":"layers","diff_ids":["\#(layerDigest)"]}}"#).utf8)
+            let configDigest = try store(config, in: blobs)
+            let manifest = Array(
+                (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","#
+                    + #""config":{"mediaType":"application/vnd.oci.image.config.v1+json","#
+                    + #""digest":"\#(configDigest)","size":\#(config.count)},"#
+                    + #""layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","#
+                    + #""digest":"\#(layerDigest)","size":\#(layer.count)}]}"#).utf8)
+            let manifestDigest = try store(manifest, in: blobs)
+            let index =
+                #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","#
+                + #""digest":"\#(manifestDigest)","size":\#(manifest.count),"#
+                + #""annotations":{"org.opencontainers.image.ref.name":"v1"}}]}"#
+            try Data(index.utf8).write(to: layout.appendingPathComponent("index.json"))
+            try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: layout.appendingPathComponent("oci-layout"))
+            let digestFile = directory.appendingPathComponent("digest-\(name)")
+            try mustRun(
+                "skopeo",
+                [
+                    "--policy", policy.path, "copy", "-q", "--dest-tls-verify=false", "--preserve-digests",
+                    "--digestfile", digestFile.path, "oci:\(layout.path):v1", "docker://\(registry)/e2e/\(name):v1",
+                ])
+            let pushed = try String(contentsOf: digestFile, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            try #require(pushed == manifestDigest, "skopeo pushed \(pushed), the layout holds \(manifestDigest)")
+            return pushed
+        }
+
+        private func store(_ bytes: [UInt8], in blobs: URL) throws -> String {
+            let digest = SHA256Digest.digestString(bytes)
+            try Data(bytes).write(to: blobs.appendingPathComponent(String(digest.dropFirst(7))))
+            return digest
+        }
+
+        /// Replaces the payload of the `.sig` manifest's layer with an altered copy (valid digest, same signature).
+        private func tamperPayload(repository: String, digest: String) throws {
+            let tag = "sha256-\(digest.dropFirst(7)).sig"
+            var manifest = try getJSON("/v2/\(repository)/manifests/\(tag)")
+            var layers = try #require(manifest["layers"] as? [[String: Any]])
+            var layer = try #require(layers.first)
+            let payload = try get("/v2/\(repository)/blobs/\(try #require(layer["digest"] as? String))")
+            let text = String(decoding: payload, as: UTF8.self)
+            try #require(text.contains(#""optional":null"#))
+            let altered = Array(text.replacingOccurrences(of: #""optional":null"#, with: #""optional":{"x":"y"}"#).utf8)
+            layer["digest"] = try upload(altered, to: repository)
+            layer["size"] = altered.count
+            layers[0] = layer
+            manifest["layers"] = layers
+            try putManifest(try JSONSerialization.data(withJSONObject: manifest), repository: repository, tag: tag)
+        }
+
+        /// Attaches the signature of `digest` in `source` to `target`'s `.sig` tag (a signature for another digest).
+        private func copySignature(from source: String, digest: String, to target: String, digest targetDigest: String)
+            throws
+        {
+            let tag = "sha256-\(digest.dropFirst(7)).sig"
+            let bytes = try get("/v2/\(source)/manifests/\(tag)", accept: ManifestTypes.oci)
+            let manifest = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+            let config = try #require((manifest["config"] as? [String: Any])?["digest"] as? String)
+            let layers = (manifest["layers"] as? [[String: Any]] ?? []).compactMap { $0["digest"] as? String }
+            for blob in [config] + layers {
+                let response = try send(
+                    .post, "/v2/\(target)/blobs/uploads/?mount=\(blob)&from=\(source)", body: [], type: nil)
+                try #require(response.status == 201, "mounting \(blob): HTTP \(response.status)")
+            }
+            try putManifest(Data(bytes), repository: target, tag: "sha256-\(targetDigest.dropFirst(7)).sig")
+        }
+
+        // MARK: The distribution API, just what the setup needs
+
+        private enum ManifestTypes {
+            static let oci = "application/vnd.oci.image.manifest.v1+json"
+        }
+
+        private func send(_ method: HTTPMethod, _ path: String, body: [UInt8], type: String?, accept: String? = nil)
+            throws -> HTTPResponse
+        {
+            var headers: HTTPHeaders = [:]
+            if let type { headers.add("Content-Type", type) }
+            if let accept { headers.add("Accept", accept) }
+            let url = path.hasPrefix("http") ? path : "http://\(registry)\(path)"
+            return try http.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
+        }
+
+        private func get(_ path: String, accept: String? = nil) throws -> [UInt8] {
+            let response = try send(.get, path, body: [], type: nil, accept: accept)
+            try #require(response.status == 200, "GET \(path): HTTP \(response.status)")
+            return response.body
+        }
+
+        private func getJSON(_ path: String) throws -> [String: Any] {
+            let bytes = try get(path, accept: ManifestTypes.oci)
+            return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        }
+
+        private func upload(_ bytes: [UInt8], to repository: String) throws -> String {
+            let started = try send(.post, "/v2/\(repository)/blobs/uploads/", body: [], type: nil)
+            let location = try #require(started.headers["Location"], "no upload location (HTTP \(started.status))")
+            let digest = SHA256Digest.digestString(bytes)
+            let separator = location.contains("?") ? "&" : "?"
+            let finished = try send(
+                .put, location + separator + "digest=" + digest.replacingOccurrences(of: ":", with: "%3A"), body: bytes,
+                type: "application/octet-stream")
+            try #require(finished.status == 201, "blob upload: HTTP \(finished.status)")
+            return digest
+        }
+
+        private func putManifest(_ data: Data, repository: String, tag: String) throws {
+            let response = try send(
+                .put, "/v2/\(repository)/manifests/\(tag)", body: [UInt8](data), type: ManifestTypes.oci)
+            try #require(response.status == 201, "manifest PUT: HTTP \(response.status) \(response.text)")
+        }
+    }
+}

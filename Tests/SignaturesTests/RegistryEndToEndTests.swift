@@ -1,0 +1,309 @@
+import Foundation
+import HTTP
+import Signatures
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// End to end, against real tools: Debian's `docker-registry` on 127.0.0.1 (its own config and storage
+/// in a temporary directory), images pushed with `skopeo` from OCI layouts written here (no network),
+/// signed by the real `cosign` (2.5.0 from Debian trixie; `scripts/install-signature-tools`), then
+/// checked with the real `scangate verify`. Skipped with a message when a tool is missing.
+@Suite("Signature registry end to end", .enabled(if: E2E.isAvailable, E2E.skipMessage), E2E.Scope())
+struct SignatureRegistryEndToEndTests {
+    private var world: E2E.World {
+        get throws { try #require(E2E.World.current, "the registry scope did not start") }
+    }
+
+    @Test func goodSignatureByDigestVerifies() throws {
+        let world = try world
+        let result = try E2E.scangate([
+            "verify", world.ref("signed", digest: world.signed), "--key", world.key, "--insecure-registry",
+        ])
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        #expect(result.output.contains("VERIFIED"))
+        #expect(result.output.contains("verified by key"))
+        #expect(result.output.contains(world.key))
+        #expect(result.output.contains("sha256-\(world.signed.dropFirst(7)).sig layer 1"))
+    }
+
+    @Test func tagIsResolvedAndReportedAsMutable() throws {
+        let world = try world
+        let result = try E2E.scangate([
+            "verify", "\(world.registry)/e2e/signed:v1", "--key", world.key, "--insecure-registry", "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect(json?["verified"] as? Bool == true)
+        #expect(json?["mutableTag"] as? Bool == true)
+        #expect(json?["tag"] as? String == "v1")
+        #expect(json?["digest"] as? String == world.signed)
+        let signature = (json?["signatures"] as? [[String: Any]])?.first
+        #expect(signature?["keyFile"] as? String == world.key)
+        #expect((signature?["keyId"] as? String)?.count == 64)
+
+        let table = try E2E.scangate([
+            "verify", "\(world.registry)/e2e/signed:v1", "--key", world.key, "--insecure-registry",
+        ])
+        #expect(table.output.contains("is mutable"))
+    }
+
+    @Test func wrongKeyIsNotVerified() throws {
+        let world = try world
+        let result = try E2E.scangate([
+            "verify", world.ref("signed", digest: world.signed), "--key", world.otherKey, "--insecure-registry",
+        ])
+        #expect(result.status == 1, "\(result.output)\(result.error)")
+        #expect(result.output.contains("NOT VERIFIED: wrong-key"))
+    }
+
+    @Test func tamperedPayloadIsNotVerified() throws {
+        let world = try world
+        let result = try E2E.scangate([
+            "verify", world.ref("tampered", digest: world.tampered), "--key", world.key, "--insecure-registry",
+        ])
+        #expect(result.status == 1, "\(result.output)\(result.error)")
+        #expect(result.output.contains("NOT VERIFIED: wrong-key"))
+    }
+
+    @Test func unsignedImageHasNoSignature() throws {
+        let world = try world
+        let result = try E2E.scangate([
+            "verify", world.ref("unsigned", digest: world.unsigned), "--key", world.key, "--insecure-registry",
+        ])
+        #expect(result.status == 1, "\(result.output)\(result.error)")
+        #expect(result.output.contains("NOT VERIFIED: no-signature"))
+    }
+
+    @Test func signatureForAnotherDigestIsADigestMismatch() throws {
+        let world = try world
+        let result = try E2E.scangate([
+            "verify", world.ref("misattached", digest: world.misattached), "--key", world.key, "--insecure-registry",
+        ])
+        #expect(result.status == 1, "\(result.output)\(result.error)")
+        #expect(result.output.contains("NOT VERIFIED: digest-mismatch"))
+    }
+
+    @Test func cosignBundleReferrerIsFoundThroughTheTagFallback() throws {
+        let world = try world
+        let arguments = [
+            "verify", world.ref("attested", digest: world.attested), "--key", world.key, "--insecure-registry",
+        ]
+        let accepted = try E2E.scangate(arguments + ["--predicate-type", "https://cosign.sigstore.dev/attestation/v1"])
+        #expect(accepted.status == 0, "\(accepted.output)\(accepted.error)")
+        #expect(accepted.output.contains("referrers tag sha256-"))
+        // An attestation is not a signature unless its predicate type is accepted.
+        let refused = try E2E.scangate(arguments)
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("predicate-type-not-accepted"))
+    }
+
+    @Test func registryDownIsARegistryError() throws {
+        let port = try E2E.freePort()
+        let reference = "127.0.0.1:\(port)/e2e/signed@\(try world.signed)"
+        let result = try E2E.scangate(["verify", reference, "--key", try world.key, "--insecure-registry"])
+        #expect(result.status == 4, "\(result.output)\(result.error)")
+        #expect(result.output.contains("registry-error"))
+    }
+
+    @Test func plainHTTPNeedsTheInsecureFlag() throws {
+        let world = try world
+        let result = try E2E.scangate(["verify", world.ref("signed", digest: world.signed), "--key", world.key])
+        #expect(result.status == 4, "\(result.output)\(result.error)")
+    }
+}
+
+/// The tools, the registry and the images the end-to-end tests share.
+enum E2E {
+    static let tools = ["docker-registry", "skopeo", "cosign", "tar"]
+
+    static func which(_ name: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static var missingTools: [String] { tools.filter { which($0) == nil } }
+
+    static var isAvailable: Bool { missingTools.isEmpty && scangateBinary != nil }
+
+    static var skipMessage: Comment {
+        let missing = missingTools + (scangateBinary == nil ? ["the scangate binary (swift build)"] : [])
+        return "needs \(missing.joined(separator: ", ")): run scripts/install-signature-tools"
+    }
+
+    /// The `scangate` built next to the test bundle (SCANGATE_BINARY overrides).
+    static var scangateBinary: String? {
+        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] { return override }
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("scangate").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    struct Output {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func scangate(_ arguments: [String]) throws -> Output {
+        try run(try #require(scangateBinary), arguments)
+    }
+
+    /// Runs a tool with cosign/skopeo kept off the network: proxies point at a dead loopback port.
+    static func run(
+        _ executable: String, _ arguments: [String], environment extra: [String: String] = [:],
+        directory: URL? = nil
+    ) throws -> Output {
+        let process = Process()
+        if let directory { process.currentDirectoryURL = directory }
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"] {
+            environment[name] = "http://127.0.0.1:9"
+        }
+        environment["NO_PROXY"] = "127.0.0.1,localhost"
+        environment["no_proxy"] = "127.0.0.1,localhost"
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    @discardableResult
+    static func mustRun(
+        _ tool: String, _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil
+    ) throws -> Output {
+        let result = try run(try #require(which(tool)), arguments, environment: environment, directory: directory)
+        try #require(result.status == 0, "\(tool) \(arguments.joined(separator: " ")) failed: \(result.error)")
+        return result
+    }
+
+    /// A port nothing listens on right now (bound to 0, read back, released).
+    static func freePort() throws -> Int {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(socketDescriptor >= 0)
+        defer { close(socketDescriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(socketDescriptor, generic, length) == 0 && getsockname(socketDescriptor, generic, &length) == 0
+            }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// What the scope built: the registry address, the keys, and the digests of each image.
+    struct World: Sendable {
+        @TaskLocal static var current: World?
+
+        var registry: String
+        var key: String
+        var otherKey: String
+        var signed: String
+        var unsigned: String
+        var tampered: String
+        var attested: String
+        /// An image whose `sha256-<hex>.sig` tag holds a copy of the signature for `signed`.
+        var misattached: String
+
+        func ref(_ repository: String, digest: String) -> String { "\(registry)/e2e/\(repository)@\(digest)" }
+    }
+
+    /// Starts the registry once for the suite, builds and signs the images, and stops it afterwards.
+    struct Scope: SuiteTrait, TestScoping {
+        func provideScope(
+            for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+        ) async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "scangate-sig-e2e-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let registry = try Registry(directory: directory)
+            defer {
+                registry.stop()
+                try? FileManager.default.removeItem(at: directory)
+            }
+            let world = try Setup(directory: directory, registry: registry.address).build()
+            try await World.$current.withValue(world) { try await function() }
+        }
+    }
+
+    /// A `docker-registry` process on 127.0.0.1 with its own config and storage.
+    final class Registry {
+        let address: String
+        private let process = Process()
+
+        init(directory: URL) throws {
+            let port = try E2E.freePort()
+            address = "127.0.0.1:\(port)"
+            let storage = directory.appendingPathComponent("registry-data")
+            try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
+            let config = """
+                version: 0.1
+                log:
+                  level: warn
+                  accesslog:
+                    disabled: true
+                storage:
+                  filesystem:
+                    rootdirectory: \(storage.path)
+                  delete:
+                    enabled: true
+                http:
+                  addr: \(address)
+                """
+            let configFile = directory.appendingPathComponent("registry.yml")
+            try Data(config.utf8).write(to: configFile)
+            process.executableURL = URL(fileURLWithPath: try #require(E2E.which("docker-registry")))
+            process.arguments = ["serve", configFile.path]
+            let log = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+            let client = HTTPClient(configuration: HTTPClientConfiguration(timeout: 2, retryPolicy: .none))
+            for _ in 0..<100 {
+                if let response = try? client.send(HTTPRequest(method: .get, url: "http://\(address)/v2/")),
+                    response.status == 200
+                {
+                    return
+                }
+                usleep(100_000)
+            }
+            stop()
+            throw RegistryStartError()
+        }
+
+        func stop() {
+            guard process.isRunning else { return }
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    struct RegistryStartError: Error, CustomStringConvertible {
+        var description: String { "docker-registry did not answer on 127.0.0.1" }
+    }
+}

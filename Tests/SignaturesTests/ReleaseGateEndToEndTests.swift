@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+/// `scangate release-gate` against the registry, images and cosign signatures of the Signatures
+/// end-to-end harness (`E2E.Scope`, RegistryEndToEndTests.swift): one decision over signatures and
+/// findings, and the audit record of it. The release gate's offline cases are in Tests/AuditTests.
+@Suite("Release gate end to end", .enabled(if: E2E.isAvailable, E2E.skipMessage), E2E.Scope())
+struct ReleaseGateEndToEndTests {
+    static let root = SignatureCorpus.repositoryRoot
+    static let clean = root.appendingPathComponent("fixtures/audit/clean-trivy.json").path
+    static let failing = root.appendingPathComponent("fixtures/examples").path
+
+    /// A temporary directory with `release.pub` (a copy of `key`) and a policy that extends the
+    /// production policy and names it relative to itself.
+    struct Release {
+        let directory: URL
+        var policy: String { directory.appendingPathComponent("release.yaml").path }
+        var log: String { directory.appendingPathComponent("audit.jsonl").path }
+
+        init(key: String) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "scangate-release-e2e-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                atPath: key, toPath: directory.appendingPathComponent("release.pub").path)
+            let production = ReleaseGateEndToEndTests.root.appendingPathComponent("policies/production.yaml").path
+            let text = """
+                scangate-policy: 1
+                extends: \(production)
+                signatures:
+                  required: true
+                  keys: [release.pub]
+
+                """
+            try Data(text.utf8).write(to: URL(fileURLWithPath: policy))
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+
+        func gate(_ images: [String], reports: [String], _ extra: [String] = []) throws -> E2E.Output {
+            try E2E.scangate(
+                ["release-gate", "--policy", policy, "--tag", "v1.4.0", "--insecure-registry", "--audit-log", log]
+                    + images.flatMap { ["--image", $0] } + extra + reports)
+        }
+
+        /// The records of the audit log, as JSON objects.
+        func records() throws -> [[String: Any]] {
+            let text = try String(contentsOfFile: log, encoding: .utf8)
+            return try text.split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+        }
+    }
+
+    private var world: E2E.World {
+        get throws { try #require(E2E.World.current, "the registry scope did not start") }
+    }
+
+    @Test func signedImagesAndCleanFindingsPassAndAreRecorded() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let byTag = "\(world.registry)/e2e/signed:v1"
+        let result = try release.gate(
+            [byTag, world.ref("signed", digest: world.signed)], reports: [Self.clean], ["--commit", "3cf3022"])
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        #expect(result.output.contains("PASS    image \(byTag) → \(world.signed)"))
+        #expect(result.output.contains("tag v1 is mutable: it points to \(world.signed) now"))
+        #expect(result.output.contains("verified by key \(release.directory.path)/release.pub"))
+        #expect(!result.output.contains("NOT verified"))
+        let last = try #require(result.output.split(separator: "\n").last)
+        #expect(last.hasPrefix("PASS: tag v1.4.0: 2 of 2 images verified; findings 0 failing"))
+
+        let record = try #require(try release.records().first)
+        #expect(record["decision"] as? String == "pass")
+        #expect(record["exit"] as? Int == 0)
+        #expect(record["commit"] as? String == "3cf3022")
+        let images = try #require(record["images"] as? [[String: Any]])
+        #expect(images.count == 2)
+        #expect(images.allSatisfy { $0["verified"] as? Bool == true && $0["digest"] as? String == world.signed })
+        #expect(images.map { $0["mutable"] as? Bool } == [true, false])
+        let key = try #require(images.first?["key"] as? [String: Any])
+        #expect(key["file"] as? String == "\(release.directory.path)/release.pub")
+        #expect((key["id"] as? String)?.count == 64)
+
+        let verified = try E2E.scangate(["audit", "verify", release.log])
+        #expect(verified.status == 0, "\(verified.output)")
+    }
+
+    @Test func everyImageThatDoesNotVerifyIsAReasonOfOneDecision() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let result = try release.gate(
+            [
+                world.ref("signed", digest: world.signed), world.ref("unsigned", digest: world.unsigned),
+                world.ref("tampered", digest: world.tampered), world.ref("misattached", digest: world.misattached),
+            ], reports: [Self.clean], ["--format", "json"])
+        #expect(result.status == 1, "\(result.output)\(result.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(object["decision"] as? String == "fail")
+        let images = try #require(object["images"] as? [[String: Any]])
+        #expect(images.map { $0["reason"] as? String } == [nil, "no-signature", "wrong-key", "digest-mismatch"])
+        let reasons = try #require(object["reasons"] as? [String])
+        #expect(reasons.filter { $0.contains("NOT verified") }.count == 3)
+        #expect((object["gate"] as? [String: Any])?["decision"] as? String == "pass")
+
+        let record = try #require(try release.records().first)
+        #expect(record["decision"] as? String == "fail")
+        let recorded = try #require(record["images"] as? [[String: Any]])
+        #expect(recorded.map { $0["verified"] as? Bool } == [true, false, false, false])
+        #expect((recorded[2]["reason"] as? String)?.hasPrefix("wrong-key") == true)
+    }
+
+    @Test func aSignatureByAKeyThePolicyDoesNotNameFails() throws {
+        let world = try world
+        let release = try Release(key: world.otherKey)
+        defer { release.remove() }
+        let result = try release.gate([world.ref("signed", digest: world.signed)], reports: [Self.clean])
+        #expect(result.status == 1, "\(result.output)\(result.error)")
+        #expect(result.output.contains("NOT verified: wrong-key"))
+    }
+
+    @Test func verifiedImagesWithFailingFindingsFailInTheSameOutput() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let result = try release.gate([world.ref("signed", digest: world.signed)], reports: [Self.failing])
+        #expect(result.status == 1, "\(result.output)\(result.error)")
+        #expect(result.output.contains("PASS    image \(world.ref("signed", digest: world.signed))"))
+        #expect(result.output.contains("FAIL    critical vulnerability CVE-2021-44906"))
+        let last = try #require(result.output.split(separator: "\n").last)
+        #expect(last.hasPrefix("FAIL: tag v1.4.0: 1 of 1 images verified; findings 7 failing"))
+    }
+
+    @Test func aRegistryThatIsDownIsExitFourAndRecordedAsAnError() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let down = "127.0.0.1:\(try E2E.freePort())/e2e/signed@\(world.signed)"
+        let result = try release.gate([world.ref("signed", digest: world.signed), down], reports: [Self.clean])
+        #expect(result.status == 4, "\(result.output)\(result.error)")
+        #expect(result.output.contains("ERROR   image \(down)"))
+        let record = try #require(try release.records().first)
+        #expect(record["decision"] as? String == "error")
+        #expect(record["exit"] as? Int == 4)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+@testable import Signatures
+
+@Suite("Signature building blocks")
+struct SignatureUnitTests {
+    @Test func base64IsStrict() {
+        #expect(StrictBase64.decode("aGVsbG8=") == Array("hello".utf8))
+        #expect(StrictBase64.decode("aGVsbG8") == nil, "padding is required")
+        #expect(StrictBase64.decode("aGVs bG8=") == nil, "no whitespace")
+        #expect(StrictBase64.decode("aGVsbG9=") == nil, "stray bits under the padding")
+        #expect(StrictBase64.decode("aGVs_G8=") == nil, "URL-safe alphabet refused")
+        #expect(StrictBase64.decode("aG=sbG8=") == nil, "padding only at the end")
+        #expect(StrictBase64.decodeWrapped("aGVs\nbG8=\n") == Array("hello".utf8))
+        for length in 0..<8 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 37 + 11) }
+            #expect(StrictBase64.decode(StrictBase64.encode(bytes)) == bytes)
+            #expect(StrictBase64.encode(bytes) == Data(bytes).base64EncodedString())
+        }
+    }
+
+    @Test func referencesNormaliseAsDockerDoes() throws {
+        let hub = try #require(ImageReference("alpine:3.20"))
+        #expect(hub.repositoryName == "docker.io/library/alpine")
+        #expect(hub.tag == "3.20" && hub.isMutable)
+        for spelling in ["index.docker.io/library/alpine", "docker.io/alpine", "registry-1.docker.io/library/alpine:x"]
+        {
+            #expect(try #require(ImageReference(spelling)).sameRepository(as: hub), "\(spelling)")
+        }
+        let local = try #require(ImageReference("127.0.0.1:5000/team/app@sha256:" + String(repeating: "a", count: 64)))
+        #expect(local.registry == "127.0.0.1:5000" && local.repository == "team/app" && !local.isMutable)
+        #expect(local.isLoopback)
+        #expect(ImageReference("localhost:5000/app:v1")?.isLoopback == true)
+        #expect(ImageReference("ghcr.io/acme/app")?.isLoopback == false)
+        #expect(ImageReference("127.0.0.1.example.com/app")?.isLoopback == false)
+        #expect(ImageReference("ghcr.io/Acme/app") == nil, "repository names are lowercase")
+        #expect(ImageReference("ghcr.io/acme/app@sha256:abc") == nil, "digests are 64 hex digits")
+        #expect(ImageReference("") == nil)
+        #expect(
+            try #require(ImageReference("ghcr.io/acme/app:v1")).sameRepository(
+                as: try #require(ImageReference("ghcr.io/acme/app"))))
+        #expect(
+            !(try #require(ImageReference("ghcr.io/acme/app")).sameRepository(
+                as: try #require(ImageReference("ghcr.io/acme/app2")))))
+    }
+
+    @Test func paeIsDSSEv1() {
+        let pae = SignatureVerifier.pae(type: "application/vnd.in-toto+json", body: Array("{}".utf8))
+        #expect(String(decoding: pae, as: UTF8.self) == "DSSEv1 28 application/vnd.in-toto+json 2 {}")
+    }
+
+    @Test func inclusionProofOfATwoLeafTree() {
+        let leaves = [[UInt8]("a".utf8), [UInt8]("b".utf8)].map { SHA256Digest.hash([0] + $0) }
+        let root = SHA256Digest.hash([1] + leaves[0] + leaves[1])
+        #expect(InclusionProof.rootFrom(index: 0, size: 2, leaf: leaves[0], hashes: [leaves[1]]) == root)
+        #expect(InclusionProof.rootFrom(index: 1, size: 2, leaf: leaves[1], hashes: [leaves[0]]) == root)
+        #expect(InclusionProof.rootFrom(index: 1, size: 2, leaf: leaves[0], hashes: [leaves[1]]) != root)
+        #expect(InclusionProof.rootFrom(index: 0, size: 2, leaf: leaves[0], hashes: []) == nil)
+    }
+
+    @Test func bearerChallengeIsParsed() {
+        let (scheme, parameters) = RegistryClient.parseChallenge(
+            #"Bearer realm="https://auth.example.com/token",service="registry.example.com","#
+                + #"scope="repository:a/b:pull,push""#)
+        #expect(scheme == "Bearer")
+        #expect(parameters["realm"] == "https://auth.example.com/token")
+        #expect(parameters["service"] == "registry.example.com")
+        #expect(parameters["scope"] == "repository:a/b:pull,push")
+        #expect(RegistryClient.percentEncoded("repository:a/b:pull") == "repository%3Aa%2Fb%3Apull")
+    }
+
+    @Test func credentialsComeFromTheEnvironmentThenDockerConfig() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scangate-sig-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let auth = StrictBase64.encode(Array("robot:s3cret".utf8))
+        let config = #"{"auths":{"ghcr.io":{"auth":"\#(auth)"},"https://index.docker.io/v1/":{"auth":"\#(auth)"}}}"#
+        try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+
+        let fromFile = RegistryCredentials.lookup(registry: "ghcr.io", environment: ["DOCKER_CONFIG": directory.path])
+        #expect(fromFile?.username == "robot" && fromFile?.password == "s3cret")
+        #expect(fromFile?.description.contains("s3cret") == false)
+        #expect(
+            RegistryCredentials.lookup(registry: "docker.io", environment: ["DOCKER_CONFIG": directory.path]) != nil)
+        #expect(RegistryCredentials.lookup(registry: "quay.io", environment: ["DOCKER_CONFIG": directory.path]) == nil)
+
+        let fromEnvironment = RegistryCredentials.lookup(
+            registry: "ghcr.io",
+            environment: [
+                "DOCKER_CONFIG": directory.path, RegistryCredentials.usernameVariable: "ci",
+                RegistryCredentials.passwordVariable: "token",
+            ])
+        #expect(fromEnvironment?.username == "ci" && fromEnvironment?.origin == "environment")
+    }
+
+    @Test func keysAreCheckedForTypeAndSize() throws {
+        #expect(throws: KeyError.self) { try PublicKey(pem: Array("not a key".utf8), source: "inline") }
+        // An RSA-1024 key (too small) and a secp256k1 key (curve not accepted).
+        let rsa1024 = """
+            -----BEGIN PUBLIC KEY-----
+            MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCjVmOhFbIMQZ7plcNFQN1VBVeG
+            53xddgcHDOevHLoP9WUG9kRoRp5ZsfhXXsSQris1x2xEwD1Bsm3x8/vMFRBW3lvh
+            XZ2RRxs7YdrQ/sxNp5EiJisoOgZINtAuFXCaDr2lPO/0hNKeeo6iq/vd8vNiIWTD
+            oyLI7XHLv5ybEujjhQIDAQAB
+            -----END PUBLIC KEY-----
+            """
+        let small = #expect(throws: KeyError.self) { try PublicKey(pem: Array(rsa1024.utf8), source: "rsa1024") }
+        #expect(small?.message.contains("2048") == true)
+        let secp256k1 = """
+            -----BEGIN PUBLIC KEY-----
+            MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAEjG0nwsDex8rKGyp0DiakLT8VRHXJRfWz
+            dXo1T/0NmMKYiqm/S5XQf9VMdHrRmpFhd9b0dwM0c2nDu+nk9+8uoQ==
+            -----END PUBLIC KEY-----
+            """
+        let curve = #expect(throws: KeyError.self) { try PublicKey(pem: Array(secp256k1.utf8), source: "secp256k1") }
+        #expect(curve?.message.contains("secp256k1") == true)
+    }
+
+    @Test func duplicateKeysInSignedJSONAreRefused() {
+        #expect(StrictJSON.parse(Array(#"{"a":1,"b":{"c":1,"c":2}}"#.utf8)) == nil)
+        #expect(StrictJSON.parse(Array(#"{"a":1,"b":{"c":1}}"#.utf8)) != nil)
+    }
+
+    @Test func aPayloadWithADuplicatedDigestClaimIsNotAccepted() {
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        let other = "sha256:" + String(repeating: "b", count: 64)
+        let payload = Array(
+            (#"{"critical":{"identity":{"docker-reference":"ghcr.io/a/b"},"#
+                + #""image":{"docker-manifest-digest":"\#(other)","docker-manifest-digest":"\#(digest)"},"#
+                + #""type":"cosign container image signature"},"optional":null}"#).utf8)
+        let failure = SignatureVerifier.checkClaims(
+            payload, for: ExpectedImage(digest: digest, repository: ImageReference("ghcr.io/a/b")))
+        #expect(failure?.reason == .badEncoding)
+    }
+
+    @Test func noChecksMeansNoSignatureNeverAPass() {
+        let result = ImageVerification(
+            reference: "r", repository: nil, tag: nil, digest: "sha256:x", resolvedFromTag: false, checks: [])
+        #expect(!result.isVerified)
+        #expect(result.failure?.reason == .noSignature)
+    }
+}

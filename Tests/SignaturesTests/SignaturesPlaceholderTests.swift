@@ -1,6 +1,0 @@
-import Testing
-
-@Suite("Signatures placeholder")
-struct SignaturesPlaceholderTests {
-    @Test func moduleLinks() {}
-}
