@@ -1,2 +1,190 @@
-/// The release gate's audit log.
-public enum AuditLog {}
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Why a record was not appended.
+public enum AuditLogError: Error, Sendable, CustomStringConvertible {
+    /// The file could not be opened, locked, read, written or synced.
+    case io(file: String, operation: String, message: String)
+    /// The log does not verify; nothing is appended to a broken log.
+    case brokenLog(file: String, failure: AuditFailure)
+    /// The log is signed but no signing key was given.
+    case signingKeyRequired(file: String, sequence: Int)
+    /// The signing key failed.
+    case key(AuditKeyError)
+
+    public var description: String {
+        switch self {
+        case .io(let file, let operation, let message):
+            return "\(file): cannot \(operation): \(message)"
+        case .brokenLog(let file, let failure):
+            return "\(file) does not verify, so nothing was appended: \(failure). Investigate, and start a new log "
+                + "once the old one is kept as evidence"
+        case .signingKeyRequired(let file, let sequence):
+            return "\(file): record \(sequence) is signed, so every record after it must be: give the signing key "
+                + "(--audit-key)"
+        case .key(let error):
+            return "\(error)"
+        }
+    }
+}
+
+/// What an append wrote.
+public struct AuditAppendResult: Sendable {
+    public var record: AuditRecord
+    /// The line written, without its newline.
+    public var line: [UInt8]
+    /// SHA-256 of ``line``: the `previous` of the next record, and the value to pin.
+    public var lineSHA256: String
+    /// Whether the file was created by this append.
+    public var created: Bool
+}
+
+/// An append-only JSON-lines audit log (format: `AuditRecord.swift`).
+///
+/// Appending takes an exclusive `flock(2)` on the file, reads and verifies the whole log (a
+/// log that does not verify is refused, and so is an unsigned append to a signed log), then
+/// writes the new line with a single `write(2)` on a descriptor opened with `O_APPEND` and
+/// `fsync(2)`s it (and the directory when the file is new). A short write is undone with
+/// `ftruncate(2)` back to the old length, so the log never keeps half a record.
+public struct AuditLog: Sendable {
+    public let path: String
+    public var clock: AuditClock
+
+    public init(path: String, clock: AuditClock = .system) {
+        self.path = path
+        self.clock = clock
+    }
+
+    /// Reads the whole log; an absent file is an empty log.
+    public func read() throws(AuditLogError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return [] }
+            throw ioError("open", errno)
+        }
+        defer { close(descriptor) }
+        return try readAll(descriptor)
+    }
+
+    /// Verifies the log, then appends `entry` as the next record, signed when `signingKey` is
+    /// given. Signatures by `signingKey` (and by `trustedKeys`) are checked on the way;
+    /// signatures by other keys are not (only `scangate audit verify --key` can check those).
+    @discardableResult
+    public func append(
+        _ entry: AuditEntry, signingKey: AuditSigningKey? = nil, trustedKeys: [AuditPublicKey] = []
+    ) throws(AuditLogError) -> AuditAppendResult {
+        var created = true
+        var descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if descriptor < 0 && errno == EEXIST {
+            created = false
+            descriptor = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+        }
+        guard descriptor >= 0 else { throw ioError("open", errno) }
+        defer { close(descriptor) }
+        // Two release jobs appending at once would both claim the same sequence number.
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw ioError("lock", errno) }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+
+        let existing = try readAll(descriptor)
+        let verification = try checkAppendable(existing, signingKey: signingKey, trustedKeys: trustedKeys)
+
+        var record = AuditRecord(
+            sequence: (verification.last?.sequence ?? 0) + 1, time: RFC3339.utc(secondsSince1970: clock.now()),
+            previous: verification.lastLineSHA256 ?? AuditRecord.genesis, entry: entry)
+        if let signingKey {
+            do {
+                let value = try signingKey.sign(record.canonicalBytes)
+                record.signature = AuditSignature(
+                    keyID: signingKey.publicKey.keyID, algorithm: signingKey.publicKey.algorithm.rawValue,
+                    value: Data(value).base64EncodedString())
+            } catch {
+                throw .key(error)
+            }
+        }
+        let line = record.lineBytes
+        try appendLine(line + [0x0A], to: descriptor, restoringLength: existing.count)
+        if created { syncDirectory() }
+        return AuditAppendResult(record: record, line: line, lineSHA256: AuditDigest.sha256Hex(line), created: created)
+    }
+
+    /// Checks, without the lock and without writing, that an append with this key would be
+    /// accepted now (the file or its directory writable, the log verifying): run it before slow
+    /// work so a broken log is reported first. ``append(_:signingKey:trustedKeys:)`` checks again
+    /// under the lock.
+    @discardableResult
+    public func checkAppendable(
+        signingKey: AuditSigningKey? = nil, trustedKeys: [AuditPublicKey] = []
+    ) throws(AuditLogError) -> AuditVerification {
+        // Writable: the file itself, or the directory it would be created in.
+        let directory = (path as NSString).deletingLastPathComponent
+        if access(path, F_OK) == 0 {
+            guard access(path, R_OK | W_OK) == 0 else { throw ioError("open", errno) }
+        } else if access(directory.isEmpty ? "." : directory, W_OK | X_OK) != 0 {
+            throw ioError("create", errno)
+        }
+        return try checkAppendable(try read(), signingKey: signingKey, trustedKeys: trustedKeys)
+    }
+
+    private func checkAppendable(
+        _ bytes: [UInt8], signingKey: AuditSigningKey?, trustedKeys: [AuditPublicKey]
+    ) throws(AuditLogError) -> AuditVerification {
+        var verifier = AuditLogVerifier(trustedKeys: (signingKey.map { [$0.publicKey] } ?? []) + trustedKeys)
+        verifier.skipsUnknownSigners = true
+        let verification = verifier.verify(bytes)
+        if let failure = verification.failure { throw .brokenLog(file: path, failure: failure) }
+        if let last = verification.last, last.signature != nil, signingKey == nil {
+            throw .signingKeyRequired(file: path, sequence: last.sequence)
+        }
+        return verification
+    }
+
+    private func appendLine(_ bytes: [UInt8], to descriptor: Int32, restoringLength length: Int) throws(AuditLogError) {
+        var written: Int
+        repeat {
+            written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        } while written < 0 && errno == EINTR
+        guard written == bytes.count else {
+            let code = written < 0 ? errno : EIO
+            // Half a record would break the chain for every later append: take it back.
+            if written > 0 { _ = ftruncate(descriptor, off_t(length)) }
+            throw ioError("append", code, detail: written > 0 ? " (a short write, undone)" : "")
+        }
+        guard fsync(descriptor) == 0 else { throw ioError("sync", errno) }
+    }
+
+    private func readAll(_ descriptor: Int32) throws(AuditLogError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var offset: off_t = 0
+        while true {
+            let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, offset) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ioError("read", errno)
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<count])
+            offset += off_t(count)
+        }
+    }
+
+    /// Makes a new file's directory entry durable too.
+    private func syncDirectory() {
+        let directory = (path as NSString).deletingLastPathComponent
+        let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        close(descriptor)
+    }
+
+    private func ioError(_ operation: String, _ code: Int32, detail: String = "") -> AuditLogError {
+        .io(file: path, operation: operation, message: String(cString: strerror(code)) + detail)
+    }
+}

@@ -1,10 +1,147 @@
 import ArgumentParser
+import Audit
+import Foundation
+import ScanGateJSON
 
+/// `scangate audit`: commands on the release gate's audit log.
 struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Not available yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Work with the release gate's audit log.",
+        subcommands: [AuditVerifyCommand.self]
+    )
+}
+
+/// `scangate audit verify audit.jsonl [--key PUBLIC.pem …] [--require-signatures] [--head SHA256]`.
+struct AuditVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check an audit log's hash chain and signatures; name the first record altered or removed.",
+        discussion: """
+            Every line must be a record exactly as ScanGate wrote it, sequence numbers must run 1, 2, 3, \
+            …, and each record's previous must be the SHA-256 of the line before it. With --key, every \
+            signature must verify with one of the keys (a record signed by any other key fails); once a \
+            record is signed, every later one must be. The chain cannot show that the newest records were \
+            cut off: pass --head with the SHA-256 of a record's line (the release gate prints it) to \
+            require that record. Exit codes: 0 the log verifies, 1 it does not (the first bad record is \
+            named), 2 usage error or unusable key, 3 the log cannot be read.
+            """
+    )
+
+    @Argument(help: "The audit log (JSON lines).")
+    var log: String
+
+    @Option(name: .customLong("key"), help: "A public key (PEM) whose signatures are trusted; may be repeated.")
+    var keys: [String] = []
+
+    @Flag(help: "Every record must be signed by a trusted key (needs --key).")
+    var requireSignatures = false
+
+    @Option(help: "The SHA-256 (hex) of a record's line that must be in the log.")
+    var head: String?
+
+    @Option(help: "Output format: table or json.")
+    var format: GateOutputFormat = .table
+
+    func validate() throws {
+        if requireSignatures && keys.isEmpty {
+            throw ValidationError("--require-signatures needs at least one --key")
+        }
+        if let head {
+            let valid = head.utf8.count == 64 && head.utf8.allSatisfy { Self.hexDigits.contains($0) }
+            guard valid else { throw ValidationError("--head must be a SHA-256 in 64 lower-case hex digits") }
+        }
+    }
+
+    private static let hexDigits = Set("0123456789abcdef".utf8)
 
     func run() throws {
-        Terminal.error("scangate audit: not available yet")
-        throw ExitCode(ExitStatus.usage)
+        var trusted: [AuditPublicKey] = []
+        for path in keys {
+            do {
+                trusted.append(try AuditPublicKey(contentsOf: path))
+            } catch {
+                Terminal.error("error: \(error)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: log, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            Terminal.error("error: \(log): no such file")
+            throw ExitCode(ExitStatus.unreadableReport)
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try AuditLog(path: log).read()
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(ExitStatus.unreadableReport)
+        }
+        let verifier = AuditLogVerifier(
+            trustedKeys: trusted, requireSignatures: requireSignatures, expectedRecord: head)
+        let result = verifier.verify(bytes)
+        let output: [UInt8]
+        switch format {
+        case .table: output = Array(text(result, trusted: trusted).utf8)
+        case .json: output = json(result)
+        }
+        FileHandle.standardOutput.write(Data(output))
+        if !result.isValid { throw ExitCode(ExitStatus.gateFailed) }
+    }
+
+    private func text(_ result: AuditVerification, trusted: [AuditPublicKey]) -> String {
+        var lines = ["audit log  \(log)"]
+        lines.append("records    \(result.records)" + (result.isValid ? "" : " good before the first bad one"))
+        if let last = result.last, let hash = result.lastLineSHA256 {
+            lines.append("last       record \(last.sequence), \(last.time), line SHA-256 \(hash)")
+        }
+        lines.append("signatures \(signatureSummary(result, trusted: trusted))")
+        if let failure = result.failure {
+            lines.append("first bad  \(failure)")
+            lines.append("result     NOT VERIFIED (\(failure.kind.rawValue))")
+        } else {
+            lines.append("result     VERIFIED")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func signatureSummary(_ result: AuditVerification, trusted: [AuditPublicKey]) -> String {
+        guard result.signedRecords > 0 else { return "none" }
+        if keys.isEmpty {
+            return "\(result.signedRecords) signed, NOT checked (give --key)"
+        }
+        let names = result.signingKeys.map { id in
+            trusted.first { $0.keyID == id }.map { "\($0.file) (\(id.prefix(16))…)" } ?? "\(id.prefix(16))…"
+        }
+        return "\(result.verifiedSignatures) of \(result.signedRecords) verified, by " + names.joined(separator: ", ")
+    }
+
+    private func json(_ result: AuditVerification) -> [UInt8] {
+        var writer = JSONWriter(pretty: true)
+        writer.beginObject()
+        writer.field("schema", "scangate-audit-verification/1")
+        writer.field("log", log)
+        writer.field("verified", result.isValid)
+        writer.field("records", result.records)
+        writer.field("lastSequence", result.last?.sequence)
+        writer.field("lastLineSHA256", result.lastLineSHA256)
+        writer.field("signedRecords", result.signedRecords)
+        writer.field("verifiedSignatures", result.verifiedSignatures)
+        writer.field("signaturesChecked", !keys.isEmpty)
+        writer.field("signingKeys", result.signingKeys)
+        writer.key("failure")
+        if let failure = result.failure {
+            writer.beginObject()
+            writer.field("kind", failure.kind.rawValue)
+            writer.field("sequence", failure.sequence)
+            writer.field("line", failure.line)
+            writer.field("message", failure.message)
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        writer.endObject()
+        writer.newline()
+        return writer.bytes
     }
 }

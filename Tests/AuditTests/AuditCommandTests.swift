@@ -1,0 +1,103 @@
+import Audit
+import Foundation
+import Testing
+
+@Suite("Audit verify command", .enabled(if: ScanGateCommand.isAvailable))
+struct AuditVerifyCommandTests {
+    static let example = "fixtures/audit/example-audit.jsonl"
+    static let exampleKey = "fixtures/audit/audit.pub"
+
+    @Test func theShippedExampleVerifiesWithItsKey() throws {
+        let result = try ScanGateCommand.run([
+            "audit", "verify", Self.example, "--key", Self.exampleKey, "--require-signatures",
+        ])
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("records    3"))
+        #expect(result.standardOutput.contains("3 of 3 verified, by fixtures/audit/audit.pub"))
+        #expect(result.standardOutput.hasSuffix("result     VERIFIED\n"))
+    }
+
+    @Test func theExampleStillReadsWithTheLibrary() throws {
+        let bytes = try AuditLog(path: AuditSupport.repositoryRoot.appendingPathComponent(Self.example).path).read()
+        let key = try AuditPublicKey(
+            contentsOf: AuditSupport.repositoryRoot.appendingPathComponent(Self.exampleKey).path)
+        let result = AuditLogVerifier(trustedKeys: [key], requireSignatures: true).verify(bytes)
+        #expect(result.isValid && result.records == 3 && result.verifiedSignatures == 3)
+        #expect(result.last?.entry.decision == .error && result.last?.entry.exitStatus == 3)
+    }
+
+    @Test func anAlteredRecordExitsOneAndIsNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        var lines = try AuditSupport.lines(of: AuditSupport.repositoryRoot.appendingPathComponent(Self.example).path)
+        lines[0] = lines[0].replacingOccurrences(of: #""decision":"fail""#, with: #""decision":"pass""#)
+        try AuditSupport.write(lines, to: path)
+
+        let unsigned = try ScanGateCommand.run(["audit", "verify", path])
+        #expect(unsigned.status == 1)
+        #expect(unsigned.standardOutput.contains("first bad  record 1 (line 1):"))
+        #expect(unsigned.standardOutput.contains("record 1 was altered"))
+
+        let signed = try ScanGateCommand.run(["audit", "verify", path, "--key", Self.exampleKey, "--format", "json"])
+        #expect(signed.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(signed.standardOutput.utf8)) as? [String: Any]
+        let failure = object?["failure"] as? [String: Any]
+        #expect(failure?["kind"] as? String == "bad-signature")
+        #expect(failure?["sequence"] as? Int == 1 && failure?["line"] as? Int == 1)
+    }
+
+    @Test func aRemovedRecordExitsOneAndIsNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        var lines = try AuditSupport.lines(of: AuditSupport.repositoryRoot.appendingPathComponent(Self.example).path)
+        lines.remove(at: 1)
+        try AuditSupport.write(lines, to: path)
+        let result = try ScanGateCommand.run(["audit", "verify", path, "--key", Self.exampleKey])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("record 2 (line 2): line 2 holds record 3"))
+        #expect(result.standardOutput.contains("result     NOT VERIFIED (removed)"))
+    }
+
+    @Test func aPinnedHeadThatIsGoneExitsOne() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        let lines = try AuditSupport.lines(of: AuditSupport.repositoryRoot.appendingPathComponent(Self.example).path)
+        let head = AuditDigest.sha256Hex(Array(lines[2].utf8))
+        try AuditSupport.write(Array(lines.prefix(2)), to: path)
+        #expect(try ScanGateCommand.run(["audit", "verify", Self.example, "--head", head]).status == 0)
+        let result = try ScanGateCommand.run(["audit", "verify", path, "--head", head])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("truncated or rewritten"))
+    }
+
+    /// (arguments after `audit verify`, exit status, words on standard error)
+    static let failures: [([String], Int32, String)] = [
+        (["fixtures/audit/none.jsonl"], 3, "no such file"),
+        (["fixtures/audit"], 3, "no such file"),
+        ([example, "--require-signatures"], 2, "--require-signatures needs at least one --key"),
+        ([example, "--key", "fixtures/audit/none.pub"], 2, "cannot read the file"),
+        ([example, "--key", "fixtures/audit/release-policy.yaml"], 2, "not a PEM public key"),
+        ([example, "--head", "abc"], 2, "--head must be a SHA-256"),
+        ([], 2, "Missing expected argument"),
+    ]
+
+    @Test(arguments: failures)
+    func usageAndUnreadableFilesHaveTheirExitCodes(_ failure: ([String], Int32, String)) throws {
+        let result = try ScanGateCommand.run(["audit", "verify"] + failure.0)
+        #expect(result.status == failure.1, "\(result.standardError)")
+        #expect(result.standardError.contains(failure.2), "\(result.standardError)")
+    }
+
+    /// Root reads any file, so this runs only as another user.
+    @Test(.enabled(if: getuid() != 0)) func anUnreadableLogExitsThree() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try Data().write(to: URL(fileURLWithPath: path))
+        chmod(path, 0)
+        #expect(try ScanGateCommand.run(["audit", "verify", path]).status == 3)
+    }
+}

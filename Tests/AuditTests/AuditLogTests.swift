@@ -1,0 +1,466 @@
+import Audit
+import Foundation
+import Testing
+
+@Suite("Audit log chain")
+struct AuditChainTests {
+    @Test func aChainOfRecordsVerifies() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(5, at: path)
+
+        let result = try AuditSupport.verify(path)
+        #expect(result.isValid, "\(String(describing: result.failure))")
+        #expect(result.records == 5)
+        #expect(result.last?.sequence == 5)
+
+        let lines = try AuditSupport.lines(of: path)
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix(#"{"schema":"scangate-audit/1","sequence":1,"time":"2026-09-21T"#))
+        #expect(lines[0].contains(#""previous":"\#(AuditRecord.genesis)""#))
+        for index in 1..<lines.count {
+            let previous = AuditDigest.sha256Hex(Array(lines[index - 1].utf8))
+            #expect(lines[index].contains(#""previous":"\#(previous)""#))
+        }
+        #expect(result.lastLineSHA256 == AuditDigest.sha256Hex(Array(lines[4].utf8)))
+    }
+
+    @Test func recordsRoundTripAndTheTimeIsUTC() throws {
+        let record = AuditRecord(
+            sequence: 3, time: RFC3339.utc(secondsSince1970: 0), previous: AuditRecord.genesis,
+            entry: AuditSupport.entry(7, decision: .fail))
+        #expect(record.time == "1970-01-01T00:00:00Z")
+        #expect(RFC3339.utc(secondsSince1970: 1_790_000_123) == "2026-09-21T14:15:23Z")
+        let decoded = try AuditRecord.decode(line: record.lineBytes)
+        #expect(decoded == record)
+        #expect(decoded.lineBytes == record.lineBytes)
+        #expect(!record.lineBytes.contains(0x0A))
+    }
+
+    @Test func anEmptyOrAbsentLogVerifies() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try AuditSupport.verify(directory.appendingPathComponent("none.jsonl").path)
+        #expect(result.isValid && result.records == 0)
+    }
+
+    @Test func anAlteredRecordIsNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(5, at: path)
+        var lines = try AuditSupport.lines(of: path)
+        // A consistent edit: still canonical JSON, only the decision changed.
+        lines[2] = lines[2].replacingOccurrences(
+            of: #""decision":"pass","exit":0"#, with: #""decision":"pass","exit":1"#)
+        try AuditSupport.write(lines, to: path)
+
+        let failure = try #require(try AuditSupport.verify(path).failure)
+        #expect(failure.kind == .altered)
+        #expect(failure.sequence == 3)
+        #expect(failure.line == 3)
+        #expect(failure.message.contains("record 3 was altered"))
+    }
+
+    @Test func aWhiteSpaceEditOfTheLastRecordIsCaught() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: path)
+        var lines = try AuditSupport.lines(of: path)
+        lines[2] = lines[2].replacingOccurrences(of: #""sequence":3"#, with: #""sequence": 3"#)
+        try AuditSupport.write(lines, to: path)
+
+        let failure = try #require(try AuditSupport.verify(path).failure)
+        #expect(failure.kind == .altered)
+        #expect(failure.sequence == 3 && failure.line == 3)
+    }
+
+    @Test func aRemovedRecordIsNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(5, at: path)
+        var lines = try AuditSupport.lines(of: path)
+        lines.remove(at: 2)
+        try AuditSupport.write(lines, to: path)
+
+        let failure = try #require(try AuditSupport.verify(path).failure)
+        #expect(failure.kind == .removed)
+        #expect(failure.sequence == 3)
+        #expect(failure.line == 3)
+        #expect(failure.message.contains("record 3 was removed"))
+    }
+
+    @Test func theFirstRecordRemovedIsNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: path)
+        try AuditSupport.write(Array(try AuditSupport.lines(of: path).dropFirst()), to: path)
+
+        let failure = try #require(try AuditSupport.verify(path).failure)
+        #expect(failure.kind == .removed)
+        #expect(failure.sequence == 1 && failure.line == 1)
+    }
+
+    @Test func reorderedRecordsAreNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(5, at: path)
+        var lines = try AuditSupport.lines(of: path)
+        lines.swapAt(1, 2)
+        try AuditSupport.write(lines, to: path)
+
+        let failure = try #require(try AuditSupport.verify(path).failure)
+        #expect(failure.kind == .reordered)
+        #expect(failure.sequence == 2)
+        #expect(failure.line == 2)
+        #expect(failure.message.contains("record 2 is on line 3"))
+    }
+
+    @Test func aDuplicatedRecordIsNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: path)
+        var lines = try AuditSupport.lines(of: path)
+        lines.insert(lines[1], at: 2)
+        try AuditSupport.write(lines, to: path)
+
+        let failure = try #require(try AuditSupport.verify(path).failure)
+        #expect(failure.kind == .duplicated)
+        #expect(failure.sequence == 2 && failure.line == 3)
+    }
+
+    @Test func aLineThatIsNotARecordIsNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: path)
+        var lines = try AuditSupport.lines(of: path)
+        lines[1] = String(lines[1].dropLast())
+        try AuditSupport.write(lines, to: path)
+
+        let failure = try #require(try AuditSupport.verify(path).failure)
+        #expect(failure.kind == .malformed)
+        #expect(failure.sequence == 2 && failure.line == 2)
+    }
+
+    @Test func anIncompleteLastLineIsNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"schema":"scangate-audit/1","seq"#.utf8))
+        try handle.close()
+
+        let failure = try #require(try AuditSupport.verify(path).failure)
+        #expect(failure.kind == .incomplete)
+        #expect(failure.sequence == 3 && failure.line == 3)
+    }
+
+    @Test func aTruncatedLogIsCaughtWithAPinnedRecord() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(4, at: path)
+        let pinned = try #require(try AuditSupport.verify(path).lastLineSHA256)
+        let bytes = try AuditLog(path: path).read()
+        #expect(AuditLogVerifier(expectedRecord: pinned).verify(bytes).isValid)
+
+        try AuditSupport.write(Array(try AuditSupport.lines(of: path).prefix(3)), to: path)
+        let truncated = AuditLogVerifier(expectedRecord: pinned).verify(try AuditLog(path: path).read())
+        #expect(truncated.failure?.kind == .headMissing)
+        // Without the pin the cut is invisible: the reason to keep one.
+        #expect(try AuditSupport.verify(path).isValid)
+    }
+}
+
+@Suite("Audit log signatures", .enabled(if: AuditSupport.hasOpenSSL))
+struct AuditSignatureTests {
+    @Test(arguments: AuditSupport.KeyType.allCases)
+    func aSignedChainVerifiesWithItsKey(_ type: AuditSupport.KeyType) throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(type, named: "audit", in: directory)
+        let signingKey = try AuditSigningKey(contentsOf: privatePath)
+        let publicKey = try AuditPublicKey(contentsOf: publicPath)
+        #expect(signingKey.publicKey.keyID == publicKey.keyID)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(4, at: path, signingKey: signingKey)
+
+        let result = try AuditSupport.verify(path, keys: [publicKey], requireSignatures: true)
+        #expect(result.isValid, "\(String(describing: result.failure))")
+        #expect(result.records == 4 && result.signedRecords == 4 && result.verifiedSignatures == 4)
+        #expect(result.signingKeys == [publicKey.keyID])
+        let lines = try AuditSupport.lines(of: path)
+        #expect(lines.allSatisfy { $0.contains(#""signature":{"keyId":"\#(publicKey.keyID)""#) })
+    }
+
+    @Test func theKeyIdIsTheSHA256OfTheDERPublicKey() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (_, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let der = try AuditSupport.openssl(["pkey", "-pubin", "-in", publicPath, "-outform", "DER"])
+        #expect(try AuditPublicKey(contentsOf: publicPath).keyID == AuditDigest.sha256Hex([UInt8](der)))
+    }
+
+    @Test func theSignatureCoversTheCanonicalBytesAsOpenSSLSeesThem() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        let appended = try AuditLog(path: path, clock: .fixed(0)).append(
+            AuditSupport.entry(1), signingKey: try AuditSigningKey(contentsOf: privatePath))
+        // Documented canonicalization: the line without `,"signature":{…}`, closed with `}`.
+        let line = String(decoding: appended.line, as: UTF8.self)
+        let range = try #require(line.range(of: #","signature":"#))
+        let canonical = String(line[..<range.lowerBound]) + "}"
+        #expect(Array(canonical.utf8) == appended.record.canonicalBytes)
+        let message = directory.appendingPathComponent("canonical").path
+        let signature = directory.appendingPathComponent("signature").path
+        try Data(canonical.utf8).write(to: URL(fileURLWithPath: message))
+        let value = try #require(appended.record.signature?.value)
+        try #require(Data(base64Encoded: value)).write(to: URL(fileURLWithPath: signature))
+        let output = try AuditSupport.openssl(
+            ["dgst", "-sha256", "-verify", publicPath, "-signature", signature, message])
+        #expect(String(decoding: output, as: UTF8.self).contains("Verified OK"))
+    }
+
+    @Test func aSignedRecordAlteredIsNamedByItsSignature() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.ed25519, named: "audit", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath))
+        var lines = try AuditSupport.lines(of: path)
+        lines[2] = lines[2].replacingOccurrences(of: #""tag":"v1.3.0""#, with: #""tag":"v9.9.9""#)
+        try AuditSupport.write(lines, to: path)
+
+        let failure = try #require(
+            try AuditSupport.verify(path, keys: [try AuditPublicKey(contentsOf: publicPath)]).failure)
+        #expect(failure.kind == .badSignature)
+        #expect(failure.sequence == 3 && failure.line == 3)
+    }
+
+    @Test func aRecordReSignedWithAnotherKeyIsNamed() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let (otherPrivate, _) = try AuditSupport.makeKey(.ed25519, named: "attacker", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(4, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath))
+
+        // Record 2 changed from fail to pass and signed again, by a key the verifier does not trust.
+        var lines = try AuditSupport.lines(of: path)
+        var record = try AuditRecord.decode(line: Array(lines[1].utf8))
+        record.entry.decision = .fail
+        let attacker = try AuditSigningKey(contentsOf: otherPrivate)
+        record.signature = AuditSignature(
+            keyID: attacker.publicKey.keyID, algorithm: attacker.publicKey.algorithm.rawValue,
+            value: Data(try attacker.sign(record.canonicalBytes)).base64EncodedString())
+        lines[1] = String(decoding: record.lineBytes, as: UTF8.self)
+        try AuditSupport.write(lines, to: path)
+
+        let trusted = try AuditPublicKey(contentsOf: publicPath)
+        let failure = try #require(try AuditSupport.verify(path, keys: [trusted]).failure)
+        #expect(failure.kind == .untrustedKey)
+        #expect(failure.sequence == 2 && failure.line == 2)
+        #expect(failure.message.contains(attacker.publicKey.keyID))
+        #expect(failure.message.contains("re-signed with another key"))
+    }
+
+    @Test func aSignatureClaimingAnotherKeyIdDoesNotVerify() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let (otherPrivate, _) = try AuditSupport.makeKey(.p256, named: "attacker", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath))
+        var lines = try AuditSupport.lines(of: path)
+        var record = try AuditRecord.decode(line: Array(lines[1].utf8))
+        record.entry.reasons = ["nothing to see"]
+        let attacker = try AuditSigningKey(contentsOf: otherPrivate)
+        // The trusted key's id, the attacker's signature.
+        let forged = Data(try attacker.sign(record.canonicalBytes)).base64EncodedString()
+        record.signature?.value = forged
+        lines[1] = String(decoding: record.lineBytes, as: UTF8.self)
+        try AuditSupport.write(lines, to: path)
+
+        let failure = try #require(
+            try AuditSupport.verify(path, keys: [try AuditPublicKey(contentsOf: publicPath)]).failure)
+        #expect(failure.kind == .badSignature)
+        #expect(failure.sequence == 2 && failure.line == 2)
+    }
+
+    @Test func strippedSignaturesAreCaught() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath))
+        var lines = try AuditSupport.lines(of: path)
+        var record = try AuditRecord.decode(line: Array(lines[2].utf8))
+        record.signature = nil
+        record.entry.decision = .pass
+        lines[2] = String(decoding: record.lineBytes, as: UTF8.self)
+        try AuditSupport.write(lines, to: path)
+
+        let failure = try #require(
+            try AuditSupport.verify(path, keys: [try AuditPublicKey(contentsOf: publicPath)]).failure)
+        #expect(failure.kind == .unsigned)
+        #expect(failure.sequence == 3 && failure.line == 3)
+    }
+
+    @Test func requiredSignaturesNameTheFirstUnsignedRecord() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (_, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path)
+        let failure = try #require(
+            try AuditSupport.verify(path, keys: [try AuditPublicKey(contentsOf: publicPath)], requireSignatures: true)
+                .failure)
+        #expect(failure.kind == .unsigned)
+        #expect(failure.sequence == 1 && failure.line == 1)
+    }
+
+    @Test func withoutKeysSignaturesAreReadButNotChecked() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, _) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath))
+        let result = try AuditSupport.verify(path)
+        #expect(result.isValid)
+        #expect(result.signedRecords == 2 && result.verifiedSignatures == 0 && !result.signaturesChecked)
+    }
+
+    @Test func keysThatAreNotUsableAreRefused() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let encrypted = directory.appendingPathComponent("encrypted.key").path
+        try AuditSupport.openssl(["pkey", "-in", privatePath, "-aes256", "-passout", "pass:secret", "-out", encrypted])
+        #expect(throws: AuditKeyError.self) { try AuditSigningKey(contentsOf: encrypted) }
+        #expect(throws: AuditKeyError.self) { try AuditSigningKey(contentsOf: publicPath) }
+        #expect(throws: AuditKeyError.self) { try AuditPublicKey(contentsOf: privatePath) }
+        #expect(throws: AuditKeyError.self) {
+            try AuditPublicKey(contentsOf: directory.appendingPathComponent("none").path)
+        }
+        let weak = directory.appendingPathComponent("weak.key").path
+        try AuditSupport.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", weak])
+        let error = #expect(throws: AuditKeyError.self) { try AuditSigningKey(contentsOf: weak) }
+        #expect(error?.message.contains("too weak") == true)
+    }
+}
+
+@Suite("Audit log appends")
+struct AuditAppendTests {
+    @Test func appendingToABrokenLogIsRefusedAndChangesNothing() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: path)
+        var lines = try AuditSupport.lines(of: path)
+        lines[2] = lines[2].replacingOccurrences(of: #""decision":"pass""#, with: #""decision":"fail""#)
+            .replacingOccurrences(of: "\"sequence\":3", with: "\"sequence\":03")
+        try AuditSupport.write(lines, to: path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        let error = #expect(throws: AuditLogError.self) {
+            try AuditLog(path: path).append(AuditSupport.entry(4))
+        }
+        guard case .brokenLog(_, let failure) = error else {
+            Issue.record("expected a broken log, got \(String(describing: error))")
+            return
+        }
+        #expect(failure.line == 3)
+        #expect(error?.description.contains("nothing was appended") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func appendingAfterAnInterruptedWriteIsRefused() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(1, at: path)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"sche".utf8))
+        try handle.close()
+        let error = #expect(throws: AuditLogError.self) { try AuditLog(path: path).append(AuditSupport.entry(2)) }
+        guard case .brokenLog(_, let failure) = error else {
+            Issue.record("expected a broken log, got \(String(describing: error))")
+            return
+        }
+        #expect(failure.kind == .incomplete)
+    }
+
+    @Test(.enabled(if: AuditSupport.hasOpenSSL))
+    func anUnsignedAppendToASignedLogIsRefused() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, _) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(1, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath))
+        let error = #expect(throws: AuditLogError.self) { try AuditLog(path: path).append(AuditSupport.entry(2)) }
+        guard case .signingKeyRequired(_, let sequence) = error else {
+            Issue.record("expected a signing key to be required, got \(String(describing: error))")
+            return
+        }
+        #expect(sequence == 1)
+    }
+
+    @Test(.enabled(if: AuditSupport.hasOpenSSL))
+    func anAppendRefusesALastRecordWhoseSignatureDoesNotVerify() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, _) = try AuditSupport.makeKey(.ed25519, named: "audit", in: directory)
+        let key = try AuditSigningKey(contentsOf: privatePath)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path, signingKey: key)
+        var lines = try AuditSupport.lines(of: path)
+        lines[1] = lines[1].replacingOccurrences(of: #""exit":0"#, with: #""exit":7"#)
+        try AuditSupport.write(lines, to: path)
+        let error = #expect(throws: AuditLogError.self) {
+            try AuditLog(path: path).append(AuditSupport.entry(3), signingKey: key)
+        }
+        guard case .brokenLog(_, let failure) = error else {
+            Issue.record("expected a broken log, got \(String(describing: error))")
+            return
+        }
+        #expect(failure.kind == .badSignature && failure.sequence == 2)
+    }
+
+    @Test func concurrentAppendsKeepOneChain() async throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 1...16 {
+                group.addTask { try AuditLog(path: path).append(AuditSupport.entry(index)) }
+            }
+            try await group.waitForAll()
+        }
+        let result = try AuditSupport.verify(path)
+        #expect(result.isValid, "\(String(describing: result.failure))")
+        #expect(result.records == 16)
+    }
+
+    @Test func aLogInAMissingDirectoryIsAnIOError() throws {
+        let error = #expect(throws: AuditLogError.self) {
+            try AuditLog(path: "/nonexistent-\(UUID().uuidString)/audit.jsonl").append(AuditSupport.entry(1))
+        }
+        guard case .io(_, let operation, _) = error else {
+            Issue.record("expected an I/O error, got \(String(describing: error))")
+            return
+        }
+        #expect(operation == "open")
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-
-@Suite("Audit placeholder")
-struct AuditPlaceholderTests {
-    @Test func moduleLinks() {}
-}

@@ -1,0 +1,225 @@
+import Audit
+import Foundation
+import Testing
+
+/// The release gate without a registry: configuration errors, unreadable reports, a registry
+/// that is down (127.0.0.1 port 1 refuses at once), the policy's verdicts, the audit record of
+/// each. A registry with signed images is the Signatures tests' end-to-end harness.
+@Suite("Release gate command", .enabled(if: ScanGateCommand.isAvailable))
+struct ReleaseGateCommandTests {
+    static let policy = "fixtures/audit/release-policy.yaml"
+    static let downImage = "127.0.0.1:1/acme/api:v1.4.0"
+    static let downDigestImage =
+        "127.0.0.1:1/acme/api@sha256:1bded1243bd19e5e1d1ef1bd0f4ab1d8a7ba1ae1b0ac6be43e9a2b9a4a6fabab"
+    static let common = ["--tag", "v1.4.0", "--insecure-registry", "--now", "2026-11-25"]
+
+    static func records(_ path: String) throws -> [AuditRecord] {
+        try AuditSupport.lines(of: path).map { try AuditRecord.decode(line: Array($0.utf8)) }
+    }
+
+    @Test func failingFindingsAndARegistryThatIsDownFailWithOneDecision() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log,
+            ]
+                + Self.common)
+        // A definite "no" (the findings) wins over the registry failure.
+        #expect(result.status == 1, "\(result.standardError)")
+        let output = result.standardOutput
+        #expect(output.contains("ERROR   image 127.0.0.1:1/acme/api:v1.4.0"))
+        #expect(output.contains("not checked, the registry failed"))
+        #expect(output.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5"))
+        #expect(!output.contains("signatures NOT verified"))
+        #expect(output.contains("audit: record 1 appended to \(log), line SHA-256 "))
+        let last = try #require(output.split(separator: "\n").last)
+        #expect(last.hasPrefix("FAIL: tag v1.4.0: 0 of 1 images verified; 1 registry failure; findings 7 failing"))
+
+        let record = try #require(try Self.records(log).first)
+        #expect(record.entry.decision == .fail && record.entry.exitStatus == 1)
+        #expect(record.entry.tag == "v1.4.0" && record.entry.environment == "production")
+        #expect(record.entry.images.first?.verified == false)
+        #expect(record.entry.images.first?.mutable == true)
+        #expect(record.entry.reasons.contains { $0.hasPrefix("finding critical vulnerability CVE-2021-44906") })
+        #expect(record.entry.counts.contains(AuditCount("fail", 7)))
+        let policyBytes = try Data(contentsOf: AuditSupport.repositoryRoot.appendingPathComponent(Self.policy))
+        #expect(record.entry.policy?.sha256 == AuditDigest.sha256Hex([UInt8](policyBytes)))
+        #expect(
+            record.entry.policy?.files.map(\.file) == [
+                Self.policy, "policies/production.yaml", "policies/default.yaml",
+            ])
+    }
+
+    @Test func cleanFindingsAndARegistryThatIsDownExitFourAndAreRecorded() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downDigestImage,
+                "fixtures/audit/clean-trivy.json", "--audit-log", log, "--commit", "3cf3022", "--format", "json",
+            ] + Self.common)
+        #expect(result.status == 4, "\(result.standardError)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(object["schema"] as? String == "scangate-release-gate/1")
+        #expect(object["decision"] as? String == "error")
+        #expect(object["exit"] as? Int == 4)
+        let images = try #require(object["images"] as? [[String: Any]])
+        #expect(images.first?["reason"] as? String == "registry-error")
+        #expect(images.first?["mutableTag"] as? Bool == false)
+        let gate = try #require(object["gate"] as? [String: Any])
+        #expect(gate["decision"] as? String == "pass")
+        #expect(gate["signatures"] == nil)
+        #expect((gate["warnings"] as? [String])?.contains { $0.contains("signatures NOT verified") } == false)
+        let audit = try #require(object["audit"] as? [String: Any])
+        #expect(audit["sequence"] as? Int == 1)
+
+        let record = try #require(try Self.records(log).first)
+        #expect(record.entry.decision == .error && record.entry.exitStatus == 4)
+        #expect(record.entry.commit == "3cf3022")
+        #expect(record.entry.images.first?.mutable == false)
+        #expect(record.entry.images.first?.digest == Self.downDigestImage.split(separator: "@").last.map(String.init))
+    }
+
+    @Test func anUnreadableReportExitsThreeWithoutAskingTheRegistryAndIsRecorded() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        let report = directory.appendingPathComponent("broken.json")
+        try Data("{\"SchemaVersion\": 2, \"Results\": [".utf8).write(to: report)
+        let result = try ScanGateCommand.run(
+            ["release-gate", "--policy", Self.policy, "--image", Self.downImage, report.path, "--audit-log", log]
+                + Self.common)
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardOutput.contains("ERROR   image 127.0.0.1:1/acme/api:v1.4.0: not checked"))
+        let record = try #require(try Self.records(log).first)
+        #expect(record.entry.decision == .error && record.entry.exitStatus == 3)
+        #expect(record.entry.reasons.first?.hasPrefix("report unreadable: \(report.path)") == true)
+        #expect(record.entry.images.first?.reason == "not checked: a report could not be read")
+    }
+
+    @Test func noReportAtAllIsNotAPass() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let empty = directory.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let result = try ScanGateCommand.run(
+            ["release-gate", "--policy", Self.policy, "--image", Self.downImage, empty.path] + Self.common)
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("no report files found"))
+    }
+
+    @Test(.enabled(if: AuditSupport.hasOpenSSL))
+    func everyRunIsChainedAndSignedAndVerifies() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.ed25519, named: "audit", in: directory)
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        let arguments =
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "--audit-log", log, "--audit-key",
+                privatePath,
+            ]
+            + Self.common
+        #expect(try ScanGateCommand.run(arguments + ["fixtures/examples"]).status == 1)
+        #expect(try ScanGateCommand.run(arguments + ["fixtures/audit/clean-trivy.json"]).status == 4)
+        #expect(try ScanGateCommand.run(arguments + ["fixtures/audit/none.json"]).status == 3)
+
+        let verified = try ScanGateCommand.run(["audit", "verify", log, "--key", publicPath, "--require-signatures"])
+        #expect(verified.status == 0, "\(verified.standardOutput)")
+        #expect(try Self.records(log).map(\.entry.decision) == [.fail, .error, .error])
+
+        // Without the key, the signed log refuses another record; the log is unchanged.
+        let before = try Data(contentsOf: URL(fileURLWithPath: log))
+        let unsigned = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "--audit-log", log,
+                "fixtures/examples",
+            ]
+                + Self.common)
+        #expect(unsigned.status == 2)
+        #expect(unsigned.standardError.contains("record 3 is signed, so every record after it must be"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
+    }
+
+    @Test func aBrokenAuditLogStopsTheGateBeforeAnythingIsDone() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: log)
+        var lines = try AuditSupport.lines(of: log)
+        lines.remove(at: 1)
+        try AuditSupport.write(lines, to: log)
+        let before = try Data(contentsOf: URL(fileURLWithPath: log))
+
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log,
+            ]
+                + Self.common)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("does not verify, so nothing was appended: record 2 (line 2)"))
+        #expect(result.standardOutput.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
+    }
+
+    /// (arguments after `release-gate`, exit status, words on standard error)
+    static let failures: [([String], Int32, String)] = [
+        // The shipped production policy names a placeholder key that does not exist.
+        (
+            ["--policy", "policies/production.yaml", "--tag", "v1", "--image", downImage, "fixtures/examples"], 2,
+            "keys/release.pub: cannot read"
+        ),
+        (
+            ["--policy", "policies/staging.yaml", "--tag", "v1", "--image", downImage, "fixtures/examples"], 2,
+            "the policy names no signature keys"
+        ),
+        (
+            [
+                "--policy", "fixtures/policy/invalid-policy.yaml", "--tag", "v1", "--image", downImage,
+                "fixtures/examples",
+            ],
+            2, "fixtures/policy/invalid-policy.yaml:9"
+        ),
+        (["--policy", policy, "--tag", "v1", "fixtures/examples"], 2, "at least one --image is required"),
+        (
+            ["--policy", policy, "--tag", "v1", "--image", "not a reference", "fixtures/examples"], 2,
+            "not a valid image"
+        ),
+        (["--policy", policy, "--tag", "", "--image", downImage, "fixtures/examples"], 2, "--tag must be"),
+        (["--policy", policy, "--image", downImage, "fixtures/examples"], 2, "Missing expected argument '--tag"),
+        (
+            ["--policy", policy, "--tag", "v1", "--image", downImage, "--audit-key", "k.pem", "fixtures/examples"], 2,
+            "--audit-key goes with --audit-log"
+        ),
+        (
+            [
+                "--policy", policy, "--tag", "v1", "--image", downImage, "--audit-log", "/tmp/never-written.jsonl",
+                "--audit-key", "fixtures/audit/audit.pub", "fixtures/examples",
+            ], 2, "not an unencrypted PEM private key"
+        ),
+        (
+            [
+                "--policy", policy, "--tag", "v1", "--image", downImage, "--audit-log",
+                "/nonexistent-directory/audit.jsonl", "fixtures/examples",
+            ], 2, "/nonexistent-directory/audit.jsonl: cannot create: No such file or directory"
+        ),
+        (
+            ["--policy", policy, "--tag", "v1", "--image", downImage, "--now", "tomorrow", "fixtures/examples"], 2,
+            "--now \"tomorrow\""
+        ),
+    ]
+
+    @Test(arguments: failures)
+    func configurationErrorsExitTwoAndRecordNothing(_ failure: ([String], Int32, String)) throws {
+        let result = try ScanGateCommand.run(["release-gate"] + failure.0)
+        #expect(result.status == failure.1, "\(result.standardError)")
+        #expect(result.standardError.contains(failure.2), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written.jsonl"))
+    }
+}
