@@ -51,11 +51,15 @@ let package = Package(
         .target(name: "Signatures", dependencies: ["COpenSSL", "HTTP", "ScanGateJSON"]),
         // The release gate's hash-chained, optionally signed audit log.
         .target(name: "Audit", dependencies: ["COpenSSL", "ScanGateJSON"]),
+        // The release gate: signature results and findings composed into one decision, its
+        // output and its audit entry.
+        .target(name: "Release", dependencies: ["Policy", "Signatures", "Audit", "Findings", "ScanGateJSON"]),
         // The command line: wires the modules together, nothing else does.
         .executableTarget(
             name: "scangate",
             dependencies: [
                 "Findings", "Adapters", "Reports", "Policy", "SARIF", "HTTP", "GitHub", "Signatures", "Audit",
+                "Release",
                 "CCurl", "CLibXML2", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -77,6 +81,9 @@ let package = Package(
             exclude: ["Server"]),
         .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "HTTP", "ScanGateJSON"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "ScanGateJSON"]),
+        .testTarget(
+            name: "ReleaseTests",
+            dependencies: ["Release", "Policy", "Signatures", "Audit", "Findings", "ScanGateJSON"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Findings", "Adapters", "Policy", "ScanGateJSON"]),
     ],
     swiftLanguageModes: [.v6]

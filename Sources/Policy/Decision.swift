@@ -31,6 +31,8 @@ public struct Reason: Sendable, Hashable {
         case waiver
         case vex
         case tool
+        /// An image's signatures, judged by the policy's `signatures:`.
+        case signature
     }
 
     public var kind: Kind
@@ -139,22 +141,44 @@ public struct WaiverReport: Sendable {
     public var appliedTo: Int
 }
 
-/// Whether the policy's signature requirement was checked.
+/// The signature part of the decision: whether the policy's `signatures:` was checked, and
+/// with evidence (``SignatureEvidence``), the verdict on each image.
 public struct SignatureReport: Sendable {
     public enum Status: String, Sendable {
-        /// The policy does not require signatures.
+        /// The policy does not require signatures, and no evidence was given.
         case notRequired = "not-required"
-        /// Required, and `scangate gate` does not verify them: they are not verified.
+        /// Required, and no evidence was given (`scangate gate` does not verify them); or
+        /// evidence was given and at least one image is not verified.
         case notVerified = "not-verified"
+        /// Evidence was given and every image verified.
+        case verified
     }
 
     public var status: Status
     public var policy: SignaturePolicy
+    /// One per image of the evidence, in its order; empty without evidence.
+    public var verdicts: [SignatureVerdict]
+    /// Whether evidence was given (the verdicts were judged).
+    public var judged: Bool { !verdicts.isEmpty }
+    /// The caller that required every image signed (``SignatureEvidence/requiredBy``).
+    public var requiredBy: String?
+
+    public init(
+        status: Status, policy: SignaturePolicy, verdicts: [SignatureVerdict] = [], requiredBy: String? = nil
+    ) {
+        self.status = status
+        self.policy = policy
+        self.verdicts = verdicts
+        self.requiredBy = requiredBy
+    }
+
+    /// How many images fail the gate.
+    public var failing: Int { verdicts.filter { $0.verdict == .fail }.count }
 }
 
 /// The gate's one decision, with a reason for every verdict.
 public struct Decision: Sendable {
-    /// True when no finding fails.
+    /// True when no finding fails and no image's signatures fail.
     public var passed: Bool
     /// The policy file given, and every file it extends.
     public var policyFile: String
@@ -174,4 +198,7 @@ public struct Decision: Sendable {
     /// signatures not verified.
     public var warnings: [String]
     public var signatures: SignatureReport
+
+    /// True when no finding fails (whatever the signatures say).
+    public var findingsPassed: Bool { counts.failing == 0 }
 }

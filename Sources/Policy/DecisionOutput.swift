@@ -2,9 +2,10 @@ import Findings
 import Foundation
 import ScanGateJSON
 
-/// The decision as text for a person: every failing, warning, waived and VEX-suppressed
-/// finding with the rule, threshold, waiver or statement that decided, the warnings, and one
-/// last line with the decision and the counts.
+/// The decision as text for a person: each image's signature verdict (when evidence was
+/// given), every failing, warning, waived and VEX-suppressed finding with the rule,
+/// threshold, waiver or statement that decided, the warnings, and one last line with the
+/// decision and the counts.
 public enum DecisionText {
     public static func render(_ decision: Decision) -> String {
         var lines: [String] = []
@@ -15,6 +16,20 @@ public enum DecisionText {
         header += ", environment \(decision.environment), date \(decision.today)"
         lines.append(header)
         if let baseline = decision.baseline { lines.append("baseline: \(baseline)") }
+        lines += verdictLines(decision)
+        lines.append("")
+        lines.append(summaryLine(decision))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The body of ``render(_:)`` without its header and summary line, for commands that
+    /// show the decision under their own: the images' signature verdicts, the findings'
+    /// verdicts by group (each group after an empty line), the `max:` counts exceeded and
+    /// the warnings.
+    public static func verdictLines(_ decision: Decision) -> [String] {
+        var lines: [String] = []
+        if decision.signatures.judged { lines.append("") }
+        for verdict in decision.signatures.verdicts { lines += describe(verdict) }
         let shown: [Verdict: String] = [.fail: "FAIL", .warn: "WARN", .waived: "WAIVED", .vexSuppressed: "VEX"]
         var previous: Verdict?
         for verdict in decision.verdicts {
@@ -31,22 +46,47 @@ public enum DecisionText {
                     + "(\(check.limit.source))")
         }
         for warning in decision.warnings { lines.append("warning: \(warning)") }
-        lines.append("")
-        lines.append(summaryLine(decision))
-        return lines.joined(separator: "\n") + "\n"
+        return lines
+    }
+
+    /// `7 failing, 3 warnings, 0 waived, 1 ignored, 0 VEX-suppressed, 0 suppressed by tools, 5 passed`:
+    /// the findings' counts.
+    public static func countsLine(_ decision: Decision) -> String {
+        let counts = decision.counts
+        var line = "\(counts.failing) failing, \(counts.warnings) warning\(counts.warnings == 1 ? "" : "s"), "
+        line += "\(counts.waived) waived, \(counts.ignored) ignored, \(counts.vexSuppressed) VEX-suppressed, "
+        line += "\(counts.suppressedByTool) suppressed by tools, \(counts.passed) passed"
+        return line
     }
 
     /// `FAIL: 3 failing, 5 warnings, 2 waived, 1 ignored, … (policy staging.yaml, env staging)`.
     public static func summaryLine(_ decision: Decision) -> String {
-        let counts = decision.counts
         var line = decision.passed ? "PASS: " : "FAIL: "
-        line += "\(counts.failing) failing, \(counts.warnings) warning\(counts.warnings == 1 ? "" : "s"), "
-        line += "\(counts.waived) waived, \(counts.ignored) ignored, \(counts.vexSuppressed) VEX-suppressed, "
-        line += "\(counts.suppressedByTool) suppressed by tools, \(counts.passed) passed"
+        line += countsLine(decision)
         let policyName = (decision.policyFile as NSString).lastPathComponent
         line += " (policy \(policyName), env \(decision.environment)"
-        if decision.signatures.status == .notVerified { line += ", signatures NOT verified" }
+        switch decision.signatures.status {
+        case .notVerified: line += ", signatures NOT verified"
+        case .verified: line += ", signatures verified"
+        case .notRequired: break
+        }
         return line + ")"
+    }
+
+    /// An image's signature verdict, shown like a finding's: label and image, then the why.
+    /// An image that could not be checked is an `ERROR` (it fails, but asking again may pass).
+    private static func describe(_ verdict: SignatureVerdict) -> [String] {
+        let indent = "        "
+        let label: String
+        switch verdict.verdict {
+        case .pass: label = "PASS"
+        case .fail: label = verdict.evidence.state == .notChecked ? "ERROR" : "FAIL"
+        default: label = "WARN"
+        }
+        var lines = [label.padding(toLength: 8, withPad: " ", startingAt: 0) + "image " + verdict.evidence.displayName]
+        lines.append(indent + verdict.reason.text)
+        for note in verdict.evidence.notes { lines.append(indent + note) }
+        return lines
     }
 
     private static func describe(_ verdict: FindingVerdict, label: String, withBaseline: Bool) -> [String] {
@@ -86,10 +126,19 @@ public enum DecisionJSON {
 
     public static func encode(_ decision: Decision) -> [UInt8] {
         var writer = JSONWriter(pretty: true, reservingCapacity: 1 << 14)
+        write(decision, to: &writer)
+        writer.newline()
+        return writer.bytes
+    }
+
+    /// Writes the decision object where `writer` expects a value, for a command that embeds
+    /// the decision in its own document; `includingSummary: false` leaves out the `summary`
+    /// member when the command has a summary of its own.
+    public static func write(_ decision: Decision, to writer: inout JSONWriter, includingSummary: Bool = true) {
         writer.beginObject()
         writer.field("schema", schema)
         writer.field("decision", decision.passed ? "pass" : "fail")
-        writer.field("summary", DecisionText.summaryLine(decision))
+        if includingSummary { writer.field("summary", DecisionText.summaryLine(decision)) }
         writer.key("policy")
         writer.beginObject()
         writer.field("file", decision.policyFile)
@@ -119,6 +168,14 @@ public enum DecisionJSON {
         writer.field("required", decision.signatures.policy.required)
         writer.field("status", decision.signatures.status.rawValue)
         writer.field("keys", decision.signatures.policy.resolvedKeys)
+        // Only with evidence, so `scangate gate`'s JSON is unchanged.
+        if decision.signatures.judged {
+            writer.field("requiredBy", decision.signatures.requiredBy)
+            writer.key("images")
+            writer.beginArray()
+            for verdict in decision.signatures.verdicts { write(verdict, to: &writer) }
+            writer.endArray()
+        }
         writer.endObject()
         writer.key("findings")
         writer.beginArray()
@@ -140,8 +197,25 @@ public enum DecisionJSON {
         writer.endArray()
         writer.field("warnings", decision.warnings)
         writer.endObject()
-        writer.newline()
-        return writer.bytes
+    }
+
+    private static func write(_ verdict: SignatureVerdict, to writer: inout JSONWriter) {
+        let image = verdict.evidence
+        writer.beginObject()
+        writer.field("image", image.reference)
+        writer.field("digest", image.digest)
+        writer.field("resolvedFromTag", image.resolvedFromTag)
+        writer.field("state", image.state.rawValue)
+        writer.field("verdict", verdict.verdict.rawValue)
+        writer.key("reason")
+        writer.beginObject()
+        writer.field("kind", verdict.reason.kind.rawValue)
+        writer.field("text", verdict.reason.text)
+        writer.field("source", verdict.reason.source?.description)
+        writer.endObject()
+        writer.field("keyId", image.keyID)
+        writer.field("notes", image.notes)
+        writer.endObject()
     }
 
     private static func write(_ verdict: FindingVerdict, to writer: inout JSONWriter) {

@@ -11,10 +11,13 @@ public struct GateInput: Sendable {
     public var environment: String?
     /// The day waivers are judged on (`--now`).
     public var today: Day
+    /// What was found out about the images' signatures, for the policy's `signatures:` to rule
+    /// on; nil (`scangate gate`): not verified, a warning when the policy requires them.
+    public var signatures: SignatureEvidence?
 
     public init(
         findings: FindingSet, policy: Policy, waivers: [WaiverFile] = [], vex: [VEXDocument] = [],
-        baseline: Baseline? = nil, environment: String? = nil, today: Day
+        baseline: Baseline? = nil, environment: String? = nil, today: Day, signatures: SignatureEvidence? = nil
     ) {
         self.findings = findings
         self.policy = policy
@@ -23,6 +26,7 @@ public struct GateInput: Sendable {
         self.baseline = baseline
         self.environment = environment
         self.today = today
+        self.signatures = signatures
     }
 }
 
@@ -40,7 +44,13 @@ public struct GateInput: Sendable {
 /// Then a waiver that holds (names the finding, holds in the environment, not expired, granted
 /// for at least the finding's severity, no longer than `max-days`) turns a fail, warn or pass
 /// into `waived`. Last, each `max:` count exceeded turns the remaining warnings and passes of
-/// that severity into failures. The gate passes when nothing fails.
+/// that severity into failures.
+///
+/// With signature evidence, each image gets a verdict too: `pass` when verified; when not
+/// verified (or not checked), `fail` if the policy's `signatures.required` (or the evidence's
+/// ``SignatureEvidence/requiredBy``) requires it, else `warn`; each reason cites the policy's
+/// `signatures:` line. Without evidence, required signatures are a warning, never a pass.
+/// The gate passes when nothing fails.
 public enum Gate {
     public static func evaluate(_ input: GateInput) -> Decision {
         let policy = input.policy
@@ -158,18 +168,12 @@ public enum Gate {
         }
 
         var allWarnings: [String] = []
-        let signatures = SignatureReport(
-            status: policy.signatures.required ? .notVerified : .notRequired, policy: policy.signatures)
-        if policy.signatures.required {
-            let place = policy.signatures.source.map { " (\($0))" } ?? ""
-            allWarnings.append(
-                "signatures NOT verified: the policy requires signed images\(place), but scangate gate does not "
-                    + "verify signatures; scangate release-gate will enforce them")
-        }
+        let (signatures, signatureWarning) = judgeSignatures(input.signatures, policy: policy.signatures)
+        if let signatureWarning { allWarnings.append(signatureWarning) }
         allWarnings += waiverWarnings + warnings
 
         return Decision(
-            passed: counts.failing == 0, policyFile: policy.file, policyFiles: policy.files,
+            passed: counts.failing == 0 && signatures.failing == 0, policyFile: policy.file, policyFiles: policy.files,
             environment: environment, today: input.today, baseline: input.baseline?.file, verdicts: ordered,
             counts: counts, maxCounts: maxCounts, waivers: reports, warnings: allWarnings, signatures: signatures)
     }

@@ -80,8 +80,10 @@ public enum SeveritySource: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// `signatures:` — carried in the model and validated; `scangate gate` does not verify
-/// signatures (it reports them as not verified); `scangate release-gate` will.
+/// `signatures:` — whether images must be signed, and the trusted keys. The gate rules on
+/// signature evidence when it is given one (``GateInput/signatures``, from the release gate,
+/// which verifies with these keys); without it (`scangate gate`) required signatures are
+/// reported as not verified.
 public struct SignaturePolicy: Sendable, Equatable {
     public var required: Bool
     /// Key paths as written.

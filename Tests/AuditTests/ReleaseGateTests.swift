@@ -72,8 +72,18 @@ struct ReleaseGateCommandTests {
         #expect(images.first?["reason"] as? String == "registry-error")
         #expect(images.first?["mutableTag"] as? Bool == false)
         let gate = try #require(object["gate"] as? [String: Any])
-        #expect(gate["decision"] as? String == "pass")
-        #expect(gate["signatures"] == nil)
+        // The policy rules on the signature evidence: an image not checked fails the decision
+        // (fail closed), while the findings pass; the exit status says the registry failed.
+        #expect(gate["decision"] as? String == "fail")
+        #expect((gate["counts"] as? [String: Any])?["fail"] as? Int == 0)
+        let signatures = try #require(gate["signatures"] as? [String: Any])
+        #expect(signatures["status"] as? String == "not-verified")
+        let verdicts = try #require(signatures["images"] as? [[String: Any]])
+        #expect(verdicts.map { $0["state"] as? String } == ["not-checked"])
+        #expect(verdicts.map { $0["verdict"] as? String } == ["fail"])
+        #expect(
+            (verdicts.first?["reason"] as? [String: Any])?["source"] as? String
+                == "fixtures/audit/release-policy.yaml:7")
         #expect((gate["warnings"] as? [String])?.contains { $0.contains("signatures NOT verified") } == false)
         let audit = try #require(object["audit"] as? [String: Any])
         #expect(audit["sequence"] as? Int == 1)

@@ -103,7 +103,12 @@ struct ReleaseGateEndToEndTests {
         #expect(images.map { $0["reason"] as? String } == [nil, "no-signature", "wrong-key", "digest-mismatch"])
         let reasons = try #require(object["reasons"] as? [String])
         #expect(reasons.filter { $0.contains("NOT verified") }.count == 3)
-        #expect((object["gate"] as? [String: Any])?["decision"] as? String == "pass")
+        // The policy's decision rules on the signatures too: it fails, with a verdict per image.
+        let gate = try #require(object["gate"] as? [String: Any])
+        #expect(gate["decision"] as? String == "fail")
+        #expect((gate["counts"] as? [String: Any])?["fail"] as? Int == 0)
+        let verdicts = try #require((gate["signatures"] as? [String: Any])?["images"] as? [[String: Any]])
+        #expect(verdicts.map { $0["verdict"] as? String } == ["pass", "fail", "fail", "fail"])
 
         let record = try #require(try release.records().first)
         #expect(record["decision"] as? String == "fail")

@@ -1,0 +1,150 @@
+import Audit
+import Findings
+import Policy
+import Signatures
+
+/// The release gate as a library: one decision over the images' signatures and the findings,
+/// for the job before a production tag.
+///
+/// The caller loads the policy, its keys, waivers, VEX and baseline, reads the reports and
+/// verifies each image (``RegistryImageVerifier``); the release gate turns the verification
+/// results into signature evidence the policy rules on (``Gate/evaluate(_:)``), and gives
+/// back a ``ReleaseOutcome``: the decision, its exit status, its text and JSON, and the audit
+/// entry to append. It reads no file and contacts no registry.
+///
+/// The release gate requires every image verified whatever the policy's `signatures.required`
+/// says (``requiredBy``): a release job that lets an unsigned image through is no gate.
+public struct ReleaseGate: Sendable {
+    /// Who requires every image signed, in the policy's reasons.
+    public static let requiredBy = "scangate release-gate"
+
+    /// The policy (after `extends`); its `signatures: keys` are the trusted keys.
+    public var policy: Policy
+    /// The policy file and every file it extends, with their SHA-256, for the audit record
+    /// (the first is the policy file given).
+    public var policyFiles: [AuditFile]
+    /// The keys the images were verified with, for the output.
+    public var keys: [PublicKey]
+    public var waivers: [WaiverFile]
+    public var vex: [VEXDocument]
+    public var baseline: Baseline?
+    /// The day waivers are judged on.
+    public var today: Day
+
+    public init(
+        policy: Policy, policyFiles: [AuditFile] = [], keys: [PublicKey], waivers: [WaiverFile] = [],
+        vex: [VEXDocument] = [], baseline: Baseline? = nil, today: Day
+    ) {
+        self.policy = policy
+        self.policyFiles = policyFiles
+        self.keys = keys
+        self.waivers = waivers
+        self.vex = vex
+        self.baseline = baseline
+        self.today = today
+    }
+
+    /// The decision on a release whose reports were read and whose images were verified (one
+    /// result per image, in the order given).
+    ///
+    /// A definite "no" (an image that did not verify, a failing finding) is ``ReleaseStatus/fail``
+    /// and wins over a registry failure, which retrying could not turn into a pass; an image
+    /// the registry failed for, with nothing else failing, is ``ReleaseStatus/registryFailure``.
+    public func decide(
+        tag: String, commit: String? = nil, findings: FindingSet, images: [ImageVerification]
+    ) -> ReleaseOutcome {
+        let evidence = SignatureEvidence(images: images.map(\.signatureEvidence), requiredBy: Self.requiredBy)
+        let decision = Gate.evaluate(
+            GateInput(
+                findings: findings, policy: policy, waivers: waivers, vex: vex, baseline: baseline, today: today,
+                signatures: evidence))
+        let signatures = decision.signatures.verdicts.filter { $0.verdict == .fail }
+        // Fail closed: a release of no image has nothing verified.
+        let definiteNo =
+            images.isEmpty || !decision.findingsPassed || signatures.contains { $0.evidence.state != .notChecked }
+        let status: ReleaseStatus
+        if definiteNo {
+            status = .fail
+        } else if !signatures.isEmpty {
+            status = .registryFailure
+        } else {
+            status = decision.passed ? .pass : .fail
+        }
+        return ReleaseOutcome(
+            gate: self, status: status, tag: tag, commit: commit, references: images.map(\.reference),
+            images: images, decision: decision, reportFailures: [])
+    }
+
+    /// The outcome when reports could not be read: nothing is decided and no image is checked
+    /// (``ReleaseStatus/reportsUnreadable``), but the attempt is recorded.
+    ///
+    /// - Parameters:
+    ///   - failures: one line per report that could not be read (the file and why).
+    ///   - images: the images as given, none of them checked.
+    public func reportsUnreadable(
+        _ failures: [String], tag: String, commit: String? = nil, images: [String]
+    ) -> ReleaseOutcome {
+        ReleaseOutcome(
+            gate: self, status: .reportsUnreadable, tag: tag, commit: commit, references: images, images: [],
+            decision: nil, reportFailures: failures)
+    }
+}
+
+/// The class of a release-gate outcome, and its exit status.
+public enum ReleaseStatus: String, Sendable, Hashable, CaseIterable {
+    /// Every image verified and no finding fails: exit 0.
+    case pass
+    /// An image did not verify, or the findings fail the policy: exit 1.
+    case fail
+    /// A report could not be read; no image was checked: exit 3.
+    case reportsUnreadable = "reports-unreadable"
+    /// A registry failed for some image and nothing else failed: exit 4.
+    case registryFailure = "registry-failure"
+
+    /// The command's exit status (README, "Exit codes").
+    public var exitCode: Int32 {
+        switch self {
+        case .pass: 0
+        case .fail: 1
+        case .reportsUnreadable: 3
+        case .registryFailure: 4
+        }
+    }
+
+    /// How the audit log records it: a definite pass or fail, or an error.
+    public var auditDecision: AuditDecision {
+        switch self {
+        case .pass: .pass
+        case .fail: .fail
+        case .reportsUnreadable, .registryFailure: .error
+        }
+    }
+}
+
+extension ImageVerification {
+    /// The verification result as evidence for the policy: verified (with the key and the
+    /// signature), not verified (with the reason), or not checked (the registry failed).
+    var signatureEvidence: ImageSignatureEvidence {
+        var notes: [String] = []
+        if resolvedFromTag, let digest {
+            notes.append("tag \(tag ?? "latest") is mutable: it points to \(digest) now; release by that digest")
+        }
+        let state: ImageSignatureEvidence.State
+        let detail: String
+        var keyID: String?
+        if isVerified, let check = verifiedBy.first, let key = check.key {
+            state = .verified
+            detail = "verified by key \(key.source) (\(key.id.prefix(16))…, \(key.algorithm)), \(check.source)"
+            keyID = key.id
+        } else if isRegistryFailure {
+            state = .notChecked
+            detail = "the registry failed: \(failure?.detail ?? "")"
+        } else {
+            state = .notVerified
+            detail = failure?.description ?? "no signature verified"
+        }
+        return ImageSignatureEvidence(
+            reference: reference, digest: digest, resolvedFromTag: resolvedFromTag, state: state, detail: detail,
+            keyID: keyID, notes: notes)
+    }
+}

@@ -1,0 +1,241 @@
+import Audit
+import Findings
+import Foundation
+import Policy
+import Release
+import ScanGateJSON
+import Signatures
+import Testing
+
+/// The release gate's composition without a registry: verification results built in code,
+/// findings built in code, a policy from text.
+@Suite("Release gate composition")
+struct ReleaseGateTests {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let policyText = """
+        scangate-policy: 1
+        environment: production
+        fail-on: high
+        signatures:
+          required: true
+          keys: [release.pub]
+
+        """
+
+    static func policy(_ text: String = policyText) throws -> Policy {
+        try PolicyLoader(readFile: { _ throws(ConfigurationError) in text }).load(path: "release.yaml")
+    }
+
+    static func key() throws -> PublicKey {
+        try PublicKey.load(path: root.appendingPathComponent("fixtures/audit/release.pub").path)
+    }
+
+    static func gate(_ policy: Policy) throws -> ReleaseGate {
+        ReleaseGate(
+            policy: policy, policyFiles: [AuditFile(file: "release.yaml", sha256: String(repeating: "ab", count: 32))],
+            keys: [try key()], today: Day(year: 2026, month: 11, day: 25) ?? Day(ordinal: 0))
+    }
+
+    static let digest = "sha256:" + String(repeating: "1", count: 64)
+
+    static func verified(_ reference: String, byTag: Bool = false) throws -> ImageVerification {
+        let check = SignatureCheck(
+            format: .simpleSigning, source: "sha256-1111.sig layer 1", layerDigest: "sha256:2222", key: try key())
+        return ImageVerification(
+            reference: reference, repository: "registry.test/acme/api", tag: byTag ? "v1" : nil, digest: digest,
+            resolvedFromTag: byTag, checks: [check])
+    }
+
+    static func failed(_ reference: String, _ failure: VerificationFailure) -> ImageVerification {
+        ImageVerification(
+            reference: reference, repository: "registry.test/acme/api", tag: nil, digest: digest,
+            resolvedFromTag: false, checks: [], failure: failure)
+    }
+
+    static let unsigned = failed(
+        "registry.test/acme/worker@\(digest)", VerificationFailure(.noSignature, "no signature was found"))
+    static let down = failed(
+        "127.0.0.1:1/acme/api@\(digest)", VerificationFailure(.registryError, "connection refused"))
+
+    static func finding(_ id: String, _ severity: Severity) -> Finding {
+        Finding(
+            kind: .vulnerability, ruleID: id, title: "title of \(id)",
+            ratings: [SeverityRating(source: "trivy", severity: severity, isToolVerdict: true)],
+            package: Package(ecosystem: "npm", name: "minimist", installedVersion: "1.2.5"),
+            provenance: [Provenance(tool: "trivy", reportFile: "trivy.json", rawID: id)],
+            identity: FindingIdentity(kind: .vulnerability, scope: "source", subject: ["npm", id])
+        ).finalized()
+    }
+
+    static let clean = FindingSet(merging: [finding("CVE-2020-0001", .low)])
+    static let failing = FindingSet(merging: [finding("CVE-2021-44906", .critical), finding("CVE-2020-0001", .low)])
+
+    static func json(_ outcome: ReleaseOutcome) throws -> [String: Any] {
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(outcome.json(audit: nil, log: nil))) as? [String: Any])
+    }
+
+    @Test func signedImagesAndCleanFindingsPass() throws {
+        let byTag = "registry.test/acme/api:v1"
+        let outcome = try Self.gate(try Self.policy()).decide(
+            tag: "v1.4.0", commit: "3cf3022", findings: Self.clean,
+            images: [try Self.verified(byTag, byTag: true), try Self.verified("registry.test/acme/api@\(Self.digest)")])
+        #expect(outcome.status == .pass && outcome.status.exitCode == 0)
+        let decision = try #require(outcome.decision)
+        #expect(decision.passed && decision.signatures.status == .verified && decision.warnings.isEmpty)
+
+        let text = outcome.text(audit: nil, log: nil)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0].hasPrefix("scangate release-gate: tag v1.4.0, commit 3cf3022, policy release.yaml"))
+        #expect(lines[1].hasPrefix("keys: \(Self.root.path)/fixtures/audit/release.pub ("))
+        #expect(lines[2] == "")
+        #expect(lines[3] == "PASS    image \(byTag) → \(Self.digest)")
+        #expect(lines[4].hasPrefix("        verified by key \(Self.root.path)/fixtures/audit/release.pub ("))
+        #expect(lines[4].hasSuffix("), sha256-1111.sig layer 1"))
+        #expect(lines[5] == "        tag v1 is mutable: it points to \(Self.digest) now; release by that digest")
+        #expect(!text.contains("NOT verified") && !text.contains("warning:"))
+        #expect(
+            lines.dropLast().last
+                == "PASS: tag v1.4.0: 2 of 2 images verified; findings 0 failing, 0 warnings, 0 waived, 0 ignored, "
+                + "0 VEX-suppressed, 0 suppressed by tools, 1 passed (pass; policy release.yaml, env production)")
+
+        let entry = outcome.auditEntry
+        #expect(entry.decision == .pass && entry.exitStatus == 0 && entry.commit == "3cf3022")
+        #expect(entry.images.map(\.verified) == [true, true] && entry.images.map(\.mutable) == [true, false])
+        #expect(entry.images.first?.key?.id == (try Self.key()).id)
+        #expect(entry.images.first?.reason == "verified: sha256-1111.sig layer 1 [sha256:2222]")
+        #expect(entry.policy?.sha256 == String(repeating: "ab", count: 32))
+        #expect(entry.counts.contains(AuditCount("imagesVerified", 2)) && entry.counts.contains(AuditCount("pass", 1)))
+    }
+
+    @Test func anUnsignedImageFailsTheOneDecision() throws {
+        let outcome = try Self.gate(try Self.policy()).decide(
+            tag: "v1.4.0", findings: Self.clean,
+            images: [try Self.verified("registry.test/acme/api@\(Self.digest)"), Self.unsigned])
+        #expect(outcome.status == .fail && outcome.status.exitCode == 1 && outcome.auditDecision == .fail)
+        #expect(outcome.decision?.passed == false && outcome.decision?.findingsPassed == true)
+        #expect(
+            outcome.reasons.contains(
+                "image registry.test/acme/worker@\(Self.digest) (\(Self.digest)): NOT verified: no-signature: no "
+                    + "signature was found; the policy requires signed images (release.yaml:5)"))
+        let text = outcome.text(audit: nil, log: nil)
+        #expect(
+            text.contains("FAIL    image registry.test/acme/worker@\(Self.digest)\n        NOT verified: no-signature"))
+        #expect(!text.contains("signatures NOT verified"))
+
+        let json = try Self.json(outcome)
+        #expect(json["decision"] as? String == "fail" && json["exit"] as? Int == 1)
+        let gate = try #require(json["gate"] as? [String: Any])
+        #expect(gate["decision"] as? String == "fail" && gate["summary"] == nil)
+        let signatures = try #require(gate["signatures"] as? [String: Any])
+        #expect(signatures["status"] as? String == "not-verified")
+        let images = try #require(signatures["images"] as? [[String: Any]])
+        #expect(images.map { $0["verdict"] as? String } == ["pass", "fail"])
+        #expect((gate["warnings"] as? [String])?.isEmpty == true)
+        #expect((json["images"] as? [[String: Any]])?.map { $0["reason"] as? String } == [nil, "no-signature"])
+    }
+
+    @Test func aRegistryFailureAloneIsExitFourAndAnError() throws {
+        let outcome = try Self.gate(try Self.policy()).decide(tag: "v1.4.0", findings: Self.clean, images: [Self.down])
+        #expect(outcome.status == .registryFailure && outcome.status.exitCode == 4 && outcome.auditDecision == .error)
+        let text = outcome.text(audit: nil, log: nil)
+        #expect(text.contains("ERROR   image 127.0.0.1:1/acme/api@\(Self.digest)\n"))
+        #expect(text.contains("        not checked, the registry failed: connection refused; the policy requires"))
+        #expect(
+            text.hasSuffix(
+                "ERROR: tag v1.4.0: 0 of 1 images verified; 1 registry failure; findings 0 failing, "
+                    + "0 warnings, 0 waived, 0 ignored, 0 VEX-suppressed, 0 suppressed by tools, 1 passed (pass; policy "
+                    + "release.yaml, env production)\n"))
+        let signatures = try #require(
+            (try Self.json(outcome)["gate"] as? [String: Any])?["signatures"] as? [String: Any])
+        #expect((signatures["images"] as? [[String: Any]])?.first?["state"] as? String == "not-checked")
+        #expect(outcome.auditEntry.images.first?.reason == "registry-error: connection refused")
+    }
+
+    /// (images, findings, expected status): a definite no wins over a registry failure.
+    static let statuses: [([ImageVerification], FindingSet, ReleaseStatus)] = [
+        ([down, unsigned], clean, .fail),
+        ([down], failing, .fail),
+        ([unsigned], failing, .fail),
+        ([], clean, .fail),
+    ]
+
+    @Test(arguments: statuses)
+    func aDefiniteNoWinsOverARegistryFailure(_ example: ([ImageVerification], FindingSet, ReleaseStatus)) throws {
+        let outcome = try Self.gate(try Self.policy()).decide(tag: "v1", findings: example.1, images: example.0)
+        #expect(outcome.status == example.2)
+    }
+
+    @Test func failingFindingsWithVerifiedImagesFailInTheSameOutput() throws {
+        let outcome = try Self.gate(try Self.policy()).decide(
+            tag: "v1.4.0", findings: Self.failing, images: [try Self.verified("registry.test/acme/api@\(Self.digest)")])
+        #expect(outcome.status == .fail)
+        let text = outcome.text(audit: nil, log: nil)
+        let image = try #require(text.range(of: "PASS    image registry.test/acme/api@"))
+        let finding = try #require(text.range(of: "FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5"))
+        #expect(image.upperBound < finding.lowerBound)
+        #expect(outcome.summary.hasPrefix("FAIL: tag v1.4.0: 1 of 1 images verified; findings 1 failing"))
+        #expect(outcome.summary.hasSuffix("(FAIL; policy release.yaml, env production)"))
+        #expect(
+            outcome.reasons.contains { $0.hasPrefix("finding critical vulnerability CVE-2021-44906 minimist 1.2.5") })
+        #expect(outcome.auditEntry.counts.contains(AuditCount("fail", 1)))
+    }
+
+    @Test func thePolicyCannotWaiveSignaturesAtTheReleaseGate() throws {
+        let policy = try Self.policy(
+            Self.policyText.replacingOccurrences(of: "required: true", with: "required: false"))
+        let outcome = try Self.gate(policy).decide(tag: "v1", findings: Self.clean, images: [Self.unsigned])
+        #expect(outcome.status == .fail)
+        let verdict = try #require(outcome.decision?.signatures.verdicts.first)
+        #expect(verdict.verdict == .fail)
+        #expect(verdict.reason.text.contains("scangate release-gate requires every image signed"))
+        #expect(outcome.decision?.signatures.requiredBy == ReleaseGate.requiredBy)
+    }
+
+    @Test func unreadableReportsAreExitThreeAndNoImageIsChecked() throws {
+        let reference = "127.0.0.1:1/acme/api:v1.4.0"
+        let outcome = try Self.gate(try Self.policy()).reportsUnreadable(
+            ["broken.json: line 1: unexpected end"], tag: "v1.4.0", images: [reference])
+        #expect(outcome.status == .reportsUnreadable && outcome.status.exitCode == 3 && outcome.decision == nil)
+        let text = outcome.text(audit: nil, log: nil)
+        #expect(text.contains("\nERROR   report unreadable: broken.json: line 1: unexpected end\n"))
+        #expect(text.contains("\nERROR   image \(reference): not checked\n"))
+        #expect(text.hasSuffix("ERROR: tag v1.4.0: 1 reports unreadable, images not checked\n"))
+        #expect(
+            outcome.reasons == [
+                "report unreadable: broken.json: line 1: unexpected end", "image \(reference): not checked",
+            ])
+        let entry = outcome.auditEntry
+        #expect(entry.decision == .error && entry.exitStatus == 3)
+        #expect(entry.images.first?.reason == "not checked: a report could not be read")
+        #expect(entry.images.first?.mutable == true)
+        #expect(try Self.json(outcome)["gate"] is NSNull)
+    }
+
+    @Test func theOutputIsDeterministic() throws {
+        let gate = try Self.gate(try Self.policy())
+        let images = [try Self.verified("registry.test/acme/api@\(Self.digest)"), Self.unsigned, Self.down]
+        let first = gate.decide(tag: "v1", findings: Self.failing, images: images)
+        let second = gate.decide(
+            tag: "v1", findings: FindingSet(merging: Self.failing.all.reversed()), images: images)
+        #expect(first.json(audit: nil, log: nil) == second.json(audit: nil, log: nil))
+        #expect(first.text(audit: nil, log: nil) == second.text(audit: nil, log: nil))
+        #expect(first.auditEntry == second.auditEntry)
+    }
+
+    @Test func theEmbeddedDecisionIsTheGatesJSONWithoutItsSummary() throws {
+        let outcome = try Self.gate(try Self.policy()).decide(
+            tag: "v1", findings: Self.clean, images: [try Self.verified("registry.test/acme/api@\(Self.digest)")])
+        let decision = try #require(outcome.decision)
+        var writer = JSONWriter(pretty: true)
+        DecisionJSON.write(decision, to: &writer, includingSummary: false)
+        var gate = try #require(
+            try JSONSerialization.jsonObject(with: Data(DecisionJSON.encode(decision))) as? [String: Any])
+        #expect(gate.removeValue(forKey: "summary") != nil)
+        let embedded = try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? NSDictionary)
+        #expect(embedded == gate as NSDictionary)
+        #expect((try Self.json(outcome)["gate"] as? NSDictionary) == embedded)
+    }
+}
