@@ -1,10 +1,55 @@
 import ArgumentParser
+import Foundation
+import Policy
+import Reports
+
+/// Output formats of `scangate diff`.
+enum DiffOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, markdown
+}
 
 struct DiffCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "diff", abstract: "Not available yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two runs' findings: new, fixed and unchanged, by fingerprint.",
+        discussion: """
+            Both files are `scangate ingest --format json` (or `scangate report --format json`) \
+            output. Only open findings count; fingerprints leave out line numbers, image tags and \
+            digests, so a finding that moved is unchanged. Exit codes: 0 compared, 2 a file is \
+            not such a document (or a usage error).
+            """
+    )
+
+    @Argument(help: "The previous run's findings JSON.")
+    var previous: String
+
+    @Argument(help: "This run's findings JSON.")
+    var current: String
+
+    @Option(help: "Output format: table (for people), json (scangate-diff/1) or markdown.")
+    var format: DiffOutputFormat = .table
+
+    @Option(name: [.short, .customLong("output")], help: "Write the output to this file instead of standard output.")
+    var output: String?
 
     func run() throws {
-        Terminal.error("scangate diff: not available yet")
-        throw ExitCode(ExitStatus.usage)
+        let before: FindingsSnapshot
+        let after: FindingsSnapshot
+        do {
+            before = try ReportBuilder.loadSnapshot(previous)
+            after = try ReportBuilder.loadSnapshot(current)
+        } catch {
+            Terminal.error("error: \(error)")
+            Terminal.error("scangate diff: nothing was compared")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let diff = BaselineDiff(previous: before.entries, current: after.entries, baselineFile: previous)
+        let bytes: [UInt8]
+        switch format {
+        case .table: bytes = Array(DiffText.table(diff, current: current).utf8)
+        case .json: bytes = DiffJSON.encode(diff, current: current)
+        case .markdown: bytes = Array(DiffText.markdown(diff).utf8)
+        }
+        try OutputFile.write(bytes, to: output)
     }
 }

@@ -1,10 +1,186 @@
+import Adapters
 import ArgumentParser
+import Findings
+import Foundation
+import Policy
+import Reports
+
+/// Output formats of `scangate report`.
+enum ReportOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case html, markdown, junit, json
+}
 
 struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Not available yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a report of these findings: HTML for review, Markdown for a PR, JUnit XML for CI, JSON.",
+        discussion: """
+            With --baseline the report shows what is new and what was fixed since that run; with \
+            --policy it shows the gate's decision (waivers, VEX and --env as for scangate gate). \
+            The report reports, it does not gate: exit codes are 0 written, 2 a usage error or an \
+            invalid policy, waivers, VEX or baseline file, 3 a report could not be read.
+            """
+    )
+
+    @OptionGroup var input: ReportInputOptions
+
+    @Option(help: "Output format: html (self-contained page), markdown (PR comment, job summary), junit, json.")
+    var format: ReportOutputFormat = .html
+
+    @Option(name: [.short, .customLong("output")], help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "A previous `scangate ingest --format json` (or `report --format json`) output to compare with.")
+    var baseline: String?
+
+    @Option(help: "A policy file (YAML, scangate-policy: 1): the report shows the gate's decision.")
+    var policy: String?
+
+    @Option(help: "A waivers file (YAML, scangate-waivers: 1); may be repeated; needs --policy.")
+    var waivers: [String] = []
+
+    @Option(help: "An OpenVEX document; may be repeated; needs --policy.")
+    var vex: [String] = []
+
+    @Option(help: "The environment (overrides the policy's environment and its file name).")
+    var env: String?
+
+    @Option(help: "The report's date and the day waivers are judged on (YYYY-MM-DD); default: none shown, today.")
+    var now: String?
+
+    @Option(help: "Where the full report is (URL or file), named when Markdown leaves findings out.")
+    var fullReport: String?
+
+    func validate() throws {
+        if let now, Day(parsing: now) == nil {
+            throw ValidationError("--now \"\(now)\" is not a date in the form YYYY-MM-DD")
+        }
+        if policy == nil, !waivers.isEmpty || !vex.isEmpty || env != nil {
+            throw ValidationError("--waivers, --vex and --env need --policy: they are part of the gate's decision")
+        }
+        if let env {
+            let valid =
+                !env.isEmpty && env.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+            guard valid else {
+                throw ValidationError("--env \"\(env)\" may contain only letters, digits, '.', '_', '-'")
+            }
+        }
+    }
 
     func run() throws {
-        Terminal.error("scangate report: not available yet")
-        throw ExitCode(ExitStatus.usage)
+        let content = try ReportBuilder(
+            input: input, baseline: baseline, policy: policy, waivers: waivers, vex: vex, env: env, now: now,
+            fullReport: fullReport
+        ).build(command: "report")
+        let bytes: [UInt8]
+        switch format {
+        case .html: bytes = Array(HTMLReport.render(content).utf8)
+        case .markdown: bytes = Array(MarkdownReport.render(content).utf8)
+        case .junit: bytes = Array(JUnitReport.render(content).utf8)
+        case .json: bytes = ReportJSON.encode(content)
+        }
+        try OutputFile.write(bytes, to: output)
+    }
+}
+
+/// Reads the reports, the baseline and the policy files, and evaluates the gate, exactly as
+/// `scangate gate` does; shared by `report` and `comment`.
+struct ReportBuilder {
+    var input: ReportInputOptions
+    var baseline: String?
+    var policy: String?
+    var waivers: [String] = []
+    var vex: [String] = []
+    var env: String?
+    var now: String?
+    var fullReport: String?
+
+    func build(command: String) throws -> ReportContent {
+        let today = now.flatMap(Day.init(parsing:)) ?? Day.today()
+        var loadedPolicy: Policy?
+        var waiverFiles: [WaiverFile] = []
+        var vexDocuments: [VEXDocument] = []
+        var previous: FindingsSnapshot?
+        do {
+            if let policy {
+                let loaded = try PolicyLoader().load(path: policy)
+                waiverFiles = try waivers.map { path throws(ConfigurationError) in try WaiverFile.load(path: path) }
+                for file in waiverFiles { try file.validate(against: loaded) }
+                vexDocuments = try vex.map { path throws(ConfigurationError) in try VEXDocument.load(path: path) }
+                loadedPolicy = loaded
+            }
+            previous = try baseline.map { path throws(ConfigurationError) in try Self.loadSnapshot(path) }
+        } catch {
+            Terminal.error("error: \(error)")
+            Terminal.error("scangate \(command): the \(error.document.rawValue) file is invalid; nothing was written")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let loaded = try input.load()
+        for report in loaded {
+            for warning in report.warnings { Terminal.error("warning: \(report.source): \(warning)") }
+        }
+        let findings = FindingSet(merging: loaded.flatMap(\.findings))
+        var gate: ReportGate?
+        if let loadedPolicy {
+            let decision = Gate.evaluate(
+                GateInput(
+                    findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
+                    baseline: previous.map { Baseline(file: $0.file, fingerprints: $0.openFingerprints) },
+                    environment: env, today: today))
+            gate = Self.reportGate(decision, policy: loadedPolicy)
+        }
+        return ReportContent(
+            findings: findings, reports: loaded.map(ReportLoading.summary),
+            diff: previous.map { BaselineDiff(previous: $0, current: findings) }, gate: gate, date: now,
+            fullReportLocation: fullReport ?? Self.actionsRunURL())
+    }
+
+    /// A previous run's findings, refused like the gate's baseline when unreadable.
+    static func loadSnapshot(_ path: String) throws(ConfigurationError) -> FindingsSnapshot {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(document: .baseline, file: path, line: 0, message: "cannot read the file")
+        }
+        do {
+            return try FindingsSnapshot.read(bytes: [UInt8](data), file: path)
+        } catch {
+            throw ConfigurationError(document: .baseline, file: path, line: error.line, message: error.message)
+        }
+    }
+
+    /// The decision as reports show it.
+    static func reportGate(_ decision: Decision, policy: Policy) -> ReportGate {
+        var outcomes: [String: ReportGate.FindingOutcome] = [:]
+        for verdict in decision.verdicts where outcomes[verdict.finding.fingerprint] == nil {
+            outcomes[verdict.finding.fingerprint] = ReportGate.FindingOutcome(
+                outcome: ReportGate.Outcome(rawValue: verdict.verdict.rawValue) ?? .pass, reason: verdict.reason.text,
+                severity: verdict.severity, isNew: verdict.isNew, notes: verdict.notes)
+        }
+        var counts: [ReportGate.Outcome: Int] = [:]
+        for verdict in Verdict.allCases {
+            if let outcome = ReportGate.Outcome(rawValue: verdict.rawValue) {
+                counts[outcome] = decision.counts[verdict]
+            }
+        }
+        let waivers = decision.waivers.map { report in
+            ReportGate.WaiverStatus(
+                id: report.waiver.id, source: report.waiver.source.description, state: report.state.rawValue,
+                expires: report.waiver.expires.description, daysLeft: decision.today.days(until: report.waiver.expires),
+                appliedTo: report.appliedTo, approvedBy: report.waiver.approvedBy, reason: report.waiver.reason,
+                severity: report.waiver.severity, environments: report.waiver.environments)
+        }
+        return ReportGate(
+            passed: decision.passed, summary: DecisionText.summaryLine(decision), policyFile: decision.policyFile,
+            environment: decision.environment, date: decision.today.description, outcomes: outcomes, counts: counts,
+            waivers: waivers, expiringWithinDays: policy.waiverLimits.warningDays, warnings: decision.warnings,
+            decisionJSON: DecisionJSON.encode(decision))
+    }
+
+    /// The GitHub Actions run this runs in (its page lists the run's artifacts), or nil.
+    static func actionsRunURL() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let server = environment["GITHUB_SERVER_URL"], let repository = environment["GITHUB_REPOSITORY"],
+            let run = environment["GITHUB_RUN_ID"], !server.isEmpty, !repository.isEmpty, !run.isEmpty
+        else { return nil }
+        return "\(server)/\(repository)/actions/runs/\(run)"
     }
 }

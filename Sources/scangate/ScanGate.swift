@@ -17,7 +17,8 @@ struct ScanGate: ParsableCommand {
         version: version,
         subcommands: [
             IngestCommand.self, GateCommand.self, SARIFCommand.self, UploadCommand.self, ReportCommand.self,
-            DiffCommand.self, VerifyCommand.self, ReleaseGateCommand.self, AuditCommand.self, VersionCommand.self,
+            DiffCommand.self, CommentCommand.self, VerifyCommand.self, ReleaseGateCommand.self, AuditCommand.self,
+            VersionCommand.self,
         ]
     )
 
@@ -39,6 +40,19 @@ struct ScanGate: ParsableCommand {
             Terminal.error(message)
             Foundation.exit(ExitStatus.usage)
         }
+    }
+}
+
+extension ScanGate {
+    /// Ends the process with status 0 once a command has written all its output.
+    ///
+    /// The one place the CLI skips teardown, on purpose: after `ingest` or `sarif` of a large
+    /// report, freeing the findings model (hundreds of thousands of strings and arrays, released
+    /// one by one) costs a measurable part of the run (about 0.1–0.5 s for 100 MB reports) and
+    /// achieves nothing the kernel does not do when the process ends. Output is written with
+    /// unbuffered `write(2)` (FileHandle) or to a renamed file, so nothing is pending.
+    static func exitAfterOutput() -> Never {
+        Foundation.exit(ExitStatus.ok)
     }
 }
 

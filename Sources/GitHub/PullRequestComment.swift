@@ -1,0 +1,357 @@
+import HTTP
+import ScanGateJSON
+
+/// Settings of a ``PullRequestCommenter``.
+public struct PullRequestCommentConfiguration: Sendable {
+    /// The REST API root, as for the SARIF upload: `https://api.github.com` or
+    /// `https://HOST/api/v3`; plain `http` only for loopback hosts (tests).
+    public var apiURL: String
+    /// `User-Agent`, e.g. `scangate/0.1.0`.
+    public var userAgent: String
+    /// The hidden first line that marks ScanGate's comment.
+    public var marker: String
+    /// Comments asked for per page (GitHub allows at most 100).
+    public var pageSize: Int
+    /// Pages read at most when looking for the comment (100 pages of 100 comments).
+    public var maximumPages: Int
+
+    public init(
+        apiURL: String = "https://api.github.com", userAgent: String, marker: String = "<!-- scangate-report -->",
+        pageSize: Int = 100, maximumPages: Int = 100
+    ) {
+        self.apiURL = apiURL
+        self.userAgent = userAgent
+        self.marker = marker
+        self.pageSize = min(max(pageSize, 1), 100)
+        self.maximumPages = max(maximumPages, 1)
+    }
+}
+
+/// What the commenter did.
+public struct PullRequestCommentResult: Sendable, Equatable {
+    public enum Action: String, Sendable {
+        /// No comment had the marker: one was created.
+        case created
+        /// The comment with the marker was updated in place.
+        case updated
+        /// The comment already said exactly this: nothing was sent.
+        case unchanged
+    }
+
+    public var action: Action
+    /// The comment's id.
+    public var id: Int
+    /// Its page, when GitHub said.
+    public var url: String?
+    /// Other comments with the marker (left from before; the oldest one is the one kept up to date).
+    public var otherMarkedComments: Int
+}
+
+/// Why the comment could not be posted. Descriptions are one line and never contain the token.
+public enum PullRequestCommentError: Error, Sendable, CustomStringConvertible {
+    /// An argument is invalid (API URL, pull request number, a body over GitHub's limit): nothing was sent.
+    case invalidArgument(String)
+    /// The network, TLS or a timeout failed (after the retries the policy allows).
+    case network(String)
+    /// GitHub answered with an error status.
+    case api(status: Int, message: String)
+
+    /// Whether the problem is local (usage), as opposed to GitHub or the network.
+    public var isLocal: Bool {
+        if case .invalidArgument = self { return true }
+        return false
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let message), .network(let message), .api(_, let message): message
+        }
+    }
+}
+
+/// Keeps one ScanGate comment on a pull request: finds it by its hidden marker (the first line
+/// of the body), updates it in place, and creates it only when there is none.
+///
+/// GitHub's REST API: `GET /repos/{owner}/{repo}/issues/{number}/comments` (every page),
+/// `POST` to the same path, `PATCH /repos/{owner}/{repo}/issues/comments/{id}`. The token,
+/// HTTP client and retry rules are those of the SARIF upload, with one difference that keeps
+/// the comment single: a failed `POST` is never simply repeated (GitHub may have created the
+/// comment before the answer was lost); the comments are read again first, and the one found
+/// is updated instead.
+public struct PullRequestCommenter: Sendable {
+    public let repository: GitHubRepository
+    public let pullRequest: Int
+    public let configuration: PullRequestCommentConfiguration
+    public let client: HTTPClient
+    private let token: GitHubToken
+    private let log: @Sendable (String) -> Void
+
+    /// GitHub refuses comment bodies longer than this many characters.
+    public static let maximumBodyLength = 65_536
+
+    /// - Parameter log: receives progress lines (already scrubbed of the token).
+    public init(
+        repository: GitHubRepository, pullRequest: Int, token: GitHubToken,
+        configuration: PullRequestCommentConfiguration, client: HTTPClient = HTTPClient(),
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.repository = repository
+        self.pullRequest = pullRequest
+        self.token = token
+        self.configuration = configuration
+        self.client = client
+        self.log = { [token] line in log(token.scrub(line)) }
+    }
+
+    /// Creates or updates the comment. The body gets the marker as its first line when it does
+    /// not start with it.
+    public func post(_ body: String) throws(PullRequestCommentError) -> PullRequestCommentResult {
+        let base = try apiBase()
+        guard pullRequest > 0 else { throw .invalidArgument("the pull request number must be positive") }
+        let text = body.hasPrefix(configuration.marker) ? body : configuration.marker + "\n" + body
+        // GitHub counts characters; UTF-16 units are never fewer, so this bound is safe.
+        guard text.utf16.count <= Self.maximumBodyLength else {
+            throw .invalidArgument(
+                "the comment has \(text.utf16.count) characters; GitHub allows \(Self.maximumBodyLength)")
+        }
+        var found = try findMarked(base: base)
+        if let existing = found.first {
+            return try update(existing, with: text, others: found.count - 1)
+        }
+        // Create, but never twice: on a failure that may have created the comment anyway, read
+        // the comments again before trying again.
+        let policy = client.configuration.retryPolicy
+        let start = client.clock.monotonicSeconds()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = try create(text, base: base)
+            switch outcome {
+            case .created(let result):
+                return result
+            case .failed(let error, let retryable, let serverDelay):
+                let elapsed = client.clock.monotonicSeconds() - start
+                let delay = serverDelay ?? policy.backoff(afterAttempt: attempt, random: 0.5)
+                guard retryable, attempt < policy.maximumAttempts, elapsed + delay < policy.maximumTotalTime else {
+                    throw error
+                }
+                log("\(error.description) (attempt \(attempt) of \(policy.maximumAttempts)); checking the comments")
+                client.clock.sleep(seconds: delay)
+                found = try findMarked(base: base)
+                if let existing = found.first {
+                    log("the comment was created after all (id \(existing.id)); updating it")
+                    return try update(existing, with: text, others: found.count - 1)
+                }
+            }
+        }
+    }
+
+    // MARK: Requests
+
+    struct Comment {
+        var id: Int
+        var body: String
+        var url: String?
+    }
+
+    /// Every comment whose body starts with the marker, oldest first.
+    func findMarked(base: String) throws(PullRequestCommentError) -> [Comment] {
+        var marked: [Comment] = []
+        for page in 1...configuration.maximumPages {
+            let url = "\(base)/issues/\(pullRequest)/comments?per_page=\(configuration.pageSize)&page=\(page)"
+            let response = try send(HTTPRequest(method: .get, url: url, headers: headers(json: false)))
+            guard response.status == 200 else {
+                throw .api(status: response.status, message: explain(response, doing: "list the comments of"))
+            }
+            guard let document = try? JSONDocument(bytes: response.body), document.root.kind == .array else {
+                throw .api(status: 200, message: "GitHub's list of comments could not be read")
+            }
+            for element in document.root.elements {
+                guard let id = element["id"]?.intValue, let body = element["body"]?.stringValue else { continue }
+                if body.hasPrefix(configuration.marker) {
+                    marked.append(Comment(id: id, body: body, url: element["html_url"]?.stringValue))
+                }
+            }
+            // GitHub says in `Link` whether there is a next page (it may send fewer than asked for).
+            let link = response.headers["link"] ?? ""
+            if !link.contains("rel=\"next\"") || document.root.count == 0 { break }
+            if page == configuration.maximumPages {
+                log("stopped after \(page) pages of comments; a ScanGate comment further on was not looked for")
+            }
+        }
+        return marked.sorted { $0.id < $1.id }
+    }
+
+    private func update(_ comment: Comment, with text: String, others: Int) throws(PullRequestCommentError)
+        -> PullRequestCommentResult
+    {
+        if others > 0 { log("\(others) more comments carry the ScanGate marker; the oldest (\(comment.id)) is kept") }
+        guard comment.body != text else {
+            log("the comment \(comment.id) is up to date")
+            return PullRequestCommentResult(
+                action: .unchanged, id: comment.id, url: comment.url, otherMarkedComments: others)
+        }
+        let url = "\(try apiBase())/issues/comments/\(comment.id)"
+        let response = try send(
+            HTTPRequest(method: .patch, url: url, headers: headers(json: true), body: Self.requestBody(text)))
+        guard response.status == 200 else {
+            throw .api(status: response.status, message: explain(response, doing: "update the comment on"))
+        }
+        let answer = try? JSONDocument(bytes: response.body)
+        log("updated the comment \(comment.id)")
+        return PullRequestCommentResult(
+            action: .updated, id: comment.id, url: answer?.root["html_url"]?.stringValue ?? comment.url,
+            otherMarkedComments: others)
+    }
+
+    private enum CreateOutcome {
+        case created(PullRequestCommentResult)
+        case failed(PullRequestCommentError, retryable: Bool, serverDelay: Double?)
+    }
+
+    private func create(_ text: String, base: String) throws(PullRequestCommentError) -> CreateOutcome {
+        var once = client
+        once.configuration.retryPolicy = .none
+        let request = HTTPRequest(
+            method: .post, url: "\(base)/issues/\(pullRequest)/comments", headers: headers(json: true),
+            body: Self.requestBody(text))
+        let response: HTTPResponse
+        do {
+            response = try once.send(request)
+        } catch {
+            return .failed(.network(token.scrub(networkMessage(error))), retryable: error.isTransient, serverDelay: nil)
+        }
+        guard response.status == 201 else {
+            let error = PullRequestCommentError.api(
+                status: response.status, message: explain(response, doing: "comment on"))
+            let delay = RetryPolicy.serverDelay(for: response, epochNow: client.clock.epochSeconds())
+            return .failed(error, retryable: RetryPolicy.isRetryable(response), serverDelay: delay)
+        }
+        guard let document = try? JSONDocument(bytes: response.body), let id = document.root["id"]?.intValue else {
+            throw .api(status: 201, message: "GitHub created the comment but its answer could not be read")
+        }
+        log("created the comment \(id)")
+        return .created(
+            PullRequestCommentResult(
+                action: .created, id: id, url: document.root["html_url"]?.stringValue, otherMarkedComments: 0))
+    }
+
+    static func requestBody(_ text: String) -> [UInt8] {
+        var writer = JSONWriter(pretty: false, reservingCapacity: text.utf8.count + 32)
+        writer.beginObject()
+        writer.field("body", text)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    private func headers(json: Bool) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add("Authorization", "Bearer \(token.value)")
+        headers.add("Accept", "application/vnd.github+json")
+        headers.add("X-GitHub-Api-Version", "2022-11-28")
+        headers.add("User-Agent", configuration.userAgent)
+        if json { headers.add("Content-Type", "application/json") }
+        return headers
+    }
+
+    /// Sends with the client's retries (GET and PATCH repeat safely), logging each retry.
+    private func send(_ request: HTTPRequest) throws(PullRequestCommentError) -> HTTPResponse {
+        var client = client
+        let log = log
+        let previous = client.onRetry
+        client.onRetry = { event in
+            previous?(event)
+            log("\(event.reason) (attempt \(event.attempt) of \(event.maximumAttempts)); retrying")
+        }
+        do {
+            return try client.send(request)
+        } catch {
+            throw .network(token.scrub(networkMessage(error)))
+        }
+    }
+
+    // MARK: Checks and messages
+
+    /// `{api}/repos/{owner}/{repo}`, with the API URL checked as the SARIF upload checks it.
+    private func apiBase() throws(PullRequestCommentError) -> String {
+        var api = configuration.apiURL
+        while api.hasSuffix("/") { api.removeLast() }
+        let lowered = api.lowercased()
+        let host = SARIFUploader.host(of: api).lowercased()
+        guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), !host.isEmpty,
+            !api.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == 0x3F || $0 == 0x23 })
+        else {
+            throw .invalidArgument("the API URL must be an https URL such as https://api.github.com")
+        }
+        let afterScheme = api[(api.range(of: "://")?.upperBound ?? api.startIndex)...]
+        guard !afterScheme.prefix(while: { $0 != "/" }).contains("@") else {
+            throw .invalidArgument("the API URL must not contain credentials; use GITHUB_TOKEN or --token-file")
+        }
+        let loopback = host == "localhost" || host == "[::1]" || host.hasPrefix("127.")
+        if lowered.hasPrefix("http://") && !loopback {
+            throw .invalidArgument("refusing to send the token over plain http to \(host); use https")
+        }
+        return "\(api)/repos/\(repository.owner)/\(repository.name)"
+    }
+
+    private func networkMessage(_ error: HTTPError) -> String {
+        "could not reach \(SARIFUploader.host(of: configuration.apiURL)): \(sanitize(error.description))"
+    }
+
+    /// One line saying what GitHub's error answer means.
+    private func explain(_ response: HTTPResponse, doing action: String) -> String {
+        let status = response.status
+        var message: String?
+        if let document = try? JSONDocument(bytes: response.body), let text = document.root["message"]?.stringValue {
+            message = sanitize(text)
+        }
+        let quoted = message.map { ": \($0)" } ?? ""
+        let target = "pull request #\(pullRequest) of \(repository)"
+        var line: String
+        switch status {
+        case 401:
+            line = "GitHub did not accept the token (HTTP 401)\(quoted); check GITHUB_TOKEN or --token-file"
+        case 403 where RetryPolicy.isRateLimited(response), 429:
+            line = "GitHub's rate limit is exhausted (HTTP \(status))\(quoted); try again later"
+        case 403:
+            line =
+                "the token may not \(action) \(target) (HTTP 403\(quoted)); it needs the \"pull-requests: write\" "
+                + "(or \"issues: write\") permission"
+        case 404:
+            line = "GitHub answered 404\(quoted): \(target) does not exist or the token cannot see it"
+        case 410:
+            line = "issues and comments are disabled for \(repository) (HTTP 410\(quoted))"
+        case 422:
+            line = "GitHub refused the comment (HTTP 422\(quoted))"
+        case 500...599:
+            line = "GitHub is unavailable (HTTP \(status))\(quoted); try again later"
+        default:
+            line = "GitHub answered HTTP \(status) when asked to \(action) \(target)\(quoted)"
+        }
+        if let requestID = response.headers["x-github-request-id"].map(sanitize), !requestID.isEmpty {
+            line += " [request id \(requestID)]"
+        }
+        return token.scrub(line)
+    }
+
+    /// Server text on one line: controls and white space runs become one space, at most 300
+    /// characters, never the token.
+    private func sanitize(_ text: String) -> String {
+        var output = ""
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                pendingSpace = !output.isEmpty
+                continue
+            }
+            if pendingSpace { output.unicodeScalars.append(" ") }
+            pendingSpace = false
+            output.unicodeScalars.append(scalar)
+            if output.unicodeScalars.count >= 300 {
+                output += "…"
+                break
+            }
+        }
+        return token.scrub(output)
+    }
+}

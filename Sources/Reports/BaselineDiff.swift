@@ -1,0 +1,206 @@
+import Findings
+import ScanGateJSON
+
+/// One finding as a diff shows it: enough to name it, whether it comes from this run's
+/// findings or from a previous run's document.
+public struct DiffEntry: Sendable, Hashable {
+    public var fingerprint: String
+    public var id: String
+    /// The kind's raw value (`vulnerability`, `web-alert`, …).
+    public var kind: String
+    public var severity: Severity
+    public var title: String
+    /// The tools that reported it, sorted.
+    public var tools: [String]
+    /// What it is about: `lodash 4.17.15`, a path, a URL; empty when nothing says.
+    public var subject: String
+    /// Whether a tool suppressed it.
+    public var suppressed: Bool
+
+    public init(
+        fingerprint: String, id: String, kind: String, severity: Severity, title: String = "", tools: [String] = [],
+        subject: String = "", suppressed: Bool = false
+    ) {
+        self.fingerprint = fingerprint
+        self.id = id
+        self.kind = kind
+        self.severity = severity
+        self.title = title
+        self.tools = tools
+        self.subject = subject
+        self.suppressed = suppressed
+    }
+
+    /// The entry of a finding of this run.
+    public init(_ finding: Finding) {
+        var subject = ""
+        if let package = finding.package {
+            subject = package.name + (package.installedVersion.map { " " + $0 } ?? "")
+        } else if let location = finding.locations.first {
+            subject = location.path ?? location.url ?? location.resource ?? location.target ?? ""
+        } else if let instance = finding.instances.first {
+            subject = instance.uri
+        }
+        self.init(
+            fingerprint: finding.fingerprint, id: finding.ruleID, kind: finding.kind.rawValue,
+            severity: finding.severity, title: finding.title,
+            tools: Array(Set(finding.provenance.map(\.tool))).sorted(), subject: subject,
+            suppressed: !finding.isOpen)
+    }
+
+    /// Most severe first, then kind, id and fingerprint (the order of ``FindingSet``).
+    static func displayOrder(_ lhs: DiffEntry, _ rhs: DiffEntry) -> Bool {
+        if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
+        let leftKind = FindingKind(rawValue: lhs.kind)
+        let rightKind = FindingKind(rawValue: rhs.kind)
+        if leftKind != rightKind, let leftKind, let rightKind { return leftKind < rightKind }
+        if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+        if lhs.id != rhs.id { return lhs.id < rhs.id }
+        return lhs.fingerprint < rhs.fingerprint
+    }
+}
+
+/// What changed between a previous run and this one, by fingerprint.
+///
+/// Only open findings count: a finding open before and suppressed by a tool now is fixed (and
+/// says so with ``DiffEntry/suppressed``), one suppressed before and open now is new.
+/// Fingerprints never contain line numbers, image tags, digests or report file names, so a
+/// finding that moved lines or whose image got a new tag is unchanged.
+public struct BaselineDiff: Sendable {
+    /// The previous run's file, for messages.
+    public let baselineFile: String
+    /// Open now, not open before; most severe first.
+    public let new: [DiffEntry]
+    /// Open before, not open now; most severe first.
+    public let fixed: [DiffEntry]
+    /// Open before and now; most severe first.
+    public let unchanged: [DiffEntry]
+    /// The fingerprints of ``new`` (looked up once per finding by every report).
+    public let newFingerprints: Set<String>
+
+    /// Compares two lists of entries (suppressed entries are not open).
+    public init(previous: [DiffEntry], current: [DiffEntry], baselineFile: String = "baseline") {
+        let before = Set(previous.filter { !$0.suppressed }.map(\.fingerprint))
+        let after = Set(current.filter { !$0.suppressed }.map(\.fingerprint))
+        var currentByFingerprint: [String: DiffEntry] = [:]
+        for entry in current { currentByFingerprint[entry.fingerprint] = entry }
+        var seen = Set<String>()
+        self.baselineFile = baselineFile
+        new = current.filter {
+            !$0.suppressed && !before.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
+        }
+        .sorted(by: DiffEntry.displayOrder)
+        seen = []
+        unchanged = current.filter {
+            !$0.suppressed && before.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
+        }
+        .sorted(by: DiffEntry.displayOrder)
+        seen = []
+        fixed = previous.filter {
+            !$0.suppressed && !after.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
+        }
+        .map { entry in
+            var fixedEntry = entry
+            fixedEntry.suppressed = currentByFingerprint[entry.fingerprint]?.suppressed ?? false
+            return fixedEntry
+        }
+        .sorted(by: DiffEntry.displayOrder)
+        newFingerprints = Set(new.map(\.fingerprint))
+    }
+
+    /// Compares a previous run's document with this run's findings.
+    public init(previous: FindingsSnapshot, current: FindingSet) {
+        self.init(previous: previous.entries, current: current.all.map(DiffEntry.init), baselineFile: previous.file)
+    }
+
+    /// Whether a finding of this run is new (not open in the previous run).
+    public func isNew(_ fingerprint: String) -> Bool { newFingerprints.contains(fingerprint) }
+}
+
+/// The findings of a previous run, read from `scangate ingest --format json` output
+/// (`scangate-findings/1`) or `scangate report --format json` output (`scangate-report/1`,
+/// whose `findings` member is such a document).
+public struct FindingsSnapshot: Sendable {
+    /// The file it was read from.
+    public var file: String
+    /// Open findings first, then suppressed ones, in file order.
+    public var entries: [DiffEntry]
+
+    public init(file: String, entries: [DiffEntry]) {
+        self.file = file
+        self.entries = entries
+    }
+
+    /// The fingerprints of the open findings (what the gate's baseline needs).
+    public var openFingerprints: Set<String> { Set(entries.filter { !$0.suppressed }.map(\.fingerprint)) }
+
+    /// Reads a document; errors name the file and line.
+    public static func read(bytes: [UInt8], file: String) throws(FindingsJSONReader.ReadError) -> FindingsSnapshot {
+        let document: JSONDocument
+        do {
+            document = try JSONDocument(bytes: bytes)
+        } catch {
+            throw FindingsJSONReader.ReadError(file: file, line: error.line, message: "not JSON: \(error.message)")
+        }
+        do {
+            return FindingsSnapshot(file: file, entries: try entries(document.root, file: file))
+        } catch let error as FindingsJSONReader.ReadError {
+            throw error
+        } catch let error as JSONAccessError {
+            throw FindingsJSONReader.ReadError(
+                file: file, line: error.line, message: "\(error.message) (at \(error.path))")
+        } catch {
+            throw FindingsJSONReader.ReadError(file: file, line: 1, message: "\(error)")
+        }
+    }
+
+    private static func entries(_ root: JSONValue, file: String) throws -> [DiffEntry] {
+        var object = try root.requireObject()
+        var schema = try object.string("schema")
+        if schema == ReportJSON.schema, let inner = try object.object("findings") {
+            object = inner
+            schema = try inner.string("schema")
+        }
+        guard schema == FindingsJSON.schema else {
+            throw FindingsJSONReader.ReadError(
+                file: file, line: object["schema"]?.line ?? object.line,
+                message: "not a findings document of schema \(FindingsJSON.schema) or \(ReportJSON.schema) (found "
+                    + (schema.map { "\"\($0)\"" } ?? "no schema")
+                    + "): give the output of scangate ingest --format json or scangate report --format json")
+        }
+        var result: [DiffEntry] = []
+        for (key, suppressed) in [("findings", false), ("suppressed", true)] {
+            guard let findings = try object.array(key) else {
+                throw FindingsJSONReader.ReadError(
+                    file: file, line: object.line, message: "the document has no \"\(key)\" list")
+            }
+            for finding in findings { result.append(try entry(finding, suppressed: suppressed, file: file)) }
+        }
+        return result
+    }
+
+    private static func entry(_ finding: JSONValue, suppressed: Bool, file: String) throws -> DiffEntry {
+        let severityText = try finding.requiredString("severity")
+        guard let severity = Severity(rawValue: severityText) else {
+            throw FindingsJSONReader.ReadError(
+                file: file, line: finding.line, message: "unknown severity \"\(severityText)\" at \(finding.path)")
+        }
+        var tools: [String] = []
+        for source in try finding.array("sources") ?? [] {
+            if let tool = try source.string("tool") { tools.append(tool) }
+        }
+        var subject = ""
+        if let package = try finding.object("package") {
+            let name = try package.string("name") ?? ""
+            subject = name + ((try package.string("installedVersion")).map { " " + $0 } ?? "")
+        } else if let location = try finding.array("locations")?.first {
+            subject =
+                try location.string("path") ?? location.string("url") ?? location.string("resource")
+                ?? location.string("target") ?? ""
+        }
+        return DiffEntry(
+            fingerprint: try finding.requiredString("fingerprint"), id: try finding.requiredString("id"),
+            kind: try finding.requiredString("kind"), severity: severity, title: try finding.string("title") ?? "",
+            tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed)
+    }
+}

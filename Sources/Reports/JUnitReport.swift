@@ -1,0 +1,146 @@
+import Findings
+
+/// JUnit XML for CI test reporters (`scangate report --format junit`): the shape Jenkins,
+/// GitLab, Azure DevOps and the GitHub test-report actions read.
+///
+/// ```xml
+/// <testsuites name="scangate" tests="…" failures="…" errors="0" skipped="…" time="0">
+///   <testsuite name="trivy" tests="…" failures="…" errors="0" skipped="…" time="0">
+///     <testcase name="CVE-2021-23337 lodash 4.17.15" classname="scangate.trivy.vulnerability" time="0">
+///       <failure message="…" type="high">…</failure>          (the gate fails it)
+///       <skipped message="waived: …"/>                        (waived, VEX, ignored, suppressed)
+///     </testcase>
+/// ```
+///
+/// One test suite per tool (a finding several tools reported is in the suite named by all of
+/// them, `npm-audit+trivy`, so nothing is counted twice); one test case per finding.
+/// With a gate decision, a case fails where the gate fails it and is skipped where a waiver,
+/// VEX statement, rule or tool took it out; warnings and passes are passed cases (warnings
+/// carry their reason in `system-out`). Without a decision, every open finding is a failure
+/// and every suppressed one skipped. No timestamps: the output is deterministic.
+public enum JUnitReport {
+    public static func render(_ content: ReportContent) -> String {
+        var suites: [String: [Finding]] = [:]
+        for finding in content.findings.all {
+            suites[suiteName(finding), default: []].append(finding)
+        }
+        let names = suites.keys.sorted()
+        var cases: [String: [TestCase]] = [:]
+        for name in names { cases[name] = (suites[name] ?? []).map { testCase($0, content: content) } }
+        let all = cases.values.flatMap { $0 }
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites name=\"scangate\"" + counts(all) + ">\n"
+        for name in names {
+            let members = cases[name] ?? []
+            xml += "  <testsuite name=\"\(attribute(name))\"" + counts(members) + ">\n"
+            if let gate = content.gate {
+                xml += "    <properties>\n"
+                xml += "      <property name=\"policy\" value=\"\(attribute(gate.policyFile))\"/>\n"
+                xml += "      <property name=\"environment\" value=\"\(attribute(gate.environment))\"/>\n"
+                xml += "      <property name=\"decision\" value=\"\(gate.passed ? "pass" : "fail")\"/>\n"
+                xml += "    </properties>\n"
+            }
+            for testCase in members { xml += testCase.xml }
+            xml += "  </testsuite>\n"
+        }
+        xml += "</testsuites>\n"
+        return xml
+    }
+
+    static func suiteName(_ finding: Finding) -> String {
+        let tools = Array(Set(finding.provenance.map(\.tool))).sorted()
+        return tools.isEmpty ? "scangate" : tools.joined(separator: "+")
+    }
+
+    private enum Result {
+        case passed, failed, skipped
+    }
+
+    private struct TestCase {
+        var result: Result
+        var xml: String
+    }
+
+    private static func counts(_ cases: [TestCase]) -> String {
+        let failures = cases.count { $0.result == .failed }
+        let skipped = cases.count { $0.result == .skipped }
+        return " tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"0\""
+    }
+
+    private static func testCase(_ finding: Finding, content: ReportContent) -> TestCase {
+        var name = finding.ruleID
+        if let package = finding.package {
+            name += " " + package.name + (package.installedVersion.map { " " + $0 } ?? "")
+        } else if let location = finding.locations.first {
+            if let place = location.path ?? location.url ?? location.resource ?? location.target { name += " " + place }
+        } else if let instance = finding.instances.first {
+            name += " " + instance.uri
+        }
+        if !finding.title.isEmpty { name += ": " + clip(finding.title, 200) }
+        let classname = "scangate.\(suiteName(finding)).\(finding.kind.rawValue)"
+        let outcome = content.gate?.outcomes[finding.fingerprint]
+        let severity = outcome?.severity ?? finding.severity
+        let result: Result
+        var message: String
+        if let outcome {
+            message = "\(outcome.outcome.rawValue): \(outcome.reason)"
+            switch outcome.outcome {
+            case .fail: result = .failed
+            case .warn, .pass: result = .passed
+            case .waived, .vexSuppressed, .ignored, .suppressedByTool: result = .skipped
+            }
+        } else if let suppression = finding.suppression {
+            result = .skipped
+            message = "suppressed by \(suppression.source) (\(suppression.status))"
+        } else {
+            result = .failed
+            message = "\(severity.rawValue) \(finding.kind.rawValue) \(finding.ruleID)"
+        }
+        if content.diff?.isNew(finding.fingerprint) == true { message += " [new]" }
+        var xml = "    <testcase name=\"\(attribute(name))\" classname=\"\(attribute(classname))\" time=\"0\">\n"
+        switch result {
+        case .failed:
+            xml += "      <failure message=\"\(attribute(clip(message, 1000)))\" type=\"\(severity.rawValue)\">"
+            xml += ReportEscaping.xml(body(finding, severity: severity)) + "</failure>\n"
+        case .skipped:
+            xml += "      <skipped message=\"\(attribute(clip(message, 1000)))\"/>\n"
+        case .passed:
+            if let outcome, outcome.outcome == .warn {
+                xml += "      <system-out>" + ReportEscaping.xml(message + "\n\n" + body(finding, severity: severity))
+                xml += "</system-out>\n"
+            }
+        }
+        xml += "    </testcase>\n"
+        return TestCase(result: result, xml: xml)
+    }
+
+    /// The details a person reads in the CI reporter.
+    private static func body(_ finding: Finding, severity: Severity) -> String {
+        var lines = ["\(severity.rawValue) \(finding.kind.rawValue) \(finding.ruleID)"]
+        if !finding.aliases.isEmpty { lines.append("aliases: " + finding.aliases.joined(separator: ", ")) }
+        if let package = finding.package {
+            lines.append(
+                "package: \(package.ecosystem) \(package.name) \(package.installedVersion ?? "(version not stated)")")
+            if !package.fixedVersions.isEmpty {
+                lines.append("fixed in: " + package.fixedVersions.joined(separator: ", "))
+            }
+        }
+        for location in finding.locations.prefix(10) {
+            let parts = [location.image?.repository, location.target, location.path, location.resource, location.url]
+            lines.append("at: " + parts.compactMap { $0 }.joined(separator: " "))
+        }
+        if let description = finding.description { lines += ["", clip(description, 4000)] }
+        if !finding.references.isEmpty {
+            lines.append("")
+            lines += finding.references.prefix(10)
+        }
+        lines.append("fingerprint: \(finding.fingerprint)")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func attribute(_ text: String) -> String { ReportEscaping.xml(text, attribute: true) }
+
+    private static func clip(_ text: String, _ limit: Int) -> String {
+        text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
+    }
+}

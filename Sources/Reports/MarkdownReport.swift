@@ -1,0 +1,269 @@
+import Findings
+
+/// The report for a pull-request comment or a GitHub job summary (`scangate report --format
+/// markdown`): the decision, the counts, then the findings, new ones first, most severe first.
+///
+/// Always at most ``maximumLength`` UTF-8 bytes (so fewer characters than GitHub's 65,536
+/// limit for a comment body): findings that do not fit are left out, least severe first, and
+/// the last line says how many and where the full report is. Scanner text is escaped with
+/// ``ReportEscaping/markdown(_:limit:)``.
+public enum MarkdownReport {
+    /// GitHub refuses comment bodies longer than 65,536 characters.
+    public static let maximumLength = 65_536
+
+    /// The hidden marker the pull-request comment is found by.
+    public static let commentMarker = "<!-- scangate-report -->"
+
+    /// - Parameters:
+    ///   - marker: a first line (the comment marker), or nil.
+    ///   - maximumLength: the most UTF-8 bytes the result may have.
+    public static func render(_ content: ReportContent, marker: String? = nil, maximumLength: Int = maximumLength)
+        -> String
+    {
+        var writer = MarkdownWriter(content: content, limit: max(4096, maximumLength))
+        if let marker { writer.line(marker) }
+        writer.render()
+        return writer.finish()
+    }
+}
+
+private func md(_ text: String, _ limit: Int = 200) -> String { ReportEscaping.markdown(text, limit: limit) }
+
+private struct MarkdownWriter {
+    let content: ReportContent
+    let limit: Int
+    /// Room kept for the closing note, whatever the report holds.
+    static let footerRoom = 1500
+    var output = ""
+    var bytes = 0
+    /// Open findings shown and left out.
+    var shown = 0
+    var leftOut = 0
+    var leftOutNew = 0
+    var fixedLeftOut = 0
+
+    init(content: ReportContent, limit: Int) {
+        self.content = content
+        self.limit = limit
+        output.reserveCapacity(limit)
+    }
+
+    var budget: Int { limit - Self.footerRoom }
+
+    mutating func line(_ text: String) {
+        output += text
+        output += "\n"
+        bytes += text.utf8.count + 1
+    }
+
+    /// Adds the line when it fits the budget.
+    mutating func fits(_ text: String) -> Bool {
+        guard bytes + text.utf8.count + 1 <= budget else { return false }
+        line(text)
+        return true
+    }
+
+    mutating func render() {
+        heading()
+        counts()
+        findings()
+        fixed()
+        expiringWaivers()
+    }
+
+    mutating func heading() {
+        if let gate = content.gate {
+            line("## ScanGate: \(gate.passed ? "✅ PASS" : "❌ FAIL")")
+            line("")
+            line("**\(md(gate.summary, 400))**")
+            line("")
+            var facts = "Policy \(md(gate.policyFile, 150)), environment \(md(gate.environment, 60)), "
+            facts += "judged on \(md(gate.date, 20))."
+            line(facts)
+        } else {
+            line("## ScanGate findings")
+            line("")
+            line("No policy was given: this is what the scanners found, not a gate decision.")
+        }
+        line("")
+    }
+
+    mutating func counts() {
+        let bySeverity = content.openBySeverity
+        line(
+            "| " + (bySeverity.map { $0.0.rawValue } + ["open", "suppressed by tools"]).joined(separator: " | ") + " |")
+        line("|" + String(repeating: "---:|", count: bySeverity.count + 2))
+        let values =
+            bySeverity.map { String($0.1) } + [
+                String(content.findings.open.count), String(content.findings.suppressed.count),
+            ]
+        line("| " + values.joined(separator: " | ") + " |")
+        line("")
+        let tools = content.openByTool
+        if !tools.isEmpty {
+            var text = "By tool: " + tools.prefix(20).map { "\(md($0.tool, 40)) \($0.total)" }.joined(separator: " · ")
+            if tools.count > 20 { text += " · \(tools.count - 20) more tools" }
+            line(text)
+            line("")
+        }
+        if let diff = content.diff {
+            line(
+                "Since the baseline (\(md(diff.baselineFile, 150))): **\(diff.new.count) new**, "
+                    + "**\(diff.fixed.count) fixed**, \(diff.unchanged.count) unchanged.")
+            line("")
+        }
+        if let gate = content.gate, !gate.warnings.isEmpty {
+            line("<details><summary>Gate warnings (\(gate.warnings.count))</summary>")
+            line("")
+            var omitted = 0
+            for warning in gate.warnings {
+                if bytes > budget / 4 || !fits("- " + md(warning, 300)) { omitted += 1 }
+            }
+            if omitted > 0 { line("- … and \(omitted) more (in the full report)") }
+            line("")
+            line("</details>")
+            line("")
+        }
+    }
+
+    mutating func findings() {
+        let open = content.findings.open
+        if let diff = content.diff {
+            let newOnes = open.filter { diff.isNew($0.fingerprint) }
+            let others = open.filter { !diff.isNew($0.fingerprint) }
+            leftOutNew = table("New findings", newOnes)
+            leftOut += leftOutNew
+            leftOut += table("Other open findings", others)
+        } else {
+            leftOut += table("Open findings", open)
+        }
+    }
+
+    /// Writes a table of findings (already most severe first); returns how many did not fit.
+    mutating func table(_ title: String, _ findings: [Finding]) -> Int {
+        guard !findings.isEmpty else {
+            line("### \(title) (0)")
+            line("")
+            return 0
+        }
+        let header = [
+            "### \(title) (\(findings.count))", "",
+            "| Severity | ID | Package or location | Title | Tools |" + (content.gate == nil ? "" : " Gate |"),
+            "|---|---|---|---|---|" + (content.gate == nil ? "" : "---|"),
+        ]
+        let headerBytes = header.reduce(0) { $0 + $1.utf8.count + 1 }
+        guard bytes + headerBytes + 200 <= budget else { return findings.count }
+        for text in header { line(text) }
+        var written = 0
+        for finding in findings {
+            guard fits(row(finding)) else { break }
+            written += 1
+        }
+        shown += written
+        line("")
+        if written < findings.count {
+            line("_\(findings.count - written) more \(title.lowercased()) are not shown here._")
+            line("")
+        }
+        return findings.count - written
+    }
+
+    func row(_ finding: Finding) -> String {
+        var id = md(finding.ruleID, 80)
+        if let reference = finding.references.lazy.compactMap(ReportEscaping.markdownLinkTarget).first,
+            reference.utf8.count <= 300
+        {
+            id = "[\(id)](\(reference))"
+        }
+        var place = ""
+        if let package = finding.package {
+            place = package.name + (package.installedVersion.map { " " + $0 } ?? "")
+            if let fixed = package.fixedVersions.first { place += " → " + fixed }
+        } else if let location = finding.locations.first {
+            place = location.path ?? location.url ?? location.resource ?? location.target ?? ""
+        } else if let instance = finding.instances.first {
+            place = instance.uri
+        }
+        let tools = Array(Set(finding.provenance.map(\.tool))).sorted().joined(separator: ", ")
+        var cells = [
+            "**\(finding.severity.rawValue)**", id, md(place, 80), md(finding.title, 120), md(tools, 60),
+        ]
+        if let gate = content.gate {
+            cells.append(gate.outcomes[finding.fingerprint]?.outcome.rawValue ?? "")
+        }
+        return "| " + cells.joined(separator: " | ") + " |"
+    }
+
+    mutating func fixed() {
+        guard let diff = content.diff, !diff.fixed.isEmpty else { return }
+        guard fits("### Fixed since the baseline (\(diff.fixed.count))") else {
+            fixedLeftOut = diff.fixed.count
+            return
+        }
+        line("")
+        var written = 0
+        for entry in diff.fixed {
+            var text = "- **\(entry.severity.rawValue)** \(md(entry.id, 80))"
+            if !entry.subject.isEmpty { text += " (\(md(entry.subject, 80)))" }
+            if !entry.title.isEmpty { text += ": \(md(entry.title, 120))" }
+            if entry.suppressed { text += " _(now suppressed by a tool)_" }
+            guard fits(text) else { break }
+            written += 1
+        }
+        fixedLeftOut = diff.fixed.count - written
+        if fixedLeftOut > 0 { line("- … and \(fixedLeftOut) more") }
+        line("")
+    }
+
+    mutating func expiringWaivers() {
+        guard let gate = content.gate else { return }
+        let soon = gate.expiringSoon
+        guard !soon.isEmpty, fits("### Waivers expiring soon (\(soon.count))") else { return }
+        line("")
+        var written = 0
+        for waiver in soon {
+            let text =
+                "- \(md(waiver.id, 80)) expires on \(md(waiver.expires, 20)), in \(waiver.daysLeft) "
+                + "day\(waiver.daysLeft == 1 ? "" : "s") (\(md(waiver.source, 120)))"
+            guard fits(text) else { break }
+            written += 1
+        }
+        if written < soon.count { line("- … and \(soon.count - written) more") }
+        line("")
+    }
+
+    mutating func finish() -> String {
+        var notes: [String] = []
+        if leftOut > 0 {
+            var text = "\(leftOut) of \(content.findings.open.count) open findings are not shown"
+            if leftOutNew > 0 { text += " (\(leftOutNew) of them new)" }
+            text += ", to keep this under GitHub's 65,536-character limit; the least severe were left out first"
+            notes.append(text)
+        }
+        if fixedLeftOut > 0 { notes.append("\(fixedLeftOut) fixed findings are not listed above") }
+        if !content.findings.suppressed.isEmpty {
+            let count = content.findings.suppressed.count
+            notes.append(
+                "\(count) finding\(count == 1 ? "" : "s") suppressed by tools \(count == 1 ? "is" : "are") not listed")
+        }
+        if !notes.isEmpty {
+            var location = "the HTML report (`scangate report --format html`)"
+            if let full = content.fullReportLocation {
+                if let target = ReportEscaping.markdownLinkTarget(full), target.utf8.count <= 500 {
+                    location = "[the full report](\(target))"
+                } else {
+                    location = "the full report: " + md(full, 300)
+                }
+            }
+            line("---")
+            line("<sub>" + notes.joined(separator: "; ") + ". Everything is in " + location + ".</sub>")
+        }
+        // The budget keeps footerRoom free for the lines above; this cut never happens in practice.
+        if output.utf8.count > limit {
+            var cut = Substring(output)
+            while cut.utf8.count > limit - 64 { cut = cut.dropLast(max(1, (cut.utf8.count - limit + 64) / 4)) }
+            return String(cut) + "\n\n_(cut to fit the length limit)_\n"
+        }
+        return output
+    }
+}

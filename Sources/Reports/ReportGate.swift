@@ -1,0 +1,190 @@
+import Findings
+
+/// The gate's decision as the reports show it.
+///
+/// The Reports module does not depend on the Policy module: the command that evaluated the
+/// gate fills this in from the Policy module's `Decision` (raw values and texts are the
+/// decision's own), and reports render it.
+public struct ReportGate: Sendable {
+    /// A verdict; the raw values are the decision JSON's.
+    public enum Outcome: String, Sendable, Hashable, CaseIterable {
+        case fail, warn, waived
+        case vexSuppressed = "vex-suppressed"
+        case ignored
+        case suppressedByTool = "suppressed-by-tool"
+        case pass
+
+        /// Whether it counts as skipped for test reporters: something decided not to count it.
+        public var isSkipped: Bool {
+            switch self {
+            case .waived, .vexSuppressed, .ignored, .suppressedByTool: true
+            case .fail, .warn, .pass: false
+            }
+        }
+    }
+
+    /// What the gate said about one finding.
+    public struct FindingOutcome: Sendable {
+        public var outcome: Outcome
+        /// The rule, threshold, waiver or statement that decided, as one line.
+        public var reason: String
+        /// The severity the finding was judged by.
+        public var severity: Severity
+        public var isNew: Bool
+        /// Waivers that name the finding but do not hold, and why.
+        public var notes: [String]
+
+        public init(outcome: Outcome, reason: String, severity: Severity, isNew: Bool, notes: [String] = []) {
+            self.outcome = outcome
+            self.reason = reason
+            self.severity = severity
+            self.isNew = isNew
+            self.notes = notes
+        }
+    }
+
+    /// One waiver and what became of it.
+    public struct WaiverStatus: Sendable {
+        public var id: String
+        /// `file:line` of the entry.
+        public var source: String
+        /// `applied`, `expired`, `stale`, `not-applied`, `other-environment`.
+        public var state: String
+        /// The last day it holds (`YYYY-MM-DD`).
+        public var expires: String
+        /// Days from the gate's date to the expiry (negative once expired).
+        public var daysLeft: Int
+        public var appliedTo: Int
+        public var approvedBy: String
+        public var reason: String
+        public var severity: Severity?
+        public var environments: [String]
+
+        public init(
+            id: String, source: String, state: String, expires: String, daysLeft: Int, appliedTo: Int,
+            approvedBy: String, reason: String, severity: Severity?, environments: [String]
+        ) {
+            self.id = id
+            self.source = source
+            self.state = state
+            self.expires = expires
+            self.daysLeft = daysLeft
+            self.appliedTo = appliedTo
+            self.approvedBy = approvedBy
+            self.reason = reason
+            self.severity = severity
+            self.environments = environments
+        }
+
+        /// Whether it hides findings now.
+        public var inForce: Bool { state == "applied" }
+    }
+
+    public var passed: Bool
+    /// The decision's one-line summary (`FAIL: 3 failing, …`).
+    public var summary: String
+    public var policyFile: String
+    public var environment: String
+    /// The day the gate judged on (`YYYY-MM-DD`).
+    public var date: String
+    /// By finding fingerprint.
+    public var outcomes: [String: FindingOutcome]
+    public var counts: [Outcome: Int]
+    public var waivers: [WaiverStatus]
+    /// A waiver in force that expires within this many days is "expiring soon".
+    public var expiringWithinDays: Int
+    public var warnings: [String]
+    /// The decision JSON (`scangate-gate/1`), embedded whole in the JSON report.
+    public var decisionJSON: [UInt8]
+
+    public init(
+        passed: Bool, summary: String, policyFile: String, environment: String, date: String,
+        outcomes: [String: FindingOutcome], counts: [Outcome: Int], waivers: [WaiverStatus],
+        expiringWithinDays: Int, warnings: [String], decisionJSON: [UInt8]
+    ) {
+        self.passed = passed
+        self.summary = summary
+        self.policyFile = policyFile
+        self.environment = environment
+        self.date = date
+        self.outcomes = outcomes
+        self.counts = counts
+        self.waivers = waivers
+        self.expiringWithinDays = expiringWithinDays
+        self.warnings = warnings
+        self.decisionJSON = decisionJSON
+    }
+
+    /// Waivers in force that expire within ``expiringWithinDays``, soonest first.
+    public var expiringSoon: [WaiverStatus] {
+        waivers.filter { $0.inForce && $0.daysLeft <= expiringWithinDays }.sorted { $0.daysLeft < $1.daysLeft }
+    }
+}
+
+/// Everything a report renders: the findings, the reports they came from, and optionally the
+/// diff against a baseline and the gate's decision.
+public struct ReportContent: Sendable {
+    public var findings: FindingSet
+    public var reports: [ReportSummary]
+    public var diff: BaselineDiff?
+    public var gate: ReportGate?
+    /// The date shown as "as of" (no clock is read: output is deterministic).
+    public var date: String?
+    /// Where the full report is, for formats that leave findings out (a URL or a file name).
+    public var fullReportLocation: String?
+
+    public init(
+        findings: FindingSet, reports: [ReportSummary], diff: BaselineDiff? = nil, gate: ReportGate? = nil,
+        date: String? = nil, fullReportLocation: String? = nil
+    ) {
+        self.findings = findings
+        self.reports = reports
+        self.diff = diff
+        self.gate = gate
+        self.date = date
+        self.fullReportLocation = fullReportLocation
+    }
+
+    /// Open findings by severity, most severe first.
+    public var openBySeverity: [(Severity, Int)] {
+        var counts: [Severity: Int] = [:]
+        for finding in findings.open { counts[finding.severity, default: 0] += 1 }
+        return Severity.descending.map { ($0, counts[$0] ?? 0) }
+    }
+
+    /// Open findings per tool (a finding several tools reported counts for each), by severity.
+    public var openByTool: [(tool: String, counts: [Severity: Int], total: Int)] {
+        var byTool: [String: [Severity: Int]] = [:]
+        for report in reports { byTool[report.tool] = byTool[report.tool] ?? [:] }
+        for finding in findings.open {
+            for tool in Set(finding.provenance.map(\.tool)) {
+                byTool[tool, default: [:]][finding.severity, default: 0] += 1
+            }
+        }
+        return byTool.keys.sorted().map { tool in
+            let counts = byTool[tool] ?? [:]
+            return (tool, counts, counts.values.reduce(0, +))
+        }
+    }
+
+    /// Open findings by kind, in the kinds' order, only kinds that occur.
+    public var openByKind: [(FindingKind, Int)] {
+        var counts: [FindingKind: Int] = [:]
+        for finding in findings.open { counts[finding.kind, default: 0] += 1 }
+        return FindingKind.allCases.compactMap { kind in counts[kind].map { (kind, $0) } }
+    }
+
+    /// Findings whose sources rate them differently: each source's severity (its label, else
+    /// the band of its best CVSS score), sorted by source. Empty when all agree.
+    public static func disagreement(_ finding: Finding) -> [(source: String, severity: Severity)] {
+        var opinions: [String: Severity] = [:]
+        for rating in finding.ratings {
+            var rated = rating.severity.flatMap { $0 == .unknown ? nil : $0 }
+            if rated == nil, let score = rating.bestScore?.score { rated = Severity(cvssScore: score) }
+            guard let severity = rated else { continue }
+            opinions[rating.source] = max(opinions[rating.source] ?? severity, severity)
+        }
+        guard Set(opinions.values).count > 1 else { return [] }
+        return opinions.keys.sorted().compactMap { source in opinions[source].map { (source, $0) } }
+    }
+}

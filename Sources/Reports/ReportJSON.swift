@@ -1,0 +1,198 @@
+import Findings
+import Foundation
+import ScanGateJSON
+
+/// The report as deterministic JSON (`scangate report --format json`): the findings document
+/// of `scangate ingest --format json`, whole and unchanged, wrapped with the diff and the
+/// decision.
+///
+/// ```json
+/// {
+///   "schema": "scangate-report/1",
+///   "date": "2026-03-01" | null,
+///   "findings": { "schema": "scangate-findings/1", … },   // exactly what ingest writes
+///   "diff": null | { "baseline": …, "summary": {…}, "new": […], "fixed": […], "unchanged": […] },
+///   "decision": null | { "schema": "scangate-gate/1", … } // exactly what gate --format json writes
+/// }
+/// ```
+///
+/// `diff` has the fields of the `scangate-diff/1` document (``DiffJSON``) but `schema` and
+/// `current`. Keys always appear, in this order. A `scangate-report/1` document is accepted
+/// wherever a previous run's findings are read (``FindingsSnapshot``).
+public enum ReportJSON {
+    /// The schema identifier of the report document.
+    public static let schema = "scangate-report/1"
+
+    public static func encode(_ content: ReportContent) -> [UInt8] {
+        var writer = JSONWriter(pretty: true, reservingCapacity: 1 << 16)
+        writer.beginObject()
+        writer.field("schema", schema)
+        writer.field("date", content.date)
+        writer.key("findings")
+        embed(FindingsJSON.encode(content.findings, reports: content.reports), in: &writer)
+        writer.key("diff")
+        if let diff = content.diff {
+            writer.beginObject()
+            DiffJSON.writeMembers(diff, to: &writer)
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        writer.key("decision")
+        if let gate = content.gate, !gate.decisionJSON.isEmpty {
+            embed(gate.decisionJSON, in: &writer)
+        } else {
+            writer.null()
+        }
+        writer.endObject()
+        writer.newline()
+        return writer.bytes
+    }
+
+    /// Writes a JSON document as the next value, re-indented; a document that does not parse
+    /// (never the case for ScanGate's own writers) is written as null.
+    static func embed(_ bytes: [UInt8], in writer: inout JSONWriter) {
+        guard let document = try? JSONDocument(bytes: bytes) else {
+            writer.null()
+            return
+        }
+        copy(document.root, to: &writer)
+    }
+
+    /// Copies a value member by member, in document order. Numbers keep their value: integers
+    /// as integers, others through `Double` (ScanGate's writers wrote them from `Double`).
+    static func copy(_ value: JSONValue, to writer: inout JSONWriter) {
+        switch value.kind {
+        case .object:
+            writer.beginObject()
+            for (key, member) in value.members {
+                writer.key(key)
+                copy(member, to: &writer)
+            }
+            writer.endObject()
+        case .array:
+            writer.beginArray()
+            for element in value.elements { copy(element, to: &writer) }
+            writer.endArray()
+        case .string: writer.string(value.stringValue ?? "")
+        case .number:
+            if let integer = Int(value.rawText) {
+                writer.int(integer)
+            } else if let double = value.doubleValue {
+                writer.double(double)
+            } else {
+                writer.null()
+            }
+        case .bool: writer.bool(value.boolValue ?? false)
+        case .null: writer.null()
+        }
+    }
+}
+
+/// The diff as deterministic JSON (`scangate diff --format json`, schema `scangate-diff/1`).
+///
+/// `summary` counts `new`, `fixed`, `unchanged`; `new[]`, `fixed[]` and `unchanged[]` list
+/// entries of `fingerprint`, `id`, `kind`, `severity`, `title`, `subject` (package and version,
+/// or the first location), `tools[]`, and for fixed ones `suppressedNow` (the finding is still
+/// reported, but a tool suppresses it).
+public enum DiffJSON {
+    public static let schema = "scangate-diff/1"
+
+    public static func encode(_ diff: BaselineDiff, current: String) -> [UInt8] {
+        var writer = JSONWriter(pretty: true, reservingCapacity: 1 << 14)
+        writer.beginObject()
+        writer.field("schema", schema)
+        writer.field("current", current)
+        writeMembers(diff, to: &writer)
+        writer.endObject()
+        writer.newline()
+        return writer.bytes
+    }
+
+    static func writeMembers(_ diff: BaselineDiff, to writer: inout JSONWriter) {
+        writer.field("baseline", diff.baselineFile)
+        writer.key("summary")
+        writer.beginObject()
+        writer.field("new", diff.new.count)
+        writer.field("fixed", diff.fixed.count)
+        writer.field("unchanged", diff.unchanged.count)
+        writer.endObject()
+        for (key, entries, isFixed) in [("new", diff.new, false), ("fixed", diff.fixed, true)] {
+            writer.key(key)
+            writer.beginArray()
+            for entry in entries { write(entry, isFixed: isFixed, to: &writer) }
+            writer.endArray()
+        }
+        writer.key("unchanged")
+        writer.beginArray()
+        for entry in diff.unchanged { write(entry, isFixed: false, to: &writer) }
+        writer.endArray()
+    }
+
+    private static func write(_ entry: DiffEntry, isFixed: Bool, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("fingerprint", entry.fingerprint)
+        writer.field("id", entry.id)
+        writer.field("kind", entry.kind)
+        writer.field("severity", entry.severity.rawValue)
+        writer.field("title", entry.title)
+        writer.field("subject", entry.subject)
+        writer.field("tools", entry.tools)
+        if isFixed { writer.field("suppressedNow", entry.suppressed) }
+        writer.endObject()
+    }
+}
+
+/// The diff for people: a plain-text table (`scangate diff`, the default) or Markdown.
+public enum DiffText {
+    public static func table(_ diff: BaselineDiff, current: String) -> String {
+        var lines = ["scangate diff: \(diff.baselineFile) → \(current)"]
+        lines.append(
+            "\(diff.new.count) new, \(diff.fixed.count) fixed, \(diff.unchanged.count) unchanged (open findings, by "
+                + "fingerprint)")
+        for (label, entries) in [("NEW", diff.new), ("FIXED", diff.fixed)] where !entries.isEmpty {
+            lines.append("")
+            for entry in entries {
+                var text = label.padding(toLength: 7, withPad: " ", startingAt: 0)
+                text += entry.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                text += "\(entry.kind) \(entry.id)"
+                if !entry.subject.isEmpty { text += " \(entry.subject)" }
+                if !entry.title.isEmpty { text += " — \(entry.title)" }
+                if label == "FIXED", entry.suppressed { text += " (now suppressed by a tool)" }
+                lines.append(oneLine(text))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Markdown, capped like ``MarkdownReport`` (at most `maximumLength` UTF-8 bytes).
+    public static func markdown(_ diff: BaselineDiff, maximumLength: Int = MarkdownReport.maximumLength) -> String {
+        let limit = max(4096, maximumLength) - 600
+        var output = "## ScanGate diff\n\n"
+        output += "Since \(ReportEscaping.markdown(diff.baselineFile, limit: 150)): **\(diff.new.count) new**, "
+        output += "**\(diff.fixed.count) fixed**, \(diff.unchanged.count) unchanged.\n"
+        var omitted = 0
+        for (title, entries) in [("New", diff.new), ("Fixed", diff.fixed)] where !entries.isEmpty {
+            output += "\n### \(title) (\(entries.count))\n\n| Severity | ID | Kind | Package or location | Title |\n"
+            output += "|---|---|---|---|---|\n"
+            for (index, entry) in entries.enumerated() {
+                let row =
+                    "| **\(entry.severity.rawValue)** | \(ReportEscaping.markdown(entry.id, limit: 80)) | "
+                    + "\(entry.kind) | \(ReportEscaping.markdown(entry.subject, limit: 80)) | "
+                    + "\(ReportEscaping.markdown(entry.title, limit: 120)) |\n"
+                if output.utf8.count + row.utf8.count > limit {
+                    omitted += entries.count - index
+                    break
+                }
+                output += row
+            }
+        }
+        if omitted > 0 {
+            output += "\n_\(omitted) entries are not shown to stay under GitHub's 65,536-character limit; "
+            output += "`scangate diff --format json` lists them all._\n"
+        }
+        return output
+    }
+
+    private static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
+}

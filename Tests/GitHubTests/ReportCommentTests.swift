@@ -1,0 +1,198 @@
+import Foundation
+import GitHub
+import HTTP
+import Testing
+
+/// The local issue-comments stand-in (`Server/issue_comments_server.py`) on 127.0.0.1.
+final class IssueCommentsServer {
+    static let token = "ghs_CommentToken0123456789SECRET"
+    static let repository = "octo-org/hello-world"
+    static let pullRequest = 42
+    static let script = TestEnvironment.repositoryRoot.appendingPathComponent(
+        "Tests/GitHubTests/Server/issue_comments_server.py")
+
+    let port: Int
+    private let process: Process
+    private let directory: URL
+    private let recordFile: URL
+
+    init(scenario: String = "normal", preexisting: Int = 0, quotedMarker: Bool = false, pageSize: Int = 100) throws {
+        guard let python = TestEnvironment.python else { throw TestFailure("python3 not found") }
+        directory = try TestEnvironment.temporaryDirectory()
+        recordFile = directory.appendingPathComponent("record.json")
+        var arguments = [
+            Self.script.path, "--token", Self.token, "--repository", Self.repository, "--pr",
+            String(Self.pullRequest), "--record", recordFile.path, "--scenario", scenario, "--preexisting",
+            String(preexisting), "--page-size", String(pageSize),
+        ]
+        if quotedMarker { arguments.append("--quoted-marker") }
+        process = Process()
+        process.executableURL = python
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+            process.terminate()
+            throw TestFailure("the comments server did not start: \(text)")
+        }
+        self.port = port
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            for _ in 0..<40 where process.isRunning { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    var apiURL: String { "http://127.0.0.1:\(port)" }
+
+    struct Request {
+        var method: String
+        var status: Int?
+        var problems: [String]
+    }
+
+    private func record() throws -> [String: Any] {
+        guard FileManager.default.fileExists(atPath: recordFile.path) else { return [:] }
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: recordFile)) as? [String: Any] ?? [:]
+    }
+
+    func requests() throws -> [Request] {
+        (try record()["requests"] as? [[String: Any]] ?? []).map {
+            Request(
+                method: $0["method"] as? String ?? "", status: $0["status"] as? Int,
+                problems: $0["problems"] as? [String] ?? [])
+        }
+    }
+
+    /// The comments' bodies, in order.
+    func bodies() throws -> [String] {
+        (try record()["comments"] as? [[String: Any]] ?? []).compactMap { $0["body"] as? String }
+    }
+}
+
+@Suite("Report PR comment against a local GitHub", .enabled(if: TestEnvironment.python != nil))
+struct ReportCommentTests {
+    static let marker = "<!-- scangate-report -->"
+
+    static func commenter(_ server: IssueCommentsServer, pageSize: Int = 100) throws -> PullRequestCommenter {
+        let repository = try #require(GitHubRepository(IssueCommentsServer.repository))
+        let token = try #require(GitHubToken(IssueCommentsServer.token))
+        let client = HTTPClient(
+            configuration: HTTPClientConfiguration(
+                timeout: 10,
+                retryPolicy: RetryPolicy(maximumAttempts: 3, maximumTotalTime: 20, initialBackoff: 0.01, jitter: 0)),
+            transport: CurlTransport(connectTimeout: 2))
+        return PullRequestCommenter(
+            repository: repository, pullRequest: IssueCommentsServer.pullRequest, token: token,
+            configuration: PullRequestCommentConfiguration(
+                apiURL: server.apiURL, userAgent: "scangate/0.1.0", marker: marker, pageSize: pageSize),
+            client: client)
+    }
+
+    static func marked(_ server: IssueCommentsServer) throws -> [String] {
+        try server.bodies().filter { $0.hasPrefix(marker) }
+    }
+
+    @Test func createdOnceThenUpdatedNeverDuplicated() throws {
+        // 25 comments by people, one quoting the marker, on pages of 10: the search must page.
+        let server = try IssueCommentsServer(preexisting: 25, quotedMarker: true, pageSize: 10)
+        let commenter = try Self.commenter(server)
+
+        let first = try commenter.post("## ScanGate: ❌ FAIL\n\nfirst run")
+        #expect(first.action == .created)
+        #expect(try Self.marked(server) == [Self.marker + "\n## ScanGate: ❌ FAIL\n\nfirst run"])
+
+        let second = try commenter.post(Self.marker + "\n## ScanGate: ✅ PASS\n\nsecond run")
+        #expect(second.action == .updated)
+        #expect(second.id == first.id)
+        #expect(try Self.marked(server) == [Self.marker + "\n## ScanGate: ✅ PASS\n\nsecond run"])
+
+        let third = try commenter.post(Self.marker + "\n## ScanGate: ✅ PASS\n\nsecond run")
+        #expect(third.action == .unchanged)
+
+        let requests = try server.requests()
+        #expect(requests.flatMap(\.problems).isEmpty, "\(requests.flatMap(\.problems))")
+        #expect(requests.count { $0.method == "POST" } == 1)
+        #expect(requests.count { $0.method == "PATCH" } == 1)
+        // Every run read all three pages (27 comments, 10 a page).
+        #expect(requests.count { $0.method == "GET" } == 9)
+        #expect(try server.bodies().count == 27)
+    }
+
+    @Test func aCreateWhoseAnswerIsLostIsNotRepeated() throws {
+        let server = try IssueCommentsServer(scenario: "create-502-created", preexisting: 3)
+        // The lost create made the comment: found on the second look, it already says this.
+        let result = try Self.commenter(server).post("report")
+        #expect(result.action == .unchanged)
+        #expect(try Self.marked(server) == [Self.marker + "\nreport"])
+        // The next run updates that one comment.
+        let next = try Self.commenter(server).post("report, again")
+        #expect(next.action == .updated && next.id == result.id)
+        #expect(try Self.marked(server) == [Self.marker + "\nreport, again"])
+        let requests = try server.requests()
+        #expect(requests.map(\.method) == ["GET", "POST", "GET", "GET", "PATCH"])
+        #expect(requests.flatMap(\.problems).isEmpty)
+    }
+
+    @Test func listingIsRetried() throws {
+        let server = try IssueCommentsServer(scenario: "list-503-once")
+        let result = try Self.commenter(server).post("report")
+        #expect(result.action == .created)
+        #expect(try server.requests().map(\.status) == [503, 200, 201])
+    }
+
+    @Test func refusedLocally() throws {
+        let server = try IssueCommentsServer()
+        let commenter = try Self.commenter(server)
+        #expect(throws: PullRequestCommentError.self) {
+            try commenter.post(String(repeating: "x", count: 70_000))
+        }
+        let repository = try #require(GitHubRepository(IssueCommentsServer.repository))
+        let token = try #require(GitHubToken(IssueCommentsServer.token))
+        let remote = PullRequestCommenter(
+            repository: repository, pullRequest: 42, token: token,
+            configuration: PullRequestCommentConfiguration(
+                apiURL: "http://github.example.com", userAgent: "scangate/0.1.0"))
+        do {
+            _ = try remote.post("report")
+            Issue.record("a plain-http remote API URL was accepted")
+        } catch {
+            #expect(error.isLocal)
+            #expect(!error.description.contains(IssueCommentsServer.token))
+        }
+        #expect(try server.requests().isEmpty)
+    }
+
+    @Test func errorsNameTheProblemNotTheToken() throws {
+        let server = try IssueCommentsServer()
+        let repository = try #require(GitHubRepository("octo-org/other-repo"))
+        let token = try #require(GitHubToken(IssueCommentsServer.token))
+        let commenter = PullRequestCommenter(
+            repository: repository, pullRequest: 42, token: token,
+            configuration: PullRequestCommentConfiguration(apiURL: server.apiURL, userAgent: "scangate/0.1.0"),
+            client: HTTPClient(transport: CurlTransport(connectTimeout: 2)))
+        do {
+            _ = try commenter.post("report")
+            Issue.record("a missing repository was not reported")
+        } catch {
+            #expect(!error.isLocal)
+            #expect(error.description.contains("404"))
+            #expect(!error.description.contains(IssueCommentsServer.token))
+        }
+    }
+}

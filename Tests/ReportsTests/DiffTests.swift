@@ -1,0 +1,107 @@
+import Findings
+import Foundation
+import Reports
+import ScanGateJSON
+import Testing
+
+@Suite("Diff by fingerprint")
+struct DiffTests {
+    @Test func newFixedAndUnchangedOnConstructedBaselines() throws {
+        let kept = ReportSupport.vulnerability("CVE-2021-23337", severity: .high)
+        let gone = ReportSupport.vulnerability("CVE-2020-8203", severity: .critical)
+        let added = ReportSupport.vulnerability("CVE-2024-0001", package: "qs", version: "6.5.2", severity: .medium)
+        let previous = try ReportSupport.snapshot([kept, gone])
+        let diff = BaselineDiff(previous: previous, current: FindingSet(merging: [kept, added]))
+        #expect(diff.new.map(\.id) == ["CVE-2024-0001"])
+        #expect(diff.fixed.map(\.id) == ["CVE-2020-8203"])
+        #expect(diff.unchanged.map(\.id) == ["CVE-2021-23337"])
+        #expect(diff.fixed.first?.title == "title of CVE-2020-8203")
+        #expect(diff.fixed.first?.subject == "lodash 4.17.15")
+        #expect(diff.isNew(added.fingerprint) && !diff.isNew(kept.fingerprint))
+        #expect(diff.baselineFile == "previous.json")
+    }
+
+    @Test func stableWhenLineNumbersAndTagsMove() throws {
+        let before = [
+            ReportSupport.misconfiguration("DS-0002", path: "Dockerfile", line: 3, tag: "1.0.0"),
+            ReportSupport.misconfiguration("KSV-0001", path: "deploy.yaml", line: 10, tag: "1.0.0"),
+            ReportSupport.vulnerability("CVE-2021-23337", line: 120),
+        ]
+        let after = [
+            ReportSupport.misconfiguration("DS-0002", path: "Dockerfile", line: 42, tag: "2.3.1"),
+            ReportSupport.misconfiguration("KSV-0001", path: "deploy.yaml", line: 11, tag: "sha-abc"),
+            ReportSupport.vulnerability("CVE-2021-23337", line: 999),
+        ]
+        // The constructed findings really differ in lines and tags…
+        #expect(before[0].locations != after[0].locations)
+        #expect(before[0].locations.first?.image?.tag != after[0].locations.first?.image?.tag)
+        // …and are still the same findings.
+        let diff = BaselineDiff(previous: try ReportSupport.snapshot(before), current: FindingSet(merging: after))
+        #expect(diff.new.isEmpty)
+        #expect(diff.fixed.isEmpty)
+        #expect(diff.unchanged.count == 3)
+    }
+
+    @Test func aMovedFileIsFixedAndNewButAMovedLineIsNot() throws {
+        let before = [ReportSupport.misconfiguration("DS-0002", path: "Dockerfile", line: 3, tag: "1")]
+        let after = [ReportSupport.misconfiguration("DS-0002", path: "build/Dockerfile", line: 3, tag: "1")]
+        let diff = BaselineDiff(previous: try ReportSupport.snapshot(before), current: FindingSet(merging: after))
+        #expect(diff.new.count == 1)
+        #expect(diff.fixed.count == 1)
+        #expect(diff.unchanged.isEmpty)
+    }
+
+    @Test func suppressionCountsAsFixedAndUnsuppressionAsNew() throws {
+        let open = ReportSupport.vulnerability("CVE-2021-23337")
+        let nowSuppressed = ReportSupport.vulnerability("CVE-2021-23337", suppressed: true)
+        let wasSuppressed = ReportSupport.vulnerability("CVE-2022-1111", suppressed: true)
+        let nowOpen = ReportSupport.vulnerability("CVE-2022-1111")
+        let diff = BaselineDiff(
+            previous: try ReportSupport.snapshot([open, wasSuppressed]),
+            current: FindingSet(merging: [nowSuppressed, nowOpen]))
+        #expect(diff.fixed.map(\.id) == ["CVE-2021-23337"])
+        #expect(diff.fixed.first?.suppressed == true)
+        #expect(diff.new.map(\.id) == ["CVE-2022-1111"])
+    }
+
+    @Test func mostSevereFirst() throws {
+        let findings = [
+            ReportSupport.vulnerability("CVE-2024-0003", severity: .low),
+            ReportSupport.vulnerability("CVE-2024-0001", severity: .critical),
+            ReportSupport.vulnerability("CVE-2024-0002", severity: .medium),
+        ]
+        let diff = BaselineDiff(previous: try ReportSupport.snapshot([]), current: FindingSet(merging: findings))
+        #expect(diff.new.map(\.severity) == [.critical, .medium, .low])
+    }
+
+    @Test func readsReportDocumentsAndRefusesOthers() throws {
+        let finding = ReportSupport.vulnerability("CVE-2021-23337")
+        let content = ReportContent(findings: FindingSet(merging: [finding]), reports: [])
+        let report = ReportJSON.encode(content)
+        let snapshot = try FindingsSnapshot.read(bytes: report, file: "report.json")
+        #expect(snapshot.entries.map(\.fingerprint) == [finding.fingerprint])
+
+        #expect(throws: FindingsJSONReader.ReadError.self) {
+            try FindingsSnapshot.read(bytes: Array(#"{"schema": "scangate-gate/1"}"#.utf8), file: "gate.json")
+        }
+        #expect(throws: FindingsJSONReader.ReadError.self) {
+            try FindingsSnapshot.read(bytes: Array("not json".utf8), file: "x.json")
+        }
+    }
+
+    @Test func diffOutputs() throws {
+        let before = [ReportSupport.vulnerability("CVE-2020-8203", severity: .critical)]
+        let after = [ReportSupport.vulnerability("CVE-2024-0001", title: "a | b `c` <script>")]
+        let diff = BaselineDiff(previous: try ReportSupport.snapshot(before), current: FindingSet(merging: after))
+        let json = try JSONDocument(bytes: DiffJSON.encode(diff, current: "current.json"))
+        #expect(try json.root.string("schema") == DiffJSON.schema)
+        #expect(try json.root.object("summary")?.int("new") == 1)
+        #expect(try json.root.array("fixed")?.first?.bool("suppressedNow") == false)
+        let table = DiffText.table(diff, current: "current.json")
+        #expect(table.contains("1 new, 1 fixed, 0 unchanged"))
+        #expect(table.contains("NEW    high     vulnerability CVE-2024-0001"))
+        let markdown = DiffText.markdown(diff)
+        #expect(markdown.contains("a \\| b \\`c\\` &lt;script&gt;"))
+        #expect(!markdown.contains("<script>"))
+    }
+}

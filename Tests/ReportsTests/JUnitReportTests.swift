@@ -1,0 +1,116 @@
+import Findings
+import Foundation
+import Reports
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+@Suite("Report JUnit XML")
+struct JUnitReportTests {
+    static func content(withGate: Bool) -> ReportContent {
+        let findings = [
+            ReportSupport.vulnerability("CVE-2021-44906", package: "minimist", version: "1.2.5", severity: .critical),
+            ReportSupport.vulnerability(
+                "CVE-2021-23337", severity: .high, tool: "npm-audit",
+                title: "quote \" apostrophe ' <tag> & ]]> \u{01} control \u{FFFE}"),
+            ReportSupport.vulnerability("CVE-2020-8203", severity: .medium),
+            ReportSupport.vulnerability("CVE-2019-1010266", severity: .low),
+            ReportSupport.vulnerability("CVE-2018-3721", severity: .low, suppressed: true),
+        ]
+        let set = FindingSet(merging: findings)
+        guard withGate else { return ReportContent(findings: set, reports: []) }
+        let outcomes: [String: ReportGate.Outcome] = [
+            findings[0].fingerprint: .fail, findings[1].fingerprint: .waived, findings[2].fingerprint: .warn,
+            findings[3].fingerprint: .pass, findings[4].fingerprint: .suppressedByTool,
+        ]
+        let gate = ReportGate(
+            passed: false, summary: "FAIL", policyFile: "staging.yaml", environment: "staging", date: "2026-03-01",
+            outcomes: outcomes.mapValues {
+                ReportGate.FindingOutcome(
+                    outcome: $0, reason: "because <reasons> & \"quotes\"", severity: .high, isNew: true)
+            }, counts: [:], waivers: [], expiringWithinDays: 14, warnings: [], decisionJSON: [])
+        return ReportContent(findings: set, reports: [], gate: gate)
+    }
+
+    /// Checks the shape CI reporters read and returns (tests, failures, skipped) of the root.
+    static func validate(_ xml: String) throws -> (tests: Int, failures: Int, skipped: Int) {
+        let document = try XMLDocument(data: Data(xml.utf8))
+        let root = try #require(document.rootElement())
+        #expect(root.name == "testsuites")
+        func count(_ element: XMLElement, _ name: String) throws -> Int {
+            let text = try #require(element.attribute(forName: name)?.stringValue, "\(element.name ?? "") has \(name)")
+            return try #require(Int(text))
+        }
+        var totals = (tests: 0, failures: 0, skipped: 0)
+        let suites = root.elements(forName: "testsuite")
+        #expect(suites.count == root.children?.count)
+        for suite in suites {
+            #expect(suite.attribute(forName: "name")?.stringValue?.isEmpty == false)
+            let cases = suite.elements(forName: "testcase")
+            let failures = cases.count { !$0.elements(forName: "failure").isEmpty }
+            let skipped = cases.count { !$0.elements(forName: "skipped").isEmpty }
+            #expect(try count(suite, "tests") == cases.count)
+            #expect(try count(suite, "failures") == failures)
+            #expect(try count(suite, "skipped") == skipped)
+            #expect(try count(suite, "errors") == 0)
+            for element in suite.children?.compactMap({ $0 as? XMLElement }) ?? [] {
+                #expect(["properties", "testcase"].contains(element.name ?? ""))
+            }
+            for testCase in cases {
+                #expect(testCase.attribute(forName: "name")?.stringValue?.isEmpty == false)
+                #expect(testCase.attribute(forName: "classname")?.stringValue?.hasPrefix("scangate.") == true)
+                let children = testCase.children?.compactMap { $0 as? XMLElement } ?? []
+                #expect(children.count <= 1)
+                for child in children {
+                    #expect(["failure", "skipped", "system-out"].contains(child.name ?? ""))
+                    #expect(child.name == "system-out" || child.attribute(forName: "message") != nil)
+                    if child.name == "failure" { #expect(child.attribute(forName: "type") != nil) }
+                }
+            }
+            totals.tests += cases.count
+            totals.failures += failures
+            totals.skipped += skipped
+        }
+        #expect(try count(root, "tests") == totals.tests)
+        #expect(try count(root, "failures") == totals.failures)
+        #expect(try count(root, "skipped") == totals.skipped)
+        #expect(try count(root, "errors") == 0)
+        return totals
+    }
+
+    @Test func withoutAGateOpenFindingsFailAndSuppressedOnesAreSkipped() throws {
+        let xml = JUnitReport.render(Self.content(withGate: false))
+        let totals = try Self.validate(xml)
+        #expect(totals.tests == 5)
+        #expect(totals.failures == 4)
+        #expect(totals.skipped == 1)
+        #expect(xml.contains("<testsuite name=\"npm-audit\""))
+        #expect(xml.contains("<testsuite name=\"trivy\""))
+    }
+
+    @Test func withAGateFailuresAreWhereTheGateFails() throws {
+        let xml = JUnitReport.render(Self.content(withGate: true))
+        let totals = try Self.validate(xml)
+        #expect(totals.tests == 5)
+        #expect(totals.failures == 1)
+        #expect(totals.skipped == 2)
+        #expect(xml.contains("<property name=\"decision\" value=\"fail\"/>"))
+        // Scanner text is escaped, including what XML cannot carry at all.
+        #expect(xml.contains("quote &quot; apostrophe &#39; &lt;tag&gt; &amp; ]]&gt; \u{FFFD} control \u{FFFD}"))
+        #expect(!xml.contains("\u{01}"))
+    }
+
+    @Test func corpusJUnitParses() throws {
+        let paths =
+            ReportSupport.corpusFiles(["trivy", "npm-audit", "zap", "sarif"])
+            + ["fixtures/examples/trivy-fs.json", "fixtures/reports/hostile.sarif", "fixtures/reports/hostile-zap.xml"]
+            .map(ReportSupport.path)
+        let reports = ReportSupport.readable(paths)
+        let set = FindingSet(merging: reports.flatMap(\.findings))
+        let totals = try Self.validate(JUnitReport.render(ReportContent(findings: set, reports: [])))
+        #expect(totals.tests == set.all.count)
+        #expect(totals.failures == set.open.count)
+    }
+}

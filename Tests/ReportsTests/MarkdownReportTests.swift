@@ -1,0 +1,98 @@
+import Findings
+import Foundation
+import Reports
+import Testing
+
+@Suite("Report Markdown")
+struct MarkdownReportTests {
+    /// 100,000 findings, half of them new, with hostile titles and a gate that fails many.
+    static func hugeContent() -> ReportContent {
+        let severities: [Severity] = [.critical, .high, .medium, .low, .info, .unknown]
+        var findings: [Finding] = []
+        findings.reserveCapacity(100_000)
+        for index in 0..<100_000 {
+            findings.append(
+                ReportSupport.vulnerability(
+                    "CVE-2024-\(10_000 + index)", package: "pkg-\(index % 997)", version: "1.\(index % 13).0",
+                    severity: severities[index % severities.count], tool: index % 3 == 0 ? "npm-audit" : "trivy",
+                    title: "Title | with `code` <script>alert(\(index))</script> @team #\(index) [x](javascript:y) "
+                        + String(repeating: "long ", count: 60),
+                    references: ["https://example.com/advisory/\(index)?a=(1)"]))
+        }
+        let set = FindingSet(merging: findings)
+        let previous = set.all.enumerated().filter { $0.offset % 2 == 0 }.map { DiffEntry($0.element) }
+        let diff = BaselineDiff(previous: previous, current: set.all.map(DiffEntry.init), baselineFile: "prev.json")
+        var outcomes: [String: ReportGate.FindingOutcome] = [:]
+        for finding in set.all {
+            outcomes[finding.fingerprint] = ReportGate.FindingOutcome(
+                outcome: finding.severity >= .high ? .fail : .warn, reason: "threshold", severity: finding.severity,
+                isNew: diff.isNew(finding.fingerprint))
+        }
+        let gate = ReportGate(
+            passed: false, summary: "FAIL: many", policyFile: "policies/staging.yaml", environment: "staging",
+            date: "2026-03-01", outcomes: outcomes, counts: [.fail: 50_000], waivers: [], expiringWithinDays: 14,
+            warnings: (0..<5000).map { "warning \($0) <b>|</b>" }, decisionJSON: [])
+        return ReportContent(
+            findings: set, reports: [], diff: diff, gate: gate, date: "2026-03-01",
+            fullReportLocation: "https://ci.example.com/runs/42/artifacts")
+    }
+
+    @Test func alwaysUnderGitHubsLimitForOneHundredThousandFindings() {
+        let content = Self.hugeContent()
+        let markdown = MarkdownReport.render(content, marker: MarkdownReport.commentMarker)
+        #expect(markdown.utf8.count <= MarkdownReport.maximumLength)
+        #expect(markdown.count <= 65_536)
+        #expect(markdown.utf16.count <= 65_536)
+        #expect(markdown.hasPrefix(MarkdownReport.commentMarker + "\n"))
+        #expect(markdown.contains("## ScanGate: ❌ FAIL"))
+        // It says what was left out, and where everything is.
+        #expect(markdown.contains("of 100000 open findings are not shown"))
+        #expect(markdown.contains("[the full report](https://ci.example.com/runs/42/artifacts)"))
+        // New findings come first, most severe first.
+        let newHeading = markdown.range(of: "### New findings (50000)")
+        #expect(newHeading != nil)
+        if let newHeading {
+            let firstRow = markdown[newHeading.upperBound...].split(separator: "\n").dropFirst(2).first ?? ""
+            #expect(firstRow.hasPrefix("| **critical** |"))
+        }
+        // Scanner text is escaped: no HTML, no table breakouts, no mentions, no javascript links.
+        #expect(!markdown.contains("<script>"))
+        #expect(!markdown.contains("@team"))
+        #expect(!markdown.contains("](javascript:"))
+        #expect(!markdown.contains("Title | with"))
+        // Every table row has exactly the columns of its header.
+        for line in markdown.split(separator: "\n") where line.hasPrefix("| **") {
+            let unescapedPipes = line.indices.filter { index in
+                line[index] == "|" && (index == line.startIndex || line[line.index(before: index)] != "\\")
+            }
+            #expect(unescapedPipes.count == 7, "\(line)")
+        }
+    }
+
+    @Test func smallReportsAreWhole() {
+        let findings = [
+            ReportSupport.vulnerability("CVE-2021-23337", title: "Command Injection in lodash"),
+            ReportSupport.vulnerability("CVE-2020-8203", severity: .critical, suppressed: true),
+        ]
+        let content = ReportContent(findings: FindingSet(merging: findings), reports: [])
+        let markdown = MarkdownReport.render(content)
+        #expect(markdown.contains("## ScanGate findings"))
+        #expect(markdown.contains("| 0 | 1 | 0 | 0 | 0 | 0 | 1 | 1 |"))
+        #expect(markdown.contains("### Open findings (1)"))
+        #expect(markdown.contains("CVE\\-2021\\-23337") == false)
+        #expect(markdown.contains("CVE-2021-23337"))
+        #expect(!markdown.contains("are not shown"))
+        #expect(markdown.contains("1 finding suppressed by tools is not listed"))
+    }
+
+    @Test func escaping() {
+        #expect(ReportEscaping.markdown("a|b") == "a\\|b")
+        #expect(ReportEscaping.markdown("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert\\(1\\)&gt;")
+        #expect(ReportEscaping.markdown("`rm -rf`") == "\\`rm -rf\\`")
+        #expect(ReportEscaping.markdown("@octocat") == "@\u{200B}octocat")
+        #expect(ReportEscaping.markdown("line\nbreak") == "line break")
+        #expect(ReportEscaping.markdown(String(repeating: "x", count: 300), limit: 10).count == 10)
+        #expect(ReportEscaping.markdownLinkTarget("javascript:alert(1)") == nil)
+        #expect(ReportEscaping.markdownLinkTarget("https://a.example/x_(y)") == "https://a.example/x_%28y%29")
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// The real `scangate` executable, found as the CLI tests find it (SCANGATE_BINARY overrides).
+enum ReportBinary {
+    static var executable: URL {
+        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] {
+            return URL(fileURLWithPath: override)
+        }
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("scangate")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return ReportSupport.repositoryRoot.appendingPathComponent(".build/debug/scangate")
+    }
+
+    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
+
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = ReportSupport.repositoryRoot
+        if let environment { process.environment = environment }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            error: String(decoding: errorData, as: UTF8.self))
+    }
+}
+
+@Suite("Report and diff commands", .enabled(if: ReportBinary.isAvailable))
+struct ReportCommandTests {
+    static let examples = ["fixtures/examples/trivy-fs.json", "fixtures/examples/npm-audit.json"]
+
+    @Test func reportWritesEveryFormatAndExitsZeroEvenWhenTheGateFails() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let baseline = directory.appendingPathComponent("previous.json").path
+        let ingest = try ReportBinary.run([
+            "ingest", "--format", "json", "-o", baseline, "fixtures/examples/trivy-fs.json",
+        ])
+        #expect(ingest.status == 0)
+        let common =
+            Self.examples + [
+                "fixtures/examples/zap-report.xml", "--baseline", baseline, "--policy", "policies/staging.yaml",
+                "--waivers", "fixtures/policy/waivers.yaml", "--now", "2026-11-28",
+            ]
+        for format in ["html", "markdown", "junit", "json"] {
+            let file = directory.appendingPathComponent("report.\(format)").path
+            let result = try ReportBinary.run(["report", "--format", format, "-o", file] + common)
+            #expect(result.status == 0, "\(format): \(result.error)")
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            switch format {
+            case "html":
+                #expect(text.contains("<span id=\"gate-decision\">FAIL</span>"))
+                #expect(text.contains("id=\"waivers-expiring\""))
+                #expect(text.contains("id=\"diff-new\">"))
+            case "markdown":
+                #expect(text.hasPrefix("## ScanGate: ❌ FAIL"))
+                #expect(text.contains("### New findings"))
+            case "junit":
+                #expect(text.contains("<testsuites name=\"scangate\""))
+            default:
+                #expect(text.contains("\"schema\": \"scangate-report/1\""))
+                #expect(text.contains("\"schema\": \"scangate-gate/1\""))
+            }
+        }
+        // The same inputs give the same bytes.
+        let first = try ReportBinary.run(["report", "--format", "html"] + common)
+        let second = try ReportBinary.run(["report", "--format", "html"] + common)
+        #expect(first.output == second.output)
+    }
+
+    @Test func usageAndFileErrors() throws {
+        let waiversWithoutPolicy = try ReportBinary.run(
+            ["report", "--waivers", "fixtures/policy/waivers.yaml"] + Self.examples)
+        #expect(waiversWithoutPolicy.status == 2)
+        let badPolicy = try ReportBinary.run(
+            ["report", "--policy", "fixtures/policy/invalid-policy.yaml"] + Self.examples)
+        #expect(badPolicy.status == 2)
+        let badBaseline = try ReportBinary.run(
+            ["report", "--baseline", "fixtures/examples/npm-audit.json"] + Self.examples)
+        #expect(badBaseline.status == 2)
+        #expect(badBaseline.error.contains("not a findings document"))
+        let unreadable = try ReportBinary.run(["report", "fixtures/hostile/truncated-trivy.json"])
+        #expect(unreadable.status == 3)
+        let badFormat = try ReportBinary.run(["report", "--format", "pdf"] + Self.examples)
+        #expect(badFormat.status == 2)
+    }
+
+    @Test func diffCommand() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let previous = directory.appendingPathComponent("previous.json").path
+        let current = directory.appendingPathComponent("current.json").path
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", previous, Self.examples[0]]).status == 0)
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", current, Self.examples[1]]).status == 0)
+        let table = try ReportBinary.run(["diff", previous, current])
+        #expect(table.status == 0)
+        #expect(table.output.contains(" new, "))
+        #expect(table.output.contains("NEW    high     vulnerability GHSA-hrpp-h998-j3pp"))
+        let json = try ReportBinary.run(["diff", "--format", "json", previous, current])
+        #expect(json.status == 0)
+        #expect(json.output.contains("\"schema\": \"scangate-diff/1\""))
+        let same = try ReportBinary.run(["diff", previous, previous])
+        #expect(same.output.contains("0 new, 0 fixed"))
+        let markdown = try ReportBinary.run(["diff", "--format", "markdown", previous, current])
+        #expect(markdown.output.hasPrefix("## ScanGate diff"))
+        let wrong = try ReportBinary.run(["diff", previous, "fixtures/examples/npm-audit.json"])
+        #expect(wrong.status == 2)
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-
-@Suite("Reports placeholder")
-struct ReportsPlaceholderTests {
-    @Test func moduleLinks() {}
-}
