@@ -54,12 +54,19 @@ let package = Package(
         // The release gate: signature results and findings composed into one decision, its
         // output and its audit entry.
         .target(name: "Release", dependencies: ["Policy", "Signatures", "Audit", "Findings", "ScanGateJSON"]),
+        // `scangate ci`: the project config, GitHub Actions integration and the CI step's plan.
+        .target(
+            name: "CI",
+            dependencies: [
+                "Adapters", "Findings", "Policy", "Reports", "SARIF", "GitHub", "HTTP", "Signatures", "ScanGateJSON",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         // The command line: wires the modules together, nothing else does.
         .executableTarget(
             name: "scangate",
             dependencies: [
                 "Findings", "Adapters", "Reports", "Policy", "SARIF", "HTTP", "GitHub", "Signatures", "Audit",
-                "Release",
+                "Release", "CI",
                 "CCurl", "CLibXML2", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -84,6 +91,13 @@ let package = Package(
         .testTarget(
             name: "ReleaseTests",
             dependencies: ["Release", "Policy", "Signatures", "Audit", "Findings", "ScanGateJSON"]),
+        .testTarget(
+            name: "CITests",
+            dependencies: [
+                "CI", "GitHub", "Policy", "Reports", "ScanGateJSON", .product(name: "Yams", package: "Yams"),
+            ],
+            // The router in front of the GitHub tests' local servers (Python, standard library only).
+            exclude: ["Server"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Findings", "Adapters", "Policy", "ScanGateJSON"]),
     ],
     swiftLanguageModes: [.v6]

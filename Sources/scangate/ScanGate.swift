@@ -16,7 +16,8 @@ struct ScanGate: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            IngestCommand.self, GateCommand.self, SARIFCommand.self, UploadCommand.self, ReportCommand.self,
+            CICommand.self, InitCommand.self, IngestCommand.self, GateCommand.self, SARIFCommand.self,
+            UploadCommand.self, ReportCommand.self,
             DiffCommand.self, CommentCommand.self, VerifyCommand.self, ReleaseGateCommand.self, AuditCommand.self,
             VersionCommand.self,
         ]

@@ -1,0 +1,246 @@
+import Findings
+import Foundation
+import Policy
+import Reports
+
+/// Where `scangate ci` writes what it has to say: standard output for the decision and the
+/// workflow commands, standard error for progress and problems.
+public struct CIConsole: Sendable {
+    /// Standard output: the decision and GitHub Actions workflow commands.
+    public var output: @Sendable (String) -> Void
+    /// Progress on standard error (nothing with `--quiet`).
+    public var progress: @Sendable (String) -> Void
+    /// Problems on standard error, always shown.
+    public var error: @Sendable (String) -> Void
+    /// Whether standard error may carry ANSI colour.
+    public var colour: Bool
+
+    public init(
+        output: @escaping @Sendable (String) -> Void, progress: @escaping @Sendable (String) -> Void,
+        error: @escaping @Sendable (String) -> Void, colour: Bool = false
+    ) {
+        self.output = output
+        self.progress = progress
+        self.error = error
+        self.colour = colour
+    }
+
+    /// Colour only on a terminal, and never when `NO_COLOR` is set to anything (no-color.org).
+    public static func usesColour(isTerminal: Bool, environment: [String: String]) -> Bool {
+        guard isTerminal else { return false }
+        if let noColour = environment["NO_COLOR"], !noColour.isEmpty { return false }
+        return environment["TERM"] != "dumb"
+    }
+
+    func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+}
+
+/// The exit code rule of `scangate ci`.
+public enum CIExitCode {
+    /// A failed gate exits 1 whatever else happened. Otherwise the first failed side step's code
+    /// (in the order they run: outputs 2, then upload 2 or 4, comment 4, Actions files 2), else 0.
+    public static func combine(gatePassed: Bool, steps: [CIStepResult]) -> Int32 {
+        if !gatePassed { return 1 }
+        for step in steps {
+            if case .failed(let code) = step.status { return code }
+        }
+        return 0
+    }
+}
+
+/// How one step of the run ended.
+public struct CIStepResult: Sendable, Equatable {
+    public enum Status: Sendable, Equatable {
+        case done
+        case skipped
+        /// With the exit code this failure asks for (2 local, 4 remote).
+        case failed(Int32)
+    }
+
+    /// `sarif`, `html`, …, `upload`, `comment`, `step-summary`, `github-output`.
+    public var name: String
+    public var status: Status
+    /// One line for the log.
+    public var message: String
+
+    public init(name: String, status: Status, message: String) {
+        self.name = name
+        self.status = status
+        self.message = message
+    }
+}
+
+/// Failing and warning findings as GitHub Actions annotations.
+public enum CIAnnotations {
+    /// GitHub shows at most 10 error and 10 warning annotations per step; the rest are counted
+    /// in one notice that points at the job summary.
+    public static let perLevelLimit = 10
+
+    /// The workflow command lines for the decision's fail and warn verdicts.
+    public static func lines(_ decision: Decision, limit: Int = perLevelLimit) -> [String] {
+        var lines: [String] = []
+        for (verdict, level) in [(Verdict.fail, WorkflowCommand.Level.error), (.warn, .warning)] {
+            let verdicts = decision.verdicts.filter { $0.verdict == verdict }
+            for item in verdicts.prefix(limit) {
+                let place = location(item.finding)
+                lines.append(
+                    WorkflowCommand.annotation(
+                        level, message: message(item), file: place?.file, line: place?.line, endLine: place?.endLine,
+                        title: "\(item.severity.rawValue) \(item.finding.ruleID): \(item.finding.title)"))
+            }
+            if verdicts.count > limit {
+                let more = verdicts.count - limit
+                let noun = verdict == .fail ? "failing finding" : "warning"
+                lines.append(
+                    WorkflowCommand.annotation(
+                        .notice,
+                        message: "\(more) more \(noun)\(more == 1 ? "" : "s") not annotated: see the job summary"))
+            }
+        }
+        return lines
+    }
+
+    /// A repository file the finding points at: a relative path (never a URL, an image or an
+    /// absolute path outside the checkout) with its line when known.
+    static func location(_ finding: Finding) -> (file: String, line: Int?, endLine: Int?)? {
+        for location in finding.locations {
+            for candidate in [location.path, location.target].compactMap({ $0 }) {
+                guard !candidate.isEmpty, !candidate.hasPrefix("/"), !candidate.contains("://"),
+                    !candidate.contains(where: \.isNewline), location.image == nil || candidate == location.path
+                else { continue }
+                return (candidate, location.startLine, location.endLine)
+            }
+        }
+        return nil
+    }
+
+    static func message(_ item: FindingVerdict) -> String {
+        var text = "\(item.verdict == .fail ? "FAIL" : "WARN") \(item.finding.ruleID)"
+        if let package = item.finding.package {
+            text += " in \(package.name)"
+            if let version = package.installedVersion { text += " \(version)" }
+            if !package.fixedVersions.isEmpty { text += " (fixed in \(package.fixedVersions.joined(separator: ", ")))" }
+        } else if let url = item.finding.locations.first(where: { $0.url != nil })?.url {
+            text += " at \(url)"
+        }
+        // The reason's text already names the rule or threshold and where it is.
+        text += ": \(item.reason.text)"
+        return text
+    }
+}
+
+/// The `GITHUB_OUTPUT` values of a run.
+public enum CIStepOutputs {
+    /// decision, exit-code, summary, each verdict count, findings, the output paths written, and
+    /// the upload's id when there was one.
+    public static func values(
+        decision: Decision, exitCode: Int32, outputs: CIConfiguration.Outputs, uploadID: String?, failing: [String]
+    ) -> [(name: String, value: String)] {
+        var values: [(name: String, value: String)] = [
+            ("decision", decision.passed ? "pass" : "fail"),
+            ("exit-code", String(exitCode)),
+            ("summary", DecisionText.summaryLine(decision)),
+        ]
+        let counts = decision.counts
+        values += [
+            ("fail", String(counts.failing)), ("warn", String(counts.warnings)), ("waived", String(counts.waived)),
+            ("vex-suppressed", String(counts.vexSuppressed)), ("ignored", String(counts.ignored)),
+            ("suppressed-by-tool", String(counts.suppressedByTool)), ("pass", String(counts.passed)),
+            ("findings", String(decision.verdicts.count)),
+        ]
+        let paths: [(String, String?)] = [
+            ("sarif", outputs.sarif), ("html", outputs.html), ("markdown", outputs.markdown),
+            ("junit", outputs.junit), ("json", outputs.json), ("decision-json", outputs.decision),
+            ("findings-json", outputs.findings),
+        ]
+        for (name, path) in paths { if let path { values.append((name, path)) } }
+        if let uploadID { values.append(("sarif-id", uploadID)) }
+        // One line per failing finding; multi-line, so written in the heredoc form.
+        values.append(("failing", failing.joined(separator: "\n")))
+        return values
+    }
+}
+
+/// The gate's decision as the Reports module renders it.
+enum CIReportGate {
+    static func make(_ decision: Decision, policy: Policy) -> ReportGate {
+        var outcomes: [String: ReportGate.FindingOutcome] = [:]
+        for verdict in decision.verdicts where outcomes[verdict.finding.fingerprint] == nil {
+            outcomes[verdict.finding.fingerprint] = ReportGate.FindingOutcome(
+                outcome: ReportGate.Outcome(rawValue: verdict.verdict.rawValue) ?? .pass, reason: verdict.reason.text,
+                severity: verdict.severity, isNew: verdict.isNew, notes: verdict.notes)
+        }
+        var counts: [ReportGate.Outcome: Int] = [:]
+        for verdict in Verdict.allCases {
+            if let outcome = ReportGate.Outcome(rawValue: verdict.rawValue) {
+                counts[outcome] = decision.counts[verdict]
+            }
+        }
+        let waivers = decision.waivers.map { report in
+            ReportGate.WaiverStatus(
+                id: report.waiver.id, source: report.waiver.source.description, state: report.state.rawValue,
+                expires: report.waiver.expires.description, daysLeft: decision.today.days(until: report.waiver.expires),
+                appliedTo: report.appliedTo, approvedBy: report.waiver.approvedBy, reason: report.waiver.reason,
+                severity: report.waiver.severity, environments: report.waiver.environments)
+        }
+        return ReportGate(
+            passed: decision.passed, summary: DecisionText.summaryLine(decision), policyFile: decision.policyFile,
+            environment: decision.environment, date: decision.today.description, outcomes: outcomes, counts: counts,
+            waivers: waivers, expiringWithinDays: policy.waiverLimits.warningDays, warnings: decision.warnings,
+            decisionJSON: DecisionJSON.encode(decision))
+    }
+}
+
+/// Files written whole or not at all, and appended to.
+enum CIFiles {
+    /// Writes to a temporary file beside the target, then renames it over the target.
+    static func write(_ bytes: [UInt8], to path: String) throws(CIFileError) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).scangate-\(getpid()).tmp")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CIFileError(path: path, reason: Self.reason(error))
+        }
+        // rename(2) replaces the target atomically: readers see the old file or the new one.
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw CIFileError(path: path, reason: reason)
+        }
+    }
+
+    /// Appends (the runner's summary and output files are shared by every step of the job).
+    static func append(_ text: String, to path: String) throws(CIFileError) {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw CIFileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CIFileError(path: path, reason: String(cString: strerror(errno)))
+            }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if underlying?.domain == NSPOSIXErrorDomain, let code = underlying?.code {
+            return String(cString: strerror(Int32(code)))
+        }
+        return error.localizedDescription
+    }
+}
+
+/// A file that could not be written.
+struct CIFileError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "cannot write \(path): \(reason)" }
+}

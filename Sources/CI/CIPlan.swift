@@ -1,0 +1,167 @@
+import Adapters
+import Foundation
+import Policy
+
+/// Values given on the command line. Every one that is set wins over `.scangate.yaml`.
+public struct CIOverrides: Sendable {
+    /// Report files or directories (literal paths, relative to the working directory); when
+    /// any is given, the configuration's `reports` are not used.
+    public var reports: [String] = []
+    public var forcedFormat: ReportFormat?
+    public var allowIncomplete: Bool?
+    public var maxReportSize: Int?
+    public var environment: String?
+    public var policy: String?
+    /// Replaces the configuration's list when set (an empty list means none).
+    public var waivers: [String]?
+    public var vex: [String]?
+    public var baseline: String?
+    /// The day waivers are judged on (`YYYY-MM-DD`).
+    public var now: String?
+    /// Each path set here replaces the configuration's.
+    public var outputs = CIConfiguration.Outputs()
+    public var category: String?
+    public var sourceRoot: String?
+    public var dockerfile: String?
+    public var upload: Bool?
+    public var comment: Bool?
+    public var apiURL: String?
+    public var cacert: String?
+    public var wait: Bool?
+    public var repository: String?
+    public var commit: String?
+    public var ref: String?
+    public var pullRequest: Int?
+
+    public init() {}
+}
+
+/// Where the reports come from.
+public enum ReportInput: Sendable, Equatable, CustomStringConvertible {
+    /// A file or directory named on the command line.
+    case path(String)
+    /// A pattern of the configuration (``ReportGlob``).
+    case pattern(String)
+
+    public var description: String {
+        switch self {
+        case .path(let path): path
+        case .pattern(let pattern): pattern
+        }
+    }
+}
+
+/// Everything one `scangate ci` run does, decided before anything is read: the configuration
+/// with the flags applied and the GitHub context.
+public struct CIPlan: Sendable {
+    public var reports: [ReportInput]
+    public var forcedFormat: ReportFormat?
+    public var allowIncomplete: Bool
+    public var maxReportSize: Int
+    /// The environment the gate is asked for; nil: the policy's own.
+    public var environment: String?
+    public var policy: String
+    public var waivers: [String]
+    public var vex: [String]
+    public var baseline: String?
+    public var today: Day
+    public var outputs: CIConfiguration.Outputs
+    public var category: String
+    public var sourceRoot: String?
+    public var dockerfile: String?
+    /// Upload the SARIF file (when a token is present).
+    public var upload: Bool
+    /// Wait until GitHub has processed the upload.
+    public var wait: Bool
+    /// Comment on the pull request (when the run is for one and a token is present).
+    public var comment: Bool
+    /// The GitHub REST API root, for the upload and the comment.
+    public var apiURL: String
+    /// A PEM file of CA certificates to trust for the API (a private CA).
+    public var cacert: String?
+    public var context: CIContext
+
+    /// The configuration with the flags applied.
+    ///
+    /// The environment is `--env`, else the configuration's `environment`, else its only
+    /// policy's; the policy is `--policy`, else the environment's in `policies`.
+    public static func make(
+        config: CIConfiguration, overrides: CIOverrides, context: CIContext, today: Day = Day.today()
+    ) throws(CIConfigError) -> CIPlan {
+        let configName = config.file ?? "the command line"
+        func flagError(_ message: String) -> CIConfigError {
+            CIConfigError(file: configName, line: 0, message: message)
+        }
+
+        if let env = overrides.environment, !CIConfiguration.isValidEnvironment(env) {
+            throw CIConfigError(
+                file: "--env", line: 0, message: "\"\(env)\" may contain only letters, digits, '.', '_', '-'")
+        }
+        var environment = overrides.environment ?? config.environment
+        if environment == nil, overrides.policy == nil, config.policies.count == 1 {
+            environment = config.policies.keys.first
+        }
+        let policy: String
+        if let given = overrides.policy {
+            policy = given
+        } else if let environment, let path = config.policies[environment] {
+            policy = path
+        } else if let environment {
+            let listed = config.policies.keys.sorted()
+            throw flagError(
+                "no policy for the environment \"\(environment)\""
+                    + (listed.isEmpty ? "" : " (policies lists: \(listed.joined(separator: ", ")))")
+                    + "; add it to policies or pass --policy FILE")
+        } else {
+            throw flagError(
+                config.policies.isEmpty
+                    ? "no policy: add policies to \(CIConfiguration.defaultFileName) or pass --policy FILE"
+                    : "several policies and no environment: pass --env NAME or set environment")
+        }
+
+        var day = today
+        if let now = overrides.now {
+            guard let parsed = Day(parsing: now) else {
+                throw CIConfigError(file: "--now", line: 0, message: "\"\(now)\" is not a date in the form YYYY-MM-DD")
+            }
+            day = parsed
+        }
+
+        let reports: [ReportInput] =
+            overrides.reports.isEmpty
+            ? config.reports.map(ReportInput.pattern) : overrides.reports.map(ReportInput.path)
+        guard !reports.isEmpty else {
+            throw flagError("no reports: list them under reports in \(CIConfiguration.defaultFileName) or as arguments")
+        }
+
+        var outputs = config.outputs
+        let given = overrides.outputs
+        if let path = given.sarif { outputs.sarif = path }
+        if let path = given.html { outputs.html = path }
+        if let path = given.markdown { outputs.markdown = path }
+        if let path = given.junit { outputs.junit = path }
+        if let path = given.json { outputs.json = path }
+        if let path = given.decision { outputs.decision = path }
+        if let path = given.findings { outputs.findings = path }
+
+        let category = overrides.category ?? config.sarif.category ?? "scangate"
+        guard !category.contains(where: \.isNewline) else {
+            throw CIConfigError(file: "--category", line: 0, message: "the category must be one line")
+        }
+        return CIPlan(
+            reports: reports, forcedFormat: overrides.forcedFormat,
+            allowIncomplete: overrides.allowIncomplete ?? config.allowIncomplete,
+            maxReportSize: overrides.maxReportSize ?? config.maxReportSize ?? 1 << 30, environment: environment,
+            policy: policy, waivers: overrides.waivers ?? config.waivers, vex: overrides.vex ?? config.vex,
+            baseline: overrides.baseline ?? config.baseline, today: day, outputs: outputs, category: category,
+            sourceRoot: overrides.sourceRoot ?? config.sarif.sourceRoot,
+            dockerfile: overrides.dockerfile ?? config.sarif.dockerfile,
+            upload: overrides.upload ?? config.upload.enabled, wait: overrides.wait ?? config.upload.wait,
+            comment: overrides.comment ?? config.comment,
+            apiURL: overrides.apiURL ?? config.upload.apiURL ?? context.apiURL ?? "https://api.github.com",
+            cacert: overrides.cacert ?? config.upload.cacert,
+            context: context.overriding(
+                repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,
+                pullRequest: overrides.pullRequest))
+    }
+}

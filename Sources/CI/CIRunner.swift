@@ -1,0 +1,372 @@
+import Adapters
+import Findings
+import Foundation
+import GitHub
+import HTTP
+import Policy
+import Reports
+import SARIF
+
+/// Waits and bounds of the upload that tests shorten through the environment (the same
+/// variables as `scangate upload`: `SCANGATE_UPLOAD_ATTEMPTS`, `…_BACKOFF_MS`, `…_RETRY_BUDGET`,
+/// `…_CONNECT_TIMEOUT`, `…_POLL_INTERVAL_MS`, `…_WAIT`).
+public struct CIUploadTuning: Sendable {
+    public var attempts = 4
+    public var backoff = 1.0
+    public var retryBudget = 300.0
+    public var connectTimeout = 30.0
+    public var pollInterval = 5.0
+    public var maximumWait = 600.0
+    public var requestTimeout = 120.0
+
+    public init(environment: [String: String]) {
+        func number(_ name: String) -> Double? {
+            guard let text = environment[name], let value = Double(text), value.isFinite, value >= 0 else {
+                return nil
+            }
+            return value
+        }
+        if let value = number("SCANGATE_UPLOAD_ATTEMPTS") { attempts = max(1, Int(value)) }
+        if let value = number("SCANGATE_UPLOAD_BACKOFF_MS") { backoff = value / 1000 }
+        if let value = number("SCANGATE_UPLOAD_RETRY_BUDGET") { retryBudget = value }
+        if let value = number("SCANGATE_UPLOAD_CONNECT_TIMEOUT") { connectTimeout = max(0.1, value) }
+        if let value = number("SCANGATE_UPLOAD_POLL_INTERVAL_MS") { pollInterval = value / 1000 }
+        if let value = number("SCANGATE_UPLOAD_WAIT") { maximumWait = value }
+    }
+}
+
+/// How a run ended.
+public struct CIResult: Sendable {
+    /// The process's exit code (README "Exit codes"; ``CIExitCode``).
+    public var exitCode: Int32
+    /// The gate's decision; nil when the run stopped before it (exit 2 or 3).
+    public var decision: Decision?
+    /// The side steps, in the order they ran.
+    public var steps: [CIStepResult]
+}
+
+/// `scangate ci` as a library call: ingest, gate, write the outputs, upload the SARIF, comment
+/// on the pull request, and report to GitHub Actions.
+///
+/// The gate and the local outputs always happen once the inputs are readable; a failing side
+/// step (upload, comment, an output that cannot be written) is reported and changes the exit
+/// code only when the gate passed (``CIExitCode``).
+public struct CIRunner: Sendable {
+    public var plan: CIPlan
+    public var token: GitHubToken?
+    public var console: CIConsole
+    public var tuning: CIUploadTuning
+    /// `scangate/<version>` in the User-Agent and the SARIF tool version.
+    public var scangateVersion: String
+
+    public init(
+        plan: CIPlan, token: GitHubToken?, console: CIConsole,
+        tuning: CIUploadTuning = CIUploadTuning(environment: [:]), scangateVersion: String
+    ) {
+        self.plan = plan
+        self.token = token
+        self.console = console
+        self.tuning = tuning
+        self.scangateVersion = scangateVersion
+    }
+
+    private func say(_ line: String) { console.progress("scangate ci: \(scrub(line))") }
+    private func fail(_ line: String) { console.error(scrub(line)) }
+    private func scrub(_ text: String) -> String { token?.scrub(text) ?? text }
+
+    /// Runs every step; never throws: every outcome is an exit code.
+    public func run() -> CIResult {
+        // 1. The policy and the files that go with it: invalid → exit 2 before reading reports.
+        let policy: Policy
+        var waiverFiles: [WaiverFile] = []
+        var vexDocuments: [VEXDocument] = []
+        var snapshot: FindingsSnapshot?
+        do {
+            policy = try PolicyLoader().load(path: plan.policy)
+            waiverFiles = try plan.waivers.map { path throws(ConfigurationError) in try WaiverFile.load(path: path) }
+            for file in waiverFiles { try file.validate(against: policy) }
+            vexDocuments = try plan.vex.map { path throws(ConfigurationError) in try VEXDocument.load(path: path) }
+            snapshot = try plan.baseline.map { path throws(ConfigurationError) in try Self.loadSnapshot(path) }
+        } catch {
+            fail("error: \(error)")
+            fail("scangate ci: the \(error.document.rawValue) file is invalid; nothing was decided or written")
+            return CIResult(exitCode: 2, decision: nil, steps: [])
+        }
+
+        // 2. Ingest: every report named, every failure listed; any failure → exit 3, nothing written.
+        guard let reports = ingest() else { return CIResult(exitCode: 3, decision: nil, steps: []) }
+        let findings = FindingSet(merging: reports.flatMap(\.findings))
+        let merged = findings.all.count
+        let from = "\(reports.count) report\(reports.count == 1 ? "" : "s")"
+        say("\(merged) finding\(merged == 1 ? "" : "s") (\(findings.open.count) open) from \(from)")
+
+        // 3. The gate.
+        let decision = Gate.evaluate(
+            GateInput(
+                findings: findings, policy: policy, waivers: waiverFiles, vex: vexDocuments,
+                baseline: snapshot.map { Baseline(file: $0.file, fingerprints: $0.openFingerprints) },
+                environment: plan.environment, today: plan.today))
+        console.output(DecisionText.render(decision))
+
+        let summaries = reports.map(Self.summary)
+        let content = ReportContent(
+            findings: findings, reports: summaries,
+            diff: snapshot.map { BaselineDiff(previous: $0, current: findings) },
+            gate: CIReportGate.make(decision, policy: policy), date: plan.today.description,
+            fullReportLocation: plan.context.runURL ?? plan.outputs.html)
+        let markdown = MarkdownReport.render(content)
+        let client = httpClient()
+
+        // 4. Local outputs: each attempted, whatever happened to the others.
+        var steps: [CIStepResult] = []
+        var sarifBytes: [UInt8]?
+        if plan.outputs.sarif != nil || plan.upload {
+            sarifBytes = makeSARIF(findings, reports: reports, steps: &steps)
+        }
+        let outputs = plan.outputs
+        let files: [(String, String?, () -> [UInt8]?)] = [
+            ("sarif", outputs.sarif, { sarifBytes }),
+            ("html", outputs.html, { Array(HTMLReport.render(content).utf8) }),
+            ("markdown", outputs.markdown, { Array(markdown.utf8) }),
+            ("junit", outputs.junit, { Array(JUnitReport.render(content).utf8) }),
+            ("json", outputs.json, { ReportJSON.encode(content) }),
+            ("decision", outputs.decision, { DecisionJSON.encode(decision) }),
+            ("findings", outputs.findings, { FindingsJSON.encode(findings, reports: summaries) }),
+        ]
+        for (name, path, render) in files {
+            guard let path else { continue }
+            guard let bytes = render() else { continue }  // the SARIF step already said why
+            steps.append(writeOutput(name, bytes, to: path))
+        }
+
+        // 5. Remote side steps.
+        var uploadID: String?
+        if plan.upload {
+            let step = upload(sarifBytes, client: client)
+            steps.append(step.result)
+            uploadID = step.id
+        }
+        steps.append(comment(MarkdownReport.render(content, marker: MarkdownReport.commentMarker), client: client))
+
+        // 6. GitHub Actions: annotations, the job summary, the step outputs.
+        var exitCode = CIExitCode.combine(gatePassed: decision.passed, steps: steps)
+        if plan.context.isGitHubActions {
+            for line in CIAnnotations.lines(decision) { console.output(line) }
+            if let path = plan.context.stepSummaryFile {
+                steps.append(appendFile("step-summary", markdown.hasSuffix("\n") ? markdown : markdown + "\n", path))
+            }
+            exitCode = CIExitCode.combine(gatePassed: decision.passed, steps: steps)
+            if let path = plan.context.outputFile {
+                let failing = decision.verdicts.filter { $0.verdict == .fail }.map {
+                    "\($0.severity.rawValue) \($0.finding.ruleID): \($0.finding.title)"
+                }
+                // The exit code written is the one the step will end with, whether or not
+                // writing these outputs fails (a failure here cannot be reported in them).
+                let values = CIStepOutputs.values(
+                    decision: decision, exitCode: exitCode, outputs: outputs, uploadID: uploadID, failing: failing)
+                let text = WorkflowCommand.outputs(values, delimiterSeed: UUID().uuidString)
+                steps.append(appendFile("github-output", text, path))
+                exitCode = CIExitCode.combine(gatePassed: decision.passed, steps: steps)
+            }
+        }
+        let verdict = decision.passed ? console.paint("PASS", "32;1") : console.paint("FAIL", "31;1")
+        let problems = steps.filter { if case .failed = $0.status { true } else { false } }.map(\.name)
+        say(
+            "gate \(verdict)"
+                + (problems.isEmpty ? "" : "; failed: \(problems.joined(separator: ", "))") + "; exit \(exitCode)")
+        return CIResult(exitCode: exitCode, decision: decision, steps: steps)
+    }
+
+    // MARK: Steps
+
+    private func ingest() -> [ParsedReport]? {
+        let reader = ReportReader(maximumSize: plan.maxReportSize, allowsIncompleteReports: plan.allowIncomplete)
+        var paths: [String] = []
+        var missing: [String] = []
+        for input in plan.reports {
+            switch input {
+            case .path(let path):
+                var isDirectory: ObjCBool = false
+                if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                    missing.append("\(path): no such file or directory")
+                } else if isDirectory.boolValue {
+                    paths += ReportGlob.filesIn(path)
+                } else {
+                    paths.append(path)
+                }
+            case .pattern(let pattern):
+                // Validated when the configuration was read; a pattern that no longer parses matches nothing.
+                let matched = (try? ReportGlob(pattern))?.expand() ?? []
+                // Fail closed: a scanner that wrote no report must not look like a clean scan.
+                if matched.isEmpty { missing.append("\(pattern): no report matches") }
+                paths += matched
+            }
+        }
+        var seen: Set<String> = []
+        paths = paths.filter { seen.insert($0).inserted }
+        var parsed: [ParsedReport] = []
+        var failures = missing.map { "error: \($0)" }
+        for path in paths {
+            do {
+                let report = try reader.read(path: path, as: plan.forcedFormat)
+                let count = report.findings.count
+                say("read \(path): \(report.tool), \(count) finding\(count == 1 ? "" : "s")")
+                for warning in report.warnings { fail("warning: \(report.source): \(warning)") }
+                parsed.append(report)
+            } catch {
+                failures.append("error: \(error)")
+            }
+        }
+        if parsed.isEmpty, failures.isEmpty { failures.append("error: no report files found") }
+        guard failures.isEmpty else {
+            for failure in failures { fail(failure) }
+            let count = failures.count
+            fail(
+                "scangate ci: \(count) report\(count == 1 ? "" : "s") could not be read; nothing was decided or written"
+            )
+            return nil
+        }
+        return parsed
+    }
+
+    private func makeSARIF(_ findings: FindingSet, reports: [ParsedReport], steps: inout [CIStepResult]) -> [UInt8]? {
+        let options = SARIFOptions(
+            category: plan.category, sourceRoot: plan.sourceRoot, dockerfile: plan.dockerfile,
+            scangateVersion: scangateVersion, tools: reports.map { SARIFTool(name: $0.tool, version: $0.toolVersion) })
+        let sarif = SARIFWriter.write(findings, options: options)
+        let validation = SARIFValidator.validate(sarif.bytes)
+        guard validation.isAcceptable else {
+            for problem in validation.errors { fail("error: \(problem)") }
+            steps.append(
+                CIStepResult(
+                    name: "sarif", status: .failed(2),
+                    message: "the SARIF file would be rejected by GitHub; not written"))
+            fail("scangate ci: the SARIF file would be rejected by GitHub; it was not written or uploaded")
+            return nil
+        }
+        for note in sarif.notes { fail("note: \(note)") }
+        for drop in sarif.dropped { fail("note: \(drop)") }
+        return sarif.bytes
+    }
+
+    private func writeOutput(_ name: String, _ bytes: [UInt8], to path: String) -> CIStepResult {
+        do {
+            try CIFiles.write(bytes, to: path)
+            say("wrote \(name): \(path)")
+            return CIStepResult(name: name, status: .done, message: path)
+        } catch {
+            fail("error: \(error)")
+            return CIStepResult(name: name, status: .failed(2), message: error.description)
+        }
+    }
+
+    private func appendFile(_ name: String, _ text: String, _ path: String) -> CIStepResult {
+        do {
+            try CIFiles.append(text, to: path)
+            return CIStepResult(name: name, status: .done, message: path)
+        } catch {
+            fail("error: \(error)")
+            return CIStepResult(name: name, status: .failed(2), message: error.description)
+        }
+    }
+
+    /// The HTTP client of the upload and the comment: retries, timeouts and CA as `scangate upload`.
+    private func httpClient() -> HTTPClient {
+        let retryPolicy = RetryPolicy(
+            maximumAttempts: tuning.attempts, maximumTotalTime: tuning.retryBudget, initialBackoff: tuning.backoff)
+        return HTTPClient(
+            configuration: HTTPClientConfiguration(timeout: tuning.requestTimeout, retryPolicy: retryPolicy),
+            transport: CurlTransport(connectTimeout: tuning.connectTimeout, caFile: plan.cacert))
+    }
+
+    private func upload(_ sarif: [UInt8]?, client: HTTPClient) -> (result: CIStepResult, id: String?) {
+        func skipped(_ why: String) -> (CIStepResult, String?) {
+            say("upload skipped: \(why)")
+            return (CIStepResult(name: "upload", status: .skipped, message: why), nil)
+        }
+        func failed(_ code: Int32, _ why: String) -> (CIStepResult, String?) {
+            fail("error: upload failed: \(why)")
+            return (CIStepResult(name: "upload", status: .failed(code), message: scrub(why)), nil)
+        }
+        guard let sarif else { return failed(2, "no SARIF file to upload (see above)") }
+        guard let token else { return skipped("no GitHub token (set GITHUB_TOKEN or pass --token-file)") }
+        let context = plan.context
+        guard let name = context.repository, let repository = GitHubRepository(name) else {
+            return failed(2, "no repository (OWNER/NAME): pass --repository or run in GitHub Actions")
+        }
+        guard let commit = context.commit, let ref = context.ref else {
+            return failed(2, "no commit and ref: pass --commit and --ref or run in GitHub Actions")
+        }
+        if let cacert = plan.cacert, !FileManager.default.isReadableFile(atPath: cacert) {
+            return failed(2, "cannot read the CA file \(cacert)")
+        }
+        let console = self.console
+        let uploader = SARIFUploader(
+            repository: repository, token: token,
+            configuration: SARIFUploaderConfiguration(
+                apiURL: plan.apiURL, userAgent: "scangate/\(scangateVersion)", waitsForProcessing: plan.wait,
+                pollInterval: tuning.pollInterval, maximumWait: tuning.maximumWait),
+            client: client, log: { console.progress("scangate ci: upload: \($0)") })
+        say("uploading the SARIF file to \(repository) (\(commit.prefix(12)), \(ref))")
+        do {
+            let outcome = try uploader.upload(
+                sarif, parameters: SARIFUploadParameters(commitSHA: commit, ref: ref, checkoutURI: nil))
+            let id = outcome.receipt.id
+            let what = outcome.processingStatus == nil ? "accepted as upload \(id)" : "processed as upload \(id)"
+            say("uploaded: \(what)")
+            return (CIStepResult(name: "upload", status: .done, message: what), id)
+        } catch {
+            return failed(error.isLocal ? 2 : 4, error.description)
+        }
+    }
+
+    private func comment(_ body: String, client: HTTPClient) -> CIStepResult {
+        func skipped(_ why: String) -> CIStepResult {
+            say("comment skipped: \(why)")
+            return CIStepResult(name: "comment", status: .skipped, message: why)
+        }
+        guard plan.comment else { return CIStepResult(name: "comment", status: .skipped, message: "disabled") }
+        guard let number = plan.context.pullRequest else { return skipped("not a pull request") }
+        guard let token else { return skipped("no GitHub token") }
+        guard let name = plan.context.repository, let repository = GitHubRepository(name) else {
+            fail("error: comment failed: no repository (OWNER/NAME): pass --repository or run in GitHub Actions")
+            return CIStepResult(name: "comment", status: .failed(2), message: "no repository")
+        }
+        let console = self.console
+        let commenter = PullRequestCommenter(
+            repository: repository, pullRequest: number, token: token,
+            configuration: PullRequestCommentConfiguration(
+                apiURL: plan.apiURL, userAgent: "scangate/\(scangateVersion)", marker: MarkdownReport.commentMarker),
+            client: client, log: { console.progress("scangate ci: comment: \($0)") })
+        do {
+            let result = try commenter.post(body)
+            let what = "\(result.action.rawValue) comment \(result.id) on pull request #\(number)"
+            say(what + (result.url.map { " \($0)" } ?? ""))
+            return CIStepResult(name: "comment", status: .done, message: what)
+        } catch {
+            let why = scrub(error.description)
+            fail("error: comment on pull request #\(number) failed: \(why)")
+            return CIStepResult(name: "comment", status: .failed(error.isLocal ? 2 : 4), message: why)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func loadSnapshot(_ path: String) throws(ConfigurationError) -> FindingsSnapshot {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(document: .baseline, file: path, line: 0, message: "cannot read the file")
+        }
+        do {
+            return try FindingsSnapshot.read(bytes: [UInt8](data), file: path)
+        } catch {
+            throw ConfigurationError(document: .baseline, file: path, line: error.line, message: error.message)
+        }
+    }
+
+    static func summary(_ report: ParsedReport) -> ReportSummary {
+        ReportSummary(
+            file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
+            toolVersion: report.toolVersion, findingCount: report.findings.count,
+            suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// What `scangate init` writes into a repository: a commented `.scangate.yaml` and the policies
+/// ScanGate ships.
+public enum CIStarter {
+    /// The starting configuration. Every key is shown; the optional ones commented out.
+    public static let configText = """
+        # yaml-language-server: $schema=policies/config.schema.json
+        #
+        # ScanGate's project configuration, read by `scangate ci` (and, for release:, by the
+        # release job). Paths are relative to this file. Every `scangate ci` flag overrides the
+        # value here: `scangate ci --env production`, `--no-upload`, `--sarif out.sarif`, …
+        scangate-config: 1
+
+        # The scanners' reports. Globs: * and ? within one directory, ** across directories.
+        # A pattern that matches nothing fails the run (exit 3): a scanner that wrote no report
+        # must not look like a clean scan.
+        reports:
+          - reports/trivy-*.json
+          - reports/npm-audit.json
+          - reports/zap-*.xml
+        # allow-incomplete: false     # accept reports whose tool says part of the scan failed
+        # max-report-size: 1073741824 # bytes
+
+        # The policy per environment; `scangate ci --env NAME` picks one, else `environment`.
+        environment: staging
+        policies:
+          dev: policies/dev.yaml
+          staging: policies/staging.yaml
+          production: policies/production.yaml
+
+        # Waivers (scangate-waivers: 1) and OpenVEX documents, each a file or a list.
+        # waivers: [security/waivers.yaml]
+        # vex: [security/openvex.json]
+        # A previous run's findings (outputs.findings of the last release): findings in it are not new.
+        # baseline: security/baseline.json
+
+        # What to write. The Markdown report is also the job summary and the pull request comment.
+        outputs:
+          sarif: scangate-out/scangate.sarif
+          html: scangate-out/report.html
+          markdown: scangate-out/report.md
+          junit: scangate-out/junit.xml
+          # json: scangate-out/report.json          # scangate-report/1
+          # decision: scangate-out/decision.json    # scangate-gate/1
+          findings: scangate-out/findings.json      # scangate-findings/1, a baseline for later runs
+
+        sarif:
+          category: scangate      # each run is <category>/<tool>/ in code scanning
+          source-root: .          # lock files are read here to point findings at their lines
+          # dockerfile: Dockerfile
+
+        # Upload the SARIF file to code scanning when a token is present (GITHUB_TOKEN).
+        upload:
+          enabled: true
+          wait: true              # wait until GitHub has processed it
+          # api-url: https://HOST/api/v3   # GitHub Enterprise Server (default: GITHUB_API_URL, api.github.com)
+
+        # Comment the summary on the pull request (one comment, updated on every push).
+        comment: true
+
+        # The release job (`scangate release-gate`, in deploy.yml): the images whose signatures
+        # must verify, and the public keys they verify with (the same keys as the production
+        # policy's signatures: keys). `scangate ci` checks these entries but verifies nothing.
+        # release:
+        #   environment: production
+        #   images: [ghcr.io/OWNER/APP:latest]
+        #   keys: [keys/release.pub]
+        #   audit-log: audit/release.jsonl
+
+        """
+
+    /// The shipped files `init` copies into `policies/`.
+    public static let policyFiles = [
+        "default.yaml", "dev.yaml", "staging.yaml", "production.yaml", "policy.schema.json", "waivers.schema.json",
+        "config.schema.json",
+    ]
+
+    /// What `install` did with one file.
+    public struct Action: Sendable, Equatable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            case wrote, replaced, kept
+        }
+
+        public var kind: Kind
+        public var path: String
+        public var description: String { "\(kind.rawValue) \(path)" }
+    }
+
+    /// Why `init` stopped.
+    public struct InstallError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The directory of the shipped policies: `SCANGATE_POLICIES`, else `policies/` beside or
+    /// above the executable (a source checkout), else `share/scangate/policies` of an install.
+    public static func shippedPolicies(executable: String, environment: [String: String]) -> String? {
+        if let directory = environment["SCANGATE_POLICIES"], !directory.isEmpty { return directory }
+        var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        let share = directory.deletingLastPathComponent().appendingPathComponent("share/scangate/policies")
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("policies")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("default.yaml").path) {
+                return candidate.path
+            }
+            directory = directory.deletingLastPathComponent()
+        }
+        if FileManager.default.fileExists(atPath: share.appendingPathComponent("default.yaml").path) {
+            return share.path
+        }
+        return nil
+    }
+
+    /// Writes `.scangate.yaml` into `directory` (refusing to replace one unless `force`), and
+    /// copies each shipped policy file that is absent from `directory/policies/` (with `force`,
+    /// replaces them too). Nothing is written when the configuration exists and `force` is off.
+    public static func install(into directory: String, policiesFrom source: String, force: Bool) throws(InstallError)
+        -> [Action]
+    {
+        let manager = FileManager.default
+        let configPath = PathResolution.join(directory, CIConfiguration.defaultFileName)
+        let configExists = manager.fileExists(atPath: configPath)
+        if configExists, !force {
+            throw InstallError(description: "\(configPath) exists; pass --force to replace it (and the policies)")
+        }
+        var sources: [(String, String)] = []
+        for name in policyFiles {
+            let from = PathResolution.join(source, name)
+            guard manager.isReadableFile(atPath: from) else {
+                throw InstallError(description: "the shipped policy file \(from) is missing")
+            }
+            sources.append((name, from))
+        }
+        var actions: [Action] = []
+        do {
+            try CIFiles.write(Array(configText.utf8), to: configPath)
+            actions.append(Action(kind: configExists ? .replaced : .wrote, path: configPath))
+            let policies = PathResolution.join(directory, "policies")
+            for (name, from) in sources {
+                let target = PathResolution.join(policies, name)
+                let exists = manager.fileExists(atPath: target)
+                if exists, !force {
+                    actions.append(Action(kind: .kept, path: target))
+                    continue
+                }
+                guard let data = manager.contents(atPath: from) else {
+                    throw InstallError(description: "cannot read \(from)")
+                }
+                try CIFiles.write([UInt8](data), to: target)
+                actions.append(Action(kind: exists ? .replaced : .wrote, path: target))
+            }
+        } catch let error as CIFileError {
+            throw InstallError(description: error.description)
+        } catch let error as InstallError {
+            throw error
+        } catch {
+            throw InstallError(description: "\(error)")
+        }
+        return actions
+    }
+}

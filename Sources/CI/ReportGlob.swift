@@ -1,0 +1,127 @@
+import Foundation
+import Policy
+
+/// A report pattern of `.scangate.yaml`: path segments separated by `/`, each a glob (`*`, `?`,
+/// `[a-z]`, `\` escapes, as policy globs), where `*` stays within one segment and a `**` segment
+/// matches any number of directories. Names starting with `.` match only a pattern segment that
+/// starts with `.` (as a shell does), so `reports/*` never picks up editor or tool droppings.
+public struct ReportGlob: Sendable {
+    /// Why a pattern is refused.
+    public struct SyntaxError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let pattern: String
+    private let isAbsolute: Bool
+    private let segments: [Segment]
+
+    private enum Segment: Sendable {
+        case literal(String)
+        case glob(Glob, String)
+        case anyDirectories
+    }
+
+    public init(_ pattern: String) throws(SyntaxError) {
+        guard !pattern.isEmpty else { throw SyntaxError(description: "a report pattern must not be empty") }
+        self.pattern = pattern
+        isAbsolute = pattern.hasPrefix("/")
+        var segments: [Segment] = []
+        for part in pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init) {
+            if part == "**" {
+                segments.append(.anyDirectories)
+            } else if part.contains(where: { "*?[\\".contains($0) }) {
+                do {
+                    segments.append(.glob(try Glob(part), part))
+                } catch {
+                    throw SyntaxError(description: error.description)
+                }
+            } else {
+                segments.append(.literal(part))
+            }
+        }
+        guard !segments.isEmpty else {
+            throw SyntaxError(description: "the report pattern \"\(pattern)\" names no file")
+        }
+        if case .anyDirectories = segments[segments.count - 1] {
+            throw SyntaxError(
+                description: "the report pattern \"\(pattern)\" ends in **: add a file pattern (**/*.json)")
+        }
+        self.segments = segments
+    }
+
+    /// Whether the pattern has any wildcard (a pattern without one names one file or directory).
+    public var hasWildcards: Bool {
+        segments.contains {
+            if case .literal = $0 { return false }
+            return true
+        }
+    }
+
+    /// The regular files the pattern matches, sorted; a matched directory stands for its
+    /// non-hidden regular files (as on the command line).
+    public func expand() -> [String] {
+        var results: Set<String> = []
+        walk(base: isAbsolute ? "/" : "", index: 0, into: &results)
+        var files: [String] = []
+        for path in results {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                files += Self.filesIn(path)
+            } else {
+                files.append(path)
+            }
+        }
+        return Array(Set(files)).sorted()
+    }
+
+    private func walk(base: String, index: Int, into results: inout Set<String>) {
+        guard index < segments.count else {
+            results.insert(base)
+            return
+        }
+        func child(_ name: String) -> String {
+            base.isEmpty ? name : (base.hasSuffix("/") ? base + name : base + "/" + name)
+        }
+        switch segments[index] {
+        case .literal(let name):
+            let path = child(name)
+            if FileManager.default.fileExists(atPath: path) { walk(base: path, index: index + 1, into: &results) }
+        case .glob(let glob, let text):
+            for name in Self.entries(base) where !name.hasPrefix(".") || text.hasPrefix(".") {
+                if glob.matches(name) { walk(base: child(name), index: index + 1, into: &results) }
+            }
+        case .anyDirectories:
+            walk(base: base, index: index + 1, into: &results)
+            for name in Self.entries(base) where !name.hasPrefix(".") {
+                let path = child(name)
+                var isDirectory: ObjCBool = false
+                // Symbolic links to directories are not followed: a link cycle would never end.
+                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+                let isLink = attributes?[.type] as? FileAttributeType == .typeSymbolicLink
+                if !isLink, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+                    isDirectory.boolValue
+                {
+                    walk(base: path, index: index, into: &results)
+                }
+            }
+        }
+    }
+
+    private static func entries(_ directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []).sorted()
+    }
+
+    /// The non-hidden regular files directly in `directory`, sorted.
+    static func filesIn(_ directory: String) -> [String] {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return entries(directory).compactMap { name in
+            guard !name.hasPrefix(".") else { return nil }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: prefix + name, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            else { return nil }
+            return prefix + name
+        }
+    }
+}

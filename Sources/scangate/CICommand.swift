@@ -1,0 +1,215 @@
+import Adapters
+import ArgumentParser
+import CI
+import Foundation
+import GitHub
+
+/// `scangate ci`: the CI security-scan step in one command. It only wires: the configuration
+/// is read by the CI module, the flags are applied to it as ``CIOverrides``, and ``CIRunner``
+/// runs the steps.
+struct CICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ci",
+        abstract: "The CI step: ingest the reports, gate them, write the outputs, upload the SARIF, comment on the PR.",
+        discussion: """
+            Reads .scangate.yaml (or --config FILE); every flag overrides it. Inside GitHub Actions \
+            (GITHUB_ACTIONS=true) the repository, commit, ref and pull request come from GITHUB_REPOSITORY, \
+            GITHUB_SHA, GITHUB_REF and the event file; the Markdown summary is appended to \
+            GITHUB_STEP_SUMMARY, failing findings become ::error annotations and warnings ::warning, and \
+            decision, counts and output paths are written to GITHUB_OUTPUT. Elsewhere use --repository, \
+            --commit, --ref and --pr. The SARIF file is uploaded when a token is present (GITHUB_TOKEN or \
+            --token-file); the pull request is commented on when the run is for one. A failing upload or \
+            comment never skips the gate or the local outputs. Exit codes: 0 the gate passed and every step \
+            worked, 1 the gate failed (whatever else happened), 2 configuration or usage error (also: an \
+            output could not be written, the gate having passed), 3 a report could not be read (or none \
+            matched), 4 the upload or the comment failed (the gate having passed).
+            """
+    )
+
+    @Argument(help: "Report files or directories; when given, the configuration's reports are not read.")
+    var reports: [String] = []
+
+    @Option(help: ArgumentHelp("The project configuration (default: .scangate.yaml if present).", valueName: "FILE"))
+    var config: String?
+
+    @Option(help: "The environment: picks its policy from the configuration's policies.")
+    var env: String?
+
+    @Option(help: "The policy file (overrides the environment's).")
+    var policy: String?
+
+    @Option(help: "A waivers file; may be repeated (replaces the configuration's).")
+    var waivers: [String] = []
+
+    @Option(help: "An OpenVEX document; may be repeated (replaces the configuration's).")
+    var vex: [String] = []
+
+    @Option(help: "A previous `scangate ingest --format json` output: findings in it are not new.")
+    var baseline: String?
+
+    @Option(help: "Judge waivers as of this day (YYYY-MM-DD); default: today in UTC.")
+    var now: String?
+
+    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
+    var forcedFormat: ReportFormat?
+
+    @Flag(inversion: .prefixedNo, help: "Accept reports whose tool says part of the scan failed.")
+    var allowIncomplete: Bool?
+
+    @Option(help: "Refuse reports larger than this many bytes.")
+    var maxReportSize: Int?
+
+    @Option(help: ArgumentHelp("Write the SARIF file here.", valueName: "FILE"))
+    var sarif: String?
+
+    @Option(help: ArgumentHelp("Write the HTML report here.", valueName: "FILE"))
+    var html: String?
+
+    @Option(help: ArgumentHelp("Write the Markdown report here.", valueName: "FILE"))
+    var markdown: String?
+
+    @Option(help: ArgumentHelp("Write the JUnit XML report here.", valueName: "FILE"))
+    var junit: String?
+
+    @Option(help: ArgumentHelp("Write the report JSON here.", valueName: "FILE"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("Write the gate's decision JSON here.", valueName: "FILE"))
+    var decisionJSON: String?
+
+    @Option(help: ArgumentHelp("Write the findings JSON (a baseline for the next run) here.", valueName: "FILE"))
+    var findingsJSON: String?
+
+    @Option(help: "GitHub analysis category; each SARIF run gets <category>/<tool>/.")
+    var category: String?
+
+    @Option(help: "The repository root the scanners ran in (for lock file lines in SARIF).")
+    var sourceRoot: String?
+
+    @Option(help: "The Dockerfile that builds the scanned images (relative to the source root).")
+    var dockerfile: String?
+
+    @Flag(inversion: .prefixedNo, help: "Upload the SARIF file to GitHub code scanning (when a token is present).")
+    var upload: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Comment on the pull request (when the run is for one).")
+    var comment: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Wait until GitHub has processed the upload.")
+    var wait: Bool?
+
+    @Option(help: ArgumentHelp("The REST API root (GitHub Enterprise Server: https://HOST/api/v3).", valueName: "URL"))
+    var apiURL: String?
+
+    @Option(help: ArgumentHelp("Trust the CA certificates in this PEM file.", valueName: "FILE"))
+    var cacert: String?
+
+    @Option(help: ArgumentHelp("Read the token from this file instead of GITHUB_TOKEN.", valueName: "FILE"))
+    var tokenFile: String?
+
+    @Option(
+        help: ArgumentHelp("The repository (default in GitHub Actions: GITHUB_REPOSITORY).", valueName: "OWNER/NAME"))
+    var repository: String?
+
+    @Option(help: ArgumentHelp("The analysed commit (default in GitHub Actions: GITHUB_SHA).", valueName: "SHA"))
+    var commit: String?
+
+    @Option(help: ArgumentHelp("The full ref (default in GitHub Actions: GITHUB_REF).", valueName: "REF"))
+    var ref: String?
+
+    @Option(help: ArgumentHelp("The pull request number (default in GitHub Actions: from the event).", valueName: "N"))
+    var pr: Int?
+
+    @Flag(name: .shortAndLong, help: "No progress on standard error (errors are still shown).")
+    var quiet = false
+
+    func validate() throws {
+        if let maxReportSize, maxReportSize <= 0 { throw ValidationError("--max-report-size must be positive") }
+        if let pr, pr <= 0 { throw ValidationError("--pr must be a positive number") }
+    }
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let token = try readToken(environment)
+        let plan: CIPlan
+        do {
+            var configuration = CIConfiguration()
+            if let config {
+                configuration = try CIConfigLoader.load(path: config)
+            } else if FileManager.default.fileExists(atPath: CIConfiguration.defaultFileName) {
+                configuration = try CIConfigLoader.load(path: CIConfiguration.defaultFileName)
+            }
+            plan = try CIPlan.make(
+                config: configuration, overrides: overrides(), context: CIContext.detect(environment: environment))
+        } catch {
+            Terminal.error("error: \(token?.scrub(error.description) ?? error.description)")
+            Terminal.error("scangate ci: the configuration is invalid; nothing was read or written")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let quiet = quiet
+        let console = CIConsole(
+            output: { text in FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8)) },
+            progress: { if !quiet { Terminal.error($0) } }, error: { Terminal.error($0) },
+            colour: CIConsole.usesColour(isTerminal: isatty(STDERR_FILENO) == 1, environment: environment))
+        let result = CIRunner(
+            plan: plan, token: token, console: console, tuning: CIUploadTuning(environment: environment),
+            scangateVersion: ScanGate.version
+        ).run()
+        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+
+    private func overrides() -> CIOverrides {
+        var overrides = CIOverrides()
+        overrides.reports = reports
+        overrides.forcedFormat = forcedFormat
+        overrides.allowIncomplete = allowIncomplete
+        overrides.maxReportSize = maxReportSize
+        overrides.environment = env
+        overrides.policy = policy
+        overrides.waivers = waivers.isEmpty ? nil : waivers
+        overrides.vex = vex.isEmpty ? nil : vex
+        overrides.baseline = baseline
+        overrides.now = now
+        overrides.outputs = CIConfiguration.Outputs(
+            sarif: sarif, html: html, markdown: markdown, junit: junit, json: json, decision: decisionJSON,
+            findings: findingsJSON)
+        overrides.category = category
+        overrides.sourceRoot = sourceRoot
+        overrides.dockerfile = dockerfile
+        overrides.upload = upload
+        overrides.comment = comment
+        overrides.wait = wait
+        overrides.apiURL = apiURL
+        overrides.cacert = cacert
+        overrides.repository = repository
+        overrides.commit = commit
+        overrides.ref = ref
+        overrides.pullRequest = pr
+        return overrides
+    }
+
+    /// The token from --token-file or GITHUB_TOKEN; nil when neither is set (the upload and the
+    /// comment are then skipped). A token that is set but unusable is an error.
+    private func readToken(_ environment: [String: String]) throws -> GitHubToken? {
+        let text: String
+        let source: String
+        if let tokenFile {
+            source = "the token file \(tokenFile)"
+            guard let data = FileManager.default.contents(atPath: tokenFile), data.count <= 64 * 1024 else {
+                Terminal.error("error: cannot read the token file \(tokenFile)")
+                throw ExitCode(ExitStatus.usage)
+            }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            source = "GITHUB_TOKEN"
+            text = environment["GITHUB_TOKEN"] ?? ""
+            if text.isEmpty { return nil }
+        }
+        guard let token = GitHubToken(text) else {
+            Terminal.error(
+                "error: \(source) does not hold a usable token (it is empty or contains spaces or control characters)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        return token
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+
+/// The `scangate` executable, found as the other command tests find it: SCANGATE_BINARY, else
+/// next to the test bundle.
+enum ScanGateExecutable {
+    static var url: URL {
+        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] {
+            return URL(fileURLWithPath: override)
+        }
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("scangate")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return CITestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/scangate")
+    }
+
+    struct Result {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs `scangate` in `directory` with exactly `environment` (plus PATH).
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String]) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var merged = environment
+        merged["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+        merged["NO_PROXY"] = "127.0.0.1,localhost"
+        merged["no_proxy"] = "127.0.0.1,localhost"
+        process.environment = merged
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read standard error on another thread so that neither pipe can fill up and block the child.
+        let box = DataBox()
+        let reader = Thread { box.set(error.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !box.isSet { usleep(1000) }
+        return Result(
+            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: box.value, as: UTF8.self))
+    }
+
+    /// Whether this build has `scangate ci` and `scangate init` (the lead registers them in
+    /// ScanGate.swift). `scangate ci --help` cannot tell: an unknown subcommand followed by
+    /// `--help` prints the root help and exits 0. The root help's subcommand list can.
+    static let hasCI: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: url.path),
+            let result = try? run(["--help"], in: CITestEnvironment.repositoryRoot, environment: [:]),
+            result.status == 0
+        else { return false }
+        let lines = result.standardOutput.split(separator: "\n")
+        return lines.contains { $0.hasPrefix("  ci ") } && lines.contains { $0.hasPrefix("  init ") }
+    }()
+}
+
+final class DataBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+    func set(_ value: Data) { lock.withLock { data = value } }
+    var isSet: Bool { lock.withLock { data != nil } }
+    var value: Data { lock.withLock { data ?? Data() } }
+}
+
+/// `scangate ci` and `scangate init` as a user runs them (skipped while the commands are not
+/// registered in this build).
+@Suite(.serialized, .enabled(if: ScanGateExecutable.hasCI)) struct CICommandTests {
+    static let fast = [
+        "SCANGATE_UPLOAD_ATTEMPTS": "2", "SCANGATE_UPLOAD_BACKOFF_MS": "20", "SCANGATE_UPLOAD_RETRY_BUDGET": "20",
+        "SCANGATE_UPLOAD_CONNECT_TIMEOUT": "2", "SCANGATE_UPLOAD_POLL_INTERVAL_MS": "50", "SCANGATE_UPLOAD_WAIT": "5",
+    ]
+
+    @Test(.enabled(if: CITestEnvironment.canRunServers), arguments: [("complete", 0), ("ghas-disabled", 4)])
+    func endToEndInGitHubActions(scenario: String, expected: Int32) throws {
+        let github = try LocalGitHub(scenario: scenario)
+        let workspace = try ActionsWorkspace(apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        var environment = workspace.environment.merging(Self.fast) { _, new in new }
+        environment["GITHUB_TOKEN"] = LocalGitHub.token
+        let result = try ScanGateExecutable.run(["ci"], in: workspace.root, environment: environment)
+
+        #expect(result.status == expected, "\(result.standardError)")
+        #expect(result.standardOutput.contains("PASS: "))
+        #expect(result.standardOutput.contains("::warning "))
+        for output in CIRunTests.outputs { #expect(FileManager.default.fileExists(atPath: workspace.path(output))) }
+        #expect(try github.uploads() == 1)
+        #expect(try github.commentBodies().count == 1)
+        #expect(!workspace.stepSummary.isEmpty)
+        #expect(workspace.outputFile.contains("exit-code=\(expected)\n"))
+        #expect(result.standardError.contains("scangate ci: read "))
+        #expect(!result.standardError.contains("\u{1B}["), "no colour when standard error is not a terminal")
+        for text in [result.standardOutput, result.standardError, workspace.stepSummary, workspace.outputFile] {
+            #expect(!text.contains(LocalGitHub.token))
+        }
+    }
+
+    @Test func flagsOverrideAndQuietSilencesProgress() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        // Outside GitHub Actions: no token, no Actions files.
+        let result = try ScanGateExecutable.run(
+            ["ci", "--env", "staging", "--quiet", "--sarif", "elsewhere.sarif", "--no-upload", "--no-comment"],
+            in: workspace.root, environment: [:])
+        #expect(result.status == 1)
+        #expect(result.standardError.isEmpty, "\(result.standardError)")
+        #expect(result.standardOutput.contains("FAIL: "))
+        #expect(result.standardOutput.contains("env staging"))
+        #expect(!result.standardOutput.contains("::error"))
+        #expect(FileManager.default.fileExists(atPath: workspace.path("elsewhere.sarif")))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out/scangate.sarif")))
+        #expect(FileManager.default.fileExists(atPath: workspace.path("out/report.html")))
+        #expect(workspace.outputFile.isEmpty)
+    }
+
+    @Test func configurationErrorsNameFileAndLine() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: "scangate-config: 1\nreports: [reports/*.json]\nupload: maybe\n")
+        defer { workspace.remove() }
+        let result = try ScanGateExecutable.run(
+            ["ci", "--policy", "policies/dev.yaml"], in: workspace.root, environment: [:])
+        #expect(result.status == 2)
+        #expect(
+            result.standardError.contains(".scangate.yaml:3:9: upload must be true or false"), "\(result.standardError)"
+        )
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out")))
+
+        let missing = try ScanGateExecutable.run(
+            ["ci", "--config", "nope.yaml"], in: workspace.root, environment: [:])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("nope.yaml: cannot read the configuration: no such file"))
+    }
+
+    @Test func initWritesOnceAndRefusesToOverwrite() throws {
+        let directory = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = ["SCANGATE_POLICIES": CITestEnvironment.fixture("policies")]
+        let first = try ScanGateExecutable.run(["init"], in: directory, environment: environment)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("wrote .scangate.yaml"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("policies/staging.yaml").path))
+        let second = try ScanGateExecutable.run(["init"], in: directory, environment: environment)
+        #expect(second.status == 2)
+        #expect(second.standardError.contains("exists; pass --force"))
+        let forced = try ScanGateExecutable.run(["init", "--force"], in: directory, environment: environment)
+        #expect(forced.status == 0)
+    }
+}

@@ -1,0 +1,319 @@
+import CI
+import Foundation
+import GitHub
+import Testing
+
+/// A repository set up as a GitHub Actions job sees it: the example reports, the shipped
+/// policies (written by `CIStarter`, as `scangate init` does), a `.scangate.yaml`, and the
+/// runner's files (event, step summary, outputs).
+struct ActionsWorkspace {
+    let root: URL
+    let environment: [String: String]
+    static let commit = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+    init(apiURL: String, config: String, pullRequest: Int? = LocalGitHub.pullRequest) throws {
+        root = try CITestEnvironment.temporaryDirectory()
+        _ = try CIStarter.install(
+            into: root.path, policiesFrom: CITestEnvironment.fixture("policies"), force: false)
+        let reports = root.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        for name in ["trivy-fs.json", "npm-audit.json", "zap-report.xml"] {
+            try FileManager.default.copyItem(
+                atPath: CITestEnvironment.fixture("fixtures/examples/\(name)"),
+                toPath: reports.appendingPathComponent(name).path)
+        }
+        try Data(config.utf8).write(to: root.appendingPathComponent(".scangate.yaml"))
+        let runner = root.appendingPathComponent("_runner")
+        try FileManager.default.createDirectory(at: runner, withIntermediateDirectories: true)
+        let event = runner.appendingPathComponent("event.json")
+        let payload =
+            pullRequest.map { #"{"action": "synchronize", "number": \#($0), "pull_request": {"number": \#($0)}}"# }
+            ?? #"{"ref": "refs/heads/main"}"#
+        try Data(payload.utf8).write(to: event)
+        // The runner creates these empty before the step starts.
+        for name in ["step_summary.md", "output.txt"] {
+            try Data().write(to: runner.appendingPathComponent(name))
+        }
+        environment = [
+            "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_REPOSITORY": LocalGitHub.repository,
+            "GITHUB_SHA": Self.commit,
+            "GITHUB_REF": pullRequest.map { "refs/pull/\($0)/merge" } ?? "refs/heads/main",
+            "GITHUB_EVENT_NAME": pullRequest == nil ? "push" : "pull_request",
+            "GITHUB_EVENT_PATH": event.path,
+            "GITHUB_STEP_SUMMARY": runner.appendingPathComponent("step_summary.md").path,
+            "GITHUB_OUTPUT": runner.appendingPathComponent("output.txt").path, "GITHUB_API_URL": apiURL,
+            "GITHUB_SERVER_URL": "https://github.test", "GITHUB_RUN_ID": "1234", "GITHUB_WORKSPACE": root.path,
+        ]
+    }
+
+    func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    func text(_ relative: String) -> String {
+        (try? String(contentsOfFile: path(relative), encoding: .utf8)) ?? ""
+    }
+
+    var stepSummary: String { text("_runner/step_summary.md") }
+    var outputFile: String { text("_runner/output.txt") }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+
+    /// The configuration every end-to-end run uses, with the environment given.
+    static func config(environment: String) -> String {
+        """
+        scangate-config: 1
+        reports:
+          - reports/trivy-*.json
+          - reports/npm-audit.json
+          - reports/zap-*.xml
+        environment: \(environment)
+        policies:
+          dev: policies/dev.yaml
+          staging: policies/staging.yaml
+          production: policies/production.yaml
+        outputs:
+          sarif: out/scangate.sarif
+          html: out/report.html
+          markdown: out/report.md
+          junit: out/junit.xml
+          json: out/report.json
+          decision: out/decision.json
+          findings: out/findings.json
+        sarif:
+          category: ci
+        upload:
+          enabled: true
+        comment: true
+        release:
+          environment: production
+          images: [ghcr.io/octo-org/hello-world:1.0.0]
+          keys: [keys/release.pub]
+
+        """
+    }
+}
+
+/// Captures what a run says.
+final class Captured: @unchecked Sendable {
+    private let lock = NSLock()
+    private var out: [String] = []
+    private var err: [String] = []
+
+    var console: CIConsole {
+        CIConsole(
+            output: { text in self.lock.withLock { self.out.append(text) } },
+            progress: { text in self.lock.withLock { self.err.append(text) } },
+            error: { text in self.lock.withLock { self.err.append(text) } })
+    }
+
+    var standardOutput: String { lock.withLock { out.joined(separator: "\n") } }
+    var standardError: String { lock.withLock { err.joined(separator: "\n") } }
+}
+
+enum CIRun {
+    static let fastTuning = CIUploadTuning(environment: [
+        "SCANGATE_UPLOAD_ATTEMPTS": "2", "SCANGATE_UPLOAD_BACKOFF_MS": "20", "SCANGATE_UPLOAD_RETRY_BUDGET": "20",
+        "SCANGATE_UPLOAD_CONNECT_TIMEOUT": "2", "SCANGATE_UPLOAD_POLL_INTERVAL_MS": "50", "SCANGATE_UPLOAD_WAIT": "5",
+    ])
+
+    /// `scangate ci` through the library, as the command wires it.
+    static func run(
+        _ workspace: ActionsWorkspace, overrides: CIOverrides = CIOverrides(), token: String? = LocalGitHub.token
+    ) throws -> (CIResult, Captured) {
+        let config = try CIConfigLoader.load(path: workspace.path(".scangate.yaml"))
+        let plan = try CIPlan.make(
+            config: config, overrides: overrides, context: CIContext.detect(environment: workspace.environment))
+        let captured = Captured()
+        let result = CIRunner(
+            plan: plan, token: token.flatMap(GitHubToken.init), console: captured.console, tuning: fastTuning,
+            scangateVersion: "0.1.0"
+        ).run()
+        return (result, captured)
+    }
+}
+
+@Suite(.serialized) struct CIRunTests {
+    static let outputs = [
+        "out/scangate.sarif", "out/report.html", "out/report.md", "out/junit.xml", "out/report.json",
+        "out/decision.json", "out/findings.json",
+    ]
+
+    @Test(.enabled(if: CITestEnvironment.canRunServers))
+    func passingRunUploadsCommentsAndReportsToActions() throws {
+        let github = try LocalGitHub(scenario: "complete")
+        let workspace = try ActionsWorkspace(apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let (result, captured) = try CIRun.run(workspace)
+
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        #expect(result.decision?.passed == true)
+        for output in Self.outputs {
+            #expect(FileManager.default.fileExists(atPath: workspace.path(output)), "\(output) was not written")
+        }
+        // The SARIF uploaded is the one written, and the server found nothing wrong with the requests.
+        #expect(try github.uploads() == 1)
+        #expect(try github.uploadRequests().flatMap(\.problems).isEmpty)
+        #expect(try github.uploadRequests().contains { $0.operation == "code-scanning/get-sarif" })
+        // The comment: one, marked, on the pull request from the event file.
+        let bodies = try github.commentBodies()
+        #expect(bodies.count == 1)
+        #expect(bodies.first?.hasPrefix("<!-- scangate-report -->") == true)
+        #expect(try github.commentProblems().isEmpty)
+        // GitHub Actions: the summary, the annotations, the outputs.
+        #expect(
+            workspace.stepSummary == workspace.text("out/report.md")
+                + (workspace.stepSummary.hasSuffix("\n\n") ? "\n" : ""))
+        #expect(!workspace.stepSummary.isEmpty)
+        #expect(captured.standardOutput.contains("::warning "))
+        #expect(!captured.standardOutput.contains("::error "))
+        let outputs = workspace.outputFile
+        #expect(outputs.contains("decision=pass\n"))
+        #expect(outputs.contains("exit-code=0\n"))
+        #expect(outputs.contains("sarif=\(workspace.path("out/scangate.sarif"))\n"))
+        #expect(outputs.contains("sarif-id=47177e22-5596-11eb-80a1-c1e54ef945c6\n"))
+        #expect(outputs.contains("fail=0\n"))
+        // Progress names each report and its count, and the upload.
+        #expect(captured.standardError.contains("read \(workspace.path("reports/trivy-fs.json")): trivy, "))
+        #expect(captured.standardError.contains("uploaded: processed as upload"))
+        // The token appears nowhere.
+        for text in [captured.standardOutput, captured.standardError, workspace.stepSummary, outputs] {
+            #expect(!text.contains(LocalGitHub.token))
+        }
+    }
+
+    @Test(.enabled(if: CITestEnvironment.canRunServers))
+    func failingGateStillWritesUploadsAndComments() throws {
+        let github = try LocalGitHub(scenario: "complete")
+        let workspace = try ActionsWorkspace(
+            apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        var overrides = CIOverrides()
+        overrides.environment = "staging"  // the flag wins over the configuration's dev
+        let (result, captured) = try CIRun.run(workspace, overrides: overrides)
+
+        #expect(result.exitCode == 1)
+        #expect(result.decision?.passed == false)
+        #expect(result.decision?.environment == "staging")
+        for output in Self.outputs { #expect(FileManager.default.fileExists(atPath: workspace.path(output))) }
+        #expect(try github.uploads() == 1)
+        #expect(try github.commentBodies().count == 1)
+        let errors = captured.standardOutput.split(separator: "\n").filter { $0.hasPrefix("::error ") }
+        #expect(!errors.isEmpty)
+        #expect(errors.count <= CIAnnotations.perLevelLimit)
+        #expect(errors.allSatisfy { $0.contains("title=") })
+        // File and line where the finding has them (the example's committed AWS key).
+        #expect(errors.contains { $0.hasPrefix("::error file=config/settings.env,line=3,") })
+        #expect(captured.standardOutput.contains("FAIL: "))
+        #expect(workspace.outputFile.contains("decision=fail\n"))
+        #expect(workspace.outputFile.contains("exit-code=1\n"))
+        // The failing findings are one multi-line output, in the heredoc form.
+        #expect(workspace.outputFile.contains("failing<<ghadelimiter_"))
+    }
+
+    @Test(.enabled(if: CITestEnvironment.canRunServers), arguments: ["ghas-disabled", "bad-commit-422"])
+    func uploadFailureChangesAPassTo4(scenario: String) throws {
+        let github = try LocalGitHub(scenario: scenario)
+        let workspace = try ActionsWorkspace(apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let (result, captured) = try CIRun.run(workspace)
+
+        #expect(result.decision?.passed == true)
+        #expect(result.exitCode == 4, "\(captured.standardError)")
+        #expect(result.steps.first { $0.name == "upload" }?.status == .failed(4))
+        // Never retried, never skipping the rest.
+        #expect(try github.uploads() == 1)
+        for output in Self.outputs { #expect(FileManager.default.fileExists(atPath: workspace.path(output))) }
+        #expect(try github.commentBodies().count == 1)
+        #expect(!workspace.stepSummary.isEmpty)
+        #expect(workspace.outputFile.contains("decision=pass\n"))
+        #expect(workspace.outputFile.contains("exit-code=4\n"))
+        #expect(captured.standardError.contains("error: upload failed: "))
+        #expect(!captured.standardError.contains(LocalGitHub.token))
+    }
+
+    @Test(.enabled(if: CITestEnvironment.canRunServers), arguments: ["ghas-disabled", "bad-commit-422"])
+    func uploadFailureKeepsAFailAt1(scenario: String) throws {
+        let github = try LocalGitHub(scenario: scenario)
+        let workspace = try ActionsWorkspace(
+            apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "staging"))
+        defer { workspace.remove() }
+        let (result, _) = try CIRun.run(workspace)
+
+        #expect(result.exitCode == 1)
+        #expect(result.steps.first { $0.name == "upload" }?.status == .failed(4))
+        for output in Self.outputs { #expect(FileManager.default.fileExists(atPath: workspace.path(output))) }
+        #expect(workspace.outputFile.contains("exit-code=1\n"))
+    }
+
+    @Test func withoutATokenTheRemoteStepsAreSkipped() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let (result, captured) = try CIRun.run(workspace, token: nil)
+        #expect(result.exitCode == 0)
+        #expect(result.steps.first { $0.name == "upload" }?.status == .skipped)
+        #expect(result.steps.first { $0.name == "comment" }?.status == .skipped)
+        #expect(captured.standardError.contains("upload skipped: no GitHub token"))
+    }
+
+    @Test func anUnwritableOutputIsReportedAndTheRestIsWritten() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        // A directory where the HTML file should go: it cannot be replaced by a file.
+        try FileManager.default.createDirectory(
+            atPath: workspace.path("out/report.html"), withIntermediateDirectories: true)
+        let (result, captured) = try CIRun.run(workspace, token: nil)
+        #expect(result.exitCode == 2)
+        #expect(result.steps.first { $0.name == "html" }?.status == .failed(2))
+        #expect(captured.standardError.contains("cannot write \(workspace.path("out/report.html"))"))
+        for output in Self.outputs where output != "out/report.html" {
+            #expect(FileManager.default.fileExists(atPath: workspace.path(output)))
+        }
+    }
+
+    @Test func aReportPatternThatMatchesNothingFailsClosed() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        try FileManager.default.removeItem(atPath: workspace.path("reports/zap-report.xml"))
+        let (result, captured) = try CIRun.run(workspace, token: nil)
+        #expect(result.exitCode == 3)
+        #expect(result.decision == nil)
+        #expect(captured.standardError.contains("reports/zap-*.xml: no report matches"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out/scangate.sarif")))
+        #expect(workspace.outputFile.isEmpty)
+    }
+
+    @Test func anInvalidPolicyStopsBeforeAnythingIsWritten() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        try Data("scangate-policy: 1\nfail-on: extreme\n".utf8).write(
+            to: URL(fileURLWithPath: workspace.path("policies/dev.yaml")))
+        let (result, captured) = try CIRun.run(workspace, token: nil)
+        #expect(result.exitCode == 2)
+        #expect(captured.standardError.contains(workspace.path("policies/dev.yaml") + ":2"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out")))
+    }
+
+    /// Corpus reports given as arguments instead of the configuration's patterns.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: CITestEnvironment.corpus.path)))
+    func corpusReportsGivenAsArguments() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "staging"), pullRequest: nil)
+        defer { workspace.remove() }
+        var overrides = CIOverrides()
+        let corpus = CITestEnvironment.corpus.path
+        overrides.reports = [
+            "\(corpus)/npm-audit/audit-ci__npm-output@npm-critical.json",
+            "\(corpus)/zap/defectdojo__juicy2.xml",
+        ]
+        let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(result.decision != nil, "\(captured.standardError)")
+        #expect([0, 1].contains(result.exitCode))
+        #expect(captured.standardError.contains("audit-ci__npm-output@npm-critical.json: npm-audit, "))
+        #expect(captured.standardError.contains("defectdojo__juicy2.xml: zap, "))
+        #expect(result.steps.first { $0.name == "comment" }?.status == .skipped)
+        #expect(FileManager.default.fileExists(atPath: workspace.path("out/scangate.sarif")))
+    }
+}

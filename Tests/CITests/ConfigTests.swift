@@ -1,0 +1,250 @@
+import CI
+import Foundation
+import Testing
+import Yams
+
+@Suite struct ConfigTests {
+    static func parse(_ text: String) throws(CIConfigError) -> CIConfiguration {
+        try CIConfigLoader.parse(text, file: "repo/.scangate.yaml", directory: "repo")
+    }
+
+    /// The error `text` gets, or nil.
+    static func error(_ text: String) -> CIConfigError? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func starterConfigurationIsValidAndResolvesRelativeToItsDirectory() throws {
+        let config = try Self.parse(CIStarter.configText)
+        #expect(
+            config.reports == ["repo/reports/trivy-*.json", "repo/reports/npm-audit.json", "repo/reports/zap-*.xml"])
+        #expect(config.environment == "staging")
+        #expect(config.policies["production"] == "repo/policies/production.yaml")
+        #expect(config.outputs.sarif == "repo/scangate-out/scangate.sarif")
+        #expect(config.outputs.json == nil)
+        #expect(config.sarif.category == "scangate")
+        #expect(config.sarif.sourceRoot == "repo/.")
+        #expect(config.upload == CIConfiguration.UploadSettings(enabled: true, wait: true))
+        #expect(config.comment)
+        #expect(config.release == nil)
+    }
+
+    @Test func everyKey() throws {
+        let config = try Self.parse(
+            """
+            scangate-config: 1
+            reports: scans/**/*.json
+            allow-incomplete: true
+            max-report-size: 1000
+            policies: {prod: /etc/scangate/prod.yaml}
+            waivers: security/waivers.yaml
+            vex: [a.json, b.json]
+            baseline: base.json
+            outputs: {decision: d.json, findings: f.json}
+            sarif: {dockerfile: Dockerfile}
+            upload: {enabled: false, api-url: "https://ghe.example/api/v3", wait: false, cacert: ca.pem}
+            comment: {enabled: false}
+            release:
+              environment: prod
+              images: [ghcr.io/acme/api:1.0.0, "ghcr.io/acme/web@sha256:\(String(repeating: "a", count: 64))"]
+              keys: keys/release.pub
+              audit-log: audit.jsonl
+              audit-key: audit.pem
+            """)
+        #expect(config.reports == ["repo/scans/**/*.json"])
+        #expect(config.allowIncomplete)
+        #expect(config.maxReportSize == 1000)
+        #expect(config.policies == ["prod": "/etc/scangate/prod.yaml"])
+        #expect(config.waivers == ["repo/security/waivers.yaml"])
+        #expect(config.vex == ["repo/a.json", "repo/b.json"])
+        #expect(config.baseline == "repo/base.json")
+        #expect(config.outputs == CIConfiguration.Outputs(decision: "repo/d.json", findings: "repo/f.json"))
+        #expect(config.sarif.dockerfile == "Dockerfile")
+        #expect(
+            config.upload
+                == CIConfiguration.UploadSettings(
+                    enabled: false, apiURL: "https://ghe.example/api/v3", wait: false, cacert: "repo/ca.pem"))
+        #expect(!config.comment)
+        #expect(config.release?.images.count == 2)
+        #expect(config.release?.keys == ["repo/keys/release.pub"])
+        #expect(config.release?.auditLog == "repo/audit.jsonl")
+    }
+
+    @Test(arguments: [
+        ("scangate-config: 1\nreport: x.json\n", 2, "unknown key \"report\" in the configuration"),
+        ("scangate-config: 1\noutputs:\n  sarif: a.sarif\n  pdf: r.pdf\n", 4, "unknown key \"pdf\" in outputs"),
+        ("scangate-config: 1\nallow-incomplete: yes please\n", 2, "allow-incomplete must be true or false"),
+        ("scangate-config: 1\nmax-report-size: big\n", 2, "max-report-size must be a whole number"),
+        ("scangate-config: 1\nsarif:\n  category: 2024\n", 3, "sarif.category must be text, found the number 2024"),
+        ("scangate-config: 1\nupload: {api-url: ftp://x}\n", 2, "upload.api-url must be an http(s) URL"),
+        ("scangate-config: 1\npolicies: [a.yaml]\n", 2, "policies (environment: policy file) must be a mapping"),
+        ("scangate-config: 1\nenvironment: qa\npolicies: {dev: d.yaml}\n", 2, "environment \"qa\" has no policy"),
+        ("scangate-config: 2\n", 1, "scangate-config must be 1"),
+        ("reports: [a.json]\n", 1, "has no \"scangate-config: 1\""),
+        ("scangate-config: 1\nreports: [\"a[.json\"]\n", 2, "malformed glob"),
+        ("scangate-config: 1\nreports: [\"**\"]\n", 2, "ends in **"),
+        ("scangate-config: 1\noutputs: {html: r.html, markdown: r.html}\n", 2, "the same file as outputs.html"),
+        ("scangate-config: 1\nrelease: {images: [\"Not A Ref\"], keys: [k.pub]}\n", 2, "is not an image reference"),
+        ("scangate-config: 1\nrelease: {images: [ghcr.io/a/b:1]}\n", 2, "release lists images but no keys"),
+        ("scangate-config: 1\nwaivers: &w [a.yaml]\nvex: *w\n", 2, "anchors and aliases"),
+        ("scangate-config: 1\nreports: [a.json\n", 3, "invalid YAML"),
+        // Yams reports a duplicate at the first of the keys.
+        ("scangate-config: 1\nreports: a.json\nreports: b.json\n", 2, "duplicate key"),
+    ])
+    func errorsNameFileAndLine(text: String, line: Int, message: String) {
+        let error = Self.error(text)
+        #expect(error?.file == "repo/.scangate.yaml")
+        #expect(error?.line == line, "\(String(describing: error))")
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+        #expect(error?.description.hasPrefix("repo/.scangate.yaml:\(line):") == true)
+    }
+
+    @Test func anUnreadableFileIsAnError() {
+        #expect(throws: CIConfigError.self) { try CIConfigLoader.load(path: "/nonexistent/.scangate.yaml") }
+    }
+
+    // MARK: Flags over the configuration
+
+    static let twoEnvironments = """
+        scangate-config: 1
+        reports: [r/*.json]
+        environment: staging
+        policies: {staging: p/staging.yaml, production: p/production.yaml}
+        outputs: {sarif: out/a.sarif, html: out/a.html}
+        upload: {api-url: "https://ghe.example/api/v3"}
+        comment: false
+        """
+
+    @Test func flagsOverrideTheConfiguration() throws {
+        let config = try Self.parse(Self.twoEnvironments)
+        var overrides = CIOverrides()
+        var plan = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        #expect(plan.environment == "staging")
+        #expect(plan.policy == "repo/p/staging.yaml")
+        #expect(plan.reports == [.pattern("repo/r/*.json")])
+        #expect(plan.apiURL == "https://ghe.example/api/v3")
+        #expect(plan.upload && !plan.comment)
+
+        overrides.environment = "production"
+        overrides.reports = ["x.json"]
+        overrides.outputs.sarif = "elsewhere.sarif"
+        overrides.upload = false
+        overrides.comment = true
+        overrides.apiURL = "https://api.github.com"
+        overrides.now = "2026-01-02"
+        plan = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        #expect(plan.policy == "repo/p/production.yaml")
+        #expect(plan.reports == [.path("x.json")])
+        #expect(plan.outputs.sarif == "elsewhere.sarif")
+        #expect(plan.outputs.html == "repo/out/a.html")
+        #expect(!plan.upload && plan.comment)
+        #expect(plan.apiURL == "https://api.github.com")
+        #expect(plan.today.description == "2026-01-02")
+
+        overrides.policy = "mine.yaml"
+        plan = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        #expect(plan.policy == "mine.yaml")
+    }
+
+    @Test func planErrors() throws {
+        let config = try Self.parse(Self.twoEnvironments)
+        var overrides = CIOverrides()
+        overrides.environment = "qa"
+        #expect(throws: CIConfigError.self) {
+            try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        }
+        overrides.environment = "bad env"
+        #expect(throws: CIConfigError.self) {
+            try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        }
+        overrides.environment = nil
+        overrides.now = "tomorrow"
+        #expect(throws: CIConfigError.self) {
+            try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        }
+        // No configuration and no --policy.
+        #expect(throws: CIConfigError.self) {
+            try CIPlan.make(config: CIConfiguration(), overrides: CIOverrides(), context: CIContext())
+        }
+    }
+
+    // MARK: The JSON Schema
+
+    static let schemaURL = CITestEnvironment.repositoryRoot.appendingPathComponent("policies/config.schema.json")
+
+    @Test func schemaListsExactlyTheKeysTheLoaderReads() throws {
+        let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.schemaURL)) as? [String: Any]
+        let properties = schema?["properties"] as? [String: Any] ?? [:]
+        #expect(Set(properties.keys) == Set(CIConfiguration.topLevelKeys))
+        #expect(schema?["additionalProperties"] as? Bool == false)
+    }
+
+    /// The starter configuration validates against the schema (Python's jsonschema, when installed).
+    @Test func starterConfigurationValidatesAgainstTheSchema() throws {
+        guard let python = CITestEnvironment.python else { return }
+        let directory = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("config.yaml")
+        try Data(CIStarter.configText.utf8).write(to: config)
+        let script = """
+            import json, sys
+            try:
+                import jsonschema, yaml
+            except ImportError:
+                sys.exit(77)
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.Draft202012Validator.check_schema(schema)
+            jsonschema.validate(yaml.safe_load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)
+            try:
+                jsonschema.validate({"scangate-config": 1, "report": []}, schema)
+            except jsonschema.ValidationError:
+                sys.exit(0)
+            sys.exit(1)
+            """
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-c", script, Self.schemaURL.path, config.path]
+        try process.run()
+        process.waitUntilExit()
+        #expect([0, 77].contains(process.terminationStatus))
+    }
+}
+
+@Suite struct InitTests {
+    @Test func writesTheConfigurationAndPoliciesAndRefusesToOverwrite() throws {
+        let directory = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policies = CITestEnvironment.fixture("policies")
+        // A policy the repository already has is kept.
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("policies"), withIntermediateDirectories: true)
+        try Data("# ours\n".utf8).write(to: directory.appendingPathComponent("policies/staging.yaml"))
+
+        let actions = try CIStarter.install(into: directory.path, policiesFrom: policies, force: false)
+        #expect(actions.first?.kind == .wrote)
+        #expect(actions.contains { $0.kind == .kept && $0.path.hasSuffix("policies/staging.yaml") })
+        #expect(actions.filter { $0.kind == .wrote }.count == CIStarter.policyFiles.count)
+        let staging = try String(contentsOf: directory.appendingPathComponent("policies/staging.yaml"), encoding: .utf8)
+        #expect(staging == "# ours\n")
+        let written = try CIConfigLoader.load(path: directory.appendingPathComponent(".scangate.yaml").path)
+        #expect(written.policies.count == 3)
+
+        #expect(throws: CIStarter.InstallError.self) {
+            try CIStarter.install(into: directory.path, policiesFrom: policies, force: false)
+        }
+        let forced = try CIStarter.install(into: directory.path, policiesFrom: policies, force: true)
+        #expect(forced.allSatisfy { $0.kind == .replaced })
+    }
+
+    @Test func findsTheShippedPolicies() {
+        let executable = CITestEnvironment.repositoryRoot.appendingPathComponent(".build-ci/debug/scangate").path
+        #expect(
+            CIStarter.shippedPolicies(executable: executable, environment: [:])
+                == CITestEnvironment.repositoryRoot.appendingPathComponent("policies").path)
+        #expect(CIStarter.shippedPolicies(executable: executable, environment: ["SCANGATE_POLICIES": "/x"]) == "/x")
+    }
+}

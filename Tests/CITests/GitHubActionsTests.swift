@@ -1,0 +1,157 @@
+import CI
+import Foundation
+import Testing
+import Yams
+
+@Suite struct GitHubActionsTests {
+    @Test func escaping() {
+        #expect(WorkflowCommand.escapeData("50% done\r\nnext: a, b") == "50%25 done%0D%0Anext: a, b")
+        #expect(WorkflowCommand.escapeProperty("a:b,c%\n") == "a%3Ab%2Cc%25%0A")
+        let line = WorkflowCommand.annotation(
+            .error, message: "line one\nline two", file: "src/a,b:c.js", line: 3, endLine: 4, title: "high: X")
+        #expect(line == "::error file=src/a%2Cb%3Ac.js,line=3,endLine=4,title=high%3A X::line one%0Aline two")
+        #expect(WorkflowCommand.annotation(.warning, message: "m") == "::warning::m")
+        // A line without a file is not given (GitHub would ignore it), nor a non-positive one.
+        #expect(WorkflowCommand.annotation(.notice, message: "m", line: 0) == "::notice::m")
+    }
+
+    @Test func outputsUseTheHeredocFormForMultiLineValues() {
+        let text = WorkflowCommand.outputs(
+            [("decision", "pass"), ("failing", "a\nghadelimiter_X\nb")], delimiterSeed: "X")
+        #expect(text.hasPrefix("decision=pass\nfailing<<ghadelimiter_X_\na\nghadelimiter_X\nb\nghadelimiter_X_\n"))
+    }
+
+    @Test func detectionFromTheEnvironmentAndTheEventFile() throws {
+        let directory = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let event = directory.appendingPathComponent("event.json")
+        try Data(#"{"number": 7, "pull_request": {"number": 7, "head": {"sha": "abc"}}}"#.utf8).write(to: event)
+        let environment = [
+            "GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "abc123",
+            "GITHUB_REF": "refs/pull/7/merge",
+            "GITHUB_EVENT_PATH": event.path, "GITHUB_STEP_SUMMARY": "/s", "GITHUB_OUTPUT": "/o",
+            "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "9", "GITHUB_API_URL": "https://api.github.com",
+        ]
+        let context = CIContext.detect(environment: environment)
+        #expect(context.isGitHubActions)
+        #expect(context.repository == "o/r")
+        #expect(context.commit == "abc123")
+        #expect(context.pullRequest == 7)
+        #expect(context.stepSummaryFile == "/s")
+        #expect(context.outputFile == "/o")
+        #expect(context.runURL == "https://github.com/o/r/actions/runs/9")
+
+        // Flags win.
+        let overridden = context.overriding(repository: "x/y", commit: nil, ref: "refs/heads/main", pullRequest: nil)
+        #expect(overridden.repository == "x/y")
+        #expect(overridden.commit == "abc123")
+        #expect(overridden.pullRequest == 7)
+
+        // A push event: no pull request.
+        try Data(#"{"ref": "refs/heads/main"}"#.utf8).write(to: event)
+        var push = environment
+        push["GITHUB_REF"] = "refs/heads/main"
+        #expect(CIContext.detect(environment: push).pullRequest == nil)
+        // Outside Actions nothing is taken from the environment.
+        var local = environment
+        local["GITHUB_ACTIONS"] = nil
+        #expect(CIContext.detect(environment: local) == CIContext())
+        #expect(
+            CIContext().overriding(repository: nil, commit: nil, ref: "refs/pull/12/merge", pullRequest: nil)
+                .pullRequest == 12)
+    }
+
+    @Test func colourOnlyOnATerminalAndNeverWithNoColor() {
+        #expect(CIConsole.usesColour(isTerminal: true, environment: [:]))
+        #expect(!CIConsole.usesColour(isTerminal: false, environment: [:]))
+        #expect(!CIConsole.usesColour(isTerminal: true, environment: ["NO_COLOR": "1"]))
+        #expect(CIConsole.usesColour(isTerminal: true, environment: ["NO_COLOR": ""]))
+    }
+
+    @Test func exitCodeRule() {
+        let upload4 = CIStepResult(name: "upload", status: .failed(4), message: "")
+        let html2 = CIStepResult(name: "html", status: .failed(2), message: "")
+        let done = CIStepResult(name: "sarif", status: .done, message: "")
+        #expect(CIExitCode.combine(gatePassed: true, steps: [done]) == 0)
+        #expect(CIExitCode.combine(gatePassed: true, steps: [done, upload4]) == 4)
+        #expect(CIExitCode.combine(gatePassed: false, steps: [done, upload4]) == 1)
+        #expect(CIExitCode.combine(gatePassed: true, steps: [html2, upload4]) == 2)
+    }
+}
+
+@Suite struct ReportGlobTests {
+    @Test func expansion() throws {
+        let root = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        for path in ["r/a.json", "r/b.xml", "r/.hidden.json", "r/sub/c.json", "r/sub/deep/d.json", "r/dir/e.json"] {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("{}".utf8).write(to: url)
+        }
+        let base = root.path
+        #expect(try ReportGlob("\(base)/r/*.json").expand() == ["\(base)/r/a.json"])
+        #expect(
+            try ReportGlob("\(base)/r/**/*.json").expand()
+                == ["\(base)/r/a.json", "\(base)/r/dir/e.json", "\(base)/r/sub/c.json", "\(base)/r/sub/deep/d.json"])
+        #expect(try ReportGlob("\(base)/r/dir").expand() == ["\(base)/r/dir/e.json"])
+        #expect(try ReportGlob("\(base)/r/.*.json").expand() == ["\(base)/r/.hidden.json"])
+        #expect(try ReportGlob("\(base)/r/?.[jx]*").expand() == ["\(base)/r/a.json", "\(base)/r/b.xml"])
+        #expect(try ReportGlob("\(base)/nothing/*.json").expand().isEmpty)
+        #expect(throws: ReportGlob.SyntaxError.self) { try ReportGlob("r/[z-a].json") }
+    }
+}
+
+@Suite struct ExampleWorkflowTests {
+    static let directory = CITestEnvironment.repositoryRoot.appendingPathComponent("examples/github-actions")
+
+    static func load(_ name: String) throws -> [String: Any] {
+        let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+        return try #require(try Yams.load(yaml: text) as? [String: Any])
+    }
+
+    static func jobs(_ workflow: [String: Any]) -> [String: [String: Any]] {
+        (workflow["jobs"] as? [String: Any] ?? [:]).compactMapValues { $0 as? [String: Any] }
+    }
+
+    static func runs(_ job: [String: Any]) -> String {
+        (job["steps"] as? [[String: Any]] ?? []).compactMap { $0["run"] as? String }.joined(separator: "\n")
+    }
+
+    @Test func ciWorkflow() throws {
+        let workflow = try Self.load("ci.yml")
+        // Nothing is granted at the top: each job says what it needs.
+        let top = workflow["permissions"] as? [String: Any]
+        #expect(top == nil || top?.values.allSatisfy { $0 as? String == "read" || $0 as? String == "none" } == true)
+        let jobs = Self.jobs(workflow)
+        let scanning = jobs.filter { Self.runs($0.value).contains("scangate ci") }
+        #expect(scanning.count == 1)
+        for (name, job) in jobs {
+            let permissions = job["permissions"] as? [String: String] ?? [:]
+            let uploads = Self.runs(job).contains("scangate ci")
+            #expect((permissions["security-events"] == "write") == uploads, "job \(name)")
+            #expect((permissions["pull-requests"] == "write") == uploads, "job \(name)")
+        }
+        let scan = try #require(scanning.first?.value)
+        let script = Self.runs(scan)
+        for tool in ["trivy image", "trivy fs", "npm audit --json", "zap-baseline.py"] {
+            #expect(script.contains(tool), "the security-scan job does not run \(tool)")
+        }
+        let on = workflow["on"] as? [String: Any] ?? workflow["true"] as? [String: Any] ?? [:]
+        #expect(on.keys.contains("pull_request") && on.keys.contains("push"))
+    }
+
+    @Test func deployWorkflow() throws {
+        let workflow = try Self.load("deploy.yml")
+        let on = workflow["on"] as? [String: Any] ?? [:]
+        let push = on["push"] as? [String: Any] ?? [:]
+        #expect((push["tags"] as? [String])?.contains("v*") == true)
+        let jobs = Self.jobs(workflow)
+        let gate = try #require(jobs.first { Self.runs($0.value).contains("scangate release-gate") }?.value)
+        #expect((gate["if"] as? String)?.contains("refs/tags/v") == true)
+        for (name, job) in jobs {
+            let permissions = job["permissions"] as? [String: String] ?? [:]
+            #expect(permissions["security-events"] == nil, "job \(name) does not upload SARIF")
+        }
+    }
+}
