@@ -36,7 +36,7 @@ let package = Package(
         // One adapter per report format, and format detection.
         .target(name: "Adapters", dependencies: ["Findings", "ScanGateJSON", "CLibXML2"]),
         // Output of findings: deterministic JSON and the summary table.
-        .target(name: "Reports", dependencies: ["Findings", "ScanGateJSON"]),
+        .target(name: "Reports", dependencies: ["Findings", "Policy", "ScanGateJSON"]),
         // Policies, waivers, VEX and the gate's decision.
         .target(
             name: "Policy",

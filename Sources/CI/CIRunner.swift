@@ -112,7 +112,7 @@ public struct CIRunner: Sendable {
         let content = ReportContent(
             findings: findings, reports: summaries,
             diff: snapshot.map { BaselineDiff(previous: $0, current: findings) },
-            gate: CIReportGate.make(decision, policy: policy), date: plan.today.description,
+            gate: ReportGate(decision, policy: policy), date: plan.today.description,
             fullReportLocation: plan.context.runURL ?? plan.outputs.html)
         let markdown = MarkdownReport.render(content)
         let client = httpClient()

@@ -127,7 +127,7 @@ struct ReportBuilder {
                     findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
                     baseline: previous.map { Baseline(file: $0.file, fingerprints: $0.openFingerprints) },
                     environment: env, today: today))
-            gate = Self.reportGate(decision, policy: loadedPolicy)
+            gate = ReportGate(decision, policy: loadedPolicy)
         }
         return ReportContent(
             findings: findings, reports: loaded.map(ReportLoading.summary),
@@ -145,34 +145,6 @@ struct ReportBuilder {
         } catch {
             throw ConfigurationError(document: .baseline, file: path, line: error.line, message: error.message)
         }
-    }
-
-    /// The decision as reports show it.
-    static func reportGate(_ decision: Decision, policy: Policy) -> ReportGate {
-        var outcomes: [String: ReportGate.FindingOutcome] = [:]
-        for verdict in decision.verdicts where outcomes[verdict.finding.fingerprint] == nil {
-            outcomes[verdict.finding.fingerprint] = ReportGate.FindingOutcome(
-                outcome: ReportGate.Outcome(rawValue: verdict.verdict.rawValue) ?? .pass, reason: verdict.reason.text,
-                severity: verdict.severity, isNew: verdict.isNew, notes: verdict.notes)
-        }
-        var counts: [ReportGate.Outcome: Int] = [:]
-        for verdict in Verdict.allCases {
-            if let outcome = ReportGate.Outcome(rawValue: verdict.rawValue) {
-                counts[outcome] = decision.counts[verdict]
-            }
-        }
-        let waivers = decision.waivers.map { report in
-            ReportGate.WaiverStatus(
-                id: report.waiver.id, source: report.waiver.source.description, state: report.state.rawValue,
-                expires: report.waiver.expires.description, daysLeft: decision.today.days(until: report.waiver.expires),
-                appliedTo: report.appliedTo, approvedBy: report.waiver.approvedBy, reason: report.waiver.reason,
-                severity: report.waiver.severity, environments: report.waiver.environments)
-        }
-        return ReportGate(
-            passed: decision.passed, summary: DecisionText.summaryLine(decision), policyFile: decision.policyFile,
-            environment: decision.environment, date: decision.today.description, outcomes: outcomes, counts: counts,
-            waivers: waivers, expiringWithinDays: policy.waiverLimits.warningDays, warnings: decision.warnings,
-            decisionJSON: DecisionJSON.encode(decision))
     }
 
     /// The GitHub Actions run this runs in (its page lists the run's artifacts), or nil.
