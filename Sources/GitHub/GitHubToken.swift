@@ -1,3 +1,5 @@
+import Foundation
+
 /// A GitHub token. It is sent in the `Authorization` header and nowhere else: its description
 /// is a placeholder, and ``scrub(_:)`` removes it from any text before that text is shown.
 public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
@@ -20,5 +22,40 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
     public func scrub(_ text: String) -> String {
         guard text.contains(value) else { return text }
         return text.replacing(value, with: "<redacted>")
+    }
+}
+
+/// A token that was asked for but cannot be used; the message never contains the token.
+public struct GitHubTokenError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+extension GitHubToken {
+    /// The token from `tokenFile` when one is given, else from `GITHUB_TOKEN` in `environment`.
+    /// Nil when no file is given and the variable is unset or blank (commands that need a token
+    /// say so; `scangate ci` skips the upload). A file that cannot be read, is blank, or holds text
+    /// a header cannot carry is an error.
+    public static func load(tokenFile: String?, environment: [String: String]) throws(GitHubTokenError)
+        -> GitHubToken?
+    {
+        guard let tokenFile else {
+            let text = environment["GITHUB_TOKEN"] ?? ""
+            if text.allSatisfy(\.isWhitespace) { return nil }
+            guard let token = GitHubToken(text) else {
+                throw GitHubTokenError(
+                    description: "GITHUB_TOKEN does not hold a usable token (it contains spaces or control characters)")
+            }
+            return token
+        }
+        // A token is short: refuse to read a large file that cannot be one.
+        guard let data = FileManager.default.contents(atPath: tokenFile), data.count <= 64 * 1024 else {
+            throw GitHubTokenError(description: "cannot read the token file \(tokenFile)")
+        }
+        guard let token = GitHubToken(String(decoding: data, as: UTF8.self)) else {
+            throw GitHubTokenError(
+                description: "the token file \(tokenFile) does not hold a usable token "
+                    + "(it is empty or contains spaces or control characters)")
+        }
+        return token
     }
 }

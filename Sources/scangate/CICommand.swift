@@ -191,25 +191,11 @@ struct CICommand: ParsableCommand {
     /// The token from --token-file or GITHUB_TOKEN; nil when neither is set (the upload and the
     /// comment are then skipped). A token that is set but unusable is an error.
     private func readToken(_ environment: [String: String]) throws -> GitHubToken? {
-        let text: String
-        let source: String
-        if let tokenFile {
-            source = "the token file \(tokenFile)"
-            guard let data = FileManager.default.contents(atPath: tokenFile), data.count <= 64 * 1024 else {
-                Terminal.error("error: cannot read the token file \(tokenFile)")
-                throw ExitCode(ExitStatus.usage)
-            }
-            text = String(decoding: data, as: UTF8.self)
-        } else {
-            source = "GITHUB_TOKEN"
-            text = environment["GITHUB_TOKEN"] ?? ""
-            if text.isEmpty { return nil }
-        }
-        guard let token = GitHubToken(text) else {
-            Terminal.error(
-                "error: \(source) does not hold a usable token (it is empty or contains spaces or control characters)")
+        do throws(GitHubTokenError) {
+            return try GitHubToken.load(tokenFile: tokenFile, environment: environment)
+        } catch {
+            Terminal.error("error: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
-        return token
     }
 }

@@ -104,28 +104,17 @@ struct CommentCommand: ParsableCommand {
         }
     }
 
-    /// The token, from `--token-file` or GITHUB_TOKEN (as `scangate upload` reads it).
+    /// The token from `--token-file` or GITHUB_TOKEN; a command that needs one exits 2 without it.
     private func readToken() throws -> GitHubToken {
-        var text = ProcessInfo.processInfo.environment["GITHUB_TOKEN"] ?? ""
-        var source = "GITHUB_TOKEN"
-        if let tokenFile {
-            source = "the token file \(tokenFile)"
-            guard let handle = FileHandle(forReadingAtPath: tokenFile),
-                let data = try? handle.read(upToCount: 64 * 1024)
-            else {
-                Terminal.error("error: cannot read the token file \(tokenFile)")
-                throw ExitCode(ExitStatus.usage)
+        do throws(GitHubTokenError) {
+            if let token = try GitHubToken.load(tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment)
+            {
+                return token
             }
-            try? handle.close()
-            text = String(decoding: data, as: UTF8.self)
+            Terminal.error("error: no GitHub token: set GITHUB_TOKEN or pass --token-file FILE")
+        } catch {
+            Terminal.error("error: \(error)")
         }
-        guard let token = GitHubToken(text) else {
-            Terminal.error(
-                text.allSatisfy(\.isWhitespace)
-                    ? "error: no GitHub token: set GITHUB_TOKEN or pass --token-file FILE"
-                    : "error: \(source) does not hold a usable token (it contains spaces or control characters)")
-            throw ExitCode(ExitStatus.usage)
-        }
-        return token
+        throw ExitCode(ExitStatus.usage)
     }
 }

@@ -113,29 +113,18 @@ struct UploadCommand: ParsableCommand {
         }
     }
 
+    /// The token from `--token-file` or GITHUB_TOKEN; a command that needs one exits 2 without it.
     private func readToken() throws -> GitHubToken {
-        let text: String
-        let source: String
-        if let tokenFile {
-            source = "the token file \(tokenFile)"
-            guard let bytes = try? readFile(tokenFile, limit: 64 * 1024) else {
-                Terminal.error("error: cannot read the token file \(tokenFile)")
-                throw ExitCode(ExitStatus.usage)
+        do throws(GitHubTokenError) {
+            if let token = try GitHubToken.load(tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment)
+            {
+                return token
             }
-            text = String(decoding: bytes, as: UTF8.self)
-        } else {
-            source = "GITHUB_TOKEN"
-            text = ProcessInfo.processInfo.environment["GITHUB_TOKEN"] ?? ""
+            Terminal.error("error: no GitHub token: set GITHUB_TOKEN or pass --token-file FILE")
+        } catch {
+            Terminal.error("error: \(error)")
         }
-        guard let token = GitHubToken(text) else {
-            let blank = text.allSatisfy(\.isWhitespace)
-            Terminal.error(
-                blank
-                    ? "error: no GitHub token: set GITHUB_TOKEN or pass --token-file FILE"
-                    : "error: \(source) does not hold a usable token (it contains spaces or control characters)")
-            throw ExitCode(ExitStatus.usage)
-        }
-        return token
+        throw ExitCode(ExitStatus.usage)
     }
 
     /// Why a file could not be read, in a few words.
