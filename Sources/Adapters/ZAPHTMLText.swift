@@ -32,25 +32,55 @@ enum ZAPHTMLText {
                 index += 1
             }
         }
-        return normalizedLines(String(decoding: output, as: UTF8.self))
+        return output.withUnsafeBufferPointer(normalizedLines(bytes:))
     }
 
     /// Trims every line and the whole text, and collapses runs of blank lines into one.
     static func normalizedLines(_ text: String) -> String {
-        var lines: [Substring] = []
+        var text = text
+        return text.withUTF8(normalizedLines(bytes:))
+    }
+
+    /// ``normalizedLines(_:)`` on UTF-8 bytes. Works on bytes because Character-level splitting
+    /// and trimming dominated the ZAP ingest; it splits where `String.split(separator: "\n")`
+    /// does: at every LF that is a Character of its own, i.e. not the LF of a CR LF pair (which
+    /// Swift treats as one Character, so such a line is not split there).
+    static func normalizedLines(bytes: UnsafeBufferPointer<UInt8>) -> String {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+        // Kept lines as byte ranges; an empty range stands for one blank line between paragraphs.
+        var lines: [Range<Int>] = []
         var previousWasBlank = true
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = rawLine.zapTrimmed
-            if line.isEmpty {
-                if !previousWasBlank { lines.append("") }
+        var lineStart = 0
+        var index = 0
+        let count = bytes.count
+        while index <= count {
+            let atEnd = index == count
+            if !atEnd && (bytes[index] != 0x0A || (index > 0 && bytes[index - 1] == 0x0D)) {
+                index += 1
+                continue
+            }
+            var start = lineStart
+            var end = index
+            while start < end && isSpace(bytes[start]) { start += 1 }
+            while end > start && isSpace(bytes[end - 1]) { end -= 1 }
+            if start == end {
+                if !previousWasBlank { lines.append(0..<0) }
                 previousWasBlank = true
             } else {
-                lines.append(line)
+                lines.append(start..<end)
                 previousWasBlank = false
             }
+            index += 1
+            lineStart = index
         }
         while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n")
+        var output: [UInt8] = []
+        output.reserveCapacity(count)
+        for (position, line) in lines.enumerated() {
+            if position > 0 { output.append(0x0A) }
+            output.append(contentsOf: bytes[line])
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// The http(s) URLs in a text (ZAP's `reference` lists one per paragraph).

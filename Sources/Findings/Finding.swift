@@ -194,40 +194,221 @@ public struct Suppression: Sendable, Hashable {
 /// Adapters fill in everything but `fingerprint` and `severity`, which ``finalized()``
 /// computes; ``FindingSet`` merges findings that several tools (or several targets of one
 /// report) reported.
+///
+/// Storage: the ~20 fields live in one final class shared between copies and copied only when a
+/// shared finding is mutated (copy-on-write). Findings are passed, sorted, bucketed and merged
+/// by value; with inline fields every copy retained and released each field (measured: about
+/// a quarter of a 100 MB ingest), now it is one retain.
 public struct Finding: Sendable, Hashable {
-    public var kind: FindingKind
+    /// The fields, shared by copies until one of them is mutated.
+    private final class Storage: @unchecked Sendable {
+        var kind: FindingKind
+        var ruleID: String
+        var aliases: [String]
+        var title: String
+        var description: String?
+        var remediation: String?
+        var severity: Severity
+        var ratings: [SeverityRating]
+        var confidence: Confidence?
+        var package: Package?
+        var locations: [Location]
+        var instances: [WebInstance]
+        var cwes: [String]
+        var references: [String]
+        var provenance: [Provenance]
+        var status: String?
+        var suppression: Suppression?
+        var fingerprint: String
+        var identity: FindingIdentity
+
+        init(
+            kind: FindingKind,
+            ruleID: String,
+            aliases: [String],
+            title: String,
+            description: String?,
+            remediation: String?,
+            severity: Severity,
+            ratings: [SeverityRating],
+            confidence: Confidence?,
+            package: Package?,
+            locations: [Location],
+            instances: [WebInstance],
+            cwes: [String],
+            references: [String],
+            provenance: [Provenance],
+            status: String?,
+            suppression: Suppression?,
+            fingerprint: String,
+            identity: FindingIdentity
+        ) {
+            self.kind = kind
+            self.ruleID = ruleID
+            self.aliases = aliases
+            self.title = title
+            self.description = description
+            self.remediation = remediation
+            self.severity = severity
+            self.ratings = ratings
+            self.confidence = confidence
+            self.package = package
+            self.locations = locations
+            self.instances = instances
+            self.cwes = cwes
+            self.references = references
+            self.provenance = provenance
+            self.status = status
+            self.suppression = suppression
+            self.fingerprint = fingerprint
+            self.identity = identity
+        }
+
+        func copy() -> Storage {
+            Storage(
+                kind: kind,
+                ruleID: ruleID,
+                aliases: aliases,
+                title: title,
+                description: description,
+                remediation: remediation,
+                severity: severity,
+                ratings: ratings,
+                confidence: confidence,
+                package: package,
+                locations: locations,
+                instances: instances,
+                cwes: cwes,
+                references: references,
+                provenance: provenance,
+                status: status,
+                suppression: suppression,
+                fingerprint: fingerprint,
+                identity: identity)
+        }
+    }
+
+    // `@unchecked Sendable` above is sound: a Storage is only mutated through a Finding that
+    // holds the only reference to it (`mutableStorage`), so a shared Storage is never written.
+    private var storage: Storage
+
+    /// The storage, copied first when another finding shares it.
+    private var mutableStorage: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+            return storage
+        }
+    }
+
+    public var kind: FindingKind {
+        get { storage.kind }
+        set { mutableStorage.kind = newValue }
+        _modify { yield &mutableStorage.kind }
+    }
     /// The primary id: a CVE when any alias is one, else GHSA, else the tool's rule id.
-    public var ruleID: String
+    public var ruleID: String {
+        get { storage.ruleID }
+        set { mutableStorage.ruleID = newValue }
+        _modify { yield &mutableStorage.ruleID }
+    }
     /// Every other id of the same problem (CVE ⇄ GHSA ⇄ npm advisory ⇄ vendor advisory), sorted.
-    public var aliases: [String]
-    public var title: String
-    public var description: String?
+    public var aliases: [String] {
+        get { storage.aliases }
+        set { mutableStorage.aliases = newValue }
+        _modify { yield &mutableStorage.aliases }
+    }
+    public var title: String {
+        get { storage.title }
+        set { mutableStorage.title = newValue }
+        _modify { yield &mutableStorage.title }
+    }
+    public var description: String? {
+        get { storage.description }
+        set { mutableStorage.description = newValue }
+        _modify { yield &mutableStorage.description }
+    }
     /// How to fix it, when the tool said.
-    public var remediation: String?
+    public var remediation: String? {
+        get { storage.remediation }
+        set { mutableStorage.remediation = newValue }
+        _modify { yield &mutableStorage.remediation }
+    }
     /// The one resolved severity (see ``SeverityResolver``).
-    public var severity: Severity
+    public var severity: Severity {
+        get { storage.severity }
+        set { mutableStorage.severity = newValue }
+        _modify { yield &mutableStorage.severity }
+    }
     /// What every source said.
-    public var ratings: [SeverityRating]
-    public var confidence: Confidence?
-    public var package: Package?
-    public var locations: [Location]
+    public var ratings: [SeverityRating] {
+        get { storage.ratings }
+        set { mutableStorage.ratings = newValue }
+        _modify { yield &mutableStorage.ratings }
+    }
+    public var confidence: Confidence? {
+        get { storage.confidence }
+        set { mutableStorage.confidence = newValue }
+        _modify { yield &mutableStorage.confidence }
+    }
+    public var package: Package? {
+        get { storage.package }
+        set { mutableStorage.package = newValue }
+        _modify { yield &mutableStorage.package }
+    }
+    public var locations: [Location] {
+        get { storage.locations }
+        set { mutableStorage.locations = newValue }
+        _modify { yield &mutableStorage.locations }
+    }
     /// Web alerts: every instance the scanner listed.
-    public var instances: [WebInstance]
+    public var instances: [WebInstance] {
+        get { storage.instances }
+        set { mutableStorage.instances = newValue }
+        _modify { yield &mutableStorage.instances }
+    }
     /// `CWE-79` form, sorted by number.
-    public var cwes: [String]
+    public var cwes: [String] {
+        get { storage.cwes }
+        set { mutableStorage.cwes = newValue }
+        _modify { yield &mutableStorage.cwes }
+    }
     /// URLs, sorted, without duplicates.
-    public var references: [String]
+    public var references: [String] {
+        get { storage.references }
+        set { mutableStorage.references = newValue }
+        _modify { yield &mutableStorage.references }
+    }
     /// Every tool and report that reported it.
-    public var provenance: [Provenance]
+    public var provenance: [Provenance] {
+        get { storage.provenance }
+        set { mutableStorage.provenance = newValue }
+        _modify { yield &mutableStorage.provenance }
+    }
     /// The tool's status for the finding (Trivy: `fixed`, `affected`, `will_not_fix`…).
-    public var status: String?
+    public var status: String? {
+        get { storage.status }
+        set { mutableStorage.status = newValue }
+        _modify { yield &mutableStorage.status }
+    }
     /// Set when a tool suppressed the finding.
-    public var suppression: Suppression?
+    public var suppression: Suppression? {
+        get { storage.suppression }
+        set { mutableStorage.suppression = newValue }
+        _modify { yield &mutableStorage.suppression }
+    }
     /// Stable identity across runs: never contains line numbers, tags, digests, timestamps or
     /// report file names.
-    public var fingerprint: String
+    public var fingerprint: String {
+        get { storage.fingerprint }
+        set { mutableStorage.fingerprint = newValue }
+        _modify { yield &mutableStorage.fingerprint }
+    }
     /// What the fingerprint is computed from; findings with equal keys are the same finding.
-    public var identity: FindingIdentity
+    public var identity: FindingIdentity {
+        get { storage.identity }
+        set { mutableStorage.identity = newValue }
+        _modify { yield &mutableStorage.identity }
+    }
 
     public init(
         kind: FindingKind, ruleID: String, aliases: [String] = [], title: String, description: String? = nil,
@@ -236,25 +417,75 @@ public struct Finding: Sendable, Hashable {
         references: [String] = [], provenance: [Provenance] = [], status: String? = nil,
         suppression: Suppression? = nil, identity: FindingIdentity
     ) {
-        self.kind = kind
-        self.ruleID = ruleID
-        self.aliases = aliases
-        self.title = title
-        self.description = description
-        self.remediation = remediation
-        self.severity = .unknown
-        self.ratings = ratings
-        self.confidence = confidence
-        self.package = package
-        self.locations = locations
-        self.instances = instances
-        self.cwes = cwes
-        self.references = references
-        self.provenance = provenance
-        self.status = status
-        self.suppression = suppression
-        self.identity = identity
-        self.fingerprint = ""
+        storage = Storage(
+            kind: kind,
+            ruleID: ruleID,
+            aliases: aliases,
+            title: title,
+            description: description,
+            remediation: remediation,
+            severity: .unknown,
+            ratings: ratings,
+            confidence: confidence,
+            package: package,
+            locations: locations,
+            instances: instances,
+            cwes: cwes,
+            references: references,
+            provenance: provenance,
+            status: status,
+            suppression: suppression,
+            fingerprint: "",
+            identity: identity)
+    }
+
+    /// Equal when every field is equal (what the synthesized conformance compared).
+    public static func == (lhs: Finding, rhs: Finding) -> Bool {
+        if lhs.storage === rhs.storage { return true }
+        let l = lhs.storage
+        let r = rhs.storage
+        return l.kind == r.kind
+            && l.ruleID == r.ruleID
+            && l.aliases == r.aliases
+            && l.title == r.title
+            && l.description == r.description
+            && l.remediation == r.remediation
+            && l.severity == r.severity
+            && l.ratings == r.ratings
+            && l.confidence == r.confidence
+            && l.package == r.package
+            && l.locations == r.locations
+            && l.instances == r.instances
+            && l.cwes == r.cwes
+            && l.references == r.references
+            && l.provenance == r.provenance
+            && l.status == r.status
+            && l.suppression == r.suppression
+            && l.fingerprint == r.fingerprint
+            && l.identity == r.identity
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        let s = storage
+        hasher.combine(s.kind)
+        hasher.combine(s.ruleID)
+        hasher.combine(s.aliases)
+        hasher.combine(s.title)
+        hasher.combine(s.description)
+        hasher.combine(s.remediation)
+        hasher.combine(s.severity)
+        hasher.combine(s.ratings)
+        hasher.combine(s.confidence)
+        hasher.combine(s.package)
+        hasher.combine(s.locations)
+        hasher.combine(s.instances)
+        hasher.combine(s.cwes)
+        hasher.combine(s.references)
+        hasher.combine(s.provenance)
+        hasher.combine(s.status)
+        hasher.combine(s.suppression)
+        hasher.combine(s.fingerprint)
+        hasher.combine(s.identity)
     }
 
     /// De-duplicated and sorted by a key computed once per element (most lists have one element).
@@ -270,18 +501,21 @@ public struct Finding: Sendable, Hashable {
 
     /// The finding with ids normalised, lists sorted and de-duplicated, the severity resolved
     /// and the fingerprint computed. Adapters return finalized findings.
-    public func finalized() -> Finding {
-        var result = self
-        let allIDs = Identifiers.normalizedSet([ruleID] + aliases)
-        result.ruleID = Identifiers.preferredPrimary(allIDs, fallback: ruleID)
-        result.aliases = allIDs.filter { $0 != result.ruleID }.sorted()
-        result.cwes = Identifiers.normalizedCWEs(cwes)
-        result.references = Array(Set(references.filter { !$0.isEmpty })).sorted()
-        result.provenance = Array(Set(provenance)).sorted()
-        result.locations = Self.uniqueSorted(locations, by: \.sortKey)
-        result.instances = Self.uniqueSorted(instances, by: \.sortKey)
-        result.severity = SeverityResolver.resolve(ratings)
-        result.identity = identity.withPrimaryID(result.ruleID)
+    public consuming func finalized() -> Finding {
+        // `consume`: an adapter's fresh finding is finalized in place instead of being copied
+        // into new storage (and its old storage freed) once per finding.
+        var result = consume self
+        let allIDs = Identifiers.normalizedSet([result.ruleID] + result.aliases)
+        let primary = Identifiers.preferredPrimary(allIDs, fallback: result.ruleID)
+        result.ruleID = primary
+        result.aliases = allIDs.filter { $0 != primary }.sorted()
+        result.cwes = Identifiers.normalizedCWEs(result.cwes)
+        result.references = Array(Set(result.references.filter { !$0.isEmpty })).sorted()
+        result.provenance = Array(Set(result.provenance)).sorted()
+        result.locations = Self.uniqueSorted(result.locations, by: \.sortKey)
+        result.instances = Self.uniqueSorted(result.instances, by: \.sortKey)
+        result.severity = SeverityResolver.resolve(result.ratings)
+        result.identity = result.identity.withPrimaryID(primary)
         result.fingerprint = Fingerprint.compute(result.identity)
         return result
     }

@@ -308,6 +308,22 @@ enum Text {
 
     /// Markdown's inline special characters escaped, so tool text is shown as text.
     static func escaped(_ text: String) -> String {
+        // Fast path on bytes for ASCII text (nearly all of it): there every byte is one Character
+        // (CR LF aside, which is never escaped). Iterating Characters dominated rule writing.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count + 16)
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
+                    UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "#"), UInt8(ascii: "|"):
+                    bytes.append(UInt8(ascii: "\\"))
+                default: break
+                }
+                bytes.append(byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var output = ""
         for character in text {
             if "\\`*_[]<>#|".contains(character) { output.append("\\") }

@@ -35,3 +35,31 @@ public func gzip(_ bytes: [UInt8], level: Int32 = 9) throws(GzipError) -> [UInt8
     output.removeSubrange(Int(stream.total_out)...)
     return output
 }
+
+/// The size ``gzip(_:level:)`` would produce for `bytes`, without keeping the output: deflates
+/// into one reused 1 MiB buffer. The writer and the validator only need the size, and a SARIF
+/// file of 100 MB would otherwise cost a second 100 MB buffer (and a copy of the input).
+public func gzipCompressedSize(_ bytes: [UInt8], level: Int32 = 9) throws(GzipError) -> Int {
+    guard bytes.count < Int(UInt32.max) else { throw GzipError(status: Z_BUF_ERROR) }
+    var stream = z_stream()
+    let initStatus = scangate_deflate_init_gzip(&stream, level)
+    guard initStatus == Z_OK else { throw GzipError(status: initStatus) }
+    defer { deflateEnd(&stream) }
+    var output = [UInt8](repeating: 0, count: 1 << 20)
+    let status: Int32 = bytes.withUnsafeBufferPointer { inputBuffer in
+        output.withUnsafeMutableBufferPointer { outputBuffer in
+            // zlib never writes through next_in; its C type is just not const.
+            stream.next_in = inputBuffer.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
+            stream.avail_in = uInt(inputBuffer.count)
+            var status = Z_OK
+            while status == Z_OK {
+                stream.next_out = outputBuffer.baseAddress
+                stream.avail_out = uInt(outputBuffer.count)
+                status = deflate(&stream, Z_FINISH)
+            }
+            return status
+        }
+    }
+    guard status == Z_STREAM_END else { throw GzipError(status: status) }
+    return Int(stream.total_out)
+}

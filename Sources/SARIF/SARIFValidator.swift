@@ -66,7 +66,12 @@ public struct SARIFValidation: Sendable {
 /// more than 100 locations, `automationDetails.id` without `/`.
 public enum SARIFValidator {
     /// Validates the bytes of a SARIF file exactly as they would be uploaded.
-    public static func validate(_ bytes: [UInt8], limits: SARIFLimits = .github) -> SARIFValidation {
+    ///
+    /// - Parameter knownGzipBytes: the gzip size of exactly these bytes when the caller has just
+    ///   computed it (``SARIFOutput/gzipBytes``): compressing 100 MB again at level 9 costs seconds.
+    public static func validate(
+        _ bytes: [UInt8], limits: SARIFLimits = .github, knownGzipBytes: Int? = nil
+    ) -> SARIFValidation {
         var checker = Checker(limits: limits)
         let document: JSONDocument
         do throws(JSONSyntaxError) {
@@ -75,9 +80,9 @@ public enum SARIFValidator {
             checker.error("JSON", "$", "not valid JSON: \(error)")
             return SARIFValidation(problems: checker.problems, gzipBytes: nil)
         }
-        var gzipBytes: Int?
+        var gzipBytes: Int? = knownGzipBytes
         do {
-            gzipBytes = try gzip(bytes).count
+            if gzipBytes == nil { gzipBytes = try gzipCompressedSize(bytes) }
         } catch {
             checker.error("GH005", "$", "\(error)")
         }

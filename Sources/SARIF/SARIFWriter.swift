@@ -161,7 +161,7 @@ public enum SARIFWriter {
         }
 
         var bytes = render(plans, findings: findings, prepared: prepared, options: options)
-        var gzipSize = (try? gzip(bytes).count) ?? Int.max
+        var gzipSize = (try? gzipCompressedSize(bytes)) ?? Int.max
         var sizeDrops: [SARIFDrop] = []
         while gzipSize > options.limits.maximumGzipBytes {
             var all: [(plan: Int, finding: Int)] = []
@@ -178,7 +178,7 @@ public enum SARIFWriter {
             }
             for (planIndex, removed) in removal { plans[planIndex].entries.removeAll(where: removed.contains) }
             bytes = render(plans, findings: findings, prepared: prepared, options: options)
-            gzipSize = (try? gzip(bytes).count) ?? Int.max
+            gzipSize = (try? gzipCompressedSize(bytes)) ?? Int.max
         }
         if !sizeDrops.isEmpty {
             sizeDrops.sort { lhs, rhs in

@@ -40,6 +40,7 @@ struct IngestCommand: ParsableCommand {
         case .json: bytes = FindingsJSON.encode(set, reports: summaries)
         }
         try OutputFile.write(bytes, to: output)
+        ScanGate.exitAfterOutput()
     }
 }
 

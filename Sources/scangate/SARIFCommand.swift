@@ -51,7 +51,9 @@ struct SARIFCommand: ParsableCommand {
         let sarif = SARIFWriter.write(set, options: options)
         // The writer keeps within the limits by construction; checking again costs little and
         // guarantees a file GitHub would reject is never written.
-        let validation = SARIFValidator.validate(sarif.bytes)
+        // The writer's gzip size is of these very bytes (Int.max when zlib failed: measure again).
+        let validation = SARIFValidator.validate(
+            sarif.bytes, knownGzipBytes: sarif.gzipBytes == Int.max ? nil : sarif.gzipBytes)
         guard validation.isAcceptable else {
             for problem in validation.errors { Terminal.error("error: \(problem)") }
             Terminal.error("scangate: the SARIF file would be rejected by GitHub; nothing was written")
@@ -60,5 +62,6 @@ struct SARIFCommand: ParsableCommand {
         for note in sarif.notes { Terminal.error("note: \(note)") }
         for drop in sarif.dropped { Terminal.error("note: \(drop)") }
         try OutputFile.write(sarif.bytes, to: output)
+        ScanGate.exitAfterOutput()
     }
 }
