@@ -196,7 +196,11 @@ private struct NpmAuditReader {
         guard let vulnerabilities = try report.object("vulnerabilities") else {
             throw report.error("missing \"vulnerabilities\": expected an object of vulnerable packages")
         }
-        for (key, entry) in vulnerabilities.members {
+        let members = vulnerabilities.members
+        // Looked up once per via string: a set, not a linear scan of the object for each one
+        // (a monorepo's report has thousands of entries).
+        let entryNames = Set(members.map(\.key))
+        for (key, entry) in members {
             _ = try entry.requireObject()
             let packageName = try entry.string("name") ?? key
             guard let via = try entry.array("via") else {
@@ -210,7 +214,7 @@ private struct NpmAuditReader {
                 case .string:
                     // Inherited from a dependency: that dependency's own entry carries the advisory.
                     let dependency = element.stringValue ?? ""
-                    if vulnerabilities[dependency] == nil {
+                    if !entryNames.contains(dependency) {
                         warnings.append(
                             "\(element.location): \"\(key)\" is vulnerable through \"\(dependency)\", "
                                 + "which has no entry in the report")
