@@ -86,7 +86,8 @@ public struct CIRunner: Sendable {
             waiverFiles = try plan.waivers.map { path throws(ConfigurationError) in try WaiverFile.load(path: path) }
             for file in waiverFiles { try file.validate(against: policy) }
             vexDocuments = try plan.vex.map { path throws(ConfigurationError) in try VEXDocument.load(path: path) }
-            snapshot = try plan.baseline.map { path throws(ConfigurationError) in try Self.loadSnapshot(path) }
+            snapshot = try plan.baseline.map { path throws(ConfigurationError) in try FindingsSnapshot.load(path: path)
+            }
         } catch {
             fail("error: \(error)")
             fail("scangate ci: the \(error.document.rawValue) file is invalid; nothing was decided or written")
@@ -351,17 +352,6 @@ public struct CIRunner: Sendable {
     }
 
     // MARK: Helpers
-
-    static func loadSnapshot(_ path: String) throws(ConfigurationError) -> FindingsSnapshot {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(document: .baseline, file: path, line: 0, message: "cannot read the file")
-        }
-        do {
-            return try FindingsSnapshot.read(bytes: [UInt8](data), file: path)
-        } catch {
-            throw ConfigurationError(document: .baseline, file: path, line: error.line, message: error.message)
-        }
-    }
 
     static func summary(_ report: ParsedReport) -> ReportSummary {
         ReportSummary(

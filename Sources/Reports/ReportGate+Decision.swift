@@ -1,3 +1,4 @@
+import Foundation
 import Policy
 
 extension ReportGate {
@@ -29,4 +30,23 @@ extension ReportGate {
             waivers: waivers, expiringWithinDays: policy.waiverLimits.warningDays, warnings: decision.warnings,
             decisionJSON: DecisionJSON.encode(decision))
     }
+}
+
+extension FindingsSnapshot {
+    /// Reads a previous run's findings (`scangate-findings/1` or `scangate-report/1`) from a
+    /// file, as every command's `--baseline` does; an unreadable or wrong document is a
+    /// configuration error naming the file and line.
+    public static func load(path: String) throws(ConfigurationError) -> FindingsSnapshot {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(document: .baseline, file: path, line: 0, message: "cannot read the file")
+        }
+        do {
+            return try FindingsSnapshot.read(bytes: [UInt8](data), file: path)
+        } catch {
+            throw ConfigurationError(document: .baseline, file: path, line: error.line, message: error.message)
+        }
+    }
+
+    /// What the gate needs of it: the fingerprints of the open findings.
+    public var baseline: Baseline { Baseline(file: file, fingerprints: openFingerprints) }
 }

@@ -36,8 +36,8 @@ struct DiffCommand: ParsableCommand {
         let before: FindingsSnapshot
         let after: FindingsSnapshot
         do {
-            before = try ReportBuilder.loadSnapshot(previous)
-            after = try ReportBuilder.loadSnapshot(current)
+            before = try FindingsSnapshot.load(path: previous)
+            after = try FindingsSnapshot.load(path: current)
         } catch {
             Terminal.error("error: \(error)")
             Terminal.error("scangate diff: nothing was compared")

@@ -73,7 +73,9 @@ struct GateCommand: ParsableCommand {
             waiverFiles = try waivers.map { path throws(ConfigurationError) in try WaiverFile.load(path: path) }
             for file in waiverFiles { try file.validate(against: loadedPolicy) }
             vexDocuments = try vex.map { path throws(ConfigurationError) in try VEXDocument.load(path: path) }
-            previous = try baseline.map { path throws(ConfigurationError) in try Self.loadBaseline(path) }
+            previous = try baseline.map { path throws(ConfigurationError) in
+                try FindingsSnapshot.load(path: path).baseline
+            }
         } catch {
             Terminal.error("error: \(error)")
             Terminal.error("scangate gate: the \(error.document.rawValue) file is invalid; nothing was decided")
@@ -96,16 +98,4 @@ struct GateCommand: ParsableCommand {
         if !decision.passed { throw ExitCode(ExitStatus.gateFailed) }
     }
 
-    /// The open findings of a previous `scangate ingest --format json` run.
-    static func loadBaseline(_ path: String) throws(ConfigurationError) -> Baseline {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(document: .baseline, file: path, line: 0, message: "cannot read the file")
-        }
-        do {
-            let entries = try FindingsJSONReader.read(bytes: [UInt8](data), file: path)
-            return Baseline(file: path, fingerprints: Set(entries.filter { !$0.suppressed }.map(\.fingerprint)))
-        } catch {
-            throw ConfigurationError(document: .baseline, file: path, line: error.line, message: error.message)
-        }
-    }
 }

@@ -5,6 +5,7 @@ import Findings
 import Foundation
 import Policy
 import Release
+import Reports
 import Signatures
 
 /// `scangate release-gate`: the job before a production tag. Every image must verify with the
@@ -158,7 +159,9 @@ struct ReleaseGateCommand: ParsableCommand {
             waiverFiles = try waivers.map { path throws(ConfigurationError) in try WaiverFile.load(path: path) }
             for file in waiverFiles { try file.validate(against: loaded) }
             vexDocuments = try vex.map { path throws(ConfigurationError) in try VEXDocument.load(path: path) }
-            previous = try baseline.map { path throws(ConfigurationError) in try GateCommand.loadBaseline(path) }
+            previous = try baseline.map { path throws(ConfigurationError) in
+                try FindingsSnapshot.load(path: path).baseline
+            }
         } catch {
             throw refuse("\(error) (the \(error.document.rawValue) file is invalid)")
         }

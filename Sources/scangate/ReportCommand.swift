@@ -109,7 +109,7 @@ struct ReportBuilder {
                 vexDocuments = try vex.map { path throws(ConfigurationError) in try VEXDocument.load(path: path) }
                 loadedPolicy = loaded
             }
-            previous = try baseline.map { path throws(ConfigurationError) in try Self.loadSnapshot(path) }
+            previous = try baseline.map { path throws(ConfigurationError) in try FindingsSnapshot.load(path: path) }
         } catch {
             Terminal.error("error: \(error)")
             Terminal.error("scangate \(command): the \(error.document.rawValue) file is invalid; nothing was written")
@@ -133,18 +133,6 @@ struct ReportBuilder {
             findings: findings, reports: loaded.map(ReportLoading.summary),
             diff: previous.map { BaselineDiff(previous: $0, current: findings) }, gate: gate, date: now,
             fullReportLocation: fullReport ?? Self.actionsRunURL())
-    }
-
-    /// A previous run's findings, refused like the gate's baseline when unreadable.
-    static func loadSnapshot(_ path: String) throws(ConfigurationError) -> FindingsSnapshot {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(document: .baseline, file: path, line: 0, message: "cannot read the file")
-        }
-        do {
-            return try FindingsSnapshot.read(bytes: [UInt8](data), file: path)
-        } catch {
-            throw ConfigurationError(document: .baseline, file: path, line: error.line, message: error.message)
-        }
     }
 
     /// The GitHub Actions run this runs in (its page lists the run's artifacts), or nil.
