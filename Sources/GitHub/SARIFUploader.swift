@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import ScanGateJSON
 
@@ -100,7 +101,8 @@ public struct SARIFUploader: Sendable {
         writer.beginObject()
         writer.field("commit_sha", parameters.commitSHA)
         writer.field("ref", parameters.ref)
-        writer.field("sarif", String(decoding: Base64.encode(prepared.gzipped), as: UTF8.self))
+        // Standard base64 with padding and no line breaks, as the `sarif` field requires.
+        writer.field("sarif", Data(prepared.gzipped).base64EncodedString())
         // Absent, not null: the schema types these as plain strings.
         for (name, value) in [
             ("checkout_uri", parameters.checkoutURI), ("started_at", parameters.startedAt),
