@@ -7,35 +7,6 @@ import Policy
 import Reports
 import SARIF
 
-/// Waits and bounds of the upload that tests shorten through the environment (the same
-/// variables as `scangate upload`: `SCANGATE_UPLOAD_ATTEMPTS`, `…_BACKOFF_MS`, `…_RETRY_BUDGET`,
-/// `…_CONNECT_TIMEOUT`, `…_POLL_INTERVAL_MS`, `…_WAIT`).
-public struct CIUploadTuning: Sendable {
-    public var attempts = 4
-    public var backoff = 1.0
-    public var retryBudget = 300.0
-    public var connectTimeout = 30.0
-    public var pollInterval = 5.0
-    public var maximumWait = 600.0
-    public var requestTimeout = 120.0
-
-    public init(environment: [String: String]) {
-        func number(_ name: String) -> Double? {
-            guard let text = environment[name], let value = Double(text), value.isFinite, value >= 0 else {
-                return nil
-            }
-            return value
-        }
-        if let value = number("SCANGATE_UPLOAD_ATTEMPTS") { attempts = max(1, Int(value)) }
-        if let value = number("SCANGATE_UPLOAD_BACKOFF_MS") { backoff = value / 1000 }
-        if let value = number("SCANGATE_UPLOAD_RETRY_BUDGET") { retryBudget = value }
-        if let value = number("SCANGATE_UPLOAD_CONNECT_TIMEOUT") { connectTimeout = max(0.1, value) }
-        if let value = number("SCANGATE_UPLOAD_POLL_INTERVAL_MS") { pollInterval = value / 1000 }
-        if let value = number("SCANGATE_UPLOAD_WAIT") { maximumWait = value }
-    }
-}
-
-/// How a run ended.
 public struct CIResult: Sendable {
     /// The process's exit code (README "Exit codes"; ``CIExitCode``).
     public var exitCode: Int32
@@ -55,13 +26,13 @@ public struct CIRunner: Sendable {
     public var plan: CIPlan
     public var token: GitHubToken?
     public var console: CIConsole
-    public var tuning: CIUploadTuning
+    public var tuning: UploadTuning
     /// `scangate/<version>` in the User-Agent and the SARIF tool version.
     public var scangateVersion: String
 
     public init(
         plan: CIPlan, token: GitHubToken?, console: CIConsole,
-        tuning: CIUploadTuning = CIUploadTuning(environment: [:]), scangateVersion: String
+        tuning: UploadTuning = UploadTuning(environment: [:]), scangateVersion: String
     ) {
         self.plan = plan
         self.token = token

@@ -18,6 +18,27 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
     public var description: String { "<redacted>" }
     public var debugDescription: String { "GitHubToken(<redacted>)" }
 
+    /// Text from a server made fit for one line of a terminal: control characters and runs of white
+    /// space become one space, at most 300 characters, and never the token.
+    func oneLine(_ text: String) -> String {
+        var output = ""
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                pendingSpace = !output.isEmpty
+                continue
+            }
+            if pendingSpace { output.unicodeScalars.append(" ") }
+            pendingSpace = false
+            output.unicodeScalars.append(scalar)
+            if output.unicodeScalars.count >= 300 {
+                output += "…"
+                break
+            }
+        }
+        return scrub(output)
+    }
+
     /// `text` with every occurrence of the token replaced by `<redacted>`.
     public func scrub(_ text: String) -> String {
         guard text.contains(value) else { return text }

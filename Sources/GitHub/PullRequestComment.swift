@@ -334,24 +334,6 @@ public struct PullRequestCommenter: Sendable {
         return token.scrub(line)
     }
 
-    /// Server text on one line: controls and white space runs become one space, at most 300
-    /// characters, never the token.
-    private func sanitize(_ text: String) -> String {
-        var output = ""
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                pendingSpace = !output.isEmpty
-                continue
-            }
-            if pendingSpace { output.unicodeScalars.append(" ") }
-            pendingSpace = false
-            output.unicodeScalars.append(scalar)
-            if output.unicodeScalars.count >= 300 {
-                output += "…"
-                break
-            }
-        }
-        return token.scrub(output)
-    }
+    /// Server text on one line, never the token (see ``GitHubToken/oneLine(_:)``).
+    private func sanitize(_ text: String) -> String { token.oneLine(text) }
 }

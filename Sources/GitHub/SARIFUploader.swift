@@ -323,26 +323,8 @@ public struct SARIFUploader: Sendable {
         return message
     }
 
-    /// Text from the server made fit for one line of a terminal: control characters and runs of
-    /// white space become one space, at most 300 characters, and never the token.
-    private func sanitize(_ text: String) -> String {
-        var output = ""
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                pendingSpace = !output.isEmpty
-                continue
-            }
-            if pendingSpace { output.unicodeScalars.append(" ") }
-            pendingSpace = false
-            output.unicodeScalars.append(scalar)
-            if output.unicodeScalars.count >= 300 {
-                output += "…"
-                break
-            }
-        }
-        return token.scrub(output)
-    }
+    /// Server text on one line, never the token (see ``GitHubToken/oneLine(_:)``).
+    private func sanitize(_ text: String) -> String { token.oneLine(text) }
 
     // MARK: URLs
 

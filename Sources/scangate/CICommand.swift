@@ -152,7 +152,7 @@ struct CICommand: ParsableCommand {
             progress: { if !quiet { Terminal.error($0) } }, error: { Terminal.error($0) },
             colour: CIConsole.usesColour(isTerminal: isatty(STDERR_FILENO) == 1, environment: environment))
         let result = CIRunner(
-            plan: plan, token: token, console: console, tuning: CIUploadTuning(environment: environment),
+            plan: plan, token: token, console: console, tuning: UploadTuning(environment: environment),
             scangateVersion: ScanGate.version
         ).run()
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }

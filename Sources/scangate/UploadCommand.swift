@@ -86,7 +86,7 @@ struct UploadCommand: ParsableCommand {
             throw ExitCode(ExitStatus.unreadableReport)
         }
 
-        let settings = TestSettings(environment: ProcessInfo.processInfo.environment)
+        let settings = UploadTuning(environment: ProcessInfo.processInfo.environment)
         let retryPolicy = RetryPolicy(
             maximumAttempts: settings.attempts, maximumTotalTime: settings.retryBudget,
             initialBackoff: settings.backoff)
@@ -151,30 +151,5 @@ struct UploadCommand: ParsableCommand {
             throw CocoaError(.fileReadTooLarge, userInfo: [NSLocalizedDescriptionKey: "larger than \(limit) bytes"])
         }
         return [UInt8](data)
-    }
-}
-
-/// Waits and bounds that tests shorten through the environment (documented in the command's help).
-private struct TestSettings {
-    var attempts = 4
-    var backoff = 1.0
-    var retryBudget = 300.0
-    var connectTimeout = 30.0
-    var pollInterval = 5.0
-    var maximumWait = 600.0
-
-    init(environment: [String: String]) {
-        func number(_ name: String) -> Double? {
-            guard let text = environment[name], let value = Double(text), value.isFinite, value >= 0 else {
-                return nil
-            }
-            return value
-        }
-        if let value = number("SCANGATE_UPLOAD_ATTEMPTS") { attempts = max(1, Int(value)) }
-        if let value = number("SCANGATE_UPLOAD_BACKOFF_MS") { backoff = value / 1000 }
-        if let value = number("SCANGATE_UPLOAD_RETRY_BUDGET") { retryBudget = value }
-        if let value = number("SCANGATE_UPLOAD_CONNECT_TIMEOUT") { connectTimeout = max(0.1, value) }
-        if let value = number("SCANGATE_UPLOAD_POLL_INTERVAL_MS") { pollInterval = value / 1000 }
-        if let value = number("SCANGATE_UPLOAD_WAIT") { maximumWait = value }
     }
 }

@@ -110,7 +110,7 @@ final class Captured: @unchecked Sendable {
 }
 
 enum CIRun {
-    static let fastTuning = CIUploadTuning(environment: [
+    static let fastTuning = UploadTuning(environment: [
         "SCANGATE_UPLOAD_ATTEMPTS": "2", "SCANGATE_UPLOAD_BACKOFF_MS": "20", "SCANGATE_UPLOAD_RETRY_BUDGET": "20",
         "SCANGATE_UPLOAD_CONNECT_TIMEOUT": "2", "SCANGATE_UPLOAD_POLL_INTERVAL_MS": "50", "SCANGATE_UPLOAD_WAIT": "5",
     ])
