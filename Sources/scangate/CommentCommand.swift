@@ -65,9 +65,7 @@ struct CommentCommand: ParsableCommand {
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number") }
         guard pullRequest > 0 else { throw ValidationError("--pr must be a positive pull request number") }
-        if let now, Day(parsing: now) == nil {
-            throw ValidationError("--now \"\(now)\" is not a date in the form YYYY-MM-DD")
-        }
+        try GateOptionChecks.validate(now: now, env: env)
         if policy == nil, !waivers.isEmpty || !vex.isEmpty || env != nil {
             throw ValidationError("--waivers, --vex and --env need --policy: they are part of the gate's decision")
         }

@@ -50,16 +50,7 @@ struct GateCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        if let now, Day(parsing: now) == nil {
-            throw ValidationError("--now \"\(now)\" is not a date in the form YYYY-MM-DD")
-        }
-        if let env {
-            let valid =
-                !env.isEmpty && env.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-            guard valid else {
-                throw ValidationError("--env \"\(env)\" may contain only letters, digits, '.', '_', '-'")
-            }
-        }
+        try GateOptionChecks.validate(now: now, env: env)
     }
 
     func run() throws {

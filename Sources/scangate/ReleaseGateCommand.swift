@@ -97,9 +97,7 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         guard Self.isPlainWord(tag) else { throw ValidationError("--tag must be a non-empty word (v1.4.0)") }
         if let commit, !Self.isPlainWord(commit) { throw ValidationError("--commit must be a non-empty word") }
-        if let now, Day(parsing: now) == nil {
-            throw ValidationError("--now \"\(now)\" is not a date in the form YYYY-MM-DD")
-        }
+        try GateOptionChecks.validate(now: now, env: nil)
         if auditKey != nil && auditLog == nil { throw ValidationError("--audit-key goes with --audit-log") }
     }
 

@@ -52,18 +52,9 @@ struct ReportCommand: ParsableCommand {
     var fullReport: String?
 
     func validate() throws {
-        if let now, Day(parsing: now) == nil {
-            throw ValidationError("--now \"\(now)\" is not a date in the form YYYY-MM-DD")
-        }
+        try GateOptionChecks.validate(now: now, env: env)
         if policy == nil, !waivers.isEmpty || !vex.isEmpty || env != nil {
             throw ValidationError("--waivers, --vex and --env need --policy: they are part of the gate's decision")
-        }
-        if let env {
-            let valid =
-                !env.isEmpty && env.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-            guard valid else {
-                throw ValidationError("--env \"\(env)\" may contain only letters, digits, '.', '_', '-'")
-            }
         }
     }
 
