@@ -74,12 +74,8 @@ public enum SARIFPreflight {
             }
             seen[key] = index
         }
-        let validation = SARIFValidator.validate(bytes)
-        guard validation.isAcceptable else {
-            let problems = validation.errors.prefix(5).map(\.description).joined(separator: "; ")
-            let more = validation.errors.count > 5 ? " (and \(validation.errors.count - 5) more)" : ""
-            throw SARIFPreflightError(reason: "GitHub would reject the file: \(problems)\(more)")
-        }
+        // Compressed first, at the level the upload uses, so the validator checks the size of
+        // exactly what is sent instead of compressing the file a second time.
         let gzipped: [UInt8]
         do throws(GzipError) {
             gzipped = try gzip(bytes)
@@ -90,6 +86,12 @@ public enum SARIFPreflight {
             throw SARIFPreflightError(
                 reason: "the file is \(gzipped.count) bytes gzipped; GitHub accepts at most "
                     + "\(maximumGzippedSize) bytes (10 MB)")
+        }
+        let validation = SARIFValidator.validate(bytes, knownGzipBytes: gzipped.count)
+        guard validation.isAcceptable else {
+            let problems = validation.errors.prefix(5).map(\.description).joined(separator: "; ")
+            let more = validation.errors.count > 5 ? " (and \(validation.errors.count - 5) more)" : ""
+            throw SARIFPreflightError(reason: "GitHub would reject the file: \(problems)\(more)")
         }
         return PreparedSARIF(bytes: bytes, gzipped: gzipped, runCount: runs.count, resultCount: results)
     }

@@ -178,7 +178,8 @@ struct AnchorResolver {
     /// `:` becomes `_` (a port, a digest algorithm: readable, and never mistaken for a scheme);
     /// `.` and `..` get a prefix so the path stays normalised.
     static func syntheticSegment(_ segment: String) -> String {
-        let replaced = segment.replacingOccurrences(of: ":", with: "_")
+        let replaced =
+            segment.utf8.contains(UInt8(ascii: ":")) ? segment.replacingOccurrences(of: ":", with: "_") : segment
         return replaced == "." || replaced == ".." ? "_" + replaced : replaced
     }
 

@@ -287,7 +287,13 @@ enum Text {
     // MARK: Helpers
 
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { $0.trimmingLeadingSpaces }.joined(separator: " ")
+        // Nearly all text is one ASCII line without leading blanks: returned as it is.
+        if text.utf8.allSatisfy({ $0 < 0x80 && ($0 < 0x0A || $0 > 0x0D) }),
+            text.utf8.first.map({ $0 != 0x20 && $0 != 0x09 }) ?? true
+        {
+            return text
+        }
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingLeadingSpaces }.joined(separator: " ")
     }
 
     static func sentence(_ text: String) -> String {
@@ -299,6 +305,8 @@ enum Text {
 
     /// At most `limit` Unicode scalars (what GitHub and Python count), ending in `…` when cut.
     static func truncated(_ text: String, to limit: Int) -> String {
+        // UTF-8 never has fewer bytes than scalars: short text needs no count.
+        guard text.utf8.count > limit else { return text }
         let scalars = text.unicodeScalars
         guard scalars.count > limit else { return text }
         var view = String.UnicodeScalarView()

@@ -40,6 +40,11 @@ public func gzip(_ bytes: [UInt8], level: Int32 = 9) throws(GzipError) -> [UInt8
 /// into one reused 1 MiB buffer. The writer and the validator only need the size, and a SARIF
 /// file of 100 MB would otherwise cost a second 100 MB buffer (and a copy of the input).
 public func gzipCompressedSize(_ bytes: [UInt8], level: Int32 = 9) throws(GzipError) -> Int {
+    try gzipCompressedSize(bytes[...], level: level)
+}
+
+/// ``gzipCompressedSize(_:level:)`` of a part of a buffer, without copying it.
+public func gzipCompressedSize(_ bytes: ArraySlice<UInt8>, level: Int32 = 9) throws(GzipError) -> Int {
     guard bytes.count < Int(UInt32.max) else { throw GzipError(status: Z_BUF_ERROR) }
     var stream = z_stream()
     let initStatus = scangate_deflate_init_gzip(&stream, level)

@@ -68,7 +68,9 @@ public enum SARIFValidator {
     /// Validates the bytes of a SARIF file exactly as they would be uploaded.
     ///
     /// - Parameter knownGzipBytes: the gzip size of exactly these bytes when the caller has just
-    ///   computed it (``SARIFOutput/gzipBytes``): compressing 100 MB again at level 9 costs seconds.
+    ///   computed it (``SARIFOutput/gzipBytes``, or the uploader's payload): compressing 100 MB
+    ///   again costs a second. Without it the file is compressed at zlib level 6, as codeql-action's
+    ///   `upload-sarif` sends it (ScanGate's uploader, at level 9, never sends more).
     public static func validate(
         _ bytes: [UInt8], limits: SARIFLimits = .github, knownGzipBytes: Int? = nil
     ) -> SARIFValidation {
@@ -82,7 +84,7 @@ public enum SARIFValidator {
         }
         var gzipBytes: Int? = knownGzipBytes
         do {
-            if gzipBytes == nil { gzipBytes = try gzipCompressedSize(bytes) }
+            if gzipBytes == nil { gzipBytes = try gzipCompressedSize(bytes, level: SARIFWriter.measuringLevel) }
         } catch {
             checker.error("GH005", "$", "\(error)")
         }

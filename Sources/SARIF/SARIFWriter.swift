@@ -89,7 +89,9 @@ public struct SARIFOutput: Sendable {
     public var dropped: [SARIFDrop]
     /// One line per limit that forced drops or truncation, with exact counts.
     public var notes: [String]
-    /// Size of `bytes` after gzip, as GitHub will receive it.
+    /// Size of `bytes` after gzip at zlib level 6, as codeql-action's `upload-sarif` sends it
+    /// (ScanGate's uploader compresses at level 9: never larger in practice). The size GitHub's
+    /// limit is checked against; `Int.max` if zlib failed.
     public var gzipBytes: Int
 }
 
@@ -112,8 +114,6 @@ public enum SARIFWriter {
 
     public static func write(_ set: FindingSet, options: SARIFOptions) -> SARIFOutput {
         let findings = options.includeSuppressed ? set.all : set.open
-        var resolver = AnchorResolver(sourceRoot: options.sourceRoot, dockerfile: options.dockerfile)
-        let prepared = findings.map { PreparedFinding($0, resolver: &resolver, limits: options.limits) }
         var plans = RunPlan.plans(for: findings, options: options)
         var dropped: [SARIFDrop] = []
         var notes: [String] = []
@@ -160,39 +160,62 @@ public enum SARIFWriter {
             plans[index].entries = kept.sorted()
         }
 
-        var bytes = render(plans, findings: findings, prepared: prepared, options: options)
-        // Sizing rounds measure with zlib level 6, about three times faster than level 9 and never
-        // smaller in practice; the final size is measured at level 9, as the uploader compresses,
-        // and a file still over the limit goes round again at that level.
-        // A file no larger than the limit before compression cannot exceed it after: measure it once.
-        var measuringLevel: Int32 = bytes.count <= options.limits.maximumGzipBytes ? 9 : 6
-        var gzipSize = (try? gzipCompressedSize(bytes, level: measuringLevel)) ?? Int.max
-        var sizeDrops: [SARIFDrop] = []
-        while true {
-            if gzipSize <= options.limits.maximumGzipBytes {
-                guard measuringLevel != 9 else { break }
-                measuringLevel = 9
-                gzipSize = (try? gzipCompressedSize(bytes, level: measuringLevel)) ?? Int.max
-                continue
+        // Prepared (anchors, message, line hash) only for what the count limits kept.
+        var resolver = AnchorResolver(sourceRoot: options.sourceRoot, dockerfile: options.dockerfile)
+        var prepared = [PreparedFinding?](repeating: nil, count: findings.count)
+        for plan in plans {
+            for entry in plan.entries where prepared[entry] == nil {
+                prepared[entry] = PreparedFinding(findings[entry], resolver: &resolver, limits: options.limits)
             }
-            var all: [(plan: Int, finding: Int)] = []
-            for (planIndex, plan) in plans.enumerated() { all += plan.entries.map { (planIndex, $0) } }
-            guard !all.isEmpty else { break }
-            all.sort { rank($0.finding) != rank($1.finding) ? rank($0.finding) < rank($1.finding) : $0.plan < $1.plan }
-            // Drop a share proportional to the excess, with a margin, and at least 1 % of the results:
-            // rules and run headers do not shrink with the results, so an exact share converges in
-            // many small rounds, each a full render and compression.
+        }
+        var layout = RenderLayout()
+        var bytes = render(plans, findings: findings, prepared: prepared, options: options, layout: &layout)
+        var gzipSize = Int.max
+        var sizeDrops: [SARIFDrop] = []
+        var ordered: [(plan: Int, finding: Int)] = []
+        let limit = options.limits.maximumGzipBytes
+        // A file no larger than the limit cannot exceed it compressed. A larger one is sized from an
+        // estimate instead of rounds of full renders: each result and rule costs its rendered bytes
+        // times its section's compression ratio. When the whole file is clearly over (beyond the
+        // estimate's error), the longest most-severe prefix that fits with a small margin is kept
+        // without measuring the whole first; the render that follows is measured exactly.
+        if bytes.count > limit {
+            for (planIndex, plan) in plans.enumerated() { ordered += plan.entries.map { (planIndex, $0) } }
+            ordered.sort {
+                rank($0.finding) != rank($1.finding) ? rank($0.finding) < rank($1.finding) : $0.plan < $1.plan
+            }
+            let model = layout.sizeModel(of: bytes)
+            if model.keptCount(ordered, fitting: limit + limit / 10) < ordered.count {
+                let kept = model.keptCount(ordered, fitting: limit - limit / 50)
+                for entry in ordered[kept...] {
+                    sizeDrops.append(drop(entry.finding, from: plans[entry.plan], .fileSize))
+                }
+                Self.remove(ordered[kept...], from: &plans)
+                ordered.removeSubrange(kept...)
+                let earlier = (layout, bytes)
+                bytes = render(
+                    plans, findings: findings, prepared: prepared, options: options, layout: &layout,
+                    reusing: earlier)
+            }
+        }
+        gzipSize = Self.measuredGzipSize(bytes)
+        // The estimate can land over the limit (rules shared by kept and dropped results, text
+        // that compresses worse than its section): drop a share proportional to the excess, with a
+        // margin and at least 1 %, until the file fits.
+        while gzipSize > options.limits.maximumGzipBytes, !ordered.isEmpty {
             let excess = 1.0 - Double(options.limits.maximumGzipBytes) / Double(gzipSize)
-            let proportional = Int((Double(all.count) * excess * 1.25).rounded(.up))
-            let count = min(all.count, max(1, all.count / 100, proportional))
-            var removal: [Int: Set<Int>] = [:]
-            for entry in all.suffix(count) {
-                removal[entry.plan, default: []].insert(entry.finding)
+            let proportional = Int((Double(ordered.count) * excess * 1.25).rounded(.up))
+            let kept = ordered.count - min(ordered.count, max(1, ordered.count / 100, proportional))
+            for entry in ordered[kept...] {
                 sizeDrops.append(drop(entry.finding, from: plans[entry.plan], .fileSize))
             }
-            for (planIndex, removed) in removal { plans[planIndex].entries.removeAll(where: removed.contains) }
-            bytes = render(plans, findings: findings, prepared: prepared, options: options)
-            gzipSize = (try? gzipCompressedSize(bytes, level: measuringLevel)) ?? Int.max
+            Self.remove(ordered[kept...], from: &plans)
+            ordered.removeSubrange(kept...)
+            let earlier = (layout, bytes)
+            bytes = render(
+                plans, findings: findings, prepared: prepared, options: options, layout: &layout,
+                reusing: earlier)
+            gzipSize = Self.measuredGzipSize(bytes)
         }
         if !sizeDrops.isEmpty {
             sizeDrops.sort { lhs, rhs in
@@ -217,7 +240,7 @@ public enum SARIFWriter {
                 "run \(plan.tool): \(plan.entries.count) results; GitHub shows only the top "
                     + "\(options.limits.keptResultsPerRun) by severity")
         }
-        let truncated = plans.flatMap(\.entries).filter { prepared[$0].omittedLocations > 0 }
+        let truncated = plans.flatMap(\.entries).filter { (prepared[$0]?.omittedLocations ?? 0) > 0 }
         if !truncated.isEmpty {
             notes.append(
                 "\(truncated.count) results had more than \(options.limits.keptLocationsPerResult) locations; "
@@ -241,17 +264,49 @@ public enum SARIFWriter {
 
     // MARK: Rendering
 
+    /// The level GitHub's own upload path compresses at: codeql-action's `upload-sarif` gzips
+    /// with Node's default, zlib level 6. ScanGate's uploader uses level 9, whose output is never
+    /// larger in practice, so a file measured here fits either way of uploading it.
+    static let measuringLevel: Int32 = 6
+
+    /// The gzip size the limit is checked against (`Int.max` if zlib fails: then nothing fits).
+    static func measuredGzipSize(_ bytes: [UInt8]) -> Int {
+        (try? gzipCompressedSize(bytes, level: measuringLevel)) ?? Int.max
+    }
+
+    /// Takes the given (plan, finding) entries out of their runs.
+    static func remove(_ entries: ArraySlice<(plan: Int, finding: Int)>, from plans: inout [RunPlan]) {
+        var removal: [Int: Set<Int>] = [:]
+        for entry in entries { removal[entry.plan, default: []].insert(entry.finding) }
+        for (planIndex, removed) in removal { plans[planIndex].entries.removeAll(where: removed.contains) }
+    }
+
     static func render(
-        _ plans: [RunPlan], findings: [Finding], prepared: [PreparedFinding], options: SARIFOptions
+        _ plans: [RunPlan], findings: [Finding], prepared: [PreparedFinding?], options: SARIFOptions
     ) -> [UInt8] {
+        var layout = RenderLayout()
+        return render(plans, findings: findings, prepared: prepared, options: options, layout: &layout)
+    }
+
+    /// Renders the file and records in `layout` where each run's rules and results landed. With
+    /// `earlier`, an earlier render of the same runs (in the same order) that had more results,
+    /// rules whose findings did not change are copied from it instead of written again.
+    static func render(
+        _ plans: [RunPlan], findings: [Finding], prepared: [PreparedFinding?], options: SARIFOptions,
+        layout: inout RenderLayout, reusing earlier: (layout: RenderLayout, bytes: [UInt8])? = nil
+    ) -> [UInt8] {
+        layout = RenderLayout()
         var writer = JSONWriter(pretty: options.pretty, reservingCapacity: 1 << 16)
         writer.beginObject()
         writer.field("$schema", schemaURI)
         writer.field("version", "2.1.0")
         writer.key("runs")
         writer.beginArray()
-        for plan in plans {
-            writeRun(plan, findings: findings, prepared: prepared, options: options, to: &writer)
+        for (index, plan) in plans.enumerated() {
+            let earlierRun = earlier.flatMap { index < $0.layout.runs.count ? ($0.layout.runs[index], $0.bytes) : nil }
+            layout.runs.append(
+                writeRun(
+                    plan, findings: findings, prepared: prepared, options: options, reusing: earlierRun, to: &writer))
         }
         writer.endArray()
         writer.endObject()
@@ -259,20 +314,22 @@ public enum SARIFWriter {
         return writer.bytes
     }
 
+    @discardableResult
     static func writeRun(
-        _ plan: RunPlan, findings: [Finding], prepared: [PreparedFinding], options: SARIFOptions,
-        to writer: inout JSONWriter
-    ) {
+        _ plan: RunPlan, findings: [Finding], prepared: [PreparedFinding?], options: SARIFOptions,
+        reusing earlier: (run: RenderLayout.Run, bytes: [UInt8])? = nil, to writer: inout JSONWriter
+    ) -> RenderLayout.Run {
+        var layout = RenderLayout.Run()
         var rules: [RuleBuilder] = []
         var ruleIndex: [String: Int] = [:]
         for entry in plan.entries {
-            let id = prepared[entry].ruleID
-            if let index = ruleIndex[id] {
-                rules[index].add(entry, findings[entry], prepared[entry])
+            guard let item = prepared[entry] else { continue }
+            if let index = ruleIndex[item.ruleID] {
+                rules[index].add(entry, findings[entry], item)
             } else {
-                ruleIndex[id] = rules.count
-                var rule = RuleBuilder(id: id)
-                rule.add(entry, findings[entry], prepared[entry])
+                ruleIndex[item.ruleID] = rules.count
+                var rule = RuleBuilder(id: item.ruleID)
+                rule.add(entry, findings[entry], item)
                 rules.append(rule)
             }
         }
@@ -285,7 +342,20 @@ public enum SARIFWriter {
         if let version = plan.toolVersion { writer.field("version", version) }
         writer.key("rules")
         writer.beginArray()
-        for rule in rules { rule.write(findings: findings, limits: options.limits, to: &writer) }
+        let rulesStart = writer.bytes.count
+        for rule in rules {
+            let start = writer.bytes.count
+            if let earlier, let rendered = earlier.run.rules[rule.id], rendered.entries == rule.entries {
+                writer.rawValue(earlier.bytes[rendered.value])
+            } else {
+                rule.write(findings: findings, limits: options.limits, to: &writer)
+            }
+            // The value starts at its `{`, after the separator and indentation.
+            let valueStart = writer.bytes[start...].firstIndex(of: 0x7B) ?? start
+            layout.rules[rule.id] = RenderLayout.RenderedRule(
+                entries: rule.entries, value: valueStart..<writer.bytes.count, bytes: writer.bytes.count - start)
+        }
+        layout.rulesRange = rulesStart..<writer.bytes.count
         writer.endArray()
         writer.endObject()
         writer.endObject()
@@ -298,8 +368,10 @@ public enum SARIFWriter {
         // GitHub shows results that share rule, primary location and line hash as one alert:
         // a second ScanGate finding on the same line keeps its own, ScanGate-derived hash.
         var usedHashes = Set<String>()
+        let resultsStart = writer.bytes.count
         for entry in plan.entries {
-            let item = prepared[entry]
+            let start = writer.bytes.count
+            guard let item = prepared[entry] else { continue }
             var lineHash = item.syntheticLineHash
             if let primary = item.anchors.first, let real = primary.lineHash {
                 let key = [item.ruleID, primary.path, String(primary.startLine), real].joined(separator: "\u{0}")
@@ -307,7 +379,9 @@ public enum SARIFWriter {
             }
             writeResult(
                 findings[entry], item, ruleIndex: ruleIndex[item.ruleID] ?? 0, lineHash: lineHash, to: &writer)
+            layout.results.append((entry, item.ruleID, writer.bytes.count - start))
         }
+        layout.resultsRange = resultsStart..<writer.bytes.count
         writer.endArray()
         writer.key("properties")
         writer.beginObject()
@@ -315,6 +389,7 @@ public enum SARIFWriter {
         if let version = options.scangateVersion { writer.field("scangateVersion", version) }
         writer.endObject()
         writer.endObject()
+        return layout
     }
 
     static func writeResult(

@@ -109,6 +109,13 @@ public struct JSONWriter: Sendable {
         endArray()
     }
 
+    /// Writes a value rendered earlier by a writer with the same `pretty` setting, at the same
+    /// depth (so its indentation fits), as is.
+    public mutating func rawValue(_ rendered: ArraySlice<UInt8>) {
+        prepareValue()
+        bytes.append(contentsOf: rendered)
+    }
+
     /// Appends a newline (for files that end with one).
     public mutating func newline() { bytes.append(0x0A) }
 

@@ -1,0 +1,113 @@
+/// Where a rendered SARIF file's runs put their rules and results, and how many bytes each took:
+/// what ``SARIFWriter`` estimates the gzip size of a smaller file from, without rendering and
+/// compressing it again.
+struct RenderLayout {
+    struct Run {
+        /// Bytes of the rules array's contents.
+        var rulesRange: Range<Int> = 0..<0
+        /// Each rule, by id.
+        var rules: [String: RenderedRule] = [:]
+        /// Bytes of the results array's contents.
+        var resultsRange: Range<Int> = 0..<0
+        /// Each result in order: the finding's index, its rule id and its rendered bytes.
+        var results: [(finding: Int, ruleID: String, bytes: Int)] = []
+    }
+
+    /// A rule as rendered: a later render of the same rule with the same findings (the rule text
+    /// depends on nothing else) copies its bytes instead of writing it again.
+    struct RenderedRule {
+        /// The findings (writer indices) the rule was written from.
+        var entries: [Int]
+        /// The rule object, from `{` to `}`.
+        var value: Range<Int>
+        /// Bytes the rule added to the file, with its separator and indentation.
+        var bytes: Int
+    }
+
+    var runs: [Run] = []
+
+    /// A size model of the rendered `bytes` this layout describes: compression ratios of each
+    /// run's rules and results, from compressing samples at the writer's measuring level.
+    func sizeModel(of bytes: [UInt8]) -> SizeModel {
+        var sectionBytes = 0
+        var runs: [SizeModel.Run] = []
+        for run in self.runs {
+            sectionBytes += run.rulesRange.count + run.resultsRange.count
+            var results: [Int: (ruleID: String, bytes: Int)] = [:]
+            for result in run.results { results[result.finding] = (result.ruleID, result.bytes) }
+            runs.append(
+                SizeModel.Run(
+                    ruleRatio: Self.compressionRatio(of: run.rulesRange, in: bytes),
+                    resultRatio: Self.compressionRatio(of: run.resultsRange, in: bytes),
+                    ruleBytes: run.rules.mapValues(\.bytes), results: results))
+        }
+        return SizeModel(fixedBytes: max(0, bytes.count - sectionBytes), runs: runs)
+    }
+
+    /// Estimates the gzip size of the file with only some of its results.
+    struct SizeModel {
+        struct Run {
+            var ruleRatio: Double
+            var resultRatio: Double
+            var ruleBytes: [String: Int]
+            var results: [Int: (ruleID: String, bytes: Int)]
+        }
+
+        /// Everything outside the rules and results (headers, run properties), counted
+        /// uncompressed: an upper bound.
+        var fixedBytes: Int
+        var runs: [Run]
+
+        /// How many of `ordered` (most important first) can be kept with an estimated gzip size
+        /// of at most `target` bytes. A result costs its rendered bytes times its run's results
+        /// ratio; the first kept result of a rule also brings the rule, at the rules' ratio.
+        func keptCount(_ ordered: [(plan: Int, finding: Int)], fitting target: Int) -> Int {
+            var estimate = Double(fixedBytes)
+            var keptRules = Set<RuleKey>()
+            for (position, entry) in ordered.enumerated() {
+                guard entry.plan < runs.count, let result = runs[entry.plan].results[entry.finding] else { continue }
+                var cost = Double(result.bytes) * runs[entry.plan].resultRatio
+                if keptRules.insert(RuleKey(plan: entry.plan, ruleID: result.ruleID)).inserted {
+                    cost += Double(runs[entry.plan].ruleBytes[result.ruleID] ?? 0) * runs[entry.plan].ruleRatio
+                }
+                if estimate + cost > Double(target) { return position }
+                estimate += cost
+            }
+            return ordered.count
+        }
+    }
+
+    private struct RuleKey: Hashable {
+        var plan: Int
+        var ruleID: String
+    }
+
+    /// Compressed / raw size of `range`, from evenly spaced 1 MiB slices covering at least a tenth
+    /// of it (all of it when under 4 MiB). Slices are compressed separately, so the ratio errs
+    /// slightly high (each slice starts without history), the safe side for a size limit.
+    static func compressionRatio(of range: Range<Int>, in bytes: [UInt8]) -> Double {
+        guard !range.isEmpty else { return 0 }
+        let sliceLength = 1 << 20
+        var slices: [Range<Int>] = []
+        if range.count <= 4 * sliceLength {
+            slices = [range]
+        } else {
+            let count = max(4, range.count / (10 * sliceLength))
+            let stride = (range.count - sliceLength) / (count - 1)
+            slices = (0..<count).map { index in
+                let start = range.lowerBound + index * stride
+                return start..<min(range.upperBound, start + sliceLength)
+            }
+        }
+        var raw = 0
+        var compressed = 0
+        for slice in slices {
+            guard let size = try? gzipCompressedSize(bytes[slice], level: SARIFWriter.measuringLevel) else {
+                return 1  // zlib failed: assume no compression, the safe side
+            }
+            raw += slice.count
+            compressed += size
+        }
+        return raw == 0 ? 0 : Double(compressed) / Double(raw)
+    }
+}
