@@ -42,26 +42,33 @@ struct SARIFCommand: ParsableCommand {
     }
 
     func run() throws {
+        var timer = PhaseTimer()
         let loaded = try input.load()
+        timer.mark("read reports")
         let set = FindingSet(merging: loaded.flatMap(\.findings))
+        timer.mark("merge")
         let tools = loaded.map { SARIFTool(name: $0.tool, version: $0.toolVersion) }
         let options = SARIFOptions(
             category: category, sourceRoot: sourceRoot, dockerfile: dockerfile, scangateVersion: ScanGate.version,
             tools: tools)
         let sarif = SARIFWriter.write(set, options: options)
+        timer.mark("write SARIF")
         // The writer keeps within the limits by construction; checking again costs little and
         // guarantees a file GitHub would reject is never written.
         // The writer's gzip size is of these very bytes (Int.max when zlib failed: measure again).
         let validation = SARIFValidator.validate(
             sarif.bytes, knownGzipBytes: sarif.gzipBytes == Int.max ? nil : sarif.gzipBytes)
+        timer.mark("validate")
         guard validation.isAcceptable else {
             for problem in validation.errors { Terminal.error("error: \(problem)") }
             Terminal.error("scangate: the SARIF file would be rejected by GitHub; nothing was written")
             throw ExitCode(ExitStatus.usage)
         }
-        for note in sarif.notes { Terminal.error("note: \(note)") }
-        for drop in sarif.dropped { Terminal.error("note: \(drop)") }
+        // One write for all the notes: a large file can drop tens of thousands of results.
+        let notes = (sarif.notes.map { "note: \($0)\n" } + sarif.dropped.map { "note: \($0)\n" }).joined()
+        if !notes.isEmpty { Terminal.error(notes) }
         try OutputFile.write(sarif.bytes, to: output)
+        timer.mark("output")
         ScanGate.exitAfterOutput()
     }
 }

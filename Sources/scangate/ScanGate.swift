@@ -72,3 +72,18 @@ enum Terminal {
         FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
     }
 }
+
+/// Phase timings on standard error when `SCANGATE_TIMINGS` is set (`timing: load 1.234 s`): what
+/// the benchmark's whole-process figures break down into.
+struct PhaseTimer {
+    private let enabled = ProcessInfo.processInfo.environment["SCANGATE_TIMINGS"] != nil
+    private var last = DispatchTime.now().uptimeNanoseconds
+
+    /// Reports the time since the previous mark (or the start) as `phase`.
+    mutating func mark(_ phase: String) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        Terminal.error("timing: \(phase) \(Double(now - last) / 1e9) s")
+        last = now
+    }
+}
