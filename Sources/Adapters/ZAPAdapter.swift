@@ -326,10 +326,22 @@ private struct TextConverter {
 
     mutating func text(_ raw: String?) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
+        // Most per-instance texts are one plain line: converting would return them unchanged, and
+        // caching hundreds of thousands of distinct ones would only cost hashing and memory.
+        if Self.isOneTrimmedPlainLine(raw) { return raw }
         if let known = cache[raw] { return known.isEmpty ? nil : known }
         let converted = isHTML ? ZAPHTMLText.plainText(fromHTML: raw) : ZAPHTMLText.normalizedLines(raw)
         cache[raw] = converted
         return converted.isEmpty ? nil : converted
+    }
+
+    /// No tag, entity or line break, and no white space at either end: text both conversions
+    /// (HTML to plain text, line normalisation) leave exactly as it is.
+    static func isOneTrimmedPlainLine(_ text: String) -> Bool {
+        let bytes = text.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+        guard let first = bytes.first, let last = bytes.last, !isSpace(first), !isSpace(last) else { return false }
+        return !bytes.contains { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") || $0 == 0x0A || $0 == 0x0D }
     }
 }
 

@@ -148,6 +148,32 @@ extension WebInstance {
     var sortKey: [String] {
         [uri, method ?? "", parameter ?? "", attack ?? "", evidence ?? "", otherInfo ?? ""]
     }
+
+    /// The order of ``sortKey``, with an absent field before an empty one where the keys tie:
+    /// a total order, so equal instances end up side by side. Compares field by field instead
+    /// of building keys: a ZAP scan has hundreds of thousands of instances.
+    func precedes(_ other: WebInstance) -> Bool {
+        if uri != other.uri { return uri < other.uri }
+        if let order = Self.order(method, other.method) { return order }
+        if let order = Self.order(parameter, other.parameter) { return order }
+        if let order = Self.order(attack, other.attack) { return order }
+        if let order = Self.order(evidence, other.evidence) { return order }
+        if let order = Self.order(otherInfo, other.otherInfo) { return order }
+        for (mine, theirs) in [
+            (method, other.method), (parameter, other.parameter), (attack, other.attack), (evidence, other.evidence),
+            (otherInfo, other.otherInfo),
+        ] where (mine == nil) != (theirs == nil) {
+            return mine == nil
+        }
+        return false
+    }
+
+    /// Whether `lhs` sorts before `rhs` with absent read as empty; nil when they tie.
+    private static func order(_ lhs: String?, _ rhs: String?) -> Bool? {
+        let left = lhs ?? ""
+        let right = rhs ?? ""
+        return left == right ? nil : left < right
+    }
 }
 
 /// Which tool reported a finding, from which report file, under which id.
@@ -510,13 +536,41 @@ public struct Finding: Sendable, Hashable {
         result.ruleID = primary
         result.aliases = allIDs.filter { $0 != primary }.sorted()
         result.cwes = Identifiers.normalizedCWEs(result.cwes)
-        result.references = Array(Set(result.references.filter { !$0.isEmpty })).sorted()
-        result.provenance = Array(Set(result.provenance)).sorted()
+        result.references = result.references.filter { !$0.isEmpty }.sortedUnique()
+        result.provenance = result.provenance.sortedUnique()
         result.locations = Self.uniqueSorted(result.locations, by: \.sortKey)
-        result.instances = Self.uniqueSorted(result.instances, by: \.sortKey)
+        if result.instances.count > 1 {
+            let sorted = result.instances.sorted { $0.precedes($1) }
+            result.instances = [sorted[0]]
+            for instance in sorted.dropFirst() where instance != result.instances[result.instances.count - 1] {
+                result.instances.append(instance)
+            }
+        }
         result.severity = SeverityResolver.resolve(result.ratings)
         result.identity = result.identity.withPrimaryID(primary)
         result.fingerprint = Fingerprint.compute(result.identity)
         return result
+    }
+}
+
+extension Array where Element: Comparable & Equatable {
+    /// Sorted, each value once. Sorting and skipping repeats is cheaper than hashing into a Set
+    /// for the short lists a finding has, and gives the same values. Where the order ties two
+    /// different values (a `<` that ignores a field), a repeat is looked for among all of them.
+    func sortedUnique() -> [Element] {
+        guard count > 1 else { return self }
+        let sorted = self.sorted()
+        var unique: [Element] = [sorted[0]]
+        unique.reserveCapacity(sorted.count)
+        var tieStart = 0
+        for element in sorted.dropFirst() {
+            if unique[unique.count - 1] < element {
+                tieStart = unique.count
+                unique.append(element)
+            } else if !unique[tieStart...].contains(element) {
+                unique.append(element)
+            }
+        }
+        return unique
     }
 }

@@ -127,7 +127,7 @@ public enum Identifiers {
 
     /// Normalised, de-duplicated, sorted ids (empty ones dropped).
     public static func normalizedSet(_ ids: [String]) -> [String] {
-        Array(Set(ids.map(normalize).filter { !$0.isEmpty })).sorted()
+        ids.map(normalize).filter { !$0.isEmpty }.sortedUnique()
     }
 
     /// The primary id among `ids`: the oldest CVE, else the first GHSA, else `fallback`.

@@ -134,3 +134,24 @@ struct FindingsTests {
         #expect(ImageReference(parsing: "localhost:5000/app").tag == nil)
     }
 }
+
+@Suite struct FinalizedListTests {
+    /// Provenance orders by tool, file and id with an absent version read as empty: two sources
+    /// that differ only there tie, and a repeat of either must still be dropped.
+    @Test func repeatedSourcesAreKeptOnceEvenWhenTheOrderTies() {
+        let withoutVersion = Provenance(tool: "trivy", reportFile: "a.json", rawID: "CVE-2024-1")
+        let emptyVersion = Provenance(tool: "trivy", toolVersion: "", reportFile: "a.json", rawID: "CVE-2024-1")
+        let other = Provenance(tool: "npm-audit", reportFile: "b.json", rawID: "GHSA-xxxx")
+        let finding = Finding(
+            kind: .codeIssue, ruleID: "R1", title: "t",
+            ratings: [SeverityRating(source: "trivy", severity: .high, isToolVerdict: true)],
+            references: ["https://b.example", "", "https://a.example", "https://b.example"],
+            provenance: [withoutVersion, other, emptyVersion, withoutVersion, emptyVersion, other],
+            identity: FindingIdentity(kind: .codeIssue, scope: "source", subject: ["x"])
+        ).finalized()
+        #expect(finding.provenance.count == 3)
+        #expect(Set(finding.provenance) == [withoutVersion, emptyVersion, other])
+        #expect(finding.provenance.first == other)
+        #expect(finding.references == ["https://a.example", "https://b.example"])
+    }
+}
