@@ -382,6 +382,13 @@ private struct NpmAuditReader {
 }
 
 extension String {
-    fileprivate var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    fileprivate var trimmed: String {
+        // Nearly every value starts and ends with a printable ASCII byte: nothing to trim, and
+        // Foundation's Unicode-aware trimming is costly per value on a large audit.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
+            return self
+        }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
     fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

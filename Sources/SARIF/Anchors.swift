@@ -160,11 +160,16 @@ struct AnchorResolver {
     /// opposed to npm's dependency chains (`a>b`), node paths (`node_modules/qs`) or Trivy's
     /// target names (`Java`).
     static func isManifestLike(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.contains(">"), !trivyTargetNames.contains(path) else { return false }
+        // Byte searches: this runs for every path of every package finding.
+        let dot = UInt8(ascii: ".")
+        guard !path.isEmpty, !path.utf8.contains(UInt8(ascii: ">")), !trivyTargetNames.contains(path) else {
+            return false
+        }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         if bareManifestNames.contains(name) { return true }
-        if path.hasPrefix("node_modules/") && !name.contains(".") { return false }
-        return name.contains(".") && !name.hasPrefix(".") || name.hasPrefix(".") && name.dropFirst().contains(".")
+        let hasDot = name.utf8.contains(dot)
+        if path.hasPrefix("node_modules/") && !hasDot { return false }
+        return hasDot && !name.hasPrefix(".") || name.hasPrefix(".") && name.utf8.dropFirst().contains(dot)
     }
 
     // MARK: Synthetic paths
