@@ -76,9 +76,10 @@ struct GateCommand: ParsableCommand {
         for report in loaded {
             for warning in report.warnings { Terminal.error("warning: \(report.source): \(warning)") }
         }
+        let findings = FindingSet(merging: loaded.flatMap(\.findings))
         let decision = Gate.evaluate(
             GateInput(
-                findings: FindingSet(merging: loaded.flatMap(\.findings)), policy: loadedPolicy,
+                findings: findings, policy: loadedPolicy,
                 waivers: waiverFiles, vex: vexDocuments, baseline: previous, environment: env, today: today))
         let bytes: [UInt8]
         switch format {
@@ -86,7 +87,8 @@ struct GateCommand: ParsableCommand {
         case .json: bytes = DecisionJSON.encode(decision)
         }
         try OutputFile.write(bytes, to: output)
-        if !decision.passed { throw ExitCode(ExitStatus.gateFailed) }
+        ScanGate.exitAfterOutput(
+            status: decision.passed ? ExitStatus.ok : ExitStatus.gateFailed, keeping: loaded, findings, decision)
     }
 
 }

@@ -44,7 +44,7 @@ struct IngestCommand: ParsableCommand {
         }
         try OutputFile.write(bytes, to: output)
         timer.mark("output")
-        ScanGate.exitAfterOutput()
+        ScanGate.exitAfterOutput(keeping: loaded, set)
     }
 }
 

@@ -69,6 +69,6 @@ struct SARIFCommand: ParsableCommand {
         if !notes.isEmpty { Terminal.error(notes) }
         try OutputFile.write(sarif.bytes, to: output)
         timer.mark("output")
-        ScanGate.exitAfterOutput()
+        ScanGate.exitAfterOutput(keeping: loaded, set, sarif)
     }
 }
