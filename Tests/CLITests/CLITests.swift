@@ -97,6 +97,25 @@ struct CLITests {
         #expect(object?["reports"] is [Any] && object?["summary"] is [String: Any] && object?["suppressed"] is [Any])
     }
 
+    @Test func reportsReadInParallelAreReportedInArgumentOrder() throws {
+        // Reports are read on several threads: every failure is still named, in the order the
+        // reports were given, and nothing is written.
+        let bad = [
+            "fixtures/hostile/xxe.xml", "fixtures/hostile/truncated-trivy.json", "fixtures/hostile/empty.json",
+            "fixtures/hostile/wrong-types-npm.json",
+        ]
+        for order in [bad, bad.reversed()] {
+            let arguments = ["fixtures/examples/zap-report.xml"] + order + ["fixtures/examples/trivy-fs.json"]
+            let result = try ScanGateProcess.run(["ingest"] + arguments)
+            #expect(result.status == 3)
+            let named = result.standardError.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+            #expect(named.count == order.count, "\(result.standardError)")
+            for (line, path) in zip(named, order) { #expect(line.contains(path), "\(result.standardError)") }
+            #expect(result.standardError.contains("4 reports could not be read"))
+            #expect(result.standardOutput.isEmpty)
+        }
+    }
+
     @Test func outputReplacesAnExistingFileWhole() throws {
         let directory = try ScanGateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
