@@ -174,11 +174,11 @@ public enum SARIFWriter {
         var sizeDrops: [SARIFDrop] = []
         var ordered: [(plan: Int, finding: Int)] = []
         let limit = options.limits.maximumGzipBytes
-        // A file no larger than the limit cannot exceed it compressed. A larger one is sized from an
-        // estimate instead of rounds of full renders: each result and rule costs its rendered bytes
-        // times its section's compression ratio. When the whole file is clearly over (beyond the
+        // A file no larger than the limit is just measured. A larger one is sized from an estimate
+        // instead of rounds of full renders: each result and rule costs its rendered bytes times
+        // its section's compression ratio. When the whole file is clearly over (beyond the
         // estimate's error), the longest most-severe prefix that fits with a small margin is kept
-        // without measuring the whole first; the render that follows is measured exactly.
+        // without measuring the whole first. Whatever is written is measured exactly.
         if bytes.count > limit {
             for (planIndex, plan) in plans.enumerated() { ordered += plan.entries.map { (planIndex, $0) } }
             ordered.sort {

@@ -309,6 +309,31 @@ import Testing
         #expect(keptRules.count > partlyDropped.count)
     }
 
+    @Test func aLargeFileIsCutCloseToTheLimitFromSampledRatios() throws {
+        // Rules and results sections over 4 MiB, so the ratios come from sampled slices: the cut
+        // file must fit and keep nearly everything that fits (within a few percent of the limit).
+        var findings: [Finding] = []
+        for index in 0..<2_400 {
+            let noise = Fingerprint.sha256Hex(Array("large-\(index)".utf8))
+            var finding = Support.finding(
+                tool: "t", id: "R\(index)", severity: index < 1_200 ? .high : .low, path: "src/\(index).js",
+                key: noise)
+            // Hex digests compress about 2:1, like the prose of real advisories.
+            finding.description = (0..<12).map { Fingerprint.sha256Hex(Array("\(index)-\($0)".utf8)) }
+                .joined(separator: " ")
+            findings.append(finding)
+        }
+        var limits = SARIFLimits.github
+        limits.maximumGzipBytes = 1_000_000
+        let output = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
+        #expect(output.bytes.count > 4 * 1_048_576)
+        #expect(output.gzipBytes <= 1_000_000)
+        #expect(output.gzipBytes >= 900_000, "dropped more than the estimate's margin needs")
+        #expect(try gzip(output.bytes, level: 6).count == output.gzipBytes)
+        #expect(output.dropped.allSatisfy { $0.reason == .fileSize && $0.severity == .low })
+        #expect(SARIFValidator.validate(output.bytes, limits: limits).isAcceptable)
+    }
+
     @Test func emptyInputStillGivesAnUploadableFile() throws {
         let output = SARIFWriter.write(
             FindingSet(merging: []), options: SARIFOptions(tools: [SARIFTool(name: "npm-audit", version: nil)]))
