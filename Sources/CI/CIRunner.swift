@@ -178,14 +178,15 @@ public struct CIRunner: Sendable {
         paths = paths.filter { seen.insert($0).inserted }
         var parsed: [ParsedReport] = []
         var failures = missing.map { "error: \($0)" }
-        for path in paths {
-            do {
-                let report = try reader.read(path: path, as: plan.forcedFormat)
+        // Read in parallel; reported here in the order of the paths.
+        for (path, outcome) in zip(paths, reader.read(paths: paths, as: plan.forcedFormat)) {
+            switch outcome {
+            case .success(let report):
                 let count = report.findings.count
                 say("read \(path): \(report.tool), \(count) finding\(count == 1 ? "" : "s")")
                 for warning in report.warnings { fail("warning: \(report.source): \(warning)") }
                 parsed.append(report)
-            } catch {
+            case .failure(let error):
                 failures.append("error: \(error)")
             }
         }

@@ -56,12 +56,8 @@ enum ReportLoading {
     {
         var parsed: [ParsedReport] = []
         var failures: [ReportError] = []
-        // Reports are read in parallel, one per core (a CI step reads a Trivy, a ZAP and an npm
-        // report, each taking seconds at 100 MB); results and errors keep the argument order.
-        let outcomes = ParallelMap.map(try expand(arguments)) { path in
-            Result { () throws(ReportError) in try reader.read(path: path, as: format) }
-        }
-        for outcome in outcomes {
+        // Read in parallel; outcomes (and so the errors listed) keep the argument order.
+        for outcome in reader.read(paths: try expand(arguments), as: format) {
             switch outcome {
             case .success(let report): parsed.append(report)
             case .failure(let error): failures.append(error)
@@ -108,37 +104,6 @@ enum ReportLoading {
             file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
             toolVersion: report.toolVersion, findingCount: report.findings.count,
             suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings)
-    }
-}
-
-/// A map whose elements are computed on several threads at once, results in input order.
-enum ParallelMap {
-    static func map<Element: Sendable, Output: Sendable>(
-        _ elements: [Element], _ transform: @escaping @Sendable (Element) -> Output
-    ) -> [Output] {
-        guard elements.count > 1 else { return elements.map(transform) }
-        let slots = Slots<Output>(count: elements.count)
-        DispatchQueue.concurrentPerform(iterations: elements.count) { index in
-            slots.set(index, transform(elements[index]))
-        }
-        return slots.values
-    }
-
-    /// One result per element, filled from several threads.
-    private final class Slots<Output: Sendable>: @unchecked Sendable {
-        private var storage: [Output?]
-        private let lock = NSLock()
-
-        init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-        func set(_ index: Int, _ value: Output) {
-            lock.lock()
-            storage[index] = value
-            lock.unlock()
-        }
-
-        /// Every slot, once `concurrentPerform` has returned (each index is set exactly once).
-        var values: [Output] { lock.withLock { storage.compactMap { $0 } } }
     }
 }
 

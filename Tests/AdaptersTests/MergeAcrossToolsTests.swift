@@ -33,3 +33,32 @@ struct MergeAcrossToolsTests {
         #expect(set.all.count == trivy.findings.count + npm.findings.count - 1)
     }
 }
+
+@Suite("Reading several reports")
+struct ReadingSeveralReportsTests {
+    /// Several reports are read at once (one per core); each outcome must still belong to its
+    /// path, in order, and equal what reading that path alone gives.
+    @Test func outcomesKeepThePathOrderAndMatchSingleReads() throws {
+        let paths = [
+            "examples/zap-report.xml", "hostile/truncated-trivy.json", "examples/trivy-fs.json",
+            "hostile/xxe.xml", "examples/npm-audit.json", "hostile/empty.json",
+        ].map { Corpus.fixture($0).path }
+        let reader = ReportReader()
+        for order in [paths, paths.reversed()] {
+            let outcomes = reader.read(paths: order)
+            #expect(outcomes.count == order.count)
+            for (path, outcome) in zip(order, outcomes) {
+                switch (outcome, Result { () throws(ReportError) in try reader.read(path: path) }) {
+                case (.success(let together), .success(let alone)):
+                    #expect(together.source == path)
+                    #expect(together.findings == alone.findings)
+                case (.failure(let together), .failure(let alone)):
+                    #expect(together == alone)
+                    #expect(together.file == path)
+                default:
+                    Issue.record("\(path): read together and alone disagree")
+                }
+            }
+        }
+    }
+}
