@@ -14,6 +14,10 @@ public struct CIResult: Sendable {
     public var decision: Decision?
     /// The side steps, in the order they ran.
     public var steps: [CIStepResult]
+    /// The reports read and their merged findings, the gate's input (empty when the run stopped
+    /// before reading them).
+    public var reports: [ParsedReport] = []
+    public var findings: FindingSet?
 }
 
 /// `scangate ci` as a library call: ingest, gate, write the outputs, upload the SARIF, comment
@@ -146,7 +150,8 @@ public struct CIRunner: Sendable {
         say(
             "gate \(verdict)"
                 + (problems.isEmpty ? "" : "; failed: \(problems.joined(separator: ", "))") + "; exit \(exitCode)")
-        return CIResult(exitCode: exitCode, decision: decision, steps: steps)
+        return CIResult(
+            exitCode: exitCode, decision: decision, steps: steps, reports: reports, findings: findings)
     }
 
     // MARK: Steps

@@ -155,7 +155,8 @@ struct CICommand: ParsableCommand {
             plan: plan, token: token, console: console, tuning: UploadTuning(environment: environment),
             scangateVersion: ScanGate.version
         ).run()
-        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+        // Everything is written: exit without freeing what the run built (`result` holds it).
+        ScanGate.exitAfterOutput(status: result.exitCode, keeping: result)
     }
 
     private func overrides() -> CIOverrides {
