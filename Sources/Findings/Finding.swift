@@ -557,7 +557,7 @@ extension Array where Element: Comparable & Equatable {
     /// Sorted, each value once. Sorting and skipping repeats is cheaper than hashing into a Set
     /// for the short lists a finding has, and gives the same values. Where the order ties two
     /// different values (a `<` that ignores a field), a repeat is looked for among all of them.
-    func sortedUnique() -> [Element] {
+    public func sortedUnique() -> [Element] {
         guard count > 1 else { return self }
         let sorted = self.sorted()
         var unique: [Element] = [sorted[0]]

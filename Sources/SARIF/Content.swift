@@ -109,9 +109,12 @@ struct RuleBuilder {
         writer.beginObject()
         writer.field("level", SeverityMapping.level(maxSeverity))
         writer.endObject()
-        let references = Array(Set(members.flatMap(\.references))).sorted()
+        // Computed once for the rule and its help text: rules are the bulk of a large file.
+        let references = members.flatMap(\.references).sortedUnique()
+        let cwes = Identifiers.normalizedCWEs(members.flatMap(\.cwes))
         if let helpURI = references.first(where: Text.isPlainWebURL) { writer.field("helpUri", helpURI) }
-        let help = Text.help(ruleID: id, title: title, description: description, members: members)
+        let help = Text.help(
+            ruleID: id, title: title, description: description, members: members, references: references, cwes: cwes)
         writer.key("help")
         writer.beginObject()
         writer.field("text", help.text)
@@ -120,7 +123,6 @@ struct RuleBuilder {
         writer.key("properties")
         writer.beginObject()
         var tags = ["security", first.kind.rawValue, maxSeverity.rawValue]
-        let cwes = Identifiers.normalizedCWEs(members.flatMap(\.cwes))
         tags += cwes.map { "external/cwe/" + $0.lowercased() }
         // GitHub keeps 10 tags (and rejects over 20): any CWE tags beyond that are cut.
         writer.field("tags", Array(tags.prefix(limits.keptTagsPerRule)))
@@ -212,8 +214,11 @@ enum Text {
         image.repository + (image.tag.map { ":" + $0 } ?? "") + (image.digest.map { "@" + $0 } ?? "")
     }
 
+    /// - Parameters:
+    ///   - references: the members' reference URLs, sorted, each once.
+    ///   - cwes: the members' CWEs, normalised.
     static func help(
-        ruleID: String, title: String, description: String?, members: [Finding]
+        ruleID: String, title: String, description: String?, members: [Finding], references: [String], cwes: [String]
     ) -> (text: String, markdown: String) {
         var affected: [String] = []
         var seen = Set<String>()
@@ -235,13 +240,14 @@ enum Text {
         let shownAffected = Array(affected.prefix(maximumAffected))
         let more = affected.count - shownAffected.count
         let fix = fixText(members)
-        let references = Array(Set(members.flatMap(\.references))).sorted().prefix(maximumReferences)
-        let aliases = Array(Set(members.flatMap(\.aliases))).sorted()
-        let cwes = Identifiers.normalizedCWEs(members.flatMap(\.cwes))
+        let references = references.prefix(maximumReferences)
+        let aliases = members.flatMap(\.aliases).sortedUnique()
         let body = truncated(description ?? title, to: 4_000)
 
         var text = "\(oneLine(title)) (\(ruleID))\n\n\(body)\n"
         var markdown = "**\(escaped(oneLine(title)))** (`\(ruleID)`)\n\n\(escaped(body))\n"
+        text.reserveCapacity(text.utf8.count + 1_024)
+        markdown.reserveCapacity(markdown.utf8.count + 1_024)
         if !shownAffected.isEmpty {
             text += "\nAffected:\n" + shownAffected.map { "- " + $0 }.joined(separator: "\n") + "\n"
             markdown += "\n**Affected**\n\n" + shownAffected.map { "- " + escaped($0) }.joined(separator: "\n") + "\n"
