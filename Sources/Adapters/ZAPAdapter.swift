@@ -339,8 +339,8 @@ private struct TextConverter {
     /// (HTML to plain text, line normalisation) leave exactly as it is.
     static func isOneTrimmedPlainLine(_ text: String) -> Bool {
         let bytes = text.utf8
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
-        guard let first = bytes.first, let last = bytes.last, !isSpace(first), !isSpace(last) else { return false }
+        guard let first = bytes.first, let last = bytes.last, !ZAPHTMLText.isSpace(first), !ZAPHTMLText.isSpace(last)
+        else { return false }
         return !bytes.contains { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") || $0 == 0x0A || $0 == 0x0D }
     }
 }

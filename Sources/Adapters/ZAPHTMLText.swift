@@ -10,6 +10,9 @@ enum ZAPHTMLText {
         "p", "div", "ul", "ol", "li", "pre", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
     ]
 
+    /// The white space ZAP's texts are trimmed of: space, tab, LF, CR.
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+
     static func plainText(fromHTML html: String) -> String {
         let input = Array(html.utf8)
         var output: [UInt8] = []
@@ -46,7 +49,6 @@ enum ZAPHTMLText {
     /// does: at every LF that is a Character of its own, i.e. not the LF of a CR LF pair (which
     /// Swift treats as one Character, so such a line is not split there).
     static func normalizedLines(bytes: UnsafeBufferPointer<UInt8>) -> String {
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
         // Kept lines as byte ranges; an empty range stands for one blank line between paragraphs.
         var lines: [Range<Int>] = []
         var previousWasBlank = true
@@ -86,7 +88,7 @@ enum ZAPHTMLText {
     /// The http(s) URLs in a text (ZAP's `reference` lists one per paragraph).
     static func urls(in text: String) -> [String] {
         var found: [String] = []
-        for token in text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        for token in text.utf8.split(whereSeparator: isSpace) {
             guard token.starts(with: "https://".utf8) || token.starts(with: "http://".utf8) else { continue }
             var url = token
             while let last = url.last,
@@ -173,8 +175,8 @@ extension StringProtocol {
     var zapTrimmed: Substring {
         let text = Substring(self)
         let bytes = text.utf8
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        guard let first = bytes.firstIndex(where: { !ZAPHTMLText.isSpace($0) }),
+            let last = bytes.lastIndex(where: { !ZAPHTMLText.isSpace($0) })
         else { return "" }
         return text[first...last]
     }

@@ -539,13 +539,7 @@ public struct Finding: Sendable, Hashable {
         result.references = result.references.filter { !$0.isEmpty }.sortedUnique()
         result.provenance = result.provenance.sortedUnique()
         result.locations = Self.uniqueSorted(result.locations, by: \.sortKey)
-        if result.instances.count > 1 {
-            let sorted = result.instances.sorted { $0.precedes($1) }
-            result.instances = [sorted[0]]
-            for instance in sorted.dropFirst() where instance != result.instances[result.instances.count - 1] {
-                result.instances.append(instance)
-            }
-        }
+        result.instances = result.instances.sortedUnique { $0.precedes($1) }
         result.severity = SeverityResolver.resolve(result.ratings)
         result.identity = result.identity.withPrimaryID(primary)
         result.fingerprint = Fingerprint.compute(result.identity)
@@ -553,18 +547,23 @@ public struct Finding: Sendable, Hashable {
     }
 }
 
-extension Array where Element: Comparable & Equatable {
+extension Array where Element: Comparable {
     /// Sorted, each value once. Sorting and skipping repeats is cheaper than hashing into a Set
-    /// for the short lists a finding has, and gives the same values. Where the order ties two
-    /// different values (a `<` that ignores a field), a repeat is looked for among all of them.
-    public func sortedUnique() -> [Element] {
+    /// for the short lists a finding has, and gives the same values.
+    public func sortedUnique() -> [Element] { sortedUnique(by: <) }
+}
+
+extension Array where Element: Equatable {
+    /// Sorted by `areInIncreasingOrder`, each value once. Where the order ties two different
+    /// values (an order that ignores a field), a repeat is looked for among all of them.
+    public func sortedUnique(by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
         guard count > 1 else { return self }
-        let sorted = self.sorted()
+        let sorted = self.sorted(by: areInIncreasingOrder)
         var unique: [Element] = [sorted[0]]
         unique.reserveCapacity(sorted.count)
         var tieStart = 0
         for element in sorted.dropFirst() {
-            if unique[unique.count - 1] < element {
+            if areInIncreasingOrder(unique[unique.count - 1], element) {
                 tieStart = unique.count
                 unique.append(element)
             } else if !unique[tieStart...].contains(element) {
