@@ -9,8 +9,8 @@ struct RenderLayout {
         var rules: [String: RenderedRule] = [:]
         /// Bytes of the results array's contents.
         var resultsRange: Range<Int> = 0..<0
-        /// Each result in order: the finding's index, its rule id and its rendered bytes.
-        var results: [(finding: Int, ruleID: String, bytes: Int)] = []
+        /// Each result by its finding's index: its rule id and its rendered bytes.
+        var results: [Int: (ruleID: String, bytes: Int)] = [:]
     }
 
     /// A rule as rendered: a later render of the same rule with the same findings (the rule text
@@ -29,34 +29,22 @@ struct RenderLayout {
     /// A size model of the rendered `bytes` this layout describes: compression ratios of each
     /// run's rules and results, from compressing samples at the writer's measuring level.
     func sizeModel(of bytes: [UInt8]) -> SizeModel {
-        var sectionBytes = 0
-        var runs: [SizeModel.Run] = []
-        for run in self.runs {
-            sectionBytes += run.rulesRange.count + run.resultsRange.count
-            var results: [Int: (ruleID: String, bytes: Int)] = [:]
-            for result in run.results { results[result.finding] = (result.ruleID, result.bytes) }
-            runs.append(
-                SizeModel.Run(
-                    ruleRatio: Self.compressionRatio(of: run.rulesRange, in: bytes),
-                    resultRatio: Self.compressionRatio(of: run.resultsRange, in: bytes),
-                    ruleBytes: run.rules.mapValues(\.bytes), results: results))
-        }
-        return SizeModel(fixedBytes: max(0, bytes.count - sectionBytes), runs: runs)
+        let sectionBytes = runs.reduce(0) { $0 + $1.rulesRange.count + $1.resultsRange.count }
+        return SizeModel(
+            layout: self, fixedBytes: max(0, bytes.count - sectionBytes),
+            ruleRatios: runs.map { Self.compressionRatio(of: $0.rulesRange, in: bytes) },
+            resultRatios: runs.map { Self.compressionRatio(of: $0.resultsRange, in: bytes) })
     }
 
     /// Estimates the gzip size of the file with only some of its results.
     struct SizeModel {
-        struct Run {
-            var ruleRatio: Double
-            var resultRatio: Double
-            var ruleBytes: [String: Int]
-            var results: [Int: (ruleID: String, bytes: Int)]
-        }
-
+        var layout: RenderLayout
         /// Everything outside the rules and results (headers, run properties), counted
         /// uncompressed: an upper bound.
         var fixedBytes: Int
-        var runs: [Run]
+        /// Compressed / raw size of each run's rules and of its results.
+        var ruleRatios: [Double]
+        var resultRatios: [Double]
 
         /// How many of `ordered` (most important first) can be kept with an estimated gzip size
         /// of at most `target` bytes. A result costs its rendered bytes times its run's results
@@ -65,10 +53,12 @@ struct RenderLayout {
             var estimate = Double(fixedBytes)
             var keptRules = Set<RuleKey>()
             for (position, entry) in ordered.enumerated() {
-                guard entry.plan < runs.count, let result = runs[entry.plan].results[entry.finding] else { continue }
-                var cost = Double(result.bytes) * runs[entry.plan].resultRatio
+                guard entry.plan < layout.runs.count else { continue }
+                let run = layout.runs[entry.plan]
+                guard let result = run.results[entry.finding] else { continue }
+                var cost = Double(result.bytes) * resultRatios[entry.plan]
                 if keptRules.insert(RuleKey(plan: entry.plan, ruleID: result.ruleID)).inserted {
-                    cost += Double(runs[entry.plan].ruleBytes[result.ruleID] ?? 0) * runs[entry.plan].ruleRatio
+                    cost += Double(run.rules[result.ruleID]?.bytes ?? 0) * ruleRatios[entry.plan]
                 }
                 if estimate + cost > Double(target) { return position }
                 estimate += cost

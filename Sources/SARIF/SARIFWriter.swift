@@ -93,6 +93,9 @@ public struct SARIFOutput: Sendable {
     /// (ScanGate's uploader compresses at level 9: never larger in practice). The size GitHub's
     /// limit is checked against; `Int.max` if zlib failed.
     public var gzipBytes: Int
+
+    /// What to tell the user, one `note: …` line each: the notes, then every dropped result.
+    public var noteLines: [String] { notes.map { "note: \($0)" } + dropped.map { "note: \($0)" } }
 }
 
 /// Writes findings as one SARIF 2.1.0 log that GitHub code scanning accepts.
@@ -170,10 +173,21 @@ public enum SARIFWriter {
         }
         var layout = RenderLayout()
         var bytes = render(plans, findings: findings, prepared: prepared, options: options, layout: &layout)
-        var gzipSize = Int.max
         var sizeDrops: [SARIFDrop] = []
         var ordered: [(plan: Int, finding: Int)] = []
         let limit = options.limits.maximumGzipBytes
+        // Keeps the first `kept` of `ordered` (most severe first), records the rest as dropped for
+        // size and renders again, copying unchanged rules from the render before.
+        func cut(keeping kept: Int) {
+            for entry in ordered[kept...] {
+                sizeDrops.append(drop(entry.finding, from: plans[entry.plan], .fileSize))
+            }
+            Self.remove(ordered[kept...], from: &plans)
+            ordered.removeSubrange(kept...)
+            let earlier = (layout, bytes)
+            bytes = render(
+                plans, findings: findings, prepared: prepared, options: options, layout: &layout, reusing: earlier)
+        }
         // A file no larger than the limit is just measured. A larger one is sized from an estimate
         // instead of rounds of full renders: each result and rule costs its rendered bytes times
         // its section's compression ratio. When the whole file is clearly over (beyond the
@@ -186,35 +200,17 @@ public enum SARIFWriter {
             }
             let model = layout.sizeModel(of: bytes)
             if model.keptCount(ordered, fitting: limit + limit / 10) < ordered.count {
-                let kept = model.keptCount(ordered, fitting: limit - limit / 50)
-                for entry in ordered[kept...] {
-                    sizeDrops.append(drop(entry.finding, from: plans[entry.plan], .fileSize))
-                }
-                Self.remove(ordered[kept...], from: &plans)
-                ordered.removeSubrange(kept...)
-                let earlier = (layout, bytes)
-                bytes = render(
-                    plans, findings: findings, prepared: prepared, options: options, layout: &layout,
-                    reusing: earlier)
+                cut(keeping: model.keptCount(ordered, fitting: limit - limit / 50))
             }
         }
-        gzipSize = Self.measuredGzipSize(bytes)
+        var gzipSize = Self.measuredGzipSize(bytes)
         // The estimate can land over the limit (rules shared by kept and dropped results, text
         // that compresses worse than its section): drop a share proportional to the excess, with a
         // margin and at least 1 %, until the file fits.
-        while gzipSize > options.limits.maximumGzipBytes, !ordered.isEmpty {
-            let excess = 1.0 - Double(options.limits.maximumGzipBytes) / Double(gzipSize)
+        while gzipSize > limit, !ordered.isEmpty {
+            let excess = 1.0 - Double(limit) / Double(gzipSize)
             let proportional = Int((Double(ordered.count) * excess * 1.25).rounded(.up))
-            let kept = ordered.count - min(ordered.count, max(1, ordered.count / 100, proportional))
-            for entry in ordered[kept...] {
-                sizeDrops.append(drop(entry.finding, from: plans[entry.plan], .fileSize))
-            }
-            Self.remove(ordered[kept...], from: &plans)
-            ordered.removeSubrange(kept...)
-            let earlier = (layout, bytes)
-            bytes = render(
-                plans, findings: findings, prepared: prepared, options: options, layout: &layout,
-                reusing: earlier)
+            cut(keeping: ordered.count - min(ordered.count, max(1, ordered.count / 100, proportional)))
             gzipSize = Self.measuredGzipSize(bytes)
         }
         if !sizeDrops.isEmpty {
@@ -281,13 +277,6 @@ public enum SARIFWriter {
         for (planIndex, removed) in removal { plans[planIndex].entries.removeAll(where: removed.contains) }
     }
 
-    static func render(
-        _ plans: [RunPlan], findings: [Finding], prepared: [PreparedFinding?], options: SARIFOptions
-    ) -> [UInt8] {
-        var layout = RenderLayout()
-        return render(plans, findings: findings, prepared: prepared, options: options, layout: &layout)
-    }
-
     /// Renders the file and records in `layout` where each run's rules and results landed. With
     /// `earlier`, an earlier render of the same runs (in the same order) that had more results,
     /// rules whose findings did not change are copied from it instead of written again.
@@ -314,7 +303,6 @@ public enum SARIFWriter {
         return writer.bytes
     }
 
-    @discardableResult
     static func writeRun(
         _ plan: RunPlan, findings: [Finding], prepared: [PreparedFinding?], options: SARIFOptions,
         reusing earlier: (run: RenderLayout.Run, bytes: [UInt8])? = nil, to writer: inout JSONWriter
@@ -379,7 +367,7 @@ public enum SARIFWriter {
             }
             writeResult(
                 findings[entry], item, ruleIndex: ruleIndex[item.ruleID] ?? 0, lineHash: lineHash, to: &writer)
-            layout.results.append((entry, item.ruleID, writer.bytes.count - start))
+            layout.results[entry] = (item.ruleID, writer.bytes.count - start)
         }
         layout.resultsRange = resultsStart..<writer.bytes.count
         writer.endArray()

@@ -65,8 +65,7 @@ struct SARIFCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         // One write for all the notes: a large file can drop tens of thousands of results.
-        let notes = (sarif.notes.map { "note: \($0)\n" } + sarif.dropped.map { "note: \($0)\n" }).joined()
-        if !notes.isEmpty { Terminal.error(notes) }
+        if !sarif.noteLines.isEmpty { Terminal.error(sarif.noteLines.joined(separator: "\n")) }
         try OutputFile.write(sarif.bytes, to: output)
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set, sarif)
