@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "Findings", dependencies: ["COpenSSL"]),
         // One adapter per report format, and format detection.
         .target(name: "Adapters", dependencies: ["Findings", "ScanGateJSON", "CLibXML2"]),
+        // Output files written whole or not at all (temporary file, rename), and appends.
+        .target(name: "OutputFiles"),
         // Output of findings: deterministic JSON and the summary table.
         .target(name: "Reports", dependencies: ["Findings", "Policy", "ScanGateJSON"]),
         // Policies, waivers, VEX and the gate's decision.
@@ -59,14 +61,14 @@ let package = Package(
             name: "CI",
             dependencies: [
                 "Adapters", "Findings", "Policy", "Reports", "SARIF", "GitHub", "HTTP", "Signatures", "ScanGateJSON",
-                .product(name: "Yams", package: "Yams"),
+                "OutputFiles", .product(name: "Yams", package: "Yams"),
             ]),
         // The command line: wires the modules together, nothing else does.
         .executableTarget(
             name: "scangate",
             dependencies: [
                 "Findings", "Adapters", "Reports", "Policy", "SARIF", "HTTP", "GitHub", "Signatures", "Audit",
-                "Release", "CI",
+                "Release", "CI", "OutputFiles",
                 "CCurl", "CLibXML2", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

@@ -3,6 +3,7 @@ import Findings
 import Foundation
 import GitHub
 import HTTP
+import OutputFiles
 import Policy
 import Reports
 import SARIF
@@ -222,14 +223,14 @@ public struct CIRunner: Sendable {
             fail("scangate ci: the SARIF file would be rejected by GitHub; it was not written or uploaded")
             return nil
         }
-        for note in sarif.notes { fail("note: \(note)") }
-        for drop in sarif.dropped { fail("note: \(drop)") }
+        // One write for all the notes: a large file can drop tens of thousands of results.
+        if !sarif.noteLines.isEmpty { fail(sarif.noteLines.joined(separator: "\n")) }
         return sarif.bytes
     }
 
     private func writeOutput(_ name: String, _ bytes: [UInt8], to path: String) -> CIStepResult {
         do {
-            try CIFiles.write(bytes, to: path)
+            try OutputFiles.write(bytes, to: path, creatingDirectories: true)
             say("wrote \(name): \(path)")
             return CIStepResult(name: name, status: .done, message: path)
         } catch {
@@ -240,7 +241,7 @@ public struct CIRunner: Sendable {
 
     private func appendFile(_ name: String, _ text: String, _ path: String) -> CIStepResult {
         do {
-            try CIFiles.append(text, to: path)
+            try OutputFiles.append(Array(text.utf8), to: path)
             return CIStepResult(name: name, status: .done, message: path)
         } catch {
             fail("error: \(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import OutputFiles
 
 /// What `scangate init` writes into a repository: a commented `.scangate.yaml` and the policies
 /// ScanGate ships.
@@ -133,7 +134,7 @@ public enum CIStarter {
         }
         var actions: [Action] = []
         do {
-            try CIFiles.write(Array(configText.utf8), to: configPath)
+            try OutputFiles.write(Array(configText.utf8), to: configPath, creatingDirectories: true)
             actions.append(Action(kind: configExists ? .replaced : .wrote, path: configPath))
             let policies = PathResolution.join(directory, "policies")
             for (name, from) in sources {
@@ -146,10 +147,10 @@ public enum CIStarter {
                 guard let data = manager.contents(atPath: from) else {
                     throw InstallError(description: "cannot read \(from)")
                 }
-                try CIFiles.write([UInt8](data), to: target)
+                try OutputFiles.write([UInt8](data), to: target, creatingDirectories: true)
                 actions.append(Action(kind: exists ? .replaced : .wrote, path: target))
             }
-        } catch let error as CIFileError {
+        } catch let error as OutputFileError {
             throw InstallError(description: error.description)
         } catch let error as InstallError {
             throw error

@@ -2,6 +2,7 @@ import Adapters
 import ArgumentParser
 import Findings
 import Foundation
+import OutputFiles
 import Reports
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -107,54 +108,20 @@ enum ReportLoading {
     }
 }
 
-/// Output written whole or not at all: to a temporary file beside the target, then renamed.
+/// Where a command's output goes: a file written whole or not at all, or standard output.
 enum OutputFile {
-    /// Writes `bytes` to `path` (standard output for nil or `-`) whole or not at all: a file is
-    /// written beside the target and renamed over it.
     static func write(_ bytes: [UInt8], to path: String?) throws {
-        guard let path, path != "-" else {
-            guard writeAll(bytes, to: STDOUT_FILENO) == nil else {
-                Terminal.error("error: cannot write to standard output: \(String(cString: strerror(errno)))")
-                throw ExitCode(ExitStatus.usage)
-            }
-            return
-        }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).scangate-\(getpid()).tmp").path
-        // Written straight from the buffer with write(2): a SARIF or findings file can be 100 MB,
-        // and going through Data would copy it first.
-        var failure: String?
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        if descriptor < 0 {
-            failure = String(cString: strerror(errno))
-        } else {
-            failure = writeAll(bytes, to: descriptor).map { String(cString: strerror($0)) }
-            if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-            // rename(2) replaces the target atomically: readers see the old file or the new one.
-            if failure == nil, rename(temporary, url.path) != 0 { failure = String(cString: strerror(errno)) }
-        }
-        if let failure {
-            unlink(temporary)
-            Terminal.error("error: cannot write \(path): \(failure)")
-            throw ExitCode(ExitStatus.usage)
-        }
-    }
-
-    /// Writes every byte to the descriptor, retrying short writes and interruptions; the errno of
-    /// a failure, nil on success.
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
-        bytes.withUnsafeBytes { buffer -> Int32? in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
+        do throws(OutputFileError) {
+            guard let path, path != "-" else {
+                if let code = OutputFiles.writeAll(bytes, to: STDOUT_FILENO) {
+                    throw OutputFileError(path: "standard output", reason: String(cString: strerror(code)))
                 }
-                offset += written
+                return
             }
-            return nil
+            try OutputFiles.write(bytes, to: path)
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(ExitStatus.usage)
         }
     }
 }
