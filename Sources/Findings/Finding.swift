@@ -550,13 +550,13 @@ public struct Finding: Sendable, Hashable {
 extension Array where Element: Comparable {
     /// Sorted, each value once. Sorting and skipping repeats is cheaper than hashing into a Set
     /// for the short lists a finding has, and gives the same values.
-    public func sortedUnique() -> [Element] { sortedUnique(by: <) }
+    @inlinable public func sortedUnique() -> [Element] { sortedUnique(by: <) }
 }
 
 extension Array where Element: Equatable {
     /// Sorted by `areInIncreasingOrder`, each value once. Where the order ties two different
     /// values (an order that ignores a field), a repeat is looked for among all of them.
-    public func sortedUnique(by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
+    @inlinable public func sortedUnique(by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
         guard count > 1 else { return self }
         let sorted = self.sorted(by: areInIncreasingOrder)
         var unique: [Element] = [sorted[0]]

@@ -17,20 +17,44 @@ public struct FindingSet: Sendable {
     public let all: [Finding]
 
     public init(merging findings: [Finding]) {
-        var buckets: [FindingIdentity: [Finding]] = [:]
-        for finding in findings {
-            var key = finding.identity
-            if finding.kind == .vulnerability {
-                // Bucket by ecosystem and package name; ids and versions are matched inside.
-                key.primaryID = ""
-                key.subject = Array(key.subject.prefix(2))
+        // Findings that may be one, bucketed; a bucket's members are chained through `next` in
+        // input order, so the many buckets of one finding allocate nothing of their own.
+        var bucketOfKey: [BucketKey: Int] = [:]
+        bucketOfKey.reserveCapacity(findings.count)
+        var heads: [Int] = []
+        var tails: [Int] = []
+        var sizes: [Int] = []
+        var next = [Int](repeating: -1, count: findings.count)
+        for (position, finding) in findings.enumerated() {
+            var isNew = false
+            let bucket = Self.slot(
+                in: &bucketOfKey[BucketKey(finding.identity), default: -1], next: heads.count, isNew: &isNew)
+            if isNew {
+                heads.append(position)
+                tails.append(position)
+                sizes.append(1)
+            } else {
+                next[tails[bucket]] = position
+                tails[bucket] = position
+                sizes[bucket] += 1
             }
-            buckets[key, default: []].append(finding)
         }
         var merged: [Finding] = []
-        merged.reserveCapacity(buckets.count)
-        for (key, members) in buckets {
-            if key.kind == .vulnerability {
+        merged.reserveCapacity(heads.count)
+        for bucket in heads.indices {
+            // Adapters return finalized findings: a finding alone needs no more work.
+            guard sizes[bucket] > 1 else {
+                merged.append(findings[heads[bucket]])
+                continue
+            }
+            var members: [Finding] = []
+            members.reserveCapacity(sizes[bucket])
+            var position = heads[bucket]
+            while position >= 0 {
+                members.append(findings[position])
+                position = next[position]
+            }
+            if members[0].kind == .vulnerability {
                 merged += Self.groupVulnerabilities(members).compactMap(Self.merge)
             } else if let finding = Self.merge(members) {
                 merged.append(finding)
@@ -42,6 +66,46 @@ public struct FindingSet: Sendable {
         all = keys.indices.sorted { keys[$0] < keys[$1] }.map { merged[$0] }
         open = all.filter(\.isOpen)
         suppressed = all.filter { !$0.isOpen }
+    }
+
+    /// The bucket in `slot`, or `next` stored there when the slot is new (one hash lookup).
+    private static func slot(in slot: inout Int, next: Int, isNew: inout Bool) -> Int {
+        if slot < 0 {
+            slot = next
+            isNew = true
+        }
+        return slot
+    }
+
+    /// Which findings may be one: the same identity, except that dependency vulnerabilities
+    /// share a bucket per ecosystem and package name (ids and versions are matched inside).
+    private struct BucketKey: Hashable {
+        let identity: FindingIdentity
+
+        init(_ identity: FindingIdentity) { self.identity = identity }
+
+        private var isPackageBucket: Bool { identity.kind == .vulnerability }
+
+        static func == (lhs: BucketKey, rhs: BucketKey) -> Bool {
+            let l = lhs.identity
+            let r = rhs.identity
+            guard l.kind == r.kind, l.scope == r.scope else { return false }
+            if lhs.isPackageBucket { return l.subject.prefix(2).elementsEqual(r.subject.prefix(2)) }
+            return l.primaryID == r.primaryID && l.subject == r.subject
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(identity.kind)
+            hasher.combine(identity.scope)
+            if isPackageBucket {
+                let package = identity.subject.prefix(2)
+                hasher.combine(package.count)
+                for part in package { hasher.combine(part) }
+            } else {
+                hasher.combine(identity.primaryID)
+                hasher.combine(identity.subject)
+            }
+        }
     }
 
     /// Findings that count: not suppressed by any tool.

@@ -44,11 +44,18 @@ public enum Fingerprint {
     public static let version = "scangate/v1"
 
     public static func compute(_ identity: FindingIdentity) -> String {
-        var material = [version, identity.kind.rawValue, identity.scope, identity.primaryID]
-        material.append(contentsOf: identity.subject)
-        // NUL separators: no field can run into the next one.
-        let bytes = Array(material.joined(separator: "\u{0}").utf8)
-        return sha256Hex(bytes)
+        // The fields joined with NUL separators (no field can run into the next one), built in one
+        // buffer: this runs once per finding.
+        var material: [UInt8] = []
+        material.reserveCapacity(
+            version.utf8.count + identity.scope.utf8.count + identity.primaryID.utf8.count + 64
+                + identity.subject.reduce(0) { $0 + $1.utf8.count + 1 })
+        material.append(contentsOf: version.utf8)
+        for field in [identity.kind.rawValue, identity.scope, identity.primaryID] + identity.subject {
+            material.append(0)
+            material.append(contentsOf: field.utf8)
+        }
+        return sha256Hex(material)
     }
 
     /// SHA-256 of `bytes`, lower-case hex.
@@ -59,14 +66,14 @@ public enum Fingerprint {
                 _ = SHA256(buffer.baseAddress, buffer.count, output.baseAddress)
             }
         }
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in digest {
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0x0F)])
+        return String(unsafeUninitializedCapacity: digest.count * 2) { text in
+            let hex: StaticString = "0123456789abcdef"
+            for (index, byte) in digest.enumerated() {
+                text[2 * index] = hex.utf8Start[Int(byte >> 4)]
+                text[2 * index + 1] = hex.utf8Start[Int(byte & 0x0F)]
+            }
+            return digest.count * 2
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 
@@ -98,7 +105,7 @@ public enum Identifiers {
 
     /// `GHSA-35jh-r3h4-6jhm`.
     public static func isGHSA(_ id: String) -> Bool {
-        let bytes = Array(id.utf8)
+        let bytes = id.utf8
         guard bytes.count == 19, bytes.starts(with: "GHSA-".utf8) else { return false }
         for (index, byte) in bytes.enumerated().dropFirst(5) {
             if index == 9 || index == 14 {
@@ -115,6 +122,10 @@ public enum Identifiers {
 
     /// Normalises case (`cve-2021-1` → `CVE-2021-1`, `ghsa-ABCD-…` → `GHSA-abcd-…`) and trims.
     public static func normalize(_ id: String) -> String {
+        // Already normal (nearly every id): no copies.
+        if isCVE(id) || (isGHSA(id) && !id.utf8.dropFirst(5).contains(where: { $0 >= 0x41 && $0 <= 0x5A })) {
+            return id
+        }
         let trimmed = id.trimmingSpaces
         let upper = trimmed.uppercased()
         if upper.hasPrefix("CVE-") && isCVE(upper) { return upper }
@@ -151,9 +162,9 @@ public enum Identifiers {
     /// Other URLs that merely mention an id (a mailing-list thread about a related CVE) are
     /// ignored: a wrong alias would merge two different vulnerabilities.
     public static func ids(inReference url: String) -> [String] {
-        // Byte-level, ASCII case-insensitive search: this runs for every reference of every
-        // finding, and Foundation's range(of:) dominated a 100 MB ingest.
-        let bytes = Array(url.utf8)
+        // Byte-level, ASCII case-insensitive search (lower-cased once, then memmem): this runs for
+        // every reference of every finding, and Foundation's range(of:) dominated a 100 MB ingest.
+        let bytes = ReferenceScanner.lowercasedBytes(url)
         var found: [String] = []
         if let end = ReferenceScanner.endOfMarker("/advisories/ghsa-", in: bytes) {
             let start = end - 5
@@ -180,15 +191,17 @@ public enum Identifiers {
 
     /// `CWE-79` from `CWE-79`, `cwe-79`, `79`, `external/cwe/cwe-079`; nil for `NVD-CWE-Other`,
     /// `CWE-`, `-1`, `0` and anything else without a positive number.
-    public static func cwe(_ raw: String) -> String? {
-        let bytes = Array(raw.utf8).map(ReferenceScanner.lowercased)
+    public static func cwe(_ raw: String) -> String? { cweNumber(raw).map { "CWE-\($0)" } }
+
+    /// The number of the CWE that `raw` names (see ``cwe(_:)``).
+    static func cweNumber(_ raw: String) -> Int? {
+        let bytes = ReferenceScanner.lowercasedBytes(raw)
         func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-        func number(from start: Int) -> String? {
+        func number(from start: Int) -> Int? {
             let digits = bytes[start...].prefix(while: isDigit)
-            guard !digits.isEmpty, digits.count <= 9,
-                let value = Int(String(decoding: digits, as: UTF8.self)), value > 0
-            else { return nil }
-            return "CWE-\(value)"
+            guard !digits.isEmpty, digits.count <= 9 else { return nil }
+            let value = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            return value > 0 ? value : nil
         }
         let trimmed = bytes.filter { $0 != 0x20 && $0 != 0x09 }
         if !trimmed.isEmpty, trimmed.allSatisfy(isDigit) {
@@ -203,29 +216,73 @@ public enum Identifiers {
 
     /// Normalised CWE ids, de-duplicated and sorted by number.
     public static func normalizedCWEs(_ raw: [String]) -> [String] {
-        let numbers = Set(raw.compactMap(cwe).compactMap { Int($0.dropFirst(4)) })
-        return numbers.sorted().map { "CWE-\($0)" }
+        // Most lists are already `CWE-<n>`, ascending, each once: returned as they are.
+        if isNormalizedCWEList(raw) { return raw }
+        return raw.compactMap(cweNumber).sortedUnique().map { "CWE-\($0)" }
+    }
+}
+
+extension Identifiers {
+    /// Whether every entry is `CWE-<n>` (no leading zero, at most 9 digits) with the numbers
+    /// strictly ascending: what ``normalizedCWEs(_:)`` would return for the list.
+    static func isNormalizedCWEList(_ raw: [String]) -> Bool {
+        let prefix: StaticString = "CWE-"
+        var previous = 0
+        for entry in raw {
+            var number = 0
+            var digits = 0
+            var index = 0
+            for byte in entry.utf8 {
+                defer { index += 1 }
+                if index < 4 {
+                    guard byte == prefix.utf8Start[index] else { return false }
+                    continue
+                }
+                guard byte >= 0x30 && byte <= 0x39, !(digits == 0 && byte == 0x30), digits < 9 else { return false }
+                number = number * 10 + Int(byte - 0x30)
+                digits += 1
+            }
+            guard digits > 0, number > previous else { return false }
+            previous = number
+        }
+        return true
     }
 }
 
 /// ASCII helpers for scanning reference URLs.
 enum ReferenceScanner {
-    /// The index just past the first case-insensitive occurrence of `marker` (lower-case ASCII).
+    /// The index just past the first occurrence of `marker` (lower-case ASCII) in `bytes`, which
+    /// the caller has lower-cased (ASCII) for a case-insensitive search.
     static func endOfMarker(_ marker: StaticString, in bytes: [UInt8]) -> Int? {
         let count = marker.utf8CodeUnitCount
         guard count > 0, bytes.count >= count else { return nil }
-        let pattern = marker.utf8Start
-        let first = pattern[0]
-        var index = 0
-        while index + count <= bytes.count {
-            if lowercased(bytes[index]) == first {
-                var offset = 1
-                while offset < count && lowercased(bytes[index + offset]) == pattern[offset] { offset += 1 }
-                if offset == count { return index + count }
+        return bytes.withUnsafeBufferPointer { haystack -> Int? in
+            guard let base = haystack.baseAddress else { return nil }
+            let pattern = marker.utf8Start
+            // memchr to each candidate first byte, memcmp for the rest (memmem is not in Glibc's
+            // Swift module).
+            var from = 0
+            while from + count <= haystack.count {
+                guard let hit = memchr(base + from, Int32(pattern[0]), haystack.count - count + 1 - from) else {
+                    return nil
+                }
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + at + 1, pattern + 1, count - 1) == 0 { return at + count }
+                from = at + 1
             }
-            index += 1
+            return nil
         }
-        return nil
+    }
+
+    /// The UTF-8 bytes of `text` with ASCII letters lower-cased, in one pass over its storage.
+    static func lowercasedBytes(_ text: String) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { source in
+            [UInt8](unsafeUninitializedCapacity: source.count) { buffer, count in
+                for index in 0..<source.count { buffer[index] = lowercased(source[index]) }
+                count = source.count
+            }
+        }
     }
 
     static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
