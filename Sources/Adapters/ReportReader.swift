@@ -152,20 +152,22 @@ public enum ReportFile {
             throw ReportError(
                 file: path, message: "the report is \(size) bytes, more than the limit of \(maximumSize) bytes")
         }
-        var bytes = [UInt8](repeating: 0, count: size)
         var offset = 0
         var readError: Int32 = 0
-        bytes.withUnsafeMutableBufferPointer { buffer in
+        // Uninitialised: read(2) fills it (zeroing 100 MB first cost a pass over every page).
+        // Whatever a short read leaves unfilled is cut off by `count`, never exposed.
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            defer { count = offset }
             guard let base = buffer.baseAddress else { return }
             while offset < size {
-                let count = Foundation.read(descriptor, base + offset, size - offset)
-                if count < 0 {
+                let got = Foundation.read(descriptor, base + offset, size - offset)
+                if got < 0 {
                     if errno == EINTR { continue }
                     readError = errno
                     return
                 }
-                if count == 0 { break }
-                offset += count
+                if got == 0 { break }
+                offset += got
             }
         }
         guard readError == 0 else {

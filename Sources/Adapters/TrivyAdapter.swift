@@ -257,40 +257,49 @@ private struct TrivyReportReader {
             let label = severitySource.map { "\(severityLabel) (from \($0))" } ?? severityLabel
             ratings.append(SeverityRating(source: "trivy", severity: severity, label: label, isToolVerdict: true))
         }
-        var vendorSeverities: [String: Int] = [:]
+        // Small lists instead of dictionaries (a vulnerability cites two or three sources); a
+        // source named twice keeps its last entry, as a JSON object's repeated key does.
+        var vendorSeverities: [(source: String, level: Int)] = []
         if let vendor = try value.object("VendorSeverity") {
             for (source, level) in vendor.members {
                 guard let number = level.intValue else {
                     throw level.error("expected a severity number 0–4, found \(level.kind)")
                 }
-                vendorSeverities[source] = number
+                vendorSeverities.removeAll { $0.source == source }
+                vendorSeverities.append((source, number))
             }
         }
-        var scores: [String: [CVSSScore]] = [:]
+        var scores: [(source: String, scores: [CVSSScore])] = []
         if let cvss = try value.object("CVSS") {
             for (source, entry) in cvss.members {
                 _ = try entry.requireObject()
                 var list: [CVSSScore] = []
-                for (version, vectorKey, scoreKey) in [
-                    (CVSSVersion.v4, "V40Vector", "V40Score"), (.v3, "V3Vector", "V3Score"),
-                    (.v2, "V2Vector", "V2Score"),
-                ] {
+                for (version, vectorKey, scoreKey) in Self.cvssKeys {
                     let vector = try entry.string(vectorKey).flatMap { $0.isEmpty ? nil : $0 }
                     let score = try entry.double(scoreKey).flatMap { $0 > 0 ? $0 : nil }
                     if vector != nil || score != nil {
                         list.append(CVSSScore(version: version, vector: vector, score: score))
                     }
                 }
-                scores[source] = list
+                scores.removeAll { $0.source == source }
+                scores.append((source, list))
             }
         }
-        for source in Set(vendorSeverities.keys).union(scores.keys).sorted() {
-            let severity = vendorSeverities[source].map(TrivyAdapterMaps.severity(vendorLevel:))
-            let label = vendorSeverities[source].map { "VendorSeverity \($0)" }
-            ratings.append(SeverityRating(source: source, severity: severity, label: label, cvss: scores[source] ?? []))
+        for source in (vendorSeverities.map(\.source) + scores.map(\.source)).sortedUnique() {
+            let level = vendorSeverities.first { $0.source == source }?.level
+            ratings.append(
+                SeverityRating(
+                    source: source, severity: level.map(TrivyAdapterMaps.severity(vendorLevel:)),
+                    label: level.map { "VendorSeverity \($0)" },
+                    cvss: scores.first { $0.source == source }?.scores ?? []))
         }
         return ratings
     }
+
+    /// The CVSS versions Trivy writes, highest first, with their vector and score keys.
+    private static let cvssKeys: [(CVSSVersion, String, String)] = [
+        (.v4, "V40Vector", "V40Score"), (.v3, "V3Vector", "V3Score"), (.v2, "V2Vector", "V2Score"),
+    ]
 
     private func misconfiguration(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
         throws(JSONAccessError) -> Finding?
