@@ -30,15 +30,18 @@ public struct ReportReader: Sendable {
         }
     }
 
-    /// Parses a report already in memory.
-    public func parse(_ source: ReportSource, as forcedFormat: ReportFormat? = nil) throws(ReportError) -> ParsedReport
+    /// Parses a report already in memory. Consuming: an adapter may release the bytes as soon
+    /// as it no longer needs them.
+    public func parse(_ source: consuming ReportSource, as forcedFormat: ReportFormat? = nil) throws(ReportError)
+        -> ParsedReport
     {
-        var report = try parseContent(source, as: forcedFormat)
+        let name = source.name
+        var report = try parseContent(consume source, as: forcedFormat)
         guard !report.scanErrors.isEmpty else { return report }
         guard allowsIncompleteReports else {
             let count = report.scanErrors.count
             throw ReportError(
-                file: source.name,
+                file: name,
                 message: "the report is incomplete: \(count) part\(count == 1 ? "" : "s") of the scan failed; "
                     + report.scanErrors.joined(separator: "; ")
                     + " (fix the scan, or pass --allow-incomplete to read the rest)")
@@ -47,7 +50,7 @@ public struct ReportReader: Sendable {
         return report
     }
 
-    private func parseContent(_ source: ReportSource, as forcedFormat: ReportFormat?) throws(ReportError)
+    private func parseContent(_ source: consuming ReportSource, as forcedFormat: ReportFormat?) throws(ReportError)
         -> ParsedReport
     {
         guard source.bytes.count <= maximumSize else {
@@ -61,7 +64,7 @@ public struct ReportReader: Sendable {
                 file: source.name, message: "the file is empty: expected a Trivy, npm audit, ZAP or SARIF report")
         }
         if firstByte == UInt8(ascii: "<") {
-            if forcedFormat == nil || forcedFormat == .zap { return try ZAPAdapter.parseXML(source) }
+            if forcedFormat == nil || forcedFormat == .zap { return try ZAPAdapter.parseXML(consume source) }
             throw ReportError(
                 file: source.name, line: 1,
                 message: "the file is XML, but --as \(forcedFormat?.rawValue ?? "") expects JSON")

@@ -11,8 +11,12 @@ public enum ZAPAdapter {
     ///
     /// Refuses DOCTYPEs and entity references, and any XML error, with a ``ReportError`` naming
     /// the file and line; never returns partial findings.
-    public static func parseXML(_ source: ReportSource) throws(ReportError) -> ParsedReport {
+    public static func parseXML(_ source: consuming ReportSource) throws(ReportError) -> ParsedReport {
+        let reportFile = source.name
         let raw = try ZAPXMLReader.read(source)
+        // The raw alerts hold their own Strings: the input (100 MB for a large scan) is released
+        // before the findings are built, so the two never add up at the peak.
+        _ = consume source
         let variant: String
         if raw.hasFlatAlertItems {
             variant = "traditional-xml-2.7-flat"
@@ -22,7 +26,7 @@ public enum ZAPAdapter {
             variant = "traditional-xml"
         }
         // XML-plus writes plain text; the other templates write HTML.
-        return ZAPFindingBuilder(source: source, textIsHTML: !raw.hasRequestResponseFields)
+        return ZAPFindingBuilder(reportFile: reportFile, textIsHTML: !raw.hasRequestResponseFields)
             .report(from: raw, variant: variant)
     }
 
@@ -31,7 +35,8 @@ public enum ZAPAdapter {
     /// Values of the wrong type come out as a ``ReportError`` with the JSON path and line.
     public static func parseJSON(_ root: JSONValue, source: ReportSource) throws(ReportError) -> ParsedReport {
         let raw = try reading(source.name) { () throws(JSONAccessError) in try ZAPJSONReader.read(root) }
-        return ZAPFindingBuilder(source: source, textIsHTML: true).report(from: raw, variant: "traditional-json")
+        return ZAPFindingBuilder(reportFile: source.name, textIsHTML: true)
+            .report(from: raw, variant: "traditional-json")
     }
 }
 
@@ -95,7 +100,8 @@ enum ZAPJSONReader {
 /// Turns raw alert items into findings: groups instances, converts text, warns about
 /// truncated instance lists.
 struct ZAPFindingBuilder {
-    let source: ReportSource
+    /// The report file as the user named it.
+    let reportFile: String
     /// Whether description/solution/reference/otherinfo hold HTML (all but XML-plus).
     let textIsHTML: Bool
 
@@ -226,7 +232,7 @@ struct ZAPFindingBuilder {
                 finding(from: draft, alert: alert, texts: alertTexts, version: raw.toolVersion, converter: &converter))
         }
         return ParsedReport(
-            source: source.name, format: .zap, variant: variant, tool: "zap", toolVersion: raw.toolVersion,
+            source: reportFile, format: .zap, variant: variant, tool: "zap", toolVersion: raw.toolVersion,
             findings: findings, warnings: warnings)
     }
 
@@ -262,7 +268,7 @@ struct ZAPFindingBuilder {
             remediation: texts.remediation, ratings: [rating], confidence: draft.confidence.map(Self.confidence(_:)),
             locations: [Location(url: key.url, method: nonEmpty(key.method), parameter: nonEmpty(key.parameter))],
             instances: instances, cwes: draft.cwes, references: texts.references,
-            provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: source.name, rawID: alert.ruleID)],
+            provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)],
             suppression: suppression,
             identity: FindingIdentity(
                 kind: .webAlert, scope: "site:" + draft.site, subject: [key.url, key.method, key.parameter])
