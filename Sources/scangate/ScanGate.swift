@@ -76,8 +76,8 @@ enum Terminal {
     }
 }
 
-/// Phase timings on standard error when `SCANGATE_TIMINGS` is set (`timing: load 1.234 s`): what
-/// the benchmark's whole-process figures break down into.
+/// Phase timings on standard error when `SCANGATE_TIMINGS` is set (`timing: load 1.234 s, peak
+/// 310 MiB so far`): what the benchmark's whole-process figures break down into.
 struct PhaseTimer {
     private let enabled = ProcessInfo.processInfo.environment["SCANGATE_TIMINGS"] != nil
     private var last = DispatchTime.now().uptimeNanoseconds
@@ -86,7 +86,10 @@ struct PhaseTimer {
     mutating func mark(_ phase: String) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        Terminal.error("timing: \(phase) \(Double(now - last) / 1e9) s")
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        // ru_maxrss is in KiB on Linux.
+        Terminal.error("timing: \(phase) \(Double(now - last) / 1e9) s, peak \(usage.ru_maxrss / 1024) MiB so far")
         last = now
     }
 }
