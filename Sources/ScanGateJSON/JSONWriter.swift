@@ -147,6 +147,12 @@ public struct JSONWriter: Sendable {
 
     private mutating func indent(_ depth: Int) {
         guard pretty else { return }
+        // A newline and two spaces per level, copied from one prepared run.
+        let count = 1 + 2 * depth
+        if count <= Self.indentation.count {
+            bytes.append(contentsOf: Self.indentation[..<count])
+            return
+        }
         bytes.append(0x0A)
         for _ in 0..<depth {
             bytes.append(0x20)
@@ -154,24 +160,54 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// A newline and the spaces of 31 levels.
+    private static let indentation: [UInt8] = [0x0A] + [UInt8](repeating: 0x20, count: 62)
+
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private mutating func appendString(_ value: String) {
         bytes.append(0x22)
         var value = value
         value.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
             // Copy runs of bytes that need no escaping in one go: most text has none at all.
+            // Eight bytes are tested at a time while none of them needs escaping.
             var runStart = 0
-            for index in 0..<utf8.count {
+            var index = 0
+            while index < utf8.count {
+                if index + 8 <= utf8.count,
+                    !Self.needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                {
+                    index += 8
+                    continue
+                }
                 let byte = utf8[index]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                appendEscaped(byte)
-                runStart = index + 1
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                    if runStart < index {
+                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                    }
+                    appendEscaped(byte)
+                    runStart = index + 1
+                }
+                index += 1
             }
             if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         }
         bytes.append(0x22)
+    }
+
+    /// Whether any of the eight bytes in `word` is a control character, `"` or a backslash (the classic
+    /// "has a byte less than n" and "has a zero byte" bit tricks; exact, no false negatives).
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highBits
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote & highBits
+        let hasBackslash = (backslash &- ones) & ~backslash & highBits
+        return (control | hasQuote | hasBackslash) != 0
     }
 
     private mutating func appendEscaped(_ byte: UInt8) {

@@ -126,4 +126,32 @@ struct JSONDocumentTests {
         let foundation = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any]
         #expect(foundation?["int"] as? Int == 42)
     }
+
+    @Test func writerEscapesEveryCharacterThatNeedsItAtEveryPositionOfAWord() throws {
+        // The writer tests eight bytes at a time: put each character that must be escaped at
+        // each offset of a 24-byte run of plain text (ASCII and multi-byte UTF-8), and check
+        // the string reads back unchanged and the raw output carries the escape.
+        let plainRuns = [String(repeating: "a", count: 24), String(repeating: "é", count: 12)]
+        let specials: [(Character, String)] = [
+            ("\"", "\\\""), ("\\", "\\\\"), ("\n", "\\n"), ("\u{01}", "\\u0001"), ("\u{1F}", "\\u001f"),
+        ]
+        for plain in plainRuns {
+            for (special, escape) in specials {
+                for offset in 0...plain.count {
+                    var text = plain
+                    text.insert(special, at: text.index(text.startIndex, offsetBy: offset))
+                    var writer = JSONWriter(pretty: false)
+                    writer.string(text)
+                    let raw = String(decoding: writer.bytes, as: UTF8.self)
+                    #expect(raw.contains(escape), "offset \(offset) of \(plain.prefix(1))")
+                    let value = try JSONDocument(bytes: writer.bytes).root.stringValue
+                    #expect(value == text, "offset \(offset) of \(plain.prefix(1))")
+                }
+            }
+        }
+        // Bytes 0x7F and above, and `/`, are written as they are.
+        var writer = JSONWriter(pretty: false)
+        writer.string("\u{7F}/ü€😀 plain text that runs past one word")
+        #expect(writer.bytes == Array("\"\u{7F}/ü€😀 plain text that runs past one word\"".utf8))
+    }
 }
