@@ -525,6 +525,9 @@ public struct Finding: Sendable, Hashable {
     /// Whether the finding counts as open (not suppressed by a tool).
     public var isOpen: Bool { suppression == nil }
 
+    /// The tools that reported it, sorted, each once.
+    public var tools: [String] { provenance.map(\.tool).sortedUnique() }
+
     /// The finding with ids normalised, lists sorted and de-duplicated, the severity resolved
     /// and the fingerprint computed. Adapters return finalized findings.
     public consuming func finalized() -> Finding {

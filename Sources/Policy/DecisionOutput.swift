@@ -255,7 +255,7 @@ public enum DecisionJSON {
         writer.field(
             "locations",
             FindingFacts.paths(of: finding) + FindingFacts.images(of: finding) + FindingFacts.urls(of: finding))
-        writer.field("tools", Array(Set(finding.provenance.map(\.tool))).sorted())
+        writer.field("tools", finding.tools)
         writer.key("waiver")
         if let waiver = verdict.waiver {
             writer.beginObject()

@@ -44,7 +44,7 @@ public struct DiffEntry: Sendable, Hashable {
         self.init(
             fingerprint: finding.fingerprint, id: finding.ruleID, kind: finding.kind.rawValue,
             severity: finding.severity, title: finding.title,
-            tools: Array(Set(finding.provenance.map(\.tool))).sorted(), subject: subject,
+            tools: finding.tools, subject: subject,
             suppressed: !finding.isOpen)
     }
 

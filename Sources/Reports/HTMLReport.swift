@@ -246,7 +246,7 @@ private struct HTMLPage {
     }
 
     mutating func row(_ finding: Finding) {
-        let tools = Array(Set(finding.provenance.map(\.tool))).sorted()
+        let tools = finding.tools
         let status = status(of: finding)
         let severity = content.gate?.outcomes[finding.fingerprint]?.severity ?? finding.severity
         output += "<tr id=\"f-\(esc(finding.fingerprint))\" data-severity=\"\(severity.rawValue)\" "

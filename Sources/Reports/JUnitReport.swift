@@ -48,7 +48,7 @@ public enum JUnitReport {
     }
 
     static func suiteName(_ finding: Finding) -> String {
-        let tools = Array(Set(finding.provenance.map(\.tool))).sorted()
+        let tools = finding.tools
         return tools.isEmpty ? "scangate" : tools.joined(separator: "+")
     }
 

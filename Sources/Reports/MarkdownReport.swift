@@ -184,7 +184,7 @@ private struct MarkdownWriter {
         } else if let instance = finding.instances.first {
             place = instance.uri
         }
-        let tools = Array(Set(finding.provenance.map(\.tool))).sorted().joined(separator: ", ")
+        let tools = finding.tools.joined(separator: ", ")
         var cells = [
             "**\(finding.severity.rawValue)**", id, md(place, 80), md(finding.title, 120), md(tools, 60),
         ]

@@ -180,7 +180,7 @@ enum Text {
         var identity = "Rule \(ruleID)"
         if !finding.aliases.isEmpty { identity += " (also " + finding.aliases.prefix(10).joined(separator: ", ") + ")" }
         lines.append(sentence(identity))
-        let tools = Array(Set(finding.provenance.map(\.tool))).sorted()
+        let tools = finding.tools
         lines.append(sentence("Severity \(finding.severity.rawValue), reported by " + tools.joined(separator: ", ")))
         if let suppression = finding.suppression {
             var text = "Suppressed by \(suppression.source) (\(suppression.status))"
@@ -294,11 +294,12 @@ enum Text {
 
     static func oneLine(_ text: String) -> String {
         // Nearly all text is one ASCII line without leading blanks: returned as it is.
-        if text.utf8.allSatisfy({ $0 < 0x80 && ($0 < 0x0A || $0 > 0x0D) }),
-            text.utf8.first.map({ $0 != 0x20 && $0 != 0x09 }) ?? true
-        {
-            return text
+        var copy = text
+        let isOneASCIILine = copy.withUTF8 { utf8 in
+            utf8.allSatisfy({ $0 < 0x80 && ($0 < 0x0A || $0 > 0x0D) })
+                && (utf8.first.map({ $0 != 0x20 && $0 != 0x09 }) ?? true)
         }
+        if isOneASCIILine { return text }
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingLeadingSpaces }.joined(separator: " ")
     }
 
@@ -324,20 +325,26 @@ enum Text {
     static func escaped(_ text: String) -> String {
         // Fast path on bytes for ASCII text (nearly all of it): there every byte is one Character
         // (CR LF aside, which is never escaped). Iterating Characters dominated rule writing.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(text.utf8.count + 16)
-            for byte in text.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
-                    UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "#"), UInt8(ascii: "|"):
-                    bytes.append(UInt8(ascii: "\\"))
-                default: break
+        var text = text
+        let ascii: String? = text.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+            return String(unsafeUninitializedCapacity: utf8.count * 2) { output in
+                var count = 0
+                for byte in utf8 {
+                    switch byte {
+                    case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
+                        UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "#"), UInt8(ascii: "|"):
+                        output[count] = UInt8(ascii: "\\")
+                        count += 1
+                    default: break
+                    }
+                    output[count] = byte
+                    count += 1
                 }
-                bytes.append(byte)
+                return count
             }
-            return String(decoding: bytes, as: UTF8.self)
         }
+        if let ascii { return ascii }
         var output = ""
         for character in text {
             if "\\`*_[]<>#|".contains(character) { output.append("\\") }

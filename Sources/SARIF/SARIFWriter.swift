@@ -437,7 +437,7 @@ public enum SARIFWriter {
         writer.beginObject()
         writer.field("severity", finding.severity.rawValue)
         writer.field("kind", finding.kind.rawValue)
-        writer.field("tools", Array(Set(finding.provenance.map { RunPlan.toolName($0.tool) })).sorted())
+        writer.field("tools", finding.tools.map(RunPlan.toolName).sortedUnique())
         if item.anchors.first?.isSynthetic == true { writer.field("syntheticLocation", true) }
         writer.endObject()
         writer.endObject()
