@@ -159,7 +159,12 @@ struct JSONTapeBuilder {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
             guard let base = buffer.baseAddress else { return }
             while true {
-                // Fast path: plain ASCII that needs no attention.
+                // Fast path: plain ASCII that needs no attention, eight bytes at a time first.
+                while position + 8 <= count {
+                    let word = ByteWord.load(base + position)
+                    if ByteWord.hasQuoteBackslashOrControl(word) || ByteWord.hasNonASCII(word) { break }
+                    position += 8
+                }
                 while position < count {
                     let byte = base[position]
                     if byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 { break }
@@ -235,10 +240,21 @@ struct JSONTapeBuilder {
     }
 
     private mutating func skipWhitespace() {
-        while position < bytes.count {
-            let byte = bytes[position]
-            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
-            position += 1
+        let count = bytes.count
+        position = bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return position }
+            var index = position
+            while index < count {
+                // Indentation (Trivy writes two spaces per level) is skipped eight spaces at a time.
+                if index + 8 <= count, ByteWord.load(base + index) == ByteWord.spaces {
+                    index += 8
+                    continue
+                }
+                let byte = base[index]
+                guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { break }
+                index += 1
+            }
+            return index
         }
     }
 

@@ -222,22 +222,18 @@ extension JSONValue {
         JSONAccessError(path: path, line: line, message: message)
     }
 
-    func typeError(key: String?, expected: String, found value: JSONValue) -> JSONAccessError {
+    func typeError(expected: String, found value: JSONValue) -> JSONAccessError {
         JSONAccessError(path: value.path, line: value.line, message: "expected \(expected), found \(value.kind)")
     }
 
     /// The object itself, or an error when this is not an object.
     public func requireObject() throws(JSONAccessError) -> JSONValue {
-        guard kind == .object else { throw typeError(key: nil, expected: "an object", found: self) }
+        guard kind == .object else { throw typeError(expected: "an object", found: self) }
         return self
     }
 
     /// Member `key` as a string; nil when absent or null; an error for any other type.
-    public func string(_ key: String) throws(JSONAccessError) -> String? {
-        guard let value = self[key], !value.isNull else { return nil }
-        guard let string = value.stringValue else { throw typeError(key: key, expected: "a string", found: value) }
-        return string
-    }
+    public func string(_ key: String) throws(JSONAccessError) -> String? { try Self.string(self[key]) }
 
     /// Member `key` as a string, or an error when absent, null or not a string.
     public func requiredString(_ key: String) throws(JSONAccessError) -> String {
@@ -254,58 +250,146 @@ extension JSONValue {
         switch value.kind {
         case .string: return value.decodedString()
         case .number: return value.rawText
-        default: throw typeError(key: key, expected: "a string or a number", found: value)
+        default: throw typeError(expected: "a string or a number", found: value)
         }
     }
 
     /// Member `key` as a number; nil when absent or null; an error for any other type.
-    public func double(_ key: String) throws(JSONAccessError) -> Double? {
-        guard let value = self[key], !value.isNull else { return nil }
-        guard let number = value.doubleValue else { throw typeError(key: key, expected: "a number", found: value) }
-        return number
-    }
+    public func double(_ key: String) throws(JSONAccessError) -> Double? { try Self.double(self[key]) }
 
     /// Member `key` as an integer; nil when absent or null; an error for any other type.
     public func int(_ key: String) throws(JSONAccessError) -> Int? {
         guard let value = self[key], !value.isNull else { return nil }
-        guard let number = value.intValue else { throw typeError(key: key, expected: "an integer", found: value) }
+        guard let number = value.intValue else { throw typeError(expected: "an integer", found: value) }
         return number
     }
 
     /// Member `key` as a boolean; nil when absent or null; an error for any other type.
     public func bool(_ key: String) throws(JSONAccessError) -> Bool? {
         guard let value = self[key], !value.isNull else { return nil }
-        guard let bool = value.boolValue else { throw typeError(key: key, expected: "true or false", found: value) }
+        guard let bool = value.boolValue else { throw typeError(expected: "true or false", found: value) }
         return bool
     }
 
     /// Member `key` as an array's elements; nil when absent or null; an error for any other type.
-    public func array(_ key: String) throws(JSONAccessError) -> [JSONValue]? {
-        guard let value = self[key], !value.isNull else { return nil }
-        guard value.kind == .array else { throw typeError(key: key, expected: "an array", found: value) }
-        return value.elements
-    }
+    public func array(_ key: String) throws(JSONAccessError) -> [JSONValue]? { try Self.array(self[key]) }
 
     /// Member `key` as an object; nil when absent or null; an error for any other type.
-    public func object(_ key: String) throws(JSONAccessError) -> JSONValue? {
-        guard let value = self[key], !value.isNull else { return nil }
-        guard value.kind == .object else { throw typeError(key: key, expected: "an object", found: value) }
-        return value
-    }
+    public func object(_ key: String) throws(JSONAccessError) -> JSONValue? { try Self.object(self[key]) }
 
     /// Member `key` as an array of strings; empty when absent or null; an error when it is not
     /// an array or an element is not a string.
-    public func strings(_ key: String) throws(JSONAccessError) -> [String] {
-        guard let elements = try array(key) else { return [] }
+    public func strings(_ key: String) throws(JSONAccessError) -> [String] { try Self.strings(self[key]) }
+
+    // The conversions of a member's value (nil: the key is absent), shared by the keyed
+    // accessors above and ``JSONMemberValues``.
+
+    static func string(_ value: JSONValue?) throws(JSONAccessError) -> String? {
+        guard let value, !value.isNull else { return nil }
+        guard let string = value.stringValue else { throw value.typeError(expected: "a string", found: value) }
+        return string
+    }
+
+    static func double(_ value: JSONValue?) throws(JSONAccessError) -> Double? {
+        guard let value, !value.isNull else { return nil }
+        guard let number = value.doubleValue else { throw value.typeError(expected: "a number", found: value) }
+        return number
+    }
+
+    static func array(_ value: JSONValue?) throws(JSONAccessError) -> [JSONValue]? {
+        guard let value, !value.isNull else { return nil }
+        guard value.kind == .array else { throw value.typeError(expected: "an array", found: value) }
+        return value.elements
+    }
+
+    static func object(_ value: JSONValue?) throws(JSONAccessError) -> JSONValue? {
+        guard let value, !value.isNull else { return nil }
+        guard value.kind == .object else { throw value.typeError(expected: "an object", found: value) }
+        return value
+    }
+
+    static func strings(_ value: JSONValue?) throws(JSONAccessError) -> [String] {
+        guard let elements = try array(value) else { return [] }
         var result: [String] = []
         result.reserveCapacity(elements.count)
         for element in elements {
             if element.isNull { continue }
             guard let string = element.stringValue else {
-                throw typeError(key: nil, expected: "a string", found: element)
+                throw element.typeError(expected: "a string", found: element)
             }
             result.append(string)
         }
         return result
+    }
+}
+
+/// The keys an adapter reads from objects of one kind, for ``JSONValue/values(of:)``: each
+/// object's members are then visited once, instead of once per key asked for.
+public struct JSONKeyTable: Sendable {
+    /// The keys' UTF-8 bytes, in the order given.
+    let keys: [[UInt8]]
+    /// For each key length, the positions of the keys that long.
+    let positionsByLength: [[Int]]
+
+    public init(_ keys: [String]) {
+        self.keys = keys.map { Array($0.utf8) }
+        var positions = [[Int]](repeating: [], count: (self.keys.map(\.count).max() ?? 0) + 1)
+        for (position, key) in self.keys.enumerated() { positions[key.count].append(position) }
+        positionsByLength = positions
+    }
+
+    /// The position of the key with these bytes, if it is in the table.
+    func position(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard key.count < positionsByLength.count else { return nil }
+        return positionsByLength[key.count].first { keys[$0].elementsEqual(key) }
+    }
+}
+
+/// An object's values for the keys of a ``JSONKeyTable``, found in one pass over its members
+/// (a repeated key: the last occurrence wins, as with ``JSONValue/subscript(_:)``). The typed
+/// accessors treat an absent key and `null` alike and throw as their keyed twins on ``JSONValue``.
+public struct JSONMemberValues {
+    /// The object the values were read from.
+    public let object: JSONValue
+    /// Tape index of each key's value, or -1 when the key is absent.
+    let indices: [Int]
+
+    /// The value of the key at `position` in the table, nil when absent.
+    public subscript(_ position: Int) -> JSONValue? {
+        indices[position] < 0 ? nil : JSONValue(document: object.document, index: indices[position])
+    }
+
+    public func string(_ position: Int) throws(JSONAccessError) -> String? { try JSONValue.string(self[position]) }
+    public func double(_ position: Int) throws(JSONAccessError) -> Double? { try JSONValue.double(self[position]) }
+    public func array(_ position: Int) throws(JSONAccessError) -> [JSONValue]? { try JSONValue.array(self[position]) }
+    public func object(_ position: Int) throws(JSONAccessError) -> JSONValue? { try JSONValue.object(self[position]) }
+    public func strings(_ position: Int) throws(JSONAccessError) -> [String] { try JSONValue.strings(self[position]) }
+}
+
+extension JSONValue {
+    /// The values of `table`'s keys in this object, found in one pass over its members; all
+    /// absent when this is not an object.
+    public func values(of table: JSONKeyTable) -> JSONMemberValues {
+        var indices = [Int](repeating: -1, count: table.keys.count)
+        guard kind == .object else { return JSONMemberValues(object: self, indices: indices) }
+        document.bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var child = index + 1
+            let end = Int(node.end)
+            while child < end {
+                let keyNode = document.tape[child]
+                let position: Int?
+                if keyNode.flag {
+                    var decoded = JSONValue(document: document, index: child).decodedString()
+                    position = decoded.withUTF8 { table.position(of: $0) }
+                } else {
+                    position = table.position(
+                        of: UnsafeBufferPointer(start: base + Int(keyNode.start), count: Int(keyNode.length)))
+                }
+                if let position { indices[position] = child + 1 }
+                child = Int(document.tape[child + 1].end)
+            }
+        }
+        return JSONMemberValues(object: self, indices: indices)
     }
 }

@@ -176,7 +176,7 @@ public struct JSONWriter: Sendable {
             var index = 0
             while index < utf8.count {
                 if index + 8 <= utf8.count,
-                    !Self.needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                    !ByteWord.hasQuoteBackslashOrControl(ByteWord.load(base + index))
                 {
                     index += 8
                     continue
@@ -194,20 +194,6 @@ public struct JSONWriter: Sendable {
             if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         }
         bytes.append(0x22)
-    }
-
-    /// Whether any of the eight bytes in `word` is a control character, `"` or a backslash (the classic
-    /// "has a byte less than n" and "has a zero byte" bit tricks; exact, no false negatives).
-    @inline(__always)
-    private static func needsEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        let control = (word &- ones &* 0x20) & ~word & highBits
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let hasQuote = (quote &- ones) & ~quote & highBits
-        let hasBackslash = (backslash &- ones) & ~backslash & highBits
-        return (control | hasQuote | hasBackslash) != 0
     }
 
     private mutating func appendEscaped(_ byte: UInt8) {

@@ -154,4 +154,31 @@ struct JSONDocumentTests {
         writer.string("\u{7F}/ü€😀 plain text that runs past one word")
         #expect(writer.bytes == Array("\"\u{7F}/ü€😀 plain text that runs past one word\"".utf8))
     }
+
+    @Test func valuesOfAKeyTableMatchTheKeyedLookups() throws {
+        let text = #"{"a": 1, "b\u0063": "escaped key", "a": "last wins", "long key": [ "x", null ], "n": null}"#
+        let root = try JSONDocument(bytes: Array(text.utf8)).root
+        let table = JSONKeyTable(["a", "bc", "long key", "n", "missing", ""])
+        let values = root.values(of: table)
+        #expect(try values.string(0) == "last wins")
+        #expect(try values.string(0) == root.string("a"))
+        #expect(try values.string(1) == "escaped key")
+        #expect(try values.strings(2) == ["x"])
+        #expect(try values.string(3) == nil)
+        #expect(values[3]?.isNull == true)
+        #expect(values[4] == nil && values[5] == nil)
+        #expect(values.object.line == 1)
+        // Wrong types throw as the keyed accessors do, naming the value's path.
+        #expect(throws: JSONAccessError.self) { try values.double(0) }
+        do {
+            _ = try values.object(2)
+            Issue.record("an array was read as an object")
+        } catch {
+            #expect(error.path == #"$["long key"]"#)
+            #expect(error.message == "expected an object, found an array")
+        }
+        // Not an object: every key is absent.
+        let array = try JSONDocument(bytes: Array("[1]".utf8)).root
+        #expect(array.values(of: table)[0] == nil)
+    }
 }
