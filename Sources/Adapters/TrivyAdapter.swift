@@ -188,33 +188,73 @@ private struct TrivyReportReader {
         var resultClass: String?
         var type: String?
         var context: TrivyContext
+        /// Computed once per result, not once per finding.
+        let ecosystem: String
+        let isLanguagePackages: Bool
 
-        var ecosystem: String { TrivyAdapterMaps.ecosystem(forType: type ?? "") }
-        var isLanguagePackages: Bool { resultClass == "lang-pkgs" }
+        init(target: String, resultClass: String?, type: String?, context: TrivyContext) {
+            self.target = target
+            self.resultClass = resultClass
+            self.type = type
+            self.context = context
+            ecosystem = TrivyAdapterMaps.ecosystem(forType: type ?? "")
+            isLanguagePackages = resultClass == "lang-pkgs"
+        }
     }
 
     // MARK: Finding kinds
+
+    /// The keys of a vulnerability, read in one pass: a 100 MB report has 40,000 of them.
+    private enum VulnerabilityKey: Int, CaseIterable {
+        case id, packageName, installed, fixed, packagePath, legacyPURL, packageIdentifier, references, primaryURL
+        case severitySource, severity, vendorSeverity, cvss, title, description, cweIDs, status
+
+        static let table = JSONKeyTable(
+            allCases.map {
+                switch $0 {
+                case .id: "VulnerabilityID"
+                case .packageName: "PkgName"
+                case .installed: "InstalledVersion"
+                case .fixed: "FixedVersion"
+                case .packagePath: "PkgPath"
+                case .legacyPURL: "Ref"
+                case .packageIdentifier: "PkgIdentifier"
+                case .references: "References"
+                case .primaryURL: "PrimaryURL"
+                case .severitySource: "SeveritySource"
+                case .severity: "Severity"
+                case .vendorSeverity: "VendorSeverity"
+                case .cvss: "CVSS"
+                case .title: "Title"
+                case .description: "Description"
+                case .cweIDs: "CweIDs"
+                case .status: "Status"
+                }
+            })
+    }
 
     private func vulnerability(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
         throws(JSONAccessError) -> Finding
     {
         _ = try value.requireObject()
-        guard let id = try value.string("VulnerabilityID"), !id.isEmpty else {
+        let fields = value.values(of: VulnerabilityKey.table)
+        func string(_ key: VulnerabilityKey) throws(JSONAccessError) -> String? { try fields.string(key.rawValue) }
+        guard let id = try string(.id), !id.isEmpty else {
             throw value.error("a vulnerability without \"VulnerabilityID\"")
         }
-        guard let packageName = try value.string("PkgName"), !packageName.isEmpty else {
+        guard let packageName = try string(.packageName), !packageName.isEmpty else {
             throw value.error("vulnerability \(id) has no \"PkgName\"")
         }
-        let installed = try value.string("InstalledVersion")
-        let fixedText = try value.string("FixedVersion") ?? ""
+        let installed = try string(.installed)
+        let fixedText = try string(.fixed) ?? ""
         let fixedVersions = fixedText.split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
-        let packagePath = try value.string("PkgPath")
-        let legacyPURL = try value.string("Ref")
-        let purl = try value.object("PkgIdentifier")?.string("PURL") ?? legacyPURL
-        let references = try value.strings("References") + [try value.string("PrimaryURL")].compactMap { $0 }
-        let severitySource = try value.string("SeveritySource")
-        let severityLabel = try value.string("Severity")
-        let ratings = try Self.ratings(value, severityLabel: severityLabel, severitySource: severitySource)
+        let packagePath = try string(.packagePath)
+        let legacyPURL = try string(.legacyPURL)
+        let purl = try fields.object(VulnerabilityKey.packageIdentifier.rawValue)?.string("PURL") ?? legacyPURL
+        let references =
+            try fields.strings(VulnerabilityKey.references.rawValue) + [try string(.primaryURL)].compactMap { $0 }
+        let ratings = try Self.ratings(
+            fields, severityLabel: try string(.severity), severitySource: try string(.severitySource))
         var packagePaths: [String] = []
         if let packagePath, !packagePath.isEmpty {
             packagePaths.append(packagePath)
@@ -228,31 +268,35 @@ private struct TrivyReportReader {
             image: result.context.image, target: result.target.isEmpty ? nil : result.target,
             path: result.isLanguagePackages ? (packagePath ?? result.target) : packagePath,
             resource: result.context.resource)
-        let title = try value.string("Title") ?? "\(id) in \(packageName) \(installed ?? "")"
+        let title = try string(.title) ?? "\(id) in \(packageName) \(installed ?? "")"
         return Finding(
             kind: .vulnerability, ruleID: id,
             aliases: references.flatMap(Identifiers.ids(inReference:)),
-            title: title, description: try value.string("Description"),
+            title: title, description: try string(.description),
             remediation: fixedVersions.isEmpty
                 ? nil : "Upgrade \(packageName) to \(fixedVersions.joined(separator: " or "))",
-            ratings: ratings, package: package, locations: [location], cwes: try value.strings("CweIDs"),
+            ratings: ratings, package: package, locations: [location],
+            cwes: try fields.strings(VulnerabilityKey.cweIDs.rawValue),
             references: references,
             provenance: [Provenance(tool: "trivy", toolVersion: toolVersion, reportFile: reportFile, rawID: id)],
-            status: try value.string("Status"), suppression: suppression,
+            status: try string(.status), suppression: suppression,
             identity: FindingIdentity(
                 kind: .vulnerability, scope: result.context.scope,
                 subject: [result.ecosystem, packageName, installed ?? ""])
         ).finalized()
     }
 
-    /// Trivy's own verdict plus every authority it cites (`VendorSeverity`, `CVSS`).
-    private static func ratings(_ value: JSONValue, severityLabel: String?, severitySource: String?)
+    /// Trivy's own verdict plus every authority it cites (`VendorSeverity`, `CVSS`), from a
+    /// finding's values for ``VulnerabilityKey/table`` (misconfigurations, secrets and licenses
+    /// carry the same three keys).
+    private static func ratings(_ fields: JSONMemberValues, severityLabel: String?, severitySource: String?)
         throws(JSONAccessError) -> [SeverityRating]
     {
         var ratings: [SeverityRating] = []
         if let severityLabel {
             guard let severity = Severity(label: severityLabel) else {
-                throw (value["Severity"] ?? value).error("unknown Trivy severity \"\(severityLabel)\"")
+                throw (fields[VulnerabilityKey.severity.rawValue] ?? fields.object)
+                    .error("unknown Trivy severity \"\(severityLabel)\"")
             }
             let label = severitySource.map { "\(severityLabel) (from \($0))" } ?? severityLabel
             ratings.append(SeverityRating(source: "trivy", severity: severity, label: label, isToolVerdict: true))
@@ -260,7 +304,7 @@ private struct TrivyReportReader {
         // Small lists instead of dictionaries (a vulnerability cites two or three sources); a
         // source named twice keeps its last entry, as a JSON object's repeated key does.
         var vendorSeverities: [(source: String, level: Int)] = []
-        if let vendor = try value.object("VendorSeverity") {
+        if let vendor = try fields.object(VulnerabilityKey.vendorSeverity.rawValue) {
             for (source, level) in vendor.members {
                 guard let number = level.intValue else {
                     throw level.error("expected a severity number 0–4, found \(level.kind)")
@@ -270,13 +314,14 @@ private struct TrivyReportReader {
             }
         }
         var scores: [(source: String, scores: [CVSSScore])] = []
-        if let cvss = try value.object("CVSS") {
+        if let cvss = try fields.object(VulnerabilityKey.cvss.rawValue) {
             for (source, entry) in cvss.members {
                 _ = try entry.requireObject()
+                let values = entry.values(of: cvssTable)
                 var list: [CVSSScore] = []
-                for (version, vectorKey, scoreKey) in Self.cvssKeys {
-                    let vector = try entry.string(vectorKey).flatMap { $0.isEmpty ? nil : $0 }
-                    let score = try entry.double(scoreKey).flatMap { $0 > 0 ? $0 : nil }
+                for (position, version) in cvssVersions.enumerated() {
+                    let vector = try values.string(2 * position).flatMap { $0.isEmpty ? nil : $0 }
+                    let score = try values.double(2 * position + 1).flatMap { $0 > 0 ? $0 : nil }
                     if vector != nil || score != nil {
                         list.append(CVSSScore(version: version, vector: vector, score: score))
                     }
@@ -296,10 +341,10 @@ private struct TrivyReportReader {
         return ratings
     }
 
-    /// The CVSS versions Trivy writes, highest first, with their vector and score keys.
-    private static let cvssKeys: [(CVSSVersion, String, String)] = [
-        (.v4, "V40Vector", "V40Score"), (.v3, "V3Vector", "V3Score"), (.v2, "V2Vector", "V2Score"),
-    ]
+    /// The CVSS versions Trivy writes, highest first; `cvssTable` holds each one's vector and
+    /// score keys, in that order.
+    private static let cvssVersions: [CVSSVersion] = [.v4, .v3, .v2]
+    private static let cvssTable = JSONKeyTable(["V40Vector", "V40Score", "V3Vector", "V3Score", "V2Vector", "V2Score"])
 
     private func misconfiguration(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
         throws(JSONAccessError) -> Finding?
@@ -324,7 +369,8 @@ private struct TrivyReportReader {
             .joined(separator: "\n\n")
         let references = try value.strings("References") + [try value.string("PrimaryURL")].compactMap { $0 }
         let severityLabel = try value.string("Severity")
-        let ratings = try Self.ratings(value, severityLabel: severityLabel, severitySource: nil)
+        let ratings = try Self.ratings(
+            value.values(of: VulnerabilityKey.table), severityLabel: severityLabel, severitySource: nil)
         let location = Location(
             image: result.context.image, target: result.target.isEmpty ? nil : result.target,
             path: result.target.isEmpty ? nil : result.target, startLine: try cause?.int("StartLine"),
@@ -355,7 +401,8 @@ private struct TrivyReportReader {
         }
         let category = try value.string("Category")
         let match = try value.string("Match")
-        let ratings = try Self.ratings(value, severityLabel: try value.string("Severity"), severitySource: nil)
+        let ratings = try Self.ratings(
+            value.values(of: VulnerabilityKey.table), severityLabel: try value.string("Severity"), severitySource: nil)
         let location = Location(
             image: result.context.image, path: result.target.isEmpty ? nil : result.target,
             startLine: try value.int("StartLine"), endLine: try value.int("EndLine"),
@@ -384,7 +431,8 @@ private struct TrivyReportReader {
         let packageName = try value.string("PkgName").flatMap { $0.isEmpty ? nil : $0 }
         let filePath = try value.string("FilePath").flatMap { $0.isEmpty ? nil : $0 }
         let category = try value.string("Category")
-        let ratings = try Self.ratings(value, severityLabel: try value.string("Severity"), severitySource: nil)
+        let ratings = try Self.ratings(
+            value.values(of: VulnerabilityKey.table), severityLabel: try value.string("Severity"), severitySource: nil)
         let subjectName = packageName ?? filePath ?? result.target
         let package = packageName.map { Package(ecosystem: result.ecosystem, name: $0) }
         let location = Location(
