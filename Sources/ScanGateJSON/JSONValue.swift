@@ -164,34 +164,37 @@ public struct JSONValue: Sendable {
     /// The value of member `key` of an object, nil when absent or when this is not an object.
     /// When a key repeats, the last occurrence wins, as in most JSON readers.
     public subscript(key: String) -> JSONValue? {
-        guard kind == .object else { return nil }
         var found: JSONValue?
         var key = key
         key.withUTF8 { wanted in
-            document.bytes.withUnsafeBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                var child = index + 1
-                let end = Int(node.end)
-                while child < end {
-                    let keyNode = document.tape[child]
-                    let matches: Bool
-                    if keyNode.flag {
-                        matches = JSONValue(document: document, index: child).decodedString().utf8.elementsEqual(wanted)
-                    } else {
-                        if Int(keyNode.length) != wanted.count {
-                            matches = false
-                        } else if let wantedBase = wanted.baseAddress {
-                            matches = memcmp(base + Int(keyNode.start), wantedBase, wanted.count) == 0
-                        } else {
-                            matches = true  // both empty
-                        }
-                    }
-                    if matches { found = JSONValue(document: document, index: child + 1) }
-                    child = Int(document.tape[child + 1].end)
+            forEachMember { name, valueIndex in
+                if name.count == wanted.count && name.elementsEqual(wanted) {
+                    found = JSONValue(document: document, index: valueIndex)
                 }
             }
         }
         return found
+    }
+
+    /// Calls `body` with each member's key (its bytes, unescaped) and the tape index of its value,
+    /// in document order; nothing when this is not an object.
+    func forEachMember(_ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        guard kind == .object else { return }
+        document.bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var child = index + 1
+            let end = Int(node.end)
+            while child < end {
+                let keyNode = document.tape[child]
+                if keyNode.flag {
+                    var decoded = JSONValue(document: document, index: child).decodedString()
+                    decoded.withUTF8 { body($0, child + 1) }
+                } else {
+                    body(UnsafeBufferPointer(start: base + Int(keyNode.start), count: Int(keyNode.length)), child + 1)
+                }
+                child = Int(document.tape[child + 1].end)
+            }
+        }
     }
 
     /// Whether an object has member `key` (even if its value is null).
@@ -371,24 +374,8 @@ extension JSONValue {
     /// absent when this is not an object.
     public func values(of table: JSONKeyTable) -> JSONMemberValues {
         var indices = [Int](repeating: -1, count: table.keys.count)
-        guard kind == .object else { return JSONMemberValues(object: self, indices: indices) }
-        document.bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var child = index + 1
-            let end = Int(node.end)
-            while child < end {
-                let keyNode = document.tape[child]
-                let position: Int?
-                if keyNode.flag {
-                    var decoded = JSONValue(document: document, index: child).decodedString()
-                    position = decoded.withUTF8 { table.position(of: $0) }
-                } else {
-                    position = table.position(
-                        of: UnsafeBufferPointer(start: base + Int(keyNode.start), count: Int(keyNode.length)))
-                }
-                if let position { indices[position] = child + 1 }
-                child = Int(document.tape[child + 1].end)
-            }
+        forEachMember { name, valueIndex in
+            if let position = table.position(of: name) { indices[position] = valueIndex }
         }
         return JSONMemberValues(object: self, indices: indices)
     }
