@@ -73,34 +73,39 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // What the command tests share: the `scangate` executable and a child-process runner.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ScanGateJSONTests", dependencies: ["ScanGateJSON"]),
         .testTarget(name: "FindingsTests", dependencies: ["Findings"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Findings"]),
-        .testTarget(name: "CLITests", dependencies: ["Findings"]),
+        .testTarget(name: "CLITests", dependencies: ["Findings", "TestSupport"]),
         .testTarget(
             name: "PolicyTests",
             dependencies: [
-                "Policy", "Findings", "Adapters", "Reports",
+                "Policy", "Findings", "Adapters", "Reports", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(name: "SARIFTests", dependencies: ["SARIF", "Findings", "Adapters", "ScanGateJSON"]),
         .testTarget(
-            name: "GitHubTests", dependencies: ["GitHub", "HTTP", "SARIF", "ScanGateJSON"],
+            name: "GitHubTests", dependencies: ["GitHub", "HTTP", "SARIF", "ScanGateJSON", "TestSupport"],
             // The local GitHub API server the tests start (Python, standard library only).
             exclude: ["Server"]),
-        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "HTTP", "ScanGateJSON"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "ScanGateJSON"]),
+        .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "HTTP", "ScanGateJSON", "TestSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "ScanGateJSON", "TestSupport"]),
         .testTarget(
             name: "ReleaseTests",
             dependencies: ["Release", "Policy", "Signatures", "Audit", "Findings", "ScanGateJSON"]),
         .testTarget(
             name: "CITests",
             dependencies: [
-                "CI", "GitHub", "Policy", "Reports", "ScanGateJSON", .product(name: "Yams", package: "Yams"),
+                "CI", "GitHub", "Policy", "Reports", "ScanGateJSON", "TestSupport",
+                .product(name: "Yams", package: "Yams"),
             ],
             // The router in front of the GitHub tests' local servers (Python, standard library only).
             exclude: ["Server"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Findings", "Adapters", "Policy", "ScanGateJSON"]),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Findings", "Adapters", "Policy", "ScanGateJSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

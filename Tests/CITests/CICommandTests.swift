@@ -1,76 +1,31 @@
 import Foundation
+import TestSupport
 import Testing
 
-/// The `scangate` executable, found as the other command tests find it: SCANGATE_BINARY, else
-/// next to the test bundle.
-enum ScanGateExecutable {
-    static var url: URL {
-        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] {
-            return URL(fileURLWithPath: override)
-        }
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("scangate")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return CITestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/scangate")
-    }
-
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    /// Runs `scangate` in `directory` with exactly `environment` (plus PATH).
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String]) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
+extension ScanGateExecutable {
+    /// Runs `scangate` in `directory` with exactly `environment` (plus PATH; loopback never
+    /// through a proxy).
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String]) throws
+        -> ChildProcess.Result
+    {
         var merged = environment
         merged["PATH"] = ProcessInfo.processInfo.environment["PATH"]
         merged["NO_PROXY"] = "127.0.0.1,localhost"
         merged["no_proxy"] = "127.0.0.1,localhost"
-        process.environment = merged
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read standard error on another thread so that neither pipe can fill up and block the child.
-        let box = DataBox()
-        let reader = Thread { box.set(error.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !box.isSet { usleep(1000) }
-        return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: box.value, as: UTF8.self))
+        return try ChildProcess.run(url, arguments, in: directory, environment: merged)
     }
 
     /// Whether this build has `scangate ci` and `scangate init` (the lead registers them in
     /// ScanGate.swift). `scangate ci --help` cannot tell: an unknown subcommand followed by
     /// `--help` prints the root help and exits 0. The root help's subcommand list can.
     static let hasCI: Bool = {
-        guard FileManager.default.isExecutableFile(atPath: url.path),
+        guard isAvailable,
             let result = try? run(["--help"], in: CITestEnvironment.repositoryRoot, environment: [:]),
             result.status == 0
         else { return false }
         let lines = result.standardOutput.split(separator: "\n")
         return lines.contains { $0.hasPrefix("  ci ") } && lines.contains { $0.hasPrefix("  init ") }
     }()
-}
-
-final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
-    var value: Data { lock.withLock { data ?? Data() } }
 }
 
 /// `scangate ci` and `scangate init` as a user runs them (skipped while the commands are not

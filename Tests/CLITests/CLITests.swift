@@ -1,52 +1,15 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the real `scangate` executable the way CI and users do.
 struct ScanGateProcess {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
 
-    /// The executable built next to the test bundle (`swift build` builds it; the test script
-    /// runs that first). SCANGATE_BINARY overrides.
-    static var executable: URL {
-        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] {
-            return URL(fileURLWithPath: override)
-        }
-        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var directory = testBinary.deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("scangate")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return repositoryRoot.appendingPathComponent(".build/debug/scangate")
-    }
+    static var isAvailable: Bool { ScanGateExecutable.isAvailable }
 
-    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
-
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        // Read both pipes before waiting, so a large output cannot block the child.
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self))
+    static func run(_ arguments: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.run(ScanGateExecutable.url, arguments, in: repositoryRoot)
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `scangate upload` against the local GitHub stand-in: every request checked against the

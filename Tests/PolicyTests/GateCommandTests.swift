@@ -1,45 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the real `scangate` executable built beside the tests.
 enum GateProcess {
-    static var executable: URL {
-        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] {
-            return URL(fileURLWithPath: override)
-        }
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("scangate")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return Support.repositoryRoot.appendingPathComponent(".build/debug/scangate")
-    }
+    static var isAvailable: Bool { ScanGateExecutable.isAvailable }
 
-    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
-
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = Support.repositoryRoot
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self))
+    static func run(_ arguments: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.run(ScanGateExecutable.url, arguments, in: Support.repositoryRoot)
     }
 
     static func temporaryFile(_ name: String, _ text: String) throws -> URL {

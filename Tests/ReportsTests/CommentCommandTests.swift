@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Whether the binary has `scangate comment` (it must be registered in `ScanGate.swift`) and Python is there.
@@ -8,7 +9,7 @@ enum CommentCommandAvailability {
             return false
         }
         // An unknown subcommand with --help prints the root's help, so look for the command's own usage line.
-        return (try? ReportBinary.run(["comment", "--help"]).output.contains("USAGE: scangate comment")) == true
+        return (try? ReportBinary.run(["comment", "--help"]).standardOutput.contains("USAGE: scangate comment")) == true
     }
 }
 
@@ -59,13 +60,13 @@ struct CommentCommandTests {
             "fixtures/examples/trivy-fs.json",
         ]
         let first = try ReportBinary.run(arguments, environment: environment)
-        #expect(first.status == 0, "\(first.error)")
-        #expect(first.output.hasPrefix("created: comment "))
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.hasPrefix("created: comment "))
         let second = try ReportBinary.run(
             arguments + ["--policy", "policies/staging.yaml", "--now", "2026-11-28"], environment: environment)
-        #expect(second.status == 0, "\(second.error)")
-        #expect(second.output.hasPrefix("updated: comment "))
-        #expect(!(first.error + second.error).contains(Self.token))
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(second.standardOutput.hasPrefix("updated: comment "))
+        #expect(!(first.standardError + second.standardError).contains(Self.token))
 
         let recorded = try JSONSerialization.jsonObject(with: Data(contentsOf: record)) as? [String: Any]
         let comments = (recorded?["comments"] as? [[String: Any]] ?? []).compactMap { $0["body"] as? String }

@@ -1,46 +1,15 @@
 import Foundation
+import TestSupport
 import Testing
 
-/// The real `scangate` executable, found as the CLI tests find it (SCANGATE_BINARY overrides).
+/// Runs the real `scangate` executable from the repository root.
 enum ReportBinary {
-    static var executable: URL {
-        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] {
-            return URL(fileURLWithPath: override)
-        }
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("scangate")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return ReportSupport.repositoryRoot.appendingPathComponent(".build/debug/scangate")
-    }
+    static var isAvailable: Bool { ScanGateExecutable.isAvailable }
 
-    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
-
-    struct Result {
-        var status: Int32
-        var output: String
-        var error: String
-    }
-
-    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = ReportSupport.repositoryRoot
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            error: String(decoding: errorData, as: UTF8.self))
+    /// - Parameter environment: the child's whole environment; the test process's when nil.
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> ChildProcess.Result {
+        try ChildProcess.run(
+            ScanGateExecutable.url, arguments, in: ReportSupport.repositoryRoot, environment: environment)
     }
 }
 
@@ -64,7 +33,7 @@ struct ReportCommandTests {
         for format in ["html", "markdown", "junit", "json"] {
             let file = directory.appendingPathComponent("report.\(format)").path
             let result = try ReportBinary.run(["report", "--format", format, "-o", file] + common)
-            #expect(result.status == 0, "\(format): \(result.error)")
+            #expect(result.status == 0, "\(format): \(result.standardError)")
             let text = try String(contentsOfFile: file, encoding: .utf8)
             switch format {
             case "html":
@@ -84,7 +53,7 @@ struct ReportCommandTests {
         // The same inputs give the same bytes.
         let first = try ReportBinary.run(["report", "--format", "html"] + common)
         let second = try ReportBinary.run(["report", "--format", "html"] + common)
-        #expect(first.output == second.output)
+        #expect(first.standardOutput == second.standardOutput)
     }
 
     @Test func usageAndFileErrors() throws {
@@ -97,7 +66,7 @@ struct ReportCommandTests {
         let badBaseline = try ReportBinary.run(
             ["report", "--baseline", "fixtures/examples/npm-audit.json"] + Self.examples)
         #expect(badBaseline.status == 2)
-        #expect(badBaseline.error.contains("not a findings document"))
+        #expect(badBaseline.standardError.contains("not a findings document"))
         let unreadable = try ReportBinary.run(["report", "fixtures/hostile/truncated-trivy.json"])
         #expect(unreadable.status == 3)
         let badFormat = try ReportBinary.run(["report", "--format", "pdf"] + Self.examples)
@@ -113,15 +82,15 @@ struct ReportCommandTests {
         #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", current, Self.examples[1]]).status == 0)
         let table = try ReportBinary.run(["diff", previous, current])
         #expect(table.status == 0)
-        #expect(table.output.contains(" new, "))
-        #expect(table.output.contains("NEW    high     vulnerability GHSA-hrpp-h998-j3pp"))
+        #expect(table.standardOutput.contains(" new, "))
+        #expect(table.standardOutput.contains("NEW    high     vulnerability GHSA-hrpp-h998-j3pp"))
         let json = try ReportBinary.run(["diff", "--format", "json", previous, current])
         #expect(json.status == 0)
-        #expect(json.output.contains("\"schema\": \"scangate-diff/1\""))
+        #expect(json.standardOutput.contains("\"schema\": \"scangate-diff/1\""))
         let same = try ReportBinary.run(["diff", previous, previous])
-        #expect(same.output.contains("0 new, 0 fixed"))
+        #expect(same.standardOutput.contains("0 new, 0 fixed"))
         let markdown = try ReportBinary.run(["diff", "--format", "markdown", previous, current])
-        #expect(markdown.output.hasPrefix("## ScanGate diff"))
+        #expect(markdown.standardOutput.hasPrefix("## ScanGate diff"))
         let wrong = try ReportBinary.run(["diff", previous, "fixtures/examples/npm-audit.json"])
         #expect(wrong.status == 2)
     }

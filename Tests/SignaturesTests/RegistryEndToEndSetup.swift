@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Signatures
+import TestSupport
 import Testing
 
 extension E2E {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Signatures
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -22,11 +23,11 @@ struct SignatureRegistryEndToEndTests {
         let result = try E2E.scangate([
             "verify", world.ref("signed", digest: world.signed), "--key", world.key, "--insecure-registry",
         ])
-        #expect(result.status == 0, "\(result.output)\(result.error)")
-        #expect(result.output.contains("VERIFIED"))
-        #expect(result.output.contains("verified by key"))
-        #expect(result.output.contains(world.key))
-        #expect(result.output.contains("sha256-\(world.signed.dropFirst(7)).sig layer 1"))
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("VERIFIED"))
+        #expect(result.standardOutput.contains("verified by key"))
+        #expect(result.standardOutput.contains(world.key))
+        #expect(result.standardOutput.contains("sha256-\(world.signed.dropFirst(7)).sig layer 1"))
     }
 
     @Test func tagIsResolvedAndReportedAsMutable() throws {
@@ -34,8 +35,8 @@ struct SignatureRegistryEndToEndTests {
         let result = try E2E.scangate([
             "verify", "\(world.registry)/e2e/signed:v1", "--key", world.key, "--insecure-registry", "--format", "json",
         ])
-        #expect(result.status == 0, "\(result.output)\(result.error)")
-        let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
         #expect(json?["verified"] as? Bool == true)
         #expect(json?["mutableTag"] as? Bool == true)
         #expect(json?["tag"] as? String == "v1")
@@ -47,7 +48,7 @@ struct SignatureRegistryEndToEndTests {
         let table = try E2E.scangate([
             "verify", "\(world.registry)/e2e/signed:v1", "--key", world.key, "--insecure-registry",
         ])
-        #expect(table.output.contains("is mutable"))
+        #expect(table.standardOutput.contains("is mutable"))
     }
 
     @Test func wrongKeyIsNotVerified() throws {
@@ -55,8 +56,8 @@ struct SignatureRegistryEndToEndTests {
         let result = try E2E.scangate([
             "verify", world.ref("signed", digest: world.signed), "--key", world.otherKey, "--insecure-registry",
         ])
-        #expect(result.status == 1, "\(result.output)\(result.error)")
-        #expect(result.output.contains("NOT VERIFIED: wrong-key"))
+        #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("NOT VERIFIED: wrong-key"))
     }
 
     @Test func tamperedPayloadIsNotVerified() throws {
@@ -64,8 +65,8 @@ struct SignatureRegistryEndToEndTests {
         let result = try E2E.scangate([
             "verify", world.ref("tampered", digest: world.tampered), "--key", world.key, "--insecure-registry",
         ])
-        #expect(result.status == 1, "\(result.output)\(result.error)")
-        #expect(result.output.contains("NOT VERIFIED: wrong-key"))
+        #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("NOT VERIFIED: wrong-key"))
     }
 
     @Test func unsignedImageHasNoSignature() throws {
@@ -73,8 +74,8 @@ struct SignatureRegistryEndToEndTests {
         let result = try E2E.scangate([
             "verify", world.ref("unsigned", digest: world.unsigned), "--key", world.key, "--insecure-registry",
         ])
-        #expect(result.status == 1, "\(result.output)\(result.error)")
-        #expect(result.output.contains("NOT VERIFIED: no-signature"))
+        #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("NOT VERIFIED: no-signature"))
     }
 
     @Test func signatureForAnotherDigestIsADigestMismatch() throws {
@@ -82,8 +83,8 @@ struct SignatureRegistryEndToEndTests {
         let result = try E2E.scangate([
             "verify", world.ref("misattached", digest: world.misattached), "--key", world.key, "--insecure-registry",
         ])
-        #expect(result.status == 1, "\(result.output)\(result.error)")
-        #expect(result.output.contains("NOT VERIFIED: digest-mismatch"))
+        #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("NOT VERIFIED: digest-mismatch"))
     }
 
     @Test func cosignBundleReferrerIsFoundThroughTheTagFallback() throws {
@@ -92,26 +93,26 @@ struct SignatureRegistryEndToEndTests {
             "verify", world.ref("attested", digest: world.attested), "--key", world.key, "--insecure-registry",
         ]
         let accepted = try E2E.scangate(arguments + ["--predicate-type", "https://cosign.sigstore.dev/attestation/v1"])
-        #expect(accepted.status == 0, "\(accepted.output)\(accepted.error)")
-        #expect(accepted.output.contains("referrers tag sha256-"))
+        #expect(accepted.status == 0, "\(accepted.standardOutput)\(accepted.standardError)")
+        #expect(accepted.standardOutput.contains("referrers tag sha256-"))
         // An attestation is not a signature unless its predicate type is accepted.
         let refused = try E2E.scangate(arguments)
         #expect(refused.status == 1)
-        #expect(refused.output.contains("predicate-type-not-accepted"))
+        #expect(refused.standardOutput.contains("predicate-type-not-accepted"))
     }
 
     @Test func registryDownIsARegistryError() throws {
         let port = try E2E.freePort()
         let reference = "127.0.0.1:\(port)/e2e/signed@\(try world.signed)"
         let result = try E2E.scangate(["verify", reference, "--key", try world.key, "--insecure-registry"])
-        #expect(result.status == 4, "\(result.output)\(result.error)")
-        #expect(result.output.contains("registry-error"))
+        #expect(result.status == 4, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("registry-error"))
     }
 
     @Test func plainHTTPNeedsTheInsecureFlag() throws {
         let world = try world
         let result = try E2E.scangate(["verify", world.ref("signed", digest: world.signed), "--key", world.key])
-        #expect(result.status == 4, "\(result.output)\(result.error)")
+        #expect(result.status == 4, "\(result.standardOutput)\(result.standardError)")
     }
 }
 
@@ -137,24 +138,9 @@ enum E2E {
     }
 
     /// The `scangate` built next to the test bundle (SCANGATE_BINARY overrides).
-    static var scangateBinary: String? {
-        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] { return override }
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("scangate").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static var scangateBinary: String? { ScanGateExecutable.isAvailable ? ScanGateExecutable.url.path : nil }
 
-    struct Output {
-        var status: Int32
-        var output: String
-        var error: String
-    }
-
-    static func scangate(_ arguments: [String]) throws -> Output {
+    static func scangate(_ arguments: [String]) throws -> ChildProcess.Result {
         try run(try #require(scangateBinary), arguments)
     }
 
@@ -162,11 +148,7 @@ enum E2E {
     static func run(
         _ executable: String, _ arguments: [String], environment extra: [String: String] = [:],
         directory: URL? = nil
-    ) throws -> Output {
-        let process = Process()
-        if let directory { process.currentDirectoryURL = directory }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+    ) throws -> ChildProcess.Result {
         var environment = ProcessInfo.processInfo.environment
         for name in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"] {
             environment[name] = "http://127.0.0.1:9"
@@ -174,26 +156,17 @@ enum E2E {
         environment["NO_PROXY"] = "127.0.0.1,localhost"
         environment["no_proxy"] = "127.0.0.1,localhost"
         environment.merge(extra) { $1 }
-        process.environment = environment
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            error: String(decoding: errorData, as: UTF8.self))
+        return try ChildProcess.run(
+            URL(fileURLWithPath: executable), arguments,
+            in: directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: environment)
     }
 
     @discardableResult
     static func mustRun(
         _ tool: String, _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil
-    ) throws -> Output {
+    ) throws -> ChildProcess.Result {
         let result = try run(try #require(which(tool)), arguments, environment: environment, directory: directory)
-        try #require(result.status == 0, "\(tool) \(arguments.joined(separator: " ")) failed: \(result.error)")
+        try #require(result.status == 0, "\(tool) \(arguments.joined(separator: " ")) failed: \(result.standardError)")
         return result
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `scangate release-gate` against the registry, images and cosign signatures of the Signatures
@@ -37,7 +38,7 @@ struct ReleaseGateEndToEndTests {
 
         func remove() { try? FileManager.default.removeItem(at: directory) }
 
-        func gate(_ images: [String], reports: [String], _ extra: [String] = []) throws -> E2E.Output {
+        func gate(_ images: [String], reports: [String], _ extra: [String] = []) throws -> ChildProcess.Result {
             try E2E.scangate(
                 ["release-gate", "--policy", policy, "--tag", "v1.4.0", "--insecure-registry", "--audit-log", log]
                     + images.flatMap { ["--image", $0] } + extra + reports)
@@ -63,12 +64,12 @@ struct ReleaseGateEndToEndTests {
         let byTag = "\(world.registry)/e2e/signed:v1"
         let result = try release.gate(
             [byTag, world.ref("signed", digest: world.signed)], reports: [Self.clean], ["--commit", "3cf3022"])
-        #expect(result.status == 0, "\(result.output)\(result.error)")
-        #expect(result.output.contains("PASS    image \(byTag) → \(world.signed)"))
-        #expect(result.output.contains("tag v1 is mutable: it points to \(world.signed) now"))
-        #expect(result.output.contains("verified by key \(release.directory.path)/release.pub"))
-        #expect(!result.output.contains("NOT verified"))
-        let last = try #require(result.output.split(separator: "\n").last)
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("PASS    image \(byTag) → \(world.signed)"))
+        #expect(result.standardOutput.contains("tag v1 is mutable: it points to \(world.signed) now"))
+        #expect(result.standardOutput.contains("verified by key \(release.directory.path)/release.pub"))
+        #expect(!result.standardOutput.contains("NOT verified"))
+        let last = try #require(result.standardOutput.split(separator: "\n").last)
         #expect(last.hasPrefix("PASS: tag v1.4.0: 2 of 2 images verified; findings 0 failing"))
 
         let record = try #require(try release.records().first)
@@ -84,7 +85,7 @@ struct ReleaseGateEndToEndTests {
         #expect((key["id"] as? String)?.count == 64)
 
         let verified = try E2E.scangate(["audit", "verify", release.log])
-        #expect(verified.status == 0, "\(verified.output)")
+        #expect(verified.status == 0, "\(verified.standardOutput)")
     }
 
     @Test func everyImageThatDoesNotVerifyIsAReasonOfOneDecision() throws {
@@ -96,8 +97,9 @@ struct ReleaseGateEndToEndTests {
                 world.ref("signed", digest: world.signed), world.ref("unsigned", digest: world.unsigned),
                 world.ref("tampered", digest: world.tampered), world.ref("misattached", digest: world.misattached),
             ], reports: [Self.clean], ["--format", "json"])
-        #expect(result.status == 1, "\(result.output)\(result.error)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         #expect(object["decision"] as? String == "fail")
         let images = try #require(object["images"] as? [[String: Any]])
         #expect(images.map { $0["reason"] as? String } == [nil, "no-signature", "wrong-key", "digest-mismatch"])
@@ -122,8 +124,8 @@ struct ReleaseGateEndToEndTests {
         let release = try Release(key: world.otherKey)
         defer { release.remove() }
         let result = try release.gate([world.ref("signed", digest: world.signed)], reports: [Self.clean])
-        #expect(result.status == 1, "\(result.output)\(result.error)")
-        #expect(result.output.contains("NOT verified: wrong-key"))
+        #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("NOT verified: wrong-key"))
     }
 
     @Test func verifiedImagesWithFailingFindingsFailInTheSameOutput() throws {
@@ -131,10 +133,10 @@ struct ReleaseGateEndToEndTests {
         let release = try Release(key: world.key)
         defer { release.remove() }
         let result = try release.gate([world.ref("signed", digest: world.signed)], reports: [Self.failing])
-        #expect(result.status == 1, "\(result.output)\(result.error)")
-        #expect(result.output.contains("PASS    image \(world.ref("signed", digest: world.signed))"))
-        #expect(result.output.contains("FAIL    critical vulnerability CVE-2021-44906"))
-        let last = try #require(result.output.split(separator: "\n").last)
+        #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("PASS    image \(world.ref("signed", digest: world.signed))"))
+        #expect(result.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906"))
+        let last = try #require(result.standardOutput.split(separator: "\n").last)
         #expect(last.hasPrefix("FAIL: tag v1.4.0: 1 of 1 images verified; findings 7 failing"))
     }
 
@@ -144,8 +146,8 @@ struct ReleaseGateEndToEndTests {
         defer { release.remove() }
         let down = "127.0.0.1:\(try E2E.freePort())/e2e/signed@\(world.signed)"
         let result = try release.gate([world.ref("signed", digest: world.signed), down], reports: [Self.clean])
-        #expect(result.status == 4, "\(result.output)\(result.error)")
-        #expect(result.output.contains("ERROR   image \(down)"))
+        #expect(result.status == 4, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("ERROR   image \(down)"))
         let record = try #require(try release.records().first)
         #expect(record["decision"] as? String == "error")
         #expect(record["exit"] as? Int == 4)

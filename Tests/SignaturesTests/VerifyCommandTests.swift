@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `scangate verify` offline, run as users run it: exit codes 0 verified, 1 not verified, 2 usage or key.
@@ -20,7 +21,7 @@ struct VerifyCommandTests {
         #expect(try E2E.scangate(try payloadArguments(key: "cosign.pub")).status == 0)
         let wrong = try E2E.scangate(try payloadArguments(key: "wrong.pub"))
         #expect(wrong.status == 1)
-        #expect(wrong.error.contains("not verified: wrong-key"))
+        #expect(wrong.standardError.contains("not verified: wrong-key"))
         #expect(try E2E.scangate(try payloadArguments(key: "cosign.pub", payload: "payload.tampered.json")).status == 1)
     }
 
@@ -50,8 +51,8 @@ struct VerifyCommandTests {
             "--reference", "192.168.64.2:5000/cosign-signed/key-1", "--require-tlog", "--rekor-key",
             SignatureCorpus.path("containers-image/rekor.pub"), "--format", "json",
         ])
-        #expect(result.status == 0, "\(result.output)\(result.error)")
-        let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
         #expect(json?["verified"] as? Bool == true)
         let signature = (json?["signatures"] as? [[String: Any]])?.first
         #expect((signature?["transparencyLog"] as? String)?.hasPrefix("verified (log index 11608800") == true)

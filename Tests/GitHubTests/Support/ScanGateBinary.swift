@@ -1,22 +1,10 @@
 import Foundation
+import TestSupport
 
-/// The real `scangate` executable, found as CLITests finds it: next to the test bundle, or SCANGATE_BINARY.
+/// The real `scangate` executable (see ``ScanGateExecutable``), run with short waits and no
+/// token or proxy from the machine.
 enum ScanGateBinary {
-    static var executable: URL {
-        if let override = ProcessInfo.processInfo.environment["SCANGATE_BINARY"] {
-            return URL(fileURLWithPath: override)
-        }
-        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var directory = testBinary.deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("scangate")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/scangate")
-    }
-
-    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
+    static var isAvailable: Bool { ScanGateExecutable.isAvailable }
 
     /// Test settings that keep every wait short (documented in `scangate upload --help`).
     static let fastSettings = [
@@ -40,6 +28,6 @@ enum ScanGateBinary {
         merged["no_proxy"] = "127.0.0.1,localhost"
         merged.merge(fastSettings) { _, new in new }
         merged.merge(environment) { _, new in new }
-        return try ChildProcess.run(executable, arguments, environment: merged)
+        return try ChildProcess.run(ScanGateExecutable.url, arguments, environment: merged)
     }
 }

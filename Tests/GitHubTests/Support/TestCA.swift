@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A throw-away certificate authority and a server certificate for 127.0.0.1 and localhost,
 /// made with the `openssl` command line in a temporary directory.

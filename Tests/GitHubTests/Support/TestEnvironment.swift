@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Where the tests find the repository, the shared contract and the tools they run.
 enum TestEnvironment {
@@ -52,49 +53,4 @@ enum TestEnvironment {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Runs a child process to completion, reading both pipes before waiting.
-enum ChildProcess {
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-        var seconds: Double
-    }
-
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String]?) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = TestEnvironment.repositoryRoot
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        let start = Date()
-        try process.run()
-        // Read stderr on another thread so that neither pipe can fill up and block the child.
-        let errorData = LockedData()
-        let reader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorData.isSet { usleep(1000) }
-        return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData.value, as: UTF8.self),
-            seconds: Date().timeIntervalSince(start))
-    }
-}
-
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
-    var value: Data { lock.withLock { data ?? Data() } }
 }
