@@ -68,3 +68,12 @@ public func gzipCompressedSize(_ bytes: ArraySlice<UInt8>, level: Int32 = 9) thr
     guard status == Z_STREAM_END else { throw GzipError(status: status) }
     return Int(stream.total_out)
 }
+
+/// zlib's guaranteed upper bound on the size ``gzip(_:level:)`` produces for `byteCount` bytes of
+/// any content (`deflateBound` of a gzip stream at `level`); nil if zlib cannot initialise.
+public func gzipSizeBound(byteCount: Int, level: Int32) -> Int? {
+    var stream = z_stream()
+    guard scangate_deflate_init_gzip(&stream, level) == Z_OK else { return nil }
+    defer { deflateEnd(&stream) }
+    return Int(deflateBound(&stream, uLong(byteCount)))
+}

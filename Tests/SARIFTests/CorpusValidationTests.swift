@@ -20,6 +20,12 @@ import Testing
                     loaded.set, options: SARIFOptions(category: "ci/main", tools: loaded.tools))
                 let validation = SARIFValidator.validate(output.bytes)
                 ownValidatorErrors += validation.problems.map { "\(report.lastPathComponent): \($0)" }
+                // The writer's cheap size checks hold: its figure is never below the exact level-6
+                // size, and level 6 never compresses worse than level 1 (what the quick check of a
+                // file far below the limit relies on).
+                let level6 = try gzipCompressedSize(output.bytes, level: 6)
+                #expect(output.gzipBytes >= level6, "\(report.lastPathComponent)")
+                #expect(level6 <= (try gzipCompressedSize(output.bytes, level: 1)), "\(report.lastPathComponent)")
                 let url = directory.appendingPathComponent("\(folder)--\(report.lastPathComponent).sarif")
                 try Data(output.bytes).write(to: url)
                 written.append(url)

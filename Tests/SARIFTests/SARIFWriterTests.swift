@@ -334,6 +334,30 @@ import Testing
         #expect(SARIFValidator.validate(output.bytes, limits: limits).isAcceptable)
     }
 
+    @Test func aFileWellWithinTheLimitIsCheckedAgainstAnUpperBound() throws {
+        // Larger than the limit uncompressed, far below it compressed: nothing is dropped, and the
+        // size checked (a level-1 or zlib-bound figure, cheaper than level 6) is never below the
+        // exact level-6 size GitHub's upload path produces.
+        let findings = (0..<300).map { index in
+            var finding = Support.finding(tool: "t", id: "R\(index)", severity: .medium, path: "src/\(index).js")
+            finding.description = String(repeating: "The same advisory text, over and over. ", count: 40)
+            return finding
+        }
+        var limits = SARIFLimits.github
+        limits.maximumGzipBytes = 200_000
+        let output = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
+        #expect(output.bytes.count > 200_000)
+        #expect(output.dropped.isEmpty)
+        let exact = try gzip(output.bytes, level: 6).count
+        #expect(output.gzipBytes >= exact)
+        #expect(output.gzipBytes <= 180_000)
+        #expect(SARIFValidator.validate(output.bytes, limits: limits, knownGzipBytes: output.gzipBytes).isAcceptable)
+        // A file smaller than the limit is known to fit from zlib's bound alone.
+        let small = SARIFWriter.write(FindingSet(merging: Array(findings.prefix(3))), options: SARIFOptions())
+        #expect(small.gzipBytes >= small.bytes.count)
+        #expect(small.gzipBytes <= SARIFLimits.github.maximumGzipBytes)
+    }
+
     @Test func emptyInputStillGivesAnUploadableFile() throws {
         let output = SARIFWriter.write(
             FindingSet(merging: []), options: SARIFOptions(tools: [SARIFTool(name: "npm-audit", version: nil)]))
