@@ -146,7 +146,7 @@ struct AnchorResolver {
     ]
 
     /// Manifest names without an extension.
-    private static let bareManifestNames: Set<String> = [
+    private static let bareManifestNames: Set<Substring> = [
         "Dockerfile", "Containerfile", "Gemfile", "Pipfile", "Podfile", "Cartfile", "Makefile", "gradlew",
     ]
 
@@ -165,11 +165,23 @@ struct AnchorResolver {
         guard !path.isEmpty, !path.utf8.contains(UInt8(ascii: ">")), !trivyTargetNames.contains(path) else {
             return false
         }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let name = lastPathComponent(path)
         if bareManifestNames.contains(name) { return true }
         let hasDot = name.utf8.contains(dot)
         if path.hasPrefix("node_modules/") && !hasDot { return false }
         return hasDot && !name.hasPrefix(".") || name.hasPrefix(".") && name.utf8.dropFirst().contains(dot)
+    }
+
+    /// The last non-empty `/`-separated component (`b` of `a/b/`), or the whole path when it has
+    /// none; found on bytes (Character iteration cost more than the rest of the check).
+    static func lastPathComponent(_ path: String) -> Substring {
+        let slash = UInt8(ascii: "/")
+        let utf8 = path.utf8
+        var end = utf8.endIndex
+        while end > utf8.startIndex, utf8[utf8.index(before: end)] == slash { end = utf8.index(before: end) }
+        guard end > utf8.startIndex else { return path[...] }
+        let start = utf8[..<end].lastIndex(of: slash).map { utf8.index(after: $0) } ?? utf8.startIndex
+        return path[start..<end]
     }
 
     // MARK: Synthetic paths

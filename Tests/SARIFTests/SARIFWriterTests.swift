@@ -95,6 +95,29 @@ import Testing
         #expect(text.contains("Instance: POST http://localhost:8080/a/../b c?q=1; evidence: <script>"))
     }
 
+    @Test(arguments: [
+        // Package paths as the tools write them, and the file the result points at.
+        (["services/web/package-lock.json"], "services/web/package-lock.json"),
+        (["services/api/Gemfile"], "services/api/Gemfile"),
+        (["deploy/lock/yarn.lock/"], "deploy/lock/yarn.lock"),
+        (["node_modules/a/node_modules/b"], "package-lock.json"),
+        (["app>lodash"], "package-lock.json"),
+        (["Node.js"], "package-lock.json"),
+        (["config/.env.local"], "config/.env.local"),
+    ])
+    func packageFindingsPointAtTheManifestTheirPathNames(paths: [String], expected: String) throws {
+        let finding = Finding(
+            kind: .vulnerability, ruleID: "CVE-2024-0001", title: "A vulnerable package",
+            ratings: [SeverityRating(source: "npm-audit", severity: .high, isToolVerdict: true)],
+            package: Package(ecosystem: "npm", name: "b", installedVersion: "1.0.0", paths: paths),
+            provenance: [Provenance(tool: "npm-audit", reportFile: "npm.json", rawID: "1")],
+            identity: FindingIdentity(kind: .vulnerability, scope: "source", subject: ["npm", "b", "1.0.0"])
+        ).finalized()
+        let output = SARIFWriter.write(FindingSet(merging: [finding]), options: SARIFOptions())
+        let result = try #require(Support.results(try Support.run(output.bytes)).first)
+        #expect(Support.primaryLocation(result).uri == expected)
+    }
+
     @Test func packageFindingsPointAtTheirLineInTheLockFile() throws {
         let loaded = try Self.examples()
         let project = Support.fixture("sarif-writer/project").path
