@@ -39,10 +39,12 @@ let package = Package(
         .target(name: "OutputFiles"),
         // Output of findings: deterministic JSON and the summary table.
         .target(name: "Reports", dependencies: ["Findings", "Policy", "ScanGateJSON"]),
+        // YAML configuration files with typed access and errors that name file and line.
+        .target(name: "ConfigYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Policies, waivers, VEX and the gate's decision.
         .target(
             name: "Policy",
-            dependencies: ["Findings", "ScanGateJSON", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Findings", "ScanGateJSON", "ConfigYAML", .product(name: "Yams", package: "Yams")]),
         // SARIF 2.1.0 writer within GitHub's rules and limits.
         .target(name: "SARIF", dependencies: ["Findings", "ScanGateJSON", "CZlib", "COpenSSL"]),
         // One small libcurl client: TLS verified, timeouts, retries, proxy from the environment.
@@ -61,7 +63,7 @@ let package = Package(
             name: "CI",
             dependencies: [
                 "Adapters", "Findings", "Policy", "Reports", "SARIF", "GitHub", "HTTP", "Signatures", "ScanGateJSON",
-                "OutputFiles", .product(name: "Yams", package: "Yams"),
+                "OutputFiles", "ConfigYAML", .product(name: "Yams", package: "Yams"),
             ]),
         // The command line: wires the modules together, nothing else does.
         .executableTarget(

@@ -192,7 +192,7 @@ public enum CIConfigLoader {
         for (key, value) in entries {
             switch key {
             case "reports":
-                for (pattern, node) in try value.strings("reports", allowEmpty: false) {
+                for (pattern, node) in try value.strings("reports") {
                     do { _ = try ReportGlob(pattern) } catch { throw node.error(error.description) }
                     config.reports.append(resolve(pattern))
                 }
@@ -210,7 +210,7 @@ public enum CIConfigLoader {
                 environmentNode = value
             case "policies":
                 policiesNode = value
-                let list = try value.mapping("policies (environment: policy file)", allowed: [])
+                let list = try value.mapping("policies (environment: policy file)", allowed: nil)
                 guard !list.isEmpty else { throw value.error("policies must name at least one environment") }
                 for (name, path) in list {
                     guard CIConfiguration.isValidEnvironment(name) else {
@@ -218,8 +218,8 @@ public enum CIConfigLoader {
                     }
                     config.policies[name] = resolve(try path.string("the policy of \(name)"))
                 }
-            case "waivers": config.waivers = try value.strings("waivers").map { resolve($0.0) }
-            case "vex": config.vex = try value.strings("vex").map { resolve($0.0) }
+            case "waivers": config.waivers = try value.strings("waivers", allowEmptyList: true).map { resolve($0.0) }
+            case "vex": config.vex = try value.strings("vex", allowEmptyList: true).map { resolve($0.0) }
             case "baseline": config.baseline = resolve(try value.string("baseline"))
             case "outputs": config.outputs = try outputs(value, resolve: resolve)
             case "sarif": config.sarif = try sarif(value, resolve: resolve)
@@ -323,13 +323,13 @@ public enum CIConfigLoader {
                 }
                 settings.environment = name
             case "images":
-                for (text, element) in try node.strings("release.images", allowEmpty: false) {
+                for (text, element) in try node.strings("release.images") {
                     guard ImageReference(text) != nil else {
                         throw element.error("release.images: \"\(text)\" is not an image reference (REGISTRY/REPO:TAG)")
                     }
                     settings.images.append(text)
                 }
-            case "keys": settings.keys = try node.strings("release.keys", allowEmpty: false).map { resolve($0.0) }
+            case "keys": settings.keys = try node.strings("release.keys").map { resolve($0.0) }
             case "audit-log": settings.auditLog = resolve(try node.string("release.audit-log"))
             default: settings.auditKey = resolve(try node.string("release.audit-key"))
             }

@@ -91,6 +91,12 @@ import Yams
         ("scangate-config: 1\nrelease: {images: [\"Not A Ref\"], keys: [k.pub]}\n", 2, "is not an image reference"),
         ("scangate-config: 1\nrelease: {images: [ghcr.io/a/b:1]}\n", 2, "release lists images but no keys"),
         ("scangate-config: 1\nwaivers: &w [a.yaml]\nvex: *w\n", 2, "anchors and aliases"),
+        ("scangate-config: 1\nreports: []\n", 2, "reports must not be an empty list"),
+        (
+            "scangate-config: 1\nrelease: {images: [ghcr.io/a/b:1], keys: []}\n", 2,
+            "release.keys must not be an empty list"
+        ),
+        ("scangate-config: 1\nwaivers: [a.yaml, 7]\n", 2, "each entry of waivers must be text, found the number 7"),
         ("scangate-config: 1\nreports: [a.json\n", 3, "invalid YAML"),
         // Yams reports a duplicate at the first of the keys.
         ("scangate-config: 1\nreports: a.json\nreports: b.json\n", 2, "duplicate key"),
@@ -101,6 +107,11 @@ import Yams
         #expect(error?.line == line, "\(String(describing: error))")
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
         #expect(error?.description.hasPrefix("repo/.scangate.yaml:\(line):") == true)
+    }
+
+    @Test func emptyWaiverAndVEXListsAreAllowed() throws {
+        let config = try Self.parse("scangate-config: 1\nwaivers: []\nvex: []\n")
+        #expect(config.waivers.isEmpty && config.vex.isEmpty)
     }
 
     @Test func anUnreadableFileIsAnError() {

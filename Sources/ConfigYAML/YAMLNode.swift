@@ -1,0 +1,225 @@
+import Foundation
+import Yams
+
+/// A kind of YAML file a module reads: the error it reports for a problem at a place in the file
+/// (`Policy` says which kind of document was refused, `CI` names `.scangate.yaml`), and how strict
+/// its texts are.
+public protocol YAMLDocumentKind: Sendable {
+    associatedtype Failure: Error
+    func error(file: String, line: Int, column: Int?, message: String) -> Failure
+    /// Whether a number or boolean where text is expected is refused unless quoted
+    /// (`category: 2024` is a mistake more often than not, and quoting says it is meant).
+    /// False: it is taken as written.
+    var requiresQuotedText: Bool { get }
+}
+
+extension YAMLDocumentKind {
+    public var requiresQuotedText: Bool { false }
+}
+
+/// A node of a YAML configuration file with the file it came from: typed access that throws the
+/// owner's error (naming file, line and column) for every wrong type, and mappings that refuse
+/// keys nobody reads. Policies, waivers and `.scangate.yaml` are all read through it.
+public struct YAMLNode<Maker: YAMLDocumentKind> {
+    public let node: Node
+    public let file: String
+    public let maker: Maker
+
+    public init(node: Node, file: String, maker: Maker) {
+        self.node = node
+        self.file = file
+        self.maker = maker
+    }
+
+    /// 1-based line of the node.
+    public var line: Int { node.mark?.line ?? 1 }
+    /// 1-based column, when known.
+    public var column: Int? { node.mark?.column }
+
+    /// An error about this node.
+    public func error(_ message: String) -> Maker.Failure {
+        maker.error(file: file, line: line, column: column, message: message)
+    }
+
+    private func child(_ node: Node) -> YAMLNode { YAMLNode(node: node, file: file, maker: maker) }
+
+    // MARK: Parsing
+
+    /// Parses one YAML document. Anchors and aliases are refused: configuration is read by people
+    /// in review, `*alias` hides what a setting says, and alias bombs cost nothing to write.
+    public static func parse(_ text: String, file: String, maker: Maker) throws(Maker.Failure) -> YAMLNode {
+        let root: Node?
+        // The parser keeps the anchors alive (nodes hold them weakly) while they are checked.
+        let parser: Parser
+        do {
+            parser = try Parser(yaml: text)
+            root = try parser.singleRoot()
+        } catch let error as YamlError {
+            throw convert(error, text: text, file: file, maker: maker)
+        } catch {
+            throw maker.error(file: file, line: 1, column: nil, message: "not YAML: \(error)")
+        }
+        guard let root else { throw maker.error(file: file, line: 1, column: nil, message: "the file is empty") }
+        let value = YAMLNode(node: root, file: file, maker: maker)
+        try withExtendedLifetime(parser) { () throws(Maker.Failure) in try value.refuseAnchors() }
+        return value
+    }
+
+    private static func convert(_ error: YamlError, text: String, file: String, maker: Maker) -> Maker.Failure {
+        func make(_ mark: Mark, _ message: String) -> Maker.Failure {
+            maker.error(file: file, line: mark.line, column: mark.column, message: message)
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let detail = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
+            return make(mark, "invalid YAML: \(problem)\(detail)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
+            return make(context.mark, "duplicate key \(keys) in a mapping")
+        case .reader(let problem, let offset, _, _):
+            var line = 1
+            if let offset { line += text.prefix(offset).count { $0 == "\n" } }
+            return maker.error(file: file, line: line, column: nil, message: "invalid YAML: \(problem)")
+        default:
+            return maker.error(file: file, line: 1, column: nil, message: "invalid YAML: \(error)")
+        }
+    }
+
+    private func refuseAnchors() throws(Maker.Failure) {
+        let message = "YAML anchors and aliases (&name, *name) are not allowed: write the value out"
+        if node.anchor != nil { throw error(message) }
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                try child(key).refuseAnchors()
+                try child(value).refuseAnchors()
+            }
+        case .sequence(let sequence):
+            for element in sequence { try child(element).refuseAnchors() }
+        case .alias:
+            throw error(message)
+        case .scalar:
+            break
+        }
+    }
+
+    // MARK: Types
+
+    /// How the value reads in a message: "a mapping", "a list", "the number 3", "the text \"x\"".
+    public var kindDescription: String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let scalar):
+            if isNull { return "nothing (null)" }
+            switch tagName {
+            case .bool: return "the boolean \(scalar.string)"
+            case .int, .float: return "the number \(scalar.string)"
+            default: return "the text \"\(scalar.string)\""
+            }
+        }
+    }
+
+    /// The resolved tag (`tag:yaml.org,2002:int`, …).
+    public var tagName: Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
+
+    public var isNull: Bool {
+        guard case .scalar = node else { return false }
+        return tagName == .null
+    }
+
+    public var isMapping: Bool {
+        if case .mapping = node { return true }
+        return false
+    }
+
+    /// The mapping's entries, in file order; keys outside `allowed` are refused (nil: any key).
+    public func mapping(_ what: String, allowed: [String]?) throws(Maker.Failure) -> YAMLMapping<Maker> {
+        guard case .mapping(let mapping) = node else {
+            throw error("\(what) must be a mapping, found \(kindDescription)")
+        }
+        var entries: [(key: String, value: YAMLNode)] = []
+        for (keyNode, valueNode) in mapping {
+            let key = child(keyNode)
+            guard case .scalar(let scalar) = keyNode, !key.isNull else {
+                throw key.error("a key in \(what) must be text, found \(key.kindDescription)")
+            }
+            if let allowed, !allowed.contains(scalar.string) {
+                throw key.error(
+                    "unknown key \"\(scalar.string)\" in \(what); expected one of: " + allowed.joined(separator: ", "))
+            }
+            entries.append((scalar.string, child(valueNode)))
+        }
+        return YAMLMapping(value: self, entries: entries)
+    }
+
+    /// A non-empty text scalar (see ``YAMLDocumentKind/requiresQuotedText`` for numbers).
+    public func string(_ what: String) throws(Maker.Failure) -> String {
+        guard case .scalar(let scalar) = node, !isNull else {
+            throw error("\(what) must be text, found \(kindDescription)")
+        }
+        if maker.requiresQuotedText && tagName != .str {
+            throw error("\(what) must be text, found \(kindDescription) (quote it)")
+        }
+        guard !scalar.string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw error("\(what) must not be empty")
+        }
+        return scalar.string
+    }
+
+    public func int(_ what: String) throws(Maker.Failure) -> Int {
+        guard case .scalar = node, tagName == .int, let value = node.int else {
+            throw error("\(what) must be a whole number, found \(kindDescription)")
+        }
+        return value
+    }
+
+    public func bool(_ what: String) throws(Maker.Failure) -> Bool {
+        guard case .scalar = node, tagName == .bool, let value = node.bool else {
+            throw error("\(what) must be true or false, found \(kindDescription)")
+        }
+        return value
+    }
+
+    public func list(_ what: String) throws(Maker.Failure) -> [YAMLNode] {
+        guard case .sequence(let sequence) = node else {
+            throw error("\(what) must be a list, found \(kindDescription)")
+        }
+        return sequence.map(child)
+    }
+
+    /// One string, or a list of them, each with its node (for messages about one of them).
+    public func strings(_ what: String, allowEmptyList: Bool = false) throws(Maker.Failure) -> [(String, YAMLNode)] {
+        guard case .sequence = node else { return [(try string(what), self)] }
+        let elements = try list(what)
+        guard allowEmptyList || !elements.isEmpty else { throw error("\(what) must not be an empty list") }
+        var result: [(String, YAMLNode)] = []
+        for element in elements {
+            result.append((try element.string("each entry of \(what)"), element))
+        }
+        return result
+    }
+}
+
+/// A mapping's entries in file order, each key once (YAML duplicates are refused when parsing).
+public struct YAMLMapping<Maker: YAMLDocumentKind>: Sequence {
+    /// The mapping itself, for messages about it.
+    public let value: YAMLNode<Maker>
+    public let entries: [(key: String, value: YAMLNode<Maker>)]
+
+    public var isEmpty: Bool { entries.isEmpty }
+
+    public subscript(key: String) -> YAMLNode<Maker>? { entries.first { $0.key == key }?.value }
+
+    /// The value of `key`, or an error saying `what` lacks it.
+    public func require(_ key: String, in what: String) throws(Maker.Failure) -> YAMLNode<Maker> {
+        guard let found = self[key] else { throw value.error("\(what) has no \"\(key)\"") }
+        return found
+    }
+
+    public func makeIterator() -> IndexingIterator<[(key: String, value: YAMLNode<Maker>)]> {
+        entries.makeIterator()
+    }
+}
