@@ -162,7 +162,7 @@ public enum Identifiers {
     /// Other URLs that merely mention an id (a mailing-list thread about a related CVE) are
     /// ignored: a wrong alias would merge two different vulnerabilities.
     public static func ids(inReference url: String) -> [String] {
-        // Byte-level, ASCII case-insensitive search (lower-cased once, then memmem): this runs for
+        // Byte-level, ASCII case-insensitive search (lower-cased once, then memchr): this runs for
         // every reference of every finding, and Foundation's range(of:) dominated a 100 MB ingest.
         let bytes = ReferenceScanner.lowercasedBytes(url)
         var found: [String] = []
