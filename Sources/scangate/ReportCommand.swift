@@ -71,6 +71,7 @@ struct ReportCommand: ParsableCommand {
         case .json: bytes = ReportJSON.encode(content)
         }
         try OutputFile.write(bytes, to: output)
+        ScanGate.exitAfterOutput(keeping: content, bytes)
     }
 }
 
