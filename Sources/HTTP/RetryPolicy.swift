@@ -56,13 +56,13 @@ public struct RetryPolicy: Sendable, Equatable {
         return response.headers["x-ratelimit-remaining"]?.trimmingSpaces == "0"
     }
 
-    /// The wait the server asked for, in seconds: `retry-after` (delta seconds), else, when the
-    /// rate limit is exhausted, the time until `x-ratelimit-reset` (epoch seconds). Nil when no hint.
+    /// The wait the server asked for, in seconds: `retry-after` (delta seconds, or an HTTP date:
+    /// the time until it, none when it has passed), else, when the rate limit is exhausted, the
+    /// time until `x-ratelimit-reset` (epoch seconds). Nil when no hint.
     public static func serverDelay(for response: HTTPResponse, epochNow: Double) -> Double? {
-        if let value = response.headers["retry-after"]?.trimmingSpaces, let seconds = Double(value),
-            seconds.isFinite, seconds >= 0
-        {
-            return seconds
+        if let value = response.headers["retry-after"]?.trimmingSpaces {
+            if let seconds = Double(value), seconds.isFinite, seconds >= 0 { return seconds }
+            if let date = HTTPDate.epochSeconds(value) { return max(0, date - epochNow) }
         }
         if response.headers["x-ratelimit-remaining"]?.trimmingSpaces == "0",
             let value = response.headers["x-ratelimit-reset"]?.trimmingSpaces, let reset = Double(value),
@@ -72,6 +72,54 @@ public struct RetryPolicy: Sendable, Equatable {
             return max(0, reset - epochNow + 1)
         }
         return nil
+    }
+}
+
+/// HTTP dates (RFC 9110 §5.6.7), which `retry-after` may carry instead of seconds.
+public enum HTTPDate {
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Seconds since 1970 (UTC) of `text` in any of the three forms a recipient must accept:
+    /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`)
+    /// and asctime (`Sun Nov  6 08:49:37 1994`). Nil for anything else.
+    public static func epochSeconds(_ text: String) -> Double? {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let day: Int?
+        let month: Int?
+        let year: Int?
+        let time: String
+        switch parts.count {
+        case 6 where parts[0].hasSuffix(",") && parts[5] == "GMT":  // IMF-fixdate
+            (day, month, year, time) = (Int(parts[1]), months.firstIndex(of: parts[2]), Int(parts[3]), parts[4])
+        case 4 where parts[0].hasSuffix(",") && parts[3] == "GMT":  // RFC 850
+            let date = parts[1].split(separator: "-").map(String.init)
+            guard date.count == 3, let shortYear = Int(date[2]), date[2].count == 2 else { return nil }
+            // Two-digit years: 70–99 are 19xx, the rest 20xx (RFC 9110 asks for "no more than
+            // 50 years in the future"; servers stopped writing this form long before 2070).
+            (day, month, year, time) = (
+                Int(date[0]), months.firstIndex(of: date[1]), shortYear + (shortYear >= 70 ? 1900 : 2000), parts[2]
+            )
+        case 5:  // asctime
+            (day, month, year, time) = (Int(parts[2]), months.firstIndex(of: parts[1]), Int(parts[4]), parts[3])
+        default:
+            return nil
+        }
+        let clock = time.split(separator: ":").compactMap { Int($0) }
+        guard let day, let month, let year, (1...31).contains(day), (1970...9999).contains(year), clock.count == 3,
+            (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(clock[2])
+        else { return nil }
+        let days = daysFromCivil(year: year, month: month + 1, day: day)
+        return Double(days * 86_400 + clock[0] * 3_600 + clock[1] * 60 + clock[2])
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

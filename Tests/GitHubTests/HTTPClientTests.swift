@@ -68,6 +68,33 @@ struct HTTPClientTests {
         #expect(clock.sleeps == [7])
     }
 
+    @Test func retryAfterAsAnHTTPDateIsTheTimeUntilThatDate() throws {
+        let clock = FakeClock()
+        // 784111777 is Sun, 06 Nov 1994 08:49:37 GMT, the RFC's example, in all three forms.
+        for form in ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"] {
+            #expect(HTTPDate.epochSeconds(form) == 784_111_777, "\(form)")
+        }
+        #expect(HTTPDate.epochSeconds("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
+        #expect(HTTPDate.epochSeconds("Tue, 29 Feb 2028 23:59:59 GMT") == 1_835_481_599)  // a leap day
+        for bad in [
+            "", "soon", "Sun, 06 Nov 1994 08:49:37 CET", "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+        ] {
+            #expect(HTTPDate.epochSeconds(bad) == nil, "\(bad)")
+        }
+        // A date in the future: wait until then; one in the past: no wait.
+        let later = try #require(HTTPDate.epochSeconds("Sun, 06 Nov 1994 08:49:37 GMT"))
+        let future = HTTPResponse(status: 429, headers: ["Retry-After": "Sun, 06 Nov 1994 08:49:37 GMT"])
+        #expect(RetryPolicy.serverDelay(for: future, epochNow: later - 12) == 12)
+        #expect(RetryPolicy.serverDelay(for: future, epochNow: later + 5) == 0)
+        let transport = FakeTransport([
+            .response(.json(503, "", headers: ["Retry-After": "Thu, 01 Jan 1970 00:00:00 GMT"])),
+            .response(.json(202, "{}")),
+        ])
+        #expect(try client(transport, clock: clock).send(request).status == 202)
+        #expect(clock.sleeps == [0])
+    }
+
     @Test func aRateLimited403WaitsUntilTheReset() throws {
         let clock = FakeClock()
         let reset = Int(clock.epochSeconds()) + 10
