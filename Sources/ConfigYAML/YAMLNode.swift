@@ -21,8 +21,11 @@ extension YAMLDocumentKind {
 /// owner's error (naming file, line and column) for every wrong type, and mappings that refuse
 /// keys nobody reads. Policies, waivers and `.scangate.yaml` are all read through it.
 public struct YAMLNode<Maker: YAMLDocumentKind> {
+    /// The Yams node.
     public let node: Node
+    /// The file as the user named it.
     public let file: String
+    /// The kind of file: its error type and strictness.
     public let maker: Maker
 
     public init(node: Node, file: String, maker: Maker) {
@@ -125,11 +128,13 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
     /// The resolved tag (`tag:yaml.org,2002:int`, …).
     public var tagName: Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
 
+    /// Whether this is `null` (or `~`, or nothing after the key).
     public var isNull: Bool {
         guard case .scalar = node else { return false }
         return tagName == .null
     }
 
+    /// Whether this is a mapping.
     public var isMapping: Bool {
         if case .mapping = node { return true }
         return false
@@ -169,6 +174,7 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
         return scalar.string
     }
 
+    /// A whole number.
     public func int(_ what: String) throws(Maker.Failure) -> Int {
         guard case .scalar = node, tagName == .int, let value = node.int else {
             throw error("\(what) must be a whole number, found \(kindDescription)")
@@ -176,6 +182,7 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
         return value
     }
 
+    /// `true` or `false`.
     public func bool(_ what: String) throws(Maker.Failure) -> Bool {
         guard case .scalar = node, tagName == .bool, let value = node.bool else {
             throw error("\(what) must be true or false, found \(kindDescription)")
@@ -183,6 +190,7 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
         return value
     }
 
+    /// The elements of a list.
     public func list(_ what: String) throws(Maker.Failure) -> [YAMLNode] {
         guard case .sequence(let sequence) = node else {
             throw error("\(what) must be a list, found \(kindDescription)")
@@ -207,10 +215,13 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
 public struct YAMLMapping<Maker: YAMLDocumentKind>: Sequence {
     /// The mapping itself, for messages about it.
     public let value: YAMLNode<Maker>
+    /// The entries in file order.
     public let entries: [(key: String, value: YAMLNode<Maker>)]
 
+    /// Whether the mapping has no entries.
     public var isEmpty: Bool { entries.isEmpty }
 
+    /// The value of `key`, nil when the mapping has none.
     public subscript(key: String) -> YAMLNode<Maker>? { entries.first { $0.key == key }?.value }
 
     /// The value of `key`, or an error saying `what` lacks it.
@@ -219,6 +230,7 @@ public struct YAMLMapping<Maker: YAMLDocumentKind>: Sequence {
         return found
     }
 
+    /// The entries in file order.
     public func makeIterator() -> IndexingIterator<[(key: String, value: YAMLNode<Maker>)]> {
         entries.makeIterator()
     }

@@ -362,10 +362,15 @@ public struct JSONMemberValues {
         indices[position] < 0 ? nil : JSONValue(document: object.document, index: indices[position])
     }
 
+    /// The value at `position` as a string, as ``JSONValue/string(_:)`` reads a member.
     public func string(_ position: Int) throws(JSONAccessError) -> String? { try JSONValue.string(self[position]) }
+    /// The value at `position` as a number, as ``JSONValue/double(_:)`` reads a member.
     public func double(_ position: Int) throws(JSONAccessError) -> Double? { try JSONValue.double(self[position]) }
+    /// The value at `position` as an array's elements, as ``JSONValue/array(_:)`` reads a member.
     public func array(_ position: Int) throws(JSONAccessError) -> [JSONValue]? { try JSONValue.array(self[position]) }
+    /// The value at `position` as an object, as ``JSONValue/object(_:)`` reads a member.
     public func object(_ position: Int) throws(JSONAccessError) -> JSONValue? { try JSONValue.object(self[position]) }
+    /// The value at `position` as strings, as ``JSONValue/strings(_:)`` reads a member.
     public func strings(_ position: Int) throws(JSONAccessError) -> [String] { try JSONValue.strings(self[position]) }
 }
 
