@@ -275,6 +275,8 @@ struct ReleaseGateCommand: ParsableCommand {
             Terminal.error("scangate release-gate: the decision was not recorded, so it does not count")
             throw ExitCode(ExitStatus.usage)
         }
-        if outcome.status != .pass { throw ExitCode(outcome.status.exitCode) }
+        // As `gate` does: the findings and the outcome are not released one by one before exit.
+        ScanGate.exitAfterOutput(
+            status: outcome.status == .pass ? ExitStatus.ok : outcome.status.exitCode, keeping: outcome, bytes)
     }
 }
