@@ -83,7 +83,7 @@ public enum DecisionText {
         case .fail: label = verdict.evidence.state == .notChecked ? "ERROR" : "FAIL"
         default: label = "WARN"
         }
-        var lines = [label.padding(toLength: 8, withPad: " ", startingAt: 0) + "image " + verdict.evidence.displayName]
+        var lines = [label.padded(toWidth: 8) + "image " + verdict.evidence.displayName]
         lines.append(indent + verdict.reason.text)
         for note in verdict.evidence.notes { lines.append(indent + note) }
         return lines
@@ -92,8 +92,8 @@ public enum DecisionText {
     private static func describe(_ verdict: FindingVerdict, label: String, withBaseline: Bool) -> [String] {
         let finding = verdict.finding
         let indent = "        "
-        var title = label.padding(toLength: 8, withPad: " ", startingAt: 0)
-        title += verdict.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+        var title = label.padded(toWidth: 8)
+        title += verdict.severity.rawValue.padded(toWidth: 9)
         title += "\(finding.kind.rawValue) \(finding.ruleID)"
         if let package = finding.package {
             title += " \(package.name)" + (package.installedVersion.map { " \($0)" } ?? "")

@@ -130,12 +130,12 @@ public enum Gate {
 
         var counts = VerdictCounts()
         for verdict in verdicts { counts[verdict.verdict] += 1 }
+        // By verdict in `Verdict.allCases` order, each verdict's findings in their order: one
+        // pass into buckets (a comparison sort moved every large verdict value again and again).
         let rank = Dictionary(uniqueKeysWithValues: Verdict.allCases.enumerated().map { ($1, $0) })
-        let ordered = verdicts.enumerated().sorted { lhs, rhs in
-            let left = rank[lhs.element.verdict] ?? 0
-            let right = rank[rhs.element.verdict] ?? 0
-            return left != right ? left < right : lhs.offset < rhs.offset
-        }.map(\.element)
+        var byRank = [[FindingVerdict]](repeating: [], count: Verdict.allCases.count)
+        for verdict in verdicts { byRank[rank[verdict.verdict] ?? 0].append(verdict) }
+        let ordered = byRank.flatMap { $0 }
 
         var reports: [WaiverReport] = []
         var waiverWarnings: [String] = []

@@ -68,13 +68,20 @@ enum SeverityJudge {
     }
 
     private static func disagreement(_ finding: Finding) -> [String] {
-        var opinions: [String: Severity] = [:]
+        // Each source's highest opinion; a short list, not a dictionary: this runs per finding.
+        var opinions: [(source: String, severity: Severity)] = []
         for rating in finding.ratings {
             guard let severity = rated(rating) else { continue }
-            opinions[rating.source] = max(opinions[rating.source] ?? severity, severity)
+            if let index = opinions.firstIndex(where: { $0.source == rating.source }) {
+                opinions[index].severity = max(opinions[index].severity, severity)
+            } else {
+                opinions.append((rating.source, severity))
+            }
         }
-        guard Set(opinions.values).count > 1 else { return [] }
-        return opinions.keys.sorted().compactMap { source in opinions[source].map { "\(source) \($0)" } }
+        guard let first = opinions.first, opinions.contains(where: { $0.severity != first.severity }) else {
+            return []
+        }
+        return opinions.sorted { $0.source < $1.source }.map { "\($0.source) \($0.severity)" }
     }
 }
 

@@ -153,8 +153,8 @@ public enum DiffText {
         for (label, entries) in [("NEW", diff.new), ("FIXED", diff.fixed)] where !entries.isEmpty {
             lines.append("")
             for entry in entries {
-                var text = label.padding(toLength: 7, withPad: " ", startingAt: 0)
-                text += entry.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                var text = label.padded(toWidth: 7)
+                text += entry.severity.rawValue.padded(toWidth: 9)
                 text += "\(entry.kind) \(entry.id)"
                 if !entry.subject.isEmpty { text += " \(entry.subject)" }
                 if !entry.title.isEmpty { text += " — \(entry.title)" }
