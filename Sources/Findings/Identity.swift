@@ -166,16 +166,17 @@ public enum Identifiers {
         // every reference of every finding, and Foundation's range(of:) dominated a 100 MB ingest.
         let bytes = ReferenceScanner.lowercasedBytes(url)
         var found: [String] = []
+        // The bytes are lower-cased already: an id is written in its normal case straight away
+        // (`GHSA-` and a lower-case body; a CVE upper-case), as `normalize` would write it.
         if let end = ReferenceScanner.endOfMarker("/advisories/ghsa-", in: bytes) {
-            let start = end - 5
-            let candidate = normalize(String(decoding: bytes[start..<min(bytes.count, start + 19)], as: UTF8.self))
+            let candidate = "GHSA-" + String(decoding: bytes[end..<min(bytes.count, end + 14)], as: UTF8.self)
             if isGHSA(candidate) { found.append(candidate) }
         }
         let cveMarkers: [StaticString] = ["nvd.nist.gov/vuln/detail/", "cvename.cgi?name=", "cve.org/cverecord?id="]
         for marker in cveMarkers {
             if let end = ReferenceScanner.endOfMarker(marker, in: bytes) {
                 let tail = bytes[end...].prefix { ReferenceScanner.isIDByte($0) }
-                let candidate = normalize(String(decoding: tail, as: UTF8.self))
+                let candidate = String(decoding: tail.map(ReferenceScanner.uppercased), as: UTF8.self)
                 if isCVE(candidate) { found.append(candidate) }
             }
         }
@@ -284,6 +285,8 @@ enum ReferenceScanner {
             }
         }
     }
+
+    static func uppercased(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
 
     static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 

@@ -53,6 +53,16 @@ struct FindingsTests {
         #expect(Identifiers.ids(inReference: "https://nvd.nist.gov/vuln/detail/CVE-2021-23337") == ["CVE-2021-23337"])
         #expect(Identifiers.ids(inReference: "https://www.npmjs.com/advisories/1523") == ["npm:1523"])
         #expect(Identifiers.ids(inReference: "https://lists.example.org/thread/CVE-2020-1111").isEmpty)
+        // Any case in the URL; ids come out in their normal case.
+        #expect(
+            Identifiers.ids(inReference: "HTTPS://GITHUB.COM/acme/x/security/Advisories/GHSA-35JH-R3H4-6JHM")
+                == ["GHSA-35jh-r3h4-6jhm"])
+        #expect(
+            Identifiers.ids(inReference: "https://cve.mitre.org/cgi-bin/cvename.cgi?name=cve-2021-44906") == [
+                "CVE-2021-44906"
+            ])
+        #expect(Identifiers.ids(inReference: "https://www.cve.org/CVERecord?id=CVE-2024-0001x").isEmpty)
+        #expect(Identifiers.ids(inReference: "https://github.com/advisories/GHSA-35jh-r3h4").isEmpty)
         #expect(Identifiers.cwe("external/cwe/cwe-079") == "CWE-79")
         #expect(Identifiers.cwe("NVD-CWE-Other") == nil)
         #expect(Identifiers.cwe("CWE-") == nil)
