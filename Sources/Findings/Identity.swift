@@ -127,9 +127,13 @@ public enum Identifiers {
             return id
         }
         let trimmed = id.trimmingSpaces
-        let upper = trimmed.uppercased()
-        if upper.hasPrefix("CVE-") && isCVE(upper) { return upper }
-        if upper.hasPrefix("GHSA-") {
+        // Case mapping only for what starts like a CVE or GHSA id in some case (ZAP's `10020-1`,
+        // npm's `npm:1094102` and rule names never need it).
+        let head = trimmed.utf8.prefix(5).map(ReferenceScanner.lowercased)
+        if head.starts(with: "cve-".utf8) {
+            let upper = trimmed.uppercased()
+            if isCVE(upper) { return upper }
+        } else if head.elementsEqual("ghsa-".utf8) {
             let ghsa = "GHSA-" + trimmed.dropFirst(5).lowercased()
             if isGHSA(ghsa) { return ghsa }
         }
