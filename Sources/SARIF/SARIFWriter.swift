@@ -189,14 +189,16 @@ public enum SARIFWriter {
             bytes = render(
                 plans, findings: findings, prepared: prepared, options: options, layout: &layout, reusing: earlier)
         }
-        // A file no larger than the limit is just checked. A larger one is sized from an estimate
-        // instead of rounds of full renders: each result and rule costs its rendered bytes times
-        // its section's compression ratio. When the whole file is clearly over (beyond the
-        // estimate's error), the longest most-severe prefix that fits with a small margin is kept
-        // without measuring the whole first. A file near the limit is measured exactly; one well
-        // within it is checked against an upper bound (`checkedGzipSize`).
-        var isFarBelowLimit = false  // the estimate puts the whole file under 70 % of the limit
-        if bytes.count > limit {
+        // A file that fits is settled as cheaply as possible (`cheapGzipBound`): one smaller than
+        // the limit by zlib's bound, one up to four times the limit (SARIF compresses about
+        // tenfold) by a level-1 pass. A larger one is sized from an estimate instead of rounds of
+        // full renders: each result and rule costs its rendered bytes times its section's
+        // compression ratio. When the whole file is clearly over (beyond the estimate's error), the
+        // longest most-severe prefix that fits with a small margin is kept without measuring the
+        // whole first. A file near the limit is measured exactly.
+        let triedLevel1 = bytes.count <= 4 * limit
+        var settled = Self.cheapGzipBound(bytes, limit: limit, tryingLevel1: triedLevel1)
+        if settled == nil, bytes.count > limit {
             for (planIndex, plan) in plans.enumerated() { ordered += plan.entries.map { (planIndex, $0) } }
             ordered.sort {
                 rank($0.finding) != rank($1.finding) ? rank($0.finding) < rank($1.finding) : $0.plan < $1.plan
@@ -204,11 +206,12 @@ public enum SARIFWriter {
             let model = layout.sizeModel(of: bytes)
             if model.keptCount(ordered, fitting: limit + limit / 10) < ordered.count {
                 cut(keeping: model.keptCount(ordered, fitting: limit - limit / 50))
-            } else {
-                isFarBelowLimit = model.keptCount(ordered, fitting: limit / 10 * 7) == ordered.count
+            } else if !triedLevel1, model.keptCount(ordered, fitting: limit / 10 * 7) == ordered.count {
+                // The estimate puts it under 70 % of the limit: a level-1 pass likely settles it.
+                settled = Self.cheapGzipBound(bytes, limit: limit, tryingLevel1: true)
             }
         }
-        var gzipSize = Self.checkedGzipSize(bytes, limit: limit, isFarBelowLimit: isFarBelowLimit)
+        var gzipSize = settled ?? Self.measuredGzipSize(bytes)
         // The estimate can land over the limit (rules shared by kept and dropped results, text
         // that compresses worse than its section): drop a share proportional to the excess, with a
         // margin and at least 1 %, until the file fits.
@@ -275,21 +278,21 @@ public enum SARIFWriter {
         (try? gzipCompressedSize(bytes, level: measuringLevel)) ?? Int.max
     }
 
-    /// The gzip size GitHub's limit is checked against, found as cheaply as the file allows:
+    /// An upper bound of the file's gzip size at ``measuringLevel`` that shows it fits, when one
+    /// is cheap to find; nil when none is (then the exact size is measured):
     /// - zlib's guaranteed bound (`deflateBound`) when even that is within the limit: a file
     ///   smaller than the limit needs no compressing to be known to fit;
-    /// - for a file the size model puts under 70 % of the limit, its level-1 size when that is
-    ///   within 90 % of the limit: levels 6 (codeql-action) and 9 (ScanGate's uploader) compress
-    ///   JSON at least as well as level 1 (0–4 % smaller on every SARIF file ScanGate writes
-    ///   for the shared corpus), and the 10 % margin covers what no file showed. Level 1 runs
-    ///   about three times as fast;
-    /// - else the exact size at ``measuringLevel``.
-    static func checkedGzipSize(_ bytes: [UInt8], limit: Int, isFarBelowLimit: Bool) -> Int {
+    /// - with `tryingLevel1`, the file's level-1 size when that is within 90 % of the limit:
+    ///   levels 6 (codeql-action) and 9 (ScanGate's uploader) compress JSON at least as well as
+    ///   level 1 (0–4 % smaller on every SARIF file ScanGate writes for the shared corpus, which
+    ///   a test checks), and the 10 % margin covers what no file showed. Level 1 runs about
+    ///   three times as fast as level 6.
+    static func cheapGzipBound(_ bytes: [UInt8], limit: Int, tryingLevel1: Bool) -> Int? {
         if let bound = gzipSizeBound(byteCount: bytes.count, level: measuringLevel), bound <= limit { return bound }
-        if isFarBelowLimit, let quick = try? gzipCompressedSize(bytes, level: 1), quick <= limit - limit / 10 {
+        if tryingLevel1, let quick = try? gzipCompressedSize(bytes, level: 1), quick <= limit - limit / 10 {
             return quick
         }
-        return measuredGzipSize(bytes)
+        return nil
     }
 
     /// Takes the given (plan, finding) entries out of their runs.
