@@ -2,7 +2,8 @@
 # Writes `scangate ingest --format json`, `scangate ingest` (table) and `scangate sarif` for every
 # example, fixture and corpus report into OUTDIR, one file per report and command, plus the exit
 # code. Run it with the binary before and after a change and `diff -r` the two directories: the
-# output must stay byte-identical.
+# output must stay byte-identical. The gate runs with a fixed --now, so a run after midnight
+# compares too.
 # usage: benchmarks/compare-outputs.sh SCANGATE_BINARY OUTDIR [EXTRA_REPORT...]
 set -u
 bin=$1 out=$2; shift 2
@@ -21,4 +22,4 @@ done
 # All examples together (merging across tools).
 (cd "$root" && "$bin" ingest --format json fixtures/examples >"$out/all-examples.json" 2>&1)
 (cd "$root" && "$bin" sarif fixtures/examples >"$out/all-examples.sarif" 2>&1)
-(cd "$root" && "$bin" gate fixtures/examples --policy policies/staging.yaml >"$out/all-examples.gate" 2>&1; echo $? >>"$out/all-examples.gate")
+(cd "$root" && "$bin" gate fixtures/examples --policy policies/staging.yaml --now 2026-11-25 >"$out/all-examples.gate" 2>&1; echo $? >>"$out/all-examples.gate")
