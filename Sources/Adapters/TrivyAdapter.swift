@@ -185,17 +185,13 @@ private struct TrivyReportReader {
 
     private struct ResultInfo {
         var target: String
-        var resultClass: String?
-        var type: String?
         var context: TrivyContext
-        /// Computed once per result, not once per finding.
+        /// From the result's `Type` and `Class`, once per result rather than once per finding.
         let ecosystem: String
         let isLanguagePackages: Bool
 
         init(target: String, resultClass: String?, type: String?, context: TrivyContext) {
             self.target = target
-            self.resultClass = resultClass
-            self.type = type
             self.context = context
             ecosystem = TrivyAdapterMaps.ecosystem(forType: type ?? "")
             isLanguagePackages = resultClass == "lang-pkgs"
@@ -253,8 +249,7 @@ private struct TrivyReportReader {
         let purl = try fields.object(VulnerabilityKey.packageIdentifier.rawValue)?.string("PURL") ?? legacyPURL
         let references =
             try fields.strings(VulnerabilityKey.references.rawValue) + [try string(.primaryURL)].compactMap { $0 }
-        let ratings = try Self.ratings(
-            fields, severityLabel: try string(.severity), severitySource: try string(.severitySource))
+        let ratings = try Self.ratings(fields, withSeveritySource: true)
         var packagePaths: [String] = []
         if let packagePath, !packagePath.isEmpty {
             packagePaths.append(packagePath)
@@ -289,10 +284,13 @@ private struct TrivyReportReader {
     /// Trivy's own verdict plus every authority it cites (`VendorSeverity`, `CVSS`), from a
     /// finding's values for ``VulnerabilityKey/table`` (misconfigurations, secrets and licenses
     /// carry the same three keys).
-    private static func ratings(_ fields: JSONMemberValues, severityLabel: String?, severitySource: String?)
+    private static func ratings(_ fields: JSONMemberValues, withSeveritySource: Bool)
         throws(JSONAccessError) -> [SeverityRating]
     {
         var ratings: [SeverityRating] = []
+        // Vulnerabilities name where Trivy's severity came from; the other kinds are not read for it.
+        let severitySource = withSeveritySource ? try fields.string(VulnerabilityKey.severitySource.rawValue) : nil
+        let severityLabel = try fields.string(VulnerabilityKey.severity.rawValue)
         if let severityLabel {
             guard let severity = Severity(label: severityLabel) else {
                 throw (fields[VulnerabilityKey.severity.rawValue] ?? fields.object)
@@ -368,9 +366,7 @@ private struct TrivyReportReader {
         let description = [message, try value.string("Description")].compactMap { $0 }.filter { !$0.isEmpty }
             .joined(separator: "\n\n")
         let references = try value.strings("References") + [try value.string("PrimaryURL")].compactMap { $0 }
-        let severityLabel = try value.string("Severity")
-        let ratings = try Self.ratings(
-            value.values(of: VulnerabilityKey.table), severityLabel: severityLabel, severitySource: nil)
+        let ratings = try Self.ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
         let location = Location(
             image: result.context.image, target: result.target.isEmpty ? nil : result.target,
             path: result.target.isEmpty ? nil : result.target, startLine: try cause?.int("StartLine"),
@@ -401,8 +397,7 @@ private struct TrivyReportReader {
         }
         let category = try value.string("Category")
         let match = try value.string("Match")
-        let ratings = try Self.ratings(
-            value.values(of: VulnerabilityKey.table), severityLabel: try value.string("Severity"), severitySource: nil)
+        let ratings = try Self.ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
         let location = Location(
             image: result.context.image, path: result.target.isEmpty ? nil : result.target,
             startLine: try value.int("StartLine"), endLine: try value.int("EndLine"),
@@ -431,8 +426,7 @@ private struct TrivyReportReader {
         let packageName = try value.string("PkgName").flatMap { $0.isEmpty ? nil : $0 }
         let filePath = try value.string("FilePath").flatMap { $0.isEmpty ? nil : $0 }
         let category = try value.string("Category")
-        let ratings = try Self.ratings(
-            value.values(of: VulnerabilityKey.table), severityLabel: try value.string("Severity"), severitySource: nil)
+        let ratings = try Self.ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
         let subjectName = packageName ?? filePath ?? result.target
         let package = packageName.map { Package(ecosystem: result.ecosystem, name: $0) }
         let location = Location(
