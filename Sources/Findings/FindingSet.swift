@@ -23,33 +23,27 @@ public struct FindingSet: Sendable {
         bucketOfKey.reserveCapacity(findings.count)
         var heads: [Int] = []
         var tails: [Int] = []
-        var sizes: [Int] = []
         var next = [Int](repeating: -1, count: findings.count)
         for (position, finding) in findings.enumerated() {
-            var isNew = false
-            let bucket = Self.slot(
-                in: &bucketOfKey[BucketKey(finding.identity), default: -1], next: heads.count, isNew: &isNew)
-            if isNew {
+            let bucket = Self.slot(in: &bucketOfKey[BucketKey(finding.identity), default: -1], orNew: heads.count)
+            if bucket == heads.count {
                 heads.append(position)
                 tails.append(position)
-                sizes.append(1)
             } else {
                 next[tails[bucket]] = position
                 tails[bucket] = position
-                sizes[bucket] += 1
             }
         }
         var merged: [Finding] = []
         merged.reserveCapacity(heads.count)
-        for bucket in heads.indices {
+        for head in heads {
             // Adapters return finalized findings: a finding alone needs no more work.
-            guard sizes[bucket] > 1 else {
-                merged.append(findings[heads[bucket]])
+            guard next[head] >= 0 else {
+                merged.append(findings[head])
                 continue
             }
             var members: [Finding] = []
-            members.reserveCapacity(sizes[bucket])
-            var position = heads[bucket]
+            var position = head
             while position >= 0 {
                 members.append(findings[position])
                 position = next[position]
@@ -68,12 +62,9 @@ public struct FindingSet: Sendable {
         suppressed = all.filter { !$0.isOpen }
     }
 
-    /// The bucket in `slot`, or `next` stored there when the slot is new (one hash lookup).
-    private static func slot(in slot: inout Int, next: Int, isNew: inout Bool) -> Int {
-        if slot < 0 {
-            slot = next
-            isNew = true
-        }
+    /// The bucket in `slot`, or `new` stored there when the slot is empty (one hash lookup).
+    private static func slot(in slot: inout Int, orNew new: Int) -> Int {
+        if slot < 0 { slot = new }
         return slot
     }
 
