@@ -8,6 +8,7 @@ import Policy
 import Reports
 import SARIF
 
+/// How a run ended.
 public struct CIResult: Sendable {
     /// The process's exit code (README "Exit codes"; ``CIExitCode``).
     public var exitCode: Int32

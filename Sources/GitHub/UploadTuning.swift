@@ -25,5 +25,3 @@ public struct UploadTuning: Sendable {
         if let value = number("SCANGATE_UPLOAD_WAIT") { maximumWait = value }
     }
 }
-
-/// How a run ended.
