@@ -276,7 +276,6 @@ struct ReleaseGateCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         // As `gate` does: the findings and the outcome are not released one by one before exit.
-        ScanGate.exitAfterOutput(
-            status: outcome.status == .pass ? ExitStatus.ok : outcome.status.exitCode, keeping: outcome, bytes)
+        ScanGate.exitAfterOutput(status: outcome.status.exitCode, keeping: outcome, bytes)
     }
 }
