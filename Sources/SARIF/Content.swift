@@ -113,13 +113,10 @@ struct RuleBuilder {
         let references = members.flatMap(\.references).sortedUnique()
         let cwes = Identifiers.normalizedCWEs(members.flatMap(\.cwes))
         if let helpURI = references.first(where: Text.isPlainWebURL) { writer.field("helpUri", helpURI) }
-        let help = Text.help(
-            ruleID: id, title: title, description: description, members: members, references: references, cwes: cwes)
         writer.key("help")
-        writer.beginObject()
-        writer.field("text", help.text)
-        writer.field("markdown", help.markdown)
-        writer.endObject()
+        Text.writeHelp(
+            ruleID: id, title: title, description: description, members: members, references: references, cwes: cwes,
+            to: &writer)
         writer.key("properties")
         writer.beginObject()
         var tags = ["security", first.kind.rawValue, maxSeverity.rawValue]
@@ -214,12 +211,15 @@ enum Text {
         image.repository + (image.tag.map { ":" + $0 } ?? "") + (image.digest.map { "@" + $0 } ?? "")
     }
 
+    /// Writes the rule's `help` object: the same content as plain `text` and as `markdown`,
+    /// each written straight into the file (rules are the bulk of a large file).
     /// - Parameters:
     ///   - references: the members' reference URLs, sorted, each once.
     ///   - cwes: the members' CWEs, normalised.
-    static func help(
-        ruleID: String, title: String, description: String?, members: [Finding], references: [String], cwes: [String]
-    ) -> (text: String, markdown: String) {
+    static func writeHelp(
+        ruleID: String, title: String, description: String?, members: [Finding], references: [String], cwes: [String],
+        to writer: inout JSONWriter
+    ) {
         var affected: [String] = []
         var seen = Set<String>()
         for finding in members {
@@ -237,37 +237,93 @@ enum Text {
             }
             for entry in entries where seen.insert(entry).inserted { affected.append(entry) }
         }
-        let shownAffected = Array(affected.prefix(maximumAffected))
+        let shownAffected = affected.prefix(maximumAffected)
         let more = affected.count - shownAffected.count
         let fix = fixText(members)
         let references = references.prefix(maximumReferences)
-        let aliases = members.flatMap(\.aliases).sortedUnique()
+        let ids = members.flatMap(\.aliases).sortedUnique() + cwes
+        let title = oneLine(title)
         let body = truncated(description ?? title, to: 4_000)
 
-        var text = "\(oneLine(title)) (\(ruleID))\n\n\(body)\n"
-        var markdown = "**\(escaped(oneLine(title)))** (`\(ruleID)`)\n\n\(escaped(body))\n"
-        text.reserveCapacity(text.utf8.count + 1_024)
-        markdown.reserveCapacity(markdown.utf8.count + 1_024)
-        if !shownAffected.isEmpty {
-            text += "\nAffected:\n" + shownAffected.map { "- " + $0 }.joined(separator: "\n") + "\n"
-            markdown += "\n**Affected**\n\n" + shownAffected.map { "- " + escaped($0) }.joined(separator: "\n") + "\n"
-            if more > 0 {
-                text += "- … and \(more) more\n"
-                markdown += "- … and \(more) more\n"
+        writer.beginObject()
+        writer.field("text") { text in
+            text.append(title)
+            text.append(" (")
+            text.append(ruleID)
+            text.append(")\n\n")
+            text.append(body)
+            text.append("\n")
+            if !shownAffected.isEmpty {
+                text.append("\nAffected:\n")
+                for entry in shownAffected {
+                    text.append("- ")
+                    text.append(entry)
+                    text.append("\n")
+                }
+                if more > 0 { text.append("- … and \(more) more\n") }
+            }
+            text.append("\nFix:\n")
+            text.append(fix)
+            text.append("\n")
+            if !ids.isEmpty {
+                text.append("\nAlso known as: ")
+                appendJoined(ids, to: &text) { $0.append($1) }
+                text.append("\n")
+            }
+            if !references.isEmpty {
+                text.append("\nReferences:\n")
+                for reference in references {
+                    text.append("- ")
+                    text.append(reference)
+                    text.append("\n")
+                }
             }
         }
-        text += "\nFix:\n\(fix)\n"
-        markdown += "\n**Fix**\n\n\(escaped(fix))\n"
-        if !aliases.isEmpty || !cwes.isEmpty {
-            let ids = (aliases + cwes).joined(separator: ", ")
-            text += "\nAlso known as: \(ids)\n"
-            markdown += "\n**Also known as:** \(escaped(ids))\n"
+        writer.field("markdown") { markdown in
+            markdown.append("**")
+            markdown.appendMarkdownEscaped(title)
+            markdown.append("** (`")
+            markdown.append(ruleID)
+            markdown.append("`)\n\n")
+            markdown.appendMarkdownEscaped(body)
+            markdown.append("\n")
+            if !shownAffected.isEmpty {
+                markdown.append("\n**Affected**\n\n")
+                for entry in shownAffected {
+                    markdown.append("- ")
+                    markdown.appendMarkdownEscaped(entry)
+                    markdown.append("\n")
+                }
+                if more > 0 { markdown.append("- … and \(more) more\n") }
+            }
+            markdown.append("\n**Fix**\n\n")
+            markdown.appendMarkdownEscaped(fix)
+            markdown.append("\n")
+            if !ids.isEmpty {
+                markdown.append("\n**Also known as:** ")
+                appendJoined(ids, to: &markdown) { $0.appendMarkdownEscaped($1) }
+                markdown.append("\n")
+            }
+            if !references.isEmpty {
+                markdown.append("\n**References**\n\n")
+                for reference in references {
+                    markdown.append("- <")
+                    markdown.append(reference)
+                    markdown.append(">\n")
+                }
+            }
         }
-        if !references.isEmpty {
-            text += "\nReferences:\n" + references.map { "- " + $0 }.joined(separator: "\n") + "\n"
-            markdown += "\n**References**\n\n" + references.map { "- <\($0)>" }.joined(separator: "\n") + "\n"
+        writer.endObject()
+    }
+
+    /// Appends `items` separated by `, `, each through `appendItem`.
+    private static func appendJoined(
+        _ items: [String], to content: inout JSONStringContent, _ appendItem: (inout JSONStringContent, String) -> Void
+    ) {
+        for (index, item) in items.enumerated() {
+            if index > 0 { content.append(", ") }
+            appendItem(&content, item)
         }
-        return (text, markdown)
     }
 
     static func fixText(_ members: [Finding]) -> String {
@@ -321,41 +377,37 @@ enum Text {
         return String(view) + "…"
     }
 
-    /// Markdown's inline special characters escaped, so tool text is shown as text.
-    static func escaped(_ text: String) -> String {
-        // Fast path on bytes for ASCII text (nearly all of it): there every byte is one Character
-        // (CR LF aside, which is never escaped). Iterating Characters dominated rule writing.
-        var text = text
-        let ascii: String? = text.withUTF8 { utf8 in
-            guard !utf8.contains(where: { $0 >= 0x80 }) else { return nil }
-            return String(unsafeUninitializedCapacity: utf8.count * 2) { output in
-                var count = 0
-                for byte in utf8 {
-                    switch byte {
-                    case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
-                        UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "#"), UInt8(ascii: "|"):
-                        output[count] = UInt8(ascii: "\\")
-                        count += 1
-                    default: break
-                    }
-                    output[count] = byte
-                    count += 1
-                }
-                return count
-            }
-        }
-        if let ascii { return ascii }
-        var output = ""
-        for character in text {
-            if "\\`*_[]<>#|".contains(character) { output.append("\\") }
-            output.append(character)
-        }
-        return output
-    }
-
     /// An absolute http(s) URL without spaces or control characters (safe as `helpUri`).
     static func isPlainWebURL(_ text: String) -> Bool {
         (text.hasPrefix("https://") || text.hasPrefix("http://"))
             && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" }
+    }
+}
+
+extension JSONStringContent {
+    /// Appends `text` with Markdown's inline special characters backslash-escaped, so tool text
+    /// is shown as text. Each is one ASCII byte, and UTF-8 never uses ASCII bytes inside a
+    /// multi-byte character, so the text is scanned as bytes.
+    mutating func appendMarkdownEscaped(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for index in utf8.indices where Self.isMarkdownSpecial(utf8[index]) {
+                // The special byte itself starts the next run, after its backslash.
+                append(utf8: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                append(ascii: UInt8(ascii: "\\"))
+                runStart = index
+            }
+            append(utf8: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        }
+    }
+
+    private static func isMarkdownSpecial(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
+            UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "#"), UInt8(ascii: "|"):
+            true
+        default: false
+        }
     }
 }

@@ -116,6 +116,25 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: rendered)
     }
 
+    /// Writes one string value made of the parts `build` appends, each escaped as it comes:
+    /// long text assembled from many pieces is never joined into a `String` first.
+    public mutating func string(building build: (inout JSONStringContent) -> Void) {
+        prepareValue()
+        bytes.append(0x22)
+        // The buffer moves into the content and back (a swap, never a copy).
+        var content = JSONStringContent()
+        swap(&content.bytes, &bytes)
+        build(&content)
+        swap(&content.bytes, &bytes)
+        bytes.append(0x22)
+    }
+
+    /// `"name": "…"` with the value made by ``string(building:)``.
+    public mutating func field(_ name: String, building build: (inout JSONStringContent) -> Void) {
+        key(name)
+        string(building: build)
+    }
+
     /// Appends a newline (for files that end with one).
     public mutating func newline() { bytes.append(0x0A) }
 
@@ -167,36 +186,44 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendString(_ value: String) {
         bytes.append(0x22)
-        var value = value
-        value.withUTF8 { utf8 in
-            guard let base = utf8.baseAddress else { return }
-            // Copy runs of bytes that need no escaping in one go: most text has none at all.
-            // Eight bytes are tested at a time while none of them needs escaping.
-            var runStart = 0
-            var index = 0
-            while index < utf8.count {
-                if index + 8 <= utf8.count,
-                    !ByteWord.hasQuoteBackslashOrControl(ByteWord.load(base + index))
-                {
-                    index += 8
-                    continue
-                }
-                let byte = utf8[index]
-                if byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                    if runStart < index {
-                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                    }
-                    appendEscaped(byte)
-                    runStart = index + 1
-                }
-                index += 1
-            }
-            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
-        }
+        Self.appendEscaping(value, to: &bytes)
         bytes.append(0x22)
     }
 
-    private mutating func appendEscaped(_ byte: UInt8) {
+    /// Appends `value`'s UTF-8 to `bytes`, escaped as the inside of a JSON string.
+    fileprivate static func appendEscaping(_ value: String, to bytes: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { appendEscaping($0, to: &bytes) }
+    }
+
+    /// Appends `utf8` to `bytes`, escaped as the inside of a JSON string.
+    fileprivate static func appendEscaping(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        guard let base = utf8.baseAddress else { return }
+        // Copy runs of bytes that need no escaping in one go: most text has none at all.
+        // Eight bytes are tested at a time while none of them needs escaping.
+        var runStart = 0
+        var index = 0
+        while index < utf8.count {
+            if index + 8 <= utf8.count,
+                !ByteWord.hasQuoteBackslashOrControl(ByteWord.load(base + index))
+            {
+                index += 8
+                continue
+            }
+            let byte = utf8[index]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                if runStart < index {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                }
+                appendEscaped(byte, to: &bytes)
+                runStart = index + 1
+            }
+            index += 1
+        }
+        if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+    }
+
+    fileprivate static func appendEscaped(_ byte: UInt8, to bytes: inout [UInt8]) {
         switch byte {
         case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
         case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
@@ -205,8 +232,32 @@ public struct JSONWriter: Sendable {
         case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
         default:
             bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])
-            bytes.append(Self.hexDigits[Int(byte >> 4)])
-            bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+            bytes.append(hexDigits[Int(byte >> 4)])
+            bytes.append(hexDigits[Int(byte & 0x0F)])
         }
     }
+}
+
+/// The inside of a JSON string being written by ``JSONWriter/string(building:)``: every part
+/// appended is escaped.
+public struct JSONStringContent {
+    fileprivate var bytes: [UInt8] = []
+
+    fileprivate init() {}
+
+    public mutating func append(_ text: String) { JSONWriter.appendEscaping(text, to: &bytes) }
+
+    /// Appends text given as UTF-8 bytes (valid UTF-8: the caller's text, cut only at ASCII bytes).
+    public mutating func append(utf8 text: UnsafeBufferPointer<UInt8>) { JSONWriter.appendEscaping(text, to: &bytes) }
+
+    /// Appends one ASCII character, escaped if JSON needs it.
+    public mutating func append(ascii byte: UInt8) {
+        if byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            JSONWriter.appendEscaped(byte, to: &bytes)
+        } else {
+            bytes.append(byte)
+        }
+    }
+
+    public mutating func append(_ number: Int) { bytes.append(contentsOf: String(number).utf8) }
 }

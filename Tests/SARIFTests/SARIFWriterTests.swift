@@ -95,6 +95,38 @@ import Testing
         #expect(text.contains("Instance: POST http://localhost:8080/a/../b c?q=1; evidence: <script>"))
     }
 
+    @Test func ruleHelpShowsToolTextLiterallyInMarkdownAndAsIsInText() throws {
+        let description = "Crafted <img> in *bold_name* [link](x) # | `code` \\ é€ ünïcode*́ line\nnext"
+        let finding = Finding(
+            kind: .vulnerability, ruleID: "CVE-2024-0002", title: "Heap *overflow* in_parser",
+            description: description,
+            ratings: [SeverityRating(source: "trivy", severity: .high, isToolVerdict: true)],
+            package: Package(ecosystem: "npm", name: "left_pad", installedVersion: "1.0.0", fixedVersions: ["1.0.1"]),
+            references: ["https://example.test/advisory"],
+            provenance: [Provenance(tool: "trivy", reportFile: "r.json", rawID: "CVE-2024-0002")],
+            identity: FindingIdentity(kind: .vulnerability, scope: "repo", subject: ["npm", "left_pad", "1.0.0"])
+        ).finalized()
+        let output = SARIFWriter.write(
+            FindingSet(merging: [finding]), options: SARIFOptions(tools: [SARIFTool(name: "trivy", version: nil)]))
+        let run = try #require(try Support.runs(output.bytes).first)
+        let rules = ((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]]
+        let help = try #require(rules?.first?["help"] as? [String: String])
+        let text = try #require(help["text"])
+        let markdown = try #require(help["markdown"])
+        #expect(text.hasPrefix("Heap *overflow* in_parser (CVE-2024-0002)\n\n" + description + "\n"))
+        #expect(text.contains("\nAffected:\n- Package left_pad 1.0.0 (npm), fixed in 1.0.1\n"))
+        #expect(text.contains("\nFix:\nUpgrade left_pad to 1.0.1.\n"))
+        #expect(text.hasSuffix("\nReferences:\n- https://example.test/advisory\n"))
+        #expect(markdown.hasPrefix("**Heap \\*overflow\\* in\\_parser** (`CVE-2024-0002`)\n\n"))
+        // Every special character is escaped, also one a combining mark follows; the rest is kept.
+        #expect(
+            markdown.contains(
+                "Crafted \\<img\\> in \\*bold\\_name\\* \\[link\\](x) \\# \\| \\`code\\` \\\\ é€ ünïcode\\*́ line\nnext")
+        )
+        #expect(markdown.contains("\n**Affected**\n\n- Package left\\_pad 1.0.0 (npm), fixed in 1.0.1\n"))
+        #expect(markdown.hasSuffix("\n**References**\n\n- <https://example.test/advisory>\n"))
+    }
+
     @Test(arguments: [
         // Package paths as the tools write them, and the file the result points at.
         (["services/web/package-lock.json"], "services/web/package-lock.json"),

@@ -155,6 +155,25 @@ struct JSONDocumentTests {
         #expect(writer.bytes == Array("\"\u{7F}/ü€😀 plain text that runs past one word\"".utf8))
     }
 
+    @Test func aStringBuiltFromPartsIsEscapedLikeOneString() throws {
+        let parts = ["line \"one\"\n", "tab\t", "back\\slash ", "é€😀 ", "\u{01}"]
+        var built = JSONWriter()
+        built.beginObject()
+        built.field("text") { content in
+            for part in parts { content.append(part) }
+            content.append(ascii: UInt8(ascii: "\""))
+            content.append(ascii: UInt8(ascii: "x"))
+            content.append(42)
+        }
+        built.endObject()
+        var joined = JSONWriter()
+        joined.beginObject()
+        joined.field("text", parts.joined() + "\"x42")
+        joined.endObject()
+        #expect(built.bytes == joined.bytes)
+        #expect(try JSONDocument(bytes: built.bytes).root.string("text") == parts.joined() + "\"x42")
+    }
+
     @Test func valuesOfAKeyTableMatchTheKeyedLookups() throws {
         let text = #"{"a": 1, "b\u0063": "escaped key", "a": "last wins", "long key": [ "x", null ], "n": null}"#
         let root = try JSONDocument(bytes: Array(text.utf8)).root
