@@ -167,9 +167,22 @@ struct AnchorResolver {
         }
         let name = lastPathComponent(path)
         if bareManifestNames.contains(name) { return true }
+        // npm's node paths name a package's directory, and package names often have a dot
+        // (`node_modules/socket.io`, `packages/web/node_modules/lodash.merge`): not files.
+        if isNpmNodePath(path) { return false }
         let hasDot = name.utf8.contains(dot)
-        if path.hasPrefix("node_modules/") && !hasDot { return false }
         return hasDot && !name.hasPrefix(".") || name.hasPrefix(".") && name.utf8.dropFirst().contains(dot)
+    }
+
+    /// Whether `path` is where npm installs a package: its last component follows a
+    /// `node_modules` component, directly or after an `@scope` one.
+    static func isNpmNodePath(_ path: String) -> Bool {
+        guard path.utf8.count >= 14, path.contains("node_modules/") else { return false }
+        let components = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard components.count >= 2 else { return false }
+        let parent = components[components.count - 2]
+        if parent == "node_modules" { return true }
+        return parent.hasPrefix("@") && components.count >= 3 && components[components.count - 3] == "node_modules"
     }
 
     /// The last non-empty `/`-separated component (`b` of `a/b/`), or the whole path when it has
