@@ -241,8 +241,9 @@ enum PackageLineFinder {
         let base = fileName.split(separator: "/").last.map(String.init) ?? fileName
         switch base {
         case "package-lock.json", "npm-shrinkwrap.json":
-            // v2/v3: "node_modules/a/node_modules/b": { … }; v1: "b": { … }.
-            for nodePath in package.paths where nodePath.hasPrefix("node_modules/") {
+            // v2/v3: "node_modules/a/node_modules/b": { … } (in a workspace also
+            // "packages/web/node_modules/b"); v1: "b": { … }.
+            for nodePath in package.paths where AnchorResolver.isNpmNodePath(nodePath) {
                 if let line = file.firstLine(where: { $0.contains("\"" + nodePath + "\"") }) { return line }
             }
             if let line = file.firstLine(where: { $0.contains("\"node_modules/" + name + "\"") }) { return line }

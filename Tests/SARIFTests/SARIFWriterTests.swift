@@ -153,6 +153,36 @@ import Testing
         #expect(Support.primaryLocation(result).uri == expected)
     }
 
+    @Test func aWorkspacePackageIsFoundAtItsOwnEntryOfTheLockFile() throws {
+        let project = try Support.temporaryDirectory("workspace")
+        let lock = """
+            {
+              "lockfileVersion": 3,
+              "packages": {
+                "packages/web": { "name": "web" },
+                "node_modules/socket.io": { "version": "4.7.0" },
+                "packages/web/node_modules/socket.io": { "version": "2.1.0" }
+              }
+            }
+
+            """
+        try lock.write(to: project.appendingPathComponent("package-lock.json"), atomically: true, encoding: .utf8)
+        let finding = Finding(
+            kind: .vulnerability, ruleID: "GHSA-aaaa-bbbb-cccc", title: "socket.io flaw",
+            ratings: [SeverityRating(source: "npm-audit", severity: .high, isToolVerdict: true)],
+            package: Package(
+                ecosystem: "npm", name: "socket.io", installedVersion: "2.1.0",
+                paths: ["packages/web/node_modules/socket.io"]),
+            provenance: [Provenance(tool: "npm-audit", reportFile: "npm.json", rawID: "1")],
+            identity: FindingIdentity(kind: .vulnerability, scope: "source", subject: ["npm", "socket.io", "2.1.0"])
+        ).finalized()
+        let output = SARIFWriter.write(
+            FindingSet(merging: [finding]), options: SARIFOptions(sourceRoot: project.path))
+        let result = try #require(Support.results(try Support.run(output.bytes)).first)
+        #expect(Support.primaryLocation(result).uri == "package-lock.json")
+        #expect(Support.primaryLocation(result).line == 6)
+    }
+
     @Test func packageFindingsPointAtTheirLineInTheLockFile() throws {
         let loaded = try Self.examples()
         let project = Support.fixture("sarif-writer/project").path
