@@ -65,13 +65,14 @@ public struct CIConfiguration: Sendable, Equatable {
         }
     }
 
-    /// What `scangate release-gate` checks; `scangate ci` parses and validates it only.
+    /// What `scangate release-gate` checks (``ReleasePlan``); `scangate ci` validates it only.
     public struct ReleaseSettings: Sendable, Equatable {
         /// The environment whose policy the release gate uses.
         public var environment: String?
         /// Image references (tags resolve; digests are what gets verified).
         public var images: [String]
-        /// Public key files (PEM), resolved.
+        /// Public key files (PEM), resolved: the same keys as the production policy's
+        /// `signatures: keys`, or the trusted keys when the policy names none.
         public var keys: [String]
         public var auditLog: String?
         public var auditKey: String?
@@ -333,9 +334,6 @@ public enum CIConfigLoader {
             case "audit-log": settings.auditLog = resolve(try node.string("release.audit-log"))
             default: settings.auditKey = resolve(try node.string("release.audit-key"))
             }
-        }
-        if !settings.images.isEmpty, settings.keys.isEmpty {
-            throw value.error("release lists images but no keys: the release gate needs a key to verify them with")
         }
         return settings
     }

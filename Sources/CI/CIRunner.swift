@@ -160,29 +160,7 @@ public struct CIRunner: Sendable {
 
     private func ingest() -> [ParsedReport]? {
         let reader = ReportReader(maximumSize: plan.maxReportSize, allowsIncompleteReports: plan.allowIncomplete)
-        var paths: [String] = []
-        var missing: [String] = []
-        for input in plan.reports {
-            switch input {
-            case .path(let path):
-                var isDirectory: ObjCBool = false
-                if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                    missing.append("\(path): no such file or directory")
-                } else if isDirectory.boolValue {
-                    paths += ReportGlob.filesIn(path)
-                } else {
-                    paths.append(path)
-                }
-            case .pattern(let pattern):
-                // Validated when the configuration was read; a pattern that no longer parses matches nothing.
-                let matched = (try? ReportGlob(pattern))?.expand() ?? []
-                // Fail closed: a scanner that wrote no report must not look like a clean scan.
-                if matched.isEmpty { missing.append("\(pattern): no report matches") }
-                paths += matched
-            }
-        }
-        var seen: Set<String> = []
-        paths = paths.filter { seen.insert($0).inserted }
+        let (paths, missing) = ReportInput.files(plan.reports)
         var parsed: [ParsedReport] = []
         var failures = missing.map { "error: \($0)" }
         // Read in parallel; reported here in the order of the paths.

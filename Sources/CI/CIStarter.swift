@@ -8,9 +8,9 @@ public enum CIStarter {
     public static let configText = """
         # yaml-language-server: $schema=policies/config.schema.json
         #
-        # ScanGate's project configuration, read by `scangate ci` (and, for release:, by the
-        # release job). Paths are relative to this file. Every `scangate ci` flag overrides the
-        # value here: `scangate ci --env production`, `--no-upload`, `--sarif out.sarif`, …
+        # ScanGate's project configuration, read by `scangate ci` and `scangate release-gate`.
+        # Paths are relative to this file. Every flag overrides the value here:
+        # `scangate ci --env production`, `--no-upload`, `--sarif out.sarif`, …
         scangate-config: 1
 
         # The scanners' reports. Globs: * and ? within one directory, ** across directories.
@@ -60,9 +60,10 @@ public enum CIStarter {
         # Comment the summary on the pull request (one comment, updated on every push).
         comment: true
 
-        # The release job (`scangate release-gate`, in deploy.yml): the images whose signatures
-        # must verify, and the public keys they verify with (the same keys as the production
-        # policy's signatures: keys). `scangate ci` checks these entries but verifies nothing.
+        # The release job (`scangate release-gate --tag vX.Y.Z`, in deploy.yml): the policy of
+        # `environment` (default production), the images whose signatures must verify, and the
+        # keys they verify with (the production policy's signatures: keys; listed here they
+        # must be the same keys). `scangate ci` checks these entries but verifies nothing.
         # release:
         #   environment: production
         #   images: [ghcr.io/OWNER/APP:latest]

@@ -44,6 +44,16 @@ public struct ReleaseGate: Sendable {
         self.today = today
     }
 
+    /// The keys a release trusts: the policy's `signatures: keys`, or the project configuration's
+    /// `release.keys` when the policy names none. When both name keys they must be the same keys
+    /// (compared by content, not file name): nil then, as a release must not trust a key its
+    /// reviewed policy does not, nor silently ignore one its configuration lists.
+    public static func trustedKeys(policy: [PublicKey], configured: [PublicKey]) -> [PublicKey]? {
+        if policy.isEmpty { return configured }
+        if configured.isEmpty { return policy }
+        return Set(policy.map(\.spki)) == Set(configured.map(\.spki)) ? policy : nil
+    }
+
     /// The decision on a release whose reports were read and whose images were verified (one
     /// result per image, in the order given).
     ///

@@ -1,6 +1,7 @@
 import Adapters
 import ArgumentParser
 import Audit
+import CI
 import Findings
 import Foundation
 import Policy
@@ -10,7 +11,8 @@ import Signatures
 
 /// `scangate release-gate`: the job before a production tag. Every image must verify with the
 /// keys the policy names, the findings must pass the policy, and the result is one decision
-/// with every reason, appended to the audit log when one is given.
+/// with every reason, appended to the audit log when one is given. What to check comes from
+/// the flags over `.scangate.yaml` (``ReleasePlan``, module CI).
 ///
 /// The command only wires: it parses the arguments, loads the files, verifies each image at its
 /// registry, and hands the results to ``ReleaseGate`` (module Release), which decides, renders
@@ -38,8 +40,11 @@ struct ReleaseGateCommand: ParsableCommand {
         commandName: "release-gate",
         abstract: "Verify every image's signature and gate the findings with the production policy: one decision.",
         discussion: """
-            Every --image must verify with the keys the policy names (signatures: keys:, relative to the \
-            policy file); an image given by tag is resolved to its digest, which is what is verified, and \
+            Reads .scangate.yaml (or --config FILE) as `scangate ci` does: its reports, waivers, VEX, \
+            baseline, the policy of release.environment (default production), release.images and the \
+            audit log; every flag overrides it. Every image must verify with the keys the policy names \
+            (signatures: keys:, relative to the policy file; release.keys must name the same keys, or \
+            serve when the policy names none); an image given by tag is resolved to its digest, which is what is verified, and \
             reported as mutable. The findings of the reports must pass the policy. Signature results and \
             finding verdicts are one decision with every reason. With --audit-log the decision is appended \
             to that hash-chained log (signed with --audit-key), failed attempts included. Exit codes: 0 pass, \
@@ -49,24 +54,48 @@ struct ReleaseGateCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var input: ReportInputOptions
+    @Argument(
+        help: "Report files or directories; when given, the configuration's reports are not read.")
+    var reports: [String] = []
 
-    @Option(help: "The production policy (YAML); its signatures: keys: are the trusted keys.")
-    var policy: String
+    @Option(help: ArgumentHelp("The project configuration (default: .scangate.yaml if present).", valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
+    var forcedFormat: ReportFormat?
+
+    @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
+    var allowIncomplete = false
+
+    @Option(help: "Refuse reports larger than this many bytes.")
+    var maxReportSize: Int?
+
+    @Option(
+        help: """
+            The production policy (YAML); its signatures: keys: are the trusted keys \
+            (default: the configuration's policy of release.environment, else production).
+            """)
+    var policy: String?
 
     @Option(help: "The release tag (v1.4.0).")
     var tag: String
 
-    @Option(name: .customLong("image"), help: "An image to release: REGISTRY/REPO[:TAG][@sha256:…]; repeat per image.")
+    @Option(
+        name: .customLong("image"),
+        help: "An image to release: REGISTRY/REPO[:TAG][@sha256:…]; repeat per image (replaces release.images).")
     var images: [String] = []
 
     @Option(help: "The commit released (recorded in the audit log).")
     var commit: String?
 
-    @Option(help: "A waivers file (YAML, scangate-waivers: 1); may be repeated.")
+    @Option(help: "A waivers file (YAML, scangate-waivers: 1); may be repeated (replaces the configuration's).")
     var waivers: [String] = []
 
-    @Option(help: "An OpenVEX document whose not_affected and fixed statements suppress findings; may be repeated.")
+    @Option(
+        help: """
+            An OpenVEX document whose not_affected and fixed statements suppress findings; may be repeated \
+            (replaces the configuration's).
+            """)
     var vex: [String] = []
 
     @Option(help: "A previous `scangate ingest --format json` output: findings in it are not new.")
@@ -75,10 +104,14 @@ struct ReleaseGateCommand: ParsableCommand {
     @Option(help: "Judge waivers as of this day (YYYY-MM-DD); default: today in UTC.")
     var now: String?
 
-    @Option(help: "Append the decision to this audit log (JSON lines, hash-chained).")
+    @Option(help: "Append the decision to this audit log (JSON lines, hash-chained; default: release.audit-log).")
     var auditLog: String?
 
-    @Option(help: "Sign the audit record with this private key (PEM: ECDSA P-256/P-384/P-521, Ed25519, RSA).")
+    @Option(
+        help: """
+            Sign the audit record with this private key (PEM: ECDSA P-256/P-384/P-521, Ed25519, RSA; \
+            default: release.audit-key).
+            """)
     var auditKey: String?
 
     @Flag(help: "Allow plain HTTP to a registry on localhost or 127.0.0.1.")
@@ -91,14 +124,13 @@ struct ReleaseGateCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard !images.isEmpty else { throw ValidationError("at least one --image is required") }
         for image in images where ImageReference(image) == nil {
             throw ValidationError("--image \"\(image)\" is not a valid image reference")
         }
         guard Self.isPlainWord(tag) else { throw ValidationError("--tag must be a non-empty word (v1.4.0)") }
         if let commit, !Self.isPlainWord(commit) { throw ValidationError("--commit must be a non-empty word") }
         try GateOptionChecks.validate(now: now, env: nil)
-        if auditKey != nil && auditLog == nil { throw ValidationError("--audit-key goes with --audit-log") }
+        if let maxReportSize, maxReportSize <= 0 { throw ValidationError("--max-report-size must be positive") }
     }
 
     /// No white space or control characters: tags and commits go into one-line records and messages.
@@ -107,15 +139,17 @@ struct ReleaseGateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let setup = try loadConfiguration()
+        let plan = try makePlan()
+        let setup = try loadConfiguration(plan)
 
         // Reports first: an unreadable report stops the gate before any registry is contacted.
         let findings: FindingSet
-        switch loadFindings() {
+        switch loadFindings(plan) {
         case .success(let loaded):
             findings = loaded
         case .failure(let unreadable):
-            let outcome = setup.gate.reportsUnreadable(unreadable.failures, tag: tag, commit: commit, images: images)
+            let outcome = setup.gate.reportsUnreadable(
+                unreadable.failures, tag: tag, commit: commit, images: plan.images)
             try finish(outcome, setup: setup)
             return
         }
@@ -127,7 +161,7 @@ struct ReleaseGateCommand: ParsableCommand {
                 })
         }
         let verification = VerificationPolicy(keys: setup.gate.keys)
-        let verified = images.map {
+        let verified = plan.images.map {
             RegistryImageVerifier(policy: verification, options: options($0)).verify(reference: $0)
         }
         try finish(setup.gate.decide(tag: tag, commit: commit, findings: findings, images: verified), setup: setup)
@@ -140,42 +174,88 @@ struct ReleaseGateCommand: ParsableCommand {
         var gate: ReleaseGate
         var signingKey: AuditSigningKey?
         var log: AuditLog?
+        /// The audit log's path, for the output.
+        var logPath: String?
     }
 
-    private func loadConfiguration() throws -> Setup {
-        func refuse(_ message: String) -> ExitCode {
-            Terminal.error("error: \(message)")
-            Terminal.error("scangate release-gate: nothing was decided")
-            return ExitCode(ExitStatus.usage)
+    private static func refuse(_ message: String) -> ExitCode {
+        Terminal.error("error: \(message)")
+        Terminal.error("scangate release-gate: nothing was decided")
+        return ExitCode(ExitStatus.usage)
+    }
+
+    /// The project configuration (`--config`, else `.scangate.yaml` when present) with the flags
+    /// applied: the policy, images, reports and audit log of this release.
+    private func makePlan() throws -> ReleasePlan {
+        var overrides = ReleaseOverrides()
+        overrides.reports = reports
+        overrides.allowIncomplete = allowIncomplete ? true : nil
+        overrides.maxReportSize = maxReportSize
+        overrides.policy = policy
+        overrides.images = images
+        overrides.waivers = waivers.isEmpty ? nil : waivers
+        overrides.vex = vex.isEmpty ? nil : vex
+        overrides.baseline = baseline
+        overrides.auditLog = auditLog
+        overrides.auditKey = auditKey
+        do {
+            var configuration = CIConfiguration()
+            if let config {
+                configuration = try CIConfigLoader.load(path: config)
+            } else if FileManager.default.fileExists(atPath: CIConfiguration.defaultFileName) {
+                configuration = try CIConfigLoader.load(path: CIConfiguration.defaultFileName)
+            }
+            return try ReleasePlan.make(config: configuration, overrides: overrides)
+        } catch {
+            throw Self.refuse("\(error)")
         }
+    }
+
+    private func loadConfiguration(_ plan: ReleasePlan) throws -> Setup {
+        let refuse = Self.refuse
+        let policy = plan.policy
         let loaded: Policy
         let waiverFiles: [WaiverFile]
         let vexDocuments: [VEXDocument]
         let previous: Baseline?
         do {
             loaded = try PolicyLoader().load(path: policy)
-            waiverFiles = try waivers.map { path throws(ConfigurationError) in try WaiverFile.load(path: path) }
+            waiverFiles = try plan.waivers.map { path throws(ConfigurationError) in try WaiverFile.load(path: path) }
             for file in waiverFiles { try file.validate(against: loaded) }
-            vexDocuments = try vex.map { path throws(ConfigurationError) in try VEXDocument.load(path: path) }
-            previous = try baseline.map { path throws(ConfigurationError) in
+            vexDocuments = try plan.vex.map { path throws(ConfigurationError) in try VEXDocument.load(path: path) }
+            previous = try plan.baseline.map { path throws(ConfigurationError) in
                 try FindingsSnapshot.load(path: path).baseline
             }
         } catch {
             throw refuse("\(error) (the \(error.document.rawValue) file is invalid)")
         }
-        // The release gate always verifies: a policy that names no key cannot release anything.
-        guard !loaded.signatures.resolvedKeys.isEmpty else {
-            throw refuse(
-                "\(policy): the policy names no signature keys (signatures: keys: [release.pub]); the release gate "
-                    + "verifies every image with them")
-        }
-        var keys: [PublicKey] = []
+        var policyKeys: [PublicKey] = []
         for path in loaded.signatures.resolvedKeys {
             do {
-                keys.append(try PublicKey.load(path: path))
+                policyKeys.append(try PublicKey.load(path: path))
             } catch {
                 throw refuse("signature key \(error) (named by \(loaded.signatures.source?.description ?? policy))")
             }
+        }
+        var configuredKeys: [PublicKey] = []
+        for path in plan.configuredKeys {
+            do {
+                configuredKeys.append(try PublicKey.load(path: path))
+            } catch {
+                throw refuse("signature key \(error) (named by release.keys)")
+            }
+        }
+        // The release gate always verifies: with no trusted key it could release nothing.
+        guard let keys = ReleaseGate.trustedKeys(policy: policyKeys, configured: configuredKeys) else {
+            throw refuse(
+                "release.keys (\(plan.configuredKeys.joined(separator: ", "))) and the policy's signatures: keys "
+                    + "(\(loaded.signatures.resolvedKeys.joined(separator: ", "))) are not the same keys; the release "
+                    + "gate trusts one set: make them the same, or leave release.keys out")
+        }
+        guard !keys.isEmpty else {
+            throw refuse(
+                "\(policy): the policy names no signature keys (signatures: keys: [release.pub]) and the "
+                    + "configuration no release.keys; the release gate verifies every image with them")
         }
         var files: [AuditFile] = []
         for file in loaded.files {
@@ -186,9 +266,10 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         var signingKey: AuditSigningKey?
         var log: AuditLog?
-        if let auditLog {
+        if let auditLog = plan.auditLog {
             do {
-                signingKey = try auditKey.map { path throws(AuditKeyError) in try AuditSigningKey(contentsOf: path) }
+                signingKey = try plan.auditKey.map { path throws(AuditKeyError) in try AuditSigningKey(contentsOf: path)
+                }
             } catch {
                 throw refuse("audit key \(error)")
             }
@@ -205,7 +286,7 @@ struct ReleaseGateCommand: ParsableCommand {
         let gate = ReleaseGate(
             policy: loaded, policyFiles: files, keys: keys, waivers: waiverFiles, vex: vexDocuments,
             baseline: previous, today: now.flatMap(Day.init(parsing:)) ?? Day.today())
-        return Setup(gate: gate, signingKey: signingKey, log: log)
+        return Setup(gate: gate, signingKey: signingKey, log: log, logPath: plan.auditLog)
     }
 
     // MARK: Reports
@@ -216,26 +297,22 @@ struct ReleaseGateCommand: ParsableCommand {
     }
 
     /// The findings of every report, or every report that cannot be read.
-    private func loadFindings() -> Result<FindingSet, UnreadableReports> {
-        var failures: [String] = []
-        for argument in input.reports where !FileManager.default.fileExists(atPath: argument) {
-            failures.append("\(argument): no such file or directory")
-        }
+    private func loadFindings(_ plan: ReleasePlan) -> Result<FindingSet, UnreadableReports> {
+        let (paths, missing) = ReportInput.files(plan.reports)
+        var failures = missing
         var parsed: [ParsedReport] = []
         if failures.isEmpty {
-            let reader = ReportReader(
-                maximumSize: input.maxReportSize, allowsIncompleteReports: input.allowIncomplete)
-            // Checked above, so expand finds every argument.
-            for path in (try? ReportLoading.expand(input.reports)) ?? [] {
-                do {
-                    parsed.append(try reader.read(path: path, as: input.forcedFormat))
-                } catch {
-                    failures.append("\(error)")
+            let reader = ReportReader(maximumSize: plan.maxReportSize, allowsIncompleteReports: plan.allowIncomplete)
+            // Read in parallel; the results come back in the order of the paths.
+            for outcome in reader.read(paths: paths, as: forcedFormat) {
+                switch outcome {
+                case .success(let report): parsed.append(report)
+                case .failure(let error): failures.append("\(error)")
                 }
             }
             // Fail closed: a release judged on no scan at all is not a pass.
             if parsed.isEmpty && failures.isEmpty {
-                failures.append("\(input.reports.joined(separator: ", ")): no report files found")
+                failures.append("\(plan.reports.map(\.description).joined(separator: ", ")): no report files found")
             }
         }
         guard failures.isEmpty else {
@@ -266,8 +343,8 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         let bytes: [UInt8]
         switch format {
-        case .table: bytes = Array(outcome.text(audit: appended, log: auditLog).utf8)
-        case .json: bytes = outcome.json(audit: appended, log: auditLog)
+        case .table: bytes = Array(outcome.text(audit: appended, log: setup.logPath).utf8)
+        case .json: bytes = outcome.json(audit: appended, log: setup.logPath)
         }
         try OutputFile.write(bytes, to: output)
         if let auditError {

@@ -179,6 +179,103 @@ struct ReleaseGateCommandTests {
     }
 
     /// (arguments after `release-gate`, exit status, words on standard error)
+    /// A `.scangate.yaml` in a temporary directory whose `release` section names `release`
+    /// (YAML lines, indented two spaces), with the repository's release policy as production's
+    /// and the examples as its reports.
+    static func configuration(release: [String], in directory: URL) throws -> String {
+        let root = AuditSupport.repositoryRoot.path
+        let text =
+            """
+            scangate-config: 1
+            reports: ["\(root)/fixtures/examples/*"]
+            policies:
+              staging: \(root)/policies/staging.yaml
+              production: \(root)/\(policy)
+            release:
+
+            """ + release.map { "  " + $0 + "\n" }.joined()
+        let path = directory.appendingPathComponent(".scangate.yaml").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func theReleaseSectionOfTheConfigurationIsWhatTheGateChecks() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = try Self.configuration(
+            release: [
+                "images: [\"\(Self.downImage)\"]",
+                "keys: [\(AuditSupport.repositoryRoot.path)/fixtures/audit/release.pub]", "audit-log: audit.jsonl",
+            ],
+            in: directory)
+        let result = try ScanGateCommand.run(["release-gate", "--config", config] + Self.common)
+        // The configuration's policy, images, reports and audit log: the same decision as the flags give.
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardOutput.contains("ERROR   image \(Self.downImage)"))
+        #expect(result.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5"))
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        let record = try #require(try Self.records(log).first)
+        #expect(record.entry.images.map(\.reference) == [Self.downImage])
+        #expect(record.entry.policy?.files.first?.file == "\(AuditSupport.repositoryRoot.path)/\(Self.policy)")
+
+        // Every flag wins over the configuration.
+        let other = "127.0.0.1:1/acme/worker:v2"
+        let overridden = try ScanGateCommand.run(
+            ["release-gate", "--config", config, "--image", other, "fixtures/audit/clean-trivy.json"] + Self.common)
+        #expect(overridden.status == 4, "\(overridden.standardError)")
+        #expect(overridden.standardOutput.contains("ERROR   image \(other)"))
+        #expect(!overridden.standardOutput.contains(Self.downImage))
+        #expect(try Self.records(log).count == 2)
+    }
+
+    @Test func keysOfTheConfigurationAndThePolicyMustBeTheSame() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A copy of the policy's key under another name is the same key.
+        let copy = directory.appendingPathComponent("copy-of-release.pub").path
+        try FileManager.default.copyItem(
+            atPath: AuditSupport.repositoryRoot.appendingPathComponent("fixtures/audit/release.pub").path,
+            toPath: copy)
+        let same = try Self.configuration(
+            release: ["images: [\"\(Self.downImage)\"]", "keys: [\(copy)]"], in: directory)
+        let accepted = try ScanGateCommand.run(
+            ["release-gate", "--config", same, "fixtures/audit/clean-trivy.json"] + Self.common)
+        #expect(accepted.status == 4, "\(accepted.standardError)")
+
+        let other = AuditSupport.repositoryRoot.appendingPathComponent("fixtures/audit/audit.pub").path
+        let differing = try Self.configuration(
+            release: ["images: [\"\(Self.downImage)\"]", "keys: [\(other)]", "audit-log: audit.jsonl"], in: directory)
+        let refused = try ScanGateCommand.run(["release-gate", "--config", differing] + Self.common)
+        #expect(refused.status == 2, "\(refused.standardError)")
+        #expect(refused.standardError.contains("are not the same keys"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("nothing was decided"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("audit.jsonl").path))
+    }
+
+    @Test func releaseKeysServeAPolicyThatNamesNone() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = directory.appendingPathComponent("keyless.yaml").path
+        try Data("scangate-policy: 1\nfail-on: critical\n".utf8).write(to: URL(fileURLWithPath: policy))
+        let key = AuditSupport.repositoryRoot.appendingPathComponent("fixtures/audit/release.pub").path
+        let config = try Self.configuration(
+            release: ["images: [\"\(Self.downImage)\"]", "keys: [\(key)]"], in: directory)
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--config", config, "--policy", policy, "fixtures/audit/clean-trivy.json", "--format",
+                "json",
+            ]
+                + Self.common)
+        #expect(result.status == 4, "\(result.standardError)")
+        #expect(result.standardOutput.contains(key), "\(result.standardOutput)")
+        // Neither names a key: nothing could ever verify, so nothing is decided.
+        let none = try Self.configuration(release: ["images: [\"\(Self.downImage)\"]"], in: directory)
+        let refused = try ScanGateCommand.run(
+            ["release-gate", "--config", none, "--policy", policy, "fixtures/audit/clean-trivy.json"] + Self.common)
+        #expect(refused.status == 2, "\(refused.standardError)")
+        #expect(refused.standardError.contains("the policy names no signature keys"))
+    }
+
     static let failures: [([String], Int32, String)] = [
         // The shipped production policy names a placeholder key that does not exist.
         (
@@ -196,7 +293,7 @@ struct ReleaseGateCommandTests {
             ],
             2, "fixtures/policy/invalid-policy.yaml:9"
         ),
-        (["--policy", policy, "--tag", "v1", "fixtures/examples"], 2, "at least one --image is required"),
+        (["--policy", policy, "--tag", "v1", "fixtures/examples"], 2, "no images: pass --image REF"),
         (
             ["--policy", policy, "--tag", "v1", "--image", "not a reference", "fixtures/examples"], 2,
             "not a valid image"
@@ -204,8 +301,17 @@ struct ReleaseGateCommandTests {
         (["--policy", policy, "--tag", "", "--image", downImage, "fixtures/examples"], 2, "--tag must be"),
         (["--policy", policy, "--image", downImage, "fixtures/examples"], 2, "Missing expected argument '--tag"),
         (
+            ["--tag", "v1", "--image", downImage, "fixtures/examples"], 2,
+            "no policy for the release: pass --policy FILE"
+        ),
+        (["--policy", policy, "--tag", "v1", "--image", downImage], 2, "no reports: list them under reports"),
+        (
+            ["--config", "/nonexistent/.scangate.yaml", "--tag", "v1", "--image", downImage, "fixtures/examples"], 2,
+            "/nonexistent/.scangate.yaml"
+        ),
+        (
             ["--policy", policy, "--tag", "v1", "--image", downImage, "--audit-key", "k.pem", "fixtures/examples"], 2,
-            "--audit-key goes with --audit-log"
+            "an audit key without an audit log"
         ),
         (
             [

@@ -89,7 +89,6 @@ import Yams
         ("scangate-config: 1\nreports: [\"**\"]\n", 2, "ends in **"),
         ("scangate-config: 1\noutputs: {html: r.html, markdown: r.html}\n", 2, "the same file as outputs.html"),
         ("scangate-config: 1\nrelease: {images: [\"Not A Ref\"], keys: [k.pub]}\n", 2, "is not an image reference"),
-        ("scangate-config: 1\nrelease: {images: [ghcr.io/a/b:1]}\n", 2, "release lists images but no keys"),
         ("scangate-config: 1\nwaivers: &w [a.yaml]\nvex: *w\n", 2, "anchors and aliases"),
         ("scangate-config: 1\nreports: []\n", 2, "reports must not be an empty list"),
         (
@@ -159,6 +158,68 @@ import Yams
         overrides.policy = "mine.yaml"
         plan = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
         #expect(plan.policy == "mine.yaml")
+    }
+
+    @Test func theReleasePlanTakesTheReleaseSectionAndFlagsOverIt() throws {
+        let config = try Self.parse(
+            Self.twoEnvironments + """
+
+                waivers: [w.yaml]
+                release:
+                  images: [ghcr.io/acme/api:1.4]
+                  keys: [k/release.pub]
+                  audit-log: audit.jsonl
+                  audit-key: k/audit.pem
+                """)
+        var overrides = ReleaseOverrides()
+        var plan = try ReleasePlan.make(config: config, overrides: overrides)
+        // No release.environment: the production policy, whatever `environment` says for ci.
+        #expect(plan.policy == "repo/p/production.yaml")
+        #expect(plan.images == ["ghcr.io/acme/api:1.4"])
+        #expect(plan.configuredKeys == ["repo/k/release.pub"])
+        #expect(plan.reports == [.pattern("repo/r/*.json")])
+        #expect(plan.waivers == ["repo/w.yaml"])
+        #expect(plan.auditLog == "repo/audit.jsonl" && plan.auditKey == "repo/k/audit.pem")
+
+        overrides.policy = "mine.yaml"
+        overrides.images = ["ghcr.io/acme/worker:2"]
+        overrides.reports = ["x.json"]
+        overrides.waivers = []
+        overrides.auditLog = "elsewhere.jsonl"
+        plan = try ReleasePlan.make(config: config, overrides: overrides)
+        #expect(plan.policy == "mine.yaml")
+        #expect(plan.images == ["ghcr.io/acme/worker:2"])
+        #expect(plan.reports == [.path("x.json")])
+        #expect(plan.waivers.isEmpty)
+        #expect(plan.auditLog == "elsewhere.jsonl" && plan.auditKey == "repo/k/audit.pem")
+
+        let staging = try Self.parse(Self.twoEnvironments + "\nrelease: {environment: staging, keys: [k.pub]}\n")
+        overrides = ReleaseOverrides()
+        overrides.images = ["ghcr.io/acme/api:1.4"]
+        #expect(try ReleasePlan.make(config: staging, overrides: overrides).policy == "repo/p/staging.yaml")
+    }
+
+    @Test(arguments: [
+        ("scangate-config: 1\nreports: [r.json]\npolicies: {production: p.yaml}\n", [] as [String], "no images"),
+        (
+            "scangate-config: 1\nreports: [r.json]\npolicies: {staging: s.yaml}\n", ["ghcr.io/a/b:1"],
+            "no policy for the release"
+        ),
+        ("scangate-config: 1\npolicies: {production: p.yaml}\n", ["ghcr.io/a/b:1"], "no reports"),
+        (
+            "scangate-config: 1\nreports: [r.json]\npolicies: {production: p.yaml}\nrelease: {audit-key: k.pem}\n",
+            ["ghcr.io/a/b:1"], "an audit key without an audit log"
+        ),
+    ])
+    func releasePlanErrorsNameWhatIsMissing(_ text: String, images: [String], message: String) throws {
+        var overrides = ReleaseOverrides()
+        overrides.images = images
+        do {
+            _ = try ReleasePlan.make(config: try Self.parse(text), overrides: overrides)
+            Issue.record("no error for \(text)")
+        } catch {
+            #expect(error.description.contains(message), "\(error)")
+        }
     }
 
     @Test func planErrors() throws {

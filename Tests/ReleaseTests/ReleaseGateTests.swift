@@ -77,6 +77,19 @@ struct ReleaseGateTests {
             try JSONSerialization.jsonObject(with: Data(outcome.json(audit: nil, log: nil))) as? [String: Any])
     }
 
+    @Test func trustedKeysComeFromThePolicyOrTheConfigurationButNeverDisagree() throws {
+        let release = try Self.key()
+        let copy = try PublicKey.load(path: Self.root.appendingPathComponent("fixtures/audit/release.pub").path)
+        let other = try PublicKey.load(path: Self.root.appendingPathComponent("fixtures/audit/audit.pub").path)
+        #expect(ReleaseGate.trustedKeys(policy: [release], configured: []) == [release])
+        #expect(ReleaseGate.trustedKeys(policy: [], configured: [other]) == [other])
+        #expect(ReleaseGate.trustedKeys(policy: [], configured: []) == [])
+        // The same key under another file name agrees; a different or an extra key does not.
+        #expect(ReleaseGate.trustedKeys(policy: [release], configured: [copy]) == [release])
+        #expect(ReleaseGate.trustedKeys(policy: [release], configured: [other]) == nil)
+        #expect(ReleaseGate.trustedKeys(policy: [release], configured: [release, other]) == nil)
+    }
+
     @Test func signedImagesAndCleanFindingsPass() throws {
         let byTag = "registry.test/acme/api:v1"
         let outcome = try Self.gate(try Self.policy()).decide(

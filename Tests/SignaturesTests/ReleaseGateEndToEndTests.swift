@@ -88,6 +88,34 @@ struct ReleaseGateEndToEndTests {
         #expect(verified.status == 0, "\(verified.standardOutput)")
     }
 
+    @Test func theProjectConfigurationAloneDrivesARelease() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let image = "\(world.registry)/e2e/signed:v1"
+        // What deploy.yml can run: everything but the tag from .scangate.yaml, paths relative to it.
+        let config = release.directory.appendingPathComponent(".scangate.yaml")
+        let text = """
+            scangate-config: 1
+            reports: ["\(Self.clean)"]
+            policies:
+              production: release.yaml
+            release:
+              images: ["\(image)"]
+              keys: [release.pub]
+              audit-log: audit.jsonl
+
+            """
+        try Data(text.utf8).write(to: config)
+        let result = try E2E.scangate(
+            ["release-gate", "--config", config.path, "--tag", "v1.4.0", "--insecure-registry"])
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("PASS    image \(image) → \(world.signed)"))
+        let record = try #require(try release.records().first)
+        #expect(record["decision"] as? String == "pass")
+        #expect((record["images"] as? [[String: Any]])?.first?["digest"] as? String == world.signed)
+    }
+
     @Test func everyImageThatDoesNotVerifyIsAReasonOfOneDecision() throws {
         let world = try world
         let release = try Release(key: world.key)

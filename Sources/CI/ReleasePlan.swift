@@ -1,0 +1,120 @@
+import Foundation
+
+/// Values given to `scangate release-gate` on the command line. Every one that is set wins over
+/// `.scangate.yaml` (its `release` section, and its reports, waivers, VEX and baseline).
+public struct ReleaseOverrides: Sendable {
+    /// Report files or directories; when any is given, the configuration's `reports` are not used.
+    public var reports: [String] = []
+    public var allowIncomplete: Bool?
+    public var maxReportSize: Int?
+    public var policy: String?
+    /// Replaces the configuration's `release.images` when not empty.
+    public var images: [String] = []
+    /// Replaces the configuration's list when set.
+    public var waivers: [String]?
+    public var vex: [String]?
+    public var baseline: String?
+    public var auditLog: String?
+    public var auditKey: String?
+
+    public init() {}
+}
+
+/// What one `scangate release-gate` run checks, decided before anything is read: the
+/// configuration's `release` section with the flags applied.
+public struct ReleasePlan: Sendable, Equatable {
+    public var reports: [ReportInput]
+    public var allowIncomplete: Bool
+    public var maxReportSize: Int
+    /// The production policy: `--policy`, else the configuration's policy of `release.environment`
+    /// (default `production`).
+    public var policy: String
+    public var images: [String]
+    /// The key files of `release.keys` (resolved). The command checks they are the keys the
+    /// policy's `signatures: keys` name, or uses them when the policy names none.
+    public var configuredKeys: [String]
+    public var waivers: [String]
+    public var vex: [String]
+    public var baseline: String?
+    public var auditLog: String?
+    public var auditKey: String?
+
+    /// The environment whose policy the release gate uses when `release.environment` is not set.
+    public static let defaultEnvironment = "production"
+
+    public static func make(config: CIConfiguration, overrides: ReleaseOverrides) throws(CIConfigError) -> ReleasePlan {
+        let configName = config.file ?? "the command line"
+        func error(_ message: String) -> CIConfigError { CIConfigError(file: configName, line: 0, message: message) }
+        let release = config.release ?? CIConfiguration.ReleaseSettings()
+
+        let policy: String
+        if let given = overrides.policy {
+            policy = given
+        } else {
+            let environment = release.environment ?? defaultEnvironment
+            guard let path = config.policies[environment] else {
+                let listed = config.policies.keys.sorted()
+                throw error(
+                    "no policy for the release: pass --policy FILE, or list the \(environment) policy under policies"
+                        + (listed.isEmpty ? "" : " (it lists: \(listed.joined(separator: ", ")))")
+                        + (release.environment == nil ? " or name one with release.environment" : ""))
+            }
+            policy = path
+        }
+
+        let images = overrides.images.isEmpty ? release.images : overrides.images
+        guard !images.isEmpty else {
+            throw error("no images: pass --image REF (repeat per image) or list them under release.images")
+        }
+
+        let reports: [ReportInput] =
+            overrides.reports.isEmpty
+            ? config.reports.map(ReportInput.pattern) : overrides.reports.map(ReportInput.path)
+        guard !reports.isEmpty else {
+            throw error("no reports: list them under reports in \(CIConfiguration.defaultFileName) or as arguments")
+        }
+
+        let auditLog = overrides.auditLog ?? release.auditLog
+        let auditKey = overrides.auditKey ?? release.auditKey
+        if auditKey != nil && auditLog == nil {
+            throw error("an audit key without an audit log: pass --audit-log FILE or set release.audit-log")
+        }
+        return ReleasePlan(
+            reports: reports, allowIncomplete: overrides.allowIncomplete ?? config.allowIncomplete,
+            maxReportSize: overrides.maxReportSize ?? config.maxReportSize ?? 1 << 30, policy: policy,
+            images: images, configuredKeys: release.keys, waivers: overrides.waivers ?? config.waivers,
+            vex: overrides.vex ?? config.vex, baseline: overrides.baseline ?? config.baseline, auditLog: auditLog,
+            auditKey: auditKey)
+    }
+}
+
+extension ReportInput {
+    /// The report files `inputs` name, each once, in order: a path as it is (a directory's files,
+    /// sorted), a pattern's matches. `missing` says which named nothing: a path that does not
+    /// exist, a pattern that matches no file (a scanner that wrote no report must not look like a
+    /// clean scan).
+    public static func files(_ inputs: [ReportInput]) -> (paths: [String], missing: [String]) {
+        var paths: [String] = []
+        var missing: [String] = []
+        for input in inputs {
+            switch input {
+            case .path(let path):
+                var isDirectory: ObjCBool = false
+                if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                    missing.append("\(path): no such file or directory")
+                } else if isDirectory.boolValue {
+                    paths += ReportGlob.filesIn(path)
+                } else {
+                    paths.append(path)
+                }
+            case .pattern(let pattern):
+                // Validated when the configuration was read; a pattern that no longer parses matches nothing.
+                let matched = (try? ReportGlob(pattern))?.expand() ?? []
+                if matched.isEmpty { missing.append("\(pattern): no report matches") }
+                paths += matched
+            }
+        }
+        var seen: Set<String> = []
+        return (paths.filter { seen.insert($0).inserted }, missing)
+    }
+}
