@@ -33,6 +33,8 @@ struct AnchorResolver {
     var tree: SourceTree
     /// The Dockerfile (repository-relative) and the line of its last `FROM` (the final stage).
     let dockerfile: (path: String, line: Int)?
+    /// The file npm findings without a manifest path point at, found once.
+    private var npmManifest: String?
 
     init(sourceRoot: String?, dockerfile: String?) {
         tree = SourceTree(root: sourceRoot)
@@ -121,8 +123,10 @@ struct AnchorResolver {
             if let path = tree.relativePath(raw) { candidates.append((path, nil, nil)) }
         }
         if candidates.isEmpty && package.ecosystem == "npm" {
-            let existing = Self.npmManifests.first { tree.file($0) != nil }
-            candidates.append((existing ?? "package-lock.json", nil, nil))
+            if npmManifest == nil {
+                npmManifest = Self.npmManifests.first { tree.file($0) != nil } ?? "package-lock.json"
+            }
+            candidates.append((npmManifest ?? "package-lock.json", nil, nil))
         }
         if candidates.isEmpty { return [] }
         var anchors: [Anchor] = []
@@ -177,12 +181,30 @@ struct AnchorResolver {
     /// Whether `path` is where npm installs a package: its last component follows a
     /// `node_modules` component, directly or after an `@scope` one.
     static func isNpmNodePath(_ path: String) -> Bool {
-        guard path.utf8.count >= 14, path.contains("node_modules/") else { return false }
-        let components = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard components.count >= 2 else { return false }
-        let parent = components[components.count - 2]
-        if parent == "node_modules" { return true }
-        return parent.hasPrefix("@") && components.count >= 3 && components[components.count - 3] == "node_modules"
+        // On bytes, from the end: this runs for every path of every package finding.
+        var path = path
+        return path.withUTF8 { utf8 in
+            let slash = UInt8(ascii: "/")
+            /// The component that ends before `end` (trailing slashes skipped): its start and end.
+            func component(before end: Int) -> Range<Int>? {
+                var end = end
+                while end > 0, utf8[end - 1] == slash { end -= 1 }
+                guard end > 0 else { return nil }
+                var start = end
+                while start > 0, utf8[start - 1] != slash { start -= 1 }
+                return start..<end
+            }
+            func isNodeModules(_ range: Range<Int>) -> Bool {
+                range.count == 12 && UnsafeBufferPointer(rebasing: utf8[range]).elementsEqual("node_modules".utf8)
+            }
+            guard let name = component(before: utf8.count), let parent = component(before: name.lowerBound) else {
+                return false
+            }
+            if isNodeModules(parent) { return true }
+            guard utf8[parent.lowerBound] == UInt8(ascii: "@"), let grandparent = component(before: parent.lowerBound)
+            else { return false }
+            return isNodeModules(grandparent)
+        }
     }
 
     /// The last non-empty `/`-separated component (`b` of `a/b/`), or the whole path when it has
