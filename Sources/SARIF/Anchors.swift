@@ -154,6 +154,9 @@ struct AnchorResolver {
         "Dockerfile", "Containerfile", "Gemfile", "Pipfile", "Podfile", "Cartfile", "Makefile", "gradlew",
     ]
 
+    private static let longestBareManifestName = bareManifestNames.map(\.utf8.count).max() ?? 0
+    private static let longestTrivyTargetName = trivyTargetNames.map(\.utf8.count).max() ?? 0
+
     /// Trivy's names for a group of packages (`Target` of an image or SBOM result), not files.
     private static let trivyTargetNames: Set<String> = [
         "Node.js", "Python", "Java", "OS Packages", "Ruby", "Go", "Rust", "PHP", ".NET", "Dart", "Elixir", "Swift",
@@ -166,15 +169,21 @@ struct AnchorResolver {
     static func isManifestLike(_ path: String) -> Bool {
         // Byte searches: this runs for every path of every package finding.
         let dot = UInt8(ascii: ".")
-        guard !path.isEmpty, !path.utf8.contains(UInt8(ascii: ">")), !trivyTargetNames.contains(path) else {
+        let arrow = UInt8(ascii: ">")
+        let hasChainArrow =
+            path.utf8.withContiguousStorageIfAvailable { $0.contains(arrow) } ?? path.utf8.contains(arrow)
+        // The sets are searched only for what could be in them (hashing every path costs).
+        guard !path.isEmpty, !hasChainArrow,
+            path.utf8.count > longestTrivyTargetName || !trivyTargetNames.contains(path)
+        else {
             return false
         }
-        let name = lastPathComponent(path)
-        if bareManifestNames.contains(name) { return true }
         // npm's node paths name a package's directory, and package names often have a dot
         // (`node_modules/socket.io`, `packages/web/node_modules/lodash.merge`): not files.
         if isNpmNodePath(path) { return false }
+        let name = lastPathComponent(path)
         let hasDot = name.utf8.contains(dot)
+        if !hasDot, name.utf8.count <= longestBareManifestName, bareManifestNames.contains(name) { return true }
         return hasDot && !name.hasPrefix(".") || name.hasPrefix(".") && name.utf8.dropFirst().contains(dot)
     }
 
@@ -338,7 +347,11 @@ extension String {
     var trimmingLeadingSpaces: String { String(drop { $0 == " " || $0 == "\t" }) }
 
     /// The path with `%XX` escapes decoded (for reading the file a URI names).
-    var removingPercentEscapes: String { removingPercentEncoding ?? self }
+    var removingPercentEscapes: String {
+        // Nearly every path has no escape: Foundation's decoding is slow even then.
+        utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "%")) } == false
+            ? self : (removingPercentEncoding ?? self)
+    }
 }
 
 extension Substring {
