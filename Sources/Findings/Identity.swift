@@ -81,40 +81,38 @@ public enum Fingerprint {
 public enum Identifiers {
     /// `CVE-2021-23337` (upper case).
     public static func isCVE(_ id: String) -> Bool {
-        let bytes = id.utf8
         // CVE-YYYY-NNNN…: a cheap byte check, this runs for every id of every finding.
-        guard bytes.count >= 13, bytes.starts(with: "CVE-".utf8) else { return false }
-        var index = 0
-        var dashes = 0
-        var digitsSinceDash = 0
-        for byte in bytes {
-            defer { index += 1 }
-            if index < 4 { continue }
-            if byte == 0x2D {
-                guard dashes == 0, digitsSinceDash == 4 else { return false }
-                dashes += 1
-                digitsSinceDash = 0
-            } else if byte >= 0x30 && byte <= 0x39 {
-                digitsSinceDash += 1
-            } else {
+        guard id.utf8.count >= 13 else { return false }
+        return withBytes(id) { bytes in
+            guard bytes[0] == 0x43, bytes[1] == 0x56, bytes[2] == 0x45, bytes[3] == 0x2D, bytes[8] == 0x2D else {
                 return false
             }
+            for index in 4..<bytes.count where index != 8 {
+                guard bytes[index] >= 0x30 && bytes[index] <= 0x39 else { return false }
+            }
+            return true
         }
-        return dashes == 1 && digitsSinceDash >= 4
     }
 
     /// `GHSA-35jh-r3h4-6jhm`.
     public static func isGHSA(_ id: String) -> Bool {
-        let bytes = id.utf8
-        guard bytes.count == 19, bytes.starts(with: "GHSA-".utf8) else { return false }
-        for (index, byte) in bytes.enumerated().dropFirst(5) {
-            if index == 9 || index == 14 {
-                guard byte == 0x2D else { return false }
-            } else {
-                guard ReferenceScanner.isIDByte(byte), byte != 0x2D else { return false }
+        guard id.utf8.count == 19 else { return false }
+        return withBytes(id) { bytes in
+            guard bytes[0] == 0x47, bytes[1] == 0x48, bytes[2] == 0x53, bytes[3] == 0x41, bytes[4] == 0x2D,
+                bytes[9] == 0x2D, bytes[14] == 0x2D
+            else { return false }
+            for index in 5..<19 where index != 9 && index != 14 {
+                guard ReferenceScanner.isIDByte(bytes[index]), bytes[index] != 0x2D else { return false }
             }
+            return true
         }
-        return true
+    }
+
+    /// `body` over the UTF-8 bytes of `text`, without copying them when they are contiguous
+    /// (every native string).
+    private static func withBytes<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
     }
 
     /// An npm advisory id as ScanGate writes it: `npm:1094102`.
@@ -123,7 +121,7 @@ public enum Identifiers {
     /// Normalises case (`cve-2021-1` → `CVE-2021-1`, `ghsa-ABCD-…` → `GHSA-abcd-…`) and trims.
     public static func normalize(_ id: String) -> String {
         // Already normal (nearly every id): no copies.
-        if isCVE(id) || (isGHSA(id) && !id.utf8.dropFirst(5).contains(where: { $0 >= 0x41 && $0 <= 0x5A })) {
+        if isCVE(id) || (isGHSA(id) && !withBytes(id) { $0[5...].contains { $0 >= 0x41 && $0 <= 0x5A } }) {
             return id
         }
         let trimmed = id.trimmingSpaces

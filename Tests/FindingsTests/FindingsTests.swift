@@ -81,6 +81,35 @@ struct FindingsTests {
             Identifiers.preferredPrimary(["GHSA-35jh-r3h4-6jhm", "CVE-2021-23337"], fallback: "x") == "CVE-2021-23337")
     }
 
+    @Test func idRecognitionAgreesWithThePatternsOnEveryOneByteChange() throws {
+        let cve = try Regex("CVE-[0-9]{4}-[0-9]{4,}")
+        let ghsa = try Regex("GHSA-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}")
+        // Every single-byte replacement, deletion and insertion of two valid ids, with bytes that
+        // matter to the checks (digits, letters, dash, other ASCII, a multi-byte character).
+        let alphabet = ["0", "9", "a", "Z", "-", "_", " ", "é"]
+        for valid in ["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm"] {
+            var variants = [valid]
+            let characters = Array(valid)
+            for index in characters.indices {
+                var deleted = characters
+                deleted.remove(at: index)
+                variants.append(String(deleted))
+                for replacement in alphabet {
+                    var replaced = characters
+                    replaced[index] = Character(replacement)
+                    variants.append(String(replaced))
+                    var inserted = characters
+                    inserted.insert(Character(replacement), at: index)
+                    variants.append(String(inserted))
+                }
+            }
+            for text in variants {
+                #expect(Identifiers.isCVE(text) == (text.wholeMatch(of: cve) != nil), "\(text)")
+                #expect(Identifiers.isGHSA(text) == (text.wholeMatch(of: ghsa) != nil), "\(text)")
+            }
+        }
+    }
+
     @Test func sameVulnerabilityFromTwoToolsIsOneFindingWithBothSources() {
         let trivy = vulnerability(
             "CVE-2021-23337", aliases: ["GHSA-35jh-r3h4-6jhm"], package: "lodash", version: "4.17.15", tool: "trivy")
