@@ -7,12 +7,20 @@ import Findings
 public enum SummaryTable {
     public static func render(_ set: FindingSet, reports: [ReportSummary]) -> String {
         let columns = Severity.descending.map(\.rawValue) + ["open", "suppressed"]
-        var rows: [(String, [Int])] = []
-        let tools = Set(set.all.flatMap { $0.provenance.map(\.tool) } + reports.map(\.tool)).sorted()
-        for tool in tools {
-            rows.append((tool, counts(set.all) { $0.provenance.contains { $0.tool == tool } }))
+        // One pass: each finding counts in the row of every tool that reported it, once.
+        var byTool: [String: Counts] = [:]
+        for report in reports { byTool[report.tool] = byTool[report.tool] ?? Counts() }
+        var all = Counts()
+        for finding in set.all {
+            all.add(finding)
+            let provenance = finding.provenance
+            for (index, source) in provenance.enumerated()
+            where !provenance[..<index].contains(where: { $0.tool == source.tool }) {
+                byTool[source.tool, default: Counts()].add(finding)
+            }
         }
-        rows.append(("all (merged)", counts(set.all) { _ in true }))
+        var rows: [(String, [Int])] = byTool.keys.sorted().map { ($0, byTool[$0]?.cells ?? []) }
+        rows.append(("all (merged)", all.cells))
         let nameWidth = max(12, rows.map(\.0.count).max() ?? 0)
         let widths = columns.map { max($0.count, 5) }
         func line(_ name: String, _ cells: [String]) -> String {
@@ -39,21 +47,34 @@ public enum SummaryTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Open findings per severity (most severe first), then open and suppressed totals, over
-    /// the findings `included` selects. Counts in place: findings are large values.
-    private static func counts(_ findings: [Finding], where included: (Finding) -> Bool) -> [Int] {
-        var bySeverity: [Severity: Int] = [:]
+    /// Open findings per severity, and open and suppressed totals, of one row.
+    private struct Counts {
+        var bySeverity = [Int](repeating: 0, count: 6)
         var open = 0
         var suppressed = 0
-        for finding in findings where included(finding) {
+
+        mutating func add(_ finding: Finding) {
             if finding.isOpen {
                 open += 1
-                bySeverity[finding.severity, default: 0] += 1
+                bySeverity[Self.column(finding.severity)] += 1
             } else {
                 suppressed += 1
             }
         }
-        return Severity.descending.map { bySeverity[$0] ?? 0 } + [open, suppressed]
+
+        /// Most severe first, then the open and suppressed totals.
+        var cells: [Int] { Severity.descending.map { bySeverity[Self.column($0)] } + [open, suppressed] }
+
+        private static func column(_ severity: Severity) -> Int {
+            switch severity {
+            case .unknown: 0
+            case .info: 1
+            case .low: 2
+            case .medium: 3
+            case .high: 4
+            case .critical: 5
+            }
+        }
     }
 }
 
