@@ -245,84 +245,68 @@ enum Text {
         let title = oneLine(title)
         let body = truncated(description ?? title, to: 4_000)
 
+        let sections = HelpSections(
+            ruleID: ruleID, title: title, body: body, affected: shownAffected, moreAffected: more, fix: fix, ids: ids,
+            references: references)
         writer.beginObject()
-        writer.field("text") { text in
-            text.append(title)
-            text.append(" (")
-            text.append(ruleID)
-            text.append(")\n\n")
-            text.append(body)
-            text.append("\n")
-            if !shownAffected.isEmpty {
-                text.append("\nAffected:\n")
-                for entry in shownAffected {
-                    text.append("- ")
-                    text.append(entry)
-                    text.append("\n")
-                }
-                if more > 0 { text.append("- … and \(more) more\n") }
-            }
-            text.append("\nFix:\n")
-            text.append(fix)
-            text.append("\n")
-            if !ids.isEmpty {
-                text.append("\nAlso known as: ")
-                appendJoined(ids, to: &text) { $0.append($1) }
-                text.append("\n")
-            }
-            if !references.isEmpty {
-                text.append("\nReferences:\n")
-                for reference in references {
-                    text.append("- ")
-                    text.append(reference)
-                    text.append("\n")
-                }
-            }
-        }
-        writer.field("markdown") { markdown in
-            markdown.append("**")
-            markdown.appendMarkdownEscaped(title)
-            markdown.append("** (`")
-            markdown.append(ruleID)
-            markdown.append("`)\n\n")
-            markdown.appendMarkdownEscaped(body)
-            markdown.append("\n")
-            if !shownAffected.isEmpty {
-                markdown.append("\n**Affected**\n\n")
-                for entry in shownAffected {
-                    markdown.append("- ")
-                    markdown.appendMarkdownEscaped(entry)
-                    markdown.append("\n")
-                }
-                if more > 0 { markdown.append("- … and \(more) more\n") }
-            }
-            markdown.append("\n**Fix**\n\n")
-            markdown.appendMarkdownEscaped(fix)
-            markdown.append("\n")
-            if !ids.isEmpty {
-                markdown.append("\n**Also known as:** ")
-                appendJoined(ids, to: &markdown) { $0.appendMarkdownEscaped($1) }
-                markdown.append("\n")
-            }
-            if !references.isEmpty {
-                markdown.append("\n**References**\n\n")
-                for reference in references {
-                    markdown.append("- <")
-                    markdown.append(reference)
-                    markdown.append(">\n")
-                }
-            }
-        }
+        writer.field("text") { sections.write(markdown: false, to: &$0) }
+        writer.field("markdown") { sections.write(markdown: true, to: &$0) }
         writer.endObject()
     }
 
-    /// Appends `items` separated by `, `, each through `appendItem`.
-    private static func appendJoined(
-        _ items: [String], to content: inout JSONStringContent, _ appendItem: (inout JSONStringContent, String) -> Void
-    ) {
-        for (index, item) in items.enumerated() {
-            if index > 0 { content.append(", ") }
-            appendItem(&content, item)
+    /// A rule's help, written once as plain text and once as Markdown (tool text escaped, so it
+    /// shows as text).
+    private struct HelpSections {
+        let ruleID: String
+        let title: String
+        let body: String
+        let affected: ArraySlice<String>
+        let moreAffected: Int
+        let fix: String
+        let ids: [String]
+        let references: ArraySlice<String>
+
+        func write(markdown: Bool, to content: inout JSONStringContent) {
+            func text(_ value: String) {
+                if markdown { content.appendMarkdownEscaped(value) } else { content.append(value) }
+            }
+            func heading(_ name: String) { content.append(markdown ? "\n**\(name)**\n\n" : "\n\(name):\n") }
+
+            if markdown { content.append("**") }
+            text(title)
+            content.append(markdown ? "** (`" : " (")
+            content.append(ruleID)
+            content.append(markdown ? "`)\n\n" : ")\n\n")
+            text(body)
+            content.append("\n")
+            if !affected.isEmpty {
+                heading("Affected")
+                for entry in affected {
+                    content.append("- ")
+                    text(entry)
+                    content.append("\n")
+                }
+                if moreAffected > 0 { content.append("- … and \(moreAffected) more\n") }
+            }
+            heading("Fix")
+            text(fix)
+            content.append("\n")
+            if !ids.isEmpty {
+                content.append(markdown ? "\n**Also known as:** " : "\nAlso known as: ")
+                for (index, id) in ids.enumerated() {
+                    if index > 0 { content.append(", ") }
+                    text(id)
+                }
+                content.append("\n")
+            }
+            if !references.isEmpty {
+                heading("References")
+                for reference in references {
+                    content.append(markdown ? "- <" : "- ")
+                    content.append(reference)
+                    content.append(markdown ? ">\n" : "\n")
+                }
+            }
         }
     }
 
