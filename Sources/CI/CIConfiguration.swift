@@ -158,6 +158,15 @@ public struct CIConfiguration: Sendable, Equatable {
 
 /// Reads `.scangate.yaml`.
 public enum CIConfigLoader {
+    /// The project configuration a command runs with: `path` when given, else
+    /// ``CIConfiguration/defaultFileName`` in the working directory when it exists, else none
+    /// (every value then comes from flags).
+    public static func loadProject(path: String?) throws(CIConfigError) -> CIConfiguration {
+        if let path { return try load(path: path) }
+        guard FileManager.default.fileExists(atPath: CIConfiguration.defaultFileName) else { return CIConfiguration() }
+        return try load(path: CIConfiguration.defaultFileName)
+    }
+
     /// Loads and validates the file; every problem is a ``CIConfigError`` with file and line.
     public static func load(path: String) throws(CIConfigError) -> CIConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -133,12 +133,7 @@ struct CICommand: ParsableCommand {
         let token = try readToken(environment)
         let plan: CIPlan
         do {
-            var configuration = CIConfiguration()
-            if let config {
-                configuration = try CIConfigLoader.load(path: config)
-            } else if FileManager.default.fileExists(atPath: CIConfiguration.defaultFileName) {
-                configuration = try CIConfigLoader.load(path: CIConfiguration.defaultFileName)
-            }
+            let configuration = try CIConfigLoader.loadProject(path: config)
             plan = try CIPlan.make(
                 config: configuration, overrides: overrides(), context: CIContext.detect(environment: environment))
         } catch {

@@ -199,13 +199,7 @@ struct ReleaseGateCommand: ParsableCommand {
         overrides.auditLog = auditLog
         overrides.auditKey = auditKey
         do {
-            var configuration = CIConfiguration()
-            if let config {
-                configuration = try CIConfigLoader.load(path: config)
-            } else if FileManager.default.fileExists(atPath: CIConfiguration.defaultFileName) {
-                configuration = try CIConfigLoader.load(path: CIConfiguration.defaultFileName)
-            }
-            return try ReleasePlan.make(config: configuration, overrides: overrides)
+            return try ReleasePlan.make(config: CIConfigLoader.loadProject(path: config), overrides: overrides)
         } catch {
             throw Self.refuse("\(error)")
         }
