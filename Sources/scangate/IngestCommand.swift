@@ -1,5 +1,6 @@
 import Adapters
 import ArgumentParser
+import CI
 import Findings
 import Foundation
 import OutputFiles
@@ -73,29 +74,13 @@ enum ReportLoading {
         return parsed
     }
 
-    /// Files as given; a directory becomes its non-hidden regular files, sorted by name.
+    /// Files as given, each once; a directory becomes its non-hidden regular files, sorted by
+    /// name. Every argument that names nothing is reported, then the command exits 3.
     static func expand(_ arguments: [String]) throws -> [String] {
-        var paths: [String] = []
-        for argument in arguments {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-                Terminal.error("error: \(argument): no such file or directory")
-                throw ExitCode(ExitStatus.unreadableReport)
-            }
-            guard isDirectory.boolValue else {
-                paths.append(argument)
-                continue
-            }
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
-            let directory = argument.hasSuffix("/") ? argument : argument + "/"
-            for name in names.sorted() where !name.hasPrefix(".") {
-                var childIsDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: directory + name, isDirectory: &childIsDirectory),
-                    !childIsDirectory.boolValue
-                {
-                    paths.append(directory + name)
-                }
-            }
+        let (paths, missing) = ReportInput.files(arguments.map(ReportInput.path))
+        guard missing.isEmpty else {
+            for problem in missing { Terminal.error("error: \(problem)") }
+            throw ExitCode(ExitStatus.unreadableReport)
         }
         return paths
     }
