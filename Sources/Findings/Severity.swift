@@ -6,7 +6,8 @@
 public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
     case unknown, info, low, medium, high, critical
 
-    private var rank: Int {
+    /// 0 for `unknown` up to 5 for `critical`: the order, and a position in tables by severity.
+    public var rank: Int {
         switch self {
         case .unknown: 0
         case .info: 1

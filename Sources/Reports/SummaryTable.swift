@@ -49,32 +49,21 @@ public enum SummaryTable {
 
     /// Open findings per severity, and open and suppressed totals, of one row.
     private struct Counts {
-        var bySeverity = [Int](repeating: 0, count: 6)
+        var bySeverity = [Int](repeating: 0, count: Severity.critical.rank + 1)
         var open = 0
         var suppressed = 0
 
         mutating func add(_ finding: Finding) {
             if finding.isOpen {
                 open += 1
-                bySeverity[Self.column(finding.severity)] += 1
+                bySeverity[finding.severity.rank] += 1
             } else {
                 suppressed += 1
             }
         }
 
         /// Most severe first, then the open and suppressed totals.
-        var cells: [Int] { Severity.descending.map { bySeverity[Self.column($0)] } + [open, suppressed] }
-
-        private static func column(_ severity: Severity) -> Int {
-            switch severity {
-            case .unknown: 0
-            case .info: 1
-            case .low: 2
-            case .medium: 3
-            case .high: 4
-            case .critical: 5
-            }
-        }
+        var cells: [Int] { Severity.descending.map { bySeverity[$0.rank] } + [open, suppressed] }
     }
 }
 
