@@ -146,6 +146,23 @@ struct CLITests {
         let result = try ScanGateProcess.run(["ingest", "fixtures/does-not-exist.json"])
         #expect(result.status == 3)
         #expect(result.standardError.contains("fixtures/does-not-exist.json"))
+        // Every path that names nothing is listed, not just the first.
+        let two = try ScanGateProcess.run([
+            "ingest", "fixtures/missing-one.json", "fixtures/examples/trivy-fs.json", "fixtures/missing-two.xml",
+        ])
+        #expect(two.status == 3)
+        #expect(two.standardError.contains("fixtures/missing-one.json: no such file or directory"))
+        #expect(two.standardError.contains("fixtures/missing-two.xml: no such file or directory"))
+        #expect(two.standardOutput.isEmpty)
+    }
+
+    @Test func aReportGivenTwiceIsReadOnce() throws {
+        let once = try ScanGateProcess.run(["ingest", "--format", "json", "fixtures/examples/trivy-fs.json"])
+        let twice = try ScanGateProcess.run([
+            "ingest", "--format", "json", "fixtures/examples/trivy-fs.json", "fixtures/examples/trivy-fs.json",
+        ])
+        #expect(once.status == 0 && twice.status == 0, "\(twice.standardError)")
+        #expect(twice.standardOutput == once.standardOutput)
     }
 
     @Test func forcedFormatOverridesDetection() throws {
