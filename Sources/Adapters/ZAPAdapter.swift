@@ -344,10 +344,18 @@ private struct TextConverter {
     /// No tag, entity or line break, and no white space at either end: text both conversions
     /// (HTML to plain text, line normalisation) leave exactly as it is.
     static func isOneTrimmedPlainLine(_ text: String) -> Bool {
-        let bytes = text.utf8
-        guard let first = bytes.first, let last = bytes.last, !ZAPHTMLText.isSpace(first), !ZAPHTMLText.isSpace(last)
-        else { return false }
-        return !bytes.contains { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") || $0 == 0x0A || $0 == 0x0D }
+        func check(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let first = bytes.first, let last = bytes.last, !ZAPHTMLText.isSpace(first),
+                !ZAPHTMLText.isSpace(last)
+            else { return false }
+            // A plain loop over contiguous bytes: this runs for every text of every instance.
+            for byte in bytes
+            where byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") || byte == 0x0A || byte == 0x0D {
+                return false
+            }
+            return true
+        }
+        return text.utf8.withContiguousStorageIfAvailable(check) ?? Array(text.utf8).withUnsafeBufferPointer(check)
     }
 }
 
