@@ -42,6 +42,9 @@ public struct ReleasePlan: Sendable, Equatable {
     /// The environment whose policy the release gate uses when `release.environment` is not set.
     public static let defaultEnvironment = "production"
 
+    /// The plan for `config` with `overrides` applied. A ``CIConfigError`` says what is missing
+    /// (a policy, an image, a report) or contradictory (an audit key without a log), and which
+    /// flag or key provides it; nothing is read or contacted.
     public static func make(config: CIConfiguration, overrides: ReleaseOverrides) throws(CIConfigError) -> ReleasePlan {
         let configName = config.file ?? "the command line"
         func error(_ message: String) -> CIConfigError { CIConfigError(file: configName, line: 0, message: message) }
