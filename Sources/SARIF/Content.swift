@@ -242,11 +242,11 @@ enum Text {
         let fix = fixText(members)
         let references = references.prefix(maximumReferences)
         let ids = members.flatMap(\.aliases).sortedUnique() + cwes
-        let title = oneLine(title)
         let body = truncated(description ?? title, to: 4_000)
 
         let sections = HelpSections(
-            ruleID: ruleID, title: title, body: body, affected: shownAffected, moreAffected: more, fix: fix, ids: ids,
+            ruleID: ruleID, title: oneLine(title), body: body, affected: shownAffected, moreAffected: more, fix: fix,
+            ids: ids,
             references: references)
         writer.beginObject()
         writer.field("text") { sections.write(markdown: false, to: &$0) }
