@@ -344,18 +344,14 @@ private struct TextConverter {
     /// No tag, entity or line break, and no white space at either end: text both conversions
     /// (HTML to plain text, line normalisation) leave exactly as it is.
     static func isOneTrimmedPlainLine(_ text: String) -> Bool {
-        func check(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // On contiguous bytes (not the UTF-8 view's iterator): this runs for every text of every instance.
+        var text = text
+        return text.withUTF8 { bytes in
             guard let first = bytes.first, let last = bytes.last, !ZAPHTMLText.isSpace(first),
                 !ZAPHTMLText.isSpace(last)
             else { return false }
-            // A plain loop over contiguous bytes: this runs for every text of every instance.
-            for byte in bytes
-            where byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") || byte == 0x0A || byte == 0x0D {
-                return false
-            }
-            return true
+            return !bytes.contains { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") || $0 == 0x0A || $0 == 0x0D }
         }
-        return text.utf8.withContiguousStorageIfAvailable(check) ?? Array(text.utf8).withUnsafeBufferPointer(check)
     }
 }
 

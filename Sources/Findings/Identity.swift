@@ -83,7 +83,8 @@ public enum Identifiers {
     public static func isCVE(_ id: String) -> Bool {
         // CVE-YYYY-NNNN…: a cheap byte check, this runs for every id of every finding.
         guard id.utf8.count >= 13 else { return false }
-        return withBytes(id) { bytes in
+        var id = id
+        return id.withUTF8 { bytes in
             guard bytes[0] == 0x43, bytes[1] == 0x56, bytes[2] == 0x45, bytes[3] == 0x2D, bytes[8] == 0x2D else {
                 return false
             }
@@ -97,7 +98,8 @@ public enum Identifiers {
     /// `GHSA-35jh-r3h4-6jhm`.
     public static func isGHSA(_ id: String) -> Bool {
         guard id.utf8.count == 19 else { return false }
-        return withBytes(id) { bytes in
+        var id = id
+        return id.withUTF8 { bytes in
             guard bytes[0] == 0x47, bytes[1] == 0x48, bytes[2] == 0x53, bytes[3] == 0x41, bytes[4] == 0x2D,
                 bytes[9] == 0x2D, bytes[14] == 0x2D
             else { return false }
@@ -108,20 +110,14 @@ public enum Identifiers {
         }
     }
 
-    /// `body` over the UTF-8 bytes of `text`, without copying them when they are contiguous
-    /// (every native string).
-    private static func withBytes<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
-        return Array(text.utf8).withUnsafeBufferPointer(body)
-    }
-
     /// An npm advisory id as ScanGate writes it: `npm:1094102`.
     public static func npmAdvisory(_ number: String) -> String { "npm:" + number }
 
     /// Normalises case (`cve-2021-1` → `CVE-2021-1`, `ghsa-ABCD-…` → `GHSA-abcd-…`) and trims.
     public static func normalize(_ id: String) -> String {
         // Already normal (nearly every id): no copies.
-        if isCVE(id) || (isGHSA(id) && !withBytes(id) { $0[5...].contains { $0 >= 0x41 && $0 <= 0x5A } }) {
+        var copy = id
+        if isCVE(id) || (isGHSA(id) && !copy.withUTF8 { $0[5...].contains { $0 >= 0x41 && $0 <= 0x5A } }) {
             return id
         }
         let trimmed = id.trimmingSpaces

@@ -169,9 +169,8 @@ struct AnchorResolver {
     static func isManifestLike(_ path: String) -> Bool {
         // Byte searches: this runs for every path of every package finding.
         let dot = UInt8(ascii: ".")
-        let arrow = UInt8(ascii: ">")
-        let hasChainArrow =
-            path.utf8.withContiguousStorageIfAvailable { $0.contains(arrow) } ?? path.utf8.contains(arrow)
+        var copy = path
+        let hasChainArrow = copy.withUTF8 { $0.contains(UInt8(ascii: ">")) }
         // The sets are searched only for what could be in them (hashing every path costs).
         guard !path.isEmpty, !hasChainArrow,
             path.utf8.count > longestTrivyTargetName || !trivyTargetNames.contains(path)
@@ -349,8 +348,8 @@ extension String {
     /// The path with `%XX` escapes decoded (for reading the file a URI names).
     var removingPercentEscapes: String {
         // Nearly every path has no escape: Foundation's decoding is slow even then.
-        utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "%")) } == false
-            ? self : (removingPercentEncoding ?? self)
+        var copy = self
+        return copy.withUTF8 { $0.contains(UInt8(ascii: "%")) } ? (removingPercentEncoding ?? self) : self
     }
 }
 
