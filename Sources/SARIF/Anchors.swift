@@ -123,10 +123,9 @@ struct AnchorResolver {
             if let path = tree.relativePath(raw) { candidates.append((path, nil, nil)) }
         }
         if candidates.isEmpty && package.ecosystem == "npm" {
-            if npmManifest == nil {
-                npmManifest = Self.npmManifests.first { tree.file($0) != nil } ?? "package-lock.json"
-            }
-            candidates.append((npmManifest ?? "package-lock.json", nil, nil))
+            let manifest = npmManifest ?? Self.npmManifests.first { tree.file($0) != nil } ?? "package-lock.json"
+            npmManifest = manifest
+            candidates.append((manifest, nil, nil))
         }
         if candidates.isEmpty { return [] }
         var anchors: [Anchor] = []
@@ -192,24 +191,15 @@ struct AnchorResolver {
         // On bytes, from the end: this runs for every path of every package finding.
         var path = path
         return path.withUTF8 { utf8 in
-            let slash = UInt8(ascii: "/")
-            /// The component that ends before `end` (trailing slashes skipped): its start and end.
-            func component(before end: Int) -> Range<Int>? {
-                var end = end
-                while end > 0, utf8[end - 1] == slash { end -= 1 }
-                guard end > 0 else { return nil }
-                var start = end
-                while start > 0, utf8[start - 1] != slash { start -= 1 }
-                return start..<end
-            }
             func isNodeModules(_ range: Range<Int>) -> Bool {
                 range.count == 12 && UnsafeBufferPointer(rebasing: utf8[range]).elementsEqual("node_modules".utf8)
             }
-            guard let name = component(before: utf8.count), let parent = component(before: name.lowerBound) else {
-                return false
-            }
+            guard let name = component(of: utf8, before: utf8.count),
+                let parent = component(of: utf8, before: name.lowerBound)
+            else { return false }
             if isNodeModules(parent) { return true }
-            guard utf8[parent.lowerBound] == UInt8(ascii: "@"), let grandparent = component(before: parent.lowerBound)
+            guard utf8[parent.lowerBound] == UInt8(ascii: "@"),
+                let grandparent = component(of: utf8, before: parent.lowerBound)
             else { return false }
             return isNodeModules(grandparent)
         }
@@ -218,13 +208,23 @@ struct AnchorResolver {
     /// The last non-empty `/`-separated component (`b` of `a/b/`), or the whole path when it has
     /// none; found on bytes (Character iteration cost more than the rest of the check).
     static func lastPathComponent(_ path: String) -> Substring {
+        var copy = path
+        guard let range = copy.withUTF8({ component(of: $0, before: $0.count) }) else { return path[...] }
+        // The range's ends are at `/` or at the ends of the path: valid indices of the String.
+        let start = path.utf8.index(path.utf8.startIndex, offsetBy: range.lowerBound)
+        return path[start..<path.utf8.index(start, offsetBy: range.count)]
+    }
+
+    /// The byte range of the non-empty `/`-separated component of `path` that ends at or before
+    /// `end`, trailing slashes skipped; nil when only slashes precede `end`.
+    private static func component(of path: UnsafeBufferPointer<UInt8>, before end: Int) -> Range<Int>? {
         let slash = UInt8(ascii: "/")
-        let utf8 = path.utf8
-        var end = utf8.endIndex
-        while end > utf8.startIndex, utf8[utf8.index(before: end)] == slash { end = utf8.index(before: end) }
-        guard end > utf8.startIndex else { return path[...] }
-        let start = utf8[..<end].lastIndex(of: slash).map { utf8.index(after: $0) } ?? utf8.startIndex
-        return path[start..<end]
+        var end = end
+        while end > 0, path[end - 1] == slash { end -= 1 }
+        guard end > 0 else { return nil }
+        var start = end
+        while start > 0, path[start - 1] != slash { start -= 1 }
+        return start..<end
     }
 
     // MARK: Synthetic paths
