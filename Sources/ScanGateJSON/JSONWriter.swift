@@ -258,6 +258,4 @@ public struct JSONStringContent {
             bytes.append(byte)
         }
     }
-
-    public mutating func append(_ number: Int) { bytes.append(contentsOf: String(number).utf8) }
 }

@@ -163,7 +163,7 @@ struct JSONDocumentTests {
             for part in parts { content.append(part) }
             content.append(ascii: UInt8(ascii: "\""))
             content.append(ascii: UInt8(ascii: "x"))
-            content.append(42)
+            content.append("42")
         }
         built.endObject()
         var joined = JSONWriter()
