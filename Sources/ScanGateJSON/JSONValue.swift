@@ -225,13 +225,12 @@ extension JSONValue {
         JSONAccessError(path: path, line: line, message: message)
     }
 
-    func typeError(expected: String, found value: JSONValue) -> JSONAccessError {
-        JSONAccessError(path: value.path, line: value.line, message: "expected \(expected), found \(value.kind)")
-    }
+    /// This value is not of the `expected` type: the error names its path, line and kind.
+    func typeError(expected: String) -> JSONAccessError { error("expected \(expected), found \(kind)") }
 
     /// The object itself, or an error when this is not an object.
     public func requireObject() throws(JSONAccessError) -> JSONValue {
-        guard kind == .object else { throw typeError(expected: "an object", found: self) }
+        guard kind == .object else { throw typeError(expected: "an object") }
         return self
     }
 
@@ -253,7 +252,7 @@ extension JSONValue {
         switch value.kind {
         case .string: return value.decodedString()
         case .number: return value.rawText
-        default: throw typeError(expected: "a string or a number", found: value)
+        default: throw value.typeError(expected: "a string or a number")
         }
     }
 
@@ -263,14 +262,14 @@ extension JSONValue {
     /// Member `key` as an integer; nil when absent or null; an error for any other type.
     public func int(_ key: String) throws(JSONAccessError) -> Int? {
         guard let value = self[key], !value.isNull else { return nil }
-        guard let number = value.intValue else { throw typeError(expected: "an integer", found: value) }
+        guard let number = value.intValue else { throw value.typeError(expected: "an integer") }
         return number
     }
 
     /// Member `key` as a boolean; nil when absent or null; an error for any other type.
     public func bool(_ key: String) throws(JSONAccessError) -> Bool? {
         guard let value = self[key], !value.isNull else { return nil }
-        guard let bool = value.boolValue else { throw typeError(expected: "true or false", found: value) }
+        guard let bool = value.boolValue else { throw value.typeError(expected: "true or false") }
         return bool
     }
 
@@ -289,25 +288,25 @@ extension JSONValue {
 
     static func string(_ value: JSONValue?) throws(JSONAccessError) -> String? {
         guard let value, !value.isNull else { return nil }
-        guard let string = value.stringValue else { throw value.typeError(expected: "a string", found: value) }
+        guard let string = value.stringValue else { throw value.typeError(expected: "a string") }
         return string
     }
 
     static func double(_ value: JSONValue?) throws(JSONAccessError) -> Double? {
         guard let value, !value.isNull else { return nil }
-        guard let number = value.doubleValue else { throw value.typeError(expected: "a number", found: value) }
+        guard let number = value.doubleValue else { throw value.typeError(expected: "a number") }
         return number
     }
 
     static func array(_ value: JSONValue?) throws(JSONAccessError) -> [JSONValue]? {
         guard let value, !value.isNull else { return nil }
-        guard value.kind == .array else { throw value.typeError(expected: "an array", found: value) }
+        guard value.kind == .array else { throw value.typeError(expected: "an array") }
         return value.elements
     }
 
     static func object(_ value: JSONValue?) throws(JSONAccessError) -> JSONValue? {
         guard let value, !value.isNull else { return nil }
-        guard value.kind == .object else { throw value.typeError(expected: "an object", found: value) }
+        guard value.kind == .object else { throw value.typeError(expected: "an object") }
         return value
     }
 
@@ -318,7 +317,7 @@ extension JSONValue {
         for element in elements {
             if element.isNull { continue }
             guard let string = element.stringValue else {
-                throw element.typeError(expected: "a string", found: element)
+                throw element.typeError(expected: "a string")
             }
             result.append(string)
         }
