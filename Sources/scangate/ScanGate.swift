@@ -48,10 +48,11 @@ extension ScanGate {
     /// Ends the process with `status` once a command has written all its output, without
     /// freeing what it built.
     ///
-    /// The one place the CLI skips teardown, on purpose: after `ingest`, `sarif`, `gate`, `report`,
-    /// `release-gate` or `ci` of a large report, freeing the findings model (hundreds of thousands of strings and arrays,
-    /// released one by one) costs a measurable part of the run (0.2–0.5 s for 100 MB reports)
-    /// and achieves nothing the kernel does not do when the process ends. `keeping` holds what
+    /// The one place the CLI skips teardown, on purpose: after `ingest`, `sarif`, `gate`,
+    /// `report`, `release-gate` or `ci` of a large report, freeing the findings model (hundreds
+    /// of thousands of strings and arrays, released one by one) costs a measurable part of the
+    /// run (0.2–0.5 s for 100 MB reports) and achieves nothing the kernel does not do when the
+    /// process ends. `keeping` holds what
     /// the command still references (the reports it read, the merged findings) so that none of
     /// it is released between its last use and the exit either. Output is written with
     /// unbuffered `write(2)` or to a renamed file, so nothing is pending.
