@@ -30,6 +30,22 @@ public struct ReportReader: Sendable {
         }
     }
 
+    /// ``read(paths:as:)`` split into the reports read and the failures, each in the order of
+    /// `paths` (a report's `source` is its path).
+    public func readAll(paths: [String], as forcedFormat: ReportFormat? = nil)
+        -> (reports: [ParsedReport], failures: [ReportError])
+    {
+        var reports: [ParsedReport] = []
+        var failures: [ReportError] = []
+        for outcome in read(paths: paths, as: forcedFormat) {
+            switch outcome {
+            case .success(let report): reports.append(report)
+            case .failure(let error): failures.append(error)
+            }
+        }
+        return (reports, failures)
+    }
+
     /// Parses a report already in memory. Consuming: an adapter may release the bytes as soon
     /// as it no longer needs them.
     public func parse(_ source: consuming ReportSource, as forcedFormat: ReportFormat? = nil) throws(ReportError)

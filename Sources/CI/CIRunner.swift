@@ -161,20 +161,14 @@ public struct CIRunner: Sendable {
     private func ingest() -> [ParsedReport]? {
         let reader = ReportReader(maximumSize: plan.maxReportSize, allowsIncompleteReports: plan.allowIncomplete)
         let (paths, missing) = ReportInput.files(plan.reports)
-        var parsed: [ParsedReport] = []
-        var failures = missing.map { "error: \($0)" }
         // Read in parallel; reported here in the order of the paths.
-        for (path, outcome) in zip(paths, reader.read(paths: paths, as: plan.forcedFormat)) {
-            switch outcome {
-            case .success(let report):
-                let count = report.findings.count
-                say("read \(path): \(report.tool), \(count) finding\(count == 1 ? "" : "s")")
-                for warning in report.warnings { fail("warning: \(report.source): \(warning)") }
-                parsed.append(report)
-            case .failure(let error):
-                failures.append("error: \(error)")
-            }
+        let (parsed, unreadable) = reader.readAll(paths: paths, as: plan.forcedFormat)
+        for report in parsed {
+            let count = report.findings.count
+            say("read \(report.source): \(report.tool), \(count) finding\(count == 1 ? "" : "s")")
+            for warning in report.warnings { fail("warning: \(report.source): \(warning)") }
         }
+        var failures = missing.map { "error: \($0)" } + unreadable.map { "error: \($0)" }
         if parsed.isEmpty, failures.isEmpty { failures.append("error: no report files found") }
         guard failures.isEmpty else {
             for failure in failures { fail(failure) }

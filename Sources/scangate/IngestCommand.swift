@@ -56,15 +56,8 @@ enum ReportLoading {
     static func load(_ arguments: [String], with reader: ReportReader, as format: ReportFormat?) throws
         -> [ParsedReport]
     {
-        var parsed: [ParsedReport] = []
-        var failures: [ReportError] = []
-        // Read in parallel; outcomes (and so the errors listed) keep the argument order.
-        for outcome in reader.read(paths: try expand(arguments), as: format) {
-            switch outcome {
-            case .success(let report): parsed.append(report)
-            case .failure(let error): failures.append(error)
-            }
-        }
+        // Read in parallel; reports and errors keep the argument order.
+        let (parsed, failures) = reader.readAll(paths: try expand(arguments), as: format)
         guard failures.isEmpty else {
             for failure in failures { Terminal.error("error: \(failure)") }
             let count = failures.count

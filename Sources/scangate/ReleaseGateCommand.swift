@@ -297,13 +297,10 @@ struct ReleaseGateCommand: ParsableCommand {
         var parsed: [ParsedReport] = []
         if failures.isEmpty {
             let reader = ReportReader(maximumSize: plan.maxReportSize, allowsIncompleteReports: plan.allowIncomplete)
-            // Read in parallel; the results come back in the order of the paths.
-            for outcome in reader.read(paths: paths, as: forcedFormat) {
-                switch outcome {
-                case .success(let report): parsed.append(report)
-                case .failure(let error): failures.append("\(error)")
-                }
-            }
+            // Read in parallel; reports and errors keep the order of the paths.
+            let read = reader.readAll(paths: paths, as: forcedFormat)
+            parsed = read.reports
+            failures += read.failures.map { "\($0)" }
             // Fail closed: a release judged on no scan at all is not a pass.
             if parsed.isEmpty && failures.isEmpty {
                 failures.append("\(plan.reports.map(\.description).joined(separator: ", ")): no report files found")
