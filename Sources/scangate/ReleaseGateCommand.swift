@@ -223,22 +223,21 @@ struct ReleaseGateCommand: ParsableCommand {
         } catch {
             throw refuse("\(error) (the \(error.document.rawValue) file is invalid)")
         }
-        var policyKeys: [PublicKey] = []
-        for path in loaded.signatures.resolvedKeys {
-            do {
-                policyKeys.append(try PublicKey.load(path: path))
-            } catch {
-                throw refuse("signature key \(error) (named by \(loaded.signatures.source?.description ?? policy))")
+        /// The keys in `paths`; a key that cannot be read stops the gate, naming who named it.
+        func loadKeys(_ paths: [String], namedBy owner: String) throws -> [PublicKey] {
+            var keys: [PublicKey] = []
+            for path in paths {
+                do {
+                    keys.append(try PublicKey.load(path: path))
+                } catch {
+                    throw refuse("signature key \(error) (named by \(owner))")
+                }
             }
+            return keys
         }
-        var configuredKeys: [PublicKey] = []
-        for path in plan.configuredKeys {
-            do {
-                configuredKeys.append(try PublicKey.load(path: path))
-            } catch {
-                throw refuse("signature key \(error) (named by release.keys)")
-            }
-        }
+        let policyKeys = try loadKeys(
+            loaded.signatures.resolvedKeys, namedBy: loaded.signatures.source?.description ?? policy)
+        let configuredKeys = try loadKeys(plan.configuredKeys, namedBy: "release.keys")
         // The release gate always verifies: with no trusted key it could release nothing.
         guard let keys = ReleaseGate.trustedKeys(policy: policyKeys, configured: configuredKeys) else {
             throw refuse(
