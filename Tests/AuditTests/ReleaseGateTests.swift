@@ -250,6 +250,14 @@ struct ReleaseGateCommandTests {
         #expect(refused.standardError.contains("are not the same keys"), "\(refused.standardError)")
         #expect(refused.standardError.contains("nothing was decided"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("audit.jsonl").path))
+
+        // A key file that cannot be read stops the gate, naming who named it.
+        let missing = try Self.configuration(
+            release: ["images: [\"\(Self.downImage)\"]", "keys: [/nonexistent/release.pub]"], in: directory)
+        let unreadable = try ScanGateCommand.run(["release-gate", "--config", missing] + Self.common)
+        #expect(unreadable.status == 2, "\(unreadable.standardError)")
+        #expect(unreadable.standardError.contains("/nonexistent/release.pub"), "\(unreadable.standardError)")
+        #expect(unreadable.standardError.contains("(named by release.keys)"), "\(unreadable.standardError)")
     }
 
     @Test func releaseKeysServeAPolicyThatNamesNone() throws {
