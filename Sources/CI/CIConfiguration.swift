@@ -20,10 +20,12 @@ public struct CIConfiguration: Sendable, Equatable {
         public var decision: String?
         /// The normalized findings (`scangate-findings/1`), usable as the next run's baseline.
         public var findings: String?
+        /// Every result left out of the SARIF file for GitHub's limits, one line each.
+        public var sarifDropped: String?
 
         public init(
             sarif: String? = nil, html: String? = nil, markdown: String? = nil, junit: String? = nil,
-            json: String? = nil, decision: String? = nil, findings: String? = nil
+            json: String? = nil, decision: String? = nil, findings: String? = nil, sarifDropped: String? = nil
         ) {
             self.sarif = sarif
             self.html = html
@@ -32,6 +34,7 @@ public struct CIConfiguration: Sendable, Equatable {
             self.json = json
             self.decision = decision
             self.findings = findings
+            self.sarifDropped = sarifDropped
         }
     }
 
@@ -144,7 +147,7 @@ public struct CIConfiguration: Sendable, Equatable {
         "scangate-config", "reports", "allow-incomplete", "max-report-size", "environment", "policies", "waivers",
         "vex", "baseline", "outputs", "sarif", "upload", "comment", "release",
     ]
-    static let outputKeys = ["sarif", "html", "markdown", "junit", "json", "decision", "findings"]
+    static let outputKeys = ["sarif", "html", "markdown", "junit", "json", "decision", "findings", "sarif-dropped"]
     static let sarifKeys = ["category", "source-root", "dockerfile"]
     static let uploadKeys = ["enabled", "api-url", "wait", "cacert"]
     static let commentKeys = ["enabled"]
@@ -275,6 +278,7 @@ public enum CIConfigLoader {
             case "junit": outputs.junit = path
             case "json": outputs.json = path
             case "decision": outputs.decision = path
+            case "sarif-dropped": outputs.sarifDropped = path
             default: outputs.findings = path
             }
         }

@@ -151,7 +151,7 @@ public enum CIStepOutputs {
         let paths: [(String, String?)] = [
             ("sarif", outputs.sarif), ("html", outputs.html), ("markdown", outputs.markdown),
             ("junit", outputs.junit), ("json", outputs.json), ("decision-json", outputs.decision),
-            ("findings-json", outputs.findings),
+            ("findings-json", outputs.findings), ("sarif-dropped", outputs.sarifDropped),
         ]
         for (name, path) in paths { if let path { values.append((name, path)) } }
         if let uploadID { values.append(("sarif-id", uploadID)) }

@@ -143,6 +143,7 @@ public struct CIPlan: Sendable {
         if let path = given.json { outputs.json = path }
         if let path = given.decision { outputs.decision = path }
         if let path = given.findings { outputs.findings = path }
+        if let path = given.sarifDropped { outputs.sarifDropped = path }
 
         let category = overrides.category ?? config.sarif.category ?? "scangate"
         guard !category.contains(where: \.isNewline) else {

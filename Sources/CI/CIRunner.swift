@@ -97,13 +97,15 @@ public struct CIRunner: Sendable {
 
         // 4. Local outputs: each attempted, whatever happened to the others.
         var steps: [CIStepResult] = []
-        var sarifBytes: [UInt8]?
-        if plan.outputs.sarif != nil || plan.upload {
-            sarifBytes = makeSARIF(findings, reports: reports, steps: &steps)
+        var sarif: SARIFOutput?
+        if plan.outputs.sarif != nil || plan.outputs.sarifDropped != nil || plan.upload {
+            sarif = makeSARIF(findings, reports: reports, steps: &steps)
         }
+        let sarifBytes = sarif?.bytes
         let outputs = plan.outputs
         let files: [(String, String?, () -> [UInt8]?)] = [
             ("sarif", outputs.sarif, { sarifBytes }),
+            ("sarif-dropped", outputs.sarifDropped, { sarif?.droppedListing }),
             ("html", outputs.html, { Array(HTMLReport.render(content).utf8) }),
             ("markdown", outputs.markdown, { Array(markdown.utf8) }),
             ("junit", outputs.junit, { Array(JUnitReport.render(content).utf8) }),
@@ -181,12 +183,16 @@ public struct CIRunner: Sendable {
         return parsed
     }
 
-    private func makeSARIF(_ findings: FindingSet, reports: [ParsedReport], steps: inout [CIStepResult]) -> [UInt8]? {
+    private func makeSARIF(_ findings: FindingSet, reports: [ParsedReport], steps: inout [CIStepResult])
+        -> SARIFOutput?
+    {
         let options = SARIFOptions(
             category: plan.category, sourceRoot: plan.sourceRoot, dockerfile: plan.dockerfile,
             scangateVersion: scangateVersion, tools: reports.map { SARIFTool(name: $0.tool, version: $0.toolVersion) })
         let sarif = SARIFWriter.write(findings, options: options)
-        let validation = SARIFValidator.validate(sarif.bytes)
+        // The writer's gzip size is of these very bytes (Int.max when zlib failed: measure again).
+        let validation = SARIFValidator.validate(
+            sarif.bytes, knownGzipBytes: sarif.gzipBytes == Int.max ? nil : sarif.gzipBytes)
         guard validation.isAcceptable else {
             for problem in validation.errors { fail("error: \(problem)") }
             steps.append(
@@ -196,9 +202,12 @@ public struct CIRunner: Sendable {
             fail("scangate ci: the SARIF file would be rejected by GitHub; it was not written or uploaded")
             return nil
         }
-        // One write for all the notes: a large file can drop tens of thousands of results.
-        if !sarif.noteLines.isEmpty { fail(sarif.noteLines.joined(separator: "\n")) }
-        return sarif.bytes
+        let whereListed =
+            plan.outputs.sarifDropped.map { "all are listed in \($0)" }
+            ?? "outputs.sarif-dropped (or --sarif-dropped FILE) lists every one"
+        let notes = sarif.noteLines(whereListed: whereListed)
+        if !notes.isEmpty { fail(notes.joined(separator: "\n")) }
+        return sarif
     }
 
     private func writeOutput(_ name: String, _ bytes: [UInt8], to path: String) -> CIStepResult {

@@ -45,6 +45,7 @@ public enum CIStarter {
           # json: scangate-out/report.json          # scangate-report/1
           # decision: scangate-out/decision.json    # scangate-gate/1
           findings: scangate-out/findings.json      # scangate-findings/1, a baseline for later runs
+          # sarif-dropped: scangate-out/sarif-dropped.txt   # results left out of the SARIF for GitHub's limits
 
         sarif:
           category: scangate      # each run is <category>/<tool>/ in code scanning

@@ -95,8 +95,35 @@ public struct SARIFOutput: Sendable {
     /// an upper bound of that size (see ``SARIFWriter``); `Int.max` if zlib failed.
     public var gzipBytes: Int
 
-    /// What to tell the user, one `note: …` line each: the notes, then every dropped result.
-    public var noteLines: [String] { notes.map { "note: \($0)" } + dropped.map { "note: \($0)" } }
+    /// How many dropped results ``noteLines(whereListed:)`` names one by one.
+    public static let droppedNamedInNotes = 20
+
+    /// What to tell the user, one `note: …` line each: the notes (exact counts per limit and
+    /// severity), the first ``droppedNamedInNotes`` dropped results by name, and, when more were
+    /// dropped, how many more and `whereListed` (where ``droppedListing`` was written, or how to
+    /// have it written). A report far over GitHub's limits drops tens of thousands of results;
+    /// naming all of them on standard error would bury the notes that matter in a CI log.
+    public func noteLines(whereListed: String) -> [String] {
+        var lines = notes.map { "note: \($0)" }
+        lines += dropped.prefix(Self.droppedNamedInNotes).map { "note: \($0)" }
+        let unnamed = dropped.count - Self.droppedNamedInNotes
+        if unnamed > 0 {
+            lines.append(
+                "note: \(unnamed) more dropped result\(unnamed == 1 ? "" : "s") not named here; \(whereListed)")
+        }
+        return lines
+    }
+
+    /// Every dropped result, one line each as the notes name them (without `note: `), most
+    /// severe first; empty when nothing was dropped.
+    public var droppedListing: [UInt8] {
+        var listing: [UInt8] = []
+        for drop in dropped {
+            listing += drop.description.utf8
+            listing.append(UInt8(ascii: "\n"))
+        }
+        return listing
+    }
 }
 
 /// Writes findings as one SARIF 2.1.0 log that GitHub code scanning accepts.

@@ -80,6 +80,12 @@ struct CICommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the findings JSON (a baseline for the next run) here.", valueName: "FILE"))
     var findingsJSON: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "List every result left out of the SARIF file for GitHub's limits here, one line each.",
+            valueName: "FILE"))
+    var sarifDropped: String?
+
     @Option(help: "GitHub analysis category; each SARIF run gets <category>/<tool>/.")
     var category: String?
 
@@ -168,7 +174,7 @@ struct CICommand: ParsableCommand {
         overrides.now = now
         overrides.outputs = CIConfiguration.Outputs(
             sarif: sarif, html: html, markdown: markdown, junit: junit, json: json, decision: decisionJSON,
-            findings: findingsJSON)
+            findings: findingsJSON, sarifDropped: sarifDropped)
         overrides.category = category
         overrides.sourceRoot = sourceRoot
         overrides.dockerfile = dockerfile

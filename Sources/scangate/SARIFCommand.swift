@@ -10,9 +10,9 @@ struct SARIFCommand: ParsableCommand {
         abstract: "Write the merged findings as one SARIF file that GitHub code scanning accepts.",
         discussion: """
             One run per tool, categories <category>/<tool>/. Within GitHub's limits: when a file \
-            would exceed them, the most severe results are kept and every dropped result is named \
-            on standard error. If any report cannot be read, nothing is written and the command \
-            exits 3.
+            would exceed them, the most severe results are kept; standard error says how many were \
+            dropped per limit and severity and names the first few, and --dropped FILE lists every \
+            one. If any report cannot be read, nothing is written and the command exits 3.
             """
     )
 
@@ -20,6 +20,12 @@ struct SARIFCommand: ParsableCommand {
 
     @Option(name: [.short, .customLong("output")], help: "Write the SARIF file here (default: standard output).")
     var output: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "List every result left out for GitHub's limits here, one line each (empty when none was).",
+            valueName: "FILE"))
+    var dropped: String?
 
     @Option(help: "GitHub analysis category; each run gets <category>/<tool>/.")
     var category: String = "scangate"
@@ -34,6 +40,11 @@ struct SARIFCommand: ParsableCommand {
 
     func validate() throws {
         guard !category.contains(where: \.isNewline) else { throw ValidationError("--category must be one line") }
+        if let dropped {
+            guard dropped != "-", dropped != output else {
+                throw ValidationError("--dropped needs a file of its own (not standard output or the SARIF file)")
+            }
+        }
         if let sourceRoot {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: sourceRoot, isDirectory: &isDirectory), isDirectory.boolValue
@@ -64,9 +75,11 @@ struct SARIFCommand: ParsableCommand {
             Terminal.error("scangate: the SARIF file would be rejected by GitHub; nothing was written")
             throw ExitCode(ExitStatus.usage)
         }
-        // One write for all the notes: a large file can drop tens of thousands of results.
-        if !sarif.noteLines.isEmpty { Terminal.error(sarif.noteLines.joined(separator: "\n")) }
+        let whereListed = dropped.map { "all are listed in \($0)" } ?? "--dropped FILE lists every one"
+        let notes = sarif.noteLines(whereListed: whereListed)
+        if !notes.isEmpty { Terminal.error(notes.joined(separator: "\n")) }
         try OutputFile.write(sarif.bytes, to: output)
+        if let dropped { try OutputFile.write(sarif.droppedListing, to: dropped) }
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set, sarif)
     }

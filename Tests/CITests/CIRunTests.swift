@@ -1,6 +1,7 @@
 import CI
 import Foundation
 import GitHub
+import TestSupport
 import Testing
 
 /// A repository set up as a GitHub Actions job sees it: the example reports, the shipped
@@ -253,6 +254,29 @@ enum CIRun {
         #expect(result.steps.first { $0.name == "upload" }?.status == .skipped)
         #expect(result.steps.first { $0.name == "comment" }?.status == .skipped)
         #expect(captured.standardError.contains("upload skipped: no GitHub token"))
+    }
+
+    @Test func resultsDroppedForGitHubsLimitsAreListedInTheirOwnOutput() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let report = try SARIFFixtures.overTheRunLimit(
+            lowCount: 21, in: URL(fileURLWithPath: workspace.path("reports")))
+        var overrides = CIOverrides()
+        overrides.reports = [report.path]
+        overrides.outputs.sarifDropped = workspace.path("out/sarif-dropped.txt")
+        let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        #expect(result.steps.first { $0.name == "sarif-dropped" }?.status == .done)
+        let listing = try String(contentsOfFile: workspace.path("out/sarif-dropped.txt"), encoding: .utf8)
+        #expect(listing.split(separator: "\n").count == 21)
+        #expect(listing.split(separator: "\n").allSatisfy { $0.hasPrefix("dropped from run bigtool: low R-note ") })
+        #expect(captured.standardError.contains("dropped 21 (21 low)"))
+        #expect(
+            captured.standardError.contains(
+                "note: 1 more dropped result not named here; all are listed in \(workspace.path("out/sarif-dropped.txt"))"
+            ))
+        #expect(workspace.outputFile.contains("sarif-dropped=\(workspace.path("out/sarif-dropped.txt"))\n"))
     }
 
     @Test func anUnwritableOutputIsReportedAndTheRestIsWritten() throws {

@@ -44,7 +44,7 @@ import Yams
             waivers: security/waivers.yaml
             vex: [a.json, b.json]
             baseline: base.json
-            outputs: {decision: d.json, findings: f.json}
+            outputs: {decision: d.json, findings: f.json, sarif-dropped: dropped.txt}
             sarif: {dockerfile: Dockerfile}
             upload: {enabled: false, api-url: "https://ghe.example/api/v3", wait: false, cacert: ca.pem}
             comment: {enabled: false}
@@ -62,7 +62,10 @@ import Yams
         #expect(config.waivers == ["repo/security/waivers.yaml"])
         #expect(config.vex == ["repo/a.json", "repo/b.json"])
         #expect(config.baseline == "repo/base.json")
-        #expect(config.outputs == CIConfiguration.Outputs(decision: "repo/d.json", findings: "repo/f.json"))
+        #expect(
+            config.outputs
+                == CIConfiguration.Outputs(
+                    decision: "repo/d.json", findings: "repo/f.json", sarifDropped: "repo/dropped.txt"))
         #expect(config.sarif.dockerfile == "Dockerfile")
         #expect(
             config.upload

@@ -165,6 +165,59 @@ struct CLITests {
         #expect(twice.standardOutput == once.standardOutput)
     }
 
+    @Test func droppedResultsAreCountedOnStandardErrorAndListedInFull() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = try SARIFFixtures.overTheRunLimit(lowCount: 25, in: directory)
+        let sarif = directory.appendingPathComponent("out.sarif").path
+        let listing = directory.appendingPathComponent("dropped.txt").path
+
+        let listed = try ScanGateProcess.run(["sarif", report.path, "-o", sarif, "--dropped", listing])
+        #expect(listed.status == 0, "\(listed.standardError)")
+        let stderr = listed.standardError.split(separator: "\n").map(String.init)
+        #expect(
+            stderr.contains {
+                $0.contains("run bigtool: 25025 results, GitHub accepts 25000 per run")
+                    && $0.hasSuffix("dropped 25 (25 low)")
+            })
+        #expect(stderr.count { $0.hasPrefix("note: dropped from run bigtool: low R-note fingerprint ") } == 20)
+        #expect(stderr.contains("note: 5 more dropped results not named here; all are listed in \(listing)"))
+        let lines = try String(contentsOfFile: listing, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 25)
+        #expect(
+            lines.allSatisfy {
+                $0.hasPrefix("dropped from run bigtool: low R-note fingerprint ")
+                    && $0.hasSuffix("(limit: results per run)")
+            })
+        #expect(Set(lines).count == 25)
+
+        // Without --dropped, the last note says how to get the full list.
+        let unlisted = try ScanGateProcess.run(["sarif", report.path, "-o", sarif])
+        #expect(unlisted.status == 0)
+        #expect(
+            unlisted.standardError.contains(
+                "note: 5 more dropped results not named here; --dropped FILE lists every one"))
+
+        // The listing needs a file of its own.
+        let clash = try ScanGateProcess.run(["sarif", report.path, "-o", sarif, "--dropped", sarif])
+        #expect(clash.status == 2)
+        #expect(clash.standardError.contains("--dropped needs a file of its own"))
+    }
+
+    @Test func theDroppedListingIsEmptyWhenNothingWasDropped() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let listing = directory.appendingPathComponent("dropped.txt")
+        try Data("stale\n".utf8).write(to: listing)
+        let result = try ScanGateProcess.run([
+            "sarif", "fixtures/examples/trivy-fs.json", "-o", directory.appendingPathComponent("out.sarif").path,
+            "--dropped", listing.path,
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try Data(contentsOf: listing).isEmpty)
+        #expect(!result.standardError.contains("dropped"))
+    }
+
     @Test func forcedFormatOverridesDetection() throws {
         let result = try ScanGateProcess.run(["ingest", "--as", "sarif", "fixtures/examples/trivy-fs.json"])
         #expect(result.status == 3)

@@ -17,6 +17,7 @@ import Testing
         #expect(ids == ["ci/main/npm-audit/", "ci/main/trivy/", "ci/main/zap/"])
         #expect(runs.map { Support.results($0).count } == [2, 5, 4])
         #expect(output.dropped.isEmpty && output.notes.isEmpty)
+        #expect(output.noteLines(whereListed: "unused").isEmpty && output.droppedListing.isEmpty)
         #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
     }
 
@@ -317,6 +318,19 @@ import Testing
         )
         #expect(output.notes.contains("run big: 25000 results; GitHub shows only the top 5000 by severity"))
         #expect(SARIFValidator.validate(output.bytes).isAcceptable)
+
+        // The notes name the first 20 dropped results and say where the rest are; the listing
+        // names every one, one line each.
+        let lines = output.noteLines(whereListed: "all are listed in dropped.txt")
+        #expect(lines.count == output.notes.count + 20 + 1)
+        #expect(lines.filter { $0.hasPrefix("note: dropped from run big: low L fingerprint ") }.count == 20)
+        #expect(lines.last == "note: 10 more dropped results not named here; all are listed in dropped.txt")
+        let listing = String(decoding: output.droppedListing, as: UTF8.self)
+        #expect(listing.hasSuffix("\n"))
+        let listed = listing.split(separator: "\n").map(String.init)
+        #expect(listed == output.dropped.map(\.description))
+        #expect(
+            Set(listed.compactMap { $0.split(separator: " ").dropFirst(7).first.map(String.init) }) == lowFingerprints)
     }
 
     @Test func keepsTheMostSevereRunsWhenThereAreTooMany() throws {
