@@ -85,7 +85,8 @@ public struct SARIFDrop: Sendable, Hashable, CustomStringConvertible {
 public struct SARIFOutput: Sendable {
     /// The SARIF 2.1.0 file, UTF-8 JSON ending in a newline.
     public var bytes: [UInt8]
-    /// Every result left out for GitHub's limits, most severe first.
+    /// Every result left out for GitHub's limits, most severe first (open before suppressed);
+    /// within a severity, in the order the limits were applied (runs, results per run, size).
     public var dropped: [SARIFDrop]
     /// One line per limit that forced drops or truncation, with exact counts.
     public var notes: [String]
@@ -277,7 +278,13 @@ public enum SARIFWriter {
                 "\(truncated.count) results had more than \(options.limits.keptLocationsPerResult) locations; "
                     + "kept the first \(options.limits.keptLocationsPerResult) of each (GitHub uses only the first)")
         }
-        return SARIFOutput(bytes: bytes, dropped: dropped, notes: notes, gzipBytes: gzipSize)
+        // Most severe first across the limits too (a size cut can drop high results after a run
+        // limit dropped low ones), so that the first dropped results named are the ones that matter.
+        let mostSevereFirst = dropped.enumerated().sorted { lhs, rhs in
+            (lhs.element.isSuppressed ? 1 : 0, -lhs.element.severity.rank, lhs.offset)
+                < (rhs.element.isSuppressed ? 1 : 0, -rhs.element.severity.rank, rhs.offset)
+        }
+        return SARIFOutput(bytes: bytes, dropped: mostSevereFirst.map(\.element), notes: notes, gzipBytes: gzipSize)
     }
 
     /// `: 2 critical, 1 low` (empty when nothing was lost).

@@ -350,6 +350,28 @@ import Testing
         #expect(SARIFValidator.validate(output.bytes, limits: limits).isAcceptable)
     }
 
+    @Test func droppedResultsAreListedMostSevereFirstAcrossTheLimits() throws {
+        // Run "z" (info) is left out for the run limit first; the size cut then drops high
+        // results of run "a": those come first in the list.
+        var findings = (0..<3).map { Support.finding(tool: "z", id: "Z\($0)", severity: .info) }
+        for index in 0..<400 {
+            let noise = Fingerprint.sha256Hex(Array("\(index)".utf8))
+            var finding = Support.finding(
+                tool: "a", id: "R\(index)", severity: index < 10 ? .critical : .high, key: noise)
+            finding.title = noise + noise
+            findings.append(finding)
+        }
+        var limits = SARIFLimits.github
+        limits.maximumRuns = 1
+        limits.maximumGzipBytes = 60_000
+        let output = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
+        #expect(Set(output.dropped.map(\.reason)) == [.runsPerFile, .fileSize])
+        #expect(output.dropped.first?.severity == .high)
+        #expect(output.dropped.suffix(3).map(\.severity) == [.info, .info, .info])
+        #expect(zip(output.dropped, output.dropped.dropFirst()).allSatisfy { $0.severity >= $1.severity })
+        #expect(output.noteLines(whereListed: "").dropFirst(output.notes.count).first?.contains(": high R") == true)
+    }
+
     @Test func staysUnderTheGzipLimitByDroppingTheLeastSevere() throws {
         var findings: [Finding] = []
         for index in 0..<400 {
