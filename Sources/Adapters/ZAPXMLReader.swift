@@ -146,11 +146,18 @@ final class ZAPXMLParseState {
         return Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(context)))
     }
 
-    /// Records the first error and stops libxml2.
-    func fail(line: Int?, _ message: String) {
+    /// Records the first error and, from a SAX callback, stops libxml2.
+    ///
+    /// - Parameter stoppingParser: false from libxml2's error handler. libxml2 2.9 reports a
+    ///   failed encoding conversion (`encoding="UTF-32"` over UTF-8 bytes, an invalid byte in
+    ///   EUC-JP) from inside its encoding switch or input refill; `xmlStopParser` there frees the
+    ///   input buffer under libxml2's feet (a crash found by fuzzing). Not stopping is safe: after
+    ///   an error libxml2 stops calling the SAX handler or ends the parse itself, and the other
+    ///   callbacks ignore anything after the first failure.
+    func fail(line: Int?, _ message: String, stoppingParser: Bool = true) {
         guard failure == nil else { return }
         failure = (line, message)
-        if let context { xmlStopParser(context) }
+        if stoppingParser, let context { xmlStopParser(context) }
     }
 
     func startElement(
@@ -343,7 +350,8 @@ enum ZAPXMLCallbacks {
             message += " (entity references are refused: ZAP reports contain none)"
         }
         let line = error.pointee.line > 0 ? Int(error.pointee.line) : nil
-        state.fail(line: line ?? (state.line > 0 ? state.line : nil), "invalid XML: " + message)
+        state.fail(
+            line: line ?? (state.line > 0 ? state.line : nil), "invalid XML: " + message, stoppingParser: false)
     }
 
     static var handler: xmlSAXHandler {

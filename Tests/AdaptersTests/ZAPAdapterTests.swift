@@ -433,6 +433,40 @@ struct ZAPAdapterTests {
         }
     }
 
+    /// Documents whose encoding libxml2 cannot convert (found by fuzzing: reporting them once
+    /// crashed the process inside libxml2's encoding switch).
+    static let unconvertibleEncodings: [(name: String, bytes: [UInt8])] = [
+        ("declared UTF-32 over UTF-8 bytes", Array(#"<?xml version="1.0" encoding="UTF-32"?><a/>"#.utf8)),
+        ("UTF-32LE detected from the first bytes", [0x3C, 0x00, 0x00, 0x00]),
+        (
+            "an invalid byte in EUC-JP after the first input chunk",
+            Array(#"<?xml version="1.0" encoding="EUC-JP"?><a>"#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 200)
+                + [0xC3] + Array("</a>".utf8)
+        ),
+    ]
+
+    @Test("an encoding libxml2 cannot convert is refused, never a crash", arguments: unconvertibleEncodings.indices)
+    func unconvertibleEncodingRefused(case index: Int) throws {
+        let (name, bytes) = Self.unconvertibleEncodings[index]
+        #expect(throws: ReportError.self, "\(name)") { _ = try Corpus.parse(bytes: bytes, name: "encoding.xml") }
+        #expect(throws: ReportError.self, "\(name)") {
+            try ZAPAdapter.parseXML(ReportSource(name: "encoding.xml", bytes: bytes))
+        }
+    }
+
+    @Test("a report in another encoding libxml2 can convert is read in it")
+    func declaredLatin1IsConverted() throws {
+        let bytes =
+            Array(
+                #"<?xml version="1.0" encoding="ISO-8859-1"?><OWASPZAPReport version="2.10.0"><site name="https://a.example"><alerts><alertitem><pluginid>10021</pluginid><alert>Caf"#
+                    .utf8) + [0xE9]
+            + Array(
+                #"</alert><riskcode>1</riskcode><confidence>2</confidence><instances><instance><uri>https://a.example/</uri><method>GET</method></instance></instances></alertitem></alerts></site></OWASPZAPReport>"#
+                    .utf8)
+        let report = try Corpus.parse(bytes: bytes, name: "latin1.xml")
+        #expect(report.findings.map(\.title) == ["Café"])
+    }
+
     @Test("an empty document is refused")
     func emptyRefused() throws {
         #expect(throws: ReportError.self) { try ZAPAdapter.parseXML(ReportSource(name: "empty.xml", bytes: [])) }
