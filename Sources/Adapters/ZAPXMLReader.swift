@@ -343,7 +343,9 @@ enum ZAPXMLCallbacks {
         // Warnings (a relative namespace URI…) do not make the report unreadable.
         guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
         var message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
-        message = String(message.zapTrimmed)
+        // One line: libxml2 puts the offending bytes of an encoding error on a second line.
+        message = message.split(whereSeparator: \.isNewline).map { String($0.zapTrimmed) }.filter { !$0.isEmpty }
+            .joined(separator: "; ")
         if error.pointee.code == Int32(XML_ERR_RESERVED_XML_NAME.rawValue) {
             message += " (something, e.g. a comment, precedes the <?xml ...?> declaration)"
         } else if error.pointee.code == Int32(XML_ERR_UNDECLARED_ENTITY.rawValue) {

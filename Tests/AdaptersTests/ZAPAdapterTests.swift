@@ -430,6 +430,7 @@ struct ZAPAdapterTests {
         } throws: { error in
             guard let error = error as? ReportError else { return false }
             return error.file == "utf8.xml" && error.line == 3 && error.message.contains("UTF-8")
+                && error.message.contains("Bytes: 0xC3 0x28") && !error.message.contains("\n")
         }
     }
 
