@@ -197,6 +197,16 @@ private struct NpmAuditReader {
             throw report.error("missing \"vulnerabilities\": expected an object of vulnerable packages")
         }
         let members = vulnerabilities.members
+        // npm counts the entries it wrote; fewer entries than that count means some were lost
+        // (a cut or edited report), and reading the rest as the whole audit could pass a build
+        // that npm would fail.
+        if let total = try report.object("metadata")?.object("vulnerabilities")?.int("total"),
+            total != members.count
+        {
+            throw vulnerabilities.error(
+                "metadata.vulnerabilities.total is \(total) but \"vulnerabilities\" lists \(members.count) "
+                    + "package\(members.count == 1 ? "" : "s"): the report is incomplete or was edited")
+        }
         // Looked up once per via string: a set, not a linear scan of the object for each one
         // (a monorepo's report has thousands of entries).
         let entryNames = Set(members.map(\.key))
@@ -205,6 +215,12 @@ private struct NpmAuditReader {
             let packageName = try entry.string("name") ?? key
             guard let via = try entry.array("via") else {
                 throw entry.error("missing \"via\": expected the advisories and dependencies that make it vulnerable")
+            }
+            // npm lists at least one reason for every vulnerable package; an entry without one
+            // would otherwise vanish without a finding or a word.
+            guard !via.isEmpty else {
+                throw entry.error(
+                    "\"via\" is empty: npm names at least one advisory or vulnerable dependency for every package")
             }
             let nodes = try entry.strings("nodes")
             let entryRange = try entry.string("range")

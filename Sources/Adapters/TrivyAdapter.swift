@@ -135,7 +135,11 @@ private struct TrivyReportReader {
 
     private mutating func readResult(_ result: JSONValue, context: TrivyContext) throws(JSONAccessError) {
         _ = try result.requireObject()
-        let target = try result.string("Target") ?? ""
+        // Trivy writes `Target` in every result (it has no `omitempty`); a result without one was
+        // not written by Trivy, and reading it as "nothing found here" would be a silent pass.
+        guard let target = try result.string("Target") else {
+            throw result.error("a result without \"Target\": Trivy names what every result scanned")
+        }
         let resultClass = try result.string("Class")
         let type = try result.string("Type")
         let resultInfo = ResultInfo(target: target, resultClass: resultClass, type: type, context: context)

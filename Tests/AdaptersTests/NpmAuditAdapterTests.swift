@@ -229,7 +229,7 @@ struct NpmAuditAdapterTests {
             "$.vulnerabilities.x.via[0]"
         ),
         (
-            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"via": [], "fixAvailable": "yes"}}}"#,
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"via": ["y"], "fixAvailable": "yes"}}}"#,
             "$.vulnerabilities.x.fixAvailable"
         ),
         (#"{"advisories": ["1"]}"#, "$.advisories"),
@@ -249,6 +249,27 @@ struct NpmAuditAdapterTests {
         let error = try #require(throws: ReportError.self) { try parse(json) }
         #expect(error.jsonPath == path)
         #expect(error.line != nil)
+    }
+
+    /// Reports whose own content says something is missing: reading them as they are would
+    /// pass a build npm fails.
+    static let inconsistent: [(json: String, path: String, message: String)] = [
+        (
+            #"{"auditReportVersion": 2, "vulnerabilities": {"open": {"name": "open", "severity": "critical", "via": []}}}"#,
+            "$.vulnerabilities.open", #""via" is empty"#
+        ),
+        (
+            #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"low": 2, "total": 2}}}"#,
+            "$.vulnerabilities", #"metadata.vulnerabilities.total is 2 but "vulnerabilities" lists 0 packages"#
+        ),
+    ]
+
+    @Test("a report that contradicts itself is refused", arguments: inconsistent.indices)
+    func inconsistentReportRefused(case index: Int) throws {
+        let (json, path, message) = Self.inconsistent[index]
+        let error = try #require(throws: ReportError.self) { try parse(json) }
+        #expect(error.jsonPath == path)
+        #expect(error.message.contains(message), "\(error)")
     }
 
     @Test("truncated JSON is an error with a line")

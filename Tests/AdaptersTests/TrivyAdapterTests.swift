@@ -179,6 +179,9 @@ struct TrivyAdapterTests {
                 "$.Results[0].Vulnerabilities[0].Severity"
             ),
             (#"{"SchemaVersion": 3, "Results": []}"#, "$.SchemaVersion"),
+            // Trivy writes a Target in every result: one without is not a clean result.
+            (#"{"SchemaVersion": 2, "ArtifactName": "x", "Results": [{}]}"#, "$.Results[0]"),
+            (#"[{"Vulnerabilities": []}]"#, "$[0]"),
         ]
         for (json, path) in cases {
             let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(json.utf8)) }
