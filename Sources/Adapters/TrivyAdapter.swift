@@ -324,6 +324,9 @@ private struct TrivyReportReader {
                 for (position, version) in cvssVersions.enumerated() {
                     let vector = try values.string(2 * position).flatMap { $0.isEmpty ? nil : $0 }
                     let score = try values.double(2 * position + 1).flatMap { $0 > 0 ? $0 : nil }
+                    if let score, !CVSSScore.validScores.contains(score) {
+                        throw (values[2 * position + 1] ?? entry).error("CVSS score \(score) is outside 0–10")
+                    }
                     if vector != nil || score != nil {
                         list.append(CVSSScore(version: version, vector: vector, score: score))
                     }

@@ -108,6 +108,9 @@ public enum CVSSVersion: String, Sendable, Hashable, Comparable {
 
 /// One CVSS assessment: version, vector and base score (either may be missing).
 public struct CVSSScore: Sendable, Hashable {
+    /// The base scores CVSS defines (every version): adapters refuse a score outside it.
+    public static let validScores: ClosedRange<Double> = 0...10
+
     public var version: CVSSVersion
     public var vector: String?
     public var score: Double?

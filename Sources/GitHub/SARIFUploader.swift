@@ -305,8 +305,11 @@ public struct SARIFUploader: Sendable {
 
     private func resetHint(_ response: HTTPResponse) -> String {
         guard let reset = response.headers["x-ratelimit-reset"].flatMap({ Double($0) }) else { return "" }
-        let seconds = Int((reset - client.clock.epochSeconds()).rounded(.up))
-        return seconds > 0 ? " for another \(seconds) s" : ""
+        // The server's number: bounded (a day) before Int(_:), which traps on what it cannot hold.
+        let remaining = reset - client.clock.epochSeconds()
+        guard remaining.isFinite, remaining > 0 else { return "" }
+        let seconds = Int(min(remaining, 86_400).rounded(.up))
+        return " for another \(seconds) s" + (remaining > 86_400 ? " or more" : "")
     }
 
     /// GitHub's `message` (and the first of `errors`, when given) from a JSON error body.

@@ -17,7 +17,7 @@ public struct UploadTuning: Sendable {
             }
             return value
         }
-        if let value = number("SCANGATE_UPLOAD_ATTEMPTS") { attempts = max(1, Int(value)) }
+        if let value = number("SCANGATE_UPLOAD_ATTEMPTS") { attempts = max(1, Int(min(value, 1_000))) }
         if let value = number("SCANGATE_UPLOAD_BACKOFF_MS") { backoff = value / 1000 }
         if let value = number("SCANGATE_UPLOAD_RETRY_BUDGET") { retryBudget = value }
         if let value = number("SCANGATE_UPLOAD_CONNECT_TIMEOUT") { connectTimeout = max(0.1, value) }

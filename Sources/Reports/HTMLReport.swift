@@ -492,7 +492,9 @@ private struct HTMLPage {
     }
 
     static func format(_ score: Double) -> String {
-        score.rounded() == score ? String(Int(score)) + ".0" : String(score)
+        // Int(_:) traps on a value it cannot hold; adapters keep scores within 0–10.
+        guard let whole = Int(exactly: score) else { return String(score) }
+        return String(whole) + ".0"
     }
 
     /// The package, else the first location, for the table.

@@ -45,7 +45,9 @@ enum SeverityMapping {
 
     /// One decimal, as CVSS scores are written (`7.5`, `10.0`).
     static func format(_ score: Double) -> String {
-        let tenths = max(1, min(100, Int((score * 10).rounded())))
+        // Clamped before the conversion: Int(_:) traps on a value it cannot hold.
+        let clamped = score.isNaN ? 0.1 : min(max(score, 0.1), 10)
+        let tenths = Int((clamped * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
     }
 }

@@ -232,6 +232,10 @@ struct NpmAuditAdapterTests {
             #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"via": ["y"], "fixAvailable": "yes"}}}"#,
             "$.vulnerabilities.x.fixAvailable"
         ),
+        (
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"via": [{"source": 1, "severity": "low", "cvss": {"score": 11}}]}}}"#,
+            "$.vulnerabilities.x.via[0].cvss.score"
+        ),
         (#"{"advisories": ["1"]}"#, "$.advisories"),
         (
             #"{"advisories": {"1": {"id": 1, "module_name": "m", "severity": "low", "findings": {}}}}"#,

@@ -182,6 +182,11 @@ struct TrivyAdapterTests {
             // Trivy writes a Target in every result: one without is not a clean result.
             (#"{"SchemaVersion": 2, "ArtifactName": "x", "Results": [{}]}"#, "$.Results[0]"),
             (#"[{"Vulnerabilities": []}]"#, "$[0]"),
+            // CVSS base scores are 0–10 in every version.
+            (
+                #"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "PkgName": "a", "CVSS": {"nvd": {"V3Score": 1e20}}}]}]}"#,
+                "$.Results[0].Vulnerabilities[0].CVSS.nvd.V3Score"
+            ),
         ]
         for (json, path) in cases {
             let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(json.utf8)) }

@@ -99,6 +99,17 @@ struct UploadCommandTests {
         #expect(result.seconds >= 0.95)
     }
 
+    @Test func aRateLimitResetTooFarAwayIsReportedNotWaitedFor() throws {
+        let server = try GitHubTestServer(scenario: "ratelimit-403-far", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 4, "\(result.standardError)")
+        #expect(try server.uploads() == 1)
+        let errors = errorLines(result)
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains("for another 86400 s or more") == true, "\(errors)")
+    }
+
     @Test func advancedSecurityDisabledIsExplainedAndNotRetried() throws {
         let server = try GitHubTestServer(scenario: "ghas-disabled", expecting: sarif)
         defer { server.stop() }

@@ -36,6 +36,22 @@ struct HTMLReportTests {
                     + "rel=\"noopener noreferrer nofollow\">"))
     }
 
+    /// Adapters refuse scores outside 0–10, but a finding built in code is not checked: the page
+    /// must still render (a score too large for an Int once stopped the process).
+    @Test func aScoreOutsideTheCVSSRangeStillRenders() {
+        var finding = ReportSupport.vulnerability("CVE-2024-1", package: "p", severity: .critical, tool: "trivy")
+        finding.ratings.append(
+            SeverityRating(
+                source: "nvd", severity: .critical, label: nil,
+                cvss: [
+                    CVSSScore(version: .v3, vector: nil, score: 1e20), CVSSScore(version: .v2, vector: nil, score: 7),
+                ],
+                isToolVerdict: false))
+        let html = HTMLReport.render(ReportContent(findings: FindingSet(merging: [finding]), reports: []))
+        #expect(html.contains("1e+20"))
+        #expect(html.contains("7.0"))
+    }
+
     @Test func selfContainedWithAContentSecurityPolicy() {
         let html = HTMLReport.render(ReportContent(findings: FindingSet(merging: [Self.hostileFinding()]), reports: []))
         #expect(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;;"))

@@ -42,6 +42,8 @@ SCENARIOS = {
     "retry-502": (["502", "202"], ["complete"]),
     "retry-429": (["429", "202"], ["complete"]),
     "ratelimit-403": (["403-ratelimit", "202"], ["complete"]),
+    # A reset too far away to wait for, as a misbehaving proxy or server might send it.
+    "ratelimit-403-far": (["403-ratelimit-far"], []),
     "ghas-disabled": (["403-ghas"], []),
     "bad-commit-422": (["422"], []),
     "not-found-404": (["404"], []),
@@ -339,6 +341,10 @@ def make_handler(state, document, operations):
                 reset = int(time.time()) + 1
                 self.send_json(403, {"message": "API rate limit exceeded for installation ID 1."},
                                {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset),
+                                "x-ratelimit-used": "1000"})
+            elif answer == "403-ratelimit-far":
+                self.send_json(403, {"message": "API rate limit exceeded for installation ID 1."},
+                               {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "99999999999999999999999",
                                 "x-ratelimit-used": "1000"})
             elif answer == "403-ghas":
                 self.send_json(403, {"message": "Advanced Security must be enabled for this repository to use "
