@@ -41,6 +41,7 @@ public final class JSONDocument: Sendable {
     /// The document's bytes, exactly as read.
     public let bytes: [UInt8]
     let tape: [JSONNode]
+    private let lineIndex = LineIndex()
 
     /// The largest input the tape can address.
     public static let maximumSize = Int(UInt32.max) - 1
@@ -60,20 +61,9 @@ public final class JSONDocument: Sendable {
     /// The top-level value.
     public var root: JSONValue { JSONValue(document: self, index: 0) }
 
-    /// The 1-based line of a byte offset.
-    public func line(ofOffset offset: Int) -> Int {
-        var line = 1
-        var position = 0
-        let limit = min(offset, bytes.count)
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            while position < limit {
-                if base[position] == 0x0A { line += 1 }
-                position += 1
-            }
-        }
-        return line
-    }
+    /// The 1-based line of a byte offset. The first call indexes the line ends; every call
+    /// after is a binary search (a VEX file records the line of each of its statements).
+    public func line(ofOffset offset: Int) -> Int { lineIndex.line(ofOffset: offset, in: bytes) }
 
     /// The JSON path (`$.Results[2].Vulnerabilities[0]`) of the node at `index`, found by
     /// walking down from the root. Only computed for error messages.
@@ -139,4 +129,44 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public let message: String
 
     public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+/// The offsets of a document's line feeds, found on the first lookup. Most documents never
+/// need a line (only errors and warnings name one); one that names many must not rescan the
+/// bytes for each.
+private final class LineIndex: @unchecked Sendable {
+    private let lock = NSLock()
+    /// Guarded by `lock`.
+    private var lineFeeds: [UInt32]?
+
+    func line(ofOffset offset: Int, in bytes: [UInt8]) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let feeds = lineFeeds ?? Self.lineFeeds(in: bytes)
+        lineFeeds = feeds
+        // Line = 1 + the line feeds before the offset.
+        var low = 0
+        var high = feeds.count
+        while low < high {
+            let middle = (low + high) / 2
+            if Int(feeds[middle]) < offset { low = middle + 1 } else { high = middle }
+        }
+        return low + 1
+    }
+
+    private static func lineFeeds(in bytes: [UInt8]) -> [UInt32] {
+        var feeds: [UInt32] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var position = 0
+            while position < buffer.count,
+                let hit = memchr(base + position, 0x0A, buffer.count - position)
+            {
+                let offset = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                feeds.append(UInt32(offset))
+                position = offset + 1
+            }
+        }
+        return feeds
+    }
 }

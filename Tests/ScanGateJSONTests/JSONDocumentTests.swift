@@ -200,4 +200,17 @@ struct JSONDocumentTests {
         let array = try JSONDocument(bytes: Array("[1]".utf8)).root
         #expect(array.values(of: table)[0] == nil)
     }
+
+    @Test func linesOfOffsetsAreCountedLineFeeds() throws {
+        let text = "[\n1,\n\n  \"two\",\r\n3\n]"
+        let bytes = Array(text.utf8)
+        let document = try JSONDocument(bytes: bytes)
+        for offset in 0...(bytes.count + 2) {
+            let expected = 1 + bytes.prefix(offset).count { $0 == 0x0A }
+            #expect(document.line(ofOffset: offset) == expected, "offset \(offset)")
+        }
+        let values = document.root.elements
+        #expect(values.map(\.line) == [2, 4, 5])
+        #expect(try JSONDocument(bytes: Array("7".utf8)).line(ofOffset: 0) == 1)
+    }
 }
