@@ -71,7 +71,9 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         while index < characters.count, characters[index] != "]" {
             var low = characters[index]
             if low == "\\" {
-                guard index + 1 < characters.count else { break }
+                guard index + 1 < characters.count else {
+                    throw SyntaxError(pattern: pattern, message: "it ends with an escaping backslash")
+                }
                 index += 1
                 low = characters[index]
             }
@@ -87,7 +89,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
                 ranges.append(low...low)
             }
         }
-        guard index < characters.count else {
+        guard index < characters.count, characters[index] == "]" else {
             throw SyntaxError(pattern: pattern, message: "\"[\" is never closed by \"]\"")
         }
         guard !ranges.isEmpty else {

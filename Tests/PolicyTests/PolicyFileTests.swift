@@ -294,7 +294,7 @@ struct PolicyPrimitiveTests {
         #expect(try Glob("cve-2021-*", ignoresCase: true).matches("CVE-2021-23337"))
     }
 
-    @Test(arguments: ["", "[abc", "abc\\", "[]", "a]b", "[z-a]"])
+    @Test(arguments: ["", "[abc", "abc\\", "[]", "a]b", "[z-a]", "[a\\", "CVE-2021-4490[6\\", "[!\\"])
     func malformedGlobs(_ pattern: String) {
         #expect(throws: Glob.SyntaxError.self) { try Glob(pattern) }
     }
