@@ -258,7 +258,8 @@ public enum Gate {
     static func latestStatement(about finding: Finding, in statements: [VEXStatement]) -> VEXStatement? {
         var best: VEXStatement?
         for statement in statements where statement.covers(finding) {
-            if let current = best, (statement.timestamp ?? "") < (current.timestamp ?? "") { continue }
+            // No timestamp orders before any; equal ones keep file order (the later wins).
+            if let current = best, (statement.instant ?? -.infinity) < (current.instant ?? -.infinity) { continue }
             best = statement
         }
         return best

@@ -27,7 +27,12 @@ public struct VEXStatement: Sendable {
     public var justification: String?
     public var impactStatement: String?
     /// The statement's timestamp, else the document's (RFC 3339 text).
-    public var timestamp: String?
+    public var timestamp: String? {
+        didSet { instant = timestamp.flatMap(RFC3339.epochSeconds) }
+    }
+    /// ``timestamp`` as seconds since 1970, what statements are ordered by (text would order
+    /// `+02:00` and `Z` wrongly).
+    public private(set) var instant: Double?
 
     public init(
         source: SourceRef, index: Int = 1, vulnerabilityIDs: [String], products: [String], status: VEXStatus,
@@ -41,6 +46,7 @@ public struct VEXStatement: Sendable {
         self.justification = justification
         self.impactStatement = impactStatement
         self.timestamp = timestamp
+        self.instant = timestamp.flatMap(RFC3339.epochSeconds)
     }
 
     /// Whether the statement is about this finding: one of its ids is the finding's id or an
@@ -73,8 +79,9 @@ public struct VEXDocument: Sendable {
     }
 
     /// Parses an OpenVEX JSON document. Refused: not JSON, no `@context` naming openvex.dev,
-    /// no `statements`, a statement without vulnerability, status or products, a status
-    /// OpenVEX does not define, `not_affected` without `justification` or `impact_statement`.
+    /// no `statements`, a statement without vulnerability, status or products, a status or
+    /// justification OpenVEX does not define, `not_affected` without `justification` or
+    /// `impact_statement`, a timestamp that is not RFC 3339, a product purl that does not parse.
     public static func parse(bytes: [UInt8], file: String) throws(ConfigurationError) -> VEXDocument {
         let document: JSONDocument
         do {
@@ -94,10 +101,12 @@ public struct VEXDocument: Sendable {
 
     private static func read(_ root: JSONValue, file: String) throws(JSONAccessError) -> VEXDocument {
         let object = try root.requireObject()
-        guard let context = try object.string("@context"), context.hasPrefix("https://openvex.dev/ns") else {
+        guard let context = try object.string("@context"),
+            context == "https://openvex.dev/ns" || context.hasPrefix("https://openvex.dev/ns/")
+        else {
             throw object.error("not an OpenVEX document: \"@context\" must be https://openvex.dev/ns/…")
         }
-        let documentTimestamp = try object.string("timestamp")
+        let documentTimestamp = try timestamp(in: object, of: "the document")
         guard let statements = try object.array("statements") else {
             throw object.error("an OpenVEX document needs \"statements\"")
         }
@@ -147,26 +156,64 @@ public struct VEXDocument: Sendable {
             }
         }
         let justification = try statement.string("justification")
-        let impact = try statement.string("impact_statement")
+        if let justification, !justifications.contains(justification) {
+            throw (statement["justification"] ?? statement).error(
+                "\(what): justification \"\(justification)\" is not one of "
+                    + justifications.sorted().joined(separator: ", "))
+        }
+        let impact = try statement.string("impact_statement").flatMap {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0
+        }
         if status == .notAffected, justification == nil, impact == nil {
             throw statement.error("\(what) is not_affected without a justification or impact_statement")
         }
         return VEXStatement(
             source: SourceRef(file: file, line: statement.line), index: index, vulnerabilityIDs: ids,
             products: products, status: status, justification: justification, impactStatement: impact,
-            timestamp: try statement.string("timestamp") ?? timestamp)
+            timestamp: try Self.timestamp(in: statement, of: what) ?? timestamp)
+    }
+
+    /// OpenVEX's justifications for `not_affected` (spec v0.2.0, "Status Justifications").
+    static let justifications: Set<String> = [
+        "component_not_present", "vulnerable_code_not_present", "vulnerable_code_not_in_execute_path",
+        "vulnerable_code_cannot_be_controlled_by_adversary", "inline_mitigations_already_exist",
+    ]
+
+    /// The object's `timestamp`, which must be an RFC 3339 date-time: the latest statement
+    /// about a finding decides, and a timestamp that cannot be ordered must not win or lose by
+    /// accident.
+    private static func timestamp(in object: JSONValue, of what: String) throws(JSONAccessError) -> String? {
+        guard let text = try object.string("timestamp") else { return nil }
+        guard RFC3339.epochSeconds(text) != nil else {
+            throw (object["timestamp"] ?? object).error(
+                "\(what): timestamp \"\(text)\" is not an RFC 3339 date-time (e.g. 2026-11-25T10:00:00Z)")
+        }
+        return text
     }
 
     private static func productIdentifiers(_ value: JSONValue, what: String) throws(JSONAccessError) -> [String] {
-        if let text = value.stringValue { return [text] }
+        if let text = value.stringValue { return [try checkedPurl(text, at: value, what: what)] }
         let object = try value.requireObject()
         var identifiers: [String] = []
-        if let id = try object.string("@id") { identifiers.append(id) }
-        if let purl = try object.object("identifiers")?.string("purl") { identifiers.append(purl) }
+        if let id = try object.string("@id") {
+            identifiers.append(try checkedPurl(id, at: object["@id"] ?? object, what: what))
+        }
+        if let identifierObject = try object.object("identifiers"), let purl = try identifierObject.string("purl") {
+            identifiers.append(try checkedPurl(purl, at: identifierObject["purl"] ?? identifierObject, what: what))
+        }
         guard !identifiers.isEmpty else {
             throw object.error("\(what): a product has neither @id nor identifiers.purl")
         }
         return identifiers
+    }
+
+    /// A product that is a purl must parse: one that does not (a bad percent escape, no name)
+    /// would otherwise match by accident or never.
+    private static func checkedPurl(_ text: String, at value: JSONValue, what: String) throws(JSONAccessError)
+        -> String
+    {
+        guard text.lowercased().hasPrefix("pkg:"), PackageURL.parts(text) == nil else { return text }
+        throw value.error("\(what): product \"\(text)\" is not a valid package URL")
     }
 }
 
@@ -184,7 +231,8 @@ enum PackageURL {
     }
 
     /// `pkg:type/namespace/name@version` without qualifiers and subpath, percent-decoded,
-    /// type/namespace/name lowercased.
+    /// type/namespace/name lowercased; nil when it is not one (no type and name, an empty
+    /// version, a bad percent escape).
     static func parts(_ purl: String) -> (base: String, version: String?)? {
         guard purl.lowercased().hasPrefix("pkg:") else { return nil }
         var text = Substring(purl.dropFirst(4))
@@ -192,10 +240,14 @@ enum PackageURL {
         if let question = text.firstIndex(of: "?") { text = text[..<question] }
         var version: String?
         if let at = text.lastIndex(of: "@"), text[at...].contains("/") == false, at != text.startIndex {
-            version = String(text[text.index(after: at)...]).removingPercentEncoding
+            guard let decoded = String(text[text.index(after: at)...]).removingPercentEncoding, !decoded.isEmpty
+            else { return nil }
+            version = decoded
             text = text[..<at]
         }
-        let base = (String(text).removingPercentEncoding ?? String(text)).lowercased()
+        guard let base = String(text).removingPercentEncoding?.lowercased(),
+            let slash = base.firstIndex(of: "/"), slash != base.startIndex, base.index(after: slash) != base.endIndex
+        else { return nil }
         return (base, version)
     }
 
@@ -205,5 +257,48 @@ enum PackageURL {
         guard wanted.base == actual.base else { return false }
         guard let version = wanted.version else { return true }
         return version == actual.version
+    }
+}
+
+/// RFC 3339 date-times (`2026-11-25T10:00:00Z`, `2026-11-25T12:00:00.5+02:00`).
+enum RFC3339 {
+    /// Seconds since 1970 (UTC) of `text`; nil unless it is a full RFC 3339 date-time with a
+    /// real date, a time and a zone.
+    static func epochSeconds(_ text: String) -> Double? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, let day = Day(parsing: String(decoding: bytes[0..<10], as: UTF8.self)),
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"), bytes[13] == UInt8(ascii: ":"),
+            bytes[16] == UInt8(ascii: ":"), let hour = number(bytes[11..<13]), let minute = number(bytes[14..<16]),
+            let second = number(bytes[17..<19]), hour < 24, minute < 60, second <= 60
+        else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if bytes[index] == UInt8(ascii: ".") {
+            let digits = bytes[(index + 1)...].prefix { $0 >= 0x30 && $0 <= 0x39 }
+            guard !digits.isEmpty, digits.count <= 9, let value = number(digits) else { return nil }
+            fraction = Double(value) / pow(10, Double(digits.count))
+            index += 1 + digits.count
+        }
+        guard index < bytes.count else { return nil }
+        var offset = 0
+        switch bytes[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            guard index + 1 == bytes.count else { return nil }
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
+                let hours = number(bytes[(index + 1)..<(index + 3)]), let minutes = number(bytes[(index + 4)...]),
+                hours < 24, minutes < 60
+            else { return nil }
+            offset = (hours * 60 + minutes) * 60 * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+        default:
+            return nil
+        }
+        let seconds = day.ordinal * 86_400 + hour * 3_600 + minute * 60 + second - offset
+        return Double(seconds) + fraction
+    }
+
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 }

@@ -69,6 +69,19 @@ struct VEXTests {
                 + statement(lodash1, lodashPurl, "under_investigation", #", "timestamp": "2026-11-03T00:00:00Z""#),
             .fail
         ),
+        (
+            // 01:00+02:00 is 23:00 the day before in UTC: the investigation is later, as text it is not.
+            "timestamps are compared as times, not as text",
+            statement(lodash1, lodashPurl, "fixed", #", "timestamp": "2026-11-03T01:00:00+02:00""#) + ",\n"
+                + statement(lodash1, lodashPurl, "under_investigation", #", "timestamp": "2026-11-02T23:30:00Z""#),
+            .fail
+        ),
+        (
+            "a statement's own timestamp beats the document's",
+            statement(lodash1, lodashPurl, "under_investigation") + ",\n"
+                + statement(lodash1, lodashPurl, "fixed", #", "timestamp": "2026-10-01T00:00:00.5Z""#),
+            .fail
+        ),
     ]
 
     @Test(arguments: cases)
@@ -108,6 +121,48 @@ struct VEXTests {
             "products of the wrong type", #"{"vulnerability": "CVE-1", "products": "pkg:npm/a@1", "status": "fixed"}"#,
             "expected an array"
         ),
+        // A purl that does not parse once matched every version of the package.
+        (
+            "a purl with a bad percent escape",
+            #"{"vulnerability": "CVE-1", "products": ["pkg:npm/minimist@9.9.9%zz"], "status": "fixed"}"#,
+            "is not a valid package URL"
+        ),
+        (
+            "a purl without a name",
+            #"{"vulnerability": "CVE-1", "products": [{"@id": "pkg:npm/"}], "status": "fixed"}"#,
+            "is not a valid package URL"
+        ),
+        (
+            "a purl with an empty version",
+            #"{"vulnerability": "CVE-1", "products": [{"@id": "x", "identifiers": {"purl": "pkg:npm/a@"}}], "status": "fixed"}"#,
+            "is not a valid package URL"
+        ),
+        // A timestamp that is not a time once won or lost by text comparison.
+        (
+            "a timestamp that is not RFC 3339",
+            #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "fixed", "timestamp": "zzzz"}"#,
+            "is not an RFC 3339 date-time"
+        ),
+        (
+            "a timestamp without a zone",
+            #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "fixed", "timestamp": "2026-11-01T00:00:00"}"#,
+            "is not an RFC 3339 date-time"
+        ),
+        (
+            "an empty justification",
+            #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "not_affected", "justification": ""}"#,
+            "justification \"\" is not one of"
+        ),
+        (
+            "a justification OpenVEX does not define",
+            #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "not_affected", "justification": "because"}"#,
+            "is not one of component_not_present"
+        ),
+        (
+            "a blank impact statement",
+            #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "not_affected", "impact_statement": " "}"#,
+            "without a justification"
+        ),
     ]
 
     @Test(arguments: invalid)
@@ -126,6 +181,11 @@ struct VEXTests {
     @Test func documentLevelErrors() {
         let cases: [(String, String)] = [
             ("{\"statements\": []}", "@context"),
+            ("{\"@context\": \"https://openvex.dev/nsEVIL\", \"statements\": []}", "@context"),
+            (
+                "{\"@context\": \"https://openvex.dev/ns\", \"timestamp\": \"2026-02-30T00:00:00Z\", \"statements\": []}",
+                "the document: timestamp"
+            ),
             ("{\"@context\": \"https://openvex.dev/ns\"}", "needs \"statements\""),
             ("[1]", "expected an object"), ("{\"@context\": \"x\",", "not JSON"),
         ]
