@@ -115,6 +115,14 @@ public struct PolicyLoader: Sendable {
             policy.waiverLimits.warnDays = layer.warnDays ?? policy.waiverLimits.warnDays
             policy.waiverLimits.requireSeverity = layer.requireSeverity ?? policy.waiverLimits.requireSeverity
         }
+        // A gate that cannot fail must be asked for (`fail-on: none`), never the result of a
+        // missing key.
+        guard failOn != nil else {
+            throw ConfigurationError(
+                document: .policy, file: file, line: 1,
+                message: "no fail-on in the policy or what it extends: say which severity fails the gate "
+                    + "(fail-on: none if none should)")
+        }
         policy.rules = rules
         policy.environment = environment?.value ?? Self.environmentName(fromFile: file)
         policy.failOn = failOn.flatMap { setting in setting.value.map { Setting($0, at: setting.source) } }

@@ -64,7 +64,7 @@ struct EvaluationTests {
     @Test(arguments: ruleCases)
     func ruleMatching(_ match: String, _ expected: [String]) throws {
         let policy = try Support.policy(
-            "scangate-policy: 1\nrules:\n  - match: \(match)\n    action: ignore\n    reason: test\n")
+            "scangate-policy: 1\nrules:\n  - match: \(match)\n    action: ignore\n    reason: test\nfail-on: none\n")
         let decision = Support.evaluate(Self.all, policy: policy)
         let ignored = decision.verdicts.filter { $0.verdict == .ignored }.map(\.finding.ruleID).sorted()
         #expect(ignored == expected, "\(match)")
@@ -118,12 +118,14 @@ struct EvaluationTests {
         let openssl = try #require(Support.verdict(decision, "CVE-2023-0001"))
         #expect(openssl.severitySource == "vendor (debian)" && openssl.verdict == .fail)
         #expect(decision.warnings.contains { $0.contains("CVE-2021-44906 (minimist 1.2.5): judged medium by redhat") })
-        let resolved = Support.evaluate([Self.minimist], policy: try Support.policy("scangate-policy: 1\n"))
+        let resolved = Support.evaluate(
+            [Self.minimist], policy: try Support.policy("scangate-policy: 1\nfail-on: none\n"))
         #expect(resolved.verdicts.first?.severitySource == "resolved" && resolved.warnings.isEmpty)
     }
 
     @Test func maxCountsFailTheRemainingFindingsOfThatSeverity() throws {
-        let policy = try Support.policy("scangate-policy: 1\nwarn-on: medium\nmax: { high: 1, critical: 5 }\n")
+        let policy = try Support.policy(
+            "scangate-policy: 1\nwarn-on: medium\nmax: { high: 1, critical: 5 }\nfail-on: none\n")
         let decision = Support.evaluate(Self.all, policy: policy)
         #expect(!decision.passed)
         let highs = decision.verdicts.filter { $0.severity == .high }
@@ -142,7 +144,7 @@ struct EvaluationTests {
         #expect(known.reason.text.contains("fail-on-new-only at policy.yaml:3"))
         #expect(Support.verdict(decision, "CVE-2019-10744")?.verdict == .fail)
         let newRule = try Support.policy(
-            "scangate-policy: 1\nwarn-on: low\nrules:\n"
+            "scangate-policy: 1\nwarn-on: low\nfail-on: none\nrules:\n"
                 + "  - match: { new: true, severity: \">=high\" }\n    action: fail\n"
         )
         let byRule = Support.evaluate([Self.minimist, Self.oldLodash], policy: newRule, baseline: baseline)
@@ -158,7 +160,8 @@ struct EvaluationTests {
     }
 
     @Test func signaturesRequiredAreReportedAsNotVerified() throws {
-        let policy = try Support.policy("scangate-policy: 1\nsignatures: { required: true, keys: [k.pub] }\n")
+        let policy = try Support.policy(
+            "scangate-policy: 1\nsignatures: { required: true, keys: [k.pub] }\nfail-on: none\n")
         let decision = Support.evaluate([], policy: policy)
         #expect(decision.signatures.status == .notVerified)
         #expect(decision.warnings.first?.contains("signatures NOT verified") == true)
@@ -167,7 +170,8 @@ struct EvaluationTests {
     }
 
     @Test func theEnvironmentOverride() throws {
-        let decision = Support.evaluate([], policy: try Support.policy("scangate-policy: 1\n"), environment: "qa")
+        let decision = Support.evaluate(
+            [], policy: try Support.policy("scangate-policy: 1\nfail-on: none\n"), environment: "qa")
         #expect(decision.environment == "qa")
         #expect(
             DecisionText.summaryLine(decision) == "PASS: 0 failing, 0 warnings, 0 waived, 0 ignored, 0 VEX-suppressed, "

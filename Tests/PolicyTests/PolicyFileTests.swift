@@ -82,24 +82,32 @@ struct PolicyFileTests {
     }
 
     @Test func theEnvironmentComesFromTheFileNameUnlessTheFileSaysOtherwise() throws {
-        let files = ["policies/staging.yaml": "scangate-policy: 1\n"]
+        let files = ["policies/staging.yaml": "scangate-policy: 1\nfail-on: none\n"]
         #expect(try Support.policy(files, main: "policies/staging.yaml").environment == "staging")
     }
 
     /// Every invalid construct: (files, main file, expected place, expected words).
     static let invalid: [(String, [String: String], String, String)] = [
         (
-            "unknown top-level key", ["policy.yaml": "scangate-policy: 1\nfail_on: high\n"], "policy.yaml:2",
+            "unknown top-level key", ["policy.yaml": "scangate-policy: 1\nfail_on: high\nfail-on: none\n"],
+            "policy.yaml:2",
             "unknown key \"fail_on\""
         ),
         ("missing version", ["policy.yaml": "fail-on: high\n"], "policy.yaml:1", "scangate-policy: 1"),
+        // A gate that cannot fail is asked for with `fail-on: none`, never left to a missing key.
+        ("no fail-on", ["policy.yaml": "scangate-policy: 1\nwarn-on: low\n"], "policy.yaml:1", "no fail-on"),
+        (
+            "no fail-on in the policy or what it extends",
+            ["base.yaml": "scangate-policy: 1\n", "policy.yaml": "scangate-policy: 1\nextends: base.yaml\n"],
+            "policy.yaml:1", "fail-on: none if none should"
+        ),
         ("wrong version", ["policy.yaml": "scangate-policy: 2\n"], "policy.yaml:1", "expected 1"),
         (
             "bad severity name", ["policy.yaml": "scangate-policy: 1\nfail-on: severe\n"], "policy.yaml:2",
             "\"severe\" is not a threshold"
         ),
         (
-            "tool wording is not a severity", ["policy.yaml": "scangate-policy: 1\nwarn-on: moderate\n"],
+            "tool wording is not a severity", ["policy.yaml": "scangate-policy: 1\nwarn-on: moderate\nfail-on: none\n"],
             "policy.yaml:2", "\"moderate\""
         ),
         (
@@ -107,48 +115,68 @@ struct PolicyFileTests {
             "fail-on must be text, found a list"
         ),
         (
-            "unknown-severity-as unknown", ["policy.yaml": "scangate-policy: 1\nunknown-severity-as: unknown\n"],
+            "unknown-severity-as unknown",
+            ["policy.yaml": "scangate-policy: 1\nunknown-severity-as: unknown\nfail-on: none\n"],
             "policy.yaml:2", "must be a known severity"
         ),
         (
-            "rules not a list", ["policy.yaml": "scangate-policy: 1\nrules: { kind: secret }\n"], "policy.yaml:2",
+            "rules not a list", ["policy.yaml": "scangate-policy: 1\nrules: { kind: secret }\nfail-on: none\n"],
+            "policy.yaml:2",
             "rules must be a list"
         ),
         (
-            "rule without action", ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { kind: secret }\n"],
+            "rule without action",
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { kind: secret }\nfail-on: none\n"],
             "policy.yaml:3", "rule 1 has no \"action\""
         ),
         (
             "bad action",
-            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { kind: secret }\n    action: block\n"],
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nrules:\n  - match: { kind: secret }\n    action: block\nfail-on: none\n"
+            ],
             "policy.yaml:4", "action \"block\" is not one of fail, warn, ignore"
         ),
         (
             "unknown match key",
-            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { cve: x }\n    action: fail\n"],
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { cve: x }\n    action: fail\nfail-on: none\n"],
             "policy.yaml:3", "unknown key \"cve\""
         ),
         (
-            "empty match", ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: {}\n    action: fail\n"],
+            "empty match",
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: {}\n    action: fail\nfail-on: none\n"],
             "policy.yaml:3", "give match at least one key"
         ),
         (
             "malformed glob",
-            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { id: \"CVE-[2019\" }\n    action: warn\n"],
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nrules:\n  - match: { id: \"CVE-[2019\" }\n    action: warn\nfail-on: none\n"
+            ],
             "policy.yaml:3", "malformed glob \"CVE-[2019\""
         ),
         (
             "reversed glob range",
-            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match:\n      path: \"[z-a]*\"\n    action: warn\n"],
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nrules:\n  - match:\n      path: \"[z-a]*\"\n    action: warn\nfail-on: none\n"
+            ],
             "policy.yaml:4", "reversed"
         ),
         (
-            "bad kind", ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { kind: secrets }\n    action: fail\n"],
+            "bad kind",
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nrules:\n  - match: { kind: secrets }\n    action: fail\nfail-on: none\n"
+            ],
             "policy.yaml:3", "kind \"secrets\" is not one of"
         ),
         (
             "bad severity condition",
-            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { severity: \">>high\" }\n    action: fail\n"],
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nrules:\n  - match: { severity: \">>high\" }\n    action: fail\nfail-on: none\n"
+            ],
             "policy.yaml:3", "is not one of >=, >, <=, <"
         ),
         (
@@ -164,62 +192,80 @@ struct PolicyFileTests {
             "version range without version",
             [
                 "policy.yaml":
-                    "scangate-policy: 1\nrules:\n  - match:\n      package: { version: \"<\" }\n    action: fail\n"
+                    "scangate-policy: 1\nrules:\n  - match:\n      package: { version: \"<\" }\n    action: fail\nfail-on: none\n"
             ],
             "policy.yaml:4", "is not followed by a version"
         ),
         (
             "fix-available not a boolean",
-            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { fix-available: \"no\" }\n    action: warn\n"],
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nrules:\n  - match: { fix-available: \"no\" }\n    action: warn\nfail-on: none\n"
+            ],
             "policy.yaml:3", "must be true or false"
         ),
         (
-            "bad cwe", ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { cwe: XSS }\n    action: warn\n"],
+            "bad cwe",
+            ["policy.yaml": "scangate-policy: 1\nrules:\n  - match: { cwe: XSS }\n    action: warn\nfail-on: none\n"],
             "policy.yaml:3", "not a CWE id"
         ),
-        ("negative max", ["policy.yaml": "scangate-policy: 1\nmax: { high: -1 }\n"], "policy.yaml:2", "at least 0"),
         (
-            "max of unknown severity", ["policy.yaml": "scangate-policy: 1\nmax: { severe: 1 }\n"], "policy.yaml:2",
+            "negative max", ["policy.yaml": "scangate-policy: 1\nmax: { high: -1 }\nfail-on: none\n"], "policy.yaml:2",
+            "at least 0"
+        ),
+        (
+            "max of unknown severity", ["policy.yaml": "scangate-policy: 1\nmax: { severe: 1 }\nfail-on: none\n"],
+            "policy.yaml:2",
             "unknown key \"severe\""
         ),
         (
-            "max not a number", ["policy.yaml": "scangate-policy: 1\nmax: { high: some }\n"], "policy.yaml:2",
+            "max not a number", ["policy.yaml": "scangate-policy: 1\nmax: { high: some }\nfail-on: none\n"],
+            "policy.yaml:2",
             "must be a whole number"
         ),
         (
-            "bad severity source", ["policy.yaml": "scangate-policy: 1\nseverity-sources: [vendor, \"n v d\"]\n"],
+            "bad severity source",
+            ["policy.yaml": "scangate-policy: 1\nseverity-sources: [vendor, \"n v d\"]\nfail-on: none\n"],
             "policy.yaml:2", "is not a severity source"
         ),
         (
-            "duplicate severity source", ["policy.yaml": "scangate-policy: 1\nseverity-sources: [nvd, nvd]\n"],
+            "duplicate severity source",
+            ["policy.yaml": "scangate-policy: 1\nseverity-sources: [nvd, nvd]\nfail-on: none\n"],
             "policy.yaml:2", "listed twice"
         ),
         (
-            "signatures required without keys", ["policy.yaml": "scangate-policy: 1\nsignatures:\n  required: true\n"],
+            "signatures required without keys",
+            ["policy.yaml": "scangate-policy: 1\nsignatures:\n  required: true\nfail-on: none\n"],
             "policy.yaml:3", "no keys"
         ),
         (
-            "signatures unknown key", ["policy.yaml": "scangate-policy: 1\nsignatures:\n  require: true\n"],
+            "signatures unknown key",
+            ["policy.yaml": "scangate-policy: 1\nsignatures:\n  require: true\nfail-on: none\n"],
             "policy.yaml:3", "unknown key \"require\""
         ),
         (
-            "max-days zero", ["policy.yaml": "scangate-policy: 1\nwaivers:\n  max-days: { high: 0 }\n"],
+            "max-days zero", ["policy.yaml": "scangate-policy: 1\nwaivers:\n  max-days: { high: 0 }\nfail-on: none\n"],
             "policy.yaml:3",
             "at least 1"
         ),
         (
-            "warn-days negative", ["policy.yaml": "scangate-policy: 1\nwaivers:\n  warn-days: -2\n"], "policy.yaml:3",
+            "warn-days negative", ["policy.yaml": "scangate-policy: 1\nwaivers:\n  warn-days: -2\nfail-on: none\n"],
+            "policy.yaml:3",
             "must not be negative"
         ),
         (
-            "bad environment", ["policy.yaml": "scangate-policy: 1\nenvironment: \"prod uction\"\n"], "policy.yaml:2",
+            "bad environment", ["policy.yaml": "scangate-policy: 1\nenvironment: \"prod uction\"\nfail-on: none\n"],
+            "policy.yaml:2",
             "may contain only"
         ),
         (
             "duplicate key", ["policy.yaml": "scangate-policy: 1\nfail-on: high\nfail-on: low\n"], "policy.yaml:",
             "duplicate key \"fail-on\""
         ),
-        ("YAML syntax", ["policy.yaml": "scangate-policy: 1\nrules: [\n"], "policy.yaml:", "invalid YAML"),
+        (
+            "YAML syntax", ["policy.yaml": "scangate-policy: 1\nrules: [\nfail-on: none\n"], "policy.yaml:",
+            "invalid YAML"
+        ),
         (
             "anchors", ["policy.yaml": "scangate-policy: 1\nfail-on: &t high\nwarn-on: *t\n"], "policy.yaml:2",
             "anchors and aliases"
@@ -243,7 +289,7 @@ struct PolicyFileTests {
             "error in an extended file",
             [
                 "policy.yaml": "scangate-policy: 1\nextends: b.yaml\n",
-                "b.yaml": "scangate-policy: 1\n\nwarn-on: loud\n",
+                "b.yaml": "scangate-policy: 1\n\nwarn-on: loud\nfail-on: none\n",
             ],
             "b.yaml:3", "\"loud\""
         ),

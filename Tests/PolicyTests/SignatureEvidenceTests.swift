@@ -7,7 +7,7 @@ import Testing
 @Suite("Policy signature evidence")
 struct SignatureEvidenceTests {
     static let required = "scangate-policy: 1\nfail-on: critical\nsignatures:\n  required: true\n  keys: [k.pub]\n"
-    static let optional = "scangate-policy: 1\nsignatures:\n  required: false\n  keys: [k.pub]\n"
+    static let optional = "scangate-policy: 1\nsignatures:\n  required: false\n  keys: [k.pub]\nfail-on: none\n"
 
     static let signed = ImageSignatureEvidence(
         reference: "registry.test/acme/api:v1", digest: "sha256:aaaa", resolvedFromTag: true, state: .verified,

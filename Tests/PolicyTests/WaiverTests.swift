@@ -100,7 +100,7 @@ struct WaiverTests {
     }
 
     @Test func aPolicyCanRequireTheGrantedSeverity() throws {
-        let policy = try Support.policy("scangate-policy: 1\nwaivers:\n  require-severity: true\n")
+        let policy = try Support.policy("scangate-policy: 1\nwaivers:\n  require-severity: true\nfail-on: none\n")
         let file = try Self.waivers(Self.entry(severity: nil))
         #expect(throws: ConfigurationError.self) { try file.validate(against: policy) }
         do {
