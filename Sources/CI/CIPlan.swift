@@ -144,6 +144,14 @@ public struct CIPlan: Sendable {
         if let path = given.decision { outputs.decision = path }
         if let path = given.findings { outputs.findings = path }
         if let path = given.sarifDropped { outputs.sarifDropped = path }
+        let waivers = overrides.waivers ?? config.waivers
+        let vex = overrides.vex ?? config.vex
+        let baseline = overrides.baseline ?? config.baseline
+        var inputs: [(String, String)] = [("the policy", policy)]
+        if let file = config.file { inputs.append(("the configuration", file)) }
+        inputs += waivers.map { ("a waivers file", $0) } + vex.map { ("a VEX document", $0) }
+        if let baseline { inputs.append(("the baseline", baseline)) }
+        try checkOutputs(outputs, overwriteNone: inputs, orReports: reports, configName: configName)
 
         let category = overrides.category ?? config.sarif.category ?? "scangate"
         guard !category.contains(where: \.isNewline) else {
@@ -153,8 +161,8 @@ public struct CIPlan: Sendable {
             reports: reports, forcedFormat: overrides.forcedFormat,
             allowIncomplete: overrides.allowIncomplete ?? config.allowIncomplete,
             maxReportSize: overrides.maxReportSize ?? config.maxReportSize ?? 1 << 30, environment: environment,
-            policy: policy, waivers: overrides.waivers ?? config.waivers, vex: overrides.vex ?? config.vex,
-            baseline: overrides.baseline ?? config.baseline, today: day, outputs: outputs, category: category,
+            policy: policy, waivers: waivers, vex: vex, baseline: baseline, today: day, outputs: outputs,
+            category: category,
             sourceRoot: overrides.sourceRoot ?? config.sarif.sourceRoot,
             dockerfile: overrides.dockerfile ?? config.sarif.dockerfile,
             upload: overrides.upload ?? config.upload.enabled, wait: overrides.wait ?? config.upload.wait,
@@ -164,5 +172,49 @@ public struct CIPlan: Sendable {
             context: context.overriding(
                 repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,
                 pullRequest: overrides.pullRequest))
+    }
+}
+
+/// Refuses an output that would replace one of the run's inputs, or land where the next run
+/// would read it as a report: written, it would destroy the input (a report, the policy, the
+/// configuration itself) and make the next run fail or decide on something else.
+private func checkOutputs(
+    _ outputs: CIConfiguration.Outputs, overwriteNone inputs: [(what: String, path: String)],
+    orReports reports: [ReportInput], configName: String
+) throws(CIConfigError) {
+    func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+    let named: [(String, String?)] = [
+        ("sarif", outputs.sarif), ("html", outputs.html), ("markdown", outputs.markdown), ("junit", outputs.junit),
+        ("json", outputs.json), ("decision", outputs.decision), ("findings", outputs.findings),
+        ("sarif-dropped", outputs.sarifDropped),
+    ]
+    for case (let key, let path?) in named {
+        let output = canonical(path)
+        var clash: String?
+        if let input = inputs.first(where: { canonical($0.path) == output }) {
+            clash = "is \(input.what) (\(input.path))"
+        } else {
+            for report in reports {
+                switch report {
+                case .path(let argument):
+                    let input = canonical(argument)
+                    if input == output || input == (output as NSString).deletingLastPathComponent {
+                        clash = "would be read as a report (the argument \(argument))"
+                    }
+                case .pattern(let pattern):
+                    if let glob = try? ReportGlob(pattern), glob.covers(path) {
+                        clash = "would be read as a report (reports: \(pattern) names it)"
+                    }
+                }
+                if clash != nil { break }
+            }
+        }
+        if let clash {
+            throw CIConfigError(
+                file: configName, line: 0,
+                message: "outputs.\(key) \(path) \(clash): write the outputs somewhere else")
+        }
     }
 }

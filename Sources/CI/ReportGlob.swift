@@ -57,6 +57,56 @@ public struct ReportGlob: Sendable {
         }
     }
 
+    /// Whether the pattern names `path` (absolute, or relative to the working directory like a
+    /// relative pattern), directly or as a non-hidden file in a directory it names: whether a
+    /// file written there would be read as a report by the next run.
+    public func covers(_ path: String) -> Bool {
+        let components = Self.absoluteComponents(path)
+        let base = Self.absoluteComponents(isAbsolute ? "/" : "")
+        guard components.count > base.count, Array(components.prefix(base.count)) == base else { return false }
+        let relative = Array(components.dropFirst(base.count))
+        if matches(relative[...], from: 0) { return true }
+        guard let name = relative.last, !name.hasPrefix(".") else { return false }
+        return matches(relative.dropLast(), from: 0)
+    }
+
+    private func matches(_ names: ArraySlice<String>, from index: Int) -> Bool {
+        guard index < segments.count else { return names.isEmpty }
+        switch segments[index] {
+        case .literal(let literal):
+            guard let name = names.first, name == literal else { return false }
+            return matches(names.dropFirst(), from: index + 1)
+        case .glob(let glob, let text):
+            guard let name = names.first, !name.hasPrefix(".") || text.hasPrefix("."), glob.matches(name) else {
+                return false
+            }
+            return matches(names.dropFirst(), from: index + 1)
+        case .anyDirectories:
+            var rest = names
+            while true {
+                if matches(rest, from: index + 1) { return true }
+                guard let name = rest.first, !name.hasPrefix(".") else { return false }
+                rest = rest.dropFirst()
+            }
+        }
+    }
+
+    /// The components of `path` made absolute against the working directory, without `.` and
+    /// `name/..`.
+    private static func absoluteComponents(_ path: String) -> [String] {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var components: [String] = []
+        for part in absolute.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                if !components.isEmpty { components.removeLast() }
+                continue
+            }
+            components.append(String(part))
+        }
+        return components
+    }
+
     /// The regular files the pattern matches, sorted; a matched directory stands for its
     /// non-hidden regular files (as on the command line).
     public func expand() -> [String] {

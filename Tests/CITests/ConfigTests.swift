@@ -132,6 +132,70 @@ import Yams
         comment: false
         """
 
+    /// Outputs that would replace an input, or be read as a report by the next run.
+    static let clashingOutputs: [(String, @Sendable (inout CIOverrides) -> Void, String)] = [
+        (
+            "a report file", { $0.outputs.findings = "repo/r/npm.json" },
+            "would be read as a report (reports: repo/r/*.json"
+        ),
+        ("a future report", { $0.outputs.json = "repo/r/report.json" }, "would be read as a report"),
+        ("the policy", { $0.outputs.html = "repo/p/staging.yaml" }, "is the policy"),
+        ("the configuration", { $0.outputs.markdown = "./repo/.scangate.yaml" }, "is the configuration"),
+        (
+            "a waivers file",
+            {
+                $0.waivers = ["w.yaml"]
+                $0.outputs.junit = "w.yaml"
+            }, "is a waivers file"
+        ),
+        (
+            "the baseline",
+            {
+                $0.baseline = "b.json"
+                $0.outputs.findings = "b.json"
+            }, "is the baseline"
+        ),
+        (
+            "a report argument",
+            {
+                $0.reports = ["scans/a.json"]
+                $0.outputs.sarif = "scans/a.json"
+            }, "the argument"
+        ),
+        (
+            "in a report directory",
+            {
+                $0.reports = ["scans"]
+                $0.outputs.sarif = "scans/x.sarif"
+            }, "the argument"
+        ),
+    ]
+
+    @Test(arguments: clashingOutputs.indices)
+    func anOutputThatWouldReplaceAnInputIsRefused(case index: Int) throws {
+        let (name, change, words) = Self.clashingOutputs[index]
+        let config = try Self.parse(Self.twoEnvironments)
+        var overrides = CIOverrides()
+        change(&overrides)
+        do {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+            Issue.record("\(name): accepted")
+        } catch {
+            #expect(error.description.contains(words), "\(name): \(error)")
+            #expect(error.description.contains("write the outputs somewhere else"), "\(name): \(error)")
+        }
+    }
+
+    @Test func outputsBesideTheInputsAreFine() throws {
+        let config = try Self.parse(Self.twoEnvironments)
+        var overrides = CIOverrides()
+        // Hidden names are never read as reports; another extension in another directory is fine.
+        overrides.outputs.findings = "repo/r/.findings.json"
+        overrides.outputs.json = "repo/out/report.json"
+        overrides.outputs.html = "repo/p/report.html"
+        _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+    }
+
     @Test func flagsOverrideTheConfiguration() throws {
         let config = try Self.parse(Self.twoEnvironments)
         var overrides = CIOverrides()
