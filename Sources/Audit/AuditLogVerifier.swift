@@ -24,6 +24,8 @@ public struct AuditFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case incomplete
         /// The record the caller pinned (`--head`) is not in the log.
         case headMissing = "head-missing"
+        /// The log holds no record, where the caller needs one (``AuditLogVerifier/requiresRecords``).
+        case empty
     }
 
     public var kind: Kind
@@ -89,6 +91,9 @@ public struct AuditLogVerifier: Sendable {
     public var requireSignatures: Bool
     /// The SHA-256 of a record's line that must be in the log.
     public var expectedRecord: String?
+    /// The log must hold at least one record (`scangate audit verify`: an empty file proves
+    /// nothing; appending to a new log starts from none).
+    public var requiresRecords = false
     /// Signatures by keys not in ``trustedKeys`` are skipped instead of failing (used when
     /// appending, where only the appending key is at hand).
     var skipsUnknownSigners = false
@@ -130,6 +135,12 @@ public struct AuditLogVerifier: Sendable {
                 kind: .incomplete, sequence: (result.last?.sequence ?? 0) + 1, line: lines.complete.count + 1,
                 message: "the last line (\(partial.count) bytes) has no newline: an append was cut short or the "
                     + "file was truncated")
+        }
+        if result.failure == nil, requiresRecords, result.records == 0 {
+            result.failure = AuditFailure(
+                kind: .empty, sequence: 1, line: 1,
+                message: "the log holds no record: an empty file shows nothing was decided, or that the log was "
+                    + "emptied (a log the release gate wrote is never empty)")
         }
         if result.failure == nil, !foundExpected, let expectedRecord {
             result.failure = AuditFailure(

@@ -23,8 +23,8 @@ struct AuditVerifyCommand: ParsableCommand {
             signature must verify with one of the keys (a record signed by any other key fails); once a \
             record is signed, every later one must be. The chain cannot show that the newest records were \
             cut off: pass --head with the SHA-256 of a record's line (the release gate prints it) to \
-            require that record. Exit codes: 0 the log verifies, 1 it does not (the first bad record is \
-            named), 2 usage error or unusable key, 3 the log cannot be read.
+            require that record. An empty log does not verify. Exit codes: 0 the log verifies, 1 it does \
+            not (the first bad record is named), 2 usage error or unusable key, 3 the log cannot be read.
             """
     )
 
@@ -77,8 +77,9 @@ struct AuditVerifyCommand: ParsableCommand {
             Terminal.error("error: \(error)")
             throw ExitCode(ExitStatus.unreadableReport)
         }
-        let verifier = AuditLogVerifier(
+        var verifier = AuditLogVerifier(
             trustedKeys: trusted, requireSignatures: requireSignatures, expectedRecord: head)
+        verifier.requiresRecords = true
         let result = verifier.verify(bytes)
         let output: [UInt8]
         switch format {

@@ -60,6 +60,21 @@ struct AuditVerifyCommandTests {
         #expect(result.standardOutput.contains("result     NOT VERIFIED (removed)"))
     }
 
+    @Test func anEmptyLogDoesNotVerify() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try Data().write(to: URL(fileURLWithPath: path))
+        let result = try ScanGateCommand.run([
+            "audit", "verify", path, "--key", Self.exampleKey, "--require-signatures",
+        ])
+        #expect(result.status == 1, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("the log holds no record"))
+        #expect(result.standardOutput.hasSuffix("result     NOT VERIFIED (empty)\n"))
+        // The library still reads an empty log as a valid start (the release gate appends to it).
+        #expect(AuditLogVerifier().verify([]).isValid)
+    }
+
     @Test func aPinnedHeadThatIsGoneExitsOne() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
