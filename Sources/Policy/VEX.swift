@@ -274,9 +274,11 @@ enum RFC3339 {
         var index = 19
         var fraction = 0.0
         if bytes[index] == UInt8(ascii: ".") {
+            // Any number of digits; nanoseconds are more than enough to order statements.
             let digits = bytes[(index + 1)...].prefix { $0 >= 0x30 && $0 <= 0x39 }
-            guard !digits.isEmpty, digits.count <= 9, let value = number(digits) else { return nil }
-            fraction = Double(value) / pow(10, Double(digits.count))
+            let kept = digits.prefix(9)
+            guard let value = number(kept) else { return nil }
+            fraction = Double(value) / pow(10, Double(kept.count))
             index += 1 + digits.count
         }
         guard index < bytes.count else { return nil }

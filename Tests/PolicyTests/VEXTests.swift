@@ -77,6 +77,16 @@ struct VEXTests {
             .fail
         ),
         (
+            // vexctl writes nanoseconds and the local offset; RFC 3339 allows any number of digits.
+            "fractions of any length and negative offsets",
+            statement(
+                lodash1, lodashPurl, "fixed", #", "timestamp": "2026-11-03T00:00:00.853479631123456-00:00""#)
+                + ",\n"
+                + statement(
+                    lodash1, lodashPurl, "under_investigation", #", "timestamp": "2026-11-02T18:00:00.5-06:00""#),
+            .vexSuppressed
+        ),
+        (
             "a statement's own timestamp beats the document's",
             statement(lodash1, lodashPurl, "under_investigation") + ",\n"
                 + statement(lodash1, lodashPurl, "fixed", #", "timestamp": "2026-10-01T00:00:00.5Z""#),
