@@ -36,6 +36,14 @@ public struct CIConfiguration: Sendable, Equatable {
             self.findings = findings
             self.sarifDropped = sarifDropped
         }
+
+        /// Every output by its key under `outputs` (nil: not written).
+        public var byKey: [(key: String, path: String?)] {
+            [
+                ("sarif", sarif), ("html", html), ("markdown", markdown), ("junit", junit), ("json", json),
+                ("decision", decision), ("findings", findings), ("sarif-dropped", sarifDropped),
+            ]
+        }
     }
 
     /// How the SARIF file is written.
@@ -147,7 +155,7 @@ public struct CIConfiguration: Sendable, Equatable {
         "scangate-config", "reports", "allow-incomplete", "max-report-size", "environment", "policies", "waivers",
         "vex", "baseline", "outputs", "sarif", "upload", "comment", "release",
     ]
-    static let outputKeys = ["sarif", "html", "markdown", "junit", "json", "decision", "findings", "sarif-dropped"]
+    static let outputKeys = Outputs().byKey.map(\.key)
     static let sarifKeys = ["category", "source-root", "dockerfile"]
     static let uploadKeys = ["enabled", "api-url", "wait", "cacert"]
     static let commentKeys = ["enabled"]

@@ -185,12 +185,7 @@ private func checkOutputs(
     func canonical(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
-    let named: [(String, String?)] = [
-        ("sarif", outputs.sarif), ("html", outputs.html), ("markdown", outputs.markdown), ("junit", outputs.junit),
-        ("json", outputs.json), ("decision", outputs.decision), ("findings", outputs.findings),
-        ("sarif-dropped", outputs.sarifDropped),
-    ]
-    for case (let key, let path?) in named {
+    for case (let key, let path?) in outputs.byKey {
         let output = canonical(path)
         var clash: String?
         if let input = inputs.first(where: { canonical($0.path) == output }) {
