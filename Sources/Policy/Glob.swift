@@ -19,7 +19,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
         public let pattern: String
         public let message: String
-        public var description: String { "malformed glob \"\(pattern)\": \(message)" }
+        public var description: String { "malformed glob \"\(pattern.clippedForMessage)\": \(message)" }
     }
 
     public init(_ pattern: String, ignoresCase: Bool = false) throws(SyntaxError) {
@@ -136,4 +136,10 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { pattern }
+}
+
+extension String {
+    /// At most 120 characters, for quoting a value in an error message: a megabyte-long glob
+    /// must not become a megabyte-long line (the file and line already say where it is).
+    var clippedForMessage: String { count > 120 ? prefix(119) + "…" : self }
 }

@@ -97,7 +97,7 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
     public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
         public let text: String
         public let message: String
-        public var description: String { "malformed version range \"\(text)\": \(message)" }
+        public var description: String { "malformed version range \"\(text.clippedForMessage)\": \(message)" }
     }
 
     public init(_ text: String) throws(SyntaxError) {

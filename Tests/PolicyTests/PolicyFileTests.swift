@@ -345,6 +345,16 @@ struct PolicyPrimitiveTests {
         #expect(throws: Glob.SyntaxError.self) { try Glob(pattern) }
     }
 
+    @Test func aLongMalformedGlobIsQuotedShort() {
+        let pattern = String(repeating: "a", count: 1_000_000) + "["
+        #expect {
+            _ = try Glob(pattern)
+        } throws: { error in
+            let text = (error as? Glob.SyntaxError)?.description ?? ""
+            return text.count < 200 && text.contains("…\": \"[\" is never closed")
+        }
+    }
+
     @Test(arguments: [
         ("<4.17.21", "4.17.15", true), ("<4.17.21", "4.17.21", false), (">=1.0.0 <2.0.0", "1.9.9", true),
         (">=1.0.0 <2.0.0", "2.0.0", false), (">= 1.0, < 2", "1.5", true), ("1.2.3", "1.2.3", true),
