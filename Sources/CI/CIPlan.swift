@@ -147,11 +147,25 @@ public struct CIPlan: Sendable {
         let waivers = overrides.waivers ?? config.waivers
         let vex = overrides.vex ?? config.vex
         let baseline = overrides.baseline ?? config.baseline
+        let sourceRoot = overrides.sourceRoot ?? config.sarif.sourceRoot
+        let dockerfile = overrides.dockerfile ?? config.sarif.dockerfile
+        let cacert = overrides.cacert ?? config.upload.cacert
+        // Everything this run or the release gate reads from the repository.
         var inputs: [(String, String)] = [("the policy", policy)]
         if let file = config.file { inputs.append(("the configuration", file)) }
+        inputs += config.policies.sorted { $0.key < $1.key }.map { ("the \($0.key) policy", $0.value) }
         inputs += waivers.map { ("a waivers file", $0) } + vex.map { ("a VEX document", $0) }
         if let baseline { inputs.append(("the baseline", baseline)) }
-        try checkOutputs(outputs, overwriteNone: inputs, orReports: reports, configName: configName)
+        if let dockerfile { inputs.append(("the Dockerfile", (sourceRoot.map { $0 + "/" } ?? "") + dockerfile)) }
+        if let cacert { inputs.append(("the CA certificates", cacert)) }
+        if let release = config.release {
+            inputs += release.keys.map { ("a release key", $0) }
+            if let log = release.auditLog { inputs.append(("the release audit log", log)) }
+            if let key = release.auditKey { inputs.append(("the audit signing key", key)) }
+        }
+        if let clash = Self.outputClash(outputs, inputs: inputs, reports: reports) {
+            throw CIConfigError(file: configName, line: 0, message: clash)
+        }
 
         let category = overrides.category ?? config.sarif.category ?? "scangate"
         guard !category.contains(where: \.isNewline) else {
@@ -163,53 +177,59 @@ public struct CIPlan: Sendable {
             maxReportSize: overrides.maxReportSize ?? config.maxReportSize ?? 1 << 30, environment: environment,
             policy: policy, waivers: waivers, vex: vex, baseline: baseline, today: day, outputs: outputs,
             category: category,
-            sourceRoot: overrides.sourceRoot ?? config.sarif.sourceRoot,
-            dockerfile: overrides.dockerfile ?? config.sarif.dockerfile,
+            sourceRoot: sourceRoot, dockerfile: dockerfile,
             upload: overrides.upload ?? config.upload.enabled, wait: overrides.wait ?? config.upload.wait,
             comment: overrides.comment ?? config.comment,
             apiURL: overrides.apiURL ?? config.upload.apiURL ?? context.apiURL ?? "https://api.github.com",
-            cacert: overrides.cacert ?? config.upload.cacert,
+            cacert: cacert,
             context: context.overriding(
                 repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,
                 pullRequest: overrides.pullRequest))
     }
 }
 
-/// Refuses an output that would replace one of the run's inputs, or land where the next run
-/// would read it as a report: written, it would destroy the input (a report, the policy, the
-/// configuration itself) and make the next run fail or decide on something else.
-private func checkOutputs(
-    _ outputs: CIConfiguration.Outputs, overwriteNone inputs: [(what: String, path: String)],
-    orReports reports: [ReportInput], configName: String
-) throws(CIConfigError) {
-    func canonical(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-    }
-    for case (let key, let path?) in outputs.byKey {
-        let output = canonical(path)
-        var clash: String?
-        if let input = inputs.first(where: { canonical($0.path) == output }) {
-            clash = "is \(input.what) (\(input.path))"
-        } else {
-            for report in reports {
-                switch report {
-                case .path(let argument):
-                    let input = canonical(argument)
-                    if input == output || input == (output as NSString).deletingLastPathComponent {
-                        clash = "would be read as a report (the argument \(argument))"
+extension CIPlan {
+    /// Why an output may not be written where it is, or nil: it would replace one of the
+    /// run's `inputs` (what each is, and its path), or land where the next run would read it
+    /// as a report. Written, it would destroy the input (a report, a policy, the configuration
+    /// itself) and make the next run fail or decide on something else.
+    public static func outputClash(
+        _ outputs: CIConfiguration.Outputs, inputs: [(what: String, path: String)], reports: [ReportInput]
+    ) -> String? {
+        // Symbolic links resolved; for a file not written yet, those of its directory.
+        func canonical(_ path: String) -> String {
+            let url = URL(fileURLWithPath: path).standardizedFileURL
+            guard !FileManager.default.fileExists(atPath: url.path) else { return url.resolvingSymlinksInPath().path }
+            return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(
+                url.lastPathComponent
+            )
+            .path
+        }
+        for case (let key, let path?) in outputs.byKey {
+            let output = canonical(path)
+            var clash: String?
+            if let input = inputs.first(where: { canonical($0.path) == output }) {
+                clash = "is \(input.what) (\(input.path))"
+            } else {
+                for report in reports {
+                    switch report {
+                    case .path(let argument):
+                        let input = canonical(argument)
+                        if input == output || input == (output as NSString).deletingLastPathComponent {
+                            clash = "would be read as a report (the argument \(argument))"
+                        }
+                    case .pattern(let pattern):
+                        // As written and with symbolic links resolved (an output directory that
+                        // links to the reports).
+                        if let glob = try? ReportGlob(pattern), glob.covers(path) || glob.covers(output) {
+                            clash = "would be read as a report (reports: \(pattern) names it)"
+                        }
                     }
-                case .pattern(let pattern):
-                    if let glob = try? ReportGlob(pattern), glob.covers(path) {
-                        clash = "would be read as a report (reports: \(pattern) names it)"
-                    }
+                    if clash != nil { break }
                 }
-                if clash != nil { break }
             }
+            if let clash { return "outputs.\(key) \(path) \(clash): write the outputs somewhere else" }
         }
-        if let clash {
-            throw CIConfigError(
-                file: configName, line: 0,
-                message: "outputs.\(key) \(path) \(clash): write the outputs somewhere else")
-        }
+        return nil
     }
 }

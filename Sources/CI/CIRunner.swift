@@ -70,6 +70,14 @@ public struct CIRunner: Sendable {
             fail("scangate ci: the \(error.document.rawValue) file is invalid; nothing was decided or written")
             return CIResult(exitCode: 2, decision: nil, steps: [])
         }
+        // The files the policy extends are known once it is read.
+        if let clash = CIPlan.outputClash(
+            plan.outputs, inputs: policy.files.map { ("a policy file", $0) }, reports: [])
+        {
+            fail("error: \(clash)")
+            fail("scangate ci: nothing was decided or written")
+            return CIResult(exitCode: 2, decision: nil, steps: [])
+        }
 
         // 2. Ingest: every report named, every failure listed; any failure → exit 3, nothing written.
         guard let reports = ingest() else { return CIResult(exitCode: 3, decision: nil, steps: []) }

@@ -236,6 +236,8 @@ enum PackageURL {
     static func parts(_ purl: String) -> (base: String, version: String?)? {
         guard purl.lowercased().hasPrefix("pkg:") else { return nil }
         var text = Substring(purl.dropFirst(4))
+        // The purl spec: slashes after the scheme (`pkg://npm/…`) are ignored.
+        while text.first == "/" { text = text.dropFirst() }
         if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
         if let question = text.firstIndex(of: "?") { text = text[..<question] }
         var version: String?

@@ -279,6 +279,21 @@ enum CIRun {
         #expect(workspace.outputFile.contains("sarif-dropped=\(workspace.path("out/sarif-dropped.txt"))\n"))
     }
 
+    @Test func anOutputOverAFileThePolicyExtendsIsRefusedBeforeAnythingIsWritten() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let extended = workspace.path("policies/default.yaml")
+        let before = try Data(contentsOf: URL(fileURLWithPath: extended))
+        var overrides = CIOverrides()
+        overrides.outputs.html = extended
+        let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(result.exitCode == 2)
+        #expect(captured.standardError.contains("is a policy file (\(extended)): write the outputs somewhere else"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: extended)) == before)
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out")))
+    }
+
     @Test func anUnwritableOutputIsReportedAndTheRestIsWritten() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))

@@ -169,6 +169,22 @@ import Yams
                 $0.outputs.sarif = "scans/x.sarif"
             }, "the argument"
         ),
+        ("another environment's policy", { $0.outputs.html = "repo/p/production.yaml" }, "is the production policy"),
+        (
+            "the Dockerfile",
+            {
+                $0.sourceRoot = "src"
+                $0.dockerfile = "Dockerfile"
+                $0.outputs.html = "src/Dockerfile"
+            }, "is the Dockerfile"
+        ),
+        (
+            "the CA certificates",
+            {
+                $0.cacert = "ca.pem"
+                $0.outputs.json = "ca.pem"
+            }, "is the CA certificates"
+        ),
     ]
 
     @Test(arguments: clashingOutputs.indices)
@@ -183,6 +199,45 @@ import Yams
         } catch {
             #expect(error.description.contains(words), "\(name): \(error)")
             #expect(error.description.contains("write the outputs somewhere else"), "\(name): \(error)")
+        }
+    }
+
+    @Test func anOutputOverAReleaseFileIsRefused() throws {
+        let config = try Self.parse(
+            Self.twoEnvironments
+                + "\nrelease: {images: [ghcr.io/a/b:1], keys: [k/release.pub], audit-log: audit.jsonl}\n")
+        for (output, words) in [
+            ("repo/k/release.pub", "is a release key"), ("repo/audit.jsonl", "is the release audit log"),
+        ] {
+            var overrides = CIOverrides()
+            overrides.outputs.markdown = output
+            do {
+                _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+                Issue.record("\(output): accepted")
+            } catch {
+                #expect(error.description.contains(words), "\(error)")
+            }
+        }
+    }
+
+    @Test func anOutputDirectoryThatLinksToTheReportsIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scangate-link-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("reports"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("out").path, withDestinationPath: "reports")
+        let config = try CIConfigLoader.parse(
+            "scangate-config: 1\nreports: [reports/*.json]\npolicies: {dev: p/dev.yaml}\n",
+            file: directory.appendingPathComponent(".scangate.yaml").path, directory: directory.path)
+        var overrides = CIOverrides()
+        overrides.outputs.findings = directory.appendingPathComponent("out/findings.json").path
+        do {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+            Issue.record("an output into the reports through a link was accepted")
+        } catch {
+            #expect(error.description.contains("would be read as a report"), "\(error)")
         }
     }
 

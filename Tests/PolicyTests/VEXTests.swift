@@ -61,6 +61,8 @@ struct VEXTests {
             .vexSuppressed
         ),
         ("other version", statement(lodash1, #"[{"@id": "pkg:npm/lodash@4.17.21"}]"#, "fixed"), .fail),
+        // The purl spec ignores slashes after the scheme.
+        ("pkg:// form", statement(lodash1, #"[{"@id": "pkg://npm/lodash@4.17.15"}]"#, "fixed"), .vexSuppressed),
         ("other vulnerability", statement(#"{"name": "CVE-2020-8203"}"#, lodashPurl, "fixed"), .fail),
         ("affected does not suppress", statement(lodash1, lodashPurl, "affected"), .fail),
         (
