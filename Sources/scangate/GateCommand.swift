@@ -86,7 +86,8 @@ struct GateCommand: ParsableCommand {
         case .table: bytes = Array(DecisionText.render(decision).utf8)
         case .json: bytes = DecisionJSON.encode(decision)
         }
-        try OutputFile.write(bytes, to: output)
+        let inputs = loaded.map(\.source) + loadedPolicy.files + waivers + vex + [baseline].compactMap { $0 }
+        try OutputFile.write(bytes, to: output, sparing: inputs)
         ScanGate.exitAfterOutput(
             status: decision.passed ? ExitStatus.ok : ExitStatus.gateFailed, keeping: loaded, findings, decision)
     }

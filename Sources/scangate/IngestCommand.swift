@@ -44,7 +44,7 @@ struct IngestCommand: ParsableCommand {
         case .table: bytes = Array(SummaryTable.render(set, reports: summaries).utf8)
         case .json: bytes = FindingsJSON.encode(set, reports: summaries)
         }
-        try OutputFile.write(bytes, to: output)
+        try OutputFile.write(bytes, to: output, sparing: loaded.map(\.source))
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set)
     }
@@ -88,7 +88,11 @@ enum ReportLoading {
 
 /// Where a command's output goes: a file written whole or not at all, or standard output.
 enum OutputFile {
-    static func write(_ bytes: [UInt8], to path: String?) throws {
+    /// Writes `bytes` to `path` (standard output for nil or `-`). A path that is one of
+    /// `inputs` (the reports, policy, waivers… the command read) is refused, exit 2: `-o`
+    /// naming an input by mistake would replace it and break the next run.
+    static func write(_ bytes: [UInt8], to path: String?, sparing inputs: [String] = []) throws {
+        try refuse(path, ifAnyOf: inputs)
         do throws(OutputFileError) {
             guard let path, path != "-" else {
                 if let code = OutputFiles.writeAll(bytes, to: STDOUT_FILENO) {
@@ -101,6 +105,23 @@ enum OutputFile {
             Terminal.error("error: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
+    }
+
+    /// Exit 2 when `path` is one of `inputs` (a command that must know before it starts, such as
+    /// the release gate whose audit log is appended before the output is written, asks early).
+    static func refuse(_ path: String?, ifAnyOf inputs: [String]) throws {
+        guard let path, path != "-", let input = inputs.first(where: { sameFile(path, $0) }) else { return }
+        Terminal.error("error: \(path) is an input of this command (\(input)); write the output somewhere else")
+        throw ExitCode(ExitStatus.usage)
+    }
+
+    /// Whether two paths name the same existing file (by device and inode: links and `./`
+    /// spellings included).
+    private static func sameFile(_ lhs: String, _ rhs: String) -> Bool {
+        var left = stat()
+        var right = stat()
+        guard stat(lhs, &left) == 0, stat(rhs, &right) == 0 else { return false }
+        return left.st_dev == right.st_dev && left.st_ino == right.st_ino
     }
 }
 

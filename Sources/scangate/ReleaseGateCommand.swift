@@ -250,6 +250,11 @@ struct ReleaseGateCommand: ParsableCommand {
                 "\(policy): the policy names no signature keys (signatures: keys: [release.pub]) and the "
                     + "configuration no release.keys; the release gate verifies every image with them")
         }
+        // Before anything is decided or appended: `-o` naming the audit log would replace it.
+        var inputs = loaded.files + loaded.signatures.resolvedKeys + plan.configuredKeys + plan.waivers + plan.vex
+        inputs += [plan.baseline, plan.auditLog, plan.auditKey, config].compactMap { $0 }
+        inputs += ReportInput.files(plan.reports).paths
+        try OutputFile.refuse(output, ifAnyOf: inputs)
         var files: [AuditFile] = []
         for file in loaded.files {
             guard let data = FileManager.default.contents(atPath: file) else {

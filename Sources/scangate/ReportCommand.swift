@@ -70,7 +70,8 @@ struct ReportCommand: ParsableCommand {
         case .junit: bytes = Array(JUnitReport.render(content).utf8)
         case .json: bytes = ReportJSON.encode(content)
         }
-        try OutputFile.write(bytes, to: output)
+        let inputs = content.reports.map(\.file) + [baseline, policy].compactMap { $0 } + waivers + vex
+        try OutputFile.write(bytes, to: output, sparing: inputs)
         ScanGate.exitAfterOutput(keeping: content, bytes)
     }
 }

@@ -78,8 +78,12 @@ struct SARIFCommand: ParsableCommand {
         let whereListed = dropped.map { "all are listed in \($0)" } ?? "--dropped FILE lists every one"
         let notes = sarif.noteLines(whereListed: whereListed)
         if !notes.isEmpty { Terminal.error(notes.joined(separator: "\n")) }
-        try OutputFile.write(sarif.bytes, to: output)
-        if let dropped { try OutputFile.write(sarif.droppedListing, to: dropped) }
+        var inputs = loaded.map(\.source)
+        if let dockerfile {
+            inputs.append(sourceRoot.map { ($0 as NSString).appendingPathComponent(dockerfile) } ?? dockerfile)
+        }
+        try OutputFile.write(sarif.bytes, to: output, sparing: inputs)
+        if let dropped { try OutputFile.write(sarif.droppedListing, to: dropped, sparing: inputs) }
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set, sarif)
     }

@@ -178,6 +178,22 @@ struct ReleaseGateCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
     }
 
+    @Test func anOutputNamingTheAuditLogIsRefusedBeforeAnythingIsDone() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: log)
+        let before = try Data(contentsOf: URL(fileURLWithPath: log))
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log, "-o", log,
+            ] + Self.common)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("\(log) is an input of this command"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
+    }
+
     /// (arguments after `release-gate`, exit status, words on standard error)
     /// A `.scangate.yaml` in a temporary directory whose `release` section names `release`
     /// (YAML lines, indented two spaces), with the repository's release policy as production's

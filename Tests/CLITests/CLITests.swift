@@ -218,6 +218,38 @@ struct CLITests {
         #expect(!result.standardError.contains("dropped"))
     }
 
+    @Test func anOutputThatIsAnInputIsRefusedAndTheInputKept() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = directory.appendingPathComponent("npm-audit.json")
+        let policies = directory.appendingPathComponent("policies")
+        try FileManager.default.copyItem(
+            at: ScanGateProcess.repositoryRoot.appendingPathComponent("fixtures/examples/npm-audit.json"), to: report)
+        try FileManager.default.copyItem(
+            at: ScanGateProcess.repositoryRoot.appendingPathComponent("policies"), to: policies)
+        let reportBytes = try Data(contentsOf: report)
+        let extended = policies.appendingPathComponent("default.yaml")
+        let policyBytes = try Data(contentsOf: extended)
+        let staging = policies.appendingPathComponent("staging.yaml").path
+        let runs: [[String]] = [
+            ["ingest", report.path, "-o", report.path],
+            // A relative spelling of the same file.
+            ["ingest", report.path, "-o", directory.path + "/./npm-audit.json"],
+            ["sarif", report.path, "-o", report.path],
+            ["gate", report.path, "--policy", staging, "-o", report.path],
+            // The file the policy extends.
+            ["gate", report.path, "--policy", staging, "-o", extended.path],
+            ["report", report.path, "--format", "html", "-o", report.path],
+        ]
+        for arguments in runs {
+            let result = try ScanGateProcess.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains("is an input of this command"), "\(arguments)")
+        }
+        #expect(try Data(contentsOf: report) == reportBytes)
+        #expect(try Data(contentsOf: extended) == policyBytes)
+    }
+
     @Test func forcedFormatOverridesDetection() throws {
         let result = try ScanGateProcess.run(["ingest", "--as", "sarif", "fixtures/examples/trivy-fs.json"])
         #expect(result.status == 3)
