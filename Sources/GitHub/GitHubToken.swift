@@ -39,10 +39,46 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
         return scrub(output)
     }
 
-    /// `text` with every occurrence of the token replaced by `<redacted>`.
+    /// `text` with every occurrence of the token replaced by `<redacted>`, also where a server
+    /// slipped invisible characters into or around it (a combining accent, a zero-width joiner):
+    /// the match is on Unicode scalars, skipping marks and format characters between the token's
+    /// characters, never on `Character`s, which would glue an accent to the token's last letter
+    /// and miss it.
     public func scrub(_ text: String) -> String {
-        guard text.contains(value) else { return text }
-        return text.replacing(value, with: "<redacted>")
+        let token = Array(value.unicodeScalars)
+        let scalars = Array(text.unicodeScalars)
+        guard let first = token.first, scalars.count >= token.count, scalars.contains(first) else { return text }
+        func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .spacingMark, .format: true
+            default: false
+            }
+        }
+        /// The index just past a match of the token starting at `start`, nil when none starts there.
+        func matchEnd(from start: Int) -> Int? {
+            var position = start
+            for (offset, character) in token.enumerated() {
+                if offset > 0 { while position < scalars.count, isInvisible(scalars[position]) { position += 1 } }
+                guard position < scalars.count, scalars[position] == character else { return nil }
+                position += 1
+            }
+            while position < scalars.count, isInvisible(scalars[position]) { position += 1 }
+            return position
+        }
+        var output = String.UnicodeScalarView()
+        var index = 0
+        var found = false
+        while index < scalars.count {
+            if scalars[index] == first, let end = matchEnd(from: index) {
+                output.append(contentsOf: "<redacted>".unicodeScalars)
+                index = end
+                found = true
+            } else {
+                output.append(scalars[index])
+                index += 1
+            }
+        }
+        return found ? String(output) : text
     }
 }
 

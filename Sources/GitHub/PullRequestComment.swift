@@ -154,9 +154,12 @@ public struct PullRequestCommenter: Sendable {
         var url: String?
     }
 
-    /// Every comment whose body starts with the marker, oldest first.
+    /// Every comment whose body starts with the marker, oldest first. Only the oldest keeps its
+    /// body (it is the one updated, and compared with the new text); the others' are dropped as
+    /// they are found, so a hundred pages of huge marked comments cannot pile up in memory.
     func findMarked(base: String) throws(PullRequestCommentError) -> [Comment] {
         var marked: [Comment] = []
+        var oldest: Int?
         for page in 1...configuration.maximumPages {
             let url = "\(base)/issues/\(pullRequest)/comments?per_page=\(configuration.pageSize)&page=\(page)"
             let response = try send(HTTPRequest(method: .get, url: url, headers: headers(json: false)))
@@ -167,9 +170,17 @@ public struct PullRequestCommenter: Sendable {
                 throw .api(status: 200, message: "GitHub's list of comments could not be read")
             }
             for element in document.root.elements {
-                guard let id = element["id"]?.intValue, let body = element["body"]?.stringValue else { continue }
-                if body.hasPrefix(configuration.marker) {
-                    marked.append(Comment(id: id, body: body, url: element["html_url"]?.stringValue))
+                guard let id = element["id"]?.intValue, id > 0, let body = element["body"]?.stringValue else {
+                    continue
+                }
+                guard body.hasPrefix(configuration.marker) else { continue }
+                let comment = Comment(id: id, body: body, url: element["html_url"]?.stringValue.map(sanitize))
+                if let current = oldest, marked[current].id < id {
+                    marked.append(Comment(id: id, body: "", url: comment.url))
+                } else {
+                    if let current = oldest { marked[current].body = "" }
+                    oldest = marked.count
+                    marked.append(comment)
                 }
             }
             // GitHub says in `Link` whether there is a next page (it may send fewer than asked for).
@@ -200,7 +211,7 @@ public struct PullRequestCommenter: Sendable {
         let answer = try? JSONDocument(bytes: response.body)
         log("updated the comment \(comment.id)")
         return PullRequestCommentResult(
-            action: .updated, id: comment.id, url: answer?.root["html_url"]?.stringValue ?? comment.url,
+            action: .updated, id: comment.id, url: answer?.root["html_url"]?.stringValue.map(sanitize) ?? comment.url,
             otherMarkedComments: others)
     }
 
@@ -233,7 +244,8 @@ public struct PullRequestCommenter: Sendable {
         log("created the comment \(id)")
         return .created(
             PullRequestCommentResult(
-                action: .created, id: id, url: document.root["html_url"]?.stringValue, otherMarkedComments: 0))
+                action: .created, id: id, url: document.root["html_url"]?.stringValue.map(sanitize),
+                otherMarkedComments: 0))
     }
 
     static func requestBody(_ text: String) -> [UInt8] {

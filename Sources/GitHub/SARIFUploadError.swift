@@ -33,7 +33,9 @@ public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
         case .api(_, let message):
             return message
         case .processingFailed(let id, let errors):
-            let lines = errors.isEmpty ? ["  (GitHub gave no reason)"] : errors.map { "  - \($0)" }
+            // GitHub's own list can be long; the first ones say what is wrong.
+            var lines = errors.isEmpty ? ["  (GitHub gave no reason)"] : errors.prefix(20).map { "  - \($0)" }
+            if errors.count > 20 { lines.append("  … and \(errors.count - 20) more") }
             return (["GitHub could not process the upload \(id):"] + lines).joined(separator: "\n")
         case .processingTimedOut(let id, let waited):
             return "GitHub was still processing the upload \(id) after \(Int(waited.rounded())) s; "

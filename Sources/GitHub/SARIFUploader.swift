@@ -127,7 +127,7 @@ public struct SARIFUploader: Sendable {
             throw .api(status: response.status, message: explain(response, gzippedSize: prepared.gzipped.count))
         }
         guard let document = try? JSONDocument(bytes: response.body),
-            let id = document.root["id"]?.stringValue, Self.isSafeID(id)
+            let id = document.root["id"]?.stringValue, Self.isSafeID(id), token.scrub(id) == id
         else {
             throw .api(
                 status: response.status,

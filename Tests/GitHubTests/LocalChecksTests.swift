@@ -101,6 +101,12 @@ struct LocalChecksTests {
         #expect("\(token)" == "<redacted>")
         #expect(String(reflecting: token).contains("abc123") == false)
         #expect(token.scrub("Bearer ghp_abc123 and ghp_abc123") == "Bearer <redacted> and <redacted>")
+        // Invisible characters around or inside the token do not hide it (a combining accent on
+        // its last letter once made it one Character and slipped past).
+        #expect(token.scrub("token ghp_abc123\u{0301} rejected") == "token <redacted> rejected")
+        #expect(token.scrub("\u{200D}ghp_abc123\u{200D}") == "\u{200D}<redacted>")
+        #expect(token.scrub("ghp_a\u{200B}bc\u{FEFF}123!") == "<redacted>!")
+        #expect(token.scrub("ghp_abc12 and café") == "ghp_abc12 and café")
         #expect(GitHubToken("") == nil)
         #expect(GitHubToken("two words") == nil)
     }

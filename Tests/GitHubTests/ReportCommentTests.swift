@@ -149,6 +149,16 @@ struct ReportCommentTests {
         #expect(requests.flatMap(\.problems).isEmpty)
     }
 
+    @Test func aHostileCommentURLIsShownAsOneLineWithoutTheToken() throws {
+        let server = try IssueCommentsServer(scenario: "hostile-url")
+        let result = try Self.commenter(server).post("report")
+        #expect(result.action == .created)
+        let url = try #require(result.url)
+        #expect(!url.contains(where: { $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }))
+        #expect(url.contains("<redacted>"))
+        #expect(!url.contains(IssueCommentsServer.token))
+    }
+
     @Test func listingIsRetried() throws {
         let server = try IssueCommentsServer(scenario: "list-503-once")
         let result = try Self.commenter(server).post("report")

@@ -162,6 +162,25 @@ struct UploadCommandTests {
         #expect(result.standardError.contains("A delivery cannot contain multiple runs with the same category."))
     }
 
+    @Test func aLongListOfProcessingErrorsIsCut() throws {
+        let server = try GitHubTestServer(scenario: "processing-failed-many", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 4)
+        #expect(result.standardError.contains("  - error number 20\n"))
+        #expect(!result.standardError.contains("error number 21"))
+        #expect(result.standardError.contains("  … and 80 more"))
+    }
+
+    @Test func anUploadIdThatIsTheTokenIsRefusedAndNeverPrinted() throws {
+        let server = try GitHubTestServer(scenario: "token-as-id", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 4)
+        #expect(result.standardError.contains("returned no usable upload id"))
+        #expect(!(result.standardOutput + result.standardError).contains(GitHubTestServer.token))
+    }
+
     @Test func pollingIsBounded() throws {
         let server = try GitHubTestServer(scenario: "pending-forever", expecting: sarif)
         defer { server.stop() }

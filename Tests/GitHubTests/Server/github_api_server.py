@@ -49,6 +49,9 @@ SCENARIOS = {
     "not-found-404": (["404"], []),
     "unavailable-503": (["503"], []),
     "processing-failed": (["202"], ["pending", "failed"]),
+    "processing-failed-many": (["202"], ["failed-many"]),
+    # An answer that echoes the token as the upload id (a compromised proxy): never printed.
+    "token-as-id": (["202-token-id"], []),
     "pending-forever": (["202"], ["pending"]),
     "hang": ([], []),  # never answers (see handle_any)
 }
@@ -329,6 +332,8 @@ def make_handler(state, document, operations):
             base = "%s://%s%s/repos/%s/code-scanning/sarifs" % (scheme, host, args.prefix or "", args.repository)
             if answer == "202":
                 self.send_json(202, {"id": SARIF_ID, "url": "%s/%s" % (base, SARIF_ID)})
+            elif answer == "202-token-id":
+                self.send_json(202, {"id": args.token, "url": "%s/%s" % (base, args.token)})
             elif answer == "502":
                 self.send_json(502, {"message": "Server Error"})
             elif answer == "503":
@@ -372,6 +377,9 @@ def make_handler(state, document, operations):
                     "locationFromSarifResult: expected at least one location",
                     "A delivery cannot contain multiple runs with the same category.",
                 ]
+            if status == "failed-many":
+                payload["processing_status"] = "failed"
+                payload["errors"] = ["error number %d" % index for index in range(1, 101)]
             self.send_json(200, payload)
 
     return Handler

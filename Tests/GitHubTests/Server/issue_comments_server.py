@@ -60,6 +60,9 @@ class State:
             "user": {"login": user},
             "html_url": "https://github.test/%s/pull/%d#issuecomment-%d" % (self.args.repository, self.args.pr, self.next_id),
         }
+        if self.args.scenario == "hostile-url":
+            # Terminal escapes, a forged line and the token itself, as a compromised proxy might answer.
+            comment["html_url"] = "https://github.test/c\x1b]0;pwned\x07\r\nresult: ok ?t=%s\u0301" % self.args.token
         self.comments.append(comment)
         return comment
 
@@ -227,7 +230,7 @@ def main():
     parser.add_argument("--repository", required=True)
     parser.add_argument("--pr", type=int, required=True)
     parser.add_argument("--record")
-    parser.add_argument("--scenario", default="normal", choices=["normal", "create-502-created", "list-503-once"])
+    parser.add_argument("--scenario", default="normal", choices=["normal", "create-502-created", "list-503-once", "hostile-url"])
     parser.add_argument("--preexisting", type=int, default=0)
     parser.add_argument("--quoted-marker", action="store_true")
     parser.add_argument("--page-size", type=int, default=100)
