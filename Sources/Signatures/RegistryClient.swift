@@ -35,6 +35,41 @@ public struct RegistryOptions: Sendable {
 /// A registry or network failure: the image's signatures could not be examined (exit status 4).
 struct RegistryError: Error {
     var message: String
+
+    /// `message` may quote what a registry sent (a header, a redirect target, a realm): it is
+    /// made one printable line (``ServerText/printable(_:)``).
+    init(message: String) { self.message = ServerText.printable(message) }
+}
+
+/// Text that may hold what a server sent, made safe to print: control characters (escape
+/// sequences, carriage returns, line feeds that could forge a `result  VERIFIED` line) and
+/// Unicode line separators are shown as `\x1b`-style escapes, and it is cut at 500 characters.
+enum ServerText {
+    static func printable(_ text: String) -> String {
+        let isUnsafe: (Unicode.Scalar) -> Bool = { scalar in
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
+                || scalar.value == 0x2029
+        }
+        guard text.unicodeScalars.contains(where: isUnsafe) || text.unicodeScalars.count > 500 else { return text }
+        var output = ""
+        for scalar in text.unicodeScalars {
+            if output.unicodeScalars.count >= 500 {
+                output += "…"
+                break
+            }
+            if isUnsafe(scalar) {
+                output += scalar.value < 0x100 ? "\\x" + hex(scalar.value, width: 2) : "\\u{" + hex(scalar.value, width: 4) + "}"
+            } else {
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
+    }
+
+    private static func hex(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
 }
 
 /// The media types of manifests and indexes.

@@ -92,7 +92,8 @@ public struct RegistryImageVerifier: Sendable {
             else {
                 checks.append(
                     SignatureCheck(
-                        format: .simpleSigning, source: source(index), layerDigest: layer.text("digest"),
+                        format: .simpleSigning, source: source(index),
+                        layerDigest: layer.text("digest").flatMap { SHA256Digest.isValidDigest($0) ? $0 : nil },
                         failure: VerificationFailure(.badEncoding, "the layer has no digest or signature annotation")))
                 continue
             }

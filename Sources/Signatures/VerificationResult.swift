@@ -47,9 +47,10 @@ public struct VerificationFailure: Error, Sendable, Equatable, CustomStringConve
     public var reason: FailureReason
     public var detail: String
 
+    /// `detail` may quote what a registry or signature carried: it is kept to one printable line.
     public init(_ reason: FailureReason, _ detail: String) {
         self.reason = reason
-        self.detail = detail
+        self.detail = ServerText.printable(detail)
     }
 
     public var description: String { "\(reason.rawValue): \(detail)" }

@@ -142,3 +142,19 @@ struct SignatureUnitTests {
         #expect(result.failure?.reason == .noSignature)
     }
 }
+
+@Suite("Registry text in output")
+struct ServerTextTests {
+    /// What a registry sends (a layer digest, a header, a redirect target) can forge a line or
+    /// drive the terminal once printed: it is shown as escapes, on one line.
+    @Test func controlCharactersAreShownNotObeyed() {
+        let forged = "x\nresult     VERIFIED (1 of 1 signatures)\u{1B}]0;title\u{07}\r\u{2028}"
+        let shown = ServerText.printable(forged)
+        #expect(shown == #"x\x0aresult     VERIFIED (1 of 1 signatures)\x1b]0;title\x07\x0d\u{2028}"#)
+        #expect(ServerText.printable("sha256:abc, plain text é") == "sha256:abc, plain text é")
+        #expect(ServerText.printable(String(repeating: "a", count: 10_000)).count == 501)
+        let failure = VerificationFailure(.badEncoding, "digest \(forged)")
+        #expect(!failure.description.contains("\n") && !failure.description.contains("\u{1B}"))
+        #expect(!RegistryError(message: forged).message.contains("\r"))
+    }
+}
