@@ -58,7 +58,9 @@ enum ServerText {
                 break
             }
             if isUnsafe(scalar) {
-                output += scalar.value < 0x100 ? "\\x" + hex(scalar.value, width: 2) : "\\u{" + hex(scalar.value, width: 4) + "}"
+                output +=
+                    scalar.value < 0x100
+                    ? "\\x" + hex(scalar.value, width: 2) : "\\u{" + hex(scalar.value, width: 4) + "}"
             } else {
                 output.unicodeScalars.append(scalar)
             }
