@@ -15,12 +15,17 @@ public struct RegistryOptions: Sendable {
     /// Seconds per request, and the retry policy (network errors, 5xx and 429 are retried).
     public var timeout: Double
     public var retryPolicy: RetryPolicy
+    /// Seconds for everything asked of the registry about one image (its manifest, signatures,
+    /// referrers and tokens): a registry that answers each request just before its timeout must
+    /// not hold the job for many minutes.
+    public var totalTime: Double
 
     public init(
         allowInsecureLoopback: Bool = false, credentials: RegistryCredentials? = nil,
         maximumManifestSize: Int = 4 << 20, maximumBlobSize: Int = 4 << 20, maximumSignatures: Int = 64,
         timeout: Double = 30,
-        retryPolicy: RetryPolicy = RetryPolicy(maximumAttempts: 3, maximumTotalTime: 60, initialBackoff: 0.5)
+        retryPolicy: RetryPolicy = RetryPolicy(maximumAttempts: 3, maximumTotalTime: 60, initialBackoff: 0.5),
+        totalTime: Double = 120
     ) {
         self.allowInsecureLoopback = allowInsecureLoopback
         self.credentials = credentials
@@ -29,6 +34,7 @@ public struct RegistryOptions: Sendable {
         self.maximumSignatures = maximumSignatures
         self.timeout = timeout
         self.retryPolicy = retryPolicy
+        self.totalTime = totalTime
     }
 }
 
@@ -97,6 +103,8 @@ struct RegistryClient {
     private let baseURL: String
     private let manifestHTTP: HTTPClient
     private let blobHTTP: HTTPClient
+    /// When the first request was allowed to start (``RegistryOptions/totalTime`` counts from it).
+    private let startedAt: Double
     private var authorization: String?
 
     init(image: ImageReference, options: RegistryOptions) throws(RegistryError) {
@@ -116,6 +124,22 @@ struct RegistryClient {
             configuration: configuration,
             transport: CurlTransport(
                 connectTimeout: min(10, options.timeout), maximumResponseSize: options.maximumBlobSize))
+        startedAt = manifestHTTP.clock.monotonicSeconds()
+    }
+
+    /// `client` allowed only what is left of ``RegistryOptions/totalTime``; an error when nothing is.
+    private func bounded(_ client: HTTPClient) throws(RegistryError) -> HTTPClient {
+        let remaining = options.totalTime - (client.clock.monotonicSeconds() - startedAt)
+        guard remaining > 0 else {
+            throw RegistryError(
+                message: "\(registryName) did not finish answering about this image within "
+                    + "\(Int(options.totalTime.rounded())) s; giving up")
+        }
+        var limited = client
+        limited.configuration.timeout = min(limited.configuration.timeout, remaining)
+        limited.configuration.retryPolicy.maximumTotalTime = min(
+            limited.configuration.retryPolicy.maximumTotalTime, remaining)
+        return limited
     }
 
     /// The manifest at `reference` (a tag or a digest). nil when the registry has none (404).
@@ -194,8 +218,9 @@ struct RegistryClient {
         var headers: HTTPHeaders = ["User-Agent": "scangate"]
         if !accept.isEmpty { headers.add("Accept", accept.joined(separator: ", ")) }
         if authorized, let authorization { headers.add("Authorization", authorization) }
+        let limited = try bounded(client)
         do {
-            return try client.send(HTTPRequest(method: .get, url: url, headers: headers))
+            return try limited.send(HTTPRequest(method: .get, url: url, headers: headers))
         } catch {
             throw RegistryError(message: "\(registryName): \(error)")
         }
@@ -230,8 +255,9 @@ struct RegistryClient {
             var headers: HTTPHeaders = ["User-Agent": "scangate", "Accept": "application/json"]
             if let credentials = options.credentials { headers.add("Authorization", credentials.basicAuthorization) }
             let response: HTTPResponse
+            let limited = try bounded(manifestHTTP)
             do {
-                response = try manifestHTTP.send(HTTPRequest(method: .get, url: url, headers: headers))
+                response = try limited.send(HTTPRequest(method: .get, url: url, headers: headers))
             } catch {
                 throw RegistryError(message: "the token service of \(registryName): \(error)")
             }
