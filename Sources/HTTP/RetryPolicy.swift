@@ -67,17 +67,26 @@ public struct RetryPolicy: Sendable, Equatable {
     /// time until `x-ratelimit-reset` (epoch seconds). Nil when no hint.
     public static func serverDelay(for response: HTTPResponse, epochNow: Double) -> Double? {
         if let value = response.headers["retry-after"]?.trimmingSpaces {
-            if let seconds = Double(value), seconds.isFinite, seconds >= 0 { return seconds }
+            if let seconds = plainNumber(value) { return seconds }
             if let date = HTTPDate.epochSeconds(value) { return max(0, date - epochNow) }
         }
         if response.headers["x-ratelimit-remaining"]?.trimmingSpaces == "0",
-            let value = response.headers["x-ratelimit-reset"]?.trimmingSpaces, let reset = Double(value),
-            reset.isFinite
+            let value = response.headers["x-ratelimit-reset"]?.trimmingSpaces, let reset = plainNumber(value)
         {
             // The reset is whole seconds; one more second avoids arriving just before it.
             return max(0, reset - epochNow + 1)
         }
         return nil
+    }
+
+    /// A header's number as RFC 9110 writes delta-seconds (digits; a decimal point tolerated),
+    /// never what `Double(_:)` also reads (`0x10`, `1e3`, `inf`, `-5`).
+    private static func plainNumber(_ text: String) -> Double? {
+        guard !text.isEmpty, text.utf8.count <= 40, text.utf8.first != UInt8(ascii: "."),
+            text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }),
+            text.utf8.count(where: { $0 == UInt8(ascii: ".") }) <= 1
+        else { return nil }
+        return Double(text)
     }
 }
 

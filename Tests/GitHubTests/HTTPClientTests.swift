@@ -95,6 +95,20 @@ struct HTTPClientTests {
         #expect(clock.sleeps == [0])
     }
 
+    @Test func serverDelaysAreDigitsAsRFC9110WritesThem() {
+        func delay(_ value: String) -> Double? {
+            RetryPolicy.serverDelay(for: HTTPResponse(status: 429, headers: ["Retry-After": value]), epochNow: 0)
+        }
+        #expect(delay("16") == 16)
+        #expect(delay(" 2.5 ") == 2.5)
+        // What Double(_:) would also read is no delay (the backoff applies instead).
+        for odd in ["0x10", "1e3", "inf", "nan", "-5", "+5", ".5", "1.2.3"] {
+            #expect(delay(odd) == nil, "\(odd)")
+        }
+        let reset = HTTPResponse(status: 403, headers: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "0x10"])
+        #expect(RetryPolicy.serverDelay(for: reset, epochNow: 0) == nil)
+    }
+
     @Test func aRateLimited403WaitsUntilTheReset() throws {
         let clock = FakeClock()
         let reset = Int(clock.epochSeconds()) + 10
