@@ -267,15 +267,19 @@ struct RegistryClient {
                 throw RegistryError(
                     message: "the token service of \(registryName) gave no token (HTTP \(response.status))")
             }
-            // It goes into a header: visible ASCII only (a line break would add headers of the
-            // token service's choosing), and of a size a header can carry.
-            guard token.utf8.count <= 64 * 1024, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            guard Self.isHeaderSafe(token) else {
                 throw RegistryError(message: "the token service of \(registryName) gave a token no header can carry")
             }
             authorization = "Bearer \(token)"
         default:
             throw RegistryError(message: "\(registryName) asked for authentication ScanGate does not support")
         }
+    }
+
+    /// Whether a token service's token can go into the `Authorization` header: visible ASCII only
+    /// (a line break would add headers of the token service's choosing) and at most 64 KiB.
+    static func isHeaderSafe(_ token: String) -> Bool {
+        token.utf8.count <= 64 * 1024 && token.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     /// Plain HTTP only to loopback hosts, and only when allowed.

@@ -70,6 +70,14 @@ struct SignatureUnitTests {
         #expect(RegistryClient.percentEncoded("repository:a/b:pull") == "repository%3Aa%2Fb%3Apull")
     }
 
+    @Test func tokensMustFitAHeader() {
+        #expect(RegistryClient.isHeaderSafe("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"))
+        #expect(!RegistryClient.isHeaderSafe("abc\r\nX-Injected: 1"))
+        #expect(!RegistryClient.isHeaderSafe("two words"))
+        #expect(!RegistryClient.isHeaderSafe("tök"))
+        #expect(!RegistryClient.isHeaderSafe(String(repeating: "a", count: 3 << 20)))
+    }
+
     @Test func credentialsComeFromTheEnvironmentThenDockerConfig() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "scangate-sig-\(UUID().uuidString)")
