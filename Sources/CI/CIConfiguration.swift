@@ -1,3 +1,4 @@
+import ConfigYAML
 import Foundation
 import Signatures
 
@@ -187,7 +188,8 @@ public enum CIConfigLoader {
             throw CIConfigError(file: path, line: 0, message: "cannot read the configuration: \(why)")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw CIConfigError(file: path, line: 0, message: "the file is not valid UTF-8")
+            let line = UTF8Position.lineOfFirstInvalidByte([UInt8](data)) ?? 0
+            throw CIConfigError(file: path, line: line, message: "the file is not valid UTF-8")
         }
         let directory = (path as NSString).deletingLastPathComponent
         return try parse(text, file: path, directory: directory.isEmpty ? "." : directory)

@@ -92,6 +92,12 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
     private func refuseAnchors() throws(Maker.Failure) {
         let message = "YAML anchors and aliases (&name, *name) are not allowed: write the value out"
         if node.anchor != nil { throw error(message) }
+        // A tag of YAML's own (`!!str`) says what the value is; any other (`!custom critical`)
+        // would be ignored, and the value read as if it were not there.
+        let tag = node.tag.rawValue
+        if !tag.isEmpty, !tag.hasPrefix("tag:yaml.org,2002:") {
+            throw error("the YAML tag \(tag) is not allowed: write the value without it")
+        }
         switch node {
         case .mapping(let mapping):
             for (key, value) in mapping {
@@ -233,5 +239,23 @@ public struct YAMLMapping<Maker: YAMLDocumentKind>: Sequence {
     /// The entries in file order.
     public func makeIterator() -> IndexingIterator<[(key: String, value: YAMLNode<Maker>)]> {
         entries.makeIterator()
+    }
+}
+
+/// Where a file stops being UTF-8, for an error that names the line.
+public enum UTF8Position {
+    /// The 1-based line of the first byte that is not part of valid UTF-8; nil when all are.
+    public static func lineOfFirstInvalidByte(_ bytes: [UInt8]) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): offset += encoded.count
+            case .emptyInput: return nil
+            case .error:
+                return 1 + bytes[..<offset].count { $0 == 0x0A }
+            }
+        }
     }
 }

@@ -40,7 +40,8 @@ extension YAMLNode where Maker == PolicyYAML {
             throw ConfigurationError(document: document, file: path, line: 0, message: "cannot read the file: \(why)")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw ConfigurationError(document: document, file: path, line: 0, message: "the file is not valid UTF-8")
+            let line = UTF8Position.lineOfFirstInvalidByte([UInt8](data)) ?? 0
+            throw ConfigurationError(document: document, file: path, line: line, message: "the file is not valid UTF-8")
         }
         return text
     }

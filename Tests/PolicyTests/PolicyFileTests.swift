@@ -96,6 +96,11 @@ struct PolicyFileTests {
         ("missing version", ["policy.yaml": "fail-on: high\n"], "policy.yaml:1", "scangate-policy: 1"),
         // A gate that cannot fail is asked for with `fail-on: none`, never left to a missing key.
         ("no fail-on", ["policy.yaml": "scangate-policy: 1\nwarn-on: low\n"], "policy.yaml:1", "no fail-on"),
+        // A custom tag would be ignored and the value read as if it were not there.
+        (
+            "a custom YAML tag", ["policy.yaml": "scangate-policy: 1\nfail-on: !custom critical\n"], "policy.yaml:2",
+            "the YAML tag !custom is not allowed"
+        ),
         (
             "no fail-on in the policy or what it extends",
             ["base.yaml": "scangate-policy: 1\n", "policy.yaml": "scangate-policy: 1\nextends: base.yaml\n"],
@@ -343,6 +348,23 @@ struct PolicyPrimitiveTests {
     @Test(arguments: ["", "[abc", "abc\\", "[]", "a]b", "[z-a]", "[a\\", "CVE-2021-4490[6\\", "[!\\"])
     func malformedGlobs(_ pattern: String) {
         #expect(throws: Glob.SyntaxError.self) { try Glob(pattern) }
+    }
+
+    @Test func invalidUTF8IsRefusedWithItsLine() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scangate-utf8-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("policy.yaml").path
+        try Data(Array("scangate-policy: 1\nfail-on: high\n# caf".utf8) + [0xE9, 0x0A]).write(
+            to: URL(fileURLWithPath: path))
+        do {
+            _ = try PolicyLoader().load(path: path)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.hasPrefix("\(path):3: "), "\(error)")
+            #expect(error.description.contains("not valid UTF-8"))
+        }
     }
 
     @Test func aLongMalformedGlobIsQuotedShort() {
