@@ -18,13 +18,17 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
     public var description: String { "<redacted>" }
     public var debugDescription: String { "GitHubToken(<redacted>)" }
 
-    /// Text from a server made fit for one line of a terminal: control characters and runs of white
-    /// space become one space, at most 300 characters, and never the token.
-    func oneLine(_ text: String) -> String {
+    /// Text from a server made fit for one line of a terminal: control and format characters
+    /// (bidi overrides, zero-width ones) and runs of white space become one space, at most 300
+    /// characters, and never the token: it is redacted before the text is cut, so a cut cannot
+    /// leave most of it.
+    public func oneLine(_ text: String) -> String {
         var output = ""
         var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+        for scalar in scrub(text).unicodeScalars {
+            if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                || scalar.properties.generalCategory == .format
+            {
                 pendingSpace = !output.isEmpty
                 continue
             }
@@ -36,7 +40,7 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
                 break
             }
         }
-        return scrub(output)
+        return output
     }
 
     /// `text` with every occurrence of the token replaced by `<redacted>`, also where a server
@@ -48,10 +52,18 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
         let token = Array(value.unicodeScalars)
         let scalars = Array(text.unicodeScalars)
         guard let first = token.first, scalars.count >= token.count, scalars.contains(first) else { return text }
-        func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        // Marks and format characters glue to the token; controls and white space inside it still
+        // leave it readable once shown (a control becomes a space). None of them hides it.
+        func isAttached(_ scalar: Unicode.Scalar) -> Bool {
             switch scalar.properties.generalCategory {
             case .nonspacingMark, .enclosingMark, .spacingMark, .format: true
             default: false
+            }
+        }
+        func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.properties.generalCategory {
+            case .control, .spaceSeparator, .lineSeparator, .paragraphSeparator: true
+            default: isAttached(scalar)
             }
         }
         /// The index just past a match of the token starting at `start`, nil when none starts there.
@@ -62,7 +74,7 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
                 guard position < scalars.count, scalars[position] == character else { return nil }
                 position += 1
             }
-            while position < scalars.count, isInvisible(scalars[position]) { position += 1 }
+            while position < scalars.count, isAttached(scalars[position]) { position += 1 }
             return position
         }
         var output = String.UnicodeScalarView()

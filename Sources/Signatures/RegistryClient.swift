@@ -48,13 +48,16 @@ struct RegistryError: Error {
 }
 
 /// Text that may hold what a server sent, made safe to print: control characters (escape
-/// sequences, carriage returns, line feeds that could forge a `result  VERIFIED` line) and
-/// Unicode line separators are shown as `\x1b`-style escapes, and it is cut at 500 characters.
+/// sequences, carriage returns, line feeds that could forge a `result  VERIFIED` line), Unicode
+/// line separators and format characters (bidi overrides, zero-width ones) are shown as
+/// `\x1b`-style escapes, and it is cut at 500 characters.
 enum ServerText {
     static func printable(_ text: String) -> String {
+        // Format characters too: a right-to-left override makes reversed text read as a verdict in
+        // log viewers that render bidi.
         let isUnsafe: (Unicode.Scalar) -> Bool = { scalar in
             scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
-                || scalar.value == 0x2029
+                || scalar.value == 0x2029 || scalar.properties.generalCategory == .format
         }
         guard text.unicodeScalars.contains(where: isUnsafe) || text.unicodeScalars.count > 500 else { return text }
         var output = ""

@@ -94,7 +94,8 @@ public struct RegistryImageVerifier: Sendable {
                     SignatureCheck(
                         format: .simpleSigning, source: source(index),
                         layerDigest: layer.text("digest").flatMap { SHA256Digest.isValidDigest($0) ? $0 : nil },
-                        failure: VerificationFailure(.badEncoding, "the layer has no digest or signature annotation")))
+                        failure: VerificationFailure(
+                            .badEncoding, "the layer has no valid digest or no signature annotation")))
                 continue
             }
             if let size = layer.integer("size"), size > options.maximumBlobSize {

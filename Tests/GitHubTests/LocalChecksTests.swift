@@ -107,6 +107,20 @@ struct LocalChecksTests {
         #expect(token.scrub("\u{200D}ghp_abc123\u{200D}") == "\u{200D}<redacted>")
         #expect(token.scrub("ghp_a\u{200B}bc\u{FEFF}123!") == "<redacted>!")
         #expect(token.scrub("ghp_abc12 and café") == "ghp_abc12 and café")
+        #expect(token.scrub("ghp_\nabc123") == "<redacted>")
+    }
+
+    /// Server text is cut to one line of 300 characters: the token is redacted before the cut,
+    /// so a token that straddles it cannot show most of itself.
+    @Test func aTokenAtTheCutIsRedactedNotHalved() throws {
+        let token = try #require(GitHubToken("ghp_R8x2Kq9ZLm4Tb7Vw1Yc6Nd3Pf5Hs0Ju2EaQx"))
+        for padding in 255...300 {
+            let shown = token.oneLine(
+                String(repeating: "x", count: padding) + "ghp_R8x2Kq9ZLm4Tb7Vw1Yc6Nd3Pf5Hs0Ju2EaQx")
+            #expect(!shown.contains("ghp_R8x2"), "\(padding)")
+        }
+        // Bidi overrides and zero-width characters from a server do not reach the terminal.
+        #expect(token.oneLine("a\u{202E}b\u{200D}c") == "a b c")
         #expect(GitHubToken("") == nil)
         #expect(GitHubToken("two words") == nil)
     }

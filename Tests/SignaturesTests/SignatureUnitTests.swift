@@ -160,6 +160,8 @@ struct ServerTextTests {
         let shown = ServerText.printable(forged)
         #expect(shown == #"x\x0aresult     VERIFIED (1 of 1 signatures)\x1b]0;title\x07\x0d\u{2028}"#)
         #expect(ServerText.printable("sha256:abc, plain text é") == "sha256:abc, plain text é")
+        // A right-to-left override would make reversed text read as a verdict in a log viewer.
+        #expect(ServerText.printable("\u{202E}SEIRUTANGIS") == #"\u{202e}SEIRUTANGIS"#)
         #expect(ServerText.printable(String(repeating: "a", count: 10_000)).count == 501)
         let failure = VerificationFailure(.badEncoding, "digest \(forged)")
         #expect(!failure.description.contains("\n") && !failure.description.contains("\u{1B}"))
