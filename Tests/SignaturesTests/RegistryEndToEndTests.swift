@@ -172,9 +172,16 @@ enum E2E {
 
     /// A port nothing listens on right now (bound to 0, read back, released).
     static func freePort() throws -> Int {
+        let (socketDescriptor, port) = try boundSocket()
+        close(socketDescriptor)
+        return port
+    }
+
+    /// A TCP socket bound to 127.0.0.1 on a port the kernel chose, and that port; the caller
+    /// closes it.
+    static func boundSocket() throws -> (descriptor: Int32, port: Int) {
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(socketDescriptor >= 0)
-        defer { close(socketDescriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -185,9 +192,14 @@ enum E2E {
                 bind(socketDescriptor, generic, length) == 0 && getsockname(socketDescriptor, generic, &length) == 0
             }
         }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(socketDescriptor)
+            throw BoundSocketError()
+        }
+        return (socketDescriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
+
+    struct BoundSocketError: Error {}
 
     /// What the scope built: the registry address, the keys, and the digests of each image.
     struct World: Sendable {

@@ -175,24 +175,9 @@ struct RegistryDeadlineTests {
     /// full timeout, retried; the image's whole conversation is bounded by `totalTime` instead.
     @Test(.timeLimit(.minutes(1)))
     func aRegistryThatNeverAnswersIsGivenUpOnWithinTheTotalTime() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(listener >= 0)
+        let (listener, port) = try E2E.boundSocket()
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        try #require(bound == 0 && listen(listener, 16) == 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        let port = UInt16(bigEndian: address.sin_port)
+        try #require(listen(listener, 16) == 0)
 
         let key = try PublicKey.load(
             path: SignatureCorpus.repositoryRoot.appendingPathComponent("fixtures/audit/release.pub").path)
