@@ -38,13 +38,17 @@ public struct CIConfiguration: Sendable, Equatable {
             self.sarifDropped = sarifDropped
         }
 
-        /// Every output by its key under `outputs` (nil: not written).
-        public var byKey: [(key: String, path: String?)] {
+        /// Every output: its key under `outputs` and its field. The one list the configuration's
+        /// keys, the flags' overrides and the checks on output paths are read from.
+        public static var fields: [(key: String, field: WritableKeyPath<Outputs, String?>)] {
             [
-                ("sarif", sarif), ("html", html), ("markdown", markdown), ("junit", junit), ("json", json),
-                ("decision", decision), ("findings", findings), ("sarif-dropped", sarifDropped),
+                ("sarif", \.sarif), ("html", \.html), ("markdown", \.markdown), ("junit", \.junit), ("json", \.json),
+                ("decision", \.decision), ("findings", \.findings), ("sarif-dropped", \.sarifDropped),
             ]
         }
+
+        /// Every output by its key under `outputs` (nil: not written).
+        public var byKey: [(key: String, path: String?)] { Self.fields.map { ($0.key, self[keyPath: $0.field]) } }
     }
 
     /// How the SARIF file is written.
@@ -156,7 +160,7 @@ public struct CIConfiguration: Sendable, Equatable {
         "scangate-config", "reports", "allow-incomplete", "max-report-size", "environment", "policies", "waivers",
         "vex", "baseline", "outputs", "sarif", "upload", "comment", "release",
     ]
-    static let outputKeys = Outputs().byKey.map(\.key)
+    static let outputKeys = Outputs.fields.map(\.key)
     static let sarifKeys = ["category", "source-root", "dockerfile"]
     static let uploadKeys = ["enabled", "api-url", "wait", "cacert"]
     static let commentKeys = ["enabled"]
@@ -281,15 +285,9 @@ public enum CIConfigLoader {
             let path = resolve(try node.string("outputs.\(key)"))
             if let other = seen[path] { throw node.error("outputs.\(key) is the same file as outputs.\(other)") }
             seen[path] = key
-            switch key {
-            case "sarif": outputs.sarif = path
-            case "html": outputs.html = path
-            case "markdown": outputs.markdown = path
-            case "junit": outputs.junit = path
-            case "json": outputs.json = path
-            case "decision": outputs.decision = path
-            case "sarif-dropped": outputs.sarifDropped = path
-            default: outputs.findings = path
+            // `mapping` allowed only the outputs' keys.
+            if let field = CIConfiguration.Outputs.fields.first(where: { $0.key == key })?.field {
+                outputs[keyPath: field] = path
             }
         }
         return outputs

@@ -148,12 +148,9 @@ public enum CIStepOutputs {
             ("suppressed-by-tool", String(counts.suppressedByTool)), ("pass", String(counts.passed)),
             ("findings", String(decision.verdicts.count)),
         ]
-        let paths: [(String, String?)] = [
-            ("sarif", outputs.sarif), ("html", outputs.html), ("markdown", outputs.markdown),
-            ("junit", outputs.junit), ("json", outputs.json), ("decision-json", outputs.decision),
-            ("findings-json", outputs.findings), ("sarif-dropped", outputs.sarifDropped),
-        ]
-        for (name, path) in paths { if let path { values.append((name, path)) } }
+        // `decision` and `findings` already name the verdict and the count here.
+        let renamed = ["decision": "decision-json", "findings": "findings-json"]
+        for case (let key, let path?) in outputs.byKey { values.append((renamed[key] ?? key, path)) }
         if let uploadID { values.append(("sarif-id", uploadID)) }
         // One line per failing finding; multi-line, so written in the heredoc form.
         values.append(("failing", failing.joined(separator: "\n")))

@@ -135,15 +135,9 @@ public struct CIPlan: Sendable {
         }
 
         var outputs = config.outputs
-        let given = overrides.outputs
-        if let path = given.sarif { outputs.sarif = path }
-        if let path = given.html { outputs.html = path }
-        if let path = given.markdown { outputs.markdown = path }
-        if let path = given.junit { outputs.junit = path }
-        if let path = given.json { outputs.json = path }
-        if let path = given.decision { outputs.decision = path }
-        if let path = given.findings { outputs.findings = path }
-        if let path = given.sarifDropped { outputs.sarifDropped = path }
+        for (_, field) in CIConfiguration.Outputs.fields {
+            if let path = overrides.outputs[keyPath: field] { outputs[keyPath: field] = path }
+        }
         let waivers = overrides.waivers ?? config.waivers
         let vex = overrides.vex ?? config.vex
         let baseline = overrides.baseline ?? config.baseline
@@ -205,29 +199,25 @@ extension CIPlan {
             )
             .path
         }
+        /// Why the next run would read `output` (written as `path`) as a report, or nil.
+        func readAsReport(_ output: String, writtenAs path: String, by report: ReportInput) -> String? {
+            switch report {
+            case .path(let argument):
+                let input = canonical(argument)
+                let named = input == output || input == (output as NSString).deletingLastPathComponent
+                return named ? "would be read as a report (the argument \(argument))" : nil
+            case .pattern(let pattern):
+                // As written and with symbolic links resolved (an output directory that links to
+                // the reports).
+                guard let glob = try? ReportGlob(pattern), glob.covers(path) || glob.covers(output) else { return nil }
+                return "would be read as a report (reports: \(pattern) names it)"
+            }
+        }
         for case (let key, let path?) in outputs.byKey {
             let output = canonical(path)
-            var clash: String?
-            if let input = inputs.first(where: { canonical($0.path) == output }) {
-                clash = "is \(input.what) (\(input.path))"
-            } else {
-                for report in reports {
-                    switch report {
-                    case .path(let argument):
-                        let input = canonical(argument)
-                        if input == output || input == (output as NSString).deletingLastPathComponent {
-                            clash = "would be read as a report (the argument \(argument))"
-                        }
-                    case .pattern(let pattern):
-                        // As written and with symbolic links resolved (an output directory that
-                        // links to the reports).
-                        if let glob = try? ReportGlob(pattern), glob.covers(path) || glob.covers(output) {
-                            clash = "would be read as a report (reports: \(pattern) names it)"
-                        }
-                    }
-                    if clash != nil { break }
-                }
-            }
+            let clash =
+                inputs.first { canonical($0.path) == output }.map { "is \($0.what) (\($0.path))" }
+                ?? reports.lazy.compactMap { readAsReport(output, writtenAs: path, by: $0) }.first
             if let clash { return "outputs.\(key) \(path) \(clash): write the outputs somewhere else" }
         }
         return nil
