@@ -333,10 +333,7 @@ private struct NpmAuditReader {
     /// `cvss {score, vectorString}`; `score: 0` without a vector means npm did not know it.
     static func cvss(of advisory: JSONValue) throws(JSONAccessError) -> [CVSSScore] {
         guard let cvss = try advisory.object("cvss") else { return [] }
-        let score = try cvss.double("score").flatMap { $0 > 0 ? $0 : nil }
-        if let score, !CVSSScore.validScores.contains(score) {
-            throw (cvss["score"] ?? cvss).error("CVSS score \(score) is outside 0–10")
-        }
+        let score = try cvssScore(cvss.double("score"), at: cvss["score"] ?? cvss)
         let vector = try cvss.string("vectorString")?.trimmed.nonEmpty
         guard score != nil || vector != nil else { return [] }
         return [CVSSScore(version: vector.flatMap(CVSSVersion.init(vector:)) ?? .v3, vector: vector, score: score)]

@@ -105,3 +105,11 @@ func reading<T>(_ file: String, _ body: () throws(JSONAccessError) -> T) throws(
         throw ReportError(file: file, error)
     }
 }
+
+/// A CVSS base score as a report gives it: 0 or none is no score (npm writes 0 when it has
+/// none), and one outside 0–10 is an error at `value`, where it was read.
+func cvssScore(_ score: Double?, at value: JSONValue) throws(JSONAccessError) -> Double? {
+    guard let score, score > 0 else { return nil }
+    guard CVSSScore.validScores.contains(score) else { throw value.error("CVSS score \(score) is outside 0–10") }
+    return score
+}

@@ -323,10 +323,7 @@ private struct TrivyReportReader {
                 var list: [CVSSScore] = []
                 for (position, version) in cvssVersions.enumerated() {
                     let vector = try values.string(2 * position).flatMap { $0.isEmpty ? nil : $0 }
-                    let score = try values.double(2 * position + 1).flatMap { $0 > 0 ? $0 : nil }
-                    if let score, !CVSSScore.validScores.contains(score) {
-                        throw (values[2 * position + 1] ?? entry).error("CVSS score \(score) is outside 0–10")
-                    }
+                    let score = try cvssScore(values.double(2 * position + 1), at: values[2 * position + 1] ?? entry)
                     if vector != nil || score != nil {
                         list.append(CVSSScore(version: version, vector: vector, score: score))
                     }
