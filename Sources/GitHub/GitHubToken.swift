@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 /// A GitHub token. It is sent in the `Authorization` header and nowhere else: its description
 /// is a placeholder, and ``scrub(_:)`` removes it from any text before that text is shown.
@@ -26,9 +27,7 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
         var output = ""
         var pendingSpace = false
         for scalar in scrub(text).unicodeScalars {
-            if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-                || scalar.properties.generalCategory == .format
-            {
+            if scalar.properties.isWhitespace || scalar.isUnsafeInServerText {
                 pendingSpace = !output.isEmpty
                 continue
             }

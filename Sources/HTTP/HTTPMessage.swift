@@ -110,3 +110,17 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Unicode.Scalar {
+    /// Whether text a server sent must not reach a terminal or log with this scalar in it:
+    /// controls (escape sequences, carriage returns and line feeds that forge a line), line and
+    /// paragraph separators, and format characters (bidi overrides that make reversed text read
+    /// as something else, zero-width characters). The GitHub and registry clients both keep
+    /// server text from carrying them.
+    public var isUnsafeInServerText: Bool {
+        switch properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+}

@@ -53,20 +53,16 @@ struct RegistryError: Error {
 /// `\x1b`-style escapes, and it is cut at 500 characters.
 enum ServerText {
     static func printable(_ text: String) -> String {
-        // Format characters too: a right-to-left override makes reversed text read as a verdict in
-        // log viewers that render bidi.
-        let isUnsafe: (Unicode.Scalar) -> Bool = { scalar in
-            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
-                || scalar.value == 0x2029 || scalar.properties.generalCategory == .format
+        guard text.unicodeScalars.contains(where: \.isUnsafeInServerText) || text.unicodeScalars.count > 500 else {
+            return text
         }
-        guard text.unicodeScalars.contains(where: isUnsafe) || text.unicodeScalars.count > 500 else { return text }
         var output = ""
         for scalar in text.unicodeScalars {
             if output.unicodeScalars.count >= 500 {
                 output += "…"
                 break
             }
-            if isUnsafe(scalar) {
+            if scalar.isUnsafeInServerText {
                 output +=
                     scalar.value < 0x100
                     ? "\\x" + hex(scalar.value, width: 2) : "\\u{" + hex(scalar.value, width: 4) + "}"
