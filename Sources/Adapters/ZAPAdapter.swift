@@ -147,7 +147,10 @@ struct ZAPFindingBuilder {
         draftIndex.reserveCapacity(raw.alerts.count * 4)
         var warnings: [String] = []
 
-        func add(_ alert: ZAPRawAlert, alertIndex: Int, key: GroupKey, instance: ZAPRawInstance?, otherInfo: String?) {
+        func add(
+            _ alert: ZAPRawAlert, alertIndex: Int, cwe: String?, key: GroupKey, instance: ZAPRawInstance?,
+            otherInfo: String?
+        ) {
             let confidence = Self.effectiveConfidence(alert)
             if let index = draftIndex[key] {
                 let title = alert.title
@@ -158,7 +161,7 @@ struct ZAPFindingBuilder {
                 // Suppressed only when every merged alert item was marked a false positive.
                 drafts[index].allFalsePositive = drafts[index].allFalsePositive && confidence == 0
                 drafts[index].confidence = [drafts[index].confidence, confidence].compactMap { $0 }.max()
-                if let cwe = alert.cweID.flatMap(Self.cwe(_:)), !drafts[index].cwes.contains(cwe) {
+                if let cwe, !drafts[index].cwes.contains(cwe) {
                     drafts[index].cwes.append(cwe)
                 }
                 if let instance { drafts[index].instances.append(instance) }
@@ -170,7 +173,7 @@ struct ZAPFindingBuilder {
                         key: key, site: alert.site, title: alert.title, alertIndex: alertIndex,
                         riskCode: alert.riskCode,
                         allFalsePositive: confidence == 0,
-                        confidence: confidence, cwes: alert.cweID.flatMap(Self.cwe(_:)).map { [$0] } ?? [],
+                        confidence: confidence, cwes: cwe.map { [$0] } ?? [],
                         instances: instance.map { [$0] } ?? [], unattachedOtherInfo: otherInfo.map { [$0] } ?? []))
             }
         }
@@ -180,10 +183,14 @@ struct ZAPFindingBuilder {
             let site = siteIndex[alert.site] ?? siteIndex.count
             if site == siteIndex.count { siteIndex[alert.site] = site }
             let rule = alert.ruleID
+            // Once per alert item, not once per instance (a scan lists hundreds of thousands).
+            let cwe = alert.cweID.flatMap(Self.cwe(_:))
             if alert.instances.isEmpty && alert.flatInstance == nil {
                 // Odd but seen (an "HTTP Only Site" alert whose check failed): the site itself.
                 let key = GroupKey(site: site, rule: rule, url: alert.site, method: "", parameter: "")
-                add(alert, alertIndex: alertIndex, key: key, instance: nil, otherInfo: nonEmpty(alert.otherInfo))
+                add(
+                    alert, alertIndex: alertIndex, cwe: cwe, key: key, instance: nil,
+                    otherInfo: nonEmpty(alert.otherInfo))
                 continue
             }
             // Legacy reports put the alert's other info only at alert level: it describes the
@@ -196,13 +203,13 @@ struct ZAPFindingBuilder {
                 let key = GroupKey(
                     site: site, rule: rule, url: Self.normalizedURL(instance.uri), method: instance.method ?? "",
                     parameter: instance.param ?? "")
-                add(alert, alertIndex: alertIndex, key: key, instance: instance, otherInfo: nil)
+                add(alert, alertIndex: alertIndex, cwe: cwe, key: key, instance: instance, otherInfo: nil)
             }
             if let instance = alert.flatInstance {
                 let key = GroupKey(
                     site: site, rule: rule, url: Self.normalizedURL(instance.uri), method: instance.method ?? "",
                     parameter: instance.param ?? "")
-                add(alert, alertIndex: alertIndex, key: key, instance: instance, otherInfo: nil)
+                add(alert, alertIndex: alertIndex, cwe: cwe, key: key, instance: instance, otherInfo: nil)
             }
             if alert.flatInstance == nil, let count = alert.count.flatMap({ Int($0.zapTrimmed) }),
                 count > alert.instances.count
@@ -257,7 +264,7 @@ struct ZAPFindingBuilder {
         var aliases: [String] = []
         if let pluginID = alert.pluginID, !pluginID.isEmpty, pluginID != alert.ruleID { aliases.append(pluginID) }
         let rating = SeverityRating(
-            source: "zap", severity: Self.severity(riskCode: draft.riskCode), label: "riskcode \(draft.riskCode)",
+            source: "zap", severity: Self.severity(riskCode: draft.riskCode), label: Self.riskCodeLabel(draft.riskCode),
             isToolVerdict: true)
         let suppression =
             draft.allFalsePositive
@@ -284,6 +291,12 @@ struct ZAPFindingBuilder {
         }
         return String(trimmed[..<cut])
     }
+
+    /// `riskcode 2`: the rating's label, from a table for ZAP's codes -1…3.
+    static func riskCodeLabel(_ riskCode: Int) -> String {
+        riskCodeLabels.indices.contains(riskCode + 1) ? riskCodeLabels[riskCode + 1] : "riskcode \(riskCode)"
+    }
+    private static let riskCodeLabels = (-1...3).map { "riskcode \($0)" }
 
     static func severity(riskCode: Int) -> Severity {
         switch riskCode {

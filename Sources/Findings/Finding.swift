@@ -9,9 +9,19 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case webAlert = "web-alert"
     case codeIssue = "code-issue"
 
-    public static func < (lhs: FindingKind, rhs: FindingKind) -> Bool {
-        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    /// The kind's place in the order above (sorting compares it for every pair of findings).
+    public var position: Int {
+        switch self {
+        case .vulnerability: 0
+        case .misconfiguration: 1
+        case .secret: 2
+        case .license: 3
+        case .webAlert: 4
+        case .codeIssue: 5
+        }
     }
+
+    public static func < (lhs: FindingKind, rhs: FindingKind) -> Bool { lhs.position < rhs.position }
 }
 
 /// The affected software package of a dependency finding.

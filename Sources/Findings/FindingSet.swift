@@ -108,21 +108,37 @@ public struct FindingSet: Sendable {
     public static func displayOrder(_ lhs: Finding, _ rhs: Finding) -> Bool { SortKey(lhs) < SortKey(rhs) }
 
     private struct SortKey: Comparable {
-        var severity: Severity
-        var kind: FindingKind
+        /// Severity (descending) and kind, as one number.
+        var order: UInt16
+        /// The primary id's first eight bytes, big-endian, zero-padded: compared first, so most
+        /// comparisons of a large set touch no string (valid only when `idIsASCII`).
+        var idPrefix: UInt64
+        var idIsASCII: Bool
         var ruleID: String
         var fingerprint: String
 
         init(_ finding: Finding) {
-            severity = finding.severity
-            kind = finding.kind
+            order = UInt16(truncatingIfNeeded: 255 - finding.severity.rank) << 8 | UInt16(finding.kind.position)
             ruleID = finding.ruleID
             fingerprint = finding.fingerprint
+            var prefix: UInt64 = 0
+            var ascii = true
+            var taken = 0
+            for byte in ruleID.utf8 {
+                if byte >= 0x80 { ascii = false }
+                if taken < 8 {
+                    prefix |= UInt64(byte) << (56 - 8 * taken)
+                    taken += 1
+                }
+            }
+            idPrefix = prefix
+            idIsASCII = ascii
         }
 
         static func < (lhs: SortKey, rhs: SortKey) -> Bool {
-            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
-            if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+            if lhs.order != rhs.order { return lhs.order < rhs.order }
+            // Byte order is String order for ASCII; anything else (and a tie) compares Strings.
+            if lhs.idPrefix != rhs.idPrefix, lhs.idIsASCII, rhs.idIsASCII { return lhs.idPrefix < rhs.idPrefix }
             if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
             return lhs.fingerprint < rhs.fingerprint
         }

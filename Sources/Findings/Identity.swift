@@ -160,9 +160,19 @@ public enum Identifiers {
     /// Other URLs that merely mention an id (a mailing-list thread about a related CVE) are
     /// ignored: a wrong alias would merge two different vulnerabilities.
     public static func ids(inReference url: String) -> [String] {
-        // Byte-level, ASCII case-insensitive search (lower-cased once, then memchr): this runs for
-        // every reference of every finding, and Foundation's range(of:) dominated a 100 MB ingest.
-        let bytes = ReferenceScanner.lowercasedBytes(url)
+        // Byte-level, ASCII case-insensitive search (lower-cased once into a temporary buffer,
+        // then memchr): this runs for every reference of every finding, and Foundation's
+        // range(of:) dominated a 100 MB ingest.
+        var url = url
+        return url.withUTF8 { source in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: source.count) { buffer in
+                for index in source.indices { buffer[index] = ReferenceScanner.lowercased(source[index]) }
+                return ids(inLowercasedReference: UnsafeBufferPointer(buffer))
+            }
+        }
+    }
+
+    private static func ids(inLowercasedReference bytes: UnsafeBufferPointer<UInt8>) -> [String] {
         var found: [String] = []
         // The bytes are lower-cased already: an id is written in its normal case straight away
         // (`GHSA-` and a lower-case body; a CVE upper-case), as `normalize` would write it.
@@ -170,16 +180,14 @@ public enum Identifiers {
             let candidate = "GHSA-" + String(decoding: bytes[end..<min(bytes.count, end + 14)], as: UTF8.self)
             if isGHSA(candidate) { found.append(candidate) }
         }
-        let cveMarkers: [StaticString] = ["nvd.nist.gov/vuln/detail/", "cvename.cgi?name=", "cve.org/cverecord?id="]
-        for marker in cveMarkers {
+        for marker in ReferenceScanner.cveMarkers {
             if let end = ReferenceScanner.endOfMarker(marker, in: bytes) {
                 let tail = bytes[end...].prefix { ReferenceScanner.isIDByte($0) }
                 let candidate = String(decoding: tail.map(ReferenceScanner.uppercased), as: UTF8.self)
                 if isCVE(candidate) { found.append(candidate) }
             }
         }
-        let npmMarkers: [StaticString] = ["npmjs.com/advisories/", "nodesecurity.io/advisories/"]
-        for marker in npmMarkers {
+        for marker in ReferenceScanner.npmMarkers {
             if let end = ReferenceScanner.endOfMarker(marker, in: bytes) {
                 let number = bytes[end...].prefix { $0 >= 0x30 && $0 <= 0x39 }
                 if !number.isEmpty { found.append(npmAdvisory(String(decoding: number, as: UTF8.self))) }
@@ -253,25 +261,31 @@ enum ReferenceScanner {
     /// The index just past the first occurrence of `marker` (lower-case ASCII) in `bytes`, which
     /// the caller has lower-cased (ASCII) for a case-insensitive search.
     static func endOfMarker(_ marker: StaticString, in bytes: [UInt8]) -> Int? {
-        let count = marker.utf8CodeUnitCount
-        guard count > 0, bytes.count >= count else { return nil }
-        return bytes.withUnsafeBufferPointer { haystack -> Int? in
-            guard let base = haystack.baseAddress else { return nil }
-            let pattern = marker.utf8Start
-            // memchr to each candidate first byte, memcmp for the rest (memmem is not in Glibc's
-            // Swift module).
-            var from = 0
-            while from + count <= haystack.count {
-                guard let hit = memchr(base + from, Int32(pattern[0]), haystack.count - count + 1 - from) else {
-                    return nil
-                }
-                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + at + 1, pattern + 1, count - 1) == 0 { return at + count }
-                from = at + 1
-            }
-            return nil
-        }
+        bytes.withUnsafeBufferPointer { endOfMarker(marker, in: $0) }
     }
+
+    /// ``endOfMarker(_:in:)`` over bytes the caller holds.
+    static func endOfMarker(_ marker: StaticString, in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
+        let count = marker.utf8CodeUnitCount
+        guard count > 0, haystack.count >= count, let base = haystack.baseAddress else { return nil }
+        let pattern = marker.utf8Start
+        // memchr to each candidate first byte, memcmp for the rest (memmem is not in Glibc's
+        // Swift module).
+        var from = 0
+        while from + count <= haystack.count {
+            guard let hit = memchr(base + from, Int32(pattern[0]), haystack.count - count + 1 - from) else {
+                return nil
+            }
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + at + 1, pattern + 1, count - 1) == 0 { return at + count }
+            from = at + 1
+        }
+        return nil
+    }
+
+    /// The reference URLs that name a CVE, and those that name an npm advisory.
+    static let cveMarkers: [StaticString] = ["nvd.nist.gov/vuln/detail/", "cvename.cgi?name=", "cve.org/cverecord?id="]
+    static let npmMarkers: [StaticString] = ["npmjs.com/advisories/", "nodesecurity.io/advisories/"]
 
     /// The UTF-8 bytes of `text` with ASCII letters lower-cased, in one pass over its storage.
     static func lowercasedBytes(_ text: String) -> [UInt8] {

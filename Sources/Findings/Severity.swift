@@ -145,7 +145,9 @@ public struct SeverityRating: Sendable, Hashable {
         self.source = source
         self.severity = severity
         self.label = label
-        self.cvss = cvss.sorted { $0.version > $1.version }
+        // Adapters mostly pass them in order already: sorting copied the list for every rating.
+        let inOrder = zip(cvss, cvss.dropFirst()).allSatisfy { $0.version >= $1.version }
+        self.cvss = inOrder ? cvss : cvss.sorted { $0.version > $1.version }
         self.isToolVerdict = isToolVerdict
     }
 

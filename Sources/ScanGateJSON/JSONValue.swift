@@ -136,13 +136,24 @@ public struct JSONValue: Sendable {
         guard kind == .array else { return [] }
         var result: [JSONValue] = []
         result.reserveCapacity(Int(node.length))
-        var child = index + 1
-        let end = Int(node.end)
-        while child < end {
-            result.append(JSONValue(document: document, index: child))
-            child = Int(document.tape[child].end)
-        }
+        forEachElement { child in result.append(JSONValue(document: document, index: child)) }
         return result
+    }
+
+    /// Calls `body` with the tape index of each element of an array, in order; nothing when
+    /// this is not an array.
+    func forEachElement<Failure: Error>(_ body: (Int) throws(Failure) -> Void) throws(Failure) {
+        guard kind == .array else { return }
+        // The tape through a buffer pointer: subscripting the document's array in the loop
+        // retained and released it once per element.
+        try document.tape.withUnsafeBufferPointer { (tape) throws(Failure) in
+            var child = index + 1
+            let end = Int(tape[index].end)
+            while child < end {
+                try body(child)
+                child = Int(tape[child].end)
+            }
+        }
     }
 
     /// The members of an object in document order (empty for anything else).
@@ -181,18 +192,22 @@ public struct JSONValue: Sendable {
     func forEachMember(_ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
         guard kind == .object else { return }
         document.bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var child = index + 1
-            let end = Int(node.end)
-            while child < end {
-                let keyNode = document.tape[child]
-                if keyNode.flag {
-                    var decoded = JSONValue(document: document, index: child).decodedString()
-                    decoded.withUTF8 { body($0, child + 1) }
-                } else {
-                    body(UnsafeBufferPointer(start: base + Int(keyNode.start), count: Int(keyNode.length)), child + 1)
+            document.tape.withUnsafeBufferPointer { tape in
+                guard let base = buffer.baseAddress else { return }
+                var child = index + 1
+                let end = Int(tape[index].end)
+                while child < end {
+                    let keyNode = tape[child]
+                    if keyNode.flag {
+                        var decoded = JSONValue(document: document, index: child).decodedString()
+                        decoded.withUTF8 { body($0, child + 1) }
+                    } else {
+                        body(
+                            UnsafeBufferPointer(start: base + Int(keyNode.start), count: Int(keyNode.length)),
+                            child + 1)
+                    }
+                    child = Int(tape[child + 1].end)
                 }
-                child = Int(document.tape[child + 1].end)
             }
         }
     }
@@ -311,14 +326,15 @@ extension JSONValue {
     }
 
     static func strings(_ value: JSONValue?) throws(JSONAccessError) -> [String] {
-        guard let elements = try array(value) else { return [] }
+        guard let value, !value.isNull else { return [] }
+        guard value.kind == .array else { throw value.typeError(expected: "an array") }
         var result: [String] = []
-        result.reserveCapacity(elements.count)
-        for element in elements {
-            if element.isNull { continue }
-            guard let string = element.stringValue else {
-                throw element.typeError(expected: "a string")
-            }
+        result.reserveCapacity(value.count)
+        // Element by element, without an array of handles first (each one retains the document).
+        try value.forEachElement { (child) throws(JSONAccessError) in
+            let element = JSONValue(document: value.document, index: child)
+            if element.isNull { return }
+            guard let string = element.stringValue else { throw element.typeError(expected: "a string") }
             result.append(string)
         }
         return result
@@ -343,7 +359,10 @@ public struct JSONKeyTable: Sendable {
     /// The position of the key with these bytes, if it is in the table.
     func position(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         guard key.count < positionsByLength.count else { return nil }
-        return positionsByLength[key.count].first { keys[$0].elementsEqual(key) }
+        guard let wanted = key.baseAddress, !key.isEmpty else { return positionsByLength[0].first }
+        return positionsByLength[key.count].first { position in
+            keys[position].withUnsafeBufferPointer { memcmp($0.baseAddress ?? wanted, wanted, key.count) == 0 }
+        }
     }
 }
 

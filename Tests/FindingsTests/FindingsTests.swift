@@ -194,3 +194,56 @@ struct FindingsTests {
         #expect(finding.references == ["https://a.example", "https://b.example"])
     }
 }
+
+@Suite struct FindingOrderTests {
+    /// The set's order compares severity, kind and ids through shortcuts (a number for severity
+    /// and kind, the id's first eight bytes); it must be the order the Strings themselves give,
+    /// for ids that share a prefix, differ after eight bytes, hold NUL, or are not ASCII
+    /// (`é` written precomposed and decomposed is one id to String comparison).
+    @Test func setOrderIsSeverityThenKindThenIDThenFingerprint() {
+        let ids = [
+            "CVE-2021-1", "CVE-2021-10", "CVE-2021-2", "CVE-20", "CVE-2021-10000", "Zulu", "zeta", "rule", "rule\u{0}x",
+            "r\u{E9}gle", "re\u{301}gle", "r\u{E9}glement", "\u{1F600}-emoji", "a", "abcdefgh", "abcdefgi", "abcdefghA",
+        ]
+        let kinds: [FindingKind] = [.codeIssue, .webAlert, .vulnerability, .secret]
+        var findings: [Finding] = []
+        for (position, id) in ids.enumerated() {
+            for (offset, kind) in kinds.enumerated() where (position + offset) % 2 == 0 {
+                let severity = Severity.allCases[(position * 7 + offset) % Severity.allCases.count]
+                findings.append(
+                    Finding(
+                        kind: kind, ruleID: id, title: id,
+                        ratings: [SeverityRating(source: "t", severity: severity, isToolVerdict: true)],
+                        provenance: [Provenance(tool: "t", reportFile: "t.json", rawID: id)],
+                        identity: FindingIdentity(kind: kind, scope: "source", subject: [id, "\(offset)"])
+                    ).finalized())
+            }
+        }
+        // Canonically equivalent ids at one severity and kind (different subjects, so they do not
+        // merge): String order ties them, so the fingerprints decide (their bytes would put every
+        // decomposed one first).
+        for variant in 0..<6 {
+            for (form, id) in ["r\u{E9}gle", "re\u{301}gle"].enumerated() {
+                findings.append(
+                    Finding(
+                        kind: .codeIssue, ruleID: id, title: id,
+                        ratings: [SeverityRating(source: "t", severity: .medium, isToolVerdict: true)],
+                        provenance: [Provenance(tool: "t", reportFile: "t.json", rawID: id)],
+                        identity: FindingIdentity(
+                            kind: .codeIssue, scope: "source", subject: [id, "v\(variant)", "form \(form)"])
+                    ).finalized())
+            }
+        }
+        let expected = findings.sorted { lhs, rhs in
+            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
+            if lhs.kind != rhs.kind {
+                let order = FindingKind.allCases
+                return order.firstIndex(of: lhs.kind) ?? -1 < order.firstIndex(of: rhs.kind) ?? -1
+            }
+            if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
+            return lhs.fingerprint < rhs.fingerprint
+        }
+        #expect(FindingSet(merging: findings.reversed()).all.map(\.fingerprint) == expected.map(\.fingerprint))
+        #expect(FindingKind.allCases.map(\.position) == Array(FindingKind.allCases.indices))
+    }
+}
