@@ -180,12 +180,28 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
         return scalar.string
     }
 
-    /// A whole number.
+    /// A whole number, written in decimal digits.
     public func int(_ what: String) throws(Maker.Failure) -> Int {
-        guard case .scalar = node, tagName == .int, let value = node.int else {
+        guard case .scalar(let scalar) = node, tagName == .int, let value = node.int else {
             throw error("\(what) must be a whole number, found \(kindDescription)")
         }
+        // YAML 1.1 also reads `010` as octal 8, and `0o17`, `0x1F`, `1_000` and `1:30` as numbers:
+        // a limit written so is a slip more often than meant, and a reviewer reads it wrong.
+        guard Self.isPlainDecimal(scalar.string) else {
+            throw error(
+                "\(what) must be a whole number in decimal digits without leading zeros, found \"\(scalar.string)\"")
+        }
         return value
+    }
+
+    /// `0`, `14`, `-1`, `+3`: an optional sign, then digits with no leading zero.
+    static func isPlainDecimal(_ text: String) -> Bool {
+        var digits = Substring(text).utf8
+        if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            digits = digits.dropFirst()
+        }
+        guard let first = digits.first, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        return first != 0x30 || digits.count == 1
     }
 
     /// `true` or `false`.

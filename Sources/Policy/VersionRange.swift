@@ -132,6 +132,14 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
             guard !versionText.isEmpty else {
                 throw SyntaxError(text: text, message: "\"\(opText)\" is not followed by a version")
             }
+            // `<1.0.0-` would read as `<1.0.0`: a pre-release part, when there is one, must say something.
+            if let dash = versionText.firstIndex(of: "-") {
+                let preRelease = versionText[versionText.index(after: dash)...].prefix { $0 != "+" }
+                guard !preRelease.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty)
+                else {
+                    throw SyntaxError(text: text, message: "\"\(versionText)\" has an empty pre-release identifier")
+                }
+            }
             guard let version = PackageVersion(versionText) else {
                 throw SyntaxError(
                     text: text, message: "\"\(versionText)\" is not a version of dot-separated numbers")

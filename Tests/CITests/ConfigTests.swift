@@ -82,6 +82,7 @@ import Yams
         ("scangate-config: 1\noutputs:\n  sarif: a.sarif\n  pdf: r.pdf\n", 4, "unknown key \"pdf\" in outputs"),
         ("scangate-config: 1\nallow-incomplete: yes please\n", 2, "allow-incomplete must be true or false"),
         ("scangate-config: 1\nmax-report-size: big\n", 2, "max-report-size must be a whole number"),
+        ("scangate-config: 1\nmax-report-size: 1_000_000\n", 2, "max-report-size must be a whole number in decimal"),
         ("scangate-config: 1\nsarif:\n  category: 2024\n", 3, "sarif.category must be text, found the number 2024"),
         ("scangate-config: 1\nupload: {api-url: ftp://x}\n", 2, "upload.api-url must be an http(s) URL"),
         ("scangate-config: 1\npolicies: [a.yaml]\n", 2, "policies (environment: policy file) must be a mapping"),

@@ -229,6 +229,20 @@ struct PolicyFileTests {
             "must be a whole number"
         ),
         (
+            "octal max", ["policy.yaml": "scangate-policy: 1\nmax: { high: 010 }\nfail-on: none\n"], "policy.yaml:2",
+            "decimal digits without leading zeros, found \"010\""
+        ),
+        (
+            "YAML 1.1 number forms",
+            ["policy.yaml": "scangate-policy: 1\nmax: { high: 0o17, medium: 1_000 }\nfail-on: none\n"],
+            "policy.yaml:2", "found \"0o17\""
+        ),
+        (
+            "hexadecimal warn-days",
+            ["policy.yaml": "scangate-policy: 1\nfail-on: none\nwaivers:\n  warn-days: 0x1E\n"], "policy.yaml:4",
+            "waivers.warn-days must be a whole number in decimal digits"
+        ),
+        (
             "bad severity source",
             ["policy.yaml": "scangate-policy: 1\nseverity-sources: [vendor, \"n v d\"]\nfail-on: none\n"],
             "policy.yaml:2", "is not a severity source"
@@ -387,7 +401,9 @@ struct PolicyPrimitiveTests {
         #expect(try VersionRange(range).contains(version) == expected)
     }
 
-    @Test(arguments: ["", "^1.0.0", "~1.2", ">>1", "<", "1.x", "<1.0 || >2.0"])
+    @Test(arguments: [
+        "", "^1.0.0", "~1.2", ">>1", "<", "1.x", "<1.0 || >2.0", "<1.0.0-", "<1.0.0-rc..1", ">=2.0.0-+build", "<1-rc.",
+    ])
     func malformedVersionRanges(_ text: String) {
         #expect(throws: VersionRange.SyntaxError.self) { try VersionRange(text) }
     }
