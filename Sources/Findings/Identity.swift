@@ -163,13 +163,7 @@ public enum Identifiers {
         // Byte-level, ASCII case-insensitive search (lower-cased once into a temporary buffer,
         // then memchr): this runs for every reference of every finding, and Foundation's
         // range(of:) dominated a 100 MB ingest.
-        var url = url
-        return url.withUTF8 { source in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: source.count) { buffer in
-                for index in source.indices { buffer[index] = ReferenceScanner.lowercased(source[index]) }
-                return ids(inLowercasedReference: UnsafeBufferPointer(buffer))
-            }
-        }
+        ReferenceScanner.withLowercasedBytes(url, ids(inLowercasedReference:))
     }
 
     private static func ids(inLowercasedReference bytes: UnsafeBufferPointer<UInt8>) -> [String] {
@@ -202,7 +196,10 @@ public enum Identifiers {
 
     /// The number of the CWE that `raw` names (see ``cwe(_:)``).
     static func cweNumber(_ raw: String) -> Int? {
-        let bytes = ReferenceScanner.lowercasedBytes(raw)
+        ReferenceScanner.withLowercasedBytes(raw, cweNumber(inLowercased:))
+    }
+
+    private static func cweNumber(inLowercased bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
         func number(from start: Int) -> Int? {
             let digits = bytes[start...].prefix(while: isDigit)
@@ -258,13 +255,8 @@ extension Identifiers {
 
 /// ASCII helpers for scanning reference URLs.
 enum ReferenceScanner {
-    /// The index just past the first occurrence of `marker` (lower-case ASCII) in `bytes`, which
-    /// the caller has lower-cased (ASCII) for a case-insensitive search.
-    static func endOfMarker(_ marker: StaticString, in bytes: [UInt8]) -> Int? {
-        bytes.withUnsafeBufferPointer { endOfMarker(marker, in: $0) }
-    }
-
-    /// ``endOfMarker(_:in:)`` over bytes the caller holds.
+    /// The index just past the first occurrence of `marker` (lower-case ASCII) in `haystack`,
+    /// which the caller has lower-cased (ASCII) for a case-insensitive search.
     static func endOfMarker(_ marker: StaticString, in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
         let count = marker.utf8CodeUnitCount
         guard count > 0, haystack.count >= count, let base = haystack.baseAddress else { return nil }
@@ -287,13 +279,16 @@ enum ReferenceScanner {
     static let cveMarkers: [StaticString] = ["nvd.nist.gov/vuln/detail/", "cvename.cgi?name=", "cve.org/cverecord?id="]
     static let npmMarkers: [StaticString] = ["npmjs.com/advisories/", "nodesecurity.io/advisories/"]
 
-    /// The UTF-8 bytes of `text` with ASCII letters lower-cased, in one pass over its storage.
-    static func lowercasedBytes(_ text: String) -> [UInt8] {
+    /// Calls `body` with the UTF-8 bytes of `text`, ASCII letters lower-cased, in a temporary
+    /// buffer (on the stack when small): this runs for every reference URL of every finding.
+    static func withLowercasedBytes<Result>(
+        _ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
         var text = text
         return text.withUTF8 { source in
-            [UInt8](unsafeUninitializedCapacity: source.count) { buffer, count in
-                for index in 0..<source.count { buffer[index] = lowercased(source[index]) }
-                count = source.count
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: source.count) { buffer in
+                for index in source.indices { buffer[index] = lowercased(source[index]) }
+                return body(UnsafeBufferPointer(buffer))
             }
         }
     }
