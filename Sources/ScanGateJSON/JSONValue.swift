@@ -161,13 +161,8 @@ public struct JSONValue: Sendable {
         guard kind == .object else { return [] }
         var result: [(key: String, value: JSONValue)] = []
         result.reserveCapacity(Int(node.length))
-        var child = index + 1
-        let end = Int(node.end)
-        while child < end {
-            let key = JSONValue(document: document, index: child).decodedString()
-            let value = JSONValue(document: document, index: child + 1)
-            result.append((key, value))
-            child = Int(document.tape[child + 1].end)
+        forEachMember { name, valueIndex in
+            result.append((String(decoding: name, as: UTF8.self), JSONValue(document: document, index: valueIndex)))
         }
         return result
     }
