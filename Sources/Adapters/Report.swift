@@ -113,3 +113,23 @@ func cvssScore(_ score: Double?, at value: JSONValue) throws(JSONAccessError) ->
     guard CVSSScore.validScores.contains(score) else { throw value.error("CVSS score \(score) is outside 0–10") }
     return score
 }
+
+/// A tool's numbered rating labels (`VendorSeverity 3`, `riskcode 2`): from a table for the
+/// numbers the tool writes, so a report of 40,000 ratings does not interpolate a String for each
+/// one; any other number is written out.
+struct NumberedLabels: Sendable {
+    private let prefix: String
+    private let numbers: ClosedRange<Int>
+    private let labels: [String]
+
+    init(_ prefix: String, numbers: ClosedRange<Int>) {
+        self.prefix = prefix
+        self.numbers = numbers
+        labels = numbers.map { "\(prefix) \($0)" }
+    }
+
+    /// `prefix number`.
+    func label(_ number: Int) -> String {
+        numbers.contains(number) ? labels[number - numbers.lowerBound] : "\(prefix) \(number)"
+    }
+}

@@ -337,18 +337,14 @@ private struct TrivyReportReader {
             ratings.append(
                 SeverityRating(
                     source: source, severity: level.map(TrivyAdapterMaps.severity(vendorLevel:)),
-                    label: level.map(Self.vendorSeverityLabel),
+                    label: level.map(Self.vendorSeverityLabels.label),
                     cvss: scores.first { $0.source == source }?.scores ?? []))
         }
         return ratings
     }
 
-    /// `VendorSeverity 3`: the label of a vendor's level, from a table for Trivy's levels 0–4
-    /// (interpolating one per rating allocated a string for every one of them).
-    private static func vendorSeverityLabel(_ level: Int) -> String {
-        vendorSeverityLabels.indices.contains(level) ? vendorSeverityLabels[level] : "VendorSeverity \(level)"
-    }
-    private static let vendorSeverityLabels = (0...4).map { "VendorSeverity \($0)" }
+    /// `VendorSeverity 3`, for Trivy's vendor levels 0–4.
+    private static let vendorSeverityLabels = NumberedLabels("VendorSeverity", numbers: 0...4)
 
     /// The CVSS versions Trivy writes, highest first; `cvssTable` holds each one's vector and
     /// score keys, in that order.

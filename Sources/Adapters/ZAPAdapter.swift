@@ -264,7 +264,8 @@ struct ZAPFindingBuilder {
         var aliases: [String] = []
         if let pluginID = alert.pluginID, !pluginID.isEmpty, pluginID != alert.ruleID { aliases.append(pluginID) }
         let rating = SeverityRating(
-            source: "zap", severity: Self.severity(riskCode: draft.riskCode), label: Self.riskCodeLabel(draft.riskCode),
+            source: "zap", severity: Self.severity(riskCode: draft.riskCode),
+            label: Self.riskCodeLabels.label(draft.riskCode),
             isToolVerdict: true)
         let suppression =
             draft.allFalsePositive
@@ -292,11 +293,8 @@ struct ZAPFindingBuilder {
         return String(trimmed[..<cut])
     }
 
-    /// `riskcode 2`: the rating's label, from a table for ZAP's codes -1…3.
-    static func riskCodeLabel(_ riskCode: Int) -> String {
-        riskCodeLabels.indices.contains(riskCode + 1) ? riskCodeLabels[riskCode + 1] : "riskcode \(riskCode)"
-    }
-    private static let riskCodeLabels = (-1...3).map { "riskcode \($0)" }
+    /// `riskcode 2`, for ZAP's risk codes -1…3.
+    private static let riskCodeLabels = NumberedLabels("riskcode", numbers: -1...3)
 
     static func severity(riskCode: Int) -> Severity {
         switch riskCode {
