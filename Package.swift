@@ -87,7 +87,8 @@ let package = Package(
                 "Policy", "Findings", "Adapters", "Reports", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
-        .testTarget(name: "SARIFTests", dependencies: ["SARIF", "Findings", "Adapters", "ScanGateJSON"]),
+        .testTarget(
+            name: "SARIFTests", dependencies: ["SARIF", "Findings", "Adapters", "ScanGateJSON", "TestSupport"]),
         .testTarget(
             name: "GitHubTests", dependencies: ["GitHub", "HTTP", "SARIF", "ScanGateJSON", "TestSupport"],
             // The local GitHub API server the tests start (Python, standard library only).

@@ -2,6 +2,7 @@ import Adapters
 import Findings
 import Foundation
 import SARIF
+import TestSupport
 import Testing
 
 /// The benchmark's generated reports (`benchmarks/generate.py`, at a small scale) stay what the
@@ -12,15 +13,13 @@ import Testing
     /// Writes the three reports at `scale` with `seed` into a fresh directory.
     private func generate(_ name: String, seed: Int, scale: Double = 0.01) throws -> URL {
         let directory = try Support.temporaryDirectory("bench-\(name)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Support.repositoryRoot.appendingPathComponent("benchmarks/generate.py").path, directory.path,
-            "--scale", String(scale), "--seed", String(seed),
-        ]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let result = try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "python3", Support.repositoryRoot.appendingPathComponent("benchmarks/generate.py").path,
+                directory.path, "--scale", String(scale), "--seed", String(seed),
+            ])
+        #expect(result.status == 0, "\(result.standardError)")
         return directory
     }
 

@@ -2,6 +2,7 @@ import Adapters
 import Findings
 import Foundation
 import SARIF
+import TestSupport
 
 /// Paths and helpers shared by the SARIF tests.
 enum Support {
@@ -52,18 +53,11 @@ enum Support {
 
     /// Runs `validate.py --strict --quiet` on the files; returns its exit status and output.
     static func validate(_ files: [URL]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
+        let result = try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
             ["python3", shared.appendingPathComponent("sarif/validate.py").path, "--strict", "--quiet"]
-            + files.map(\.path)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+                + files.map(\.path))
+        return (result.status, result.standardOutput + result.standardError)
     }
 
     /// The parsed JSON of SARIF bytes.
