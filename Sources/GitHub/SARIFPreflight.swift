@@ -74,11 +74,11 @@ public enum SARIFPreflight {
             }
             seen[key] = index
         }
-        // Compressed first, at the level the upload uses, so the validator checks the size of
-        // exactly what is sent instead of compressing the file a second time.
+        // Compressed first, as the upload sends it, so the validator checks the size of exactly
+        // what is sent instead of compressing the file a second time.
         let gzipped: [UInt8]
         do throws(GzipError) {
-            gzipped = try gzip(bytes)
+            gzipped = try gzipForUpload(bytes, limit: maximumGzippedSize)
         } catch {
             throw SARIFPreflightError(reason: "the file could not be compressed: \(error)")
         }

@@ -36,6 +36,18 @@ public func gzip(_ bytes: [UInt8], level: Int32 = 9) throws(GzipError) -> [UInt8
     return output
 }
 
+/// `bytes` compressed for an upload whose limit is `limit` gzip bytes: at level 9, the smallest
+/// output nearly always; when that is over the limit, at level 6 if it is smaller. Level 6 is
+/// what ``SARIFWriter`` measures files against (codeql-action's level), and on some content
+/// (compact JSON full of hex digests) level 9 comes out a few bytes larger than level 6: a file
+/// the writer made fit must not be refused for the level it is sent at.
+public func gzipForUpload(_ bytes: [UInt8], limit: Int) throws(GzipError) -> [UInt8] {
+    let smallest = try gzip(bytes, level: 9)
+    guard smallest.count > limit else { return smallest }
+    let measured = try gzip(bytes, level: SARIFWriter.measuringLevel)
+    return measured.count < smallest.count ? measured : smallest
+}
+
 /// The size ``gzip(_:level:)`` would produce for `bytes`, without keeping the output: deflates
 /// into one reused 1 MiB buffer. The writer and the validator only need the size, and a SARIF
 /// file of 100 MB would otherwise cost a second 100 MB buffer (and a copy of the input).

@@ -70,7 +70,7 @@ public enum SARIFValidator {
     /// - Parameter knownGzipBytes: the gzip size of exactly these bytes when the caller has just
     ///   computed it (``SARIFOutput/gzipBytes``, or the uploader's payload): compressing 100 MB
     ///   again costs a second. Without it the file is compressed at zlib level 6, as codeql-action's
-    ///   `upload-sarif` sends it (ScanGate's uploader, at level 9, never sends more).
+    ///   `upload-sarif` sends it (ScanGate's uploader never sends more: ``gzipForUpload(_:limit:)``).
     public static func validate(
         _ bytes: [UInt8], limits: SARIFLimits = .github, knownGzipBytes: Int? = nil
     ) -> SARIFValidation {

@@ -35,7 +35,8 @@ public struct SARIFOptions: Sendable {
     /// entry of kind `external`, which GitHub shows as closed, not open). On by default.
     public var includeSuppressed: Bool
     public var limits: SARIFLimits
-    /// Indented output (default) or compact.
+    /// Indented output (default) or compact. Indented applies to files within the gzip size
+    /// limit uncompressed (10 MB); a larger file is written compact (see ``SARIFWriter``).
     public var pretty: Bool
 
     public init(
@@ -91,8 +92,9 @@ public struct SARIFOutput: Sendable {
     /// One line per limit that forced drops or truncation, with exact counts.
     public var notes: [String]
     /// The gzip size GitHub's limit was checked against: the exact size at zlib level 6, as
-    /// codeql-action's `upload-sarif` sends it (ScanGate's uploader compresses at level 9: never
-    /// larger in practice), whenever the file comes near the limit; for a file well within it,
+    /// codeql-action's `upload-sarif` sends it (ScanGate's uploader sends level 9, or level 6 when
+    /// that is smaller and level 9 would be over: ``gzipForUpload(_:limit:)``), whenever the file
+    /// comes near the limit; for a file well within it,
     /// an upper bound of that size (see ``SARIFWriter``); `Int.max` if zlib failed.
     public var gzipBytes: Int
 
@@ -136,7 +138,8 @@ public struct SARIFOutput: Sendable {
 ///   `partialFingerprints` with ScanGate's fingerprint (`scangateFingerprint/v1`) and
 ///   `primaryLocationLineHash`.
 /// - Within GitHub's limits: the most severe results are kept and the rest listed in
-///   ``SARIFOutput/dropped``.
+///   ``SARIFOutput/dropped``. A file larger than the gzip limit uncompressed is written compact
+///   whatever ``SARIFOptions/pretty`` says: whitespace is given up before any result is.
 /// - Deterministic: the same findings and options give byte-identical output.
 public enum SARIFWriter {
     /// The `$schema` GitHub's documentation uses.
@@ -200,8 +203,18 @@ public enum SARIFWriter {
                 prepared[entry] = PreparedFinding(findings[entry], resolver: &resolver, limits: options.limits)
             }
         }
+        // A file within the size limit as it is (nearly every one) is written as asked, indented by
+        // default, for a person to read. A larger one is for GitHub: it is written compact, which
+        // is smaller gzip-compressed too (more results fit before any is dropped), with fewer
+        // bytes to measure, validate, write and upload.
+        var renderOptions = options
+        renderOptions.pretty = false
         var layout = RenderLayout()
-        var bytes = render(plans, findings: findings, prepared: prepared, options: options, layout: &layout)
+        var bytes = render(plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout)
+        if options.pretty, bytes.count <= options.limits.maximumGzipBytes {
+            renderOptions.pretty = true
+            bytes = render(plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout)
+        }
         var sizeDrops: [SARIFDrop] = []
         var ordered: [(plan: Int, finding: Int)] = []
         let limit = options.limits.maximumGzipBytes
@@ -215,7 +228,8 @@ public enum SARIFWriter {
             ordered.removeSubrange(kept...)
             let earlier = (layout, bytes)
             bytes = render(
-                plans, findings: findings, prepared: prepared, options: options, layout: &layout, reusing: earlier)
+                plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
+                reusing: earlier)
         }
         // A file that fits is settled as cheaply as possible (`cheapGzipBound`): one smaller than
         // the limit by zlib's bound, one up to four times the limit (SARIF compresses about
@@ -303,8 +317,9 @@ public enum SARIFWriter {
     // MARK: Rendering
 
     /// The level GitHub's own upload path compresses at: codeql-action's `upload-sarif` gzips
-    /// with Node's default, zlib level 6. ScanGate's uploader uses level 9, whose output is never
-    /// larger in practice, so a file measured here fits either way of uploading it.
+    /// with Node's default, zlib level 6. ScanGate's uploader sends level 9 unless that is over the
+    /// limit and level 6 smaller (``gzipForUpload(_:limit:)``), so a file measured here fits
+    /// either way of uploading it.
     static let measuringLevel: Int32 = 6
 
     /// The exact gzip size at ``measuringLevel`` (`Int.max` if zlib fails: then nothing fits).

@@ -372,23 +372,26 @@ import Testing
         #expect(output.noteLines(whereListed: "").dropFirst(output.notes.count).first?.contains(": high R") == true)
     }
 
-    @Test func staysUnderTheGzipLimitByDroppingTheLeastSevere() throws {
-        var findings: [Finding] = []
-        for index in 0..<400 {
-            let severity: Severity = index < 50 ? .high : .low
-            // Random-looking titles compress badly, so the size limit bites.
+    /// 400 findings, the first 50 high, the rest low, with random-looking titles that compress
+    /// badly, so a size limit of a few tens of kilobytes bites.
+    static func hardToCompressFindings() -> [Finding] {
+        (0..<400).map { index in
             let noise = Fingerprint.sha256Hex(Array("\(index)".utf8))
-            var finding = Support.finding(tool: "t", id: "R\(index)", severity: severity, key: noise)
+            var finding = Support.finding(tool: "t", id: "R\(index)", severity: index < 50 ? .high : .low, key: noise)
             finding.title = noise + noise
-            findings.append(finding)
+            return finding
         }
+    }
+
+    @Test func staysUnderTheGzipLimitByDroppingTheLeastSevere() throws {
+        let findings = Self.hardToCompressFindings()
         var limits = SARIFLimits.github
         limits.maximumGzipBytes = 60_000
         let output = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
         #expect(output.gzipBytes <= 60_000)
-        // Measured as codeql-action compresses (level 6); the uploader's level 9 is no larger.
+        // Measured as codeql-action compresses (level 6), and what ScanGate's uploader sends fits.
         #expect(try gzip(output.bytes, level: 6).count == output.gzipBytes)
-        #expect(try gzip(output.bytes).count <= output.gzipBytes)
+        #expect(try gzipForUpload(output.bytes, limit: 60_000).count <= 60_000)
         // The estimate keeps the file close to the limit: no more is dropped than a few percent.
         #expect(output.gzipBytes >= 54_000)
         #expect(!output.dropped.isEmpty)
@@ -398,6 +401,46 @@ import Testing
         #expect(results.count + output.dropped.count == 400)
         #expect(output.notes.contains { $0.contains("dropped the \(output.dropped.count) least severe results") })
         #expect(SARIFValidator.validate(output.bytes, limits: limits).isAcceptable)
+    }
+
+    @Test func aFileLargerThanTheGzipLimitIsWrittenCompactASmallerOneIndented() throws {
+        var limits = SARIFLimits.github
+        limits.maximumGzipBytes = 60_000
+        let findings = Self.hardToCompressFindings()
+        func lines(_ output: SARIFOutput) -> Int { output.bytes.count { $0 == 0x0A } }
+        // Over the limit as it is: compact (one line), cut only for what still does not fit.
+        let large = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
+        #expect(large.bytes.count > 60_000)
+        #expect(lines(large) == 1 && large.bytes.last == 0x0A)
+        #expect(large.dropped.contains { $0.reason == .fileSize })
+        // Within it: indented as asked, or compact when asked.
+        let small = SARIFWriter.write(
+            FindingSet(merging: Array(findings.prefix(20))), options: SARIFOptions(limits: limits))
+        #expect(small.bytes.count <= 60_000)
+        #expect(lines(small) > 100)
+        #expect(small.dropped.isEmpty)
+        let asked = SARIFWriter.write(
+            FindingSet(merging: Array(findings.prefix(20))), options: SARIFOptions(limits: limits, pretty: false))
+        #expect(lines(asked) == 1)
+        // The same document either way.
+        let indented = try JSONSerialization.jsonObject(with: Data(small.bytes)) as? NSDictionary
+        let compact = try JSONSerialization.jsonObject(with: Data(asked.bytes)) as? NSDictionary
+        #expect(indented != nil && indented == compact)
+    }
+
+    @Test func theUploadIsCompressedAtTheLevelTheWriterMeasuredWhenLevel9WouldBeOver() throws {
+        // On this compact, digest-heavy file zlib's level 9 comes out larger than level 6, the
+        // level the writer fits files with: sent at level 9, a file cut to fit exactly would be
+        // refused for a few bytes.
+        var limits = SARIFLimits.github
+        limits.maximumGzipBytes = 60_000
+        let output = SARIFWriter.write(
+            FindingSet(merging: Self.hardToCompressFindings()), options: SARIFOptions(limits: limits))
+        let level6 = try gzip(output.bytes, level: 6)
+        let level9 = try gzip(output.bytes, level: 9)
+        try #require(level9.count > level6.count, "the fixture no longer shows level 9 larger than level 6")
+        #expect(try gzipForUpload(output.bytes, limit: level6.count) == level6)
+        #expect(try gzipForUpload(output.bytes, limit: level9.count) == level9)
     }
 
     @Test func aFileCutForSizeIsTheFileOfTheKeptFindings() throws {
@@ -416,13 +459,14 @@ import Testing
             findings.append(finding)
         }
         var limits = SARIFLimits.github
-        limits.maximumGzipBytes = 50_000
+        limits.maximumGzipBytes = 40_000
         let cut = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
         #expect(cut.dropped.contains { $0.reason == .fileSize })
-        #expect(cut.gzipBytes <= 50_000)
+        #expect(cut.gzipBytes <= 40_000)
         let droppedFingerprints = Set(cut.dropped.map(\.fingerprint))
         let kept = findings.filter { !droppedFingerprints.contains($0.fingerprint) }
-        let fresh = SARIFWriter.write(FindingSet(merging: kept), options: SARIFOptions(limits: .github))
+        // Under the same limits, so that it is written compact like the cut file.
+        let fresh = SARIFWriter.write(FindingSet(merging: kept), options: SARIFOptions(limits: limits))
         #expect(fresh.dropped.isEmpty)
         let identical = fresh.bytes == cut.bytes  // compared outside #expect: a failure would print both files
         #expect(identical)
