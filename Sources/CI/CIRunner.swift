@@ -29,6 +29,10 @@ public struct CIResult: Sendable {
 /// step (upload, comment, an output that cannot be written) is reported and changes the exit
 /// code only when the gate passed (``CIExitCode``).
 public struct CIRunner: Sendable {
+    /// How many failing (and warning, waived, VEX-suppressed) findings the job log lists; the
+    /// rest are counted in one line that says which output lists them.
+    public static let findingsListedPerVerdict = 100
+
     public var plan: CIPlan
     public var token: GitHubToken?
     public var console: CIConsole
@@ -92,7 +96,14 @@ public struct CIRunner: Sendable {
                 findings: findings, policy: policy, waivers: waiverFiles, vex: vexDocuments,
                 baseline: snapshot.map { Baseline(file: $0.file, fingerprints: $0.openFingerprints) },
                 environment: plan.environment, today: plan.today))
-        console.output(DecisionText.render(decision))
+        // The job log lists the first findings of each verdict; a 100 MB report would otherwise
+        // put ~100,000 lines there. The outputs hold every one.
+        let fullListing = [plan.outputs.decision, plan.outputs.html, plan.outputs.json].compactMap { $0 }.first
+        console.output(
+            DecisionText.render(
+                decision, listingAtMost: Self.findingsListedPerVerdict,
+                whereListed: fullListing.map { "every one is in \($0)" }
+                    ?? "`scangate gate --format json` lists every one"))
 
         let summaries = reports.map(Self.summary)
         let content = ReportContent(

@@ -7,7 +7,15 @@ import ScanGateJSON
 /// threshold, waiver or statement that decided, the warnings, and one last line with the
 /// decision and the counts.
 public enum DecisionText {
-    public static func render(_ decision: Decision) -> String {
+    ///
+    /// - Parameters:
+    ///   - limit: at most this many findings listed per verdict (failing, warning, waived,
+    ///     VEX-suppressed); each longer list ends with one line counting the rest and saying
+    ///     `whereListed` (where every verdict can be read). Nil lists every finding.
+    ///   - whereListed: e.g. `every verdict is in decision.json`.
+    public static func render(_ decision: Decision, listingAtMost limit: Int? = nil, whereListed: String = "")
+        -> String
+    {
         var lines: [String] = []
         var header = "scangate gate: policy \(decision.policyFile)"
         if decision.policyFiles.count > 1 {
@@ -16,7 +24,7 @@ public enum DecisionText {
         header += ", environment \(decision.environment), date \(decision.today)"
         lines.append(header)
         if let baseline = decision.baseline { lines.append("baseline: \(baseline)") }
-        lines += verdictLines(decision)
+        lines += verdictLines(decision, listingAtMost: limit, whereListed: whereListed)
         lines.append("")
         lines.append(summaryLine(decision))
         return lines.joined(separator: "\n") + "\n"
@@ -25,19 +33,39 @@ public enum DecisionText {
     /// The body of ``render(_:)`` without its header and summary line, for commands that
     /// show the decision under their own: the images' signature verdicts, the findings'
     /// verdicts by group (each group after an empty line), the `max:` counts exceeded and
-    /// the warnings.
-    public static func verdictLines(_ decision: Decision) -> [String] {
+    /// the warnings. `limit` and `whereListed` as in ``render(_:listingAtMost:whereListed:)``.
+    public static func verdictLines(_ decision: Decision, listingAtMost limit: Int? = nil, whereListed: String = "")
+        -> [String]
+    {
         var lines: [String] = []
         if decision.signatures.judged { lines.append("") }
         for verdict in decision.signatures.verdicts { lines += describe(verdict) }
         let shown: [Verdict: String] = [.fail: "FAIL", .warn: "WARN", .waived: "WAIVED", .vexSuppressed: "VEX"]
         var previous: Verdict?
+        var listed = 0
+        var unlisted = 0
+        func countUnlisted() {
+            guard let previous, unlisted > 0 else { return }
+            lines.append("... \(unlisted) more \(noun(previous, unlisted)) not listed here; \(whereListed)")
+        }
+        // Verdicts come grouped (fail, warn, waived, VEX), most severe first within a group.
         for verdict in decision.verdicts {
             guard let label = shown[verdict.verdict] else { continue }
-            if previous != verdict.verdict { lines.append("") }
+            if previous != verdict.verdict {
+                countUnlisted()
+                lines.append("")
+                listed = 0
+                unlisted = 0
+            }
             previous = verdict.verdict
+            if let limit, listed >= limit {
+                unlisted += 1
+                continue
+            }
+            listed += 1
             lines += describe(verdict, label: label, withBaseline: decision.baseline != nil)
         }
+        countUnlisted()
         let exceeded = decision.maxCounts.filter(\.exceeded)
         if !exceeded.isEmpty || !decision.warnings.isEmpty { lines.append("") }
         for check in exceeded {
@@ -47,6 +75,18 @@ public enum DecisionText {
         }
         for warning in decision.warnings { lines.append("warning: \(warning)") }
         return lines
+    }
+
+    /// `failing findings`, `warning`, … for a count of verdicts.
+    private static func noun(_ verdict: Verdict, _ count: Int) -> String {
+        let plural = count == 1 ? "" : "s"
+        switch verdict {
+        case .fail: return "failing finding" + plural
+        case .warn: return "warning" + plural
+        case .waived: return "waived finding" + plural
+        case .vexSuppressed: return "VEX-suppressed finding" + plural
+        default: return "finding" + plural
+        }
     }
 
     /// `7 failing, 3 warnings, 0 waived, 1 ignored, 0 VEX-suppressed, 0 suppressed by tools, 5 passed`:

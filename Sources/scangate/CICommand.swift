@@ -12,7 +12,8 @@ struct CICommand: ParsableCommand {
         commandName: "ci",
         abstract: "The CI step: ingest the reports, gate them, write the outputs, upload the SARIF, comment on the PR.",
         discussion: """
-            Reads .scangate.yaml (or --config FILE); every flag overrides it. Inside GitHub Actions \
+            Reads .scangate.yaml (or --config FILE); every flag overrides it. The log lists the first 100 \
+            findings of each verdict and names the output that lists every one. Inside GitHub Actions \
             (GITHUB_ACTIONS=true) the repository, commit, ref and pull request come from GITHUB_REPOSITORY, \
             GITHUB_SHA, GITHUB_REF and the event file; the Markdown summary is appended to \
             GITHUB_STEP_SUMMARY, failing findings become ::error annotations and warnings ::warning, and \

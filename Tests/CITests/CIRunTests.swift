@@ -279,6 +279,40 @@ enum CIRun {
         #expect(workspace.outputFile.contains("sarif-dropped=\(workspace.path("out/sarif-dropped.txt"))\n"))
     }
 
+    @Test func theJobLogListsTheFirstFindingsOfEachVerdictAndSaysWhereTheRestAre() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        // A Trivy report of 130 high vulnerabilities: the dev policy warns on each.
+        let vulnerabilities = (0..<130).map { index in
+            #"{"VulnerabilityID": "CVE-2024-\#(10_000 + index)", "PkgName": "pkg\#(index)", "#
+                + #""InstalledVersion": "1.0.0", "Severity": "HIGH", "Title": "t"}"#
+        }
+        let report = workspace.path("reports/trivy-many.json")
+        let text =
+            #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [{"Target": "#
+            + #""package-lock.json", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": ["#
+            + vulnerabilities.joined(separator: ", ") + "]}]}"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: report))
+        var overrides = CIOverrides()
+        overrides.reports = [report]
+        let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        let log = captured.standardOutput
+        let listed = log.split(separator: "\n").filter { $0.hasPrefix("WARN ") }
+        #expect(listed.count == CIRunner.findingsListedPerVerdict)
+        #expect(
+            log.contains(
+                "... \(130 - CIRunner.findingsListedPerVerdict) more warnings not listed here; every one is in "
+                    + workspace.path("out/decision.json")))
+        #expect(log.contains("PASS: 0 failing, 130 warnings"))
+        // The decision output holds every verdict.
+        let decision = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: workspace.path("out/decision.json"))))
+        let findings = (decision as? [String: Any])?["findings"] as? [[String: Any]] ?? []
+        #expect(findings.count { $0["verdict"] as? String == "warn" } == 130)
+    }
+
     @Test func anOutputOverAFileThePolicyExtendsIsRefusedBeforeAnythingIsWritten() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))

@@ -178,6 +178,29 @@ struct EvaluationTests {
                 + "0 suppressed by tools, 0 passed (policy policy.yaml, env qa)")
     }
 
+    @Test func theTextCanListTheFirstFindingsOfEachVerdictAndCountTheRest() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: critical\nwarn-on: low\n")
+        let findings =
+            (0..<5).map { Support.finding("CVE-2024-100\($0)", severity: .critical, path: "f\($0)") }
+            + (0..<3).map { Support.finding("CVE-2024-200\($0)", severity: .low, path: "w\($0)") }
+        let decision = Support.evaluate(findings, policy: policy)
+        let everything = DecisionText.render(decision)
+        let capped = DecisionText.render(decision, listingAtMost: 3, whereListed: "every one is in decision.json")
+        func listed(_ text: String, _ label: String) -> [String] {
+            text.split(separator: "\n").filter { $0.hasPrefix(label) }.map(String.init)
+        }
+        #expect(listed(everything, "FAIL ").count == 5 && listed(everything, "WARN ").count == 3)
+        // The first three of each verdict, most severe first as in the full text.
+        #expect(listed(capped, "FAIL ") == Array(listed(everything, "FAIL ").prefix(3)))
+        #expect(listed(capped, "WARN ") == listed(everything, "WARN "))
+        #expect(capped.contains("\n... 2 more failing findings not listed here; every one is in decision.json\n"))
+        #expect(!capped.contains("more warning"))
+        #expect(!everything.contains("not listed here"))
+        // The summary still counts every finding.
+        #expect(capped.hasSuffix(DecisionText.summaryLine(decision) + "\n"))
+        #expect(DecisionText.summaryLine(decision).hasPrefix("FAIL: 5 failing, 3 warnings"))
+    }
+
     @Test func theOutputIsDeterministic() throws {
         let policy = try PolicyLoader().load(path: Support.path("policies/production.yaml"))
         let findings = try Support.exampleFindings()
