@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 import SARIF
 import Testing
@@ -54,6 +55,20 @@ import Testing
 
     @Test func emptyInput() throws {
         #expect(try gzip([]).count > 10)
+        #expect(try gzipCompressedSize([]) == gzip([]).count)
+    }
+
+    @Test(arguments: [1, 6, 9] as [Int32])
+    func theMeasuredSizeIsTheSizeOfTheGzipFile(level: Int32) throws {
+        // Text that compresses well, digests that do not, and more than the 1 MiB output buffer.
+        var text = Array(String(repeating: "{\"results\": [], \"text\": \"é\"}\n", count: 5_000).utf8)
+        for index in 0..<40_000 { text += Fingerprint.sha256Hex(Array("\(index)".utf8)).utf8 }
+        for length in [1, 100, 70_000, text.count] {
+            let part = Array(text.prefix(length))
+            #expect(try gzipCompressedSize(part, level: level) == gzip(part, level: level).count, "\(length) bytes")
+        }
+        #expect(
+            try gzipCompressedSize(text[5..<9_000], level: level) == gzip(Array(text[5..<9_000]), level: level).count)
     }
 }
 
