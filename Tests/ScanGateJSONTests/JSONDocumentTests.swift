@@ -33,6 +33,39 @@ struct JSONDocumentTests {
         #expect(root["missing"] == nil)
     }
 
+    @Test func numbersReadFromTheirBytesAreExactlyWhatDoubleAndIntRead() throws {
+        // Numbers near every edge of the fast paths (digits, exponent, 2^53, 18 and 19 digits)
+        // and a deterministic spread of ordinary ones, each compared bit for bit.
+        var texts = [
+            "0", "-0", "0.0", "-0.0", "0e5", "7.5", "9.8", "10", "-3", "0.1", "0.3", "1e22", "1e23", "1e-22", "1e-23",
+            "9007199254740992", "9007199254740993", "-9007199254740993", "123456789012345678", "1234567890123456789",
+            "12345678901234567890", "999999999999999999", "-999999999999999999", "1e308", "1e309", "4.9e-324",
+            "2.2250738585072014e-308", "0.000000000000000000000000001", "1.5E+2", "1.5e-0", "25e1", "1e0400",
+            "100000000000000000000000", "0.1234567890123456789",
+        ]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: UInt64) -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (state >> 33) % bound
+        }
+        for _ in 0..<20_000 {
+            let digits = String(next(10_000_000_000_000_000))
+            let point = Int(next(UInt64(digits.count + 1)))
+            var text = next(2) == 0 ? "-" : ""
+            text += point == 0 ? "0" : String(digits.prefix(point))
+            if point < digits.count { text += "." + digits.dropFirst(point) }
+            if next(3) == 0 { text += "e" + String(Int(next(60)) - 30) }
+            texts.append(text)
+        }
+        let root = try parse("[" + texts.joined(separator: ",") + "]").root
+        for (text, value) in zip(texts, root.elements) {
+            #expect(value.doubleValue?.bitPattern == Double(text)?.bitPattern, "\(text)")
+            let expectedInt =
+                Int(text) ?? Double(text).flatMap { $0.rounded() == $0 && abs($0) < 9.0e15 ? Int($0) : nil }
+            #expect(value.intValue == expectedInt, "\(text)")
+        }
+    }
+
     @Test func memberOrderIsKeptAndTheLastDuplicateWins() throws {
         let root = try parse(#"{"b": 1, "a": 2, "b": 3}"#).root
         #expect(root.members.map(\.key) == ["b", "a", "b"])
