@@ -306,6 +306,7 @@ private struct TrivyReportReader {
         // Small lists instead of dictionaries (a vulnerability cites two or three sources); a
         // source named twice keeps its last entry, as a JSON object's repeated key does.
         var vendorSeverities: [(source: String, level: Int)] = []
+        vendorSeverities.reserveCapacity(4)
         if let vendor = try fields.object(VulnerabilityKey.vendorSeverity.rawValue) {
             for (source, level) in vendor.members {
                 guard let number = level.intValue else {
@@ -316,11 +317,13 @@ private struct TrivyReportReader {
             }
         }
         var scores: [(source: String, scores: [CVSSScore])] = []
+        scores.reserveCapacity(4)
         if let cvss = try fields.object(VulnerabilityKey.cvss.rawValue) {
             for (source, entry) in cvss.members {
                 _ = try entry.requireObject()
                 let values = entry.values(of: cvssTable)
                 var list: [CVSSScore] = []
+                list.reserveCapacity(cvssVersions.count)
                 for (position, version) in cvssVersions.enumerated() {
                     let vector = try values.string(2 * position).flatMap { $0.isEmpty ? nil : $0 }
                     let score = try cvssScore(values.double(2 * position + 1), at: values[2 * position + 1] ?? entry)
@@ -332,7 +335,12 @@ private struct TrivyReportReader {
                 scores.append((source, list))
             }
         }
-        for source in (vendorSeverities.map(\.source) + scores.map(\.source)).sortedUnique() {
+        var sources = vendorSeverities.map(\.source)
+        for entry in scores where !sources.contains(entry.source) { sources.append(entry.source) }
+        sources.sort()
+        // Exactly: the list is kept in the finding.
+        ratings.reserveCapacity(ratings.count + sources.count)
+        for source in sources {
             let level = vendorSeverities.first { $0.source == source }?.level
             ratings.append(
                 SeverityRating(
