@@ -6,6 +6,9 @@ public struct RegistryOptions: Sendable {
     public var allowInsecureLoopback: Bool
     /// Credentials for the image's registry; nil for anonymous access.
     public var credentials: RegistryCredentials?
+    /// Why the credentials for the image's registry could not be read (a credential helper
+    /// failed): the image is then not verified, and the registry is not asked.
+    public var credentialsProblem: RegistryCredentialsError?
     /// Largest manifest or index accepted, in bytes.
     public var maximumManifestSize: Int
     /// Largest signature payload or bundle blob accepted, in bytes.
@@ -35,6 +38,20 @@ public struct RegistryOptions: Sendable {
         self.timeout = timeout
         self.retryPolicy = retryPolicy
         self.totalTime = totalTime
+    }
+
+    /// These options with the credentials for `registry` looked up
+    /// (``RegistryCredentials/lookup(registry:environment:)``), or the reason they could not be.
+    public func withCredentials(for registry: String, environment: [String: String]) -> RegistryOptions {
+        var options = self
+        do {
+            options.credentials = try RegistryCredentials.lookup(registry: registry, environment: environment)
+            options.credentialsProblem = nil
+        } catch {
+            options.credentials = nil
+            options.credentialsProblem = error
+        }
+        return options
     }
 }
 

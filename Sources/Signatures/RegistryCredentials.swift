@@ -23,13 +23,22 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
     /// The environment variable holding the password or token.
     public static let passwordVariable = "SCANGATE_REGISTRY_PASSWORD"
 
-    /// Credentials for `registry` (`host[:port]`, `docker.io` for Docker Hub):
+    /// Credentials for `registry` (`host[:port]`, `docker.io` for Docker Hub), looked up as the
+    /// Docker CLI does:
     /// 1. `SCANGATE_REGISTRY_USERNAME` and `SCANGATE_REGISTRY_PASSWORD`, when both are set;
-    /// 2. else `auths.<registry>.auth` (base64 of `user:password`) in Docker's `config.json`:
-    ///    `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. Docker Hub is also looked up as
-    ///    `https://index.docker.io/v1/`. Credential helpers (`credsStore`, `credHelpers`) are not run.
-    /// nil means anonymous access (bearer tokens are still fetched when the registry asks).
-    public static func lookup(registry: String, environment: [String: String]) -> RegistryCredentials? {
+    /// 2. else Docker's `config.json` (`$DOCKER_CONFIG/config.json`, else
+    ///    `~/.docker/config.json`): the credential helper `credHelpers.<registry>` names, else
+    ///    the one `credsStore` names (`docker-credential-<name> get`, see ``CredentialHelper``);
+    ///    when there is none or it has nothing for the registry, `auths.<registry>.auth`
+    ///    (base64 of `user:password`). Docker Hub is also looked up as `index.docker.io` and
+    ///    `https://index.docker.io/v1/`.
+    ///
+    /// nil means anonymous access (bearer tokens are still fetched when the registry asks). A
+    /// helper that is missing, fails or times out throws: the image is then not verified rather
+    /// than fetched without the credentials the user set up.
+    public static func lookup(registry: String, environment: [String: String])
+        throws(RegistryCredentialsError) -> RegistryCredentials?
+    {
         if let username = environment[usernameVariable], let password = environment[passwordVariable],
             !username.isEmpty
         {
@@ -39,7 +48,33 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
             environment["DOCKER_CONFIG"]
             ?? environment["HOME"].map { $0 + "/.docker" }
         guard let directory else { return nil }
-        return dockerConfig(path: directory + "/config.json", registry: registry)
+        let path = directory + "/config.json"
+        if let helper = credentialHelper(path: path, registry: registry) {
+            let serverURL = registry == "docker.io" ? "https://index.docker.io/v1/" : registry
+            switch try CredentialHelper.get(helper: helper, serverURL: serverURL, environment: environment) {
+            case .found(let username, let secret):
+                return RegistryCredentials(
+                    username: username, password: secret, origin: "docker-credential-\(helper)")
+            case .notFound:
+                break
+            }
+        }
+        return dockerConfig(path: path, registry: registry)
+    }
+
+    /// The helper a Docker `config.json` names for `registry`: `credHelpers` first, then
+    /// `credsStore`; nil when it names none (or cannot be read).
+    static func credentialHelper(path: String, registry: String) -> String? {
+        guard let bytes = FileBytes.read(path, limit: 1 << 20), let root = StrictJSON.parse(bytes) else { return nil }
+        var hosts = [registry]
+        if registry == "docker.io" { hosts += ["index.docker.io", "https://index.docker.io/v1/"] }
+        if let helpers = root.child("credHelpers") {
+            for host in hosts {
+                if let name = helpers.text(host), !name.isEmpty { return name }
+            }
+        }
+        if let store = root.text("credsStore"), !store.isEmpty { return store }
+        return nil
     }
 
     /// `auths.<registry>.auth` from a Docker `config.json`.

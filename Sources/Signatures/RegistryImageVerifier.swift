@@ -39,6 +39,11 @@ public struct RegistryImageVerifier: Sendable {
             failed.failure = failure
             return failed
         }
+        if let problem = options.credentialsProblem {
+            return result(
+                VerificationFailure(
+                    .registryError, "the credentials for \(image.registry) could not be read: \(problem)"))
+        }
         do {
             var client = try RegistryClient(image: image, options: options)
             let resolved = try client.manifest(image.digest ?? image.tag ?? "latest", accept: ManifestMediaType.all)

@@ -154,11 +154,9 @@ struct ReleaseGateCommand: ParsableCommand {
             return
         }
         let options = { (reference: String) in
-            RegistryOptions(
-                allowInsecureLoopback: insecureRegistry,
-                credentials: ImageReference(reference).flatMap {
-                    RegistryCredentials.lookup(registry: $0.registry, environment: ProcessInfo.processInfo.environment)
-                })
+            let anonymous = RegistryOptions(allowInsecureLoopback: insecureRegistry)
+            guard let registry = ImageReference(reference)?.registry else { return anonymous }
+            return anonymous.withCredentials(for: registry, environment: ProcessInfo.processInfo.environment)
         }
         let verification = VerificationPolicy(keys: setup.gate.keys)
         let verified = plan.images.map {

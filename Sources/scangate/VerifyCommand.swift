@@ -20,7 +20,9 @@ struct VerifyCommand: ParsableCommand {
             Offline: --payload FILE --signature FILE (base64) [--rekor-bundle FILE], or --bundle FILE \
             (a Sigstore bundle or a containers/image signature), with --digest and --reference. \
             Registry credentials: SCANGATE_REGISTRY_USERNAME and SCANGATE_REGISTRY_PASSWORD, else \
-            auths.<registry>.auth in $DOCKER_CONFIG/config.json or ~/.docker/config.json. \
+            $DOCKER_CONFIG/config.json or ~/.docker/config.json as Docker reads it: the credential helper \
+            credHelpers or credsStore names (docker-credential-<name> get, e.g. ecr-login, gcloud), then \
+            auths.<registry>.auth. A helper that fails or takes over 30 s leaves the image not verified. \
             Exit codes: 0 verified, 1 not verified, 2 usage error or unusable key, 4 the registry failed.
             """
     )
@@ -113,9 +115,8 @@ struct VerifyCommand: ParsableCommand {
         } else {
             let environment = ProcessInfo.processInfo.environment
             let registry = ImageReference(image ?? "")?.registry ?? ""
-            let options = RegistryOptions(
-                allowInsecureLoopback: insecureRegistry,
-                credentials: RegistryCredentials.lookup(registry: registry, environment: environment))
+            let options = RegistryOptions(allowInsecureLoopback: insecureRegistry)
+                .withCredentials(for: registry, environment: environment)
             result = RegistryImageVerifier(policy: policy, options: options).verify(reference: image ?? "")
         }
         switch format {

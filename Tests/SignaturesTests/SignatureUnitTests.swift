@@ -87,14 +87,17 @@ struct SignatureUnitTests {
         let config = #"{"auths":{"ghcr.io":{"auth":"\#(auth)"},"https://index.docker.io/v1/":{"auth":"\#(auth)"}}}"#
         try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
 
-        let fromFile = RegistryCredentials.lookup(registry: "ghcr.io", environment: ["DOCKER_CONFIG": directory.path])
+        let fromFile = try RegistryCredentials.lookup(
+            registry: "ghcr.io", environment: ["DOCKER_CONFIG": directory.path])
         #expect(fromFile?.username == "robot" && fromFile?.password == "s3cret")
         #expect(fromFile?.description.contains("s3cret") == false)
         #expect(
-            RegistryCredentials.lookup(registry: "docker.io", environment: ["DOCKER_CONFIG": directory.path]) != nil)
-        #expect(RegistryCredentials.lookup(registry: "quay.io", environment: ["DOCKER_CONFIG": directory.path]) == nil)
+            try RegistryCredentials.lookup(registry: "docker.io", environment: ["DOCKER_CONFIG": directory.path])
+                != nil)
+        #expect(
+            try RegistryCredentials.lookup(registry: "quay.io", environment: ["DOCKER_CONFIG": directory.path]) == nil)
 
-        let fromEnvironment = RegistryCredentials.lookup(
+        let fromEnvironment = try RegistryCredentials.lookup(
             registry: "ghcr.io",
             environment: [
                 "DOCKER_CONFIG": directory.path, RegistryCredentials.usernameVariable: "ci",

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+@testable import Signatures
+
+/// Docker credential helpers, run for real: a `docker-credential-fake` executable speaking the
+/// helpers' protocol (`get`, the server URL on standard input, JSON on standard output) in a
+/// directory put on `PATH`, and a `config.json` naming it.
+@Suite struct CredentialHelperTests {
+    /// Answers by server URL as docker-credential-helpers do, including their "not found" text.
+    static let helperScript = """
+        #!/bin/sh
+        [ "$1" = "get" ] || { echo "unknown action $1" >&2; exit 2; }
+        read server
+        case "$server" in
+          ghcr.io) printf '{"ServerURL":"%s","Username":"%s","Secret":"s3cret-from-helper"}\\n' "$server" "${FAKE_USER:-robot}";;
+          https://index.docker.io/v1/) printf '{"ServerURL":"%s","Username":"hubuser","Secret":"hubsecret"}\\n' "$server";;
+          broken.test) echo "boom: keychain locked" >&2; exit 1;;
+          token.test) printf '{"Username":"<token>","Secret":"refresh-token"}\\n';;
+          garbage.test) echo "not json";;
+          slow.test) sleep 10;;
+          *) echo "credentials not found in native keychain"; exit 1;;
+        esac
+        """
+
+    /// A directory with the helper (as `docker-credential-fake` and `docker-credential-other`)
+    /// and a `config.json`; removed by the caller.
+    struct Setup {
+        let directory: URL
+        var environment: [String: String] {
+            ["DOCKER_CONFIG": directory.path, "PATH": directory.path + ":/usr/bin:/bin", "FAKE_USER": "ci-robot"]
+        }
+
+        init(config: String) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "scangate-helper-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            for name in ["docker-credential-fake", "docker-credential-other"] {
+                let path = directory.appendingPathComponent(name).path
+                try Data(CredentialHelperTests.helperScript.utf8).write(to: URL(fileURLWithPath: path))
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            }
+            try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    static let fileAuth = StrictBase64.encode(Array("file-user:file-secret".utf8))
+
+    @Test func theStoreNamedInConfigGivesTheCredentialsAndSeesTheEnvironment() throws {
+        let setup = try Setup(config: #"{"credsStore": "fake", "auths": {"ghcr.io": {}}}"#)
+        defer { setup.remove() }
+        let credentials = try RegistryCredentials.lookup(registry: "ghcr.io", environment: setup.environment)
+        #expect(credentials?.username == "ci-robot" && credentials?.password == "s3cret-from-helper")
+        #expect(credentials?.origin == "docker-credential-fake")
+        #expect(credentials?.description.contains("s3cret") == false)
+        // Docker Hub is asked for by the URL the Docker CLI uses.
+        let hub = try RegistryCredentials.lookup(registry: "docker.io", environment: setup.environment)
+        #expect(hub?.username == "hubuser")
+    }
+
+    @Test func aHelperForTheRegistryComesBeforeTheStoreAndAuthsComeLast() throws {
+        let config = """
+            {"credsStore": "fake", "credHelpers": {"broken.test": "other", "quay.io": "fake"},
+             "auths": {"quay.io": {"auth": "\(Self.fileAuth)"}, "registry.test": {"auth": "\(Self.fileAuth)"}}}
+            """
+        let setup = try Setup(config: config)
+        defer { setup.remove() }
+        // credHelpers names "other" for broken.test: its failure is reported, not skipped.
+        #expect(throws: RegistryCredentialsError.self) {
+            try RegistryCredentials.lookup(registry: "broken.test", environment: setup.environment)
+        }
+        // The helper has nothing for these: auths, then anonymous.
+        let fromFile = try RegistryCredentials.lookup(registry: "registry.test", environment: setup.environment)
+        #expect(fromFile?.username == "file-user")
+        #expect(
+            try RegistryCredentials.lookup(registry: "quay.io", environment: setup.environment)?.username == "file-user"
+        )
+        #expect(try RegistryCredentials.lookup(registry: "nothing.test", environment: setup.environment) == nil)
+        // The environment variables win over everything.
+        var environment = setup.environment
+        environment[RegistryCredentials.usernameVariable] = "env-user"
+        environment[RegistryCredentials.passwordVariable] = "env-secret"
+        #expect(
+            try RegistryCredentials.lookup(registry: "broken.test", environment: environment)?.origin == "environment")
+    }
+
+    @Test(arguments: [
+        ("broken.test", "docker-credential-fake get failed (exit 1): boom: keychain locked"),
+        ("token.test", "gives an identity token for token.test, which ScanGate cannot use"),
+        ("garbage.test", "answered without a Username and Secret"),
+    ])
+    func aHelperThatCannotAnswerIsAnError(registry: String, message: String) throws {
+        let setup = try Setup(config: #"{"credsStore": "fake"}"#)
+        defer { setup.remove() }
+        let error = #expect(throws: RegistryCredentialsError.self) {
+            try RegistryCredentials.lookup(registry: registry, environment: setup.environment)
+        }
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("refresh-token") == false)
+    }
+
+    @Test func aMissingOrMisnamedHelperIsAnError() throws {
+        for (config, message) in [
+            (#"{"credsStore": "ecr-login"}"#, "docker-credential-ecr-login, which is not on PATH"),
+            (#"{"credsStore": "../../bin/sh"}"#, "which is not a helper name"),
+        ] {
+            let setup = try Setup(config: config)
+            defer { setup.remove() }
+            let error = #expect(throws: RegistryCredentialsError.self) {
+                try RegistryCredentials.lookup(registry: "ghcr.io", environment: setup.environment)
+            }
+            #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+        }
+    }
+
+    @Test func aHelperThatHangsIsStopped() throws {
+        let setup = try Setup(config: #"{"credsStore": "fake"}"#)
+        defer { setup.remove() }
+        let started = Date()
+        let error = #expect(throws: RegistryCredentialsError.self) {
+            try CredentialHelper.get(helper: "fake", serverURL: "slow.test", environment: setup.environment, timeout: 1)
+        }
+        #expect(error?.message == "docker-credential-fake get did not answer within 1 s")
+        #expect(Date().timeIntervalSince(started) < 8)
+    }
+
+    @Test func anImageWhoseCredentialsCannotBeReadIsNotVerifiedAndTheRegistryIsNotAsked() throws {
+        let setup = try Setup(config: #"{"credsStore": "fake"}"#)
+        defer { setup.remove() }
+        // broken.test does not resolve: were the registry asked, the failure would say so instead.
+        let options = RegistryOptions(allowInsecureLoopback: true)
+            .withCredentials(for: "broken.test", environment: setup.environment)
+        #expect(options.credentials == nil && options.credentialsProblem != nil)
+        let key = try PublicKey.load(
+            path: SignatureCorpus.repositoryRoot.appendingPathComponent("fixtures/audit/release.pub").path)
+        let result = RegistryImageVerifier(
+            policy: VerificationPolicy(keys: [key]), options: options
+        ).verify(reference: "broken.test/acme/app:1.0")
+        #expect(!result.isVerified && result.isRegistryFailure)
+        #expect(
+            result.failure?.detail.contains(
+                "the credentials for broken.test could not be read: docker-credential-fake get failed") == true)
+    }
+}
