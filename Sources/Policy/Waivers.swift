@@ -192,8 +192,16 @@ enum FindingFacts {
         unique(finding.locations.compactMap(\.url) + finding.instances.map(\.uri))
     }
 
-    /// First occurrences, in order.
+    /// First occurrences, in order. Most lists hold one to three values: those are compared
+    /// directly instead of hashed into a set (this runs for every finding the gate judges).
     static func unique(_ values: [String]) -> [String] {
+        guard values.count > 1 else { return values }
+        guard values.count > 16 else {
+            var result: [String] = []
+            result.reserveCapacity(values.count)
+            for value in values where !result.contains(value) { result.append(value) }
+            return result
+        }
         var seen = Set<String>()
         return values.filter { seen.insert($0).inserted }
     }
