@@ -7,12 +7,13 @@ import ScanGateJSON
 /// threshold, waiver or statement that decided, the warnings, and one last line with the
 /// decision and the counts.
 public enum DecisionText {
+    /// The decision as text, header to summary line.
     ///
     /// - Parameters:
     ///   - limit: at most this many findings listed per verdict (failing, warning, waived,
     ///     VEX-suppressed); each longer list ends with one line counting the rest and saying
     ///     `whereListed` (where every verdict can be read). Nil lists every finding.
-    ///   - whereListed: e.g. `every verdict is in decision.json`.
+    ///   - whereListed: where every verdict can be read, e.g. `every one is in out/decision.json`.
     public static func render(_ decision: Decision, listingAtMost limit: Int? = nil, whereListed: String = "")
         -> String
     {
