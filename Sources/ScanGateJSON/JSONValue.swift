@@ -461,29 +461,25 @@ enum JSONNumberText {
 
     /// The exponent after `e`, when it is short enough to matter (at most three digits).
     private static func writtenExponent(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        signedInteger(bytes, from: start, maximumDigits: 3)
+    }
+
+    /// The value of a JSON integer of at most 18 digits (no fraction, no exponent); nil otherwise.
+    static func smallInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        signedInteger(bytes, from: 0, maximumDigits: 18)
+    }
+
+    /// `bytes[start...]` as an optionally signed decimal integer of 1 to `maximumDigits` digits
+    /// (few enough for an `Int`); nil for anything else.
+    private static func signedInteger(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, maximumDigits: Int) -> Int?
+    {
         var index = start
         var negative = false
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
             negative = bytes[index] == UInt8(ascii: "-")
             index += 1
         }
-        guard index < bytes.count, bytes.count - index <= 3 else { return nil }
-        var value = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            guard byte >= 0x30 && byte <= 0x39 else { return nil }
-            value = value * 10 + Int(byte - 0x30)
-            index += 1
-        }
-        return negative ? -value : value
-    }
-
-    /// The value of a JSON integer of at most 18 digits (no fraction, no exponent); nil otherwise.
-    static func smallInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var index = 0
-        let negative = bytes.first == UInt8(ascii: "-")
-        if negative { index += 1 }
-        guard index < bytes.count, bytes.count - index <= 18 else { return nil }
+        guard index < bytes.count, bytes.count - index <= maximumDigits else { return nil }
         var value = 0
         while index < bytes.count {
             let byte = bytes[index]
