@@ -9,9 +9,17 @@ import Findings
 /// - Scanner text is never markup: every string a report contained goes through
 ///   ``ReportEscaping/html(_:)``; only `http(s)` URLs become links.
 /// - Deterministic: the same content gives the same bytes (no clock is read).
+/// - Opens in a browser whatever the size of the scan: every finding has a row, but only the
+///   ``findingsWithDetails`` most severe carry their details (a 100 MB Trivy report's 40,000
+///   findings made a 160 MB page with them all); the findings JSON holds every field.
 public enum HTMLReport {
-    public static func render(_ content: ReportContent) -> String {
-        var page = HTMLPage(content: content)
+    /// How many findings (most severe first) the page shows with their details.
+    public static let findingsWithDetails = 2_000
+
+    /// - Parameter detailed: how many findings carry their details (default
+    ///   ``findingsWithDetails``).
+    public static func render(_ content: ReportContent, detailing detailed: Int = findingsWithDetails) -> String {
+        var page = HTMLPage(content: content, detailed: max(0, detailed))
         page.render()
         return page.output
     }
@@ -22,11 +30,15 @@ private func esc(_ text: String) -> String { ReportEscaping.html(text) }
 
 private struct HTMLPage {
     let content: ReportContent
+    /// How many findings of the table carry their details.
+    let detailed: Int
     var output = ""
 
-    init(content: ReportContent) {
+    init(content: ReportContent, detailed: Int) {
         self.content = content
-        output.reserveCapacity(64 * 1024 + content.findings.all.count * 2048)
+        self.detailed = detailed
+        output.reserveCapacity(
+            64 * 1024 + min(content.findings.all.count, detailed) * 4096 + content.findings.all.count * 640)
     }
 
     mutating func render() {
@@ -217,6 +229,11 @@ private struct HTMLPage {
         output += "<section id=\"findings\">\n<h2>Findings</h2>\n"
         output += "<p>\(content.findings.open.count) open, \(content.findings.suppressed.count) suppressed by tools; "
         output += "most severe first. Open a title for the details.</p>\n"
+        if all.count > detailed {
+            output += "<p class=\"muted\" id=\"details-note\">Details are shown for the \(detailed) most severe "
+            output += "findings; the other \(all.count - detailed) are listed without them. Every field of every "
+            output += "finding is in the findings JSON (<code>scangate ingest --format json</code>).</p>\n"
+        }
         // Shown by the script; without it, every row is visible and nothing needs it.
         output += "<div id=\"filters\" hidden>\n"
         filter("severity", "Severity", Severity.descending.map(\.rawValue))
@@ -235,7 +252,7 @@ private struct HTMLPage {
             output += "<th><button type=\"button\">\(name)</button></th>"
         }
         output += "</tr></thead>\n<tbody>\n"
-        for finding in all { row(finding) }
+        for (position, finding) in all.enumerated() { row(finding, withDetails: position < detailed) }
         output += "</tbody></table>\n</section>\n"
     }
 
@@ -245,7 +262,7 @@ private struct HTMLPage {
         output += "</select></label>\n"
     }
 
-    mutating func row(_ finding: Finding) {
+    mutating func row(_ finding: Finding, withDetails: Bool) {
         let tools = finding.tools
         let status = status(of: finding)
         let severity = content.gate?.outcomes[finding.fingerprint]?.severity ?? finding.severity
@@ -255,9 +272,14 @@ private struct HTMLPage {
         output += "data-status=\"\(status.joined(separator: "\n"))\">"
         output += "<td data-sort=\"\(rank(severity))\">\(severityBadge(severity))</td>"
         output += "<td><code>\(esc(finding.ruleID))</code></td>"
-        output += "<td><details><summary>\(esc(finding.title.isEmpty ? finding.ruleID : finding.title))</summary>"
-        details(finding)
-        output += "</details></td>"
+        let title = esc(finding.title.isEmpty ? finding.ruleID : finding.title)
+        if withDetails {
+            output += "<td><details><summary>\(title)</summary>"
+            details(finding)
+            output += "</details></td>"
+        } else {
+            output += "<td>\(title)</td>"
+        }
         output += "<td>\(finding.kind.rawValue)</td>"
         output += "<td>\(esc(tools.joined(separator: ", ")))</td>"
         output += "<td>\(esc(Self.clip(Self.place(of: finding), 120)))</td>"

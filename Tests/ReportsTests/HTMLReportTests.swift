@@ -64,6 +64,28 @@ struct HTMLReportTests {
         #expect(html.contains("@media print"))
     }
 
+    @Test func everyFindingHasARowButOnlyTheMostSevereCarryTheirDetails() {
+        let findings = (0..<5).map { index in
+            ReportSupport.vulnerability(
+                "CVE-2024-100\(index)", package: "p\(index)", severity: index < 2 ? .critical : .low)
+        }
+        let content = ReportContent(findings: FindingSet(merging: findings), reports: [])
+        let capped = HTMLReport.render(content, detailing: 2)
+        func detailed(_ html: String, _ finding: Finding) -> Bool {
+            html.contains("<dd><code>\(finding.fingerprint)</code></dd>")
+        }
+        for finding in content.findings.all {
+            #expect(capped.contains("<tr id=\"f-\(finding.fingerprint)\""))
+            #expect(detailed(capped, finding) == (finding.severity == .critical), "\(finding.ruleID)")
+        }
+        #expect(capped.components(separatedBy: "<details>").count - 1 == 2)
+        #expect(
+            capped.contains("Details are shown for the 2 most severe findings; the other 3 are listed without them."))
+        let full = HTMLReport.render(content)
+        #expect(content.findings.all.allSatisfy { detailed(full, $0) })
+        #expect(!full.contains("details-note"))
+    }
+
     @Test func deterministic() {
         let findings = [
             ReportSupport.vulnerability("CVE-2021-23337"), ReportSupport.vulnerability("CVE-2020-8203", severity: .low),
