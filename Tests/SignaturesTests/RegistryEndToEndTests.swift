@@ -101,6 +101,96 @@ struct SignatureRegistryEndToEndTests {
         #expect(refused.standardOutput.contains("predicate-type-not-accepted"))
     }
 
+    /// A private registry (Basic authentication over htpasswd): the signed image and its
+    /// signature are copied there, then verified with credentials from each place ScanGate
+    /// reads them, and refused without or with wrong ones.
+    @Test func aPrivateRegistryIsReadWithTheCredentialsDockerWouldUse() throws {
+        let world = try world
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scangate-sig-auth-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let hash = try E2E.mustRun(
+            "python3",
+            ["-W", "ignore", "-c", "import crypt; print(crypt.crypt('s3cret', crypt.mksalt(crypt.METHOD_BLOWFISH)))"]
+        ).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(hash.hasPrefix("$2"), "no bcrypt from python3's crypt: \(hash)")
+        let htpasswd = directory.appendingPathComponent("htpasswd")
+        try Data("robot:\(hash)\n".utf8).write(to: htpasswd)
+        let registry = try E2E.Registry(directory: directory, htpasswd: htpasswd)
+        defer { registry.stop() }
+
+        // The image copied there, and signed there by cosign (which logs in from its config.json).
+        let policy = directory.appendingPathComponent("policy.json")
+        try Data(#"{"default":[{"type":"insecureAcceptAnything"}]}"#.utf8).write(to: policy)
+        try E2E.mustRun(
+            "skopeo",
+            [
+                "--policy", policy.path, "copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false",
+                "--preserve-digests", "--dest-creds", "robot:s3cret", "docker://\(world.registry)/e2e/signed:v1",
+                "docker://\(registry.address)/e2e/signed:v1",
+            ])
+        let reference = "\(registry.address)/e2e/signed@\(world.signed)"
+        let auth = StrictBase64.encode(Array("robot:s3cret".utf8))
+        let cosignHome = directory.appendingPathComponent("cosign-home")
+        try FileManager.default.createDirectory(
+            at: cosignHome.appendingPathComponent(".docker"), withIntermediateDirectories: true)
+        try Data(#"{"auths": {"\#(registry.address)": {"auth": "\#(auth)"}}}"#.utf8).write(
+            to: cosignHome.appendingPathComponent(".docker/config.json"))
+        let signingKey = URL(fileURLWithPath: world.key).deletingLastPathComponent().appendingPathComponent(
+            "cosign.key")
+        try E2E.mustRun(
+            "cosign", ["sign", "--key", signingKey.path, "--tlog-upload=false", "-y", reference],
+            environment: [
+                "HOME": cosignHome.path, "DOCKER_CONFIG": cosignHome.appendingPathComponent(".docker").path,
+                "TUF_ROOT": cosignHome.appendingPathComponent(".sigstore").path, "COSIGN_PASSWORD": "e2e-pass",
+            ])
+        let docker = directory.appendingPathComponent("docker")
+        try FileManager.default.createDirectory(at: docker, withIntermediateDirectories: true)
+        func verify(config: String?, extra: [String: String] = [:]) throws -> ChildProcess.Result {
+            if let config { try Data(config.utf8).write(to: docker.appendingPathComponent("config.json")) }
+            var environment = ["DOCKER_CONFIG": docker.path, "PATH": docker.path + ":/usr/bin:/bin"]
+            environment.merge(extra) { $1 }
+            return try E2E.run(
+                try #require(E2E.scangateBinary), ["verify", reference, "--key", world.key, "--insecure-registry"],
+                environment: environment)
+        }
+
+        let anonymous = try verify(config: nil)
+        #expect(anonymous.status == 4, "\(anonymous.standardOutput)\(anonymous.standardError)")
+        #expect(anonymous.standardOutput.contains("requires credentials"))
+
+        let fromAuths = try verify(config: #"{"auths": {"\#(registry.address)": {"auth": "\#(auth)"}}}"#)
+        #expect(fromAuths.status == 0, "\(fromAuths.standardOutput)\(fromAuths.standardError)")
+        #expect(fromAuths.standardOutput.contains("VERIFIED"))
+
+        let wrong = StrictBase64.encode(Array("robot:wrong".utf8))
+        let refused = try verify(config: #"{"auths": {"\#(registry.address)": {"auth": "\#(wrong)"}}}"#)
+        #expect(refused.status == 4, "\(refused.standardOutput)\(refused.standardError)")
+
+        // A credential helper, as ECR's or a keychain's is run.
+        let helper = docker.appendingPathComponent("docker-credential-e2e")
+        try Data(
+            """
+            #!/bin/sh
+            read server
+            [ "$server" = "\(registry.address)" ] || { echo "credentials not found in native keychain"; exit 1; }
+            printf '{"ServerURL":"%s","Username":"robot","Secret":"s3cret"}\\n' "$server"
+            """.utf8
+        ).write(to: helper)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: helper.path)
+        let fromHelper = try verify(config: #"{"credsStore": "e2e", "auths": {"\#(registry.address)": {}}}"#)
+        #expect(fromHelper.status == 0, "\(fromHelper.standardOutput)\(fromHelper.standardError)")
+        #expect(fromHelper.standardOutput.contains("VERIFIED"))
+
+        let fromEnvironment = try verify(
+            config: "{}",
+            extra: [
+                RegistryCredentials.usernameVariable: "robot", RegistryCredentials.passwordVariable: "s3cret",
+            ])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.standardOutput)\(fromEnvironment.standardError)")
+    }
+
     @Test func registryDownIsARegistryError() throws {
         let port = try E2E.freePort()
         let reference = "127.0.0.1:\(port)/e2e/signed@\(try world.signed)"
@@ -236,12 +326,13 @@ enum E2E {
         }
     }
 
-    /// A `docker-registry` process on 127.0.0.1 with its own config and storage.
+    /// A `docker-registry` process on 127.0.0.1 with its own config and storage; with `htpasswd`
+    /// (a file of `user:bcrypt-hash` lines) every request needs Basic credentials.
     final class Registry {
         let address: String
         private let process = Process()
 
-        init(directory: URL) throws {
+        init(directory: URL, htpasswd: URL? = nil) throws {
             let port = try E2E.freePort()
             address = "127.0.0.1:\(port)"
             let storage = directory.appendingPathComponent("registry-data")
@@ -260,6 +351,7 @@ enum E2E {
                 http:
                   addr: \(address)
                 """
+                + (htpasswd.map { "\nauth:\n  htpasswd:\n    realm: scangate-e2e\n    path: \($0.path)\n" } ?? "")
             let configFile = directory.appendingPathComponent("registry.yml")
             try Data(config.utf8).write(to: configFile)
             process.executableURL = URL(fileURLWithPath: try #require(E2E.which("docker-registry")))
@@ -270,8 +362,9 @@ enum E2E {
             try process.run()
             let client = HTTPClient(configuration: HTTPClientConfiguration(timeout: 2, retryPolicy: .none))
             for _ in 0..<100 {
+                // Up: 200, or 401 when it asks for credentials.
                 if let response = try? client.send(HTTPRequest(method: .get, url: "http://\(address)/v2/")),
-                    response.status == 200
+                    response.status == 200 || (htpasswd != nil && response.status == 401)
                 {
                     return
                 }
