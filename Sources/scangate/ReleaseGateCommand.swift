@@ -45,7 +45,8 @@ struct ReleaseGateCommand: ParsableCommand {
             audit log; every flag overrides it. Every image must verify with the keys the policy names \
             (signatures: keys:, relative to the policy file; release.keys must name the same keys, or \
             serve when the policy names none); an image given by tag is resolved to its digest, which is \
-            what is verified, and reported as mutable. The findings of the reports must pass the policy. Signature results and \
+            what is verified, and reported as mutable. Registry credentials are read as `scangate verify` \
+            reads them (see its help). The findings of the reports must pass the policy. Signature results and \
             finding verdicts are one decision with every reason. With --audit-log the decision is appended \
             to that hash-chained log (signed with --audit-key), failed attempts included. Exit codes: 0 pass, \
             1 an image did not verify or the findings failed, 2 configuration or usage error (or the audit \
