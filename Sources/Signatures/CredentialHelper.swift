@@ -122,7 +122,10 @@ enum CredentialHelper {
         posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
-        for descriptor in [inputPipe[0], outputPipe[0], outputPipe[1], errorPipe[0], errorPipe[1]] {
+        // The pipes' own descriptors, once copied to 0, 1 and 2 (one of them is such a number
+        // already when ScanGate was started without standard input or output).
+        for descriptor in [inputPipe[0], outputPipe[0], outputPipe[1], errorPipe[0], errorPipe[1]] where descriptor > 2
+        {
             posix_spawn_file_actions_addclose(&actions, descriptor)
         }
         var attributes = posix_spawnattr_t()
