@@ -37,21 +37,22 @@ public struct JSONValue: Sendable {
     /// The number, when this is a number that a `Double` can hold.
     public var doubleValue: Double? {
         guard kind == .number else { return nil }
-        if let quick = withNumberBytes(JSONNumberText.exactDouble) { return quick }
+        if let quick = withRawBytes(JSONNumberText.exactDouble) { return quick }
         return Double(rawText)
     }
 
     /// The number, when this is an integral number that an `Int` can hold.
     public var intValue: Int? {
         guard kind == .number else { return nil }
-        if let quick = withNumberBytes(JSONNumberText.smallInteger) { return quick }
+        if let quick = withRawBytes(JSONNumberText.smallInteger) { return quick }
         if let exact = Int(rawText) { return exact }
         if let double = Double(rawText), double.rounded() == double, abs(double) < 9.0e15 { return Int(double) }
         return nil
     }
 
-    /// Calls `body` with the bytes of this number as written.
-    private func withNumberBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    /// Calls `body` with this value's bytes as the tape records them: a number or literal as
+    /// written, a string's contents between the quotes (still escaped).
+    private func withRawBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let node = self.node
         let start = Int(node.start)
         return document.bytes.withUnsafeBufferPointer { buffer in
@@ -60,11 +61,7 @@ public struct JSONValue: Sendable {
     }
 
     /// The raw bytes of a number or literal, as text.
-    public var rawText: String {
-        let node = self.node
-        let start = Int(node.start)
-        return String(decoding: document.bytes[start..<(start + Int(node.length))], as: UTF8.self)
-    }
+    public var rawText: String { withRawBytes { String(decoding: $0, as: UTF8.self) } }
 
     /// A short text form of a scalar for messages and identifiers: strings as is, numbers and
     /// literals as written. Containers give nil.
@@ -77,13 +74,9 @@ public struct JSONValue: Sendable {
     }
 
     func decodedString() -> String {
-        let node = self.node
-        let start = Int(node.start)
-        let end = start + Int(node.length)
-        return document.bytes.withUnsafeBufferPointer { buffer in
-            let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
-            return node.flag ? JSONValue.unescape(slice) : String(decoding: slice, as: UTF8.self)
-        }
+        // The tape's flag says whether the string holds escapes.
+        let hasEscapes = node.flag
+        return withRawBytes { hasEscapes ? JSONValue.unescape($0) : String(decoding: $0, as: UTF8.self) }
     }
 
     static func unescape(_ raw: UnsafeBufferPointer<UInt8>) -> String {
