@@ -154,14 +154,20 @@ struct ReleaseGateCommand: ParsableCommand {
             try finish(outcome, setup: setup)
             return
         }
-        let options = { (reference: String) in
-            let anonymous = RegistryOptions(allowInsecureLoopback: insecureRegistry)
-            guard let registry = ImageReference(reference)?.registry else { return anonymous }
-            return anonymous.withCredentials(for: registry, environment: ProcessInfo.processInfo.environment)
-        }
+        // Credentials are looked up once per registry: a credential helper (ECR's asks AWS) need
+        // not run again for every image of the same registry.
+        let anonymous = RegistryOptions(allowInsecureLoopback: insecureRegistry)
+        var optionsByRegistry: [String: RegistryOptions] = [:]
         let verification = VerificationPolicy(keys: setup.gate.keys)
-        let verified = plan.images.map {
-            RegistryImageVerifier(policy: verification, options: options($0)).verify(reference: $0)
+        let verified = plan.images.map { reference in
+            var options = anonymous
+            if let registry = ImageReference(reference)?.registry {
+                options =
+                    optionsByRegistry[registry]
+                    ?? anonymous.withCredentials(for: registry, environment: ProcessInfo.processInfo.environment)
+                optionsByRegistry[registry] = options
+            }
+            return RegistryImageVerifier(policy: verification, options: options).verify(reference: reference)
         }
         try finish(setup.gate.decide(tag: tag, commit: commit, findings: findings, images: verified), setup: setup)
     }
