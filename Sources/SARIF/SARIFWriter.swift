@@ -94,8 +94,8 @@ public struct SARIFOutput: Sendable {
     /// The gzip size GitHub's limit was checked against: the exact size at zlib level 6, as
     /// codeql-action's `upload-sarif` sends it (ScanGate's uploader sends level 9, or level 6 when
     /// that is smaller and level 9 would be over: ``gzipForUpload(_:limit:)``), whenever the file
-    /// comes near the limit; for a file well within it,
-    /// an upper bound of that size (see ``SARIFWriter``); `Int.max` if zlib failed.
+    /// comes near the limit; for a file well within it, an upper bound of that size (see
+    /// ``SARIFWriter``); `Int.max` if zlib failed.
     public var gzipBytes: Int
 
     /// How many dropped results ``noteLines(whereListed:)`` names one by one.
