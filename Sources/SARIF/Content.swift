@@ -62,10 +62,9 @@ struct PreparedFinding {
     /// A stable `primaryLocationLineHash` for results whose line GitHub cannot hash: derived
     /// from the rule and ScanGate's fingerprint, so it survives re-runs like GitHub's own.
     let syntheticLineHash: String
-    let score: Double?
 
     init(_ finding: Finding, resolver: inout AnchorResolver, limits: SARIFLimits) {
-        ruleID = finding.ruleID.isEmpty ? "scangate-unidentified" : finding.ruleID
+        ruleID = Self.ruleID(of: finding)
         let all = resolver.anchors(for: finding)
         anchors = Array(all.prefix(limits.keptLocationsPerResult))
         omittedLocations = all.count - anchors.count
@@ -73,27 +72,43 @@ struct PreparedFinding {
         let digest = Fingerprint.sha256Hex(
             Array(("scangate-location/v1\u{0}" + ruleID + "\u{0}" + finding.fingerprint).utf8))
         syntheticLineHash = String(digest.prefix(16)) + ":1"
-        score = SeverityMapping.score(finding)
+    }
+
+    /// The SARIF rule id of a finding: GitHub needs a non-empty one.
+    static func ruleID(of finding: Finding) -> String {
+        finding.ruleID.isEmpty ? "scangate-unidentified" : finding.ruleID
     }
 }
 
-/// One rule of a run, from the findings of that rule the run contains.
-struct RuleBuilder {
-    let id: String
-    var entries: [Int] = []
+/// What one rule of a run says, from the run's results with its id as GitHub's count limits
+/// left them, before any is dropped to fit the size limit: a size cut never changes a rule's text
+/// (the packages and URLs it lists, its level and score). A rule that lost some results to the
+/// size limit still tells the reader where else it was found, and the writer re-renders and
+/// re-measures only what a cut changed (``GzipSizeMeter``).
+struct RuleDescription {
+    /// The findings (writer indices) described, in FindingSet order (most severe first).
+    var members: [Int] = []
     var maxSeverity: Severity = .unknown
     var maxScore: Double?
 
-    init(id: String) { self.id = id }
-
-    mutating func add(_ index: Int, _ finding: Finding, _ prepared: PreparedFinding) {
-        entries.append(index)
-        if entries.count == 1 || finding.severity > maxSeverity { maxSeverity = finding.severity }
-        if let score = prepared.score { maxScore = max(maxScore ?? 0, score) }
+    /// The description of every rule of a run whose results are `entries`, by rule id.
+    static func rules(of entries: [Int], findings: [Finding]) -> [String: RuleDescription] {
+        var rules: [String: RuleDescription] = [:]
+        for entry in entries {
+            let finding = findings[entry]
+            rules[PreparedFinding.ruleID(of: finding), default: RuleDescription()].add(entry, finding)
+        }
+        return rules
     }
 
-    func write(findings: [Finding], limits: SARIFLimits, to writer: inout JSONWriter) {
-        let members = entries.map { findings[$0] }
+    private mutating func add(_ index: Int, _ finding: Finding) {
+        members.append(index)
+        if members.count == 1 || finding.severity > maxSeverity { maxSeverity = finding.severity }
+        if let score = SeverityMapping.score(finding) { maxScore = max(maxScore ?? 0, score) }
+    }
+
+    func write(id: String, findings: [Finding], limits: SARIFLimits, to writer: inout JSONWriter) {
+        let members = self.members.map { findings[$0] }
         guard let first = members.first else { return }
         let title = first.title.isEmpty ? id : first.title
         let description = members.lazy.compactMap(\.description).first { !$0.isEmpty }

@@ -1,4 +1,5 @@
 import CZlib
+import Foundation
 
 /// A gzip failure (zlib refused to initialise or compress: out of memory).
 public struct GzipError: Error, Sendable, CustomStringConvertible {
@@ -95,4 +96,135 @@ public func gzipSizeBound(byteCount: Int, level: Int32) -> Int? {
     guard scangate_deflate_init_gzip(&stream, level) == Z_OK else { return nil }
     defer { deflateEnd(&stream) }
     return Int(deflateBound(&stream, uLong(byteCount)))
+}
+
+/// Exact gzip sizes of successive versions of one file, each compressing only what changed.
+///
+/// The SARIF writer measures a file near GitHub's limit, cuts the least severe results and
+/// measures again: the versions share a long prefix (every rule before the first one only
+/// dropped results used; no rule's text changes with a cut). While measuring, the meter keeps a
+/// copy of the compressor's state every `interval` bytes, and the next version resumes from the
+/// last copy taken inside the shared prefix. zlib's output does not depend on how its input is
+/// split between calls, so the resumed stream ends exactly as a fresh one would: the size is
+/// exact, not an estimate (a test compares it with ``gzipCompressedSize(_:level:)``).
+public struct GzipSizeMeter {
+    /// A compressor state after `offset` bytes of the version last measured.
+    private final class Checkpoint {
+        let offset: Int
+        /// zlib's state points back at its `z_stream`: the stream lives at a fixed address.
+        let stream: UnsafeMutablePointer<z_stream>
+
+        init?(copying source: UnsafeMutablePointer<z_stream>, offset: Int) {
+            self.offset = offset
+            stream = .allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            guard deflateCopy(stream, source) == Z_OK else {
+                stream.deinitialize(count: 1)
+                stream.deallocate()
+                return nil
+            }
+        }
+
+        deinit {
+            deflateEnd(stream)
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
+    }
+
+    public let level: Int32
+    /// Bytes between two kept states (each is about 300 KB of zlib memory).
+    public let interval: Int
+    private var previous: [UInt8] = []
+    private var checkpoints: [Checkpoint] = []
+
+    public init(level: Int32, interval: Int = 4 << 20) {
+        self.level = level
+        self.interval = max(1, interval)
+    }
+
+    /// The size ``gzip(_:level:)`` would produce for `bytes`.
+    public mutating func size(of bytes: [UInt8]) throws(GzipError) -> Int {
+        guard bytes.count < Int(UInt32.max) else { throw GzipError(status: Z_BUF_ERROR) }
+        let shared = Self.commonPrefixLength(previous, bytes)
+        checkpoints.removeAll { $0.offset > shared }
+        previous = []  // released before compressing: only the shared prefix mattered
+
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer {
+            deflateEnd(stream)
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
+        let start: Int
+        if let resume = checkpoints.last {
+            let status = deflateCopy(stream, resume.stream)
+            guard status == Z_OK else { throw GzipError(status: status) }
+            start = resume.offset
+        } else {
+            let status = scangate_deflate_init_raw(stream, level)
+            guard status == Z_OK else { throw GzipError(status: status) }
+            start = 0
+        }
+        var output = [UInt8](repeating: 0, count: 1 << 20)
+        var failure: Int32?
+        bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { outputBuffer in
+                var offset = start
+                while failure == nil {
+                    // Up to the next multiple of `interval`, where a state is kept.
+                    let end = min(input.count, (offset / interval + 1) * interval)
+                    let finishing = end == input.count
+                    stream.pointee.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0 + offset) }
+                    stream.pointee.avail_in = uInt(end - offset)
+                    var status = Z_OK
+                    repeat {
+                        stream.pointee.next_out = outputBuffer.baseAddress
+                        stream.pointee.avail_out = uInt(outputBuffer.count)
+                        status = deflate(stream, finishing ? Z_FINISH : Z_NO_FLUSH)
+                    } while status == Z_OK && (finishing || stream.pointee.avail_in > 0)
+                    if finishing {
+                        if status != Z_STREAM_END { failure = status }
+                        break
+                    }
+                    // Z_BUF_ERROR only says no progress was possible: all input taken, none pending.
+                    guard status == Z_OK || status == Z_BUF_ERROR else {
+                        failure = status
+                        break
+                    }
+                    offset = end
+                    if let checkpoint = Checkpoint(copying: stream, offset: offset) { checkpoints.append(checkpoint) }
+                }
+            }
+        }
+        if let failure { throw GzipError(status: failure) }
+        previous = bytes
+        return Int(stream.pointee.total_out) + gzipWrapperBytes
+    }
+
+    /// How many leading bytes `a` and `b` share.
+    static func commonPrefixLength(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        let length = min(a.count, b.count)
+        return a.withUnsafeBufferPointer { left in
+            b.withUnsafeBufferPointer { right in
+                guard let leftBase = left.baseAddress, let rightBase = right.baseAddress else { return 0 }
+                // Whole blocks by memcmp, then the first differing block byte by byte.
+                let block = 4096
+                var offset = 0
+                while offset + block <= length, memcmp(leftBase + offset, rightBase + offset, block) == 0 {
+                    offset += block
+                }
+                while offset < length, left[offset] == right[offset] { offset += 1 }
+                return offset
+            }
+        }
+    }
+}
+
+extension GzipSizeMeter {
+    /// ``size(of:)``, or `Int.max` if zlib fails: then nothing fits.
+    mutating func measuredSize(of bytes: [UInt8]) -> Int {
+        (try? size(of: bytes)) ?? Int.max
+    }
 }

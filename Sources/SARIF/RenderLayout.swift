@@ -13,11 +13,9 @@ struct RenderLayout {
         var results: [Int: (ruleID: String, bytes: Int)] = [:]
     }
 
-    /// A rule as rendered: a later render of the same rule with the same findings (the rule text
-    /// depends on nothing else) copies its bytes instead of writing it again.
+    /// A rule as rendered: a later render of the same file (with fewer results) copies its bytes
+    /// instead of writing it again.
     struct RenderedRule {
-        /// The findings (writer indices) the rule was written from.
-        var entries: [Int]
         /// The rule object, from `{` to `}`.
         var value: Range<Int>
         /// Bytes the rule added to the file, with its separator and indentation.

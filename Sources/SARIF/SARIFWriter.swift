@@ -195,6 +195,10 @@ public enum SARIFWriter {
             plans[index].entries = kept.sorted()
         }
 
+        // Before the size cut: no rule changes when results are dropped for size (RuleDescription).
+        for index in plans.indices {
+            plans[index].ruleDescriptions = RuleDescription.rules(of: plans[index].entries, findings: findings)
+        }
         // Prepared (anchors, message, line hash) only for what the count limits kept.
         var resolver = AnchorResolver(sourceRoot: options.sourceRoot, dockerfile: options.dockerfile)
         var prepared = [PreparedFinding?](repeating: nil, count: findings.count)
@@ -253,7 +257,10 @@ public enum SARIFWriter {
                 settled = Self.cheapGzipBound(bytes, limit: limit, tryingLevel1: true)
             }
         }
-        var gzipSize = settled ?? Self.measuredGzipSize(bytes)
+        // Successive cuts share the file up to the rules only dropped results used (a cut changes
+        // no rule's text): each exact measure after the first compresses only from there on.
+        var meter = GzipSizeMeter(level: Self.measuringLevel)
+        var gzipSize = settled ?? meter.measuredSize(of: bytes)
         // The estimate can land over the limit (rules shared by kept and dropped results, text
         // that compresses worse than its section): drop a share proportional to the excess, with a
         // margin and at least 1 %, until the file fits.
@@ -261,7 +268,7 @@ public enum SARIFWriter {
             let excess = 1.0 - Double(limit) / Double(gzipSize)
             let proportional = Int((Double(ordered.count) * excess * 1.25).rounded(.up))
             cut(keeping: ordered.count - min(ordered.count, max(1, ordered.count / 100, proportional)))
-            gzipSize = Self.measuredGzipSize(bytes)
+            gzipSize = meter.measuredSize(of: bytes)
         }
         if !sizeDrops.isEmpty {
             sizeDrops.sort { lhs, rhs in
@@ -322,11 +329,6 @@ public enum SARIFWriter {
     /// either way of uploading it.
     static let measuringLevel: Int32 = 6
 
-    /// The exact gzip size at ``measuringLevel`` (`Int.max` if zlib fails: then nothing fits).
-    static func measuredGzipSize(_ bytes: [UInt8]) -> Int {
-        (try? gzipCompressedSize(bytes, level: measuringLevel)) ?? Int.max
-    }
-
     /// An upper bound of the file's gzip size at ``measuringLevel`` that shows it fits, when one
     /// is cheap to find; nil when none is (then the exact size is measured):
     /// - zlib's guaranteed bound (`deflateBound`) when even that is within the limit: a file
@@ -382,18 +384,13 @@ public enum SARIFWriter {
         reusing earlier: (run: RenderLayout.Run, bytes: [UInt8])? = nil, to writer: inout JSONWriter
     ) -> RenderLayout.Run {
         var layout = RenderLayout.Run()
-        var rules: [RuleBuilder] = []
+        // The rules the kept results reference, in the order of first use.
+        var rules: [String] = []
         var ruleIndex: [String: Int] = [:]
         for entry in plan.entries {
-            guard let item = prepared[entry] else { continue }
-            if let index = ruleIndex[item.ruleID] {
-                rules[index].add(entry, findings[entry], item)
-            } else {
-                ruleIndex[item.ruleID] = rules.count
-                var rule = RuleBuilder(id: item.ruleID)
-                rule.add(entry, findings[entry], item)
-                rules.append(rule)
-            }
+            guard let item = prepared[entry], ruleIndex[item.ruleID] == nil else { continue }
+            ruleIndex[item.ruleID] = rules.count
+            rules.append(item.ruleID)
         }
         writer.beginObject()
         writer.key("tool")
@@ -407,15 +404,17 @@ public enum SARIFWriter {
         let rulesStart = writer.bytes.count
         for rule in rules {
             let start = writer.bytes.count
-            if let earlier, let rendered = earlier.run.rules[rule.id], rendered.entries == rule.entries {
+            // A rule's text never changes between renders of one file (RuleDescription).
+            if let earlier, let rendered = earlier.run.rules[rule] {
                 writer.rawValue(earlier.bytes[rendered.value])
             } else {
-                rule.write(findings: findings, limits: options.limits, to: &writer)
+                let description = plan.ruleDescriptions[rule] ?? RuleDescription()
+                description.write(id: rule, findings: findings, limits: options.limits, to: &writer)
             }
             // The value starts at its `{`, after the separator and indentation.
             let valueStart = writer.bytes[start...].firstIndex(of: 0x7B) ?? start
-            layout.rules[rule.id] = RenderLayout.RenderedRule(
-                entries: rule.entries, value: valueStart..<writer.bytes.count, bytes: writer.bytes.count - start)
+            layout.rules[rule] = RenderLayout.RenderedRule(
+                value: valueStart..<writer.bytes.count, bytes: writer.bytes.count - start)
         }
         layout.rulesRange = rulesStart..<writer.bytes.count
         writer.endArray()
@@ -525,8 +524,11 @@ struct RunPlan {
     /// `<category>/<tool slug>`: GitHub's category for this run.
     var category: String
     var automationID: String { category + "/" }
-    /// Indices of the run's findings, ascending (FindingSet order).
+    /// Indices of the run's findings, ascending (FindingSet order): its results, fewer once
+    /// GitHub's limits cut some.
     var entries: [Int]
+    /// What each rule of the run says, from its results before the size cut (which leaves it as it is).
+    var ruleDescriptions: [String: RuleDescription] = [:]
 
     /// GitHub needs a non-empty driver name.
     static func toolName(_ raw: String) -> String {

@@ -70,6 +70,38 @@ import Testing
         #expect(
             try gzipCompressedSize(text[5..<9_000], level: level) == gzip(Array(text[5..<9_000]), level: level).count)
     }
+
+    @Test(arguments: [1, 6, 9] as [Int32])
+    func theMeterResumingFromAKeptStateGivesTheSizeOfTheWholeFile(level: Int32) throws {
+        // Versions as the writer's cuts make them, and some it never does: each measured from the
+        // state kept inside the prefix it shares with the one before must be the fresh size.
+        var text: [UInt8] = []
+        for index in 0..<6_000 {
+            text += "{\"ruleId\":\"CVE-\(index % 700)\",\"fingerprint\":\"".utf8
+            text += Fingerprint.sha256Hex(Array("\(index)".utf8)).utf8
+            text += "\"},\n".utf8
+        }
+        var changedFirstByte = text
+        changedFirstByte[0] = UInt8(ascii: "[")
+        var changedBeforeAState = text
+        changedBeforeAState[274_999] = UInt8(ascii: "!")  // the state kept at 275,000 is stale
+        let versions: [[UInt8]] = [
+            text,
+            changedBeforeAState,
+            Array(text.prefix(301_234)) + Array("]}\n".utf8),  // cut inside, new tail
+            Array(text.prefix(301_234)) + Array("]}\n".utf8),  // the same again
+            Array(text.prefix(250_000)),  // a prefix ending exactly at a kept state
+            Array(text.prefix(250_000)) + Array(text.suffix(100_000)),  // longer again
+            changedFirstByte,  // nothing shared
+            Array(text.prefix(77)),  // before the first kept state
+            [],
+            text,
+        ]
+        var meter = GzipSizeMeter(level: level, interval: 25_000)
+        for (number, version) in versions.enumerated() {
+            #expect(try meter.size(of: version) == gzip(version, level: level).count, "version \(number)")
+        }
+    }
 }
 
 @Suite struct SARIFValidatorTests {

@@ -443,10 +443,11 @@ import Testing
         #expect(try gzipForUpload(output.bytes, limit: level9.count) == level9)
     }
 
-    @Test func aFileCutForSizeIsTheFileOfTheKeptFindings() throws {
-        // Rules shared by kept and dropped results (their help lists what is affected) and rules
-        // whose results are all kept (copied from the first render) must both come out exactly
-        // as a fresh render of only the kept findings writes them.
+    @Test func aCutDropsResultsButNoRuleChangesWhatItSays() throws {
+        // A rule describes every finding of its run: the packages or files it lists, its level
+        // and score stay as the uncut file wrote them when some of its results are dropped for
+        // size (the reader still learns where else it was found), and a rule whose results are
+        // all dropped goes. The results kept are exactly those the uncut file wrote for them.
         var findings: [Finding] = []
         for index in 0..<600 {
             let rule = index % 40
@@ -462,19 +463,49 @@ import Testing
         limits.maximumGzipBytes = 40_000
         let cut = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
         #expect(cut.dropped.contains { $0.reason == .fileSize })
+        #expect(cut.dropped.allSatisfy { $0.reason == .fileSize && $0.severity == .low })
+        // The size the writer reports is the exact level-6 size, after resuming from kept states.
+        #expect(cut.gzipBytes == (try gzipCompressedSize(cut.bytes, level: 6)))
         #expect(cut.gzipBytes <= 40_000)
-        let droppedFingerprints = Set(cut.dropped.map(\.fingerprint))
-        let kept = findings.filter { !droppedFingerprints.contains($0.fingerprint) }
-        // Under the same limits, so that it is written compact like the cut file.
-        let fresh = SARIFWriter.write(FindingSet(merging: kept), options: SARIFOptions(limits: limits))
-        #expect(fresh.dropped.isEmpty)
-        let identical = fresh.bytes == cut.bytes  // compared outside #expect: a failure would print both files
-        #expect(identical)
-        // Some rules lost only part of their results, others all or none.
-        let keptRules = Set(kept.map(\.ruleID))
-        let partlyDropped = Set(cut.dropped.map(\.ruleID)).intersection(keptRules)
-        #expect(!partlyDropped.isEmpty)
-        #expect(keptRules.count > partlyDropped.count)
+        var options = SARIFOptions()
+        options.pretty = false  // compact, as the cut file is written
+        let uncut = SARIFWriter.write(FindingSet(merging: findings), options: options)
+        #expect(uncut.dropped.isEmpty)
+
+        let cutRuns = try Support.runs(cut.bytes)
+        let uncutRuns = try Support.runs(uncut.bytes)
+        try #require(cutRuns.count == 2 && uncutRuns.count == 2)
+        var partlyDropped = 0
+        for (cutRun, uncutRun) in zip(cutRuns, uncutRuns) {
+            let cutRules = try #require(Support.rules(of: cutRun))
+            let uncutRules = try #require(Support.rules(of: uncutRun))
+            let cutResults = try #require(cutRun["results"] as? [[String: Any]])
+            let uncutResults = try #require(uncutRun["results"] as? [[String: Any]])
+            let keptIDs = Set(cutResults.compactMap { $0["ruleId"] as? String })
+            // Every kept rule exactly as the uncut file wrote it, in the same order; no other.
+            let expectedRules = uncutRules.filter { keptIDs.contains($0["id"] as? String ?? "") }
+            #expect(NSArray(array: cutRules).isEqual(to: expectedRules))
+            #expect(cutRules.count < uncutRules.count)
+            // Kept results as the uncut file wrote them, pointing at their rule.
+            let keptFingerprints = Set(cutResults.compactMap(Support.fingerprint))
+            var expectedResults = uncutResults.filter { keptFingerprints.contains(Support.fingerprint($0) ?? "") }
+            for index in expectedResults.indices {
+                let ruleID = expectedResults[index]["ruleId"] as? String
+                expectedResults[index]["ruleIndex"] = cutRules.firstIndex { $0["id"] as? String == ruleID }
+            }
+            #expect(NSArray(array: cutResults).isEqual(to: expectedResults))
+            // A rule that lost some results still lists where they were found.
+            let droppedHere = cut.dropped.filter { drop in keptIDs.contains(drop.ruleID) }
+            for drop in droppedHere {
+                let finding = try #require(findings.first { $0.fingerprint == drop.fingerprint })
+                let path = try #require(finding.locations.first?.path)
+                let rule = try #require(cutRules.first { $0["id"] as? String == drop.ruleID })
+                let help = try #require(rule["help"] as? [String: String])
+                #expect(help["text"]?.contains(path) == true, "\(drop.ruleID) no longer lists \(path)")
+                partlyDropped += 1
+            }
+        }
+        #expect(partlyDropped > 0, "no rule lost only part of its results: the fixture no longer tests that")
     }
 
     @Test func aLargeFileIsCutCloseToTheLimitFromSampledRatios() throws {

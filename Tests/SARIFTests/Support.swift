@@ -90,6 +90,16 @@ enum Support {
         result["partialFingerprints"] as? [String: String] ?? [:]
     }
 
+    /// ScanGate's fingerprint of a result.
+    static func fingerprint(_ result: [String: Any]) -> String? {
+        fingerprints(result)[SARIFWriter.fingerprintKey]
+    }
+
+    /// The run's `tool.driver.rules`.
+    static func rules(of run: [String: Any]) -> [[String: Any]]? {
+        ((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]]
+    }
+
     static func primaryLocation(_ result: [String: Any]) -> (uri: String, line: Int) {
         let locations = result["locations"] as? [[String: Any]] ?? []
         let physical = locations.first?["physicalLocation"] as? [String: Any]
