@@ -214,10 +214,14 @@ public enum SARIFWriter {
         var renderOptions = options
         renderOptions.pretty = false
         var layout = RenderLayout()
-        var bytes = render(plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout)
+        var bytes = render(
+            plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
+            capacity: Self.expectedCompactBytes(plans, prepared: prepared))
         if options.pretty, bytes.count <= options.limits.maximumGzipBytes {
             renderOptions.pretty = true
-            bytes = render(plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout)
+            bytes = render(
+                plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
+                capacity: 2 * bytes.count)
         }
         var sizeDrops: [SARIFDrop] = []
         var ordered: [(plan: Int, finding: Int)] = []
@@ -230,10 +234,10 @@ public enum SARIFWriter {
             }
             Self.remove(ordered[kept...], from: &plans)
             ordered.removeSubrange(kept...)
-            let earlier = (layout, bytes)
+            let earlier = (layout: layout, bytes: bytes)
             bytes = render(
                 plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
-                reusing: earlier)
+                capacity: earlier.bytes.count, reusing: earlier)
         }
         // A file that fits is settled as cheaply as possible (`cheapGzipBound`): one smaller than
         // the limit by zlib's bound, one up to four times the limit (SARIF compresses about
@@ -353,15 +357,30 @@ public enum SARIFWriter {
         for (planIndex, removed) in removal { plans[planIndex].entries.removeAll(where: removed.contains) }
     }
 
-    /// Renders the file and records in `layout` where each run's rules and results landed. With
-    /// `earlier`, an earlier render of the same runs (in the same order) that had more results,
-    /// rules whose findings did not change are copied from it instead of written again.
+    /// A generous guess of the compact file's size: the buffer it is rendered into is reserved
+    /// once. Grown by doubling instead, a 150 MB render would touch twice its size in memory and
+    /// hold the old and the new buffer at once while copying; reserved and untouched memory costs
+    /// nothing (the kernel backs only the pages written).
+    static func expectedCompactBytes(_ plans: [RunPlan], prepared: [PreparedFinding?]) -> Int {
+        // About 4 KB per result covers its rule's help (the bulk of a large file) on every report
+        // of the benchmark; a larger file grows the buffer as usual.
+        var bytes = 1 << 16
+        for plan in plans {
+            for entry in plan.entries { bytes += 4_096 + (prepared[entry]?.message.utf8.count ?? 0) }
+        }
+        return bytes
+    }
+
+    /// Renders the file into a buffer of `capacity` bytes (grown if it needs more) and records in
+    /// `layout` where each run's rules and results landed. With `earlier`, an earlier render of
+    /// the same runs (in the same order) that had more results, rules are copied from it instead
+    /// of written again.
     static func render(
         _ plans: [RunPlan], findings: [Finding], prepared: [PreparedFinding?], options: SARIFOptions,
-        layout: inout RenderLayout, reusing earlier: (layout: RenderLayout, bytes: [UInt8])? = nil
+        layout: inout RenderLayout, capacity: Int, reusing earlier: (layout: RenderLayout, bytes: [UInt8])? = nil
     ) -> [UInt8] {
         layout = RenderLayout()
-        var writer = JSONWriter(pretty: options.pretty, reservingCapacity: 1 << 16)
+        var writer = JSONWriter(pretty: options.pretty, reservingCapacity: capacity)
         writer.beginObject()
         writer.field("$schema", schemaURI)
         writer.field("version", "2.1.0")
