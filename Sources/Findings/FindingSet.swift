@@ -11,7 +11,8 @@
 /// - A merged finding is suppressed only when every source suppressed it: one tool saying it
 ///   is open keeps it open.
 ///
-/// Order: most severe first, then kind, primary id and fingerprint.
+/// Order: most severe first, then kind, primary id (numbers in it compared as numbers:
+/// ``Identifiers/precedesInIDOrder(_:_:)``) and fingerprint.
 public struct FindingSet: Sendable {
     /// Every finding, open and suppressed.
     public let all: [Finding]
@@ -110,10 +111,11 @@ public struct FindingSet: Sendable {
     private struct SortKey: Comparable {
         /// Severity (descending) and kind, as one number.
         var order: UInt16
-        /// The primary id's first eight bytes, big-endian, zero-padded: compared first, so most
-        /// comparisons of a large set touch no string (valid only when `idIsASCII`).
+        /// The first eight bytes of the primary id's order key, big-endian, zero-padded:
+        /// compared first, so most comparisons of a large set touch no array.
         var idPrefix: UInt64
-        var idIsASCII: Bool
+        /// ``Identifiers/idOrderKey(_:)`` of the primary id.
+        var idKey: [UInt8]
         var ruleID: String
         var fingerprint: String
 
@@ -121,24 +123,19 @@ public struct FindingSet: Sendable {
             order = UInt16(truncatingIfNeeded: 255 - finding.severity.rank) << 8 | UInt16(finding.kind.position)
             ruleID = finding.ruleID
             fingerprint = finding.fingerprint
+            idKey = Identifiers.idOrderKey(ruleID)
             var prefix: UInt64 = 0
-            var ascii = true
-            var taken = 0
-            for byte in ruleID.utf8 {
-                if byte >= 0x80 { ascii = false }
-                if taken < 8 {
-                    prefix |= UInt64(byte) << (56 - 8 * taken)
-                    taken += 1
-                }
+            for (taken, byte) in idKey.prefix(8).enumerated() {
+                prefix |= UInt64(byte) << (56 - 8 * taken)
             }
             idPrefix = prefix
-            idIsASCII = ascii
         }
 
         static func < (lhs: SortKey, rhs: SortKey) -> Bool {
             if lhs.order != rhs.order { return lhs.order < rhs.order }
-            // Byte order is String order for ASCII; anything else (and a tie) compares Strings.
-            if lhs.idPrefix != rhs.idPrefix, lhs.idIsASCII, rhs.idIsASCII { return lhs.idPrefix < rhs.idPrefix }
+            // Id order (Identifiers.precedesInIDOrder): its key's bytes, then the text.
+            if lhs.idPrefix != rhs.idPrefix { return lhs.idPrefix < rhs.idPrefix }
+            if lhs.idKey != rhs.idKey { return lhs.idKey.lexicographicallyPrecedes(rhs.idKey) }
             if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
             return lhs.fingerprint < rhs.fingerprint
         }

@@ -79,6 +79,49 @@ public enum Fingerprint {
 
 /// Recognises and normalises vulnerability identifiers, and finds them in URLs.
 public enum Identifiers {
+    /// Whether id `lhs` comes before `rhs` where ids are listed: text order, except that a run of
+    /// digits compares as the number it is, so `CVE-2015-2133` comes before `CVE-2015-10235` (in
+    /// text order "1" < "2" puts every five-digit CVE of a year first). Ids equal as numbers but
+    /// with other leading zeros (`R01`, `R1`) fall back to text order: the order is total.
+    public static func precedesInIDOrder(_ lhs: String, _ rhs: String) -> Bool {
+        let left = idOrderKey(lhs)
+        let right = idOrderKey(rhs)
+        if left != right { return left.lexicographicallyPrecedes(right) }
+        return lhs < rhs
+    }
+
+    /// Bytes whose byte order is the id order of ``precedesInIDOrder(_:_:)`` (before its text
+    /// tie-break): the id's UTF-8, each run of digits written as `0`, its length without leading
+    /// zeros, then those digits. The `0` keeps a number where a digit sorts among other
+    /// characters; the length puts shorter numbers first. A non-ASCII id is taken in its
+    /// canonical composed form (NFC), so ids Swift holds equal (`é` precomposed or not) have one
+    /// key and the order stays consistent with String equality.
+    public static func idOrderKey(_ id: String) -> [UInt8] {
+        let isASCII = id.utf8.allSatisfy { $0 < 0x80 }
+        let id = isASCII ? id : id.precomposedStringWithCanonicalMapping
+        var key: [UInt8] = []
+        key.reserveCapacity(id.utf8.count + 4)
+        var digits: [UInt8] = []
+        func flushDigits() {
+            guard !digits.isEmpty else { return }
+            let significant = digits.drop { $0 == 0x30 }
+            key.append(0x30)
+            key.append(UInt8(min(significant.count, 255)))
+            key += significant
+            digits.removeAll(keepingCapacity: true)
+        }
+        for byte in id.utf8 {
+            if byte >= 0x30 && byte <= 0x39 {
+                digits.append(byte)
+            } else {
+                flushDigits()
+                key.append(byte)
+            }
+        }
+        flushDigits()
+        return key
+    }
+
     /// `CVE-2021-23337` (upper case).
     public static func isCVE(_ id: String) -> Bool {
         // CVE-YYYY-NNNN…: a cheap byte check, this runs for every id of every finding.

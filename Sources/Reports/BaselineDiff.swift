@@ -55,7 +55,7 @@ public struct DiffEntry: Sendable, Hashable {
         let rightKind = FindingKind(rawValue: rhs.kind)
         if leftKind != rightKind, let leftKind, let rightKind { return leftKind < rightKind }
         if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
-        if lhs.id != rhs.id { return lhs.id < rhs.id }
+        if lhs.id != rhs.id { return Identifiers.precedesInIDOrder(lhs.id, rhs.id) }
         return lhs.fingerprint < rhs.fingerprint
     }
 }

@@ -23,6 +23,30 @@ public enum HTMLReport {
         page.render()
         return page.output
     }
+
+    /// The id with every run of digits zero-padded to 20: sorted as text (the page's column
+    /// sort), ids come in ScanGate's id order, numbers as numbers (`CVE-2015-2133` before
+    /// `CVE-2015-10235`).
+    public static func idSortText(_ id: String) -> String {
+        var text = ""
+        var digits = ""
+        func flush() {
+            guard !digits.isEmpty else { return }
+            let significant = digits.drop { $0 == "0" }
+            text += String(repeating: "0", count: max(0, 20 - significant.count)) + significant
+            digits = ""
+        }
+        for character in id {
+            if character.isASCII, character.isNumber {
+                digits.append(character)
+            } else {
+                flush()
+                text.append(character)
+            }
+        }
+        flush()
+        return text
+    }
 }
 
 /// `&…;`-escaped text (shorter to write inside the renderer).
@@ -271,7 +295,8 @@ private struct HTMLPage {
         output += "data-tools=\"\(esc(tools.map(Self.oneLine).joined(separator: "\n")))\" "
         output += "data-status=\"\(status.joined(separator: "\n"))\">"
         output += "<td data-sort=\"\(rank(severity))\">\(severityBadge(severity))</td>"
-        output += "<td><code>\(esc(finding.ruleID))</code></td>"
+        output +=
+            "<td data-sort=\"\(esc(HTMLReport.idSortText(finding.ruleID)))\"><code>\(esc(finding.ruleID))</code></td>"
         let title = esc(finding.title.isEmpty ? finding.ruleID : finding.title)
         if withDetails {
             output += "<td><details><summary>\(title)</summary>"

@@ -276,15 +276,11 @@ public enum SARIFWriter {
         }
         if !sizeDrops.isEmpty {
             sizeDrops.sort { lhs, rhs in
-                (
-                    lhs.isSuppressed ? 1 : 0, Severity.descending.firstIndex(of: lhs.severity) ?? 0, lhs.tool,
-                    lhs.ruleID,
-                    lhs.fingerprint
-                )
-                    < (
-                        rhs.isSuppressed ? 1 : 0, Severity.descending.firstIndex(of: rhs.severity) ?? 0, rhs.tool,
-                        rhs.ruleID, rhs.fingerprint
-                    )
+                let left = (lhs.isSuppressed ? 1 : 0, Severity.descending.firstIndex(of: lhs.severity) ?? 0, lhs.tool)
+                let right = (rhs.isSuppressed ? 1 : 0, Severity.descending.firstIndex(of: rhs.severity) ?? 0, rhs.tool)
+                if left != right { return left < right }
+                if lhs.ruleID != rhs.ruleID { return Identifiers.precedesInIDOrder(lhs.ruleID, rhs.ruleID) }
+                return lhs.fingerprint < rhs.fingerprint
             }
             dropped += sizeDrops
             notes.append(

@@ -196,14 +196,33 @@ struct FindingsTests {
 }
 
 @Suite struct FindingOrderTests {
+    @Test func idsCompareTheirNumbersAsNumbers() {
+        let listed = [
+            "CVE-2014-99999", "CVE-2015-0001", "CVE-2015-2133", "CVE-2015-10235", "CVE-2016-1", "GHSA-2", "GHSA-10",
+            "R0", "R00", "R01", "R1", "R1a", "R1b", "R2", "R9-x", "R10", "R10-x", "Ra", "r\u{E9}gle2", "r\u{E9}gle10",
+        ]
+        for (position, id) in listed.enumerated() {
+            for (otherPosition, other) in listed.enumerated() {
+                #expect(
+                    Identifiers.precedesInIDOrder(id, other) == (position < otherPosition), "\(id) before \(other)")
+            }
+        }
+        // The key respects String equality: canonically equivalent ids share it.
+        #expect(Identifiers.idOrderKey("r\u{E9}gle10") == Identifiers.idOrderKey("re\u{301}gle10"))
+        #expect(!Identifiers.precedesInIDOrder("r\u{E9}gle", "re\u{301}gle"))
+        #expect(!Identifiers.precedesInIDOrder("re\u{301}gle", "r\u{E9}gle"))
+    }
+
     /// The set's order compares severity, kind and ids through shortcuts (a number for severity
-    /// and kind, the id's first eight bytes); it must be the order the Strings themselves give,
-    /// for ids that share a prefix, differ after eight bytes, hold NUL, or are not ASCII
-    /// (`é` written precomposed and decomposed is one id to String comparison).
+    /// and kind, the first eight bytes of the id's order key); it must be the order
+    /// `Identifiers.precedesInIDOrder` gives, for ids that share a prefix, differ after eight
+    /// bytes, hold NUL, differ in their numbers, or are not ASCII (`é` written precomposed and
+    /// decomposed is one id to String comparison).
     @Test func setOrderIsSeverityThenKindThenIDThenFingerprint() {
         let ids = [
             "CVE-2021-1", "CVE-2021-10", "CVE-2021-2", "CVE-20", "CVE-2021-10000", "Zulu", "zeta", "rule", "rule\u{0}x",
             "r\u{E9}gle", "re\u{301}gle", "r\u{E9}glement", "\u{1F600}-emoji", "a", "abcdefgh", "abcdefgi", "abcdefghA",
+            "R9", "R10", "R010", "abcdefg9", "abcdefg10", "abcdefg10x",
         ]
         let kinds: [FindingKind] = [.codeIssue, .webAlert, .vulnerability, .secret]
         var findings: [Finding] = []
@@ -240,7 +259,7 @@ struct FindingsTests {
                 let order = FindingKind.allCases
                 return order.firstIndex(of: lhs.kind) ?? -1 < order.firstIndex(of: rhs.kind) ?? -1
             }
-            if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
+            if lhs.ruleID != rhs.ruleID { return Identifiers.precedesInIDOrder(lhs.ruleID, rhs.ruleID) }
             return lhs.fingerprint < rhs.fingerprint
         }
         #expect(FindingSet(merging: findings.reversed()).all.map(\.fingerprint) == expected.map(\.fingerprint))

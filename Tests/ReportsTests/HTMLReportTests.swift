@@ -95,6 +95,23 @@ struct HTMLReportTests {
         #expect(first == second)
     }
 
+    @Test func idsAreListedAndColumnSortedWithTheirNumbersAsNumbers() throws {
+        let ids = ["CVE-2015-10235", "CVE-2015-2133", "CVE-2014-99999", "npm:1494", "npm:755"]
+        let findings = ids.map { ReportSupport.vulnerability($0, package: "p-" + $0, severity: .high) }
+        let html = HTMLReport.render(ReportContent(findings: FindingSet(merging: findings), reports: []))
+        let expected = ["CVE-2014-99999", "CVE-2015-2133", "CVE-2015-10235", "npm:755", "npm:1494"]
+        // Rows in ScanGate's order, and the ID column's sort keys sort as text to the same order.
+        let table = try #require(html.range(of: "id=\"findings-table\"")).upperBound
+        let rowPositions = expected.map {
+            html.range(of: "<code>\($0)</code>", range: table..<html.endIndex)?.lowerBound
+        }
+        #expect(rowPositions.allSatisfy { $0 != nil })
+        #expect(rowPositions.compactMap { $0 } == rowPositions.compactMap { $0 }.sorted())
+        let keys = expected.map { HTMLReport.idSortText($0).lowercased() }
+        #expect(keys == keys.sorted())
+        #expect(html.contains("data-sort=\"CVE-00000000000000002015-00000000000000002133\""))
+    }
+
     @Test func escapingFunctions() {
         #expect(ReportEscaping.html("& < > \" '") == "&amp; &lt; &gt; &quot; &#39;")
         #expect(ReportEscaping.html("plain text") == "plain text")
