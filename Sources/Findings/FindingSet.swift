@@ -111,9 +111,11 @@ public struct FindingSet: Sendable {
     private struct SortKey: Comparable {
         /// Severity (descending) and kind, as one number.
         var order: UInt16
-        /// The first eight bytes of the primary id's order key, big-endian, zero-padded:
-        /// compared first, so most comparisons of a large set touch no array.
+        /// The first sixteen bytes of the primary id's order key, big-endian, zero-padded, in two
+        /// words: compared first, so most comparisons of a large set (a CVE's year and number
+        /// fit) touch no array.
         var idPrefix: UInt64
+        var idPrefixRest: UInt64
         /// ``Identifiers/idOrderKey(_:)`` of the primary id.
         var idKey: [UInt8]
         var ruleID: String
@@ -125,16 +127,23 @@ public struct FindingSet: Sendable {
             fingerprint = finding.fingerprint
             idKey = Identifiers.idOrderKey(ruleID)
             var prefix: UInt64 = 0
-            for (taken, byte) in idKey.prefix(8).enumerated() {
-                prefix |= UInt64(byte) << (56 - 8 * taken)
+            var rest: UInt64 = 0
+            for (taken, byte) in idKey.prefix(16).enumerated() {
+                if taken < 8 {
+                    prefix |= UInt64(byte) << (56 - 8 * taken)
+                } else {
+                    rest |= UInt64(byte) << (56 - 8 * (taken - 8))
+                }
             }
             idPrefix = prefix
+            idPrefixRest = rest
         }
 
         static func < (lhs: SortKey, rhs: SortKey) -> Bool {
             if lhs.order != rhs.order { return lhs.order < rhs.order }
             // Id order (Identifiers.precedesInIDOrder): its key's bytes, then the text.
             if lhs.idPrefix != rhs.idPrefix { return lhs.idPrefix < rhs.idPrefix }
+            if lhs.idPrefixRest != rhs.idPrefixRest { return lhs.idPrefixRest < rhs.idPrefixRest }
             if lhs.idKey != rhs.idKey { return lhs.idKey.lexicographicallyPrecedes(rhs.idKey) }
             if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
             return lhs.fingerprint < rhs.fingerprint

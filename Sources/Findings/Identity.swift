@@ -91,9 +91,10 @@ public enum Identifiers {
     }
 
     /// Bytes whose byte order is the id order of ``precedesInIDOrder(_:_:)`` (before its text
-    /// tie-break): the id's UTF-8, each run of digits written as `0`, its length without leading
-    /// zeros, then those digits. The `0` keeps a number where a digit sorts among other
-    /// characters; the length puts shorter numbers first. A non-ASCII id is taken in its
+    /// tie-break): the id's UTF-8, each run of digits written as its length without leading
+    /// zeros, then those digits. The length is one byte `0`…`8` (0x30 + length), or `9` and a
+    /// byte holding the length from 9 on: a digit character, so a number sorts among other
+    /// characters where a digit does, and shorter numbers first. A non-ASCII id is taken in its
     /// canonical composed form (NFC), so ids Swift holds equal (`é` precomposed or not) have one
     /// key and the order stays consistent with String equality.
     public static func idOrderKey(_ id: String) -> [UInt8] {
@@ -105,8 +106,12 @@ public enum Identifiers {
         func flushDigits() {
             guard !digits.isEmpty else { return }
             let significant = digits.drop { $0 == 0x30 }
-            key.append(0x30)
-            key.append(UInt8(min(significant.count, 255)))
+            if significant.count < 9 {
+                key.append(0x30 + UInt8(significant.count))
+            } else {
+                key.append(0x39)
+                key.append(UInt8(min(significant.count, 255)))
+            }
             key += significant
             digits.removeAll(keepingCapacity: true)
         }
