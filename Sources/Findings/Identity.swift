@@ -58,6 +58,11 @@ public enum Fingerprint {
         return sha256Hex(material)
     }
 
+    /// Whether `text` has the form of a fingerprint: 64 lower-case hex digits.
+    public static func isWellFormed(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
     /// SHA-256 of `bytes`, lower-case hex.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))

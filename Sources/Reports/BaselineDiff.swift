@@ -198,8 +198,17 @@ public struct FindingsSnapshot: Sendable {
                 try location.string("path") ?? location.string("url") ?? location.string("resource")
                 ?? location.string("target") ?? ""
         }
+        // A fingerprint ScanGate did not write (an edited or foreign file) would match nothing:
+        // every finding would count as new, and a baseline meant to hold old ones back would not.
+        let fingerprint = try finding.requiredString("fingerprint")
+        guard Fingerprint.isWellFormed(fingerprint) else {
+            throw FindingsJSONReader.ReadError(
+                file: file, line: finding["fingerprint"]?.line ?? finding.line,
+                message: "the fingerprint at \(finding.path).fingerprint is not 64 lower-case hex digits, as "
+                    + "ScanGate writes them: is the file edited, or not from scangate ingest --format json?")
+        }
         return DiffEntry(
-            fingerprint: try finding.requiredString("fingerprint"), id: try finding.requiredString("id"),
+            fingerprint: fingerprint, id: try finding.requiredString("id"),
             kind: try finding.requiredString("kind"), severity: severity, title: try finding.string("title") ?? "",
             tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed)
     }

@@ -89,6 +89,25 @@ struct DiffTests {
         }
     }
 
+    @Test func aFingerprintScanGateDidNotWriteIsRefusedWithWhereItIs() throws {
+        let finding = ReportSupport.vulnerability("CVE-2021-23337")
+        let written = String(decoding: FindingsJSON.encode(FindingSet(merging: [finding]), reports: []), as: UTF8.self)
+        for bad in [
+            String(finding.fingerprint.dropLast()), finding.fingerprint.uppercased(),
+            "x" + finding.fingerprint.dropFirst(),
+        ] {
+            let edited = written.replacingOccurrences(of: finding.fingerprint, with: bad)
+            #expect {
+                try FindingsSnapshot.read(bytes: Array(edited.utf8), file: "baseline.json")
+            } throws: { error in
+                let message = (error as? FindingsJSONReader.ReadError)?.description ?? ""
+                return message.hasPrefix("baseline.json:") && message.contains("$.findings[0].fingerprint")
+                    && message.contains("64 lower-case hex digits")
+            }
+        }
+        #expect(try FindingsSnapshot.read(bytes: Array(written.utf8), file: "baseline.json").entries.count == 1)
+    }
+
     @Test func diffOutputs() throws {
         let before = [ReportSupport.vulnerability("CVE-2020-8203", severity: .critical)]
         let after = [ReportSupport.vulnerability("CVE-2024-0001", title: "a | b `c` <script>")]
