@@ -166,7 +166,8 @@ public enum DecisionJSON {
     public static let schema = "scangate-gate/1"
 
     public static func encode(_ decision: Decision) -> [UInt8] {
-        var writer = JSONWriter(pretty: true, reservingCapacity: 1 << 14)
+        // About 1.5 KB per verdict, reserved once rather than grown by doubling.
+        var writer = JSONWriter(pretty: true, reservingCapacity: (1 << 14) + 1_536 * decision.verdicts.count)
         write(decision, to: &writer)
         writer.newline()
         return writer.bytes

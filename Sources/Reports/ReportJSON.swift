@@ -24,12 +24,16 @@ public enum ReportJSON {
     public static let schema = "scangate-report/1"
 
     public static func encode(_ content: ReportContent) -> [UInt8] {
-        var writer = JSONWriter(pretty: true, reservingCapacity: 1 << 16)
+        let findings = FindingsJSON.encode(content.findings, reports: content.reports)
+        let decision = content.gate?.decisionJSON ?? []
+        // Reserved once for the two documents re-indented (a sixth more), the diff and the rest.
+        let embedded = findings.count + decision.count
+        var writer = JSONWriter(pretty: true, reservingCapacity: (1 << 16) + embedded + embedded / 6)
         writer.beginObject()
         writer.field("schema", schema)
         writer.field("date", content.date)
         writer.key("findings")
-        embed(FindingsJSON.encode(content.findings, reports: content.reports), in: &writer)
+        embed(findings, in: &writer)
         writer.key("diff")
         if let diff = content.diff {
             writer.beginObject()
@@ -39,53 +43,20 @@ public enum ReportJSON {
             writer.null()
         }
         writer.key("decision")
-        if let gate = content.gate, !gate.decisionJSON.isEmpty {
-            embed(gate.decisionJSON, in: &writer)
-        } else {
-            writer.null()
-        }
+        embed(decision, in: &writer)
         writer.endObject()
         writer.newline()
         return writer.bytes
     }
 
-    /// Writes a JSON document as the next value, re-indented; a document that does not parse
-    /// (never the case for ScanGate's own writers) is written as null.
+    /// Writes a document one of ScanGate's writers made as the next value, re-indented; an
+    /// empty one as null.
     static func embed(_ bytes: [UInt8], in writer: inout JSONWriter) {
-        guard let document = try? JSONDocument(bytes: bytes) else {
+        guard !bytes.isEmpty else {
             writer.null()
             return
         }
-        copy(document.root, to: &writer)
-    }
-
-    /// Copies a value member by member, in document order. Numbers keep their value: integers
-    /// as integers, others through `Double` (ScanGate's writers wrote them from `Double`).
-    static func copy(_ value: JSONValue, to writer: inout JSONWriter) {
-        switch value.kind {
-        case .object:
-            writer.beginObject()
-            for (key, member) in value.members {
-                writer.key(key)
-                copy(member, to: &writer)
-            }
-            writer.endObject()
-        case .array:
-            writer.beginArray()
-            for element in value.elements { copy(element, to: &writer) }
-            writer.endArray()
-        case .string: writer.string(value.stringValue ?? "")
-        case .number:
-            if let integer = Int(value.rawText) {
-                writer.int(integer)
-            } else if let double = value.doubleValue {
-                writer.double(double)
-            } else {
-                writer.null()
-            }
-        case .bool: writer.bool(value.boolValue ?? false)
-        case .null: writer.null()
-        }
+        writer.embeddedDocument(bytes)
     }
 }
 

@@ -116,6 +116,32 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: rendered)
     }
 
+    /// Writes a whole document another `JSONWriter` with the same `pretty` setting wrote (at
+    /// the top level, with or without its final newline) as the next value. Indented output
+    /// moves each of its lines to this depth: the writer escapes line breaks inside strings, so
+    /// every line break in its output is indentation. Copying bytes this way costs a fraction of
+    /// parsing the document and writing it again.
+    public mutating func embeddedDocument(_ rendered: [UInt8]) {
+        prepareValue()
+        var end = rendered.count
+        while end > 0, rendered[end - 1] == 0x0A { end -= 1 }
+        guard pretty, !isFirst.isEmpty else {
+            bytes.append(contentsOf: rendered[..<end])
+            return
+        }
+        let extra = [UInt8](repeating: 0x20, count: 2 * isFirst.count)
+        var start = 0
+        while start < end {
+            guard let newline = rendered[start..<end].firstIndex(of: 0x0A) else {
+                bytes.append(contentsOf: rendered[start..<end])
+                break
+            }
+            bytes.append(contentsOf: rendered[start...newline])
+            bytes.append(contentsOf: extra)
+            start = newline + 1
+        }
+    }
+
     /// Writes one string value made of the parts `build` appends, each escaped as it comes:
     /// long text assembled from many pieces is never joined into a `String` first.
     public mutating func string(building build: (inout JSONStringContent) -> Void) {

@@ -160,6 +160,46 @@ struct JSONDocumentTests {
         #expect(foundation?["int"] as? Int == 42)
     }
 
+    @Test(arguments: [true, false])
+    func anEmbeddedDocumentIsWhatWritingItsValuesInPlaceWrites(pretty: Bool) {
+        // An inner document with nested containers, an empty one, and a line break in a string.
+        func inner(_ writer: inout JSONWriter) {
+            writer.beginObject()
+            writer.field("text", "line one\nline two")
+            writer.key("list")
+            writer.beginArray()
+            writer.int(1)
+            writer.beginObject()
+            writer.field("deep", true)
+            writer.endObject()
+            writer.beginArray()
+            writer.endArray()
+            writer.endArray()
+            writer.endObject()
+        }
+        var document = JSONWriter(pretty: pretty)
+        inner(&document)
+        document.newline()
+        func outer(_ writeValue: (inout JSONWriter) -> Void) -> [UInt8] {
+            var writer = JSONWriter(pretty: pretty)
+            writer.beginObject()
+            writer.field("before", 1)
+            writer.key("levels")
+            writer.beginArray()
+            writer.beginObject()
+            writer.key("embedded")
+            writeValue(&writer)
+            writer.endObject()
+            writeValue(&writer)  // an array element, after a comma
+            writer.endArray()
+            writer.endObject()
+            return writer.bytes
+        }
+        let embedded = outer { $0.embeddedDocument(document.bytes) }
+        let inPlace = outer { inner(&$0) }
+        #expect(String(decoding: embedded, as: UTF8.self) == String(decoding: inPlace, as: UTF8.self))
+    }
+
     @Test func writerEscapesEveryCharacterThatNeedsItAtEveryPositionOfAWord() throws {
         // The writer tests eight bytes at a time: put each character that must be escaped at
         // each offset of a 24-byte run of plain text (ASCII and multi-byte UTF-8), and check
