@@ -114,29 +114,44 @@ public struct CIRunner: Sendable {
         let markdown = MarkdownReport.render(content)
         let client = httpClient()
 
-        // 4. Local outputs: each attempted, whatever happened to the others.
-        var steps: [CIStepResult] = []
-        var sarif: SARIFOutput?
-        if plan.outputs.sarif != nil || plan.outputs.sarifDropped != nil || plan.upload {
-            sarif = makeSARIF(findings, reports: reports, steps: &steps)
-        }
-        let sarifBytes = sarif?.bytes
+        // 4. Local outputs: each attempted, whatever happened to the others. The SARIF file, the
+        // slowest to build for a large report, is built on another core while the others are
+        // rendered and written; its notes and file follow theirs.
         let outputs = plan.outputs
-        let files: [(String, String?, () -> [UInt8]?)] = [
-            ("sarif", outputs.sarif, { sarifBytes }),
-            ("sarif-dropped", outputs.sarifDropped, { sarif?.droppedListing }),
+        let sarifBuild =
+            outputs.sarif != nil || outputs.sarifDropped != nil || plan.upload
+            ? BackgroundValue { [self] in buildSARIF(findings, reports: reports) } : nil
+        // The findings document goes into the report JSON and is the findings output: made once,
+        // released after its last use.
+        var findingsDocument: [UInt8]?
+        func findingsJSON() -> [UInt8] {
+            if let findingsDocument { return findingsDocument }
+            let document = FindingsJSON.encode(findings, reports: summaries)
+            if outputs.findings != nil { findingsDocument = document }  // the findings output comes next
+            return document
+        }
+        let files: [(String, String?, () -> [UInt8])] = [
             ("html", outputs.html, { Array(HTMLReport.render(content).utf8) }),
             ("markdown", outputs.markdown, { Array(markdown.utf8) }),
             ("junit", outputs.junit, { Array(JUnitReport.render(content).utf8) }),
-            ("json", outputs.json, { ReportJSON.encode(content) }),
-            ("decision", outputs.decision, { DecisionJSON.encode(decision) }),
-            ("findings", outputs.findings, { FindingsJSON.encode(findings, reports: summaries) }),
+            ("json", outputs.json, { ReportJSON.encode(content, findingsDocument: findingsJSON()) }),
+            ("findings", outputs.findings, { findingsJSON() }),
+            ("decision", outputs.decision, { content.gate?.decisionJSON ?? DecisionJSON.encode(decision) }),
         ]
+        var fileSteps: [CIStepResult] = []
         for (name, path, render) in files {
             guard let path else { continue }
-            guard let bytes = render() else { continue }  // the SARIF step already said why
-            steps.append(writeOutput(name, bytes, to: path))
+            fileSteps.append(writeOutput(name, render(), to: path))
+            if name == "findings" { findingsDocument = nil }
         }
+        var steps: [CIStepResult] = []
+        let sarif = sarifBuild.flatMap { report($0.wait(), steps: &steps) }
+        let sarifBytes = sarif?.bytes
+        if let sarif, let path = outputs.sarif { steps.append(writeOutput("sarif", sarif.bytes, to: path)) }
+        if let sarif, let path = outputs.sarifDropped {
+            steps.append(writeOutput("sarif-dropped", sarif.droppedListing, to: path))
+        }
+        steps += fileSteps
 
         // 5. Remote side steps.
         var uploadID: String?
@@ -202,9 +217,9 @@ public struct CIRunner: Sendable {
         return parsed
     }
 
-    private func makeSARIF(_ findings: FindingSet, reports: [ParsedReport], steps: inout [CIStepResult])
-        -> SARIFOutput?
-    {
+    /// The SARIF file and its check, computed without a word to the console (it runs on another
+    /// thread; ``report(_:steps:)`` says what there is to say).
+    private func buildSARIF(_ findings: FindingSet, reports: [ParsedReport]) -> (SARIFOutput, SARIFValidation) {
         let options = SARIFOptions(
             category: plan.category, sourceRoot: plan.sourceRoot, dockerfile: plan.dockerfile,
             scangateVersion: scangateVersion, tools: reports.map { SARIFTool(name: $0.tool, version: $0.toolVersion) })
@@ -212,6 +227,12 @@ public struct CIRunner: Sendable {
         // The writer's gzip size is of these very bytes (Int.max when zlib failed: measure again).
         let validation = SARIFValidator.validate(
             sarif.bytes, knownGzipBytes: sarif.gzipBytes == Int.max ? nil : sarif.gzipBytes)
+        return (sarif, validation)
+    }
+
+    /// Reports the built SARIF file's problems or notes; the file when GitHub would accept it.
+    private func report(_ built: (SARIFOutput, SARIFValidation), steps: inout [CIStepResult]) -> SARIFOutput? {
+        let (sarif, validation) = built
         guard validation.isAcceptable else {
             for problem in validation.errors { fail("error: \(problem)") }
             steps.append(
@@ -337,5 +358,33 @@ public struct CIRunner: Sendable {
             file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
             toolVersion: report.toolVersion, findingCount: report.findings.count,
             suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings)
+    }
+}
+
+/// A value computed on another thread while this one goes on; ``wait()`` returns it.
+private final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value: Value?
+
+    init(_ compute: @escaping @Sendable () -> Value) {
+        let thread = Thread { [self] in
+            let computed = compute()
+            condition.lock()
+            value = computed
+            condition.broadcast()
+            condition.unlock()
+        }
+        // As much stack as the main thread: the writer and validator run here as they would there.
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func wait() -> Value {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let value { return value }
+            condition.wait()
+        }
     }
 }

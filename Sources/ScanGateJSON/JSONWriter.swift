@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes JSON bytes by hand, in exactly the order the caller emits keys, so output is
 /// deterministic (no dictionary ordering) and fast (no intermediate model).
 ///
@@ -130,15 +132,20 @@ public struct JSONWriter: Sendable {
             return
         }
         let extra = [UInt8](repeating: 0x20, count: 2 * isFirst.count)
-        var start = 0
-        while start < end {
-            guard let newline = rendered[start..<end].firstIndex(of: 0x0A) else {
-                bytes.append(contentsOf: rendered[start..<end])
-                break
+        rendered.withUnsafeBufferPointer { source in
+            guard let base = source.baseAddress else { return }
+            var start = 0
+            while start < end {
+                // memchr: the documents embedded are the largest outputs (100 MB and more).
+                guard let found = memchr(base + start, 0x0A, end - start) else {
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
+                    break
+                }
+                let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: newline + 1 - start))
+                bytes.append(contentsOf: extra)
+                start = newline + 1
             }
-            bytes.append(contentsOf: rendered[start...newline])
-            bytes.append(contentsOf: extra)
-            start = newline + 1
         }
     }
 

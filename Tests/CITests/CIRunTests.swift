@@ -256,6 +256,33 @@ enum CIRun {
         #expect(captured.standardError.contains("upload skipped: no GitHub token"))
     }
 
+    @Test func theReportJSONHoldsTheSameFindingsAndDecisionAsTheirOwnOutputs() throws {
+        // The findings and decision documents are made once and used twice (in the report JSON
+        // and as outputs of their own) while the SARIF file is built on another thread.
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let (result, captured) = try CIRun.run(workspace, token: nil)
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        for output in Self.outputs {
+            let name = output.split(separator: "/").last.map(String.init) ?? output
+            #expect(captured.standardError.contains(workspace.path(output)), "\(name) not reported written")
+        }
+        func json(_ relative: String) throws -> NSDictionary {
+            let data = try Data(contentsOf: URL(fileURLWithPath: workspace.path(relative)))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? NSDictionary)
+        }
+        let report = try json("out/report.json")
+        let findings = try json("out/findings.json")
+        let decision = try json("out/decision.json")
+        #expect((findings["findings"] as? NSArray)?.count ?? 0 > 0)
+        #expect((report["findings"] as? NSDictionary)?.isEqual(to: findings as? [AnyHashable: Any] ?? [:]) == true)
+        #expect((report["decision"] as? NSDictionary)?.isEqual(to: decision as? [AnyHashable: Any] ?? [:]) == true)
+        let sarif = try json("out/scangate.sarif")
+        #expect((sarif["runs"] as? NSArray)?.count ?? 0 > 0)
+        #expect(result.steps.first?.name == "sarif")
+    }
+
     @Test func resultsDroppedForGitHubsLimitsAreListedInTheirOwnOutput() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
