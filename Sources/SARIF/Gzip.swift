@@ -132,12 +132,18 @@ public struct GzipSizeMeter {
         }
     }
 
+    /// The zlib level every size is measured at.
     public let level: Int32
     /// Bytes between two kept states (each is about 300 KB of zlib memory).
     public let interval: Int
+    /// The version measured last: what the next one is compared with.
     private var previous: [UInt8] = []
     private var checkpoints: [Checkpoint] = []
 
+    /// - Parameters:
+    ///   - level: the zlib level, 0–9.
+    ///   - interval: bytes between two kept states; a cut that changes the file at offset `n`
+    ///     compresses again from the last multiple of `interval` at or before `n`.
     public init(level: Int32, interval: Int = 4 << 20) {
         self.level = level
         self.interval = max(1, interval)
