@@ -121,28 +121,39 @@ public struct CIRunner: Sendable {
         let sarifBuild =
             outputs.sarif != nil || outputs.sarifDropped != nil || plan.upload
             ? BackgroundValue { [self] in buildSARIF(findings, reports: reports) } : nil
-        // The findings document goes into the report JSON and is the findings output: made once,
-        // released after its last use.
+        // The findings and decision documents go into the report JSON and are outputs of their
+        // own: each made once, and only when asked for, then released after its last use.
         var findingsDocument: [UInt8]?
+        var decisionDocument: [UInt8]?
         func findingsJSON() -> [UInt8] {
             if let findingsDocument { return findingsDocument }
             let document = FindingsJSON.encode(findings, reports: summaries)
             if outputs.findings != nil { findingsDocument = document }  // the findings output comes next
             return document
         }
+        func decisionJSON() -> [UInt8] {
+            if let decisionDocument { return decisionDocument }
+            let document = DecisionJSON.encode(decision)
+            if outputs.decision != nil { decisionDocument = document }
+            return document
+        }
         let files: [(String, String?, () -> [UInt8])] = [
             ("html", outputs.html, { Array(HTMLReport.render(content).utf8) }),
             ("markdown", outputs.markdown, { Array(markdown.utf8) }),
             ("junit", outputs.junit, { Array(JUnitReport.render(content).utf8) }),
-            ("json", outputs.json, { ReportJSON.encode(content, findingsDocument: findingsJSON()) }),
+            (
+                "json", outputs.json,
+                { ReportJSON.encode(content, findingsDocument: findingsJSON(), decisionDocument: decisionJSON()) }
+            ),
             ("findings", outputs.findings, { findingsJSON() }),
-            ("decision", outputs.decision, { content.gate?.decisionJSON ?? DecisionJSON.encode(decision) }),
+            ("decision", outputs.decision, { decisionJSON() }),
         ]
         var fileSteps: [CIStepResult] = []
         for (name, path, render) in files {
             guard let path else { continue }
             fileSteps.append(writeOutput(name, render(), to: path))
             if name == "findings" { findingsDocument = nil }
+            if name == "decision" { decisionDocument = nil }
         }
         var steps: [CIStepResult] = []
         let sarif = sarifBuild.flatMap { report($0.wait(), steps: &steps) }

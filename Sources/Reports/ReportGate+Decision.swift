@@ -28,7 +28,7 @@ extension ReportGate {
             passed: decision.passed, summary: DecisionText.summaryLine(decision), policyFile: decision.policyFile,
             environment: decision.environment, date: decision.today.description, outcomes: outcomes, counts: counts,
             waivers: waivers, expiringWithinDays: policy.waiverLimits.warningDays, warnings: decision.warnings,
-            decisionJSON: DecisionJSON.encode(decision))
+            decision: decision)
     }
 }
 

@@ -1,4 +1,5 @@
 import Findings
+import Policy
 
 /// The gate's decision as the reports show it.
 ///
@@ -94,8 +95,22 @@ public struct ReportGate: Sendable {
     /// A waiver in force that expires within this many days is "expiring soon".
     public var expiringWithinDays: Int
     public var warnings: [String]
-    /// The decision JSON (`scangate-gate/1`), embedded whole in the JSON report.
-    public var decisionJSON: [UInt8]
+    /// The decision JSON (`scangate-gate/1`), embedded whole in the JSON report: encoded when
+    /// asked for, from the decision the gate was made from (47 MB for the 1× benchmark report,
+    /// which the HTML, Markdown and JUnit reports never need).
+    public var decisionJSON: [UInt8] {
+        switch decisionSource {
+        case .encoded(let bytes): bytes
+        case .decision(let decision): DecisionJSON.encode(decision)
+        }
+    }
+
+    enum DecisionSource: Sendable {
+        case encoded([UInt8])
+        case decision(Decision)
+    }
+
+    private var decisionSource: DecisionSource
 
     public init(
         passed: Bool, summary: String, policyFile: String, environment: String, date: String,
@@ -112,7 +127,20 @@ public struct ReportGate: Sendable {
         self.waivers = waivers
         self.expiringWithinDays = expiringWithinDays
         self.warnings = warnings
-        self.decisionJSON = decisionJSON
+        self.decisionSource = .encoded(decisionJSON)
+    }
+
+    /// Everything but the decision JSON, which is encoded from `decision` when asked for.
+    init(
+        passed: Bool, summary: String, policyFile: String, environment: String, date: String,
+        outcomes: [String: FindingOutcome], counts: [Outcome: Int], waivers: [WaiverStatus],
+        expiringWithinDays: Int, warnings: [String], decision: Decision
+    ) {
+        self.init(
+            passed: passed, summary: summary, policyFile: policyFile, environment: environment, date: date,
+            outcomes: outcomes, counts: counts, waivers: waivers, expiringWithinDays: expiringWithinDays,
+            warnings: warnings, decisionJSON: [])
+        decisionSource = .decision(decision)
     }
 
     /// Waivers in force that expire within ``expiringWithinDays``, soonest first.

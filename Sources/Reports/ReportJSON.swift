@@ -23,11 +23,15 @@ public enum ReportJSON {
     /// The schema identifier of the report document.
     public static let schema = "scangate-report/1"
 
-    /// - Parameter findingsDocument: ``FindingsJSON/encode(_:reports:)`` of the content, when
-    ///   the caller made it already (it is also an output of its own); made here otherwise.
-    public static func encode(_ content: ReportContent, findingsDocument: [UInt8]? = nil) -> [UInt8] {
+    /// - Parameters:
+    ///   - findingsDocument: ``FindingsJSON/encode(_:reports:)`` of the content, when the caller
+    ///     made it already (it is also an output of its own); made here otherwise.
+    ///   - decisionDocument: the gate's ``ReportGate/decisionJSON``, likewise.
+    public static func encode(
+        _ content: ReportContent, findingsDocument: [UInt8]? = nil, decisionDocument: [UInt8]? = nil
+    ) -> [UInt8] {
         let findings = findingsDocument ?? FindingsJSON.encode(content.findings, reports: content.reports)
-        let decision = content.gate?.decisionJSON ?? []
+        let decision = decisionDocument ?? content.gate?.decisionJSON ?? []
         // Reserved once for the two documents re-indented (a sixth more), the diff and the rest.
         let embedded = findings.count + decision.count
         var writer = JSONWriter(pretty: true, reservingCapacity: (1 << 16) + embedded + embedded / 6)
