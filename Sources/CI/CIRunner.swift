@@ -145,15 +145,25 @@ public struct CIRunner: Sendable {
                 "json", outputs.json,
                 { ReportJSON.encode(content, findingsDocument: findingsJSON(), decisionDocument: decisionJSON()) }
             ),
-            ("findings", outputs.findings, { findingsJSON() }),
-            ("decision", outputs.decision, { decisionJSON() }),
+            (
+                "findings", outputs.findings,
+                {
+                    defer { findingsDocument = nil }  // its last use
+                    return findingsJSON()
+                }
+            ),
+            (
+                "decision", outputs.decision,
+                {
+                    defer { decisionDocument = nil }
+                    return decisionJSON()
+                }
+            ),
         ]
         var fileSteps: [CIStepResult] = []
         for (name, path, render) in files {
             guard let path else { continue }
             fileSteps.append(writeOutput(name, render(), to: path))
-            if name == "findings" { findingsDocument = nil }
-            if name == "decision" { decisionDocument = nil }
         }
         var steps: [CIStepResult] = []
         let sarif = sarifBuild.flatMap { report($0.wait(), steps: &steps) }
