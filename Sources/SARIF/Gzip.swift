@@ -62,27 +62,66 @@ public func gzipCompressedSize(_ bytes: [UInt8], level: Int32 = 9) throws(GzipEr
 /// and the CRC-32 the wrapper needs is work nobody reads here (about 1 % of writing a large file).
 public func gzipCompressedSize(_ bytes: ArraySlice<UInt8>, level: Int32 = 9) throws(GzipError) -> Int {
     guard bytes.count < Int(UInt32.max) else { throw GzipError(status: Z_BUF_ERROR) }
-    var stream = z_stream()
-    let initStatus = scangate_deflate_init_raw(&stream, level)
-    guard initStatus == Z_OK else { throw GzipError(status: initStatus) }
-    defer { deflateEnd(&stream) }
+    return try withDeflateStream(level: level) { stream throws(GzipError) in
+        let failure = bytes.withUnsafeBufferPointer { input in
+            deflateDiscardingOutput(stream, input, from: 0, keepingStateEvery: Int.max) { _ in }
+        }
+        if let failure { throw GzipError(status: failure) }
+        return Int(stream.pointee.total_out) + gzipWrapperBytes
+    }
+}
+
+/// Runs `body` with a raw deflate stream at `level`, or a copy of `resumed` (a stream kept
+/// part-way), at a fixed address (zlib's state points back at its `z_stream`), ended and freed
+/// afterwards.
+private func withDeflateStream<Result>(
+    level: Int32, resuming resumed: UnsafeMutablePointer<z_stream>? = nil,
+    _ body: (UnsafeMutablePointer<z_stream>) throws(GzipError) -> Result
+) throws(GzipError) -> Result {
+    let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+    stream.initialize(to: z_stream())
+    defer {
+        deflateEnd(stream)  // harmless on a stream that failed to initialise
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+    let status = resumed.map { deflateCopy(stream, $0) } ?? scangate_deflate_init_raw(stream, level)
+    guard status == Z_OK else { throw GzipError(status: status) }
+    return try body(stream)
+}
+
+/// Compresses `input[start...]` to the end of the stream, throwing the compressed bytes away
+/// (only their count, `total_out`, matters), into one reused 1 MiB buffer. At every multiple of
+/// `interval` on the way, with all input before it taken, calls `reached` with that offset.
+/// - Returns: zlib's status when it failed, nil when the stream ended.
+private func deflateDiscardingOutput(
+    _ stream: UnsafeMutablePointer<z_stream>, _ input: UnsafeBufferPointer<UInt8>, from start: Int,
+    keepingStateEvery interval: Int, reached: (Int) -> Void
+) -> Int32? {
     var output = [UInt8](repeating: 0, count: 1 << 20)
-    let status: Int32 = bytes.withUnsafeBufferPointer { inputBuffer in
-        output.withUnsafeMutableBufferPointer { outputBuffer in
+    return output.withUnsafeMutableBufferPointer { outputBuffer in
+        var offset = start
+        while true {
+            // Up to the next multiple of `interval` (without overflowing past the input).
+            let end =
+                offset / interval < (input.count - 1) / interval ? (offset / interval + 1) * interval : input.count
+            let finishing = end == input.count
             // zlib never writes through next_in; its C type is just not const.
-            stream.next_in = inputBuffer.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
-            stream.avail_in = uInt(inputBuffer.count)
+            stream.pointee.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0 + offset) }
+            stream.pointee.avail_in = uInt(end - offset)
             var status = Z_OK
-            while status == Z_OK {
-                stream.next_out = outputBuffer.baseAddress
-                stream.avail_out = uInt(outputBuffer.count)
-                status = deflate(&stream, Z_FINISH)
-            }
-            return status
+            repeat {
+                stream.pointee.next_out = outputBuffer.baseAddress
+                stream.pointee.avail_out = uInt(outputBuffer.count)
+                status = deflate(stream, finishing ? Z_FINISH : Z_NO_FLUSH)
+            } while status == Z_OK && (finishing || stream.pointee.avail_in > 0)
+            if finishing { return status == Z_STREAM_END ? nil : status }
+            // Z_BUF_ERROR only says no progress was possible: all input taken, none pending.
+            guard status == Z_OK || status == Z_BUF_ERROR else { return status }
+            offset = end
+            reached(offset)
         }
     }
-    guard status == Z_STREAM_END else { throw GzipError(status: status) }
-    return Int(stream.total_out) + gzipWrapperBytes
 }
 
 /// The gzip header zlib writes without a file name or extra field (10 bytes) and the trailer,
@@ -156,57 +195,19 @@ public struct GzipSizeMeter {
         checkpoints.removeAll { $0.offset > shared }
         previous = []  // released before compressing: only the shared prefix mattered
 
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            deflateEnd(stream)
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-        }
-        let start: Int
-        if let resume = checkpoints.last {
-            let status = deflateCopy(stream, resume.stream)
-            guard status == Z_OK else { throw GzipError(status: status) }
-            start = resume.offset
-        } else {
-            let status = scangate_deflate_init_raw(stream, level)
-            guard status == Z_OK else { throw GzipError(status: status) }
-            start = 0
-        }
-        var output = [UInt8](repeating: 0, count: 1 << 20)
-        var failure: Int32?
-        bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { outputBuffer in
-                var offset = start
-                while failure == nil {
-                    // Up to the next multiple of `interval`, where a state is kept.
-                    let end = min(input.count, (offset / interval + 1) * interval)
-                    let finishing = end == input.count
-                    stream.pointee.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0 + offset) }
-                    stream.pointee.avail_in = uInt(end - offset)
-                    var status = Z_OK
-                    repeat {
-                        stream.pointee.next_out = outputBuffer.baseAddress
-                        stream.pointee.avail_out = uInt(outputBuffer.count)
-                        status = deflate(stream, finishing ? Z_FINISH : Z_NO_FLUSH)
-                    } while status == Z_OK && (finishing || stream.pointee.avail_in > 0)
-                    if finishing {
-                        if status != Z_STREAM_END { failure = status }
-                        break
-                    }
-                    // Z_BUF_ERROR only says no progress was possible: all input taken, none pending.
-                    guard status == Z_OK || status == Z_BUF_ERROR else {
-                        failure = status
-                        break
-                    }
-                    offset = end
+        let resume = checkpoints.last
+        let size = try withDeflateStream(level: level, resuming: resume?.stream) { stream throws(GzipError) in
+            let failure = bytes.withUnsafeBufferPointer { input in
+                deflateDiscardingOutput(stream, input, from: resume?.offset ?? 0, keepingStateEvery: interval) {
+                    offset in
                     if let checkpoint = Checkpoint(copying: stream, offset: offset) { checkpoints.append(checkpoint) }
                 }
             }
+            if let failure { throw GzipError(status: failure) }
+            return Int(stream.pointee.total_out) + gzipWrapperBytes
         }
-        if let failure { throw GzipError(status: failure) }
         previous = bytes
-        return Int(stream.pointee.total_out) + gzipWrapperBytes
+        return size
     }
 
     /// How many leading bytes `a` and `b` share.
