@@ -116,19 +116,17 @@ public struct FindingSet: Sendable {
         /// fit) touch no array.
         var idPrefix: UInt64
         var idPrefixRest: UInt64
-        /// ``Identifiers/idOrderKey(_:)`` of the primary id.
-        var idKey: [UInt8]
-        var ruleID: String
+        /// The primary id in id order.
+        var id: IDOrder
         var fingerprint: String
 
         init(_ finding: Finding) {
             order = UInt16(truncatingIfNeeded: 255 - finding.severity.rank) << 8 | UInt16(finding.kind.position)
-            ruleID = finding.ruleID
+            id = IDOrder(finding.ruleID)
             fingerprint = finding.fingerprint
-            idKey = Identifiers.idOrderKey(ruleID)
             var prefix: UInt64 = 0
             var rest: UInt64 = 0
-            for (taken, byte) in idKey.prefix(16).enumerated() {
+            for (taken, byte) in id.key.prefix(16).enumerated() {
                 if taken < 8 {
                     prefix |= UInt64(byte) << (56 - 8 * taken)
                 } else {
@@ -141,11 +139,10 @@ public struct FindingSet: Sendable {
 
         static func < (lhs: SortKey, rhs: SortKey) -> Bool {
             if lhs.order != rhs.order { return lhs.order < rhs.order }
-            // Id order (Identifiers.precedesInIDOrder): its key's bytes, then the text.
+            // Id order: the key's first sixteen bytes decide most comparisons.
             if lhs.idPrefix != rhs.idPrefix { return lhs.idPrefix < rhs.idPrefix }
             if lhs.idPrefixRest != rhs.idPrefixRest { return lhs.idPrefixRest < rhs.idPrefixRest }
-            if lhs.idKey != rhs.idKey { return lhs.idKey.lexicographicallyPrecedes(rhs.idKey) }
-            if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
+            if lhs.id != rhs.id { return lhs.id < rhs.id }
             return lhs.fingerprint < rhs.fingerprint
         }
     }

@@ -82,17 +82,32 @@ public enum Fingerprint {
     }
 }
 
+/// An id with its order key (``Identifiers/idOrderKey(_:)``) built once: compares in the order
+/// of ``Identifiers/precedesInIDOrder(_:_:)`` (the key's bytes, then the text), so a list of
+/// many ids sorts without building two keys for every comparison.
+public struct IDOrder: Comparable, Sendable {
+    public let id: String
+    public let key: [UInt8]
+
+    public init(_ id: String) {
+        self.id = id
+        key = Identifiers.idOrderKey(id)
+    }
+
+    public static func < (lhs: IDOrder, rhs: IDOrder) -> Bool {
+        lhs.key != rhs.key ? lhs.key.lexicographicallyPrecedes(rhs.key) : lhs.id < rhs.id
+    }
+}
+
 /// Recognises and normalises vulnerability identifiers, and finds them in URLs.
 public enum Identifiers {
     /// Whether id `lhs` comes before `rhs` where ids are listed: text order, except that a run of
     /// digits compares as the number it is, so `CVE-2015-2133` comes before `CVE-2015-10235` (in
     /// text order "1" < "2" puts every five-digit CVE of a year first). Ids equal as numbers but
     /// with other leading zeros (`R01`, `R1`) fall back to text order: the order is total.
+    /// Sorting many ids: ``IDOrder`` builds each id's key once instead of on every comparison.
     public static func precedesInIDOrder(_ lhs: String, _ rhs: String) -> Bool {
-        let left = idOrderKey(lhs)
-        let right = idOrderKey(rhs)
-        if left != right { return left.lexicographicallyPrecedes(right) }
-        return lhs < rhs
+        IDOrder(lhs) < IDOrder(rhs)
     }
 
     /// Bytes whose byte order is the id order of ``precedesInIDOrder(_:_:)`` (before its text

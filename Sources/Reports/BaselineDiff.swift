@@ -48,15 +48,20 @@ public struct DiffEntry: Sendable, Hashable {
             suppressed: !finding.isOpen)
     }
 
-    /// Most severe first, then kind, id and fingerprint (the order of ``FindingSet``).
-    static func displayOrder(_ lhs: DiffEntry, _ rhs: DiffEntry) -> Bool {
-        if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
-        let leftKind = FindingKind(rawValue: lhs.kind)
-        let rightKind = FindingKind(rawValue: rhs.kind)
-        if leftKind != rightKind, let leftKind, let rightKind { return leftKind < rightKind }
-        if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
-        if lhs.id != rhs.id { return Identifiers.precedesInIDOrder(lhs.id, rhs.id) }
-        return lhs.fingerprint < rhs.fingerprint
+    /// `entries` most severe first, then kind, id and fingerprint (the order of ``FindingSet``),
+    /// each id's order key built once.
+    static func sortedForDisplay(_ entries: [DiffEntry]) -> [DiffEntry] {
+        entries.map { ($0, IDOrder($0.id)) }.sorted { left, right in
+            let (lhs, rhs) = (left.0, right.0)
+            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
+            let leftKind = FindingKind(rawValue: lhs.kind)
+            let rightKind = FindingKind(rawValue: rhs.kind)
+            if leftKind != rightKind, let leftKind, let rightKind { return leftKind < rightKind }
+            if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+            if left.1 != right.1 { return left.1 < right.1 }
+            return lhs.fingerprint < rhs.fingerprint
+        }
+        .map(\.0)
     }
 }
 
@@ -86,25 +91,25 @@ public struct BaselineDiff: Sendable {
         for entry in current { currentByFingerprint[entry.fingerprint] = entry }
         var seen = Set<String>()
         self.baselineFile = baselineFile
-        new = current.filter {
-            !$0.suppressed && !before.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
-        }
-        .sorted(by: DiffEntry.displayOrder)
+        new = DiffEntry.sortedForDisplay(
+            current.filter {
+                !$0.suppressed && !before.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
+            })
         seen = []
-        unchanged = current.filter {
-            !$0.suppressed && before.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
-        }
-        .sorted(by: DiffEntry.displayOrder)
+        unchanged = DiffEntry.sortedForDisplay(
+            current.filter {
+                !$0.suppressed && before.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
+            })
         seen = []
-        fixed = previous.filter {
-            !$0.suppressed && !after.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
-        }
-        .map { entry in
-            var fixedEntry = entry
-            fixedEntry.suppressed = currentByFingerprint[entry.fingerprint]?.suppressed ?? false
-            return fixedEntry
-        }
-        .sorted(by: DiffEntry.displayOrder)
+        fixed = DiffEntry.sortedForDisplay(
+            previous.filter {
+                !$0.suppressed && !after.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
+            }
+            .map { entry in
+                var fixedEntry = entry
+                fixedEntry.suppressed = currentByFingerprint[entry.fingerprint]?.suppressed ?? false
+                return fixedEntry
+            })
         newFingerprints = Set(new.map(\.fingerprint))
     }
 
