@@ -1,4 +1,5 @@
 import Foundation
+import ScanGateJSON
 
 /// A user name and password (or token) for a registry. `description` never shows the secret.
 public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible {
@@ -49,7 +50,9 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
             ?? environment["HOME"].map { $0 + "/.docker" }
         guard let directory else { return nil }
         let path = directory + "/config.json"
-        if let helper = credentialHelper(path: path, registry: registry) {
+        // Read once for the helper it names and the `auths` it holds.
+        guard let bytes = FileBytes.read(path, limit: 1 << 20), let config = StrictJSON.parse(bytes) else { return nil }
+        if let helper = credentialHelper(in: config, registry: registry) {
             let serverURL = registry == "docker.io" ? "https://index.docker.io/v1/" : registry
             switch try CredentialHelper.get(helper: helper, serverURL: serverURL, environment: environment) {
             case .found(let username, let secret):
@@ -59,13 +62,12 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
                 break
             }
         }
-        return dockerConfig(path: path, registry: registry)
+        return auths(in: config, registry: registry, origin: path)
     }
 
     /// The helper a Docker `config.json` names for `registry`: `credHelpers` first, then
-    /// `credsStore`; nil when it names none (or cannot be read).
-    static func credentialHelper(path: String, registry: String) -> String? {
-        guard let bytes = FileBytes.read(path, limit: 1 << 20), let root = StrictJSON.parse(bytes) else { return nil }
+    /// `credsStore`; nil when it names none.
+    static func credentialHelper(in root: JSONValue, registry: String) -> String? {
         var hosts = [registry]
         if registry == "docker.io" { hosts += ["index.docker.io", "https://index.docker.io/v1/"] }
         if let helpers = root.child("credHelpers") {
@@ -79,9 +81,13 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
 
     /// `auths.<registry>.auth` from a Docker `config.json`.
     public static func dockerConfig(path: String, registry: String) -> RegistryCredentials? {
-        guard let bytes = FileBytes.read(path, limit: 1 << 20), let root = StrictJSON.parse(bytes),
-            let auths = root.child("auths")
-        else { return nil }
+        guard let bytes = FileBytes.read(path, limit: 1 << 20), let root = StrictJSON.parse(bytes) else { return nil }
+        return auths(in: root, registry: registry, origin: path)
+    }
+
+    /// `auths.<registry>.auth` from a parsed Docker `config.json` read from `origin`.
+    static func auths(in root: JSONValue, registry: String, origin: String) -> RegistryCredentials? {
+        guard let auths = root.child("auths") else { return nil }
         var names = [registry, "https://\(registry)", "http://\(registry)"]
         if registry == "docker.io" {
             names += ["https://index.docker.io/v1/", "index.docker.io", "registry-1.docker.io"]
@@ -93,7 +99,7 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
             let username = String(decoding: decoded[..<colon], as: UTF8.self)
             let password = String(decoding: decoded[(colon + 1)...], as: UTF8.self)
             guard !username.isEmpty else { continue }
-            return RegistryCredentials(username: username, password: password, origin: path)
+            return RegistryCredentials(username: username, password: password, origin: origin)
         }
         return nil
     }
