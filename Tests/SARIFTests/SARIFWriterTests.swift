@@ -508,6 +508,83 @@ import Testing
         #expect(partlyDropped > 0, "no rule lost only part of its results: the fixture no longer tests that")
     }
 
+    @Test func theResultsOfACutFileAreThoseOfAFileOfTheKeptFindingsAlone() throws {
+        // A cut renders the file again copying results from the render before. Two things in a
+        // result depend on the others: its rule's index (a rule used only by dropped results
+        // goes, and the rules after it move up) and its line hash (of two results on the same
+        // line, the first gets the line's hash). Suppressed findings are dropped before open
+        // ones wherever they sort, so dropping two suppressed high ones changes both.
+        let project = try Support.temporaryDirectory("cut-copies")
+        let lines = (0..<40).map { "const line\($0) = \"\(Fingerprint.sha256Hex(Array("\($0)".utf8)))\";" }
+        try FileManager.default.createDirectory(
+            at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: project.appendingPathComponent("src/app.js"), atomically: true, encoding: .utf8)
+        func suppressed(_ finding: Finding) -> Finding {
+            var copy = finding
+            copy.suppression = Suppression(source: ".trivyignore", status: "ignored")
+            return copy
+        }
+        // The suppressed one sorts first on its line (ties are ordered by fingerprint).
+        let (firstOnLine, secondOnLine) = try #require(
+            (0..<50).lazy.map { attempt -> (Finding, Finding) in
+                (
+                    Support.finding(tool: "t", id: "R-shared", severity: .critical, line: 3, key: "a\(attempt)"),
+                    Support.finding(tool: "t", id: "R-shared", severity: .critical, line: 3, key: "b\(attempt)")
+                )
+            }
+            .first { FindingSet.displayOrder($0.0, $0.1) })
+        var findings = [
+            suppressed(Support.finding(tool: "t", id: "S-only", severity: .high, line: 1, key: "s")),
+            suppressed(firstOnLine), secondOnLine,
+        ]
+        for index in 0..<300 {
+            let noise = Fingerprint.sha256Hex(Array("\(index)".utf8))
+            var finding = Support.finding(
+                tool: "t", id: "L\(index % 30)", severity: .low, line: 5 + index % 30, key: noise)
+            finding.title = noise + noise
+            findings.append(finding)
+        }
+        var limits = SARIFLimits.github
+        limits.maximumGzipBytes = 25_000
+        let cut = SARIFWriter.write(
+            FindingSet(merging: findings), options: SARIFOptions(sourceRoot: project.path, limits: limits))
+        let droppedFingerprints = Set(cut.dropped.map(\.fingerprint))
+        try #require(droppedFingerprints.isSuperset(of: [findings[0].fingerprint, findings[1].fingerprint]))
+        try #require(!droppedFingerprints.contains(secondOnLine.fingerprint))
+
+        var options = SARIFOptions(sourceRoot: project.path)
+        options.pretty = false
+        let kept = findings.filter { !droppedFingerprints.contains($0.fingerprint) }
+        let alone = SARIFWriter.write(FindingSet(merging: kept), options: options)
+        #expect(alone.dropped.isEmpty)
+        let cutResults = Support.results(try Support.run(cut.bytes))
+        let aloneResults = Support.results(try Support.run(alone.bytes))
+        #expect(cutResults.count == kept.count)
+        #expect(NSArray(array: cutResults).isEqual(to: aloneResults))
+        // The fixture does what it says: uncut, the open result on the shared line has another
+        // line hash (same rule, the first), and the low results come after one more rule.
+        let uncut = SARIFWriter.write(FindingSet(merging: findings), options: options)
+        func sharedResult(_ output: SARIFOutput) throws -> [String: Any] {
+            try #require(
+                Support.results(try Support.run(output.bytes)).first {
+                    Support.fingerprint($0) == secondOnLine.fingerprint
+                })
+        }
+        let before = try sharedResult(uncut)
+        let after = try sharedResult(cut)
+        #expect(before["ruleIndex"] as? Int == 0 && after["ruleIndex"] as? Int == 0)
+        let hashBefore = Support.fingerprints(before)["primaryLocationLineHash"]
+        let hashAfter = Support.fingerprints(after)["primaryLocationLineHash"]
+        #expect(hashBefore != nil && hashAfter != nil && hashBefore != hashAfter)
+        let lowAfter = try #require(cutResults.last)
+        let lowBefore = try #require(
+            Support.results(try Support.run(uncut.bytes)).first {
+                Support.fingerprint($0) == Support.fingerprint(lowAfter)
+            })
+        #expect((lowBefore["ruleIndex"] as? Int).map { $0 - 1 } == lowAfter["ruleIndex"] as? Int)
+    }
+
     @Test func aLargeFileIsCutCloseToTheLimitFromSampledRatios() throws {
         // Rules and results sections over 4 MiB, so the ratios come from sampled slices: the cut
         // file must fit and keep nearly everything that fits (within a few percent of the limit).
