@@ -217,15 +217,27 @@ public enum SARIFWriter {
         var bytes = render(
             plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
             capacity: Self.expectedCompactBytes(plans, prepared: prepared))
-        if options.pretty, bytes.count <= options.limits.maximumGzipBytes {
-            renderOptions.pretty = true
-            bytes = render(
-                plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
-                capacity: 2 * bytes.count)
+        let limit = options.limits.maximumGzipBytes
+        var settled: Int?
+        var triedCheapBound = false
+        if options.pretty, bytes.count <= limit {
+            // Indenting the compact bytes gives what a pretty render would. A file no cheap bound
+            // settles (text that hardly compresses, near the limit) is rendered indented after
+            // all: should it need a cut, the cut needs the layout of the bytes it cuts.
+            let indented = JSONWriter.indented(compact: bytes)
+            settled = Self.cheapGzipBound(indented, limit: limit, tryingLevel1: indented.count <= 4 * limit)
+            triedCheapBound = true
+            if settled != nil {
+                bytes = indented
+            } else {
+                renderOptions.pretty = true
+                bytes = render(
+                    plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
+                    capacity: indented.count)
+            }
         }
         var sizeDrops: [SARIFDrop] = []
         var ordered: [(plan: Int, finding: Int)] = []
-        let limit = options.limits.maximumGzipBytes
         // Keeps the first `kept` of `ordered` (most severe first), records the rest as dropped for
         // size and renders again, copying unchanged rules from the render before.
         func cut(keeping kept: Int) {
@@ -247,7 +259,7 @@ public enum SARIFWriter {
         // longest most-severe prefix that fits with a small margin is kept without measuring the
         // whole first. A file near the limit is measured exactly.
         let triedLevel1 = bytes.count <= 4 * limit
-        var settled = Self.cheapGzipBound(bytes, limit: limit, tryingLevel1: triedLevel1)
+        if !triedCheapBound { settled = Self.cheapGzipBound(bytes, limit: limit, tryingLevel1: triedLevel1) }
         if settled == nil, bytes.count > limit {
             for (planIndex, plan) in plans.enumerated() { ordered += plan.entries.map { (planIndex, $0) } }
             ordered.sort {

@@ -149,6 +149,80 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// The document a pretty writer writes, made from the bytes a compact writer wrote for the
+    /// same calls (`compact` holds no whitespace outside strings, and inside them every `"` is
+    /// escaped): indenting bytes costs a fraction of writing the document again.
+    public static func indented(compact: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(compact.count + compact.count / 2)
+        compact.withUnsafeBufferPointer { source in
+            guard let base = source.baseAddress else { return }
+            let count = source.count
+            var depth = 0
+            var index = 0
+            // Bytes from here to `index` are copied as they are when a structural byte comes.
+            var copiedUpTo = 0
+            func copy(upTo end: Int) {
+                if copiedUpTo < end {
+                    output.append(contentsOf: UnsafeBufferPointer(start: base + copiedUpTo, count: end - copiedUpTo))
+                }
+                copiedUpTo = end
+            }
+            func newline(at depth: Int) {
+                let length = 1 + 2 * depth
+                if length <= indentation.count {
+                    output.append(contentsOf: indentation[..<length])
+                } else {
+                    output.append(0x0A)
+                    output.append(contentsOf: repeatElement(0x20, count: 2 * depth))
+                }
+            }
+            while index < count {
+                let byte = base[index]
+                index += 1
+                switch byte {
+                case 0x22:
+                    // A string, to its closing quote, eight bytes at a time where none is a quote
+                    // or a backslash.
+                    while index < count {
+                        if index + 8 <= count, !ByteWord.hasQuoteBackslashOrControl(ByteWord.load(base + index)) {
+                            index += 8
+                            continue
+                        }
+                        let inner = base[index]
+                        index += inner == 0x5C ? 2 : 1
+                        if inner == 0x22 { break }
+                    }
+                case 0x7B, 0x5B:
+                    // `{}` and `[]` stay on one line; `}` and `]` are `{` and `[` plus two.
+                    if index < count, base[index] == byte + 2 {
+                        index += 1
+                        continue
+                    }
+                    copy(upTo: index)
+                    depth += 1
+                    newline(at: depth)
+                case 0x7D, 0x5D:
+                    copy(upTo: index - 1)
+                    depth = max(0, depth - 1)
+                    newline(at: depth)
+                    output.append(byte)
+                    copiedUpTo = index
+                case 0x2C:
+                    copy(upTo: index)
+                    newline(at: depth)
+                case 0x3A:
+                    copy(upTo: index)
+                    output.append(0x20)
+                default:
+                    break
+                }
+            }
+            copy(upTo: min(index, count))
+        }
+        return output
+    }
+
     /// Writes one string value made of the parts `build` appends, each escaped as it comes:
     /// long text assembled from many pieces is never joined into a `String` first.
     public mutating func string(building build: (inout JSONStringContent) -> Void) {

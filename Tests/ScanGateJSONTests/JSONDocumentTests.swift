@@ -200,6 +200,83 @@ struct JSONDocumentTests {
         #expect(String(decoding: embedded, as: UTF8.self) == String(decoding: inPlace, as: UTF8.self))
     }
 
+    @Test func indentingACompactDocumentGivesWhatAPrettyWriterWrites() throws {
+        // The same random calls to a compact and a pretty writer, 300 documents: strings full
+        // of the bytes that are structure outside a string, empty containers, nesting deeper
+        // than the prepared indentation, values copied with rawValue and embeddedDocument.
+        var random = SplitMix64(seed: 20_261_126)
+        let pieces = ["plain", "\"", "\\", "{", "}", "[", "]", ",", ":", "\n", "\u{01}", "é€😀", " ", "\\\""]
+        func text() -> String {
+            (0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+        }
+        func value(_ writers: inout [JSONWriter], depth: Int) {
+            let choice = depth > 40 ? random.next() % 6 : random.next() % 11
+            switch choice {
+            case 0:
+                let string = text()
+                for index in writers.indices { writers[index].string(string) }
+            case 1:
+                let number = Int(random.next() % 2_000) - 1_000
+                for index in writers.indices { writers[index].int(number) }
+            case 2: for index in writers.indices { writers[index].double(2.5) }
+            case 3:
+                let flag = random.next() % 2 == 0
+                for index in writers.indices { writers[index].bool(flag) }
+            case 4: for index in writers.indices { writers[index].null() }
+            case 5:
+                let parts = (0..<3).map { _ in text() }
+                for index in writers.indices { writers[index].string { for part in parts { $0.append(part) } } }
+            case 6, 7:
+                let members = depth > 30 ? 1 : Int(random.next() % 4)
+                for index in writers.indices { writers[index].beginObject() }
+                for _ in 0..<members {
+                    let name = text()
+                    for index in writers.indices { writers[index].key(name) }
+                    value(&writers, depth: depth + 1)
+                }
+                for index in writers.indices { writers[index].endObject() }
+            case 8, 9:
+                let elements = depth > 30 ? 1 : Int(random.next() % 4)
+                for index in writers.indices { writers[index].beginArray() }
+                for _ in 0..<elements { value(&writers, depth: depth + 1) }
+                for index in writers.indices { writers[index].endArray() }
+            default:
+                // A value written by another writer of each kind, copied in (as it is only when
+                // it is one line: rawValue's indentation fits the depth it was written at).
+                var inner = [JSONWriter(pretty: false), JSONWriter(pretty: true)]
+                value(&inner, depth: depth + 1)
+                let asRaw = !inner[1].bytes.contains(0x0A)
+                for index in writers.indices {
+                    if asRaw {
+                        writers[index].rawValue(inner[index].bytes[...])
+                    } else {
+                        writers[index].embeddedDocument(inner[index].bytes)
+                    }
+                }
+            }
+        }
+        var nested = 0
+        for document in 0..<300 {
+            var writers = [JSONWriter(pretty: false), JSONWriter(pretty: true)]
+            value(&writers, depth: document % 3 == 0 ? 0 : 20)
+            if document % 2 == 0 { for index in writers.indices { writers[index].newline() } }
+            let indented = JSONWriter.indented(compact: writers[0].bytes)
+            #expect(
+                String(decoding: indented, as: UTF8.self) == String(decoding: writers[1].bytes, as: UTF8.self),
+                "document \(document)")
+            if writers[1].bytes.contains(0x0A) { nested += 1 }
+        }
+        #expect(nested > 100, "the generator made too few nested documents to test indentation")
+        // Beyond the prepared indentation (31 levels).
+        var deep = [JSONWriter(pretty: false), JSONWriter(pretty: true)]
+        for index in deep.indices {
+            for _ in 0..<40 { deep[index].beginArray() }
+            deep[index].string("{\"deep\": [1, 2]}")
+            for _ in 0..<40 { deep[index].endArray() }
+        }
+        #expect(JSONWriter.indented(compact: deep[0].bytes) == deep[1].bytes)
+    }
+
     @Test func writerEscapesEveryCharacterThatNeedsItAtEveryPositionOfAWord() throws {
         // The writer tests eight bytes at a time: put each character that must be escaped at
         // each offset of a 24-byte run of plain text (ASCII and multi-byte UTF-8), and check
@@ -285,5 +362,20 @@ struct JSONDocumentTests {
         let values = document.root.elements
         #expect(values.map(\.line) == [2, 4, 5])
         #expect(try JSONDocument(bytes: Array("7".utf8)).line(ofOffset: 0) == 1)
+    }
+}
+
+/// A small deterministic generator for the property tests.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
     }
 }
