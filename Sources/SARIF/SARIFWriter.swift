@@ -181,6 +181,12 @@ public enum SARIFWriter {
             plans = plans.indices.filter(keep.contains).map { plans[$0] }
         }
 
+        // Before GitHub's result limits: a rule describes every result of its run, so one that
+        // loses results to a limit still lists where they were found (and no rule changes when
+        // results are dropped for size, which the size cut relies on).
+        for index in plans.indices {
+            plans[index].ruleDescriptions = RuleDescription.rules(of: plans[index].entries, findings: findings)
+        }
         for index in plans.indices where plans[index].entries.count > options.limits.maximumResultsPerRun {
             let plan = plans[index]
             let ordered = plan.entries.sorted { rank($0) < rank($1) }
@@ -195,10 +201,6 @@ public enum SARIFWriter {
             plans[index].entries = kept.sorted()
         }
 
-        // Before the size cut: no rule changes when results are dropped for size (RuleDescription).
-        for index in plans.indices {
-            plans[index].ruleDescriptions = RuleDescription.rules(of: plans[index].entries, findings: findings)
-        }
         // Prepared (anchors, message, line hash) only for what the count limits kept.
         var resolver = AnchorResolver(sourceRoot: options.sourceRoot, dockerfile: options.dockerfile)
         var prepared = [PreparedFinding?](repeating: nil, count: findings.count)
@@ -574,7 +576,7 @@ struct RunPlan {
     /// Indices of the run's findings, ascending (FindingSet order): its results, fewer once
     /// GitHub's limits cut some.
     var entries: [Int]
-    /// What each rule of the run says, from its results before the size cut (which leaves it as it is).
+    /// What each rule of the run says, from all its results before GitHub's limits cut any.
     var ruleDescriptions: [String: RuleDescription] = [:]
 
     /// GitHub needs a non-empty driver name.

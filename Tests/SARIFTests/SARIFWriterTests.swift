@@ -293,6 +293,34 @@ import Testing
         #expect(levels == ["error", "note", "note", "warning"])
     }
 
+    @Test func aRuleThatLosesResultsToTheCountLimitStillListsWhereTheyWereFound() throws {
+        // R is found in three files: two high results are kept, the low one is dropped by the
+        // results-per-run limit. R's help still names the third file; Q, kept whole, is as it was.
+        let findings = [
+            Support.finding(tool: "t", id: "R", severity: .high, path: "src/a.js"),
+            Support.finding(tool: "t", id: "R", severity: .high, path: "src/b.js"),
+            Support.finding(tool: "t", id: "R", severity: .low, path: "src/dropped.js"),
+            Support.finding(tool: "t", id: "Q", severity: .critical, path: "src/q.js"),
+        ]
+        var limits = SARIFLimits.github
+        limits.maximumResultsPerRun = 3
+        let output = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
+        #expect(output.dropped.map(\.reason) == [.resultsPerRun])
+        #expect(output.dropped.map(\.fingerprint) == [findings[2].fingerprint])
+        let run = try Support.run(output.bytes)
+        #expect(!Support.results(run).contains { Support.fingerprint($0) == findings[2].fingerprint })
+        let rules = try #require(Support.rules(of: run))
+        func help(_ id: String) throws -> String {
+            let rule = try #require(rules.first { $0["id"] as? String == id })
+            return try #require((rule["help"] as? [String: String])?["text"])
+        }
+        #expect(try help("R").contains("src/dropped.js"))
+        #expect(try help("R").contains("src/a.js") && help("R").contains("src/b.js"))
+        let uncut = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions())
+        let uncutRules = try #require(Support.rules(of: try Support.run(uncut.bytes)))
+        #expect(NSArray(array: rules).isEqual(to: uncutRules))
+    }
+
     @Test func keepsTheMostSevereResultsWhenARunIsOverGitHubsLimit() throws {
         var findings: [Finding] = []
         for index in 0..<100 {
