@@ -23,30 +23,6 @@ public enum HTMLReport {
         page.render()
         return page.output
     }
-
-    /// The id with every run of digits zero-padded to 20: sorted as text (the page's column
-    /// sort), ids come in ScanGate's id order, numbers as numbers (`CVE-2015-2133` before
-    /// `CVE-2015-10235`).
-    public static func idSortText(_ id: String) -> String {
-        var text = ""
-        var digits = ""
-        func flush() {
-            guard !digits.isEmpty else { return }
-            let significant = digits.drop { $0 == "0" }
-            text += String(repeating: "0", count: max(0, 20 - significant.count)) + significant
-            digits = ""
-        }
-        for character in id {
-            if character.isASCII, character.isNumber {
-                digits.append(character)
-            } else {
-                flush()
-                text.append(character)
-            }
-        }
-        flush()
-        return text
-    }
 }
 
 /// `&…;`-escaped text (shorter to write inside the renderer).
@@ -272,11 +248,17 @@ private struct HTMLPage {
         output += "<span><span id=\"shown-count\">\(all.count)</span> of \(all.count) shown</span>\n</div>\n"
         output += "<table id=\"findings-table\"><thead><tr>"
         output += "<th class=\"num\"><button type=\"button\" data-numeric=\"1\">Severity</button></th>"
-        for name in ["ID", "Title", "Kind", "Tools", "Where", "Status"] {
+        output += "<th><button type=\"button\" data-numeric=\"1\">ID</button></th>"
+        for name in ["Title", "Kind", "Tools", "Where", "Status"] {
             output += "<th><button type=\"button\">\(name)</button></th>"
         }
         output += "</tr></thead>\n<tbody>\n"
-        for (position, finding) in all.enumerated() { row(finding, withDetails: position < detailed) }
+        // The ID column sorts by each id's place in ScanGate's id order (numbers as numbers).
+        let ids = Set(all.map(\.ruleID)).map(IDOrder.init).sorted()
+        let idRanks = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1.id, $0) })
+        for (position, finding) in all.enumerated() {
+            row(finding, idRank: idRanks[finding.ruleID] ?? 0, withDetails: position < detailed)
+        }
         output += "</tbody></table>\n</section>\n"
     }
 
@@ -286,7 +268,7 @@ private struct HTMLPage {
         output += "</select></label>\n"
     }
 
-    mutating func row(_ finding: Finding, withDetails: Bool) {
+    mutating func row(_ finding: Finding, idRank: Int, withDetails: Bool) {
         let tools = finding.tools
         let status = status(of: finding)
         let severity = content.gate?.outcomes[finding.fingerprint]?.severity ?? finding.severity
@@ -295,8 +277,7 @@ private struct HTMLPage {
         output += "data-tools=\"\(esc(tools.map(Self.oneLine).joined(separator: "\n")))\" "
         output += "data-status=\"\(status.joined(separator: "\n"))\">"
         output += "<td data-sort=\"\(rank(severity))\">\(severityBadge(severity))</td>"
-        output +=
-            "<td data-sort=\"\(esc(HTMLReport.idSortText(finding.ruleID)))\"><code>\(esc(finding.ruleID))</code></td>"
+        output += "<td data-sort=\"\(idRank)\"><code>\(esc(finding.ruleID))</code></td>"
         let title = esc(finding.title.isEmpty ? finding.ruleID : finding.title)
         if withDetails {
             output += "<td><details><summary>\(title)</summary>"
