@@ -9,23 +9,8 @@ struct RenderLayout {
         var rules: [String: RenderedRule] = [:]
         /// Bytes of the results array's contents.
         var resultsRange: Range<Int> = 0..<0
-        /// Each result by its finding's index.
-        var results: [Int: RenderedResult] = [:]
-    }
-
-    /// A result as rendered: a later render of the same file copies its bytes when the two
-    /// things that depend on the other results, its rule's index and which line hash it got,
-    /// came out the same.
-    struct RenderedResult {
-        var ruleID: String
-        /// The result object, from `{` to `}`.
-        var value: Range<Int>
-        /// Bytes the result added to the file, with its separator and indentation.
-        var bytes: Int
-        var ruleIndex: Int
-        /// Whether it carries the line's real hash (not the ScanGate-derived one a second result
-        /// on the same line gets).
-        var hasRealLineHash: Bool
+        /// Each result by its finding's index: its rule id and its rendered bytes.
+        var results: [Int: (ruleID: String, bytes: Int)] = [:]
     }
 
     /// A rule as rendered: a later render of the same file (with fewer results) copies its bytes

@@ -390,8 +390,8 @@ public enum SARIFWriter {
 
     /// Renders the file into a buffer of `capacity` bytes (grown if it needs more) and records in
     /// `layout` where each run's rules and results landed. With `earlier`, an earlier render of
-    /// the same runs (in the same order) that had more results, rules and the results whose
-    /// rule index and line hash came out the same are copied from it instead of written again.
+    /// the same runs (in the same order) that had more results, rules are copied from it instead
+    /// of written again.
     static func render(
         _ plans: [RunPlan], findings: [Finding], prepared: [PreparedFinding?], options: SARIFOptions,
         layout: inout RenderLayout, capacity: Int, reusing earlier: (layout: RenderLayout, bytes: [UInt8])? = nil
@@ -470,26 +470,13 @@ public enum SARIFWriter {
             let start = writer.bytes.count
             guard let item = prepared[entry] else { continue }
             var lineHash = item.syntheticLineHash
-            var hasRealLineHash = false
             if let primary = item.anchors.first, let real = primary.lineHash {
                 let key = [item.ruleID, primary.path, String(primary.startLine), real].joined(separator: "\u{0}")
-                if usedHashes.insert(key).inserted {
-                    lineHash = real
-                    hasRealLineHash = true
-                }
+                if usedHashes.insert(key).inserted { lineHash = real }
             }
-            let index = ruleIndex[item.ruleID] ?? 0
-            if let earlier, let rendered = earlier.run.results[entry], rendered.ruleIndex == index,
-                rendered.hasRealLineHash == hasRealLineHash
-            {
-                writer.rawValue(earlier.bytes[rendered.value])
-            } else {
-                writeResult(findings[entry], item, ruleIndex: index, lineHash: lineHash, to: &writer)
-            }
-            let valueStart = writer.bytes[start...].firstIndex(of: 0x7B) ?? start
-            layout.results[entry] = RenderLayout.RenderedResult(
-                ruleID: item.ruleID, value: valueStart..<writer.bytes.count, bytes: writer.bytes.count - start,
-                ruleIndex: index, hasRealLineHash: hasRealLineHash)
+            writeResult(
+                findings[entry], item, ruleIndex: ruleIndex[item.ruleID] ?? 0, lineHash: lineHash, to: &writer)
+            layout.results[entry] = (item.ruleID, writer.bytes.count - start)
         }
         layout.resultsRange = resultsStart..<writer.bytes.count
         writer.endArray()

@@ -537,11 +537,11 @@ import Testing
     }
 
     @Test func theResultsOfACutFileAreThoseOfAFileOfTheKeptFindingsAlone() throws {
-        // A cut renders the file again copying results from the render before. Two things in a
-        // result depend on the others: its rule's index (a rule used only by dropped results
-        // goes, and the rules after it move up) and its line hash (of two results on the same
-        // line, the first gets the line's hash). Suppressed findings are dropped before open
-        // ones wherever they sort, so dropping two suppressed high ones changes both.
+        // Two things in a result depend on the others: its rule's index (a rule used only by
+        // dropped results goes, and the rules after it move up) and its line hash (of two
+        // results on the same line, the first gets the line's hash). Suppressed findings are
+        // dropped before open ones wherever they sort, so a cut that drops two suppressed ones
+        // changes both for results it keeps.
         let project = try Support.temporaryDirectory("cut-copies")
         let lines = (0..<40).map { "const line\($0) = \"\(Fingerprint.sha256Hex(Array("\($0)".utf8)))\";" }
         try FileManager.default.createDirectory(
