@@ -1,5 +1,6 @@
 import Foundation
 import ScanGateJSON
+import TestSupport
 import Testing
 
 @Suite("JSON reader")
@@ -204,7 +205,7 @@ struct JSONDocumentTests {
         // The same random calls to a compact and a pretty writer, 300 documents: strings full
         // of the bytes that are structure outside a string, empty containers, nesting deeper
         // than the prepared indentation, values copied with rawValue and embeddedDocument.
-        var random = SplitMix64(seed: 20_261_126)
+        var random = SplitMix(seed: 20_261_126)
         let pieces = ["plain", "\"", "\\", "{", "}", "[", "]", ",", ":", "\n", "\u{01}", "é€😀", " ", "\\\""]
         func text() -> String {
             (0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
@@ -362,20 +363,5 @@ struct JSONDocumentTests {
         let values = document.root.elements
         #expect(values.map(\.line) == [2, 4, 5])
         #expect(try JSONDocument(bytes: Array("7".utf8)).line(ofOffset: 0) == 1)
-    }
-}
-
-/// A small deterministic generator for the property tests.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }
