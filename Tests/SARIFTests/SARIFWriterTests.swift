@@ -542,7 +542,7 @@ import Testing
         // results on the same line, the first gets the line's hash). Suppressed findings are
         // dropped before open ones wherever they sort, so a cut that drops two suppressed ones
         // changes both for results it keeps.
-        let project = try Support.temporaryDirectory("cut-copies")
+        let project = try Support.temporaryDirectory("cut-results")
         let lines = (0..<40).map { "const line\($0) = \"\(Fingerprint.sha256Hex(Array("\($0)".utf8)))\";" }
         try FileManager.default.createDirectory(
             at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
