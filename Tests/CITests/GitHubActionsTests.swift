@@ -141,6 +141,24 @@ import Yams
         #expect(on.keys.contains("pull_request") && on.keys.contains("push"))
     }
 
+    @Test func workflowsRunOnlyDownloadsTheyCheckedFirst() throws {
+        // A security step that installs its tools unchecked is the weak link it should catch: no
+        // script piped from the network into a shell, and every archive extracted right after
+        // its SHA-256 was checked.
+        for name in ["ci.yml", "deploy.yml"] {
+            let workflow = try Self.load(name)
+            for (job, definition) in Self.jobs(workflow) {
+                let lines = Self.runs(definition).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                #expect(!lines.contains { $0.contains("| sh") || $0.contains("| bash") }, "\(name) job \(job)")
+                for (index, line) in lines.enumerated() where line.contains("tar -xzf") {
+                    #expect(
+                        index > 0 && lines[index - 1].hasPrefix("sha256sum --check"),
+                        "\(name) job \(job) extracts an archive it did not check: \(line)")
+                }
+            }
+        }
+    }
+
     @Test func deployWorkflow() throws {
         let workflow = try Self.load("deploy.yml")
         let on = workflow["on"] as? [String: Any] ?? [:]
