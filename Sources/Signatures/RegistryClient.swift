@@ -4,11 +4,13 @@ import HTTP
 public struct RegistryOptions: Sendable {
     /// Allow plain HTTP, and only for registries on `localhost`, `127.0.0.1` or `[::1]`.
     public var allowInsecureLoopback: Bool
-    /// Credentials for the image's registry; nil for anonymous access.
-    public var credentials: RegistryCredentials?
-    /// Why the credentials for the image's registry could not be read (a credential helper
-    /// failed): the image is then not verified, and the registry is not asked.
-    public var credentialsProblem: RegistryCredentialsError?
+    /// What ScanGate presents to the image's registry.
+    public var access: RegistryAccess
+    /// The credentials for the image's registry, if it has any that could be read.
+    public var credentials: RegistryCredentials? {
+        if case .credentials(let credentials) = access { return credentials }
+        return nil
+    }
     /// Largest manifest or index accepted, in bytes.
     public var maximumManifestSize: Int
     /// Largest signature payload or bundle blob accepted, in bytes.
@@ -31,7 +33,7 @@ public struct RegistryOptions: Sendable {
         totalTime: Double = 120
     ) {
         self.allowInsecureLoopback = allowInsecureLoopback
-        self.credentials = credentials
+        self.access = credentials.map(RegistryAccess.credentials) ?? .anonymous
         self.maximumManifestSize = maximumManifestSize
         self.maximumBlobSize = maximumBlobSize
         self.maximumSignatures = maximumSignatures
@@ -45,14 +47,23 @@ public struct RegistryOptions: Sendable {
     public func withCredentials(for registry: String, environment: [String: String]) -> RegistryOptions {
         var options = self
         do {
-            options.credentials = try RegistryCredentials.lookup(registry: registry, environment: environment)
-            options.credentialsProblem = nil
+            let found = try RegistryCredentials.lookup(registry: registry, environment: environment)
+            options.access = found.map(RegistryAccess.credentials) ?? .anonymous
         } catch {
-            options.credentials = nil
-            options.credentialsProblem = error
+            options.access = .unreadable(error)
         }
         return options
     }
+}
+
+/// What ScanGate presents to a registry.
+public enum RegistryAccess: Sendable {
+    /// Nothing: anonymous pulls (and anonymous bearer tokens).
+    case anonymous
+    case credentials(RegistryCredentials)
+    /// The credentials could not be read (a credential helper failed): the image is then not
+    /// verified, and the registry is not asked.
+    case unreadable(RegistryCredentialsError)
 }
 
 /// A registry or network failure: the image's signatures could not be examined (exit status 4).

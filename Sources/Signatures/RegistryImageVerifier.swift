@@ -39,7 +39,7 @@ public struct RegistryImageVerifier: Sendable {
             failed.failure = failure
             return failed
         }
-        if let problem = options.credentialsProblem {
+        if case .unreadable(let problem) = options.access {
             return result(
                 VerificationFailure(
                     .registryError, "the credentials for \(image.registry) could not be read: \(problem)"))
