@@ -168,15 +168,6 @@ public struct JSONWriter: Sendable {
                 }
                 copiedUpTo = end
             }
-            func newline(at depth: Int) {
-                let length = 1 + 2 * depth
-                if length <= indentation.count {
-                    output.append(contentsOf: indentation[..<length])
-                } else {
-                    output.append(0x0A)
-                    output.append(contentsOf: repeatElement(0x20, count: 2 * depth))
-                }
-            }
             while index < count {
                 let byte = base[index]
                 index += 1
@@ -201,16 +192,16 @@ public struct JSONWriter: Sendable {
                     }
                     copy(upTo: index)
                     depth += 1
-                    newline(at: depth)
+                    appendNewline(depth: depth, to: &output)
                 case 0x7D, 0x5D:
                     copy(upTo: index - 1)
                     depth = max(0, depth - 1)
-                    newline(at: depth)
+                    appendNewline(depth: depth, to: &output)
                     output.append(byte)
                     copiedUpTo = index
                 case 0x2C:
                     copy(upTo: index)
-                    newline(at: depth)
+                    appendNewline(depth: depth, to: &output)
                 case 0x3A:
                     copy(upTo: index)
                     output.append(0x20)
@@ -273,17 +264,18 @@ public struct JSONWriter: Sendable {
 
     private mutating func indent(_ depth: Int) {
         guard pretty else { return }
-        // A newline and two spaces per level, copied from one prepared run.
+        Self.appendNewline(depth: depth, to: &bytes)
+    }
+
+    /// A newline and two spaces per level, copied from one prepared run.
+    private static func appendNewline(depth: Int, to bytes: inout [UInt8]) {
         let count = 1 + 2 * depth
-        if count <= Self.indentation.count {
-            bytes.append(contentsOf: Self.indentation[..<count])
+        if count <= indentation.count {
+            bytes.append(contentsOf: indentation[..<count])
             return
         }
         bytes.append(0x0A)
-        for _ in 0..<depth {
-            bytes.append(0x20)
-            bytes.append(0x20)
-        }
+        bytes.append(contentsOf: repeatElement(0x20, count: 2 * depth))
     }
 
     /// A newline and the spaces of 31 levels.
