@@ -80,11 +80,11 @@ struct PreparedFinding {
     }
 }
 
-/// What one rule of a run says, from the run's results with its id as GitHub's count limits
-/// left them, before any is dropped to fit the size limit: a size cut never changes a rule's text
-/// (the packages and URLs it lists, its level and score). A rule that lost some results to the
-/// size limit still tells the reader where else it was found, and the writer re-renders and
-/// re-measures only what a cut changed (``GzipSizeMeter``).
+/// What one rule of a run says, from every result of the run with its id, before GitHub's
+/// limits drop any: no limit changes a rule's text (the packages and URLs it lists, its level
+/// and score). A rule that lost some results to a limit still tells the reader where else it was
+/// found, and after a size cut the writer re-renders and re-measures only what the cut changed
+/// (``GzipSizeMeter``).
 struct RuleDescription {
     /// The findings (writer indices) described, in FindingSet order (most severe first).
     var members: [Int] = []

@@ -220,24 +220,6 @@ public enum SARIFWriter {
             plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
             capacity: Self.expectedCompactBytes(plans, prepared: prepared))
         let limit = options.limits.maximumGzipBytes
-        var settled: Int?
-        var triedCheapBound = false
-        if options.pretty, bytes.count <= limit {
-            // Indenting the compact bytes gives what a pretty render would. A file no cheap bound
-            // settles (text that hardly compresses, near the limit) is rendered indented after
-            // all: should it need a cut, the cut needs the layout of the bytes it cuts.
-            let indented = JSONWriter.indented(compact: bytes)
-            settled = Self.cheapGzipBound(indented, limit: limit, tryingLevel1: indented.count <= 4 * limit)
-            triedCheapBound = true
-            if settled != nil {
-                bytes = indented
-            } else {
-                renderOptions.pretty = true
-                bytes = render(
-                    plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
-                    capacity: indented.count)
-            }
-        }
         var sizeDrops: [SARIFDrop] = []
         var ordered: [(plan: Int, finding: Int)] = []
         // Keeps the first `kept` of `ordered` (most severe first), records the rest as dropped for
@@ -260,8 +242,25 @@ public enum SARIFWriter {
         // compression ratio. When the whole file is clearly over (beyond the estimate's error), the
         // longest most-severe prefix that fits with a small margin is kept without measuring the
         // whole first. A file near the limit is measured exactly.
+        var settled: Int?
+        if options.pretty, bytes.count <= limit {
+            // Indenting the compact bytes gives what a pretty render would. A file no cheap bound
+            // settles (text that hardly compresses, near the limit) is rendered indented after
+            // all: should it need a cut, the cut needs the layout of the bytes it cuts.
+            let indented = JSONWriter.indented(compact: bytes)
+            if let bound = Self.cheapGzipBound(indented, limit: limit, tryingLevel1: indented.count <= 4 * limit) {
+                bytes = indented
+                settled = bound
+            } else {
+                renderOptions.pretty = true
+                bytes = render(
+                    plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
+                    capacity: indented.count)
+            }
+        } else {
+            settled = Self.cheapGzipBound(bytes, limit: limit, tryingLevel1: bytes.count <= 4 * limit)
+        }
         let triedLevel1 = bytes.count <= 4 * limit
-        if !triedCheapBound { settled = Self.cheapGzipBound(bytes, limit: limit, tryingLevel1: triedLevel1) }
         if settled == nil, bytes.count > limit {
             for (planIndex, plan) in plans.enumerated() { ordered += plan.entries.map { (planIndex, $0) } }
             ordered.sort {
