@@ -79,12 +79,6 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
         return nil
     }
 
-    /// `auths.<registry>.auth` from a Docker `config.json`.
-    public static func dockerConfig(path: String, registry: String) -> RegistryCredentials? {
-        guard let bytes = FileBytes.read(path, limit: 1 << 20), let root = StrictJSON.parse(bytes) else { return nil }
-        return auths(in: root, registry: registry, origin: path)
-    }
-
     /// `auths.<registry>.auth` from a parsed Docker `config.json` read from `origin`.
     static func auths(in root: JSONValue, registry: String, origin: String) -> RegistryCredentials? {
         guard let auths = root.child("auths") else { return nil }
