@@ -78,7 +78,7 @@ let package = Package(
         // What the command tests share: the `scangate` executable and a child-process runner.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ScanGateJSONTests", dependencies: ["ScanGateJSON", "TestSupport"]),
-        .testTarget(name: "FindingsTests", dependencies: ["Findings"]),
+        .testTarget(name: "FindingsTests", dependencies: ["Findings", "TestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Findings"]),
         .testTarget(name: "CLITests", dependencies: ["Findings", "TestSupport"]),
         .testTarget(

@@ -247,12 +247,16 @@ private struct TrivyReportReader {
         }
         let installed = try string(.installed)
         let fixedText = try string(.fixed) ?? ""
-        let fixedVersions = fixedText.split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+        var fixedVersions: [String] = []
+        for part in fixedText.split(separator: ",") {
+            let version = part.trimmingSpaces
+            if !version.isEmpty { fixedVersions.append(version) }
+        }
         let packagePath = try string(.packagePath)
         let legacyPURL = try string(.legacyPURL)
         let purl = try fields.object(VulnerabilityKey.packageIdentifier.rawValue)?.string("PURL") ?? legacyPURL
-        let references =
-            try fields.strings(VulnerabilityKey.references.rawValue) + [try string(.primaryURL)].compactMap { $0 }
+        var references = try fields.strings(VulnerabilityKey.references.rawValue)
+        if let primaryURL = try string(.primaryURL) { references.append(primaryURL) }
         let ratings = try Self.ratings(fields, withSeveritySource: true)
         var packagePaths: [String] = []
         if let packagePath, !packagePath.isEmpty {

@@ -160,7 +160,9 @@ struct ZAPFindingBuilder {
                 drafts[index].riskCode = max(drafts[index].riskCode, alert.riskCode)
                 // Suppressed only when every merged alert item was marked a false positive.
                 drafts[index].allFalsePositive = drafts[index].allFalsePositive && confidence == 0
-                drafts[index].confidence = [drafts[index].confidence, confidence].compactMap { $0 }.max()
+                if let confidence, drafts[index].confidence.map({ confidence > $0 }) ?? true {
+                    drafts[index].confidence = confidence
+                }
                 if let cwe, !drafts[index].cwes.contains(cwe) {
                     drafts[index].cwes.append(cwe)
                 }
@@ -288,7 +290,8 @@ struct ZAPFindingBuilder {
         let trimmed = uri.zapTrimmed
         let bytes = trimmed.utf8
         guard let cut = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
-            return String(trimmed)
+            // Nothing to cut or trim (most URIs): the same String, not a copy of it.
+            return trimmed.utf8.count == uri.utf8.count ? uri : String(trimmed)
         }
         return String(trimmed[..<cut])
     }

@@ -547,9 +547,10 @@ public struct Finding: Sendable, Hashable {
         let allIDs = Identifiers.normalizedSet([result.ruleID] + result.aliases)
         let primary = Identifiers.preferredPrimary(allIDs, fallback: result.ruleID)
         result.ruleID = primary
-        result.aliases = allIDs.filter { $0 != primary }.sorted()
+        result.aliases = allIDs.filter { $0 != primary }  // still sorted: normalizedSet sorts
         result.cwes = Identifiers.normalizedCWEs(result.cwes)
-        result.references = result.references.filter { !$0.isEmpty }.sortedUnique()
+        if result.references.contains(where: \.isEmpty) { result.references.removeAll(where: \.isEmpty) }
+        result.references = result.references.sortedUnique()
         result.provenance = result.provenance.sortedUnique()
         result.locations = Self.uniqueSorted(result.locations, by: \.sortKey)
         result.instances = result.instances.sortedUnique { $0.precedes($1) }
@@ -571,18 +572,24 @@ extension Array where Element: Equatable {
     /// values (an order that ignores a field), a repeat is looked for among all of them.
     @inlinable public func sortedUnique(by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
         guard count > 1 else { return self }
-        let sorted = self.sorted(by: areInIncreasingOrder)
-        var unique: [Element] = [sorted[0]]
-        unique.reserveCapacity(sorted.count)
+        // Already sorted, each value once (most short lists): no copy at all. Otherwise one
+        // buffer, sorted and then compacted in place: this runs for several lists of every finding.
+        if indices.dropFirst().allSatisfy({ areInIncreasingOrder(self[$0 - 1], self[$0]) }) { return self }
+        var sorted = self
+        sorted.sort(by: areInIncreasingOrder)
+        var uniqueCount = 1
         var tieStart = 0
-        for element in sorted.dropFirst() {
-            if areInIncreasingOrder(unique[unique.count - 1], element) {
-                tieStart = unique.count
-                unique.append(element)
-            } else if !unique[tieStart...].contains(element) {
-                unique.append(element)
+        for index in 1..<sorted.count {
+            let element = sorted[index]
+            if areInIncreasingOrder(sorted[uniqueCount - 1], element) {
+                tieStart = uniqueCount
+            } else if sorted[tieStart..<uniqueCount].contains(element) {
+                continue
             }
+            sorted.swapAt(uniqueCount, index)
+            uniqueCount += 1
         }
-        return unique
+        sorted.removeLast(sorted.count - uniqueCount)
+        return sorted
     }
 }

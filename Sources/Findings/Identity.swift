@@ -48,13 +48,17 @@ public enum Fingerprint {
         // buffer: this runs once per finding.
         var material: [UInt8] = []
         material.reserveCapacity(
-            version.utf8.count + identity.scope.utf8.count + identity.primaryID.utf8.count + 64
-                + identity.subject.reduce(0) { $0 + $1.utf8.count + 1 })
+            version.utf8.count + identity.kind.rawValue.utf8.count + identity.scope.utf8.count
+                + identity.primaryID.utf8.count + identity.subject.reduce(0) { $0 + $1.utf8.count + 1 } + 3)
         material.append(contentsOf: version.utf8)
-        for field in [identity.kind.rawValue, identity.scope, identity.primaryID] + identity.subject {
+        func append(_ field: String) {
             material.append(0)
             material.append(contentsOf: field.utf8)
         }
+        append(identity.kind.rawValue)
+        append(identity.scope)
+        append(identity.primaryID)
+        for field in identity.subject { append(field) }
         return sha256Hex(material)
     }
 
@@ -65,20 +69,32 @@ public enum Fingerprint {
 
     /// SHA-256 of `bytes`, lower-case hex.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        bytes.withUnsafeBufferPointer { buffer in
-            digest.withUnsafeMutableBufferPointer { output in
-                _ = SHA256(buffer.baseAddress, buffer.count, output.baseAddress)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(SHA256_DIGEST_LENGTH)) { digest in
+            bytes.withUnsafeBufferPointer { buffer in SHA256Digest.compute(buffer, into: digest) }
+            return String(unsafeUninitializedCapacity: digest.count * 2) { text in
+                let hex: StaticString = "0123456789abcdef"
+                for (index, byte) in digest.enumerated() {
+                    text[2 * index] = hex.utf8Start[Int(byte >> 4)]
+                    text[2 * index + 1] = hex.utf8Start[Int(byte & 0x0F)]
+                }
+                return digest.count * 2
             }
         }
-        return String(unsafeUninitializedCapacity: digest.count * 2) { text in
-            let hex: StaticString = "0123456789abcdef"
-            for (index, byte) in digest.enumerated() {
-                text[2 * index] = hex.utf8Start[Int(byte >> 4)]
-                text[2 * index + 1] = hex.utf8Start[Int(byte & 0x0F)]
-            }
-            return digest.count * 2
+    }
+}
+
+/// SHA-256 through an implementation fetched once. OpenSSL 3's one-shot `SHA256()` looks the
+/// algorithm up by name and allocates a context on every call: a third of a fingerprint's cost.
+private enum SHA256Digest {
+    /// Immutable once fetched, and OpenSSL allows sharing it between threads.
+    nonisolated(unsafe) private static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
+    /// Writes the 32-byte digest of `input` to `output`.
+    static func compute(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) {
+        if let algorithm, EVP_Digest(input.baseAddress, input.count, output.baseAddress, nil, algorithm, nil) == 1 {
+            return
         }
+        _ = SHA256(input.baseAddress, input.count, output.baseAddress)
     }
 }
 
@@ -122,28 +138,35 @@ public enum Identifiers {
         let id = isASCII ? id : id.precomposedStringWithCanonicalMapping
         var key: [UInt8] = []
         key.reserveCapacity(id.utf8.count + 4)
-        var digits: [UInt8] = []
-        func flushDigits() {
-            guard !digits.isEmpty else { return }
-            let significant = digits.drop { $0 == 0x30 }
-            if significant.count < 9 {
-                key.append(0x30 + UInt8(significant.count))
+        // The current run of digits, leading zeros skipped: its significant digits are kept in
+        // `key` as they come and its length byte is inserted in front of them when it ends.
+        var runStart = -1
+        var inRun = false
+        func endRun() {
+            guard inRun else { return }
+            let significant = key.count - runStart
+            if significant < 9 {
+                key.insert(0x30 + UInt8(significant), at: runStart)
             } else {
-                key.append(0x39)
-                key.append(UInt8(min(significant.count, 255)))
+                key.insert(contentsOf: [0x39, UInt8(min(significant, 255))], at: runStart)
             }
-            key += significant
-            digits.removeAll(keepingCapacity: true)
+            inRun = false
         }
         for byte in id.utf8 {
             if byte >= 0x30 && byte <= 0x39 {
-                digits.append(byte)
+                if !inRun {
+                    inRun = true
+                    runStart = key.count
+                }
+                // A zero before any other digit of the run is a leading zero: dropped.
+                if byte == 0x30 && key.count == runStart { continue }
+                key.append(byte)
             } else {
-                flushDigits()
+                endRun()
                 key.append(byte)
             }
         }
-        flushDigits()
+        endRun()
         return key
     }
 
@@ -204,20 +227,41 @@ public enum Identifiers {
 
     /// Normalised, de-duplicated, sorted ids (empty ones dropped).
     public static func normalizedSet(_ ids: [String]) -> [String] {
-        ids.map(normalize).filter { !$0.isEmpty }.sortedUnique()
+        var normalized = ids.map(normalize)
+        if normalized.contains(where: \.isEmpty) { normalized.removeAll(where: \.isEmpty) }
+        return normalized.sortedUnique()
     }
 
     /// The primary id among `ids`: the oldest CVE, else the first GHSA, else `fallback`.
     public static func preferredPrimary(_ ids: [String], fallback: String) -> String {
-        let cves = ids.filter(isCVE).sorted { lhs, rhs in
-            let l = lhs.split(separator: "-")
-            let r = rhs.split(separator: "-")
-            return (Int(l[1]) ?? 0, Int(l[2]) ?? 0) < (Int(r[1]) ?? 0, Int(r[2]) ?? 0)
+        // The oldest CVE: the smallest (year, number), the first of equals in `ids` order.
+        var oldest: (id: String, year: Int, number: Int)?
+        for id in ids where isCVE(id) {
+            let parts = cveYearAndNumber(id)
+            if let known = oldest, (known.year, known.number) <= (parts.year, parts.number) { continue }
+            oldest = (id, parts.year, parts.number)
         }
-        if let cve = cves.first { return cve }
-        if let ghsa = ids.filter(isGHSA).sorted().first { return ghsa }
+        if let oldest { return oldest.id }
+        if let ghsa = ids.filter(isGHSA).min() { return ghsa }
         let normalizedFallback = normalize(fallback)
         return normalizedFallback.isEmpty ? (ids.first ?? "") : normalizedFallback
+    }
+
+    /// The year and number of an id that ``isCVE(_:)`` accepts (`CVE-2021-23337` → 2021, 23337);
+    /// a number too large for `Int` counts as 0, as `Int(_:)` of the text made it before.
+    private static func cveYearAndNumber(_ id: String) -> (year: Int, number: Int) {
+        func value(_ digits: Substring.UTF8View) -> Int {
+            var value = 0
+            for digit in digits {
+                let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+                let (sum, carry) = times10.addingReportingOverflow(Int(digit - 0x30))
+                if overflow || carry { return 0 }
+                value = sum
+            }
+            return value
+        }
+        let text = Substring(id)
+        return (value(text.utf8.dropFirst(4).prefix(4)), value(text.utf8.dropFirst(9)))
     }
 
     /// Ids that a reference URL names authoritatively: GitHub advisory pages
@@ -239,13 +283,21 @@ public enum Identifiers {
         // The bytes are lower-cased already: an id is written in its normal case straight away
         // (`GHSA-` and a lower-case body; a CVE upper-case), as `normalize` would write it.
         if let end = ReferenceScanner.endOfMarker("/advisories/ghsa-", in: bytes) {
-            let candidate = "GHSA-" + String(decoding: bytes[end..<min(bytes.count, end + 14)], as: UTF8.self)
+            let body = bytes[end..<min(bytes.count, end + 14)]
+            let candidate = String(unsafeUninitializedCapacity: 5 + body.count) { text in
+                for (index, byte) in "GHSA-".utf8.enumerated() { text[index] = byte }
+                for (index, byte) in body.enumerated() { text[5 + index] = byte }
+                return 5 + body.count
+            }
             if isGHSA(candidate) { found.append(candidate) }
         }
         for marker in ReferenceScanner.cveMarkers {
             if let end = ReferenceScanner.endOfMarker(marker, in: bytes) {
                 let tail = bytes[end...].prefix { ReferenceScanner.isIDByte($0) }
-                let candidate = String(decoding: tail.map(ReferenceScanner.uppercased), as: UTF8.self)
+                let candidate = String(unsafeUninitializedCapacity: tail.count) { text in
+                    for (index, byte) in tail.enumerated() { text[index] = ReferenceScanner.uppercased(byte) }
+                    return tail.count
+                }
                 if isCVE(candidate) { found.append(candidate) }
             }
         }
@@ -275,8 +327,8 @@ public enum Identifiers {
             let value = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             return value > 0 ? value : nil
         }
-        let trimmed = bytes.filter { $0 != 0x20 && $0 != 0x09 }
-        if !trimmed.isEmpty, trimmed.allSatisfy(isDigit) {
+        // Only digits, spaces and tabs, and at least one digit: a bare number.
+        if bytes.contains(where: isDigit), bytes.allSatisfy({ isDigit($0) || $0 == 0x20 || $0 == 0x09 }) {
             return number(from: bytes.firstIndex(where: isDigit) ?? 0)
         }
         // "CWE-79", "cwe-79: Cross-site Scripting", "external/cwe/cwe-079"; never "NVD-CWE-Other".

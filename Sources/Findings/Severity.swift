@@ -188,8 +188,13 @@ public enum SeverityResolver {
     public static let authorityOrder = ["nvd", "ghsa", "redhat"]
 
     public static func resolve(_ ratings: [SeverityRating]) -> Severity {
-        let verdicts = ratings.filter(\.isToolVerdict).compactMap(\.severity).filter { $0 != .unknown }
-        if let worst = verdicts.max() { return worst }
+        // A loop rather than filter/compactMap/max: this runs once per finding, and those build arrays.
+        var worstVerdict: Severity?
+        for rating in ratings where rating.isToolVerdict {
+            guard let severity = rating.severity, severity != .unknown else { continue }
+            if worstVerdict.map({ severity > $0 }) ?? true { worstVerdict = severity }
+        }
+        if let worstVerdict { return worstVerdict }
         let authorities = ratings.filter { !$0.isToolVerdict }
         let ordered =
             authorityOrder.compactMap { name in authorities.first { $0.source == name } }

@@ -1,0 +1,91 @@
+import Findings
+import TestSupport
+import Testing
+
+/// The per-finding list helpers were rewritten to allocate less; these compare each with a
+/// plain statement of what it must return, over generated inputs.
+@Suite struct ListHelperTests {
+    /// Short lists drawn from a few values, so repeats, ties and already-sorted lists all occur.
+    private static func lists(seed: UInt64, count: Int) -> [[String]] {
+        var random = SplitMix(seed: seed)
+        let pool = ["", "a", "b", "B", "ab", "a\u{301}", "\u{E1}", "https://x.example/1", "https://x.example/10"]
+        return (0..<count).map { _ in
+            (0..<Int(random.next() % 7)).map { _ in pool[Int(random.next() % UInt64(pool.count))] }
+        }
+    }
+
+    @Test func sortedUniqueIsTheSortedSetOfTheValues() {
+        for list in Self.lists(seed: 7, count: 2_000) {
+            let result = list.sortedUnique()
+            #expect(result == Array(Set(list)).sorted(), "\(list)")
+        }
+    }
+
+    /// An order that ties different values (here: by length in characters only, an order
+    /// consistent with String equality) must still drop repeats among the tied ones, and keep
+    /// every distinct one.
+    @Test func sortedUniqueByAnOrderWithTiesKeepsEachValueOnce() {
+        for list in Self.lists(seed: 8, count: 2_000) {
+            let result = list.sortedUnique { $0.count < $1.count }
+            #expect(result.count == Set(list).count, "\(list)")
+            #expect(Set(result) == Set(list), "\(list)")
+            #expect(zip(result, result.dropFirst()).allSatisfy { $0.count <= $1.count }, "\(list)")
+        }
+    }
+
+    @Test func thePrimaryIDIsTheOldestCVEByNumberThenTheFirstGHSA() {
+        #expect(Identifiers.preferredPrimary(["CVE-2021-10000", "CVE-2021-9999"], fallback: "x") == "CVE-2021-9999")
+        #expect(Identifiers.preferredPrimary(["CVE-2021-0001", "CVE-2020-50000"], fallback: "x") == "CVE-2020-50000")
+        // Equal as numbers: the first listed.
+        #expect(Identifiers.preferredPrimary(["CVE-2021-01234", "CVE-2021-1234"], fallback: "x") == "CVE-2021-01234")
+        // A number too large for Int reads as 0, as Int(_:) of the text did.
+        #expect(
+            Identifiers.preferredPrimary(["CVE-2021-1234", "CVE-2021-99999999999999999999"], fallback: "x")
+                == "CVE-2021-99999999999999999999")
+        #expect(
+            Identifiers.preferredPrimary(["CVE-2021-1234", "CVE-2021-9223372036854775807"], fallback: "x")
+                == "CVE-2021-1234")
+        #expect(
+            Identifiers.preferredPrimary(["GHSA-xxxx-yyyy-zzzz", "GHSA-aaaa-bbbb-cccc"], fallback: "x")
+                == "GHSA-aaaa-bbbb-cccc")
+        #expect(Identifiers.preferredPrimary(["npm:1"], fallback: " cve-2021-1234 ") == "CVE-2021-1234")
+    }
+
+    /// The order key as its documentation states it, written the plain way: every run of digits
+    /// replaced by its length without leading zeros (one byte `0`…`8`, or `9` and a length
+    /// byte) and those digits.
+    private static func documentedKey(_ id: String) -> [UInt8] {
+        var key: [UInt8] = []
+        var digits: [UInt8] = []
+        func flush() {
+            guard !digits.isEmpty else { return }
+            let significant = Array(digits.drop { $0 == 0x30 })
+            key +=
+                significant.count < 9 ? [0x30 + UInt8(significant.count)] : [0x39, UInt8(min(significant.count, 255))]
+            key += significant
+            digits = []
+        }
+        for byte in id.utf8 {
+            if byte >= 0x30 && byte <= 0x39 {
+                digits.append(byte)
+            } else {
+                flush()
+                key.append(byte)
+            }
+        }
+        flush()
+        return key
+    }
+
+    @Test func theIDOrderKeyIsTheDocumentedOne() {
+        var random = SplitMix(seed: 9)
+        let pieces = ["0", "00", "7", "10", "0012", "123456789", "000000000000", "9999999999", "CVE-", "-", "a", "Z"]
+        for _ in 0..<3_000 {
+            let id = (0..<Int(random.next() % 6)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }
+                .joined()
+            #expect(Identifiers.idOrderKey(id) == Self.documentedKey(id), "\(id)")
+        }
+        let longRun = String(repeating: "7", count: 300)
+        #expect(Identifiers.idOrderKey("R" + longRun) == Self.documentedKey("R" + longRun))
+    }
+}
