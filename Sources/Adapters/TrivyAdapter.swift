@@ -34,6 +34,8 @@ private struct TrivyReportReader {
     var findings: [Finding] = []
     var scanErrors: [String] = []
     var warnings: [String] = []
+    /// CVSS vectors repeat across thousands of vulnerabilities: one String each.
+    private let vectors = JSONStringInterner()
 
     init(reportFile: String) {
         self.reportFile = reportFile
@@ -257,7 +259,7 @@ private struct TrivyReportReader {
         let purl = try fields.object(VulnerabilityKey.packageIdentifier.rawValue)?.string("PURL") ?? legacyPURL
         var references = try fields.strings(VulnerabilityKey.references.rawValue)
         if let primaryURL = try string(.primaryURL) { references.append(primaryURL) }
-        let ratings = try Self.ratings(fields, withSeveritySource: true)
+        let ratings = try ratings(fields, withSeveritySource: true)
         var packagePaths: [String] = []
         if let packagePath, !packagePath.isEmpty {
             packagePaths.append(packagePath)
@@ -292,7 +294,7 @@ private struct TrivyReportReader {
     /// Trivy's own verdict plus every authority it cites (`VendorSeverity`, `CVSS`), from a
     /// finding's values for ``VulnerabilityKey/table`` (misconfigurations, secrets and licenses
     /// carry the same three keys).
-    private static func ratings(_ fields: JSONMemberValues, withSeveritySource: Bool)
+    private func ratings(_ fields: JSONMemberValues, withSeveritySource: Bool)
         throws(JSONAccessError) -> [SeverityRating]
     {
         var ratings: [SeverityRating] = []
@@ -325,11 +327,11 @@ private struct TrivyReportReader {
         if let cvss = try fields.object(VulnerabilityKey.cvss.rawValue) {
             for (source, entry) in cvss.members {
                 _ = try entry.requireObject()
-                let values = entry.values(of: cvssTable)
+                let values = entry.values(of: Self.cvssTable)
                 var list: [CVSSScore] = []
-                list.reserveCapacity(cvssVersions.count)
-                for (position, version) in cvssVersions.enumerated() {
-                    let vector = try values.string(2 * position).flatMap { $0.isEmpty ? nil : $0 }
+                list.reserveCapacity(Self.cvssVersions.count)
+                for (position, version) in Self.cvssVersions.enumerated() {
+                    let vector = try vectors.string(values[2 * position]).flatMap { $0.isEmpty ? nil : $0 }
                     let score = try cvssScore(values.double(2 * position + 1), at: values[2 * position + 1] ?? entry)
                     if vector != nil || score != nil {
                         list.append(CVSSScore(version: version, vector: vector, score: score))
@@ -385,7 +387,7 @@ private struct TrivyReportReader {
         let description = [message, try value.string("Description")].compactMap { $0 }.filter { !$0.isEmpty }
             .joined(separator: "\n\n")
         let references = try value.strings("References") + [try value.string("PrimaryURL")].compactMap { $0 }
-        let ratings = try Self.ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
+        let ratings = try ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
         let location = Location(
             image: result.context.image, target: result.target.isEmpty ? nil : result.target,
             path: result.target.isEmpty ? nil : result.target, startLine: try cause?.int("StartLine"),
@@ -416,7 +418,7 @@ private struct TrivyReportReader {
         }
         let category = try value.string("Category")
         let match = try value.string("Match")
-        let ratings = try Self.ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
+        let ratings = try ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
         let location = Location(
             image: result.context.image, path: result.target.isEmpty ? nil : result.target,
             startLine: try value.int("StartLine"), endLine: try value.int("EndLine"),
@@ -445,7 +447,7 @@ private struct TrivyReportReader {
         let packageName = try value.string("PkgName").flatMap { $0.isEmpty ? nil : $0 }
         let filePath = try value.string("FilePath").flatMap { $0.isEmpty ? nil : $0 }
         let category = try value.string("Category")
-        let ratings = try Self.ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
+        let ratings = try ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
         let subjectName = packageName ?? filePath ?? result.target
         let package = packageName.map { Package(ecosystem: result.ecosystem, name: $0) }
         let location = Location(
