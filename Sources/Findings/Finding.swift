@@ -540,6 +540,29 @@ public struct Finding: Sendable, Hashable {
 
     /// The finding with ids normalised, lists sorted and de-duplicated, the severity resolved
     /// and the fingerprint computed. Adapters return finalized findings.
+    /// `instances.sortedUnique { $0.precedes($1) }`, sorting positions instead of the values:
+    /// an instance holds six Strings, and a sort that moves values copies them again and again
+    /// (a large ZAP scan has hundreds of thousands of instances).
+    static func sortedUniqueInstances(_ instances: [WebInstance]) -> [WebInstance] {
+        guard instances.count > 1 else { return instances }
+        if instances.indices.dropFirst().allSatisfy({ instances[$0 - 1].precedes(instances[$0]) }) { return instances }
+        let order = instances.indices.sorted { instances[$0].precedes(instances[$1]) }
+        var unique: [WebInstance] = []
+        unique.reserveCapacity(instances.count)
+        // As sortedUnique: a repeat is looked for among every instance the order ties with.
+        var tieStart = 0
+        for position in order {
+            let instance = instances[position]
+            if let last = unique.last, !last.precedes(instance) {
+                if unique[tieStart...].contains(instance) { continue }
+            } else {
+                tieStart = unique.count
+            }
+            unique.append(instance)
+        }
+        return unique
+    }
+
     public consuming func finalized() -> Finding {
         // `consume`: an adapter's fresh finding is finalized in place instead of being copied
         // into new storage (and its old storage freed) once per finding.
@@ -553,7 +576,7 @@ public struct Finding: Sendable, Hashable {
         result.references = result.references.sortedUnique()
         result.provenance = result.provenance.sortedUnique()
         result.locations = Self.uniqueSorted(result.locations, by: \.sortKey)
-        result.instances = result.instances.sortedUnique { $0.precedes($1) }
+        result.instances = Self.sortedUniqueInstances(result.instances)
         result.severity = SeverityResolver.resolve(result.ratings)
         result.identity = result.identity.withPrimaryID(primary)
         result.fingerprint = Fingerprint.compute(result.identity)

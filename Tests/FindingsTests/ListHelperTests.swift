@@ -89,3 +89,38 @@ import Testing
         #expect(Identifiers.idOrderKey("R" + longRun) == Self.documentedKey("R" + longRun))
     }
 }
+
+@Suite struct InstanceOrderTests {
+    /// The documented instance order, written out: uri, method, parameter, attack, evidence and
+    /// other info with an absent field read as empty, then an absent field before an empty one.
+    private static func precedes(_ lhs: WebInstance, _ rhs: WebInstance) -> Bool {
+        let left = [lhs.method, lhs.parameter, lhs.attack, lhs.evidence, lhs.otherInfo]
+        let right = [rhs.method, rhs.parameter, rhs.attack, rhs.evidence, rhs.otherInfo]
+        if lhs.uri != rhs.uri { return lhs.uri < rhs.uri }
+        for (mine, theirs) in zip(left, right) where (mine ?? "") != (theirs ?? "") {
+            return (mine ?? "") < (theirs ?? "")
+        }
+        for (mine, theirs) in zip(left, right) where (mine == nil) != (theirs == nil) { return mine == nil }
+        return false
+    }
+
+    @Test func aFindingsInstancesAreSortedAndEachKeptOnce() {
+        var random = SplitMix(seed: 12)
+        func pick(_ values: [String?]) -> String? { values[Int(random.next() % UInt64(values.count))] }
+        for _ in 0..<500 {
+            let instances = (0..<Int(random.next() % 9)).map { _ in
+                WebInstance(
+                    uri: pick(["https://a.example/", "https://a.example/x", "https://b.example/"]) ?? "",
+                    method: pick([nil, "GET", "POST"]), parameter: pick([nil, "", "q"]),
+                    evidence: pick([nil, "", "e"]))
+            }
+            let finding = Finding(
+                kind: .webAlert, ruleID: "10020", title: "t", instances: instances,
+                identity: FindingIdentity(kind: .webAlert, scope: "site:a", subject: ["u"])
+            ).finalized()
+            #expect(Set(finding.instances) == Set(instances), "\(instances)")
+            #expect(finding.instances.count == Set(instances).count, "\(instances)")
+            #expect(zip(finding.instances, finding.instances.dropFirst()).allSatisfy(Self.precedes), "\(instances)")
+        }
+    }
+}
