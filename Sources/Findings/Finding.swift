@@ -538,8 +538,6 @@ public struct Finding: Sendable, Hashable {
     /// The tools that reported it, sorted, each once.
     public var tools: [String] { provenance.map(\.tool).sortedUnique() }
 
-    /// The finding with ids normalised, lists sorted and de-duplicated, the severity resolved
-    /// and the fingerprint computed. Adapters return finalized findings.
     /// `instances.sortedUnique { $0.precedes($1) }`, sorting positions instead of the values:
     /// an instance holds six Strings, and a sort that moves values copies them again and again
     /// (a large ZAP scan has hundreds of thousands of instances).
@@ -563,6 +561,8 @@ public struct Finding: Sendable, Hashable {
         return unique
     }
 
+    /// The finding with ids normalised, lists sorted and de-duplicated, the severity resolved
+    /// and the fingerprint computed. Adapters return finalized findings.
     public consuming func finalized() -> Finding {
         // `consume`: an adapter's fresh finding is finalized in place instead of being copied
         // into new storage (and its old storage freed) once per finding.
