@@ -538,29 +538,6 @@ public struct Finding: Sendable, Hashable {
     /// The tools that reported it, sorted, each once.
     public var tools: [String] { provenance.map(\.tool).sortedUnique() }
 
-    /// `instances.sortedUnique { $0.precedes($1) }`, sorting positions instead of the values:
-    /// an instance holds six Strings, and a sort that moves values copies them again and again
-    /// (a large ZAP scan has hundreds of thousands of instances).
-    static func sortedUniqueInstances(_ instances: [WebInstance]) -> [WebInstance] {
-        guard instances.count > 1 else { return instances }
-        if instances.indices.dropFirst().allSatisfy({ instances[$0 - 1].precedes(instances[$0]) }) { return instances }
-        let order = instances.indices.sorted { instances[$0].precedes(instances[$1]) }
-        var unique: [WebInstance] = []
-        unique.reserveCapacity(instances.count)
-        // As sortedUnique: a repeat is looked for among every instance the order ties with.
-        var tieStart = 0
-        for position in order {
-            let instance = instances[position]
-            if let last = unique.last, !last.precedes(instance) {
-                if unique[tieStart...].contains(instance) { continue }
-            } else {
-                tieStart = unique.count
-            }
-            unique.append(instance)
-        }
-        return unique
-    }
-
     /// The finding with ids normalised, lists sorted and de-duplicated, the severity resolved
     /// and the fingerprint computed. Adapters return finalized findings.
     public consuming func finalized() -> Finding {
@@ -576,7 +553,7 @@ public struct Finding: Sendable, Hashable {
         result.references = result.references.sortedUnique()
         result.provenance = result.provenance.sortedUnique()
         result.locations = Self.uniqueSorted(result.locations, by: \.sortKey)
-        result.instances = Self.sortedUniqueInstances(result.instances)
+        result.instances = result.instances.sortedUnique { $0.precedes($1) }
         result.severity = SeverityResolver.resolve(result.ratings)
         result.identity = result.identity.withPrimaryID(primary)
         result.fingerprint = Fingerprint.compute(result.identity)
@@ -598,8 +575,16 @@ extension Array where Element: Equatable {
         // Already sorted, each value once (most short lists): no copy at all. Otherwise one
         // buffer, sorted and then compacted in place: this runs for several lists of every finding.
         if indices.dropFirst().allSatisfy({ areInIncreasingOrder(self[$0 - 1], self[$0]) }) { return self }
-        var sorted = self
-        sorted.sort(by: areInIncreasingOrder)
+        var sorted: [Element]
+        if MemoryLayout<Element>.stride > 32 {
+            // Large values (a web instance holds six Strings; a large ZAP scan has hundreds of
+            // thousands) are sorted by position and gathered once: a sort that moves the values
+            // copies them again and again.
+            sorted = indices.sorted { areInIncreasingOrder(self[$0], self[$1]) }.map { self[$0] }
+        } else {
+            sorted = self
+            sorted.sort(by: areInIncreasingOrder)
+        }
         var uniqueCount = 1
         var tieStart = 0
         for index in 1..<sorted.count {

@@ -33,6 +33,24 @@ import Testing
         }
     }
 
+    /// Values larger than 32 bytes are sorted by position, then compacted as small ones: the
+    /// same answers.
+    @Test func largeValuesSortByTheSameRules() {
+        struct Large: Equatable {
+            var text: String
+            var padding = ""
+            var morePadding = ""
+        }
+        #expect(MemoryLayout<Large>.stride > 32)
+        for list in Self.lists(seed: 13, count: 2_000) {
+            let large = list.map { Large(text: $0) }
+            #expect(large.sortedUnique { $0.text < $1.text }.map(\.text) == list.sortedUnique(), "\(list)")
+            let tied = large.sortedUnique { $0.text.count < $1.text.count }
+            #expect(tied.count == Set(list).count && Set(tied.map(\.text)) == Set(list), "\(list)")
+            #expect(zip(tied, tied.dropFirst()).allSatisfy { $0.text.count <= $1.text.count }, "\(list)")
+        }
+    }
+
     @Test func thePrimaryIDIsTheOldestCVEByNumberThenTheFirstGHSA() {
         #expect(Identifiers.preferredPrimary(["CVE-2021-10000", "CVE-2021-9999"], fallback: "x") == "CVE-2021-9999")
         #expect(Identifiers.preferredPrimary(["CVE-2021-0001", "CVE-2020-50000"], fallback: "x") == "CVE-2020-50000")
