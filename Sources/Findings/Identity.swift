@@ -70,7 +70,7 @@ public enum Fingerprint {
     /// SHA-256 of `bytes`, lower-case hex.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(SHA256_DIGEST_LENGTH)) { digest in
-            bytes.withUnsafeBufferPointer { buffer in SHA256Digest.compute(buffer, into: digest) }
+            bytes.withUnsafeBufferPointer { buffer in FetchedSHA256.compute(buffer, into: digest) }
             return String(unsafeUninitializedCapacity: digest.count * 2) { text in
                 let hex: StaticString = "0123456789abcdef"
                 for (index, byte) in digest.enumerated() {
@@ -85,7 +85,7 @@ public enum Fingerprint {
 
 /// SHA-256 through an implementation fetched once. OpenSSL 3's one-shot `SHA256()` looks the
 /// algorithm up by name and allocates a context on every call: a third of a fingerprint's cost.
-private enum SHA256Digest {
+private enum FetchedSHA256 {
     /// Immutable once fetched, and OpenSSL allows sharing it between threads.
     nonisolated(unsafe) private static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
 
