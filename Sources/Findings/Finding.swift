@@ -121,13 +121,53 @@ public struct Location: Sendable, Hashable {
 }
 
 extension Location {
-    /// A total order for deterministic output.
-    var sortKey: [String] {
-        [
-            image?.repository ?? "", image?.tag ?? "", image?.digest ?? "", target ?? "", path ?? "",
-            startLine.map { String(format: "%012d", $0) } ?? "", endLine.map { String(format: "%012d", $0) } ?? "",
-            resource ?? "", url ?? "", method ?? "", parameter ?? "",
+    /// A total order for deterministic output: image repository, tag and digest, target, path,
+    /// start and end line, resource, URL, method and parameter, each absent field read as empty
+    /// (lines in numeric order, an absent one first), then an absent field before an empty one. Compares
+    /// field by field instead of building keys: every finding's locations are sorted.
+    func precedes(_ other: Location) -> Bool {
+        if let order = Self.order(image?.repository, other.image?.repository) { return order }
+        if let order = Self.order(image?.tag, other.image?.tag) { return order }
+        if let order = Self.order(image?.digest, other.image?.digest) { return order }
+        if let order = Self.order(target, other.target) { return order }
+        if let order = Self.order(path, other.path) { return order }
+        if let order = Self.order(startLine, other.startLine) { return order }
+        if let order = Self.order(endLine, other.endLine) { return order }
+        if let order = Self.order(resource, other.resource) { return order }
+        if let order = Self.order(url, other.url) { return order }
+        if let order = Self.order(method, other.method) { return order }
+        if let order = Self.order(parameter, other.parameter) { return order }
+        // Equal as far as the fields go (rare): an absent field, the image first, before a present one.
+        let absent: [Bool] = [
+            image == nil, image?.tag == nil, image?.digest == nil, target == nil, path == nil, startLine == nil,
+            endLine == nil, resource == nil, url == nil, method == nil, parameter == nil,
         ]
+        let otherAbsent: [Bool] = [
+            other.image == nil, other.image?.tag == nil, other.image?.digest == nil, other.target == nil,
+            other.path == nil, other.startLine == nil, other.endLine == nil, other.resource == nil, other.url == nil,
+            other.method == nil, other.parameter == nil,
+        ]
+        for (mineAbsent, theirsAbsent) in zip(absent, otherAbsent) where mineAbsent != theirsAbsent {
+            return mineAbsent
+        }
+        return false
+    }
+
+    /// Whether `lhs` sorts before `rhs` with absent read as empty; nil when they tie.
+    private static func order(_ lhs: String?, _ rhs: String?) -> Bool? {
+        let left = lhs ?? ""
+        let right = rhs ?? ""
+        return left == right ? nil : left < right
+    }
+
+    /// Line numbers in numeric order, an absent one first; nil when they tie.
+    private static func order(_ lhs: Int?, _ rhs: Int?) -> Bool? {
+        switch (lhs, rhs) {
+        case (nil, nil): nil
+        case (nil, _): true
+        case (_, nil): false
+        case (let left?, let right?): left == right ? nil : left < right
+        }
     }
 }
 
@@ -155,12 +195,8 @@ public struct WebInstance: Sendable, Hashable {
 }
 
 extension WebInstance {
-    var sortKey: [String] {
-        [uri, method ?? "", parameter ?? "", attack ?? "", evidence ?? "", otherInfo ?? ""]
-    }
-
-    /// The order of ``sortKey``, with an absent field before an empty one where the keys tie:
-    /// a total order, so equal instances end up side by side. Compares field by field instead
+    /// A total order for deterministic output: URI, method, parameter, attack, evidence and
+    /// other info, each absent field read as empty, then an absent field before an empty one: a total order, so equal instances end up side by side. Compares field by field instead
     /// of building keys: a ZAP scan has hundreds of thousands of instances.
     func precedes(_ other: WebInstance) -> Bool {
         if uri != other.uri { return uri < other.uri }
@@ -524,14 +560,6 @@ public struct Finding: Sendable, Hashable {
         hasher.combine(s.identity)
     }
 
-    /// De-duplicated and sorted by a key computed once per element (most lists have one element).
-    static func uniqueSorted<Element: Hashable>(_ elements: [Element], by key: (Element) -> [String]) -> [Element] {
-        guard elements.count > 1 else { return elements }
-        let unique = Array(Set(elements))
-        let keys = unique.map(key)
-        return keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }.map { unique[$0] }
-    }
-
     /// Whether the finding counts as open (not suppressed by a tool).
     public var isOpen: Bool { suppression == nil }
 
@@ -552,7 +580,7 @@ public struct Finding: Sendable, Hashable {
         if result.references.contains(where: \.isEmpty) { result.references.removeAll(where: \.isEmpty) }
         result.references = result.references.sortedUnique()
         result.provenance = result.provenance.sortedUnique()
-        result.locations = Self.uniqueSorted(result.locations, by: \.sortKey)
+        result.locations = result.locations.sortedUnique { $0.precedes($1) }
         result.instances = result.instances.sortedUnique { $0.precedes($1) }
         result.severity = SeverityResolver.resolve(result.ratings)
         result.identity = result.identity.withPrimaryID(primary)

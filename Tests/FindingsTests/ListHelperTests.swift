@@ -142,3 +142,55 @@ import Testing
         }
     }
 }
+
+@Suite struct LocationOrderTests {
+    /// The documented location order, written out as a sort key: every field as text (an
+    /// absent one empty; a line as its distance from Int.min in twenty digits, so the text order
+    /// is the numeric one, an absent line empty and so first), compared in turn; then an absent
+    /// field (the image first) before an empty one.
+    private static func precedes(_ lhs: Location, _ rhs: Location) -> Bool {
+        func line(_ number: Int?) -> String {
+            guard let number else { return "" }
+            let digits = String(UInt64(bitPattern: Int64(number)) ^ (1 << 63))
+            return String(repeating: "0", count: 20 - digits.count) + digits
+        }
+        func key(_ location: Location) -> [String] {
+            [
+                location.image?.repository ?? "", location.image?.tag ?? "", location.image?.digest ?? "",
+                location.target ?? "", location.path ?? "", line(location.startLine), line(location.endLine),
+                location.resource ?? "", location.url ?? "", location.method ?? "", location.parameter ?? "",
+            ]
+        }
+        func absent(_ location: Location) -> [Bool] {
+            [
+                location.image == nil, location.image?.tag == nil, location.image?.digest == nil,
+                location.target == nil, location.path == nil, location.startLine == nil, location.endLine == nil,
+                location.resource == nil, location.url == nil, location.method == nil, location.parameter == nil,
+            ]
+        }
+        if key(lhs) != key(rhs) { return key(lhs).lexicographicallyPrecedes(key(rhs)) }
+        for (mine, theirs) in zip(absent(lhs), absent(rhs)) where mine != theirs { return mine }
+        return false
+    }
+
+    @Test func aFindingsLocationsAreSortedAndEachKeptOnce() {
+        var random = SplitMix(seed: 13)
+        func pick<Value>(_ values: [Value]) -> Value { values[Int(random.next() % UInt64(values.count))] }
+        for _ in 0..<1_000 {
+            let locations = (0..<Int(random.next() % 7)).map { _ in
+                Location(
+                    image: pick([nil, ImageReference(repository: ""), ImageReference(repository: "r", tag: "1")]),
+                    target: pick([nil, "", "t"]), path: pick([nil, "", "a/b", "a"]),
+                    startLine: pick([nil, 0, 2, 10, -3, -20, Int.min, Int.max, 999_999_999_999, 1_000_000_000_000]),
+                    endLine: pick([nil, 4]), url: pick([nil, "", "https://a.example/"]), method: pick([nil, "GET"]))
+            }
+            let finding = Finding(
+                kind: .misconfiguration, ruleID: "AVD-1", title: "t", locations: locations,
+                identity: FindingIdentity(kind: .misconfiguration, scope: "s", subject: ["u"])
+            ).finalized()
+            #expect(Set(finding.locations) == Set(locations), "\(locations)")
+            #expect(finding.locations.count == Set(locations).count, "\(locations)")
+            #expect(zip(finding.locations, finding.locations.dropFirst()).allSatisfy(Self.precedes), "\(locations)")
+        }
+    }
+}
