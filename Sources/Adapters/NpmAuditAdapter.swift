@@ -134,9 +134,9 @@ private struct NpmAuditReader {
                 aliases.append(Identifiers.npmAdvisory(npmID))
             }
             if let ghsa { aliases.append(ghsa) }
-            for reference in [url].compactMap({ $0 }) + references {
-                aliases.append(contentsOf: Identifiers.ids(inReference: reference))
-            }
+            // The advisory's own URL names it; its references may name other advisories.
+            if let url { aliases.append(contentsOf: Identifiers.ids(inReference: url)) }
+            aliases += Identifiers.aliases(inReferences: references, besides: aliases)
 
             let patched = try advisory.string("patched_versions")?.trimmed
             // npm wrote `<0.0.0` for "no patched version exists".

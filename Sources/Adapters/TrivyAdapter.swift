@@ -276,7 +276,7 @@ private struct TrivyReportReader {
         let title = try string(.title) ?? "\(id) in \(packageName) \(installed ?? "")"
         return Finding(
             kind: .vulnerability, ruleID: id,
-            aliases: references.flatMap(Identifiers.ids(inReference:)),
+            aliases: Identifiers.aliases(inReferences: references, besides: [id]),
             title: title, description: try string(.description),
             remediation: fixedVersions.isEmpty
                 ? nil : "Upgrade \(packageName) to \(fixedVersions.joined(separator: " or "))",

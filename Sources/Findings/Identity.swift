@@ -264,6 +264,37 @@ public enum Identifiers {
         return (value(text.utf8.dropFirst(4).prefix(4)), value(text.utf8.dropFirst(9)))
     }
 
+    /// The aliases a finding's reference URLs add to the ids its tool gave (`given`): of each
+    /// kind of id (CVE, GHSA, npm advisory), the one id the references name, unless the tool
+    /// gave an id of that kind itself or the references name several ids of that kind.
+    ///
+    /// A reference list links related vulnerabilities as well as the finding's own records
+    /// (Trivy lists the CVE records of earlier flaws in the same package; an npm advisory links
+    /// other projects' advisories), and a wrong alias renames a finding, merges two different
+    /// vulnerabilities, and lets a waiver or VEX statement for one of them hide the other.
+    public static func aliases(inReferences references: [String], besides given: [String]) -> [String] {
+        // One slot per kind, no collections: this runs for every finding of a 100 MB report.
+        var cve = ReferenceIDSlot()
+        var ghsa = ReferenceIDSlot()
+        var npm = ReferenceIDSlot()
+        func update(_ kind: ReferenceIDKind, _ change: (inout ReferenceIDSlot) -> Void) {
+            switch kind {
+            case .cve: change(&cve)
+            case .ghsa: change(&ghsa)
+            case .npmAdvisory: change(&npm)
+            }
+        }
+        for id in given {
+            if let kind = ReferenceIDKind(of: normalize(id)) { update(kind) { $0.givenByTool = true } }
+        }
+        for reference in references {
+            for id in ids(inReference: reference) {
+                if let kind = ReferenceIDKind(of: id) { update(kind) { $0.add(id) } }
+            }
+        }
+        return [cve, ghsa, npm].compactMap(\.alias)
+    }
+
     /// Ids that a reference URL names authoritatively: GitHub advisory pages
     /// (`github.com/advisories/GHSA-…`, `…/security/advisories/GHSA-…`), CVE records
     /// (`nvd.nist.gov/vuln/detail/CVE-…`, `cve.mitre.org/cgi-bin/cvename.cgi?name=CVE-…`,
@@ -438,4 +469,41 @@ extension String {
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
         return String(scalars)
     }
+}
+
+/// The kinds of id a reference URL can name (``Identifiers/ids(inReference:)``).
+enum ReferenceIDKind: Hashable {
+    case cve
+    case ghsa
+    case npmAdvisory
+
+    /// The kind of a normalised id; nil for any other id (a vendor advisory, a rule name).
+    init?(of id: String) {
+        if Identifiers.isCVE(id) {
+            self = .cve
+        } else if Identifiers.isGHSA(id) {
+            self = .ghsa
+        } else if id.hasPrefix(Identifiers.npmAdvisory("")) {
+            self = .npmAdvisory
+        } else {
+            return nil
+        }
+    }
+}
+
+/// What the references of one finding name of one kind of id.
+struct ReferenceIDSlot {
+    /// The tool gave an id of this kind itself: references do not add another.
+    var givenByTool = false
+    var id: String?
+    /// The references name more than one id of this kind.
+    var ambiguous = false
+
+    mutating func add(_ named: String) {
+        if let id, id != named { ambiguous = true }
+        id = named
+    }
+
+    /// The alias the references add: their one id of this kind, when the tool gave none.
+    var alias: String? { givenByTool || ambiguous ? nil : id }
 }

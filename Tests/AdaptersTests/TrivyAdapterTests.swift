@@ -94,6 +94,23 @@ struct TrivyAdapterTests {
         }
     }
 
+    /// Trivy's references link the CVE records of related flaws (curl's CVE-2023-46218 links
+    /// CVE-2023-28322): those are not aliases. A finding Trivy reported under a CVE keeps that
+    /// CVE as its id and gains no other one, so a waiver or VEX statement for one CVE cannot
+    /// hide another.
+    @Test(.enabled(if: Corpus.isAvailable), arguments: corpusFiles)
+    func aCVEFromTrivyIsTheFindingsOnlyCVE(_ url: URL) throws {
+        guard Self.refused[url.lastPathComponent] == nil else { return }
+        let report = try Corpus.parse(url)
+        for finding in report.findings where finding.kind == .vulnerability {
+            guard let rawID = finding.provenance.first?.rawID, Identifiers.isCVE(Identifiers.normalize(rawID)) else {
+                continue
+            }
+            #expect(finding.ruleID == Identifiers.normalize(rawID), "\(url.lastPathComponent): \(rawID)")
+            #expect(!finding.aliases.contains(where: Identifiers.isCVE), "\(url.lastPathComponent): \(rawID)")
+        }
+    }
+
     @Test(.enabled(if: Corpus.isAvailable))
     func incompleteKubernetesScanIsReadOnlyWhenAllowed() throws {
         let url = Corpus.directory.appendingPathComponent("trivy/securecodebox__trivy--k8s-scan-results.json")

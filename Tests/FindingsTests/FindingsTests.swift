@@ -266,3 +266,55 @@ struct FindingsTests {
         #expect(FindingKind.allCases.map(\.position) == Array(FindingKind.allCases.indices))
     }
 }
+
+@Suite struct ReferenceAliasTests {
+    private static let cveRecord = "https://cve.mitre.org/cgi-bin/cvename.cgi?name="
+    private static let advisory = "https://github.com/advisories/"
+
+    @Test func aReferenceAddsTheOneIDOfAKindTheToolDidNotGive() {
+        let references = [
+            Self.advisory + "GHSA-35jh-r3h4-6jhm", "https://nvd.nist.gov/vuln/detail/CVE-2021-23337",
+            Self.advisory + "GHSA-35jh-r3h4-6jhm", "https://example.com/blog/CVE-2020-1",
+        ]
+        #expect(
+            Identifiers.aliases(inReferences: references, besides: ["npm:1094102"])
+                == ["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm"])
+    }
+
+    @Test func aKindTheToolGaveIsNotAddedAgain() {
+        // Trivy's curl CVE-2023-46218 links the record of the older CVE-2023-28322.
+        let references = [Self.cveRecord + "CVE-2023-28322", Self.advisory + "GHSA-35jh-r3h4-6jhm"]
+        #expect(
+            Identifiers.aliases(inReferences: references, besides: ["CVE-2023-46218"]) == ["GHSA-35jh-r3h4-6jhm"])
+        #expect(Identifiers.aliases(inReferences: references, besides: ["ghsa-35JH-r3h4-6jhm"]).isEmpty == false)
+        #expect(
+            Identifiers.aliases(inReferences: references, besides: ["ghsa-35JH-r3h4-6jhm"]) == ["CVE-2023-28322"])
+    }
+
+    @Test func severalIDsOfOneKindAddNone() {
+        let references = [
+            Self.cveRecord + "CVE-2022-1", Self.cveRecord + "CVE-2022-2", Self.advisory + "GHSA-35jh-r3h4-6jhm",
+        ]
+        #expect(Identifiers.aliases(inReferences: references, besides: ["GO-2022-0001"]) == ["GHSA-35jh-r3h4-6jhm"])
+    }
+
+    /// Two Trivy findings in one package whose references name each other's CVE stay two
+    /// findings, each under its own id.
+    @Test func relatedCVEsOfOnePackageStayApart() {
+        func finding(_ id: String, linking other: String) -> Finding {
+            let references = [Self.cveRecord + other]
+            return Finding(
+                kind: .vulnerability, ruleID: id,
+                aliases: Identifiers.aliases(inReferences: references, besides: [id]), title: id,
+                package: Package(ecosystem: "debian", name: "curl", installedVersion: "7.88.1"),
+                references: references,
+                identity: FindingIdentity(
+                    kind: .vulnerability, scope: "image:x", subject: ["debian", "curl", "7.88.1"])
+            ).finalized()
+        }
+        let merged = FindingSet(merging: [
+            finding("CVE-2023-46218", linking: "CVE-2023-28322"), finding("CVE-2023-28322", linking: "CVE-2023-46218"),
+        ])
+        #expect(merged.all.map(\.ruleID).sorted() == ["CVE-2023-28322", "CVE-2023-46218"])
+    }
+}
