@@ -224,17 +224,21 @@ private struct SARIFDocumentReader {
         return SeverityRating(source: toolName, severity: severity, label: "level \(level)", isToolVerdict: true)
     }
 
+    /// The result's suppression, when SARIF counts it suppressed: every entry of `suppressions`
+    /// `accepted` (the default status). One `underReview` or `rejected` entry leaves the result
+    /// open (SARIF 2.1.0 §3.27.23), and so does a status SARIF does not define: only an accepted
+    /// suppression may take a finding out of the gate.
     private func suppression(of result: JSONValue, toolName: String) throws(JSONAccessError) -> Suppression? {
+        var accepted: Suppression?
         for entryValue in try result.array("suppressions") ?? [] {
             let entry = try entryValue.requireObject()
-            let status = try entry.string("status")
-            // A rejected suppression request leaves the result open.
-            if status == "rejected" { continue }
+            let status = try entry.string("status") ?? "accepted"
+            guard status == "accepted" else { return nil }
+            if accepted != nil { continue }
             let source = try entry.string("kind").map { "\(toolName) suppression (\($0))" } ?? "\(toolName) suppression"
-            return Suppression(
-                source: source, status: status ?? "accepted", statement: try entry.string("justification"))
+            accepted = Suppression(source: source, status: status, statement: try entry.string("justification"))
         }
-        return nil
+        return accepted
     }
 
     // MARK: - CWEs and references

@@ -92,7 +92,7 @@ struct SARIFAdapterTests {
         #expect(report.tool == "ExampleScanner")
         #expect(report.toolVersion == "1.2.3")
         // 10 + 1 results; pass, notApplicable and baseline-absent ones are skipped.
-        #expect(report.findings.count == 8)
+        #expect(report.findings.count == 10)
 
         let password = try #require(report.findings.first { $0.ruleID == "EX001" })
         #expect(password.title == "Hard-coded password")
@@ -126,9 +126,13 @@ struct SARIFAdapterTests {
         #expect(
             debug.suppression
                 == Suppression(
-                    source: "ExampleScanner suppression (external)", status: "underReview",
-                    statement: "being triaged"))
+                    source: "ExampleScanner suppression (external)", status: "accepted",
+                    statement: "debug build only"))
         #expect(report.findings.contains { $0.ruleID == "EX004" && $0.isOpen })
+        // Suppressed only when every suppression is accepted (SARIF 2.1.0 §3.27.23): one under
+        // review, or one rejected beside an accepted one, leaves the result open.
+        #expect(report.findings.filter { $0.ruleID == "EX005" }.map(\.isOpen) == [true])
+        #expect(report.findings.filter { $0.ruleID == "EX006" }.map(\.isOpen) == [true])
 
         let plugin = try #require(report.findings.first { $0.ruleID == "PL001" })
         #expect(plugin.title == "Plugin rule")
@@ -271,7 +275,12 @@ private struct IndependentSARIFCount {
                 if result["baselineState"] as? String == "absent" { continue }
                 findings += 1
                 let suppressions = result["suppressions"] as? [[String: Any]] ?? []
-                if suppressions.contains(where: { $0["status"] as? String != "rejected" }) { suppressed += 1 }
+                // SARIF 2.1.0 §3.27.23: suppressed when every suppression is accepted (the default).
+                if !suppressions.isEmpty,
+                    suppressions.allSatisfy({ ($0["status"] as? String ?? "accepted") == "accepted" })
+                {
+                    suppressed += 1
+                }
                 let rule = Self.rule(for: result, in: rules)
                 severities[Self.expectedSeverity(result: result, rule: rule), default: 0] += 1
             }
