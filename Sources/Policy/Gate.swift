@@ -237,6 +237,11 @@ public enum Gate {
         if today > waiver.expires {
             return "waiver \(waiver.label) expired on \(waiver.expires): not applied"
         }
+        // Not approved yet: it cannot hold, and max-days counted from a future approval would
+        // let it run for years.
+        if let approvedOn = waiver.approvedOn, approvedOn > today {
+            return "waiver \(waiver.label) is approved on \(approvedOn), after today (\(today)): not applied"
+        }
         if let granted = waiver.severity, severity > granted {
             return "waiver \(waiver.label) was granted for \(granted), the finding is now judged \(severity): "
                 + "not applied"

@@ -144,6 +144,10 @@ struct WaiverTests {
             "approved too long before expiry", entry(expires: "2026-12-20", extra: "    approved-on: 2026-10-01\n"),
             .fail, "from approved-on 2026-10-01", "longer than"
         ),
+        (
+            "approved in the future", entry(expires: "2029-12-31", extra: "    approved-on: 2029-12-31\n"),
+            .fail, "approved on 2029-12-31, after today (2026-11-25)", "after today"
+        ),
         ("other package", entry(extra: "    package: underscore\n"), .fail, "fail-on", "stale"),
         ("other environment", entry(extra: "    environments: [production]\n"), .fail, "fail-on", ""),
         (
