@@ -524,12 +524,27 @@ enum TrivyAdapterMaps {
     }
 
     static let operatingSystems: Set<String> = [
-        "alpine", "debian", "ubuntu", "redhat", "centos", "rocky", "alma", "amazon", "oracle", "photon",
-        "suse", "opensuse", "opensuse.leap", "opensuse.tumbleweed", "sles", "cbl-mariner", "azurelinux", "wolfi",
-        "chainguard", "fedora", "arch", "bottlerocket", "echo", "minimos", "coreos",
+        "alpine", "debian", "ubuntu", "redhat", "centos", "centos-stream", "rocky", "alma", "amazon", "oracle",
+        "photon", "suse", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "slem", "cbl-mariner",
+        "azurelinux", "wolfi", "chainguard", "fedora", "arch", "bottlerocket", "echo", "minimos", "coreos",
+        "cleanstart",
     ]
 
-    static func isOperatingSystem(_ type: String) -> Bool { operatingSystems.contains(type) }
+    /// The names older Trivy versions wrote for an operating system, as Trivy's own
+    /// `OSTypeAliases` maps them to today's (`suse linux enterprise server` is `sles`).
+    static func currentOSName(_ type: String) -> String {
+        switch type {
+        case "opensuse.leap": "opensuse-leap"
+        case "opensuse.tumbleweed": "opensuse-tumbleweed"
+        case "suse linux enterprise micro": "slem"
+        case "suse linux enterprise server": "sles"
+        case "amazon linux": "amazon"
+        case "debian gnu/linux": "debian"
+        default: type
+        }
+    }
+
+    static func isOperatingSystem(_ type: String) -> Bool { operatingSystems.contains(currentOSName(type)) }
 
     /// Trivy's result `Type` to a package ecosystem shared with other tools.
     static func ecosystem(forType type: String) -> String {
@@ -548,7 +563,7 @@ enum TrivyAdapterMaps {
         case "pub": "pub"
         case "hex", "mix-lock": "hex"
         case "": "unknown"
-        default: type
+        default: currentOSName(type)
         }
     }
 

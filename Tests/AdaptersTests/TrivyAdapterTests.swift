@@ -172,6 +172,25 @@ struct TrivyAdapterTests {
         #expect(finding.fingerprint == second.findings.first?.fingerprint)
     }
 
+    /// Trivy renamed some operating systems (its `OSTypeAliases`); a package of SUSE Linux
+    /// Enterprise Server is one ecosystem, `sles`, whichever Trivy version scanned it, so its
+    /// fingerprint and a policy's vendor severity (`suse-cvrf`) do not depend on the version.
+    @Test(arguments: [
+        ("suse linux enterprise server", "sles"), ("sles", "sles"), ("opensuse.leap", "opensuse-leap"),
+        ("opensuse-leap", "opensuse-leap"), ("suse linux enterprise micro", "slem"), ("amazon linux", "amazon"),
+    ])
+    func renamedOperatingSystemsAreOneEcosystem(_ type: String, _ ecosystem: String) throws {
+        let json = """
+            {"SchemaVersion": 2, "ArtifactName": "registry.suse.com/bci/bci-base:15.5", "ArtifactType": "container_image",
+             "Results": [{"Target": "registry.suse.com/bci/bci-base:15.5 (\(type) 15.5)", "Class": "os-pkgs",
+               "Type": "\(type)", "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-0727", "PkgName": "libopenssl3",
+                 "InstalledVersion": "3.0.8-150500.5.20.1", "Severity": "LOW", "VendorSeverity": {"suse-cvrf": 1}}]}]}
+            """
+        let finding = try #require(try Corpus.parse(bytes: Array(json.utf8)).findings.first)
+        #expect(finding.package?.ecosystem == ecosystem)
+        #expect(finding.locations.first?.image?.repository == "registry.suse.com/bci/bci-base")
+    }
+
     @Test func misconfigurationIDsAreOneSpellingAcrossVersions() throws {
         for id in ["DS002", "AVD-DS-0002", "DS-0002"] {
             let json = """

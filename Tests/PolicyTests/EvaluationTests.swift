@@ -123,6 +123,24 @@ struct EvaluationTests {
         #expect(resolved.verdicts.first?.severitySource == "resolved" && resolved.warnings.isEmpty)
     }
 
+    /// SUSE's vendor source is `suse-cvrf` for every SUSE ecosystem, under the names Trivy
+    /// writes today and those older findings JSON may hold.
+    @Test(arguments: [
+        "sles", "slem", "opensuse-leap", "opensuse-tumbleweed", "opensuse", "suse linux enterprise server",
+        "opensuse.leap",
+    ])
+    func suseVendorSeverityIsSUSEs(_ ecosystem: String) throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nseverity-sources: [vendor, nvd]\n")
+        let finding = Support.finding(
+            "CVE-2024-0727", severity: .critical,
+            package: Package(ecosystem: ecosystem, name: "libopenssl3", installedVersion: "3.0.8"),
+            authorities: [
+                SeverityRating(source: "suse-cvrf", severity: .low), SeverityRating(source: "nvd", severity: .critical),
+            ])
+        let verdict = try #require(Support.evaluate([finding], policy: policy).verdicts.first)
+        #expect(verdict.severitySource == "vendor (suse-cvrf)" && verdict.verdict == .pass, "\(ecosystem)")
+    }
+
     @Test func maxCountsFailTheRemainingFindingsOfThatSeverity() throws {
         let policy = try Support.policy(
             "scangate-policy: 1\nwarn-on: medium\nmax: { high: 1, critical: 5 }\nfail-on: none\n")
