@@ -120,11 +120,25 @@ private struct TrivyReportReader {
             let shortened = oneLine.count > 400 ? oneLine.prefix(400) + "…" : Substring(oneLine)
             scanErrors.append("Trivy could not scan \(resourceName): \(shortened)")
         }
-        for result in try resource.array("Results") ?? [] {
-            let target = try result.string("Target") ?? ""
-            let isImageResult = ["os-pkgs", "lang-pkgs"].contains(try result.string("Class") ?? "")
+        let results = try resource.array("Results") ?? []
+        // An OS result's target names its image (`docker.io/bitnami/minio:2022 (debian 11.5)`); a
+        // language result's names a file inside it (`opt/bitnami/minio/bin/minio`), so it belongs
+        // to the resource's image when the resource has one, else to the resource itself.
+        var osImages: [ImageReference] = []
+        for result in results where try result.string("Class") == "os-pkgs" {
+            if let image = Self.image(fromTarget: try result.string("Target") ?? ""), !osImages.contains(image) {
+                osImages.append(image)
+            }
+        }
+        for result in results {
+            let image: ImageReference?
+            switch try result.string("Class") {
+            case "os-pkgs": image = Self.image(fromTarget: try result.string("Target") ?? "")
+            case "lang-pkgs": image = osImages.count == 1 ? osImages.first : nil
+            default: image = nil
+            }
             var context = TrivyContext(scope: "k8s:" + resourceName, resource: resourceName)
-            if isImageResult, let image = Self.image(fromTarget: target) {
+            if let image {
                 // The same image's vulnerabilities, repeated per workload, are one finding.
                 context.scope = FindingIdentity.imageScope(image)
                 context.image = image

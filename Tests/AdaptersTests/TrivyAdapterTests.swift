@@ -119,6 +119,26 @@ struct TrivyAdapterTests {
         #expect(report.findings.count == (try TrivyEntryCount(url)).total)
     }
 
+    /// In a Kubernetes scan a language result's target is a file inside the image
+    /// (`usr/local/bin/etcd`), not an image: its findings belong to the image its resource's OS
+    /// result names.
+    @Test(.enabled(if: Corpus.isAvailable))
+    func kubernetesLanguageResultsBelongToTheirResourcesImage() throws {
+        let url = Corpus.directory.appendingPathComponent("trivy/securecodebox__trivy--k8s-scan-results.json")
+        let report = try ReportReader(allowsIncompleteReports: true).read(path: url.path)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let resources = json["Resources"] as? [[String: Any]] ?? []
+        let osTargets = resources.flatMap { $0["Results"] as? [[String: Any]] ?? [] }
+            .filter { $0["Class"] as? String == "os-pkgs" }.compactMap { $0["Target"] as? String }
+        let images = Set(osTargets.compactMap { $0.split(separator: " ").first.map(String.init) })
+            .map { ImageReference(parsing: $0).repository }
+        let located = report.findings.flatMap(\.locations).compactMap(\.image?.repository)
+        #expect(!located.isEmpty)
+        for repository in Set(located) { #expect(images.contains(repository), "\(repository)") }
+        let etcd = report.findings.filter { $0.locations.contains { $0.path == "usr/local/bin/etcd" } }
+        #expect(!etcd.isEmpty && etcd.allSatisfy { $0.locations.first?.image?.repository == "k8s.gcr.io/etcd" })
+    }
+
     @Test(.enabled(if: Corpus.isAvailable))
     func unknownSeverityResolvesThroughCVSS() throws {
         let report = try Corpus.parse(
