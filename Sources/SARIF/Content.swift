@@ -110,8 +110,9 @@ struct RuleDescription {
     func write(id: String, findings: [Finding], limits: SARIFLimits, to writer: inout JSONWriter) {
         let members = self.members.map { findings[$0] }
         guard let first = members.first else { return }
-        let title = first.title.isEmpty ? id : first.title
-        let description = members.lazy.compactMap(\.description).first { !$0.isEmpty }
+        // Blank text (a report's `"Title": "  "`) is no description: GitHub refuses empty ones.
+        let title = first.title.allSatisfy(\.isWhitespace) ? id : first.title
+        let description = members.lazy.compactMap(\.description).first { !$0.allSatisfy(\.isWhitespace) }
         writer.beginObject()
         writer.field("id", id)
         writer.key("shortDescription")
@@ -168,7 +169,7 @@ enum Text {
     static func message(for finding: Finding, ruleID: String) -> String {
         var lines: [String] = []
         let title = oneLine(finding.title)
-        lines.append(sentence(title.isEmpty ? ruleID : title))
+        lines.append(sentence(title.allSatisfy(\.isWhitespace) ? ruleID : title))
         if let package = finding.package { lines.append(sentence(packageLine(package))) }
         if let image = finding.locations.lazy.compactMap(\.image).first {
             lines.append(sentence("Image " + imageReference(image)))
@@ -291,9 +292,12 @@ enum Text {
 
             if markdown { content.append("**") }
             text(title)
-            content.append(markdown ? "** (`" : " (")
-            content.append(ruleID)
-            content.append(markdown ? "`)\n\n" : ")\n\n")
+            // The id as code, unless a backtick in it (a hostile SARIF rule id) would end the span.
+            let idAsCode = markdown && !ruleID.contains("`")
+            content.append(markdown ? "** (" : " (")
+            if idAsCode { content.append("`") }
+            if idAsCode { content.append(ruleID) } else { text(ruleID) }
+            content.append(idAsCode ? "`)\n\n" : ")\n\n")
             text(body)
             content.append("\n")
             if !affected.isEmpty {
@@ -319,9 +323,17 @@ enum Text {
             if !references.isEmpty {
                 heading("References")
                 for reference in references {
-                    content.append(markdown ? "- <" : "- ")
-                    content.append(reference)
-                    content.append(markdown ? ">\n" : "\n")
+                    // Only a plain http(s) URL becomes a link; anything else a report lists
+                    // (`javascript:…`, raw HTML) is shown as text.
+                    if markdown, Text.isPlainWebURL(reference), !reference.contains(where: { $0 == "<" || $0 == ">" }) {
+                        content.append("- <")
+                        content.append(reference)
+                        content.append(">\n")
+                    } else {
+                        content.append("- ")
+                        text(reference)
+                        content.append("\n")
+                    }
                 }
             }
         }

@@ -96,6 +96,35 @@ import Testing
         #expect(text.contains("Instance: POST http://localhost:8080/a/../b c?q=1; evidence: <script>"))
     }
 
+    /// What a report lists as references or names a rule is tool text: only a plain http(s)
+    /// URL becomes a link, a backtick in a rule id cannot end its code span, and a blank title
+    /// or description (GitHub refuses empty texts) gives way to the rule id.
+    @Test func hostileReferencesRuleIDsAndBlankTitlesStayText() throws {
+        let ruleID = "x`<img src=y>`"
+        let finding = Finding(
+            kind: .codeIssue, ruleID: ruleID, title: "  ", description: " ",
+            ratings: [SeverityRating(source: "tool", severity: .high, isToolVerdict: true)],
+            locations: [Location(path: "src/app.js", startLine: 3)],
+            references: ["javascript:alert(1)", "<img src=https://evil.example/t.gif>", "https://ok.example/a"],
+            provenance: [Provenance(tool: "tool", reportFile: "r.sarif", rawID: ruleID)],
+            identity: FindingIdentity(kind: .codeIssue, scope: "source", subject: ["tool", "src/app.js", "3"])
+        ).finalized()
+        let output = SARIFWriter.write(
+            FindingSet(merging: [finding]), options: SARIFOptions(tools: [SARIFTool(name: "tool", version: nil)]))
+        let run = try #require(try Support.runs(output.bytes).first)
+        let rule = try #require(Support.rules(of: run)?.first)
+        let markdown = try #require((rule["help"] as? [String: String])?["markdown"])
+        #expect(markdown.hasPrefix("**x\\`\\<img src=y\\>\\`** (x\\`\\<img src=y\\>\\`)\n\n"))
+        #expect(markdown.contains("\n- javascript:alert(1)\n"))
+        #expect(markdown.contains("\n- \\<img src=https://evil.example/t.gif\\>\n"))
+        #expect(markdown.contains("\n- <https://ok.example/a>\n"))
+        #expect((rule["shortDescription"] as? [String: String])?["text"] == ruleID)
+        #expect((rule["fullDescription"] as? [String: String])?["text"] == ruleID)
+        let message = (Support.results(run).first?["message"] as? [String: String])?["text"] ?? ""
+        #expect(message.hasPrefix(ruleID))
+        #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
+    }
+
     @Test func ruleHelpShowsToolTextLiterallyInMarkdownAndAsIsInText() throws {
         let description = "Crafted <img> in *bold_name* [link](x) # | `code` \\ é€ ünïcode*́ line\nnext"
         let finding = Finding(
