@@ -574,16 +574,33 @@ struct RunPlan {
     static func plans(for findings: [Finding], options: SARIFOptions) -> [RunPlan] {
         var versions: [String: String] = [:]
         var members: [String: [Int]] = [:]
+        // Of several versions of one tool (reports from different runs), the highest release
+        // (a version that starts with a digit, in id order) before any other (`dev`): the same
+        // reports in any order give the same driver version.
+        func note(_ version: String?, of name: String) {
+            guard let version else { return }
+            if let known = versions[name] {
+                let knownIsRelease = known.first?.isASCIIDigit ?? false
+                let isRelease = version.first?.isASCIIDigit ?? false
+                let isHigher =
+                    knownIsRelease != isRelease
+                    ? isRelease
+                    : Identifiers.precedesInIDOrder(known, version)
+                        || (!Identifiers.precedesInIDOrder(version, known) && known < version)
+                guard isHigher else { return }
+            }
+            versions[name] = version
+        }
         for tool in options.tools {
             let name = toolName(tool.name)
             members[name, default: []] = members[name] ?? []
-            if versions[name] == nil, let version = tool.version { versions[name] = version }
+            note(tool.version, of: name)
         }
         for (index, finding) in findings.enumerated() {
             var seen = Set<String>()
             for source in finding.provenance {
                 let name = toolName(source.tool)
-                if versions[name] == nil, let version = source.toolVersion { versions[name] = version }
+                note(source.toolVersion, of: name)
                 if seen.insert(name).inserted { members[name, default: []].append(index) }
             }
         }
@@ -592,18 +609,32 @@ struct RunPlan {
         if category.isEmpty { category = "scangate" }
         // Nothing at all: one empty run still makes a valid file that says "no findings".
         if members.isEmpty { members["scangate"] = [] }
-        var usedSlugs = Set<String>()
-        return members.keys.sorted().map { name in
-            var slug = slugged(name)
-            var suffix = 2
-            while !usedSlugs.insert(slug).inserted {
-                slug = slugged(name) + "-\(suffix)"
-                suffix += 1
-            }
-            return RunPlan(
-                tool: name, toolVersion: versions[name], category: category + "/" + slug,
+        let names = members.keys.sorted()
+        let slugs = categorySlugs(names)
+        return names.map { name in
+            RunPlan(
+                tool: name, toolVersion: versions[name], category: category + "/" + (slugs[name] ?? slugged(name)),
                 entries: members[name] ?? [])
         }
+    }
+
+    /// Each tool's part of its run's category: its ``slugged(_:)`` name, which depends on no
+    /// other tool read, so a run keeps its category (and GitHub its alerts) whatever else is
+    /// uploaded beside it. Only names that slug alike (a SARIF driver `Trivy` beside ScanGate's
+    /// own `trivy`) are told apart: the name that is its own slug keeps it, the others add the
+    /// first eight hex digits of their name's SHA-256 (not a counter, which would depend on the
+    /// other names).
+    static func categorySlugs(_ names: [String]) -> [String: String] {
+        var bySlug: [String: [String]] = [:]
+        for name in names { bySlug[slugged(name), default: []].append(name) }
+        var slugs: [String: String] = [:]
+        for (slug, sharing) in bySlug {
+            for name in sharing {
+                let keepsSlug = sharing.count == 1 || name == slug
+                slugs[name] = keepsSlug ? slug : slug + "-" + Fingerprint.sha256Hex(Array(name.utf8)).prefix(8)
+            }
+        }
+        return slugs
     }
 
     /// Lower-case letters, digits, `.`, `_` and `-`; anything else becomes `-`.
@@ -673,4 +704,8 @@ enum URIEncoding {
     private static func isHex(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66)
     }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -21,6 +21,47 @@ import Testing
         #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
     }
 
+    /// A run's category must not depend on what else is uploaded beside it, or GitHub never
+    /// closes the alerts of its old category: a SARIF driver named `Trivy` or `ZAP` beside
+    /// ScanGate's own `trivy` and `zap` leaves theirs as they are, and takes one of its own.
+    @Test func aRunsCategoryDoesNotDependOnTheOtherTools() throws {
+        func categories(_ tools: [String]) throws -> [String: String] {
+            let findings = tools.map { Support.finding(tool: $0, id: "R1", severity: .high, key: $0) }
+            let output = SARIFWriter.write(
+                FindingSet(merging: findings), options: SARIFOptions(tools: tools.map { SARIFTool(name: $0) }))
+            var byTool: [String: String] = [:]
+            for run in try Support.runs(output.bytes) {
+                byTool[Support.driverName(run)] = (run["automationDetails"] as? [String: Any])?["id"] as? String
+            }
+            return byTool
+        }
+        let alone = try categories(["trivy", "zap", "CodeQL"])
+        let crowded = try categories(["Trivy", "trivy", "ZAP", "Zap", "zap", "CodeQL"])
+        #expect(alone == ["trivy": "scangate/trivy/", "zap": "scangate/zap/", "CodeQL": "scangate/codeql/"])
+        for tool in ["trivy", "zap", "CodeQL"] { #expect(crowded[tool] == alone[tool], "\(tool)") }
+        // Told apart by their name's hash, not by a counter that the other names would change.
+        #expect(crowded["Trivy"] == (try categories(["Trivy", "trivy"]))["Trivy"])
+        #expect(crowded["ZAP"] == (try categories(["ZAP", "zap"]))["ZAP"])
+        #expect(Set(crowded.values).count == crowded.count)
+        #expect(crowded["Trivy"]?.hasPrefix("scangate/trivy-") == true && crowded["Trivy"]?.count == 24)
+    }
+
+    /// Reports of one tool from different versions, in either order, give the same file: the
+    /// driver's version is the highest.
+    @Test func theDriverVersionDoesNotDependOnTheReportOrder() throws {
+        let finding = Support.finding(tool: "trivy", id: "R1", severity: .high)
+        let versions = ["0.58.1", "dev", "0.9.2"]
+        let outputs = [versions, versions.reversed()].map { order in
+            SARIFWriter.write(
+                FindingSet(merging: [finding]),
+                options: SARIFOptions(tools: order.map { SARIFTool(name: "trivy", version: $0) })
+            ).bytes
+        }
+        #expect(outputs[0] == outputs[1])
+        let run = try #require(try Support.runs(outputs[0]).first)
+        #expect(((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["version"] as? String == "0.58.1")
+    }
+
     @Test func mergedFindingAppearsInEveryToolsRunWithTheSameFingerprints() throws {
         let loaded = try Self.examples()
         let merged = try #require(
