@@ -580,8 +580,8 @@ struct RunPlan {
         func note(_ version: String?, of name: String) {
             guard let version else { return }
             if let known = versions[name] {
-                let knownIsRelease = known.first?.isASCIIDigit ?? false
-                let isRelease = version.first?.isASCIIDigit ?? false
+                let knownIsRelease = known.utf8.first.map { (0x30...0x39).contains($0) } ?? false
+                let isRelease = version.utf8.first.map { (0x30...0x39).contains($0) } ?? false
                 let isHigher =
                     knownIsRelease != isRelease
                     ? isRelease
@@ -704,8 +704,4 @@ enum URIEncoding {
     private static func isHex(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66)
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
