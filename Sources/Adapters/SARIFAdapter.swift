@@ -88,9 +88,7 @@ private struct SARIFDocumentReader {
         let ruleName = try rule?.string("name")
         let title = shortDescription ?? ruleName ?? reference.id ?? message.map(firstLine) ?? ruleID
         let locations = try readLocations(of: result, in: run)
-        let lineHash = try result.object("partialFingerprints")?.string("primaryLocationLineHash")
-        let fingerprint = try firstFingerprint(of: result)
-        let stableKey = lineHash ?? fingerprint ?? message ?? ""
+        let stableKey = try stableKey(of: result, message: message)
         let firstPlace = locations.first.flatMap { $0.path ?? $0.url } ?? ""
 
         let finding = Finding(
@@ -173,12 +171,25 @@ private struct SARIFDocumentReader {
         String(text.prefix { $0 != "\n" && $0 != "\r" })
     }
 
-    private func firstFingerprint(of result: JSONValue) throws(JSONAccessError) -> String? {
-        guard let fingerprints = try result.object("fingerprints") else { return nil }
-        for (_, value) in fingerprints.members.sorted(by: { $0.key < $1.key }) {
-            if let text = value.stringValue { return text }
+    /// What tells this result from the tool's others at the same place, stable across runs:
+    /// its full fingerprint when the tool gave one (SARIF: unique to the result); else its
+    /// partial fingerprints with its message. A partial fingerprint such as GitHub's
+    /// `primaryLocationLineHash` names a line, and different problems on one line (four
+    /// functions a cyclic import names) must stay different findings, each with its message.
+    private func stableKey(of result: JSONValue, message: String?) throws(JSONAccessError) -> String {
+        if let fingerprints = try result.object("fingerprints") {
+            for (_, value) in fingerprints.members.sorted(by: { $0.key < $1.key }) {
+                if let text = value.stringValue { return text }
+            }
         }
-        return nil
+        var key = ""
+        if let partial = try result.object("partialFingerprints") {
+            for (name, value) in partial.members.sorted(by: { $0.key < $1.key }) {
+                guard let text = value.stringValue else { continue }
+                key += name + "=" + text + "\n"
+            }
+        }
+        return key + (message ?? "")
     }
 
     // MARK: - Classification

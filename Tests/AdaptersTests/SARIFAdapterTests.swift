@@ -191,6 +191,41 @@ struct SARIFAdapterTests {
         #expect(before.identity.subject == ["lint", "a.c", "bad call"])
     }
 
+    /// GitHub's `primaryLocationLineHash` names a line: different problems of one rule on one
+    /// line (an LGTM export names four functions of a cyclic import on `dojo/utils.py` line 24)
+    /// are different findings, each with its message; the same result twice is one.
+    @Test("results on one line stay apart when their messages differ")
+    func resultsOnOneLineStayApart() throws {
+        func result(_ message: String) -> String {
+            """
+            {"ruleId": "py/unsafe-cyclic-import", "message": {"text": "\(message)"},
+             "partialFingerprints": {"primaryLocationLineHash": "5ab0e1ba6cd3e1c4:1"},
+             "locations": [{"physicalLocation": {"artifactLocation": {"uri": "dojo/utils.py"},
+               "region": {"startLine": 24}}}]}
+            """
+        }
+        let json = """
+            {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "LGTM.com"}}, "results": [
+              \(result("Import of add_external_issue_github")), \(result("Import of close_external_issue_github")),
+              \(result("Import of add_external_issue_github"))]}]}
+            """
+        let findings = FindingSet(merging: try Corpus.parse(bytes: Array(json.utf8), name: "lgtm.sarif").findings).all
+        #expect(findings.count == 2)
+        #expect(
+            Set(findings.compactMap(\.description))
+                == ["Import of add_external_issue_github", "Import of close_external_issue_github"])
+    }
+
+    @Test("every result of the LGTM export is its own finding", .enabled(if: Corpus.isAvailable))
+    func lgtmExportKeepsEveryResult() throws {
+        let url = Corpus.directory.appendingPathComponent(
+            "sarif/defectdojo__DefectDojo_django-DefectDojo__2020-12-11_13_42_10__export.sarif")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let results = (json["runs"] as? [[String: Any]] ?? []).flatMap { $0["results"] as? [[String: Any]] ?? [] }
+        let findings = FindingSet(merging: try Corpus.parse(url).findings).all
+        #expect(findings.count == results.count)
+    }
+
     // MARK: - Bad input
 
     @Test("an empty runs array is a valid report")
