@@ -537,13 +537,6 @@ enum TrivyAdapterMaps {
         }
     }
 
-    static let operatingSystems: Set<String> = [
-        "alpine", "debian", "ubuntu", "redhat", "centos", "centos-stream", "rocky", "alma", "amazon", "oracle",
-        "photon", "suse", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "slem", "cbl-mariner",
-        "azurelinux", "wolfi", "chainguard", "fedora", "arch", "bottlerocket", "echo", "minimos", "coreos",
-        "cleanstart",
-    ]
-
     /// The names older Trivy versions wrote for an operating system, as Trivy's own
     /// `OSTypeAliases` maps them to today's (`suse linux enterprise server` is `sles`).
     static func currentOSName(_ type: String) -> String {
@@ -558,13 +551,13 @@ enum TrivyAdapterMaps {
         }
     }
 
-    static func isOperatingSystem(_ type: String) -> Bool { operatingSystems.contains(currentOSName(type)) }
+    static func isOperatingSystem(_ type: String) -> Bool { Ecosystems.operatingSystems.contains(currentOSName(type)) }
 
     /// Trivy's result `Type` to a package ecosystem shared with other tools.
     static func ecosystem(forType type: String) -> String {
         switch type {
-        case "npm", "node-pkg", "yarn", "pnpm", "bun": "npm"
-        case "pip", "pipenv", "poetry", "python-pkg", "uv", "conda-pkg", "conda-environment": "pypi"
+        case "npm", "node-pkg", "yarn", "pnpm", "bun", "javascript": "npm"
+        case "pip", "pipenv", "poetry", "python-pkg", "uv", "pylock", "conda-pkg", "conda-environment": "pypi"
         case "gomod", "gobinary": "golang"
         case "jar", "pom", "gradle", "sbt": "maven"
         case "cargo", "rust-binary", "rustbinary": "cargo"

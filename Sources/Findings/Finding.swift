@@ -54,6 +54,27 @@ public struct Package: Sendable, Hashable {
     }
 }
 
+/// The ecosystems ScanGate's adapters write in ``Package/ecosystem``.
+public enum Ecosystems {
+    /// Language package managers (npm audit's `npm`; Trivy's language types map to these).
+    public static let languages: Set<String> = [
+        "npm", "pypi", "golang", "maven", "cargo", "composer", "gem", "nuget", "conan", "cocoapods", "swift", "pub",
+        "hex", "julia", "bitnami",
+    ]
+    /// Operating systems, as Trivy names them today (older names are mapped to these).
+    public static let operatingSystems: Set<String> = [
+        "alpine", "debian", "ubuntu", "redhat", "centos", "centos-stream", "rocky", "alma", "amazon", "oracle",
+        "photon", "suse", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "slem", "cbl-mariner",
+        "azurelinux", "wolfi", "chainguard", "fedora", "arch", "bottlerocket", "echo", "minimos", "coreos",
+        "cleanstart",
+    ]
+    /// Kubernetes distributions whose components Trivy's cluster scans report.
+    public static let kubernetes: Set<String> = ["kubernetes", "eks", "gke", "aks", "rke", "ocp"]
+
+    /// Every ecosystem above, and `unknown` (a report that did not say).
+    public static let known: Set<String> = languages.union(operatingSystems).union(kubernetes).union(["unknown"])
+}
+
 /// A container image, as far as the report knows it.
 public struct ImageReference: Sendable, Hashable {
     /// `registry/namespace/name` without tag or digest (`docker.io/library/alpine`, `ghcr.io/acme/api`).

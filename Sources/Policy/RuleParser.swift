@@ -95,7 +95,16 @@ enum RuleParser {
         if let name = mapping["name"] {
             condition.name = try glob(name, try name.string("package.name"), ignoresCase: false)
         }
-        if let ecosystem = mapping["ecosystem"] { condition.ecosystem = try ecosystem.string("package.ecosystem") }
+        if let ecosystem = mapping["ecosystem"] {
+            let name = try ecosystem.string("package.ecosystem")
+            // A misspelt ecosystem (`npmjs`) would match nothing, and a `fail` rule would never fire.
+            guard Ecosystems.known.contains(name.lowercased()) else {
+                throw ecosystem.error(
+                    "package.ecosystem \"\(name)\" is not an ecosystem ScanGate reports; one of: "
+                        + Ecosystems.known.sorted().joined(separator: ", "))
+            }
+            condition.ecosystem = name
+        }
         if let version = mapping["version"] {
             let text = try version.string("package.version")
             do {

@@ -263,6 +263,15 @@ struct PolicyFileTests {
             "policy.yaml:3", "unknown key \"require\""
         ),
         (
+            "misspelt ecosystem",
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nfail-on: none\nrules:\n  - match: { package: { ecosystem: npmjs } }\n"
+                    + "    action: fail\n"
+            ],
+            "policy.yaml:4", "\"npmjs\" is not an ecosystem ScanGate reports"
+        ),
+        (
             "max-days zero", ["policy.yaml": "scangate-policy: 1\nwaivers:\n  max-days: { high: 0 }\nfail-on: none\n"],
             "policy.yaml:3",
             "at least 1"
