@@ -263,10 +263,17 @@ private struct TrivyReportReader {
         }
         let installed = try string(.installed)
         let fixedText = try string(.fixed) ?? ""
+        // A list of fixed versions (`1.2.4, 2.0.1`); a range's upper bound after a lower one
+        // (`>= 3.1.0, >= 2.1.3, < 3.0.0`: 3.1.0 or later, or 2.1.3 up to 3.0.0) stays with it.
         var fixedVersions: [String] = []
         for part in fixedText.split(separator: ",") {
             let version = part.trimmingSpaces
-            if !version.isEmpty { fixedVersions.append(version) }
+            if version.isEmpty { continue }
+            if version.hasPrefix("<"), let last = fixedVersions.last, last.hasPrefix(">"), !last.contains("<") {
+                fixedVersions[fixedVersions.count - 1] = last + ", " + version
+            } else {
+                fixedVersions.append(version)
+            }
         }
         let packagePath = try string(.packagePath)
         let legacyPURL = try string(.legacyPURL)

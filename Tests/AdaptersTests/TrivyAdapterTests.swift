@@ -211,6 +211,24 @@ struct TrivyAdapterTests {
         #expect(finding.locations.first?.image?.repository == "registry.suse.com/bci/bci-base")
     }
 
+    /// `FixedVersion` lists versions, or ranges whose bounds are also comma-separated:
+    /// ammonia's `>= 3.1.0, >= 2.1.3, < 3.0.0` is "3.1.0 or later, or 2.1.3 up to 3.0.0".
+    @Test(arguments: [
+        ("1.2.4, 2.0.1", ["1.2.4", "2.0.1"]), (">= 3.1.0, >= 2.1.3, < 3.0.0", [">= 3.1.0", ">= 2.1.3, < 3.0.0"]),
+        ("< 2.0.0", ["< 2.0.0"]), (">= 1.0, < 2.0, < 3.0", [">= 1.0, < 2.0", "< 3.0"]), ("", []),
+    ])
+    func fixedVersionRangesKeepTheirBounds(_ text: String, _ expected: [String]) throws {
+        let json = """
+            {"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem",
+             "Results": [{"Target": "Cargo.lock", "Class": "lang-pkgs", "Type": "cargo",
+               "Vulnerabilities": [{"VulnerabilityID": "CVE-2021-38193", "PkgName": "ammonia",
+                 "InstalledVersion": "1.9.0", "FixedVersion": "\(text)", "Severity": "MEDIUM"}]}]}
+            """
+        let finding = try #require(try Corpus.parse(bytes: Array(json.utf8)).findings.first)
+        #expect(finding.package?.fixedVersions == expected)
+        #expect(finding.package?.fixAvailable == !expected.isEmpty)
+    }
+
     @Test func misconfigurationIDsAreOneSpellingAcrossVersions() throws {
         for id in ["DS002", "AVD-DS-0002", "DS-0002"] {
             let json = """
