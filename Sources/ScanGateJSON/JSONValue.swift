@@ -483,3 +483,26 @@ enum JSONNumberText {
         return negative ? -value : value
     }
 }
+
+extension JSONValue {
+    /// The first object, in document order, that repeats a key, with that key; nil when no object
+    /// does. RFC 8259 leaves a repeated key's meaning open and parsers pick different ones, so a
+    /// document that decides something (a signature, a VEX statement) must not have one.
+    public func firstRepeatedKey() -> (object: JSONValue, key: String)? {
+        var pending = [self]
+        while let next = pending.popLast() {
+            switch next.kind {
+            case .object:
+                let members = next.members
+                var seen = Set<String>()
+                for member in members where !seen.insert(member.key).inserted { return (next, member.key) }
+                pending.append(contentsOf: members.reversed().map(\.value))
+            case .array:
+                pending.append(contentsOf: next.elements.reversed())
+            default:
+                break
+            }
+        }
+        return nil
+    }
+}

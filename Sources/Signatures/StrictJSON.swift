@@ -5,24 +5,7 @@ import ScanGateJSON
 enum StrictJSON {
     static func parse(_ bytes: [UInt8]) -> JSONValue? {
         guard let document = try? JSONDocument(bytes: bytes, maximumDepth: 64) else { return nil }
-        return hasDuplicateKeys(document.root) ? nil : document.root
-    }
-
-    private static func hasDuplicateKeys(_ value: JSONValue) -> Bool {
-        var pending = [value]
-        while let next = pending.popLast() {
-            switch next.kind {
-            case .object:
-                let members = next.members
-                if Set(members.map(\.key)).count != members.count { return true }
-                pending.append(contentsOf: members.map(\.value))
-            case .array:
-                pending.append(contentsOf: next.elements)
-            default:
-                break
-            }
-        }
-        return false
+        return document.root.firstRepeatedKey() == nil ? document.root : nil
     }
 }
 

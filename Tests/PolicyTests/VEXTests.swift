@@ -117,6 +117,11 @@ struct VEXTests {
         ),
         ("no vulnerability", #"{"products": ["pkg:npm/a@1"], "status": "fixed"}"#, "has no \"vulnerability\""),
         (
+            "a key twice",
+            #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "fixed", "status": "affected"}"#,
+            "\"status\" appears twice"
+        ),
+        (
             "bad status", #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "safe"}"#,
             "status \"safe\" is not one of"
         ),

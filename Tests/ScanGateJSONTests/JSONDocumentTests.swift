@@ -365,3 +365,17 @@ struct JSONDocumentTests {
         #expect(try JSONDocument(bytes: Array("7".utf8)).line(ofOffset: 0) == 1)
     }
 }
+
+@Suite struct RepeatedKeyTests {
+    @Test(
+        arguments: [
+            (#"{"a": 1, "b": {"c": [1, {"d": 1}]}}"#, nil),
+            (#"{"a": 1, "b": 2, "a": 3}"#, "a"),
+            (#"[{"x": 1}, {"y": [{"z": 1, "z": 2}]}, {"w": 1, "w": 2}]"#, "z"),
+            (#"{"outer": {"k": 1, "k": 1}, "outer2": {"j": 1, "j": 2}}"#, "k"),
+        ] as [(String, String?)])
+    func theFirstRepeatedKeyInDocumentOrderIsFound(_ text: String, _ key: String?) throws {
+        let document = try JSONDocument(bytes: Array(text.utf8))
+        #expect(document.root.firstRepeatedKey()?.key == key, "\(text)")
+    }
+}
