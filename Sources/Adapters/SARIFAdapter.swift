@@ -94,6 +94,7 @@ private struct SARIFDocumentReader {
         let finding = Finding(
             kind: kind, ruleID: ruleID, aliases: [embeddedID].compactMap { $0 }, title: title,
             description: try describe(rule: rule, message: message),
+            detail: message.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 },
             ratings: [try rating(of: result, rule: rule, ruleProperties: ruleProperties, toolName: run.toolName)],
             locations: locations,
             cwes: try cwes(ruleTags: ruleTags, rule: rule, result: result, run: run),
@@ -157,14 +158,15 @@ private struct SARIFDocumentReader {
         return SARIFVocabulary.substitute(format, arguments: arguments)
     }
 
+    /// The rule's own text (its full description, else its help), else the result's message:
+    /// what the rule is about. The result's message is the finding's ``Finding/detail``.
     private func describe(rule: JSONValue?, message: String?) throws(JSONAccessError) -> String? {
         let fullDescription = try rule?.object("fullDescription")?.string("text")
         // A help text that is only a URL (Dockle) is kept as a reference, not as a description.
         let helpText = try rule?.object("help")?.string("text").flatMap { SARIFVocabulary.isBareURL($0) ? nil : $0 }
         let ruleText = fullDescription ?? helpText
         guard let ruleText, !ruleText.isEmpty else { return message }
-        guard let message, !message.isEmpty, message != ruleText else { return ruleText }
-        return ruleText + "\n\n" + message
+        return ruleText
     }
 
     private func firstLine(_ text: String) -> String {

@@ -300,6 +300,7 @@ public struct Finding: Sendable, Hashable {
         var aliases: [String]
         var title: String
         var description: String?
+        var detail: String?
         var remediation: String?
         var severity: Severity
         var ratings: [SeverityRating]
@@ -321,6 +322,7 @@ public struct Finding: Sendable, Hashable {
             aliases: [String],
             title: String,
             description: String?,
+            detail: String?,
             remediation: String?,
             severity: Severity,
             ratings: [SeverityRating],
@@ -341,6 +343,7 @@ public struct Finding: Sendable, Hashable {
             self.aliases = aliases
             self.title = title
             self.description = description
+            self.detail = detail
             self.remediation = remediation
             self.severity = severity
             self.ratings = ratings
@@ -364,6 +367,7 @@ public struct Finding: Sendable, Hashable {
                 aliases: aliases,
                 title: title,
                 description: description,
+                detail: detail,
                 remediation: remediation,
                 severity: severity,
                 ratings: ratings,
@@ -419,6 +423,13 @@ public struct Finding: Sendable, Hashable {
         get { storage.description }
         set { mutableStorage.description = newValue }
         _modify { yield &mutableStorage.description }
+    }
+    /// What the tool said of this occurrence, beside its rule's description: a SARIF result's
+    /// message (`Import of 'random' is not used.`); nil when the tool says nothing more.
+    public var detail: String? {
+        get { storage.detail }
+        set { mutableStorage.detail = newValue }
+        _modify { yield &mutableStorage.detail }
     }
     /// How to fix it, when the tool said.
     public var remediation: String? {
@@ -505,7 +516,8 @@ public struct Finding: Sendable, Hashable {
 
     public init(
         kind: FindingKind, ruleID: String, aliases: [String] = [], title: String, description: String? = nil,
-        remediation: String? = nil, ratings: [SeverityRating] = [], confidence: Confidence? = nil,
+        detail: String? = nil, remediation: String? = nil, ratings: [SeverityRating] = [],
+        confidence: Confidence? = nil,
         package: Package? = nil, locations: [Location] = [], instances: [WebInstance] = [], cwes: [String] = [],
         references: [String] = [], provenance: [Provenance] = [], status: String? = nil,
         suppression: Suppression? = nil, identity: FindingIdentity
@@ -516,6 +528,7 @@ public struct Finding: Sendable, Hashable {
             aliases: aliases,
             title: title,
             description: description,
+            detail: detail,
             remediation: remediation,
             severity: .unknown,
             ratings: ratings,
@@ -542,6 +555,7 @@ public struct Finding: Sendable, Hashable {
             && l.aliases == r.aliases
             && l.title == r.title
             && l.description == r.description
+            && l.detail == r.detail
             && l.remediation == r.remediation
             && l.severity == r.severity
             && l.ratings == r.ratings
@@ -565,6 +579,7 @@ public struct Finding: Sendable, Hashable {
         hasher.combine(s.aliases)
         hasher.combine(s.title)
         hasher.combine(s.description)
+        hasher.combine(s.detail)
         hasher.combine(s.remediation)
         hasher.combine(s.severity)
         hasher.combine(s.ratings)

@@ -222,6 +222,7 @@ public struct FindingSet: Sendable {
             result.aliases += [other.ruleID] + other.aliases
             if result.title.isEmpty { result.title = other.title }
             if result.description?.isEmpty ?? true { result.description = other.description }
+            if result.detail?.isEmpty ?? true { result.detail = other.detail }
             if result.remediation?.isEmpty ?? true { result.remediation = other.remediation }
             result.ratings += other.ratings.filter { !result.ratings.contains($0) }
             result.confidence = [result.confidence, other.confidence].compactMap { $0 }.max()

@@ -124,6 +124,7 @@ public enum FindingsJSON {
         writer.endArray()
         writer.field("confidence", finding.confidence?.rawValue)
         writer.field("description", finding.description)
+        writer.field("detail", finding.detail)
         writer.field("remediation", finding.remediation)
         writer.key("package")
         if let package = finding.package {

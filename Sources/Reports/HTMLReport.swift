@@ -303,6 +303,9 @@ private struct HTMLPage {
         if let description = finding.description, !description.isEmpty {
             output += "<div class=\"text\">\(esc(description))</div>"
         }
+        if let detail = finding.detail, !detail.isEmpty, detail != finding.description {
+            output += "<div class=\"text\">\(esc(detail))</div>"
+        }
         output += "<dl>"
         term("Fingerprint", "<code>\(esc(finding.fingerprint))</code>")
         if !finding.aliases.isEmpty {

@@ -165,10 +165,14 @@ enum Text {
     static let maximumInstances = 5
     static let maximumAffected = 20
     static let maximumReferences = 10
+    /// Characters of a result's own message kept in its SARIF message.
+    static let maximumDetail = 1_000
 
     static func message(for finding: Finding, ruleID: String) -> String {
         var lines: [String] = []
-        let title = oneLine(finding.title)
+        // What the tool said of this occurrence (a SARIF result's message) first: it is what a
+        // code-scanning alert shows as its title. Else the finding's title.
+        let title = oneLine(finding.detail.map { truncated($0, to: maximumDetail) } ?? finding.title)
         lines.append(sentence(title.allSatisfy(\.isWhitespace) ? ruleID : title))
         if let package = finding.package { lines.append(sentence(packageLine(package))) }
         if let image = finding.locations.lazy.compactMap(\.image).first {

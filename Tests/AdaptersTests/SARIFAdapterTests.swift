@@ -96,9 +96,9 @@ struct SARIFAdapterTests {
 
         let password = try #require(report.findings.first { $0.ruleID == "EX001" })
         #expect(password.title == "Hard-coded password")
-        #expect(
-            password.description
-                == "Passwords in source code leak.\n\nPassword hunter2 in Config.java; literal {braces}.")
+        // The rule's text describes the finding; the result's own message is its detail.
+        #expect(password.description == "Passwords in source code leak.")
+        #expect(password.detail == "Password hunter2 in Config.java; literal {braces}.")
         #expect(password.severity == .high)
         #expect(password.ratings.first?.label == "level error")
         #expect(password.cwes == ["CWE-798"])
@@ -212,7 +212,7 @@ struct SARIFAdapterTests {
         let findings = FindingSet(merging: try Corpus.parse(bytes: Array(json.utf8), name: "lgtm.sarif").findings).all
         #expect(findings.count == 2)
         #expect(
-            Set(findings.compactMap(\.description))
+            Set(findings.compactMap(\.detail))
                 == ["Import of add_external_issue_github", "Import of close_external_issue_github"])
     }
 

@@ -6,6 +6,26 @@ import Testing
 /// Every report of the shared corpus that ScanGate reads, and the examples together, give SARIF
 /// that `validate.py --strict` (schema, GitHub's rules and limits, no warnings) accepts.
 @Suite struct CorpusValidationTests {
+    /// A SARIF result's own message is what a code-scanning alert shows: read from another
+    /// tool's SARIF, each result's message leads its result in ScanGate's file (CodeQL's
+    /// `Import of 'random' is not used.`, not the rule's title for every result).
+    @Test(.enabled(if: Support.isSharedAvailable))
+    func eachSARIFResultKeepsItsOwnMessage() throws {
+        let url = Support.shared.appendingPathComponent("corpus/sarif/defectdojo__codeQL-output.sarif")
+        let input = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let messages = (input["runs"] as? [[String: Any]] ?? []).flatMap { $0["results"] as? [[String: Any]] ?? [] }
+            .compactMap { ($0["message"] as? [String: Any])?["text"] as? String }
+        let loaded = try #require(Support.load([url]))
+        let output = SARIFWriter.write(loaded.set, options: SARIFOptions(tools: loaded.tools))
+        let written = try Support.runs(output.bytes).flatMap(Support.results)
+            .compactMap { ($0["message"] as? [String: Any])?["text"] as? String }
+        #expect(messages.count > 10)
+        for message in Set(messages) {
+            let firstLine = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? message
+            #expect(written.contains { $0.hasPrefix(firstLine) }, "\(message)")
+        }
+    }
+
     @Test(.enabled(if: Support.isSharedAvailable))
     func everyCorpusReportGivesValidSARIF() throws {
         let directory = try Support.temporaryDirectory("corpus")
