@@ -136,9 +136,7 @@ import Testing
                 kind: .webAlert, ruleID: "10020", title: "t", instances: instances,
                 identity: FindingIdentity(kind: .webAlert, scope: "site:a", subject: ["u"])
             ).finalized()
-            #expect(Set(finding.instances) == Set(instances), "\(instances)")
-            #expect(finding.instances.count == Set(instances).count, "\(instances)")
-            #expect(zip(finding.instances, finding.instances.dropFirst()).allSatisfy(Self.precedes), "\(instances)")
+            expectSortedSet(finding.instances, of: instances, by: Self.precedes)
         }
     }
 }
@@ -188,9 +186,18 @@ import Testing
                 kind: .misconfiguration, ruleID: "AVD-1", title: "t", locations: locations,
                 identity: FindingIdentity(kind: .misconfiguration, scope: "s", subject: ["u"])
             ).finalized()
-            #expect(Set(finding.locations) == Set(locations), "\(locations)")
-            #expect(finding.locations.count == Set(locations).count, "\(locations)")
-            #expect(zip(finding.locations, finding.locations.dropFirst()).allSatisfy(Self.precedes), "\(locations)")
+            expectSortedSet(finding.locations, of: locations, by: Self.precedes)
         }
     }
+}
+
+/// That `result` holds each of `values` once, in the order `precedes` states.
+private func expectSortedSet<Value: Hashable>(
+    _ result: [Value], of values: [Value], by precedes: (Value, Value) -> Bool,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(Set(result) == Set(values), "\(values)", sourceLocation: sourceLocation)
+    #expect(result.count == Set(values).count, "\(values)", sourceLocation: sourceLocation)
+    let isSorted = zip(result, result.dropFirst()).allSatisfy(precedes)
+    #expect(isSorted, "\(result)", sourceLocation: sourceLocation)
 }
