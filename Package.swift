@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "CITests",
             dependencies: [
-                "CI", "GitHub", "Policy", "Reports", "ScanGateJSON", "TestSupport",
+                "CI", "GitHub", "Policy", "Reports", "ScanGateJSON", "OutputFiles", "TestSupport",
                 .product(name: "Yams", package: "Yams"),
             ],
             // The router in front of the GitHub tests' local servers (Python, standard library only).

@@ -99,11 +99,14 @@ public struct CIRunner: Sendable {
         // The job log lists the first findings of each verdict; a 100 MB report would otherwise
         // put ~100,000 lines there. The outputs hold every one.
         let fullListing = [plan.outputs.decision, plan.outputs.html, plan.outputs.json].compactMap { $0 }.first
+        // Report text in it must not become a workflow command (ScanGate's own annotations are
+        // printed apart, below).
         console.output(
-            DecisionText.render(
-                decision, listingAtMost: Self.findingsListedPerVerdict,
-                whereListed: fullListing.map { "every one is in \($0)" }
-                    ?? "`scangate gate --format json` lists every one"))
+            LogText.defusingCommands(
+                DecisionText.render(
+                    decision, listingAtMost: Self.findingsListedPerVerdict,
+                    whereListed: fullListing.map { "every one is in \($0)" }
+                        ?? "`scangate gate --format json` lists every one")))
 
         let summaries = reports.map(Self.summary)
         let content = ReportContent(
@@ -193,7 +196,7 @@ public struct CIRunner: Sendable {
             exitCode = CIExitCode.combine(gatePassed: decision.passed, steps: steps)
             if let path = plan.context.outputFile {
                 let failing = decision.verdicts.filter { $0.verdict == .fail }.map {
-                    "\($0.severity.rawValue) \($0.finding.ruleID): \($0.finding.title)"
+                    "\($0.severity.rawValue) \($0.finding.ruleID): \($0.finding.title)".withoutLineBreaks
                 }
                 // The exit code written is the one the step will end with, whether or not
                 // writing these outputs fails (a failure here cannot be reported in them).

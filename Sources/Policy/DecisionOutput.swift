@@ -28,7 +28,7 @@ public enum DecisionText {
         lines += verdictLines(decision, listingAtMost: limit, whereListed: whereListed)
         lines.append("")
         lines.append(summaryLine(decision))
-        return lines.joined(separator: "\n") + "\n"
+        return lines.map(\.withoutLineBreaks).joined(separator: "\n") + "\n"
     }
 
     /// The body of ``render(_:)`` without its header and summary line, for commands that
@@ -75,7 +75,8 @@ public enum DecisionText {
                     + "(\(check.limit.source))")
         }
         for warning in decision.warnings { lines.append("warning: \(warning)") }
-        return lines
+        // One finding, one warning: one line each, whatever line breaks report text holds.
+        return lines.map(\.withoutLineBreaks)
     }
 
     /// `failing findings`, `warning`, … for a count of verdicts.

@@ -95,7 +95,8 @@ enum OutputFile {
         try refuse(path, ifAnyOf: inputs)
         do throws(OutputFileError) {
             guard let path, path != "-" else {
-                if let code = OutputFiles.writeAll(bytes, to: STDOUT_FILENO) {
+                // Standard output is a CI job's log: report text must not become a command there.
+                if let code = OutputFiles.writeAll(LogText.defusingCommands(bytes), to: STDOUT_FILENO) {
                     throw OutputFileError(path: "standard output", reason: String(cString: strerror(code)))
                 }
                 return

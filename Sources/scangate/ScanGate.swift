@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutputFiles
 
 /// The `scangate` command line. It only wires the library modules together: parsing,
 /// merging, policy and output live in the modules.
@@ -71,9 +72,11 @@ enum ExitStatus {
 }
 
 enum Terminal {
-    /// Writes a line to standard error.
+    /// Writes a line to standard error, which a CI runner reads for commands too: report text
+    /// in it (a SARIF tool's name) must not become one.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+        let line = LogText.defusingCommands(message.hasSuffix("\n") ? message : message + "\n")
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }
 

@@ -79,6 +79,37 @@ extension ScanGateExecutable {
         #expect(workspace.outputFile.isEmpty)
     }
 
+    /// Report text reaches the job log (the decision on standard output, progress on standard
+    /// error), which GitHub's runner reads for workflow commands, after leading blanks, line by
+    /// line (LF or CR): a tool name, rule id, title, path or message with a line break and
+    /// `::stop-commands::` or `##[error]` must stay text. The only commands are ScanGate's own
+    /// annotations, with their properties.
+    @Test func reportTextNeverBecomesAWorkflowCommand() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let hostile = CITestEnvironment.fixture("fixtures/reports/command-injection.sarif")
+        let result = try ScanGateExecutable.run(
+            ["ci", "--no-upload", "--no-comment", hostile], in: workspace.root, environment: workspace.environment)
+        #expect(result.status == 0, "\(result.standardError)")
+        let log = result.standardOutput + "\n" + result.standardError
+        let lines = log.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        var annotations = 0
+        for line in lines {
+            let command = line.drop { $0.isWhitespace }
+            #expect(!command.hasPrefix("##["), "\(line)")
+            guard command.hasPrefix("::") else { continue }
+            annotations += 1
+            #expect(["::error ", "::warning ", "::notice "].contains { command.hasPrefix($0) }, "\(line)")
+        }
+        #expect(annotations > 0)
+        // Shown as text: the forged commands are there, defused.
+        for forged in ["stop-commands::forged-stop", "error::forged-path", "error::forged-rule-id", "forged-tool-name"]
+        {
+            #expect(log.contains(forged), "\(forged)")
+        }
+    }
+
     @Test func configurationErrorsNameFileAndLine() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: "scangate-config: 1\nreports: [reports/*.json]\nupload: maybe\n")

@@ -141,6 +141,23 @@ struct EvaluationTests {
         #expect(verdict.severitySource == "vendor (suse-cvrf)" && verdict.verdict == .pass, "\(ecosystem)")
     }
 
+    /// Each listed finding is one line of its own, whatever line breaks report text holds (a
+    /// title `x\n::error::y` must not start a line a reader or a CI runner takes for ScanGate's).
+    @Test func reportTextWithLineBreaksStaysOnItsLine() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\n")
+        var finding = Support.finding(
+            "CVE-2024-1\n::error::forged", package: Support.npm("left\r\npad", "1.0.0"), path: "a\u{2028}b")
+        finding.title = "Title\nsecond line\r::stop-commands::x"
+        let decision = Support.evaluate([finding], policy: policy)
+        let text = DecisionText.render(decision)
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        let listed = try #require(lines.firstIndex { $0.hasPrefix("FAIL") })
+        #expect(lines[listed].hasSuffix("Title second line ::stop-commands::x"), "\(text)")
+        #expect(lines[listed + 1].hasPrefix("        at a b"), "\(text)")
+        #expect(!lines.contains { $0.drop { $0.isWhitespace }.hasPrefix("::") }, "\(text)")
+        #expect(DecisionText.verdictLines(decision).allSatisfy { !$0.contains("\n") && !$0.contains("\r") })
+    }
+
     @Test func maxCountsFailTheRemainingFindingsOfThatSeverity() throws {
         let policy = try Support.policy(
             "scangate-policy: 1\nwarn-on: medium\nmax: { high: 1, critical: 5 }\nfail-on: none\n")

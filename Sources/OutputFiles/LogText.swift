@@ -1,0 +1,80 @@
+/// Text for a CI job's log that no line of a report can turn into a workflow command.
+///
+/// GitHub's runner reads every line of a step's standard output and error, after leading
+/// blanks, as a command when it starts with `::` (`::error::…`, `::add-mask::…`,
+/// `::stop-commands::…`) or `##[`. ScanGate prints report text (titles, paths, tool names), and a
+/// report is written by whoever controls the scanned code: a title `x\n::stop-commands::t` would
+/// end the log's annotations. Each such line gets a zero-width space after its first character,
+/// which reads the same and is no command. ScanGate's own annotations are printed apart.
+public enum LogText {
+    /// `bytes` with every line that would be a workflow command defused; the same array when
+    /// no line would be (nearly always).
+    public static func defusingCommands(_ bytes: [UInt8]) -> [UInt8] {
+        var commandStarts: [Int] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            while index < buffer.count {
+                // `index` is at the start of a line: skip its leading blanks, then look.
+                var cursor = index
+                while cursor < buffer.count, let width = blankWidth(buffer, at: cursor) { cursor += width }
+                if startsCommand(buffer, at: cursor) { commandStarts.append(cursor) }
+                // The runner splits lines at LF, CR and CRLF.
+                while cursor < buffer.count, buffer[cursor] != 0x0A, buffer[cursor] != 0x0D { cursor += 1 }
+                index = cursor + 1
+            }
+        }
+        guard !commandStarts.isEmpty else { return bytes }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 3 * commandStarts.count)
+        var copied = 0
+        for start in commandStarts {
+            result.append(contentsOf: bytes[copied...start])
+            result.append(contentsOf: zeroWidthSpace)
+            copied = start + 1
+        }
+        result.append(contentsOf: bytes[copied...])
+        return result
+    }
+
+    /// `text` with every line that would be a workflow command defused.
+    public static func defusingCommands(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let defused = defusingCommands(bytes)
+        return defused.count == bytes.count ? text : String(decoding: defused, as: UTF8.self)
+    }
+
+    /// U+200B ZERO WIDTH SPACE, which .NET's `TrimStart` keeps (it is no white space).
+    private static let zeroWidthSpace: [UInt8] = [0xE2, 0x80, 0x8B]
+
+    private static func startsCommand(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        if index + 1 < buffer.count, buffer[index] == 0x3A, buffer[index + 1] == 0x3A { return true }
+        return index + 2 < buffer.count && buffer[index] == 0x23 && buffer[index + 1] == 0x23
+            && buffer[index + 2] == 0x5B
+    }
+
+    /// The UTF-8 length of the white space character at `index` (as .NET's `char.IsWhiteSpace`
+    /// knows it, without line breaks), or nil.
+    private static func blankWidth(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        let byte = buffer[index]
+        switch byte {
+        case 0x20, 0x09, 0x0B, 0x0C: return 1
+        case 0xC2:
+            guard index + 1 < buffer.count else { return nil }
+            return buffer[index + 1] == 0x85 || buffer[index + 1] == 0xA0 ? 2 : nil
+        case 0xE1:
+            guard index + 2 < buffer.count else { return nil }
+            return buffer[index + 1] == 0x9A && buffer[index + 2] == 0x80 ? 3 : nil
+        case 0xE2:
+            guard index + 2 < buffer.count else { return nil }
+            let second = buffer[index + 1]
+            let third = buffer[index + 2]
+            // U+2000–U+200A, U+2028, U+2029, U+202F, U+205F.
+            if second == 0x80, third <= 0x8A || third == 0xA8 || third == 0xA9 || third == 0xAF { return 3 }
+            return second == 0x81 && third == 0x9F ? 3 : nil
+        case 0xE3:
+            guard index + 2 < buffer.count else { return nil }
+            return buffer[index + 1] == 0x80 && buffer[index + 2] == 0x80 ? 3 : nil
+        default: return nil
+        }
+    }
+}
