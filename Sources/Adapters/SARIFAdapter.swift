@@ -48,14 +48,49 @@ private struct SARIFDocumentReader {
         }
         var findings: [Finding] = []
         var firstTool: (name: String, version: String?)?
+        var scanErrors: [String] = []
         for runValue in runs {
             let run = try SARIFRun(try runValue.requireObject())
             if firstTool == nil { firstTool = (run.toolName, run.toolVersion) }
+            scanErrors += try failedInvocations(of: run)
             findings.append(contentsOf: try readResults(of: run))
         }
         return ParsedReport(
             source: reportFile, format: .sarif, variant: SARIFAdapter.variant, tool: firstTool?.name ?? "sarif",
-            toolVersion: firstTool?.version, findings: findings, warnings: warnings)
+            toolVersion: firstTool?.version, findings: findings, warnings: warnings, scanErrors: scanErrors)
+    }
+
+    /// Invocations the tool itself says failed (`executionSuccessful: false`): their results may
+    /// be missing, so the report is incomplete (SpotBugs missing classes). Error-level
+    /// notifications of a successful run (a file not found) travel as warnings.
+    private mutating func failedInvocations(of run: SARIFRun) throws(JSONAccessError) -> [String] {
+        var failures: [String] = []
+        for invocationValue in try run.value.array("invocations") ?? [] {
+            let invocation = try invocationValue.requireObject()
+            var errors: [String] = []
+            for key in ["toolExecutionNotifications", "toolConfigurationNotifications"] {
+                for notificationValue in try invocation.array(key) ?? [] {
+                    let notification = try notificationValue.requireObject()
+                    guard try notification.string("level") == "error" else { continue }
+                    let text = try notification.object("message")?.string("text") ?? "no message"
+                    // One line of at most 300 characters is enough to act on.
+                    let oneLine = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+                    errors.append(oneLine.count > 300 ? String(oneLine.prefix(300)) + "…" : oneLine)
+                }
+            }
+            guard let successful = try invocation.bool("executionSuccessful") else {
+                throw invocation.error("an invocation without \"executionSuccessful\" (SARIF requires it)")
+            }
+            if successful {
+                warnings += errors.map { "\(run.toolName) reported an error: \($0)" }
+                continue
+            }
+            var failure = "\(run.toolName) says its run failed"
+            if let code = try invocation.int("exitCode") { failure += " (exit code \(code))" }
+            if let first = errors.first { failure += ": \(first)" }
+            failures.append(failure)
+        }
+        return failures
     }
 
     private mutating func readResults(of run: SARIFRun) throws(JSONAccessError) -> [Finding] {

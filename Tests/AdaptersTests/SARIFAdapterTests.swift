@@ -7,14 +7,25 @@ import Testing
 struct SARIFAdapterTests {
     // MARK: - Corpus, against an independent count
 
+    /// Corpus files whose tool says its run failed (`executionSuccessful: false`): refused unless
+    /// incomplete reports are allowed, then read like the others.
+    static let incomplete = [
+        "defectdojo__spotbugs.sarif":
+            "SpotBugs says its run failed (exit code 3): Classes needed for analysis were missing"
+    ]
+
     @Test("every corpus file parses and matches an independent count", .enabled(if: Corpus.isAvailable))
     func corpusMatchesIndependentCount() throws {
         let files = Corpus.files(in: "sarif")
         #expect(files.count >= 35)
         for url in files {
-            let report = try Corpus.parse(url)
-            let expected = try IndependentSARIFCount(url: url)
             let name = url.lastPathComponent
+            if let reason = Self.incomplete[name] {
+                let error = try #require(throws: ReportError.self, "\(name)") { try Corpus.parse(url) }
+                #expect(error.message.contains(reason), "\(error)")
+            }
+            let report = try ReportReader(allowsIncompleteReports: true).read(path: url.path)
+            let expected = try IndependentSARIFCount(url: url)
             #expect(report.format == .sarif, "\(name)")
             #expect(report.variant == "sarif-2.1.0", "\(name)")
             #expect(report.tool == expected.firstToolName, "\(name)")
@@ -42,7 +53,9 @@ struct SARIFAdapterTests {
 
     @Test("SpotBugs messages are resolved from messageStrings with arguments", .enabled(if: Corpus.isAvailable))
     func spotBugsMessageStrings() throws {
-        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__spotbugs.sarif"))
+        let url = Corpus.directory.appendingPathComponent("sarif/defectdojo__spotbugs.sarif")
+        let report = try ReportReader(allowsIncompleteReports: true).read(path: url.path)
+        #expect(report.warnings.contains { $0.hasPrefix("incomplete scan: SpotBugs says its run failed") })
         let finding = try #require(report.findings.first { $0.ruleID == "DMI_HARDCODED_ABSOLUTE_FILENAME" })
         #expect(finding.title == "Code contains a hard coded reference to an absolute pathname.")
         #expect(finding.description == "Hard coded reference to an absolute pathname in Boot.main(String[]).")
@@ -224,6 +237,39 @@ struct SARIFAdapterTests {
         let results = (json["runs"] as? [[String: Any]] ?? []).flatMap { $0["results"] as? [[String: Any]] ?? [] }
         let findings = FindingSet(merging: try Corpus.parse(url).findings).all
         #expect(findings.count == results.count)
+    }
+
+    /// A tool that says its run failed gives no clean pass: its report is incomplete (exit 3
+    /// unless `--allow-incomplete`), an error it reports in a successful run is a warning, and an
+    /// invocation must say whether it succeeded (SARIF requires it).
+    @Test("a run the tool says failed is an incomplete report")
+    func failedInvocationsMakeTheReportIncomplete() throws {
+        func sarif(_ invocation: String) -> [UInt8] {
+            Array(
+                """
+                {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "scanner"}},
+                  "invocations": [\(invocation)], "results": []}]}
+                """.utf8)
+        }
+        let crashed = sarif(
+            #"{"executionSuccessful": false, "exitCode": 2, "toolExecutionNotifications": [{"level": "error", "message": {"text": "out of memory\nat line 3"}}]}"#
+        )
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: crashed, name: "c.sarif") }
+        #expect(error.message.contains("scanner says its run failed (exit code 2): out of memory at line 3"))
+        let allowed = try ReportReader(allowsIncompleteReports: true).parse(
+            ReportSource(name: "c.sarif", bytes: crashed))
+        #expect(allowed.findings.isEmpty && allowed.warnings.count == 1)
+
+        let partial = sarif(
+            #"{"executionSuccessful": true, "toolExecutionNotifications": [{"level": "error", "message": {"text": "File not found: a.py"}}, {"level": "warning", "message": {"text": "slow"}}]}"#
+        )
+        let report = try Corpus.parse(bytes: partial, name: "p.sarif")
+        #expect(report.warnings == ["scanner reported an error: File not found: a.py"])
+
+        let unsaid = try #require(throws: ReportError.self) {
+            try Corpus.parse(bytes: sarif(#"{"exitCode": 0}"#), name: "u.sarif")
+        }
+        #expect(unsaid.message.contains("without \"executionSuccessful\""))
     }
 
     // MARK: - Bad input
