@@ -94,8 +94,8 @@ public struct ReleasePlan: Sendable, Equatable {
 extension ReportInput {
     /// The report files `inputs` name, each once, in order: a path as it is (a directory's files,
     /// sorted), a pattern's matches. `missing` says which named nothing: a path that does not
-    /// exist, a pattern that matches no file (a scanner that wrote no report must not look like a
-    /// clean scan).
+    /// exist, a directory without a report file, a pattern that matches no file (a scanner that
+    /// wrote no report must not look like a clean scan).
     public static func files(_ inputs: [ReportInput]) -> (paths: [String], missing: [String]) {
         var paths: [String] = []
         var missing: [String] = []
@@ -106,7 +106,9 @@ extension ReportInput {
                 if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
                     missing.append("\(path): no such file or directory")
                 } else if isDirectory.boolValue {
-                    paths += ReportGlob.filesIn(path)
+                    let files = ReportGlob.filesIn(path)
+                    if files.isEmpty { missing.append("\(path): no report file in this directory") }
+                    paths += files
                 } else {
                     paths.append(path)
                 }

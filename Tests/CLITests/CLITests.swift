@@ -79,6 +79,25 @@ struct CLITests {
         }
     }
 
+    /// A directory without a report file is a scanner that wrote nothing, not a clean scan: exit
+    /// 3 naming it, also beside a directory that has one (hidden files are no reports).
+    @Test func aDirectoryWithoutAReportFailsClosed() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let full = directory.appendingPathComponent("full")
+        let empty = directory.appendingPathComponent("empty")
+        for folder in [full, empty] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(
+            atPath: "fixtures/examples/npm-audit.json", toPath: full.appendingPathComponent("npm-audit.json").path)
+        try Data("x".utf8).write(to: empty.appendingPathComponent(".hidden"))
+        let result = try ScanGateProcess.run(["gate", "--policy", "policies/dev.yaml", full.path, empty.path])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains("\(empty.path): no report file in this directory"))
+        #expect(try ScanGateProcess.run(["gate", "--policy", "policies/dev.yaml", full.path]).status == 0)
+    }
+
     @Test func outputReplacesAnExistingFileWhole() throws {
         let directory = try ScanGateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
