@@ -120,7 +120,7 @@ struct ReleaseGateCommandTests {
         let result = try ScanGateCommand.run(
             ["release-gate", "--policy", Self.policy, "--image", Self.downImage, empty.path] + Self.common)
         #expect(result.status == 3, "\(result.standardError)")
-        #expect(result.standardError.contains("no report files found"))
+        #expect(result.standardError.contains("\(empty.path): no report file in this directory"))
     }
 
     @Test(.enabled(if: AuditSupport.hasOpenSSL))
