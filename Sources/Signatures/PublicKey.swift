@@ -157,9 +157,21 @@ private final class KeyHandle {
             guard bits >= 2048 else {
                 throw KeyError(source: source, message: "RSA keys must have at least 2048 bits (this one has \(bits))")
             }
+            // An exponent of 1 (or an even one) makes every padded block its own signature: a
+            // key that verifies anything without a private key.
+            guard publicCheck() else {
+                throw KeyError(source: source, message: "the RSA public key is invalid (its exponent or modulus)")
+            }
             return .rsa(bits: bits)
         }
-        if EVP_PKEY_is_a(pointer, "ED25519") == 1 { return .ed25519 }
+        if EVP_PKEY_is_a(pointer, "ED25519") == 1 {
+            // OpenSSL does not refuse a point of small order, for which R = identity, S = 0
+            // verifies every message.
+            guard let raw = rawPublicKey(), raw.count == 32, !Self.isSmallOrderEd25519(raw) else {
+                throw KeyError(source: source, message: "the Ed25519 public key is a point of small order")
+            }
+            return .ed25519
+        }
         throw KeyError(
             source: source, message: "only ECDSA P-256/P-384/P-521, RSA ≥ 2048 and Ed25519 keys are accepted")
     }
@@ -174,6 +186,47 @@ private final class KeyHandle {
         }
         guard written == length else { throw KeyError(source: source, message: "the key cannot be encoded") }
         return output
+    }
+
+    private func rawPublicKey() -> [UInt8]? {
+        var length = 0
+        guard EVP_PKEY_get_raw_public_key(pointer, nil, &length) == 1, length > 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: length)
+        guard EVP_PKEY_get_raw_public_key(pointer, &bytes, &length) == 1 else { return nil }
+        return Array(bytes.prefix(length))
+    }
+
+    /// The encodings of edwards25519's points of order 1, 2, 4 and 8, and the non-canonical ones
+    /// of the same points, with the sign bit of x cleared (libsodium's list): a public key
+    /// among them verifies forged signatures.
+    private static let smallOrderEd25519: [[UInt8]] = {
+        var p = [UInt8](repeating: 0xFF, count: 32)
+        p[0] = 0xED
+        p[31] = 0x7F
+        var pMinusOne = p
+        pMinusOne[0] = 0xEC
+        var pPlusOne = p
+        pPlusOne[0] = 0xEE
+        var one = [UInt8](repeating: 0, count: 32)
+        one[0] = 1
+        return [
+            [UInt8](repeating: 0, count: 32), one,
+            [
+                0x26, 0xE8, 0x95, 0x8F, 0xC2, 0xB2, 0x27, 0xB0, 0x45, 0xC3, 0xF4, 0x89, 0xF2, 0xEF, 0x98, 0xF0,
+                0xD5, 0xDF, 0xAC, 0x05, 0xD3, 0xC6, 0x33, 0x39, 0xB1, 0x38, 0x02, 0x88, 0x6D, 0x53, 0xFC, 0x05,
+            ],
+            [
+                0xC7, 0x17, 0x6A, 0x70, 0x3D, 0x4D, 0xD8, 0x4F, 0xBA, 0x3C, 0x0B, 0x76, 0x0D, 0x10, 0x67, 0x0F,
+                0x2A, 0x20, 0x53, 0xFA, 0x2C, 0x39, 0xCC, 0xC6, 0x4E, 0xC7, 0xFD, 0x77, 0x92, 0xAC, 0x03, 0x7A,
+            ],
+            pMinusOne, p, pPlusOne,
+        ]
+    }()
+
+    static func isSmallOrderEd25519(_ key: [UInt8]) -> Bool {
+        var unsigned = key
+        unsigned[31] &= 0x7F
+        return smallOrderEd25519.contains(unsigned)
     }
 
     private func publicCheck() -> Bool {

@@ -129,6 +129,38 @@ struct SignatureUnitTests {
         #expect(curve?.message.contains("secp256k1") == true)
     }
 
+    /// Keys that verify signatures made without a private key are refused when loaded: an RSA
+    /// key with exponent 1 (every padded block is its own signature) and an Ed25519 key that is
+    /// a point of small order (R = identity, S = 0 verifies every message).
+    @Test func degenerateKeysAreRefused() throws {
+        let rsaExponentOne = """
+            -----BEGIN PUBLIC KEY-----
+            MIIBIDANBgkqhkiG9w0BAQEFAAOCAQ0AMIIBCAKCAQEAuRHRSZ5IShWbIaO9lNsv
+            ctfXEQAE6isgUupABSmRN4/HJ5PSNLZWgWJUSx22wFvulhonPfFjcTa6948EoCTK
+            UuAUzHdvfv6pCqK6OqDoRNMFnuFLh+boXkPpZhvEwYSaGREv82vRFXEbymiMloq7
+            NsyMIH5Y4bx4K+4KFcfPjDt417Apo8+3XDfDFZupQToPVx1U1ZtEk1fbAwFTolGq
+            dM4A+ObNGCtXmyEyIpbF5KN94KYv9n7lb4tdqw+LBexh3mZNyUxmYljfLFet+UFY
+            JKct/tblGbfK8BWu6ksCo0jND4bOliO74EuKh+VzYABSUfo5/HtpFS/JtjGieIYy
+            DQIBAQ==
+            -----END PUBLIC KEY-----
+            """
+        let rsa = #expect(throws: KeyError.self) { try PublicKey(pem: Array(rsaExponentOne.utf8), source: "e1") }
+        #expect(rsa?.message.contains("RSA public key is invalid") == true)
+        // The identity point, and the same point with the sign bit of x set.
+        for body in [
+            "MCowBQYDK2VwAyEAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "MCowBQYDK2VwAyEAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIA=",
+        ] {
+            let pem = "-----BEGIN PUBLIC KEY-----\n\(body)\n-----END PUBLIC KEY-----\n"
+            let ed = #expect(throws: KeyError.self) { try PublicKey(pem: Array(pem.utf8), source: "identity") }
+            #expect(ed?.message.contains("small order") == true)
+        }
+        // An ordinary Ed25519 key (RFC 8032's first test key) loads.
+        let rfc8032 = "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+        _ = try PublicKey(
+            pem: Array("-----BEGIN PUBLIC KEY-----\n\(rfc8032)\n-----END PUBLIC KEY-----\n".utf8), source: "ok")
+    }
+
     @Test func duplicateKeysInSignedJSONAreRefused() {
         #expect(StrictJSON.parse(Array(#"{"a":1,"b":{"c":1,"c":2}}"#.utf8)) == nil)
         #expect(StrictJSON.parse(Array(#"{"a":1,"b":{"c":1}}"#.utf8)) != nil)
