@@ -56,6 +56,16 @@ public struct PublicKey: Sendable, Equatable {
     public let algorithm: KeyAlgorithm
     /// Where the key came from (a file path), for reports.
     public let source: String
+    /// For a transparency log's key from a TrustedRoot: the Unix times (`validFor`) within which
+    /// entries it signed count; nil when no window was given.
+    public private(set) var validity: ClosedRange<Int>?
+
+    /// This key, trusted only for entries integrated within `validity`.
+    func valid(during validity: ClosedRange<Int>) -> PublicKey {
+        var copy = self
+        copy.validity = validity
+        return copy
+    }
 
     /// sha256(SPKI DER), hex: the key's identity in reports and Rekor log ids.
     public var id: String { SHA256Digest.hex(SHA256Digest.hash(spki)) }

@@ -1,3 +1,4 @@
+import Foundation
 import ScanGateJSON
 
 /// A verified transparency log entry.
@@ -39,9 +40,13 @@ enum RekorBundle {
 enum TransparencyLog {
     /// Verifies one entry: the log key by id, the SET (when given), the inclusion proof and checkpoint
     /// (when given), and that the body describes exactly the signature being verified.
+    ///
+    /// Only a SET signs the entry's `integratedTime`: then it must be positive, no later than
+    /// `now` (plus five minutes of clock skew) and within the log key's validity; without a SET
+    /// the time is not reported, since nothing vouches for it.
     static func verifyEntry(
         body: String, integratedTime: Int?, logIndex: Int, logID: String, set: [UInt8]?, proof: JSONValue?,
-        logKeys: [PublicKey], signed: SignedContent
+        logKeys: [PublicKey], signed: SignedContent, now: Int = Int(Date().timeIntervalSince1970)
     ) -> Result<LogEntry, VerificationFailure> {
         func invalid(_ detail: String) -> Result<LogEntry, VerificationFailure> {
             .failure(VerificationFailure(.transparencyLogInvalid, detail))
@@ -62,12 +67,20 @@ enum TransparencyLog {
             guard logKey.verifies(set, over: Array(canonical.utf8)) else {
                 return invalid("the signed entry timestamp does not verify with the Rekor key")
             }
+            guard integratedTime > 0, integratedTime <= now + 300 else {
+                return invalid("the entry's integrated time \(integratedTime) is not a time the log could have written")
+            }
+            if let validity = logKey.validity, !validity.contains(integratedTime) {
+                return invalid(
+                    "the entry was integrated at \(integratedTime), outside the Rekor key's validity in the trusted root "
+                        + "(\(validity.lowerBound)…\(validity.upperBound))")
+            }
         }
         if let proof, let failure = InclusionProof.verify(proof, body: bodyBytes, logKey: logKey, logID: logID) {
             return invalid(failure)
         }
         if let mismatch = EntryBody.mismatch(bodyBytes, signed: signed) { return invalid(mismatch) }
-        return .success(LogEntry(logIndex: logIndex, integratedTime: integratedTime))
+        return .success(LogEntry(logIndex: logIndex, integratedTime: set == nil ? nil : integratedTime))
     }
 }
 
@@ -225,9 +238,35 @@ public enum TrustedRoot {
             guard let der = log.child("publicKey")?.base64("rawBytes") else {
                 throw KeyError(source: path, message: "tlogs[\(index)] has no public key")
             }
-            keys.append(try PublicKey(der: der, source: "\(path) tlogs[\(index)]"))
+            let key = try PublicKey(der: der, source: "\(path) tlogs[\(index)]")
+            keys.append(try validity(of: log, index: index, path: path).map(key.valid(during:)) ?? key)
         }
         guard !keys.isEmpty else { throw KeyError(source: path, message: "the trusted root names no transparency log") }
         return keys
+    }
+
+    /// `publicKey.validFor` as Unix times: from `start` to `end` (open-ended without one); nil
+    /// without a window.
+    private static func validity(of log: JSONValue, index: Int, path: String) throws(KeyError) -> ClosedRange<Int>? {
+        guard let window = log.child("publicKey")?.child("validFor") else { return nil }
+        func time(_ key: String) throws(KeyError) -> Int? {
+            guard let text = window.text(key) else { return nil }
+            let plain = ISO8601DateFormatter()
+            let fractional = ISO8601DateFormatter()
+            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let date = plain.date(from: text) ?? fractional.date(from: text) else {
+                throw KeyError(
+                    source: path, message: "tlogs[\(index)].publicKey.validFor.\(key) is not an RFC 3339 time")
+            }
+            return Int(date.timeIntervalSince1970)
+        }
+        guard let start = try time("start") else {
+            throw KeyError(source: path, message: "tlogs[\(index)].publicKey.validFor has no start")
+        }
+        let end = try time("end") ?? Int.max
+        guard start <= end else {
+            throw KeyError(source: path, message: "tlogs[\(index)].publicKey.validFor ends before it starts")
+        }
+        return start...end
     }
 }

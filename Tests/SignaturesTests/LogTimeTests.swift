@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+@testable import Signatures
+
+/// A transparency log entry's `integratedTime` is vouched for only by its SET: it must be a time
+/// the log could have written (positive, not in the future) and within the log key's validity
+/// in a trusted root; an entry with only an inclusion proof reports no time. Fixtures made with a
+/// throwaway signing key and a throwaway "Rekor" key (`fixtures/signatures/log-time/README.md`).
+@Suite struct LogTimeTests {
+    static let directory = SignatureCorpus.repositoryRoot.appendingPathComponent("fixtures/signatures/log-time")
+    static let digest = "sha256:" + String(repeating: "ab", count: 32)
+
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
+    }
+
+    static func verifier(logKeys: [PublicKey]) throws -> SignatureVerifier {
+        SignatureVerifier(
+            policy: VerificationPolicy(
+                keys: [try PublicKey.load(path: path("ec.pub"))], transparencyLogKeys: logKeys,
+                requireTransparencyLog: true, acceptedPredicateTypes: [VerificationPolicy.cosignSignPredicateType]))
+    }
+
+    static var rekor: [PublicKey] { get throws { [try PublicKey.load(path: path("rekor.pub"))] } }
+
+    @Test(arguments: [("rk-future.json", " 4102444800 "), ("rk-zero.json", " 0 ")])
+    func aLegacyEntryFromTheFutureOrBeforeTimeIsRefused(_ bundle: String, _ time: String) throws {
+        let result = try Self.verifier(logKeys: try Self.rekor).verifyOffline(
+            payload: try Self.bytes("ok.payload"),
+            signatureBase64: String(decoding: try Self.bytes("ok.sig"), as: UTF8.self),
+            rekorBundle: String(decoding: try Self.bytes(bundle), as: UTF8.self),
+            image: SignatureCorpus.expected(digest: Self.digest, reference: "ghcr.io/acme/api"), source: bundle)
+        #expect(!result.isVerified)
+        #expect(result.failure?.reason == .transparencyLogInvalid)
+        #expect(
+            result.failure?.detail.contains("integrated time\(time)") == true, "\(String(describing: result.failure))")
+    }
+
+    @Test func aBundleEntryFromTheFutureIsRefused() throws {
+        let check = try Self.verifier(logKeys: try Self.rekor).verifyBundle(
+            try Self.bytes("b-future.json"), for: .image(digest: Self.digest), source: "b-future")
+        #expect(check.failure?.reason == .transparencyLogInvalid)
+    }
+
+    @Test func aTrustedRootsValidityWindowBindsItsLogKey() throws {
+        let bundle = try Self.bytes("b-ok.json")
+        let pinned = try Self.verifier(logKeys: try Self.rekor).verifyBundle(
+            bundle, for: .image(digest: Self.digest), source: "b-ok")
+        #expect(pinned.isVerified, "\(String(describing: pinned.failure))")
+        let expired = try Self.verifier(
+            logKeys: try TrustedRoot.transparencyLogKeys(path: Self.path("tr-expired-rekor.json"))
+        ).verifyBundle(bundle, for: .image(digest: Self.digest), source: "b-ok")
+        #expect(expired.failure?.reason == .transparencyLogInvalid)
+        #expect(expired.failure?.detail.contains("outside the Rekor key's validity") == true)
+        let current = try Self.verifier(
+            logKeys: try TrustedRoot.transparencyLogKeys(path: Self.path("tr-current.json"))
+        ).verifyBundle(bundle, for: .image(digest: Self.digest), source: "b-ok")
+        #expect(current.isVerified, "\(String(describing: current.failure))")
+    }
+
+    @Test func anEntryWithOnlyAProofReportsNoTime() throws {
+        let check = try Self.verifier(logKeys: try Self.rekor).verifyBundle(
+            try Self.bytes("b-proof-only-time1.json"), for: .image(digest: Self.digest), source: "proof only")
+        #expect(check.isVerified, "\(String(describing: check.failure))")
+        #expect(check.transparencyLog == .verified(logIndex: 7, integratedTime: nil))
+    }
+}
