@@ -55,7 +55,7 @@ public struct RegistryImageVerifier: Sendable {
             let expected = ExpectedImage(digest: resolved.digest, repository: image)
             checks += try simpleSigningChecks(client: &client, expected: expected)
             if !checks.contains(where: \.isVerified) {
-                checks += try bundleChecks(client: &client, digest: resolved.digest)
+                checks += try bundleChecks(client: &client, expected: expected)
             }
             if checks.isEmpty {
                 return result(
@@ -129,7 +129,10 @@ public struct RegistryImageVerifier: Sendable {
     }
 
     /// Sigstore bundles attached to `digest` as referrers.
-    private func bundleChecks(client: inout RegistryClient, digest: String) throws(RegistryError) -> [SignatureCheck] {
+    private func bundleChecks(
+        client: inout RegistryClient, expected: ExpectedImage
+    ) throws(RegistryError) -> [SignatureCheck] {
+        let digest = expected.digest
         var index = try client.referrers(digest)
         var origin = "referrers API"
         if index == nil {
@@ -170,7 +173,8 @@ public struct RegistryImageVerifier: Sendable {
                 case .success(let bytes):
                     checks.append(
                         verifier.verifyBundle(
-                            bytes, for: .image(digest: digest), source: source, layerDigest: layerDigest))
+                            bytes, for: .image(digest: digest, repository: expected.repository), source: source,
+                            layerDigest: layerDigest))
                 }
             }
         }

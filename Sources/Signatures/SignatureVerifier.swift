@@ -21,7 +21,7 @@ public struct SignatureVerifier: Sendable {
                 return SignatureCheck(format: .simpleSigning, source: source, failure: failure)
             }
         }
-        return verifyBundle(bytes, for: .image(digest: image.digest), source: source)
+        return verifyBundle(bytes, for: .image(digest: image.digest, repository: image.repository), source: source)
     }
 }
 

@@ -2,8 +2,9 @@ import ScanGateJSON
 
 /// What a Sigstore bundle must be about.
 public enum BundleSubject: Sendable {
-    /// An image: a DSSE in-toto statement whose subject includes this `sha256:<hex>` digest.
-    case image(digest: String)
+    /// An image: a DSSE in-toto statement whose subject includes this `sha256:<hex>` digest and,
+    /// when `repository` is given, names it (cosign writes the repository as the subject's name).
+    case image(digest: String, repository: ImageReference? = nil)
     /// A blob (the artifact's bytes): a message signature over them, or a statement naming their digest.
     case artifact([UInt8])
 }
@@ -106,13 +107,29 @@ extension SignatureVerifier {
                     "the statement's predicate type \(predicateType) is not accepted as an image signature"))
         }
         let wanted: String
+        var repository: ImageReference?
         switch subject {
-        case .image(let digest): wanted = String(digest.dropFirst("sha256:".count))
+        case .image(let digest, let named):
+            wanted = String(digest.dropFirst("sha256:".count))
+            repository = named
         case .artifact(let bytes): wanted = SHA256Digest.hex(SHA256Digest.hash(bytes))
         }
-        guard subjects.contains(where: { $0.child("digest")?.text("sha256") == wanted }) else {
+        let matching = subjects.filter { $0.child("digest")?.text("sha256") == wanted }
+        guard !matching.isEmpty else {
             return .failure(
                 VerificationFailure(.digestMismatch, "no statement subject has the digest sha256:\(wanted)"))
+        }
+        // As docker-reference in a simple signing payload: the signature was made for this
+        // repository, not only for content that may also live in another.
+        if let repository,
+            !matching.contains(where: { subject in
+                subject.text("name").flatMap(ImageReference.init)?.sameRepository(as: repository) ?? false
+            })
+        {
+            let names = matching.map { $0.text("name") ?? "(no name)" }.joined(separator: ", ")
+            return .failure(
+                VerificationFailure(
+                    .referenceMismatch, "the statement's subject names \(names), not \(repository.repositoryName)"))
         }
         return .success(.dsse(payload: payload, signature: signature, key: key))
     }

@@ -3,11 +3,12 @@ import Testing
 
 @testable import Signatures
 
-/// A transparency log entry's `integratedTime` is vouched for only by its SET: it must be a time
-/// the log could have written (positive, not in the future) and within the log key's validity
-/// in a trusted root; an entry with only an inclusion proof reports no time. Fixtures made with a
-/// throwaway signing key and a throwaway "Rekor" key (`fixtures/signatures/log-time/README.md`).
-@Suite struct LogTimeTests {
+/// Signatures and log entries built with a throwaway signing key and a throwaway "Rekor" key
+/// (`fixtures/signatures/log-time/README.md`). A log entry's `integratedTime` is vouched for only
+/// by its SET: it must be a time the log could have written (positive, not in the future) and
+/// within the log key's validity in a trusted root; an entry with only an inclusion proof reports
+/// no time. An image bundle's statement must name the repository.
+@Suite struct ConstructedBundleTests {
     static let directory = SignatureCorpus.repositoryRoot.appendingPathComponent("fixtures/signatures/log-time")
     static let digest = "sha256:" + String(repeating: "ab", count: 32)
 
@@ -65,5 +66,18 @@ import Testing
             try Self.bytes("b-proof-only-time1.json"), for: .image(digest: Self.digest), source: "proof only")
         #expect(check.isVerified, "\(String(describing: check.failure))")
         #expect(check.transparencyLog == .verified(logIndex: 7, integratedTime: nil))
+    }
+
+    /// An image bundle's statement must name the repository being verified, as a simple signing
+    /// payload's docker-reference must: a signature made for `evil.io/other/repo` does not pass
+    /// for `ghcr.io/acme/api`, though the digest is the same.
+    @Test func anImageBundleMustNameTheRepository() throws {
+        let verifier = try Self.verifier(logKeys: try Self.rekor)
+        let expected = SignatureCorpus.expected(digest: Self.digest, reference: "ghcr.io/acme/api")
+        let other = verifier.verifyFile(try Self.bytes("b-other-repo.json"), for: expected, source: "other repo")
+        #expect(other.failure?.reason == .referenceMismatch)
+        #expect(other.failure?.detail.contains("evil.io/other/repo, not ghcr.io/acme/api") == true)
+        let same = verifier.verifyFile(try Self.bytes("b-ok.json"), for: expected, source: "same repo")
+        #expect(same.isVerified, "\(String(describing: same.failure))")
     }
 }
