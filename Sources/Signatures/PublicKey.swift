@@ -78,12 +78,33 @@ public struct PublicKey: Sendable, Equatable {
         return try PublicKey(pem: bytes, source: path)
     }
 
-    /// Parses one PEM `PUBLIC KEY` block (other text around it is ignored, as OpenSSL does).
+    /// Parses one PEM `PUBLIC KEY` block (other text around it is ignored, as OpenSSL does). A
+    /// file with several blocks is refused: only one key would be trusted, silently.
     public init(pem: [UInt8], source: String) throws(KeyError) {
+        let blocks = Self.count(of: Array("-----BEGIN ".utf8), in: pem)
+        guard blocks <= 1 else {
+            throw KeyError(
+                source: source, message: "the file holds \(blocks) PEM blocks: give each key in a file of its own")
+        }
         guard let der = PEM.decode(pem, label: "PUBLIC KEY") else {
             throw KeyError(source: source, message: "no valid PEM PUBLIC KEY block (SubjectPublicKeyInfo)")
         }
         try self.init(der: der, source: source)
+    }
+
+    private static func count(of marker: [UInt8], in bytes: [UInt8]) -> Int {
+        guard bytes.count >= marker.count else { return 0 }
+        var count = 0
+        var index = 0
+        while index <= bytes.count - marker.count {
+            if bytes[index..<index + marker.count].elementsEqual(marker) {
+                count += 1
+                index += marker.count
+            } else {
+                index += 1
+            }
+        }
+        return count
     }
 
     /// Parses SubjectPublicKeyInfo DER.

@@ -161,6 +161,15 @@ struct SignatureUnitTests {
             pem: Array("-----BEGIN PUBLIC KEY-----\n\(rfc8032)\n-----END PUBLIC KEY-----\n".utf8), source: "ok")
     }
 
+    /// A key file holding two keys would have OpenSSL read the first and ScanGate trust only it,
+    /// silently: refused.
+    @Test func aKeyFileWithSeveralPEMBlocksIsRefused() {
+        let key =
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n"
+        let error = #expect(throws: KeyError.self) { try PublicKey(pem: Array((key + key).utf8), source: "two") }
+        #expect(error?.message.contains("2 PEM blocks") == true)
+    }
+
     @Test func duplicateKeysInSignedJSONAreRefused() {
         #expect(StrictJSON.parse(Array(#"{"a":1,"b":{"c":1,"c":2}}"#.utf8)) == nil)
         #expect(StrictJSON.parse(Array(#"{"a":1,"b":{"c":1}}"#.utf8)) != nil)
