@@ -70,7 +70,9 @@ extension SignatureVerifier {
         } else {
             return fail(.badEncoding, "the bundle has neither a dsseEnvelope nor a messageSignature")
         }
-        switch bundleLog(material, signed: signed) {
+        // sigstore-go's rules: a v0.1 bundle's entries carry a SET, later ones an inclusion proof.
+        let isVersion01 = mediaType.hasSuffix(";version=0.1")
+        switch bundleLog(material, signed: signed, requiring: isVersion01 ? .signedEntryTimestamp : .inclusionProof) {
         case .success(let status): check.transparencyLog = status
         case .failure(let failure): check.failure = failure
         }
@@ -157,8 +159,14 @@ extension SignatureVerifier {
         return .success(.message(artifactDigest: digest, signature: signature, key: key))
     }
 
+    /// What a bundle's log entries must carry, by the bundle's version.
+    private enum RequiredLogEvidence {
+        case signedEntryTimestamp
+        case inclusionProof
+    }
+
     private func bundleLog(
-        _ material: JSONValue, signed: SignedContent
+        _ material: JSONValue, signed: SignedContent, requiring required: RequiredLogEvidence
     ) -> Result<TransparencyLogStatus, VerificationFailure> {
         let entries = material["tlogEntries"]?.elements ?? []
         guard !entries.isEmpty else {
@@ -179,6 +187,17 @@ extension SignatureVerifier {
                 return .failure(VerificationFailure(.transparencyLogInvalid, "a log entry is malformed"))
             }
             let set = entry.child("inclusionPromise")?.base64("signedEntryTimestamp")
+            switch required {
+            case .signedEntryTimestamp where set == nil:
+                return .failure(
+                    VerificationFailure(.transparencyLogInvalid, "a v0.1 bundle's log entry has no inclusion promise"))
+            case .inclusionProof where entry.child("inclusionProof") == nil:
+                return .failure(
+                    VerificationFailure(
+                        .transparencyLogInvalid, "a bundle of v0.2 or later has a log entry without an inclusion proof")
+                )
+            default: break
+            }
             let result = TransparencyLog.verifyEntry(
                 body: body, integratedTime: entry.integer("integratedTime"), logIndex: logIndex,
                 logID: SHA256Digest.hex(keyID), set: set, proof: entry.child("inclusionProof"),

@@ -80,4 +80,16 @@ import Testing
         let same = verifier.verifyFile(try Self.bytes("b-ok.json"), for: expected, source: "same repo")
         #expect(same.isVerified, "\(String(describing: same.failure))")
     }
+
+    /// sigstore-go's version rules: a v0.1 bundle's log entries carry a SET (inclusion promise),
+    /// those of v0.2 and later an inclusion proof.
+    @Test(arguments: [
+        ("b-v03-set-only.json", "without an inclusion proof"), ("b-v01-proof-only.json", "no inclusion promise"),
+    ])
+    func aBundlesLogEntriesCarryWhatItsVersionRequires(_ name: String, _ words: String) throws {
+        let check = try Self.verifier(logKeys: try Self.rekor).verifyBundle(
+            try Self.bytes(name), for: .image(digest: Self.digest), source: name)
+        #expect(check.failure?.reason == .transparencyLogInvalid)
+        #expect(check.failure?.detail.contains(words) == true, "\(String(describing: check.failure))")
+    }
 }
