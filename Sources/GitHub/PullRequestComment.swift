@@ -174,6 +174,13 @@ public struct PullRequestCommenter: Sendable {
                     continue
                 }
                 guard body.hasPrefix(configuration.marker) else { continue }
+                guard Self.isWrittenByTheProject(element) else {
+                    let login = element["user"]?["login"]?.stringValue.map(sanitize) ?? "someone"
+                    log(
+                        "comment \(id) by \(login) carries the ScanGate marker but is not by a bot or the project; left alone"
+                    )
+                    continue
+                }
                 let comment = Comment(id: id, body: body, url: element["html_url"]?.stringValue.map(sanitize))
                 if let current = oldest, marked[current].id < id {
                     marked.append(Comment(id: id, body: "", url: comment.url))
@@ -191,6 +198,16 @@ public struct PullRequestCommenter: Sendable {
             }
         }
         return marked.sorted { $0.id < $1.id }
+    }
+
+    /// Whether a comment can be ScanGate's: written by a bot (a workflow's `GITHUB_TOKEN` writes
+    /// as `github-actions[bot]`, an app as `<app>[bot]`) or by someone with write access to the
+    /// repository (a personal token's owner). Anyone else can start a comment with the marker, and
+    /// updating theirs would put the report under their name, or fail the step.
+    static func isWrittenByTheProject(_ comment: JSONValue) -> Bool {
+        if comment["user"]?["type"]?.stringValue == "Bot" { return true }
+        let association = comment["author_association"]?.stringValue ?? ""
+        return ["OWNER", "MEMBER", "COLLABORATOR"].contains(association)
     }
 
     private func update(_ comment: Comment, with text: String, others: Int) throws(PullRequestCommentError)

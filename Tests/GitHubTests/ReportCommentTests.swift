@@ -16,7 +16,10 @@ final class IssueCommentsServer {
     private let directory: URL
     private let recordFile: URL
 
-    init(scenario: String = "normal", preexisting: Int = 0, quotedMarker: Bool = false, pageSize: Int = 100) throws {
+    init(
+        scenario: String = "normal", preexisting: Int = 0, quotedMarker: Bool = false, forgedMarker: Bool = false,
+        pageSize: Int = 100
+    ) throws {
         guard let python = TestEnvironment.python else { throw TestFailure("python3 not found") }
         directory = try TestEnvironment.temporaryDirectory()
         recordFile = directory.appendingPathComponent("record.json")
@@ -26,6 +29,7 @@ final class IssueCommentsServer {
             String(preexisting), "--page-size", String(pageSize),
         ]
         if quotedMarker { arguments.append("--quoted-marker") }
+        if forgedMarker { arguments.append("--forged-marker") }
         process = Process()
         process.executableURL = python
         process.arguments = arguments
@@ -132,6 +136,20 @@ struct ReportCommentTests {
         // Every run read all three pages (27 comments, 10 a page).
         #expect(requests.count { $0.method == "GET" } == 9)
         #expect(try server.bodies().count == 27)
+    }
+
+    /// Anyone can post a comment that starts with the marker; ScanGate's comment is one written
+    /// by a bot or by someone with write access: an outsider's is left alone, never updated.
+    @Test func aMarkedCommentByAnOutsiderIsNotTakenForScanGates() throws {
+        let server = try IssueCommentsServer(preexisting: 2, forgedMarker: true)
+        let commenter = try Self.commenter(server)
+        let first = try commenter.post("## ScanGate: ❌ FAIL")
+        #expect(first.action == .created)
+        let second = try commenter.post("## ScanGate: ✅ PASS")
+        #expect(second.action == .updated && second.id == first.id)
+        let requests = try server.requests()
+        #expect(requests.count { $0.method == "PATCH" } == 1)
+        #expect(try Self.marked(server) == [Self.marker + "\nPASS (forged)", Self.marker + "\n## ScanGate: ✅ PASS"])
     }
 
     @Test func aCreateWhoseAnswerIsLostIsNotRepeated() throws {

@@ -48,16 +48,23 @@ class State:
         self.gets = 0
         for index in range(args.preexisting):
             self.add("A review comment %d from a person." % index, "octocat")
+        if args.forged_marker:
+            # Someone outside the project posts a comment that starts with the marker.
+            self.add("<!-- scangate-report -->\nPASS (forged)", "mallory", "FIRST_TIME_CONTRIBUTOR")
         if args.quoted_marker:
             # A person quoting the marker inside a comment: not ScanGate's comment.
             self.add("Why does the bot write `<!-- scangate-report -->` first?", "octocat")
 
-    def add(self, body, user):
+    def add(self, body, user, association="CONTRIBUTOR"):
         self.next_id += 1
+        # As GitHub writes them: GITHUB_TOKEN comments are by the Bot "github-actions[bot]",
+        # whose author_association is NONE; people have the association they have with the repository.
+        is_bot = user.endswith("[bot]")
         comment = {
             "id": self.next_id,
             "body": body,
-            "user": {"login": user},
+            "user": {"login": user, "type": "Bot" if is_bot else "User"},
+            "author_association": "NONE" if is_bot else association,
             "html_url": "https://github.test/%s/pull/%d#issuecomment-%d" % (self.args.repository, self.args.pr, self.next_id),
         }
         if self.args.scenario == "hostile-url":
@@ -233,6 +240,7 @@ def main():
     parser.add_argument("--scenario", default="normal", choices=["normal", "create-502-created", "list-503-once", "hostile-url"])
     parser.add_argument("--preexisting", type=int, default=0)
     parser.add_argument("--quoted-marker", action="store_true")
+    parser.add_argument("--forged-marker", action="store_true")
     parser.add_argument("--page-size", type=int, default=100)
     args = parser.parse_args()
     state = State(args)
