@@ -93,6 +93,15 @@ public struct ReportReader: Sendable {
         }
         let format: ReportFormat
         if let forcedFormat {
+            // `--as` reads a file detection does not recognise; it never makes a report of one
+            // format read as another (a Trivy report read as ZAP JSON has no alerts: a clean pass).
+            if let detected = try? Self.detect(document.root, file: source.name), detected != forcedFormat {
+                throw ReportError(
+                    file: source.name, line: document.root.line, jsonPath: "$",
+                    message:
+                        "the file is a \(detected.rawValue) report, not \(forcedFormat.rawValue) (--as \(forcedFormat.rawValue))"
+                )
+            }
             format = forcedFormat
         } else {
             format = try Self.detect(document.root, file: source.name)

@@ -68,6 +68,12 @@ private struct TrivyReportReader {
     // MARK: Report shapes
 
     private mutating func readSchema2(_ root: JSONValue) throws(JSONAccessError) -> String {
+        // Trivy writes SchemaVersion (before it, ArtifactName with Results): a document with neither is
+        // not a Trivy report, and reading it as one without results would be a silent pass.
+        guard root.has("SchemaVersion") || root.has("ArtifactName") && root.has("Results") else {
+            throw root.error(
+                "not a Trivy report: there is no \"SchemaVersion\" (nor \"ArtifactName\" with \"Results\")")
+        }
         if let version = try root.int("SchemaVersion"), version != 2 {
             throw (root["SchemaVersion"] ?? root).error(
                 "unsupported Trivy SchemaVersion \(version): ScanGate reads schema 2 and the older list format")

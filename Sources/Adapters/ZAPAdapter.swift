@@ -44,9 +44,14 @@ public enum ZAPAdapter {
 enum ZAPJSONReader {
     static func read(_ root: JSONValue) throws(JSONAccessError) -> ZAPRawReport {
         let root = try root.requireObject()
+        // ZAP always writes "site" (an empty list when it scanned nothing): a document without it is
+        // not a ZAP report, and reading it as one with no alerts would be a silent pass.
+        guard let sites = try root.array("site") else {
+            throw root.error("not a ZAP JSON report: there is no \"site\" list")
+        }
         var report = ZAPRawReport()
         report.toolVersion = try root.identifier("@version")
-        for site in try root.array("site") ?? [] {
+        for site in sites {
             let site = try site.requireObject()
             let siteName = try site.identifier("@name") ?? ""
             for item in try site.array("alerts") ?? [] {

@@ -269,3 +269,38 @@ struct TrivyAdapterTests {
         }
     }
 }
+
+/// `--as` reads a file detection does not recognise; it never reads a report of one format as
+/// another, and a document without the forced format's own keys is refused: either would give no
+/// findings, a clean pass.
+@Suite struct ForcedFormatTests {
+    @Test(arguments: [
+        ("examples/trivy-fs.json", ReportFormat.zap, "the file is a trivy report, not zap"),
+        ("examples/npm-audit.json", ReportFormat.trivy, "the file is a npm-audit report, not trivy"),
+        ("examples/trivy-fs.json", ReportFormat.sarif, "the file is a trivy report, not sarif"),
+    ])
+    func aReportOfAnotherFormatIsRefused(_ fixture: String, _ format: ReportFormat, _ words: String) throws {
+        let error = try #require(throws: ReportError.self) {
+            try ReportReader().read(path: Corpus.fixture(fixture).path, as: format)
+        }
+        #expect(error.message.contains(words), "\(error)")
+    }
+
+    @Test(arguments: [
+        (ReportFormat.zap, "not a ZAP JSON report"), (ReportFormat.trivy, "not a Trivy report"),
+        (ReportFormat.npmAudit, "not an npm audit report"), (ReportFormat.sarif, "unsupported SARIF version"),
+    ])
+    func aDocumentWithoutTheFormatsKeysIsRefused(_ format: ReportFormat, _ words: String) throws {
+        let error = try #require(throws: ReportError.self) {
+            try Corpus.parse(bytes: Array(#"{"foo": 1}"#.utf8), as: format)
+        }
+        #expect(error.message.contains(words), "\(error)")
+    }
+
+    @Test func theSameFormatForcedReadsAsDetected() throws {
+        let url = Corpus.fixture("examples/trivy-fs.json")
+        #expect(
+            try ReportReader().read(path: url.path, as: .trivy).findings == ReportReader().read(path: url.path).findings
+        )
+    }
+}
