@@ -194,6 +194,23 @@ struct ReleaseGateCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
     }
 
+    /// The same when the log does not exist yet (the run would create it, then overwrite it with
+    /// its output), named through another spelling of its directory.
+    @Test func anOutputNamingANewAuditLogIsRefusedToo() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("fresh.jsonl").path
+        let otherSpelling = directory.appendingPathComponent(".").appendingPathComponent("fresh.jsonl").path
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log, "-o", otherSpelling,
+            ] + Self.common)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("is an input of this command"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: log))
+    }
+
     /// (arguments after `release-gate`, exit status, words on standard error)
     /// A `.scangate.yaml` in a temporary directory whose `release` section names `release`
     /// (YAML lines, indented two spaces), with the repository's release policy as production's
