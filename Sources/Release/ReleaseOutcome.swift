@@ -20,9 +20,15 @@ public struct ReleaseOutcome: Sendable {
     public var decision: Decision?
     /// One line per report that could not be read.
     public var reportFailures: [String]
+    /// Why the decision could not be appended to the audit log, when it could not: then it does
+    /// not count, whatever it was (error, exit 2), and the output says so.
+    public var notRecorded: String?
 
-    /// The decision as the audit log records it.
-    public var auditDecision: AuditDecision { status.auditDecision }
+    /// The decision as the audit log records it, and as the output states it.
+    public var auditDecision: AuditDecision { notRecorded == nil ? status.auditDecision : .error }
+
+    /// The command's exit status: the decision's, or 2 when it could not be recorded.
+    public var exitCode: Int32 { notRecorded == nil ? status.exitCode : 2 }
 
     /// Every reason for the decision: each unreadable report, each image's verdict, each
     /// failing finding, each `max:` exceeded, the findings' count line.
@@ -52,6 +58,7 @@ public struct ReleaseOutcome: Sendable {
                     + "(\(check.limit.source))")
         }
         reasons.append("findings: " + Self.findingsLine(decision))
+        if let notRecorded { reasons.append("not recorded in the audit log, so it does not count: \(notRecorded)") }
         return reasons
     }
 
@@ -175,7 +182,7 @@ public struct ReleaseOutcome: Sendable {
         writer.beginObject()
         writer.field("schema", "scangate-release-gate/1")
         writer.field("decision", auditDecision.rawValue)
-        writer.field("exit", Int(status.exitCode))
+        writer.field("exit", Int(exitCode))
         writer.field("summary", summary)
         writer.field("tag", tag)
         writer.field("commit", commit)

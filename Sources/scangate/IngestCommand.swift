@@ -116,6 +116,17 @@ enum OutputFile {
         throw ExitCode(ExitStatus.usage)
     }
 
+    /// Exit 2 when `path`'s directory does not exist or cannot be written (a command that records
+    /// its decision before writing its output asks first).
+    static func refuseUnwritable(_ path: String?) throws {
+        guard let path, path != "-" else { return }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard access(directory, W_OK) == 0 else {
+            Terminal.error("error: cannot write \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
     /// Whether two paths name the same file: by device and inode when both exist (links and `./`
     /// spellings included), else by their directory's real path and their name (an audit log the
     /// command is about to create is as much an input as one that exists).

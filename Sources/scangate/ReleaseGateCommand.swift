@@ -260,6 +260,9 @@ struct ReleaseGateCommand: ParsableCommand {
         inputs += [plan.baseline, plan.auditLog, plan.auditKey, config].compactMap { $0 }
         inputs += ReportInput.files(plan.reports).paths
         try OutputFile.refuse(output, ifAnyOf: inputs)
+        // And an output that cannot be written is known now, not after the decision is recorded
+        // with an exit status the command would then not end with.
+        try OutputFile.refuseUnwritable(output)
         var files: [AuditFile] = []
         for file in loaded.files {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -341,6 +344,8 @@ struct ReleaseGateCommand: ParsableCommand {
                 auditError = error
             }
         }
+        var outcome = outcome
+        if let auditError { outcome.notRecorded = "\(auditError)" }
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(outcome.text(audit: appended, log: setup.logPath).utf8)
@@ -353,6 +358,6 @@ struct ReleaseGateCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         // As `gate` does: the findings and the outcome are not released one by one before exit.
-        ScanGate.exitAfterOutput(status: outcome.status.exitCode, keeping: outcome, bytes)
+        ScanGate.exitAfterOutput(status: outcome.exitCode, keeping: outcome, bytes)
     }
 }

@@ -211,6 +211,44 @@ struct ReleaseGateCommandTests {
         #expect(!FileManager.default.fileExists(atPath: log))
     }
 
+    /// A decision the audit log did not take does not count, and the output says so: error,
+    /// exit 2, the reason, not the decision it would have been.
+    @Test func anUnrecordedDecisionIsAnErrorInTheOutputToo() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        try FileManager.default.createSymbolicLink(atPath: log, withDestinationPath: "/nonexistent/audit.jsonl")
+        let output = directory.appendingPathComponent("decision.json")
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log, "--format", "json", "-o", output.path,
+            ] + Self.common)
+        #expect(result.status == 2, "\(result.standardError)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        #expect(json["decision"] as? String == "error")
+        #expect(json["exit"] as? Int == 2)
+        #expect((json["reasons"] as? [String])?.last?.hasPrefix("not recorded in the audit log") == true)
+    }
+
+    /// An output that cannot be written is refused before the decision is recorded: the record
+    /// would state an exit status the command then did not end with.
+    @Test func anUnwritableOutputIsRefusedBeforeTheRecord() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(1, at: log)
+        let before = try Data(contentsOf: URL(fileURLWithPath: log))
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log, "-o", directory.appendingPathComponent("missing/decision.txt").path,
+            ] + Self.common)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("cannot write"), "\(result.standardError)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
+    }
+
     /// (arguments after `release-gate`, exit status, words on standard error)
     /// A `.scangate.yaml` in a temporary directory whose `release` section names `release`
     /// (YAML lines, indented two spaces), with the repository's release policy as production's
