@@ -163,7 +163,9 @@ public struct ReportReader: Sendable {
 /// Reads whole files with POSIX calls, refusing what is not a regular file or is too large.
 public enum ReportFile {
     public static func read(path: String, maximumSize: Int) throws(ReportError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking: opening a FIFO would otherwise wait for a writer for ever; it is refused
+        // below as not a regular file (reads of a regular file never block anyway).
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw ReportError(file: path, message: "cannot open the file: \(String(cString: strerror(errno)))")
         }

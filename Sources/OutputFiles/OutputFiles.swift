@@ -20,10 +20,43 @@ public enum OutputFiles {
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: readers see
     /// the old file or the new one, never a part of it. With `creatingDirectories`, missing
     /// parent directories are created first.
+    ///
+    /// What `path` already names decides how: a device, FIFO or socket (`-o /dev/null`, a pipe)
+    /// is written to as it is (renaming a file over `/dev/null` would replace the device for
+    /// every process on the machine); a symbolic link keeps being one, and the file it names is
+    /// replaced.
     public static func write(
         _ bytes: [UInt8], to path: String, creatingDirectories: Bool = false
     ) throws(OutputFileError) {
-        let url = URL(fileURLWithPath: path)
+        var status = stat()
+        var target = path
+        if stat(path, &status) == 0 {
+            if status.st_mode & S_IFMT != S_IFREG, status.st_mode & S_IFMT != S_IFDIR {
+                try writeInPlace(bytes, to: path)
+                return
+            }
+            if let resolved = realpath(path, nil) {
+                target = String(cString: resolved)
+                free(resolved)
+            }
+        }
+        try replace(bytes, at: target, named: path, creatingDirectories: creatingDirectories)
+    }
+
+    /// Writes to what `path` names without replacing it (a device or a FIFO).
+    private static func writeInPlace(_ bytes: [UInt8], to path: String) throws(OutputFileError) {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
+        var failure = writeAll(bytes, to: descriptor).map { String(cString: strerror($0)) }
+        if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure { throw OutputFileError(path: path, reason: failure) }
+    }
+
+    /// A temporary file beside `target`, renamed over it; errors name `path`, as the user wrote it.
+    private static func replace(
+        _ bytes: [UInt8], at target: String, named path: String, creatingDirectories: Bool
+    ) throws(OutputFileError) {
+        let url = URL(fileURLWithPath: target)
         let directory = url.deletingLastPathComponent()
         if creatingDirectories {
             do {

@@ -98,6 +98,60 @@ struct CLITests {
         #expect(try ScanGateProcess.run(["gate", "--policy", "policies/dev.yaml", full.path]).status == 0)
     }
 
+    /// `-o` naming a FIFO (or a device such as /dev/null) writes to it: renaming a file over it
+    /// would replace it for every process; `-o` naming a link replaces the file the link names
+    /// and keeps the link.
+    @Test func outputWritesThroughFIFOsAndKeepsLinks() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // A reader on the FIFO, as a shell's `<(…)` or a log collector would be.
+        let received = directory.appendingPathComponent("received").path
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        reader.arguments = ["-c", "cat \"$0\" > \"$1\"", fifo, received]
+        try reader.run()
+        let result = try ScanGateProcess.run([
+            "ingest", "--format", "json", "fixtures/examples/npm-audit.json", "-o", fifo,
+        ])
+        // A regression (the FIFO replaced by a file) would leave the reader waiting for ever.
+        let deadline = Date().addingTimeInterval(20)
+        while reader.isRunning && Date() < deadline { usleep(20_000) }
+        if reader.isRunning {
+            reader.terminate()
+            Issue.record("nothing was written to the FIFO")
+        }
+        #expect(result.status == 0, "\(result.standardError)")
+        var status = stat()
+        #expect(lstat(fifo, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
+        #expect(try String(contentsOfFile: received, encoding: .utf8).contains("\"findings\""))
+
+        let target = directory.appendingPathComponent("target.json").path
+        try Data("old".utf8).write(to: URL(fileURLWithPath: target))
+        let link = directory.appendingPathComponent("link.json").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let linked = try ScanGateProcess.run([
+            "ingest", "--format", "json", "fixtures/examples/npm-audit.json", "-o", link,
+        ])
+        #expect(linked.status == 0, "\(linked.standardError)")
+        #expect(lstat(link, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK)
+        #expect(try String(contentsOfFile: target, encoding: .utf8).contains("\"findings\""))
+    }
+
+    /// A FIFO given as a report (or found in a report directory) is refused, not waited on.
+    @Test func aFIFOIsNoReport() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("report.json").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for argument in [fifo, directory.path] {
+            let result = try ScanGateProcess.run(["ingest", argument])
+            #expect(result.status == 3)
+            #expect(result.standardError.contains("\(fifo): not a regular file"), "\(result.standardError)")
+        }
+    }
+
     @Test func outputReplacesAnExistingFileWhole() throws {
         let directory = try ScanGateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
