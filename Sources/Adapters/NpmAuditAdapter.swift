@@ -33,6 +33,11 @@ public enum NpmAuditAdapter {
             guard root.kind == .object else {
                 throw root.error("expected an npm audit report (an object), found \(root.kind)")
             }
+            if root.has("advisories") && (root.has("auditReportVersion") || root.has("vulnerabilities")) {
+                // No npm writes both: reading one part would silently drop the other.
+                throw root.error(
+                    "the report has both npm 6 \"advisories\" and npm 7+ \"vulnerabilities\"; no npm writes both")
+            }
             if root.has("auditReportVersion") || root.has("vulnerabilities") {
                 variant = "npm-7+"
                 try reader.readNpm7(root)
@@ -118,6 +123,17 @@ private struct NpmAuditReader {
     mutating func readNpm6(_ report: JSONValue) throws(JSONAccessError) {
         guard let advisories = try report.object("advisories") else {
             throw report.error("\"advisories\" is null: expected an object of advisories")
+        }
+        // npm counts what it found by severity; counts with no advisory at all mean the
+        // advisories were lost (a cut or edited report): reading none would pass the build.
+        if advisories.count == 0, let counts = try report.object("metadata")?.object("vulnerabilities") {
+            var total = 0
+            for (_, value) in counts.members { total += value.intValue ?? 0 }
+            if total > 0 {
+                throw advisories.error(
+                    "metadata.vulnerabilities counts \(total) but \"advisories\" is empty: the report is incomplete "
+                        + "or was edited")
+            }
         }
         for (key, advisory) in advisories.members {
             _ = try advisory.requireObject()

@@ -121,8 +121,9 @@ public struct ReportReader: Sendable {
             // Trivy before v0.20 wrote a bare list of results, or null when nothing was scanned.
             return .trivy
         case .object:
+            var matches: [ReportFormat] = []
             if root.has("SchemaVersion") || root.has("ClusterName") || root.has("ArtifactName") && root.has("Results") {
-                return .trivy
+                matches.append(.trivy)
             }
             // npm 10 prints a bare {"message": "request to … failed"} when the registry is down:
             // route it to the npm adapter, which reports that the audit did not run.
@@ -130,10 +131,19 @@ public struct ReportReader: Sendable {
             if root.has("auditReportVersion") || root.has("advisories") || root.has("error")
                 || root["audit"]?.has("auditReportVersion") == true || isBareMessage
             {
-                return .npmAudit
+                matches.append(.npmAudit)
             }
-            if root.has("@version") && root.has("site") || root.has("@programName") { return .zap }
-            if root.has("runs") && (root.has("version") || root.has("$schema")) { return .sarif }
+            if root.has("@version") && root.has("site") || root.has("@programName") { matches.append(.zap) }
+            if root.has("runs") && (root.has("version") || root.has("$schema")) { matches.append(.sarif) }
+            // A document with the keys of two formats is no report any tool writes: reading it as
+            // the first would silently drop what the other part says.
+            if matches.count > 1 {
+                throw ReportError(
+                    file: file, line: root.line, jsonPath: "$",
+                    message: "the document has the keys of several formats ("
+                        + matches.map(\.rawValue).joined(separator: ", ") + "); no tool writes such a report")
+            }
+            if let format = matches.first { return format }
             let keys = root.members.prefix(8).map { "\"\($0.key)\"" }.joined(separator: ", ")
             throw ReportError(
                 file: file, line: root.line, jsonPath: "$",

@@ -53,6 +53,11 @@ private struct SARIFDocumentReader {
             let run = try SARIFRun(try runValue.requireObject())
             if firstTool == nil { firstTool = (run.toolName, run.toolVersion) }
             scanErrors += try failedInvocations(of: run)
+            // SARIF §3.14.23: without `results` the tool could not produce any (an empty list
+            // means it found nothing): no clean scan.
+            if run.value["results"] == nil || run.value["results"]?.kind == .null {
+                scanErrors.append("the run of \(run.toolName) has no \"results\": the tool produced none")
+            }
             findings.append(contentsOf: try readResults(of: run))
         }
         return ParsedReport(

@@ -304,3 +304,34 @@ struct TrivyAdapterTests {
         )
     }
 }
+
+/// Documents that no tool writes, or that say their tool produced nothing, are no clean scans.
+@Suite struct AmbiguousAndEmptyReportTests {
+    @Test(arguments: [
+        (#"{"SchemaVersion": 2, "Results": [], "version": "2.1.0", "runs": []}"#, "several formats (trivy, sarif)"),
+        (#"{"@version": "2.16", "site": [], "version": "2.1.0", "runs": []}"#, "several formats (zap, sarif)"),
+        (#"{"SchemaVersion": 2, "advisories": {}}"#, "several formats (trivy, npm-audit)"),
+        (#"{"advisories": {}, "vulnerabilities": {}}"#, "both npm 6 \"advisories\" and npm 7+ \"vulnerabilities\""),
+        (
+            #"{"advisories": {}, "metadata": {"vulnerabilities": {"low": 0, "critical": 5}}}"#,
+            "metadata.vulnerabilities counts 5 but \"advisories\" is empty"
+        ),
+        (
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}}}]}"#,
+            "the run of lint has no \"results\""
+        ),
+        (
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}}, "results": null}]}"#,
+            "the run of lint has no \"results\""
+        ),
+    ])
+    func isRefused(_ json: String, _ words: String) throws {
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(json.utf8)) }
+        #expect(error.message.contains(words), "\(error)")
+    }
+
+    @Test func anEmptyResultsListIsACleanScan() throws {
+        let json = #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}}, "results": []}]}"#
+        #expect(try Corpus.parse(bytes: Array(json.utf8)).findings.isEmpty)
+    }
+}
