@@ -227,8 +227,11 @@ public struct FindingSet: Sendable {
             result.ratings += other.ratings.filter { !result.ratings.contains($0) }
             result.confidence = [result.confidence, other.confidence].compactMap { $0 }.max()
             result.package = mergePackages(result.package, other.package)
-            result.locations += other.locations.filter { !result.locations.contains($0) }
-            result.instances += other.instances.filter { !result.instances.contains($0) }
+            // Repeats are dropped by `finalized()` below, which sorts: filtering each source's
+            // list against all before it was quadratic (a Kubernetes report repeats an image's
+            // finding for every workload).
+            result.locations += other.locations
+            result.instances += other.instances
             result.cwes += other.cwes
             result.references += other.references
             result.provenance += other.provenance
