@@ -196,7 +196,7 @@ public struct CIRunner: Sendable {
             exitCode = CIExitCode.combine(gatePassed: decision.passed, steps: steps)
             if let path = plan.context.outputFile {
                 let failing = decision.verdicts.filter { $0.verdict == .fail }.map {
-                    "\($0.severity.rawValue) \($0.finding.ruleID): \($0.finding.title)".withoutLineBreaks
+                    "\($0.severity.rawValue) \($0.finding.ruleID): \($0.finding.title)".printableLine
                 }
                 // The exit code written is the one the step will end with, whether or not
                 // writing these outputs fails (a failure here cannot be reported in them).

@@ -28,7 +28,7 @@ public enum DecisionText {
         lines += verdictLines(decision, listingAtMost: limit, whereListed: whereListed)
         lines.append("")
         lines.append(summaryLine(decision))
-        return lines.map(\.withoutLineBreaks).joined(separator: "\n") + "\n"
+        return lines.map(\.printableLine).joined(separator: "\n") + "\n"
     }
 
     /// The body of ``render(_:)`` without its header and summary line, for commands that
@@ -76,7 +76,7 @@ public enum DecisionText {
         }
         for warning in decision.warnings { lines.append("warning: \(warning)") }
         // One finding, one warning: one line each, whatever line breaks report text holds.
-        return lines.map(\.withoutLineBreaks)
+        return lines.map(\.printableLine)
     }
 
     /// `failing findings`, `warning`, … for a count of verdicts.

@@ -11,25 +11,38 @@ extension String {
 }
 
 extension String {
-    /// One line: each line break (LF, CR, CRLF, NEL, U+2028, U+2029) replaced by a space. Report
-    /// text in a line of the decision (a title with a newline) must not start a line of its own:
-    /// a reader, or a CI runner reading commands, would take it for ScanGate's.
-    package var withoutLineBreaks: String {
+    /// One printable line: each line break (LF, CR, CRLF, NEL, U+2028, U+2029) replaced by a space
+    /// and every other control character (ESC, DEL, C1 such as CSI) by U+FFFD. Report text in a
+    /// line of terminal output (a title with a newline, a package name with an escape sequence)
+    /// must neither start a line of its own, which a reader or a CI runner reading commands would
+    /// take for ScanGate's, nor drive the terminal.
+    package var printableLine: String {
         var copy = self
-        let hasBreak = copy.withUTF8 { utf8 in
-            utf8.indices.contains { index in
+        let isPlain = copy.withUTF8 { utf8 in
+            !utf8.indices.contains { index in
                 let byte = utf8[index]
-                if byte == 0x0A || byte == 0x0D { return true }
-                if byte == 0xC2, index + 1 < utf8.count { return utf8[index + 1] == 0x85 }
+                if byte < 0x20 { return byte != 0x09 }
+                if byte == 0x7F { return true }
+                if byte == 0xC2, index + 1 < utf8.count { return (0x80...0x9F).contains(utf8[index + 1]) }
                 if byte == 0xE2, index + 2 < utf8.count {
                     return utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9)
                 }
                 return false
             }
         }
-        guard hasBreak else { return self }
-        return replacingOccurrences(of: "\r\n", with: " ").split(
-            omittingEmptySubsequences: false, whereSeparator: { "\n\r\u{85}\u{2028}\u{2029}".contains($0) }
-        ).joined(separator: " ")
+        guard !isPlain else { return self }
+        var result = String.UnicodeScalarView()
+        var previousWasCarriageReturn = false
+        for scalar in unicodeScalars {
+            defer { previousWasCarriageReturn = scalar == "\r" }
+            switch scalar.value {
+            case 0x0A where previousWasCarriageReturn: continue  // CRLF: one space
+            case 0x0A, 0x0D, 0x85, 0x2028, 0x2029: result.append(" ")
+            case 0x09: result.append(scalar)
+            case 0x00..<0x20, 0x7F...0x9F: result.append("\u{FFFD}")
+            default: result.append(scalar)
+            }
+        }
+        return String(result)
     }
 }

@@ -1,4 +1,5 @@
 import Findings
+import Policy
 
 /// The plain-text table `scangate ingest` prints: findings by tool × severity.
 ///
@@ -44,7 +45,8 @@ public enum SummaryTable {
             lines.append(description)
             for warning in report.warnings { lines.append("  warning: \(warning)") }
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Tool names, file names and warnings come from reports: one printable line each.
+        return lines.map(\.printableLine).joined(separator: "\n") + "\n"
     }
 
     /// Open findings per severity, and open and suppressed totals, of one row.

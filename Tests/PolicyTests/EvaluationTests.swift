@@ -156,6 +156,12 @@ struct EvaluationTests {
         #expect(lines[listed + 1].hasPrefix("        at a b"), "\(text)")
         #expect(!lines.contains { $0.drop { $0.isWhitespace }.hasPrefix("::") }, "\(text)")
         #expect(DecisionText.verdictLines(decision).allSatisfy { !$0.contains("\n") && !$0.contains("\r") })
+        // Nor may it drive the terminal: escape sequences (ESC, C1 CSI, DEL) are shown as U+FFFD.
+        var coloured = finding
+        coloured.title = "red \u{1B}[31mtext\u{9B}2J\u{7F}"
+        let colouredText = DecisionText.render(Support.evaluate([coloured], policy: policy))
+        #expect(colouredText.contains("red \u{FFFD}[31mtext\u{FFFD}2J\u{FFFD}"), "\(colouredText)")
+        #expect(!colouredText.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" || $0 == "\u{7F}" })
     }
 
     @Test func maxCountsFailTheRemainingFindingsOfThatSeverity() throws {
