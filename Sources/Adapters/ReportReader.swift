@@ -74,10 +74,17 @@ public struct ReportReader: Sendable {
                 file: source.name,
                 message: "the report is \(source.bytes.count) bytes, more than the limit of \(maximumSize) bytes")
         }
+        if let encoding = Self.wideEncoding(source.bytes) {
+            throw ReportError(
+                file: source.name, line: 1,
+                message: "the file is \(encoding) (its byte order mark says so); reports are read as UTF-8: "
+                    + "convert it (iconv -f \(encoding) -t UTF-8)")
+        }
         let firstByte = Self.firstSignificantByte(source.bytes)
         guard let firstByte else {
             throw ReportError(
-                file: source.name, message: "the file is empty: expected a Trivy, npm audit, ZAP or SARIF report")
+                file: source.name,
+                message: "the file is empty or only white space: expected a Trivy, npm audit, ZAP or SARIF report")
         }
         if firstByte == UInt8(ascii: "<") {
             if forcedFormat == nil || forcedFormat == .zap { return try ZAPAdapter.parseXML(consume source) }
@@ -156,6 +163,15 @@ public struct ReportReader: Sendable {
                 file: file, line: root.line, jsonPath: "$",
                 message: "not a report ScanGate knows: the document is \(root.kind), expected an object")
         }
+    }
+
+    /// UTF-16 or UTF-32 by its byte order mark (PowerShell's `>` writes UTF-16LE); nil otherwise.
+    static func wideEncoding(_ bytes: [UInt8]) -> String? {
+        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return "UTF-32LE" }
+        if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return "UTF-32BE" }
+        if bytes.starts(with: [0xFF, 0xFE]) { return "UTF-16LE" }
+        if bytes.starts(with: [0xFE, 0xFF]) { return "UTF-16BE" }
+        return nil
     }
 
     static func firstSignificantByte(_ bytes: [UInt8]) -> UInt8? {

@@ -335,3 +335,19 @@ struct TrivyAdapterTests {
         #expect(try Corpus.parse(bytes: Array(json.utf8)).findings.isEmpty)
     }
 }
+
+/// A report saved as UTF-16 or UTF-32 (PowerShell's `>` writes UTF-16LE) is refused naming its
+/// encoding, not as "invalid JSON at byte 0xff"; XML too.
+@Suite struct WideEncodingTests {
+    @Test(arguments: [
+        ([0xFF, 0xFE] as [UInt8], "UTF-16LE"), ([0xFE, 0xFF], "UTF-16BE"), ([0xFF, 0xFE, 0x00, 0x00], "UTF-32LE"),
+        ([0x00, 0x00, 0xFE, 0xFF], "UTF-32BE"),
+    ])
+    func isRefusedNamingTheEncoding(_ mark: [UInt8], _ encoding: String) throws {
+        for body in [#"{"SchemaVersion": 2}"#, "<OWASPZAPReport/>"] {
+            let bytes = mark + Array(body.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+            let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: bytes) }
+            #expect(error.message.contains("the file is \(encoding)"), "\(error)")
+        }
+    }
+}
