@@ -114,7 +114,15 @@ struct AuditVerifyCommand: ParsableCommand {
         let names = result.signingKeys.map { id in
             trusted.first { $0.keyID == id }.map { "\($0.file) (\(id.prefix(16))…)" } ?? "\(id.prefix(16))…"
         }
-        return "\(result.verifiedSignatures) of \(result.signedRecords) verified, by " + names.joined(separator: ", ")
+        var summary =
+            "\(result.verifiedSignatures) of \(result.signedRecords) verified, by " + names.joined(separator: ", ")
+        // A log rewritten without its signatures and signed again on top verifies record by record:
+        // what no key vouches for must show (`--require-signatures` refuses it).
+        let unsigned = result.records - result.signedRecords
+        if unsigned > 0 {
+            summary += "; \(unsigned) record\(unsigned == 1 ? "" : "s") NOT signed (--require-signatures refuses them)"
+        }
+        return summary
     }
 
     private func json(_ result: AuditVerification) -> [UInt8] {

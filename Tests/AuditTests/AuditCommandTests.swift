@@ -17,6 +17,24 @@ struct AuditVerifyCommandTests {
         #expect(result.standardOutput.hasSuffix("result     VERIFIED\n"))
     }
 
+    /// A log rewritten without its signatures and signed again on top verifies record by record;
+    /// what no key vouches for is said, and `--require-signatures` refuses it.
+    @Test(.enabled(if: AuditSupport.hasOpenSSL))
+    func unsignedRecordsBesideSignedOnesAreCounted() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path)
+        try AuditSupport.makeLog(1, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath), startingAt: 3)
+        let result = try ScanGateCommand.run(["audit", "verify", path, "--key", publicPath])
+        #expect(result.status == 0, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("1 of 1 verified, by"))
+        #expect(result.standardOutput.contains("; 2 records NOT signed (--require-signatures refuses them)"))
+        let strict = try ScanGateCommand.run(["audit", "verify", path, "--key", publicPath, "--require-signatures"])
+        #expect(strict.status == 1)
+    }
+
     @Test func theExampleStillReadsWithTheLibrary() throws {
         let bytes = try AuditLog(path: AuditSupport.repositoryRoot.appendingPathComponent(Self.example).path).read()
         let key = try AuditPublicKey(
