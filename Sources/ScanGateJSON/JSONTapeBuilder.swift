@@ -4,6 +4,8 @@ struct JSONTapeBuilder {
     private let maximumDepth: Int
     private var position = 0
     private var tape: [JSONNode] = []
+    /// The member names of open objects with many members, by the object's tape index.
+    private var largeObjectNames: [Int: Set<[UInt8]>] = [:]
 
     /// An open array or object: its tape index, its member count so far, and whether
     /// the next token must be a separator.
@@ -11,6 +13,11 @@ struct JSONTapeBuilder {
         var tapeIndex: Int
         var isObject: Bool
         var count: UInt32
+        /// Objects: one bit per member name's length and end bytes, so that most names, which
+        /// no earlier one shares, are known new without comparing them with the others.
+        var nameBits: UInt64 = 0
+        /// Objects: an earlier member name has an escape, so a name's bit proves nothing.
+        var hasEscapedName = false
     }
 
     init(bytes: [UInt8], maximumDepth: Int) {
@@ -39,6 +46,7 @@ struct JSONTapeBuilder {
                 position += 1
                 tape[top.tapeIndex].length = top.count
                 tape[top.tapeIndex].end = UInt32(tape.count)
+                if top.count >= Self.largeObjectMembers { largeObjectNames[top.tapeIndex] = nil }
                 stack.removeLast()
                 continue
             }
@@ -55,6 +63,7 @@ struct JSONTapeBuilder {
                     throw error("expected a member name in double quotes, found \(describe(bytes[position]))")
                 }
                 try scanString()
+                try refuseRepeatedKey(in: &top)
                 skipWhitespace()
                 guard position < bytes.count, bytes[position] == 0x3A else {
                     throw error(
@@ -75,6 +84,83 @@ struct JSONTapeBuilder {
             throw error("unexpected \(describe(bytes[position])) after the end of the JSON value")
         }
         return tape
+    }
+
+    /// Throws when the member name just scanned (the tape's last node) repeats one of `object`'s
+    /// earlier names. RFC 8259 leaves a repeated name's meaning open and parsers keep different
+    /// ones: in a report, whichever is dropped (a second `Results`, a result's `level`) is lost
+    /// without a word. Names are compared by length first, then bytes (decoded when escaped).
+    private mutating func refuseRepeatedKey(in object: inout OpenContainer) throws(JSONSyntaxError) {
+        let key = tape[tape.count - 1]
+        if object.count >= Self.largeObjectMembers {
+            // A large object (npm's vulnerabilities by package): a set of every name, built once.
+            if largeObjectNames[object.tapeIndex] == nil {
+                var names = Set<[UInt8]>()
+                var index = object.tapeIndex + 1
+                for _ in 0..<Int(object.count) {
+                    names.insert(decodedName(tape[index]))
+                    index = Int(tape[index + 1].end)
+                }
+                largeObjectNames[object.tapeIndex] = names
+            }
+            let name = decodedName(key)
+            if largeObjectNames[object.tapeIndex]?.insert(name).inserted == false {
+                throw repeatedKeyError(key)
+            }
+            return
+        }
+        if key.flag {
+            object.hasEscapedName = true
+        } else {
+            let bit = nameBit(key)
+            let seen = object.nameBits & bit != 0
+            object.nameBits |= bit
+            if !seen && !object.hasEscapedName { return }
+        }
+        var index = object.tapeIndex + 1
+        for _ in 0..<Int(object.count) {
+            if sameName(tape[index], key) { throw repeatedKeyError(key) }
+            index = Int(tape[index + 1].end)
+        }
+    }
+
+    /// A member name's bit among 64, from its length and first and last bytes: equal names have
+    /// equal bits (escaped names are not given one).
+    private func nameBit(_ node: JSONNode) -> UInt64 {
+        let length = Int(node.length)
+        guard length > 0 else { return 1 }
+        let first = Int(bytes[Int(node.start)])
+        let last = Int(bytes[Int(node.start) + length - 1])
+        return 1 << UInt64((length &* 31 &+ first &* 7 &+ last) & 63)
+    }
+
+    /// Objects with at least this many members check names through a set.
+    private static let largeObjectMembers: UInt32 = 32
+
+    private func sameName(_ lhs: JSONNode, _ rhs: JSONNode) -> Bool {
+        if !lhs.flag && !rhs.flag {
+            guard lhs.length == rhs.length else { return false }
+            return bytes.withUnsafeBufferPointer { buffer in
+                buffer[Int(lhs.start)..<Int(lhs.start + lhs.length)]
+                    .elementsEqual(buffer[Int(rhs.start)..<Int(rhs.start + rhs.length)])
+            }
+        }
+        return decodedName(lhs) == decodedName(rhs)
+    }
+
+    /// A member name's bytes, escapes decoded (`"a"` and `"\u0061"` are one name).
+    private func decodedName(_ node: JSONNode) -> [UInt8] {
+        let range = Int(node.start)..<Int(node.start + node.length)
+        guard node.flag else { return Array(bytes[range]) }
+        return bytes.withUnsafeBufferPointer { buffer in
+            Array(JSONValue.unescape(UnsafeBufferPointer(rebasing: buffer[range])).utf8)
+        }
+    }
+
+    private func repeatedKeyError(_ key: JSONNode) -> JSONSyntaxError {
+        let name = String(decoding: decodedName(key), as: UTF8.self)
+        return error(
+            "the member \"\(name)\" appears twice in one object (parsers keep different ones of the two)")
     }
 
     /// Appends the value starting at `position`; containers are pushed, scalars consumed whole.

@@ -171,8 +171,8 @@ public struct JSONValue: Sendable {
         return result
     }
 
-    /// The value of member `key` of an object, nil when absent or when this is not an object.
-    /// When a key repeats, the last occurrence wins, as in most JSON readers.
+    /// The value of member `key` of an object, nil when absent or when this is not an object
+    /// (``JSONDocument`` refuses an object that repeats a key, so a key names one value).
     public subscript(key: String) -> JSONValue? {
         var found: JSONValue?
         var key = key
@@ -366,7 +366,7 @@ public struct JSONKeyTable: Sendable {
 }
 
 /// An object's values for the keys of a ``JSONKeyTable``, found in one pass over its members
-/// (a repeated key: the last occurrence wins, as with ``JSONValue/subscript(_:)``). The typed
+/// (a document never repeats a key: ``JSONDocument`` refuses one). The typed
 /// accessors treat an absent key and `null` alike and throw as their keyed twins on ``JSONValue``.
 public struct JSONMemberValues {
     /// The object the values were read from.
@@ -481,28 +481,5 @@ enum JSONNumberText {
             index += 1
         }
         return negative ? -value : value
-    }
-}
-
-extension JSONValue {
-    /// The first object, in document order, that repeats a key, with that key; nil when no object
-    /// does. RFC 8259 leaves a repeated key's meaning open and parsers pick different ones, so a
-    /// document that decides something (a signature, a VEX statement) must not have one.
-    public func firstRepeatedKey() -> (object: JSONValue, key: String)? {
-        var pending = [self]
-        while let next = pending.popLast() {
-            switch next.kind {
-            case .object:
-                let members = next.members
-                var seen = Set<String>()
-                for member in members where !seen.insert(member.key).inserted { return (next, member.key) }
-                pending.append(contentsOf: members.reversed().map(\.value))
-            case .array:
-                pending.append(contentsOf: next.elements.reversed())
-            default:
-                break
-            }
-        }
-        return nil
     }
 }
