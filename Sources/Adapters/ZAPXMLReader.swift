@@ -272,6 +272,12 @@ struct ZAPXMLParseState {
                 fail(line: captureLine, "<riskcode> must be -1, 0, 1, 2 or 3, found \"\(value.zapTrimmed.prefix(40))\"")
                 return
             }
+            // The two elements that decide a verdict may not repeat: which one counts would be
+            // the reader's choice, and a second riskcode 0 (or confidence 0) would hide the alert.
+            guard !alertHasRiskCode else {
+                fail(line: captureLine, "<alertitem> has <riskcode> twice")
+                return
+            }
             alert.riskCode = code
             alertHasRiskCode = true
         case .confidence:
@@ -280,7 +286,12 @@ struct ZAPXMLParseState {
                     line: captureLine, "<confidence> must be 0, 1, 2, 3 or 4, found \"\(value.zapTrimmed.prefix(40))\"")
                 return
             }
+            guard !alertHasConfidence else {
+                fail(line: captureLine, "<alertitem> has <confidence> twice")
+                return
+            }
             alert.confidence = ZAPRawAlert.confidence(value)
+            alertHasConfidence = true
         case .description: alert.description = value
         case .solution: alert.solution = value
         case .otherInfo: alert.otherInfo = value
@@ -298,6 +309,7 @@ struct ZAPXMLParseState {
     }
 
     private var alertHasRiskCode = false
+    private var alertHasConfidence = false
     private var alertIsFlat = false
     private var flatInstance = ZAPRawInstance()
 
@@ -305,6 +317,7 @@ struct ZAPXMLParseState {
         alertDepth = -1
         defer {
             alertHasRiskCode = false
+            alertHasConfidence = false
             alertIsFlat = false
             flatInstance = ZAPRawInstance()
         }

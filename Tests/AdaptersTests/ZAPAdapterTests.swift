@@ -490,3 +490,28 @@ struct ZAPAdapterTests {
         #expect(report.variant == "traditional-xml")
     }
 }
+
+/// The elements that decide an alert's verdict may not repeat in one `<alertitem>`: which one
+/// counts would be the reader's choice, and a second `<riskcode>0` or `<confidence>0` would hide
+/// the alert.
+@Suite struct ZAPRepeatedVerdictTests {
+    @Test(arguments: [
+        ("<riskcode>3</riskcode><riskcode>0</riskcode><confidence>2</confidence>", "has <riskcode> twice"),
+        ("<riskcode>3</riskcode><confidence>2</confidence><confidence>0</confidence>", "has <confidence> twice"),
+    ])
+    func isRefused(_ fields: String, _ words: String) throws {
+        let xml = """
+            <?xml version="1.0"?><OWASPZAPReport version="2.16.0" generated="Tue, 1 Jul 2025 10:00:00">
+            <site name="https://app.example" host="app.example" port="443" ssl="true"><alerts>
+            <alertitem><pluginid>40012</pluginid><alertRef>40012</alertRef><alert>XSS</alert><name>XSS</name>
+            \(fields)<desc>d</desc><instances><instance><uri>https://app.example/a</uri><method>GET</method>
+            </instance></instances><count>1</count></alertitem></alerts></site></OWASPZAPReport>
+            """
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(xml.utf8), name: "z.xml") }
+        #expect(error.message.contains(words), "\(error)")
+        // The same alert with each element once is read.
+        let once = xml.replacingOccurrences(of: "<riskcode>0</riskcode>", with: "")
+            .replacingOccurrences(of: "<confidence>0</confidence>", with: "")
+        #expect(try Corpus.parse(bytes: Array(once.utf8), name: "z.xml").findings.count == 1)
+    }
+}
