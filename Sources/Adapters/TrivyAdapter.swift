@@ -550,21 +550,9 @@ enum TrivyAdapterMaps {
         }
     }
 
-    /// The names older Trivy versions wrote for an operating system, as Trivy's own
-    /// `OSTypeAliases` maps them to today's (`suse linux enterprise server` is `sles`).
-    static func currentOSName(_ type: String) -> String {
-        switch type {
-        case "opensuse.leap": "opensuse-leap"
-        case "opensuse.tumbleweed": "opensuse-tumbleweed"
-        case "suse linux enterprise micro": "slem"
-        case "suse linux enterprise server": "sles"
-        case "amazon linux": "amazon"
-        case "debian gnu/linux": "debian"
-        default: type
-        }
+    static func isOperatingSystem(_ type: String) -> Bool {
+        Ecosystems.operatingSystems.contains(Ecosystems.currentName(ofOperatingSystem: type))
     }
-
-    static func isOperatingSystem(_ type: String) -> Bool { Ecosystems.operatingSystems.contains(currentOSName(type)) }
 
     /// Trivy's result `Type` to a package ecosystem shared with other tools.
     static func ecosystem(forType type: String) -> String {
@@ -583,7 +571,7 @@ enum TrivyAdapterMaps {
         case "pub": "pub"
         case "hex", "mix-lock": "hex"
         case "": "unknown"
-        default: currentOSName(type)
+        default: Ecosystems.currentName(ofOperatingSystem: type)
         }
     }
 

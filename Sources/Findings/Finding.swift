@@ -73,6 +73,20 @@ public enum Ecosystems {
 
     /// Every ecosystem above, and `unknown` (a report that did not say).
     public static let known: Set<String> = languages.union(operatingSystems).union(kubernetes).union(["unknown"])
+
+    /// Today's name of an operating system older Trivy versions named otherwise, as Trivy's own
+    /// `OSTypeAliases` maps them (`suse linux enterprise server` is `sles`); any other name as it is.
+    public static func currentName(ofOperatingSystem name: String) -> String {
+        switch name {
+        case "opensuse.leap": "opensuse-leap"
+        case "opensuse.tumbleweed": "opensuse-tumbleweed"
+        case "suse linux enterprise micro": "slem"
+        case "suse linux enterprise server": "sles"
+        case "amazon linux": "amazon"
+        case "debian gnu/linux": "debian"
+        default: name
+        }
+    }
 }
 
 /// A container image, as far as the report knows it.

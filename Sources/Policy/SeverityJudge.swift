@@ -55,14 +55,13 @@ enum SeverityJudge {
 
     /// The authorities that are the vendor of an operating-system package ecosystem.
     static func vendorSources(forEcosystem ecosystem: String) -> [String] {
-        switch ecosystem {
+        // Older Trivy wrote `opensuse.leap`, `suse linux enterprise server`: the adapter maps them
+        // to today's names, but a findings JSON from an older ScanGate may hold them.
+        let ecosystem = Ecosystems.currentName(ofOperatingSystem: ecosystem)
+        return switch ecosystem {
         case "redhat", "centos", "centos-stream": ["redhat"]
         case "oracle": ["oracle-oval"]
-        // Older Trivy wrote `opensuse.leap`, `suse linux enterprise server`; the adapter maps
-        // them to today's names, but a findings JSON from an older ScanGate may hold them.
-        case "suse", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "slem", "opensuse.leap",
-            "opensuse.tumbleweed", "suse linux enterprise server", "suse linux enterprise micro":
-            ["suse-cvrf"]
+        case "suse", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "slem": ["suse-cvrf"]
         case "cbl-mariner", "azurelinux": ["cbl-mariner", "azure"]
         case "alpine", "debian", "ubuntu", "rocky", "alma", "amazon", "photon", "wolfi", "chainguard", "fedora",
             "bottlerocket", "echo", "minimos", "coreos", "arch":
