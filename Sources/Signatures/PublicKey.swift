@@ -81,7 +81,7 @@ public struct PublicKey: Sendable, Equatable {
     /// Parses one PEM `PUBLIC KEY` block (other text around it is ignored, as OpenSSL does). A
     /// file with several blocks is refused: only one key would be trusted, silently.
     public init(pem: [UInt8], source: String) throws(KeyError) {
-        let blocks = Self.count(of: Array("-----BEGIN ".utf8), in: pem)
+        let blocks = PEM.blockCount(pem)
         guard blocks <= 1 else {
             throw KeyError(
                 source: source, message: "the file holds \(blocks) PEM blocks: give each key in a file of its own")
@@ -90,21 +90,6 @@ public struct PublicKey: Sendable, Equatable {
             throw KeyError(source: source, message: "no valid PEM PUBLIC KEY block (SubjectPublicKeyInfo)")
         }
         try self.init(der: der, source: source)
-    }
-
-    private static func count(of marker: [UInt8], in bytes: [UInt8]) -> Int {
-        guard bytes.count >= marker.count else { return 0 }
-        var count = 0
-        var index = 0
-        while index <= bytes.count - marker.count {
-            if bytes[index..<index + marker.count].elementsEqual(marker) {
-                count += 1
-                index += marker.count
-            } else {
-                index += 1
-            }
-        }
-        return count
     }
 
     /// Parses SubjectPublicKeyInfo DER.
@@ -292,6 +277,11 @@ enum PEM {
     /// The DER of the first block labelled `label`, or nil when there is none or its base64 is invalid.
     static func decode(_ bytes: [UInt8], label: String) -> [UInt8]? {
         decodeAll(bytes, label: label).first
+    }
+
+    /// How many blocks of any label `bytes` holds (`-----BEGIN ` lines).
+    static func blockCount(_ bytes: [UInt8]) -> Int {
+        String(decoding: bytes, as: UTF8.self).ranges(of: "-----BEGIN ").count
     }
 
     /// The DER of every block labelled `label`, in order; empty when there is none or one is invalid.
