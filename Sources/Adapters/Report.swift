@@ -133,3 +133,14 @@ struct NumberedLabels: Sendable {
         numbers.contains(number) ? labels[number - numbers.lowerBound] : "\(prefix) \(number)"
     }
 }
+
+extension String {
+    /// A tool's message (a scan error, a notification) as one line of at most `limit` characters,
+    /// which is enough to act on: its lines trimmed and joined by spaces, `…` where it is cut.
+    func messageLine(atMost limit: Int) -> String {
+        let line = split(whereSeparator: \.isNewline).map { part in
+            String(part.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        }.joined(separator: " ")
+        return line.count > limit ? line.prefix(limit) + "…" : line
+    }
+}

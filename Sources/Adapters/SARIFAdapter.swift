@@ -78,9 +78,7 @@ private struct SARIFDocumentReader {
                     let notification = try notificationValue.requireObject()
                     guard try notification.string("level") == "error" else { continue }
                     let text = try notification.object("message")?.string("text") ?? "no message"
-                    // One line of at most 300 characters is enough to act on.
-                    let oneLine = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-                    errors.append(oneLine.count > 300 ? String(oneLine.prefix(300)) + "…" : oneLine)
+                    errors.append(text.messageLine(atMost: 300))
                 }
             }
             guard let successful = try invocation.bool("executionSuccessful") else {

@@ -121,10 +121,8 @@ private struct TrivyReportReader {
         // Cluster-scoped resources have no namespace.
         let resourceName = [namespace, kind, name].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "/")
         if let error = try resource.string("Error"), !error.isEmpty {
-            // Trivy's message spans lines; one line of at most 400 characters is enough to act on.
-            let oneLine = error.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.joined(separator: " ")
-            let shortened = oneLine.count > 400 ? oneLine.prefix(400) + "…" : Substring(oneLine)
-            scanErrors.append("Trivy could not scan \(resourceName): \(shortened)")
+            // Trivy's message spans lines.
+            scanErrors.append("Trivy could not scan \(resourceName): \(error.messageLine(atMost: 400))")
         }
         let results = try resource.array("Results") ?? []
         // An OS result's target names its image (`docker.io/bitnami/minio:2022 (debian 11.5)`); a
