@@ -23,12 +23,13 @@ public enum DecisionText {
             header += " (extends \(decision.policyFiles.dropFirst().joined(separator: ", ")))"
         }
         header += ", environment \(decision.environment), date \(decision.today)"
-        lines.append(header)
-        if let baseline = decision.baseline { lines.append("baseline: \(baseline)") }
+        lines.append(header.printableLine)
+        if let baseline = decision.baseline { lines.append("baseline: \(baseline)".printableLine) }
+        // Printable already, line by line.
         lines += verdictLines(decision, listingAtMost: limit, whereListed: whereListed)
         lines.append("")
-        lines.append(summaryLine(decision))
-        return lines.map(\.printableLine).joined(separator: "\n") + "\n"
+        lines.append(summaryLine(decision).printableLine)
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The body of ``render(_:)`` without its header and summary line, for commands that
