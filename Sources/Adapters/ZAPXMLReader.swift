@@ -76,12 +76,36 @@ enum ZAPXMLReader {
 private let libxml2Initialized: Void = xmlInitParser()
 
 /// The elements the reader reacts to, recognised from the C name without making a String.
-enum ZAPXMLElement {
+enum ZAPXMLElement: UInt8 {
     case other, report, site, alertItem, instances, instance
     case pluginID, alertRef, alert, name, riskCode, confidence, description, solution, otherInfo, reference
     case cweID, count, uri, method, param, attack, evidence
     /// `requestheader`, `requestbody`, `responseheader`, `responsebody` (XML-plus).
     case requestResponse
+
+    /// The element's name in a report, for error messages about fields.
+    var elementName: String {
+        switch self {
+        case .pluginID: "pluginid"
+        case .alertRef: "alertRef"
+        case .alert: "alert"
+        case .name: "name"
+        case .riskCode: "riskcode"
+        case .confidence: "confidence"
+        case .description: "desc"
+        case .solution: "solution"
+        case .otherInfo: "otherinfo"
+        case .reference: "reference"
+        case .cweID: "cweid"
+        case .count: "count"
+        case .uri: "uri"
+        case .method: "method"
+        case .param: "param"
+        case .attack: "attack"
+        case .evidence: "evidence"
+        case .other, .report, .site, .alertItem, .instances, .instance, .requestResponse: "\(self)"
+        }
+    }
 
     static func classify(_ name: UnsafePointer<UInt8>) -> ZAPXMLElement {
         let length = strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
@@ -209,6 +233,7 @@ struct ZAPXMLParseState {
         if element == .instance {
             instanceDepth = depth
             instance = ZAPRawInstance()
+            instanceFieldsSeen = 0
             return
         }
         guard depth == alertDepth + 1 else { return }
@@ -250,6 +275,18 @@ struct ZAPXMLParseState {
     private mutating func endCapture() {
         let value = String(decoding: text, as: UTF8.self)
         captureDepth = -1
+        // Every field read is single-valued: a second one would silently replace the first (a
+        // second <uri> moves the finding, a second <name> renames it), so a repeat is refused,
+        // as a JSON report's repeated member name is. No ZAP version writes one.
+        let fieldBit: UInt32 = 1 << UInt32(captured.rawValue)
+        let seenFields = instanceDepth >= 0 ? instanceFieldsSeen : alertFieldsSeen
+        guard seenFields & fieldBit == 0 else {
+            fail(
+                line: captureLine,
+                "<\(instanceDepth >= 0 ? "instance" : "alertitem")> has <\(captured.elementName)> twice")
+            return
+        }
+        if instanceDepth >= 0 { instanceFieldsSeen |= fieldBit } else { alertFieldsSeen |= fieldBit }
         if instanceDepth >= 0 {
             switch captured {
             case .uri: instance.uri = value
@@ -272,12 +309,6 @@ struct ZAPXMLParseState {
                 fail(line: captureLine, "<riskcode> must be -1, 0, 1, 2 or 3, found \"\(value.zapTrimmed.prefix(40))\"")
                 return
             }
-            // The two elements that decide a verdict may not repeat: which one counts would be
-            // the reader's choice, and a second riskcode 0 (or confidence 0) would hide the alert.
-            guard !alertHasRiskCode else {
-                fail(line: captureLine, "<alertitem> has <riskcode> twice")
-                return
-            }
             alert.riskCode = code
             alertHasRiskCode = true
         case .confidence:
@@ -286,12 +317,7 @@ struct ZAPXMLParseState {
                     line: captureLine, "<confidence> must be 0, 1, 2, 3 or 4, found \"\(value.zapTrimmed.prefix(40))\"")
                 return
             }
-            guard !alertHasConfidence else {
-                fail(line: captureLine, "<alertitem> has <confidence> twice")
-                return
-            }
             alert.confidence = ZAPRawAlert.confidence(value)
-            alertHasConfidence = true
         case .description: alert.description = value
         case .solution: alert.solution = value
         case .otherInfo: alert.otherInfo = value
@@ -309,7 +335,9 @@ struct ZAPXMLParseState {
     }
 
     private var alertHasRiskCode = false
-    private var alertHasConfidence = false
+    /// The fields read so far in the current alert item and instance, one bit per element.
+    private var alertFieldsSeen: UInt32 = 0
+    private var instanceFieldsSeen: UInt32 = 0
     private var alertIsFlat = false
     private var flatInstance = ZAPRawInstance()
 
@@ -317,7 +345,7 @@ struct ZAPXMLParseState {
         alertDepth = -1
         defer {
             alertHasRiskCode = false
-            alertHasConfidence = false
+            alertFieldsSeen = 0
             alertIsFlat = false
             flatInstance = ZAPRawInstance()
         }

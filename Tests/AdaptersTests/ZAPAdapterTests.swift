@@ -491,27 +491,38 @@ struct ZAPAdapterTests {
     }
 }
 
-/// The elements that decide an alert's verdict may not repeat in one `<alertitem>`: which one
-/// counts would be the reader's choice, and a second `<riskcode>0` or `<confidence>0` would hide
-/// the alert.
-@Suite struct ZAPRepeatedVerdictTests {
+/// A field may not repeat in one `<alertitem>` or `<instance>`: which one counts would be the
+/// reader's choice, a second `<riskcode>0` or `<confidence>0` would hide the alert, and a second
+/// `<uri>` or `<name>` would move or rename it.
+@Suite struct ZAPRepeatedFieldTests {
     @Test(arguments: [
-        ("<riskcode>3</riskcode><riskcode>0</riskcode><confidence>2</confidence>", "has <riskcode> twice"),
-        ("<riskcode>3</riskcode><confidence>2</confidence><confidence>0</confidence>", "has <confidence> twice"),
+        ("<riskcode>0</riskcode>", "", "<alertitem> has <riskcode> twice"),
+        ("<confidence>0</confidence>", "", "<alertitem> has <confidence> twice"),
+        ("<name>Harmless</name>", "", "<alertitem> has <name> twice"),
+        ("<desc>other</desc>", "", "<alertitem> has <desc> twice"),
+        ("", "<uri>https://app.example/b</uri>", "<instance> has <uri> twice"),
+        ("", "<evidence>e</evidence><evidence>f</evidence>", "<instance> has <evidence> twice"),
     ])
-    func isRefused(_ fields: String, _ words: String) throws {
-        let xml = """
-            <?xml version="1.0"?><OWASPZAPReport version="2.16.0" generated="Tue, 1 Jul 2025 10:00:00">
-            <site name="https://app.example" host="app.example" port="443" ssl="true"><alerts>
-            <alertitem><pluginid>40012</pluginid><alertRef>40012</alertRef><alert>XSS</alert><name>XSS</name>
-            \(fields)<desc>d</desc><instances><instance><uri>https://app.example/a</uri><method>GET</method>
-            </instance></instances><count>1</count></alertitem></alerts></site></OWASPZAPReport>
-            """
-        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(xml.utf8), name: "z.xml") }
+    func isRefused(_ extraAlertField: String, _ extraInstanceField: String, _ words: String) throws {
+        func report(_ alertField: String, _ instanceField: String) -> [UInt8] {
+            Array(
+                """
+                <?xml version="1.0"?><OWASPZAPReport version="2.16.0" generated="Tue, 1 Jul 2025 10:00:00">
+                <site name="https://app.example" host="app.example" port="443" ssl="true"><alerts>
+                <alertitem><pluginid>40012</pluginid><alertRef>40012</alertRef><alert>XSS</alert><name>XSS</name>
+                <riskcode>3</riskcode><confidence>2</confidence><desc>d</desc>\(alertField)<instances><instance>
+                <uri>https://app.example/a</uri><method>GET</method>\(instanceField)</instance></instances>
+                <count>1</count></alertitem></alerts></site></OWASPZAPReport>
+                """.utf8)
+        }
+        let error = try #require(throws: ReportError.self) {
+            try Corpus.parse(bytes: report(extraAlertField, extraInstanceField), name: "z.xml")
+        }
         #expect(error.message.contains(words), "\(error)")
-        // The same alert with each element once is read.
-        let once = xml.replacingOccurrences(of: "<riskcode>0</riskcode>", with: "")
-            .replacingOccurrences(of: "<confidence>0</confidence>", with: "")
-        #expect(try Corpus.parse(bytes: Array(once.utf8), name: "z.xml").findings.count == 1)
+        // The same alert with each field once is read; so is an instance's <otherinfo> beside
+        // the alert item's, which are different fields.
+        let once = try Corpus.parse(
+            bytes: report("<otherinfo>a</otherinfo>", "<otherinfo>i</otherinfo>"), name: "z.xml")
+        #expect(once.findings.count == 1)
     }
 }
