@@ -45,6 +45,10 @@ enum ZAPXMLReader {
     }
 
     /// Runs libxml2 over the bytes; false when the parser could not even be created.
+    ///
+    /// The bytes go to libxml2's push parser a slice at a time: `xmlCtxtReadMemory` in libxml2
+    /// 2.9 (Debian 12's) copies the whole input into a buffer grown by doubling first, 128 MiB
+    /// beside a 100 MB report, while the push parser holds only the part it has not consumed.
     private static func parse(
         _ bytes: UnsafePointer<CChar>, count: Int32, state: UnsafeMutablePointer<ZAPXMLParseState>
     ) -> Bool {
@@ -55,20 +59,36 @@ enum ZAPXMLReader {
         xmlSetStructuredErrorFunc(state, ZAPXMLCallbacks.structuredError)
         defer { xmlSetStructuredErrorFunc(savedContext, savedHandler) }
 
-        guard let context = xmlNewParserCtxt() else { return false }
+        // The first four bytes let libxml2 detect the encoding (a byte-order mark, UTF-16's
+        // `<?` pattern) before it parses anything; the handler is copied into the context.
+        let head = min(count, 4)
+        var handler = ZAPXMLCallbacks.handler
+        guard let context = xmlCreatePushParserCtxt(&handler, UnsafeMutableRawPointer(state), bytes, head, nil)
+        else { return false }
         defer { xmlFreeParserCtxt(context) }
-        guard let handler = context.pointee.sax else { return false }
-        handler.pointee = ZAPXMLCallbacks.handler
-        context.pointee.userData = UnsafeMutableRawPointer(state)
+        _ = xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue))
         state.pointee.context = context
-        // No document is built (the SAX handler has no tree callbacks), so the result is nil.
-        _ = xmlCtxtReadMemory(context, bytes, count, nil, nil, Int32(XML_PARSE_NONET.rawValue))
+        var offset = head
+        while offset < count && state.pointee.failure == nil {
+            let size = min(Self.chunkSize, count - offset)
+            // A non-zero result is a fatal error, already reported through the error handler.
+            guard xmlParseChunk(context, bytes + Int(offset), size, 0) == 0 else { break }
+            offset += size
+        }
+        if state.pointee.failure == nil {
+            // The end of the input: libxml2 reports a document that is not finished here.
+            _ = xmlParseChunk(context, nil, 0, 1)
+        }
         state.pointee.context = nil
         if state.pointee.failure == nil && context.pointee.wellFormed == 0 {
             state.pointee.fail(line: nil, "invalid XML: the document is not well-formed")
         }
         return true
     }
+
+    /// How much of the input libxml2 is handed at a time: large enough that the calls cost
+    /// nothing, small enough that its buffer stays small.
+    private static let chunkSize: Int32 = 1 << 20
 }
 
 /// libxml2 wants its one-time initialisation before use from several threads; a global
