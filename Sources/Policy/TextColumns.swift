@@ -12,7 +12,8 @@ extension String {
 
 extension String {
     /// One printable line: each line break (LF, CR, CRLF, NEL, U+2028, U+2029) replaced by a space
-    /// and every other control character (ESC, DEL, C1 such as CSI) by U+FFFD. Report text in a
+    /// and every other control character (ESC, DEL, C1 such as CSI) and bidirectional control
+    /// (U+202A–U+202E, U+2066–U+2069, which reorder what a reader sees) by U+FFFD. Report text in a
     /// line of terminal output (a title with a newline, a package name with an escape sequence)
     /// must neither start a line of its own, which a reader or a CI runner reading commands would
     /// take for ScanGate's, nor drive the terminal.
@@ -25,7 +26,10 @@ extension String {
                 if byte == 0x7F { return true }
                 if byte == 0xC2, index + 1 < utf8.count { return (0x80...0x9F).contains(utf8[index + 1]) }
                 if byte == 0xE2, index + 2 < utf8.count {
-                    return utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9)
+                    // U+2028, U+2029, and the bidirectional controls U+202A–U+202E, U+2066–U+2069.
+                    let (second, third) = (utf8[index + 1], utf8[index + 2])
+                    return (second == 0x80 && (0xA8...0xAE).contains(third))
+                        || (second == 0x81 && (0xA6...0xA9).contains(third))
                 }
                 return false
             }
@@ -39,7 +43,7 @@ extension String {
             case 0x0A where previousWasCarriageReturn: continue  // CRLF: one space
             case 0x0A, 0x0D, 0x85, 0x2028, 0x2029: result.append(" ")
             case 0x09: result.append(scalar)
-            case 0x00..<0x20, 0x7F...0x9F: result.append("\u{FFFD}")
+            case 0x00..<0x20, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: result.append("\u{FFFD}")
             default: result.append(scalar)
             }
         }

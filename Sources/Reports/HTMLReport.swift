@@ -225,14 +225,17 @@ private struct HTMLPage {
     }
 
     mutating func findingsTable() {
-        let all = content.findings.all
+        // With a decision, what the gate fails comes first and carries its details (the reason)
+        // however many findings there are.
+        let all = content.inListingOrder(content.findings.all)
+        let order = content.gate == nil ? "most severe first" : "failing first, then warned, each most severe first"
         output += "<section id=\"findings\">\n<h2>Findings</h2>\n"
         output += "<p>\(content.findings.open.count) open, \(content.findings.suppressed.count) suppressed by tools; "
-        output += "most severe first. Open a title for the details.</p>\n"
+        output += "\(order). Open a title for the details.</p>\n"
         if all.count > detailed {
-            output += "<p class=\"muted\" id=\"details-note\">Details are shown for the \(detailed) most severe "
-            output += "findings; the other \(all.count - detailed) are listed without them. Every field of every "
-            output += "finding is in the findings JSON (<code>scangate ingest --format json</code>).</p>\n"
+            output += "<p class=\"muted\" id=\"details-note\">Details are shown for the first \(detailed) "
+            output += "findings (\(order)); the other \(all.count - detailed) are listed without them. Every field of "
+            output += "every finding is in the findings JSON (<code>scangate ingest --format json</code>).</p>\n"
         }
         // Shown by the script; without it, every row is visible and nothing needs it.
         output += "<div id=\"filters\" hidden>\n"

@@ -26,7 +26,16 @@ public enum JUnitReport {
         }
         let names = suites.keys.sorted()
         var cases: [String: [TestCase]] = [:]
-        for name in names { cases[name] = (suites[name] ?? []).map { testCase($0, content: content) } }
+        for name in names {
+            // Test reporters key a case by suite, class name and name (GitLab keeps one of each):
+            // a name repeated in a suite gets the finding's fingerprint, so no case hides another.
+            let members = suites[name] ?? []
+            var nameCounts: [String: Int] = [:]
+            for finding in members { nameCounts[caseKey(finding), default: 0] += 1 }
+            cases[name] = members.map { finding in
+                testCase(finding, content: content, withFingerprint: (nameCounts[caseKey(finding)] ?? 0) > 1)
+            }
+        }
         let all = cases.values.flatMap { $0 }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"scangate\"" + counts(all) + ">\n"
@@ -67,17 +76,33 @@ public enum JUnitReport {
         return " tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"0\""
     }
 
-    private static func testCase(_ finding: Finding, content: ReportContent) -> TestCase {
+    /// A case's name: the id, the package or place (a file with its first line), the title.
+    private static func caseName(_ finding: Finding) -> String {
         var name = finding.ruleID
         if let package = finding.package {
             name += " " + package.name + (package.installedVersion.map { " " + $0 } ?? "")
         } else if let location = finding.locations.first {
-            if let place = location.path ?? location.url ?? location.resource ?? location.target { name += " " + place }
+            if let place = location.path ?? location.url ?? location.resource ?? location.target {
+                name += " " + place + (location.path != nil ? location.startLine.map { ":\($0)" } ?? "" : "")
+            }
         } else if let instance = finding.instances.first {
             name += " " + instance.uri
         }
         if !finding.title.isEmpty { name += ": " + clip(finding.title, 200) }
-        let classname = "scangate.\(suiteName(finding)).\(finding.kind.rawValue)"
+        return name
+    }
+
+    private static func className(_ finding: Finding) -> String {
+        "scangate.\(suiteName(finding)).\(finding.kind.rawValue)"
+    }
+
+    /// What a test reporter tells cases of one suite apart by.
+    private static func caseKey(_ finding: Finding) -> String { className(finding) + "\u{0}" + caseName(finding) }
+
+    private static func testCase(_ finding: Finding, content: ReportContent, withFingerprint: Bool) -> TestCase {
+        var name = caseName(finding)
+        if withFingerprint { name += " [\(finding.fingerprint.prefix(12))]" }
+        let classname = className(finding)
         let outcome = content.gate?.outcomes[finding.fingerprint]
         let severity = outcome?.severity ?? finding.severity
         let result: Result

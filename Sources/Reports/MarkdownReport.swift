@@ -1,10 +1,11 @@
 import Findings
 
 /// The report for a pull-request comment or a GitHub job summary (`scangate report --format
-/// markdown`): the decision, the counts, then the findings, new ones first, most severe first.
+/// markdown`): the decision, the counts, then the findings, new ones first, then in
+/// ``ReportContent/inListingOrder(_:)`` (with a decision, failing and warned ones first).
 ///
 /// Always at most ``maximumLength`` UTF-8 bytes (so fewer characters than GitHub's 65,536
-/// limit for a comment body): findings that do not fit are left out, least severe first, and
+/// limit for a comment body): findings that do not fit are left out from the end of that order, and
 /// the last line says how many and where the full report is. Scanner text is escaped with
 /// ``ReportEscaping/markdown(_:limit:)``.
 public enum MarkdownReport {
@@ -131,15 +132,17 @@ private struct MarkdownWriter {
         if let diff = content.diff {
             let newOnes = open.filter { diff.isNew($0.fingerprint) }
             let others = open.filter { !diff.isNew($0.fingerprint) }
-            leftOutNew = table("New findings", newOnes)
+            leftOutNew = table("New findings", content.inListingOrder(newOnes))
             leftOut += leftOutNew
-            leftOut += table("Other open findings", others)
+            leftOut += table("Other open findings", content.inListingOrder(others))
         } else {
-            leftOut += table("Open findings", open)
+            leftOut += table("Open findings", content.inListingOrder(open))
         }
     }
 
-    /// Writes a table of findings (already most severe first); returns how many did not fit.
+    /// Writes a table of findings (already in listing order); returns how many did not fit. A
+    /// row that does not fit is left out and the next tried: one enormous title must not empty
+    /// the table.
     mutating func table(_ title: String, _ findings: [Finding]) -> Int {
         guard !findings.isEmpty else {
             line("### \(title) (0)")
@@ -155,9 +158,8 @@ private struct MarkdownWriter {
         guard bytes + headerBytes + 200 <= budget else { return findings.count }
         for text in header { line(text) }
         var written = 0
-        for finding in findings {
-            guard fits(row(finding)) else { break }
-            written += 1
+        for finding in findings where bytes + 200 <= budget {
+            if fits(row(finding)) { written += 1 }
         }
         shown += written
         line("")
@@ -186,7 +188,8 @@ private struct MarkdownWriter {
         }
         let tools = finding.tools.joined(separator: ", ")
         var cells = [
-            "**\(finding.severity.rawValue)**", id, md(place, 80), md(finding.title, 120), md(tools, 60),
+            "**\(content.shownSeverity(of: finding).rawValue)**", id, md(place, 80), md(finding.title, 120),
+            md(tools, 60),
         ]
         if let gate = content.gate {
             cells.append(gate.outcomes[finding.fingerprint]?.outcome.rawValue ?? "")
@@ -237,7 +240,11 @@ private struct MarkdownWriter {
         if leftOut > 0 {
             var text = "\(leftOut) of \(content.findings.open.count) open findings are not shown"
             if leftOutNew > 0 { text += " (\(leftOutNew) of them new)" }
-            text += ", to keep this under GitHub's 65,536-character limit; the least severe were left out first"
+            text += ", to keep this under GitHub's 65,536-character limit; "
+            text +=
+                content.gate == nil
+                ? "the least severe were left out first"
+                : "failing findings are listed first, then warned ones, and the least severe were left out first"
             notes.append(text)
         }
         if fixedLeftOut > 0 { notes.append("\(fixedLeftOut) fixed findings are not listed above") }

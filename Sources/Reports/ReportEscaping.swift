@@ -33,7 +33,7 @@ public enum ReportEscaping {
             case "\r" where escapingWhitespace: result += "&#13;"
             case "\t" where escapingWhitespace: result += "&#9;"
             default:
-                if isForbidden(scalar) {
+                if isForbidden(scalar) || isBidiControl(scalar) {
                     result.unicodeScalars.append("\u{FFFD}")
                 } else {
                     result.unicodeScalars.append(scalar)
@@ -41,6 +41,14 @@ public enum ReportEscaping {
             }
         }
         return result
+    }
+
+    /// The explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+    /// U+2066–U+2069): invisible, they make text display in another order than it reads
+    /// ("Trojan Source", CVE-2021-42574), so a path `src/\u{202E}sj.tset_/x.js` would show as
+    /// `src/_test.js/x.js`. Shown as U+FFFD in every output.
+    public static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 
     private static func needsWork(_ byte: UInt8, _ escapingWhitespace: Bool) -> Bool {
@@ -75,24 +83,34 @@ public enum ReportEscaping {
     /// Scanner text for one line of Markdown (a table cell, a list item): on one line, at most
     /// `limit` characters, with every character Markdown or GitHub would interpret escaped:
     /// HTML (`<`, `>`, `&` as entities), emphasis, code, links, tables (`|`), headings, and
-    /// `@` mentions (a zero-width space after `@`, so scanner text never pings anyone).
+    /// `@` mentions (a zero-width space after `@`, so scanner text never pings anyone), and
+    /// issue references (`#123`, `GH-123`: GitHub links them even escaped, and the issue gets a
+    /// back-link, so a zero-width space goes after `#` and before `-`).
+    ///
+    /// `limit` counts Unicode scalars, not characters: one character can hold thousands of
+    /// combining marks, and a row clipped by characters could still be too long for a comment.
     public static func markdown(_ text: String, limit: Int = 200) -> String {
-        var clipped = text
-        if clipped.count > limit { clipped = String(clipped.prefix(max(0, limit - 1))) + "…" }
+        var scalars = Array(text.unicodeScalars)
+        if scalars.count > limit { scalars = Array(scalars.prefix(max(0, limit - 1))) + ["…"] }
         var result = ""
-        result.reserveCapacity(clipped.utf8.count + 8)
-        for scalar in clipped.unicodeScalars {
+        result.reserveCapacity(scalars.count + 8)
+        func isDigit(at index: Int) -> Bool { index < scalars.count && ("0"..."9").contains(scalars[index]) }
+        for (index, scalar) in scalars.enumerated() {
             switch scalar {
             case "&": result += "&amp;"
             case "<": result += "&lt;"
             case ">": result += "&gt;"
             case "\n", "\r", "\t": result += " "
             case "@": result += "@\u{200B}"
+            case "#" where isDigit(at: index + 1): result += "\\#\u{200B}"
+            case "-"
+            where isDigit(at: index + 1) && index >= 2 && scalars[index - 2] == "G" && scalars[index - 1] == "H":
+                result += "\u{200B}-"
             case "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "|", "~", ":":
                 result += "\\"
                 result.unicodeScalars.append(scalar)
             default:
-                if isForbidden(scalar) {
+                if isForbidden(scalar) || isBidiControl(scalar) {
                     result.unicodeScalars.append("\u{FFFD}")
                 } else {
                     result.unicodeScalars.append(scalar)

@@ -173,10 +173,41 @@ public struct ReportContent: Sendable {
         self.fullReportLocation = fullReportLocation
     }
 
-    /// Open findings by severity, most severe first.
+    /// The severity reports show for a finding: the one the gate judged it by when there is a
+    /// decision (a policy's `severity-sources` or `unknown-severity-as` can make it another than
+    /// the resolved one), so a row never says critical beside a verdict made on medium.
+    public func shownSeverity(of finding: Finding) -> Severity {
+        gate?.outcomes[finding.fingerprint]?.severity ?? finding.severity
+    }
+
+    /// `findings` in the order reports list them: with a gate decision, the failing ones first,
+    /// then the warned ones, then the rest, each most severe first (by ``shownSeverity(of:)``),
+    /// so a list cut to a length limit keeps what decided the gate; without one, as given (the
+    /// set's order, most severe first). Ties keep the given order.
+    public func inListingOrder(_ findings: [Finding]) -> [Finding] {
+        guard let gate else { return findings }
+        func tier(_ finding: Finding) -> Int {
+            switch gate.outcomes[finding.fingerprint]?.outcome {
+            case .fail: 0
+            case .warn: 1
+            default: 2
+            }
+        }
+        let keys = findings.enumerated().map { position, finding in
+            (tier: tier(finding), severity: shownSeverity(of: finding), position: position)
+        }
+        return keys.sorted { lhs, rhs in
+            if lhs.tier != rhs.tier { return lhs.tier < rhs.tier }
+            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
+            return lhs.position < rhs.position
+        }
+        .map { findings[$0.position] }
+    }
+
+    /// Open findings by the severity reports show (``shownSeverity(of:)``), most severe first.
     public var openBySeverity: [(Severity, Int)] {
         var counts: [Severity: Int] = [:]
-        for finding in findings.open { counts[finding.severity, default: 0] += 1 }
+        for finding in findings.open { counts[shownSeverity(of: finding), default: 0] += 1 }
         return Severity.descending.map { ($0, counts[$0] ?? 0) }
     }
 
@@ -186,7 +217,7 @@ public struct ReportContent: Sendable {
         for report in reports { byTool[report.tool] = byTool[report.tool] ?? [:] }
         for finding in findings.open {
             for tool in Set(finding.provenance.map(\.tool)) {
-                byTool[tool, default: [:]][finding.severity, default: 0] += 1
+                byTool[tool, default: [:]][shownSeverity(of: finding), default: 0] += 1
             }
         }
         return byTool.keys.sorted().map { tool in

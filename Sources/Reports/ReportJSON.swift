@@ -136,7 +136,9 @@ public enum DiffText {
                 if !entry.subject.isEmpty { text += " \(entry.subject)" }
                 if !entry.title.isEmpty { text += " — \(entry.title)" }
                 if label == "FIXED", entry.suppressed { text += " (now suppressed by a tool)" }
-                lines.append(oneLine(text))
+                // One printable line: a title's line break or escape sequence must not reach the
+                // terminal or start a line a CI runner would read as a command.
+                lines.append(text.printableLine)
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -155,7 +157,7 @@ public enum DiffText {
             for (index, entry) in entries.enumerated() {
                 let row =
                     "| **\(entry.severity.rawValue)** | \(ReportEscaping.markdown(entry.id, limit: 80)) | "
-                    + "\(entry.kind) | \(ReportEscaping.markdown(entry.subject, limit: 80)) | "
+                    + "\(ReportEscaping.markdown(entry.kind, limit: 40)) | \(ReportEscaping.markdown(entry.subject, limit: 80)) | "
                     + "\(ReportEscaping.markdown(entry.title, limit: 120)) |\n"
                 if output.utf8.count + row.utf8.count > limit {
                     omitted += entries.count - index
@@ -171,5 +173,4 @@ public enum DiffText {
         return output
     }
 
-    private static func oneLine(_ text: String) -> String { String(text.map { $0.isNewline ? " " : $0 }) }
 }

@@ -80,7 +80,8 @@ struct HTMLReportTests {
         }
         #expect(capped.components(separatedBy: "<details>").count - 1 == 2)
         #expect(
-            capped.contains("Details are shown for the 2 most severe findings; the other 3 are listed without them."))
+            capped.contains(
+                "Details are shown for the first 2 findings (most severe first); the other 3 are listed without them."))
         let full = HTMLReport.render(content)
         #expect(content.findings.all.allSatisfy { detailed(full, $0) })
         #expect(!full.contains("details-note"))

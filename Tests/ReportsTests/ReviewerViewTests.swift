@@ -1,0 +1,127 @@
+import Findings
+import Foundation
+import Reports
+import Testing
+
+/// What a reviewer reads must show what decided the gate, at the severity it was judged by,
+/// and scanner text must not reorder, link or hide anything.
+@Suite("Reports: what decided the gate comes first")
+struct ReviewerViewTests {
+    /// 1,000 high findings the gate only warns about, and one low one a rule fails.
+    static func manyWarningsAndOneFailure() -> (ReportContent, failing: Finding) {
+        var findings = (0..<1000).map { index in
+            ReportSupport.vulnerability(
+                "CVE-2024-\(10_000 + index)", package: "pkg-\(index)", severity: .high,
+                title: String(repeating: "long title ", count: 12))
+        }
+        let failing = ReportSupport.vulnerability("CVE-2023-1", package: "secret-store", severity: .low)
+        findings.append(failing)
+        let set = FindingSet(merging: findings)
+        var outcomes: [String: ReportGate.FindingOutcome] = [:]
+        for finding in set.all {
+            outcomes[finding.fingerprint] =
+                finding.fingerprint == failing.fingerprint
+                ? ReportGate.FindingOutcome(outcome: .fail, reason: "secrets always fail", severity: .low, isNew: true)
+                : ReportGate.FindingOutcome(outcome: .warn, reason: "warn-on", severity: .high, isNew: true)
+        }
+        let gate = ReportGate(
+            passed: false, summary: "FAIL: 1 failing", policyFile: "p.yaml", environment: "staging",
+            date: "2026-03-01", outcomes: outcomes, counts: [.fail: 1, .warn: 1000], waivers: [],
+            expiringWithinDays: 14, warnings: [], decisionJSON: [])
+        return (ReportContent(findings: set, reports: [], gate: gate), failing)
+    }
+
+    @Test func aCutPullRequestCommentStillListsTheFindingThatFailed() {
+        let (content, failing) = Self.manyWarningsAndOneFailure()
+        let markdown = MarkdownReport.render(content, marker: MarkdownReport.commentMarker)
+        #expect(markdown.contains("are not shown"))
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(rows.first?.contains(failing.ruleID) == true, "\(rows.first ?? "")")
+        #expect(rows.first?.hasSuffix("| fail |") == true)
+        #expect(markdown.contains("failing findings are listed first"))
+    }
+
+    @Test func aCappedHTMLPageDetailsTheFindingThatFailed() {
+        let (content, failing) = Self.manyWarningsAndOneFailure()
+        let html = HTMLReport.render(content, detailing: 5)
+        #expect(html.contains("<dd><code>\(failing.fingerprint)</code></dd>"))
+        #expect(html.contains("secrets always fail"))
+        // Its row is the table's first.
+        let firstRow = html.range(of: "<tr id=\"f-").map { html[$0.upperBound...].prefix(64) } ?? ""
+        #expect(firstRow == failing.fingerprint[...])
+    }
+
+    @Test func rowsAndCountsShowTheSeverityTheGateJudgedBy() {
+        // The resolved severity is critical; the policy's severity-sources judged it medium.
+        let finding = ReportSupport.vulnerability("CVE-2021-44906", package: "minimist", severity: .critical)
+        let gate = ReportGate(
+            passed: true, summary: "PASS", policyFile: "p.yaml", environment: "staging", date: "2026-03-01",
+            outcomes: [
+                finding.fingerprint: ReportGate.FindingOutcome(
+                    outcome: .warn, reason: "severity medium is at or above warn-on", severity: .medium, isNew: true)
+            ], counts: [.warn: 1], waivers: [], expiringWithinDays: 14, warnings: [], decisionJSON: [])
+        let content = ReportContent(findings: FindingSet(merging: [finding]), reports: [], gate: gate)
+        #expect(content.openBySeverity.first { $0.0 == .medium }?.1 == 1)
+        #expect(content.openBySeverity.first { $0.0 == .critical }?.1 == 0)
+        let markdown = MarkdownReport.render(content)
+        #expect(markdown.contains("| **medium** |"))
+        #expect(!markdown.contains("**critical**"))
+        #expect(markdown.contains("| 0 | 0 | 1 | 0 | 0 | 0 | 1 | 0 |"))
+    }
+
+    @Test func oneEnormousTitleDoesNotEmptyTheTable() {
+        // One character of 600 combining marks, 130 times: 156 KB in 130 characters.
+        let zalgo = String(repeating: "a" + String(repeating: "\u{0301}", count: 600), count: 130)
+        var findings = [ReportSupport.vulnerability("CVE-2024-1", package: "p0", severity: .critical, title: zalgo)]
+        findings += (1...5).map { ReportSupport.vulnerability("CVE-2024-\($0 + 1)", package: "p\($0)") }
+        let markdown = MarkdownReport.render(ReportContent(findings: FindingSet(merging: findings), reports: []))
+        #expect(markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }.count == 6)
+        #expect(!markdown.contains("are not shown"))
+        #expect(ReportEscaping.markdown(zalgo, limit: 120).unicodeScalars.count <= 120 * 2)
+    }
+
+    @Test func issueReferencesAndBidiControlsAreDefused() {
+        #expect(ReportEscaping.markdown("see #123") == "see \\#\u{200B}123")
+        #expect(ReportEscaping.markdown("C# code") == "C\\# code")
+        #expect(ReportEscaping.markdown("GH-42 and XY-1") == "GH\u{200B}-42 and XY-1")
+        let trojan = "src/\u{202E}sj.tset_\u{202C}/creds.js"
+        #expect(ReportEscaping.markdown(trojan) == "src/\u{FFFD}sj.tset\\_\u{FFFD}/creds.js")
+        #expect(ReportEscaping.html(trojan) == "src/\u{FFFD}sj.tset_\u{FFFD}/creds.js")
+        #expect(!ReportEscaping.xml("a\u{2066}b\u{2069}").unicodeScalars.contains { $0.value == 0x2066 })
+    }
+
+    @Test func theDiffTableWritesNoEscapeSequences() {
+        let hostile = ReportSupport.vulnerability(
+            "CVE-2024-1",
+            title: "title \u{1B}[31mRED\u{1B}[0m \u{1B}]8;;https://evil.example\u{07}click\n::stop-commands::x")
+        let diff = BaselineDiff(previous: [], current: [DiffEntry(hostile)], baselineFile: "old.json")
+        let table = DiffText.table(diff, current: "new.json")
+        #expect(!table.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+        #expect(!table.split(separator: "\n").contains { $0.hasPrefix("::") })
+        #expect(table.contains("RED"))
+    }
+
+    @Test func junitCasesOfOneSuiteHaveDistinctNames() throws {
+        func sast(line: Int) -> Finding {
+            Finding(
+                kind: .codeIssue, ruleID: "py/sql-injection", title: "SQL query built from user-controlled sources",
+                ratings: [SeverityRating(source: "codeql", severity: .high, isToolVerdict: true)],
+                locations: [Location(path: "bad/libuser.py", startLine: line)],
+                provenance: [Provenance(tool: "codeql", reportFile: "codeql.sarif", rawID: "py/sql-injection")],
+                identity: FindingIdentity(
+                    kind: .codeIssue, scope: FindingIdentity.sourceScope, subject: ["bad/libuser.py", "\(line)"])
+            ).finalized()
+        }
+        // Two on different lines, two whose names would be the same (same line, another identity).
+        var twin = sast(line: 25)
+        twin.identity.subject = ["bad/libuser.py", "other"]
+        let findings = [sast(line: 12), sast(line: 25), twin.finalized()]
+        let xml = JUnitReport.render(ReportContent(findings: FindingSet(merging: findings), reports: []))
+        let names = xml.split(separator: "\n").filter { $0.contains("<testcase ") }.compactMap { line in
+            line.range(of: "name=\"").map { line[$0.upperBound...].prefix { $0 != "\"" } }
+        }
+        #expect(names.count == 3)
+        #expect(Set(names).count == 3, "\(names)")
+        #expect(names.contains { $0.hasPrefix("py/sql-injection bad/libuser.py:12: SQL query") && !$0.contains("[") })
+    }
+}
