@@ -303,24 +303,10 @@ public struct PullRequestCommenter: Sendable {
 
     /// `{api}/repos/{owner}/{repo}`, with the API URL checked as the SARIF upload checks it.
     private func apiBase() throws(PullRequestCommentError) -> String {
-        var api = configuration.apiURL
-        while api.hasSuffix("/") { api.removeLast() }
-        let lowered = api.lowercased()
-        let host = SARIFUploader.host(of: api).lowercased()
-        guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), !host.isEmpty,
-            !api.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == 0x3F || $0 == 0x23 })
-        else {
-            throw .invalidArgument("the API URL must be an https URL such as https://api.github.com")
+        switch GitHubAPIURL.checked(configuration.apiURL) {
+        case .success(let api): return "\(api)/repos/\(repository.owner)/\(repository.name)"
+        case .failure(let problem): throw .invalidArgument(problem.message)
         }
-        let afterScheme = api[(api.range(of: "://")?.upperBound ?? api.startIndex)...]
-        guard !afterScheme.prefix(while: { $0 != "/" }).contains("@") else {
-            throw .invalidArgument("the API URL must not contain credentials; use GITHUB_TOKEN or --token-file")
-        }
-        let loopback = host == "localhost" || host == "[::1]" || host.hasPrefix("127.")
-        if lowered.hasPrefix("http://") && !loopback {
-            throw .invalidArgument("refusing to send the token over plain http to \(host); use https")
-        }
-        return "\(api)/repos/\(repository.owner)/\(repository.name)"
     }
 
     private func networkMessage(_ error: HTTPError) -> String {

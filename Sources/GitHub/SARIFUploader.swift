@@ -230,22 +230,10 @@ public struct SARIFUploader: Sendable {
 
     /// The repository's API root, checked: `{api}/repos/{owner}/{repo}`.
     private func apiBase() throws(SARIFUploadError) -> String {
-        var api = configuration.apiURL
-        while api.hasSuffix("/") { api.removeLast() }
-        let lowered = api.lowercased()
-        let host = Self.host(of: api)
-        guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), !host.isEmpty,
-            !api.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == 0x3F || $0 == 0x23 })
-        else {
-            throw .invalidArgument("the API URL must be an https URL such as https://api.github.com")
+        switch GitHubAPIURL.checked(configuration.apiURL) {
+        case .success(let api): return "\(api)/repos/\(repository.owner)/\(repository.name)"
+        case .failure(let problem): throw .invalidArgument(problem.message)
         }
-        guard !Self.authority(of: api).contains("@") else {
-            throw .invalidArgument("the API URL must not contain credentials; use GITHUB_TOKEN or --token-file")
-        }
-        if lowered.hasPrefix("http://") && !Self.isLoopback(host) {
-            throw .invalidArgument("refusing to send the token over plain http to \(host); use https")
-        }
-        return "\(api)/repos/\(repository.owner)/\(repository.name)"
     }
 
     // MARK: Explaining GitHub's answers
@@ -331,7 +319,7 @@ public struct SARIFUploader: Sendable {
 
     // MARK: URLs
 
-    private static func authority(of url: String) -> Substring {
+    static func authority(of url: String) -> Substring {
         guard let range = url.range(of: "://") else { return "" }
         let rest = url[range.upperBound...]
         return rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
@@ -345,11 +333,6 @@ public struct SARIFUploader: Sendable {
             return String(authority[...close])
         }
         return String(authority[..<(authority.firstIndex(of: ":") ?? authority.endIndex)])
-    }
-
-    private static func isLoopback(_ host: String) -> Bool {
-        let lowered = host.lowercased()
-        return lowered == "localhost" || lowered == "[::1]" || lowered.hasPrefix("127.")
     }
 
     /// Upload ids are UUIDs; anything else must not be spliced into a URL.

@@ -192,16 +192,19 @@ struct ReportCommentTests {
         }
         let repository = try #require(GitHubRepository(IssueCommentsServer.repository))
         let token = try #require(GitHubToken(IssueCommentsServer.token))
-        let remote = PullRequestCommenter(
-            repository: repository, pullRequest: 42, token: token,
-            configuration: PullRequestCommentConfiguration(
-                apiURL: "http://github.example.com", userAgent: "scangate/0.1.0"))
-        do {
-            _ = try remote.post("report")
-            Issue.record("a plain-http remote API URL was accepted")
-        } catch {
-            #expect(error.isLocal)
-            #expect(!error.description.contains(IssueCommentsServer.token))
+        // Names that only start like a loopback address resolve wherever their owner wants.
+        for url in ["http://github.example.com", "http://127.attacker.example", "http://127.0.0.1.nip.io:8080"] {
+            let remote = PullRequestCommenter(
+                repository: repository, pullRequest: 42, token: token,
+                configuration: PullRequestCommentConfiguration(apiURL: url, userAgent: "scangate/0.1.0"))
+            do {
+                _ = try remote.post("report")
+                Issue.record("a plain-http remote API URL was accepted: \(url)")
+            } catch {
+                #expect(error.isLocal)
+                #expect(error.description.contains("plain http"), "\(error)")
+                #expect(!error.description.contains(IssueCommentsServer.token))
+            }
         }
         #expect(try server.requests().isEmpty)
     }

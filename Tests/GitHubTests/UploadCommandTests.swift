@@ -239,7 +239,17 @@ struct UploadCommandTests {
                 ], token, "plain http"
             ),
         ]
-        for item in cases {
+        // Host names that only start like a loopback address are remote hosts.
+        let lookalikes = ["http://127.attacker.example", "http://127.0.0.1.nip.io", "http://127.0.0.1.5:80"]
+        let lookalikeCases = lookalikes.map { url in
+            (
+                arguments: [
+                    "upload", sarif.path, "--repository", GitHubTestServer.repository, "--commit", Self.commit,
+                    "--ref", "refs/heads/main", "--api-url", url,
+                ], environment: token, message: "plain http"
+            )
+        }
+        for item in cases + lookalikeCases {
             let result = try ScanGateBinary.run(item.arguments, environment: item.environment)
             #expect(result.status == 2, "\(item.arguments)")
             #expect(result.standardError.contains(item.message), "\(result.standardError)")
