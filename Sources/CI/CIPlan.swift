@@ -83,8 +83,9 @@ public struct CIPlan: Sendable {
 
     /// The configuration with the flags applied.
     ///
-    /// The environment is `--env`, else the configuration's `environment`, else its only
-    /// policy's; the policy is `--policy`, else the environment's in `policies`.
+    /// The environment is `--env`, else (without `--policy`) the configuration's `environment`,
+    /// else its only policy's, else (with `--policy`) that policy's own; the policy is `--policy`,
+    /// else the environment's in `policies`.
     public static func make(
         config: CIConfiguration, overrides: CIOverrides, context: CIContext, today: Day = Day.today()
     ) throws(CIConfigError) -> CIPlan {
@@ -97,7 +98,10 @@ public struct CIPlan: Sendable {
             throw CIConfigError(
                 file: "--env", line: 0, message: "\"\(env)\" may contain only letters, digits, '.', '_', '-'")
         }
-        var environment = overrides.environment ?? config.environment
+        // `--policy` without `--env` gates in that policy's own environment, as `gate` does: the
+        // configuration's `environment` names its own policy's, and keeping it would apply
+        // another environment's waivers (staging's under production's thresholds).
+        var environment = overrides.environment ?? (overrides.policy == nil ? config.environment : nil)
         if environment == nil, overrides.policy == nil, config.policies.count == 1 {
             environment = config.policies.keys.first
         }

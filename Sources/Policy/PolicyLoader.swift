@@ -90,7 +90,6 @@ public struct PolicyLoader: Sendable {
     /// The deepest parent first, each extending file overriding what it sets.
     private static func merge(_ layers: [PolicyLayer], file: String) throws(ConfigurationError) -> Policy {
         var policy = Policy(file: file, files: layers.map(\.file))
-        var environment: Setting<String>?
         var failOn: Setting<Severity?>?
         var warnOn: Setting<Severity?>?
         var required: Setting<Bool>?
@@ -98,7 +97,6 @@ public struct PolicyLoader: Sendable {
         var resolvedKeys: [String] = []
         var rules: [PolicyRule] = []
         for layer in layers.reversed() {
-            environment = layer.environment ?? environment
             failOn = layer.failOn ?? failOn
             warnOn = layer.warnOn ?? warnOn
             rules = layer.rules + rules
@@ -124,7 +122,9 @@ public struct PolicyLoader: Sendable {
                     + "(fail-on: none if none should)")
         }
         policy.rules = rules
-        policy.environment = environment?.value ?? Self.environmentName(fromFile: file)
+        // The environment is the file's own, never inherited: `prod-eu.yaml` extending
+        // `staging.yaml` is not staging, and staging's waivers must not hold there.
+        policy.environment = layers.first?.environment?.value ?? Self.environmentName(fromFile: file)
         policy.failOn = failOn.flatMap { setting in setting.value.map { Setting($0, at: setting.source) } }
         policy.warnOn = warnOn.flatMap { setting in setting.value.map { Setting($0, at: setting.source) } }
         policy.signatures = SignaturePolicy(

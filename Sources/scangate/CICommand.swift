@@ -36,7 +36,10 @@ struct CICommand: ParsableCommand {
     @Option(help: "The environment: picks its policy from the configuration's policies.")
     var env: String?
 
-    @Option(help: "The policy file (overrides the environment's).")
+    @Option(
+        help:
+            "The policy file (overrides the environment's); without --env, the gate runs in this policy's own environment."
+    )
     var policy: String?
 
     @Option(help: "A waivers file; may be repeated (replaces the configuration's).")

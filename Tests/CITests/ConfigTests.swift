@@ -281,6 +281,19 @@ import Yams
         overrides.policy = "mine.yaml"
         plan = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
         #expect(plan.policy == "mine.yaml")
+        #expect(plan.environment == "production")
+    }
+
+    /// `--policy` without `--env` is that policy's environment, as `scangate gate` has it: the
+    /// configuration's `environment` (staging) would let staging's waivers hold under
+    /// production's thresholds.
+    @Test func aPolicyFlagWithoutEnvGatesInThePolicysOwnEnvironment() throws {
+        let config = try Self.parse(Self.twoEnvironments)
+        var overrides = CIOverrides()
+        overrides.policy = "repo/p/production.yaml"
+        let plan = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        #expect(plan.policy == "repo/p/production.yaml")
+        #expect(plan.environment == nil)
     }
 
     @Test func theReleasePlanTakesTheReleaseSectionAndFlagsOverIt() throws {

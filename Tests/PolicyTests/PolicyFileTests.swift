@@ -72,6 +72,19 @@ struct PolicyFileTests {
         #expect(policy.waiverLimits.maxDays[.high]?.value == 30)
     }
 
+    /// The environment is never inherited: a file extending staging's policy without an
+    /// `environment:` of its own is named by its file, and staging's waivers do not hold there.
+    @Test func theEnvironmentIsTheFilesOwnNotTheOneItExtends() throws {
+        let files = [
+            "policies/staging.yaml": "scangate-policy: 1\nenvironment: staging\nfail-on: critical\n",
+            "policies/prod-eu.yaml": "scangate-policy: 1\nextends: staging.yaml\nfail-on: high\n",
+            "policies/prod-us.yaml": "scangate-policy: 1\nextends: staging.yaml\nenvironment: production\n",
+        ]
+        #expect(try Support.policy(files, main: "policies/prod-eu.yaml").environment == "prod-eu")
+        #expect(try Support.policy(files, main: "policies/prod-us.yaml").environment == "production")
+        #expect(try Support.policy(files, main: "policies/staging.yaml").environment == "staging")
+    }
+
     @Test func failOnNoneTurnsAnInheritedThresholdOff() throws {
         let policy = try Support.policy(
             [
