@@ -228,12 +228,11 @@ struct PolicyLayer {
             case "tool": source = .tool
             case "vendor": source = .vendor
             default:
-                guard name.first?.isLetter == true,
-                    name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
-                else {
+                guard SeverityJudge.knownAuthorities.contains(name) else {
                     throw element.error(
-                        "\"\(name)\" is not a severity source: use resolved, tool, vendor or an authority name "
-                            + "(nvd, ghsa, redhat, debian, ubuntu, …)")
+                        "\"\(name)\" is not a severity source: use resolved, tool (the scanners' own "
+                            + "verdicts), vendor, or an authority: "
+                            + SeverityJudge.knownAuthorities.sorted().joined(separator: ", "))
                 }
                 source = .authority(name)
             }

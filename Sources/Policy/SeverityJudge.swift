@@ -53,6 +53,18 @@ enum SeverityJudge {
         return nil
     }
 
+    /// The authorities a finding's rating can come from: the data sources of Trivy's vulnerability
+    /// database (its `VendorSeverity` and `CVSS` keys; npm audit, ZAP and SARIF give only their
+    /// tool's own verdict). A policy naming another is refused: a misspelt `ndv` would match
+    /// no rating, and the resolved severity would decide without a word.
+    static let knownAuthorities: Set<String> = [
+        "nvd", "ghsa", "redhat", "redhat-oval", "debian", "ubuntu", "centos", "rocky", "fedora", "amazon",
+        "oracle-oval", "suse-cvrf", "alpine", "arch-linux", "alma", "azure", "cbl-mariner", "photon",
+        "ruby-advisory-db", "php-security-advisories", "nodejs-security-wg", "glad", "osv", "wolfi", "chainguard",
+        "bitnami", "k8s", "govulndb", "aqua", "echo", "minimos", "rootio", "seal", "julia", "bottlerocket",
+        "coreos", "python-safety-db",
+    ]
+
     /// The authorities that are the vendor of an operating-system package ecosystem.
     static func vendorSources(forEcosystem ecosystem: String) -> [String] {
         // Older Trivy wrote `opensuse.leap`, `suse linux enterprise server`: the adapter maps them

@@ -261,6 +261,16 @@ struct PolicyFileTests {
             "policy.yaml:2", "is not a severity source"
         ),
         (
+            "misspelt severity source",
+            ["policy.yaml": "scangate-policy: 1\nfail-on: critical\nseverity-sources: [ndv]\n"],
+            "policy.yaml:3", "\"ndv\" is not a severity source"
+        ),
+        (
+            "a tool's name as a severity source",
+            ["policy.yaml": "scangate-policy: 1\nfail-on: critical\nseverity-sources: [ghsa, trivy]\n"],
+            "policy.yaml:3", "tool (the scanners' own verdicts)"
+        ),
+        (
             "duplicate severity source",
             ["policy.yaml": "scangate-policy: 1\nseverity-sources: [nvd, nvd]\nfail-on: none\n"],
             "policy.yaml:2", "listed twice"
