@@ -51,6 +51,12 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
     /// Parses one YAML document. Anchors and aliases are refused: configuration is read by people
     /// in review, `*alias` hides what a setting says, and alias bombs cost nothing to write.
     public static func parse(_ text: String, file: String, maker: Maker) throws(Maker.Failure) -> YAMLNode {
+        // A byte-order mark may start a YAML stream (PowerShell 5.1 writes one); libyaml, told
+        // the encoding, would take it for content.
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        if let (line, column) = YAMLAnchorScan.firstAnchorOrAlias(in: text) {
+            throw maker.error(file: file, line: line, column: column, message: Self.anchorMessage)
+        }
         let root: Node?
         // The parser keeps the anchors alive (nodes hold them weakly) while they are checked.
         let parser: Parser
@@ -89,8 +95,14 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
         }
     }
 
+    private static var anchorMessage: String {
+        "YAML anchors and aliases (&name, *name) are not allowed: write the value out"
+    }
+
+    /// Anchors and aliases are refused before composing (``YAMLAnchorScan``); this walk is the
+    /// second line, and refuses tags that are not YAML's own.
     private func refuseAnchors() throws(Maker.Failure) {
-        let message = "YAML anchors and aliases (&name, *name) are not allowed: write the value out"
+        let message = Self.anchorMessage
         if node.anchor != nil { throw error(message) }
         // A tag of YAML's own (`!!str`) says what the value is; any other (`!custom critical`)
         // would be ignored, and the value read as if it were not there.

@@ -85,6 +85,15 @@ struct PolicyFileTests {
         #expect(try Support.policy(files, main: "policies/staging.yaml").environment == "staging")
     }
 
+    /// A byte-order mark may start a YAML stream (PowerShell 5.1's `Set-Content -Encoding UTF8`).
+    @Test func aByteOrderMarkIsRead() throws {
+        let policy = try Support.policy([
+            "policy.yaml": "\u{FEFF}scangate-policy: 1\nenvironment: staging\nfail-on: high\n"
+        ])
+        #expect(policy.environment == "staging")
+        #expect(policy.failOn?.value == .high)
+    }
+
     @Test func failOnNoneTurnsAnInheritedThresholdOff() throws {
         let policy = try Support.policy(
             [
@@ -320,6 +329,21 @@ struct PolicyFileTests {
         (
             "anchors", ["policy.yaml": "scangate-policy: 1\nfail-on: &t high\nwarn-on: *t\n"], "policy.yaml:2",
             "anchors and aliases"
+        ),
+        (
+            // Nine levels of ten aliases each, used as a mapping key: composing it first would
+            // have Yams hash 10^9 nodes to look for duplicate keys. Refused at the first anchor.
+            "alias bomb in a key",
+            [
+                "policy.yaml": "scangate-policy: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                    + (1..<9).map { level -> String in
+                        let name = String(UnicodeScalar(UInt8(97 + level)))
+                        let previous = String(UnicodeScalar(UInt8(96 + level)))
+                        return "\(name): &\(name) ["
+                            + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ")
+                            + "]\n"
+                    }.joined() + "? *i\n: 1\nfail-on: high\n"
+            ], "policy.yaml:2:4", "anchors and aliases"
         ),
         ("empty file", ["policy.yaml": ""], "policy.yaml:1", "empty"),
         ("not a mapping", ["policy.yaml": "- scangate-policy\n"], "policy.yaml:1", "must be a mapping"),
