@@ -247,8 +247,10 @@ public enum Gate {
                 + "not applied"
         }
         if let limit = policy.waiverLimits.maxDays[severity] {
+            // Days it holds, both ends included: `expires` is the last day it holds, so a
+            // waiver approved on the 1st expiring on the 8th holds on eight days.
             let start = waiver.approvedOn ?? today
-            let span = start.days(until: waiver.expires)
+            let span = start.days(until: waiver.expires) + 1
             if span > limit.value {
                 let from = waiver.approvedOn.map { "from approved-on \($0)" } ?? "from today"
                 return "waiver \(waiver.label) runs \(span) days (\(from) to \(waiver.expires)), longer than the "

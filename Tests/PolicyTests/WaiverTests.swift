@@ -144,6 +144,24 @@ struct WaiverTests {
             "approved too long before expiry", entry(expires: "2026-12-20", extra: "    approved-on: 2026-10-01\n"),
             .fail, "from approved-on 2026-10-01", "longer than"
         ),
+        // max-days counts the days a waiver holds, both ends included (30 for high).
+        (
+            "holds on max-days days from approval",
+            entry(expires: "2026-12-20", extra: "    approved-on: 2026-11-21\n"),
+            .waived, "until 2026-12-20", ""
+        ),
+        (
+            "holds on one day more than max-days",
+            entry(expires: "2026-12-21", extra: "    approved-on: 2026-11-21\n"), .fail,
+            "runs 31 days (from approved-on 2026-11-21 to 2026-12-21), longer than the 30 days", "longer than"
+        ),
+        (
+            "counted from today without approved-on", entry(expires: "2026-12-24"), .waived, "until 2026-12-24", ""
+        ),
+        (
+            "one day too long from today", entry(expires: "2026-12-25"), .fail, "runs 31 days (from today",
+            "longer than"
+        ),
         (
             "approved in the future", entry(expires: "2029-12-31", extra: "    approved-on: 2029-12-31\n"),
             .fail, "approved on 2029-12-31, after today (2026-11-25)", "after today"
