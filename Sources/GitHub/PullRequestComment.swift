@@ -14,16 +14,21 @@ public struct PullRequestCommentConfiguration: Sendable {
     public var pageSize: Int
     /// Pages read at most when looking for the comment (100 pages of 100 comments).
     public var maximumPages: Int
+    /// Seconds the whole post may take: no request starts after them. Each request has its own
+    /// timeout and retries; without a bound on the whole, a slow API answering every one of a
+    /// hundred pages just in time would hold the CI job for hours.
+    public var maximumTotalTime: Double
 
     public init(
         apiURL: String = "https://api.github.com", userAgent: String, marker: String = "<!-- scangate-report -->",
-        pageSize: Int = 100, maximumPages: Int = 100
+        pageSize: Int = 100, maximumPages: Int = 100, maximumTotalTime: Double = 300
     ) {
         self.apiURL = apiURL
         self.userAgent = userAgent
         self.marker = marker
         self.pageSize = min(max(pageSize, 1), 100)
         self.maximumPages = max(maximumPages, 1)
+        self.maximumTotalTime = max(maximumTotalTime, 1)
     }
 }
 
@@ -114,9 +119,19 @@ public struct PullRequestCommenter: Sendable {
             throw .invalidArgument(
                 "the comment has \(text.utf16.count) characters; GitHub allows \(Self.maximumBodyLength)")
         }
-        var found = try findMarked(base: base)
-        if let existing = found.first {
-            return try update(existing, with: text, others: found.count - 1)
+        let deadline = client.clock.monotonicSeconds() + configuration.maximumTotalTime
+        var found = try findMarked(base: base, deadline: deadline)
+        if let existing = found.comments.first {
+            return try update(existing, with: text, others: found.comments.count - 1)
+        }
+        // A listing cut short may have missed ScanGate's comment: creating one would make a
+        // second, and another on every run.
+        guard found.isComplete else {
+            throw .api(
+                status: 200,
+                message:
+                    "the pull request has more than \(configuration.maximumPages) pages of comments and ScanGate's "
+                    + "comment was not among them: none was created, as it could be further on")
         }
         // Create, but never twice: on a failure that may have created the comment anyway, read
         // the comments again before trying again.
@@ -125,6 +140,7 @@ public struct PullRequestCommenter: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            try checkTime(before: deadline, doing: "create the comment")
             let outcome = try create(text, base: base)
             switch outcome {
             case .created(let result):
@@ -137,10 +153,16 @@ public struct PullRequestCommenter: Sendable {
                 }
                 log("\(error.description) (attempt \(attempt) of \(policy.maximumAttempts)); checking the comments")
                 client.clock.sleep(seconds: delay)
-                found = try findMarked(base: base)
-                if let existing = found.first {
+                found = try findMarked(base: base, deadline: deadline)
+                if let existing = found.comments.first {
                     log("the comment was created after all (id \(existing.id)); updating it")
-                    return try update(existing, with: text, others: found.count - 1)
+                    return try update(existing, with: text, others: found.comments.count - 1)
+                }
+                guard found.isComplete else {
+                    throw .api(
+                        status: 200,
+                        message: "creating the comment failed, and the comments could not all be read again to "
+                            + "tell whether it was created anyway: not trying again")
                 }
             }
         }
@@ -154,13 +176,27 @@ public struct PullRequestCommenter: Sendable {
         var url: String?
     }
 
-    /// Every comment whose body starts with the marker, oldest first. Only the oldest keeps its
-    /// body (it is the one updated, and compared with the new text); the others' are dropped as
-    /// they are found, so a hundred pages of huge marked comments cannot pile up in memory.
-    func findMarked(base: String) throws(PullRequestCommentError) -> [Comment] {
+    /// Throws when the post's time is up: no request starts after the deadline.
+    private func checkTime(before deadline: Double, doing action: String) throws(PullRequestCommentError) {
+        guard client.clock.monotonicSeconds() < deadline else {
+            throw .network(
+                "gave up before trying to \(action): the \(Int(configuration.maximumTotalTime)) s allowed for the "
+                    + "comment are over (GitHub answers slowly)")
+        }
+    }
+
+    /// Every comment whose body starts with the marker, oldest first, and whether every page was
+    /// read. Only the oldest keeps its body (it is the one updated, and compared with the new
+    /// text); the others' are dropped as they are found, so a hundred pages of huge marked
+    /// comments cannot pile up in memory.
+    func findMarked(base: String, deadline: Double) throws(PullRequestCommentError)
+        -> (comments: [Comment], isComplete: Bool)
+    {
         var marked: [Comment] = []
         var oldest: Int?
+        var isComplete = false
         for page in 1...configuration.maximumPages {
+            try checkTime(before: deadline, doing: "read page \(page) of the comments")
             let url = "\(base)/issues/\(pullRequest)/comments?per_page=\(configuration.pageSize)&page=\(page)"
             let response = try send(HTTPRequest(method: .get, url: url, headers: headers(json: false)))
             guard response.status == 200 else {
@@ -192,12 +228,15 @@ public struct PullRequestCommenter: Sendable {
             }
             // GitHub says in `Link` whether there is a next page (it may send fewer than asked for).
             let link = response.headers["link"] ?? ""
-            if !link.contains("rel=\"next\"") || document.root.count == 0 { break }
+            if !link.contains("rel=\"next\"") || document.root.count == 0 {
+                isComplete = true
+                break
+            }
             if page == configuration.maximumPages {
                 log("stopped after \(page) pages of comments; a ScanGate comment further on was not looked for")
             }
         }
-        return marked.sorted { $0.id < $1.id }
+        return (marked.sorted { $0.id < $1.id }, isComplete)
     }
 
     /// Whether a comment can be ScanGate's: written by a bot (a workflow's `GITHUB_TOKEN` writes

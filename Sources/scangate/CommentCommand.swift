@@ -13,8 +13,10 @@ struct CommentCommand: ParsableCommand {
             The comment is found by its hidden first line (<!-- scangate-report -->) among all the \
             pull request's comments and updated; it is created only when there is none, and a failed \
             create is never repeated before the comments are read again, so there is never a second \
-            one. The token comes from GITHUB_TOKEN, or from --token-file; it needs the \
-            "pull-requests: write" (or "issues: write") permission. Retries as for scangate upload. \
+            one; when the pull request has more comments than are read (100 pages of 100), none is \
+            created (exit 4). The token comes from GITHUB_TOKEN, or from --token-file; it needs the \
+            "pull-requests: write" (or "issues: write") permission. Retries as for scangate upload; \
+            no request starts after 300 s (exit 4). \
             Exit codes: 0 posted (or already up to date), 2 usage or an invalid policy, waivers, VEX \
             or baseline file, 3 a report could not be read, 4 GitHub or the network failed.
             """

@@ -93,7 +93,9 @@ final class IssueCommentsServer {
 struct ReportCommentTests {
     static let marker = "<!-- scangate-report -->"
 
-    static func commenter(_ server: IssueCommentsServer, pageSize: Int = 100) throws -> PullRequestCommenter {
+    static func commenter(
+        _ server: IssueCommentsServer, pageSize: Int = 100, maximumPages: Int = 100, maximumTotalTime: Double = 300
+    ) throws -> PullRequestCommenter {
         let repository = try #require(GitHubRepository(IssueCommentsServer.repository))
         let token = try #require(GitHubToken(IssueCommentsServer.token))
         let client = HTTPClient(
@@ -104,12 +106,54 @@ struct ReportCommentTests {
         return PullRequestCommenter(
             repository: repository, pullRequest: IssueCommentsServer.pullRequest, token: token,
             configuration: PullRequestCommentConfiguration(
-                apiURL: server.apiURL, userAgent: "scangate/0.1.0", marker: marker, pageSize: pageSize),
+                apiURL: server.apiURL, userAgent: "scangate/0.1.0", marker: marker, pageSize: pageSize,
+                maximumPages: maximumPages, maximumTotalTime: maximumTotalTime),
             client: client)
     }
 
     static func marked(_ server: IssueCommentsServer) throws -> [String] {
         try server.bodies().filter { $0.hasPrefix(marker) }
+    }
+
+    /// Comments beyond the pages read may hold ScanGate's: creating one would make a second one,
+    /// and another on every run. A marked comment on the pages read is still updated.
+    @Test func aListingCutShortCreatesNothing() throws {
+        let server = try IssueCommentsServer(preexisting: 7, pageSize: 2)
+        let commenter = try Self.commenter(server, pageSize: 2, maximumPages: 3)
+        do {
+            _ = try commenter.post("## ScanGate: ✅ PASS")
+            Issue.record("a comment was created without reading every page")
+        } catch {
+            #expect(!error.isLocal)
+            #expect(error.description.contains("none was created"), "\(error)")
+        }
+        #expect(try server.requests().filter { $0.method == "POST" }.isEmpty)
+        #expect(try Self.marked(server).isEmpty)
+
+        let found = try IssueCommentsServer(preexisting: 7, pageSize: 2)
+        _ = try Self.commenter(found).post("first")  // created at the end: on page 4 of 2
+        let cutShort = try Self.commenter(found, pageSize: 2, maximumPages: 3)
+        #expect(throws: PullRequestCommentError.self) { try cutShort.post("second") }
+        let wide = try Self.commenter(found, pageSize: 2, maximumPages: 10)
+        #expect(try wide.post("third").action == .updated)
+        #expect(try Self.marked(found) == [Self.marker + "\nthird"])
+    }
+
+    /// Every request has its own timeout and retries; the whole post has a deadline on top, so
+    /// an API answering each page slowly cannot hold the job for hours.
+    @Test func aSlowAPIRunsIntoTheDeadline() throws {
+        let server = try IssueCommentsServer(scenario: "slow-list", preexisting: 30, pageSize: 2)
+        let commenter = try Self.commenter(server, pageSize: 2, maximumTotalTime: 1)
+        do {
+            _ = try commenter.post("report")
+            Issue.record("the post went on past its deadline")
+        } catch {
+            #expect(!error.isLocal)
+            #expect(error.description.contains("the 1 s allowed for the comment are over"), "\(error)")
+        }
+        let gets = try server.requests().filter { $0.method == "GET" }.count
+        #expect(gets >= 2 && gets <= 4, "\(gets) pages read")
+        #expect(try server.requests().filter { $0.method == "POST" }.isEmpty)
     }
 
     @Test func createdOnceThenUpdatedNeverDuplicated() throws {

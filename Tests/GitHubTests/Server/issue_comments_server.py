@@ -14,6 +14,7 @@ Scenarios:
   normal              every request is answered
   create-502-created  the first POST creates the comment but answers 502 (the answer is lost)
   list-503-once       the first GET answers 503 (a retry helps)
+  slow-list           every GET of the comments answers after 0.4 s (an API that is slow, not down)
 
 Standard library only.
 """
@@ -25,6 +26,7 @@ import os
 import re
 import sys
 import threading
+import time
 import urllib.parse
 
 REQUIRED_HEADERS = {
@@ -181,6 +183,8 @@ def make_handler(state):
                 return
             if list_match and self.command == "GET":
                 state.gets += 1
+                if args.scenario == "slow-list":
+                    time.sleep(0.4)
                 if args.scenario == "list-503-once" and state.gets == 1:
                     entry["status"] = 503
                     state.save(entry)
@@ -237,7 +241,7 @@ def main():
     parser.add_argument("--repository", required=True)
     parser.add_argument("--pr", type=int, required=True)
     parser.add_argument("--record")
-    parser.add_argument("--scenario", default="normal", choices=["normal", "create-502-created", "list-503-once", "hostile-url"])
+    parser.add_argument("--scenario", default="normal", choices=["normal", "create-502-created", "list-503-once", "hostile-url", "slow-list"])
     parser.add_argument("--preexisting", type=int, default=0)
     parser.add_argument("--quoted-marker", action="store_true")
     parser.add_argument("--forged-marker", action="store_true")
