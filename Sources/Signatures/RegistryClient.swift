@@ -1,4 +1,5 @@
 import HTTP
+import ScanGateJSON
 
 /// How ScanGate talks to registries.
 public struct RegistryOptions: Sendable {
@@ -184,7 +185,31 @@ struct RegistryClient {
         if SHA256Digest.isValidDigest(reference), reference != digest {
             throw RegistryError(message: "the manifest fetched as \(reference) hashes to \(digest)")
         }
+        // A 200 that is not a manifest (a proxy's login page, an error page) would be hashed and
+        // reported as the image's digest, and its missing signature as a definite failure.
+        guard Self.isManifest(response) else {
+            let type = response.headers["Content-Type"].map { "\"\($0.prefix(80))\"" } ?? "no Content-Type"
+            throw RegistryError(
+                message: "\(registryName) answered \(path) with \(type) and a body that is not an image "
+                    + "manifest")
+        }
         return FetchedManifest(digest: digest, bytes: response.body, contentType: response.headers["Content-Type"])
+    }
+
+    /// Whether an answer is an image manifest or index: a manifest media type as its Content-Type
+    /// (parameters ignored), or, from a registry that labels it otherwise (`application/json`), a
+    /// JSON object whose `mediaType` is one, or a schema-2 manifest without it.
+    static func isManifest(_ response: HTTPResponse) -> Bool {
+        let type = (response.headers["Content-Type"] ?? "").split(separator: ";").first.map {
+            String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
+        }
+        if let type, ManifestMediaType.all.contains(type) { return true }
+        guard let document = try? JSONDocument(bytes: response.body), document.root.kind == .object else {
+            return false
+        }
+        if let mediaType = document.root["mediaType"]?.stringValue { return ManifestMediaType.all.contains(mediaType) }
+        return document.root["schemaVersion"]?.intValue == 2
+            && (document.root["layers"]?.kind == .array || document.root["manifests"]?.kind == .array)
     }
 
     /// The blob `digest`; bytes that do not hash to it give a `blob-digest-mismatch` failure.

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Testing
 
 @testable import Signatures
@@ -232,5 +233,89 @@ struct RegistryDeadlineTests {
         // Without the bound: 30 s per attempt, retried.
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(result.isRegistryFailure)
+    }
+}
+
+/// A 200 answer that is not a manifest (a proxy's login page) must be a registry failure, not an
+/// image whose digest is the page's hash and whose signature is definitely missing.
+@Suite("Registry answers that are not manifests")
+struct NotAManifestTests {
+    @Test func manifestsAreRecognisedByTypeOrShape() {
+        func response(_ type: String?, _ body: String) -> HTTPResponse {
+            var headers = HTTPHeaders()
+            if let type { headers.add("Content-Type", type) }
+            return HTTPResponse(status: 200, headers: headers, body: Array(body.utf8))
+        }
+        #expect(RegistryClient.isManifest(response(ManifestMediaType.ociManifest, "{}")))
+        #expect(RegistryClient.isManifest(response("Application/VND.oci.image.index.v1+json; charset=utf-8", "{}")))
+        #expect(
+            RegistryClient.isManifest(
+                response("application/json", #"{"mediaType":"\#(ManifestMediaType.dockerManifest)","layers":[]}"#)))
+        #expect(RegistryClient.isManifest(response(nil, #"{"schemaVersion":2,"config":{},"layers":[]}"#)))
+        #expect(!RegistryClient.isManifest(response("text/html", "<html><body>Sign in</body></html>")))
+        #expect(!RegistryClient.isManifest(response("application/json", #"{"errors":[]}"#)))
+        #expect(!RegistryClient.isManifest(response("application/json", #"{"mediaType":"text/html"}"#)))
+    }
+
+    /// A real HTTP server on loopback (Python's `http.server`) that answers the manifest path
+    /// with a login page, as a captive portal or a misconfigured proxy does.
+    @Test(.enabled(if: E2E.which("python3") != nil, "needs python3"), .timeLimit(.minutes(1)))
+    func aLoginPageInPlaceOfTheManifestIsARegistryFailure() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scangate-portal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let manifests = root.appendingPathComponent("v2/acme/app/manifests")
+        try FileManager.default.createDirectory(at: manifests, withIntermediateDirectories: true)
+        try Data("<html><body>Please sign in to continue</body></html>".utf8)
+            .write(to: manifests.appendingPathComponent("v1"))
+        let port = try E2E.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: try #require(E2E.which("python3")))
+        server.arguments = ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root.path]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            // SIGTERM, then SIGKILL: a child of the test runner may have SIGTERM blocked.
+            server.terminate()
+            for _ in 0..<40 where server.isRunning { usleep(50_000) }
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+            server.waitUntilExit()
+        }
+        try Self.waitUntilListening(port)
+        let verification = RegistryImageVerifier(
+            policy: VerificationPolicy(keys: [try PublicKey.load(path: Self.keyPath)]),
+            options: RegistryOptions(allowInsecureLoopback: true, timeout: 5, totalTime: 10)
+        ).verify(reference: "127.0.0.1:\(port)/acme/app:v1")
+        #expect(verification.isRegistryFailure, "\(String(describing: verification.failure))")
+        #expect(
+            verification.failure?.detail.contains("not an image manifest") == true,
+            "\(String(describing: verification.failure))")
+        #expect(verification.digest == nil)
+    }
+
+    static let keyPath = SignatureCorpus.repositoryRoot.appendingPathComponent("fixtures/audit/release.pub").path
+
+    /// Connects until the server accepts (it takes a moment to start), at most five seconds.
+    static func waitUntilListening(_ port: Int) throws {
+        for _ in 0..<100 {
+            let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            close(socketDescriptor)
+            if connected == 0 { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw ServerDidNotStart(port: port)
+    }
+
+    struct ServerDidNotStart: Error {
+        let port: Int
     }
 }
