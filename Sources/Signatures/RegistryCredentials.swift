@@ -19,14 +19,21 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
     /// `Basic <base64(user:password)>`.
     var basicAuthorization: String { "Basic " + StrictBase64.encode(Array("\(username):\(password)".utf8)) }
 
-    /// The environment variable holding the user name; with ``passwordVariable`` it applies to every registry.
+    /// The environment variable holding the user name; with ``passwordVariable`` it applies to
+    /// the registry ``registryVariable`` names, and to no other.
     public static let usernameVariable = "SCANGATE_REGISTRY_USERNAME"
     /// The environment variable holding the password or token.
     public static let passwordVariable = "SCANGATE_REGISTRY_PASSWORD"
+    /// The environment variable naming the registry (`ghcr.io`, `host:port`) the two above are
+    /// for. Required with them: a release that names images on two registries must not send one
+    /// registry's token to the other.
+    public static let registryVariable = "SCANGATE_REGISTRY"
 
     /// Credentials for `registry` (`host[:port]`, `docker.io` for Docker Hub), looked up as the
     /// Docker CLI does:
-    /// 1. `SCANGATE_REGISTRY_USERNAME` and `SCANGATE_REGISTRY_PASSWORD`, when both are set;
+    /// 1. `SCANGATE_REGISTRY_USERNAME` and `SCANGATE_REGISTRY_PASSWORD`, when both are set and
+    ///    `SCANGATE_REGISTRY` names this registry (Docker Hub by any of its names); set without
+    ///    `SCANGATE_REGISTRY` they are an error, never sent to every registry;
     /// 2. else Docker's `config.json` (`$DOCKER_CONFIG/config.json`, else
     ///    `~/.docker/config.json`): the credential helper `credHelpers.<registry>` names, else
     ///    the one `credsStore` names (`docker-credential-<name> get`, see ``CredentialHelper``);
@@ -37,13 +44,33 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
     /// nil means anonymous access (bearer tokens are still fetched when the registry asks). A
     /// helper that is missing, fails or times out throws: the image is then not verified rather
     /// than fetched without the credentials the user set up.
+    /// Whether two registry names are one registry: case-insensitive, a scheme or trailing slash
+    /// ignored, Docker Hub's names (`docker.io`, `index.docker.io`, `registry-1.docker.io`) one.
+    static func sameRegistry(_ lhs: String, _ rhs: String) -> Bool {
+        func normal(_ name: String) -> String {
+            var text = name.lowercased()
+            for prefix in ["https://", "http://"] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+            while text.hasSuffix("/") { text.removeLast() }
+            return ["index.docker.io", "registry-1.docker.io"].contains(text) ? "docker.io" : text
+        }
+        return normal(lhs) == normal(rhs)
+    }
+
     public static func lookup(registry: String, environment: [String: String])
         throws(RegistryCredentialsError) -> RegistryCredentials?
     {
         if let username = environment[usernameVariable], let password = environment[passwordVariable],
             !username.isEmpty
         {
-            return RegistryCredentials(username: username, password: password, origin: "environment")
+            guard let named = environment[registryVariable], !named.isEmpty else {
+                throw RegistryCredentialsError(
+                    message: "\(usernameVariable) is set but \(registryVariable) does not say which registry it is "
+                        + "for (e.g. \(registryVariable)=ghcr.io): registry credentials are never sent to every registry"
+                )
+            }
+            if Self.sameRegistry(named, registry) {
+                return RegistryCredentials(username: username, password: password, origin: "environment")
+            }
         }
         let directory =
             environment["DOCKER_CONFIG"]

@@ -19,7 +19,8 @@ struct VerifyCommand: ParsableCommand {
             with a trusted key and names this digest and repository. \
             Offline: --payload FILE --signature FILE (base64) [--rekor-bundle FILE], or --bundle FILE \
             (a Sigstore bundle or a containers/image signature), with --digest and --reference. \
-            Registry credentials: SCANGATE_REGISTRY_USERNAME and SCANGATE_REGISTRY_PASSWORD, else \
+            Registry credentials: SCANGATE_REGISTRY_USERNAME and SCANGATE_REGISTRY_PASSWORD for the registry \
+            SCANGATE_REGISTRY names (required with them; other registries never get them), else \
             $DOCKER_CONFIG/config.json or ~/.docker/config.json as Docker reads it: the credential helper \
             credHelpers or credsStore names (docker-credential-<name> get, e.g. ecr-login, gcloud), then \
             auths.<registry>.auth. A helper that fails or takes over 30 s leaves the image not verified. \

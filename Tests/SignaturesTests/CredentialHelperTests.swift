@@ -78,12 +78,37 @@ import Testing
             try RegistryCredentials.lookup(registry: "quay.io", environment: setup.environment)?.username == "file-user"
         )
         #expect(try RegistryCredentials.lookup(registry: "nothing.test", environment: setup.environment) == nil)
-        // The environment variables win over everything.
+        // The environment variables win over everything, for the registry they name.
         var environment = setup.environment
         environment[RegistryCredentials.usernameVariable] = "env-user"
         environment[RegistryCredentials.passwordVariable] = "env-secret"
+        environment[RegistryCredentials.registryVariable] = "broken.test"
         #expect(
             try RegistryCredentials.lookup(registry: "broken.test", environment: environment)?.origin == "environment")
+        // Another registry never gets them: it is looked up as without them.
+        #expect(
+            try RegistryCredentials.lookup(registry: "registry.test", environment: environment)?.username == "file-user"
+        )
+        #expect(try RegistryCredentials.lookup(registry: "nothing.test", environment: environment) == nil)
+    }
+
+    /// Credentials in the environment without the registry they are for would go to every
+    /// registry a release names (a GHCR token to a third party's registry): an error instead.
+    @Test func environmentCredentialsNeedTheirRegistry() throws {
+        let environment = [
+            RegistryCredentials.usernameVariable: "ci-bot", RegistryCredentials.passwordVariable: "ghcr-pat-SECRET",
+        ]
+        do {
+            _ = try RegistryCredentials.lookup(registry: "ghcr.io", environment: environment)
+            Issue.record("credentials without SCANGATE_REGISTRY were used")
+        } catch {
+            #expect(error.message.contains("SCANGATE_REGISTRY does not say which registry"))
+            #expect(!error.message.contains("SECRET"))
+        }
+        var scoped = environment
+        scoped[RegistryCredentials.registryVariable] = "https://Index.Docker.io/"
+        #expect(try RegistryCredentials.lookup(registry: "docker.io", environment: scoped)?.username == "ci-bot")
+        #expect(try RegistryCredentials.lookup(registry: "ghcr.io", environment: scoped) == nil)
     }
 
     @Test(arguments: [

@@ -184,6 +184,7 @@ struct SignatureRegistryEndToEndTests {
             config: "{}",
             extra: [
                 RegistryCredentials.usernameVariable: "robot", RegistryCredentials.passwordVariable: "s3cret",
+                RegistryCredentials.registryVariable: registry.address,
             ])
         #expect(fromEnvironment.status == 0, "\(fromEnvironment.standardOutput)\(fromEnvironment.standardError)")
     }

@@ -102,7 +102,7 @@ struct SignatureUnitTests {
             registry: "ghcr.io",
             environment: [
                 "DOCKER_CONFIG": directory.path, RegistryCredentials.usernameVariable: "ci",
-                RegistryCredentials.passwordVariable: "token",
+                RegistryCredentials.passwordVariable: "token", RegistryCredentials.registryVariable: "ghcr.io",
             ])
         #expect(fromEnvironment?.username == "ci" && fromEnvironment?.origin == "environment")
     }
