@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import ScanGateJSON
 
@@ -250,13 +251,24 @@ struct RegistryClient {
             response = try send(url: baseURL + path, accept: accept, client: client, authorized: true)
         }
         var redirects = 0
+        var current = baseURL + path
         while [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["Location"] {
             redirects += 1
             guard redirects <= 3 else { throw RegistryError(message: "too many redirects for \(path)") }
-            let target = location.hasPrefix("/") ? baseURL + location : location
+            // Relative to the URL that sent it (RFC 9110 §10.2.2): blob storage redirecting within
+            // itself stays there, and never gets the registry's credentials.
+            guard let target = URL(string: location, relativeTo: URL(string: current))?.absoluteURL.absoluteString
+            else {
+                throw RegistryError(message: "\(registryName) redirected \(path) to an invalid URL")
+            }
             try checkScheme(target)
+            current = target
             response = try send(
                 url: target, accept: accept, client: client, authorized: target.hasPrefix(baseURL + "/"))
+        }
+        if redirects > 0, response.status >= 400, let host = URL(string: current)?.host {
+            throw RegistryError(
+                message: "\(host), where \(registryName) redirected \(path), answered HTTP \(response.status)")
         }
         if response.status == 401 || response.status == 403 {
             throw RegistryError(message: "the registry refused access to \(path) (HTTP \(response.status))")
@@ -336,13 +348,18 @@ struct RegistryClient {
 
     /// Plain HTTP only to loopback hosts, and only when allowed.
     private func checkScheme(_ url: String) throws(RegistryError) {
-        if url.lowercased().hasPrefix("https://") { return }
-        if url.lowercased().hasPrefix("http://"), options.allowInsecureLoopback {
+        let lowered = url.lowercased()
+        if lowered.hasPrefix("https://") { return }
+        guard lowered.hasPrefix("http://") else {
+            let scheme = url.prefix { $0 != ":" }.prefix(20)
+            throw RegistryError(message: "refusing \(url.prefix(200)): only https is followed, not \(scheme)")
+        }
+        if options.allowInsecureLoopback {
             let host = url.dropFirst("http://".count).prefix { $0 != "/" && $0 != "?" }
             if let parsed = ImageReference(String(host) + "/x"), parsed.isLoopback { return }
         }
         throw RegistryError(
-            message: "refusing \(url): plain HTTP is allowed only for loopback with --insecure-registry")
+            message: "refusing \(url.prefix(200)): plain HTTP is allowed only for loopback with --insecure-registry")
     }
 
     private func unexpected(_ response: HTTPResponse, _ path: String) -> RegistryError {

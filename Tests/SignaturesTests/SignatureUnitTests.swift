@@ -319,3 +319,61 @@ struct NotAManifestTests {
         let port: Int
     }
 }
+
+/// Redirects are resolved against the URL that sent them: blob storage redirecting within itself
+/// stays there, and a failure there is named as there.
+@Suite("Registry redirects", .enabled(if: E2E.which("python3") != nil, "needs python3"))
+struct RegistryRedirectTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aRelativeRedirectStaysWithTheServerThatSentIt() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scangate-redirect-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let record = directory.appendingPathComponent("requests.jsonl")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: try #require(E2E.which("python3")))
+        server.arguments = [
+            SignatureCorpus.repositoryRoot.appendingPathComponent(
+                "Tests/SignaturesTests/Server/redirecting_registry.py"
+            )
+            .path, "--record", record.path,
+        ]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            // SIGTERM, then SIGKILL: a child of the test runner may have SIGTERM blocked.
+            server.terminate()
+            for _ in 0..<40 where server.isRunning { usleep(50_000) }
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+            server.waitUntilExit()
+        }
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try #require(text.hasPrefix("PORT ") ? Int(text.dropFirst(5)) : nil, "\(text)")
+
+        let verification = RegistryImageVerifier(
+            policy: VerificationPolicy(keys: [try PublicKey.load(path: NotAManifestTests.keyPath)]),
+            options: RegistryOptions(allowInsecureLoopback: true, timeout: 5, totalTime: 10)
+        ).verify(reference: "127.0.0.1:\(port)/acme/app:v1")
+        #expect(verification.isRegistryFailure)
+        let detail = verification.failure?.detail ?? ""
+        #expect(detail.contains("localhost, where 127.0.0.1:\(port) redirected"), "\(detail)")
+        #expect(detail.contains("HTTP 404"), "\(detail)")
+
+        let requests = try String(contentsOf: record, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let final = requests.filter { $0["path"] as? String == "/cdn/final" }
+        #expect(final.count == 1)
+        #expect(final.first?["host"] as? String == "localhost:\(port)")
+        #expect(requests.allSatisfy { $0["authorization"] as? Bool == false })
+    }
+}
