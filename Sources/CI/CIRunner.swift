@@ -94,7 +94,7 @@ public struct CIRunner: Sendable {
         let decision = Gate.evaluate(
             GateInput(
                 findings: findings, policy: policy, waivers: waiverFiles, vex: vexDocuments,
-                baseline: snapshot.map { Baseline(file: $0.file, fingerprints: $0.openFingerprints) },
+                baseline: snapshot.map(\.baseline),
                 environment: plan.environment, today: plan.today))
         // The job log lists the first findings of each verdict; a 100 MB report would otherwise
         // put ~100,000 lines there. The outputs hold every one.

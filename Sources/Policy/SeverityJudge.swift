@@ -100,17 +100,29 @@ enum SeverityJudge {
     }
 }
 
-/// The fingerprints of a previous run (`--baseline`): findings whose fingerprint is here are
-/// not new.
+/// The open findings of a previous run (`--baseline`): a finding that is one of them is not
+/// new, by fingerprint or, for a dependency vulnerability whose fingerprint changed because the
+/// tools that reported it changed, by package and id (``ContinuityIndex``).
 public struct Baseline: Sendable {
     /// The file the baseline came from, for messages.
     public var file: String
-    public var fingerprints: Set<String>
+    private let index: ContinuityIndex
 
-    public init(file: String, fingerprints: Set<String>) {
+    public init(file: String, traces: [FindingTrace]) {
         self.file = file
-        self.fingerprints = fingerprints
+        self.index = ContinuityIndex(traces)
     }
 
-    public func contains(_ finding: Finding) -> Bool { fingerprints.contains(finding.fingerprint) }
+    /// A baseline known by fingerprints only.
+    public init(file: String, fingerprints: Set<String>) {
+        self.init(
+            file: file,
+            traces: fingerprints.map {
+                FindingTrace(
+                    fingerprint: $0, kind: "", scope: nil, ecosystem: nil, packageName: nil, installedVersion: nil,
+                    ids: [])
+            })
+    }
+
+    public func contains(_ finding: Finding) -> Bool { index.contains(FindingTrace(finding)) }
 }

@@ -16,10 +16,13 @@ public struct DiffEntry: Sendable, Hashable {
     public var subject: String
     /// Whether a tool suppressed it.
     public var suppressed: Bool
+    /// What recognises it in another run when its fingerprint changed with the tools that
+    /// reported it (``FindingTrace``); by default, its fingerprint only.
+    public var trace: FindingTrace
 
     public init(
         fingerprint: String, id: String, kind: String, severity: Severity, title: String = "", tools: [String] = [],
-        subject: String = "", suppressed: Bool = false
+        subject: String = "", suppressed: Bool = false, trace: FindingTrace? = nil
     ) {
         self.fingerprint = fingerprint
         self.id = id
@@ -29,6 +32,11 @@ public struct DiffEntry: Sendable, Hashable {
         self.tools = tools
         self.subject = subject
         self.suppressed = suppressed
+        self.trace =
+            trace
+            ?? FindingTrace(
+                fingerprint: fingerprint, kind: kind, scope: nil, ecosystem: nil, packageName: nil,
+                installedVersion: nil, ids: [id])
     }
 
     /// The entry of a finding of this run.
@@ -45,7 +53,7 @@ public struct DiffEntry: Sendable, Hashable {
             fingerprint: finding.fingerprint, id: finding.ruleID, kind: finding.kind.rawValue,
             severity: finding.severity, title: finding.title,
             tools: finding.tools, subject: subject,
-            suppressed: !finding.isOpen)
+            suppressed: !finding.isOpen, trace: FindingTrace(finding))
     }
 
     /// `entries` most severe first, then kind, id and fingerprint (the order of ``FindingSet``),
@@ -65,7 +73,9 @@ public struct DiffEntry: Sendable, Hashable {
     }
 }
 
-/// What changed between a previous run and this one, by fingerprint.
+/// What changed between a previous run and this one, by fingerprint, and for dependency
+/// vulnerabilities also by package and id (``FindingTrace``: adding or dropping a scanner
+/// changes a merged finding's fingerprint, not the vulnerability).
 ///
 /// Only open findings count: a finding open before and suppressed by a tool now is fixed (and
 /// says so with ``DiffEntry/suppressed``), one suppressed before and open now is new.
@@ -85,25 +95,25 @@ public struct BaselineDiff: Sendable {
 
     /// Compares two lists of entries (suppressed entries are not open).
     public init(previous: [DiffEntry], current: [DiffEntry], baselineFile: String = "baseline") {
-        let before = Set(previous.filter { !$0.suppressed }.map(\.fingerprint))
-        let after = Set(current.filter { !$0.suppressed }.map(\.fingerprint))
+        let before = ContinuityIndex(previous.filter { !$0.suppressed }.map(\.trace))
+        let after = ContinuityIndex(current.filter { !$0.suppressed }.map(\.trace))
         var currentByFingerprint: [String: DiffEntry] = [:]
         for entry in current { currentByFingerprint[entry.fingerprint] = entry }
         var seen = Set<String>()
         self.baselineFile = baselineFile
         new = DiffEntry.sortedForDisplay(
             current.filter {
-                !$0.suppressed && !before.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
+                !$0.suppressed && !before.contains($0.trace) && seen.insert($0.fingerprint).inserted
             })
         seen = []
         unchanged = DiffEntry.sortedForDisplay(
             current.filter {
-                !$0.suppressed && before.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
+                !$0.suppressed && before.contains($0.trace) && seen.insert($0.fingerprint).inserted
             })
         seen = []
         fixed = DiffEntry.sortedForDisplay(
             previous.filter {
-                !$0.suppressed && !after.contains($0.fingerprint) && seen.insert($0.fingerprint).inserted
+                !$0.suppressed && !after.contains($0.trace) && seen.insert($0.fingerprint).inserted
             }
             .map { entry in
                 var fixedEntry = entry
@@ -195,9 +205,15 @@ public struct FindingsSnapshot: Sendable {
             if let tool = try source.string("tool") { tools.append(tool) }
         }
         var subject = ""
+        var ecosystem: String?
+        var packageName: String?
+        var installedVersion: String?
         if let package = try finding.object("package") {
             let name = try package.string("name") ?? ""
-            subject = name + ((try package.string("installedVersion")).map { " " + $0 } ?? "")
+            ecosystem = try package.string("ecosystem")
+            packageName = name
+            installedVersion = try package.string("installedVersion")
+            subject = name + (installedVersion.map { " " + $0 } ?? "")
         } else if let location = try finding.array("locations")?.first {
             subject =
                 try location.string("path") ?? location.string("url") ?? location.string("resource")
@@ -212,9 +228,16 @@ public struct FindingsSnapshot: Sendable {
                 message: "the fingerprint at \(finding.path).fingerprint is not 64 lower-case hex digits, as "
                     + "ScanGate writes them: is the file edited, or not from scangate ingest --format json?")
         }
+        let id = try finding.requiredString("id")
+        let kind = try finding.requiredString("kind")
+        let aliases = try finding.strings("aliases")
+        // `scope` is recorded since findings could be recognised across tool changes; a document
+        // without it is matched by fingerprint only.
+        let trace = FindingTrace(
+            fingerprint: fingerprint, kind: kind, scope: try finding.string("scope"), ecosystem: ecosystem,
+            packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases)
         return DiffEntry(
-            fingerprint: fingerprint, id: try finding.requiredString("id"),
-            kind: try finding.requiredString("kind"), severity: severity, title: try finding.string("title") ?? "",
-            tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed)
+            fingerprint: fingerprint, id: id, kind: kind, severity: severity, title: try finding.string("title") ?? "",
+            tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed, trace: trace)
     }
 }

@@ -97,6 +97,7 @@ public enum FindingsJSON {
         writer.beginObject()
         writer.field("fingerprint", finding.fingerprint)
         writer.field("kind", finding.kind.rawValue)
+        writer.field("scope", finding.identity.scope)
         writer.field("id", finding.ruleID)
         writer.field("aliases", finding.aliases)
         writer.field("title", finding.title)

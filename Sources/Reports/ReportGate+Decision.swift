@@ -47,6 +47,6 @@ extension FindingsSnapshot {
         }
     }
 
-    /// What the gate needs of it: the fingerprints of the open findings.
-    public var baseline: Baseline { Baseline(file: file, fingerprints: openFingerprints) }
+    /// What the gate needs of it: the open findings' traces (fingerprint, and package and ids).
+    public var baseline: Baseline { Baseline(file: file, traces: entries.filter { !$0.suppressed }.map(\.trace)) }
 }

@@ -126,7 +126,7 @@ public enum DiffText {
         var lines = ["scangate diff: \(diff.baselineFile) → \(current)"]
         lines.append(
             "\(diff.new.count) new, \(diff.fixed.count) fixed, \(diff.unchanged.count) unchanged (open findings, by "
-                + "fingerprint)")
+                + "fingerprint, or package and id)")
         for (label, entries) in [("NEW", diff.new), ("FIXED", diff.fixed)] where !entries.isEmpty {
             lines.append("")
             for entry in entries {

@@ -118,7 +118,7 @@ struct ReportBuilder {
             let decision = Gate.evaluate(
                 GateInput(
                     findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
-                    baseline: previous.map { Baseline(file: $0.file, fingerprints: $0.openFingerprints) },
+                    baseline: previous.map(\.baseline),
                     environment: env, today: today))
             gate = ReportGate(decision, policy: loadedPolicy)
         }

@@ -1,0 +1,100 @@
+/// What recognises a dependency finding from one run to the next when its fingerprint changed
+/// only because the tools that reported it changed.
+///
+/// A finding's fingerprint hashes its primary id and its package version, and both depend on
+/// which tools merged into it: npm audit alone reports lodash's command injection as
+/// `GHSA-35jh-r3h4-6jhm` without a version; with Trivy beside it the merged finding is
+/// `CVE-2021-23337` at `4.17.15`. Compared by fingerprint only, adding or dropping a scanner
+/// made that one vulnerability both "new" and "fixed" (and `fail-on-new-only` failed on it).
+///
+/// Two traces are the same finding when their fingerprints are equal, or when both are
+/// dependency vulnerabilities of the same scope, ecosystem and package name, share an id
+/// (primary or alias), and their versions agree where both are known. A different version
+/// is a different finding, as in a fingerprint.
+public struct FindingTrace: Sendable, Hashable {
+    public var fingerprint: String
+    public var kind: String
+    /// ``FindingIdentity/scope``; nil in documents written before it was recorded.
+    public var scope: String?
+    public var ecosystem: String?
+    public var packageName: String?
+    public var installedVersion: String?
+    /// The primary id and every alias.
+    public var ids: [String]
+
+    public init(
+        fingerprint: String, kind: String, scope: String?, ecosystem: String?, packageName: String?,
+        installedVersion: String?, ids: [String]
+    ) {
+        self.fingerprint = fingerprint
+        self.kind = kind
+        self.scope = scope
+        self.ecosystem = ecosystem
+        self.packageName = packageName
+        self.installedVersion = installedVersion
+        self.ids = ids
+    }
+
+    /// The trace of a finding of this run.
+    public init(_ finding: Finding) {
+        self.init(
+            fingerprint: finding.fingerprint, kind: finding.kind.rawValue, scope: finding.identity.scope,
+            ecosystem: finding.package?.ecosystem, packageName: finding.package?.name,
+            installedVersion: finding.package?.installedVersion, ids: [finding.ruleID] + finding.aliases)
+    }
+
+    /// What two traces must share besides an id: nil when the trace cannot be matched but by
+    /// its fingerprint (not a dependency vulnerability, or no scope recorded).
+    fileprivate var packageKey: String? {
+        guard kind == FindingKind.vulnerability.rawValue, let scope, let ecosystem, let packageName,
+            !packageName.isEmpty
+        else { return nil }
+        return [scope, ecosystem, packageName].joined(separator: "\u{0}")
+    }
+
+    fileprivate var version: String? {
+        guard let installedVersion, !installedVersion.isEmpty else { return nil }
+        return installedVersion
+    }
+}
+
+/// The traces of one run, looked up by fingerprint and by package and id (see ``FindingTrace``).
+public struct ContinuityIndex: Sendable {
+    private let fingerprints: Set<String>
+    /// Package key and normalised id → the traces with them (index into `traces`).
+    private let byPackageAndID: [String: [Int]]
+    private let traces: [FindingTrace]
+
+    public init(_ traces: [FindingTrace]) {
+        self.traces = traces
+        fingerprints = Set(traces.map(\.fingerprint))
+        var index: [String: [Int]] = [:]
+        for (position, trace) in traces.enumerated() {
+            guard let key = trace.packageKey else { continue }
+            for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
+                index[key + "\u{0}" + id, default: []].append(position)
+            }
+        }
+        byPackageAndID = index
+    }
+
+    /// Whether `trace` is one of the indexed findings.
+    public func contains(_ trace: FindingTrace) -> Bool {
+        fingerprints.contains(trace.fingerprint) || !matches(trace).isEmpty
+    }
+
+    /// The fingerprints of the indexed findings `trace` is the same finding as (its own when
+    /// indexed).
+    public func matches(_ trace: FindingTrace) -> Set<String> {
+        var result: Set<String> = fingerprints.contains(trace.fingerprint) ? [trace.fingerprint] : []
+        guard let key = trace.packageKey else { return result }
+        for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
+            for position in byPackageAndID[key + "\u{0}" + id] ?? [] {
+                let other = traces[position]
+                if let version = trace.version, let otherVersion = other.version, version != otherVersion { continue }
+                result.insert(other.fingerprint)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,79 @@
+import Adapters
+import Findings
+import Foundation
+import Policy
+import Reports
+import Testing
+
+/// Adding or dropping a scanner changes a merged finding's fingerprint (its primary id and
+/// installed version come from the tools that merged), not the vulnerability: the diff and the
+/// gate's baseline must still call it unchanged.
+@Suite("Diff across a change of tools")
+struct ToolChangeDiffTests {
+    static func findings(_ names: [String]) throws -> FindingSet {
+        let reader = ReportReader()
+        let reports = try names.map { try reader.read(path: ReportSupport.path("fixtures/examples/\($0)"), as: nil) }
+        return FindingSet(merging: reports.flatMap(\.findings))
+    }
+
+    static func snapshot(_ set: FindingSet) throws -> FindingsSnapshot {
+        try FindingsSnapshot.read(bytes: FindingsJSON.encode(set, reports: []), file: "previous.json")
+    }
+
+    @Test func addingTrivyBesideNpmAuditChangesNothingForLodash() throws {
+        let npmOnly = try Self.findings(["npm-audit.json"])
+        let both = try Self.findings(["npm-audit.json", "trivy-fs.json"])
+        // The premise: lodash's finding has another fingerprint once Trivy joins.
+        let lodashBefore = try #require(npmOnly.open.first { $0.package?.name == "lodash" })
+        let lodashAfter = try #require(both.open.first { $0.package?.name == "lodash" && $0.tools.count == 2 })
+        #expect(lodashBefore.fingerprint != lodashAfter.fingerprint)
+
+        let added = BaselineDiff(previous: try Self.snapshot(npmOnly), current: both)
+        #expect(!added.isNew(lodashAfter.fingerprint))
+        #expect(added.unchanged.contains { $0.fingerprint == lodashAfter.fingerprint })
+        #expect(added.fixed.isEmpty, "\(added.fixed.map(\.id))")
+        // Trivy's own findings are new, as they should be.
+        #expect(added.new.allSatisfy { $0.tools == ["trivy"] })
+
+        let dropped = BaselineDiff(previous: try Self.snapshot(both), current: npmOnly)
+        #expect(dropped.new.isEmpty, "\(dropped.new.map(\.id))")
+        #expect(!dropped.fixed.contains { $0.fingerprint == lodashAfter.fingerprint })
+
+        // The gate's baseline agrees: the merged finding is not new.
+        #expect(try Self.snapshot(npmOnly).baseline.contains(lodashAfter))
+        #expect(try Self.snapshot(both).baseline.contains(lodashBefore))
+    }
+
+    @Test func anotherVersionOrScopeIsStillAnotherFinding() throws {
+        let old = ReportSupport.vulnerability("CVE-2021-23337", version: "4.17.15")
+        let upgraded = ReportSupport.vulnerability("CVE-2021-23337", version: "4.17.19")
+        let baseline = try ReportSupport.snapshot([old])
+        let diff = BaselineDiff(previous: baseline, current: FindingSet(merging: [upgraded]))
+        #expect(diff.new.map(\.id) == ["CVE-2021-23337"])
+        #expect(diff.fixed.count == 1)
+        #expect(!baseline.baseline.contains(upgraded))
+
+        // The same CVE and package in an image is not the source tree's finding.
+        var inImage = Finding(
+            kind: .vulnerability, ruleID: "CVE-2021-23337", title: "t",
+            ratings: [SeverityRating(source: "trivy", severity: .high, isToolVerdict: true)],
+            package: Package(ecosystem: "npm", name: "lodash", installedVersion: nil),
+            provenance: [Provenance(tool: "trivy", reportFile: "t.json", rawID: "CVE-2021-23337")],
+            identity: FindingIdentity(
+                kind: .vulnerability, scope: "image:ghcr.io/acme/app", subject: ["npm", "lodash", ""]))
+        inImage = inImage.finalized()
+        #expect(!baseline.baseline.contains(inImage))
+    }
+
+    @Test func aBaselineWrittenBeforeScopesWereRecordedMatchesByFingerprintOnly() throws {
+        let npmOnly = try Self.findings(["npm-audit.json"])
+        let both = try Self.findings(["npm-audit.json", "trivy-fs.json"])
+        var text = String(decoding: FindingsJSON.encode(npmOnly, reports: []), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"scope\": \"source\",", with: "")
+        #expect(!text.contains("\"scope\""))
+        let old = try FindingsSnapshot.read(bytes: Array(text.utf8), file: "old.json")
+        let diff = BaselineDiff(previous: old, current: both)
+        let lodash = try #require(both.open.first { $0.package?.name == "lodash" && $0.tools.count == 2 })
+        #expect(diff.isNew(lodash.fingerprint))
+    }
+}
