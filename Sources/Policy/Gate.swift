@@ -56,7 +56,8 @@ public enum Gate {
         let policy = input.policy
         let environment = input.environment ?? policy.environment
         let waivers = input.waivers.flatMap(\.waivers)
-        let statements = input.vex.flatMap(\.statements)
+        let vex = VEXIndex(input.vex.flatMap(\.statements), today: input.today)
+        var vexNotes = vex.futureWarnings
         let newOnly = policy.failOnNewOnly?.value ?? false
         var named = Set<Int>()
         var applied: [Int: Int] = [:]
@@ -81,7 +82,7 @@ public enum Gate {
                     kind: .tool,
                     text: "suppressed by \(suppression.source) (\(suppression.status))"
                         + (suppression.statement.map { ": \($0)" } ?? ""))
-            } else if let statement = latestStatement(about: finding, in: statements), statement.status.suppresses {
+            } else if let statement = vex.suppressing(finding, warnings: &vexNotes) {
                 result.verdict = .vexSuppressed
                 result.vexStatement = statement
                 let why = statement.justification ?? statement.impactStatement
@@ -170,7 +171,7 @@ public enum Gate {
         var allWarnings: [String] = []
         let (signatures, signatureWarning) = judgeSignatures(input.signatures, policy: policy.signatures)
         if let signatureWarning { allWarnings.append(signatureWarning) }
-        allWarnings += waiverWarnings + warnings
+        allWarnings += waiverWarnings + vexNotes + vex.unusedWarnings + warnings
 
         return Decision(
             passed: counts.failing == 0 && signatures.failing == 0, policyFile: policy.file, policyFiles: policy.files,
@@ -258,18 +259,6 @@ public enum Gate {
             }
         }
         return nil
-    }
-
-    /// The statement that speaks last about the finding: latest timestamp, then the last in
-    /// file order.
-    static func latestStatement(about finding: Finding, in statements: [VEXStatement]) -> VEXStatement? {
-        var best: VEXStatement?
-        for statement in statements where statement.covers(finding) {
-            // No timestamp orders before any; equal ones keep file order (the later wins).
-            if let current = best, (statement.instant ?? -.infinity) < (current.instant ?? -.infinity) { continue }
-            best = statement
-        }
-        return best
     }
 
     private static func applyMaxCounts(_ verdicts: inout [FindingVerdict], policy: Policy, newOnly: Bool)

@@ -13,6 +13,30 @@ public enum VEXStatus: String, Sendable, Hashable {
     public var suppresses: Bool { self == .notAffected || self == .fixed }
 }
 
+/// A product of a statement: its own identifiers, and its subcomponents' (each one list).
+///
+/// Without subcomponents the product is the package itself (`pkg:npm/lodash@4.17.15`). With
+/// them, it is the artifact they are part of (an image: `pkg:oci/app@sha256:…?repository_url=…`
+/// or `ghcr.io/acme/app@sha256:…`), and the statement speaks of those packages in that
+/// artifact only.
+public struct VEXProduct: Sendable, Hashable {
+    public var identifiers: [String]
+    public var subcomponents: [[String]]
+
+    public init(identifiers: [String], subcomponents: [[String]] = []) {
+        self.identifiers = identifiers
+        self.subcomponents = subcomponents
+    }
+}
+
+/// How a statement matched a finding's package.
+public enum VEXMatch: Sendable, Equatable {
+    /// A product or subcomponent naming the package's version.
+    case version
+    /// A purl without a version: every version of the package.
+    case everyVersion
+}
+
 /// One OpenVEX statement, as far as the gate needs it.
 public struct VEXStatement: Sendable {
     /// The file and the line of the statement.
@@ -21,8 +45,8 @@ public struct VEXStatement: Sendable {
     public var index: Int
     /// The vulnerability's `name`, `@id` and `aliases`.
     public var vulnerabilityIDs: [String]
-    /// The products' and their subcomponents' `@id` and `identifiers.purl`, as written.
-    public var products: [String]
+    /// The products, each with its subcomponents (`@id` and `identifiers.purl`, as written).
+    public var products: [VEXProduct]
     public var status: VEXStatus
     public var justification: String?
     public var impactStatement: String?
@@ -35,7 +59,7 @@ public struct VEXStatement: Sendable {
     public private(set) var instant: Double?
 
     public init(
-        source: SourceRef, index: Int = 1, vulnerabilityIDs: [String], products: [String], status: VEXStatus,
+        source: SourceRef, index: Int = 1, vulnerabilityIDs: [String], products: [VEXProduct], status: VEXStatus,
         justification: String? = nil, impactStatement: String? = nil, timestamp: String? = nil
     ) {
         self.source = source
@@ -49,14 +73,91 @@ public struct VEXStatement: Sendable {
         self.instant = timestamp.flatMap(RFC3339.epochSeconds)
     }
 
-    /// Whether the statement is about this finding: one of its ids is the finding's id or an
-    /// alias, and one of its products is the finding's package (purl without qualifiers or
-    /// subpath; a product purl without a version means every version).
-    public func covers(_ finding: Finding) -> Bool {
+    /// How the statement is about this finding, or nil when it is not: one of its ids is the
+    /// finding's id or an alias, and a product is the finding's package, or an artifact the
+    /// finding is in (its image) with a subcomponent that is the package. Package URLs match
+    /// on type, namespace, name, the version when the product gives one (none: every version),
+    /// and every qualifier the product gives (`?arch=arm64` is not the amd64 package).
+    public func match(_ finding: Finding) -> VEXMatch? {
         let findingIDs = Set(([finding.ruleID] + finding.aliases).map { $0.uppercased() })
-        guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.uppercased()) }) else { return false }
-        guard let purl = PackageURL.of(finding) else { return false }
-        return products.contains { PackageURL.matches(product: $0, package: purl) }
+        guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.uppercased()) }) else { return nil }
+        guard let purl = PackageURL.of(finding) else { return nil }
+        var best: VEXMatch?
+        func consider(_ identifiers: [String]) {
+            for identifier in identifiers {
+                guard let match = PackageURL.match(product: identifier, package: purl) else { continue }
+                if best == nil || match == .version { best = match }
+            }
+        }
+        for product in products {
+            if product.subcomponents.isEmpty {
+                // An image as the product: every package in that image.
+                for identifier in product.identifiers {
+                    guard let image = VEXArtifact.image(identifier) else { continue }
+                    if VEXArtifact.contains(finding, identifier: identifier) {
+                        let pinned: VEXMatch = image.digest != nil || image.tag != nil ? .version : .everyVersion
+                        if best == nil || pinned == .version { best = pinned }
+                    }
+                }
+                consider(product.identifiers.filter { VEXArtifact.image($0) == nil })
+            } else if product.identifiers.contains(where: { VEXArtifact.contains(finding, identifier: $0) }) {
+                for subcomponent in product.subcomponents { consider(subcomponent) }
+            }
+        }
+        return best
+    }
+
+    /// Whether the statement is about this finding (``match(_:)``).
+    public func covers(_ finding: Finding) -> Bool { match(finding) != nil }
+}
+
+/// Whether a statement's product is the artifact a finding was found in.
+enum VEXArtifact {
+    /// An image product (`pkg:oci/…`, `pkg:docker/…`, or a reference with a registry host)
+    /// contains the findings in that image: same repository, and the digest and tag the product
+    /// gives, when it gives them (a finding whose image digest is not known does not match a
+    /// digest). Any other product (`pkg:github/acme/app`, a URL) is the project's source tree,
+    /// and contains the findings that are in no image.
+    static func contains(_ finding: Finding, identifier: String) -> Bool {
+        let images = finding.locations.compactMap(\.image)
+        guard let wanted = image(identifier) else { return images.isEmpty }
+        return images.contains { actual in
+            normalRepository(actual.repository) == normalRepository(wanted.repository)
+                && (wanted.digest == nil || wanted.digest?.lowercased() == actual.digest?.lowercased())
+                && (wanted.tag == nil || wanted.digest != nil || wanted.tag == actual.tag)
+        }
+    }
+
+    /// The image an identifier names, or nil when it names no image.
+    static func image(_ identifier: String) -> ImageReference? {
+        let lowered = identifier.lowercased()
+        if lowered.hasPrefix("pkg:oci/") || lowered.hasPrefix("pkg:docker/") {
+            guard let parts = PackageURL.parts(identifier) else { return nil }
+            let name = String(parts.base.drop { $0 != "/" }.dropFirst())
+            let repository = parts.qualifiers["repository_url"] ?? name
+            let version = parts.version
+            let isDigest = version?.contains(":") ?? false
+            return ImageReference(
+                repository: repository, tag: isDigest ? parts.qualifiers["tag"] : (version ?? parts.qualifiers["tag"]),
+                digest: isDigest ? version : nil)
+        }
+        guard !lowered.hasPrefix("pkg:"), !lowered.contains("://") else { return nil }
+        // `registry.example/acme/app:1.0`: the first part names a host (a dot, a port or localhost).
+        let first = identifier.prefix { $0 != "/" }
+        guard first.count < identifier.count, first.contains(".") || first.contains(":") || first == "localhost"
+        else { return nil }
+        return ImageReference(parsing: identifier)
+    }
+
+    /// Lower case, and Docker Hub's forms (`docker.io/library/alpine`, `alpine`) one.
+    static func normalRepository(_ repository: String) -> String {
+        var text = repository.lowercased()
+        for prefix in ["https://", "http://", "index.docker.io/", "registry-1.docker.io/", "docker.io/"]
+        where text.hasPrefix(prefix) {
+            text.removeFirst(prefix.count)
+        }
+        if text.hasPrefix("library/") { text.removeFirst("library/".count) }
+        return text
     }
 }
 
@@ -108,7 +209,12 @@ public struct VEXDocument: Sendable {
         else {
             throw object.error("not an OpenVEX document: \"@context\" must be https://openvex.dev/ns/…")
         }
-        let documentTimestamp = try timestamp(in: object, of: "the document")
+        // OpenVEX requires it, and the latest statement about a finding decides: a document
+        // without one could never be ordered against another.
+        guard let documentTimestamp = try timestamp(in: object, of: "the document") else {
+            throw object.error(
+                "an OpenVEX document needs a \"timestamp\" (RFC 3339): statements are ordered by it")
+        }
         guard let statements = try object.array("statements") else {
             throw object.error("an OpenVEX document needs \"statements\"")
         }
@@ -150,12 +256,14 @@ public struct VEXDocument: Sendable {
             throw statement.error(
                 "\(what) has no products: ScanGate refuses a statement that does not say which product it is about")
         }
-        var products: [String] = []
+        var products: [VEXProduct] = []
         for product in productValues {
-            products += try productIdentifiers(product, what: what)
-            if product.kind == .object, let subcomponents = try product.array("subcomponents") {
-                for subcomponent in subcomponents { products += try productIdentifiers(subcomponent, what: what) }
+            var subcomponents: [[String]] = []
+            if product.kind == .object, let values = try product.array("subcomponents") {
+                for subcomponent in values { subcomponents.append(try productIdentifiers(subcomponent, what: what)) }
             }
+            products.append(
+                VEXProduct(identifiers: try productIdentifiers(product, what: what), subcomponents: subcomponents))
         }
         let justification = try statement.string("justification")
         if let justification, !justifications.contains(justification) {
@@ -232,16 +340,25 @@ enum PackageURL {
         return "pkg:\(package.ecosystem)/\(name)@\(version)"
     }
 
-    /// `pkg:type/namespace/name@version` without qualifiers and subpath, percent-decoded,
-    /// type/namespace/name lowercased; nil when it is not one (no type and name, an empty
-    /// version, a bad percent escape).
-    static func parts(_ purl: String) -> (base: String, version: String?)? {
+    /// `pkg:type/namespace/name@version?qualifiers` without the subpath, percent-decoded,
+    /// type/namespace/name and qualifier keys lowercased; nil when it is not one (no type and
+    /// name, an empty version, a bad percent escape, a qualifier without `=`).
+    static func parts(_ purl: String) -> (base: String, version: String?, qualifiers: [String: String])? {
         guard purl.lowercased().hasPrefix("pkg:") else { return nil }
         var text = Substring(purl.dropFirst(4))
         // The purl spec: slashes after the scheme (`pkg://npm/…`) are ignored.
         while text.first == "/" { text = text.dropFirst() }
         if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
-        if let question = text.firstIndex(of: "?") { text = text[..<question] }
+        var qualifiers: [String: String] = [:]
+        if let question = text.firstIndex(of: "?") {
+            for pair in text[text.index(after: question)...].split(separator: "&") {
+                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex,
+                    let value = String(pair[pair.index(after: equals)...]).removingPercentEncoding
+                else { return nil }
+                qualifiers[pair[..<equals].lowercased()] = value
+            }
+            text = text[..<question]
+        }
         var version: String?
         if let at = text.lastIndex(of: "@"), text[at...].contains("/") == false, at != text.startIndex {
             guard let decoded = String(text[text.index(after: at)...]).removingPercentEncoding, !decoded.isEmpty
@@ -252,15 +369,21 @@ enum PackageURL {
         guard let base = String(text).removingPercentEncoding?.lowercased(),
             let slash = base.firstIndex(of: "/"), slash != base.startIndex, base.index(after: slash) != base.endIndex
         else { return nil }
-        return (base, version)
+        return (base, version, qualifiers)
     }
 
-    /// A product purl without a version covers every version of the package.
-    static func matches(product: String, package: String) -> Bool {
-        guard let wanted = parts(product), let actual = parts(package) else { return product == package }
-        guard wanted.base == actual.base else { return false }
-        guard let version = wanted.version else { return true }
-        return version == actual.version
+    /// How a product purl matches a package's: nil when type, namespace or name differ, the
+    /// product's version is another, or a qualifier the product gives is missing or other on the
+    /// package (`?arch=arm64` against `?arch=amd64`); a product without a version matches every
+    /// version.
+    static func match(product: String, package: String) -> VEXMatch? {
+        guard let wanted = parts(product), let actual = parts(package) else {
+            return product == package ? .version : nil
+        }
+        guard wanted.base == actual.base else { return nil }
+        for (key, value) in wanted.qualifiers where actual.qualifiers[key] != value { return nil }
+        guard let version = wanted.version else { return .everyVersion }
+        return version == actual.version ? .version : nil
     }
 }
 
@@ -306,5 +429,86 @@ enum RFC3339 {
     private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
         guard !digits.isEmpty, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    }
+}
+
+/// The statements of every `--vex` document, as the gate asks them about each finding: indexed
+/// by vulnerability id (a finding is compared only with the statements that name one of its
+/// ids), and remembering which statements spoke about any finding.
+final class VEXIndex {
+    private let statements: [VEXStatement]
+    private let byID: [String: [Int]]
+    /// Statements dated after the gate's day (UTC): they never count.
+    private let future: Set<Int>
+    private var used = Set<Int>()
+    /// One warning per statement dated in the future.
+    let futureWarnings: [String]
+
+    init(_ statements: [VEXStatement], today: Day) {
+        self.statements = statements
+        var byID: [String: [Int]] = [:]
+        for (position, statement) in statements.enumerated() {
+            for id in Set(statement.vulnerabilityIDs.map { $0.uppercased() }) { byID[id, default: []].append(position) }
+        }
+        self.byID = byID
+        // A statement dated after today cannot have been made yet: a typo, or a date chosen to
+        // outrank every later statement. It is set aside, fail-closed.
+        let endOfToday = Double(today.ordinal + 1) * 86_400
+        var future = Set<Int>()
+        var warnings: [String] = []
+        for (position, statement) in statements.enumerated() {
+            guard let instant = statement.instant, instant >= endOfToday else { continue }
+            future.insert(position)
+            warnings.append(
+                "OpenVEX statement \(statement.index) (\(statement.source)) is dated \(statement.timestamp ?? "?"), "
+                    + "after today (\(today)): not applied")
+        }
+        self.future = future
+        futureWarnings = warnings
+    }
+
+    /// The statement that takes the finding out of the gate, or nil. The latest statement about
+    /// the finding decides; of statements equally late, one that does not suppress wins (files
+    /// given in another order must not change the verdict). A `fixed` statement suppresses only
+    /// when it names the package's version: "fixed" for every version is a contradiction.
+    func suppressing(_ finding: Finding, warnings: inout [String]) -> VEXStatement? {
+        var candidates = Set<Int>()
+        for id in [finding.ruleID] + finding.aliases {
+            for position in byID[id.uppercased()] ?? [] { candidates.insert(position) }
+        }
+        var best: (position: Int, match: VEXMatch)?
+        for position in candidates.sorted() where !future.contains(position) {
+            let statement = statements[position]
+            guard let match = statement.match(finding) else { continue }
+            used.insert(position)
+            guard let current = best else {
+                best = (position, match)
+                continue
+            }
+            let currentStatement = statements[current.position]
+            let (instant, currentInstant) = (statement.instant ?? -.infinity, currentStatement.instant ?? -.infinity)
+            if instant > currentInstant || (instant == currentInstant && !statement.status.suppresses) {
+                best = (position, match)
+            }
+        }
+        guard let best else { return nil }
+        let statement = statements[best.position]
+        guard statement.status.suppresses else { return nil }
+        if statement.status == .fixed && best.match == .everyVersion {
+            warnings.append(
+                "OpenVEX statement \(statement.index) (\(statement.source)) says \(finding.ruleID) is fixed in every "
+                    + "version of the package: not applied (name the fixed version)")
+            return nil
+        }
+        return statement
+    }
+
+    /// One warning per statement that spoke about no finding (a typo, a package that is gone).
+    var unusedWarnings: [String] {
+        statements.indices.filter { !used.contains($0) && !future.contains($0) }.map { position in
+            let statement = statements[position]
+            return "OpenVEX statement \(statement.index) (\(statement.source)) about "
+                + "\(statement.vulnerabilityIDs.first ?? "?") matches no finding"
+        }
     }
 }

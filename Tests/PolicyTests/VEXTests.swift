@@ -42,23 +42,54 @@ struct VEXTests {
             statement(lodash1, lodashPurl, "not_affected", #", "justification": "vulnerable_code_not_present""#),
             .vexSuppressed
         ),
+        ("by alias", statement(#"{"name": "GHSA-35jh-r3h4-6jhm"}"#, lodashPurl, "fixed"), .vexSuppressed),
+        // A qualifier the product gives and the package lacks (or has otherwise) is another package.
         (
-            "by alias, purl with qualifiers",
+            "a product qualifier the package does not have",
             statement(
                 #"{"name": "GHSA-35jh-r3h4-6jhm"}"#, #"[{"@id": "pkg:npm/lodash@4.17.15?repository_url=x"}]"#, "fixed"),
-            .vexSuppressed
+            .fail
         ),
         (
             "product without version: every version",
-            statement(#""CVE-2021-23337""#, #"["pkg:npm/lodash"]"#, "fixed"), .vexSuppressed
+            statement(
+                #""CVE-2021-23337""#, #"["pkg:npm/lodash"]"#, "not_affected",
+                #", "justification": "vulnerable_code_not_present""#), .vexSuppressed
         ),
+        // "Fixed" in every version contradicts the scanner that found it in one.
+        ("fixed without a version", statement(#""CVE-2021-23337""#, #"["pkg:npm/lodash"]"#, "fixed"), .fail),
         (
-            "by identifiers.purl of a subcomponent",
+            "a subcomponent of the project's source",
+            statement(
+                lodash1,
+                #"[{"@id": "pkg:github/acme/app", "subcomponents": "#
+                    + #"[{"@id": "x", "identifiers": {"purl": "pkg:npm/lodash@4.17.15"}}]}]"#, "fixed"),
+            .vexSuppressed
+        ),
+        // The finding is in the source tree, not in that image.
+        (
+            "a subcomponent of an image the finding is not in",
             statement(
                 lodash1,
                 #"[{"@id": "pkg:oci/app", "subcomponents": "#
                     + #"[{"@id": "x", "identifiers": {"purl": "pkg:npm/lodash@4.17.15"}}]}]"#, "fixed"),
-            .vexSuppressed
+            .fail
+        ),
+        // Of statements equally late, the one that does not suppress wins, whatever the order.
+        (
+            "equal timestamps: not suppressed, first order",
+            statement(lodash1, lodashPurl, "fixed") + ",\n" + statement(lodash1, lodashPurl, "affected"), .fail
+        ),
+        (
+            "equal timestamps: not suppressed, other order",
+            statement(lodash1, lodashPurl, "affected") + ",\n" + statement(lodash1, lodashPurl, "fixed"), .fail
+        ),
+        // A statement dated after today (2026-11-25 in these tests) has not been made yet.
+        (
+            "a statement dated in the future does not count",
+            statement(lodash1, lodashPurl, "affected", #", "timestamp": "2026-11-20T00:00:00Z""#) + ",\n"
+                + statement(lodash1, lodashPurl, "fixed", #", "timestamp": "2099-01-01T00:00:00Z""#),
+            .fail
         ),
         ("other version", statement(lodash1, #"[{"@id": "pkg:npm/lodash@4.17.21"}]"#, "fixed"), .fail),
         // The purl spec ignores slashes after the scheme.
@@ -203,7 +234,11 @@ struct VEXTests {
                 "{\"@context\": \"https://openvex.dev/ns\", \"timestamp\": \"2026-02-30T00:00:00Z\", \"statements\": []}",
                 "the document: timestamp"
             ),
-            ("{\"@context\": \"https://openvex.dev/ns\"}", "needs \"statements\""),
+            (
+                "{\"@context\": \"https://openvex.dev/ns\", \"timestamp\": \"2026-11-01T00:00:00Z\"}",
+                "needs \"statements\""
+            ),
+            ("{\"@context\": \"https://openvex.dev/ns\", \"statements\": []}", "needs a \"timestamp\""),
             ("[1]", "expected an object"), ("{\"@context\": \"x\",", "not JSON"),
         ]
         for (text, words) in cases {
@@ -215,6 +250,70 @@ struct VEXTests {
                 #expect(error.description.contains(words), "\(error)")
             }
         }
+    }
+
+    /// An image's statement speaks for that image only (by repository, and digest or tag when it
+    /// gives them), and an image as the product without subcomponents covers every package in it.
+    @Test func imageProductsAreScopedToTheirImage() throws {
+        let minimist = Support.npm("minimist", "1.2.5")
+        let inA = Support.finding("CVE-2021-44906", package: minimist, image: "ghcr.io/acme/app-a@sha256:aaaa")
+        let inB = Support.finding("CVE-2021-44906", package: minimist, image: "ghcr.io/acme/app-b:1.0")
+        let inSource = Support.finding("CVE-2021-44906", package: minimist)
+        func verdicts(_ products: String, _ status: String = "fixed") throws -> [Verdict] {
+            let vex = try Self.document(Self.statement(#"{"name": "CVE-2021-44906"}"#, products, status))
+            return [inA, inB, inSource].map { finding in
+                Support.evaluate([finding], policy: Self.policy, vex: [vex]).verdicts.first?.verdict ?? .pass
+            }
+        }
+        let subcomponent = #""subcomponents": [{"@id": "pkg:npm/minimist@1.2.5"}]"#
+        #expect(
+            try verdicts(
+                #"[{"@id": "pkg:oci/app-a@sha256%3Aaaaa?repository_url=ghcr.io/acme/app-a", "# + subcomponent + "}]")
+                == [.vexSuppressed, .fail, .fail])
+        #expect(
+            try verdicts(#"[{"@id": "ghcr.io/acme/app-b:1.0", "# + subcomponent + "}]") == [
+                .fail, .vexSuppressed, .fail,
+            ])
+        #expect(try verdicts(#"[{"@id": "ghcr.io/acme/app-b:2.0", "# + subcomponent + "}]") == [.fail, .fail, .fail])
+        #expect(
+            try verdicts(#"[{"@id": "ghcr.io/acme/app-a@sha256:bbbb", "# + subcomponent + "}]") == [
+                .fail, .fail, .fail,
+            ])
+        // The image itself as the product: every package in it.
+        #expect(
+            try verdicts(#"["pkg:oci/app-a@sha256%3Aaaaa?repository_url=ghcr.io/acme/app-a"]"#) == [
+                .vexSuppressed, .fail, .fail,
+            ])
+        // The package itself as the product: wherever it is.
+        #expect(try verdicts(#"["pkg:npm/minimist@1.2.5"]"#) == [.vexSuppressed, .vexSuppressed, .vexSuppressed])
+    }
+
+    @Test func qualifiersTheProductGivesMustMatch() throws {
+        let amd64 = Package(
+            ecosystem: "debian", name: "openssl", installedVersion: "3.0.11-1~deb12u2",
+            purl: "pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12.5")
+        let finding = Support.finding("CVE-2023-4807", package: amd64)
+        func verdict(_ product: String) throws -> Verdict? {
+            let vex = try Self.document(Self.statement(#"{"name": "CVE-2023-4807"}"#, "[\"\(product)\"]", "fixed"))
+            return Support.evaluate([finding], policy: Self.policy, vex: [vex]).verdicts.first?.verdict
+        }
+        #expect(try verdict("pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=arm64") == .fail)
+        #expect(try verdict("pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64") == .vexSuppressed)
+        #expect(try verdict("pkg:deb/debian/openssl@3.0.11-1~deb12u2") == .vexSuppressed)
+    }
+
+    /// A statement about no finding is a typo or is stale; one dated after today is set aside.
+    @Test func statementsThatDoNothingAreWarnedAbout() throws {
+        let vex = try Self.document(
+            Self.statement(Self.lodash1, #"["pkg:npm/lodahs@4.17.15"]"#, "fixed") + ",\n"
+                + Self.statement(Self.lodash1, Self.lodashPurl, "fixed", #", "timestamp": "2027-01-01T00:00:00Z""#))
+        let decision = Support.evaluate([Self.lodash], policy: Self.policy, vex: [vex])
+        #expect(decision.verdicts.first?.verdict == .fail)
+        let warnings = decision.warnings.joined(separator: "\n")
+        #expect(warnings.contains("OpenVEX statement 1 (vex.json:"), "\(warnings)")
+        #expect(warnings.contains("matches no finding"), "\(warnings)")
+        #expect(warnings.contains("OpenVEX statement 2 (vex.json:"), "\(warnings)")
+        #expect(warnings.contains("after today (2026-11-25): not applied"), "\(warnings)")
     }
 
     @Test func theExampleDocument() throws {
