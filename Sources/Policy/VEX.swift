@@ -503,12 +503,21 @@ final class VEXIndex {
         return statement
     }
 
-    /// One warning per statement that spoke about no finding (a typo, a package that is gone).
+    /// A warning per statement that spoke about no finding (a typo, a package that is gone), the
+    /// first ``unusedListed`` of them, then one line counting the rest: a vendor's document can
+    /// hold thousands of statements about what this project does not have.
     var unusedWarnings: [String] {
-        statements.indices.filter { !used.contains($0) && !future.contains($0) }.map { position in
+        let unused = statements.indices.filter { !used.contains($0) && !future.contains($0) }
+        var lines = unused.prefix(Self.unusedListed).map { position in
             let statement = statements[position]
             return "OpenVEX statement \(statement.index) (\(statement.source)) about "
                 + "\(statement.vulnerabilityIDs.first ?? "?") matches no finding"
         }
+        if unused.count > Self.unusedListed {
+            lines.append("\(unused.count - Self.unusedListed) more OpenVEX statements match no finding")
+        }
+        return lines
     }
+
+    static let unusedListed = 20
 }

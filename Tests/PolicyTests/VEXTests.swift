@@ -316,6 +316,19 @@ struct VEXTests {
         #expect(warnings.contains("after today (2026-11-25): not applied"), "\(warnings)")
     }
 
+    /// A vendor's document can hold thousands of statements about what this project lacks: the
+    /// first twenty are named, the rest counted.
+    @Test func manyUnusedStatementsAreCounted() throws {
+        let statements = (0..<50).map {
+            Self.statement(#"{"name": "CVE-2025-\#($0)"}"#, #"["pkg:npm/q\#($0)@1.0.0"]"#, "fixed")
+        }
+        let decision = Support.evaluate(
+            [Self.lodash], policy: Self.policy, vex: [try Self.document(statements.joined(separator: ",\n"))])
+        let unused = decision.warnings.filter { $0.contains("match") && $0.contains("no finding") }
+        #expect(unused.count == 21)
+        #expect(unused.last == "30 more OpenVEX statements match no finding")
+    }
+
     @Test func theExampleDocument() throws {
         let vex = try VEXDocument.load(path: Support.path("fixtures/policy/openvex.json"))
         #expect(vex.statements.count == 2)
