@@ -125,8 +125,25 @@ public struct ReportReader: Sendable {
     public static func detect(_ root: JSONValue, file: String) throws(ReportError) -> ReportFormat {
         switch root.kind {
         case .null, .array:
-            // Trivy before v0.20 wrote a bare list of results, or null when nothing was scanned.
-            return .trivy
+            // Trivy before v0.20 wrote a bare list of results, or null (or []) when it found
+            // nothing. A list of results says what it is; a bare `null` or `[]` does not: a
+            // broken pipeline (`jq` on an empty input, a step that wrote nothing) makes the same
+            // file, and reading it as a clean scan would pass the gate. It takes `--as trivy`.
+            if root.kind == .array, let first = root.elements.first {
+                guard first.kind == .object else {
+                    throw ReportError(
+                        file: file, line: root.line, jsonPath: "$",
+                        message: "not a report ScanGate knows: a list whose first element is not a Trivy result "
+                            + "(an object)")
+                }
+                return .trivy
+            }
+            let literal = root.kind == .null ? "null" : "[]"
+            throw ReportError(
+                file: file, line: root.line, jsonPath: "$",
+                message: "the file holds only \(literal): Trivy before 0.20 wrote that for a scan that found nothing, "
+                    + "and so does a broken pipeline (a step that wrote nothing, jq on an empty input); give "
+                    + "--as trivy to read it as a Trivy scan without findings")
         case .object:
             var matches: [ReportFormat] = []
             if root.has("SchemaVersion") || root.has("ClusterName") || root.has("ArtifactName") && root.has("Results") {
