@@ -64,7 +64,8 @@ public enum CIStarter {
         # The release job (`scangate release-gate --tag vX.Y.Z`, in deploy.yml): the policy of
         # `environment` (default production), the images whose signatures must verify, and the
         # keys they verify with (the production policy's signatures: keys; listed here they
-        # must be the same keys). `scangate ci` checks these entries but verifies nothing.
+        # must be the same keys). `scangate ci` checks how these entries are written; the key
+        # files are read, and matched with the policy's, only by release-gate.
         # release:
         #   environment: production
         #   images: [ghcr.io/OWNER/APP:latest]

@@ -15,6 +15,12 @@ struct AuditVerifyCommandTests {
         #expect(result.standardOutput.contains("records    3"))
         #expect(result.standardOutput.contains("3 of 3 verified, by fixtures/audit/audit.pub"))
         #expect(result.standardOutput.hasSuffix("result     VERIFIED\n"))
+
+        // Without a key the chain is checked, not who signed: the result says so.
+        let chainOnly = try ScanGateCommand.run(["audit", "verify", Self.example])
+        #expect(chainOnly.status == 0, "\(chainOnly.standardOutput)\(chainOnly.standardError)")
+        #expect(
+            chainOnly.standardOutput.hasSuffix("result     VERIFIED (the chain; signatures not checked: give --key)\n"))
     }
 
     /// A log rewritten without its signatures and signed again on top verifies record by record;
