@@ -177,10 +177,21 @@ public struct FindingSet: Sendable {
         return groups + groupByAliasOverlap(unplaced)
     }
 
-    /// Connected components of findings whose id sets intersect (union-find over ids).
+    /// Connected components of findings whose id sets intersect (union-find over ids), with one
+    /// limit: a component never holds two different CVEs that tools reported as their own ids.
+    /// Two Trivy findings, CVE-2022-0001 (critical) and CVE-2022-0002 (low), whose references
+    /// name the same GHSA advisory are two vulnerabilities; joined through it, a waiver or VEX
+    /// statement for the low one would hide the critical one. Members are joined in fingerprint
+    /// order, so which of two CVEs an npm advisory naming both joins does not depend on the
+    /// order the reports were given in.
     static func groupByAliasOverlap(_ members: [Finding]) -> [[Finding]] {
         if members.count <= 1 { return members.isEmpty ? [] : [members] }
+        let order = members.indices.sorted { members[$0].fingerprint < members[$1].fingerprint }
         var parent = Array(members.indices)
+        // Each component's reported CVEs (the ids tools gave as their own), at its root.
+        var reportedCVEs = members.map { finding in
+            Set(finding.provenance.map { Identifiers.normalize($0.rawID) }.filter(Identifiers.isCVE))
+        }
         func root(_ index: Int) -> Int {
             var current = index
             while parent[current] != current {
@@ -190,10 +201,16 @@ public struct FindingSet: Sendable {
             return current
         }
         var owner: [String: Int] = [:]
-        for (index, finding) in members.enumerated() {
+        for index in order {
+            let finding = members[index]
             for id in [finding.ruleID] + finding.aliases {
                 if let other = owner[id] {
-                    parent[root(index)] = root(other)
+                    let (mine, theirs) = (root(index), root(other))
+                    guard mine != theirs else { continue }
+                    let joined = reportedCVEs[mine].union(reportedCVEs[theirs])
+                    guard joined.count <= 1 else { continue }
+                    parent[mine] = theirs
+                    reportedCVEs[theirs] = joined
                 } else {
                     owner[id] = index
                 }

@@ -176,10 +176,11 @@ public enum Confidence: String, Sendable, Hashable, Comparable {
 /// The rule that turns every source's rating into one severity (documented in the README):
 ///
 /// 1. For each reporting tool, its own verdict (`isToolVerdict`) when it is not `unknown`.
-/// 2. A tool with no usable verdict falls back to CVSS: the best score (highest CVSS version)
-///    from the first authority in `authorityOrder` that has one, then any other source
-///    alphabetically, mapped through ``Severity/init(cvssScore:)``; then any non-unknown label
-///    an authority gave.
+/// 2. A tool with no usable verdict falls back to CVSS: the best score (highest CVSS version;
+///    of several ratings from one authority, the highest) from the first authority in
+///    `authorityOrder` that has one, then any other source alphabetically, mapped through
+///    ``Severity/init(cvssScore:)``; then a tool's own score; then any non-unknown label an
+///    authority gave.
 /// 3. When several tools report the same finding, the most severe of their results wins:
 ///    a merge never makes a finding look less severe than one of its tools said.
 /// 4. Nothing usable: `unknown`.
@@ -188,25 +189,59 @@ public enum SeverityResolver {
     public static let authorityOrder = ["nvd", "ghsa", "redhat"]
 
     public static func resolve(_ ratings: [SeverityRating]) -> Severity {
-        // A loop rather than filter/compactMap/max: this runs once per finding, and those build arrays.
+        // Loops rather than filter/compactMap/max: this runs once per finding, and those build
+        // arrays. Each tool's best verdict; a tool whose every verdict is unknown falls back.
         var worstVerdict: Severity?
+        var toolWithoutVerdict = false
         for rating in ratings where rating.isToolVerdict {
-            guard let severity = rating.severity, severity != .unknown else { continue }
-            if worstVerdict.map({ severity > $0 }) ?? true { worstVerdict = severity }
+            if let severity = rating.severity, severity != .unknown {
+                if worstVerdict.map({ severity > $0 }) ?? true { worstVerdict = severity }
+            } else if !ratings.contains(where: {
+                $0.isToolVerdict && $0.source == rating.source && $0.severity != nil && $0.severity != .unknown
+            }) {
+                toolWithoutVerdict = true
+            }
         }
-        if let worstVerdict { return worstVerdict }
-        let authorities = ratings.filter { !$0.isToolVerdict }
-        let ordered =
-            authorityOrder.compactMap { name in authorities.first { $0.source == name } }
-            + authorities.filter { !authorityOrder.contains($0.source) }.sorted { $0.source < $1.source }
-        for rating in ordered {
-            if let score = rating.bestScore?.score { return Severity(cvssScore: score) }
+        guard worstVerdict == nil || toolWithoutVerdict else { return worstVerdict ?? .unknown }
+        // A tool without a usable verdict counts with the CVSS fallback (rule 2), beside the
+        // others' verdicts (rule 3): adding a tool that says "low" must not hide the critical
+        // score the other tool's record carries.
+        let fallback = cvssFallback(ratings)
+        switch (worstVerdict, fallback) {
+        case (let verdict?, let fallback?): return max(verdict, fallback)
+        case (let verdict?, nil): return verdict
+        case (nil, let fallback?): return fallback
+        case (nil, nil): return .unknown
         }
-        // Tool verdicts without a label may still carry a CVSS score (SARIF security-severity).
-        for rating in ratings where rating.isToolVerdict {
-            if let score = rating.bestScore?.score { return Severity(cvssScore: score) }
+    }
+
+    /// Rule 2: the CVSS score of the first authority in ``authorityOrder`` that has one (the
+    /// highest of its scores, when several reports carry its rating: which report sorts first
+    /// must not decide), then any other source alphabetically; then a tool's own score (SARIF
+    /// `security-severity` without a label); then any non-unknown label an authority gave.
+    static func cvssFallback(_ ratings: [SeverityRating]) -> Severity? {
+        var bestBySource: [String: Double] = [:]
+        var labelled: Severity?
+        var toolScore: Double?
+        for rating in ratings {
+            if let score = rating.bestScore?.score {
+                if rating.isToolVerdict {
+                    toolScore = max(toolScore ?? score, score)
+                } else {
+                    bestBySource[rating.source] = max(bestBySource[rating.source] ?? score, score)
+                }
+            }
+            if !rating.isToolVerdict, let severity = rating.severity, severity != .unknown {
+                labelled = max(labelled ?? severity, severity)
+            }
         }
-        if let labelled = ordered.compactMap(\.severity).filter({ $0 != .unknown }).max() { return labelled }
-        return .unknown
+        for name in authorityOrder {
+            if let score = bestBySource[name] { return Severity(cvssScore: score) }
+        }
+        if let name = bestBySource.keys.filter({ !authorityOrder.contains($0) }).min(), let score = bestBySource[name] {
+            return Severity(cvssScore: score)
+        }
+        if let toolScore { return Severity(cvssScore: toolScore) }
+        return labelled
     }
 }

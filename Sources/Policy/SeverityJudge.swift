@@ -33,11 +33,10 @@ enum SeverityJudge {
         case .vendor:
             guard let ecosystem = finding.package?.ecosystem else { return nil }
             for name in vendorSources(forEcosystem: ecosystem) {
-                if let rating = finding.ratings.first(where: { !$0.isToolVerdict && $0.source == name }),
-                    let severity = rated(rating)
-                {
-                    return (severity, "vendor (\(name))")
-                }
+                // Every rating the vendor gave (one per report that carried it): the most severe,
+                // so which report sorts first does not decide.
+                let ratings = finding.ratings.filter { !$0.isToolVerdict && $0.source == name }
+                if let severity = ratings.compactMap(rated).max() { return (severity, "vendor (\(name))") }
             }
             return nil
         case .authority(let name):

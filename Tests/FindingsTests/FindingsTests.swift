@@ -318,3 +318,69 @@ struct FindingsTests {
         #expect(merged.all.map(\.ruleID).sorted() == ["CVE-2023-28322", "CVE-2023-46218"])
     }
 }
+
+@Suite struct MergeLimitTests {
+    private func vulnerability(
+        _ id: String, aliases: [String] = [], package: String, version: String, tool: String,
+        severity: Severity = .high
+    ) -> Finding {
+        Finding(
+            kind: .vulnerability, ruleID: id, aliases: aliases, title: "\(id) in \(package)",
+            ratings: [SeverityRating(source: tool, severity: severity, label: severity.rawValue, isToolVerdict: true)],
+            package: Package(ecosystem: "npm", name: package, installedVersion: version),
+            provenance: [Provenance(tool: tool, reportFile: "\(tool).json", rawID: id)],
+            identity: FindingIdentity(
+                kind: .vulnerability, scope: FindingIdentity.sourceScope, subject: ["npm", package, version])
+        ).finalized()
+    }
+
+    /// Two CVEs a tool reported in one package version, whose references name the same GHSA
+    /// advisory, are two vulnerabilities: joined through it, a waiver or VEX statement for the
+    /// low one would hide the critical one. An advisory from another tool that names both joins
+    /// one of them, the same one whatever order the reports come in.
+    @Test func twoReportedCVEsNeverMergeThroughASharedAdvisory() {
+        let critical = vulnerability(
+            "CVE-2022-0001", aliases: ["GHSA-aaaa-bbbb-cccc"], package: "pkga", version: "1.0.0", tool: "trivy",
+            severity: .critical)
+        let low = vulnerability(
+            "CVE-2022-0002", aliases: ["GHSA-aaaa-bbbb-cccc"], package: "pkga", version: "1.0.0", tool: "trivy",
+            severity: .low)
+        let set = FindingSet(merging: [critical, low])
+        #expect(set.all.map(\.ruleID).sorted() == ["CVE-2022-0001", "CVE-2022-0002"])
+        #expect(set.all.first { $0.ruleID == "CVE-2022-0001" }?.severity == .critical)
+
+        // npm 6 lists both CVEs for one advisory: it joins one finding, never both into one.
+        let advisory = vulnerability(
+            "GHSA-aaaa-bbbb-cccc", aliases: ["CVE-2022-0001", "CVE-2022-0002"], package: "pkga", version: "1.0.0",
+            tool: "npm-audit", severity: .high)
+        let forward = FindingSet(merging: [critical, low, advisory])
+        let backward = FindingSet(merging: [advisory, low, critical])
+        #expect(forward.all.count == 2)
+        #expect(forward.all.map(\.fingerprint) == backward.all.map(\.fingerprint))
+        #expect(forward.all.filter { $0.tools.contains("trivy") }.count == 2)
+    }
+
+    /// A tool whose verdict is unknown falls back to CVSS beside another tool's verdict: adding
+    /// a tool that says "low" must not hide the 9.8 the first tool's record carries.
+    @Test func anUnknownVerdictFallsBackToCVSSBesideAnotherToolsVerdict() {
+        let unknownVerdict = SeverityRating(source: "trivy", severity: .unknown, label: "UNKNOWN", isToolVerdict: true)
+        let nvd = SeverityRating(source: "nvd", severity: nil, cvss: [CVSSScore(version: .v3, vector: nil, score: 9.8)])
+        let npmLow = SeverityRating(source: "npm-audit", severity: .low, isToolVerdict: true)
+        #expect(SeverityResolver.resolve([unknownVerdict, nvd, npmLow]) == .critical)
+        // A tool with a verdict keeps it: the fallback is only for the tool without one.
+        let trivyLow = SeverityRating(source: "trivy", severity: .low, isToolVerdict: true)
+        #expect(SeverityResolver.resolve([trivyLow, nvd, npmLow]) == .low)
+    }
+
+    /// Two reports carrying one authority's rating (one without a score): the highest score
+    /// counts, whichever report sorts first.
+    @Test func anAuthoritysHighestScoreCountsWhicheverReportComesFirst() {
+        let unknownVerdict = SeverityRating(source: "trivy", severity: .unknown, label: "UNKNOWN", isToolVerdict: true)
+        let nvdWithout = SeverityRating(source: "nvd", severity: nil, cvss: [])
+        let nvd = SeverityRating(source: "nvd", severity: nil, cvss: [CVSSScore(version: .v3, vector: nil, score: 9.8)])
+        let redhat = SeverityRating(
+            source: "redhat", severity: nil, cvss: [CVSSScore(version: .v3, vector: nil, score: 5.3)])
+        #expect(SeverityResolver.resolve([unknownVerdict, nvdWithout, redhat, nvd]) == .critical)
+        #expect(SeverityResolver.resolve([unknownVerdict, nvd, redhat, nvdWithout]) == .critical)
+    }
+}
