@@ -227,7 +227,7 @@ private struct TrivyReportReader {
     /// The keys of a vulnerability, read in one pass: a 100 MB report has 40,000 of them.
     private enum VulnerabilityKey: Int, CaseIterable {
         case id, packageName, installed, fixed, packagePath, legacyPURL, packageIdentifier, references, primaryURL
-        case severitySource, severity, vendorSeverity, cvss, title, description, cweIDs, status
+        case severitySource, severity, vendorSeverity, cvss, title, description, cweIDs, status, vendorIDs
 
         static let table = JSONKeyTable(
             allCases.map {
@@ -249,6 +249,7 @@ private struct TrivyReportReader {
                 case .description: "Description"
                 case .cweIDs: "CweIDs"
                 case .status: "Status"
+                case .vendorIDs: "VendorIDs"
                 }
             })
     }
@@ -299,9 +300,14 @@ private struct TrivyReportReader {
             path: result.isLanguagePackages ? (packagePath ?? result.target) : packagePath,
             resource: result.context.resource)
         let title = try string(.title) ?? "\(id) in \(packageName) \(installed ?? "")"
+        // Trivy 0.69+ names the GitHub advisory in `VendorIDs` (with DSA, RHSA, USN… ids, which
+        // cover several CVEs each and are not aliases of one): the GHSA is how npm audit names
+        // the same vulnerability, and links to it are missing from many References.
+        let vendorGHSAs = try fields.strings(VulnerabilityKey.vendorIDs.rawValue).map(Identifiers.normalize)
+            .filter(Identifiers.isGHSA)
         return Finding(
             kind: .vulnerability, ruleID: id,
-            aliases: Identifiers.aliases(inReferences: references, besides: [id]),
+            aliases: vendorGHSAs + Identifiers.aliases(inReferences: references, besides: [id] + vendorGHSAs),
             title: title, description: try string(.description),
             remediation: fixedVersions.isEmpty
                 ? nil : "Upgrade \(packageName) to \(fixedVersions.joined(separator: " or "))",

@@ -107,6 +107,26 @@ struct TrivyAdapterTests {
         }
     }
 
+    /// Trivy 0.69+ names the GitHub advisory in `VendorIDs`: it is the finding's alias (npm audit
+    /// names the vulnerability by it), the distribution advisories beside it are not (an RHSA
+    /// or DSA covers several CVEs).
+    @Test func aGHSAInVendorIDsIsAnAlias() throws {
+        let json = #"""
+            {"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [{"Target": "package-lock.json",
+             "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [{"VulnerabilityID": "CVE-2021-23337",
+             "VendorIDs": ["ghsa-35JH-R3H4-6JHM", "DSA-5000-1"], "PkgName": "lodash", "InstalledVersion": "4.17.15",
+             "Severity": "HIGH"}]}]}
+            """#
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "trivy.json")
+        let finding = try #require(report.findings.first)
+        #expect(finding.ruleID == "CVE-2021-23337")
+        #expect(finding.aliases == ["GHSA-35jh-r3h4-6jhm"])
+        // With npm audit's report of the same project, one finding.
+        let npm = try Corpus.parse(Corpus.repositoryRoot.appendingPathComponent("fixtures/examples/npm-audit.json"))
+        let merged = FindingSet(merging: report.findings + npm.findings)
+        #expect(merged.all.filter { $0.package?.name == "lodash" }.count == 1)
+    }
+
     /// A file holding only `null` or `[]` (what a step that wrote nothing, or `jq` on an empty
     /// input, leaves) is no clean scan unless the user says it is Trivy's.
     @Test(arguments: ["null", " [ ] ", "null\n"])
