@@ -1,5 +1,6 @@
 import ConfigYAML
 import Foundation
+import Policy
 import Signatures
 
 /// `.scangate.yaml`: what `scangate ci` does for a repository. Paths in it are relative to the
@@ -186,10 +187,8 @@ public enum CIConfigLoader {
     /// Loads and validates the file; every problem is a ``CIConfigError`` with file and line.
     public static func load(path: String) throws(CIConfigError) -> CIConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            let why = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "it cannot be read"
-            throw CIConfigError(file: path, line: 0, message: "cannot read the configuration: \(why)")
+            throw CIConfigError(
+                file: path, line: 0, message: "cannot read the configuration: \(UnreadableFile.reason(path))")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             let line = UTF8Position.lineOfFirstInvalidByte([UInt8](data)) ?? 0

@@ -71,7 +71,9 @@ public struct CIRunner: Sendable {
             }
         } catch {
             fail("error: \(error)")
-            fail("scangate ci: the \(error.document.rawValue) file is invalid; nothing was decided or written")
+            fail(
+                "scangate ci: the \(error.document.rawValue) file \(error.line == 0 ? "cannot be read" : "is invalid"); "
+                    + "nothing was decided or written")
             return CIResult(exitCode: 2, decision: nil, steps: [])
         }
         // The files the policy extends are known once it is read.

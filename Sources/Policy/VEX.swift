@@ -174,7 +174,8 @@ public struct VEXDocument: Sendable {
     /// Reads and checks an OpenVEX file from disk.
     public static func load(path: String) throws(ConfigurationError) -> VEXDocument {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(document: .vex, file: path, line: 0, message: "cannot read the file")
+            throw ConfigurationError(
+                document: .vex, file: path, line: 0, message: "cannot read the file: \(UnreadableFile.reason(path))")
         }
         return try parse(bytes: [UInt8](data), file: path)
     }

@@ -34,15 +34,24 @@ extension YAMLNode where Maker == PolicyYAML {
     /// Reads a file as UTF-8 text.
     static func readText(path: String, document: ConfigurationError.Document) throws(ConfigurationError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            let why = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "it cannot be read"
-            throw ConfigurationError(document: document, file: path, line: 0, message: "cannot read the file: \(why)")
+            throw ConfigurationError(
+                document: document, file: path, line: 0,
+                message: "cannot read the file: \(UnreadableFile.reason(path))")
         }
         guard let text = String(validating: data, as: UTF8.self) else {
             let line = UTF8Position.lineOfFirstInvalidByte([UInt8](data)) ?? 0
             throw ConfigurationError(document: document, file: path, line: line, message: "the file is not valid UTF-8")
         }
         return text
+    }
+}
+
+/// Why a file that could not be read was not: for messages that say what to do about it.
+package enum UnreadableFile {
+    /// `no such file`, `it is a directory`, or `it cannot be read` (permissions, a device).
+    package static func reason(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        return !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "it cannot be read"
     }
 }

@@ -38,7 +38,9 @@ extension FindingsSnapshot {
     /// configuration error naming the file and line.
     public static func load(path: String) throws(ConfigurationError) -> FindingsSnapshot {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(document: .baseline, file: path, line: 0, message: "cannot read the file")
+            throw ConfigurationError(
+                document: .baseline, file: path, line: 0,
+                message: "cannot read the file: \(UnreadableFile.reason(path))")
         }
         do {
             return try FindingsSnapshot.read(bytes: [UInt8](data), file: path)

@@ -69,7 +69,9 @@ struct GateCommand: ParsableCommand {
             }
         } catch {
             Terminal.error("error: \(error)")
-            Terminal.error("scangate gate: the \(error.document.rawValue) file is invalid; nothing was decided")
+            Terminal.error(
+                "scangate gate: the \(error.document.rawValue) file \(error.line == 0 ? "cannot be read" : "is invalid"); nothing was decided"
+            )
             throw ExitCode(ExitStatus.usage)
         }
         let loaded = try input.load()

@@ -105,7 +105,9 @@ struct ReportBuilder {
             previous = try baseline.map { path throws(ConfigurationError) in try FindingsSnapshot.load(path: path) }
         } catch {
             Terminal.error("error: \(error)")
-            Terminal.error("scangate \(command): the \(error.document.rawValue) file is invalid; nothing was written")
+            Terminal.error(
+                "scangate \(command): the \(error.document.rawValue) file \(error.line == 0 ? "cannot be read" : "is invalid"); nothing was written"
+            )
             throw ExitCode(ExitStatus.usage)
         }
         let loaded = try input.load()
