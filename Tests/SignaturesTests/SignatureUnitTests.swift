@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import TestSupport
 import Testing
 
 @testable import Signatures
@@ -268,19 +269,10 @@ struct NotAManifestTests {
         try Data("<html><body>Please sign in to continue</body></html>".utf8)
             .write(to: manifests.appendingPathComponent("v1"))
         let port = try E2E.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: try #require(E2E.which("python3")))
-        server.arguments = ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root.path]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            // SIGTERM, then SIGKILL: a child of the test runner may have SIGTERM blocked.
-            server.terminate()
-            for _ in 0..<40 where server.isRunning { usleep(50_000) }
-            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
-            server.waitUntilExit()
-        }
+        let server = try LocalServer(
+            executable: URL(fileURLWithPath: try #require(E2E.which("python3"))),
+            arguments: ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root.path])
+        defer { server.stop() }
         try Self.waitUntilListening(port)
         let verification = RegistryImageVerifier(
             policy: VerificationPolicy(keys: [try PublicKey.load(path: Self.keyPath)]),
@@ -331,33 +323,15 @@ struct RegistryRedirectTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let record = directory.appendingPathComponent("requests.jsonl")
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: try #require(E2E.which("python3")))
-        server.arguments = [
-            SignatureCorpus.repositoryRoot.appendingPathComponent(
-                "Tests/SignaturesTests/Server/redirecting_registry.py"
-            )
-            .path, "--record", record.path,
-        ]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            // SIGTERM, then SIGKILL: a child of the test runner may have SIGTERM blocked.
-            server.terminate()
-            for _ in 0..<40 where server.isRunning { usleep(50_000) }
-            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
-            server.waitUntilExit()
-        }
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let port = try #require(text.hasPrefix("PORT ") ? Int(text.dropFirst(5)) : nil, "\(text)")
+        let server = try LocalServer(
+            executable: URL(fileURLWithPath: try #require(E2E.which("python3"))),
+            arguments: [
+                SignatureCorpus.repositoryRoot.appendingPathComponent(
+                    "Tests/SignaturesTests/Server/redirecting_registry.py"
+                ).path, "--record", record.path,
+            ], readsPort: true)
+        defer { server.stop() }
+        let port = try #require(server.announcedPort(), "the redirecting registry did not start")
 
         let verification = RegistryImageVerifier(
             policy: VerificationPolicy(keys: [try PublicKey.load(path: NotAManifestTests.keyPath)]),
