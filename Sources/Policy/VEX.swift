@@ -473,6 +473,8 @@ final class VEXIndex {
     /// given in another order must not change the verdict). A `fixed` statement suppresses only
     /// when it names the package's version: "fixed" for every version is a contradiction.
     func suppressing(_ finding: Finding, warnings: inout [String]) -> VEXStatement? {
+        // Without --vex (most gates), nothing to look up for each of the findings.
+        guard !statements.isEmpty else { return nil }
         var candidates = Set<Int>()
         for id in [finding.ruleID] + finding.aliases {
             for position in byID[id.uppercased()] ?? [] { candidates.insert(position) }
