@@ -61,6 +61,8 @@ public struct CIPlan: Sendable {
     /// The environment the gate is asked for; nil: the policy's own.
     public var environment: String?
     public var policy: String
+    /// Whether ``policy`` is the configuration's `policies` entry for ``environment`` (not `--policy`).
+    public var policyIsTheEnvironments: Bool = false
     public var waivers: [String]
     public var vex: [String]
     public var baseline: String?
@@ -169,7 +171,7 @@ public struct CIPlan: Sendable {
         guard !category.contains(where: \.isNewline) else {
             throw CIConfigError(file: "--category", line: 0, message: "the category must be one line")
         }
-        return CIPlan(
+        var plan = CIPlan(
             reports: reports, forcedFormat: overrides.forcedFormat,
             allowIncomplete: overrides.allowIncomplete ?? config.allowIncomplete,
             maxReportSize: overrides.maxReportSize ?? config.maxReportSize ?? 1 << 30, environment: environment,
@@ -183,6 +185,8 @@ public struct CIPlan: Sendable {
             context: context.overriding(
                 repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,
                 pullRequest: overrides.pullRequest))
+        plan.policyIsTheEnvironments = overrides.policy == nil
+        return plan
     }
 }
 

@@ -76,6 +76,17 @@ public struct CIRunner: Sendable {
                     + "nothing was decided or written")
             return CIResult(exitCode: 2, decision: nil, steps: [])
         }
+        // `policies: {staging: policies/production.yaml}` gates in staging (its waivers hold)
+        // under a policy that says it is production's: a slip in the mapping, refused.
+        if plan.policyIsTheEnvironments, let environment = plan.environment,
+            let declared = policy.declaredEnvironment, declared.value != environment
+        {
+            fail(
+                "error: policies maps \(environment) to \(plan.policy), whose environment: is \(declared.value) "
+                    + "(\(declared.source)): map \(environment) to its own policy, or fix the policy's environment")
+            fail("scangate ci: nothing was decided or written")
+            return CIResult(exitCode: 2, decision: nil, steps: [])
+        }
         // The files the policy extends are known once it is read.
         if let clash = CIPlan.outputClash(
             plan.outputs, inputs: policy.files.map { ("a policy file", $0) }, reports: [])

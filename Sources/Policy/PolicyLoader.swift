@@ -124,6 +124,7 @@ public struct PolicyLoader: Sendable {
         policy.rules = rules
         // The environment is the file's own, never inherited: `prod-eu.yaml` extending
         // `staging.yaml` is not staging, and staging's waivers must not hold there.
+        policy.declaredEnvironment = layers.first?.environment
         policy.environment = layers.first?.environment?.value ?? Self.environmentName(fromFile: file)
         policy.failOn = failOn.flatMap { setting in setting.value.map { Setting($0, at: setting.source) } }
         policy.warnOn = warnOn.flatMap { setting in setting.value.map { Setting($0, at: setting.source) } }

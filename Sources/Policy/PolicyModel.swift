@@ -10,9 +10,11 @@ public struct Policy: Sendable {
     public var file: String
     /// That file and every file it extends, the given file first.
     public var files: [String]
-    /// The environment: `environment:` in the files, else the given file's name without
-    /// extension (`staging.yaml` → `staging`); the command's `--env` overrides it.
+    /// The environment: `environment:` in the given file, else its name without extension
+    /// (`staging.yaml` → `staging`); the command's `--env` overrides it.
     public var environment: String
+    /// The given file's own `environment:` with where it is, when it has one.
+    public var declaredEnvironment: Setting<String>?
     /// At or above this severity a finding fails. Nil: no severity fails by itself.
     public var failOn: Setting<Severity>?
     /// At or above this (and below `failOn`) a finding warns.

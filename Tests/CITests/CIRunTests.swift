@@ -396,6 +396,27 @@ enum CIRun {
         #expect(!FileManager.default.fileExists(atPath: workspace.path("out")))
     }
 
+    /// `policies` mapping an environment to a policy that says it is another's would gate with
+    /// the mapped environment's waivers under the other's thresholds: a slip, refused. `--policy`
+    /// without `--env` gates in the policy's own environment instead.
+    @Test func aPolicyMappedToAnotherEnvironmentIsRefused() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        try Data("scangate-policy: 1\nenvironment: production\nfail-on: high\n".utf8).write(
+            to: URL(fileURLWithPath: workspace.path("policies/dev.yaml")))
+        let (result, captured) = try CIRun.run(workspace, token: nil)
+        #expect(result.exitCode == 2)
+        #expect(captured.standardError.contains("policies maps dev to"), "\(captured.standardError)")
+        #expect(captured.standardError.contains("whose environment: is production"), "\(captured.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out")))
+
+        var overrides = CIOverrides()
+        overrides.policy = workspace.path("policies/dev.yaml")
+        let (flagged, flaggedOutput) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(flagged.decision?.environment == "production", "\(flaggedOutput.standardError)")
+    }
+
     /// Corpus reports given as arguments instead of the configuration's patterns.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: CITestEnvironment.corpus.path)))
     func corpusReportsGivenAsArguments() throws {
