@@ -171,7 +171,9 @@ public enum Gate {
         var allWarnings: [String] = []
         let (signatures, signatureWarning) = judgeSignatures(input.signatures, policy: policy.signatures)
         if let signatureWarning { allWarnings.append(signatureWarning) }
-        allWarnings += waiverWarnings + vexNotes + vex.unusedWarnings + warnings
+        allWarnings +=
+            waiverWarnings + vexNotes + vex.unusedWarnings + unmatchedToolWarnings(policy, input.findings)
+            + warnings
 
         return Decision(
             passed: counts.failing == 0 && signatures.failing == 0, policyFile: policy.file, policyFiles: policy.files,
@@ -259,6 +261,23 @@ public enum Gate {
             }
         }
         return nil
+    }
+
+    /// A rule whose `tool:` names neither a tool ScanGate reads natively nor the tool of any
+    /// report read never fires: a typo (`trivvy`) in a `fail` rule would fail nothing, without a
+    /// word. Warned about when there are findings (a rule for `zap` in a run without ZAP is not).
+    private static func unmatchedToolWarnings(_ policy: Policy, _ findings: FindingSet) -> [String] {
+        guard !findings.all.isEmpty else { return [] }
+        var tools: Set<String> = ["trivy", "npm-audit", "zap"]
+        for finding in findings.all { for source in finding.provenance { tools.insert(source.tool) } }
+        return policy.rules.compactMap { rule in
+            guard !rule.match.tools.isEmpty,
+                !tools.contains(where: { tool in rule.match.tools.contains { $0.matches(tool) } })
+            else { return nil }
+            return
+                "rule at \(rule.source) names tool \(rule.match.tools.map { "\"\($0.pattern)\"" }.joined(separator: ", ")), "
+                + "which is no tool ScanGate knows or read (\(tools.sorted().joined(separator: ", "))): it matched nothing"
+        }
     }
 
     private static func applyMaxCounts(_ verdicts: inout [FindingVerdict], policy: Policy, newOnly: Bool)

@@ -6,6 +6,25 @@ import Testing
 
 @Suite("Policy evaluation")
 struct EvaluationTests {
+    /// A `tool:` no report comes from and ScanGate does not know (a typo) makes a rule that never
+    /// fires: said in the warnings. A rule for a tool ScanGate reads is not, with or without it.
+    @Test func aRuleNamingAnUnknownToolIsWarnedAbout() throws {
+        let policy = try Support.policy(
+            """
+            scangate-policy: 1
+            fail-on: critical
+            rules:
+              - match: { tool: trivvy, kind: secret }
+                action: fail
+              - match: { tool: zap, severity: info }
+                action: ignore
+            """)
+        let decision = Support.evaluate([Support.finding("CVE-2024-1", severity: .high)], policy: policy)
+        let warnings = decision.warnings.filter { $0.contains("names tool") }
+        #expect(warnings.count == 1, "\(decision.warnings)")
+        #expect(warnings.first?.contains("rule at policy.yaml:4 names tool \"trivvy\"") == true, "\(warnings)")
+    }
+
     static let minimist = Support.finding(
         "CVE-2021-44906", severity: .critical, aliases: ["GHSA-xvch-5gv4-984h"],
         package: Support.npm("minimist", "1.2.5"), cwes: ["CWE-1321"],
