@@ -63,6 +63,8 @@ public struct CIPlan: Sendable {
     public var policy: String
     /// Whether ``policy`` is the configuration's `policies` entry for ``environment`` (not `--policy`).
     public var policyIsTheEnvironments: Bool = false
+    /// Whether `--upload` asked for the upload: then a missing token is an error, not a skip.
+    public var uploadRequested: Bool = false
     public var waivers: [String]
     public var vex: [String]
     public var baseline: String?
@@ -186,6 +188,7 @@ public struct CIPlan: Sendable {
                 repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,
                 pullRequest: overrides.pullRequest))
         plan.policyIsTheEnvironments = overrides.policy == nil
+        plan.uploadRequested = overrides.upload == true
         return plan
     }
 }

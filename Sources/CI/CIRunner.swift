@@ -327,7 +327,11 @@ public struct CIRunner: Sendable {
             return (CIStepResult(name: "upload", status: .failed(code), message: scrub(why)), nil)
         }
         guard let sarif else { return failed(2, "no SARIF file to upload (see above)") }
-        guard let token else { return skipped("no GitHub token (set GITHUB_TOKEN or pass --token-file)") }
+        guard let token else {
+            // Asked for on the command line, the upload cannot quietly not happen.
+            let why = "no GitHub token (set GITHUB_TOKEN or pass --token-file)"
+            return plan.uploadRequested ? failed(2, "--upload asks for it, but there is " + why) : skipped(why)
+        }
         let context = plan.context
         guard let name = context.repository, let repository = GitHubRepository(name) else {
             return failed(2, "no repository (OWNER/NAME): pass --repository or run in GitHub Actions")

@@ -99,7 +99,11 @@ struct CICommand: ParsableCommand {
     @Option(help: "The Dockerfile that builds the scanned images (relative to the source root).")
     var dockerfile: String?
 
-    @Flag(inversion: .prefixedNo, help: "Upload the SARIF file to GitHub code scanning (when a token is present).")
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Upload the SARIF file to GitHub code scanning (without a token: skipped, as configured; an error with --upload)."
+    )
     var upload: Bool?
 
     @Flag(inversion: .prefixedNo, help: "Comment on the pull request (when the run is for one).")

@@ -417,6 +417,23 @@ enum CIRun {
         #expect(flagged.decision?.environment == "production", "\(flaggedOutput.standardError)")
     }
 
+    /// Without a token the upload is skipped and said so; asked for with `--upload`, that is an
+    /// error (exit 2 on a passing gate), not a quiet skip.
+    @Test func anUploadAskedForWithoutATokenIsAnError() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"), pullRequest: nil)
+        defer { workspace.remove() }
+        let (quiet, quietOutput) = try CIRun.run(workspace, token: nil)
+        #expect(quiet.exitCode == 0, "\(quietOutput.standardError)")
+        #expect(quietOutput.standardError.contains("upload skipped: no GitHub token"))
+
+        var overrides = CIOverrides()
+        overrides.upload = true
+        let (asked, askedOutput) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(asked.exitCode == 2, "\(askedOutput.standardError)")
+        #expect(askedOutput.standardError.contains("--upload asks for it, but there is no GitHub token"))
+    }
+
     /// Corpus reports given as arguments instead of the configuration's patterns.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: CITestEnvironment.corpus.path)))
     func corpusReportsGivenAsArguments() throws {
