@@ -85,6 +85,13 @@ public struct CIPlan: Sendable {
     public var cacert: String?
     public var context: CIContext
 
+    /// An API URL without trailing slashes, in lower case: what two spellings of one root share.
+    static func normalAPIURL(_ url: String) -> String {
+        var text = url.lowercased()
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
     /// The configuration with the flags applied.
     ///
     /// The environment is `--env`, else (without `--policy`) the configuration's `environment`,
@@ -173,6 +180,18 @@ public struct CIPlan: Sendable {
         guard !category.contains(where: \.isNewline) else {
             throw CIConfigError(file: "--category", line: 0, message: "the category must be one line")
         }
+        // Where the token goes: `--api-url`, else the runner's GITHUB_API_URL, else the file. A
+        // repository's file can be changed by the pull request being scanned (with
+        // `pull_request_target` the token can write): it may not send the token elsewhere than
+        // the runner says.
+        if overrides.apiURL == nil, let runner = context.apiURL, let configured = config.upload.apiURL,
+            Self.normalAPIURL(runner) != Self.normalAPIURL(configured)
+        {
+            throw CIConfigError(
+                file: configName, line: 0,
+                message: "upload.api-url (\(configured)) is not the runner's GITHUB_API_URL (\(runner)): the token "
+                    + "goes only where the runner or --api-url says; remove upload.api-url or pass --api-url")
+        }
         var plan = CIPlan(
             reports: reports, forcedFormat: overrides.forcedFormat,
             allowIncomplete: overrides.allowIncomplete ?? config.allowIncomplete,
@@ -182,7 +201,7 @@ public struct CIPlan: Sendable {
             sourceRoot: sourceRoot, dockerfile: dockerfile,
             upload: overrides.upload ?? config.upload.enabled, wait: overrides.wait ?? config.upload.wait,
             comment: overrides.comment ?? config.comment,
-            apiURL: overrides.apiURL ?? config.upload.apiURL ?? context.apiURL ?? "https://api.github.com",
+            apiURL: overrides.apiURL ?? context.apiURL ?? config.upload.apiURL ?? "https://api.github.com",
             cacert: cacert,
             context: context.overriding(
                 repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,

@@ -56,7 +56,7 @@ public enum CIStarter {
         upload:
           enabled: true
           wait: true              # wait until GitHub has processed it
-          # api-url: https://HOST/api/v3   # GitHub Enterprise Server (default: GITHUB_API_URL, api.github.com)
+          # api-url: https://HOST/api/v3   # GitHub Enterprise Server, outside Actions (in Actions: the runner's GITHUB_API_URL)
 
         # Comment the summary on the pull request (one comment, updated on every push).
         comment: true

@@ -284,6 +284,28 @@ import Yams
         #expect(plan.environment == "production")
     }
 
+    /// The token goes where `--api-url` or the runner's GITHUB_API_URL says: a repository's file,
+    /// which the pull request being scanned can change, may not send it elsewhere.
+    @Test func theConfigurationCannotSendTheTokenElsewhereThanTheRunnerSays() throws {
+        let config = try Self.parse(Self.twoEnvironments)  // upload.api-url: https://ghe.example/api/v3
+        let runner = CIContext(isGitHubActions: true, apiURL: "https://api.github.com")
+        do {
+            _ = try CIPlan.make(config: config, overrides: CIOverrides(), context: runner)
+            Issue.record("a configured API URL other than the runner's was accepted")
+        } catch {
+            #expect(error.description.contains("is not the runner's GITHUB_API_URL"), "\(error)")
+        }
+        let sameRunner = CIContext(isGitHubActions: true, apiURL: "https://GHE.example/api/v3/")
+        #expect(
+            try CIPlan.make(config: config, overrides: CIOverrides(), context: sameRunner).apiURL
+                == "https://GHE.example/api/v3/")
+        var overrides = CIOverrides()
+        overrides.apiURL = "https://ghe.example/api/v3"
+        #expect(
+            try CIPlan.make(config: config, overrides: overrides, context: runner).apiURL
+                == "https://ghe.example/api/v3")
+    }
+
     /// `--policy` without `--env` is that policy's environment, as `scangate gate` has it: the
     /// configuration's `environment` (staging) would let staging's waivers hold under
     /// production's thresholds.
