@@ -1,6 +1,7 @@
 import Foundation
 import GitHub
 import HTTP
+import TestSupport
 import Testing
 
 /// The local issue-comments stand-in (`Server/issue_comments_server.py`) on 127.0.0.1.
@@ -12,7 +13,7 @@ final class IssueCommentsServer {
         "Tests/GitHubTests/Server/issue_comments_server.py")
 
     let port: Int
-    private let process: Process
+    private let server: LocalServer
     private let directory: URL
     private let recordFile: URL
 
@@ -30,35 +31,16 @@ final class IssueCommentsServer {
         ]
         if quotedMarker { arguments.append("--quoted-marker") }
         if forgedMarker { arguments.append("--forged-marker") }
-        process = Process()
-        process.executableURL = python
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            throw TestFailure("the comments server did not start: \(text)")
+        server = try LocalServer(executable: python, arguments: arguments, readsPort: true)
+        guard let port = server.announcedPort() else {
+            server.stop()
+            throw TestFailure("the comments server did not start")
         }
         self.port = port
     }
 
     deinit {
-        if process.isRunning {
-            process.terminate()
-            for _ in 0..<40 where process.isRunning { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        server.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Where the tests find the repository, the shared contract and the tools they run.
 enum CITestEnvironment {
@@ -48,43 +49,20 @@ struct TestFailure: Error, CustomStringConvertible {
 /// One local Python server, started and stopped by this test (by its process id only).
 final class ServerProcess {
     let port: Int
-    private let process: Process
+    private let server: LocalServer
 
     init(script: URL, arguments: [String]) throws {
         guard let python = CITestEnvironment.python else { throw TestFailure("python3 not found") }
-        process = Process()
-        process.executableURL = python
-        process.arguments = [script.path] + arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        server = try LocalServer(executable: python, arguments: [script.path] + arguments, readsPort: true)
         // The first line is "PORT <n>"; EOF first means the server failed to start.
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            throw TestFailure("\(script.lastPathComponent) did not start: \(text)")
+        guard let port = server.announcedPort() else {
+            server.stop()
+            throw TestFailure("\(script.lastPathComponent) did not start")
         }
         self.port = port
     }
 
-    deinit { stop() }
-
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        // Bounded: if SIGTERM does not end it within 2 s, SIGKILL (only this process, by its id).
-        for _ in 0..<40 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    func stop() { server.stop() }
 }
 
 /// The GitHub stand-ins behind one API root: the code scanning server (one scenario), the issue
