@@ -103,6 +103,9 @@ enum ZAPXMLElement: UInt8 {
     /// `requestheader`, `requestbody`, `responseheader`, `responsebody` (XML-plus).
     case requestResponse
 
+    /// The element's bit in a set of fields read (an alert item's, an instance's).
+    var fieldBit: UInt32 { 1 << UInt32(rawValue) }
+
     /// The element's name in a report, for error messages about fields.
     var elementName: String {
         switch self {
@@ -298,7 +301,7 @@ struct ZAPXMLParseState {
         // Every field read is single-valued: a second one would silently replace the first (a
         // second <uri> moves the finding, a second <name> renames it), so a repeat is refused,
         // as a JSON report's repeated member name is. No ZAP version writes one.
-        let fieldBit: UInt32 = 1 << UInt32(captured.rawValue)
+        let fieldBit = captured.fieldBit
         let seenFields = instanceDepth >= 0 ? instanceFieldsSeen : alertFieldsSeen
         guard seenFields & fieldBit == 0 else {
             fail(
@@ -330,7 +333,6 @@ struct ZAPXMLParseState {
                 return
             }
             alert.riskCode = code
-            alertHasRiskCode = true
         case .confidence:
             guard value.zapTrimmed.isEmpty || ZAPRawAlert.confidence(value) != nil else {
                 fail(
@@ -354,7 +356,6 @@ struct ZAPXMLParseState {
         if captured == .uri || captured == .method { alertIsFlat = true }
     }
 
-    private var alertHasRiskCode = false
     /// The fields read so far in the current alert item and instance, one bit per element.
     private var alertFieldsSeen: UInt32 = 0
     private var instanceFieldsSeen: UInt32 = 0
@@ -364,12 +365,11 @@ struct ZAPXMLParseState {
     private mutating func endAlert() {
         alertDepth = -1
         defer {
-            alertHasRiskCode = false
             alertFieldsSeen = 0
             alertIsFlat = false
             flatInstance = ZAPRawInstance()
         }
-        guard alertHasRiskCode else {
+        guard alertFieldsSeen & ZAPXMLElement.riskCode.fieldBit != 0 else {
             fail(line: alertLine, "<alertitem> \(alert.ruleID) has no <riskcode>")
             return
         }
