@@ -91,24 +91,25 @@ public struct VEXStatement: Sendable {
         }
         for product in products {
             if product.subcomponents.isEmpty {
-                // An image as the product: every package in that image.
                 for identifier in product.identifiers {
-                    guard let image = VEXArtifact.image(identifier) else { continue }
-                    if VEXArtifact.contains(finding, identifier: identifier) {
+                    guard let image = VEXArtifact.image(identifier) else {
+                        consider([identifier])
+                        continue
+                    }
+                    // An image as the product: every package in that image.
+                    if VEXArtifact.contains(finding, image: image) {
                         let pinned: VEXMatch = image.digest != nil || image.tag != nil ? .version : .everyVersion
                         if best == nil || pinned == .version { best = pinned }
                     }
                 }
-                consider(product.identifiers.filter { VEXArtifact.image($0) == nil })
-            } else if product.identifiers.contains(where: { VEXArtifact.contains(finding, identifier: $0) }) {
+            } else if product.identifiers.contains(where: {
+                VEXArtifact.contains(finding, image: VEXArtifact.image($0))
+            }) {
                 for subcomponent in product.subcomponents { consider(subcomponent) }
             }
         }
         return best
     }
-
-    /// Whether the statement is about this finding (``match(_:)``).
-    public func covers(_ finding: Finding) -> Bool { match(finding) != nil }
 }
 
 /// Whether a statement's product is the artifact a finding was found in.
@@ -118,9 +119,10 @@ enum VEXArtifact {
     /// gives, when it gives them (a finding whose image digest is not known does not match a
     /// digest). Any other product (`pkg:github/acme/app`, a URL) is the project's source tree,
     /// and contains the findings that are in no image.
-    static func contains(_ finding: Finding, identifier: String) -> Bool {
+    /// - Parameter image: the product's image (``image(_:)``), nil when it names none.
+    static func contains(_ finding: Finding, image wanted: ImageReference?) -> Bool {
         let images = finding.locations.compactMap(\.image)
-        guard let wanted = image(identifier) else { return images.isEmpty }
+        guard let wanted else { return images.isEmpty }
         return images.contains { actual in
             normalRepository(actual.repository) == normalRepository(wanted.repository)
                 && (wanted.digest == nil || wanted.digest?.lowercased() == actual.digest?.lowercased())
