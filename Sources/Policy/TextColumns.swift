@@ -43,10 +43,19 @@ extension String {
             case 0x0A where previousWasCarriageReturn: continue  // CRLF: one space
             case 0x0A, 0x0D, 0x85, 0x2028, 0x2029: result.append(" ")
             case 0x09: result.append(scalar)
-            case 0x00..<0x20, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: result.append("\u{FFFD}")
-            default: result.append(scalar)
+            case 0x00..<0x20, 0x7F...0x9F: result.append("\u{FFFD}")
+            default: result.append(scalar.isBidiControl ? "\u{FFFD}" : scalar)
             }
         }
         return String(result)
+    }
+}
+
+extension Unicode.Scalar {
+    /// The explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+    /// U+2066–U+2069): invisible, they make text display in another order than it reads
+    /// ("Trojan Source", CVE-2021-42574). Every output shows them as U+FFFD.
+    package var isBidiControl: Bool {
+        (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
     }
 }

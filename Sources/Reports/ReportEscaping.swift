@@ -1,3 +1,5 @@
+import Policy
+
 /// Escaping of scanner text for every output format.
 ///
 /// Scanner text is hostile input: a ZAP alert quotes the page it attacked, a SARIF tool names
@@ -33,7 +35,7 @@ public enum ReportEscaping {
             case "\r" where escapingWhitespace: result += "&#13;"
             case "\t" where escapingWhitespace: result += "&#9;"
             default:
-                if isForbidden(scalar) || isBidiControl(scalar) {
+                if isForbidden(scalar) || scalar.isBidiControl {
                     result.unicodeScalars.append("\u{FFFD}")
                 } else {
                     result.unicodeScalars.append(scalar)
@@ -41,14 +43,6 @@ public enum ReportEscaping {
             }
         }
         return result
-    }
-
-    /// The explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E,
-    /// U+2066–U+2069): invisible, they make text display in another order than it reads
-    /// ("Trojan Source", CVE-2021-42574), so a path `src/\u{202E}sj.tset_/x.js` would show as
-    /// `src/_test.js/x.js`. Shown as U+FFFD in every output.
-    public static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
-        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 
     private static func needsWork(_ byte: UInt8, _ escapingWhitespace: Bool) -> Bool {
@@ -110,7 +104,7 @@ public enum ReportEscaping {
                 result += "\\"
                 result.unicodeScalars.append(scalar)
             default:
-                if isForbidden(scalar) || isBidiControl(scalar) {
+                if isForbidden(scalar) || scalar.isBidiControl {
                     result.unicodeScalars.append("\u{FFFD}")
                 } else {
                     result.unicodeScalars.append(scalar)
