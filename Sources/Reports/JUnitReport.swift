@@ -29,11 +29,15 @@ public enum JUnitReport {
         for name in names {
             // Test reporters key a case by suite, class name and name (GitLab keeps one of each):
             // a name repeated in a suite gets the finding's fingerprint, so no case hides another.
-            let members = suites[name] ?? []
+            let members = (suites[name] ?? []).map { (finding: $0, className: className($0), name: caseName($0)) }
             var nameCounts: [String: Int] = [:]
-            for finding in members { nameCounts[caseKey(finding), default: 0] += 1 }
-            cases[name] = members.map { finding in
-                testCase(finding, content: content, withFingerprint: (nameCounts[caseKey(finding)] ?? 0) > 1)
+            for member in members { nameCounts[member.className + "\u{0}" + member.name, default: 0] += 1 }
+            cases[name] = members.map { member in
+                let repeated = (nameCounts[member.className + "\u{0}" + member.name] ?? 0) > 1
+                return testCase(
+                    member.finding, className: member.className,
+                    name: repeated ? member.name + " [\(member.finding.fingerprint.prefix(12))]" : member.name,
+                    content: content)
             }
         }
         let all = cases.values.flatMap { $0 }
@@ -96,13 +100,9 @@ public enum JUnitReport {
         "scangate.\(suiteName(finding)).\(finding.kind.rawValue)"
     }
 
-    /// What a test reporter tells cases of one suite apart by.
-    private static func caseKey(_ finding: Finding) -> String { className(finding) + "\u{0}" + caseName(finding) }
-
-    private static func testCase(_ finding: Finding, content: ReportContent, withFingerprint: Bool) -> TestCase {
-        var name = caseName(finding)
-        if withFingerprint { name += " [\(finding.fingerprint.prefix(12))]" }
-        let classname = className(finding)
+    private static func testCase(_ finding: Finding, className classname: String, name: String, content: ReportContent)
+        -> TestCase
+    {
         let outcome = content.gate?.outcomes[finding.fingerprint]
         let severity = outcome?.severity ?? finding.severity
         let result: Result
