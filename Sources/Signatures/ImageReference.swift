@@ -80,7 +80,8 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
         return host == "localhost" || host == "127.0.0.1" || host == "[::1]"
     }
 
-    private static let dockerHubNames: Set<String> = ["docker.io", "index.docker.io", "registry-1.docker.io"]
+    /// The names Docker Hub's registry goes by.
+    static let dockerHubNames: Set<String> = ["docker.io", "index.docker.io", "registry-1.docker.io"]
 
     private static func isValidTag(_ tag: Substring) -> Bool {
         guard let first = tag.utf8.first, tag.utf8.count <= 128, first != 0x2E, first != 0x2D else { return false }

@@ -44,18 +44,6 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
     /// nil means anonymous access (bearer tokens are still fetched when the registry asks). A
     /// helper that is missing, fails or times out throws: the image is then not verified rather
     /// than fetched without the credentials the user set up.
-    /// Whether two registry names are one registry: case-insensitive, a scheme or trailing slash
-    /// ignored, Docker Hub's names (`docker.io`, `index.docker.io`, `registry-1.docker.io`) one.
-    static func sameRegistry(_ lhs: String, _ rhs: String) -> Bool {
-        func normal(_ name: String) -> String {
-            var text = name.lowercased()
-            for prefix in ["https://", "http://"] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
-            while text.hasSuffix("/") { text.removeLast() }
-            return ["index.docker.io", "registry-1.docker.io"].contains(text) ? "docker.io" : text
-        }
-        return normal(lhs) == normal(rhs)
-    }
-
     public static func lookup(registry: String, environment: [String: String])
         throws(RegistryCredentialsError) -> RegistryCredentials?
     {
@@ -90,6 +78,18 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
             }
         }
         return auths(in: config, registry: registry, origin: path)
+    }
+
+    /// Whether two registry names are one registry: case-insensitive, a scheme or trailing slash
+    /// ignored, Docker Hub's names (`docker.io`, `index.docker.io`, `registry-1.docker.io`) one.
+    static func sameRegistry(_ lhs: String, _ rhs: String) -> Bool {
+        func normal(_ name: String) -> String {
+            var text = name.lowercased()
+            for prefix in ["https://", "http://"] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+            while text.hasSuffix("/") { text.removeLast() }
+            return ImageReference.dockerHubNames.contains(text) ? "docker.io" : text
+        }
+        return normal(lhs) == normal(rhs)
     }
 
     /// The helper a Docker `config.json` names for `registry`: `credHelpers` first, then
