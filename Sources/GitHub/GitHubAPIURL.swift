@@ -8,13 +8,13 @@ enum GitHubAPIURL {
         var api = url
         while api.hasSuffix("/") { api.removeLast() }
         let lowered = api.lowercased()
-        let host = SARIFUploader.host(of: api)
+        let host = host(of: api)
         guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), !host.isEmpty,
             !api.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == 0x3F || $0 == 0x23 })
         else {
             return .failure(GitHubAPIURLProblem("the API URL must be an https URL such as https://api.github.com"))
         }
-        guard !SARIFUploader.authority(of: api).contains("@") else {
+        guard !authority(of: api).contains("@") else {
             return .failure(
                 GitHubAPIURLProblem("the API URL must not contain credentials; use GITHUB_TOKEN or --token-file"))
         }
@@ -22,6 +22,23 @@ enum GitHubAPIURL {
             return .failure(GitHubAPIURLProblem("refusing to send the token over plain http to \(host); use https"))
         }
         return .success(api)
+    }
+
+    /// The authority of an absolute URL (`user@host:port`), empty when it has no `://`.
+    static func authority(of url: String) -> Substring {
+        guard let range = url.range(of: "://") else { return "" }
+        let rest = url[range.upperBound...]
+        return rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
+    }
+
+    /// The host of an absolute URL, without user info or port.
+    static func host(of url: String) -> String {
+        var authority = authority(of: url)
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[...close])
+        }
+        return String(authority[..<(authority.firstIndex(of: ":") ?? authority.endIndex)])
     }
 
     /// Whether `host` is this machine: `localhost`, `[::1]` or an IPv4 address literal in

@@ -212,7 +212,7 @@ public struct SARIFUploader: Sendable {
     }
 
     private func networkMessage(_ error: HTTPError) -> String {
-        let host = Self.host(of: configuration.apiURL)
+        let host = GitHubAPIURL.host(of: configuration.apiURL)
         switch error {
         case .tls(_, let message):
             return "could not reach \(host) securely: \(sanitize(message)) "
@@ -318,22 +318,6 @@ public struct SARIFUploader: Sendable {
     private func sanitize(_ text: String) -> String { token.oneLine(text) }
 
     // MARK: URLs
-
-    static func authority(of url: String) -> Substring {
-        guard let range = url.range(of: "://") else { return "" }
-        let rest = url[range.upperBound...]
-        return rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
-    }
-
-    /// The host of an absolute URL, without user info or port.
-    static func host(of url: String) -> String {
-        var authority = authority(of: url)
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-            return String(authority[...close])
-        }
-        return String(authority[..<(authority.firstIndex(of: ":") ?? authority.endIndex)])
-    }
 
     /// Upload ids are UUIDs; anything else must not be spliced into a URL.
     private static func isSafeID(_ id: String) -> Bool {
