@@ -35,6 +35,14 @@ public struct FindingTrace: Sendable, Hashable {
         self.ids = ids
     }
 
+    /// A trace known by its fingerprint only (a baseline given as fingerprints, a document
+    /// written before scopes were recorded): it matches nothing else.
+    public init(fingerprintOnly fingerprint: String) {
+        self.init(
+            fingerprint: fingerprint, kind: "", scope: nil, ecosystem: nil, packageName: nil, installedVersion: nil,
+            ids: [])
+    }
+
     /// The trace of a finding of this run.
     public init(_ finding: Finding) {
         self.init(
@@ -80,21 +88,16 @@ public struct ContinuityIndex: Sendable {
 
     /// Whether `trace` is one of the indexed findings.
     public func contains(_ trace: FindingTrace) -> Bool {
-        fingerprints.contains(trace.fingerprint) || !matches(trace).isEmpty
-    }
-
-    /// The fingerprints of the indexed findings `trace` is the same finding as (its own when
-    /// indexed).
-    public func matches(_ trace: FindingTrace) -> Set<String> {
-        var result: Set<String> = fingerprints.contains(trace.fingerprint) ? [trace.fingerprint] : []
-        guard let key = trace.packageKey else { return result }
+        if fingerprints.contains(trace.fingerprint) { return true }
+        guard let key = trace.packageKey else { return false }
         for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
             for position in byPackageAndID[key + "\u{0}" + id] ?? [] {
-                let other = traces[position]
-                if let version = trace.version, let otherVersion = other.version, version != otherVersion { continue }
-                result.insert(other.fingerprint)
+                if let version = trace.version, let otherVersion = traces[position].version, version != otherVersion {
+                    continue
+                }
+                return true
             }
         }
-        return result
+        return false
     }
 }

@@ -114,13 +114,7 @@ public struct Baseline: Sendable {
 
     /// A baseline known by fingerprints only.
     public init(file: String, fingerprints: Set<String>) {
-        self.init(
-            file: file,
-            traces: fingerprints.map {
-                FindingTrace(
-                    fingerprint: $0, kind: "", scope: nil, ecosystem: nil, packageName: nil, installedVersion: nil,
-                    ids: [])
-            })
+        self.init(file: file, traces: fingerprints.map(FindingTrace.init(fingerprintOnly:)))
     }
 
     public func contains(_ finding: Finding) -> Bool { index.contains(FindingTrace(finding)) }

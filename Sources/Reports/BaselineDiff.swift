@@ -32,11 +32,7 @@ public struct DiffEntry: Sendable, Hashable {
         self.tools = tools
         self.subject = subject
         self.suppressed = suppressed
-        self.trace =
-            trace
-            ?? FindingTrace(
-                fingerprint: fingerprint, kind: kind, scope: nil, ecosystem: nil, packageName: nil,
-                installedVersion: nil, ids: [id])
+        self.trace = trace ?? FindingTrace(fingerprintOnly: fingerprint)
     }
 
     /// The entry of a finding of this run.
