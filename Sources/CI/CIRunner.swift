@@ -72,7 +72,7 @@ public struct CIRunner: Sendable {
         } catch {
             fail("error: \(error)")
             fail(
-                "scangate ci: the \(error.document.rawValue) file \(error.line == 0 ? "cannot be read" : "is invalid"); "
+                "scangate ci: \(error.fileSummary); "
                     + "nothing was decided or written")
             return CIResult(exitCode: 2, decision: nil, steps: [])
         }

@@ -55,6 +55,12 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
+    /// What became of the file, for the line that closes a refused command: `the policy file
+    /// cannot be read` (no line: the file itself) or `the policy file is invalid`.
+    public var fileSummary: String {
+        "the \(document.rawValue) file " + (line == 0 ? "cannot be read" : "is invalid")
+    }
+
     public var description: String {
         var place = file
         if line > 0 {

@@ -70,7 +70,7 @@ struct GateCommand: ParsableCommand {
         } catch {
             Terminal.error("error: \(error)")
             Terminal.error(
-                "scangate gate: the \(error.document.rawValue) file \(error.line == 0 ? "cannot be read" : "is invalid"); nothing was decided"
+                "scangate gate: \(error.fileSummary); nothing was decided"
             )
             throw ExitCode(ExitStatus.usage)
         }

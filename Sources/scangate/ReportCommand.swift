@@ -106,7 +106,7 @@ struct ReportBuilder {
         } catch {
             Terminal.error("error: \(error)")
             Terminal.error(
-                "scangate \(command): the \(error.document.rawValue) file \(error.line == 0 ? "cannot be read" : "is invalid"); nothing was written"
+                "scangate \(command): \(error.fileSummary); nothing was written"
             )
             throw ExitCode(ExitStatus.usage)
         }
