@@ -71,9 +71,7 @@ public struct CIRunner: Sendable {
             }
         } catch {
             fail("error: \(error)")
-            fail(
-                "scangate ci: \(error.fileSummary); "
-                    + "nothing was decided or written")
+            fail("scangate ci: \(error.fileSummary); nothing was decided or written")
             return CIResult(exitCode: 2, decision: nil, steps: [])
         }
         // `policies: {staging: policies/production.yaml}` gates in staging (its waivers hold)
