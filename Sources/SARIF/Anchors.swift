@@ -249,6 +249,16 @@ struct AnchorResolver {
 
     /// `.scangate/web/<host[_port]>/<path segments>` for an absolute http(s) URL.
     static func webAnchor(_ url: String) -> Anchor? {
+        var copy = url
+        switch copy.withUTF8(asciiWebPath) {
+        case .path(let path): return Anchor(path: path, startLine: 1, isSynthetic: true, message: url)
+        case .none: return nil
+        case .notASCII: return webAnchorFromCharacters(url)
+        }
+    }
+
+    /// ``webAnchor(_:)`` for any URL, on Characters.
+    static func webAnchorFromCharacters(_ url: String) -> Anchor? {
         guard let schemeEnd = url.range(of: "://") else { return nil }
         var rest = url[schemeEnd.upperBound...]
         if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
@@ -259,6 +269,65 @@ struct AnchorResolver {
         let path = segments(String(rest[authorityEnd...]))
         return Anchor(
             path: syntheticPath(["web", host.lowercased()] + path), startLine: 1, isSynthetic: true, message: url)
+    }
+
+    /// ``webAnchor(_:)``'s path for an ASCII URL (nearly every one), found on bytes: the Character
+    /// and Foundation searches of the general path were most of preparing a ZAP finding. In
+    /// ASCII every character is one byte (a CR LF pair, one character, holds none of the bytes
+    /// searched for), so the path is the general path's, byte for byte.
+    private enum ASCIIWebPath {
+        case path(String)
+        /// Not an absolute URL with a host: no web anchor.
+        case none
+        case notASCII
+    }
+
+    private static func asciiWebPath(_ url: UnsafeBufferPointer<UInt8>) -> ASCIIWebPath {
+        let (colon, slash, question, hash, at) = (
+            UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@")
+        )
+        guard url.allSatisfy({ $0 < 0x80 }) else { return .notASCII }
+        var schemeEnd: Int?
+        var index = 0
+        while index + 2 < url.count {
+            if url[index] == colon, url[index + 1] == slash, url[index + 2] == slash {
+                schemeEnd = index + 3
+                break
+            }
+            index += 1
+        }
+        guard let schemeEnd else { return .none }
+        let end = url[schemeEnd...].firstIndex { $0 == question || $0 == hash } ?? url.count
+        let authorityEnd = url[schemeEnd..<end].firstIndex(of: slash) ?? end
+        let hostStart = url[schemeEnd..<authorityEnd].lastIndex(of: at).map { $0 + 1 } ?? schemeEnd
+        guard hostStart < authorityEnd else { return .none }
+
+        var path: [UInt8] = []
+        path.reserveCapacity(16 + end - hostStart)
+        path += ".scangate/web".utf8
+        // One segment as `syntheticSegment` makes it: `:` → `_`, `.` and `..` prefixed.
+        func append(_ segment: Range<Int>, lowercased: Bool) {
+            path.append(slash)
+            if segment.count <= 2, url[segment].allSatisfy({ $0 == UInt8(ascii: ".") }) {
+                path.append(UInt8(ascii: "_"))
+            }
+            for byte in url[segment] {
+                if byte == colon {
+                    path.append(UInt8(ascii: "_"))
+                } else if lowercased, byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") {
+                    path.append(byte | 0x20)
+                } else {
+                    path.append(byte)
+                }
+            }
+        }
+        append(hostStart..<authorityEnd, lowercased: true)
+        var segmentStart = authorityEnd
+        for position in authorityEnd...end where position == end || url[position] == slash {
+            if position > segmentStart { append(segmentStart..<position, lowercased: false) }
+            segmentStart = position + 1
+        }
+        return .path(String(decoding: path, as: UTF8.self))
     }
 }
 

@@ -297,7 +297,7 @@ enum Text {
             if markdown { content.append("**") }
             text(title)
             // The id as code, unless a backtick in it (a hostile SARIF rule id) would end the span.
-            let idAsCode = markdown && !ruleID.contains("`")
+            let idAsCode = markdown && !ruleID.utf8.contains(UInt8(ascii: "`"))
             content.append(markdown ? "** (" : " (")
             if idAsCode { content.append("`") }
             if idAsCode { content.append(ruleID) } else { text(ruleID) }
@@ -329,7 +329,10 @@ enum Text {
                 for reference in references {
                     // Only a plain http(s) URL becomes a link; anything else a report lists
                     // (`javascript:…`, raw HTML) is shown as text.
-                    if markdown, Text.isPlainWebURL(reference), !reference.contains(where: { $0 == "<" || $0 == ">" }) {
+                    // Checked on bytes: a plain web URL is ASCII, one byte a character.
+                    if markdown, Text.isPlainWebURL(reference),
+                        !reference.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") })
+                    {
                         content.append("- <")
                         content.append(reference)
                         content.append(">\n")
@@ -394,10 +397,19 @@ enum Text {
         return String(view) + "…"
     }
 
-    /// An absolute http(s) URL without spaces or control characters (safe as `helpUri`).
+    /// An absolute http(s) URL of printable ASCII without spaces or quotes (safe as `helpUri`).
+    /// Checked on bytes (every reference of every rule passes here): a byte outside ASCII is
+    /// refused, as its character would be.
     static func isPlainWebURL(_ text: String) -> Bool {
-        (text.hasPrefix("https://") || text.hasPrefix("http://"))
-            && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" }
+        let utf8 = text.utf8
+        let https: StaticString = "https://"
+        let http: StaticString = "http://"
+        func starts(with prefix: StaticString) -> Bool {
+            let bytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+            return utf8.starts(with: bytes)
+        }
+        return (starts(with: https) || starts(with: http))
+            && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") }
     }
 }
 
