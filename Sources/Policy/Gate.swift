@@ -97,7 +97,9 @@ public enum Gate {
                     for index in naming {
                         let waiver = waivers[index]
                         guard waiver.holds(in: environment) else { continue }
-                        if let refusal = refusal(of: waiver, severity: effective, policy: policy, today: input.today) {
+                        if let refusal = refusal(
+                            of: waiver, for: finding, severity: effective, policy: policy, today: input.today)
+                        {
                             result.notes.append(refusal)
                             if input.today <= waiver.expires {
                                 warnings.append("\(describe(finding)): \(refusal)")
@@ -186,7 +188,7 @@ public enum Gate {
         _ finding: Finding, original: Severity, effective: Severity, isNew: Bool, policy: Policy
     ) -> (Verdict, Reason) {
         let context = MatchContext(finding: finding, original: original, effective: effective, isNew: isNew)
-        for rule in policy.rules where rule.match.matches(context) {
+        for rule in policy.rules where rule.match.matches(context, relaxing: rule.action != .fail) {
             let verdict: Verdict
             switch rule.action {
             case .fail: verdict = .fail
@@ -236,9 +238,15 @@ public enum Gate {
     }
 
     /// Why a waiver that names a finding in this environment does not hold, or nil when it does.
-    static func refusal(of waiver: Waiver, severity: Severity, policy: Policy, today: Day) -> String? {
+    static func refusal(
+        of waiver: Waiver, for finding: Finding, severity: Severity, policy: Policy, today: Day
+    ) -> String? {
         if today > waiver.expires {
             return "waiver \(waiver.label) expired on \(waiver.expires): not applied"
+        }
+        if let outside = waiver.placeOutsideScope(of: finding) {
+            return "waiver \(waiver.label) is scoped to \(outside.scope), the finding is also at \(outside.place): "
+                + "not applied"
         }
         // Not approved yet: it cannot hold, and max-days counted from a future approval would
         // let it run for years.
@@ -327,7 +335,16 @@ struct MatchContext {
 }
 
 extension RuleMatch {
-    func matches(_ context: MatchContext) -> Bool {
+    /// Whether the rule applies to the finding.
+    ///
+    /// A merged finding has several tools and can have several places (paths, images, URLs).
+    /// A `fail` rule applies when **any** of them matches; a rule that relaxes (`warn`,
+    /// `ignore`, `relaxing`) only when **every** one does: otherwise a rule written for one tool
+    /// or one directory would also pass what another tool reported, or the same vulnerability
+    /// somewhere else, and adding a report could turn a fail into a pass. For the same reason a
+    /// version range that cannot be checked (no installed version, as npm 7+ reports give none,
+    /// or one that is not numbers) counts as matching a `fail` rule and not a relaxing one.
+    func matches(_ context: MatchContext, relaxing: Bool) -> Bool {
         let finding = context.finding
         if !severities.isEmpty,
             !severities.contains(where: { $0.matches(original: context.original, effective: context.effective) })
@@ -335,10 +352,7 @@ extension RuleMatch {
             return false
         }
         if !kinds.isEmpty, !kinds.contains(finding.kind) { return false }
-        if !tools.isEmpty, !finding.provenance.contains(where: { source in tools.contains { $0.matches(source.tool) } })
-        {
-            return false
-        }
+        if !tools.isEmpty, !Self.matches(finding.provenance.map(\.tool), tools, every: relaxing) { return false }
         if !ids.isEmpty {
             let all = [finding.ruleID] + finding.aliases
             guard all.contains(where: { id in ids.contains { $0.matches(id) } }) else { return false }
@@ -350,28 +364,38 @@ extension RuleMatch {
                 return false
             }
             if let versions = package.versions {
-                guard let installed = actual.installedVersion, versions.contains(installed) else { return false }
+                if let installed = actual.installedVersion, PackageVersion(installed) != nil {
+                    guard versions.contains(installed) else { return false }
+                } else if relaxing {
+                    return false
+                }
             }
         }
-        if !paths.isEmpty,
-            !FindingFacts.paths(of: finding).contains(where: { path in paths.contains { $0.matches(path) } })
-        {
-            return false
+        if !paths.isEmpty {
+            let places = relaxing ? FindingFacts.everyPath(of: finding) : FindingFacts.paths(of: finding)
+            if !Self.matches(places, paths, every: relaxing) { return false }
         }
-        if !images.isEmpty,
-            !FindingFacts.images(of: finding).contains(where: { image in images.contains { $0.matches(image) } })
-        {
-            return false
+        if !images.isEmpty {
+            // Each image location as its repository and `repository:tag`: either form matches it.
+            let matched = { (names: [String]) in names.contains { name in images.contains { $0.matches(name) } } }
+            let located = FindingFacts.imageNames(of: finding)
+            if relaxing ? (located.isEmpty || !located.allSatisfy(matched)) : !located.contains(where: matched) {
+                return false
+            }
         }
-        if !urls.isEmpty, !FindingFacts.urls(of: finding).contains(where: { url in urls.contains { $0.matches(url) } })
-        {
-            return false
-        }
+        if !urls.isEmpty, !Self.matches(FindingFacts.urls(of: finding), urls, every: relaxing) { return false }
         if !cwes.isEmpty, !finding.cwes.contains(where: cwes.contains) { return false }
         if let fixAvailable {
             guard let actual = finding.package?.fixAvailable, actual == fixAvailable else { return false }
         }
         if let isNew, isNew != context.isNew { return false }
         return true
+    }
+
+    /// Whether any of `values` (or, with `every`, each of them and at least one) matches one
+    /// of `globs`.
+    private static func matches(_ values: [String], _ globs: [Glob], every: Bool) -> Bool {
+        let matched = { (value: String) in globs.contains { $0.matches(value) } }
+        return every ? (!values.isEmpty && values.allSatisfy(matched)) : values.contains(where: matched)
     }
 }

@@ -57,6 +57,24 @@ public struct Waiver: Sendable {
         return true
     }
 
+    /// A place of the finding outside the waiver's `path`, `image` or `url` scope, with the scope
+    /// (`path "services/a/*"`); nil when every place is inside. A merged finding can be at
+    /// several places (one vulnerability in two services' lock files, a web alert on many
+    /// URLs): a waiver scoped to one of them accepts the risk there, not everywhere else.
+    public func placeOutsideScope(of finding: Finding) -> (scope: String, place: String)? {
+        if let path, let place = FindingFacts.everyPath(of: finding).first(where: { !path.matches($0) }) {
+            return ("path \"\(path.pattern)\"", place)
+        }
+        if let image {
+            let outside = FindingFacts.imageNames(of: finding).first { names in !names.contains(where: image.matches) }
+            if let outside, let name = outside.last { return ("image \"\(image.pattern)\"", name) }
+        }
+        if let url, let place = FindingFacts.urls(of: finding).first(where: { !url.matches($0) }) {
+            return ("url \"\(url.pattern)\"", place)
+        }
+        return nil
+    }
+
     /// Whether it holds in `environment`.
     public func holds(in environment: String) -> Bool { environments.isEmpty || environments.contains(environment) }
 
@@ -183,9 +201,23 @@ enum FindingFacts {
     }
 
     static func images(of finding: Finding) -> [String] {
-        finding.locations.compactMap(\.image).flatMap { image in
+        imageNames(of: finding).flatMap { $0 }
+    }
+
+    /// Each image location's names: its repository and, with a tag, `repository:tag`.
+    static func imageNames(of finding: Finding) -> [[String]] {
+        finding.locations.compactMap(\.image).map { image in
             [image.repository] + (image.tag.map { [image.repository + ":" + $0] } ?? [])
         }
+    }
+
+    /// The paths the finding is at, for a scope that must cover all of them: its locations'
+    /// paths, or, when no location has one, its package's (an npm audit finding's node paths).
+    /// A package's own paths beside a location (the lock file's entry for the package) name the
+    /// same place, not another.
+    static func everyPath(of finding: Finding) -> [String] {
+        let located = unique(finding.locations.compactMap(\.path))
+        return located.isEmpty ? unique(finding.package?.paths ?? []) : located
     }
 
     static func urls(of finding: Finding) -> [String] {
