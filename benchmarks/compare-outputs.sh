@@ -10,7 +10,7 @@ bin=$1 out=$2; shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 files=$(ls "$root"/fixtures/examples/* "$root"/fixtures/zap/* "$root"/fixtures/npm-audit/* \
-  "$root"/fixtures/hostile/* "$root"/fixtures/reports/* "$root"/fixtures/sarif/* \
+  "$root"/fixtures/hostile/* "$root"/fixtures/reports/* "$root"/fixtures/sarif/* "$root"/fixtures/trivy/* \
   "$root"/../shared/corpus/{trivy,npm-audit,zap,sarif}/* 2>/dev/null) 
 for f in $files "$@"; do
   [ -f "$f" ] || continue

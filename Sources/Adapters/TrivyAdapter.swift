@@ -36,6 +36,8 @@ private struct TrivyReportReader {
     var warnings: [String] = []
     /// CVSS vectors repeat across thousands of vulnerabilities: one String each.
     private let vectors = JSONStringInterner()
+    /// Secrets of the current result by rule and masked match, to tell repeats apart.
+    private var secretOccurrences: [String: Int] = [:]
 
     init(reportFile: String) {
         self.reportFile = reportFile
@@ -163,6 +165,7 @@ private struct TrivyReportReader {
         let resultClass = try result.string("Class")
         let type = try result.string("Type")
         let resultInfo = ResultInfo(target: target, resultClass: resultClass, type: type, context: context)
+        secretOccurrences = [:]
 
         for vulnerability in try result.array("Vulnerabilities") ?? [] {
             findings.append(try self.vulnerability(vulnerability, in: resultInfo, suppression: nil))
@@ -440,7 +443,11 @@ private struct TrivyReportReader {
         ).finalized()
     }
 
-    private func secret(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
+    /// A secret Trivy found. Its `Match` (the line, with the secret masked) is never copied into
+    /// the finding's text: Trivy does not always mask every secret of a line (aquasecurity/trivy
+    /// #3847), and the finding's text goes to SARIF uploads, reports and baselines. It only tells
+    /// secrets apart, inside the fingerprint's hash.
+    private mutating func secret(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
         throws(JSONAccessError) -> Finding
     {
         _ = try value.requireObject()
@@ -450,12 +457,21 @@ private struct TrivyReportReader {
         let category = try value.string("Category")
         let match = try value.string("Match")
         let ratings = try ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
+        let line = try value.int("StartLine")
         let location = Location(
-            image: result.context.image, path: result.target.isEmpty ? nil : result.target,
-            startLine: try value.int("StartLine"), endLine: try value.int("EndLine"),
-            resource: result.context.resource)
-        var description = "A \(category ?? "secret") secret was found in \(result.target)."
-        if let match, !match.isEmpty { description += " The matching line (masked by Trivy): \(match)" }
+            image: result.context.image, path: result.target.isEmpty ? nil : result.target, startLine: line,
+            endLine: try value.int("EndLine"), resource: result.context.resource)
+        let description =
+            "A \(category ?? "secret") secret (rule \(ruleID)) was found in \(result.target)"
+            + (line.map { " at line \($0)" } ?? "") + "."
+        // Two secrets of one rule whose lines mask alike (two keys of one length in one file)
+        // would be one finding, and a second key added beside a known one would not be new: the
+        // second and later get their occurrence number. The first keeps the identity it always had.
+        let key = ruleID + "\u{0}" + (match ?? "")
+        let occurrence = secretOccurrences[key, default: 0] + 1
+        secretOccurrences[key] = occurrence
+        var subject = [result.target, match ?? ""]
+        if occurrence > 1 { subject.append("occurrence \(occurrence)") }
         return Finding(
             kind: .secret, ruleID: ruleID, title: try value.string("Title") ?? ruleID, description: description,
             remediation: "Revoke the secret, remove it from the file and its history, and load it from a secret store.",
@@ -463,8 +479,7 @@ private struct TrivyReportReader {
             provenance: [Provenance(tool: "trivy", toolVersion: toolVersion, reportFile: reportFile, rawID: ruleID)],
             suppression: suppression,
             // The masked match tells two secrets of one rule in one file apart without a line number.
-            identity: FindingIdentity(
-                kind: .secret, scope: result.context.scope, subject: [result.target, match ?? ""])
+            identity: FindingIdentity(kind: .secret, scope: result.context.scope, subject: subject)
         ).finalized()
     }
 

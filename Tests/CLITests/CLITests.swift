@@ -329,3 +329,47 @@ struct CLITests {
         #expect(result.standardError.contains("fixtures/examples/trivy-fs.json"))
     }
 }
+
+/// Trivy masks a secret in the line it reports, but not always every secret of the line
+/// (aquasecurity/trivy#3847): the line itself must reach no output, and two secrets of one
+/// rule whose lines mask alike stay two findings.
+@Suite("Trivy secrets in outputs", .enabled(if: ScanGateProcess.isAvailable))
+struct SecretOutputTests {
+    static let report = "fixtures/trivy/secrets-unmasked.json"
+    static let unmaskedToken = "ghp_UNMASKEDsecretVALUE"
+
+    @Test func noOutputCarriesTheMatchedLine() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputs: [(String, [String])] = [
+            ("findings.json", ["ingest", "--format", "json"]),
+            ("findings.sarif", ["sarif"]),
+            ("report.html", ["report", "--format", "html"]),
+            ("report.md", ["report", "--format", "markdown"]),
+            ("report.xml", ["report", "--format", "junit"]),
+        ]
+        for (name, command) in outputs {
+            let path = directory.appendingPathComponent(name).path
+            let result = try ScanGateProcess.run(command + [Self.report, "-o", path])
+            #expect(result.status == 0, "\(command): \(result.standardError)")
+            let written = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(written.contains("github-pat"), "\(name) lists the finding")
+            #expect(!written.contains(Self.unmaskedToken), "\(name) carries the secret")
+            #expect(!written.contains("TOKENS="), "\(name) carries the matched line")
+            #expect(!result.standardOutput.contains(Self.unmaskedToken) && !result.standardError.contains("TOKENS="))
+        }
+        let table = try ScanGateProcess.run(["gate", Self.report, "--policy", "policies/production.yaml"])
+        #expect(table.status == 1)
+        #expect(!table.standardOutput.contains(Self.unmaskedToken) && !table.standardOutput.contains("TOKENS="))
+    }
+
+    @Test func twoSecretsWhoseLinesMaskAlikeStayTwoFindings() throws {
+        let result = try ScanGateProcess.run(["ingest", "--format", "json", Self.report])
+        #expect(result.status == 0, "\(result.standardError)")
+        let document = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        let findings = document?["findings"] as? [[String: Any]] ?? []
+        let aws = findings.filter { $0["id"] as? String == "aws-access-key-id" }
+        #expect(aws.count == 2, "\(aws)")
+        #expect(Set(aws.compactMap { $0["fingerprint"] as? String }).count == 2)
+    }
+}
