@@ -135,6 +135,7 @@ private struct NpmAuditReader {
                         + "or was edited")
             }
         }
+        try Self.checkSeveritiesCounted(in: report, against: advisories, npm6: true)
         for (key, advisory) in advisories.members {
             _ = try advisory.requireObject()
             let id = try advisory.identifier("id") ?? key
@@ -223,6 +224,7 @@ private struct NpmAuditReader {
                 "metadata.vulnerabilities.total is \(total) but \"vulnerabilities\" lists \(members.count) "
                     + "package\(members.count == 1 ? "" : "s"): the report is incomplete or was edited")
         }
+        try Self.checkSeveritiesCounted(in: report, against: vulnerabilities, npm6: false)
         // Looked up once per via string: a set, not a linear scan of the object for each one
         // (a monorepo's report has thousands of entries).
         let entryNames = Set(members.map(\.key))
@@ -261,6 +263,67 @@ private struct NpmAuditReader {
                         "expected a dependency name (string) or an advisory (object), found \(element.kind)")
                 }
             }
+        }
+        try Self.checkEveryEntryReachesAnAdvisory(vulnerabilities)
+    }
+
+    /// npm counts what it found per severity in `metadata.vulnerabilities`. When the entries
+    /// do not bear the counts out (a count of critical with no critical entry left), some were
+    /// lost or edited, and reading the rest as the whole audit could pass a build npm fails.
+    /// npm 7+ counts one per `vulnerabilities` entry, by the entry's `severity`: the counts must
+    /// match exactly. npm 6 counts vulnerable paths, not advisories: a severity it counts must
+    /// have at least one advisory.
+    static func checkSeveritiesCounted(in report: JSONValue, against entries: JSONValue, npm6: Bool)
+        throws(JSONAccessError)
+    {
+        guard let counts = try report.object("metadata")?.object("vulnerabilities") else { return }
+        var listed: [String: Int] = [:]
+        for (_, entry) in entries.members {
+            if let severity = try entry.string("severity") { listed[severity.lowercased(), default: 0] += 1 }
+        }
+        for word in ["critical", "high", "moderate", "low", "info"] {
+            guard let counted = try counts.int(word), counted > 0 || !npm6 else { continue }
+            let found = listed[word] ?? 0
+            let consistent = npm6 ? found > 0 : found == counted
+            guard !consistent else { continue }
+            let what = npm6 ? "advisories" : "vulnerabilities"
+            throw entries.error(
+                "metadata.vulnerabilities counts \(counted) \(word) but \"\(what)\" lists \(found) \(word) "
+                    + "\(npm6 ? "advisor\(found == 1 ? "y" : "ies")" : "package\(found == 1 ? "" : "s")"): "
+                    + "the report is incomplete or was edited")
+        }
+    }
+
+    /// Every npm 7+ entry is vulnerable through an advisory, its own (an object in `via`) or a
+    /// dependency's (a name in `via`, whose entry has one, or leads to one). Entries that only
+    /// name each other carry no advisory at all: reading them would report nothing for packages
+    /// npm called vulnerable.
+    static func checkEveryEntryReachesAnAdvisory(_ vulnerabilities: JSONValue) throws(JSONAccessError) {
+        var dependencies: [String: [String]] = [:]
+        var dependents: [String: [String]] = [:]
+        var reaching: [String] = []
+        for (key, entry) in vulnerabilities.members {
+            // A missing or empty `via` is refused with its own message later.
+            guard let via = try entry.array("via"), !via.isEmpty else { continue }
+            if via.contains(where: { $0.kind == .object }) {
+                reaching.append(key)
+            } else {
+                let names = via.compactMap(\.stringValue)
+                dependencies[key] = names
+                for name in names { dependents[name, default: []].append(key) }
+            }
+        }
+        // From the entries with an advisory back along the `via` names, each entry once.
+        var reached = Set(reaching)
+        while let name = reaching.popLast() {
+            for dependent in dependents[name] ?? [] where reached.insert(dependent).inserted {
+                reaching.append(dependent)
+            }
+        }
+        for (key, entry) in vulnerabilities.members where dependencies[key] != nil && !reached.contains(key) {
+            throw entry.error(
+                "\"\(key)\" is vulnerable only through \((dependencies[key] ?? []).map { "\"\($0)\"" }.joined(separator: ", ")), "
+                    + "and no advisory is reached from there: the report is incomplete or was edited")
         }
     }
 

@@ -20,6 +20,13 @@ struct NpmAuditAdapterTests {
             #expect(error.message.contains(code))
             return
         }
+        if let inconsistency = IndependentCount.countInconsistency(json) {
+            // A report whose metadata counts severities its entries do not have was cut or edited.
+            let error = try #require(throws: ReportError.self, "\(inconsistency)") { try Corpus.parse(url) }
+            #expect(error.message.contains("the report is incomplete or was edited"), "\(error.message)")
+            #expect(error.message.contains(inconsistency), "\(error.message)")
+            return
+        }
         let report = try Corpus.parse(url)
         #expect(report.format == .npmAudit)
         #expect(report.tool == "npm-audit")
@@ -178,13 +185,51 @@ struct NpmAuditAdapterTests {
         #expect(report.findings.map(\.severity) == [.high])
     }
 
-    @Test("a via string naming a package without an entry is a warning")
+    @Test("a via string naming a package without an entry is a warning beside other findings")
     func danglingViaString() throws {
         let report = try parse(
             #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"name": "x", "severity": "low","#
-                + #""via": ["gone"], "nodes": []}}}"#)
-        #expect(report.findings.isEmpty)
+                + #""via": ["gone", {"source": 7, "title": "t", "severity": "low"}], "nodes": []}}}"#)
+        #expect(report.findings.count == 1)
         #expect(report.warnings.count == 1)
+    }
+
+    /// npm called these packages vulnerable, but no advisory is reached from them: through a
+    /// dependency without an entry, or entries naming only each other. Reading them as nothing
+    /// found would pass a build npm fails.
+    @Test(
+        "an entry whose via chain reaches no advisory is refused",
+        arguments: [
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"name": "x", "severity": "low", "via": ["gone"]}}}"#,
+            #"{"auditReportVersion": 2, "vulnerabilities": {"a": {"severity": "critical", "via": ["b"]},"#
+                + #" "b": {"severity": "critical", "via": ["a"]}}}"#,
+        ])
+    func viaChainWithoutAdvisory(_ json: String) throws {
+        let error = try #require(throws: ReportError.self) { try parse(json) }
+        #expect(error.message.contains("no advisory is reached from there"), "\(error.message)")
+        // A chain that does reach one is read: c's advisory is a's and b's too.
+        let chained = try parse(
+            #"{"auditReportVersion": 2, "vulnerabilities": {"a": {"severity": "high", "via": ["b"]},"#
+                + #" "b": {"severity": "high", "via": ["c"]},"#
+                + #" "c": {"severity": "high", "via": [{"source": 1, "title": "t", "severity": "high"}]}}}"#)
+        #expect(chained.findings.count == 1)
+    }
+
+    @Test(
+        "metadata counts the entries do not bear out are refused",
+        arguments: [
+            // npm 7+: one count per entry, by its severity.
+            #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"severity": "low", "via": [{"source": 1, "title": "t"}]}},"#
+                + #" "metadata": {"vulnerabilities": {"critical": 1, "low": 0, "total": 1}}}"#,
+            #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"critical": 2}}}"#,
+            // npm 6: a severity counted needs an advisory.
+            #"{"advisories": {"1": {"id": 1, "module_name": "m", "severity": "low", "findings": []}},"#
+                + #" "metadata": {"vulnerabilities": {"critical": 3, "low": 1}}}"#,
+        ])
+    func severityCountMismatch(_ json: String) throws {
+        let error = try #require(throws: ReportError.self) { try parse(json) }
+        #expect(error.message.contains("metadata.vulnerabilities counts"), "\(error.message)")
+        #expect(error.message.contains("critical"), "\(error.message)")
     }
 
     // MARK: Errors
@@ -293,6 +338,22 @@ struct NpmAuditAdapterTests {
 /// Counts the findings a report should give, written from the format description with
 /// Foundation's JSON reader, independently of the adapter.
 private enum IndependentCount {
+    /// `"1 high"` when `metadata.vulnerabilities` counts a severity its entries do not bear out
+    /// (npm 7+: a different number of entries of that severity; npm 6: no advisory of it).
+    static func countInconsistency(_ json: [String: Any]) -> String? {
+        guard let counts = (json["metadata"] as? [String: Any])?["vulnerabilities"] as? [String: Any] else {
+            return nil
+        }
+        let isNpm6 = json["advisories"] != nil
+        let entries = (json[isNpm6 ? "advisories" : "vulnerabilities"] as? [String: Any]) ?? [:]
+        for word in ["critical", "high", "moderate", "low", "info"] {
+            guard let counted = counts[word] as? Int else { continue }
+            let found = entries.values.count { (($0 as? [String: Any])?["severity"] as? String) == word }
+            if isNpm6 ? (counted > 0 && found == 0) : (counted != found) { return "\(counted) \(word)" }
+        }
+        return nil
+    }
+
     static let severityNames = [
         "info": "info", "low": "low", "moderate": "medium", "high": "high", "critical": "critical",
     ]
