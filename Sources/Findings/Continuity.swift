@@ -11,6 +11,9 @@
 /// dependency vulnerabilities of the same scope, ecosystem and package name, share an id
 /// (primary or alias), and their versions agree where both are known. A different version
 /// is a different finding, as in a fingerprint.
+///
+/// A trace also keeps the finding's severity: a finding that is more severe now than in the
+/// previous run is not the finding accepted there (``ContinuityIndex/lookup(_:)``).
 public struct FindingTrace: Sendable, Hashable {
     public var fingerprint: String
     public var kind: String
@@ -21,10 +24,12 @@ public struct FindingTrace: Sendable, Hashable {
     public var installedVersion: String?
     /// The primary id and every alias.
     public var ids: [String]
+    /// The resolved severity; nil when not known (a baseline given as fingerprints).
+    public var severity: Severity?
 
     public init(
         fingerprint: String, kind: String, scope: String?, ecosystem: String?, packageName: String?,
-        installedVersion: String?, ids: [String]
+        installedVersion: String?, ids: [String], severity: Severity? = nil
     ) {
         self.fingerprint = fingerprint
         self.kind = kind
@@ -33,6 +38,7 @@ public struct FindingTrace: Sendable, Hashable {
         self.packageName = packageName
         self.installedVersion = installedVersion
         self.ids = ids
+        self.severity = severity
     }
 
     /// A trace known by its fingerprint only (a baseline given as fingerprints, a document
@@ -48,7 +54,8 @@ public struct FindingTrace: Sendable, Hashable {
         self.init(
             fingerprint: finding.fingerprint, kind: finding.kind.rawValue, scope: finding.identity.scope,
             ecosystem: finding.package?.ecosystem, packageName: finding.package?.name,
-            installedVersion: finding.package?.installedVersion, ids: [finding.ruleID] + finding.aliases)
+            installedVersion: finding.package?.installedVersion, ids: [finding.ruleID] + finding.aliases,
+            severity: finding.severity)
     }
 
     /// What two traces must share besides an id: nil when the trace cannot be matched but by
@@ -66,16 +73,28 @@ public struct FindingTrace: Sendable, Hashable {
     }
 }
 
+/// Whether a finding was in another run (``ContinuityIndex/lookup(_:)``).
+public enum ContinuityMatch: Sendable, Hashable {
+    /// Not in it.
+    case absent
+    /// In it, at the same severity or a higher one (or one of the two is not known).
+    case present
+    /// In it, but less severe there: the most severe it was.
+    case lessSevere(was: Severity)
+}
+
 /// The traces of one run, looked up by fingerprint and by package and id (see ``FindingTrace``).
 public struct ContinuityIndex: Sendable {
-    private let fingerprints: Set<String>
+    private let fingerprints: [String: [Int]]
     /// Package key and normalised id → the traces with them (index into `traces`).
     private let byPackageAndID: [String: [Int]]
     private let traces: [FindingTrace]
 
     public init(_ traces: [FindingTrace]) {
         self.traces = traces
-        fingerprints = Set(traces.map(\.fingerprint))
+        var byFingerprint: [String: [Int]] = [:]
+        for (position, trace) in traces.enumerated() { byFingerprint[trace.fingerprint, default: []].append(position) }
+        fingerprints = byFingerprint
         var index: [String: [Int]] = [:]
         for (position, trace) in traces.enumerated() {
             guard let key = trace.packageKey else { continue }
@@ -86,18 +105,34 @@ public struct ContinuityIndex: Sendable {
         byPackageAndID = index
     }
 
-    /// Whether `trace` is one of the indexed findings.
-    public func contains(_ trace: FindingTrace) -> Bool {
-        if fingerprints.contains(trace.fingerprint) { return true }
-        guard let key = trace.packageKey else { return false }
-        for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
-            for position in byPackageAndID[key + "\u{0}" + id] ?? [] {
-                if let version = trace.version, let otherVersion = traces[position].version, version != otherVersion {
-                    continue
+    /// Whether `trace` is one of the indexed findings, whatever its severity there.
+    public func contains(_ trace: FindingTrace) -> Bool { lookup(trace) != .absent }
+
+    /// Whether `trace` is one of the indexed findings, and whether it was less severe there
+    /// than it is now. Of several matching traces, one not less severe makes it ``present``.
+    public func lookup(_ trace: FindingTrace) -> ContinuityMatch {
+        var mostSevere: Severity?
+        // True when a match settles it: present at the same severity or above.
+        func consider(_ position: Int) -> Bool {
+            guard let now = trace.severity, let then = traces[position].severity, then < now else { return true }
+            mostSevere = max(mostSevere ?? then, then)
+            return false
+        }
+        for position in fingerprints[trace.fingerprint] ?? [] where consider(position) { return .present }
+        if let key = trace.packageKey {
+            for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
+                for position in byPackageAndID[key + "\u{0}" + id] ?? [] {
+                    if let version = trace.version, let otherVersion = traces[position].version,
+                        version != otherVersion
+                    {
+                        continue
+                    }
+                    if consider(position) { return .present }
                 }
-                return true
             }
         }
-        return false
+        // Every match (if any) was less severe.
+        guard let mostSevere else { return .absent }
+        return .lessSevere(was: mostSevere)
     }
 }

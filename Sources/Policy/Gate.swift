@@ -68,11 +68,15 @@ public enum Gate {
         for finding in input.findings.all {
             let judgement = SeverityJudge.judge(finding, sources: policy.severitySources?.value)
             let effective = judgement.severity == .unknown ? policy.unknownSeverity : judgement.severity
-            let isNew = input.baseline.map { !$0.contains(finding) } ?? true
+            let inBaseline = input.baseline?.lookup(finding)
+            let isNew = inBaseline.map { $0 != .present } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
                 severity: effective, judgedSeverity: judgement.severity, severitySource: judgement.source,
                 disagreement: judgement.disagreement, isNew: isNew, notes: [])
+            if case .lessSevere(let was)? = inBaseline {
+                result.notes.append("new at this severity: the baseline has it as \(was), now \(finding.severity)")
+            }
             let naming = waivers.indices.filter { waivers[$0].names(finding) }
             named.formUnion(naming)
 

@@ -117,5 +117,10 @@ public struct Baseline: Sendable {
         self.init(file: file, traces: fingerprints.map(FindingTrace.init(fingerprintOnly:)))
     }
 
-    public func contains(_ finding: Finding) -> Bool { index.contains(FindingTrace(finding)) }
+    /// Whether the finding is in the baseline at the same severity or a higher one: one that
+    /// became more severe since is not the finding the baseline accepted, and counts as new.
+    public func contains(_ finding: Finding) -> Bool { lookup(finding) == .present }
+
+    /// Whether the finding is in the baseline, and whether it was less severe there.
+    public func lookup(_ finding: Finding) -> ContinuityMatch { index.lookup(FindingTrace(finding)) }
 }

@@ -19,6 +19,8 @@ public struct DiffEntry: Sendable, Hashable {
     /// What recognises it in another run when its fingerprint changed with the tools that
     /// reported it (``FindingTrace``); by default, its fingerprint only.
     public var trace: FindingTrace
+    /// For a new entry that the previous run had at a lower severity: that severity.
+    public var previousSeverity: Severity?
 
     public init(
         fingerprint: String, id: String, kind: String, severity: Severity, title: String = "", tools: [String] = [],
@@ -33,6 +35,7 @@ public struct DiffEntry: Sendable, Hashable {
         self.subject = subject
         self.suppressed = suppressed
         self.trace = trace ?? FindingTrace(fingerprintOnly: fingerprint)
+        self.trace.severity = self.trace.severity ?? severity
     }
 
     /// The entry of a finding of this run.
@@ -74,7 +77,9 @@ public struct DiffEntry: Sendable, Hashable {
 /// changes a merged finding's fingerprint, not the vulnerability).
 ///
 /// Only open findings count: a finding open before and suppressed by a tool now is fixed (and
-/// says so with ``DiffEntry/suppressed``), one suppressed before and open now is new.
+/// says so with ``DiffEntry/suppressed``), one suppressed before and open now is new. A
+/// finding more severe now than before is new too (the risk accepted before was a smaller one),
+/// with ``DiffEntry/previousSeverity``, and not fixed.
 /// Fingerprints never contain line numbers, image tags, digests or report file names, so a
 /// finding that moved lines or whose image got a new tag is unchanged.
 public struct BaselineDiff: Sendable {
@@ -97,15 +102,20 @@ public struct BaselineDiff: Sendable {
         for entry in current { currentByFingerprint[entry.fingerprint] = entry }
         var seen = Set<String>()
         self.baselineFile = baselineFile
-        new = DiffEntry.sortedForDisplay(
-            current.filter {
-                !$0.suppressed && !before.contains($0.trace) && seen.insert($0.fingerprint).inserted
-            })
-        seen = []
-        unchanged = DiffEntry.sortedForDisplay(
-            current.filter {
-                !$0.suppressed && before.contains($0.trace) && seen.insert($0.fingerprint).inserted
-            })
+        var newEntries: [DiffEntry] = []
+        var unchangedEntries: [DiffEntry] = []
+        for entry in current where !entry.suppressed && seen.insert(entry.fingerprint).inserted {
+            switch before.lookup(entry.trace) {
+            case .present: unchangedEntries.append(entry)
+            case .absent: newEntries.append(entry)
+            case .lessSevere(let was):
+                var risen = entry
+                risen.previousSeverity = was
+                newEntries.append(risen)
+            }
+        }
+        new = DiffEntry.sortedForDisplay(newEntries)
+        unchanged = DiffEntry.sortedForDisplay(unchangedEntries)
         seen = []
         fixed = DiffEntry.sortedForDisplay(
             previous.filter {
@@ -231,7 +241,7 @@ public struct FindingsSnapshot: Sendable {
         // without it is matched by fingerprint only.
         let trace = FindingTrace(
             fingerprint: fingerprint, kind: kind, scope: try finding.string("scope"), ecosystem: ecosystem,
-            packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases)
+            packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases, severity: severity)
         return DiffEntry(
             fingerprint: fingerprint, id: id, kind: kind, severity: severity, title: try finding.string("title") ?? "",
             tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed, trace: trace)

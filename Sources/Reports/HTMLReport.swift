@@ -199,7 +199,9 @@ private struct HTMLPage {
         output += "<table><thead><tr><th>Severity</th><th>ID</th><th>Title</th><th>Kind</th><th>Where</th>"
         output += "<th>Tools</th></tr></thead><tbody>\n"
         for entry in entries {
-            output += "<tr><td>\(severityBadge(entry.severity))</td><td>"
+            output += "<tr><td>\(severityBadge(entry.severity))"
+            if let was = entry.previousSeverity { output += " <span class=\"muted\">(was \(was.rawValue))</span>" }
+            output += "</td><td>"
             if anchor {
                 output += "<a href=\"#f-\(esc(entry.fingerprint))\"><code>\(esc(entry.id))</code></a>"
             } else {

@@ -112,6 +112,7 @@ public enum DiffJSON {
         writer.field("id", entry.id)
         writer.field("kind", entry.kind)
         writer.field("severity", entry.severity.rawValue)
+        if let was = entry.previousSeverity { writer.field("previousSeverity", was.rawValue) }
         writer.field("title", entry.title)
         writer.field("subject", entry.subject)
         writer.field("tools", entry.tools)
@@ -133,6 +134,7 @@ public enum DiffText {
                 var text = label.padded(toWidth: 7)
                 text += entry.severity.rawValue.padded(toWidth: 9)
                 text += "\(entry.kind) \(entry.id)"
+                if let was = entry.previousSeverity { text += " (was \(was.rawValue))" }
                 if !entry.subject.isEmpty { text += " \(entry.subject)" }
                 if !entry.title.isEmpty { text += " — \(entry.title)" }
                 if label == "FIXED", entry.suppressed { text += " (now suppressed by a tool)" }
@@ -156,7 +158,8 @@ public enum DiffText {
             output += "|---|---|---|---|---|\n"
             for (index, entry) in entries.enumerated() {
                 let row =
-                    "| **\(entry.severity.rawValue)** | \(ReportEscaping.markdown(entry.id, limit: 80)) | "
+                    "| **\(entry.severity.rawValue)**\(entry.previousSeverity.map { " (was \($0.rawValue))" } ?? "") | "
+                    + "\(ReportEscaping.markdown(entry.id, limit: 80)) | "
                     + "\(ReportEscaping.markdown(entry.kind, limit: 40)) | \(ReportEscaping.markdown(entry.subject, limit: 80)) | "
                     + "\(ReportEscaping.markdown(entry.title, limit: 120)) |\n"
                 if output.utf8.count + row.utf8.count > limit {

@@ -212,6 +212,25 @@ struct EvaluationTests {
         #expect(Support.verdict(byRule, "CVE-2019-10744")?.verdict == .fail)
     }
 
+    /// A baseline accepted the finding at its severity then: a rise makes it new again, or
+    /// `fail-on-new-only` would pass a vulnerability that became critical.
+    @Test func aFindingMoreSevereThanInTheBaselineIsNew() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: critical\nfail-on-new-only: true\n")
+        let earlier = Support.finding(
+            "CVE-2021-44906", severity: .low, package: Support.npm("minimist", "1.2.5"), path: "package-lock.json")
+        let baseline = Baseline(file: "previous.json", traces: [FindingTrace(earlier)])
+        let decision = Support.evaluate([Self.minimist], policy: policy, baseline: baseline)
+        let verdict = try #require(Support.verdict(decision, "CVE-2021-44906"))
+        #expect(verdict.isNew && verdict.verdict == .fail, "\(verdict.reason.text)")
+        #expect(verdict.notes.contains("new at this severity: the baseline has it as low, now critical"))
+        #expect(!decision.passed)
+        // At the same severity it is the finding the baseline holds.
+        let same = Baseline(file: "previous.json", traces: [FindingTrace(Self.minimist)])
+        let known = try #require(
+            Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: same), "CVE-2021-44906"))
+        #expect(!known.isNew && known.verdict == .warn)
+    }
+
     @Test func toolSuppressedFindingsNeverCount() throws {
         let suppressed = Support.finding("CVE-2020-1", severity: .critical, path: "a", suppressed: true)
         let decision = Support.evaluate([suppressed], policy: try Support.policy("scangate-policy: 1\nfail-on: low\n"))

@@ -21,6 +21,25 @@ struct DiffTests {
         #expect(diff.baselineFile == "previous.json")
     }
 
+    /// The risk a baseline accepted was the finding at its severity then: more severe now, it is
+    /// new (with the severity it had), not unchanged; less severe now, it is unchanged, not fixed.
+    @Test func aFindingMoreSevereThanInTheBaselineIsNew() throws {
+        let before = ReportSupport.vulnerability("CVE-2021-44906", package: "minimist", severity: .low)
+        let now = ReportSupport.vulnerability("CVE-2021-44906", package: "minimist", severity: .critical)
+        let rose = BaselineDiff(previous: try ReportSupport.snapshot([before]), current: FindingSet(merging: [now]))
+        #expect(rose.new.map(\.id) == ["CVE-2021-44906"])
+        #expect(rose.new.first?.previousSeverity == .low)
+        #expect(rose.unchanged.isEmpty && rose.fixed.isEmpty)
+        #expect(DiffText.table(rose, current: "now").contains("critical vulnerability CVE-2021-44906 (was low)"))
+        #expect(DiffText.table(rose, current: "now").contains("(was low)"))
+        let json = String(decoding: DiffJSON.encode(rose, current: "now"), as: UTF8.self)
+        #expect(json.contains(#""previousSeverity":"low""#) || json.contains(#""previousSeverity": "low""#), "\(json)")
+
+        let fell = BaselineDiff(previous: try ReportSupport.snapshot([now]), current: FindingSet(merging: [before]))
+        #expect(fell.unchanged.map(\.id) == ["CVE-2021-44906"])
+        #expect(fell.new.isEmpty && fell.fixed.isEmpty)
+    }
+
     @Test func stableWhenLineNumbersAndTagsMove() throws {
         let before = [
             ReportSupport.misconfiguration("DS-0002", path: "Dockerfile", line: 3, tag: "1.0.0"),
