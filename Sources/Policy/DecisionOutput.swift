@@ -42,7 +42,10 @@ public enum DecisionText {
         var lines: [String] = []
         if decision.signatures.judged { lines.append("") }
         for verdict in decision.signatures.verdicts { lines += describe(verdict) }
-        let shown: [Verdict: String] = [.fail: "FAIL", .warn: "WARN", .waived: "WAIVED", .vexSuppressed: "VEX"]
+        // Suppressed by a tool too: a scanner's ignore file decides unseen otherwise.
+        let shown: [Verdict: String] = [
+            .fail: "FAIL", .warn: "WARN", .waived: "WAIVED", .vexSuppressed: "VEX", .suppressedByTool: "MUTED",
+        ]
         var previous: Verdict?
         var listed = 0
         var unlisted = 0
@@ -50,7 +53,8 @@ public enum DecisionText {
             guard let previous, unlisted > 0 else { return }
             lines.append("... \(unlisted) more \(noun(previous, unlisted)) not listed here; \(whereListed)")
         }
-        // Verdicts come grouped (fail, warn, waived, VEX), most severe first within a group.
+        // Verdicts come grouped (fail, warn, waived, VEX, suppressed by a tool), most severe first within a
+        // group.
         for verdict in decision.verdicts {
             guard let label = shown[verdict.verdict] else { continue }
             if previous != verdict.verdict {
@@ -88,6 +92,7 @@ public enum DecisionText {
         case .warn: return "warning" + plural
         case .waived: return "waived finding" + plural
         case .vexSuppressed: return "VEX-suppressed finding" + plural
+        case .suppressedByTool: return "finding" + plural + " suppressed by tools"
         default: return "finding" + plural
         }
     }

@@ -80,7 +80,13 @@ public enum Gate {
             let naming = waivers.indices.filter { waivers[$0].names(finding) }
             named.formUnion(naming)
 
-            if let suppression = finding.suppression {
+            if let suppression = finding.suppression, !policy.trustsToolSuppressions {
+                let setting = policy.trustToolSuppressions.map { " (\($0.source))" } ?? ""
+                result.notes.append(
+                    "suppressed by \(suppression.source) (\(suppression.status)), which the policy does not trust "
+                        + "(trust-tool-suppressions: false\(setting)): judged as open")
+            }
+            if let suppression = finding.suppression, policy.trustsToolSuppressions {
                 result.verdict = .suppressedByTool
                 result.reason = Reason(
                     kind: .tool,

@@ -104,6 +104,7 @@ public struct PolicyLoader: Sendable {
             policy.severitySources = layer.severitySources ?? policy.severitySources
             policy.unknownSeverityAs = layer.unknownSeverityAs ?? policy.unknownSeverityAs
             policy.failOnNewOnly = layer.failOnNewOnly ?? policy.failOnNewOnly
+            policy.trustToolSuppressions = layer.trustToolSuppressions ?? policy.trustToolSuppressions
             required = layer.signaturesRequired ?? required
             if let layerKeys = layer.signatureKeys {
                 keys = layerKeys
@@ -159,6 +160,7 @@ struct PolicyLayer {
     var severitySources: Setting<[SeveritySource]>?
     var unknownSeverityAs: Setting<Severity>?
     var failOnNewOnly: Setting<Bool>?
+    var trustToolSuppressions: Setting<Bool>?
     var signaturesRequired: Setting<Bool>?
     var signatureKeys: Setting<[String]>?
     var maxDays: [Severity: Setting<Int>] = [:]
@@ -167,7 +169,7 @@ struct PolicyLayer {
 
     static let topLevelKeys = [
         "scangate-policy", "description", "extends", "environment", "fail-on", "warn-on", "fail-on-new-only", "rules",
-        "max", "severity-sources", "unknown-severity-as", "signatures", "waivers",
+        "max", "severity-sources", "unknown-severity-as", "trust-tool-suppressions", "signatures", "waivers",
     ]
 
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> PolicyLayer {
@@ -195,6 +197,8 @@ struct PolicyLayer {
             case "fail-on": layer.failOn = Setting(try SeverityName.threshold(value, "fail-on"), at: value.source)
             case "warn-on": layer.warnOn = Setting(try SeverityName.threshold(value, "warn-on"), at: value.source)
             case "fail-on-new-only": layer.failOnNewOnly = Setting(try value.bool("fail-on-new-only"), at: value.source)
+            case "trust-tool-suppressions":
+                layer.trustToolSuppressions = Setting(try value.bool("trust-tool-suppressions"), at: value.source)
             case "unknown-severity-as":
                 let severity = try SeverityName.parse(value, "unknown-severity-as")
                 guard severity != .unknown else {

@@ -32,6 +32,10 @@ public struct Policy: Sendable {
     /// Whether the thresholds and `max` fail only findings new since the baseline; findings
     /// the baseline already had warn instead. Rules are not affected (use `new:` in a rule).
     public var failOnNewOnly: Setting<Bool>?
+    /// Whether a finding the scanner itself suppressed (a `.trivyignore` entry, Trivy's own
+    /// VEX, a SARIF `suppressions` entry) stays suppressed (default) or is judged like any other:
+    /// a scanner's ignore file has no expiry, approver or severity, which waivers have.
+    public var trustToolSuppressions: Setting<Bool>?
     public var signatures: SignaturePolicy
     public var waiverLimits: WaiverLimits
 
@@ -55,6 +59,9 @@ public struct Policy: Sendable {
         self.signatures = signatures
         self.waiverLimits = waiverLimits
     }
+
+    /// Whether tool suppressions are honoured (``trustToolSuppressions``, default true).
+    public var trustsToolSuppressions: Bool { trustToolSuppressions?.value ?? true }
 
     /// The severity unknown findings are judged as.
     public var unknownSeverity: Severity { unknownSeverityAs?.value ?? .high }

@@ -236,6 +236,37 @@ struct EvaluationTests {
         let decision = Support.evaluate([suppressed], policy: try Support.policy("scangate-policy: 1\nfail-on: low\n"))
         #expect(decision.passed && decision.counts.suppressedByTool == 1)
         #expect(decision.verdicts.first?.reason.text == "suppressed by .trivyignore (ignored)")
+        // Listed, so that a scanner's ignore file does not decide unseen.
+        let text = DecisionText.render(decision)
+        #expect(text.contains("MUTED   critical vulnerability CVE-2020-1"), "\(text)")
+        #expect(text.contains("CVE-2020-1") && text.contains("suppressed by .trivyignore (ignored)"), "\(text)")
+    }
+
+    /// A `.trivyignore` entry has no expiry, approver or severity: a policy can decline to trust
+    /// it, and then the finding is judged like any other (a waiver is how to accept it).
+    @Test func aPolicyCanDeclineToTrustToolSuppressions() throws {
+        let suppressed = Support.finding("CVE-2020-1", severity: .critical, path: "a", suppressed: true)
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\ntrust-tool-suppressions: false\n")
+        let decision = Support.evaluate([suppressed], policy: policy)
+        let verdict = try #require(decision.verdicts.first)
+        #expect(!decision.passed && verdict.verdict == .fail && decision.counts.suppressedByTool == 0)
+        #expect(
+            verdict.notes.contains {
+                $0.contains("suppressed by .trivyignore (ignored), which the policy does not trust")
+                    && $0.contains("policy.yaml:3")
+            }, "\(verdict.notes)")
+        // An extending file inherits the setting and can turn it back on.
+        let layered = try Support.policy([
+            "base.yaml": "scangate-policy: 1\nfail-on: high\ntrust-tool-suppressions: false\n",
+            "policy.yaml": "scangate-policy: 1\nextends: base.yaml\n",
+        ])
+        #expect(!Support.evaluate([suppressed], policy: layered).passed)
+        let trusting = try Support.policy([
+            "base.yaml": "scangate-policy: 1\nfail-on: high\ntrust-tool-suppressions: false\n",
+            "policy.yaml": "scangate-policy: 1\nextends: base.yaml\ntrust-tool-suppressions: true\n",
+        ])
+        #expect(Support.evaluate([suppressed], policy: trusting).passed)
+        #expect(Support.policyError(["policy.yaml": "scangate-policy: 1\ntrust-tool-suppressions: sometimes\n"]) != nil)
     }
 
     @Test func signaturesRequiredAreReportedAsNotVerified() throws {
