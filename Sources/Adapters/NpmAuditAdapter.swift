@@ -136,6 +136,7 @@ private struct NpmAuditReader {
             }
         }
         try Self.checkSeveritiesCounted(in: report, against: advisories, npm6: true)
+        if try report.object("metadata")?.int("totalDependencies") == 0 { warnAuditedNothing() }
         for (key, advisory) in advisories.members {
             _ = try advisory.requireObject()
             let id = try advisory.identifier("id") ?? key
@@ -225,6 +226,7 @@ private struct NpmAuditReader {
                     + "package\(members.count == 1 ? "" : "s"): the report is incomplete or was edited")
         }
         try Self.checkSeveritiesCounted(in: report, against: vulnerabilities, npm6: false)
+        if try report.object("metadata")?.object("dependencies")?.int("total") == 0 { warnAuditedNothing() }
         // Looked up once per via string: a set, not a linear scan of the object for each one
         // (a monorepo's report has thousands of entries).
         let entryNames = Set(members.map(\.key))
@@ -265,6 +267,14 @@ private struct NpmAuditReader {
             }
         }
         try Self.checkEveryEntryReachesAnAdvisory(vulnerabilities)
+    }
+
+    /// An audit of no installed package finds nothing: it was run in the wrong directory or
+    /// before `npm install`, not on the project. Said, since it passes every gate.
+    mutating func warnAuditedNothing() {
+        warnings.append(
+            "npm audited 0 dependencies: was it run in the project's directory, with its lock file, after "
+                + "npm install? No finding here means nothing was checked")
     }
 
     /// npm counts what it found per severity in `metadata.vulnerabilities`. When the entries

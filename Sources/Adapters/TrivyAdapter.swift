@@ -84,6 +84,15 @@ private struct TrivyReportReader {
         let artifactName = try root.string("ArtifactName") ?? ""
         let artifactType = try root.string("ArtifactType") ?? ""
         let metadata = try root.object("Metadata")
+        if let system = try metadata?.object("OS"), try system.bool("EOSL") == true {
+            // Trivy itself warns that its data for an end-of-life release is incomplete: the
+            // distribution publishes no more fixes or advisories, so few findings is no assurance.
+            let name = [try system.string("Family"), try system.string("Name")].compactMap { $0 }.joined(separator: " ")
+            warnings.append(
+                "\(artifactName.isEmpty ? "the scanned system" : artifactName) runs \(name.isEmpty ? "an OS" : name), "
+                    + "which has reached its end of life: its vendor publishes no more fixes or advisories, so "
+                    + "vulnerabilities found since are missing from this scan")
+        }
         let context: TrivyContext
         switch artifactType {
         case "container_image":
@@ -170,10 +179,22 @@ private struct TrivyReportReader {
         for vulnerability in try result.array("Vulnerabilities") ?? [] {
             findings.append(try self.vulnerability(vulnerability, in: resultInfo, suppression: nil))
         }
+        var failuresListed = 0
         for misconfiguration in try result.array("Misconfigurations") ?? [] {
             if let finding = try self.misconfiguration(misconfiguration, in: resultInfo, suppression: nil) {
                 findings.append(finding)
+                if finding.isOpen { failuresListed += 1 }
             }
+        }
+        // Trivy counts the failed checks in the summary after its own filters (v0.3x+), so more
+        // failures counted than listed means some were left out: by an older Trivy's --severity,
+        // which it still counted, or by an edit. Said, since the gate cannot judge what is not
+        // there.
+        if let counted = try result.object("MisconfSummary")?.int("Failures"), counted > failuresListed {
+            warnings.append(
+                "\(result.location): MisconfSummary counts \(counted) failed check\(counted == 1 ? "" : "s") for "
+                    + "\(target) but \(failuresListed) \(failuresListed == 1 ? "is" : "are") listed: the others were "
+                    + "filtered out (an older Trivy's --severity) or removed from the report, and are not judged")
         }
         for secret in try result.array("Secrets") ?? [] {
             findings.append(try self.secret(secret, in: resultInfo, suppression: nil))

@@ -106,7 +106,8 @@ public struct CIRunner: Sendable {
             GateInput(
                 findings: findings, policy: policy, waivers: waiverFiles, vex: vexDocuments,
                 baseline: snapshot.map(\.baseline),
-                environment: plan.environment, today: plan.today))
+                environment: plan.environment, today: plan.today,
+                reportWarnings: reports.flatMap { report in report.warnings.map { "\(report.source): \($0)" } }))
         // The job log lists the first findings of each verdict; a 100 MB report would otherwise
         // put ~100,000 lines there. The outputs hold every one.
         let fullListing = [plan.outputs.decision, plan.outputs.html, plan.outputs.json].compactMap { $0 }.first
@@ -236,8 +237,8 @@ public struct CIRunner: Sendable {
         let (parsed, unreadable) = reader.readAll(paths: paths, as: plan.forcedFormat)
         for report in parsed {
             let count = report.findings.count
+            // Its warnings are the decision's (listed with it below and in every output).
             say("read \(report.source): \(report.tool), \(count) finding\(count == 1 ? "" : "s")")
-            for warning in report.warnings { fail("warning: \(report.source): \(warning)") }
         }
         var failures = missing.map { "error: \($0)" } + unreadable.map { "error: \($0)" }
         if parsed.isEmpty, failures.isEmpty { failures.append("error: no report files found") }

@@ -14,11 +14,17 @@ public struct GateInput: Sendable {
     /// What was found out about the images' signatures, for the policy's `signatures:` to rule
     /// on; nil (`scangate gate`): not verified, a warning when the policy requires them.
     public var signatures: SignatureEvidence?
+    /// What the report readers warned about (`report.json: …`: a scan of an end-of-life OS, a
+    /// rule a SARIF result names that its run does not have): part of the decision's warnings,
+    /// so that they reach its table and JSON, not only a terminal.
+    public var reportWarnings: [String]
 
     public init(
         findings: FindingSet, policy: Policy, waivers: [WaiverFile] = [], vex: [VEXDocument] = [],
-        baseline: Baseline? = nil, environment: String? = nil, today: Day, signatures: SignatureEvidence? = nil
+        baseline: Baseline? = nil, environment: String? = nil, today: Day, signatures: SignatureEvidence? = nil,
+        reportWarnings: [String] = []
     ) {
+        self.reportWarnings = reportWarnings
         self.findings = findings
         self.policy = policy
         self.waivers = waivers
@@ -184,7 +190,8 @@ public enum Gate {
         let (signatures, signatureWarning) = judgeSignatures(input.signatures, policy: policy.signatures)
         if let signatureWarning { allWarnings.append(signatureWarning) }
         allWarnings +=
-            waiverWarnings + vexNotes + vex.unusedWarnings + unmatchedToolWarnings(policy, input.findings)
+            input.reportWarnings + waiverWarnings + vexNotes + vex.unusedWarnings
+            + unmatchedToolWarnings(policy, input.findings)
             + warnings
 
         return Decision(

@@ -75,14 +75,19 @@ struct GateCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let loaded = try input.load()
-        for report in loaded {
-            for warning in report.warnings { Terminal.error("warning: \(report.source): \(warning)") }
+        // The decision carries the readers' warnings (its table and JSON list them); JSON on the
+        // terminal is for programs, so a person reading it gets them on standard error too.
+        if format == .json {
+            for report in loaded {
+                for warning in report.warnings { Terminal.error("warning: \(report.source): \(warning)") }
+            }
         }
         let findings = FindingSet(merging: loaded.flatMap(\.findings))
         let decision = Gate.evaluate(
             GateInput(
                 findings: findings, policy: loadedPolicy,
-                waivers: waiverFiles, vex: vexDocuments, baseline: previous, environment: env, today: today))
+                waivers: waiverFiles, vex: vexDocuments, baseline: previous, environment: env, today: today,
+                reportWarnings: ReportLoading.warnings(of: loaded)))
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(DecisionText.render(decision).utf8)

@@ -121,7 +121,7 @@ struct ReportBuilder {
                 GateInput(
                     findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
                     baseline: previous.map(\.baseline),
-                    environment: env, today: today))
+                    environment: env, today: today, reportWarnings: ReportLoading.warnings(of: loaded)))
             gate = ReportGate(decision, policy: loadedPolicy)
         }
         return ReportContent(

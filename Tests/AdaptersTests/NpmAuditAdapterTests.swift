@@ -215,6 +215,24 @@ struct NpmAuditAdapterTests {
         #expect(chained.findings.count == 1)
     }
 
+    /// An audit of no installed package (run before `npm install`, or in the wrong directory)
+    /// finds nothing and passes every gate: it says so.
+    @Test("an audit of zero dependencies is warned about")
+    func zeroDependencies() throws {
+        let npm7 = try parse(
+            #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"total": 0},"#
+                + #" "dependencies": {"prod": 0, "dev": 0, "total": 0}}}"#)
+        let npm6 = try parse(
+            #"{"advisories": {}, "metadata": {"vulnerabilities": {"low": 0}, "totalDependencies": 0}}"#)
+        for report in [npm7, npm6] {
+            #expect(report.findings.isEmpty)
+            #expect(report.warnings.contains { $0.hasPrefix("npm audited 0 dependencies") }, "\(report.warnings)")
+        }
+        let audited = try parse(
+            #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"dependencies": {"total": 12}}}"#)
+        #expect(audited.warnings.isEmpty)
+    }
+
     @Test(
         "metadata counts the entries do not bear out are refused",
         arguments: [

@@ -398,3 +398,52 @@ struct TrivyAdapterTests {
         }
     }
 }
+
+/// What a Trivy report says about its own limits reaches the user as a warning (and the gate's
+/// decision): an end-of-life OS, failed checks counted but not listed.
+@Suite("Trivy report warnings")
+struct TrivyReportWarningTests {
+    static func parse(_ json: String) throws -> ParsedReport {
+        try Corpus.parse(bytes: Array(json.utf8), name: "inline.json", as: .trivy)
+    }
+
+    @Test func anEndOfLifeOSIsWarnedAbout() throws {
+        let report = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "alpine:3.10", "ArtifactType": "container_image","#
+                + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.10.9", "EOSL": true}}, "Results": []}"#)
+        #expect(
+            report.warnings == [
+                "alpine:3.10 runs alpine 3.10.9, which has reached its end of life: its vendor publishes no more "
+                    + "fixes or advisories, so vulnerabilities found since are missing from this scan"
+            ])
+        let supported = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "alpine:3.20", "ArtifactType": "container_image","#
+                + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.20.1"}}, "Results": []}"#)
+        #expect(supported.warnings.isEmpty)
+    }
+
+    @Test(.enabled(if: Corpus.isAvailable))
+    func endOfLifeCorpusImagesAreWarnedAbout() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("trivy/trivy__alpine-310.json"))
+        #expect(report.warnings.contains { $0.contains("alpine 3.10.2, which has reached its end of life") })
+    }
+
+    @Test func failedChecksCountedButNotListedAreWarnedAbout() throws {
+        let report = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [{"#
+                + #""Target": "Dockerfile", "Class": "config", "MisconfSummary": {"Successes": 20, "Failures": 2},"#
+                + #" "Misconfigurations": [{"ID": "DS002", "Title": "root user", "Severity": "HIGH", "Status": "FAIL"}]}]}"#
+        )
+        #expect(report.findings.count == 1)
+        #expect(
+            report.warnings.contains {
+                $0.contains("MisconfSummary counts 2 failed checks for Dockerfile but 1 is listed")
+            }, "\(report.warnings)")
+        let complete = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [{"#
+                + #""Target": "Dockerfile", "Class": "config", "MisconfSummary": {"Successes": 20, "Failures": 1},"#
+                + #" "Misconfigurations": [{"ID": "DS002", "Title": "root user", "Severity": "HIGH", "Status": "FAIL"}]}]}"#
+        )
+        #expect(complete.warnings.isEmpty)
+    }
+}

@@ -373,3 +373,26 @@ struct SecretOutputTests {
         #expect(Set(aws.compactMap { $0["fingerprint"] as? String }).count == 2)
     }
 }
+
+/// What the report readers warn about is part of the decision: in its table and its JSON.
+@Suite("Reader warnings in the gate's decision", .enabled(if: ScanGateProcess.isAvailable))
+struct ReaderWarningsInDecisionTests {
+    @Test func anEndOfLifeOSIsInTheDecision() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = directory.appendingPathComponent("eosl.json")
+        try Data(
+            (#"{"SchemaVersion": 2, "ArtifactName": "alpine:3.10", "ArtifactType": "container_image","#
+                + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.10.9", "EOSL": true}}, "Results": []}"#).utf8
+        ).write(to: report)
+        let table = try ScanGateProcess.run(["gate", report.path, "--policy", "policies/production.yaml"])
+        #expect(table.status == 0, "\(table.standardError)")
+        #expect(table.standardOutput.contains("warning: \(report.path): alpine:3.10 runs alpine 3.10.9"))
+        let json = try ScanGateProcess.run([
+            "gate", report.path, "--policy", "policies/production.yaml", "--format", "json",
+        ])
+        let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        let warnings = document?["warnings"] as? [String] ?? []
+        #expect(warnings.contains { $0.contains("which has reached its end of life") }, "\(warnings)")
+    }
+}
