@@ -60,14 +60,16 @@ public struct ReleaseGate: Sendable {
     /// A definite "no" (an image that did not verify, a failing finding) is ``ReleaseStatus/fail``
     /// and wins over a registry failure, which retrying could not turn into a pass; an image
     /// the registry failed for, with nothing else failing, is ``ReleaseStatus/registryFailure``.
+    /// `reportWarnings`: what the report readers warned about, part of the decision's warnings.
     public func decide(
-        tag: String, commit: String? = nil, findings: FindingSet, images: [ImageVerification]
+        tag: String, commit: String? = nil, findings: FindingSet, images: [ImageVerification],
+        reportWarnings: [String] = []
     ) -> ReleaseOutcome {
         let evidence = SignatureEvidence(images: images.map(\.signatureEvidence), requiredBy: Self.requiredBy)
         let decision = Gate.evaluate(
             GateInput(
                 findings: findings, policy: policy, waivers: waivers, vex: vex, baseline: baseline, today: today,
-                signatures: evidence))
+                signatures: evidence, reportWarnings: reportWarnings))
         let signatures = decision.signatures.verdicts.filter { $0.verdict == .fail }
         // Fail closed: a release of no image has nothing verified.
         let definiteNo =

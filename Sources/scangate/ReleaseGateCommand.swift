@@ -145,9 +145,10 @@ struct ReleaseGateCommand: ParsableCommand {
 
         // Reports first: an unreadable report stops the gate before any registry is contacted.
         let findings: FindingSet
+        let readerWarnings: [String]
         switch loadFindings(plan) {
         case .success(let loaded):
-            findings = loaded
+            (findings, readerWarnings) = (loaded.findings, loaded.warnings)
         case .failure(let unreadable):
             let outcome = setup.gate.reportsUnreadable(
                 unreadable.failures, tag: tag, commit: commit, images: plan.images)
@@ -169,7 +170,9 @@ struct ReleaseGateCommand: ParsableCommand {
             }
             return RegistryImageVerifier(policy: verification, options: options).verify(reference: reference)
         }
-        try finish(setup.gate.decide(tag: tag, commit: commit, findings: findings, images: verified), setup: setup)
+        let outcome = setup.gate.decide(
+            tag: tag, commit: commit, findings: findings, images: verified, reportWarnings: readerWarnings)
+        try finish(outcome, setup: setup)
     }
 
     // MARK: Configuration
@@ -303,7 +306,10 @@ struct ReleaseGateCommand: ParsableCommand {
     }
 
     /// The findings of every report, or every report that cannot be read.
-    private func loadFindings(_ plan: ReleasePlan) -> Result<FindingSet, UnreadableReports> {
+    /// The reports' findings, merged, and their readers' warnings (`report.json: …`).
+    private func loadFindings(_ plan: ReleasePlan) -> Result<
+        (findings: FindingSet, warnings: [String]), UnreadableReports
+    > {
         let (paths, missing) = ReportInput.files(plan.reports)
         var failures = missing
         var parsed: [ParsedReport] = []
@@ -324,10 +330,9 @@ struct ReleaseGateCommand: ParsableCommand {
             Terminal.error("scangate release-gate: \(count) report\(count == 1 ? "" : "s") could not be read")
             return .failure(UnreadableReports(failures: failures))
         }
-        for report in parsed {
-            for warning in report.warnings { Terminal.error("warning: \(report.source): \(warning)") }
-        }
-        return .success(FindingSet(merging: parsed.flatMap(\.findings)))
+        // The warnings are the decision's: listed with it.
+        return .success(
+            (FindingSet(merging: parsed.flatMap(\.findings)), ReportLoading.warnings(of: parsed)))
     }
 
     // MARK: Output and record

@@ -207,6 +207,13 @@ struct ReleaseGateTests {
         #expect(outcome.decision?.signatures.requiredBy == ReleaseGate.requiredBy)
     }
 
+    @Test func theReportReadersWarningsArePartOfTheDecision() throws {
+        let warning = "image.json: alpine:3.10 runs alpine 3.10.9, which has reached its end of life"
+        let outcome = try Self.gate(try Self.policy()).decide(
+            tag: "v1", findings: Self.clean, images: [Self.down], reportWarnings: [warning])
+        #expect(outcome.decision?.warnings.contains(warning) == true, "\(outcome.decision?.warnings ?? [])")
+    }
+
     @Test func unreadableReportsAreExitThreeAndNoImageIsChecked() throws {
         let reference = "127.0.0.1:1/acme/api:v1.4.0"
         let outcome = try Self.gate(try Self.policy()).reportsUnreadable(
