@@ -483,7 +483,7 @@ private struct TrivyReportReader {
             image: result.context.image, path: result.target.isEmpty ? nil : result.target, startLine: line,
             endLine: try value.int("EndLine"), resource: result.context.resource)
         let description =
-            "A \(category ?? "secret") secret (rule \(ruleID)) was found in \(result.target)"
+            "A secret (\(category.map { $0 + ", " } ?? "")rule \(ruleID)) was found in \(result.target)"
             + (line.map { " at line \($0)" } ?? "") + "."
         // Two secrets of one rule whose lines mask alike (two keys of one length in one file)
         // would be one finding, and a second key added beside a known one would not be new: the
