@@ -214,7 +214,8 @@ public struct AuditLogVerifier: Sendable {
             if requireSignatures {
                 return AuditFailure(
                     kind: .unsigned, sequence: record.sequence, line: lineNumber,
-                    message: "the record is not signed, and signatures are required")
+                    message: "the record is not signed, and signatures are required: its signature was stripped, "
+                        + "or it was written without a key")
             }
             if let first = state.firstSigned {
                 return AuditFailure(

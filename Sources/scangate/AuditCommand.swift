@@ -12,7 +12,7 @@ struct AuditCommand: ParsableCommand {
     )
 }
 
-/// `scangate audit verify audit.jsonl [--key PUBLIC.pem …] [--require-signatures] [--head SHA256]`.
+/// `scangate audit verify audit.jsonl [--key PUBLIC.pem … [--allow-unsigned]] [--head SHA256]`.
 struct AuditVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
@@ -20,8 +20,12 @@ struct AuditVerifyCommand: ParsableCommand {
         discussion: """
             Every line must be a record exactly as ScanGate wrote it, sequence numbers must run 1, 2, 3, \
             …, and each record's previous must be the SHA-256 of the line before it. With --key, every \
-            signature must verify with one of the keys (a record signed by any other key fails); once a \
-            record is signed, every later one must be. The chain cannot show that the newest records were \
+            record must be signed and its signature must verify with one of the keys (a record signed by \
+            any other key, or not signed at all, fails): a log rewritten without its signatures would \
+            otherwise verify. --allow-unsigned accepts unsigned records before the first signed one (a \
+            log that was started without a key); they are counted as NOT signed. Once a record is \
+            signed, every later one must be. Without --key only the chain is checked, and an unsigned \
+            log verifies. The chain cannot show that the newest records were \
             cut off: pass --head with the SHA-256 of a record's line (the release gate prints it) to \
             require that record. An empty log does not verify. Exit codes: 0 the log verifies, 1 it does \
             not (the first bad record is named), 2 usage error or unusable key, 3 the log cannot be read.
@@ -34,8 +38,15 @@ struct AuditVerifyCommand: ParsableCommand {
     @Option(name: .customLong("key"), help: "A public key (PEM) whose signatures are trusted; may be repeated.")
     var keys: [String] = []
 
-    @Flag(help: "Every record must be signed by a trusted key (needs --key).")
+    @Flag(help: "Every record must be signed by a trusted key (needs --key; the default with --key).")
     var requireSignatures = false
+
+    @Flag(
+        help: """
+            With --key, accept records that are not signed (they are counted as NOT signed); once a record is \
+            signed, every later one must still be.
+            """)
+    var allowUnsigned = false
 
     @Option(help: "The SHA-256 (hex) of a record's line that must be in the log.")
     var head: String?
@@ -47,6 +58,12 @@ struct AuditVerifyCommand: ParsableCommand {
         if requireSignatures && keys.isEmpty {
             throw ValidationError("--require-signatures needs at least one --key")
         }
+        if allowUnsigned && keys.isEmpty {
+            throw ValidationError("--allow-unsigned needs at least one --key (without one, unsigned logs verify)")
+        }
+        if allowUnsigned && requireSignatures {
+            throw ValidationError("--allow-unsigned and --require-signatures contradict each other")
+        }
         if let head {
             let valid = head.utf8.count == 64 && head.utf8.allSatisfy { Self.hexDigits.contains($0) }
             guard valid else { throw ValidationError("--head must be a SHA-256 in 64 lower-case hex digits") }
@@ -54,6 +71,9 @@ struct AuditVerifyCommand: ParsableCommand {
     }
 
     private static let hexDigits = Set("0123456789abcdef".utf8)
+
+    /// Whether every record must be signed by a trusted key: with --key, unless --allow-unsigned.
+    private var requiresSignatures: Bool { requireSignatures || (!keys.isEmpty && !allowUnsigned) }
 
     func run() throws {
         var trusted: [AuditPublicKey] = []
@@ -77,8 +97,10 @@ struct AuditVerifyCommand: ParsableCommand {
             Terminal.error("error: \(error)")
             throw ExitCode(ExitStatus.unreadableReport)
         }
+        // A key given is a promise that the records are signed: a log stripped of its signatures
+        // and re-chained must not verify with it (only --allow-unsigned says otherwise).
         var verifier = AuditLogVerifier(
-            trustedKeys: trusted, requireSignatures: requireSignatures, expectedRecord: head)
+            trustedKeys: trusted, requireSignatures: requiresSignatures, expectedRecord: head)
         verifier.requiresRecords = true
         let result = verifier.verify(bytes)
         let output: [UInt8]
@@ -103,6 +125,11 @@ struct AuditVerifyCommand: ParsableCommand {
         } else if trusted.isEmpty && result.signedRecords > 0 {
             // The chain holds; whoever signed the records was not checked.
             lines.append("result     VERIFIED (the chain; signatures not checked: give --key)")
+        } else if !trusted.isEmpty && result.signedRecords < result.records {
+            let unsigned = result.records - result.signedRecords
+            lines.append(
+                "result     VERIFIED (\(unsigned) record\(unsigned == 1 ? "" : "s") NOT signed, accepted by "
+                    + "--allow-unsigned)")
         } else {
             lines.append("result     VERIFIED")
         }
@@ -110,20 +137,20 @@ struct AuditVerifyCommand: ParsableCommand {
     }
 
     private func signatureSummary(_ result: AuditVerification, trusted: [AuditPublicKey]) -> String {
-        guard result.signedRecords > 0 else { return "none" }
         if keys.isEmpty {
-            return "\(result.signedRecords) signed, NOT checked (give --key)"
+            return result.signedRecords > 0 ? "\(result.signedRecords) signed, NOT checked (give --key)" : "none"
         }
         let names = result.signingKeys.map { id in
             trusted.first { $0.keyID == id }.map { "\($0.file) (\(id.prefix(16))…)" } ?? "\(id.prefix(16))…"
         }
-        var summary =
-            "\(result.verifiedSignatures) of \(result.signedRecords) verified, by " + names.joined(separator: ", ")
+        // Counted even when no record is signed: "none" would read as nothing wrong.
+        var summary = "\(result.verifiedSignatures) of \(result.signedRecords) verified"
+        if !names.isEmpty { summary += ", by " + names.joined(separator: ", ") }
         // A log rewritten without its signatures and signed again on top verifies record by record:
         // what no key vouches for must show (`--require-signatures` refuses it).
         let unsigned = result.records - result.signedRecords
         if unsigned > 0 {
-            summary += "; \(unsigned) record\(unsigned == 1 ? "" : "s") NOT signed (--require-signatures refuses them)"
+            summary += "; \(unsigned) record\(unsigned == 1 ? "" : "s") NOT signed"
         }
         return summary
     }
@@ -140,6 +167,7 @@ struct AuditVerifyCommand: ParsableCommand {
         writer.field("signedRecords", result.signedRecords)
         writer.field("verifiedSignatures", result.verifiedSignatures)
         writer.field("signaturesChecked", !keys.isEmpty)
+        writer.field("signaturesRequired", requiresSignatures)
         writer.field("signingKeys", result.signingKeys)
         writer.key("failure")
         if let failure = result.failure {

@@ -23,10 +23,10 @@ struct AuditVerifyCommandTests {
             chainOnly.standardOutput.hasSuffix("result     VERIFIED (the chain; signatures not checked: give --key)\n"))
     }
 
-    /// A log rewritten without its signatures and signed again on top verifies record by record;
-    /// what no key vouches for is said, and `--require-signatures` refuses it.
+    /// A log rewritten without its signatures and signed again on top verifies record by record:
+    /// with `--key` the unsigned records fail, unless `--allow-unsigned` accepts them (counted).
     @Test(.enabled(if: AuditSupport.hasOpenSSL))
-    func unsignedRecordsBesideSignedOnesAreCounted() throws {
+    func unsignedRecordsBesideSignedOnesFailWithAKeyUnlessAllowed() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
@@ -34,11 +34,43 @@ struct AuditVerifyCommandTests {
         try AuditSupport.makeLog(2, at: path)
         try AuditSupport.makeLog(1, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath), startingAt: 3)
         let result = try ScanGateCommand.run(["audit", "verify", path, "--key", publicPath])
-        #expect(result.status == 0, "\(result.standardOutput)")
-        #expect(result.standardOutput.contains("1 of 1 verified, by"))
-        #expect(result.standardOutput.contains("; 2 records NOT signed (--require-signatures refuses them)"))
-        let strict = try ScanGateCommand.run(["audit", "verify", path, "--key", publicPath, "--require-signatures"])
-        #expect(strict.status == 1)
+        #expect(result.status == 1, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("first bad  record 1 (line 1): the record is not signed"))
+        #expect(result.standardOutput.hasSuffix("result     NOT VERIFIED (unsigned)\n"))
+        let allowed = try ScanGateCommand.run(["audit", "verify", path, "--key", publicPath, "--allow-unsigned"])
+        #expect(allowed.status == 0, "\(allowed.standardOutput)")
+        #expect(allowed.standardOutput.contains("1 of 1 verified, by"))
+        #expect(allowed.standardOutput.contains("; 2 records NOT signed"))
+        #expect(allowed.standardOutput.hasSuffix("(2 records NOT signed, accepted by --allow-unsigned)\n"))
+    }
+
+    /// Every signature stripped and the chain recomputed: anyone who can write the file can do
+    /// it, so a key given must not call it verified.
+    @Test(.enabled(if: AuditSupport.hasOpenSSL))
+    func aSignedLogStrippedOfItsSignaturesDoesNotVerifyWithAKey() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath))
+        try AuditSupport.write(try AuditSupport.strippedAndRechained(try AuditSupport.lines(of: path)), to: path)
+
+        let text = try ScanGateCommand.run(["audit", "verify", path, "--key", publicPath])
+        #expect(text.status == 1, "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("signatures 0 of 0 verified"), "\(text.standardOutput)")
+        #expect(text.standardOutput.hasSuffix("result     NOT VERIFIED (unsigned)\n"))
+        let json = try ScanGateCommand.run(["audit", "verify", path, "--key", publicPath, "--format", "json"])
+        #expect(json.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["verified"] as? Bool == false)
+        #expect(object?["signaturesRequired"] as? Bool == true)
+        #expect((object?["failure"] as? [String: Any])?["kind"] as? String == "unsigned")
+        // Without a key an unsigned log still verifies (the chain is all there is to check).
+        #expect(try ScanGateCommand.run(["audit", "verify", path]).status == 0)
+        // The explicit opt-out accepts it, and says what it accepted.
+        let allowed = try ScanGateCommand.run(["audit", "verify", path, "--key", publicPath, "--allow-unsigned"])
+        #expect(allowed.status == 0)
+        #expect(allowed.standardOutput.contains("signatures 0 of 0 verified; 3 records NOT signed"))
     }
 
     @Test func theExampleStillReadsWithTheLibrary() throws {
@@ -120,6 +152,8 @@ struct AuditVerifyCommandTests {
         ([example, "--key", "fixtures/audit/none.pub"], 2, "cannot read the file"),
         ([example, "--key", "fixtures/audit/release-policy.yaml"], 2, "not a PEM public key"),
         ([example, "--head", "abc"], 2, "--head must be a SHA-256"),
+        ([example, "--allow-unsigned"], 2, "--allow-unsigned needs at least one --key"),
+        ([example, "--key", exampleKey, "--allow-unsigned", "--require-signatures"], 2, "contradict each other"),
         ([], 2, "Missing expected argument"),
     ]
 

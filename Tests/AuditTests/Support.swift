@@ -108,6 +108,19 @@ enum AuditSupport {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
     }
 
+    /// `lines` without their signatures and with every `previous` recomputed: what anyone who
+    /// can write the file makes of a signed log.
+    static func strippedAndRechained(_ lines: [String]) throws -> [String] {
+        var previous = AuditRecord.genesis
+        return try lines.map { line in
+            var record = try AuditRecord.decode(line: Array(line.utf8))
+            record.signature = nil
+            record.previous = previous
+            previous = AuditDigest.sha256Hex(record.lineBytes)
+            return String(decoding: record.lineBytes, as: UTF8.self)
+        }
+    }
+
     static func verify(_ path: String, keys: [AuditPublicKey] = [], requireSignatures: Bool = false)
         throws -> AuditVerification
     {
