@@ -232,13 +232,15 @@ public struct AuditLogVerifier: Sendable {
             let trusted = trustedKeys.map { "\($0.file) (\($0.keyID))" }.joined(separator: ", ")
             return AuditFailure(
                 kind: .untrustedKey, sequence: record.sequence, line: lineNumber,
-                message: "signed by key \(signature.keyID), which is not a trusted key (\(trusted)): "
+                message:
+                    "signed by key \(AuditText.excerpt(signature.keyID)), which is not a trusted key (\(trusted)): "
                     + "the record was re-signed with another key")
         }
         guard signature.algorithm == key.algorithm.rawValue else {
             return AuditFailure(
                 kind: .badSignature, sequence: record.sequence, line: lineNumber,
-                message: "the signature says algorithm \(signature.algorithm), but key \(key.file) signs with "
+                message:
+                    "the signature says algorithm \(AuditText.excerpt(signature.algorithm)), but key \(key.file) signs with "
                     + "\(key.algorithm.rawValue)")
         }
         guard let value = Data(base64Encoded: signature.value), !value.isEmpty,

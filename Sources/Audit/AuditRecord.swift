@@ -299,25 +299,26 @@ extension AuditRecord {
         do {
             return try decode(document.root)
         } catch {
-            throw AuditRecordError("\(error.path): \(error.message)")
+            throw AuditRecordError("\(AuditText.excerpt(error.path)): \(error.message)")
         }
     }
 
     private static func decode(_ root: JSONValue) throws(JSONAccessError) -> AuditRecord {
         let object = try root.requireObject()
         for member in object.members where !keys.contains(member.key) {
-            throw object.error("unknown member \"\(member.key)\"")
+            throw object.error("unknown member \"\(AuditText.excerpt(member.key))\"")
         }
         let schema = try object.requiredString("schema")
         guard schema == Self.schema else {
-            throw object.error("schema \"\(schema)\" is not \(Self.schema), the only one this ScanGate reads")
+            throw object.error(
+                "schema \"\(AuditText.excerpt(schema))\" is not \(Self.schema), the only one this ScanGate reads")
         }
         guard let sequence = try object.int("sequence"), sequence >= 1 else {
             throw object.error("\"sequence\" must be an integer of at least 1")
         }
         let time = try object.requiredString("time")
         guard RFC3339.isUTCSeconds(time) else {
-            throw object.error("\"time\" \"\(time)\" is not UTC RFC 3339 (YYYY-MM-DDTHH:MM:SSZ)")
+            throw object.error("\"time\" \"\(AuditText.excerpt(time))\" is not UTC RFC 3339 (YYYY-MM-DDTHH:MM:SSZ)")
         }
         let previous = try object.requiredString("previous")
         guard AuditDigest.isSHA256Hex(previous) else {
@@ -325,7 +326,7 @@ extension AuditRecord {
         }
         let decisionText = try object.requiredString("decision")
         guard let decision = AuditDecision(rawValue: decisionText) else {
-            throw object.error("\"decision\" \"\(decisionText)\" is not pass, fail or error")
+            throw object.error("\"decision\" \"\(AuditText.excerpt(decisionText))\" is not pass, fail or error")
         }
         guard let exitStatus = try object.int("exit") else { throw object.error("missing integer \"exit\"") }
         var entry = AuditEntry(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Audit
 import Foundation
+import OutputFiles
+import Policy
 import ScanGateJSON
 
 /// `scangate audit`: commands on the release gate's audit log.
@@ -81,7 +83,7 @@ struct AuditVerifyCommand: ParsableCommand {
             do {
                 trusted.append(try AuditPublicKey(contentsOf: path))
             } catch {
-                Terminal.error("error: \(error)")
+                Terminal.error("error: \(error)".printableLine)
                 throw ExitCode(ExitStatus.usage)
             }
         }
@@ -94,7 +96,7 @@ struct AuditVerifyCommand: ParsableCommand {
         do {
             bytes = try AuditLog(path: log).read()
         } catch {
-            Terminal.error("error: \(error)")
+            Terminal.error("error: \(error)".printableLine)
             throw ExitCode(ExitStatus.unreadableReport)
         }
         // A key given is a promise that the records are signed: a log stripped of its signatures
@@ -108,7 +110,9 @@ struct AuditVerifyCommand: ParsableCommand {
         case .table: output = Array(text(result, trusted: trusted).utf8)
         case .json: output = json(result)
         }
-        FileHandle.standardOutput.write(Data(output))
+        // Standard output is a CI job's log, and record text is whoever wrote the log's: no line of
+        // it may become a workflow command.
+        FileHandle.standardOutput.write(Data(LogText.defusingCommands(output)))
         if !result.isValid { throw ExitCode(ExitStatus.gateFailed) }
     }
 
@@ -133,7 +137,9 @@ struct AuditVerifyCommand: ParsableCommand {
         } else {
             lines.append("result     VERIFIED")
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Each line one printable line: a message quoting a record (a schema with a newline and an
+        // escape sequence) must not start a line of its own or drive the terminal.
+        return lines.map(\.printableLine).joined(separator: "\n") + "\n"
     }
 
     private func signatureSummary(_ result: AuditVerification, trusted: [AuditPublicKey]) -> String {

@@ -280,7 +280,7 @@ struct ReleaseGateCommand: ParsableCommand {
                 signingKey = try plan.auditKey.map { path throws(AuditKeyError) in try AuditSigningKey(contentsOf: path)
                 }
             } catch {
-                throw refuse("audit key \(error)")
+                throw refuse("audit key \(error)".printableLine)
             }
             let candidate = AuditLog(path: auditLog)
             do {
@@ -288,7 +288,8 @@ struct ReleaseGateCommand: ParsableCommand {
                 // append checks again under the lock.
                 try candidate.checkAppendable(signingKey: signingKey)
             } catch {
-                throw refuse("audit log \(error)")
+                // The error may quote the log (a record it cannot read): one printable line.
+                throw refuse("audit log \(error)".printableLine)
             }
             log = candidate
         }
@@ -350,7 +351,7 @@ struct ReleaseGateCommand: ParsableCommand {
             }
         }
         var outcome = outcome
-        if let auditError { outcome.notRecorded = "\(auditError)" }
+        if let auditError { outcome.notRecorded = "\(auditError)".printableLine }
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(outcome.text(audit: appended, log: setup.logPath).utf8)
@@ -358,7 +359,7 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         try OutputFile.write(bytes, to: output)
         if let auditError {
-            Terminal.error("error: audit log \(auditError)")
+            Terminal.error("error: audit log \(auditError)".printableLine)
             Terminal.error("scangate release-gate: the decision was not recorded, so it does not count")
             throw ExitCode(ExitStatus.usage)
         }

@@ -144,6 +144,46 @@ struct AuditVerifyCommandTests {
         #expect(result.standardOutput.contains("truncated or rewritten"))
     }
 
+    /// Text whoever wrote the log chose: line breaks, an escape sequence, a workflow command.
+    static let injectedSchema =
+        #""schema":"x\n::set-output name=verified::true\n\u001b[2J\u001b[32mresult     VERIFIED""#
+
+    /// Record text reaches standard output as part of one printable line each, quoted values cut
+    /// to 100 characters: no line a log's writer chose, no escape sequence, no 100 MB message.
+    @Test func recordTextIsPrintedAsCappedPrintableLines() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path)
+        let original = try AuditSupport.lines(of: path)
+        let schema = #""schema":"scangate-audit/1""#
+        let labels = ["audit log  ", "records    ", "last       ", "signatures ", "first bad  ", "result     "]
+
+        var lines = original
+        lines[1] = lines[1].replacingOccurrences(of: schema, with: Self.injectedSchema)
+        try AuditSupport.write(lines, to: path)
+        let injected = try ScanGateCommand.run(["audit", "verify", path])
+        #expect(injected.status == 1)
+        let output = injected.standardOutput
+        #expect(!output.contains("\u{1B}"), "\(output)")
+        let printed = output.split(separator: "\n")
+        #expect(printed.count == 6, "\(output)")
+        #expect(printed.allSatisfy { line in labels.contains { line.hasPrefix($0) } }, "\(output)")
+        #expect(output.hasSuffix("result     NOT VERIFIED (malformed)\n"))
+
+        lines = original
+        let long = String(repeating: "a", count: 200_000)
+        lines[1] = lines[1].replacingOccurrences(of: schema, with: #""schema":"\#(long)""#)
+        try AuditSupport.write(lines, to: path)
+        let huge = try ScanGateCommand.run(["audit", "verify", path])
+        #expect(huge.status == 1)
+        #expect(huge.standardOutput.utf8.count < 2_000, "\(huge.standardOutput.utf8.count) bytes")
+        #expect(huge.standardOutput.contains(String(repeating: "a", count: 100) + "… (200000 bytes)"))
+        let json = try ScanGateCommand.run(["audit", "verify", path, "--format", "json"])
+        #expect(json.status == 1)
+        #expect(json.standardOutput.utf8.count < 2_000, "\(json.standardOutput.utf8.count) bytes")
+    }
+
     /// (arguments after `audit verify`, exit status, words on standard error)
     static let failures: [([String], Int32, String)] = [
         (["fixtures/audit/none.jsonl"], 3, "no such file"),

@@ -178,6 +178,31 @@ struct ReleaseGateCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
     }
 
+    /// The refusal quotes the record it cannot read: as one printable line, never as lines or
+    /// escape sequences of the log writer's choosing.
+    @Test func aBrokenAuditLogIsQuotedAsOnePrintableLine() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: log)
+        var lines = try AuditSupport.lines(of: log)
+        lines[1] = lines[1].replacingOccurrences(
+            of: #""schema":"scangate-audit/1""#, with: AuditVerifyCommandTests.injectedSchema)
+        try AuditSupport.write(lines, to: log)
+
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log,
+            ] + Self.common)
+        #expect(result.status == 2)
+        #expect(!result.standardError.contains("\u{1B}"), "\(result.standardError)")
+        let printed = result.standardError.split(separator: "\n")
+        #expect(printed.count == 2, "\(result.standardError)")
+        #expect(printed.first?.hasPrefix("error: audit log \(log) does not verify") == true)
+        #expect(printed.last == "scangate release-gate: nothing was decided")
+    }
+
     @Test func anOutputNamingTheAuditLogIsRefusedBeforeAnythingIsDone() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
