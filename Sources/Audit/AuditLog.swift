@@ -16,6 +16,13 @@ public enum AuditLogError: Error, Sendable, CustomStringConvertible {
     case signingKeyRequired(file: String, sequence: Int)
     /// The signing key failed.
     case key(AuditKeyError)
+    /// The log does not exist (where it must: ``AuditLog/read(allowingAbsent:)``).
+    case absent(file: String)
+    /// The path names a directory, FIFO, device or socket: an audit log is a regular file (a
+    /// FIFO would block the reader forever, `/dev/zero` never ends).
+    case notARegularFile(file: String, kind: String)
+    /// The log is larger than ``AuditLog/maximumSize``.
+    case tooLarge(file: String, size: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -29,6 +36,13 @@ public enum AuditLogError: Error, Sendable, CustomStringConvertible {
                 + "(--audit-key)"
         case .key(let error):
             return "\(error)"
+        case .absent(let file):
+            return "\(file): no such file"
+        case .notARegularFile(let file, let kind):
+            return "\(file): is \(kind), not a regular file (an audit log is a regular file)"
+        case .tooLarge(let file, let size, let limit):
+            return "\(file): \(size) bytes or more, larger than the \(limit) bytes an audit log is read up to: "
+                + "refused rather than read into memory"
         }
     }
 }
@@ -54,20 +68,27 @@ public struct AuditAppendResult: Sendable {
 public struct AuditLog: Sendable {
     public let path: String
     public var clock: AuditClock
+    /// The most bytes read from the log (1 GiB, some 500,000 records): the whole log is held
+    /// in memory to verify it.
+    public var maximumSize = 1 << 30
 
     public init(path: String, clock: AuditClock = .system) {
         self.path = path
         self.clock = clock
     }
 
-    /// Reads the whole log; an absent file is an empty log.
-    public func read() throws(AuditLogError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    /// Reads the whole log; an absent file is an empty log unless `allowingAbsent` is false. Only
+    /// a regular file is read (``AuditLogError/notARegularFile(file:kind:)``), of at most
+    /// ``maximumSize`` bytes.
+    public func read(allowingAbsent: Bool = true) throws(AuditLogError) -> [UInt8] {
+        // O_NONBLOCK: opening a FIFO for reading would wait for a writer, possibly forever.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         if descriptor < 0 {
-            if errno == ENOENT { return [] }
+            if errno == ENOENT { if allowingAbsent { return [] } else { throw .absent(file: path) } }
             throw ioError("open", errno)
         }
         defer { close(descriptor) }
+        try requireRegularFile(descriptor)
         return try readAll(descriptor)
     }
 
@@ -82,10 +103,15 @@ public struct AuditLog: Sendable {
         var descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if descriptor < 0 && errno == EEXIST {
             created = false
-            descriptor = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+            // O_NONBLOCK: no open may wait on a FIFO (it is refused below; no effect on a file).
+            descriptor = open(path, O_RDWR | O_APPEND | O_NONBLOCK | O_CLOEXEC)
         }
-        guard descriptor >= 0 else { throw ioError("open", errno) }
+        guard descriptor >= 0 else {
+            if errno == EISDIR { throw .notARegularFile(file: path, kind: "a directory") }
+            throw ioError("open", errno)
+        }
         defer { close(descriptor) }
+        try requireRegularFile(descriptor)
         // Two release jobs appending at once would both claim the same sequence number.
         while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else { throw ioError("lock", errno) }
@@ -159,6 +185,27 @@ public struct AuditLog: Sendable {
         guard fsync(descriptor) == 0 else { throw ioError("sync", errno) }
     }
 
+    /// Refuses anything but a regular file of at most ``maximumSize`` bytes.
+    private func requireRegularFile(_ descriptor: Int32) throws(AuditLogError) {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw ioError("inspect", errno) }
+        let kind: String
+        switch status.st_mode & S_IFMT {
+        case S_IFREG:
+            guard Int(status.st_size) <= maximumSize else {
+                throw .tooLarge(file: path, size: Int(status.st_size), limit: maximumSize)
+            }
+            return
+        case S_IFDIR: kind = "a directory"
+        case S_IFIFO: kind = "a FIFO (named pipe)"
+        case S_IFCHR: kind = "a character device"
+        case S_IFBLK: kind = "a block device"
+        case S_IFSOCK: kind = "a socket"
+        default: kind = "neither a file nor a directory"
+        }
+        throw .notARegularFile(file: path, kind: kind)
+    }
+
     private func readAll(_ descriptor: Int32) throws(AuditLogError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -170,6 +217,10 @@ public struct AuditLog: Sendable {
                 throw ioError("read", errno)
             }
             if count == 0 { return bytes }
+            // The file may have grown since it was inspected.
+            guard bytes.count + count <= maximumSize else {
+                throw .tooLarge(file: path, size: bytes.count + count, limit: maximumSize)
+            }
             bytes.append(contentsOf: chunk[0..<count])
             offset += off_t(count)
         }

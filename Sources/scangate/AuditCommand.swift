@@ -87,14 +87,10 @@ struct AuditVerifyCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.usage)
             }
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: log, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            Terminal.error("error: \(log): no such file")
-            throw ExitCode(ExitStatus.unreadableReport)
-        }
         let bytes: [UInt8]
         do {
-            bytes = try AuditLog(path: log).read()
+            // Absent, a directory, a FIFO or a device: each said as what it is, exit 3.
+            bytes = try AuditLog(path: log).read(allowingAbsent: false)
         } catch {
             Terminal.error("error: \(error)".printableLine)
             throw ExitCode(ExitStatus.unreadableReport)

@@ -187,7 +187,8 @@ struct AuditVerifyCommandTests {
     /// (arguments after `audit verify`, exit status, words on standard error)
     static let failures: [([String], Int32, String)] = [
         (["fixtures/audit/none.jsonl"], 3, "no such file"),
-        (["fixtures/audit"], 3, "no such file"),
+        (["fixtures/audit"], 3, "fixtures/audit: is a directory, not a regular file"),
+        (["/dev/null"], 3, "/dev/null: is a character device, not a regular file"),
         ([example, "--require-signatures"], 2, "--require-signatures needs at least one --key"),
         ([example, "--key", "fixtures/audit/none.pub"], 2, "cannot read the file"),
         ([example, "--key", "fixtures/audit/release-policy.yaml"], 2, "not a PEM public key"),
@@ -202,6 +203,18 @@ struct AuditVerifyCommandTests {
         let result = try ScanGateCommand.run(["audit", "verify"] + failure.0)
         #expect(result.status == failure.1, "\(result.standardError)")
         #expect(result.standardError.contains(failure.2), "\(result.standardError)")
+    }
+
+    /// A FIFO would block the reader until a writer comes, possibly forever: refused at once.
+    @Test func aFIFOIsRefusedWithoutWaiting() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try #require(mkfifo(path, 0o644) == 0)
+        AuditSupport.releaseFIFO(path)
+        let result = try ScanGateCommand.run(["audit", "verify", path])
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("\(path): is a FIFO (named pipe), not a regular file"))
     }
 
     /// Root reads any file, so this runs only as another user.

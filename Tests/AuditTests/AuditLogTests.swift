@@ -453,6 +453,51 @@ struct AuditAppendTests {
         #expect(result.records == 16)
     }
 
+    @Test func onlyARegularFileIsReadOrAppendedTo() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (path, kind) in [(directory.path, "a directory"), ("/dev/null", "a character device")] {
+            for operation in ["read", "append"] {
+                let error = #expect(throws: AuditLogError.self) {
+                    if operation == "read" {
+                        _ = try AuditLog(path: path).read()
+                    } else {
+                        try AuditLog(path: path).append(AuditSupport.entry(1))
+                    }
+                }
+                guard case .notARegularFile(let file, let found) = error else {
+                    Issue.record("\(operation) \(path): expected not a regular file, got \(String(describing: error))")
+                    continue
+                }
+                #expect(file == path && found == kind)
+            }
+        }
+        let absent = directory.appendingPathComponent("none.jsonl").path
+        #expect(try AuditLog(path: absent).read().isEmpty)
+        let error = #expect(throws: AuditLogError.self) { try AuditLog(path: absent).read(allowingAbsent: false) }
+        #expect(error?.description == "\(absent): no such file")
+    }
+
+    @Test func aLogLargerThanTheLimitIsNotRead() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path)
+        var log = AuditLog(path: path)
+        log.maximumSize = 1_000
+        for operation in ["read", "append"] {
+            let error = #expect(throws: AuditLogError.self) {
+                if operation == "read" { _ = try log.read() } else { try log.append(AuditSupport.entry(3)) }
+            }
+            guard case .tooLarge(_, let size, let limit) = error else {
+                Issue.record("\(operation): expected too large, got \(String(describing: error))")
+                continue
+            }
+            #expect(size > 1_000 && limit == 1_000)
+        }
+        #expect(try AuditSupport.lines(of: path).count == 2)
+    }
+
     @Test func aLogInAMissingDirectoryIsAnIOError() throws {
         let error = #expect(throws: AuditLogError.self) {
             try AuditLog(path: "/nonexistent-\(UUID().uuidString)/audit.jsonl").append(AuditSupport.entry(1))

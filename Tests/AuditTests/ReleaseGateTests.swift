@@ -203,6 +203,30 @@ struct ReleaseGateCommandTests {
         #expect(printed.last == "scangate release-gate: nothing was decided")
     }
 
+    /// A FIFO, a device or a directory named as the audit log is a configuration error at once,
+    /// not a job that waits forever for a writer (or reads /dev/zero until memory runs out).
+    @Test func anAuditLogThatIsNotARegularFileIsRefused() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("audit.jsonl").path
+        try #require(mkfifo(fifo, 0o644) == 0)
+        let cases = [
+            (fifo, "is a FIFO (named pipe)"), ("/dev/null", "is a character device"),
+            (directory.path, "is a directory"),
+        ]
+        for (log, words) in cases {
+            if log == fifo { AuditSupport.releaseFIFO(fifo) }
+            let result = try ScanGateCommand.run(
+                [
+                    "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples",
+                    "--audit-log", log,
+                ] + Self.common)
+            #expect(result.status == 2, "\(log): \(result.standardError)")
+            #expect(result.standardError.contains("error: audit log \(log): \(words), not a regular file"))
+            #expect(result.standardOutput.isEmpty)
+        }
+    }
+
     @Test func anOutputNamingTheAuditLogIsRefusedBeforeAnythingIsDone() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

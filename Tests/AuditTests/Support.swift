@@ -104,6 +104,17 @@ enum AuditSupport {
         return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
 
+    /// Opens the FIFO at `path` for writing after `seconds`, and closes it at once: a reader
+    /// waiting for a writer (the hang a test is about) then reads an empty file and the test
+    /// fails instead of hanging. A reader that never waited is not affected.
+    static func releaseFIFO(_ path: String, after seconds: Double = 3) {
+        Thread {
+            Thread.sleep(forTimeInterval: seconds)
+            let descriptor = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            if descriptor >= 0 { close(descriptor) }
+        }.start()
+    }
+
     static func write(_ lines: [String], to path: String) throws {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
     }
