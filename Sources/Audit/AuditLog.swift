@@ -95,9 +95,17 @@ public struct AuditLog: Sendable {
     /// Verifies the log, then appends `entry` as the next record, signed when `signingKey` is
     /// given. Signatures by `signingKey` (and by `trustedKeys`) are checked on the way;
     /// signatures by other keys are not (only `scangate audit verify --key` can check those).
+    ///
+    /// - Parameter prepare: called under the lock with the record about to be written (its
+    ///   sequence number and line hash known, nothing written yet), for a caller whose own work
+    ///   depends on the record and must be done before it is recorded (the release gate writes its
+    ///   output, which names the record, first). It returns nil to write the record, or an entry
+    ///   to write instead (the same place in the chain): the caller's work failed, and the record
+    ///   must say so.
     @discardableResult
     public func append(
-        _ entry: AuditEntry, signingKey: AuditSigningKey? = nil, trustedKeys: [AuditPublicKey] = []
+        _ entry: AuditEntry, signingKey: AuditSigningKey? = nil, trustedKeys: [AuditPublicKey] = [],
+        beforeWriting prepare: (AuditAppendResult) -> AuditEntry? = { _ in nil }
     ) throws(AuditLogError) -> AuditAppendResult {
         var created = true
         var descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -121,9 +129,27 @@ public struct AuditLog: Sendable {
         let existing = try readAll(descriptor)
         let verification = try checkAppendable(existing, signingKey: signingKey, trustedKeys: trustedKeys)
 
-        var record = AuditRecord(
-            sequence: (verification.last?.sequence ?? 0) + 1, time: RFC3339.utc(secondsSince1970: clock.now()),
-            previous: verification.lastLineSHA256 ?? AuditRecord.genesis, entry: entry)
+        let sequence = (verification.last?.sequence ?? 0) + 1
+        let time = RFC3339.utc(secondsSince1970: clock.now())
+        let previous = verification.lastLineSHA256 ?? AuditRecord.genesis
+        var result = try makeRecord(
+            entry, sequence: sequence, time: time, previous: previous, signingKey: signingKey, created: created)
+        if let replacement = prepare(result) {
+            result = try makeRecord(
+                replacement, sequence: sequence, time: time, previous: previous, signingKey: signingKey,
+                created: created)
+        }
+        try appendLine(result.line + [0x0A], to: descriptor, restoringLength: existing.count)
+        if created { syncDirectory() }
+        return result
+    }
+
+    /// The record for `entry` at this place in the chain, signed when `signingKey` is given.
+    private func makeRecord(
+        _ entry: AuditEntry, sequence: Int, time: String, previous: String, signingKey: AuditSigningKey?,
+        created: Bool
+    ) throws(AuditLogError) -> AuditAppendResult {
+        var record = AuditRecord(sequence: sequence, time: time, previous: previous, entry: entry)
         if let signingKey {
             do {
                 let value = try signingKey.sign(record.canonicalBytes)
@@ -135,8 +161,6 @@ public struct AuditLog: Sendable {
             }
         }
         let line = record.lineBytes
-        try appendLine(line + [0x0A], to: descriptor, restoringLength: existing.count)
-        if created { syncDirectory() }
         return AuditAppendResult(record: record, line: line, lineSHA256: AuditDigest.sha256Hex(line), created: created)
     }
 

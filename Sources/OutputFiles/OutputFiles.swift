@@ -28,23 +28,35 @@ public enum OutputFiles {
     public static func write(
         _ bytes: [UInt8], to path: String, creatingDirectories: Bool = false
     ) throws(OutputFileError) {
+        try stage(bytes, to: path, creatingDirectories: creatingDirectories).commit()
+    }
+
+    /// Writes `bytes` to the temporary file ``write(_:to:creatingDirectories:)`` would, without
+    /// renaming it: the bytes are on disk (a full disk has said so) and ``StagedOutput/commit()``
+    /// puts them in place, or ``StagedOutput/discard()`` removes them. For a command that must
+    /// know its output can be written before it records what it decided. A device or FIFO is
+    /// written to at commit.
+    public static func stage(
+        _ bytes: [UInt8], to path: String, creatingDirectories: Bool = false
+    ) throws(OutputFileError) -> StagedOutput {
         var status = stat()
         var target = path
         if stat(path, &status) == 0 {
             if status.st_mode & S_IFMT != S_IFREG, status.st_mode & S_IFMT != S_IFDIR {
-                try writeInPlace(bytes, to: path)
-                return
+                return StagedOutput(path: path, pending: .inPlace(bytes))
             }
             if let resolved = realpath(path, nil) {
                 target = String(cString: resolved)
                 free(resolved)
             }
         }
-        try replace(bytes, at: target, named: path, creatingDirectories: creatingDirectories)
+        let temporary = try writeTemporary(bytes, beside: target, named: path, creatingDirectories: creatingDirectories)
+        return StagedOutput(
+            path: path, pending: .rename(temporary: temporary, target: URL(fileURLWithPath: target).path))
     }
 
     /// Writes to what `path` names without replacing it (a device or a FIFO).
-    private static func writeInPlace(_ bytes: [UInt8], to path: String) throws(OutputFileError) {
+    fileprivate static func writeInPlace(_ bytes: [UInt8], to path: String) throws(OutputFileError) {
         let descriptor = open(path, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
         var failure = writeAll(bytes, to: descriptor).map { String(cString: strerror($0)) }
@@ -52,10 +64,11 @@ public enum OutputFiles {
         if let failure { throw OutputFileError(path: path, reason: failure) }
     }
 
-    /// A temporary file beside `target`, renamed over it; errors name `path`, as the user wrote it.
-    private static func replace(
-        _ bytes: [UInt8], at target: String, named path: String, creatingDirectories: Bool
-    ) throws(OutputFileError) {
+    /// A temporary file beside `target` holding `bytes`, to be renamed over it; errors name `path`,
+    /// as the user wrote it.
+    private static func writeTemporary(
+        _ bytes: [UInt8], beside target: String, named path: String, creatingDirectories: Bool
+    ) throws(OutputFileError) -> String {
         let url = URL(fileURLWithPath: target)
         let directory = url.deletingLastPathComponent()
         if creatingDirectories {
@@ -73,10 +86,20 @@ public enum OutputFiles {
         } else {
             failure = writeAll(bytes, to: descriptor).map { String(cString: strerror($0)) }
             if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-            // rename(2) replaces the target atomically.
-            if failure == nil, rename(temporary, url.path) != 0 { failure = String(cString: strerror(errno)) }
         }
         if let failure {
+            unlink(temporary)
+            throw OutputFileError(path: path, reason: failure)
+        }
+        return temporary
+    }
+
+    /// Renames a staged temporary file over its target; errors name `path`.
+    fileprivate static func rename(_ temporary: String, over target: String, named path: String) throws(OutputFileError)
+    {
+        // rename(2) replaces the target atomically.
+        guard Foundation.rename(temporary, target) == 0 else {
+            let failure = String(cString: strerror(errno))
             unlink(temporary)
             throw OutputFileError(path: path, reason: failure)
         }
@@ -118,5 +141,33 @@ public enum OutputFiles {
             return String(cString: strerror(Int32(code)))
         }
         return error.localizedDescription
+    }
+}
+
+/// An output written but not yet in place (``OutputFiles/stage(_:to:creatingDirectories:)``).
+public struct StagedOutput: Sendable {
+    enum Pending: Sendable {
+        /// A temporary file in the target's directory, to be renamed over it.
+        case rename(temporary: String, target: String)
+        /// Bytes for a device or FIFO, written at commit.
+        case inPlace([UInt8])
+    }
+
+    /// The output as the user named it.
+    public let path: String
+    let pending: Pending
+
+    /// Puts the output in place: renames the temporary file over the target (atomic, and
+    /// needing no space the write did not take), or writes to the device or FIFO.
+    public func commit() throws(OutputFileError) {
+        switch pending {
+        case .rename(let temporary, let target): try OutputFiles.rename(temporary, over: target, named: path)
+        case .inPlace(let bytes): try OutputFiles.writeInPlace(bytes, to: path)
+        }
+    }
+
+    /// Removes the temporary file; the target is left as it was.
+    public func discard() {
+        if case .rename(let temporary, _) = pending { unlink(temporary) }
     }
 }

@@ -23,12 +23,17 @@ public struct ReleaseOutcome: Sendable {
     /// Why the decision could not be appended to the audit log, when it could not: then it does
     /// not count, whatever it was (error, exit 2), and the output says so.
     public var notRecorded: String?
+    /// Why the output file could not be written, when it could not: then the decision does not
+    /// count either (error, exit 2), and the audit record says so.
+    public var outputFailure: String?
 
     /// The decision as the audit log records it, and as the output states it.
-    public var auditDecision: AuditDecision { notRecorded == nil ? status.auditDecision : .error }
+    public var auditDecision: AuditDecision {
+        notRecorded == nil && outputFailure == nil ? status.auditDecision : .error
+    }
 
-    /// The command's exit status: the decision's, or 2 when it could not be recorded.
-    public var exitCode: Int32 { notRecorded == nil ? status.exitCode : 2 }
+    /// The command's exit status: the decision's, or 2 when it could not be recorded or written.
+    public var exitCode: Int32 { notRecorded == nil && outputFailure == nil ? status.exitCode : 2 }
 
     /// Every reason for the decision: each unreadable report, each image's verdict, each
     /// failing finding, each `max:` exceeded, the findings' count line.
@@ -58,6 +63,9 @@ public struct ReleaseOutcome: Sendable {
                     + "(\(check.limit.source))")
         }
         reasons.append("findings: " + Self.findingsLine(decision))
+        if let outputFailure {
+            reasons.append("the output could not be written, so it does not count: \(outputFailure)")
+        }
         if let notRecorded { reasons.append("not recorded in the audit log, so it does not count: \(notRecorded)") }
         return reasons
     }
@@ -127,7 +135,8 @@ public struct ReleaseOutcome: Sendable {
             event: "release-gate", tag: tag, commit: commit, environment: decision?.environment ?? policy.environment,
             policy: AuditPolicy(
                 file: policy.file, sha256: gate.policyFiles.first?.sha256 ?? "", files: gate.policyFiles),
-            images: recorded, counts: counts, decision: auditDecision, exitStatus: Int(status.exitCode),
+            // The status the command exits with (2 when the output could not be written).
+            images: recorded, counts: counts, decision: auditDecision, exitStatus: Int(exitCode),
             reasons: reasons)
     }
 

@@ -4,6 +4,7 @@ import Audit
 import CI
 import Findings
 import Foundation
+import OutputFiles
 import Policy
 import Release
 import Reports
@@ -29,7 +30,8 @@ import Signatures
 /// - 3 error: a report could not be read (no registry is contacted then);
 /// - 2 configuration or usage: the policy, its keys, waivers, VEX, baseline, the audit key, or an
 ///   audit log that does not verify (checked before any work), or the record could not be
-///   appended (then the gate never passes: a decision not recorded does not count).
+///   appended (then the gate never passes: a decision not recorded does not count), or the `-o`
+///   file could not be written (then the record says error, exit 2, and no part of it is left).
 ///
 /// Outcomes 0, 1, 3 and 4 are each appended to `--audit-log` as one record (decision `pass`,
 /// `fail` or `error`, with the exit status): a failed attempt is recorded too, so the log shows
@@ -50,7 +52,8 @@ struct ReleaseGateCommand: ParsableCommand {
             finding verdicts are one decision with every reason. With --audit-log the decision is appended \
             to that hash-chained log (signed with --audit-key), failed attempts included. Exit codes: 0 pass, \
             1 an image did not verify or the findings failed, 2 configuration or usage error (or the audit \
-            log does not verify or cannot be written), 3 a report could not be read (or none was given), \
+            log does not verify or cannot be written, or the -o file cannot be written: the record then says \
+            error, exit 2), 3 a report could not be read (or none was given), \
             4 a registry failed and nothing else did (a definite no is 1).
             """
     )
@@ -338,26 +341,63 @@ struct ReleaseGateCommand: ParsableCommand {
 
     // MARK: Output and record
 
-    /// Appends the outcome to the audit log (when one is given), then writes the output, then
-    /// exits with the outcome's status; a decision that could not be recorded exits 2.
+    /// Appends the outcome to the audit log (when one is given) and writes the output, then exits
+    /// with the outcome's status; a decision that could not be recorded, or whose output file
+    /// could not be written, exits 2.
+    ///
+    /// The record states the exit status the command ends with, and an output file is never
+    /// partial: the output file is written beside its destination while the log is locked, before
+    /// the record is (so a full disk records error, exit 2, not the decision), and renamed into
+    /// place once the record is. Standard output cannot be staged: it is written after the record.
     private func finish(_ outcome: ReleaseOutcome, setup: Setup) throws {
+        var outcome = outcome
         var appended: AuditAppendResult?
         var auditError: AuditLogError?
+        var staged: StagedOutput?
+        let file = output == "-" ? nil : output
         if let log = setup.log {
             do {
-                appended = try log.append(outcome.auditEntry, signingKey: setup.signingKey)
+                appended = try log.append(outcome.auditEntry, signingKey: setup.signingKey) { pending in
+                    guard let file else { return nil }
+                    do {
+                        staged = try OutputFiles.stage(render(outcome, audit: pending, log: setup.logPath), to: file)
+                        return nil
+                    } catch {
+                        outcome.outputFailure = "\(error)".printableLine
+                        return outcome.auditEntry
+                    }
+                }
             } catch {
                 auditError = error
+                staged?.discard()
+                staged = nil
             }
         }
-        var outcome = outcome
         if let auditError { outcome.notRecorded = "\(auditError)".printableLine }
-        let bytes: [UInt8]
-        switch format {
-        case .table: bytes = Array(outcome.text(audit: appended, log: setup.logPath).utf8)
-        case .json: bytes = outcome.json(audit: appended, log: setup.logPath)
+        if auditError == nil, let outputFailure = outcome.outputFailure, let appended {
+            Terminal.error("error: \(outputFailure)")
+            Terminal.error(
+                "scangate release-gate: the output could not be written, so the decision does not count; record "
+                    + "\(appended.record.sequence) says so (error, exit 2)")
+            throw ExitCode(ExitStatus.usage)
         }
-        try OutputFile.write(bytes, to: output)
+        let bytes: [UInt8]
+        if let staged {
+            do {
+                // A rename in the same directory takes no space the write did not.
+                try staged.commit()
+            } catch {
+                Terminal.error("error: \(error)".printableLine)
+                Terminal.error(
+                    "scangate release-gate: the output was written but could not be put in place after the decision "
+                        + "was recorded (exit \(outcome.exitCode)); it does not count")
+                throw ExitCode(ExitStatus.usage)
+            }
+            bytes = []
+        } else {
+            bytes = render(outcome, audit: appended, log: setup.logPath)
+            try OutputFile.write(bytes, to: output)
+        }
         if let auditError {
             Terminal.error("error: audit log \(auditError)".printableLine)
             Terminal.error("scangate release-gate: the decision was not recorded, so it does not count")
@@ -365,5 +405,13 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         // As `gate` does: the findings and the outcome are not released one by one before exit.
         ScanGate.exitAfterOutput(status: outcome.exitCode, keeping: outcome, bytes)
+    }
+
+    /// The outcome in the output format.
+    private func render(_ outcome: ReleaseOutcome, audit: AuditAppendResult?, log: String?) -> [UInt8] {
+        switch format {
+        case .table: Array(outcome.text(audit: audit, log: log).utf8)
+        case .json: outcome.json(audit: audit, log: log)
+        }
     }
 }

@@ -298,6 +298,41 @@ struct ReleaseGateCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
     }
 
+    /// An output file that cannot be written once the decision is made (a full disk; here a file
+    /// size limit the record fits under and the output does not): the record says error, exit 2,
+    /// as the command ends, not the decision; and no part of the output is left behind.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/bash")))
+    func anOutputThatCannotBeWrittenIsRecordedAsTheErrorItIs() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        let output = directory.appendingPathComponent("decision.json").path
+        // The record is some 2.5 KB, the JSON output some 14 KB.
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log, "--format", "json", "-o", output,
+            ] + Self.common, fileSizeLimit: 8)
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("cannot write \(output): File too large"), "\(result.standardError)")
+        let records = try Self.records(log)
+        #expect(records.count == 1)
+        #expect(records.first?.entry.decision == .error && records.first?.entry.exitStatus == 2)
+        #expect(records.first?.entry.reasons.last?.hasPrefix("the output could not be written") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["audit.jsonl"])
+
+        // Under the limit the output is put in place and names the record it goes with.
+        let written = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log, "--format", "json", "-o", output,
+            ] + Self.common, fileSizeLimit: 64)
+        #expect(written.status == 1, "\(written.standardError)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output)))
+        #expect(((object as? [String: Any])?["audit"] as? [String: Any])?["sequence"] as? Int == 2)
+        #expect(try Self.records(log).last?.entry.exitStatus == 1)
+    }
+
     /// (arguments after `release-gate`, exit status, words on standard error)
     /// A `.scangate.yaml` in a temporary directory whose `release` section names `release`
     /// (YAML lines, indented two spaces), with the repository's release policy as production's
