@@ -22,6 +22,9 @@ public struct AuditFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case unsigned
         /// The last line has no newline: a write was cut short or the file was truncated.
         case incomplete
+        /// Two records each authentic by its signature, the second not chained to the first:
+        /// records were replaced, or taken from another log.
+        case spliced
         /// The record the caller pinned (`--head`) is not in the log.
         case headMissing = "head-missing"
         /// The log holds no record, where the caller needs one (``AuditLogVerifier/requiresRecords``).
@@ -184,6 +187,7 @@ public struct AuditLogVerifier: Sendable {
         }
         // The signature first: when it verifies, the record's own sequence and `previous` are
         // authentic, so a mismatch below is the fault of the records around it.
+        let predecessorSignatureChecked = state.lastSignatureChecked
         state.lastSignatureChecked = false
         if let failure = checkSignature(of: record, lineNumber: lineNumber, state: &state) { return failure }
 
@@ -196,6 +200,14 @@ public struct AuditLogVerifier: Sendable {
                     kind: .altered, sequence: record.sequence, line: lineNumber,
                     message: "the first record's previous is \(record.previous), not the genesis value (64 zeros): "
                         + "it was altered, or the records before it were removed")
+            }
+            // Both signatures verified: neither record was altered, they were put together.
+            if predecessorSignatureChecked && state.lastSignatureChecked {
+                return AuditFailure(
+                    kind: .spliced, sequence: record.sequence, line: lineNumber,
+                    message: "record \(record.sequence) does not follow record \(expected - 1): both signatures "
+                        + "verify, but record \(record.sequence) says its predecessor hashes to \(record.previous), "
+                        + "not \(state.previousHash) (records were replaced, or taken from another log)")
             }
             let authentic = state.lastSignatureChecked ? "" : " (or this record's previous was)"
             return AuditFailure(

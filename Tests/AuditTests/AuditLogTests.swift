@@ -275,6 +275,33 @@ struct AuditSignatureTests {
         #expect(failure.message.contains("re-signed with another key"))
     }
 
+    /// Two logs signed with the same key, spliced: every signature verifies, so no record was
+    /// altered; the chain shows they do not belong together.
+    @Test func aSpliceOfTwoSignedLogsIsNamedAsOne() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let key = try AuditSigningKey(contentsOf: privatePath)
+        let first = directory.appendingPathComponent("first.jsonl").path
+        let second = directory.appendingPathComponent("second.jsonl").path
+        try AuditSupport.makeLog(3, at: first, signingKey: key)
+        for index in 1...3 {
+            try AuditLog(path: second, clock: .fixed(1_800_000_000 + index)).append(
+                AuditSupport.entry(index), signingKey: key)
+        }
+        let spliced = directory.appendingPathComponent("spliced.jsonl").path
+        try AuditSupport.write(
+            Array(try AuditSupport.lines(of: first).prefix(2)) + [try AuditSupport.lines(of: second)[2]], to: spliced)
+
+        let result = try AuditSupport.verify(spliced, keys: [try AuditPublicKey(contentsOf: publicPath)])
+        #expect(result.verifiedSignatures == 2)
+        let failure = try #require(result.failure)
+        #expect(failure.kind == .spliced)
+        #expect(failure.sequence == 3 && failure.line == 3)
+        #expect(failure.message.hasPrefix("record 3 does not follow record 2: both signatures verify"))
+        #expect(!failure.message.contains("altered"))
+    }
+
     @Test func aSignatureClaimingAnotherKeyIdDoesNotVerify() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
