@@ -73,7 +73,8 @@ public enum AuditSignatureAlgorithm: String, Sendable, Hashable {
 /// A public key that checks audit record signatures: a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
 ///
 /// Its key id is the SHA-256 (lower-case hex) of the DER SubjectPublicKeyInfo, the id the
-/// records carry and `openssl pkey -pubin -outform DER | sha256sum` prints.
+/// records carry and `openssl pkey -pubin -outform DER | sha256sum` prints; an EC key is encoded
+/// with its point uncompressed (OpenSSL's default form), however the PEM gave it.
 public struct AuditPublicKey: Sendable, Hashable {
     /// The DER SubjectPublicKeyInfo.
     public let der: [UInt8]
@@ -98,6 +99,15 @@ public struct AuditPublicKey: Sendable, Hashable {
     /// The public half of a parsed key (public or private).
     init(key: OpaquePointer, file: String) throws(AuditKeyError) {
         self.algorithm = try AuditSignatureAlgorithm.of(key, file: file)
+        // One key, one id: an EC key in compressed point form (`openssl ec -conv_form compressed`)
+        // would otherwise encode, and be named, differently from the same key uncompressed, and
+        // its records read as signed by another key.
+        if EVP_PKEY_is_a(key, "EC") == 1 {
+            guard EVP_PKEY_set_utf8_string_param(key, "point-format", "uncompressed") == 1 else {
+                ERR_clear_error()
+                throw AuditKeyError(file: file, message: "the EC key cannot be put in uncompressed point form")
+            }
+        }
         var output: UnsafeMutablePointer<UInt8>?
         let length = i2d_PUBKEY(key, &output)
         guard length > 0, let output else {

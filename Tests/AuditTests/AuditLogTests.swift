@@ -210,6 +210,26 @@ struct AuditSignatureTests {
         #expect(try AuditPublicKey(contentsOf: publicPath).keyID == AuditDigest.sha256Hex([UInt8](der)))
     }
 
+    /// The same EC key with its point compressed is the same key: same id, its records verify.
+    @Test func aCompressedECPublicKeyIsTheSameKey() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, publicPath) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let compressedPath = directory.appendingPathComponent("compressed.pub").path
+        try AuditSupport.openssl([
+            "ec", "-in", privatePath, "-pubout", "-conv_form", "compressed", "-out", compressedPath,
+        ])
+        let compressed = try AuditPublicKey(contentsOf: compressedPath)
+        let uncompressed = try AuditPublicKey(contentsOf: publicPath)
+        #expect(compressed.keyID == uncompressed.keyID)
+        #expect(compressed.der == uncompressed.der)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path, signingKey: try AuditSigningKey(contentsOf: privatePath))
+        let result = try AuditSupport.verify(path, keys: [compressed], requireSignatures: true)
+        #expect(result.isValid, "\(String(describing: result.failure))")
+        #expect(result.verifiedSignatures == 2)
+    }
+
     @Test func theSignatureCoversTheCanonicalBytesAsOpenSSLSeesThem() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
