@@ -63,7 +63,8 @@ public struct AuditAppendResult: Sendable {
 /// Appending takes an exclusive `flock(2)` on the file, reads and verifies the whole log (a
 /// log that does not verify is refused, and so is an unsigned append to a signed log), then
 /// writes the new line with a single `write(2)` on a descriptor opened with `O_APPEND` and
-/// `fsync(2)`s it (and the directory when the file is new). A short write is undone with
+/// `fsync(2)`s it (and the directory when the file is new). A short write is continued (to
+/// finish, or to learn why it cannot: a full disk), and a write that cannot finish is undone with
 /// `ftruncate(2)` back to the old length, so the log never keeps half a record.
 public struct AuditLog: Sendable {
     public let path: String
@@ -196,15 +197,30 @@ public struct AuditLog: Sendable {
     }
 
     private func appendLine(_ bytes: [UInt8], to descriptor: Int32, restoringLength length: Int) throws(AuditLogError) {
-        var written: Int
-        repeat {
-            written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        } while written < 0 && errno == EINTR
-        guard written == bytes.count else {
-            let code = written < 0 ? errno : EIO
+        var offset = 0
+        var code: Int32 = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                code = errno
+                break
+            }
+            // A short write says nothing of why: writing the rest gets the reason (ENOSPC, EFBIG).
+            guard written > 0 else {
+                code = EIO
+                break
+            }
+            offset += written
+        }
+        guard offset == bytes.count else {
             // Half a record would break the chain for every later append: take it back.
-            if written > 0 { _ = ftruncate(descriptor, off_t(length)) }
-            throw ioError("append", code, detail: written > 0 ? " (a short write, undone)" : "")
+            if offset > 0 { _ = ftruncate(descriptor, off_t(length)) }
+            throw ioError(
+                "append", code,
+                detail: offset > 0 ? " (after \(offset) of \(bytes.count) bytes; the part written was undone)" : "")
         }
         guard fsync(descriptor) == 0 else { throw ioError("sync", errno) }
     }

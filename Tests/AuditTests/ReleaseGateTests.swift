@@ -333,6 +333,30 @@ struct ReleaseGateCommandTests {
         #expect(try Self.records(log).last?.entry.exitStatus == 1)
     }
 
+    /// A record cut short by a full disk (here a file size limit the record crosses) is undone,
+    /// and the reason given is the system's (EFBIG here, ENOSPC on a full disk), not EIO.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/bash")))
+    func aShortWriteIsUndoneAndItsReasonGiven() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(1, at: log)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int)
+        // The next record (some 2.5 KB) starts under the limit and cannot end under it.
+        let limit = size / 1024 + 1
+        let before = try Data(contentsOf: URL(fileURLWithPath: log))
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log,
+            ] + Self.common, fileSizeLimit: limit)
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("cannot append: File too large (after "), "\(result.standardError)")
+        #expect(result.standardError.contains("the part written was undone"))
+        #expect(!result.standardError.contains("Input/output error"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
+    }
+
     /// (arguments after `release-gate`, exit status, words on standard error)
     /// A `.scangate.yaml` in a temporary directory whose `release` section names `release`
     /// (YAML lines, indented two spaces), with the repository's release policy as production's
