@@ -289,7 +289,8 @@ struct ReleaseGateCommand: ParsableCommand {
             do {
                 // Checked now so a broken log stops the job before the registries are asked; the
                 // append checks again under the lock.
-                try candidate.checkAppendable(signingKey: signingKey)
+                let verification = try candidate.checkAppendable(signingKey: signingKey)
+                Self.warnOfANewSigningKey(signingKey, after: verification, in: auditLog)
             } catch {
                 // The error may quote the log (a record it cannot read): one printable line.
                 throw refuse("audit log \(error)".printableLine)
@@ -300,6 +301,21 @@ struct ReleaseGateCommand: ParsableCommand {
             policy: loaded, policyFiles: files, keys: keys, waivers: waiverFiles, vex: vexDocuments,
             baseline: previous, today: now.flatMap(Day.init(parsing:)) ?? Day.today())
         return Setup(gate: gate, signingKey: signingKey, log: log, logPath: plan.auditLog)
+    }
+
+    /// Says so when this run signs with another key than the log's last record: a rotation is
+    /// legitimate, but whoever verifies the log needs both keys, and a job signing with a key it
+    /// should not have looks the same.
+    private static func warnOfANewSigningKey(
+        _ signingKey: AuditSigningKey?, after verification: AuditVerification, in log: String
+    ) {
+        guard let signingKey, let last = verification.last, let previous = last.signature?.keyID,
+            previous != signingKey.publicKey.keyID
+        else { return }
+        Terminal.error(
+            ("warning: audit log \(log): record \(last.sequence) was signed by key \(previous.prefix(16))…, this run "
+                + "signs with \(signingKey.file) (\(signingKey.publicKey.keyID.prefix(16))…): a new signing key; "
+                + "verify the log with both public keys").printableLine)
     }
 
     // MARK: Reports

@@ -156,6 +156,37 @@ struct ReleaseGateCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
     }
 
+    /// Key rotation is allowed, and said: the next verification needs both keys.
+    @Test(.enabled(if: AuditSupport.hasOpenSSL))
+    func signingWithAnotherKeyThanTheLastRecordIsWarnedOf() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (oldPrivate, oldPublic) = try AuditSupport.makeKey(.p256, named: "old", in: directory)
+        let (newPrivate, newPublic) = try AuditSupport.makeKey(.ed25519, named: "new", in: directory)
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        let oldKey = try AuditSigningKey(contentsOf: oldPrivate)
+        try AuditSupport.makeLog(1, at: log, signingKey: oldKey)
+        let arguments =
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log,
+            ]
+            + Self.common
+
+        let rotated = try ScanGateCommand.run(arguments + ["--audit-key", newPrivate])
+        #expect(rotated.status == 1, "\(rotated.standardError)")
+        #expect(
+            rotated.standardError.contains(
+                "warning: audit log \(log): record 1 was signed by key \(oldKey.publicKey.keyID.prefix(16))…, this run "
+                    + "signs with \(newPrivate)"), "\(rotated.standardError)")
+        // The same key again: nothing to say.
+        let again = try ScanGateCommand.run(arguments + ["--audit-key", newPrivate])
+        #expect(again.status == 1)
+        #expect(!again.standardError.contains("warning: audit log"), "\(again.standardError)")
+        let verified = try ScanGateCommand.run(["audit", "verify", log, "--key", oldPublic, "--key", newPublic])
+        #expect(verified.status == 0, "\(verified.standardOutput)")
+    }
+
     @Test func aBrokenAuditLogStopsTheGateBeforeAnythingIsDone() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
