@@ -30,6 +30,8 @@ public enum SARIFAdapter {
 private struct SARIFDocumentReader {
     let reportFile: String
     private var warnings: [String] = []
+    /// JSON paths already warned about (a rule's value is read once per result).
+    private var warnedPaths: Set<String> = []
 
     init(reportFile: String) {
         self.reportFile = reportFile
@@ -243,19 +245,23 @@ private struct SARIFDocumentReader {
         return .codeIssue
     }
 
-    /// The tool's verdict: a numeric `security-severity` (result, then rule) wins over the level.
-    private func rating(
+    /// The tool's verdict, the first of these that the result or its rule gives:
+    ///
+    /// 1. A `security-severity` score from 0.1 to 10, in GitHub's bands; when the result and its
+    ///    rule both give one, the higher (a result never lowers its rule's score, as on GitHub,
+    ///    where the score lives on the rule). A score from 0 to below 0.1 is GitHub's "no security
+    ///    severity" (Trivy writes `0.0` for every UNKNOWN and CVSS-v2-only CVE) and is skipped;
+    ///    one outside 0–10, not finite, or of another type is skipped with a warning.
+    /// 2. The level: the result's, else the rule's default, else SARIF's default `warning`.
+    private mutating func rating(
         of result: JSONValue, rule: JSONValue?, ruleProperties: JSONValue?, toolName: String
     ) throws(JSONAccessError) -> SeverityRating {
         let resultProperties = try result.object("properties")
-        let securitySeverity =
-            SARIFVocabulary.securitySeverity(in: resultProperties)
-            ?? SARIFVocabulary.securitySeverity(in: ruleProperties)
-        if let securitySeverity {
+        let scores = [securitySeverityScore(in: resultProperties), securitySeverityScore(in: ruleProperties)]
+        if let best = scores.compactMap({ $0 }).max(by: { $0.score < $1.score }) {
             return SeverityRating(
-                source: toolName, severity: Severity(cvssScore: securitySeverity.score),
-                label: "security-severity \(securitySeverity.text)",
-                cvss: [CVSSScore(version: .v3, vector: nil, score: securitySeverity.score)], isToolVerdict: true)
+                source: toolName, severity: Severity(cvssScore: best.score), label: "security-severity \(best.text)",
+                cvss: [CVSSScore(version: .v3, vector: nil, score: best.score)], isToolVerdict: true)
         }
         let defaultLevel = try rule?.object("defaultConfiguration")?["level"]
         let levelValue = [result["level"], defaultLevel].lazy.compactMap { $0 }.first { !$0.isNull }
@@ -273,6 +279,29 @@ private struct SARIFDocumentReader {
             severity = known
         }
         return SeverityRating(source: toolName, severity: severity, label: "level \(level)", isToolVerdict: true)
+    }
+
+    /// The usable `security-severity` score in `properties`, warning once per value about one
+    /// that cannot be a score (a rule's value is read for each of its results).
+    private mutating func securitySeverityScore(in properties: JSONValue?) -> (score: Double, text: String)? {
+        guard let value = properties?["security-severity"], !value.isNull else { return nil }
+        switch SARIFVocabulary.securitySeverity(value) {
+        case .score(let score, let text):
+            return (score, text)
+        case .noScore, .notANumber:
+            return nil
+        case .outOfRange(let text):
+            warnOnce(
+                at: value,
+                "security-severity \(text) is not a score from 0.1 to 10; it is ignored and the level decides")
+            return nil
+        }
+    }
+
+    /// Adds a warning naming the report file and where in it, once per value.
+    private mutating func warnOnce(at value: JSONValue, _ message: String) {
+        guard warnedPaths.insert(value.path).inserted else { return }
+        warnings.append("\(reportFile): at \(value.location): \(message)")
     }
 
     /// The result's suppression, when SARIF counts it suppressed: every entry of `suppressions`
@@ -449,18 +478,29 @@ private enum SARIFVocabulary {
     /// Result kinds that say "no problem here".
     static let nonProblemKinds: Set<String> = ["pass", "notApplicable", "informational"]
 
-    /// A numeric `security-severity` (string or number) between 0 and 10, with its text as written.
-    /// Anything else (Semgrep writes `"MEDIUM"`) is ignored, as GitHub ignores it.
-    static func securitySeverity(in properties: JSONValue?) -> (score: Double, text: String)? {
-        guard let value = properties?["security-severity"] else { return nil }
+    /// What a `security-severity` value says.
+    enum SecuritySeverity {
+        /// A score GitHub uses: 0.1 to 10, with its text as written.
+        case score(Double, text: String)
+        /// 0 to below 0.1: GitHub's "no security severity" (Trivy writes `0.0` when it has no score).
+        case noScore
+        /// A number outside 0–10 or not finite, as written.
+        case outOfRange(String)
+        /// Text that is no number (Semgrep writes `"MEDIUM"`), or another type.
+        case notANumber
+    }
+
+    /// Reads a `security-severity`, a number or a string holding one.
+    static func securitySeverity(_ value: JSONValue) -> SecuritySeverity {
         let text: String
         switch value.kind {
         case .string: text = String((value.stringValue ?? "").filter { !$0.isWhitespace })
         case .number: text = value.rawText
-        default: return nil
+        default: return .notANumber
         }
-        guard let score = Double(text), score.isFinite, score >= 0, score <= 10 else { return nil }
-        return (score, text)
+        guard let score = Double(text) else { return .notANumber }
+        guard score.isFinite, score >= 0, score <= 10 else { return .outOfRange("\"\(text)\"") }
+        return score < 0.1 ? .noScore : .score(score, text: text)
     }
 
     /// `CWE-79` from the tag forms `external/cwe/cwe-079`, `CWE-79`, `cwe-79` and Semgrep's

@@ -162,6 +162,34 @@ struct SARIFAdapterTests {
         #expect(secret.identity.subject == ["gitleaks", ".env", "fp-a"])
     }
 
+    /// Trivy writes `security-severity: "0.0"` for a CVE with only a CVSS v2 score, beside
+    /// `level: error` for HIGH: that is no score (GitHub: none below 0.1), and the level decides.
+    @Test("a security-severity outside 0.1–10 is no score: the level decides, and a result never lowers its rule")
+    func securitySeverityRange() throws {
+        let report = try Corpus.parse(Corpus.fixture("sarif/security-severity-scores.sarif"))
+        func finding(_ message: String) throws -> Finding {
+            try #require(report.findings.first { $0.detail == message }, "\(message)")
+        }
+        #expect(try finding("CVSS v2 only").severity == .high)
+        #expect(try finding("CVSS v2 only").ratings.first?.label == "level error")
+        #expect(try finding("first").severity == .low)
+        #expect(try finding("second").severity == .low)
+        #expect(try finding("negative").severity == .medium)
+        #expect(try finding("not finite").severity == .high)
+        #expect(try finding("result scores lower").severity == .critical)
+        #expect(try finding("result scores lower").ratings.first?.label == "security-severity 9.8")
+        #expect(try finding("result scores higher").severity == .critical)
+        #expect(try finding("result score out of range").severity == .medium)
+        // One warning per value, naming the file and where: the rule's "11" is read twice.
+        #expect(report.warnings.count == 4)
+        let name = Corpus.fixture("sarif/security-severity-scores.sarif").path
+        #expect(report.warnings.allSatisfy { $0.hasPrefix(name + ": at $.runs[0].") })
+        #expect(
+            report.warnings.contains { $0.contains("rules[1].properties.security-severity") && $0.contains("\"11\"") })
+        #expect(report.warnings.contains { $0.contains("results[7].properties.security-severity") })
+        #expect(!report.warnings.contains { $0.contains("rules[0]") })
+    }
+
     @Test("a rule index outside the rules falls back to the rule id and warns")
     func ruleIndexOutOfRange() throws {
         let json = """
@@ -376,21 +404,24 @@ private struct IndependentSARIFCount {
 
     /// GitHub's bands for `security-severity`, else the SARIF level mapping.
     private static func expectedSeverity(result: [String: Any], rule: [String: Any]?) -> String {
-        let candidates = [result["properties"], rule?["properties"]].compactMap { $0 as? [String: Any] }
-        for properties in candidates {
+        // The higher of the result's and the rule's scores; one outside 0.1–10 is none.
+        var best: Double?
+        for properties in [result["properties"], rule?["properties"]].compactMap({ $0 as? [String: Any] }) {
             var score: Double?
             if let text = properties["security-severity"] as? String {
                 score = Double(text)
             } else if let number = properties["security-severity"] as? NSNumber {
                 score = number.doubleValue
             }
-            guard let score else { continue }
-            switch score {
+            guard let score, score >= 0.1, score <= 10 else { continue }
+            best = max(best ?? score, score)
+        }
+        if let best {
+            switch best {
             case 9.0...: return "critical"
             case 7.0...: return "high"
             case 4.0...: return "medium"
-            case 0.1...: return "low"
-            default: return "info"
+            default: return "low"
             }
         }
         let defaultConfiguration = rule?["defaultConfiguration"] as? [String: Any]
