@@ -135,7 +135,10 @@ private struct SARIFDocumentReader {
             kind: kind, ruleID: ruleID, aliases: [embeddedID].compactMap { $0 }, title: title,
             description: try describe(rule: rule, message: message),
             detail: message.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 },
-            ratings: [try rating(of: result, rule: rule, ruleProperties: ruleProperties, toolName: run.toolName)],
+            ratings: [
+                try rating(
+                    of: result, rule: rule, ruleProperties: ruleProperties, ruleTags: ruleTags, toolName: run.toolName)
+            ],
             locations: locations,
             cwes: try cwes(ruleTags: ruleTags, rule: rule, result: result, run: run),
             references: try references(of: rule),
@@ -245,23 +248,42 @@ private struct SARIFDocumentReader {
         return .codeIssue
     }
 
-    /// The tool's verdict, the first of these that the result or its rule gives:
+    /// The tool's verdict, from the first of these steps that the result or its rule gives
+    /// (within a step, the most severe of the result's and the rule's: a result never makes its
+    /// rule's verdict look less severe, as on GitHub, where the score lives on the rule):
     ///
-    /// 1. A `security-severity` score from 0.1 to 10, in GitHub's bands; when the result and its
-    ///    rule both give one, the higher (a result never lowers its rule's score, as on GitHub,
-    ///    where the score lives on the rule). A score from 0 to below 0.1 is GitHub's "no security
+    /// 1. `security-severity`: a score from 0.1 to 10 in GitHub's bands, or a severity word
+    ///    (Semgrep 1.69 writes `"CRITICAL"`). A score from 0 to below 0.1 is GitHub's "no security
     ///    severity" (Trivy writes `0.0` for every UNKNOWN and CVSS-v2-only CVE) and is skipped;
-    ///    one outside 0–10, not finite, or of another type is skipped with a warning.
-    /// 2. The level: the result's, else the rule's default, else SARIF's default `warning`.
+    ///    any other value (outside 0–10, not finite, not a word) is skipped with a warning.
+    /// 2. A severity word in `properties.severity` (ScanGate's own SARIF writes `"unknown"` there
+    ///    beside `level: warning`; dependency-check writes RetireJS's severity beside a blanket
+    ///    `level: error`).
+    /// 3. A severity word among the rule's `properties.tags` (Trivy: `HIGH`, `UNKNOWN`).
+    /// 4. The level: the result's, else the rule's default, else SARIF's default `warning`.
+    ///
+    /// A word `unknown` is a verdict too: the finding stays `unknown`, never a level's guess.
     private mutating func rating(
-        of result: JSONValue, rule: JSONValue?, ruleProperties: JSONValue?, toolName: String
+        of result: JSONValue, rule: JSONValue?, ruleProperties: JSONValue?, ruleTags: [String], toolName: String
     ) throws(JSONAccessError) -> SeverityRating {
         let resultProperties = try result.object("properties")
-        let scores = [securitySeverityScore(in: resultProperties), securitySeverityScore(in: ruleProperties)]
-        if let best = scores.compactMap({ $0 }).max(by: { $0.score < $1.score }) {
+        let securitySeverities = [securitySeverity(in: resultProperties), securitySeverity(in: ruleProperties)]
+        let severityWords = [resultProperties, ruleProperties].map { properties -> SARIFVerdict? in
+            guard let text = properties?["severity"]?.stringValue, let severity = Severity(label: text) else {
+                return nil
+            }
+            return SARIFVerdict(severity: severity, label: "severity \(text)")
+        }
+        let tagWords = ruleTags.map { tag -> SARIFVerdict? in
+            SARIFVocabulary.severityTag(tag).map { SARIFVerdict(severity: $0, label: "tag \(tag)") }
+        }
+        for step in [securitySeverities, severityWords, tagWords] {
+            // The first of the most severe: the result's when it ties with its rule.
+            guard let verdict = step.compactMap({ $0 }).max(by: { $0.severity < $1.severity }) else { continue }
             return SeverityRating(
-                source: toolName, severity: Severity(cvssScore: best.score), label: "security-severity \(best.text)",
-                cvss: [CVSSScore(version: .v3, vector: nil, score: best.score)], isToolVerdict: true)
+                source: toolName, severity: verdict.severity, label: verdict.label,
+                cvss: verdict.score.map { [CVSSScore(version: .v3, vector: nil, score: $0)] } ?? [],
+                isToolVerdict: true)
         }
         let defaultLevel = try rule?.object("defaultConfiguration")?["level"]
         let levelValue = [result["level"], defaultLevel].lazy.compactMap { $0 }.first { !$0.isNull }
@@ -281,19 +303,21 @@ private struct SARIFDocumentReader {
         return SeverityRating(source: toolName, severity: severity, label: "level \(level)", isToolVerdict: true)
     }
 
-    /// The usable `security-severity` score in `properties`, warning once per value about one
-    /// that cannot be a score (a rule's value is read for each of its results).
-    private mutating func securitySeverityScore(in properties: JSONValue?) -> (score: Double, text: String)? {
+    /// The `security-severity` in `properties` as a verdict, warning once per value about one
+    /// that is neither a usable score nor a severity word (a rule's value is read for each of
+    /// its results).
+    private mutating func securitySeverity(in properties: JSONValue?) -> SARIFVerdict? {
         guard let value = properties?["security-severity"], !value.isNull else { return nil }
         switch SARIFVocabulary.securitySeverity(value) {
         case .score(let score, let text):
-            return (score, text)
-        case .noScore, .notANumber:
+            return SARIFVerdict(severity: Severity(cvssScore: score), label: "security-severity \(text)", score: score)
+        case .word(let severity, let text):
+            return SARIFVerdict(severity: severity, label: "security-severity \(text)")
+        case .noScore:
             return nil
-        case .outOfRange(let text):
+        case .unusable(let text):
             warnOnce(
-                at: value,
-                "security-severity \(text) is not a score from 0.1 to 10; it is ignored and the level decides")
+                at: value, "security-severity \(text) is neither a score from 0.1 to 10 nor a severity word; ignored")
             return nil
         }
     }
@@ -375,6 +399,15 @@ private struct SARIFDocumentReader {
 }
 
 // MARK: - Run context
+
+/// One thing a SARIF result or rule says about its severity, and where it said it.
+private struct SARIFVerdict {
+    var severity: Severity
+    /// What was written, for the rating's label: `security-severity 9.8`, `tag HIGH`.
+    var label: String
+    /// The `security-severity` score, when the verdict is one.
+    var score: Double?
+}
 
 /// A tool component (the driver or an extension) and an index of its rules by id.
 private struct SARIFToolComponent {
@@ -482,25 +515,38 @@ private enum SARIFVocabulary {
     enum SecuritySeverity {
         /// A score GitHub uses: 0.1 to 10, with its text as written.
         case score(Double, text: String)
+        /// A severity word (`CRITICAL`…`LOW`, `UNKNOWN`), as written.
+        case word(Severity, text: String)
         /// 0 to below 0.1: GitHub's "no security severity" (Trivy writes `0.0` when it has no score).
         case noScore
-        /// A number outside 0–10 or not finite, as written.
-        case outOfRange(String)
-        /// Text that is no number (Semgrep writes `"MEDIUM"`), or another type.
-        case notANumber
+        /// A number outside 0–10 or not finite, other text, or another type: as written, quoted.
+        case unusable(String)
     }
 
-    /// Reads a `security-severity`, a number or a string holding one.
+    /// Reads a `security-severity`: a number, a string holding one, or a severity word.
     static func securitySeverity(_ value: JSONValue) -> SecuritySeverity {
         let text: String
         switch value.kind {
         case .string: text = String((value.stringValue ?? "").filter { !$0.isWhitespace })
         case .number: text = value.rawText
-        default: return .notANumber
+        default: return .unusable("of type \(value.kind)")
         }
-        guard let score = Double(text) else { return .notANumber }
-        guard score.isFinite, score >= 0, score <= 10 else { return .outOfRange("\"\(text)\"") }
+        guard let score = Double(text) else {
+            if let severity = Severity(label: text) { return .word(severity, text: text) }
+            return .unusable("\"\(text.prefix(40))\"")
+        }
+        guard score.isFinite, score >= 0, score <= 10 else { return .unusable("\"\(text)\"") }
         return score < 0.1 ? .noScore : .score(score, text: text)
+    }
+
+    /// The severity a rule tag names, for the words Trivy (and ScanGate) write among the tags:
+    /// `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `UNKNOWN`, any case. Other words a label may hold
+    /// (`none`, `info`) are ordinary tags elsewhere and are not read as severities.
+    static func severityTag(_ tag: String) -> Severity? {
+        switch tag.lowercased() {
+        case "critical", "high", "medium", "low", "unknown": Severity(label: tag)
+        default: nil
+        }
     }
 
     /// `CWE-79` from the tag forms `external/cwe/cwe-079`, `CWE-79`, `cwe-79` and Semgrep's

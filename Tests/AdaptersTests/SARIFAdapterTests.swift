@@ -190,6 +190,40 @@ struct SARIFAdapterTests {
         #expect(!report.warnings.contains { $0.contains("rules[0]") })
     }
 
+    /// The precedence of ``SARIFAdapter``'s verdict: `security-severity` (score or word), then a
+    /// word in `properties.severity`, then a severity tag of the rule, then the level; within a
+    /// step the most severe of the result's and the rule's.
+    @Test("severity words in security-severity, properties.severity and rule tags come before the level")
+    func severityWords() throws {
+        let report = try Corpus.parse(Corpus.fixture("sarif/severity-words.sarif"))
+        func rating(_ message: String) throws -> (Severity, String?) {
+            let finding = try #require(report.findings.first { $0.detail == message }, "\(message)")
+            return (finding.severity, finding.ratings.first?.label)
+        }
+        #expect(try rating("semgrep word") == (.critical, "security-severity CRITICAL"))
+        #expect(try rating("trivy high") == (.high, "tag HIGH"))
+        #expect(try rating("trivy unknown") == (.unknown, "tag UNKNOWN"))
+        #expect(try rating("retirejs low") == (.low, "severity low"))
+        #expect(try rating("score first") == (.critical, "security-severity 9.8"))
+        #expect(try rating("word before tag") == (.medium, "severity medium"))
+        // The rule's word beats the result's lower one; "none" and "info" tags are no severity.
+        #expect(try rating("rule word") == (.high, "severity high"))
+        #expect(try rating("bogus") == (.low, "level note"))
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("rules[6].properties.security-severity") == true)
+        #expect(report.warnings.first?.contains("\"severe\"") == true)
+    }
+
+    /// ScanGate's own SARIF writes `level: warning` and `properties.severity: "unknown"` for a
+    /// finding of unknown severity: read back, it is unknown, not medium.
+    @Test("ScanGate's SARIF for an unknown severity reads back as unknown")
+    func scanGateUnknownRoundTrip() throws {
+        let report = try Corpus.parse(Corpus.fixture("sarif/scangate-unknown-roundtrip.sarif"))
+        let finding = try #require(report.findings.first)
+        #expect(finding.severity == .unknown)
+        #expect(finding.ratings.first?.label == "severity unknown")
+    }
+
     @Test("a rule index outside the rules falls back to the rule id and warns")
     func ruleIndexOutOfRange() throws {
         let json = """
@@ -422,6 +456,21 @@ private struct IndependentSARIFCount {
             case 7.0...: return "high"
             case 4.0...: return "medium"
             default: return "low"
+            }
+        }
+        // Then a severity word: in security-severity, in properties.severity, among the rule's tags.
+        let words = [
+            "critical": 5, "high": 4, "medium": 3, "moderate": 3, "low": 2, "info": 1, "none": 1, "unknown": 0,
+        ]
+        let tags = (rule?["properties"] as? [String: Any])?["tags"] as? [String] ?? []
+        for key in ["security-severity", "severity", "tags"] {
+            var texts = [result["properties"], rule?["properties"]].compactMap {
+                ($0 as? [String: Any])?[key] as? String
+            }
+            if key == "tags" { texts = tags.filter { !["none", "info"].contains($0.lowercased()) } }
+            let found = texts.compactMap { words[$0.lowercased()] }
+            if let worst = found.max() {
+                return words.first { $0.value == worst && $0.key != "moderate" && $0.key != "none" }?.key ?? ""
             }
         }
         let defaultConfiguration = rule?["defaultConfiguration"] as? [String: Any]
