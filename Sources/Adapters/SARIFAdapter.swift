@@ -51,6 +51,9 @@ private struct SARIFDocumentReader {
         var findings: [Finding] = []
         var firstTool: (name: String, version: String?)?
         var scanErrors: [String] = []
+        // A log without runs holds no tool's results: nothing in it says a scan ran, so it is
+        // no clean scan, as a run without "results" is none.
+        if runs.isEmpty { scanErrors.append("the SARIF log has no runs: no tool's results are in it") }
         for runValue in runs {
             let run = try SARIFRun(try runValue.requireObject())
             if firstTool == nil { firstTool = (run.toolName, run.toolVersion) }

@@ -11,7 +11,8 @@ struct SARIFAdapterTests {
     /// incomplete reports are allowed, then read like the others.
     static let incomplete = [
         "defectdojo__spotbugs.sarif":
-            "SpotBugs says its run failed (exit code 3): Classes needed for analysis were missing"
+            "SpotBugs says its run failed (exit code 3): Classes needed for analysis were missing",
+        "defectdojo__no_runs.sarif": "the SARIF log has no runs",
     ]
 
     @Test("every corpus file parses and matches an independent count", .enabled(if: Corpus.isAvailable))
@@ -90,11 +91,11 @@ struct SARIFAdapterTests {
         #expect(report.findings.contains { $0.title == "AWS Access Key secret detected" })
     }
 
-    @Test("a file with no runs is a valid report with no findings", .enabled(if: Corpus.isAvailable))
+    @Test("the corpus file with no runs is refused as incomplete", .enabled(if: Corpus.isAvailable))
     func emptyRunsInCorpus() throws {
-        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__no_runs.sarif"))
-        #expect(report.findings.isEmpty)
-        #expect(report.tool == "sarif")
+        let url = Corpus.directory.appendingPathComponent("sarif/defectdojo__no_runs.sarif")
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(url) }
+        #expect(error.message.contains("the report is incomplete"))
     }
 
     // MARK: - Constructed fixture
@@ -336,12 +337,21 @@ struct SARIFAdapterTests {
 
     // MARK: - Bad input
 
-    @Test("an empty runs array is a valid report")
+    /// `"runs": []` holds no tool's results, so nothing says a scan ran: refused like a run without
+    /// `results`, unless incomplete reports are allowed, and then read with a warning.
+    @Test("an empty runs array is an incomplete report, not a clean scan")
     func emptyRuns() throws {
-        let report = try Corpus.parse(bytes: Array(#"{"version": "2.1.0", "runs": []}"#.utf8), name: "empty.sarif")
-        #expect(report.findings.isEmpty)
-        #expect(report.tool == "sarif")
-        #expect(report.format == .sarif)
+        let bytes = Array(#"{"version": "2.1.0", "runs": []}"#.utf8)
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: bytes, name: "empty.sarif") }
+        #expect(error.file == "empty.sarif")
+        #expect(error.message.contains("the SARIF log has no runs"))
+        #expect(error.message.contains("--allow-incomplete"))
+        let allowed = try ReportReader(allowsIncompleteReports: true).parse(
+            ReportSource(name: "empty.sarif", bytes: bytes))
+        #expect(allowed.findings.isEmpty)
+        #expect(allowed.tool == "sarif")
+        #expect(allowed.format == .sarif)
+        #expect(allowed.warnings == ["incomplete scan: the SARIF log has no runs: no tool's results are in it"])
     }
 
     @Test("SARIF 2.0.0 is refused, naming the version")
