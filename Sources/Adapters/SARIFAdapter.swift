@@ -30,7 +30,7 @@ public enum SARIFAdapter {
 private struct SARIFDocumentReader {
     let reportFile: String
     private var warnings: [String] = []
-    /// JSON paths already warned about (a rule's value is read once per result).
+    /// JSON paths and messages already warned about (a rule's value is read once per result).
     private var warnedPaths: Set<String> = []
 
     init(reportFile: String) {
@@ -155,30 +155,79 @@ private struct SARIFDocumentReader {
     }
 
     /// The result's rule id and, when the run describes it, the rule object and its tool component.
+    ///
+    /// The rule is the one `ruleIndex` (or `rule.index`) names in the component `rule.toolComponent`
+    /// names (the driver without one), when its id is the result's `ruleId` (or `rule.id`).
+    /// Otherwise it is looked up by id: in that component, else in the one component of the run
+    /// that defines the id (a rule only in an extension, without a reference to it). Every
+    /// departure from what the result says is a warning naming the result; a rule whose id is
+    /// not the result's is never taken, and an id no component (or several) defines gets no rule.
     private mutating func resolveRule(
         of result: JSONValue, in run: SARIFRun
     ) throws(JSONAccessError) -> (id: String?, rule: JSONValue?, component: SARIFToolComponent) {
         let ruleReference = try result.object("rule")
         let referencedID = try ruleReference?.string("id")
-        let explicitID = try result.string("ruleId") ?? referencedID
-        let component = try run.component(for: try ruleReference?.object("toolComponent"))
+        let resultID = try result.string("ruleId")
+        if let resultID, let referencedID, resultID != referencedID {
+            warnOnce(at: result, "ruleId \"\(resultID)\" and rule.id \"\(referencedID)\" differ; ruleId is used")
+        }
+        let explicitID = resultID ?? referencedID
+        var component: SARIFToolComponent? = run.driver
+        if let componentReference = try ruleReference?.object("toolComponent") {
+            component = try run.component(for: componentReference)
+            if component == nil {
+                warnOnce(
+                    at: result,
+                    "rule.toolComponent names no tool component of the run; the rule is looked up by id")
+            }
+        }
         var rule: JSONValue?
         // -1 is SARIF's default for "no index".
         let referencedIndex = try ruleReference?.int("index")
-        if let index = try result.int("ruleIndex") ?? referencedIndex, index >= 0 {
-            if index < component.rules.count {
-                rule = try component.rules[index].requireObject()
+        if let index = try result.int("ruleIndex") ?? referencedIndex, index != -1, let component {
+            if index < -1 {
+                warnOnce(at: result, "rule index \(index) is not an index; the rule is looked up by id")
+            } else if index < component.rules.count {
+                let indexed = try component.rules[index].requireObject()
+                let indexedID = try indexed.string("id")
+                if let explicitID, let indexedID, indexedID != explicitID {
+                    warnOnce(
+                        at: result,
+                        "rule index \(index) of \(component.displayName) is rule \"\(indexedID)\", not the result's"
+                            + " \"\(explicitID)\"; the rule is looked up by id")
+                } else {
+                    rule = indexed
+                }
             } else {
-                warnings.append(
-                    "\(result.location): rule index \(index) is outside the \(component.rules.count) rules"
-                        + " of \(component.name ?? "the tool"); the rule is looked up by id")
+                warnOnce(
+                    at: result,
+                    "rule index \(index) is outside the \(component.rules.count) rules"
+                        + " of \(component.displayName); the rule is looked up by id")
             }
         }
-        if rule == nil, let explicitID, let index = component.ruleIndexByID[explicitID] {
-            rule = component.rules[index]
+        if rule == nil, let explicitID {
+            if let component, let index = component.ruleIndexByID[explicitID] {
+                rule = component.rules[index]
+            } else {
+                let defining = run.components.filter { $0.ruleIndexByID[explicitID] != nil }
+                if defining.count == 1, let only = defining.first, let index = only.ruleIndexByID[explicitID] {
+                    let missing = component.map { "is not among the rules of \($0.displayName);" } ?? "is"
+                    warnOnce(
+                        at: result,
+                        "rule \"\(explicitID)\" \(missing) taken from \(only.displayName), the one component that defines it"
+                    )
+                    rule = only.rules[index]
+                    component = only
+                } else if defining.count > 1 {
+                    warnOnce(
+                        at: result,
+                        "rule \"\(explicitID)\" is defined by \(defining.count) tool components and the result"
+                            + " does not say which; it is read without its rule")
+                }
+            }
         }
         let ruleOwnID = try rule?.string("id")
-        return (explicitID ?? ruleOwnID, rule, component)
+        return (explicitID ?? ruleOwnID, rule, component ?? run.driver)
     }
 
     // MARK: - Text
@@ -327,7 +376,7 @@ private struct SARIFDocumentReader {
 
     /// Adds a warning naming the report file and where in it, once per value.
     private mutating func warnOnce(at value: JSONValue, _ message: String) {
-        guard warnedPaths.insert(value.path).inserted else { return }
+        guard warnedPaths.insert(value.path + "\n" + message).inserted else { return }
         warnings.append("\(reportFile): at \(value.location): \(message)")
     }
 
@@ -420,6 +469,9 @@ private struct SARIFToolComponent {
     let rules: [JSONValue]
     let ruleIndexByID: [String: Int]
 
+    /// The component's name for messages: `"codeql/javascript-queries"`, else `the tool`.
+    var displayName: String { name.map { "\"\($0)\"" } ?? "the tool" }
+
     init(_ value: JSONValue) throws(JSONAccessError) {
         self.value = try value.requireObject()
         name = try value.string("name")
@@ -462,18 +514,18 @@ private struct SARIFRun {
         taxonomies = try run.array("taxonomies") ?? []
     }
 
-    /// The component a `toolComponentReference` points at (by index, guid or name); the driver
-    /// when there is no reference or it cannot be resolved.
-    func component(for reference: JSONValue?) throws(JSONAccessError) -> SARIFToolComponent {
-        guard let reference else { return driver }
-        if let index = try reference.int("index"), extensions.indices.contains(index) { return extensions[index] }
-        if let guid = try reference.string("guid"), let match = extensions.first(where: { $0.guid == guid }) {
-            return match
+    /// The driver, then the extensions.
+    var components: [SARIFToolComponent] { [driver] + extensions }
+
+    /// The extension a `toolComponentReference` points at (by index, guid or name), or nil when
+    /// it names none of them.
+    func component(for reference: JSONValue) throws(JSONAccessError) -> SARIFToolComponent? {
+        if let index = try reference.int("index") {
+            return extensions.indices.contains(index) ? extensions[index] : nil
         }
-        if let name = try reference.string("name"), let match = extensions.first(where: { $0.name == name }) {
-            return match
-        }
-        return driver
+        if let guid = try reference.string("guid") { return extensions.first { $0.guid == guid } }
+        if let name = try reference.string("name") { return extensions.first { $0.name == name } }
+        return nil
     }
 
     /// An artifact location's URI, following `index` into `run.artifacts` when the URI is absent.

@@ -240,6 +240,41 @@ struct SARIFAdapterTests {
         #expect(report.warnings.first?.contains("$.runs[0].results[0]") == true)
     }
 
+    /// A result whose references disagree is read with the rule its id names, never an unrelated
+    /// rule an index or an unknown component reference would give, with a warning naming it.
+    @Test("rule references that disagree or resolve nowhere: the rule is looked up by id, with a warning")
+    func ruleResolution() throws {
+        let url = Corpus.fixture("sarif/rule-resolution.sarif")
+        let report = try Corpus.parse(url)
+        func finding(_ message: String) throws -> Finding {
+            try #require(report.findings.first { $0.detail == message }, "\(message)")
+        }
+        for message in ["component that does not exist", "index names another rule", "only in an extension"] {
+            #expect(try finding(message).ruleID == "js/sql-injection", "\(message)")
+            #expect(try finding(message).severity == .critical, "\(message)")
+        }
+        #expect(try finding("negative index").ruleID == "unknown-rule")
+        #expect(try finding("negative index").severity == .medium)
+        #expect(try finding("ids differ").ruleID == "js/sql-injection")
+        #expect(try finding("ids differ").severity == .critical)
+        #expect(try finding("two extensions define it").ruleID == "js/shared")
+        #expect(try finding("two extensions define it").severity == .medium)  // no rule: SARIF's default
+        #expect(try finding("resolved as written").severity == .critical)
+
+        func warnings(_ result: Int) -> [String] {
+            report.warnings.filter { $0.hasPrefix(url.path + ": at $.runs[0].results[\(result)] ") }
+        }
+        #expect(report.warnings.count == 10)
+        #expect(warnings(0).count == 2)
+        #expect(warnings(0).first?.contains("rule.toolComponent names no tool component") == true)
+        #expect(warnings(1).first?.contains("rule index 1 of \"CodeQL\" is rule \"js/todo-comment\"") == true)
+        #expect(warnings(2).first?.contains("taken from \"codeql/javascript-queries\"") == true)
+        #expect(warnings(3).first?.contains("rule index -7") == true)
+        #expect(warnings(4).first?.contains("rule.id \"js/todo-comment\" differ") == true)
+        #expect(warnings(5).last?.contains("defined by 2 tool components") == true)
+        #expect(warnings(6).isEmpty)
+    }
+
     @Test("a help text that is only a URL is a reference, not a description", .enabled(if: Corpus.isAvailable))
     func dockleHelpURL() throws {
         let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/defectdojo__dockle_0_3_15.sarif"))
