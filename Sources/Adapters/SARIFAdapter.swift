@@ -1,4 +1,5 @@
 import Findings
+import Foundation
 import ScanGateJSON
 
 /// Reads SARIF 2.1.0 reports written by any tool (CodeQL, Semgrep, Trivy, ZAP, Grype,
@@ -494,6 +495,9 @@ private struct SARIFRun {
     let extensions: [SARIFToolComponent]
     let artifacts: [JSONValue]
     let taxonomies: [JSONValue]
+    let uriBases: SARIFURIBases
+    /// The absolute path, ending in `/`, that artifact paths are made relative to.
+    let repositoryRoot: String?
 
     init(_ run: JSONValue) throws(JSONAccessError) {
         value = run
@@ -511,6 +515,18 @@ private struct SARIFRun {
         }
         self.extensions = extensions
         artifacts = try run.array("artifacts") ?? []
+        let uriBases = try SARIFURIBases(try run.object("originalUriBaseIds"))
+        self.uriBases = uriBases
+        let workingDirectory = try run.array("invocations")?.first?.requireObject().object("workingDirectory")
+        var workingPath: String?
+        if let workingDirectory, let uri = try workingDirectory.string("uri") {
+            workingPath = uriBases.resolve(uri, baseID: try workingDirectory.string("uriBaseId"))
+        }
+        if let workingPath, workingPath.hasPrefix("/") {
+            repositoryRoot = workingPath.hasSuffix("/") ? workingPath : workingPath + "/"
+        } else {
+            repositoryRoot = uriBases.sharedAbsoluteDirectory
+        }
         taxonomies = try run.array("taxonomies") ?? []
     }
 
@@ -528,12 +544,35 @@ private struct SARIFRun {
         return nil
     }
 
-    /// An artifact location's URI, following `index` into `run.artifacts` when the URI is absent.
+    /// An artifact location's file, as a path relative to the repository where the run says
+    /// where that is, following `index` into `run.artifacts` when the URI is absent.
+    ///
+    /// The URI is percent-decoded, `./` dropped, a `uriBaseId` resolved through
+    /// `run.originalUriBaseIds` (bases may stand on other bases), and a `file://` URI read as its
+    /// absolute path. A path under the repository root (the first invocation's
+    /// `workingDirectory`, else the directory every absolute base shares) is taken relative to
+    /// it, so `uriBaseId: PAY` + `charge.js` and `file:///home/ci/repo/src/payments/charge.js`
+    /// both give `src/payments/charge.js`. A base the run does not define (`%SRCROOT%`) leaves
+    /// the URI as written: it is relative to the source root already. Web URLs stay as written.
     func uri(of artifactLocation: JSONValue?) throws(JSONAccessError) -> String? {
         guard let artifactLocation else { return nil }
-        if let uri = try artifactLocation.string("uri"), !uri.isEmpty { return uri }
-        guard let index = try artifactLocation.int("index"), artifacts.indices.contains(index) else { return nil }
-        return try artifacts[index].requireObject().object("location")?.string("uri")
+        var location = artifactLocation
+        var uri = try artifactLocation.string("uri")
+        if uri?.isEmpty ?? true {
+            guard let index = try artifactLocation.int("index"), artifacts.indices.contains(index),
+                let artifactURI = try artifacts[index].requireObject().object("location")
+            else { return nil }
+            location = artifactURI
+            uri = try artifactURI.string("uri")
+        }
+        guard let uri, !uri.isEmpty else { return nil }
+        // The artifact location's own base, else the one of the artifact it points at.
+        var baseID = try artifactLocation.string("uriBaseId")
+        if baseID == nil { baseID = try location.string("uriBaseId") }
+        guard !SARIFVocabulary.isWebURL(uri) else { return uri }
+        let path = uriBases.resolve(uri, baseID: baseID)
+        guard let root = repositoryRoot, path.hasPrefix(root), path.count > root.count else { return path }
+        return String(path.dropFirst(root.count))
     }
 
     /// The CWE id a result's `taxa` entry names, when its taxonomy is CWE.
@@ -556,6 +595,66 @@ private struct SARIFRun {
         guard let id else { return nil }
         if taxonomyName?.uppercased() == "CWE" { return id }
         return taxonomyName == nil && id.uppercased().hasPrefix("CWE-") ? id : nil
+    }
+}
+
+/// A run's `originalUriBaseIds`: named base URIs, each maybe relative to another.
+private struct SARIFURIBases {
+    private var bases: [String: (uri: String, baseID: String?)] = [:]
+
+    init(_ value: JSONValue?) throws(JSONAccessError) {
+        guard let value else { return }
+        for (name, baseValue) in try value.requireObject().members {
+            guard let uri = try baseValue.requireObject().string("uri") else { continue }
+            bases[name] = (uri, try baseValue.string("uriBaseId"))
+        }
+    }
+
+    /// `uri` as a path: percent-decoded, a `file:` URI as its absolute path, a relative one
+    /// joined to its base's path when the base is defined (following at most 8 bases, so a
+    /// cycle ends), `./` segments dropped.
+    func resolve(_ uri: String, baseID: String?, depth: Int = 0) -> String {
+        let decoded = uri.removingPercentEncoding ?? uri
+        var path: String
+        if let filePath = Self.filePath(decoded) {
+            path = filePath
+        } else if decoded.hasPrefix("/") || baseID == nil || depth >= 8 {
+            path = decoded
+        } else if let baseID, let base = bases[baseID] {
+            let basePath = resolve(base.uri, baseID: base.baseID, depth: depth + 1)
+            path = basePath.isEmpty || basePath.hasSuffix("/") ? basePath + decoded : basePath + "/" + decoded
+        } else {
+            path = decoded
+        }
+        while path.hasPrefix("./") { path.removeFirst(2) }
+        while let range = path.range(of: "/./") { path.replaceSubrange(range, with: "/") }
+        return path
+    }
+
+    /// The directory every absolute base lies in (`/repo/` for `/repo/frontend/` and
+    /// `/repo/backend/`), ending in `/`; nil when no base is absolute.
+    var sharedAbsoluteDirectory: String? {
+        let absolute = bases.keys.sorted().map { resolve("", baseID: $0) }.filter { $0.hasPrefix("/") }
+        // Each base's directory (a base names one; its last part, empty after a final `/` or a
+        // file name, is not), then the parts they all start with.
+        let directories = absolute.map { $0.split(separator: "/", omittingEmptySubsequences: false).dropLast() }
+        guard var shared = directories.first.map(Array.init) else { return nil }
+        for parts in directories.dropFirst() {
+            shared = Array(zip(shared, parts).prefix { $0 == $1 }.map(\.0))
+        }
+        return shared.joined(separator: "/") + "/"
+    }
+
+    /// The absolute path of a `file:` URI (`file:///a/b`, `file://localhost/a/b`, `file:/a/b`).
+    private static func filePath(_ uri: String) -> String? {
+        guard uri.lowercased().hasPrefix("file:") else { return nil }
+        var rest = uri.dropFirst("file:".count)
+        if rest.hasPrefix("//") {
+            rest = rest.dropFirst(2)
+            // An authority before the path: none (`file:///`) or `localhost`.
+            rest = rest.drop { $0 != "/" }
+        }
+        return String(rest)
     }
 }
 

@@ -284,6 +284,29 @@ struct SARIFAdapterTests {
         #expect(finding.locations.isEmpty)
     }
 
+    /// Policy `path:` rules match repository-relative paths: a `uriBaseId`, a `file://` URI, a
+    /// leading `./` and percent-encoding are resolved to one.
+    @Test("artifact URIs resolve to repository-relative paths")
+    func artifactPaths() throws {
+        let report = try Corpus.parse(Corpus.fixture("sarif/uri-base-ids.sarif"))
+        func path(_ message: String) throws -> [String?] {
+            let findings = report.findings.filter { $0.detail == message }
+            try #require(!findings.isEmpty, "\(message)")
+            return findings.flatMap { $0.locations.map(\.path) }
+        }
+        #expect(try path("base on a base") == ["src/payments/charge.js"])
+        #expect(try path("file uri") == ["src/payments/refund.js"])
+        #expect(try path("dot slash") == ["src/payments/x.js"])
+        #expect(try path("percent encoded") == ["src/pay ments/a+b.js"])
+        #expect(try path("artifact index") == ["src/payments/lib/util.js"])
+        #expect(try path("undefined base") == ["src/b.js"])
+        #expect(try path("outside the repository") == ["/etc/passwd"])
+        // Two bases under /repo/: the same relative path is two files, and two findings.
+        #expect(try path("eval") == ["frontend/index.js", "backend/index.js"])
+        #expect(Set(report.findings.filter { $0.detail == "eval" }.map(\.fingerprint)).count == 2)
+        #expect(try path("under the working directory") == ["app/main.py"])
+    }
+
     // MARK: - Identity
 
     @Test("the fingerprint does not depend on line numbers")
