@@ -52,6 +52,7 @@ private struct SARIFDocumentReader {
         var findings: [Finding] = []
         var firstTool: (name: String, version: String?)?
         var scanErrors: [String] = []
+        var occurrences: [SARIFOccurrence] = []
         // A log without runs holds no tool's results: nothing in it says a scan ran, so it is
         // no clean scan, as a run without "results" is none.
         if runs.isEmpty { scanErrors.append("the SARIF log has no runs: no tool's results are in it") }
@@ -64,8 +65,9 @@ private struct SARIFDocumentReader {
             if run.value["results"] == nil || run.value["results"]?.kind == .null {
                 scanErrors.append("the run of \(run.toolName) has no \"results\": the tool produced none")
             }
-            findings.append(contentsOf: try readResults(of: run))
+            try readResults(of: run, into: &findings, occurrences: &occurrences)
         }
+        Self.separateOccurrences(&findings, occurrences)
         return ParsedReport(
             source: reportFile, format: .sarif, variant: SARIFAdapter.variant, tool: firstTool?.name ?? "sarif",
             toolVersion: firstTool?.version, findings: findings, warnings: warnings, scanErrors: scanErrors)
@@ -102,18 +104,54 @@ private struct SARIFDocumentReader {
         return failures
     }
 
-    private mutating func readResults(of run: SARIFRun) throws(JSONAccessError) -> [Finding] {
-        var findings: [Finding] = []
+    private mutating func readResults(
+        of run: SARIFRun, into findings: inout [Finding], occurrences: inout [SARIFOccurrence]
+    ) throws(JSONAccessError) {
         for resultValue in try run.value.array("results") ?? [] {
             let result = try resultValue.requireObject()
-            if let finding = try readResult(result, in: run) { findings.append(finding) }
+            guard let (finding, occurrence) = try readResult(result, in: run) else { continue }
+            findings.append(finding)
+            occurrences.append(occurrence)
         }
-        return findings
+    }
+
+    /// Keeps apart results that read alike: results of one rule in one file with one message
+    /// (and one partial fingerprint, or one full fingerprint: Flawfinder's hashes the line's text,
+    /// so two `memcpy` lines written alike share one) had one identity, so they were one finding:
+    /// GitHub showed the first place only, and a baseline took a new occurrence for the known
+    /// one (fail-open under `fail-on-new-only`).
+    ///
+    /// In each such group, the places (lines; the logical location's name when there is no
+    /// file) are numbered in line order, as GitHub numbers `primaryLocationLineHash` `:N`. The
+    /// first keeps the identity it had (no new fingerprints for existing baselines); each later
+    /// one adds its logical location's name, else `occurrence N`. Results at the same place, the
+    /// same result written twice (ShiftLeft, gitleaks 7 and Trivy's old template repeat results),
+    /// keep one identity and still merge.
+    private static func separateOccurrences(_ findings: inout [Finding], _ occurrences: [SARIFOccurrence]) {
+        var groups: [String: [Int]] = [:]
+        for index in findings.indices {
+            groups[findings[index].fingerprint, default: []].append(index)
+        }
+        for members in groups.values where members.count > 1 {
+            let places = Set(members.map { occurrences[$0].place }).sorted { $0.precedes($1) }
+            guard places.count > 1 else { continue }
+            var numbers: [SARIFOccurrence.Place: Int] = [:]
+            for (position, place) in places.enumerated() { numbers[place] = position + 1 }
+            for member in members {
+                let place = occurrences[member].place
+                guard let number = numbers[place], number > 1 else { continue }
+                let extra = place.startLine == nil ? place.logicalName.map { "logical " + $0 } : nil
+                findings[member].identity.subject.append(extra ?? "occurrence \(number)")
+                findings[member].fingerprint = Fingerprint.compute(findings[member].identity)
+            }
+        }
     }
 
     // MARK: - One result
 
-    private mutating func readResult(_ result: JSONValue, in run: SARIFRun) throws(JSONAccessError) -> Finding? {
+    private mutating func readResult(
+        _ result: JSONValue, in run: SARIFRun
+    ) throws(JSONAccessError) -> (Finding, SARIFOccurrence)? {
         if let kind = try result.string("kind"), SARIFVocabulary.nonProblemKinds.contains(kind) { return nil }
         // "absent": the result was in the baseline and is gone now, so it is not a current problem.
         if try result.string("baselineState") == "absent" { return nil }
@@ -152,7 +190,22 @@ private struct SARIFDocumentReader {
             suppression: try suppression(of: result, toolName: run.toolName),
             identity: FindingIdentity(
                 kind: kind, scope: FindingIdentity.sourceScope, subject: [run.toolName, firstPlace, stableKey]))
-        return finding.finalized()
+        let first = locations.first
+        let logicalName = try logicalLocationName(of: result)
+        let place = SARIFOccurrence.Place(
+            startLine: first?.startLine, endLine: first?.endLine, logicalName: logicalName)
+        return (
+            finding.finalized(), SARIFOccurrence(place: place)
+        )
+    }
+
+    /// The first location's first logical location: its `fullyQualifiedName`, else its `name`.
+    private func logicalLocationName(of result: JSONValue) throws(JSONAccessError) -> String? {
+        guard let location = try result.array("locations")?.first?.requireObject(),
+            let logical = try location.array("logicalLocations")?.first?.requireObject()
+        else { return nil }
+        let name = try logical.string("name")
+        return try logical.string("fullyQualifiedName") ?? name
     }
 
     /// The result's rule id and, when the run describes it, the rule object and its tool component.
@@ -452,6 +505,23 @@ private struct SARIFDocumentReader {
 }
 
 // MARK: - Run context
+
+/// Where a result is, to tell it from others of its rule, file and message.
+private struct SARIFOccurrence {
+    struct Place: Hashable {
+        var startLine: Int?
+        var endLine: Int?
+        var logicalName: String?
+
+        /// Line order; a place without lines (a logical location) first, by name.
+        func precedes(_ other: Place) -> Bool {
+            ((startLine ?? -1), (endLine ?? -1), logicalName ?? "")
+                < ((other.startLine ?? -1), (other.endLine ?? -1), other.logicalName ?? "")
+        }
+    }
+
+    var place: Place
+}
 
 /// One thing a SARIF result or rule says about its severity, and where it said it.
 private struct SARIFVerdict {

@@ -350,6 +350,30 @@ struct SARIFAdapterTests {
                 == ["Import of add_external_issue_github", "Import of close_external_issue_github"])
     }
 
+    /// Without a tool fingerprint, results of one rule, file and message at different places
+    /// are different findings: numbered in line order (the first keeps its identity), or named
+    /// by their logical location. The same result written twice stays one finding.
+    @Test("results alike but at different places stay apart; the first keeps its fingerprint")
+    func occurrencesStayApart() throws {
+        let report = try Corpus.parse(Corpus.fixture("sarif/occurrences.sarif"))
+        let findings = FindingSet(merging: report.findings).all
+        let passwords = findings.filter { $0.detail == "Hardcoded password" }
+        #expect(passwords.count == 2)
+        #expect(
+            Set(passwords.map(\.identity.subject)) == [
+                ["lint", "src/a.js", "Hardcoded password"],
+                ["lint", "src/a.js", "Hardcoded password", "occurrence 2"],
+            ])
+        // Line 10 comes first in line order, so it keeps the identity a single result has.
+        let first = try #require(passwords.first { $0.identity.subject.count == 3 })
+        #expect(first.locations.map(\.startLine) == [10])
+        let endpoints = findings.filter { $0.detail == "Endpoint has no authorization check" }
+        #expect(endpoints.count == 2)
+        #expect(endpoints.contains { $0.identity.subject.last == "logical Billing.InvoiceController.Delete" })
+        // A full fingerprint at two places (Flawfinder hashes the line's text) is two findings too.
+        #expect(findings.filter { $0.detail == "same fingerprint" }.count == 2)
+    }
+
     @Test("every result of the LGTM export is its own finding", .enabled(if: Corpus.isAvailable))
     func lgtmExportKeepsEveryResult() throws {
         let url = Corpus.directory.appendingPathComponent(
