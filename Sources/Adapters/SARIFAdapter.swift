@@ -696,7 +696,8 @@ private struct SARIFURIBases {
         } else {
             path = decoded
         }
-        while path.hasPrefix("./") { path.removeFirst(2) }
+        // `./` alone names the repository itself (mobsfscan): kept, not emptied.
+        while path.hasPrefix("./") && path.count > 2 { path.removeFirst(2) }
         while let range = path.range(of: "/./") { path.replaceSubrange(range, with: "/") }
         return path
     }

@@ -297,6 +297,7 @@ struct SARIFAdapterTests {
         #expect(try path("base on a base") == ["src/payments/charge.js"])
         #expect(try path("file uri") == ["src/payments/refund.js"])
         #expect(try path("dot slash") == ["src/payments/x.js"])
+        #expect(try path("the repository") == ["./"])
         #expect(try path("percent encoded") == ["src/pay ments/a+b.js"])
         #expect(try path("artifact index") == ["src/payments/lib/util.js"])
         #expect(try path("undefined base") == ["src/b.js"])
