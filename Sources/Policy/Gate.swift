@@ -400,7 +400,14 @@ extension RuleMatch {
                 return false
             }
         }
-        if !urls.isEmpty, !Self.matches(FindingFacts.urls(of: finding), urls, every: relaxing) { return false }
+        if !urls.isEmpty {
+            // In canonical form (`CanonicalURL`): one page written several ways is one page.
+            let matched = { (url: String) in urls.contains { CanonicalURL.matches($0, url) } }
+            let located = FindingFacts.urls(of: finding)
+            if relaxing ? (located.isEmpty || !located.allSatisfy(matched)) : !located.contains(where: matched) {
+                return false
+            }
+        }
         if !cwes.isEmpty, !finding.cwes.contains(where: cwes.contains) { return false }
         if let fixAvailable {
             guard let actual = finding.package?.fixAvailable, actual == fixAvailable else { return false }

@@ -47,7 +47,12 @@ enum RuleParser {
             case "id": match.ids = try globs(value, "id", ignoresCase: true)
             case "path": match.paths = try globs(value, "path", ignoresCase: false)
             case "image": match.images = try globs(value, "image", ignoresCase: false)
-            case "url": match.urls = try globs(value, "url", ignoresCase: false)
+            case "url":
+                var urls: [Glob] = []
+                for (text, element) in try value.strings("url") {
+                    urls.append(try glob(element, CanonicalURL.pattern(text), ignoresCase: false))
+                }
+                match.urls = urls
             case "cwe":
                 for (text, element) in try value.strings("cwe") {
                     guard let cwe = normalizedCWE(text) else {

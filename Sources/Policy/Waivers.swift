@@ -53,7 +53,7 @@ public struct Waiver: Sendable {
         }
         if let path, !FindingFacts.paths(of: finding).contains(where: path.matches) { return false }
         if let image, !FindingFacts.images(of: finding).contains(where: image.matches) { return false }
-        if let url, !FindingFacts.urls(of: finding).contains(where: url.matches) { return false }
+        if let url, !FindingFacts.urls(of: finding).contains(where: { CanonicalURL.matches(url, $0) }) { return false }
         return true
     }
 
@@ -69,7 +69,7 @@ public struct Waiver: Sendable {
             let outside = FindingFacts.imageNames(of: finding).first { names in !names.contains(where: image.matches) }
             if let outside, let name = outside.last { return ("image \"\(image.pattern)\"", name) }
         }
-        if let url, let place = FindingFacts.urls(of: finding).first(where: { !url.matches($0) }) {
+        if let url, let place = FindingFacts.urls(of: finding).first(where: { !CanonicalURL.matches(url, $0) }) {
             return ("url \"\(url.pattern)\"", place)
         }
         return nil
@@ -140,7 +140,8 @@ public struct WaiverFile: Sendable {
         }
         func glob(_ key: String, ignoresCase: Bool) throws(ConfigurationError) -> Glob? {
             guard let node = mapping[key] else { return nil }
-            let raw = try node.string("\(what): \(key)")
+            var raw = try node.string("\(what): \(key)")
+            if key == "url" { raw = CanonicalURL.pattern(raw) }
             do {
                 return try Glob(raw, ignoresCase: ignoresCase)
             } catch {

@@ -1,0 +1,87 @@
+import Findings
+import Foundation
+import Testing
+
+@testable import Policy
+
+/// A page written several ways is one page to `url:` rules and waivers: a fail rule must not
+/// miss it, a relaxing rule or waiver must not reach past its scope.
+@Suite("URLs in rules and waivers")
+struct CanonicalURLTests {
+    @Test(arguments: [
+        ("https://APP.EXAMPLE/admin/x", "https://app.example/admin/x"),
+        ("https://app.example/%61dmin/x", "https://app.example/admin/x"),
+        ("https://u:p@app.example/admin/x", "https://app.example/admin/x"),
+        ("https://app.example/static/../admin/x", "https://app.example/admin/x"),
+        ("https://app.example/static/%2e%2e/admin/x", "https://app.example/admin/x"),
+        ("https://app.example:443/a/./b", "https://app.example/a/b"),
+        ("http://app.example:80/", "http://app.example/"),
+        ("http://app.example:8080/a#top", "http://app.example:8080/a"),
+        ("https://app.example/a%2fb?q=%7e%3d", "https://app.example/a%2Fb?q=~%3D"),
+        ("https://app.example/..", "https://app.example/"),
+        ("HTTPS://App.Example", "https://app.example"),
+        ("not a url", "not a url"),
+        ("/relative/../path", "/relative/../path"),
+    ])
+    func canonicalForm(_ raw: String, _ expected: String) {
+        #expect(CanonicalURL.canonical(raw) == expected)
+    }
+
+    static func alert(at urls: [String], severity: Severity = .high) -> Finding {
+        Finding(
+            kind: .webAlert, ruleID: "40018", title: "SQL Injection",
+            ratings: [SeverityRating(source: "zap", severity: severity, isToolVerdict: true)],
+            locations: urls.map { Location(url: $0) },
+            provenance: [Provenance(tool: "zap", reportFile: "zap.xml", rawID: "40018")],
+            identity: FindingIdentity(kind: .webAlert, scope: "site:https://app.example", subject: urls)
+        ).finalized()
+    }
+
+    static let policy = """
+        scangate-policy: 1
+        fail-on: critical
+        rules:
+          - match: { url: "https://App.Example/admin*" }
+            action: fail
+          - match: { url: "https://app.example/static/*" }
+            action: ignore
+        """
+
+    @Test(arguments: [
+        "https://APP.EXAMPLE/admin/x", "https://app.example/%61dmin/x", "https://u:p@app.example/admin/x",
+        "https://app.example/static/../admin/x", "https://app.example:443/admin",
+    ])
+    func aFailRuleCatchesEveryWritingOfItsURL(_ url: String) throws {
+        let decision = Support.evaluate([Self.alert(at: [url])], policy: try Support.policy(Self.policy))
+        #expect(decision.verdicts.first?.verdict == .fail, "\(url)")
+    }
+
+    @Test func aRelaxingRuleDoesNotReachPastItsScope() throws {
+        let policy = try Support.policy(Self.policy)
+        let outside = Support.evaluate([Self.alert(at: ["https://app.example/static/../login"])], policy: policy)
+        #expect(outside.verdicts.first?.verdict == .pass)
+        let inside = Support.evaluate([Self.alert(at: ["https://APP.example/static/app.js"])], policy: policy)
+        #expect(inside.verdicts.first?.verdict == .ignored)
+    }
+
+    @Test func aWaiverForAPageCoversItsQueriesAndNothingBeyondIt() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\n")
+        let waivers = try WaiverFile.parse(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: "40018"
+                url: https://app.example/login
+                reason: parameterised since 2.3
+                approved-by: security@example.org
+                expires: 2026-12-31
+                severity: high
+            """, file: "waivers.yaml")
+        func verdict(_ url: String) -> Verdict? {
+            Support.evaluate([Self.alert(at: [url])], policy: policy, waivers: [waivers]).verdicts.first?.verdict
+        }
+        #expect(verdict("https://app.example/login?user=a") == .waived)
+        #expect(verdict("https://APP.example:443/login") == .waived)
+        #expect(verdict("https://app.example/login/../admin") == .fail)
+    }
+}
