@@ -179,7 +179,8 @@ private struct SARIFDocumentReader {
             detail: message.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 },
             ratings: [
                 try rating(
-                    of: result, rule: rule, ruleProperties: ruleProperties, ruleTags: ruleTags, toolName: run.toolName)
+                    of: result, rule: rule, ruleProperties: ruleProperties, ruleTags: ruleTags,
+                    overriddenLevel: run.levelOverrides[ruleID], toolName: run.toolName)
             ],
             locations: locations,
             cwes: try cwes(ruleTags: ruleTags, rule: rule, result: result, run: run),
@@ -366,11 +367,14 @@ private struct SARIFDocumentReader {
     ///    beside `level: warning`; dependency-check writes RetireJS's severity beside a blanket
     ///    `level: error`).
     /// 3. A severity word among the rule's `properties.tags` (Trivy: `HIGH`, `UNKNOWN`).
-    /// 4. The level: the result's, else the rule's default, else SARIF's default `warning`.
+    /// 4. The level: the result's, else the run's `ruleConfigurationOverrides` for the rule (SARIF
+    ///    3.27.10: how this run configured it), else the rule's default, else SARIF's default
+    ///    `warning`.
     ///
     /// A word `unknown` is a verdict too: the finding stays `unknown`, never a level's guess.
     private mutating func rating(
-        of result: JSONValue, rule: JSONValue?, ruleProperties: JSONValue?, ruleTags: [String], toolName: String
+        of result: JSONValue, rule: JSONValue?, ruleProperties: JSONValue?, ruleTags: [String],
+        overriddenLevel: JSONValue?, toolName: String
     ) throws(JSONAccessError) -> SeverityRating {
         let resultProperties = try result.object("properties")
         let securitySeverities = [securitySeverity(in: resultProperties), securitySeverity(in: ruleProperties)]
@@ -392,7 +396,7 @@ private struct SARIFDocumentReader {
                 isToolVerdict: true)
         }
         let defaultLevel = try rule?.object("defaultConfiguration")?["level"]
-        let levelValue = [result["level"], defaultLevel].lazy.compactMap { $0 }.first { !$0.isNull }
+        let levelValue = [result["level"], overriddenLevel, defaultLevel].lazy.compactMap { $0 }.first { !$0.isNull }
         var level = "warning"  // SARIF's default when neither the result nor the rule sets one
         var severity = Severity.medium
         if let levelValue {
@@ -568,6 +572,9 @@ private struct SARIFRun {
     let uriBases: SARIFURIBases
     /// The absolute path, ending in `/`, that artifact paths are made relative to.
     let repositoryRoot: String?
+    /// The level `invocations[].ruleConfigurationOverrides` give a driver rule, by rule id; of
+    /// several invocations overriding one rule, the most severe level.
+    let levelOverrides: [String: JSONValue]
 
     init(_ run: JSONValue) throws(JSONAccessError) {
         value = run
@@ -598,6 +605,39 @@ private struct SARIFRun {
             repositoryRoot = uriBases.sharedAbsoluteDirectory
         }
         taxonomies = try run.array("taxonomies") ?? []
+        levelOverrides = try Self.levelOverrides(in: run, driver: driverValue)
+    }
+
+    /// `invocations[].ruleConfigurationOverrides[]`: `{descriptor: {id | index}, configuration:
+    /// {level}}`. Overrides of an extension's rules (a descriptor naming a `toolComponent`) are
+    /// not read: results name their rules by id, and ids are the driver's.
+    private static func levelOverrides(in run: JSONValue, driver: JSONValue) throws(JSONAccessError)
+        -> [String: JSONValue]
+    {
+        let rules = try driver.array("rules") ?? []
+        var overrides: [String: JSONValue] = [:]
+        for invocation in try run.array("invocations") ?? [] {
+            _ = try invocation.requireObject()
+            for override in try invocation.array("ruleConfigurationOverrides") ?? [] {
+                _ = try override.requireObject()
+                guard let descriptor = try override.object("descriptor"), try descriptor.object("toolComponent") == nil,
+                    let level = try override.object("configuration")?["level"], !level.isNull
+                else { continue }
+                guard let text = level.stringValue, let severity = Severity(sarifLevel: text) else {
+                    throw level.error("expected a SARIF level (\"error\", \"warning\", \"note\" or \"none\")")
+                }
+                var id = try descriptor.string("id")
+                if id == nil, let index = try descriptor.int("index"), rules.indices.contains(index) {
+                    id = try rules[index].requireObject().string("id")
+                }
+                guard let id else { continue }
+                if let known = overrides[id]?.stringValue.flatMap(Severity.init(sarifLevel:)), known >= severity {
+                    continue
+                }
+                overrides[id] = level
+            }
+        }
+        return overrides
     }
 
     /// The driver, then the extensions.

@@ -475,6 +475,41 @@ struct SARIFAdapterTests {
         #expect(error?.jsonPath == "$.runs[0].tool.driver")
     }
 
+    /// SARIF 3.27.10: how the run configured a rule comes before the rule's default level, and
+    /// a result's own level before both.
+    @Test("an invocation's rule configuration override sets the level")
+    func ruleConfigurationOverrides() throws {
+        let json = """
+            {"version": "2.1.0", "runs": [{
+              "tool": {"driver": {"name": "lint", "rules": [
+                {"id": "js/eval", "defaultConfiguration": {"level": "note"}},
+                {"id": "js/todo", "defaultConfiguration": {"level": "note"}},
+                {"id": "js/alert", "defaultConfiguration": {"level": "note"}}]}},
+              "invocations": [
+                {"executionSuccessful": true, "ruleConfigurationOverrides": [
+                  {"descriptor": {"id": "js/eval"}, "configuration": {"level": "warning"}},
+                  {"descriptor": {"index": 2}, "configuration": {"level": "error"}}]},
+                {"executionSuccessful": true, "ruleConfigurationOverrides": [
+                  {"descriptor": {"id": "js/eval"}, "configuration": {"level": "error"}}]}],
+              "results": [
+                {"ruleId": "js/eval", "message": {"text": "eval"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.js"}}}]},
+                {"ruleId": "js/todo", "message": {"text": "todo"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.js"}}}]},
+                {"ruleId": "js/alert", "message": {"text": "alert"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.js"}}}]},
+                {"ruleId": "js/eval", "level": "note", "message": {"text": "eval again"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "b.js"}}}]}]}]}
+            """
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "overrides.sarif")
+        let severities = Dictionary(
+            report.findings.map { ($0.detail ?? "", $0.severity) }, uniquingKeysWith: { first, _ in first })
+        #expect(severities["eval"] == .high)  // the most severe of two invocations' overrides
+        #expect(severities["todo"] == .low)  // no override: the rule's default
+        #expect(severities["alert"] == .high)  // override by the rule's index
+        #expect(severities["eval again"] == .low)  // the result's own level first
+    }
+
     private func parseError(_ json: String) -> ReportError? {
         do {
             _ = try Corpus.parse(bytes: Array(json.utf8), name: "bad.sarif")
