@@ -54,6 +54,7 @@ enum ZAPJSONReader {
         for site in sites {
             let site = try site.requireObject()
             let siteName = try site.identifier("@name") ?? ""
+            report.siteNames.append(siteName)
             for item in try site.array("alerts") ?? [] {
                 report.alerts.append(try alert(item, site: siteName))
             }
@@ -151,6 +152,7 @@ struct ZAPFindingBuilder {
         var draftIndex: [GroupKey: Int] = [:]
         draftIndex.reserveCapacity(raw.alerts.count * 4)
         var warnings: [String] = []
+        if raw.alerts.isEmpty { warnings.append(Self.noAlertWarning(sites: raw.siteNames)) }
 
         func add(
             _ alert: ZAPRawAlert, alertIndex: Int, cwe: String?, key: GroupKey, instance: ZAPRawInstance?,
@@ -288,6 +290,23 @@ struct ZAPFindingBuilder {
             identity: FindingIdentity(
                 kind: .webAlert, scope: "site:" + draft.site, subject: [key.url, key.method, key.parameter])
         ).finalized()
+    }
+
+    /// A scan that reaches a site almost always raises some alert, if only informational ones
+    /// (missing headers, a modern web application…): none at all for every site means the scan
+    /// most likely reached nothing, and an empty report passes every gate. Said, so the
+    /// decision shows it.
+    static func noAlertWarning(sites: [String]) -> String {
+        let scanned: String
+        switch sites.count {
+        case 0: return "ZAP's report lists no site: the scan reached nothing. No finding here means nothing was checked"
+        case 1: scanned = "the site it scanned (\(sites[0]))"
+        case 2...3: scanned = "any of the sites it scanned (\(sites.joined(separator: ", ")))"
+        default: scanned = "any of the \(sites.count) sites it scanned"
+        }
+        return "ZAP reported no alert for \(scanned), not even an informational one: did the scan reach "
+            + "\(sites.count == 1 ? "it" : "them") (target URL, authentication, proxy)? No finding here means "
+            + "nothing was checked"
     }
 
     /// The URI without query string and fragment.

@@ -4,6 +4,8 @@ struct ZAPRawReport {
     /// The root `version` attribute (`@version` in JSON).
     var toolVersion: String?
     var alerts: [ZAPRawAlert] = []
+    /// The `<site>` elements (`site` list entries) read, alerts or not: the origins ZAP scanned.
+    var siteNames: [String] = []
     /// Some instance carried `requestheader`/`responsebody`…: the XML-plus template, whose text
     /// fields are plain text rather than HTML.
     var hasRequestResponseFields = false

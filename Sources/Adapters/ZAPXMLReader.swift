@@ -41,6 +41,15 @@ enum ZAPXMLReader {
         guard parsed, result.sawRoot else {
             throw ReportError(file: source.name, message: "invalid XML: the document could not be read")
         }
+        // ZAP writes a <site> for every site it scanned, with an empty <alerts> when it found
+        // nothing: a report without one is not a scan result, and reading it as one with no
+        // alerts would be a silent pass (the JSON reader refuses a document without "site").
+        guard !result.report.siteNames.isEmpty else {
+            throw ReportError(
+                file: source.name, line: result.rootLine,
+                message: "not a ZAP scan result: <OWASPZAPReport> has no <site>, while ZAP writes one for every "
+                    + "site it scanned (with an empty <alerts> when it found nothing)")
+        }
         return result.report
     }
 
@@ -174,6 +183,8 @@ struct ZAPXMLParseState {
     var report = ZAPRawReport()
     var failure: (line: Int?, message: String)?
     var sawRoot = false
+    /// The line of the `<OWASPZAPReport>` start tag.
+    var rootLine: Int?
 
     /// Depth of the element being read (the root is 1).
     private var depth = 0
@@ -223,6 +234,7 @@ struct ZAPXMLParseState {
                 return
             }
             sawRoot = true
+            rootLine = line > 0 ? line : nil
             report.toolVersion = Self.attribute("version", count: attributeCount, attributes: attributes)
             return
         }
@@ -231,6 +243,7 @@ struct ZAPXMLParseState {
             if element == .site {
                 siteDepth = depth
                 siteName = Self.attribute("name", count: attributeCount, attributes: attributes) ?? ""
+                report.siteNames.append(siteName)
             }
             return
         }

@@ -173,7 +173,13 @@ struct ZAPAdapterTests {
         let empty = try report("defectdojo__empty_2.9.0.xml")
         #expect(empty.findings.isEmpty)
         #expect(empty.toolVersion == "2.9.0")
-        #expect(try report("securecodebox__not-found.xml").findings.isEmpty)
+        #expect(empty.warnings.count == 1)
+        #expect(empty.warnings.first?.hasPrefix("ZAP reported no alert for the site it scanned") == true)
+        let notFound = try report("securecodebox__not-found.xml")
+        #expect(notFound.findings.isEmpty)
+        #expect(
+            notFound.warnings.first?.hasPrefix(
+                "ZAP reported no alert for the site it scanned (http://nginx.demo-apps.svc:3000)") == true)
     }
 
     @Test("a user-marked false positive in the corpus is kept but suppressed", .enabled(if: Corpus.isAvailable))
@@ -476,7 +482,7 @@ struct ZAPAdapterTests {
         }
     }
 
-    @Test("an empty site gives a valid report without findings")
+    @Test("an empty site gives a report without findings, and a warning that nothing was found")
     func emptySite() throws {
         let bytes = Array(
             """
@@ -486,8 +492,72 @@ struct ZAPAdapterTests {
             """.utf8)
         let report = try Corpus.parse(bytes: bytes, name: "empty-site.xml")
         #expect(report.findings.isEmpty)
-        #expect(report.warnings.isEmpty)
+        #expect(
+            report.warnings == [
+                "ZAP reported no alert for the site it scanned (https://isaac.nl), not even an informational one: "
+                    + "did the scan reach it (target URL, authentication, proxy)? No finding here means nothing "
+                    + "was checked"
+            ])
         #expect(report.variant == "traditional-xml")
+    }
+
+    @Test("several sites without any alert are named in one warning")
+    func emptySites() throws {
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.9.0" generated="x">
+            <site name="https://a.example"><alerts/></site><site name="https://b.example"></site>
+            </OWASPZAPReport>
+            """.utf8)
+        let report = try Corpus.parse(bytes: bytes, name: "empty-sites.xml")
+        #expect(report.findings.isEmpty)
+        #expect(
+            report.warnings == [
+                "ZAP reported no alert for any of the sites it scanned (https://a.example, https://b.example), not "
+                    + "even an informational one: did the scan reach them (target URL, authentication, proxy)? No "
+                    + "finding here means nothing was checked"
+            ])
+    }
+
+    @Test("one alert on one of two sites is no warning: the scan reached something")
+    func oneSiteWithAlerts() throws {
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.9.0" generated="x">
+            <site name="https://a.example"><alerts/></site><site name="https://b.example"><alerts><alertitem>
+            <pluginid>10021</pluginid><name>X</name><riskcode>0</riskcode><confidence>2</confidence></alertitem>
+            </alerts></site></OWASPZAPReport>
+            """.utf8)
+        let report = try Corpus.parse(bytes: bytes, name: "one-site.xml")
+        #expect(report.findings.count == 1)
+        #expect(report.warnings.isEmpty)
+    }
+
+    @Test("an XML report without any <site> is not a scan result", arguments: ["no-site.xml", "bare"])
+    func noSiteRefused(_ fixture: String) throws {
+        let error: ReportError
+        if fixture == "bare" {
+            error = try #require(throws: ReportError.self) {
+                try Corpus.parse(bytes: Array("<?xml version=\"1.0\"?>\n<OWASPZAPReport/>".utf8), name: "bare.xml")
+            }
+            #expect(error.file == "bare.xml")
+            #expect(error.line == 2)
+        } else {
+            error = try #require(reportError(parsing: fixture))
+            #expect(error.file == Corpus.fixture("zap/" + fixture).path)
+            #expect(error.line == 1)
+        }
+        #expect(error.message.hasPrefix("not a ZAP scan result: <OWASPZAPReport> has no <site>"), "\(error)")
+    }
+
+    @Test("a JSON report with an empty site list reads with a warning that nothing was scanned")
+    func jsonNoSiteWarned() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/no-site.json"))
+        #expect(report.findings.isEmpty)
+        #expect(
+            report.warnings == [
+                "ZAP's report lists no site: the scan reached nothing. No finding here means nothing was checked"
+            ])
     }
 }
 
