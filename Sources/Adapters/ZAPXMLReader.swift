@@ -244,6 +244,13 @@ struct ZAPXMLParseState {
                 siteDepth = depth
                 siteName = Self.attribute("name", count: attributeCount, attributes: attributes) ?? ""
                 report.siteNames.append(siteName)
+            } else if element == .alertItem {
+                // ZAP writes every alert inside the <site> it was raised on: one outside would
+                // otherwise be dropped without a word.
+                fail(
+                    line: line,
+                    "<alertitem> outside any <site>: ZAP writes every alert inside the <site> it was raised on, "
+                        + "so this report was edited or not written by ZAP")
             }
             return
         }

@@ -550,6 +550,27 @@ struct ZAPAdapterTests {
         #expect(error.message.hasPrefix("not a ZAP scan result: <OWASPZAPReport> has no <site>"), "\(error)")
     }
 
+    @Test("an <alertitem> outside any <site> is an error naming its line, not dropped")
+    func alertItemOutsideSiteRefused() throws {
+        let error = try #require(reportError(parsing: "alertitem-outside-site.xml"))
+        #expect(error.file == Corpus.fixture("zap/alertitem-outside-site.xml").path)
+        #expect(error.line == 1)
+        #expect(error.message.hasPrefix("<alertitem> outside any <site>"), "\(error)")
+        // After an empty site, on a line of its own.
+        let afterEmptySite = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.14.0"><site name="https://app.example"/><alerts>
+            <alertitem><pluginid>40018</pluginid><name>SQL Injection</name><riskcode>3</riskcode><confidence>2</confidence>
+            </alertitem></alerts></OWASPZAPReport>
+            """.utf8)
+        let second = try #require(throws: ReportError.self) {
+            try Corpus.parse(bytes: afterEmptySite, name: "after-empty-site.xml")
+        }
+        #expect(second.file == "after-empty-site.xml")
+        #expect(second.line == 2)
+        #expect(second.message.hasPrefix("<alertitem> outside any <site>"), "\(second)")
+    }
+
     @Test("a JSON report with an empty site list reads with a warning that nothing was scanned")
     func jsonNoSiteWarned() throws {
         let report = try Corpus.parse(Corpus.fixture("zap/no-site.json"))
