@@ -152,7 +152,7 @@ struct ZAPFindingBuilder {
         var draftIndex: [GroupKey: Int] = [:]
         draftIndex.reserveCapacity(raw.alerts.count * 4)
         var warnings: [String] = []
-        if raw.alerts.isEmpty { warnings.append(Self.noAlertWarning(sites: raw.siteNames)) }
+        if raw.alerts.isEmpty { warnings.append(Self.noAlertWarning(sites: raw.siteNames.map(Self.withoutUserinfo))) }
 
         func add(
             _ alert: ZAPRawAlert, alertIndex: Int, cwe: String?, key: GroupKey, instance: ZAPRawInstance?,
@@ -188,7 +188,11 @@ struct ZAPFindingBuilder {
         }
 
         var siteIndex: [String: Int] = [:]
-        for (alertIndex, alert) in raw.alerts.enumerated() {
+        for (alertIndex, listedAlert) in raw.alerts.enumerated() {
+            // Credentials in a URL (`https://user:password@host/`) would reach every output and
+            // split the finding from the same URL without them: gone before anything keeps a URL.
+            var alert = listedAlert
+            alert.site = Self.withoutUserinfo(alert.site)
             let site = siteIndex[alert.site] ?? siteIndex.count
             if site == siteIndex.count { siteIndex[alert.site] = site }
             let rule = alert.ruleID
@@ -208,13 +212,15 @@ struct ZAPFindingBuilder {
                 alert.instances.contains { nonEmpty($0.otherInfo) != nil } ? nil : nonEmpty(alert.otherInfo)
             for (position, listed) in alert.instances.enumerated() {
                 var instance = listed
+                instance.uri = Self.withoutUserinfo(instance.uri)
                 if position == 0, let firstInstanceOtherInfo { instance.otherInfo = firstInstanceOtherInfo }
                 let key = GroupKey(
                     site: site, rule: rule, url: Self.normalizedURL(instance.uri), method: instance.method ?? "",
                     parameter: instance.param ?? "")
                 add(alert, alertIndex: alertIndex, cwe: cwe, key: key, instance: instance, otherInfo: nil)
             }
-            if let instance = alert.flatInstance {
+            if var instance = alert.flatInstance {
+                instance.uri = Self.withoutUserinfo(instance.uri)
                 let key = GroupKey(
                     site: site, rule: rule, url: Self.normalizedURL(instance.uri), method: instance.method ?? "",
                     parameter: instance.param ?? "")
@@ -318,6 +324,39 @@ struct ZAPFindingBuilder {
             return trimmed.utf8.count == uri.utf8.count ? uri : String(trimmed)
         }
         return String(trimmed[..<cut])
+    }
+
+    /// The URI without the user information of its authority (`https://user:password@host/a`
+    /// becomes `https://host/a`). Only an absolute URI's authority is looked at (scheme `://`
+    /// up to the first `/`, `?`, `#` or `\`): an `@` in a path or query stays. Of several `@`,
+    /// the last ends the user information, as browsers read it (a password with an `@`).
+    static func withoutUserinfo(_ uri: String) -> String {
+        let bytes = uri.utf8
+        // Nearly every URI has no `@` at all: the same String, not a copy.
+        guard bytes.contains(UInt8(ascii: "@")) else { return uri }
+        var index = bytes.startIndex
+        while index < bytes.endIndex, ZAPHTMLText.isSpace(bytes[index]) { index = bytes.index(after: index) }
+        // The scheme: a letter, then letters, digits, `+`, `-` or `.`, then `://`.
+        guard index < bytes.endIndex, Self.isLetter(bytes[index]) else { return uri }
+        while index < bytes.endIndex, Self.isSchemeByte(bytes[index]) { index = bytes.index(after: index) }
+        guard bytes[index...].starts(with: "://".utf8) else { return uri }
+        let authorityStart = bytes.index(index, offsetBy: 3)
+        let authorityEnd =
+            bytes[authorityStart...].firstIndex {
+                $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+                    || $0 == UInt8(ascii: "\\")
+            } ?? bytes.endIndex
+        guard let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) else { return uri }
+        return String(uri[..<authorityStart]) + String(uri[bytes.index(after: at)...])
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+    }
+
+    private static func isSchemeByte(_ byte: UInt8) -> Bool {
+        isLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "+")
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
     }
 
     /// `riskcode 2`, for ZAP's risk codes -1…3.

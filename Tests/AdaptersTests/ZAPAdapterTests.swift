@@ -582,6 +582,83 @@ struct ZAPAdapterTests {
     }
 }
 
+/// Credentials in a URL ZAP reports (`https://user:password@host/`) are removed at ingest: they
+/// would reach every output, and split the finding from the same URL without them.
+@Suite("ZAP URLs with user information")
+struct ZAPUserinfoTests {
+    @Test("credentials in an instance URI are removed and the finding merges with the URL without them")
+    func instanceCredentialsRemoved() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/userinfo.xml"))
+        #expect(report.findings.count == 1)
+        let finding = try #require(report.findings.first)
+        #expect(finding.locations == [Location(url: "https://app.example/account", method: "GET")])
+        // The two instances are now the same one.
+        #expect(finding.instances.map(\.uri) == ["https://app.example/account"])
+        #expect(finding.identity.subject == ["https://app.example/account", "GET", ""])
+        #expect(!"\(report)".contains("Hunter2"))
+        #expect(!"\(report)".contains("admin"))
+    }
+
+    static let uris: [(listed: String, kept: String)] = [
+        ("https://admin:Hunter2@app.example/account", "https://app.example/account"),
+        ("https://user@app.example:8443/a?next=b@c.example", "https://app.example:8443/a?next=b@c.example"),
+        ("http://u:p@ss@app.example", "http://app.example"),
+        ("HTTPS://u:p@app.example?x=1", "HTTPS://app.example?x=1"),
+        ("https://u:p@app.example#top", "https://app.example#top"),
+        // An `@` outside the authority is no user information.
+        ("https://app.example/@user/profile", "https://app.example/@user/profile"),
+        ("https://app.example?mail=a@b.example", "https://app.example?mail=a@b.example"),
+        ("mailto:a@b.example", "mailto:a@b.example"),
+    ]
+
+    @Test("only the user information of the authority goes", arguments: uris.indices)
+    func userinfoOnly(_ index: Int) throws {
+        let (listed, kept) = Self.uris[index]
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.14.0"><site name="https://app.example"><alerts>
+            <alertitem><pluginid>10038</pluginid><name>CSP</name><riskcode>2</riskcode><confidence>2</confidence>
+            <instances><instance><uri>\(listed)</uri><method>GET</method></instance></instances></alertitem>
+            </alerts></site></OWASPZAPReport>
+            """.utf8)
+        let finding = try #require(try Corpus.parse(bytes: bytes, name: "u.xml").findings.first)
+        #expect(finding.instances.map(\.uri) == [kept])
+        #expect(finding.locations.first?.url == String(kept.prefix { $0 != "?" && $0 != "#" }))
+    }
+
+    @Test("credentials in a site name and in the 2.7 flat layout are removed too")
+    func siteAndFlatCredentialsRemoved() throws {
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.7.0"><site name="https://u:secret@app.example"><alerts>
+            <alertitem><pluginid>10106</pluginid><name>HTTP Only Site</name><riskcode>1</riskcode></alertitem>
+            <alertitem><pluginid>10038</pluginid><name>CSP</name><riskcode>2</riskcode><confidence>2</confidence>
+            <uri>https://u:secret@app.example/a</uri><method>GET</method></alertitem>
+            </alerts></site></OWASPZAPReport>
+            """.utf8)
+        let report = try Corpus.parse(bytes: bytes, name: "flat.xml")
+        #expect(report.findings.count == 2)
+        #expect(Set(report.findings.map(\.identity.scope)) == ["site:https://app.example"])
+        #expect(
+            Set(report.findings.compactMap(\.locations.first?.url)) == ["https://app.example", "https://app.example/a"])
+        #expect(!"\(report)".contains("secret"))
+    }
+
+    @Test("credentials in a JSON report's URIs are removed")
+    func jsonCredentialsRemoved() throws {
+        let json = #"""
+            {"@version": "2.14.0", "site": [{"@name": "https://app.example", "alerts": [{"pluginid": "10038",
+            "name": "CSP", "riskcode": "2", "confidence": "2", "instances": [
+            {"uri": "https://admin:Hunter2@app.example/account", "method": "GET"},
+            {"uri": "https://app.example/account", "method": "GET"}]}]}]}
+            """#
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "u.json")
+        #expect(report.findings.count == 1)
+        #expect(report.findings.first?.instances.map(\.uri) == ["https://app.example/account"])
+        #expect(!"\(report)".contains("Hunter2"))
+    }
+}
+
 /// A field may not repeat in one `<alertitem>` or `<instance>`: which one counts would be the
 /// reader's choice, a second `<riskcode>0` or `<confidence>0` would hide the alert, and a second
 /// `<uri>` or `<name>` would move or rename it.
