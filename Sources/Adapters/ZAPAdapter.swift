@@ -158,7 +158,7 @@ struct ZAPFindingBuilder {
             _ alert: ZAPRawAlert, alertIndex: Int, cwe: String?, key: GroupKey, instance: ZAPRawInstance?,
             otherInfo: String?
         ) {
-            let confidence = Self.effectiveConfidence(alert)
+            let confidence = alert.confidence
             if let index = draftIndex[key] {
                 let title = alert.title
                 if title != drafts[index].title && !drafts[index].otherTitles.contains(title) {
@@ -188,6 +188,8 @@ struct ZAPFindingBuilder {
         }
 
         var siteIndex: [String: Int] = [:]
+        // The 2.7 layout repeats an alert item per URL: one warning for all of them.
+        var contradictionsWarned: Set<String> = []
         for (alertIndex, listedAlert) in raw.alerts.enumerated() {
             // Credentials in a URL (`https://user:password@host/`) would reach every output and
             // split the finding from the same URL without them: gone before anything keeps a URL.
@@ -198,6 +200,13 @@ struct ZAPFindingBuilder {
             let rule = alert.ruleID
             // Once per alert item, not once per instance (a scan lists hundreds of thousands).
             let cwe = alert.cweID.flatMap(Self.cwe(_:))
+            if alert.riskCode < 0 && alert.confidence != 0 {
+                let warning = Self.contradictoryRiskWarning(alert)
+                if !contradictionsWarned.contains(warning) {
+                    contradictionsWarned.insert(warning)
+                    warnings.append(warning)
+                }
+            }
             if alert.instances.isEmpty && alert.flatInstance == nil {
                 // Odd but seen (an "HTTP Only Site" alert whose check failed): the site itself.
                 let key = GroupKey(site: site, rule: rule, url: alert.site, method: "", parameter: "")
@@ -278,8 +287,11 @@ struct ZAPFindingBuilder {
         }
         var aliases: [String] = []
         if let pluginID = alert.pluginID, !pluginID.isEmpty, pluginID != alert.ruleID { aliases.append(pluginID) }
+        // Riskcode -1 on an alert not marked a false positive says nothing about its risk.
+        let severity =
+            draft.riskCode < 0 && !draft.allFalsePositive ? .unknown : Self.severity(riskCode: draft.riskCode)
         let rating = SeverityRating(
-            source: "zap", severity: Self.severity(riskCode: draft.riskCode),
+            source: "zap", severity: severity,
             label: Self.riskCodeLabels.label(draft.riskCode),
             isToolVerdict: true)
         let suppression =
@@ -387,9 +399,17 @@ struct ZAPFindingBuilder {
         return "CWE-\(number)"
     }
 
-    /// Confidence as it counts for suppression: riskcode -1 is the add-on's false-positive bucket.
-    private static func effectiveConfidence(_ alert: ZAPRawAlert) -> Int? {
-        alert.riskCode < 0 ? 0 : alert.confidence
+    /// A user marks a false positive in ZAP by its confidence (0, "False Positive"); riskcode -1
+    /// is only the reports add-on's false-positive bucket. With any other confidence (or none)
+    /// the two contradict each other: the alert is not suppressed on the riskcode's word, and
+    /// has no risk to judge it by, so it is judged at unknown severity (the policy's
+    /// `unknown-severity-as`).
+    static func contradictoryRiskWarning(_ alert: ZAPRawAlert) -> String {
+        let confidence =
+            alert.confidence.map { "confidence \($0) (\(Self.confidence($0).rawValue))" } ?? "no confidence"
+        return "alert \(alert.ruleID) (\(alert.title)) on \(alert.site): riskcode -1 files it as a false positive "
+            + "but it has \(confidence), and only confidence 0 marks a false positive; it is not suppressed and is "
+            + "judged at unknown severity"
     }
 
     private func join(_ text: String?, _ paragraph: String) -> String {

@@ -659,6 +659,74 @@ struct ZAPUserinfoTests {
     }
 }
 
+/// Riskcode -1 is the reports add-on's false-positive bucket, but the false-positive mark is
+/// confidence 0: only with it is the alert suppressed; with another confidence (or none) the
+/// report contradicts itself, and the alert is judged at unknown severity, with a warning.
+@Suite("ZAP riskcode -1")
+struct ZAPRiskCodeMinusOneTests {
+    static func report(riskCode: Int, confidence: String?) throws -> ParsedReport {
+        let confidenceElement = confidence.map { "<confidence>\($0)</confidence>" } ?? ""
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.14.0"><site name="https://app.example"><alerts>
+            <alertitem><pluginid>40012</pluginid><alertRef>40012</alertRef><name>Test Alert</name>
+            <riskcode>\(riskCode)</riskcode>\(confidenceElement)<instances><instance><uri>https://app.example/x</uri>
+            <method>GET</method></instance></instances></alertitem></alerts></site></OWASPZAPReport>
+            """.utf8)
+        return try Corpus.parse(bytes: bytes, name: "r.xml")
+    }
+
+    @Test("riskcode -1 with confidence 0 is a false positive, without a warning")
+    func withConfidenceZero() throws {
+        let report = try Self.report(riskCode: -1, confidence: "0")
+        let finding = try #require(report.findings.first)
+        #expect(!finding.isOpen)
+        #expect(finding.suppression?.status == "false-positive")
+        #expect(finding.confidence == .falsePositive)
+        #expect(report.warnings.isEmpty)
+    }
+
+    @Test(
+        "riskcode -1 with another confidence, or none, is open at unknown severity, with a warning",
+        arguments: [("1", "1 (low)"), ("2", "2 (medium)"), ("3", "3 (high)"), ("4", "4 (confirmed)"), (nil, nil)]
+            as [(String?, String?)])
+    func withOtherConfidence(_ confidence: String?, _ words: String?) throws {
+        let report = try Self.report(riskCode: -1, confidence: confidence)
+        let finding = try #require(report.findings.first)
+        #expect(finding.isOpen)
+        #expect(finding.suppression == nil)
+        #expect(finding.severity == .unknown)
+        #expect(
+            finding.ratings == [
+                SeverityRating(source: "zap", severity: .unknown, label: "riskcode -1", isToolVerdict: true)
+            ])
+        #expect(finding.confidence != .falsePositive)
+        let has = words.map { "confidence \($0)" } ?? "no confidence"
+        #expect(
+            report.warnings == [
+                "alert 40012 (Test Alert) on https://app.example: riskcode -1 files it as a false positive but it has "
+                    + "\(has), and only confidence 0 marks a false positive; it is not suppressed and is judged at "
+                    + "unknown severity"
+            ])
+    }
+
+    @Test("the review's reproduction: riskcode -1, confidence 2")
+    func reproduction() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/riskcode-minus1-confidence2.xml"))
+        #expect(report.findings.map(\.severity) == [.unknown])
+        #expect(report.findings.first?.isOpen == true)
+        #expect(report.findings.first?.confidence == .medium)
+        #expect(report.warnings.count == 1)
+    }
+
+    @Test("confidence 0 at any other riskcode is a false positive too", arguments: [0, 1, 2, 3])
+    func confidenceZero(_ riskCode: Int) throws {
+        let report = try Self.report(riskCode: riskCode, confidence: "0")
+        #expect(report.findings.first?.isOpen == false)
+        #expect(report.warnings.isEmpty)
+    }
+}
+
 /// A field may not repeat in one `<alertitem>` or `<instance>`: which one counts would be the
 /// reader's choice, a second `<riskcode>0` or `<confidence>0` would hide the alert, and a second
 /// `<uri>` or `<name>` would move or rename it.
