@@ -131,8 +131,10 @@ struct ZAPFindingBuilder {
         /// Titles of other alert items merged in (pre-alertRef reports give rule variants one
         /// plugin id, e.g. 10049 "Non-Storable Content" and "Storable but Non-Cacheable Content").
         var otherTitles: [String] = []
+        /// The highest riskcode of the items not marked false positives (of all when every one is).
         var riskCode: Int
         var allFalsePositive: Bool
+        /// The highest confidence, of the same items as `riskCode`.
         var confidence: Int?
         var cwes: [String]
         var instances: [ZAPRawInstance] = []
@@ -164,11 +166,19 @@ struct ZAPFindingBuilder {
                 if title != drafts[index].title && !drafts[index].otherTitles.contains(title) {
                     drafts[index].otherTitles.append(title)
                 }
-                drafts[index].riskCode = max(drafts[index].riskCode, alert.riskCode)
-                // Suppressed only when every merged alert item was marked a false positive.
-                drafts[index].allFalsePositive = drafts[index].allFalsePositive && confidence == 0
-                if let confidence, drafts[index].confidence.map({ confidence > $0 }) ?? true {
+                // Suppressed only when every merged alert item was marked a false positive; the risk
+                // and confidence come from the items that were not (a false positive's risk says
+                // nothing about the real alert beside it), or from all when every item was one.
+                let falsePositive = confidence == 0
+                if drafts[index].allFalsePositive && !falsePositive {
+                    drafts[index].allFalsePositive = false
+                    drafts[index].riskCode = alert.riskCode
                     drafts[index].confidence = confidence
+                } else if drafts[index].allFalsePositive == falsePositive {
+                    drafts[index].riskCode = max(drafts[index].riskCode, alert.riskCode)
+                    if let confidence, drafts[index].confidence.map({ confidence > $0 }) ?? true {
+                        drafts[index].confidence = confidence
+                    }
                 }
                 if let cwe, !drafts[index].cwes.contains(cwe) {
                     drafts[index].cwes.append(cwe)

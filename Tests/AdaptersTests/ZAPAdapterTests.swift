@@ -30,7 +30,12 @@ private struct ExpectedZAP {
         let falsePositive = confidence == "0"
         ruleIDs.insert(rule)
         if var group = groups[key] {
-            group.riskCode = max(group.riskCode, riskCode)
+            // The risk of items that are not false positives, unless every item is one.
+            if group.allFalsePositive && !falsePositive {
+                group.riskCode = riskCode
+            } else if group.allFalsePositive == falsePositive {
+                group.riskCode = max(group.riskCode, riskCode)
+            }
             group.allFalsePositive = group.allFalsePositive && falsePositive
             groups[key] = group
         } else {
@@ -724,6 +729,59 @@ struct ZAPRiskCodeMinusOneTests {
         let report = try Self.report(riskCode: riskCode, confidence: "0")
         #expect(report.findings.first?.isOpen == false)
         #expect(report.warnings.isEmpty)
+    }
+}
+
+/// Alert items merged into one finding: a false positive among them neither raises the risk nor
+/// the confidence of the real ones.
+@Suite("ZAP false positives merged with real alerts")
+struct ZAPMergedFalsePositiveTests {
+    /// Two alert items of one rule at one URL, in the order given.
+    static func report(_ items: [(riskCode: Int, confidence: Int)]) throws -> ParsedReport {
+        let alertItems = items.map { item in
+            """
+            <alertitem><pluginid>10038</pluginid><alertRef>10038-1</alertRef><name>CSP</name>\
+            <riskcode>\(item.riskCode)</riskcode><confidence>\(item.confidence)</confidence><instances><instance>\
+            <uri>https://app.example/x</uri><method>GET</method></instance></instances></alertitem>
+            """
+        }
+        let xml =
+            "<?xml version=\"1.0\"?><OWASPZAPReport version=\"2.14.0\"><site name=\"https://app.example\"><alerts>"
+            + alertItems.joined(separator: "\n") + "</alerts></site></OWASPZAPReport>"
+        return try Corpus.parse(bytes: Array(xml.utf8), name: "fp.xml")
+    }
+
+    @Test("the review's reproduction: a high false positive beside a low real alert stays low")
+    func reproduction() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/false-positive-beside-real.xml"))
+        let finding = try #require(report.findings.first)
+        #expect(report.findings.count == 1)
+        #expect(finding.isOpen)
+        #expect(finding.severity == .low)
+        #expect(finding.confidence == .high)
+        #expect(finding.ratings.map(\.label) == ["riskcode 1"])
+    }
+
+    @Test(
+        "in either order, only the real items' risk and confidence count",
+        arguments: [
+            [(3, 0), (1, 3)], [(1, 3), (3, 0)], [(3, 0), (1, 1), (2, 0), (1, 2)],
+        ] as [[(Int, Int)]])
+    func realItemsOnly(_ items: [(Int, Int)]) throws {
+        let finding = try #require(try Self.report(items.map { (riskCode: $0.0, confidence: $0.1) }).findings.first)
+        #expect(finding.isOpen)
+        #expect(finding.severity == .low)
+        #expect(finding.confidence != .falsePositive)
+        #expect(finding.confidence == (items.contains { $0 == (1, 3) } ? .high : .medium))
+    }
+
+    @Test("when every item is a false positive, the finding is suppressed at their highest risk")
+    func allFalsePositives() throws {
+        let finding = try #require(
+            try Self.report([(riskCode: 1, confidence: 0), (riskCode: 3, confidence: 0)]).findings.first)
+        #expect(!finding.isOpen)
+        #expect(finding.severity == .high)
+        #expect(finding.confidence == .falsePositive)
     }
 }
 
