@@ -108,7 +108,8 @@ enum ZAPJSONReader {
 struct ZAPFindingBuilder {
     /// The report file as the user named it.
     let reportFile: String
-    /// Whether description/solution/reference/otherinfo hold HTML (all but XML-plus).
+    /// Whether the alert-level description/solution/reference/otherinfo hold HTML (all but
+    /// XML-plus). An instance's own `otherinfo` is plain text in every template.
     let textIsHTML: Bool
 
     /// What makes one finding inside a report.
@@ -197,6 +198,7 @@ struct ZAPFindingBuilder {
             }
         }
 
+        var converter = TextConverter(isHTML: textIsHTML)
         var siteIndex: [String: Int] = [:]
         // The 2.7 layout repeats an alert item per URL: one warning for all of them.
         var contradictionsWarned: Set<String> = []
@@ -226,9 +228,10 @@ struct ZAPFindingBuilder {
                 continue
             }
             // Legacy reports put the alert's other info only at alert level: it describes the
-            // first instance (the alert's own message), so it goes there, not on every URL.
+            // first instance (the alert's own message), so it goes there, not on every URL, as
+            // text (it is HTML where the alert's texts are; an instance's own is plain text).
             let firstInstanceOtherInfo =
-                alert.instances.contains { nonEmpty($0.otherInfo) != nil } ? nil : nonEmpty(alert.otherInfo)
+                alert.instances.contains { nonEmpty($0.otherInfo) != nil } ? nil : converter.text(alert.otherInfo)
             for (position, listed) in alert.instances.enumerated() {
                 var instance = listed
                 instance.uri = Self.withoutUserinfo(instance.uri)
@@ -240,6 +243,8 @@ struct ZAPFindingBuilder {
             }
             if var instance = alert.flatInstance {
                 instance.uri = Self.withoutUserinfo(instance.uri)
+                // The 2.7 layout's other info is the alert item's: HTML, as its other texts.
+                instance.otherInfo = converter.text(instance.otherInfo)
                 let key = GroupKey(
                     site: site, rule: rule, url: Self.normalizedURL(instance.uri), method: instance.method ?? "",
                     parameter: instance.param ?? "")
@@ -254,7 +259,9 @@ struct ZAPFindingBuilder {
             }
         }
 
-        var converter = TextConverter(isHTML: textIsHTML)
+        // An instance's own other info is plain text in every template (HTML-stripping it lost
+        // text such as `<script src="/js/app.js">`): only its lines are normalised.
+        var instanceConverter = TextConverter(isHTML: false)
         var texts: [AlertTexts?] = Array(repeating: nil, count: raw.alerts.count)
         var findings: [Finding] = []
         findings.reserveCapacity(drafts.count)
@@ -270,7 +277,9 @@ struct ZAPFindingBuilder {
                 texts[draft.alertIndex] = alertTexts
             }
             findings.append(
-                finding(from: draft, alert: alert, texts: alertTexts, version: raw.toolVersion, converter: &converter))
+                finding(
+                    from: draft, alert: alert, texts: alertTexts, version: raw.toolVersion, converter: &converter,
+                    instanceConverter: &instanceConverter))
         }
         return ParsedReport(
             source: reportFile, format: .zap, variant: variant, tool: "zap", toolVersion: raw.toolVersion,
@@ -278,7 +287,8 @@ struct ZAPFindingBuilder {
     }
 
     private func finding(
-        from draft: Draft, alert: ZAPRawAlert, texts: AlertTexts, version: String?, converter: inout TextConverter
+        from draft: Draft, alert: ZAPRawAlert, texts: AlertTexts, version: String?, converter: inout TextConverter,
+        instanceConverter: inout TextConverter
     ) -> Finding {
         let key = draft.key
         var description = texts.description
@@ -293,7 +303,7 @@ struct ZAPFindingBuilder {
             WebInstance(
                 uri: instance.uri, method: nonEmpty(instance.method), parameter: nonEmpty(instance.param),
                 attack: nonEmpty(instance.attack), evidence: nonEmpty(instance.evidence),
-                otherInfo: instance.otherInfo == nil ? nil : converter.text(instance.otherInfo))
+                otherInfo: instance.otherInfo == nil ? nil : instanceConverter.text(instance.otherInfo))
         }
         var aliases: [String] = []
         if let pluginID = alert.pluginID, !pluginID.isEmpty, pluginID != alert.ruleID { aliases.append(pluginID) }

@@ -2,8 +2,9 @@
 /// `<ul><li>`) into plain text: tags stripped, entities decoded, paragraphs separated by one
 /// blank line, lines and the whole text trimmed.
 ///
-/// Line breaks inside the text are kept (ZAP's per-instance `otherinfo` is plain text with
-/// newlines even in the HTML templates). A `<` that does not start a tag stays as it is.
+/// Line breaks inside the text are kept. A `<` that does not start a tag stays as it is. Only
+/// alert-level texts are HTML: ZAP's per-instance `otherinfo` is plain text even in the HTML
+/// templates, and only goes through ``normalizedLines(_:)``.
 enum ZAPHTMLText {
     /// Block elements whose boundaries become paragraph breaks.
     private static let blockElements: Set<String> = [

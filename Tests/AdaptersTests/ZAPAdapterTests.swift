@@ -330,6 +330,30 @@ struct ZAPAdapterTests {
         #expect(css.severity == .low)
     }
 
+    @Test("an instance's own other info is plain text: markup in it is kept, not stripped as HTML")
+    func instanceOtherInfoIsText() throws {
+        let report = try Corpus.parse(Corpus.fixture("zap/instance-otherinfo-text.xml"))
+        let finding = try #require(report.findings.first)
+        #expect(
+            finding.instances.first?.otherInfo
+                == #"The following pattern was used: \bTODO\b and was detected in the element starting with: "#
+                + #""<script src="/js/app.js">", see evidence field for the suspicious comment/snippet."#)
+        // The alert-level texts of the same report are still HTML.
+        #expect(finding.description == "d")
+    }
+
+    @Test("a JSON instance's other info keeps its markup and entities, with lines normalised")
+    func jsonInstanceOtherInfoIsText() throws {
+        let json = #"""
+            {"@version": "2.16.1", "site": [{"@name": "https://app.example", "alerts": [{"pluginid": "10027",
+            "name": "Suspicious Comments", "riskcode": "0", "confidence": "1", "otherinfo": "<p>Alert &amp; level</p>",
+            "instances": [{"uri": "https://app.example/a", "method": "GET",
+            "otherinfo": "  <!-- TODO --> in <div id=\"x\">  \n\n\n  a &amp; b\n"}]}]}]}
+            """#
+        let finding = try #require(try Corpus.parse(bytes: Array(json.utf8), name: "o.json").findings.first)
+        #expect(finding.instances.first?.otherInfo == "<!-- TODO --> in <div id=\"x\">\n\na &amp; b")
+    }
+
     @Test("traditional JSON maps like XML")
     func jsonReport() throws {
         let report = try Corpus.parse(Corpus.fixture("zap/behaviours.json"))
