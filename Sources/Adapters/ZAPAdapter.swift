@@ -200,6 +200,8 @@ struct ZAPFindingBuilder {
 
         var converter = TextConverter(isHTML: textIsHTML)
         var siteIndex: [String: Int] = [:]
+        // Alert items whose instances ZAP counted but did not all list (older ZAP lists 20).
+        var unlisted: [(alertIndex: Int, site: String, count: Int)] = []
         // The 2.7 layout repeats an alert item per URL: one warning for all of them.
         var contradictionsWarned: Set<String> = []
         for (alertIndex, listedAlert) in raw.alerts.enumerated() {
@@ -253,9 +255,11 @@ struct ZAPFindingBuilder {
             if alert.flatInstance == nil, let count = alert.count.flatMap({ Int($0.zapTrimmed) }),
                 count > alert.instances.count
             {
+                unlisted.append((alertIndex, alert.site, count))
                 warnings.append(
                     "alert \(rule) (\(alert.title)) on \(alert.site): ZAP counted \(count) instances but "
-                        + "listed \(alert.instances.count); only the listed URLs are reported")
+                        + "listed \(alert.instances.count); the other \(count - alert.instances.count) are one finding "
+                        + "at \(Self.siteRoot(alert.site)), which no url: rule or waiver narrower than the site covers")
             }
         }
 
@@ -281,9 +285,57 @@ struct ZAPFindingBuilder {
                     from: draft, alert: alert, texts: alertTexts, version: raw.toolVersion, converter: &converter,
                     instanceConverter: &instanceConverter))
         }
+        for item in unlisted {
+            let alert = raw.alerts[item.alertIndex]
+            let alertTexts =
+                texts[item.alertIndex]
+                ?? AlertTexts(
+                    description: converter.text(alert.description), remediation: converter.text(alert.solution),
+                    references: ZAPHTMLText.urls(in: converter.text(alert.reference) ?? ""))
+            findings.append(
+                unlistedFinding(
+                    alert: alert, site: item.site, counted: item.count, texts: alertTexts, version: raw.toolVersion))
+        }
         return ParsedReport(
             source: reportFile, format: .zap, variant: variant, tool: "zap", toolVersion: raw.toolVersion,
             findings: findings, warnings: warnings)
+    }
+
+    /// `https://app.example` → `https://app.example/`: where a finding about the whole site is.
+    static func siteRoot(_ site: String) -> String { site.hasSuffix("/") ? site : site + "/" }
+
+    /// The instances ZAP counted but did not list (ZAP 2.10 and older list at most 20 per alert
+    /// and give the total in `<count>`), as one finding at the site's root. They may be anywhere
+    /// on the site, `/admin` included: a rule or waiver scoped to the listed URLs must not pass
+    /// them, and one that covers the whole site (`url: https://app.example/*`) still can.
+    private func unlistedFinding(
+        alert: ZAPRawAlert, site: String, counted: Int, texts: AlertTexts, version: String?
+    ) -> Finding {
+        let root = Self.siteRoot(site)
+        let missing = counted - alert.instances.count
+        let note =
+            "ZAP counted \(counted) instances of this alert on \(site) but listed \(alert.instances.count); the other "
+            + "\(missing) are at URLs the report does not name."
+        let falsePositive = alert.confidence == 0
+        let severity = alert.riskCode < 0 && !falsePositive ? .unknown : Self.severity(riskCode: alert.riskCode)
+        var aliases: [String] = []
+        if let pluginID = alert.pluginID, !pluginID.isEmpty, pluginID != alert.ruleID { aliases.append(pluginID) }
+        return Finding(
+            kind: .webAlert, ruleID: alert.ruleID, aliases: aliases, title: alert.title,
+            description: join(texts.description, note), detail: note, remediation: texts.remediation,
+            ratings: [
+                SeverityRating(
+                    source: "zap", severity: severity, label: Self.riskCodeLabels.label(alert.riskCode),
+                    isToolVerdict: true)
+            ],
+            confidence: alert.confidence.map(Self.confidence(_:)), locations: [Location(url: root)],
+            cwes: alert.cweID.flatMap(Self.cwe(_:)).map { [$0] } ?? [], references: texts.references,
+            provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)],
+            suppression: falsePositive
+                ? Suppression(source: "zap", status: "false-positive", statement: "marked as a false positive in ZAP")
+                : nil,
+            identity: FindingIdentity(kind: .webAlert, scope: "site:" + site, subject: [root, "", "", "unlisted"])
+        ).finalized()
     }
 
     private func finding(

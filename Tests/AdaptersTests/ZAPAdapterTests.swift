@@ -44,7 +44,21 @@ private struct ExpectedZAP {
         }
     }
 
+    /// The instances of an alert item ZAP counted (`<count>`) but did not list: one finding of
+    /// their own at the site's root, with the item's risk.
+    mutating func addUnlisted(counted: String, listed: Int, riskCode: Int, confidence: String) {
+        guard listed > 0, let count = Int(counted.trimmingCharacters(in: .whitespaces)), count > listed else { return }
+        unlisted.append((riskCode, confidence == "0"))
+    }
+
+    private var unlisted: [(riskCode: Int, falsePositive: Bool)] = []
+
     mutating func finish() {
+        let unlistedNames = [0: "info", 1: "low", 2: "medium", 3: "high"]
+        for item in unlisted {
+            findingsPerSeverity["web-alert/\(unlistedNames[item.riskCode] ?? "?")", default: 0] += 1
+            if item.falsePositive { suppressed += 1 }
+        }
         let names = [0: "info", 1: "low", 2: "medium", 3: "high"]
         for group in groups.values {
             findingsPerSeverity["web-alert/\(names[group.riskCode] ?? "?")", default: 0] += 1
@@ -76,6 +90,8 @@ private struct ExpectedZAP {
                             uri: child(instance, "uri"), method: child(instance, "method"),
                             parameter: child(instance, "param"))
                     }
+                    expected.addUnlisted(
+                        counted: child(item, "count"), listed: instances.count, riskCode: risk, confidence: confidence)
                 } else if !item.elements(forName: "uri").isEmpty {
                     expected.add(
                         site: siteName, rule: rule, riskCode: risk, confidence: confidence, uri: child(item, "uri"),
@@ -114,6 +130,9 @@ private struct ExpectedZAP {
                         site: siteName, rule: rule, riskCode: risk, confidence: confidence, uri: siteName, method: "",
                         parameter: "")
                 }
+                expected.addUnlisted(
+                    counted: item["count"] as? String ?? "", listed: instances.count, riskCode: risk,
+                    confidence: confidence)
             }
         }
         expected.finish()
@@ -216,7 +235,10 @@ struct ZAPAdapterTests {
         let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
         #expect(report.variant == "traditional-xml")
         #expect(report.toolVersion == "2.10.0")
-        let csp = report.findings.filter { $0.ruleID == "10038" && $0.identity.scope == "site:https://app.example" }
+        let csp = report.findings.filter {
+            $0.ruleID == "10038" && $0.identity.scope == "site:https://app.example"
+                && $0.identity.subject.last != "unlisted"
+        }
         #expect(csp.count == 3)
         let pageA = try #require(
             csp.first { $0.locations.first == Location(url: "https://app.example/a", method: "GET") })
@@ -246,7 +268,7 @@ struct ZAPAdapterTests {
         #expect(other.count == 1)
         #expect(other.first?.ruleID == "10038")
         #expect(other.first?.cwes == ["CWE-693"])
-        #expect(report.findings.count == 6)
+        #expect(report.findings.count == 7)  // six listed, and the instances ZAP did not list
     }
 
     @Test("HTML in descriptions is converted to plain text")
@@ -294,14 +316,29 @@ struct ZAPAdapterTests {
         }
     }
 
-    @Test("a legacy report listing fewer instances than it counted gets a warning")
+    /// ZAP 2.10 and older list at most 20 instances of an alert and count all in `<count>`: the
+    /// others may be anywhere on the site, so they are one finding at its root, which a rule or
+    /// waiver scoped to the listed URLs does not cover.
+    @Test("instances ZAP counted but did not list are one finding at the site's root")
     func legacyCountWarning() throws {
         let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
         #expect(
             report.warnings == [
                 "alert 10038 (Content Security Policy (CSP) Header Not Set) on https://app.example: ZAP counted 35 "
-                    + "instances but listed 5; only the listed URLs are reported"
+                    + "instances but listed 5; the other 30 are one finding at https://app.example/, which no url: "
+                    + "rule or waiver narrower than the site covers"
             ])
+        let unlisted = try #require(report.findings.first { $0.identity.subject.last == "unlisted" })
+        #expect(unlisted.ruleID == "10038" && unlisted.identity.scope == "site:https://app.example")
+        #expect(unlisted.locations == [Location(url: "https://app.example/")])
+        #expect(unlisted.instances.isEmpty)
+        let listed = try #require(
+            report.findings.first { $0.ruleID == "10038" && $0.identity.subject.last != "unlisted" })
+        #expect(unlisted.severity == listed.severity && unlisted.isOpen)
+        #expect(
+            unlisted.detail
+                == "ZAP counted 35 instances of this alert on https://app.example but listed 5; the other 30 are at "
+                + "URLs the report does not name.")
     }
 
     @Test("an alert item without instances becomes one finding on the site origin")
@@ -359,7 +396,7 @@ struct ZAPAdapterTests {
         let report = try Corpus.parse(Corpus.fixture("zap/behaviours.json"))
         #expect(report.variant == "traditional-json")
         #expect(report.toolVersion == "2.9.0")
-        #expect(report.findings.count == 3)
+        #expect(report.findings.filter { $0.identity.subject.last != "unlisted" }.count == 3)
         let pageA = try #require(report.findings.first { $0.locations.first?.url == "https://app.example/a" })
         #expect(pageA.instances.count == 2)
         #expect(pageA.description == "Content Security Policy (CSP) is an added layer & more.\n\nSecond paragraph.")

@@ -396,3 +396,32 @@ struct ReaderWarningsInDecisionTests {
         #expect(warnings.contains { $0.contains("which has reached its end of life") }, "\(warnings)")
     }
 }
+
+/// ZAP counted instances it did not list: a rule relaxing the listed URLs must not pass them.
+@Suite("ZAP instances counted but not listed", .enabled(if: ScanGateProcess.isAvailable))
+struct UnlistedZAPInstancesTests {
+    @Test func aRuleForTheListedURLsDoesNotPassTheAlert() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = directory.appendingPathComponent("policy.yaml")
+        try Data(
+            """
+            scangate-policy: 1
+            fail-on: low
+            rules:
+              - match: { url: "https://app.example/?*" }
+                action: ignore
+              - match: { url: "https://other.example/*" }
+                action: ignore
+              - match: { id: "10106" }
+                action: ignore
+            """.utf8
+        ).write(to: policy)
+        let result = try ScanGateProcess.run(["gate", "fixtures/zap/behaviours.xml", "--policy", policy.path])
+        #expect(result.status == 1, "\(result.standardOutput)")
+        // The one failing finding: the instances ZAP did not list, at the site's root.
+        #expect(result.standardOutput.contains("FAIL: 1 failing"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("at https://app.example/\n"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("ZAP counted 35 instances but listed 5"))
+    }
+}
