@@ -189,6 +189,14 @@ public enum Gate {
         var allWarnings: [String] = []
         let (signatures, signatureWarning) = judgeSignatures(input.signatures, policy: policy.signatures)
         if let signatureWarning { allWarnings.append(signatureWarning) }
+        if let warnOn = policy.warnOn, let failOn = policy.failOn, warnOn.value >= failOn.value {
+            // Legitimate when layered (a stricter file lowers fail-on under the warn-on it extends),
+            // but then warn-on says nothing: said, so that nobody counts on warnings it cannot give.
+            allWarnings.append(
+                "warn-on: \(warnOn.value) (\(warnOn.source)) is at or above fail-on: \(failOn.value) "
+                    + "(\(failOn.source)): no finding warns by its severity, every one at or above "
+                    + "\(failOn.value) fails")
+        }
         allWarnings +=
             input.reportWarnings + waiverWarnings + vexNotes + vex.unusedWarnings
             + unmatchedToolWarnings(policy, input.findings)

@@ -231,6 +231,22 @@ struct EvaluationTests {
         #expect(!known.isNew && known.verdict == .warn)
     }
 
+    /// `warn-on` at or above `fail-on` (a stricter file lowering `fail-on` under the `warn-on`
+    /// it extends) warns about nothing: said in the decision.
+    @Test func warnOnAtOrAboveFailOnIsWarnedAbout() throws {
+        let layered = try Support.policy([
+            "base.yaml": "scangate-policy: 1\nfail-on: critical\nwarn-on: high\n",
+            "policy.yaml": "scangate-policy: 1\nextends: base.yaml\nfail-on: medium\n",
+        ])
+        let warnings = Support.evaluate([Self.minimist], policy: layered).warnings
+        #expect(
+            warnings.contains(
+                "warn-on: high (base.yaml:3) is at or above fail-on: medium (policy.yaml:3): no finding warns by "
+                    + "its severity, every one at or above medium fails"), "\(warnings)")
+        let ordinary = try Support.policy("scangate-policy: 1\nfail-on: high\nwarn-on: medium\n")
+        #expect(!Support.evaluate([Self.minimist], policy: ordinary).warnings.contains { $0.hasPrefix("warn-on:") })
+    }
+
     @Test func toolSuppressedFindingsNeverCount() throws {
         let suppressed = Support.finding("CVE-2020-1", severity: .critical, path: "a", suppressed: true)
         let decision = Support.evaluate([suppressed], policy: try Support.policy("scangate-policy: 1\nfail-on: low\n"))
