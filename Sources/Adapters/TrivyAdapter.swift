@@ -113,18 +113,22 @@ private struct TrivyReportReader {
     }
 
     private mutating func readKubernetes(_ root: JSONValue) throws(JSONAccessError) -> String {
+        let cluster = try root.string("ClusterName").flatMap { $0.isEmpty ? nil : $0 }
         if let resources = try root.array("Resources") {
-            for resource in resources { try readKubernetesResource(resource) }
+            for resource in resources { try readKubernetesResource(resource, cluster: cluster) }
             return "kubernetes"
         }
         // v0.29–v0.41: the same resource objects, split by finding type.
         for key in ["Vulnerabilities", "Misconfigurations"] {
-            for resource in try root.array(key) ?? [] { try readKubernetesResource(resource) }
+            for resource in try root.array(key) ?? [] { try readKubernetesResource(resource, cluster: cluster) }
         }
         return "kubernetes-legacy"
     }
 
-    private mutating func readKubernetesResource(_ resource: JSONValue) throws(JSONAccessError) {
+    /// One resource's results. The cluster is named in the location (`default/Deployment/api
+    /// (cluster prod-eu)`), not in the identity: the same workload in two clusters is one
+    /// finding (its fingerprint unchanged from before clusters were read), with a location each.
+    private mutating func readKubernetesResource(_ resource: JSONValue, cluster: String?) throws(JSONAccessError) {
         _ = try resource.requireObject()
         let namespace = try resource.string("Namespace")
         let kind = try resource.string("Kind") ?? "?"
@@ -152,7 +156,9 @@ private struct TrivyReportReader {
             case "lang-pkgs": image = osImages.count == 1 ? osImages.first : nil
             default: image = nil
             }
-            var context = TrivyContext(scope: "k8s:" + resourceName, resource: resourceName)
+            var context = TrivyContext(
+                scope: "k8s:" + resourceName,
+                resource: cluster.map { "\(resourceName) (cluster \($0))" } ?? resourceName)
             if let image {
                 // The same image's vulnerabilities, repeated per workload, are one finding.
                 context.scope = FindingIdentity.imageScope(image)

@@ -447,3 +447,28 @@ struct TrivyReportWarningTests {
         #expect(complete.warnings.isEmpty)
     }
 }
+
+/// Two clusters running the same workload: one finding (the fingerprint has no cluster in it, as
+/// before clusters were read), whose locations say which cluster each is in.
+@Suite("Trivy Kubernetes clusters")
+struct TrivyKubernetesClusterTests {
+    static func report(cluster: String) -> String {
+        #"{"ClusterName": ""# + cluster + #"", "Resources": [{"Namespace": "default", "Kind": "Deployment","#
+            + #" "Name": "api", "Results": [{"Target": "Deployment/api", "Class": "config","#
+            + #" "Misconfigurations": [{"ID": "KSV001", "Title": "privileged", "Severity": "HIGH", "Status": "FAIL"}]}]}]}"#
+    }
+
+    @Test func theClusterIsNamedInTheLocationNotTheIdentity() throws {
+        let east = try Corpus.parse(bytes: Array(Self.report(cluster: "prod-east").utf8), name: "east.json")
+        let west = try Corpus.parse(bytes: Array(Self.report(cluster: "prod-west").utf8), name: "west.json")
+        let merged = FindingSet(merging: east.findings + west.findings).all
+        try #require(merged.count == 1)
+        #expect(
+            Set(merged[0].locations.compactMap(\.resource))
+                == ["default/Deployment/api (cluster prod-east)", "default/Deployment/api (cluster prod-west)"])
+        #expect(merged[0].identity.scope == "k8s:default/Deployment/api")
+        let unnamed = try Corpus.parse(bytes: Array(Self.report(cluster: "").utf8), name: "unnamed.json")
+        #expect(unnamed.findings.first?.locations.first?.resource == "default/Deployment/api")
+        #expect(unnamed.findings.first?.fingerprint == merged[0].fingerprint)
+    }
+}
