@@ -267,34 +267,30 @@ struct ZAPFindingBuilder {
         // text such as `<script src="/js/app.js">`): only its lines are normalised.
         var instanceConverter = TextConverter(isHTML: false)
         var texts: [AlertTexts?] = Array(repeating: nil, count: raw.alerts.count)
+        // An alert item's texts, converted once for all the findings it gives.
+        func alertTexts(_ alertIndex: Int) -> AlertTexts {
+            if let known = texts[alertIndex] { return known }
+            let alert = raw.alerts[alertIndex]
+            let converted = AlertTexts(
+                description: converter.text(alert.description), remediation: converter.text(alert.solution),
+                references: ZAPHTMLText.urls(in: converter.text(alert.reference) ?? ""))
+            texts[alertIndex] = converted
+            return converted
+        }
         var findings: [Finding] = []
         findings.reserveCapacity(drafts.count)
         for draft in drafts {
-            let alert = raw.alerts[draft.alertIndex]
-            let alertTexts: AlertTexts
-            if let known = texts[draft.alertIndex] {
-                alertTexts = known
-            } else {
-                alertTexts = AlertTexts(
-                    description: converter.text(alert.description), remediation: converter.text(alert.solution),
-                    references: ZAPHTMLText.urls(in: converter.text(alert.reference) ?? ""))
-                texts[draft.alertIndex] = alertTexts
-            }
+            let alertTexts = alertTexts(draft.alertIndex)
             findings.append(
                 finding(
-                    from: draft, alert: alert, texts: alertTexts, version: raw.toolVersion, converter: &converter,
-                    instanceConverter: &instanceConverter))
+                    from: draft, alert: raw.alerts[draft.alertIndex], texts: alertTexts, version: raw.toolVersion,
+                    converter: &converter, instanceConverter: &instanceConverter))
         }
         for item in unlisted {
-            let alert = raw.alerts[item.alertIndex]
-            let alertTexts =
-                texts[item.alertIndex]
-                ?? AlertTexts(
-                    description: converter.text(alert.description), remediation: converter.text(alert.solution),
-                    references: ZAPHTMLText.urls(in: converter.text(alert.reference) ?? ""))
             findings.append(
                 unlistedFinding(
-                    alert: alert, site: item.site, counted: item.count, texts: alertTexts, version: raw.toolVersion))
+                    alert: raw.alerts[item.alertIndex], site: item.site, counted: item.count,
+                    texts: alertTexts(item.alertIndex), version: raw.toolVersion))
         }
         return ParsedReport(
             source: reportFile, format: .zap, variant: variant, tool: "zap", toolVersion: raw.toolVersion,
@@ -317,23 +313,14 @@ struct ZAPFindingBuilder {
             "ZAP counted \(counted) instances of this alert on \(site) but listed \(alert.instances.count); the other "
             + "\(missing) are at URLs the report does not name."
         let falsePositive = alert.confidence == 0
-        let severity = alert.riskCode < 0 && !falsePositive ? .unknown : Self.severity(riskCode: alert.riskCode)
-        var aliases: [String] = []
-        if let pluginID = alert.pluginID, !pluginID.isEmpty, pluginID != alert.ruleID { aliases.append(pluginID) }
         return Finding(
-            kind: .webAlert, ruleID: alert.ruleID, aliases: aliases, title: alert.title,
+            kind: .webAlert, ruleID: alert.ruleID, aliases: Self.aliases(of: alert), title: alert.title,
             description: join(texts.description, note), detail: note, remediation: texts.remediation,
-            ratings: [
-                SeverityRating(
-                    source: "zap", severity: severity, label: Self.riskCodeLabels.label(alert.riskCode),
-                    isToolVerdict: true)
-            ],
+            ratings: [Self.rating(riskCode: alert.riskCode, falsePositive: falsePositive)],
             confidence: alert.confidence.map(Self.confidence(_:)), locations: [Location(url: root)],
             cwes: alert.cweID.flatMap(Self.cwe(_:)).map { [$0] } ?? [], references: texts.references,
             provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)],
-            suppression: falsePositive
-                ? Suppression(source: "zap", status: "false-positive", statement: "marked as a false positive in ZAP")
-                : nil,
+            suppression: falsePositive ? Self.falsePositive : nil,
             identity: FindingIdentity(kind: .webAlert, scope: "site:" + site, subject: [root, "", "", "unlisted"])
         ).finalized()
     }
@@ -357,29 +344,36 @@ struct ZAPFindingBuilder {
                 attack: nonEmpty(instance.attack), evidence: nonEmpty(instance.evidence),
                 otherInfo: instance.otherInfo == nil ? nil : instanceConverter.text(instance.otherInfo))
         }
-        var aliases: [String] = []
-        if let pluginID = alert.pluginID, !pluginID.isEmpty, pluginID != alert.ruleID { aliases.append(pluginID) }
-        // Riskcode -1 on an alert not marked a false positive says nothing about its risk.
-        let severity =
-            draft.riskCode < 0 && !draft.allFalsePositive ? .unknown : Self.severity(riskCode: draft.riskCode)
-        let rating = SeverityRating(
-            source: "zap", severity: severity,
-            label: Self.riskCodeLabels.label(draft.riskCode),
-            isToolVerdict: true)
-        let suppression =
-            draft.allFalsePositive
-            ? Suppression(source: "zap", status: "false-positive", statement: "marked as a false positive in ZAP")
-            : nil
         return Finding(
-            kind: .webAlert, ruleID: alert.ruleID, aliases: aliases, title: alert.title, description: description,
-            remediation: texts.remediation, ratings: [rating], confidence: draft.confidence.map(Self.confidence(_:)),
+            kind: .webAlert, ruleID: alert.ruleID, aliases: Self.aliases(of: alert), title: alert.title,
+            description: description, remediation: texts.remediation,
+            ratings: [Self.rating(riskCode: draft.riskCode, falsePositive: draft.allFalsePositive)],
+            confidence: draft.confidence.map(Self.confidence(_:)),
             locations: [Location(url: key.url, method: nonEmpty(key.method), parameter: nonEmpty(key.parameter))],
             instances: instances, cwes: draft.cwes, references: texts.references,
             provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)],
-            suppression: suppression,
+            suppression: draft.allFalsePositive ? Self.falsePositive : nil,
             identity: FindingIdentity(
                 kind: .webAlert, scope: "site:" + draft.site, subject: [key.url, key.method, key.parameter])
         ).finalized()
+    }
+
+    /// ZAP's verdict on an alert. Riskcode -1 on an alert not marked a false positive says
+    /// nothing about its risk: unknown.
+    static func rating(riskCode: Int, falsePositive: Bool) -> SeverityRating {
+        SeverityRating(
+            source: "zap", severity: riskCode < 0 && !falsePositive ? .unknown : severity(riskCode: riskCode),
+            label: riskCodeLabels.label(riskCode), isToolVerdict: true)
+    }
+
+    /// What suppresses an alert every item of which a user marked a false positive.
+    static let falsePositive = Suppression(
+        source: "zap", status: "false-positive", statement: "marked as a false positive in ZAP")
+
+    /// The plugin id beside an alert reference that differs from it (`10038` for `10038-1`).
+    static func aliases(of alert: ZAPRawAlert) -> [String] {
+        guard let pluginID = alert.pluginID, !pluginID.isEmpty, pluginID != alert.ruleID else { return [] }
+        return [pluginID]
     }
 
     /// A scan that reaches a site almost always raises some alert, if only informational ones
