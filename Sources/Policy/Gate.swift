@@ -377,7 +377,10 @@ extension RuleMatch {
             return false
         }
         if !kinds.isEmpty, !kinds.contains(finding.kind) { return false }
-        if !tools.isEmpty, !Self.matches(finding.provenance.map(\.tool), tools, every: relaxing) { return false }
+        let globMatch = { (globs: [Glob]) in { (value: String) in globs.contains { $0.matches(value) } } }
+        if !tools.isEmpty, !Self.matches(finding.provenance.map(\.tool), every: relaxing, globMatch(tools)) {
+            return false
+        }
         if !ids.isEmpty {
             let all = [finding.ruleID] + finding.aliases
             guard all.contains(where: { id in ids.contains { $0.matches(id) } }) else { return false }
@@ -389,7 +392,7 @@ extension RuleMatch {
                 return false
             }
             if let versions = package.versions {
-                if let installed = actual.installedVersion, PackageVersion(installed) != nil {
+                if let installed = actual.installedVersion.flatMap(PackageVersion.init) {
                     guard versions.contains(installed) else { return false }
                 } else if relaxing {
                     return false
@@ -398,23 +401,22 @@ extension RuleMatch {
         }
         if !paths.isEmpty {
             let places = relaxing ? FindingFacts.everyPath(of: finding) : FindingFacts.paths(of: finding)
-            if !Self.matches(places, paths, every: relaxing) { return false }
+            if !Self.matches(places, every: relaxing, globMatch(paths)) { return false }
         }
-        if !images.isEmpty {
-            // Each image location as its repository and `repository:tag`: either form matches it.
-            let matched = { (names: [String]) in names.contains { name in images.contains { $0.matches(name) } } }
-            let located = FindingFacts.imageNames(of: finding)
-            if relaxing ? (located.isEmpty || !located.allSatisfy(matched)) : !located.contains(where: matched) {
-                return false
-            }
+        // Each image location as its repository and `repository:tag`: either form matches it.
+        if !images.isEmpty,
+            !Self.matches(
+                FindingFacts.imageNames(of: finding), every: relaxing, { $0.contains(where: globMatch(images)) })
+        {
+            return false
         }
-        if !urls.isEmpty {
-            // In canonical form (`CanonicalURL`): one page written several ways is one page.
-            let matched = { (url: String) in urls.contains { CanonicalURL.matches($0, url) } }
-            let located = FindingFacts.urls(of: finding)
-            if relaxing ? (located.isEmpty || !located.allSatisfy(matched)) : !located.contains(where: matched) {
-                return false
+        // In canonical form (`CanonicalURL`): one page written several ways is one page.
+        if !urls.isEmpty,
+            !Self.matches(FindingFacts.urls(of: finding), every: relaxing) { url in
+                urls.contains { CanonicalURL.matches($0, url) }
             }
+        {
+            return false
         }
         if !cwes.isEmpty, !finding.cwes.contains(where: cwes.contains) { return false }
         if let fixAvailable {
@@ -424,10 +426,8 @@ extension RuleMatch {
         return true
     }
 
-    /// Whether any of `values` (or, with `every`, each of them and at least one) matches one
-    /// of `globs`.
-    private static func matches(_ values: [String], _ globs: [Glob], every: Bool) -> Bool {
-        let matched = { (value: String) in globs.contains { $0.matches(value) } }
-        return every ? (!values.isEmpty && values.allSatisfy(matched)) : values.contains(where: matched)
+    /// Whether any of `values` is `matched` (or, with `every`, each of them, and there is one).
+    private static func matches<Value>(_ values: [Value], every: Bool, _ matched: (Value) -> Bool) -> Bool {
+        every ? (!values.isEmpty && values.allSatisfy(matched)) : values.contains(where: matched)
     }
 }

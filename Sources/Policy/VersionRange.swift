@@ -152,7 +152,12 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
     /// Whether `version` satisfies every comparator; a version that is not comparable never does.
     public func contains(_ versionText: String) -> Bool {
         guard let version = PackageVersion(versionText) else { return false }
-        return comparators.allSatisfy { comparator in
+        return contains(version)
+    }
+
+    /// Whether `version` satisfies every comparator.
+    public func contains(_ version: PackageVersion) -> Bool {
+        comparators.allSatisfy { comparator in
             let order = PackageVersion.compare(version, comparator.version)
             switch comparator.op {
             case .less: return order < 0
