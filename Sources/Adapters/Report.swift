@@ -36,6 +36,9 @@ public struct ParsedReport: Sendable {
     /// Things the reader noticed that do not stop it (never used for problems that make the
     /// report incomplete: those are errors).
     public var warnings: [String]
+    /// ``warnings``, each naming the report (`report.json: …`): how they read beside other
+    /// reports' (a gate decision's warnings, standard error).
+    public var warningsNamingTheReport: [String] { warnings.map { "\(source): \($0)" } }
     /// Parts of the scan that the tool itself reports as failed (a Kubernetes resource Trivy
     /// could not scan). A report with scan errors is incomplete: ``ReportReader`` refuses it
     /// unless told to allow incomplete reports.

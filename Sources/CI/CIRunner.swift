@@ -107,7 +107,7 @@ public struct CIRunner: Sendable {
                 findings: findings, policy: policy, waivers: waiverFiles, vex: vexDocuments,
                 baseline: snapshot.map(\.baseline),
                 environment: plan.environment, today: plan.today,
-                reportWarnings: reports.flatMap { report in report.warnings.map { "\(report.source): \($0)" } }))
+                reportWarnings: reports.flatMap(\.warningsNamingTheReport)))
         // The job log lists the first findings of each verdict; a 100 MB report would otherwise
         // put ~100,000 lines there. The outputs hold every one.
         let fullListing = [plan.outputs.decision, plan.outputs.html, plan.outputs.json].compactMap { $0 }.first

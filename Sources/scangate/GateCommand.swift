@@ -77,17 +77,16 @@ struct GateCommand: ParsableCommand {
         let loaded = try input.load()
         // The decision carries the readers' warnings (its table and JSON list them); JSON on the
         // terminal is for programs, so a person reading it gets them on standard error too.
+        let readerWarnings = loaded.flatMap(\.warningsNamingTheReport)
         if format == .json {
-            for report in loaded {
-                for warning in report.warnings { Terminal.error("warning: \(report.source): \(warning)") }
-            }
+            for warning in readerWarnings { Terminal.error("warning: \(warning)") }
         }
         let findings = FindingSet(merging: loaded.flatMap(\.findings))
         let decision = Gate.evaluate(
             GateInput(
                 findings: findings, policy: loadedPolicy,
                 waivers: waiverFiles, vex: vexDocuments, baseline: previous, environment: env, today: today,
-                reportWarnings: ReportLoading.warnings(of: loaded)))
+                reportWarnings: readerWarnings))
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(DecisionText.render(decision).utf8)

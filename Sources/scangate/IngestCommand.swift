@@ -53,11 +53,6 @@ struct IngestCommand: ParsableCommand {
 /// Reading a command's report arguments: directories expanded, every file tried, every
 /// failure reported before giving up.
 enum ReportLoading {
-    /// Every reader warning, `report.json: …`, in argument order.
-    static func warnings(of reports: [ParsedReport]) -> [String] {
-        reports.flatMap { report in report.warnings.map { "\(report.source): \($0)" } }
-    }
-
     static func load(_ arguments: [String], with reader: ReportReader, as format: ReportFormat?) throws
         -> [ParsedReport]
     {

@@ -352,7 +352,7 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         // The warnings are the decision's: listed with it.
         return .success(
-            (FindingSet(merging: parsed.flatMap(\.findings)), ReportLoading.warnings(of: parsed)))
+            (FindingSet(merging: parsed.flatMap(\.findings)), parsed.flatMap(\.warningsNamingTheReport)))
     }
 
     // MARK: Output and record

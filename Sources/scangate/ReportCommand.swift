@@ -111,9 +111,8 @@ struct ReportBuilder {
             throw ExitCode(ExitStatus.usage)
         }
         let loaded = try input.load()
-        for report in loaded {
-            for warning in report.warnings { Terminal.error("warning: \(report.source): \(warning)") }
-        }
+        let readerWarnings = loaded.flatMap(\.warningsNamingTheReport)
+        for warning in readerWarnings { Terminal.error("warning: \(warning)") }
         let findings = FindingSet(merging: loaded.flatMap(\.findings))
         var gate: ReportGate?
         if let loadedPolicy {
@@ -121,7 +120,7 @@ struct ReportBuilder {
                 GateInput(
                     findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
                     baseline: previous.map(\.baseline),
-                    environment: env, today: today, reportWarnings: ReportLoading.warnings(of: loaded)))
+                    environment: env, today: today, reportWarnings: readerWarnings))
             gate = ReportGate(decision, policy: loadedPolicy)
         }
         return ReportContent(
