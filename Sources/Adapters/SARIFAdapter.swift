@@ -711,6 +711,8 @@ private struct SARIFRun {
 /// A run's `originalUriBaseIds`: named base URIs, each maybe relative to another.
 private struct SARIFURIBases {
     private var bases: [String: (uri: String, baseID: String?)] = [:]
+    /// Each base's path, resolved once for all the results that stand on it.
+    private var resolvedBases: [String: String] = [:]
 
     init(_ value: JSONValue?) throws(JSONAccessError) {
         guard let value else { return }
@@ -718,6 +720,7 @@ private struct SARIFURIBases {
             guard let uri = try baseValue.requireObject().string("uri") else { continue }
             bases[name] = (uri, try baseValue.string("uriBaseId"))
         }
+        for (name, base) in bases { resolvedBases[name] = resolve(base.uri, baseID: base.baseID, depth: 1) }
     }
 
     /// `uri` as a path: percent-decoded, a `file:` URI as its absolute path, a relative one
@@ -731,7 +734,9 @@ private struct SARIFURIBases {
         } else if decoded.hasPrefix("/") || baseID == nil || depth >= 8 {
             path = decoded
         } else if let baseID, let base = bases[baseID] {
-            let basePath = resolve(base.uri, baseID: base.baseID, depth: depth + 1)
+            // A result's base (depth 0) was resolved at depth 1 when the run was read.
+            let basePath =
+                depth == 0 ? resolvedBases[baseID] ?? "" : resolve(base.uri, baseID: base.baseID, depth: depth + 1)
             path = basePath.isEmpty || basePath.hasSuffix("/") ? basePath + decoded : basePath + "/" + decoded
         } else {
             path = decoded
