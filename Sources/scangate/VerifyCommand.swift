@@ -91,8 +91,11 @@ struct VerifyCommand: ParsableCommand {
             guard let digest, SHA256Digest.isValidDigest(digest) else {
                 throw ValidationError("offline mode needs --digest sha256:<64 lowercase hex digits>")
             }
-            if payload != nil && reference == nil {
-                throw ValidationError("--payload needs --reference REPOSITORY to check the docker-reference claim")
+            // Every offline form binds the signature to a repository as well as a digest: without
+            // --reference a bundle signed for another repository by the same key would verify.
+            guard reference != nil else {
+                throw ValidationError(
+                    "offline mode needs --reference REPOSITORY: the signature's claim must name the repository")
             }
             if let reference, ImageReference(reference) == nil {
                 throw ValidationError("--reference \"\(reference)\" is not a valid repository")
@@ -153,12 +156,7 @@ struct VerifyCommand: ParsableCommand {
         let expected = ExpectedImage(digest: digest ?? "", repository: repository)
         let verifier = SignatureVerifier(policy: policy)
         if let bundle {
-            let bytes = try Self.read(bundle)
-            if ContainersImageSignature.isStorageForm(bytes) && repository == nil {
-                Terminal.error("error: \(bundle) is a cosign simple-signing signature: --reference is required")
-                throw ExitCode(ExitStatus.usage)
-            }
-            return verifier.verifyOffline(signatureFile: bytes, image: expected, source: bundle)
+            return verifier.verifyOffline(signatureFile: try Self.read(bundle), image: expected, source: bundle)
         }
         let payloadBytes = try Self.read(payload ?? "")
         // A trailing newline (echo, editors) is not part of base64; anything else inside is refused.

@@ -33,6 +33,16 @@ struct VerifyCommandTests {
 
         let withoutReference = Array(try payloadArguments(key: "cosign.pub").dropLast(2))
         #expect(try E2E.scangate(withoutReference).status == 2)
+        // A Sigstore bundle too: its subject's repository is a claim to check like a payload's
+        // (without it, a bundle the same key signed for another repository verified).
+        let bundleWithoutReference = try E2E.scangate([
+            "verify", "--bundle",
+            SignatureCorpus.path("sigstore-conformance/managed-key-happy-path/bundle.sigstore.json"),
+            "--key", SignatureCorpus.path("sigstore-conformance/managed-key-happy-path/key.pub"), "--digest",
+            "sha256:" + String(repeating: "ab", count: 32),
+        ])
+        #expect(bundleWithoutReference.status == 2)
+        #expect(bundleWithoutReference.standardError.contains("--reference"))
         #expect(
             try E2E.scangate(["verify", "127.0.0.1:5000/a@sha256:abc", "--key", "\(folder)/cosign.pub"]).status == 2)
         #expect(try E2E.scangate(["verify", "127.0.0.1:5000/a:v1"]).status == 2, "a key is required")
