@@ -223,7 +223,8 @@ struct ZAPFindingBuilder {
             }
             if alert.instances.isEmpty && alert.flatInstance == nil {
                 // Odd but seen (an "HTTP Only Site" alert whose check failed): the site itself.
-                let key = GroupKey(site: site, rule: rule, url: alert.site, method: "", parameter: "")
+                let key = GroupKey(
+                    site: site, rule: rule, url: Self.normalizedURL(alert.site), method: "", parameter: "")
                 add(
                     alert, alertIndex: alertIndex, cwe: cwe, key: key, instance: nil,
                     otherInfo: nonEmpty(alert.otherInfo))
@@ -393,15 +394,40 @@ struct ZAPFindingBuilder {
             + "nothing was checked"
     }
 
-    /// The URI without query string and fragment.
+    /// The URI without query string and fragment, and an http(s) URI with an empty path given the
+    /// path `/`: `http://example.com` and `http://example.com/` are one resource (RFC 3986
+    /// section 6.2.3), and ZAP lists both forms for the same alert, which made two findings.
     static func normalizedURL(_ uri: String) -> String {
         let trimmed = uri.zapTrimmed
         let bytes = trimmed.utf8
-        guard let cut = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
-            // Nothing to cut or trim (most URIs): the same String, not a copy of it.
-            return trimmed.utf8.count == uri.utf8.count ? uri : String(trimmed)
+        let cut = bytes.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.endIndex
+        let withoutQuery = trimmed[..<cut]
+        if Self.hasEmptyHTTPPath(withoutQuery.utf8) { return String(withoutQuery) + "/" }
+        // Nothing to cut or trim (most URIs): the same String, not a copy of it.
+        if cut == bytes.endIndex, trimmed.utf8.count == uri.utf8.count { return uri }
+        return String(withoutQuery)
+    }
+
+    /// Whether the bytes are `http://authority` or `https://authority` (any case) with nothing
+    /// after the authority.
+    private static func hasEmptyHTTPPath(_ bytes: Substring.UTF8View) -> Bool {
+        let schemeLength: Int
+        if Self.hasPrefixIgnoringCase(bytes, "http://") {
+            schemeLength = 7
+        } else if Self.hasPrefixIgnoringCase(bytes, "https://") {
+            schemeLength = 8
+        } else {
+            return false
         }
-        return String(trimmed[..<cut])
+        let authority = bytes.dropFirst(schemeLength)
+        return !authority.isEmpty && !authority.contains(UInt8(ascii: "/")) && !authority.contains(UInt8(ascii: "\\"))
+    }
+
+    private static func hasPrefixIgnoringCase(_ bytes: Substring.UTF8View, _ prefix: StaticString) -> Bool {
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        return zip(bytes, UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)).allSatisfy {
+            (Self.isLetter($0) ? $0 | 0x20 : $0) == $1
+        }
     }
 
     /// The URI without the user information of its authority (`https://user:password@host/a`

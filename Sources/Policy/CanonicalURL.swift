@@ -7,7 +7,7 @@
 /// The form (RFC 3986 section 6.2.2, plus what browsers do with default ports and userinfo):
 /// scheme and host lower-cased, userinfo dropped, a default port (80 for http, 443 for https)
 /// dropped, percent-escapes of unreserved characters decoded and the others' hex upper-cased,
-/// dot segments removed, the fragment dropped. Text that is not an absolute `scheme://` URL is
+/// dot segments removed, an empty http(s) path made `/`, the fragment dropped. Text that is not an absolute `scheme://` URL is
 /// kept as it is.
 enum CanonicalURL {
     /// The canonical form, and the same without its query (a rule or waiver for
@@ -22,11 +22,21 @@ enum CanonicalURL {
     /// A `url:` glob as written, with the scheme and authority lower-cased (`HTTPS://App.Example/*`
     /// → `https://app.example/*`): it is matched against canonical URLs, whose scheme and host
     /// are lower-case, and a fail rule written with a capital must still fail what it names.
+    /// A glob naming a site's home page without its `/` (`http://app.example`, not
+    /// `http://app.example*`) gets it, as the URLs it is matched against do.
     static func pattern(_ glob: String) -> String {
         guard let schemeEnd = glob.range(of: "://") else { return glob }
+        let scheme = glob[..<schemeEnd.upperBound].lowercased()
         let rest = glob[schemeEnd.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        return glob[..<schemeEnd.upperBound].lowercased() + rest[..<authorityEnd].lowercased() + rest[authorityEnd...]
+        let authority = rest[..<authorityEnd].lowercased()
+        var path = String(rest[authorityEnd...])
+        if path.isEmpty || path.hasPrefix("?"), scheme == "http://" || scheme == "https://",
+            !authority.isEmpty, !authority.contains(where: { "*?[".contains($0) })
+        {
+            path = "/" + path
+        }
+        return scheme + authority + path
     }
 
     /// Whether `glob` matches `url` in any of its ``forms(of:)``.
@@ -52,7 +62,10 @@ enum CanonicalURL {
         }
         let afterAuthority = rest[authorityEnd...]
         let queryStart = afterAuthority.firstIndex(of: "?") ?? afterAuthority.endIndex
-        let path = removingDotSegments(normalizedEscapes(String(afterAuthority[..<queryStart])))
+        var path = removingDotSegments(normalizedEscapes(String(afterAuthority[..<queryStart])))
+        // An empty path is `/` for http(s) (RFC 3986 section 6.2.3): `http://example.com` is the
+        // home page a rule for `http://example.com/` names.
+        if path.isEmpty, scheme == "http" || scheme == "https" { path = "/" }
         let query = normalizedEscapes(String(afterAuthority[queryStart...]))
         return scheme + "://" + host + path + query
     }

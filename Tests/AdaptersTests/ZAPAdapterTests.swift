@@ -4,6 +4,16 @@ import Foundation
 import FoundationXML
 import Testing
 
+/// `http://host` as `http://host/`: the same page (RFC 3986 section 6.2.3), which ZAP writes both ways.
+func withHomePageSlash(_ url: String) -> String {
+    let lowered = url.lowercased()
+    for scheme in ["http://", "https://"] where lowered.hasPrefix(scheme) {
+        let authority = url.dropFirst(scheme.count)
+        return !authority.isEmpty && !authority.contains("/") ? url + "/" : url
+    }
+    return url
+}
+
 /// What an independent reading of a ZAP report expects: one finding per
 /// (site, rule, normalised URL, method, parameter).
 private struct ExpectedZAP {
@@ -25,8 +35,7 @@ private struct ExpectedZAP {
         site: String, rule: String, riskCode: Int, confidence: String, uri: String, method: String,
         parameter: String
     ) {
-        let url = String(uri.prefix { $0 != "?" && $0 != "#" })
-        let key = [site, rule, url, method, parameter]
+        let key = [site, rule, withHomePageSlash(String(uri.prefix { $0 != "?" && $0 != "#" })), method, parameter]
         let falsePositive = confidence == "0"
         ruleIDs.insert(rule)
         if var group = groups[key] {
@@ -214,7 +223,7 @@ struct ZAPAdapterTests {
         #expect(httpOnly.first?.suppression?.status == "false-positive")
         #expect(httpOnly.first?.confidence == .falsePositive)
         // No instance at all: the finding sits on the site origin, other info kept in the text.
-        #expect(httpOnly.first?.locations.first?.url == "http://bodgeit.securecodebox-demo.svc:8080")
+        #expect(httpOnly.first?.locations.first?.url == "http://bodgeit.securecodebox-demo.svc:8080/")
         #expect(httpOnly.first?.description?.contains("Failed to connect.") == true)
     }
 
@@ -341,12 +350,35 @@ struct ZAPAdapterTests {
                 + "URLs the report does not name.")
     }
 
+    @Test("a site's home page with and without its slash is one finding (found by a review of the corpus)")
+    func homePageWithAndWithoutSlash() throws {
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.11.1"><site name="http://example.com"><alerts>
+            <alertitem><pluginid>10020</pluginid><name>Missing Anti-clickjacking Header</name><riskcode>2</riskcode>
+            <confidence>2</confidence><instances>
+            <instance><uri>http://example.com</uri><method>GET</method><param>X-Frame-Options</param></instance>
+            <instance><uri>http://example.com/</uri><method>GET</method><param>X-Frame-Options</param></instance>
+            <instance><uri>HTTP://example.com?a=1</uri><method>GET</method><param>X-Frame-Options</param></instance>
+            <instance><uri>http://example.com/a</uri><method>GET</method><param>X-Frame-Options</param></instance>
+            <instance><uri>ftp://example.com</uri><method>GET</method><param>X-Frame-Options</param></instance>
+            </instances><count>5</count></alertitem></alerts></site></OWASPZAPReport>
+            """.utf8)
+        let findings = try Corpus.parse(bytes: bytes, name: "home.xml").findings
+        #expect(
+            findings.map { $0.locations.first?.url ?? "" }.sorted() == [
+                "HTTP://example.com/", "ftp://example.com", "http://example.com/", "http://example.com/a",
+            ])
+        let home = try #require(findings.first { $0.locations.first?.url == "http://example.com/" })
+        #expect(home.instances.map(\.uri).sorted() == ["http://example.com", "http://example.com/"])
+    }
+
     @Test("an alert item without instances becomes one finding on the site origin")
     func alertWithoutInstances() throws {
         let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
         let httpOnly = try #require(report.findings.first { $0.ruleID == "10106" })
-        #expect(httpOnly.locations == [Location(url: "https://app.example")])
-        #expect(httpOnly.identity.subject == ["https://app.example", "", ""])
+        #expect(httpOnly.locations == [Location(url: "https://app.example/")])
+        #expect(httpOnly.identity.subject == ["https://app.example/", "", ""])
         #expect(httpOnly.instances.isEmpty)
         #expect(httpOnly.severity == .low)
         #expect(httpOnly.description?.hasSuffix("Other information: Failed to connect.") == true)
@@ -689,7 +721,7 @@ struct ZAPUserinfoTests {
             """.utf8)
         let finding = try #require(try Corpus.parse(bytes: bytes, name: "u.xml").findings.first)
         #expect(finding.instances.map(\.uri) == [kept])
-        #expect(finding.locations.first?.url == String(kept.prefix { $0 != "?" && $0 != "#" }))
+        #expect(finding.locations.first?.url == withHomePageSlash(String(kept.prefix { $0 != "?" && $0 != "#" })))
     }
 
     @Test("credentials in a site name and in the 2.7 flat layout are removed too")
@@ -706,7 +738,9 @@ struct ZAPUserinfoTests {
         #expect(report.findings.count == 2)
         #expect(Set(report.findings.map(\.identity.scope)) == ["site:https://app.example"])
         #expect(
-            Set(report.findings.compactMap(\.locations.first?.url)) == ["https://app.example", "https://app.example/a"])
+            Set(report.findings.compactMap(\.locations.first?.url)) == [
+                "https://app.example/", "https://app.example/a",
+            ])
         #expect(!"\(report)".contains("secret"))
     }
 

@@ -19,7 +19,9 @@ struct CanonicalURLTests {
         ("http://app.example:8080/a#top", "http://app.example:8080/a"),
         ("https://app.example/a%2fb?q=%7e%3d", "https://app.example/a%2Fb?q=~%3D"),
         ("https://app.example/..", "https://app.example/"),
-        ("HTTPS://App.Example", "https://app.example"),
+        ("HTTPS://App.Example", "https://app.example/"),
+        ("http://app.example?q=1", "http://app.example/?q=1"),
+        ("ftp://app.example", "ftp://app.example"),
         ("not a url", "not a url"),
         ("/relative/../path", "/relative/../path"),
     ])
@@ -54,6 +56,25 @@ struct CanonicalURLTests {
     func aFailRuleCatchesEveryWritingOfItsURL(_ url: String) throws {
         let decision = Support.evaluate([Self.alert(at: [url])], policy: try Support.policy(Self.policy))
         #expect(decision.verdicts.first?.verdict == .fail, "\(url)")
+    }
+
+    /// `http://example.com` and `http://example.com/` are the home page either way, in a finding
+    /// (ZAP lists both forms) and in a rule (found by a review: a fail rule for the one passed the
+    /// other).
+    @Test(arguments: [
+        ("http://example.com/", "http://example.com"), ("http://example.com", "http://example.com/"),
+        ("HTTP://Example.COM", "http://example.com/"), ("http://example.com?q=1", "http://example.com/?q=1"),
+    ])
+    func aFailRuleForTheHomePageCatchesItWithOrWithoutItsSlash(_ rule: String, _ url: String) throws {
+        let policy = try Support.policy(
+            "scangate-policy: 1\nfail-on: none\nrules:\n  - match: { url: \"\(rule)\" }\n    action: fail\n")
+        let decision = Support.evaluate([Self.alert(at: [url])], policy: policy)
+        #expect(decision.verdicts.first?.verdict == .fail, "rule \(rule), finding at \(url)")
+    }
+
+    @Test(arguments: ["http://example.com*", "http://example.com/*", "http://*.com"])
+    func aGlobOverTheAuthorityIsLeftAsWritten(_ rule: String) {
+        #expect(CanonicalURL.pattern(rule) == rule)
     }
 
     @Test func aRelaxingRuleDoesNotReachPastItsScope() throws {
