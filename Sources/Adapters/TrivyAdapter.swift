@@ -106,7 +106,17 @@ private struct TrivyReportReader {
             // filesystem, repository, cyclonedx, spdx: the project's own source tree.
             context = TrivyContext(scope: FindingIdentity.sourceScope)
         }
-        for result in try root.array("Results") ?? [] {
+        let results = try root.array("Results") ?? []
+        let osFamily = try metadata?.object("OS")?.string("Family") ?? ""
+        if artifactType == "container_image", results.isEmpty, osFamily.isEmpty || osFamily == "none" {
+            // Trivy found no operating system and no package to look at (every file skipped, a
+            // scratch image): a clean result that checked nothing.
+            warnings.append(
+                "Trivy detected no operating system in \(artifactName.isEmpty ? "the image" : artifactName) and "
+                    + "listed no result: nothing in it was scanned (skipped files or directories, an image "
+                    + "without packages Trivy knows?). No finding here means nothing was checked")
+        }
+        for result in results {
             try readResult(result, context: context)
         }
         return "schema-2"

@@ -422,6 +422,27 @@ struct TrivyReportWarningTests {
         #expect(supported.warnings.isEmpty)
     }
 
+    /// Trivy's `alpine-39-skip` golden file: every file skipped, no OS, no `Results`. It read as a
+    /// clean image without a word (found by a differential review of the corpus).
+    @Test(arguments: [#""OS": {"Family": "none", "Name": ""}"#, #""OS": {}"#, #""Size": 1"#])
+    func anImageWithNoOperatingSystemAndNoResultIsWarnedAbout(_ metadata: String) throws {
+        let report = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image","#
+                + #" "Metadata": {\#(metadata)}}"#)
+        #expect(
+            report.warnings == [
+                "Trivy detected no operating system in app:1 and listed no result: nothing in it was scanned "
+                    + "(skipped files or directories, an image without packages Trivy knows?). No finding here "
+                    + "means nothing was checked"
+            ])
+        let withResult = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image","#
+                + #" "Metadata": {\#(metadata)}, "Results": [{"Target": "app/go.sum", "Class": "lang-pkgs"}]}"#)
+        #expect(withResult.warnings.isEmpty)
+        let sourceTree = try Self.parse(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem"}"#)
+        #expect(sourceTree.warnings.isEmpty)
+    }
+
     @Test(.enabled(if: Corpus.isAvailable))
     func endOfLifeCorpusImagesAreWarnedAbout() throws {
         let report = try Corpus.parse(Corpus.directory.appendingPathComponent("trivy/trivy__alpine-310.json"))
