@@ -76,7 +76,8 @@ public enum CIAnnotations {
     /// in one notice that points at the job summary.
     public static let perLevelLimit = 10
 
-    /// The workflow command lines for the decision's fail and warn verdicts.
+    /// The workflow command lines for the decision's fail and warn verdicts. The job log shows
+    /// them: report text in them is on one printable line (no escape sequence drives the log).
     public static func lines(_ decision: Decision, limit: Int = perLevelLimit) -> [String] {
         var lines: [String] = []
         for (verdict, level) in [(Verdict.fail, WorkflowCommand.Level.error), (.warn, .warning)] {
@@ -85,8 +86,9 @@ public enum CIAnnotations {
                 let place = location(item.finding)
                 lines.append(
                     WorkflowCommand.annotation(
-                        level, message: message(item), file: place?.file, line: place?.line, endLine: place?.endLine,
-                        title: "\(item.severity.rawValue) \(item.finding.ruleID): \(item.finding.title)"))
+                        level, message: message(item).printableLine, file: place?.file, line: place?.line,
+                        endLine: place?.endLine,
+                        title: "\(item.severity.rawValue) \(item.finding.ruleID): \(item.finding.title)".printableLine))
             }
             if verdicts.count > limit {
                 let more = verdicts.count - limit
@@ -100,13 +102,13 @@ public enum CIAnnotations {
         return lines
     }
 
-    /// A repository file the finding points at: a relative path (never a URL, an image or an
-    /// absolute path outside the checkout) with its line when known.
+    /// A repository file the finding points at: a relative path (never a URL, an image, an
+    /// absolute path outside the checkout or one with control characters) with its line when known.
     static func location(_ finding: Finding) -> (file: String, line: Int?, endLine: Int?)? {
         for location in finding.locations {
             for candidate in [location.path, location.target].compactMap({ $0 }) {
                 guard !candidate.isEmpty, !candidate.hasPrefix("/"), !candidate.contains("://"),
-                    !candidate.contains(where: \.isNewline), location.image == nil || candidate == location.path
+                    candidate.printableLine == candidate, location.image == nil || candidate == location.path
                 else { continue }
                 return (candidate, location.startLine, location.endLine)
             }

@@ -51,8 +51,12 @@ public struct CIRunner: Sendable {
         self.scangateVersion = scangateVersion
     }
 
-    private func say(_ line: String) { console.progress("scangate ci: \(scrub(line))") }
-    private func fail(_ line: String) { console.error(scrub(line)) }
+    // Progress and problems quote report, baseline, waiver and policy text (a tool's name, a
+    // baseline's value): one printable line each, so none drives the terminal or starts a line.
+    private func say(_ line: String, painted: String = "") {
+        console.progress("scangate ci: \(scrub(line).printableLine)" + painted)
+    }
+    private func fail(_ line: String) { console.error(scrub(line).printableLine) }
     private func scrub(_ text: String) -> String { token?.scrub(text) ?? text }
 
     /// Runs every step; never throws: every outcome is an exit code.
@@ -221,9 +225,11 @@ public struct CIRunner: Sendable {
         }
         let verdict = decision.passed ? console.paint("PASS", "32;1") : console.paint("FAIL", "31;1")
         let problems = steps.filter { if case .failed = $0.status { true } else { false } }.map(\.name)
+        // The colour is ScanGate's, added after the line is made printable.
         say(
-            "gate \(verdict)"
-                + (problems.isEmpty ? "" : "; failed: \(problems.joined(separator: ", "))") + "; exit \(exitCode)")
+            "gate ",
+            painted: verdict + (problems.isEmpty ? "" : "; failed: \(problems.joined(separator: ", "))")
+                + "; exit \(exitCode)")
         return CIResult(
             exitCode: exitCode, decision: decision, steps: steps, reports: reports, findings: findings)
     }
@@ -282,7 +288,7 @@ public struct CIRunner: Sendable {
             plan.outputs.sarifDropped.map { "all are listed in \($0)" }
             ?? "outputs.sarif-dropped (or --sarif-dropped FILE) lists every one"
         let notes = sarif.noteLines(whereListed: whereListed)
-        if !notes.isEmpty { fail(notes.joined(separator: "\n")) }
+        for note in notes { fail(note) }
         return sarif
     }
 
@@ -347,7 +353,7 @@ public struct CIRunner: Sendable {
             configuration: SARIFUploaderConfiguration(
                 apiURL: plan.apiURL, userAgent: "scangate/\(scangateVersion)", waitsForProcessing: plan.wait,
                 pollInterval: tuning.pollInterval, maximumWait: tuning.maximumWait),
-            client: client, log: { console.progress("scangate ci: upload: \($0)") })
+            client: client, log: { console.progress("scangate ci: upload: \($0)".printableLine) })
         say("uploading the SARIF file to \(repository) (\(commit.prefix(12)), \(ref))")
         do {
             let outcome = try uploader.upload(
@@ -378,7 +384,7 @@ public struct CIRunner: Sendable {
             repository: repository, pullRequest: number, token: token,
             configuration: PullRequestCommentConfiguration(
                 apiURL: plan.apiURL, userAgent: "scangate/\(scangateVersion)", marker: MarkdownReport.commentMarker),
-            client: client, log: { console.progress("scangate ci: comment: \($0)") })
+            client: client, log: { console.progress("scangate ci: comment: \($0)".printableLine) })
         do {
             let result = try commenter.post(body)
             let what = "\(result.action.rawValue) comment \(result.id) on pull request #\(number)"

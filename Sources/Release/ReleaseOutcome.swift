@@ -161,7 +161,8 @@ public struct ReleaseOutcome: Sendable {
             "keys: " + gate.keys.map { "\($0.source) (\($0.id.prefix(16))…, \($0.algorithm))" }.joined(separator: ", "))
         if let baseline = decision?.baseline { lines.append("baseline: \(baseline)") }
         lines.append("")
-        for failure in reportFailures { lines.append("ERROR   report unreadable: \(failure)") }
+        // A reader's error may quote the report: one printable line, as the verdicts are.
+        for failure in reportFailures { lines.append("ERROR   report unreadable: \(failure)".printableLine) }
         if let decision {
             // The policy's own rendering of the images' and the findings' verdicts.
             var body = DecisionText.verdictLines(decision)

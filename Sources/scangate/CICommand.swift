@@ -158,7 +158,8 @@ struct CICommand: ParsableCommand {
         let quiet = quiet
         let console = CIConsole(
             output: { text in FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8)) },
-            progress: { if !quiet { Terminal.error($0) } }, error: { Terminal.error($0) },
+            // The runner makes report text printable; its colour is kept.
+            progress: { if !quiet { Terminal.errorKeepingColour($0) } }, error: { Terminal.error($0) },
             colour: CIConsole.usesColour(isTerminal: isatty(STDERR_FILENO) == 1, environment: environment))
         let result = CIRunner(
             plan: plan, token: token, console: console, tuning: UploadTuning(environment: environment),

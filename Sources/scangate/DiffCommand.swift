@@ -39,7 +39,7 @@ struct DiffCommand: ParsableCommand {
             before = try FindingsSnapshot.load(path: previous)
             after = try FindingsSnapshot.load(path: current)
         } catch {
-            Terminal.error("error: \(error)")
+            Terminal.error("error: \(error)".printableLine)
             Terminal.error("scangate diff: nothing was compared")
             throw ExitCode(ExitStatus.usage)
         }

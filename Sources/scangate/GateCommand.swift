@@ -68,10 +68,8 @@ struct GateCommand: ParsableCommand {
                 try FindingsSnapshot.load(path: path).baseline
             }
         } catch {
-            Terminal.error("error: \(error)")
-            Terminal.error(
-                "scangate gate: \(error.fileSummary); nothing was decided"
-            )
+            Terminal.error("error: \(error)".printableLine)
+            Terminal.error("scangate gate: \(error.fileSummary); nothing was decided")
             throw ExitCode(ExitStatus.usage)
         }
         let loaded = try input.load()
@@ -79,7 +77,7 @@ struct GateCommand: ParsableCommand {
         // terminal is for programs, so a person reading it gets them on standard error too.
         let readerWarnings = loaded.flatMap(\.warningsNamingTheReport)
         if format == .json {
-            for warning in readerWarnings { Terminal.error("warning: \(warning)") }
+            for warning in readerWarnings { Terminal.error("warning: \(warning)".printableLine) }
         }
         let findings = FindingSet(merging: loaded.flatMap(\.findings))
         let decision = Gate.evaluate(

@@ -4,6 +4,7 @@ import CI
 import Findings
 import Foundation
 import OutputFiles
+import Policy
 import Reports
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -59,7 +60,7 @@ enum ReportLoading {
         // Read in parallel; reports and errors keep the argument order.
         let (parsed, failures) = reader.readAll(paths: try expand(arguments), as: format)
         guard failures.isEmpty else {
-            for failure in failures { Terminal.error("error: \(failure)") }
+            for failure in failures { Terminal.error("error: \(failure)".printableLine) }
             let count = failures.count
             Terminal.error("scangate: \(count) report\(count == 1 ? "" : "s") could not be read; nothing was written")
             throw ExitCode(ExitStatus.unreadableReport)
@@ -72,7 +73,7 @@ enum ReportLoading {
     static func expand(_ arguments: [String]) throws -> [String] {
         let (paths, missing) = ReportInput.files(arguments.map(ReportInput.path))
         guard missing.isEmpty else {
-            for problem in missing { Terminal.error("error: \(problem)") }
+            for problem in missing { Terminal.error("error: \(problem)".printableLine) }
             throw ExitCode(ExitStatus.unreadableReport)
         }
         return paths

@@ -190,7 +190,7 @@ struct ReleaseGateCommand: ParsableCommand {
     }
 
     private static func refuse(_ message: String) -> ExitCode {
-        Terminal.error("error: \(message)")
+        Terminal.error("error: \(message)".printableLine)
         Terminal.error("scangate release-gate: nothing was decided")
         return ExitCode(ExitStatus.usage)
     }
@@ -345,7 +345,7 @@ struct ReleaseGateCommand: ParsableCommand {
             }
         }
         guard failures.isEmpty else {
-            for failure in failures { Terminal.error("error: \(failure)") }
+            for failure in failures { Terminal.error("error: \(failure)".printableLine) }
             let count = failures.count
             Terminal.error("scangate release-gate: \(count) report\(count == 1 ? "" : "s") could not be read")
             return .failure(UnreadableReports(failures: failures))

@@ -104,15 +104,14 @@ struct ReportBuilder {
             }
             previous = try baseline.map { path throws(ConfigurationError) in try FindingsSnapshot.load(path: path) }
         } catch {
-            Terminal.error("error: \(error)")
-            Terminal.error(
-                "scangate \(command): \(error.fileSummary); nothing was written"
-            )
+            Terminal.error("error: \(error)".printableLine)
+            Terminal.error("scangate \(command): \(error.fileSummary); nothing was written")
             throw ExitCode(ExitStatus.usage)
         }
         let loaded = try input.load()
         let readerWarnings = loaded.flatMap(\.warningsNamingTheReport)
-        for warning in readerWarnings { Terminal.error("warning: \(warning)") }
+        // One printable line each, as the table formats show them.
+        for warning in readerWarnings { Terminal.error("warning: \(warning)".printableLine) }
         let findings = FindingSet(merging: loaded.flatMap(\.findings))
         var gate: ReportGate?
         if let loadedPolicy {

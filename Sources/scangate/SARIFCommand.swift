@@ -2,6 +2,7 @@ import Adapters
 import ArgumentParser
 import Findings
 import Foundation
+import Policy
 import SARIF
 
 struct SARIFCommand: ParsableCommand {
@@ -71,13 +72,14 @@ struct SARIFCommand: ParsableCommand {
             sarif.bytes, knownGzipBytes: sarif.gzipBytes == Int.max ? nil : sarif.gzipBytes)
         timer.mark("validate")
         guard validation.isAcceptable else {
-            for problem in validation.errors { Terminal.error("error: \(problem)") }
+            for problem in validation.errors { Terminal.error("error: \(problem)".printableLine) }
             Terminal.error("scangate: the SARIF file would be rejected by GitHub; nothing was written")
             throw ExitCode(ExitStatus.usage)
         }
         let whereListed = dropped.map { "all are listed in \($0)" } ?? "--dropped FILE lists every one"
         let notes = sarif.noteLines(whereListed: whereListed)
-        if !notes.isEmpty { Terminal.error(notes.joined(separator: "\n")) }
+        // A dropped result is named by its rule and place: one printable line each.
+        if !notes.isEmpty { Terminal.error(notes.map(\.printableLine).joined(separator: "\n")) }
         var inputs = loaded.map(\.source)
         if let dockerfile {
             inputs.append(sourceRoot.map { ($0 as NSString).appendingPathComponent(dockerfile) } ?? dockerfile)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OutputFiles
+import Policy
 
 /// The `scangate` command line. It only wires the library modules together: parsing,
 /// merging, policy and output live in the modules.
@@ -72,9 +73,34 @@ enum ExitStatus {
 }
 
 enum Terminal {
-    /// Writes a line to standard error, which a CI runner reads for commands too: report text
-    /// in it (a SARIF tool's name) must not become one.
+    /// Writes a line to standard error, which is a terminal and a CI runner's log (read for
+    /// workflow commands too): report, baseline, waiver and policy text in it (a SARIF tool's
+    /// name, a baseline's severity) must neither drive the terminal nor become a command.
+    ///
+    /// Every line of `message` is shown as `String.printableLine`: escape sequences, BEL,
+    /// C1 controls such as CSI and bidirectional controls become U+FFFD, a carriage return a
+    /// space. ScanGate's own line breaks (a usage error's) are kept, so a message that quotes
+    /// such text on one line is made `.printableLine` whole where it is built, and a line break
+    /// in the text cannot start a line of its own.
     static func error(_ message: String) {
+        write(printableLines(message))
+    }
+
+    /// Writes `message` to standard error as it is: only for text whose report parts were made
+    /// printable where it was built and which carries ScanGate's own colour (`scangate ci`'s
+    /// progress).
+    static func errorKeepingColour(_ message: String) {
+        write(message)
+    }
+
+    /// `message` with every line (split at line feeds) made printable.
+    static func printableLines(_ message: String) -> String {
+        let body = message.hasSuffix("\n") ? String(message.dropLast()) : message
+        return body.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).printableLine }
+            .joined(separator: "\n")
+    }
+
+    private static func write(_ message: String) {
         let line = LogText.defusingCommands(message.hasSuffix("\n") ? message : message + "\n")
         FileHandle.standardError.write(Data(line.utf8))
     }

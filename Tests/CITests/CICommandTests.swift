@@ -110,6 +110,22 @@ extension ScanGateExecutable {
         }
     }
 
+    /// Progress and problems on standard error quote report text (the tool's name, the reader's
+    /// warnings): escape sequences, BEL, C1 controls and carriage returns must reach the terminal
+    /// as U+FFFD and spaces.
+    @Test func reportTextNeverDrivesTheTerminal() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let hostile = CITestEnvironment.fixture("fixtures/reports/terminal-escapes.sarif")
+        let result = try ScanGateExecutable.run(
+            ["ci", "--no-upload", "--no-comment", hostile], in: workspace.root, environment: workspace.environment)
+        let log = result.standardOutput + result.standardError
+        #expect(result.standardError.contains("tool\u{FFFD}]0;pwned\u{FFFD}\u{FFFD}[2J"), "\(result.standardError)")
+        let controls = log.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }
+        #expect(controls.isEmpty, "\(log.debugDescription)")
+    }
+
     @Test func configurationErrorsNameFileAndLine() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: "scangate-config: 1\nreports: [reports/*.json]\nupload: maybe\n")

@@ -94,4 +94,57 @@ struct ReportCommandTests {
         let wrong = try ReportBinary.run(["diff", previous, "fixtures/examples/npm-audit.json"])
         #expect(wrong.status == 2)
     }
+
+    /// Report, baseline and waiver text reaches standard error in warnings and errors, which a
+    /// terminal shows: escape sequences (`ESC ] 0 ; … BEL` sets the window title, `ESC [ 2 J`
+    /// clears the screen), C1 controls (CSI) and carriage returns must come out as U+FFFD and
+    /// spaces, and every line must be ScanGate's, whatever the command or the format.
+    @Test func reportTextOnStandardErrorCannotDriveTheTerminal() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sarif = "fixtures/reports/terminal-escapes.sarif"
+        // A previous run whose severity is an escape sequence.
+        let ingest = try ReportBinary.run(["ingest", "--format", "json", Self.examples[1]])
+        #expect(ingest.status == 0)
+        let baseline = directory.appendingPathComponent("baseline.json").path
+        let escapes = #"\u001b]0;pwned\u0007\u001b[2J\u009b31m\r::error::x"#
+        try ingest.standardOutput.replacing(#""severity": ""#, with: #""severity": ""# + escapes, maxReplacements: 1)
+            .write(toFile: baseline, atomically: true, encoding: .utf8)
+        let waivers = directory.appendingPathComponent("waivers.yaml").path
+        try """
+        scangate-waivers: 1
+        waivers:
+          - id: CVE-2021-23337
+            package: lodash
+            environments: ["\\e]0;pwned\\a\\e[2Jstaging"]
+            severity: high
+            reason: r
+            approved-by: security@example.org
+            approved-on: 2026-11-20
+            expires: 2026-12-10
+
+        """.write(toFile: waivers, atomically: true, encoding: .utf8)
+        let gate = ["gate", "--policy", "policies/staging.yaml", "--now", "2026-11-25"]
+        var runs: [(command: String, arguments: [String])] = ["html", "markdown", "junit", "json"].map {
+            ("report --format \($0)", ["report", sarif, "--format", $0, "-o", "/dev/null"])
+        }
+        runs += [
+            ("gate --format json", gate + ["--format", "json", "-o", "/dev/null", sarif]),
+            ("diff", ["diff", baseline, baseline]),
+            ("gate --baseline", gate + ["--baseline", baseline, Self.examples[1]]),
+            ("report --baseline", ["report", "--baseline", baseline, "-o", "/dev/null", Self.examples[1]]),
+            ("gate --waivers", gate + ["--waivers", waivers, Self.examples[1]]),
+        ]
+        for (command, arguments) in runs {
+            let text = try ReportBinary.run(arguments).standardError
+            #expect(text.contains("pwned\u{FFFD}\u{FFFD}[2J"), "\(command): \(text.debugDescription)")
+            let controls = text.unicodeScalars.filter {
+                ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value)
+            }
+            #expect(controls.isEmpty, "\(command): \(text.debugDescription)")
+            for line in text.split(separator: "\n") {
+                #expect(["warning: ", "error: ", "scangate "].contains { line.hasPrefix($0) }, "\(command): \(line)")
+            }
+        }
+    }
 }
