@@ -25,20 +25,14 @@ public enum JUnitReport {
             suites[suiteName(finding), default: []].append(finding)
         }
         let names = suites.keys.sorted()
+        let members = names.flatMap { name in
+            (suites[name] ?? []).map { (suite: name, finding: $0, className: className($0)) }
+        }
+        let caseNames = uniqueCaseNames(members.map { (finding: $0.finding, className: $0.className) })
         var cases: [String: [TestCase]] = [:]
-        for name in names {
-            // Test reporters key a case by suite, class name and name (GitLab keeps one of each):
-            // a name repeated in a suite gets the finding's fingerprint, so no case hides another.
-            let members = (suites[name] ?? []).map { (finding: $0, className: className($0), name: caseName($0)) }
-            var nameCounts: [String: Int] = [:]
-            for member in members { nameCounts[member.className + "\u{0}" + member.name, default: 0] += 1 }
-            cases[name] = members.map { member in
-                let repeated = (nameCounts[member.className + "\u{0}" + member.name] ?? 0) > 1
-                return testCase(
-                    member.finding, className: member.className,
-                    name: repeated ? member.name + " [\(member.finding.fingerprint.prefix(12))]" : member.name,
-                    content: content)
-            }
+        for (member, caseName) in zip(members, caseNames) {
+            cases[member.suite, default: []].append(
+                testCase(member.finding, className: member.className, name: caseName, content: content))
         }
         let all = cases.values.flatMap { $0 }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -78,6 +72,32 @@ public enum JUnitReport {
         let failures = cases.count { $0.result == .failed }
         let skipped = cases.count { $0.result == .skipped }
         return " tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"0\""
+    }
+
+    /// Each finding's case name, no two alike as the XML shows them.
+    ///
+    /// Test reporters key a case by class name and name (GitLab keeps one of each), and what they
+    /// read is the escaped text: controls and bidirectional controls are U+FFFD there, so `R\u{1}`
+    /// and `R\u{2}` are one name. A name shown more than once gets the finding's fingerprint
+    /// (its first 12 digits; all of them should that meet another case's name), so no case hides
+    /// another.
+    private static func uniqueCaseNames(_ members: [(finding: Finding, className: String)]) -> [String] {
+        func shown(_ className: String, _ name: String) -> String { attribute(className) + "\u{0}" + attribute(name) }
+        let names = members.map { caseName($0.finding) }
+        var counts: [String: Int] = [:]
+        for (member, name) in zip(members, names) { counts[shown(member.className, name), default: 0] += 1 }
+        var taken: Set<String> = []
+        return zip(members, names).map { member, name in
+            var unique = name
+            if (counts[shown(member.className, name)] ?? 0) > 1 {
+                unique += " [\(member.finding.fingerprint.prefix(12))]"
+            }
+            if !taken.insert(shown(member.className, unique)).inserted {
+                unique = name + " [\(member.finding.fingerprint)]"
+                taken.insert(shown(member.className, unique))
+            }
+            return unique
+        }
     }
 
     /// A case's name: the id, the package or place (a file with its first line), the title.

@@ -102,6 +102,43 @@ struct JUnitReportTests {
         #expect(!xml.contains("\u{01}"))
     }
 
+    /// GitLab and other reporters key a case by class name and name as they read them, after
+    /// control and bidirectional characters became U+FFFD: rule ids and tool names that differ
+    /// only in those must still give distinct cases, or one finding hides another.
+    @Test func casesDifferingOnlyInControlCharactersStayDistinct() throws {
+        func sast(_ id: String, tool: String = "scanner", title: String, severity: Severity) -> Finding {
+            Finding(
+                kind: .codeIssue, ruleID: id, title: title,
+                ratings: [SeverityRating(source: tool, severity: severity, isToolVerdict: true)],
+                locations: [Location(path: "app.py", startLine: 3)],
+                provenance: [Provenance(tool: tool, reportFile: "scan.sarif", rawID: id)],
+                identity: FindingIdentity(
+                    kind: .codeIssue, scope: FindingIdentity.sourceScope, subject: [id, "app.py", tool])
+            ).finalized()
+        }
+        let findings = [
+            sast("R\u{01}", title: "Hardcoded secret", severity: .high),
+            sast("R\u{02}", title: "Hardcoded secret", severity: .high),
+            sast("S\u{202E}", title: "SQL injection", severity: .high),
+            sast("S\u{202D}", title: "SQL injection", severity: .low),
+            // Two suites whose names show alike: the class names are the same text.
+            sast("T", tool: "lint\u{01}", title: "Unused import", severity: .low),
+            sast("T", tool: "lint\u{02}", title: "Unused import", severity: .low),
+        ]
+        let xml = JUnitReport.render(ReportContent(findings: FindingSet(merging: findings), reports: []))
+        #expect(try Self.validate(xml).tests == 6)
+        let document = try XMLDocument(data: Data(xml.utf8))
+        let cases = try document.nodes(forXPath: "//testcase").compactMap { $0 as? XMLElement }.map {
+            "\($0.attribute(forName: "classname")?.stringValue ?? "") \($0.attribute(forName: "name")?.stringValue ?? "")"
+        }
+        #expect(cases.count == 6)
+        #expect(Set(cases).count == 6, "\(cases)")
+        #expect(
+            cases.contains(
+                "scangate.scanner.code-issue R\u{FFFD} app.py:3: Hardcoded secret [\(findings[0].fingerprint.prefix(12))]"
+            ))
+    }
+
     @Test func corpusJUnitParses() throws {
         let paths =
             ReportSupport.corpusFiles(["trivy", "npm-audit", "zap", "sarif"])
