@@ -159,7 +159,19 @@ public enum JUnitReport {
         return TestCase(result: result, xml: xml)
     }
 
-    /// The details a person reads in the CI reporter.
+    /// How many locations and references a case lists; the rest are counted, not dropped unsaid.
+    static let listedPerField = 10
+
+    /// The line saying how many of `count` items a case leaves out (`… and 80 more references are
+    /// in the findings JSON.`), or nil when it lists them all.
+    private static func leftOut(_ count: Int, _ noun: String) -> String? {
+        let more = count - listedPerField
+        guard more > 0 else { return nil }
+        return "… and \(more) more \(noun)\(more == 1 ? " is" : "s are") in the findings JSON."
+    }
+
+    /// The details a person reads in the CI reporter: the first ``listedPerField`` locations and
+    /// references, and how many more there are.
     private static func body(_ finding: Finding, severity: Severity) -> String {
         var lines = ["\(severity.rawValue) \(finding.kind.rawValue) \(finding.ruleID)"]
         if !finding.aliases.isEmpty { lines.append("aliases: " + finding.aliases.joined(separator: ", ")) }
@@ -170,14 +182,16 @@ public enum JUnitReport {
                 lines.append("fixed in: " + package.fixedVersions.joined(separator: ", "))
             }
         }
-        for location in finding.locations.prefix(10) {
+        for location in finding.locations.prefix(listedPerField) {
             let parts = [location.image?.repository, location.target, location.path, location.resource, location.url]
             lines.append("at: " + parts.compactMap { $0 }.joined(separator: " "))
         }
+        if let more = leftOut(finding.locations.count, "location") { lines.append(more) }
         if let description = finding.description { lines += ["", clip(description, 4000)] }
         if !finding.references.isEmpty {
             lines.append("")
-            lines += finding.references.prefix(10)
+            lines += finding.references.prefix(listedPerField)
+            if let more = leftOut(finding.references.count, "reference") { lines.append(more) }
         }
         lines.append("fingerprint: \(finding.fingerprint)")
         return lines.joined(separator: "\n")

@@ -139,6 +139,30 @@ struct JUnitReportTests {
             ))
     }
 
+    /// A case lists the first locations and references (Trivy's CVE-2011-3389 in libgnutls30 has
+    /// 90 references) and says how many it left out, never cutting the list unsaid.
+    @Test func aCaseSaysHowManyLocationsAndReferencesItLeavesOut() throws {
+        var many = ReportSupport.vulnerability(
+            "CVE-2011-3389", package: "libgnutls30", version: "3.7.9",
+            references: (1...90).map { "https://example.org/ref/" + String(format: "%02d", $0) })
+        many.locations = (1...15).map { Location(path: "layer" + String(format: "%02d", $0) + "/usr/lib/libgnutls.so") }
+        let exact = ReportSupport.vulnerability(
+            "CVE-2020-8203", references: (1...10).map { "https://example.org/exact/" + String(format: "%02d", $0) })
+        let xml = JUnitReport.render(ReportContent(findings: FindingSet(merging: [many, exact]), reports: []))
+        let document = try XMLDocument(data: Data(xml.utf8))
+        let bodies = try document.nodes(forXPath: "//failure").compactMap(\.stringValue)
+        let manyBody = try #require(bodies.first { $0.contains("CVE-2011-3389") })
+        #expect(manyBody.contains("https://example.org/ref/10\n"))
+        #expect(!manyBody.contains("https://example.org/ref/11\n"))
+        #expect(manyBody.contains("layer10/usr/lib/libgnutls.so"))
+        #expect(!manyBody.contains("layer11/"))
+        #expect(manyBody.contains("\n… and 5 more locations are in the findings JSON.\n"), "\(manyBody)")
+        #expect(manyBody.contains("\n… and 80 more references are in the findings JSON.\n"), "\(manyBody)")
+        let exactBody = try #require(bodies.first { $0.contains("CVE-2020-8203") })
+        #expect(exactBody.contains("https://example.org/exact/10\n"))
+        #expect(!exactBody.contains(" more "), "\(exactBody)")
+    }
+
     @Test func corpusJUnitParses() throws {
         let paths =
             ReportSupport.corpusFiles(["trivy", "npm-audit", "zap", "sarif"])
