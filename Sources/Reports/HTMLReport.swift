@@ -33,6 +33,10 @@ private struct HTMLPage {
     /// How many findings of the table carry their details.
     let detailed: Int
     var output = ""
+    /// Each tool's key in the tool filter: its place in the sorted list of tools, set by
+    /// ``findingsTable()``. Options and rows match by it, never by the name, whose text (a line
+    /// break, a carriage return the HTML parser turns into a line feed) could make them differ.
+    var toolKeys: [String: String] = [:]
 
     init(content: ReportContent, detailed: Int) {
         self.content = content
@@ -242,7 +246,9 @@ private struct HTMLPage {
         // Shown by the script; without it, every row is visible and nothing needs it.
         output += "<div id=\"filters\" hidden>\n"
         filter("severity", "Severity", Severity.descending.map(\.rawValue))
-        filter("tool", "Tool", Array(Set(all.flatMap { $0.provenance.map(\.tool) })).sorted())
+        let tools = Array(Set(all.flatMap(\.tools))).sorted()
+        toolKeys = Dictionary(uniqueKeysWithValues: tools.enumerated().map { ($1, String($0)) })
+        filter("tool", "Tool", options: tools.enumerated().map { (value: String($0), label: $1) })
         filter(
             "kind", "Kind",
             FindingKind.allCases.map(\.rawValue).filter { kind in all.contains { $0.kind.rawValue == kind } })
@@ -268,8 +274,12 @@ private struct HTMLPage {
     }
 
     mutating func filter(_ name: String, _ label: String, _ values: [String]) {
+        filter(name, label, options: values.map { (value: $0, label: $0) })
+    }
+
+    mutating func filter(_ name: String, _ label: String, options: [(value: String, label: String)]) {
         output += "<label>\(label) <select name=\"\(name)\"><option value=\"\">all</option>"
-        for value in values { output += "<option value=\"\(esc(value))\">\(esc(value))</option>" }
+        for option in options { output += "<option value=\"\(esc(option.value))\">\(esc(option.label))</option>" }
         output += "</select></label>\n"
     }
 
@@ -279,7 +289,7 @@ private struct HTMLPage {
         let severity = content.gate?.outcomes[finding.fingerprint]?.severity ?? finding.severity
         output += "<tr id=\"f-\(esc(finding.fingerprint))\" data-severity=\"\(severity.rawValue)\" "
         output += "data-kind=\"\(finding.kind.rawValue)\" "
-        output += "data-tools=\"\(esc(tools.map(Self.oneLine).joined(separator: "\n")))\" "
+        output += "data-tools=\"\(tools.compactMap { toolKeys[$0] }.joined(separator: "\n"))\" "
         output += "data-status=\"\(status.joined(separator: "\n"))\">"
         output += "<td data-sort=\"\(rank(severity))\">\(severityBadge(severity))</td>"
         output += "<td data-sort=\"\(idRank)\"><code>\(esc(finding.ruleID))</code></td>"
@@ -518,10 +528,6 @@ private struct HTMLPage {
     }
 
     // MARK: Text helpers
-
-    static func oneLine(_ text: String) -> String {
-        String(text.map { $0.isNewline ? " " : $0 })
-    }
 
     static func clip(_ text: String, _ limit: Int) -> String {
         text.count > limit ? String(text.prefix(limit - 1)) + "…" : text

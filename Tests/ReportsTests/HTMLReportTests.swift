@@ -118,6 +118,50 @@ struct HTMLReportTests {
         #expect(keys == Array(0..<expected.count))
     }
 
+    /// The page's script shows a row when the chosen tool option's value is one of the row's
+    /// `data-tools` (split at line feeds). A tool's name may hold a line break, or a carriage
+    /// return the HTML parser reads as a line feed: choosing any tool must show exactly the
+    /// findings it reported (`Acme\nScanner` showed 0 of 1, and `Acme Scanner` both).
+    @Test func theToolFilterShowsEveryFindingOfTheChosenTool() throws {
+        let tools = ["Acme\nScanner", "Acme Scanner", "Carriage\rReturn", "CRLF\r\nTool", "plain"]
+        var findings = tools.enumerated().map { index, tool in
+            ReportSupport.vulnerability("CVE-2024-\(1000 + index)", package: "p\(index)", tool: tool)
+        }
+        // One finding two tools reported.
+        findings += ["plain", "Acme\nScanner"].map { ReportSupport.vulnerability("CVE-2024-2000", tool: $0) }
+        let set = FindingSet(merging: findings)
+        #expect(set.all.count == tools.count + 1)
+        // What a browser parses: CR and CRLF are LF before anything else.
+        func normalized(_ text: String) -> String {
+            text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        }
+        let html = normalized(HTMLReport.render(ReportContent(findings: set, reports: [])))
+        let select = try #require(html.range(of: "<select name=\"tool\">"))
+        let end = try #require(html.range(of: "</select>", range: select.upperBound..<html.endIndex))
+        let options = html[select.upperBound..<end.lowerBound].components(separatedBy: "<option value=\"").dropFirst()
+            .compactMap { option -> (value: String, label: String)? in
+                guard let quote = option.range(of: "\">"), let close = option.range(of: "</option>") else { return nil }
+                return (
+                    DOMTags.decode(String(option[..<quote.lowerBound])),
+                    DOMTags.decode(String(option[quote.upperBound..<close.lowerBound]))
+                )
+            }
+            .filter { !$0.value.isEmpty }
+        #expect(options.count == tools.count)
+        let rows = DOMTags.parse(html).filter { $0.name == "tr" && $0.attribute("id")?.hasPrefix("f-") == true }
+        #expect(rows.count == set.all.count)
+        for tool in tools {
+            let option = try #require(options.first { $0.label == normalized(tool) }, "\(tool.debugDescription)")
+            let shown = Set(
+                rows.filter {
+                    ($0.attribute("data-tools") ?? "").split(separator: "\n").contains { $0 == option.value }
+                }
+                .compactMap { $0.attribute("id").map { String($0.dropFirst(2)) } })
+            let reported = Set(set.all.filter { $0.tools.contains(tool) }.map(\.fingerprint))
+            #expect(shown == reported, "\(tool.debugDescription): \(shown.count) shown of \(reported.count)")
+        }
+    }
+
     @Test func escapingFunctions() {
         #expect(ReportEscaping.html("& < > \" '") == "&amp; &lt; &gt; &quot; &#39;")
         #expect(ReportEscaping.html("plain text") == "plain text")
