@@ -127,7 +127,10 @@ public struct CIRunner: Sendable {
         let summaries = reports.map(Self.summary)
         let content = ReportContent(
             findings: findings, reports: summaries,
-            diff: snapshot.map { BaselineDiff(previous: $0, current: findings) },
+            diff: snapshot.map {
+                BaselineDiff(
+                    previous: $0, current: findings, trustingToolSuppressions: policy.trustsToolSuppressions)
+            },
             gate: ReportGate(decision, policy: policy), date: plan.today.description,
             fullReportLocation: plan.context.runURL ?? plan.outputs.html)
         let markdown = MarkdownReport.render(content)

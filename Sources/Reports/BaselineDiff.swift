@@ -130,8 +130,16 @@ public struct BaselineDiff: Sendable {
     }
 
     /// Compares a previous run's document with this run's findings.
-    public init(previous: FindingsSnapshot, current: FindingSet) {
-        self.init(previous: previous.entries, current: current.all.map(DiffEntry.init), baselineFile: previous.file)
+    ///
+    /// - Parameter trustingToolSuppressions: false when the policy says
+    ///   `trust-tool-suppressions: false`: the gate judges a finding a tool suppressed like any
+    ///   other, so it counts as open here too (new or unchanged, never fixed).
+    public init(previous: FindingsSnapshot, current: FindingSet, trustingToolSuppressions: Bool = true) {
+        var entries = current.all.map(DiffEntry.init)
+        if !trustingToolSuppressions {
+            for index in entries.indices { entries[index].suppressed = false }
+        }
+        self.init(previous: previous.entries, current: entries, baselineFile: previous.file)
     }
 
     /// Whether a finding of this run is new (not open in the previous run).

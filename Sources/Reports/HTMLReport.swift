@@ -37,10 +37,16 @@ private struct HTMLPage {
     /// ``findingsTable()``. Options and rows match by it, never by the name, whose text (a line
     /// break, a carriage return the HTML parser turns into a line feed) could make them differ.
     var toolKeys: [String: String] = [:]
+    /// The findings counted as open, and those left suppressed (``ReportContent/openFindings``,
+    /// ``ReportContent/suppressedFindings``).
+    let open: [Finding]
+    let suppressed: [Finding]
 
     init(content: ReportContent, detailed: Int) {
         self.content = content
         self.detailed = detailed
+        open = content.openFindings
+        suppressed = content.suppressedFindings
         output.reserveCapacity(
             64 * 1024 + min(content.findings.all.count, detailed) * 4096 + content.findings.all.count * 640)
     }
@@ -111,8 +117,8 @@ private struct HTMLPage {
         for (severity, count) in bySeverity {
             output += "<td class=\"num\" id=\"count-\(severity.rawValue)\">\(count)</td>"
         }
-        output += "<td class=\"num\" id=\"count-open\">\(content.findings.open.count)</td>"
-        output += "<td class=\"num\" id=\"count-suppressed\">\(content.findings.suppressed.count)</td>"
+        output += "<td class=\"num\" id=\"count-open\">\(open.count)</td>"
+        output += "<td class=\"num\" id=\"count-suppressed\">\(suppressed.count)</td>"
         output += "</tr></tbody></table>\n"
         let byKind = content.openByKind
         if !byKind.isEmpty {
@@ -225,8 +231,9 @@ private struct HTMLPage {
         if let outcome = content.gate?.outcomes[finding.fingerprint] {
             status.append(outcome.outcome.rawValue)
         }
-        status.append(finding.isOpen ? "open" : "suppressed")
-        if let diff = content.diff, finding.isOpen, diff.isNew(finding.fingerprint) { status.append("new") }
+        let isOpen = content.isOpen(finding)
+        status.append(isOpen ? "open" : "suppressed")
+        if let diff = content.diff, isOpen, diff.isNew(finding.fingerprint) { status.append("new") }
         return status
     }
 
@@ -236,7 +243,7 @@ private struct HTMLPage {
         let all = content.inListingOrder(content.findings.all)
         let order = content.gate == nil ? "most severe first" : "failing first, then warned, each most severe first"
         output += "<section id=\"findings\">\n<h2>Findings</h2>\n"
-        output += "<p>\(content.findings.open.count) open, \(content.findings.suppressed.count) suppressed by tools; "
+        output += "<p>\(open.count) open, \(suppressed.count) suppressed by tools; "
         output += "\(order). Open a title for the details.</p>\n"
         if all.count > detailed {
             output += "<p class=\"muted\" id=\"details-note\">Details are shown for the first \(detailed) "

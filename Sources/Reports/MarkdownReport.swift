@@ -43,9 +43,16 @@ private struct MarkdownWriter {
     var leftOutNew = 0
     var fixedLeftOut = 0
 
+    /// The findings counted and listed as open, and those left suppressed
+    /// (``ReportContent/openFindings``, ``ReportContent/suppressedFindings``).
+    let open: [Finding]
+    let suppressed: [Finding]
+
     init(content: ReportContent, limit: Int) {
         self.content = content
         self.limit = limit
+        open = content.openFindings
+        suppressed = content.suppressedFindings
         output.reserveCapacity(limit)
     }
 
@@ -96,10 +103,17 @@ private struct MarkdownWriter {
         line("|" + String(repeating: "---:|", count: bySeverity.count + 2))
         let values =
             bySeverity.map { String($0.1) } + [
-                String(content.findings.open.count), String(content.findings.suppressed.count),
+                String(open.count), String(suppressed.count),
             ]
         line("| " + values.joined(separator: " | ") + " |")
         line("")
+        let untrusted = content.findings.suppressed.count - suppressed.count
+        if untrusted > 0 {
+            line(
+                "\(untrusted) finding\(untrusted == 1 ? "" : "s") a tool suppressed \(untrusted == 1 ? "is" : "are") "
+                    + "counted and listed as open: the policy does not trust tool suppressions.")
+            line("")
+        }
         let tools = content.openByTool
         if !tools.isEmpty {
             var text = "By tool: " + tools.prefix(20).map { "\(md($0.tool, 40)) \($0.total)" }.joined(separator: " · ")
@@ -128,7 +142,6 @@ private struct MarkdownWriter {
     }
 
     mutating func findings() {
-        let open = content.findings.open
         if let diff = content.diff {
             let newOnes = open.filter { diff.isNew($0.fingerprint) }
             let others = open.filter { !diff.isNew($0.fingerprint) }
@@ -238,7 +251,7 @@ private struct MarkdownWriter {
     mutating func finish() -> String {
         var notes: [String] = []
         if leftOut > 0 {
-            var text = "\(leftOut) of \(content.findings.open.count) open findings are not shown"
+            var text = "\(leftOut) of \(open.count) open findings are not shown"
             if leftOutNew > 0 { text += " (\(leftOutNew) of them new)" }
             text += ", to keep this under GitHub's 65,536-character limit; "
             text +=
@@ -248,8 +261,8 @@ private struct MarkdownWriter {
             notes.append(text)
         }
         if fixedLeftOut > 0 { notes.append("\(fixedLeftOut) fixed findings are not listed above") }
-        if !content.findings.suppressed.isEmpty {
-            let count = content.findings.suppressed.count
+        if !suppressed.isEmpty {
+            let count = suppressed.count
             notes.append(
                 "\(count) finding\(count == 1 ? "" : "s") suppressed by tools \(count == 1 ? "is" : "are") not listed")
         }

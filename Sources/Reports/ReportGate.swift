@@ -180,6 +180,27 @@ public struct ReportContent: Sendable {
         gate?.outcomes[finding.fingerprint]?.severity ?? finding.severity
     }
 
+    /// Whether reports count and list a finding as open: no tool suppressed it, or the gate
+    /// judged it all the same (a policy with `trust-tool-suppressions: false`), so a finding the
+    /// gate failed is never counted or left out as suppressed.
+    public func isOpen(_ finding: Finding) -> Bool {
+        if finding.isOpen { return true }
+        guard let outcome = gate?.outcomes[finding.fingerprint] else { return false }
+        return outcome.outcome != .suppressedByTool
+    }
+
+    /// The findings reports count and list as open (``isOpen(_:)``), in the set's order.
+    public var openFindings: [Finding] {
+        guard gate != nil, !findings.suppressed.isEmpty else { return findings.open }
+        return findings.all.filter(isOpen)
+    }
+
+    /// The findings a tool suppressed and the gate left suppressed, in the set's order.
+    public var suppressedFindings: [Finding] {
+        guard gate != nil, !findings.suppressed.isEmpty else { return findings.suppressed }
+        return findings.suppressed.filter { !isOpen($0) }
+    }
+
     /// `findings` in the order reports list them: with a gate decision, the failing ones first,
     /// then the warned ones, then the rest, each most severe first (by ``shownSeverity(of:)``),
     /// so a list cut to a length limit keeps what decided the gate; without one, as given (the
@@ -207,7 +228,7 @@ public struct ReportContent: Sendable {
     /// Open findings by the severity reports show (``shownSeverity(of:)``), most severe first.
     public var openBySeverity: [(Severity, Int)] {
         var counts: [Severity: Int] = [:]
-        for finding in findings.open { counts[shownSeverity(of: finding), default: 0] += 1 }
+        for finding in openFindings { counts[shownSeverity(of: finding), default: 0] += 1 }
         return Severity.descending.map { ($0, counts[$0] ?? 0) }
     }
 
@@ -215,7 +236,7 @@ public struct ReportContent: Sendable {
     public var openByTool: [(tool: String, counts: [Severity: Int], total: Int)] {
         var byTool: [String: [Severity: Int]] = [:]
         for report in reports { byTool[report.tool] = byTool[report.tool] ?? [:] }
-        for finding in findings.open {
+        for finding in openFindings {
             for tool in Set(finding.provenance.map(\.tool)) {
                 byTool[tool, default: [:]][shownSeverity(of: finding), default: 0] += 1
             }
@@ -229,7 +250,7 @@ public struct ReportContent: Sendable {
     /// Open findings by kind, in the kinds' order, only kinds that occur.
     public var openByKind: [(FindingKind, Int)] {
         var counts: [FindingKind: Int] = [:]
-        for finding in findings.open { counts[finding.kind, default: 0] += 1 }
+        for finding in openFindings { counts[finding.kind, default: 0] += 1 }
         return FindingKind.allCases.compactMap { kind in counts[kind].map { (kind, $0) } }
     }
 

@@ -124,7 +124,11 @@ struct ReportBuilder {
         }
         return ReportContent(
             findings: findings, reports: loaded.map(ReportLoading.summary),
-            diff: previous.map { BaselineDiff(previous: $0, current: findings) }, gate: gate, date: now,
+            diff: previous.map {
+                BaselineDiff(
+                    previous: $0, current: findings,
+                    trustingToolSuppressions: loadedPolicy?.trustsToolSuppressions ?? true)
+            }, gate: gate, date: now,
             fullReportLocation: fullReport ?? Self.actionsRunURL())
     }
 

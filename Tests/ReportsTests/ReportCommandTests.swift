@@ -56,6 +56,33 @@ struct ReportCommandTests {
         #expect(first.standardOutput == second.standardOutput)
     }
 
+    /// `trust-tool-suppressions: false`: what a tool suppressed is counted, listed and compared
+    /// with the baseline as the gate judged it (the baseline has it suppressed, so it is new).
+    @Test func aToolSuppressionThePolicyDoesNotTrustIsReportedAsTheGateJudgedIt() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = "fixtures/reports/trivy-suppressed-critical.json"
+        let baseline = directory.appendingPathComponent("previous.json").path
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", baseline, report]).status == 0)
+        let policy = "fixtures/policy/untrusted-suppressions.yaml"
+        let gate = try ReportBinary.run(["gate", report, "--policy", policy, "--now", "2026-03-01"])
+        #expect(gate.status == 1)
+        #expect(gate.standardOutput.contains("FAIL    critical vulnerability CVE-2099-0001"))
+        let result = try ReportBinary.run([
+            "report", "--format", "markdown", report, "--policy", policy, "--baseline", baseline, "--now",
+            "2026-03-01",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let markdown = result.standardOutput
+        #expect(markdown.contains("| 1 | 0 | 0 | 1 | 0 | 0 | 2 | 0 |"), "\(markdown)")
+        #expect(markdown.contains("**1 new**, **0 fixed**, 1 unchanged."))
+        #expect(markdown.contains("### New findings (1)"))
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(rows.first?.contains("CVE-2099-0001") == true)
+        #expect(rows.first?.hasSuffix("| fail |") == true)
+        #expect(!markdown.contains("suppressed by tools is not listed"))
+    }
+
     @Test func usageAndFileErrors() throws {
         let waiversWithoutPolicy = try ReportBinary.run(
             ["report", "--waivers", "fixtures/policy/waivers.yaml"] + Self.examples)

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Policy
 import Reports
 import Testing
 
@@ -67,6 +68,36 @@ struct ReviewerViewTests {
         #expect(markdown.contains("| **medium** |"))
         #expect(!markdown.contains("**critical**"))
         #expect(markdown.contains("| 0 | 0 | 1 | 0 | 0 | 0 | 1 | 0 |"))
+    }
+
+    /// A policy with `trust-tool-suppressions: false` judges what a tool suppressed like any other
+    /// finding: the reports count and list it as the gate judged it, not as suppressed.
+    @Test func aToolSuppressionThePolicyDoesNotTrustIsCountedAndListedAsJudged() throws {
+        let suppressed = ReportSupport.vulnerability(
+            "CVE-2017-16137", package: "debug", version: "2.6.8", severity: .critical, suppressed: true)
+        let other = ReportSupport.vulnerability("CVE-2021-23337", severity: .low)
+        let findings = FindingSet(merging: [suppressed, other])
+        let source = SourceRef(file: "nosupp.yaml", line: 3)
+        var policy = Policy(file: "nosupp.yaml", environment: "ci", failOn: Setting(.high, at: source))
+        policy.trustToolSuppressions = Setting(false, at: source)
+        let decision = Gate.evaluate(
+            GateInput(findings: findings, policy: policy, today: try #require(Day(parsing: "2026-03-01"))))
+        #expect(!decision.passed)
+        let content = ReportContent(findings: findings, reports: [], gate: ReportGate(decision, policy: policy))
+        #expect(content.openBySeverity.first { $0.0 == .critical }?.1 == 1)
+
+        let markdown = MarkdownReport.render(content)
+        #expect(markdown.contains("| 1 | 0 | 0 | 1 | 0 | 0 | 2 | 0 |"), "\(markdown)")
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(rows.first?.contains("CVE-2017-16137") == true)
+        #expect(rows.first?.hasSuffix("| fail |") == true)
+        #expect(!markdown.contains("suppressed by tools is not listed"))
+
+        let html = HTMLReport.render(content)
+        #expect(html.contains("id=\"count-critical\">1</td>"))
+        #expect(html.contains("id=\"count-open\">2</td>"))
+        #expect(html.contains("id=\"count-suppressed\">0</td>"))
+        #expect(html.contains("data-status=\"fail\nopen\""))
     }
 
     @Test func oneEnormousTitleDoesNotEmptyTheTable() {
