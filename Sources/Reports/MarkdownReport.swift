@@ -142,42 +142,89 @@ private struct MarkdownWriter {
     }
 
     mutating func findings() {
-        if let diff = content.diff {
-            let newOnes = open.filter { diff.isNew($0.fingerprint) }
-            let others = open.filter { !diff.isNew($0.fingerprint) }
-            leftOutNew = table("New findings", content.inListingOrder(newOnes))
-            leftOut += leftOutNew
-            leftOut += table("Other open findings", content.inListingOrder(others))
-        } else {
+        guard let diff = content.diff else {
             leftOut += table("Open findings", content.inListingOrder(open))
+            return
         }
+        let tables = [
+            ("New findings", content.inListingOrder(open.filter { diff.isNew($0.fingerprint) })),
+            ("Other open findings", content.inListingOrder(open.filter { !diff.isNew($0.fingerprint) })),
+        ]
+        // With a decision, the rows of both tables are chosen together: a failing finding the
+        // baseline already had must not be crowded out by new ones that only warn.
+        let rows = content.gate == nil ? nil : chooseRows(tables)
+        leftOutNew = table(tables[0].0, tables[0].1, rows: rows)
+        leftOut += leftOutNew
+        leftOut += table(tables[1].0, tables[1].1, rows: rows)
+    }
+
+    /// The lines a table of `count` findings starts with.
+    func tableHeader(_ title: String, count: Int) -> [String] {
+        [
+            "### \(title) (\(count))", "",
+            "| Severity | ID | Package or location | Title | Tools |" + (content.gate == nil ? "" : " Gate |"),
+            "|---|---|---|---|---|" + (content.gate == nil ? "" : "---|"),
+        ]
+    }
+
+    /// The note under a table that could not show `count` of its findings.
+    func leftOutNote(_ title: String, count: Int) -> String {
+        "_\(count) more \(title.lowercased()) are not shown here._"
+    }
+
+    /// The rows, by fingerprint, that fit the budget when `tables` (each in listing order) are
+    /// written one after the other: failing findings first, then warned ones, then the rest,
+    /// in each of these the first table's before the second's. Room is kept for every table's
+    /// heading and note. A row that does not fit is left out and the next tried.
+    func chooseRows(_ tables: [(String, [Finding])]) -> [String: String] {
+        var room = budget - bytes
+        for (title, findings) in tables {
+            let lines = tableHeader(title, count: findings.count) + ["", leftOutNote(title, count: findings.count), ""]
+            room -= lines.reduce(0) { $0 + $1.utf8.count + 1 }
+        }
+        var chosen: [String: String] = [:]
+        for tier in 0...2 {
+            for (_, findings) in tables {
+                for finding in findings where content.listingTier(of: finding) == tier {
+                    guard room >= 200 else { return chosen }
+                    let text = row(finding)
+                    let size = text.utf8.count + 1
+                    guard size <= room else { continue }
+                    chosen[finding.fingerprint] = text
+                    room -= size
+                }
+            }
+        }
+        return chosen
     }
 
     /// Writes a table of findings (already in listing order); returns how many did not fit. A
     /// row that does not fit is left out and the next tried: one enormous title must not empty
-    /// the table.
-    mutating func table(_ title: String, _ findings: [Finding]) -> Int {
+    /// the table. With `rows` (from ``chooseRows(_:)``), the findings that have one are written.
+    mutating func table(_ title: String, _ findings: [Finding], rows: [String: String]? = nil) -> Int {
         guard !findings.isEmpty else {
             line("### \(title) (0)")
             line("")
             return 0
         }
-        let header = [
-            "### \(title) (\(findings.count))", "",
-            "| Severity | ID | Package or location | Title | Tools |" + (content.gate == nil ? "" : " Gate |"),
-            "|---|---|---|---|---|" + (content.gate == nil ? "" : "---|"),
-        ]
+        let header = tableHeader(title, count: findings.count)
         let headerBytes = header.reduce(0) { $0 + $1.utf8.count + 1 }
-        guard bytes + headerBytes + 200 <= budget else { return findings.count }
+        guard rows != nil || bytes + headerBytes + 200 <= budget else { return findings.count }
         for text in header { line(text) }
         var written = 0
-        for finding in findings where bytes + 200 <= budget {
-            if fits(row(finding)) { written += 1 }
+        if let rows {
+            for finding in findings {
+                if let text = rows[finding.fingerprint], fits(text) { written += 1 }
+            }
+        } else {
+            for finding in findings where bytes + 200 <= budget {
+                if fits(row(finding)) { written += 1 }
+            }
         }
         shown += written
         line("")
         if written < findings.count {
-            line("_\(findings.count - written) more \(title.lowercased()) are not shown here._")
+            line(leftOutNote(title, count: findings.count - written))
             line("")
         }
         return findings.count - written

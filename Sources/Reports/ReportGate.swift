@@ -206,16 +206,9 @@ public struct ReportContent: Sendable {
     /// so a list cut to a length limit keeps what decided the gate; without one, as given (the
     /// set's order, most severe first). Ties keep the given order.
     public func inListingOrder(_ findings: [Finding]) -> [Finding] {
-        guard let gate else { return findings }
-        func tier(_ finding: Finding) -> Int {
-            switch gate.outcomes[finding.fingerprint]?.outcome {
-            case .fail: 0
-            case .warn: 1
-            default: 2
-            }
-        }
+        guard gate != nil else { return findings }
         let keys = findings.enumerated().map { position, finding in
-            (tier: tier(finding), severity: shownSeverity(of: finding), position: position)
+            (tier: listingTier(of: finding), severity: shownSeverity(of: finding), position: position)
         }
         return keys.sorted { lhs, rhs in
             if lhs.tier != rhs.tier { return lhs.tier < rhs.tier }
@@ -223,6 +216,16 @@ public struct ReportContent: Sendable {
             return lhs.position < rhs.position
         }
         .map { findings[$0.position] }
+    }
+
+    /// The part of the listing order a finding is in: 0 failing, 1 warned, 2 anything else
+    /// (every finding without a decision).
+    func listingTier(of finding: Finding) -> Int {
+        switch gate?.outcomes[finding.fingerprint]?.outcome {
+        case .fail: 0
+        case .warn: 1
+        default: 2
+        }
     }
 
     /// Open findings by the severity reports show (``shownSeverity(of:)``), most severe first.

@@ -42,6 +42,49 @@ struct ReviewerViewTests {
         #expect(markdown.contains("failing findings are listed first"))
     }
 
+    /// With a baseline, the failing findings the baseline already had must still be listed when
+    /// new findings that only warn would fill the comment: failing ones get the room first.
+    @Test func aCutPullRequestCommentListsFailingFindingsTheBaselineHad() throws {
+        let newOnes = (0..<1000).map { index in
+            ReportSupport.vulnerability(
+                "CVE-2024-\(10_000 + index)", package: "pkg-\(index)", severity: .high,
+                title: String(repeating: "long title ", count: 12))
+        }
+        let failing = [
+            ReportSupport.vulnerability("CVE-2021-31597", package: "xmlhttprequest-ssl", severity: .critical),
+            ReportSupport.vulnerability("CVE-2022-0686", package: "url-parse", severity: .critical),
+        ]
+        let set = FindingSet(merging: newOnes + failing)
+        let diff = BaselineDiff(previous: try ReportSupport.snapshot(failing), current: set)
+        let failingPrints = Set(failing.map(\.fingerprint))
+        var outcomes: [String: ReportGate.FindingOutcome] = [:]
+        for finding in set.all {
+            outcomes[finding.fingerprint] =
+                failingPrints.contains(finding.fingerprint)
+                ? ReportGate.FindingOutcome(outcome: .fail, reason: "fail-on", severity: .critical, isNew: false)
+                : ReportGate.FindingOutcome(outcome: .warn, reason: "warn-on", severity: .high, isNew: true)
+        }
+        let gate = ReportGate(
+            passed: false, summary: "FAIL: 2 failing", policyFile: "p.yaml", environment: "staging",
+            date: "2026-03-01", outcomes: outcomes, counts: [.fail: 2, .warn: 1000], waivers: [],
+            expiringWithinDays: 14, warnings: [], decisionJSON: [])
+        let content = ReportContent(findings: set, reports: [], diff: diff, gate: gate)
+        let markdown = MarkdownReport.render(content, marker: MarkdownReport.commentMarker)
+        #expect(markdown.utf8.count <= MarkdownReport.maximumLength)
+        #expect(markdown.contains("### New findings (1000)"))
+        #expect(markdown.contains("### Other open findings (2)"))
+        let failingRows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") && $0.hasSuffix("| fail |") }
+        #expect(failingRows.count == 2, "\(markdown.suffix(600))")
+        #expect(failingRows.contains { $0.contains("CVE-2021-31597") })
+        #expect(failingRows.contains { $0.contains("CVE-2022-0686") })
+        // New findings still come first, and the note says how many of them were left out.
+        let newRows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") && $0.hasSuffix("| warn |") }
+        #expect(!newRows.isEmpty)
+        #expect(markdown.contains("\(1000 - newRows.count) more new findings are not shown here"))
+        #expect(markdown.contains("(\(1000 - newRows.count) of them new)"))
+        #expect(markdown.contains("failing findings are listed first"))
+    }
+
     @Test func aCappedHTMLPageDetailsTheFindingThatFailed() {
         let (content, failing) = Self.manyWarningsAndOneFailure()
         let html = HTMLReport.render(content, detailing: 5)
