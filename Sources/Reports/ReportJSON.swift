@@ -161,7 +161,8 @@ public enum DiffText {
                     "| **\(entry.severity.rawValue)**\(entry.previousSeverity.map { " (was \($0.rawValue))" } ?? "") | "
                     + "\(ReportEscaping.markdown(entry.id, limit: 80)) | "
                     + "\(ReportEscaping.markdown(entry.kind, limit: 40)) | \(ReportEscaping.markdown(entry.subject, limit: 80)) | "
-                    + "\(ReportEscaping.markdown(entry.title, limit: 120)) |\n"
+                    + "\(ReportEscaping.markdown(entry.title, limit: 120))"
+                    + (title == "Fixed" && entry.suppressed ? " _(now suppressed by a tool)_" : "") + " |\n"
                 if output.utf8.count + row.utf8.count > limit {
                     omitted += entries.count - index
                     break

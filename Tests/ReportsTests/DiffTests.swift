@@ -83,6 +83,26 @@ struct DiffTests {
         #expect(diff.new.map(\.id) == ["CVE-2022-1111"])
     }
 
+    /// Every format of `scangate diff` says that a fixed finding is only suppressed by a tool now.
+    @Test func everyDiffFormatSaysAFixedFindingIsNowSuppressed() throws {
+        let diff = BaselineDiff(
+            previous: try ReportSupport.snapshot([ReportSupport.vulnerability("CVE-2021-23337")]),
+            current: FindingSet(merging: [ReportSupport.vulnerability("CVE-2021-23337", suppressed: true)]))
+        #expect(DiffText.table(diff, current: "now.json").contains("(now suppressed by a tool)"))
+        let json = try JSONDocument(bytes: DiffJSON.encode(diff, current: "now.json"))
+        #expect(try json.root.array("fixed")?.first?.bool("suppressedNow") == true)
+        let markdown = DiffText.markdown(diff)
+        let row = markdown.split(separator: "\n").first { $0.contains("CVE-2021-23337") } ?? ""
+        #expect(row.contains("_(now suppressed by a tool)_"), "\(markdown)")
+        // Still one cell per column.
+        #expect(row.filter { $0 == "|" }.count == 6)
+        // A fixed finding no tool reports any more says nothing of the kind.
+        let gone = BaselineDiff(
+            previous: try ReportSupport.snapshot([ReportSupport.vulnerability("CVE-2021-23337")]),
+            current: FindingSet(merging: []))
+        #expect(!DiffText.markdown(gone).contains("suppressed"))
+    }
+
     @Test func mostSevereFirst() throws {
         let findings = [
             ReportSupport.vulnerability("CVE-2024-0003", severity: .low),
