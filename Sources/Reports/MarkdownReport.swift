@@ -5,9 +5,11 @@ import Findings
 /// ``ReportContent/inListingOrder(_:)`` (with a decision, failing and warned ones first).
 ///
 /// Always at most ``maximumLength`` UTF-8 bytes (so fewer characters than GitHub's 65,536
-/// limit for a comment body): findings that do not fit are left out from the end of that order, and
-/// the last line says how many and where the full report is. Scanner text is escaped with
-/// ``ReportEscaping/markdown(_:limit:)``.
+/// limit for a comment body): findings that do not fit are left out from the end of that order
+/// (with a decision and a baseline, failing findings, new or not, get the room first), and the
+/// last line says how many and where the full report is. Room for the waivers expiring soon is
+/// kept before the findings fill it; those that still do not fit are counted. Scanner text is
+/// escaped with ``ReportEscaping/markdown(_:limit:)``.
 public enum MarkdownReport {
     /// GitHub refuses comment bodies longer than 65,536 characters.
     public static let maximumLength = 65_536
@@ -42,6 +44,9 @@ private struct MarkdownWriter {
     var leftOut = 0
     var leftOutNew = 0
     var fixedLeftOut = 0
+    var waiversLeftOut = 0
+    /// Room kept for a later section (the expiring waivers) while the findings are written.
+    var reserved = 0
 
     /// The findings counted and listed as open, and those left suppressed
     /// (``ReportContent/openFindings``, ``ReportContent/suppressedFindings``).
@@ -56,7 +61,7 @@ private struct MarkdownWriter {
         output.reserveCapacity(limit)
     }
 
-    var budget: Int { limit - Self.footerRoom }
+    var budget: Int { limit - Self.footerRoom - reserved }
 
     mutating func line(_ text: String) {
         output += text
@@ -74,9 +79,15 @@ private struct MarkdownWriter {
     mutating func render() {
         heading()
         counts()
+        // Expiring waivers are few, short and a reviewer's to act on: their room (at most an
+        // eighth of the budget) is kept before the findings can fill it, with some more for the
+        // note a table writes under its last row.
+        let waivers = expiringWaiverLines()
+        if !waivers.isEmpty { reserved = min(waivers.reduce(256) { $0 + $1.utf8.count + 1 }, budget / 8) }
         findings()
         fixed()
-        expiringWaivers()
+        reserved = 0
+        expiringWaivers(waivers)
     }
 
     mutating func heading() {
@@ -278,20 +289,37 @@ private struct MarkdownWriter {
         line("")
     }
 
-    mutating func expiringWaivers() {
-        guard let gate = content.gate else { return }
-        let soon = gate.expiringSoon
-        guard !soon.isEmpty, fits("### Waivers expiring soon (\(soon.count))") else { return }
+    /// The section on waivers in force that expire soon: a heading, a blank line, one item per
+    /// waiver, a blank line. Empty when there are none.
+    func expiringWaiverLines() -> [String] {
+        guard let soon = content.gate?.expiringSoon, !soon.isEmpty else { return [] }
+        let items = soon.map { waiver in
+            "- \(md(waiver.id, 80)) expires on \(md(waiver.expires, 20)), in \(waiver.daysLeft) "
+                + "day\(waiver.daysLeft == 1 ? "" : "s") (\(md(waiver.source, 120)))"
+        }
+        return ["### Waivers expiring soon (\(soon.count))", ""] + items + [""]
+    }
+
+    /// Writes `lines` (``expiringWaiverLines()``) as far as they fit; the waivers left out are
+    /// counted, there and in the closing note.
+    mutating func expiringWaivers(_ lines: [String]) {
+        guard lines.count > 3 else { return }
+        let items = lines[2..<(lines.count - 1)]
+        guard fits(lines[0]) else {
+            waiversLeftOut = items.count
+            return
+        }
         line("")
         var written = 0
-        for waiver in soon {
-            let text =
-                "- \(md(waiver.id, 80)) expires on \(md(waiver.expires, 20)), in \(waiver.daysLeft) "
-                + "day\(waiver.daysLeft == 1 ? "" : "s") (\(md(waiver.source, 120)))"
-            guard fits(text) else { break }
+        // Unless they all fit, room is kept for the "… and N more" line.
+        if items.reduce(0, { $0 + $1.utf8.count + 1 }) > budget - bytes { reserved = 64 }
+        for item in items {
+            guard fits(item) else { break }
             written += 1
         }
-        if written < soon.count { line("- … and \(soon.count - written) more") }
+        reserved = 0
+        waiversLeftOut = items.count - written
+        if waiversLeftOut > 0 { line("- … and \(waiversLeftOut) more") }
         line("")
     }
 
@@ -308,6 +336,11 @@ private struct MarkdownWriter {
             notes.append(text)
         }
         if fixedLeftOut > 0 { notes.append("\(fixedLeftOut) fixed findings are not listed above") }
+        if waiversLeftOut > 0 {
+            notes.append(
+                "\(waiversLeftOut) waiver\(waiversLeftOut == 1 ? "" : "s") expiring soon \(waiversLeftOut == 1 ? "is" : "are") "
+                    + "not listed")
+        }
         if !suppressed.isEmpty {
             let count = suppressed.count
             notes.append(

@@ -85,6 +85,35 @@ struct ReviewerViewTests {
         #expect(markdown.contains("failing findings are listed first"))
     }
 
+    /// Waivers about to expire are short and matter to the reviewer: findings that fill the
+    /// comment must not push them out, and those that cannot be listed are counted.
+    @Test func expiringWaiversAreKeptWhenFindingsFillTheComment() {
+        func waiver(_ index: Int) -> ReportGate.WaiverStatus {
+            ReportGate.WaiverStatus(
+                id: "W-\(index)", source: "waivers.yaml:\(index * 8 + 2)", state: "applied", expires: "2026-03-06",
+                daysLeft: 5, appliedTo: 1, approvedBy: "security@example.com", reason: "accepted", severity: .high,
+                environments: ["staging"])
+        }
+        for count in [3, 2000] {
+            let (content, _) = Self.manyWarningsAndOneFailure()
+            var withWaivers = content
+            withWaivers.gate?.waivers = (1...count).map(waiver)
+            let markdown = MarkdownReport.render(withWaivers, marker: MarkdownReport.commentMarker)
+            #expect(markdown.utf8.count <= MarkdownReport.maximumLength)
+            #expect(markdown.contains("are not shown"), "the findings fill the comment")
+            #expect(markdown.contains("### Waivers expiring soon (\(count))"), "\(markdown.suffix(800))")
+            #expect(markdown.contains("- W-1 expires on 2026-03-06, in 5 days (waivers.yaml\\:10)"))
+            let listed = markdown.split(separator: "\n").count { $0.hasPrefix("- W-") }
+            if listed < count {
+                #expect(markdown.contains("- … and \(count - listed) more"))
+                #expect(count > 1000, "a few waivers are all listed")
+                #expect(markdown.contains("\(count - listed) waivers expiring soon are not listed"))
+            } else {
+                #expect(listed == count)
+            }
+        }
+    }
+
     @Test func aCappedHTMLPageDetailsTheFindingThatFailed() {
         let (content, failing) = Self.manyWarningsAndOneFailure()
         let html = HTMLReport.render(content, detailing: 5)
