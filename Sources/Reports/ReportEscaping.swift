@@ -77,9 +77,11 @@ public enum ReportEscaping {
     /// Scanner text for one line of Markdown (a table cell, a list item): on one line, at most
     /// `limit` characters, with every character Markdown or GitHub would interpret escaped:
     /// HTML (`<`, `>`, `&` as entities), emphasis, code, links, tables (`|`), headings, and
-    /// `@` mentions (a zero-width space after `@`, so scanner text never pings anyone), and
-    /// issue references (`#123`, `GH-123`: GitHub links them even escaped, and the issue gets a
-    /// back-link, so a zero-width space goes after `#` and before `-`).
+    /// `@` mentions (a zero-width space after `@`, so scanner text never pings anyone, and an
+    /// e-mail address is not linked), and issue references (`#123`, `GH-123`: GitHub links them
+    /// even escaped, and the issue gets a back-link, so a zero-width space goes after `#` and
+    /// before `-`). GitHub also links URLs in plain text (GFM's autolink extension): the `:` of
+    /// `https://` is escaped, and so is the `.` of `www.` (in any case).
     ///
     /// `limit` counts Unicode scalars, not characters: one character can hold thousands of
     /// combining marks, and a row clipped by characters could still be too long for a comment.
@@ -89,6 +91,9 @@ public enum ReportEscaping {
         var result = ""
         result.reserveCapacity(scalars.count + 8)
         func isDigit(at index: Int) -> Bool { index < scalars.count && ("0"..."9").contains(scalars[index]) }
+        func followsWWW(_ index: Int) -> Bool {
+            index >= 3 && scalars[(index - 3)..<index].allSatisfy { $0 == "w" || $0 == "W" }
+        }
         for (index, scalar) in scalars.enumerated() {
             switch scalar {
             case "&": result += "&amp;"
@@ -100,6 +105,7 @@ public enum ReportEscaping {
             case "-"
             where isDigit(at: index + 1) && index >= 2 && scalars[index - 2] == "G" && scalars[index - 1] == "H":
                 result += "\u{200B}-"
+            case "." where followsWWW(index): result += "\\."
             case "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "|", "~", ":":
                 result += "\\"
                 result.unicodeScalars.append(scalar)

@@ -85,6 +85,14 @@ struct MarkdownReportTests {
         #expect(markdown.contains("1 finding suppressed by tools is not listed"))
     }
 
+    /// A SARIF title `www.evil.example/track?x=1` stays text in the comment.
+    @Test func wwwTextIsNotALink() {
+        let finding = ReportSupport.vulnerability("CVE-2024-1", title: "www.evil.example/track?x=1 or a@b.example")
+        let markdown = MarkdownReport.render(ReportContent(findings: FindingSet(merging: [finding]), reports: []))
+        #expect(markdown.contains("www\\.evil.example/track?x=1 or a@\u{200B}b.example"), "\(markdown)")
+        #expect(!markdown.contains("www.evil"))
+    }
+
     @Test func escaping() {
         #expect(ReportEscaping.markdown("a|b") == "a\\|b")
         #expect(ReportEscaping.markdown("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert\\(1\\)&gt;")
@@ -93,6 +101,14 @@ struct MarkdownReportTests {
         #expect(ReportEscaping.markdown("line\nbreak") == "line break")
         #expect(ReportEscaping.markdown(String(repeating: "x", count: 300), limit: 10).count == 10)
         #expect(ReportEscaping.markdownLinkTarget("javascript:alert(1)") == nil)
+        // GitHub links `http://`, `www.` and e-mail addresses in plain text (GFM's autolink
+        // extension): scanner text must not become a link.
+        #expect(ReportEscaping.markdown("https://evil.example") == "https\\://evil.example")
+        #expect(ReportEscaping.markdown("www.evil.example/track?x=1") == "www\\.evil.example/track?x=1")
+        #expect(ReportEscaping.markdown("see (www.evil.example)") == "see \\(www\\.evil.example\\)")
+        #expect(ReportEscaping.markdown("x*WWW.evil.example") == "x\\*WWW\\.evil.example")
+        #expect(ReportEscaping.markdown("awww.b") == "awww\\.b")
+        #expect(ReportEscaping.markdown("a@b.example") == "a@\u{200B}b.example")
         #expect(ReportEscaping.markdownLinkTarget("https://a.example/x_(y)") == "https://a.example/x_%28y%29")
     }
 }
