@@ -93,6 +93,8 @@ public struct BaselineDiff: Sendable {
     public let unchanged: [DiffEntry]
     /// The fingerprints of ``new`` (looked up once per finding by every report).
     public let newFingerprints: Set<String>
+    /// ``DiffEntry/previousSeverity`` of the new entries that have one, by fingerprint.
+    let previousSeverities: [String: Severity]
 
     /// Compares two lists of entries (suppressed entries are not open).
     public init(previous: [DiffEntry], current: [DiffEntry], baselineFile: String = "baseline") {
@@ -127,6 +129,11 @@ public struct BaselineDiff: Sendable {
                 return fixedEntry
             })
         newFingerprints = Set(new.map(\.fingerprint))
+        var previousSeverities: [String: Severity] = [:]
+        for entry in new {
+            if let was = entry.previousSeverity { previousSeverities[entry.fingerprint] = was }
+        }
+        self.previousSeverities = previousSeverities
     }
 
     /// Compares a previous run's document with this run's findings.
@@ -144,6 +151,10 @@ public struct BaselineDiff: Sendable {
 
     /// Whether a finding of this run is new (not open in the previous run).
     public func isNew(_ fingerprint: String) -> Bool { newFingerprints.contains(fingerprint) }
+
+    /// For a finding of this run that is new because it is more severe than in the previous
+    /// run: the severity it had there (``DiffEntry/previousSeverity``); nil otherwise.
+    public func previousSeverity(of fingerprint: String) -> Severity? { previousSeverities[fingerprint] }
 }
 
 /// The findings of a previous run, read from `scangate ingest --format json` output

@@ -195,12 +195,14 @@ private struct HTMLPage {
         output += "<strong id=\"diff-new\">\(diff.new.count)</strong> new, "
         output += "<strong id=\"diff-fixed\">\(diff.fixed.count)</strong> fixed, "
         output += "<strong id=\"diff-unchanged\">\(diff.unchanged.count)</strong> unchanged.</p>\n"
-        diffTable("New", diff.new, anchor: true)
-        diffTable("Fixed", diff.fixed, anchor: false)
+        diffTable("New", content.newSinceBaseline, isNew: true)
+        diffTable("Fixed", diff.fixed, isNew: false)
         output += "</section>\n"
     }
 
-    mutating func diffTable(_ title: String, _ entries: [DiffEntry], anchor: Bool) {
+    /// New entries link to their row and show the severity the gate judged by; fixed ones, the
+    /// severity the previous run gave them.
+    mutating func diffTable(_ title: String, _ entries: [DiffEntry], isNew: Bool) {
         output += "<h3>\(title) (\(entries.count))</h3>\n"
         guard !entries.isEmpty else {
             output += "<p class=\"muted\">None.</p>\n"
@@ -209,10 +211,10 @@ private struct HTMLPage {
         output += "<table><thead><tr><th>Severity</th><th>ID</th><th>Title</th><th>Kind</th><th>Where</th>"
         output += "<th>Tools</th></tr></thead><tbody>\n"
         for entry in entries {
-            output += "<tr><td>\(severityBadge(entry.severity))"
+            output += "<tr><td>\(severityBadge(isNew ? content.shownSeverity(of: entry) : entry.severity))"
             if let was = entry.previousSeverity { output += " <span class=\"muted\">(was \(was.rawValue))</span>" }
             output += "</td><td>"
-            if anchor {
+            if isNew {
                 output += "<a href=\"#f-\(esc(entry.fingerprint))\"><code>\(esc(entry.id))</code></a>"
             } else {
                 output += "<code>\(esc(entry.id))</code>"

@@ -258,8 +258,10 @@ private struct MarkdownWriter {
             place = instance.uri
         }
         let tools = finding.tools.joined(separator: ", ")
+        var severity = "**\(content.shownSeverity(of: finding).rawValue)**"
+        if let was = content.diff?.previousSeverity(of: finding.fingerprint) { severity += " (was \(was.rawValue))" }
         var cells = [
-            "**\(content.shownSeverity(of: finding).rawValue)**", id, md(place, 80), md(finding.title, 120),
+            severity, id, md(place, 80), md(finding.title, 120),
             md(tools, 60),
         ]
         if let gate = content.gate {

@@ -180,6 +180,25 @@ public struct ReportContent: Sendable {
         gate?.outcomes[finding.fingerprint]?.severity ?? finding.severity
     }
 
+    /// The severity reports show for an entry of the diff that is a finding of this run (new or
+    /// unchanged): the one the gate judged it by, as for the finding itself; else the entry's
+    /// own.
+    public func shownSeverity(of entry: DiffEntry) -> Severity {
+        gate?.outcomes[entry.fingerprint]?.severity ?? entry.severity
+    }
+
+    /// The diff's new entries, most severe first by the severity reports show (ties
+    /// keep the diff's order); empty without a baseline.
+    public var newSinceBaseline: [DiffEntry] {
+        guard let diff else { return [] }
+        guard gate != nil else { return diff.new }
+        let keys = diff.new.enumerated().map { (severity: shownSeverity(of: $1), position: $0) }
+        return keys.sorted { lhs, rhs in
+            lhs.severity != rhs.severity ? lhs.severity > rhs.severity : lhs.position < rhs.position
+        }
+        .map { diff.new[$0.position] }
+    }
+
     /// Whether reports count and list a finding as open: no tool suppressed it, or the gate
     /// judged it all the same (a policy with `trust-tool-suppressions: false`), so a finding the
     /// gate failed is never counted or left out as suppressed.

@@ -172,6 +172,48 @@ struct ReviewerViewTests {
         #expect(html.contains("data-status=\"fail\nopen\""))
     }
 
+    /// A finding new because its severity rose since the baseline says what it was, in the
+    /// comment as in the HTML page and `diff`.
+    @Test func aFindingWhoseSeverityRoseSaysWhatItWas() throws {
+        let before = ReportSupport.vulnerability("CVE-2021-44906", package: "minimist", severity: .low)
+        let now = ReportSupport.vulnerability("CVE-2021-44906", package: "minimist", severity: .critical)
+        let set = FindingSet(merging: [now])
+        let diff = BaselineDiff(previous: try ReportSupport.snapshot([before]), current: set)
+        for gate in [nil, Self.gate([now.fingerprint: (.fail, .critical)])] {
+            let markdown = MarkdownReport.render(ReportContent(findings: set, reports: [], diff: diff, gate: gate))
+            #expect(markdown.contains("| **critical** (was low) | CVE-2021-44906 |"), "\(markdown)")
+        }
+    }
+
+    /// The New table of the HTML page shows, and sorts by, the severity the gate judged by, as
+    /// the findings table and the gate do (an unknown severity judged as high is high).
+    @Test func theNewTableShowsTheSeverityTheGateJudgedBy() throws {
+        let unknown = ReportSupport.vulnerability("CVE-2024-0001", package: "a", severity: .unknown)
+        let medium = ReportSupport.vulnerability("CVE-2024-0002", package: "b", severity: .medium)
+        let set = FindingSet(merging: [unknown, medium])
+        let diff = BaselineDiff(previous: try ReportSupport.snapshot([]), current: set)
+        let gate = Self.gate([unknown.fingerprint: (.fail, .high), medium.fingerprint: (.warn, .medium)])
+        let html = HTMLReport.render(ReportContent(findings: set, reports: [], diff: diff, gate: gate))
+        let newTable = html.range(of: "<h3>New (2)</h3>").map { html[$0.upperBound...] } ?? ""
+        let rows = newTable.split(separator: "\n").filter { $0.hasPrefix("<tr><td>") }.prefix(2)
+        #expect(rows.first?.hasPrefix("<tr><td><span class=\"sev sev-high\">high</span></td>") == true, "\(rows)")
+        #expect(rows.first?.contains(unknown.fingerprint) == true)
+        #expect(rows.last?.contains(medium.fingerprint) == true)
+        let newSection = newTable[..<(newTable.range(of: "</table>")?.lowerBound ?? newTable.endIndex)]
+        #expect(!newSection.contains("sev-unknown"))
+        #expect(html.contains("data-severity=\"high\""))
+    }
+
+    /// A decision with these outcomes and judged severities.
+    static func gate(_ outcomes: [String: (ReportGate.Outcome, Severity)]) -> ReportGate {
+        ReportGate(
+            passed: !outcomes.values.contains { $0.0 == .fail }, summary: "FAIL", policyFile: "p.yaml",
+            environment: "staging", date: "2026-03-01",
+            outcomes: outcomes.mapValues {
+                ReportGate.FindingOutcome(outcome: $0.0, reason: "threshold", severity: $0.1, isNew: true)
+            }, counts: [:], waivers: [], expiringWithinDays: 14, warnings: [], decisionJSON: [])
+    }
+
     @Test func oneEnormousTitleDoesNotEmptyTheTable() {
         // One character of 600 combining marks, 130 times: 156 KB in 130 characters.
         let zalgo = String(repeating: "a" + String(repeating: "\u{0301}", count: 600), count: 130)
