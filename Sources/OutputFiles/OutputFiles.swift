@@ -34,16 +34,21 @@ public enum OutputFiles {
     /// Writes `bytes` to the temporary file ``write(_:to:creatingDirectories:)`` would, without
     /// renaming it: the bytes are on disk (a full disk has said so) and ``StagedOutput/commit()``
     /// puts them in place, or ``StagedOutput/discard()`` removes them. For a command that must
-    /// know its output can be written before it records what it decided. A device or FIFO is
-    /// written to at commit.
+    /// know its output can be written before it records what it decided. A device or FIFO
+    /// cannot be staged: it is written to now (so `-o /dev/full` fails here, before anything is
+    /// recorded, not at commit), and commit has nothing left to do. A directory is refused.
     public static func stage(
         _ bytes: [UInt8], to path: String, creatingDirectories: Bool = false
     ) throws(OutputFileError) -> StagedOutput {
         var status = stat()
         var target = path
         if stat(path, &status) == 0 {
-            if status.st_mode & S_IFMT != S_IFREG, status.st_mode & S_IFMT != S_IFDIR {
-                return StagedOutput(path: path, pending: .inPlace(bytes))
+            if status.st_mode & S_IFMT == S_IFDIR {
+                throw OutputFileError(path: path, reason: "it is a directory")
+            }
+            if status.st_mode & S_IFMT != S_IFREG {
+                try writeInPlace(bytes, to: path)
+                return StagedOutput(path: path, pending: .written)
             }
             if let resolved = realpath(path, nil) {
                 target = String(cString: resolved)
@@ -149,8 +154,8 @@ public struct StagedOutput: Sendable {
     enum Pending: Sendable {
         /// A temporary file in the target's directory, to be renamed over it.
         case rename(temporary: String, target: String)
-        /// Bytes for a device or FIFO, written at commit.
-        case inPlace([UInt8])
+        /// Already written, to a device or FIFO.
+        case written
     }
 
     /// The output as the user named it.
@@ -158,11 +163,11 @@ public struct StagedOutput: Sendable {
     let pending: Pending
 
     /// Puts the output in place: renames the temporary file over the target (atomic, and
-    /// needing no space the write did not take), or writes to the device or FIFO.
+    /// needing no space the write did not take); a device or FIFO was written to when staged.
     public func commit() throws(OutputFileError) {
         switch pending {
         case .rename(let temporary, let target): try OutputFiles.rename(temporary, over: target, named: path)
-        case .inPlace(let bytes): try OutputFiles.writeInPlace(bytes, to: path)
+        case .written: break
         }
     }
 

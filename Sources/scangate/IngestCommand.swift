@@ -117,10 +117,15 @@ enum OutputFile {
         throw ExitCode(ExitStatus.usage)
     }
 
-    /// Exit 2 when `path`'s directory does not exist or cannot be written (a command that records
+    /// Exit 2 when `path` is a directory, or its directory does not exist or cannot be written (a command that records
     /// its decision before writing its output asks first).
     static func refuseUnwritable(_ path: String?) throws {
         guard let path, path != "-" else { return }
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            Terminal.error("error: cannot write \(path): it is a directory")
+            throw ExitCode(ExitStatus.usage)
+        }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard access(directory, W_OK) == 0 else {
             Terminal.error("error: cannot write \(path): \(String(cString: strerror(errno)))")

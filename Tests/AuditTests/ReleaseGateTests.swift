@@ -329,6 +329,37 @@ struct ReleaseGateCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
     }
 
+    /// A device cannot be staged beside itself: `-o /dev/full` recorded the decision (exit 1 here)
+    /// and then exited 2 (found by a review of the README's claims). It is written before the
+    /// record now, so the record says error, exit 2, as the command ends. A directory as `-o` is
+    /// refused before anything is decided or recorded.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func aDeviceOrDirectoryOutputIsNeverRecordedAsTheDecision() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        let full = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log, "-o", "/dev/full",
+            ] + Self.common)
+        #expect(full.status == 2, "\(full.standardError)")
+        #expect(full.standardError.contains("cannot write /dev/full"), "\(full.standardError)")
+        let records = try Self.records(log)
+        #expect(records.count == 1)
+        #expect(records.first?.entry.decision == .error && records.first?.entry.exitStatus == 2)
+
+        let before = try Data(contentsOf: URL(fileURLWithPath: log))
+        let intoDirectory = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log, "-o", directory.path,
+            ] + Self.common)
+        #expect(intoDirectory.status == 2)
+        #expect(intoDirectory.standardError.contains("it is a directory"), "\(intoDirectory.standardError)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == before)
+    }
+
     /// An output file that cannot be written once the decision is made (a full disk; here a file
     /// size limit the record fits under and the output does not): the record says error, exit 2,
     /// as the command ends, not the decision; and no part of the output is left behind.
