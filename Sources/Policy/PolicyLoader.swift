@@ -200,8 +200,8 @@ struct PolicyLayer {
             case "trust-tool-suppressions":
                 layer.trustToolSuppressions = Setting(try value.bool("trust-tool-suppressions"), at: value.source)
             case "unknown-severity-as":
-                let severity = try SeverityName.parse(value, "unknown-severity-as")
-                guard severity != .unknown else {
+                // One message for every wrong value: the severity parser's would offer `unknown`.
+                guard let severity = try? SeverityName.parse(value, "unknown-severity-as"), severity != .unknown else {
                     throw value.error(
                         "unknown-severity-as must be a known severity (critical, high, medium, low, info)")
                 }

@@ -147,6 +147,12 @@ struct PolicyFileTests {
             "policy.yaml:2", "must be a known severity"
         ),
         (
+            // The message must not offer `unknown`, which is refused too.
+            "unknown-severity-as none",
+            ["policy.yaml": "scangate-policy: 1\nunknown-severity-as: none\nfail-on: none\n"],
+            "policy.yaml:2", "must be a known severity (critical, high, medium, low, info)"
+        ),
+        (
             "rules not a list", ["policy.yaml": "scangate-policy: 1\nrules: { kind: secret }\nfail-on: none\n"],
             "policy.yaml:2",
             "rules must be a list"
