@@ -51,9 +51,10 @@ struct ReleaseGateCommand: ParsableCommand {
             reads them (see its help). The findings of the reports must pass the policy. Signature results and \
             finding verdicts are one decision with every reason. With --audit-log the decision is appended \
             to that hash-chained log (signed with --audit-key), failed attempts included. Exit codes: 0 pass, \
-            1 an image did not verify or the findings failed, 2 configuration or usage error (or the audit \
-            log does not verify or cannot be written, or the -o file cannot be written: the record then says \
-            error, exit 2), 3 a report could not be read (or none was given), \
+            1 an image did not verify or the findings failed, 2 configuration or usage error (no report \
+            given, the audit log does not verify or cannot be written, or the -o file cannot be written: the \
+            record then says error, exit 2), 3 a report could not be read (a pattern or directory without \
+            one included), \
             4 a registry failed and nothing else did (a definite no is 1).
             """
     )
