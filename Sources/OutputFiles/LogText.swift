@@ -1,11 +1,13 @@
 /// Text for a CI job's log that no line of a report can turn into a workflow command.
 ///
-/// GitHub's runner reads every line of a step's standard output and error, after leading
-/// blanks, as a command when it starts with `::` (`::error::…`, `::add-mask::…`,
-/// `::stop-commands::…`) or `##[`. ScanGate prints report text (titles, paths, tool names), and a
-/// report is written by whoever controls the scanned code: a title `x\n::stop-commands::t` would
-/// end the log's annotations. Each such line gets a zero-width space after its first character,
-/// which reads the same and is no command. ScanGate's own annotations are printed apart.
+/// GitHub's runner reads every line of a step's standard output and error as a command when,
+/// after leading blanks, it starts with `::` (`::error::…`, `::add-mask::…`,
+/// `::stop-commands::…`), and when it holds `##[` anywhere (the older form: the runner's
+/// `ActionCommand.TryParse` looks for it with `IndexOf`, so `title ##[add-mask]FAIL` masks every
+/// later "FAIL"). ScanGate prints report text (titles, paths, tool names), and a report is written
+/// by whoever controls the scanned code: a title `x\n::stop-commands::t` would end the log's
+/// annotations. Each such `::` or `##[` gets a zero-width space after its first character, which
+/// reads the same and is no command. ScanGate's own annotations are printed apart.
 public enum LogText {
     /// `bytes` with every line that would be a workflow command defused; the same array when
     /// no line would be (nearly always).
@@ -17,9 +19,12 @@ public enum LogText {
                 // `index` is at the start of a line: skip its leading blanks, then look.
                 var cursor = index
                 while cursor < buffer.count, let width = blankWidth(buffer, at: cursor) { cursor += width }
-                if startsCommand(buffer, at: cursor) { commandStarts.append(cursor) }
-                // The runner splits lines at LF, CR and CRLF.
-                while cursor < buffer.count, buffer[cursor] != 0x0A, buffer[cursor] != 0x0D { cursor += 1 }
+                if startsColonCommand(buffer, at: cursor) { commandStarts.append(cursor) }
+                // The runner splits lines at LF, CR and CRLF; `##[` counts anywhere in a line.
+                while cursor < buffer.count, buffer[cursor] != 0x0A, buffer[cursor] != 0x0D {
+                    if startsBracketCommand(buffer, at: cursor) { commandStarts.append(cursor) }
+                    cursor += 1
+                }
                 index = cursor + 1
             }
         }
@@ -46,10 +51,14 @@ public enum LogText {
     /// U+200B ZERO WIDTH SPACE, which .NET's `TrimStart` keeps (it is no white space).
     private static let zeroWidthSpace: [UInt8] = [0xE2, 0x80, 0x8B]
 
-    private static func startsCommand(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
-        if index + 1 < buffer.count, buffer[index] == 0x3A, buffer[index + 1] == 0x3A { return true }
-        return index + 2 < buffer.count && buffer[index] == 0x23 && buffer[index + 1] == 0x23
-            && buffer[index + 2] == 0x5B
+    /// `::` at `index`.
+    private static func startsColonCommand(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        index + 1 < buffer.count && buffer[index] == 0x3A && buffer[index + 1] == 0x3A
+    }
+
+    /// `##[` at `index`.
+    private static func startsBracketCommand(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        index + 2 < buffer.count && buffer[index] == 0x23 && buffer[index + 1] == 0x23 && buffer[index + 2] == 0x5B
     }
 
     /// The UTF-8 length of the white space character at `index` (as .NET's `char.IsWhiteSpace`

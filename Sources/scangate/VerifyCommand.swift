@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutputFiles
 import ScanGateJSON
 import Signatures
 
@@ -125,12 +126,12 @@ struct VerifyCommand: ParsableCommand {
         }
         switch format {
         case .table:
-            FileHandle.standardOutput.write(Data(result.text.utf8))
+            FileHandle.standardOutput.write(Data(LogText.defusingCommands(result.text).utf8))
         case .json:
             var writer = JSONWriter()
             result.write(to: &writer)
             writer.newline()
-            FileHandle.standardOutput.write(Data(writer.bytes))
+            FileHandle.standardOutput.write(Data(LogText.defusingCommands(writer.bytes)))
         }
         if result.isVerified { return }
         if let failure = result.failure { Terminal.error("scangate verify: not verified: \(failure)") }

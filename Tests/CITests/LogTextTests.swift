@@ -2,8 +2,8 @@ import OutputFiles
 import Testing
 
 /// What GitHub's runner would read as a workflow command (a line that starts, after leading
-/// white space, with `::` or `##[`) gets a zero-width space after its first character; nothing
-/// else changes.
+/// white space, with `::`, or holds `##[` anywhere) gets a zero-width space after its first
+/// character; nothing else changes.
 @Suite struct LogTextTests {
     static let zwsp = "\u{200B}"
 
@@ -16,12 +16,22 @@ import Testing
         ("##[error]old", "#\(zwsp)#[error]old"),
         ("\u{A0}\u{2003}\u{3000}::x", "\u{A0}\u{2003}\u{3000}:\(zwsp):x"),
         ("\n::a\n::b", "\n:\(zwsp):a\n:\(zwsp):b"),
+        // The runner finds `##[` anywhere in a line (found by a review: a rule title
+        // `Unused variable ##[add-mask]FAIL` masked every later "FAIL" in the log).
+        (
+            "FAIL    critical Unused variable ##[add-mask]FAIL",
+            "FAIL    critical Unused variable #\(zwsp)#[add-mask]FAIL"
+        ),
+        ("x ##[stop-commands]t ##[error]y", "x #\(zwsp)#[stop-commands]t #\(zwsp)#[error]y"),
+        ("a\nb ##[warning]c", "a\nb #\(zwsp)#[warning]c"),
     ])
     func commandLinesAreDefused(_ text: String, _ expected: String) {
         #expect(LogText.defusingCommands(text) == expected)
     }
 
-    @Test(arguments: ["plain", "a::b", " : :x", "#[x]", "", "FAIL    high ::", "\u{200B}::x", ":", "##"])
+    @Test(arguments: [
+        "plain", "a::b", " : :x", "#[x]", "", "FAIL    high ::", "\u{200B}::x", ":", "##", "a ## [x]", "x##",
+    ])
     func otherTextIsUnchanged(_ text: String) {
         #expect(LogText.defusingCommands(text) == text)
         #expect(LogText.defusingCommands(Array(text.utf8)) == Array(text.utf8))
