@@ -49,6 +49,13 @@ enum ZAPJSONReader {
         guard let sites = try root.array("site") else {
             throw root.error("not a ZAP JSON report: there is no \"site\" list")
         }
+        // An empty list is a scan that reached no site (the target down, a proxy in the way): a
+        // report of no scan, refused as the XML form without any <site> is, not a clean result.
+        guard !sites.isEmpty else {
+            throw (root["site"] ?? root).error(
+                "ZAP's report lists no site: the scan reached nothing, so it is no scan result (was the target "
+                    + "reachable?)")
+        }
         var report = ZAPRawReport()
         report.toolVersion = try root.identifier("@version")
         for site in sites {

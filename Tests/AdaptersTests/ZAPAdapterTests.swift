@@ -669,14 +669,13 @@ struct ZAPAdapterTests {
         #expect(second.message.hasPrefix("<alertitem> outside any <site>"), "\(second)")
     }
 
-    @Test("a JSON report with an empty site list reads with a warning that nothing was scanned")
-    func jsonNoSiteWarned() throws {
-        let report = try Corpus.parse(Corpus.fixture("zap/no-site.json"))
-        #expect(report.findings.isEmpty)
-        #expect(
-            report.warnings == [
-                "ZAP's report lists no site: the scan reached nothing. No finding here means nothing was checked"
-            ])
+    /// It passed the gate with a warning, where the XML form is refused (found by a review of
+    /// `scangate ci`: a DAST step that reached nothing turned the build green).
+    @Test("a JSON report with an empty site list is refused: the scan reached nothing")
+    func jsonNoSiteRefused() throws {
+        let error = try #require(reportError(parsing: "no-site.json"))
+        #expect(error.file == Corpus.fixture("zap/no-site.json").path)
+        #expect(error.message.contains("ZAP's report lists no site: the scan reached nothing"), "\(error)")
     }
 }
 
