@@ -32,7 +32,10 @@ public struct SARIFOptions: Sendable {
     /// Tools whose reports were read: each gets a run, even an empty one.
     public var tools: [SARIFTool]
     /// Whether findings a tool suppressed are written (as results with a SARIF `suppressions`
-    /// entry of kind `external`, which GitHub shows as closed, not open). On by default.
+    /// entry of kind `external`). Off by default: GitHub code scanning does not read
+    /// `suppressions` (it is not in the SARIF subset GitHub supports), so such a result becomes an
+    /// open alert, which can fail a pull request's check (codeql-action#1230). Left out, an alert
+    /// uploaded for it before is closed as fixed. On for a consumer that reads `suppressions`.
     public var includeSuppressed: Bool
     public var limits: SARIFLimits
     /// Indented output (default) or compact. Indented applies to files within the gzip size
@@ -41,7 +44,7 @@ public struct SARIFOptions: Sendable {
 
     public init(
         category: String = "scangate", sourceRoot: String? = nil, dockerfile: String? = nil,
-        scangateVersion: String? = nil, tools: [SARIFTool] = [], includeSuppressed: Bool = true,
+        scangateVersion: String? = nil, tools: [SARIFTool] = [], includeSuppressed: Bool = false,
         limits: SARIFLimits = .github, pretty: Bool = true
     ) {
         self.category = category

@@ -31,6 +31,13 @@ struct SARIFCommand: ParsableCommand {
     @Option(help: "GitHub analysis category; each run gets <category>/<tool>/.")
     var category: String = "scangate"
 
+    @Flag(
+        help: """
+            Also write the findings a tool suppressed, as results with SARIF suppressions. Off by default: GitHub \
+            code scanning ignores suppressions and would show them as open alerts.
+            """)
+    var includeSuppressed = false
+
     @Option(help: "The repository root the scanners ran in: lock files are read from it to find package lines.")
     var sourceRoot: String?
 
@@ -57,12 +64,15 @@ struct SARIFCommand: ParsableCommand {
         var timer = PhaseTimer()
         let loaded = try input.load()
         timer.mark("read reports")
+        // What the readers warn about (a scan `--allow-incomplete` accepted in part, an end-of-life
+        // OS) said here too: the SARIF file uploaded from it shows none of it.
+        for warning in loaded.flatMap(\.warningsNamingTheReport) { Terminal.error("warning: \(warning)".printableLine) }
         let set = FindingSet(merging: loaded.flatMap(\.findings))
         timer.mark("merge")
         let tools = loaded.map { SARIFTool(name: $0.tool, version: $0.toolVersion) }
         let options = SARIFOptions(
             category: category, sourceRoot: sourceRoot, dockerfile: dockerfile, scangateVersion: ScanGate.version,
-            tools: tools)
+            tools: tools, includeSuppressed: includeSuppressed)
         let sarif = SARIFWriter.write(set, options: options)
         timer.mark("write SARIF")
         // The writer keeps within the limits by construction; checking again costs little and

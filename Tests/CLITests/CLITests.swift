@@ -277,6 +277,26 @@ struct CLITests {
         #expect(clash.standardError.contains("--dropped needs a file of its own"))
     }
 
+    /// `sarif` said nothing of what the readers warn about, so a scan accepted in part
+    /// (`--allow-incomplete`) or one that checked nothing became a SARIF file without a word
+    /// (found by a review).
+    @Test func sarifSaysWhatTheReadersWarnAbout() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = directory.appendingPathComponent("trivy-image.json")
+        try Data(
+            #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image", "Metadata": {"OS": {"Family": "none"}}}"#
+                .utf8
+        ).write(to: report)
+        let result = try ScanGateProcess.run([
+            "sarif", report.path, "-o", directory.appendingPathComponent("out.sarif").path,
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(
+            result.standardError.contains("warning: \(report.path): Trivy detected no operating system in app:1"),
+            "\(result.standardError)")
+    }
+
     @Test func theDroppedListingIsEmptyWhenNothingWasDropped() throws {
         let directory = try ScanGateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -15,7 +15,8 @@ import Testing
         #expect(runs.map(Support.driverName) == ["npm-audit", "trivy", "zap"])
         let ids = runs.map { ($0["automationDetails"] as? [String: Any])?["id"] as? String ?? "" }
         #expect(ids == ["ci/main/npm-audit/", "ci/main/trivy/", "ci/main/zap/"])
-        #expect(runs.map { Support.results($0).count } == [2, 5, 4])
+        // ZAP's false positive is left out: GitHub would show it as an open alert.
+        #expect(runs.map { Support.results($0).count } == [2, 5, 3])
         #expect(output.dropped.isEmpty && output.notes.isEmpty)
         #expect(output.noteLines(whereListed: "unused").isEmpty && output.droppedListing.isEmpty)
         #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
@@ -329,18 +330,20 @@ import Testing
         #expect(Support.primaryLocation(result).line == 9)
     }
 
-    @Test func suppressedFindingsCarryAnExternalSuppression() throws {
+    /// GitHub code scanning does not read `suppressions`: a suppressed result written for it
+    /// became an open alert (found by a review). Left out by default; written on request.
+    @Test func suppressedFindingsAreLeftOutUnlessAskedFor() throws {
         let loaded = try Self.examples()
         let output = SARIFWriter.write(loaded.set, options: SARIFOptions(tools: loaded.tools))
         let zap = try Support.run(output.bytes, named: "zap")
-        let suppressed = Support.results(zap).filter { $0["suppressions"] != nil }
+        #expect(Support.results(zap).count == 3)
+        #expect(Support.results(zap).allSatisfy { $0["suppressions"] == nil })
+        let with = SARIFWriter.write(loaded.set, options: SARIFOptions(tools: loaded.tools, includeSuppressed: true))
+        let zapWith = try Support.run(with.bytes, named: "zap")
+        let suppressed = Support.results(zapWith).filter { $0["suppressions"] != nil }
         #expect(suppressed.count == 1)
         let suppression = (suppressed.first?["suppressions"] as? [[String: Any]])?.first
         #expect(suppression?["kind"] as? String == "external")
-        let without = SARIFWriter.write(
-            loaded.set, options: SARIFOptions(tools: loaded.tools, includeSuppressed: false))
-        let zapWithout = try Support.run(without.bytes, named: "zap")
-        #expect(Support.results(zapWithout).count == 3)
     }
 
     @Test func securitySeverityFollowsTheResolvedSeverity() throws {
@@ -646,12 +649,13 @@ import Testing
         var limits = SARIFLimits.github
         limits.maximumGzipBytes = 25_000
         let cut = SARIFWriter.write(
-            FindingSet(merging: findings), options: SARIFOptions(sourceRoot: project.path, limits: limits))
+            FindingSet(merging: findings),
+            options: SARIFOptions(sourceRoot: project.path, includeSuppressed: true, limits: limits))
         let droppedFingerprints = Set(cut.dropped.map(\.fingerprint))
         try #require(droppedFingerprints.isSuperset(of: [findings[0].fingerprint, findings[1].fingerprint]))
         try #require(!droppedFingerprints.contains(secondOnLine.fingerprint))
 
-        var options = SARIFOptions(sourceRoot: project.path)
+        var options = SARIFOptions(sourceRoot: project.path, includeSuppressed: true)
         options.pretty = false
         let kept = findings.filter { !droppedFingerprints.contains($0.fingerprint) }
         let alone = SARIFWriter.write(FindingSet(merging: kept), options: options)
