@@ -510,7 +510,9 @@ public enum SARIFWriter {
             writer.beginObject()
             writer.key("artifactLocation")
             writer.beginObject()
-            writer.field("uri", URIEncoding.encode(anchor.path))
+            // A repository file's path is the file's name as it is: a `%` in it is a `%`. A made-up
+            // web path is taken from a URL, whose escapes are already escapes.
+            writer.field("uri", URIEncoding.encode(anchor.path, keepingEscapes: anchor.isSynthetic))
             writer.endObject()
             writer.key("region")
             writer.beginObject()
@@ -669,9 +671,11 @@ struct RunPlan {
 
 /// Percent-encoding of repository-relative paths for `artifactLocation.uri`.
 enum URIEncoding {
-    /// Keeps RFC 3986 unreserved characters, `/`, most sub-delimiters and valid `%XX` escapes;
-    /// encodes everything else (spaces, `:`, non-ASCII, a stray `%`) as UTF-8 `%XX`.
-    static func encode(_ path: String) -> String {
+    /// Keeps RFC 3986 unreserved characters, `/` and most sub-delimiters, and with
+    /// `keepingEscapes` valid `%XX` escapes; encodes everything else (spaces, `:`, non-ASCII, a
+    /// `%` of a file name such as `pct%41.txt`, which GitHub would read as `pctA.txt`) as UTF-8
+    /// `%XX`.
+    static func encode(_ path: String, keepingEscapes: Bool) -> String {
         let bytes = Array(path.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
@@ -679,7 +683,7 @@ enum URIEncoding {
         for (offset, byte) in bytes.enumerated() {
             if isKept(byte) {
                 output.append(byte)
-            } else if byte == UInt8(ascii: "%"), offset + 2 < bytes.count, isHex(bytes[offset + 1]),
+            } else if keepingEscapes, byte == UInt8(ascii: "%"), offset + 2 < bytes.count, isHex(bytes[offset + 1]),
                 isHex(bytes[offset + 2])
             {
                 output.append(byte)

@@ -332,6 +332,26 @@ import Testing
 
     /// GitHub code scanning does not read `suppressions`: a suppressed result written for it
     /// became an open alert (found by a review). Left out by default; written on request.
+    /// A repository file's `%` is part of its name: `pct%41.txt` was written as is, which GitHub
+    /// reads as `pctA.txt`, a file that does not exist (found by a review). A URL's escapes in a
+    /// made-up web path stay escapes.
+    @Test func aPercentSignInAFileNameIsEncodedAndAURLsEscapesAreKept() throws {
+        let file = Support.finding(tool: "semgrep", id: "R1", severity: .high, path: "src/pct%41 b.txt")
+        let web = Finding(
+            kind: .webAlert, ruleID: "40012", title: "XSS",
+            ratings: [SeverityRating(source: "zap", severity: .high, isToolVerdict: true)],
+            locations: [Location(url: "https://app.example/a%20b", method: "GET")],
+            provenance: [Provenance(tool: "zap", reportFile: "zap.xml", rawID: "40012")],
+            identity: FindingIdentity(kind: .webAlert, scope: "site:https://app.example", subject: ["u", "GET", ""])
+        ).finalized()
+        let output = SARIFWriter.write(FindingSet(merging: [file, web]), options: SARIFOptions())
+        var uris: [String] = []
+        for run in try Support.runs(output.bytes) {
+            uris += Support.results(run).map { Support.primaryLocation($0).uri }
+        }
+        #expect(uris.sorted() == [".scangate/web/app.example/a%20b", "src/pct%2541%20b.txt"])
+    }
+
     @Test func suppressedFindingsAreLeftOutUnlessAskedFor() throws {
         let loaded = try Self.examples()
         let output = SARIFWriter.write(loaded.set, options: SARIFOptions(tools: loaded.tools))
