@@ -116,7 +116,22 @@ public enum SARIFValidator {
             }
         }
         if bytes[0] == UInt8(ascii: ":") { return ("GH021", "invalid URI \(quoted(uri)): missing protocol scheme") }
-        if let scheme = scheme(of: bytes), scheme != "file" {
+        let scheme = scheme(of: bytes)
+        if let scheme {
+            // `scheme://host/…`: GitHub refuses a host with any other character than RFC 3986
+            // allows (`file://Package Descriptor`, a space).
+            let rest = bytes.dropFirst(scheme.utf8.count + 1)
+            if rest.starts(with: "//".utf8) {
+                let host = rest.dropFirst(2).prefix { $0 != UInt8(ascii: "/") }
+                if let bad = host.first(where: { !isHostByte($0) }) {
+                    return (
+                        "GH021",
+                        "invalid URI \(quoted(uri)): invalid character \(quoted(String(UnicodeScalar(bad)))) in host name"
+                    )
+                }
+            }
+        }
+        if let scheme, scheme != "file" {
             return (
                 "GH022",
                 "URI \(quoted(uri)) has scheme \(quoted(scheme)): GitHub rejects a URL or an image reference as an "
@@ -124,6 +139,12 @@ public enum SARIFValidator {
             )
         }
         return nil
+    }
+
+    /// A byte GitHub accepts in a URI's host: RFC 3986's unreserved and sub-delimiter characters,
+    /// `:`, `[`, `]`, `%` and `@` (what `shared/sarif/validate.py` checks).
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || "-._~!$&'()*+,;=:[]%@".utf8.contains(byte)
     }
 
     /// The lower-cased RFC 3986 scheme `uri` starts with, if any (`https`, `alpine` in `alpine:3.10`).
@@ -282,6 +303,16 @@ public enum SARIFValidator {
                 }
                 if let problem = SARIFValidator.uriProblem(uri) {
                     error(problem.code, locationPath + ".physicalLocation.artifactLocation.uri", problem.message)
+                }
+                // The schema's minimum for every line and column is 1: GitHub refuses a 0.
+                if let region = physical["region"], region.kind == .object {
+                    for key in ["startLine", "startColumn", "endLine", "endColumn"] {
+                        if let value = region[key], value.kind == .number, (value.intValue ?? 0) < 1 {
+                            error(
+                                "SCHEMA", locationPath + ".physicalLocation.region.\(key)",
+                                "\(value.intValue.map(String.init) ?? "not a whole number"): must be at least 1")
+                        }
+                    }
                 }
             }
         }

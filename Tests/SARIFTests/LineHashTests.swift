@@ -140,6 +140,28 @@ import Testing
         #expect(Self.codes(Self.log(runs: [Self.run(uri: ".scangate/web/host_8080/a%20b")])) == [])
     }
 
+    /// `scangate upload` sent files with these, which GitHub refuses (found by a review of the
+    /// upload's preflight, which is this validator).
+    @Test func rejectsAnInvalidHostAndALineOrColumnBelowOne() {
+        #expect(Self.codes(Self.log(runs: [Self.run(uri: "file://Package Descriptor/a.js")])) == ["GH021"])
+        #expect(Self.codes(Self.log(runs: [Self.run(uri: "file://host/a.js")])) == [])
+        #expect(Self.codes(Self.log(runs: [Self.run(uri: "file://[::1]:8/a.js")])) == [])
+        let zeroLine = String(decoding: Self.log(runs: [Self.run()]), as: UTF8.self)
+            .replacingOccurrences(of: "\"startLine\": 1", with: "\"startLine\": 0, \"endColumn\": 0")
+        #expect(Self.codes(Array(zeroLine.utf8)) == ["SCHEMA", "SCHEMA"])
+    }
+
+    /// What `shared/sarif/validate.py` refuses among its own synthetic files, this validator (the
+    /// upload's preflight) refuses too.
+    @Test(
+        .enabled(if: Support.isSharedAvailable),
+        arguments: ["SCHEMA-startline-zero.sarif", "GH021-invalid-host.sarif", "GH022-http-uri.sarif"])
+    func rejectsTheReferenceValidatorsSyntheticFailures(_ name: String) throws {
+        let url = Support.shared.appendingPathComponent("sarif/testdata/synthetic").appendingPathComponent(name)
+        let codes = Self.codes(Array(try Data(contentsOf: url)))
+        #expect(codes.contains(String(name.prefix { $0 != "-" })), "\(codes)")
+    }
+
     @Test func enforcesCountLimits() {
         var limits = SARIFLimits.github
         limits.maximumRuns = 2
