@@ -15,7 +15,9 @@ public enum CIStarter {
 
         # The scanners' reports. Globs: * and ? within one directory, ** across directories.
         # A pattern that matches nothing fails the run (exit 3): a scanner that wrote no report
-        # must not look like a clean scan.
+        # must not look like a clean scan. A glob is satisfied by any one file, so when a scanner
+        # writes several reports (the example workflow's trivy-image.json and trivy-fs.json), name
+        # each of them here: with the glob, a missing image scan passes unseen.
         reports:
           - reports/trivy-*.json
           - reports/npm-audit.json
