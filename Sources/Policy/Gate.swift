@@ -18,13 +18,19 @@ public struct GateInput: Sendable {
     /// rule a SARIF result names that its run does not have): part of the decision's warnings,
     /// so that they reach its table and JSON, not only a terminal.
     public var reportWarnings: [String]
+    /// The repository being gated, as the command line knows it (`--repository`, else
+    /// `GITHUB_REPOSITORY`): an OpenVEX statement whose product names a source repository
+    /// (`pkg:github/OWNER/REPO`) speaks for the source tree's findings only when it names this
+    /// one. Nil: not known, and such statements are not applied (a warning says so).
+    public var repository: SourceRepository?
 
     public init(
         findings: FindingSet, policy: Policy, waivers: [WaiverFile] = [], vex: [VEXDocument] = [],
         baseline: Baseline? = nil, environment: String? = nil, today: Day, signatures: SignatureEvidence? = nil,
-        reportWarnings: [String] = []
+        reportWarnings: [String] = [], repository: SourceRepository? = nil
     ) {
         self.reportWarnings = reportWarnings
+        self.repository = repository
         self.findings = findings
         self.policy = policy
         self.waivers = waivers
@@ -42,7 +48,8 @@ public struct GateInput: Sendable {
 /// For each finding, in order, the first of these that applies decides:
 /// 1. a scanner suppressed it → `suppressed-by-tool`;
 /// 2. an OpenVEX `not_affected`/`fixed` statement covers it (the latest statement about the
-///    finding and product wins) → `vex-suppressed`;
+///    finding and product wins; a product naming a source repository covers the source tree
+///    only when it is ``GateInput/repository``) → `vex-suppressed`;
 /// 3. the first policy rule that matches → its action (`fail`, `warn`, `ignore`);
 /// 4. `fail-on`, then `warn-on` (with `fail-on-new-only`, a finding the baseline has warns
 ///    instead of failing); else `pass`.
@@ -62,7 +69,8 @@ public enum Gate {
         let policy = input.policy
         let environment = input.environment ?? policy.environment
         let waivers = input.waivers.flatMap(\.waivers)
-        let vex = VEXIndex(input.vex.flatMap(\.statements), today: input.today)
+        let vex = VEXIndex(
+            input.vex.flatMap(\.statements), today: input.today, repository: input.repository)
         var vexNotes = vex.futureWarnings
         let newOnly = policy.failOnNewOnly?.value ?? false
         var named = Set<Int>()
@@ -198,7 +206,7 @@ public enum Gate {
                     + "\(failOn.value) fails")
         }
         allWarnings +=
-            input.reportWarnings + waiverWarnings + vexNotes + vex.unusedWarnings
+            input.reportWarnings + waiverWarnings + vexNotes + vex.repositoryWarnings + vex.unusedWarnings
             + unmatchedToolWarnings(policy, input.findings)
             + warnings
 

@@ -75,14 +75,26 @@ public struct VEXStatement: Sendable {
 
     /// How the statement is about this finding, or nil when it is not: one of its ids is the
     /// finding's id or an alias, and a product is the finding's package, or an artifact the
-    /// finding is in (its image) with a subcomponent that is the package. Package URLs match
-    /// on type, namespace, name, the version when the product gives one (none: every version),
-    /// and every qualifier the product gives (`?arch=arm64` is not the amd64 package).
-    public func match(_ finding: Finding) -> VEXMatch? {
+    /// finding is in (its image, or the source repository being gated) with a subcomponent that
+    /// is the package. Package URLs match on type, namespace, name, the version when the product
+    /// gives one (none: every version), and every qualifier the product gives (`?arch=arm64` is
+    /// not the amd64 package).
+    /// - Parameter repository: the repository being gated; a product that names a source
+    ///   repository (``SourceRepository/init(product:)``) speaks for the source tree's findings
+    ///   only when it names this one, and for none when it is nil.
+    public func match(_ finding: Finding, repository: SourceRepository? = nil) -> VEXMatch? {
+        judge(finding, repository: repository).match
+    }
+
+    /// ``match(_:repository:)``, and when the statement does not match only because a product
+    /// with subcomponents names another source repository than the one being gated (or one is
+    /// named and the gated one is not known), that product's repository.
+    func judge(_ finding: Finding, repository: SourceRepository?) -> (match: VEXMatch?, setAside: SourceRepository?) {
         let findingIDs = Set(([finding.ruleID] + finding.aliases).map { $0.uppercased() })
-        guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.uppercased()) }) else { return nil }
-        guard let purl = PackageURL.of(finding) else { return nil }
+        guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.uppercased()) }) else { return (nil, nil) }
+        guard let purl = PackageURL.of(finding) else { return (nil, nil) }
         var best: VEXMatch?
+        var setAside: SourceRepository?
         func consider(_ identifiers: [String]) {
             for identifier in identifiers {
                 guard let match = PackageURL.match(product: identifier, package: purl) else { continue }
@@ -102,27 +114,139 @@ public struct VEXStatement: Sendable {
                         if best == nil || pinned == .version { best = pinned }
                     }
                 }
-            } else if product.identifiers.contains(where: {
-                VEXArtifact.contains(finding, image: VEXArtifact.image($0))
-            }) {
+                continue
+            }
+            switch VEXArtifact.scope(of: product.identifiers, for: finding, repository: repository) {
+            case .contains:
                 for subcomponent in product.subcomponents { consider(subcomponent) }
+            case .otherRepository(let named):
+                let wouldMatch = product.subcomponents.contains { identifiers in
+                    identifiers.contains { PackageURL.match(product: $0, package: purl) != nil }
+                }
+                if wouldMatch, setAside == nil { setAside = named }
+            case .outside:
+                break
             }
         }
-        return best
+        return (best, best == nil ? setAside : nil)
+    }
+}
+
+/// A source repository: the one being gated (`OWNER/NAME` on GitHub, as the command line knows
+/// it), or one an OpenVEX product names (`pkg:github/OWNER/REPO@…`, `pkg:bitbucket/…`,
+/// `https://github.com/OWNER/REPO`).
+public struct SourceRepository: Sendable, Hashable, CustomStringConvertible {
+    /// Where it is hosted: `github`, `bitbucket` or `gitlab`.
+    public let host: String
+    /// `OWNER/REPO` (on GitLab, `GROUP/…/PROJECT`), as written.
+    public let path: String
+
+    /// A GitHub repository, `OWNER/NAME` (`GITHUB_REPOSITORY`, `--repository`); nil unless both
+    /// parts are non-empty and made of letters, digits, `-`, `_` and `.`.
+    public init?(gitHub text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy(Self.isName), parts[1] != ".", parts[1] != ".." else { return nil }
+        self.init(host: "github", path: text)
+    }
+
+    /// The repository a product identifier names, or nil when it names none: a `pkg:github/…`
+    /// or `pkg:bitbucket/…` package URL (version, qualifiers and subpath ignored), or an
+    /// `https://` URL of github.com, gitlab.com or bitbucket.org with at least an owner and a
+    /// repository.
+    public init?(product identifier: String) {
+        if let parts = PackageURL.parts(identifier) {
+            let segments = parts.base.split(separator: "/", omittingEmptySubsequences: false)
+            guard let type = segments.first, type == "github" || type == "bitbucket", segments.count == 3,
+                segments.dropFirst().allSatisfy({ !$0.isEmpty })
+            else { return nil }
+            self.init(host: String(type), path: segments.dropFirst().joined(separator: "/"))
+            return
+        }
+        let lowered = identifier.lowercased()
+        guard let scheme = ["https://", "http://"].first(where: lowered.hasPrefix) else { return nil }
+        var rest = Substring(identifier.dropFirst(scheme.count))
+        if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+        let segments = rest.split(separator: "/", omittingEmptySubsequences: true)
+        guard let server = segments.first?.lowercased() else { return nil }
+        let hosts = [
+            "github.com": "github", "www.github.com": "github", "gitlab.com": "gitlab", "www.gitlab.com": "gitlab",
+            "bitbucket.org": "bitbucket", "www.bitbucket.org": "bitbucket",
+        ]
+        guard let host = hosts[server] else { return nil }
+        // GitLab nests groups; `/-/` starts a page of the project.
+        var path = Array(segments.dropFirst())
+        if host == "gitlab" {
+            if let page = path.firstIndex(of: "-") { path = Array(path[..<page]) }
+        } else {
+            path = Array(path.prefix(2))
+        }
+        if let last = path.last, last.lowercased().hasSuffix(".git") { path[path.count - 1] = last.dropLast(4) }
+        guard path.count >= 2, path.allSatisfy({ !$0.isEmpty }) else { return nil }
+        self.init(host: host, path: path.joined(separator: "/"))
+    }
+
+    init(host: String, path: String) {
+        self.host = host
+        self.path = path
+    }
+
+    /// Whether both are the same repository: the same host, and the same path ignoring case.
+    public func isSame(as other: SourceRepository) -> Bool {
+        host == other.host && path.lowercased() == other.path.lowercased()
+    }
+
+    /// `OWNER/REPO` on GitHub, `host:PATH` elsewhere.
+    public var description: String { host == "github" ? path : "\(host):\(path)" }
+
+    private static func isName(_ part: Substring) -> Bool {
+        !part.isEmpty && part.count <= 100
+            && part.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2D || byte == 0x5F || byte == 0x2E
+            }
     }
 }
 
 /// Whether a statement's product is the artifact a finding was found in.
 enum VEXArtifact {
-    /// An image product (`pkg:oci/…`, `pkg:docker/…`, or a reference with a registry host)
-    /// contains the findings in that image: same repository, and the digest and tag the product
-    /// gives, when it gives them (a finding whose image digest is not known does not match a
-    /// digest). Any other product (`pkg:github/acme/app`, a URL) is the project's source tree,
-    /// and contains the findings that are in no image.
-    /// - Parameter image: the product's image (``image(_:)``), nil when it names none.
-    static func contains(_ finding: Finding, image wanted: ImageReference?) -> Bool {
+    /// Where a finding is with respect to a product that has subcomponents.
+    enum Scope: Equatable {
+        /// The product is the artifact the finding is in.
+        case contains
+        /// The product is another artifact.
+        case outside
+        /// The finding is in the source tree and the product names a source repository that is
+        /// not the one being gated, or the gated one is not known.
+        case otherRepository(SourceRepository)
+    }
+
+    /// Whether a product (its identifiers) is the artifact the finding is in. An image product
+    /// (`pkg:oci/…`, `pkg:docker/…`, or a reference with a registry host) contains the findings
+    /// in that image (``contains(_:image:)``). Any other product is the project's source tree,
+    /// and contains the findings that are in no image; but one that names a source repository
+    /// (``SourceRepository/init(product:)``: `pkg:github/acme/app`, `https://github.com/acme/app`)
+    /// only when every repository it names is `repository`: a statement copied from another
+    /// project must not speak for this one, and when the gated repository is not known nobody
+    /// can tell.
+    static func scope(of identifiers: [String], for finding: Finding, repository: SourceRepository?) -> Scope {
+        guard finding.locations.allSatisfy({ $0.image == nil }) else {
+            let inImage = identifiers.contains { identifier in
+                image(identifier).map { contains(finding, image: $0) } ?? false
+            }
+            return inImage ? .contains : .outside
+        }
+        let others = identifiers.filter { image($0) == nil }
+        guard !others.isEmpty else { return .outside }
+        let named = others.compactMap(SourceRepository.init(product:))
+        if let other = named.first(where: { repository.map($0.isSame) != true }) { return .otherRepository(other) }
+        return .contains
+    }
+
+    /// An image contains the findings in that image: same repository, and the digest and tag the
+    /// product gives, when it gives them (a finding whose image digest is not known does not
+    /// match a digest).
+    static func contains(_ finding: Finding, image wanted: ImageReference) -> Bool {
         let images = finding.locations.compactMap(\.image)
-        guard let wanted else { return images.isEmpty }
         return images.contains { actual in
             normalRepository(actual.repository) == normalRepository(wanted.repository)
                 && (wanted.digest == nil || wanted.digest?.lowercased() == actual.digest?.lowercased())
@@ -444,11 +568,17 @@ final class VEXIndex {
     /// Statements dated after the gate's day (UTC): they never count.
     private let future: Set<Int>
     private var used = Set<Int>()
+    /// The repository being gated (nil: not known).
+    private let repository: SourceRepository?
+    /// Statements that would have spoken about a finding but for the source repository their
+    /// product names: the first such repository of each.
+    private var setAside: [Int: SourceRepository] = [:]
     /// One warning per statement dated in the future.
     let futureWarnings: [String]
 
-    init(_ statements: [VEXStatement], today: Day) {
+    init(_ statements: [VEXStatement], today: Day, repository: SourceRepository? = nil) {
         self.statements = statements
+        self.repository = repository
         var byID: [String: [Int]] = [:]
         for (position, statement) in statements.enumerated() {
             for id in Set(statement.vulnerabilityIDs.map { $0.uppercased() }) { byID[id, default: []].append(position) }
@@ -484,7 +614,11 @@ final class VEXIndex {
         var best: (position: Int, match: VEXMatch)?
         for position in candidates.sorted() where !future.contains(position) {
             let statement = statements[position]
-            guard let match = statement.match(finding) else { continue }
+            let judged = statement.judge(finding, repository: repository)
+            guard let match = judged.match else {
+                if let named = judged.setAside, setAside[position] == nil { setAside[position] = named }
+                continue
+            }
             used.insert(position)
             guard let current = best else {
                 best = (position, match)
@@ -512,7 +646,9 @@ final class VEXIndex {
     /// first ``unusedListed`` of them, then one line counting the rest: a vendor's document can
     /// hold thousands of statements about what this project does not have.
     var unusedWarnings: [String] {
-        let unused = statements.indices.filter { !used.contains($0) && !future.contains($0) }
+        let unused = statements.indices.filter {
+            !used.contains($0) && !future.contains($0) && setAside[$0] == nil
+        }
         var lines = unused.prefix(Self.unusedListed).map { position in
             let statement = statements[position]
             return "OpenVEX statement \(statement.index) (\(statement.source)) about "
@@ -520,6 +656,33 @@ final class VEXIndex {
         }
         if unused.count > Self.unusedListed {
             lines.append("\(unused.count - Self.unusedListed) more OpenVEX statements match no finding")
+        }
+        return lines
+    }
+
+    /// A warning per statement that was not applied only because its product names another
+    /// source repository than the one being gated, or names one and the gated repository is not
+    /// known (first ``unusedListed``, then a count): a document copied from an upstream or a
+    /// vendor speaks for their product, not this one.
+    var repositoryWarnings: [String] {
+        let positions = setAside.keys.filter { !used.contains($0) }.sorted()
+        var lines = positions.prefix(Self.unusedListed).compactMap { position -> String? in
+            guard let named = setAside[position] else { return nil }
+            let statement = statements[position]
+            let head =
+                "OpenVEX statement \(statement.index) (\(statement.source)) about "
+                + "\(statement.vulnerabilityIDs.first ?? "?") is for the repository \(named)"
+            guard let repository else {
+                return head
+                    + " and the repository being gated is not known (--repository OWNER/NAME or "
+                    + "GITHUB_REPOSITORY): not applied"
+            }
+            return head + ", not \(repository): not applied"
+        }
+        if positions.count > Self.unusedListed {
+            lines.append(
+                "\(positions.count - Self.unusedListed) more OpenVEX statements are for another repository: "
+                    + "not applied")
         }
         return lines
     }

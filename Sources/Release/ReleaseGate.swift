@@ -30,11 +30,15 @@ public struct ReleaseGate: Sendable {
     public var baseline: Baseline?
     /// The day waivers are judged on.
     public var today: Day
+    /// The repository being gated (``GateInput/repository``): OpenVEX statements whose product
+    /// names a source repository apply to the source tree only when it is this one.
+    public var repository: SourceRepository?
 
     public init(
         policy: Policy, policyFiles: [AuditFile] = [], keys: [PublicKey], waivers: [WaiverFile] = [],
-        vex: [VEXDocument] = [], baseline: Baseline? = nil, today: Day
+        vex: [VEXDocument] = [], baseline: Baseline? = nil, today: Day, repository: SourceRepository? = nil
     ) {
+        self.repository = repository
         self.policy = policy
         self.policyFiles = policyFiles
         self.keys = keys
@@ -69,7 +73,7 @@ public struct ReleaseGate: Sendable {
         let decision = Gate.evaluate(
             GateInput(
                 findings: findings, policy: policy, waivers: waivers, vex: vex, baseline: baseline, today: today,
-                signatures: evidence, reportWarnings: reportWarnings))
+                signatures: evidence, reportWarnings: reportWarnings, repository: repository))
         let signatures = decision.signatures.verdicts.filter { $0.verdict == .fail }
         // Fail closed: a release of no image has nothing verified.
         let definiteNo =

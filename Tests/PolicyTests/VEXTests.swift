@@ -59,10 +59,10 @@ struct VEXTests {
         // "Fixed" in every version contradicts the scanner that found it in one.
         ("fixed without a version", statement(#""CVE-2021-23337""#, #"["pkg:npm/lodash"]"#, "fixed"), .fail),
         (
-            "a subcomponent of the project's source",
+            "a subcomponent of the project's source (a product that names no repository)",
             statement(
                 lodash1,
-                #"[{"@id": "pkg:github/acme/app", "subcomponents": "#
+                #"[{"@id": "https://example.org/products/app", "subcomponents": "#
                     + #"[{"@id": "x", "identifiers": {"purl": "pkg:npm/lodash@4.17.15"}}]}]"#, "fixed"),
             .vexSuppressed
         ),
@@ -286,6 +286,63 @@ struct VEXTests {
             ])
         // The package itself as the product: wherever it is.
         #expect(try verdicts(#"["pkg:npm/minimist@1.2.5"]"#) == [.vexSuppressed, .vexSuppressed, .vexSuppressed])
+    }
+
+    /// A product that names a source repository speaks for the source tree only when it is the
+    /// repository being gated (owner and name in any case, version and qualifiers aside): a
+    /// statement copied from an upstream or a vendor does not lift this project's finding, and
+    /// with no repository known no such statement applies. Either way a warning names it.
+    @Test func repositoryProductsSpeakForTheRepositoryBeingGatedOnly() throws {
+        let inSource = Support.finding("CVE-2021-44906", package: Support.npm("minimist", "1.2.5"))
+        let inImage = Support.finding(
+            "CVE-2021-44906", package: Support.npm("minimist", "1.2.5"), image: "ghcr.io/acme/app:1.0")
+        func decide(_ product: String, _ repository: String?, _ finding: Finding? = nil) throws -> Decision {
+            let vex = try Self.document(
+                Self.statement(
+                    #"{"name": "CVE-2021-44906"}"#,
+                    #"[{"@id": "\#(product)", "subcomponents": [{"@id": "pkg:npm/minimist@1.2.5"}]}]"#,
+                    "not_affected", #", "justification": "vulnerable_code_not_in_execute_path""#))
+            return Gate.evaluate(
+                GateInput(
+                    findings: FindingSet(merging: [finding ?? inSource]), policy: Self.policy, vex: [vex],
+                    today: Support.today, repository: repository.flatMap(SourceRepository.init(gitHub:))))
+        }
+        func verdict(_ product: String, _ repository: String?, _ finding: Finding? = nil) throws -> Verdict? {
+            try decide(product, repository, finding).verdicts.first?.verdict
+        }
+        // The reviewed case: another project's statement, this project's finding.
+        let upstream = try decide("pkg:github/someone-else/totally-different-app@v9.9.9", "acme/app")
+        #expect(upstream.verdicts.first?.verdict == .fail)
+        let warnings = upstream.warnings.joined(separator: "\n")
+        #expect(
+            warnings.contains(
+                "OpenVEX statement 1 (vex.json:6) about CVE-2021-44906 is for the repository "
+                    + "someone-else/totally-different-app, not acme/app: not applied"), "\(warnings)")
+        #expect(!warnings.contains("matches no finding"), "\(warnings)")
+        // Not known: not applied either, and said.
+        let unknown = try decide("pkg:github/acme/app", nil)
+        #expect(unknown.verdicts.first?.verdict == .fail)
+        #expect(
+            unknown.warnings.contains {
+                $0.contains("is for the repository acme/app and the repository being gated is not known")
+            }, "\(unknown.warnings)")
+        // This repository, however written.
+        #expect(try verdict("pkg:github/acme/app", "acme/app") == .vexSuppressed)
+        #expect(try verdict("pkg:github/ACME/App@v1.2.0?tag=x#sub", "acme/app") == .vexSuppressed)
+        #expect(try verdict("https://github.com/Acme/app.git", "acme/app") == .vexSuppressed)
+        #expect(try verdict("https://github.com/acme/app/tree/main", "Acme/App") == .vexSuppressed)
+        #expect(try verdict("https://github.com/someone-else/app", "acme/app") == .fail)
+        // Another host is another repository; GitLab URLs name one too.
+        #expect(try verdict("pkg:bitbucket/acme/app", "acme/app") == .fail)
+        #expect(try verdict("https://gitlab.com/acme/group/app/-/tree/main", "acme/app") == .fail)
+        // A product that names no repository is the project's source tree, as before.
+        #expect(try verdict("https://example.org/products/app", nil) == .vexSuppressed)
+        // An image finding is judged by image products only, as before.
+        #expect(try verdict("pkg:github/acme/app", "acme/app", inImage) == .fail)
+        #expect(SourceRepository(gitHub: "acme") == nil)
+        #expect(SourceRepository(gitHub: "acme/app/x") == nil)
+        #expect(SourceRepository(product: "pkg:npm/minimist@1.2.5") == nil)
+        #expect(SourceRepository(product: "https://gitlab.com/acme/group/app/-/tree/main")?.path == "acme/group/app")
     }
 
     @Test func qualifiersTheProductGivesMustMatch() throws {
