@@ -29,6 +29,10 @@ public struct CIOverrides: Sendable {
     public var cacert: String?
     public var wait: Bool?
     public var repository: String?
+    /// The repository being gated, for OpenVEX products that name one: `--repository`, else
+    /// `GITHUB_REPOSITORY` (also outside GitHub Actions), as the other commands that take
+    /// `--vex` find it; nil when not known.
+    public var gatedRepository: SourceRepository?
     public var commit: String?
     public var ref: String?
     public var pullRequest: Int?
@@ -67,6 +71,8 @@ public struct CIPlan: Sendable {
     public var uploadRequested: Bool = false
     public var waivers: [String]
     public var vex: [String]
+    /// The repository being gated (``CIOverrides/gatedRepository``).
+    public var gatedRepository: SourceRepository?
     public var baseline: String?
     public var today: Day
     public var outputs: CIConfiguration.Outputs
@@ -206,6 +212,7 @@ public struct CIPlan: Sendable {
             context: context.overriding(
                 repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,
                 pullRequest: overrides.pullRequest))
+        plan.gatedRepository = overrides.gatedRepository
         plan.policyIsTheEnvironments = overrides.policy == nil
         plan.uploadRequested = overrides.upload == true
         return plan

@@ -122,7 +122,9 @@ struct CICommand: ParsableCommand {
     var tokenFile: String?
 
     @Option(
-        help: ArgumentHelp("The repository (default in GitHub Actions: GITHUB_REPOSITORY).", valueName: "OWNER/NAME"))
+        help: ArgumentHelp(
+            "The repository (default in GitHub Actions: GITHUB_REPOSITORY; for OpenVEX products that name a "
+                + "repository, GITHUB_REPOSITORY anywhere).", valueName: "OWNER/NAME"))
     var repository: String?
 
     @Option(help: ArgumentHelp("The analysed commit (default in GitHub Actions: GITHUB_SHA).", valueName: "SHA"))
@@ -140,6 +142,7 @@ struct CICommand: ParsableCommand {
     func validate() throws {
         if let maxReportSize, maxReportSize <= 0 { throw ValidationError("--max-report-size must be positive") }
         if let pr, pr <= 0 { throw ValidationError("--pr must be a positive number") }
+        try GateOptionChecks.validate(repository: repository)
     }
 
     func run() throws {
@@ -193,6 +196,7 @@ struct CICommand: ParsableCommand {
         overrides.apiURL = apiURL
         overrides.cacert = cacert
         overrides.repository = repository
+        overrides.gatedRepository = GateOptionChecks.gatedRepository(repository)
         overrides.commit = commit
         overrides.ref = ref
         overrides.pullRequest = pr

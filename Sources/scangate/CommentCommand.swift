@@ -85,7 +85,7 @@ struct CommentCommand: ParsableCommand {
         }
         let content = try ReportBuilder(
             input: input, baseline: baseline, policy: policy, waivers: waivers, vex: vex, env: env, now: now,
-            fullReport: fullReport
+            fullReport: fullReport, repository: GateOptionChecks.gatedRepository(repository.description)
         ).build(command: "comment")
         let body = MarkdownReport.render(content, marker: MarkdownReport.commentMarker)
         let client = HTTPClient(

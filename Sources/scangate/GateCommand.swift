@@ -34,6 +34,9 @@ struct GateCommand: ParsableCommand {
     @Option(help: "An OpenVEX document whose not_affected and fixed statements suppress findings; may be repeated.")
     var vex: [String] = []
 
+    @Option(help: GateOptionChecks.repositoryHelp)
+    var repository: String?
+
     @Option(help: "A previous `scangate ingest --format json` output: findings in it are not new.")
     var baseline: String?
 
@@ -51,6 +54,7 @@ struct GateCommand: ParsableCommand {
 
     func validate() throws {
         try GateOptionChecks.validate(now: now, env: env)
+        try GateOptionChecks.validate(repository: repository)
     }
 
     func run() throws {
@@ -84,7 +88,7 @@ struct GateCommand: ParsableCommand {
             GateInput(
                 findings: findings, policy: loadedPolicy,
                 waivers: waiverFiles, vex: vexDocuments, baseline: previous, environment: env, today: today,
-                reportWarnings: readerWarnings))
+                reportWarnings: readerWarnings, repository: GateOptionChecks.gatedRepository(repository)))
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(DecisionText.render(decision).utf8)

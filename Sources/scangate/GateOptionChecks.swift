@@ -1,9 +1,32 @@
 import ArgumentParser
+import Foundation
 import Policy
 
-/// The checks every command that evaluates a policy makes on `--now` and `--env`, so they say
-/// the same thing everywhere.
+/// The checks every command that evaluates a policy makes on `--now`, `--env` and
+/// `--repository`, so they say the same thing everywhere.
 enum GateOptionChecks {
+    /// The help of `--repository` for the commands that take `--vex` and no other repository.
+    static let repositoryHelp = ArgumentHelp(
+        "The repository being gated, for OpenVEX products that name a repository (default: GITHUB_REPOSITORY).",
+        valueName: "OWNER/NAME")
+
+    /// `--repository`, when given, must be `OWNER/NAME`.
+    static func validate(repository: String?) throws {
+        if let repository, SourceRepository(gitHub: repository) == nil {
+            throw ValidationError("--repository must be OWNER/NAME, got \"\(repository)\"".printableLine)
+        }
+    }
+
+    /// The repository being gated, found the same way by every command that takes `--vex`:
+    /// `--repository`, else `GITHUB_REPOSITORY`; nil when neither names one (then OpenVEX
+    /// statements whose product names a repository are not applied, with a warning).
+    static func gatedRepository(
+        _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> SourceRepository? {
+        if let flag { return SourceRepository(gitHub: flag) }
+        return environment["GITHUB_REPOSITORY"].flatMap(SourceRepository.init(gitHub:))
+    }
+
     static func validate(now: String?, env: String?) throws {
         if let now, Day(parsing: now) == nil {
             throw ValidationError("--now \"\(now)\" is not a date in the form YYYY-MM-DD")

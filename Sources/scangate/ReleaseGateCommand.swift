@@ -103,6 +103,9 @@ struct ReleaseGateCommand: ParsableCommand {
             """)
     var vex: [String] = []
 
+    @Option(help: GateOptionChecks.repositoryHelp)
+    var repository: String?
+
     @Option(help: "A previous `scangate ingest --format json` output: findings in it are not new.")
     var baseline: String?
 
@@ -135,6 +138,7 @@ struct ReleaseGateCommand: ParsableCommand {
         guard Self.isPlainWord(tag) else { throw ValidationError("--tag must be a non-empty word (v1.4.0)") }
         if let commit, !Self.isPlainWord(commit) { throw ValidationError("--commit must be a non-empty word") }
         try GateOptionChecks.validate(now: now, env: nil)
+        try GateOptionChecks.validate(repository: repository)
         if let maxReportSize, maxReportSize <= 0 { throw ValidationError("--max-report-size must be positive") }
     }
 
@@ -300,7 +304,8 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         let gate = ReleaseGate(
             policy: loaded, policyFiles: files, keys: keys, waivers: waiverFiles, vex: vexDocuments,
-            baseline: previous, today: now.flatMap(Day.init(parsing:)) ?? Day.today())
+            baseline: previous, today: now.flatMap(Day.init(parsing:)) ?? Day.today(),
+            repository: GateOptionChecks.gatedRepository(repository))
         return Setup(gate: gate, signingKey: signingKey, log: log, logPath: plan.auditLog)
     }
 

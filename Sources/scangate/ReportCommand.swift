@@ -45,6 +45,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The environment (overrides the policy's environment and its file name).")
     var env: String?
 
+    @Option(help: GateOptionChecks.repositoryHelp)
+    var repository: String?
+
     @Option(help: "The report's date and the day waivers are judged on (YYYY-MM-DD); default: none shown, today.")
     var now: String?
 
@@ -53,6 +56,7 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         try GateOptionChecks.validate(now: now, env: env)
+        try GateOptionChecks.validate(repository: repository)
         if policy == nil, !waivers.isEmpty || !vex.isEmpty || env != nil {
             throw ValidationError("--waivers, --vex and --env need --policy: they are part of the gate's decision")
         }
@@ -61,7 +65,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let content = try ReportBuilder(
             input: input, baseline: baseline, policy: policy, waivers: waivers, vex: vex, env: env, now: now,
-            fullReport: fullReport
+            fullReport: fullReport, repository: GateOptionChecks.gatedRepository(repository)
         ).build(command: "report")
         let bytes: [UInt8]
         switch format {
@@ -87,6 +91,8 @@ struct ReportBuilder {
     var env: String?
     var now: String?
     var fullReport: String?
+    /// The repository being gated (``GateOptionChecks/gatedRepository(_:environment:)``).
+    var repository: SourceRepository?
 
     func build(command: String) throws -> ReportContent {
         let today = now.flatMap(Day.init(parsing:)) ?? Day.today()
@@ -119,7 +125,7 @@ struct ReportBuilder {
                 GateInput(
                     findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
                     baseline: previous.map(\.baseline),
-                    environment: env, today: today, reportWarnings: readerWarnings))
+                    environment: env, today: today, reportWarnings: readerWarnings, repository: repository))
             gate = ReportGate(decision, policy: loadedPolicy)
         }
         return ReportContent(

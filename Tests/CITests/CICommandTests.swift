@@ -144,6 +144,45 @@ extension ScanGateExecutable {
         #expect(missing.standardError.contains("nope.yaml: cannot read the configuration: no such file"))
     }
 
+    /// An OpenVEX document copied from another project (its product is that project's
+    /// repository) does not lift this repository's critical finding, and a warning names the
+    /// statement. The same statement about this repository (GITHUB_REPOSITORY or --repository,
+    /// any case) does; with no repository known, it does not.
+    @Test func vexAboutAnotherRepositoryDoesNotSuppress() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "staging"))
+        defer { workspace.remove() }
+        func ci(_ product: String, environment: [String: String], _ more: [String] = []) throws -> String {
+            let vex = """
+                {"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "2024-01-10T00:00:00Z",
+                 "statements": [{"vulnerability": {"name": "CVE-2021-44906"},
+                   "products": [{"@id": "\(product)", "subcomponents": [{"@id": "pkg:npm/minimist@1.2.5"}]}],
+                   "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}
+                """
+            try Data(vex.utf8).write(to: workspace.root.appendingPathComponent("vex-upstream.json"))
+            let result = try ScanGateExecutable.run(
+                ["ci", "--env", "staging", "--no-upload", "--no-comment", "--vex", "vex-upstream.json"] + more,
+                in: workspace.root, environment: environment)
+            #expect(result.status == 1, "\(result.standardError)")
+            return result.standardOutput + result.standardError
+        }
+        let upstream = try ci(
+            "pkg:github/someone-else/totally-different-app@v9.9.9", environment: ["GITHUB_REPOSITORY": "acme/app"])
+        #expect(upstream.contains(" 0 VEX-suppressed"), "\(upstream)")
+        #expect(upstream.contains("CVE-2021-44906 minimist 1.2.5"), "\(upstream)")
+        #expect(
+            upstream.contains(
+                "OpenVEX statement 1 (vex-upstream.json:2) about CVE-2021-44906 is for the repository "
+                    + "someone-else/totally-different-app, not acme/app: not applied"), "\(upstream)")
+        let unknown = try ci("pkg:github/acme/app", environment: [:])
+        #expect(unknown.contains(" 0 VEX-suppressed"), "\(unknown)")
+        #expect(unknown.contains("the repository being gated is not known"), "\(unknown)")
+        let own = try ci("pkg:github/Acme/App@v1.0.0", environment: ["GITHUB_REPOSITORY": "acme/app"])
+        #expect(own.contains(" 1 VEX-suppressed"), "\(own)")
+        let flag = try ci("pkg:github/acme/app", environment: [:], ["--repository", "acme/app"])
+        #expect(flag.contains(" 1 VEX-suppressed"), "\(flag)")
+    }
+
     @Test func initWritesOnceAndRefusesToOverwrite() throws {
         let directory = try CITestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -56,6 +56,36 @@ struct GateCommandTests {
         #expect(output.contains("signatures NOT verified"))
     }
 
+    /// `scangate gate` knows the repository being gated as `scangate ci` does (--repository,
+    /// else GITHUB_REPOSITORY): another repository's OpenVEX statement is not applied.
+    @Test func vexProductsNamingARepositoryNeedThisOne() throws {
+        let vex = try GateProcess.temporaryFile(
+            "vex.json",
+            """
+            {"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "2024-01-10T00:00:00Z",
+             "statements": [{"vulnerability": {"name": "CVE-2021-44906"},
+               "products": [{"@id": "pkg:github/acme/app", "subcomponents": [{"@id": "pkg:npm/minimist@1.2.5"}]}],
+               "status": "fixed"}]}
+            """)
+        defer { try? FileManager.default.removeItem(at: vex.deletingLastPathComponent()) }
+        func gate(_ more: [String], _ environment: [String: String]) throws -> ChildProcess.Result {
+            try ChildProcess.run(
+                ScanGateExecutable.url,
+                ["gate", Self.examples, "--policy", "policies/staging.yaml", "--vex", vex.path] + Self.now + more,
+                in: Support.repositoryRoot, environment: environment)
+        }
+        let other = try gate([], ["GITHUB_REPOSITORY": "someone-else/app"])
+        #expect(other.standardOutput.contains(" 0 VEX-suppressed"), "\(other.standardOutput)")
+        #expect(other.standardOutput.contains("is for the repository acme/app, not someone-else/app: not applied"))
+        #expect(try gate([], ["GITHUB_REPOSITORY": "acme/app"]).standardOutput.contains(" 1 VEX-suppressed"))
+        #expect(try gate(["--repository", "ACME/app"], [:]).standardOutput.contains(" 1 VEX-suppressed"))
+        let unknown = try gate([], [:])
+        #expect(unknown.standardOutput.contains("the repository being gated is not known"))
+        let invalid = try gate(["--repository", "acme"], [:])
+        #expect(invalid.status == 2, "\(invalid.standardError)")
+        #expect(invalid.standardError.contains("--repository must be OWNER/NAME"))
+    }
+
     @Test func jsonIsDeterministicAndWrittenToAFile() throws {
         let first = try GateProcess.temporaryFile("first.json", "")
         let second = first.deletingLastPathComponent().appendingPathComponent("second.json")
