@@ -318,10 +318,8 @@ public struct CIRunner: Sendable {
 
     /// The HTTP client of the upload and the comment: retries, timeouts and CA as `scangate upload`.
     private func httpClient() -> HTTPClient {
-        let retryPolicy = RetryPolicy(
-            maximumAttempts: tuning.attempts, maximumTotalTime: tuning.retryBudget, initialBackoff: tuning.backoff)
-        return HTTPClient(
-            configuration: HTTPClientConfiguration(timeout: tuning.requestTimeout, retryPolicy: retryPolicy),
+        HTTPClient(
+            configuration: HTTPClientConfiguration(timeout: tuning.requestTimeout, retryPolicy: tuning.retryPolicy),
             transport: CurlTransport(connectTimeout: tuning.connectTimeout, caFile: plan.cacert))
     }
 

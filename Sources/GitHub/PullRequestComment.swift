@@ -141,7 +141,7 @@ public struct PullRequestCommenter: Sendable {
         while true {
             attempt += 1
             try checkTime(before: deadline, doing: "create the comment")
-            let outcome = try create(text, base: base)
+            let outcome = try create(text, base: base, attempt: attempt)
             switch outcome {
             case .created(let result):
                 return result
@@ -276,7 +276,7 @@ public struct PullRequestCommenter: Sendable {
         case failed(PullRequestCommentError, retryable: Bool, serverDelay: Double?)
     }
 
-    private func create(_ text: String, base: String) throws(PullRequestCommentError) -> CreateOutcome {
+    private func create(_ text: String, base: String, attempt: Int) throws(PullRequestCommentError) -> CreateOutcome {
         var once = client
         once.configuration.retryPolicy = .none
         let request = HTTPRequest(
@@ -291,7 +291,8 @@ public struct PullRequestCommenter: Sendable {
         guard response.status == 201 else {
             let error = PullRequestCommentError.api(
                 status: response.status, message: explain(response, doing: "comment on"))
-            let delay = RetryPolicy.serverDelay(for: response, epochNow: client.clock.epochSeconds())
+            let delay = client.configuration.retryPolicy.rateLimitDelay(
+                for: response, afterAttempt: attempt, epochNow: client.clock.epochSeconds())
             return .failed(error, retryable: RetryPolicy.isRetryable(response), serverDelay: delay)
         }
         guard let document = try? JSONDocument(bytes: response.body), let id = document.root["id"]?.intValue else {

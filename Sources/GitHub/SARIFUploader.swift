@@ -251,6 +251,9 @@ public struct SARIFUploader: Sendable {
             line = "GitHub rejected the request as malformed (HTTP 400)\(quoted)"
         case 401:
             line = "GitHub did not accept the token (HTTP 401)\(quoted); check GITHUB_TOKEN or --token-file"
+        case 403 where RetryPolicy.isSecondaryRateLimit(response), 429 where RetryPolicy.isSecondaryRateLimit(response):
+            line =
+                "GitHub's secondary rate limit stopped the upload (HTTP \(status))\(quoted); \(secondaryRateLimitHint(response))"
         case 403 where RetryPolicy.isRateLimited(response), 429:
             line = "GitHub's rate limit is exhausted (HTTP \(status))\(attempts)\(resetHint(response)); try again later"
         case 403
@@ -289,6 +292,22 @@ public struct SARIFUploader: Sendable {
             line += " [request id \(requestID)]"
         }
         return token.scrub(line)
+    }
+
+    /// Why the client stopped retrying a secondary rate limit: the attempts ran out, or the wait
+    /// GitHub asks for does not fit in the retry budget (then it was not waited for at all).
+    private func secondaryRateLimitHint(_ response: HTTPResponse) -> String {
+        let policy = client.configuration.retryPolicy
+        if response.attempts >= policy.maximumAttempts {
+            return "still limited after \(response.attempts) attempts; try again later"
+        }
+        let wait =
+            policy.rateLimitDelay(for: response, afterAttempt: response.attempts, epochNow: client.clock.epochSeconds())
+            ?? policy.secondaryRateLimitWait
+        // Bounded (a day) before Int(_:), which traps on what it cannot hold.
+        let seconds = Int(min(max(wait, 0), 86_400).rounded(.up))
+        return "not retried: the \(seconds) s GitHub asks to wait do not fit in the upload's retry budget "
+            + "(\(Int(min(policy.maximumTotalTime, 86_400))) s); try again later"
     }
 
     private func resetHint(_ response: HTTPResponse) -> String {

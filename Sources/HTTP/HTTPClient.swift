@@ -27,7 +27,8 @@ public struct HTTPClientConfiguration: Sendable {
 /// A small HTTP client: one request at a time, each sent through a transport (libcurl by
 /// default) and retried only where a retry can help.
 ///
-/// Retried: network errors and timeouts, 5xx, 429, and 403 when it is a rate limit. Not retried:
+/// Retried: network errors and timeouts, 5xx, 429, and 403 when it is a rate limit (GitHub's
+/// secondary rate limit included, known by its message). Not retried:
 /// any other status (the response is returned for the caller to explain), TLS failures, responses
 /// over the size limit. The last response is returned when the retries run out, the last error
 /// thrown.
@@ -64,7 +65,8 @@ public struct HTTPClient: Sendable {
                 var response = try transport.perform(request, timeout: timeout)
                 response.attempts = attempt
                 guard RetryPolicy.isRetryable(response) else { return response }
-                let serverDelay = RetryPolicy.serverDelay(for: response, epochNow: clock.epochSeconds())
+                let serverDelay = policy.rateLimitDelay(
+                    for: response, afterAttempt: attempt, epochNow: clock.epochSeconds())
                 guard
                     let delay = nextDelay(
                         after: attempt, serverDelay: serverDelay, start: start, generator: &generator)

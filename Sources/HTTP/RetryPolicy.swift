@@ -8,8 +8,9 @@
 ///
 /// Retries are bounded twice: by `maximumAttempts` and by `maximumTotalTime`, measured from the
 /// first attempt. A server's own hint (`retry-after`, `x-ratelimit-reset`) is honoured exactly;
-/// when it asks for a longer wait than the remaining budget, the client gives up at once instead
-/// of sleeping to no purpose.
+/// GitHub's secondary rate limit without one waits ``secondaryRateLimitWait``, doubled for each
+/// further attempt, as GitHub asks. When the wait is longer than the remaining budget, the
+/// client gives up at once instead of sleeping to no purpose.
 public struct RetryPolicy: Sendable, Equatable {
     /// Attempts in all, the first included (1 = never retry).
     public var maximumAttempts: Int
@@ -21,16 +22,21 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maximumBackoff: Double
     /// Fraction of each computed backoff that is randomised (0 = none, 1 = "full jitter").
     public var jitter: Double
+    /// Seconds to wait after GitHub's secondary rate limit when the answer names no time (no
+    /// `retry-after`): GitHub asks for at least a minute, then exponentially longer waits. Not
+    /// capped by `maximumBackoff`; tests shorten it.
+    public var secondaryRateLimitWait: Double
 
     public init(
         maximumAttempts: Int = 4, maximumTotalTime: Double = 300, initialBackoff: Double = 1,
-        maximumBackoff: Double = 30, jitter: Double = 0.5
+        maximumBackoff: Double = 30, jitter: Double = 0.5, secondaryRateLimitWait: Double = 60
     ) {
         self.maximumAttempts = max(1, maximumAttempts)
         self.maximumTotalTime = max(0, maximumTotalTime)
         self.initialBackoff = max(0, initialBackoff)
         self.maximumBackoff = max(0, maximumBackoff)
         self.jitter = min(1, max(0, jitter))
+        self.secondaryRateLimitWait = secondaryRateLimitWait.isFinite ? max(0, secondaryRateLimitWait) : 60
     }
 
     /// Never retries.
@@ -46,8 +52,24 @@ public struct RetryPolicy: Sendable, Equatable {
         return capped * (1 - jitter * min(max(random, 0), 1))
     }
 
+    /// The wait GitHub asks for after its secondary rate limit answered attempt number `attempt`
+    /// (1-based) without naming one: ``secondaryRateLimitWait``, doubled for each further attempt.
+    public func secondaryRateLimitBackoff(afterAttempt attempt: Int) -> Double {
+        var wait = secondaryRateLimitWait
+        for _ in 0..<min(max(attempt - 1, 0), 30) { wait *= 2 }
+        return wait
+    }
+
+    /// The wait before retrying `response`, when it says how long: the server's hint
+    /// (``serverDelay(for:epochNow:)``), else for GitHub's secondary rate limit
+    /// ``secondaryRateLimitBackoff(afterAttempt:)``. Nil when the ordinary backoff applies.
+    public func rateLimitDelay(for response: HTTPResponse, afterAttempt attempt: Int, epochNow: Double) -> Double? {
+        if let hint = Self.serverDelay(for: response, epochNow: epochNow) { return hint }
+        return Self.isSecondaryRateLimit(response) ? secondaryRateLimitBackoff(afterAttempt: attempt) : nil
+    }
+
     /// Whether a response deserves another attempt: 5xx, 429, and a 403 that says it is a rate
-    /// limit (`x-ratelimit-remaining: 0` or a `retry-after` header). Other 4xx never change on retry.
+    /// limit (``isRateLimited(_:)``). Other 4xx never change on retry.
     public static func isRetryable(_ response: HTTPResponse) -> Bool {
         switch response.status {
         case 500...599, 429: return true
@@ -56,10 +78,21 @@ public struct RetryPolicy: Sendable, Equatable {
         }
     }
 
-    /// Whether a 403 or 429 carries GitHub's rate-limit signals.
+    /// Whether a 403 or 429 carries GitHub's rate-limit signals: a `retry-after` header,
+    /// `x-ratelimit-remaining: 0`, or a body that says it is the secondary rate limit.
     public static func isRateLimited(_ response: HTTPResponse) -> Bool {
         if response.headers["retry-after"] != nil { return true }
-        return response.headers["x-ratelimit-remaining"]?.trimmingSpaces == "0"
+        if response.headers["x-ratelimit-remaining"]?.trimmingSpaces == "0" { return true }
+        return isSecondaryRateLimit(response)
+    }
+
+    /// Whether a 403 or 429 is GitHub's secondary rate limit, which GitHub may send with neither
+    /// `retry-after` nor `x-ratelimit-remaining: 0`: its message says so ("You have exceeded a
+    /// secondary rate limit"). Only the start of the body is looked at (GitHub's is short).
+    public static func isSecondaryRateLimit(_ response: HTTPResponse) -> Bool {
+        guard response.status == 403 || response.status == 429 else { return false }
+        let start = String(decoding: response.body.prefix(4096), as: UTF8.self).lowercased()
+        return start.contains("secondary rate limit")
     }
 
     /// The wait the server asked for, in seconds: `retry-after` (delta seconds, or an HTTP date:

@@ -11,7 +11,8 @@ struct UploadCommand: ParsableCommand {
             The token comes from GITHUB_TOKEN, or from --token-file; it needs the security_events scope \
             (or the "Code scanning alerts: write" permission). The file is checked before it is sent: a \
             file GitHub would reject is not uploaded. Network errors, 5xx, 429 and rate-limited 403 are \
-            retried with backoff; other errors are not. Proxies come from https_proxy / HTTPS_PROXY / \
+            retried with backoff (GitHub's secondary rate limit, known by its message, after a minute when \
+            it names no wait, if the retry budget allows); other errors are not. Proxies come from https_proxy / HTTPS_PROXY / \
             no_proxy. Exit codes: 0 processed (or accepted, with --no-wait), 2 usage or a file GitHub \
             would reject, 3 the file cannot be read, 4 GitHub or the network failed, or processing failed.
 
@@ -20,7 +21,8 @@ struct UploadCommand: ParsableCommand {
             (first retry backoff, default 1000), SCANGATE_UPLOAD_RETRY_BUDGET (seconds for all attempts \
             of one request, default 300), SCANGATE_UPLOAD_CONNECT_TIMEOUT (seconds, default 30), \
             SCANGATE_UPLOAD_POLL_INTERVAL_MS (default 5000), SCANGATE_UPLOAD_WAIT (seconds of polling, \
-            default 600).
+            default 600), SCANGATE_UPLOAD_RATE_LIMIT_WAIT_MS (the wait after GitHub's secondary rate limit \
+            when it names none, default 60000).
             """
     )
 
@@ -87,9 +89,7 @@ struct UploadCommand: ParsableCommand {
         }
 
         let settings = UploadTuning(environment: ProcessInfo.processInfo.environment)
-        let retryPolicy = RetryPolicy(
-            maximumAttempts: settings.attempts, maximumTotalTime: settings.retryBudget,
-            initialBackoff: settings.backoff)
+        let retryPolicy = settings.retryPolicy
         let transport = CurlTransport(connectTimeout: settings.connectTimeout, caFile: cacert)
         let client = HTTPClient(
             configuration: HTTPClientConfiguration(timeout: timeout, retryPolicy: retryPolicy), transport: transport)

@@ -118,14 +118,15 @@ enum CIRun {
 
     /// `scangate ci` through the library, as the command wires it.
     static func run(
-        _ workspace: ActionsWorkspace, overrides: CIOverrides = CIOverrides(), token: String? = LocalGitHub.token
+        _ workspace: ActionsWorkspace, overrides: CIOverrides = CIOverrides(), token: String? = LocalGitHub.token,
+        tuning: UploadTuning = fastTuning
     ) throws -> (CIResult, Captured) {
         let config = try CIConfigLoader.load(path: workspace.path(".scangate.yaml"))
         let plan = try CIPlan.make(
             config: config, overrides: overrides, context: CIContext.detect(environment: workspace.environment))
         let captured = Captured()
         let result = CIRunner(
-            plan: plan, token: token.flatMap(GitHubToken.init), console: captured.console, tuning: fastTuning,
+            plan: plan, token: token.flatMap(GitHubToken.init), console: captured.console, tuning: tuning,
             scangateVersion: "0.1.0"
         ).run()
         return (result, captured)
@@ -243,6 +244,22 @@ enum CIRun {
         #expect(result.steps.first { $0.name == "upload" }?.status == .failed(4))
         for output in Self.outputs { #expect(FileManager.default.fileExists(atPath: workspace.path(output))) }
         #expect(workspace.outputFile.contains("exit-code=1\n"))
+    }
+
+    /// GitHub's secondary rate limit (a 403 known only by its message) is waited for, then the
+    /// upload goes through (the minute GitHub asks for is 200 ms here).
+    @Test(.enabled(if: CITestEnvironment.canRunServers))
+    func aSecondaryRateLimitIsWaitedForAndTheUploadRetried() throws {
+        let github = try LocalGitHub(scenario: "secondary-403")
+        let workspace = try ActionsWorkspace(apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        var tuning = CIRun.fastTuning
+        tuning.rateLimitWait = 0.2
+        let (result, captured) = try CIRun.run(workspace, tuning: tuning)
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        #expect(try github.uploads() == 2)
+        #expect(captured.standardError.contains("HTTP 403, rate limited (attempt 1 of 2); retrying in 0.2 s"))
+        #expect(workspace.outputFile.contains("sarif-id=47177e22-5596-11eb-80a1-c1e54ef945c6\n"))
     }
 
     @Test func withoutATokenTheRemoteStepsAreSkipped() throws {

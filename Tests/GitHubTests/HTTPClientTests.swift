@@ -59,6 +59,55 @@ struct HTTPClientTests {
         #expect(transport.requests.count == 1)
     }
 
+    /// GitHub's secondary rate limit may come as a 403 with neither `retry-after` nor
+    /// `x-ratelimit-remaining: 0`, only its message; GitHub asks for a minute's wait, then longer.
+    static let secondaryRateLimit = HTTPResponse.json(
+        403,
+        #"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","#
+            + #""documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}"#,
+        headers: ["x-ratelimit-remaining": "4321"])
+
+    @Test func aSecondaryRateLimit403WithoutHeadersWaitsAMinuteThenLonger() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([
+            .response(Self.secondaryRateLimit), .response(Self.secondaryRateLimit), .response(.json(202, "{}")),
+        ])
+        let events = EventLog()
+        var client = client(transport, clock: clock)
+        client.onRetry = { events.append($0.reason) }
+        let response = try client.send(request)
+        #expect(response.status == 202)
+        #expect(transport.requests.count == 3)
+        #expect(clock.sleeps == [60, 120])
+        #expect(events.lines == ["HTTP 403, rate limited", "HTTP 403, rate limited"])
+    }
+
+    @Test func theSecondaryRateLimitWaitIsThePolicys() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([.response(Self.secondaryRateLimit), .response(.json(202, "{}"))])
+        let policy = RetryPolicy(secondaryRateLimitWait: 0.25)
+        #expect(try client(transport, clock: clock, policy: policy).send(request).status == 202)
+        #expect(clock.sleeps == [0.25])
+        // A retry-after on the same answer is honoured instead.
+        var hinted = Self.secondaryRateLimit
+        hinted.headers.add("retry-after", "7")
+        let hintedClock = FakeClock()
+        let again = FakeTransport([.response(hinted), .response(.json(202, "{}"))])
+        #expect(try client(again, clock: hintedClock, policy: policy).send(request).status == 202)
+        #expect(hintedClock.sleeps == [7])
+    }
+
+    @Test func aSecondaryRateLimitWaitLongerThanTheBudgetIsNotTaken() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([.response(Self.secondaryRateLimit), .response(.json(202, "{}"))])
+        let policy = RetryPolicy(maximumTotalTime: 30)
+        let response = try client(transport, clock: clock, policy: policy).send(request)
+        #expect(response.status == 403)
+        #expect(RetryPolicy.isRateLimited(response))
+        #expect(transport.requests.count == 1)
+        #expect(clock.sleeps.isEmpty)
+    }
+
     @Test func retryAfterIsHonouredExactly() throws {
         let clock = FakeClock()
         let transport = FakeTransport([

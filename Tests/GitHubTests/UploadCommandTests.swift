@@ -99,6 +99,36 @@ struct UploadCommandTests {
         #expect(result.seconds >= 0.95)
     }
 
+    /// A 403 that is GitHub's secondary rate limit by its message only: retried after the wait
+    /// (a minute; 300 ms here, through the test setting).
+    @Test func aSecondaryRateLimit403IsRetriedAfterTheWait() throws {
+        let server = try GitHubTestServer(scenario: "secondary-403", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server, environment: ["SCANGATE_UPLOAD_RATE_LIMIT_WAIT_MS": "300"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try server.problems() == [])
+        #expect(try server.uploads() == 2)
+        #expect(result.seconds >= 0.29)
+        #expect(result.standardError.contains("HTTP 403, rate limited (attempt 1 of 3); retrying in 0.3 s"))
+    }
+
+    /// The minute GitHub asks for does not fit in a 20 s retry budget: not waited for, and the
+    /// error says it was the rate limit.
+    @Test func aSecondaryRateLimitWaitBeyondTheBudgetFailsSayingSo() throws {
+        let server = try GitHubTestServer(scenario: "secondary-403", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server)
+        #expect(result.status == 4, "\(result.standardError)")
+        #expect(try server.uploads() == 1)
+        #expect(result.seconds < 15)
+        let errors = errorLines(result)
+        #expect(errors.count == 1)
+        let error = String(errors.first ?? "")
+        #expect(error.contains("GitHub's secondary rate limit stopped the upload (HTTP 403)"), "\(error)")
+        #expect(
+            error.contains("the 60 s GitHub asks to wait do not fit in the upload's retry budget (20 s)"), "\(error)")
+    }
+
     @Test func aRateLimitResetTooFarAwayIsReportedNotWaitedFor() throws {
         let server = try GitHubTestServer(scenario: "ratelimit-403-far", expecting: sarif)
         defer { server.stop() }

@@ -42,6 +42,9 @@ SCENARIOS = {
     "retry-502": (["502", "202"], ["complete"]),
     "retry-429": (["429", "202"], ["complete"]),
     "ratelimit-403": (["403-ratelimit", "202"], ["complete"]),
+    # GitHub's secondary rate limit as it may come: a 403 whose message says so, with neither
+    # retry-after nor x-ratelimit-remaining: 0 (GitHub: wait at least a minute, then retry).
+    "secondary-403": (["403-secondary", "202"], ["complete"]),
     # A reset too far away to wait for, as a misbehaving proxy or server might send it.
     "ratelimit-403-far": (["403-ratelimit-far"], []),
     "ghas-disabled": (["403-ghas"], []),
@@ -347,6 +350,12 @@ def make_handler(state, document, operations):
                 self.send_json(403, {"message": "API rate limit exceeded for installation ID 1."},
                                {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset),
                                 "x-ratelimit-used": "1000"})
+            elif answer == "403-secondary":
+                self.send_json(403, {"message": "You have exceeded a secondary rate limit. Please wait a few "
+                                                "minutes before you try again. If you reach out to GitHub Support "
+                                                "for help, please include the request ID TEST.",
+                                     "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"},
+                               {"x-ratelimit-remaining": "4321"})
             elif answer == "403-ratelimit-far":
                 self.send_json(403, {"message": "API rate limit exceeded for installation ID 1."},
                                {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "99999999999999999999999",
