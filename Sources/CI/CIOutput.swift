@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import OutputFiles
 import Policy
 import Reports
 
@@ -157,5 +158,75 @@ public enum CIStepOutputs {
         // One line per failing finding; multi-line, so written in the heredoc form.
         values.append(("failing", failing.joined(separator: "\n")))
         return values
+    }
+}
+
+/// What a run that stopped before the gate (exit 2: the configuration, the policy or a file it
+/// uses; exit 3: a report that cannot be read) leaves for GitHub, so that nothing reads as a
+/// verdict: `decision=error` in the step outputs, and a pull request comment that says the gate
+/// did not run for the commit instead of the previous push's PASS or FAIL.
+public struct CIStoppedRun: Sendable, Equatable {
+    /// 2 or 3 (README "Exit codes").
+    public var exitCode: Int32
+    /// Why, in one line (printable, never the token).
+    public var reason: String
+    /// The commit the run was for, when known.
+    public var commit: String?
+    /// The run's page (its log), when known.
+    public var runURL: String?
+
+    public init(exitCode: Int32, reason: String, commit: String? = nil, runURL: String? = nil) {
+        self.exitCode = exitCode
+        self.reason = reason.printableLine
+        self.commit = commit
+        self.runURL = runURL
+    }
+
+    /// The `GITHUB_OUTPUT` values: `decision=error`, `exit-code`, and `summary` (one line with
+    /// the reason). The counts, paths and `failing` are absent: nothing was decided or written.
+    public var outputValues: [(name: String, value: String)] {
+        [
+            ("decision", "error"), ("exit-code", String(exitCode)),
+            ("summary", "ERROR: the gate did not run (exit \(exitCode)): \(reason)"),
+        ]
+    }
+
+    /// The pull request comment (without the marker: the commenter puts it first).
+    public var commentBody: String {
+        let what = commit.map { "commit " + Self.markdownCommit($0) } ?? "this push"
+        let log =
+            runURL.flatMap(ReportEscaping.markdownLinkTarget).map { "[the run's log](\($0))" } ?? "the run's log"
+        return """
+            ## ScanGate: ⚠️ ERROR, the gate did not run
+
+            **The security gate did not run for \(what)** (exit \(exitCode)): \(ReportEscaping.markdown(reason, limit: 1000))
+
+            No verdict holds for this commit: an earlier PASS or FAIL in this comment was for an earlier one. \
+            Fix the cause and push again; \(log) says more.
+
+            """
+    }
+
+    /// A SHA in a code span; anything else (a `--commit` value) escaped as text.
+    static func markdownCommit(_ commit: String) -> String {
+        let isHex =
+            (7...64).contains(commit.utf8.count)
+            && commit.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+            }
+        return isHex ? "`\(commit)`" : ReportEscaping.markdown(commit, limit: 80)
+    }
+
+    /// Appends ``outputValues`` to the step's `GITHUB_OUTPUT` file when the run is inside GitHub
+    /// Actions and the runner named one; nil when written or not asked for.
+    public func writeStepOutputs(context: CIContext) -> OutputFileError? {
+        guard context.isGitHubActions, let path = context.outputFile else { return nil }
+        let text = WorkflowCommand.outputs(outputValues, delimiterSeed: UUID().uuidString)
+        do {
+            try OutputFiles.append(Array(text.utf8), to: path)
+            return nil
+        } catch {
+            return error
+        }
     }
 }

@@ -76,18 +76,19 @@ public struct CIRunner: Sendable {
         } catch {
             fail("error: \(error)")
             fail("scangate ci: \(error.fileSummary); nothing was decided or written")
-            return CIResult(exitCode: 2, decision: nil, steps: [])
+            return stopped(2, because: "\(error.fileSummary): \(error)")
         }
         // `policies: {staging: policies/production.yaml}` gates in staging (its waivers hold)
         // under a policy that says it is production's: a slip in the mapping, refused.
         if plan.policyIsTheEnvironments, let environment = plan.environment,
             let declared = policy.declaredEnvironment, declared.value != environment
         {
-            fail(
-                "error: policies maps \(environment) to \(plan.policy), whose environment: is \(declared.value) "
-                    + "(\(declared.source)): map \(environment) to its own policy, or fix the policy's environment")
+            let problem =
+                "policies maps \(environment) to \(plan.policy), whose environment: is \(declared.value) "
+                + "(\(declared.source))"
+            fail("error: \(problem): map \(environment) to its own policy, or fix the policy's environment")
             fail("scangate ci: nothing was decided or written")
-            return CIResult(exitCode: 2, decision: nil, steps: [])
+            return stopped(2, because: "the configuration is invalid: \(problem)")
         }
         // The files the policy extends are known once it is read.
         if let clash = CIPlan.outputClash(
@@ -95,11 +96,15 @@ public struct CIRunner: Sendable {
         {
             fail("error: \(clash)")
             fail("scangate ci: nothing was decided or written")
-            return CIResult(exitCode: 2, decision: nil, steps: [])
+            return stopped(2, because: "the configuration is invalid: \(clash)")
         }
 
         // 2. Ingest: every report named, every failure listed; any failure → exit 3, nothing written.
-        guard let reports = ingest() else { return CIResult(exitCode: 3, decision: nil, steps: []) }
+        let reports: [ParsedReport]
+        switch ingest() {
+        case .success(let parsed): reports = parsed
+        case .failure(let unread): return stopped(3, because: unread.summary)
+        }
         let findings = FindingSet(merging: reports.flatMap(\.findings))
         let merged = findings.all.count
         let from = "\(reports.count) report\(reports.count == 1 ? "" : "s")"
@@ -239,7 +244,12 @@ public struct CIRunner: Sendable {
 
     // MARK: Steps
 
-    private func ingest() -> [ParsedReport]? {
+    /// Why the reports could not be read, in one line: how many, and the first problem.
+    private struct UnreadReports: Error {
+        var summary: String
+    }
+
+    private func ingest() -> Result<[ParsedReport], UnreadReports> {
         let reader = ReportReader(maximumSize: plan.maxReportSize, allowsIncompleteReports: plan.allowIncomplete)
         let (paths, missing) = ReportInput.files(plan.reports)
         // Read in parallel; reported here in the order of the paths.
@@ -254,12 +264,33 @@ public struct CIRunner: Sendable {
         guard failures.isEmpty else {
             for failure in failures { fail(failure) }
             let count = failures.count
-            fail(
-                "scangate ci: \(count) report\(count == 1 ? "" : "s") could not be read; nothing was decided or written"
-            )
-            return nil
+            let what = "\(count) report\(count == 1 ? "" : "s") could not be read"
+            fail("scangate ci: \(what); nothing was decided or written")
+            let first = failures[0].hasPrefix("error: ") ? String(failures[0].dropFirst(7)) : failures[0]
+            return .failure(UnreadReports(summary: "\(what): \(first)" + (count > 1 ? " (and \(count - 1) more)" : "")))
         }
-        return parsed
+        return .success(parsed)
+    }
+
+    /// Ends a run that stopped before the gate (exit 2 or 3). Nothing was decided, and nothing
+    /// may read as if it was: inside GitHub Actions the step outputs say `decision=error` with
+    /// the exit code, and the pull request's comment, when there would have been one, is updated
+    /// to say the gate did not run for this commit and why (it would otherwise keep the previous
+    /// push's verdict). A failure of either is reported; the exit code stays the stop's.
+    private func stopped(_ exitCode: Int32, because reason: String) -> CIResult {
+        let stop = CIStoppedRun(
+            exitCode: exitCode, reason: scrub(reason), commit: plan.context.commit, runURL: plan.context.runURL)
+        var steps: [CIStepResult] = []
+        // Only where the run would have commented: no "skipped" lines after the error.
+        if plan.comment, plan.context.pullRequest != nil, token != nil {
+            let body = MarkdownReport.commentMarker + "\n" + stop.commentBody
+            steps.append(comment(body, client: httpClient()))
+        }
+        if plan.context.isGitHubActions, let path = plan.context.outputFile {
+            let text = WorkflowCommand.outputs(stop.outputValues, delimiterSeed: UUID().uuidString)
+            steps.append(appendFile("github-output", text, path))
+        }
+        return CIResult(exitCode: exitCode, decision: nil, steps: steps)
     }
 
     /// The SARIF file and its check, computed without a word to the console (it runs on another

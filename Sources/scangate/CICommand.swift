@@ -17,7 +17,8 @@ struct CICommand: ParsableCommand {
             (GITHUB_ACTIONS=true) the repository, commit, ref and pull request come from GITHUB_REPOSITORY, \
             GITHUB_SHA, GITHUB_REF and the event file; the Markdown summary is appended to \
             GITHUB_STEP_SUMMARY, failing findings become ::error annotations and warnings ::warning, and \
-            decision, counts and output paths are written to GITHUB_OUTPUT. Elsewhere use --repository, \
+            decision, counts and output paths are written to GITHUB_OUTPUT (decision=error, and the pull \
+            request comment says the gate did not run, when the run stops with 2 or 3). Elsewhere use --repository, \
             --commit, --ref and --pr. The SARIF file is uploaded when a token is present (GITHUB_TOKEN or \
             --token-file); the pull request is commented on when the run is for one. A failing upload or \
             comment never skips the gate or the local outputs. Exit codes: 0 the gate passed and every step \
@@ -147,15 +148,19 @@ struct CICommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let token = try readToken(environment)
+        let context = CIContext.detect(environment: environment)
+        let token = try readToken(environment, context: context)
         let plan: CIPlan
         do {
             let configuration = try CIConfigLoader.loadProject(path: config)
-            plan = try CIPlan.make(
-                config: configuration, overrides: overrides(), context: CIContext.detect(environment: environment))
+            plan = try CIPlan.make(config: configuration, overrides: overrides(), context: context)
         } catch {
-            Terminal.error("error: \(token?.scrub(error.description) ?? error.description)")
+            let message = token?.scrub(error.description) ?? error.description
+            Terminal.error("error: \(message)")
             Terminal.error("scangate ci: the configuration is invalid; nothing was read or written")
+            // Not knowing the configuration, the comment is left alone; the step outputs still
+            // say that nothing was decided.
+            stopped(because: "the configuration is invalid: \(message)", context: context)
             throw ExitCode(ExitStatus.usage)
         }
         let quiet = quiet
@@ -205,12 +210,20 @@ struct CICommand: ParsableCommand {
 
     /// The token from --token-file or GITHUB_TOKEN; nil when neither is set (the upload and the
     /// comment are then skipped). A token that is set but unusable is an error.
-    private func readToken(_ environment: [String: String]) throws -> GitHubToken? {
+    private func readToken(_ environment: [String: String], context: CIContext) throws -> GitHubToken? {
         do throws(GitHubTokenError) {
             return try GitHubToken.load(tokenFile: tokenFile, environment: environment)
         } catch {
             Terminal.error("error: \(error)")
+            stopped(because: "the GitHub token is unusable: \(error)", context: context)
             throw ExitCode(ExitStatus.usage)
         }
+    }
+
+    /// Inside GitHub Actions, the step outputs of a run refused before the runner starts (exit 2):
+    /// `decision=error`, so that no later step reads an empty decision as a pass.
+    private func stopped(because reason: String, context: CIContext) {
+        let stop = CIStoppedRun(exitCode: ExitStatus.usage, reason: reason, commit: context.commit)
+        if let error = stop.writeStepOutputs(context: context) { Terminal.error("error: \(error)") }
     }
 }

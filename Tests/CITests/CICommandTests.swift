@@ -183,6 +183,31 @@ extension ScanGateExecutable {
         #expect(flag.contains(" 1 VEX-suppressed"), "\(flag)")
     }
 
+    /// Inside GitHub Actions a configuration that cannot be used still leaves step outputs: a
+    /// later step gated on `decision != 'fail'` must not read an empty value as a pass.
+    @Test func aConfigurationErrorInActionsWritesTheErrorOutputs() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: "scangate-config: 1\nreports: [reports/*.json]\nupload: maybe\n")
+        defer { workspace.remove() }
+        let result = try ScanGateExecutable.run(
+            ["ci", "--policy", "policies/dev.yaml"], in: workspace.root, environment: workspace.environment)
+        #expect(result.status == 2, "\(result.standardError)")
+        let outputs = workspace.outputFile
+        #expect(outputs.hasPrefix("decision=error\nexit-code=2\n"), "\(outputs)")
+        #expect(outputs.contains("summary=ERROR: the gate did not run (exit 2): the configuration is invalid: "))
+        #expect(outputs.contains("upload must be true or false"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("out")))
+
+        // An unusable token is refused before the configuration is read: the same outputs.
+        try Data().write(to: URL(fileURLWithPath: workspace.path("_runner/output.txt")))
+        var environment = workspace.environment
+        environment["GITHUB_TOKEN"] = "two words"
+        let token = try ScanGateExecutable.run(["ci"], in: workspace.root, environment: environment)
+        #expect(token.status == 2)
+        #expect(workspace.outputFile.hasPrefix("decision=error\nexit-code=2\n"), "\(workspace.outputFile)")
+        #expect(workspace.outputFile.contains("the GitHub token is unusable"))
+    }
+
     @Test func initWritesOnceAndRefusesToOverwrite() throws {
         let directory = try CITestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -1,6 +1,7 @@
 import CI
 import Foundation
 import GitHub
+import Reports
 import TestSupport
 import Testing
 
@@ -262,6 +263,70 @@ enum CIRun {
         #expect(workspace.outputFile.contains("sarif-id=47177e22-5596-11eb-80a1-c1e54ef945c6\n"))
     }
 
+    /// A push whose report cannot be read (exit 3) or whose policy is invalid (exit 2) after a
+    /// passing one: the pull request's one comment must not keep saying PASS for a commit that
+    /// was never gated, and the step outputs must not be empty.
+    @Test(.enabled(if: CITestEnvironment.canRunServers), arguments: [("report", 3), ("policy", 2)])
+    func aRunThatStopsBeforeTheGateReplacesThePreviousVerdict(broken: String, expected: Int32) throws {
+        let github = try LocalGitHub(scenario: "complete")
+        let workspace = try ActionsWorkspace(apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let (first, firstOutput) = try CIRun.run(workspace)
+        #expect(first.exitCode == 0, "\(firstOutput.standardError)")
+        #expect(try github.commentBodies().first?.contains("✅ PASS") == true)
+
+        // The next push: a truncated report, or a policy with a wrong value; a fresh step.
+        if broken == "report" {
+            try Data(#"{"auditReportVersion": 2, "vulnerabilities": {"#.utf8).write(
+                to: URL(fileURLWithPath: workspace.path("reports/npm-audit.json")))
+        } else {
+            try Data("scangate-policy: 1\nfail-on: extreme\n".utf8).write(
+                to: URL(fileURLWithPath: workspace.path("policies/dev.yaml")))
+        }
+        try Data().write(to: URL(fileURLWithPath: workspace.path("_runner/output.txt")))
+        let (result, captured) = try CIRun.run(workspace)
+
+        #expect(result.exitCode == expected, "\(captured.standardError)")
+        #expect(result.decision == nil)
+        let bodies = try github.commentBodies()
+        #expect(bodies.count == 1, "still one comment, updated in place")
+        let body = bodies.first ?? ""
+        #expect(body.hasPrefix(MarkdownReport.commentMarker + "\n"))
+        #expect(body.contains("ERROR, the gate did not run"), "\(body)")
+        #expect(body.contains("for commit `\(ActionsWorkspace.commit)`"), "\(body)")
+        #expect(body.contains("(exit \(expected))"))
+        #expect(!body.contains("PASS:") && !body.contains("✅"), "\(body)")
+        let why = broken == "report" ? "1 report could not be read" : "the policy file is invalid"
+        #expect(body.contains(why), "\(body)")
+        #expect(try github.commentProblems().isEmpty)
+        #expect(result.steps.first { $0.name == "comment" }?.status == .done)
+
+        let outputs = workspace.outputFile
+        #expect(outputs.contains("decision=error\n"), "\(outputs)")
+        #expect(outputs.contains("exit-code=\(expected)\n"))
+        #expect(outputs.contains("summary=ERROR: the gate did not run (exit \(expected)): \(why)"), "\(outputs)")
+        #expect(!outputs.contains("decision=pass"))
+        // Nothing else was written or sent.
+        #expect(try github.uploads() == 1)
+        for text in [captured.standardOutput, captured.standardError, outputs, body] {
+            #expect(!text.contains(LocalGitHub.token))
+        }
+    }
+
+    /// Without a pull request (a push to main) or with commenting off, only the outputs change.
+    @Test func aStoppedRunOutsideAPullRequestWritesOnlyTheOutputs() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"), pullRequest: nil)
+        defer { workspace.remove() }
+        try Data("scangate-policy: 1\nfail-on: extreme\n".utf8).write(
+            to: URL(fileURLWithPath: workspace.path("policies/dev.yaml")))
+        let (result, captured) = try CIRun.run(workspace)
+        #expect(result.exitCode == 2)
+        #expect(result.steps.map(\.name) == ["github-output"])
+        #expect(!captured.standardError.contains("comment"))
+        #expect(workspace.outputFile.hasPrefix("decision=error\nexit-code=2\nsummary=ERROR: "))
+    }
+
     @Test func withoutATokenTheRemoteStepsAreSkipped() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
@@ -398,7 +463,11 @@ enum CIRun {
         #expect(result.decision == nil)
         #expect(captured.standardError.contains("reports/zap-*.xml: no report matches"))
         #expect(!FileManager.default.fileExists(atPath: workspace.path("out/scangate.sarif")))
-        #expect(workspace.outputFile.isEmpty)
+        // The step outputs say nothing was decided: an empty decision would pass `!= 'fail'`.
+        #expect(workspace.outputFile.contains("decision=error\n"), "\(workspace.outputFile)")
+        #expect(workspace.outputFile.contains("exit-code=3\n"))
+        #expect(!workspace.outputFile.contains("fail="))
+        #expect(result.steps.map(\.name) == ["github-output"])
     }
 
     @Test func anInvalidPolicyStopsBeforeAnythingIsWritten() throws {
