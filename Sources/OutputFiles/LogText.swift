@@ -41,6 +41,28 @@ public enum LogText {
         return result
     }
 
+    /// JSON with every `##[` written `#\u0023[`: the same JSON value, and no command. In JSON a
+    /// `#` is only ever inside a string and no line starts with `::`, so nothing else is needed,
+    /// and a JSON document on standard output (`--format json > file`) keeps its exact values,
+    /// where ``defusingCommands(_:)-([UInt8])`` would add a zero-width space to them.
+    public static func defusingCommands(inJSON bytes: [UInt8]) -> [UInt8] {
+        var starts: [Int] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where startsBracketCommand(buffer, at: index) { starts.append(index) }
+        }
+        guard !starts.isEmpty else { return bytes }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 5 * starts.count)
+        var copied = 0
+        for start in starts {
+            result.append(contentsOf: bytes[copied...start])
+            result.append(contentsOf: Array("\\u0023".utf8))
+            copied = start + 2
+        }
+        result.append(contentsOf: bytes[copied...])
+        return result
+    }
+
     /// `text` with every line that would be a workflow command defused.
     public static func defusingCommands(_ text: String) -> String {
         let bytes = Array(text.utf8)

@@ -50,6 +50,6 @@ struct DiffCommand: ParsableCommand {
         case .json: bytes = DiffJSON.encode(diff, current: current)
         case .markdown: bytes = Array(DiffText.markdown(diff).utf8)
         }
-        try OutputFile.write(bytes, to: output, sparing: [previous, current])
+        try OutputFile.write(bytes, to: output, sparing: [previous, current], isJSON: format == .json)
     }
 }

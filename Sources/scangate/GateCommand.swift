@@ -95,7 +95,7 @@ struct GateCommand: ParsableCommand {
         case .json: bytes = DecisionJSON.encode(decision)
         }
         let inputs = loaded.map(\.source) + loadedPolicy.files + waivers + vex + [baseline].compactMap { $0 }
-        try OutputFile.write(bytes, to: output, sparing: inputs)
+        try OutputFile.write(bytes, to: output, sparing: inputs, isJSON: format == .json)
         ScanGate.exitAfterOutput(
             status: decision.passed ? ExitStatus.ok : ExitStatus.gateFailed, keeping: loaded, findings, decision)
     }

@@ -45,7 +45,7 @@ struct IngestCommand: ParsableCommand {
         case .table: bytes = Array(SummaryTable.render(set, reports: summaries).utf8)
         case .json: bytes = FindingsJSON.encode(set, reports: summaries)
         }
-        try OutputFile.write(bytes, to: output, sparing: loaded.map(\.source))
+        try OutputFile.write(bytes, to: output, sparing: loaded.map(\.source), isJSON: format == .json)
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set)
     }
@@ -92,12 +92,15 @@ enum OutputFile {
     /// Writes `bytes` to `path` (standard output for nil or `-`). A path that is one of
     /// `inputs` (the reports, policy, waivers… the command read) is refused, exit 2: `-o`
     /// naming an input by mistake would replace it and break the next run.
-    static func write(_ bytes: [UInt8], to path: String?, sparing inputs: [String] = []) throws {
+    /// `isJSON`: the bytes are one JSON document, defused on standard output without changing
+    /// its values.
+    static func write(_ bytes: [UInt8], to path: String?, sparing inputs: [String] = [], isJSON: Bool = false) throws {
         try refuse(path, ifAnyOf: inputs)
         do throws(OutputFileError) {
             guard let path, path != "-" else {
                 // Standard output is a CI job's log: report text must not become a command there.
-                if let code = OutputFiles.writeAll(LogText.defusingCommands(bytes), to: STDOUT_FILENO) {
+                let defused = isJSON ? LogText.defusingCommands(inJSON: bytes) : LogText.defusingCommands(bytes)
+                if let code = OutputFiles.writeAll(defused, to: STDOUT_FILENO) {
                     throw OutputFileError(path: "standard output", reason: String(cString: strerror(code)))
                 }
                 return

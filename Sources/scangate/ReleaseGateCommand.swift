@@ -418,7 +418,7 @@ struct ReleaseGateCommand: ParsableCommand {
             bytes = []
         } else {
             bytes = render(outcome, audit: appended, log: setup.logPath)
-            try OutputFile.write(bytes, to: output)
+            try OutputFile.write(bytes, to: output, isJSON: format == .json)
         }
         if let auditError {
             Terminal.error("error: audit log \(auditError)".printableLine)

@@ -75,7 +75,7 @@ struct ReportCommand: ParsableCommand {
         case .json: bytes = ReportJSON.encode(content)
         }
         let inputs = content.reports.map(\.file) + [baseline, policy].compactMap { $0 } + waivers + vex
-        try OutputFile.write(bytes, to: output, sparing: inputs)
+        try OutputFile.write(bytes, to: output, sparing: inputs, isJSON: format == .json)
         ScanGate.exitAfterOutput(keeping: content, bytes)
     }
 }

@@ -94,7 +94,7 @@ struct SARIFCommand: ParsableCommand {
         if let dockerfile {
             inputs.append(sourceRoot.map { ($0 as NSString).appendingPathComponent(dockerfile) } ?? dockerfile)
         }
-        try OutputFile.write(sarif.bytes, to: output, sparing: inputs)
+        try OutputFile.write(sarif.bytes, to: output, sparing: inputs, isJSON: true)
         if let dropped { try OutputFile.write(sarif.droppedListing, to: dropped, sparing: inputs) }
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set, sarif)

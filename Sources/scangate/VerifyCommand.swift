@@ -131,7 +131,7 @@ struct VerifyCommand: ParsableCommand {
             var writer = JSONWriter()
             result.write(to: &writer)
             writer.newline()
-            FileHandle.standardOutput.write(Data(LogText.defusingCommands(writer.bytes)))
+            FileHandle.standardOutput.write(Data(LogText.defusingCommands(inJSON: writer.bytes)))
         }
         if result.isVerified { return }
         if let failure = result.failure { Terminal.error("scangate verify: not verified: \(failure)") }

@@ -1,3 +1,4 @@
+import Foundation
 import OutputFiles
 import Testing
 
@@ -35,5 +36,19 @@ import Testing
     func otherTextIsUnchanged(_ text: String) {
         #expect(LogText.defusingCommands(text) == text)
         #expect(LogText.defusingCommands(Array(text.utf8)) == Array(text.utf8))
+    }
+
+    /// A JSON document on standard output keeps its values: `##[` is written `#\u0023[`, which
+    /// decodes to the same text and is no command.
+    @Test func jsonKeepsItsValues() throws {
+        let json = ###"{"title": "x ##[add-mask]FAIL", "n": "##[error]y"}"###
+        let defused = LogText.defusingCommands(inJSON: Array(json.utf8))
+        #expect(!String(decoding: defused, as: UTF8.self).contains("##["))
+        #expect(String(decoding: defused, as: UTF8.self).contains(###"#\u0023[add-mask]"###))
+        let before = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
+        let after = try JSONSerialization.jsonObject(with: Data(defused)) as? [String: String]
+        #expect(before == after && after?["title"] == "x ##[add-mask]FAIL")
+        let harmless = Array(###"{"a": "#[x] ## ["}"###.utf8)
+        #expect(LogText.defusingCommands(inJSON: harmless) == harmless)
     }
 }
