@@ -28,17 +28,7 @@ public enum LogText {
                 index = cursor + 1
             }
         }
-        guard !commandStarts.isEmpty else { return bytes }
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count + 3 * commandStarts.count)
-        var copied = 0
-        for start in commandStarts {
-            result.append(contentsOf: bytes[copied...start])
-            result.append(contentsOf: zeroWidthSpace)
-            copied = start + 1
-        }
-        result.append(contentsOf: bytes[copied...])
-        return result
+        return splicing(zeroWidthSpace, afterFirstByteOf: commandStarts, in: bytes, replacingNext: 0)
     }
 
     /// JSON with every `##[` written `#\u0023[`: the same JSON value, and no command. In JSON a
@@ -50,14 +40,23 @@ public enum LogText {
         bytes.withUnsafeBufferPointer { buffer in
             for index in buffer.indices where startsBracketCommand(buffer, at: index) { starts.append(index) }
         }
+        // The second `#` becomes its JSON escape.
+        return splicing(Array("\\u0023".utf8), afterFirstByteOf: starts, in: bytes, replacingNext: 1)
+    }
+
+    /// `bytes` with `insertion` put after the byte at each of `starts` (ascending), in place of
+    /// the `replacingNext` bytes that follow it; the same array when there is no start.
+    private static func splicing(
+        _ insertion: [UInt8], afterFirstByteOf starts: [Int], in bytes: [UInt8], replacingNext replaced: Int
+    ) -> [UInt8] {
         guard !starts.isEmpty else { return bytes }
         var result: [UInt8] = []
-        result.reserveCapacity(bytes.count + 5 * starts.count)
+        result.reserveCapacity(bytes.count + (insertion.count - replaced) * starts.count)
         var copied = 0
         for start in starts {
             result.append(contentsOf: bytes[copied...start])
-            result.append(contentsOf: Array("\\u0023".utf8))
-            copied = start + 2
+            result.append(contentsOf: insertion)
+            copied = start + 1 + replaced
         }
         result.append(contentsOf: bytes[copied...])
         return result
