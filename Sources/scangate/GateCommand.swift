@@ -81,7 +81,7 @@ struct GateCommand: ParsableCommand {
         // terminal is for programs, so a person reading it gets them on standard error too.
         let readerWarnings = loaded.flatMap(\.warningsNamingTheReport)
         if format == .json {
-            for warning in readerWarnings { Terminal.error("warning: \(warning)".printableLine) }
+            Terminal.warnings(readerWarnings)
         }
         let findings = FindingSet(merging: loaded.flatMap(\.findings))
         let decision = Gate.evaluate(

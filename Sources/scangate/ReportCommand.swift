@@ -116,8 +116,7 @@ struct ReportBuilder {
         }
         let loaded = try input.load()
         let readerWarnings = loaded.flatMap(\.warningsNamingTheReport)
-        // One printable line each, as the table formats show them.
-        for warning in readerWarnings { Terminal.error("warning: \(warning)".printableLine) }
+        Terminal.warnings(readerWarnings)
         let findings = FindingSet(merging: loaded.flatMap(\.findings))
         var gate: ReportGate?
         if let loadedPolicy {

@@ -66,7 +66,7 @@ struct SARIFCommand: ParsableCommand {
         timer.mark("read reports")
         // What the readers warn about (a scan `--allow-incomplete` accepted in part, an end-of-life
         // OS) said here too: the SARIF file uploaded from it shows none of it.
-        for warning in loaded.flatMap(\.warningsNamingTheReport) { Terminal.error("warning: \(warning)".printableLine) }
+        Terminal.warnings(loaded.flatMap(\.warningsNamingTheReport))
         let set = FindingSet(merging: loaded.flatMap(\.findings))
         timer.mark("merge")
         let tools = loaded.map { SARIFTool(name: $0.tool, version: $0.toolVersion) }

@@ -86,6 +86,12 @@ enum Terminal {
         write(printableLines(message))
     }
 
+    /// Writes each warning to standard error as `warning: …`, one printable line each, as the
+    /// table formats show the readers' warnings.
+    static func warnings(_ warnings: [String]) {
+        for warning in warnings { error("warning: \(warning)".printableLine) }
+    }
+
     /// Writes `message` to standard error as it is: only for text whose report parts were made
     /// printable where it was built and which carries ScanGate's own colour (`scangate ci`'s
     /// progress).
