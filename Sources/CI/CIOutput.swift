@@ -217,13 +217,17 @@ public struct CIStoppedRun: Sendable, Equatable {
         return isHex ? "`\(commit)`" : ReportEscaping.markdown(commit, limit: 80)
     }
 
-    /// Appends ``outputValues`` to the step's `GITHUB_OUTPUT` file when the run is inside GitHub
+    /// ``outputValues`` as the lines a `GITHUB_OUTPUT` file takes.
+    public var stepOutputsText: String {
+        WorkflowCommand.outputs(outputValues, delimiterSeed: UUID().uuidString)
+    }
+
+    /// Appends ``stepOutputsText`` to the step's `GITHUB_OUTPUT` file when the run is inside GitHub
     /// Actions and the runner named one; nil when written or not asked for.
     public func writeStepOutputs(context: CIContext) -> OutputFileError? {
         guard context.isGitHubActions, let path = context.outputFile else { return nil }
-        let text = WorkflowCommand.outputs(outputValues, delimiterSeed: UUID().uuidString)
         do {
-            try OutputFiles.append(Array(text.utf8), to: path)
+            try OutputFiles.append(Array(stepOutputsText.utf8), to: path)
             return nil
         } catch {
             return error

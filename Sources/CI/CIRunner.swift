@@ -287,8 +287,7 @@ public struct CIRunner: Sendable {
             steps.append(comment(body, client: httpClient()))
         }
         if plan.context.isGitHubActions, let path = plan.context.outputFile {
-            let text = WorkflowCommand.outputs(stop.outputValues, delimiterSeed: UUID().uuidString)
-            steps.append(appendFile("github-output", text, path))
+            steps.append(appendFile("github-output", stop.stepOutputsText, path))
         }
         return CIResult(exitCode: exitCode, decision: nil, steps: steps)
     }
