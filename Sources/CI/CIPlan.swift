@@ -241,8 +241,13 @@ extension CIPlan {
             switch report {
             case .path(let argument):
                 let input = canonical(argument)
-                let named = input == output || input == (output as NSString).deletingLastPathComponent
-                return named ? "would be read as a report (the argument \(argument))" : nil
+                // The file itself, or one below the directory through non-hidden names (a
+                // directory is read with its subdirectories).
+                let directory = input.hasSuffix("/") ? input : input + "/"
+                let below =
+                    output.hasPrefix(directory)
+                    && !output.dropFirst(directory.count).split(separator: "/").contains { $0.hasPrefix(".") }
+                return input == output || below ? "would be read as a report (the argument \(argument))" : nil
             case .pattern(let pattern):
                 // As written and with symbolic links resolved (an output directory that links to
                 // the reports).

@@ -13,7 +13,8 @@ public enum CIStarter {
         # `scangate ci --env production`, `--no-upload`, `--sarif out.sarif`, …
         scangate-config: 1
 
-        # The scanners' reports. Globs: * and ? within one directory, ** across directories.
+        # The scanners' reports. Globs: * and ? within one directory, ** across directories; a
+        # directory stands for every file below it, and each must be a report.
         # A pattern that matches nothing fails the run (exit 3): a scanner that wrote no report
         # must not look like a clean scan. A glob is satisfied by any one file, so when a scanner
         # writes several reports (the example workflow's trivy-image.json and trivy-fs.json), name

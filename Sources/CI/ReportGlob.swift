@@ -58,16 +58,22 @@ public struct ReportGlob: Sendable {
     }
 
     /// Whether the pattern names `path` (absolute, or relative to the working directory like a
-    /// relative pattern), directly or as a non-hidden file in a directory it names: whether a
-    /// file written there would be read as a report by the next run.
+    /// relative pattern), directly or as a file below a directory it names (through non-hidden
+    /// names): whether a file written there would be read as a report by the next run.
     public func covers(_ path: String) -> Bool {
         let components = Self.absoluteComponents(path)
         let base = Self.absoluteComponents(isAbsolute ? "/" : "")
         guard components.count > base.count, Array(components.prefix(base.count)) == base else { return false }
         let relative = Array(components.dropFirst(base.count))
-        if matches(relative[...], from: 0) { return true }
-        guard let name = relative.last, !name.hasPrefix(".") else { return false }
-        return matches(relative.dropLast(), from: 0)
+        var named = relative[...]
+        if matches(named, from: 0) { return true }
+        // A file anywhere below a directory the pattern names, through non-hidden names only
+        // (``filesIn(_:)`` reads a directory's subdirectories too).
+        while let name = named.last, !name.hasPrefix("."), named.count > 1 {
+            named = named.dropLast()
+            if matches(named, from: 0) { return true }
+        }
+        return false
     }
 
     private func matches(_ names: ArraySlice<String>, from index: Int) -> Bool {
@@ -107,8 +113,8 @@ public struct ReportGlob: Sendable {
         return components
     }
 
-    /// The regular files the pattern matches, sorted; a matched directory stands for its
-    /// non-hidden regular files (as on the command line).
+    /// The files the pattern matches, sorted; a matched directory stands for the non-hidden files
+    /// in it and its subdirectories (``filesIn(_:)``, as on the command line).
     public func expand() -> [String] {
         var results: Set<String> = []
         walk(base: isAbsolute ? "/" : "", index: 0, into: &results)
@@ -162,16 +168,28 @@ public struct ReportGlob: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []).sorted()
     }
 
-    /// The non-hidden regular files directly in `directory`, sorted.
+    /// The non-hidden files in `directory` and, at any depth, in its non-hidden subdirectories,
+    /// sorted: a directory of reports may sort them by tool (`reports/trivy/`, `reports/zap/`),
+    /// and a report skipped without a word would pass as a clean scan. A symbolic link to a
+    /// directory is followed unless it leads back to one already walked (a cycle would never end);
+    /// a broken link is listed, so that reading it fails instead of it vanishing.
     static func filesIn(_ directory: String) -> [String] {
+        var files: [String] = []
+        var walked: Set<String> = []
+        collectFiles(in: directory, walked: &walked, into: &files)
+        return files.sorted()
+    }
+
+    private static func collectFiles(in directory: String, walked: inout Set<String>, into files: inout [String]) {
+        guard walked.insert(URL(fileURLWithPath: directory).resolvingSymlinksInPath().path).inserted else { return }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        return entries(directory).compactMap { name in
-            guard !name.hasPrefix(".") else { return nil }
+        for name in entries(directory) where !name.hasPrefix(".") {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: prefix + name, isDirectory: &isDirectory),
-                !isDirectory.boolValue
-            else { return nil }
-            return prefix + name
+            if FileManager.default.fileExists(atPath: prefix + name, isDirectory: &isDirectory), isDirectory.boolValue {
+                collectFiles(in: prefix + name, walked: &walked, into: &files)
+            } else {
+                files.append(prefix + name)
+            }
         }
     }
 }

@@ -68,8 +68,8 @@ enum ReportLoading {
         return parsed
     }
 
-    /// Files as given, each once; a directory becomes its non-hidden regular files, sorted by
-    /// name. Every argument that names nothing is reported, then the command exits 3.
+    /// Files as given, each once; a directory becomes the non-hidden files in it and its
+    /// subdirectories, sorted by path. Every argument that names nothing is reported, then the command exits 3.
     static func expand(_ arguments: [String]) throws -> [String] {
         let (paths, missing) = ReportInput.files(arguments.map(ReportInput.path))
         guard missing.isEmpty else {

@@ -170,6 +170,13 @@ import Yams
                 $0.outputs.sarif = "scans/x.sarif"
             }, "the argument"
         ),
+        (
+            "below a report directory",
+            {
+                $0.reports = ["scans"]
+                $0.outputs.sarif = "scans/out/x.sarif"
+            }, "the argument"
+        ),
         ("another environment's policy", { $0.outputs.html = "repo/p/production.yaml" }, "is the production policy"),
         (
             "the Dockerfile",

@@ -95,10 +95,47 @@ import Yams
             try ReportGlob("\(base)/r/**/*.json").expand()
                 == ["\(base)/r/a.json", "\(base)/r/dir/e.json", "\(base)/r/sub/c.json", "\(base)/r/sub/deep/d.json"])
         #expect(try ReportGlob("\(base)/r/dir").expand() == ["\(base)/r/dir/e.json"])
+        // A directory stands for every report below it: one sorted into a subdirectory by tool
+        // is not skipped (it would pass as a clean scan); hidden names stay out.
+        #expect(
+            try ReportGlob("\(base)/r").expand()
+                == [
+                    "\(base)/r/a.json", "\(base)/r/b.xml", "\(base)/r/dir/e.json", "\(base)/r/sub/c.json",
+                    "\(base)/r/sub/deep/d.json",
+                ])
         #expect(try ReportGlob("\(base)/r/.*.json").expand() == ["\(base)/r/.hidden.json"])
         #expect(try ReportGlob("\(base)/r/?.[jx]*").expand() == ["\(base)/r/a.json", "\(base)/r/b.xml"])
         #expect(try ReportGlob("\(base)/nothing/*.json").expand().isEmpty)
         #expect(throws: ReportGlob.SyntaxError.self) { try ReportGlob("r/[z-a].json") }
+    }
+
+    /// A link back up the tree is walked once; a broken link is listed so that reading it fails.
+    @Test func aDirectoryWithLinksIsWalkedOnceAndLosesNothing() throws {
+        let root = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let reports = root.appendingPathComponent("r")
+        try FileManager.default.createDirectory(
+            at: reports.appendingPathComponent("trivy"), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: reports.appendingPathComponent("trivy/image.json"))
+        try FileManager.default.createSymbolicLink(
+            atPath: reports.appendingPathComponent("trivy/loop").path, withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(
+            atPath: reports.appendingPathComponent("gone.json").path, withDestinationPath: "nowhere.json")
+        #expect(
+            try ReportGlob(reports.path).expand() == [
+                reports.appendingPathComponent("gone.json").path,
+                reports.appendingPathComponent("trivy/image.json").path,
+            ])
+    }
+
+    /// An output anywhere below a directory the reports name would be read by the next run.
+    @Test func coversFilesBelowANamedDirectory() throws {
+        let glob = try ReportGlob("/repo/reports")
+        #expect(glob.covers("/repo/reports/out/summary.md"))
+        #expect(glob.covers("/repo/reports/a/b/findings.json"))
+        #expect(!glob.covers("/repo/reports/.out/summary.md"))
+        #expect(!glob.covers("/repo/other/summary.md"))
+        #expect(try ReportGlob("/repo/*/zap").covers("/repo/reports/zap/deep/x.xml"))
     }
 }
 

@@ -98,6 +98,22 @@ struct CLITests {
         #expect(try ScanGateProcess.run(["gate", "--policy", "policies/dev.yaml", full.path]).status == 0)
     }
 
+    /// Reports sorted by tool into subdirectories are all read: one skipped would pass unseen.
+    @Test func aDirectoryArgumentReadsItsSubdirectories() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zap = directory.appendingPathComponent("zap")
+        try FileManager.default.createDirectory(at: zap, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: "fixtures/examples/trivy-fs.json", toPath: directory.appendingPathComponent("trivy.json").path)
+        try FileManager.default.copyItem(
+            atPath: "fixtures/examples/zap-report.xml", toPath: zap.appendingPathComponent("report.xml").path)
+        let result = try ScanGateProcess.run(["ingest", "--format", "json", directory.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("\"zap\""))
+        #expect(result.standardOutput.contains("\"trivy\""))
+    }
+
     /// `-o` naming a FIFO (or a device such as /dev/null) writes to it: renaming a file over it
     /// would replace it for every process; `-o` naming a link replaces the file the link names
     /// and keeps the link.
