@@ -43,12 +43,17 @@ public struct ParsedReport: Sendable {
     /// could not scan). A report with scan errors is incomplete: ``ReportReader`` refuses it
     /// unless told to allow incomplete reports.
     public var scanErrors: [String]
+    /// The container images the report scanned, as the tool identified them (a Trivy image
+    /// report): what the release gate ties to the images it releases.
+    public var scannedImages: [ScannedImage]
 
     public init(
         source: String, format: ReportFormat, variant: String, tool: String, toolVersion: String? = nil,
-        findings: [Finding] = [], warnings: [String] = [], scanErrors: [String] = []
+        findings: [Finding] = [], warnings: [String] = [], scanErrors: [String] = [],
+        scannedImages: [ScannedImage] = []
     ) {
         self.scanErrors = scanErrors
+        self.scannedImages = scannedImages
         self.source = source
         self.format = format
         self.variant = variant

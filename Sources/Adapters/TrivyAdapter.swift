@@ -38,6 +38,7 @@ private struct TrivyReportReader {
     private let vectors = JSONStringInterner()
     /// Secrets of the current result by rule and masked match, to tell repeats apart.
     private var secretOccurrences: [String: Int] = [:]
+    private var scannedImages: [ScannedImage] = []
 
     init(reportFile: String) {
         self.reportFile = reportFile
@@ -64,7 +65,7 @@ private struct TrivyReportReader {
         }
         return ParsedReport(
             source: reportFile, format: .trivy, variant: variant, tool: "trivy", toolVersion: toolVersion,
-            findings: findings, warnings: warnings, scanErrors: scanErrors)
+            findings: findings, warnings: warnings, scanErrors: scanErrors, scannedImages: scannedImages)
     }
 
     // MARK: Report shapes
@@ -97,6 +98,12 @@ private struct TrivyReportReader {
         switch artifactType {
         case "container_image":
             let image = try Self.image(named: artifactName, metadata: metadata)
+            scannedImages.append(
+                ScannedImage(
+                    report: reportFile, name: artifactName,
+                    manifestDigests: (try metadata?.strings("RepoDigests") ?? []).compactMap(
+                        ScannedImage.digest(ofRepositoryDigest:)),
+                    configDigest: try metadata?.string("ImageID")))
             context = TrivyContext(scope: FindingIdentity.imageScope(image), image: image)
         case "vm":
             context = TrivyContext(scope: "vm:" + artifactName)

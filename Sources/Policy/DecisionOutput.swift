@@ -264,6 +264,13 @@ public enum DecisionJSON {
         writer.endObject()
         writer.field("keyId", image.keyID)
         writer.field("notes", image.notes)
+        // The reports that scanned this image; null when they were not matched (scangate gate).
+        if let scannedBy = image.scannedBy {
+            writer.field("scannedBy", scannedBy)
+        } else {
+            writer.key("scannedBy")
+            writer.null()
+        }
         writer.endObject()
     }
 

@@ -93,6 +93,7 @@ public struct PolicyLoader: Sendable {
         var failOn: Setting<Severity?>?
         var warnOn: Setting<Severity?>?
         var required: Setting<Bool>?
+        var requireScan: Setting<Bool>?
         var keys: Setting<[String]>?
         var resolvedKeys: [String] = []
         var rules: [PolicyRule] = []
@@ -106,6 +107,7 @@ public struct PolicyLoader: Sendable {
             policy.failOnNewOnly = layer.failOnNewOnly ?? policy.failOnNewOnly
             policy.trustToolSuppressions = layer.trustToolSuppressions ?? policy.trustToolSuppressions
             required = layer.signaturesRequired ?? required
+            requireScan = layer.signaturesRequireScan ?? requireScan
             if let layerKeys = layer.signatureKeys {
                 keys = layerKeys
                 resolvedKeys = layerKeys.value.map { resolve($0, relativeTo: layer.file) }
@@ -131,7 +133,8 @@ public struct PolicyLoader: Sendable {
         policy.warnOn = warnOn.flatMap { setting in setting.value.map { Setting($0, at: setting.source) } }
         policy.signatures = SignaturePolicy(
             required: required?.value ?? false, keys: keys?.value ?? [], resolvedKeys: resolvedKeys,
-            source: required?.source ?? keys?.source)
+            source: required?.source ?? keys?.source,
+            requireScan: requireScan.flatMap { $0.value ? $0.source : nil })
         if let required, required.value, keys?.value.isEmpty ?? true {
             throw ConfigurationError(
                 document: .policy, file: required.source.file, line: required.source.line,
@@ -162,6 +165,7 @@ struct PolicyLayer {
     var failOnNewOnly: Setting<Bool>?
     var trustToolSuppressions: Setting<Bool>?
     var signaturesRequired: Setting<Bool>?
+    var signaturesRequireScan: Setting<Bool>?
     var signatureKeys: Setting<[String]>?
     var maxDays: [Severity: Setting<Int>] = [:]
     var warnDays: Setting<Int>?
@@ -265,9 +269,13 @@ struct PolicyLayer {
     }
 
     private static func parseSignatures(_ value: YAMLValue, into layer: inout PolicyLayer) throws(ConfigurationError) {
-        let mapping = try value.mapping("signatures", allowed: ["required", "keys"])
+        let mapping = try value.mapping("signatures", allowed: ["required", "keys", "require-scan"])
         if let required = mapping["required"] {
             layer.signaturesRequired = Setting(try required.bool("signatures.required"), at: required.source)
+        }
+        if let requireScan = mapping["require-scan"] {
+            layer.signaturesRequireScan = Setting(
+                try requireScan.bool("signatures.require-scan"), at: requireScan.source)
         }
         if let keys = mapping["keys"] {
             var paths: [String] = []

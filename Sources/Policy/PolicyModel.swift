@@ -100,12 +100,20 @@ public struct SignaturePolicy: Sendable, Equatable {
     /// Key paths resolved against the directory of the file that named them.
     public var resolvedKeys: [String]
     public var source: SourceRef?
+    /// Where `require-scan: true` is set, when it is: then the release gate fails an image no
+    /// report given scanned (matched by manifest or config digest), as a release of an image
+    /// nobody scanned, or of another build than the one scanned, is no gate. Nil: not required.
+    public var requireScan: SourceRef?
 
-    public init(required: Bool = false, keys: [String] = [], resolvedKeys: [String]? = nil, source: SourceRef? = nil) {
+    public init(
+        required: Bool = false, keys: [String] = [], resolvedKeys: [String]? = nil, source: SourceRef? = nil,
+        requireScan: SourceRef? = nil
+    ) {
         self.required = required
         self.keys = keys
         self.resolvedKeys = resolvedKeys ?? keys
         self.source = source
+        self.requireScan = requireScan
     }
 }
 

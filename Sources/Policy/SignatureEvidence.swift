@@ -45,11 +45,15 @@ public struct ImageSignatureEvidence: Sendable, Hashable {
     public var keyID: String?
     /// More lines a person should read (a mutable tag).
     public var notes: [String]
+    /// The reports that scanned this very image (by manifest or config digest), or nil when
+    /// nobody looked (``SignaturePolicy/requireScan`` then has nothing to rule on).
+    public var scannedBy: [String]?
 
     public init(
         reference: String, digest: String? = nil, resolvedFromTag: Bool = false, state: State, detail: String,
-        keyID: String? = nil, notes: [String] = []
+        keyID: String? = nil, notes: [String] = [], scannedBy: [String]? = nil
     ) {
+        self.scannedBy = scannedBy
         self.reference = reference
         self.digest = digest
         self.resolvedFromTag = resolvedFromTag
@@ -118,6 +122,20 @@ extension Gate {
                     verdict = .warn
                     text = what + image.detail + "; the policy does not require signed images\(place)"
                 }
+            }
+            // A signed image is not a scanned one: under `require-scan`, an image the reports
+            // did not scan (another build, or none) fails too. Not judged when the registry failed:
+            // the image's config digest, which a report may name, is not known then.
+            if let requireScan = policy.requireScan, let scannedBy = image.scannedBy, scannedBy.isEmpty,
+                image.state != .notChecked
+            {
+                return SignatureVerdict(
+                    evidence: image, verdict: .fail,
+                    reason: Reason(
+                        kind: .signature,
+                        text: text + "; NOT scanned: no report given names this image's digest (a Trivy image "
+                            + "report of this build, its RepoDigests or ImageID); the policy requires every "
+                            + "image released scanned (\(requireScan))", source: requireScan))
             }
             return SignatureVerdict(
                 evidence: image, verdict: verdict, reason: Reason(kind: .signature, text: text, source: policy.source))

@@ -65,11 +65,19 @@ public struct ReleaseGate: Sendable {
     /// and wins over a registry failure, which retrying could not turn into a pass; an image
     /// the registry failed for, with nothing else failing, is ``ReleaseStatus/registryFailure``.
     /// `reportWarnings`: what the report readers warned about, part of the decision's warnings.
+    /// `scannedImages`: the images the reports scanned; each image released is matched to them by
+    /// digest (``ImageVerification/scannedBy(_:)``), and the policy's `signatures: require-scan`
+    /// fails one no report scanned.
     public func decide(
         tag: String, commit: String? = nil, findings: FindingSet, images: [ImageVerification],
-        reportWarnings: [String] = []
+        scannedImages: [ScannedImage] = [], reportWarnings: [String] = []
     ) -> ReleaseOutcome {
-        let evidence = SignatureEvidence(images: images.map(\.signatureEvidence), requiredBy: Self.requiredBy)
+        let evidence = SignatureEvidence(
+            images: images.map {
+                $0.signatureEvidence(
+                    scannedBy: $0.scannedBy(scannedImages), notingNoScan: policy.signatures.requireScan == nil)
+            },
+            requiredBy: Self.requiredBy)
         let decision = Gate.evaluate(
             GateInput(
                 findings: findings, policy: policy, waivers: waivers, vex: vex, baseline: baseline, today: today,
@@ -138,12 +146,30 @@ public enum ReleaseStatus: String, Sendable, Hashable, CaseIterable {
 }
 
 extension ImageVerification {
+    /// The reports among `scanned` that scanned this image: one naming its manifest digest (or a
+    /// platform manifest of its index) or its config digest. Nil when its digest is not known (the
+    /// registry failed before resolving a tag): nothing can be matched then.
+    public func scannedBy(_ scanned: [ScannedImage]) -> [String]? {
+        guard digest != nil else { return nil }
+        let manifests = Set((manifestDigests + [digest].compactMap { $0 }).map { $0.lowercased() })
+        let configs = Set([configDigest].compactMap { $0?.lowercased() })
+        return scanned.filter { $0.isImage(manifestDigests: manifests, configDigests: configs) }.map(\.report)
+            .sortedUnique()
+    }
+
     /// The verification result as evidence for the policy: verified (with the key and the
-    /// signature), not verified (with the reason), or not checked (the registry failed).
-    var signatureEvidence: ImageSignatureEvidence {
+    /// signature), not verified (with the reason), or not checked (the registry failed); with
+    /// the reports that scanned it, when they were matched (that none did is noted only when
+    /// `notingNoScan`: under `require-scan` the verdict's reason says it).
+    func signatureEvidence(scannedBy: [String]? = nil, notingNoScan: Bool = true) -> ImageSignatureEvidence {
         var notes: [String] = []
         if resolvedFromTag, let digest {
             notes.append("tag \(tag ?? "latest") is mutable: it points to \(digest) now; release by that digest")
+        }
+        if let scannedBy, !scannedBy.isEmpty {
+            notes.append("scanned by \(scannedBy.joined(separator: ", "))")
+        } else if scannedBy != nil, notingNoScan {
+            notes.append("scanned by no report given (none names this image's manifest or config digest)")
         }
         let state: ImageSignatureEvidence.State
         let detail: String
@@ -161,6 +187,6 @@ extension ImageVerification {
         }
         return ImageSignatureEvidence(
             reference: reference, digest: digest, resolvedFromTag: resolvedFromTag, state: state, detail: detail,
-            keyID: keyID, notes: notes)
+            keyID: keyID, notes: notes, scannedBy: scannedBy)
     }
 }

@@ -30,10 +30,13 @@ public struct RegistryImageVerifier: Sendable {
         }
         var digest = image.digest
         var checks: [SignatureCheck] = []
+        var identity = ManifestIdentity()
         func result(_ failure: VerificationFailure? = nil) -> ImageVerification {
-            let decided = ImageVerification(
+            var decided = ImageVerification(
                 reference: reference, repository: image.repositoryName, tag: image.tag, digest: digest,
                 resolvedFromTag: image.digest == nil, checks: checks)
+            decided.manifestDigests = identity.manifestDigests
+            decided.configDigest = identity.configDigest
             guard let failure, !decided.isVerified else { return decided }
             var failed = decided
             failed.failure = failure
@@ -52,6 +55,7 @@ public struct RegistryImageVerifier: Sendable {
                     VerificationFailure(.registryError, "\(image) was not found in the registry (HTTP 404)"))
             }
             digest = resolved.digest
+            identity = ManifestIdentity(digest: resolved.digest, manifest: resolved.bytes)
             let expected = ExpectedImage(digest: resolved.digest, repository: image)
             checks += try simpleSigningChecks(client: &client, expected: expected)
             if !checks.contains(where: \.isVerified) {
@@ -183,5 +187,28 @@ public struct RegistryImageVerifier: Sendable {
 
     private static func isBundleMediaType(_ type: String) -> Bool {
         type.hasPrefix("application/vnd.dev.sigstore.bundle")
+    }
+}
+
+/// What a resolved manifest says the image is, for tying scan reports to it: its own digest, the
+/// platform manifests of an index, the config of a single-platform manifest. Read from the bytes
+/// whose digest was checked; nothing else is fetched.
+public struct ManifestIdentity: Sendable, Equatable {
+    /// `digest`, then the platform manifests an index lists.
+    public var manifestDigests: [String] = []
+    /// The config digest of a single-platform manifest.
+    public var configDigest: String?
+
+    init() {}
+
+    /// What the manifest `digest` names, from its bytes (`manifest`, already checked against it).
+    public init(digest: String, manifest: [UInt8]) {
+        manifestDigests = [digest]
+        guard let root = StrictJSON.parse(manifest) else { return }
+        if let platforms = root["manifests"]?.elements {
+            manifestDigests += platforms.compactMap { $0.text("digest") }.filter(SHA256Digest.isValidDigest)
+        } else if let config = root.child("config")?.text("digest"), SHA256Digest.isValidDigest(config) {
+            configDigest = config
+        }
     }
 }

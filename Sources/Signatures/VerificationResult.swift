@@ -129,6 +129,12 @@ public struct ImageVerification: Sendable {
     /// Every signature examined, in discovery order.
     public var checks: [SignatureCheck]
     public var failure: VerificationFailure?
+    /// The manifest digests that are this image: ``digest`` and, for a multi-platform index, the
+    /// platform manifests it lists. A scan report naming one of them scanned this image.
+    public var manifestDigests: [String] = []
+    /// The config digest of ``digest``'s manifest (what a scanner calls the image id), when it is
+    /// a single-platform manifest.
+    public var configDigest: String?
 
     public init(
         reference: String, repository: String?, tag: String?, digest: String?, resolvedFromTag: Bool,

@@ -23,8 +23,9 @@ import Signatures
 /// - 0 pass: every image verified and no finding fails (the release gate requires every image
 ///   signed even when the policy says `signatures: required: false`; it verifies with the
 ///   policy's `signatures: keys`);
-/// - 1 fail: an image did not verify (no signature, wrong key, digest or reference mismatch…)
-///   or the findings fail the policy. A definite "no" wins over a registry failure: retrying
+/// - 1 fail: an image did not verify (no signature, wrong key, digest or reference mismatch…),
+///   or no report scanned it under the policy's `signatures: require-scan`, or the findings fail
+///   the policy. A definite "no" wins over a registry failure: retrying
 ///   cannot turn it into a pass;
 /// - 4 error: a registry failed for some image and nothing else failed;
 /// - 3 error: a report could not be read (no registry is contacted then);
@@ -48,10 +49,13 @@ struct ReleaseGateCommand: ParsableCommand {
             (signatures: keys:, relative to the policy file; release.keys must name the same keys, or \
             serve when the policy names none); an image given by tag is resolved to its digest, which is \
             what is verified, and reported as mutable. Registry credentials are read as `scangate verify` \
-            reads them (see its help). The findings of the reports must pass the policy. Signature results and \
+            reads them (see its help). Each image is matched to the Trivy image reports that scanned it, by \
+            digest (RepoDigests, or ImageID as its config digest); under the policy's signatures: \
+            require-scan: true, an image no report scanned fails. The findings of the reports must pass \
+            the policy. Signature results and \
             finding verdicts are one decision with every reason. With --audit-log the decision is appended \
             to that hash-chained log (signed with --audit-key), failed attempts included. Exit codes: 0 pass, \
-            1 an image did not verify or the findings failed, 2 configuration or usage error (no report \
+            1 an image did not verify or was not scanned, or the findings failed, 2 configuration or usage error (no report \
             given, the audit log does not verify or cannot be written, or the -o file cannot be written: the \
             record then says error, exit 2), 3 a report could not be read (a pattern or directory without \
             one included), \
@@ -154,9 +158,10 @@ struct ReleaseGateCommand: ParsableCommand {
         // Reports first: an unreadable report stops the gate before any registry is contacted.
         let findings: FindingSet
         let readerWarnings: [String]
+        let scannedImages: [ScannedImage]
         switch loadFindings(plan) {
         case .success(let loaded):
-            (findings, readerWarnings) = (loaded.findings, loaded.warnings)
+            (findings, readerWarnings, scannedImages) = (loaded.findings, loaded.warnings, loaded.scannedImages)
         case .failure(let unreadable):
             let outcome = setup.gate.reportsUnreadable(
                 unreadable.failures, tag: tag, commit: commit, images: plan.images)
@@ -179,7 +184,8 @@ struct ReleaseGateCommand: ParsableCommand {
             return RegistryImageVerifier(policy: verification, options: options).verify(reference: reference)
         }
         let outcome = setup.gate.decide(
-            tag: tag, commit: commit, findings: findings, images: verified, reportWarnings: readerWarnings)
+            tag: tag, commit: commit, findings: findings, images: verified, scannedImages: scannedImages,
+            reportWarnings: readerWarnings)
         try finish(outcome, setup: setup)
     }
 
@@ -331,10 +337,10 @@ struct ReleaseGateCommand: ParsableCommand {
         var failures: [String]
     }
 
-    /// The findings of every report, or every report that cannot be read.
-    /// The reports' findings, merged, and their readers' warnings (`report.json: …`).
+    /// The reports' findings, merged, their readers' warnings (`report.json: …`) and the images
+    /// they scanned; or every report that cannot be read.
     private func loadFindings(_ plan: ReleasePlan) -> Result<
-        (findings: FindingSet, warnings: [String]), UnreadableReports
+        (findings: FindingSet, warnings: [String], scannedImages: [ScannedImage]), UnreadableReports
     > {
         let (paths, missing) = ReportInput.files(plan.reports)
         var failures = missing
@@ -358,7 +364,10 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         // The warnings are the decision's: listed with it.
         return .success(
-            (FindingSet(merging: parsed.flatMap(\.findings)), parsed.flatMap(\.warningsNamingTheReport)))
+            (
+                FindingSet(merging: parsed.flatMap(\.findings)), parsed.flatMap(\.warningsNamingTheReport),
+                parsed.flatMap(\.scannedImages)
+            ))
     }
 
     // MARK: Output and record

@@ -493,3 +493,43 @@ struct TrivyKubernetesClusterTests {
         #expect(unnamed.findings.first?.fingerprint == merged[0].fingerprint)
     }
 }
+
+/// The image a Trivy image report scanned, as the release gate matches it: every corpus report
+/// against an independent reading of its `Metadata`.
+@Suite("Trivy scanned images")
+struct TrivyScannedImageTests {
+    @Test(.enabled(if: Corpus.isAvailable, "needs ../shared/corpus"))
+    func everyImageReportNamesTheImageItScanned() throws {
+        var images = 0
+        for url in Corpus.files(in: "trivy") where url.pathExtension == "json" {
+            guard let report = try? Corpus.parse(url) else { continue }  // refusals are tested elsewhere
+            let raw = try JSONSerialization.jsonObject(with: Data(contentsOf: url), options: [.fragmentsAllowed])
+            let root = raw as? [String: Any]
+            guard root?["ArtifactType"] as? String == "container_image", root?["ClusterName"] == nil else {
+                #expect(report.scannedImages.isEmpty, "\(url.lastPathComponent)")
+                continue
+            }
+            images += 1
+            let metadata = root?["Metadata"] as? [String: Any]
+            let digests = (metadata?["RepoDigests"] as? [String] ?? []).compactMap { $0.split(separator: "@").last }
+                .map { $0.lowercased() }
+            let scanned = try #require(report.scannedImages.first, "\(url.lastPathComponent)")
+            #expect(report.scannedImages.count == 1)
+            #expect(scanned.report == url.path)
+            #expect(scanned.name == root?["ArtifactName"] as? String ?? "")
+            #expect(scanned.manifestDigests == digests, "\(url.lastPathComponent)")
+            #expect(scanned.configDigest == (metadata?["ImageID"] as? String)?.lowercased(), "\(url.lastPathComponent)")
+        }
+        #expect(images >= 10)
+    }
+
+    @Test func aRepositoryDigestIsReadOnlyWhenItIsOne() {
+        #expect(
+            ScannedImage.digest(ofRepositoryDigest: "ghcr.io/a/b@SHA256:" + String(repeating: "A", count: 64))
+                == "sha256:" + String(repeating: "a", count: 64))
+        #expect(ScannedImage.digest(ofRepositoryDigest: "ghcr.io/a/b:1.0") == nil)
+        #expect(ScannedImage.digest(ofRepositoryDigest: "ghcr.io/a/b@sha256:abc") == nil)
+        #expect(
+            ScannedImage.digest(ofRepositoryDigest: "ghcr.io/a/b@sha512:" + String(repeating: "a", count: 128)) == nil)
+    }
+}

@@ -259,3 +259,98 @@ struct ReleaseGateTests {
         #expect((try Self.json(outcome)["gate"] as? NSDictionary) == embedded)
     }
 }
+
+/// `signatures: require-scan`: each image released is matched by digest to the images the
+/// reports scanned, and one no report scanned fails the release whatever its signature.
+@Suite("Release gate: images tied to their scans")
+struct ReleaseGateScanTests {
+    static let requiringScans = ReleaseGateTests.policyText.replacingOccurrences(
+        of: "  keys: [release.pub]\n", with: "  keys: [release.pub]\n  require-scan: true\n")
+    static let digest = ReleaseGateTests.digest
+    static let platform = "sha256:" + String(repeating: "3", count: 64)
+    static let config = "sha256:" + String(repeating: "4", count: 64)
+    static let other = "sha256:" + String(repeating: "9", count: 64)
+
+    static func scanned(_ report: String, digests: [String] = [], config: String? = nil) -> ScannedImage {
+        ScannedImage(report: report, name: "registry.test/acme/api:v1", manifestDigests: digests, configDigest: config)
+    }
+
+    static func image(platforms: [String] = [], config: String? = nil) throws -> ImageVerification {
+        var image = try ReleaseGateTests.verified("registry.test/acme/api@\(digest)")
+        image.manifestDigests = [digest] + platforms
+        image.configDigest = config
+        return image
+    }
+
+    static func decide(
+        _ images: [ImageVerification], _ scans: [ScannedImage], policy text: String = requiringScans
+    ) throws -> ReleaseOutcome {
+        try ReleaseGateTests.gate(try ReleaseGateTests.policy(text)).decide(
+            tag: "v1", findings: ReleaseGateTests.clean, images: images, scannedImages: scans)
+    }
+
+    @Test func anImageIsScannedByItsManifestPlatformOrConfigDigest() throws {
+        // Digests compare as content addresses: the report's repository and case do not matter.
+        let byManifest = Self.scanned(
+            "image.json", digests: [Self.digest.uppercased().replacingOccurrences(of: "SHA256", with: "sha256")])
+        let byPlatform = Self.scanned("platform.json", digests: [Self.platform])
+        let byConfig = Self.scanned("local.json", config: Self.config)
+        let image = try Self.image(platforms: [Self.platform], config: Self.config)
+        #expect(image.scannedBy([byManifest, byPlatform, byConfig]) == ["image.json", "local.json", "platform.json"])
+        #expect(image.scannedBy([Self.scanned("stale.json", digests: [Self.other], config: Self.other)]) == [])
+        // A report's config digest says nothing about a manifest digest, nor the reverse.
+        #expect(try Self.image().scannedBy([Self.scanned("x.json", config: Self.digest)]) == [])
+        var unresolved = try Self.image()
+        unresolved.digest = nil
+        #expect(unresolved.scannedBy([byManifest]) == nil)
+
+        let outcome = try Self.decide([image], [byConfig])
+        #expect(outcome.status == .pass, "\(outcome.reasons)")
+        #expect(outcome.text(audit: nil, log: nil).contains("scanned by local.json"))
+    }
+
+    @Test func anImageNoReportScannedFailsTheRelease() throws {
+        for scans in [[], [Self.scanned("stale.json", digests: [Self.other], config: Self.other)]] {
+            let outcome = try Self.decide([try Self.image(config: Self.config)], scans)
+            #expect(outcome.status == .fail)
+            #expect(outcome.exitCode == 1)
+            let reason = try #require(outcome.reasons.first { $0.hasPrefix("image ") })
+            #expect(reason.contains("verified by key"), "\(reason)")
+            #expect(reason.contains("NOT scanned: no report given names this image's digest"), "\(reason)")
+            #expect(reason.contains("(release.yaml:7)"), "\(reason)")
+            #expect(outcome.auditEntry.decision == .fail)
+            // Said once, in the reason: no note repeating it.
+            #expect(!outcome.text(audit: nil, log: nil).contains("scanned by no report given"))
+            let json = try ReleaseGateTests.json(outcome)
+            let gate = try #require(json["gate"] as? [String: Any])
+            let verdict = try #require(((gate["signatures"] as? [String: Any])?["images"] as? [[String: Any]])?.first)
+            #expect(verdict["scannedBy"] as? [String] == [])
+        }
+        // Without require-scan the same release passes and says no report scanned the image.
+        let relaxed = try Self.decide([try Self.image()], [], policy: ReleaseGateTests.policyText)
+        #expect(relaxed.status == .pass)
+        #expect(relaxed.text(audit: nil, log: nil).contains("scanned by no report given"))
+    }
+
+    /// An image the registry failed for cannot be matched (its config is unknown): it stays a
+    /// registry failure (exit 4), not a definite "not scanned".
+    @Test func anImageTheRegistryFailedForIsNotJudgedOnItsScan() throws {
+        let outcome = try Self.decide([ReleaseGateTests.down], [])
+        #expect(outcome.status == .registryFailure)
+        #expect(!outcome.reasons.joined().contains("NOT scanned"))
+    }
+
+    @Test func requireScanIsInheritedAndTyped() throws {
+        let base = Self.requiringScans
+        let policy = try PolicyLoader(readFile: { path throws(ConfigurationError) in
+            path.hasSuffix("base.yaml") ? base : "scangate-policy: 1\nextends: base.yaml\nenvironment: prod-eu\n"
+        }).load(path: "prod-eu.yaml")
+        #expect(policy.signatures.requireScan?.description == "base.yaml:7")
+        let off = try ReleaseGateTests.policy(
+            base.replacingOccurrences(of: "require-scan: true", with: "require-scan: false"))
+        #expect(off.signatures.requireScan == nil)
+        #expect(throws: ConfigurationError.self) {
+            try ReleaseGateTests.policy(base.replacingOccurrences(of: "require-scan: true", with: "require-scan: 1"))
+        }
+    }
+}

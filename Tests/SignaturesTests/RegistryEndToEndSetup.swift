@@ -37,8 +37,9 @@ extension E2E {
             try Data(#"{"default":[{"type":"insecureAcceptAnything"}]}"#.utf8).write(to: policy)
 
             var digests: [String: String] = [:]
+            var configs: [String: String] = [:]
             for name in ["signed", "unsigned", "tampered", "attested", "misattached"] {
-                digests[name] = try push(name, policy: policy)
+                (digests[name], configs[name]) = try push(name, policy: policy)
             }
             let signed = try #require(digests["signed"])
             let unsigned = try #require(digests["unsigned"])
@@ -64,11 +65,12 @@ extension E2E {
             return World(
                 registry: registry, key: keys.appendingPathComponent("cosign.pub").path,
                 otherKey: other.appendingPathComponent("cosign.pub").path, signed: signed, unsigned: unsigned,
-                tampered: tampered, attested: attested, misattached: misattached)
+                tampered: tampered, attested: attested, misattached: misattached, configs: configs)
         }
 
-        /// A one-layer OCI image layout whose content depends on `name`, pushed as `e2e/<name>:v1`.
-        private func push(_ name: String, policy: URL) throws -> String {
+        /// A one-layer OCI image layout whose content depends on `name`, pushed as `e2e/<name>:v1`:
+        /// its manifest digest and config digest.
+        private func push(_ name: String, policy: URL) throws -> (manifest: String, config: String) {
             let layout = directory.appendingPathComponent("layout-\(name)")
             let blobs = layout.appendingPathComponent("blobs/sha256")
             let rootfs = directory.appendingPathComponent("rootfs-\(name)")
@@ -111,7 +113,7 @@ extension E2E {
             let pushed = try String(contentsOf: digestFile, encoding: .utf8).trimmingCharacters(
                 in: .whitespacesAndNewlines)
             try #require(pushed == manifestDigest, "skopeo pushed \(pushed), the layout holds \(manifestDigest)")
-            return pushed
+            return (pushed, configDigest)
         }
 
         private func store(_ bytes: [UInt8], in blobs: URL) throws -> String {

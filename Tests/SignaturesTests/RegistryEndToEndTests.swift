@@ -318,6 +318,8 @@ enum E2E {
         var attested: String
         /// An image whose `sha256-<hex>.sig` tag holds a copy of the signature for `signed`.
         var misattached: String
+        /// Each image's config digest (what Trivy calls its `ImageID`), by name.
+        var configs: [String: String] = [:]
 
         func ref(_ repository: String, digest: String) -> String { "\(registry)/e2e/\(repository)@\(digest)" }
     }

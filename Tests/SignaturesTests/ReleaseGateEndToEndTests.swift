@@ -38,6 +38,32 @@ struct ReleaseGateEndToEndTests {
 
         func remove() { try? FileManager.default.removeItem(at: directory) }
 
+        /// A Trivy image report (schema 2, no vulnerability) of an image with these `RepoDigests`
+        /// and `ImageID`, written beside the policy: what `trivy image --format json` writes for
+        /// a clean image.
+        func imageReport(_ file: String, name: String, repoDigests: [String], imageID: String? = nil) throws -> String {
+            let metadata: [String: Any] = [
+                "OS": ["Family": "alpine", "Name": "3.20.3"], "RepoTags": [name], "RepoDigests": repoDigests,
+                "ImageID": imageID ?? NSNull(),
+            ]
+            let report: [String: Any] = [
+                "SchemaVersion": 2, "CreatedAt": "2026-11-26T10:00:00Z", "ArtifactName": name,
+                "ArtifactType": "container_image", "Metadata": metadata,
+                "Results": [["Target": "\(name) (alpine 3.20.3)", "Class": "os-pkgs", "Type": "alpine"]],
+            ]
+            let path = directory.appendingPathComponent(file).path
+            try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]).write(
+                to: URL(fileURLWithPath: path))
+            return path
+        }
+
+        /// The report of `world`'s signed image as pushed (its `RepoDigests`).
+        func signedImageReport(_ world: E2E.World) throws -> String {
+            try imageReport(
+                "trivy-image.json", name: "\(world.registry)/e2e/signed:v1",
+                repoDigests: [world.ref("signed", digest: world.signed)])
+        }
+
         func gate(_ images: [String], reports: [String], _ extra: [String] = []) throws -> ChildProcess.Result {
             try E2E.scangate(
                 ["release-gate", "--policy", policy, "--tag", "v1.4.0", "--insecure-registry", "--audit-log", log]
@@ -62,9 +88,11 @@ struct ReleaseGateEndToEndTests {
         let release = try Release(key: world.key)
         defer { release.remove() }
         let byTag = "\(world.registry)/e2e/signed:v1"
+        let scan = try release.signedImageReport(world)
         let result = try release.gate(
-            [byTag, world.ref("signed", digest: world.signed)], reports: [Self.clean], ["--commit", "3cf3022"])
+            [byTag, world.ref("signed", digest: world.signed)], reports: [Self.clean, scan], ["--commit", "3cf3022"])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("scanned by \(scan)"))
         #expect(result.standardOutput.contains("PASS    image \(byTag) → \(world.signed)"))
         #expect(result.standardOutput.contains("tag v1 is mutable: it points to \(world.signed) now"))
         #expect(result.standardOutput.contains("verified by key \(release.directory.path)/release.pub"))
@@ -95,9 +123,12 @@ struct ReleaseGateEndToEndTests {
         let image = "\(world.registry)/e2e/signed:v1"
         // What deploy.yml can run: everything but the tag from .scangate.yaml, paths relative to it.
         let config = release.directory.appendingPathComponent(".scangate.yaml")
+        // The build scanned before it was pushed: no RepoDigests, its config digest as ImageID.
+        let scan = try release.imageReport(
+            "trivy-local.json", name: "app:build", repoDigests: [], imageID: try #require(world.configs["signed"]))
         let text = """
             scangate-config: 1
-            reports: ["\(Self.clean)"]
+            reports: ["\(Self.clean)", "\(scan)"]
             policies:
               production: release.yaml
             release:
@@ -111,6 +142,7 @@ struct ReleaseGateEndToEndTests {
             ["release-gate", "--config", config.path, "--tag", "v1.4.0", "--insecure-registry"])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         #expect(result.standardOutput.contains("PASS    image \(image) → \(world.signed)"))
+        #expect(result.standardOutput.contains("scanned by \(scan)"))
         let record = try #require(try release.records().first)
         #expect(record["decision"] as? String == "pass")
         #expect((record["images"] as? [[String: Any]])?.first?["digest"] as? String == world.signed)
@@ -124,7 +156,7 @@ struct ReleaseGateEndToEndTests {
             [
                 world.ref("signed", digest: world.signed), world.ref("unsigned", digest: world.unsigned),
                 world.ref("tampered", digest: world.tampered), world.ref("misattached", digest: world.misattached),
-            ], reports: [Self.clean], ["--format", "json"])
+            ], reports: [Self.clean, try release.signedImageReport(world)], ["--format", "json"])
         #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
@@ -160,7 +192,8 @@ struct ReleaseGateEndToEndTests {
         let world = try world
         let release = try Release(key: world.key)
         defer { release.remove() }
-        let result = try release.gate([world.ref("signed", digest: world.signed)], reports: [Self.failing])
+        let result = try release.gate(
+            [world.ref("signed", digest: world.signed)], reports: [Self.failing, try release.signedImageReport(world)])
         #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
         #expect(result.standardOutput.contains("PASS    image \(world.ref("signed", digest: world.signed))"))
         #expect(result.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906"))
@@ -173,11 +206,54 @@ struct ReleaseGateEndToEndTests {
         let release = try Release(key: world.key)
         defer { release.remove() }
         let down = "127.0.0.1:\(try E2E.freePort())/e2e/signed@\(world.signed)"
-        let result = try release.gate([world.ref("signed", digest: world.signed), down], reports: [Self.clean])
+        let result = try release.gate(
+            [world.ref("signed", digest: world.signed), down],
+            reports: [Self.clean, try release.signedImageReport(world)])
         #expect(result.status == 4, "\(result.standardOutput)\(result.standardError)")
         #expect(result.standardOutput.contains("ERROR   image \(down)"))
         let record = try #require(try release.records().first)
         #expect(record["decision"] as? String == "error")
         #expect(record["exit"] as? Int == 4)
+    }
+
+    /// A signed image is not a scanned one: a release whose image reports are of another build
+    /// (a stale report, a rebuilt tag), or of no image at all, fails under `require-scan` and
+    /// says why, with the signature verified.
+    @Test func aSignedImageNoReportScannedFails() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let image = world.ref("signed", digest: world.signed)
+        let stale = try release.imageReport(
+            "trivy-stale.json", name: "\(world.registry)/e2e/signed:v1",
+            repoDigests: [world.ref("signed", digest: world.unsigned)], imageID: world.configs["unsigned"])
+        for reports in [[Self.clean], [Self.clean, stale]] {
+            let result = try release.gate([image], reports: reports, ["--format", "json"])
+            #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+            #expect(object["decision"] as? String == "fail")
+            let reasons = try #require(object["reasons"] as? [String])
+            #expect(reasons.contains { $0.contains("verified by key") && $0.contains("NOT scanned") }, "\(reasons)")
+            let gate = try #require(object["gate"] as? [String: Any])
+            let verdict = try #require(((gate["signatures"] as? [String: Any])?["images"] as? [[String: Any]])?.first)
+            #expect(verdict["verdict"] as? String == "fail")
+            #expect(verdict["scannedBy"] as? [String] == [])
+            #expect(((verdict["reason"] as? [String: Any])?["source"] as? String)?.contains("production.yaml") == true)
+        }
+        #expect(try release.records().map { $0["decision"] as? String } == ["fail", "fail"])
+
+        // Without require-scan the same release passes, and says no report scanned the image.
+        try Data(
+            """
+            scangate-policy: 1
+            extends: \(Self.root.appendingPathComponent("policies/production.yaml").path)
+            signatures: { required: true, keys: [release.pub], require-scan: false }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: release.policy))
+        let relaxed = try release.gate([image], reports: [Self.clean, stale])
+        #expect(relaxed.status == 0, "\(relaxed.standardOutput)\(relaxed.standardError)")
+        #expect(relaxed.standardOutput.contains("scanned by no report given"))
     }
 }
