@@ -53,6 +53,7 @@ private struct SARIFDocumentReader {
         var firstTool: (name: String, version: String?)?
         var scanErrors: [String] = []
         var occurrences: [SARIFOccurrence] = []
+        var scannedImages: [ScannedImage] = []
         // A log without runs holds no tool's results: nothing in it says a scan ran, so it is
         // no clean scan, as a run without "results" is none.
         if runs.isEmpty { scanErrors.append("the SARIF log has no runs: no tool's results are in it") }
@@ -66,11 +67,27 @@ private struct SARIFDocumentReader {
                 scanErrors.append("the run of \(run.toolName) has no \"results\": the tool produced none")
             }
             try readResults(of: run, into: &findings, occurrences: &occurrences)
+            if let image = scannedImage(of: run) { scannedImages.append(image) }
         }
         Self.separateOccurrences(&findings, occurrences)
         return ParsedReport(
             source: reportFile, format: .sarif, variant: SARIFAdapter.variant, tool: firstTool?.name ?? "sarif",
-            toolVersion: firstTool?.version, findings: findings, warnings: warnings, scanErrors: scanErrors)
+            toolVersion: firstTool?.version, findings: findings, warnings: warnings, scanErrors: scanErrors,
+            scannedImages: scannedImages)
+    }
+
+    /// The image a run scanned, when its properties name it as Trivy's SARIF does (v0.40+:
+    /// `imageName`, `repoDigests`, `imageID`, any of them null). Tool-specific properties: read
+    /// when they have these shapes, never a reason to refuse the report.
+    private func scannedImage(of run: SARIFRun) -> ScannedImage? {
+        guard let properties = run.value["properties"], properties.kind == .object else { return nil }
+        let digests = (properties["repoDigests"]?.kind == .array ? properties["repoDigests"]?.elements ?? [] : [])
+            .compactMap { $0.stringValue.flatMap(ScannedImage.digest(ofRepositoryDigest:)) }
+        let config = properties["imageID"]?.stringValue
+        guard !digests.isEmpty || config != nil else { return nil }
+        return ScannedImage(
+            report: reportFile, name: properties["imageName"]?.stringValue ?? "", manifestDigests: digests,
+            configDigest: config)
     }
 
     /// Invocations the tool itself says failed (`executionSuccessful: false`): their results may

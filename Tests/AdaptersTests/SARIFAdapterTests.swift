@@ -629,3 +629,37 @@ struct SARIFEmbeddedAdvisoryTests {
         #expect(SARIFAdapter.leadingAdvisoryID("CVE-20-1") == nil)
     }
 }
+
+/// Trivy's SARIF names the image it scanned in the run's properties: the release gate matches
+/// it as it does a Trivy JSON image report.
+@Suite("SARIF scanned images")
+struct SARIFScannedImageTests {
+    @Test(.enabled(if: Corpus.isAvailable, "needs ../shared/corpus"))
+    func trivySARIFNamesTheImageByItsConfigDigest() throws {
+        let withID = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/trivy__alpine-310.sarif"))
+        #expect(
+            withID.scannedImages == [
+                ScannedImage(
+                    report: Corpus.directory.appendingPathComponent("sarif/trivy__alpine-310.sarif").path,
+                    name: "testdata/fixtures/images/alpine-310.tar.gz", manifestDigests: [],
+                    configDigest: "sha256:961769676411f082461f9ef46626dd7a2d1e2b2a38e6a44364bcbecf51e66dd4")
+            ])
+        // Neither digest nor id (a tarball scanned by an older Trivy): nothing to match.
+        let without = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/trivy__alpine-310@2023-04.sarif"))
+        #expect(without.scannedImages.isEmpty)
+    }
+
+    @Test func propertiesOfOtherShapesAreNoImageAndNoError() throws {
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        func run(_ properties: String) -> String {
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Trivy"}},"results":[],"properties":"#
+                + properties + "}]}"
+        }
+        let named = try Corpus.parse(bytes: Array(run(#"{"repoDigests":["r/app@\#(digest)"],"imageID":null}"#).utf8))
+        #expect(named.scannedImages.map(\.manifestDigests) == [[digest]])
+        for properties in [#"{"repoDigests":"r/app@\#(digest)"}"#, #"{"imageID":42}"#, "[]", "null"] {
+            let parsed = try Corpus.parse(bytes: Array(run(properties).utf8))
+            #expect(parsed.scannedImages.isEmpty, "\(properties)")
+        }
+    }
+}
