@@ -172,7 +172,8 @@ public struct ReportGlob: Sendable {
     /// sorted: a directory of reports may sort them by tool (`reports/trivy/`, `reports/zap/`),
     /// and a report skipped without a word would pass as a clean scan. A symbolic link to a
     /// directory is followed unless it leads back to one already walked (a cycle would never end);
-    /// a broken link is listed, so that reading it fails instead of it vanishing.
+    /// a broken link, or a directory that cannot be listed, is listed itself, so that reading it
+    /// fails instead of it vanishing.
     static func filesIn(_ directory: String) -> [String] {
         var files: [String] = []
         var walked: Set<String> = []
@@ -182,8 +183,14 @@ public struct ReportGlob: Sendable {
 
     private static func collectFiles(in directory: String, walked: inout Set<String>, into files: inout [String]) {
         guard walked.insert(URL(fileURLWithPath: directory).resolvingSymlinksInPath().path).inserted else { return }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            // Listed as a report, so that reading it fails and says why (permission denied):
+            // a directory that cannot be listed is not skipped.
+            files.append(directory)
+            return
+        }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        for name in entries(directory) where !name.hasPrefix(".") {
+        for name in names.sorted() where !name.hasPrefix(".") {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: prefix + name, isDirectory: &isDirectory), isDirectory.boolValue {
                 collectFiles(in: prefix + name, walked: &walked, into: &files)
