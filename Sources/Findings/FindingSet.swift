@@ -262,7 +262,26 @@ public struct FindingSet: Sendable {
         {
             result.identity.subject = versioned.identity.subject
         }
-        return result.finalized()
+        var merged = result.finalized()
+        merged.soleToolIdentities = soleToolIdentities(group)
+        return merged
+    }
+
+    /// Of a group several tools reported, each tool's own rule id and fingerprint: the merge of
+    /// its findings alone. Empty when one tool reported the whole group.
+    static func soleToolIdentities(_ group: [Finding]) -> [SoleToolIdentity] {
+        var byTool: [String: [Finding]] = [:]
+        for finding in group {
+            let tools = finding.provenance.map(\.tool).sortedUnique()
+            // A finding that is already several tools' (none from an adapter is) keeps the
+            // identities it has; only single-tool findings are merged again below.
+            if tools.count == 1, let tool = tools.first { byTool[tool, default: []].append(finding) }
+        }
+        guard byTool.count > 1 else { return [] }
+        return byTool.keys.sorted().compactMap { tool in
+            guard let alone = byTool[tool].flatMap(merge) else { return nil }
+            return SoleToolIdentity(tool: tool, ruleID: alone.ruleID, fingerprint: alone.fingerprint)
+        }
     }
 
     static func mergePackages(_ lhs: Package?, _ rhs: Package?) -> Package? {

@@ -150,9 +150,57 @@ public enum SARIFWriter {
     /// Key of ScanGate's fingerprint in `partialFingerprints`.
     public static let fingerprintKey = "scangateFingerprint/v1"
 
+    /// The findings as each tool's run shows them. A finding several tools reported, whose tools
+    /// identify it differently (npm audit by its GHSA, Trivy by the CVE it makes the rule id), is
+    /// one copy per identity, with that identity's rule id and fingerprint, in the runs of the
+    /// tools that give it: GitHub keys an alert on its run, rule id and fingerprints, so a tool's
+    /// alerts stay the same (and their dismissals hold) whether or not another tool reported the
+    /// finding too. `runs[i]`: the tools whose runs `findings[i]` goes into; nil: every tool of
+    /// its provenance. Copies keep the order (and so the rank) of the finding they come from.
+    static func perToolFindings(_ findings: [Finding]) -> (findings: [Finding], runs: [[String]?]) {
+        var copies: [Finding] = []
+        var runs: [[String]?] = []
+        copies.reserveCapacity(findings.count)
+        runs.reserveCapacity(findings.count)
+        for finding in findings {
+            let own = SoleToolIdentity(tool: "", ruleID: finding.ruleID, fingerprint: finding.fingerprint)
+            let differs = finding.soleToolIdentities.contains {
+                $0.ruleID != own.ruleID || $0.fingerprint != own.fingerprint
+            }
+            guard differs else {
+                copies.append(finding)
+                runs.append(nil)
+                continue
+            }
+            // Tools grouped by the identity they give, in tool order; a tool without one of
+            // its own (none is missing for a merge of adapter findings) takes the finding's.
+            var toolsByIdentity: [(identity: SoleToolIdentity, tools: [String])] = []
+            for tool in finding.tools {
+                var identity = finding.identity(asReportedBy: tool)
+                identity.tool = ""
+                if let index = toolsByIdentity.firstIndex(where: { $0.identity == identity }) {
+                    toolsByIdentity[index].tools.append(RunPlan.toolName(tool))
+                } else {
+                    toolsByIdentity.append((identity, [RunPlan.toolName(tool)]))
+                }
+            }
+            for (identity, tools) in toolsByIdentity {
+                var copy = finding
+                if identity.ruleID != finding.ruleID {
+                    copy.aliases = ([finding.ruleID] + finding.aliases).filter { $0 != identity.ruleID }.sortedUnique()
+                    copy.ruleID = identity.ruleID
+                }
+                copy.fingerprint = identity.fingerprint
+                copies.append(copy)
+                runs.append(tools)
+            }
+        }
+        return (copies, runs)
+    }
+
     public static func write(_ set: FindingSet, options: SARIFOptions) -> SARIFOutput {
-        let findings = options.includeSuppressed ? set.all : set.open
-        var plans = RunPlan.plans(for: findings, options: options)
+        let (findings, runs) = perToolFindings(options.includeSuppressed ? set.all : set.open)
+        var plans = RunPlan.plans(for: findings, runs: runs, options: options)
         var dropped: [SARIFDrop] = []
         var notes: [String] = []
         // Limit priority: open before suppressed, then the FindingSet order (most severe first).
@@ -576,7 +624,9 @@ struct RunPlan {
         return trimmed.isEmpty ? "unknown" : raw
     }
 
-    static func plans(for findings: [Finding], options: SARIFOptions) -> [RunPlan] {
+    /// One plan per tool, with the findings of its run (`runs[i]`, when given, limits
+    /// `findings[i]` to those tools' runs: ``SARIFWriter/perToolFindings(_:)``).
+    static func plans(for findings: [Finding], runs: [[String]?] = [], options: SARIFOptions) -> [RunPlan] {
         var versions: [String: String] = [:]
         var members: [String: [Int]] = [:]
         // Of several versions of one tool (reports from different runs), the highest release
@@ -603,9 +653,11 @@ struct RunPlan {
         }
         for (index, finding) in findings.enumerated() {
             var seen = Set<String>()
+            let only = index < runs.count ? runs[index] : nil
             for source in finding.provenance {
                 let name = toolName(source.tool)
                 note(source.toolVersion, of: name)
+                if let only, !only.contains(name) { continue }
                 if seen.insert(name).inserted { members[name, default: []].append(index) }
             }
         }

@@ -63,20 +63,39 @@ import Testing
         #expect(((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["version"] as? String == "0.58.1")
     }
 
-    @Test func mergedFindingAppearsInEveryToolsRunWithTheSameFingerprints() throws {
+    /// GitHub keys an alert on its run, rule id and fingerprints: a finding npm audit and Trivy
+    /// both reported appears in each tool's run as that tool alone reports it (npm audit's GHSA
+    /// rule, Trivy's CVE), so adding or dropping a scanner neither closes nor reopens the other's
+    /// alerts, nor loses their dismissals.
+    @Test func eachToolsRunIdentifiesAMergedFindingAsThatToolAlone() throws {
         let loaded = try Self.examples()
         let merged = try #require(
             loaded.set.all.first { finding in Set(finding.provenance.map(\.tool)) == ["trivy", "npm-audit"] })
-        let output = SARIFWriter.write(loaded.set, options: SARIFOptions(tools: loaded.tools))
-        var seen: [[String: String]] = []
-        for run in try Support.runs(output.bytes) {
-            for result in Support.results(run)
-            where Support.fingerprints(result)[SARIFWriter.fingerprintKey] == merged.fingerprint {
-                seen.append(Support.fingerprints(result))
-            }
+        #expect(merged.ruleID.hasPrefix("CVE-"))
+        let together = try Support.runs(SARIFWriter.write(loaded.set, options: SARIFOptions(tools: loaded.tools)).bytes)
+        /// Each result's identity: rule id and partial fingerprints.
+        func identities(_ run: [String: Any]) -> [String] {
+            Support.results(run).map { result in
+                ((result["ruleId"] as? String) ?? "") + " "
+                    + Support.fingerprints(result).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                        separator: " ")
+            }.sorted()
         }
-        #expect(seen.count == 2)
-        #expect(Set(seen).count == 1)
+        for file in ["npm-audit.json", "trivy-fs.json"] {
+            let alone = try #require(Support.load([Support.fixture("examples/\(file)")]))
+            let run = try #require(
+                try Support.runs(SARIFWriter.write(alone.set, options: SARIFOptions(tools: alone.tools)).bytes).first)
+            let same = try #require(together.first { Support.driverName($0) == Support.driverName(run) })
+            #expect(identities(same) == identities(run), "\(file)")
+            // Its rule list describes the rules its results use.
+            let rules = ((same["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]]
+            #expect(
+                Set(rules?.compactMap { $0["id"] as? String } ?? [])
+                    == Set(Support.results(same).compactMap { $0["ruleId"] as? String }))
+        }
+        let npm = try #require(together.first { Support.driverName($0) == "npm-audit" })
+        #expect(Support.results(npm).allSatisfy { ($0["ruleId"] as? String)?.hasPrefix("GHSA-") == true })
+        #expect(!Support.results(npm).contains { Support.fingerprint($0) == merged.fingerprint })
     }
 
     @Test func sameInputGivesByteIdenticalOutput() throws {
