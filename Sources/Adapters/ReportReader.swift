@@ -217,6 +217,14 @@ public enum ReportFile {
         guard fstat(descriptor, &status) == 0 else {
             throw ReportError(file: path, message: "cannot read the file: \(String(cString: strerror(errno)))")
         }
+        guard status.st_mode & S_IFMT != S_IFDIR else {
+            // Only a directory met inside a reports directory gets here: a symbolic link to one,
+            // which is not followed (it could lead out of the tree, or back up it).
+            throw ReportError(
+                file: path,
+                message: "a symbolic link to a directory, which is not followed inside a reports directory: "
+                    + "name the directory it points to itself")
+        }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw ReportError(file: path, message: "not a regular file")
         }

@@ -98,12 +98,6 @@ private struct TrivyReportReader {
         switch artifactType {
         case "container_image":
             let image = try Self.image(named: artifactName, metadata: metadata)
-            scannedImages.append(
-                ScannedImage(
-                    report: reportFile, name: artifactName,
-                    manifestDigests: (try metadata?.strings("RepoDigests") ?? []).compactMap(
-                        ScannedImage.digest(ofRepositoryDigest:)),
-                    configDigest: try metadata?.string("ImageID")))
             context = TrivyContext(scope: FindingIdentity.imageScope(image), image: image)
         case "vm":
             context = TrivyContext(scope: "vm:" + artifactName)
@@ -122,6 +116,14 @@ private struct TrivyReportReader {
                 "Trivy detected no operating system in \(artifactName.isEmpty ? "the image" : artifactName) and "
                     + "listed no result: nothing in it was scanned (skipped files or directories, an image "
                     + "without packages Trivy knows?). No finding here means nothing was checked")
+        } else if artifactType == "container_image" {
+            // The image it scanned, for the release gate; not one where nothing was scanned.
+            scannedImages.append(
+                ScannedImage(
+                    report: reportFile, name: artifactName,
+                    manifestDigests: (try metadata?.strings("RepoDigests") ?? []).compactMap(
+                        ScannedImage.digest(ofRepositoryDigest:)),
+                    configDigest: try metadata?.string("ImageID")))
         }
         for result in results {
             try readResult(result, context: context)

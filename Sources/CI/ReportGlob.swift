@@ -120,9 +120,12 @@ public struct ReportGlob: Sendable {
         walk(base: isAbsolute ? "/" : "", index: 0, into: &results)
         var files: [String] = []
         for path in results {
+            // A matched symbolic link to a directory is listed, not followed, as inside a
+            // directory (``filesIn(_:)``); so is a broken one, so that reading it fails.
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
+            if !Self.isSymbolicLink(path), FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            {
                 files += Self.filesIn(path)
             } else {
                 files.append(path)
@@ -153,9 +156,7 @@ public struct ReportGlob: Sendable {
                 let path = child(name)
                 var isDirectory: ObjCBool = false
                 // Symbolic links to directories are not followed: a link cycle would never end.
-                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-                let isLink = attributes?[.type] as? FileAttributeType == .typeSymbolicLink
-                if !isLink, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+                if !Self.isSymbolicLink(path), FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
                     isDirectory.boolValue
                 {
                     walk(base: path, index: index, into: &results)
@@ -171,32 +172,36 @@ public struct ReportGlob: Sendable {
     /// The non-hidden files in `directory` and, at any depth, in its non-hidden subdirectories,
     /// sorted: a directory of reports may sort them by tool (`reports/trivy/`, `reports/zap/`),
     /// and a report skipped without a word would pass as a clean scan. A symbolic link to a
-    /// directory is followed unless it leads back to one already walked (a cycle would never end);
-    /// a broken link, or a directory that cannot be listed, is listed itself, so that reading it
-    /// fails instead of it vanishing.
+    /// directory is not followed (it could lead out of the tree, to the outputs, or back up it)
+    /// but listed, so that reading it fails and says to name that directory itself; so is a broken
+    /// link, and a subdirectory that cannot be listed.
     static func filesIn(_ directory: String) -> [String] {
         var files: [String] = []
-        var walked: Set<String> = []
-        collectFiles(in: directory, walked: &walked, into: &files)
+        collectFiles(in: directory, into: &files)
         return files.sorted()
     }
 
-    private static func collectFiles(in directory: String, walked: inout Set<String>, into files: inout [String]) {
-        guard walked.insert(URL(fileURLWithPath: directory).resolvingSymlinksInPath().path).inserted else { return }
+    private static func collectFiles(in directory: String, into files: inout [String]) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-            // Listed as a report, so that reading it fails and says why (permission denied):
-            // a directory that cannot be listed is not skipped.
+            // Listed as a report, so that reading it fails and says why (permission denied).
             files.append(directory)
             return
         }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         for name in names.sorted() where !name.hasPrefix(".") {
+            let path = prefix + name
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: prefix + name, isDirectory: &isDirectory), isDirectory.boolValue {
-                collectFiles(in: prefix + name, walked: &walked, into: &files)
+            if !isSymbolicLink(path), FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            {
+                collectFiles(in: path, into: &files)
             } else {
-                files.append(prefix + name)
+                files.append(path)
             }
         }
+    }
+
+    private static func isSymbolicLink(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeSymbolicLink
     }
 }

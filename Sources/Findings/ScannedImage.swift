@@ -19,11 +19,12 @@ public struct ScannedImage: Sendable, Hashable {
         self.configDigest = configDigest?.lowercased()
     }
 
-    /// Whether it is the image whose manifest has one of `manifestDigests` (an index's digest and
-    /// its platform manifests' digests) or whose config has one of `configDigests`.
-    public func isImage(manifestDigests: Set<String>, configDigests: Set<String>) -> Bool {
-        self.manifestDigests.contains { manifestDigests.contains($0) }
-            || configDigest.map { configDigests.contains($0) } == true
+    /// Whether it names `digest`: as a manifest (or index) it was pulled by, or as its image id,
+    /// which is a config digest, or under Docker's containerd image store the manifest's (or
+    /// index's) own digest.
+    public func names(_ digest: String) -> Bool {
+        let digest = digest.lowercased()
+        return manifestDigests.contains(digest) || configDigest == digest
     }
 
     /// The digest part of `repository@sha256:…`, lower-cased; nil when there is none.

@@ -271,6 +271,8 @@ public enum DecisionJSON {
             writer.key("scannedBy")
             writer.null()
         }
+        writer.field("notScanned", image.notScanned)
+        writer.field("failsForScan", verdict.failsForScan)
         writer.endObject()
     }
 

@@ -46,14 +46,19 @@ public struct ImageSignatureEvidence: Sendable, Hashable {
     /// More lines a person should read (a mutable tag).
     public var notes: [String]
     /// The reports that scanned this very image (by manifest or config digest), or nil when
-    /// nobody looked (``SignaturePolicy/requireScan`` then has nothing to rule on).
+    /// nobody looked or its identity is not known (``SignaturePolicy/requireScan`` then has
+    /// nothing to rule on).
     public var scannedBy: [String]?
+    /// Its platform images (`linux/arm64 (sha256:…)`, or the digest of a single-platform image)
+    /// that no report scanned; empty when every one was, or when ``scannedBy`` is nil.
+    public var notScanned: [String]
 
     public init(
         reference: String, digest: String? = nil, resolvedFromTag: Bool = false, state: State, detail: String,
-        keyID: String? = nil, notes: [String] = [], scannedBy: [String]? = nil
+        keyID: String? = nil, notes: [String] = [], scannedBy: [String]? = nil, notScanned: [String] = []
     ) {
         self.scannedBy = scannedBy
+        self.notScanned = notScanned
         self.reference = reference
         self.digest = digest
         self.resolvedFromTag = resolvedFromTag
@@ -78,15 +83,31 @@ public struct SignatureVerdict: Sendable {
     public var verdict: Verdict
     /// Kind ``Reason/Kind/signature``; the source is the policy's `signatures:` setting.
     public var reason: Reason
+    /// Whether it fails because no report scanned the image (`require-scan`): a definite "no"
+    /// even when the registry failed on its signatures, since retrying cannot scan it.
+    public var failsForScan: Bool
 
-    public init(evidence: ImageSignatureEvidence, verdict: Verdict, reason: Reason) {
+    public init(evidence: ImageSignatureEvidence, verdict: Verdict, reason: Reason, failsForScan: Bool = false) {
         self.evidence = evidence
         self.verdict = verdict
         self.reason = reason
+        self.failsForScan = failsForScan
     }
 }
 
 extension Gate {
+    /// What of `image` no report scanned, as a clause (`NOT scanned: …`); nil when every
+    /// platform image was scanned, or nobody could look.
+    private static func scanGap(_ image: ImageSignatureEvidence) -> String? {
+        guard let scannedBy = image.scannedBy, !image.notScanned.isEmpty else { return nil }
+        guard !scannedBy.isEmpty else {
+            return "NOT scanned: no report given names this image (a Trivy image report of this build: its "
+                + "RepoDigests or ImageID)"
+        }
+        return "NOT scanned: \(image.notScanned.joined(separator: ", ")) (the reports given scanned only "
+            + "other platforms of it; scan each, trivy image --platform)"
+    }
+
     /// The signature part of the decision, and the warning to give when there is no evidence.
     static func judgeSignatures(_ evidence: SignatureEvidence?, policy: SignaturePolicy) -> (SignatureReport, String?) {
         let place = policy.source.map { " (\($0))" } ?? ""
@@ -123,19 +144,24 @@ extension Gate {
                     text = what + image.detail + "; the policy does not require signed images\(place)"
                 }
             }
-            // A signed image is not a scanned one: under `require-scan`, an image the reports
-            // did not scan (another build, or none) fails too. Not judged when the registry failed:
-            // the image's config digest, which a report may name, is not known then.
-            if let requireScan = policy.requireScan, let scannedBy = image.scannedBy, scannedBy.isEmpty,
-                image.state != .notChecked
-            {
+            // A signed image is not a scanned one: under `require-scan`, an image the reports did
+            // not scan (another build, or none; one platform of several) fails too, whenever its
+            // identity is known (the registry may have failed on its signatures after it).
+            if let scanGap = scanGap(image) {
+                guard let requireScan = policy.requireScan else {
+                    var noted = image
+                    noted.notes.append(scanGap)
+                    return SignatureVerdict(
+                        evidence: noted, verdict: verdict,
+                        reason: Reason(kind: .signature, text: text, source: policy.source))
+                }
                 return SignatureVerdict(
                     evidence: image, verdict: .fail,
                     reason: Reason(
                         kind: .signature,
-                        text: text + "; NOT scanned: no report given names this image's digest (a Trivy image "
-                            + "report of this build, its RepoDigests or ImageID); the policy requires every "
-                            + "image released scanned (\(requireScan))", source: requireScan))
+                        text: text + "; " + scanGap + "; the policy requires every image released scanned "
+                            + "(\(requireScan))", source: requireScan),
+                    failsForScan: true)
             }
             return SignatureVerdict(
                 evidence: image, verdict: verdict, reason: Reason(kind: .signature, text: text, source: policy.source))

@@ -66,17 +66,15 @@ public struct ReleaseGate: Sendable {
     /// the registry failed for, with nothing else failing, is ``ReleaseStatus/registryFailure``.
     /// `reportWarnings`: what the report readers warned about, part of the decision's warnings.
     /// `scannedImages`: the images the reports scanned; each image released is matched to them by
-    /// digest (``ImageVerification/scannedBy(_:)``), and the policy's `signatures: require-scan`
-    /// fails one no report scanned.
+    /// digest (``ImageVerification/scanCoverage(_:)``), and the policy's `signatures: require-scan`
+    /// fails one that a platform image of no report scanned (a definite "no", whatever the
+    /// registry did after the image's identity was read).
     public func decide(
         tag: String, commit: String? = nil, findings: FindingSet, images: [ImageVerification],
         scannedImages: [ScannedImage] = [], reportWarnings: [String] = []
     ) -> ReleaseOutcome {
         let evidence = SignatureEvidence(
-            images: images.map {
-                $0.signatureEvidence(
-                    scannedBy: $0.scannedBy(scannedImages), notingNoScan: policy.signatures.requireScan == nil)
-            },
+            images: images.map { $0.signatureEvidence(coverage: $0.scanCoverage(scannedImages)) },
             requiredBy: Self.requiredBy)
         let decision = Gate.evaluate(
             GateInput(
@@ -85,7 +83,8 @@ public struct ReleaseGate: Sendable {
         let signatures = decision.signatures.verdicts.filter { $0.verdict == .fail }
         // Fail closed: a release of no image has nothing verified.
         let definiteNo =
-            images.isEmpty || !decision.findingsPassed || signatures.contains { $0.evidence.state != .notChecked }
+            images.isEmpty || !decision.findingsPassed
+            || signatures.contains { $0.evidence.state != .notChecked || $0.failsForScan }
         let status: ReleaseStatus
         if definiteNo {
             status = .fail
@@ -145,31 +144,47 @@ public enum ReleaseStatus: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// Which reports scanned an image being released, and which of its platform images none did.
+public struct ScanCoverage: Sendable, Hashable {
+    /// The reports that scanned at least one of its platform images, sorted.
+    public var scannedBy: [String]
+    /// Its platform images no report scanned (``ImagePlatform/description``).
+    public var notScanned: [String]
+}
+
 extension ImageVerification {
-    /// The reports among `scanned` that scanned this image: one naming its manifest digest (or a
-    /// platform manifest of its index) or its config digest. Nil when its digest is not known (the
-    /// registry failed before resolving a tag): nothing can be matched then.
-    public func scannedBy(_ scanned: [ScannedImage]) -> [String]? {
-        guard digest != nil else { return nil }
-        let manifests = Set((manifestDigests + [digest].compactMap { $0 }).map { $0.lowercased() })
-        let configs = Set([configDigest].compactMap { $0?.lowercased() })
-        return scanned.filter { $0.isImage(manifestDigests: manifests, configDigests: configs) }.map(\.report)
-            .sortedUnique()
+    /// Which reports among `scanned` scanned this image, platform by platform; nil when its
+    /// identity is not known (the registry failed before it was read). A platform image is
+    /// scanned by a report that names its manifest digest, or its config digest as the image
+    /// id (or the manifest digest, as Docker's containerd store does). A report that names only
+    /// an index's digest (what `trivy image` writes for a multi-platform tag: it scans one
+    /// platform) scans the platform whose config is its image id, or the index's only platform.
+    public func scanCoverage(_ scanned: [ScannedImage]) -> ScanCoverage? {
+        guard let digest, !platforms.isEmpty else { return nil }
+        var scannedBy: [String] = []
+        var notScanned: [String] = []
+        for platform in platforms {
+            let covering = scanned.filter { report in
+                report.names(platform.digest)
+                    || platform.configDigest.map { report.configDigest == $0.lowercased() } == true
+                    || (platforms.count == 1 && report.names(digest))
+            }
+            if covering.isEmpty { notScanned.append(platform.description) }
+            scannedBy += covering.map(\.report)
+        }
+        return ScanCoverage(scannedBy: scannedBy.sortedUnique(), notScanned: notScanned)
     }
 
     /// The verification result as evidence for the policy: verified (with the key and the
     /// signature), not verified (with the reason), or not checked (the registry failed); with
-    /// the reports that scanned it, when they were matched (that none did is noted only when
-    /// `notingNoScan`: under `require-scan` the verdict's reason says it).
-    func signatureEvidence(scannedBy: [String]? = nil, notingNoScan: Bool = true) -> ImageSignatureEvidence {
+    /// which reports scanned it, when its identity is known.
+    func signatureEvidence(coverage: ScanCoverage? = nil) -> ImageSignatureEvidence {
         var notes: [String] = []
         if resolvedFromTag, let digest {
             notes.append("tag \(tag ?? "latest") is mutable: it points to \(digest) now; release by that digest")
         }
-        if let scannedBy, !scannedBy.isEmpty {
-            notes.append("scanned by \(scannedBy.joined(separator: ", "))")
-        } else if scannedBy != nil, notingNoScan {
-            notes.append("scanned by no report given (none names this image's manifest or config digest)")
+        if let coverage, !coverage.scannedBy.isEmpty {
+            notes.append("scanned by \(coverage.scannedBy.joined(separator: ", "))")
         }
         let state: ImageSignatureEvidence.State
         let detail: String
@@ -187,6 +202,6 @@ extension ImageVerification {
         }
         return ImageSignatureEvidence(
             reference: reference, digest: digest, resolvedFromTag: resolvedFromTag, state: state, detail: detail,
-            keyID: keyID, notes: notes, scannedBy: scannedBy)
+            keyID: keyID, notes: notes, scannedBy: coverage?.scannedBy, notScanned: coverage?.notScanned ?? [])
     }
 }

@@ -87,6 +87,8 @@ public struct ReleaseOutcome: Sendable {
         }
         let registry = images.filter(\.isRegistryFailure).count
         if registry > 0 { parts.append("\(registry) registry failure\(registry == 1 ? "" : "s")") }
+        let unscanned = decision?.signatures.verdicts.filter(\.failsForScan).count ?? 0
+        if unscanned > 0 { parts.append("\(unscanned) not scanned") }
         if let decision { parts.append("findings " + Self.findingsLine(decision)) }
         let label: String
         switch auditDecision {
@@ -113,11 +115,20 @@ public struct ReleaseOutcome: Sendable {
             }
             let image = images[index]
             let key = image.verifiedBy.first?.key.map { AuditKeyReference(id: $0.id, file: $0.source) }
-            let reason: String
+            var reason: String
             if image.isVerified, let check = image.verifiedBy.first {
                 reason = "verified: \(check.source)" + (check.layerDigest.map { " [\($0)]" } ?? "")
             } else {
                 reason = image.failure?.description ?? "not verified"
+            }
+            // Which reports vouched for what was released, or what none did.
+            let verdicts = decision?.signatures.verdicts ?? []
+            if index < verdicts.count, let scannedBy = verdicts[index].evidence.scannedBy {
+                let evidence = verdicts[index].evidence
+                if !scannedBy.isEmpty { reason += "; scanned by \(scannedBy.joined(separator: ", "))" }
+                if !evidence.notScanned.isEmpty {
+                    reason += "; NOT scanned: \(evidence.notScanned.joined(separator: ", "))"
+                }
             }
             return AuditImage(
                 reference: reference, digest: image.digest, mutable: image.resolvedFromTag,

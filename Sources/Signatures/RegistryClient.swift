@@ -26,6 +26,12 @@ public struct RegistryOptions: Sendable {
     /// referrers and tokens): a registry that answers each request just before its timeout must
     /// not hold the job for many minutes.
     public var totalTime: Double
+    /// Whether to read the platform manifests an index lists (each by its digest), for their
+    /// config digests: what ties scan reports to every platform of a multi-platform image (the
+    /// release gate's `require-scan`). Off for `scangate verify`, which needs only signatures.
+    public var readsPlatformManifests: Bool = false
+    /// Largest number of platform manifests read per index.
+    public var maximumPlatforms: Int = 32
 
     public init(
         allowInsecureLoopback: Bool = false, credentials: RegistryCredentials? = nil,

@@ -30,13 +30,12 @@ public struct RegistryImageVerifier: Sendable {
         }
         var digest = image.digest
         var checks: [SignatureCheck] = []
-        var identity = ManifestIdentity()
+        var platforms: [ImagePlatform] = []
         func result(_ failure: VerificationFailure? = nil) -> ImageVerification {
             var decided = ImageVerification(
                 reference: reference, repository: image.repositoryName, tag: image.tag, digest: digest,
                 resolvedFromTag: image.digest == nil, checks: checks)
-            decided.manifestDigests = identity.manifestDigests
-            decided.configDigest = identity.configDigest
+            decided.platforms = platforms
             guard let failure, !decided.isVerified else { return decided }
             var failed = decided
             failed.failure = failure
@@ -55,7 +54,10 @@ public struct RegistryImageVerifier: Sendable {
                     VerificationFailure(.registryError, "\(image) was not found in the registry (HTTP 404)"))
             }
             digest = resolved.digest
-            identity = ManifestIdentity(digest: resolved.digest, manifest: resolved.bytes)
+            // Read before the signatures, so that a registry failing on them later still leaves
+            // the image's identity known (a missing scan is a definite "no" then, not a retry).
+            platforms = try self.platforms(
+                of: ManifestIdentity(digest: resolved.digest, manifest: resolved.bytes), client: &client)
             let expected = ExpectedImage(digest: resolved.digest, repository: image)
             checks += try simpleSigningChecks(client: &client, expected: expected)
             if !checks.contains(where: \.isVerified) {
@@ -70,6 +72,38 @@ public struct RegistryImageVerifier: Sendable {
         } catch {
             return result(VerificationFailure(.registryError, error.message))
         }
+    }
+
+    /// The platform images of a resolved manifest: itself, or (with
+    /// ``RegistryOptions/readsPlatformManifests``) each platform manifest of an index, read by
+    /// its digest (which the client checks) for its config digest. An index listing more than
+    /// ``RegistryOptions/maximumPlatforms`` platforms, or one whose platform manifest cannot be
+    /// read, is a registry error: its identity would be incomplete.
+    private func platforms(
+        of identity: ManifestIdentity, client: inout RegistryClient
+    ) throws(RegistryError) -> [ImagePlatform] {
+        guard identity.isIndex else {
+            return [ImagePlatform(digest: identity.digest, configDigest: identity.configDigest)]
+        }
+        guard options.readsPlatformManifests else { return [] }
+        guard identity.platforms.count <= options.maximumPlatforms else {
+            throw RegistryError(
+                message: "the index \(identity.digest) lists \(identity.platforms.count) platform images, more than "
+                    + "\(options.maximumPlatforms) ScanGate reads")
+        }
+        var platforms: [ImagePlatform] = []
+        for platform in identity.platforms {
+            let fetched = try client.manifest(
+                platform.digest, accept: [ManifestMediaType.ociManifest, ManifestMediaType.dockerManifest])
+            guard let fetched else {
+                throw RegistryError(
+                    message: "the platform manifest \(platform.digest) of the index \(identity.digest) was not found")
+            }
+            var read = platform
+            read.configDigest = ManifestIdentity(digest: platform.digest, manifest: fetched.bytes).configDigest
+            platforms.append(read)
+        }
+        return platforms
     }
 
     /// Every simple-signing layer of `sha256-<hex>.sig`, each judged on its own.
@@ -190,23 +224,36 @@ public struct RegistryImageVerifier: Sendable {
     }
 }
 
-/// What a resolved manifest says the image is, for tying scan reports to it: its own digest, the
-/// platform manifests of an index, the config of a single-platform manifest. Read from the bytes
-/// whose digest was checked; nothing else is fetched.
+/// What a resolved manifest says the image is, read from the bytes whose digest was checked:
+/// a single-platform manifest's config digest, or the platform images an index lists.
 public struct ManifestIdentity: Sendable, Equatable {
-    /// `digest`, then the platform manifests an index lists.
-    public var manifestDigests: [String] = []
-    /// The config digest of a single-platform manifest.
+    public var digest: String
+    /// Whether it is an index (`manifests`), not an image manifest.
+    public var isIndex: Bool = false
+    /// The config digest of an image manifest.
     public var configDigest: String?
-
-    init() {}
+    /// An index's platform images (their config digests not read yet), without attestation
+    /// manifests (`unknown/unknown`, or annotated `vnd.docker.reference.type`), which are no image.
+    public var platforms: [ImagePlatform] = []
 
     /// What the manifest `digest` names, from its bytes (`manifest`, already checked against it).
     public init(digest: String, manifest: [UInt8]) {
-        manifestDigests = [digest]
+        self.digest = digest
         guard let root = StrictJSON.parse(manifest) else { return }
-        if let platforms = root["manifests"]?.elements {
-            manifestDigests += platforms.compactMap { $0.text("digest") }.filter(SHA256Digest.isValidDigest)
+        if let entries = root["manifests"]?.elements {
+            isIndex = true
+            for entry in entries {
+                guard let child = entry.text("digest"), SHA256Digest.isValidDigest(child) else { continue }
+                let platform = entry.child("platform")
+                let os = platform?.text("os")
+                let architecture = platform?.text("architecture")
+                let isAttestation =
+                    entry.child("annotations")?.text("vnd.docker.reference.type") != nil
+                    || (os == "unknown" && architecture == "unknown")
+                guard !isAttestation else { continue }
+                let name = [os, architecture, platform?.text("variant")].compactMap { $0 }.joined(separator: "/")
+                platforms.append(ImagePlatform(digest: child, configDigest: nil, name: name.isEmpty ? nil : name))
+            }
         } else if let config = root.child("config")?.text("digest"), SHA256Digest.isValidDigest(config) {
             configDigest = config
         }

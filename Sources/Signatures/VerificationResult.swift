@@ -129,12 +129,11 @@ public struct ImageVerification: Sendable {
     /// Every signature examined, in discovery order.
     public var checks: [SignatureCheck]
     public var failure: VerificationFailure?
-    /// The manifest digests that are this image: ``digest`` and, for a multi-platform index, the
-    /// platform manifests it lists. A scan report naming one of them scanned this image.
-    public var manifestDigests: [String] = []
-    /// The config digest of ``digest``'s manifest (what a scanner calls the image id), when it is
-    /// a single-platform manifest.
-    public var configDigest: String?
+    /// The images ``digest`` stands for, each with its manifest and config digest: itself for a
+    /// single-platform manifest, each platform image of an index (attestations left out). Empty
+    /// when not known (the registry failed first; an index read without
+    /// ``RegistryOptions/readsPlatformManifests``). What scan reports are matched to.
+    public var platforms: [ImagePlatform] = []
 
     public init(
         reference: String, repository: String?, tag: String?, digest: String?, resolvedFromTag: Bool,
@@ -176,4 +175,24 @@ public struct ImageVerification: Sendable {
 
     /// Whether the verdict is a registry or network failure (exit 4) rather than a verification failure.
     public var isRegistryFailure: Bool { failure?.reason == .registryError }
+}
+
+/// One platform image of what an image reference resolves to: a single-platform manifest, or
+/// one that an index lists.
+public struct ImagePlatform: Sendable, Hashable {
+    /// The manifest's digest (`sha256:…`).
+    public var digest: String
+    /// Its config digest, which scanners report as the image id; nil when it was not read.
+    public var configDigest: String?
+    /// `os/architecture[/variant]` as the index says, when it says.
+    public var name: String?
+
+    public init(digest: String, configDigest: String?, name: String? = nil) {
+        self.digest = digest
+        self.configDigest = configDigest
+        self.name = name
+    }
+
+    /// `linux/arm64 (sha256:…)`, or the digest alone.
+    public var description: String { name.map { "\($0) (\(digest))" } ?? digest }
 }

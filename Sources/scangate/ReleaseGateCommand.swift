@@ -170,7 +170,9 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         // Credentials are looked up once per registry: a credential helper (ECR's asks AWS) need
         // not run again for every image of the same registry.
-        let anonymous = RegistryOptions(allowInsecureLoopback: insecureRegistry)
+        var anonymous = RegistryOptions(allowInsecureLoopback: insecureRegistry)
+        // Every platform image of an index, for matching the reports that scanned them.
+        anonymous.readsPlatformManifests = true
         var optionsByRegistry: [String: RegistryOptions] = [:]
         let verification = VerificationPolicy(keys: setup.gate.keys)
         let verified = plan.images.map { reference in

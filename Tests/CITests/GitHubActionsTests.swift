@@ -109,8 +109,9 @@ import Yams
         #expect(throws: ReportGlob.SyntaxError.self) { try ReportGlob("r/[z-a].json") }
     }
 
-    /// A link back up the tree is walked once; a broken link is listed so that reading it fails.
-    @Test func aDirectoryWithLinksIsWalkedOnceAndLosesNothing() throws {
+    /// A link to a directory is not followed (it could lead out of the tree, to the outputs, or
+    /// back up it) but listed, as a broken link is, so that reading either fails.
+    @Test func aDirectoryWithLinksListsThemAndLosesNothing() throws {
         let root = try CITestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let reports = root.appendingPathComponent("r")
@@ -121,11 +122,14 @@ import Yams
             atPath: reports.appendingPathComponent("trivy/loop").path, withDestinationPath: "..")
         try FileManager.default.createSymbolicLink(
             atPath: reports.appendingPathComponent("gone.json").path, withDestinationPath: "nowhere.json")
-        #expect(
-            try ReportGlob(reports.path).expand() == [
-                reports.appendingPathComponent("gone.json").path,
-                reports.appendingPathComponent("trivy/image.json").path,
-            ])
+        let listed = [
+            reports.appendingPathComponent("gone.json").path, reports.appendingPathComponent("trivy/image.json").path,
+            reports.appendingPathComponent("trivy/loop").path,
+        ]
+        #expect(try ReportGlob(reports.path).expand() == listed)
+        // Matched by a pattern, the link is listed too, not walked.
+        #expect(try ReportGlob(reports.path + "/trivy/*").expand() == Array(listed.suffix(2)))
+        #expect(try ReportGlob(reports.path + "/*.json").expand() == [listed[0]])
     }
 
     /// An output anywhere below a directory the reports name would be read by the next run.

@@ -112,6 +112,15 @@ struct CLITests {
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("\"zap\""))
         #expect(result.standardOutput.contains("\"trivy\""))
+
+        // A link to a directory (here, out of the tree) is not followed: reading it fails.
+        let outside = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: outside) }
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("elsewhere").path, withDestinationPath: outside.path)
+        let linked = try ScanGateProcess.run(["ingest", directory.path])
+        #expect(linked.status == 3)
+        #expect(linked.standardError.contains("elsewhere: a symbolic link to a directory, which is not followed"))
     }
 
     /// `-o` naming a FIFO (or a device such as /dev/null) writes to it: renaming a file over it

@@ -261,24 +261,32 @@ struct ReleaseGateTests {
 }
 
 /// `signatures: require-scan`: each image released is matched by digest to the images the
-/// reports scanned, and one no report scanned fails the release whatever its signature.
+/// reports scanned, platform by platform, and one no report scanned fails the release whatever
+/// its signature.
 @Suite("Release gate: images tied to their scans")
 struct ReleaseGateScanTests {
     static let requiringScans = ReleaseGateTests.policyText.replacingOccurrences(
         of: "  keys: [release.pub]\n", with: "  keys: [release.pub]\n  require-scan: true\n")
     static let digest = ReleaseGateTests.digest
-    static let platform = "sha256:" + String(repeating: "3", count: 64)
+    static let amd64 = "sha256:" + String(repeating: "3", count: 64)
+    static let arm64 = "sha256:" + String(repeating: "5", count: 64)
     static let config = "sha256:" + String(repeating: "4", count: 64)
+    static let armConfig = "sha256:" + String(repeating: "6", count: 64)
     static let other = "sha256:" + String(repeating: "9", count: 64)
 
     static func scanned(_ report: String, digests: [String] = [], config: String? = nil) -> ScannedImage {
         ScannedImage(report: report, name: "registry.test/acme/api:v1", manifestDigests: digests, configDigest: config)
     }
 
-    static func image(platforms: [String] = [], config: String? = nil) throws -> ImageVerification {
+    /// A single-platform image (its manifest is `digest`), or an index of two platforms.
+    static func image(config: String? = Self.config, index: Bool = false) throws -> ImageVerification {
         var image = try ReleaseGateTests.verified("registry.test/acme/api@\(digest)")
-        image.manifestDigests = [digest] + platforms
-        image.configDigest = config
+        image.platforms =
+            index
+            ? [
+                ImagePlatform(digest: amd64, configDigest: config, name: "linux/amd64"),
+                ImagePlatform(digest: arm64, configDigest: armConfig, name: "linux/arm64"),
+            ] : [ImagePlatform(digest: digest, configDigest: config)]
         return image
     }
 
@@ -289,55 +297,83 @@ struct ReleaseGateScanTests {
             tag: "v1", findings: ReleaseGateTests.clean, images: images, scannedImages: scans)
     }
 
-    @Test func anImageIsScannedByItsManifestPlatformOrConfigDigest() throws {
+    @Test func aSinglePlatformImageIsScannedByItsManifestOrConfigDigest() throws {
+        let image = try Self.image()
         // Digests compare as content addresses: the report's repository and case do not matter.
-        let byManifest = Self.scanned(
-            "image.json", digests: [Self.digest.uppercased().replacingOccurrences(of: "SHA256", with: "sha256")])
-        let byPlatform = Self.scanned("platform.json", digests: [Self.platform])
-        let byConfig = Self.scanned("local.json", config: Self.config)
-        let image = try Self.image(platforms: [Self.platform], config: Self.config)
-        #expect(image.scannedBy([byManifest, byPlatform, byConfig]) == ["image.json", "local.json", "platform.json"])
-        #expect(image.scannedBy([Self.scanned("stale.json", digests: [Self.other], config: Self.other)]) == [])
-        // A report's config digest says nothing about a manifest digest, nor the reverse.
-        #expect(try Self.image().scannedBy([Self.scanned("x.json", config: Self.digest)]) == [])
-        var unresolved = try Self.image()
-        unresolved.digest = nil
-        #expect(unresolved.scannedBy([byManifest]) == nil)
+        #expect(
+            image.scanCoverage([Self.scanned("pushed.json", digests: [Self.digest.uppercased()])])?.notScanned == [])
+        #expect(image.scanCoverage([Self.scanned("local.json", config: Self.config)])?.notScanned == [])
+        // Docker's containerd image store reports the manifest's digest as the image id.
+        #expect(image.scanCoverage([Self.scanned("containerd.json", config: Self.digest)])?.notScanned == [])
+        let stale = try #require(
+            image.scanCoverage([Self.scanned("stale.json", digests: [Self.other], config: Self.other)]))
+        #expect(stale.scannedBy.isEmpty && stale.notScanned == [Self.digest])
+        var unresolved = image
+        unresolved.platforms = []
+        #expect(unresolved.scanCoverage([Self.scanned("x.json", digests: [Self.digest])]) == nil)
 
-        let outcome = try Self.decide([image], [byConfig])
+        let outcome = try Self.decide([image], [Self.scanned("local.json", config: Self.config)])
         #expect(outcome.status == .pass, "\(outcome.reasons)")
         #expect(outcome.text(audit: nil, log: nil).contains("scanned by local.json"))
+        #expect(outcome.auditEntry.images.first?.reason.contains("scanned by local.json") == true)
+    }
+
+    /// `trivy image TAG` of a multi-platform tag names the index digest but scans one platform
+    /// (its ImageID is that platform's config): it vouches for that platform only.
+    @Test func everyPlatformOfAnIndexMustBeScanned() throws {
+        let image = try Self.image(index: true)
+        let amd64Only = Self.scanned("amd64.json", digests: [Self.digest], config: Self.config)
+        let coverage = try #require(image.scanCoverage([amd64Only]))
+        #expect(coverage.scannedBy == ["amd64.json"])
+        #expect(coverage.notScanned == ["linux/arm64 (\(Self.arm64))"])
+        let outcome = try Self.decide([image], [amd64Only])
+        #expect(outcome.status == .fail)
+        let reason = try #require(outcome.reasons.first { $0.hasPrefix("image ") })
+        #expect(reason.contains("NOT scanned: linux/arm64 (\(Self.arm64))"), "\(reason)")
+        #expect(outcome.summary.contains("1 not scanned"), "\(outcome.summary)")
+        // The index digest alone, without an image id, says nothing of which platform.
+        #expect(image.scanCoverage([Self.scanned("index.json", digests: [Self.digest])])?.scannedBy == [])
+        // Both platforms, by their manifest or config digests: scanned.
+        let both = [amd64Only, Self.scanned("arm64.json", digests: [Self.arm64])]
+        #expect(try Self.decide([image], both).status == .pass)
     }
 
     @Test func anImageNoReportScannedFailsTheRelease() throws {
         for scans in [[], [Self.scanned("stale.json", digests: [Self.other], config: Self.other)]] {
-            let outcome = try Self.decide([try Self.image(config: Self.config)], scans)
+            let outcome = try Self.decide([try Self.image()], scans)
             #expect(outcome.status == .fail)
             #expect(outcome.exitCode == 1)
             let reason = try #require(outcome.reasons.first { $0.hasPrefix("image ") })
             #expect(reason.contains("verified by key"), "\(reason)")
-            #expect(reason.contains("NOT scanned: no report given names this image's digest"), "\(reason)")
+            #expect(reason.contains("NOT scanned: no report given names this image"), "\(reason)")
             #expect(reason.contains("(release.yaml:7)"), "\(reason)")
+            #expect(outcome.summary.contains("1 not scanned"))
             #expect(outcome.auditEntry.decision == .fail)
-            // Said once, in the reason: no note repeating it.
-            #expect(!outcome.text(audit: nil, log: nil).contains("scanned by no report given"))
+            #expect(outcome.auditEntry.images.first?.reason.contains("NOT scanned: \(Self.digest)") == true)
             let json = try ReleaseGateTests.json(outcome)
             let gate = try #require(json["gate"] as? [String: Any])
             let verdict = try #require(((gate["signatures"] as? [String: Any])?["images"] as? [[String: Any]])?.first)
             #expect(verdict["scannedBy"] as? [String] == [])
+            #expect(verdict["notScanned"] as? [String] == [Self.digest])
+            #expect(verdict["failsForScan"] as? Bool == true)
         }
-        // Without require-scan the same release passes and says no report scanned the image.
+        // Without require-scan the same release passes, and says what no report scanned.
         let relaxed = try Self.decide([try Self.image()], [], policy: ReleaseGateTests.policyText)
         #expect(relaxed.status == .pass)
-        #expect(relaxed.text(audit: nil, log: nil).contains("scanned by no report given"))
+        #expect(relaxed.text(audit: nil, log: nil).contains("NOT scanned: no report given names this image"))
     }
 
-    /// An image the registry failed for cannot be matched (its config is unknown): it stays a
-    /// registry failure (exit 4), not a definite "not scanned".
-    @Test func anImageTheRegistryFailedForIsNotJudgedOnItsScan() throws {
-        let outcome = try Self.decide([ReleaseGateTests.down], [])
-        #expect(outcome.status == .registryFailure)
-        #expect(!outcome.reasons.joined().contains("NOT scanned"))
+    /// A registry that fails on the signatures after the image's identity was read cannot turn
+    /// a missing scan into a pass by retrying: a definite "no" (exit 1), not a registry error.
+    @Test func aMissingScanIsADefiniteNoEvenWhenTheRegistryFailedLater() throws {
+        var failedLater = ReleaseGateTests.down
+        failedLater.platforms = [ImagePlatform(digest: Self.digest, configDigest: Self.config)]
+        let outcome = try Self.decide([failedLater], [])
+        #expect(outcome.status == .fail, "\(outcome.reasons)")
+        // Identity unknown (the registry failed first): a registry failure, nothing else to say.
+        let unknown = try Self.decide([ReleaseGateTests.down], [])
+        #expect(unknown.status == .registryFailure)
+        #expect(!unknown.reasons.joined().contains("NOT scanned"))
     }
 
     @Test func requireScanIsInheritedAndTyped() throws {

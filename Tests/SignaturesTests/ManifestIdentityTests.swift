@@ -15,10 +15,19 @@ struct ManifestIdentityTests {
             {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(Self.amd64)","size":1,
              "platform":{"architecture":"amd64","os":"linux"}},
             {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(Self.arm64)","size":1},
+            {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(Self.config)","size":1,
+             "platform":{"architecture":"unknown","os":"unknown"},
+             "annotations":{"vnd.docker.reference.type":"attestation-manifest"}},
             {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:short","size":1}]}
             """
         let identity = ManifestIdentity(digest: Self.index, manifest: Array(text.utf8))
-        #expect(identity.manifestDigests == [Self.index, Self.amd64, Self.arm64])
+        #expect(identity.isIndex)
+        // The attestation manifest is no platform image.
+        #expect(
+            identity.platforms == [
+                ImagePlatform(digest: Self.amd64, configDigest: nil, name: "linux/amd64"),
+                ImagePlatform(digest: Self.arm64, configDigest: nil),
+            ])
         #expect(identity.configDigest == nil)
     }
 
@@ -29,14 +38,14 @@ struct ManifestIdentityTests {
              "layers":[]}
             """
         let identity = ManifestIdentity(digest: Self.amd64, manifest: Array(text.utf8))
-        #expect(identity.manifestDigests == [Self.amd64])
+        #expect(!identity.isIndex && identity.platforms.isEmpty)
         #expect(identity.configDigest == Self.config)
     }
 
     @Test func bytesThatAreNoManifestNameOnlyTheirDigest() {
         for text in ["not json", #"{"config":{"digest":"sha256:nope"}}"#, "[]"] {
             let identity = ManifestIdentity(digest: Self.amd64, manifest: Array(text.utf8))
-            #expect(identity.manifestDigests == [Self.amd64])
+            #expect(!identity.isIndex && identity.platforms.isEmpty)
             #expect(identity.configDigest == nil)
         }
     }

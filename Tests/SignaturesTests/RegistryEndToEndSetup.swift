@@ -46,8 +46,9 @@ extension E2E {
             let tampered = try #require(digests["tampered"])
             let attested = try #require(digests["attested"])
             let misattached = try #require(digests["misattached"])
+            let multi = try pushIndex("multi", policy: policy)
             let key = keys.appendingPathComponent("cosign.key").path
-            for (name, digest) in [("signed", signed), ("tampered", tampered)] {
+            for (name, digest) in [("signed", signed), ("tampered", tampered), ("multi", multi.index)] {
                 try mustRun(
                     "cosign", ["sign", "--key", key, "--tlog-upload=false", "-y", "\(registry)/e2e/\(name)@\(digest)"],
                     environment: cosignEnvironment)
@@ -65,13 +66,51 @@ extension E2E {
             return World(
                 registry: registry, key: keys.appendingPathComponent("cosign.pub").path,
                 otherKey: other.appendingPathComponent("cosign.pub").path, signed: signed, unsigned: unsigned,
-                tampered: tampered, attested: attested, misattached: misattached, configs: configs)
+                tampered: tampered, attested: attested, misattached: misattached, configs: configs,
+                multi: multi.index, multiPlatforms: multi.platforms.map { [$0.manifest, $0.config] })
         }
 
         /// A one-layer OCI image layout whose content depends on `name`, pushed as `e2e/<name>:v1`:
         /// its manifest digest and config digest.
         private func push(_ name: String, policy: URL) throws -> (manifest: String, config: String) {
             let layout = directory.appendingPathComponent("layout-\(name)")
+            let image = try writeImage(name, architecture: "amd64", in: layout)
+            let pushed = try pushLayout(layout, name: name, policy: policy, all: false)
+            try #require(pushed == image.manifest, "skopeo pushed \(pushed), the layout holds \(image.manifest)")
+            return (pushed, image.config)
+        }
+
+        /// An index of two one-layer images (linux/amd64 and linux/arm64) whose content depends
+        /// on `name`, pushed as `e2e/<name>:v1` with both platforms: the index's digest, and each
+        /// platform's manifest and config digests.
+        func pushIndex(_ name: String, policy: URL) throws -> (
+            index: String, platforms: [(manifest: String, config: String)]
+        ) {
+            let layout = directory.appendingPathComponent("layout-\(name)")
+            var platforms: [(manifest: String, config: String, size: Int, architecture: String)] = []
+            for architecture in ["amd64", "arm64"] {
+                let image = try writeImage("\(name)-\(architecture)", architecture: architecture, in: layout)
+                platforms.append((image.manifest, image.config, image.size, architecture))
+            }
+            let entries = platforms.map { platform in
+                #"{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(platform.manifest)","#
+                    + #""size":\#(platform.size),"platform":{"architecture":"\#(platform.architecture)","os":"linux"}}"#
+            }
+            let index = Array(
+                (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":["#
+                    + entries.joined(separator: ",") + "]}").utf8)
+            let indexDigest = try store(index, in: layout.appendingPathComponent("blobs/sha256"))
+            try writeLayoutIndex(
+                layout, mediaType: "application/vnd.oci.image.index.v1+json", digest: indexDigest, size: index.count)
+            let pushed = try pushLayout(layout, name: name, policy: policy, all: true)
+            try #require(pushed == indexDigest, "skopeo pushed \(pushed), the layout holds \(indexDigest)")
+            return (pushed, platforms.map { ($0.manifest, $0.config) })
+        }
+
+        /// Writes a one-layer image into `layout` (its blobs, and `index.json` naming it `v1`).
+        private func writeImage(
+            _ name: String, architecture: String, in layout: URL
+        ) throws -> (manifest: String, config: String, size: Int) {
             let blobs = layout.appendingPathComponent("blobs/sha256")
             let rootfs = directory.appendingPathComponent("rootfs-\(name)")
             try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
@@ -87,7 +126,7 @@ extension E2E {
             let layer = [UInt8](try Data(contentsOf: tarFile))
             let layerDigest = try store(layer, in: blobs)
             let config = Array(
-                (#"{"architecture":"amd64","os":"linux","config":{},"#
+                (#"{"architecture":"\#(architecture)","os":"linux","config":{},"#
                     + #""rootfs":{"type":"layers","diff_ids":["\#(layerDigest)"]}}"#).utf8)
             let configDigest = try store(config, in: blobs)
             let manifest = Array(
@@ -97,23 +136,32 @@ extension E2E {
                     + #""layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","#
                     + #""digest":"\#(layerDigest)","size":\#(layer.count)}]}"#).utf8)
             let manifestDigest = try store(manifest, in: blobs)
+            try writeLayoutIndex(
+                layout, mediaType: "application/vnd.oci.image.manifest.v1+json", digest: manifestDigest,
+                size: manifest.count)
+            return (manifestDigest, configDigest, manifest.count)
+        }
+
+        /// The layout's `index.json`, naming `digest` as `v1`, and its `oci-layout`.
+        private func writeLayoutIndex(_ layout: URL, mediaType: String, digest: String, size: Int) throws {
             let index =
-                #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","#
-                + #""digest":"\#(manifestDigest)","size":\#(manifest.count),"#
+                #"{"schemaVersion":2,"manifests":[{"mediaType":"\#(mediaType)","#
+                + #""digest":"\#(digest)","size":\#(size),"#
                 + #""annotations":{"org.opencontainers.image.ref.name":"v1"}}]}"#
             try Data(index.utf8).write(to: layout.appendingPathComponent("index.json"))
             try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: layout.appendingPathComponent("oci-layout"))
+        }
+
+        /// Copies the layout's `v1` to `e2e/<name>:v1` (`all`: every platform of an index); the digest pushed.
+        private func pushLayout(_ layout: URL, name: String, policy: URL, all: Bool) throws -> String {
             let digestFile = directory.appendingPathComponent("digest-\(name)")
             try mustRun(
                 "skopeo",
-                [
-                    "--policy", policy.path, "copy", "-q", "--dest-tls-verify=false", "--preserve-digests",
-                    "--digestfile", digestFile.path, "oci:\(layout.path):v1", "docker://\(registry)/e2e/\(name):v1",
+                ["--policy", policy.path, "copy", "-q"] + (all ? ["--all"] : []) + [
+                    "--dest-tls-verify=false", "--preserve-digests", "--digestfile", digestFile.path,
+                    "oci:\(layout.path):v1", "docker://\(registry)/e2e/\(name):v1",
                 ])
-            let pushed = try String(contentsOf: digestFile, encoding: .utf8).trimmingCharacters(
-                in: .whitespacesAndNewlines)
-            try #require(pushed == manifestDigest, "skopeo pushed \(pushed), the layout holds \(manifestDigest)")
-            return (pushed, configDigest)
+            return try String(contentsOf: digestFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         private func store(_ bytes: [UInt8], in blobs: URL) throws -> String {

@@ -320,6 +320,10 @@ enum E2E {
         var misattached: String
         /// Each image's config digest (what Trivy calls its `ImageID`), by name.
         var configs: [String: String] = [:]
+        /// A signed two-platform index (`e2e/multi`), and its platforms' manifest and config
+        /// digests (linux/amd64, then linux/arm64).
+        var multi: String = ""
+        var multiPlatforms: [[String]] = []
 
         func ref(_ repository: String, digest: String) -> String { "\(registry)/e2e/\(repository)@\(digest)" }
     }

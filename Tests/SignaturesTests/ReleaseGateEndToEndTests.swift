@@ -254,6 +254,31 @@ struct ReleaseGateEndToEndTests {
         ).write(to: URL(fileURLWithPath: release.policy))
         let relaxed = try release.gate([image], reports: [Self.clean, stale])
         #expect(relaxed.status == 0, "\(relaxed.standardOutput)\(relaxed.standardError)")
-        #expect(relaxed.standardOutput.contains("scanned by no report given"))
+        #expect(relaxed.standardOutput.contains("NOT scanned: no report given names this image"))
+    }
+
+    /// `trivy image TAG` of a multi-platform tag names the index digest but scans one platform:
+    /// the release of the index needs a scan of each platform, which the gate reads from the
+    /// registry (each platform manifest by its digest, for its config digest).
+    @Test func everyPlatformOfASignedIndexMustBeScanned() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let image = world.ref("multi", digest: world.multi)
+        let amd64 = try #require(world.multiPlatforms.first)
+        let arm64 = try #require(world.multiPlatforms.last)
+        let byTag = try release.imageReport(
+            "trivy-amd64.json", name: "\(world.registry)/e2e/multi:v1", repoDigests: [image], imageID: amd64[1])
+        let one = try release.gate([image], reports: [Self.clean, byTag])
+        #expect(one.status == 1, "\(one.standardOutput)\(one.standardError)")
+        #expect(one.standardOutput.contains("verified by key"))
+        #expect(one.standardOutput.contains("NOT scanned: linux/arm64 (\(arm64[0]))"), "\(one.standardOutput)")
+        #expect(one.standardOutput.contains("1 not scanned"))
+
+        // The arm64 build scanned before it was pushed (its config digest as image id): both are.
+        let local = try release.imageReport("trivy-arm64.json", name: "app:arm64", repoDigests: [], imageID: arm64[1])
+        let both = try release.gate([image], reports: [Self.clean, byTag, local])
+        #expect(both.status == 0, "\(both.standardOutput)\(both.standardError)")
+        #expect(both.standardOutput.contains("scanned by \(byTag), \(local)"))
     }
 }
