@@ -212,5 +212,12 @@ import Yams
             let permissions = job["permissions"] as? [String: String] ?? [:]
             #expect(permissions["security-events"] == nil, "job \(name) does not upload SARIF")
         }
+        // Production deploys the digest the gate verified, never the tag (which can be moved).
+        let production = try #require(jobs["production"])
+        #expect((production["needs"] as? String) == "release-gate")
+        #expect(Self.runs(production).contains("@${{ needs.release-gate.outputs.digest }}"))
+        #expect(!Self.runs(production).contains("github.ref_name"))
+        let outputs = gate["outputs"] as? [String: Any]
+        #expect((outputs?["digest"] as? String)?.contains("steps.gate.outputs.digest") == true)
     }
 }
