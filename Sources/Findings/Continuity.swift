@@ -12,8 +12,10 @@
 /// (primary or alias), and their versions agree where both are known. A different version
 /// is a different finding, as in a fingerprint.
 ///
-/// A trace also keeps the finding's severity: a finding that is more severe now than in the
-/// previous run is not the finding accepted there (``ContinuityIndex/lookup(_:)``).
+/// A trace also keeps the finding's severity and ratings (a finding that is more severe now
+/// than in the previous run, by the sources the policy judges by, is not the finding accepted
+/// there) and the places it was found (a vulnerable package now also in another service's lock
+/// file is not what was accepted either): ``ContinuityIndex/lookup(_:judging:)``.
 public struct FindingTrace: Sendable, Hashable {
     public var fingerprint: String
     public var kind: String
@@ -26,11 +28,19 @@ public struct FindingTrace: Sendable, Hashable {
     public var ids: [String]
     /// The resolved severity; nil when not known (a baseline given as fingerprints).
     public var severity: Severity?
+    /// Every source's rating, for judging by a policy's `severity-sources`; nil when not known.
+    public var ratings: [SeverityRating]?
+    /// The files (lock files, manifests, sources) it was found in, sorted; nil when not known
+    /// (a baseline given as fingerprints, or written before places were read).
+    public var places: [String]?
 
     public init(
         fingerprint: String, kind: String, scope: String?, ecosystem: String?, packageName: String?,
-        installedVersion: String?, ids: [String], severity: Severity? = nil
+        installedVersion: String?, ids: [String], severity: Severity? = nil, ratings: [SeverityRating]? = nil,
+        places: [String]? = nil
     ) {
+        self.ratings = ratings
+        self.places = places
         self.fingerprint = fingerprint
         self.kind = kind
         self.scope = scope
@@ -55,7 +65,12 @@ public struct FindingTrace: Sendable, Hashable {
             fingerprint: finding.fingerprint, kind: finding.kind.rawValue, scope: finding.identity.scope,
             ecosystem: finding.package?.ecosystem, packageName: finding.package?.name,
             installedVersion: finding.package?.installedVersion, ids: [finding.ruleID] + finding.aliases,
-            severity: finding.severity)
+            severity: finding.severity, ratings: finding.ratings, places: Self.places(of: finding.locations))
+    }
+
+    /// The files among `locations`, sorted, each once.
+    public static func places(of locations: [Location]) -> [String] {
+        locations.compactMap { $0.path.flatMap { $0.isEmpty ? nil : $0 } }.sortedUnique()
     }
 
     /// What two traces must share besides an id: nil when the trace cannot be matched but by
@@ -81,6 +96,8 @@ public enum ContinuityMatch: Sendable, Hashable {
     case present
     /// In it, but less severe there: the most severe it was.
     case lessSevere(was: Severity)
+    /// In it, but not at these places (files it is now also found in).
+    case elsewhere(newPlaces: [String])
 }
 
 /// The traces of one run, looked up by fingerprint and by package and id (see ``FindingTrace``).
@@ -105,18 +122,35 @@ public struct ContinuityIndex: Sendable {
         byPackageAndID = index
     }
 
-    /// Whether `trace` is one of the indexed findings, whatever its severity there.
+    /// Whether `trace` is one of the indexed findings, whatever its severity or places there.
     public func contains(_ trace: FindingTrace) -> Bool { lookup(trace) != .absent }
 
-    /// Whether `trace` is one of the indexed findings, and whether it was less severe there
-    /// than it is now. Of several matching traces, one not less severe makes it ``present``.
-    public func lookup(_ trace: FindingTrace) -> ContinuityMatch {
+    /// Whether `trace` is one of the indexed findings as it is now: ``ContinuityMatch/present``
+    /// when a match was at least as severe (as `judging` rates a trace; by default its resolved
+    /// severity) and found in every place it is found now. Otherwise, of the matches, the most
+    /// severe one less severe (``ContinuityMatch/lessSevere(was:)``), else the places none had.
+    public func lookup(
+        _ trace: FindingTrace, judging severity: (FindingTrace) -> Severity? = \.severity
+    ) -> ContinuityMatch {
         var mostSevere: Severity?
-        // True when a match settles it: present at the same severity or above.
+        var newPlaces: [String]?
+        let now = severity(trace)
+        // True when a match settles it: present at the same severity or above, everywhere.
         func consider(_ position: Int) -> Bool {
-            guard let now = trace.severity, let then = traces[position].severity, then < now else { return true }
-            mostSevere = max(mostSevere ?? then, then)
-            return false
+            let match = traces[position]
+            if let now, let then = severity(match), then < now {
+                mostSevere = max(mostSevere ?? then, then)
+                return false
+            }
+            // Places count only where the earlier run said where it was (npm audit names no file).
+            if let places = trace.places, let before = match.places, !before.isEmpty {
+                let missing = places.filter { !before.contains($0) }
+                if !missing.isEmpty {
+                    if newPlaces.map({ missing.count < $0.count }) ?? true { newPlaces = missing }
+                    return false
+                }
+            }
+            return true
         }
         for position in fingerprints[trace.fingerprint] ?? [] where consider(position) { return .present }
         if let key = trace.packageKey {
@@ -131,8 +165,8 @@ public struct ContinuityIndex: Sendable {
                 }
             }
         }
-        // Every match (if any) was less severe.
-        guard let mostSevere else { return .absent }
-        return .lessSevere(was: mostSevere)
+        if let mostSevere { return .lessSevere(was: mostSevere) }
+        if let newPlaces { return .elsewhere(newPlaces: newPlaces) }
+        return .absent
     }
 }

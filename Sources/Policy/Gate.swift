@@ -82,14 +82,20 @@ public enum Gate {
         for finding in input.findings.all {
             let judgement = SeverityJudge.judge(finding, sources: policy.severitySources?.value)
             let effective = judgement.severity == .unknown ? policy.unknownSeverity : judgement.severity
-            let inBaseline = input.baseline?.lookup(finding)
+            let inBaseline = input.baseline?.lookup(finding, judgedBy: policy.severitySources?.value)
             let isNew = inBaseline.map { $0 != .present } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
                 severity: effective, judgedSeverity: judgement.severity, severitySource: judgement.source,
                 disagreement: judgement.disagreement, isNew: isNew, notes: [])
-            if case .lessSevere(let was)? = inBaseline {
-                result.notes.append("new at this severity: the baseline has it as \(was), now \(finding.severity)")
+            switch inBaseline {
+            case .lessSevere(let was)?:
+                result.notes.append(
+                    "new at this severity: the baseline has it as \(was), now \(judgement.severity)")
+            case .elsewhere(let places)?:
+                result.notes.append(
+                    "new here: the baseline has it, but not in \(places.joined(separator: ", "))")
+            default: break
             }
             let naming = waivers.indices.filter { waivers[$0].names(finding) }
             named.formUnion(naming)

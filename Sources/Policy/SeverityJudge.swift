@@ -14,34 +14,46 @@ struct SeverityJudgement {
 enum SeverityJudge {
     static func judge(_ finding: Finding, sources: [SeveritySource]?) -> SeverityJudgement {
         let disagreement = Self.disagreement(finding)
-        for source in sources ?? [.resolved] {
-            if let (severity, name) = severity(of: finding, from: source) {
-                return SeverityJudgement(severity: severity, source: name, disagreement: disagreement)
-            }
-        }
-        // None of the trusted sources rated it: the README's resolved severity (maybe unknown).
-        return SeverityJudgement(severity: finding.severity, source: "resolved", disagreement: disagreement)
+        let (severity, source) = judge(
+            resolved: finding.severity, ratings: finding.ratings, ecosystem: finding.package?.ecosystem,
+            sources: sources)
+        return SeverityJudgement(severity: severity, source: source, disagreement: disagreement)
     }
 
-    private static func severity(of finding: Finding, from source: SeveritySource) -> (Severity, String)? {
+    /// The severity `sources` give a finding resolved as `resolved` with these ratings, and
+    /// which source gave it; the resolved severity (maybe unknown) when none of them rated it.
+    static func judge(
+        resolved: Severity, ratings: [SeverityRating], ecosystem: String?, sources: [SeveritySource]?
+    ) -> (Severity, String) {
+        for source in sources ?? [.resolved] {
+            if let judged = severity(resolved: resolved, ratings: ratings, ecosystem: ecosystem, from: source) {
+                return judged
+            }
+        }
+        return (resolved, "resolved")
+    }
+
+    private static func severity(
+        resolved: Severity, ratings: [SeverityRating], ecosystem: String?, from source: SeveritySource
+    ) -> (Severity, String)? {
         switch source {
         case .resolved:
-            return finding.severity == .unknown ? nil : (finding.severity, "resolved")
+            return resolved == .unknown ? nil : (resolved, "resolved")
         case .tool:
-            let verdicts = finding.ratings.filter(\.isToolVerdict).compactMap(rated)
+            let verdicts = ratings.filter(\.isToolVerdict).compactMap(rated)
             return verdicts.max().map { ($0, "tool") }
         case .vendor:
-            guard let ecosystem = finding.package?.ecosystem else { return nil }
+            guard let ecosystem else { return nil }
             for name in vendorSources(forEcosystem: ecosystem) {
                 // Every rating the vendor gave (one per report that carried it): the most severe,
                 // so which report sorts first does not decide.
-                let ratings = finding.ratings.filter { !$0.isToolVerdict && $0.source == name }
-                if let severity = ratings.compactMap(rated).max() { return (severity, "vendor (\(name))") }
+                let given = ratings.filter { !$0.isToolVerdict && $0.source == name }
+                if let severity = given.compactMap(rated).max() { return (severity, "vendor (\(name))") }
             }
             return nil
         case .authority(let name):
-            let ratings = finding.ratings.filter { !$0.isToolVerdict && $0.source.lowercased() == name }
-            return ratings.compactMap(rated).max().map { ($0, name) }
+            let given = ratings.filter { !$0.isToolVerdict && $0.source.lowercased() == name }
+            return given.compactMap(rated).max().map { ($0, name) }
         }
     }
 
@@ -117,10 +129,21 @@ public struct Baseline: Sendable {
         self.init(file: file, traces: fingerprints.map(FindingTrace.init(fingerprintOnly:)))
     }
 
-    /// Whether the finding is in the baseline at the same severity or a higher one: one that
-    /// became more severe since is not the finding the baseline accepted, and counts as new.
+    /// Whether the finding is in the baseline at the same severity or a higher one, and in
+    /// every place it is found now: one that became more severe since, or spread to another
+    /// file, is not the finding the baseline accepted, and counts as new.
     public func contains(_ finding: Finding) -> Bool { lookup(finding) == .present }
 
-    /// Whether the finding is in the baseline, and whether it was less severe there.
-    public func lookup(_ finding: Finding) -> ContinuityMatch { index.lookup(FindingTrace(finding)) }
+    /// Whether the finding is in the baseline, and whether it was less severe there (both runs
+    /// judged by `sources`, a policy's `severity-sources`; nil: the resolved severity) or found
+    /// in fewer places.
+    public func lookup(_ finding: Finding, judgedBy sources: [SeveritySource]? = nil) -> ContinuityMatch {
+        index.lookup(FindingTrace(finding)) { trace in
+            guard let resolved = trace.severity else { return nil }
+            // A trace without ratings (a baseline written before they were kept) is judged by what it has.
+            return SeverityJudge.judge(
+                resolved: resolved, ratings: trace.ratings ?? [], ecosystem: trace.ecosystem, sources: sources
+            ).0
+        }
+    }
 }

@@ -114,6 +114,9 @@ public struct BaselineDiff: Sendable {
                 var risen = entry
                 risen.previousSeverity = was
                 newEntries.append(risen)
+            case .elsewhere:
+                // Found in a file it was not in before (a new service with the same vulnerable package).
+                newEntries.append(entry)
             }
         }
         new = DiffEntry.sortedForDisplay(newEntries)
@@ -258,9 +261,33 @@ public struct FindingsSnapshot: Sendable {
         let aliases = try finding.strings("aliases")
         // `scope` is recorded since findings could be recognised across tool changes; a document
         // without it is matched by fingerprint only.
+        // Ratings and places, when the document has them (every findings JSON ScanGate writes):
+        // a later run judges both runs by a policy's severity sources, and sees new places.
+        var ratings: [SeverityRating]?
+        if let list = try finding.array("ratings") {
+            ratings = try list.map { rating in
+                let cvss = try (rating.array("cvss") ?? []).compactMap { score -> CVSSScore? in
+                    guard let version = try score.string("version").flatMap(CVSSVersion.init(rawValue:)) else {
+                        return nil
+                    }
+                    return CVSSScore(
+                        version: version, vector: try score.string("vector"), score: try score.double("score"))
+                }
+                return SeverityRating(
+                    source: try rating.string("source") ?? "",
+                    severity: try rating.string("severity").flatMap(
+                        Severity.init(rawValue:)), label: try rating.string("label"), cvss: cvss,
+                    isToolVerdict: try rating.bool("toolVerdict") ?? false)
+            }
+        }
+        let places = try finding.array("locations").map { locations in
+            try locations.compactMap { location in try location.string("path") }
+                .filter { !$0.isEmpty }.sortedUnique()
+        }
         let trace = FindingTrace(
             fingerprint: fingerprint, kind: kind, scope: try finding.string("scope"), ecosystem: ecosystem,
-            packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases, severity: severity)
+            packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases, severity: severity,
+            ratings: ratings, places: places)
         return DiffEntry(
             fingerprint: fingerprint, id: id, kind: kind, severity: severity, title: try finding.string("title") ?? "",
             tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed, trace: trace)

@@ -470,3 +470,56 @@ struct UnlistedZAPInstancesTests {
         #expect(result.standardOutput.contains("ZAP counted 35 instances but listed 5"))
     }
 }
+
+/// `--baseline` with `fail-on-new-only`: a finding the baseline holds passes only as it was
+/// then, judged by the same severity sources, and in the same places.
+@Suite("Baselines judged as the policy judges", .enabled(if: ScanGateProcess.isAvailable))
+struct BaselineJudgementTests {
+    /// `scangate gate` of `current` against the ingest of `previous`, under `policy`.
+    static func gate(previous: String, current: String, policy: String) throws -> ChildProcess.Result {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let baseline = directory.appendingPathComponent("baseline.json").path
+        let ingested = try ScanGateProcess.run(
+            ["ingest", "--format", "json", "-o", baseline, "fixtures/baseline/\(previous)"])
+        #expect(ingested.status == 0, "\(ingested.standardError)")
+        let policyFile = directory.appendingPathComponent("policy.yaml")
+        try Data(policy.utf8).write(to: policyFile)
+        return try ScanGateProcess.run(
+            ["gate", "--policy", policyFile.path, "--baseline", baseline, "fixtures/baseline/\(current)"])
+    }
+
+    /// Trivy's own rating stays HIGH; the vendor's went from low to critical. A policy that
+    /// judges by the vendor sees a critical that was low: new, not the finding accepted.
+    @Test func aRiseBySeveritySourcesIsNew() throws {
+        let policy = """
+            scangate-policy: 1
+            fail-on: critical
+            fail-on-new-only: true
+            severity-sources: [vendor, nvd, tool]
+
+            """
+        let risen = try Self.gate(
+            previous: "vendor-low.trivy.json", current: "vendor-critical.trivy.json", policy: policy)
+        #expect(risen.status == 1, "\(risen.standardOutput)")
+        #expect(risen.standardOutput.contains("new at this severity: the baseline has it as low, now critical"))
+        let same = try Self.gate(
+            previous: "vendor-critical.trivy.json", current: "vendor-critical.trivy.json", policy: policy)
+        #expect(same.status == 0, "\(same.standardOutput)")
+    }
+
+    /// The same vulnerable package in a new service's lock file is new exposure.
+    @Test func aFindingInANewPlaceIsNew() throws {
+        let policy = "scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n"
+        let spread = try Self.gate(
+            previous: "one-service.trivy.json", current: "two-services.trivy.json", policy: policy)
+        #expect(spread.status == 1, "\(spread.standardOutput)")
+        #expect(
+            spread.standardOutput.contains(
+                "new here: the baseline has it, but not in services/payments/package-lock.json"))
+        // Fewer places than the baseline: nothing new.
+        let fewer = try Self.gate(
+            previous: "two-services.trivy.json", current: "one-service.trivy.json", policy: policy)
+        #expect(fewer.status == 0, "\(fewer.standardOutput)")
+    }
+}
