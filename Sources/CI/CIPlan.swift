@@ -227,41 +227,46 @@ extension CIPlan {
     public static func outputClash(
         _ outputs: CIConfiguration.Outputs, inputs: [(what: String, path: String)], reports: [ReportInput]
     ) -> String? {
-        // Symbolic links resolved; for a file not written yet, those of its directory.
-        func canonical(_ path: String) -> String {
-            let url = URL(fileURLWithPath: path).standardizedFileURL
-            guard !FileManager.default.fileExists(atPath: url.path) else { return url.resolvingSymlinksInPath().path }
-            return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(
-                url.lastPathComponent
-            )
-            .path
-        }
-        /// Why the next run would read `output` (written as `path`) as a report, or nil.
-        func readAsReport(_ output: String, writtenAs path: String, by report: ReportInput) -> String? {
-            switch report {
-            case .path(let argument):
-                let input = canonical(argument)
-                // The file itself, or one below the directory through non-hidden names (a
-                // directory is read with its subdirectories).
-                let directory = input.hasSuffix("/") ? input : input + "/"
-                let below =
-                    output.hasPrefix(directory)
-                    && !output.dropFirst(directory.count).split(separator: "/").contains { $0.hasPrefix(".") }
-                return input == output || below ? "would be read as a report (the argument \(argument))" : nil
-            case .pattern(let pattern):
-                // As written and with symbolic links resolved (an output directory that links to
-                // the reports).
-                guard let glob = try? ReportGlob(pattern), glob.covers(path) || glob.covers(output) else { return nil }
-                return "would be read as a report (reports: \(pattern) names it)"
-            }
-        }
+        func canonical(_ path: String) -> String { ReportInput.canonicalPath(path) }
         for case (let key, let path?) in outputs.byKey {
             let output = canonical(path)
             let clash =
                 inputs.first { canonical($0.path) == output }.map { "is \($0.what) (\($0.path))" }
-                ?? reports.lazy.compactMap { readAsReport(output, writtenAs: path, by: $0) }.first
+                ?? reports.lazy.compactMap { $0.wouldRead(path) }.first
             if let clash { return "outputs.\(key) \(path) \(clash): write the outputs somewhere else" }
         }
         return nil
+    }
+}
+
+extension ReportInput {
+    /// `path` made absolute with symbolic links resolved; for a file not written yet, those of
+    /// its directory.
+    public static func canonicalPath(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard !FileManager.default.fileExists(atPath: url.path) else { return url.resolvingSymlinksInPath().path }
+        return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent)
+            .path
+    }
+
+    /// Why a run would read a file written at `path` as one of these reports, or nil: it is the
+    /// file named, or below the directory named (through non-hidden names: a directory is read
+    /// with its subdirectories), or the pattern covers it, as written or with links resolved.
+    public func wouldRead(_ path: String) -> String? {
+        let output = Self.canonicalPath(path)
+        switch self {
+        case .path(let argument):
+            let input = Self.canonicalPath(argument)
+            let directory = input.hasSuffix("/") ? input : input + "/"
+            let below =
+                output.hasPrefix(directory)
+                && !output.dropFirst(directory.count).split(separator: "/").contains { $0.hasPrefix(".") }
+            return input == output || below ? "would be read as a report (the argument \(argument))" : nil
+        case .pattern(let pattern):
+            // As written and with symbolic links resolved (an output directory that links to
+            // the reports).
+            guard let glob = try? ReportGlob(pattern), glob.covers(path) || glob.covers(output) else { return nil }
+            return "would be read as a report (reports: \(pattern) names it)"
+        }
     }
 }

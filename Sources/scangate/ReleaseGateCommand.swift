@@ -279,6 +279,13 @@ struct ReleaseGateCommand: ParsableCommand {
         inputs += [plan.baseline, plan.auditLog, plan.auditKey, config].compactMap { $0 }
         inputs += ReportInput.files(plan.reports).paths
         try OutputFile.refuse(output, ifAnyOf: inputs)
+        // Nor where the next run would read it as a report (and stop, exit 3): `-o` or the audit
+        // log inside the reports directory, before either exists.
+        for (what, path) in [("-o", output), ("the audit log", plan.auditLog)] {
+            guard let path, path != "-", let reason = plan.reports.lazy.compactMap({ $0.wouldRead(path) }).first
+            else { continue }
+            throw refuse("\(what) \(path) \(reason): write it somewhere else")
+        }
         // And an output that cannot be written is known now, not after the decision is recorded
         // with an exit status the command would then not end with.
         try OutputFile.refuseUnwritable(output)

@@ -112,6 +112,30 @@ struct ReleaseGateCommandTests {
         #expect(record.entry.images.first?.reason == "not checked: a report could not be read")
     }
 
+    /// `-o` or the audit log inside the reports directory would be read as a report by the next
+    /// run (which would then stop, exit 3): refused before anything is decided, exit 2.
+    @Test func anOutputOrAuditLogTheNextRunWouldReadIsRefused() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let reports = directory.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(
+            at: reports.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: "fixtures/audit/clean-trivy.json",
+            toPath: reports.appendingPathComponent("trivy.json").path)
+        for extra in [
+            ["-o", reports.appendingPathComponent("out/release.txt").path],
+            ["--audit-log", reports.appendingPathComponent("audit.jsonl").path],
+        ] {
+            let result = try ScanGateCommand.run(
+                ["release-gate", "--policy", Self.policy, "--image", Self.downImage, reports.path] + extra
+                    + Self.common)
+            #expect(result.status == 2, "\(extra): \(result.standardError)")
+            #expect(result.standardError.contains("would be read as a report (the argument \(reports.path))"))
+            #expect(!FileManager.default.fileExists(atPath: extra[1]))
+        }
+    }
+
     @Test func noReportAtAllIsNotAPass() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
