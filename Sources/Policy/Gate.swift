@@ -48,8 +48,9 @@ public struct GateInput: Sendable {
 /// For each finding, in order, the first of these that applies decides:
 /// 1. a scanner suppressed it → `suppressed-by-tool`;
 /// 2. an OpenVEX `not_affected`/`fixed` statement covers it (the latest statement about the
-///    finding and product wins; a product naming a source repository covers the source tree
-///    only when it is ``GateInput/repository``) → `vex-suppressed`;
+///    finding and product wins; it must cover every image the finding is in; a product naming a
+///    source repository covers the source tree only when it is ``GateInput/repository``) →
+///    `vex-suppressed`;
 /// 3. the first policy rule that matches → its action (`fail`, `warn`, `ignore`);
 /// 4. `fail-on`, then `warn-on` (with `fail-on-new-only`, a finding the baseline has warns
 ///    instead of failing); else `pass`.
@@ -112,7 +113,7 @@ public enum Gate {
                     kind: .tool,
                     text: "suppressed by \(suppression.source) (\(suppression.status))"
                         + (suppression.statement.map { ": \($0)" } ?? ""))
-            } else if let statement = vex.suppressing(finding, warnings: &vexNotes) {
+            } else if let statement = vex.suppressing(finding, warnings: &vexNotes, notes: &result.notes) {
                 result.verdict = .vexSuppressed
                 result.vexStatement = statement
                 let why = statement.justification ?? statement.impactStatement
@@ -212,7 +213,7 @@ public enum Gate {
                     + "\(failOn.value) fails")
         }
         allWarnings +=
-            input.reportWarnings + waiverWarnings + vexNotes + vex.repositoryWarnings + vex.unusedWarnings
+            input.reportWarnings + waiverWarnings + vexNotes + vex.setAsideWarnings + vex.unusedWarnings
             + unmatchedToolWarnings(policy, input.findings)
             + warnings
 

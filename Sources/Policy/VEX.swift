@@ -74,11 +74,16 @@ public struct VEXStatement: Sendable {
     }
 
     /// How the statement is about this finding, or nil when it is not: one of its ids is the
-    /// finding's id or an alias, and a product is the finding's package, or an artifact the
-    /// finding is in (its image, or the source repository being gated) with a subcomponent that
-    /// is the package. Package URLs match on type, namespace, name, the version when the product
-    /// gives one (none: every version), and every qualifier the product gives (`?arch=arm64` is
-    /// not the amd64 package).
+    /// finding's id or an alias, and its products cover **every place** the finding is at
+    /// (``VEXPlace``: each image it was found in, or the source tree): a product that is the
+    /// finding's package covers every place; an image, or a product with a subcomponent that is
+    /// the package, covers the places in that artifact (its image, or the source tree of the
+    /// repository being gated). A merged finding is one vulnerability in several images: a
+    /// statement about one of them says nothing of the others. Package URLs match on type,
+    /// namespace, name, the version when the product gives one (none: every version), and every
+    /// qualifier the product gives (`?arch=arm64` is not the amd64 package). When places are
+    /// covered differently, the weakest match counts (one place covered for every version only
+    /// makes the whole ``VEXMatch/everyVersion``).
     /// - Parameter repository: the repository being gated; a product that names a source
     ///   repository (``SourceRepository/init(product:)``) speaks for the source tree's findings
     ///   only when it names this one, and for none when it is nil.
@@ -86,50 +91,125 @@ public struct VEXStatement: Sendable {
         judge(finding, repository: repository).match
     }
 
-    /// ``match(_:repository:)``, and when the statement does not match only because a product
-    /// with subcomponents names another source repository than the one being gated (or one is
-    /// named and the gated one is not known), that product's repository.
-    func judge(_ finding: Finding, repository: SourceRepository?) -> (match: VEXMatch?, setAside: SourceRepository?) {
+    /// Which of the finding's places the statement covers, and, when it covers none only because
+    /// a product with subcomponents is not this project's, why (``VEXSetAside``).
+    func judge(_ finding: Finding, repository: SourceRepository?) -> VEXJudgement {
         let findingIDs = Set(([finding.ruleID] + finding.aliases).map { $0.uppercased() })
-        guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.uppercased()) }) else { return (nil, nil) }
-        guard let purl = PackageURL.of(finding) else { return (nil, nil) }
-        var best: VEXMatch?
-        var setAside: SourceRepository?
-        func consider(_ identifiers: [String]) {
-            for identifier in identifiers {
-                guard let match = PackageURL.match(product: identifier, package: purl) else { continue }
-                if best == nil || match == .version { best = match }
-            }
+        guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.uppercased()) }),
+            let purl = PackageURL.of(finding)
+        else { return VEXJudgement(places: [], matches: [], setAside: nil) }
+        let places = VEXPlace.places(of: finding)
+        var matches = [VEXMatch?](repeating: nil, count: places.count)
+        func cover(_ index: Int, _ match: VEXMatch) {
+            if matches[index] == nil || match == .version { matches[index] = match }
         }
+        var setAside: VEXSetAside?
         for product in products {
             if product.subcomponents.isEmpty {
                 for identifier in product.identifiers {
-                    guard let image = VEXArtifact.image(identifier) else {
-                        consider([identifier])
-                        continue
-                    }
-                    // An image as the product: every package in that image.
-                    if VEXArtifact.contains(finding, image: image) {
+                    if let image = VEXArtifact.image(identifier) {
+                        // An image as the product: every package in that image.
                         let pinned: VEXMatch = image.digest != nil || image.tag != nil ? .version : .everyVersion
-                        if best == nil || pinned == .version { best = pinned }
+                        for (index, place) in places.enumerated() where place.isIn(image) { cover(index, pinned) }
+                    } else if let match = PackageURL.match(product: identifier, package: purl) {
+                        // The package itself as the product: wherever it is.
+                        for index in places.indices { cover(index, match) }
                     }
                 }
                 continue
             }
-            switch VEXArtifact.scope(of: product.identifiers, for: finding, repository: repository) {
-            case .contains:
-                for subcomponent in product.subcomponents { consider(subcomponent) }
-            case .otherRepository(let named):
-                let wouldMatch = product.subcomponents.contains { identifiers in
-                    identifiers.contains { PackageURL.match(product: $0, package: purl) != nil }
+            var subcomponentMatch: VEXMatch?
+            for identifier in product.subcomponents.joined() {
+                guard let match = PackageURL.match(product: identifier, package: purl) else { continue }
+                if subcomponentMatch == nil || match == .version { subcomponentMatch = match }
+            }
+            guard let subcomponentMatch else { continue }
+            let artifact = VEXArtifact(identifiers: product.identifiers)
+            for (index, place) in places.enumerated() {
+                switch artifact.scope(of: place, repository: repository) {
+                case .contains:
+                    cover(index, subcomponentMatch)
+                case .setAside(let reason):
+                    if setAside == nil { setAside = reason }
+                case .outside:
+                    break
                 }
-                if wouldMatch, setAside == nil { setAside = named }
-            case .outside:
-                break
             }
         }
-        return (best, best == nil ? setAside : nil)
+        return VEXJudgement(places: places, matches: matches, setAside: setAside)
     }
+}
+
+/// A place a finding is at, as far as an OpenVEX product can speak for it: an image it was
+/// found in, or the project's source tree (every finding in no image).
+enum VEXPlace: Hashable, CustomStringConvertible {
+    case image(ImageReference)
+    case sourceTree
+
+    /// The finding's places, each once, in the order of its locations: every image of its
+    /// locations, and the source tree when a location is in no image or it has none.
+    static func places(of finding: Finding) -> [VEXPlace] {
+        var places: [VEXPlace] = []
+        for location in finding.locations {
+            let place = location.image.map(VEXPlace.image) ?? .sourceTree
+            if !places.contains(place) { places.append(place) }
+        }
+        return places.isEmpty ? [.sourceTree] : places
+    }
+
+    /// Whether the place is in that image: same repository (``VEXArtifact/normalRepository(_:)``),
+    /// and the digest and tag `wanted` gives, when it gives them (an image whose digest is not
+    /// known does not match a digest; with a digest, the tag is not compared).
+    func isIn(_ wanted: ImageReference) -> Bool {
+        guard case .image(let actual) = self else { return false }
+        return VEXArtifact.normalRepository(actual.repository) == VEXArtifact.normalRepository(wanted.repository)
+            && (wanted.digest == nil || wanted.digest?.lowercased() == actual.digest?.lowercased())
+            && (wanted.tag == nil || wanted.digest != nil || wanted.tag == actual.tag)
+    }
+
+    /// `ghcr.io/acme/app:2.0@sha256:…`, or `the source tree`.
+    var description: String {
+        switch self {
+        case .image(let image):
+            image.repository + (image.tag.map { ":" + $0 } ?? "") + (image.digest.map { "@" + $0 } ?? "")
+        case .sourceTree:
+            "the source tree"
+        }
+    }
+}
+
+/// Why a statement whose subcomponent is the finding's package speaks for none of its places.
+enum VEXSetAside: Equatable {
+    /// The finding is in the source tree and the product names a source repository that is not
+    /// the one being gated, or the gated one is not known.
+    case otherRepository(SourceRepository)
+}
+
+/// What a statement says of one finding: which of its places (``VEXPlace``) it covers and how.
+struct VEXJudgement {
+    /// The finding's places; empty when the statement is not about its vulnerability or package.
+    var places: [VEXPlace]
+    /// For each place, how the statement covers it, or nil when it does not.
+    var matches: [VEXMatch?]
+    /// Why a product that would have spoken for the finding was set aside (only when it covers
+    /// no place).
+    var setAside: VEXSetAside?
+
+    /// Whether it covers at least one place: it speaks about the finding.
+    var speaks: Bool { matches.contains { $0 != nil } }
+
+    /// How it covers the finding when it covers every place (the weakest of the places'
+    /// matches), else nil.
+    var match: VEXMatch? {
+        guard !places.isEmpty, matches.allSatisfy({ $0 != nil }) else { return nil }
+        return matches.contains(.everyVersion) ? .everyVersion : .version
+    }
+
+    /// The places it covers.
+    var covered: [VEXPlace] { zip(places, matches).compactMap { $1 == nil ? nil : $0 } }
+
+    /// The places it does not cover.
+    var uncovered: [VEXPlace] { zip(places, matches).compactMap { $1 == nil ? $0 : nil } }
 }
 
 /// A source repository: the one being gated (`OWNER/NAME` on GitHub, as the command line knows
@@ -207,50 +287,60 @@ public struct SourceRepository: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Whether a statement's product is the artifact a finding was found in.
-enum VEXArtifact {
-    /// Where a finding is with respect to a product that has subcomponents.
+/// A statement's product with subcomponents, as the artifact its subcomponents are part of: the
+/// images and source repositories its identifiers name.
+struct VEXArtifact {
+    /// The images its identifiers name (``image(_:)``).
+    var images: [ImageReference]
+    /// The source repositories its identifiers name (``SourceRepository/init(product:)``).
+    var repositories: [SourceRepository]
+    /// Whether an identifier names something else than an image.
+    var namesMoreThanImages: Bool
+
+    /// Whether a place is in the artifact.
     enum Scope: Equatable {
-        /// The product is the artifact the finding is in.
+        /// The place is in the artifact.
         case contains
-        /// The product is another artifact.
+        /// The artifact is another one (another image, a repository when the place is an image).
         case outside
-        /// The finding is in the source tree and the product names a source repository that is
-        /// not the one being gated, or the gated one is not known.
-        case otherRepository(SourceRepository)
+        /// The artifact cannot be this project's at that place, for this reason: a warning says so.
+        case setAside(VEXSetAside)
     }
 
-    /// Whether a product (its identifiers) is the artifact the finding is in. An image product
-    /// (`pkg:oci/…`, `pkg:docker/…`, or a reference with a registry host) contains the findings
-    /// in that image (``contains(_:image:)``). Any other product is the project's source tree,
-    /// and contains the findings that are in no image; but one that names a source repository
+    init(identifiers: [String]) {
+        var images: [ImageReference] = []
+        var repositories: [SourceRepository] = []
+        var namesMoreThanImages = false
+        for identifier in identifiers {
+            if let image = Self.image(identifier) {
+                images.append(image)
+            } else {
+                namesMoreThanImages = true
+                if let repository = SourceRepository(product: identifier) { repositories.append(repository) }
+            }
+        }
+        self.images = images
+        self.repositories = repositories
+        self.namesMoreThanImages = namesMoreThanImages
+    }
+
+    /// Whether the place is in this artifact. An image (`pkg:oci/…`, `pkg:docker/…`, or a
+    /// reference with a registry host) contains the places in that image (``VEXPlace/isIn(_:)``).
+    /// Any other product is the project's source tree; but one that names a source repository
     /// (``SourceRepository/init(product:)``: `pkg:github/acme/app`, `https://github.com/acme/app`)
     /// only when every repository it names is `repository`: a statement copied from another
     /// project must not speak for this one, and when the gated repository is not known nobody
     /// can tell.
-    static func scope(of identifiers: [String], for finding: Finding, repository: SourceRepository?) -> Scope {
-        guard finding.locations.allSatisfy({ $0.image == nil }) else {
-            let inImage = identifiers.contains { identifier in
-                image(identifier).map { contains(finding, image: $0) } ?? false
+    func scope(of place: VEXPlace, repository: SourceRepository?) -> Scope {
+        switch place {
+        case .image:
+            return images.contains(where: place.isIn) ? .contains : .outside
+        case .sourceTree:
+            guard namesMoreThanImages else { return .outside }
+            if let other = repositories.first(where: { repository.map($0.isSame) != true }) {
+                return .setAside(.otherRepository(other))
             }
-            return inImage ? .contains : .outside
-        }
-        let others = identifiers.filter { image($0) == nil }
-        guard !others.isEmpty else { return .outside }
-        let named = others.compactMap(SourceRepository.init(product:))
-        if let other = named.first(where: { repository.map($0.isSame) != true }) { return .otherRepository(other) }
-        return .contains
-    }
-
-    /// An image contains the findings in that image: same repository, and the digest and tag the
-    /// product gives, when it gives them (a finding whose image digest is not known does not
-    /// match a digest).
-    static func contains(_ finding: Finding, image wanted: ImageReference) -> Bool {
-        let images = finding.locations.compactMap(\.image)
-        return images.contains { actual in
-            normalRepository(actual.repository) == normalRepository(wanted.repository)
-                && (wanted.digest == nil || wanted.digest?.lowercased() == actual.digest?.lowercased())
-                && (wanted.tag == nil || wanted.digest != nil || wanted.tag == actual.tag)
+            return .contains
         }
     }
 
@@ -561,7 +651,7 @@ enum RFC3339 {
 
 /// The statements of every `--vex` document, as the gate asks them about each finding: indexed
 /// by vulnerability id (a finding is compared only with the statements that name one of its
-/// ids), and remembering which statements spoke about any finding.
+/// ids), and remembering which statements spoke about any finding, and which were set aside.
 final class VEXIndex {
     private let statements: [VEXStatement]
     private let byID: [String: [Int]]
@@ -570,11 +660,24 @@ final class VEXIndex {
     private var used = Set<Int>()
     /// The repository being gated (nil: not known).
     private let repository: SourceRepository?
-    /// Statements that would have spoken about a finding but for the source repository their
-    /// product names: the first such repository of each.
-    private var setAside: [Int: SourceRepository] = [:]
+    /// Statements that would have spoken about a finding but for their product (another source
+    /// repository): the first reason of each.
+    private var setAside: [Int: VEXSetAside] = [:]
+    /// Statements that would have taken a finding out but cover only some of its places, the
+    /// finding not being suppressed otherwise: the first such finding of each, and how many.
+    private var partial: [Int: PartialCover] = [:]
     /// One warning per statement dated in the future.
     let futureWarnings: [String]
+
+    /// A suppressing statement that covered only some places of a finding.
+    private struct PartialCover {
+        /// The first such finding, as ``Gate/describe(_:)`` names it.
+        var finding: String
+        var covered: [VEXPlace]
+        var uncovered: [VEXPlace]
+        /// How many findings it covered only in part.
+        var findings: Int
+    }
 
     init(_ statements: [VEXStatement], today: Day, repository: SourceRepository? = nil) {
         self.statements = statements
@@ -602,44 +705,80 @@ final class VEXIndex {
 
     /// The statement that takes the finding out of the gate, or nil. The latest statement about
     /// the finding decides; of statements equally late, one that does not suppress wins (files
-    /// given in another order must not change the verdict). A `fixed` statement suppresses only
-    /// when it names the package's version: "fixed" for every version is a contradiction.
-    func suppressing(_ finding: Finding, warnings: inout [String]) -> VEXStatement? {
+    /// given in another order must not change the verdict). A `not_affected` or `fixed`
+    /// statement counts only when it covers every place of the finding (every image it is in):
+    /// one that covers some of them is not applied, and `notes` says which places it misses. An
+    /// `affected` or `under_investigation` statement counts when it covers any place: the latest
+    /// word about one image keeps the finding in. A `fixed` statement suppresses only when it
+    /// names the package's version: "fixed" for every version is a contradiction.
+    func suppressing(_ finding: Finding, warnings: inout [String], notes: inout [String]) -> VEXStatement? {
         // Without --vex (most gates), nothing to look up for each of the findings.
         guard !statements.isEmpty else { return nil }
         var candidates = Set<Int>()
         for id in [finding.ruleID] + finding.aliases {
             for position in byID[id.uppercased()] ?? [] { candidates.insert(position) }
         }
-        var best: (position: Int, match: VEXMatch)?
+        var best: (position: Int, match: VEXMatch?)?
+        var partials: [(position: Int, judgement: VEXJudgement)] = []
         for position in candidates.sorted() where !future.contains(position) {
             let statement = statements[position]
             let judged = statement.judge(finding, repository: repository)
-            guard let match = judged.match else {
-                if let named = judged.setAside, setAside[position] == nil { setAside[position] = named }
+            guard judged.speaks else {
+                if let reason = judged.setAside, setAside[position] == nil { setAside[position] = reason }
+                continue
+            }
+            if judged.match == nil, statement.status.suppresses {
+                partials.append((position, judged))
                 continue
             }
             used.insert(position)
             guard let current = best else {
-                best = (position, match)
+                best = (position, judged.match)
                 continue
             }
             let currentStatement = statements[current.position]
             let (instant, currentInstant) = (statement.instant ?? -.infinity, currentStatement.instant ?? -.infinity)
             if instant > currentInstant || (instant == currentInstant && !statement.status.suppresses) {
-                best = (position, match)
+                best = (position, judged.match)
             }
         }
-        guard let best else { return nil }
-        let statement = statements[best.position]
-        guard statement.status.suppresses else { return nil }
-        if statement.status == .fixed && best.match == .everyVersion {
-            warnings.append(
-                "OpenVEX statement \(statement.index) (\(statement.source)) says \(finding.ruleID) is fixed in every "
-                    + "version of the package: not applied (name the fixed version)")
-            return nil
+        var result: VEXStatement?
+        if let best, statements[best.position].status.suppresses {
+            let statement = statements[best.position]
+            if statement.status == .fixed && best.match == .everyVersion {
+                warnings.append(
+                    "OpenVEX statement \(statement.index) (\(statement.source)) says \(finding.ruleID) is fixed in "
+                        + "every version of the package: not applied (name the fixed version)")
+            } else {
+                result = statement
+            }
         }
-        return statement
+        for (position, judged) in partials {
+            // Covered in part and suppressed anyway: the statement spoke, and changed nothing.
+            guard result == nil else {
+                used.insert(position)
+                continue
+            }
+            let statement = statements[position]
+            notes.append(
+                "OpenVEX statement \(statement.index) (\(statement.source)) covers it in "
+                    + Self.list(judged.covered) + ", not in " + Self.list(judged.uncovered)
+                    + ": not applied (a statement must cover every image the finding is in)")
+            if var entry = partial[position] {
+                entry.findings += 1
+                partial[position] = entry
+            } else {
+                partial[position] = PartialCover(
+                    finding: Gate.describe(finding), covered: judged.covered, uncovered: judged.uncovered, findings: 1)
+            }
+        }
+        return result
+    }
+
+    /// `a, b, c and 2 more`.
+    private static func list(_ places: [VEXPlace]) -> String {
+        let named = places.prefix(3).map(\.description).joined(separator: ", ")
+        return places.count > 3 ? named + " and \(places.count - 3) more" : named
     }
 
     /// A warning per statement that spoke about no finding (a typo, a package that is gone), the
@@ -647,7 +786,7 @@ final class VEXIndex {
     /// hold thousands of statements about what this project does not have.
     var unusedWarnings: [String] {
         let unused = statements.indices.filter {
-            !used.contains($0) && !future.contains($0) && setAside[$0] == nil
+            !used.contains($0) && !future.contains($0) && setAside[$0] == nil && partial[$0] == nil
         }
         var lines = unused.prefix(Self.unusedListed).map { position in
             let statement = statements[position]
@@ -660,31 +799,42 @@ final class VEXIndex {
         return lines
     }
 
-    /// A warning per statement that was not applied only because its product names another
-    /// source repository than the one being gated, or names one and the gated repository is not
-    /// known (first ``unusedListed``, then a count): a document copied from an upstream or a
-    /// vendor speaks for their product, not this one.
-    var repositoryWarnings: [String] {
-        let positions = setAside.keys.filter { !used.contains($0) }.sorted()
-        var lines = positions.prefix(Self.unusedListed).compactMap { position -> String? in
-            guard let named = setAside[position] else { return nil }
-            let statement = statements[position]
-            let head =
-                "OpenVEX statement \(statement.index) (\(statement.source)) about "
-                + "\(statement.vulnerabilityIDs.first ?? "?") is for the repository \(named)"
-            guard let repository else {
-                return head
-                    + " and the repository being gated is not known (--repository OWNER/NAME or "
-                    + "GITHUB_REPOSITORY): not applied"
-            }
-            return head + ", not \(repository): not applied"
-        }
+    /// A warning per statement that was not applied because of what its products are or cover
+    /// (first ``unusedListed``, then a count): it covers only some of the images a finding is in;
+    /// its product names another source repository than the one being gated, or names one and
+    /// the gated repository is not known (a document copied from an upstream or a vendor speaks
+    /// for their product, not this one).
+    var setAsideWarnings: [String] {
+        let positions = Set(partial.keys).union(setAside.keys.filter { !used.contains($0) }).sorted()
+        var lines = positions.prefix(Self.unusedListed).compactMap(setAsideWarning)
         if positions.count > Self.unusedListed {
             lines.append(
-                "\(positions.count - Self.unusedListed) more OpenVEX statements are for another repository: "
-                    + "not applied")
+                "\(positions.count - Self.unusedListed) more OpenVEX statements are for another repository, "
+                    + "or do not cover every image of a finding: not applied")
         }
         return lines
+    }
+
+    private func setAsideWarning(_ position: Int) -> String? {
+        let statement = statements[position]
+        let head = "OpenVEX statement \(statement.index) (\(statement.source))"
+        if let cover = partial[position] {
+            let more = cover.findings > 1 ? " (and \(cover.findings - 1) more findings)" : ""
+            return head + " covers \(cover.finding) in \(Self.list(cover.covered)), but the finding is also in "
+                + Self.list(cover.uncovered) + more
+                + ": not applied (a statement must cover every image the finding is in: list each as a product)"
+        }
+        let about = head + " about \(statement.vulnerabilityIDs.first ?? "?")"
+        switch setAside[position] {
+        case .otherRepository(let named)?:
+            guard let repository else {
+                return about + " is for the repository \(named) and the repository being gated is not known "
+                    + "(--repository OWNER/NAME or GITHUB_REPOSITORY): not applied"
+            }
+            return about + " is for the repository \(named), not \(repository): not applied"
+        case nil:
+            return nil
+        }
     }
 
     static let unusedListed = 20

@@ -86,6 +86,65 @@ struct GateCommandTests {
         #expect(invalid.standardError.contains("--repository must be OWNER/NAME"))
     }
 
+    /// The reviewed case, end to end: two scans of one image repository (tags 1.0 and 2.0) merge
+    /// into one finding, and a statement about the 1.0 digest must not pass the 2.0 copy, so
+    /// adding a report never turns a failing gate into a passing one.
+    @Test func vexCoversEveryImageOfAMergedFinding() throws {
+        func trivy(
+            _ artifact: String, _ type: String, _ metadata: String, _ target: String, _ id: String,
+            _ package: String, _ version: String
+        ) -> String {
+            """
+            {"SchemaVersion": 2, "ArtifactName": "\(artifact)", "ArtifactType": "\(type)", "Metadata": {\(metadata)},
+             "Results": [{"Target": "\(target)", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [
+               {"VulnerabilityID": "\(id)", "PkgName": "\(package)", "InstalledVersion": "\(version)",
+                "Severity": "HIGH", "PkgIdentifier": {"PURL": "pkg:npm/\(package)@\(version)"}}]}]}
+            """
+        }
+        func image(_ tag: String, _ digest: String) -> String {
+            trivy(
+                "ghcr.io/acme/app:\(tag)", "container_image",
+                #""RepoTags": ["ghcr.io/acme/app:\#(tag)"], "RepoDigests": ["ghcr.io/acme/app@\#(digest)"]"#,
+                "app/package-lock.json", "CVE-2024-7777", "lodash", "4.17.15")
+        }
+        let digestA = "sha256:" + String(repeating: "a", count: 64)
+        let imageA = try GateProcess.temporaryFile("image-a.json", image("1.0", digestA))
+        let directory = imageA.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func write(_ name: String, _ text: String) throws -> String {
+            let url = directory.appendingPathComponent(name)
+            try Data(text.utf8).write(to: url)
+            return url.path
+        }
+        let imageB = try write("image-b.json", image("2.0", "sha256:" + String(repeating: "b", count: 64)))
+        func vex(_ name: String, _ id: String, _ product: String, _ subcomponent: String) throws -> String {
+            try write(
+                name,
+                """
+                {"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "2026-11-01T00:00:00Z",
+                 "statements": [{"vulnerability": {"name": "\(id)"},
+                   "products": [{"@id": "\(product)", "subcomponents": [{"@id": "\(subcomponent)"}]}],
+                   "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}
+                """)
+        }
+        let vexImage = try vex(
+            "vex-image.json", "CVE-2024-7777", "pkg:oci/app@\(digestA)?repository_url=ghcr.io/acme/app",
+            "pkg:npm/lodash@4.17.15")
+        let policy = try write("policy.yaml", "scangate-policy: 1\nfail-on: high\n")
+        func gate(_ arguments: [String]) throws -> ChildProcess.Result {
+            try GateProcess.run(["gate", "--policy", policy] + arguments + Self.now)
+        }
+
+        let alone = try gate([imageA.path, "--vex", vexImage])
+        #expect(alone.status == 0, "\(alone.standardOutput)")
+        #expect(alone.standardOutput.contains(" 1 VEX-suppressed"), "\(alone.standardOutput)")
+        #expect(try gate([imageB, "--vex", vexImage]).status == 1)
+        let both = try gate([imageA.path, imageB, "--vex", vexImage])
+        #expect(both.status == 1, "\(both.standardOutput)")
+        #expect(both.standardOutput.contains(" 0 VEX-suppressed"), "\(both.standardOutput)")
+        #expect(both.standardOutput.contains("but the finding is also in ghcr.io/acme/app:2.0@sha256:bbbb"))
+    }
+
     @Test func jsonIsDeterministicAndWrittenToAFile() throws {
         let first = try GateProcess.temporaryFile("first.json", "")
         let second = first.deletingLastPathComponent().appendingPathComponent("second.json")

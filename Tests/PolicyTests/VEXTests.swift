@@ -345,6 +345,96 @@ struct VEXTests {
         #expect(SourceRepository(product: "https://gitlab.com/acme/group/app/-/tree/main")?.path == "acme/group/app")
     }
 
+    /// A finding from one repository merges across its tags and digests: one finding in several
+    /// images. A statement takes it out only when its products cover every one of them, as a
+    /// relaxing rule or a waiver must: a statement about one image said nothing of the others,
+    /// and adding a report must never turn a failing gate into a passing one. A statement that
+    /// covers some of the images is not applied, and a note and a warning name what it misses.
+    @Test func aStatementMustCoverEveryImageOfAMergedFinding() throws {
+        let lodash = Support.npm("lodash", "4.17.15")
+        let digestA = "sha256:" + String(repeating: "a", count: 64)
+        let digestB = "sha256:" + String(repeating: "b", count: 64)
+        let inA = Support.finding("CVE-2024-7777", package: lodash, image: "ghcr.io/acme/app:1.0@\(digestA)")
+        let inB = Support.finding("CVE-2024-7777", package: lodash, image: "ghcr.io/acme/app:2.0@\(digestB)")
+        let vulnerability = #"{"name": "CVE-2024-7777"}"#
+        let justification = #", "justification": "vulnerable_code_not_in_execute_path""#
+        let subcomponent = #""subcomponents": [{"@id": "pkg:npm/lodash@4.17.15"}]"#
+        func product(_ digest: String) -> String {
+            #"{"@id": "pkg:oci/app@\#(digest)?repository_url=ghcr.io/acme/app", \#(subcomponent)}"#
+        }
+        func decide(_ statements: [String], _ findings: [Finding] = [inA, inB]) throws -> Decision {
+            Support.evaluate(
+                findings, policy: Self.policy, vex: [try Self.document(statements.joined(separator: ",\n"))])
+        }
+        func verdict(_ statements: [String], _ findings: [Finding] = [inA, inB]) throws -> Verdict? {
+            try decide(statements, findings).verdicts.first?.verdict
+        }
+        let aOnly = Self.statement(vulnerability, "[\(product(digestA))]", "not_affected", justification)
+
+        // The reviewed case: about image A, alone it suppresses A; with B's report it must not.
+        #expect(try verdict([aOnly], [inA]) == .vexSuppressed)
+        #expect(try verdict([aOnly], [inB]) == .fail)
+        let merged = try decide([aOnly])
+        #expect(merged.verdicts.count == 1)
+        #expect(merged.verdicts.first?.verdict == .fail)
+        #expect(merged.counts.vexSuppressed == 0)
+        #expect(
+            merged.verdicts.first?.notes == [
+                "OpenVEX statement 1 (vex.json:6) covers it in ghcr.io/acme/app:1.0@\(digestA), not in "
+                    + "ghcr.io/acme/app:2.0@\(digestB): not applied (a statement must cover every image the "
+                    + "finding is in)"
+            ])
+        let warnings = merged.warnings.joined(separator: "\n")
+        #expect(
+            warnings.contains(
+                "OpenVEX statement 1 (vex.json:6) covers CVE-2024-7777 (lodash 4.17.15) in "
+                    + "ghcr.io/acme/app:1.0@\(digestA), but the finding is also in ghcr.io/acme/app:2.0@\(digestB): "
+                    + "not applied"), "\(warnings)")
+        #expect(!warnings.contains("matches no finding"), "\(warnings)")
+
+        // The image itself as the product, without subcomponents: the same.
+        let imageA = #"["pkg:oci/app@\#(digestA)?repository_url=ghcr.io/acme/app"]"#
+        #expect(try verdict([Self.statement(vulnerability, imageA, "not_affected", justification)]) == .fail)
+        // Every image in one statement, or the repository without a digest: covered.
+        #expect(
+            try verdict([
+                Self.statement(
+                    vulnerability, "[\(product(digestA)), \(product(digestB))]", "not_affected", justification)
+            ]) == .vexSuppressed)
+        #expect(
+            try verdict([
+                Self.statement(
+                    vulnerability, #"[{"@id": "ghcr.io/acme/app", \#(subcomponent)}]"#, "not_affected", justification)
+            ]) == .vexSuppressed)
+        // The package itself as the product: wherever it is.
+        #expect(try verdict([Self.statement(vulnerability, Self.lodashPurl, "fixed")]) == .vexSuppressed)
+        // One statement per image does not add up: each is judged alone, as waivers are.
+        let bOnly = Self.statement(vulnerability, "[\(product(digestB))]", "not_affected", justification)
+        #expect(try verdict([aOnly, bOnly]) == .fail)
+        // Covered in part beside a statement that covers everything: suppressed, and nothing to say.
+        let both = try decide([
+            Self.statement(vulnerability, Self.lodashPurl, "fixed", #", "timestamp": "2026-10-01T00:00:00Z""#), aOnly,
+        ])
+        #expect(both.verdicts.first?.verdict == .vexSuppressed)
+        #expect(!both.warnings.contains { $0.contains("not applied") || $0.contains("matches no finding") })
+        // A later affected statement about one of the images keeps the finding in.
+        #expect(
+            try verdict([
+                Self.statement(vulnerability, Self.lodashPurl, "fixed"),
+                Self.statement(
+                    vulnerability, "[\(product(digestB))]", "affected", #", "timestamp": "2026-11-10T00:00:00Z""#),
+            ]) == .fail)
+        // Fixed in one image's version, in every version for the other: fixed in every version,
+        // which contradicts the scanner.
+        let weakest = try decide([
+            Self.statement(
+                vulnerability,
+                #"["pkg:oci/app@\#(digestA)?repository_url=ghcr.io/acme/app", "pkg:npm/lodash"]"#, "fixed")
+        ])
+        #expect(weakest.verdicts.first?.verdict == .fail)
+        #expect(weakest.warnings.contains { $0.contains("is fixed in every version of the package: not applied") })
+    }
+
     @Test func qualifiersTheProductGivesMustMatch() throws {
         let amd64 = Package(
             ecosystem: "debian", name: "openssl", installedVersion: "3.0.11-1~deb12u2",
