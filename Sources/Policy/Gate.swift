@@ -49,8 +49,9 @@ public struct GateInput: Sendable {
 /// 1. a scanner suppressed it → `suppressed-by-tool`;
 /// 2. an OpenVEX `not_affected`/`fixed` statement covers it (the latest statement about the
 ///    finding and product wins; it must cover every image the finding is in; a product naming a
-///    source repository covers the source tree only when it is ``GateInput/repository``) →
-///    `vex-suppressed`;
+///    source repository covers the source tree only when it is ``GateInput/repository``, and a
+///    product with subcomponents that is neither an image nor a source repository covers
+///    nothing) → `vex-suppressed`;
 /// 3. the first policy rule that matches → its action (`fail`, `warn`, `ignore`);
 /// 4. `fail-on`, then `warn-on` (with `fail-on-new-only`, a finding the baseline has warns
 ///    instead of failing); else `pass`.

@@ -15,10 +15,11 @@ public enum VEXStatus: String, Sendable, Hashable {
 
 /// A product of a statement: its own identifiers, and its subcomponents' (each one list).
 ///
-/// Without subcomponents the product is the package itself (`pkg:npm/lodash@4.17.15`). With
-/// them, it is the artifact they are part of (an image: `pkg:oci/app@sha256:…?repository_url=…`
-/// or `ghcr.io/acme/app@sha256:…`), and the statement speaks of those packages in that
-/// artifact only.
+/// Without subcomponents the product is the package itself (`pkg:npm/lodash@4.17.15`), or an
+/// image and every package in it. With them, it is the artifact they are part of (an image:
+/// `pkg:oci/app@sha256:…?repository_url=…` or `ghcr.io/acme/app@sha256:…`; a source repository:
+/// `pkg:github/acme/app`), and the statement speaks of those packages in that artifact only; a
+/// product that is neither (`pkg:npm/express@4.17.1`) is some other product, not this project.
 public struct VEXProduct: Sendable, Hashable {
     public var identifiers: [String]
     public var subcomponents: [[String]]
@@ -183,6 +184,9 @@ enum VEXSetAside: Equatable {
     /// The finding is in the source tree and the product names a source repository that is not
     /// the one being gated, or the gated one is not known.
     case otherRepository(SourceRepository)
+    /// The product (its first identifier) is neither an image nor a source repository: another
+    /// product (an upstream library's own statement about what it bundles), not this project.
+    case notAnArtifact(String)
 }
 
 /// What a statement says of one finding: which of its places (``VEXPlace``) it covers and how.
@@ -213,8 +217,8 @@ struct VEXJudgement {
 }
 
 /// A source repository: the one being gated (`OWNER/NAME` on GitHub, as the command line knows
-/// it), or one an OpenVEX product names (`pkg:github/OWNER/REPO@…`, `pkg:bitbucket/…`,
-/// `https://github.com/OWNER/REPO`).
+/// it), or one an OpenVEX product names (`pkg:github/OWNER/REPO@…`, `pkg:gitlab/…`,
+/// `https://github.com/OWNER/REPO`, `git@github.com:OWNER/REPO.git`, …).
 public struct SourceRepository: Sendable, Hashable, CustomStringConvertible {
     /// Where it is hosted: `github`, `bitbucket` or `gitlab`.
     public let host: String
@@ -229,40 +233,88 @@ public struct SourceRepository: Sendable, Hashable, CustomStringConvertible {
         self.init(host: "github", path: text)
     }
 
-    /// The repository a product identifier names, or nil when it names none: a `pkg:github/…`
-    /// or `pkg:bitbucket/…` package URL (version, qualifiers and subpath ignored), or an
-    /// `https://` URL of github.com, gitlab.com or bitbucket.org with at least an owner and a
-    /// repository.
+    /// The repository a product identifier names, or nil when it names none. Recognised:
+    /// - a `pkg:github/OWNER/REPO`, `pkg:bitbucket/OWNER/REPO` or `pkg:gitlab/GROUP/…/PROJECT`
+    ///   package URL (version, qualifiers and subpath ignored);
+    /// - a URL of github.com, gitlab.com or bitbucket.org with at least an owner and a repository
+    ///   (`https://`, `http://`, `git://`, `ssh://`, each also with `git+`; a user, a port, a
+    ///   `.git` suffix, a query and further path segments such as `/tree/main` ignored), and
+    ///   GitHub's API form `https://api.github.com/repos/OWNER/REPO`;
+    /// - the scp-like form git clones by ssh, `git@github.com:OWNER/REPO.git`, and the
+    ///   scheme-less `github.com/OWNER/REPO`.
+    ///
+    /// Any other host (a self-hosted server) is not recognised: nobody can tell which repository
+    /// it is.
     public init?(product identifier: String) {
         if let parts = PackageURL.parts(identifier) {
             let segments = parts.base.split(separator: "/", omittingEmptySubsequences: false)
-            guard let type = segments.first, type == "github" || type == "bitbucket", segments.count == 3,
+            guard let type = segments.first, type == "github" || type == "bitbucket" || type == "gitlab",
+                type == "gitlab" ? segments.count >= 3 : segments.count == 3,
                 segments.dropFirst().allSatisfy({ !$0.isEmpty })
             else { return nil }
             self.init(host: String(type), path: segments.dropFirst().joined(separator: "/"))
             return
         }
-        let lowered = identifier.lowercased()
-        guard let scheme = ["https://", "http://"].first(where: lowered.hasPrefix) else { return nil }
-        var rest = Substring(identifier.dropFirst(scheme.count))
-        if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
-        let segments = rest.split(separator: "/", omittingEmptySubsequences: true)
-        guard let server = segments.first?.lowercased() else { return nil }
+        guard let (server, rest) = Self.serverAndPath(identifier) else { return nil }
         let hosts = [
-            "github.com": "github", "www.github.com": "github", "gitlab.com": "gitlab", "www.gitlab.com": "gitlab",
-            "bitbucket.org": "bitbucket", "www.bitbucket.org": "bitbucket",
+            "github.com": "github", "www.github.com": "github", "ssh.github.com": "github", "api.github.com": "github",
+            "gitlab.com": "gitlab", "www.gitlab.com": "gitlab", "bitbucket.org": "bitbucket",
+            "www.bitbucket.org": "bitbucket",
         ]
         guard let host = hosts[server] else { return nil }
-        // GitLab nests groups; `/-/` starts a page of the project.
-        var path = Array(segments.dropFirst())
-        if host == "gitlab" {
-            if let page = path.firstIndex(of: "-") { path = Array(path[..<page]) }
-        } else {
-            path = Array(path.prefix(2))
+        var path = rest
+        if let end = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<end] }
+        var segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        if server == "api.github.com" {
+            // `https://api.github.com/repos/OWNER/REPO`; any other API path names no repository.
+            guard segments.first == "repos" else { return nil }
+            segments.removeFirst()
         }
-        if let last = path.last, last.lowercased().hasSuffix(".git") { path[path.count - 1] = last.dropLast(4) }
-        guard path.count >= 2, path.allSatisfy({ !$0.isEmpty }) else { return nil }
-        self.init(host: host, path: path.joined(separator: "/"))
+        if host == "gitlab" {
+            // GitLab nests groups; `/-/` starts a page of the project.
+            if let page = segments.firstIndex(of: "-") { segments = Array(segments[..<page]) }
+        } else {
+            segments = Array(segments.prefix(2))
+        }
+        if let last = segments.last, last.lowercased().hasSuffix(".git") {
+            segments[segments.count - 1] = last.dropLast(4)
+        }
+        guard segments.count >= 2, segments.allSatisfy({ !$0.isEmpty }) else { return nil }
+        self.init(host: host, path: segments.joined(separator: "/"))
+    }
+
+    /// The server (lower case, without user and port) and the rest of a repository URL
+    /// (`https://`, `http://`, `git://`, `ssh://`, each also with `git+`), of an scp-like
+    /// `USER@HOST:PATH`, or of `HOST/PATH` without a scheme; nil for anything else.
+    private static func serverAndPath(_ identifier: String) -> (server: String, path: Substring)? {
+        var text = Substring(identifier)
+        if text.lowercased().hasPrefix("git+") { text = text.dropFirst(4) }
+        if let schemeEnd = text.range(of: "://") {
+            guard ["https", "http", "git", "ssh"].contains(text[..<schemeEnd.lowerBound].lowercased()) else {
+                return nil
+            }
+            let rest = text[schemeEnd.upperBound...]
+            var authority = rest.prefix { $0 != "/" }
+            var path = rest.dropFirst(authority.count)
+            if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+            if let colon = authority.firstIndex(of: ":") {
+                let after = authority[authority.index(after: colon)...]
+                // A port; anything else after the colon (`ssh://git@github.com:OWNER/REPO`) is the
+                // path, written scp-like.
+                if !after.allSatisfy(\.isNumber) { path = after + path }
+                authority = authority[..<colon]
+            }
+            return (authority.lowercased(), path)
+        }
+        // `git@github.com:OWNER/REPO.git`: a host (no slash before the colon), then the path.
+        if let colon = text.firstIndex(of: ":"), !text[..<colon].contains("/") {
+            var server = text[..<colon]
+            if let at = server.lastIndex(of: "@") { server = server[server.index(after: at)...] }
+            return (server.lowercased(), text[text.index(after: colon)...])
+        }
+        // `github.com/OWNER/REPO`, as Go module paths name repositories.
+        guard let slash = text.firstIndex(of: "/") else { return nil }
+        return (text[..<slash].lowercased(), text[slash...])
     }
 
     init(host: String, path: String) {
@@ -294,8 +346,8 @@ struct VEXArtifact {
     var images: [ImageReference]
     /// The source repositories its identifiers name (``SourceRepository/init(product:)``).
     var repositories: [SourceRepository]
-    /// Whether an identifier names something else than an image.
-    var namesMoreThanImages: Bool
+    /// Its first identifier, for messages.
+    var name: String
 
     /// Whether a place is in the artifact.
     enum Scope: Equatable {
@@ -310,33 +362,32 @@ struct VEXArtifact {
     init(identifiers: [String]) {
         var images: [ImageReference] = []
         var repositories: [SourceRepository] = []
-        var namesMoreThanImages = false
         for identifier in identifiers {
-            if let image = Self.image(identifier) {
+            if let repository = SourceRepository(product: identifier) {
+                repositories.append(repository)
+            } else if let image = Self.image(identifier) {
                 images.append(image)
-            } else {
-                namesMoreThanImages = true
-                if let repository = SourceRepository(product: identifier) { repositories.append(repository) }
             }
         }
         self.images = images
         self.repositories = repositories
-        self.namesMoreThanImages = namesMoreThanImages
+        name = identifiers.first ?? ""
     }
 
     /// Whether the place is in this artifact. An image (`pkg:oci/…`, `pkg:docker/…`, or a
     /// reference with a registry host) contains the places in that image (``VEXPlace/isIn(_:)``).
-    /// Any other product is the project's source tree; but one that names a source repository
-    /// (``SourceRepository/init(product:)``: `pkg:github/acme/app`, `https://github.com/acme/app`)
-    /// only when every repository it names is `repository`: a statement copied from another
-    /// project must not speak for this one, and when the gated repository is not known nobody
-    /// can tell.
+    /// A source repository contains the source tree only when every repository the product names
+    /// is `repository`: a statement copied from another project must not speak for this one, and
+    /// when the gated repository is not known nobody can tell. A product that is neither (an
+    /// upstream package such as `pkg:npm/express@4.17.1`, a product page, a server ScanGate does
+    /// not know) is some other product, and contains no place of this project's.
     func scope(of place: VEXPlace, repository: SourceRepository?) -> Scope {
+        guard !images.isEmpty || !repositories.isEmpty else { return .setAside(.notAnArtifact(name)) }
         switch place {
         case .image:
             return images.contains(where: place.isIn) ? .contains : .outside
         case .sourceTree:
-            guard namesMoreThanImages else { return .outside }
+            guard !repositories.isEmpty else { return .outside }
             if let other = repositories.first(where: { repository.map($0.isSame) != true }) {
                 return .setAside(.otherRepository(other))
             }
@@ -344,7 +395,9 @@ struct VEXArtifact {
         }
     }
 
-    /// The image an identifier names, or nil when it names no image.
+    /// The image an identifier names, or nil when it names no image (nor when it names a source
+    /// repository, or is an ssh clone address: `git@github.com:acme/app.git` is not an image
+    /// `git` with a digest).
     static func image(_ identifier: String) -> ImageReference? {
         let lowered = identifier.lowercased()
         if lowered.hasPrefix("pkg:oci/") || lowered.hasPrefix("pkg:docker/") {
@@ -357,10 +410,13 @@ struct VEXArtifact {
                 repository: repository, tag: isDigest ? parts.qualifiers["tag"] : (version ?? parts.qualifiers["tag"]),
                 digest: isDigest ? version : nil)
         }
-        guard !lowered.hasPrefix("pkg:"), !lowered.contains("://") else { return nil }
-        // `registry.example/acme/app:1.0`: the first part names a host (a dot, a port or localhost).
+        guard !lowered.hasPrefix("pkg:"), !lowered.contains("://"), SourceRepository(product: identifier) == nil
+        else { return nil }
+        // `registry.example/acme/app:1.0`: the first part names a host (a dot, a port or localhost),
+        // and no user (`git@git.example.com:acme/app.git` is an ssh clone address).
         let first = identifier.prefix { $0 != "/" }
-        guard first.count < identifier.count, first.contains(".") || first.contains(":") || first == "localhost"
+        guard first.count < identifier.count, !first.contains("@"),
+            first.contains(".") || first.contains(":") || first == "localhost"
         else { return nil }
         return ImageReference(parsing: identifier)
     }
@@ -661,7 +717,7 @@ final class VEXIndex {
     /// The repository being gated (nil: not known).
     private let repository: SourceRepository?
     /// Statements that would have spoken about a finding but for their product (another source
-    /// repository): the first reason of each.
+    /// repository, or no artifact of this project's): the first reason of each.
     private var setAside: [Int: VEXSetAside] = [:]
     /// Statements that would have taken a finding out but cover only some of its places, the
     /// finding not being suppressed otherwise: the first such finding of each, and how many.
@@ -803,14 +859,15 @@ final class VEXIndex {
     /// (first ``unusedListed``, then a count): it covers only some of the images a finding is in;
     /// its product names another source repository than the one being gated, or names one and
     /// the gated repository is not known (a document copied from an upstream or a vendor speaks
-    /// for their product, not this one).
+    /// for their product, not this one); or its product, with subcomponents, is neither an image
+    /// nor a source repository (an upstream library's statement about what it bundles).
     var setAsideWarnings: [String] {
         let positions = Set(partial.keys).union(setAside.keys.filter { !used.contains($0) }).sorted()
         var lines = positions.prefix(Self.unusedListed).compactMap(setAsideWarning)
         if positions.count > Self.unusedListed {
             lines.append(
-                "\(positions.count - Self.unusedListed) more OpenVEX statements are for another repository, "
-                    + "or do not cover every image of a finding: not applied")
+                "\(positions.count - Self.unusedListed) more OpenVEX statements are for another repository or "
+                    + "product, or do not cover every image of a finding: not applied")
         }
         return lines
     }
@@ -832,6 +889,10 @@ final class VEXIndex {
                     + "(--repository OWNER/NAME or GITHUB_REPOSITORY): not applied"
             }
             return about + " is for the repository \(named), not \(repository): not applied"
+        case .notAnArtifact(let product)?:
+            return about + " is for the product \(product), which is neither an image nor a source repository "
+                + "ScanGate recognises: its subcomponents are part of that product, not of this project: not "
+                + "applied (name the image, or the repository being gated as pkg:github/OWNER/NAME)"
         case nil:
             return nil
         }

@@ -86,10 +86,12 @@ struct GateCommandTests {
         #expect(invalid.standardError.contains("--repository must be OWNER/NAME"))
     }
 
-    /// The reviewed case, end to end: two scans of one image repository (tags 1.0 and 2.0) merge
+    /// The reviewed cases, end to end: two scans of one image repository (tags 1.0 and 2.0) merge
     /// into one finding, and a statement about the 1.0 digest must not pass the 2.0 copy, so
-    /// adding a report never turns a failing gate into a passing one.
-    @Test func vexCoversEveryImageOfAMergedFinding() throws {
+    /// adding a report never turns a failing gate into a passing one; and an upstream library's
+    /// own statement (`pkg:npm/express@4.17.1` with subcomponent qs) does not speak for this
+    /// project's source tree.
+    @Test func vexCoversEveryImageAndOnlyThisProject() throws {
         func trivy(
             _ artifact: String, _ type: String, _ metadata: String, _ target: String, _ id: String,
             _ package: String, _ version: String
@@ -117,6 +119,8 @@ struct GateCommandTests {
             return url.path
         }
         let imageB = try write("image-b.json", image("2.0", "sha256:" + String(repeating: "b", count: 64)))
+        let source = try write(
+            "source.json", trivy(".", "filesystem", "", "package-lock.json", "CVE-2022-24999", "qs", "6.5.2"))
         func vex(_ name: String, _ id: String, _ product: String, _ subcomponent: String) throws -> String {
             try write(
                 name,
@@ -130,6 +134,7 @@ struct GateCommandTests {
         let vexImage = try vex(
             "vex-image.json", "CVE-2024-7777", "pkg:oci/app@\(digestA)?repository_url=ghcr.io/acme/app",
             "pkg:npm/lodash@4.17.15")
+        let vexUpstream = try vex("vex-upstream.json", "CVE-2022-24999", "pkg:npm/express@4.17.1", "pkg:npm/qs@6.5.2")
         let policy = try write("policy.yaml", "scangate-policy: 1\nfail-on: high\n")
         func gate(_ arguments: [String]) throws -> ChildProcess.Result {
             try GateProcess.run(["gate", "--policy", policy] + arguments + Self.now)
@@ -143,6 +148,13 @@ struct GateCommandTests {
         #expect(both.status == 1, "\(both.standardOutput)")
         #expect(both.standardOutput.contains(" 0 VEX-suppressed"), "\(both.standardOutput)")
         #expect(both.standardOutput.contains("but the finding is also in ghcr.io/acme/app:2.0@sha256:bbbb"))
+
+        let upstream = try gate([source, "--vex", vexUpstream, "--repository", "acme/app"])
+        #expect(upstream.status == 1, "\(upstream.standardOutput)")
+        #expect(upstream.standardOutput.contains(" 0 VEX-suppressed"), "\(upstream.standardOutput)")
+        #expect(
+            upstream.standardOutput.contains(
+                "is for the product pkg:npm/express@4.17.1, which is neither an image nor a source repository"))
     }
 
     @Test func jsonIsDeterministicAndWrittenToAFile() throws {

@@ -58,13 +58,15 @@ struct VEXTests {
         ),
         // "Fixed" in every version contradicts the scanner that found it in one.
         ("fixed without a version", statement(#""CVE-2021-23337""#, #"["pkg:npm/lodash"]"#, "fixed"), .fail),
+        // A product that is neither an image nor a source repository is some other product: its
+        // subcomponents are not this project's source tree.
         (
-            "a subcomponent of the project's source (a product that names no repository)",
+            "a subcomponent of a product that names no repository",
             statement(
                 lodash1,
                 #"[{"@id": "https://example.org/products/app", "subcomponents": "#
                     + #"[{"@id": "x", "identifiers": {"purl": "pkg:npm/lodash@4.17.15"}}]}]"#, "fixed"),
-            .vexSuppressed
+            .fail
         ),
         // The finding is in the source tree, not in that image.
         (
@@ -335,8 +337,8 @@ struct VEXTests {
         // Another host is another repository; GitLab URLs name one too.
         #expect(try verdict("pkg:bitbucket/acme/app", "acme/app") == .fail)
         #expect(try verdict("https://gitlab.com/acme/group/app/-/tree/main", "acme/app") == .fail)
-        // A product that names no repository is the project's source tree, as before.
-        #expect(try verdict("https://example.org/products/app", nil) == .vexSuppressed)
+        // A product that names no repository is not the project's source tree (below).
+        #expect(try verdict("https://example.org/products/app", "acme/app") == .fail)
         // An image finding is judged by image products only, as before.
         #expect(try verdict("pkg:github/acme/app", "acme/app", inImage) == .fail)
         #expect(SourceRepository(gitHub: "acme") == nil)
@@ -433,6 +435,112 @@ struct VEXTests {
         ])
         #expect(weakest.verdicts.first?.verdict == .fail)
         #expect(weakest.warnings.contains { $0.contains("is fixed in every version of the package: not applied") })
+    }
+
+    /// A product with subcomponents that is neither an image nor a source repository is another
+    /// product: an upstream library's own statement (`pkg:npm/express@4.17.1` bundling
+    /// `qs@6.5.2`) speaks for express, not for this project's source tree. Not applied, and a
+    /// warning names the statement and why.
+    @Test func productsThatAreNotThisProjectDoNotSpeakForItsSourceTree() throws {
+        let qs = Support.finding("CVE-2022-24999", package: Support.npm("qs", "6.5.2"))
+        let qsInImage = Support.finding(
+            "CVE-2022-24999", package: Support.npm("qs", "6.5.2"), image: "ghcr.io/acme/app:1.0")
+        func decide(_ product: String, _ finding: Finding) throws -> Decision {
+            let vex = try Self.document(
+                Self.statement(
+                    #"{"name": "CVE-2022-24999"}"#,
+                    #"[{"@id": "\#(product)", "subcomponents": [{"@id": "pkg:npm/qs@6.5.2"}]}]"#, "not_affected",
+                    #", "justification": "vulnerable_code_not_in_execute_path""#))
+            return Gate.evaluate(
+                GateInput(
+                    findings: FindingSet(merging: [finding]), policy: Self.policy, vex: [vex], today: Support.today,
+                    repository: SourceRepository(gitHub: "acme/app")))
+        }
+        for product in [
+            "pkg:npm/express@4.17.1", "https://example.org/products/app", "https://git.example.com/acme/app",
+            "ssh://git@git.example.com/acme/app.git", "git@git.example.com:acme/app.git", "https://github.com/acme",
+            "https://api.github.com/users/acme/app",
+        ] {
+            for finding in [qs, qsInImage] {
+                let decision = try decide(product, finding)
+                #expect(decision.verdicts.first?.verdict == .fail, "\(product)")
+                #expect(
+                    decision.warnings.contains(
+                        "OpenVEX statement 1 (vex.json:6) about CVE-2022-24999 is for the product \(product), "
+                            + "which is neither an image nor a source repository ScanGate recognises: its "
+                            + "subcomponents are part of that product, not of this project: not applied (name the "
+                            + "image, or the repository being gated as pkg:github/OWNER/NAME)"),
+                    "\(product): \(decision.warnings)")
+                #expect(!decision.warnings.contains { $0.contains("matches no finding") }, "\(product)")
+            }
+        }
+        // Without subcomponents the product is the package itself, wherever it is: unchanged.
+        let vex = try Self.document(
+            Self.statement(#"{"name": "CVE-2022-24999"}"#, #"["pkg:npm/qs@6.5.2"]"#, "fixed"))
+        #expect(Support.evaluate([qs], policy: Self.policy, vex: [vex]).verdicts.first?.verdict == .vexSuppressed)
+    }
+
+    /// The ways a repository is commonly written name it: applied when it is the repository
+    /// being gated, set aside with a warning when it is another (once taken as the source tree).
+    @Test func repositorySpellingsAreRecognised() throws {
+        let spellings: [(String, String)] = [
+            ("git+https://github.com/acme/app.git", "acme/app"),
+            ("git+ssh://git@github.com/acme/app.git", "acme/app"),
+            ("ssh://git@github.com/acme/app.git", "acme/app"),
+            ("ssh://git@github.com:22/acme/app", "acme/app"),
+            ("ssh://git@github.com:acme/app.git", "acme/app"),
+            ("git@github.com:acme/app.git", "acme/app"),
+            ("git@github.com:acme/app", "acme/app"),
+            ("git://github.com/acme/app.git", "acme/app"),
+            ("https://api.github.com/repos/acme/app", "acme/app"),
+            ("https://api.github.com/repos/acme/app/releases?page=2", "acme/app"),
+            ("github.com/acme/app", "acme/app"),
+            ("HTTPS://GitHub.com/Acme/App.git", "Acme/App"),
+            ("pkg:gitlab/acme/group/app@v1.0.0", "gitlab:acme/group/app"),
+            ("git@gitlab.com:acme/group/app.git", "gitlab:acme/group/app"),
+            ("ssh://git@bitbucket.org/acme/app.git", "bitbucket:acme/app"),
+        ]
+        for (identifier, expected) in spellings {
+            #expect(SourceRepository(product: identifier)?.description == expected, "\(identifier)")
+        }
+        for identifier in [
+            "https://api.github.com/users/acme", "git@git.example.com:acme/app.git", "ftp://github.com/acme/app",
+            "ghcr.io/acme/app:1.0", "pkg:gitlab/app",
+        ] {
+            #expect(SourceRepository(product: identifier) == nil, "\(identifier)")
+        }
+
+        let minimist = Support.finding("CVE-2021-44906", package: Support.npm("minimist", "1.2.5"))
+        func decide(_ product: String) throws -> Decision {
+            let vex = try Self.document(
+                Self.statement(
+                    #"{"name": "CVE-2021-44906"}"#,
+                    #"[{"@id": "\#(product)", "subcomponents": [{"@id": "pkg:npm/minimist@1.2.5"}]}]"#, "fixed"))
+            return Gate.evaluate(
+                GateInput(
+                    findings: FindingSet(merging: [minimist]), policy: Self.policy, vex: [vex], today: Support.today,
+                    repository: SourceRepository(gitHub: "acme/app")))
+        }
+        for product in [
+            "git+https://github.com/acme/app.git", "ssh://git@github.com/acme/app.git", "git@github.com:Acme/app.git",
+            "https://api.github.com/repos/acme/app",
+        ] {
+            #expect(try decide(product).verdicts.first?.verdict == .vexSuppressed, "\(product)")
+        }
+        for (product, named) in [
+            ("git+https://github.com/someone-else/app.git", "someone-else/app"),
+            ("ssh://git@github.com/someone-else/app", "someone-else/app"),
+            ("git@github.com:someone-else/app.git", "someone-else/app"),
+            ("https://api.github.com/repos/someone-else/app", "someone-else/app"),
+            ("pkg:gitlab/acme/app", "gitlab:acme/app"),
+        ] {
+            let decision = try decide(product)
+            #expect(decision.verdicts.first?.verdict == .fail, "\(product)")
+            #expect(
+                decision.warnings.contains(
+                    "OpenVEX statement 1 (vex.json:6) about CVE-2021-44906 is for the repository \(named), not "
+                        + "acme/app: not applied"), "\(product): \(decision.warnings)")
+        }
     }
 
     @Test func qualifiersTheProductGivesMustMatch() throws {
