@@ -383,8 +383,9 @@ extension RuleMatch {
     /// `ignore`, `relaxing`) only when **every** one does: otherwise a rule written for one tool
     /// or one directory would also pass what another tool reported, or the same vulnerability
     /// somewhere else, and adding a report could turn a fail into a pass. For the same reason a
-    /// version range that cannot be checked (no installed version, as npm 7+ reports give none,
-    /// or one that is not numbers) counts as matching a `fail` rule and not a relaxing one.
+    /// version range that cannot be checked (no installed version, as npm 7+ reports give none;
+    /// one its package manager's rules cannot read; an ecosystem whose versions ScanGate cannot
+    /// compare) counts as matching a `fail` rule and not a relaxing one.
     func matches(_ context: MatchContext, relaxing: Bool) -> Bool {
         let finding = context.finding
         if !severities.isEmpty,
@@ -408,10 +409,12 @@ extension RuleMatch {
                 return false
             }
             if let versions = package.versions {
-                if let installed = actual.installedVersion.flatMap(PackageVersion.init) {
-                    guard versions.contains(installed) else { return false }
-                } else if relaxing {
-                    return false
+                // Compared as the package's own package manager compares (dpkg, rpm, apk, semver-ish).
+                let scheme = VersionScheme(package: actual)
+                switch actual.installedVersion.flatMap({ versions.contains($0, scheme: scheme) }) {
+                case true?: break
+                case false?: return false
+                case nil: if relaxing { return false }
                 }
             }
         }

@@ -112,8 +112,19 @@ enum RuleParser {
         }
         if let version = mapping["version"] {
             let text = try version.string("package.version")
+            // Bounds are read by the named ecosystem's rules (`1.0~rc1` is a Debian version).
+            var scheme: VersionScheme?
+            if let ecosystem = condition.ecosystem {
+                scheme = VersionScheme(ecosystem: ecosystem)
+                // Such a range would match every package in a fail rule and none in a relaxing one.
+                guard scheme != nil else {
+                    throw version.error(
+                        "ScanGate cannot compare the versions of \(ecosystem) packages: a version range would match "
+                            + "every one in a fail rule and none in a relaxing one")
+                }
+            }
             do {
-                condition.versions = try VersionRange(text)
+                condition.versions = try VersionRange(text, scheme: scheme)
             } catch {
                 throw version.error(error.description)
             }

@@ -1,3 +1,6 @@
+import Adapters
+import Findings
+import Foundation
 import PropertyBased
 import Testing
 
@@ -159,5 +162,118 @@ struct OSPackageVersionTests {
         }
         // Most of what was generated is a version: the check checked something.
         #expect(compared >= 40 * 10, "\(compared) versions")
+    }
+}
+
+/// Which order a package's versions follow, and ranges read by it.
+@Suite("Version schemes")
+struct VersionSchemeTests {
+    // MARK: Which scheme a package follows
+
+    @Test func everyEcosystemHasADeliberateScheme() {
+        for language in Ecosystems.languages.union(Ecosystems.kubernetes) {
+            #expect(VersionScheme(ecosystem: language) == .semver, "\(language)")
+        }
+        let uncompared = Ecosystems.operatingSystems.filter { VersionScheme(ecosystem: $0) == nil }
+        #expect(uncompared == ["arch", "bottlerocket"])
+        #expect(VersionScheme(ecosystem: "unknown") == nil)
+        #expect(VersionScheme(ecosystem: "Debian") == .dpkg)
+        #expect(VersionScheme(ecosystem: "debian gnu/linux") == .dpkg)
+        #expect(VersionScheme(ecosystem: "amazon linux") == .rpm)
+        #expect(VersionScheme(ecosystem: "suse linux enterprise server") == .rpm)
+        #expect(VersionScheme(ecosystem: "wolfi") == .apk)
+    }
+
+    @Test(
+        arguments: [
+            ("debian", nil, VersionScheme.dpkg), ("ubuntu", "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.14", .dpkg),
+            ("redhat", "pkg:rpm/redhat/openssl@3.0.7-24.el9", .rpm),
+            ("alpine", "pkg:apk/alpine/busybox@1.36.1-r4", .apk),
+            // An SBOM's Debian package in a pip result, and a report that named no type.
+            ("pypi", "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.14", .dpkg),
+            ("unknown", "PKG:APK/alpine/musl@1.2.4-r2", .apk),
+            ("npm", "pkg:npm/qs@6.10.0", .semver), ("npm", nil, .semver),
+        ] as [(String, String?, VersionScheme)])
+    func packageSchemes(_ ecosystem: String, _ purl: String?, _ expected: VersionScheme) {
+        let package = Package(ecosystem: ecosystem, name: "p", installedVersion: "1", purl: purl)
+        #expect(VersionScheme(package: package) == expected)
+    }
+
+    /// A purl contradicting the OS, an OS ScanGate cannot compare, a report that did not say.
+    @Test(
+        arguments: [
+            ("debian", "pkg:rpm/redhat/openssl@3.0.7-24.el9"), ("alpine", "pkg:deb/debian/libc6@2.36-9"),
+            ("arch", nil), ("arch", "pkg:rpm/x/y@1-1"), ("unknown", nil), ("bottlerocket", nil),
+        ] as [(String, String?)])
+    func packagesWithoutAScheme(_ ecosystem: String, _ purl: String?) {
+        #expect(VersionScheme(package: Package(ecosystem: ecosystem, name: "p", purl: purl)) == nil)
+    }
+
+    // MARK: Ranges
+
+    @Test func aRangeWithoutAnEcosystemIsReadByThePackagesScheme() throws {
+        let fixed = try VersionRange(">=2.36-9+deb12u7")
+        #expect(fixed.contains("2.36-9+deb12u4", scheme: .dpkg) == false)
+        #expect(fixed.contains("2.36-9+deb12u7", scheme: .dpkg) == true)
+        #expect(fixed.contains("2.36-9+deb12u10", scheme: .dpkg) == true)
+        #expect(fixed.contains("1:2.0-1", scheme: .dpkg) == true)
+        let line = try VersionRange(">=2.36 <2.37")
+        #expect(line.contains("2.36-9+deb12u4", scheme: .dpkg) == true)
+        #expect(line.contains("2.37-1", scheme: .dpkg) == false)
+        #expect(try VersionRange("<3.0.7").contains("3.0.7-24.el9", scheme: .rpm) == false)
+        #expect(try VersionRange("<=3.0.7").contains("3.0.7-24.el9", scheme: .rpm) == true)
+        #expect(try VersionRange(">=3.0.7-25.el9").contains("3.0.7-24.el9", scheme: .rpm) == false)
+        #expect(try VersionRange(">=1.36.1-r10").contains("1.36.1-r4", scheme: .apk) == false)
+        #expect(try VersionRange(">=1.36.1-r10").contains("1.36.1-r10", scheme: .apk) == true)
+        // Language packages as before.
+        #expect(try VersionRange("<4.17.21").contains("4.17.15", scheme: .semver) == true)
+        #expect(try VersionRange(">1.0.0-rc.2").contains("1.0.0-rc.10", scheme: .semver) == true)
+    }
+
+    /// What cannot be read is not known (nil): the gate then applies fail rules and not relaxing
+    /// ones. One bound that certainly does not hold still decides.
+    @Test func whatCannotBeReadIsNotKnown() throws {
+        #expect(try VersionRange("<2").contains("2.36-9", scheme: nil) == nil)
+        #expect(try VersionRange("<2").contains("latest", scheme: .dpkg) == nil)
+        #expect(try VersionRange("<v2").contains("1.0-1", scheme: .dpkg) == nil)
+        #expect(try VersionRange("<v2 >=3").contains("1.0-1", scheme: .dpkg) == false)
+        #expect(try VersionRange("<1.0-1").contains("1.0-r1", scheme: .apk) == nil)
+    }
+
+    @Test func boundsAreCheckedByTheRulesEcosystem() throws {
+        #expect(try VersionRange("<1.0~rc1, >=1:0.9-1", scheme: .dpkg).comparators.count == 2)
+        #expect(try VersionRange(">1.0^git1 <2~beta", scheme: .rpm).comparators.count == 2)
+        #expect(try VersionRange("<1.2_rc1 >=1.0-r3", scheme: .apk).comparators.count == 2)
+        func message(_ text: String, _ scheme: VersionScheme?) -> String {
+            do {
+                _ = try VersionRange(text, scheme: scheme)
+                return "accepted"
+            } catch {
+                return error.message
+            }
+        }
+        #expect(message("<1.0_1", .dpkg) == "\"1.0_1\" is not a Debian (dpkg) version")
+        #expect(message("<1.0-1", .apk) == "\"1.0-1\" is not an Alpine (apk) version")
+        #expect(message("<1.0/1", .rpm) == "\"1.0/1\" is not an RPM version")
+        #expect(message("~1.2", .dpkg).hasPrefix("only <, <=, >, >=, = and bare versions are supported"))
+        #expect(message("^1.2", .rpm).hasPrefix("only <, <=, >, >=, = and bare versions are supported"))
+        #expect(message("^1.0.0", nil) == "only <, <=, >, >=, = and bare versions are supported")
+        #expect(message("~ 1.2", nil) == "only <, <=, >, >=, = and bare versions are supported")
+        #expect(message("<1.0~rc1", nil).contains("needs the rule's ecosystem"))
+        #expect(message("<1.2_rc1", nil).contains("needs the rule's ecosystem"))
+        #expect(message("<1.0.0-", .semver) == "\"1.0.0-\" has an empty pre-release identifier")
+    }
+
+    /// The report as the gate reads it: the Trivy adapter's ecosystem and purl give the order.
+    @Test func theTrivyAdapterTellsTheOrder() throws {
+        let file = try GateProcess.temporaryFile(
+            "trivy.json",
+            OSPackageGateCommandTests.trivyReport([
+                ("debian", "libc6", "2.36-9+deb12u4", "CVE-2024-0001"),
+                ("alpine", "busybox", "1.36.1-r4", "CVE-2024-0010"),
+            ]))
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let packages = try ReportReader().read(path: file.path).findings.compactMap(\.package)
+        #expect(packages.map { VersionScheme(package: $0) } == [.dpkg, .apk])
     }
 }
