@@ -19,24 +19,124 @@ enum CanonicalURL {
         return [full, String(full[..<question])]
     }
 
-    /// A `url:` glob as written, with the scheme and authority lower-cased (`HTTPS://App.Example/*`
-    /// → `https://app.example/*`): it is matched against canonical URLs, whose scheme and host
-    /// are lower-case, and a fail rule written with a capital must still fail what it names.
-    /// A glob naming a site's home page without its `/` (`http://app.example`, not
-    /// `http://app.example*`) gets it, as the URLs it is matched against do.
-    static func pattern(_ glob: String) -> String {
-        guard let schemeEnd = glob.range(of: "://") else { return glob }
-        let scheme = glob[..<schemeEnd.upperBound].lowercased()
+    /// A `url:` glob brought to the canonical form of the URLs it is matched against, as far as
+    /// its literal text goes: scheme and authority lower-cased (`HTTPS://App.Example/*` →
+    /// `https://app.example/*`), userinfo and a default port dropped
+    /// (`https://ops@app.example:443/admin/*` → `https://app.example/admin/*`), escapes of
+    /// unreserved characters decoded and other escapes' hex upper-cased (`/%61dmin/*` →
+    /// `/admin/*`), dot segments removed from the path (`/x/../admin/*` → `/admin/*`). A glob
+    /// naming a site's home page without its `/` (`http://app.example`, not
+    /// `http://app.example*`) gets it, as the URLs it is matched against do. The path is the text
+    /// up to the first `?` (a query, or a wildcard: either way what follows is left as written).
+    ///
+    /// Refused where a wildcard stands in the way, as such a glob would match nothing (a `fail`
+    /// rule written with it would pass what it names): a `..` segment after a wildcard
+    /// (`/static/*/../admin`), a wildcard scheme or port that can match a default port
+    /// (`http*://app.example:443/*`, `https://app.example:*/*`), and a default port after a host
+    /// ending in a wildcard (`https://*:443/*`: without the port the wildcard would take any port).
+    static func pattern(_ glob: String) throws(MatchPatternError) -> String {
+        func refuse(_ message: String) -> MatchPatternError {
+            MatchPatternError(key: "url", pattern: glob, message: message)
+        }
+        guard let schemeEnd = glob.range(of: "://") else {
+            // No scheme to anchor an authority: the whole text is treated as a path.
+            return try patternPath(normalizedEscapes(glob), rooted: false, refuse)
+        }
+        let scheme = glob[..<schemeEnd.lowerBound].lowercased()
         let rest = glob[schemeEnd.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let authority = rest[..<authorityEnd].lowercased()
-        var path = String(rest[authorityEnd...])
-        if path.isEmpty || path.hasPrefix("?"), scheme == "http://" || scheme == "https://",
-            !authority.isEmpty, !authority.contains(where: { "*?[".contains($0) })
-        {
-            path = "/" + path
+        var authority = rest[..<authorityEnd].lowercased()
+        if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
+        authority = try withoutDefaultPort(authority, scheme: scheme, refuse)
+        let afterAuthority = rest[authorityEnd...]
+        let queryStart = afterAuthority.firstIndex(of: "?") ?? afterAuthority.endIndex
+        // Directly after a literal authority a `..` stays at the root, as in a URL; after a
+        // wildcard (`https://*/../admin`) it could be meant to take back what the wildcard took.
+        var path = try patternPath(
+            normalizedEscapes(String(afterAuthority[..<queryStart])), rooted: GlobText.isLiteral(authority), refuse)
+        let query = normalizedEscapes(String(afterAuthority[queryStart...]))
+        if path.isEmpty, scheme == "http" || scheme == "https", !authority.isEmpty, GlobText.isLiteral(authority) {
+            path = "/"
         }
-        return scheme + authority + path
+        return scheme + "://" + authority + path + query
+    }
+
+    /// The authority of a `url:` glob without the scheme's default port (`app.example:443` for
+    /// https → `app.example`), or refused when a wildcard makes that impossible.
+    private static func withoutDefaultPort(
+        _ authority: String, scheme: String, _ refuse: (String) -> MatchPatternError
+    ) throws(MatchPatternError) -> String {
+        // The port follows the last `:`, unless that is inside an IPv6 literal (`\[::1\]`: a `]`
+        // follows it, and no `[` opens a class of port digits).
+        guard let colon = authority.lastIndex(of: ":") else { return authority }
+        let afterColon = authority[colon...]
+        if afterColon.contains("]") && !afterColon.contains("[") { return authority }
+        let host = authority[..<colon]
+        let port = String(authority[authority.index(after: colon)...])
+        guard !port.isEmpty else { return authority }
+        let defaults = [("http", "80"), ("https", "443")]
+        if GlobText.isLiteral(scheme), port.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            guard defaults.contains(where: { $0 == (scheme, port) }) else { return authority }
+            if GlobText.endsInWildcard(host) {
+                throw refuse(
+                    "URLs are compared without their default port (:\(port) for \(scheme)), and without it the "
+                        + "wildcard ending the host would also take any other port: end the host with a name "
+                        + "(\(scheme)://*.example/…), or leave the port out")
+            }
+            return String(host)
+        }
+        let schemeGlob = try? Glob(scheme)
+        let portGlob = try? Glob(port)
+        for (name, number) in defaults
+        where schemeGlob?.matches(name) ?? false && portGlob?.matches(number) ?? false {
+            throw refuse(
+                "URLs are compared without their default port (:\(number) for \(name)), which a wildcard in the "
+                    + "scheme or port cannot match: write one pattern per scheme without the default port "
+                    + "(\(name)://host/…), or a wildcard right after the host (\(name)://host*/…) for any port")
+        }
+        return authority
+    }
+
+    /// The path of a `url:` glob with its dot segments removed as ``removingDotSegments(_:)``
+    /// removes a URL's: `.` anywhere, `..` with the literal segment before it. `rooted`: the
+    /// path starts at a literal authority, where a leading `..` is dropped. A `..` after a
+    /// segment with a wildcard is refused.
+    private static func patternPath(
+        _ path: String, rooted: Bool, _ refuse: (String) -> MatchPatternError
+    ) throws(MatchPatternError) -> String {
+        guard path.contains(".") else { return path }
+        let queryStart = path.firstIndex(of: "?") ?? path.endIndex
+        let tail = path[queryStart...]
+        let segments = path[..<queryStart].split(separator: "/", omittingEmptySubsequences: false)
+        // A path after an authority starts with `/`: its first segment is the empty one before it.
+        let absolute = segments.first == ""
+        var output: [Substring] = []
+        for (position, segment) in segments.enumerated() {
+            let isLast = position == segments.count - 1
+            switch segment {
+            case ".":
+                if isLast { output.append("") }
+            case "..":
+                if let previous = output.last, output.count > (absolute ? 1 : 0), previous != ".." {
+                    guard GlobText.isLiteral(previous) else {
+                        throw refuse(
+                            "a \"..\" segment after the wildcard segment \"\(previous)\" cannot be resolved (URLs "
+                                + "are compared with their dot segments removed): write the path it leads to")
+                    }
+                    output.removeLast()
+                } else if absolute && !rooted {
+                    throw refuse(
+                        "a \"..\" segment right after a wildcard authority cannot be resolved (URLs are compared "
+                            + "with their dot segments removed): write the path it leads to")
+                } else if !absolute {
+                    output.append(segment)
+                }
+                if isLast { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        return output.joined(separator: "/") + tail
     }
 
     /// Whether `glob` matches `url` in any of its ``forms(of:)``.

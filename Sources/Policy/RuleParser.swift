@@ -50,7 +50,13 @@ enum RuleParser {
             case "url":
                 var urls: [Glob] = []
                 for (text, element) in try value.strings("url") {
-                    urls.append(try glob(element, CanonicalURL.pattern(text), ignoresCase: false))
+                    let canonical: String
+                    do {
+                        canonical = try CanonicalURL.pattern(text)
+                    } catch {
+                        throw element.error(error.description)
+                    }
+                    urls.append(try glob(element, canonical, ignoresCase: false))
                 }
                 match.urls = urls
             case "cwe":

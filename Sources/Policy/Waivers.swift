@@ -141,7 +141,11 @@ public struct WaiverFile: Sendable {
         func glob(_ key: String, ignoresCase: Bool) throws(ConfigurationError) -> Glob? {
             guard let node = mapping[key] else { return nil }
             var raw = try node.string("\(what): \(key)")
-            if key == "url" { raw = CanonicalURL.pattern(raw) }
+            do {
+                if key == "url" { raw = try CanonicalURL.pattern(raw) }
+            } catch {
+                throw node.error("\(what): \(error.description)")
+            }
             do {
                 return try Glob(raw, ignoresCase: ignoresCase)
             } catch {

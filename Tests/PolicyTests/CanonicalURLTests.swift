@@ -73,8 +73,8 @@ struct CanonicalURLTests {
     }
 
     @Test(arguments: ["http://example.com*", "http://example.com/*", "http://*.com"])
-    func aGlobOverTheAuthorityIsLeftAsWritten(_ rule: String) {
-        #expect(CanonicalURL.pattern(rule) == rule)
+    func aGlobOverTheAuthorityIsLeftAsWritten(_ rule: String) throws {
+        #expect(try CanonicalURL.pattern(rule) == rule)
     }
 
     @Test func aRelaxingRuleDoesNotReachPastItsScope() throws {
@@ -104,5 +104,120 @@ struct CanonicalURLTests {
         #expect(verdict("https://app.example/login?user=a") == .waived)
         #expect(verdict("https://APP.example:443/login") == .waived)
         #expect(verdict("https://app.example/login/../admin") == .fail)
+    }
+
+    /// Found by a review: a `url:` glob was only lower-cased, so a fail rule written with a
+    /// default port (as ZAP itself writes URLs), userinfo, an escape or a dot segment matched no
+    /// finding (whose URLs are canonical) and passed what it names.
+    @Test(arguments: [
+        ("https://app.example:443/admin/*", "https://app.example/admin/*"),
+        ("https://ops@app.example/admin/*", "https://app.example/admin/*"),
+        ("https://u:p@app.example:443/admin/*", "https://app.example/admin/*"),
+        ("https://app.example/%61dmin/*", "https://app.example/admin/*"),
+        ("https://app.example/x/../admin/*", "https://app.example/admin/*"),
+        ("HTTPS://APP.EXAMPLE:443/admin/*", "https://app.example/admin/*"),
+        ("http://app.example:80", "http://app.example/"),
+        ("http://app.example:80?q=*", "http://app.example/?q=*"),
+        ("https://app.example:8443/admin/*", "https://app.example:8443/admin/*"),
+        ("http://app.example:443/*", "http://app.example:443/*"),
+        ("https://app.example:8*/x", "https://app.example:8*/x"),
+        ("https://\\[::1\\]:443/x", "https://\\[::1\\]/x"),
+        ("https://\\[::1\\]/x", "https://\\[::1\\]/x"),
+        ("https://*.example:443/admin/*", "https://*.example/admin/*"),
+        ("https://app.example/a/./b/../c*", "https://app.example/a/c*"),
+        ("https://app.example/../admin", "https://app.example/admin"),
+        ("https://app.example/*/x/../admin", "https://app.example/*/admin"),
+        ("https://*/x/../admin", "https://*/admin"),
+        ("https://app.example/a%2fb?q=%7e", "https://app.example/a%2Fb?q=~"),
+        ("https://app.example/login?next=/a/../b", "https://app.example/login?next=/a/../b"),
+        ("*/x/../%61dmin/*", "*/admin/*"),
+    ])
+    func aGlobIsBroughtToTheFormOfTheURLsItMatches(_ rule: String, _ expected: String) throws {
+        #expect(try CanonicalURL.pattern(rule) == expected)
+    }
+
+    @Test(arguments: [
+        "https://app.example:443/admin/*", "https://ops@app.example/admin/*", "https://app.example/%61dmin/*",
+        "https://app.example/x/../admin/*", "HTTPS://APP.EXAMPLE:443/admin/*",
+    ])
+    func aFailRuleWrittenAnyWayCatchesItsURLHoweverTheScannerWroteIt(_ rule: String) throws {
+        let policy = try Support.policy(
+            "scangate-policy: 1\nfail-on: critical\nrules:\n  - match: { url: \"\(rule)\" }\n    action: fail\n")
+        for url in ["https://app.example/admin/users", "https://app.example:443/admin/users"] {
+            let decision = Support.evaluate([Self.alert(at: [url])], policy: policy)
+            #expect(decision.verdicts.first?.verdict == .fail, "rule \(rule), finding at \(url)")
+        }
+    }
+
+    @Test func aRelaxingRuleWithADefaultPortKeepsToThatPort() throws {
+        let policy = try Support.policy(
+            """
+            scangate-policy: 1
+            fail-on: high
+            rules:
+              - match: { url: "https://ops@app.example:443/static/*" }
+                action: ignore
+            """)
+        func verdict(_ url: String) -> Verdict? {
+            Support.evaluate([Self.alert(at: [url])], policy: policy).verdicts.first?.verdict
+        }
+        #expect(verdict("https://app.example/static/app.js") == .ignored)
+        #expect(verdict("https://app.example:443/static/app.js") == .ignored)
+        #expect(verdict("https://app.example:8443/static/app.js") == .fail)
+        #expect(verdict("https://app.example/static/../admin") == .fail)
+    }
+
+    /// Where a wildcard stands in the way of the canonical form, the glob would match nothing:
+    /// refused where it is written, saying how to write it.
+    @Test(arguments: [
+        ("https://app.example/static/*/../admin/*", "after the wildcard segment \"*\""),
+        ("https://*/../admin/*", "right after a wildcard authority"),
+        ("http*://app.example:443/admin/*", "default port (:443 for https)"),
+        ("https://app.example:*/admin/*", "(https://host*/…) for any port"),
+        ("http://app.example:[0-9]0/admin/*", "default port (:80 for http)"),
+        ("https://*:443/admin/*", "wildcard ending the host"),
+        ("https://app.*:443/admin/*", "wildcard ending the host"),
+    ])
+    func aGlobThatCannotTakeThatFormIsRefusedWhereItIsWritten(_ rule: String, _ message: String) throws {
+        let error = Support.policyError([
+            "policy.yaml": "scangate-policy: 1\nrules:\n  - match: { url: \"\(rule)\" }\n    action: fail\n"
+        ])
+        #expect(error?.line == 3)
+        #expect(error?.column != nil)
+        #expect(error?.description.contains("url \"\(rule)\": ") ?? false, "\(String(describing: error))")
+        #expect(error?.description.contains(message) ?? false, "\(String(describing: error))")
+        #expect(throws: ConfigurationError.self) {
+            try WaiverFile.parse(
+                """
+                scangate-waivers: 1
+                waivers:
+                  - id: "40018"
+                    url: "\(rule)"
+                    reason: r
+                    approved-by: a@example.org
+                    expires: 2026-12-31
+                """, file: "waivers.yaml")
+        }
+    }
+
+    @Test func aWaiverWithADefaultPortAndUserinfoCoversItsPage() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\n")
+        let waivers = try WaiverFile.parse(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: "40018"
+                url: https://ops@app.example:443/%6Cogin
+                reason: parameterised since 2.3
+                approved-by: security@example.org
+                expires: 2026-12-31
+                severity: high
+            """, file: "waivers.yaml")
+        func verdict(_ url: String) -> Verdict? {
+            Support.evaluate([Self.alert(at: [url])], policy: policy, waivers: [waivers]).verdicts.first?.verdict
+        }
+        #expect(verdict("https://app.example/login") == .waived)
+        #expect(verdict("https://app.example:443/login?user=a") == .waived)
+        #expect(verdict("https://app.example:8443/login") == .fail)
     }
 }
