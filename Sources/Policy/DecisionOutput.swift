@@ -149,7 +149,8 @@ public enum DecisionText {
         if withBaseline { title += verdict.isNew ? " [new]" : " [in baseline]" }
         if !finding.title.isEmpty { title += " — \(finding.title)" }
         var lines = [title]
-        let places = FindingFacts.paths(of: finding) + FindingFacts.images(of: finding) + FindingFacts.urls(of: finding)
+        let places =
+            FindingFacts.writtenPaths(of: finding) + FindingFacts.images(of: finding) + FindingFacts.urls(of: finding)
         if let first = places.first {
             let more = places.count > 1 ? " (+\(places.count - 1) more)" : ""
             lines.append(indent + "at \(first)\(more)")
@@ -312,7 +313,7 @@ public enum DecisionJSON {
         }
         writer.field(
             "locations",
-            FindingFacts.paths(of: finding) + FindingFacts.images(of: finding) + FindingFacts.urls(of: finding))
+            FindingFacts.writtenPaths(of: finding) + FindingFacts.images(of: finding) + FindingFacts.urls(of: finding))
         writer.field("tools", finding.tools)
         writer.key("waiver")
         if let waiver = verdict.waiver {

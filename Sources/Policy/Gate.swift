@@ -360,7 +360,7 @@ public enum Gate {
         var text = finding.ruleID
         if let package = finding.package {
             text += " (\(package.name)\(package.installedVersion.map { " \($0)" } ?? ""))"
-        } else if let place = FindingFacts.paths(of: finding).first ?? FindingFacts.urls(of: finding).first {
+        } else if let place = FindingFacts.writtenPaths(of: finding).first ?? FindingFacts.urls(of: finding).first {
             text += " (\(place))"
         }
         return text
@@ -418,9 +418,12 @@ extension RuleMatch {
                 }
             }
         }
+        // In normal form (`FindingPath`): `./a` and `b/../a` are `a`; a relaxing glob reaches a
+        // path outside the scanned directory (`../x`) only when it starts with `..` itself.
         if !paths.isEmpty {
             let places = relaxing ? FindingFacts.everyPath(of: finding) : FindingFacts.paths(of: finding)
-            if !Self.matches(places, every: relaxing, globMatch(paths)) { return false }
+            let matched = { (place: String) in paths.contains { FindingPath.matches($0, place, relaxing: relaxing) } }
+            if !Self.matches(places, every: relaxing, matched) { return false }
         }
         // Each image location as its repository and `repository:tag`: either form matches it.
         if !images.isEmpty,

@@ -45,7 +45,18 @@ enum RuleParser {
                 }
             case "tool": match.tools = try globs(value, "tool", ignoresCase: true)
             case "id": match.ids = try globs(value, "id", ignoresCase: true)
-            case "path": match.paths = try globs(value, "path", ignoresCase: false)
+            case "path":
+                var paths: [Glob] = []
+                for (text, element) in try value.strings("path") {
+                    let normal: String
+                    do {
+                        normal = try FindingPath.pattern(text)
+                    } catch {
+                        throw element.error(error.description)
+                    }
+                    paths.append(try glob(element, normal, ignoresCase: false))
+                }
+                match.paths = paths
             case "image": match.images = try globs(value, "image", ignoresCase: false)
             case "url":
                 var urls: [Glob] = []

@@ -51,7 +51,11 @@ public struct Waiver: Sendable {
         if let package {
             guard let name = finding.package?.name, package.matches(name) else { return false }
         }
-        if let path, !FindingFacts.paths(of: finding).contains(where: path.matches) { return false }
+        if let path,
+            !FindingFacts.paths(of: finding).contains(where: { FindingPath.matches(path, $0, relaxing: false) })
+        {
+            return false
+        }
         if let image, !FindingFacts.images(of: finding).contains(where: image.matches) { return false }
         if let url, !FindingFacts.urls(of: finding).contains(where: { CanonicalURL.matches(url, $0) }) { return false }
         return true
@@ -62,8 +66,12 @@ public struct Waiver: Sendable {
     /// several places (one vulnerability in two services' lock files, a web alert on many
     /// URLs): a waiver scoped to one of them accepts the risk there, not everywhere else.
     public func placeOutsideScope(of finding: Finding) -> (scope: String, place: String)? {
-        if let path, let place = FindingFacts.everyPath(of: finding).first(where: { !path.matches($0) }) {
-            return ("path \"\(path.pattern)\"", place)
+        if let path,
+            let place = FindingFacts.everyPath(of: finding).first(where: {
+                !FindingPath.matches(path, $0, relaxing: true)
+            })
+        {
+            return ("path \"\(path.pattern)\"", FindingFacts.describePath(place))
         }
         if let image {
             let outside = FindingFacts.imageNames(of: finding).first { names in !names.contains(where: image.matches) }
@@ -143,6 +151,7 @@ public struct WaiverFile: Sendable {
             var raw = try node.string("\(what): \(key)")
             do {
                 if key == "url" { raw = try CanonicalURL.pattern(raw) }
+                if key == "path" { raw = try FindingPath.pattern(raw) }
             } catch {
                 throw node.error("\(what): \(error.description)")
             }
@@ -201,8 +210,21 @@ public struct WaiverFile: Sendable {
 
 /// What rules and waivers match against, read off a finding.
 enum FindingFacts {
+    /// The paths the finding is at, in the form `path:` globs match (``FindingPath/normal(_:)``).
     static func paths(of finding: Finding) -> [String] {
+        unique((finding.locations.compactMap(\.path) + (finding.package?.paths ?? [])).map(FindingPath.normal))
+    }
+
+    /// The paths the finding is at as its reports wrote them, for showing.
+    static func writtenPaths(of finding: Finding) -> [String] {
         unique(finding.locations.compactMap(\.path) + (finding.package?.paths ?? []))
+    }
+
+    /// A path in normal form for a message about a scope: said so when it climbs out of the
+    /// scanned directory, which only a glob that climbs out too covers.
+    static func describePath(_ normal: String) -> String {
+        FindingPath.climbsOut(normal)
+            ? normal + " (outside the scanned directory: only a path glob starting with ../ covers it)" : normal
     }
 
     static func images(of finding: Finding) -> [String] {
@@ -219,10 +241,10 @@ enum FindingFacts {
     /// The paths the finding is at, for a scope that must cover all of them: its locations'
     /// paths, or, when no location has one, its package's (an npm audit finding's node paths).
     /// A package's own paths beside a location (the lock file's entry for the package) name the
-    /// same place, not another.
+    /// same place, not another. In normal form, as ``paths(of:)``.
     static func everyPath(of finding: Finding) -> [String] {
-        let located = unique(finding.locations.compactMap(\.path))
-        return located.isEmpty ? unique(finding.package?.paths ?? []) : located
+        let located = unique(finding.locations.compactMap(\.path).map(FindingPath.normal))
+        return located.isEmpty ? unique((finding.package?.paths ?? []).map(FindingPath.normal)) : located
     }
 
     static func urls(of finding: Finding) -> [String] {

@@ -1,0 +1,96 @@
+/// A file path as policy `path:` globs and waiver `path:` scopes see it, so that one file written
+/// several ways is one file: a rule for `services/pay/*` must fail `./services/pay/package-lock.json`
+/// and `services/web/../pay/package-lock.json`, and a rule relaxing `services/web/*` must not
+/// relax the latter.
+///
+/// The form: `.` segments and empty segments (`a//b`) dropped, each `..` resolved with the segment
+/// before it (`a/b/../c` → `a/c`), `/..` at the root of an absolute path dropped, a `./` that names
+/// the scanned directory itself made `.`. A relative path that still climbs out of the scanned
+/// directory keeps its leading `..` (`../../aws-credentials/main.tf`): it is outside every
+/// pattern that does not itself start with `..`, for a rule or waiver that relaxes (a `fail`
+/// rule's `*` still takes it).
+///
+/// For matching only: the paths reports show, and the findings' identities and fingerprints,
+/// stay as the scanners wrote them.
+enum FindingPath {
+    /// The normal form of a finding's path.
+    static func normal(_ path: String) -> String {
+        guard needsNormalizing(path) else { return path }
+        let absolute = path.hasPrefix("/")
+        var output: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".":
+                continue
+            case "..":
+                if let previous = output.last, previous != ".." {
+                    output.removeLast()
+                } else if !absolute {
+                    output.append(segment)
+                }
+            default:
+                output.append(segment)
+            }
+        }
+        let joined = output.joined(separator: "/")
+        if absolute { return "/" + joined }
+        return joined.isEmpty ? "." : joined
+    }
+
+    /// Whether a path in normal form climbs out of the scanned directory (`../x`).
+    static func climbsOut(_ normal: String) -> Bool { normal == ".." || normal.hasPrefix("../") }
+
+    /// A `path:` glob brought to the normal form of the paths it is matched against: `.` and empty
+    /// segments dropped, a `..` resolved with the literal segment before it
+    /// (`./services/web/../pay/*` → `services/pay/*`), a leading `..` kept (the glob is written
+    /// for paths outside the scanned directory). A `..` after a segment with a wildcard
+    /// (`services/*/../pay/*`) cannot be resolved and is refused: such a glob would match
+    /// nothing, and a `fail` rule written with it would pass what it names.
+    static func pattern(_ glob: String) throws(MatchPatternError) -> String {
+        guard needsNormalizing(glob) else { return glob }
+        let absolute = glob.hasPrefix("/")
+        var output: [Substring] = []
+        for segment in glob.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".":
+                continue
+            case "..":
+                if let previous = output.last, previous != ".." {
+                    guard GlobText.isLiteral(previous) else {
+                        throw MatchPatternError(
+                            key: "path", pattern: glob,
+                            message:
+                                "a \"..\" segment after the wildcard segment \"\(previous)\" cannot be resolved (paths "
+                                + "are compared with \".\" and \"..\" resolved): write the path it leads to")
+                    }
+                    output.removeLast()
+                } else if !absolute {
+                    output.append(segment)
+                }
+            default:
+                output.append(segment)
+            }
+        }
+        let joined = output.joined(separator: "/")
+        if absolute { return "/" + joined }
+        return joined.isEmpty ? "." : joined
+    }
+
+    /// Whether `glob` (in the form ``pattern(_:)`` gives) matches `path` (in normal form). For a
+    /// rule or waiver that relaxes, a path that climbs out of the scanned directory matches only
+    /// a glob that climbs out too: `*` or `*/main.tf` is written for the project's files, and
+    /// must not waive `../../aws-credentials/main.tf`.
+    static func matches(_ glob: Glob, _ path: String, relaxing: Bool) -> Bool {
+        if relaxing, climbsOut(path), !climbsOut(glob.pattern) { return false }
+        return glob.matches(path)
+    }
+
+    /// Whether `path` has a segment that is `.`, `..` or empty (`a//b`, a trailing `/`, or the
+    /// root of an absolute path).
+    private static func needsNormalizing(_ path: String) -> Bool {
+        !path.isEmpty
+            && path.split(separator: "/", omittingEmptySubsequences: false).contains {
+                $0.isEmpty || $0 == "." || $0 == ".."
+            }
+    }
+}

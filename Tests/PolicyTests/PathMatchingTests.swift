@@ -1,0 +1,160 @@
+import Adapters
+import Findings
+import Foundation
+import Policy
+import Testing
+
+/// A file written several ways is one file to `path:` rules and waivers (found by a review:
+/// `./services/pay/…` and `services/web/../pay/…` passed a fail rule for `services/pay/*`, and
+/// the second was relaxed by a rule and a waiver for `services/web/*`).
+@Suite("Paths in rules and waivers")
+struct PathMatchingTests {
+    /// A Trivy filesystem scan with one vulnerability per target, as `p1.json` of the review had.
+    static func trivyReport(targets: [(target: String, id: String, package: String)]) throws -> [Finding] {
+        let results = targets.map { item in
+            """
+            {"Target": "\(item.target)", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [
+              {"VulnerabilityID": "\(item.id)", "PkgName": "\(item.package)", "InstalledVersion": "1.0.0",
+               "Severity": "MEDIUM", "Title": "t", "Description": "d"}]}
+            """
+        }
+        let text = """
+            {"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem",
+             "Results": [\(results.joined(separator: ", "))]}
+            """
+        return try ReportReader().parse(ReportSource(name: "trivy.json", bytes: Array(text.utf8))).findings
+    }
+
+    static func reviewFindings() throws -> [Finding] {
+        try trivyReport(targets: [
+            ("./services/pay/package-lock.json", "CVE-2021-23337", "lodash"),
+            ("services/web/../pay/package-lock.json", "CVE-2021-9999", "minimist"),
+        ])
+    }
+
+    static func policy(_ path: String, _ action: String, failOn: String = "medium") throws -> Policy {
+        try Support.policy(
+            "scangate-policy: 1\nfail-on: \(failOn)\nrules:\n  - match: { path: \"\(path)\" }\n    action: \(action)\n")
+    }
+
+    static func waivers(path: String, id: String = "CVE-2021-9999", severity: String = "medium")
+        throws(ConfigurationError) -> WaiverFile
+    {
+        try WaiverFile.parse(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: \(id)
+                path: "\(path)"
+                reason: demo only
+                approved-by: security@example.org
+                expires: 2026-12-20
+                severity: \(severity)
+            """, file: "waivers.yaml")
+    }
+
+    @Test func aFailRuleCatchesAPathWrittenWithDotSegments() throws {
+        let decision = Support.evaluate(
+            try Self.reviewFindings(), policy: try Self.policy("services/pay/*", "fail", failOn: "none"))
+        #expect(Support.verdict(decision, "CVE-2021-23337")?.verdict == .fail)
+        #expect(Support.verdict(decision, "CVE-2021-9999")?.verdict == .fail)
+    }
+
+    @Test func aFailRuleWrittenWithDotSegmentsCatchesThePath() throws {
+        for rule in ["./services/pay/*", "services/web/../pay/*", "services//pay/./*"] {
+            let decision = Support.evaluate(
+                try Self.reviewFindings(), policy: try Self.policy(rule, "fail", failOn: "none"))
+            #expect(decision.counts.failing == 2, "\(rule)")
+        }
+    }
+
+    @Test func aRelaxingRuleDoesNotReachAPathThatOnlyPassesThroughItsDirectory() throws {
+        let decision = Support.evaluate(try Self.reviewFindings(), policy: try Self.policy("services/web/*", "ignore"))
+        #expect(Support.verdict(decision, "CVE-2021-9999")?.verdict == .fail)
+        let pay = Support.evaluate(try Self.reviewFindings(), policy: try Self.policy("services/pay/*", "ignore"))
+        #expect(pay.counts.ignored == 2)
+    }
+
+    @Test func aWaiverDoesNotReachAPathThatOnlyPassesThroughItsDirectory() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: medium\n")
+        let web = Support.evaluate(
+            try Self.reviewFindings(), policy: policy, waivers: [try Self.waivers(path: "services/web/*")])
+        #expect(Support.verdict(web, "CVE-2021-9999")?.verdict == .fail)
+        let pay = Support.evaluate(
+            try Self.reviewFindings(), policy: policy, waivers: [try Self.waivers(path: "services/pay/*")])
+        #expect(Support.verdict(pay, "CVE-2021-9999")?.verdict == .waived)
+        let dotted = Support.evaluate(
+            try Self.reviewFindings(), policy: policy,
+            waivers: [try Self.waivers(path: "./services/pay/*", id: "CVE-2021-23337")])
+        #expect(Support.verdict(dotted, "CVE-2021-23337")?.verdict == .waived)
+    }
+
+    /// Reports show the paths as the scanners wrote them; only matching sees them resolved.
+    @Test func theDecisionShowsThePathAsWritten() throws {
+        let decision = Support.evaluate(try Self.reviewFindings(), policy: try Self.policy("services/pay/*", "fail"))
+        let text = DecisionText.render(decision)
+        #expect(text.contains("at services/web/../pay/package-lock.json"), "\(text)")
+        #expect(text.contains("at ./services/pay/package-lock.json"), "\(text)")
+    }
+
+    /// A path that climbs out of the scanned directory (Trivy reports Terraform modules so:
+    /// `../../aws-credentials/main.tf`) is not among the project's files that `*` or `*/main.tf`
+    /// relax; a glob that climbs out too reaches it, and a `fail` rule's `*` still takes it.
+    @Test func aPathOutsideTheScannedDirectoryIsRelaxedOnlyByAGlobWrittenForIt() throws {
+        let outside = Support.finding(
+            "AVD-AWS-0086", kind: .misconfiguration, severity: .high, path: "modules/../../../aws-credentials/main.tf")
+        func verdict(_ path: String, _ action: String, failOn: String = "high") throws -> Verdict? {
+            Support.evaluate([outside], policy: try Self.policy(path, action, failOn: failOn)).verdicts.first?.verdict
+        }
+        #expect(try verdict("*", "ignore") == .fail)
+        #expect(try verdict("*/main.tf", "ignore") == .fail)
+        #expect(try verdict("*aws-credentials*", "warn") == .fail)
+        #expect(try verdict("../../aws-credentials/*", "ignore") == .ignored)
+        #expect(try verdict("../*", "warn") == .warn)
+        #expect(try verdict("*", "fail", failOn: "none") == .fail)
+        #expect(try verdict("aws-credentials/*", "fail", failOn: "none") == .pass)
+
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\n")
+        let waived = Support.evaluate(
+            [outside], policy: policy, waivers: [try Self.waivers(path: "*", id: "AVD-AWS-0086", severity: "high")])
+        let refused = try #require(waived.verdicts.first)
+        #expect(refused.verdict == .fail)
+        #expect(refused.notes.contains { $0.contains("../../aws-credentials/main.tf (outside the scanned directory") })
+        let explicit = Support.evaluate(
+            [outside], policy: policy,
+            waivers: [try Self.waivers(path: "../../aws-credentials/*", id: "AVD-AWS-0086", severity: "high")])
+        #expect(explicit.verdicts.first?.verdict == .waived)
+    }
+
+    @Test(arguments: [("services/*/../pay/*", 20), ("./a/b*/../c", 20)])
+    func aGlobWithADotDotAfterAWildcardIsRefusedWhereItIsWritten(_ path: String, _ column: Int) throws {
+        let error = Support.policyError([
+            "policy.yaml":
+                "scangate-policy: 1\nfail-on: high\nrules:\n  - match: { path: \"\(path)\" }\n    action: fail\n"
+        ])
+        #expect(error?.line == 4)
+        #expect(error?.column == column)
+        #expect(error?.message.contains("path \"\(path)\": a \"..\" segment after the wildcard segment") ?? false)
+        do {
+            _ = try Self.waivers(path: path)
+            Issue.record("waiver path \(path) accepted")
+        } catch {
+            #expect(error.description.hasPrefix("waivers.yaml:4:"), "\(error)")
+            #expect(error.message.contains("cannot be resolved"), "\(error)")
+        }
+    }
+
+    /// The review's corpus report: Trivy's scan of a Terraform tree with a module outside it.
+    @Test(.enabled(if: Support.corpusIsAvailable))
+    func theCorpusModuleOutsideTheTreeIsNotRelaxedByAStar() throws {
+        let report = try ReportReader().read(
+            path: Support.corpus.appendingPathComponent("trivy/defectdojo__issue_14136.json").path)
+        let finding = try #require(
+            report.findings.first { $0.locations.contains { $0.path?.hasPrefix("../../") ?? false } })
+        let star = Support.evaluate([finding], policy: try Self.policy("*", "ignore", failOn: "info"))
+        #expect(star.verdicts.first?.verdict == .fail)
+        let explicit = Support.evaluate(
+            [finding], policy: try Self.policy("../../aws-credentials/*", "ignore", failOn: "info"))
+        #expect(explicit.verdicts.first?.verdict == .ignored)
+    }
+}
