@@ -425,7 +425,8 @@ extension RuleMatch {
             let matched = { (place: String) in paths.contains { FindingPath.matches($0, place, relaxing: relaxing) } }
             if !Self.matches(places, every: relaxing, matched) { return false }
         }
-        // Each image location as its repository and `repository:tag`: either form matches it.
+        // Each image location by every spelling of its repository (Docker Hub's several, `ImageName`)
+        // and each with `:tag`: any of them matches it.
         if !images.isEmpty,
             !Self.matches(
                 FindingFacts.imageNames(of: finding), every: relaxing, { $0.contains(where: globMatch(images)) })

@@ -56,7 +56,7 @@ public struct Waiver: Sendable {
         {
             return false
         }
-        if let image, !FindingFacts.images(of: finding).contains(where: image.matches) { return false }
+        if let image, !FindingFacts.imageNames(of: finding).joined().contains(where: image.matches) { return false }
         if let url, !FindingFacts.urls(of: finding).contains(where: { CanonicalURL.matches(url, $0) }) { return false }
         return true
     }
@@ -74,8 +74,10 @@ public struct Waiver: Sendable {
             return ("path \"\(path.pattern)\"", FindingFacts.describePath(place))
         }
         if let image {
-            let outside = FindingFacts.imageNames(of: finding).first { names in !names.contains(where: image.matches) }
-            if let outside, let name = outside.last { return ("image \"\(image.pattern)\"", name) }
+            let outside = finding.locations.compactMap(\.image).first { located in
+                !ImageName.names(of: located).contains(where: image.matches)
+            }
+            if let outside { return ("image \"\(image.pattern)\"", ImageName.label(of: outside)) }
         }
         if let url, let place = FindingFacts.urls(of: finding).first(where: { !CanonicalURL.matches(url, $0) }) {
             return ("url \"\(url.pattern)\"", place)
@@ -227,15 +229,18 @@ enum FindingFacts {
             ? normal + " (outside the scanned directory: only a path glob starting with ../ covers it)" : normal
     }
 
+    /// The images the finding is in as its reports wrote them, for showing: each repository and,
+    /// with a tag, `repository:tag`.
     static func images(of finding: Finding) -> [String] {
-        imageNames(of: finding).flatMap { $0 }
-    }
-
-    /// Each image location's names: its repository and, with a tag, `repository:tag`.
-    static func imageNames(of finding: Finding) -> [[String]] {
-        finding.locations.compactMap(\.image).map { image in
+        finding.locations.compactMap(\.image).flatMap { image in
             [image.repository] + (image.tag.map { [image.repository + ":" + $0] } ?? [])
         }
+    }
+
+    /// Each image location's names, as `image:` globs match them (``ImageName/names(of:)``):
+    /// every spelling of its repository (Docker Hub's several), each also with `:tag`.
+    static func imageNames(of finding: Finding) -> [[String]] {
+        finding.locations.compactMap(\.image).map(ImageName.names(of:))
     }
 
     /// The paths the finding is at, for a scope that must cover all of them: its locations'
