@@ -404,7 +404,9 @@ extension RuleMatch {
         }
         if let package {
             guard let actual = finding.package else { return false }
-            if let name = package.name, !name.matches(actual.name) { return false }
+            if let name = package.name, !PackageName.matches(name, actual.name, ecosystem: actual.ecosystem) {
+                return false
+            }
             if let ecosystem = package.ecosystem, ecosystem.lowercased() != actual.ecosystem.lowercased() {
                 return false
             }

@@ -22,6 +22,12 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         public var description: String { "malformed glob \"\(pattern.clippedForMessage)\": \(message)" }
     }
 
+    private init(pattern: String, ignoresCase: Bool, tokens: [Token]) {
+        self.pattern = pattern
+        self.ignoresCase = ignoresCase
+        self.tokens = tokens
+    }
+
     public init(_ pattern: String, ignoresCase: Bool = false) throws(SyntaxError) {
         self.pattern = pattern
         self.ignoresCase = ignoresCase
@@ -124,6 +130,37 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         }
         while tokenIndex < tokens.count, tokens[tokenIndex] == .anyRun { tokenIndex += 1 }
         return tokenIndex == tokens.count
+    }
+
+    /// The glob for text put through `fold` character by character (a package name lower-cased,
+    /// say): each literal character folded, and runs of literal `collapsing` characters made one,
+    /// as runs in the folded text are; a class keeps its members and gains their folded forms
+    /// (a range's when both ends fold to an ordered range). It matches the folded text where this
+    /// glob matches the text; the pattern shown stays as written. Letters are compared as the
+    /// folded glob has them (``ignoresCase`` is false), so `fold` must lower-case when case
+    /// does not matter.
+    func folded(_ fold: (Character) -> Character, collapsing: Character? = nil) -> Glob {
+        var folded: [Token] = []
+        folded.reserveCapacity(tokens.count)
+        for token in tokens {
+            switch token {
+            case .literal(let character):
+                let mapped = fold(character)
+                if mapped == collapsing, folded.last == .literal(mapped) { continue }
+                folded.append(.literal(mapped))
+            case .set(let ranges, let negated):
+                var all = ranges
+                for range in ranges {
+                    let low = fold(range.lowerBound)
+                    let high = fold(range.upperBound)
+                    if low <= high, !all.contains(low...high) { all.append(low...high) }
+                }
+                folded.append(.set(ranges: all, negated: negated))
+            case .anyRun, .anyOne:
+                folded.append(token)
+            }
+        }
+        return Glob(pattern: pattern, ignoresCase: false, tokens: folded)
     }
 
     private static func matches(_ token: Token, _ character: Character) -> Bool {

@@ -49,7 +49,8 @@ public struct Waiver: Sendable {
         guard finding.ruleID.uppercased() == wanted || finding.aliases.contains(where: { $0.uppercased() == wanted })
         else { return false }
         if let package {
-            guard let name = finding.package?.name, package.matches(name) else { return false }
+            guard let actual = finding.package, PackageName.matches(package, actual.name, ecosystem: actual.ecosystem)
+            else { return false }
         }
         if let path,
             !FindingFacts.paths(of: finding).contains(where: { FindingPath.matches(path, $0, relaxing: false) })
