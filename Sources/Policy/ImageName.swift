@@ -5,9 +5,7 @@ import Findings
 /// `trivy image nginx:1.25` found (Trivy records the repository as `nginx`), and a rule for
 /// `nginx*` what a scan of `docker.io/library/nginx` found.
 ///
-/// The normalisation is the one OpenVEX products are matched with
-/// (`VEXArtifact.normalRepository` in `VEX.swift`), kept here as a copy so that the two can be
-/// changed apart; keep them in step.
+/// OpenVEX products are matched with the same normalisation (``normalRepository(_:)``).
 enum ImageName {
     /// The registries Docker Hub is reached under; `docker.io` is the name Docker itself uses.
     static let hubRegistries = ["docker.io", "index.docker.io", "registry-1.docker.io"]

@@ -158,12 +158,12 @@ enum VEXPlace: Hashable, CustomStringConvertible {
         return places.isEmpty ? [.sourceTree] : places
     }
 
-    /// Whether the place is in that image: same repository (``VEXArtifact/normalRepository(_:)``),
+    /// Whether the place is in that image: same repository (``ImageName/normalRepository(_:)``),
     /// and the digest and tag `wanted` gives, when it gives them (an image whose digest is not
     /// known does not match a digest; with a digest, the tag is not compared).
     func isIn(_ wanted: ImageReference) -> Bool {
         guard case .image(let actual) = self else { return false }
-        return VEXArtifact.normalRepository(actual.repository) == VEXArtifact.normalRepository(wanted.repository)
+        return ImageName.normalRepository(actual.repository) == ImageName.normalRepository(wanted.repository)
             && (wanted.digest == nil || wanted.digest?.lowercased() == actual.digest?.lowercased())
             && (wanted.tag == nil || wanted.digest != nil || wanted.tag == actual.tag)
     }
@@ -421,16 +421,6 @@ struct VEXArtifact {
         return ImageReference(parsing: identifier)
     }
 
-    /// Lower case, and Docker Hub's forms (`docker.io/library/alpine`, `alpine`) one.
-    static func normalRepository(_ repository: String) -> String {
-        var text = repository.lowercased()
-        for prefix in ["https://", "http://", "index.docker.io/", "registry-1.docker.io/", "docker.io/"]
-        where text.hasPrefix(prefix) {
-            text.removeFirst(prefix.count)
-        }
-        if text.hasPrefix("library/") { text.removeFirst("library/".count) }
-        return text
-    }
 }
 
 /// An OpenVEX document (`--vex`), read with ScanGate's strict JSON reader.
