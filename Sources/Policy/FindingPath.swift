@@ -16,14 +16,24 @@ enum FindingPath {
     /// The normal form of a finding's path.
     static func normal(_ path: String) -> String {
         guard needsNormalizing(path) else { return path }
-        let absolute = path.hasPrefix("/")
+        return resolvingSegments(path) { (_: Substring) throws(Never) in }
+    }
+
+    /// `text` with `.` and empty segments dropped and each `..` resolved against the segment
+    /// before it (kept at the start of a relative path, dropped at the root of an absolute one);
+    /// `dropping` is asked first about each segment a `..` removes, and may refuse it.
+    private static func resolvingSegments<Failure: Error>(
+        _ text: String, dropping: (Substring) throws(Failure) -> Void
+    ) throws(Failure) -> String {
+        let absolute = text.hasPrefix("/")
         var output: [Substring] = []
-        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+        for segment in text.split(separator: "/", omittingEmptySubsequences: true) {
             switch segment {
             case ".":
                 continue
             case "..":
                 if let previous = output.last, previous != ".." {
+                    try dropping(previous)
                     output.removeLast()
                 } else if !absolute {
                     output.append(segment)
@@ -48,32 +58,14 @@ enum FindingPath {
     /// nothing, and a `fail` rule written with it would pass what it names.
     static func pattern(_ glob: String) throws(MatchPatternError) -> String {
         guard needsNormalizing(glob) else { return glob }
-        let absolute = glob.hasPrefix("/")
-        var output: [Substring] = []
-        for segment in glob.split(separator: "/", omittingEmptySubsequences: true) {
-            switch segment {
-            case ".":
-                continue
-            case "..":
-                if let previous = output.last, previous != ".." {
-                    guard GlobText.isLiteral(previous) else {
-                        throw MatchPatternError(
-                            key: "path", pattern: glob,
-                            message:
-                                "a \"..\" segment after the wildcard segment \"\(previous)\" cannot be resolved (paths "
-                                + "are compared with \".\" and \"..\" resolved): write the path it leads to")
-                    }
-                    output.removeLast()
-                } else if !absolute {
-                    output.append(segment)
-                }
-            default:
-                output.append(segment)
+        return try resolvingSegments(glob) { (previous: Substring) throws(MatchPatternError) in
+            guard GlobText.isLiteral(previous) else {
+                throw MatchPatternError(
+                    key: "path", pattern: glob,
+                    message: "a \"..\" segment after the wildcard segment \"\(previous)\" cannot be resolved (paths "
+                        + "are compared with \".\" and \"..\" resolved): write the path it leads to")
             }
         }
-        let joined = output.joined(separator: "/")
-        if absolute { return "/" + joined }
-        return joined.isEmpty ? "." : joined
     }
 
     /// Whether `glob` (in the form ``pattern(_:)`` gives) matches `path` (in normal form). For a
