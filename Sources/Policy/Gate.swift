@@ -443,7 +443,9 @@ extension RuleMatch {
         {
             return false
         }
-        if !cwes.isEmpty, !finding.cwes.contains(where: cwes.contains) { return false }
+        // A finding is often several weaknesses (CodeQL tags an XSS CWE-79 and CWE-116): a rule
+        // relaxing one of them must not pass the others.
+        if !cwes.isEmpty, !Self.matches(finding.cwes, every: relaxing, cwes.contains) { return false }
         if let fixAvailable {
             guard let actual = finding.package?.fixAvailable, actual == fixAvailable else { return false }
         }

@@ -183,6 +183,23 @@ struct EvaluationTests {
         #expect(!colouredText.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" || $0 == "\u{7F}" })
     }
 
+    /// A finding tagged with several weaknesses is relaxed only by a rule listing all of them;
+    /// a fail rule takes it on any.
+    @Test func cweRulesRelaxOnlyWhatTheyListInFull() throws {
+        let xss = Support.finding(
+            "js/reflected-xss", kind: .codeIssue, severity: .high, tool: "CodeQL", path: "src/app.js",
+            cwes: ["CWE-79", "CWE-116"])
+        let base = "scangate-policy: 1\nfail-on: high\nrules:\n"
+        let ignoreOne = try Support.policy(base + "  - match: { cwe: 116 }\n    action: ignore\n    reason: r\n")
+        #expect(Support.verdict(Support.evaluate([xss], policy: ignoreOne), "js/reflected-xss")?.verdict == .fail)
+        let ignoreBoth = try Support.policy(
+            base + "  - match: { cwe: [79, 116] }\n    action: ignore\n    reason: r\n")
+        #expect(Support.verdict(Support.evaluate([xss], policy: ignoreBoth), "js/reflected-xss")?.verdict == .ignored)
+        let failOne = try Support.policy(
+            "scangate-policy: 1\nfail-on: none\nrules:\n  - match: { cwe: 116 }\n    action: fail\n    reason: r\n")
+        #expect(Support.verdict(Support.evaluate([xss], policy: failOne), "js/reflected-xss")?.verdict == .fail)
+    }
+
     @Test func maxCountsFailTheRemainingFindingsOfThatSeverity() throws {
         let policy = try Support.policy(
             "scangate-policy: 1\nwarn-on: medium\nmax: { high: 1, critical: 5 }\nfail-on: none\n")
