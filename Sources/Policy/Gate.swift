@@ -84,7 +84,8 @@ public enum Gate {
         for finding in input.findings.all {
             let judgement = SeverityJudge.judge(finding, sources: policy.severitySources?.value)
             let effective = judgement.severity == .unknown ? policy.unknownSeverity : judgement.severity
-            let inBaseline = input.baseline?.lookup(finding, judgedBy: policy.severitySources?.value)
+            let inBaseline = input.baseline?.lookup(
+                finding, judgedBy: policy.severitySources?.value, unknownAs: policy.unknownSeverity)
             let isNew = inBaseline.map { $0 != .present } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
@@ -92,8 +93,7 @@ public enum Gate {
                 disagreement: judgement.disagreement, isNew: isNew, notes: [])
             switch inBaseline {
             case .lessSevere(let was)?:
-                result.notes.append(
-                    "new at this severity: the baseline has it as \(was), now \(judgement.severity)")
+                result.notes.append("new at this severity: the baseline has it as \(was), now \(effective)")
             case .elsewhere(let places)?:
                 result.notes.append(
                     "new here: the baseline has it, but not in \(places.joined(separator: ", "))")

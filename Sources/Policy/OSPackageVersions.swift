@@ -9,7 +9,9 @@
 /// Read as `dpkg --compare-versions` would without warnings: the upstream version starts with a
 /// digit and holds letters, digits and `. + ~ - :`; the revision letters, digits and `. + ~`.
 struct DpkgVersion: Sendable, Hashable {
-    let epoch: Int
+    var epoch: Int
+    /// Whether the text named an epoch (`1:2.20.1`); none reads as 0.
+    let hasEpoch: Bool
     let upstream: [UInt8]
     let revision: [UInt8]
 
@@ -18,10 +20,12 @@ struct DpkgVersion: Sendable, Hashable {
         guard !bytes.isEmpty else { return nil }
         var rest = bytes[...]
         var epoch = 0
+        var hasEpoch = false
         if let colon = rest.firstIndex(of: ASCII.colon) {
             let digits = rest[..<colon]
             guard let value = ASCII.number(digits), value <= Int(Int32.max) else { return nil }
             epoch = value
+            hasEpoch = true
             rest = rest[(colon + 1)...]
         }
         var revision: ArraySlice<UInt8> = []
@@ -35,6 +39,7 @@ struct DpkgVersion: Sendable, Hashable {
             revision.allSatisfy({ ASCII.isAlphanumeric($0) || Self.revisionPunctuation.contains($0) })
         else { return nil }
         self.epoch = epoch
+        self.hasEpoch = hasEpoch
         self.upstream = Array(rest)
         self.revision = Array(revision)
     }
@@ -100,7 +105,9 @@ struct DpkgVersion: Sendable, Hashable {
 /// epoch is digits; version and release are non-empty, of letters, digits and `. _ + ~ ^`, and the
 /// version starts with a letter or digit.
 struct RPMVersion: Sendable, Hashable {
-    let epoch: [UInt8]
+    var epoch: [UInt8]
+    /// Whether the text named an epoch (`1:3.0.7-24.el9`); none reads as 0.
+    let hasEpoch: Bool
     let version: [UInt8]
     let release: [UInt8]?
 
@@ -108,11 +115,13 @@ struct RPMVersion: Sendable, Hashable {
         let bytes = Array(text.utf8.trimmingASCIISpaces)
         var rest = bytes[...]
         var epoch: ArraySlice<UInt8> = Array("0".utf8)[...]
+        var hasEpoch = false
         // rpm's own split: an epoch is the digits before the first `:`, the release what follows the last `-`.
         let digits = rest.prefix(while: ASCII.isDigit)
         if digits.endIndex < rest.endIndex, rest[digits.endIndex] == ASCII.colon {
             guard !digits.isEmpty else { return nil }
             epoch = digits
+            hasEpoch = true
             rest = rest[(digits.endIndex + 1)...]
         }
         var release: ArraySlice<UInt8>?
@@ -126,6 +135,7 @@ struct RPMVersion: Sendable, Hashable {
         guard let first = rest.first, ASCII.isAlphanumeric(first), isValid(rest), release.map(isValid) ?? true
         else { return nil }
         self.epoch = Array(epoch)
+        self.hasEpoch = hasEpoch
         self.version = Array(rest)
         self.release = release.map { Array($0) }
     }

@@ -135,15 +135,18 @@ public struct Baseline: Sendable {
     public func contains(_ finding: Finding) -> Bool { lookup(finding) == .present }
 
     /// Whether the finding is in the baseline, and whether it was less severe there (both runs
-    /// judged by `sources`, a policy's `severity-sources`; nil: the resolved severity) or found
-    /// in fewer places.
-    public func lookup(_ finding: Finding, judgedBy sources: [SeveritySource]? = nil) -> ContinuityMatch {
+    /// judged by `sources`, a policy's `severity-sources`, nil: the resolved severity; and what
+    /// nobody rated counted as `unknownAs`, its `unknown-severity-as`) or found in fewer places.
+    public func lookup(
+        _ finding: Finding, judgedBy sources: [SeveritySource]? = nil, unknownAs: Severity = .unknown
+    ) -> ContinuityMatch {
         index.lookup(FindingTrace(finding)) { trace in
             guard let resolved = trace.severity else { return nil }
             // A trace without ratings (a baseline written before they were kept) is judged by what it has.
-            return SeverityJudge.judge(
+            let judged = SeverityJudge.judge(
                 resolved: resolved, ratings: trace.ratings ?? [], ecosystem: trace.ecosystem, sources: sources
             ).0
+            return judged == .unknown ? unknownAs : judged
         }
     }
 }

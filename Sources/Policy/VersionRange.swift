@@ -214,7 +214,9 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
         // All must hold: one bound that certainly does not decides, whatever the others.
         var isKnown = true
         for comparator in comparators {
-            guard let bound = comparator.versions[scheme], let order = SchemeVersion.compare(version, bound) else {
+            guard let bound = comparator.versions[scheme],
+                let order = SchemeVersion.compare(installed: version, toBound: bound)
+            else {
                 isKnown = false
                 continue
             }

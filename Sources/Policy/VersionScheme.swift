@@ -114,6 +114,24 @@ enum SchemeVersion: Sendable, Hashable {
         }
     }
 
+    /// An installed version against a rule's bound, as ``compare(_:_:)`` except that a Debian or
+    /// RPM bound written without an epoch takes the installed version's: fixed versions are
+    /// copied from advisories and file names that leave the epoch out (RHEL's openssl is
+    /// `1:3.0.7-24.el9`, its advisories say `3.0.7-24.el9`), and read as epoch 0 every bound would
+    /// be older than any epoch-1 package (an `ignore` for `>=FIX` would pass the vulnerable one).
+    static func compare(installed: SchemeVersion, toBound bound: SchemeVersion) -> Int? {
+        switch (installed, bound) {
+        case (.dpkg(let l), .dpkg(var r)) where !r.hasEpoch:
+            r.epoch = l.epoch
+            return DpkgVersion.compare(l, r)
+        case (.rpm(let l), .rpm(var r)) where !r.hasEpoch:
+            r.epoch = l.epoch
+            return RPMVersion.compare(l, r)
+        default:
+            return compare(installed, bound)
+        }
+    }
+
     /// `lhs` against `rhs` (negative, zero, positive); nil when they are of different schemes.
     static func compare(_ lhs: SchemeVersion, _ rhs: SchemeVersion) -> Int? {
         switch (lhs, rhs) {

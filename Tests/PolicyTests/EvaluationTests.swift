@@ -248,6 +248,22 @@ struct EvaluationTests {
         #expect(!known.isNew && known.verdict == .warn)
     }
 
+    /// A finding nobody rates now is judged at `unknown-severity-as`: above the baseline's low it
+    /// is new, not the finding the baseline accepted.
+    @Test func anUnratedFindingIsComparedAtUnknownSeverityAs() throws {
+        let policy = try Support.policy(
+            "scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\nunknown-severity-as: high\n")
+        let earlier = Support.finding(
+            "CVE-2021-44906", severity: .low, package: Support.npm("minimist", "1.2.5"), path: "package-lock.json")
+        let now = Support.finding(
+            "CVE-2021-44906", severity: .unknown, package: Support.npm("minimist", "1.2.5"), path: "package-lock.json")
+        let baseline = Baseline(file: "previous.json", traces: [FindingTrace(earlier)])
+        let verdict = try #require(
+            Support.verdict(Support.evaluate([now], policy: policy, baseline: baseline), "CVE-2021-44906"))
+        #expect(verdict.isNew && verdict.verdict == .fail, "\(verdict.reason.text)")
+        #expect(verdict.notes.contains("new at this severity: the baseline has it as low, now high"))
+    }
+
     /// `warn-on` at or above `fail-on` (a stricter file lowering `fail-on` under the `warn-on`
     /// it extends) warns about nothing: said in the decision.
     @Test func warnOnAtOrAboveFailOnIsWarnedAbout() throws {

@@ -31,7 +31,30 @@ struct OSPackageRuleTests {
         #expect(try Self.verdict(Self.libc6("2.36-9+deb12u7"), rule, "ignore") == .ignored)
         #expect(try Self.verdict(Self.libc6("2.36-9+deb12u10"), rule, "ignore") == .ignored)
         #expect(try Self.verdict(Self.libc6("2.37-1"), rule, "ignore") == .ignored)
-        #expect(try Self.verdict(Self.libc6("1:2.0-1"), rule, "ignore") == .ignored)
+        // A bound without an epoch is read at the installed package's epoch (advisories leave it
+        // out): 1:2.0-1 is not past 2.36-9+deb12u7; with the epoch written, dpkg's order holds.
+        #expect(try Self.verdict(Self.libc6("1:2.0-1"), rule, "ignore") == .fail)
+        let withEpoch = "{ package: { name: libc6, ecosystem: debian, version: \">=0:2.36-9+deb12u7\" } }"
+        #expect(try Self.verdict(Self.libc6("1:2.0-1"), withEpoch, "ignore") == .ignored)
+    }
+
+    /// RHEL's openssl is `1:3.0.7-24.el9`; its advisories and file names say `3.0.7-24.el9`. A
+    /// bound copied from them, read as epoch 0, was older than every epoch-1 package: the
+    /// `ignore` for the fix passed the vulnerable one and the fail rule never fired.
+    @Test func aBoundWithoutAnEpochIsReadAtTheInstalledEpoch() throws {
+        let openssl = Self.package("redhat", "openssl-libs", "1:1.0.2k-16.el7")
+        let fixed = "{ package: { name: openssl-libs, ecosystem: redhat, version: \">=1.0.2k-19.el7\" } }"
+        #expect(try Self.verdict(openssl, fixed, "ignore") == .fail)
+        #expect(
+            try Self.verdict(Self.package("redhat", "openssl-libs", "1:1.0.2k-19.el7"), fixed, "ignore") == .ignored)
+        let rhel9 = Self.package("redhat", "openssl", "1:3.0.7-24.el9")
+        #expect(
+            try Self.verdict(rhel9, "{ package: { name: openssl, version: \"<=3.0.7\" } }", "fail", failOn: "none")
+                == .fail)
+        let git = Self.package("debian", "git", "1:2.20.1-2+deb10u3")
+        #expect(try Self.verdict(git, "{ package: { name: git, version: \">=2.30\" } }", "ignore") == .fail)
+        #expect(
+            try Self.verdict(git, "{ package: { name: git, version: \"<2.30\" } }", "fail", failOn: "none") == .fail)
     }
 
     /// Fail rules on "before the fix" and on an upstream line never fired on a revision.
