@@ -147,7 +147,7 @@ public struct CIRunner: Sendable {
         let outputs = plan.outputs
         let sarifBuild =
             outputs.sarif != nil || outputs.sarifDropped != nil || plan.upload
-            ? BackgroundValue { [self] in buildSARIF(findings, reports: reports) } : nil
+            ? BackgroundValue { [self] in buildSARIF(reports) } : nil
         // The findings and decision documents go into the report JSON and are outputs of their
         // own: each made once, and only when asked for, then released after its last use.
         var findingsDocument: [UInt8]?
@@ -294,11 +294,13 @@ public struct CIRunner: Sendable {
 
     /// The SARIF file and its check, computed without a word to the console (it runs on another
     /// thread; ``report(_:steps:)`` says what there is to say).
-    private func buildSARIF(_ findings: FindingSet, reports: [ParsedReport]) -> (SARIFOutput, SARIFValidation) {
+    private func buildSARIF(_ reports: [ParsedReport]) -> (SARIFOutput, SARIFValidation) {
         let options = SARIFOptions(
             category: plan.category, sourceRoot: plan.sourceRoot, dockerfile: plan.dockerfile,
             scangateVersion: scangateVersion, tools: reports.map { SARIFTool(name: $0.tool, version: $0.toolVersion) })
-        let sarif = SARIFWriter.write(findings, options: options)
+        // Each tool's run as that tool alone gives it, whatever else is uploaded (`FindingSet`).
+        let sarif = SARIFWriter.write(
+            FindingSet(mergingEachToolApart: reports.flatMap(\.findings)), options: options)
         // The writer's gzip size is of these very bytes (Int.max when zlib failed: measure again).
         let validation = SARIFValidator.validate(
             sarif.bytes, knownGzipBytes: sarif.gzipBytes == Int.max ? nil : sarif.gzipBytes)

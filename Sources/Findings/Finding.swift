@@ -280,21 +280,6 @@ public struct Provenance: Sendable, Hashable, Comparable {
     }
 }
 
-/// How one tool alone identifies a finding several tools reported (``Finding/soleToolIdentities``).
-public struct SoleToolIdentity: Sendable, Hashable {
-    public var tool: String
-    /// The rule id the tool's own findings give it (npm audit: the GHSA, where Trivy's makes it a CVE).
-    public var ruleID: String
-    /// The fingerprint of the tool's own findings, merged as a report of it alone merges them.
-    public var fingerprint: String
-
-    public init(tool: String, ruleID: String, fingerprint: String) {
-        self.tool = tool
-        self.ruleID = ruleID
-        self.fingerprint = fingerprint
-    }
-}
-
 /// Why a finding is not open: the tool itself suppressed it (a `.trivyignore`, a VEX statement,
 /// a ZAP false positive). Suppressed findings are kept and shown, never counted as open.
 public struct Suppression: Sendable, Hashable {
@@ -344,7 +329,6 @@ public struct Finding: Sendable, Hashable {
         var suppression: Suppression?
         var fingerprint: String
         var identity: FindingIdentity
-        var soleToolIdentities: [SoleToolIdentity] = []
 
         init(
             kind: FindingKind,
@@ -391,7 +375,7 @@ public struct Finding: Sendable, Hashable {
         }
 
         func copy() -> Storage {
-            let copy = Storage(
+            Storage(
                 kind: kind,
                 ruleID: ruleID,
                 aliases: aliases,
@@ -412,8 +396,6 @@ public struct Finding: Sendable, Hashable {
                 suppression: suppression,
                 fingerprint: fingerprint,
                 identity: identity)
-            copy.soleToolIdentities = soleToolIdentities
-            return copy
         }
     }
 
@@ -434,22 +416,6 @@ public struct Finding: Sendable, Hashable {
         set { mutableStorage.kind = newValue }
         _modify { yield &mutableStorage.kind }
     }
-    /// Of a finding several tools reported, how each of them alone identifies it (its own rule
-    /// id and fingerprint, as a report of that tool alone gives them): what keeps a tool's SARIF
-    /// alerts the same whether or not another tool reported the finding too. Empty for a
-    /// finding one tool reported. Set by ``FindingSet``'s merge.
-    public var soleToolIdentities: [SoleToolIdentity] {
-        get { storage.soleToolIdentities }
-        set { mutableStorage.soleToolIdentities = newValue }
-    }
-
-    /// `tool`'s own rule id and fingerprint for this finding: its ``soleToolIdentities`` entry,
-    /// else the finding's.
-    public func identity(asReportedBy tool: String) -> SoleToolIdentity {
-        soleToolIdentities.first { $0.tool == tool }
-            ?? SoleToolIdentity(tool: tool, ruleID: ruleID, fingerprint: fingerprint)
-    }
-
     /// The primary id: a CVE when any alias is one, else GHSA, else the tool's rule id.
     public var ruleID: String {
         get { storage.ruleID }
@@ -618,7 +584,6 @@ public struct Finding: Sendable, Hashable {
             && l.suppression == r.suppression
             && l.fingerprint == r.fingerprint
             && l.identity == r.identity
-            && l.soleToolIdentities == r.soleToolIdentities
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -643,7 +608,6 @@ public struct Finding: Sendable, Hashable {
         hasher.combine(s.suppression)
         hasher.combine(s.fingerprint)
         hasher.combine(s.identity)
-        hasher.combine(s.soleToolIdentities)
     }
 
     /// Whether the finding counts as open (not suppressed by a tool).

@@ -55,6 +55,27 @@ public struct FindingSet: Sendable {
                 merged.append(finding)
             }
         }
+        self.init(sorting: merged)
+    }
+
+    /// The findings of each tool merged apart from every other tool's: what each tool alone
+    /// reports (a finding two tools reported is two findings here, each as its tool gives it:
+    /// rule id, severity, place, suppression and fingerprint). The merged SARIF file is written
+    /// from this: GitHub keys an alert on its run, rule id and fingerprints, so a tool's run must
+    /// not change with what else is uploaded beside it (npm audit's GHSA alert renamed to the CVE
+    /// Trivy reports, or a finding Trivy's VEX suppressed reopened because npm audit has it).
+    public init(mergingEachToolApart findings: [Finding]) {
+        var byTool: [String: [Finding]] = [:]
+        for finding in findings { byTool[finding.provenance.first?.tool ?? "", default: []].append(finding) }
+        guard byTool.count > 1 else {
+            self.init(merging: findings)
+            return
+        }
+        self.init(sorting: byTool.keys.sorted().flatMap { FindingSet(merging: byTool[$0] ?? []).all })
+    }
+
+    /// The findings in display order (``SortKey``), split into open and suppressed.
+    private init(sorting merged: [Finding]) {
         // Sort small keys and permute once: findings are large values, and a sort that moves
         // them copies every field again and again.
         let keys = merged.map { SortKey($0) }
@@ -262,26 +283,7 @@ public struct FindingSet: Sendable {
         {
             result.identity.subject = versioned.identity.subject
         }
-        var merged = result.finalized()
-        merged.soleToolIdentities = soleToolIdentities(group)
-        return merged
-    }
-
-    /// Of a group several tools reported, each tool's own rule id and fingerprint: the merge of
-    /// its findings alone. Empty when one tool reported the whole group.
-    static func soleToolIdentities(_ group: [Finding]) -> [SoleToolIdentity] {
-        var byTool: [String: [Finding]] = [:]
-        for finding in group {
-            let tools = finding.provenance.map(\.tool).sortedUnique()
-            // A finding that is already several tools' (none from an adapter is) keeps the
-            // identities it has; only single-tool findings are merged again below.
-            if tools.count == 1, let tool = tools.first { byTool[tool, default: []].append(finding) }
-        }
-        guard byTool.count > 1 else { return [] }
-        return byTool.keys.sorted().compactMap { tool in
-            guard let alone = byTool[tool].flatMap(merge) else { return nil }
-            return SoleToolIdentity(tool: tool, ruleID: alone.ruleID, fingerprint: alone.fingerprint)
-        }
+        return result.finalized()
     }
 
     static func mergePackages(_ lhs: Package?, _ rhs: Package?) -> Package? {

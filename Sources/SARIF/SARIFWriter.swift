@@ -134,8 +134,9 @@ public struct SARIFOutput: Sendable {
 
 /// Writes findings as one SARIF 2.1.0 log that GitHub code scanning accepts.
 ///
-/// - One run per tool (a finding several tools reported appears in each of their runs, with the
-///   same `partialFingerprints`), `automationDetails.id` = `<category>/<tool>/`.
+/// - One run per tool, `automationDetails.id` = `<category>/<tool>/`: each finding goes into the
+///   run of every tool in its provenance. Given ``FindingSet/init(mergingEachToolApart:)``, as
+///   the commands give it, each run is what that tool alone reports, whatever else is uploaded.
 /// - Rules de-duplicated per run; `security-severity` on the rule as a numeric string.
 /// - Every result has a file location GitHub accepts (see ``AnchorResolver``), and
 ///   `partialFingerprints` with ScanGate's fingerprint (`scangateFingerprint/v1`) and
@@ -150,57 +151,9 @@ public enum SARIFWriter {
     /// Key of ScanGate's fingerprint in `partialFingerprints`.
     public static let fingerprintKey = "scangateFingerprint/v1"
 
-    /// The findings as each tool's run shows them. A finding several tools reported, whose tools
-    /// identify it differently (npm audit by its GHSA, Trivy by the CVE it makes the rule id), is
-    /// one copy per identity, with that identity's rule id and fingerprint, in the runs of the
-    /// tools that give it: GitHub keys an alert on its run, rule id and fingerprints, so a tool's
-    /// alerts stay the same (and their dismissals hold) whether or not another tool reported the
-    /// finding too. `runs[i]`: the tools whose runs `findings[i]` goes into; nil: every tool of
-    /// its provenance. Copies keep the order (and so the rank) of the finding they come from.
-    static func perToolFindings(_ findings: [Finding]) -> (findings: [Finding], runs: [[String]?]) {
-        var copies: [Finding] = []
-        var runs: [[String]?] = []
-        copies.reserveCapacity(findings.count)
-        runs.reserveCapacity(findings.count)
-        for finding in findings {
-            let own = SoleToolIdentity(tool: "", ruleID: finding.ruleID, fingerprint: finding.fingerprint)
-            let differs = finding.soleToolIdentities.contains {
-                $0.ruleID != own.ruleID || $0.fingerprint != own.fingerprint
-            }
-            guard differs else {
-                copies.append(finding)
-                runs.append(nil)
-                continue
-            }
-            // Tools grouped by the identity they give, in tool order; a tool without one of
-            // its own (none is missing for a merge of adapter findings) takes the finding's.
-            var toolsByIdentity: [(identity: SoleToolIdentity, tools: [String])] = []
-            for tool in finding.tools {
-                var identity = finding.identity(asReportedBy: tool)
-                identity.tool = ""
-                if let index = toolsByIdentity.firstIndex(where: { $0.identity == identity }) {
-                    toolsByIdentity[index].tools.append(RunPlan.toolName(tool))
-                } else {
-                    toolsByIdentity.append((identity, [RunPlan.toolName(tool)]))
-                }
-            }
-            for (identity, tools) in toolsByIdentity {
-                var copy = finding
-                if identity.ruleID != finding.ruleID {
-                    copy.aliases = ([finding.ruleID] + finding.aliases).filter { $0 != identity.ruleID }.sortedUnique()
-                    copy.ruleID = identity.ruleID
-                }
-                copy.fingerprint = identity.fingerprint
-                copies.append(copy)
-                runs.append(tools)
-            }
-        }
-        return (copies, runs)
-    }
-
     public static func write(_ set: FindingSet, options: SARIFOptions) -> SARIFOutput {
-        let (findings, runs) = perToolFindings(options.includeSuppressed ? set.all : set.open)
-        var plans = RunPlan.plans(for: findings, runs: runs, options: options)
+        let findings = options.includeSuppressed ? set.all : set.open
+        var plans = RunPlan.plans(for: findings, options: options)
         var dropped: [SARIFDrop] = []
         var notes: [String] = []
         // Limit priority: open before suppressed, then the FindingSet order (most severe first).
@@ -624,9 +577,7 @@ struct RunPlan {
         return trimmed.isEmpty ? "unknown" : raw
     }
 
-    /// One plan per tool, with the findings of its run (`runs[i]`, when given, limits
-    /// `findings[i]` to those tools' runs: ``SARIFWriter/perToolFindings(_:)``).
-    static func plans(for findings: [Finding], runs: [[String]?] = [], options: SARIFOptions) -> [RunPlan] {
+    static func plans(for findings: [Finding], options: SARIFOptions) -> [RunPlan] {
         var versions: [String: String] = [:]
         var members: [String: [Int]] = [:]
         // Of several versions of one tool (reports from different runs), the highest release
@@ -653,11 +604,9 @@ struct RunPlan {
         }
         for (index, finding) in findings.enumerated() {
             var seen = Set<String>()
-            let only = index < runs.count ? runs[index] : nil
             for source in finding.provenance {
                 let name = toolName(source.tool)
                 note(source.toolVersion, of: name)
-                if let only, !only.contains(name) { continue }
                 if seen.insert(name).inserted { members[name, default: []].append(index) }
             }
         }

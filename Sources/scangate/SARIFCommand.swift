@@ -67,7 +67,8 @@ struct SARIFCommand: ParsableCommand {
         // What the readers warn about (a scan `--allow-incomplete` accepted in part, an end-of-life
         // OS) said here too: the SARIF file uploaded from it shows none of it.
         Terminal.warnings(loaded.flatMap(\.warningsNamingTheReport))
-        let set = FindingSet(merging: loaded.flatMap(\.findings))
+        // Each tool's findings merged apart: each run as that tool alone gives it (`FindingSet`).
+        let set = FindingSet(mergingEachToolApart: loaded.flatMap(\.findings))
         timer.mark("merge")
         let tools = loaded.map { SARIFTool(name: $0.tool, version: $0.toolVersion) }
         let options = SARIFOptions(
