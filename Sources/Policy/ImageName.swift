@@ -8,14 +8,17 @@ import Findings
 /// OpenVEX products are matched with the same normalisation (``normalRepository(_:)``).
 enum ImageName {
     /// The registries Docker Hub is reached under; `docker.io` is the name Docker itself uses.
-    static let hubRegistries = ["docker.io", "index.docker.io", "registry-1.docker.io"]
+    static let hubRegistries = ["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]
 
     /// Lower case, and Docker Hub's forms one: `docker.io/library/nginx`,
     /// `index.docker.io/library/nginx`, `library/nginx` and `nginx` are all `nginx`;
     /// `docker.io/acme/app` is `acme/app`.
     static func normalRepository(_ repository: String) -> String {
         var text = repository.lowercased()
-        for prefix in ["https://", "http://", "index.docker.io/", "registry-1.docker.io/", "docker.io/"]
+        for prefix in [
+            "https://", "http://", "index.docker.io/", "registry-1.docker.io/", "registry.hub.docker.com/",
+            "docker.io/",
+        ]
         where text.hasPrefix(prefix) {
             text.removeFirst(prefix.count)
         }
@@ -25,7 +28,7 @@ enum ImageName {
 
     /// Every name of the repository: as written, and, for a Docker Hub repository, each of its
     /// spellings (`nginx`, `library/nginx`, `docker.io/nginx`, `docker.io/library/nginx`,
-    /// `index.docker.io/…`, `registry-1.docker.io/…`). A repository on another registry
+    /// `index.docker.io/…`, `registry-1.docker.io/…`, `registry.hub.docker.com/…`). A repository on another registry
     /// (its first part names a host: a `.`, a `:` or `localhost`) is only itself, lower-cased.
     static func spellings(of repository: String) -> [String] {
         let normal = normalRepository(repository)

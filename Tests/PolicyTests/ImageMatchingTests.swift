@@ -33,11 +33,13 @@ struct ImageMatchingTests {
     static let hubNames = [
         "nginx:1.25", "library/nginx:1.25", "docker.io/nginx:1.25", "docker.io/library/nginx:1.25",
         "index.docker.io/library/nginx:1.25", "registry-1.docker.io/library/nginx:1.25",
+        "registry.hub.docker.com/library/nginx:1.25",
     ]
 
     static let hubGlobs = [
         "docker.io/library/nginx*", "nginx", "nginx:1.25", "library/nginx", "docker.io/nginx:*",
         "index.docker.io/library/nginx", "registry-1.docker.io/library/nginx:1.25", "*/library/nginx",
+        "registry.hub.docker.com/library/nginx",
     ]
 
     @Test(arguments: hubNames, hubGlobs)
