@@ -86,7 +86,13 @@ public enum Gate {
             let effective = judgement.severity == .unknown ? policy.unknownSeverity : judgement.severity
             let inBaseline = input.baseline?.lookup(
                 finding, judgedBy: policy.severitySources?.value, unknownAs: policy.unknownSeverity)
-            let isNew = inBaseline.map { $0 != .present } ?? true
+            let naming = waivers.indices.filter { waivers[$0].names(finding) }
+            // A waiver accepts a finding until it expires, not for good: a baseline taken while it
+            // was waived holds the finding, and `fail-on-new-only` would let it pass for ever.
+            let lapsedWaiver = naming.map { waivers[$0] }.first {
+                $0.holds(in: environment) && input.today > $0.expires
+            }
+            let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
                 severity: effective, judgedSeverity: judgement.severity, severitySource: judgement.source,
@@ -99,7 +105,11 @@ public enum Gate {
                     "new here: the baseline has it, but not in \(places.joined(separator: ", "))")
             default: break
             }
-            let naming = waivers.indices.filter { waivers[$0].names(finding) }
+            if inBaseline == .present, let lapsedWaiver {
+                result.notes.append(
+                    "new again: the baseline has it, but its waiver \(lapsedWaiver.label) expired on "
+                        + "\(lapsedWaiver.expires)")
+            }
             named.formUnion(naming)
 
             if let suppression = finding.suppression, !policy.trustsToolSuppressions {

@@ -248,6 +248,35 @@ struct EvaluationTests {
         #expect(!known.isNew && known.verdict == .warn)
     }
 
+    /// A waiver accepts a finding until it expires: a baseline taken while it was waived holds
+    /// it, but once the waiver lapses `fail-on-new-only` must not let it pass as old.
+    @Test func aFindingWhoseWaiverLapsedIsNewAgain() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
+        let waivers = try WaiverFile.parse(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: CVE-2021-44906
+                reason: no user input reaches it
+                approved-by: security@example.org
+                expires: 2026-11-20
+
+            """, file: "waivers.yaml")
+        let baseline = Baseline(file: "previous.json", traces: [FindingTrace(Self.minimist)])
+        let lapsed = try #require(
+            Support.verdict(
+                Support.evaluate([Self.minimist], policy: policy, waivers: [waivers], baseline: baseline),
+                "CVE-2021-44906"))
+        #expect(lapsed.isNew && lapsed.verdict == .fail, "\(lapsed.reason.text)")
+        #expect(lapsed.notes.contains { $0.hasPrefix("new again: the baseline has it, but its waiver CVE-2021-44906") })
+        // While the waiver holds it is waived; without a waiver it is the baseline's, as before.
+        let held = Support.evaluate(
+            [Self.minimist], policy: policy, waivers: [waivers], baseline: baseline, today: Support.day("2026-11-19"))
+        #expect(Support.verdict(held, "CVE-2021-44906")?.verdict == .waived)
+        let plain = Support.evaluate([Self.minimist], policy: policy, baseline: baseline)
+        #expect(Support.verdict(plain, "CVE-2021-44906")?.verdict == .warn)
+    }
+
     /// A finding nobody rates now is judged at `unknown-severity-as`: above the baseline's low it
     /// is new, not the finding the baseline accepted.
     @Test func anUnratedFindingIsComparedAtUnknownSeverityAs() throws {
