@@ -69,9 +69,10 @@ public struct FindingTrace: Sendable, Hashable {
     }
 
     /// The files among `locations`, sorted, each once.
-    public static func places(of locations: [Location]) -> [String] {
-        locations.compactMap { $0.path.flatMap { $0.isEmpty ? nil : $0 } }.sortedUnique()
-    }
+    public static func places(of locations: [Location]) -> [String] { places(ofPaths: locations.compactMap(\.path)) }
+
+    /// The files among `paths` (a findings document's locations, as written), sorted, each once.
+    public static func places(ofPaths paths: [String]) -> [String] { paths.filter { !$0.isEmpty }.sortedUnique() }
 
     /// What two traces must share besides an id: nil when the trace cannot be matched but by
     /// its fingerprint (not a dependency vulnerability, or no scope recorded).

@@ -281,8 +281,7 @@ public struct FindingsSnapshot: Sendable {
             }
         }
         let places = try finding.array("locations").map { locations in
-            try locations.compactMap { location in try location.string("path") }
-                .filter { !$0.isEmpty }.sortedUnique()
+            FindingTrace.places(ofPaths: try locations.compactMap { location in try location.string("path") })
         }
         let trace = FindingTrace(
             fingerprint: fingerprint, kind: kind, scope: try finding.string("scope"), ecosystem: ecosystem,

@@ -69,7 +69,8 @@ enum ReportLoading {
     }
 
     /// Files as given, each once; a directory becomes the non-hidden files in it and its
-    /// subdirectories, sorted by path. Every argument that names nothing is reported, then the command exits 3.
+    /// subdirectories, sorted by path. Every argument that names nothing is reported, then the
+    /// command exits 3.
     static func expand(_ arguments: [String]) throws -> [String] {
         let (paths, missing) = ReportInput.files(arguments.map(ReportInput.path))
         guard missing.isEmpty else {
