@@ -3,43 +3,29 @@ import Testing
 
 @testable import Signatures
 
-/// Docker credential helpers, run for real: a `docker-credential-fake` executable speaking the
-/// helpers' protocol (`get`, the server URL on standard input, JSON on standard output) in a
-/// directory put on `PATH`, and a `config.json` naming it.
+/// Docker credential helpers, run for real: `fixtures/credential-helpers/docker-credential-fake`
+/// (also as `docker-credential-other`), a script speaking the helpers' protocol (`get`, the server
+/// URL on standard input, JSON on standard output) and answering by server URL as
+/// docker-credential-helpers do, on `PATH`, and a `config.json` naming it.
 @Suite struct CredentialHelperTests {
-    /// Answers by server URL as docker-credential-helpers do, including their "not found" text.
-    static let helperScript = """
-        #!/bin/sh
-        [ "$1" = "get" ] || { echo "unknown action $1" >&2; exit 2; }
-        read server
-        case "$server" in
-          ghcr.io) printf '{"ServerURL":"%s","Username":"%s","Secret":"s3cret-from-helper"}\\n' "$server" "${FAKE_USER:-robot}";;
-          https://index.docker.io/v1/) printf '{"ServerURL":"%s","Username":"hubuser","Secret":"hubsecret"}\\n' "$server";;
-          broken.test) echo "boom: keychain locked" >&2; exit 1;;
-          token.test) printf '{"Username":"<token>","Secret":"refresh-token"}\\n';;
-          garbage.test) echo "not json";;
-          slow.test) sleep 10;;
-          *) echo "credentials not found in native keychain"; exit 1;;
-        esac
-        """
+    /// The committed helpers: a helper written by a test could fail to start with ETXTBSY when
+    /// another test forked while it was open for writing.
+    static let helpers = SignatureCorpus.repositoryRoot.appendingPathComponent("fixtures/credential-helpers")
 
-    /// A directory with the helper (as `docker-credential-fake` and `docker-credential-other`)
-    /// and a `config.json`; removed by the caller.
+    /// A directory with a `config.json`; removed by the caller.
     struct Setup {
         let directory: URL
         var environment: [String: String] {
-            ["DOCKER_CONFIG": directory.path, "PATH": directory.path + ":/usr/bin:/bin", "FAKE_USER": "ci-robot"]
+            [
+                "DOCKER_CONFIG": directory.path, "PATH": CredentialHelperTests.helpers.path + ":/usr/bin:/bin",
+                "FAKE_USER": "ci-robot",
+            ]
         }
 
         init(config: String) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "scangate-helper-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            for name in ["docker-credential-fake", "docker-credential-other"] {
-                let path = directory.appendingPathComponent(name).path
-                try Data(CredentialHelperTests.helperScript.utf8).write(to: URL(fileURLWithPath: path))
-                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
-            }
             try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
         }
 

@@ -165,18 +165,11 @@ struct SignatureRegistryEndToEndTests {
         let refused = try verify(config: #"{"auths": {"\#(registry.address)": {"auth": "\#(wrong)"}}}"#)
         #expect(refused.status == 4, "\(refused.standardOutput)\(refused.standardError)")
 
-        // A credential helper, as ECR's or a keychain's is run.
-        let helper = docker.appendingPathComponent("docker-credential-e2e")
-        try Data(
-            """
-            #!/bin/sh
-            read server
-            [ "$server" = "\(registry.address)" ] || { echo "credentials not found in native keychain"; exit 1; }
-            printf '{"ServerURL":"%s","Username":"robot","Secret":"s3cret"}\\n' "$server"
-            """.utf8
-        ).write(to: helper)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: helper.path)
-        let fromHelper = try verify(config: #"{"credsStore": "e2e", "auths": {"\#(registry.address)": {}}}"#)
+        // A credential helper, as ECR's or a keychain's is run (committed: see CredentialHelperTests).
+        let helpers = SignatureCorpus.repositoryRoot.appendingPathComponent("fixtures/credential-helpers")
+        let fromHelper = try verify(
+            config: #"{"credsStore": "e2e", "auths": {"\#(registry.address)": {}}}"#,
+            extra: ["PATH": helpers.path + ":/usr/bin:/bin", "E2E_REGISTRY": registry.address])
         #expect(fromHelper.status == 0, "\(fromHelper.standardOutput)\(fromHelper.standardError)")
         #expect(fromHelper.standardOutput.contains("VERIFIED"))
 
