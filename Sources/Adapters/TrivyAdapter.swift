@@ -266,8 +266,9 @@ private struct TrivyReportReader {
         init(target: String, resultClass: String?, type: String?, context: TrivyContext) {
             self.target = target
             self.context = context
-            ecosystem = TrivyAdapterMaps.ecosystem(forType: type ?? "")
-            isLanguagePackages = resultClass == "lang-pkgs"
+            ecosystem = TrivyAdapterMaps.ecosystem(forType: type ?? TrivyAdapterMaps.legacyType(ofTarget: target))
+            // `Class` arrived in v0.18: before it, a language ecosystem's result is a lock file's.
+            isLanguagePackages = resultClass.map { $0 == "lang-pkgs" } ?? Ecosystems.languages.contains(ecosystem)
         }
     }
 
@@ -637,6 +638,36 @@ enum TrivyAdapterMaps {
         case "hex", "mix-lock": "hex"
         case "": "unknown"
         default: Ecosystems.currentName(ofOperatingSystem: type)
+        }
+    }
+
+    /// The result `Type` Trivy before v0.10 (2020) did not write, from what its `Target` names:
+    /// the OS in `image (alpine 3.11.5)`, else the lock file it read. Without it the packages'
+    /// ecosystem is unknown and every version or ecosystem a rule names fails to match them.
+    /// "" when the target says neither.
+    static func legacyType(ofTarget target: String) -> String {
+        // `<image> (<family> <version>)`, the family one word or several (`suse linux enterprise
+        // server 15.1`), the version sometimes with a code name (`amazon 2 (Karoo)`).
+        if target.hasSuffix(")"), let open = target.range(of: " (") {
+            let words = target[open.upperBound..<target.index(before: target.endIndex)].split(separator: " ")
+            for count in stride(from: words.count, through: 1, by: -1) {
+                let family = words.prefix(count).joined(separator: " ").lowercased()
+                if isOperatingSystem(family) { return family }
+            }
+            return ""
+        }
+        let file = target.split(separator: "/").last.map(String.init) ?? target
+        switch file {
+        case "package-lock.json", "npm-shrinkwrap.json": return "npm"
+        case "yarn.lock": return "yarn"
+        case "Pipfile.lock": return "pipenv"
+        case "poetry.lock": return "poetry"
+        case "composer.lock": return "composer"
+        case "Gemfile.lock": return "bundler"
+        case "Cargo.lock": return "cargo"
+        case "go.sum": return "gomod"
+        case "packages.lock.json": return "nuget"
+        default: return ""
         }
     }
 

@@ -127,6 +127,45 @@ struct TrivyAdapterTests {
         #expect(merged.all.filter { $0.package?.name == "lodash" }.count == 1)
     }
 
+    /// Trivy before v0.10 wrote neither `Type` nor `Class`: the ecosystem is read from the target
+    /// (the OS in parentheses, else the lock file), and a lock file's findings are at its path,
+    /// so that rules naming an ecosystem, a version or a path apply to them as to a newer report's.
+    @Test func aLegacyResultWithoutTypeTakesItsEcosystemFromTheTarget() throws {
+        let json = #"""
+            [{"Target": "acme/app:1.0 (alpine 3.11.5)", "Vulnerabilities": [{"VulnerabilityID": "CVE-2020-1967",
+              "PkgName": "openssl", "InstalledVersion": "1.1.1d-r3", "Severity": "HIGH"}]},
+             {"Target": "web/package-lock.json", "Vulnerabilities": [{"VulnerabilityID": "CVE-2020-8203",
+              "PkgName": "lodash", "InstalledVersion": "4.17.15", "Severity": "HIGH"}]},
+             {"Target": "sles:15 (suse linux enterprise server 15.1)", "Vulnerabilities": [{"VulnerabilityID":
+              "CVE-2020-1000", "PkgName": "glibc", "InstalledVersion": "2.26-13.36.1", "Severity": "LOW"}]},
+             {"Target": "amazonlinux:2 (amazon 2 (Karoo))", "Vulnerabilities": [{"VulnerabilityID": "CVE-2020-2000",
+              "PkgName": "curl", "InstalledVersion": "7.61.1-12.amzn2.0.1", "Severity": "LOW"}]},
+             {"Target": "vendor/something.txt", "Vulnerabilities": [{"VulnerabilityID": "CVE-2020-3000",
+              "PkgName": "thing", "InstalledVersion": "1.0", "Severity": "LOW"}]}]
+            """#
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "legacy.json")
+        let byPackage = Dictionary(report.findings.map { ($0.package?.name ?? "", $0) }) { first, _ in first }
+        #expect(byPackage["openssl"]?.package?.ecosystem == "alpine")
+        #expect(byPackage["openssl"]?.locations.first?.path == nil)
+        #expect(byPackage["lodash"]?.package?.ecosystem == "npm")
+        #expect(byPackage["lodash"]?.locations.first?.path == "web/package-lock.json")
+        #expect(byPackage["glibc"]?.package?.ecosystem == "sles")
+        #expect(byPackage["curl"]?.package?.ecosystem == "amazon")
+        // A target that names neither stays unknown (rules naming a version then fail closed).
+        #expect(byPackage["thing"]?.package?.ecosystem == "unknown")
+    }
+
+    /// The real legacy report (secureCodeBox's juice-shop scan, Trivy ~0.9): its OS and npm results.
+    @Test(.enabled(if: Corpus.isAvailable)) func aLegacyCorpusReportHasItsEcosystems() throws {
+        let report = try Corpus.parse(
+            Corpus.directory.appendingPathComponent("trivy/securecodebox__juice-shop-v10.2.0@legacy.json"))
+        let ecosystems = Set(report.findings.compactMap { $0.package?.ecosystem })
+        #expect(ecosystems == ["alpine", "npm"])
+        let npmPaths = Set(
+            report.findings.filter { $0.package?.ecosystem == "npm" }.compactMap { $0.locations.first?.path })
+        #expect(npmPaths == ["juice-shop/package-lock.json"])
+    }
+
     /// A file holding only `null` or `[]` (what a step that wrote nothing, or `jq` on an empty
     /// input, leaves) is no clean scan unless the user says it is Trivy's.
     @Test(arguments: ["null", " [ ] ", "null\n"])
