@@ -13,16 +13,17 @@ public enum CIStarter {
         # `scangate ci --env production`, `--no-upload`, `--sarif out.sarif`, …
         scangate-config: 1
 
-        # The scanners' reports. Globs: * and ? within one directory, ** across directories; a
-        # directory stands for every file below it, and each must be a report.
-        # A pattern that matches nothing fails the run (exit 3): a scanner that wrote no report
-        # must not look like a clean scan. A glob is satisfied by any one file, so when a scanner
-        # writes several reports (the example workflow's trivy-image.json and trivy-fs.json), name
-        # each of them here: with the glob, a missing image scan passes unseen.
+        # The scanners' reports, each named (these are the example workflow's). An entry that
+        # matches nothing fails the run (exit 3): a scanner that wrote no report must not look
+        # like a clean scan. Globs (* and ? within one directory, ** across directories) and
+        # directories (every file below, each a report) are satisfied by any one file: use them
+        # only where the number of reports varies, as `reports/trivy-*.json` would let a missing
+        # image scan pass unseen beside the filesystem scan.
         reports:
-          - reports/trivy-*.json
+          - reports/trivy-image.json
+          - reports/trivy-fs.json
           - reports/npm-audit.json
-          - reports/zap-*.xml
+          - reports/zap-baseline.xml
         # allow-incomplete: false     # accept reports whose tool says part of the scan failed
         # max-report-size: 1073741824 # bytes
 

@@ -18,10 +18,35 @@ import Yams
         }
     }
 
+    /// The starting configuration names each report the example workflow writes, and nothing
+    /// else: a glob there would let a missing image scan pass beside the filesystem scan.
+    @Test func starterConfigurationNamesEveryReportTheExampleWorkflowWrites() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let workflow = try String(
+            contentsOf: root.appendingPathComponent("examples/github-actions/ci.yml"), encoding: .utf8)
+        var written: Set<String> = []
+        for line in workflow.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
+            // `--output reports/NAME` and `> reports/NAME`, and ZAP's `-x NAME` into the mounted reports/.
+            for match in line.matches(of: /(?:--output|>) reports\/([A-Za-z0-9._-]+)/) {
+                written.insert("reports/" + match.1)
+            }
+            for match in line.matches(of: /zap-baseline\.py .* -x ([A-Za-z0-9._-]+)/) {
+                written.insert("reports/" + match.1)
+            }
+        }
+        #expect(written.count == 4, "\(written)")
+        let config = try Self.parse(CIStarter.configText)
+        #expect(Set(config.reports.map { String($0.dropFirst("repo/".count)) }) == written)
+    }
+
     @Test func starterConfigurationIsValidAndResolvesRelativeToItsDirectory() throws {
         let config = try Self.parse(CIStarter.configText)
         #expect(
-            config.reports == ["repo/reports/trivy-*.json", "repo/reports/npm-audit.json", "repo/reports/zap-*.xml"])
+            config.reports == [
+                "repo/reports/trivy-image.json", "repo/reports/trivy-fs.json", "repo/reports/npm-audit.json",
+                "repo/reports/zap-baseline.xml",
+            ])
         #expect(config.environment == "staging")
         #expect(config.policies["production"] == "repo/policies/production.yaml")
         #expect(config.outputs.sarif == "repo/scangate-out/scangate.sarif")
