@@ -124,6 +124,7 @@ private struct NpmAuditReader {
         guard let advisories = try report.object("advisories") else {
             throw report.error("\"advisories\" is null: expected an object of advisories")
         }
+        if advisories.count == 0 { try Self.requireMetadata(in: report, listing: "\"advisories\"") }
         // npm counts what it found by severity; counts with no advisory at all mean the
         // advisories were lost (a cut or edited report): reading none would pass the build.
         if advisories.count == 0, let counts = try report.object("metadata")?.object("vulnerabilities") {
@@ -215,6 +216,7 @@ private struct NpmAuditReader {
             throw report.error("missing \"vulnerabilities\": expected an object of vulnerable packages")
         }
         let members = vulnerabilities.members
+        if members.isEmpty { try Self.requireMetadata(in: report, listing: "\"vulnerabilities\"") }
         // npm counts the entries it wrote; fewer entries than that count means some were lost
         // (a cut or edited report), and reading the rest as the whole audit could pass a build
         // that npm would fail.
@@ -275,6 +277,17 @@ private struct NpmAuditReader {
         warnings.append(
             "npm audited 0 dependencies: was it run in the project's directory, with its lock file, after "
                 + "npm install? No finding here means nothing was checked")
+    }
+
+    /// npm (6 and 7+, and pnpm) writes `metadata`, the counts of what it audited, in every
+    /// report. One that lists nothing and has no counts is no evidence that an audit ran (a
+    /// hand-written `{"vulnerabilities": {}}`, or a tool's output of another shape read with
+    /// `--as npm-audit`): refused, rather than read as a clean audit.
+    static func requireMetadata(in report: JSONValue, listing part: String) throws(JSONAccessError) {
+        guard try report.object("metadata") == nil else { return }
+        throw report.error(
+            "\(part) lists nothing and there is no \"metadata\": npm writes the counts of what it audited in "
+                + "every report, so this is no evidence that an audit ran")
     }
 
     /// npm counts what it found per severity in `metadata.vulnerabilities`. When the entries

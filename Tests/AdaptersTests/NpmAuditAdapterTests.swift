@@ -215,6 +215,27 @@ struct NpmAuditAdapterTests {
         #expect(chained.findings.count == 1)
     }
 
+    /// A document that lists nothing and has none of the counts npm writes with every report is
+    /// no evidence of an audit, also when the user says it is one (`--as npm-audit`).
+    @Test(arguments: [
+        (#"{"vulnerabilities": {}}"#, "\"vulnerabilities\" lists nothing and there is no \"metadata\""),
+        (#"{"auditReportVersion": 2, "vulnerabilities": {}}"#, "\"vulnerabilities\" lists nothing"),
+        (#"{"advisories": {}}"#, "\"advisories\" lists nothing and there is no \"metadata\""),
+        (#"{"audit": {"auditReportVersion": 2, "vulnerabilities": {}}}"#, "\"vulnerabilities\" lists nothing"),
+    ])
+    func anEmptyReportWithoutMetadataIsRefused(json: String, message: String) throws {
+        let error = try #require(throws: ReportError.self) {
+            try Corpus.parse(bytes: Array(json.utf8), name: "npm.json", as: .npmAudit)
+        }
+        #expect(error.message.contains(message), "\(error)")
+        // With npm's counts, the same empty list is a clean audit.
+        let counted = try Corpus.parse(
+            bytes: Array(#"{"vulnerabilities": {}, "metadata": {"dependencies": {"total": 3}}}"#.utf8),
+            name: "npm.json",
+            as: .npmAudit)
+        #expect(counted.findings.isEmpty && counted.warnings.isEmpty)
+    }
+
     /// An audit of no installed package (run before `npm install`, or in the wrong directory)
     /// finds nothing and passes every gate: it says so.
     @Test("an audit of zero dependencies is warned about")
