@@ -116,6 +116,14 @@ private struct TrivyReportReader {
                 "Trivy detected no operating system in \(artifactName.isEmpty ? "the image" : artifactName) and "
                     + "listed no result: nothing in it was scanned (skipped files or directories, an image "
                     + "without packages Trivy knows?). No finding here means nothing was checked")
+        } else if artifactType == "filesystem" || artifactType == "repository", results.isEmpty {
+            // Trivy lists every lock file and configuration it read, findings or not (and a
+            // file with a secret): no result means it found nothing it scans there.
+            let place = artifactName.isEmpty ? "the directory" : artifactName
+            warnings.append(
+                "Trivy listed no result for the \(artifactType) scan of \(place): it found no lock file, "
+                    + "configuration or secret to scan there (the wrong directory, or every file skipped?). No "
+                    + "finding here means nothing was checked")
         } else if artifactType == "container_image" {
             // The image it scanned, for the release gate; not one where nothing was scanned.
             scannedImages.append(

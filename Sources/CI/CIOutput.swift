@@ -77,22 +77,32 @@ public enum CIAnnotations {
     /// in one notice that points at the job summary.
     public static let perLevelLimit = 10
 
-    /// The workflow command lines for the decision's fail and warn verdicts. The job log shows
-    /// them: report text in them is on one printable line (no escape sequence drives the log).
+    /// The workflow command lines for the decision's fail and warn verdicts, and its warnings
+    /// about the run itself (a report that checked nothing, an expired waiver, signatures not
+    /// verified). Those come before the warned findings within the warning annotations GitHub
+    /// shows: a green check beside "nothing was checked" in a collapsed summary would be missed.
+    /// The job log shows them: report text in them is on one printable line (no escape sequence
+    /// drives the log).
     public static func lines(_ decision: Decision, limit: Int = perLevelLimit) -> [String] {
         var lines: [String] = []
         for (verdict, level) in [(Verdict.fail, WorkflowCommand.Level.error), (.warn, .warning)] {
-            let verdicts = decision.verdicts.filter { $0.verdict == verdict }
-            for item in verdicts.prefix(limit) {
+            var annotations: [String] = []
+            if verdict == .warn {
+                annotations = decision.warnings.map {
+                    WorkflowCommand.annotation(.warning, message: $0.printableLine, title: "ScanGate gate warning")
+                }
+            }
+            for item in decision.verdicts where item.verdict == verdict {
                 let place = location(item.finding)
-                lines.append(
+                annotations.append(
                     WorkflowCommand.annotation(
                         level, message: message(item).printableLine, file: place?.file, line: place?.line,
                         endLine: place?.endLine,
                         title: "\(item.severity.rawValue) \(item.finding.ruleID): \(item.finding.title)".printableLine))
             }
-            if verdicts.count > limit {
-                let more = verdicts.count - limit
+            lines += annotations.prefix(limit)
+            if annotations.count > limit {
+                let more = annotations.count - limit
                 let noun = verdict == .fail ? "failing finding" : "warning"
                 lines.append(
                     WorkflowCommand.annotation(

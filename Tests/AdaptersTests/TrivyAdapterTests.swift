@@ -478,8 +478,23 @@ struct TrivyReportWarningTests {
             #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image","#
                 + #" "Metadata": {\#(metadata)}, "Results": [{"Target": "app/go.sum", "Class": "lang-pkgs"}]}"#)
         #expect(withResult.warnings.isEmpty)
-        let sourceTree = try Self.parse(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem"}"#)
-        #expect(sourceTree.warnings.isEmpty)
+    }
+
+    /// A filesystem or repository scan lists every lock file and configuration Trivy read, with
+    /// findings or not: none at all (trivy-action's `fs` test data) means nothing was scanned.
+    @Test(arguments: ["filesystem", "repository"])
+    func aSourceScanWithNoResultIsWarnedAbout(_ type: String) throws {
+        let empty = try Self.parse(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "\#(type)"}"#)
+        #expect(
+            empty.warnings == [
+                "Trivy listed no result for the \(type) scan of .: it found no lock file, configuration or secret to "
+                    + "scan there (the wrong directory, or every file skipped?). No finding here means nothing was "
+                    + "checked"
+            ])
+        let scanned = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "\#(type)","#
+                + #" "Results": [{"Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm"}]}"#)
+        #expect(scanned.warnings.isEmpty)
     }
 
     @Test(.enabled(if: Corpus.isAvailable))

@@ -79,6 +79,26 @@ extension ScanGateExecutable {
         #expect(workspace.outputFile.isEmpty)
     }
 
+    /// A report that checked nothing passes the gate with a warning; in Actions the warning is an
+    /// annotation on the run, not only a line in a collapsed part of the job summary.
+    @Test func aGateWarningIsAnAnnotation() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        try Data(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem"}"#.utf8).write(
+            to: URL(fileURLWithPath: workspace.path("empty-fs.json")))
+        let result = try ScanGateExecutable.run(
+            ["ci", "--no-upload", "--no-comment", "empty-fs.json"], in: workspace.root,
+            environment: workspace.environment)
+        #expect(result.status == 0, "\(result.standardError)")
+        let annotations = result.standardOutput.split(separator: "\n").filter {
+            $0.hasPrefix("::warning title=ScanGate gate warning::")
+        }
+        #expect(
+            annotations.contains { $0.contains("empty-fs.json: Trivy listed no result") }, "\(result.standardOutput)")
+        #expect(annotations.allSatisfy { $0.contains("nothing was checked") || !$0.contains("empty-fs") })
+    }
+
     /// Report text reaches the job log (the decision on standard output, progress on standard
     /// error), which GitHub's runner reads for workflow commands, after leading blanks, line by
     /// line (LF or CR): a tool name, rule id, title, path or message with a line break and
