@@ -36,7 +36,7 @@ struct ReleaseGateCommandTests {
         #expect(!output.contains("signatures NOT verified"))
         #expect(output.contains("audit: record 1 appended to \(log), line SHA-256 "))
         let last = try #require(output.split(separator: "\n").last)
-        #expect(last.hasPrefix("FAIL: tag v1.4.0: 0 of 1 images verified; 1 registry failure; findings 7 failing"))
+        #expect(last.hasPrefix("FAIL: tag v1.4.0: 0 of 1 images verified; 1 registry failure; findings 8 failing"))
 
         let record = try #require(try Self.records(log).first)
         #expect(record.entry.decision == .fail && record.entry.exitStatus == 1)
@@ -44,7 +44,7 @@ struct ReleaseGateCommandTests {
         #expect(record.entry.images.first?.verified == false)
         #expect(record.entry.images.first?.mutable == true)
         #expect(record.entry.reasons.contains { $0.hasPrefix("finding critical vulnerability CVE-2021-44906") })
-        #expect(record.entry.counts.contains(AuditCount("fail", 7)))
+        #expect(record.entry.counts.contains(AuditCount("fail", 8)))
         let policyBytes = try Data(contentsOf: AuditSupport.repositoryRoot.appendingPathComponent(Self.policy))
         #expect(record.entry.policy?.sha256 == AuditDigest.sha256Hex([UInt8](policyBytes)))
         #expect(
