@@ -14,6 +14,10 @@ public enum AuditLogError: Error, Sendable, CustomStringConvertible {
     case brokenLog(file: String, failure: AuditFailure)
     /// The log is signed but no signing key was given.
     case signingKeyRequired(file: String, sequence: Int)
+    /// The last record is signed by a key that is neither this run's nor trusted, after records
+    /// this run's key signed: not a rotation (which moves to the appending key), but a record
+    /// someone else signed into the log.
+    case foreignSignerAfterOwn(file: String, sequence: Int, keyID: String, ownSequence: Int)
     /// The signing key failed.
     case key(AuditKeyError)
     /// The log does not exist (where it must: ``AuditLog/read(allowingAbsent:)``).
@@ -34,6 +38,12 @@ public enum AuditLogError: Error, Sendable, CustomStringConvertible {
         case .signingKeyRequired(let file, let sequence):
             return "\(file): record \(sequence) is signed, so every record after it must be: give the signing key "
                 + "(--audit-key)"
+        case .foreignSignerAfterOwn(let file, let sequence, let keyID, let ownSequence):
+            return "\(file): record \(sequence) is signed by key \(AuditText.excerpt(String(keyID.prefix(16))))…, "
+                + "after records signed by this run's key: a rotation moves to the key that appends, so another "
+                + "signer wrote into the log, and nothing was appended. Verify the log with every key that should "
+                + "sign it (scangate audit verify --key …); if record \(sequence) is not yours, keep the log as "
+                + "evidence and start a new one (this key's last record before it: \(ownSequence))"
         case .key(let error):
             return "\(error)"
         case .absent(let file):
@@ -192,6 +202,12 @@ public struct AuditLog: Sendable {
         if let failure = verification.failure { throw .brokenLog(file: path, failure: failure) }
         if let last = verification.last, last.signature != nil, signingKey == nil {
             throw .signingKeyRequired(file: path, sequence: last.sequence)
+        }
+        if let signingKey, let last = verification.last, let lastKey = last.signature?.keyID,
+            lastKey != signingKey.publicKey.keyID, !trustedKeys.contains(where: { $0.keyID == lastKey }),
+            let ownSequence = verification.lastSequence(signedBy: signingKey.publicKey.keyID)
+        {
+            throw .foreignSignerAfterOwn(file: path, sequence: last.sequence, keyID: lastKey, ownSequence: ownSequence)
         }
         return verification
     }

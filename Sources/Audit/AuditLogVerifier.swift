@@ -66,11 +66,15 @@ public struct AuditVerification: Sendable {
     public var lastLineSHA256: String?
     /// Key ids that signed records, in order of first use.
     public var signingKeys: [String] = []
+    /// Each signing key id's last record.
+    var lastSequenceByKey: [String: Int] = [:]
     /// The first problem; nil when the whole log verifies.
     public var failure: AuditFailure?
 
     /// Whether the whole log verifies.
     public var isValid: Bool { failure == nil }
+    /// The sequence number of the last record `keyID` signed, or nil when it signed none.
+    public func lastSequence(signedBy keyID: String) -> Int? { lastSequenceByKey[keyID] }
     /// Whether every signature present was checked (false when no trusted key was given).
     public var signaturesChecked: Bool { verifiedSignatures == signedRecords }
 }
@@ -127,6 +131,7 @@ public struct AuditLogVerifier: Sendable {
             if let signature = state.lastRecord?.signature {
                 result.signedRecords += 1
                 if !result.signingKeys.contains(signature.keyID) { result.signingKeys.append(signature.keyID) }
+                if let sequence = state.lastRecord?.sequence { result.lastSequenceByKey[signature.keyID] = sequence }
                 if state.lastSignatureChecked { result.verifiedSignatures += 1 }
             }
             result.last = state.lastRecord

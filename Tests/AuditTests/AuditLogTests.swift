@@ -295,6 +295,40 @@ struct AuditSignatureTests {
         #expect(failure.message.contains("re-signed with another key"))
     }
 
+    /// Whoever can write the log can append a well-chained record signed with a key of their
+    /// own; the next release must not take it for a key rotation and append after it (from then
+    /// on the log verifies with the attacker's key only). A rotation, to the appending key, is
+    /// still allowed.
+    @Test func aRecordSignedByAnotherKeyAfterThisKeysRecordsStopsTheAppend() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, _) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let (otherPrivate, _) = try AuditSupport.makeKey(.ed25519, named: "attacker", in: directory)
+        let own = try AuditSigningKey(contentsOf: privatePath)
+        let attacker = try AuditSigningKey(contentsOf: otherPrivate)
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: path, signingKey: own)
+        try AuditSupport.makeLog(1, at: path, signingKey: attacker, startingAt: 3)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        let error = #expect(throws: AuditLogError.self) {
+            try AuditLog(path: path).append(AuditSupport.entry(4), signingKey: own)
+        }
+        guard case .foreignSignerAfterOwn(_, let sequence, let keyID, let ownSequence) = error else {
+            Issue.record("expected foreignSignerAfterOwn, got \(String(describing: error))")
+            return
+        }
+        #expect(sequence == 3 && ownSequence == 2 && keyID == attacker.publicKey.keyID)
+        #expect(error?.description.contains("another signer wrote into the log") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+
+        // A rotation: a log only another key signed, appended by this one.
+        let rotated = directory.appendingPathComponent("rotated.jsonl").path
+        try AuditSupport.makeLog(2, at: rotated, signingKey: attacker)
+        try AuditLog(path: rotated).append(AuditSupport.entry(3), signingKey: own)
+        #expect(try AuditSupport.lines(of: rotated).count == 3)
+    }
+
     /// Two logs signed with the same key, spliced: every signature verifies, so no record was
     /// altered; the chain shows they do not belong together.
     @Test func aSpliceOfTwoSignedLogsIsNamedAsOne() throws {
