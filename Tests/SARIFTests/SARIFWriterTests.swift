@@ -17,7 +17,7 @@ import Testing
         let ids = runs.map { ($0["automationDetails"] as? [String: Any])?["id"] as? String ?? "" }
         #expect(ids == ["ci/main/npm-audit/", "ci/main/trivy/", "ci/main/zap/"])
         // ZAP's false positive is left out: GitHub would show it as an open alert.
-        #expect(runs.map { Support.results($0).count } == [2, 5, 3])
+        #expect(runs.map { Support.results($0).count } == [2, 7, 3])
         #expect(output.dropped.isEmpty && output.notes.isEmpty)
         #expect(output.noteLines(whereListed: "unused").isEmpty && output.droppedListing.isEmpty)
         #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
