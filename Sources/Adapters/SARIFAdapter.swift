@@ -76,10 +76,19 @@ private struct SARIFDocumentReader {
             scannedImages: scannedImages)
     }
 
-    /// The image a run scanned, when its properties name it as Trivy's SARIF does (v0.40+:
-    /// `imageName`, `repoDigests`, `imageID`, any of them null). Tool-specific properties: read
-    /// when they have these shapes, never a reason to refuse the report.
+    /// The image a run scanned, when Trivy wrote the run (its driver is named `Trivy`, in any
+    /// case) and its properties name it as Trivy's SARIF does (v0.40+: `imageName`,
+    /// `repoDigests`, `imageID`, any of them null). Tool-specific properties: read when they
+    /// have these shapes, never a reason to refuse the report. Another tool's run scans no
+    /// image, whatever its properties say: a linter's run naming the release's digest must not
+    /// vouch for it (`require-scan` asks for Trivy image reports).
+    ///
+    /// Unlike a Trivy JSON report, a Trivy SARIF run cannot tell a scan that found nothing to
+    /// look at (no operating system, no package: TrivyAdapter's check) from a clean scan: Trivy
+    /// writes only findings as results, and neither the operating system nor the targets it
+    /// scanned. So a run without results still scans the image it names.
     private func scannedImage(of run: SARIFRun) -> ScannedImage? {
+        guard run.toolName.lowercased() == "trivy" else { return nil }
         guard let properties = run.value["properties"], properties.kind == .object else { return nil }
         let digests = (properties["repoDigests"]?.kind == .array ? properties["repoDigests"]?.elements ?? [] : [])
             .compactMap { $0.stringValue.flatMap(ScannedImage.digest(ofRepositoryDigest:)) }

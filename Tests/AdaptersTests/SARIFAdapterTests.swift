@@ -649,6 +649,36 @@ struct SARIFScannedImageTests {
         #expect(without.scannedImages.isEmpty)
     }
 
+    /// `require-scan` asks for Trivy image reports: another tool's run scans no image, whatever
+    /// its properties say (an eslint run with no result naming the release's digest vouched
+    /// for it). Trivy names its driver `Trivy`; the case does not matter.
+    @Test func onlyTrivyRunsNameTheImageTheyScanned() throws {
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        let config = "sha256:" + String(repeating: "b", count: 64)
+        func run(_ driver: String) -> [UInt8] {
+            Array(
+                (#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"\#(driver)"}},"results":[],"#
+                    + #""properties":{"repoDigests":["x@\#(digest)"],"imageID":"\#(config)"}}]}"#).utf8)
+        }
+        for driver in ["eslint", "Semgrep", "Trivy Vulnerability Scanner", "trivy-action"] {
+            let parsed = try Corpus.parse(bytes: run(driver))
+            #expect(parsed.scannedImages.isEmpty, "\(driver)")
+        }
+        for driver in ["Trivy", "trivy", "TRIVY"] {
+            let parsed = try Corpus.parse(bytes: run(driver))
+            #expect(parsed.scannedImages.map(\.manifestDigests) == [[digest]], "\(driver)")
+            #expect(parsed.scannedImages.map(\.configDigest) == [config], "\(driver)")
+        }
+        // One log, two runs: only the Trivy run's image is scanned.
+        let mixed = Array(
+            (#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"eslint"}},"results":[],"#
+                + #""properties":{"repoDigests":["x@\#(digest)"]}},{"tool":{"driver":{"name":"Trivy"}},"results":[],"#
+                + #""properties":{"imageID":"\#(config)"}}]}"#).utf8)
+        let parsed = try Corpus.parse(bytes: mixed)
+        #expect(parsed.scannedImages.map(\.configDigest) == [config])
+        #expect(parsed.scannedImages.allSatisfy { $0.manifestDigests.isEmpty })
+    }
+
     @Test func propertiesOfOtherShapesAreNoImageAndNoError() throws {
         let digest = "sha256:" + String(repeating: "a", count: 64)
         func run(_ properties: String) -> String {

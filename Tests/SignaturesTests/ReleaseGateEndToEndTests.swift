@@ -281,4 +281,28 @@ struct ReleaseGateEndToEndTests {
         #expect(both.status == 0, "\(both.standardOutput)\(both.standardError)")
         #expect(both.standardOutput.contains("scanned by \(byTag), \(local)"))
     }
+
+    /// `require-scan` asks for Trivy image reports: a linter's SARIF run whose properties name
+    /// the image's digest does not scan it; Trivy's SARIF run does.
+    @Test func onlyATrivySARIFRunScansAnImage() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let image = world.ref("signed", digest: world.signed)
+        func sarif(_ file: String, driver: String) throws -> String {
+            let text =
+                #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"\#(driver)"}},"results":[],"#
+                + #""properties":{"repoDigests":["\#(image)"]}}]}"#
+            let path = release.directory.appendingPathComponent(file).path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let lint = try release.gate([image], reports: [Self.clean, try sarif("lint.sarif", driver: "eslint")])
+        #expect(lint.status == 1, "\(lint.standardOutput)\(lint.standardError)")
+        #expect(lint.standardOutput.contains("NOT scanned: no report given names this image"), "\(lint.standardOutput)")
+        let trivy = try sarif("trivy.sarif", driver: "Trivy")
+        let scanned = try release.gate([image], reports: [Self.clean, trivy])
+        #expect(scanned.status == 0, "\(scanned.standardOutput)\(scanned.standardError)")
+        #expect(scanned.standardOutput.contains("scanned by \(trivy)"))
+    }
 }
