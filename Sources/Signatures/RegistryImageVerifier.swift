@@ -233,7 +233,9 @@ public struct ManifestIdentity: Sendable, Equatable {
     /// The config digest of an image manifest.
     public var configDigest: String?
     /// An index's platform images (their config digests not read yet), without attestation
-    /// manifests (`unknown/unknown`, or annotated `vnd.docker.reference.type`), which are no image.
+    /// manifests, which are no image: those whose platform is `unknown/unknown`, as buildx
+    /// writes them. An annotation does not make one: containerd and Kubernetes pick an entry
+    /// by its platform alone, so an entry for `linux/amd64` is deployed whatever it is labelled.
     public var platforms: [ImagePlatform] = []
 
     /// What the manifest `digest` names, from its bytes (`manifest`, already checked against it).
@@ -247,10 +249,8 @@ public struct ManifestIdentity: Sendable, Equatable {
                 let platform = entry.child("platform")
                 let os = platform?.text("os")
                 let architecture = platform?.text("architecture")
-                let isAttestation =
-                    entry.child("annotations")?.text("vnd.docker.reference.type") != nil
-                    || (os == "unknown" && architecture == "unknown")
-                guard !isAttestation else { continue }
+                // buildx's attestation manifests: no runtime selects this platform.
+                guard !(os == "unknown" && architecture == "unknown") else { continue }
                 let name = [os, architecture, platform?.text("variant")].compactMap { $0 }.joined(separator: "/")
                 platforms.append(ImagePlatform(digest: child, configDigest: nil, name: name.isEmpty ? nil : name))
             }

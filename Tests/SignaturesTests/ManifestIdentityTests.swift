@@ -31,6 +31,27 @@ struct ManifestIdentityTests {
         #expect(identity.configDigest == nil)
     }
 
+    /// containerd and Kubernetes pick an index entry by its platform alone: an entry for a real
+    /// platform is deployed whatever it is annotated, so it must be scanned like any other.
+    @Test func anAnnotationDoesNotMakeARealPlatformAnAttestation() {
+        let attestation = #""annotations":{"vnd.docker.reference.type":"attestation-manifest"}"#
+        let text = """
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+            {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(Self.amd64)","size":1,
+             "platform":{"architecture":"amd64","os":"linux"},\(attestation)},
+            {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(Self.arm64)","size":1,
+             "platform":{"architecture":"arm64","os":"linux"},\(attestation)},
+            {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(Self.config)","size":1,
+             "platform":{"architecture":"unknown","os":"unknown"}}]}
+            """
+        let identity = ManifestIdentity(digest: Self.index, manifest: Array(text.utf8))
+        #expect(
+            identity.platforms == [
+                ImagePlatform(digest: Self.amd64, configDigest: nil, name: "linux/amd64"),
+                ImagePlatform(digest: Self.arm64, configDigest: nil, name: "linux/arm64"),
+            ])
+    }
+
     @Test func aManifestIsItsConfigToo() {
         let text = """
             {"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",
