@@ -26,9 +26,11 @@ public struct RegistryOptions: Sendable {
     /// referrers and tokens): a registry that answers each request just before its timeout must
     /// not hold the job for many minutes.
     public var totalTime: Double
-    /// Whether to read the platform manifests an index lists (each by its digest), for their
-    /// config digests: what ties scan reports to every platform of a multi-platform image (the
-    /// release gate's `require-scan`). Off for `scangate verify`, which needs only signatures.
+    /// Whether to read what the image is (``ImageVerification/platforms``): a manifest's config
+    /// digest, or the platform manifests an index lists (each by its digest) for theirs, what
+    /// ties scan reports to every platform of a multi-platform image (the release gate's
+    /// `require-scan`); a manifest or index that cannot be read for certain is then a registry
+    /// error. Off for `scangate verify`, which needs only signatures.
     public var readsPlatformManifests: Bool = false
     /// Largest number of platform manifests read per index.
     public var maximumPlatforms: Int = 32
@@ -122,6 +124,17 @@ enum ManifestMediaType {
     static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
     static let dockerList = "application/vnd.docker.distribution.manifest.list.v2+json"
     static let all = [ociManifest, ociIndex, dockerManifest, dockerList]
+    /// The media types of an index (a list of platform manifests).
+    static let indexes = [ociIndex, dockerList]
+    /// The media types of an image manifest.
+    static let images = [ociManifest, dockerManifest]
+
+    /// A `Content-Type` as a media type: parameters and blanks dropped, lower-cased; nil for none.
+    static func normalized(_ contentType: String?) -> String? {
+        guard let type = contentType?.split(separator: ";").first else { return nil }
+        let media = String(type.filter { $0 != " " && $0 != "\t" }).lowercased()
+        return media.isEmpty ? nil : media
+    }
 }
 
 /// A manifest fetched and checked against its digest.
@@ -207,10 +220,11 @@ struct RegistryClient {
     /// (parameters ignored), or, from a registry that labels it otherwise (`application/json`), a
     /// JSON object whose `mediaType` is one, or a schema-2 manifest without it.
     static func isManifest(_ response: HTTPResponse) -> Bool {
-        let type = (response.headers["Content-Type"] ?? "").split(separator: ";").first.map {
-            String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
+        if let type = ManifestMediaType.normalized(response.headers["Content-Type"]),
+            ManifestMediaType.all.contains(type)
+        {
+            return true
         }
-        if let type, ManifestMediaType.all.contains(type) { return true }
         guard let document = try? JSONDocument(bytes: response.body), document.root.kind == .object else {
             return false
         }

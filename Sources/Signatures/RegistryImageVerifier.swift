@@ -56,8 +56,9 @@ public struct RegistryImageVerifier: Sendable {
             digest = resolved.digest
             // Read before the signatures, so that a registry failing on them later still leaves
             // the image's identity known (a missing scan is a definite "no" then, not a retry).
-            platforms = try self.platforms(
-                of: ManifestIdentity(digest: resolved.digest, manifest: resolved.bytes), client: &client)
+            if options.readsPlatformManifests {
+                platforms = try self.platforms(of: resolved, client: &client)
+            }
             let expected = ExpectedImage(digest: resolved.digest, repository: image)
             checks += try simpleSigningChecks(client: &client, expected: expected)
             if !checks.contains(where: \.isVerified) {
@@ -74,18 +75,19 @@ public struct RegistryImageVerifier: Sendable {
         }
     }
 
-    /// The platform images of a resolved manifest: itself, or (with
-    /// ``RegistryOptions/readsPlatformManifests``) each platform manifest of an index, read by
-    /// its digest (which the client checks) for its config digest. An index listing more than
-    /// ``RegistryOptions/maximumPlatforms`` platforms, or one whose platform manifest cannot be
-    /// read, is a registry error: its identity would be incomplete.
+    /// The platform images of a resolved manifest: itself, or each platform manifest of an
+    /// index, read by its digest (which the client checks) for its config digest; none for an
+    /// index that lists none (only attestations, or nothing). A manifest whose identity cannot
+    /// be read (``ManifestIdentity``), an index listing more than
+    /// ``RegistryOptions/maximumPlatforms`` platforms, and one whose platform manifest cannot be
+    /// read or is itself an index are registry errors: its identity would be incomplete.
     private func platforms(
-        of identity: ManifestIdentity, client: inout RegistryClient
+        of resolved: FetchedManifest, client: inout RegistryClient
     ) throws(RegistryError) -> [ImagePlatform] {
+        let identity = try Self.identity(of: resolved)
         guard identity.isIndex else {
             return [ImagePlatform(digest: identity.digest, configDigest: identity.configDigest)]
         }
-        guard options.readsPlatformManifests else { return [] }
         guard identity.platforms.count <= options.maximumPlatforms else {
             throw RegistryError(
                 message: "the index \(identity.digest) lists \(identity.platforms.count) platform images, more than "
@@ -93,17 +95,35 @@ public struct RegistryImageVerifier: Sendable {
         }
         var platforms: [ImagePlatform] = []
         for platform in identity.platforms {
-            let fetched = try client.manifest(
-                platform.digest, accept: [ManifestMediaType.ociManifest, ManifestMediaType.dockerManifest])
+            // Any manifest type: an index served here is refused below, by what it is.
+            let fetched = try client.manifest(platform.digest, accept: ManifestMediaType.all)
             guard let fetched else {
                 throw RegistryError(
                     message: "the platform manifest \(platform.digest) of the index \(identity.digest) was not found")
             }
+            let child = try Self.identity(of: fetched, in: identity.digest)
+            guard !child.isIndex else {
+                throw RegistryError(
+                    message: "the platform manifest \(platform.digest) of the index \(identity.digest) is itself an "
+                        + "index: nested indexes are not read")
+            }
             var read = platform
-            read.configDigest = ManifestIdentity(digest: platform.digest, manifest: fetched.bytes).configDigest
+            read.configDigest = child.configDigest
             platforms.append(read)
         }
         return platforms
+    }
+
+    /// The identity of a fetched manifest (a platform manifest of the index `index`); one that
+    /// cannot be read is a registry error.
+    private static func identity(
+        of fetched: FetchedManifest, in index: String? = nil
+    ) throws(RegistryError) -> ManifestIdentity {
+        do throws(ManifestIdentityError) {
+            return try ManifestIdentity(digest: fetched.digest, manifest: fetched.bytes, mediaType: fetched.contentType)
+        } catch {
+            throw RegistryError(message: (index.map { "in the index \($0): " } ?? "") + error.description)
+        }
     }
 
     /// Every simple-signing layer of `sha256-<hex>.sig`, each judged on its own.
@@ -226,6 +246,10 @@ public struct RegistryImageVerifier: Sendable {
 
 /// What a resolved manifest says the image is, read from the bytes whose digest was checked:
 /// a single-platform manifest's config digest, or the platform images an index lists.
+///
+/// What cannot be read for certain is an error, never a guess: an index taken for an image
+/// manifest would stand for one image, and a report on any one of its platforms (which names
+/// the index's digest) would then vouch for all of them.
 public struct ManifestIdentity: Sendable, Equatable {
     public var digest: String
     /// Whether it is an index (`manifests`), not an image manifest.
@@ -238,24 +262,76 @@ public struct ManifestIdentity: Sendable, Equatable {
     /// by its platform alone, so an entry for `linux/amd64` is deployed whatever it is labelled.
     public var platforms: [ImagePlatform] = []
 
-    /// What the manifest `digest` names, from its bytes (`manifest`, already checked against it).
-    public init(digest: String, manifest: [UInt8]) {
+    /// What the manifest `digest` names, from its bytes (`manifest`, already checked against it)
+    /// and the media type the registry served them as (`Content-Type`, when it said).
+    ///
+    /// - Throws: ``ManifestIdentityError`` when the bytes cannot be read strictly (a key twice
+    ///   in one object, which Go-based registries and runtimes read by keeping the last, so the
+    ///   platforms they see are not the ones a reader that keeps the first sees), when they say
+    ///   they are both an index and an image manifest, or when they are an index (by media type,
+    ///   or by their `manifests`) without a list of entries, with an entry without a valid
+    ///   `sha256` digest, or with an entry that is itself an index.
+    public init(digest: String, manifest: [UInt8], mediaType: String? = nil) throws(ManifestIdentityError) {
         self.digest = digest
-        guard let root = StrictJSON.parse(manifest) else { return }
-        if let entries = root["manifests"]?.elements {
-            isIndex = true
-            for entry in entries {
-                guard let child = entry.text("digest"), SHA256Digest.isValidDigest(child) else { continue }
-                let platform = entry.child("platform")
-                let os = platform?.text("os")
-                let architecture = platform?.text("architecture")
-                // buildx's attestation manifests: no runtime selects this platform.
-                guard !(os == "unknown" && architecture == "unknown") else { continue }
-                let name = [os, architecture, platform?.text("variant")].compactMap { $0 }.joined(separator: "/")
-                platforms.append(ImagePlatform(digest: child, configDigest: nil, name: name.isEmpty ? nil : name))
+        let root: JSONValue
+        do {
+            root = try StrictJSON.read(manifest)
+        } catch {
+            // Whatever the media type says: bytes read two ways may be an index to one reader.
+            throw ManifestIdentityError(
+                digest: digest, problem: "cannot be read strictly (\(error)), so what it holds cannot be told")
+        }
+        // The media types the registry and the bytes give, and the members only one kind has.
+        let types = [mediaType, root.text("mediaType")].compactMap(ManifestMediaType.normalized)
+        let saysIndex = types.contains { ManifestMediaType.indexes.contains($0) } || root.has("manifests")
+        let saysImage =
+            types.contains { ManifestMediaType.images.contains($0) } || root.has("config") || root.has("layers")
+        guard !(saysIndex && saysImage) else {
+            let named = types.isEmpty ? "" : " (media type \(types.joined(separator: ", ")))"
+            throw ManifestIdentityError(
+                digest: digest, problem: "says it is both an index and an image manifest\(named)")
+        }
+        guard saysIndex else {
+            if let config = root.child("config")?.text("digest"), SHA256Digest.isValidDigest(config) {
+                configDigest = config
             }
-        } else if let config = root.child("config")?.text("digest"), SHA256Digest.isValidDigest(config) {
-            configDigest = config
+            return
+        }
+        isIndex = true
+        guard let entries = root["manifests"], entries.kind == .array else {
+            throw ManifestIdentityError(digest: digest, problem: "is an index without a \"manifests\" list")
+        }
+        for (position, entry) in entries.elements.enumerated() {
+            let place = "entry \(position + 1) of \"manifests\""
+            // An entry skipped could still be the one a runtime picks (by another algorithm's
+            // digest): its platform would go unscanned.
+            guard let child = entry.text("digest"), SHA256Digest.isValidDigest(child) else {
+                throw ManifestIdentityError(digest: digest, problem: "has no valid sha256 digest in its \(place)")
+            }
+            let platform = entry.child("platform")
+            let os = platform?.text("os")
+            let architecture = platform?.text("architecture")
+            // buildx's attestation manifests: no runtime selects this platform.
+            guard !(os == "unknown" && architecture == "unknown") else { continue }
+            if let type = ManifestMediaType.normalized(entry.text("mediaType")),
+                ManifestMediaType.indexes.contains(type)
+            {
+                throw ManifestIdentityError(
+                    digest: digest, problem: "lists an index (\(child), its \(place)): nested indexes are not read")
+            }
+            let name = [os, architecture, platform?.text("variant")].compactMap { $0 }.joined(separator: "/")
+            platforms.append(ImagePlatform(digest: child, configDigest: nil, name: name.isEmpty ? nil : name))
         }
     }
+}
+
+/// A manifest or index whose bytes do not say for certain what image it is: its identity,
+/// which the release gate matches scan reports to, cannot be read (a registry error).
+public struct ManifestIdentityError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The manifest's digest.
+    public var digest: String
+    /// What is wrong with it, as a clause (`cannot be read strictly (…)`).
+    public var problem: String
+
+    public var description: String { "the manifest \(digest) \(problem)" }
 }

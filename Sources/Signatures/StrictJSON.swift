@@ -4,8 +4,11 @@ import ScanGateJSON
 /// and (as every JSON document ScanGate reads) a repeated key anywhere refused, because two
 /// parsers picking different duplicates is a known way to smuggle a second claim.
 enum StrictJSON {
-    static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        (try? JSONDocument(bytes: bytes, maximumDepth: 64))?.root
+    static func parse(_ bytes: [UInt8]) -> JSONValue? { try? read(bytes) }
+
+    /// The document's root, or why it cannot be read (with line and column).
+    static func read(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        try JSONDocument(bytes: bytes, maximumDepth: 64).root
     }
 }
 
