@@ -52,13 +52,18 @@ public struct ImageSignatureEvidence: Sendable, Hashable {
     /// Its platform images (`linux/arm64 (sha256:…)`, or the digest of a single-platform image)
     /// that no report scanned; empty when every one was, or when ``scannedBy`` is nil.
     public var notScanned: [String]
+    /// Whether the image is an index that lists no platform image (none, or attestations
+    /// only): nothing in it can have been scanned (``notScanned`` is its digest).
+    public var listsNoPlatform: Bool
 
     public init(
         reference: String, digest: String? = nil, resolvedFromTag: Bool = false, state: State, detail: String,
-        keyID: String? = nil, notes: [String] = [], scannedBy: [String]? = nil, notScanned: [String] = []
+        keyID: String? = nil, notes: [String] = [], scannedBy: [String]? = nil, notScanned: [String] = [],
+        listsNoPlatform: Bool = false
     ) {
         self.scannedBy = scannedBy
         self.notScanned = notScanned
+        self.listsNoPlatform = listsNoPlatform
         self.reference = reference
         self.digest = digest
         self.resolvedFromTag = resolvedFromTag
@@ -100,6 +105,10 @@ extension Gate {
     /// platform image was scanned, or nobody could look.
     private static func scanGap(_ image: ImageSignatureEvidence) -> String? {
         guard let scannedBy = image.scannedBy, !image.notScanned.isEmpty else { return nil }
+        if image.listsNoPlatform {
+            return "NOT scanned: it is an index that lists no platform image (none, or only attestations), so "
+                + "no report can have scanned it"
+        }
         guard !scannedBy.isEmpty else {
             return "NOT scanned: no report given names this image (a Trivy image report of this build: its "
                 + "RepoDigests or ImageID)"

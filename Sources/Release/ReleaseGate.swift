@@ -148,8 +148,11 @@ public enum ReleaseStatus: String, Sendable, Hashable, CaseIterable {
 public struct ScanCoverage: Sendable, Hashable {
     /// The reports that scanned at least one of its platform images, sorted.
     public var scannedBy: [String]
-    /// Its platform images no report scanned (``ImagePlatform/description``).
+    /// Its platform images no report scanned (``ImagePlatform/description``); for an index
+    /// that lists none, its own digest.
     public var notScanned: [String]
+    /// Whether it is an index that lists no platform image (none, or attestations only).
+    public var listsNoPlatform: Bool = false
 }
 
 extension ImageVerification {
@@ -159,8 +162,15 @@ extension ImageVerification {
     /// id (or the manifest digest, as Docker's containerd store does). A report that names only
     /// an index's digest (what `trivy image` writes for a multi-platform tag: it scans one
     /// platform) scans the platform whose config is its image id, or the index's only platform.
+    /// An index that lists no platform image is scanned by none: what it stands for is known
+    /// (its bytes were read and checked against its digest), and there is nothing in it a
+    /// report can have scanned, so it fails `require-scan` as a definite "no" (exit 1). It is
+    /// no registry error: the registry served what was pushed, and asking again changes nothing.
     public func scanCoverage(_ scanned: [ScannedImage]) -> ScanCoverage? {
-        guard let digest, !platforms.isEmpty else { return nil }
+        guard let digest, let platforms else { return nil }
+        guard !platforms.isEmpty else {
+            return ScanCoverage(scannedBy: [], notScanned: [digest], listsNoPlatform: true)
+        }
         var scannedBy: [String] = []
         var notScanned: [String] = []
         for platform in platforms {
@@ -202,6 +212,7 @@ extension ImageVerification {
         }
         return ImageSignatureEvidence(
             reference: reference, digest: digest, resolvedFromTag: resolvedFromTag, state: state, detail: detail,
-            keyID: keyID, notes: notes, scannedBy: coverage?.scannedBy, notScanned: coverage?.notScanned ?? [])
+            keyID: keyID, notes: notes, scannedBy: coverage?.scannedBy, notScanned: coverage?.notScanned ?? [],
+            listsNoPlatform: coverage?.listsNoPlatform ?? false)
     }
 }

@@ -30,7 +30,7 @@ public struct RegistryImageVerifier: Sendable {
         }
         var digest = image.digest
         var checks: [SignatureCheck] = []
-        var platforms: [ImagePlatform] = []
+        var platforms: [ImagePlatform]?
         func result(_ failure: VerificationFailure? = nil) -> ImageVerification {
             var decided = ImageVerification(
                 reference: reference, repository: image.repositoryName, tag: image.tag, digest: digest,

@@ -130,10 +130,11 @@ public struct ImageVerification: Sendable {
     public var checks: [SignatureCheck]
     public var failure: VerificationFailure?
     /// The images ``digest`` stands for, each with its manifest and config digest: itself for a
-    /// single-platform manifest, each platform image of an index (attestations left out). Empty
-    /// when not known (the registry failed first; an index read without
-    /// ``RegistryOptions/readsPlatformManifests``). What scan reports are matched to.
-    public var platforms: [ImagePlatform] = []
+    /// single-platform manifest, each platform image of an index (attestations left out), none
+    /// for an index that lists no platform image. nil when not known (the registry failed
+    /// first, or platforms were not read: ``RegistryOptions/readsPlatformManifests``). What scan
+    /// reports are matched to.
+    public var platforms: [ImagePlatform]?
 
     public init(
         reference: String, repository: String?, tag: String?, digest: String?, resolvedFromTag: Bool,

@@ -309,7 +309,7 @@ struct ReleaseGateScanTests {
             image.scanCoverage([Self.scanned("stale.json", digests: [Self.other], config: Self.other)]))
         #expect(stale.scannedBy.isEmpty && stale.notScanned == [Self.digest])
         var unresolved = image
-        unresolved.platforms = []
+        unresolved.platforms = nil
         #expect(unresolved.scanCoverage([Self.scanned("x.json", digests: [Self.digest])]) == nil)
 
         let outcome = try Self.decide([image], [Self.scanned("local.json", config: Self.config)])
@@ -336,6 +336,29 @@ struct ReleaseGateScanTests {
         // Both platforms, by their manifest or config digests: scanned.
         let both = [amd64Only, Self.scanned("arm64.json", digests: [Self.arm64])]
         #expect(try Self.decide([image], both).status == .pass)
+    }
+
+    /// An index that lists no platform image (none, or attestations only) holds nothing a
+    /// report can have scanned: a report naming its digest does not make it scanned, and the
+    /// release fails as a definite "no" (not a registry error: its identity was read).
+    @Test func anIndexOfNoPlatformIsNotScannedByAnything() throws {
+        var empty = try Self.image(index: true)
+        empty.platforms = []
+        let naming = Self.scanned("index.json", digests: [Self.digest], config: Self.digest)
+        let coverage = try #require(empty.scanCoverage([naming]))
+        #expect(coverage.scannedBy.isEmpty && coverage.notScanned == [Self.digest] && coverage.listsNoPlatform)
+        let outcome = try Self.decide([empty], [naming])
+        #expect(outcome.status == .fail)
+        #expect(outcome.exitCode == 1)
+        let reason = try #require(outcome.reasons.first { $0.hasPrefix("image ") })
+        #expect(reason.contains("verified by key"), "\(reason)")
+        #expect(reason.contains("NOT scanned: it is an index that lists no platform image"), "\(reason)")
+        #expect(outcome.summary.contains("1 not scanned"), "\(outcome.summary)")
+        #expect(outcome.auditEntry.images.first?.reason.contains("NOT scanned: \(Self.digest)") == true)
+        // The registry failing on its signatures afterwards changes nothing.
+        var failedLater = ReleaseGateTests.down
+        failedLater.platforms = []
+        #expect(try Self.decide([failedLater], [naming]).status == .fail)
     }
 
     @Test func anImageNoReportScannedFailsTheRelease() throws {
