@@ -47,8 +47,12 @@ extension E2E {
             let attested = try #require(digests["attested"])
             let misattached = try #require(digests["misattached"])
             let multi = try pushIndex("multi", policy: policy)
+            let crafted = try putCraftedIndexes(multi: multi.index, platforms: multi.platforms)
             let key = keys.appendingPathComponent("cosign.key").path
-            for (name, digest) in [("signed", signed), ("tampered", tampered), ("multi", multi.index)] {
+            let signedImages =
+                [("signed", signed), ("tampered", tampered), ("multi", multi.index)]
+                + crafted.values.sorted().map { ("multi", $0) }
+            for (name, digest) in signedImages {
                 try mustRun(
                     "cosign", ["sign", "--key", key, "--tlog-upload=false", "-y", "\(registry)/e2e/\(name)@\(digest)"],
                     environment: cosignEnvironment)
@@ -67,7 +71,56 @@ extension E2E {
                 registry: registry, key: keys.appendingPathComponent("cosign.pub").path,
                 otherKey: other.appendingPathComponent("cosign.pub").path, signed: signed, unsigned: unsigned,
                 tampered: tampered, attested: attested, misattached: misattached, configs: configs,
-                multi: multi.index, multiPlatforms: multi.platforms.map { [$0.manifest, $0.config] })
+                multi: multi.index, multiPlatforms: multi.platforms.map { [$0.manifest, $0.config] },
+                craftedIndexes: crafted)
+        }
+
+        /// Indexes over `multi`'s two platform manifests (linux/amd64, linux/arm64) that readers
+        /// may take for something else, put into `e2e/multi` by digest (skopeo would rewrite or
+        /// refuse some): their digests by name (``World/craftedIndexes``).
+        private func putCraftedIndexes(
+            multi: String, platforms: [(manifest: String, config: String)]
+        ) throws -> [String: String] {
+            let index = "application/vnd.oci.image.index.v1+json"
+            let sizes = try platforms.map {
+                try get("/v2/e2e/multi/manifests/\($0.manifest)", accept: ManifestTypes.oci).count
+            }
+            let multiSize = try get("/v2/e2e/multi/manifests/\(multi)", accept: index).count
+            func entry(_ position: Int, annotations: String = "", platform: String? = nil) -> String {
+                let architecture = ["amd64", "arm64"][position]
+                return #"{"mediaType":"\#(ManifestTypes.oci)","digest":"\#(platforms[position].manifest)","#
+                    + #""size":\#(sizes[position]),"platform":\#(platform ?? #"{"architecture":"\#(architecture)","os":"linux"}"#)"#
+                    + annotations + "}"
+            }
+            let attestation = #","annotations":{"vnd.docker.reference.type":"attestation-manifest"}"#
+            let head = #"{"schemaVersion":2,"mediaType":"\#(index)","#
+            let documents = [
+                // Go keeps the last `manifests`: both platforms; a reader keeping the first, arm64 only.
+                "duplicated": head + #""manifests":[\#(entry(1))],"manifests":[\#(entry(0)),\#(entry(1))]}"#,
+                // Real platforms labelled as attestations: containerd deploys them all the same.
+                "annotated": head + #""manifests":[\#(entry(0, annotations: attestation)),"#
+                    + #"\#(entry(1, annotations: attestation))]}"#,
+                "empty": head + #""manifests":[]}"#,
+                // buildx's attestation manifest (unknown/unknown) only: no platform image either.
+                "attestations-only": head + #""manifests":["#
+                    + entry(0, annotations: attestation, platform: #"{"architecture":"unknown","os":"unknown"}"#)
+                    + "]}",
+                // linux/amd64 is itself an index (`multi`), said so by its media type or not.
+                "nested": head + #""manifests":[{"mediaType":"\#(index)","digest":"\#(multi)","size":\#(multiSize),"#
+                    + #""platform":{"architecture":"amd64","os":"linux"}}]}"#,
+                "disguised": head + #""manifests":[{"mediaType":"\#(ManifestTypes.oci)","digest":"\#(multi)","#
+                    + #""size":\#(multiSize),"platform":{"architecture":"amd64","os":"linux"}}]}"#,
+            ]
+            var digests: [String: String] = [:]
+            for (name, document) in documents {
+                let bytes = Array(document.utf8)
+                let digest = SHA256Digest.digestString(bytes)
+                let response = try send(.put, "/v2/e2e/multi/manifests/\(digest)", body: bytes, type: index)
+                try #require(
+                    response.status == 201, "PUT of the \(name) index: HTTP \(response.status) \(response.text)")
+                digests[name] = digest
+            }
+            return digests
         }
 
         /// A one-layer OCI image layout whose content depends on `name`, pushed as `e2e/<name>:v1`:

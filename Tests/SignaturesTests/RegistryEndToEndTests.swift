@@ -317,6 +317,11 @@ enum E2E {
         /// digests (linux/amd64, then linux/arm64).
         var multi: String = ""
         var multiPlatforms: [[String]] = []
+        /// Signed indexes in `e2e/multi` over its platform manifests, by name: `duplicated` (two
+        /// `manifests` arrays), `annotated` (every platform labelled an attestation), `empty`,
+        /// `attestations-only`, `nested` and `disguised` (linux/amd64 is the index `multi`,
+        /// with an index's media type or an image manifest's).
+        var craftedIndexes: [String: String] = [:]
 
         func ref(_ repository: String, digest: String) -> String { "\(registry)/e2e/\(repository)@\(digest)" }
     }

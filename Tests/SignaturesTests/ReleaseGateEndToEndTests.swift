@@ -282,6 +282,94 @@ struct ReleaseGateEndToEndTests {
         #expect(both.standardOutput.contains("scanned by \(byTag), \(local)"))
     }
 
+    /// An index the gate cannot read for certain is a registry error (exit 4) naming its digest
+    /// and what is wrong, never one image that a report on one of its platforms vouches for:
+    /// two `manifests` arrays (Go keeps the last: amd64 and arm64; the report scanned arm64),
+    /// or a platform that is itself an index (by its media type, or by what it holds).
+    @Test func anIndexThatCannotBeReadForCertainIsARegistryError() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let amd64 = try #require(world.multiPlatforms.first)
+        let arm64 = try #require(world.multiPlatforms.last)
+        let cases = [
+            ("duplicated", arm64[1], #"cannot be read strictly (line 1, column"#),
+            ("nested", amd64[1], "lists an index (\(world.multi)"),
+            ("disguised", amd64[1], "the platform manifest \(world.multi) of the index"),
+        ]
+        for (name, scannedConfig, problem) in cases {
+            let digest = try #require(world.craftedIndexes[name])
+            let image = world.ref("multi", digest: digest)
+            // What `trivy image --platform` writes for one platform of the index: its digest,
+            // and that platform's config digest as the image id.
+            let report = try release.imageReport(
+                "trivy-\(name).json", name: "\(world.registry)/e2e/multi:\(name)", repoDigests: [image],
+                imageID: scannedConfig)
+            let result = try release.gate([image], reports: [Self.clean, report])
+            #expect(result.status == 4, "\(name): \(result.standardOutput)\(result.standardError)")
+            #expect(result.standardOutput.contains("ERROR   image \(image)"), "\(name): \(result.standardOutput)")
+            #expect(result.standardOutput.contains(digest), "\(name): \(result.standardOutput)")
+            #expect(result.standardOutput.contains(problem), "\(name): \(result.standardOutput)")
+        }
+        let duplicated = try release.gate(
+            [world.ref("multi", digest: try #require(world.craftedIndexes["duplicated"]))],
+            reports: [Self.clean])
+        #expect(
+            duplicated.standardOutput.contains(#"the member "manifests" appears twice"#), "\(duplicated.standardOutput)"
+        )
+        #expect(try release.records().allSatisfy { $0["decision"] as? String == "error" })
+    }
+
+    /// containerd and Kubernetes pick an index entry by its platform alone: entries for real
+    /// platforms labelled `vnd.docker.reference.type` are deployed, so each must be scanned. An
+    /// index of no platform image (empty, or buildx attestations only) is scanned by nothing.
+    @Test func everyDeployablePlatformMustBeScannedAndAnIndexOfNoneIsNot() throws {
+        let world = try world
+        let release = try Release(key: world.key)
+        defer { release.remove() }
+        let amd64 = try #require(world.multiPlatforms.first)
+        let arm64 = try #require(world.multiPlatforms.last)
+        let unrelated = try release.imageReport(
+            "trivy-unrelated.json", name: "\(world.registry)/e2e/unsigned:v1",
+            repoDigests: [world.ref("unsigned", digest: world.unsigned)], imageID: world.configs["unsigned"])
+
+        let annotated = world.ref("multi", digest: try #require(world.craftedIndexes["annotated"]))
+        let unscanned = try release.gate([annotated], reports: [Self.clean, unrelated], ["--format", "json"])
+        #expect(unscanned.status == 1, "\(unscanned.standardOutput)\(unscanned.standardError)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(unscanned.standardOutput.utf8)) as? [String: Any])
+        let gate = try #require(object["gate"] as? [String: Any])
+        let verdict = try #require(((gate["signatures"] as? [String: Any])?["images"] as? [[String: Any]])?.first)
+        #expect(verdict["failsForScan"] as? Bool == true)
+        #expect(
+            verdict["notScanned"] as? [String] == ["linux/amd64 (\(amd64[0]))", "linux/arm64 (\(arm64[0]))"],
+            "\(verdict)")
+        let scans = try [amd64, arm64].enumerated().map { position, platform in
+            try release.imageReport(
+                "trivy-\(position).json", name: "app:\(position)", repoDigests: [], imageID: platform[1])
+        }
+        let scanned = try release.gate([annotated], reports: [Self.clean] + scans)
+        #expect(scanned.status == 0, "\(scanned.standardOutput)\(scanned.standardError)")
+
+        for name in ["empty", "attestations-only"] {
+            let digest = try #require(world.craftedIndexes[name])
+            let image = world.ref("multi", digest: digest)
+            // Even a report that names the index's own digest scanned nothing in it.
+            let naming = try release.imageReport(
+                "trivy-\(name).json", name: "\(world.registry)/e2e/multi:\(name)", repoDigests: [image],
+                imageID: digest)
+            for reports in [[Self.clean, unrelated], [Self.clean, naming]] {
+                let result = try release.gate([image], reports: reports)
+                #expect(result.status == 1, "\(name): \(result.standardOutput)\(result.standardError)")
+                #expect(result.standardOutput.contains("verified by key"), "\(name): \(result.standardOutput)")
+                #expect(
+                    result.standardOutput.contains("NOT scanned: it is an index that lists no platform image"),
+                    "\(name): \(result.standardOutput)")
+                #expect(result.standardOutput.contains("1 not scanned"), "\(name): \(result.standardOutput)")
+            }
+        }
+    }
+
     /// `require-scan` asks for Trivy image reports: a linter's SARIF run whose properties name
     /// the image's digest does not scan it; Trivy's SARIF run does.
     @Test func onlyATrivySARIFRunScansAnImage() throws {
