@@ -8,8 +8,11 @@ import Findings
 /// limit for a comment body): findings that do not fit are left out from the end of that order
 /// (with a decision and a baseline, failing findings, new or not, get the room first), and the
 /// last line says how many and where the full report is. Room for the waivers expiring soon is
-/// kept before the findings fill it; those that still do not fit are counted. Scanner text is
-/// escaped with ``ReportEscaping/markdown(_:limit:)``.
+/// kept before the findings fill it; those that still do not fit are counted. With a decision,
+/// a failing or warned finding's gate cell says why, as the other formats do
+/// (``ReportGate/FindingOutcome/reason``: the rule, threshold or `max` line and its `file:line`).
+/// Scanner text, and every reason (which can quote it), is escaped with
+/// ``ReportEscaping/markdown(_:limit:)``.
 public enum MarkdownReport {
     /// GitHub refuses comment bodies longer than 65,536 characters.
     public static let maximumLength = 65_536
@@ -129,6 +132,8 @@ private struct MarkdownWriter {
         if !tools.isEmpty {
             var text = "By tool: " + tools.prefix(20).map { "\(md($0.tool, 40)) \($0.total)" }.joined(separator: " · ")
             if tools.count > 20 { text += " · \(tools.count - 20) more tools" }
+            // The HTML report's chart says the same: these need not add up to the open count.
+            text += " (a finding several tools reported counts for each)"
             line(text)
             line("")
         }
@@ -265,9 +270,18 @@ private struct MarkdownWriter {
             md(tools, 60),
         ]
         if let gate = content.gate {
-            cells.append(gate.outcomes[finding.fingerprint]?.outcome.rawValue ?? "")
+            cells.append(gate.outcomes[finding.fingerprint].map(Self.gateCell) ?? "")
         }
         return "| " + cells.joined(separator: " | ") + " |"
+    }
+
+    /// The verdict, and for a failing or warned finding why (`fail: max high: 5 high findings
+    /// remain, the policy allows 0 (t/max.yaml:3)`), worded as the table, HTML and JUnit word it.
+    static func gateCell(_ outcome: ReportGate.FindingOutcome) -> String {
+        guard outcome.outcome == .fail || outcome.outcome == .warn, !outcome.reason.isEmpty else {
+            return outcome.outcome.rawValue
+        }
+        return "\(outcome.outcome.rawValue): \(md(outcome.reason, 300))"
     }
 
     mutating func fixed() {

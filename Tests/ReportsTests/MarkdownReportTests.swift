@@ -83,6 +83,91 @@ struct MarkdownReportTests {
         #expect(markdown.contains("CVE-2021-23337"))
         #expect(!markdown.contains("are not shown"))
         #expect(markdown.contains("1 finding suppressed by tools is not listed"))
+        // The per-tool counts need not add up to the open count, and the line says why.
+        #expect(markdown.contains("By tool: trivy 1 (a finding several tools reported counts for each)"))
+    }
+
+    /// A gate of hand-made outcomes over `findings`: each finding's verdict and reason.
+    static func content(_ findings: [(Finding, ReportGate.Outcome, String)]) -> ReportContent {
+        let set = FindingSet(merging: findings.map(\.0))
+        var outcomes: [String: ReportGate.FindingOutcome] = [:]
+        for (finding, outcome, reason) in findings {
+            outcomes[finding.fingerprint] = ReportGate.FindingOutcome(
+                outcome: outcome, reason: reason, severity: finding.severity, isNew: true)
+        }
+        let gate = ReportGate(
+            passed: false, summary: "FAIL", policyFile: "p.yaml", environment: "staging", date: "2026-03-01",
+            outcomes: outcomes, counts: [:], waivers: [], expiringWithinDays: 14, warnings: [], decisionJSON: [])
+        return ReportContent(findings: set, reports: [], gate: gate)
+    }
+
+    /// A failing or warned row says why, as the table, HTML and JUnit do; a reason can quote
+    /// report and policy text (a tool's suppression statement, a rule's `reason:`), so it is
+    /// escaped as every other cell is: no link, no workflow command, no HTML, no mention, no
+    /// extra column.
+    @Test func failingAndWarnedRowsSayWhyEscaped() throws {
+        let hostile =
+            "rule 1 of p.yaml (line 4): match {id: CVE-*} → fail: see https://evil.example | ##[error]x "
+            + "<img src=x> @team #12 www.evil.example `code`\nnext"
+        let content = Self.content([
+            (ReportSupport.vulnerability("CVE-2024-1", severity: .critical), .fail, hostile),
+            (
+                ReportSupport.vulnerability("CVE-2024-2", package: "qs", severity: .medium), .warn,
+                "severity medium is at or above warn-on: medium (p.yaml:3)"
+            ),
+            (
+                ReportSupport.vulnerability("CVE-2024-3", package: "x", severity: .low), .pass,
+                "severity low is below every threshold"
+            ),
+        ])
+        let markdown = MarkdownReport.render(content)
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(rows.count == 3)
+        #expect(rows[0].hasSuffix("| fail: " + ReportEscaping.markdown(hostile, limit: 300) + " |"), "\(rows[0])")
+        #expect(
+            rows[0].contains(
+                "fail: rule 1 of p.yaml \\(line 4\\)\\: match \\{id\\: CVE-\\*\\} → fail\\: see https\\://evil.example \\| "
+                    + "\\#\\#\\[error\\]x &lt;img src=x&gt; @\u{200B}team \\#\u{200B}12 www\\.evil.example \\`code\\` next |"
+            ),
+            "\(rows[0])")
+        #expect(rows[1].hasSuffix("| warn: severity medium is at or above warn-on\\: medium \\(p.yaml\\:3\\) |"))
+        #expect(rows[2].hasSuffix("| pass |"))
+        for text in ["https://evil", "##[", "<img", "@team", "www.evil", "\nnext"] {
+            #expect(!markdown.contains(text), "\(text)")
+        }
+        for line in rows {
+            let unescapedPipes = line.indices.filter { index in
+                line[index] == "|" && (index == line.startIndex || line[line.index(before: index)] != "\\")
+            }
+            #expect(unescapedPipes.count == 7, "\(line)")
+        }
+    }
+
+    /// Reasons make rows longer, not the comment: it stays under GitHub's limit, and the
+    /// failing findings still come first, each with its reason.
+    @Test func longReasonsKeepTheLimitAndFailingFindingsFirst() {
+        let reason =
+            "max high: 900 high findings remain, the policy allows 0 (" + String(repeating: "d/", count: 200)
+            + "p.yaml:3)"
+        let warned = (0..<2000).map { index in
+            (
+                ReportSupport.vulnerability("CVE-2024-\(10_000 + index)", package: "pkg-\(index)", severity: .critical),
+                ReportGate.Outcome.warn, reason
+            )
+        }
+        let failing = (0..<5).map { index in
+            (
+                ReportSupport.vulnerability("CVE-2023-\(10_000 + index)", package: "low-\(index)", severity: .low),
+                ReportGate.Outcome.fail, reason
+            )
+        }
+        let markdown = MarkdownReport.render(Self.content(warned + failing), marker: MarkdownReport.commentMarker)
+        #expect(markdown.utf8.count <= MarkdownReport.maximumLength)
+        #expect(markdown.contains("are not shown"))
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(rows.count > 5)
+        #expect(rows.prefix(5).allSatisfy { $0.contains("| fail: max high\\: 900 high findings remain") })
+        #expect(rows.dropFirst(5).allSatisfy { $0.contains("| warn: max high\\: 900") })
     }
 
     /// A SARIF title `www.evil.example/track?x=1` stays text in the comment.

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import TestSupport
 import Testing
 
@@ -56,6 +57,38 @@ struct ReportCommandTests {
         #expect(first.standardOutput == second.standardOutput)
     }
 
+    /// The reviewer's case: `max: {high: 0}` and `fail-on: critical` both fail findings, and
+    /// the Markdown (job summary, pull-request comment) tells them apart as the table and HTML
+    /// do, with the policy's line; the per-tool counts say why they add up to more than the open
+    /// count.
+    @Test func markdownSaysWhyEachFindingFails() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = directory.appendingPathComponent("max.yaml").path
+        try Data("scangate-policy: 1\nfail-on: critical\nmax: { high: 0 }\n".utf8).write(
+            to: URL(fileURLWithPath: policy))
+        let arguments = Self.examples + ["fixtures/examples/zap-report.xml", "--policy", policy, "--now", "2026-11-25"]
+        let result = try ReportBinary.run(["report", "--format", "markdown"] + arguments)
+        #expect(result.status == 0, "\(result.standardError)")
+        let markdown = result.standardOutput
+        let place = ReportEscaping.markdown(policy, limit: 300)
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
+        let maxRows = rows.filter {
+            $0.hasSuffix("| fail: max high\\: 5 high findings remain, the policy allows 0 \\(\(place)\\:3\\) |")
+        }
+        let failOnRows = rows.filter {
+            $0.hasSuffix("| fail: severity critical is at or above fail-on\\: critical \\(\(place)\\:2\\) |")
+        }
+        #expect(maxRows.count == 5, "\(markdown)")
+        #expect(failOnRows.count == 2, "\(markdown)")
+        #expect(
+            markdown.contains(
+                "By tool: npm-audit 2 · trivy 5 · zap 3 (a finding several tools reported counts for each)"))
+        // Worded as the HTML report words it.
+        let html = try ReportBinary.run(["report", "--format", "html"] + arguments)
+        #expect(html.standardOutput.contains("max high: 5 high findings remain, the policy allows 0 (\(policy):3)"))
+    }
+
     /// `trust-tool-suppressions: false`: what a tool suppressed is counted, listed and compared
     /// with the baseline as the gate judged it (the baseline has it suppressed, so it is new).
     @Test func aToolSuppressionThePolicyDoesNotTrustIsReportedAsTheGateJudgedIt() throws {
@@ -79,7 +112,7 @@ struct ReportCommandTests {
         #expect(markdown.contains("### New findings (1)"))
         let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
         #expect(rows.first?.contains("CVE-2099-0001") == true)
-        #expect(rows.first?.hasSuffix("| fail |") == true)
+        #expect(rows.first?.contains("| fail: ") == true)
         #expect(!markdown.contains("suppressed by tools is not listed"))
     }
 

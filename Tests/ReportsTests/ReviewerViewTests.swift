@@ -38,7 +38,7 @@ struct ReviewerViewTests {
         #expect(markdown.contains("are not shown"))
         let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
         #expect(rows.first?.contains(failing.ruleID) == true, "\(rows.first ?? "")")
-        #expect(rows.first?.hasSuffix("| fail |") == true)
+        #expect(rows.first?.hasSuffix("| fail: secrets always fail |") == true)
         #expect(markdown.contains("failing findings are listed first"))
     }
 
@@ -73,12 +73,16 @@ struct ReviewerViewTests {
         #expect(markdown.utf8.count <= MarkdownReport.maximumLength)
         #expect(markdown.contains("### New findings (1000)"))
         #expect(markdown.contains("### Other open findings (2)"))
-        let failingRows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") && $0.hasSuffix("| fail |") }
+        let failingRows = markdown.split(separator: "\n").filter {
+            $0.hasPrefix("| **") && $0.hasSuffix("| fail: fail-on |")
+        }
         #expect(failingRows.count == 2, "\(markdown.suffix(600))")
         #expect(failingRows.contains { $0.contains("CVE-2021-31597") })
         #expect(failingRows.contains { $0.contains("CVE-2022-0686") })
         // New findings still come first, and the note says how many of them were left out.
-        let newRows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") && $0.hasSuffix("| warn |") }
+        let newRows = markdown.split(separator: "\n").filter {
+            $0.hasPrefix("| **") && $0.hasSuffix("| warn: warn-on |")
+        }
         #expect(!newRows.isEmpty)
         #expect(markdown.contains("\(1000 - newRows.count) more new findings are not shown here"))
         #expect(markdown.contains("(\(1000 - newRows.count) of them new)"))
@@ -162,7 +166,7 @@ struct ReviewerViewTests {
         #expect(markdown.contains("| 1 | 0 | 0 | 1 | 0 | 0 | 2 | 0 |"), "\(markdown)")
         let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
         #expect(rows.first?.contains("CVE-2017-16137") == true)
-        #expect(rows.first?.hasSuffix("| fail |") == true)
+        #expect(rows.first?.contains("| fail: severity critical is at or above fail-on\\: high") == true)
         #expect(!markdown.contains("suppressed by tools is not listed"))
 
         let html = HTMLReport.render(content)
