@@ -69,7 +69,8 @@ public struct FindingVerdict: Sendable {
     public var waiver: Waiver?
     /// The VEX statement that suppresses it, for VEX-suppressed findings.
     public var vexStatement: VEXStatement?
-    /// Waivers that name the finding but do not hold, and why.
+    /// Waivers that name the finding but do not hold (or name it only by id, their scope
+    /// leaving it out), and why; and the like for OpenVEX and the baseline.
     public var notes: [String]
 }
 
@@ -129,7 +130,8 @@ public struct WaiverReport: Sendable {
         case expired
         /// It names no finding: remove it.
         case stale
-        /// It names findings but does not hold for any (severity rose, too long).
+        /// It names findings but does not hold for any (severity rose, too long), or its id
+        /// names findings its scope leaves out (`package: Minimist` for `minimist`).
         case notApplied = "not-applied"
         /// It is for other environments.
         case otherEnvironment = "other-environment"

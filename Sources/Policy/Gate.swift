@@ -77,6 +77,9 @@ public enum Gate {
         let newOnly = policy.failOnNewOnly?.value ?? false
         var named = Set<Int>()
         var applied: [Int: Int] = [:]
+        // Waivers whose id names a finding their scope leaves out: explained under the findings
+        // they would have hidden (once every verdict is known), so that they are not taken for stale.
+        var outOfScope: [Int: [(position: Int, mismatches: [ScopeMismatch])]] = [:]
         var warnings: [String] = []
         var verdicts: [FindingVerdict] = []
         verdicts.reserveCapacity(input.findings.all.count)
@@ -86,7 +89,15 @@ public enum Gate {
             let effective = judgement.severity == .unknown ? policy.unknownSeverity : judgement.severity
             let inBaseline = input.baseline?.lookup(
                 finding, judgedBy: policy.severitySources?.value, unknownAs: policy.unknownSeverity)
-            let naming = waivers.indices.filter { waivers[$0].names(finding) }
+            var naming: [Int] = []
+            for index in waivers.indices where waivers[index].namesID(of: finding) {
+                let mismatches = waivers[index].scopeMismatches(for: finding)
+                if mismatches.isEmpty {
+                    naming.append(index)
+                } else {
+                    outOfScope[index, default: []].append((verdicts.count, mismatches))
+                }
+            }
             // A waiver accepts a finding until it expires, not for good: a baseline taken while it
             // was waived holds the finding, and `fail-on-new-only` would let it pass for ever.
             let lapsedWaiver = naming.map { waivers[$0] }.first {
@@ -172,6 +183,16 @@ public enum Gate {
         }
 
         let maxCounts = applyMaxCounts(&verdicts, policy: policy, newOnly: newOnly)
+        // Only where the waiver would otherwise be judged (this environment, not expired), as its
+        // warning below.
+        for (index, excluded) in outOfScope.sorted(by: { $0.key < $1.key })
+        where !named.contains(index) && waivers[index].holds(in: environment) && input.today <= waivers[index].expires {
+            for (position, mismatches) in excluded where [.fail, .warn].contains(verdicts[position].verdict) {
+                verdicts[position].notes.append(
+                    "waiver \(waivers[index].label) has this id, but its scope leaves the finding out: "
+                        + mismatches.map(\.description).joined(separator: "; ") + ": not applied")
+            }
+        }
 
         var counts = VerdictCounts()
         for verdict in verdicts { counts[verdict.verdict] += 1 }
@@ -205,6 +226,18 @@ public enum Gate {
                 }
             } else if named.contains(index) {
                 state = .notApplied
+            } else if let excluded = outOfScope[index], let first = excluded.first {
+                // Its id is right and its scope is not (`package: Minimist`): not stale, and
+                // removing it is the wrong fix.
+                state = .notApplied
+                let finding = verdicts[first.position].finding
+                let more = excluded.count - 1
+                let others = more > 0 ? " and \(more) more finding\(more == 1 ? "" : "s")" : ""
+                waiverWarnings.append(
+                    "waiver \(waiver.label) has the id of \(describe(finding))\(others), but its scope leaves "
+                        + "\(more > 0 ? "every one" : "it") out: "
+                        + first.mismatches.map(\.description).joined(separator: "; ")
+                        + ": not applied; correct the scope")
             } else {
                 state = .stale
                 waiverWarnings.append("waiver \(waiver.label) matches no finding: it is stale, remove it")

@@ -45,21 +45,67 @@ public struct Waiver: Sendable {
     /// Whether the waiver names this finding (id or alias, and every scope given); the
     /// environment, expiry and severity are checked by the gate.
     public func names(_ finding: Finding) -> Bool {
+        namesID(of: finding) && scopeMismatches(for: finding).isEmpty
+    }
+
+    /// Whether the waiver's `id` is the finding's id or one of its aliases, whatever its scopes.
+    public func namesID(of finding: Finding) -> Bool {
         let wanted = id.uppercased()
-        guard finding.ruleID.uppercased() == wanted || finding.aliases.contains(where: { $0.uppercased() == wanted })
-        else { return false }
+        return finding.ruleID.uppercased() == wanted || finding.aliases.contains(where: { $0.uppercased() == wanted })
+    }
+
+    /// The scopes given (`package`, `path`, `image`, `url`, in that order) that leave the finding
+    /// out, each with what the finding has there; empty when every one includes it. A waiver
+    /// whose id names a finding its scope leaves out is a typo to fix, not a stale entry.
+    public func scopeMismatches(for finding: Finding) -> [ScopeMismatch] {
+        var mismatches: [ScopeMismatch] = []
         if let package {
-            guard let actual = finding.package, PackageName.matches(package, actual.name, ecosystem: actual.ecosystem)
-            else { return false }
+            if let actual = finding.package {
+                if !PackageName.matches(package, actual.name, ecosystem: actual.ecosystem) {
+                    // `Minimist` for `minimist`: said, since the ecosystem decides whether case counts.
+                    let caseOnly = (try? Glob(package.pattern, ignoresCase: true))?.matches(actual.name) == true
+                    let hint =
+                        caseOnly ? " (\(actual.ecosystem) package names are compared as written, case included)" : ""
+                    mismatches.append(
+                        ScopeMismatch(
+                            key: "package", pattern: package.pattern, actual: "in the package \(actual.name)\(hint)"))
+                }
+            } else {
+                mismatches.append(ScopeMismatch(key: "package", pattern: package.pattern, actual: "in no package"))
+            }
         }
-        if let path,
-            !FindingFacts.paths(of: finding).contains(where: { FindingPath.matches(path, $0, relaxing: false) })
-        {
-            return false
+        if let path {
+            let places = FindingFacts.paths(of: finding)
+            if !places.contains(where: { FindingPath.matches(path, $0, relaxing: false) }) {
+                mismatches.append(
+                    ScopeMismatch(
+                        key: "path", pattern: path.pattern,
+                        actual: places.isEmpty ? "at no path" : "at " + Self.list(places.map(FindingFacts.describePath))
+                    ))
+            }
         }
-        if let image, !FindingFacts.imageNames(of: finding).joined().contains(where: image.matches) { return false }
-        if let url, !FindingFacts.urls(of: finding).contains(where: { CanonicalURL.matches(url, $0) }) { return false }
-        return true
+        if let image, !FindingFacts.imageNames(of: finding).joined().contains(where: image.matches) {
+            let images = finding.locations.compactMap(\.image).map(ImageName.label(of:))
+            mismatches.append(
+                ScopeMismatch(
+                    key: "image", pattern: image.pattern,
+                    actual: images.isEmpty ? "in no image" : "in the image " + Self.list(images)))
+        }
+        if let url {
+            let urls = FindingFacts.urls(of: finding)
+            if !urls.contains(where: { CanonicalURL.matches(url, $0) }) {
+                mismatches.append(
+                    ScopeMismatch(
+                        key: "url", pattern: url.pattern, actual: urls.isEmpty ? "at no URL" : "at " + Self.list(urls)))
+            }
+        }
+        return mismatches
+    }
+
+    /// `a, b, c and 4 more`: the first three values, for a message.
+    private static func list(_ values: [String]) -> String {
+        let shown = values.prefix(3).joined(separator: ", ")
+        return values.count > 3 ? shown + " and \(values.count - 3) more" : shown
     }
 
     /// A place of the finding outside the waiver's `path`, `image` or `url` scope, with the scope
@@ -91,6 +137,26 @@ public struct Waiver: Sendable {
 
     /// A short label for messages: `CVE-2024-1234 (waivers.yaml:4)`.
     public var label: String { "\(id) (\(source))" }
+}
+
+/// A scope of a waiver that leaves a finding out, and what the finding has there.
+public struct ScopeMismatch: Sendable, Hashable, CustomStringConvertible {
+    /// `package`, `path`, `image` or `url`.
+    public var key: String
+    /// The scope's glob (a path's in normal form, a URL's in canonical form, as compared).
+    public var pattern: String
+    /// Where the finding is, as the scope compares it: `in the package minimist`, `at
+    /// services/api/package-lock.json`, `in the image ghcr.io/acme/api:1.0`, `at no URL`.
+    public var actual: String
+
+    public init(key: String, pattern: String, actual: String) {
+        self.key = key
+        self.pattern = pattern
+        self.actual = actual
+    }
+
+    /// `package "Minimist", and the finding is in the package minimist`.
+    public var description: String { "\(key) \"\(pattern)\", and the finding is \(actual)" }
 }
 
 /// A waivers file: `scangate-waivers: 1` and `waivers:`.

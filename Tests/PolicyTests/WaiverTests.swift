@@ -166,7 +166,11 @@ struct WaiverTests {
             "approved in the future", entry(expires: "2029-12-31", extra: "    approved-on: 2029-12-31\n"),
             .fail, "approved on 2029-12-31, after today (2026-11-25)", "after today"
         ),
-        ("other package", entry(extra: "    package: underscore\n"), .fail, "fail-on", "stale"),
+        (
+            "other package", entry(extra: "    package: underscore\n"), .fail,
+            "scope leaves the finding out: package \"underscore\", and the finding is in the package lodash",
+            "has the id of CVE-2024-1234 (lodash 4.17.15), but its scope leaves it out: package \"underscore\""
+        ),
         ("other environment", entry(extra: "    environments: [production]\n"), .fail, "fail-on", ""),
         (
             "this environment", entry(expires: "2026-12-20", extra: "    environments: [staging]\n"), .waived, "waiver",
@@ -196,6 +200,53 @@ struct WaiverTests {
             #expect(warnings.contains(warning), "\(name): \(warnings)")
         }
         if expected == .waived { #expect(verdict.hiddenVerdict == .fail && decision.passed) }
+    }
+
+    /// A waiver whose id names a finding but whose scope leaves it out (`package: Minimist` for
+    /// npm's `minimist`, a `path` where the finding is not) is a scope to correct, not a stale
+    /// entry to remove: the warning says which scope, and where the finding is as that scope
+    /// compares it, and the failing finding says it too.
+    @Test func aScopeThatLeavesOutEveryFindingItsIDNamesIsNotStale() throws {
+        let minimist = Support.finding(
+            "CVE-2021-44906", severity: .critical,
+            package: Package(ecosystem: "npm", name: "minimist", installedVersion: "1.2.5"),
+            path: "services/api/package-lock.json")
+        let file = try Self.waivers(
+            Self.entry(id: "CVE-2021-44906", severity: "critical", extra: "    package: Minimist\n")
+                + Self.entry(id: "cve-2021-44906", severity: "critical", extra: "    path: package.json\n")
+                + Self.entry(id: "CVE-1999-0001"))
+        let decision = Support.evaluate([minimist], policy: Self.policy, waivers: [file], environment: "staging")
+        #expect(decision.waivers.map(\.state) == [.notApplied, .notApplied, .stale])
+        let warnings = decision.warnings.joined(separator: "\n")
+        #expect(
+            warnings.contains(
+                "waiver CVE-2021-44906 (waivers.yaml:3) has the id of CVE-2021-44906 (minimist 1.2.5), but its scope "
+                    + "leaves it out: package \"Minimist\", and the finding is in the package minimist (npm package "
+                    + "names are compared as written, case included): not applied; correct the scope"), "\(warnings)")
+        #expect(
+            warnings.contains(
+                "waiver cve-2021-44906 (waivers.yaml:9) has the id of CVE-2021-44906 (minimist 1.2.5), but its scope "
+                    + "leaves it out: path \"package.json\", and the finding is at services/api/package-lock.json"),
+            "\(warnings)")
+        #expect(!warnings.contains("waiver CVE-2021-44906 (waivers.yaml:3) matches no finding"), "\(warnings)")
+        #expect(!warnings.contains("waiver cve-2021-44906 (waivers.yaml:9) matches no finding"), "\(warnings)")
+        #expect(warnings.contains("waiver CVE-1999-0001 (waivers.yaml:15) matches no finding: it is stale"))
+        let verdict = try #require(decision.verdicts.first)
+        #expect(verdict.verdict == .fail)
+        #expect(
+            verdict.notes.contains {
+                $0.hasPrefix("waiver CVE-2021-44906 (waivers.yaml:3) has this id, but its scope leaves the finding out")
+            }, "\(verdict.notes)")
+
+        // Scoped to one of two packages with the id: it names that one, and says nothing of the other.
+        let other = Support.finding(
+            "CVE-2021-44906", severity: .critical,
+            package: Package(ecosystem: "npm", name: "Minimist", installedVersion: "0.0.1"))
+        let both = Support.evaluate([minimist, other], policy: Self.policy, waivers: [file], environment: "staging")
+        #expect(both.waivers.first?.state == .applied)
+        #expect(!both.warnings.contains { $0.contains("(waivers.yaml:3) has the id") }, "\(both.warnings)")
+        let unwaived = both.verdicts.first { $0.finding.package?.name == "minimist" }
+        #expect(unwaived?.notes.contains { $0.contains("(waivers.yaml:3)") } == false)
     }
 
     @Test func theExampleWaivers() throws {
