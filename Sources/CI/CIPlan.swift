@@ -67,6 +67,9 @@ public struct CIPlan: Sendable {
     public var policy: String
     /// Whether ``policy`` is the configuration's `policies` entry for ``environment`` (not `--policy`).
     public var policyIsTheEnvironments: Bool = false
+    /// The environments the configuration defines (the keys of `policies`, sorted); nil when it
+    /// lists none. A waiver naming another one holds nowhere, and the gate warns.
+    public var definedEnvironments: [String]?
     /// Whether `--upload` asked for the upload: then a missing token is an error, not a skip.
     public var uploadRequested: Bool = false
     public var waivers: [String]
@@ -214,6 +217,7 @@ public struct CIPlan: Sendable {
                 pullRequest: overrides.pullRequest))
         plan.gatedRepository = overrides.gatedRepository
         plan.policyIsTheEnvironments = overrides.policy == nil
+        plan.definedEnvironments = config.policies.isEmpty ? nil : config.policies.keys.sorted()
         plan.uploadRequested = overrides.upload == true
         return plan
     }

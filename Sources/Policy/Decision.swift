@@ -69,8 +69,8 @@ public struct FindingVerdict: Sendable {
     public var waiver: Waiver?
     /// The VEX statement that suppresses it, for VEX-suppressed findings.
     public var vexStatement: VEXStatement?
-    /// Waivers that name the finding but do not hold (or name it only by id, their scope
-    /// leaving it out), and why; and the like for OpenVEX and the baseline.
+    /// Waivers that name the finding but do not hold (or name it only for other environments,
+    /// or only by id, their scope leaving it out), and why; and the like for OpenVEX and the baseline.
     public var notes: [String]
 }
 

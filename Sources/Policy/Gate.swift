@@ -23,14 +23,19 @@ public struct GateInput: Sendable {
     /// (`pkg:github/OWNER/REPO`) speaks for the source tree's findings only when it names this
     /// one. Nil: not known, and such statements are not applied (a warning says so).
     public var repository: SourceRepository?
+    /// The environments the caller's configuration defines (`scangate ci`: the keys of
+    /// `.scangate.yaml`'s `policies`), so that a waiver naming another one (a typo) is warned
+    /// about; nil when not known (`scangate gate`).
+    public var definedEnvironments: [String]?
 
     public init(
         findings: FindingSet, policy: Policy, waivers: [WaiverFile] = [], vex: [VEXDocument] = [],
         baseline: Baseline? = nil, environment: String? = nil, today: Day, signatures: SignatureEvidence? = nil,
-        reportWarnings: [String] = [], repository: SourceRepository? = nil
+        reportWarnings: [String] = [], repository: SourceRepository? = nil, definedEnvironments: [String]? = nil
     ) {
         self.reportWarnings = reportWarnings
         self.repository = repository
+        self.definedEnvironments = definedEnvironments
         self.findings = findings
         self.policy = policy
         self.waivers = waivers
@@ -77,9 +82,11 @@ public enum Gate {
         let newOnly = policy.failOnNewOnly?.value ?? false
         var named = Set<Int>()
         var applied: [Int: Int] = [:]
-        // Waivers whose id names a finding their scope leaves out: explained under the findings
-        // they would have hidden (once every verdict is known), so that they are not taken for stale.
+        // Waivers whose id names a finding their scope leaves out, and waivers that name a
+        // finding only for other environments: explained under the findings they would have
+        // hidden (once every verdict is known), so that they are not taken for stale or unseen.
         var outOfScope: [Int: [(position: Int, mismatches: [ScopeMismatch])]] = [:]
+        var elsewhere: [Int: [Int]] = [:]
         var warnings: [String] = []
         var verdicts: [FindingVerdict] = []
         verdicts.reserveCapacity(input.findings.all.count)
@@ -98,6 +105,8 @@ public enum Gate {
                     outOfScope[index, default: []].append((verdicts.count, mismatches))
                 }
             }
+            let forOtherEnvironments = naming.filter { !waivers[$0].holds(in: environment) }
+            if !forOtherEnvironments.isEmpty { elsewhere[verdicts.count] = forOtherEnvironments }
             // A waiver accepts a finding until it expires, not for good: a baseline taken while it
             // was waived holds the finding, and `fail-on-new-only` would let it pass for ever.
             let lapsedWaiver = naming.map { waivers[$0] }.first {
@@ -183,6 +192,11 @@ public enum Gate {
         }
 
         let maxCounts = applyMaxCounts(&verdicts, policy: policy, newOnly: newOnly)
+        for (position, indices) in elsewhere where [.fail, .warn].contains(verdicts[position].verdict) {
+            for index in indices {
+                verdicts[position].notes.append(otherEnvironmentNote(waivers[index], environment: environment))
+            }
+        }
         // Only where the waiver would otherwise be judged (this environment, not expired), as its
         // warning below.
         for (index, excluded) in outOfScope.sorted(by: { $0.key < $1.key })
@@ -206,6 +220,8 @@ public enum Gate {
         var reports: [WaiverReport] = []
         var waiverWarnings: [String] = []
         for (index, waiver) in waivers.enumerated() {
+            waiverWarnings += environmentWarnings(
+                waiver, environment: environment, defined: input.definedEnvironments)
             let state: WaiverReport.State
             if !waiver.holds(in: environment) {
                 state = .otherEnvironment
@@ -319,6 +335,44 @@ public enum Gate {
             )
         }
         return (.pass, Reason(kind: .belowThresholds, text: "\(severityText) is below every threshold"))
+    }
+
+    /// The note under a finding that a waiver names only for other environments.
+    static func otherEnvironmentNote(_ waiver: Waiver, environment: String) -> String {
+        var note =
+            "waiver \(waiver.label) holds only in \(waiver.environments.joined(separator: ", ")), not in "
+            + "\(environment): not applied"
+        if waiver.environments.contains(where: { $0.lowercased() == environment.lowercased() }) {
+            note += " (environment names are compared as written, case included)"
+        }
+        return note
+    }
+
+    /// Warnings about the environments a waiver names: one the caller's configuration does not
+    /// define (a typo holds nowhere, silently), and one that differs from this gate's only in
+    /// case. Environment names are compared as written everywhere (`--env` against
+    /// `policies:` too), so such a waiver does not hold; it is said rather than guessed at.
+    static func environmentWarnings(_ waiver: Waiver, environment: String, defined: [String]?) -> [String] {
+        var warnings: [String] = []
+        for name in waiver.environments where name != environment {
+            let sameButCase = { (other: String) in other != name && other.lowercased() == name.lowercased() }
+            if let defined, !defined.contains(name) {
+                var text =
+                    "waiver \(waiver.label) names the environment \"\(name)\", which the configuration does not "
+                    + "define (policies: \(defined.sorted().joined(separator: ", "))): it holds in no environment "
+                    + "of that name"
+                if let similar = defined.sorted().first(where: sameButCase) {
+                    text += "; \"\(similar)\" differs only in case, and environment names are compared as written"
+                }
+                warnings.append(text)
+            } else if sameButCase(environment) {
+                warnings.append(
+                    "waiver \(waiver.label) names the environment \"\(name)\", not \"\(environment)\" (this gate's): "
+                        + "environment names are compared as written, case included (as --env is), so it does not "
+                        + "hold here")
+            }
+        }
+        return warnings
     }
 
     /// Why a waiver that names a finding in this environment does not hold, or nil when it does.

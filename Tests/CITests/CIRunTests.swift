@@ -485,6 +485,61 @@ enum CIRun {
     /// `policies` mapping an environment to a policy that says it is another's would gate with
     /// the mapped environment's waivers under the other's thresholds: a slip, refused. `--policy`
     /// without `--env` gates in the policy's own environment instead.
+    /// A waiver for an environment `.scangate.yaml` does not define (`stagign`, or `Staging`
+    /// where `staging` is defined: names are compared as written, as `--env` is) holds nowhere.
+    /// The run says so, naming the waiver's file and line, and the finding it would have hidden
+    /// says why it still fails.
+    @Test func aWaiverForAnEnvironmentTheConfigurationDoesNotDefineIsWarnedAbout() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "staging"))
+        defer { workspace.remove() }
+        let waivers = """
+            scangate-waivers: 1
+            waivers:
+              - id: CVE-2021-44906
+                environments: [stagign]
+                severity: critical
+                reason: minimist only parses our own build flags
+                approved-by: security@example.org
+                expires: 2026-12-10
+              - id: aws-access-key-id
+                environments: [Staging, production]
+                severity: critical
+                reason: a revoked test key
+                approved-by: security@example.org
+                expires: 2026-12-10
+
+            """
+        try Data(waivers.utf8).write(to: URL(fileURLWithPath: workspace.path("waivers.yaml")))
+        var overrides = CIOverrides()
+        overrides.waivers = [workspace.path("waivers.yaml")]
+        overrides.now = "2026-11-25"
+        overrides.upload = false
+        overrides.comment = false
+        let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(result.exitCode == 1, "\(captured.standardError)")
+        let log = captured.standardOutput
+        let file = workspace.path("waivers.yaml")
+        #expect(
+            log.contains(
+                "warning: waiver CVE-2021-44906 (\(file):3) names the environment \"stagign\", which the configuration "
+                    + "does not define (policies: dev, production, staging): it holds in no environment of that name\n"),
+            "\(log)")
+        #expect(
+            log.contains(
+                "warning: waiver aws-access-key-id (\(file):9) names the environment \"Staging\", which the "
+                    + "configuration does not define (policies: dev, production, staging): it holds in no environment "
+                    + "of that name; \"staging\" differs only in case, and environment names are compared as written"),
+            "\(log)")
+        #expect(!log.contains("names the environment \"production\""))
+        #expect(log.contains("waiver CVE-2021-44906 (\(file):3) holds only in stagign, not in staging: not applied"))
+        #expect(
+            log.contains(
+                "waiver aws-access-key-id (\(file):9) holds only in Staging, production, not in staging: not applied "
+                    + "(environment names are compared as written, case included)"))
+        #expect(workspace.text("out/report.md").contains("names the environment \"stagign\""))
+    }
+
     @Test func aPolicyMappedToAnotherEnvironmentIsRefused() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))

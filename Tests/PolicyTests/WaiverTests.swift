@@ -171,7 +171,10 @@ struct WaiverTests {
             "scope leaves the finding out: package \"underscore\", and the finding is in the package lodash",
             "has the id of CVE-2024-1234 (lodash 4.17.15), but its scope leaves it out: package \"underscore\""
         ),
-        ("other environment", entry(extra: "    environments: [production]\n"), .fail, "fail-on", ""),
+        (
+            "other environment", entry(extra: "    environments: [production]\n"), .fail,
+            "waiver CVE-2024-1234 (waivers.yaml:3) holds only in production, not in staging: not applied", ""
+        ),
         (
             "this environment", entry(expires: "2026-12-20", extra: "    environments: [staging]\n"), .waived, "waiver",
             ""
@@ -247,6 +250,30 @@ struct WaiverTests {
         #expect(!both.warnings.contains { $0.contains("(waivers.yaml:3) has the id") }, "\(both.warnings)")
         let unwaived = both.verdicts.first { $0.finding.package?.name == "minimist" }
         #expect(unwaived?.notes.contains { $0.contains("(waivers.yaml:3)") } == false)
+    }
+
+    /// Environment names are compared as written, as `--env` is matched to `.scangate.yaml`'s
+    /// `policies`: a waiver for `[Staging]` does not hold in `staging`. It is not silent: a
+    /// warning names the waiver, and the finding it would have hidden says why it still fails.
+    @Test func aWaiverForAnEnvironmentThatDiffersOnlyInCaseIsWarnedAbout() throws {
+        let file = try Self.waivers(Self.entry(expires: "2026-12-20", extra: "    environments: [Staging]\n"))
+        let decision = Support.evaluate([Self.lodash], policy: Self.policy, waivers: [file], environment: "staging")
+        let verdict = try #require(decision.verdicts.first)
+        #expect(verdict.verdict == .fail)
+        #expect(
+            verdict.notes.contains(
+                "waiver CVE-2024-1234 (waivers.yaml:3) holds only in Staging, not in staging: not applied "
+                    + "(environment names are compared as written, case included)"), "\(verdict.notes)")
+        #expect(
+            decision.warnings.contains(
+                "waiver CVE-2024-1234 (waivers.yaml:3) names the environment \"Staging\", not \"staging\" (this "
+                    + "gate's): environment names are compared as written, case included (as --env is), so it does "
+                    + "not hold here"), "\(decision.warnings)")
+        #expect(decision.waivers.first?.state == .otherEnvironment)
+        // In production, where it does not claim to hold, nothing is said.
+        let production = Support.evaluate(
+            [Self.lodash], policy: Self.policy, waivers: [file], environment: "production")
+        #expect(production.warnings.isEmpty, "\(production.warnings)")
     }
 
     @Test func theExampleWaivers() throws {
