@@ -144,15 +144,19 @@ public enum CIAnnotations {
 
 /// The `GITHUB_OUTPUT` values of a run.
 public enum CIStepOutputs {
-    /// decision, exit-code, summary, each verdict count, findings, the output paths written, and
-    /// the upload's id when there was one.
+    /// decision, exit-code, summary, how the upload and the comment ended (`done`, `skipped`,
+    /// `failed`; a step that did not run is `skipped`), each verdict count, findings, the output
+    /// paths written, and the upload's id when there was one.
     public static func values(
-        decision: Decision, exitCode: Int32, outputs: CIConfiguration.Outputs, uploadID: String?, failing: [String]
+        decision: Decision, exitCode: Int32, outputs: CIConfiguration.Outputs, uploadID: String?, failing: [String],
+        upload: CIStepResult.Status? = nil, comment: CIStepResult.Status? = nil
     ) -> [(name: String, value: String)] {
         var values: [(name: String, value: String)] = [
             ("decision", decision.passed ? "pass" : "fail"),
             ("exit-code", String(exitCode)),
             ("summary", DecisionText.summaryLine(decision)),
+            // A later step can tell "uploaded" from "skipped" without reading the log.
+            ("upload", outcome(upload)), ("comment", outcome(comment)),
         ]
         let counts = decision.counts
         values += [
@@ -168,6 +172,15 @@ public enum CIStepOutputs {
         // One line per failing finding; multi-line, so written in the heredoc form.
         values.append(("failing", failing.joined(separator: "\n")))
         return values
+    }
+
+    /// `done`, `skipped` or `failed`; a step that did not run (nil) is `skipped`.
+    static func outcome(_ status: CIStepResult.Status?) -> String {
+        switch status {
+        case .done?: "done"
+        case .failed?: "failed"
+        case .skipped?, nil: "skipped"
+        }
     }
 }
 

@@ -226,7 +226,9 @@ public struct CIRunner: Sendable {
                 // The exit code written is the one the step will end with, whether or not
                 // writing these outputs fails (a failure here cannot be reported in them).
                 let values = CIStepOutputs.values(
-                    decision: decision, exitCode: exitCode, outputs: outputs, uploadID: uploadID, failing: failing)
+                    decision: decision, exitCode: exitCode, outputs: outputs, uploadID: uploadID, failing: failing,
+                    upload: steps.first { $0.name == "upload" }?.status,
+                    comment: steps.first { $0.name == "comment" }?.status)
                 let text = WorkflowCommand.outputs(values, delimiterSeed: UUID().uuidString)
                 steps.append(appendFile("github-output", text, path))
                 exitCode = CIExitCode.combine(gatePassed: decision.passed, steps: steps)
@@ -367,13 +369,29 @@ public struct CIRunner: Sendable {
         }
         guard let sarif else { return failed(2, "no SARIF file to upload (see above)") }
         guard let token else {
-            // Asked for on the command line, the upload cannot quietly not happen.
+            // Asked for on the command line, or enabled in a GitHub Actions job (where a missing
+            // token is a forgotten `env:` line or an unavailable secret), the upload cannot
+            // quietly not happen.
             let why = "no GitHub token (set GITHUB_TOKEN or pass --token-file)"
-            return plan.uploadRequested ? failed(2, "--upload asks for it, but there is " + why) : skipped(why)
+            if plan.uploadRequested { return failed(2, "--upload asks for it, but there is " + why) }
+            if plan.context.isGitHubActions {
+                return failed(
+                    2, Self.missingTokenInActions(for: "the upload", disable: "--no-upload or upload.enabled: false"))
+            }
+            return skipped(why)
         }
         let context = plan.context
         guard let name = context.repository, let repository = GitHubRepository(name) else {
             return failed(2, "no repository (OWNER/NAME): pass --repository or run in GitHub Actions")
+        }
+        // The analysis replaces the one GitHub holds for this ref: with the default branch's ref
+        // and commit, a pull request's scan would close that branch's alerts.
+        if let problem = context.uploadTargetProblem {
+            return failed(
+                2,
+                "\(problem); not uploading, so as not to replace another ref's analysis: pass --commit and --ref "
+                    + "with the commit scanned (e.g. refs/pull/N/head and the pull request's head SHA), "
+                    + "or --no-upload")
         }
         guard let commit = context.commit, let ref = context.ref else {
             return failed(2, "no commit and ref: pass --commit and --ref or run in GitHub Actions")
@@ -408,7 +426,13 @@ public struct CIRunner: Sendable {
         }
         guard plan.comment else { return CIStepResult(name: "comment", status: .skipped, message: "disabled") }
         guard let number = plan.context.pullRequest else { return skipped("not a pull request") }
-        guard let token else { return skipped("no GitHub token") }
+        guard let token else {
+            guard plan.context.isGitHubActions else { return skipped("no GitHub token") }
+            let why = Self.missingTokenInActions(
+                for: "the pull request comment", disable: "--no-comment or comment: false")
+            fail("error: comment failed: \(why)")
+            return CIStepResult(name: "comment", status: .failed(2), message: why)
+        }
         guard let name = plan.context.repository, let repository = GitHubRepository(name) else {
             fail("error: comment failed: no repository (OWNER/NAME): pass --repository or run in GitHub Actions")
             return CIStepResult(name: "comment", status: .failed(2), message: "no repository")
@@ -432,6 +456,15 @@ public struct CIRunner: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Why a remote step enabled in a GitHub Actions job cannot run without a token, and the two
+    /// ways out: give the step the token, or turn the step off where it is decided.
+    static func missingTokenInActions(for step: String, disable: String) -> String {
+        "\(step) is enabled but the step has no GitHub token: GITHUB_TOKEN is unset or empty (add "
+            + "`env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` to the step, or check that the secret it names "
+            + "exists and is given to this workflow: not to pull requests from forks), or pass --token-file; "
+            + "to run without it, disable it explicitly: \(disable)"
+    }
 
     static func summary(_ report: ParsedReport) -> ReportSummary {
         ReportSummary(

@@ -8,12 +8,19 @@ public struct CIContext: Sendable, Equatable {
     public var isGitHubActions: Bool
     /// `OWNER/NAME`.
     public var repository: String?
-    /// The full commit SHA.
+    /// The full commit SHA the analysis is for.
     public var commit: String?
-    /// The full ref: `refs/heads/main`, `refs/pull/7/merge`, `refs/tags/v1.0.0`.
+    /// The full ref the analysis is for: `refs/heads/main`, `refs/pull/7/merge`, `refs/tags/v1.0.0`.
     public var ref: String?
     /// The pull request the run is for.
     public var pullRequest: Int?
+    /// `GITHUB_EVENT_NAME`: `push`, `pull_request`, `pull_request_target`, `workflow_run`, …
+    public var eventName: String?
+    /// Why ``commit`` and ``ref`` are not the analysed code's, when the event says so: the event
+    /// names a pull request while `GITHUB_REF` and `GITHUB_SHA` are the default branch's
+    /// (`workflow_run`, `issue_comment`). An upload with them would replace that branch's
+    /// analysis; nil once `--commit` and `--ref` both say what was analysed.
+    public var uploadTargetProblem: String?
     /// `GITHUB_STEP_SUMMARY`: Markdown appended here shows on the run's page.
     public var stepSummaryFile: String?
     /// `GITHUB_OUTPUT`: `name=value` lines (or the heredoc form) become step outputs.
@@ -26,13 +33,15 @@ public struct CIContext: Sendable, Equatable {
     public init(
         isGitHubActions: Bool = false, repository: String? = nil, commit: String? = nil, ref: String? = nil,
         pullRequest: Int? = nil, stepSummaryFile: String? = nil, outputFile: String? = nil, runURL: String? = nil,
-        apiURL: String? = nil
+        apiURL: String? = nil, eventName: String? = nil, uploadTargetProblem: String? = nil
     ) {
         self.isGitHubActions = isGitHubActions
         self.repository = repository
         self.commit = commit
         self.ref = ref
         self.pullRequest = pullRequest
+        self.eventName = eventName
+        self.uploadTargetProblem = uploadTargetProblem
         self.stepSummaryFile = stepSummaryFile
         self.outputFile = outputFile
         self.runURL = runURL
@@ -43,9 +52,16 @@ public struct CIContext: Sendable, Equatable {
     /// (values then come from flags: ``overriding(repository:commit:ref:pullRequest:)``).
     ///
     /// The pull request number comes from the event file (`GITHUB_EVENT_PATH`,
-    /// `pull_request.number`), else from a `refs/pull/N/merge` ref. The commit is `GITHUB_SHA`
-    /// (for a pull request, the merge commit the workflow checked out): code scanning wants the
-    /// commit that was analysed, with the `refs/pull/N/merge` ref.
+    /// `pull_request.number`), else from a `refs/pull/N/merge` ref. The commit and ref are
+    /// `GITHUB_SHA` and `GITHUB_REF` (for `pull_request`, the merge commit the workflow checked out
+    /// and `refs/pull/N/merge`: code scanning wants the commit that was analysed), except:
+    /// - `pull_request_target`: the runner gives the base branch's ref and commit, but the run is
+    ///   for the pull request, so the ref is `refs/pull/N/head` and the commit
+    ///   `pull_request.head.sha` (as codeql-action does); uploading with the base's would replace
+    ///   the base branch's analysis with the pull request's.
+    /// - any other event that names a pull request while `GITHUB_REF` is not a `refs/pull/` ref
+    ///   (`workflow_run`, `issue_comment`): which commit was analysed is not known, and
+    ///   ``uploadTargetProblem`` says so until `--commit` and `--ref` are given.
     public static func detect(environment: [String: String]) -> CIContext {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }
@@ -55,20 +71,39 @@ public struct CIContext: Sendable, Equatable {
         var context = CIContext(
             isGitHubActions: true, repository: value("GITHUB_REPOSITORY"), commit: value("GITHUB_SHA"),
             ref: value("GITHUB_REF"), stepSummaryFile: value("GITHUB_STEP_SUMMARY"), outputFile: value("GITHUB_OUTPUT"),
-            apiURL: value("GITHUB_API_URL"))
+            apiURL: value("GITHUB_API_URL"), eventName: value("GITHUB_EVENT_NAME"))
         if let server = value("GITHUB_SERVER_URL"), let repository = context.repository,
             let run = value("GITHUB_RUN_ID")
         {
             context.runURL = "\(server)/\(repository)/actions/runs/\(run)"
         }
-        if let path = value("GITHUB_EVENT_PATH") { context.pullRequest = Self.pullRequestNumber(eventFile: path) }
+        let event = value("GITHUB_EVENT_PATH").map(EventPayload.init(file:)) ?? EventPayload()
+        context.pullRequest = event.pullRequest
         if context.pullRequest == nil, let ref = context.ref { context.pullRequest = Self.pullRequestNumber(ref: ref) }
+        let runnerRefIsPullRequests = context.ref?.hasPrefix("refs/pull/") == true
+        if context.eventName == "pull_request_target" {
+            if let number = event.pullRequest, let head = event.headSHA {
+                context.ref = "refs/pull/\(number)/head"
+                context.commit = head
+            } else {
+                context.uploadTargetProblem =
+                    "the pull_request_target event file (GITHUB_EVENT_PATH) gives no pull_request.number and "
+                    + "pull_request.head.sha, and GITHUB_REF/GITHUB_SHA are the base branch's"
+            }
+        } else if event.namesPullRequest, !runnerRefIsPullRequests {
+            let name = context.eventName ?? "this"
+            context.uploadTargetProblem =
+                "the \(name) event is about a pull request, but GITHUB_REF (\(context.ref ?? "unset")) and "
+                + "GITHUB_SHA are not the pull request's: which commit was scanned is not known"
+        }
         return context
     }
 
-    /// Flags win over what the environment said.
+    /// Flags win over what the environment said. `--commit` and `--ref` together say what was
+    /// analysed, which clears ``uploadTargetProblem``; one alone does not.
     public func overriding(repository: String?, commit: String?, ref: String?, pullRequest: Int?) -> CIContext {
         var context = self
+        if commit != nil, ref != nil { context.uploadTargetProblem = nil }
         if let repository { context.repository = repository }
         if let commit { context.commit = commit }
         if let ref {
@@ -82,11 +117,7 @@ public struct CIContext: Sendable, Equatable {
     /// `pull_request.number` of a webhook event payload (`pull_request`, `pull_request_target`
     /// events); nil for other events or an unreadable file.
     public static func pullRequestNumber(eventFile path: String) -> Int? {
-        guard let data = FileManager.default.contents(atPath: path),
-            let document = try? JSONDocument(bytes: [UInt8](data)),
-            let number = document.root["pull_request"]?["number"]?.intValue, number > 0
-        else { return nil }
-        return number
+        EventPayload(file: path).pullRequest
     }
 
     /// N of `refs/pull/N/merge` or `refs/pull/N/head`.
@@ -96,6 +127,37 @@ public struct CIContext: Sendable, Equatable {
             let number = Int(parts[2]), number > 0
         else { return nil }
         return number
+    }
+}
+
+/// What ScanGate reads from a webhook event payload (`GITHUB_EVENT_PATH`).
+struct EventPayload {
+    /// `pull_request.number` (`pull_request`, `pull_request_target`).
+    var pullRequest: Int?
+    /// `pull_request.head.sha`: the pull request's head commit.
+    var headSHA: String?
+    /// Whether the event is about a pull request in any of the shapes GitHub sends: a
+    /// `pull_request` object, a comment on one (`issue.pull_request`), a `workflow_run`,
+    /// `check_suite` or `check_run` listing pull requests or run for a pull request event (a
+    /// fork's `workflow_run` lists none).
+    var namesPullRequest = false
+
+    init() {}
+
+    /// An unreadable file names nothing.
+    init(file path: String) {
+        guard let data = FileManager.default.contents(atPath: path),
+            let document = try? JSONDocument(bytes: [UInt8](data))
+        else { return }
+        let root = document.root
+        if let number = root["pull_request"]?["number"]?.intValue, number > 0 { pullRequest = number }
+        if let sha = root["pull_request"]?["head"]?["sha"]?.stringValue, !sha.isEmpty { headSHA = sha }
+        let run = root["workflow_run"]
+        let listed = [run, root["check_suite"], root["check_run"]].contains { ($0?["pull_requests"]?.count ?? 0) > 0 }
+        let runEvent = run?["event"]?.stringValue ?? ""
+        namesPullRequest =
+            root["pull_request"]?.kind == .object || root["issue"]?["pull_request"]?.kind == .object || listed
+            || runEvent.hasPrefix("pull_request")
     }
 }
 

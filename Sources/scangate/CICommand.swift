@@ -18,9 +18,14 @@ struct CICommand: ParsableCommand {
             GITHUB_SHA, GITHUB_REF and the event file; the Markdown summary is appended to \
             GITHUB_STEP_SUMMARY, failing findings become ::error annotations and warnings ::warning, and \
             decision, counts and output paths are written to GITHUB_OUTPUT (decision=error, and the pull \
-            request comment says the gate did not run, when the run stops with 2 or 3). Elsewhere use --repository, \
-            --commit, --ref and --pr. The SARIF file is uploaded when a token is present (GITHUB_TOKEN or \
-            --token-file); the pull request is commented on when the run is for one. A failing upload or \
+            request comment says the gate did not run, when the run stops with 2 or 3; upload= and comment= \
+            say done, skipped or failed). Under pull_request_target the upload is for refs/pull/N/head and \
+            the pull request's head commit; another event about a pull request on a ref that is not \
+            refs/pull/ (workflow_run, issue_comment) is not uploaded without --commit and --ref. Elsewhere \
+            use --repository, --commit, --ref and --pr. The SARIF file is uploaded when a token is present \
+            (GITHUB_TOKEN or --token-file; inside GitHub Actions an enabled upload or comment without one \
+            is an error: --no-upload, --no-comment turn them off); the pull request is commented on when \
+            the run is for one. A failing upload or \
             comment never skips the gate or the local outputs. Exit codes: 0 the gate passed and every step \
             worked, 1 the gate failed (whatever else happened), 2 configuration or usage error (also: an \
             output could not be written, the gate having passed), 3 a report could not be read (or none \
@@ -103,7 +108,7 @@ struct CICommand: ParsableCommand {
     @Flag(
         inversion: .prefixedNo,
         help:
-            "Upload the SARIF file to GitHub code scanning (without a token: skipped, as configured; an error with --upload)."
+            "Upload the SARIF file to GitHub code scanning (without a token: skipped, as configured; an error with --upload or inside GitHub Actions)."
     )
     var upload: Bool?
 

@@ -10,8 +10,10 @@ import Testing
 /// runner's files (event, step summary, outputs).
 struct ActionsWorkspace {
     let root: URL
-    let environment: [String: String]
+    var environment: [String: String]
     static let commit = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    /// A pull request's head commit, for events whose payload names it.
+    static let headCommit = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
     init(apiURL: String, config: String, pullRequest: Int? = LocalGitHub.pullRequest) throws {
         root = try CITestEnvironment.temporaryDirectory()
@@ -58,6 +60,14 @@ struct ActionsWorkspace {
     var outputFile: String { text("_runner/output.txt") }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
+
+    /// Replaces the event: its name and payload, with the runner's ref and commit for it.
+    mutating func setEvent(_ name: String, payload: String, ref: String, commit: String = Self.commit) throws {
+        try Data(payload.utf8).write(to: URL(fileURLWithPath: path("_runner/event.json")))
+        environment["GITHUB_EVENT_NAME"] = name
+        environment["GITHUB_REF"] = ref
+        environment["GITHUB_SHA"] = commit
+    }
 
     /// The configuration every end-to-end run uses, with the environment given.
     static func config(environment: String) -> String {
@@ -109,6 +119,16 @@ final class Captured: @unchecked Sendable {
 
     var standardOutput: String { lock.withLock { out.joined(separator: "\n") } }
     var standardError: String { lock.withLock { err.joined(separator: "\n") } }
+}
+
+extension CIOverrides {
+    /// Neither upload nor comment: a run without a token inside GitHub Actions.
+    static var offline: CIOverrides {
+        var overrides = CIOverrides()
+        overrides.upload = false
+        overrides.comment = false
+        return overrides
+    }
 }
 
 enum CIRun {
@@ -174,6 +194,8 @@ enum CIRun {
         #expect(outputs.contains("sarif=\(workspace.path("out/scangate.sarif"))\n"))
         #expect(outputs.contains("sarif-id=47177e22-5596-11eb-80a1-c1e54ef945c6\n"))
         #expect(outputs.contains("fail=0\n"))
+        #expect(outputs.contains("upload=done\n"))
+        #expect(outputs.contains("comment=done\n"))
         // Progress names each report and its count, and the upload.
         #expect(captured.standardError.contains("read \(workspace.path("reports/trivy-fs.json")): trivy, "))
         #expect(captured.standardError.contains("uploaded: processed as upload"))
@@ -245,6 +267,68 @@ enum CIRun {
         #expect(result.steps.first { $0.name == "upload" }?.status == .failed(4))
         for output in Self.outputs { #expect(FileManager.default.fileExists(atPath: workspace.path(output))) }
         #expect(workspace.outputFile.contains("exit-code=1\n"))
+    }
+
+    /// `pull_request_target` runs with the base branch's GITHUB_REF and GITHUB_SHA; the scan is
+    /// the pull request's, so it is uploaded for `refs/pull/N/head` and the head commit, never
+    /// over the base branch's analysis.
+    @Test(.enabled(if: CITestEnvironment.canRunServers))
+    func pullRequestTargetUploadsForThePullRequestsHead() throws {
+        let github = try LocalGitHub(scenario: "complete")
+        var workspace = try ActionsWorkspace(
+            apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let number = LocalGitHub.pullRequest
+        try workspace.setEvent(
+            "pull_request_target",
+            payload: #"{"action": "synchronize", "number": \#(number), "pull_request": {"number": \#(number), "#
+                + #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "ref": "feature"}, "#
+                + #""base": {"sha": "\#(ActionsWorkspace.commit)", "ref": "main"}}}"#,
+            ref: "refs/heads/main")
+        let (result, captured) = try CIRun.run(workspace)
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        let targets = try github.uploadTargets()
+        #expect(targets.count == 1)
+        #expect(targets.first?.ref == "refs/pull/\(number)/head")
+        #expect(targets.first?.commit == ActionsWorkspace.headCommit)
+        #expect(try github.uploadRequests().flatMap(\.problems).isEmpty)
+        #expect(try github.commentBodies().count == 1)
+    }
+
+    /// An event about a pull request whose GITHUB_REF is the default branch's (`workflow_run`,
+    /// `issue_comment`): what was scanned is not known, so nothing is uploaded over the branch's
+    /// analysis (exit 2) unless `--commit` and `--ref` say it.
+    @Test(.enabled(if: CITestEnvironment.canRunServers), arguments: ["workflow_run", "issue_comment"])
+    func aPullRequestEventOnTheDefaultBranchsRefIsNotUploadedWithoutCommitAndRef(event: String) throws {
+        let github = try LocalGitHub(scenario: "complete")
+        var workspace = try ActionsWorkspace(
+            apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"), pullRequest: nil)
+        defer { workspace.remove() }
+        let payload =
+            event == "workflow_run"
+            ? #"{"action": "completed", "workflow_run": {"event": "pull_request", "head_sha": "\#(ActionsWorkspace.headCommit)", "#
+                + #""pull_requests": [{"number": \#(LocalGitHub.pullRequest), "head": {"sha": "\#(ActionsWorkspace.headCommit)"}}]}}"#
+            : #"{"action": "created", "issue": {"number": \#(LocalGitHub.pullRequest), "pull_request": {"url": "https://x"}}}"#
+        try workspace.setEvent(event, payload: payload, ref: "refs/heads/main")
+        let (refused, refusedOutput) = try CIRun.run(workspace)
+        #expect(refused.decision?.passed == true)
+        #expect(refused.exitCode == 2, "\(refusedOutput.standardError)")
+        #expect(refused.steps.first { $0.name == "upload" }?.status == .failed(2))
+        #expect(refusedOutput.standardError.contains("the \(event) event is about a pull request"))
+        #expect(refusedOutput.standardError.contains("pass --commit and --ref"))
+        #expect(try github.uploads() == 0)
+
+        var overrides = CIOverrides()
+        overrides.commit = ActionsWorkspace.headCommit
+        overrides.ref = "refs/pull/\(LocalGitHub.pullRequest)/head"
+        let (given, givenOutput) = try CIRun.run(workspace, overrides: overrides)
+        #expect(given.exitCode == 0, "\(givenOutput.standardError)")
+        let targets = try github.uploadTargets()
+        #expect(targets.count == 1)
+        #expect(targets.first?.ref == "refs/pull/\(LocalGitHub.pullRequest)/head")
+        // The pull request the ref names is commented on.
+        #expect(try github.commentBodies().count == 1)
+        #expect(targets.first?.commit == ActionsWorkspace.headCommit)
     }
 
     /// GitHub's secondary rate limit (a 403 known only by its message) is waited for, then the
@@ -327,15 +411,54 @@ enum CIRun {
         #expect(workspace.outputFile.hasPrefix("decision=error\nexit-code=2\nsummary=ERROR: "))
     }
 
-    @Test func withoutATokenTheRemoteStepsAreSkipped() throws {
+    /// Outside GitHub Actions, without a token the remote steps are skipped and said so.
+    @Test func outsideActionsWithoutATokenTheRemoteStepsAreSkipped() throws {
+        var workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        workspace.environment["GITHUB_ACTIONS"] = nil
+        var overrides = CIOverrides()
+        overrides.repository = LocalGitHub.repository
+        overrides.pullRequest = LocalGitHub.pullRequest
+        let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        #expect(result.steps.first { $0.name == "upload" }?.status == .skipped)
+        #expect(result.steps.first { $0.name == "comment" }?.status == .skipped)
+        #expect(captured.standardError.contains("upload skipped: no GitHub token"))
+        #expect(captured.standardError.contains("comment skipped: no GitHub token"))
+    }
+
+    /// Inside GitHub Actions an upload and a comment the configuration enables cannot quietly not
+    /// happen for want of a token (a forgotten `env:` line, a secret not given to the workflow):
+    /// exit 2, saying what is missing and how to turn them off, and the outputs say so. Turned off
+    /// explicitly, the run passes and the outputs say `skipped`.
+    @Test func insideActionsAnEnabledUploadOrCommentWithoutATokenIsAnError() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
         defer { workspace.remove() }
         let (result, captured) = try CIRun.run(workspace, token: nil)
-        #expect(result.exitCode == 0)
-        #expect(result.steps.first { $0.name == "upload" }?.status == .skipped)
-        #expect(result.steps.first { $0.name == "comment" }?.status == .skipped)
-        #expect(captured.standardError.contains("upload skipped: no GitHub token"))
+        #expect(result.decision?.passed == true)
+        #expect(result.exitCode == 2, "\(captured.standardError)")
+        #expect(result.steps.first { $0.name == "upload" }?.status == .failed(2))
+        #expect(result.steps.first { $0.name == "comment" }?.status == .failed(2))
+        let errors = captured.standardError
+        #expect(errors.contains("error: upload failed: the upload is enabled but the step has no GitHub token"))
+        #expect(errors.contains("error: comment failed: the pull request comment is enabled but the step has no"))
+        #expect(errors.contains("env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}"))
+        #expect(errors.contains("--no-upload or upload.enabled: false"))
+        #expect(errors.contains("--no-comment or comment: false"))
+        #expect(workspace.outputFile.contains("exit-code=2\n"), "\(workspace.outputFile)")
+        #expect(workspace.outputFile.contains("upload=failed\n"))
+        #expect(workspace.outputFile.contains("comment=failed\n"))
+
+        try Data().write(to: URL(fileURLWithPath: workspace.path("_runner/output.txt")))
+        var overrides = CIOverrides()
+        overrides.upload = false
+        overrides.comment = false
+        let (off, offOutput) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(off.exitCode == 0, "\(offOutput.standardError)")
+        #expect(workspace.outputFile.contains("upload=skipped\n"), "\(workspace.outputFile)")
+        #expect(workspace.outputFile.contains("comment=skipped\n"))
     }
 
     @Test func theReportJSONHoldsTheSameFindingsAndDecisionAsTheirOwnOutputs() throws {
@@ -344,7 +467,7 @@ enum CIRun {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
         defer { workspace.remove() }
-        let (result, captured) = try CIRun.run(workspace, token: nil)
+        let (result, captured) = try CIRun.run(workspace, overrides: .offline, token: nil)
         #expect(result.exitCode == 0, "\(captured.standardError)")
         for output in Self.outputs {
             let name = output.split(separator: "/").last.map(String.init) ?? output
@@ -374,6 +497,8 @@ enum CIRun {
         var overrides = CIOverrides()
         overrides.reports = [report.path]
         overrides.outputs.sarifDropped = workspace.path("out/sarif-dropped.txt")
+        overrides.upload = false  // no token: nothing to upload or comment with
+        overrides.comment = false
         let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
         #expect(result.exitCode == 0, "\(captured.standardError)")
         #expect(result.steps.first { $0.name == "sarif-dropped" }?.status == .done)
@@ -405,6 +530,8 @@ enum CIRun {
         try Data(text.utf8).write(to: URL(fileURLWithPath: report))
         var overrides = CIOverrides()
         overrides.reports = [report]
+        overrides.upload = false  // no token: nothing to upload or comment with
+        overrides.comment = false
         let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
         #expect(result.exitCode == 0, "\(captured.standardError)")
         let log = captured.standardOutput
@@ -558,12 +685,14 @@ enum CIRun {
         #expect(flagged.decision?.environment == "production", "\(flaggedOutput.standardError)")
     }
 
-    /// Without a token the upload is skipped and said so; asked for with `--upload`, that is an
+    /// Outside GitHub Actions, without a token the upload is skipped and said so; asked for with `--upload`, that is an
     /// error (exit 2 on a passing gate), not a quiet skip.
     @Test func anUploadAskedForWithoutATokenIsAnError() throws {
-        let workspace = try ActionsWorkspace(
+        var workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"), pullRequest: nil)
         defer { workspace.remove() }
+        // Outside GitHub Actions: inside, an enabled upload without a token is an error anyway.
+        workspace.environment["GITHUB_ACTIONS"] = nil
         let (quiet, quietOutput) = try CIRun.run(workspace, token: nil)
         #expect(quiet.exitCode == 0, "\(quietOutput.standardError)")
         #expect(quietOutput.standardError.contains("upload skipped: no GitHub token"))
@@ -587,6 +716,8 @@ enum CIRun {
             "\(corpus)/npm-audit/audit-ci__npm-output@npm-critical.json",
             "\(corpus)/zap/defectdojo__juicy2.xml",
         ]
+        overrides.upload = false  // no token: nothing to upload or comment with
+        overrides.comment = false
         let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
         #expect(result.decision != nil, "\(captured.standardError)")
         #expect([0, 1].contains(result.exitCode))

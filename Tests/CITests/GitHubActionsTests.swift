@@ -47,6 +47,27 @@ import Yams
         #expect(overridden.commit == "abc123")
         #expect(overridden.pullRequest == 7)
 
+        // pull_request_target: the runner's ref and SHA are the base branch's; the analysis is
+        // the pull request head's.
+        try Data(#"{"number": 7, "pull_request": {"number": 7, "head": {"sha": "def456"}}}"#.utf8).write(to: event)
+        var target = environment
+        target["GITHUB_EVENT_NAME"] = "pull_request_target"
+        target["GITHUB_REF"] = "refs/heads/main"
+        let targetContext = CIContext.detect(environment: target)
+        #expect(targetContext.ref == "refs/pull/7/head")
+        #expect(targetContext.commit == "def456")
+        #expect(targetContext.pullRequest == 7)
+        #expect(targetContext.uploadTargetProblem == nil)
+        // Another event about the pull request on the default branch's ref: not known what was
+        // scanned, until --commit and --ref both say it.
+        target["GITHUB_EVENT_NAME"] = "workflow_run"
+        let run = CIContext.detect(environment: target)
+        #expect(run.uploadTargetProblem != nil)
+        #expect(run.overriding(repository: nil, commit: "abc", ref: nil, pullRequest: nil).uploadTargetProblem != nil)
+        #expect(
+            run.overriding(repository: nil, commit: "abc", ref: "refs/pull/7/head", pullRequest: nil)
+                .uploadTargetProblem == nil)
+
         // A push event: no pull request.
         try Data(#"{"ref": "refs/heads/main"}"#.utf8).write(to: event)
         var push = environment

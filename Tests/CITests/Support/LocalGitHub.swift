@@ -122,6 +122,14 @@ final class LocalGitHub {
         }
     }
 
+    /// (ref, commit_sha) of each SARIF upload: what the analysis was recorded for.
+    func uploadTargets() throws -> [(ref: String?, commit: String?)] {
+        (try json("uploads.json") as? [[String: Any]] ?? []).compactMap { record in
+            guard record["operation"] as? String == "code-scanning/upload-sarif" else { return nil }
+            return (record["ref"] as? String, record["commit_sha"] as? String)
+        }
+    }
+
     func uploads() throws -> Int { try uploadRequests().count { $0.operation == "code-scanning/upload-sarif" } }
 
     /// The bodies of the comments on the pull request.

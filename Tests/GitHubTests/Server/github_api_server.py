@@ -272,7 +272,12 @@ def make_handler(state, document, operations):
             if args.repository and owner_repo != args.repository:
                 problems.append("repository %s, expected %s" % (owner_repo, args.repository))
             if operation.body is not None:
-                self.check_upload_body(raw, operation, problems)
+                body = self.check_upload_body(raw, operation, problems)
+                # What the analysis is for: the test checks it is the commit and ref scanned.
+                if isinstance(body, dict):
+                    for name in ("ref", "commit_sha"):
+                        if isinstance(body.get(name), str):
+                            entry[name] = body[name]
             elif raw:
                 problems.append("unexpected request body")
             if "sarif_id" in parameters and parameters["sarif_id"] != SARIF_ID:
@@ -304,27 +309,28 @@ def make_handler(state, document, operations):
             if not raw:
                 if operation.body_required:
                     problems.append("the request body is required")
-                return
+                return None
             try:
                 body = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, ValueError) as error:
                 problems.append("body is not JSON: %s" % error)
-                return
+                return None
             check_body(document, operation.body, body, problems)
             sarif = body.get("sarif") if isinstance(body, dict) else None
             if not isinstance(sarif, str):
-                return
+                return body
             if not re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", sarif):
                 problems.append("sarif: not base64 on one line")
-                return
+                return body
             try:
                 decoded = gzip.decompress(base64.b64decode(sarif, validate=True))
             except (binascii.Error, OSError, EOFError) as error:
                 problems.append("sarif: not base64 of gzip: %s" % error)
-                return
+                return body
             digest = hashlib.sha256(decoded).hexdigest()
             if args.sarif_sha256 and digest != args.sarif_sha256:
                 problems.append("sarif: decodes to a file with sha256 %s, expected %s" % (digest, args.sarif_sha256))
+            return body
 
         def answer_upload(self, entry):
             answer = state.next_upload()
