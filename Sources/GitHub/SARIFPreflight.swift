@@ -5,6 +5,14 @@ import ScanGateJSON
 public struct SARIFPreflightError: Error, Sendable, Equatable, CustomStringConvertible {
     /// One sentence saying what is wrong and where.
     public let reason: String
+    /// The file is not a SARIF log at all (not JSON, truncated, not an object): an input that
+    /// could not be read, not a log GitHub would refuse.
+    public let isUnreadable: Bool
+
+    public init(reason: String, isUnreadable: Bool = false) {
+        self.reason = reason
+        self.isUnreadable = isUnreadable
+    }
 
     public var description: String { reason }
 }
@@ -39,11 +47,11 @@ public enum SARIFPreflight {
         do {
             document = try JSONDocument(bytes: bytes)
         } catch {
-            throw SARIFPreflightError(reason: "the file is not valid JSON (\(error))")
+            throw SARIFPreflightError(reason: "the file is not valid JSON (\(error))", isUnreadable: true)
         }
         let root = document.root
         guard root.kind == .object else {
-            throw SARIFPreflightError(reason: "the file is \(root.kind), not a SARIF log object")
+            throw SARIFPreflightError(reason: "the file is \(root.kind), not a SARIF log object", isUnreadable: true)
         }
         guard let version = root["version"], version.stringValue == "2.1.0" else {
             let found = root["version"].map { $0.stringValue.map { "\"\($0)\"" } ?? $0.kind.description }

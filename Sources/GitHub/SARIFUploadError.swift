@@ -5,6 +5,8 @@ public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
     case invalidArgument(String)
     /// The file would be rejected by GitHub: nothing was sent.
     case rejectedLocally(SARIFPreflightError)
+    /// The file is not a SARIF log at all (not JSON, truncated, not an object): nothing was sent.
+    case unreadableFile(SARIFPreflightError)
     /// The network, TLS or a timeout failed (after the retries the policy allows).
     case network(String)
     /// GitHub answered with an error status; `message` explains it in one line.
@@ -17,9 +19,16 @@ public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
     /// Whether the problem is local (usage or file), as opposed to GitHub or the network.
     public var isLocal: Bool {
         switch self {
-        case .invalidArgument, .rejectedLocally: true
+        case .invalidArgument, .rejectedLocally, .unreadableFile: true
         case .network, .api, .processingFailed, .processingTimedOut: false
         }
+    }
+
+    /// Whether the input file could not be read as SARIF (exit 3, as for any unreadable report),
+    /// as opposed to a usage problem or a file GitHub would refuse (exit 2).
+    public var isUnreadableInput: Bool {
+        if case .unreadableFile = self { return true }
+        return false
     }
 
     public var description: String {
@@ -28,6 +37,8 @@ public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
             return message
         case .rejectedLocally(let error):
             return "not uploaded: GitHub would reject this file: \(error.reason)"
+        case .unreadableFile(let error):
+            return "not uploaded: the file cannot be read as SARIF: \(error.reason)"
         case .network(let message):
             return message
         case .api(_, let message):

@@ -83,7 +83,8 @@ public struct SARIFUploader: Sendable {
         do {
             prepared = try SARIFPreflight.prepare(sarif)
         } catch {
-            throw .rejectedLocally(SARIFPreflightError(reason: token.scrub(error.reason)))
+            let scrubbed = SARIFPreflightError(reason: token.scrub(error.reason), isUnreadable: error.isUnreadable)
+            throw error.isUnreadable ? .unreadableFile(scrubbed) : .rejectedLocally(scrubbed)
         }
         log(
             "uploading \(prepared.runCount) run\(prepared.runCount == 1 ? "" : "s"), \(prepared.resultCount) results "
@@ -123,7 +124,9 @@ public struct SARIFUploader: Sendable {
             method: .post, url: "\(base)/code-scanning/sarifs", headers: headers,
             body: Self.requestBody(prepared, parameters: parameters))
         let response = try send(request)
-        guard response.status == 202 || response.status == 200 || response.status == 201 else {
+        // 202 is the only answer the contract gives for an accepted file: a 200 or 201 (a proxy,
+        // a login portal, another API) does not say GitHub has the file, whatever its body holds.
+        guard response.status == 202 else {
             throw .api(status: response.status, message: explain(response, gzippedSize: prepared.gzipped.count))
         }
         guard let document = try? JSONDocument(bytes: response.body),
@@ -285,8 +288,12 @@ public struct SARIFUploader: Sendable {
                 + "and --ref"
         case 500...599:
             line = "GitHub is unavailable (HTTP \(status))\(attempts)\(quoted); try again later"
+        case 200...299 where gzippedSize != nil:
+            line =
+                "the upload was not accepted: the server answered HTTP \(status), not GitHub's 202 Accepted "
+                + "(a proxy or another service may have answered)\(bodyExcerpt(response))"
         default:
-            line = "GitHub answered HTTP \(status)\(quoted)"
+            line = "GitHub answered HTTP \(status)" + (message == nil ? bodyExcerpt(response) : quoted)
         }
         if let requestID = response.headers["x-github-request-id"].map(sanitize), !requestID.isEmpty {
             line += " [request id \(requestID)]"
@@ -331,6 +338,15 @@ public struct SARIFUploader: Sendable {
             if let detail, !detail.isEmpty { message += " (\(detail))" }
         }
         return message
+    }
+
+    /// `: body "…"`, the first 200 characters of the answer on one line (never the token), or
+    /// nothing for an empty body.
+    private func bodyExcerpt(_ response: HTTPResponse) -> String {
+        // Scrubbed whole, then cut: a cut first could leave part of the token to show.
+        let text = sanitize(response.text)
+        guard !text.isEmpty else { return "; empty body" }
+        return text.count > 200 ? "; body: \(text.prefix(200))…" : "; body: \(text)"
     }
 
     /// Server text on one line, never the token (see ``GitHubToken/oneLine(_:)``).

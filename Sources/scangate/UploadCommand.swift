@@ -13,8 +13,9 @@ struct UploadCommand: ParsableCommand {
             file GitHub would reject is not uploaded. Network errors, 5xx, 429 and rate-limited 403 are \
             retried with backoff (GitHub's secondary rate limit, known by its message, after a minute when \
             it names no wait, if the retry budget allows); other errors are not. Proxies come from https_proxy / HTTPS_PROXY / \
-            no_proxy. Exit codes: 0 processed (or accepted, with --no-wait), 2 usage or a file GitHub \
-            would reject, 3 the file cannot be read, 4 GitHub or the network failed, or processing failed.
+            no_proxy. Exit codes: 0 processed (or accepted, with --no-wait: GitHub's 202), 2 usage or a file GitHub \
+            would reject, 3 the file cannot be read (missing, not JSON, truncated), 4 GitHub or the network \
+            failed (any answer to the upload but 202), or processing failed.
 
             For tests only (not for production use), these environment variables shorten the waits: \
             SCANGATE_UPLOAD_ATTEMPTS (attempts per request, default 4), SCANGATE_UPLOAD_BACKOFF_MS \
@@ -109,7 +110,11 @@ struct UploadCommand: ParsableCommand {
             }
         } catch {
             Terminal.error("error: \(token.scrub(error.description))")
-            throw ExitCode(error.isLocal ? ExitStatus.usage : ExitStatus.remoteFailure)
+            // A file that is not SARIF at all is an unreadable input (3), as `ingest` says of it.
+            let status =
+                error.isUnreadableInput
+                ? ExitStatus.unreadableReport : error.isLocal ? ExitStatus.usage : ExitStatus.remoteFailure
+            throw ExitCode(status)
         }
     }
 

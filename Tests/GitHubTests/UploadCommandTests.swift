@@ -236,7 +236,6 @@ struct UploadCommandTests {
         defer { server.stop() }
         for (name, reason) in [
             ("wrong-version.sarif", "2.0.0"), ("same-category-twice.sarif", "same tool"),
-            ("truncated.sarif", "not valid JSON"),
         ] {
             let result = try upload(server, file: TestEnvironment.fixture(name))
             #expect(result.status == 2, "\(name)")
@@ -244,6 +243,42 @@ struct UploadCommandTests {
             #expect(result.standardError.contains(reason), "\(name): \(result.standardError)")
         }
         #expect(try server.requests().isEmpty)
+    }
+
+    /// A truncated or non-JSON file is an input that cannot be read (3), as `ingest` says of
+    /// it, not a usage error (2); nothing is sent.
+    @Test func aFileThatIsNotSARIFAtAllExits3() throws {
+        let server = try GitHubTestServer(scenario: "complete", expecting: nil)
+        defer { server.stop() }
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let notJSON = directory.appendingPathComponent("report.sarif")
+        try Data("<html>not SARIF</html>\n".utf8).write(to: notJSON)
+        for (file, reason) in [
+            (TestEnvironment.fixture("truncated.sarif"), "not valid JSON"), (notJSON, "not valid JSON"),
+        ] {
+            let result = try upload(server, file: file)
+            #expect(result.status == 3, "\(file.lastPathComponent): \(result.standardError)")
+            #expect(errorLines(result).first?.contains("cannot be read as SARIF") == true, "\(result.standardError)")
+            #expect(result.standardError.contains(reason), "\(result.standardError)")
+        }
+        #expect(try server.requests().isEmpty)
+    }
+
+    /// The contract's only success for the upload is 202: a 200 with an id (a proxy, a portal)
+    /// is no upload, even with --no-wait; the error gives the status and the start of the body,
+    /// without the token.
+    @Test func anAnswerOtherThan202IsNoUpload() throws {
+        let server = try GitHubTestServer(scenario: "ok-200-not-202", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server, extra: ["--no-wait"])
+        #expect(result.status == 4, "\(result.standardError)")
+        let error = errorLines(result).first ?? ""
+        #expect(error.contains("HTTP 200, not GitHub's 202 Accepted"), "\(result.standardError)")
+        #expect(error.contains("body: {\"id\": \"47177e22"), "\(result.standardError)")
+        #expect(!result.standardOutput.contains("uploaded"))
+        #expect(try server.uploads() == 1)
+        #expect(try server.statusPolls() == 0)
     }
 
     @Test func usageProblemsExit2BeforeAnyRequest() throws {

@@ -56,6 +56,8 @@ SCENARIOS = {
     # An answer that echoes the token as the upload id (a compromised proxy): never printed.
     "token-as-id": (["202-token-id"], []),
     "pending-forever": (["202"], ["pending"]),
+    # A 200 with an id, as a proxy or portal might answer: the OpenAPI defines only 202.
+    "ok-200-not-202": (["200"], ["complete"]),
     "hang": ([], []),  # never answers (see handle_any)
 }
 
@@ -341,6 +343,8 @@ def make_handler(state, document, operations):
             base = "%s://%s%s/repos/%s/code-scanning/sarifs" % (scheme, host, args.prefix or "", args.repository)
             if answer == "202":
                 self.send_json(202, {"id": SARIF_ID, "url": "%s/%s" % (base, SARIF_ID)})
+            elif answer == "200":
+                self.send_json(200, {"id": SARIF_ID, "url": "%s/%s" % (base, SARIF_ID), "note": "echo " + args.token})
             elif answer == "202-token-id":
                 self.send_json(202, {"id": args.token, "url": "%s/%s" % (base, args.token)})
             elif answer == "502":
