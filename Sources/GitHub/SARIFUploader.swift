@@ -13,7 +13,8 @@ public struct SARIFUploaderConfiguration: Sendable {
     public var waitsForProcessing: Bool
     /// Seconds between two status requests.
     public var pollInterval: Double
-    /// Seconds after the 202 at which polling stops.
+    /// Seconds after the 202 at which polling stops: no status request (nor its retries) runs
+    /// past it.
     public var maximumWait: Double
     /// Seconds after the 202 during which a 404 from the status endpoint means "not visible yet".
     public var notFoundGracePeriod: Double
@@ -147,6 +148,9 @@ public struct SARIFUploader: Sendable {
     public func waitForProcessing(_ receipt: SARIFUploadReceipt) throws(SARIFUploadError) -> SARIFUploadOutcome {
         let clock = client.clock
         let start = clock.monotonicSeconds()
+        // One deadline for the whole wait: each status request and its retries get only what is
+        // left of it, so a slow or silent server cannot stretch the wait by a retry budget per poll.
+        let deadline = start + configuration.maximumWait
         let interval = max(configuration.pollInterval, 0.001)
         // The time bound ends the loop; the count bound guards against a clock that does not advance.
         let maximumPolls = Int(min(configuration.maximumWait / interval, 100_000)) + 1
@@ -156,7 +160,16 @@ public struct SARIFUploader: Sendable {
             guard elapsed < configuration.maximumWait else { break }
             clock.sleep(seconds: min(interval, configuration.maximumWait - elapsed))
             let request = HTTPRequest(method: .get, url: receipt.statusURL, headers: commonHeaders())
-            let response = try send(request)
+            let response: HTTPResponse
+            do {
+                response = try send(request, deadline: deadline)
+            } catch {
+                // The wait ended during the request: as far as anyone knows, still processing.
+                guard clock.monotonicSeconds() < deadline else {
+                    throw .processingTimedOut(id: receipt.id, waited: clock.monotonicSeconds() - start)
+                }
+                throw error
+            }
             if response.status == 404, clock.monotonicSeconds() - start < configuration.notFoundGracePeriod {
                 continue  // GitHub may not list a fresh upload yet.
             }
@@ -195,7 +208,8 @@ public struct SARIFUploader: Sendable {
         return headers
     }
 
-    private func send(_ request: HTTPRequest) throws(SARIFUploadError) -> HTTPResponse {
+    /// Sends through the client, logging its retries; `deadline` as ``HTTPClient/send(_:deadline:)``.
+    private func send(_ request: HTTPRequest, deadline: Double? = nil) throws(SARIFUploadError) -> HTTPResponse {
         var client = client
         let log = log
         let previous = client.onRetry
@@ -208,7 +222,7 @@ public struct SARIFUploader: Sendable {
                 "\(event.reason) (attempt \(event.attempt) of \(event.maximumAttempts)); retrying in \(delay) s")
         }
         do {
-            return try client.send(request)
+            return try client.send(request, deadline: deadline)
         } catch {
             throw .network(token.scrub(networkMessage(error)))
         }

@@ -51,16 +51,25 @@ public struct HTTPClient: Sendable {
     }
 
     /// Sends `request`, retrying per the configured ``RetryPolicy``.
-    public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+    ///
+    /// Every attempt and every wait between two fits in the time left: the retry budget
+    /// (``RetryPolicy/maximumTotalTime``) from now, and `deadline` when given (a
+    /// ``HTTPClock/monotonicSeconds()`` instant, e.g. the end of a caller's polling). Each
+    /// attempt's timeout is the per-request timeout or the time left, whichever is shorter, the
+    /// first one included; when no time is left the client throws ``HTTPError/timeout(_:)``.
+    public func send(_ request: HTTPRequest, deadline: Double? = nil) throws(HTTPError) -> HTTPResponse {
         let policy = configuration.retryPolicy
         let start = clock.monotonicSeconds()
+        let end = min(start + policy.maximumTotalTime, deadline ?? .infinity)
         var attempt = 0
         var generator = SystemRandomNumberGenerator()
         while true {
             attempt += 1
-            let remaining = policy.maximumTotalTime - (clock.monotonicSeconds() - start)
-            // The first attempt always gets the full per-request timeout; later ones only what is left.
-            let timeout = attempt == 1 ? configuration.timeout : min(configuration.timeout, max(remaining, 0.001))
+            let remaining = end - clock.monotonicSeconds()
+            guard remaining > 0 else {
+                throw .timeout("the time allowed ran out before attempt \(attempt)")
+            }
+            let timeout = min(configuration.timeout, remaining)
             do {
                 var response = try transport.perform(request, timeout: timeout)
                 response.attempts = attempt
@@ -68,8 +77,7 @@ public struct HTTPClient: Sendable {
                 let serverDelay = policy.rateLimitDelay(
                     for: response, afterAttempt: attempt, epochNow: clock.epochSeconds())
                 guard
-                    let delay = nextDelay(
-                        after: attempt, serverDelay: serverDelay, start: start, generator: &generator)
+                    let delay = nextDelay(after: attempt, serverDelay: serverDelay, end: end, generator: &generator)
                 else { return response }
                 onRetry?(
                     RetryEvent(
@@ -79,7 +87,7 @@ public struct HTTPClient: Sendable {
                 clock.sleep(seconds: delay)
             } catch {
                 guard error.isTransient,
-                    let delay = nextDelay(after: attempt, serverDelay: nil, start: start, generator: &generator)
+                    let delay = nextDelay(after: attempt, serverDelay: nil, end: end, generator: &generator)
                 else { throw error }
                 onRetry?(
                     RetryEvent(
@@ -90,13 +98,13 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    /// The wait before the next attempt, or nil when the attempts or the time budget are spent.
+    /// The wait before the next attempt, or nil when the attempts or the time up to `end` are spent.
     private func nextDelay(
-        after attempt: Int, serverDelay: Double?, start: Double, generator: inout SystemRandomNumberGenerator
+        after attempt: Int, serverDelay: Double?, end: Double, generator: inout SystemRandomNumberGenerator
     ) -> Double? {
         let policy = configuration.retryPolicy
         guard attempt < policy.maximumAttempts else { return nil }
-        let remaining = policy.maximumTotalTime - (clock.monotonicSeconds() - start)
+        let remaining = end - clock.monotonicSeconds()
         let delay =
             serverDelay
             ?? policy.backoff(afterAttempt: attempt, random: Double.random(in: 0..<1, using: &generator))

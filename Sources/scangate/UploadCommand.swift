@@ -20,9 +20,9 @@ struct UploadCommand: ParsableCommand {
             For tests only (not for production use), these environment variables shorten the waits: \
             SCANGATE_UPLOAD_ATTEMPTS (attempts per request, default 4), SCANGATE_UPLOAD_BACKOFF_MS \
             (first retry backoff, default 1000), SCANGATE_UPLOAD_RETRY_BUDGET (seconds for all attempts \
-            of one request, default 300), SCANGATE_UPLOAD_CONNECT_TIMEOUT (seconds, default 30), \
+            of one request and the waits between them, default 300), SCANGATE_UPLOAD_CONNECT_TIMEOUT (seconds, default 30), \
             SCANGATE_UPLOAD_POLL_INTERVAL_MS (default 5000), SCANGATE_UPLOAD_WAIT (seconds of polling, \
-            default 600), SCANGATE_UPLOAD_RATE_LIMIT_WAIT_MS (the wait after GitHub's secondary rate limit \
+            status requests included, default 600), SCANGATE_UPLOAD_RATE_LIMIT_WAIT_MS (the wait after GitHub's secondary rate limit \
             when it names none, default 60000).
             """
     )
@@ -58,7 +58,10 @@ struct UploadCommand: ParsableCommand {
             "The source root as the SARIF file names it, e.g. file:///github/workspace/.", valueName: "URI"))
     var checkoutURI: String?
 
-    @Option(help: ArgumentHelp("Seconds allowed for each HTTP request.", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds allowed for each HTTP attempt (never past the retry budget or the wait for processing).",
+            valueName: "SECONDS"))
     var timeout: Double = 120
 
     func validate() throws {

@@ -184,9 +184,26 @@ struct HTTPClientTests {
         let policy = RetryPolicy(maximumAttempts: 10, maximumTotalTime: 25, initialBackoff: 1, jitter: 0)
         #expect(throws: HTTPError.timeout("slow")) { try client(transport, clock: clock, policy: policy).send(request) }
         #expect(transport.requests.count == 3)
-        // Later attempts get only the time that is left.
-        #expect(transport.timeoutsGiven[0] == 30)
+        // Every attempt, the first included, gets only the time that is left of the budget.
+        #expect(transport.timeoutsGiven[0] == 25)
         #expect(transport.timeoutsGiven[1] < 15)
+    }
+
+    /// A caller's deadline bounds attempts and waits as the budget does, and once it has passed
+    /// nothing more is sent.
+    @Test func aDeadlineBoundsEveryAttemptAndWait() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([.failure(.timeout("slow"))], clock: clock, duration: 4)
+        let policy = RetryPolicy(maximumAttempts: 10, maximumTotalTime: 300, initialBackoff: 1, jitter: 0)
+        let sender = client(transport, clock: clock, policy: policy)
+        #expect(throws: HTTPError.timeout("slow")) {
+            try sender.send(request, deadline: clock.monotonicSeconds() + 7)
+        }
+        #expect(transport.timeoutsGiven.first == 7)
+        #expect(transport.timeoutsGiven.allSatisfy { $0 <= 7 })
+        #expect(transport.requests.count == 2)
+        #expect(throws: HTTPError.self) { try sender.send(request, deadline: clock.monotonicSeconds() - 1) }
+        #expect(transport.requests.count == 2)
     }
 
     @Test func networkErrorsAreRetriedTLSErrorsAreNot() throws {

@@ -231,6 +231,30 @@ struct UploadCommandTests {
         #expect(result.seconds < 10)
     }
 
+    /// The retry budget bounds the first attempt too: a server that never answers the upload
+    /// holds it for the budget (1 s), not for --timeout (30 s).
+    @Test func theRetryBudgetBoundsTheFirstAttempt() throws {
+        let server = try GitHubTestServer(scenario: "hang", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(
+            server, extra: ["--timeout", "30"], environment: ["SCANGATE_UPLOAD_RETRY_BUDGET": "1"])
+        #expect(result.status == 4, "\(result.standardError)")
+        #expect(errorLines(result).first?.contains("timed out") == true, "\(result.standardError)")
+        #expect(result.seconds < 10, "took \(result.seconds) s")
+    }
+
+    /// The wait for processing is one deadline: a status request that never comes back ends
+    /// with it (1 s), not after --timeout (30 s) per attempt and a retry budget per poll.
+    @Test func aStatusRequestThatNeverAnswersEndsWithTheWait() throws {
+        let server = try GitHubTestServer(scenario: "hang-status", expecting: sarif)
+        defer { server.stop() }
+        let result = try upload(server, extra: ["--timeout", "30"], environment: ["SCANGATE_UPLOAD_WAIT": "1"])
+        #expect(result.status == 4, "\(result.standardError)")
+        #expect(result.standardError.contains("still processing"), "\(result.standardError)")
+        #expect(result.seconds < 10, "took \(result.seconds) s")
+        #expect(try server.uploads() == 1)
+    }
+
     @Test func aFileGitHubWouldRejectIsNeverSent() throws {
         let server = try GitHubTestServer(scenario: "complete", expecting: nil)
         defer { server.stop() }

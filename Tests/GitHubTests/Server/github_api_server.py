@@ -59,6 +59,7 @@ SCENARIOS = {
     # A 200 with an id, as a proxy or portal might answer: the OpenAPI defines only 202.
     "ok-200-not-202": (["200"], ["complete"]),
     "hang": ([], []),  # never answers (see handle_any)
+    "hang-status": (["202"], []),  # accepts the upload, then never answers a status request
 }
 
 
@@ -263,7 +264,7 @@ def make_handler(state, document, operations):
                 self.send_json(404, {"message": "Not Found"})
                 return
             entry["operation"] = operation.operation_id
-            if args.scenario == "hang":
+            if args.scenario == "hang" or (args.scenario == "hang-status" and operation.body is None):
                 # Never answer, whatever the request; the connection stays open until the client gives up.
                 entry["status"] = None
                 state.record(entry)
