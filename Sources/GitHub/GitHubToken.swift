@@ -47,10 +47,20 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
     /// the match is on Unicode scalars, skipping marks and format characters between the token's
     /// characters, never on `Character`s, which would glue an accent to the token's last letter
     /// and miss it.
+    ///
+    /// Case is ignored (a server that upper-cases what it echoes still shows the token), and any
+    /// text shaped like a GitHub token (`ghp_…`, `gho_…`, `ghu_…`, `ghs_…`, `ghr_…`,
+    /// `github_pat_…`) is redacted too, whether it is this token or a piece of it.
     public func scrub(_ text: String) -> String {
-        let token = Array(value.unicodeScalars)
+        Self.redactingTokenShapes(scrubbingThisToken(text))
+    }
+
+    private func scrubbingThisToken(_ text: String) -> String {
+        let token = Array(value.unicodeScalars).map(Self.folded)
         let scalars = Array(text.unicodeScalars)
-        guard let first = token.first, scalars.count >= token.count, scalars.contains(first) else { return text }
+        guard let first = token.first, scalars.count >= token.count,
+            scalars.contains(where: { Self.folded($0) == first })
+        else { return text }
         // Marks and format characters glue to the token; controls and white space inside it still
         // leave it readable once shown (a control becomes a space). None of them hides it.
         func isAttached(_ scalar: Unicode.Scalar) -> Bool {
@@ -70,7 +80,7 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
             var position = start
             for (offset, character) in token.enumerated() {
                 if offset > 0 { while position < scalars.count, isInvisible(scalars[position]) { position += 1 } }
-                guard position < scalars.count, scalars[position] == character else { return nil }
+                guard position < scalars.count, Self.folded(scalars[position]) == character else { return nil }
                 position += 1
             }
             while position < scalars.count, isAttached(scalars[position]) { position += 1 }
@@ -80,7 +90,7 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
         var index = 0
         var found = false
         while index < scalars.count {
-            if scalars[index] == first, let end = matchEnd(from: index) {
+            if Self.folded(scalars[index]) == first, let end = matchEnd(from: index) {
                 output.append(contentsOf: "<redacted>".unicodeScalars)
                 index = end
                 found = true
@@ -90,6 +100,21 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
             }
         }
         return found ? String(output) : text
+    }
+
+    /// ASCII letters in lower case; a token is ASCII, so nothing else needs folding.
+    private static func folded(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        guard scalar.value >= 0x41, scalar.value <= 0x5A, let lower = Unicode.Scalar(scalar.value + 0x20) else {
+            return scalar
+        }
+        return lower
+    }
+
+    /// GitHub's token formats: a prefix, then at least 20 letters, digits (and `_` for
+    /// fine-grained tokens). Shorter runs are left alone, so `ghp_` in prose stays.
+    private static func redactingTokenShapes(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "_")) else { return text }
+        return text.replacing(/(?i)(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/) { _ in "<redacted>" }
     }
 }
 

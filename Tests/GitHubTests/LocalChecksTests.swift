@@ -109,6 +109,14 @@ struct LocalChecksTests {
         #expect(token.scrub("ghp_a\u{200B}bc\u{FEFF}123!") == "<redacted>!")
         #expect(token.scrub("ghp_abc12 and café") == "ghp_abc12 and café")
         #expect(token.scrub("ghp_\nabc123") == "<redacted>")
+        // Echoed in another case, or any text shaped like a GitHub token.
+        #expect(token.scrub("TOKEN GHP_ABC123 REJECTED") == "TOKEN <redacted> REJECTED")
+        #expect(
+            token.scrub("saw ghp_0123456789abcdefghijABCDEFGHIJ0123 and github_pat_11ABCDEFG0123456789_abcdefghij")
+                == "saw <redacted> and <redacted>")
+        #expect(
+            token.scrub("a ghp_ prefix, ghs_short and sha256_0123456789abcdefghij0123")
+                == "a ghp_ prefix, ghs_short and sha256_0123456789abcdefghij0123")
     }
 
     /// Server text is cut to one line of 300 characters: the token is redacted before the cut,
