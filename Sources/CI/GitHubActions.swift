@@ -55,14 +55,22 @@ public struct CIContext: Sendable, Equatable {
     /// `pull_request.number`), else from a `refs/pull/N/merge` ref. The commit and ref are
     /// `GITHUB_SHA` and `GITHUB_REF` (for `pull_request`, the merge commit the workflow checked out
     /// and `refs/pull/N/merge`: code scanning wants the commit that was analysed), except:
-    /// - `pull_request_target`: the runner gives the base branch's ref and commit, but the run is
-    ///   for the pull request, so the ref is `refs/pull/N/head` and the commit
-    ///   `pull_request.head.sha` (as codeql-action does); uploading with the base's would replace
-    ///   the base branch's analysis with the pull request's.
+    /// - `pull_request_target`: the runner gives the base branch's ref and commit, and the
+    ///   workflow checks out either (actions/checkout's default) or the pull request's head
+    ///   (`ref: pull_request.head.sha`). `checkedOutCommit` (asked only for this event) tells
+    ///   which: the head is uploaded as `refs/pull/N/head` at `pull_request.head.sha`, the base as
+    ///   the runner says; anything else, or a checkout that cannot be read, is unknown and
+    ///   ``uploadTargetProblem`` says so (a base scan filed as the pull request's would hide what
+    ///   it adds; the pull request's filed as the base's would replace the branch's analysis).
+    /// - `pull_request` and its review events: `GITHUB_REF` and `GITHUB_SHA` are what the
+    ///   checkout holds (`refs/pull/N/merge`, or the base branch and the merge commit once a pull
+    ///   request is merged and `closed`).
     /// - any other event that names a pull request while `GITHUB_REF` is not a `refs/pull/` ref
     ///   (`workflow_run`, `issue_comment`): which commit was analysed is not known, and
     ///   ``uploadTargetProblem`` says so until `--commit` and `--ref` are given.
-    public static func detect(environment: [String: String]) -> CIContext {
+    public static func detect(
+        environment: [String: String], checkedOutCommit: () -> String? = { nil }
+    ) -> CIContext {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             return text
@@ -82,14 +90,24 @@ public struct CIContext: Sendable, Equatable {
         if context.pullRequest == nil, let ref = context.ref { context.pullRequest = Self.pullRequestNumber(ref: ref) }
         let runnerRefIsPullRequests = context.ref?.hasPrefix("refs/pull/") == true
         if context.eventName == "pull_request_target" {
-            if let number = event.pullRequest, let head = event.headSHA {
+            let checkedOut = checkedOutCommit()?.lowercased()
+            if let number = event.pullRequest, let head = event.headSHA, checkedOut == head.lowercased() {
                 context.ref = "refs/pull/\(number)/head"
                 context.commit = head
-            } else {
+            } else if let checkedOut, checkedOut == context.commit?.lowercased() {
+                // The base branch, as the runner says: that is what was scanned.
+            } else if event.pullRequest == nil || event.headSHA == nil {
                 context.uploadTargetProblem =
                     "the pull_request_target event file (GITHUB_EVENT_PATH) gives no pull_request.number and "
                     + "pull_request.head.sha, and GITHUB_REF/GITHUB_SHA are the base branch's"
+            } else {
+                context.uploadTargetProblem =
+                    "under pull_request_target the checkout (HEAD \(checkedOut ?? "not readable")) is neither the "
+                    + "pull request's head (\(event.headSHA ?? "")) nor GITHUB_SHA (\(context.commit ?? "unset")): "
+                    + "which commit was scanned is not known"
             }
+        } else if context.eventName?.hasPrefix("pull_request") == true {
+            // The runner's ref and commit are the checkout's (see above).
         } else if event.namesPullRequest, !runnerRefIsPullRequests {
             let name = context.eventName ?? "this"
             context.uploadTargetProblem =
@@ -227,6 +245,28 @@ public enum WorkflowCommand {
                 text += "\(name)=\(value)\n"
             }
         }
+        return text
+    }
+}
+
+/// The commit a Git checkout has at `HEAD`, read with `git rev-parse` (a checkout's `HEAD` may be
+/// a branch, a packed ref or a detached commit; git reads them all). Nil when `directory` is not
+/// a checkout or git cannot be run.
+public enum GitCheckout {
+    public static func head(in directory: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", directory, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count == 40 || text.count == 64, text.allSatisfy(\.isHexDigit) else { return nil }
         return text
     }
 }

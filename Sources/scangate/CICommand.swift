@@ -153,7 +153,10 @@ struct CICommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let context = CIContext.detect(environment: environment)
+        // Under pull_request_target, what was scanned is what the workspace has checked out.
+        let context = CIContext.detect(environment: environment) {
+            GitCheckout.head(in: environment["GITHUB_WORKSPACE"] ?? FileManager.default.currentDirectoryPath)
+        }
         let token = try readToken(environment, context: context)
         let plan: CIPlan
         do {

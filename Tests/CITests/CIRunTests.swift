@@ -140,11 +140,12 @@ enum CIRun {
     /// `scangate ci` through the library, as the command wires it.
     static func run(
         _ workspace: ActionsWorkspace, overrides: CIOverrides = CIOverrides(), token: String? = LocalGitHub.token,
-        tuning: UploadTuning = fastTuning
+        tuning: UploadTuning = fastTuning, checkedOut: String? = nil
     ) throws -> (CIResult, Captured) {
         let config = try CIConfigLoader.load(path: workspace.path(".scangate.yaml"))
         let plan = try CIPlan.make(
-            config: config, overrides: overrides, context: CIContext.detect(environment: workspace.environment))
+            config: config, overrides: overrides,
+            context: CIContext.detect(environment: workspace.environment) { checkedOut })
         let captured = Captured()
         let result = CIRunner(
             plan: plan, token: token.flatMap(GitHubToken.init), console: captured.console, tuning: tuning,
@@ -285,14 +286,49 @@ enum CIRun {
                 + #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "ref": "feature"}, "#
                 + #""base": {"sha": "\#(ActionsWorkspace.commit)", "ref": "main"}}}"#,
             ref: "refs/heads/main")
+        // The workflow checked out the pull request's head: the analysis is the pull request's.
+        let (result, captured) = try CIRun.run(workspace, checkedOut: ActionsWorkspace.headCommit)
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        var targets = try github.uploadTargets()
+        #expect(targets.count == 1)
+        #expect(targets.first?.ref == "refs/pull/\(number)/head")
+        #expect(targets.first?.commit == ActionsWorkspace.headCommit)
+        // actions/checkout's default under pull_request_target is the base branch: that is what
+        // was scanned, and it is not filed as the pull request's.
+        let (base, baseOutput) = try CIRun.run(workspace, checkedOut: ActionsWorkspace.commit)
+        #expect(base.exitCode == 0, "\(baseOutput.standardError)")
+        targets = try github.uploadTargets()
+        #expect(targets.count == 2)
+        #expect(targets.last?.ref == "refs/heads/main" && targets.last?.commit == ActionsWorkspace.commit)
+        // A checkout that is neither (or cannot be read): not uploaded, exit 2.
+        let (unknown, unknownOutput) = try CIRun.run(workspace, checkedOut: nil)
+        #expect(unknown.exitCode == 2, "\(unknownOutput.standardError)")
+        #expect(unknownOutput.standardError.contains("is neither the pull request's head"))
+        #expect(try github.uploadTargets().count == 2)
+        #expect(try github.uploadRequests().flatMap(\.problems).isEmpty)
+        #expect(try github.commentBodies().count == 1)
+    }
+
+    /// A pull request merged and `closed`: the runner's ref is the base branch and its commit the
+    /// merge commit, which is what the workflow checked out ("scan after merge"): uploaded as such.
+    @Test(.enabled(if: CITestEnvironment.canRunServers))
+    func aMergedPullRequestsClosedEventUploadsForTheBaseBranch() throws {
+        let github = try LocalGitHub(scenario: "complete")
+        var workspace = try ActionsWorkspace(
+            apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let number = LocalGitHub.pullRequest
+        try workspace.setEvent(
+            "pull_request",
+            payload: #"{"action": "closed", "number": \#(number), "pull_request": {"number": \#(number), "#
+                + #""merged": true, "merge_commit_sha": "\#(ActionsWorkspace.commit)", "#
+                + #""head": {"sha": "\#(ActionsWorkspace.headCommit)"}}}"#,
+            ref: "refs/heads/main")
         let (result, captured) = try CIRun.run(workspace)
         #expect(result.exitCode == 0, "\(captured.standardError)")
         let targets = try github.uploadTargets()
         #expect(targets.count == 1)
-        #expect(targets.first?.ref == "refs/pull/\(number)/head")
-        #expect(targets.first?.commit == ActionsWorkspace.headCommit)
-        #expect(try github.uploadRequests().flatMap(\.problems).isEmpty)
-        #expect(try github.commentBodies().count == 1)
+        #expect(targets.first?.ref == "refs/heads/main" && targets.first?.commit == ActionsWorkspace.commit)
     }
 
     /// An event about a pull request whose GITHUB_REF is the default branch's (`workflow_run`,

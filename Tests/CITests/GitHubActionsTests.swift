@@ -4,6 +4,34 @@ import Testing
 import Yams
 
 @Suite struct GitHubActionsTests {
+    /// The commit a real Git checkout has at HEAD: a branch, detached, or not a checkout at all.
+    @Test func theCheckedOutCommitIsReadFromGit() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scangate-git-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(GitCheckout.head(in: directory.path) == nil)
+        func git(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git", "-C", directory.path, "-c", "user.name=t", "-c", "user.email=t@t"] + arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try git(["init", "-q"])
+        #expect(GitCheckout.head(in: directory.path) == nil, "no commit yet")
+        _ = try git(["commit", "-q", "--allow-empty", "-m", "first"])
+        let first = try git(["rev-parse", "HEAD"])
+        #expect(GitCheckout.head(in: directory.path) == first)
+        _ = try git(["commit", "-q", "--allow-empty", "-m", "second"])
+        _ = try git(["checkout", "-q", "--detach", first])
+        #expect(GitCheckout.head(in: directory.path) == first)
+    }
+
     @Test func escaping() {
         #expect(WorkflowCommand.escapeData("50% done\r\nnext: a, b") == "50%25 done%0D%0Anext: a, b")
         #expect(WorkflowCommand.escapeProperty("a:b,c%\n") == "a%3Ab%2Cc%25%0A")
@@ -53,11 +81,23 @@ import Yams
         var target = environment
         target["GITHUB_EVENT_NAME"] = "pull_request_target"
         target["GITHUB_REF"] = "refs/heads/main"
-        let targetContext = CIContext.detect(environment: target)
+        let targetContext = CIContext.detect(environment: target) { "DEF456" }
         #expect(targetContext.ref == "refs/pull/7/head")
         #expect(targetContext.commit == "def456")
         #expect(targetContext.pullRequest == 7)
         #expect(targetContext.uploadTargetProblem == nil)
+        // The base checked out (actions/checkout's default): the runner's ref and commit.
+        let baseContext = CIContext.detect(environment: target) { "abc123" }
+        #expect(baseContext.ref == "refs/heads/main" && baseContext.commit == "abc123")
+        #expect(baseContext.uploadTargetProblem == nil)
+        // Neither, or not readable: unknown.
+        #expect(CIContext.detect(environment: target) { "0123" }.uploadTargetProblem != nil)
+        #expect(CIContext.detect(environment: target).uploadTargetProblem != nil)
+        // A merged pull request's closed event runs on the base branch at the merge commit.
+        var closed = target
+        closed["GITHUB_EVENT_NAME"] = "pull_request"
+        let closedContext = CIContext.detect(environment: closed)
+        #expect(closedContext.ref == "refs/heads/main" && closedContext.uploadTargetProblem == nil)
         // Another event about the pull request on the default branch's ref: not known what was
         // scanned, until --commit and --ref both say it.
         target["GITHUB_EVENT_NAME"] = "workflow_run"
