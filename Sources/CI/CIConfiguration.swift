@@ -67,7 +67,8 @@ public struct CIConfiguration: Sendable, Equatable {
 
     /// Whether and where the SARIF file is uploaded.
     public struct UploadSettings: Sendable, Equatable {
-        /// Upload when a token is present (a run without a token skips the upload and says so).
+        /// Upload with the token: inside GitHub Actions a run without one is an error (exit 2),
+        /// elsewhere it skips the upload and says so.
         public var enabled: Bool
         public var apiURL: String?
         /// Wait until GitHub has processed the file.

@@ -82,7 +82,7 @@ public struct CIPlan: Sendable {
     public var category: String
     public var sourceRoot: String?
     public var dockerfile: String?
-    /// Upload the SARIF file (when a token is present).
+    /// Upload the SARIF file (with a token; without one, an error inside GitHub Actions, skipped elsewhere).
     public var upload: Bool
     /// Wait until GitHub has processed the upload.
     public var wait: Bool

@@ -56,7 +56,8 @@ public enum CIStarter {
           source-root: .          # lock files are read here to point findings at their lines
           # dockerfile: Dockerfile
 
-        # Upload the SARIF file to code scanning when a token is present (GITHUB_TOKEN).
+        # Upload the SARIF file to code scanning with GITHUB_TOKEN. Inside GitHub Actions a missing
+        # token is an error (exit 2); elsewhere the upload is skipped without one, and says so.
         upload:
           enabled: true
           wait: true              # wait until GitHub has processed it

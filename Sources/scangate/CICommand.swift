@@ -19,8 +19,8 @@ struct CICommand: ParsableCommand {
             GITHUB_STEP_SUMMARY, failing findings become ::error annotations and warnings ::warning, and \
             decision, counts and output paths are written to GITHUB_OUTPUT (decision=error, and the pull \
             request comment says the gate did not run, when the run stops with 2 or 3; upload= and comment= \
-            say done, skipped or failed). Under pull_request_target the upload is for refs/pull/N/head and \
-            the pull request's head commit; another event about a pull request on a ref that is not \
+            say done, skipped or failed). Under pull_request_target the upload follows the checkout \
+            (the pull request's head: refs/pull/N/head; the base: the runner's ref; else refused); another event about a pull request on a ref that is not \
             refs/pull/ (workflow_run, issue_comment) is not uploaded without --commit and --ref. Elsewhere \
             use --repository, --commit, --ref and --pr. The SARIF file is uploaded when a token is present \
             (GITHUB_TOKEN or --token-file; inside GitHub Actions an enabled upload or comment without one \
