@@ -42,7 +42,8 @@ public enum AuditLogError: Error, Sendable, CustomStringConvertible {
             return "\(file): record \(sequence) is signed by key \(AuditText.excerpt(String(keyID.prefix(16))))…, "
                 + "after records signed by this run's key: a rotation moves to the key that appends, so another "
                 + "signer wrote into the log, and nothing was appended. Verify the log with every key that should "
-                + "sign it (scangate audit verify --key …); if record \(sequence) is not yours, keep the log as "
+                + "sign it (scangate audit verify --key …): if that key is meant to sign it too, give it to "
+                + "release-gate as --audit-trusted-key; if record \(sequence) is not yours, keep the log as "
                 + "evidence and start a new one (this key's last record before it: \(ownSequence))"
         case .key(let error):
             return "\(error)"

@@ -126,6 +126,14 @@ struct ReleaseGateCommand: ParsableCommand {
             """)
     var auditKey: String?
 
+    @Option(
+        help: """
+            A public key (PEM) that also signs records in the audit log: another release workflow \
+            sharing it, or a rotation rolled back. Without it, a record signed by another key after \
+            records this run's key signed stops the append (exit 2). Repeatable.
+            """)
+    var auditTrustedKey: [String] = []
+
     @Flag(help: "Allow plain HTTP to a registry on localhost or 127.0.0.1.")
     var insecureRegistry = false
 
@@ -197,6 +205,8 @@ struct ReleaseGateCommand: ParsableCommand {
     struct Setup {
         var gate: ReleaseGate
         var signingKey: AuditSigningKey?
+        /// Other keys whose records in the log are expected (`--audit-trusted-key`).
+        var trustedKeys: [AuditPublicKey]
         var log: AuditLog?
         /// The audit log's path, for the output.
         var logPath: String?
@@ -297,10 +307,14 @@ struct ReleaseGateCommand: ParsableCommand {
             files.append(AuditFile(file: file, sha256: AuditDigest.sha256Hex([UInt8](data))))
         }
         var signingKey: AuditSigningKey?
+        var trustedKeys: [AuditPublicKey] = []
         var log: AuditLog?
         if let auditLog = plan.auditLog {
             do {
                 signingKey = try plan.auditKey.map { path throws(AuditKeyError) in try AuditSigningKey(contentsOf: path)
+                }
+                trustedKeys = try auditTrustedKey.map { path throws(AuditKeyError) in
+                    try AuditPublicKey(contentsOf: path)
                 }
             } catch {
                 throw refuse("audit key \(error)".printableLine)
@@ -309,7 +323,7 @@ struct ReleaseGateCommand: ParsableCommand {
             do {
                 // Checked now so a broken log stops the job before the registries are asked; the
                 // append checks again under the lock.
-                let verification = try candidate.checkAppendable(signingKey: signingKey)
+                let verification = try candidate.checkAppendable(signingKey: signingKey, trustedKeys: trustedKeys)
                 Self.warnOfANewSigningKey(signingKey, after: verification, in: auditLog)
             } catch {
                 // The error may quote the log (a record it cannot read): one printable line.
@@ -321,7 +335,7 @@ struct ReleaseGateCommand: ParsableCommand {
             policy: loaded, policyFiles: files, keys: keys, waivers: waiverFiles, vex: vexDocuments,
             baseline: previous, today: now.flatMap(Day.init(parsing:)) ?? Day.today(),
             repository: GateOptionChecks.gatedRepository(repository))
-        return Setup(gate: gate, signingKey: signingKey, log: log, logPath: plan.auditLog)
+        return Setup(gate: gate, signingKey: signingKey, trustedKeys: trustedKeys, log: log, logPath: plan.auditLog)
     }
 
     /// Says so when this run signs with another key than the log's last record: a rotation is
@@ -397,7 +411,9 @@ struct ReleaseGateCommand: ParsableCommand {
         let file = output == "-" ? nil : output
         if let log = setup.log {
             do {
-                appended = try log.append(outcome.auditEntry, signingKey: setup.signingKey) { pending in
+                appended = try log.append(
+                    outcome.auditEntry, signingKey: setup.signingKey, trustedKeys: setup.trustedKeys
+                ) { pending in
                     guard let file else { return nil }
                     do {
                         staged = try OutputFiles.stage(render(outcome, audit: pending, log: setup.logPath), to: file)

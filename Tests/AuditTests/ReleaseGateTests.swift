@@ -209,6 +209,21 @@ struct ReleaseGateCommandTests {
         #expect(!again.standardError.contains("warning: audit log"), "\(again.standardError)")
         let verified = try ScanGateCommand.run(["audit", "verify", log, "--key", oldPublic, "--key", newPublic])
         #expect(verified.status == 0, "\(verified.standardOutput)")
+
+        // Back to the old key after the new one signed: not a rotation, so refused, unless the
+        // new key is named as one that also signs this log.
+        let before = try AuditSupport.lines(of: log).count
+        let back = try ScanGateCommand.run(arguments + ["--audit-key", oldPrivate])
+        #expect(back.status == 2, "\(back.standardError)")
+        #expect(back.standardError.contains("another signer wrote into the log"), "\(back.standardError)")
+        #expect(back.standardError.contains("--audit-trusted-key"))
+        #expect(try AuditSupport.lines(of: log).count == before)
+        let trusted = try ScanGateCommand.run(
+            arguments + ["--audit-key", oldPrivate, "--audit-trusted-key", newPublic])
+        #expect(trusted.status == 1, "\(trusted.standardError)")
+        #expect(try AuditSupport.lines(of: log).count == before + 1)
+        let all = try ScanGateCommand.run(["audit", "verify", log, "--key", oldPublic, "--key", newPublic])
+        #expect(all.status == 0, "\(all.standardOutput)")
     }
 
     @Test func aBrokenAuditLogStopsTheGateBeforeAnythingIsDone() throws {
