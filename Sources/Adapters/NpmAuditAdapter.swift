@@ -56,7 +56,7 @@ public enum NpmAuditAdapter {
             }
             return ParsedReport(
                 source: source.name, format: .npmAudit, variant: variant, tool: toolName, toolVersion: nil,
-                findings: reader.findings, warnings: reader.warnings)
+                findings: reader.findings, warnings: reader.warnings, checkedNothing: reader.checkedNothing)
         }
     }
 }
@@ -109,6 +109,8 @@ private struct NpmAuditReader {
     let file: String
     var findings: [Finding] = []
     var warnings: [String] = []
+    /// Why the audit checked nothing (``ParsedReport/checkedNothing``).
+    var checkedNothing: String?
 
     init(file: String) {
         self.file = file
@@ -274,6 +276,7 @@ private struct NpmAuditReader {
     /// An audit of no installed package finds nothing: it was run in the wrong directory or
     /// before `npm install`, not on the project. Said, since it passes every gate.
     mutating func warnAuditedNothing() {
+        checkedNothing = "npm audited 0 dependencies"
         warnings.append(
             "npm audited 0 dependencies: was it run in the project's directory, with its lock file, after "
                 + "npm install? No finding here means nothing was checked")

@@ -39,6 +39,8 @@ private struct TrivyReportReader {
     /// Secrets of the current result by rule and masked match, to tell repeats apart.
     private var secretOccurrences: [String: Int] = [:]
     private var scannedImages: [ScannedImage] = []
+    /// Why the scan checked nothing (``ParsedReport/checkedNothing``).
+    private var checkedNothing: String?
 
     init(reportFile: String) {
         self.reportFile = reportFile
@@ -65,7 +67,8 @@ private struct TrivyReportReader {
         }
         return ParsedReport(
             source: reportFile, format: .trivy, variant: variant, tool: "trivy", toolVersion: toolVersion,
-            findings: findings, warnings: warnings, scanErrors: scanErrors, scannedImages: scannedImages)
+            findings: findings, warnings: warnings, scanErrors: scanErrors, scannedImages: scannedImages,
+            checkedNothing: checkedNothing)
     }
 
     // MARK: Report shapes
@@ -112,6 +115,9 @@ private struct TrivyReportReader {
         if artifactType == "container_image", results.isEmpty, osFamily.isEmpty || osFamily == "none" {
             // Trivy found no operating system and no package to look at (every file skipped, a
             // scratch image): a clean result that checked nothing.
+            checkedNothing =
+                "Trivy detected no operating system in \(artifactName.isEmpty ? "the image" : artifactName) and "
+                + "listed no result: nothing in it was scanned"
             warnings.append(
                 "Trivy detected no operating system in \(artifactName.isEmpty ? "the image" : artifactName) and "
                     + "listed no result: nothing in it was scanned (skipped files or directories, an image "
@@ -120,6 +126,9 @@ private struct TrivyReportReader {
             // Trivy lists every lock file and configuration it read, findings or not (and a
             // file with a secret): no result means it found nothing it scans there.
             let place = artifactName.isEmpty ? "the directory" : artifactName
+            checkedNothing =
+                "Trivy listed no result for the \(artifactType) scan of \(place): it found no lock file, "
+                + "configuration or secret to scan there"
             warnings.append(
                 "Trivy listed no result for the \(artifactType) scan of \(place): it found no lock file, "
                     + "configuration or secret to scan there (the wrong directory, or every file skipped?). No "

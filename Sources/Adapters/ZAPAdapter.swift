@@ -162,7 +162,12 @@ struct ZAPFindingBuilder {
         var draftIndex: [GroupKey: Int] = [:]
         draftIndex.reserveCapacity(raw.alerts.count * 4)
         var warnings: [String] = []
-        if raw.alerts.isEmpty { warnings.append(Self.noAlertWarning(sites: raw.siteNames.map(Self.withoutUserinfo))) }
+        var checkedNothing: String?
+        if raw.alerts.isEmpty {
+            let sites = raw.siteNames.map(Self.withoutUserinfo)
+            checkedNothing = Self.noAlertReason(sites: sites)
+            warnings.append(Self.noAlertWarning(sites: sites))
+        }
 
         func add(
             _ alert: ZAPRawAlert, alertIndex: Int, cwe: String?, key: GroupKey, instance: ZAPRawInstance?,
@@ -302,7 +307,7 @@ struct ZAPFindingBuilder {
         }
         return ParsedReport(
             source: reportFile, format: .zap, variant: variant, tool: "zap", toolVersion: raw.toolVersion,
-            findings: findings, warnings: warnings)
+            findings: findings, warnings: warnings, checkedNothing: checkedNothing)
     }
 
     /// `https://app.example` → `https://app.example/`: where a finding about the whole site is.
@@ -389,16 +394,22 @@ struct ZAPFindingBuilder {
     /// most likely reached nothing, and an empty report passes every gate. Said, so the
     /// decision shows it.
     static func noAlertWarning(sites: [String]) -> String {
+        guard !sites.isEmpty else { return noAlertReason(sites: sites) + ". No finding here means nothing was checked" }
+        return noAlertReason(sites: sites) + ": did the scan reach \(sites.count == 1 ? "it" : "them") (target URL, "
+            + "authentication, proxy)? No finding here means nothing was checked"
+    }
+
+    /// Why a report without any alert checked nothing, as one line (``noAlertWarning(sites:)``
+    /// without its advice).
+    static func noAlertReason(sites: [String]) -> String {
         let scanned: String
         switch sites.count {
-        case 0: return "ZAP's report lists no site: the scan reached nothing. No finding here means nothing was checked"
+        case 0: return "ZAP's report lists no site: the scan reached nothing"
         case 1: scanned = "the site it scanned (\(sites[0]))"
         case 2...3: scanned = "any of the sites it scanned (\(sites.joined(separator: ", ")))"
         default: scanned = "any of the \(sites.count) sites it scanned"
         }
-        return "ZAP reported no alert for \(scanned), not even an informational one: did the scan reach "
-            + "\(sites.count == 1 ? "it" : "them") (target URL, authentication, proxy)? No finding here means "
-            + "nothing was checked"
+        return "ZAP reported no alert for \(scanned), not even an informational one"
     }
 
     /// The URI without query string and fragment, and an http(s) URI with an empty path given the

@@ -1,0 +1,95 @@
+import Adapters
+import Foundation
+import Testing
+
+/// A report whose scan checked nothing says so in a value (`checkedNothing`), beside its
+/// warning, so that a policy can refuse to pass on it: the four cases the readers warn about,
+/// and never a report that checked something.
+@Suite("Reports that checked nothing")
+struct CheckedNothingTests {
+    static func parse(_ text: String, name: String = "inline.json", as format: ReportFormat? = nil) throws
+        -> ParsedReport
+    {
+        try Corpus.parse(bytes: Array(text.utf8), name: name, as: format)
+    }
+
+    @Test func aTrivyImageWithNoOperatingSystemAndNoResultCheckedNothing() throws {
+        let report = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image","#
+                + #" "Metadata": {"OS": {"Family": "none", "Name": ""}}}"#, as: .trivy)
+        #expect(
+            report.checkedNothing
+                == "Trivy detected no operating system in app:1 and listed no result: nothing in it was scanned")
+        #expect(report.emptyScan?.report == "inline.json")
+        #expect(report.emptyScan?.reason == report.checkedNothing)
+        // The warning is kept as it was.
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.hasSuffix("No finding here means nothing was checked") == true)
+    }
+
+    @Test(arguments: ["filesystem", "repository"])
+    func aTrivySourceScanWithNoResultCheckedNothing(_ type: String) throws {
+        let report = try Self.parse(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "\#(type)"}"#)
+        #expect(
+            report.checkedNothing
+                == "Trivy listed no result for the \(type) scan of .: it found no lock file, configuration or "
+                + "secret to scan there")
+        #expect(report.warnings.count == 1)
+    }
+
+    @Test func aZAPReportWithoutAnyAlertCheckedNothing() throws {
+        let xml = try Self.parse(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.9.0" generated="x">
+            <site name="https://a.example"><alerts/></site><site name="https://b.example"></site>
+            </OWASPZAPReport>
+            """, name: "zap.xml")
+        #expect(
+            xml.checkedNothing
+                == "ZAP reported no alert for any of the sites it scanned (https://a.example, https://b.example), "
+                + "not even an informational one")
+        let json = try Self.parse(
+            #"{"@version": "2.16.1", "site": [{"@name": "https://app.example", "alerts": []}]}"#, name: "zap.json")
+        #expect(
+            json.checkedNothing
+                == "ZAP reported no alert for the site it scanned (https://app.example), not even an informational one")
+        for report in [xml, json] {
+            #expect(report.warnings.count == 1)
+            #expect(report.warnings.first?.hasPrefix(report.checkedNothing ?? "-") == true, "\(report.warnings)")
+        }
+    }
+
+    @Test func anNpmAuditOfZeroDependenciesCheckedNothing() throws {
+        let npm7 = try Self.parse(
+            #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"total": 0},"#
+                + #" "dependencies": {"prod": 0, "dev": 0, "total": 0}}}"#)
+        let npm6 = try Self.parse(
+            #"{"advisories": {}, "metadata": {"vulnerabilities": {"low": 0}, "totalDependencies": 0}}"#)
+        for report in [npm7, npm6] {
+            #expect(report.checkedNothing == "npm audited 0 dependencies")
+            #expect(report.warnings.count == 1)
+        }
+    }
+
+    /// Clean reports that checked something, and the shipped examples: no flag.
+    @Test func aReportThatCheckedSomethingIsNotFlagged() throws {
+        let clean = [
+            try Self.parse(
+                #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem","#
+                    + #" "Results": [{"Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm"}]}"#),
+            try Self.parse(
+                #"{"SchemaVersion": 2, "ArtifactName": "alpine:3.20", "ArtifactType": "container_image","#
+                    + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.20.1"}}, "Results": []}"#),
+            try Self.parse(
+                #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"dependencies": {"total": 12}}}"#),
+        ]
+        for report in clean { #expect(report.checkedNothing == nil && report.emptyScan == nil) }
+        let examples = Corpus.fixture("examples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples.path).sorted()
+        #expect(files.count == 4)
+        for file in files {
+            let report = try Corpus.parse(examples.appendingPathComponent(file))
+            #expect(report.checkedNothing == nil, "\(file)")
+        }
+    }
+}
