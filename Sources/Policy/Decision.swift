@@ -33,6 +33,8 @@ public struct Reason: Sendable, Hashable {
         case tool
         /// An image's signatures, judged by the policy's `signatures:`.
         case signature
+        /// A report whose scan checked nothing, judged by the policy's `empty-scans:`.
+        case emptyScan = "empty-scan"
     }
 
     public var kind: Kind
@@ -178,9 +180,27 @@ public struct SignatureReport: Sendable {
     public var failing: Int { verdicts.filter { $0.verdict == .fail }.count }
 }
 
+/// What the gate made of one report whose scan checked nothing.
+public struct EmptyScanVerdict: Sendable {
+    public var scan: EmptyScan
+    /// `fail` under the policy's `empty-scans: fail`, else `warn`.
+    public var verdict: Verdict
+    /// Of kind ``Reason/Kind/emptyScan``: the report, why it checked nothing and the policy's
+    /// `empty-scans` line (`reports/trivy.json checked nothing: …; empty-scans: fail
+    /// (policies/production.yaml:12)`).
+    public var reason: Reason
+
+    public init(scan: EmptyScan, verdict: Verdict, reason: Reason) {
+        self.scan = scan
+        self.verdict = verdict
+        self.reason = reason
+    }
+}
+
 /// The gate's one decision, with a reason for every verdict.
 public struct Decision: Sendable {
-    /// True when no finding fails and no image's signatures fail.
+    /// True when no finding fails, no image's signatures fail and no report that checked
+    /// nothing fails (``emptyScans``).
     public var passed: Bool
     /// The policy file given, and every file it extends.
     public var policyFile: String
@@ -200,7 +220,14 @@ public struct Decision: Sendable {
     /// signatures not verified.
     public var warnings: [String]
     public var signatures: SignatureReport
+    /// Every report given whose scan checked nothing, by report name: each fails under the
+    /// policy's `empty-scans: fail`, and only warns (the reader's warning says so) under `warn`.
+    public var emptyScans: [EmptyScanVerdict] = []
 
-    /// True when no finding fails (whatever the signatures say).
+    /// True when no finding fails (whatever the signatures and the reports that checked
+    /// nothing say).
     public var findingsPassed: Bool { counts.failing == 0 }
+
+    /// The reports that checked nothing and fail the decision (`empty-scans: fail`).
+    public var failingEmptyScans: [EmptyScanVerdict] { emptyScans.filter { $0.verdict == .fail } }
 }

@@ -34,8 +34,8 @@ public enum DecisionText {
 
     /// The body of ``render(_:)`` without its header and summary line, for commands that
     /// show the decision under their own: the images' signature verdicts, the findings'
-    /// verdicts by group (each group after an empty line), the `max:` counts exceeded and
-    /// the warnings. `limit` and `whereListed` as in ``render(_:listingAtMost:whereListed:)``.
+    /// verdicts by group (each group after an empty line), the `max:` counts exceeded, the
+    /// warnings, and a `FAIL` line per report that checked nothing under `empty-scans: fail`. `limit` and `whereListed` as in ``render(_:listingAtMost:whereListed:)``.
     public static func verdictLines(_ decision: Decision, listingAtMost limit: Int? = nil, whereListed: String = "")
         -> [String]
     {
@@ -80,6 +80,11 @@ public enum DecisionText {
                     + "(\(check.limit.source))")
         }
         for warning in decision.warnings { lines.append("warning: \(warning)") }
+        // Last, next to the summary line that counts them: what fails the decision though no
+        // finding does.
+        let emptyScans = decision.failingEmptyScans
+        if !emptyScans.isEmpty { lines.append("") }
+        for scan in emptyScans { lines.append("FAIL".padded(toWidth: 8) + "report " + scan.reason.text) }
         // One finding, one warning: one line each, whatever line breaks report text holds.
         return lines.map(\.printableLine)
     }
@@ -107,10 +112,13 @@ public enum DecisionText {
         return line
     }
 
-    /// `FAIL: 3 failing, 5 warnings, 2 waived, 1 ignored, … (policy staging.yaml, env staging)`.
+    /// `FAIL: 3 failing, 5 warnings, 2 waived, 1 ignored, … (policy staging.yaml, env staging)`;
+    /// after the counts, `1 report checked nothing` when such reports fail the decision.
     public static func summaryLine(_ decision: Decision) -> String {
         var line = decision.passed ? "PASS: " : "FAIL: "
         line += countsLine(decision)
+        let emptyScans = decision.failingEmptyScans.count
+        if emptyScans > 0 { line += ", \(emptyScans) report\(emptyScans == 1 ? "" : "s") checked nothing" }
         let policyName = (decision.policyFile as NSString).lastPathComponent
         line += " (policy \(policyName), env \(decision.environment)"
         switch decision.signatures.status {
@@ -246,6 +254,18 @@ public enum DecisionJSON {
         }
         writer.endArray()
         writer.field("warnings", decision.warnings)
+        writer.key("emptyScans")
+        writer.beginArray()
+        for scan in decision.emptyScans {
+            writer.beginObject()
+            writer.field("report", scan.scan.report)
+            writer.field("reason", scan.scan.reason)
+            writer.field("verdict", scan.verdict.rawValue)
+            writer.field("text", scan.reason.text)
+            writer.field("source", scan.reason.source?.description)
+            writer.endObject()
+        }
+        writer.endArray()
         writer.endObject()
     }
 

@@ -27,12 +27,17 @@ public struct GateInput: Sendable {
     /// `.scangate.yaml`'s `policies`), so that a waiver naming another one (a typo) is warned
     /// about; nil when not known (`scangate gate`).
     public var definedEnvironments: [String]?
+    /// The reports whose scans checked nothing (``EmptyScan``, from the readers), for the
+    /// policy's `empty-scans` to rule on; their readers' warnings stay in ``reportWarnings``.
+    public var emptyScans: [EmptyScan]
 
     public init(
         findings: FindingSet, policy: Policy, waivers: [WaiverFile] = [], vex: [VEXDocument] = [],
         baseline: Baseline? = nil, environment: String? = nil, today: Day, signatures: SignatureEvidence? = nil,
-        reportWarnings: [String] = [], repository: SourceRepository? = nil, definedEnvironments: [String]? = nil
+        reportWarnings: [String] = [], repository: SourceRepository? = nil, definedEnvironments: [String]? = nil,
+        emptyScans: [EmptyScan] = []
     ) {
+        self.emptyScans = emptyScans
         self.reportWarnings = reportWarnings
         self.repository = repository
         self.definedEnvironments = definedEnvironments
@@ -277,10 +282,28 @@ public enum Gate {
             + unmatchedToolWarnings(policy, input.findings)
             + warnings
 
+        let emptyScans = judgeEmptyScans(input.emptyScans, policy: policy)
         return Decision(
-            passed: counts.failing == 0 && signatures.failing == 0, policyFile: policy.file, policyFiles: policy.files,
-            environment: environment, today: input.today, baseline: input.baseline?.file, verdicts: ordered,
-            counts: counts, maxCounts: maxCounts, waivers: reports, warnings: allWarnings, signatures: signatures)
+            passed: counts.failing == 0 && signatures.failing == 0 && !emptyScans.contains { $0.verdict == .fail },
+            policyFile: policy.file, policyFiles: policy.files, environment: environment, today: input.today,
+            baseline: input.baseline?.file, verdicts: ordered, counts: counts, maxCounts: maxCounts, waivers: reports,
+            warnings: allWarnings, signatures: signatures, emptyScans: emptyScans)
+    }
+
+    /// Each report that checked nothing, by the policy's `empty-scans`: `fail` fails it, `warn`
+    /// (the default) lets it warn, as its reader's warning already does. Sorted by report (then
+    /// reason), so that the order reports are given in changes nothing.
+    static func judgeEmptyScans(_ scans: [EmptyScan], policy: Policy) -> [EmptyScanVerdict] {
+        let setting = policy.emptyScans
+        let action = policy.emptyScanAction
+        let written = "empty-scans: \(action.rawValue) (\(setting.map { "\($0.source)" } ?? "the default"))"
+        return scans.sorted { ($0.report, $0.reason) < ($1.report, $1.reason) }.map { scan in
+            EmptyScanVerdict(
+                scan: scan, verdict: action == .fail ? .fail : .warn,
+                reason: Reason(
+                    kind: .emptyScan, text: "\(scan.report) checked nothing: \(scan.reason); \(written)",
+                    source: setting?.source))
+        }
     }
 
     /// The rule or threshold verdict.

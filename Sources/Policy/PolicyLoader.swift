@@ -106,6 +106,7 @@ public struct PolicyLoader: Sendable {
             policy.unknownSeverityAs = layer.unknownSeverityAs ?? policy.unknownSeverityAs
             policy.failOnNewOnly = layer.failOnNewOnly ?? policy.failOnNewOnly
             policy.trustToolSuppressions = layer.trustToolSuppressions ?? policy.trustToolSuppressions
+            policy.emptyScans = layer.emptyScans ?? policy.emptyScans
             required = layer.signaturesRequired ?? required
             requireScan = layer.signaturesRequireScan ?? requireScan
             if let layerKeys = layer.signatureKeys {
@@ -164,6 +165,7 @@ struct PolicyLayer {
     var unknownSeverityAs: Setting<Severity>?
     var failOnNewOnly: Setting<Bool>?
     var trustToolSuppressions: Setting<Bool>?
+    var emptyScans: Setting<EmptyScanAction>?
     var signaturesRequired: Setting<Bool>?
     var signaturesRequireScan: Setting<Bool>?
     var signatureKeys: Setting<[String]>?
@@ -173,7 +175,8 @@ struct PolicyLayer {
 
     static let topLevelKeys = [
         "scangate-policy", "description", "extends", "environment", "fail-on", "warn-on", "fail-on-new-only", "rules",
-        "max", "severity-sources", "unknown-severity-as", "trust-tool-suppressions", "signatures", "waivers",
+        "max", "severity-sources", "unknown-severity-as", "trust-tool-suppressions", "empty-scans", "signatures",
+        "waivers",
     ]
 
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> PolicyLayer {
@@ -203,6 +206,12 @@ struct PolicyLayer {
             case "fail-on-new-only": layer.failOnNewOnly = Setting(try value.bool("fail-on-new-only"), at: value.source)
             case "trust-tool-suppressions":
                 layer.trustToolSuppressions = Setting(try value.bool("trust-tool-suppressions"), at: value.source)
+            case "empty-scans":
+                let text = try value.string("empty-scans")
+                guard let action = EmptyScanAction(rawValue: text) else {
+                    throw value.error("empty-scans: \"\(text)\" is not an action; expected fail or warn")
+                }
+                layer.emptyScans = Setting(action, at: value.source)
             case "unknown-severity-as":
                 // One message for every wrong value: the severity parser's would offer `unknown`.
                 guard let severity = try? SeverityName.parse(value, "unknown-severity-as"), severity != .unknown else {

@@ -36,6 +36,9 @@ public struct Policy: Sendable {
     /// VEX, a SARIF `suppressions` entry) stays suppressed (default) or is judged like any other:
     /// a scanner's ignore file has no expiry, approver or severity, which waivers have.
     public var trustToolSuppressions: Setting<Bool>?
+    /// What a report whose scan checked nothing (``EmptyScan``) does to the decision: `fail`
+    /// refuses to pass on it; `warn` (the default) leaves it to the reader's warning.
+    public var emptyScans: Setting<EmptyScanAction>?
     public var signatures: SignaturePolicy
     public var waiverLimits: WaiverLimits
 
@@ -65,6 +68,17 @@ public struct Policy: Sendable {
 
     /// The severity unknown findings are judged as.
     public var unknownSeverity: Severity { unknownSeverityAs?.value ?? .high }
+
+    /// What a scan that checked nothing does (``emptyScans``, default warn).
+    public var emptyScanAction: EmptyScanAction { emptyScans?.value ?? .warn }
+}
+
+/// `empty-scans:` — what a report whose scan checked nothing does to the decision.
+public enum EmptyScanAction: String, Sendable, Hashable, CaseIterable {
+    /// The decision fails, one reason per such report.
+    case fail
+    /// The reader's warning is all (a no-finding report passes).
+    case warn
 }
 
 /// Where a policy takes the severity it judges a finding by.
