@@ -95,6 +95,12 @@ private struct HTMLPage {
         output += "<section id=\"decision\" class=\"decision \(gate.passed ? "pass" : "fail")\">\n"
         output += "<h2>Gate: <span id=\"gate-decision\">\(word)</span></h2>\n"
         output += "<p id=\"gate-summary\">\(esc(gate.summary))</p>\n"
+        // What fails the decision though no finding does.
+        if !gate.emptyScanFailures.isEmpty {
+            output += "<ul id=\"empty-scans\">"
+            for failure in gate.emptyScanFailures { output += "<li class=\"fail\">FAIL: \(esc(failure.reason))</li>" }
+            output += "</ul>\n"
+        }
         output += "<p class=\"muted\">Policy <code>\(esc(gate.policyFile))</code>, environment "
         output += "<code>\(esc(gate.environment))</code>, judged on \(esc(gate.date)).</p>\n"
         output += "<table class=\"counts\"><thead><tr>"

@@ -34,7 +34,8 @@ public enum JUnitReport {
             cases[member.suite, default: []].append(
                 testCase(member.finding, className: member.className, name: caseName, content: content))
         }
-        let all = cases.values.flatMap { $0 }
+        let emptyScans = (content.gate?.emptyScanFailures ?? []).map(emptyScanCase)
+        let all = cases.values.flatMap { $0 } + emptyScans
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"scangate\"" + counts(all) + ">\n"
         for name in names {
@@ -50,8 +51,28 @@ public enum JUnitReport {
             for testCase in members { xml += testCase.xml }
             xml += "  </testsuite>\n"
         }
+        if !emptyScans.isEmpty {
+            xml += "  <testsuite name=\"\(emptyScanSuite)\"" + counts(emptyScans) + ">\n"
+            for testCase in emptyScans { xml += testCase.xml }
+            xml += "  </testsuite>\n"
+        }
         xml += "</testsuites>\n"
         return xml
+    }
+
+    /// The suite of the reports that checked nothing and fail the decision: apart from the
+    /// tools' suites, after them.
+    static let emptyScanSuite = "scangate.empty-scans"
+
+    /// A failing case for one report that checked nothing, named by the report, so a CI
+    /// reporter shows what fails though no finding does.
+    private static func emptyScanCase(_ failure: ReportGate.EmptyScanFailure) -> TestCase {
+        let name = failure.report
+        var xml = "    <testcase name=\"\(attribute(clip(name, 400)))\" classname=\"\(emptyScanSuite)\" time=\"0\">\n"
+        xml += "      <failure message=\"\(attribute(clip(failure.reason, 1000)))\" type=\"empty-scan\">"
+        xml += ReportEscaping.xml(failure.reason) + "</failure>\n"
+        xml += "    </testcase>\n"
+        return TestCase(result: .failed, xml: xml)
     }
 
     static func suiteName(_ finding: Finding) -> String {

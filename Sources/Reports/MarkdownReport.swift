@@ -99,6 +99,11 @@ private struct MarkdownWriter {
             line("")
             line("**\(md(gate.summary, 400))**")
             line("")
+            // What fails the decision though no finding does: under the summary, never cut.
+            if !gate.emptyScanFailures.isEmpty {
+                for failure in gate.emptyScanFailures { line("- ❌ " + md(failure.reason, 400)) }
+                line("")
+            }
             var facts = "Policy \(md(gate.policyFile, 150)), environment \(md(gate.environment, 60)), "
             facts += "judged on \(md(gate.date, 20))."
             line(facts)

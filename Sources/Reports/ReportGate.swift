@@ -44,6 +44,20 @@ public struct ReportGate: Sendable {
         }
     }
 
+    /// A report whose scan checked nothing, failing the decision.
+    public struct EmptyScanFailure: Sendable {
+        /// The report (the path as given).
+        public var report: String
+        /// The gate's reason, one line: the report, why it checked nothing and the policy line
+        /// (`reports/trivy.json checked nothing: …; empty-scans: fail (policies/production.yaml:12)`).
+        public var reason: String
+
+        public init(report: String, reason: String) {
+            self.report = report
+            self.reason = reason
+        }
+    }
+
     /// One waiver and what became of it.
     public struct WaiverStatus: Sendable {
         public var id: String
@@ -95,6 +109,9 @@ public struct ReportGate: Sendable {
     /// A waiver in force that expires within this many days is "expiring soon".
     public var expiringWithinDays: Int
     public var warnings: [String]
+    /// Each report whose scan checked nothing and fails the decision (the policy's
+    /// `empty-scans: fail`), by report; empty under `warn`.
+    public var emptyScanFailures: [EmptyScanFailure]
     /// The decision JSON (`scangate-gate/1`), embedded whole in the JSON report: encoded when
     /// asked for, from the decision the gate was made from (47 MB for the 1× benchmark report,
     /// which the HTML, Markdown and JUnit reports never need).
@@ -115,8 +132,10 @@ public struct ReportGate: Sendable {
     public init(
         passed: Bool, summary: String, policyFile: String, environment: String, date: String,
         outcomes: [String: FindingOutcome], counts: [Outcome: Int], waivers: [WaiverStatus],
-        expiringWithinDays: Int, warnings: [String], decisionJSON: [UInt8]
+        expiringWithinDays: Int, warnings: [String], decisionJSON: [UInt8],
+        emptyScanFailures: [EmptyScanFailure] = []
     ) {
+        self.emptyScanFailures = emptyScanFailures
         self.passed = passed
         self.summary = summary
         self.policyFile = policyFile
@@ -139,7 +158,10 @@ public struct ReportGate: Sendable {
         self.init(
             passed: passed, summary: summary, policyFile: policyFile, environment: environment, date: date,
             outcomes: outcomes, counts: counts, waivers: waivers, expiringWithinDays: expiringWithinDays,
-            warnings: warnings, decisionJSON: [])
+            warnings: warnings, decisionJSON: [],
+            emptyScanFailures: decision.failingEmptyScans.map {
+                EmptyScanFailure(report: $0.scan.report, reason: $0.reason.text)
+            })
         decisionSource = .decision(decision)
     }
 
