@@ -69,9 +69,11 @@ public struct ReleaseGate: Sendable {
     /// digest (``ImageVerification/scanCoverage(_:)``), and the policy's `signatures: require-scan`
     /// fails one that a platform image of no report scanned (a definite "no", whatever the
     /// registry did after the image's identity was read).
+    /// `emptyScans`: the reports whose scans checked nothing; under the policy's `empty-scans: fail`
+    /// each is a definite "no".
     public func decide(
         tag: String, commit: String? = nil, findings: FindingSet, images: [ImageVerification],
-        scannedImages: [ScannedImage] = [], reportWarnings: [String] = []
+        scannedImages: [ScannedImage] = [], reportWarnings: [String] = [], emptyScans: [EmptyScan] = []
     ) -> ReleaseOutcome {
         let evidence = SignatureEvidence(
             images: images.map { $0.signatureEvidence(coverage: $0.scanCoverage(scannedImages)) },
@@ -79,11 +81,12 @@ public struct ReleaseGate: Sendable {
         let decision = Gate.evaluate(
             GateInput(
                 findings: findings, policy: policy, waivers: waivers, vex: vex, baseline: baseline, today: today,
-                signatures: evidence, reportWarnings: reportWarnings, repository: repository))
+                signatures: evidence, reportWarnings: reportWarnings, repository: repository,
+                emptyScans: emptyScans))
         let signatures = decision.signatures.verdicts.filter { $0.verdict == .fail }
         // Fail closed: a release of no image has nothing verified.
         let definiteNo =
-            images.isEmpty || !decision.findingsPassed
+            images.isEmpty || !decision.findingsPassed || !decision.failingEmptyScans.isEmpty
             || signatures.contains { $0.evidence.state != .notChecked || $0.failsForScan }
         let status: ReleaseStatus
         if definiteNo {

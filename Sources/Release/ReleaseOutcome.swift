@@ -36,7 +36,8 @@ public struct ReleaseOutcome: Sendable {
     public var exitCode: Int32 { notRecorded == nil && outputFailure == nil ? status.exitCode : 2 }
 
     /// Every reason for the decision: each unreadable report, each image's verdict, each
-    /// failing finding, each `max:` exceeded, the findings' count line.
+    /// failing finding, each `max:` exceeded, each report that checked nothing and fails
+    /// (`empty-scans: fail`), the findings' count line.
     public var reasons: [String] {
         var reasons = reportFailures.map { "report unreadable: \($0)" }
         guard let decision else {
@@ -62,6 +63,7 @@ public struct ReleaseOutcome: Sendable {
                 "max \(check.severity): \(check.count) remain, the policy allows \(check.limit.value) "
                     + "(\(check.limit.source))")
         }
+        for scan in decision.failingEmptyScans { reasons.append("report \(scan.reason.text)") }
         reasons.append("findings: " + Self.findingsLine(decision))
         if let outputFailure {
             reasons.append("the output could not be written, so it does not count: \(outputFailure)")
@@ -89,6 +91,10 @@ public struct ReleaseOutcome: Sendable {
         if registry > 0 { parts.append("\(registry) registry failure\(registry == 1 ? "" : "s")") }
         let unscanned = decision?.signatures.verdicts.filter(\.failsForScan).count ?? 0
         if unscanned > 0 { parts.append("\(unscanned) not scanned") }
+        let checkedNothing = decision?.failingEmptyScans.count ?? 0
+        if checkedNothing > 0 {
+            parts.append("\(checkedNothing) report\(checkedNothing == 1 ? "" : "s") checked nothing")
+        }
         if let decision { parts.append("findings " + Self.findingsLine(decision)) }
         let label: String
         switch auditDecision {

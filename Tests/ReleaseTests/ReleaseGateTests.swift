@@ -214,6 +214,29 @@ struct ReleaseGateTests {
         #expect(outcome.decision?.warnings.contains(warning) == true, "\(outcome.decision?.warnings ?? [])")
     }
 
+    /// Under `empty-scans: fail`, a report that checked nothing is a definite "no" (a registry
+    /// failure does not make it an error), with a reason in the audit record.
+    @Test func aReportThatCheckedNothingFailsTheReleaseUnderEmptyScansFail() throws {
+        let scan = EmptyScan(report: "trivy-image.json", reason: "Trivy detected no operating system in app:1")
+        let failing = try Self.gate(try Self.policy(Self.policyText + "empty-scans: fail\n"))
+        let image = try Self.verified("registry.test/acme/api@\(Self.digest)")
+        for images in [[image], [Self.down]] {
+            let outcome = failing.decide(tag: "v1", findings: Self.clean, images: images, emptyScans: [scan])
+            #expect(outcome.status == .fail && outcome.auditDecision == .fail)
+            let reason =
+                "report trivy-image.json checked nothing: Trivy detected no operating system in app:1; empty-scans: "
+                + "fail (release.yaml:7)"
+            #expect(outcome.reasons.contains(reason), "\(outcome.reasons)")
+            #expect(outcome.auditEntry.reasons.contains(reason))
+            #expect(outcome.summary.contains("; 1 report checked nothing; "), "\(outcome.summary)")
+            #expect(outcome.text(audit: nil, log: nil).contains("\nFAIL    \(reason)\n"))
+        }
+        let warning = try Self.gate(try Self.policy())
+        let outcome = warning.decide(tag: "v1", findings: Self.clean, images: [image], emptyScans: [scan])
+        #expect(outcome.status == .pass)
+        #expect(!outcome.reasons.contains { $0.contains("checked nothing") })
+    }
+
     @Test func unreadableReportsAreExitThreeAndNoImageIsChecked() throws {
         let reference = "127.0.0.1:1/acme/api:v1.4.0"
         let outcome = try Self.gate(try Self.policy()).reportsUnreadable(
