@@ -77,8 +77,9 @@ public enum CIAnnotations {
     /// in one notice that points at the job summary.
     public static let perLevelLimit = 10
 
-    /// The workflow command lines for the decision's fail and warn verdicts, and its warnings
-    /// about the run itself (a report that checked nothing, an expired waiver, signatures not
+    /// The workflow command lines for the decision's fail and warn verdicts (an error for each
+    /// report that checked nothing under `empty-scans: fail`, before the failing findings), and its
+    /// warnings about the run itself (a report that checked nothing, an expired waiver, signatures not
     /// verified). Those come before the warned findings within the warning annotations GitHub
     /// shows: a green check beside "nothing was checked" in a collapsed summary would be missed.
     /// The job log shows them: report text in them is on one printable line (no escape sequence
@@ -87,6 +88,14 @@ public enum CIAnnotations {
         var lines: [String] = []
         for (verdict, level) in [(Verdict.fail, WorkflowCommand.Level.error), (.warn, .warning)] {
             var annotations: [String] = []
+            if verdict == .fail {
+                // First: they fail the run though no finding does, and no finding's error says so.
+                annotations = decision.failingEmptyScans.map {
+                    WorkflowCommand.annotation(
+                        .error, message: $0.reason.text.printableLine,
+                        title: "\($0.scan.report) checked nothing".printableLine)
+                }
+            }
             if verdict == .warn {
                 annotations = decision.warnings.map {
                     WorkflowCommand.annotation(.warning, message: $0.printableLine, title: "ScanGate gate warning")

@@ -88,7 +88,8 @@ struct GateCommand: ParsableCommand {
             GateInput(
                 findings: findings, policy: loadedPolicy,
                 waivers: waiverFiles, vex: vexDocuments, baseline: previous, environment: env, today: today,
-                reportWarnings: readerWarnings, repository: GateOptionChecks.gatedRepository(repository)))
+                reportWarnings: readerWarnings, repository: GateOptionChecks.gatedRepository(repository),
+                emptyScans: loaded.compactMap(\.emptyScan)))
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(DecisionText.render(decision).utf8)

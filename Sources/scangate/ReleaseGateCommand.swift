@@ -167,9 +167,12 @@ struct ReleaseGateCommand: ParsableCommand {
         let findings: FindingSet
         let readerWarnings: [String]
         let scannedImages: [ScannedImage]
+        let emptyScans: [EmptyScan]
         switch loadFindings(plan) {
         case .success(let loaded):
-            (findings, readerWarnings, scannedImages) = (loaded.findings, loaded.warnings, loaded.scannedImages)
+            (findings, readerWarnings, scannedImages, emptyScans) = (
+                loaded.findings, loaded.warnings, loaded.scannedImages, loaded.emptyScans
+            )
         case .failure(let unreadable):
             let outcome = setup.gate.reportsUnreadable(
                 unreadable.failures, tag: tag, commit: commit, images: plan.images)
@@ -195,7 +198,7 @@ struct ReleaseGateCommand: ParsableCommand {
         }
         let outcome = setup.gate.decide(
             tag: tag, commit: commit, findings: findings, images: verified, scannedImages: scannedImages,
-            reportWarnings: readerWarnings)
+            reportWarnings: readerWarnings, emptyScans: emptyScans)
         try finish(outcome, setup: setup)
     }
 
@@ -360,10 +363,11 @@ struct ReleaseGateCommand: ParsableCommand {
         var failures: [String]
     }
 
-    /// The reports' findings, merged, their readers' warnings (`report.json: …`) and the images
-    /// they scanned; or every report that cannot be read.
+    /// The reports' findings, merged, their readers' warnings (`report.json: …`), the images
+    /// they scanned and the reports that checked nothing; or every report that cannot be read.
     private func loadFindings(_ plan: ReleasePlan) -> Result<
-        (findings: FindingSet, warnings: [String], scannedImages: [ScannedImage]), UnreadableReports
+        (findings: FindingSet, warnings: [String], scannedImages: [ScannedImage], emptyScans: [EmptyScan]),
+        UnreadableReports
     > {
         let (paths, missing) = ReportInput.files(plan.reports)
         var failures = missing
@@ -389,7 +393,7 @@ struct ReleaseGateCommand: ParsableCommand {
         return .success(
             (
                 FindingSet(merging: parsed.flatMap(\.findings)), parsed.flatMap(\.warningsNamingTheReport),
-                parsed.flatMap(\.scannedImages)
+                parsed.flatMap(\.scannedImages), parsed.compactMap(\.emptyScan)
             ))
     }
 

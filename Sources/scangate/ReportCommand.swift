@@ -124,7 +124,8 @@ struct ReportBuilder {
                 GateInput(
                     findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
                     baseline: previous.map(\.baseline),
-                    environment: env, today: today, reportWarnings: readerWarnings, repository: repository))
+                    environment: env, today: today, reportWarnings: readerWarnings, repository: repository,
+                    emptyScans: loaded.compactMap(\.emptyScan)))
             gate = ReportGate(decision, policy: loadedPolicy)
         }
         return ReportContent(

@@ -99,6 +99,48 @@ extension ScanGateExecutable {
         #expect(annotations.allSatisfy { $0.contains("nothing was checked") || !$0.contains("empty-fs") })
     }
 
+    /// Under production's `empty-scans: fail`, a report that checked nothing fails the run (exit 1)
+    /// with an error annotation and a failing line in every output; staging passes it with the
+    /// warning.
+    @Test(arguments: [("production", Int32(1)), ("staging", Int32(0))])
+    func aReportThatCheckedNothingFailsProductionOnly(_ environment: String, _ status: Int32) throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: environment))
+        defer { workspace.remove() }
+        try Data(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem"}"#.utf8).write(
+            to: URL(fileURLWithPath: workspace.path("empty-fs.json")))
+        let result = try ScanGateExecutable.run(
+            ["ci", "--no-upload", "--no-comment", "empty-fs.json"], in: workspace.root,
+            environment: workspace.environment)
+        #expect(result.status == status, "\(result.standardOutput)\(result.standardError)")
+        let errors = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("::error ") }
+        let policy = try String(contentsOfFile: workspace.path("policies/production.yaml"), encoding: .utf8)
+        let line =
+            (policy.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+                $0.hasPrefix("empty-scans: fail")
+            } ?? -2) + 1
+        let reason =
+            "empty-fs.json checked nothing: Trivy listed no result for the filesystem scan of .: it found no lock "
+            + "file, configuration or secret to scan there; empty-scans: fail (policies/production.yaml:\(line))"
+        let outputs = ["out/report.md", "out/report.html", "out/junit.xml", "out/decision.json"]
+        if environment == "production" {
+            #expect(errors == ["::error title=empty-fs.json checked nothing::\(reason)"], "\(result.standardOutput)")
+            #expect(result.standardOutput.contains("FAIL    report \(reason)"), "\(result.standardOutput)")
+            #expect(result.standardOutput.contains(", 1 report checked nothing (policy production.yaml"))
+            for output in outputs.dropFirst() { #expect(workspace.text(output).contains(reason), "\(output)") }
+            // Markdown escapes its punctuation.
+            #expect(workspace.text("out/report.md").contains("- ❌ empty-fs.json checked nothing\\: Trivy listed"))
+            #expect(workspace.outputFile.contains("decision=fail"), "\(workspace.outputFile)")
+        } else {
+            #expect(errors.isEmpty, "\(result.standardOutput)")
+            #expect(!result.standardOutput.contains("FAIL"), "\(result.standardOutput)")
+            for output in outputs.prefix(3) {
+                #expect(!workspace.text(output).contains("checked nothing: "), "\(output)")
+            }
+            #expect(workspace.outputFile.contains("decision=pass"), "\(workspace.outputFile)")
+        }
+    }
+
     /// Report text reaches the job log (the decision on standard output, progress on standard
     /// error), which GitHub's runner reads for workflow commands, after leading blanks, line by
     /// line (LF or CR): a tool name, rule id, title, path or message with a line break and
