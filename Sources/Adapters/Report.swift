@@ -46,11 +46,11 @@ public struct ParsedReport: Sendable {
     /// The container images the report scanned, as the tool identified them (a Trivy image
     /// report): what the release gate ties to the images it releases.
     public var scannedImages: [ScannedImage]
-    /// Why the scan checked nothing, when the tool says so however it is read (Trivy found no
-    /// operating system and no result in an image, or no result in a directory; ZAP raised no
-    /// alert for any site; npm audited 0 dependencies); nil for a scan that checked something.
-    /// A fact about the report, set where the reader warns about it: whether a release may pass
-    /// on it is the policy's to say (`empty-scans`).
+    /// Why the scan checked nothing, when the report shows it did (Trivy found no operating
+    /// system and no result in an image, or no result in a directory; ZAP raised no alert for
+    /// any site; npm audited 0 dependencies); nil for a scan that checked something. A fact
+    /// about the report, set where the reader warns about it: whether a release may pass on it
+    /// is the policy's to say (`empty-scans`).
     public var checkedNothing: String?
     /// ``checkedNothing`` with the report it is about, for the gate.
     public var emptyScan: EmptyScan? { checkedNothing.map { EmptyScan(report: source, reason: $0) } }
