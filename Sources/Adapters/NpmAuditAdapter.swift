@@ -287,10 +287,16 @@ private struct NpmAuditReader {
     /// hand-written `{"vulnerabilities": {}}`, or a tool's output of another shape read with
     /// `--as npm-audit`): refused, rather than read as a clean audit.
     static func requireMetadata(in report: JSONValue, listing part: String) throws(JSONAccessError) {
-        guard try report.object("metadata") == nil else { return }
-        throw report.error(
-            "\(part) lists nothing and there is no \"metadata\": npm writes the counts of what it audited in "
-                + "every report, so this is no evidence that an audit ran")
+        guard let metadata = try report.object("metadata") else {
+            throw report.error(
+                "\(part) lists nothing and there is no \"metadata\": npm writes the counts of what it audited "
+                    + "in every report, so this is no evidence that an audit ran")
+        }
+        guard try metadata.object("vulnerabilities") != nil else {
+            throw metadata.error(
+                "\(part) lists nothing and \"metadata\" has no \"vulnerabilities\" counts: npm writes them in "
+                    + "every report, so this is no evidence that an audit ran")
+        }
     }
 
     /// npm counts what it found per severity in `metadata.vulnerabilities`. When the entries

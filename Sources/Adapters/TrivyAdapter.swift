@@ -126,12 +126,14 @@ private struct TrivyReportReader {
             // Trivy lists every lock file and configuration it read, findings or not (and a
             // file with a secret): no result means it found nothing it scans there.
             let place = artifactName.isEmpty ? "the directory" : artifactName
-            checkedNothing =
-                "Trivy listed no result for the \(artifactType) scan of \(place): it found no lock file, "
-                + "configuration or secret to scan there"
+            // A scan for secrets alone (`--scanners secret`) that finds none lists nothing either:
+            // the report cannot tell, so the warning says so.
+            let reason =
+                "Trivy listed no result for the \(artifactType) scan of \(place): no lock file or configuration "
+                + "was found there, and no secret"
+            checkedNothing = reason
             warnings.append(
-                "Trivy listed no result for the \(artifactType) scan of \(place): it found no lock file, "
-                    + "configuration or secret to scan there (the wrong directory, or every file skipped?). No "
+                reason + " (the wrong directory, or every file skipped?). Unless it looked for secrets alone, no "
                     + "finding here means nothing was checked")
         } else if artifactType == "container_image" {
             // The image it scanned, for the release gate; not one where nothing was scanned.

@@ -32,8 +32,8 @@ struct CheckedNothingTests {
         let report = try Self.parse(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "\#(type)"}"#)
         #expect(
             report.checkedNothing
-                == "Trivy listed no result for the \(type) scan of .: it found no lock file, configuration or "
-                + "secret to scan there")
+                == "Trivy listed no result for the \(type) scan of .: no lock file or configuration was found "
+                + "there, and no secret")
         #expect(report.warnings.count == 1)
     }
 
@@ -81,7 +81,8 @@ struct CheckedNothingTests {
                 #"{"SchemaVersion": 2, "ArtifactName": "alpine:3.20", "ArtifactType": "container_image","#
                     + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.20.1"}}, "Results": []}"#),
             try Self.parse(
-                #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"dependencies": {"total": 12}}}"#),
+                #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"total": 0}, "dependencies": {"total": 12}}}"#
+            ),
         ]
         for report in clean { #expect(report.checkedNothing == nil && report.emptyScan == nil) }
         let examples = Corpus.fixture("examples")

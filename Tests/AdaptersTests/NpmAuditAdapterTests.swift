@@ -222,6 +222,8 @@ struct NpmAuditAdapterTests {
         (#"{"auditReportVersion": 2, "vulnerabilities": {}}"#, "\"vulnerabilities\" lists nothing"),
         (#"{"advisories": {}}"#, "\"advisories\" lists nothing and there is no \"metadata\""),
         (#"{"audit": {"auditReportVersion": 2, "vulnerabilities": {}}}"#, "\"vulnerabilities\" lists nothing"),
+        (#"{"vulnerabilities": {}, "metadata": {}}"#, "\"metadata\" has no \"vulnerabilities\" counts"),
+        (#"{"advisories": {}, "metadata": {"totalDependencies": 3}}"#, "\"metadata\" has no \"vulnerabilities\""),
     ])
     func anEmptyReportWithoutMetadataIsRefused(json: String, message: String) throws {
         let error = try #require(throws: ReportError.self) {
@@ -230,7 +232,9 @@ struct NpmAuditAdapterTests {
         #expect(error.message.contains(message), "\(error)")
         // With npm's counts, the same empty list is a clean audit.
         let counted = try Corpus.parse(
-            bytes: Array(#"{"vulnerabilities": {}, "metadata": {"dependencies": {"total": 3}}}"#.utf8),
+            bytes: Array(
+                #"{"vulnerabilities": {}, "metadata": {"vulnerabilities": {"total": 0}, "dependencies": {"total": 3}}}"#
+                    .utf8),
             name: "npm.json",
             as: .npmAudit)
         #expect(counted.findings.isEmpty && counted.warnings.isEmpty)
@@ -250,7 +254,8 @@ struct NpmAuditAdapterTests {
             #expect(report.warnings.contains { $0.hasPrefix("npm audited 0 dependencies") }, "\(report.warnings)")
         }
         let audited = try parse(
-            #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"dependencies": {"total": 12}}}"#)
+            #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"total": 0}, "dependencies": {"total": 12}}}"#
+        )
         #expect(audited.warnings.isEmpty)
     }
 

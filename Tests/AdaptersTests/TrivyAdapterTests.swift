@@ -487,9 +487,9 @@ struct TrivyReportWarningTests {
         let empty = try Self.parse(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "\#(type)"}"#)
         #expect(
             empty.warnings == [
-                "Trivy listed no result for the \(type) scan of .: it found no lock file, configuration or secret to "
-                    + "scan there (the wrong directory, or every file skipped?). No finding here means nothing was "
-                    + "checked"
+                "Trivy listed no result for the \(type) scan of .: no lock file or configuration was found there, "
+                    + "and no secret (the wrong directory, or every file skipped?). Unless it looked for secrets "
+                    + "alone, no finding here means nothing was checked"
             ])
         let scanned = try Self.parse(
             #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "\#(type)","#

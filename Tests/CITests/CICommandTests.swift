@@ -120,8 +120,8 @@ extension ScanGateExecutable {
                 $0.hasPrefix("empty-scans: fail")
             } ?? -2) + 1
         let reason =
-            "empty-fs.json checked nothing: Trivy listed no result for the filesystem scan of .: it found no lock "
-            + "file, configuration or secret to scan there; empty-scans: fail (policies/production.yaml:\(line))"
+            "empty-fs.json checked nothing: Trivy listed no result for the filesystem scan of .: no lock file or "
+            + "configuration was found there, and no secret; empty-scans: fail (policies/production.yaml:\(line))"
         let outputs = ["out/report.md", "out/report.html", "out/junit.xml", "out/decision.json"]
         if environment == "production" {
             #expect(errors == ["::error title=empty-fs.json checked nothing::\(reason)"], "\(result.standardOutput)")

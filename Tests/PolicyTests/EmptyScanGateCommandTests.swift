@@ -25,7 +25,7 @@ struct EmptyScanGateCommandTests {
         #expect(
             result.standardOutput.contains(
                 "FAIL    report \(report.path) checked nothing: Trivy listed no result for the filesystem scan of .: "
-                    + "it found no lock file, configuration or secret to scan there; empty-scans: fail "
+                    + "no lock file or configuration was found there, and no secret; empty-scans: fail "
                     + "(policies/production.yaml:\(line))"), "\(result.standardOutput)")
         let last = result.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.hasPrefix("FAIL: 0 failing, "), "\(last)")
@@ -44,7 +44,7 @@ struct EmptyScanGateCommandTests {
         let result = try GateProcess.run(
             ["gate", report.path, "--policy", "policies/staging.yaml", "--now", "2026-11-25"])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
-        #expect(result.standardOutput.contains("No finding here means nothing was checked"))
+        #expect(result.standardOutput.contains("no finding here means nothing was checked"))
         #expect(!result.standardOutput.contains("FAIL"), "\(result.standardOutput)")
         #expect(
             result.standardOutput.split(separator: "\n").last?.hasSuffix(

@@ -9,8 +9,8 @@ import Testing
 struct EmptyScanTests {
     static let emptyFS = EmptyScan(
         report: "reports/trivy-fs.json",
-        reason: "Trivy listed no result for the filesystem scan of .: it found no lock file, configuration or "
-            + "secret to scan there")
+        reason: "Trivy listed no result for the filesystem scan of .: no lock file or configuration was found "
+            + "there, and no secret")
     static let emptyAudit = EmptyScan(report: "reports/npm-audit.json", reason: "npm audited 0 dependencies")
 
     static func decide(_ policy: Policy, _ scans: [EmptyScan], findings: [Finding] = []) -> Decision {
