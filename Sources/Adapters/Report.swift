@@ -46,9 +46,9 @@ public struct ParsedReport: Sendable {
     /// The container images the report scanned, as the tool identified them (a Trivy image
     /// report): what the release gate ties to the images it releases.
     public var scannedImages: [ScannedImage]
-    /// Why the scan checked nothing, when the report shows it did (Trivy found no operating
-    /// system and no result in an image, or no result in a directory; ZAP raised no alert for
-    /// any site; npm audited 0 dependencies); nil for a scan that checked something. A fact
+    /// Why the scan checked nothing, when the report shows it did (a Trivy image report with no
+    /// result, or a legacy one listing none; ZAP raised no alert for any site; npm audited 0
+    /// dependencies); nil for a scan that checked something. A fact
     /// about the report, set where the reader warns about it: whether a release may pass on it
     /// is the policy's to say (`empty-scans`).
     public var checkedNothing: String?

@@ -46,13 +46,23 @@ private struct TrivyReportReader {
         self.reportFile = reportFile
     }
 
+    /// A legacy report (before schema 2) with no result: Trivy found no OS and no lock file.
+    static let legacyNothingScanned = "the legacy Trivy report lists no result: Trivy found nothing to scan"
+
     mutating func read(_ root: JSONValue) throws(JSONAccessError) -> ParsedReport {
         let variant: String
         switch root.kind {
         case .null:
             variant = "legacy-null"
+            checkedNothing = Self.legacyNothingScanned
+            warnings.append(Self.legacyNothingScanned + ". No finding here means nothing was checked")
         case .array:
             variant = "legacy-list"
+            // Legacy Trivy lists a result for the OS and each lock file it found, findings or not.
+            if root.elements.isEmpty {
+                checkedNothing = Self.legacyNothingScanned
+                warnings.append(Self.legacyNothingScanned + ". No finding here means nothing was checked")
+            }
             for result in root.elements {
                 try readResult(result, context: Self.legacyContext(for: result))
             }
@@ -112,29 +122,31 @@ private struct TrivyReportReader {
         }
         let results = try root.array("Results") ?? []
         let osFamily = try metadata?.object("OS")?.string("Family") ?? ""
-        if artifactType == "container_image", results.isEmpty, osFamily.isEmpty || osFamily == "none" {
-            // Trivy found no operating system and no package to look at (every file skipped, a
-            // scratch image): a clean result that checked nothing.
-            checkedNothing =
-                "Trivy detected no operating system in \(artifactName.isEmpty ? "the image" : artifactName) and "
-                + "listed no result: nothing in it was scanned"
-            warnings.append(
-                "Trivy detected no operating system in \(artifactName.isEmpty ? "the image" : artifactName) and "
-                    + "listed no result: nothing in it was scanned (skipped files or directories, an image "
-                    + "without packages Trivy knows?). No finding here means nothing was checked")
-        } else if artifactType == "filesystem" || artifactType == "repository", results.isEmpty {
-            // Trivy lists every lock file and configuration it read, findings or not (and a
-            // file with a secret): no result means it found nothing it scans there.
-            let place = artifactName.isEmpty ? "the directory" : artifactName
-            // A scan for secrets alone (`--scanners secret`) that finds none lists nothing either:
-            // the report cannot tell, so the warning says so.
-            let reason =
-                "Trivy listed no result for the \(artifactType) scan of \(place): no lock file or configuration "
-                + "was found there, and no secret"
-            checkedNothing = reason
-            warnings.append(
-                reason + " (the wrong directory, or every file skipped?). Unless it looked for secrets alone, no "
-                    + "finding here means nothing was checked")
+        if artifactType == "container_image", results.isEmpty {
+            let image = artifactName.isEmpty ? "the image" : artifactName
+            let osName = try metadata?.object("OS")?.string("Name") ?? ""
+            if osFamily.isEmpty || osFamily == "none" {
+                // Trivy found no operating system and no package to look at (every file skipped,
+                // a scratch image): a clean result that checked nothing.
+                let reason =
+                    "Trivy detected no operating system in \(image) and listed no result: nothing in it was scanned"
+                checkedNothing = reason
+                warnings.append(
+                    reason + " (skipped files or directories, an image without packages Trivy knows?). No finding "
+                        + "here means nothing was checked")
+            } else {
+                // Whenever it looks for the OS packages' vulnerabilities Trivy lists their result,
+                // none found included: an OS it detected and no result means they were not looked
+                // at (`--scanners` or `--pkg-types` left them out, or the report was cut short).
+                let system = osName.isEmpty ? osFamily : "\(osFamily) \(osName)"
+                let reason =
+                    "Trivy detected \(system) in \(image) but listed no result: its packages were not scanned for "
+                    + "vulnerabilities"
+                checkedNothing = reason
+                warnings.append(
+                    reason + " (--scanners or --pkg-types left them out, or the report was cut short). No finding "
+                        + "here means nothing was checked")
+            }
         } else if artifactType == "container_image" {
             // The image it scanned, for the release gate; not one where nothing was scanned.
             scannedImages.append(

@@ -1,7 +1,7 @@
 /// A report whose scan checked nothing: its tool ran and wrote a clean result, but found nothing
-/// to look at (Trivy found no operating system and no package in an image, or no lock file,
-/// configuration or secret in a directory; ZAP raised no alert at all on any site; npm audited
-/// 0 dependencies). No finding in it is no evidence, so a policy may refuse to pass on it
+/// to look at (Trivy found no operating system and no package in an image, or did not scan the
+/// packages of the one it found; ZAP raised no alert at all on any site; npm audited 0
+/// dependencies). No finding in it is no evidence, so a policy may refuse to pass on it
 /// (`empty-scans: fail`).
 public struct EmptyScan: Sendable, Hashable {
     /// The report (the path as given).

@@ -164,8 +164,10 @@ public struct SARIFUploader: Sendable {
             do {
                 response = try send(request, deadline: deadline)
             } catch {
-                // The wait ended during the request: as far as anyone knows, still processing.
-                guard clock.monotonicSeconds() < deadline else {
+                // The wait ended during the request: as far as anyone knows, still processing. A
+                // timeout cut to the deadline may fire a few milliseconds short of it (libcurl
+                // counts from its own start), so the last 50 ms count as the end.
+                guard clock.monotonicSeconds() + 0.05 < deadline else {
                     throw .processingTimedOut(id: receipt.id, waited: clock.monotonicSeconds() - start)
                 }
                 throw error

@@ -115,9 +115,11 @@ public struct CurlTransport: HTTPTransport {
         }
     }
 
+    /// Rounded up: a timeout cut to a caller's deadline must not fire before the deadline (a
+    /// status request ended by the end of the wait is "still processing", not a failure).
     private static func milliseconds(_ seconds: Double) -> Int {
         guard seconds.isFinite, seconds > 0 else { return 1 }
-        return max(1, Int(min(seconds, 86_400) * 1000))
+        return max(1, Int((min(seconds, 86_400) * 1000).rounded(.up)))
     }
 
     static func error(for code: CURLcode, message: String) -> HTTPError {

@@ -27,14 +27,39 @@ struct CheckedNothingTests {
         #expect(report.warnings.first?.hasSuffix("No finding here means nothing was checked") == true)
     }
 
-    @Test(arguments: ["filesystem", "repository"])
-    func aTrivySourceScanWithNoResultCheckedNothing(_ type: String) throws {
-        let report = try Self.parse(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "\#(type)"}"#)
-        #expect(
-            report.checkedNothing
-                == "Trivy listed no result for the \(type) scan of .: no lock file or configuration was found "
-                + "there, and no secret")
+    /// Trivy lists the OS packages' result whenever it scans them, none found included: an OS it
+    /// detected with no result was not scanned for vulnerabilities.
+    @Test func aTrivyImageWithAnOperatingSystemAndNoResultCheckedNothing() throws {
+        for results in ["", #", "Results": []"#] {
+            let report = try Self.parse(
+                #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image","#
+                    + #" "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}}\#(results)}"#)
+            #expect(
+                report.checkedNothing
+                    == "Trivy detected debian 12.5 in app:1 but listed no result: its packages were not scanned for "
+                    + "vulnerabilities")
+            #expect(report.warnings.count == 1)
+            // Nor does it count as the scan of the image for the release gate.
+            #expect(report.scannedImages.isEmpty)
+        }
+    }
+
+    /// Legacy Trivy lists a result for the OS and each lock file it found: none is nothing scanned.
+    @Test(arguments: ["null", "[]"])
+    func aLegacyTrivyReportWithNoResultCheckedNothing(_ text: String) throws {
+        let report = try Self.parse(text, as: .trivy)
+        #expect(report.checkedNothing == "the legacy Trivy report lists no result: Trivy found nothing to scan")
         #expect(report.warnings.count == 1)
+    }
+
+    /// A filesystem or repository scan with no result is not flagged: Trivy (before the versions
+    /// that list every lock file) leaves out lock files in which it found nothing, so a clean
+    /// project's scan looks the same as one of the wrong directory.
+    @Test(arguments: ["filesystem", "repository"])
+    func aTrivySourceScanWithNoResultIsNotFlagged(_ type: String) throws {
+        let report = try Self.parse(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "\#(type)"}"#)
+        #expect(report.checkedNothing == nil)
+        #expect(report.warnings.isEmpty)
     }
 
     @Test func aZAPReportWithoutAnyAlertCheckedNothing() throws {
@@ -79,7 +104,8 @@ struct CheckedNothingTests {
                     + #" "Results": [{"Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm"}]}"#),
             try Self.parse(
                 #"{"SchemaVersion": 2, "ArtifactName": "alpine:3.20", "ArtifactType": "container_image","#
-                    + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.20.1"}}, "Results": []}"#),
+                    + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.20.1"}}, "Results": [{"Target":"#
+                    + #" "alpine:3.20 (alpine 3.20.1)", "Class": "os-pkgs", "Type": "alpine"}]}"#),
             try Self.parse(
                 #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"total": 0}, "dependencies": {"total": 12}}}"#
             ),

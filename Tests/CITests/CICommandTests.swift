@@ -79,24 +79,28 @@ extension ScanGateExecutable {
         #expect(workspace.outputFile.isEmpty)
     }
 
+    /// A Trivy image report whose OS packages were not scanned: a scan that checked nothing.
+    static let emptyImage =
+        #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image", "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}}}"#
+
     /// A report that checked nothing passes the gate with a warning; in Actions the warning is an
     /// annotation on the run, not only a line in a collapsed part of the job summary.
     @Test func aGateWarningIsAnAnnotation() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
         defer { workspace.remove() }
-        try Data(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem"}"#.utf8).write(
-            to: URL(fileURLWithPath: workspace.path("empty-fs.json")))
+        try Data(Self.emptyImage.utf8).write(to: URL(fileURLWithPath: workspace.path("empty-image.json")))
         let result = try ScanGateExecutable.run(
-            ["ci", "--no-upload", "--no-comment", "empty-fs.json"], in: workspace.root,
+            ["ci", "--no-upload", "--no-comment", "empty-image.json"], in: workspace.root,
             environment: workspace.environment)
         #expect(result.status == 0, "\(result.standardError)")
         let annotations = result.standardOutput.split(separator: "\n").filter {
             $0.hasPrefix("::warning title=ScanGate gate warning::")
         }
         #expect(
-            annotations.contains { $0.contains("empty-fs.json: Trivy listed no result") }, "\(result.standardOutput)")
-        #expect(annotations.allSatisfy { $0.contains("nothing was checked") || !$0.contains("empty-fs") })
+            annotations.contains { $0.contains("empty-image.json: Trivy detected debian 12.5") },
+            "\(result.standardOutput)")
+        #expect(annotations.allSatisfy { $0.contains("nothing was checked") || !$0.contains("empty-image") })
     }
 
     /// Under production's `empty-scans: fail`, a report that checked nothing fails the run (exit 1)
@@ -107,10 +111,9 @@ extension ScanGateExecutable {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: environment))
         defer { workspace.remove() }
-        try Data(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem"}"#.utf8).write(
-            to: URL(fileURLWithPath: workspace.path("empty-fs.json")))
+        try Data(Self.emptyImage.utf8).write(to: URL(fileURLWithPath: workspace.path("empty-image.json")))
         let result = try ScanGateExecutable.run(
-            ["ci", "--no-upload", "--no-comment", "empty-fs.json"], in: workspace.root,
+            ["ci", "--no-upload", "--no-comment", "empty-image.json"], in: workspace.root,
             environment: workspace.environment)
         #expect(result.status == status, "\(result.standardOutput)\(result.standardError)")
         let errors = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("::error ") }
@@ -120,16 +123,16 @@ extension ScanGateExecutable {
                 $0.hasPrefix("empty-scans: fail")
             } ?? -2) + 1
         let reason =
-            "empty-fs.json checked nothing: Trivy listed no result for the filesystem scan of .: no lock file or "
-            + "configuration was found there, and no secret; empty-scans: fail (policies/production.yaml:\(line))"
+            "empty-image.json checked nothing: Trivy detected debian 12.5 in app:1 but listed no result: its packages "
+            + "were not scanned for vulnerabilities; empty-scans: fail (policies/production.yaml:\(line))"
         let outputs = ["out/report.md", "out/report.html", "out/junit.xml", "out/decision.json"]
         if environment == "production" {
-            #expect(errors == ["::error title=empty-fs.json checked nothing::\(reason)"], "\(result.standardOutput)")
+            #expect(errors == ["::error title=empty-image.json checked nothing::\(reason)"], "\(result.standardOutput)")
             #expect(result.standardOutput.contains("FAIL    report \(reason)"), "\(result.standardOutput)")
             #expect(result.standardOutput.contains(", 1 report checked nothing (policy production.yaml"))
             for output in outputs.dropFirst() { #expect(workspace.text(output).contains(reason), "\(output)") }
             // Markdown escapes its punctuation.
-            #expect(workspace.text("out/report.md").contains("- ❌ empty-fs.json checked nothing\\: Trivy listed"))
+            #expect(workspace.text("out/report.md").contains("- ❌ empty-image.json checked nothing\\: Trivy detected"))
             #expect(workspace.outputFile.contains("decision=fail"), "\(workspace.outputFile)")
         } else {
             #expect(errors.isEmpty, "\(result.standardOutput)")

@@ -428,7 +428,8 @@ struct ReaderWarningsInDecisionTests {
         let report = directory.appendingPathComponent("eosl.json")
         try Data(
             (#"{"SchemaVersion": 2, "ArtifactName": "alpine:3.10", "ArtifactType": "container_image","#
-                + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.10.9", "EOSL": true}}, "Results": []}"#).utf8
+                + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.10.9", "EOSL": true}}, "Results": [{"Target":"#
+                + #" "alpine:3.10 (alpine 3.10.9)", "Class": "os-pkgs", "Type": "alpine"}]}"#).utf8
         ).write(to: report)
         let table = try ScanGateProcess.run(["gate", report.path, "--policy", "policies/production.yaml"])
         #expect(table.status == 0, "\(table.standardError)")

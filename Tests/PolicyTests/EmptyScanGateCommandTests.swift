@@ -2,11 +2,12 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `scangate gate` on a Trivy filesystem scan that checked nothing: production refuses it,
+/// `scangate gate` on a Trivy image scan that checked nothing: production refuses it,
 /// staging passes it with the warning, as before.
 @Suite("Gate command: empty scans", .enabled(if: GateProcess.isAvailable))
 struct EmptyScanGateCommandTests {
-    static let emptyFS = #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem"}"#
+    static let emptyImage =
+        #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image", "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}}}"#
 
     /// The line of `empty-scans:` in the shipped production policy.
     static func productionLine() throws -> Int {
@@ -16,7 +17,7 @@ struct EmptyScanGateCommandTests {
     }
 
     @Test func productionFailsWithExitOneNamingTheReportAndThePolicyLine() throws {
-        let report = try GateProcess.temporaryFile("trivy-fs.json", Self.emptyFS)
+        let report = try GateProcess.temporaryFile("trivy-image.json", Self.emptyImage)
         defer { try? FileManager.default.removeItem(at: report.deletingLastPathComponent()) }
         let result = try GateProcess.run(
             ["gate", report.path, "--policy", "policies/production.yaml", "--now", "2026-11-25"])
@@ -24,8 +25,8 @@ struct EmptyScanGateCommandTests {
         let line = try Self.productionLine()
         #expect(
             result.standardOutput.contains(
-                "FAIL    report \(report.path) checked nothing: Trivy listed no result for the filesystem scan of .: "
-                    + "no lock file or configuration was found there, and no secret; empty-scans: fail "
+                "FAIL    report \(report.path) checked nothing: Trivy detected debian 12.5 in app:1 but listed no "
+                    + "result: its packages were not scanned for vulnerabilities; empty-scans: fail "
                     + "(policies/production.yaml:\(line))"), "\(result.standardOutput)")
         let last = result.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.hasPrefix("FAIL: 0 failing, "), "\(last)")
@@ -39,12 +40,12 @@ struct EmptyScanGateCommandTests {
     }
 
     @Test func stagingPassesWithTheWarning() throws {
-        let report = try GateProcess.temporaryFile("trivy-fs.json", Self.emptyFS)
+        let report = try GateProcess.temporaryFile("trivy-image.json", Self.emptyImage)
         defer { try? FileManager.default.removeItem(at: report.deletingLastPathComponent()) }
         let result = try GateProcess.run(
             ["gate", report.path, "--policy", "policies/staging.yaml", "--now", "2026-11-25"])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
-        #expect(result.standardOutput.contains("no finding here means nothing was checked"))
+        #expect(result.standardOutput.contains("No finding here means nothing was checked"))
         #expect(!result.standardOutput.contains("FAIL"), "\(result.standardOutput)")
         #expect(
             result.standardOutput.split(separator: "\n").last?.hasSuffix(

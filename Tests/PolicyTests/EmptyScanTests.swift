@@ -7,10 +7,10 @@ import Testing
 /// `empty-scans:` in a policy, and what the gate makes of reports that checked nothing.
 @Suite("Empty scans")
 struct EmptyScanTests {
-    static let emptyFS = EmptyScan(
-        report: "reports/trivy-fs.json",
-        reason: "Trivy listed no result for the filesystem scan of .: no lock file or configuration was found "
-            + "there, and no secret")
+    static let emptyImage = EmptyScan(
+        report: "reports/trivy-image.json",
+        reason: "Trivy detected debian 12.5 in app:1 but listed no result: its packages were not scanned for "
+            + "vulnerabilities")
     static let emptyAudit = EmptyScan(report: "reports/npm-audit.json", reason: "npm audited 0 dependencies")
 
     static func decide(_ policy: Policy, _ scans: [EmptyScan], findings: [Finding] = []) -> Decision {
@@ -69,17 +69,17 @@ struct EmptyScanTests {
 
     @Test func underFailEachReportIsAReasonAndTheGateFails() throws {
         let policy = try Support.policy("scangate-policy: 1\nfail-on: critical\nempty-scans: fail\n")
-        let decision = Self.decide(policy, [Self.emptyFS, Self.emptyAudit])
+        let decision = Self.decide(policy, [Self.emptyImage, Self.emptyAudit])
         #expect(!decision.passed)
         #expect(decision.findingsPassed)
         // Sorted by report.
-        #expect(decision.failingEmptyScans.map(\.scan) == [Self.emptyAudit, Self.emptyFS])
+        #expect(decision.failingEmptyScans.map(\.scan) == [Self.emptyAudit, Self.emptyImage])
         let reasons = decision.failingEmptyScans.map(\.reason)
         #expect(reasons.allSatisfy { $0.kind == .emptyScan && $0.source?.description == "policy.yaml:3" })
         #expect(
             reasons.map(\.text) == [
                 "reports/npm-audit.json checked nothing: npm audited 0 dependencies; empty-scans: fail (policy.yaml:3)",
-                "reports/trivy-fs.json checked nothing: \(Self.emptyFS.reason); empty-scans: fail (policy.yaml:3)",
+                "reports/trivy-image.json checked nothing: \(Self.emptyImage.reason); empty-scans: fail (policy.yaml:3)",
             ])
         // The readers' warnings stay.
         #expect(decision.warnings.count == 2)
@@ -88,13 +88,13 @@ struct EmptyScanTests {
     @Test(arguments: ["empty-scans: warn\n", ""])
     func underWarnNothingChanges(_ setting: String) throws {
         let policy = try Support.policy("scangate-policy: 1\nfail-on: critical\n" + setting)
-        let decision = Self.decide(policy, [Self.emptyFS])
+        let decision = Self.decide(policy, [Self.emptyImage])
         #expect(decision.passed)
         #expect(decision.failingEmptyScans.isEmpty)
         #expect(decision.emptyScans.map(\.verdict) == [.warn])
         #expect(
             decision.warnings == [
-                "\(Self.emptyFS.report): \(Self.emptyFS.reason). No finding here means nothing was checked"
+                "\(Self.emptyImage.report): \(Self.emptyImage.reason). No finding here means nothing was checked"
             ])
         let without = Self.decide(policy, [])
         var withoutWarning = without
@@ -115,11 +115,11 @@ struct EmptyScanTests {
         let forward = Gate.evaluate(
             GateInput(
                 findings: FindingSet(merging: []), policy: policy, today: Support.today,
-                emptyScans: [Self.emptyFS, Self.emptyAudit]))
+                emptyScans: [Self.emptyImage, Self.emptyAudit]))
         let backward = Gate.evaluate(
             GateInput(
                 findings: FindingSet(merging: []), policy: policy, today: Support.today,
-                emptyScans: [Self.emptyAudit, Self.emptyFS]))
+                emptyScans: [Self.emptyAudit, Self.emptyImage]))
         #expect(DecisionJSON.encode(forward) == DecisionJSON.encode(backward))
         #expect(DecisionText.render(forward) == DecisionText.render(backward))
     }
@@ -128,14 +128,14 @@ struct EmptyScanTests {
 
     @Test func theTableHasAFailLinePerReportBeforeTheSummaryLine() throws {
         let policy = try Support.policy("scangate-policy: 1\nfail-on: critical\nempty-scans: fail\n")
-        let text = DecisionText.render(Self.decide(policy, [Self.emptyFS, Self.emptyAudit]))
+        let text = DecisionText.render(Self.decide(policy, [Self.emptyImage, Self.emptyAudit]))
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.suffix(6).first == "", "\(text)")
         #expect(
             Array(lines.suffix(5).prefix(2)) == [
                 "FAIL    report reports/npm-audit.json checked nothing: npm audited 0 dependencies; empty-scans: "
                     + "fail (policy.yaml:3)",
-                "FAIL    report reports/trivy-fs.json checked nothing: \(Self.emptyFS.reason); empty-scans: fail "
+                "FAIL    report reports/trivy-image.json checked nothing: \(Self.emptyImage.reason); empty-scans: fail "
                     + "(policy.yaml:3)",
             ], "\(text)")
         #expect(
@@ -146,19 +146,19 @@ struct EmptyScanTests {
 
     @Test func theJSONListsThem() throws {
         let failing = try Support.policy("scangate-policy: 1\nfail-on: critical\nempty-scans: fail\n")
-        let json = try JSONDocument(bytes: DecisionJSON.encode(Self.decide(failing, [Self.emptyFS]))).root
+        let json = try JSONDocument(bytes: DecisionJSON.encode(Self.decide(failing, [Self.emptyImage]))).root
         #expect(try json.string("decision") == "fail")
         #expect(try json.string("summary")?.contains("1 report checked nothing") == true)
         let scans = try #require(try json.array("emptyScans"))
         #expect(scans.count == 1)
-        #expect(try scans[0].string("report") == "reports/trivy-fs.json")
-        #expect(try scans[0].string("reason") == Self.emptyFS.reason)
+        #expect(try scans[0].string("report") == "reports/trivy-image.json")
+        #expect(try scans[0].string("reason") == Self.emptyImage.reason)
         #expect(try scans[0].string("verdict") == "fail")
         #expect(try scans[0].string("source") == "policy.yaml:3")
         #expect(try scans[0].string("text")?.hasSuffix("empty-scans: fail (policy.yaml:3)") == true)
 
         let warning = try Support.policy("scangate-policy: 1\nfail-on: critical\n")
-        let passing = try JSONDocument(bytes: DecisionJSON.encode(Self.decide(warning, [Self.emptyFS]))).root
+        let passing = try JSONDocument(bytes: DecisionJSON.encode(Self.decide(warning, [Self.emptyImage]))).root
         #expect(try passing.string("decision") == "pass")
         let listed = try #require(try passing.array("emptyScans"))
         #expect(try listed.map { try $0.string("verdict") } == ["warn"])
