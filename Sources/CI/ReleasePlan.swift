@@ -38,6 +38,9 @@ public struct ReleasePlan: Sendable, Equatable {
     public var baseline: String?
     public var auditLog: String?
     public var auditKey: String?
+    /// The environments the configuration's `policies` defines (nil without any): a waiver naming
+    /// another one holds nowhere, and the gate warns about it, as `scangate ci` does.
+    public var definedEnvironments: [String]? = nil
 
     /// The environment whose policy the release gate uses when `release.environment` is not set.
     public static let defaultEnvironment = "production"
@@ -87,7 +90,7 @@ public struct ReleasePlan: Sendable, Equatable {
             maxReportSize: overrides.maxReportSize ?? config.maxReportSize ?? 1 << 30, policy: policy,
             images: images, configuredKeys: release.keys, waivers: overrides.waivers ?? config.waivers,
             vex: overrides.vex ?? config.vex, baseline: overrides.baseline ?? config.baseline, auditLog: auditLog,
-            auditKey: auditKey)
+            auditKey: auditKey, definedEnvironments: config.policies.isEmpty ? nil : config.policies.keys.sorted())
     }
 }
 

@@ -33,12 +33,16 @@ public struct ReleaseGate: Sendable {
     /// The repository being gated (``GateInput/repository``): OpenVEX statements whose product
     /// names a source repository apply to the source tree only when it is this one.
     public var repository: SourceRepository?
+    /// The environments the project configuration defines (``GateInput/definedEnvironments``).
+    public var definedEnvironments: [String]?
 
     public init(
         policy: Policy, policyFiles: [AuditFile] = [], keys: [PublicKey], waivers: [WaiverFile] = [],
-        vex: [VEXDocument] = [], baseline: Baseline? = nil, today: Day, repository: SourceRepository? = nil
+        vex: [VEXDocument] = [], baseline: Baseline? = nil, today: Day, repository: SourceRepository? = nil,
+        definedEnvironments: [String]? = nil
     ) {
         self.repository = repository
+        self.definedEnvironments = definedEnvironments
         self.policy = policy
         self.policyFiles = policyFiles
         self.keys = keys
@@ -82,7 +86,7 @@ public struct ReleaseGate: Sendable {
             GateInput(
                 findings: findings, policy: policy, waivers: waivers, vex: vex, baseline: baseline, today: today,
                 signatures: evidence, reportWarnings: reportWarnings, repository: repository,
-                emptyScans: emptyScans))
+                definedEnvironments: definedEnvironments, emptyScans: emptyScans))
         let signatures = decision.signatures.verdicts.filter { $0.verdict == .fail }
         // Fail closed: a release of no image has nothing verified.
         let definiteNo =

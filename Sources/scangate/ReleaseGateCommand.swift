@@ -337,7 +337,7 @@ struct ReleaseGateCommand: ParsableCommand {
         let gate = ReleaseGate(
             policy: loaded, policyFiles: files, keys: keys, waivers: waiverFiles, vex: vexDocuments,
             baseline: previous, today: now.flatMap(Day.init(parsing:)) ?? Day.today(),
-            repository: GateOptionChecks.gatedRepository(repository))
+            repository: GateOptionChecks.gatedRepository(repository), definedEnvironments: plan.definedEnvironments)
         return Setup(gate: gate, signingKey: signingKey, trustedKeys: trustedKeys, log: log, logPath: plan.auditLog)
     }
 

@@ -370,6 +370,7 @@ import Yams
         #expect(plan.reports == [.pattern("repo/r/*.json")])
         #expect(plan.waivers == ["repo/w.yaml"])
         #expect(plan.auditLog == "repo/audit.jsonl" && plan.auditKey == "repo/k/audit.pem")
+        #expect(plan.definedEnvironments == ["production", "staging"])
 
         overrides.policy = "mine.yaml"
         overrides.images = ["ghcr.io/acme/worker:2"]

@@ -214,6 +214,29 @@ struct ReleaseGateTests {
         #expect(outcome.decision?.warnings.contains(warning) == true, "\(outcome.decision?.warnings ?? [])")
     }
 
+    /// A waiver for an environment the project configuration does not define is warned about at
+    /// the release gate too, as `scangate ci` warns about it.
+    @Test func aWaiverForAnUndefinedEnvironmentIsWarnedAbout() throws {
+        var gate = try Self.gate(try Self.policy())
+        gate.waivers = [
+            WaiverFile(
+                file: "w.yaml",
+                waivers: [
+                    Waiver(
+                        source: SourceRef(file: "w.yaml", line: 3), id: "CVE-2020-0001", environments: ["prodution"],
+                        reason: "r", approvedBy: "a", expires: Day(year: 2027, month: 1, day: 1) ?? Day(ordinal: 0))
+                ])
+        ]
+        let warned = { (gate: ReleaseGate) in
+            (try? gate.decide(tag: "v1", findings: Self.clean, images: [Self.down]))?.decision?.warnings.contains {
+                $0.contains("w.yaml:3") && $0.contains("prodution")
+            } == true
+        }
+        #expect(!warned(gate), "without the configuration's environments nothing says it")
+        gate.definedEnvironments = ["production", "staging"]
+        #expect(warned(gate))
+    }
+
     /// Under `empty-scans: fail`, a report that checked nothing is a definite "no" (a registry
     /// failure does not make it an error), with a reason in the audit record.
     @Test func aReportThatCheckedNothingFailsTheReleaseUnderEmptyScansFail() throws {
