@@ -112,7 +112,8 @@ public enum CIAnnotations {
             lines += annotations.prefix(limit)
             if annotations.count > limit {
                 let more = annotations.count - limit
-                let noun = verdict == .fail ? "failing finding" : "warning"
+                // Errors are failing findings and reports that checked nothing alike.
+                let noun = verdict == .fail ? "failure" : "warning"
                 lines.append(
                     WorkflowCommand.annotation(
                         .notice,

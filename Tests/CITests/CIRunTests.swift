@@ -233,6 +233,15 @@ enum CIRun {
         #expect(workspace.outputFile.contains("exit-code=1\n"))
         // The failing findings are one multi-line output, in the heredoc form.
         #expect(workspace.outputFile.contains("failing<<ghadelimiter_"))
+        // Past GitHub's limit per level, one notice counts the rest.
+        let decision = try #require(result.decision)
+        let failing = decision.verdicts.filter { $0.verdict == .fail }.count
+        let limited = CIAnnotations.lines(decision, limit: 1)
+        #expect(limited.filter { $0.hasPrefix("::error ") }.count == 1)
+        #expect(
+            limited.contains(
+                "::notice::\(failing - 1) more failure\(failing == 2 ? "" : "s") not annotated: see the job summary"),
+            "\(limited)")
     }
 
     @Test(.enabled(if: CITestEnvironment.canRunServers), arguments: ["ghas-disabled", "bad-commit-422"])
