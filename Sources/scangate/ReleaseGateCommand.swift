@@ -49,11 +49,14 @@ struct ReleaseGateCommand: ParsableCommand {
             (signatures: keys:, relative to the policy file; release.keys must name the same keys, or \
             serve when the policy names none); an image given by tag is resolved to its digest, which is \
             what is verified, and reported as mutable. Registry credentials are read as `scangate verify` \
-            reads them (see its help). Each image is matched to the Trivy image reports that scanned it, by \
-            digest (RepoDigests, or ImageID as its config digest); under the policy's signatures: \
-            require-scan: true, an image no report scanned fails. The findings of the reports must pass \
-            the policy. Signature results and \
-            finding verdicts are one decision with every reason. With --audit-log the decision is appended \
+            reads them (see its help). Each image is matched, platform by platform (an index's \
+            platforms are all its entries but unknown/unknown attestations), to the Trivy image reports \
+            (JSON, or a SARIF run whose driver is Trivy) that scanned it, by digest (RepoDigests, or \
+            ImageID as its config digest); under the policy's signatures: require-scan: true, an image \
+            with a platform no report scanned fails, and an index that cannot be read for certain is a \
+            registry error. The findings of the reports must pass the policy (and, under empty-scans: \
+            fail, no report may have checked nothing). Signature results and finding verdicts are one \
+            decision with every reason. With --audit-log the decision is appended \
             to that hash-chained log (signed with --audit-key), failed attempts included. Exit codes: 0 pass, \
             1 an image did not verify or was not scanned, or the findings failed, 2 configuration or usage error (no report \
             given, the audit log does not verify or cannot be written, or the -o file cannot be written: the \
