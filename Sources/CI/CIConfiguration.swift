@@ -119,6 +119,9 @@ public struct CIConfiguration: Sendable, Equatable {
     public var environment: String?
     /// The policy file per environment, resolved.
     public var policies: [String: String]
+    /// The environments ``policies`` defines, sorted; nil when it lists none. A waiver naming
+    /// another one holds nowhere, and the gate warns (``GateInput/definedEnvironments``).
+    public var definedEnvironments: [String]? { policies.isEmpty ? nil : policies.keys.sorted() }
     public var waivers: [String]
     public var vex: [String]
     public var baseline: String?

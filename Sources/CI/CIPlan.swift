@@ -217,7 +217,7 @@ public struct CIPlan: Sendable {
                 pullRequest: overrides.pullRequest))
         plan.gatedRepository = overrides.gatedRepository
         plan.policyIsTheEnvironments = overrides.policy == nil
-        plan.definedEnvironments = config.policies.isEmpty ? nil : config.policies.keys.sorted()
+        plan.definedEnvironments = config.definedEnvironments
         plan.uploadRequested = overrides.upload == true
         return plan
     }

@@ -90,7 +90,7 @@ public struct ReleasePlan: Sendable, Equatable {
             maxReportSize: overrides.maxReportSize ?? config.maxReportSize ?? 1 << 30, policy: policy,
             images: images, configuredKeys: release.keys, waivers: overrides.waivers ?? config.waivers,
             vex: overrides.vex ?? config.vex, baseline: overrides.baseline ?? config.baseline, auditLog: auditLog,
-            auditKey: auditKey, definedEnvironments: config.policies.isEmpty ? nil : config.policies.keys.sorted())
+            auditKey: auditKey, definedEnvironments: config.definedEnvironments)
     }
 }
 
