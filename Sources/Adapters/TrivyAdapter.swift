@@ -49,20 +49,23 @@ private struct TrivyReportReader {
     /// A legacy report (before schema 2) with no result: Trivy found no OS and no lock file.
     static let legacyNothingScanned = "the legacy Trivy report lists no result: Trivy found nothing to scan"
 
+    /// A scan that checked nothing: `reason` for the policy (``ParsedReport/checkedNothing``),
+    /// and the warning, with what may have caused it.
+    private mutating func noteCheckedNothing(_ reason: String, hint: String? = nil) {
+        checkedNothing = reason
+        warnings.append(reason + (hint.map { " (\($0))" } ?? "") + ". No finding here means nothing was checked")
+    }
+
     mutating func read(_ root: JSONValue) throws(JSONAccessError) -> ParsedReport {
         let variant: String
         switch root.kind {
         case .null:
             variant = "legacy-null"
-            checkedNothing = Self.legacyNothingScanned
-            warnings.append(Self.legacyNothingScanned + ". No finding here means nothing was checked")
+            noteCheckedNothing(Self.legacyNothingScanned)
         case .array:
             variant = "legacy-list"
             // Legacy Trivy lists a result for the OS and each lock file it found, findings or not.
-            if root.elements.isEmpty {
-                checkedNothing = Self.legacyNothingScanned
-                warnings.append(Self.legacyNothingScanned + ". No finding here means nothing was checked")
-            }
+            if root.elements.isEmpty { noteCheckedNothing(Self.legacyNothingScanned) }
             for result in root.elements {
                 try readResult(result, context: Self.legacyContext(for: result))
             }
@@ -128,24 +131,18 @@ private struct TrivyReportReader {
             if osFamily.isEmpty || osFamily == "none" {
                 // Trivy found no operating system and no package to look at (every file skipped,
                 // a scratch image): a clean result that checked nothing.
-                let reason =
-                    "Trivy detected no operating system in \(image) and listed no result: nothing in it was scanned"
-                checkedNothing = reason
-                warnings.append(
-                    reason + " (skipped files or directories, an image without packages Trivy knows?). No finding "
-                        + "here means nothing was checked")
+                noteCheckedNothing(
+                    "Trivy detected no operating system in \(image) and listed no result: nothing in it was scanned",
+                    hint: "skipped files or directories, an image without packages Trivy knows?")
             } else {
                 // Whenever it looks for the OS packages' vulnerabilities Trivy lists their result,
                 // none found included: an OS it detected and no result means they were not looked
                 // at (`--scanners` or `--pkg-types` left them out, or the report was cut short).
                 let system = osName.isEmpty ? osFamily : "\(osFamily) \(osName)"
-                let reason =
+                noteCheckedNothing(
                     "Trivy detected \(system) in \(image) but listed no result: its packages were not scanned for "
-                    + "vulnerabilities"
-                checkedNothing = reason
-                warnings.append(
-                    reason + " (--scanners or --pkg-types left them out, or the report was cut short). No finding "
-                        + "here means nothing was checked")
+                        + "vulnerabilities",
+                    hint: "--scanners or --pkg-types left them out, or the report was cut short")
             }
         } else if artifactType == "container_image" {
             // The image it scanned, for the release gate; not one where nothing was scanned.
