@@ -42,12 +42,6 @@ public struct Waiver: Sendable {
         self.severity = severity
     }
 
-    /// Whether the waiver names this finding (id or alias, and every scope given); the
-    /// environment, expiry and severity are checked by the gate.
-    public func names(_ finding: Finding) -> Bool {
-        namesID(of: finding) && scopeMismatches(for: finding).isEmpty
-    }
-
     /// Whether the waiver's `id` is the finding's id or one of its aliases, whatever its scopes.
     public func namesID(of finding: Finding) -> Bool {
         let wanted = id.uppercased()
