@@ -240,6 +240,7 @@ public enum ReportFile {
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             defer { count = offset }
             guard let base = buffer.baseAddress else { return }
+            HugePages.advise(base, byteCount: size)
             while offset < size {
                 let got = Foundation.read(descriptor, base + offset, size - offset)
                 if got < 0 {
