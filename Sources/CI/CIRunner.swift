@@ -298,9 +298,14 @@ public struct CIRunner: Sendable {
     /// The SARIF file and its check, computed without a word to the console (it runs on another
     /// thread; ``report(_:steps:)`` says what there is to say).
     private func buildSARIF(_ reports: [ParsedReport]) -> (SARIFOutput, SARIFValidation) {
+        // A report that checked nothing gives its tool no run: an empty one would close alerts.
         let options = SARIFOptions(
             category: plan.category, sourceRoot: plan.sourceRoot, dockerfile: plan.dockerfile,
-            scangateVersion: scangateVersion, tools: reports.map { SARIFTool(name: $0.tool, version: $0.toolVersion) })
+            scangateVersion: scangateVersion,
+            tools: reports.filter { $0.emptyScan == nil }.map { SARIFTool(name: $0.tool, version: $0.toolVersion) },
+            emptyReports: reports.compactMap { report in
+                report.emptyScan.map { SARIFEmptyReport(tool: report.tool, scan: $0) }
+            })
         // Each tool's run as that tool alone gives it, whatever else is uploaded (`FindingSet`).
         let sarif = SARIFWriter.write(
             FindingSet(mergingEachToolApart: reports.flatMap(\.findings)), options: options)

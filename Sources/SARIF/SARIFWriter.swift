@@ -14,6 +14,20 @@ public struct SARIFTool: Sendable, Hashable {
     }
 }
 
+/// A report whose scan checked nothing (``EmptyScan``), by the tool that wrote it. It gets no
+/// run of its own: an empty run would tell GitHub the tool's earlier alerts are fixed, when the
+/// scan only saw nothing (the site was down, the image had no packages it knew).
+public struct SARIFEmptyReport: Sendable, Hashable {
+    /// The tool, as ``SARIFTool/name`` names it.
+    public var tool: String
+    public var scan: EmptyScan
+
+    public init(tool: String, scan: EmptyScan) {
+        self.tool = tool
+        self.scan = scan
+    }
+}
+
 /// How ``SARIFWriter`` writes a file.
 public struct SARIFOptions: Sendable {
     /// GitHub's analysis category (`ci/main`). Each run's `automationDetails.id` is
@@ -29,8 +43,13 @@ public struct SARIFOptions: Sendable {
     public var dockerfile: String?
     /// ScanGate's version, recorded in each run's properties.
     public var scangateVersion: String?
-    /// Tools whose reports were read: each gets a run, even an empty one.
+    /// Tools whose reports were read and checked something: each gets a run, even an empty one.
     public var tools: [SARIFTool]
+    /// Reports that checked nothing, left out of ``tools``: a tool with no other report and no
+    /// finding gets no run, so GitHub keeps its alerts from the last analysis; the file's notes
+    /// say so, or, when the tool's run holds other reports' findings, that alerts only this report
+    /// found before will be closed.
+    public var emptyReports: [SARIFEmptyReport]
     /// Whether findings a tool suppressed are written (as results with a SARIF `suppressions`
     /// entry of kind `external`). Off by default: GitHub code scanning does not read
     /// `suppressions` (it is not in the SARIF subset GitHub supports), so such a result becomes an
@@ -44,9 +63,10 @@ public struct SARIFOptions: Sendable {
 
     public init(
         category: String = "scangate", sourceRoot: String? = nil, dockerfile: String? = nil,
-        scangateVersion: String? = nil, tools: [SARIFTool] = [], includeSuppressed: Bool = false,
-        limits: SARIFLimits = .github, pretty: Bool = true
+        scangateVersion: String? = nil, tools: [SARIFTool] = [], emptyReports: [SARIFEmptyReport] = [],
+        includeSuppressed: Bool = false, limits: SARIFLimits = .github, pretty: Bool = true
     ) {
+        self.emptyReports = emptyReports
         self.category = category
         self.sourceRoot = sourceRoot
         self.dockerfile = dockerfile
@@ -155,7 +175,7 @@ public enum SARIFWriter {
         let findings = options.includeSuppressed ? set.all : set.open
         var plans = RunPlan.plans(for: findings, options: options)
         var dropped: [SARIFDrop] = []
-        var notes: [String] = []
+        var notes = Self.emptyReportNotes(options.emptyReports, runs: Set(plans.map(\.tool)))
         // Limit priority: open before suppressed, then the FindingSet order (most severe first).
         let rank: (Int) -> (Int, Int) = { index in (findings[index].isOpen ? 0 : 1, index) }
 
@@ -330,6 +350,21 @@ public enum SARIFWriter {
                 < (rhs.element.isSuppressed ? 1 : 0, -rhs.element.severity.rank, rhs.offset)
         }
         return SARIFOutput(bytes: bytes, dropped: mostSevereFirst.map(\.element), notes: notes, gzipBytes: gzipSize)
+    }
+
+    /// What the file does with each report that checked nothing: its tool has no run (GitHub
+    /// keeps the alerts it had), or a run made of other reports (alerts only this one found
+    /// before are closed as fixed, which the reader should know).
+    static func emptyReportNotes(_ reports: [SARIFEmptyReport], runs: Set<String>) -> [String] {
+        reports.map { report in
+            let tool = RunPlan.toolName(report.tool)
+            let what = "\(report.scan.report) checked nothing: "
+            return runs.contains(tool)
+                ? what + "the \(tool) run holds only other reports' findings, so GitHub closes as fixed "
+                    + "any earlier \(tool) alert only this report found"
+                : what + "no \(tool) run in the file, so GitHub keeps the \(tool) alerts of the last analysis "
+                    + "instead of closing them as fixed"
+        }
     }
 
     /// `: 2 critical, 1 low` (empty when nothing was lost).

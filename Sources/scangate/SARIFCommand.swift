@@ -70,10 +70,14 @@ struct SARIFCommand: ParsableCommand {
         // Each tool's findings merged apart: each run as that tool alone gives it (`FindingSet`).
         let set = FindingSet(mergingEachToolApart: loaded.flatMap(\.findings))
         timer.mark("merge")
-        let tools = loaded.map { SARIFTool(name: $0.tool, version: $0.toolVersion) }
+        // A report that checked nothing gives its tool no run: an empty one would close alerts.
+        let tools = loaded.filter { $0.emptyScan == nil }.map { SARIFTool(name: $0.tool, version: $0.toolVersion) }
+        let emptyReports = loaded.compactMap { report in
+            report.emptyScan.map { SARIFEmptyReport(tool: report.tool, scan: $0) }
+        }
         let options = SARIFOptions(
             category: category, sourceRoot: sourceRoot, dockerfile: dockerfile, scangateVersion: ScanGate.version,
-            tools: tools, includeSuppressed: includeSuppressed)
+            tools: tools, emptyReports: emptyReports, includeSuppressed: includeSuppressed)
         let sarif = SARIFWriter.write(set, options: options)
         timer.mark("write SARIF")
         // The writer keeps within the limits by construction; checking again costs little and

@@ -101,6 +101,16 @@ extension ScanGateExecutable {
             annotations.contains { $0.contains("empty-image.json: Trivy detected debian 12.5") },
             "\(result.standardOutput)")
         #expect(annotations.allSatisfy { $0.contains("nothing was checked") || !$0.contains("empty-image") })
+        // No trivy run in the SARIF file: an empty one would close every earlier Trivy alert.
+        let sarif = try JSONSerialization.jsonObject(with: Data(workspace.text("out/scangate.sarif").utf8))
+        let drivers = ((sarif as? [String: Any])?["runs"] as? [[String: Any]] ?? []).map {
+            (($0["tool"] as? [String: Any])?["driver"] as? [String: Any])?["name"] as? String ?? ""
+        }
+        #expect(drivers == ["scangate"], "\(drivers)")
+        #expect(
+            result.standardError.contains(
+                "empty-image.json checked nothing: no trivy run in the file, so GitHub keeps the trivy alerts"),
+            "\(result.standardError)")
     }
 
     /// Under production's `empty-scans: fail`, a report that checked nothing fails the run (exit 1)

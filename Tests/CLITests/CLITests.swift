@@ -322,6 +322,32 @@ struct CLITests {
             "\(result.standardError)")
     }
 
+    /// A ZAP scan of a site that was down reports no alert: an empty `zap` run in the SARIF file
+    /// told GitHub every earlier ZAP alert was fixed, and closed them all. Now the run is left
+    /// out (GitHub keeps the last analysis of the category) and a note says why.
+    @Test func aScanThatCheckedNothingGetsNoRunThatWouldCloseItsAlerts() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zap = directory.appendingPathComponent("zap-baseline.xml")
+        try Data(
+            #"<?xml version="1.0"?><OWASPZAPReport version="2.14.0" generated="x"><site name="https://staging.example"><alerts/></site></OWASPZAPReport>"#
+                .utf8
+        ).write(to: zap)
+        let sarif = directory.appendingPathComponent("out.sarif")
+        let result = try ScanGateProcess.run(["sarif", "fixtures/examples/trivy-fs.json", zap.path, "-o", sarif.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: sarif)) as? [String: Any]
+        let drivers = (document?["runs"] as? [[String: Any]] ?? []).map {
+            (($0["tool"] as? [String: Any])?["driver"] as? [String: Any])?["name"] as? String ?? ""
+        }
+        #expect(drivers == ["trivy"])
+        #expect(
+            result.standardError.contains(
+                "note: \(zap.path) checked nothing: no zap run in the file, so GitHub keeps the zap alerts of "
+                    + "the last analysis instead of closing them as fixed"),
+            "\(result.standardError)")
+    }
+
     @Test func theDroppedListingIsEmptyWhenNothingWasDropped() throws {
         let directory = try ScanGateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

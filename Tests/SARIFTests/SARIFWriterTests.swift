@@ -23,6 +23,36 @@ import Testing
         #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
     }
 
+    /// A report that checked nothing gives its tool no run (an empty run closes the tool's
+    /// alerts); a tool whose other reports found something keeps its run, and the note says that
+    /// alerts only the empty report found will close.
+    @Test func aReportThatCheckedNothingGetsNoEmptyRun() throws {
+        let loaded = try Self.examples()
+        let trivyOnly = FindingSet(
+            merging: loaded.set.all.filter { $0.provenance.allSatisfy { $0.tool == "trivy" } })
+        let emptyZAP = SARIFEmptyReport(tool: "zap", scan: EmptyScan(report: "zap.xml", reason: "no alert"))
+        let emptyImage = SARIFEmptyReport(tool: "trivy", scan: EmptyScan(report: "image.json", reason: "no result"))
+        let output = SARIFWriter.write(
+            trivyOnly,
+            options: SARIFOptions(
+                tools: [SARIFTool(name: "trivy")], emptyReports: [emptyZAP, emptyImage]))
+        #expect(try Support.runs(output.bytes).map(Support.driverName) == ["trivy"])
+        #expect(
+            output.notes == [
+                "zap.xml checked nothing: no zap run in the file, so GitHub keeps the zap alerts of "
+                    + "the last analysis instead of closing them as fixed",
+                "image.json checked nothing: the trivy run holds only other reports' findings, so "
+                    + "GitHub closes as fixed any earlier trivy alert only this report found",
+            ])
+        #expect(output.dropped.isEmpty)
+        #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
+
+        // Told nothing of the empty report, the writer gives a listed tool its empty run, as before.
+        let listed = SARIFWriter.write(
+            trivyOnly, options: SARIFOptions(tools: [SARIFTool(name: "trivy"), SARIFTool(name: "zap")]))
+        #expect(try Support.runs(listed.bytes).map(Support.driverName) == ["trivy", "zap"])
+    }
+
     /// A run's category must not depend on what else is uploaded beside it, or GitHub never
     /// closes the alerts of its old category: a SARIF driver named `Trivy` or `ZAP` beside
     /// ScanGate's own `trivy` and `zap` leaves theirs as they are, and takes one of its own.
