@@ -502,6 +502,12 @@ public struct Finding: Sendable, Hashable {
         set { mutableStorage.provenance = newValue }
         _modify { yield &mutableStorage.provenance }
     }
+    /// The CVEs tools reported as the finding's own ids (their raw ids), not aliases read from
+    /// references: findings with two different ones are two vulnerabilities, whatever advisory
+    /// they share (``FindingSet``, ``ContinuityIndex``).
+    public var reportedCVEs: Set<String> {
+        Set(provenance.map { Identifiers.normalize($0.rawID) }.filter(Identifiers.isCVE))
+    }
     /// The tool's status for the finding (Trivy: `fixed`, `affected`, `will_not_fix`…).
     public var status: String? {
         get { storage.status }

@@ -186,8 +186,12 @@ public struct FindingSet: Sendable {
         var unplaced: [Finding] = []
         for finding in members where version(finding).isEmpty {
             let ids = Set([finding.ruleID] + finding.aliases)
+            let ownCVEs = finding.reportedCVEs
+            // The limit of `groupByAliasOverlap` holds here too: a finding without a version that
+            // shares an advisory with a group whose tool reported another CVE is not that CVE.
             let matching = groups.indices.filter { index in
                 groups[index].contains { !ids.isDisjoint(with: [$0.ruleID] + $0.aliases) }
+                    && groups[index].reduce(into: ownCVEs) { $0.formUnion($1.reportedCVEs) }.count <= 1
             }
             if matching.count == 1, let index = matching.first {
                 groups[index].append(finding)
@@ -210,9 +214,7 @@ public struct FindingSet: Sendable {
         let order = members.indices.sorted { members[$0].fingerprint < members[$1].fingerprint }
         var parent = Array(members.indices)
         // Each component's reported CVEs (the ids tools gave as their own), at its root.
-        var reportedCVEs = members.map { finding in
-            Set(finding.provenance.map { Identifiers.normalize($0.rawID) }.filter(Identifiers.isCVE))
-        }
+        var reportedCVEs = members.map(\.reportedCVEs)
         func root(_ index: Int) -> Int {
             var current = index
             while parent[current] != current {

@@ -360,6 +360,26 @@ struct FindingsTests {
         #expect(forward.all.filter { $0.tools.contains("trivy") }.count == 2)
     }
 
+    /// A finding without an installed version joins the one versioned group it shares an id
+    /// with, but not across two CVEs tools reported: the critical CVE-2022-0001 (no version)
+    /// sharing a GHSA with the low CVE-2022-0002 became one finding, which a waiver or VEX
+    /// statement for the low one then hid (found by a review).
+    @Test func aFindingWithoutAVersionDoesNotJoinAnotherReportedCVE() {
+        let critical = vulnerability(
+            "CVE-2022-0001", aliases: ["GHSA-aaaa-bbbb-cccc"], package: "pkga", version: "", tool: "trivy",
+            severity: .critical)
+        let low = vulnerability(
+            "CVE-2022-0002", aliases: ["GHSA-aaaa-bbbb-cccc"], package: "pkga", version: "1.0.0", tool: "trivy",
+            severity: .low)
+        let set = FindingSet(merging: [critical, low])
+        #expect(set.all.map(\.ruleID).sorted() == ["CVE-2022-0001", "CVE-2022-0002"])
+        #expect(set.all.first { $0.ruleID == "CVE-2022-0001" }?.severity == .critical)
+        // The same CVE without a version still joins its versioned finding (npm 7 beside Trivy).
+        let sameCVE = vulnerability(
+            "GHSA-aaaa-bbbb-cccc", aliases: ["CVE-2022-0002"], package: "pkga", version: "", tool: "npm-audit")
+        #expect(FindingSet(merging: [low, sameCVE]).all.count == 1)
+    }
+
     /// A tool whose verdict is unknown falls back to CVSS beside another tool's verdict: adding
     /// a tool that says "low" must not hide the 9.8 the first tool's record carries.
     @Test func anUnknownVerdictFallsBackToCVSSBesideAnotherToolsVerdict() {
