@@ -9,8 +9,8 @@
 ///
 /// Two traces are the same finding when their fingerprints are equal, or when both are
 /// dependency vulnerabilities of the same scope, ecosystem and package name, share an id
-/// (primary or alias), and their versions agree where both are known. A different version
-/// is a different finding, as in a fingerprint.
+/// (primary or alias), their versions agree where both are known, and tools reported no two
+/// different CVEs between them. A different version is a different finding, as in a fingerprint.
 ///
 /// A trace also keeps the finding's severity and ratings (a finding that is more severe now
 /// than in the previous run, by the sources the policy judges by, is not the finding accepted
@@ -33,12 +33,17 @@ public struct FindingTrace: Sendable, Hashable {
     /// The files (lock files, manifests, sources) it was found in, sorted; nil when not known
     /// (a baseline given as fingerprints, or written before places were read).
     public var places: [String]?
+    /// The CVEs tools reported as the finding's own ids (``Finding/reportedCVEs``), not aliases
+    /// read from its references: two traces with different ones are two vulnerabilities, whatever
+    /// advisory they share.
+    public var reportedCVEs: Set<String>
 
     public init(
         fingerprint: String, kind: String, scope: String?, ecosystem: String?, packageName: String?,
         installedVersion: String?, ids: [String], severity: Severity? = nil, ratings: [SeverityRating]? = nil,
-        places: [String]? = nil
+        places: [String]? = nil, reportedCVEs: Set<String> = []
     ) {
+        self.reportedCVEs = reportedCVEs
         self.ratings = ratings
         self.places = places
         self.fingerprint = fingerprint
@@ -65,7 +70,8 @@ public struct FindingTrace: Sendable, Hashable {
             fingerprint: finding.fingerprint, kind: finding.kind.rawValue, scope: finding.identity.scope,
             ecosystem: finding.package?.ecosystem, packageName: finding.package?.name,
             installedVersion: finding.package?.installedVersion, ids: [finding.ruleID] + finding.aliases,
-            severity: finding.severity, ratings: finding.ratings, places: Self.places(of: finding.locations))
+            severity: finding.severity, ratings: finding.ratings, places: Self.places(of: finding.locations),
+            reportedCVEs: finding.reportedCVEs)
     }
 
     /// The files among `locations`, sorted, each once.
@@ -162,6 +168,9 @@ public struct ContinuityIndex: Sendable {
                     {
                         continue
                     }
+                    // Two CVEs tools reported that share an advisory (a GHSA covering both, named in
+                    // both's references) are two vulnerabilities, as in merging (`FindingSet`).
+                    if trace.reportedCVEs.union(traces[position].reportedCVEs).count > 1 { continue }
                     if consider(position) { return .present }
                 }
             }

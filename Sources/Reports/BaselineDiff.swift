@@ -229,8 +229,12 @@ public struct FindingsSnapshot: Sendable {
                 file: file, line: finding.line, message: "unknown severity \"\(severityText)\" at \(finding.path)")
         }
         var tools: [String] = []
+        var reportedCVEs = Set<String>()
         for source in try finding.array("sources") ?? [] {
             if let tool = try source.string("tool") { tools.append(tool) }
+            if let rawID = try source.string("rawId").map(Identifiers.normalize), Identifiers.isCVE(rawID) {
+                reportedCVEs.insert(rawID)
+            }
         }
         var subject = ""
         var ecosystem: String?
@@ -286,7 +290,7 @@ public struct FindingsSnapshot: Sendable {
         let trace = FindingTrace(
             fingerprint: fingerprint, kind: kind, scope: try finding.string("scope"), ecosystem: ecosystem,
             packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases, severity: severity,
-            ratings: ratings, places: places)
+            ratings: ratings, places: places, reportedCVEs: reportedCVEs)
         return DiffEntry(
             fingerprint: fingerprint, id: id, kind: kind, severity: severity, title: try finding.string("title") ?? "",
             tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed, trace: trace)

@@ -44,6 +44,27 @@ struct ToolChangeDiffTests {
         #expect(try Self.snapshot(both).baseline.contains(lodashBefore))
     }
 
+    /// A GHSA covering two CVEs is named in both's references: a new critical CVE in the same
+    /// package version shared an id with the baseline's CVE and passed `fail-on-new-only` as
+    /// "in baseline" (found by a review). Two CVEs tools reported are two findings, as in merging.
+    @Test func aNewCVESharingAnAdvisoryWithTheBaselinesCVEIsNew() throws {
+        var accepted = ReportSupport.vulnerability("CVE-2022-0002", severity: .critical)
+        accepted.aliases = ["GHSA-aaaa-bbbb-cccc"]
+        var arrived = ReportSupport.vulnerability("CVE-2022-0003", severity: .critical)
+        arrived.aliases = ["GHSA-aaaa-bbbb-cccc"]
+        let baseline = try ReportSupport.snapshot([accepted])
+        #expect(!baseline.baseline.contains(arrived))
+        #expect(baseline.baseline.contains(accepted))
+        let diff = BaselineDiff(previous: baseline, current: FindingSet(merging: [accepted, arrived]))
+        #expect(diff.new.map(\.id) == ["CVE-2022-0003"])
+        #expect(diff.unchanged.map(\.id) == ["CVE-2022-0002"])
+
+        // The advisory alone (npm audit, which names no CVE) is still the baseline's CVE.
+        var advisory = ReportSupport.vulnerability("GHSA-aaaa-bbbb-cccc", severity: .critical, tool: "npm-audit")
+        advisory.aliases = ["CVE-2022-0002"]
+        #expect(baseline.baseline.contains(advisory))
+    }
+
     @Test func anotherVersionOrScopeIsStillAnotherFinding() throws {
         let old = ReportSupport.vulnerability("CVE-2021-23337", version: "4.17.15")
         let upgraded = ReportSupport.vulnerability("CVE-2021-23337", version: "4.17.19")
