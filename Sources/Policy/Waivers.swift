@@ -304,14 +304,13 @@ enum FindingFacts {
         finding.locations.compactMap(\.image).map(ImageName.names(of:))
     }
 
-    /// The paths the finding is at, for a scope that must cover all of them: its locations'
-    /// paths, or, when no location has one, its package's (an npm audit finding's node paths).
-    /// A package's own paths beside a location (the lock file's entry for the package) name the
-    /// same place, not another. In normal form, as ``paths(of:)``.
-    static func everyPath(of finding: Finding) -> [String] {
-        let located = unique(finding.locations.compactMap(\.path).map(FindingPath.normal))
-        return located.isEmpty ? unique((finding.package?.paths ?? []).map(FindingPath.normal)) : located
-    }
+    /// The paths the finding is at, for a scope that must cover all of them: its locations' and
+    /// its package's. A finding merged from several tools has each tool's places: npm audit's
+    /// node paths (`node_modules/lodash`, in a project the report does not name) beside Trivy's
+    /// lock file are not known to be inside a scope that holds the lock file, so a waiver or
+    /// relaxing rule scoped to `services/a/*` no longer passes an npm audit run elsewhere just
+    /// because Trivy found the same package there. In normal form, as ``paths(of:)``.
+    static func everyPath(of finding: Finding) -> [String] { paths(of: finding) }
 
     static func urls(of finding: Finding) -> [String] {
         unique(finding.locations.compactMap(\.url) + finding.instances.map(\.uri))

@@ -20,12 +20,21 @@ struct MergedFindingRuleTests {
         return merged[0]
     }
 
+    /// lodash as Trivy reads it from a lock file: the package is where the location is.
+    static func lodash(in lockFile: String) -> Package {
+        var package = lodash
+        package.paths = [lockFile]
+        return package
+    }
+
     /// One vulnerability in two services' lock files, merged.
     static func inTwoServices() throws -> Finding {
         let first = Support.finding(
-            "CVE-2021-23337", severity: .high, package: lodash, path: "services/a/package-lock.json")
+            "CVE-2021-23337", severity: .high, package: lodash(in: "services/a/package-lock.json"),
+            path: "services/a/package-lock.json")
         let second = Support.finding(
-            "CVE-2021-23337", severity: .high, package: lodash, path: "services/b/package-lock.json")
+            "CVE-2021-23337", severity: .high, package: lodash(in: "services/b/package-lock.json"),
+            path: "services/b/package-lock.json")
         let merged = FindingSet(merging: [first, second]).all
         try #require(merged.count == 1 && merged[0].locations.count == 2)
         return merged[0]
@@ -116,5 +125,37 @@ struct MergedFindingRuleTests {
                 $0.contains("is scoped to path \"services/a/*\", the finding is also at services/b/package-lock.json")
             }, "\(narrow.notes)")
         #expect(try waived("path: \"services/*\"")?.verdict == .waived)
+    }
+
+    /// Trivy found lodash in service a's lock file; npm audit, run in a project its report does
+    /// not name, found it at `node_modules/lodash`. Merged, the finding is at both places: a
+    /// waiver or relaxing rule scoped to service a does not cover npm audit's copy, as it did
+    /// not before Trivy's report was added (found by a review: adding a report passed it).
+    @Test func npmAuditsPlacesCountBesideTrivysWhenMerged() throws {
+        let trivy = Support.finding(
+            "CVE-2021-23337", severity: .high, tool: "trivy", package: Self.lodash(in: "services/a/package-lock.json"),
+            path: "services/a/package-lock.json")
+        var npmPackage = Self.lodash
+        npmPackage.paths = ["node_modules/lodash"]
+        let npm = Support.finding("CVE-2021-23337", severity: .high, tool: "npm-audit", package: npmPackage)
+        let merged = FindingSet(merging: [trivy, npm]).all
+        try #require(merged.count == 1)
+        #expect(try Self.verdict(of: merged[0], rule: "{ path: \"services/a/*\" }", action: "ignore") == .fail)
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\n")
+        let file = try WaiverFile.parse(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: CVE-2021-23337
+                path: "services/a/*"
+                reason: template() is not reachable in service a
+                approved-by: security@example.org
+                expires: 2026-12-31
+                severity: high
+            """, file: "waivers.yaml")
+        let verdict = try #require(Support.evaluate(merged, policy: policy, waivers: [file]).verdicts.first)
+        #expect(verdict.verdict == .fail)
+        #expect(
+            verdict.notes.contains { $0.contains("the finding is also at node_modules/lodash") }, "\(verdict.notes)")
     }
 }
