@@ -296,11 +296,13 @@ enum Text {
 
             if markdown { content.append("**") }
             text(title)
-            // The id as code, unless a backtick in it (a hostile SARIF rule id) would end the span.
-            let idAsCode = markdown && !ruleID.utf8.contains(UInt8(ascii: "`"))
+            // The id as code, unless a backtick (which would end the span) or a line break (a
+            // blank line ends it too, and what follows is Markdown: raw HTML, a heading) is in it:
+            // a SARIF rule id is tool text, which a pull request can choose.
+            let idAsCode = markdown && ruleID.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "`") }
             content.append(markdown ? "** (" : " (")
             if idAsCode { content.append("`") }
-            if idAsCode { content.append(ruleID) } else { text(ruleID) }
+            if idAsCode { content.append(ruleID) } else { text(markdown ? Text.oneLine(ruleID) : ruleID) }
             content.append(idAsCode ? "`)\n\n" : ")\n\n")
             text(body)
             content.append("\n")
@@ -414,14 +416,34 @@ enum Text {
 }
 
 extension JSONStringContent {
-    /// Appends `text` with Markdown's inline special characters backslash-escaped, so tool text
-    /// is shown as text. Each is one ASCII byte, and UTF-8 never uses ASCII bytes inside a
-    /// multi-byte character, so the text is scanned as bytes.
+    /// Appends `text` with Markdown's inline special characters backslash-escaped, and the
+    /// markers that only count at the start of a line (a list's `-`, `+` or the `.` of `1.`, a
+    /// setext heading's `---` or `===` underline) escaped there, so tool text is shown as text. Each is
+    /// one ASCII byte, and UTF-8 never uses ASCII bytes inside a multi-byte character, so the text
+    /// is scanned as bytes.
     mutating func appendMarkdownEscaped(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
             var runStart = 0
-            for index in utf8.indices where Self.isMarkdownSpecial(utf8[index]) {
+            // Only blanks so far on this line; the line so far is blanks and then digits.
+            var atLineStart = true
+            var inLeadingDigits = false
+            for index in utf8.indices {
+                let byte = utf8[index]
+                let escaped =
+                    Self.isMarkdownSpecial(byte)
+                    || (atLineStart
+                        && (byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "=")))
+                    || (inLeadingDigits && (byte == UInt8(ascii: ".") || byte == UInt8(ascii: ")")))
+                let isDigit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                if byte == 0x0A || byte == 0x0D {
+                    (atLineStart, inLeadingDigits) = (true, false)
+                } else if atLineStart && (byte == 0x20 || byte == 0x09) {
+                    continue
+                } else {
+                    (atLineStart, inLeadingDigits) = (false, isDigit && (atLineStart || inLeadingDigits))
+                }
+                guard escaped else { continue }
                 // The special byte itself starts the next run, after its backslash.
                 append(utf8: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
                 append(ascii: UInt8(ascii: "\\"))

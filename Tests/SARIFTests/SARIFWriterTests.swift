@@ -203,6 +203,38 @@ import Testing
         #expect(text.contains("Instance: POST http://localhost:8080/a/../b c?q=1; evidence: <script>"))
     }
 
+    /// A SARIF rule id is tool text a pull request can choose: with a line break in it, the code
+    /// span it was written in ended at the blank line and the rest was Markdown GitHub renders on
+    /// the alert (a remote image, a heading). Tool text is escaped where a line starts too: a
+    /// description's `---` made the line above it a heading (found by a review).
+    @Test func ruleIDsAndDescriptionsCannotWriteMarkdownStructure() throws {
+        let ruleID = "R1\n\n<img src=\"https://evil.example/pixel.png\">\n\n# Approved by @security-team"
+        let finding = Finding(
+            kind: .codeIssue, ruleID: ruleID, title: "title",
+            description: "desc line\n---\n  + plus\n- item\n12. twelve\n2024.1 release\n===",
+            ratings: [SeverityRating(source: "tool", severity: .high, isToolVerdict: true)],
+            locations: [Location(path: "src/app.js", startLine: 3)],
+            provenance: [Provenance(tool: "tool", reportFile: "r.sarif", rawID: ruleID)],
+            identity: FindingIdentity(kind: .codeIssue, scope: "source", subject: ["tool", "src/app.js", "3"])
+        ).finalized()
+        let output = SARIFWriter.write(
+            FindingSet(merging: [finding]), options: SARIFOptions(tools: [SARIFTool(name: "tool", version: nil)]))
+        let run = try #require(try Support.runs(output.bytes).first)
+        let rule = try #require(Support.rules(of: run)?.first)
+        let help = try #require(rule["help"] as? [String: String])
+        let markdown = try #require(help["markdown"])
+        #expect(
+            markdown.hasPrefix(
+                "**title** (R1 \\<img src=\"https://evil.example/pixel.png\"\\> \\# Approved by @security-team)\n\n"),
+            "\(markdown)")
+        #expect(
+            markdown.contains(
+                "desc line\n\\---\n  \\+ plus\n\\- item\n12\\. twelve\n2024\\.1 release\n\\===\n"), "\(markdown)")
+        // The plain text keeps the tool's text as it is.
+        #expect(help["text"]?.hasPrefix("title (\(ruleID))\n\n") == true)
+        #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
+    }
+
     /// What a report lists as references or names a rule is tool text: only a plain http(s)
     /// URL becomes a link, a backtick in a rule id cannot end its code span, and a blank title
     /// or description (GitHub refuses empty texts) gives way to the rule id.
