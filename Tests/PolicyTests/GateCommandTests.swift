@@ -35,6 +35,22 @@ struct GateCommandTests {
         #expect(result.standardOutput.contains("fail-on: critical (policies/staging.yaml:8)"))
     }
 
+    /// A suppression a scanner applied (here Trivy's VEX; a `.trivyignore` entry or `nosemgrep`
+    /// comment alike) can come in the pull request it hides something for, with no approver and
+    /// no expiry: production judges the finding like any other, staging still mutes it.
+    @Test func productionDoesNotTrustWhatAScannerSuppressed() throws {
+        let report = "fixtures/reports/trivy-suppressed-critical.json"
+        let production = try GateProcess.run(["gate", report, "--policy", "policies/production.yaml"] + Self.now)
+        #expect(production.status == 1, "\(production.standardOutput)\(production.standardError)")
+        #expect(production.standardOutput.contains("FAIL    critical vulnerability CVE-2099-0001"))
+        #expect(production.standardOutput.contains(", 0 suppressed by tools, "))
+        let staging = try GateProcess.run(["gate", report, "--policy", "policies/staging.yaml"] + Self.now)
+        #expect(staging.status == 0, "\(staging.standardOutput)\(staging.standardError)")
+        #expect(
+            staging.standardOutput.contains("MUTED   critical vulnerability CVE-2099-0001"), "\(staging.standardOutput)"
+        )
+    }
+
     @Test func devPassesWithWarnings() throws {
         let result = try GateProcess.run(["gate", Self.examples, "--policy", "policies/dev.yaml"] + Self.now)
         #expect(result.status == 0, "\(result.standardError)")
