@@ -57,7 +57,7 @@ enum ReportLoading {
     static func load(_ arguments: [String], with reader: ReportReader, as format: ReportFormat?) throws
         -> [ParsedReport]
     {
-        // Read in parallel; reports and errors keep the argument order.
+        // Read in parallel; reports and errors in the order of the paths (sorted).
         let (parsed, failures) = reader.readAll(paths: try expand(arguments), as: format)
         guard failures.isEmpty else {
             for failure in failures { Terminal.error("error: \(failure)".printableLine) }
