@@ -99,9 +99,11 @@ private struct SARIFDocumentReader {
             configDigest: config)
     }
 
-    /// Invocations the tool itself says failed (`executionSuccessful: false`): their results may
-    /// be missing, so the report is incomplete (SpotBugs missing classes). Error-level
-    /// notifications of a successful run (a file not found) travel as warnings.
+    /// Invocations the tool itself says failed (`executionSuccessful: false`), and error-level
+    /// tool execution or configuration notifications of any invocation: results may be missing,
+    /// so the report is incomplete (SpotBugs missing classes; Semgrep's "file not found" in a run
+    /// it calls successful). SARIF 2.1.0 Appendix I: with an error notification, "the results
+    /// cannot be assumed to be complete", whatever `executionSuccessful` says.
     private mutating func failedInvocations(of run: SARIFRun) throws(JSONAccessError) -> [String] {
         var failures: [String] = []
         for invocationValue in try run.value.array("invocations") ?? [] {
@@ -119,7 +121,7 @@ private struct SARIFDocumentReader {
                 throw invocation.error("an invocation without \"executionSuccessful\" (SARIF requires it)")
             }
             if successful {
-                warnings += errors.map { "\(run.toolName) reported an error: \($0)" }
+                failures += errors.map { "\(run.toolName) reported an error, so its results may be incomplete: \($0)" }
                 continue
             }
             var failure = "\(run.toolName) says its run failed"
@@ -178,7 +180,8 @@ private struct SARIFDocumentReader {
     private mutating func readResult(
         _ result: JSONValue, in run: SARIFRun
     ) throws(JSONAccessError) -> (Finding, SARIFOccurrence)? {
-        if let kind = try result.string("kind"), SARIFVocabulary.nonProblemKinds.contains(kind) { return nil }
+        let resultKind = try result.string("kind")
+        if let resultKind, SARIFVocabulary.nonProblemKinds.contains(resultKind) { return nil }
         // "absent": the result was in the baseline and is gone now, so it is not a current problem.
         if try result.string("baselineState") == "absent" { return nil }
 
@@ -205,8 +208,9 @@ private struct SARIFDocumentReader {
             detail: message.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 },
             ratings: [
                 try rating(
-                    of: result, rule: rule, ruleProperties: ruleProperties, ruleTags: ruleTags,
-                    overriddenLevel: run.levelOverrides[ruleID], toolName: run.toolName)
+                    of: result, kind: resultKind, rule: rule, ruleProperties: ruleProperties, ruleTags: ruleTags,
+                    overriddenLevel: run.levelOverrides[SARIFRun.overrideKey(reference.component.position, ruleID)],
+                    toolName: run.toolName)
             ],
             locations: locations,
             cwes: try cwes(ruleTags: ruleTags, rule: rule, result: result, run: run),
@@ -307,6 +311,17 @@ private struct SARIFDocumentReader {
                 }
             }
         }
+        // A rule named only by its `guid` (SARIF 3.52.4), in the referenced component or any.
+        if rule == nil, explicitID == nil, let guid = try ruleReference?.string("guid") {
+            let searched = component.map { [$0] + run.components } ?? run.components
+            search: for candidate in searched {
+                for candidateRule in candidate.rules where try candidateRule.requireObject().string("guid") == guid {
+                    rule = candidateRule
+                    component = candidate
+                    break search
+                }
+            }
+        }
         let ruleOwnID = try rule?.string("id")
         return (explicitID ?? ruleOwnID, rule, component ?? run.driver)
     }
@@ -397,46 +412,72 @@ private struct SARIFDocumentReader {
     ///    3.27.10: how this run configured it), else the rule's default, else SARIF's default
     ///    `warning`.
     ///
-    /// A word `unknown` is a verdict too: the finding stays `unknown`, never a level's guess.
+    /// A word `unknown` is a verdict too: the finding stays `unknown`, never a level's guess. A
+    /// word of no severity (`none`, `info`) beside a level `error` or `warning` the run gives is
+    /// a contradiction, settled for the level: one such word on a rule hid every result's `error`.
+    /// A result of kind `open` (the tool could not tell whether there is a problem) or `review`
+    /// (a person must decide), whose level SARIF fixes at `none`, is `unknown` without a word or
+    /// a level that says more, so a policy's `unknown-severity-as` judges it.
     private mutating func rating(
-        of result: JSONValue, rule: JSONValue?, ruleProperties: JSONValue?, ruleTags: [String],
+        of result: JSONValue, kind: String?, rule: JSONValue?, ruleProperties: JSONValue?, ruleTags: [String],
         overriddenLevel: JSONValue?, toolName: String
     ) throws(JSONAccessError) -> SeverityRating {
         let resultProperties = try result.object("properties")
         let securitySeverities = [securitySeverity(in: resultProperties), securitySeverity(in: ruleProperties)]
-        let severityWords = [resultProperties, ruleProperties].map { properties -> SARIFVerdict? in
-            guard let text = properties?["severity"]?.stringValue, let severity = Severity(label: text) else {
-                return nil
+        // `severity` (dependency-check's RetireJS severity, ScanGate's own SARIF); `issue_severity`
+        // (Bandit, ShiftLeft scan: a CRITICAL beside a blanket `level: error`).
+        let severityWords = [resultProperties, ruleProperties].flatMap { properties -> [SARIFVerdict?] in
+            SARIFVocabulary.severityProperties.map { key in
+                guard let text = properties?[key]?.stringValue, let severity = Severity(label: text) else {
+                    return nil
+                }
+                return SARIFVerdict(severity: severity, label: "\(key) \(text)")
             }
-            return SARIFVerdict(severity: severity, label: "severity \(text)")
         }
         let tagWords = ruleTags.map { tag -> SARIFVerdict? in
             SARIFVocabulary.severityTag(tag).map { SARIFVerdict(severity: $0, label: "tag \(tag)") }
         }
+        let level = try self.level(of: result, rule: rule, overriddenLevel: overriddenLevel)
         for step in [securitySeverities, severityWords, tagWords] {
             // The first of the most severe: the result's when it ties with its rule.
             guard let verdict = step.compactMap({ $0 }).max(by: { $0.severity < $1.severity }) else { continue }
+            if verdict.severity == .info, let level, level.severity >= .medium {
+                return SeverityRating(
+                    source: toolName, severity: level.severity, label: "level \(level.text) (beside \(verdict.label))",
+                    isToolVerdict: true)
+            }
             return SeverityRating(
                 source: toolName, severity: verdict.severity, label: verdict.label,
                 cvss: verdict.score.map { [CVSSScore(version: .v3, vector: nil, score: $0)] } ?? [],
                 isToolVerdict: true)
         }
-        let defaultLevel = try rule?.object("defaultConfiguration")?["level"]
-        let levelValue = [result["level"], overriddenLevel, defaultLevel].lazy.compactMap { $0 }.first { !$0.isNull }
-        var level = "warning"  // SARIF's default when neither the result nor the rule sets one
-        var severity = Severity.medium
-        if let levelValue {
-            guard let text = levelValue.stringValue else {
-                throw levelValue.error("expected a string, found \(levelValue.kind)")
-            }
-            guard let known = Severity(sarifLevel: text) else {
-                throw levelValue.error(
-                    "unknown SARIF level \"\(text)\": expected \"error\", \"warning\", \"note\" or \"none\"")
-            }
-            level = text
-            severity = known
+        if let kind, SARIFVocabulary.undecidedKinds.contains(kind), (level?.severity ?? .info) == .info {
+            return SeverityRating(source: toolName, severity: .unknown, label: "kind \(kind)", isToolVerdict: true)
         }
-        return SeverityRating(source: toolName, severity: severity, label: "level \(level)", isToolVerdict: true)
+        // SARIF's default when neither the result nor the rule sets one.
+        let (text, severity) = level.map { ($0.text, $0.severity) } ?? ("warning", Severity.medium)
+        return SeverityRating(source: toolName, severity: severity, label: "level \(text)", isToolVerdict: true)
+    }
+
+    /// The level the run gives the result: its own, else the run's override for its rule, else
+    /// the rule's default; nil when none does.
+    private func level(
+        of result: JSONValue, rule: JSONValue?, overriddenLevel: JSONValue?
+    ) throws(JSONAccessError) -> (text: String, severity: Severity)? {
+        let defaultLevel = try rule?.object("defaultConfiguration")?["level"]
+        guard
+            let levelValue = [result["level"], overriddenLevel, defaultLevel].lazy.compactMap({ $0 }).first(where: {
+                !$0.isNull
+            })
+        else { return nil }
+        guard let text = levelValue.stringValue else {
+            throw levelValue.error("expected a string, found \(levelValue.kind)")
+        }
+        guard let severity = Severity(sarifLevel: text) else {
+            throw levelValue.error(
+                "unknown SARIF level \"\(text)\": expected \"error\", \"warning\", \"note\" or \"none\"")
+        }
+        return (text, severity)
     }
 
     /// The `security-severity` in `properties` as a verdict, warning once per value about one
@@ -564,6 +605,8 @@ private struct SARIFVerdict {
 
 /// A tool component (the driver or an extension) and an index of its rules by id.
 private struct SARIFToolComponent {
+    /// 0 for the driver, 1 + its index for an extension.
+    let position: Int
     let value: JSONValue
     let name: String?
     let guid: String?
@@ -573,7 +616,8 @@ private struct SARIFToolComponent {
     /// The component's name for messages: `"codeql/javascript-queries"`, else `the tool`.
     var displayName: String { name.map { "\"\($0)\"" } ?? "the tool" }
 
-    init(_ value: JSONValue) throws(JSONAccessError) {
+    init(_ value: JSONValue, position: Int) throws(JSONAccessError) {
+        self.position = position
         self.value = try value.requireObject()
         name = try value.string("name")
         guid = try value.string("guid")
@@ -598,8 +642,9 @@ private struct SARIFRun {
     let uriBases: SARIFURIBases
     /// The absolute path, ending in `/`, that artifact paths are made relative to.
     let repositoryRoot: String?
-    /// The level `invocations[].ruleConfigurationOverrides` give a driver rule, by rule id; of
-    /// several invocations overriding one rule, the most severe level.
+    /// The level `invocations[].ruleConfigurationOverrides` give a rule, by ``overrideKey(_:_:)``
+    /// (the component's position and the rule's id); of several invocations overriding one rule,
+    /// the most severe level.
     let levelOverrides: [String: JSONValue]
 
     init(_ run: JSONValue) throws(JSONAccessError) {
@@ -608,13 +653,13 @@ private struct SARIFRun {
         guard let driverValue = try tool.object("driver") else {
             throw tool.error("missing required object \"driver\"")
         }
-        driver = try SARIFToolComponent(driverValue)
+        driver = try SARIFToolComponent(driverValue, position: 0)
         toolName = try driverValue.requiredString("name")
         let plainVersion = try driverValue.identifier("version")
         toolVersion = try driverValue.identifier("semanticVersion") ?? plainVersion
         var extensions: [SARIFToolComponent] = []
-        for extensionValue in try tool.array("extensions") ?? [] {
-            extensions.append(try SARIFToolComponent(extensionValue))
+        for (index, extensionValue) in (try tool.array("extensions") ?? []).enumerated() {
+            extensions.append(try SARIFToolComponent(extensionValue, position: index + 1))
         }
         self.extensions = extensions
         artifacts = try run.array("artifacts") ?? []
@@ -631,36 +676,48 @@ private struct SARIFRun {
             repositoryRoot = uriBases.sharedAbsoluteDirectory
         }
         taxonomies = try run.array("taxonomies") ?? []
-        levelOverrides = try Self.levelOverrides(in: run, driver: driverValue)
+        levelOverrides = try Self.levelOverrides(in: run, components: [driver] + extensions)
     }
 
-    /// `invocations[].ruleConfigurationOverrides[]`: `{descriptor: {id | index}, configuration:
-    /// {level}}`. Overrides of an extension's rules (a descriptor naming a `toolComponent`) are
-    /// not read: results name their rules by id, and ids are the driver's.
-    private static func levelOverrides(in run: JSONValue, driver: JSONValue) throws(JSONAccessError)
-        -> [String: JSONValue]
-    {
-        let rules = try driver.array("rules") ?? []
+    /// The key of a rule's override: the rules of different components may share an id.
+    static func overrideKey(_ componentPosition: Int, _ ruleID: String) -> String {
+        "\(componentPosition)\u{0}\(ruleID)"
+    }
+
+    /// `invocations[].ruleConfigurationOverrides[]`: `{descriptor: {id | index, toolComponent},
+    /// configuration: {level}}`, the rule of the driver, or of the extension `toolComponent`
+    /// names (CodeQL's rules live in extensions). An override naming a component the run does
+    /// not have is not read.
+    private static func levelOverrides(
+        in run: JSONValue, components: [SARIFToolComponent]
+    ) throws(JSONAccessError) -> [String: JSONValue] {
+        let extensions = Array(components.dropFirst())
         var overrides: [String: JSONValue] = [:]
         for invocation in try run.array("invocations") ?? [] {
             _ = try invocation.requireObject()
             for override in try invocation.array("ruleConfigurationOverrides") ?? [] {
                 _ = try override.requireObject()
-                guard let descriptor = try override.object("descriptor"), try descriptor.object("toolComponent") == nil,
+                guard let descriptor = try override.object("descriptor"),
                     let level = try override.object("configuration")?["level"], !level.isNull
                 else { continue }
                 guard let text = level.stringValue, let severity = Severity(sarifLevel: text) else {
                     throw level.error("expected a SARIF level (\"error\", \"warning\", \"note\" or \"none\")")
                 }
+                var component = components.first
+                if let reference = try descriptor.object("toolComponent") {
+                    component = try Self.component(for: reference, among: extensions)
+                }
+                guard let component else { continue }
                 var id = try descriptor.string("id")
-                if id == nil, let index = try descriptor.int("index"), rules.indices.contains(index) {
-                    id = try rules[index].requireObject().string("id")
+                if id == nil, let index = try descriptor.int("index"), component.rules.indices.contains(index) {
+                    id = try component.rules[index].requireObject().string("id")
                 }
                 guard let id else { continue }
-                if let known = overrides[id]?.stringValue.flatMap(Severity.init(sarifLevel:)), known >= severity {
+                let key = overrideKey(component.position, id)
+                if let known = overrides[key]?.stringValue.flatMap(Severity.init(sarifLevel:)), known >= severity {
                     continue
                 }
-                overrides[id] = level
+                overrides[key] = level
             }
         }
         return overrides
@@ -672,6 +729,12 @@ private struct SARIFRun {
     /// The extension a `toolComponentReference` points at (by index, guid or name), or nil when
     /// it names none of them.
     func component(for reference: JSONValue) throws(JSONAccessError) -> SARIFToolComponent? {
+        try Self.component(for: reference, among: extensions)
+    }
+
+    private static func component(
+        for reference: JSONValue, among extensions: [SARIFToolComponent]
+    ) throws(JSONAccessError) -> SARIFToolComponent? {
         if let index = try reference.int("index") {
             return extensions.indices.contains(index) ? extensions[index] : nil
         }
@@ -806,6 +869,11 @@ private enum SARIFVocabulary {
     static let unknownRuleID = "unknown-rule"
     /// Result kinds that say "no problem here".
     static let nonProblemKinds: Set<String> = ["pass", "notApplicable", "informational"]
+    /// Result kinds that say "maybe a problem": the tool could not tell (`open`), or leaves it
+    /// to a person (`review`).
+    static let undecidedKinds: Set<String> = ["open", "review"]
+    /// Properties whose value is a severity word, in the order read.
+    static let severityProperties = ["severity", "issue_severity"]
 
     /// What a `security-severity` value says.
     enum SecuritySeverity {

@@ -13,6 +13,9 @@ struct SARIFAdapterTests {
         "defectdojo__spotbugs.sarif":
             "SpotBugs says its run failed (exit code 3): Classes needed for analysis were missing",
         "defectdojo__no_runs.sarif": "the SARIF log has no runs",
+        // Semgrep's own test of an error in a run it calls successful (SARIF Appendix I).
+        "semgrep__results@test_sarif_output_when_errors.sarif":
+            "reported an error, so its results may be incomplete: ",
     ]
 
     @Test("every corpus file parses and matches an independent count", .enabled(if: Corpus.isAvailable))
@@ -385,8 +388,8 @@ struct SARIFAdapterTests {
         #expect(findings.count == results.count)
     }
 
-    /// A tool that says its run failed gives no clean pass: its report is incomplete (exit 3
-    /// unless `--allow-incomplete`), an error it reports in a successful run is a warning, and an
+    /// A tool that says its run failed, or reports an error in a run it calls successful, gives
+    /// no clean pass: its report is incomplete (exit 3 unless `--allow-incomplete`); and an
     /// invocation must say whether it succeeded (SARIF requires it).
     @Test("a run the tool says failed is an incomplete report")
     func failedInvocationsMakeTheReportIncomplete() throws {
@@ -406,11 +409,23 @@ struct SARIFAdapterTests {
             ReportSource(name: "c.sarif", bytes: crashed))
         #expect(allowed.findings.isEmpty && allowed.warnings.count == 1)
 
+        // An error notification in a run the tool calls successful: its results may be missing
+        // too (SARIF 2.1.0 Appendix I); a warning-level notification says nothing of the sort.
         let partial = sarif(
             #"{"executionSuccessful": true, "toolExecutionNotifications": [{"level": "error", "message": {"text": "File not found: a.py"}}, {"level": "warning", "message": {"text": "slow"}}]}"#
         )
-        let report = try Corpus.parse(bytes: partial, name: "p.sarif")
-        #expect(report.warnings == ["scanner reported an error: File not found: a.py"])
+        let refused = try #require(throws: ReportError.self) { try Corpus.parse(bytes: partial, name: "p.sarif") }
+        #expect(
+            refused.message.contains(
+                "scanner reported an error, so its results may be incomplete: File not found: a.py"),
+            "\(refused.message)")
+        let accepted = try ReportReader(allowsIncompleteReports: true).parse(
+            ReportSource(name: "p.sarif", bytes: partial))
+        #expect(accepted.warnings.count == 1 && accepted.warnings[0].contains("File not found: a.py"))
+        let slow = sarif(
+            #"{"executionSuccessful": true, "toolExecutionNotifications": [{"level": "warning", "message": {"text": "slow"}}]}"#
+        )
+        #expect(try Corpus.parse(bytes: slow, name: "s.sarif").warnings.isEmpty)
 
         let unsaid = try #require(throws: ReportError.self) {
             try Corpus.parse(bytes: sarif(#"{"exitCode": 0}"#), name: "u.sarif")
@@ -510,6 +525,77 @@ struct SARIFAdapterTests {
         #expect(severities["eval again"] == .low)  // the result's own level first
     }
 
+    /// The rules of CodeQL-style runs live in extensions: an override naming an extension's rule
+    /// sets its level, and an override of the driver's rule of the same id does not (found by a
+    /// review: the first was ignored, the second applied to the extension's rule).
+    @Test("overrides of an extension's rules apply to that extension's rules only")
+    func extensionRuleOverrides() throws {
+        let json = """
+            {"version": "2.1.0", "runs": [{
+              "tool": {"driver": {"name": "ql", "rules": [{"id": "R1", "defaultConfiguration": {"level": "error"}}]},
+                       "extensions": [{"name": "pack", "rules": [
+                         {"id": "R1", "defaultConfiguration": {"level": "error"}},
+                         {"id": "R2", "defaultConfiguration": {"level": "note"}}]}]},
+              "invocations": [{"executionSuccessful": true, "ruleConfigurationOverrides": [
+                {"descriptor": {"id": "R1"}, "configuration": {"level": "note"}},
+                {"descriptor": {"index": 1, "toolComponent": {"index": 0}}, "configuration": {"level": "error"}}]}],
+              "results": [
+                {"ruleId": "R1", "rule": {"id": "R1", "toolComponent": {"index": 0}}, "message": {"text": "ext R1"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.js"}}}]},
+                {"ruleId": "R2", "rule": {"id": "R2", "toolComponent": {"index": 0}}, "message": {"text": "ext R2"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.js"}}}]},
+                {"ruleId": "R1", "message": {"text": "driver R1"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.js"}}}]}]}]}
+            """
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "ext.sarif")
+        let severities = Dictionary(
+            report.findings.map { ($0.detail ?? "", $0.severity) }, uniquingKeysWith: { first, _ in first })
+        #expect(severities["ext R1"] == .high)  // the driver's override is not the extension rule's
+        #expect(severities["ext R2"] == .high)  // the extension's own override
+        #expect(severities["driver R1"] == .low)  // the driver's override of its rule
+    }
+
+    /// Verdicts that left real problems as `info`: a result of kind `open` or `review` (SARIF
+    /// fixes their level at `none`), a word of no severity on the rule beside the result's
+    /// `error`; and ones that were not read: a rule named only by its `guid`, ShiftLeft's and
+    /// Bandit's `issue_severity` (found by a review).
+    @Test("undecided kinds, contradicting words, guid rules and issue_severity are read fail-closed")
+    func verdictsThatLeftProblemsAsInfo() throws {
+        let json = """
+            {"version": "2.1.0", "runs": [{
+              "tool": {"driver": {"name": "sast", "rules": [
+                {"id": "R-info", "properties": {"severity": "info"}},
+                {"id": "R-none", "properties": {"security-severity": "none"}},
+                {"id": "R-guid", "guid": "11111111-2222-3333-4444-555555555555",
+                 "defaultConfiguration": {"level": "error"}},
+                {"id": "R-plain"}]}},
+              "invocations": [{"executionSuccessful": true}],
+              "results": [
+                {"ruleId": "R-plain", "kind": "open", "level": "none", "message": {"text": "open"}},
+                {"ruleId": "R-plain", "kind": "review", "message": {"text": "review"}},
+                {"ruleId": "R-plain", "kind": "open", "level": "error", "message": {"text": "open error"}},
+                {"ruleId": "R-info", "level": "error", "message": {"text": "info word"}},
+                {"ruleId": "R-none", "level": "warning", "message": {"text": "none word"}},
+                {"ruleId": "R-info", "level": "note", "message": {"text": "info word, note"}},
+                {"rule": {"guid": "11111111-2222-3333-4444-555555555555"}, "message": {"text": "by guid"}},
+                {"ruleId": "R-plain", "level": "error", "properties": {"issue_severity": "CRITICAL"},
+                 "message": {"text": "shiftleft"}}]}]}
+            """
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "verdicts.sarif")
+        let findings = Dictionary(
+            report.findings.map { ($0.detail ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(findings["open"]?.severity == .unknown)
+        #expect(findings["review"]?.severity == .unknown)
+        #expect(findings["open error"]?.severity == .high)
+        #expect(findings["info word"]?.severity == .high)
+        #expect(findings["none word"]?.severity == .medium)
+        #expect(findings["info word, note"]?.severity == .info)  // no contradiction: the word stands
+        #expect(findings["by guid"]?.ruleID == "R-guid")
+        #expect(findings["by guid"]?.severity == .high)
+        #expect(findings["shiftleft"]?.severity == .critical)
+        #expect(findings["shiftleft"]?.ratings.first?.label == "issue_severity CRITICAL")
+    }
+
     private func parseError(_ json: String) -> ReportError? {
         do {
             _ = try Corpus.parse(bytes: Array(json.utf8), name: "bad.sarif")
@@ -591,9 +677,11 @@ private struct IndependentSARIFCount {
             "critical": 5, "high": 4, "medium": 3, "moderate": 3, "low": 2, "info": 1, "none": 1, "unknown": 0,
         ]
         let tags = (rule?["properties"] as? [String: Any])?["tags"] as? [String] ?? []
-        for key in ["security-severity", "severity", "tags"] {
-            var texts = [result["properties"], rule?["properties"]].compactMap {
-                ($0 as? [String: Any])?[key] as? String
+        // `severity` and `issue_severity` (Bandit, ShiftLeft scan) are one step.
+        for keys in [["security-severity"], ["severity", "issue_severity"], ["tags"]] {
+            let key = keys[0]
+            var texts = [result["properties"], rule?["properties"]].flatMap { properties in
+                keys.compactMap { (properties as? [String: Any])?[$0] as? String }
             }
             if key == "tags" { texts = tags.filter { !["none", "info"].contains($0.lowercased()) } }
             let found = texts.compactMap { words[$0.lowercased()] }
