@@ -8,7 +8,15 @@ import Findings
 /// limit for a comment body): findings that do not fit are left out from the end of that order
 /// (with a decision and a baseline, failing findings, new or not, get the room first), and the
 /// last line says how many and where the full report is. Room for the waivers expiring soon is
-/// kept before the findings fill it; those that still do not fit are counted. With a decision,
+/// kept before the findings fill it; those that still do not fit are counted.
+///
+/// Findings a tool suppressed (a `.trivyignore` entry, a VEX statement, a ZAP false positive, a
+/// SARIF suppression) are listed after the open ones, in a collapsed section of their own whose
+/// summary counts them by severity, each with who suppressed it and why (the suppression's
+/// source, status and statement): a suppression added in the same pull request must not make a
+/// finding vanish from what the reviewer reads. Room for the high and critical ones (at most an
+/// eighth of the budget) is kept before the open findings fill it; the others fill what is
+/// left, and those that do not fit are counted in the closing note. With a decision,
 /// a failing or warned finding's gate cell says why, as the other formats do
 /// (``ReportGate/FindingOutcome/reason``: the rule, threshold or `max` line and its `file:line`).
 /// Scanner text, and every reason (which can quote it), is escaped with
@@ -48,6 +56,9 @@ private struct MarkdownWriter {
     var leftOutNew = 0
     var fixedLeftOut = 0
     var waiversLeftOut = 0
+    /// Findings suppressed by tools left out, and how many of those are high or critical.
+    var suppressedLeftOut = 0
+    var severeSuppressedLeftOut = 0
     /// Room kept for a later section (the expiring waivers) while the findings are written.
     var reserved = 0
 
@@ -86,8 +97,15 @@ private struct MarkdownWriter {
         // eighth of the budget) is kept before the findings can fill it, with some more for the
         // note a table writes under its last row.
         let waivers = expiringWaiverLines()
-        if !waivers.isEmpty { reserved = min(waivers.reduce(256) { $0 + $1.utf8.count + 1 }, budget / 8) }
+        let waiverRoom = waivers.isEmpty ? 0 : min(waivers.reduce(256) { $0 + $1.utf8.count + 1 }, budget / 8)
+        // So are the high and critical findings a tool suppressed: a suppression is a decision
+        // the reviewer must see, whatever the open findings take.
+        let muted = content.inListingOrder(suppressed)
+        let mutedRoom = severeSuppressedRoom(muted, cap: budget / 8)
+        reserved = waiverRoom + mutedRoom
         findings()
+        reserved = waiverRoom
+        suppressedFindings(muted)
         fixed()
         reserved = 0
         expiringWaivers(waivers)
@@ -252,6 +270,15 @@ private struct MarkdownWriter {
     }
 
     func row(_ finding: Finding) -> String {
+        var cells = commonCells(finding)
+        if let gate = content.gate {
+            cells.append(gate.outcomes[finding.fingerprint].map(Self.gateCell) ?? "")
+        }
+        return "| " + cells.joined(separator: " | ") + " |"
+    }
+
+    /// The cells every findings table starts with: severity, id, package or place, title, tools.
+    func commonCells(_ finding: Finding) -> [String] {
         var id = md(finding.ruleID, 80)
         if let reference = finding.references.lazy.compactMap(ReportEscaping.markdownLinkTarget).first,
             reference.utf8.count <= 300
@@ -270,14 +297,10 @@ private struct MarkdownWriter {
         let tools = finding.tools.joined(separator: ", ")
         var severity = "**\(content.shownSeverity(of: finding).rawValue)**"
         if let was = content.diff?.previousSeverity(of: finding.fingerprint) { severity += " (was \(was.rawValue))" }
-        var cells = [
+        return [
             severity, id, md(place, 80), md(finding.title, 120),
             md(tools, 60),
         ]
-        if let gate = content.gate {
-            cells.append(gate.outcomes[finding.fingerprint].map(Self.gateCell) ?? "")
-        }
-        return "| " + cells.joined(separator: " | ") + " |"
     }
 
     /// The verdict, and for a failing or warned finding why (`fail: max high: 5 high findings
@@ -287,6 +310,81 @@ private struct MarkdownWriter {
             return outcome.outcome.rawValue
         }
         return "\(outcome.outcome.rawValue): \(md(outcome.reason, 300))"
+    }
+
+    // MARK: Findings suppressed by tools
+
+    static let suppressedHeader = [
+        "| Severity | ID | Package or location | Title | Tools | Suppressed by |", "|---|---|---|---|---|---|",
+    ]
+
+    /// The opening lines of the section of findings suppressed by tools: a collapsed section
+    /// whose summary counts them by severity, so a suppressed critical shows without opening it.
+    func suppressedOpening(_ muted: [Finding]) -> [String] {
+        var bySeverity: [Severity: Int] = [:]
+        for finding in muted { bySeverity[content.shownSeverity(of: finding), default: 0] += 1 }
+        let counts = Severity.descending.compactMap { severity in
+            bySeverity[severity].map { "\($0) \(severity.rawValue)" }
+        }
+        return [
+            "<details><summary>Findings suppressed by tools (\(muted.count): \(counts.joined(separator: ", ")))"
+                + "</summary>",
+            "",
+        ] + Self.suppressedHeader
+    }
+
+    /// A suppressed finding's row: the common cells, then who suppressed it and why.
+    func suppressedRow(_ finding: Finding) -> String {
+        var why = "suppressed by a tool"
+        if let suppression = finding.suppression {
+            why = "\(suppression.source) (\(suppression.status))"
+            if let statement = suppression.statement, !statement.isEmpty { why += ": " + statement }
+        }
+        return "| " + (commonCells(finding) + [md(why, 300)]).joined(separator: " | ") + " |"
+    }
+
+    static func isSevere(_ severity: Severity) -> Bool { severity >= .high }
+
+    /// The room the section needs for its high and critical rows (they come first), at most `cap`.
+    func severeSuppressedRoom(_ muted: [Finding], cap: Int) -> Int {
+        let severe = muted.prefix { Self.isSevere(content.shownSeverity(of: $0)) }
+        guard !severe.isEmpty else { return 0 }
+        // The opening, the note under the rows and the closing tag.
+        var room = suppressedOpening(muted).reduce(256) { $0 + $1.utf8.count + 1 }
+        for finding in severe {
+            room += suppressedRow(finding).utf8.count + 1
+            if room >= cap { return cap }
+        }
+        return room
+    }
+
+    /// Writes the findings suppressed by tools (``suppressedFindings``, in listing order: most
+    /// severe first) as far as they fit, strictly in that order; those left out are counted.
+    mutating func suppressedFindings(_ muted: [Finding]) {
+        guard !muted.isEmpty else { return }
+        func leftOut(from index: Int) {
+            suppressedLeftOut = muted.count - index
+            severeSuppressedLeftOut = muted[index...].count { Self.isSevere(content.shownSeverity(of: $0)) }
+        }
+        let opening = suppressedOpening(muted)
+        guard bytes + opening.reduce(200, { $0 + $1.utf8.count + 1 }) <= budget else {
+            leftOut(from: 0)
+            return
+        }
+        for text in opening { line(text) }
+        var written = 0
+        for finding in muted {
+            guard bytes + 200 <= budget, fits(suppressedRow(finding)) else { break }
+            written += 1
+        }
+        leftOut(from: written)
+        line("")
+        if suppressedLeftOut > 0 {
+            line("_\(suppressedLeftOut) more findings suppressed by tools are not shown here._")
+            line("")
+        }
+        line("</details>")
+        line("")
     }
 
     mutating func fixed() {
@@ -362,10 +460,10 @@ private struct MarkdownWriter {
                 "\(waiversLeftOut) waiver\(waiversLeftOut == 1 ? "" : "s") expiring soon \(waiversLeftOut == 1 ? "is" : "are") "
                     + "not listed")
         }
-        if !suppressed.isEmpty {
-            let count = suppressed.count
-            notes.append(
-                "\(count) finding\(count == 1 ? "" : "s") suppressed by tools \(count == 1 ? "is" : "are") not listed")
+        if suppressedLeftOut > 0 {
+            var text = "\(suppressedLeftOut) of \(suppressed.count) findings suppressed by tools are not listed"
+            if severeSuppressedLeftOut > 0 { text += " (\(severeSuppressedLeftOut) of them high or critical)" }
+            notes.append(text)
         }
         if !notes.isEmpty {
             var location = "the HTML report (`scangate report --format html`)"

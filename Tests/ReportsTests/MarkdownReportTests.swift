@@ -82,9 +82,69 @@ struct MarkdownReportTests {
         #expect(markdown.contains("CVE\\-2021\\-23337") == false)
         #expect(markdown.contains("CVE-2021-23337"))
         #expect(!markdown.contains("are not shown"))
-        #expect(markdown.contains("1 finding suppressed by tools is not listed"))
+        // The suppressed finding is listed, not only counted.
+        #expect(markdown.contains("<details><summary>Findings suppressed by tools (1: 1 critical)</summary>"))
+        #expect(markdown.contains("CVE-2020-8203"))
+        #expect(!markdown.contains("not listed"))
         // The per-tool counts need not add up to the open count, and the line says why.
         #expect(markdown.contains("By tool: trivy 1 (a finding several tools reported counts for each)"))
+    }
+
+    /// A `.trivyignore` entry, a VEX statement or a `nosemgrep` added in a pull request must not
+    /// make a critical finding vanish from the comment the reviewer reads: every suppressed
+    /// finding is listed with its severity, package and who suppressed it and why, most severe
+    /// first, in a section whose summary counts them by severity.
+    @Test func findingsSuppressedByToolsAreListedWithWhoSuppressedThemAndWhy() throws {
+        var vexed = ReportSupport.vulnerability(
+            "CVE-2099-0001", package: "debug", version: "3.0.1", severity: .critical)
+        vexed.suppression = Suppression(
+            source: "./vex.json", status: "not_affected", statement: "vulnerable_code_not_in_execute_path")
+        let findings = [
+            ReportSupport.vulnerability("CVE-2099-0002", package: "left-pad", severity: .low),
+            ReportSupport.vulnerability("CVE-2099-0003", package: "ms", severity: .low, suppressed: true),
+            vexed.finalized(),
+        ]
+        let markdown = MarkdownReport.render(
+            ReportContent(findings: FindingSet(merging: findings), reports: []), marker: MarkdownReport.commentMarker)
+        let section = try #require(
+            markdown.range(of: "<details><summary>Findings suppressed by tools (2: 1 critical, 1 low)</summary>"),
+            "\(markdown)")
+        let rows = markdown[section.upperBound...].split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(rows.count == 2)
+        #expect(
+            rows.first.map(String.init)
+                == "| **critical** | CVE-2099-0001 | debug 3.0.1 → 9.9.9 | title of CVE-2099-0001 | trivy | "
+                + "./vex.json \\(not\\_affected\\)\\: vulnerable\\_code\\_not\\_in\\_execute\\_path |")
+        #expect(rows.last?.hasSuffix("| .trivyignore \\(ignored\\) |") == true, "\(rows)")
+        #expect(markdown.contains("</details>"))
+        #expect(!markdown.contains("not listed"))
+    }
+
+    /// When the open findings fill the comment, the high and critical findings a tool suppressed
+    /// still get their room; those left out are counted, with how many are high or critical.
+    @Test func suppressedCriticalFindingsKeepTheirRoomInAFullComment() {
+        let open = (0..<3000).map { index in
+            ReportSupport.vulnerability(
+                "CVE-2024-\(10_000 + index)", package: "pkg-\(index)", severity: .critical,
+                title: String(repeating: "long title ", count: 10))
+        }
+        let muted = (0..<3).map { index in
+            ReportSupport.vulnerability(
+                "CVE-2099-\(1000 + index)", package: "muted-\(index)", severity: .critical, suppressed: true)
+        }
+        let lows = (0..<2000).map { index in
+            ReportSupport.vulnerability(
+                "CVE-2098-\(10_000 + index)", package: "low-\(index)", severity: .low, suppressed: true)
+        }
+        let markdown = MarkdownReport.render(
+            ReportContent(findings: FindingSet(merging: open + muted + lows), reports: []),
+            marker: MarkdownReport.commentMarker)
+        #expect(markdown.utf8.count <= MarkdownReport.maximumLength)
+        #expect(markdown.contains("open findings are not shown"))
+        for index in 0..<3 { #expect(markdown.contains("| CVE-2099-\(1000 + index) |"), "\(markdown.suffix(2000))") }
+        let lowRows = markdown.split(separator: "\n").count { $0.contains("| CVE-2098-") }
+        #expect(lowRows < 2000)
+        #expect(markdown.contains("\(2000 - lowRows) of 2003 findings suppressed by tools are not listed"))
     }
 
     /// A gate of hand-made outcomes over `findings`: each finding's verdict and reason.

@@ -116,6 +116,26 @@ struct ReportCommandTests {
         #expect(!markdown.contains("suppressed by tools is not listed"))
     }
 
+    /// The reviewer's case: a VEX statement the scanner applied suppresses a critical finding.
+    /// The gate passes and mutes it, and the comment names it with who suppressed it and why.
+    @Test func markdownListsAToolSuppressedCriticalFinding() throws {
+        let result = try ReportBinary.run([
+            "report", "fixtures/reports/trivy-suppressed-critical.json", "--format", "markdown", "--policy",
+            "policies/production.yaml", "--now", "2026-01-10",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let markdown = result.standardOutput
+        #expect(markdown.hasPrefix("## ScanGate: ✅ PASS"))
+        #expect(markdown.contains("<details><summary>Findings suppressed by tools (1: 1 critical)</summary>"))
+        #expect(
+            markdown.contains(
+                "| **critical** | CVE-2099-0001 | debug 3.0.1 → 3.1.0 | debug\\: a critical finding the scanner's own VEX "
+                    + "suppresses | trivy | ./vex.json \\(not\\_affected\\)\\: vulnerable\\_code\\_not\\_in\\_execute\\_path |"
+            ),
+            "\(markdown)")
+        #expect(!markdown.contains("not listed"))
+    }
+
     @Test func usageAndFileErrors() throws {
         let waiversWithoutPolicy = try ReportBinary.run(
             ["report", "--waivers", "fixtures/policy/waivers.yaml"] + Self.examples)
