@@ -17,7 +17,9 @@ import Findings
 /// With a gate decision, a case fails where the gate fails it and is skipped where a waiver,
 /// VEX statement, rule or tool took it out; warnings and passes are passed cases (warnings
 /// carry their reason in `system-out`). Without a decision, every open finding is a failure
-/// and every suppressed one skipped. No timestamps: the output is deterministic.
+/// and every suppressed one skipped. A report whose reader warned (it checked nothing, or part
+/// of its scan failed) is a skipped case of its own, in the suite `scangate.report-warnings`,
+/// with or without a decision. No timestamps: the output is deterministic.
 public enum JUnitReport {
     public static func render(_ content: ReportContent) -> String {
         var suites: [String: [Finding]] = [:]
@@ -35,7 +37,8 @@ public enum JUnitReport {
                 testCase(member.finding, className: member.className, name: caseName, content: content))
         }
         let emptyScans = (content.gate?.emptyScanFailures ?? []).map(emptyScanCase)
-        let all = cases.values.flatMap { $0 } + emptyScans
+        let warned = content.reports.filter { !$0.warnings.isEmpty }.map(reportWarningsCase)
+        let all = cases.values.flatMap { $0 } + emptyScans + warned
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"scangate\"" + counts(all) + ">\n"
         for name in names {
@@ -56,6 +59,11 @@ public enum JUnitReport {
             for testCase in emptyScans { xml += testCase.xml }
             xml += "  </testsuite>\n"
         }
+        if !warned.isEmpty {
+            xml += "  <testsuite name=\"\(reportWarningsSuite)\"" + counts(warned) + ">\n"
+            for testCase in warned { xml += testCase.xml }
+            xml += "  </testsuite>\n"
+        }
         xml += "</testsuites>\n"
         return xml
     }
@@ -73,6 +81,25 @@ public enum JUnitReport {
         xml += ReportEscaping.xml(failure.reason) + "</failure>\n"
         xml += "    </testcase>\n"
         return TestCase(result: .failed, xml: xml)
+    }
+
+    /// The suite of the reports whose reader warned (a scan that checked nothing, a part of the
+    /// scan that failed and was accepted with `--allow-incomplete`): after the others.
+    static let reportWarningsSuite = "scangate.report-warnings"
+
+    /// A skipped case for one report whose reader warned, named by the report: what the scan
+    /// did not check is not a pass, and a CI reporter showing `0 tests` would say nothing. The
+    /// message is the first warning; the element's text holds every one.
+    private static func reportWarningsCase(_ report: ReportSummary) -> TestCase {
+        let count = report.warnings.count
+        var message = report.warnings.first ?? ""
+        if count > 1 { message = clip(message, 900) + " (and \(count - 1) more warning\(count == 2 ? "" : "s"))" }
+        var xml = "    <testcase name=\"\(attribute(clip(report.file, 400)))\" classname=\"\(reportWarningsSuite)\" "
+        xml += "time=\"0\">\n"
+        xml += "      <skipped message=\"\(attribute(clip(message, 1000)))\">"
+        xml += ReportEscaping.xml(report.warnings.joined(separator: "\n")) + "</skipped>\n"
+        xml += "    </testcase>\n"
+        return TestCase(result: .skipped, xml: xml)
     }
 
     static func suiteName(_ finding: Finding) -> String {

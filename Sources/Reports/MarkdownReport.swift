@@ -10,6 +10,12 @@ import Findings
 /// last line says how many and where the full report is. Room for the waivers expiring soon is
 /// kept before the findings fill it; those that still do not fit are counted.
 ///
+/// The reports' own warnings (``ReportContent/reportWarnings``: a scan that checked nothing, a
+/// part of the scan that failed and was accepted incomplete) are listed under the counts, with or
+/// without a decision; the gate's other warnings (``ReportContent/gateOnlyWarnings``) in a
+/// collapsed section after them. Each list shows at most 20 lines
+/// and counts the others.
+///
 /// Findings a tool suppressed (a `.trivyignore` entry, a VEX statement, a ZAP false positive, a
 /// SARIF suppression) are listed after the open ones, in a collapsed section of their own whose
 /// summary counts them by severity, each with who suppressed it and why (the suppression's
@@ -166,18 +172,38 @@ private struct MarkdownWriter {
                     + "**\(diff.fixed.count) fixed**, \(diff.unchanged.count) unchanged.")
             line("")
         }
-        if let gate = content.gate, !gate.warnings.isEmpty {
-            line("<details><summary>Gate warnings (\(gate.warnings.count))</summary>")
+        // The reports' own warnings, with or without a decision and not folded away: a report
+        // that checked nothing, or that was accepted incomplete, is no clean scan.
+        let reportWarnings = content.reportWarnings
+        if !reportWarnings.isEmpty {
+            line("**⚠️ Warnings from reading the reports (\(reportWarnings.count))**")
             line("")
-            var omitted = 0
-            for warning in gate.warnings {
-                if bytes > budget / 4 || !fits("- " + md(warning, 300)) { omitted += 1 }
-            }
-            if omitted > 0 { line("- … and \(omitted) more (in the full report)") }
+            boundedList(reportWarnings.map { "- ⚠️ " + md($0, 300) }, atMost: Self.listedWarnings)
+            line("")
+        }
+        let gateWarnings = content.gateOnlyWarnings
+        if !gateWarnings.isEmpty {
+            line("<details><summary>Gate warnings (\(gateWarnings.count))</summary>")
+            line("")
+            boundedList(gateWarnings.map { "- " + md($0, 300) }, atMost: Self.listedWarnings)
             line("")
             line("</details>")
             line("")
         }
+    }
+
+    /// How many warnings of each list the comment shows at most; the others are counted.
+    static let listedWarnings = 20
+
+    /// Writes the first `atMost` items, as long as the part above the findings stays within a
+    /// quarter of the budget, then a line counting the others.
+    mutating func boundedList(_ items: [String], atMost: Int) {
+        var written = 0
+        for item in items.prefix(atMost) {
+            guard bytes <= budget / 4, fits(item) else { break }
+            written += 1
+        }
+        if written < items.count { line("- … and \(items.count - written) more (in the full report)") }
     }
 
     mutating func findings() {

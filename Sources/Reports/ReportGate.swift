@@ -195,6 +195,24 @@ public struct ReportContent: Sendable {
         self.fullReportLocation = fullReportLocation
     }
 
+    /// The reports' own warnings, each naming its report (`file: warning`), as the gate is given
+    /// them: a scan that checked nothing, a part of the scan that failed and was accepted with
+    /// `--allow-incomplete`, a rule a SARIF result names that its run does not define. Reports
+    /// show them with or without a decision: without them, a report that checked nothing reads
+    /// as a clean one.
+    public var reportWarnings: [String] {
+        reports.flatMap { report in report.warnings.map { "\(report.file): \($0)" } }
+    }
+
+    /// The gate's warnings but those that are ``reportWarnings`` (the gate repeats the reports'
+    /// warnings among its own): what reports list under the decision, so that none is shown twice.
+    public var gateOnlyWarnings: [String] {
+        guard let gate else { return [] }
+        let fromReports = Set(reportWarnings)
+        guard !fromReports.isEmpty else { return gate.warnings }
+        return gate.warnings.filter { !fromReports.contains($0) }
+    }
+
     /// The severity reports show for a finding: the one the gate judged it by when there is a
     /// decision (a policy's `severity-sources` or `unknown-severity-as` can make it another than
     /// the resolved one), so a row never says critical beside a verdict made on medium.

@@ -102,6 +102,36 @@ struct JUnitReportTests {
         #expect(!xml.contains("\u{01}"))
     }
 
+    /// A report whose reader warned (a scan that checked nothing, a part of it that failed) is a
+    /// skipped case of its own, with or without a decision: `tests="0"` would read as clean.
+    @Test func reportsThatWarnAreSkippedCases() throws {
+        let empty = ReportSummary(
+            file: "reports/zap.xml", format: "zap", variant: "xml", tool: "zap", toolVersion: nil, findingCount: 0,
+            suppressedCount: 0, warnings: ["ZAP reported no alert <at all> & \"nothing\" was checked", "second"])
+        let quiet = ReportSummary(
+            file: "reports/trivy.json", format: "trivy", variant: "fs", tool: "trivy", toolVersion: nil,
+            findingCount: 5, suppressedCount: 1, warnings: [])
+        for withGate in [false, true] {
+            var content = Self.content(withGate: withGate)
+            content.reports = [empty, quiet]
+            let xml = JUnitReport.render(content)
+            let totals = try Self.validate(xml)
+            #expect(totals.tests == 6)
+            #expect(totals.skipped == (withGate ? 3 : 2))
+            #expect(xml.contains("<testsuite name=\"scangate.report-warnings\" tests=\"1\" failures=\"0\""), "\(xml)")
+            #expect(
+                xml.contains(
+                    "<testcase name=\"reports/zap.xml\" classname=\"scangate.report-warnings\" time=\"0\">\n"
+                        + "      <skipped message=\"ZAP reported no alert &lt;at all&gt; &amp; &quot;nothing&quot; was "
+                        + "checked (and 1 more warning)\">"), "\(xml)")
+            #expect(!xml.contains("reports/trivy.json"))
+        }
+        let document = try XMLDocument(
+            data: Data(JUnitReport.render(ReportContent(findings: FindingSet(merging: []), reports: [empty])).utf8))
+        let skipped = try document.nodes(forXPath: "//skipped").compactMap(\.stringValue)
+        #expect(skipped == ["ZAP reported no alert <at all> & \"nothing\" was checked\nsecond"])
+    }
+
     /// GitLab and other reporters key a case by class name and name as they read them, after
     /// control and bidirectional characters became U+FFFD: rule ids and tool names that differ
     /// only in those must still give distinct cases, or one finding hides another.
@@ -170,8 +200,9 @@ struct JUnitReportTests {
             .map(ReportSupport.path)
         let reports = ReportSupport.readable(paths)
         let set = FindingSet(merging: reports.flatMap(\.findings))
-        let totals = try Self.validate(JUnitReport.render(ReportContent(findings: set, reports: [])))
-        #expect(totals.tests == set.all.count)
+        let summaries = reports.map(ReportSupport.summary)
+        let totals = try Self.validate(JUnitReport.render(ReportContent(findings: set, reports: summaries)))
+        #expect(totals.tests == set.all.count + summaries.count { !$0.warnings.isEmpty })
         #expect(totals.failures == set.open.count)
     }
 }

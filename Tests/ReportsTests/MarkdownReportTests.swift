@@ -147,6 +147,36 @@ struct MarkdownReportTests {
         #expect(markdown.contains("\(2000 - lowRows) of 2003 findings suppressed by tools are not listed"))
     }
 
+    static let emptyZAP = ReportSummary(
+        file: "reports/zap.xml", format: "zap", variant: "xml", tool: "zap", toolVersion: "2.14.0", findingCount: 0,
+        suppressedCount: 0,
+        warnings: [
+            "ZAP reported no alert for the site it scanned (https://x): No finding here means nothing was checked"
+        ])
+
+    /// A report that checked nothing (or was accepted incomplete) says so in the comment with or
+    /// without a decision; with one, the gate's copy of the same line is not shown again.
+    @Test func theReportsWarningsAreShownWithOrWithoutADecision() throws {
+        let line =
+            "- ⚠️ reports/zap.xml\\: ZAP reported no alert for the site it scanned \\(https\\://x\\)\\: No finding here"
+        let plain = MarkdownReport.render(ReportContent(findings: FindingSet(merging: []), reports: [Self.emptyZAP]))
+        #expect(plain.contains("**⚠️ Warnings from reading the reports (1)**"), "\(plain)")
+        #expect(plain.contains(line), "\(plain)")
+
+        let gate = ReportGate(
+            passed: true, summary: "PASS", policyFile: "p.yaml", environment: "staging", date: "2026-03-01",
+            outcomes: [:], counts: [:], waivers: [], expiringWithinDays: 14,
+            warnings: [
+                "reports/zap.xml: " + (Self.emptyZAP.warnings.first ?? ""), "signatures NOT verified: not checked here",
+            ], decisionJSON: [])
+        let gated = MarkdownReport.render(
+            ReportContent(findings: FindingSet(merging: []), reports: [Self.emptyZAP], gate: gate))
+        #expect(gated.components(separatedBy: "ZAP reported no alert").count == 2, "\(gated)")
+        #expect(gated.contains(line))
+        #expect(gated.contains("<details><summary>Gate warnings (1)</summary>"))
+        #expect(gated.contains("- signatures NOT verified\\: not checked here"))
+    }
+
     /// A gate of hand-made outcomes over `findings`: each finding's verdict and reason.
     static func content(_ findings: [(Finding, ReportGate.Outcome, String)]) -> ReportContent {
         let set = FindingSet(merging: findings.map(\.0))

@@ -136,6 +136,41 @@ struct ReportCommandTests {
         #expect(!markdown.contains("not listed"))
     }
 
+    /// Without a policy, a ZAP scan that raised no alert at all (the site was down) and a Trivy
+    /// scan accepted incomplete still say so in the comment and in JUnit.
+    @Test func reportsWarningsReachMarkdownAndJUnitWithoutAPolicy() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zap = directory.appendingPathComponent("empty-zap.xml").path
+        try Data(
+            """
+            <?xml version="1.0"?>
+            <OWASPZAPReport programName="OWASP ZAP" version="2.14.0" generated="Mon, 1 Jan 2024 00:00:00">
+            <site name="https://x" host="x" port="443" ssl="true"><alerts/></site>
+            </OWASPZAPReport>
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: zap))
+        let markdown = try ReportBinary.run(["report", zap, "--format", "markdown"])
+        #expect(markdown.status == 0, "\(markdown.standardError)")
+        #expect(markdown.standardOutput.contains("**⚠️ Warnings from reading the reports (1)**"))
+        #expect(
+            markdown.standardOutput.contains("ZAP reported no alert for the site it scanned"),
+            "\(markdown.standardOutput)")
+        let junit = try ReportBinary.run(["report", zap, "--format", "junit"])
+        #expect(junit.standardOutput.contains("tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\""))
+        #expect(junit.standardOutput.contains("classname=\"scangate.report-warnings\""))
+
+        let k8s = ReportSupport.corpus.appendingPathComponent("trivy/securecodebox__trivy--k8s-scan-results.json").path
+        guard FileManager.default.fileExists(atPath: k8s) else { return }
+        let incomplete = try ReportBinary.run(["report", "--allow-incomplete", k8s, "--format", "markdown"])
+        #expect(incomplete.status == 0)
+        #expect(incomplete.standardOutput.contains("**⚠️ Warnings from reading the reports (2)**"))
+        #expect(
+            incomplete.standardOutput.contains(
+                "incomplete scan\\: Trivy could not scan securecodebox-system/Deployment"))
+    }
+
     @Test func usageAndFileErrors() throws {
         let waiversWithoutPolicy = try ReportBinary.run(
             ["report", "--waivers", "fixtures/policy/waivers.yaml"] + Self.examples)
