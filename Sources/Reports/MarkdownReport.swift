@@ -5,16 +5,18 @@ import Findings
 /// ``ReportContent/inListingOrder(_:)`` (with a decision, failing and warned ones first).
 ///
 /// Always at most ``maximumLength`` UTF-8 bytes (so fewer characters than GitHub's 65,536
-/// limit for a comment body): findings that do not fit are left out from the end of that order
-/// (with a decision and a baseline, failing findings, new or not, get the room first), and the
-/// last line says how many and where the full report is. Room for the waivers expiring soon is
-/// kept before the findings fill it; those that still do not fit are counted.
+/// limit for a comment body): findings that do not fit are left out from the end of that order,
+/// strictly (once a row does not fit, no later one is shown in its place; with a decision and a
+/// baseline, failing findings, new or not, get the room first), and the last line says how many,
+/// how many of them fail or warn, and where the full report is. The decision, the counts and the
+/// first lines of each list above the findings (reports that checked nothing, warnings) are always
+/// kept, the others counted. Room for the waivers expiring soon is kept before the findings fill
+/// it; those that still do not fit are counted.
 ///
 /// The reports' own warnings (``ReportContent/reportWarnings``: a scan that checked nothing, a
 /// part of the scan that failed and was accepted incomplete) are listed under the counts, with or
 /// without a decision; the gate's other warnings (``ReportContent/gateOnlyWarnings``) in a
-/// collapsed section after them. Each list shows at most 20 lines
-/// and counts the others.
+/// collapsed section after them. Each list shows at most 20 lines and counts the others.
 ///
 /// Findings a tool suppressed (a `.trivyignore` entry, a VEX statement, a ZAP false positive, a
 /// SARIF suppression) are listed after the open ones, in a collapsed section of their own whose
@@ -60,12 +62,19 @@ private struct MarkdownWriter {
     var shown = 0
     var leftOut = 0
     var leftOutNew = 0
+    /// Of those left out, how many the gate fails and warns about.
+    var leftOutFailing = 0
+    var leftOutWarned = 0
+    /// Set once a finding's row did not fit: no later finding (of lower priority) is shown in
+    /// its place, whatever its size.
+    var rowsCut = false
     var fixedLeftOut = 0
     var waiversLeftOut = 0
     /// Findings suppressed by tools left out, and how many of those are high or critical.
     var suppressedLeftOut = 0
     var severeSuppressedLeftOut = 0
-    /// Room kept for a later section (the expiring waivers) while the findings are written.
+    /// Room kept for later sections (the expiring waivers, the high and critical findings
+    /// suppressed by tools) while the findings are written.
     var reserved = 0
 
     /// The findings counted and listed as open, and those left suppressed
@@ -123,9 +132,20 @@ private struct MarkdownWriter {
             line("")
             line("**\(md(gate.summary, 400))**")
             line("")
-            // What fails the decision though no finding does: under the summary, never cut.
-            if !gate.emptyScanFailures.isEmpty {
-                for failure in gate.emptyScanFailures { line("- ❌ " + md(failure.reason, 400)) }
+            // What fails the decision though no finding does: under the summary, the first ones
+            // whatever the findings take, then how many more (400 reports that checked nothing
+            // must not push the counts and the findings out of the comment).
+            let failures = gate.emptyScanFailures
+            if !failures.isEmpty {
+                var written = 0
+                for failure in failures.prefix(Self.listedWarnings) {
+                    guard bytes <= budget / 8, fits("- ❌ " + md(failure.reason, 400)) else { break }
+                    written += 1
+                }
+                if written < failures.count {
+                    let more = failures.count - written
+                    line("- ❌ … and \(more) more report\(more == 1 ? "" : "s") checked nothing (in the full report)")
+                }
                 line("")
             }
             var facts = "Policy \(md(gate.policyFile, 150)), environment \(md(gate.environment, 60)), "
@@ -232,29 +252,33 @@ private struct MarkdownWriter {
         ]
     }
 
-    /// The note under a table that could not show `count` of its findings.
-    func leftOutNote(_ title: String, count: Int) -> String {
-        "_\(count) more \(title.lowercased()) are not shown here._"
+    /// The note under a table that could not show `count` of its findings, `failing` of which
+    /// the gate fails.
+    func leftOutNote(_ title: String, count: Int, failing: Int) -> String {
+        "_\(count) more \(title.lowercased()) are not shown here"
+            + (failing > 0 ? ", \(failing) of them failing._" : "._")
     }
 
     /// The rows, by fingerprint, that fit the budget when `tables` (each in listing order) are
     /// written one after the other: failing findings first, then warned ones, then the rest,
     /// in each of these the first table's before the second's. Room is kept for every table's
-    /// heading and note. A row that does not fit is left out and the next tried.
+    /// heading and note. Strictly in that order: once a row does not fit, no later one is
+    /// chosen (rows are bounded, ``ReportEscaping/markdown(_:limit:)``, so one long title
+    /// cannot empty the table).
     func chooseRows(_ tables: [(String, [Finding])]) -> [String: String] {
         var room = budget - bytes
         for (title, findings) in tables {
-            let lines = tableHeader(title, count: findings.count) + ["", leftOutNote(title, count: findings.count), ""]
+            let note = leftOutNote(title, count: findings.count, failing: findings.count)
+            let lines = tableHeader(title, count: findings.count) + ["", note, ""]
             room -= lines.reduce(0) { $0 + $1.utf8.count + 1 }
         }
         var chosen: [String: String] = [:]
         for tier in 0...2 {
             for (_, findings) in tables {
                 for finding in findings where content.listingTier(of: finding) == tier {
-                    guard room >= 200 else { return chosen }
                     let text = row(finding)
                     let size = text.utf8.count + 1
-                    guard size <= room else { continue }
+                    guard room >= 200, size <= room else { return chosen }
                     chosen[finding.fingerprint] = text
                     room -= size
                 }
@@ -263,9 +287,10 @@ private struct MarkdownWriter {
         return chosen
     }
 
-    /// Writes a table of findings (already in listing order); returns how many did not fit. A
-    /// row that does not fit is left out and the next tried: one enormous title must not empty
-    /// the table. With `rows` (from ``chooseRows(_:)``), the findings that have one are written.
+    /// Writes a table of findings (already in listing order); returns how many did not fit.
+    /// Strictly in that order: once a row does not fit, the rest of this table and of every later
+    /// one is left out (``rowsCut``). With `rows` (from ``chooseRows(_:)``), the findings that
+    /// have one are written.
     mutating func table(_ title: String, _ findings: [Finding], rows: [String: String]? = nil) -> Int {
         guard !findings.isEmpty else {
             line("### \(title) (0)")
@@ -274,25 +299,33 @@ private struct MarkdownWriter {
         }
         let header = tableHeader(title, count: findings.count)
         let headerBytes = header.reduce(0) { $0 + $1.utf8.count + 1 }
-        guard rows != nil || bytes + headerBytes + 200 <= budget else { return findings.count }
-        for text in header { line(text) }
-        var written = 0
-        if let rows {
+        var notShown: [Finding] = []
+        let headed = rows != nil || (!rowsCut && bytes + headerBytes + 200 <= budget)
+        if headed {
+            for text in header { line(text) }
             for finding in findings {
-                if let text = rows[finding.fingerprint], fits(text) { written += 1 }
+                let written: Bool
+                if let rows {
+                    written = rows[finding.fingerprint].map { fits($0) } ?? false
+                } else {
+                    written = !rowsCut && bytes + 200 <= budget && fits(row(finding))
+                    if !written { rowsCut = true }
+                }
+                if written { shown += 1 } else { notShown.append(finding) }
             }
+            line("")
         } else {
-            for finding in findings where bytes + 200 <= budget {
-                if fits(row(finding)) { written += 1 }
-            }
+            rowsCut = true
+            notShown = findings
         }
-        shown += written
-        line("")
-        if written < findings.count {
-            line(leftOutNote(title, count: findings.count - written))
+        let failing = notShown.count { content.listingTier(of: $0) == 0 }
+        leftOutFailing += failing
+        leftOutWarned += notShown.count { content.listingTier(of: $0) == 1 }
+        if headed, !notShown.isEmpty {
+            line(leftOutNote(title, count: notShown.count, failing: failing))
             line("")
         }
-        return findings.count - written
+        return notShown.count
     }
 
     func row(_ finding: Finding) -> String {
@@ -472,7 +505,10 @@ private struct MarkdownWriter {
         var notes: [String] = []
         if leftOut > 0 {
             var text = "\(leftOut) of \(open.count) open findings are not shown"
-            if leftOutNew > 0 { text += " (\(leftOutNew) of them new)" }
+            var parts = leftOutNew > 0 ? ["\(leftOutNew) of them new"] : []
+            if leftOutFailing > 0 { parts.append("\(leftOutFailing) failing") }
+            if leftOutWarned > 0 { parts.append("\(leftOutWarned) warned") }
+            if !parts.isEmpty { text += " (" + parts.joined(separator: ", ") + ")" }
             text += ", to keep this under GitHub's 65,536-character limit; "
             text +=
                 content.gate == nil

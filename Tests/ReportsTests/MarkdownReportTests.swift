@@ -177,6 +177,99 @@ struct MarkdownReportTests {
         #expect(gated.contains("- signatures NOT verified\\: not checked here"))
     }
 
+    /// Hundreds of reports that checked nothing (and a policy that fails each) neither push the
+    /// decision, the counts and the findings out of the comment nor leave it cut mid-line: a
+    /// bounded number of lines each, then how many more.
+    @Test func manyReportsThatCheckedNothingKeepTheCommentWhole() throws {
+        let reports = (1...400).map { index in
+            var report = Self.emptyZAP
+            report.file = "reports/zap-\(index).xml"
+            return report
+        }
+        let finding = ReportSupport.vulnerability("CVE-2021-44906", package: "minimist", severity: .critical)
+        let gate = ReportGate(
+            passed: false, summary: "FAIL: 1 failing, 400 reports checked nothing", policyFile: "p.yaml",
+            environment: "production", date: "2026-03-01",
+            outcomes: [
+                finding.fingerprint: ReportGate.FindingOutcome(
+                    outcome: .fail, reason: "fail-on", severity: .critical, isNew: true)
+            ], counts: [.fail: 1], waivers: [], expiringWithinDays: 14,
+            warnings: reports.map { "\($0.file): \($0.warnings.first ?? "")" } + ["signatures NOT verified"],
+            decisionJSON: [],
+            emptyScanFailures: reports.map {
+                ReportGate.EmptyScanFailure(
+                    report: $0.file,
+                    reason: "\($0.file) checked nothing: ZAP reported no alert for the site it scanned "
+                        + "(https://x), not even an informational one; empty-scans: fail (p.yaml:18)")
+            })
+        let markdown = MarkdownReport.render(
+            ReportContent(findings: FindingSet(merging: [finding]), reports: reports, gate: gate),
+            marker: MarkdownReport.commentMarker)
+        #expect(markdown.utf8.count <= MarkdownReport.maximumLength)
+        #expect(!markdown.contains("cut to fit"))
+        #expect(markdown.contains("## ScanGate: ❌ FAIL"))
+        #expect(markdown.contains("| 1 | 0 | 0 | 0 | 0 | 0 | 1 | 0 |"))
+        #expect(markdown.contains("| **critical** | CVE-2021-44906 |"))
+        let failures = markdown.split(separator: "\n").count { $0.hasPrefix("- ❌ reports/zap-") }
+        #expect(failures > 0 && failures < 400)
+        #expect(
+            markdown.contains("- ❌ … and \(400 - failures) more reports checked nothing"), "\(markdown.prefix(3000))")
+        let warnings = markdown.split(separator: "\n").count { $0.hasPrefix("- ⚠️ reports/zap-") }
+        #expect(warnings > 0 && warnings < 400)
+        #expect(markdown.contains("- … and \(400 - warnings) more (in the full report)"))
+        #expect(markdown.contains("<details><summary>Gate warnings (1)</summary>"))
+    }
+
+    /// Under the length limit, rows are kept strictly in priority order: once a failing row does
+    /// not fit, no shorter row of lower priority (a passing finding, a later failing one) takes
+    /// its place, and the footer says how many failing findings were left out.
+    @Test func rowsAreKeptStrictlyInPriorityOrder() throws {
+        // Titles alternately long (each `&` is written `&amp;`) and short, as in a real SARIF file.
+        let failing = (0..<400).map { index in
+            ReportSupport.vulnerability(
+                "CVE-2024-\(10_000 + index)", package: "pkg-\(index)", severity: .high,
+                title: index % 2 == 0 ? String(repeating: "&", count: 200) : "short")
+        }
+        let passing = (0..<50).map { index in
+            ReportSupport.vulnerability("CVE-2023-\(10_000 + index)", package: "low-\(index)", severity: .low)
+        }
+        let set = FindingSet(merging: failing + passing)
+        var outcomes: [String: ReportGate.FindingOutcome] = [:]
+        for finding in set.all {
+            let fails = finding.severity == .high
+            outcomes[finding.fingerprint] = ReportGate.FindingOutcome(
+                outcome: fails ? .fail : .pass, reason: fails ? String(repeating: "policy reason ", count: 20) : "",
+                severity: finding.severity, isNew: true)
+        }
+        let gate = ReportGate(
+            passed: false, summary: "FAIL", policyFile: "p.yaml", environment: "ci", date: "2026-01-10",
+            outcomes: outcomes, counts: [.fail: 400, .pass: 50], waivers: [], expiringWithinDays: 14, warnings: [],
+            decisionJSON: [])
+        for content in [
+            ReportContent(findings: set, reports: [], gate: gate), ReportContent(findings: set, reports: []),
+        ] {
+            let markdown = MarkdownReport.render(content, marker: MarkdownReport.commentMarker)
+            #expect(markdown.utf8.count <= MarkdownReport.maximumLength)
+            let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
+            let expected = content.inListingOrder(content.openFindings).prefix(rows.count).map(\.ruleID)
+            #expect(rows.map { $0.split(separator: " | ")[1] }.map(String.init) == expected)
+            #expect(rows.count < 400)
+            #expect(!rows.contains { $0.contains("CVE-2023-") })
+            let leftOut = 450 - rows.count
+            if content.gate != nil {
+                #expect(rows.allSatisfy { $0.contains("| fail: policy reason") })
+                #expect(
+                    markdown.contains("\(leftOut) of 450 open findings are not shown (\(400 - rows.count) failing)"),
+                    "\(markdown.suffix(600))")
+                #expect(
+                    markdown.contains(
+                        "_\(leftOut) more open findings are not shown here, \(400 - rows.count) of them failing._"))
+            } else {
+                #expect(markdown.contains("\(leftOut) of 450 open findings are not shown, to keep"))
+            }
+        }
+    }
+
     /// A gate of hand-made outcomes over `findings`: each finding's verdict and reason.
     static func content(_ findings: [(Finding, ReportGate.Outcome, String)]) -> ReportContent {
         let set = FindingSet(merging: findings.map(\.0))

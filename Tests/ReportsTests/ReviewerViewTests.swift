@@ -85,7 +85,7 @@ struct ReviewerViewTests {
         }
         #expect(!newRows.isEmpty)
         #expect(markdown.contains("\(1000 - newRows.count) more new findings are not shown here"))
-        #expect(markdown.contains("(\(1000 - newRows.count) of them new)"))
+        #expect(markdown.contains("(\(1000 - newRows.count) of them new, \(1000 - newRows.count) warned)"))
         #expect(markdown.contains("failing findings are listed first"))
     }
 
