@@ -126,6 +126,7 @@ private struct HTMLPage {
         output += "<td class=\"num\" id=\"count-open\">\(open.count)</td>"
         output += "<td class=\"num\" id=\"count-suppressed\">\(suppressed.count)</td>"
         output += "</tr></tbody></table>\n"
+        if let note = content.openAcceptedNote { output += "<p id=\"open-accepted\">\(esc(note))</p>\n" }
         let byKind = content.openByKind
         if !byKind.isEmpty {
             output += "<p>By kind: "
@@ -234,6 +235,8 @@ private struct HTMLPage {
 
     // MARK: Findings
 
+    /// The row's statuses, for the filter: the gate's verdict, `open` (no tool suppressed it) or
+    /// `suppressed` (a tool did), `new`.
     func status(of finding: Finding) -> [String] {
         var status: [String] = []
         if let outcome = content.gate?.outcomes[finding.fingerprint] {
@@ -243,6 +246,20 @@ private struct HTMLPage {
         status.append(isOpen ? "open" : "suppressed")
         if let diff = content.diff, isOpen, diff.isNew(finding.fingerprint) { status.append("new") }
         return status
+    }
+
+    /// The statuses a row shows as badges: ``status(of:)`` but `open` beside a verdict that
+    /// accepted the finding (`waived open` read as a finding left open), and `suppressed`
+    /// worded as who did it.
+    func badges(of finding: Finding, status: [String]) -> [(value: String, label: String)] {
+        let accepted = content.gate?.outcomes[finding.fingerprint]?.isAcceptedByTheGate ?? false
+        return status.compactMap { value in
+            switch value {
+            case "open": accepted ? nil : (value, "open")
+            case "suppressed": (value, "suppressed by a tool")
+            default: (value, value)
+            }
+        }
     }
 
     mutating func findingsTable() {
@@ -267,10 +284,10 @@ private struct HTMLPage {
         filter(
             "kind", "Kind",
             FindingKind.allCases.map(\.rawValue).filter { kind in all.contains { $0.kind.rawValue == kind } })
-        var statuses = ["open", "suppressed"]
-        if content.diff != nil { statuses.append("new") }
-        if content.gate != nil { statuses += ReportGate.Outcome.allCases.map(\.rawValue) }
-        filter("status", "Status", statuses)
+        var statuses = [(value: "open", label: "open (no tool suppressed it)"), ("suppressed", "suppressed by a tool")]
+        if content.diff != nil { statuses.append(("new", "new")) }
+        if content.gate != nil { statuses += ReportGate.Outcome.allCases.map { ($0.rawValue, $0.rawValue) } }
+        filter("status", "Status", options: statuses)
         output += "<span><span id=\"shown-count\">\(all.count)</span> of \(all.count) shown</span>\n</div>\n"
         output += "<table id=\"findings-table\"><thead><tr>"
         output += "<th class=\"num\"><button type=\"button\" data-numeric=\"1\">Severity</button></th>"
@@ -320,14 +337,18 @@ private struct HTMLPage {
         output += "<td>\(esc(tools.joined(separator: ", ")))</td>"
         output += "<td>\(esc(Self.clip(Self.place(of: finding), 120)))</td>"
         output += "<td>"
-        output += status.map { "<span class=\"badge \($0)\">\($0)</span>" }.joined(separator: " ")
+        output += badges(of: finding, status: status).map {
+            "<span class=\"badge \($0.value)\">\(esc($0.label))</span>"
+        }
+        .joined(separator: " ")
         output += "</td></tr>\n"
     }
 
     mutating func details(_ finding: Finding) {
         output += "<div class=\"detail\">"
         if let outcome = content.gate?.outcomes[finding.fingerprint] {
-            output += "<p><strong>Gate: \(outcome.outcome.rawValue)</strong> — \(esc(outcome.reason))</p>"
+            output +=
+                "<p><strong>Gate: \(outcome.outcome.rawValue)</strong> — \(esc(outcome.reasonWithHiddenVerdict))</p>"
             for note in outcome.notes { output += "<p class=\"muted\">\(esc(note))</p>" }
         }
         if let description = finding.description, !description.isEmpty {

@@ -176,7 +176,7 @@ public enum JUnitReport {
         let result: Result
         var message: String
         if let outcome {
-            message = "\(outcome.outcome.rawValue): \(outcome.reason)"
+            message = "\(outcome.outcome.rawValue): \(outcome.reasonWithHiddenVerdict)"
             switch outcome.outcome {
             case .fail: result = .failed
             case .warn, .pass: result = .passed

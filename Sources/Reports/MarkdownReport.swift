@@ -170,6 +170,11 @@ private struct MarkdownWriter {
             ]
         line("| " + values.joined(separator: " | ") + " |")
         line("")
+        // "Open" is not "failing": say how many of them the gate accepted.
+        if let note = content.openAcceptedNote {
+            line(note)
+            line("")
+        }
         let untrusted = content.findings.suppressed.count - suppressed.count
         if untrusted > 0 {
             line(
@@ -362,13 +367,15 @@ private struct MarkdownWriter {
         ]
     }
 
-    /// The verdict, and for a failing or warned finding why (`fail: max high: 5 high findings
-    /// remain, the policy allows 0 (t/max.yaml:3)`), worded as the table, HTML and JUnit word it.
+    /// The verdict, and but for a passing finding why (`fail: max high: 5 high findings remain,
+    /// the policy allows 0 (t/max.yaml:3)`; `waived: waiver CVE-2021-23337 (waivers.yaml:8) until
+    /// 2026-12-10, approved by …: reason (without the waiver: warn)`), worded as the gate's table,
+    /// HTML and JUnit word it.
     static func gateCell(_ outcome: ReportGate.FindingOutcome) -> String {
-        guard outcome.outcome == .fail || outcome.outcome == .warn, !outcome.reason.isEmpty else {
+        guard outcome.outcome != .pass, !outcome.reason.isEmpty else {
             return outcome.outcome.rawValue
         }
-        return "\(outcome.outcome.rawValue): \(md(outcome.reason, 300))"
+        return "\(outcome.outcome.rawValue): \(md(outcome.reasonWithHiddenVerdict, 300))"
     }
 
     // MARK: Findings suppressed by tools

@@ -9,7 +9,8 @@ extension ReportGate {
         for verdict in decision.verdicts where outcomes[verdict.finding.fingerprint] == nil {
             outcomes[verdict.finding.fingerprint] = ReportGate.FindingOutcome(
                 outcome: ReportGate.Outcome(rawValue: verdict.verdict.rawValue) ?? .pass, reason: verdict.reason.text,
-                severity: verdict.severity, isNew: verdict.isNew, notes: verdict.notes)
+                severity: verdict.severity, isNew: verdict.isNew, notes: verdict.notes,
+                hiddenOutcome: verdict.hiddenVerdict.flatMap { ReportGate.Outcome(rawValue: $0.rawValue) })
         }
         var counts: [ReportGate.Outcome: Int] = [:]
         for verdict in Verdict.allCases {

@@ -34,13 +34,35 @@ public struct ReportGate: Sendable {
         public var isNew: Bool
         /// Waivers that name the finding but do not hold, and why.
         public var notes: [String]
+        /// For a waived finding, the verdict the waiver hides (`fail`, `warn`).
+        public var hiddenOutcome: Outcome?
 
-        public init(outcome: Outcome, reason: String, severity: Severity, isNew: Bool, notes: [String] = []) {
+        public init(
+            outcome: Outcome, reason: String, severity: Severity, isNew: Bool, notes: [String] = [],
+            hiddenOutcome: Outcome? = nil
+        ) {
             self.outcome = outcome
             self.reason = reason
             self.severity = severity
             self.isNew = isNew
             self.notes = notes
+            self.hiddenOutcome = hiddenOutcome
+        }
+
+        /// Whether the gate accepted the finding though no tool suppressed it: a waiver, a VEX
+        /// statement or an `ignore` rule took it out of the decision.
+        public var isAcceptedByTheGate: Bool {
+            switch outcome {
+            case .waived, .vexSuppressed, .ignored: true
+            case .fail, .warn, .pass, .suppressedByTool: false
+            }
+        }
+
+        /// The reason as one line, with the verdict a waiver hides (`waiver X (w.yaml:8) until
+        /// 2026-12-10, …: reason (without the waiver: warn)`), as `scangate gate` prints it.
+        public var reasonWithHiddenVerdict: String {
+            guard let hiddenOutcome else { return reason }
+            return reason + " (without the waiver: \(hiddenOutcome.rawValue))"
         }
     }
 
@@ -285,6 +307,35 @@ public struct ReportContent: Sendable {
         case .warn: 1
         default: 2
         }
+    }
+
+    /// How many of the open findings (``openFindings``: no tool suppressed them) the gate
+    /// accepted, by verdict (waived, VEX-suppressed, ignored), only verdicts that occur. "Open"
+    /// is the scanners' word (the findings JSON's `open`, what a baseline compares): reports say
+    /// alongside it how many of these the gate took out of the decision.
+    public var openAcceptedByTheGate: [(ReportGate.Outcome, Int)] {
+        guard let gate else { return [] }
+        var counts: [ReportGate.Outcome: Int] = [:]
+        for finding in openFindings {
+            if let outcome = gate.outcomes[finding.fingerprint], outcome.isAcceptedByTheGate {
+                counts[outcome.outcome, default: 0] += 1
+            }
+        }
+        return ReportGate.Outcome.allCases.compactMap { outcome in counts[outcome].map { (outcome, $0) } }
+    }
+
+    /// One sentence saying what "open" counts when the gate accepted some open findings (`"open"
+    /// counts every finding no tool suppressed; the gate accepted 2 of them (1 waived, 1
+    /// VEX-suppressed): …`), or nil when it accepted none.
+    public var openAcceptedNote: String? {
+        let accepted = openAcceptedByTheGate
+        guard !accepted.isEmpty else { return nil }
+        let total = accepted.reduce(0) { $0 + $1.1 }
+        let parts = accepted.map { "\($0.1) \($0.0 == .vexSuppressed ? "VEX-suppressed" : $0.0.rawValue)" }
+            .joined(separator: ", ")
+        return "“open” counts every finding no tool suppressed; the gate accepted \(total) of them (\(parts)): "
+            + "\(total == 1 ? "it neither fails nor warns" : "they neither fail nor warn"), and "
+            + "\(total == 1 ? "its row says" : "their rows say") why."
     }
 
     /// Open findings by the severity reports show (``shownSeverity(of:)``), most severe first.

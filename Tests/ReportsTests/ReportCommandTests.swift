@@ -171,6 +171,32 @@ struct ReportCommandTests {
                 "incomplete scan\\: Trivy could not scan securecodebox-system/Deployment"))
     }
 
+    /// A waived or VEX-suppressed row says why, as `scangate gate` prints it: the waiver's id,
+    /// `file:line`, expiry and the verdict it hides; the VEX statement and its source.
+    @Test func markdownSaysWhyAFindingWasWaivedOrVEXSuppressed() throws {
+        let result = try ReportBinary.run(
+            ["report", "--format", "markdown"] + Self.examples + [
+                "--policy", "policies/staging.yaml", "--waivers", "fixtures/policy/waivers.yaml", "--vex",
+                "fixtures/policy/openvex.json", "--now", "2026-11-25",
+            ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let rows = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(
+            rows.contains {
+                $0.hasSuffix(
+                    "| waived: waiver CVE-2021-23337 \\(fixtures/policy/waivers.yaml\\:8\\) until 2026-12-10, approved by "
+                        + "security@\u{200B}example.org\\: template\\(\\) is never called with user input "
+                        + "\\(without the waiver\\: warn\\) |")
+            }, "\(rows)")
+        #expect(
+            rows.contains {
+                $0.hasSuffix(
+                    "| vex-suppressed: OpenVEX statement 1 \\(fixtures/policy/openvex.json\\:8\\)\\: not\\_affected, "
+                        + "vulnerable\\_code\\_not\\_in\\_execute\\_path |")
+            }, "\(rows)")
+        #expect(result.standardOutput.contains("the gate accepted 2 of them (1 waived, 1 VEX-suppressed)"))
+    }
+
     @Test func usageAndFileErrors() throws {
         let waiversWithoutPolicy = try ReportBinary.run(
             ["report", "--waivers", "fixtures/policy/waivers.yaml"] + Self.examples)

@@ -176,6 +176,78 @@ struct ReviewerViewTests {
         #expect(html.contains("data-status=\"fail\nopen\""))
     }
 
+    /// A waived, VEX-suppressed or ignored row says why, as `scangate gate` does (the waiver's id,
+    /// `file:line`, expiry and the verdict it hides; the VEX statement and its source; the
+    /// rule), and "open" is not left to read as "not accepted": the counts say how many open
+    /// findings the gate accepted, and the HTML page shows no `open` badge beside `waived`.
+    @Test func acceptedRowsSayWhyAndAreNotCalledOpen() throws {
+        let waived = ReportSupport.vulnerability("CVE-2021-23337", package: "lodash", severity: .high)
+        let vexed = ReportSupport.vulnerability("CVE-2021-44906", package: "minimist", severity: .critical)
+        let ignored = ReportSupport.vulnerability("CVE-2020-8203", package: "lodash-es", severity: .medium)
+        let failing = ReportSupport.vulnerability("CVE-2022-0686", package: "url-parse", severity: .critical)
+        let outcomes: [String: ReportGate.FindingOutcome] = [
+            waived.fingerprint: ReportGate.FindingOutcome(
+                outcome: .waived,
+                reason: "waiver CVE-2021-23337 (waivers.yaml:8) until 2026-12-10, approved by sec: never called",
+                severity: .high, isNew: false, hiddenOutcome: .warn),
+            vexed.fingerprint: ReportGate.FindingOutcome(
+                outcome: .vexSuppressed,
+                reason: "OpenVEX statement 1 (openvex.json:8): not_affected, vulnerable_code_not_present",
+                severity: .critical, isNew: false),
+            ignored.fingerprint: ReportGate.FindingOutcome(
+                outcome: .ignored, reason: "rule 2 of p.yaml (line 9): match {id: CVE-2020-8203} → ignore: dev only",
+                severity: .medium, isNew: false),
+            failing.fingerprint: ReportGate.FindingOutcome(
+                outcome: .fail, reason: "fail-on", severity: .critical, isNew: false),
+        ]
+        let gate = ReportGate(
+            passed: false, summary: "FAIL", policyFile: "p.yaml", environment: "staging", date: "2026-11-25",
+            outcomes: outcomes, counts: [.fail: 1, .waived: 1, .vexSuppressed: 1, .ignored: 1], waivers: [],
+            expiringWithinDays: 14, warnings: [], decisionJSON: [])
+        let content = ReportContent(
+            findings: FindingSet(merging: [waived, vexed, ignored, failing]), reports: [], gate: gate)
+        let note =
+            "“open” counts every finding no tool suppressed; the gate accepted 3 of them (1 waived, "
+            + "1 VEX-suppressed, 1 ignored): they neither fail nor warn, and their rows say why."
+
+        let markdown = MarkdownReport.render(content)
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(
+            rows.contains {
+                $0.contains("| CVE-2021-23337 |")
+                    && $0.hasSuffix(
+                        "| waived: waiver CVE-2021-23337 \\(waivers.yaml\\:8\\) until 2026-12-10, approved by sec\\: "
+                            + "never called \\(without the waiver\\: warn\\) |")
+            }, "\(rows)")
+        #expect(
+            rows.contains {
+                $0.hasSuffix(
+                    "| vex-suppressed: OpenVEX statement 1 \\(openvex.json\\:8\\)\\: not\\_affected, "
+                        + "vulnerable\\_code\\_not\\_present |")
+            }, "\(rows)")
+        #expect(rows.contains { $0.hasSuffix("→ ignore\\: dev only |") }, "\(rows)")
+        #expect(markdown.contains("| 2 | 1 | 1 | 0 | 0 | 0 | 4 | 0 |\n\n" + note + "\n"), "\(markdown)")
+
+        let html = HTMLReport.render(content)
+        #expect(html.contains("<p id=\"open-accepted\">\(ReportEscaping.html(note))</p>"), "\(html)")
+        func row(_ finding: Finding) throws -> Substring {
+            let start = try #require(html.range(of: "<tr id=\"f-\(finding.fingerprint)\""))
+            let end = try #require(html[start.upperBound...].range(of: "</tr>\n"))
+            return html[start.lowerBound..<end.upperBound]
+        }
+        let waivedRow = try row(waived)
+        // The filter still finds it among the findings no tool suppressed; no badge says "open".
+        #expect(waivedRow.contains("data-status=\"waived\nopen\""))
+        #expect(waivedRow.hasSuffix("<td><span class=\"badge waived\">waived</span></td></tr>\n"), "\(waivedRow)")
+        #expect(html.contains("(without the waiver: warn)"))
+        let failingRow = try row(failing)
+        #expect(failingRow.contains("<span class=\"badge fail\">fail</span> <span class=\"badge open\">open</span>"))
+        #expect(html.contains("<option value=\"open\">open (no tool suppressed it)</option>"))
+
+        let junit = JUnitReport.render(content)
+        #expect(junit.contains("(without the waiver: warn)\"/>"), "\(junit)")
+    }
+
     /// A finding new because its severity rose since the baseline says what it was, in the
     /// comment as in the HTML page and `diff`.
     @Test func aFindingWhoseSeverityRoseSaysWhatItWas() throws {
