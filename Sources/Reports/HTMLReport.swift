@@ -335,7 +335,7 @@ private struct HTMLPage {
         }
         output += "<td>\(finding.kind.rawValue)</td>"
         output += "<td>\(esc(tools.joined(separator: ", ")))</td>"
-        output += "<td>\(esc(Self.clip(Self.place(of: finding), 120)))</td>"
+        output += "<td>\(esc(Self.place(of: finding)))</td>"
         output += "<td>"
         output += badges(of: finding, status: status).map {
             "<span class=\"badge \($0.value)\">\(esc($0.label))</span>"
@@ -575,16 +575,19 @@ private struct HTMLPage {
         return String(whole) + ".0"
     }
 
-    /// The package, else the first location, for the table.
+    /// The package (in its image, for a finding in one), else the first location, for the
+    /// table's Where column: at most 160 characters, the image never cut off by a long package.
     static func place(of finding: Finding) -> String {
         if let package = finding.package {
-            return package.name + (package.installedVersion.map { " " + $0 } ?? "")
+            let text = clip(package.name + (package.installedVersion.map { " " + $0 } ?? ""), 80)
+            guard let image = ReportContent.imageText(of: finding) else { return text }
+            return text + " (image " + clip(image, 70) + ")"
         }
         if let location = finding.locations.first {
             let more = finding.locations.count > 1 ? " (+\(finding.locations.count - 1))" : ""
-            return describe(location) + more
+            return clip(describe(location), 150) + more
         }
-        return finding.instances.first?.uri ?? ""
+        return clip(finding.instances.first?.uri ?? "", 160)
     }
 
     static func describe(_ location: Location) -> String {

@@ -358,11 +358,17 @@ private struct MarkdownWriter {
         } else if let instance = finding.instances.first {
             place = instance.uri
         }
+        var shownPlace = md(place, 80)
+        // Two images with the same package read alike without the image.
+        if let image = ReportContent.imageText(of: finding), !place.contains(image) {
+            shownPlace +=
+                (shownPlace.isEmpty ? "image " : " (image ") + md(image, 100) + (shownPlace.isEmpty ? "" : ")")
+        }
         let tools = finding.tools.joined(separator: ", ")
         var severity = "**\(content.shownSeverity(of: finding).rawValue)**"
         if let was = content.diff?.previousSeverity(of: finding.fingerprint) { severity += " (was \(was.rawValue))" }
         return [
-            severity, id, md(place, 80), md(finding.title, 120),
+            severity, id, shownPlace, md(finding.title, 120),
             md(tools, 60),
         ]
     }

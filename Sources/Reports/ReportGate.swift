@@ -367,6 +367,27 @@ public struct ReportContent: Sendable {
         return FindingKind.allCases.compactMap { kind in counts[kind].map { (kind, $0) } }
     }
 
+    /// The container image a finding is located in, as reports name it in the finding's place
+    /// (`repository:tag`, else `repository@digest`, else the repository), with how many other
+    /// images it is in (`app:1.4 (+2 more images)`); nil for a finding in no image. The same
+    /// vulnerability in two images is two findings, and the gate can judge them apart (a rule on
+    /// `image:`): their rows must not read alike.
+    public static func imageText(of finding: Finding) -> String? {
+        var images: [ImageReference] = []
+        for location in finding.locations {
+            if let image = location.image, !images.contains(image) { images.append(image) }
+        }
+        guard let image = images.first else { return nil }
+        var text = image.repository
+        if let tag = image.tag {
+            text += ":" + tag
+        } else if let digest = image.digest {
+            text += "@" + digest
+        }
+        if images.count > 1 { text += " (+\(images.count - 1) more image\(images.count == 2 ? "" : "s"))" }
+        return text
+    }
+
     /// Findings whose sources rate them differently: each source's severity (its label, else
     /// the band of its best CVSS score), sorted by source. Empty when all agree.
     public static func disagreement(_ finding: Finding) -> [(source: String, severity: Severity)] {

@@ -248,6 +248,47 @@ struct ReviewerViewTests {
         #expect(junit.contains("(without the waiver: warn)\"/>"), "\(junit)")
     }
 
+    /// The same CVE in the same package of two images is two findings the gate can judge apart
+    /// (a rule on `image:`): each row names its image, in the comment and in the HTML page.
+    @Test func findingsInImagesNameTheImage() throws {
+        func inImage(_ repository: String, tag: String?, digest: String? = nil) -> Finding {
+            let image = ImageReference(repository: repository, tag: tag, digest: digest)
+            return Finding(
+                kind: .vulnerability, ruleID: "CVE-2024-2961", title: "glibc: out of bounds write in iconv",
+                ratings: [SeverityRating(source: "trivy", severity: .high, isToolVerdict: true)],
+                package: Package(
+                    ecosystem: "debian", name: "libc6", installedVersion: "2.36-9+deb12u4",
+                    fixedVersions: ["2.36-9+deb12u7"]),
+                locations: [Location(image: image, target: "\(repository) (debian 12.5)")],
+                provenance: [Provenance(tool: "trivy", reportFile: "\(repository).json", rawID: "CVE-2024-2961")],
+                identity: FindingIdentity(
+                    kind: .vulnerability, scope: FindingIdentity.imageScope(image),
+                    subject: ["debian", "libc6", "2.36-9+deb12u4"])
+            ).finalized()
+        }
+        let worker = inImage("worker", tag: "77aa11")
+        let app = inImage("ghcr.io/acme/app", tag: nil, digest: "sha256:3f1c")
+        let gate = Self.gate([worker.fingerprint: (.fail, .high), app.fingerprint: (.warn, .high)])
+        let content = ReportContent(findings: FindingSet(merging: [worker, app]), reports: [], gate: gate)
+
+        let rows = MarkdownReport.render(content).split(separator: "\n").filter { $0.hasPrefix("| **") }
+        #expect(rows.count == 2)
+        #expect(
+            rows.contains {
+                $0.contains("| libc6 2.36-9+deb12u4 → 2.36-9+deb12u7 (image worker\\:77aa11) |")
+                    && $0.hasSuffix("| fail: threshold |")
+            }, "\(rows)")
+        #expect(
+            rows.contains {
+                $0.contains("| libc6 2.36-9+deb12u4 → 2.36-9+deb12u7 (image ghcr.io/acme/app@\u{200B}sha256\\:3f1c) |")
+                    && $0.hasSuffix("| warn: threshold |")
+            }, "\(rows)")
+
+        let html = HTMLReport.render(content)
+        #expect(html.contains("<td>libc6 2.36-9+deb12u4 (image worker:77aa11)</td>"))
+        #expect(html.contains("<td>libc6 2.36-9+deb12u4 (image ghcr.io/acme/app@sha256:3f1c)</td>"))
+    }
+
     /// A finding new because its severity rose since the baseline says what it was, in the
     /// comment as in the HTML page and `diff`.
     @Test func aFindingWhoseSeverityRoseSaysWhatItWas() throws {
