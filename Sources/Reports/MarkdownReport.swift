@@ -551,6 +551,9 @@ private struct MarkdownWriter {
             }
             line("---")
             line("<sub>" + notes.joined(separator: "; ") + ". Everything is in " + location + ".</sub>")
+        } else {
+            // Sections end with a blank line; the report ends with its last line.
+            while output.hasSuffix("\n\n") { output.removeLast() }
         }
         // The budget keeps footerRoom free for the lines above; this cut never happens in practice.
         if output.utf8.count > limit {
