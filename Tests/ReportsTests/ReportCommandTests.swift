@@ -117,11 +117,12 @@ struct ReportCommandTests {
     }
 
     /// The reviewer's case: a VEX statement the scanner applied suppresses a critical finding.
-    /// The gate passes and mutes it, and the comment names it with who suppressed it and why.
+    /// The gate passes and mutes it (staging trusts tool suppressions; production does not), and
+    /// the comment names it with who suppressed it and why.
     @Test func markdownListsAToolSuppressedCriticalFinding() throws {
         let result = try ReportBinary.run([
             "report", "fixtures/reports/trivy-suppressed-critical.json", "--format", "markdown", "--policy",
-            "policies/production.yaml", "--now", "2026-01-10",
+            "policies/staging.yaml", "--now", "2026-01-10",
         ])
         #expect(result.status == 0, "\(result.standardError)")
         let markdown = result.standardOutput
