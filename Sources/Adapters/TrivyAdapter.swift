@@ -161,15 +161,32 @@ private struct TrivyReportReader {
 
     private mutating func readKubernetes(_ root: JSONValue) throws(JSONAccessError) -> String {
         let cluster = try root.string("ClusterName").flatMap { $0.isEmpty ? nil : $0 }
-        if let resources = try root.array("Resources") {
-            for resource in resources { try readKubernetesResource(resource, cluster: cluster) }
-            return "kubernetes"
+        // v0.42+: `Resources` (`--report all`), or `Findings` (`--report summary`, the default:
+        // Trivy's `ConsolidatedReport`, the same resource objects with each resource's results
+        // joined). v0.29–v0.41: the same resource objects, split by finding type.
+        let layouts: [(keys: [String], variant: String)] = [
+            (["Resources"], "kubernetes"), (["Findings"], "kubernetes-summary"),
+            (["Vulnerabilities", "Misconfigurations"], "kubernetes-legacy"),
+        ]
+        for layout in layouts {
+            var lists: [[JSONValue]] = []
+            for key in layout.keys { if let list = try root.array(key) { lists.append(list) } }
+            guard !lists.isEmpty else { continue }
+            for resources in lists {
+                for resource in resources { try readKubernetesResource(resource, cluster: cluster) }
+            }
+            if lists.allSatisfy(\.isEmpty) { noteNoResourceScanned(cluster) }
+            return layout.variant
         }
-        // v0.29–v0.41: the same resource objects, split by finding type.
-        for key in ["Vulnerabilities", "Misconfigurations"] {
-            for resource in try root.array(key) ?? [] { try readKubernetesResource(resource, cluster: cluster) }
-        }
-        return "kubernetes-legacy"
+        // Trivy leaves an empty resource list out: nothing says a resource was looked at.
+        noteNoResourceScanned(cluster)
+        return "kubernetes"
+    }
+
+    private mutating func noteNoResourceScanned(_ cluster: String?) {
+        noteCheckedNothing(
+            "Trivy's Kubernetes report lists no resource" + (cluster.map { " of cluster \($0)" } ?? ""),
+            hint: "did the scan reach the cluster, with the namespaces and resource kinds intended?")
     }
 
     /// One resource's results. The cluster is named in the location (`default/Deployment/api

@@ -27,6 +27,20 @@ struct CheckedNothingTests {
         #expect(report.warnings.first?.hasSuffix("No finding here means nothing was checked") == true)
     }
 
+    /// A cluster scan that lists no resource looked at nothing: Trivy leaves an empty list out,
+    /// so a report of only the cluster's name says as little (found by a review: both passed).
+    @Test func aTrivyKubernetesReportOfNoResourceCheckedNothing() throws {
+        for text in [
+            #"{"ClusterName": "prod"}"#, #"{"ClusterName": "prod", "Resources": []}"#,
+            #"{"ClusterName": "prod", "Findings": []}"#,
+            #"{"ClusterName": "prod", "Vulnerabilities": [], "Misconfigurations": []}"#,
+        ] {
+            let report = try Self.parse(text, as: .trivy)
+            #expect(report.checkedNothing == "Trivy's Kubernetes report lists no resource of cluster prod", "\(text)")
+            #expect(report.findings.isEmpty)
+        }
+    }
+
     /// Trivy lists the OS packages' result whenever it scans them, none found included: an OS it
     /// detected with no result was not scanned for vulnerabilities.
     @Test func aTrivyImageWithAnOperatingSystemAndNoResultCheckedNothing() throws {

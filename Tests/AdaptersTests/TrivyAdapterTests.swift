@@ -256,6 +256,23 @@ struct TrivyAdapterTests {
         }
     }
 
+    /// `trivy k8s --report summary -f json` (the default report) writes Trivy's
+    /// `ConsolidatedReport`: the resources under `Findings`, not `Resources`. It was read as a
+    /// cluster of no finding and passed production (found by a review).
+    @Test(.enabled(if: Corpus.isAvailable))
+    func kubernetesSummaryReportsAreReadLikeFullOnes() throws {
+        let url = Corpus.directory.appendingPathComponent("trivy/defectdojo__issue_9170.json")
+        let full = try Corpus.parse(url)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let summary = try Corpus.parse(
+            bytes: Array(text.replacingOccurrences(of: #""Resources":"#, with: #""Findings":"#).utf8),
+            name: "summary.json")
+        #expect(!full.findings.isEmpty)
+        #expect(summary.variant == "kubernetes-summary")
+        #expect(summary.findings.map(\.fingerprint) == full.findings.map(\.fingerprint))
+        #expect(summary.checkedNothing == nil)
+    }
+
     @Test func imageScanRecordsRepositoryAndDigestButFingerprintsWithoutThem() throws {
         func report(tag: String, digest: String) throws -> ParsedReport {
             let json = """
