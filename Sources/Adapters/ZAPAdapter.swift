@@ -272,7 +272,8 @@ struct ZAPFindingBuilder {
                 warnings.append(
                     "alert \(rule) (\(alert.title)) on \(alert.site): ZAP counted \(count) instances but "
                         + "listed \(alert.instances.count); the other \(count - alert.instances.count) are one finding "
-                        + "at \(Self.siteRoot(alert.site)), which no url: rule or waiver narrower than the site covers")
+                        + "at \(Self.siteRoot(alert.site))*, which no url: rule or waiver narrower than the site covers"
+                )
             }
         }
 
@@ -314,9 +315,11 @@ struct ZAPFindingBuilder {
     static func siteRoot(_ site: String) -> String { site.hasSuffix("/") ? site : site + "/" }
 
     /// The instances ZAP counted but did not list (ZAP 2.10 and older list at most 20 per alert
-    /// and give the total in `<count>`), as one finding at the site's root. They may be anywhere
-    /// on the site, `/admin` included: a rule or waiver scoped to the listed URLs must not pass
-    /// them, and one that covers the whole site (`url: https://app.example/*`) still can.
+    /// and give the total in `<count>`), as one finding located at `https://app.example/*`: the
+    /// whole site. They may be anywhere on it, `/admin` included: a rule or waiver scoped to the
+    /// listed URLs, or to the home page (`url: https://app.example/`, which the site's root as
+    /// a location matched), must not pass them, and one that covers the whole site
+    /// (`url: https://app.example/*`) still can. The identity keeps the root.
     private func unlistedFinding(
         alert: ZAPRawAlert, site: String, counted: Int, texts: AlertTexts, version: String?
     ) -> Finding {
@@ -330,7 +333,7 @@ struct ZAPFindingBuilder {
             kind: .webAlert, ruleID: alert.ruleID, aliases: Self.aliases(of: alert), title: alert.title,
             description: join(texts.description, note), detail: note, remediation: texts.remediation,
             ratings: [Self.rating(riskCode: alert.riskCode, falsePositive: falsePositive)],
-            confidence: alert.confidence.map(Self.confidence(_:)), locations: [Location(url: root)],
+            confidence: alert.confidence.map(Self.confidence(_:)), locations: [Location(url: root + "*")],
             cwes: alert.cweID.flatMap(Self.cwe(_:)).map { [$0] } ?? [], references: texts.references,
             provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)],
             suppression: falsePositive ? Self.falsePositive : nil,

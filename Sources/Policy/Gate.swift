@@ -558,7 +558,7 @@ extension RuleMatch {
         // In canonical form (`CanonicalURL`): one page written several ways is one page.
         if !urls.isEmpty,
             !Self.matches(
-                FindingFacts.urls(of: finding), every: relaxing,
+                FindingFacts.matchedURLs(of: finding), every: relaxing,
                 { url in urls.contains { CanonicalURL.matches($0, url) } })
         {
             return false

@@ -86,7 +86,7 @@ public struct Waiver: Sendable {
                     actual: images.isEmpty ? "in no image" : "in the image " + Self.list(images)))
         }
         if let url {
-            let urls = FindingFacts.urls(of: finding)
+            let urls = FindingFacts.matchedURLs(of: finding)
             if !urls.contains(where: { CanonicalURL.matches(url, $0) }) {
                 mismatches.append(
                     ScopeMismatch(
@@ -120,7 +120,7 @@ public struct Waiver: Sendable {
             }
             if let outside { return ("image \"\(image.pattern)\"", ImageName.label(of: outside)) }
         }
-        if let url, let place = FindingFacts.urls(of: finding).first(where: { !CanonicalURL.matches(url, $0) }) {
+        if let url, let place = FindingFacts.matchedURLs(of: finding).first(where: { !CanonicalURL.matches(url, $0) }) {
             return ("url \"\(url.pattern)\"", place)
         }
         return nil
@@ -312,8 +312,18 @@ enum FindingFacts {
     /// because Trivy found the same package there. In normal form, as ``paths(of:)``.
     static func everyPath(of finding: Finding) -> [String] { paths(of: finding) }
 
+    /// The URLs the finding is at, as written.
     static func urls(of finding: Finding) -> [String] {
         unique(finding.locations.compactMap(\.url) + finding.instances.map(\.uri))
+    }
+
+    /// ``urls(of:)`` as `url:` globs match them. A location on a whole site
+    /// (`https://app.example/*`: the instances ZAP counted but did not list, which may be on any
+    /// page) stands for every page, so its root page is one of them too: a glob for every page
+    /// but the root (`https://app.example/?*`) no more covers it than one for the root alone.
+    static func matchedURLs(of finding: Finding) -> [String] {
+        let urls = urls(of: finding)
+        return unique(urls + urls.filter { $0.hasSuffix("/*") }.map { String($0.dropLast()) })
     }
 
     /// First occurrences, in order. Most lists hold one to three values: those are compared

@@ -493,10 +493,32 @@ struct UnlistedZAPInstancesTests {
         ).write(to: policy)
         let result = try ScanGateProcess.run(["gate", "fixtures/zap/behaviours.xml", "--policy", policy.path])
         #expect(result.status == 1, "\(result.standardOutput)")
-        // The one failing finding: the instances ZAP did not list, at the site's root.
+        // The one failing finding: the instances ZAP did not list, anywhere on the site.
         #expect(result.standardOutput.contains("FAIL: 1 failing"), "\(result.standardOutput)")
-        #expect(result.standardOutput.contains("at https://app.example/\n"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("at https://app.example/*\n"), "\(result.standardOutput)")
         #expect(result.standardOutput.contains("ZAP counted 35 instances but listed 5"))
+
+        // A rule for the home page alone passed them too (they were located at the site's root);
+        // one for the whole site still does.
+        for (glob, status) in [("https://app.example/", Int32(1)), ("https://app.example/*", Int32(0))] {
+            try Data(
+                """
+                scangate-policy: 1
+                fail-on: low
+                rules:
+                  - match: { url: "https://app.example/?*" }
+                    action: ignore
+                  - match: { url: "\(glob)" }
+                    action: ignore
+                  - match: { url: "https://other.example/*" }
+                    action: ignore
+                  - match: { id: "10106" }
+                    action: ignore
+                """.utf8
+            ).write(to: policy)
+            let again = try ScanGateProcess.run(["gate", "fixtures/zap/behaviours.xml", "--policy", policy.path])
+            #expect(again.status == status, "\(glob): \(again.standardOutput)")
+        }
     }
 }
 
