@@ -66,8 +66,13 @@ private struct TrivyReportReader {
             variant = "legacy-list"
             // Legacy Trivy lists a result for the OS and each lock file it found, findings or not.
             if root.elements.isEmpty { noteCheckedNothing(Self.legacyNothingScanned) }
-            for result in root.elements {
-                try readResult(result, context: Self.legacyContext(for: result))
+            // An image scan lists the image's OS result beside the lock files found in it: those
+            // are in the image too (not the source tree), when the list names one image.
+            let contexts = root.elements.map(Self.legacyContext(for:))
+            let imageContexts = contexts.filter { $0.image != nil }
+            let image = Set(imageContexts.compactMap(\.image)).count == 1 ? imageContexts.first : nil
+            for (result, context) in zip(root.elements, contexts) {
+                try readResult(result, context: context.image == nil ? image ?? context : context)
             }
         case .object:
             if root.has("ClusterName") {
@@ -636,7 +641,7 @@ private struct TrivyReportReader {
     }
 
     /// Legacy lists carry no artifact: an OS result's target names the image, anything else is
-    /// the source tree.
+    /// the source tree (unless the list's OS result names an image: see ``read(_:)``).
     private static func legacyContext(for result: JSONValue) -> TrivyContext {
         let target = result["Target"]?.stringValue ?? ""
         let type = result["Type"]?.stringValue ?? ""

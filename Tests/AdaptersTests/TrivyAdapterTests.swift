@@ -164,6 +164,12 @@ struct TrivyAdapterTests {
         let npmPaths = Set(
             report.findings.filter { $0.package?.ecosystem == "npm" }.compactMap { $0.locations.first?.path })
         #expect(npmPaths == ["juice-shop/package-lock.json"])
+        // An image scan: the lock file found in the image is in the image, not the source tree,
+        // so image-scoped rules apply to its findings (found by a review: they did not).
+        for finding in report.findings {
+            #expect(finding.locations.first?.image?.repository == "bkimminich/juice-shop", "\(finding.ruleID)")
+            #expect(finding.identity.scope.hasPrefix("image:"), "\(finding.ruleID)")
+        }
     }
 
     /// A file holding only `null` or `[]` (what a step that wrote nothing, or `jq` on an empty
