@@ -357,6 +357,49 @@ private struct NpmAuditReader {
                 "\"\(key)\" is vulnerable only through \((dependencies[key] ?? []).map { "\"\($0)\"" }.joined(separator: ", ")), "
                     + "and no advisory is reached from there: the report is incomplete or was edited")
         }
+        try checkEntrySeveritiesAreReached(vulnerabilities)
+    }
+
+    /// npm rates an entry as the most severe advisory it is vulnerable through, its own or a
+    /// dependency's. An entry rated above every advisory it reaches (`critical` through a `low`
+    /// one) contradicts its report, and its findings (each advisory's, at the advisory's
+    /// severity) would pass what npm's `--audit-level` fails: refused.
+    static func checkEntrySeveritiesAreReached(_ vulnerabilities: JSONValue) throws(JSONAccessError) {
+        var reachable: [String: Severity] = [:]
+        var names: [String: [String]] = [:]
+        for (key, entry) in vulnerabilities.members {
+            let entrySeverity = try entry.string("severity").flatMap(Severity.init(label:))
+            for item in try entry.array("via") ?? [] {
+                if let name = item.stringValue {
+                    names[key, default: []].append(name)
+                } else if item.kind == .object {
+                    // An advisory without a severity is read at its entry's (see `finding(via:…)`).
+                    guard let severity = try item.string("severity").flatMap(Severity.init(label:)) ?? entrySeverity
+                    else { continue }
+                    reachable[key] = max(reachable[key] ?? severity, severity)
+                }
+            }
+        }
+        // Along the `via` names until nothing rises (severities only rise, five levels at most).
+        var rising = true
+        while rising {
+            rising = false
+            for (key, dependencies) in names {
+                guard let best = dependencies.compactMap({ reachable[$0] }).max(),
+                    best > reachable[key] ?? .unknown
+                else { continue }
+                reachable[key] = best
+                rising = true
+            }
+        }
+        for (key, entry) in vulnerabilities.members {
+            guard let text = try entry.string("severity"), let severity = Severity(label: text),
+                let reached = reachable[key], severity > reached
+            else { continue }
+            throw (entry["severity"] ?? entry).error(
+                "\"\(key)\" is rated \(text), but the advisories it is vulnerable through are at most "
+                    + "\(reached.rawValue): the report contradicts itself (incomplete or edited)")
+        }
     }
 
     /// The finding of one advisory object in an npm 7+ `via` list.

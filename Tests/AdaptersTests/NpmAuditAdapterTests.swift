@@ -215,6 +215,34 @@ struct NpmAuditAdapterTests {
         #expect(chained.findings.count == 1)
     }
 
+    /// npm rates an entry as the most severe advisory it reaches: `mkdirp` critical through
+    /// `minimist`'s low advisory alone contradicts that, and its one finding (the advisory's, low)
+    /// passed a gate npm's `--audit-level=critical` fails (found by a review). Refused; an entry
+    /// rated as what it reaches, its own advisory or a dependency's, is read.
+    @Test("an entry rated above every advisory it reaches is refused")
+    func entrySeverityAboveItsAdvisories() throws {
+        let minimist = #""minimist": {"severity": "low", "via": [{"source": 1179, "title": "t", "severity": "low"}]}"#
+        let error = try #require(throws: ReportError.self) {
+            try parse(
+                #"{"auditReportVersion": 2, "vulnerabilities": {"mkdirp": {"severity": "critical", "via": ["minimist"]}, "#
+                    + minimist + "}}")
+        }
+        #expect(
+            error.message.contains(
+                "\"mkdirp\" is rated critical, but the advisories it is vulnerable through are at most low"),
+            "\(error.message)")
+        let consistent = try parse(
+            #"{"auditReportVersion": 2, "vulnerabilities": {"mkdirp": {"severity": "critical", "via": ["minimist", "#
+                + #"{"source": 2, "title": "own", "severity": "critical"}]}, "# + minimist + "}}")
+        #expect(consistent.findings.map(\.severity).sorted() == [.low, .critical])
+        // Through a chain: a's rating is c's advisory's, two names away.
+        let chained = try parse(
+            #"{"auditReportVersion": 2, "vulnerabilities": {"a": {"severity": "moderate", "via": ["b"]},"#
+                + #" "b": {"severity": "moderate", "via": ["c"]},"#
+                + #" "c": {"severity": "moderate", "via": [{"source": 1, "title": "t", "severity": "moderate"}]}}}"#)
+        #expect(chained.findings.count == 1)
+    }
+
     /// A document that lists nothing and has none of the counts npm writes with every report is
     /// no evidence of an audit, also when the user says it is one (`--as npm-audit`).
     @Test(arguments: [
