@@ -142,6 +142,8 @@ struct ZAPFindingBuilder {
         /// The highest riskcode of the items not marked false positives (of all when every one is).
         var riskCode: Int
         var allFalsePositive: Bool
+        /// The highest riskcode of the items marked false positives, when there are any.
+        var falsePositiveRiskCode: Int?
         /// The highest confidence, of the same items as `riskCode`.
         var confidence: Int?
         var cwes: [String]
@@ -183,6 +185,9 @@ struct ZAPFindingBuilder {
                 // and confidence come from the items that were not (a false positive's risk says
                 // nothing about the real alert beside it), or from all when every item was one.
                 let falsePositive = confidence == 0
+                if falsePositive {
+                    drafts[index].falsePositiveRiskCode = max(drafts[index].falsePositiveRiskCode ?? -1, alert.riskCode)
+                }
                 if drafts[index].allFalsePositive && !falsePositive {
                     drafts[index].allFalsePositive = false
                     drafts[index].riskCode = alert.riskCode
@@ -205,6 +210,7 @@ struct ZAPFindingBuilder {
                         key: key, site: alert.site, title: alert.title, alertIndex: alertIndex,
                         riskCode: alert.riskCode,
                         allFalsePositive: confidence == 0,
+                        falsePositiveRiskCode: confidence == 0 ? alert.riskCode : nil,
                         confidence: confidence, cwes: cwe.map { [$0] } ?? [],
                         instances: instance.map { [$0] } ?? [], unattachedOtherInfo: otherInfo.map { [$0] } ?? []))
             }
@@ -299,6 +305,11 @@ struct ZAPFindingBuilder {
                 finding(
                     from: draft, alert: raw.alerts[draft.alertIndex], texts: alertTexts, version: raw.toolVersion,
                     converter: &converter, instanceConverter: &instanceConverter))
+            if let overruled = falsePositivePart(
+                of: draft, alert: raw.alerts[draft.alertIndex], texts: alertTexts, version: raw.toolVersion)
+            {
+                findings.append(overruled)
+            }
         }
         for item in unlisted {
             findings.append(
@@ -371,6 +382,36 @@ struct ZAPFindingBuilder {
             suppression: draft.allFalsePositive ? Self.falsePositive : nil,
             identity: FindingIdentity(
                 kind: .webAlert, scope: "site:" + draft.site, subject: [key.url, key.method, key.parameter])
+        ).finalized()
+    }
+
+    /// Items marked false positives beside others at one place rate the finding by the others
+    /// (a false positive's risk says nothing of the real alert beside it). When they rated it
+    /// higher, that risk is a finding of its own, suppressed as a false positive: muted where the
+    /// policy trusts ZAP's marking, judged where it does not (`trust-tool-suppressions: false`),
+    /// as a false-positive item alone would be. Merged away, a high item marked false positive
+    /// beside an informational one escaped production (found by a review).
+    private func falsePositivePart(
+        of draft: Draft, alert: ZAPRawAlert, texts: AlertTexts, version: String?
+    ) -> Finding? {
+        guard !draft.allFalsePositive, let riskCode = draft.falsePositiveRiskCode, riskCode > draft.riskCode,
+            Self.severity(riskCode: riskCode) > Self.severity(riskCode: draft.riskCode)
+        else { return nil }
+        let key = draft.key
+        let note =
+            "ZAP items of this alert here that a user marked false positives rate it "
+            + "\(Self.riskCodeLabels.label(riskCode)); the items not so marked rate it lower."
+        return Finding(
+            kind: .webAlert, ruleID: alert.ruleID, aliases: Self.aliases(of: alert), title: alert.title,
+            description: join(texts.description, note), detail: note, remediation: texts.remediation,
+            ratings: [Self.rating(riskCode: riskCode, falsePositive: true)], confidence: Self.confidence(0),
+            locations: [Location(url: key.url, method: nonEmpty(key.method), parameter: nonEmpty(key.parameter))],
+            cwes: draft.cwes, references: texts.references,
+            provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)],
+            suppression: Self.falsePositive,
+            identity: FindingIdentity(
+                kind: .webAlert, scope: "site:" + draft.site,
+                subject: [key.url, key.method, key.parameter, "marked false positive"])
         ).finalized()
     }
 

@@ -846,15 +846,24 @@ struct ZAPMergedFalsePositiveTests {
         return try Corpus.parse(bytes: Array(xml.utf8), name: "fp.xml")
     }
 
+    /// The open finding keeps the real items' risk; the higher risk of the items marked false
+    /// positives is a finding of its own, suppressed as theirs: muted where the policy trusts
+    /// ZAP's marking, judged where it does not (a later review: merged away, it escaped
+    /// `trust-tool-suppressions: false`).
     @Test("the review's reproduction: a high false positive beside a low real alert stays low")
     func reproduction() throws {
         let report = try Corpus.parse(Corpus.fixture("zap/false-positive-beside-real.xml"))
-        let finding = try #require(report.findings.first)
-        #expect(report.findings.count == 1)
-        #expect(finding.isOpen)
+        let finding = try #require(report.findings.first { $0.isOpen })
+        #expect(report.findings.count == 2)
         #expect(finding.severity == .low)
         #expect(finding.confidence == .high)
         #expect(finding.ratings.map(\.label) == ["riskcode 1"])
+        let marked = try #require(report.findings.first { !$0.isOpen })
+        #expect(marked.severity == .high && marked.suppression?.status == "false-positive")
+        #expect(marked.ruleID == finding.ruleID && marked.locations == finding.locations)
+        #expect(marked.fingerprint != finding.fingerprint)
+        // Not when the marked items rate it no higher: nothing is hidden then.
+        #expect(try Self.report([(1, 0), (2, 3)]).findings.count == 1)
     }
 
     @Test(
