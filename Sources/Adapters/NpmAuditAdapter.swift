@@ -380,25 +380,30 @@ private struct NpmAuditReader {
                 }
             }
         }
-        // Along the `via` names until nothing rises (severities only rise, five levels at most).
-        var rising = true
-        while rising {
-            rising = false
-            for (key, dependencies) in names {
-                guard let best = dependencies.compactMap({ reachable[$0] }).max(),
-                    best > reachable[key] ?? .unknown
-                else { continue }
-                reachable[key] = best
-                rising = true
+        // Backwards along the `via` names from each entry whose rating rose: an entry is queued
+        // again only when its rating rises, which happens at most once per severity level, so
+        // the work is linear in the `via` names however deep the chains are.
+        var dependents: [String: [String]] = [:]
+        for (key, dependencies) in names {
+            for name in dependencies { dependents[name, default: []].append(key) }
+        }
+        var pending = reachable.keys.sorted()
+        while let name = pending.popLast() {
+            guard let severity = reachable[name] else { continue }
+            for dependent in dependents[name] ?? [] where severity > reachable[dependent] ?? .unknown {
+                reachable[dependent] = severity
+                pending.append(dependent)
             }
         }
         for (key, entry) in vulnerabilities.members {
             guard let text = try entry.string("severity"), let severity = Severity(label: text),
                 let reached = reachable[key], severity > reached
             else { continue }
+            // In npm's words (`moderate`, not `medium`).
+            let reachedWord = reached == .medium ? "moderate" : reached.rawValue
             throw (entry["severity"] ?? entry).error(
                 "\"\(key)\" is rated \(text), but the advisories it is vulnerable through are at most "
-                    + "\(reached.rawValue): the report contradicts itself (incomplete or edited)")
+                    + "\(reachedWord): the report contradicts itself (incomplete or edited)")
         }
     }
 

@@ -241,6 +241,15 @@ struct NpmAuditAdapterTests {
                 + #" "b": {"severity": "moderate", "via": ["c"]},"#
                 + #" "c": {"severity": "moderate", "via": [{"source": 1, "title": "t", "severity": "moderate"}]}}}"#)
         #expect(chained.findings.count == 1)
+        // A deep chain is followed to its end (and in linear time: each entry rises once).
+        let depth = 3_000
+        var entries = (0..<depth - 1).map { #""p\#($0)": {"severity": "critical", "via": ["p\#($0 + 1)"]}"# }
+        entries.append(
+            #""p\#(depth - 1)": {"severity": "critical", "via": [{"source": 1, "title": "t", "severity": "low"}]}"#)
+        let deep = try #require(throws: ReportError.self) {
+            try parse(#"{"auditReportVersion": 2, "vulnerabilities": {"# + entries.joined(separator: ", ") + "}}")
+        }
+        #expect(deep.message.contains("are at most low"), "\(deep.message)")
     }
 
     /// A document that lists nothing and has none of the counts npm writes with every report is
