@@ -314,12 +314,11 @@ private struct SARIFDocumentReader {
         // A rule named only by its `guid` (SARIF 3.52.4), in the referenced component or any.
         if rule == nil, explicitID == nil, let guid = try ruleReference?.string("guid") {
             let searched = component.map { [$0] + run.components } ?? run.components
-            search: for candidate in searched {
-                for candidateRule in candidate.rules where try candidateRule.requireObject().string("guid") == guid {
-                    rule = candidateRule
-                    component = candidate
-                    break search
-                }
+            if let candidate = searched.first(where: { $0.ruleIndexByGUID[guid] != nil }),
+                let position = candidate.ruleIndexByGUID[guid]
+            {
+                rule = candidate.rules[position]
+                component = candidate
             }
         }
         let ruleOwnID = try rule?.string("id")
@@ -612,6 +611,9 @@ private struct SARIFToolComponent {
     let guid: String?
     let rules: [JSONValue]
     let ruleIndexByID: [String: Int]
+    /// Rules by their `guid`, for results that name a rule only so (read per result: an index,
+    /// not a scan of the rules each time).
+    let ruleIndexByGUID: [String: Int]
 
     /// The component's name for messages: `"codeql/javascript-queries"`, else `the tool`.
     var displayName: String { name.map { "\"\($0)\"" } ?? "the tool" }
@@ -623,11 +625,14 @@ private struct SARIFToolComponent {
         guid = try value.string("guid")
         rules = try value.array("rules") ?? []
         var index: [String: Int] = [:]
+        var guidIndex: [String: Int] = [:]
         for (position, rule) in rules.enumerated() {
-            // The first rule with an id wins, as a reader scanning the list would find it.
+            // The first rule with an id (or guid) wins, as a reader scanning the list would find it.
             if let id = try rule.requireObject().string("id"), index[id] == nil { index[id] = position }
+            if let guid = try rule.string("guid"), guidIndex[guid] == nil { guidIndex[guid] = position }
         }
         ruleIndexByID = index
+        ruleIndexByGUID = guidIndex
     }
 }
 
