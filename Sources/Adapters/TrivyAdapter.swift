@@ -173,6 +173,13 @@ private struct TrivyReportReader {
             (["Resources"], "kubernetes"), (["Findings"], "kubernetes-summary"),
             (["Vulnerabilities", "Misconfigurations"], "kubernetes-legacy"),
         ]
+        // Trivy writes one layout; a document with two would be read by whichever came first.
+        let present = layouts.filter { layout in layout.keys.contains(where: root.has) }
+        if present.count > 1 {
+            throw root.error(
+                "a Trivy Kubernetes report has one resource list; this one has "
+                    + present.flatMap(\.keys).filter(root.has).map { "\"\($0)\"" }.joined(separator: " and "))
+        }
         for layout in layouts {
             var lists: [[JSONValue]] = []
             for key in layout.keys { if let list = try root.array(key) { lists.append(list) } }

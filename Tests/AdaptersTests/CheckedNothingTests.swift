@@ -39,6 +39,12 @@ struct CheckedNothingTests {
             #expect(report.checkedNothing == "Trivy's Kubernetes report lists no resource of cluster prod", "\(text)")
             #expect(report.findings.isEmpty)
         }
+        // Two layouts in one document: which list is the scan's? Refused, not read by the first.
+        let error = try #require(throws: ReportError.self) {
+            try Self.parse(
+                #"{"ClusterName": "prod", "Resources": [], "Findings": [{"Kind": "Pod", "Name": "a"}]}"#, as: .trivy)
+        }
+        #expect(error.message.contains(#"has one resource list; this one has "Resources" and "Findings""#))
     }
 
     /// Trivy lists the OS packages' result whenever it scans them, none found included: an OS it
