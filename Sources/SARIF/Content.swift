@@ -418,7 +418,8 @@ enum Text {
 extension JSONStringContent {
     /// Appends `text` with Markdown's inline special characters backslash-escaped, and the
     /// markers that only count at the start of a line (a list's `-`, `+` or the `.` of `1.`, a
-    /// setext heading's `---` or `===` underline) escaped there, so tool text is shown as text. Each is
+    /// setext heading's `---` or `===` underline, a `~~~` code fence) escaped there, so tool text
+    /// is shown as text. Each is
     /// one ASCII byte, and UTF-8 never uses ASCII bytes inside a multi-byte character, so the text
     /// is scanned as bytes.
     mutating func appendMarkdownEscaped(_ text: String) {
@@ -432,8 +433,7 @@ extension JSONStringContent {
                 let byte = utf8[index]
                 let escaped =
                     Self.isMarkdownSpecial(byte)
-                    || (atLineStart
-                        && (byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "=")))
+                    || (atLineStart && Self.lineStartMarkers.contains(byte))
                     || (inLeadingDigits && (byte == UInt8(ascii: ".") || byte == UInt8(ascii: ")")))
                 let isDigit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 if byte == 0x0A || byte == 0x0D {
@@ -452,6 +452,11 @@ extension JSONStringContent {
             append(utf8: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
     }
+
+    /// `-` and `+` (bullets), `=` (a setext underline; `-` too), `~` (a `~~~` code fence).
+    private static let lineStartMarkers: [UInt8] = [
+        UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "="), UInt8(ascii: "~"),
+    ]
 
     private static func isMarkdownSpecial(_ byte: UInt8) -> Bool {
         switch byte {

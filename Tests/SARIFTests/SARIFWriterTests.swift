@@ -211,7 +211,7 @@ import Testing
         let ruleID = "R1\n\n<img src=\"https://evil.example/pixel.png\">\n\n# Approved by @security-team"
         let finding = Finding(
             kind: .codeIssue, ruleID: ruleID, title: "title",
-            description: "desc line\n---\n  + plus\n- item\n12. twelve\n2024.1 release\n===",
+            description: "desc line\n---\n  + plus\n- item\n12. twelve\n2024.1 release\n===\n~~~",
             ratings: [SeverityRating(source: "tool", severity: .high, isToolVerdict: true)],
             locations: [Location(path: "src/app.js", startLine: 3)],
             provenance: [Provenance(tool: "tool", reportFile: "r.sarif", rawID: ruleID)],
@@ -229,7 +229,8 @@ import Testing
             "\(markdown)")
         #expect(
             markdown.contains(
-                "desc line\n\\---\n  \\+ plus\n\\- item\n12\\. twelve\n2024\\.1 release\n\\===\n"), "\(markdown)")
+                "desc line\n\\---\n  \\+ plus\n\\- item\n12\\. twelve\n2024\\.1 release\n\\===\n\\~~~\n"),
+            "\(markdown)")
         // The plain text keeps the tool's text as it is.
         #expect(help["text"]?.hasPrefix("title (\(ruleID))\n\n") == true)
         #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
