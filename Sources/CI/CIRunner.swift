@@ -302,10 +302,7 @@ public struct CIRunner: Sendable {
         let options = SARIFOptions(
             category: plan.category, sourceRoot: plan.sourceRoot, dockerfile: plan.dockerfile,
             scangateVersion: scangateVersion,
-            tools: reports.filter { $0.emptyScan == nil }.map { SARIFTool(name: $0.tool, version: $0.toolVersion) },
-            emptyReports: reports.compactMap { report in
-                report.emptyScan.map { SARIFEmptyReport(tool: report.tool, scan: $0) }
-            })
+            tools: reports.sarifTools, emptyReports: reports.sarifEmptyReports)
         // Each tool's run as that tool alone gives it, whatever else is uploaded (`FindingSet`).
         let sarif = SARIFWriter.write(
             FindingSet(mergingEachToolApart: reports.flatMap(\.findings)), options: options)

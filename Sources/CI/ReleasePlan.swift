@@ -95,9 +95,9 @@ public struct ReleasePlan: Sendable, Equatable {
 }
 
 extension ReportInput {
-    /// The report files `inputs` name, each once, sorted by path: a path as it is, a directory's
-    /// files, a pattern's matches. Sorted, so that the same reports named in another order give
-    /// the same outputs byte for byte (the list of reports read is in every findings document). `missing` says which named nothing: a path that does not
+    /// The report files `inputs` name, each once, sorted by path: a path as it is, a
+    /// directory's files, a pattern's matches. Sorted, so that the same reports named in another
+    /// order give the same outputs byte for byte (every findings document lists the reports). `missing` says which named nothing: a path that does not
     /// exist, a directory without a report file, a pattern that matches no file (a scanner that
     /// wrote no report must not look like a clean scan).
     public static func files(_ inputs: [ReportInput]) -> (paths: [String], missing: [String]) {

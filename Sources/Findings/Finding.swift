@@ -505,8 +505,11 @@ public struct Finding: Sendable, Hashable {
     /// The CVEs tools reported as the finding's own ids (their raw ids), not aliases read from
     /// references: findings with two different ones are two vulnerabilities, whatever advisory
     /// they share (``FindingSet``, ``ContinuityIndex``).
-    public var reportedCVEs: Set<String> {
-        Set(provenance.map { Identifiers.normalize($0.rawID) }.filter(Identifiers.isCVE))
+    public var reportedCVEs: Set<String> { Self.reportedCVEs(rawIDs: provenance.map(\.rawID)) }
+
+    /// The CVEs among tools' raw ids, normalised (a findings document's `sources[].rawId` too).
+    public static func reportedCVEs(rawIDs: [String]) -> Set<String> {
+        Set(rawIDs.map(Identifiers.normalize).filter(Identifiers.isCVE))
     }
     /// The tool's status for the finding (Trivy: `fixed`, `affected`, `will_not_fix`…).
     public var status: String? {

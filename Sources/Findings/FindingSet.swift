@@ -175,8 +175,9 @@ public struct FindingSet: Sendable {
     }
 
     /// Groups the dependency vulnerabilities of one package: same version and overlapping ids
-    /// first; then each finding without a version joins the one group whose ids it shares, and
-    /// stays on its own when that is ambiguous (two versions both match) or nothing matches.
+    /// first; then each finding without a version joins the one group whose ids it shares and
+    /// whose tools reported no other CVE than it did, and stays on its own when that is
+    /// ambiguous (two versions both match) or nothing matches.
     static func groupVulnerabilities(_ members: [Finding]) -> [[Finding]] {
         var byVersion: [String: [Finding]] = [:]
         for finding in members where !version(finding).isEmpty {

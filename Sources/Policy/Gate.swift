@@ -543,7 +543,8 @@ extension RuleMatch {
         // In normal form (`FindingPath`): `./a` and `b/../a` are `a`; a relaxing glob reaches a
         // path outside the scanned directory (`../x`) only when it starts with `..` itself.
         if !paths.isEmpty {
-            let places = relaxing ? FindingFacts.everyPath(of: finding) : FindingFacts.paths(of: finding)
+            // Every tool's places, npm audit's node paths beside Trivy's lock file included.
+            let places = FindingFacts.paths(of: finding)
             let matched = { (place: String) in paths.contains { FindingPath.matches($0, place, relaxing: relaxing) } }
             if !Self.matches(places, every: relaxing, matched) { return false }
         }

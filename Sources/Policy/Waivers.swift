@@ -86,8 +86,8 @@ public struct Waiver: Sendable {
                     actual: images.isEmpty ? "in no image" : "in the image " + Self.list(images)))
         }
         if let url {
-            let urls = FindingFacts.matchedURLs(of: finding)
-            if !urls.contains(where: { CanonicalURL.matches(url, $0) }) {
+            if !FindingFacts.matchedURLs(of: finding).contains(where: { CanonicalURL.matches(url, $0) }) {
+                let urls = FindingFacts.urls(of: finding)
                 mismatches.append(
                     ScopeMismatch(
                         key: "url", pattern: url.pattern, actual: urls.isEmpty ? "at no URL" : "at " + Self.list(urls)))
@@ -108,7 +108,7 @@ public struct Waiver: Sendable {
     /// URLs): a waiver scoped to one of them accepts the risk there, not everywhere else.
     public func placeOutsideScope(of finding: Finding) -> (scope: String, place: String)? {
         if let path,
-            let place = FindingFacts.everyPath(of: finding).first(where: {
+            let place = FindingFacts.paths(of: finding).first(where: {
                 !FindingPath.matches(path, $0, relaxing: true)
             })
         {
@@ -121,7 +121,9 @@ public struct Waiver: Sendable {
             if let outside { return ("image \"\(image.pattern)\"", ImageName.label(of: outside)) }
         }
         if let url, let place = FindingFacts.matchedURLs(of: finding).first(where: { !CanonicalURL.matches(url, $0) }) {
-            return ("url \"\(url.pattern)\"", place)
+            // A whole site's root page is shown as the whole site it stands for.
+            let written = FindingFacts.urls(of: finding)
+            return ("url \"\(url.pattern)\"", written.contains(place) ? place : place + "*")
         }
         return nil
     }
@@ -273,7 +275,12 @@ public struct WaiverFile: Sendable {
 
 /// What rules and waivers match against, read off a finding.
 enum FindingFacts {
-    /// The paths the finding is at, in the form `path:` globs match (``FindingPath/normal(_:)``).
+    /// The paths the finding is at, in the form `path:` globs match (``FindingPath/normal(_:)``):
+    /// its locations' and its package's. A finding merged from several tools has each tool's
+    /// places: npm audit's node paths (`node_modules/lodash`, in a project the report does not
+    /// name) beside Trivy's lock file are not known to be inside a scope that holds the lock
+    /// file, so a waiver or relaxing rule scoped to `services/a/*` does not pass an npm audit run
+    /// elsewhere just because Trivy found the same package there.
     static func paths(of finding: Finding) -> [String] {
         unique((finding.locations.compactMap(\.path) + (finding.package?.paths ?? [])).map(FindingPath.normal))
     }
@@ -303,14 +310,6 @@ enum FindingFacts {
     static func imageNames(of finding: Finding) -> [[String]] {
         finding.locations.compactMap(\.image).map(ImageName.names(of:))
     }
-
-    /// The paths the finding is at, for a scope that must cover all of them: its locations' and
-    /// its package's. A finding merged from several tools has each tool's places: npm audit's
-    /// node paths (`node_modules/lodash`, in a project the report does not name) beside Trivy's
-    /// lock file are not known to be inside a scope that holds the lock file, so a waiver or
-    /// relaxing rule scoped to `services/a/*` no longer passes an npm audit run elsewhere just
-    /// because Trivy found the same package there. In normal form, as ``paths(of:)``.
-    static func everyPath(of finding: Finding) -> [String] { paths(of: finding) }
 
     /// The URLs the finding is at, as written.
     static func urls(of finding: Finding) -> [String] {

@@ -229,13 +229,12 @@ public struct FindingsSnapshot: Sendable {
                 file: file, line: finding.line, message: "unknown severity \"\(severityText)\" at \(finding.path)")
         }
         var tools: [String] = []
-        var reportedCVEs = Set<String>()
+        var rawIDs: [String] = []
         for source in try finding.array("sources") ?? [] {
             if let tool = try source.string("tool") { tools.append(tool) }
-            if let rawID = try source.string("rawId").map(Identifiers.normalize), Identifiers.isCVE(rawID) {
-                reportedCVEs.insert(rawID)
-            }
+            if let rawID = try source.string("rawId") { rawIDs.append(rawID) }
         }
+        let reportedCVEs = Finding.reportedCVEs(rawIDs: rawIDs)
         var subject = ""
         var ecosystem: String?
         var packageName: String?

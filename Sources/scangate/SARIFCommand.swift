@@ -71,13 +71,9 @@ struct SARIFCommand: ParsableCommand {
         let set = FindingSet(mergingEachToolApart: loaded.flatMap(\.findings))
         timer.mark("merge")
         // A report that checked nothing gives its tool no run: an empty one would close alerts.
-        let tools = loaded.filter { $0.emptyScan == nil }.map { SARIFTool(name: $0.tool, version: $0.toolVersion) }
-        let emptyReports = loaded.compactMap { report in
-            report.emptyScan.map { SARIFEmptyReport(tool: report.tool, scan: $0) }
-        }
         let options = SARIFOptions(
             category: category, sourceRoot: sourceRoot, dockerfile: dockerfile, scangateVersion: ScanGate.version,
-            tools: tools, emptyReports: emptyReports, includeSuppressed: includeSuppressed)
+            tools: loaded.sarifTools, emptyReports: loaded.sarifEmptyReports, includeSuppressed: includeSuppressed)
         let sarif = SARIFWriter.write(set, options: options)
         timer.mark("write SARIF")
         // The writer keeps within the limits by construction; checking again costs little and
