@@ -8,7 +8,10 @@ public struct Waiver: Sendable {
     public var id: String
     /// Optional scope, each a glob: package name, path, image repository, URL.
     public var package: Glob?
-    public var path: Glob?
+    /// Path globs, one or a list: every place of the finding must match one of them (a finding
+    /// merged from Trivy and npm audit is at the lock file and at npm's `node_modules/…` paths).
+    /// Empty: no path scope.
+    public var paths: [Glob]
     public var image: Glob?
     public var url: Glob?
     /// Environments it holds in; empty: every environment.
@@ -24,14 +27,14 @@ public struct Waiver: Sendable {
     public var severity: Severity?
 
     public init(
-        source: SourceRef, id: String, package: Glob? = nil, path: Glob? = nil, image: Glob? = nil, url: Glob? = nil,
+        source: SourceRef, id: String, package: Glob? = nil, paths: [Glob] = [], image: Glob? = nil, url: Glob? = nil,
         environments: [String] = [], reason: String, approvedBy: String, expires: Day, approvedOn: Day? = nil,
         severity: Severity? = nil
     ) {
         self.source = source
         self.id = id
         self.package = package
-        self.path = path
+        self.paths = paths
         self.image = image
         self.url = url
         self.environments = environments
@@ -68,12 +71,13 @@ public struct Waiver: Sendable {
                 mismatches.append(ScopeMismatch(key: "package", pattern: package.pattern, actual: "in no package"))
             }
         }
-        if let path {
+        if !paths.isEmpty {
             let places = FindingFacts.paths(of: finding)
-            if !places.contains(where: { FindingPath.matches(path, $0, relaxing: false) }) {
+            if !places.contains(where: { place in paths.contains { FindingPath.matches($0, place, relaxing: false) } })
+            {
                 mismatches.append(
                     ScopeMismatch(
-                        key: "path", pattern: path.pattern,
+                        key: "path", pattern: pathPatterns,
                         actual: places.isEmpty ? "at no path" : "at " + Self.list(places.map(FindingFacts.describePath))
                     ))
             }
@@ -107,12 +111,12 @@ public struct Waiver: Sendable {
     /// several places (one vulnerability in two services' lock files, a web alert on many
     /// URLs): a waiver scoped to one of them accepts the risk there, not everywhere else.
     public func placeOutsideScope(of finding: Finding) -> (scope: String, place: String)? {
-        if let path,
-            let place = FindingFacts.paths(of: finding).first(where: {
-                !FindingPath.matches(path, $0, relaxing: true)
+        if !paths.isEmpty,
+            let place = FindingFacts.paths(of: finding).first(where: { place in
+                !paths.contains { FindingPath.matches($0, place, relaxing: true) }
             })
         {
-            return ("path \"\(path.pattern)\"", FindingFacts.describePath(place))
+            return ("path \"\(pathPatterns)\"", FindingFacts.describePath(place))
         }
         if let image {
             let outside = finding.locations.compactMap(\.image).first { located in
@@ -127,6 +131,10 @@ public struct Waiver: Sendable {
         }
         return nil
     }
+
+    /// The path globs for messages: `services/a/*`, or `package-lock.json" or "node_modules/**`
+    /// inside the quotes the messages put around them.
+    var pathPatterns: String { paths.map(\.pattern).joined(separator: "\" or \"") }
 
     /// Whether it holds in `environment`.
     public func holds(in environment: String) -> Bool { environments.isEmpty || environments.contains(environment) }
@@ -216,7 +224,6 @@ public struct WaiverFile: Sendable {
             var raw = try node.string("\(what): \(key)")
             do {
                 if key == "url" { raw = try CanonicalURL.pattern(raw) }
-                if key == "path" { raw = try FindingPath.pattern(raw) }
             } catch {
                 throw node.error("\(what): \(error.description)")
             }
@@ -252,9 +259,27 @@ public struct WaiverFile: Sendable {
             }
             severity = parsed
         }
+        // `path` alone may list several globs: the places of one finding merged from tools that
+        // name them apart (a lock file, npm's node paths).
+        var paths: [Glob] = []
+        if let node = mapping["path"] {
+            for (raw, element) in try node.strings("\(what): path") {
+                let pattern: String
+                do {
+                    pattern = try FindingPath.pattern(raw)
+                } catch {
+                    throw element.error("\(what): \(error.description)")
+                }
+                do {
+                    paths.append(try Glob(pattern, ignoresCase: false))
+                } catch {
+                    throw element.error("\(what): path: \(error.description)")
+                }
+            }
+        }
         return Waiver(
             source: value.source, id: id, package: try glob("package", ignoresCase: false),
-            path: try glob("path", ignoresCase: false), image: try glob("image", ignoresCase: false),
+            paths: paths, image: try glob("image", ignoresCase: false),
             url: try glob("url", ignoresCase: false), environments: environments, reason: reason,
             approvedBy: approvedBy, expires: expires, approvedOn: approvedOn, severity: severity)
     }

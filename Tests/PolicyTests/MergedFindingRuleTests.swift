@@ -157,5 +157,29 @@ struct MergedFindingRuleTests {
         #expect(verdict.verdict == .fail)
         #expect(
             verdict.notes.contains { $0.contains("the finding is also at node_modules/lodash") }, "\(verdict.notes)")
+
+        // A waiver can list both places: it covers the merged finding, and a list that leaves one
+        // place out still does not.
+        func waived(_ paths: String) throws -> FindingVerdict? {
+            let listed = try WaiverFile.parse(
+                """
+                scangate-waivers: 1
+                waivers:
+                  - id: CVE-2021-23337
+                    path: \(paths)
+                    reason: template() is not reachable in service a
+                    approved-by: security@example.org
+                    expires: 2026-12-31
+                    severity: high
+                """, file: "waivers.yaml")
+            return Support.evaluate(merged, policy: policy, waivers: [listed]).verdicts.first
+        }
+        #expect(try waived(#"["services/a/*", "node_modules/**"]"#)?.verdict == .waived)
+        let partial = try #require(try waived(#"["services/a/*", "node_modules/other/**"]"#))
+        #expect(partial.verdict == .fail)
+        #expect(
+            partial.notes.contains {
+                $0.contains(#"is scoped to path "services/a/*" or "node_modules/other/**", the finding is also at "#)
+            }, "\(partial.notes)")
     }
 }
