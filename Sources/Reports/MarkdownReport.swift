@@ -137,14 +137,9 @@ private struct MarkdownWriter {
             // must not push the counts and the findings out of the comment).
             let failures = gate.emptyScanFailures
             if !failures.isEmpty {
-                var written = 0
-                for failure in failures.prefix(Self.listedWarnings) {
-                    guard bytes <= budget / 8, fits("- ❌ " + md(failure.reason, 400)) else { break }
-                    written += 1
-                }
-                if written < failures.count {
-                    let more = failures.count - written
-                    line("- ❌ … and \(more) more report\(more == 1 ? "" : "s") checked nothing (in the full report)")
+                boundedList(
+                    failures.map { "- ❌ " + md($0.reason, 400) }, atMost: Self.listedWarnings, within: budget / 8
+                ) { more in "- ❌ … and \(more) more report\(more == 1 ? "" : "s") checked nothing (in the full report)"
                 }
                 line("")
             }
@@ -220,15 +215,20 @@ private struct MarkdownWriter {
     /// How many warnings of each list the comment shows at most; the others are counted.
     static let listedWarnings = 20
 
-    /// Writes the first `atMost` items, as long as the part above the findings stays within a
-    /// quarter of the budget, then a line counting the others.
-    mutating func boundedList(_ items: [String], atMost: Int) {
+    /// Writes the first `atMost` items, as long as the comment so far stays within `within`
+    /// bytes (by default a quarter of the budget: the part above the findings), then the line
+    /// `moreLine` gives for how many others there are.
+    mutating func boundedList(
+        _ items: [String], atMost: Int, within: Int? = nil,
+        moreLine: (Int) -> String = { "- … and \($0) more (in the full report)" }
+    ) {
+        let limit = within ?? budget / 4
         var written = 0
         for item in items.prefix(atMost) {
-            guard bytes <= budget / 4, fits(item) else { break }
+            guard bytes <= limit, fits(item) else { break }
             written += 1
         }
-        if written < items.count { line("- … and \(items.count - written) more (in the full report)") }
+        if written < items.count { line(moreLine(items.count - written)) }
     }
 
     mutating func findings() {
