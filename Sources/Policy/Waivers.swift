@@ -219,19 +219,25 @@ public struct WaiverFile: Sendable {
             }
             return day
         }
-        func glob(_ key: String, ignoresCase: Bool) throws(ConfigurationError) -> Glob? {
-            guard let node = mapping[key] else { return nil }
-            var raw = try node.string("\(what): \(key)")
+        /// `raw`, the value of `key` at `node`, as a glob: URLs in canonical form, paths in normal
+        /// form, as they are compared.
+        func glob(_ key: String, _ raw: String, at node: YAMLValue) throws(ConfigurationError) -> Glob {
+            var raw = raw
             do {
                 if key == "url" { raw = try CanonicalURL.pattern(raw) }
+                if key == "path" { raw = try FindingPath.pattern(raw) }
             } catch {
                 throw node.error("\(what): \(error.description)")
             }
             do {
-                return try Glob(raw, ignoresCase: ignoresCase)
+                return try Glob(raw, ignoresCase: false)
             } catch {
                 throw node.error("\(what): \(key): \(error.description)")
             }
+        }
+        func glob(_ key: String) throws(ConfigurationError) -> Glob? {
+            guard let node = mapping[key] else { return nil }
+            return try glob(key, try node.string("\(what): \(key)"), at: node)
         }
         let id = try text("id")
         let reason = try text("reason")
@@ -263,24 +269,11 @@ public struct WaiverFile: Sendable {
         // name them apart (a lock file, npm's node paths).
         var paths: [Glob] = []
         if let node = mapping["path"] {
-            for (raw, element) in try node.strings("\(what): path") {
-                let pattern: String
-                do {
-                    pattern = try FindingPath.pattern(raw)
-                } catch {
-                    throw element.error("\(what): \(error.description)")
-                }
-                do {
-                    paths.append(try Glob(pattern, ignoresCase: false))
-                } catch {
-                    throw element.error("\(what): path: \(error.description)")
-                }
-            }
+            for (raw, element) in try node.strings("\(what): path") { paths.append(try glob("path", raw, at: element)) }
         }
         return Waiver(
-            source: value.source, id: id, package: try glob("package", ignoresCase: false),
-            paths: paths, image: try glob("image", ignoresCase: false),
-            url: try glob("url", ignoresCase: false), environments: environments, reason: reason,
+            source: value.source, id: id, package: try glob("package"), paths: paths, image: try glob("image"),
+            url: try glob("url"), environments: environments, reason: reason,
             approvedBy: approvedBy, expires: expires, approvedOn: approvedOn, severity: severity)
     }
 
