@@ -329,75 +329,21 @@ private struct NpmAuditReader {
     /// Every npm 7+ entry is vulnerable through an advisory, its own (an object in `via`) or a
     /// dependency's (a name in `via`, whose entry has one, or leads to one). Entries that only
     /// name each other carry no advisory at all: reading them would report nothing for packages
-    /// npm called vulnerable.
+    /// npm called vulnerable. And npm rates an entry as the most severe advisory it is
+    /// vulnerable through: an entry rated above every advisory it reaches (`critical` through a
+    /// `low` one) contradicts its report, and its findings (each advisory's, at the advisory's
+    /// severity) would pass what npm's `--audit-level` fails. Both are refused.
     static func checkEveryEntryReachesAnAdvisory(_ vulnerabilities: JSONValue) throws(JSONAccessError) {
-        var dependencies: [String: [String]] = [:]
-        var dependents: [String: [String]] = [:]
-        var reaching: [String] = []
-        for (key, entry) in vulnerabilities.members {
-            // A missing or empty `via` is refused with its own message later.
-            guard let via = try entry.array("via"), !via.isEmpty else { continue }
-            if via.contains(where: { $0.kind == .object }) {
-                reaching.append(key)
-            } else {
-                let names = via.compactMap(\.stringValue)
-                dependencies[key] = names
-                for name in names { dependents[name, default: []].append(key) }
-            }
-        }
-        // From the entries with an advisory back along the `via` names, each entry once.
-        var reached = Set(reaching)
-        while let name = reaching.popLast() {
-            for dependent in dependents[name] ?? [] where reached.insert(dependent).inserted {
-                reaching.append(dependent)
-            }
-        }
-        for (key, entry) in vulnerabilities.members where dependencies[key] != nil && !reached.contains(key) {
+        let graph = try NpmViaGraph(vulnerabilities)
+        for (key, entry) in vulnerabilities.members where !graph.reached.contains(key) {
+            guard let names = graph.onlyNames[key] else { continue }
             throw entry.error(
-                "\"\(key)\" is vulnerable only through \((dependencies[key] ?? []).map { "\"\($0)\"" }.joined(separator: ", ")), "
+                "\"\(key)\" is vulnerable only through \(names.map { "\"\($0)\"" }.joined(separator: ", ")), "
                     + "and no advisory is reached from there: the report is incomplete or was edited")
-        }
-        try checkEntrySeveritiesAreReached(vulnerabilities)
-    }
-
-    /// npm rates an entry as the most severe advisory it is vulnerable through, its own or a
-    /// dependency's. An entry rated above every advisory it reaches (`critical` through a `low`
-    /// one) contradicts its report, and its findings (each advisory's, at the advisory's
-    /// severity) would pass what npm's `--audit-level` fails: refused.
-    static func checkEntrySeveritiesAreReached(_ vulnerabilities: JSONValue) throws(JSONAccessError) {
-        var reachable: [String: Severity] = [:]
-        var names: [String: [String]] = [:]
-        for (key, entry) in vulnerabilities.members {
-            let entrySeverity = try entry.string("severity").flatMap(Severity.init(label:))
-            for item in try entry.array("via") ?? [] {
-                if let name = item.stringValue {
-                    names[key, default: []].append(name)
-                } else if item.kind == .object {
-                    // An advisory without a severity is read at its entry's (see `finding(via:…)`).
-                    guard let severity = try item.string("severity").flatMap(Severity.init(label:)) ?? entrySeverity
-                    else { continue }
-                    reachable[key] = max(reachable[key] ?? severity, severity)
-                }
-            }
-        }
-        // Backwards along the `via` names from each entry whose rating rose: an entry is queued
-        // again only when its rating rises, which happens at most once per severity level, so
-        // the work is linear in the `via` names however deep the chains are.
-        var dependents: [String: [String]] = [:]
-        for (key, dependencies) in names {
-            for name in dependencies { dependents[name, default: []].append(key) }
-        }
-        var pending = reachable.keys.sorted()
-        while let name = pending.popLast() {
-            guard let severity = reachable[name] else { continue }
-            for dependent in dependents[name] ?? [] where severity > reachable[dependent] ?? .unknown {
-                reachable[dependent] = severity
-                pending.append(dependent)
-            }
         }
         for (key, entry) in vulnerabilities.members {
             guard let text = try entry.string("severity"), let severity = Severity(label: text),
-                let reached = reachable[key], severity > reached
+                let reached = graph.mostSevere[key], severity > reached
             else { continue }
             // In npm's words (`moderate`, not `medium`).
             let reachedWord = reached == .medium ? "moderate" : reached.rawValue
@@ -566,4 +512,57 @@ extension String {
         return trimmingCharacters(in: .whitespacesAndNewlines)
     }
     fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+/// The `via` lists of an npm 7+ report as a graph: which entries reach an advisory (their own, an
+/// object in `via`, or a dependency's, along the names in `via`), and the most severe advisory
+/// each reaches.
+private struct NpmViaGraph {
+    /// Entries whose `via` holds names only (no advisory of their own), with those names.
+    var onlyNames: [String: [String]] = [:]
+    /// Entries that reach an advisory.
+    var reached: Set<String> = []
+    /// The most severe advisory each entry reaches, where the advisories (or their entries) say.
+    var mostSevere: [String: Severity] = [:]
+
+    init(_ vulnerabilities: JSONValue) throws(JSONAccessError) {
+        var dependents: [String: [String]] = [:]
+        var pending: [String] = []
+        for (key, entry) in vulnerabilities.members {
+            let entrySeverity = try entry.string("severity").flatMap(Severity.init(label:))
+            var names: [String] = []
+            var hasAdvisory = false
+            // A missing or empty `via` is refused with its own message later.
+            for item in try entry.array("via") ?? [] {
+                if let name = item.stringValue {
+                    names.append(name)
+                } else if item.kind == .object {
+                    hasAdvisory = true
+                    // An advisory without a severity is read at its entry's (see `finding(via:…)`).
+                    if let severity = try item.string("severity").flatMap(Severity.init(label:)) ?? entrySeverity {
+                        mostSevere[key] = max(mostSevere[key] ?? severity, severity)
+                    }
+                }
+            }
+            for name in names { dependents[name, default: []].append(key) }
+            if hasAdvisory {
+                reached.insert(key)
+                pending.append(key)
+            } else if !names.isEmpty {
+                onlyNames[key] = names
+            }
+        }
+        // Backwards along the `via` names: an entry is queued again only when it is first reached
+        // or its rating rises (at most once per severity level), so the work is linear in the
+        // names however deep the chains are.
+        while let name = pending.popLast() {
+            let severity = mostSevere[name]
+            for dependent in dependents[name] ?? [] {
+                let newlyReached = reached.insert(dependent).inserted
+                let rises = severity.map { $0 > mostSevere[dependent] ?? .unknown } ?? false
+                if rises { mostSevere[dependent] = severity }
+                if newlyReached || rises { pending.append(dependent) }
+            }
+        }
+    }
 }
