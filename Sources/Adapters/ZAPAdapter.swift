@@ -127,6 +127,11 @@ struct ZAPFindingBuilder {
         var url: String
         var method: String
         var parameter: String
+
+        /// Where the group's finding is: its URL, and its method and parameter when not blank.
+        var location: Location {
+            Location(url: url, method: nonEmpty(method), parameter: nonEmpty(parameter))
+        }
     }
 
     /// A finding being assembled from one or more alert items.
@@ -346,7 +351,7 @@ struct ZAPFindingBuilder {
             ratings: [Self.rating(riskCode: alert.riskCode, falsePositive: falsePositive)],
             confidence: alert.confidence.map(Self.confidence(_:)), locations: [Location(url: root + "*")],
             cwes: alert.cweID.flatMap(Self.cwe(_:)).map { [$0] } ?? [], references: texts.references,
-            provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)],
+            provenance: [provenance(of: alert, version: version)],
             suppression: falsePositive ? Self.falsePositive : nil,
             identity: FindingIdentity(kind: .webAlert, scope: "site:" + site, subject: [root, "", "", "unlisted"])
         ).finalized()
@@ -376,9 +381,9 @@ struct ZAPFindingBuilder {
             description: description, remediation: texts.remediation,
             ratings: [Self.rating(riskCode: draft.riskCode, falsePositive: draft.allFalsePositive)],
             confidence: draft.confidence.map(Self.confidence(_:)),
-            locations: [Location(url: key.url, method: nonEmpty(key.method), parameter: nonEmpty(key.parameter))],
+            locations: [key.location],
             instances: instances, cwes: draft.cwes, references: texts.references,
-            provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)],
+            provenance: [provenance(of: alert, version: version)],
             suppression: draft.allFalsePositive ? Self.falsePositive : nil,
             identity: FindingIdentity(
                 kind: .webAlert, scope: "site:" + draft.site, subject: [key.url, key.method, key.parameter])
@@ -394,7 +399,7 @@ struct ZAPFindingBuilder {
     private func falsePositivePart(
         of draft: Draft, alert: ZAPRawAlert, texts: AlertTexts, version: String?
     ) -> Finding? {
-        guard !draft.allFalsePositive, let riskCode = draft.falsePositiveRiskCode, riskCode > draft.riskCode,
+        guard !draft.allFalsePositive, let riskCode = draft.falsePositiveRiskCode,
             Self.severity(riskCode: riskCode) > Self.severity(riskCode: draft.riskCode)
         else { return nil }
         let key = draft.key
@@ -405,14 +410,19 @@ struct ZAPFindingBuilder {
             kind: .webAlert, ruleID: alert.ruleID, aliases: Self.aliases(of: alert), title: alert.title,
             description: join(texts.description, note), detail: note, remediation: texts.remediation,
             ratings: [Self.rating(riskCode: riskCode, falsePositive: true)], confidence: Self.confidence(0),
-            locations: [Location(url: key.url, method: nonEmpty(key.method), parameter: nonEmpty(key.parameter))],
+            locations: [key.location],
             cwes: draft.cwes, references: texts.references,
-            provenance: [Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)],
+            provenance: [provenance(of: alert, version: version)],
             suppression: Self.falsePositive,
             identity: FindingIdentity(
                 kind: .webAlert, scope: "site:" + draft.site,
                 subject: [key.url, key.method, key.parameter, "marked false positive"])
         ).finalized()
+    }
+
+    /// Where a finding of `alert` came from: ZAP's report of that version, the alert's rule.
+    private func provenance(of alert: ZAPRawAlert, version: String?) -> Provenance {
+        Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)
     }
 
     /// ZAP's verdict on an alert. Riskcode -1 on an alert not marked a false positive says
