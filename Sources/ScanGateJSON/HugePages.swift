@@ -25,6 +25,15 @@ public enum HugePages {
         #endif
     }
 
+    /// Advises the capacity `array` has reserved (its storage, written or not).
+    public static func advise<Element>(reservedCapacityOf array: [Element]) {
+        array.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress {
+                advise(base, byteCount: array.capacity * MemoryLayout<Element>.stride)
+            }
+        }
+    }
+
     /// The addresses of the whole huge pages inside the buffer (madvise takes page-aligned
     /// ranges, and advising beyond the buffer would reach into other allocations); nil for a
     /// buffer below ``minimumByteCount`` or holding no whole huge page.

@@ -24,11 +24,7 @@ struct JSONTapeBuilder {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
         tape.reserveCapacity(max(16, bytes.count / 12))
-        tape.withUnsafeBufferPointer { reserved in
-            if let base = reserved.baseAddress {
-                HugePages.advise(base, byteCount: tape.capacity * MemoryLayout<JSONNode>.stride)
-            }
-        }
+        HugePages.advise(reservedCapacityOf: tape)
     }
 
     mutating func build() throws(JSONSyntaxError) -> [JSONNode] {

@@ -17,9 +17,7 @@ public struct JSONWriter: Sendable {
     public init(pretty: Bool = true, reservingCapacity capacity: Int = 4096) {
         self.pretty = pretty
         bytes.reserveCapacity(capacity)
-        bytes.withUnsafeBufferPointer { reserved in
-            if let base = reserved.baseAddress { HugePages.advise(base, byteCount: bytes.capacity) }
-        }
+        HugePages.advise(reservedCapacityOf: bytes)
     }
 
     // MARK: Structure
