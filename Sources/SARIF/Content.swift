@@ -419,9 +419,8 @@ extension JSONStringContent {
     /// Appends `text` with Markdown's inline special characters backslash-escaped, and the
     /// markers that only count at the start of a line (a list's `-`, `+` or the `.` of `1.`, a
     /// setext heading's `---` or `===` underline, a `~~~` code fence) escaped there, so tool text
-    /// is shown as text. Each is
-    /// one ASCII byte, and UTF-8 never uses ASCII bytes inside a multi-byte character, so the text
-    /// is scanned as bytes.
+    /// is shown as text. Each is one ASCII byte, and UTF-8 never uses ASCII bytes inside a
+    /// multi-byte character, so the text is scanned as bytes.
     mutating func appendMarkdownEscaped(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
