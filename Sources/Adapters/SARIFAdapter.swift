@@ -209,7 +209,8 @@ private struct SARIFDocumentReader {
             ratings: [
                 try rating(
                     of: result, kind: resultKind, rule: rule, ruleProperties: ruleProperties, ruleTags: ruleTags,
-                    overriddenLevel: run.levelOverrides[SARIFRun.overrideKey(reference.component.position, ruleID)],
+                    overriddenLevel: run.levelOverrides[
+                        SARIFRun.RuleKey(component: reference.component.position, id: ruleID)],
                     toolName: run.toolName)
             ],
             locations: locations,
@@ -647,10 +648,9 @@ private struct SARIFRun {
     let uriBases: SARIFURIBases
     /// The absolute path, ending in `/`, that artifact paths are made relative to.
     let repositoryRoot: String?
-    /// The level `invocations[].ruleConfigurationOverrides` give a rule, by ``overrideKey(_:_:)``
-    /// (the component's position and the rule's id); of several invocations overriding one rule,
-    /// the most severe level.
-    let levelOverrides: [String: JSONValue]
+    /// The level `invocations[].ruleConfigurationOverrides` give a rule; of several invocations
+    /// overriding one rule, the most severe level.
+    let levelOverrides: [RuleKey: JSONValue]
 
     init(_ run: JSONValue) throws(JSONAccessError) {
         value = run
@@ -681,12 +681,14 @@ private struct SARIFRun {
             repositoryRoot = uriBases.sharedAbsoluteDirectory
         }
         taxonomies = try run.array("taxonomies") ?? []
-        levelOverrides = try Self.levelOverrides(in: run, components: [driver] + extensions)
+        levelOverrides = try Self.levelOverrides(in: run, driver: driver, extensions: extensions)
     }
 
-    /// The key of a rule's override: the rules of different components may share an id.
-    static func overrideKey(_ componentPosition: Int, _ ruleID: String) -> String {
-        "\(componentPosition)\u{0}\(ruleID)"
+    /// A rule of the run: the rules of different components may share an id.
+    struct RuleKey: Hashable {
+        /// ``SARIFToolComponent/position``.
+        var component: Int
+        var id: String
     }
 
     /// `invocations[].ruleConfigurationOverrides[]`: `{descriptor: {id | index, toolComponent},
@@ -694,10 +696,9 @@ private struct SARIFRun {
     /// names (CodeQL's rules live in extensions). An override naming a component the run does
     /// not have is not read.
     private static func levelOverrides(
-        in run: JSONValue, components: [SARIFToolComponent]
-    ) throws(JSONAccessError) -> [String: JSONValue] {
-        let extensions = Array(components.dropFirst())
-        var overrides: [String: JSONValue] = [:]
+        in run: JSONValue, driver: SARIFToolComponent, extensions: [SARIFToolComponent]
+    ) throws(JSONAccessError) -> [RuleKey: JSONValue] {
+        var overrides: [RuleKey: JSONValue] = [:]
         for invocation in try run.array("invocations") ?? [] {
             _ = try invocation.requireObject()
             for override in try invocation.array("ruleConfigurationOverrides") ?? [] {
@@ -708,7 +709,7 @@ private struct SARIFRun {
                 guard let text = level.stringValue, let severity = Severity(sarifLevel: text) else {
                     throw level.error("expected a SARIF level (\"error\", \"warning\", \"note\" or \"none\")")
                 }
-                var component = components.first
+                var component: SARIFToolComponent? = driver
                 if let reference = try descriptor.object("toolComponent") {
                     component = try Self.component(for: reference, among: extensions)
                 }
@@ -718,7 +719,7 @@ private struct SARIFRun {
                     id = try component.rules[index].requireObject().string("id")
                 }
                 guard let id else { continue }
-                let key = overrideKey(component.position, id)
+                let key = RuleKey(component: component.position, id: id)
                 if let known = overrides[key]?.stringValue.flatMap(Severity.init(sarifLevel:)), known >= severity {
                     continue
                 }
