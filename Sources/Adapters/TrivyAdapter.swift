@@ -70,9 +70,9 @@ private struct TrivyReportReader {
             // are in the image too (not the source tree), when the list names one image.
             let contexts = root.elements.map(Self.legacyContext(for:))
             let imageContexts = contexts.filter { $0.image != nil }
-            let image = Set(imageContexts.compactMap(\.image)).count == 1 ? imageContexts.first : nil
+            let theImage = Set(imageContexts.compactMap(\.image)).count == 1 ? imageContexts.first : nil
             for (result, context) in zip(root.elements, contexts) {
-                try readResult(result, context: context.image == nil ? image ?? context : context)
+                try readResult(result, context: context.image == nil ? theImage ?? context : context)
             }
         case .object:
             if root.has("ClusterName") {
