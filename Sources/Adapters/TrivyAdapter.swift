@@ -98,6 +98,7 @@ private struct TrivyReportReader {
             throw root.error(
                 "not a Trivy report: there is no \"SchemaVersion\" (nor \"ArtifactName\" with \"Results\")")
         }
+        try Self.refuseMiscasedKeys(in: root, of: Self.reportKeys)
         if let version = try root.int("SchemaVersion"), version != 2 {
             throw (root["SchemaVersion"] ?? root).error(
                 "unsupported Trivy SchemaVersion \(version): ScanGate reads schema 2 and the older list format")
@@ -165,6 +166,7 @@ private struct TrivyReportReader {
     }
 
     private mutating func readKubernetes(_ root: JSONValue) throws(JSONAccessError) -> String {
+        try Self.refuseMiscasedKeys(in: root, of: Self.kubernetesReportKeys)
         let cluster = try root.string("ClusterName").flatMap { $0.isEmpty ? nil : $0 }
         // v0.42+: `Resources` (`--report all`), or `Findings` (`--report summary`, the default:
         // Trivy's `ConsolidatedReport`, the same resource objects with each resource's results
@@ -206,6 +208,7 @@ private struct TrivyReportReader {
     /// finding (its fingerprint unchanged from before clusters were read), with a location each.
     private mutating func readKubernetesResource(_ resource: JSONValue, cluster: String?) throws(JSONAccessError) {
         _ = try resource.requireObject()
+        try Self.refuseMiscasedKeys(in: resource, of: Self.kubernetesResourceKeys)
         let namespace = try resource.string("Namespace")
         let kind = try resource.string("Kind") ?? "?"
         let name = try resource.string("Name") ?? "?"
@@ -244,10 +247,40 @@ private struct TrivyReportReader {
         }
     }
 
+    // MARK: Keys
+
+    /// The members of a schema-2 report, a result, and a Kubernetes report and resource that
+    /// ScanGate reads.
+    private static let reportKeys = ["SchemaVersion", "Trivy", "ArtifactName", "ArtifactType", "Metadata", "Results"]
+    private static let resultKeys = [
+        "Target", "Class", "Type", "Vulnerabilities", "Misconfigurations", "MisconfSummary", "Secrets", "Licenses",
+        "ExperimentalModifiedFindings",
+    ]
+    private static let kubernetesReportKeys = [
+        "ClusterName", "Resources", "Findings", "Vulnerabilities", "Misconfigurations",
+    ]
+    private static let kubernetesResourceKeys = ["Namespace", "Kind", "Name", "Error", "Results"]
+
+    /// Refuses a member named like one ScanGate reads but for letter case (`results`,
+    /// `vulnerabilities`). Trivy writes its keys in one spelling; Go's JSON decoder, and so
+    /// `trivy convert`, ignores case, but ScanGate matches keys exactly, so such a list would be
+    /// read as absent: a report with its findings in it would pass as clean.
+    private static func refuseMiscasedKeys(in object: JSONValue, of keys: [String]) throws(JSONAccessError) {
+        for (name, value) in object.members where !keys.contains(name) {
+            let folded = name.lowercased()
+            if let expected = keys.first(where: { $0.lowercased() == folded }) {
+                throw value.error(
+                    "\"\(name)\" is not Trivy's spelling \"\(expected)\": ScanGate reads keys exactly as Trivy "
+                        + "writes them and would read this one as absent, so the report is refused")
+            }
+        }
+    }
+
     // MARK: Results
 
     private mutating func readResult(_ result: JSONValue, context: TrivyContext) throws(JSONAccessError) {
         _ = try result.requireObject()
+        try Self.refuseMiscasedKeys(in: result, of: Self.resultKeys)
         // Trivy writes `Target` in every result (it has no `omitempty`); a result without one was
         // not written by Trivy, and reading it as "nothing found here" would be a silent pass.
         guard let target = try result.string("Target") else {

@@ -377,6 +377,30 @@ struct TrivyAdapterTests {
             #expect(error.file == "inline.json")
         }
     }
+
+    /// Go's JSON decoder ignores letter case, so a report re-encoded by another tool may spell
+    /// Trivy's keys differently; read exactly, its findings would be absent and it would pass.
+    @Test(arguments: [
+        (
+            #"{"SchemaVersion": 2, "ArtifactType": "filesystem", "results": [{"Target": "go.mod", "Vulnerabilities": []}]}"#,
+            "$.results", "Results"
+        ),
+        (
+            #"{"SchemaVersion": 2, "Results": [{"Target": "go.mod", "vulnerabilities": [{"VulnerabilityID": "CVE-1"}]}]}"#,
+            "$.Results[0].vulnerabilities", "Vulnerabilities"
+        ),
+        (#"[{"Target": "app (alpine 3.9)", "VULNERABILITIES": null}]"#, "$[0].VULNERABILITIES", "Vulnerabilities"),
+        (#"{"ClusterName": "prod", "resources": []}"#, "$.resources", "Resources"),
+        (
+            #"{"ClusterName": "prod", "Resources": [{"Kind": "Pod", "Name": "a", "results": []}]}"#,
+            "$.Resources[0].results", "Results"
+        ),
+    ])
+    func aKeySpelledInAnotherCaseIsRefused(_ json: String, _ path: String, _ expected: String) throws {
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(json.utf8), as: .trivy) }
+        #expect(error.jsonPath == path, "\(error)")
+        #expect(error.message.contains("Trivy's spelling \"\(expected)\""), "\(error)")
+    }
 }
 
 /// `--as` reads a file detection does not recognise; it never reads a report of one format as
