@@ -57,7 +57,10 @@ public struct RegistryImageVerifier: Sendable {
             // Read before the signatures, so that a registry failing on them later still leaves
             // the image's identity known (a missing scan is a definite "no" then, not a retry).
             if options.readsPlatformManifests {
-                platforms = try self.platforms(of: resolved, client: &client)
+                switch try self.platforms(of: resolved, client: &client) {
+                case .success(let read): platforms = read
+                case .failure(let unreadable): return result(unreadable)
+                }
             }
             let expected = ExpectedImage(digest: resolved.digest, repository: image)
             checks += try simpleSigningChecks(client: &client, expected: expected)
@@ -77,21 +80,30 @@ public struct RegistryImageVerifier: Sendable {
 
     /// The platform images of a resolved manifest: itself, or each platform manifest of an
     /// index, read by its digest (which the client checks) for its config digest; none for an
-    /// index that lists none (only attestations, or nothing). A manifest whose identity cannot
-    /// be read (``ManifestIdentity``), an index listing more than
-    /// ``RegistryOptions/maximumPlatforms`` platforms, and one whose platform manifest cannot be
-    /// read or is itself an index are registry errors: its identity would be incomplete.
+    /// index that lists none (only attestations, or nothing).
+    ///
+    /// A manifest whose identity cannot be read (``ManifestIdentity``), an index listing more
+    /// than ``RegistryOptions/maximumPlatforms`` platforms, and one with a platform manifest that
+    /// is itself an index are a `.failure` (`unreadable-manifest`): the bytes the registry serves
+    /// say so, and reading them again changes nothing. A platform manifest the registry cannot
+    /// serve is a registry error (thrown).
     private func platforms(
         of resolved: FetchedManifest, client: inout RegistryClient
-    ) throws(RegistryError) -> [ImagePlatform] {
-        let identity = try Self.identity(of: resolved)
+    ) throws(RegistryError) -> Result<[ImagePlatform], VerificationFailure> {
+        let identity: ManifestIdentity
+        switch Self.identity(of: resolved) {
+        case .success(let read): identity = read
+        case .failure(let unreadable): return .failure(unreadable)
+        }
         guard identity.isIndex else {
-            return [ImagePlatform(digest: identity.digest, configDigest: identity.configDigest)]
+            return .success([ImagePlatform(digest: identity.digest, configDigest: identity.configDigest)])
         }
         guard identity.platforms.count <= options.maximumPlatforms else {
-            throw RegistryError(
-                message: "the index \(identity.digest) lists \(identity.platforms.count) platform images, more than "
-                    + "\(options.maximumPlatforms) ScanGate reads")
+            return .failure(
+                VerificationFailure(
+                    .unreadableManifest,
+                    "the index \(identity.digest) lists \(identity.platforms.count) platform images, more than "
+                        + "\(options.maximumPlatforms) ScanGate reads"))
         }
         var platforms: [ImagePlatform] = []
         for platform in identity.platforms {
@@ -101,28 +113,37 @@ public struct RegistryImageVerifier: Sendable {
                 throw RegistryError(
                     message: "the platform manifest \(platform.digest) of the index \(identity.digest) was not found")
             }
-            let child = try Self.identity(of: fetched, in: identity.digest)
+            let child: ManifestIdentity
+            switch Self.identity(of: fetched, in: identity.digest) {
+            case .success(let read): child = read
+            case .failure(let unreadable): return .failure(unreadable)
+            }
             guard !child.isIndex else {
-                throw RegistryError(
-                    message: "the platform manifest \(platform.digest) of the index \(identity.digest) is itself an "
-                        + "index: nested indexes are not read")
+                return .failure(
+                    VerificationFailure(
+                        .unreadableManifest,
+                        "the platform manifest \(platform.digest) of the index \(identity.digest) is itself an "
+                            + "index: nested indexes are not read"))
             }
             var read = platform
             read.configDigest = child.configDigest
             platforms.append(read)
         }
-        return platforms
+        return .success(platforms)
     }
 
-    /// The identity of a fetched manifest (a platform manifest of the index `index`); one that
-    /// cannot be read is a registry error.
+    /// The identity of a fetched manifest (a platform manifest of the index `index`), or why
+    /// it cannot be read.
     private static func identity(
         of fetched: FetchedManifest, in index: String? = nil
-    ) throws(RegistryError) -> ManifestIdentity {
+    ) -> Result<ManifestIdentity, VerificationFailure> {
         do throws(ManifestIdentityError) {
-            return try ManifestIdentity(digest: fetched.digest, manifest: fetched.bytes, mediaType: fetched.contentType)
+            return .success(
+                try ManifestIdentity(digest: fetched.digest, manifest: fetched.bytes, mediaType: fetched.contentType))
         } catch {
-            throw RegistryError(message: (index.map { "in the index \($0): " } ?? "") + error.description)
+            return .failure(
+                VerificationFailure(
+                    .unreadableManifest, (index.map { "in the index \($0): " } ?? "") + error.description))
         }
     }
 
@@ -326,7 +347,7 @@ public struct ManifestIdentity: Sendable, Equatable {
 }
 
 /// A manifest or index whose bytes do not say for certain what image it is: its identity,
-/// which the release gate matches scan reports to, cannot be read (a registry error).
+/// which the release gate matches scan reports to, cannot be read (`unreadable-manifest`).
 public struct ManifestIdentityError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The manifest's digest.
     public var digest: String

@@ -22,22 +22,28 @@ public enum FailureReason: String, Sendable, CaseIterable {
     case transparencyLogInvalid = "tlog-invalid"
     /// The registry could not be reached or answered with an error (exit status 4, not 1).
     case registryError = "registry-error"
+    /// The image's manifest or index, as the registry serves it, does not say for certain which
+    /// images it holds (JSON that is not strict, an index entry without a `sha256` digest, a
+    /// platform that is itself an index, more platforms than are read), so it cannot be tied to
+    /// the reports that scanned it. Asking again gives the same bytes: a definite "no".
+    case unreadableManifest = "unreadable-manifest"
 
     /// When several signatures fail, the image's reason is the most telling one: a verified signature
     /// for the wrong image says more than a key mismatch, which says more than finding nothing.
     var rank: Int {
         switch self {
         case .registryError: 0
-        case .digestMismatch: 1
-        case .referenceMismatch: 2
-        case .transparencyLogInvalid: 3
-        case .transparencyLogMissing: 4
-        case .predicateTypeNotAccepted: 5
-        case .blobDigestMismatch: 6
-        case .keylessUnsupported: 7
-        case .wrongKey: 8
-        case .badEncoding: 9
-        case .noSignature: 10
+        case .unreadableManifest: 1
+        case .digestMismatch: 2
+        case .referenceMismatch: 3
+        case .transparencyLogInvalid: 4
+        case .transparencyLogMissing: 5
+        case .predicateTypeNotAccepted: 6
+        case .blobDigestMismatch: 7
+        case .keylessUnsupported: 8
+        case .wrongKey: 9
+        case .badEncoding: 10
+        case .noSignature: 11
         }
     }
 }

@@ -282,11 +282,12 @@ struct ReleaseGateEndToEndTests {
         #expect(both.standardOutput.contains("scanned by \(byTag), \(local)"))
     }
 
-    /// An index the gate cannot read for certain is a registry error (exit 4) naming its digest
-    /// and what is wrong, never one image that a report on one of its platforms vouches for:
-    /// two `manifests` arrays (Go keeps the last: amd64 and arm64; the report scanned arm64),
-    /// or a platform that is itself an index (by its media type, or by what it holds).
-    @Test func anIndexThatCannotBeReadForCertainIsARegistryError() throws {
+    /// An index the gate cannot read for certain fails the release (exit 1: the registry served
+    /// it, and asking again gives the same bytes) naming its digest and what is wrong, never
+    /// one image that a report on one of its platforms vouches for: two `manifests` arrays (Go
+    /// keeps the last: amd64 and arm64; the report scanned arm64), or a platform that is itself
+    /// an index (by its media type, or by what it holds).
+    @Test func anIndexThatCannotBeReadForCertainFailsTheRelease() throws {
         let world = try world
         let release = try Release(key: world.key)
         defer { release.remove() }
@@ -306,8 +307,9 @@ struct ReleaseGateEndToEndTests {
                 "trivy-\(name).json", name: "\(world.registry)/e2e/multi:\(name)", repoDigests: [image],
                 imageID: scannedConfig)
             let result = try release.gate([image], reports: [Self.clean, report])
-            #expect(result.status == 4, "\(name): \(result.standardOutput)\(result.standardError)")
-            #expect(result.standardOutput.contains("ERROR   image \(image)"), "\(name): \(result.standardOutput)")
+            #expect(result.status == 1, "\(name): \(result.standardOutput)\(result.standardError)")
+            #expect(result.standardOutput.contains("FAIL    image \(image)"), "\(name): \(result.standardOutput)")
+            #expect(result.standardOutput.contains("unreadable-manifest: "), "\(name): \(result.standardOutput)")
             #expect(result.standardOutput.contains(digest), "\(name): \(result.standardOutput)")
             #expect(result.standardOutput.contains(problem), "\(name): \(result.standardOutput)")
         }
@@ -317,7 +319,9 @@ struct ReleaseGateEndToEndTests {
         #expect(
             duplicated.standardOutput.contains(#"the member "manifests" appears twice"#), "\(duplicated.standardOutput)"
         )
-        #expect(try release.records().allSatisfy { $0["decision"] as? String == "error" })
+        #expect(duplicated.status == 1)
+        let records = try release.records()
+        #expect(records.count == 4 && records.allSatisfy { $0["decision"] as? String == "fail" })
     }
 
     /// containerd and Kubernetes pick an index entry by its platform alone: entries for real
