@@ -19,7 +19,8 @@ import Findings
 /// carry their reason in `system-out`). Without a decision, every open finding is a failure
 /// and every suppressed one skipped. A report whose reader warned (it checked nothing, or part
 /// of its scan failed) is a skipped case of its own, in the suite `scangate.report-warnings`,
-/// with or without a decision. No timestamps: the output is deterministic.
+/// with or without a decision; so is each of the gate's other warnings, in
+/// `scangate.gate-warnings`. No timestamps: the output is deterministic.
 public enum JUnitReport {
     public static func render(_ content: ReportContent) -> String {
         var suites: [String: [Finding]] = [:]
@@ -38,7 +39,8 @@ public enum JUnitReport {
         }
         let emptyScans = (content.gate?.emptyScanFailures ?? []).map(emptyScanCase)
         let warned = content.reports.filter { !$0.warnings.isEmpty }.map(reportWarningsCase)
-        let all = cases.values.flatMap { $0 } + emptyScans + warned
+        let gateWarned = gateWarningCases(content.gateOnlyWarnings)
+        let all = cases.values.flatMap { $0 } + emptyScans + warned + gateWarned
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"scangate\"" + counts(all) + ">\n"
         for name in names {
@@ -62,6 +64,11 @@ public enum JUnitReport {
         if !warned.isEmpty {
             xml += "  <testsuite name=\"\(reportWarningsSuite)\"" + counts(warned) + ">\n"
             for testCase in warned { xml += testCase.xml }
+            xml += "  </testsuite>\n"
+        }
+        if !gateWarned.isEmpty {
+            xml += "  <testsuite name=\"\(gateWarningsSuite)\"" + counts(gateWarned) + ">\n"
+            for testCase in gateWarned { xml += testCase.xml }
             xml += "  </testsuite>\n"
         }
         xml += "</testsuites>\n"
@@ -100,6 +107,27 @@ public enum JUnitReport {
         xml += ReportEscaping.xml(report.warnings.joined(separator: "\n")) + "</skipped>\n"
         xml += "    </testcase>\n"
         return TestCase(result: .skipped, xml: xml)
+    }
+
+    /// The suite of the gate's own warnings (``ReportContent/gateOnlyWarnings``: signatures not
+    /// verified, waivers expiring, expired, stale or not applied, severity sources that
+    /// disagree): last.
+    static let gateWarningsSuite = "scangate.gate-warnings"
+
+    /// A skipped case per gate warning, named by its text (cut to 300 characters; a repeat is
+    /// left out): what a person should act on is seen where the CI shows test results, not only
+    /// in the step's log.
+    private static func gateWarningCases(_ warnings: [String]) -> [TestCase] {
+        var named: Set<String> = []
+        return warnings.compactMap { warning in
+            let name = clip(warning, 300)
+            guard named.insert(attribute(name)).inserted else { return nil }
+            var xml = "    <testcase name=\"\(attribute(name))\" classname=\"\(gateWarningsSuite)\" time=\"0\">\n"
+            xml += "      <skipped message=\"\(attribute(clip(warning, 1000)))\">"
+            xml += ReportEscaping.xml(warning) + "</skipped>\n"
+            xml += "    </testcase>\n"
+            return TestCase(result: .skipped, xml: xml)
+        }
     }
 
     static func suiteName(_ finding: Finding) -> String {

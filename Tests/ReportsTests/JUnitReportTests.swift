@@ -132,6 +132,33 @@ struct JUnitReportTests {
         #expect(skipped == ["ZAP reported no alert <at all> & \"nothing\" was checked\nsecond"])
     }
 
+    /// The gate's own warnings (signatures not verified, a waiver about to expire) are skipped
+    /// cases of their own, after the reports' warnings, which are not repeated there.
+    @Test func gateWarningsAreSkippedCasesAndReportWarningsAreNotRepeated() throws {
+        let empty = ReportSummary(
+            file: "reports/zap.xml", format: "zap", variant: "xml", tool: "zap", toolVersion: nil, findingCount: 0,
+            suppressedCount: 0, warnings: ["ZAP reported no alert"])
+        var content = Self.content(withGate: true)
+        content.reports = [empty]
+        let signatures = "image signatures were not verified: run scangate release-gate before <production> & tags"
+        let expiring = "waiver W-7 expires in 3 days"
+        content.gate?.warnings = ["reports/zap.xml: ZAP reported no alert", signatures, expiring, expiring]
+        let xml = JUnitReport.render(content)
+        let totals = try Self.validate(xml)
+        #expect(totals.tests == 8)
+        #expect(totals.skipped == 5)
+        #expect(xml.contains("<testsuite name=\"scangate.gate-warnings\" tests=\"2\" failures=\"0\""), "\(xml)")
+        let document = try XMLDocument(data: Data(xml.utf8))
+        let gateCases = try document.nodes(forXPath: "//testcase[@classname='scangate.gate-warnings']")
+            .compactMap { ($0 as? XMLElement)?.attribute(forName: "name")?.stringValue }
+        #expect(gateCases == [signatures, expiring])
+        #expect(
+            try document.nodes(forXPath: "//testsuite[last()]/@name").first?.stringValue == "scangate.gate-warnings")
+
+        content.gate?.warnings = []
+        #expect(!JUnitReport.render(content).contains("scangate.gate-warnings"))
+    }
+
     /// GitLab and other reporters key a case by class name and name as they read them, after
     /// control and bidirectional characters became U+FFFD: rule ids and tool names that differ
     /// only in those must still give distinct cases, or one finding hides another.
