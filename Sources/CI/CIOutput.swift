@@ -207,20 +207,30 @@ public struct CIStoppedRun: Sendable, Equatable {
     public var commit: String?
     /// The run's page (its log), when known.
     public var runURL: String?
+    /// How the pull request comment saying so ended; nil when there was none to post.
+    public var comment: CIStepResult.Status?
 
-    public init(exitCode: Int32, reason: String, commit: String? = nil, runURL: String? = nil) {
+    public init(
+        exitCode: Int32, reason: String, commit: String? = nil, runURL: String? = nil,
+        comment: CIStepResult.Status? = nil
+    ) {
         self.exitCode = exitCode
         self.reason = reason.printableLine
         self.commit = commit
         self.runURL = runURL
+        self.comment = comment
     }
 
-    /// The `GITHUB_OUTPUT` values: `decision=error`, `exit-code`, and `summary` (one line with
-    /// the reason). The counts, paths and `failing` are absent: nothing was decided or written.
+    /// The `GITHUB_OUTPUT` values: `decision=error`, `exit-code`, `summary` (one line with the
+    /// reason), `upload=skipped` (nothing is uploaded) and `comment` (how the comment saying the
+    /// gate did not run ended), as a decided run names them, so a later step reading them
+    /// never finds them empty. The counts, paths and `failing` are absent: nothing was decided
+    /// or written.
     public var outputValues: [(name: String, value: String)] {
         [
             ("decision", "error"), ("exit-code", String(exitCode)),
             ("summary", "ERROR: the gate did not run (exit \(exitCode)): \(reason)"),
+            ("upload", CIStepOutputs.outcome(nil)), ("comment", CIStepOutputs.outcome(comment)),
         ]
     }
 

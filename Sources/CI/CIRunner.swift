@@ -281,13 +281,15 @@ public struct CIRunner: Sendable {
     /// to say the gate did not run for this commit and why (it would otherwise keep the previous
     /// push's verdict). A failure of either is reported; the exit code stays the stop's.
     private func stopped(_ exitCode: Int32, because reason: String) -> CIResult {
-        let stop = CIStoppedRun(
+        var stop = CIStoppedRun(
             exitCode: exitCode, reason: scrub(reason), commit: plan.context.commit, runURL: plan.context.runURL)
         var steps: [CIStepResult] = []
         // Only where the run would have commented: no "skipped" lines after the error.
         if plan.comment, plan.context.pullRequest != nil, token != nil {
             let body = MarkdownReport.commentMarker + "\n" + stop.commentBody
-            steps.append(comment(body, client: httpClient()))
+            let commented = comment(body, client: httpClient())
+            stop.comment = commented.status
+            steps.append(commented)
         }
         if plan.context.isGitHubActions, let path = plan.context.outputFile {
             steps.append(appendFile("github-output", stop.stepOutputsText, path))

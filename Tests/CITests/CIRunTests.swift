@@ -435,6 +435,8 @@ enum CIRun {
         #expect(outputs.contains("exit-code=\(expected)\n"))
         #expect(outputs.contains("summary=ERROR: the gate did not run (exit \(expected)): \(why)"), "\(outputs)")
         #expect(!outputs.contains("decision=pass"))
+        // A later step reads how the remote steps ended, as after a decided run.
+        #expect(outputs.contains("upload=skipped\ncomment=done\n"), "\(outputs)")
         // Nothing else was written or sent.
         #expect(try github.uploads() == 1)
         for text in [captured.standardOutput, captured.standardError, outputs, body] {
@@ -454,6 +456,7 @@ enum CIRun {
         #expect(result.steps.map(\.name) == ["github-output"])
         #expect(!captured.standardError.contains("comment"))
         #expect(workspace.outputFile.hasPrefix("decision=error\nexit-code=2\nsummary=ERROR: "))
+        #expect(workspace.outputFile.contains("\nupload=skipped\ncomment=skipped\n"), "\(workspace.outputFile)")
     }
 
     /// Outside GitHub Actions, without a token the remote steps are skipped and said so.
