@@ -269,11 +269,23 @@ private struct TrivyReportReader {
         for (name, value) in object.members where !keys.contains(name) {
             let folded = name.lowercased()
             if let expected = keys.first(where: { $0.lowercased() == folded }) {
-                throw value.error(
-                    "\"\(name)\" is not Trivy's spelling \"\(expected)\": ScanGate reads keys exactly as Trivy "
-                        + "writes them and would read this one as absent, so the report is refused")
+                throw miscasedKeyError(name, expected: expected, at: value)
             }
         }
+    }
+
+    /// The same refusal for an entry's fields read through a key table (a `severity` would be
+    /// read as absent: a critical vulnerability judged at `unknown-severity-as`).
+    private static func refuseMiscasedKey(in fields: JSONMemberValues) throws(JSONAccessError) {
+        if let miscased = fields.miscasedKey {
+            throw miscasedKeyError(miscased.name, expected: miscased.expected, at: miscased.value)
+        }
+    }
+
+    private static func miscasedKeyError(_ name: String, expected: String, at value: JSONValue) -> JSONAccessError {
+        value.error(
+            "\"\(name)\" is not Trivy's spelling \"\(expected)\": ScanGate reads keys exactly as Trivy writes them "
+                + "and would read this one as absent, so the report is refused")
     }
 
     // MARK: Results
@@ -399,6 +411,7 @@ private struct TrivyReportReader {
     {
         _ = try value.requireObject()
         let fields = value.values(of: VulnerabilityKey.table)
+        try Self.refuseMiscasedKey(in: fields)
         func string(_ key: VulnerabilityKey) throws(JSONAccessError) -> String? { try fields.string(key.rawValue) }
         guard let id = try string(.id), !id.isEmpty else {
             throw value.error("a vulnerability without \"VulnerabilityID\"")
@@ -468,6 +481,8 @@ private struct TrivyReportReader {
     private func ratings(_ fields: JSONMemberValues, withSeveritySource: Bool)
         throws(JSONAccessError) -> [SeverityRating]
     {
+        // Misconfigurations, secrets and licenses are read for their rating through this table.
+        try Self.refuseMiscasedKey(in: fields)
         var ratings: [SeverityRating] = []
         // Vulnerabilities name where Trivy's severity came from; the other kinds are not read for it.
         let severitySource = withSeveritySource ? try fields.string(VulnerabilityKey.severitySource.rawValue) : nil
@@ -499,6 +514,7 @@ private struct TrivyReportReader {
             for (source, entry) in cvss.members {
                 _ = try entry.requireObject()
                 let values = entry.values(of: Self.cvssTable)
+                try Self.refuseMiscasedKey(in: values)
                 var list: [CVSSScore] = []
                 list.reserveCapacity(Self.cvssVersions.count)
                 for (position, version) in Self.cvssVersions.enumerated() {

@@ -355,6 +355,16 @@ public struct JSONKeyTable: Sendable {
         positionsByLength = positions
     }
 
+    /// The position of the key that `key` spells in other ASCII letter case (`severity` for
+    /// `Severity`), if there is one; call it for a key ``position(of:)`` did not find.
+    func positionIgnoringCase(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard key.count < positionsByLength.count else { return nil }
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        return positionsByLength[key.count].first { position in
+            zip(keys[position], key).allSatisfy { folded($0) == folded($1) }
+        }
+    }
+
     /// The position of the key with these bytes, if it is in the table.
     func position(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         guard key.count < positionsByLength.count else { return nil }
@@ -373,6 +383,9 @@ public struct JSONMemberValues {
     public let object: JSONValue
     /// Tape index of each key's value, or -1 when the key is absent.
     let indices: [Int]
+    /// The first member whose key is one of the table's in other letter case (`severity`):
+    /// read as absent, which a reader may need to refuse rather than take for "not given".
+    public let miscasedKey: JSONMiscasedKey?
 
     /// The value of the key at `position` in the table, nil when absent.
     public subscript(_ position: Int) -> JSONValue? {
@@ -396,11 +409,29 @@ extension JSONValue {
     /// absent when this is not an object.
     public func values(of table: JSONKeyTable) -> JSONMemberValues {
         var indices = [Int](repeating: -1, count: table.keys.count)
+        var miscased: JSONMiscasedKey?
         forEachMember { name, valueIndex in
-            if let position = table.position(of: name) { indices[position] = valueIndex }
+            if let position = table.position(of: name) {
+                indices[position] = valueIndex
+            } else if miscased == nil, let position = table.positionIgnoringCase(of: name) {
+                miscased = JSONMiscasedKey(
+                    name: String(decoding: name, as: UTF8.self),
+                    expected: String(decoding: table.keys[position], as: UTF8.self),
+                    value: JSONValue(document: document, index: valueIndex))
+            }
         }
-        return JSONMemberValues(object: self, indices: indices)
+        return JSONMemberValues(object: self, indices: indices, miscasedKey: miscased)
     }
+}
+
+/// A member whose key is a ``JSONKeyTable`` key in other letter case.
+public struct JSONMiscasedKey {
+    /// The key as the document spells it.
+    public let name: String
+    /// The table's spelling.
+    public let expected: String
+    /// The member's value (its path and line say where).
+    public let value: JSONValue
 }
 
 /// Reading the common JSON numbers (`7.5`, `3`, `-0.25`) straight from their bytes. Creating a

@@ -391,6 +391,19 @@ struct TrivyAdapterTests {
         ),
         (#"[{"Target": "app (alpine 3.9)", "VULNERABILITIES": null}]"#, "$[0].VULNERABILITIES", "Vulnerabilities"),
         (#"{"ClusterName": "prod", "resources": []}"#, "$.resources", "Resources"),
+        // Read as absent, the severity would be unknown: a critical judged at unknown-severity-as.
+        (
+            #"{"SchemaVersion": 2, "Results": [{"Target": "go.mod", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "PkgName": "a", "severity": "CRITICAL"}]}]}"#,
+            "$.Results[0].Vulnerabilities[0].severity", "Severity"
+        ),
+        (
+            #"{"SchemaVersion": 2, "Results": [{"Target": "go.mod", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "PkgName": "a", "CVSS": {"nvd": {"v3Score": 9.8}}}]}]}"#,
+            "$.Results[0].Vulnerabilities[0].CVSS.nvd.v3Score", "V3Score"
+        ),
+        (
+            #"{"SchemaVersion": 2, "Results": [{"Target": "Dockerfile", "Misconfigurations": [{"ID": "DS002", "SEVERITY": "HIGH"}]}]}"#,
+            "$.Results[0].Misconfigurations[0].SEVERITY", "Severity"
+        ),
         (
             #"{"ClusterName": "prod", "Resources": [{"Kind": "Pod", "Name": "a", "results": []}]}"#,
             "$.Resources[0].results", "Results"
