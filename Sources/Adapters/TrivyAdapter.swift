@@ -150,6 +150,19 @@ private struct TrivyReportReader {
                         + "vulnerabilities",
                     hint: "--scanners or --pkg-types left them out, or the report was cut short")
             }
+        } else if artifactType == "container_image", !osFamily.isEmpty, osFamily != "none",
+            !results.contains(where: { $0["Class"]?.stringValue == "os-pkgs" })
+        {
+            // Results of other kinds only (`--pkg-types library`, `--scanners secret`, a license
+            // scan): the OS Trivy detected has no result, so its packages were not looked at, and
+            // the report is no scan of the image's vulnerabilities (nor counted as one).
+            let image = artifactName.isEmpty ? "the image" : artifactName
+            let osName = try metadata?.object("OS")?.string("Name") ?? ""
+            let system = osName.isEmpty ? osFamily : "\(osFamily) \(osName)"
+            noteCheckedNothing(
+                "Trivy detected \(system) in \(image) but listed no result for its OS packages: they were not "
+                    + "scanned for vulnerabilities",
+                hint: "--scanners or --pkg-types left them out; the report's other results are still read")
         } else if artifactType == "container_image" {
             // The image it scanned, for the release gate; not one where nothing was scanned.
             scannedImages.append(

@@ -64,6 +64,35 @@ struct CheckedNothingTests {
         }
     }
 
+    /// The same with results of other kinds only (`--pkg-types library`, `--scanners secret`,
+    /// a license scan): the OS packages were not scanned, and the report is no scan of the image
+    /// for the release gate; the results it has are still read (found by a review: it passed
+    /// `empty-scans: fail` and `require-scan`).
+    @Test(arguments: [
+        #"{"Target": "app/package-lock.json", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [{"VulnerabilityID": "CVE-2021-23337", "PkgName": "lodash", "InstalledVersion": "4.17.15", "Severity": "HIGH"}]}"#,
+        #"{"Target": "Dockerfile", "Class": "config"}"#,
+        #"{"Target": "/app/.env", "Class": "secret"}"#,
+    ])
+    func aTrivyImageWithAnOperatingSystemAndNoOSResultCheckedItsPackagesNot(_ result: String) throws {
+        let report = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image","#
+                + #" "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}, "RepoDigests": ["app@sha256:"#
+                + String(repeating: "a", count: 64) + #""]}, "Results": [\#(result)]}"#)
+        #expect(
+            report.checkedNothing
+                == "Trivy detected debian 12.5 in app:1 but listed no result for its OS packages: they were not "
+                + "scanned for vulnerabilities")
+        #expect(report.scannedImages.isEmpty)
+        #expect(report.findings.count == (result.contains("Vulnerabilities") ? 1 : 0))
+        // With the OS packages' result (none found in them), the image was scanned.
+        let scanned = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image","#
+                + #" "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}}, "Results": [\#(result), "#
+                + #"{"Target": "app:1 (debian 12.5)", "Class": "os-pkgs", "Type": "debian"}]}"#)
+        #expect(scanned.checkedNothing == nil)
+        #expect(scanned.scannedImages.count == 1)
+    }
+
     /// Legacy Trivy lists a result for the OS and each lock file it found: none is nothing scanned.
     @Test(arguments: ["null", "[]"])
     func aLegacyTrivyReportWithNoResultCheckedNothing(_ text: String) throws {
