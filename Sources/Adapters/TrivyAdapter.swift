@@ -130,52 +130,69 @@ private struct TrivyReportReader {
             context = TrivyContext(scope: FindingIdentity.sourceScope)
         }
         let results = try root.array("Results") ?? []
-        let osFamily = try metadata?.object("OS")?.string("Family") ?? ""
-        if artifactType == "container_image", results.isEmpty {
-            let image = artifactName.isEmpty ? "the image" : artifactName
-            let osName = try metadata?.object("OS")?.string("Name") ?? ""
-            if osFamily.isEmpty || osFamily == "none" {
-                // Trivy found no operating system and no package to look at (every file skipped,
-                // a scratch image): a clean result that checked nothing.
-                noteCheckedNothing(
-                    "Trivy detected no operating system in \(image) and listed no result: nothing in it was scanned",
-                    hint: "skipped files or directories, an image without packages Trivy knows?")
+        if artifactType == "container_image" {
+            if let unscanned = try Self.imageScanGap(results: results, metadata: metadata, artifactName: artifactName) {
+                noteCheckedNothing(unscanned.reason, hint: unscanned.hint)
             } else {
-                // Whenever it looks for the OS packages' vulnerabilities Trivy lists their result,
-                // none found included: an OS it detected and no result means they were not looked
-                // at (`--scanners` or `--pkg-types` left them out, or the report was cut short).
-                let system = osName.isEmpty ? osFamily : "\(osFamily) \(osName)"
-                noteCheckedNothing(
-                    "Trivy detected \(system) in \(image) but listed no result: its packages were not scanned for "
-                        + "vulnerabilities",
-                    hint: "--scanners or --pkg-types left them out, or the report was cut short")
+                // The image it scanned, for the release gate; not one where nothing was scanned.
+                scannedImages.append(
+                    ScannedImage(
+                        report: reportFile, name: artifactName,
+                        manifestDigests: (try metadata?.strings("RepoDigests") ?? []).compactMap(
+                            ScannedImage.digest(ofRepositoryDigest:)),
+                        configDigest: try metadata?.string("ImageID")))
             }
-        } else if artifactType == "container_image", !osFamily.isEmpty, osFamily != "none",
-            !results.contains(where: { $0["Class"]?.stringValue == "os-pkgs" })
-        {
-            // Results of other kinds only (`--pkg-types library`, `--scanners secret`, a license
-            // scan): the OS Trivy detected has no result, so its packages were not looked at, and
-            // the report is no scan of the image's vulnerabilities (nor counted as one).
-            let image = artifactName.isEmpty ? "the image" : artifactName
-            let osName = try metadata?.object("OS")?.string("Name") ?? ""
-            let system = osName.isEmpty ? osFamily : "\(osFamily) \(osName)"
-            noteCheckedNothing(
-                "Trivy detected \(system) in \(image) but listed no result for its OS packages: they were not "
-                    + "scanned for vulnerabilities",
-                hint: "--scanners or --pkg-types left them out; the report's other results are still read")
-        } else if artifactType == "container_image" {
-            // The image it scanned, for the release gate; not one where nothing was scanned.
-            scannedImages.append(
-                ScannedImage(
-                    report: reportFile, name: artifactName,
-                    manifestDigests: (try metadata?.strings("RepoDigests") ?? []).compactMap(
-                        ScannedImage.digest(ofRepositoryDigest:)),
-                    configDigest: try metadata?.string("ImageID")))
         }
         for result in results {
             try readResult(result, context: context)
         }
         return "schema-2"
+    }
+
+    /// Why an image scan did not scan the image's packages for vulnerabilities, or nil when it
+    /// did. Whenever it looks for the OS packages' vulnerabilities Trivy lists their result
+    /// (`os-pkgs`), none found included, so an OS it detected without that result was not looked
+    /// at (`--scanners` or `--pkg-types` left it out, or the report was cut short); with no OS,
+    /// the packages it scans are applications' (`lang-pkgs`). Results of other kinds alone
+    /// (secrets, licenses, configuration) are read, but make no vulnerability scan of the image.
+    private static func imageScanGap(
+        results: [JSONValue], metadata: JSONValue?, artifactName: String
+    ) throws(JSONAccessError) -> (reason: String, hint: String)? {
+        let image = artifactName.isEmpty ? "the image" : artifactName
+        let osFamily = try metadata?.object("OS")?.string("Family") ?? ""
+        let osName = try metadata?.object("OS")?.string("Name") ?? ""
+        let system = osName.isEmpty ? osFamily : "\(osFamily) \(osName)"
+        let classes = Set(results.compactMap { $0["Class"]?.stringValue })
+        let detectedOS = !osFamily.isEmpty && osFamily != "none"
+        let otherResults = "the report's other results are still read"
+        switch (detectedOS, results.isEmpty) {
+        case (false, true):
+            // Every file skipped, a scratch image: a clean result that checked nothing.
+            return (
+                "Trivy detected no operating system in \(image) and listed no result: nothing in it was scanned",
+                "skipped files or directories, an image without packages Trivy knows?"
+            )
+        case (true, true):
+            return (
+                "Trivy detected \(system) in \(image) but listed no result: its packages were not scanned for "
+                    + "vulnerabilities",
+                "--scanners or --pkg-types left them out, or the report was cut short"
+            )
+        case (true, false) where !classes.contains("os-pkgs"):
+            return (
+                "Trivy detected \(system) in \(image) but listed no result for its OS packages: they were not "
+                    + "scanned for vulnerabilities",
+                "--scanners or --pkg-types left them out; \(otherResults)"
+            )
+        case (false, false) where !classes.contains("lang-pkgs") && !classes.contains("os-pkgs"):
+            return (
+                "Trivy detected no operating system in \(image) and listed no package result: no package in it "
+                    + "was scanned for vulnerabilities",
+                "--scanners left vulnerabilities out, or an image without packages Trivy knows; \(otherResults)"
+            )
+        default:
+            return nil
+        }
     }
 
     private mutating func readKubernetes(_ root: JSONValue) throws(JSONAccessError) -> String {

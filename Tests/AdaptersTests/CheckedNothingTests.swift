@@ -93,6 +93,25 @@ struct CheckedNothingTests {
         #expect(scanned.scannedImages.count == 1)
     }
 
+    /// With no OS, only an application's package result makes a vulnerability scan: a scan of
+    /// configuration or secrets alone (`--scanners misconfig`) is no scan of the image.
+    @Test func aTrivyImageWithoutAnOperatingSystemOrPackageResultCheckedItsPackagesNot() throws {
+        let configOnly = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image", "Metadata": {},"#
+                + #" "Results": [{"Target": "Dockerfile", "Class": "config"}]}"#)
+        #expect(
+            configOnly.checkedNothing
+                == "Trivy detected no operating system in app:1 and listed no package result: no package in it was "
+                + "scanned for vulnerabilities")
+        #expect(configOnly.scannedImages.isEmpty)
+        let goBinary = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image", "Metadata": {},"#
+                + #" "Results": [{"Target": "Dockerfile", "Class": "config"}, {"Target": "app/server", "#
+                + #""Class": "lang-pkgs", "Type": "gobinary"}]}"#)
+        #expect(goBinary.checkedNothing == nil)
+        #expect(goBinary.scannedImages.count == 1)
+    }
+
     /// Legacy Trivy lists a result for the OS and each lock file it found: none is nothing scanned.
     @Test(arguments: ["null", "[]"])
     func aLegacyTrivyReportWithNoResultCheckedNothing(_ text: String) throws {
