@@ -134,8 +134,7 @@ public struct CIRunner: Sendable {
         let content = ReportContent(
             findings: findings, reports: summaries,
             diff: snapshot.map {
-                BaselineDiff(
-                    previous: $0, current: findings, trustingToolSuppressions: policy.trustsToolSuppressions)
+                BaselineDiff(previous: $0, current: findings, judgedBy: policy)
             },
             gate: ReportGate(decision, policy: policy), date: plan.today.description,
             fullReportLocation: plan.context.runURL ?? plan.outputs.html)

@@ -100,7 +100,8 @@ public enum Gate {
             let judgement = SeverityJudge.judge(finding, sources: policy.severitySources?.value)
             let effective = judgement.severity == .unknown ? policy.unknownSeverity : judgement.severity
             let inBaseline = input.baseline?.lookup(
-                finding, judgedBy: policy.severitySources?.value, unknownAs: policy.unknownSeverity)
+                finding, judgedBy: policy.severitySources?.value, unknownAs: policy.unknownSeverity,
+                countingToolSuppressed: !policy.trustsToolSuppressions)
             var naming: [Int] = []
             for index in waivers.indices where waivers[index].namesID(of: finding) {
                 let mismatches = waivers[index].scopeMismatches(for: finding)

@@ -118,10 +118,16 @@ public struct Baseline: Sendable {
     /// The file the baseline came from, for messages.
     public var file: String
     private let index: ContinuityIndex
+    /// The open findings and those a tool suppressed, for a policy that does not trust tool
+    /// suppressions (its previous run judged those like any other); nil when there were none.
+    private let indexWithToolSuppressed: ContinuityIndex?
 
-    public init(file: String, traces: [FindingTrace]) {
+    /// - Parameter toolSuppressed: the previous run's findings a tool suppressed, which count
+    ///   for a policy with `trust-tool-suppressions: false` only.
+    public init(file: String, traces: [FindingTrace], toolSuppressed: [FindingTrace] = []) {
         self.file = file
         self.index = ContinuityIndex(traces)
+        indexWithToolSuppressed = toolSuppressed.isEmpty ? nil : ContinuityIndex(traces + toolSuppressed)
     }
 
     /// A baseline known by fingerprints only.
@@ -137,10 +143,22 @@ public struct Baseline: Sendable {
     /// Whether the finding is in the baseline, and whether it was less severe there (both runs
     /// judged by `sources`, a policy's `severity-sources`, nil: the resolved severity; and what
     /// nobody rated counted as `unknownAs`, its `unknown-severity-as`) or found in fewer places.
+    /// With `countingToolSuppressed` (a policy that does not trust tool suppressions), a finding a
+    /// tool suppressed in the previous run counts as in it: that run judged it like any other.
     public func lookup(
-        _ finding: Finding, judgedBy sources: [SeveritySource]? = nil, unknownAs: Severity = .unknown
+        _ finding: Finding, judgedBy sources: [SeveritySource]? = nil, unknownAs: Severity = .unknown,
+        countingToolSuppressed: Bool = false
     ) -> ContinuityMatch {
-        index.lookup(FindingTrace(finding)) { trace in
+        let searched = countingToolSuppressed ? indexWithToolSuppressed ?? index : index
+        return searched.lookup(FindingTrace(finding), judging: Self.severity(judgedBy: sources, unknownAs: unknownAs))
+    }
+
+    /// A trace's severity as a policy judges it (`severity-sources`, `unknown-severity-as`): how
+    /// the gate compares a finding with its baseline, and reports that show what is new must too.
+    public static func severity(
+        judgedBy sources: [SeveritySource]?, unknownAs: Severity
+    ) -> @Sendable (FindingTrace) -> Severity? {
+        { trace in
             guard let resolved = trace.severity else { return nil }
             // A trace without ratings (a baseline written before they were kept) is judged by what it has.
             let judged = SeverityJudge.judge(

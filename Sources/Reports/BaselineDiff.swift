@@ -96,8 +96,14 @@ public struct BaselineDiff: Sendable {
     /// ``DiffEntry/previousSeverity`` of the new entries that have one, by fingerprint.
     let previousSeverities: [String: Severity]
 
-    /// Compares two lists of entries (suppressed entries are not open).
-    public init(previous: [DiffEntry], current: [DiffEntry], baselineFile: String = "baseline") {
+    /// Compares two lists of entries (suppressed entries are not open), each rated by
+    /// `severity` (by default its resolved severity; a policy's judgement for a gated run,
+    /// ``Baseline/severity(judgedBy:unknownAs:)``, so that what is new here is what the gate
+    /// judged new).
+    public init(
+        previous: [DiffEntry], current: [DiffEntry], baselineFile: String = "baseline",
+        severity: (FindingTrace) -> Severity? = \.severity
+    ) {
         let before = ContinuityIndex(previous.filter { !$0.suppressed }.map(\.trace))
         let after = ContinuityIndex(current.filter { !$0.suppressed }.map(\.trace))
         var currentByFingerprint: [String: DiffEntry] = [:]
@@ -107,7 +113,7 @@ public struct BaselineDiff: Sendable {
         var newEntries: [DiffEntry] = []
         var unchangedEntries: [DiffEntry] = []
         for entry in current where !entry.suppressed && seen.insert(entry.fingerprint).inserted {
-            switch before.lookup(entry.trace) {
+            switch before.lookup(entry.trace, judging: severity) {
             case .present: unchangedEntries.append(entry)
             case .absent: newEntries.append(entry)
             case .lessSevere(let was):
@@ -137,19 +143,6 @@ public struct BaselineDiff: Sendable {
             if let was = entry.previousSeverity { previousSeverities[entry.fingerprint] = was }
         }
         self.previousSeverities = previousSeverities
-    }
-
-    /// Compares a previous run's document with this run's findings.
-    ///
-    /// - Parameter trustingToolSuppressions: false when the policy says
-    ///   `trust-tool-suppressions: false`: the gate judges a finding a tool suppressed like any
-    ///   other, so it counts as open here too (new or unchanged, never fixed).
-    public init(previous: FindingsSnapshot, current: FindingSet, trustingToolSuppressions: Bool = true) {
-        var entries = current.all.map(DiffEntry.init)
-        if !trustingToolSuppressions {
-            for index in entries.indices { entries[index].suppressed = false }
-        }
-        self.init(previous: previous.entries, current: entries, baselineFile: previous.file)
     }
 
     /// Whether a finding of this run is new (not open in the previous run).

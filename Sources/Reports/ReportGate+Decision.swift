@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 import Policy
 
@@ -50,6 +51,34 @@ extension FindingsSnapshot {
         }
     }
 
-    /// What the gate needs of it: the open findings' traces (fingerprint, and package and ids).
-    public var baseline: Baseline { Baseline(file: file, traces: entries.filter { !$0.suppressed }.map(\.trace)) }
+    /// What the gate needs of it: the open findings' traces (fingerprint, and package and ids),
+    /// and apart those a tool suppressed (a policy that does not trust tool suppressions judged
+    /// them like any other).
+    public var baseline: Baseline {
+        Baseline(
+            file: file, traces: entries.filter { !$0.suppressed }.map(\.trace),
+            toolSuppressed: entries.filter(\.suppressed).map(\.trace))
+    }
+}
+
+extension BaselineDiff {
+    /// Compares a previous run's document with this run's findings, as `policy` judges them when
+    /// the run is gated: with its `severity-sources` and `unknown-severity-as` (what the gate calls
+    /// new at a higher severity is new here too), and, under `trust-tool-suppressions: false`,
+    /// findings a tool suppressed counting as open in both runs (the gate judged them like any
+    /// other: new or unchanged, never fixed).
+    public init(previous: FindingsSnapshot, current: FindingSet, judgedBy policy: Policy? = nil) {
+        var entries = current.all.map(DiffEntry.init)
+        var previousEntries = previous.entries
+        if let policy, !policy.trustsToolSuppressions {
+            for index in entries.indices { entries[index].suppressed = false }
+            for index in previousEntries.indices { previousEntries[index].suppressed = false }
+        }
+        self.init(
+            previous: previousEntries, current: entries, baselineFile: previous.file,
+            severity: policy.map {
+                Baseline.severity(judgedBy: $0.severitySources?.value, unknownAs: $0.unknownSeverity)
+            }
+                ?? \.severity)
+    }
 }

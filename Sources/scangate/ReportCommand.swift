@@ -131,9 +131,7 @@ struct ReportBuilder {
         return ReportContent(
             findings: findings, reports: loaded.map(ReportLoading.summary),
             diff: previous.map {
-                BaselineDiff(
-                    previous: $0, current: findings,
-                    trustingToolSuppressions: loadedPolicy?.trustsToolSuppressions ?? true)
+                BaselineDiff(previous: $0, current: findings, judgedBy: loadedPolicy)
             }, gate: gate, date: now,
             fullReportLocation: fullReport ?? Self.actionsRunURL())
     }

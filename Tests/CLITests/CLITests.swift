@@ -517,8 +517,11 @@ struct UnlistedZAPInstancesTests {
 /// then, judged by the same severity sources, and in the same places.
 @Suite("Baselines judged as the policy judges", .enabled(if: ScanGateProcess.isAvailable))
 struct BaselineJudgementTests {
-    /// `scangate gate` of `current` against the ingest of `previous`, under `policy`.
-    static func gate(previous: String, current: String, policy: String) throws -> ChildProcess.Result {
+    /// `scangate gate` of `current` against the ingest of `previous`, under `policy` (or
+    /// `command`, e.g. `report --format markdown`); fixtures in `fixtures/baseline/`.
+    static func gate(
+        previous: String, current: String, policy: String, command: [String] = ["gate"]
+    ) throws -> ChildProcess.Result {
         let directory = try ScanGateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let baseline = directory.appendingPathComponent("baseline.json").path
@@ -528,7 +531,45 @@ struct BaselineJudgementTests {
         let policyFile = directory.appendingPathComponent("policy.yaml")
         try Data(policy.utf8).write(to: policyFile)
         return try ScanGateProcess.run(
-            ["gate", "--policy", policyFile.path, "--baseline", baseline, "fixtures/baseline/\(current)"])
+            command + ["--policy", policyFile.path, "--baseline", baseline, "fixtures/baseline/\(current)"])
+    }
+
+    /// The reviewer's report says what the gate says: the finding it failed as new is new there
+    /// too, judged by the same severity sources (it said "0 new", and listed it as unchanged).
+    @Test func theReportCallsNewWhatTheGateJudgedNew() throws {
+        let policy = """
+            scangate-policy: 1
+            fail-on: critical
+            fail-on-new-only: true
+            severity-sources: [vendor, nvd, tool]
+
+            """
+        let markdown = try Self.gate(
+            previous: "vendor-low.trivy.json", current: "vendor-critical.trivy.json", policy: policy,
+            command: ["report", "--format", "markdown"])
+        #expect(markdown.status == 0, "\(markdown.standardError)")
+        #expect(markdown.standardOutput.contains("**1 new**"), "\(markdown.standardOutput)")
+        #expect(markdown.standardOutput.contains("0 unchanged"), "\(markdown.standardOutput)")
+    }
+
+    /// Under `trust-tool-suppressions: false` the gate judges what a tool suppressed like any
+    /// other finding, in the baseline's run as in this one: against its own baseline such a
+    /// finding is known, not new on every run (it failed as new, and the report said so).
+    @Test func aToolSuppressedFindingIsInItsOwnBaselineWhenSuppressionsAreNotTrusted() throws {
+        let policy = "scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\ntrust-tool-suppressions: false\n"
+        let report = "../reports/trivy-suppressed-critical.json"
+        let again = try Self.gate(previous: report, current: report, policy: policy)
+        #expect(again.status == 0, "\(again.standardOutput)")
+        #expect(
+            again.standardOutput.contains("WARN    critical vulnerability CVE-2099-0001"), "\(again.standardOutput)")
+        let markdown = try Self.gate(
+            previous: report, current: report, policy: policy, command: ["report", "--format", "markdown"])
+        #expect(markdown.standardOutput.contains("**0 new**"), "\(markdown.standardOutput)")
+        // Trusted, it is the tool's to suppress, and the baseline has nothing to say about it.
+        let trusted = try Self.gate(
+            previous: report, current: report, policy: "scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
+        #expect(trusted.status == 0, "\(trusted.standardOutput)")
+        #expect(trusted.standardOutput.contains("MUTED"), "\(trusted.standardOutput)")
     }
 
     /// Trivy's own rating stays HIGH; the vendor's went from low to critical. A policy that
