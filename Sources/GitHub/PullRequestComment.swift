@@ -174,6 +174,15 @@ public struct PullRequestCommenter: Sendable {
         var id: Int
         var body: String
         var url: String?
+        /// Written by a bot (a workflow's token, an app), not by a person with write access.
+        var byBot = false
+
+        /// Whether this is the comment to keep rather than `other`: one a bot wrote (what a
+        /// workflow's run writes) before one a person did (a person's words are not replaced
+        /// while a bot's comment exists), then the oldest.
+        func isKept(before other: Comment) -> Bool {
+            (byBot ? 0 : 1, id) < (other.byBot ? 0 : 1, other.id)
+        }
     }
 
     /// Throws when the post's time is up: no request starts after the deadline.
@@ -185,15 +194,16 @@ public struct PullRequestCommenter: Sendable {
         }
     }
 
-    /// Every comment whose body starts with the marker, oldest first, and whether every page was
-    /// read. Only the oldest keeps its body (it is the one updated, and compared with the new
-    /// text); the others' are dropped as they are found, so a hundred pages of huge marked
-    /// comments cannot pile up in memory.
+    /// Every comment whose body starts with the marker, the one to keep first (``Comment/isKept(before:)``:
+    /// the oldest a bot wrote, else the oldest), then by age; and whether every page was read.
+    /// Only the kept one keeps its body (it is the one updated, and compared with the new text);
+    /// the others' are dropped as they are found, so a hundred pages of huge marked comments
+    /// cannot pile up in memory.
     func findMarked(base: String, deadline: Double) throws(PullRequestCommentError)
         -> (comments: [Comment], isComplete: Bool)
     {
         var marked: [Comment] = []
-        var oldest: Int?
+        var kept: Int?
         var isComplete = false
         for page in 1...configuration.maximumPages {
             try checkTime(before: deadline, doing: "read page \(page) of the comments")
@@ -217,12 +227,15 @@ public struct PullRequestCommenter: Sendable {
                     )
                     continue
                 }
-                let comment = Comment(id: id, body: body, url: element["html_url"]?.stringValue.map(sanitize))
-                if let current = oldest, marked[current].id < id {
-                    marked.append(Comment(id: id, body: "", url: comment.url))
+                var comment = Comment(
+                    id: id, body: body, url: element["html_url"]?.stringValue.map(sanitize),
+                    byBot: Self.isWrittenByABot(element))
+                if let current = kept, marked[current].isKept(before: comment) {
+                    comment.body = ""
+                    marked.append(comment)
                 } else {
-                    if let current = oldest { marked[current].body = "" }
-                    oldest = marked.count
+                    if let current = kept { marked[current].body = "" }
+                    kept = marked.count
                     marked.append(comment)
                 }
             }
@@ -236,7 +249,7 @@ public struct PullRequestCommenter: Sendable {
                 log("stopped after \(page) pages of comments; a ScanGate comment further on was not looked for")
             }
         }
-        return (marked.sorted { $0.id < $1.id }, isComplete)
+        return (marked.sorted { $0.isKept(before: $1) }, isComplete)
     }
 
     /// Whether a comment can be ScanGate's: written by a bot (a workflow's `GITHUB_TOKEN` writes
@@ -244,15 +257,20 @@ public struct PullRequestCommenter: Sendable {
     /// repository (a personal token's owner). Anyone else can start a comment with the marker, and
     /// updating theirs would put the report under their name, or fail the step.
     static func isWrittenByTheProject(_ comment: JSONValue) -> Bool {
-        if comment["user"]?["type"]?.stringValue == "Bot" { return true }
+        if isWrittenByABot(comment) { return true }
         let association = comment["author_association"]?.stringValue ?? ""
         return ["OWNER", "MEMBER", "COLLABORATOR"].contains(association)
     }
 
+    static func isWrittenByABot(_ comment: JSONValue) -> Bool { comment["user"]?["type"]?.stringValue == "Bot" }
+
     private func update(_ comment: Comment, with text: String, others: Int) throws(PullRequestCommentError)
         -> PullRequestCommentResult
     {
-        if others > 0 { log("\(others) more comments carry the ScanGate marker; the oldest (\(comment.id)) is kept") }
+        if others > 0 {
+            let which = comment.byBot ? "the oldest a bot wrote" : "the oldest"
+            log("\(others) more comments carry the ScanGate marker; \(which) (\(comment.id)) is kept")
+        }
         guard comment.body != text else {
             log("the comment \(comment.id) is up to date")
             return PullRequestCommentResult(

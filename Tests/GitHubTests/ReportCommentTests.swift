@@ -19,7 +19,7 @@ final class IssueCommentsServer {
 
     init(
         scenario: String = "normal", preexisting: Int = 0, quotedMarker: Bool = false, forgedMarker: Bool = false,
-        pageSize: Int = 100
+        collaboratorMarker: Bool = false, pageSize: Int = 100
     ) throws {
         guard let python = TestEnvironment.python else { throw TestFailure("python3 not found") }
         directory = try TestEnvironment.temporaryDirectory()
@@ -31,6 +31,7 @@ final class IssueCommentsServer {
         ]
         if quotedMarker { arguments.append("--quoted-marker") }
         if forgedMarker { arguments.append("--forged-marker") }
+        if collaboratorMarker { arguments.append("--collaborator-marker") }
         server = try LocalServer(executable: python, arguments: arguments, readsPort: true)
         guard let port = server.announcedPort() else {
             server.stop()
@@ -176,6 +177,20 @@ struct ReportCommentTests {
         let requests = try server.requests()
         #expect(requests.count { $0.method == "PATCH" } == 1)
         #expect(try Self.marked(server) == [Self.marker + "\nPASS (forged)", Self.marker + "\n## ScanGate: ✅ PASS"])
+    }
+
+    /// A person with write access may write a comment that starts with the marker; while the
+    /// workflow's own (a bot's) exists, that one is updated and the person's words are kept.
+    @Test func theBotsCommentIsUpdatedBeforeAnOlderPersonsMarkedOne() throws {
+        let server = try IssueCommentsServer(collaboratorMarker: true)
+        let result = try Self.commenter(server).post("new report")
+        #expect(result.action == .updated)
+        #expect(result.otherMarkedComments == 1)
+        #expect(
+            try Self.marked(server) == [
+                Self.marker + "\nalice's notes on the report", Self.marker + "\nnew report",
+            ])
+        #expect(try server.requests().flatMap(\.problems).isEmpty)
     }
 
     @Test func aCreateWhoseAnswerIsLostIsNotRepeated() throws {

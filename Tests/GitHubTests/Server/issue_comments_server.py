@@ -10,6 +10,10 @@ It listens on 127.0.0.1 (port 0 = ephemeral, printed on stdout as "PORT <n>"), k
 comments in memory, and writes every request and the comments to a JSON file after each
 request for the test to read.
 
+Options add comments before the run: --preexisting N people's comments, --forged-marker an
+outsider's comment starting with the marker, --quoted-marker a person quoting it,
+--collaborator-marker a collaborator's marked comment and then the workflow bot's.
+
 Scenarios:
   normal              every request is answered
   create-502-created  the first POST creates the comment but answers 502 (the answer is lost)
@@ -53,6 +57,11 @@ class State:
         if args.forged_marker:
             # Someone outside the project posts a comment that starts with the marker.
             self.add("<!-- scangate-report -->\nPASS (forged)", "mallory", "FIRST_TIME_CONTRIBUTOR")
+        if args.collaborator_marker:
+            # A collaborator's comment that starts with the marker (a report pasted, then
+            # annotated), older than the workflow's own comment.
+            self.add("<!-- scangate-report -->\nalice's notes on the report", "alice", "COLLABORATOR")
+            self.add("<!-- scangate-report -->\nold report", "github-actions[bot]")
         if args.quoted_marker:
             # A person quoting the marker inside a comment: not ScanGate's comment.
             self.add("Why does the bot write `<!-- scangate-report -->` first?", "octocat")
@@ -245,6 +254,7 @@ def main():
     parser.add_argument("--preexisting", type=int, default=0)
     parser.add_argument("--quoted-marker", action="store_true")
     parser.add_argument("--forged-marker", action="store_true")
+    parser.add_argument("--collaborator-marker", action="store_true")
     parser.add_argument("--page-size", type=int, default=100)
     args = parser.parse_args()
     state = State(args)
