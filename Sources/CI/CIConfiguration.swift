@@ -48,6 +48,14 @@ public struct CIConfiguration: Sendable, Equatable {
             ]
         }
 
+        /// The `scangate ci` flag that sets the output of `key` (`--decision-json` for `decision`).
+        public static func flag(forKey key: String) -> String {
+            switch key {
+            case "decision", "findings": "--\(key)-json"
+            default: "--\(key)"
+            }
+        }
+
         /// Every output by its key under `outputs` (nil: not written).
         public var byKey: [(key: String, path: String?)] { Self.fields.map { ($0.key, self[keyPath: $0.field]) } }
     }

@@ -181,8 +181,10 @@ public struct CIPlan: Sendable {
             if let log = release.auditLog { inputs.append(("the release audit log", log)) }
             if let key = release.auditKey { inputs.append(("the audit signing key", key)) }
         }
-        if let clash = Self.outputClash(outputs, inputs: inputs, reports: reports) {
-            throw CIConfigError(file: configName, line: 0, message: clash)
+        let flagged = Set(
+            CIConfiguration.Outputs.fields.filter { overrides.outputs[keyPath: $0.field] != nil }.map(\.key))
+        if let clash = Self.outputClash(outputs, inputs: inputs, reports: reports, fromFlags: flagged) {
+            throw CIConfigError(file: clash.flag ?? configName, line: 0, message: clash.problem)
         }
 
         let category = overrides.category ?? config.sarif.category ?? "scangate"
@@ -228,19 +230,37 @@ extension CIPlan {
     /// run's `inputs` (what each is, and its path), or land where the next run would read it
     /// as a report. Written, it would destroy the input (a report, a policy, the configuration
     /// itself) and make the next run fail or decide on something else.
+    ///
+    /// - Parameter fromFlags: the keys whose path a flag gave (`--html`), so that the problem
+    ///   names the flag, not the configuration file.
     public static func outputClash(
-        _ outputs: CIConfiguration.Outputs, inputs: [(what: String, path: String)], reports: [ReportInput]
-    ) -> String? {
+        _ outputs: CIConfiguration.Outputs, inputs: [(what: String, path: String)], reports: [ReportInput],
+        fromFlags: Set<String> = []
+    ) -> OutputClash? {
         func canonical(_ path: String) -> String { ReportInput.canonicalPath(path) }
         for case (let key, let path?) in outputs.byKey {
             let output = canonical(path)
             let clash =
                 inputs.first { canonical($0.path) == output }.map { "is \($0.what) (\($0.path))" }
                 ?? reports.lazy.compactMap { $0.wouldRead(path) }.first
-            if let clash { return "outputs.\(key) \(path) \(clash): write the outputs somewhere else" }
+            guard let clash else { continue }
+            let problem = "\(path) \(clash): write the outputs somewhere else"
+            return fromFlags.contains(key)
+                ? OutputClash(flag: CIConfiguration.Outputs.flag(forKey: key), problem: problem)
+                : OutputClash(flag: nil, problem: "outputs.\(key) " + problem)
         }
         return nil
     }
+}
+
+/// An output that may not be written where it is (``CIPlan/outputClash(_:inputs:reports:fromFlags:)``).
+public struct OutputClash: Sendable, Equatable, CustomStringConvertible {
+    /// The flag that gave the path (`--html`), or nil when the configuration did.
+    public var flag: String?
+    /// What is wrong, naming the configuration key when the configuration gave the path.
+    public var problem: String
+
+    public var description: String { flag.map { "\($0) " + problem } ?? problem }
 }
 
 extension ReportInput {

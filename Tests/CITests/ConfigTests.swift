@@ -232,6 +232,36 @@ import Yams
         } catch {
             #expect(error.description.contains(words), "\(name): \(error)")
             #expect(error.description.contains("write the outputs somewhere else"), "\(name): \(error)")
+            // The path came from a flag: the error names it, not the configuration file.
+            #expect(error.file.hasPrefix("--") && !error.description.contains("outputs."), "\(name): \(error)")
+        }
+    }
+
+    /// A path the configuration gives is named by its key there, in that file; one a flag gives,
+    /// by the flag (a review was sent to .scangate.yaml for a `--html` it did not have).
+    @Test func aClashingOutputIsNamedWhereItWasGiven() throws {
+        let clashing = Self.twoEnvironments.replacingOccurrences(of: "html: out/a.html", with: "html: p/staging.yaml")
+        #expect(clashing != Self.twoEnvironments)
+        do {
+            _ = try CIPlan.make(config: try Self.parse(clashing), overrides: CIOverrides(), context: CIContext())
+            Issue.record("accepted")
+        } catch {
+            #expect(
+                error.description
+                    == "repo/.scangate.yaml: outputs.html repo/p/staging.yaml is the policy (repo/p/staging.yaml): "
+                    + "write the outputs somewhere else", "\(error)")
+        }
+        var overrides = CIOverrides()
+        overrides.outputs.decision = "repo/p/staging.yaml"
+        do {
+            _ = try CIPlan.make(
+                config: try Self.parse(Self.twoEnvironments), overrides: overrides, context: CIContext())
+            Issue.record("accepted")
+        } catch {
+            #expect(
+                error.description
+                    == "--decision-json: repo/p/staging.yaml is the policy (repo/p/staging.yaml): write the outputs "
+                    + "somewhere else", "\(error)")
         }
     }
 
