@@ -215,6 +215,16 @@ public struct FindingsSnapshot: Sendable {
         return result
     }
 
+    /// A value of a field ScanGate writes from a fixed set (a kind, a severity) that is not one.
+    private static func unknownValue(
+        _ what: String, _ value: String, at place: JSONValue, file: String
+    ) -> FindingsJSONReader.ReadError {
+        FindingsJSONReader.ReadError(
+            file: file, line: place.line,
+            message: "unknown \(what) \"\(value.printableLine)\" at \(place.path): is the file edited, or from a "
+                + "newer ScanGate?")
+    }
+
     private static func entry(_ finding: JSONValue, suppressed: Bool, file: String) throws -> DiffEntry {
         let severityText = try finding.requiredString("severity")
         guard let severity = Severity(rawValue: severityText) else {
@@ -254,6 +264,9 @@ public struct FindingsSnapshot: Sendable {
         }
         let id = try finding.requiredString("id")
         let kind = try finding.requiredString("kind")
+        guard FindingKind(rawValue: kind) != nil else {
+            throw unknownValue("kind", kind, at: finding["kind"] ?? finding, file: file)
+        }
         let aliases = try finding.strings("aliases")
         // `scope` is recorded since findings could be recognised across tool changes; a document
         // without it is matched by fingerprint only.
@@ -262,18 +275,26 @@ public struct FindingsSnapshot: Sendable {
         var ratings: [SeverityRating]?
         if let list = try finding.array("ratings") {
             ratings = try list.map { rating in
-                let cvss = try (rating.array("cvss") ?? []).compactMap { score -> CVSSScore? in
-                    guard let version = try score.string("version").flatMap(CVSSVersion.init(rawValue:)) else {
-                        return nil
+                // A value ScanGate does not write is refused, not dropped: the rating would be read
+                // as another (a policy's severity sources judge both runs by these).
+                let cvss = try (rating.array("cvss") ?? []).map { score in
+                    let text = try score.requiredString("version")
+                    guard let version = CVSSVersion(rawValue: text) else {
+                        throw unknownValue("CVSS version", text, at: score["version"] ?? score, file: file)
                     }
                     return CVSSScore(
                         version: version, vector: try score.string("vector"), score: try score.double("score"))
                 }
+                var severity: Severity?
+                if let text = try rating.string("severity") {
+                    guard let known = Severity(rawValue: text) else {
+                        throw unknownValue("severity", text, at: rating["severity"] ?? rating, file: file)
+                    }
+                    severity = known
+                }
                 return SeverityRating(
-                    source: try rating.string("source") ?? "",
-                    severity: try rating.string("severity").flatMap(
-                        Severity.init(rawValue:)), label: try rating.string("label"), cvss: cvss,
-                    isToolVerdict: try rating.bool("toolVerdict") ?? false)
+                    source: try rating.string("source") ?? "", severity: severity, label: try rating.string("label"),
+                    cvss: cvss, isToolVerdict: try rating.bool("toolVerdict") ?? false)
             }
         }
         let places = try finding.array("locations").map { locations in

@@ -147,6 +147,36 @@ struct DiffTests {
         #expect(try FindingsSnapshot.read(bytes: Array(written.utf8), file: "baseline.json").entries.count == 1)
     }
 
+    /// A kind, rating severity or CVSS version ScanGate does not write is refused where it is,
+    /// not dropped: a dropped rating would have the baseline judged as another finding.
+    @Test func aValueScanGateDoesNotWriteIsRefusedWithWhereItIs() throws {
+        let finding = ReportSupport.vulnerability("CVE-2021-23337", severity: .high)
+        let written = String(decoding: FindingsJSON.encode(FindingSet(merging: [finding]), reports: []), as: UTF8.self)
+        // The rating's severity: the first after "ratings" (the finding's own comes before).
+        let ratings = try #require(written.range(of: #""ratings""#))
+        let ratingSeverity = try #require(
+            written.range(of: #""severity": "high""#, range: ratings.upperBound..<written.endIndex))
+        let edits: [(String, String)] = [
+            (
+                written.replacingOccurrences(of: #""kind": "vulnerability""#, with: #""kind": "vuln""#),
+                "unknown kind \"vuln\" at $.findings[0].kind"
+            ),
+            (
+                written.replacingCharacters(in: ratingSeverity, with: #""severity": "severe""#),
+                "unknown severity \"severe\" at $.findings[0].ratings[0].severity"
+            ),
+        ]
+        for (edited, words) in edits {
+            #expect(edited != written)
+            #expect {
+                try FindingsSnapshot.read(bytes: Array(edited.utf8), file: "baseline.json")
+            } throws: { error in
+                let message = (error as? FindingsJSONReader.ReadError)?.description ?? ""
+                return message.hasPrefix("baseline.json:") && message.contains(words)
+            }
+        }
+    }
+
     @Test func diffOutputs() throws {
         let before = [ReportSupport.vulnerability("CVE-2020-8203", severity: .critical)]
         let after = [ReportSupport.vulnerability("CVE-2024-0001", title: "a | b `c` <script>")]
