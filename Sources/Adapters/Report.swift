@@ -54,6 +54,10 @@ public struct ParsedReport: Sendable {
     public var checkedNothing: String?
     /// ``checkedNothing`` with the report it is about, for the gate.
     public var emptyScan: EmptyScan? { checkedNothing.map { EmptyScan(report: source, reason: $0) } }
+    /// The scope (``FindingIdentity/imageScope(_:)``) of the image the report is a scan of (a
+    /// Trivy image scan), whether or not it checked anything: an independent scan target, whose
+    /// findings get a SARIF run (a GitHub category) of their own.
+    public var imageScope: String?
 
     public init(
         source: String, format: ReportFormat, variant: String, tool: String, toolVersion: String? = nil,

@@ -39,6 +39,8 @@ private struct TrivyReportReader {
     /// Secrets of the current result by rule and masked match, to tell repeats apart.
     private var secretOccurrences: [String: Int] = [:]
     private var scannedImages: [ScannedImage] = []
+    /// The scope of the image a schema-2 image scan is of (``ParsedReport/imageScope``).
+    private var imageScope: String?
     /// Why the scan checked nothing (``ParsedReport/checkedNothing``).
     private var checkedNothing: String?
 
@@ -83,10 +85,12 @@ private struct TrivyReportReader {
         default:
             throw root.error("expected a Trivy report (an object, a list of results or null), found \(root.kind)")
         }
-        return ParsedReport(
+        var report = ParsedReport(
             source: reportFile, format: .trivy, variant: variant, tool: "trivy", toolVersion: toolVersion,
             findings: findings, warnings: warnings, scanErrors: scanErrors, scannedImages: scannedImages,
             checkedNothing: checkedNothing)
+        report.imageScope = imageScope
+        return report
     }
 
     // MARK: Report shapes
@@ -121,6 +125,7 @@ private struct TrivyReportReader {
         case "container_image":
             let image = try Self.image(named: artifactName, metadata: metadata)
             context = TrivyContext(scope: FindingIdentity.imageScope(image), image: image)
+            imageScope = context.scope
         case "vm":
             context = TrivyContext(scope: "vm:" + artifactName)
         case "aws_account":

@@ -103,6 +103,27 @@ public struct ImageReference: Sendable, Hashable {
         self.digest = digest
     }
 
+    /// The repository in one spelling of the many a registry answers to: lower case, and Docker
+    /// Hub's forms (`alpine`, `library/alpine`, `index.docker.io/library/alpine`,
+    /// `registry-1.docker.io/…`) as `docker.io/library/alpine` (`acme/app` as
+    /// `docker.io/acme/app`). A repository whose first part names a host (a `.` or `:` in it, or
+    /// `localhost`) is on that registry; an image archive Trivy read from a file
+    /// (`images/app.tar.gz`, `/tmp/app.tar`) stays its path.
+    public var canonicalRepository: String {
+        var name = repository.lowercased()
+        let archives = [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.xz", ".tar.bz2"]
+        if name.hasPrefix("/") || name.hasPrefix("./") || archives.contains(where: name.hasSuffix) { return repository }
+        for scheme in ["https://", "http://"] where name.hasPrefix(scheme) { name.removeFirst(scheme.count) }
+        let first = name.prefix { $0 != "/" }
+        let namesHost = first.count < name.count && (first.contains(".") || first.contains(":") || first == "localhost")
+        guard namesHost else { return "docker.io/" + (name.contains("/") ? name : "library/" + name) }
+        guard ["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"].contains(first) else {
+            return name
+        }
+        let path = name.dropFirst(first.count + 1)
+        return "docker.io/" + (path.contains("/") ? path : "library/" + path)
+    }
+
     /// Splits `repo[:tag][@sha256:…]`; a port in the registry host is not mistaken for a tag.
     public init(parsing reference: String) {
         var rest = Substring(reference)

@@ -32,8 +32,10 @@ public struct FindingIdentity: Sendable, Hashable {
         return copy
     }
 
-    /// The scope of a scanned image: its repository, without tag or digest.
-    public static func imageScope(_ image: ImageReference) -> String { "image:" + image.repository }
+    /// The scope of a scanned image: its repository, without tag or digest, in one spelling
+    /// (``ImageReference/canonicalRepository``), so that `alpine` and `docker.io/library/alpine`
+    /// are one image to fingerprints, baselines and SARIF alerts.
+    public static func imageScope(_ image: ImageReference) -> String { "image:" + image.canonicalRepository }
     /// The scope shared by every scan of the project's own source tree.
     public static let sourceScope = "source"
 }

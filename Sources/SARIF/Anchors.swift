@@ -67,8 +67,10 @@ struct AnchorResolver {
         if !webAnchors.isEmpty { return webAnchors }
         let scope = finding.identity.scope
         if scope.hasPrefix("image:") || finding.locations.contains(where: { $0.image != nil }) {
+            // One spelling of the repository (`alpine` is `docker.io/library/alpine`): the
+            // alert's file, and so its identity, does not change with how the image was named.
             let repository =
-                finding.locations.lazy.compactMap(\.image?.repository).first
+                finding.locations.lazy.compactMap(\.image?.canonicalRepository).first
                 ?? String(scope.dropFirst("image:".count))
             return [imageAnchor(repository: repository, finding: finding)]
         }

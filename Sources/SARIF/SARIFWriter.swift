@@ -7,10 +7,16 @@ public struct SARIFTool: Sendable, Hashable {
     /// The name findings carry in their provenance (`trivy`, `npm-audit`, `zap`, a SARIF driver).
     public var name: String
     public var version: String?
+    /// For a scan of one container image (a Trivy image report), the image's scope
+    /// (``FindingIdentity/imageScope(_:)``): the findings in it get a run, and a category, of
+    /// their own, apart from the tool's other scans, so that a scan of one target that checked
+    /// nothing never empties another's alerts.
+    public var image: String?
 
-    public init(name: String, version: String? = nil) {
+    public init(name: String, version: String? = nil, image: String? = nil) {
         self.name = name
         self.version = version
+        self.image = image
     }
 }
 
@@ -21,18 +27,22 @@ public struct SARIFEmptyReport: Sendable, Hashable {
     /// The tool, as ``SARIFTool/name`` names it.
     public var tool: String
     public var scan: EmptyScan
+    /// The image it is a scan of, as ``SARIFTool/image``.
+    public var image: String?
 
-    public init(tool: String, scan: EmptyScan) {
+    public init(tool: String, scan: EmptyScan, image: String? = nil) {
         self.tool = tool
         self.scan = scan
+        self.image = image
     }
 }
 
 /// How ``SARIFWriter`` writes a file.
 public struct SARIFOptions: Sendable {
     /// GitHub's analysis category (`ci/main`). Each run's `automationDetails.id` is
-    /// `<category>/<tool>/`, so GitHub reads the category `<category>/<tool>` and no two runs of
-    /// one file share tool and category. Empty means `scangate`.
+    /// `<category>/<tool>/` (`<category>/<tool>/<image>/` for a scan of one image), so GitHub
+    /// reads the category `<category>/<tool>` and no two runs of one file share tool and
+    /// category. Empty means `scangate`.
     public var category: String
     /// The directory the scanners ran in (the repository root). With it, package findings point
     /// at the line declaring the package, and GitHub's line hashes are computed from the files.
@@ -175,7 +185,7 @@ public enum SARIFWriter {
         let findings = options.includeSuppressed ? set.all : set.open
         var plans = RunPlan.plans(for: findings, options: options)
         var dropped: [SARIFDrop] = []
-        var notes = Self.emptyReportNotes(options.emptyReports, runs: Set(plans.map(\.tool)))
+        var notes = Self.emptyReportNotes(options.emptyReports, runs: Set(plans.map(\.key)))
         // Limit priority: open before suppressed, then the FindingSet order (most severe first).
         let rank: (Int) -> (Int, Int) = { index in (findings[index].isOpen ? 0 : 1, index) }
 
@@ -198,7 +208,7 @@ public enum SARIFWriter {
                 let lost = plan.entries.map { drop($0, from: plan, .runsPerFile) }
                 dropped += lost
                 notes.append(
-                    "run \(plan.tool) (\(plan.automationID)) left out: the file would have \(plans.count) runs, "
+                    "run \(plan.label) (\(plan.automationID)) left out: the file would have \(plans.count) runs, "
                         + "GitHub accepts \(options.limits.maximumRuns); dropped its \(lost.count) results"
                         + Self.breakdown(lost))
             }
@@ -220,7 +230,7 @@ public enum SARIFWriter {
             }
             dropped += lost
             notes.append(
-                "run \(plan.tool): \(plan.entries.count) results, GitHub accepts \(options.limits.maximumResultsPerRun) "
+                "run \(plan.label): \(plan.entries.count) results, GitHub accepts \(options.limits.maximumResultsPerRun) "
                     + "per run; kept the \(kept.count) most severe, dropped \(lost.count)" + Self.breakdown(lost))
             plans[index].entries = kept.sorted()
         }
@@ -334,7 +344,7 @@ public enum SARIFWriter {
         }
         for plan in plans where plan.entries.count > options.limits.keptResultsPerRun {
             notes.append(
-                "run \(plan.tool): \(plan.entries.count) results; GitHub shows only the top "
+                "run \(plan.label): \(plan.entries.count) results; GitHub shows only the top "
                     + "\(options.limits.keptResultsPerRun) by severity")
         }
         let truncated = plans.flatMap(\.entries).filter { (prepared[$0]?.omittedLocations ?? 0) > 0 }
@@ -352,18 +362,22 @@ public enum SARIFWriter {
         return SARIFOutput(bytes: bytes, dropped: mostSevereFirst.map(\.element), notes: notes, gzipBytes: gzipSize)
     }
 
-    /// What the file does with each report that checked nothing: its tool has no run (GitHub
-    /// keeps the alerts it had), or a run made of other reports (alerts only this one found
-    /// before are closed as fixed, which the reader should know).
-    static func emptyReportNotes(_ reports: [SARIFEmptyReport], runs: Set<String>) -> [String] {
+    /// What the file does with each report that checked nothing: its run (the tool's, or its
+    /// image's) is not in the file (GitHub keeps the alerts it had), or holds other reports'
+    /// findings (alerts only this one found before are closed as fixed, which the reader should
+    /// know).
+    static func emptyReportNotes(_ reports: [SARIFEmptyReport], runs: Set<RunPlan.Key>) -> [String] {
         reports.map { report in
-            let tool = RunPlan.toolName(report.tool)
+            let key = RunPlan.Key(tool: RunPlan.toolName(report.tool), image: report.image)
+            let tool = key.tool
+            let run = RunPlan.label(of: key)
+            let forImage = key.image == nil ? "" : " for the image"
             let what = "\(report.scan.report) checked nothing: "
-            return runs.contains(tool)
-                ? what + "the \(tool) run holds only other reports' findings, so GitHub closes as fixed "
-                    + "any earlier \(tool) alert only this report found"
-                : what + "no \(tool) run in the file, so GitHub keeps the \(tool) alerts of the last analysis "
-                    + "instead of closing them as fixed"
+            return runs.contains(key)
+                ? what + "the run of \(run) holds only other reports' findings, so GitHub closes as fixed "
+                    + "any earlier \(tool) alert\(forImage) only this report found"
+                : what + "no run of \(run) in the file, so GitHub keeps the \(tool) alerts\(forImage) of the last "
+                    + "analysis instead of closing them as fixed"
         }
     }
 
@@ -595,9 +609,25 @@ public enum SARIFWriter {
 
 /// One run to write: its tool, category and the findings (indices into the writer's list).
 struct RunPlan {
+    /// A run is a tool's, or, for the scans of one container image, the tool's for that image.
+    struct Key: Hashable, Comparable {
+        var tool: String
+        /// The image's scope (``SARIFTool/image``); nil for the tool's other findings.
+        var image: String?
+
+        static func < (lhs: Key, rhs: Key) -> Bool {
+            // The tool's own run first, then its images'.
+            (lhs.tool, lhs.image == nil ? 0 : 1, lhs.image ?? "") < (
+                rhs.tool, rhs.image == nil ? 0 : 1, rhs.image ?? ""
+            )
+        }
+    }
+
     var tool: String
     var toolVersion: String?
-    /// `<category>/<tool slug>`: GitHub's category for this run.
+    /// The image's scope, for the run of one image's scans.
+    var image: String?
+    /// `<category>/<tool slug>` (`…/<image slug>`): GitHub's category for this run.
     var category: String
     var automationID: String { category + "/" }
     /// Indices of the run's findings, ascending (FindingSet order): its results, fewer once
@@ -605,6 +635,15 @@ struct RunPlan {
     var entries: [Int]
     /// What each rule of the run says, from all its results before GitHub's limits cut any.
     var ruleDescriptions: [String: RuleDescription] = [:]
+
+    var key: Key { Key(tool: tool, image: image) }
+    /// `trivy`, or `trivy for image docker.io/library/alpine`, for notes.
+    var label: String { Self.label(of: key) }
+
+    static func label(of key: Key) -> String {
+        guard let image = key.image else { return key.tool }
+        return "\(key.tool) for image \(image.hasPrefix("image:") ? String(image.dropFirst(6)) : image)"
+    }
 
     /// GitHub needs a non-empty driver name.
     static func toolName(_ raw: String) -> String {
@@ -614,7 +653,7 @@ struct RunPlan {
 
     static func plans(for findings: [Finding], options: SARIFOptions) -> [RunPlan] {
         var versions: [String: String] = [:]
-        var members: [String: [Int]] = [:]
+        var members: [Key: [Int]] = [:]
         // Of several versions of one tool (reports from different runs), the highest release
         // (a version that starts with a digit, in id order) before any other (`dev`): the same
         // reports in any order give the same driver version.
@@ -632,50 +671,63 @@ struct RunPlan {
             }
             versions[name] = version
         }
+        // The images a report was a scan of (that checked something): their findings are their
+        // runs'. Another report's finding in such an image (a Kubernetes scan) joins that run.
+        var imageRuns: [String: Set<String>] = [:]
         for tool in options.tools {
             let name = toolName(tool.name)
-            members[name, default: []] = members[name] ?? []
+            let key = Key(tool: name, image: tool.image)
+            members[key] = members[key] ?? []
+            if let image = tool.image { imageRuns[name, default: []].insert(image) }
             note(tool.version, of: name)
         }
         for (index, finding) in findings.enumerated() {
             var seen = Set<String>()
+            let scope = finding.identity.scope
             for source in finding.provenance {
                 let name = toolName(source.tool)
                 note(source.toolVersion, of: name)
-                if seen.insert(name).inserted { members[name, default: []].append(index) }
+                guard seen.insert(name).inserted else { continue }
+                let image = imageRuns[name]?.contains(scope) == true ? scope : nil
+                members[Key(tool: name, image: image), default: []].append(index)
             }
         }
         var category = options.category
         while category.hasSuffix("/") { category.removeLast() }
         if category.isEmpty { category = "scangate" }
         // Nothing at all: one empty run still makes a valid file that says "no findings".
-        if members.isEmpty { members["scangate"] = [] }
-        let names = members.keys.sorted()
-        let slugs = categorySlugs(names)
-        return names.map { name in
-            RunPlan(
-                tool: name, toolVersion: versions[name], category: category + "/" + (slugs[name] ?? slugged(name)),
-                entries: members[name] ?? [])
+        if members.isEmpty { members[Key(tool: "scangate")] = [] }
+        let keys = members.keys.sorted()
+        let slugs = categorySlugs(Array(Set(keys.map(\.tool))))
+        return keys.map { key in
+            var runCategory = category + "/" + (slugs[key.tool] ?? slugged(key.tool))
+            if let image = key.image { runCategory += "/" + imageSlug(image) }
+            return RunPlan(
+                tool: key.tool, toolVersion: versions[key.tool], image: key.image, category: runCategory,
+                entries: members[key] ?? [])
         }
     }
 
-    /// Each tool's part of its run's category: its ``slugged(_:)`` name, which depends on no
-    /// other tool read, so a run keeps its category (and GitHub its alerts) whatever else is
-    /// uploaded beside it. Only names that slug alike (a SARIF driver `Trivy` beside ScanGate's
-    /// own `trivy`) are told apart: the name that is its own slug keeps it, the others add the
-    /// first eight hex digits of their name's SHA-256 (not a counter, which would depend on the
-    /// other names).
+    /// Each tool's part of its run's category: its ``slugged(_:)`` name when that is the name
+    /// itself (`trivy`, `npm-audit`), else the slug and the first eight hex digits of the name's
+    /// SHA-256 (a SARIF driver `Trivy` is `trivy-…`), so that no two tools share a category and
+    /// none depends on which other tools were read: a run keeps its category (and GitHub its
+    /// alerts) whatever else is uploaded beside it.
     static func categorySlugs(_ names: [String]) -> [String: String] {
-        var bySlug: [String: [String]] = [:]
-        for name in names { bySlug[slugged(name), default: []].append(name) }
         var slugs: [String: String] = [:]
-        for (slug, sharing) in bySlug {
-            for name in sharing {
-                let keepsSlug = sharing.count == 1 || name == slug
-                slugs[name] = keepsSlug ? slug : slug + "-" + Fingerprint.sha256Hex(Array(name.utf8)).prefix(8)
-            }
+        for name in names {
+            let slug = slugged(name)
+            slugs[name] = name == slug ? slug : slug + "-" + Fingerprint.sha256Hex(Array(name.utf8)).prefix(8)
         }
         return slugs
+    }
+
+    /// An image run's last part of its category: the repository slugged, and the first eight
+    /// hex digits of its scope's SHA-256, since repositories can slug alike (`acme/api`,
+    /// `acme-api`) and two runs of one tool and category would be refused.
+    static func imageSlug(_ scope: String) -> String {
+        let repository = scope.hasPrefix("image:") ? String(scope.dropFirst(6)) : scope
+        return slugged(repository) + "-" + Fingerprint.sha256Hex(Array(scope.utf8)).prefix(8)
     }
 
     /// Lower-case letters, digits, `.`, `_` and `-`; anything else becomes `-`.

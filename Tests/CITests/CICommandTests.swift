@@ -109,7 +109,8 @@ extension ScanGateExecutable {
         #expect(drivers == ["scangate"], "\(drivers)")
         #expect(
             result.standardError.contains(
-                "empty-image.json checked nothing: no trivy run in the file, so GitHub keeps the trivy alerts"),
+                "empty-image.json checked nothing: no run of trivy for image docker.io/library/app in the file, so "
+                    + "GitHub keeps the trivy alerts for the image"),
             "\(result.standardError)")
     }
 

@@ -345,7 +345,7 @@ struct CLITests {
         #expect(drivers == ["trivy"])
         #expect(
             result.standardError.contains(
-                "note: \(zap.path) checked nothing: no zap run in the file, so GitHub keeps the zap alerts of "
+                "note: \(zap.path) checked nothing: no run of zap in the file, so GitHub keeps the zap alerts of "
                     + "the last analysis instead of closing them as fixed"),
             "\(result.standardError)")
     }

@@ -172,6 +172,24 @@ struct FindingsTests {
         #expect(ImageReference(parsing: "localhost:5000/app:1.2@sha256:ab").tag == "1.2")
         #expect(ImageReference(parsing: "localhost:5000/app").tag == nil)
     }
+
+    /// An image is one image however the pipeline spells it: Docker Hub's names are one, so a
+    /// scan of `alpine:3.10` and one of `docker.io/library/alpine:3.10` give the same findings
+    /// (a review found every alert closed and reopened by a change of spelling).
+    @Test(arguments: [
+        ("alpine", "docker.io/library/alpine"), ("library/alpine", "docker.io/library/alpine"),
+        ("docker.io/library/alpine", "docker.io/library/alpine"),
+        ("index.docker.io/library/alpine", "docker.io/library/alpine"),
+        ("registry-1.docker.io/alpine", "docker.io/library/alpine"),
+        ("knqyf263/vuln-image", "docker.io/knqyf263/vuln-image"),
+        ("Docker.io/KNQYF263/vuln-image", "docker.io/knqyf263/vuln-image"), ("ghcr.io/acme/api", "ghcr.io/acme/api"),
+        ("localhost:5000/app", "localhost:5000/app"), ("localhost/app", "localhost/app"),
+        ("images/alpine-310.tar.gz", "images/alpine-310.tar.gz"), ("/tmp/app.tar", "/tmp/app.tar"),
+    ])
+    func anImageHasOneCanonicalRepository(_ written: String, _ canonical: String) {
+        #expect(ImageReference(parsing: written + ":3.10").canonicalRepository == canonical)
+        #expect(FindingIdentity.imageScope(ImageReference(parsing: written)) == "image:" + canonical)
+    }
 }
 
 @Suite struct FinalizedListTests {

@@ -9,15 +9,20 @@ import Testing
         try #require(Support.load(Support.examples))
     }
 
-    @Test func oneRunPerToolWithItsOwnCategory() throws {
+    /// One run per tool, and one per scanned image (an independent scan target: a scan of it
+    /// that checked nothing must not empty the tool's other alerts), each with its own category.
+    @Test func oneRunPerToolAndImageWithItsOwnCategory() throws {
         let loaded = try Self.examples()
         let output = SARIFWriter.write(loaded.set, options: SARIFOptions(category: "ci/main/", tools: loaded.tools))
         let runs = try Support.runs(output.bytes)
-        #expect(runs.map(Support.driverName) == ["npm-audit", "trivy", "zap"])
+        #expect(runs.map(Support.driverName) == ["npm-audit", "trivy", "trivy", "zap"])
         let ids = runs.map { ($0["automationDetails"] as? [String: Any])?["id"] as? String ?? "" }
-        #expect(ids == ["ci/main/npm-audit/", "ci/main/trivy/", "ci/main/zap/"])
+        #expect(
+            ids == [
+                "ci/main/npm-audit/", "ci/main/trivy/", "ci/main/trivy/docker.io-library-app-10f30bb2/", "ci/main/zap/",
+            ])
         // ZAP's false positive is left out: GitHub would show it as an open alert.
-        #expect(runs.map { Support.results($0).count } == [2, 7, 3])
+        #expect(runs.map { Support.results($0).count } == [2, 5, 2, 3])
         #expect(output.dropped.isEmpty && output.notes.isEmpty)
         #expect(output.noteLines(whereListed: "unused").isEmpty && output.droppedListing.isEmpty)
         #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
@@ -39,9 +44,9 @@ import Testing
         #expect(try Support.runs(output.bytes).map(Support.driverName) == ["trivy"])
         #expect(
             output.notes == [
-                "zap.xml checked nothing: no zap run in the file, so GitHub keeps the zap alerts of "
+                "zap.xml checked nothing: no run of zap in the file, so GitHub keeps the zap alerts of "
                     + "the last analysis instead of closing them as fixed",
-                "image.json checked nothing: the trivy run holds only other reports' findings, so "
+                "image.json checked nothing: the run of trivy holds only other reports' findings, so "
                     + "GitHub closes as fixed any earlier trivy alert only this report found",
             ])
         #expect(output.dropped.isEmpty)
@@ -53,9 +58,39 @@ import Testing
         #expect(try Support.runs(listed.bytes).map(Support.driverName) == ["trivy", "zap"])
     }
 
+    /// A scan of an image that checked nothing leaves that image's run out (GitHub keeps its
+    /// alerts), and the tool's run of the source tree as it is: with one run per tool, the
+    /// image's alerts were closed as fixed by the source tree's run (found by a review). A clean
+    /// scan of the image keeps its empty run, which is how GitHub closes what was fixed.
+    @Test func anImageScanThatCheckedNothingLeavesOnlyItsImagesRunOut() throws {
+        let loaded = try Self.examples()
+        let trivy = FindingSet(merging: loaded.set.all.filter { $0.provenance.allSatisfy { $0.tool == "trivy" } })
+        let image = try #require(loaded.tools.compactMap(\.image).first)
+        let sourceTree = FindingSet(merging: trivy.all.filter { $0.identity.scope != image })
+        let empty = SARIFEmptyReport(
+            tool: "trivy", scan: EmptyScan(report: "image.json", reason: "no result"), image: image)
+        let output = SARIFWriter.write(
+            sourceTree, options: SARIFOptions(tools: [SARIFTool(name: "trivy")], emptyReports: [empty]))
+        let runs = try Support.runs(output.bytes)
+        #expect(runs.map { ($0["automationDetails"] as? [String: Any])?["id"] as? String } == ["scangate/trivy/"])
+        #expect(!sourceTree.open.isEmpty && runs.map { Support.results($0).count } == [sourceTree.open.count])
+        #expect(
+            output.notes == [
+                "image.json checked nothing: no run of trivy for image docker.io/library/app in the file, so GitHub "
+                    + "keeps the trivy alerts for the image of the last analysis instead of closing them as fixed"
+            ])
+        let clean = SARIFWriter.write(
+            sourceTree,
+            options: SARIFOptions(tools: [SARIFTool(name: "trivy"), SARIFTool(name: "trivy", image: image)]))
+        #expect(try Support.runs(clean.bytes).map { Support.results($0).count } == [sourceTree.open.count, 0])
+        #expect(SARIFValidator.validate(clean.bytes).problems.isEmpty)
+    }
+
     /// A run's category must not depend on what else is uploaded beside it, or GitHub never
     /// closes the alerts of its old category: a SARIF driver named `Trivy` or `ZAP` beside
-    /// ScanGate's own `trivy` and `zap` leaves theirs as they are, and takes one of its own.
+    /// ScanGate's own `trivy` and `zap` leaves theirs as they are, and has one of its own, alone
+    /// or not (a name that is not its own slug always carries its hash: a review found `Trivy`
+    /// moving from `trivy/` to `trivy-…/` when a Trivy JSON report was added).
     @Test func aRunsCategoryDoesNotDependOnTheOtherTools() throws {
         func categories(_ tools: [String]) throws -> [String: String] {
             let findings = tools.map { Support.finding(tool: $0, id: "R1", severity: .high, key: $0) }
@@ -69,8 +104,9 @@ import Testing
         }
         let alone = try categories(["trivy", "zap", "CodeQL"])
         let crowded = try categories(["Trivy", "trivy", "ZAP", "Zap", "zap", "CodeQL"])
-        #expect(alone == ["trivy": "scangate/trivy/", "zap": "scangate/zap/", "CodeQL": "scangate/codeql/"])
+        #expect(alone == ["trivy": "scangate/trivy/", "zap": "scangate/zap/", "CodeQL": "scangate/codeql-82751318/"])
         for tool in ["trivy", "zap", "CodeQL"] { #expect(crowded[tool] == alone[tool], "\(tool)") }
+        for tool in ["Trivy", "ZAP", "Zap"] { #expect(crowded[tool] == (try categories([tool]))[tool], "\(tool)") }
         // Told apart by their name's hash, not by a counter that the other names would change.
         #expect(crowded["Trivy"] == (try categories(["Trivy", "trivy"]))["Trivy"])
         #expect(crowded["ZAP"] == (try categories(["ZAP", "zap"]))["ZAP"])
