@@ -704,14 +704,22 @@ private struct TrivyReportReader {
     // MARK: Images
 
     /// The scanned image of a schema-2 report: repository and tag from `ArtifactName`, digest
-    /// from `Metadata.RepoDigests`. An image scanned by id has an empty name: its config digest
-    /// (`ImageID`) stands in for the repository.
+    /// from `Metadata.RepoDigests`. An image scanned by id has an empty name: it is named by its
+    /// first `RepoTags` entry, else its first `RepoDigests` entry's repository (names that stay
+    /// from build to build, so its findings and alerts do too), else its config digest
+    /// (`ImageID`).
     private static func image(named artifactName: String, metadata: JSONValue?) throws(JSONAccessError)
         -> ImageReference
     {
         var image = ImageReference(parsing: artifactName)
         if image.repository.isEmpty {
-            image.repository = try metadata?.string("ImageID") ?? "unnamed-image"
+            if let tagged = try metadata?.strings("RepoTags").first(where: { !$0.isEmpty }) {
+                image = ImageReference(parsing: tagged)
+            } else if let pulled = try metadata?.strings("RepoDigests").first(where: { $0.contains("@") }) {
+                image = ImageReference(parsing: pulled)
+            } else {
+                image.repository = try metadata?.string("ImageID") ?? "unnamed-image"
+            }
         }
         if image.digest == nil, let digests = try metadata?.strings("RepoDigests") {
             let matching = digests.first { $0.hasPrefix(image.repository + "@") } ?? digests.first

@@ -107,12 +107,18 @@ public struct ImageReference: Sendable, Hashable {
     /// Hub's forms (`alpine`, `library/alpine`, `index.docker.io/library/alpine`,
     /// `registry-1.docker.io/…`) as `docker.io/library/alpine` (`acme/app` as
     /// `docker.io/acme/app`). A repository whose first part names a host (a `.` or `:` in it, or
-    /// `localhost`) is on that registry; an image archive Trivy read from a file
-    /// (`images/app.tar.gz`, `/tmp/app.tar`) stays its path.
+    /// `localhost`) is on that registry. What is no repository name stays as it is: an image id
+    /// (`sha256:…`), an archive or layout Trivy read from a file (`images/app.tar.gz`,
+    /// `/tmp/app.tar`, `C:\\imgs\\app.tar`), anything with characters a reference cannot have.
     public var canonicalRepository: String {
         var name = repository.lowercased()
-        let archives = [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.xz", ".tar.bz2"]
-        if name.hasPrefix("/") || name.hasPrefix("./") || archives.contains(where: name.hasSuffix) { return repository }
+        let archives = [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.xz", ".tar.bz2", ".oci"]
+        let isReference = name.utf8.allSatisfy { byte in
+            (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || ".-_/:".utf8.contains(byte)
+        }
+        guard isReference, !name.isEmpty, !name.hasPrefix("sha256:"), !name.hasPrefix("/"), !name.hasPrefix("."),
+            !archives.contains(where: name.hasSuffix)
+        else { return repository }
         for scheme in ["https://", "http://"] where name.hasPrefix(scheme) { name.removeFirst(scheme.count) }
         let first = name.prefix { $0 != "/" }
         let namesHost = first.count < name.count && (first.contains(".") || first.contains(":") || first == "localhost")
@@ -124,8 +130,14 @@ public struct ImageReference: Sendable, Hashable {
         return "docker.io/" + (path.contains("/") ? path : "library/" + path)
     }
 
-    /// Splits `repo[:tag][@sha256:…]`; a port in the registry host is not mistaken for a tag.
+    /// Splits `repo[:tag][@sha256:…]`; a port in the registry host is not mistaken for a tag. An
+    /// image id (`sha256:…`, as `trivy image sha256:…` names the image) is its own repository,
+    /// not repository `sha256` with the id as its tag.
     public init(parsing reference: String) {
+        if reference.hasPrefix("sha256:"), !reference.contains("/") {
+            self.init(repository: reference)
+            return
+        }
         var rest = Substring(reference)
         var digest: String?
         if let at = rest.firstIndex(of: "@") {

@@ -300,8 +300,16 @@ public struct FindingsSnapshot: Sendable {
         let places = try finding.array("locations").map { locations in
             FindingTrace.places(ofPaths: try locations.compactMap { location in try location.string("path") })
         }
+        // An image scope as ScanGate now spells it (`image:alpine`, written before image names
+        // were made one spelling, is `image:docker.io/library/alpine`): a baseline from then still
+        // knows the image's vulnerabilities by package and id.
+        let scope = try finding.string("scope").map { scope in
+            scope.hasPrefix("image:")
+                ? FindingIdentity.imageScope(ImageReference(repository: String(scope.dropFirst("image:".count))))
+                : scope
+        }
         let trace = FindingTrace(
-            fingerprint: fingerprint, kind: kind, scope: try finding.string("scope"), ecosystem: ecosystem,
+            fingerprint: fingerprint, kind: kind, scope: scope, ecosystem: ecosystem,
             packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases, severity: severity,
             ratings: ratings, places: places, reportedCVEs: reportedCVEs)
         return DiffEntry(

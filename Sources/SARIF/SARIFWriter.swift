@@ -100,7 +100,7 @@ public struct SARIFDrop: Sendable, Hashable, CustomStringConvertible {
         case fileSize = "gzip size"
     }
 
-    /// The run (tool) the result was left out of. A finding several tools reported may be kept
+    /// The run the result was left out of (its tool, or `trivy for image …`). A finding several tools reported may be kept
     /// in one run and dropped from another.
     public var tool: String
     public var ruleID: String
@@ -183,16 +183,30 @@ public enum SARIFWriter {
 
     public static func write(_ set: FindingSet, options: SARIFOptions) -> SARIFOutput {
         let findings = options.includeSuppressed ? set.all : set.open
-        var plans = RunPlan.plans(for: findings, options: options)
+        var planning = RunPlan.plans(for: findings, options: options)
+        var notes: [String] = []
+        let imageRuns = planning.plans.count { $0.image != nil }
+        if planning.plans.count > options.limits.maximumRuns, imageRuns > 0 {
+            // GitHub takes at most 20 runs a file: rather than leave whole images out (which ones
+            // would change with their findings), every image's findings join their tool's run.
+            planning = RunPlan.plans(for: findings, options: options, splittingImages: false)
+            notes.append(
+                "\(imageRuns) scanned images would need a run each, and the file more than GitHub's "
+                    + "\(options.limits.maximumRuns) runs: their findings are in their tool's run instead, where a scan "
+                    + "of one image that checked nothing closes that image's alerts")
+        }
+        var plans = planning.plans
         var dropped: [SARIFDrop] = []
-        var notes = Self.emptyReportNotes(options.emptyReports, runs: Set(plans.map(\.key)))
+        notes =
+            Self.emptyReportNotes(options.emptyReports, runs: Set(plans.map(\.key)), withheld: planning.withheld)
+            + notes
         // Limit priority: open before suppressed, then the FindingSet order (most severe first).
         let rank: (Int) -> (Int, Int) = { index in (findings[index].isOpen ? 0 : 1, index) }
 
         func drop(_ index: Int, from plan: RunPlan, _ reason: SARIFDrop.Reason) -> SARIFDrop {
             let finding = findings[index]
             return SARIFDrop(
-                tool: plan.tool, ruleID: finding.ruleID, severity: finding.severity, isSuppressed: !finding.isOpen,
+                tool: plan.label, ruleID: finding.ruleID, severity: finding.severity, isSuppressed: !finding.isOpen,
                 fingerprint: finding.fingerprint, reason: reason)
         }
 
@@ -366,18 +380,28 @@ public enum SARIFWriter {
     /// image's) is not in the file (GitHub keeps the alerts it had), or holds other reports'
     /// findings (alerts only this one found before are closed as fixed, which the reader should
     /// know).
-    static func emptyReportNotes(_ reports: [SARIFEmptyReport], runs: Set<RunPlan.Key>) -> [String] {
+    /// `withheld`: per image run left out, how many findings were left out with it.
+    static func emptyReportNotes(
+        _ reports: [SARIFEmptyReport], runs: Set<RunPlan.Key>, withheld: [RunPlan.Key: Int] = [:]
+    ) -> [String] {
         reports.map { report in
-            let key = RunPlan.Key(tool: RunPlan.toolName(report.tool), image: report.image)
-            let tool = key.tool
+            let tool = RunPlan.toolName(report.tool)
+            // Its image's run, when images have runs of their own (else its tool's).
+            let imageKey = report.image.map { RunPlan.Key(tool: tool, image: $0) }
+            let key =
+                imageKey.flatMap { runs.contains($0) || withheld[$0] != nil ? $0 : nil } ?? RunPlan.Key(tool: tool)
             let run = RunPlan.label(of: key)
             let forImage = key.image == nil ? "" : " for the image"
             let what = "\(report.scan.report) checked nothing: "
-            return runs.contains(key)
-                ? what + "the run of \(run) holds only other reports' findings, so GitHub closes as fixed "
+            if runs.contains(key) {
+                return what + "the run of \(run) holds only other reports' findings, so GitHub closes as fixed "
                     + "any earlier \(tool) alert\(forImage) only this report found"
-                : what + "no run of \(run) in the file, so GitHub keeps the \(tool) alerts\(forImage) of the last "
-                    + "analysis instead of closing them as fixed"
+            }
+            let count = withheld[key] ?? 0
+            let findingsToo =
+                count == 0 ? "" : " (its \(count) finding\(count == 1 ? " is" : "s are") left out of the file too)"
+            return what + "no run of \(run) in the file\(findingsToo), so GitHub keeps the \(tool) alerts\(forImage) "
+                + "of the last analysis instead of closing them as fixed"
         }
     }
 
@@ -613,7 +637,7 @@ struct RunPlan {
     struct Key: Hashable, Comparable {
         var tool: String
         /// The image's scope (``SARIFTool/image``); nil for the tool's other findings.
-        var image: String?
+        var image: String? = nil
 
         static func < (lhs: Key, rhs: Key) -> Bool {
             // The tool's own run first, then its images'.
@@ -642,7 +666,12 @@ struct RunPlan {
 
     static func label(of key: Key) -> String {
         guard let image = key.image else { return key.tool }
-        return "\(key.tool) for image \(image.hasPrefix("image:") ? String(image.dropFirst(6)) : image)"
+        return "\(key.tool) for image \(repository(ofImageScope: image))"
+    }
+
+    /// `docker.io/library/alpine` of `image:docker.io/library/alpine`.
+    static func repository(ofImageScope scope: String) -> String {
+        scope.hasPrefix("image:") ? String(scope.dropFirst("image:".count)) : scope
     }
 
     /// GitHub needs a non-empty driver name.
@@ -651,7 +680,21 @@ struct RunPlan {
         return trimmed.isEmpty ? "unknown" : raw
     }
 
-    static func plans(for findings: [Finding], options: SARIFOptions) -> [RunPlan] {
+    /// The runs to write, and for each image whose scans all checked nothing (its run left out)
+    /// how many findings were left out with it (``SARIFWriter/emptyReportNotes(_:runs:withheld:)``).
+    struct Planning {
+        var plans: [RunPlan]
+        var withheld: [Key: Int]
+    }
+
+    /// Whether an image scope names a repository (not an id, `image:sha256:…`, that every build
+    /// changes), so that its findings can have a run and a category of their own.
+    static func isNamedImage(_ scope: String) -> Bool {
+        scope.hasPrefix("image:") && !scope.hasPrefix("image:sha256:") && scope != "image:unnamed-image"
+    }
+
+    /// One run per tool and, with `splittingImages`, one per named image a report scanned.
+    static func plans(for findings: [Finding], options: SARIFOptions, splittingImages: Bool = true) -> Planning {
         var versions: [String: String] = [:]
         var members: [Key: [Int]] = [:]
         // Of several versions of one tool (reports from different runs), the highest release
@@ -672,14 +715,36 @@ struct RunPlan {
             versions[name] = version
         }
         // The images a report was a scan of (that checked something): their findings are their
-        // runs'. Another report's finding in such an image (a Kubernetes scan) joins that run.
+        // runs'. Another report's finding in such an image (a Kubernetes scan) joins that run. An
+        // image scanned only by reports that checked nothing has no run, and its findings are
+        // left out with it: in the tool's run they would move category when the image's scan is
+        // whole again. Images known by an id only (which changes with every build) are not split
+        // off: a category per build would leave every earlier one's alerts open.
         var imageRuns: [String: Set<String>] = [:]
+        var withheldImages: [String: Set<String>] = [:]
+        if splittingImages {
+            for tool in options.tools {
+                if let image = tool.image, isNamedImage(image) {
+                    imageRuns[toolName(tool.name), default: []].insert(image)
+                }
+            }
+            for report in options.emptyReports {
+                let name = toolName(report.tool)
+                if let image = report.image, isNamedImage(image), imageRuns[name]?.contains(image) != true {
+                    withheldImages[name, default: []].insert(image)
+                }
+            }
+        }
         for tool in options.tools {
             let name = toolName(tool.name)
-            let key = Key(tool: name, image: tool.image)
+            let image = tool.image.flatMap { imageRuns[name]?.contains($0) == true ? $0 : nil }
+            let key = Key(tool: name, image: image)
             members[key] = members[key] ?? []
-            if let image = tool.image { imageRuns[name, default: []].insert(image) }
             note(tool.version, of: name)
+        }
+        var withheld: [Key: Int] = [:]
+        for (name, images) in withheldImages {
+            for image in images { withheld[Key(tool: name, image: image)] = 0 }
         }
         for (index, finding) in findings.enumerated() {
             var seen = Set<String>()
@@ -688,6 +753,10 @@ struct RunPlan {
                 let name = toolName(source.tool)
                 note(source.toolVersion, of: name)
                 guard seen.insert(name).inserted else { continue }
+                if withheldImages[name]?.contains(scope) == true {
+                    withheld[Key(tool: name, image: scope), default: 0] += 1
+                    continue
+                }
                 let image = imageRuns[name]?.contains(scope) == true ? scope : nil
                 members[Key(tool: name, image: image), default: []].append(index)
             }
@@ -699,13 +768,14 @@ struct RunPlan {
         if members.isEmpty { members[Key(tool: "scangate")] = [] }
         let keys = members.keys.sorted()
         let slugs = categorySlugs(Array(Set(keys.map(\.tool))))
-        return keys.map { key in
+        let plans = keys.map { key in
             var runCategory = category + "/" + (slugs[key.tool] ?? slugged(key.tool))
             if let image = key.image { runCategory += "/" + imageSlug(image) }
             return RunPlan(
                 tool: key.tool, toolVersion: versions[key.tool], image: key.image, category: runCategory,
                 entries: members[key] ?? [])
         }
+        return Planning(plans: plans, withheld: withheld)
     }
 
     /// Each tool's part of its run's category: its ``slugged(_:)`` name when that is the name
@@ -726,8 +796,7 @@ struct RunPlan {
     /// hex digits of its scope's SHA-256, since repositories can slug alike (`acme/api`,
     /// `acme-api`) and two runs of one tool and category would be refused.
     static func imageSlug(_ scope: String) -> String {
-        let repository = scope.hasPrefix("image:") ? String(scope.dropFirst(6)) : scope
-        return slugged(repository) + "-" + Fingerprint.sha256Hex(Array(scope.utf8)).prefix(8)
+        slugged(repository(ofImageScope: scope)) + "-" + Fingerprint.sha256Hex(Array(scope.utf8)).prefix(8)
     }
 
     /// Lower-case letters, digits, `.`, `_` and `-`; anything else becomes `-`.

@@ -29,8 +29,8 @@ public struct RegistryOptions: Sendable {
     /// Whether to read what the image is (``ImageVerification/platforms``): a manifest's config
     /// digest, or the platform manifests an index lists (each by its digest) for theirs, what
     /// ties scan reports to every platform of a multi-platform image (the release gate's
-    /// `require-scan`); a manifest or index that cannot be read for certain is then a registry
-    /// error. Off for `scangate verify`, which needs only signatures.
+    /// `require-scan`); a manifest or index that cannot be read for certain is then an
+    /// `unreadable-manifest` failure. Off for `scangate verify`, which needs only signatures.
     public var readsPlatformManifests: Bool = false
     /// Largest number of platform manifests read per index.
     public var maximumPlatforms: Int = 32

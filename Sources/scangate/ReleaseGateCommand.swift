@@ -53,8 +53,8 @@ struct ReleaseGateCommand: ParsableCommand {
             platforms are all its entries but unknown/unknown attestations), to the Trivy image reports \
             (JSON, or a SARIF run whose driver is Trivy) that scanned it, by digest (RepoDigests, or \
             ImageID as its config digest); under the policy's signatures: require-scan: true, an image \
-            with a platform no report scanned fails, and an index that cannot be read for certain is a \
-            registry error. The findings of the reports must pass the policy (and, under empty-scans: \
+            with a platform no report scanned fails, and so does an index that cannot be read for \
+            certain (unreadable-manifest). The findings of the reports must pass the policy (and, under empty-scans: \
             fail, no report may have checked nothing). Signature results and finding verdicts are one \
             decision with every reason. With --audit-log the decision is appended \
             to that hash-chained log (signed with --audit-key), failed attempts included. Exit codes: 0 pass, \

@@ -10,7 +10,9 @@ struct SARIFCommand: ParsableCommand {
         commandName: "sarif",
         abstract: "Write the merged findings as one SARIF file that GitHub code scanning accepts.",
         discussion: """
-            One run per tool, categories <category>/<tool>/. Within GitHub's limits: when a file \
+            One run per tool, category <category>/<tool>/, and one per image a Trivy image report \
+            scanned, <category>/trivy/<image>-<hash>/ (a scan of an image that checked nothing leaves \
+            its run out, so GitHub keeps its alerts). Within GitHub's limits: when a file \
             would exceed them, the most severe results are kept; standard error says how many were \
             dropped per limit and severity and names the first few, and --dropped FILE lists every \
             one. If any report cannot be read, nothing is written and the command exits 3.
@@ -28,7 +30,9 @@ struct SARIFCommand: ParsableCommand {
             valueName: "FILE"))
     var dropped: String?
 
-    @Option(help: "GitHub analysis category; each run gets <category>/<tool>/.")
+    @Option(
+        help:
+            "GitHub analysis category; each run gets <category>/<tool>/ (an image's <category>/trivy/<image>-<hash>/).")
     var category: String = "scangate"
 
     @Flag(

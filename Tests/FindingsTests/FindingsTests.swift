@@ -187,6 +187,9 @@ struct FindingsTests {
         ("images/alpine-310.tar.gz", "images/alpine-310.tar.gz"), ("/tmp/app.tar", "/tmp/app.tar"),
     ])
     func anImageHasOneCanonicalRepository(_ written: String, _ canonical: String) {
+        let id = "sha256:" + String(repeating: "ab", count: 32)
+        // An id is no repository: it stays as it is (and is not repository `sha256`, tag the id).
+        #expect(ImageReference(parsing: id).repository == id && ImageReference(parsing: id).canonicalRepository == id)
         #expect(ImageReference(parsing: written + ":3.10").canonicalRepository == canonical)
         #expect(FindingIdentity.imageScope(ImageReference(parsing: written)) == "image:" + canonical)
     }

@@ -86,6 +86,28 @@ struct ToolChangeDiffTests {
         #expect(!baseline.baseline.contains(inImage))
     }
 
+    /// A baseline written before image names were one spelling (`image:alpine`) still knows
+    /// the image's vulnerabilities now that the scope is `image:docker.io/library/alpine` (the
+    /// fingerprint changed with it): by package and id, not as all new.
+    @Test func aBaselineWithAnImageSpelledTheOldWayStillKnowsItsFindings() throws {
+        func inImage(_ repository: String) -> Finding {
+            Finding(
+                kind: .vulnerability, ruleID: "CVE-2023-4911", title: "t",
+                ratings: [SeverityRating(source: "trivy", severity: .high, isToolVerdict: true)],
+                package: Package(ecosystem: "debian", name: "libc6", installedVersion: "2.36-9"),
+                provenance: [Provenance(tool: "trivy", reportFile: "t.json", rawID: "CVE-2023-4911")],
+                identity: FindingIdentity(
+                    kind: .vulnerability, scope: "image:" + repository, subject: ["debian", "libc6", "2.36-9"])
+            ).finalized()
+        }
+        let now = inImage("docker.io/library/alpine")
+        let before = inImage("alpine")
+        #expect(before.fingerprint != now.fingerprint)
+        let baseline = try ReportSupport.snapshot([before])
+        #expect(baseline.baseline.contains(now))
+        #expect(BaselineDiff(previous: baseline, current: FindingSet(merging: [now])).new.isEmpty)
+    }
+
     @Test func aBaselineWrittenBeforeScopesWereRecordedMatchesByFingerprintOnly() throws {
         let npmOnly = try Self.findings(["npm-audit.json"])
         let both = try Self.findings(["npm-audit.json", "trivy-fs.json"])

@@ -86,6 +86,76 @@ import Testing
         #expect(SARIFValidator.validate(clean.bytes).problems.isEmpty)
     }
 
+    /// A vulnerability Trivy found in `repository`'s image (scope `image:<canonical>`).
+    static func imageFinding(_ id: String, in repository: String, severity: Severity = .high) -> Finding {
+        let image = ImageReference(parsing: repository)
+        return Finding(
+            kind: .vulnerability, ruleID: id, title: "\(id) in libc",
+            ratings: [SeverityRating(source: "trivy", severity: severity, isToolVerdict: true)],
+            package: Package(ecosystem: "debian", name: "libc6", installedVersion: "2.36-9"),
+            locations: [Location(image: image, target: repository)],
+            provenance: [Provenance(tool: "trivy", reportFile: "\(repository).json", rawID: id)],
+            identity: FindingIdentity(
+                kind: .vulnerability, scope: FindingIdentity.imageScope(image), subject: ["debian", "libc6", "2.36-9"])
+        ).finalized()
+    }
+
+    /// An image scan that checked nothing but listed some findings (libraries, with the OS
+    /// packages not scanned): its findings are left out with its run, not put in the tool's run,
+    /// where they would change category once the image's scan is whole again (found by a review).
+    @Test func theFindingsOfAnImageScanThatCheckedNothingAreLeftOutWithItsRun() throws {
+        let scope = FindingIdentity.imageScope(ImageReference(parsing: "ghcr.io/acme/api"))
+        let findings = FindingSet(merging: [
+            Self.imageFinding("CVE-2024-0001", in: "ghcr.io/acme/api"),
+            Support.finding(tool: "trivy", id: "R1", severity: .low),
+        ])
+        let empty = SARIFEmptyReport(
+            tool: "trivy", scan: EmptyScan(report: "api.json", reason: "OS not scanned"), image: scope)
+        let output = SARIFWriter.write(
+            findings, options: SARIFOptions(tools: [SARIFTool(name: "trivy")], emptyReports: [empty]))
+        let runs = try Support.runs(output.bytes)
+        #expect(runs.map { ($0["automationDetails"] as? [String: Any])?["id"] as? String } == ["scangate/trivy/"])
+        #expect(runs.map { Support.results($0).count } == [1])
+        #expect(
+            output.notes == [
+                "api.json checked nothing: no run of trivy for image ghcr.io/acme/api in the file (its 1 finding is "
+                    + "left out of the file too), so GitHub keeps the trivy alerts for the image of the last analysis "
+                    + "instead of closing them as fixed"
+            ])
+        // Scanned whole, the image's findings are its run's.
+        let whole = SARIFWriter.write(
+            findings, options: SARIFOptions(tools: [SARIFTool(name: "trivy"), SARIFTool(name: "trivy", image: scope)]))
+        #expect(try Support.runs(whole.bytes).map { Support.results($0).count } == [1, 1])
+    }
+
+    /// GitHub takes 20 runs a file: with more images than fit, every image's findings join their
+    /// tool's run (one category) rather than some images being left out by severity; an image
+    /// known only by its id (a new one every build) never gets a category of its own.
+    @Test func tooManyImagesOrAnImageIDShareTheToolsRun() throws {
+        let names = (1...24).map { "ghcr.io/acme/svc\($0)" }
+        let set = FindingSet(merging: names.map { Self.imageFinding("CVE-2024-0001", in: $0) })
+        let tools = names.map {
+            SARIFTool(name: "trivy", image: FindingIdentity.imageScope(ImageReference(parsing: $0)))
+        }
+        let output = SARIFWriter.write(set, options: SARIFOptions(tools: tools))
+        let runs = try Support.runs(output.bytes)
+        #expect(runs.map { ($0["automationDetails"] as? [String: Any])?["id"] as? String } == ["scangate/trivy/"])
+        #expect(runs.map { Support.results($0).count } == [24])
+        #expect(output.dropped.isEmpty)
+        #expect(output.notes.first?.hasPrefix("24 scanned images would need a run each") == true, "\(output.notes)")
+        #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
+
+        let id = "sha256:" + String(repeating: "a", count: 64)
+        let byID = SARIFWriter.write(
+            FindingSet(merging: [Self.imageFinding("CVE-2024-0001", in: id)]),
+            options: SARIFOptions(tools: [
+                SARIFTool(name: "trivy", image: FindingIdentity.imageScope(ImageReference(parsing: id)))
+            ]))
+        #expect(
+            try Support.runs(byID.bytes).map { ($0["automationDetails"] as? [String: Any])?["id"] as? String }
+                == ["scangate/trivy/"])
+    }
+
     /// A run's category must not depend on what else is uploaded beside it, or GitHub never
     /// closes the alerts of its old category: a SARIF driver named `Trivy` or `ZAP` beside
     /// ScanGate's own `trivy` and `zap` leaves theirs as they are, and has one of its own, alone
