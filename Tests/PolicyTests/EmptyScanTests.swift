@@ -163,6 +163,6 @@ struct EmptyScanTests {
         let listed = try #require(try passing.array("emptyScans"))
         #expect(try listed.map { try $0.string("verdict") } == ["warn"])
         #expect(try listed[0].string("text")?.hasSuffix("empty-scans: warn (the default)") == true)
-        #expect(try listed[0]["source"]?.kind == .null)
+        #expect(listed[0]["source"]?.kind == .null)
     }
 }
