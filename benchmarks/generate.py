@@ -119,7 +119,11 @@ class Gen:
         per = [nvulns // nres] * nres
         per[-1] += nvulns - sum(per)
         types = ["npm", "pip", "gomod", "jar", "debian", "alpine", "cargo", "gem", "nuget", "composer"]
-        results = [
+        # Trivy lists the OS packages' result of an image whose OS it detected, none found
+        # included; without it the report is a scan whose OS packages were not looked at (a
+        # scan that checked nothing, which ScanGate keeps out of the SARIF file).
+        os_result = {"Target": "example/app:1.0 (debian 12.5)", "Class": "os-pkgs", "Type": "debian"}
+        results = [os_result] + [
             {
                 "Target": f"app/node_modules/pkg{i}/package-lock.json",
                 "Class": "lang-pkgs",
