@@ -100,8 +100,8 @@ public struct SARIFDrop: Sendable, Hashable, CustomStringConvertible {
         case fileSize = "gzip size"
     }
 
-    /// The run the result was left out of (its tool, or `trivy for image …`). A finding several tools reported may be kept
-    /// in one run and dropped from another.
+    /// The run the result was left out of (its tool, or `trivy for image …`). A finding several
+    /// tools reported may be kept in one run and dropped from another.
     public var tool: String
     public var ruleID: String
     public var severity: Severity
