@@ -56,19 +56,13 @@ public enum JUnitReport {
             for testCase in members { xml += testCase.xml }
             xml += "  </testsuite>\n"
         }
-        if !emptyScans.isEmpty {
-            xml += "  <testsuite name=\"\(emptyScanSuite)\"" + counts(emptyScans) + ">\n"
-            for testCase in emptyScans { xml += testCase.xml }
-            xml += "  </testsuite>\n"
-        }
-        if !warned.isEmpty {
-            xml += "  <testsuite name=\"\(reportWarningsSuite)\"" + counts(warned) + ">\n"
-            for testCase in warned { xml += testCase.xml }
-            xml += "  </testsuite>\n"
-        }
-        if !gateWarned.isEmpty {
-            xml += "  <testsuite name=\"\(gateWarningsSuite)\"" + counts(gateWarned) + ">\n"
-            for testCase in gateWarned { xml += testCase.xml }
+        // ScanGate's own suites, after the tools', each only when it has a case.
+        for (name, members) in [
+            (emptyScanSuite, emptyScans), (reportWarningsSuite, warned), (gateWarningsSuite, gateWarned),
+        ]
+        where !members.isEmpty {
+            xml += "  <testsuite name=\"\(name)\"" + counts(members) + ">\n"
+            for testCase in members { xml += testCase.xml }
             xml += "  </testsuite>\n"
         }
         xml += "</testsuites>\n"
