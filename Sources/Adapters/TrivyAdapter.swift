@@ -286,27 +286,24 @@ private struct TrivyReportReader {
 
     /// The members of a schema-2 report, a result, and a Kubernetes report and resource that
     /// ScanGate reads.
-    private static let reportKeys = ["SchemaVersion", "Trivy", "ArtifactName", "ArtifactType", "Metadata", "Results"]
-    private static let resultKeys = [
+    private static let reportKeys = JSONKeyTable([
+        "SchemaVersion", "Trivy", "ArtifactName", "ArtifactType", "Metadata", "Results",
+    ])
+    private static let resultKeys = JSONKeyTable([
         "Target", "Class", "Type", "Vulnerabilities", "Misconfigurations", "MisconfSummary", "Secrets", "Licenses",
         "ExperimentalModifiedFindings",
-    ]
-    private static let kubernetesReportKeys = [
+    ])
+    private static let kubernetesReportKeys = JSONKeyTable([
         "ClusterName", "Resources", "Findings", "Vulnerabilities", "Misconfigurations",
-    ]
-    private static let kubernetesResourceKeys = ["Namespace", "Kind", "Name", "Error", "Results"]
+    ])
+    private static let kubernetesResourceKeys = JSONKeyTable(["Namespace", "Kind", "Name", "Error", "Results"])
 
-    /// Refuses a member named like one ScanGate reads but for letter case (`results`,
+    /// Refuses a member of `object` named like one of `keys` but for letter case (`results`,
     /// `vulnerabilities`). Trivy writes its keys in one spelling; Go's JSON decoder, and so
     /// `trivy convert`, ignores case, but ScanGate matches keys exactly, so such a list would be
     /// read as absent: a report with its findings in it would pass as clean.
-    private static func refuseMiscasedKeys(in object: JSONValue, of keys: [String]) throws(JSONAccessError) {
-        for (name, value) in object.members where !keys.contains(name) {
-            let folded = name.lowercased()
-            if let expected = keys.first(where: { $0.lowercased() == folded }) {
-                throw miscasedKeyError(name, expected: expected, at: value)
-            }
-        }
+    private static func refuseMiscasedKeys(in object: JSONValue, of keys: JSONKeyTable) throws(JSONAccessError) {
+        try refuseMiscasedKey(in: object.values(of: keys))
     }
 
     /// The same refusal for an entry's fields read through a key table (a `severity` would be
