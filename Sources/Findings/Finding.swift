@@ -103,6 +103,11 @@ public struct ImageReference: Sendable, Hashable {
         self.digest = digest
     }
 
+    /// The names Docker Hub is reached under; `docker.io` is the one Docker itself uses.
+    public static let dockerHubRegistries = [
+        "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com",
+    ]
+
     /// The repository in one spelling of the many a registry answers to: lower case, and Docker
     /// Hub's forms (`alpine`, `library/alpine`, `index.docker.io/library/alpine`,
     /// `registry-1.docker.io/…`) as `docker.io/library/alpine` (`acme/app` as
@@ -123,7 +128,7 @@ public struct ImageReference: Sendable, Hashable {
         let first = name.prefix { $0 != "/" }
         let namesHost = first.count < name.count && (first.contains(".") || first.contains(":") || first == "localhost")
         guard namesHost else { return "docker.io/" + (name.contains("/") ? name : "library/" + name) }
-        guard ["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"].contains(first) else {
+        guard Self.dockerHubRegistries.contains(String(first)) else {
             return name
         }
         let path = name.dropFirst(first.count + 1)

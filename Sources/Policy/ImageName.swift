@@ -8,7 +8,7 @@ import Findings
 /// OpenVEX products are matched with the same normalisation (``normalRepository(_:)``).
 enum ImageName {
     /// The registries Docker Hub is reached under; `docker.io` is the name Docker itself uses.
-    static let hubRegistries = ["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]
+    static let hubRegistries = ImageReference.dockerHubRegistries
 
     /// Lower case, and Docker Hub's forms one: `docker.io/library/nginx`,
     /// `index.docker.io/library/nginx`, `library/nginx` and `nginx` are all `nginx`;
