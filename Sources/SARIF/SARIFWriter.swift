@@ -766,10 +766,8 @@ struct RunPlan {
         if category.isEmpty { category = "scangate" }
         // Nothing at all: one empty run still makes a valid file that says "no findings".
         if members.isEmpty { members[Key(tool: "scangate")] = [] }
-        let keys = members.keys.sorted()
-        let slugs = categorySlugs(Array(Set(keys.map(\.tool))))
-        let plans = keys.map { key in
-            var runCategory = category + "/" + (slugs[key.tool] ?? slugged(key.tool))
+        let plans = members.keys.sorted().map { key in
+            var runCategory = category + "/" + toolSlug(key.tool)
             if let image = key.image { runCategory += "/" + imageSlug(image) }
             return RunPlan(
                 tool: key.tool, toolVersion: versions[key.tool], image: key.image, category: runCategory,
@@ -783,21 +781,20 @@ struct RunPlan {
     /// SHA-256 (a SARIF driver `Trivy` is `trivy-…`), so that no two tools share a category and
     /// none depends on which other tools were read: a run keeps its category (and GitHub its
     /// alerts) whatever else is uploaded beside it.
-    static func categorySlugs(_ names: [String]) -> [String: String] {
-        var slugs: [String: String] = [:]
-        for name in names {
-            let slug = slugged(name)
-            slugs[name] = name == slug ? slug : slug + "-" + Fingerprint.sha256Hex(Array(name.utf8)).prefix(8)
-        }
-        return slugs
+    static func toolSlug(_ name: String) -> String {
+        let slug = slugged(name)
+        return name == slug ? slug : slug + "-" + hashPrefix(of: name)
     }
 
     /// An image run's last part of its category: the repository slugged, and the first eight
     /// hex digits of its scope's SHA-256, since repositories can slug alike (`acme/api`,
     /// `acme-api`) and two runs of one tool and category would be refused.
     static func imageSlug(_ scope: String) -> String {
-        slugged(repository(ofImageScope: scope)) + "-" + Fingerprint.sha256Hex(Array(scope.utf8)).prefix(8)
+        slugged(repository(ofImageScope: scope)) + "-" + hashPrefix(of: scope)
     }
+
+    /// The first eight hex digits of `text`'s SHA-256: what tells apart names that slug alike.
+    private static func hashPrefix(of text: String) -> Substring { Fingerprint.sha256Hex(Array(text.utf8)).prefix(8) }
 
     /// Lower-case letters, digits, `.`, `_` and `-`; anything else becomes `-`.
     static func slugged(_ name: String) -> String {
