@@ -81,12 +81,9 @@ public struct CIRunner: Sendable {
         // `policies: {staging: policies/production.yaml}` gates in staging (its waivers hold)
         // under a policy that says it is production's: a slip in the mapping, refused.
         if plan.policyIsTheEnvironments, let environment = plan.environment,
-            let declared = policy.declaredEnvironment, declared.value != environment
+            let problem = PolicyMapping.mismatch(environment: environment, policyFile: plan.policy, policy: policy)
         {
-            let problem =
-                "policies maps \(environment) to \(plan.policy), whose environment: is \(declared.value) "
-                + "(\(declared.source))"
-            fail("error: \(problem): map \(environment) to its own policy, or fix the policy's environment")
+            fail("error: \(problem): \(PolicyMapping.advice(environment: environment))")
             fail("scangate ci: nothing was decided or written")
             return stopped(2, because: "the configuration is invalid: \(problem)")
         }

@@ -35,12 +35,16 @@ public struct ReleaseGate: Sendable {
     public var repository: SourceRepository?
     /// The environments the project configuration defines (``GateInput/definedEnvironments``).
     public var definedEnvironments: [String]?
+    /// The environment the release is gated in (``GateInput/environment``): the one the project
+    /// configuration mapped the policy for; nil: the policy's own.
+    public var environment: String?
 
     public init(
         policy: Policy, policyFiles: [AuditFile] = [], keys: [PublicKey], waivers: [WaiverFile] = [],
         vex: [VEXDocument] = [], baseline: Baseline? = nil, today: Day, repository: SourceRepository? = nil,
-        definedEnvironments: [String]? = nil
+        definedEnvironments: [String]? = nil, environment: String? = nil
     ) {
+        self.environment = environment
         self.repository = repository
         self.definedEnvironments = definedEnvironments
         self.policy = policy
@@ -84,8 +88,9 @@ public struct ReleaseGate: Sendable {
             requiredBy: Self.requiredBy)
         let decision = Gate.evaluate(
             GateInput(
-                findings: findings, policy: policy, waivers: waivers, vex: vex, baseline: baseline, today: today,
-                signatures: evidence, reportWarnings: reportWarnings, repository: repository,
+                findings: findings, policy: policy, waivers: waivers, vex: vex, baseline: baseline,
+                environment: environment, today: today, signatures: evidence, reportWarnings: reportWarnings,
+                repository: repository,
                 definedEnvironments: definedEnvironments, emptyScans: emptyScans))
         let signatures = decision.signatures.verdicts.filter { $0.verdict == .fail }
         // Fail closed: a release of no image has nothing verified.

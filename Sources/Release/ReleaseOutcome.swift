@@ -149,7 +149,8 @@ public struct ReleaseOutcome: Sendable {
             for verdict in Verdict.allCases { counts.append(AuditCount(verdict.rawValue, decision.counts[verdict])) }
         }
         return AuditEntry(
-            event: "release-gate", tag: tag, commit: commit, environment: decision?.environment ?? policy.environment,
+            event: "release-gate", tag: tag, commit: commit,
+            environment: decision?.environment ?? gate.environment ?? policy.environment,
             policy: AuditPolicy(
                 file: policy.file, sha256: gate.policyFiles.first?.sha256 ?? "", files: gate.policyFiles),
             // The status the command exits with (2 when the output could not be written).
@@ -172,7 +173,7 @@ public struct ReleaseOutcome: Sendable {
         if let commit { header += ", commit \(commit)" }
         header += ", policy \(policy.file)"
         if policy.files.count > 1 { header += " (extends \(policy.files.dropFirst().joined(separator: ", ")))" }
-        header += ", environment \(policy.environment), date \(gate.today)"
+        header += ", environment \(gate.environment ?? policy.environment), date \(gate.today)"
         lines.append(header)
         lines.append(
             "keys: " + gate.keys.map { "\($0.source) (\($0.id.prefix(16))…, \($0.algorithm))" }.joined(separator: ", "))

@@ -263,6 +263,11 @@ struct ReleaseGateCommand: ParsableCommand {
         } catch {
             throw refuse("\(error) (the \(error.document.rawValue) file is invalid)")
         }
+        if let environment = plan.environment,
+            let problem = PolicyMapping.mismatch(environment: environment, policyFile: policy, policy: loaded)
+        {
+            throw refuse("\(problem): \(PolicyMapping.advice(environment: environment))")
+        }
         /// The keys in `paths`; a key that cannot be read stops the gate, naming who named it.
         func loadKeys(_ paths: [String], namedBy owner: String) throws -> [PublicKey] {
             var keys: [PublicKey] = []
@@ -340,7 +345,8 @@ struct ReleaseGateCommand: ParsableCommand {
         let gate = ReleaseGate(
             policy: loaded, policyFiles: files, keys: keys, waivers: waiverFiles, vex: vexDocuments,
             baseline: previous, today: now.flatMap(Day.init(parsing:)) ?? Day.today(),
-            repository: GateOptionChecks.gatedRepository(repository), definedEnvironments: plan.definedEnvironments)
+            repository: GateOptionChecks.gatedRepository(repository), definedEnvironments: plan.definedEnvironments,
+            environment: plan.environment)
         return Setup(gate: gate, signingKey: signingKey, trustedKeys: trustedKeys, log: log, logPath: plan.auditLog)
     }
 

@@ -508,6 +508,80 @@ struct ReleaseGateCommandTests {
         #expect(try Self.records(log).count == 2)
     }
 
+    /// `production: policies/staging.yaml`, a slip `scangate ci --env production` refuses, would
+    /// judge the release by staging's thresholds and waivers: refused before anything is decided.
+    @Test func aReleaseMappedToAnotherEnvironmentsPolicyIsRefused() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = AuditSupport.repositoryRoot.path
+        let config = directory.appendingPathComponent(".scangate.yaml").path
+        let text = """
+            scangate-config: 1
+            reports: ["\(root)/fixtures/examples/*"]
+            policies:
+              production: \(root)/policies/staging.yaml
+            release:
+              images: ["\(Self.downImage)"]
+              keys: [\(root)/fixtures/audit/release.pub]
+              audit-log: audit.jsonl
+
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+        let result = try ScanGateCommand.run(["release-gate", "--config", config] + Self.common)
+        #expect(result.status == 2, "\(result.standardOutput)\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "policies maps production to \(root)/policies/staging.yaml, whose environment: is staging"),
+            "\(result.standardError)")
+        #expect(result.standardError.contains("nothing was decided"))
+        #expect(result.standardOutput.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("audit.jsonl").path))
+    }
+
+    /// A policy the configuration maps for production gates the release in production, as `scangate
+    /// ci` gates in the environment it maps, whatever the file is called: production's waivers hold.
+    @Test func theReleaseIsGatedInTheEnvironmentItsPolicyIsMappedFor() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = AuditSupport.repositoryRoot.path
+        // No `environment:` of its own (it is never inherited): its file name would say "team".
+        try Data("scangate-policy: 1\nextends: \(root)/\(Self.policy)\n".utf8).write(
+            to: directory.appendingPathComponent("team.yaml"))
+        let waivers = """
+            scangate-waivers: 1
+            waivers:
+              - id: CVE-2021-44906
+                environments: [production]
+                reason: argv is never attacker-controlled
+                approved-by: security@example.org
+                approved-on: 2026-11-24
+                expires: 2026-11-30
+                severity: critical
+
+            """
+        try Data(waivers.utf8).write(to: directory.appendingPathComponent("waivers.yaml"))
+        let text = """
+            scangate-config: 1
+            reports: ["\(root)/fixtures/examples/*"]
+            waivers: [waivers.yaml]
+            policies:
+              production: team.yaml
+            release:
+              images: ["\(Self.downImage)"]
+              audit-log: audit.jsonl
+
+            """
+        let config = directory.appendingPathComponent(".scangate.yaml").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+        let result = try ScanGateCommand.run(["release-gate", "--config", config] + Self.common)
+        #expect(result.status == 1, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("environment production, date 2026-11-25"), "\(result.standardOutput)")
+        #expect(
+            result.standardOutput.contains("WAIVED  critical vulnerability CVE-2021-44906"), "\(result.standardOutput)")
+        let record = try #require(try Self.records(directory.appendingPathComponent("audit.jsonl").path).first)
+        #expect(record.entry.environment == "production")
+    }
+
     @Test func keysOfTheConfigurationAndThePolicyMustBeTheSame() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

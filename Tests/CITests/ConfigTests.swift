@@ -395,6 +395,7 @@ import Yams
         var plan = try ReleasePlan.make(config: config, overrides: overrides)
         // No release.environment: the production policy, whatever `environment` says for ci.
         #expect(plan.policy == "repo/p/production.yaml")
+        #expect(plan.environment == "production")
         #expect(plan.images == ["ghcr.io/acme/api:1.4"])
         #expect(plan.configuredKeys == ["repo/k/release.pub"])
         #expect(plan.reports == [.pattern("repo/r/*.json")])
@@ -409,6 +410,7 @@ import Yams
         overrides.auditLog = "elsewhere.jsonl"
         plan = try ReleasePlan.make(config: config, overrides: overrides)
         #expect(plan.policy == "mine.yaml")
+        #expect(plan.environment == nil)
         #expect(plan.images == ["ghcr.io/acme/worker:2"])
         #expect(plan.reports == [.path("x.json")])
         #expect(plan.waivers.isEmpty)
@@ -417,7 +419,8 @@ import Yams
         let staging = try Self.parse(Self.twoEnvironments + "\nrelease: {environment: staging, keys: [k.pub]}\n")
         overrides = ReleaseOverrides()
         overrides.images = ["ghcr.io/acme/api:1.4"]
-        #expect(try ReleasePlan.make(config: staging, overrides: overrides).policy == "repo/p/staging.yaml")
+        let stagingPlan = try ReleasePlan.make(config: staging, overrides: overrides)
+        #expect(stagingPlan.policy == "repo/p/staging.yaml" && stagingPlan.environment == "staging")
     }
 
     @Test(arguments: [

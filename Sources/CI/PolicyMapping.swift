@@ -1,0 +1,20 @@
+import Policy
+
+/// The configuration's `policies` map names each environment's policy file.
+public enum PolicyMapping {
+    /// Why `policy`, which the configuration's `policies` gives for `environment`, may not gate
+    /// it, or nil: a policy that declares another environment (`staging: policies/production.yaml`,
+    /// or a production release judged by `policies/staging.yaml`) is a slip in the mapping, which
+    /// would gate with one environment's thresholds and another's waivers. `scangate ci` and
+    /// `scangate release-gate` both refuse it.
+    public static func mismatch(environment: String, policyFile: String, policy: Policy) -> String? {
+        guard let declared = policy.declaredEnvironment, declared.value != environment else { return nil }
+        return "policies maps \(environment) to \(policyFile), whose environment: is \(declared.value) "
+            + "(\(declared.source))"
+    }
+
+    /// What to do about a ``mismatch(environment:policyFile:policy:)``.
+    public static func advice(environment: String) -> String {
+        "map \(environment) to its own policy, or fix the policy's environment"
+    }
+}
