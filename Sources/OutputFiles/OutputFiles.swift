@@ -24,7 +24,7 @@ public enum OutputFiles {
     /// What `path` already names decides how: a device, FIFO or socket (`-o /dev/null`, a pipe)
     /// is written to as it is (renaming a file over `/dev/null` would replace the device for
     /// every process on the machine); a symbolic link keeps being one, and the file it names is
-    /// replaced.
+    /// replaced (or made, when it does not exist yet). A file replaced keeps its permissions.
     public static func write(
         _ bytes: [UInt8], to path: String, creatingDirectories: Bool = false
     ) throws(OutputFileError) {
@@ -42,6 +42,8 @@ public enum OutputFiles {
     ) throws(OutputFileError) -> StagedOutput {
         var status = stat()
         var target = path
+        // The mode of the file replaced, kept: a findings file someone made private stays private.
+        var mode: mode_t?
         if stat(path, &status) == 0 {
             if status.st_mode & S_IFMT == S_IFDIR {
                 throw OutputFileError(path: path, reason: "it is a directory")
@@ -50,14 +52,41 @@ public enum OutputFiles {
                 try writeInPlace(bytes, to: path)
                 return StagedOutput(path: path, pending: .written)
             }
+            mode = status.st_mode & 0o777
             if let resolved = realpath(path, nil) {
                 target = String(cString: resolved)
                 free(resolved)
             }
+        } else {
+            // A link to a file that does not exist yet keeps being a link: the file it names is made.
+            target = try danglingLinkTarget(path) ?? path
         }
-        let temporary = try writeTemporary(bytes, beside: target, named: path, creatingDirectories: creatingDirectories)
+        let temporary = try writeTemporary(
+            bytes, beside: target, mode: mode, named: path, creatingDirectories: creatingDirectories)
         return StagedOutput(
             path: path, pending: .rename(temporary: temporary, target: URL(fileURLWithPath: target).path))
+    }
+
+    /// The path a symbolic link that names no existing file leads to, following links that lead
+    /// to links; nil when `path` is no link.
+    static func danglingLinkTarget(_ path: String) throws(OutputFileError) -> String? {
+        var current = path
+        var status = stat()
+        // As the kernel does (`ELOOP`), give up after 40 links.
+        for _ in 0..<40 {
+            guard lstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else {
+                return current == path ? nil : current
+            }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(current, &buffer, buffer.count - 1)
+            guard length > 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
+            let destination = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current =
+                destination.hasPrefix("/")
+                ? destination
+                : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(destination).path
+        }
+        throw OutputFileError(path: path, reason: String(cString: strerror(ELOOP)))
     }
 
     /// Writes to what `path` names without replacing it (a device or a FIFO).
@@ -71,8 +100,10 @@ public enum OutputFiles {
 
     /// A temporary file beside `target` holding `bytes`, to be renamed over it; errors name `path`,
     /// as the user wrote it.
+    /// `mode`: the permissions to give it (the file it replaces has them); nil: a new file's
+    /// (0666 less the umask).
     private static func writeTemporary(
-        _ bytes: [UInt8], beside target: String, named path: String, creatingDirectories: Bool
+        _ bytes: [UInt8], beside target: String, mode: mode_t?, named path: String, creatingDirectories: Bool
     ) throws(OutputFileError) -> String {
         let url = URL(fileURLWithPath: target)
         let directory = url.deletingLastPathComponent()
@@ -83,15 +114,22 @@ public enum OutputFiles {
                 throw OutputFileError(path: path, reason: Self.reason(error))
             }
         }
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).scangate-\(getpid()).tmp").path
-        var failure: String?
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        if descriptor < 0 {
-            failure = String(cString: strerror(errno))
-        } else {
-            failure = writeAll(bytes, to: descriptor).map { String(cString: strerror($0)) }
-            if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        // A name no other writer uses, created only if it does not exist (`O_EXCL`, which also
+        // refuses a link planted under it): two runs with one process id (each in its own
+        // container, on a shared volume) would otherwise write into one temporary file.
+        var temporary = ""
+        var descriptor: Int32 = -1
+        for _ in 0..<16 {
+            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            temporary = directory.appendingPathComponent(".\(url.lastPathComponent).scangate-\(suffix).tmp").path
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            if descriptor >= 0 || errno != EEXIST { break }
         }
+        guard descriptor >= 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
+        var failure: String?
+        if let mode, fchmod(descriptor, mode) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil { failure = writeAll(bytes, to: descriptor).map { String(cString: strerror($0)) } }
+        if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(temporary)
             throw OutputFileError(path: path, reason: failure)

@@ -164,6 +164,19 @@ struct CLITests {
         #expect(linked.status == 0, "\(linked.standardError)")
         #expect(lstat(link, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK)
         #expect(try String(contentsOfFile: target, encoding: .utf8).contains("\"findings\""))
+
+        // A link (relative, through a second link) to a file not written yet: the file is made, the links stay.
+        let dangling = directory.appendingPathComponent("dangling.json").path
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: "second-link.json")
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("second-link.json").path, withDestinationPath: "made.json")
+        let made = try ScanGateProcess.run([
+            "ingest", "--format", "json", "fixtures/examples/npm-audit.json", "-o", dangling,
+        ])
+        #expect(made.status == 0, "\(made.standardError)")
+        #expect(lstat(dangling, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK)
+        let madePath = directory.appendingPathComponent("made.json").path
+        #expect(try String(contentsOfFile: madePath, encoding: .utf8).contains("\"findings\""))
     }
 
     /// A FIFO given as a report (or found in a report directory) is refused, not waited on.
@@ -184,10 +197,14 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("findings.json")
         try Data("stale".utf8).write(to: output)
+        // Made private by its owner: findings name every weakness of the project.
+        #expect(chmod(output.path, 0o600) == 0)
         let result = try ScanGateProcess.run(["ingest", "--format", "json", "-o", output.path, "fixtures/examples"])
         #expect(result.status == 0, "\(result.standardError)")
         let written = try Data(contentsOf: output)
         #expect(try JSONSerialization.jsonObject(with: written) is [String: Any])
+        var status = stat()
+        #expect(stat(output.path, &status) == 0 && status.st_mode & 0o777 == 0o600)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(leftovers == ["findings.json"])
     }
