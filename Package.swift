@@ -52,9 +52,9 @@ let package = Package(
         // GitHub's REST API: SARIF upload and status polling.
         .target(name: "GitHub", dependencies: ["HTTP", "SARIF", "ScanGateJSON", "CZlib"]),
         // Cosign signatures verified with OpenSSL; the OCI registry client.
-        .target(name: "Signatures", dependencies: ["COpenSSL", "HTTP", "ScanGateJSON"]),
+        .target(name: "Signatures", dependencies: ["COpenSSL", "HTTP", "ScanGateJSON", "OutputFiles"]),
         // The release gate's hash-chained, optionally signed audit log.
-        .target(name: "Audit", dependencies: ["COpenSSL", "ScanGateJSON"]),
+        .target(name: "Audit", dependencies: ["COpenSSL", "ScanGateJSON", "OutputFiles"]),
         // The release gate: signature results and findings composed into one decision, its
         // output and its audit entry.
         .target(name: "Release", dependencies: ["Policy", "Signatures", "Audit", "Findings", "ScanGateJSON"]),

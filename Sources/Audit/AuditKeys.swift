@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import OutputFiles
 
 /// A key problem: a file that cannot be read, is not a PEM key, or holds a key type the audit
 /// log does not sign with.
@@ -263,16 +264,9 @@ public enum AuditDigest {
 
 /// A key file's bytes; keys are small, so anything over 1 MiB is not a key.
 private func readKeyFile(_ path: String) throws(AuditKeyError) -> [UInt8] {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw AuditKeyError(file: path, message: "cannot read the file")
-    }
-    defer { try? handle.close() }
-    let data: Data
     do {
-        data = try handle.read(upToCount: (1 << 20) + 1) ?? Data()
+        return try SmallFile.read(path, limit: 1 << 20)
     } catch {
-        throw AuditKeyError(file: path, message: "cannot read the file: \(error.localizedDescription)")
+        throw AuditKeyError(file: path, message: "\(error)")
     }
-    guard data.count <= 1 << 20 else { throw AuditKeyError(file: path, message: "larger than 1 MiB: not a key") }
-    return [UInt8](data)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OutputFiles
 
 #if canImport(Glibc)
     import Glibc
@@ -246,21 +247,12 @@ public struct AuditLog: Sendable {
     private func requireRegularFile(_ descriptor: Int32) throws(AuditLogError) {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw ioError("inspect", errno) }
-        let kind: String
-        switch status.st_mode & S_IFMT {
-        case S_IFREG:
-            guard Int(status.st_size) <= maximumSize else {
-                throw .tooLarge(file: path, size: Int(status.st_size), limit: maximumSize)
-            }
-            return
-        case S_IFDIR: kind = "a directory"
-        case S_IFIFO: kind = "a FIFO (named pipe)"
-        case S_IFCHR: kind = "a character device"
-        case S_IFBLK: kind = "a block device"
-        case S_IFSOCK: kind = "a socket"
-        default: kind = "neither a file nor a directory"
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw .notARegularFile(file: path, kind: SmallFile.kind(of: status.st_mode))
         }
-        throw .notARegularFile(file: path, kind: kind)
+        guard Int(status.st_size) <= maximumSize else {
+            throw .tooLarge(file: path, size: Int(status.st_size), limit: maximumSize)
+        }
     }
 
     private func readAll(_ descriptor: Int32) throws(AuditLogError) -> [UInt8] {

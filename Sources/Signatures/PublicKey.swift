@@ -1,4 +1,5 @@
 import COpenSSL
+import OutputFiles
 
 /// The key types ScanGate accepts for image signatures.
 public enum KeyAlgorithm: Sendable, Equatable, CustomStringConvertible {
@@ -72,8 +73,11 @@ public struct PublicKey: Sendable, Equatable {
 
     /// Reads a PEM `PUBLIC KEY` file.
     public static func load(path: String) throws(KeyError) -> PublicKey {
-        guard let bytes = FileBytes.read(path, limit: 1 << 20) else {
-            throw KeyError(source: path, message: "cannot read the key file")
+        let bytes: [UInt8]
+        do {
+            bytes = try SmallFile.read(path, limit: 1 << 20)
+        } catch {
+            throw KeyError(source: path, message: "cannot read the key file: \(error)")
         }
         return try PublicKey(pem: bytes, source: path)
     }

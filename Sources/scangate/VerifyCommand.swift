@@ -170,16 +170,17 @@ struct VerifyCommand: ParsableCommand {
     }
 
     private static func read(_ path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            Terminal.error("error: cannot read \(path)")
+        let bytes: [UInt8]
+        do {
+            bytes = try SmallFile.read(path, limit: 16 << 20)
+        } catch {
+            Terminal.error("error: \(path): \(error)")
             throw ExitCode(ExitStatus.usage)
         }
-        defer { try? handle.close() }
-        let limit = 16 << 20
-        guard let data = try handle.read(upToCount: limit + 1), data.count <= limit else {
-            Terminal.error("error: \(path) is empty or larger than \(limit) bytes")
+        guard !bytes.isEmpty else {
+            Terminal.error("error: \(path) is empty")
             throw ExitCode(ExitStatus.usage)
         }
-        return [UInt8](data)
+        return bytes
     }
 }

@@ -217,6 +217,22 @@ struct AuditVerifyCommandTests {
         #expect(result.standardError.contains("\(path): is a FIFO (named pipe), not a regular file"))
     }
 
+    /// Nor is one named as a key (`--key`, and `release-gate --audit-key` through the same reader):
+    /// refused at once, as a directory is.
+    @Test func aKeyThatIsAFIFOOrADirectoryIsRefusedWithoutWaiting() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("audit.pub").path
+        try #require(mkfifo(fifo, 0o644) == 0)
+        AuditSupport.releaseFIFO(fifo)
+        let piped = try ScanGateCommand.run(["audit", "verify", Self.example, "--key", fifo])
+        #expect(piped.status == 2, "\(piped.standardError)")
+        #expect(piped.standardError.contains("is a FIFO (named pipe), not a regular file"), "\(piped.standardError)")
+        let folder = try ScanGateCommand.run(["audit", "verify", Self.example, "--key", directory.path])
+        #expect(folder.status == 2, "\(folder.standardError)")
+        #expect(folder.standardError.contains("is a directory, not a regular file"), "\(folder.standardError)")
+    }
+
     /// Root reads any file, so this runs only as another user.
     @Test(.enabled(if: getuid() != 0)) func anUnreadableLogExitsThree() throws {
         let directory = try AuditSupport.temporaryDirectory()
