@@ -238,6 +238,25 @@ extension CIPlan {
         fromFlags: Set<String> = []
     ) -> OutputClash? {
         func canonical(_ path: String) -> String { ReportInput.canonicalPath(path) }
+        func named(_ key: String) -> String {
+            fromFlags.contains(key) ? CIConfiguration.Outputs.flag(forKey: key) : "outputs.\(key)"
+        }
+        // Two outputs in one file: the last written would replace the other, both reported written.
+        var written: [String: String] = [:]
+        for case (let key, let path?) in outputs.byKey {
+            let output = canonical(path)
+            if let other = written[output] {
+                // Named by a flag when either path came from one: the flag is what to change.
+                let (blamed, besides) =
+                    fromFlags.contains(other) && !fromFlags.contains(key) ? (other, key) : (key, other)
+                let problem =
+                    "\(path) is also where \(named(besides)) goes: each output needs a file of its own"
+                return fromFlags.contains(blamed)
+                    ? OutputClash(flag: CIConfiguration.Outputs.flag(forKey: blamed), problem: problem)
+                    : OutputClash(flag: nil, problem: "outputs.\(blamed) " + problem)
+            }
+            written[output] = key
+        }
         for case (let key, let path?) in outputs.byKey {
             let output = canonical(path)
             let clash =

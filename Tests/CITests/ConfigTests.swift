@@ -265,6 +265,42 @@ import Yams
         }
     }
 
+    /// Two outputs in one file: the one written last would replace the other while the run said
+    /// it wrote both (the SARIF file replaced by the list of dropped results).
+    @Test func twoOutputsInOneFileAreRefused() throws {
+        let config = try Self.parse(Self.twoEnvironments)
+        var overrides = CIOverrides()
+        overrides.outputs.json = "./repo/out/a.sarif"
+        do {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+            Issue.record("accepted")
+        } catch {
+            #expect(
+                error.description
+                    == "--json: ./repo/out/a.sarif is also where outputs.sarif goes: each output needs a file of its own",
+                "\(error)")
+        }
+        overrides = CIOverrides()
+        overrides.outputs.html = "x.out"
+        overrides.outputs.markdown = "x.out"
+        do {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("x.out is also where --"), "\(error)")
+        }
+        // In the configuration alone, spelled two ways.
+        let twice = Self.twoEnvironments.replacingOccurrences(
+            of: "html: out/a.html", with: "html: out/a.html, findings: ./out/a.sarif")
+        do {
+            _ = try CIPlan.make(config: try Self.parse(twice), overrides: CIOverrides(), context: CIContext())
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("is also where outputs.sarif goes"), "\(error)")
+            #expect(error.file == "repo/.scangate.yaml", "\(error)")
+        }
+    }
+
     @Test func anOutputOverAReleaseFileIsRefused() throws {
         let config = try Self.parse(
             Self.twoEnvironments
