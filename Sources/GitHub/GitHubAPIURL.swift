@@ -1,3 +1,5 @@
+import HTTP
+
 /// The GitHub API URL the token is sent to, checked the same way for the SARIF upload and the
 /// pull-request comment.
 enum GitHubAPIURL {
@@ -25,35 +27,13 @@ enum GitHubAPIURL {
     }
 
     /// The authority of an absolute URL (`user@host:port`), empty when it has no `://`.
-    static func authority(of url: String) -> Substring {
-        guard let range = url.range(of: "://") else { return "" }
-        let rest = url[range.upperBound...]
-        return rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
-    }
+    static func authority(of url: String) -> Substring { URLHost.authority(of: url) }
 
     /// The host of an absolute URL, without user info or port.
-    static func host(of url: String) -> String {
-        var authority = authority(of: url)
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-            return String(authority[...close])
-        }
-        return String(authority[..<(authority.firstIndex(of: ":") ?? authority.endIndex)])
-    }
+    static func host(of url: String) -> String { URLHost.host(of: url) }
 
-    /// Whether `host` is this machine: `localhost`, `[::1]` or an IPv4 address literal in
-    /// 127.0.0.0/8. Exactly those: a name such as `127.attacker.example` or `127.0.0.1.nip.io`
-    /// only starts like one, and resolves wherever its owner wants.
-    static func isLoopback(host: String) -> Bool {
-        let lowered = host.lowercased()
-        if lowered == "localhost" || lowered == "[::1]" { return true }
-        let parts = lowered.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "127" else { return false }
-        return parts.allSatisfy { part in
-            !part.isEmpty && part.count <= 3 && part.utf8.allSatisfy { (0x30...0x39).contains($0) }
-                && (Int(part) ?? 256) <= 255
-        }
-    }
+    /// Whether `host` is this machine (``URLHost/isLoopback(_:)``).
+    static func isLoopback(host: String) -> Bool { URLHost.isLoopback(host) }
 }
 
 /// Why an API URL may not carry the token (the upload and the comment wrap it in their errors).

@@ -8,7 +8,9 @@ public struct GitHubRepository: Sendable, Equatable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let owner = parts.first, let name = parts.last,
-            Self.isValidPart(owner), Self.isValidPart(name), name != ".", name != ".."
+            Self.isValidPart(owner), Self.isValidPart(name),
+            // A dot segment would move the request to another endpoint (`../user/…` is `/user/…`).
+            ![owner, name].contains(where: { $0 == "." || $0 == ".." })
         else { return nil }
         self.owner = String(owner)
         self.name = String(name)

@@ -49,6 +49,10 @@ public struct CurlTransport: HTTPTransport {
         let code: CURLcode = request.body.withUnsafeBufferPointer { body in
             var options = OptionSetter(handle: handle)
             options.string(CURLOPT_URL, request.url)
+            // A loopback request never goes through a proxy (as Go's ProxyFromEnvironment, which
+            // Docker and cosign use, decides): plain http is allowed only because its bytes stay
+            // on this machine, and an `http_proxy` would receive the token or password in clear.
+            if URLHost.isLoopback(URLHost.host(of: request.url)) { options.string(CURLOPT_PROXY, "") }
             options.long(CURLOPT_NOSIGNAL, 1)
             options.long(CURLOPT_SSL_VERIFYPEER, 1)
             options.long(CURLOPT_SSL_VERIFYHOST, 2)
@@ -88,7 +92,8 @@ public struct CurlTransport: HTTPTransport {
             if state.exceeded || code == CURLE_FILESIZE_EXCEEDED {
                 throw .responseTooLarge(limit: maximumResponseSize)
             }
-            let detail = String(cString: errorBuffer)
+            // libcurl's text can quote a proxy URL, with its password.
+            let detail = URLHost.redactingUserinfo(String(cString: errorBuffer))
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
             throw Self.error(for: code, message: message)
         }

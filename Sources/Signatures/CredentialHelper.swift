@@ -59,8 +59,8 @@ enum CredentialHelper {
         guard let status = run.status else {
             throw RegistryCredentialsError(message: "\(program) get did not answer within \(Int(timeout)) s")
         }
-        let said = Self.firstLine(run.output.isEmpty ? run.errors : run.output)
         guard status == 0 else {
+            let said = Self.quotable(output: run.output, errors: run.errors)
             let everything = String(decoding: run.output + run.errors, as: UTF8.self)
             if everything.contains("credentials not found") { return .notFound }
             throw RegistryCredentialsError(
@@ -198,6 +198,17 @@ enum CredentialHelper {
             bytes += buffer.prefix(count)
         }
         return Array(bytes.prefix(maximumOutput))
+    }
+
+    /// What a failed helper said, to quote in the error: the first line of its standard output
+    /// (docker-credential-helpers print their errors there), unless that looks like an answer,
+    /// which holds the secret (a helper that printed its answer and then failed): then of its
+    /// standard error. Errors reach logs and the signed audit log.
+    static func quotable(output: [UInt8], errors: [UInt8]) -> String {
+        let firstByte = output.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        let mentionsSecret = String(decoding: output, as: UTF8.self).lowercased().contains("secret")
+        let answerLike = firstByte == UInt8(ascii: "{") || mentionsSecret
+        return firstLine(output.isEmpty || answerLike ? errors : output)
     }
 
     /// The first line of what a helper said, printable and short.

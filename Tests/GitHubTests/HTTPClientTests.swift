@@ -317,3 +317,21 @@ struct CurlTransportTests {
         }
     }
 }
+
+@Suite("URL user information in messages")
+struct URLUserinfoRedactionTests {
+    @Test(arguments: [
+        // libcurl's own words for a proxy variable it cannot parse (a `#` in the password).
+        (
+            "Unsupported proxy syntax in 'http://deploy:Pr0xy#Secret@proxy.corp:8080'",
+            "Unsupported proxy syntax in 'http://***@proxy.corp:8080'"
+        ),
+        ("connect to http://u:p@a/b@proxy:3128 failed", "connect to http://***@proxy:3128 failed"),
+        ("two: https://a:b@x and socks5://c:d@y.", "two: https://***@x and socks5://***@y."),
+        ("no credentials: http://proxy.corp:8080/", "no credentials: http://proxy.corp:8080/"),
+        ("mail me@example.org, not a URL", "mail me@example.org, not a URL"),
+    ])
+    func userInformationIsRedacted(_ example: (String, String)) {
+        #expect(URLHost.redactingUserinfo(example.0) == example.1)
+    }
+}

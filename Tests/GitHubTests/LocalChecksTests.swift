@@ -136,7 +136,7 @@ struct LocalChecksTests {
 
     @Test func repositoriesAreOwnerSlashName() {
         #expect(GitHubRepository("octo-org/hello.world")?.description == "octo-org/hello.world")
-        for bad in ["octo", "/x", "x/", "a/b/c", "a/..", "a b/c", "a/c?d"] {
+        for bad in ["octo", "/x", "x/", "a/b/c", "a/..", "../user", "./r", "a b/c", "a/c?d"] {
             #expect(GitHubRepository(bad) == nil, "\(bad)")
         }
     }

@@ -45,6 +45,25 @@ struct UploadCommandTests {
         #expect(try server.statusPolls() == 2)  // pending, then complete
     }
 
+    /// Plain http is allowed to a loopback API only because its bytes stay on this machine: a
+    /// proxy from the environment (libcurl honours `http_proxy` and `ALL_PROXY` even for
+    /// 127.0.0.1) would receive the token in clear. A loopback request never uses one.
+    @Test func aLoopbackAPIIsNeverReachedThroughAProxy() throws {
+        let server = try GitHubTestServer(scenario: "complete", expecting: sarif)
+        defer { server.stop() }
+        let proxy = try ListeningSocket()
+        defer { proxy.close() }
+        let proxyURL = "http://127.0.0.1:\(proxy.port)"
+        let result = try upload(
+            server, extra: ["--no-wait"],
+            environment: [
+                "http_proxy": proxyURL, "HTTPS_PROXY": proxyURL, "ALL_PROXY": proxyURL, "NO_PROXY": "", "no_proxy": "",
+            ])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(!proxy.wasConnected(), "the proxy was asked")
+        #expect(try server.uploads() == 1)
+    }
+
     @Test func noWaitStopsAfterTheReceipt() throws {
         let server = try GitHubTestServer(scenario: "complete", expecting: sarif)
         defer { server.stop() }
@@ -412,4 +431,43 @@ struct UploadOverHTTPSTests {
         }
         #expect(failures == 1)
     }
+}
+
+/// A TCP socket listening on 127.0.0.1 that never answers: whether anyone connected to it.
+final class ListeningSocket {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listening, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard listening >= 0, bound == 0, listen(listening, 16) == 0 else {
+            throw POSIXError(.EADDRNOTAVAIL)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listening, $0, &length) }
+        }
+        _ = fcntl(listening, F_SETFL, fcntl(listening, F_GETFL) | O_NONBLOCK)
+        descriptor = listening
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether a connection is waiting (connections queue without being accepted).
+    func wasConnected() -> Bool {
+        let connection = accept(descriptor, nil, nil)
+        guard connection >= 0 else { return false }
+        Glibc.close(connection)
+        return true
+    }
+
+    func close() { Glibc.close(descriptor) }
 }

@@ -99,6 +99,8 @@ import Testing
 
     @Test(arguments: [
         ("broken.test", "docker-credential-fake get failed (exit 1): boom: keychain locked"),
+        // An answer printed before failing holds the secret: what it said on standard error is quoted.
+        ("leaky.test", "docker-credential-fake get failed (exit 1): crashed after answering"),
         ("token.test", "gives an identity token for token.test, which ScanGate cannot use"),
         ("garbage.test", "answered without a Username and Secret"),
     ])
@@ -110,6 +112,7 @@ import Testing
         }
         #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("refresh-token") == false)
+        #expect(error?.message.contains("SECRET-42") == false)
     }
 
     @Test func aMissingOrMisnamedHelperIsAnError() throws {
