@@ -58,6 +58,10 @@ public struct CIRunner: Sendable {
     }
     private func fail(_ line: String) { console.error(scrub(line).printableLine) }
     private func scrub(_ text: String) -> String { token?.scrub(text) ?? text }
+    /// An output without the token, where a report quoted it (``GitHubToken/redacting(in:)``):
+    /// files, the upload, the comment, the job summary, annotations, step outputs.
+    private func redacted(_ bytes: [UInt8]) -> [UInt8] { token?.redacting(in: bytes) ?? bytes }
+    private func redacted(_ text: String) -> String { token?.redacting(in: text) ?? text }
 
     /// Runs every step; never throws: every outcome is an exit code.
     public func run() -> CIResult {
@@ -121,11 +125,12 @@ public struct CIRunner: Sendable {
         // Report text in it must not become a workflow command (ScanGate's own annotations are
         // printed apart, below).
         console.output(
-            LogText.defusingCommands(
-                DecisionText.render(
-                    decision, listingAtMost: Self.findingsListedPerVerdict,
-                    whereListed: fullListing.map { "every one is in \($0)" }
-                        ?? "`scangate gate --format json` lists every one")))
+            redacted(
+                LogText.defusingCommands(
+                    DecisionText.render(
+                        decision, listingAtMost: Self.findingsListedPerVerdict,
+                        whereListed: fullListing.map { "every one is in \($0)" }
+                            ?? "`scangate gate --format json` lists every one"))))
 
         let summaries = reports.map(Self.summary)
         let content = ReportContent(
@@ -135,7 +140,7 @@ public struct CIRunner: Sendable {
             },
             gate: ReportGate(decision, policy: policy), date: plan.today.description,
             fullReportLocation: plan.context.runURL ?? plan.outputs.html)
-        let markdown = MarkdownReport.render(content)
+        let markdown = redacted(MarkdownReport.render(content))
         let client = httpClient()
 
         // 4. Local outputs: each attempted, whatever happened to the others. The SARIF file, the
@@ -191,8 +196,8 @@ public struct CIRunner: Sendable {
         }
         var steps: [CIStepResult] = []
         let sarif = sarifBuild.flatMap { report($0.wait(), steps: &steps) }
-        let sarifBytes = sarif?.bytes
-        if let sarif, let path = outputs.sarif { steps.append(writeOutput("sarif", sarif.bytes, to: path)) }
+        let sarifBytes = sarif.map { redacted($0.bytes) }
+        if let sarifBytes, let path = outputs.sarif { steps.append(writeOutput("sarif", sarifBytes, to: path)) }
         if let sarif, let path = outputs.sarifDropped {
             steps.append(writeOutput("sarif-dropped", sarif.droppedListing, to: path))
         }
@@ -205,12 +210,13 @@ public struct CIRunner: Sendable {
             steps.append(step.result)
             uploadID = step.id
         }
-        steps.append(comment(MarkdownReport.render(content, marker: MarkdownReport.commentMarker), client: client))
+        steps.append(
+            comment(redacted(MarkdownReport.render(content, marker: MarkdownReport.commentMarker)), client: client))
 
         // 6. GitHub Actions: annotations, the job summary, the step outputs.
         var exitCode = CIExitCode.combine(gatePassed: decision.passed, steps: steps)
         if plan.context.isGitHubActions {
-            for line in CIAnnotations.lines(decision) { console.output(line) }
+            for line in CIAnnotations.lines(decision) { console.output(redacted(line)) }
             if let path = plan.context.stepSummaryFile {
                 steps.append(appendFile("step-summary", markdown.hasSuffix("\n") ? markdown : markdown + "\n", path))
             }
@@ -225,7 +231,7 @@ public struct CIRunner: Sendable {
                     decision: decision, exitCode: exitCode, outputs: outputs, uploadID: uploadID, failing: failing,
                     upload: steps.first { $0.name == "upload" }?.status,
                     comment: steps.first { $0.name == "comment" }?.status)
-                let text = WorkflowCommand.outputs(values, delimiterSeed: UUID().uuidString)
+                let text = redacted(WorkflowCommand.outputs(values, delimiterSeed: UUID().uuidString))
                 steps.append(appendFile("github-output", text, path))
                 exitCode = CIExitCode.combine(gatePassed: decision.passed, steps: steps)
             }
@@ -332,7 +338,7 @@ public struct CIRunner: Sendable {
 
     private func writeOutput(_ name: String, _ bytes: [UInt8], to path: String) -> CIStepResult {
         do {
-            try OutputFiles.write(bytes, to: path, creatingDirectories: true)
+            try OutputFiles.write(redacted(bytes), to: path, creatingDirectories: true)
             say("wrote \(name): \(path)")
             return CIStepResult(name: name, status: .done, message: path)
         } catch {

@@ -42,6 +42,59 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
         return output
     }
 
+    /// `bytes` (an output ScanGate rendered: a report, the SARIF file, a comment) with every
+    /// occurrence of the token replaced by `[redacted]` (no character JSON, HTML, XML or Markdown
+    /// gives a meaning to), as written and as Markdown escapes it
+    /// (`ghs\_…`, which the runner's log masking no longer recognises and GitHub renders as the
+    /// token). A report can quote the job's own token (a secret scanner's finding of a `.npmrc`
+    /// written from `GITHUB_TOKEN`). Exact bytes, so that a 100 MB output is searched at memory
+    /// speed; JSON, HTML and XML leave a token's characters as they are.
+    public func redacting(in bytes: [UInt8]) -> [UInt8] {
+        var result = bytes
+        let plain = Array(value.utf8)
+        let escaped = Array(value.replacingOccurrences(of: "_", with: "\\_").utf8)
+        for form in plain == escaped ? [plain] : [plain, escaped] {
+            result = Self.replacing(form, with: Array("[redacted]".utf8), in: result)
+        }
+        return result
+    }
+
+    /// ``redacting(in:)`` of text.
+    public func redacting(in text: String) -> String {
+        String(decoding: redacting(in: Array(text.utf8)), as: UTF8.self)
+    }
+
+    private static func replacing(_ needle: [UInt8], with replacement: [UInt8], in haystack: [UInt8]) -> [UInt8] {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return haystack }
+        var output: [UInt8] = []
+        var copied = 0
+        haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pin in
+                guard let base = hay.baseAddress, let pinBase = pin.baseAddress else { return }
+                let first = Int32(pin[0])
+                var position = 0
+                // memchr for the first byte, memcmp for the rest (glibc's memmem is not exported to Swift).
+                while position <= hay.count - pin.count,
+                    let found = memchr(base + position, first, hay.count - pin.count + 1 - position)
+                {
+                    let offset = base.distance(to: UnsafeRawPointer(found))
+                    guard memcmp(base + offset, pinBase, pin.count) == 0 else {
+                        position = offset + 1
+                        continue
+                    }
+                    if output.isEmpty { output.reserveCapacity(hay.count) }
+                    output.append(contentsOf: hay[copied..<offset])
+                    output.append(contentsOf: replacement)
+                    position = offset + pin.count
+                    copied = position
+                }
+            }
+        }
+        guard copied > 0 else { return haystack }
+        output.append(contentsOf: haystack[copied...])
+        return output
+    }
+
     /// `text` with every occurrence of the token replaced by `<redacted>`, also where a server
     /// slipped invisible characters into or around it (a combining accent, a zero-width joiner):
     /// the match is on Unicode scalars, skipping marks and format characters between the token's

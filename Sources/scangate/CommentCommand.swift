@@ -87,7 +87,8 @@ struct CommentCommand: ParsableCommand {
             input: input, baseline: baseline, policy: policy, waivers: waivers, vex: vex, env: env, now: now,
             fullReport: fullReport, repository: GateOptionChecks.gatedRepository(repository.description)
         ).build(command: "comment")
-        let body = MarkdownReport.render(content, marker: MarkdownReport.commentMarker)
+        // A report can quote the token (GitHubToken.redacting(in:)).
+        let body = token.redacting(in: MarkdownReport.render(content, marker: MarkdownReport.commentMarker))
         let client = HTTPClient(
             configuration: HTTPClientConfiguration(timeout: timeout), transport: CurlTransport(caFile: cacert))
         let commenter = PullRequestCommenter(

@@ -161,6 +161,39 @@ enum CIRun {
         "out/decision.json", "out/findings.json",
     ]
 
+    /// A report that quotes the job's own token (a secret scanner's finding of a `.npmrc` written
+    /// from GITHUB_TOKEN) does not pass it on: not to a file, the upload, the comment, the job
+    /// summary, the annotations or the step outputs, neither as written nor as Markdown escapes it
+    /// (`ghs\_…`, which the runner's masking does not recognise and GitHub renders as the token).
+    @Test(.enabled(if: CITestEnvironment.canRunServers))
+    func aTokenQuotedByAReportReachesNoOutput() throws {
+        let github = try LocalGitHub(scenario: "complete")
+        let workspace = try ActionsWorkspace(
+            apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "staging"))
+        defer { workspace.remove() }
+        let report = workspace.path("reports/trivy-fs.json")
+        let text = try String(contentsOfFile: report, encoding: .utf8).replacingOccurrences(
+            of: "\"Title\": \"minimist: prototype pollution\"",
+            with: "\"Title\": \"minimist: prototype pollution, see .npmrc: \(LocalGitHub.token)\"")
+        #expect(text.contains(LocalGitHub.token))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: report))
+        let (result, captured) = try CIRun.run(workspace)
+        #expect(result.exitCode == 1, "\(captured.standardError)")
+        let escaped = LocalGitHub.token.replacingOccurrences(of: "_", with: "\\_")
+        var places = Self.outputs.map { ($0, workspace.text($0)) }
+        places += [
+            ("the job summary", workspace.stepSummary), ("the step outputs", workspace.outputFile),
+            ("the job log", captured.standardOutput + captured.standardError),
+        ]
+        places += try github.commentBodies().map { ("the comment", $0) }
+        for (place, content) in places {
+            #expect(!content.isEmpty, "\(place) is empty")
+            #expect(!content.contains(LocalGitHub.token) && !content.contains(escaped), "the token is in \(place)")
+        }
+        #expect(workspace.text("out/report.md").contains("[redacted]"))
+        #expect(try github.uploads() == 1)
+    }
+
     @Test(.enabled(if: CITestEnvironment.canRunServers))
     func passingRunUploadsCommentsAndReportsToActions() throws {
         let github = try LocalGitHub(scenario: "complete")
