@@ -31,6 +31,7 @@ extension ReportGate {
             environment: decision.environment, date: decision.today.description, outcomes: outcomes, counts: counts,
             waivers: waivers, expiringWithinDays: policy.waiverLimits.warningDays, warnings: decision.warnings,
             decision: decision)
+        policyFiles = policy.files
     }
 }
 

@@ -121,6 +121,8 @@ public struct ReportGate: Sendable {
     /// The decision's one-line summary (`FAIL: 3 failing, …`).
     public var summary: String
     public var policyFile: String
+    /// The policy file and the files it extends: inputs, which an output must not replace.
+    public var policyFiles: [String] = []
     public var environment: String
     /// The day the gate judged on (`YYYY-MM-DD`).
     public var date: String

@@ -130,6 +130,9 @@ public struct SARIFOutput: Sendable {
     /// comes near the limit; for a file well within it, an upper bound of that size (see
     /// ``SARIFWriter``); `Int.max` if zlib failed.
     public var gzipBytes: Int
+    /// The files under the source root read to anchor results (lock files, the Dockerfile),
+    /// absolute: inputs, which the command must not write its output over.
+    public var sourceFilesRead: [String] = []
 
     /// How many dropped results ``noteLines(whereListed:)`` names one by one.
     public static let droppedNamedInNotes = 20
@@ -373,7 +376,10 @@ public enum SARIFWriter {
             (lhs.element.isSuppressed ? 1 : 0, -lhs.element.severity.rank, lhs.offset)
                 < (rhs.element.isSuppressed ? 1 : 0, -rhs.element.severity.rank, rhs.offset)
         }
-        return SARIFOutput(bytes: bytes, dropped: mostSevereFirst.map(\.element), notes: notes, gzipBytes: gzipSize)
+        var output = SARIFOutput(
+            bytes: bytes, dropped: mostSevereFirst.map(\.element), notes: notes, gzipBytes: gzipSize)
+        output.sourceFilesRead = resolver.tree.filesRead
+        return output
     }
 
     /// What the file does with each report that checked nothing: its run (the tool's, or its

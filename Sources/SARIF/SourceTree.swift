@@ -31,6 +31,13 @@ struct SourceTree {
         return loaded
     }
 
+    /// The absolute paths of the files read (those that exist), sorted: inputs of the run, which
+    /// an output must not replace.
+    var filesRead: [String] {
+        guard let root else { return [] }
+        return cache.compactMap { $0.value == nil ? nil : root + "/" + $0.key }.sorted()
+    }
+
     /// GitHub's line hash of 1-based `line` of the file at `path` (hashes are computed once per file).
     mutating func lineHash(_ path: String, line: Int) -> String? {
         guard var file = file(path) else { return nil }

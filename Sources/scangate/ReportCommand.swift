@@ -74,7 +74,10 @@ struct ReportCommand: ParsableCommand {
         case .junit: bytes = Array(JUnitReport.render(content).utf8)
         case .json: bytes = ReportJSON.encode(content)
         }
-        let inputs = content.reports.map(\.file) + [baseline, policy].compactMap { $0 } + waivers + vex
+        // The files the policy extends are inputs too (`-o policies/default.yaml` would break every gate).
+        let inputs =
+            content.reports.map(\.file) + [baseline, policy].compactMap { $0 } + (content.gate?.policyFiles ?? [])
+            + waivers + vex
         try OutputFile.write(bytes, to: output, sparing: inputs, isJSON: format == .json)
         ScanGate.exitAfterOutput(keeping: content, bytes)
     }

@@ -95,7 +95,7 @@ struct SARIFCommand: ParsableCommand {
         let notes = sarif.noteLines(whereListed: whereListed)
         // A dropped result is named by its rule and place: one printable line each.
         if !notes.isEmpty { Terminal.error(notes.map(\.printableLine).joined(separator: "\n")) }
-        var inputs = loaded.map(\.source)
+        var inputs = loaded.map(\.source) + sarif.sourceFilesRead
         if let dockerfile {
             inputs.append(sourceRoot.map { ($0 as NSString).appendingPathComponent(dockerfile) } ?? dockerfile)
         }

@@ -394,6 +394,13 @@ struct CLITests {
         let extended = policies.appendingPathComponent("default.yaml")
         let policyBytes = try Data(contentsOf: extended)
         let staging = policies.appendingPathComponent("staging.yaml").path
+        // The lock file `sarif --source-root` reads to find each package's line.
+        let lock = directory.appendingPathComponent("package-lock.json")
+        try FileManager.default.copyItem(
+            at: ScanGateProcess.repositoryRoot.appendingPathComponent(
+                "fixtures/sarif-writer/project/package-lock.json"),
+            to: lock)
+        let lockBytes = try Data(contentsOf: lock)
         let runs: [[String]] = [
             ["ingest", report.path, "-o", report.path],
             // A relative spelling of the same file.
@@ -403,6 +410,8 @@ struct CLITests {
             // The file the policy extends.
             ["gate", report.path, "--policy", staging, "-o", extended.path],
             ["report", report.path, "--format", "html", "-o", report.path],
+            ["report", report.path, "--format", "markdown", "--policy", staging, "-o", extended.path],
+            ["sarif", report.path, "--source-root", directory.path, "-o", lock.path],
         ]
         for arguments in runs {
             let result = try ScanGateProcess.run(arguments)
@@ -411,6 +420,7 @@ struct CLITests {
         }
         #expect(try Data(contentsOf: report) == reportBytes)
         #expect(try Data(contentsOf: extended) == policyBytes)
+        #expect(try Data(contentsOf: lock) == lockBytes)
     }
 
     @Test func forcedFormatOverridesDetection() throws {
