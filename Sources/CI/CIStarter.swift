@@ -46,7 +46,7 @@ public enum CIStarter {
           html: scangate-out/report.html
           markdown: scangate-out/report.md
           junit: scangate-out/junit.xml
-          # json: scangate-out/report.json          # scangate-report/1
+          # json: scangate-out/report.json          # scangate-report/1; as a baseline it knows what was waived
           # decision: scangate-out/decision.json    # scangate-gate/1
           findings: scangate-out/findings.json      # scangate-findings/1, a baseline for later runs
           # sarif-dropped: scangate-out/sarif-dropped.txt   # results left out of the SARIF for GitHub's limits

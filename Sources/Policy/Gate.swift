@@ -114,11 +114,14 @@ public enum Gate {
             let forOtherEnvironments = naming.filter { !waivers[$0].holds(in: environment) }
             if !forOtherEnvironments.isEmpty { elsewhere[verdicts.count] = forOtherEnvironments }
             // A waiver accepts a finding until it expires, not for good: a baseline taken while it
-            // was waived holds the finding, and `fail-on-new-only` would let it pass for ever.
+            // was waived holds the finding, and `fail-on-new-only` would let it pass for ever. So a
+            // finding is new again when its waiver has expired, or when the baseline's decision
+            // waived it (the waiver since deleted, or expired): waived now, it stays waived.
             let lapsedWaiver = naming.map { waivers[$0] }.first {
                 $0.holds(in: environment) && input.today > $0.expires
             }
-            let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil } ?? true
+            let waivedInBaseline = inBaseline == .present && input.baseline?.waived(finding) == true
+            let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil || waivedInBaseline } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
                 severity: effective, judgedSeverity: judgement.severity, severitySource: judgement.source,
@@ -184,6 +187,15 @@ public enum Gate {
                         applied[index, default: 0] += 1
                         break
                     }
+                }
+            }
+            if waivedInBaseline, lapsedWaiver == nil {
+                if result.verdict == .waived {
+                    result.isNew = false  // known, and waived as it was then
+                } else {
+                    result.notes.append(
+                        "new again: the baseline has it only as waived (its decision in \(input.baseline?.file ?? "")), "
+                            + "and no waiver holds it now")
                 }
             }
             if policy.severitySources != nil, judgement.severity != finding.severity,

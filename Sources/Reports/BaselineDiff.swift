@@ -161,10 +161,15 @@ public struct FindingsSnapshot: Sendable {
     public var file: String
     /// Open findings first, then suppressed ones, in file order.
     public var entries: [DiffEntry]
+    /// The fingerprints of the findings the document's decision waived (a `scangate-report/1`
+    /// with one): the previous run accepted them only under a waiver. Nil when the document holds
+    /// no decision (`scangate-findings/1`).
+    public var waivedFingerprints: Set<String>?
 
-    public init(file: String, entries: [DiffEntry]) {
+    public init(file: String, entries: [DiffEntry], waivedFingerprints: Set<String>? = nil) {
         self.file = file
         self.entries = entries
+        self.waivedFingerprints = waivedFingerprints
     }
 
     /// The fingerprints of the open findings (what the gate's baseline needs).
@@ -179,7 +184,9 @@ public struct FindingsSnapshot: Sendable {
             throw FindingsJSONReader.ReadError(file: file, line: error.line, message: "not JSON: \(error.message)")
         }
         do {
-            return FindingsSnapshot(file: file, entries: try entries(document.root, file: file))
+            return FindingsSnapshot(
+                file: file, entries: try entries(document.root, file: file),
+                waivedFingerprints: try waived(document.root, file: file))
         } catch let error as FindingsJSONReader.ReadError {
             throw error
         } catch let error as JSONAccessError {
@@ -213,6 +220,23 @@ public struct FindingsSnapshot: Sendable {
             for finding in findings { result.append(try entry(finding, suppressed: suppressed, file: file)) }
         }
         return result
+    }
+
+    /// The fingerprints the decision of a `scangate-report/1` document waived; nil without one.
+    private static func waived(_ root: JSONValue, file: String) throws -> Set<String>? {
+        let object = try root.requireObject()
+        guard try object.string("schema") == ReportJSON.schema, let decision = try object.object("decision") else {
+            return nil
+        }
+        guard let findings = try decision.array("findings") else {
+            throw FindingsJSONReader.ReadError(
+                file: file, line: decision.line, message: "the decision has no \"findings\" list")
+        }
+        var waived: Set<String> = []
+        for finding in findings where try finding.requiredString("verdict") == "waived" {
+            waived.insert(try finding.requiredString("fingerprint"))
+        }
+        return waived
     }
 
     /// A value of a field ScanGate writes from a fixed set (a kind, a severity) that is not one.

@@ -277,6 +277,43 @@ struct EvaluationTests {
         #expect(Support.verdict(plain, "CVE-2021-44906")?.verdict == .warn)
     }
 
+    /// A baseline that records its decision (a report JSON) knows which findings it held only as
+    /// waived: one no waiver holds now is new again, whether its waiver expired or was deleted
+    /// (before, deleting the expired entry made it known, and `fail-on-new-only` let it pass).
+    @Test func aFindingTheBaselineHeldOnlyAsWaivedIsNewAgainWithoutAWaiver() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
+        let baseline = Baseline(
+            file: "previous.json", traces: [FindingTrace(Self.minimist)], waived: [Self.minimist.fingerprint])
+        let deleted = try #require(
+            Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: baseline), "CVE-2021-44906"))
+        #expect(deleted.isNew && deleted.verdict == .fail, "\(deleted.reason.text)")
+        #expect(
+            deleted.notes.contains {
+                $0.hasPrefix("new again: the baseline has it only as waived (its decision in previous.json)")
+            }, "\(deleted.notes)")
+        // Waived now as then: waived, and known.
+        let waivers = try WaiverFile.parse(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: CVE-2021-44906
+                reason: no user input reaches it
+                approved-by: security@example.org
+                expires: 2026-12-20
+
+            """, file: "waivers.yaml")
+        let held = try #require(
+            Support.verdict(
+                Support.evaluate([Self.minimist], policy: policy, waivers: [waivers], baseline: baseline),
+                "CVE-2021-44906"))
+        #expect(held.verdict == .waived && !held.isNew)
+        // A baseline that held it open (not waived) knows it: it warns.
+        let open = Baseline(file: "previous.json", traces: [FindingTrace(Self.minimist)], waived: [])
+        let known = try #require(
+            Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: open), "CVE-2021-44906"))
+        #expect(!known.isNew && known.verdict == .warn)
+    }
+
     /// A finding nobody rates now is judged at `unknown-severity-as`: above the baseline's low it
     /// is new, not the finding the baseline accepted.
     @Test func anUnratedFindingIsComparedAtUnknownSeverityAs() throws {

@@ -51,6 +51,46 @@ struct GateCommandTests {
         )
     }
 
+    /// Under `fail-on-new-only`, a report JSON baseline that waived a finding keeps it from passing
+    /// as known once no waiver holds it: deleting the expired waiver (tidying up after the warning)
+    /// no longer turns the gate's FAIL into a PASS. A findings document knows no waivers.
+    @Test func aBaselineThatWaivedAFindingDoesNotLetItPassOnceTheWaiverIsGone() throws {
+        let root = Support.repositoryRoot.path
+        let policy = try GateProcess.temporaryFile(
+            "new-only.yaml",
+            "scangate-policy: 1\nextends: \(root)/policies/staging.yaml\nenvironment: staging\nfail-on-new-only: true\n"
+        )
+        let directory = policy.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let waivers = directory.appendingPathComponent("waivers.yaml")
+        try Data(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: CVE-2021-44906
+                reason: argv never reaches it
+                approved-by: security@example.org
+                approved-on: 2026-11-24
+                expires: 2026-11-30
+                severity: critical
+
+            """.utf8
+        ).write(to: waivers)
+        let baseline = directory.appendingPathComponent("baseline.json").path
+        let common = ["fixtures/examples", "--policy", policy.path, "--now", "2026-11-25"]
+        let written = try GateProcess.run(
+            ["report"] + common + ["--waivers", waivers.path, "--format", "json", "-o", baseline])
+        #expect(written.status == 0, "\(written.standardError)")
+        // With the waiver it is waived; with it deleted, it fails as new.
+        let waived = try GateProcess.run(["gate"] + common + ["--baseline", baseline, "--waivers", waivers.path])
+        #expect(waived.status == 0, "\(waived.standardOutput)")
+        #expect(waived.standardOutput.contains("1 waived"))
+        let deleted = try GateProcess.run(["gate"] + common + ["--baseline", baseline])
+        #expect(deleted.status == 1, "\(deleted.standardOutput)")
+        #expect(deleted.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5 [new]"))
+        #expect(deleted.standardOutput.contains("new again: the baseline has it only as waived"))
+    }
+
     @Test func devPassesWithWarnings() throws {
         let result = try GateProcess.run(["gate", Self.examples, "--policy", "policies/dev.yaml"] + Self.now)
         #expect(result.status == 0, "\(result.standardError)")
