@@ -290,6 +290,13 @@ public enum Gate {
                     + "(\(failOn.source)): no finding warns by its severity, every one at or above "
                     + "\(failOn.value) fails")
         }
+        // `--env staging` with a production policy: staging's waivers hold under production's
+        // thresholds. Allowed (the flag says so), but never silently.
+        if let declared = policy.declaredEnvironment, declared.value != environment {
+            allWarnings.append(
+                "gated in \(environment), though the policy declares environment: \(declared.value) "
+                    + "(\(declared.source)): waivers for \(environment) hold under this policy's thresholds")
+        }
         allWarnings +=
             input.reportWarnings + waiverWarnings + vexNotes + vex.setAsideWarnings + vex.unusedWarnings
             + unmatchedToolWarnings(policy, input.findings)

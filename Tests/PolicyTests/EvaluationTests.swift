@@ -314,6 +314,22 @@ struct EvaluationTests {
         #expect(!known.isNew && known.verdict == .warn)
     }
 
+    /// `--env` over a policy that declares another environment is allowed, never silent: that
+    /// environment's waivers hold under this policy's thresholds.
+    @Test func anEnvironmentOtherThanThePolicyDeclaresIsWarnedAbout() throws {
+        let policy = try Support.policy("scangate-policy: 1\nenvironment: production\nfail-on: high\n")
+        let overridden = Support.evaluate([Self.minimist], policy: policy, environment: "staging")
+        #expect(overridden.environment == "staging")
+        #expect(
+            overridden.warnings.contains {
+                $0.hasPrefix("gated in staging, though the policy declares environment: production (")
+            }, "\(overridden.warnings)")
+        for same in [nil, "production"] {
+            let decision = Support.evaluate([Self.minimist], policy: policy, environment: same)
+            #expect(!decision.warnings.contains { $0.hasPrefix("gated in") })
+        }
+    }
+
     /// A finding nobody rates now is judged at `unknown-severity-as`: above the baseline's low it
     /// is new, not the finding the baseline accepted.
     @Test func anUnratedFindingIsComparedAtUnknownSeverityAs() throws {
