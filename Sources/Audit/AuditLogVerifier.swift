@@ -247,11 +247,18 @@ public struct AuditLogVerifier: Sendable {
         guard let key = trustedKeys.first(where: { $0.keyID == signature.keyID }) else {
             if skipsUnknownSigners && !requireSignatures { return nil }
             let trusted = trustedKeys.map { "\($0.file) (\($0.keyID))" }.joined(separator: ", ")
+            // The log's first signed record signed by none of the keys given is most likely the
+            // wrong --key, not tampering: say both.
+            let why =
+                state.firstSigned == record.sequence
+                ? "none of the keys given signs this log (the wrong --key?), or the record was re-signed with another key"
+                : "the record was re-signed with another key, or the log's signing key changed here (give every key "
+                    + "that signs it)"
             return AuditFailure(
                 kind: .untrustedKey, sequence: record.sequence, line: lineNumber,
                 message:
                     "signed by key \(AuditText.excerpt(signature.keyID)), which is not a trusted key (\(trusted)): "
-                    + "the record was re-signed with another key")
+                    + why)
         }
         guard signature.algorithm == key.algorithm.rawValue else {
             return AuditFailure(

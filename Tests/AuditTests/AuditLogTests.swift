@@ -293,6 +293,14 @@ struct AuditSignatureTests {
         #expect(failure.sequence == 2 && failure.line == 2)
         #expect(failure.message.contains(attacker.publicKey.keyID))
         #expect(failure.message.contains("re-signed with another key"))
+        #expect(!failure.message.contains("the wrong --key"))
+
+        // Verified with the wrong key, the first record already fails: the likely cause is said first.
+        let (_, unrelated) = try AuditSupport.makeKey(.ed25519, named: "unrelated", in: directory)
+        let wrong = try #require(
+            try AuditSupport.verify(path, keys: [try AuditPublicKey(contentsOf: unrelated)]).failure)
+        #expect(wrong.kind == .untrustedKey && wrong.sequence == 1)
+        #expect(wrong.message.contains("none of the keys given signs this log (the wrong --key?)"), "\(wrong.message)")
     }
 
     /// Whoever can write the log can append a well-chained record signed with a key of their
