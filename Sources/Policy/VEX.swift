@@ -474,10 +474,12 @@ public struct VEXDocument: Sendable {
         }
         // OpenVEX requires it, and the latest statement about a finding decides: a document
         // without one could never be ordered against another.
-        guard let documentTimestamp = try timestamp(in: object, of: "the document") else {
+        guard let issued = try timestamp(in: object, of: "the document") else {
             throw object.error(
                 "an OpenVEX document needs a \"timestamp\" (RFC 3339): statements are ordered by it")
         }
+        // A document updated since it was issued speaks as of its update.
+        let documentTimestamp = try timestamp(in: object, of: "the document", key: "last_updated") ?? issued
         guard let statements = try object.array("statements") else {
             throw object.error("an OpenVEX document needs \"statements\"")
         }
@@ -493,6 +495,7 @@ public struct VEXDocument: Sendable {
     {
         let statement = try value.requireObject()
         let what = "statement \(index)"
+        try refuseUnknownKeys(statement, known: statementKeys, what: what)
         guard let vulnerability = statement["vulnerability"], !vulnerability.isNull else {
             throw statement.error("\(what) has no \"vulnerability\"")
         }
@@ -519,14 +522,24 @@ public struct VEXDocument: Sendable {
             throw statement.error(
                 "\(what) has no products: ScanGate refuses a statement that does not say which product it is about")
         }
+        // OpenVEX v0.0.1 lists subcomponents beside the products, for all of them; v0.2.0 inside
+        // each product. Ignored, they would leave the statement about every package of the product.
+        var sharedSubcomponents: [[String]] = []
+        for subcomponent in try statement.array("subcomponents") ?? [] {
+            sharedSubcomponents.append(try productIdentifiers(subcomponent, what: what, keys: subcomponentKeys))
+        }
         var products: [VEXProduct] = []
         for product in productValues {
-            var subcomponents: [[String]] = []
+            var subcomponents = sharedSubcomponents
             if product.kind == .object, let values = try product.array("subcomponents") {
-                for subcomponent in values { subcomponents.append(try productIdentifiers(subcomponent, what: what)) }
+                for subcomponent in values {
+                    subcomponents.append(try productIdentifiers(subcomponent, what: what, keys: subcomponentKeys))
+                }
             }
             products.append(
-                VEXProduct(identifiers: try productIdentifiers(product, what: what), subcomponents: subcomponents))
+                VEXProduct(
+                    identifiers: try productIdentifiers(product, what: what, keys: productKeys),
+                    subcomponents: subcomponents))
         }
         let justification = try statement.string("justification")
         if let justification, !justifications.contains(justification) {
@@ -540,10 +553,33 @@ public struct VEXDocument: Sendable {
         if status == .notAffected, justification == nil, impact == nil {
             throw statement.error("\(what) is not_affected without a justification or impact_statement")
         }
+        // When it was last said: its update, else its issue, else the document's.
+        let updated = try Self.timestamp(in: statement, of: what, key: "last_updated")
+        let issued = try Self.timestamp(in: statement, of: what)
         return VEXStatement(
             source: SourceRef(file: file, line: statement.line), index: index, vulnerabilityIDs: ids,
             products: products, status: status, justification: justification, impactStatement: impact,
-            timestamp: try Self.timestamp(in: statement, of: what) ?? timestamp)
+            timestamp: updated ?? issued ?? timestamp)
+    }
+
+    /// The keys OpenVEX defines for a statement (v0.2.0, and v0.0.1's `vuln_description` and
+    /// `subcomponents`). Any other is refused: a misspelt `subcomponent` or `product` would be
+    /// ignored and leave the statement broader than its author meant.
+    static let statementKeys: Set<String> = [
+        "@id", "vulnerability", "vuln_description", "timestamp", "last_updated", "products", "subcomponents",
+        "status", "supplier", "status_notes", "justification", "impact_statement", "action_statement",
+        "action_statement_timestamp",
+    ]
+    static let productKeys: Set<String> = ["@id", "identifiers", "hashes", "subcomponents"]
+    static let subcomponentKeys: Set<String> = ["@id", "identifiers", "hashes"]
+
+    private static func refuseUnknownKeys(_ object: JSONValue, known: Set<String>, what: String)
+        throws(JSONAccessError)
+    {
+        guard let unknown = object.members.first(where: { !known.contains($0.key) }) else { return }
+        throw unknown.value.error(
+            "\(what): unknown key \"\(unknown.key)\" (OpenVEX defines \(known.sorted().joined(separator: ", "))): "
+                + "a misspelt key would be ignored and the statement read as broader than meant")
     }
 
     /// OpenVEX's justifications for `not_affected` (spec v0.2.0, "Status Justifications").
@@ -555,16 +591,20 @@ public struct VEXDocument: Sendable {
     /// The object's `timestamp`, which must be an RFC 3339 date-time: the latest statement
     /// about a finding decides, and a timestamp that cannot be ordered must not win or lose by
     /// accident.
-    private static func timestamp(in object: JSONValue, of what: String) throws(JSONAccessError) -> String? {
-        guard let text = try object.string("timestamp") else { return nil }
+    private static func timestamp(in object: JSONValue, of what: String, key: String = "timestamp")
+        throws(JSONAccessError) -> String?
+    {
+        guard let text = try object.string(key) else { return nil }
         guard RFC3339.epochSeconds(text) != nil else {
-            throw (object["timestamp"] ?? object).error(
-                "\(what): timestamp \"\(text)\" is not an RFC 3339 date-time (e.g. 2026-11-25T10:00:00Z)")
+            throw (object[key] ?? object).error(
+                "\(what): \(key) \"\(text)\" is not an RFC 3339 date-time (e.g. 2026-11-25T10:00:00Z)")
         }
         return text
     }
 
-    private static func productIdentifiers(_ value: JSONValue, what: String) throws(JSONAccessError) -> [String] {
+    private static func productIdentifiers(_ value: JSONValue, what: String, keys: Set<String>)
+        throws(JSONAccessError) -> [String]
+    {
         if let text = value.stringValue { return [try checkedPurl(text, at: value, what: what)] }
         let object = try value.requireObject()
         var identifiers: [String] = []
@@ -577,6 +617,7 @@ public struct VEXDocument: Sendable {
         guard !identifiers.isEmpty else {
             throw object.error("\(what): a product has neither @id nor identifiers.purl")
         }
+        try refuseUnknownKeys(object, known: keys, what: what)
         return identifiers
     }
 
@@ -734,16 +775,22 @@ final class VEXIndex {
         }
         self.byID = byID
         // A statement dated after today cannot have been made yet: a typo, or a date chosen to
-        // outrank every later statement. It is set aside, fail-closed.
+        // outrank every later statement. One that would take findings out is set aside,
+        // fail-closed; one that keeps them in (affected, under investigation) still counts.
         let endOfToday = Double(today.ordinal + 1) * 86_400
         var future = Set<Int>()
         var warnings: [String] = []
         for (position, statement) in statements.enumerated() {
             guard let instant = statement.instant, instant >= endOfToday else { continue }
-            future.insert(position)
-            warnings.append(
-                "OpenVEX statement \(statement.index) (\(statement.source)) is dated \(statement.timestamp ?? "?"), "
-                    + "after today (\(today)): not applied")
+            let dated =
+                "OpenVEX statement \(statement.index) (\(statement.source)) is dated "
+                + "\(statement.timestamp ?? "?"), after today (\(today))"
+            if statement.status.suppresses {
+                future.insert(position)
+                warnings.append(dated + ": not applied")
+            } else {
+                warnings.append(dated + ": applied all the same, as it takes no finding out")
+            }
         }
         self.future = future
         futureWarnings = warnings

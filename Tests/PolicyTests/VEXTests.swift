@@ -290,6 +290,85 @@ struct VEXTests {
         #expect(try verdicts(#"["pkg:npm/minimist@1.2.5"]"#) == [.vexSuppressed, .vexSuppressed, .vexSuppressed])
     }
 
+    /// OpenVEX v0.0.1 lists subcomponents beside the products: they narrow the statement as
+    /// v0.2.0's do inside a product. Ignored, an image statement meant for one package covered
+    /// every package in the image.
+    @Test func statementLevelSubcomponentsNarrowTheStatement() throws {
+        let minimist = Support.finding(
+            "CVE-2021-44906", package: Support.npm("minimist", "1.2.5"), image: "ghcr.io/acme/app-b:1.0")
+        func verdict(_ subcomponent: String) throws -> Verdict {
+            let vex = try Self.document(
+                #"{"vulnerability": "CVE-2021-44906", "products": ["ghcr.io/acme/app-b:1.0"], "subcomponents": ["#
+                    + subcomponent + #"], "status": "fixed"}"#, context: "https://openvex.dev/ns/v0.0.1")
+            return Support.evaluate([minimist], policy: Self.policy, vex: [vex]).verdicts.first?.verdict ?? .pass
+        }
+        #expect(try verdict(#""pkg:npm/other@1.0.0""#) == .fail)
+        #expect(try verdict(#""pkg:npm/minimist@1.2.5""#) == .vexSuppressed)
+    }
+
+    /// A key OpenVEX does not define is refused with where it is: a misspelt `subcomponent`
+    /// would be ignored and the statement read as covering the whole product.
+    @Test func anUnknownKeyInAStatementOrProductIsRefused() {
+        for statement in [
+            #"{"vulnerability": "CVE-1", "products": [{"@id": "ghcr.io/a/b:1", "subcomponent": ["pkg:npm/x@1"]}], "status": "fixed"}"#,
+            #"{"vulnerability": "CVE-1", "products": ["ghcr.io/a/b:1"], "subcomponent": ["pkg:npm/x@1"], "status": "fixed"}"#,
+            #"{"vulnerability": "CVE-1", "products": [{"@id": "ghcr.io/a/b:1", "subcomponents": [{"@id": "pkg:npm/x@1", "purl": "y"}]}], "status": "fixed"}"#,
+        ] {
+            do {
+                _ = try Self.document(statement)
+                Issue.record("accepted: \(statement)")
+            } catch {
+                #expect(error.message.contains("unknown key"), "\(error)")
+                #expect(error.line > 0)
+            }
+        }
+        // Every key OpenVEX defines is read or let be.
+        let full =
+            #"{"@id": "s1", "vulnerability": {"name": "CVE-1"}, "timestamp": "2026-10-01T00:00:00Z", "#
+            + #""last_updated": "2026-10-02T00:00:00Z", "products": [{"@id": "pkg:npm/x@1", "identifiers": "#
+            + #"{"purl": "pkg:npm/x@1"}, "hashes": {"sha-256": "ab"}}], "status": "affected", "supplier": "acme", "#
+            + #""status_notes": "n", "action_statement": "upgrade", "action_statement_timestamp": "2026-10-02T00:00:00Z"}"#
+        #expect(throws: Never.self) { _ = try Self.document(full) }
+    }
+
+    /// The latest word decides, and a statement updated since it was issued (`last_updated`)
+    /// speaks as of its update: an older `not_affected` does not outrank an `affected` updated later.
+    @Test func aStatementSpeaksAsOfItsLastUpdate() throws {
+        let affected = try Self.document(
+            Self.statement(
+                Self.lodash1, Self.lodashPurl, "affected",
+                #", "timestamp": "2026-01-01T00:00:00Z", "last_updated": "2026-11-20T00:00:00Z""#))
+        let notAffected = try Self.document(
+            Self.statement(
+                Self.lodash1, Self.lodashPurl, "not_affected",
+                #", "justification": "vulnerable_code_not_present", "timestamp": "2026-06-01T00:00:00Z""#))
+        let decision = Support.evaluate([Self.lodash], policy: Self.policy, vex: [affected, notAffected])
+        #expect(decision.verdicts.first?.verdict == .fail)
+    }
+
+    /// A statement dated after today is set aside when it would take a finding out; one that keeps
+    /// it in (`affected`) still counts, so an older `not_affected` does not win by default.
+    @Test func aFutureStatementThatKeepsTheFindingInStillCounts() throws {
+        let older = try Self.document(
+            Self.statement(
+                Self.lodash1, Self.lodashPurl, "not_affected",
+                #", "justification": "vulnerable_code_not_present", "timestamp": "2026-06-01T00:00:00Z""#))
+        let future = try Self.document(
+            Self.statement(Self.lodash1, Self.lodashPurl, "affected", #", "timestamp": "2026-12-05T00:00:00Z""#))
+        let decision = Support.evaluate(
+            [Self.lodash], policy: Self.policy, vex: [older, future], today: Support.day("2026-12-01"))
+        #expect(decision.verdicts.first?.verdict == .fail)
+        #expect(decision.warnings.contains { $0.contains("applied all the same, as it takes no finding out") })
+        let futureNotAffected = try Self.document(
+            Self.statement(
+                Self.lodash1, Self.lodashPurl, "not_affected",
+                #", "justification": "vulnerable_code_not_present", "timestamp": "2026-12-05T00:00:00Z""#))
+        let setAside = Support.evaluate(
+            [Self.lodash], policy: Self.policy, vex: [futureNotAffected], today: Support.day("2026-12-01"))
+        #expect(setAside.verdicts.first?.verdict == .fail)
+        #expect(setAside.warnings.contains { $0.contains("after today (2026-12-01): not applied") })
+    }
+
     /// A product that names a source repository speaks for the source tree only when it is the
     /// repository being gated (owner and name in any case, version and qualifiers aside): a
     /// statement copied from an upstream or a vendor does not lift this project's finding, and
