@@ -116,12 +116,13 @@ public enum Gate {
             // A waiver accepts a finding until it expires, not for good: a baseline taken while it
             // was waived holds the finding, and `fail-on-new-only` would let it pass for ever. So a
             // finding is new again when its waiver has expired, or when the baseline's decision
-            // waived it (the waiver since deleted, or expired): waived now, it stays waived.
+            // waived it or an OpenVEX statement took it out (the waiver since deleted or expired,
+            // the statement withdrawn or overruled): waived or taken out now, it is known.
             let lapsedWaiver = naming.map { waivers[$0] }.first {
                 $0.holds(in: environment) && input.today > $0.expires
             }
-            let waivedInBaseline = inBaseline == .present && input.baseline?.waived(finding) == true
-            let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil || waivedInBaseline } ?? true
+            let excusedInBaseline = inBaseline == .present && input.baseline?.excused(finding) == true
+            let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil || excusedInBaseline } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
                 severity: effective, judgedSeverity: judgement.severity, severitySource: judgement.source,
@@ -189,13 +190,13 @@ public enum Gate {
                     }
                 }
             }
-            if waivedInBaseline, lapsedWaiver == nil {
-                if result.verdict == .waived {
-                    result.isNew = false  // known, and waived as it was then
+            if excusedInBaseline, lapsedWaiver == nil {
+                if result.verdict == .waived || result.verdict == .vexSuppressed {
+                    result.isNew = false  // known, and excused as it was then
                 } else {
                     result.notes.append(
-                        "new again: the baseline has it only as waived (its decision in \(input.baseline?.file ?? "")), "
-                            + "and no waiver holds it now")
+                        "new again: the baseline has it only as waived or VEX-suppressed (its decision in "
+                            + "\(input.baseline?.file ?? "")), and no waiver or statement holds it now")
                 }
             }
             if policy.severitySources != nil, judgement.severity != finding.severity,

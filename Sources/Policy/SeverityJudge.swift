@@ -122,23 +122,24 @@ public struct Baseline: Sendable {
     /// suppressions (its previous run judged those like any other); nil when there were none.
     private let indexWithToolSuppressed: ContinuityIndex?
 
-    /// The fingerprints of the findings the previous run's decision waived.
-    private let waived: Set<String>
+    /// The fingerprints of the findings the previous run's decision waived or VEX-suppressed.
+    private let excused: Set<String>
 
     /// - Parameters:
     ///   - toolSuppressed: the previous run's findings a tool suppressed, which count for a policy
     ///     with `trust-tool-suppressions: false` only.
-    ///   - waived: the fingerprints of the findings the previous run's decision waived, when the
-    ///     baseline records a decision.
-    public init(file: String, traces: [FindingTrace], toolSuppressed: [FindingTrace] = [], waived: Set<String> = []) {
+    ///   - excused: the fingerprints of the findings the previous run's decision waived or an
+    ///     OpenVEX statement took out, when the baseline records a decision.
+    public init(file: String, traces: [FindingTrace], toolSuppressed: [FindingTrace] = [], excused: Set<String> = []) {
         self.file = file
         self.index = ContinuityIndex(traces)
         indexWithToolSuppressed = toolSuppressed.isEmpty ? nil : ContinuityIndex(traces + toolSuppressed)
-        self.waived = waived
+        self.excused = excused
     }
 
-    /// Whether the previous run accepted the finding only under a waiver (its decision waived it).
-    public func waived(_ finding: Finding) -> Bool { waived.contains(finding.fingerprint) }
+    /// Whether the previous run accepted the finding only by a waiver or an OpenVEX statement (its
+    /// decision waived or VEX-suppressed it).
+    public func excused(_ finding: Finding) -> Bool { excused.contains(finding.fingerprint) }
 
     /// A baseline known by fingerprints only.
     public init(file: String, fingerprints: Set<String>) {

@@ -161,15 +161,15 @@ public struct FindingsSnapshot: Sendable {
     public var file: String
     /// Open findings first, then suppressed ones, in file order.
     public var entries: [DiffEntry]
-    /// The fingerprints of the findings the document's decision waived (a `scangate-report/1`
-    /// with one): the previous run accepted them only under a waiver. Nil when the document holds
-    /// no decision (`scangate-findings/1`).
-    public var waivedFingerprints: Set<String>?
+    /// The fingerprints of the findings the document's decision waived or an OpenVEX statement
+    /// took out (a `scangate-report/1` with a decision): the previous run accepted them only by
+    /// a waiver or a statement. Nil when the document holds no decision (`scangate-findings/1`).
+    public var excusedFingerprints: Set<String>?
 
-    public init(file: String, entries: [DiffEntry], waivedFingerprints: Set<String>? = nil) {
+    public init(file: String, entries: [DiffEntry], excusedFingerprints: Set<String>? = nil) {
         self.file = file
         self.entries = entries
-        self.waivedFingerprints = waivedFingerprints
+        self.excusedFingerprints = excusedFingerprints
     }
 
     /// The fingerprints of the open findings (what the gate's baseline needs).
@@ -186,7 +186,7 @@ public struct FindingsSnapshot: Sendable {
         do {
             return FindingsSnapshot(
                 file: file, entries: try entries(document.root, file: file),
-                waivedFingerprints: try waived(document.root, file: file))
+                excusedFingerprints: try excused(document.root, file: file))
         } catch let error as FindingsJSONReader.ReadError {
             throw error
         } catch let error as JSONAccessError {
@@ -222,8 +222,9 @@ public struct FindingsSnapshot: Sendable {
         return result
     }
 
-    /// The fingerprints the decision of a `scangate-report/1` document waived; nil without one.
-    private static func waived(_ root: JSONValue, file: String) throws -> Set<String>? {
+    /// The fingerprints the decision of a `scangate-report/1` document waived or VEX-suppressed;
+    /// nil without one.
+    private static func excused(_ root: JSONValue, file: String) throws -> Set<String>? {
         let object = try root.requireObject()
         guard try object.string("schema") == ReportJSON.schema, let decision = try object.object("decision") else {
             return nil
@@ -232,11 +233,11 @@ public struct FindingsSnapshot: Sendable {
             throw FindingsJSONReader.ReadError(
                 file: file, line: decision.line, message: "the decision has no \"findings\" list")
         }
-        var waived: Set<String> = []
-        for finding in findings where try finding.requiredString("verdict") == "waived" {
-            waived.insert(try finding.requiredString("fingerprint"))
+        var excused: Set<String> = []
+        for finding in findings where ["waived", "vex-suppressed"].contains(try finding.requiredString("verdict")) {
+            excused.insert(try finding.requiredString("fingerprint"))
         }
-        return waived
+        return excused
     }
 
     /// A value of a field ScanGate writes from a fixed set (a kind, a severity) that is not one.

@@ -283,13 +283,14 @@ struct EvaluationTests {
     @Test func aFindingTheBaselineHeldOnlyAsWaivedIsNewAgainWithoutAWaiver() throws {
         let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
         let baseline = Baseline(
-            file: "previous.json", traces: [FindingTrace(Self.minimist)], waived: [Self.minimist.fingerprint])
+            file: "previous.json", traces: [FindingTrace(Self.minimist)], excused: [Self.minimist.fingerprint])
         let deleted = try #require(
             Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: baseline), "CVE-2021-44906"))
         #expect(deleted.isNew && deleted.verdict == .fail, "\(deleted.reason.text)")
         #expect(
             deleted.notes.contains {
-                $0.hasPrefix("new again: the baseline has it only as waived (its decision in previous.json)")
+                $0.hasPrefix(
+                    "new again: the baseline has it only as waived or VEX-suppressed (its decision in previous.json)")
             }, "\(deleted.notes)")
         // Waived now as then: waived, and known.
         let waivers = try WaiverFile.parse(
@@ -308,7 +309,7 @@ struct EvaluationTests {
                 "CVE-2021-44906"))
         #expect(held.verdict == .waived && !held.isNew)
         // A baseline that held it open (not waived) knows it: it warns.
-        let open = Baseline(file: "previous.json", traces: [FindingTrace(Self.minimist)], waived: [])
+        let open = Baseline(file: "previous.json", traces: [FindingTrace(Self.minimist)], excused: [])
         let known = try #require(
             Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: open), "CVE-2021-44906"))
         #expect(!known.isNew && known.verdict == .warn)

@@ -88,7 +88,38 @@ struct GateCommandTests {
         let deleted = try GateProcess.run(["gate"] + common + ["--baseline", baseline])
         #expect(deleted.status == 1, "\(deleted.standardOutput)")
         #expect(deleted.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5 [new]"))
-        #expect(deleted.standardOutput.contains("new again: the baseline has it only as waived"))
+        #expect(deleted.standardOutput.contains("new again: the baseline has it only as waived or VEX-suppressed"))
+    }
+
+    /// Likewise a finding the baseline's decision took out by an OpenVEX statement: withdrawn (or
+    /// overruled by a later `affected`), the statement no longer keeps it from failing as new.
+    @Test func aBaselineThatVEXSuppressedAFindingDoesNotLetItPassOnceTheStatementIsGone() throws {
+        let root = Support.repositoryRoot.path
+        let policy = try GateProcess.temporaryFile(
+            "new-only.yaml",
+            "scangate-policy: 1\nextends: \(root)/policies/staging.yaml\nenvironment: staging\nfail-on-new-only: true\n"
+        )
+        let directory = policy.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let vex = directory.appendingPathComponent("vex.json")
+        try Data(
+            #"""
+            {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.org/vex/1",
+             "timestamp": "2026-11-20T00:00:00Z",
+             "statements": [{"vulnerability": {"name": "CVE-2021-44906"}, "products": [{"@id": "pkg:npm/minimist@1.2.5"}],
+                             "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}
+            """#.utf8
+        ).write(to: vex)
+        let baseline = directory.appendingPathComponent("baseline.json").path
+        let common = ["fixtures/examples", "--policy", policy.path, "--now", "2026-11-25"]
+        let written = try GateProcess.run(
+            ["report"] + common + ["--vex", vex.path, "--format", "json", "-o", baseline])
+        #expect(written.status == 0, "\(written.standardError)")
+        let kept = try GateProcess.run(["gate"] + common + ["--baseline", baseline, "--vex", vex.path])
+        #expect(kept.status == 0, "\(kept.standardOutput)")
+        let withdrawn = try GateProcess.run(["gate"] + common + ["--baseline", baseline])
+        #expect(withdrawn.status == 1, "\(withdrawn.standardOutput)")
+        #expect(withdrawn.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5 [new]"))
     }
 
     @Test func devPassesWithWarnings() throws {
