@@ -72,6 +72,8 @@ public struct CIPlan: Sendable {
     public var definedEnvironments: [String]?
     /// Whether `--upload` asked for the upload: then a missing token is an error, not a skip.
     public var uploadRequested: Bool = false
+    /// Whether `--comment` asked for the comment (not only the configuration).
+    public var commentRequested: Bool = false
     public var waivers: [String]
     public var vex: [String]
     /// The repository being gated (``CIOverrides/gatedRepository``).
@@ -221,6 +223,7 @@ public struct CIPlan: Sendable {
         plan.policyIsTheEnvironments = overrides.policy == nil
         plan.definedEnvironments = config.definedEnvironments
         plan.uploadRequested = overrides.upload == true
+        plan.commentRequested = overrides.comment == true
         return plan
     }
 }

@@ -374,6 +374,7 @@ public struct CIRunner: Sendable {
             return (CIStepResult(name: "upload", status: .failed(code), message: scrub(why)), nil)
         }
         guard let sarif else { return failed(2, "no SARIF file to upload (see above)") }
+        if plan.context.readOnlyForkToken && !plan.uploadRequested { return skipped(Self.forkTokenReason) }
         guard let token else {
             // Asked for on the command line, or enabled in a GitHub Actions job (where a missing
             // token is a forgotten `env:` line or an unavailable secret), the upload cannot
@@ -425,6 +426,11 @@ public struct CIRunner: Sendable {
         }
     }
 
+    /// Why the upload and the comment are skipped for a pull request from a fork.
+    static let forkTokenReason =
+        "a pull request from a fork: GitHub gives its workflow a read-only token, which cannot upload or "
+        + "comment (the gate decides all the same; --upload or --comment tries anyway)"
+
     private func comment(_ body: String, client: HTTPClient) -> CIStepResult {
         func skipped(_ why: String) -> CIStepResult {
             say("comment skipped: \(why)")
@@ -432,6 +438,7 @@ public struct CIRunner: Sendable {
         }
         guard plan.comment else { return CIStepResult(name: "comment", status: .skipped, message: "disabled") }
         guard let number = plan.context.pullRequest else { return skipped("not a pull request") }
+        if plan.context.readOnlyForkToken && !plan.commentRequested { return skipped(Self.forkTokenReason) }
         guard let token else {
             guard plan.context.isGitHubActions else { return skipped("no GitHub token") }
             let why = Self.missingTokenInActions(

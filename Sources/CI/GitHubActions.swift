@@ -29,6 +29,10 @@ public struct CIContext: Sendable, Equatable {
     public var runURL: String?
     /// `GITHUB_API_URL`, the REST API root of the server the run is on (GitHub Enterprise Server).
     public var apiURL: String?
+    /// Whether the run is for a pull request from a fork under a `pull_request` event: GitHub
+    /// gives such a workflow a read-only token, whatever its `permissions` ask for, so the upload
+    /// and the comment would be refused (403).
+    public var readOnlyForkToken = false
 
     public init(
         isGitHubActions: Bool = false, repository: String? = nil, commit: String? = nil, ref: String? = nil,
@@ -108,6 +112,7 @@ public struct CIContext: Sendable, Equatable {
             }
         } else if context.eventName?.hasPrefix("pull_request") == true {
             // The runner's ref and commit are the checkout's (see above).
+            context.readOnlyForkToken = event.fromFork
         } else if event.namesPullRequest, !runnerRefIsPullRequests {
             let name = context.eventName ?? "this"
             context.uploadTargetProblem =
@@ -159,6 +164,9 @@ struct EventPayload {
     /// `check_suite` or `check_run` listing pull requests or run for a pull request event (a
     /// fork's `workflow_run` lists none).
     var namesPullRequest = false
+    /// Whether the pull request comes from a fork: its head repository is marked a fork, or is
+    /// not its base repository.
+    var fromFork = false
 
     init() {}
 
@@ -170,6 +178,12 @@ struct EventPayload {
         let root = document.root
         if let number = root["pull_request"]?["number"]?.intValue, number > 0 { pullRequest = number }
         if let sha = root["pull_request"]?["head"]?["sha"]?.stringValue, !sha.isEmpty { headSHA = sha }
+        let headRepository = root["pull_request"]?["head"]?["repo"]
+        let baseName = root["pull_request"]?["base"]?["repo"]?["full_name"]?.stringValue
+        let headName = headRepository?["full_name"]?.stringValue
+        fromFork =
+            headRepository?["fork"]?.boolValue == true
+            || (baseName != nil && headName != nil && baseName?.lowercased() != headName?.lowercased())
         let run = root["workflow_run"]
         let listed = [run, root["check_suite"], root["check_run"]].contains { ($0?["pull_requests"]?.count ?? 0) > 0 }
         let runEvent = run?["event"]?.stringValue ?? ""

@@ -315,6 +315,40 @@ enum CIRun {
     /// `pull_request_target` runs with the base branch's GITHUB_REF and GITHUB_SHA; the scan is
     /// the pull request's, so it is uploaded for `refs/pull/N/head` and the head commit, never
     /// over the base branch's analysis.
+    /// A pull request from a fork gets a read-only token under `pull_request`: the upload and the
+    /// comment would be refused (403) and turn a passing gate into exit 4 on every outside
+    /// contribution. They are skipped, saying why; the gate decides the exit code. `--upload`
+    /// still tries.
+    @Test(.enabled(if: CITestEnvironment.canRunServers))
+    func aPullRequestFromAForkSkipsTheUploadAndTheComment() throws {
+        let github = try LocalGitHub(scenario: "complete")
+        var workspace = try ActionsWorkspace(
+            apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let number = LocalGitHub.pullRequest
+        try workspace.setEvent(
+            "pull_request",
+            payload: #"{"action": "synchronize", "number": \#(number), "pull_request": {"number": \#(number), "#
+                + #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "repo": {"full_name": "someone/hello-world", "#
+                + #""fork": true}}, "base": {"sha": "\#(ActionsWorkspace.commit)", "repo": {"full_name": "#
+                + #""\#(LocalGitHub.repository)", "fork": false}}}}"#,
+            ref: "refs/pull/\(number)/merge")
+        let (result, captured) = try CIRun.run(workspace)
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        #expect(
+            captured.standardError.contains("upload skipped: a pull request from a fork"), "\(captured.standardError)")
+        #expect(captured.standardError.contains("comment skipped: a pull request from a fork"))
+        #expect(try github.uploads() == 0)
+        #expect(try github.commentBodies().isEmpty)
+        #expect(workspace.outputFile.contains("upload=skipped\n") && workspace.outputFile.contains("comment=skipped\n"))
+
+        var overrides = CIOverrides()
+        overrides.upload = true
+        let (asked, askedOutput) = try CIRun.run(workspace, overrides: overrides)
+        #expect(asked.exitCode == 0, "\(askedOutput.standardError)")
+        #expect(try github.uploads() == 1)
+    }
+
     @Test(.enabled(if: CITestEnvironment.canRunServers))
     func pullRequestTargetUploadsForThePullRequestsHead() throws {
         let github = try LocalGitHub(scenario: "complete")

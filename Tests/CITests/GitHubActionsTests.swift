@@ -241,6 +241,16 @@ import Yams
         }
         let on = workflow["on"] as? [String: Any] ?? workflow["true"] as? [String: Any] ?? [:]
         #expect(on.keys.contains("pull_request") && on.keys.contains("push"))
+        // The job that holds a write token runs no dependency's install script and leaves no
+        // token on disk for what it runs.
+        #expect(!script.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "npm ci" })
+        let checkouts = (scan["steps"] as? [[String: Any]] ?? []).filter {
+            ($0["uses"] as? String)?.hasPrefix("actions/checkout") == true
+        }
+        #expect(!checkouts.isEmpty)
+        for checkout in checkouts {
+            #expect((checkout["with"] as? [String: Any])?["persist-credentials"] as? Bool == false)
+        }
     }
 
     @Test func workflowsRunOnlyDownloadsTheyCheckedFirst() throws {
@@ -267,6 +277,14 @@ import Yams
         let push = on["push"] as? [String: Any] ?? [:]
         #expect((push["tags"] as? [String])?.contains("v*") == true)
         let jobs = Self.jobs(workflow)
+        // Staging deploys only what ci passed: after a successful ci run of a push to main.
+        let afterCI = try #require(on["workflow_run"] as? [String: Any])
+        #expect(afterCI["workflows"] as? [String] == ["ci"])
+        #expect((on["push"] as? [String: Any])?["branches"] == nil)
+        let staging = try #require(jobs["staging"])
+        let condition = staging["if"] as? String ?? ""
+        #expect(condition.contains("github.event.workflow_run.conclusion == 'success'"), "\(condition)")
+        #expect(Self.runs(staging).contains("github.event.workflow_run.head_sha"))
         let gate = try #require(jobs.first { Self.runs($0.value).contains("scangate release-gate") }?.value)
         #expect((gate["if"] as? String)?.contains("refs/tags/v") == true)
         for (name, job) in jobs {
