@@ -52,6 +52,16 @@ public struct ParsedReport: Sendable {
     /// about the report, set where the reader warns about it: whether a release may pass on it
     /// is the policy's to say (`empty-scans`).
     public var checkedNothing: String?
+    /// The tools this report shows looked at something: its tool and every tool its findings
+    /// name (a SARIF file's runs), none when it checked nothing. A baseline finding of no tool
+    /// that looked this time is not known to be fixed.
+    public var toolsThatScanned: Set<String> {
+        guard checkedNothing == nil else { return [] }
+        var tools: Set<String> = [tool]
+        for finding in findings { for source in finding.provenance { tools.insert(source.tool) } }
+        return tools
+    }
+
     /// ``checkedNothing`` with the report it is about, for the gate.
     public var emptyScan: EmptyScan? { checkedNothing.map { EmptyScan(report: source, reason: $0) } }
     /// The scope (``FindingIdentity/imageScope(_:)``) of the image the report is a scan of (a

@@ -136,7 +136,9 @@ public struct CIRunner: Sendable {
         let content = ReportContent(
             findings: findings, reports: summaries,
             diff: snapshot.map {
-                BaselineDiff(previous: $0, current: findings, judgedBy: policy)
+                BaselineDiff(
+                    previous: $0, current: findings, judgedBy: policy,
+                    scannedTools: reports.reduce(into: Set()) { $0.formUnion($1.toolsThatScanned) })
             },
             gate: ReportGate(decision, policy: policy), date: plan.today.description,
             fullReportLocation: plan.context.runURL ?? plan.outputs.html)
@@ -483,7 +485,8 @@ public struct CIRunner: Sendable {
         ReportSummary(
             file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
             toolVersion: report.toolVersion, findingCount: report.findings.count,
-            suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings)
+            suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings,
+            checkedNothing: report.checkedNothing)
     }
 }
 

@@ -87,8 +87,14 @@ public struct BaselineDiff: Sendable {
     public let baselineFile: String
     /// Open now, not open before; most severe first.
     public let new: [DiffEntry]
-    /// Open before, not open now; most severe first.
+    /// Open before, not open now, and found by a tool that scanned this time; most severe first.
     public let fixed: [DiffEntry]
+    /// Open before, not open now, but found only by tools that did not scan this time (no report
+    /// of theirs, or only reports that checked nothing): not known to be fixed, so not
+    /// ``fixed``; most severe first.
+    public let notScanned: [DiffEntry]
+    /// The tools of ``notScanned``, sorted.
+    public var unscannedTools: [String] { Array(Set(notScanned.flatMap(\.tools))).sorted() }
     /// Open before and now; most severe first.
     public let unchanged: [DiffEntry]
     /// The fingerprints of ``new`` (looked up once per finding by every report).
@@ -100,9 +106,11 @@ public struct BaselineDiff: Sendable {
     /// `severity` (by default its resolved severity; a policy's judgement for a gated run,
     /// ``Baseline/severity(judgedBy:unknownAs:)``, so that what is new here is what the gate
     /// judged new).
+    /// `scannedTools`: the tools whose reports this time checked something; nil when not known
+    /// (every entry gone is then taken as fixed).
     public init(
         previous: [DiffEntry], current: [DiffEntry], baselineFile: String = "baseline",
-        severity: (FindingTrace) -> Severity? = \.severity
+        severity: (FindingTrace) -> Severity? = \.severity, scannedTools: Set<String>? = nil
     ) {
         let before = ContinuityIndex(previous.filter { !$0.suppressed }.map(\.trace))
         let after = ContinuityIndex(current.filter { !$0.suppressed }.map(\.trace))
@@ -128,15 +136,21 @@ public struct BaselineDiff: Sendable {
         new = DiffEntry.sortedForDisplay(newEntries)
         unchanged = DiffEntry.sortedForDisplay(unchangedEntries)
         seen = []
-        fixed = DiffEntry.sortedForDisplay(
-            previous.filter {
-                !$0.suppressed && !after.contains($0.trace) && seen.insert($0.fingerprint).inserted
-            }
-            .map { entry in
-                var fixedEntry = entry
-                fixedEntry.suppressed = currentByFingerprint[entry.fingerprint]?.suppressed ?? false
-                return fixedEntry
-            })
+        let gone = previous.filter {
+            !$0.suppressed && !after.contains($0.trace) && seen.insert($0.fingerprint).inserted
+        }
+        .map { entry in
+            var fixedEntry = entry
+            fixedEntry.suppressed = currentByFingerprint[entry.fingerprint]?.suppressed ?? false
+            return fixedEntry
+        }
+        // A finding is fixed only if a tool that found it looked again: one whose scanner did not
+        // run (or checked nothing) this time is not known to be gone.
+        let looked = { (entry: DiffEntry) in
+            scannedTools.map { tools in entry.tools.contains(where: tools.contains) } ?? true
+        }
+        fixed = DiffEntry.sortedForDisplay(gone.filter(looked))
+        notScanned = DiffEntry.sortedForDisplay(gone.filter { !looked($0) })
         newFingerprints = Set(new.map(\.fingerprint))
         var previousSeverities: [String: Severity] = [:]
         for entry in new {
@@ -165,6 +179,9 @@ public struct FindingsSnapshot: Sendable {
     /// took out (a `scangate-report/1` with a decision): the previous run accepted them only by
     /// a waiver or a statement. Nil when the document holds no decision (`scangate-findings/1`).
     public var excusedFingerprints: Set<String>?
+    /// The tools of the reports the document lists (`reports[].tool`) that checked something
+    /// (`checkedNothing` null).
+    public var reportTools: Set<String> = []
 
     public init(file: String, entries: [DiffEntry], excusedFingerprints: Set<String>? = nil) {
         self.file = file
@@ -184,9 +201,11 @@ public struct FindingsSnapshot: Sendable {
             throw FindingsJSONReader.ReadError(file: file, line: error.line, message: "not JSON: \(error.message)")
         }
         do {
-            return FindingsSnapshot(
+            var snapshot = FindingsSnapshot(
                 file: file, entries: try entries(document.root, file: file),
                 excusedFingerprints: try excused(document.root, file: file))
+            snapshot.reportTools = try tools(document.root)
+            return snapshot
         } catch let error as FindingsJSONReader.ReadError {
             throw error
         } catch let error as JSONAccessError {
@@ -220,6 +239,19 @@ public struct FindingsSnapshot: Sendable {
             for finding in findings { result.append(try entry(finding, suppressed: suppressed, file: file)) }
         }
         return result
+    }
+
+    /// The tools of the reports a findings document (or the one a report document embeds) lists.
+    private static func tools(_ root: JSONValue) throws -> Set<String> {
+        var object = try root.requireObject()
+        if try object.string("schema") == ReportJSON.schema, let inner = try object.object("findings") {
+            object = inner
+        }
+        var tools: Set<String> = []
+        for report in try object.array("reports") ?? [] where try report.string("checkedNothing") == nil {
+            if let tool = try report.string("tool") { tools.insert(tool) }
+        }
+        return tools
     }
 
     /// The fingerprints the decision of a `scangate-report/1` document waived or VEX-suppressed;

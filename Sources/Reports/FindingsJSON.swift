@@ -12,11 +12,14 @@ public struct ReportSummary: Sendable {
     public var findingCount: Int
     public var suppressedCount: Int
     public var warnings: [String]
+    /// Why the report's scan checked nothing, when it did not (``ParsedReport/checkedNothing``).
+    public var checkedNothing: String?
 
     public init(
         file: String, format: String, variant: String, tool: String, toolVersion: String?, findingCount: Int,
-        suppressedCount: Int, warnings: [String]
+        suppressedCount: Int, warnings: [String], checkedNothing: String? = nil
     ) {
+        self.checkedNothing = checkedNothing
         self.file = file
         self.format = format
         self.variant = variant
@@ -89,6 +92,7 @@ public enum FindingsJSON {
         writer.field("findings", report.findingCount)
         writer.field("suppressed", report.suppressedCount)
         writer.field("warnings", report.warnings)
+        writer.field("checkedNothing", report.checkedNothing)
         writer.endObject()
     }
 

@@ -201,9 +201,11 @@ private struct HTMLPage {
         output += "<p>Compared with <code>\(esc(diff.baselineFile))</code> by fingerprint: "
         output += "<strong id=\"diff-new\">\(diff.new.count)</strong> new, "
         output += "<strong id=\"diff-fixed\">\(diff.fixed.count)</strong> fixed, "
-        output += "<strong id=\"diff-unchanged\">\(diff.unchanged.count)</strong> unchanged.</p>\n"
+        output += "<strong id=\"diff-unchanged\">\(diff.unchanged.count)</strong> unchanged"
+        output += esc(DiffText.notScannedClause(diff)) + ".</p>\n"
         diffTable("New", content.newSinceBaseline, isNew: true)
         diffTable("Fixed", diff.fixed, isNew: false)
+        if !diff.notScanned.isEmpty { diffTable("Not scanned this time", diff.notScanned, isNew: false) }
         output += "</section>\n"
     }
 

@@ -189,7 +189,8 @@ private struct MarkdownWriter {
         if let diff = content.diff {
             line(
                 "Since the baseline (\(md(diff.baselineFile, 150))): **\(diff.new.count) new**, "
-                    + "**\(diff.fixed.count) fixed**, \(diff.unchanged.count) unchanged.")
+                    + "**\(diff.fixed.count) fixed**, \(diff.unchanged.count) unchanged"
+                    + md(DiffText.notScannedClause(diff), 300) + ".")
             line("")
         }
         // The reports' own warnings, with or without a decision and not folded away: a report

@@ -68,7 +68,11 @@ extension BaselineDiff {
     /// new at a higher severity is new here too), and, under `trust-tool-suppressions: false`,
     /// findings a tool suppressed counting as open in both runs (the gate judged them like any
     /// other: new or unchanged, never fixed).
-    public init(previous: FindingsSnapshot, current: FindingSet, judgedBy policy: Policy? = nil) {
+    /// `scannedTools`: the tools whose reports this time checked something (``init(previous:current:baselineFile:severity:scannedTools:)``).
+    public init(
+        previous: FindingsSnapshot, current: FindingSet, judgedBy policy: Policy? = nil,
+        scannedTools: Set<String>? = nil
+    ) {
         var entries = current.all.map(DiffEntry.init)
         var previousEntries = previous.entries
         if let policy, !policy.trustsToolSuppressions {
@@ -80,6 +84,6 @@ extension BaselineDiff {
             severity: policy.map {
                 Baseline.severity(judgedBy: $0.severitySources?.value, unknownAs: $0.unknownSeverity)
             }
-                ?? \.severity)
+                ?? \.severity, scannedTools: scannedTools)
     }
 }

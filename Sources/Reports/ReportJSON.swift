@@ -93,6 +93,7 @@ public enum DiffJSON {
         writer.field("new", diff.new.count)
         writer.field("fixed", diff.fixed.count)
         writer.field("unchanged", diff.unchanged.count)
+        writer.field("notScanned", diff.notScanned.count)
         writer.endObject()
         for (key, entries, isFixed) in [("new", diff.new, false), ("fixed", diff.fixed, true)] {
             writer.key(key)
@@ -103,6 +104,10 @@ public enum DiffJSON {
         writer.key("unchanged")
         writer.beginArray()
         for entry in diff.unchanged { write(entry, isFixed: false, to: &writer) }
+        writer.endArray()
+        writer.key("notScanned")
+        writer.beginArray()
+        for entry in diff.notScanned { write(entry, isFixed: false, to: &writer) }
         writer.endArray()
     }
 
@@ -123,12 +128,22 @@ public enum DiffJSON {
 
 /// The diff for people: a plain-text table (`scangate diff`, the default) or Markdown.
 public enum DiffText {
+    /// `; 3 not scanned this time (zap: no report of it checked anything)`, or empty: findings
+    /// gone only because their tool did not look again are not called fixed.
+    public static func notScannedClause(_ diff: BaselineDiff) -> String {
+        guard !diff.notScanned.isEmpty else { return "" }
+        let tools = diff.unscannedTools.joined(separator: ", ")
+        return "; \(diff.notScanned.count) not scanned this time (\(tools): no report of "
+            + (diff.unscannedTools.count == 1 ? "it" : "theirs") + " checked anything, so not known to be fixed)"
+    }
+
     public static func table(_ diff: BaselineDiff, current: String) -> String {
         var lines = ["scangate diff: \(diff.baselineFile) → \(current)"]
         lines.append(
             "\(diff.new.count) new, \(diff.fixed.count) fixed, \(diff.unchanged.count) unchanged (open findings, by "
-                + "fingerprint, or package and id)")
-        for (label, entries) in [("NEW", diff.new), ("FIXED", diff.fixed)] where !entries.isEmpty {
+                + "fingerprint, or package and id)" + DiffText.notScannedClause(diff))
+        for (label, entries) in [("NEW", diff.new), ("FIXED", diff.fixed), ("UNSEEN", diff.notScanned)]
+        where !entries.isEmpty {
             lines.append("")
             for entry in entries {
                 var text = label.padded(toWidth: 7)
@@ -151,9 +166,12 @@ public enum DiffText {
         let limit = max(4096, maximumLength) - 600
         var output = "## ScanGate diff\n\n"
         output += "Since \(ReportEscaping.markdown(diff.baselineFile, limit: 150)): **\(diff.new.count) new**, "
-        output += "**\(diff.fixed.count) fixed**, \(diff.unchanged.count) unchanged.\n"
+        output +=
+            "**\(diff.fixed.count) fixed**, \(diff.unchanged.count) unchanged"
+            + ReportEscaping.markdown(notScannedClause(diff), limit: 300) + ".\n"
         var omitted = 0
-        for (title, entries) in [("New", diff.new), ("Fixed", diff.fixed)] where !entries.isEmpty {
+        for (title, entries) in [("New", diff.new), ("Fixed", diff.fixed), ("Not scanned this time", diff.notScanned)]
+        where !entries.isEmpty {
             output += "\n### \(title) (\(entries.count))\n\n| Severity | ID | Kind | Package or location | Title |\n"
             output += "|---|---|---|---|---|\n"
             for (index, entry) in entries.enumerated() {

@@ -43,7 +43,11 @@ struct DiffCommand: ParsableCommand {
             Terminal.error("scangate diff: nothing was compared")
             throw ExitCode(ExitStatus.usage)
         }
-        let diff = BaselineDiff(previous: before.entries, current: after.entries, baselineFile: previous)
+        // What the current run's reports scanned (their tools, and those its findings name): a
+        // finding of a tool that read no report this time is not known to be fixed.
+        let scanned = after.reportTools.union(after.entries.flatMap(\.tools))
+        let diff = BaselineDiff(
+            previous: before.entries, current: after.entries, baselineFile: previous, scannedTools: scanned)
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(DiffText.table(diff, current: current).utf8)

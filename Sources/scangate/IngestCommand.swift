@@ -84,7 +84,8 @@ enum ReportLoading {
         ReportSummary(
             file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
             toolVersion: report.toolVersion, findingCount: report.findings.count,
-            suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings)
+            suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings,
+            checkedNothing: report.checkedNothing)
     }
 }
 

@@ -134,7 +134,9 @@ struct ReportBuilder {
         return ReportContent(
             findings: findings, reports: loaded.map(ReportLoading.summary),
             diff: previous.map {
-                BaselineDiff(previous: $0, current: findings, judgedBy: loadedPolicy)
+                BaselineDiff(
+                    previous: $0, current: findings, judgedBy: loadedPolicy,
+                    scannedTools: loaded.reduce(into: Set()) { $0.formUnion($1.toolsThatScanned) })
             }, gate: gate, date: now,
             fullReportLocation: fullReport ?? Self.actionsRunURL())
     }

@@ -18,6 +18,36 @@ enum ReportBinary {
 struct ReportCommandTests {
     static let examples = ["fixtures/examples/trivy-fs.json", "fixtures/examples/npm-audit.json"]
 
+    /// A finding is fixed only when a tool that found it looked again: the image scan missing
+    /// this time, or ZAP reaching no site, leaves its findings "not scanned", not "fixed".
+    @Test func findingsOfAToolThatDidNotScanThisTimeAreNotCalledFixed() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let previous = directory.appendingPathComponent("previous.json").path
+        let current = directory.appendingPathComponent("current.json").path
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", previous, "fixtures/examples"]).status == 0)
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", current] + Self.examples).status == 0)
+        let diff = try ReportBinary.run(["diff", previous, current])
+        #expect(diff.status == 0, "\(diff.standardError)")
+        let lines = diff.standardOutput.split(separator: "\n")
+        // ZAP's alerts are gone because ZAP did not run: not fixed.
+        #expect(!lines.contains { $0.hasPrefix("FIXED") && $0.contains("web-alert") }, "\(diff.standardOutput)")
+        #expect(lines.contains { $0.hasPrefix("UNSEEN") && $0.contains("web-alert 40012") }, "\(diff.standardOutput)")
+        #expect(diff.standardOutput.contains("not scanned this time (zap: no report of it checked anything"))
+        let json = try ReportBinary.run(["diff", previous, current, "--format", "json"])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let summary = try #require(object["summary"] as? [String: Any])
+        #expect((summary["notScanned"] as? Int ?? 0) > 0)
+        let unseen = try #require(object["notScanned"] as? [[String: Any]])
+        #expect(unseen.allSatisfy { ($0["tools"] as? [String]) == ["zap"] }, "\(unseen)")
+
+        // `report --baseline` reads the same way, in its Markdown.
+        let markdown = try ReportBinary.run(
+            ["report", "--baseline", previous, "--format", "markdown"] + Self.examples)
+        #expect(markdown.standardOutput.contains("not scanned this time"), "\(markdown.standardOutput)")
+    }
+
     @Test func reportWritesEveryFormatAndExitsZeroEvenWhenTheGateFails() throws {
         let directory = try ReportSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
