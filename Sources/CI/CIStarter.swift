@@ -127,8 +127,14 @@ public enum CIStarter {
         -> [Action]
     {
         let manager = FileManager.default
+        // A link counts as there, even one to nothing: writing through it would put the file
+        // wherever it points, out of the repository maybe.
+        func isThere(_ path: String) -> Bool {
+            var status = stat()
+            return lstat(path, &status) == 0
+        }
         let configPath = PathResolution.join(directory, CIConfiguration.defaultFileName)
-        let configExists = manager.fileExists(atPath: configPath)
+        let configExists = isThere(configPath)
         if configExists, !force {
             throw InstallError(description: "\(configPath) exists; pass --force to replace it (and the policies)")
         }
@@ -147,7 +153,7 @@ public enum CIStarter {
             let policies = PathResolution.join(directory, "policies")
             for (name, from) in sources {
                 let target = PathResolution.join(policies, name)
-                let exists = manager.fileExists(atPath: target)
+                let exists = isThere(target)
                 if exists, !force {
                     actions.append(Action(kind: .kept, path: target))
                     continue

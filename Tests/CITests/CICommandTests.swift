@@ -298,4 +298,21 @@ extension ScanGateExecutable {
         let forced = try ScanGateExecutable.run(["init", "--force"], in: directory, environment: environment)
         #expect(forced.status == 0)
     }
+
+    /// A `.scangate.yaml` that is a link, even to nothing, is there: `init` would otherwise write
+    /// the configuration wherever the link points, out of the repository maybe.
+    @Test func initDoesNotWriteThroughALinkWithoutForce() throws {
+        let directory = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outside = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let victim = outside.appendingPathComponent("victim.yaml").path
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent(".scangate.yaml").path, withDestinationPath: victim)
+        let environment = ["SCANGATE_POLICIES": CITestEnvironment.fixture("policies")]
+        let refused = try ScanGateExecutable.run(["init"], in: directory, environment: environment)
+        #expect(refused.status == 2, "\(refused.standardOutput)")
+        #expect(refused.standardError.contains("exists; pass --force"))
+        #expect(!FileManager.default.fileExists(atPath: victim))
+    }
 }
