@@ -644,8 +644,9 @@ enum PackageURL {
         return "pkg:\(package.ecosystem)/\(name)@\(version)"
     }
 
-    /// `pkg:type/namespace/name@version?qualifiers` without the subpath, percent-decoded,
-    /// type/namespace/name and qualifier keys lowercased; nil when it is not one (no type and
+    /// `pkg:type/namespace/name@version?qualifiers` without the subpath, percent-decoded, the
+    /// type and qualifier keys lowercased, and the namespace and name for the types that are not
+    /// case-sensitive (``caseInsensitiveTypes``; pypi's `_` as `-` too); nil when it is not one (no type and
     /// name, an empty version, a bad percent escape, a qualifier without `=`).
     static func parts(_ purl: String) -> (base: String, version: String?, qualifiers: [String: String])? {
         guard purl.lowercased().hasPrefix("pkg:") else { return nil }
@@ -670,11 +671,26 @@ enum PackageURL {
             version = decoded
             text = text[..<at]
         }
-        guard let base = String(text).removingPercentEncoding?.lowercased(),
-            let slash = base.firstIndex(of: "/"), slash != base.startIndex, base.index(after: slash) != base.endIndex
+        guard let decoded = String(text).removingPercentEncoding,
+            let slash = decoded.firstIndex(of: "/"), slash != decoded.startIndex,
+            decoded.index(after: slash) != decoded.endIndex
         else { return nil }
-        return (base, version, qualifiers)
+        // The type is case-insensitive; the namespace and name only for the types whose spec says so
+        // (a Maven, Cargo or RPM name in another case is another package).
+        let type = decoded[..<slash].lowercased()
+        var rest = String(decoded[decoded.index(after: slash)...])
+        if caseInsensitiveTypes.contains(type) { rest = rest.lowercased() }
+        if type == "pypi" { rest = rest.replacingOccurrences(of: "_", with: "-") }
+        return (type + "/" + rest, version, qualifiers)
     }
+
+    /// The purl types whose namespace and name are not case-sensitive (purl-spec 1.0 type
+    /// definitions, `case_sensitive: false`): compared lowercased. Every other type, and any type
+    /// the spec does not define, compares them as written.
+    static let caseInsensitiveTypes: Set<String> = [
+        "alpm", "apk", "bitbucket", "bitnami", "composer", "deb", "github", "golang", "hex", "luarocks", "npm", "oci",
+        "otp", "pub", "pypi",
+    ]
 
     /// How a product purl matches a package's: nil when type, namespace or name differ, the
     /// product's version is another, or a qualifier the product gives is missing or other on the

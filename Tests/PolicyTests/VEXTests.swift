@@ -369,6 +369,31 @@ struct VEXTests {
         #expect(setAside.warnings.contains { $0.contains("after today (2026-12-01): not applied") })
     }
 
+    /// Names compare in the case their purl type says: npm, pypi (`_` as `-`), deb… lowercased,
+    /// as the purl spec defines them; Maven, Cargo, RPM… as written, where another case is another
+    /// package (before, every type was lowercased, so a statement for one package could speak for
+    /// another).
+    @Test func packageNamesCompareInTheCaseTheirTypeSays() throws {
+        func verdict(_ product: String, _ package: Package, id: String = "CVE-2021-44228") throws -> Verdict {
+            let vex = try Self.document(
+                Self.statement(
+                    #""\#(id)""#, #"["\#(product)"]"#, "not_affected",
+                    #", "justification": "vulnerable_code_not_present""#))
+            let finding = Support.finding(id, package: package)
+            return Support.evaluate([finding], policy: Self.policy, vex: [vex]).verdicts.first?.verdict ?? .pass
+        }
+        let log4j = Package(
+            ecosystem: "maven", name: "org.apache.logging.log4j:log4j-core", installedVersion: "2.14.1",
+            purl: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1")
+        #expect(try verdict("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", log4j) == .vexSuppressed)
+        #expect(try verdict("pkg:maven/org.apache.logging.log4j/Log4j-Core@2.14.1", log4j) == .fail)
+        #expect(try verdict("pkg:NPM/LODASH@4.17.15", Support.npm("lodash", "4.17.15")) == .vexSuppressed)
+        let pyyaml = Package(
+            ecosystem: "pypi", name: "ruamel.yaml_clib", installedVersion: "0.2.8",
+            purl: "pkg:pypi/ruamel.yaml-clib@0.2.8")
+        #expect(try verdict("pkg:pypi/Ruamel.Yaml_Clib@0.2.8", pyyaml) == .vexSuppressed)
+    }
+
     /// A product that names a source repository speaks for the source tree only when it is the
     /// repository being gated (owner and name in any case, version and qualifiers aside): a
     /// statement copied from an upstream or a vendor does not lift this project's finding, and
