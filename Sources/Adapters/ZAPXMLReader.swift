@@ -254,6 +254,16 @@ struct ZAPXMLParseState {
             }
             return
         }
+        // ZAP never nests these: one inside another would be read as a part of the outer one (a
+        // high alert taken for an instance of the info alert around it, a site's alerts for
+        // another's), so the report is refused, as one with an alert outside any site is.
+        if element == .site {
+            fail(
+                line: line,
+                "<site> inside another <site>: ZAP writes sites side by side, so this report was edited "
+                    + "or not written by ZAP")
+            return
+        }
         if alertDepth < 0 {
             if element == .alertItem {
                 alertDepth = depth
@@ -261,6 +271,20 @@ struct ZAPXMLParseState {
                 alert = ZAPRawAlert()
                 alert.site = siteName
             }
+            return
+        }
+        if element == .alertItem {
+            fail(
+                line: line,
+                "<alertitem> inside another <alertitem>: ZAP writes alert items side by side, so this "
+                    + "report was edited or not written by ZAP")
+            return
+        }
+        if element == .instance && (instanceDepth >= 0 || depth != alertDepth + 2) {
+            fail(
+                line: line,
+                "<instance> outside an alert item's <instances>: ZAP writes each instance there, so this "
+                    + "report was edited or not written by ZAP")
             return
         }
         if instanceDepth >= 0 {

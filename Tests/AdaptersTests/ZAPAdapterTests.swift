@@ -670,6 +670,43 @@ struct ZAPAdapterTests {
         #expect(second.message.hasPrefix("<alertitem> outside any <site>"), "\(second)")
     }
 
+    /// ZAP never nests alert items, instances or sites: read as written, an SQL injection
+    /// nested in an informational alert became an info instance of it, and the production gate
+    /// passed (found by a review). Each such nesting is refused with its line.
+    @Test(arguments: [
+        (
+            "<alertitem><pluginid>10037</pluginid><alert>Info leak</alert><riskcode>0</riskcode><confidence>2</confidence>"
+                + "<instances><instance><uri>https://app.example/</uri></instance></instances>\n"
+                + "<alertitem><pluginid>40018</pluginid><alert>SQL Injection</alert><riskcode>3</riskcode>"
+                + "<instances><instance><uri>https://app.example/admin</uri></instance></instances></alertitem>"
+                + "</alertitem>",
+            "<alertitem> inside another <alertitem>"
+        ),
+        (
+            "<alertitem><pluginid>10037</pluginid><alert>Info leak</alert><riskcode>0</riskcode><instances><instance>"
+                + "<uri>https://app.example/</uri>\n<alertitem><pluginid>40018</pluginid><riskcode>3</riskcode></alertitem>"
+                + "</instance></instances></alertitem>",
+            "<alertitem> inside another <alertitem>"
+        ),
+        (
+            "<alertitem><pluginid>10037</pluginid><alert>Info leak</alert><riskcode>0</riskcode>\n"
+                + "<instance><uri>https://app.example/</uri></instance></alertitem>",
+            "<instance> outside an alert item's <instances>"
+        ),
+        (
+            "\n<site name=\"https://other.example\"><alerts></alerts></site>",
+            "<site> inside another <site>"
+        ),
+    ])
+    func nestingZAPNeverWritesIsRefused(_ example: (String, String)) throws {
+        let bytes = Array(
+            (#"<?xml version="1.0"?><OWASPZAPReport version="2.14.0"><site name="https://app.example"><alerts>"#
+                + example.0 + "</alerts></site></OWASPZAPReport>").utf8)
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: bytes, name: "nested.xml") }
+        #expect(error.message.hasPrefix(example.1), "\(error)")
+        #expect(error.line == 2, "\(error)")
+    }
+
     /// It passed the gate with a warning, where the XML form is refused (found by a review of
     /// `scangate ci`: a DAST step that reached nothing turned the build green).
     @Test("a JSON report with an empty site list is refused: the scan reached nothing")
