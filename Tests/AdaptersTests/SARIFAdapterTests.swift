@@ -243,6 +243,29 @@ struct SARIFAdapterTests {
         #expect(report.warnings.first?.contains("$.runs[0].results[0]") == true)
     }
 
+    /// Filling a message's placeholders is one pass, and bounded: `{a` repeated (no placeholder)
+    /// was searched to the end for every brace, and `{0}` repeated with a long argument made one
+    /// message of hundreds of megabytes from a small file (found by a review).
+    @Test("message placeholders: braces that are not placeholders stay, and the filled text is bounded")
+    func messagePlaceholdersAreBounded() throws {
+        func description(_ text: String, _ arguments: [String]) throws -> String? {
+            let message = String(
+                decoding: try JSONSerialization.data(withJSONObject: ["text": text, "arguments": arguments]),
+                as: UTF8.self)
+            let json =
+                #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint", "rules": [{"id": "R1"}]}}, "#
+                + #""results": [{"ruleId": "R1", "message": \#(message)}]}]}"#
+            return try Corpus.parse(bytes: Array(json.utf8), name: "m.sarif").findings.first?.description
+        }
+        let braces = String(repeating: "{a", count: 20_000) + "}"
+        #expect(try description(braces, ["x"]) == braces)
+        #expect(try description("{0} and {{0}} and {1} and {12x}", ["a", "b"]) == "a and {0} and b and {12x}")
+        let filled = try #require(
+            try description(String(repeating: "{0}", count: 4_000), [String(repeating: "x", count: 10_000)]))
+        #expect(filled.utf8.count < 300_000, "\(filled.utf8.count) bytes")
+        #expect(filled.hasSuffix("bytes)") && filled.contains("message cut"))
+    }
+
     /// A result whose references disagree is read with the rule its id names, never an unrelated
     /// rule an index or an unknown component reference would give, with a warning naming it.
     @Test("rule references that disagree or resolve nowhere: the rule is looked up by id, with a warning")
