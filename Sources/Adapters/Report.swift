@@ -138,9 +138,10 @@ func reading<T>(_ file: String, _ body: () throws(JSONAccessError) -> T) throws(
 }
 
 /// A CVSS base score as a report gives it: 0 or none is no score (npm writes 0 when it has
-/// none), and one outside 0–10 is an error at `value`, where it was read.
+/// none), and one outside 0–10 is an error at `value`, where it was read (a negative one too: read
+/// as none, a 9.8 vector with `-5` beside it lost its severity).
 func cvssScore(_ score: Double?, at value: JSONValue) throws(JSONAccessError) -> Double? {
-    guard let score, score > 0 else { return nil }
+    guard let score, score != 0 else { return nil }
     guard CVSSScore.validScores.contains(score) else { throw value.error("CVSS score \(score) is outside 0–10") }
     return score
 }

@@ -527,8 +527,9 @@ private struct TrivyReportReader {
             let label = severitySource.map { "\(severityLabel) (from \($0))" } ?? severityLabel
             ratings.append(SeverityRating(source: "trivy", severity: severity, label: label, isToolVerdict: true))
         }
-        // Small lists instead of dictionaries (a vulnerability cites two or three sources); a
-        // source named twice keeps its last entry, as a JSON object's repeated key does.
+        // Small lists instead of dictionaries (a vulnerability cites two or three sources), joined
+        // by source once sorted: linear in a hostile report's thousands of sources too. The JSON
+        // reader refuses a key twice in one object, so each source is named once in each.
         var vendorSeverities: [(source: String, level: Int)] = []
         vendorSeverities.reserveCapacity(4)
         if let vendor = try fields.object(VulnerabilityKey.vendorSeverity.rawValue) {
@@ -536,7 +537,6 @@ private struct TrivyReportReader {
                 guard let number = level.intValue else {
                     throw level.error("expected a severity number 0–4, found \(level.kind)")
                 }
-                vendorSeverities.removeAll { $0.source == source }
                 vendorSeverities.append((source, number))
             }
         }
@@ -556,22 +556,34 @@ private struct TrivyReportReader {
                         list.append(CVSSScore(version: version, vector: vector, score: score))
                     }
                 }
-                scores.removeAll { $0.source == source }
                 scores.append((source, list))
             }
         }
-        var sources = vendorSeverities.map(\.source)
-        for entry in scores where !sources.contains(entry.source) { sources.append(entry.source) }
-        sources.sort()
-        // Exactly: the list is kept in the finding.
-        ratings.reserveCapacity(ratings.count + sources.count)
-        for source in sources {
-            let level = vendorSeverities.first { $0.source == source }?.level
+        if vendorSeverities.count > 1 { vendorSeverities.sort { $0.source < $1.source } }
+        if scores.count > 1 { scores.sort { $0.source < $1.source } }
+        // Exactly, at most: the list is kept in the finding.
+        ratings.reserveCapacity(ratings.count + vendorSeverities.count + scores.count)
+        var (nextLevel, nextScores) = (0, 0)
+        while nextLevel < vendorSeverities.count || nextScores < scores.count {
+            let source =
+                nextScores == scores.count
+                    || (nextLevel < vendorSeverities.count
+                        && vendorSeverities[nextLevel].source <= scores[nextScores].source)
+                ? vendorSeverities[nextLevel].source : scores[nextScores].source
+            var level: Int?
+            if nextLevel < vendorSeverities.count, vendorSeverities[nextLevel].source == source {
+                level = vendorSeverities[nextLevel].level
+                nextLevel += 1
+            }
+            var cvss: [CVSSScore] = []
+            if nextScores < scores.count, scores[nextScores].source == source {
+                cvss = scores[nextScores].scores
+                nextScores += 1
+            }
             ratings.append(
                 SeverityRating(
                     source: source, severity: level.map(TrivyAdapterMaps.severity(vendorLevel:)),
-                    label: level.map(Self.vendorSeverityLabels.label),
-                    cvss: scores.first { $0.source == source }?.scores ?? []))
+                    label: level.map(Self.vendorSeverityLabels.label), cvss: cvss))
         }
         return ratings
     }

@@ -320,6 +320,30 @@ struct TrivyAdapterTests {
         #expect(finding.locations.first?.image?.repository == "registry.suse.com/bci/bci-base")
     }
 
+    /// Every source's rating, joined by source whether it gave a vendor severity, CVSS or both,
+    /// in source order; a negative CVSS score is refused where it is, not read as none (a 9.8
+    /// vector beside `-5` lost its severity and passed the gate).
+    @Test func ratingsJoinEverySourceAndNegativeScoresAreRefused() throws {
+        func json(_ cvss: String) -> String {
+            #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [{"Target": "package-lock.json", "#
+                + #""Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [{"VulnerabilityID": "CVE-2021-23337", "#
+                + #""PkgName": "lodash", "InstalledVersion": "4.17.15", "Severity": "UNKNOWN", "#
+                + #""VendorSeverity": {"nvd": 3, "ghsa": 2, "zz": 1}, "CVSS": \#(cvss)}]}]}"#
+        }
+        let finding = try #require(
+            try Corpus.parse(
+                bytes: Array(json(#"{"redhat": {"V3Score": 7.2}, "nvd": {"V3Score": 8.1}, "aa": {"V2Score": 5}}"#).utf8)
+            ).findings.first)
+        let rated = finding.ratings.filter { $0.source != "trivy" }
+        #expect(rated.map(\.source) == ["aa", "ghsa", "nvd", "redhat", "zz"])
+        #expect(rated.map { $0.cvss.first?.score } == [5, nil, 8.1, 7.2, nil])
+        #expect(rated.map { $0.label != nil } == [false, true, true, false, true])
+        let negative = try #require(throws: ReportError.self) {
+            try Corpus.parse(bytes: Array(json(#"{"nvd": {"V3Score": -5}}"#).utf8))
+        }
+        #expect(negative.message.contains("CVSS score -5.0 is outside 0–10"), "\(negative)")
+    }
+
     /// `FixedVersion` lists versions, or ranges whose bounds are also comma-separated:
     /// ammonia's `>= 3.1.0, >= 2.1.3, < 3.0.0` is "3.1.0 or later, or 2.1.3 up to 3.0.0".
     @Test(arguments: [
