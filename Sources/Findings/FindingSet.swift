@@ -280,6 +280,11 @@ public struct FindingSet: Sendable {
             // Open wins: the merged finding is suppressed only when every source suppressed it.
             if other.suppression == nil { result.suppression = nil }
         }
+        if var package = result.package {
+            package.fixedVersions = package.fixedVersions.sortedUnique()
+            package.paths = package.paths.sortedUnique()
+            result.package = package
+        }
         // A dependency finding merged with one that knows the installed version takes it on.
         if result.kind == .vulnerability, version(result).isEmpty,
             let versioned = ordered.first(where: { !version($0).isEmpty })
@@ -294,13 +299,15 @@ public struct FindingSet: Sendable {
         guard let other = rhs else { return merged }
         if merged.purl == nil { merged.purl = other.purl }
         if merged.installedVersion == nil { merged.installedVersion = other.installedVersion }
-        merged.fixedVersions = Array(Set(merged.fixedVersions + other.fixedVersions)).sorted()
+        // Sorted and de-duplicated once the whole group is merged (``merge(_:)``): doing it at
+        // every step was quadratic in a package found under thousands of paths.
+        merged.fixedVersions += other.fixedVersions
         switch (merged.fixAvailable, other.fixAvailable) {
         case (true, _), (_, true): merged.fixAvailable = true
         case (false, _), (_, false): merged.fixAvailable = false
         default: merged.fixAvailable = nil
         }
-        merged.paths = Array(Set(merged.paths + other.paths)).sorted()
+        merged.paths += other.paths
         return merged
     }
 }

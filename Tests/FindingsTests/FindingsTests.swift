@@ -126,6 +126,26 @@ struct FindingsTests {
         #expect(FindingSet(merging: [npm, trivy]).all.map(\.fingerprint) == set.all.map(\.fingerprint))
     }
 
+    /// A package found under many paths by several sources: its paths and fixed versions are
+    /// every source's, sorted, each once (gathered, then sorted once for the group: sorting at
+    /// every step was quadratic in a package found in thousands of targets).
+    @Test func mergedPackagesKeepEveryPathAndFixedVersionOnce() {
+        func found(_ paths: [String], fixed: [String], tool: String) -> Finding {
+            var finding = vulnerability("CVE-2021-23337", package: "lodash", version: "4.17.15", tool: tool)
+            finding.package?.paths = paths
+            finding.package?.fixedVersions = fixed
+            return finding
+        }
+        let merged = FindingSet(merging: [
+            found(["b/package-lock.json", "a/package-lock.json"], fixed: ["4.17.21"], tool: "trivy"),
+            found(["c/package-lock.json", "a/package-lock.json"], fixed: ["4.17.21", "4.17.20"], tool: "npm-audit"),
+            found(["b/package-lock.json"], fixed: [], tool: "osv"),
+        ]).all
+        #expect(merged.count == 1)
+        #expect(merged.first?.package?.paths == ["a/package-lock.json", "b/package-lock.json", "c/package-lock.json"])
+        #expect(merged.first?.package?.fixedVersions == ["4.17.20", "4.17.21"])
+    }
+
     @Test func sameCVEInTwoPackagesOrVersionsStaysApart() {
         let a = vulnerability("CVE-2021-23337", package: "lodash", version: "4.17.15", tool: "trivy")
         let b = vulnerability("CVE-2021-23337", package: "lodash-es", version: "4.17.15", tool: "trivy")
