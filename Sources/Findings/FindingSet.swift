@@ -259,6 +259,11 @@ public struct FindingSet: Sendable {
             }
         }
         guard var result = ordered.first else { return nil }
+        // The package is merged outside the finding, so that its lists are the only reference to
+        // their buffers and grow in place: through the finding each step copied them, quadratic
+        // in a package found in thousands of targets.
+        var package = result.package
+        result.package = nil
         for other in ordered.dropFirst() {
             result.aliases += [other.ruleID] + other.aliases
             if result.title.isEmpty { result.title = other.title }
@@ -267,7 +272,7 @@ public struct FindingSet: Sendable {
             if result.remediation?.isEmpty ?? true { result.remediation = other.remediation }
             result.ratings += other.ratings.filter { !result.ratings.contains($0) }
             result.confidence = [result.confidence, other.confidence].compactMap { $0 }.max()
-            result.package = mergePackages(result.package, other.package)
+            mergePackage(into: &package, other.package)
             // Repeats are dropped by `finalized()` below, which sorts: filtering each source's
             // list against all before it was quadratic (a Kubernetes report repeats an image's
             // finding for every workload).
@@ -280,10 +285,11 @@ public struct FindingSet: Sendable {
             // Open wins: the merged finding is suppressed only when every source suppressed it.
             if other.suppression == nil { result.suppression = nil }
         }
-        if var package = result.package {
-            package.fixedVersions = package.fixedVersions.sortedUnique()
-            package.paths = package.paths.sortedUnique()
-            result.package = package
+        if var merged = package {
+            package = nil  // `merged` holds the lists alone: sorted in place
+            merged.fixedVersions = merged.fixedVersions.sortedUnique()
+            merged.paths = merged.paths.sortedUnique()
+            result.package = merged
         }
         // A dependency finding merged with one that knows the installed version takes it on.
         if result.kind == .vulnerability, version(result).isEmpty,
@@ -294,20 +300,23 @@ public struct FindingSet: Sendable {
         return result.finalized()
     }
 
-    static func mergePackages(_ lhs: Package?, _ rhs: Package?) -> Package? {
-        guard var merged = lhs else { return rhs }
-        guard let other = rhs else { return merged }
-        if merged.purl == nil { merged.purl = other.purl }
-        if merged.installedVersion == nil { merged.installedVersion = other.installedVersion }
-        // Sorted and de-duplicated once the whole group is merged (``merge(_:)``): doing it at
-        // every step was quadratic in a package found under thousands of paths.
-        merged.fixedVersions += other.fixedVersions
-        switch (merged.fixAvailable, other.fixAvailable) {
-        case (true, _), (_, true): merged.fixAvailable = true
-        case (false, _), (_, false): merged.fixAvailable = false
-        default: merged.fixAvailable = nil
+    /// Merges `other` into `merged`: the first known purl and installed version, a fix when
+    /// either has one, and both lists of paths and fixed versions (sorted and de-duplicated once
+    /// the whole group is merged, by ``merge(_:)``).
+    static func mergePackage(into merged: inout Package?, _ other: Package?) {
+        guard let other else { return }
+        guard merged != nil else {
+            merged = other
+            return
         }
-        merged.paths += other.paths
-        return merged
+        if merged?.purl == nil { merged?.purl = other.purl }
+        if merged?.installedVersion == nil { merged?.installedVersion = other.installedVersion }
+        merged?.fixedVersions += other.fixedVersions
+        switch (merged?.fixAvailable, other.fixAvailable) {
+        case (true, _), (_, true): merged?.fixAvailable = true
+        case (false, _), (_, false): merged?.fixAvailable = false
+        default: merged?.fixAvailable = nil
+        }
+        merged?.paths += other.paths
     }
 }
