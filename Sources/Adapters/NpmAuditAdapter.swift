@@ -56,7 +56,7 @@ public enum NpmAuditAdapter {
             }
             return ParsedReport(
                 source: source.name, format: .npmAudit, variant: variant, tool: toolName, toolVersion: nil,
-                findings: reader.findings, warnings: reader.warnings, checkedNothing: reader.checkedNothing)
+                findings: reader.findings, warnings: reader.warnings.all, checkedNothing: reader.checkedNothing)
         }
     }
 }
@@ -108,7 +108,7 @@ private struct FixAdvice {
 private struct NpmAuditReader {
     let file: String
     var findings: [Finding] = []
-    var warnings: [String] = []
+    var warnings = ReportWarnings()
     /// Why the audit checked nothing (``ParsedReport/checkedNothing``).
     var checkedNothing: String?
 
@@ -212,7 +212,7 @@ private struct NpmAuditReader {
     /// npm 7+: one finding per vulnerabilities entry × advisory object in its `via`.
     mutating func readNpm7(_ report: JSONValue) throws(JSONAccessError) {
         if let version = try report.int("auditReportVersion"), version != 2 {
-            warnings.append("auditReportVersion \(version) is not 2: the report was read as version 2")
+            warnings.add("auditReportVersion \(version) is not 2: the report was read as version 2")
         }
         guard let vulnerabilities = try report.object("vulnerabilities") else {
             throw report.error("missing \"vulnerabilities\": expected an object of vulnerable packages")
@@ -255,7 +255,7 @@ private struct NpmAuditReader {
                     // Inherited from a dependency: that dependency's own entry carries the advisory.
                     let dependency = element.stringValue ?? ""
                     if !entryNames.contains(dependency) {
-                        warnings.append(
+                        warnings.add(
                             "\(element.location): \"\(key)\" is vulnerable through \"\(dependency)\", "
                                 + "which has no entry in the report")
                     }
@@ -277,7 +277,7 @@ private struct NpmAuditReader {
     /// before `npm install`, not on the project. Said, since it passes every gate.
     mutating func warnAuditedNothing() {
         checkedNothing = "npm audited 0 dependencies"
-        warnings.append(
+        warnings.add(
             "npm audited 0 dependencies: was it run in the project's directory, with its lock file, after "
                 + "npm install? No finding here means nothing was checked")
     }
@@ -467,7 +467,7 @@ private struct NpmAuditReader {
             } catch {
                 // Falls through to the warning: a CWE list is not needed to understand the finding.
             }
-            warnings.append("\(value.location): cwe \"\(text)\" is not a list of CWE ids; ignored")
+            warnings.add("\(value.location): cwe \"\(text)\" is not a list of CWE ids; ignored")
             return []
         default:
             throw value.error("expected a CWE id, a list of CWE ids or null, found \(value.kind)")

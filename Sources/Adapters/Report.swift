@@ -127,6 +127,31 @@ public struct ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// A report's warnings, the first ``listed`` of them kept and the rest counted: a hostile report's
+/// tens of thousands would flood the job log, and finding where in the document each one is
+/// costs a walk of it (quadratic over them all).
+struct ReportWarnings {
+    static let listed = 100
+    private(set) var messages: [String] = []
+    private(set) var unlisted = 0
+
+    /// Whether the next warning is only counted (its text need not be made).
+    var isFull: Bool { messages.count >= Self.listed }
+
+    /// Adds a warning; `message` is made only while warnings are still listed.
+    mutating func add(_ message: @autoclosure () -> String) {
+        if isFull { unlisted += 1 } else { messages.append(message()) }
+    }
+
+    /// The warnings listed, then how many more there were.
+    var all: [String] {
+        guard unlisted > 0 else { return messages }
+        return messages + [
+            "\(unlisted) more warning\(unlisted == 1 ? " is" : "s are") not listed (the first \(Self.listed) are)"
+        ]
+    }
+}
+
 /// Runs `body`, turning a ``JSONAccessError`` into a ``ReportError`` for `file`.
 @inline(__always)
 func reading<T>(_ file: String, _ body: () throws(JSONAccessError) -> T) throws(ReportError) -> T {

@@ -30,7 +30,7 @@ public enum SARIFAdapter {
 
 private struct SARIFDocumentReader {
     let reportFile: String
-    private var warnings: [String] = []
+    private var warnings = ReportWarnings()
     /// JSON paths and messages already warned about (a rule's value is read once per result).
     private var warnedPaths: Set<String> = []
 
@@ -72,7 +72,7 @@ private struct SARIFDocumentReader {
         Self.separateOccurrences(&findings, occurrences)
         return ParsedReport(
             source: reportFile, format: .sarif, variant: SARIFAdapter.variant, tool: firstTool?.name ?? "sarif",
-            toolVersion: firstTool?.version, findings: findings, warnings: warnings, scanErrors: scanErrors,
+            toolVersion: firstTool?.version, findings: findings, warnings: warnings.all, scanErrors: scanErrors,
             scannedImages: scannedImages)
     }
 
@@ -499,10 +499,15 @@ private struct SARIFDocumentReader {
         }
     }
 
-    /// Adds a warning naming the report file and where in it, once per value.
+    /// Adds a warning naming where in the report it is, once per value (the report's name is
+    /// added where warnings are shown).
     private mutating func warnOnce(at value: JSONValue, _ message: String) {
+        guard !warnings.isFull else {
+            warnings.add("")  // counted only: where it is would cost a walk of the document
+            return
+        }
         guard warnedPaths.insert(value.path + "\n" + message).inserted else { return }
-        warnings.append("\(reportFile): at \(value.location): \(message)")
+        warnings.add("at \(value.location): \(message)")
     }
 
     /// The result's suppression, when SARIF counts it suppressed: every entry of `suppressions`

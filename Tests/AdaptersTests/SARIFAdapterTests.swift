@@ -187,7 +187,9 @@ struct SARIFAdapterTests {
         // One warning per value, naming the file and where: the rule's "11" is read twice.
         #expect(report.warnings.count == 4)
         let name = Corpus.fixture("sarif/security-severity-scores.sarif").path
-        #expect(report.warnings.allSatisfy { $0.hasPrefix(name + ": at $.runs[0].") })
+        // Named once, where warnings are shown (it was named twice: `f.sarif: f.sarif: at …`).
+        #expect(report.warningsNamingTheReport.allSatisfy { $0.hasPrefix(name + ": at $.runs[0].") })
+        #expect(report.warnings.allSatisfy { $0.hasPrefix("at $.runs[0].") })
         #expect(
             report.warnings.contains { $0.contains("rules[1].properties.security-severity") && $0.contains("\"11\"") })
         #expect(report.warnings.contains { $0.contains("results[7].properties.security-severity") })
@@ -266,6 +268,22 @@ struct SARIFAdapterTests {
         #expect(filled.hasSuffix("bytes)") && filled.contains("message cut"))
     }
 
+    /// A report's warnings are listed up to 100 and the rest counted: 25,000 results with a bad
+    /// rule index printed 25,000 lines to the job log, and finding where each one was walked the
+    /// document (found by a review).
+    @Test("a report's warnings beyond the first 100 are counted, not listed")
+    func warningsAreCapped() throws {
+        let results = (0..<150).map { #"{"ruleId": "R1", "ruleIndex": \#($0 + 5), "message": {"text": "m\#($0)"}}"# }
+        let json =
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint", "rules": [{"id": "R1"}]}}, "#
+            + #""results": [\#(results.joined(separator: ", "))]}]}"#
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "many.sarif")
+        #expect(report.findings.count == 150)
+        #expect(report.warnings.count == 101)
+        #expect(report.warnings.first?.hasPrefix("at $.runs[0].results[0] ") == true, "\(report.warnings.first ?? "")")
+        #expect(report.warnings.last == "50 more warnings are not listed (the first 100 are)")
+    }
+
     /// A result whose references disagree is read with the rule its id names, never an unrelated
     /// rule an index or an unknown component reference would give, with a warning naming it.
     @Test("rule references that disagree or resolve nowhere: the rule is looked up by id, with a warning")
@@ -288,7 +306,7 @@ struct SARIFAdapterTests {
         #expect(try finding("resolved as written").severity == .critical)
 
         func warnings(_ result: Int) -> [String] {
-            report.warnings.filter { $0.hasPrefix(url.path + ": at $.runs[0].results[\(result)] ") }
+            report.warningsNamingTheReport.filter { $0.hasPrefix(url.path + ": at $.runs[0].results[\(result)] ") }
         }
         #expect(report.warnings.count == 10)
         #expect(warnings(0).count == 2)
