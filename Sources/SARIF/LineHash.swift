@@ -19,6 +19,31 @@ public enum LineHash {
     /// The hash of every line of `text`, line 1 first. A text ending in a line break (and the
     /// empty text) has one more entry: the EOF "line", as upload-sarif computes it.
     public static func hashes(of text: String) -> [String] {
+        let table = table(of: text)
+        return (1...max(1, table.lineCount)).compactMap { table.hash(line: $0) }
+    }
+
+    /// The hash of 1-based `line` of `text`, or nil when the text has no such line.
+    public static func hash(of text: String, line: Int) -> String? {
+        table(of: text).hash(line: line)
+    }
+
+    /// Every line's hash, kept as numbers (12 bytes a line) and written out only when asked for:
+    /// two Strings a line took 130 bytes, gigabytes for a file of millions of short lines.
+    struct Table {
+        fileprivate var values: [UInt64] = []
+        fileprivate var occurrences: [UInt32] = []
+
+        var lineCount: Int { values.count }
+
+        /// `hex:count` of 1-based `line`, nil when there is no such line.
+        func hash(line: Int) -> String? {
+            guard line >= 1, line <= values.count else { return nil }
+            return String(values[line - 1], radix: 16) + ":" + String(occurrences[line - 1])
+        }
+    }
+
+    static func table(of text: String) -> Table {
         var state = State()
         for unit in text.utf16 { state.process(unit) }
         state.process(0xFFFF)
@@ -26,17 +51,7 @@ public enum LineHash {
             if state.lineNumbers[state.index] != -1 { state.outputHash() }
             state.update(0)
         }
-        var byLine = [String](repeating: "", count: state.output.count)
-        for (line, hash) in state.output where line >= 1 && line <= byLine.count {
-            byLine[line - 1] = hash
-        }
-        return byLine
-    }
-
-    /// The hash of 1-based `line` of `text`, or nil when the text has no such line.
-    public static func hash(of text: String, line: Int) -> String? {
-        let all = hashes(of: text)
-        return line >= 1 && line <= all.count ? all[line - 1] : nil
+        return state.table
     }
 
     private struct State {
@@ -47,13 +62,18 @@ public enum LineHash {
         var line = 0
         var atLineStart = true
         var previousWasCR = false
-        var counts: [UInt64: Int] = [:]
-        var output: [(Int, String)] = []
+        var counts: [UInt64: UInt32] = [:]
+        var table = Table()
 
         mutating func outputHash() {
-            let count = (counts[hash] ?? 0) + 1
+            let count = (counts[hash] ?? 0) &+ 1
             counts[hash] = count
-            output.append((lineNumbers[index], String(hash, radix: 16) + ":" + String(count)))
+            // Lines are hashed in order, each once.
+            let line = lineNumbers[index]
+            if line == table.values.count + 1 {
+                table.values.append(hash)
+                table.occurrences.append(count)
+            }
             lineNumbers[index] = -1
         }
 

@@ -7,6 +7,11 @@ struct SourceTree {
     let root: String?
     private var cache: [String: SourceFile?] = [:]
 
+    /// Files of more lines than this are not read either: each line costs memory (its text,
+    /// its hash), and a 64 MiB file of line breaks is 67 million of them. A large lock file has a
+    /// few hundred thousand.
+    static let maximumLineCount = 4_000_000
+
     /// Files larger than this are not read (a lock file is far smaller).
     static let maximumFileSize = 64 << 20
 
@@ -87,18 +92,25 @@ struct SourceTree {
 struct SourceFile {
     let lines: [String]
     private let text: String
-    private var hashes: [String]?
+    private var hashes: LineHash.Table?
 
     init?(absolutePath: String) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: absolutePath, isDirectory: &isDirectory), !isDirectory.boolValue,
             let attributes = try? FileManager.default.attributesOfItem(atPath: absolutePath),
             let size = attributes[.size] as? Int, size <= SourceTree.maximumFileSize,
-            let data = FileManager.default.contents(atPath: absolutePath)
+            let data = FileManager.default.contents(atPath: absolutePath),
+            Self.lineBreaks(in: data) <= SourceTree.maximumLineCount
         else { return nil }
         // Invalid UTF-8 becomes U+FFFD, as upload-sarif's decoding does.
         text = String(decoding: data, as: UTF8.self)
         lines = SourceFile.splitLines(text)
+    }
+
+    /// How many LF and CR bytes `data` holds: at most how many lines it has, counted before
+    /// anything is made of them.
+    static func lineBreaks(in data: Data) -> Int {
+        data.withUnsafeBytes { buffer in buffer.reduce(0) { $0 + ($1 == 0x0A || $1 == 0x0D ? 1 : 0) } }
     }
 
     /// Lines split as GitHub's line hash counts them: LF, CRLF and a lone CR each end a line.
@@ -129,9 +141,8 @@ struct SourceFile {
 
     /// GitHub's `primaryLocationLineHash` for 1-based `line`.
     mutating func lineHash(_ line: Int) -> String? {
-        if hashes == nil { hashes = LineHash.hashes(of: text) }
-        guard let hashes, line >= 1, line <= hashes.count else { return nil }
-        return hashes[line - 1]
+        if hashes == nil { hashes = LineHash.table(of: text) }
+        return hashes?.hash(line: line)
     }
 
     /// The 1-based number of the first line satisfying `predicate`.
