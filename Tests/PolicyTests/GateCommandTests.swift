@@ -51,15 +51,19 @@ struct GateCommandTests {
         )
     }
 
+    /// Staging's policy with `fail-on-new-only: true`, in a temporary directory of its own.
+    static func stagingFailingOnNewOnly() throws -> URL {
+        try GateProcess.temporaryFile(
+            "new-only.yaml",
+            "scangate-policy: 1\nextends: \(Support.repositoryRoot.path)/policies/staging.yaml\nenvironment: staging\n"
+                + "fail-on-new-only: true\n")
+    }
+
     /// Under `fail-on-new-only`, a report JSON baseline that waived a finding keeps it from passing
     /// as known once no waiver holds it: deleting the expired waiver (tidying up after the warning)
     /// no longer turns the gate's FAIL into a PASS. A findings document knows no waivers.
     @Test func aBaselineThatWaivedAFindingDoesNotLetItPassOnceTheWaiverIsGone() throws {
-        let root = Support.repositoryRoot.path
-        let policy = try GateProcess.temporaryFile(
-            "new-only.yaml",
-            "scangate-policy: 1\nextends: \(root)/policies/staging.yaml\nenvironment: staging\nfail-on-new-only: true\n"
-        )
+        let policy = try Self.stagingFailingOnNewOnly()
         let directory = policy.deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: directory) }
         let waivers = directory.appendingPathComponent("waivers.yaml")
@@ -94,11 +98,7 @@ struct GateCommandTests {
     /// Likewise a finding the baseline's decision took out by an OpenVEX statement: withdrawn (or
     /// overruled by a later `affected`), the statement no longer keeps it from failing as new.
     @Test func aBaselineThatVEXSuppressedAFindingDoesNotLetItPassOnceTheStatementIsGone() throws {
-        let root = Support.repositoryRoot.path
-        let policy = try GateProcess.temporaryFile(
-            "new-only.yaml",
-            "scangate-policy: 1\nextends: \(root)/policies/staging.yaml\nenvironment: staging\nfail-on-new-only: true\n"
-        )
+        let policy = try Self.stagingFailingOnNewOnly()
         let directory = policy.deletingLastPathComponent()
         defer { try? FileManager.default.removeItem(at: directory) }
         let vex = directory.appendingPathComponent("vex.json")
