@@ -132,7 +132,7 @@ public struct CIRunner: Sendable {
                         whereListed: fullListing.map { "every one is in \($0)" }
                             ?? "`scangate gate --format json` lists every one"))))
 
-        let summaries = reports.map(Self.summary)
+        let summaries = reports.map(ReportSummary.init)
         let content = ReportContent(
             findings: findings, reports: summaries,
             diff: snapshot.map {
@@ -481,13 +481,6 @@ public struct CIRunner: Sendable {
             + "to run without it, disable it explicitly: \(disable)"
     }
 
-    static func summary(_ report: ParsedReport) -> ReportSummary {
-        ReportSummary(
-            file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
-            toolVersion: report.toolVersion, findingCount: report.findings.count,
-            suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings,
-            checkedNothing: report.checkedNothing)
-    }
 }
 
 /// A value computed on another thread while this one goes on; ``wait()`` returns it.
@@ -515,5 +508,17 @@ private final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
             if let value { return value }
             condition.wait()
         }
+    }
+}
+
+extension ReportSummary {
+    /// What the findings document lists of a report read (``FindingsJSON``): the same for
+    /// `ingest`, `report` and `ci`.
+    public init(_ report: ParsedReport) {
+        self.init(
+            file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
+            toolVersion: report.toolVersion, findingCount: report.findings.count,
+            suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings,
+            checkedNothing: report.checkedNothing)
     }
 }

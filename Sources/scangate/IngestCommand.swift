@@ -39,7 +39,7 @@ struct IngestCommand: ParsableCommand {
         timer.mark("read reports")
         let set = FindingSet(merging: loaded.flatMap(\.findings))
         timer.mark("merge")
-        let summaries = loaded.map(ReportLoading.summary)
+        let summaries = loaded.map(ReportSummary.init)
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(SummaryTable.render(set, reports: summaries).utf8)
@@ -80,13 +80,6 @@ enum ReportLoading {
         return paths
     }
 
-    static func summary(_ report: ParsedReport) -> ReportSummary {
-        ReportSummary(
-            file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
-            toolVersion: report.toolVersion, findingCount: report.findings.count,
-            suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings,
-            checkedNothing: report.checkedNothing)
-    }
 }
 
 /// Where a command's output goes: a file written whole or not at all, or standard output.

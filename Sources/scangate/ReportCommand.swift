@@ -132,7 +132,7 @@ struct ReportBuilder {
             gate = ReportGate(decision, policy: loadedPolicy)
         }
         return ReportContent(
-            findings: findings, reports: loaded.map(ReportLoading.summary),
+            findings: findings, reports: loaded.map(ReportSummary.init),
             diff: previous.map {
                 BaselineDiff(
                     previous: $0, current: findings, judgedBy: loadedPolicy,
