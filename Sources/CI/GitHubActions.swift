@@ -164,8 +164,8 @@ struct EventPayload {
     /// `check_suite` or `check_run` listing pull requests or run for a pull request event (a
     /// fork's `workflow_run` lists none).
     var namesPullRequest = false
-    /// Whether the pull request comes from a fork: its head repository is marked a fork, or is
-    /// not its base repository.
+    /// Whether the pull request comes from a fork: its head repository is not its base
+    /// repository (or is gone).
     var fromFork = false
 
     init() {}
@@ -178,12 +178,21 @@ struct EventPayload {
         let root = document.root
         if let number = root["pull_request"]?["number"]?.intValue, number > 0 { pullRequest = number }
         if let sha = root["pull_request"]?["head"]?["sha"]?.stringValue, !sha.isEmpty { headSHA = sha }
-        let headRepository = root["pull_request"]?["head"]?["repo"]
-        let baseName = root["pull_request"]?["base"]?["repo"]?["full_name"]?.stringValue
-        let headName = headRepository?["full_name"]?.stringValue
-        fromFork =
-            headRepository?["fork"]?.boolValue == true
-            || (baseName != nil && headName != nil && baseName?.lowercased() != headName?.lowercased())
+        // Another repository than the base's (a fork's head is its own repository). Not the head
+        // repository's `fork` flag: a team working in its own fork of an upstream opens pull
+        // requests between branches of that fork, whose token can write. A head repository that
+        // is gone (`null`: the fork was deleted) is a fork's too.
+        if let base = root["pull_request"]?["base"]?["repo"], base.kind == .object,
+            let head = root["pull_request"]?["head"]?["repo"]
+        {
+            if head.kind != .object {
+                fromFork = head.isNull
+            } else if let baseID = base["id"]?.intValue, let headID = head["id"]?.intValue {
+                fromFork = baseID != headID
+            } else if let baseName = base["full_name"]?.stringValue, let headName = head["full_name"]?.stringValue {
+                fromFork = baseName.lowercased() != headName.lowercased()
+            }
+        }
         let run = root["workflow_run"]
         let listed = [run, root["check_suite"], root["check_run"]].contains { ($0?["pull_requests"]?.count ?? 0) > 0 }
         let runEvent = run?["event"]?.stringValue ?? ""

@@ -347,6 +347,21 @@ enum CIRun {
         let (asked, askedOutput) = try CIRun.run(workspace, overrides: overrides)
         #expect(asked.exitCode == 0, "\(askedOutput.standardError)")
         #expect(try github.uploads() == 1)
+
+        // A pull request between branches of one repository that is itself a fork (a team working
+        // in its fork of an upstream) has a token that can write: nothing is skipped.
+        try workspace.setEvent(
+            "pull_request",
+            payload: #"{"action": "synchronize", "number": \#(number), "pull_request": {"number": \#(number), "#
+                + #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "repo": {"id": 7, "full_name": "#
+                + #""\#(LocalGitHub.repository)", "fork": true}}, "base": {"sha": "\#(ActionsWorkspace.commit)", "#
+                + #""repo": {"id": 7, "full_name": "\#(LocalGitHub.repository)", "fork": true}}}}"#,
+            ref: "refs/pull/\(number)/merge")
+        let (own, ownOutput) = try CIRun.run(workspace)
+        #expect(own.exitCode == 0, "\(ownOutput.standardError)")
+        #expect(!ownOutput.standardError.contains("a pull request from a fork"))
+        #expect(try github.uploads() == 2)
+        #expect(try github.commentBodies().count == 1)
     }
 
     @Test(.enabled(if: CITestEnvironment.canRunServers))
