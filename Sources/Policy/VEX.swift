@@ -562,16 +562,18 @@ public struct VEXDocument: Sendable {
             timestamp: updated ?? issued ?? timestamp)
     }
 
-    /// The keys OpenVEX defines for a statement (v0.2.0, and v0.0.1's `vuln_description` and
-    /// `subcomponents`). Any other is refused: a misspelt `subcomponent` or `product` would be
-    /// ignored and leave the statement broader than its author meant.
+    /// The keys OpenVEX defines for a statement (v0.2.0's schema, with `version`; v0.0.1's
+    /// `vuln_description` and `subcomponents`), and for a product and a subcomponent (with
+    /// `supplier`, which go-vex, and so vexctl, writes). Any other is refused: a misspelt
+    /// `subcomponent` or `product` would be ignored and leave the statement broader than its
+    /// author meant.
     static let statementKeys: Set<String> = [
-        "@id", "vulnerability", "vuln_description", "timestamp", "last_updated", "products", "subcomponents",
-        "status", "supplier", "status_notes", "justification", "impact_statement", "action_statement",
-        "action_statement_timestamp",
+        "@id", "version", "vulnerability", "vuln_description", "timestamp", "last_updated", "products",
+        "subcomponents", "status", "supplier", "status_notes", "justification", "impact_statement",
+        "action_statement", "action_statement_timestamp",
     ]
-    static let productKeys: Set<String> = ["@id", "identifiers", "hashes", "subcomponents"]
-    static let subcomponentKeys: Set<String> = ["@id", "identifiers", "hashes"]
+    static let productKeys: Set<String> = ["@id", "identifiers", "hashes", "supplier", "subcomponents"]
+    static let subcomponentKeys: Set<String> = ["@id", "identifiers", "hashes", "supplier"]
 
     private static func refuseUnknownKeys(_ object: JSONValue, known: Set<String>, what: String)
         throws(JSONAccessError)

@@ -324,9 +324,10 @@ struct VEXTests {
         }
         // Every key OpenVEX defines is read or let be.
         let full =
-            #"{"@id": "s1", "vulnerability": {"name": "CVE-1"}, "timestamp": "2026-10-01T00:00:00Z", "#
+            #"{"@id": "s1", "version": 2, "vulnerability": {"name": "CVE-1"}, "timestamp": "2026-10-01T00:00:00Z", "#
             + #""last_updated": "2026-10-02T00:00:00Z", "products": [{"@id": "pkg:npm/x@1", "identifiers": "#
-            + #"{"purl": "pkg:npm/x@1"}, "hashes": {"sha-256": "ab"}}], "status": "affected", "supplier": "acme", "#
+            + #"{"purl": "pkg:npm/x@1"}, "hashes": {"sha-256": "ab"}, "supplier": "acme", "subcomponents": [{"#
+            + #""@id": "pkg:npm/y@1", "supplier": "acme"}]}], "status": "affected", "supplier": "acme", "#
             + #""status_notes": "n", "action_statement": "upgrade", "action_statement_timestamp": "2026-10-02T00:00:00Z"}"#
         #expect(throws: Never.self) { _ = try Self.document(full) }
     }
