@@ -44,7 +44,7 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
 
     /// `bytes` (an output ScanGate rendered: a report, the SARIF file, a comment) with every
     /// occurrence of the token replaced by `[redacted]` (no character JSON, HTML, XML or Markdown
-    /// gives a meaning to), as written and as Markdown escapes it
+    /// gives a meaning to), as written, as Markdown escapes it, and as that looks in a JSON string
     /// (`ghs\_…`, which the runner's log masking no longer recognises and GitHub renders as the
     /// token). A report can quote the job's own token (a secret scanner's finding of a `.npmrc`
     /// written from `GITHUB_TOKEN`). Exact bytes, so that a 100 MB output is searched at memory
@@ -52,8 +52,10 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
     public func redacting(in bytes: [UInt8]) -> [UInt8] {
         var result = bytes
         let plain = Array(value.utf8)
+        // Markdown's `\_`, and that inside a JSON string (a SARIF rule's `help.markdown`): `\\_`.
         let escaped = Array(value.replacingOccurrences(of: "_", with: "\\_").utf8)
-        for form in plain == escaped ? [plain] : [plain, escaped] {
+        let escapedInJSON = Array(value.replacingOccurrences(of: "_", with: "\\\\_").utf8)
+        for form in plain == escaped ? [plain] : [plain, escapedInJSON, escaped] {
             result = Self.replacing(form, with: Array("[redacted]".utf8), in: result)
         }
         return result

@@ -180,6 +180,8 @@ enum CIRun {
         let (result, captured) = try CIRun.run(workspace)
         #expect(result.exitCode == 1, "\(captured.standardError)")
         let escaped = LocalGitHub.token.replacingOccurrences(of: "_", with: "\\_")
+        // Markdown's escape inside a JSON string: a SARIF rule's `help.markdown`.
+        let escapedInJSON = LocalGitHub.token.replacingOccurrences(of: "_", with: "\\\\_")
         var places = Self.outputs.map { ($0, workspace.text($0)) }
         places += [
             ("the job summary", workspace.stepSummary), ("the step outputs", workspace.outputFile),
@@ -188,7 +190,9 @@ enum CIRun {
         places += try github.commentBodies().map { ("the comment", $0) }
         for (place, content) in places {
             #expect(!content.isEmpty, "\(place) is empty")
-            #expect(!content.contains(LocalGitHub.token) && !content.contains(escaped), "the token is in \(place)")
+            #expect(
+                !content.contains(LocalGitHub.token) && !content.contains(escaped) && !content.contains(escapedInJSON),
+                "the token is in \(place)")
         }
         #expect(workspace.text("out/report.md").contains("[redacted]"))
         #expect(try github.uploads() == 1)
