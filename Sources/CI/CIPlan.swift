@@ -248,6 +248,10 @@ extension CIPlan {
         var written: [String: String] = [:]
         for case (let key, let path?) in outputs.byKey {
             let output = canonical(path)
+            // A device or FIFO (`/dev/null` for outputs not wanted) is written to, never replaced:
+            // two outputs can share it.
+            var status = stat()
+            if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG { continue }
             if let other = written[output] {
                 // Named by a flag when either path came from one: the flag is what to change.
                 let (blamed, besides) =

@@ -81,10 +81,18 @@ public enum OutputFiles {
             let length = readlink(current, &buffer, buffer.count - 1)
             guard length > 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
             let destination = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current =
-                destination.hasPrefix("/")
-                ? destination
-                : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(destination).path
+            if destination.hasPrefix("/") {
+                current = destination
+            } else {
+                // Relative to the directory the link is in, as the kernel resolves it: that
+                // directory's real path (a `..` after a linked directory leads from its target).
+                var directory = URL(fileURLWithPath: current).deletingLastPathComponent().path
+                if let resolved = realpath(directory, nil) {
+                    directory = String(cString: resolved)
+                    free(resolved)
+                }
+                current = URL(fileURLWithPath: directory).appendingPathComponent(destination).path
+            }
         }
         throw OutputFileError(path: path, reason: String(cString: strerror(ELOOP)))
     }

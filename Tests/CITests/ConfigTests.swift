@@ -289,6 +289,11 @@ import Yams
         } catch {
             #expect(error.description.contains("x.out is also where --"), "\(error)")
         }
+        // A device is written to, not replaced: outputs not wanted can all go to /dev/null.
+        overrides = CIOverrides()
+        overrides.outputs.html = "/dev/null"
+        overrides.outputs.junit = "/dev/null"
+        #expect(throws: Never.self) { _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext()) }
         // In the configuration alone, spelled two ways.
         let twice = Self.twoEnvironments.replacingOccurrences(
             of: "html: out/a.html", with: "html: out/a.html, findings: ./out/a.sarif")

@@ -177,6 +177,22 @@ struct CLITests {
         #expect(lstat(dangling, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK)
         let madePath = directory.appendingPathComponent("made.json").path
         #expect(try String(contentsOfFile: madePath, encoding: .utf8).contains("\"findings\""))
+
+        // A relative link reached through a linked directory leads from that directory's target,
+        // as the kernel resolves it: `linked/o.json` → `real/sub/o.json` → `../out.json` is `real/out.json`.
+        let sub = directory.appendingPathComponent("real/sub")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("linked").path, withDestinationPath: sub.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: sub.appendingPathComponent("o.json").path, withDestinationPath: "../out.json")
+        let through = try ScanGateProcess.run([
+            "ingest", "--format", "json", "fixtures/examples/npm-audit.json", "-o",
+            directory.appendingPathComponent("linked/o.json").path,
+        ])
+        #expect(through.status == 0, "\(through.standardError)")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("real/out.json").path))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.json").path))
     }
 
     /// A FIFO given as a report (or found in a report directory) is refused, not waited on.
