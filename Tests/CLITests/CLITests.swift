@@ -186,10 +186,14 @@ struct CLITests {
             atPath: directory.appendingPathComponent("linked").path, withDestinationPath: sub.path)
         try FileManager.default.createSymbolicLink(
             atPath: sub.appendingPathComponent("o.json").path, withDestinationPath: "../out.json")
-        let through = try ScanGateProcess.run([
-            "ingest", "--format", "json", "fixtures/examples/npm-audit.json", "-o",
-            directory.appendingPathComponent("linked/o.json").path,
-        ])
+        // Named relatively, from the temporary directory (the path's `linked/..` would be tidied away).
+        let through = try ChildProcess.run(
+            ScanGateExecutable.url,
+            [
+                "ingest", "--format", "json",
+                ScanGateProcess.repositoryRoot.appendingPathComponent("fixtures/examples/npm-audit.json").path, "-o",
+                "linked/o.json",
+            ], in: directory)
         #expect(through.status == 0, "\(through.standardError)")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("real/out.json").path))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.json").path))
