@@ -52,12 +52,16 @@ public struct ParsedReport: Sendable {
     /// about the report, set where the reader warns about it: whether a release may pass on it
     /// is the policy's to say (`empty-scans`).
     public var checkedNothing: String?
-    /// The tools this report shows looked at something: its tool and every tool its findings
-    /// name (a SARIF file's runs), none when it checked nothing. A baseline finding of no tool
-    /// that looked this time is not known to be fixed.
+    /// Every run's tool, for a SARIF file (``tool`` is the first's); empty for other formats.
+    public var runTools: [String] = []
+
+    /// The tools this report shows looked at something: its tool, every run's (a SARIF file's),
+    /// and every tool its findings name; none when it checked nothing. A baseline finding of no
+    /// tool that looked this time is not known to be fixed.
     public var toolsThatScanned: Set<String> {
         guard checkedNothing == nil else { return [] }
         var tools: Set<String> = [tool]
+        tools.formUnion(runTools)
         for finding in findings { for source in finding.provenance { tools.insert(source.tool) } }
         return tools
     }

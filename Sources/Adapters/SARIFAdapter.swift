@@ -57,9 +57,11 @@ private struct SARIFDocumentReader {
         // A log without runs holds no tool's results: nothing in it says a scan ran, so it is
         // no clean scan, as a run without "results" is none.
         if runs.isEmpty { scanErrors.append("the SARIF log has no runs: no tool's results are in it") }
+        var runTools: [String] = []
         for runValue in runs {
             let run = try SARIFRun(try runValue.requireObject())
             if firstTool == nil { firstTool = (run.toolName, run.toolVersion) }
+            runTools.append(run.toolName)
             scanErrors += try failedInvocations(of: run)
             // SARIF §3.14.23: without `results` the tool could not produce any (an empty list
             // means it found nothing): no clean scan.
@@ -70,10 +72,12 @@ private struct SARIFDocumentReader {
             if let image = scannedImage(of: run) { scannedImages.append(image) }
         }
         Self.separateOccurrences(&findings, occurrences)
-        return ParsedReport(
+        var report = ParsedReport(
             source: reportFile, format: .sarif, variant: SARIFAdapter.variant, tool: firstTool?.name ?? "sarif",
             toolVersion: firstTool?.version, findings: findings, warnings: warnings.all, scanErrors: scanErrors,
             scannedImages: scannedImages)
+        report.runTools = runTools
+        return report
     }
 
     /// The image a run scanned, when Trivy wrote the run (its driver is named `Trivy`, in any

@@ -182,6 +182,8 @@ public struct FindingsSnapshot: Sendable {
     /// The tools of the reports the document lists (`reports[].tool`) that checked something
     /// (`checkedNothing` null).
     public var reportTools: Set<String> = []
+    /// The tools of the reports it lists that checked nothing.
+    public var emptyReportTools: Set<String> = []
 
     public init(file: String, entries: [DiffEntry], excusedFingerprints: Set<String>? = nil) {
         self.file = file
@@ -204,7 +206,7 @@ public struct FindingsSnapshot: Sendable {
             var snapshot = FindingsSnapshot(
                 file: file, entries: try entries(document.root, file: file),
                 excusedFingerprints: try excused(document.root, file: file))
-            snapshot.reportTools = try tools(document.root)
+            (snapshot.reportTools, snapshot.emptyReportTools) = try tools(document.root)
             return snapshot
         } catch let error as FindingsJSONReader.ReadError {
             throw error
@@ -241,17 +243,20 @@ public struct FindingsSnapshot: Sendable {
         return result
     }
 
-    /// The tools of the reports a findings document (or the one a report document embeds) lists.
-    private static func tools(_ root: JSONValue) throws -> Set<String> {
+    /// The tools of the reports a findings document (or the one a report document embeds) lists:
+    /// of those that checked something, and of those that checked nothing.
+    private static func tools(_ root: JSONValue) throws -> (scanned: Set<String>, empty: Set<String>) {
         var object = try root.requireObject()
         if try object.string("schema") == ReportJSON.schema, let inner = try object.object("findings") {
             object = inner
         }
-        var tools: Set<String> = []
-        for report in try object.array("reports") ?? [] where try report.string("checkedNothing") == nil {
-            if let tool = try report.string("tool") { tools.insert(tool) }
+        var scanned: Set<String> = []
+        var empty: Set<String> = []
+        for report in try object.array("reports") ?? [] {
+            guard let tool = try report.string("tool") else { continue }
+            if try report.string("checkedNothing") == nil { scanned.insert(tool) } else { empty.insert(tool) }
         }
-        return tools
+        return (scanned, empty)
     }
 
     /// The fingerprints the decision of a `scangate-report/1` document waived or VEX-suppressed;

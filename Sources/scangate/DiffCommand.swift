@@ -43,9 +43,12 @@ struct DiffCommand: ParsableCommand {
             Terminal.error("scangate diff: nothing was compared")
             throw ExitCode(ExitStatus.usage)
         }
-        // What the current run's reports scanned (their tools, and those its findings name): a
-        // finding of a tool that read no report this time is not known to be fixed.
-        let scanned = after.reportTools.union(after.entries.flatMap(\.tools))
+        // What the current run's reports scanned: their tools, and those its findings name (a
+        // SARIF file's later runs), but not a tool whose only reports checked nothing (a Trivy
+        // image scan that skipped the OS packages still lists libraries). A finding of a tool
+        // that read no report this time is not known to be fixed.
+        let onlyEmpty = after.emptyReportTools.subtracting(after.reportTools)
+        let scanned = after.reportTools.union(Set(after.entries.flatMap(\.tools)).subtracting(onlyEmpty))
         let diff = BaselineDiff(
             previous: before.entries, current: after.entries, baselineFile: previous, scannedTools: scanned)
         let bytes: [UInt8]

@@ -284,6 +284,18 @@ struct SARIFAdapterTests {
         #expect(report.warnings.last == "50 more warnings are not listed (the first 100 are)")
     }
 
+    /// Every run's tool looked, a run with no result included: its earlier findings are fixed,
+    /// not "not scanned" (``ParsedReport/toolsThatScanned``).
+    @Test("every run's tool counts as having scanned, with or without results")
+    func everyRunsToolScanned() throws {
+        let json =
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "ESLint"}}, "results": [{"ruleId": "r", "#
+            + #""message": {"text": "m"}}]}, {"tool": {"driver": {"name": "Flawfinder"}}, "results": []}]}"#
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "two-runs.sarif")
+        #expect(report.tool == "ESLint")
+        #expect(report.toolsThatScanned == ["ESLint", "Flawfinder"])
+    }
+
     /// A result whose references disagree is read with the rule its id names, never an unrelated
     /// rule an index or an unknown component reference would give, with a warning naming it.
     @Test("rule references that disagree or resolve nowhere: the rule is looked up by id, with a warning")

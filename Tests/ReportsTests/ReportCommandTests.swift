@@ -42,6 +42,37 @@ struct ReportCommandTests {
         let unseen = try #require(object["notScanned"] as? [[String: Any]])
         #expect(unseen.allSatisfy { ($0["tools"] as? [String]) == ["zap"] }, "\(unseen)")
 
+        // A Trivy image scan that skipped the OS packages checked nothing, though it lists a
+        // library's finding: the OS packages' findings of the baseline are not scanned, not fixed.
+        var image = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: ReportSupport.repositoryRoot.appendingPathComponent(
+                        "fixtures/examples/trivy-image.json"))
+            ) as? [String: Any])
+        var results = try #require(image["Results"] as? [[String: Any]])
+        results.removeAll { $0["Class"] as? String == "os-pkgs" }
+        results[0]["Vulnerabilities"] = [
+            [
+                "VulnerabilityID": "CVE-2021-23337", "PkgName": "lodash", "InstalledVersion": "4.17.15",
+                "Severity": "HIGH",
+            ]
+        ]
+        image["Results"] = results
+        let libraries = directory.appendingPathComponent("libraries-only.json")
+        try JSONSerialization.data(withJSONObject: image).write(to: libraries)
+        let imageBefore = directory.appendingPathComponent("image-before.json").path
+        let imageNow = directory.appendingPathComponent("image-now.json").path
+        #expect(
+            try ReportBinary.run([
+                "ingest", "--format", "json", "-o", imageBefore, "fixtures/examples/trivy-image.json",
+            ])
+            .status == 0)
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", imageNow, libraries.path]).status == 0)
+        let skipped = try ReportBinary.run(["diff", imageBefore, imageNow])
+        #expect(!skipped.standardOutput.contains("FIXED"), "\(skipped.standardOutput)")
+        #expect(skipped.standardOutput.contains("UNSEEN"), "\(skipped.standardOutput)")
+
         // `report --baseline` reads the same way, in its Markdown.
         let markdown = try ReportBinary.run(
             ["report", "--baseline", previous, "--format", "markdown"] + Self.examples)
