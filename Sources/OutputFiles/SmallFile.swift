@@ -11,9 +11,9 @@ public struct SmallFileError: Error, Sendable, Equatable, CustomStringConvertibl
 public enum SmallFile {
     /// The bytes of the regular file at `path`, when it holds at most `limit` bytes.
     ///
-    /// The file is opened without blocking and checked to be a regular file before it is read:
-    /// opening a FIFO named by mistake (`--key <(…)` gone stale) waits for a writer for ever,
-    /// and a directory or device is no key.
+    /// The file is opened without blocking: opening a FIFO nobody writes to would wait for a
+    /// writer for ever. A pipe or character device (`--key <(…)`, `/dev/stdin`) is read to its
+    /// end within a deadline; a directory, socket or block device is refused.
     public static func read(_ path: String, limit: Int) throws(SmallFileError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw SmallFileError("cannot read the file: \(String(cString: strerror(errno)))") }
@@ -22,7 +22,14 @@ public enum SmallFile {
         guard fstat(descriptor, &status) == 0 else {
             throw SmallFileError("cannot read the file: \(String(cString: strerror(errno)))")
         }
-        guard status.st_mode & S_IFMT == S_IFREG else {
+        let kind = status.st_mode & S_IFMT
+        if kind == S_IFIFO || kind == S_IFCHR {
+            // A pipe (`--key <(…)`, `/dev/stdin`) is read as it comes, for at most a few seconds:
+            // one nobody writes to ends at once (opened without blocking, it reads as empty),
+            // one that never ends stops at the deadline instead of hanging the release.
+            return try readStream(descriptor, limit: limit, what: Self.kind(of: status.st_mode))
+        }
+        guard kind == S_IFREG else {
             throw SmallFileError("is \(Self.kind(of: status.st_mode)), not a regular file")
         }
         guard status.st_size <= limit else { throw SmallFileError("larger than \(Self.size(limit))") }
@@ -47,6 +54,34 @@ public enum SmallFile {
         guard count <= limit else { throw SmallFileError("larger than \(Self.size(limit))") }
         bytes.removeSubrange(count...)
         return bytes
+    }
+
+    /// How long a pipe is waited on for its end.
+    static let pipeDeadline: Double = 10
+
+    /// Reads a pipe or character device to its end, polling, within ``pipeDeadline``.
+    private static func readStream(_ descriptor: Int32, limit: Int, what: String) throws(SmallFileError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        let deadline = Date().addingTimeInterval(pipeDeadline)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if got > 0 {
+                bytes.append(contentsOf: chunk[..<got])
+                guard bytes.count <= limit else { throw SmallFileError("larger than \(Self.size(limit))") }
+                continue
+            }
+            if got == 0 { return bytes }  // the end, or no writer at all
+            guard errno == EAGAIN || errno == EINTR else {
+                throw SmallFileError("cannot read the file: \(String(cString: strerror(errno)))")
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else {
+                throw SmallFileError("is \(what) that did not end within \(Int(pipeDeadline)) s")
+            }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            _ = poll(&poller, 1, Int32(min(remaining, 1) * 1000))
+        }
     }
 
     /// What a file of mode `mode` is, for a message: `a directory`, `a FIFO (named pipe)`.

@@ -1,5 +1,6 @@
 import Audit
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Audit verify command", .enabled(if: ScanGateCommand.isAvailable))
@@ -217,20 +218,34 @@ struct AuditVerifyCommandTests {
         #expect(result.standardError.contains("\(path): is a FIFO (named pipe), not a regular file"))
     }
 
-    /// Nor is one named as a key (`--key`, and `release-gate --audit-key` through the same reader):
-    /// refused at once, as a directory is.
-    @Test func aKeyThatIsAFIFOOrADirectoryIsRefusedWithoutWaiting() throws {
+    /// Nor is a key: a FIFO nobody writes to reads as empty at once (it is opened without
+    /// blocking), so it is no key, exit 2, instead of a wait for ever (`--key`, and
+    /// `release-gate --audit-key` through the same reader); a directory is refused.
+    @Test func aKeyThatIsAnIdleFIFOOrADirectoryIsRefusedWithoutWaiting() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let fifo = directory.appendingPathComponent("audit.pub").path
         try #require(mkfifo(fifo, 0o644) == 0)
         AuditSupport.releaseFIFO(fifo)
+        let started = Date()
         let piped = try ScanGateCommand.run(["audit", "verify", Self.example, "--key", fifo])
         #expect(piped.status == 2, "\(piped.standardError)")
-        #expect(piped.standardError.contains("is a FIFO (named pipe), not a regular file"), "\(piped.standardError)")
+        #expect(piped.standardError.contains(fifo), "\(piped.standardError)")
+        // Not released by the helper after 3 s: refused before.
+        #expect(Date().timeIntervalSince(started) < 3, "it waited for a writer")
         let folder = try ScanGateCommand.run(["audit", "verify", Self.example, "--key", directory.path])
         #expect(folder.status == 2, "\(folder.standardError)")
         #expect(folder.standardError.contains("is a directory, not a regular file"), "\(folder.standardError)")
+    }
+
+    /// A key given through a pipe (`--key <(…)`, `--key /dev/stdin`) is read to its end.
+    @Test func aKeyFromAPipeIsRead() throws {
+        let script = "cat \"$1\" | \"$0\" audit verify \"$2\" --key /dev/stdin --require-signatures"
+        let result = try ChildProcess.run(
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", script, ScanGateExecutable.url.path, Self.exampleKey, Self.example], in: AuditSupport.repositoryRoot)
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("VERIFIED"), "\(result.standardOutput)")
     }
 
     /// Root reads any file, so this runs only as another user.
