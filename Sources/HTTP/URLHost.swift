@@ -34,12 +34,29 @@ public enum URLHost {
     }
 
     /// `text` with the user information of every URL in it replaced by `***`
-    /// (`http://user:password@proxy:8080` → `http://***@proxy:8080`): libcurl quotes a proxy URL
-    /// it cannot use in its error, password included, and errors reach logs, outputs and the
-    /// signed audit log. The user information runs from `://` to the last `@` before the next
-    /// space or quote, so a password with `#`, `/` or `@` in it (a common slip in a proxy
-    /// variable) goes too.
-    public static func redactingUserinfo(_ text: String) -> String {
+    /// (`http://user:password@proxy:8080` → `http://***@proxy:8080`), and with that of every proxy
+    /// variable in `environment` (`http_proxy`, `HTTPS_PROXY`, `ALL_PROXY`…) wherever it appears:
+    /// libcurl quotes a proxy it cannot use in its error, password included, with or without a
+    /// scheme and whatever characters the password holds, and errors reach logs, outputs and the
+    /// signed audit log. In a URL, the user information runs from `://` to the last `@` before the
+    /// next space, quote or `/` (an `@` in a path, `/@babel%2fcore`, is no user information).
+    public static func redactingUserinfo(
+        _ text: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
+        var redacted = text
+        for name in proxyVariables {
+            guard var value = environment[name], value.contains("@") else { continue }
+            if let scheme = value.range(of: "://") { value = String(value[scheme.upperBound...]) }
+            guard let at = value.lastIndex(of: "@"), at != value.startIndex else { continue }
+            redacted = redacted.replacingOccurrences(of: String(value[..<at]), with: "***")
+        }
+        return redactingURLUserinfo(redacted)
+    }
+
+    /// The environment variables libcurl takes a proxy from.
+    static let proxyVariables = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+
+    private static func redactingURLUserinfo(_ text: String) -> String {
         guard text.contains("@"), text.contains("://") else { return text }
         var bytes = Array(text.utf8)
         var searchFrom = 0
@@ -47,7 +64,7 @@ public enum URLHost {
             let start = schemeEnd + 3
             var end = start
             var lastAt: Int?
-            while end < bytes.count, !isDelimiter(bytes[end]) {
+            while end < bytes.count, !isDelimiter(bytes[end]), bytes[end] != UInt8(ascii: "/") {
                 if bytes[end] == UInt8(ascii: "@") { lastAt = end }
                 end += 1
             }

@@ -326,12 +326,28 @@ struct URLUserinfoRedactionTests {
             "Unsupported proxy syntax in 'http://deploy:Pr0xy#Secret@proxy.corp:8080'",
             "Unsupported proxy syntax in 'http://***@proxy.corp:8080'"
         ),
-        ("connect to http://u:p@a/b@proxy:3128 failed", "connect to http://***@proxy:3128 failed"),
         ("two: https://a:b@x and socks5://c:d@y.", "two: https://***@x and socks5://***@y."),
         ("no credentials: http://proxy.corp:8080/", "no credentials: http://proxy.corp:8080/"),
         ("mail me@example.org, not a URL", "mail me@example.org, not a URL"),
+        // An `@` in a path is no user information.
+        ("GET https://registry.npmjs.org/@babel%2fcore failed", "GET https://registry.npmjs.org/@babel%2fcore failed"),
     ])
     func userInformationIsRedacted(_ example: (String, String)) {
-        #expect(URLHost.redactingUserinfo(example.0) == example.1)
+        #expect(URLHost.redactingUserinfo(example.0, environment: [:]) == example.1)
+    }
+
+    /// A proxy variable's user information is redacted wherever it appears, however libcurl
+    /// quotes it: without a scheme, or with a quote, a space or a slash in the password.
+    @Test(arguments: [
+        ("https_proxy", "user:se#cret@127.0.0.1:9", "Unsupported proxy syntax in 'user:se#cret@127.0.0.1:9'"),
+        (
+            "HTTP_PROXY", "http://user:pa'ss w/rd@proxy:3128",
+            "Unsupported proxy syntax in 'http://user:pa'ss w/rd@proxy:3128'"
+        ),
+    ])
+    func proxyVariablesAreRedactedWhereverTheyAppear(_ name: String, _ value: String, _ message: String) {
+        let redacted = URLHost.redactingUserinfo(message, environment: [name: value])
+        #expect(!redacted.contains("cret") && !redacted.contains("pa'ss") && !redacted.contains("w/rd"), "\(redacted)")
+        #expect(redacted.contains("***@"), "\(redacted)")
     }
 }
