@@ -32,7 +32,8 @@ private struct SARIFDocumentReader {
     let reportFile: String
     private var warnings = ReportWarnings()
     /// JSON paths and messages already warned about (a rule's value is read once per result).
-    private var warnedPaths: Set<String> = []
+    /// The values warned about, with the warning: each is said once.
+    private var warned: Set<String> = []
 
     init(reportFile: String) {
         self.reportFile = reportFile
@@ -506,11 +507,8 @@ private struct SARIFDocumentReader {
     /// Adds a warning naming where in the report it is, once per value (the report's name is
     /// added where warnings are shown).
     private mutating func warnOnce(at value: JSONValue, _ message: String) {
-        guard !warnings.isFull else {
-            warnings.add("")  // counted only: where it is would cost a walk of the document
-            return
-        }
-        guard warnedPaths.insert(value.path + "\n" + message).inserted else { return }
+        guard warned.insert("\(value.position)\n" + message).inserted else { return }
+        // Past the listed ones, counted only: where it is would cost a walk of the document.
         warnings.add("at \(value.location): \(message)")
     }
 

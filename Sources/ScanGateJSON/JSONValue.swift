@@ -22,6 +22,9 @@ public struct JSONValue: Sendable {
 
     /// The JSON path of this value, e.g. `$.Results[2].Vulnerabilities[0].Severity`.
     public var path: String { document.path(ofNode: index) }
+    /// Which value of its document this is: equal for the same value however it was reached, and
+    /// found at no cost (``path`` walks the document).
+    public var position: Int { index }
     /// The 1-based line this value starts on.
     public var line: Int { document.line(ofOffset: Int(node.start)) }
     /// Where this value is, for messages: `$.a.b (line 12)`.

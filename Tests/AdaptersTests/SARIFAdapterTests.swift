@@ -282,6 +282,19 @@ struct SARIFAdapterTests {
         #expect(report.warnings.count == 101)
         #expect(report.warnings.first?.hasPrefix("at $.runs[0].results[0] ") == true, "\(report.warnings.first ?? "")")
         #expect(report.warnings.last == "50 more warnings are not listed (the first 100 are)")
+
+        // Past the first 100, a warning about one place is still counted once: 60 results of a
+        // rule whose security-severity is unusable are one warning more, not 60.
+        let badIndexes = (0..<100).map {
+            #"{"ruleId": "R1", "ruleIndex": \#($0 + 5), "message": {"text": "m\#($0)"}}"#
+        }
+        let oneRule = (0..<60).map { #"{"ruleId": "R2", "ruleIndex": 1, "message": {"text": "s\#($0)"}}"# }
+        let counted =
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint", "rules": [{"id": "R1"}, "#
+            + #"{"id": "R2", "properties": {"security-severity": "abc"}}]}}, "#
+            + #""results": [\#((badIndexes + oneRule).joined(separator: ", "))]}]}"#
+        let countedReport = try Corpus.parse(bytes: Array(counted.utf8), name: "counted.sarif")
+        #expect(countedReport.warnings.last == "1 more warning is not listed (the first 100 are)")
     }
 
     /// Every run's tool looked, a run with no result included: its earlier findings are fixed,
