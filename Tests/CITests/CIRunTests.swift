@@ -61,6 +61,12 @@ struct ActionsWorkspace {
 
     func remove() { try? FileManager.default.removeItem(at: root) }
 
+    /// A pull request event's payload: `action`, the number, and `fields` (JSON members) inside
+    /// `pull_request`.
+    static func pullRequestPayload(_ action: String = "synchronize", number: Int, _ fields: String) -> String {
+        #"{"action": "\#(action)", "number": \#(number), "pull_request": {"number": \#(number), \#(fields)}}"#
+    }
+
     /// Replaces the event: its name and payload, with the runner's ref and commit for it.
     mutating func setEvent(_ name: String, payload: String, ref: String, commit: String = Self.commit) throws {
         try Data(payload.utf8).write(to: URL(fileURLWithPath: path("_runner/event.json")))
@@ -316,9 +322,6 @@ enum CIRun {
         #expect(workspace.outputFile.contains("exit-code=1\n"))
     }
 
-    /// `pull_request_target` runs with the base branch's GITHUB_REF and GITHUB_SHA; the scan is
-    /// the pull request's, so it is uploaded for `refs/pull/N/head` and the head commit, never
-    /// over the base branch's analysis.
     /// A pull request from a fork gets a read-only token under `pull_request`: the upload and the
     /// comment would be refused (403) and turn a passing gate into exit 4 on every outside
     /// contribution. They are skipped, saying why; the gate decides the exit code. `--upload`
@@ -332,10 +335,11 @@ enum CIRun {
         let number = LocalGitHub.pullRequest
         try workspace.setEvent(
             "pull_request",
-            payload: #"{"action": "synchronize", "number": \#(number), "pull_request": {"number": \#(number), "#
-                + #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "repo": {"full_name": "someone/hello-world", "#
-                + #""fork": true}}, "base": {"sha": "\#(ActionsWorkspace.commit)", "repo": {"full_name": "#
-                + #""\#(LocalGitHub.repository)", "fork": false}}}}"#,
+            payload: ActionsWorkspace.pullRequestPayload(
+                number: number,
+                #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "repo": {"full_name": "someone/hello-world", "#
+                    + #""fork": true}}, "base": {"sha": "\#(ActionsWorkspace.commit)", "repo": {"full_name": "#
+                    + #""\#(LocalGitHub.repository)", "fork": false}}"#),
             ref: "refs/pull/\(number)/merge")
         let (result, captured) = try CIRun.run(workspace)
         #expect(result.exitCode == 0, "\(captured.standardError)")
@@ -356,10 +360,11 @@ enum CIRun {
         // in its fork of an upstream) has a token that can write: nothing is skipped.
         try workspace.setEvent(
             "pull_request",
-            payload: #"{"action": "synchronize", "number": \#(number), "pull_request": {"number": \#(number), "#
-                + #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "repo": {"id": 7, "full_name": "#
-                + #""\#(LocalGitHub.repository)", "fork": true}}, "base": {"sha": "\#(ActionsWorkspace.commit)", "#
-                + #""repo": {"id": 7, "full_name": "\#(LocalGitHub.repository)", "fork": true}}}}"#,
+            payload: ActionsWorkspace.pullRequestPayload(
+                number: number,
+                #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "repo": {"id": 7, "full_name": "#
+                    + #""\#(LocalGitHub.repository)", "fork": true}}, "base": {"sha": "\#(ActionsWorkspace.commit)", "#
+                    + #""repo": {"id": 7, "full_name": "\#(LocalGitHub.repository)", "fork": true}}"#),
             ref: "refs/pull/\(number)/merge")
         let (own, ownOutput) = try CIRun.run(workspace)
         #expect(own.exitCode == 0, "\(ownOutput.standardError)")
@@ -368,6 +373,9 @@ enum CIRun {
         #expect(try github.commentBodies().count == 1)
     }
 
+    /// `pull_request_target` runs with the base branch's GITHUB_REF and GITHUB_SHA; the scan is
+    /// the pull request's, so it is uploaded for `refs/pull/N/head` and the head commit, never
+    /// over the base branch's analysis.
     @Test(.enabled(if: CITestEnvironment.canRunServers))
     func pullRequestTargetUploadsForThePullRequestsHead() throws {
         let github = try LocalGitHub(scenario: "complete")
@@ -377,9 +385,10 @@ enum CIRun {
         let number = LocalGitHub.pullRequest
         try workspace.setEvent(
             "pull_request_target",
-            payload: #"{"action": "synchronize", "number": \#(number), "pull_request": {"number": \#(number), "#
-                + #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "ref": "feature"}, "#
-                + #""base": {"sha": "\#(ActionsWorkspace.commit)", "ref": "main"}}}"#,
+            payload: ActionsWorkspace.pullRequestPayload(
+                number: number,
+                #""head": {"sha": "\#(ActionsWorkspace.headCommit)", "ref": "feature"}, "#
+                    + #""base": {"sha": "\#(ActionsWorkspace.commit)", "ref": "main"}"#),
             ref: "refs/heads/main")
         // The workflow checked out the pull request's head: the analysis is the pull request's.
         let (result, captured) = try CIRun.run(workspace, checkedOut: ActionsWorkspace.headCommit)
@@ -415,9 +424,10 @@ enum CIRun {
         let number = LocalGitHub.pullRequest
         try workspace.setEvent(
             "pull_request",
-            payload: #"{"action": "closed", "number": \#(number), "pull_request": {"number": \#(number), "#
-                + #""merged": true, "merge_commit_sha": "\#(ActionsWorkspace.commit)", "#
-                + #""head": {"sha": "\#(ActionsWorkspace.headCommit)"}}}"#,
+            payload: ActionsWorkspace.pullRequestPayload(
+                "closed", number: number,
+                #""merged": true, "merge_commit_sha": "\#(ActionsWorkspace.commit)", "#
+                    + #""head": {"sha": "\#(ActionsWorkspace.headCommit)"}"#),
             ref: "refs/heads/main")
         let (result, captured) = try CIRun.run(workspace)
         #expect(result.exitCode == 0, "\(captured.standardError)")
