@@ -59,15 +59,11 @@ struct GateCommandTests {
                 + "fail-on-new-only: true\n")
     }
 
-    /// Under `fail-on-new-only`, a report JSON baseline that waived a finding keeps it from passing
-    /// as known once no waiver holds it: deleting the expired waiver (tidying up after the warning)
-    /// no longer turns the gate's FAIL into a PASS. A findings document knows no waivers.
-    @Test func aBaselineThatWaivedAFindingDoesNotLetItPassOnceTheWaiverIsGone() throws {
-        let policy = try Self.stagingFailingOnNewOnly()
-        let directory = policy.deletingLastPathComponent()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let waivers = directory.appendingPathComponent("waivers.yaml")
-        try Data(
+    /// What excused minimist's critical in a baseline's run: (file name, contents, the flag that
+    /// gives it, the count the gate shows while it holds).
+    static let excuses: [(String, String, String, String)] = [
+        (
+            "waivers.yaml",
             """
             scangate-waivers: 1
             waivers:
@@ -78,48 +74,45 @@ struct GateCommandTests {
                 expires: 2026-11-30
                 severity: critical
 
-            """.utf8
-        ).write(to: waivers)
-        let baseline = directory.appendingPathComponent("baseline.json").path
-        let common = ["fixtures/examples", "--policy", policy.path, "--now", "2026-11-25"]
-        let written = try GateProcess.run(
-            ["report"] + common + ["--waivers", waivers.path, "--format", "json", "-o", baseline])
-        #expect(written.status == 0, "\(written.standardError)")
-        // With the waiver it is waived; with it deleted, it fails as new.
-        let waived = try GateProcess.run(["gate"] + common + ["--baseline", baseline, "--waivers", waivers.path])
-        #expect(waived.status == 0, "\(waived.standardOutput)")
-        #expect(waived.standardOutput.contains("1 waived"))
-        let deleted = try GateProcess.run(["gate"] + common + ["--baseline", baseline])
-        #expect(deleted.status == 1, "\(deleted.standardOutput)")
-        #expect(deleted.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5 [new]"))
-        #expect(deleted.standardOutput.contains("new again: the baseline has it only as waived or VEX-suppressed"))
-    }
-
-    /// Likewise a finding the baseline's decision took out by an OpenVEX statement: withdrawn (or
-    /// overruled by a later `affected`), the statement no longer keeps it from failing as new.
-    @Test func aBaselineThatVEXSuppressedAFindingDoesNotLetItPassOnceTheStatementIsGone() throws {
-        let policy = try Self.stagingFailingOnNewOnly()
-        let directory = policy.deletingLastPathComponent()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let vex = directory.appendingPathComponent("vex.json")
-        try Data(
+            """, "--waivers", "1 waived"
+        ),
+        (
+            "vex.json",
             #"""
             {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.org/vex/1",
              "timestamp": "2026-11-20T00:00:00Z",
              "statements": [{"vulnerability": {"name": "CVE-2021-44906"}, "products": [{"@id": "pkg:npm/minimist@1.2.5"}],
                              "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}
-            """#.utf8
-        ).write(to: vex)
+            """#, "--vex", "1 VEX-suppressed"
+        ),
+    ]
+
+    /// Under `fail-on-new-only`, a report JSON baseline whose decision waived a finding, or took it
+    /// out by an OpenVEX statement, keeps it from passing as known once nothing holds it: deleting
+    /// the expired waiver (tidying up after the warning) or withdrawing the statement no longer
+    /// turns the gate's FAIL into a PASS. A findings document knows no waivers.
+    @Test(arguments: excuses)
+    func aBaselineThatExcusedAFindingDoesNotLetItPassOnceTheExcuseIsGone(
+        _ excuse: (name: String, text: String, flag: String, count: String)
+    ) throws {
+        let policy = try Self.stagingFailingOnNewOnly()
+        let directory = policy.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent(excuse.name)
+        try Data(excuse.text.utf8).write(to: file)
         let baseline = directory.appendingPathComponent("baseline.json").path
         let common = ["fixtures/examples", "--policy", policy.path, "--now", "2026-11-25"]
         let written = try GateProcess.run(
-            ["report"] + common + ["--vex", vex.path, "--format", "json", "-o", baseline])
+            ["report"] + common + [excuse.flag, file.path, "--format", "json", "-o", baseline])
         #expect(written.status == 0, "\(written.standardError)")
-        let kept = try GateProcess.run(["gate"] + common + ["--baseline", baseline, "--vex", vex.path])
-        #expect(kept.status == 0, "\(kept.standardOutput)")
-        let withdrawn = try GateProcess.run(["gate"] + common + ["--baseline", baseline])
-        #expect(withdrawn.status == 1, "\(withdrawn.standardOutput)")
-        #expect(withdrawn.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5 [new]"))
+        // While it holds, the finding is excused; once it is gone, it fails as new.
+        let held = try GateProcess.run(["gate"] + common + ["--baseline", baseline, excuse.flag, file.path])
+        #expect(held.status == 0, "\(held.standardOutput)")
+        #expect(held.standardOutput.contains(excuse.count), "\(held.standardOutput)")
+        let gone = try GateProcess.run(["gate"] + common + ["--baseline", baseline])
+        #expect(gone.status == 1, "\(gone.standardOutput)")
+        #expect(gone.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5 [new]"))
+        #expect(gone.standardOutput.contains("new again: the baseline has it only as waived or VEX-suppressed"))
     }
 
     @Test func devPassesWithWarnings() throws {
