@@ -581,16 +581,19 @@ struct BaselineJudgementTests {
             command + ["--policy", policyFile.path, "--baseline", baseline, "fixtures/baseline/\(current)"])
     }
 
+    /// Fails new criticals only, judged by the vendor's rating first.
+    static let vendorJudgedNewOnly = """
+        scangate-policy: 1
+        fail-on: critical
+        fail-on-new-only: true
+        severity-sources: [vendor, nvd, tool]
+
+        """
+
     /// The reviewer's report says what the gate says: the finding it failed as new is new there
     /// too, judged by the same severity sources (it said "0 new", and listed it as unchanged).
     @Test func theReportCallsNewWhatTheGateJudgedNew() throws {
-        let policy = """
-            scangate-policy: 1
-            fail-on: critical
-            fail-on-new-only: true
-            severity-sources: [vendor, nvd, tool]
-
-            """
+        let policy = Self.vendorJudgedNewOnly
         let markdown = try Self.gate(
             previous: "vendor-low.trivy.json", current: "vendor-critical.trivy.json", policy: policy,
             command: ["report", "--format", "markdown"])
@@ -622,13 +625,7 @@ struct BaselineJudgementTests {
     /// Trivy's own rating stays HIGH; the vendor's went from low to critical. A policy that
     /// judges by the vendor sees a critical that was low: new, not the finding accepted.
     @Test func aRiseBySeveritySourcesIsNew() throws {
-        let policy = """
-            scangate-policy: 1
-            fail-on: critical
-            fail-on-new-only: true
-            severity-sources: [vendor, nvd, tool]
-
-            """
+        let policy = Self.vendorJudgedNewOnly
         let risen = try Self.gate(
             previous: "vendor-low.trivy.json", current: "vendor-critical.trivy.json", policy: policy)
         #expect(risen.status == 1, "\(risen.standardOutput)")
