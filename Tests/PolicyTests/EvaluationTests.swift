@@ -248,20 +248,25 @@ struct EvaluationTests {
         #expect(!known.isNew && known.verdict == .warn)
     }
 
-    /// A waiver accepts a finding until it expires: a baseline taken while it was waived holds
-    /// it, but once the waiver lapses `fail-on-new-only` must not let it pass as old.
-    @Test func aFindingWhoseWaiverLapsedIsNewAgain() throws {
-        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
-        let waivers = try WaiverFile.parse(
+    /// A waiver of minimist's CVE-2021-44906, unscoped, until `expires`.
+    static func minimistWaiver(expiring expires: String) throws -> WaiverFile {
+        try WaiverFile.parse(
             """
             scangate-waivers: 1
             waivers:
               - id: CVE-2021-44906
                 reason: no user input reaches it
                 approved-by: security@example.org
-                expires: 2026-11-20
+                expires: \(expires)
 
             """, file: "waivers.yaml")
+    }
+
+    /// A waiver accepts a finding until it expires: a baseline taken while it was waived holds
+    /// it, but once the waiver lapses `fail-on-new-only` must not let it pass as old.
+    @Test func aFindingWhoseWaiverLapsedIsNewAgain() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
+        let waivers = try Self.minimistWaiver(expiring: "2026-11-20")
         let baseline = Baseline(file: "previous.json", traces: [FindingTrace(Self.minimist)])
         let lapsed = try #require(
             Support.verdict(
@@ -293,16 +298,7 @@ struct EvaluationTests {
                     "new again: the baseline has it only as waived or VEX-suppressed (its decision in previous.json)")
             }, "\(deleted.notes)")
         // Waived now as then: waived, and known.
-        let waivers = try WaiverFile.parse(
-            """
-            scangate-waivers: 1
-            waivers:
-              - id: CVE-2021-44906
-                reason: no user input reaches it
-                approved-by: security@example.org
-                expires: 2026-12-20
-
-            """, file: "waivers.yaml")
+        let waivers = try Self.minimistWaiver(expiring: "2026-12-20")
         let held = try #require(
             Support.verdict(
                 Support.evaluate([Self.minimist], policy: policy, waivers: [waivers], baseline: baseline),
