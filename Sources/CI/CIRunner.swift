@@ -194,14 +194,14 @@ public struct CIRunner: Sendable {
         var fileSteps: [CIStepResult] = []
         for (name, path, render) in files {
             guard let path else { continue }
-            fileSteps.append(writeOutput(name, render(), to: path))
+            fileSteps.append(writeOutput(name, redacted(render()), to: path))
         }
         var steps: [CIStepResult] = []
         let sarif = sarifBuild.flatMap { report($0.wait(), steps: &steps) }
         let sarifBytes = sarif.map { redacted($0.bytes) }
         if let sarifBytes, let path = outputs.sarif { steps.append(writeOutput("sarif", sarifBytes, to: path)) }
         if let sarif, let path = outputs.sarifDropped {
-            steps.append(writeOutput("sarif-dropped", sarif.droppedListing, to: path))
+            steps.append(writeOutput("sarif-dropped", redacted(sarif.droppedListing), to: path))
         }
         steps += fileSteps
 
@@ -338,9 +338,11 @@ public struct CIRunner: Sendable {
         return sarif
     }
 
+    /// Writes an output file; `bytes` are already ``redacted(_:)`` (the SARIF file's once, for
+    /// the file and the upload alike).
     private func writeOutput(_ name: String, _ bytes: [UInt8], to path: String) -> CIStepResult {
         do {
-            try OutputFiles.write(redacted(bytes), to: path, creatingDirectories: true)
+            try OutputFiles.write(bytes, to: path, creatingDirectories: true)
             say("wrote \(name): \(path)")
             return CIStepResult(name: name, status: .done, message: path)
         } catch {
