@@ -10,30 +10,21 @@ enum GitHubAPIURL {
         var api = url
         while api.hasSuffix("/") { api.removeLast() }
         let lowered = api.lowercased()
-        let host = host(of: api)
+        let host = URLHost.host(of: api)
         guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), !host.isEmpty,
             !api.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == 0x3F || $0 == 0x23 })
         else {
             return .failure(GitHubAPIURLProblem("the API URL must be an https URL such as https://api.github.com"))
         }
-        guard !authority(of: api).contains("@") else {
+        guard !URLHost.authority(of: api).contains("@") else {
             return .failure(
                 GitHubAPIURLProblem("the API URL must not contain credentials; use GITHUB_TOKEN or --token-file"))
         }
-        if lowered.hasPrefix("http://") && !isLoopback(host: host) {
+        if lowered.hasPrefix("http://") && !URLHost.isLoopback(host) {
             return .failure(GitHubAPIURLProblem("refusing to send the token over plain http to \(host); use https"))
         }
         return .success(api)
     }
-
-    /// The authority of an absolute URL (`user@host:port`), empty when it has no `://`.
-    static func authority(of url: String) -> Substring { URLHost.authority(of: url) }
-
-    /// The host of an absolute URL, without user info or port.
-    static func host(of url: String) -> String { URLHost.host(of: url) }
-
-    /// Whether `host` is this machine (``URLHost/isLoopback(_:)``).
-    static func isLoopback(host: String) -> Bool { URLHost.isLoopback(host) }
 }
 
 /// Why an API URL may not carry the token (the upload and the comment wrap it in their errors).

@@ -368,7 +368,7 @@ public struct PullRequestCommenter: Sendable {
     }
 
     private func networkMessage(_ error: HTTPError) -> String {
-        "could not reach \(GitHubAPIURL.host(of: configuration.apiURL)): \(sanitize(error.description))"
+        "could not reach \(URLHost.host(of: configuration.apiURL)): \(sanitize(error.description))"
     }
 
     /// One line saying what GitHub's error answer means.

@@ -231,7 +231,7 @@ public struct SARIFUploader: Sendable {
     }
 
     private func networkMessage(_ error: HTTPError) -> String {
-        let host = GitHubAPIURL.host(of: configuration.apiURL)
+        let host = URLHost.host(of: configuration.apiURL)
         switch error {
         case .tls(_, let message):
             return "could not reach \(host) securely: \(sanitize(message)) "
