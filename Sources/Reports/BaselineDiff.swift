@@ -218,13 +218,18 @@ public struct FindingsSnapshot: Sendable {
         }
     }
 
-    private static func entries(_ root: JSONValue, file: String) throws -> [DiffEntry] {
-        var object = try root.requireObject()
-        var schema = try object.string("schema")
-        if schema == ReportJSON.schema, let inner = try object.object("findings") {
-            object = inner
-            schema = try inner.string("schema")
+    /// The findings document: the root, or the one a `scangate-report/1` document embeds.
+    private static func findingsDocument(_ root: JSONValue) throws -> JSONValue {
+        let object = try root.requireObject()
+        if try object.string("schema") == ReportJSON.schema, let inner = try object.object("findings") {
+            return inner
         }
+        return object
+    }
+
+    private static func entries(_ root: JSONValue, file: String) throws -> [DiffEntry] {
+        let object = try findingsDocument(root)
+        let schema = try object.string("schema")
         guard schema == FindingsJSON.schema else {
             throw FindingsJSONReader.ReadError(
                 file: file, line: object["schema"]?.line ?? object.line,
@@ -246,10 +251,7 @@ public struct FindingsSnapshot: Sendable {
     /// The tools of the reports a findings document (or the one a report document embeds) lists:
     /// of those that checked something, and of those that checked nothing.
     private static func tools(_ root: JSONValue) throws -> (scanned: Set<String>, empty: Set<String>) {
-        var object = try root.requireObject()
-        if try object.string("schema") == ReportJSON.schema, let inner = try object.object("findings") {
-            object = inner
-        }
+        let object = try findingsDocument(root)
         var scanned: Set<String> = []
         var empty: Set<String> = []
         for report in try object.array("reports") ?? [] {
