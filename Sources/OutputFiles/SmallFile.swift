@@ -9,7 +9,7 @@ public struct SmallFileError: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// Reads the small files a command takes besides its reports: keys, signatures, configuration.
 public enum SmallFile {
-    /// The bytes of the regular file at `path`, when it holds at most `limit` bytes.
+    /// The bytes of the file at `path`, when it holds at most `limit` bytes.
     ///
     /// The file is opened without blocking: opening a FIFO nobody writes to would wait for a
     /// writer for ever. A pipe or character device (`--key <(…)`, `/dev/stdin`) is read to its
@@ -23,44 +23,25 @@ public enum SmallFile {
             throw SmallFileError("cannot read the file: \(String(cString: strerror(errno)))")
         }
         let kind = status.st_mode & S_IFMT
-        if kind == S_IFIFO || kind == S_IFCHR {
-            // A pipe (`--key <(…)`, `/dev/stdin`) is read as it comes, for at most a few seconds:
-            // one nobody writes to ends at once (opened without blocking, it reads as empty),
-            // one that never ends stops at the deadline instead of hanging the release.
-            return try readStream(descriptor, limit: limit, what: Self.kind(of: status.st_mode))
-        }
-        guard kind == S_IFREG else {
+        guard kind == S_IFREG || kind == S_IFIFO || kind == S_IFCHR else {
             throw SmallFileError("is \(Self.kind(of: status.st_mode)), not a regular file")
         }
-        guard status.st_size <= limit else { throw SmallFileError("larger than \(Self.size(limit))") }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
-        var count = 0
-        // Read to the end, not to the size stat gave: the file may be growing.
-        while true {
-            if count == bytes.count {
-                guard bytes.count <= limit else { throw SmallFileError("larger than \(Self.size(limit))") }
-                bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count)))
-            }
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                Foundation.read(descriptor, buffer.baseAddress.map { $0 + count }, buffer.count - count)
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw SmallFileError("cannot read the file: \(String(cString: strerror(errno)))")
-            }
-            if got == 0 { break }
-            count += got
+        guard kind != S_IFREG || status.st_size <= limit else {
+            throw SmallFileError("larger than \(Self.size(limit))")
         }
-        guard count <= limit else { throw SmallFileError("larger than \(Self.size(limit))") }
-        bytes.removeSubrange(count...)
-        return bytes
+        // Read to the end, not to the size stat gave (the file may be growing). A pipe
+        // (`--key <(…)`, `/dev/stdin`) is read as it comes, for at most a few seconds: one nobody
+        // writes to ends at once (opened without blocking, it reads as empty), one that never ends
+        // stops at the deadline instead of hanging the release.
+        return try readToEnd(descriptor, limit: limit, what: Self.kind(of: status.st_mode))
     }
 
     /// How long a pipe is waited on for its end.
     static let pipeDeadline: Double = 10
 
-    /// Reads a pipe or character device to its end, polling, within ``pipeDeadline``.
-    private static func readStream(_ descriptor: Int32, limit: Int, what: String) throws(SmallFileError) -> [UInt8] {
+    /// Reads to the end, at most `limit` bytes; a pipe or character device that has nothing yet
+    /// is polled, within ``pipeDeadline``.
+    private static func readToEnd(_ descriptor: Int32, limit: Int, what: String) throws(SmallFileError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         let deadline = Date().addingTimeInterval(pipeDeadline)
