@@ -521,6 +521,6 @@ extension ReportSummary {
             file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
             toolVersion: report.toolVersion, findingCount: report.findings.count,
             suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings,
-            checkedNothing: report.checkedNothing)
+            checkedNothing: report.checkedNothing, runTools: report.runTools)
     }
 }

@@ -248,15 +248,22 @@ public struct FindingsSnapshot: Sendable {
         return result
     }
 
-    /// The tools of the reports a findings document (or the one a report document embeds) lists:
-    /// of those that checked something, and of those that checked nothing.
+    /// The tools of the reports a findings document (or the one a report document embeds) lists
+    /// (every run's of a SARIF file): of those that checked something, and of those that checked
+    /// nothing.
     private static func tools(_ root: JSONValue) throws -> (scanned: Set<String>, empty: Set<String>) {
         let object = try findingsDocument(root)
         var scanned: Set<String> = []
         var empty: Set<String> = []
         for report in try object.array("reports") ?? [] {
-            guard let tool = try report.string("tool") else { continue }
-            if try report.string("checkedNothing") == nil { scanned.insert(tool) } else { empty.insert(tool) }
+            // `tools` lists every run of a SARIF file; documents before it have `tool` only.
+            var tools = Set(try report.strings("tools"))
+            if let tool = try report.string("tool") { tools.insert(tool) }
+            if try report.string("checkedNothing") == nil {
+                scanned.formUnion(tools)
+            } else {
+                empty.formUnion(tools)
+            }
         }
         return (scanned, empty)
     }

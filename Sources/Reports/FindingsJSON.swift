@@ -7,6 +7,9 @@ public struct ReportSummary: Sendable {
     public var format: String
     public var variant: String
     public var tool: String
+    /// Every tool the report holds results of: ``tool``, and for a SARIF file every run's tool
+    /// (``ParsedReport/runTools``), in the report's order without repeats.
+    public var tools: [String]
     public var toolVersion: String?
     /// Findings the report listed (before merging), open and suppressed.
     public var findingCount: Int
@@ -17,13 +20,15 @@ public struct ReportSummary: Sendable {
 
     public init(
         file: String, format: String, variant: String, tool: String, toolVersion: String?, findingCount: Int,
-        suppressedCount: Int, warnings: [String], checkedNothing: String? = nil
+        suppressedCount: Int, warnings: [String], checkedNothing: String? = nil, runTools: [String] = []
     ) {
         self.checkedNothing = checkedNothing
         self.file = file
         self.format = format
         self.variant = variant
         self.tool = tool
+        var seen: Set<String> = []
+        self.tools = ([tool] + runTools).filter { seen.insert($0).inserted }
         self.toolVersion = toolVersion
         self.findingCount = findingCount
         self.suppressedCount = suppressedCount
@@ -88,6 +93,7 @@ public enum FindingsJSON {
         writer.field("format", report.format)
         writer.field("variant", report.variant)
         writer.field("tool", report.tool)
+        writer.field("tools", report.tools)
         writer.field("toolVersion", report.toolVersion)
         writer.field("findings", report.findingCount)
         writer.field("suppressed", report.suppressedCount)

@@ -79,6 +79,50 @@ struct ReportCommandTests {
         #expect(markdown.standardOutput.contains("not scanned this time"), "\(markdown.standardOutput)")
     }
 
+    /// A SARIF file's later run that found nothing this time did scan: the findings it had in the
+    /// baseline are fixed, not "not scanned" (the findings JSON lists every run's tool).
+    @Test func aLaterSARIFRunThatNowFindsNothingFixedItsFindings() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func sarif(secondRunFinds: Bool) -> [String: Any] {
+            func run(_ tool: String, rule: String, finds: Bool) -> [String: Any] {
+                let result: [String: Any] = [
+                    "ruleId": rule, "level": "error", "message": ["text": "\(rule) found"],
+                    "locations": [
+                        ["physicalLocation": ["artifactLocation": ["uri": "src/app.js"], "region": ["startLine": 3]]]
+                    ],
+                ]
+                return ["tool": ["driver": ["name": tool]], "results": finds ? [result] : []]
+            }
+            return [
+                "version": "2.1.0",
+                "runs": [
+                    run("FirstLint", rule: "first-rule", finds: true),
+                    run("SecondLint", rule: "second-rule", finds: secondRunFinds),
+                ],
+            ]
+        }
+        var documents: [String] = []
+        for (name, finds) in [("before", true), ("after", false)] {
+            let report = directory.appendingPathComponent("\(name).sarif")
+            try JSONSerialization.data(withJSONObject: sarif(secondRunFinds: finds)).write(to: report)
+            let document = directory.appendingPathComponent("\(name).json").path
+            let ingest = try ReportBinary.run(["ingest", "--format", "json", "-o", document, report.path])
+            #expect(ingest.status == 0, "\(ingest.standardError)")
+            documents.append(document)
+        }
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: documents[1])))
+                as? [String: Any])
+        let reports = try #require(object["reports"] as? [[String: Any]])
+        #expect(reports.first?["tools"] as? [String] == ["FirstLint", "SecondLint"], "\(reports)")
+        let diff = try ReportBinary.run(["diff", documents[0], documents[1]])
+        #expect(diff.status == 0, "\(diff.standardError)")
+        let lines = diff.standardOutput.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("FIXED") && $0.contains("second-rule") }, "\(diff.standardOutput)")
+        #expect(!diff.standardOutput.contains("UNSEEN"), "\(diff.standardOutput)")
+    }
+
     @Test func reportWritesEveryFormatAndExitsZeroEvenWhenTheGateFails() throws {
         let directory = try ReportSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
