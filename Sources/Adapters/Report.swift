@@ -66,6 +66,25 @@ public struct ParsedReport: Sendable {
         return tools
     }
 
+    /// The scopes (``FindingIdentity/imageScope(_:)``) of images the reader saw scanned, with a
+    /// finding or none (a Kubernetes workload's image whose packages Trivy found clean; a Trivy
+    /// SARIF run's image).
+    public var imageScopesRead: Set<String> = []
+
+    /// What this report looked at: ``toolsThatScanned``, and the images it scanned (those the
+    /// reader saw, the report's own, and every image its findings are of); nothing when it
+    /// checked nothing.
+    public var coverage: RunCoverage {
+        let tools = toolsThatScanned
+        guard !tools.isEmpty else { return RunCoverage(tools: [], imageScopes: []) }
+        var images = imageScopesRead
+        if let imageScope { images.insert(imageScope) }
+        for finding in findings where finding.identity.scope.hasPrefix(FindingIdentity.imageScopePrefix) {
+            images.insert(finding.identity.scope)
+        }
+        return RunCoverage(tools: tools, imageScopes: images)
+    }
+
     /// ``checkedNothing`` with the report it is about, for the gate.
     public var emptyScan: EmptyScan? { checkedNothing.map { EmptyScan(report: source, reason: $0) } }
     /// The scope (``FindingIdentity/imageScope(_:)``) of the image the report is a scan of (a

@@ -138,7 +138,7 @@ public struct CIRunner: Sendable {
             diff: snapshot.map {
                 BaselineDiff(
                     previous: $0, current: findings, judgedBy: policy,
-                    scannedTools: reports.reduce(into: Set()) { $0.formUnion($1.toolsThatScanned) })
+                    coverage: .union(reports.map(\.coverage)))
             },
             gate: ReportGate(decision, policy: policy), date: plan.today.description,
             fullReportLocation: plan.context.runURL ?? plan.outputs.html)
@@ -521,6 +521,7 @@ extension ReportSummary {
             file: report.source, format: report.format.rawValue, variant: report.variant, tool: report.tool,
             toolVersion: report.toolVersion, findingCount: report.findings.count,
             suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings,
-            checkedNothing: report.checkedNothing, runTools: report.runTools)
+            checkedNothing: report.checkedNothing, runTools: report.runTools,
+            imageScopes: report.coverage.imageScopes ?? [])
     }
 }

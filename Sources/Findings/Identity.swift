@@ -35,7 +35,9 @@ public struct FindingIdentity: Sendable, Hashable {
     /// The scope of a scanned image: its repository, without tag or digest, in one spelling
     /// (``ImageReference/canonicalRepository``), so that `alpine` and `docker.io/library/alpine`
     /// are one image to fingerprints, baselines and SARIF alerts.
-    public static func imageScope(_ image: ImageReference) -> String { "image:" + image.canonicalRepository }
+    public static func imageScope(_ image: ImageReference) -> String { imageScopePrefix + image.canonicalRepository }
+    /// What every image's scope begins with.
+    public static let imageScopePrefix = "image:"
     /// The scope shared by every scan of the project's own source tree.
     public static let sourceScope = "source"
 }

@@ -90,11 +90,22 @@ public struct BaselineDiff: Sendable {
     /// Open before, not open now, and found by a tool that scanned this time; most severe first.
     public let fixed: [DiffEntry]
     /// Open before, not open now, but found only by tools that did not scan this time (no report
-    /// of theirs, or only reports that checked nothing): not known to be fixed, so not
-    /// ``fixed``; most severe first.
+    /// of theirs, or only reports that checked nothing), or in an image no report scanned this
+    /// time: not known to be fixed, so not ``fixed``; most severe first.
     public let notScanned: [DiffEntry]
-    /// The tools of ``notScanned``, sorted.
-    public var unscannedTools: [String] { Array(Set(notScanned.flatMap(\.tools))).sorted() }
+    /// What this run looked at; nil when not known (every entry gone is then fixed).
+    public let coverage: RunCoverage?
+    /// The tools of ``notScanned`` that did not scan this time, sorted.
+    public var unscannedTools: [String] {
+        Array(Set(notScanned.flatMap(\.tools)).subtracting(coverage?.tools ?? [])).sorted()
+    }
+    /// The images (repositories) of ``notScanned`` that no report scanned this time, though
+    /// their tool looked at something else, sorted.
+    public var unscannedImages: [String] {
+        let scopes = notScanned.filter { $0.tools.contains(where: { coverage?.tools.contains($0) ?? false }) }
+            .compactMap(\.trace.scope).filter { $0.hasPrefix(FindingIdentity.imageScopePrefix) }
+        return Set(scopes.map { String($0.dropFirst(FindingIdentity.imageScopePrefix.count)) }).sorted()
+    }
     /// Open before and now; most severe first.
     public let unchanged: [DiffEntry]
     /// The fingerprints of ``new`` (looked up once per finding by every report).
@@ -106,11 +117,11 @@ public struct BaselineDiff: Sendable {
     /// `severity` (by default its resolved severity; a policy's judgement for a gated run,
     /// ``Baseline/severity(judgedBy:unknownAs:)``, so that what is new here is what the gate
     /// judged new).
-    /// `scannedTools`: the tools whose reports this time checked something; nil when not known
-    /// (every entry gone is then taken as fixed).
+    /// `coverage`: what this run's reports looked at; nil when not known (every entry gone is
+    /// then taken as fixed).
     public init(
         previous: [DiffEntry], current: [DiffEntry], baselineFile: String = "baseline",
-        severity: (FindingTrace) -> Severity? = \.severity, scannedTools: Set<String>? = nil
+        severity: (FindingTrace) -> Severity? = \.severity, coverage: RunCoverage? = nil
     ) {
         let before = ContinuityIndex(previous.filter { !$0.suppressed }.map(\.trace))
         let after = ContinuityIndex(current.filter { !$0.suppressed }.map(\.trace))
@@ -144,10 +155,12 @@ public struct BaselineDiff: Sendable {
             fixedEntry.suppressed = currentByFingerprint[entry.fingerprint]?.suppressed ?? false
             return fixedEntry
         }
-        // A finding is fixed only if a tool that found it looked again: one whose scanner did not
-        // run (or checked nothing) this time is not known to be gone.
+        // A finding is fixed only if a tool that found it looked again, at its image for an
+        // image's finding: one whose scanner did not run (or checked nothing) this time, or whose
+        // image no report scanned, is not known to be gone.
+        self.coverage = coverage
         let looked = { (entry: DiffEntry) in
-            scannedTools.map { tools in entry.tools.contains(where: tools.contains) } ?? true
+            coverage.map { $0.looked(tools: entry.tools, scope: entry.trace.scope) } ?? true
         }
         fixed = DiffEntry.sortedForDisplay(gone.filter(looked))
         notScanned = DiffEntry.sortedForDisplay(gone.filter { !looked($0) })
@@ -179,11 +192,10 @@ public struct FindingsSnapshot: Sendable {
     /// took out (a `scangate-report/1` with a decision): the previous run accepted them only by
     /// a waiver or a statement. Nil when the document holds no decision (`scangate-findings/1`).
     public var excusedFingerprints: Set<String>?
-    /// The tools of the reports the document lists (`reports[].tool`) that checked something
-    /// (`checkedNothing` null).
-    public var reportTools: Set<String> = []
-    /// The tools of the reports it lists that checked nothing.
-    public var emptyReportTools: Set<String> = []
+    /// What the run of the document looked at, by the reports it lists: their tools (every run's
+    /// of a SARIF file) and the images they scanned, but not a tool whose only reports checked
+    /// nothing (a Trivy image scan that skipped the OS packages still lists libraries).
+    public var coverage = RunCoverage(tools: [], imageScopes: nil)
 
     public init(file: String, entries: [DiffEntry], excusedFingerprints: Set<String>? = nil) {
         self.file = file
@@ -206,7 +218,7 @@ public struct FindingsSnapshot: Sendable {
             var snapshot = FindingsSnapshot(
                 file: file, entries: try entries(document.root, file: file),
                 excusedFingerprints: try excused(document.root, file: file))
-            (snapshot.reportTools, snapshot.emptyReportTools) = try tools(document.root)
+            snapshot.coverage = try coverage(document.root, entries: snapshot.entries)
             return snapshot
         } catch let error as FindingsJSONReader.ReadError {
             throw error
@@ -248,13 +260,14 @@ public struct FindingsSnapshot: Sendable {
         return result
     }
 
-    /// The tools of the reports a findings document (or the one a report document embeds) lists
-    /// (every run's of a SARIF file): of those that checked something, and of those that checked
-    /// nothing.
-    private static func tools(_ root: JSONValue) throws -> (scanned: Set<String>, empty: Set<String>) {
+    /// What the reports a findings document (or the one a report document embeds) lists looked
+    /// at (``coverage``).
+    private static func coverage(_ root: JSONValue, entries: [DiffEntry]) throws -> RunCoverage {
         let object = try findingsDocument(root)
         var scanned: Set<String> = []
         var empty: Set<String> = []
+        // Nil until a report lists its images (documents before `images` do not).
+        var imageScopes: Set<String>?
         for report in try object.array("reports") ?? [] {
             // `tools` lists every run of a SARIF file; documents before it have `tool` only.
             var tools = Set(try report.strings("tools"))
@@ -264,8 +277,21 @@ public struct FindingsSnapshot: Sendable {
             } else {
                 empty.formUnion(tools)
             }
+            if report.has("images") {
+                let images = try report.strings("images").map(imageScope(ofRepository:))
+                imageScopes = (imageScopes ?? []).union(images)
+            }
         }
-        return (scanned, empty)
+        // The tools the findings name count too (a document from before `tools` names a SARIF
+        // file's first run only), but not one whose only reports checked nothing.
+        scanned.formUnion(Set(entries.flatMap(\.tools)).subtracting(empty.subtracting(scanned)))
+        return RunCoverage(tools: scanned, imageScopes: imageScopes)
+    }
+
+    /// An image's scope as ScanGate now spells it (`image:alpine`, written before image names were
+    /// made one spelling, is `image:docker.io/library/alpine`).
+    static func imageScope(ofRepository repository: String) -> String {
+        FindingIdentity.imageScope(ImageReference(repository: repository))
     }
 
     /// The fingerprints the decision of a `scangate-report/1` document waived or VEX-suppressed;
@@ -371,12 +397,11 @@ public struct FindingsSnapshot: Sendable {
         let places = try finding.array("locations").map { locations in
             FindingTrace.places(ofPaths: try locations.compactMap { location in try location.string("path") })
         }
-        // An image scope as ScanGate now spells it (`image:alpine`, written before image names
-        // were made one spelling, is `image:docker.io/library/alpine`): a baseline from then still
-        // knows the image's vulnerabilities by package and id.
+        // An image scope as ScanGate now spells it: a baseline from before images were named in
+        // one spelling still knows the image's vulnerabilities by package and id.
         let scope = try finding.string("scope").map { scope in
-            scope.hasPrefix("image:")
-                ? FindingIdentity.imageScope(ImageReference(repository: String(scope.dropFirst("image:".count))))
+            scope.hasPrefix(FindingIdentity.imageScopePrefix)
+                ? imageScope(ofRepository: String(scope.dropFirst(FindingIdentity.imageScopePrefix.count)))
                 : scope
         }
         let trace = FindingTrace(

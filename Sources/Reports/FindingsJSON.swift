@@ -11,6 +11,9 @@ public struct ReportSummary: Sendable {
     /// (``ParsedReport/runTools``), in the report's order without repeats.
     public var tools: [String]
     public var toolVersion: String?
+    /// The images (repositories, ``FindingIdentity/imageScope(_:)`` without its prefix) the
+    /// report scanned, sorted; empty when it scanned none or checked nothing.
+    public var images: [String]
     /// Findings the report listed (before merging), open and suppressed.
     public var findingCount: Int
     public var suppressedCount: Int
@@ -20,8 +23,10 @@ public struct ReportSummary: Sendable {
 
     public init(
         file: String, format: String, variant: String, tool: String, toolVersion: String?, findingCount: Int,
-        suppressedCount: Int, warnings: [String], checkedNothing: String? = nil, runTools: [String] = []
+        suppressedCount: Int, warnings: [String], checkedNothing: String? = nil, runTools: [String] = [],
+        imageScopes: Set<String> = []
     ) {
+        self.images = imageScopes.map { String($0.dropFirst(FindingIdentity.imageScopePrefix.count)) }.sorted()
         self.checkedNothing = checkedNothing
         self.file = file
         self.format = format
@@ -95,6 +100,7 @@ public enum FindingsJSON {
         writer.field("tool", report.tool)
         writer.field("tools", report.tools)
         writer.field("toolVersion", report.toolVersion)
+        writer.field("images", report.images)
         writer.field("findings", report.findingCount)
         writer.field("suppressed", report.suppressedCount)
         writer.field("warnings", report.warnings)

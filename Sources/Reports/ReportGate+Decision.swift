@@ -68,10 +68,10 @@ extension BaselineDiff {
     /// new at a higher severity is new here too), and, under `trust-tool-suppressions: false`,
     /// findings a tool suppressed counting as open in both runs (the gate judged them like any
     /// other: new or unchanged, never fixed).
-    /// `scannedTools`: the tools whose reports this time checked something (``init(previous:current:baselineFile:severity:scannedTools:)``).
+    /// `coverage`: what this run's reports looked at (``init(previous:current:baselineFile:severity:coverage:)``).
     public init(
         previous: FindingsSnapshot, current: FindingSet, judgedBy policy: Policy? = nil,
-        scannedTools: Set<String>? = nil
+        coverage: RunCoverage? = nil
     ) {
         var entries = current.all.map(DiffEntry.init)
         var previousEntries = previous.entries
@@ -84,6 +84,6 @@ extension BaselineDiff {
             severity: policy.map {
                 Baseline.severity(judgedBy: $0.severitySources?.value, unknownAs: $0.unknownSeverity)
             }
-                ?? \.severity, scannedTools: scannedTools)
+                ?? \.severity, coverage: coverage)
     }
 }

@@ -128,13 +128,25 @@ public enum DiffJSON {
 
 /// The diff for people: a plain-text table (`scangate diff`, the default) or Markdown.
 public enum DiffText {
-    /// `; 3 not scanned this time (zap: no report of it checked anything)`, or empty: findings
-    /// gone only because their tool did not look again are not called fixed.
+    /// `; 3 not scanned this time (zap: no report of it checked anything, so not known to be
+    /// fixed)`, or empty: findings gone only because their tool did not look again, or no report
+    /// scanned their image, are not called fixed.
     public static func notScannedClause(_ diff: BaselineDiff) -> String {
         guard !diff.notScanned.isEmpty else { return "" }
-        let tools = diff.unscannedTools.joined(separator: ", ")
-        return "; \(diff.notScanned.count) not scanned this time (\(tools): no report of "
-            + (diff.unscannedTools.count == 1 ? "it" : "theirs") + " checked anything, so not known to be fixed)"
+        var reasons: [String] = []
+        let tools = diff.unscannedTools
+        if !tools.isEmpty {
+            reasons.append(
+                "\(tools.joined(separator: ", ")): no report of \(tools.count == 1 ? "it" : "theirs") checked anything")
+        }
+        let images = diff.unscannedImages
+        if !images.isEmpty {
+            reasons.append(
+                "image\(images.count == 1 ? "" : "s") \(images.joined(separator: ", ")): no report scanned "
+                    + (images.count == 1 ? "it" : "them"))
+        }
+        return "; \(diff.notScanned.count) not scanned this time (\(reasons.joined(separator: "; ")), so not known "
+            + "to be fixed)"
     }
 
     public static func table(_ diff: BaselineDiff, current: String) -> String {

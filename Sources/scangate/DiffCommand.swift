@@ -43,14 +43,8 @@ struct DiffCommand: ParsableCommand {
             Terminal.error("scangate diff: nothing was compared")
             throw ExitCode(ExitStatus.usage)
         }
-        // What the current run's reports scanned: their tools (every run's of a SARIF file), and
-        // those its findings name (a document from before `tools`), but not a tool whose only reports checked nothing (a Trivy
-        // image scan that skipped the OS packages still lists libraries). A finding of a tool
-        // that read no report this time is not known to be fixed.
-        let onlyEmpty = after.emptyReportTools.subtracting(after.reportTools)
-        let scanned = after.reportTools.union(Set(after.entries.flatMap(\.tools)).subtracting(onlyEmpty))
         let diff = BaselineDiff(
-            previous: before.entries, current: after.entries, baselineFile: previous, scannedTools: scanned)
+            previous: before.entries, current: after.entries, baselineFile: previous, coverage: after.coverage)
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(DiffText.table(diff, current: current).utf8)

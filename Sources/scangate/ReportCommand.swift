@@ -136,7 +136,7 @@ struct ReportBuilder {
             diff: previous.map {
                 BaselineDiff(
                     previous: $0, current: findings, judgedBy: loadedPolicy,
-                    scannedTools: loaded.reduce(into: Set()) { $0.formUnion($1.toolsThatScanned) })
+                    coverage: .union(loaded.map(\.coverage)))
             }, gate: gate, date: now,
             fullReportLocation: fullReport ?? Self.actionsRunURL())
     }

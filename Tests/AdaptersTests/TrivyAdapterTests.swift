@@ -620,6 +620,35 @@ struct TrivyKubernetesClusterTests {
     }
 }
 
+/// What a Trivy report looked at, for telling a finding gone from one nobody looked for: each
+/// image whose packages it scanned, with findings or none.
+@Suite("Trivy scan coverage")
+struct TrivyCoverageTests {
+    @Test func aKubernetesWorkloadImageFoundCleanCountsAsScanned() throws {
+        let report = try Corpus.parse(
+            bytes: Array(
+                (#"{"ClusterName": "prod", "Resources": [{"Namespace": "default", "Kind": "Deployment", "Name": "api","#
+                    + #" "Results": [{"Target": "registry.example.test/api:1.0 (alpine 3.19.1)", "Class": "os-pkgs","#
+                    + #" "Type": "alpine"}]}, {"Namespace": "default", "Kind": "Deployment", "Name": "web", "Results":"#
+                    + #" [{"Target": "Deployment/web", "Class": "config", "Misconfigurations": [{"ID": "KSV001","#
+                    + #" "Title": "privileged", "Severity": "HIGH", "Status": "FAIL"}]}]}]}"#).utf8),
+            name: "cluster.json")
+        #expect(report.findings.count == 1)
+        #expect(report.coverage == RunCoverage(tools: ["trivy"], imageScopes: ["image:registry.example.test/api"]))
+    }
+
+    @Test func aScanThatCheckedNothingLooksAtNothing() throws {
+        let report = try Corpus.parse(
+            bytes: Array(
+                (#"{"SchemaVersion": 2, "ArtifactName": "alpine:3.19", "ArtifactType": "container_image","#
+                    + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.19.1"}}}"#).utf8),
+            name: "empty.json")
+        #expect(report.checkedNothing != nil)
+        #expect(report.coverage == RunCoverage(tools: [], imageScopes: []))
+        #expect(!report.coverage.looked(tools: ["trivy"], scope: "image:docker.io/library/alpine"))
+    }
+}
+
 /// The image a Trivy image report scanned, as the release gate matches it: every corpus report
 /// against an independent reading of its `Metadata`.
 @Suite("Trivy scanned images")

@@ -33,14 +33,21 @@ struct ReportCommandTests {
         // ZAP's alerts are gone because ZAP did not run: not fixed.
         #expect(!lines.contains { $0.hasPrefix("FIXED") && $0.contains("web-alert") }, "\(diff.standardOutput)")
         #expect(lines.contains { $0.hasPrefix("UNSEEN") && $0.contains("web-alert 40012") }, "\(diff.standardOutput)")
-        #expect(diff.standardOutput.contains("not scanned this time (zap: no report of it checked anything"))
+        // The image's OS packages are gone because no image was scanned this time (only the
+        // source tree): not fixed either, though Trivy ran.
+        #expect(!lines.contains { $0.hasPrefix("FIXED") && $0.contains("libc6") }, "\(diff.standardOutput)")
+        #expect(lines.contains { $0.hasPrefix("UNSEEN") && $0.contains("CVE-2024-2961") }, "\(diff.standardOutput)")
+        #expect(
+            diff.standardOutput.contains(
+                "not scanned this time (zap: no report of it checked anything; image docker.io/library/app: no "
+                    + "report scanned it, so not known to be fixed)"), "\(diff.standardOutput)")
         let json = try ReportBinary.run(["diff", previous, current, "--format", "json"])
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
         let summary = try #require(object["summary"] as? [String: Any])
         #expect((summary["notScanned"] as? Int ?? 0) > 0)
         let unseen = try #require(object["notScanned"] as? [[String: Any]])
-        #expect(unseen.allSatisfy { ($0["tools"] as? [String]) == ["zap"] }, "\(unseen)")
+        #expect(Set(unseen.compactMap { ($0["tools"] as? [String])?.joined() }) == ["zap", "trivy"], "\(unseen)")
 
         // A Trivy image scan that skipped the OS packages checked nothing, though it lists a
         // library's finding: the OS packages' findings of the baseline are not scanned, not fixed.
@@ -77,6 +84,63 @@ struct ReportCommandTests {
         let markdown = try ReportBinary.run(
             ["report", "--baseline", previous, "--format", "markdown"] + Self.examples)
         #expect(markdown.standardOutput.contains("not scanned this time"), "\(markdown.standardOutput)")
+    }
+
+    /// Two images scanned before, one now: the other image's findings are not scanned this time,
+    /// not fixed, though Trivy ran; the image scanned again with a finding gone has it fixed.
+    @Test func findingsOfAnImageNoReportScannedThisTimeAreNotCalledFixed() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let example = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: ReportSupport.repositoryRoot.appendingPathComponent(
+                        "fixtures/examples/trivy-image.json"))
+            ) as? [String: Any])
+        /// The example image scan, renamed to `name`, keeping only the vulnerabilities `keeping` says.
+        func imageReport(_ name: String, keeping: (String) -> Bool) throws -> String {
+            var report = example
+            report["ArtifactName"] = "registry.example.test/\(name):1.0"
+            var results = try #require(report["Results"] as? [[String: Any]])
+            for index in results.indices {
+                let vulnerabilities = results[index]["Vulnerabilities"] as? [[String: Any]] ?? []
+                results[index]["Vulnerabilities"] = vulnerabilities.filter {
+                    keeping($0["VulnerabilityID"] as? String ?? "")
+                }
+                if let target = results[index]["Target"] as? String, results[index]["Class"] as? String == "os-pkgs" {
+                    results[index]["Target"] = "registry.example.test/\(name):1.0" + target.drop { $0 != " " }
+                }
+            }
+            report["Results"] = results
+            let url = directory.appendingPathComponent("\(name)-\(UUID().uuidString).json")
+            try JSONSerialization.data(withJSONObject: report).write(to: url)
+            return url.path
+        }
+        let before = directory.appendingPathComponent("before.json").path
+        let after = directory.appendingPathComponent("after.json").path
+        let apiBefore = try imageReport("api") { _ in true }
+        let webBefore = try imageReport("web") { _ in true }
+        let apiNow = try imageReport("api") { $0 != "CVE-2024-2961" }
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", before, apiBefore, webBefore]).status == 0)
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", after, apiNow]).status == 0)
+        let diff = try ReportBinary.run(["diff", before, after])
+        #expect(diff.status == 0, "\(diff.standardError)")
+        let lines = diff.standardOutput.split(separator: "\n")
+        let fixed = lines.filter { $0.hasPrefix("FIXED") }
+        let unseen = lines.filter { $0.hasPrefix("UNSEEN") }
+        #expect(fixed.count == 1 && fixed.allSatisfy { $0.contains("CVE-2024-2961") }, "\(diff.standardOutput)")
+        #expect(unseen.count == 2, "\(diff.standardOutput)")
+        #expect(
+            diff.standardOutput.contains("image registry.example.test/web: no report scanned it"),
+            "\(diff.standardOutput)")
+
+        // `report --baseline` reads the reports themselves the same way.
+        let report = try ReportBinary.run(["report", "--baseline", before, "--format", "json", apiNow])
+        #expect(report.status == 0, "\(report.standardError)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(report.standardOutput.utf8)) as? [String: Any])
+        let since = try #require(object["diff"] as? [String: Any], "\(object.keys)")
+        #expect(since["summary"] as? [String: Int] == ["new": 0, "fixed": 1, "unchanged": 1, "notScanned": 2])
     }
 
     /// A SARIF file's later run that found nothing this time did scan: the findings it had in the
