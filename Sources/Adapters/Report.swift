@@ -66,23 +66,23 @@ public struct ParsedReport: Sendable {
         return tools
     }
 
-    /// The scopes (``FindingIdentity/imageScope(_:)``) of images the reader saw scanned, with a
-    /// finding or none (a Kubernetes workload's image whose packages Trivy found clean; a Trivy
-    /// SARIF run's image).
-    public var imageScopesRead: Set<String> = []
+    /// The scopes of the images and sites (``FindingIdentity/isTargetScope(_:)``) the reader saw
+    /// scanned, with a finding or none: a Kubernetes workload's image whose packages Trivy found
+    /// clean, a site ZAP listed without an alert.
+    public var targetScopesRead: Set<String> = []
 
-    /// What this report looked at: ``toolsThatScanned``, and the images it scanned (those the
-    /// reader saw, the report's own, and every image its findings are of); nothing when it
-    /// checked nothing.
+    /// What this report looked at: ``toolsThatScanned``, and the images and sites it scanned
+    /// (those the reader saw, the report's own image, and every target its findings are of);
+    /// nothing when it checked nothing.
     public var coverage: RunCoverage {
         let tools = toolsThatScanned
-        guard !tools.isEmpty else { return RunCoverage(tools: [], imageScopes: []) }
-        var images = imageScopesRead
-        if let imageScope { images.insert(imageScope) }
-        for finding in findings where finding.identity.scope.hasPrefix(FindingIdentity.imageScopePrefix) {
-            images.insert(finding.identity.scope)
+        guard !tools.isEmpty else { return RunCoverage(tools: [], targetScopes: []) }
+        var targets = targetScopesRead
+        if let imageScope { targets.insert(imageScope) }
+        for finding in findings where FindingIdentity.isTargetScope(finding.identity.scope) {
+            targets.insert(finding.identity.scope)
         }
-        return RunCoverage(tools: tools, imageScopes: images)
+        return RunCoverage(tools: tools, targetScopes: targets)
     }
 
     /// ``checkedNothing`` with the report it is about, for the gate.

@@ -34,8 +34,8 @@ private struct TrivyReportReader {
     var findings: [Finding] = []
     var scanErrors: [String] = []
     var warnings: [String] = []
-    /// The scopes of the images whose results were read (``ParsedReport/imageScopesRead``).
-    var imageScopesRead: Set<String> = []
+    /// The scopes of the images whose results were read (``ParsedReport/targetScopesRead``).
+    var targetScopesRead: Set<String> = []
     /// CVSS vectors repeat across thousands of vulnerabilities: one String each.
     private let vectors = JSONStringInterner()
     /// Secrets of the current result by rule and masked match, to tell repeats apart.
@@ -92,7 +92,7 @@ private struct TrivyReportReader {
             findings: findings, warnings: warnings, scanErrors: scanErrors, scannedImages: scannedImages,
             checkedNothing: checkedNothing)
         report.imageScope = imageScope
-        report.imageScopesRead = imageScopesRead
+        report.targetScopesRead = targetScopesRead
         return report
     }
 
@@ -336,7 +336,7 @@ private struct TrivyReportReader {
         let resultClass = try result.string("Class")
         let type = try result.string("Type")
         let resultInfo = ResultInfo(target: target, resultClass: resultClass, type: type, context: context)
-        if context.image != nil { imageScopesRead.insert(context.scope) }
+        if context.image != nil { targetScopesRead.insert(context.scope) }
         secretOccurrences = [:]
 
         for vulnerability in try result.array("Vulnerabilities") ?? [] {

@@ -322,9 +322,11 @@ struct ZAPFindingBuilder {
                     alert: raw.alerts[item.alertIndex], site: item.site, counted: item.count,
                     texts: alertTexts(item.alertIndex), version: raw.toolVersion))
         }
-        return ParsedReport(
+        var report = ParsedReport(
             source: reportFile, format: .zap, variant: variant, tool: "zap", toolVersion: raw.toolVersion,
             findings: findings, warnings: warnings, checkedNothing: checkedNothing)
+        report.targetScopesRead = Set(raw.siteNames.map { FindingIdentity.siteScopePrefix + Self.withoutUserinfo($0) })
+        return report
     }
 
     /// `https://app.example` → `https://app.example/`: where a finding about the whole site is.
@@ -353,7 +355,8 @@ struct ZAPFindingBuilder {
             cwes: alert.cweID.flatMap(Self.cwe(_:)).map { [$0] } ?? [], references: texts.references,
             provenance: [provenance(of: alert, version: version)],
             suppression: falsePositive ? Self.falsePositive : nil,
-            identity: FindingIdentity(kind: .webAlert, scope: "site:" + site, subject: [root, "", "", "unlisted"])
+            identity: FindingIdentity(
+                kind: .webAlert, scope: FindingIdentity.siteScopePrefix + site, subject: [root, "", "", "unlisted"])
         ).finalized()
     }
 
@@ -386,7 +389,8 @@ struct ZAPFindingBuilder {
             provenance: [provenance(of: alert, version: version)],
             suppression: draft.allFalsePositive ? Self.falsePositive : nil,
             identity: FindingIdentity(
-                kind: .webAlert, scope: "site:" + draft.site, subject: [key.url, key.method, key.parameter])
+                kind: .webAlert, scope: FindingIdentity.siteScopePrefix + draft.site,
+                subject: [key.url, key.method, key.parameter])
         ).finalized()
     }
 
@@ -415,7 +419,7 @@ struct ZAPFindingBuilder {
             provenance: [provenance(of: alert, version: version)],
             suppression: Self.falsePositive,
             identity: FindingIdentity(
-                kind: .webAlert, scope: "site:" + draft.site,
+                kind: .webAlert, scope: FindingIdentity.siteScopePrefix + draft.site,
                 subject: [key.url, key.method, key.parameter, "marked false positive"])
         ).finalized()
     }

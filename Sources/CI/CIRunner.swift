@@ -522,6 +522,6 @@ extension ReportSummary {
             toolVersion: report.toolVersion, findingCount: report.findings.count,
             suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings,
             checkedNothing: report.checkedNothing, runTools: report.runTools,
-            imageScopes: report.coverage.imageScopes ?? [])
+            targetScopes: report.coverage.targetScopes ?? [])
     }
 }

@@ -99,12 +99,12 @@ public struct BaselineDiff: Sendable {
     public var unscannedTools: [String] {
         Array(Set(notScanned.flatMap(\.tools)).subtracting(coverage?.tools ?? [])).sorted()
     }
-    /// The images (repositories) of ``notScanned`` that no report scanned this time, though
-    /// their tool looked at something else, sorted.
-    public var unscannedImages: [String] {
+    /// The scopes of the images and sites of ``notScanned`` that no report scanned this time,
+    /// though their tool looked at something else, sorted.
+    public var unscannedTargets: [String] {
         let scopes = notScanned.filter { $0.tools.contains(where: { coverage?.tools.contains($0) ?? false }) }
-            .compactMap(\.trace.scope).filter { $0.hasPrefix(FindingIdentity.imageScopePrefix) }
-        return Set(scopes.map { String($0.dropFirst(FindingIdentity.imageScopePrefix.count)) }).sorted()
+            .compactMap(\.trace.scope).filter { !(coverage?.targetWasScanned(scope: $0) ?? true) }
+        return Set(scopes).sorted()
     }
     /// Open before and now; most severe first.
     public let unchanged: [DiffEntry]
@@ -193,9 +193,9 @@ public struct FindingsSnapshot: Sendable {
     /// a waiver or a statement. Nil when the document holds no decision (`scangate-findings/1`).
     public var excusedFingerprints: Set<String>?
     /// What the run of the document looked at, by the reports it lists: their tools (every run's
-    /// of a SARIF file) and the images they scanned, but not a tool whose only reports checked
+    /// of a SARIF file) and the images and sites they scanned, but not a tool whose only reports checked
     /// nothing (a Trivy image scan that skipped the OS packages still lists libraries).
-    public var coverage = RunCoverage(tools: [], imageScopes: nil)
+    public var coverage = RunCoverage(tools: [], targetScopes: nil)
 
     public init(file: String, entries: [DiffEntry], excusedFingerprints: Set<String>? = nil) {
         self.file = file
@@ -266,8 +266,8 @@ public struct FindingsSnapshot: Sendable {
         let object = try findingsDocument(root)
         var scanned: Set<String> = []
         var empty: Set<String> = []
-        // Nil until a report lists its images (documents before `images` do not).
-        var imageScopes: Set<String>?
+        // Nil until a report lists its targets (documents before `targets` do not).
+        var targetScopes: Set<String>?
         for report in try object.array("reports") ?? [] {
             // `tools` lists every run of a SARIF file; documents before it have `tool` only.
             var tools = Set(try report.strings("tools"))
@@ -277,21 +277,23 @@ public struct FindingsSnapshot: Sendable {
             } else {
                 empty.formUnion(tools)
             }
-            if report.has("images") {
-                let images = try report.strings("images").map(imageScope(ofRepository:))
-                imageScopes = (imageScopes ?? []).union(images)
+            if report.has("targets") {
+                let targets = try report.strings("targets").map(canonicalScope)
+                targetScopes = (targetScopes ?? []).union(targets)
             }
         }
         // The tools the findings name count too (a document from before `tools` names a SARIF
         // file's first run only), but not one whose only reports checked nothing.
         scanned.formUnion(Set(entries.flatMap(\.tools)).subtracting(empty.subtracting(scanned)))
-        return RunCoverage(tools: scanned, imageScopes: imageScopes)
+        return RunCoverage(tools: scanned, targetScopes: targetScopes)
     }
 
-    /// An image's scope as ScanGate now spells it (`image:alpine`, written before image names were
-    /// made one spelling, is `image:docker.io/library/alpine`).
-    static func imageScope(ofRepository repository: String) -> String {
-        FindingIdentity.imageScope(ImageReference(repository: repository))
+    /// A scope as ScanGate now spells it: `image:alpine`, written before image names were made
+    /// one spelling, is `image:docker.io/library/alpine`.
+    static func canonicalScope(_ scope: String) -> String {
+        guard scope.hasPrefix(FindingIdentity.imageScopePrefix) else { return scope }
+        let repository = String(scope.dropFirst(FindingIdentity.imageScopePrefix.count))
+        return FindingIdentity.imageScope(ImageReference(repository: repository))
     }
 
     /// The fingerprints the decision of a `scangate-report/1` document waived or VEX-suppressed;
@@ -399,11 +401,7 @@ public struct FindingsSnapshot: Sendable {
         }
         // An image scope as ScanGate now spells it: a baseline from before images were named in
         // one spelling still knows the image's vulnerabilities by package and id.
-        let scope = try finding.string("scope").map { scope in
-            scope.hasPrefix(FindingIdentity.imageScopePrefix)
-                ? imageScope(ofRepository: String(scope.dropFirst(FindingIdentity.imageScopePrefix.count)))
-                : scope
-        }
+        let scope = try finding.string("scope").map(canonicalScope)
         let trace = FindingTrace(
             fingerprint: fingerprint, kind: kind, scope: scope, ecosystem: ecosystem,
             packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases, severity: severity,

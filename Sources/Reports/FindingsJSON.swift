@@ -11,9 +11,10 @@ public struct ReportSummary: Sendable {
     /// (``ParsedReport/runTools``), in the report's order without repeats.
     public var tools: [String]
     public var toolVersion: String?
-    /// The images (repositories, ``FindingIdentity/imageScope(_:)`` without its prefix) the
-    /// report scanned, sorted; empty when it scanned none or checked nothing.
-    public var images: [String]
+    /// The scopes of the images and sites the report scanned (``RunCoverage/targetScopes``:
+    /// `image:docker.io/library/alpine`, `site:https://app.example`), sorted; empty when it
+    /// scanned none or checked nothing.
+    public var targets: [String]
     /// Findings the report listed (before merging), open and suppressed.
     public var findingCount: Int
     public var suppressedCount: Int
@@ -24,9 +25,9 @@ public struct ReportSummary: Sendable {
     public init(
         file: String, format: String, variant: String, tool: String, toolVersion: String?, findingCount: Int,
         suppressedCount: Int, warnings: [String], checkedNothing: String? = nil, runTools: [String] = [],
-        imageScopes: Set<String> = []
+        targetScopes: Set<String> = []
     ) {
-        self.images = imageScopes.map { String($0.dropFirst(FindingIdentity.imageScopePrefix.count)) }.sorted()
+        self.targets = targetScopes.sorted()
         self.checkedNothing = checkedNothing
         self.file = file
         self.format = format
@@ -100,7 +101,7 @@ public enum FindingsJSON {
         writer.field("tool", report.tool)
         writer.field("tools", report.tools)
         writer.field("toolVersion", report.toolVersion)
-        writer.field("images", report.images)
+        writer.field("targets", report.targets)
         writer.field("findings", report.findingCount)
         writer.field("suppressed", report.suppressedCount)
         writer.field("warnings", report.warnings)

@@ -139,11 +139,14 @@ public enum DiffText {
             reasons.append(
                 "\(tools.joined(separator: ", ")): no report of \(tools.count == 1 ? "it" : "theirs") checked anything")
         }
-        let images = diff.unscannedImages
-        if !images.isEmpty {
+        let targets = diff.unscannedTargets
+        if !targets.isEmpty {
+            // `image:docker.io/library/app` reads "image docker.io/library/app".
+            let names = targets.map { scope in
+                scope.firstIndex(of: ":").map { scope[..<$0] + " " + scope[scope.index(after: $0)...] } ?? scope
+            }
             reasons.append(
-                "image\(images.count == 1 ? "" : "s") \(images.joined(separator: ", ")): no report scanned "
-                    + (images.count == 1 ? "it" : "them"))
+                "\(names.joined(separator: ", ")): no report scanned " + (targets.count == 1 ? "it" : "them"))
         }
         return "; \(diff.notScanned.count) not scanned this time (\(reasons.joined(separator: "; ")), so not known "
             + "to be fixed)"

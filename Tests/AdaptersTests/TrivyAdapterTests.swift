@@ -634,7 +634,7 @@ struct TrivyCoverageTests {
                     + #" "Title": "privileged", "Severity": "HIGH", "Status": "FAIL"}]}]}]}"#).utf8),
             name: "cluster.json")
         #expect(report.findings.count == 1)
-        #expect(report.coverage == RunCoverage(tools: ["trivy"], imageScopes: ["image:registry.example.test/api"]))
+        #expect(report.coverage == RunCoverage(tools: ["trivy"], targetScopes: ["image:registry.example.test/api"]))
     }
 
     @Test func aScanThatCheckedNothingLooksAtNothing() throws {
@@ -644,7 +644,7 @@ struct TrivyCoverageTests {
                     + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.19.1"}}}"#).utf8),
             name: "empty.json")
         #expect(report.checkedNothing != nil)
-        #expect(report.coverage == RunCoverage(tools: [], imageScopes: []))
+        #expect(report.coverage == RunCoverage(tools: [], targetScopes: []))
         #expect(!report.coverage.looked(tools: ["trivy"], scope: "image:docker.io/library/alpine"))
     }
 }

@@ -143,6 +143,58 @@ struct ReportCommandTests {
         #expect(since["summary"] as? [String: Int] == ["new": 0, "fixed": 1, "unchanged": 1, "notScanned": 2])
     }
 
+    /// ZAP scanned two sites before and one now: the other site's alerts are not scanned this
+    /// time, not fixed; a site ZAP lists without an alert was scanned, so its alerts are fixed.
+    @Test func alertsOfASiteZAPDidNotScanThisTimeAreNotCalledFixed() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let example = try String(
+            contentsOf: ReportSupport.repositoryRoot.appendingPathComponent("fixtures/examples/zap-report.xml"),
+            encoding: .utf8)
+        let siteStart = try #require(example.range(of: "\t<site "))
+        let siteEnd = try #require(example.range(of: "</site>\n"))
+        let staging = String(example[siteStart.lowerBound..<siteEnd.upperBound])
+        let admin = staging.replacingOccurrences(of: "staging.example.test", with: "admin.example.test")
+        let adminClean =
+            "\t<site name=\"https://admin.example.test\" host=\"admin.example.test\" port=\"443\" ssl=\"true\">\n"
+            + "\t\t<alerts></alerts>\n\t</site>\n"
+        func ingest(_ name: String, sites: [String]) throws -> String {
+            let report = directory.appendingPathComponent("\(name).xml")
+            let text = example[..<siteStart.lowerBound] + sites.joined() + example[siteEnd.upperBound...]
+            try text.write(to: report, atomically: true, encoding: .utf8)
+            let document = directory.appendingPathComponent("\(name).json").path
+            let result = try ReportBinary.run(["ingest", "--format", "json", "-o", document, report.path])
+            #expect(result.status == 0, "\(result.standardError)")
+            return document
+        }
+        let before = try ingest("before", sites: [staging, admin])
+        let oneSite = try ingest("one-site", sites: [staging])
+        let adminFoundClean = try ingest("admin-clean", sites: [staging, adminClean])
+
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: before))) as? [String: Any])
+        let adminAlerts = (document["findings"] as? [[String: Any]] ?? []).filter {
+            $0["scope"] as? String == "site:https://admin.example.test"
+        }
+        try #require(adminAlerts.count > 1)
+
+        let unscanned = try ReportBinary.run(["diff", before, oneSite])
+        var lines = unscanned.standardOutput.split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("FIXED") }, "\(unscanned.standardOutput)")
+        #expect(
+            lines.filter { $0.hasPrefix("UNSEEN") }.count == adminAlerts.count
+                && lines.filter { $0.hasPrefix("UNSEEN") }.allSatisfy { $0.contains("admin.example.test") },
+            "\(unscanned.standardOutput)")
+        #expect(
+            unscanned.standardOutput.contains("site https://admin.example.test: no report scanned it"),
+            "\(unscanned.standardOutput)")
+
+        let clean = try ReportBinary.run(["diff", before, adminFoundClean])
+        lines = clean.standardOutput.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("FIXED") }.count == adminAlerts.count, "\(clean.standardOutput)")
+        #expect(!clean.standardOutput.contains("UNSEEN"), "\(clean.standardOutput)")
+    }
+
     /// A SARIF file's later run that found nothing this time did scan: the findings it had in the
     /// baseline are fixed, not "not scanned" (the findings JSON lists every run's tool).
     @Test func aLaterSARIFRunThatNowFindsNothingFixedItsFindings() throws {
