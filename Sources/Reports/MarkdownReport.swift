@@ -345,7 +345,10 @@ private struct MarkdownWriter {
     /// The cells every findings table starts with: severity, id, package or place, title, tools.
     func commonCells(_ finding: Finding) -> [String] {
         var id = md(finding.ruleID, 80)
-        if let reference = finding.references.lazy.compactMap(ReportEscaping.markdownLinkTarget).first,
+        // Not to an issue or pull request on GitHub (an upstream bug report): the link would
+        // add a back-reference to that thread on every run.
+        if let reference = finding.references.lazy.filter({ !ReportEscaping.linksGitHubThread($0) })
+            .compactMap(ReportEscaping.markdownLinkTarget).first,
             reference.utf8.count <= 300
         {
             id = "[\(id)](\(reference))"

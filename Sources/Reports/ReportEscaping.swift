@@ -120,6 +120,25 @@ public enum ReportEscaping {
         return result
     }
 
+    /// Whether a link to `url` in a GitHub comment would add a "mentioned this" event to another
+    /// issue, pull request or discussion (`https://github.com/OWNER/REPO/issues/N`): a PR
+    /// comment linking upstream issues from scanner references would notify their threads on
+    /// every run, and a hostile report could aim it at any thread.
+    public static func linksGitHubThread(_ url: String) -> Bool {
+        let lower = url.lowercased()
+        guard
+            let rest = [
+                "https://github.com/", "http://github.com/", "https://www.github.com/", "http://www.github.com/",
+            ]
+            .first(where: lower.hasPrefix).map({ lower.dropFirst($0.count) })
+        else { return false }
+        let segments = rest.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count >= 4, ["issues", "pull", "pulls", "discussions"].contains(segments[2]) else {
+            return false
+        }
+        return segments[3].first?.isASCII == true && segments[3].first?.isNumber == true
+    }
+
     /// A URL for the target of a Markdown link `[text](url)`: characters that would end the
     /// link or start HTML are percent-encoded. Nil when the URL is not a web link.
     public static func markdownLinkTarget(_ url: String) -> String? {

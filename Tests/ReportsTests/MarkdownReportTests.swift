@@ -361,6 +361,29 @@ struct MarkdownReportTests {
         #expect(!markdown.contains("www.evil"))
     }
 
+    /// The ID links the first reference that is not an issue, pull request or discussion on
+    /// GitHub: a PR comment linking one adds a "mentioned this" event to that thread.
+    @Test func theIDDoesNotLinkAGitHubThread() {
+        var finding = ReportSupport.vulnerability("CVE-2017-16042", title: "Command Injection")
+        finding.references = [
+            "https://github.com/tj/node-growl/issues/60", "https://GitHub.com/tj/node-growl/pull/61#x",
+            "https://github.com/victim/repo/discussions/7", "https://www.npmjs.com/advisories/146",
+        ]
+        var markdown = MarkdownReport.render(ReportContent(findings: FindingSet(merging: [finding]), reports: []))
+        #expect(markdown.contains("[CVE-2017-16042](https://www.npmjs.com/advisories/146)"), "\(markdown)")
+        #expect(!markdown.contains("node-growl") && !markdown.contains("victim"), "\(markdown)")
+        finding.references = ["https://github.com/tj/node-growl/issues/60"]
+        markdown = MarkdownReport.render(ReportContent(findings: FindingSet(merging: [finding]), reports: []))
+        #expect(markdown.contains("| CVE-2017-16042 |"), "\(markdown)")
+        #expect(!markdown.contains("node-growl"), "\(markdown)")
+        // Other GitHub pages are no thread: an advisory, a repository, a commit.
+        #expect(!ReportEscaping.linksGitHubThread("https://github.com/advisories/GHSA-qh2h-chj9-jffq"))
+        #expect(!ReportEscaping.linksGitHubThread("https://github.com/tj/node-growl"))
+        #expect(!ReportEscaping.linksGitHubThread("https://github.com/tj/node-growl/commit/abc123"))
+        #expect(!ReportEscaping.linksGitHubThread("https://github.com/tj/node-growl/issues"))
+        #expect(ReportEscaping.linksGitHubThread("http://www.github.com/a/b/pull/3/files"))
+    }
+
     @Test func escaping() {
         #expect(ReportEscaping.markdown("a|b") == "a\\|b")
         #expect(ReportEscaping.markdown("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert\\(1\\)&gt;")
