@@ -122,7 +122,7 @@ public struct PullRequestCommenter: Sendable {
         let deadline = client.clock.monotonicSeconds() + configuration.maximumTotalTime
         var found = try findMarked(base: base, deadline: deadline)
         if let existing = found.comments.first {
-            return try update(existing, with: text, others: found.comments.count - 1)
+            return try update(existing, with: text, others: found.comments.count - 1, deadline: deadline)
         }
         // A listing cut short may have missed ScanGate's comment: creating one would make a
         // second, and another on every run.
@@ -141,7 +141,7 @@ public struct PullRequestCommenter: Sendable {
         while true {
             attempt += 1
             try checkTime(before: deadline, doing: "create the comment")
-            let outcome = try create(text, base: base, attempt: attempt)
+            let outcome = try create(text, base: base, attempt: attempt, deadline: deadline)
             switch outcome {
             case .created(let result):
                 return result
@@ -156,7 +156,7 @@ public struct PullRequestCommenter: Sendable {
                 found = try findMarked(base: base, deadline: deadline)
                 if let existing = found.comments.first {
                     log("the comment was created after all (id \(existing.id)); updating it")
-                    return try update(existing, with: text, others: found.comments.count - 1)
+                    return try update(existing, with: text, others: found.comments.count - 1, deadline: deadline)
                 }
                 guard found.isComplete else {
                     throw .api(
@@ -188,10 +188,12 @@ public struct PullRequestCommenter: Sendable {
     /// Throws when the post's time is up: no request starts after the deadline.
     private func checkTime(before deadline: Double, doing action: String) throws(PullRequestCommentError) {
         guard client.clock.monotonicSeconds() < deadline else {
-            throw .network(
-                "gave up before trying to \(action): the \(Int(configuration.maximumTotalTime)) s allowed for the "
-                    + "comment are over (GitHub answers slowly)")
+            throw .network("gave up before trying to \(action): " + timeIsOver)
         }
+    }
+
+    private var timeIsOver: String {
+        "the \(Int(configuration.maximumTotalTime)) s allowed for the comment are over (GitHub answers slowly)"
     }
 
     /// Every comment whose body starts with the marker, the one to keep first (``Comment/isKept(before:)``:
@@ -208,7 +210,8 @@ public struct PullRequestCommenter: Sendable {
         for page in 1...configuration.maximumPages {
             try checkTime(before: deadline, doing: "read page \(page) of the comments")
             let url = "\(base)/issues/\(pullRequest)/comments?per_page=\(configuration.pageSize)&page=\(page)"
-            let response = try send(HTTPRequest(method: .get, url: url, headers: headers(json: false)))
+            let response = try send(
+                HTTPRequest(method: .get, url: url, headers: headers(json: false)), deadline: deadline)
             guard response.status == 200 else {
                 throw .api(status: response.status, message: explain(response, doing: "list the comments of"))
             }
@@ -264,9 +267,9 @@ public struct PullRequestCommenter: Sendable {
 
     static func isWrittenByABot(_ comment: JSONValue) -> Bool { comment["user"]?["type"]?.stringValue == "Bot" }
 
-    private func update(_ comment: Comment, with text: String, others: Int) throws(PullRequestCommentError)
-        -> PullRequestCommentResult
-    {
+    private func update(
+        _ comment: Comment, with text: String, others: Int, deadline: Double
+    ) throws(PullRequestCommentError) -> PullRequestCommentResult {
         if others > 0 {
             let which = comment.byBot ? "the oldest a bot wrote" : "the oldest"
             log("\(others) more comments carry the ScanGate marker; \(which) (\(comment.id)) is kept")
@@ -278,7 +281,8 @@ public struct PullRequestCommenter: Sendable {
         }
         let url = "\(try apiBase())/issues/comments/\(comment.id)"
         let response = try send(
-            HTTPRequest(method: .patch, url: url, headers: headers(json: true), body: Self.requestBody(text)))
+            HTTPRequest(method: .patch, url: url, headers: headers(json: true), body: Self.requestBody(text)),
+            deadline: deadline)
         guard response.status == 200 else {
             throw .api(status: response.status, message: explain(response, doing: "update the comment on"))
         }
@@ -294,7 +298,9 @@ public struct PullRequestCommenter: Sendable {
         case failed(PullRequestCommentError, retryable: Bool, serverDelay: Double?)
     }
 
-    private func create(_ text: String, base: String, attempt: Int) throws(PullRequestCommentError) -> CreateOutcome {
+    private func create(
+        _ text: String, base: String, attempt: Int, deadline: Double
+    ) throws(PullRequestCommentError) -> CreateOutcome {
         var once = client
         once.configuration.retryPolicy = .none
         let request = HTTPRequest(
@@ -302,7 +308,7 @@ public struct PullRequestCommenter: Sendable {
             body: Self.requestBody(text))
         let response: HTTPResponse
         do {
-            response = try once.send(request)
+            response = try once.send(request, deadline: deadline)
         } catch {
             return .failed(.network(token.scrub(networkMessage(error))), retryable: error.isTransient, serverDelay: nil)
         }
@@ -341,8 +347,9 @@ public struct PullRequestCommenter: Sendable {
         return headers
     }
 
-    /// Sends with the client's retries (GET and PATCH repeat safely), logging each retry.
-    private func send(_ request: HTTPRequest) throws(PullRequestCommentError) -> HTTPResponse {
+    /// Sends with the client's retries (GET and PATCH repeat safely), logging each retry; no
+    /// attempt runs past `deadline`, the post's whole time.
+    private func send(_ request: HTTPRequest, deadline: Double) throws(PullRequestCommentError) -> HTTPResponse {
         var client = client
         let log = log
         let previous = client.onRetry
@@ -351,8 +358,11 @@ public struct PullRequestCommenter: Sendable {
             log("\(event.reason) (attempt \(event.attempt) of \(event.maximumAttempts)); retrying")
         }
         do {
-            return try client.send(request)
+            return try client.send(request, deadline: deadline)
         } catch {
+            if client.clock.monotonicSeconds() >= deadline {
+                throw .network(token.scrub(networkMessage(error)) + "; " + timeIsOver)
+            }
             throw .network(token.scrub(networkMessage(error)))
         }
     }

@@ -19,6 +19,7 @@ Scenarios:
   create-502-created  the first POST creates the comment but answers 502 (the answer is lost)
   list-503-once       the first GET answers 503 (a retry helps)
   slow-list           every GET of the comments answers after 0.4 s (an API that is slow, not down)
+  stalled-list        every GET of the comments answers after 4 s (one request longer than the post may take)
 
 Standard library only.
 """
@@ -194,6 +195,8 @@ def make_handler(state):
                 state.gets += 1
                 if args.scenario == "slow-list":
                     time.sleep(0.4)
+                if args.scenario == "stalled-list":
+                    time.sleep(4)
                 if args.scenario == "list-503-once" and state.gets == 1:
                     entry["status"] = 503
                     state.save(entry)
@@ -250,7 +253,7 @@ def main():
     parser.add_argument("--repository", required=True)
     parser.add_argument("--pr", type=int, required=True)
     parser.add_argument("--record")
-    parser.add_argument("--scenario", default="normal", choices=["normal", "create-502-created", "list-503-once", "hostile-url", "slow-list"])
+    parser.add_argument("--scenario", default="normal", choices=["normal", "create-502-created", "list-503-once", "hostile-url", "slow-list", "stalled-list"])
     parser.add_argument("--preexisting", type=int, default=0)
     parser.add_argument("--quoted-marker", action="store_true")
     parser.add_argument("--forged-marker", action="store_true")
