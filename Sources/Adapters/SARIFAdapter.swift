@@ -409,11 +409,14 @@ private struct SARIFDocumentReader {
     ///    (Semgrep 1.69 writes `"CRITICAL"`). A score from 0 to below 0.1 is GitHub's "no security
     ///    severity" (Trivy writes `0.0` for every UNKNOWN and CVSS-v2-only CVE) and is skipped;
     ///    any other value (outside 0–10, not finite, not a word) is skipped with a warning.
-    /// 2. A severity word in `properties.severity` (ScanGate's own SARIF writes `"unknown"` there
+    /// 2. The CVSS severity dependency-check writes in `properties` beside a blanket
+    ///    `level: error` (`cvssv3_baseSeverity` with `cvssv3_baseScore`, else `cvssv2_severity`
+    ///    with `cvssv2_score`): its CVEs are not all errors.
+    /// 3. A severity word in `properties.severity` (ScanGate's own SARIF writes `"unknown"` there
     ///    beside `level: warning`; dependency-check writes RetireJS's severity beside a blanket
     ///    `level: error`).
-    /// 3. A severity word among the rule's `properties.tags` (Trivy: `HIGH`, `UNKNOWN`).
-    /// 4. The level: the result's, else the run's `ruleConfigurationOverrides` for the rule (SARIF
+    /// 4. A severity word among the rule's `properties.tags` (Trivy: `HIGH`, `UNKNOWN`).
+    /// 5. The level: the result's, else the run's `ruleConfigurationOverrides` for the rule (SARIF
     ///    3.27.10: how this run configured it), else the rule's default, else SARIF's default
     ///    `warning`.
     ///
@@ -442,8 +445,9 @@ private struct SARIFDocumentReader {
         let tagWords = ruleTags.map { tag -> SARIFVerdict? in
             SARIFVocabulary.severityTag(tag).map { SARIFVerdict(severity: $0, label: "tag \(tag)") }
         }
+        let cvssSeverities = [cvssSeverity(in: resultProperties), cvssSeverity(in: ruleProperties)]
         let level = try self.level(of: result, rule: rule, overriddenLevel: overriddenLevel)
-        for step in [securitySeverities, severityWords, tagWords] {
+        for step in [securitySeverities, cvssSeverities, severityWords, tagWords] {
             // The first of the most severe: the result's when it ties with its rule.
             guard let verdict = step.compactMap({ $0 }).max(by: { $0.severity < $1.severity }) else { continue }
             if verdict.severity == .info, let level, level.severity >= .medium {
@@ -453,7 +457,7 @@ private struct SARIFDocumentReader {
             }
             return SeverityRating(
                 source: toolName, severity: verdict.severity, label: verdict.label,
-                cvss: verdict.score.map { [CVSSScore(version: .v3, vector: nil, score: $0)] } ?? [],
+                cvss: verdict.score.map { [CVSSScore(version: verdict.cvssVersion, vector: nil, score: $0)] } ?? [],
                 isToolVerdict: true)
         }
         if let kind, SARIFVocabulary.undecidedKinds.contains(kind), (level?.severity ?? .info) == .info {
@@ -502,6 +506,22 @@ private struct SARIFDocumentReader {
                 at: value, "security-severity \(text) is neither a score from 0.1 to 10 nor a severity word; ignored")
             return nil
         }
+    }
+
+    /// The CVSS severity dependency-check writes in `properties`: the newest version it gives
+    /// a severity word for, with its score when that is one from 0 to 10.
+    private func cvssSeverity(in properties: JSONValue?) -> SARIFVerdict? {
+        guard let properties, properties.kind == .object else { return nil }
+        for (severityKey, scoreKey, version) in SARIFVocabulary.cvssSeverityProperties {
+            guard let text = properties[severityKey]?.stringValue, let severity = Severity(label: text) else {
+                continue
+            }
+            let score = properties[scoreKey].flatMap { $0.doubleValue ?? $0.stringValue.flatMap(Double.init) }
+            return SARIFVerdict(
+                severity: severity, label: "\(severityKey) \(text)",
+                score: score.flatMap { CVSSScore.validScores.contains($0) ? $0 : nil }, cvssVersion: version)
+        }
+        return nil
     }
 
     /// Adds a warning naming where in the report it is, once per value (the report's name is
@@ -606,8 +626,10 @@ private struct SARIFVerdict {
     var severity: Severity
     /// What was written, for the rating's label: `security-severity 9.8`, `tag HIGH`.
     var label: String
-    /// The `security-severity` score, when the verdict is one.
+    /// The score, when the verdict is one (`security-severity`, a CVSS base score).
     var score: Double?
+    /// The CVSS version of ``score`` (`security-severity` is taken as CVSS v3's scale).
+    var cvssVersion: CVSSVersion = .v3
 }
 
 /// A tool component (the driver or an extension) and an index of its rules by id.
@@ -887,6 +909,10 @@ private enum SARIFVocabulary {
     static let undecidedKinds: Set<String> = ["open", "review"]
     /// Properties whose value is a severity word, in the order read.
     static let severityProperties = ["severity", "issue_severity"]
+    /// dependency-check's CVSS severity and score properties, newest version first.
+    static let cvssSeverityProperties: [(severity: String, score: String, version: CVSSVersion)] = [
+        ("cvssv3_baseSeverity", "cvssv3_baseScore", .v3), ("cvssv2_severity", "cvssv2_score", .v2),
+    ]
 
     /// What a `security-severity` value says.
     enum SecuritySeverity {

@@ -662,6 +662,36 @@ struct SARIFAdapterTests {
         #expect(findings["shiftleft"]?.ratings.first?.label == "issue_severity CRITICAL")
     }
 
+    /// dependency-check writes `level: error` on every result; a CVE's severity is its CVSS
+    /// (`cvssv3_baseSeverity`, else `cvssv2_severity`), kept with the score (found by a review:
+    /// every CVE of the corpus file read high where the tool says medium).
+    @Test("dependency-check's CVSS severity, not its blanket level", .enabled(if: Corpus.isAvailable))
+    func dependencyCheckCVSSSeverity() throws {
+        let report = try Corpus.parse(
+            Corpus.directory.appendingPathComponent("sarif/defectdojo__dependency_check.sarif"))
+        let cves = report.findings.filter { $0.ruleID.hasPrefix("CVE-") }
+        try #require(cves.count == 9)
+        #expect(cves.allSatisfy { $0.severity == .medium }, "\(cves.map(\.severity))")
+        let rating = try #require(cves.first { $0.ruleID == "CVE-2015-9251" }?.ratings.first)
+        #expect(rating.label == "cvssv3_baseSeverity MEDIUM")
+        #expect(rating.cvss == [CVSSScore(version: .v3, vector: nil, score: 6.1)])
+        // RetireJS's unscored severities beside the same `error` stay as written.
+        #expect(
+            report.findings.filter { !$0.ruleID.hasPrefix("CVE-") }.map(\.severity).sorted() == [
+                .low, .medium, .medium, .medium,
+            ])
+
+        let onlyV2 = try Corpus.parse(
+            bytes: Array(
+                #"""
+                {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "dependency-check"}}, "results": [
+                  {"ruleId": "CVE-2012-0001", "level": "error", "message": {"text": "old"},
+                   "properties": {"cvssv2_score": 9.3, "cvssv2_severity": "HIGH", "source": "NVD"}}]}]}
+                """#.utf8), name: "v2.sarif")
+        #expect(onlyV2.findings.first?.severity == .high)
+        #expect(onlyV2.findings.first?.ratings.first?.cvss == [CVSSScore(version: .v2, vector: nil, score: 9.3)])
+    }
+
     private func parseError(_ json: String) -> ReportError? {
         do {
             _ = try Corpus.parse(bytes: Array(json.utf8), name: "bad.sarif")
@@ -738,16 +768,23 @@ private struct IndependentSARIFCount {
             default: return "low"
             }
         }
-        // Then a severity word: in security-severity, in properties.severity, among the rule's tags.
+        // Then a severity word: in security-severity, in dependency-check's CVSS severity (v3,
+        // else v2), in properties.severity, among the rule's tags.
         let words = [
             "critical": 5, "high": 4, "medium": 3, "moderate": 3, "low": 2, "info": 1, "none": 1, "unknown": 0,
         ]
         let tags = (rule?["properties"] as? [String: Any])?["tags"] as? [String] ?? []
         // `severity` and `issue_severity` (Bandit, ShiftLeft scan) are one step.
-        for keys in [["security-severity"], ["severity", "issue_severity"], ["tags"]] {
+        for keys in [["security-severity"], ["cvssv3_baseSeverity"], ["severity", "issue_severity"], ["tags"]] {
             let key = keys[0]
             var texts = [result["properties"], rule?["properties"]].flatMap { properties in
                 keys.compactMap { (properties as? [String: Any])?[$0] as? String }
+            }
+            if key == "cvssv3_baseSeverity" {
+                texts = [result["properties"], rule?["properties"]].compactMap { properties in
+                    let properties = properties as? [String: Any]
+                    return properties?["cvssv3_baseSeverity"] as? String ?? properties?["cvssv2_severity"] as? String
+                }
             }
             if key == "tags" { texts = tags.filter { !["none", "info"].contains($0.lowercased()) } }
             let found = texts.compactMap { words[$0.lowercased()] }
