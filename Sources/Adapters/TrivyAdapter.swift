@@ -262,14 +262,15 @@ private struct TrivyReportReader {
         // to the resource's image when the resource has one, else to the resource itself.
         var osImages: [ImageReference] = []
         for result in results where try result.string("Class") == "os-pkgs" {
-            if let image = Self.image(fromTarget: try result.string("Target") ?? ""), !osImages.contains(image) {
+            let target = try result.string("Target") ?? ""
+            if let image = Self.image(fromTarget: target, isOSResult: true), !osImages.contains(image) {
                 osImages.append(image)
             }
         }
         for result in results {
             let image: ImageReference?
             switch try result.string("Class") {
-            case "os-pkgs": image = Self.image(fromTarget: try result.string("Target") ?? "")
+            case "os-pkgs": image = Self.image(fromTarget: try result.string("Target") ?? "", isOSResult: true)
             case "lang-pkgs": image = osImages.count == 1 ? osImages.first : nil
             default: image = nil
             }
@@ -743,12 +744,13 @@ private struct TrivyReportReader {
         return image
     }
 
-    /// The image named by an OS or language result's target: `alpine:3.10 (alpine 3.10.2)`.
-    static func image(fromTarget target: String) -> ImageReference? {
+    /// The image named by an OS or language result's target: `alpine:3.10 (alpine 3.10.2)`. A
+    /// bare name (`debian (debian 10.8)`, from `trivy image debian`) is an image only for a
+    /// result known to be an OS's (`isOSResult`): elsewhere it may be a file.
+    static func image(fromTarget target: String, isOSResult: Bool = false) -> ImageReference? {
         let reference = target.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
-        guard !reference.isEmpty, reference.contains(":") || reference.contains("/") || reference.contains("@") else {
-            return nil
-        }
+        let looksLikeAReference = reference.contains(":") || reference.contains("/") || reference.contains("@")
+        guard !reference.isEmpty, looksLikeAReference || isOSResult && target.hasSuffix(")") else { return nil }
         return ImageReference(parsing: reference)
     }
 
@@ -758,7 +760,10 @@ private struct TrivyReportReader {
         let target = result["Target"]?.stringValue ?? ""
         let type = result["Type"]?.stringValue ?? ""
         let looksLikeOSResult = target.hasSuffix(")") && target.contains(" (")
-        if looksLikeOSResult || TrivyAdapterMaps.isOperatingSystem(type), let image = image(fromTarget: target) {
+        let isOSType = TrivyAdapterMaps.isOperatingSystem(type)
+        if looksLikeOSResult || isOSType,
+            let image = image(fromTarget: target, isOSResult: looksLikeOSResult && isOSType)
+        {
             return TrivyContext(scope: FindingIdentity.imageScope(image), image: image)
         }
         return TrivyContext(scope: FindingIdentity.sourceScope)

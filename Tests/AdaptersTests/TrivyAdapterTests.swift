@@ -637,6 +637,25 @@ struct TrivyCoverageTests {
         #expect(report.coverage == RunCoverage(tools: ["trivy"], targetScopes: ["image:registry.example.test/api"]))
     }
 
+    /// `trivy image debian` (no tag) wrote the OS result's target as `debian (debian 10.8)`: the
+    /// image, not the source tree (found by a review, in the corpus's legacy list); a lock file
+    /// beside it is in that image.
+    @Test func aBareImageNameInALegacyOSResultIsTheImage() throws {
+        let report = try Corpus.parse(
+            bytes: Array(
+                (#"[{"Target": "debian (debian 10.8)", "Type": "debian", "Vulnerabilities": [{"VulnerabilityID":"#
+                    + #" "CVE-2021-3449", "PkgName": "openssl", "InstalledVersion": "1.1.1d-0+deb10u4", "Severity":"#
+                    + #" "MEDIUM"}]}, {"Target": "app/Gemfile.lock", "Type": "bundler", "Vulnerabilities": [{"#
+                    + #""VulnerabilityID": "CVE-2020-8165", "PkgName": "activesupport", "InstalledVersion": "6.0.0","#
+                    + #" "Severity": "CRITICAL"}]}]"#).utf8),
+            name: "legacy.json")
+        #expect(
+            report.findings.map(\.identity.scope) == [
+                "image:docker.io/library/debian", "image:docker.io/library/debian",
+            ])
+        #expect(report.coverage.targetScopes == ["image:docker.io/library/debian"])
+    }
+
     @Test func aScanThatCheckedNothingLooksAtNothing() throws {
         let report = try Corpus.parse(
             bytes: Array(
