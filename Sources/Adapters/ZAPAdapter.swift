@@ -139,8 +139,13 @@ struct ZAPFindingBuilder {
         var key: GroupKey
         var site: String
         var title: String
-        /// The alert item that opened the group: its texts describe the finding.
+        /// The alert item that rates the finding, whose title and texts describe it: the
+        /// riskiest item not marked a false positive (of all when every one is), the first of
+        /// those that tie.
         var alertIndex: Int
+        /// The riskcode of the ``alertIndex`` item, and whether it is marked a false positive.
+        var leadRiskCode: Int
+        var leadIsFalsePositive: Bool
         /// Titles of other alert items merged in (pre-alertRef reports give rule variants one
         /// plugin id, e.g. 10049 "Non-Storable Content" and "Storable but Non-Cacheable Content").
         var otherTitles: [String] = []
@@ -183,13 +188,30 @@ struct ZAPFindingBuilder {
             let confidence = alert.confidence
             if let index = draftIndex[key] {
                 let title = alert.title
-                if title != drafts[index].title && !drafts[index].otherTitles.contains(title) {
+                let falsePositive = confidence == 0
+                // Different alerts of one plugin at one place (before alertRef): the riskiest that
+                // is not a false positive names the finding, the others' titles are noted.
+                let leads =
+                    (drafts[index].leadIsFalsePositive && !falsePositive)
+                    || (drafts[index].leadIsFalsePositive == falsePositive
+                        && alert.riskCode > drafts[index].leadRiskCode)
+                if leads {
+                    if title != drafts[index].title {
+                        drafts[index].otherTitles.removeAll { $0 == title }
+                        if !drafts[index].otherTitles.contains(drafts[index].title) {
+                            drafts[index].otherTitles.append(drafts[index].title)
+                        }
+                    }
+                    drafts[index].title = title
+                    drafts[index].alertIndex = alertIndex
+                    drafts[index].leadRiskCode = alert.riskCode
+                    drafts[index].leadIsFalsePositive = falsePositive
+                } else if title != drafts[index].title && !drafts[index].otherTitles.contains(title) {
                     drafts[index].otherTitles.append(title)
                 }
                 // Suppressed only when every merged alert item was marked a false positive; the risk
                 // and confidence come from the items that were not (a false positive's risk says
                 // nothing about the real alert beside it), or from all when every item was one.
-                let falsePositive = confidence == 0
                 if falsePositive {
                     drafts[index].falsePositiveRiskCode = max(drafts[index].falsePositiveRiskCode ?? -1, alert.riskCode)
                 }
@@ -213,7 +235,7 @@ struct ZAPFindingBuilder {
                 drafts.append(
                     Draft(
                         key: key, site: alert.site, title: alert.title, alertIndex: alertIndex,
-                        riskCode: alert.riskCode,
+                        leadRiskCode: alert.riskCode, leadIsFalsePositive: confidence == 0, riskCode: alert.riskCode,
                         allFalsePositive: confidence == 0,
                         falsePositiveRiskCode: confidence == 0 ? alert.riskCode : nil,
                         confidence: confidence, cwes: cwe.map { [$0] } ?? [],

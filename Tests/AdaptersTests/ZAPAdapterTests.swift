@@ -374,6 +374,47 @@ struct ZAPAdapterTests {
         #expect(home.instances.map(\.uri).sorted() == ["http://example.com", "http://example.com/"])
     }
 
+    /// Reports before alertRef give one plugin's different alerts one id: merged at one place,
+    /// the riskiest alert not marked a false positive names the finding (found by a review: the
+    /// first one did, a medium beside the high that rated it, or a false positive's title).
+    @Test("different alerts of one plugin at one place are named by the one that rates them")
+    func pluginVariantsAreNamedByTheRatingAlert() throws {
+        func alert(_ name: String, risk: Int, confidence: Int) -> String {
+            "<alertitem><pluginid>10055</pluginid><name>\(name)</name><riskcode>\(risk)</riskcode>"
+                + "<confidence>\(confidence)</confidence><desc>&lt;p&gt;About \(name).&lt;/p&gt;</desc><instances>"
+                + "<instance><uri>https://app.example/cia/</uri><method>GET</method>"
+                + "<param>Content-Security-Policy</param></instance></instances><count>1</count></alertitem>"
+        }
+        func finding(_ alerts: [String]) throws -> Finding {
+            let xml =
+                #"<?xml version="1.0"?><OWASPZAPReport version="2.9.0"><site name="https://app.example"><alerts>"#
+                + alerts.joined() + "</alerts></site></OWASPZAPReport>"
+            let open = try Corpus.parse(bytes: Array(xml.utf8), name: "csp.xml").findings.filter(\.isOpen)
+            try #require(open.count == 1)
+            return open[0]
+        }
+        let high = try finding([
+            alert("CSP: script-src unsafe-inline", risk: 2, confidence: 2),
+            alert("CSP: Wildcard Directive", risk: 3, confidence: 2),
+            alert("CSP: style-src unsafe-inline", risk: 2, confidence: 2),
+        ])
+        #expect(high.title == "CSP: Wildcard Directive")
+        #expect(high.severity == .high)
+        #expect(high.description?.hasPrefix("About CSP: Wildcard Directive.") == true, "\(high.description ?? "")")
+        #expect(
+            high.description?.contains(
+                #"ZAP also reported this rule here as "CSP: script-src unsafe-inline", "CSP: style-src unsafe-inline"."#
+            )
+                == true, "\(high.description ?? "")")
+
+        let markedFalse = try finding([
+            alert("CSP: script-src unsafe-inline", risk: 2, confidence: 0),
+            alert("CSP: style-src unsafe-inline", risk: 1, confidence: 2),
+        ])
+        #expect(markedFalse.title == "CSP: style-src unsafe-inline")
+        #expect(markedFalse.severity == .low)
+    }
+
     @Test("an alert item without instances becomes one finding on the site origin")
     func alertWithoutInstances() throws {
         let report = try Corpus.parse(Corpus.fixture("zap/behaviours.xml"))
