@@ -134,15 +134,24 @@ public struct CIPlan: Sendable {
             policy = path
         } else if let environment {
             let listed = config.policies.keys.sorted()
+            // Without a configuration file, say so: "add it to policies" means nothing yet.
+            guard config.file != nil else {
+                throw flagError(
+                    "no policy for the environment \"\(environment)\": there is no \(CIConfiguration.defaultFileName) "
+                        + "here to map it to one (run scangate init to write one), so pass --policy FILE")
+            }
             throw flagError(
                 "no policy for the environment \"\(environment)\""
                     + (listed.isEmpty ? "" : " (policies lists: \(listed.joined(separator: ", ")))")
-                    + "; add it to policies or pass --policy FILE")
+                    + "; add it to policies in \(config.file ?? CIConfiguration.defaultFileName) or pass --policy FILE")
         } else {
             throw flagError(
-                config.policies.isEmpty
-                    ? "no policy: add policies to \(CIConfiguration.defaultFileName) or pass --policy FILE"
-                    : "several policies and no environment: pass --env NAME or set environment")
+                config.file == nil
+                    ? "no policy: there is no \(CIConfiguration.defaultFileName) here (run scangate init to write one); "
+                        + "pass --policy FILE"
+                    : config.policies.isEmpty
+                        ? "no policy: add policies to \(config.file ?? CIConfiguration.defaultFileName) or pass --policy FILE"
+                        : "several policies and no environment: pass --env NAME or set environment")
         }
 
         var day = today

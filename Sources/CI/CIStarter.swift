@@ -97,19 +97,30 @@ public enum CIStarter {
     }
 
     /// Why `init` stopped.
+    /// Whether `directory` is a source checkout of ScanGate: its `Package.swift` names the package.
+    private static func isScanGateCheckout(_ directory: URL) -> Bool {
+        guard let manifest = try? SmallFile.read(directory.appendingPathComponent("Package.swift").path, limit: 1 << 20)
+        else { return false }
+        return String(decoding: manifest, as: UTF8.self).contains("name: \"ScanGate\"")
+    }
+
     public struct InstallError: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
 
-    /// The directory of the shipped policies: `SCANGATE_POLICIES`, else `policies/` beside or
-    /// above the executable (a source checkout), else `share/scangate/policies` of an install.
+    /// The directory of the shipped policies: `SCANGATE_POLICIES`, else the `policies/` of the
+    /// source checkout the executable was built in (the directory above it holding ScanGate's
+    /// `Package.swift`), else `share/scangate/policies` of an install. Any `policies/` above a
+    /// copied binary (`/tmp/policies`, which anyone can write) is not taken for ScanGate's.
     public static func shippedPolicies(executable: String, environment: [String: String]) -> String? {
         if let directory = environment["SCANGATE_POLICIES"], !directory.isEmpty { return directory }
         var directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         let share = directory.deletingLastPathComponent().appendingPathComponent("share/scangate/policies")
         while directory.path != "/" {
             let candidate = directory.appendingPathComponent("policies")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("default.yaml").path) {
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("default.yaml").path),
+                isScanGateCheckout(directory)
+            {
                 return candidate.path
             }
             directory = directory.deletingLastPathComponent()

@@ -60,6 +60,20 @@ extension ScanGateExecutable {
         }
     }
 
+    /// A first run before `scangate init`: the error says there is no `.scangate.yaml` and how to
+    /// get one, instead of "add it to policies" of a file that does not exist.
+    @Test func aFirstRunWithoutAConfigurationSaysHowToStart() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("scangate-noconfig-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for arguments in [["ci", "--env", "staging"], ["ci"]] {
+            let result = try ScanGateExecutable.run(arguments, in: directory, environment: [:])
+            #expect(result.status == 2)
+            #expect(result.standardError.contains("there is no .scangate.yaml here"), "\(result.standardError)")
+            #expect(result.standardError.contains("run scangate init"), "\(result.standardError)")
+        }
+    }
+
     @Test func flagsOverrideAndQuietSilencesProgress() throws {
         let workspace = try ActionsWorkspace(
             apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))

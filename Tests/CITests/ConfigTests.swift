@@ -584,4 +584,26 @@ import Yams
                 == CITestEnvironment.repositoryRoot.appendingPathComponent("policies").path)
         #expect(CIStarter.shippedPolicies(executable: executable, environment: ["SCANGATE_POLICIES": "/x"]) == "/x")
     }
+
+    /// A copied binary does not take any `policies/` above it for ScanGate's (`/tmp/policies`,
+    /// which anyone can write): only a checkout's, beside ScanGate's `Package.swift`, or an
+    /// install's `share/scangate/policies`.
+    @Test func aPoliciesDirectoryAboveACopiedBinaryIsNotTheShippedOne() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scangate-shipped-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let planted = root.appendingPathComponent("policies")
+        try FileManager.default.createDirectory(at: planted, withIntermediateDirectories: true)
+        try Data("version: 1\n".utf8).write(to: planted.appendingPathComponent("default.yaml"))
+        let copied = root.appendingPathComponent("tools/bin/scangate").path
+        #expect(CIStarter.shippedPolicies(executable: copied, environment: [:]) == nil)
+
+        let installed = root.appendingPathComponent("tools/share/scangate/policies")
+        try FileManager.default.createDirectory(at: installed, withIntermediateDirectories: true)
+        try Data("version: 1\n".utf8).write(to: installed.appendingPathComponent("default.yaml"))
+        #expect(CIStarter.shippedPolicies(executable: copied, environment: [:]) == installed.path)
+
+        try Data("let package = Package(\n    name: \"ScanGate\",\n)\n".utf8).write(
+            to: root.appendingPathComponent("Package.swift"))
+        #expect(CIStarter.shippedPolicies(executable: copied, environment: [:]) == planted.path)
+    }
 }
