@@ -154,6 +154,9 @@ struct ZAPFindingBuilder {
         var allFalsePositive: Bool
         /// The highest riskcode of the items marked false positives, when there are any.
         var falsePositiveRiskCode: Int?
+        /// The riskiest of those items (the first of those that tie): it names the finding of
+        /// the false positives when they rate the place higher (``falsePositivePart(of:alert:texts:version:)``).
+        var falsePositiveAlertIndex: Int?
         /// The highest confidence, of the same items as `riskCode`.
         var confidence: Int?
         var cwes: [String]
@@ -213,7 +216,10 @@ struct ZAPFindingBuilder {
                 // and confidence come from the items that were not (a false positive's risk says
                 // nothing about the real alert beside it), or from all when every item was one.
                 if falsePositive {
-                    drafts[index].falsePositiveRiskCode = max(drafts[index].falsePositiveRiskCode ?? -1, alert.riskCode)
+                    if alert.riskCode > drafts[index].falsePositiveRiskCode ?? Int.min {
+                        drafts[index].falsePositiveRiskCode = alert.riskCode
+                        drafts[index].falsePositiveAlertIndex = alertIndex
+                    }
                 }
                 if drafts[index].allFalsePositive && !falsePositive {
                     drafts[index].allFalsePositive = false
@@ -238,6 +244,7 @@ struct ZAPFindingBuilder {
                         leadRiskCode: alert.riskCode, leadIsFalsePositive: confidence == 0, riskCode: alert.riskCode,
                         allFalsePositive: confidence == 0,
                         falsePositiveRiskCode: confidence == 0 ? alert.riskCode : nil,
+                        falsePositiveAlertIndex: confidence == 0 ? alertIndex : nil,
                         confidence: confidence, cwes: cwe.map { [$0] } ?? [],
                         instances: instance.map { [$0] } ?? [], unattachedOtherInfo: otherInfo.map { [$0] } ?? []))
             }
@@ -327,13 +334,17 @@ struct ZAPFindingBuilder {
         var findings: [Finding] = []
         findings.reserveCapacity(drafts.count)
         for draft in drafts {
-            let alertTexts = alertTexts(draft.alertIndex)
+            let leadTexts = alertTexts(draft.alertIndex)
             findings.append(
                 finding(
-                    from: draft, alert: raw.alerts[draft.alertIndex], texts: alertTexts, version: raw.toolVersion,
+                    from: draft, alert: raw.alerts[draft.alertIndex], texts: leadTexts, version: raw.toolVersion,
                     converter: &converter, instanceConverter: &instanceConverter))
+            // The false positives' own alert names their part (before alertRef, one plugin's
+            // different alerts share a place).
+            let falsePositiveIndex = draft.falsePositiveAlertIndex ?? draft.alertIndex
             if let overruled = falsePositivePart(
-                of: draft, alert: raw.alerts[draft.alertIndex], texts: alertTexts, version: raw.toolVersion)
+                of: draft, alert: raw.alerts[falsePositiveIndex], texts: alertTexts(falsePositiveIndex),
+                version: raw.toolVersion)
             {
                 findings.append(overruled)
             }

@@ -413,6 +413,14 @@ struct ZAPAdapterTests {
         ])
         #expect(markedFalse.title == "CSP: style-src unsafe-inline")
         #expect(markedFalse.severity == .low)
+        // The false positive rated the place higher: its part, suppressed, keeps its own name.
+        let xml =
+            #"<?xml version="1.0"?><OWASPZAPReport version="2.9.0"><site name="https://app.example"><alerts>"#
+            + alert("CSP: style-src unsafe-inline", risk: 1, confidence: 2)
+            + alert("CSP: script-src unsafe-inline", risk: 2, confidence: 0) + "</alerts></site></OWASPZAPReport>"
+        let suppressed = try Corpus.parse(bytes: Array(xml.utf8), name: "csp.xml").findings.filter { !$0.isOpen }
+        #expect(suppressed.map(\.title) == ["CSP: script-src unsafe-inline"])
+        #expect(suppressed.first?.severity == .medium)
     }
 
     @Test("an alert item without instances becomes one finding on the site origin")
