@@ -443,6 +443,9 @@ public struct CIRunner: Sendable {
         guard plan.comment else { return CIStepResult(name: "comment", status: .skipped, message: "disabled") }
         guard let number = plan.context.pullRequest else { return skipped("not a pull request") }
         if plan.context.readOnlyForkToken && !plan.commentRequested { return skipped(Self.forkTokenReason) }
+        if let problem = plan.context.commentProblem, !plan.commentRequested {
+            return skipped(problem + " (--comment posts it anyway)")
+        }
         guard let token else {
             guard plan.context.isGitHubActions else { return skipped("no GitHub token") }
             let why = Self.missingTokenInActions(

@@ -21,6 +21,9 @@ public struct CIContext: Sendable, Equatable {
     /// (`workflow_run`, `issue_comment`). An upload with them would replace that branch's
     /// analysis; nil once `--commit` and `--ref` both say what was analysed.
     public var uploadTargetProblem: String?
+    /// Why a comment on ``pullRequest`` would not be about the pull request's code: under
+    /// `pull_request_target` the base branch was checked out and scanned. Nil when it would.
+    public var commentProblem: String?
     /// `GITHUB_STEP_SUMMARY`: Markdown appended here shows on the run's page.
     public var stepSummaryFile: String?
     /// `GITHUB_OUTPUT`: `name=value` lines (or the heredoc form) become step outputs.
@@ -72,6 +75,15 @@ public struct CIContext: Sendable, Equatable {
     /// - any other event that names a pull request while `GITHUB_REF` is not a `refs/pull/` ref
     ///   (`workflow_run`, `issue_comment`): which commit was analysed is not known, and
     ///   ``uploadTargetProblem`` says so until `--commit` and `--ref` are given.
+    ///
+    /// For every event, the checkout (`checkedOutCommit`: the scanned tree's `HEAD`) must be the
+    /// commit uploaded, as codeql-action's upload-sarif takes it: a `pull_request` workflow that
+    /// checked out the pull request's head uploads it as `refs/pull/N/head` at that commit; any
+    /// other checkout than `GITHUB_SHA` (a `workflow_run` deploying a branch's head, a dispatch
+    /// checking out another commit) would file its results as `GITHUB_REF`'s analysis, replacing
+    /// that branch's, and ``uploadTargetProblem`` says so. So does an event file that cannot be
+    /// read for an event whose target only it names (`workflow_run`, `issue_comment`,
+    /// `check_suite`, `check_run`), unless the checkout is `GITHUB_SHA`.
     public static func detect(
         environment: [String: String], checkedOutCommit: () -> String? = { nil }
     ) -> CIContext {
@@ -93,13 +105,24 @@ public struct CIContext: Sendable, Equatable {
         context.pullRequest = event.pullRequest
         if context.pullRequest == nil, let ref = context.ref { context.pullRequest = Self.pullRequestNumber(ref: ref) }
         let runnerRefIsPullRequests = context.ref?.hasPrefix("refs/pull/") == true
+        let checkedOut = checkedOutCommit()?.lowercased()
+        let checkoutIsRunners = checkedOut != nil && checkedOut == context.commit?.lowercased()
+        /// The checkout is another commit than the runner's: uploading it as GITHUB_REF's would
+        /// replace that ref's analysis with another commit's results.
+        func checkoutIsNotTheRunners(_ checkedOut: String) -> String {
+            "the checkout (HEAD \(checkedOut)) is not GITHUB_SHA (\(context.commit ?? "unset")): its results would be "
+                + "filed as the analysis of \(context.ref ?? "GITHUB_REF") at a commit that was not scanned"
+        }
         if context.eventName == "pull_request_target" {
-            let checkedOut = checkedOutCommit()?.lowercased()
             if let number = event.pullRequest, let head = event.headSHA, checkedOut == head.lowercased() {
                 context.ref = "refs/pull/\(number)/head"
                 context.commit = head
-            } else if let checkedOut, checkedOut == context.commit?.lowercased() {
-                // The base branch, as the runner says: that is what was scanned.
+            } else if checkoutIsRunners {
+                // The base branch, as the runner says: that is what was scanned, not the pull
+                // request's code, which a comment on it would be taken to be about.
+                context.commentProblem =
+                    "under pull_request_target the checkout is the base branch (GITHUB_SHA), not the pull request's "
+                    + "head: a comment would report on code the pull request does not change"
             } else if event.pullRequest == nil || event.headSHA == nil {
                 context.uploadTargetProblem =
                     "the pull_request_target event file (GITHUB_EVENT_PATH) gives no pull_request.number and "
@@ -111,13 +134,32 @@ public struct CIContext: Sendable, Equatable {
                     + "which commit was scanned is not known"
             }
         } else if context.eventName?.hasPrefix("pull_request") == true {
-            // The runner's ref and commit are the checkout's (see above).
+            // The runner's ref and commit are the checkout's (see above), unless the workflow
+            // checked out the pull request's head: that is uploaded as its head ref, as
+            // codeql-action does.
             context.readOnlyForkToken = event.fromFork
+            if let checkedOut, !checkoutIsRunners {
+                if let head = event.headSHA, checkedOut == head.lowercased(), let number = context.pullRequest {
+                    context.ref = "refs/pull/\(number)/head"
+                    context.commit = head
+                } else {
+                    context.uploadTargetProblem = checkoutIsNotTheRunners(checkedOut)
+                    context.commentProblem = "the checkout is neither the pull request's merge commit nor its head"
+                }
+            }
         } else if event.namesPullRequest, !runnerRefIsPullRequests {
             let name = context.eventName ?? "this"
             context.uploadTargetProblem =
                 "the \(name) event is about a pull request, but GITHUB_REF (\(context.ref ?? "unset")) and "
                 + "GITHUB_SHA are not the pull request's: which commit was scanned is not known"
+        } else if let checkedOut, !checkoutIsRunners {
+            context.uploadTargetProblem = checkoutIsNotTheRunners(checkedOut)
+        } else if !event.isReadable, !checkoutIsRunners, let name = context.eventName,
+            Self.eventsNamingTheirTargetInThePayload.contains(name)
+        {
+            context.uploadTargetProblem =
+                "the \(name) event file (GITHUB_EVENT_PATH) cannot be read, so whether the event is about a pull "
+                + "request, and which commit was scanned, is not known"
         }
         return context
     }
@@ -133,7 +175,11 @@ public struct CIContext: Sendable, Equatable {
             context.ref = ref
             if pullRequest == nil, context.pullRequest == nil { context.pullRequest = Self.pullRequestNumber(ref: ref) }
         }
-        if let pullRequest { context.pullRequest = pullRequest }
+        if let pullRequest {
+            // The pull request named on the command line is the one to comment on.
+            context.pullRequest = pullRequest
+            context.commentProblem = nil
+        }
         return context
     }
 
@@ -142,6 +188,12 @@ public struct CIContext: Sendable, Equatable {
     public static func pullRequestNumber(eventFile path: String) -> Int? {
         EventPayload(file: path).pullRequest
     }
+
+    /// Events whose payload alone says whether they are about a pull request (and so what the
+    /// runner's default-branch ref and commit stand for).
+    static let eventsNamingTheirTargetInThePayload: Set<String> = [
+        "workflow_run", "issue_comment", "check_suite", "check_run",
+    ]
 
     /// N of `refs/pull/N/merge` or `refs/pull/N/head`.
     public static func pullRequestNumber(ref: String) -> Int? {
@@ -167,6 +219,8 @@ struct EventPayload {
     /// Whether the pull request comes from a fork: its head repository is not its base
     /// repository (or is gone).
     var fromFork = false
+    /// Whether the file was read as JSON (an unreadable file names nothing).
+    var isReadable = true
 
     init() {}
 
@@ -174,7 +228,10 @@ struct EventPayload {
     init(file path: String) {
         guard let data = FileManager.default.contents(atPath: path),
             let document = try? JSONDocument(bytes: [UInt8](data))
-        else { return }
+        else {
+            isReadable = false
+            return
+        }
         let root = document.root
         if let number = root["pull_request"]?["number"]?.intValue, number > 0 { pullRequest = number }
         if let sha = root["pull_request"]?["head"]?["sha"]?.stringValue, !sha.isEmpty { headSHA = sha }

@@ -153,9 +153,15 @@ struct CICommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        // Under pull_request_target, what was scanned is what the workspace has checked out.
+        // What was scanned is what the scanned tree has checked out: the source root when one is
+        // given (a pull request's code checked out into a subdirectory), else the workspace. The
+        // configuration is read again below, where its errors are reported.
         let context = CIContext.detect(environment: environment) {
-            GitCheckout.head(in: environment["GITHUB_WORKSPACE"] ?? FileManager.default.currentDirectoryPath)
+            // `--source-root` is relative to the working directory; the configuration's is resolved
+            // against its own directory when read.
+            let root = sourceRoot ?? (try? CIConfigLoader.loadProject(path: config))?.sarif.sourceRoot
+            return GitCheckout.head(
+                in: root ?? environment["GITHUB_WORKSPACE"] ?? FileManager.default.currentDirectoryPath)
         }
         let token = try readToken(environment, context: context)
         let plan: CIPlan

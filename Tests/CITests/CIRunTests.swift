@@ -404,6 +404,10 @@ enum CIRun {
         targets = try github.uploadTargets()
         #expect(targets.count == 2)
         #expect(targets.last?.ref == "refs/heads/main" && targets.last?.commit == ActionsWorkspace.commit)
+        // Nor is it commented on as the pull request's: the base's PASS says nothing of its code.
+        let commentStep = base.steps.first { $0.name == "comment" }
+        #expect(commentStep?.status == .skipped, "\(base.steps)")
+        #expect(commentStep?.message.contains("the checkout is the base branch") == true, "\(base.steps)")
         // A checkout that is neither (or cannot be read): not uploaded, exit 2.
         let (unknown, unknownOutput) = try CIRun.run(workspace, checkedOut: nil)
         #expect(unknown.exitCode == 2, "\(unknownOutput.standardError)")

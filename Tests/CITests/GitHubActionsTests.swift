@@ -122,6 +122,85 @@ import Yams
                 .pullRequest == 12)
     }
 
+    /// The commit uploaded is the one the scanned tree has checked out, as codeql-action's
+    /// upload-sarif takes it (found by a review: another checkout than GITHUB_SHA was filed as
+    /// GITHUB_REF's analysis at GITHUB_SHA, replacing the default branch's with a branch's).
+    @Test func theCheckoutDecidesWhatIsUploaded() throws {
+        let directory = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let event = directory.appendingPathComponent("event.json")
+        let (base, head, merge) = (
+            "b" + String(repeating: "0", count: 39), "c" + String(repeating: "1", count: 39),
+            "d" + String(repeating: "2", count: 39)
+        )
+        try Data(
+            #"{"pull_request": {"number": 42, "head": {"sha": "\#(head)"}, "base": {"sha": "\#(base)"}}}"#.utf8
+        ).write(to: event)
+        var pullRequest = [
+            "GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_SHA": merge, "GITHUB_REF": "refs/pull/42/merge", "GITHUB_EVENT_PATH": event.path,
+        ]
+        // The merge commit checked out (actions/checkout's default): as the runner says.
+        let merged = CIContext.detect(environment: pullRequest) { merge }
+        #expect(merged.ref == "refs/pull/42/merge" && merged.commit == merge && merged.uploadTargetProblem == nil)
+        // The head checked out: uploaded as the head, at the head.
+        let headContext = CIContext.detect(environment: pullRequest) { head.uppercased() }
+        #expect(headContext.ref == "refs/pull/42/head" && headContext.commit == head)
+        #expect(headContext.uploadTargetProblem == nil && headContext.commentProblem == nil)
+        // Anything else: not known, so neither uploaded nor commented on.
+        let other = CIContext.detect(environment: pullRequest) { base }
+        #expect(other.uploadTargetProblem?.contains("is not GITHUB_SHA") == true, "\(other)")
+        #expect(other.commentProblem != nil)
+
+        // A workflow_run deploying a branch's head, a dispatch checking out another commit: the
+        // runner's ref is the default branch's, the checkout is not its commit.
+        try Data(#"{"workflow_run": {"event": "push", "head_branch": "feature", "pull_requests": []}}"#.utf8)
+            .write(to: event)
+        for name in ["workflow_run", "workflow_dispatch", "push", "schedule"] {
+            pullRequest["GITHUB_EVENT_NAME"] = name
+            pullRequest["GITHUB_REF"] = "refs/heads/main"
+            pullRequest["GITHUB_SHA"] = base
+            let elsewhere = CIContext.detect(environment: pullRequest) { head }
+            #expect(elsewhere.uploadTargetProblem?.contains("refs/heads/main") == true, "\(name)")
+            #expect(CIContext.detect(environment: pullRequest) { base }.uploadTargetProblem == nil, "\(name)")
+            // A checkout that cannot be read (no git) is taken as the runner says, as before.
+            #expect(CIContext.detect(environment: pullRequest).uploadTargetProblem == nil, "\(name)")
+            #expect(
+                elsewhere.overriding(repository: nil, commit: head, ref: "refs/heads/feature", pullRequest: nil)
+                    .uploadTargetProblem == nil)
+        }
+
+        // An event file that cannot be read, for an event only it says the target of.
+        try Data(#"{"workflow_run": {"event": "pull_request", "pull_requests": [{"number": 42}]"#.utf8)
+            .write(to: event)
+        pullRequest["GITHUB_EVENT_NAME"] = "workflow_run"
+        #expect(CIContext.detect(environment: pullRequest).uploadTargetProblem?.contains("cannot be read") == true)
+        #expect(CIContext.detect(environment: pullRequest) { base }.uploadTargetProblem == nil)
+        pullRequest["GITHUB_EVENT_PATH"] = directory.appendingPathComponent("missing.json").path
+        #expect(CIContext.detect(environment: pullRequest).uploadTargetProblem != nil)
+        pullRequest["GITHUB_EVENT_NAME"] = "push"
+        #expect(CIContext.detect(environment: pullRequest).uploadTargetProblem == nil)
+    }
+
+    /// `pull_request_target` with the base checked out (actions/checkout's default) scanned the
+    /// base: its analysis is the base branch's, and no comment on the pull request claims it is
+    /// the pull request's, unless `--pr` names it (found by a review).
+    @Test func aBaseScanUnderPullRequestTargetIsNotCommentedOnThePullRequest() throws {
+        let directory = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let event = directory.appendingPathComponent("event.json")
+        try Data(#"{"pull_request": {"number": 42, "head": {"sha": "def456"}}}"#.utf8).write(to: event)
+        let environment = [
+            "GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_NAME": "pull_request_target",
+            "GITHUB_SHA": "abc123", "GITHUB_REF": "refs/heads/main", "GITHUB_EVENT_PATH": event.path,
+        ]
+        let base = CIContext.detect(environment: environment) { "abc123" }
+        #expect(base.uploadTargetProblem == nil && base.pullRequest == 42)
+        #expect(base.commentProblem?.contains("base branch") == true)
+        #expect(base.overriding(repository: nil, commit: nil, ref: nil, pullRequest: 42).commentProblem == nil)
+        #expect(CIContext.detect(environment: environment) { "def456" }.commentProblem == nil)
+    }
+
     @Test func colourOnlyOnATerminalAndNeverWithNoColor() {
         #expect(CIConsole.usesColour(isTerminal: true, environment: [:]))
         #expect(!CIConsole.usesColour(isTerminal: false, environment: [:]))
