@@ -54,9 +54,12 @@ public enum NpmAuditAdapter {
                     "not an npm audit report: expected \"advisories\" (npm 6) or \"auditReportVersion\" and "
                         + "\"vulnerabilities\" (npm 7+)")
             }
-            return ParsedReport(
+            var report = ParsedReport(
                 source: source.name, format: .npmAudit, variant: variant, tool: toolName, toolVersion: nil,
                 findings: reader.findings, warnings: reader.warnings.all, checkedNothing: reader.checkedNothing)
+            // An audit of the project's dependencies, vulnerable or not.
+            report.scopesRead = [FindingIdentity.sourceScope]
+            return report
         }
     }
 }

@@ -66,23 +66,27 @@ public struct ParsedReport: Sendable {
         return tools
     }
 
-    /// The scopes of the images and sites (``FindingIdentity/isTargetScope(_:)``) the reader saw
-    /// scanned, with a finding or none: a Kubernetes workload's image whose packages Trivy found
-    /// clean, a site ZAP listed without an alert.
-    public var targetScopesRead: Set<String> = []
+    /// The scopes (``FindingIdentity/scope``) the reader saw scanned, with a finding or none: the
+    /// source tree of a Trivy filesystem scan, an npm audit or a SARIF run; a Kubernetes resource
+    /// or workload image Trivy found clean; a site ZAP listed without an alert.
+    public var scopesRead: Set<String> = []
 
-    /// What this report looked at: ``toolsThatScanned``, and the images and sites it scanned
-    /// (those the reader saw, the report's own image, and every target its findings are of);
-    /// nothing when it checked nothing.
+    /// What this report looked at: ``toolsThatScanned``, each at the scopes it scanned (those the
+    /// reader saw, the report's own image, and every scope its findings are of); nothing when it
+    /// checked nothing.
     public var coverage: RunCoverage {
         let tools = toolsThatScanned
-        guard !tools.isEmpty else { return RunCoverage(tools: [], targetScopes: []) }
-        var targets = targetScopesRead
-        if let imageScope { targets.insert(imageScope) }
-        for finding in findings where FindingIdentity.isTargetScope(finding.identity.scope) {
-            targets.insert(finding.identity.scope)
-        }
-        return RunCoverage(tools: tools, targetScopes: targets)
+        guard !tools.isEmpty else { return RunCoverage(tools: [], scopesByTool: [:]) }
+        return RunCoverage(tools: tools, scanning: scannedScopes)
+    }
+
+    /// The scopes of ``coverage``, for every tool of the report alike.
+    public var scannedScopes: Set<String> {
+        guard checkedNothing == nil else { return [] }
+        var scopes = scopesRead
+        if let imageScope { scopes.insert(imageScope) }
+        for finding in findings { scopes.insert(finding.identity.scope) }
+        return scopes
     }
 
     /// ``checkedNothing`` with the report it is about, for the gate.

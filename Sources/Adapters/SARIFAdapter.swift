@@ -78,6 +78,8 @@ private struct SARIFDocumentReader {
             toolVersion: firstTool?.version, findings: findings, warnings: warnings.all, scanErrors: scanErrors,
             scannedImages: scannedImages)
         report.runTools = runTools
+        // Every SARIF result is the source tree's (its runs scanned it, results or not).
+        if !runs.isEmpty { report.scopesRead = [FindingIdentity.sourceScope] }
         return report
     }
 

@@ -34,8 +34,8 @@ private struct TrivyReportReader {
     var findings: [Finding] = []
     var scanErrors: [String] = []
     var warnings: [String] = []
-    /// The scopes of the images whose results were read (``ParsedReport/targetScopesRead``).
-    var targetScopesRead: Set<String> = []
+    /// The scopes whose results were read, and the artifact's (``ParsedReport/scopesRead``).
+    var scopesRead: Set<String> = []
     /// CVSS vectors repeat across thousands of vulnerabilities: one String each.
     private let vectors = JSONStringInterner()
     /// Secrets of the current result by rule and masked match, to tell repeats apart.
@@ -92,7 +92,7 @@ private struct TrivyReportReader {
             findings: findings, warnings: warnings, scanErrors: scanErrors, scannedImages: scannedImages,
             checkedNothing: checkedNothing)
         report.imageScope = imageScope
-        report.targetScopesRead = targetScopesRead
+        report.scopesRead = scopesRead
         return report
     }
 
@@ -136,6 +136,11 @@ private struct TrivyReportReader {
         default:
             // filesystem, repository, cyclonedx, spdx: the project's own source tree.
             context = TrivyContext(scope: FindingIdentity.sourceScope)
+        }
+        if artifactType != "container_image" {
+            // Scanned whether or not a result is listed (a tree without a lock file has none);
+            // an image with no result is a scan that checked nothing (see below).
+            scopesRead.insert(context.scope)
         }
         let results = try root.array("Results") ?? []
         if artifactType == "container_image" {
@@ -257,6 +262,7 @@ private struct TrivyReportReader {
             scanErrors.append("Trivy could not scan \(resourceName): \(error.messageLine(atMost: 400))")
         }
         let results = try resource.array("Results") ?? []
+        scopesRead.insert("k8s:" + resourceName)
         // An OS result's target names its image (`docker.io/bitnami/minio:2022 (debian 11.5)`); a
         // language result's names a file inside it (`opt/bitnami/minio/bin/minio`), so it belongs
         // to the resource's image when the resource has one, else to the resource itself.
@@ -337,7 +343,7 @@ private struct TrivyReportReader {
         let resultClass = try result.string("Class")
         let type = try result.string("Type")
         let resultInfo = ResultInfo(target: target, resultClass: resultClass, type: type, context: context)
-        if context.image != nil { targetScopesRead.insert(context.scope) }
+        scopesRead.insert(context.scope)
         secretOccurrences = [:]
 
         for vulnerability in try result.array("Vulnerabilities") ?? [] {

@@ -358,7 +358,7 @@ struct ZAPFindingBuilder {
         var report = ParsedReport(
             source: reportFile, format: .zap, variant: variant, tool: "zap", toolVersion: raw.toolVersion,
             findings: findings, warnings: warnings, checkedNothing: checkedNothing)
-        report.targetScopesRead = Set(raw.siteNames.map { FindingIdentity.siteScopePrefix + Self.withoutUserinfo($0) })
+        report.scopesRead = Set(raw.siteNames.map { FindingIdentity.siteScopePrefix + Self.withoutUserinfo($0) })
         return report
     }
 

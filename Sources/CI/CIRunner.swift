@@ -525,6 +525,6 @@ extension ReportSummary {
             toolVersion: report.toolVersion, findingCount: report.findings.count,
             suppressedCount: report.findings.count { !$0.isOpen }, warnings: report.warnings,
             checkedNothing: report.checkedNothing, runTools: report.runTools,
-            targetScopes: report.coverage.targetScopes ?? [])
+            scannedScopes: report.scannedScopes)
     }
 }

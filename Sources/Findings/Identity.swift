@@ -40,11 +40,6 @@ public struct FindingIdentity: Sendable, Hashable {
     public static let imageScopePrefix = "image:"
     /// What every web site's scope begins with (`site:https://app.example`, a ZAP site).
     public static let siteScopePrefix = "site:"
-    /// Whether `scope` is that of a scan target a run may or may not have scanned again: an image
-    /// or a web site, not the source tree every source scan covers.
-    public static func isTargetScope(_ scope: String) -> Bool {
-        scope.hasPrefix(imageScopePrefix) || scope.hasPrefix(siteScopePrefix)
-    }
     /// The scope shared by every scan of the project's own source tree.
     public static let sourceScope = "source"
 }

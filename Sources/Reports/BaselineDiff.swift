@@ -99,11 +99,11 @@ public struct BaselineDiff: Sendable {
     public var unscannedTools: [String] {
         Array(Set(notScanned.flatMap(\.tools)).subtracting(coverage?.tools ?? [])).sorted()
     }
-    /// The scopes of the images and sites of ``notScanned`` that no report scanned this time,
-    /// though their tool looked at something else, sorted.
+    /// The scopes of ``notScanned`` (the source tree, an image, a site, a Kubernetes resource)
+    /// that their tools did not scan this time, though they looked at something else, sorted.
     public var unscannedTargets: [String] {
         let scopes = notScanned.filter { $0.tools.contains(where: { coverage?.tools.contains($0) ?? false }) }
-            .compactMap(\.trace.scope).filter { !(coverage?.targetWasScanned(scope: $0) ?? true) }
+            .compactMap(\.trace.scope)
         return Set(scopes).sorted()
     }
     /// Open before and now; most severe first.
@@ -193,9 +193,9 @@ public struct FindingsSnapshot: Sendable {
     /// a waiver or a statement. Nil when the document holds no decision (`scangate-findings/1`).
     public var excusedFingerprints: Set<String>?
     /// What the run of the document looked at, by the reports it lists: their tools (every run's
-    /// of a SARIF file) and the images and sites they scanned, but not a tool whose only reports checked
-    /// nothing (a Trivy image scan that skipped the OS packages still lists libraries).
-    public var coverage = RunCoverage(tools: [], targetScopes: nil)
+    /// of a SARIF file), each at the scopes its reports scanned, but not a tool whose only reports
+    /// checked nothing (a Trivy image scan that skipped the OS packages still lists libraries).
+    public var coverage = RunCoverage(tools: [], scopesByTool: nil)
 
     public init(file: String, entries: [DiffEntry], excusedFingerprints: Set<String>? = nil) {
         self.file = file
@@ -267,7 +267,7 @@ public struct FindingsSnapshot: Sendable {
         var scanned: Set<String> = []
         var empty: Set<String> = []
         // Nil until a report lists its targets (documents before `targets` do not).
-        var targetScopes: Set<String>?
+        var scopesByTool: [String: Set<String>]?
         for report in try object.array("reports") ?? [] {
             // `tools` lists every run of a SARIF file; documents before it have `tool` only.
             var tools = Set(try report.strings("tools"))
@@ -278,14 +278,16 @@ public struct FindingsSnapshot: Sendable {
                 empty.formUnion(tools)
             }
             if report.has("targets") {
-                let targets = try report.strings("targets").map(canonicalScope)
-                targetScopes = (targetScopes ?? []).union(targets)
+                let targets = Set(try report.strings("targets").map(canonicalScope))
+                var known = scopesByTool ?? [:]
+                for tool in tools { known[tool, default: []].formUnion(targets) }
+                scopesByTool = known
             }
         }
         // The tools the findings name count too (a document from before `tools` names a SARIF
         // file's first run only), but not one whose only reports checked nothing.
         scanned.formUnion(Set(entries.flatMap(\.tools)).subtracting(empty.subtracting(scanned)))
-        return RunCoverage(tools: scanned, targetScopes: targetScopes)
+        return RunCoverage(tools: scanned, scopesByTool: scopesByTool)
     }
 
     /// A scope as ScanGate now spells it: `image:alpine`, written before image names were made

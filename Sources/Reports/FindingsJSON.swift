@@ -11,9 +11,9 @@ public struct ReportSummary: Sendable {
     /// (``ParsedReport/runTools``), in the report's order without repeats.
     public var tools: [String]
     public var toolVersion: String?
-    /// The scopes of the images and sites the report scanned (``RunCoverage/targetScopes``:
-    /// `image:docker.io/library/alpine`, `site:https://app.example`), sorted; empty when it
-    /// scanned none or checked nothing.
+    /// The scopes the report scanned (``RunCoverage``: `source`, `image:docker.io/library/alpine`,
+    /// `site:https://app.example`, `k8s:default/Deployment/api`), sorted; empty when it checked
+    /// nothing.
     public var targets: [String]
     /// Findings the report listed (before merging), open and suppressed.
     public var findingCount: Int
@@ -25,9 +25,9 @@ public struct ReportSummary: Sendable {
     public init(
         file: String, format: String, variant: String, tool: String, toolVersion: String?, findingCount: Int,
         suppressedCount: Int, warnings: [String], checkedNothing: String? = nil, runTools: [String] = [],
-        targetScopes: Set<String> = []
+        scannedScopes: Set<String> = []
     ) {
-        self.targets = targetScopes.sorted()
+        self.targets = scannedScopes.sorted()
         self.checkedNothing = checkedNothing
         self.file = file
         self.format = format

@@ -141,15 +141,23 @@ public enum DiffText {
         }
         let targets = diff.unscannedTargets
         if !targets.isEmpty {
-            // `image:docker.io/library/app` reads "image docker.io/library/app".
-            let names = targets.map { scope in
-                scope.firstIndex(of: ":").map { scope[..<$0] + " " + scope[scope.index(after: $0)...] } ?? scope
-            }
+            let names = targets.prefix(5).map(scopeName) + (targets.count > 5 ? ["\(targets.count - 5) more"] : [])
             reasons.append(
-                "\(names.joined(separator: ", ")): no report scanned " + (targets.count == 1 ? "it" : "them"))
+                "\(names.joined(separator: ", ")): not scanned by the tool that found "
+                    + (diff.notScanned.count == 1 ? "it" : "them"))
         }
         return "; \(diff.notScanned.count) not scanned this time (\(reasons.joined(separator: "; ")), so not known "
             + "to be fixed)"
+    }
+
+    /// A scope for people: `image docker.io/library/app`, `site https://app.example`,
+    /// `Kubernetes resource default/Deployment/api`, `the source tree`.
+    static func scopeName(_ scope: String) -> String {
+        if scope == FindingIdentity.sourceScope { return "the source tree" }
+        let labels = ["image": "image", "site": "site", "k8s": "Kubernetes resource", "vm": "VM", "aws": "AWS account"]
+        guard let colon = scope.firstIndex(of: ":") else { return scope }
+        let prefix = String(scope[..<colon])
+        return (labels[prefix] ?? prefix) + " " + scope[scope.index(after: colon)...]
     }
 
     public static func table(_ diff: BaselineDiff, current: String) -> String {

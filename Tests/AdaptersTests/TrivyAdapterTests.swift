@@ -621,9 +621,12 @@ struct TrivyKubernetesClusterTests {
 }
 
 /// What a Trivy report looked at, for telling a finding gone from one nobody looked for: each
-/// image whose packages it scanned, with findings or none.
+/// image, Kubernetes resource or source tree it scanned, with findings or none.
 @Suite("Trivy scan coverage")
 struct TrivyCoverageTests {
+    /// Every resource of a cluster scan counts as scanned, and so does a workload's image found
+    /// clean (a review found a resource's misconfigurations called fixed when no cluster was
+    /// scanned this time, since any Trivy report counted).
     @Test func aKubernetesWorkloadImageFoundCleanCountsAsScanned() throws {
         let report = try Corpus.parse(
             bytes: Array(
@@ -634,7 +637,21 @@ struct TrivyCoverageTests {
                     + #" "Title": "privileged", "Severity": "HIGH", "Status": "FAIL"}]}]}]}"#).utf8),
             name: "cluster.json")
         #expect(report.findings.count == 1)
-        #expect(report.coverage == RunCoverage(tools: ["trivy"], targetScopes: ["image:registry.example.test/api"]))
+        #expect(
+            report.coverage
+                == RunCoverage(
+                    tools: ["trivy"],
+                    scanning: [
+                        "image:registry.example.test/api", "k8s:default/Deployment/api", "k8s:default/Deployment/web",
+                    ]))
+        // A filesystem scan with no result scanned the source tree, not the cluster.
+        let tree = try Corpus.parse(
+            bytes: Array(#"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem"}"#.utf8),
+            name: "fs.json")
+        #expect(tree.coverage == RunCoverage(tools: ["trivy"], scanning: ["source"]))
+        #expect(!tree.coverage.looked(tools: ["trivy"], scope: "k8s:default/Deployment/web"))
+        #expect(tree.coverage.looked(tools: ["trivy"], scope: "source"))
+        #expect(!tree.coverage.looked(tools: ["npm-audit"], scope: "source"))
     }
 
     /// `trivy image debian` (no tag) wrote the OS result's target as `debian (debian 10.8)`: the
@@ -653,7 +670,7 @@ struct TrivyCoverageTests {
             report.findings.map(\.identity.scope) == [
                 "image:docker.io/library/debian", "image:docker.io/library/debian",
             ])
-        #expect(report.coverage.targetScopes == ["image:docker.io/library/debian"])
+        #expect(report.coverage.scopesByTool == ["trivy": ["image:docker.io/library/debian"]])
     }
 
     @Test func aScanThatCheckedNothingLooksAtNothing() throws {
@@ -663,7 +680,7 @@ struct TrivyCoverageTests {
                     + #" "Metadata": {"OS": {"Family": "alpine", "Name": "3.19.1"}}}"#).utf8),
             name: "empty.json")
         #expect(report.checkedNothing != nil)
-        #expect(report.coverage == RunCoverage(tools: [], targetScopes: []))
+        #expect(report.coverage == RunCoverage(tools: [], scopesByTool: [:]))
         #expect(!report.coverage.looked(tools: ["trivy"], scope: "image:docker.io/library/alpine"))
     }
 }

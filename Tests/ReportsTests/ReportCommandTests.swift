@@ -39,8 +39,8 @@ struct ReportCommandTests {
         #expect(lines.contains { $0.hasPrefix("UNSEEN") && $0.contains("CVE-2024-2961") }, "\(diff.standardOutput)")
         #expect(
             diff.standardOutput.contains(
-                "not scanned this time (zap: no report of it checked anything; image docker.io/library/app: no "
-                    + "report scanned it, so not known to be fixed)"), "\(diff.standardOutput)")
+                "not scanned this time (zap: no report of it checked anything; image docker.io/library/app: not "
+                    + "scanned by the tool that found them, so not known to be fixed)"), "\(diff.standardOutput)")
         let json = try ReportBinary.run(["diff", previous, current, "--format", "json"])
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
@@ -131,7 +131,7 @@ struct ReportCommandTests {
         #expect(fixed.count == 1 && fixed.allSatisfy { $0.contains("CVE-2024-2961") }, "\(diff.standardOutput)")
         #expect(unseen.count == 2, "\(diff.standardOutput)")
         #expect(
-            diff.standardOutput.contains("image registry.example.test/web: no report scanned it"),
+            diff.standardOutput.contains("image registry.example.test/web: not scanned by the tool that found them"),
             "\(diff.standardOutput)")
 
         // `report --baseline` reads the reports themselves the same way.
@@ -186,13 +186,50 @@ struct ReportCommandTests {
                 && lines.filter { $0.hasPrefix("UNSEEN") }.allSatisfy { $0.contains("admin.example.test") },
             "\(unscanned.standardOutput)")
         #expect(
-            unscanned.standardOutput.contains("site https://admin.example.test: no report scanned it"),
+            unscanned.standardOutput.contains(
+                "site https://admin.example.test: not scanned by the tool that found them"),
             "\(unscanned.standardOutput)")
 
         let clean = try ReportBinary.run(["diff", before, adminFoundClean])
         lines = clean.standardOutput.split(separator: "\n")
         #expect(lines.filter { $0.hasPrefix("FIXED") }.count == adminAlerts.count, "\(clean.standardOutput)")
         #expect(!clean.standardOutput.contains("UNSEEN"), "\(clean.standardOutput)")
+    }
+
+    /// A cluster scanned before and not now: its resources' misconfigurations are not scanned
+    /// this time, though Trivy scanned the source tree (found by a review: any Trivy report
+    /// counted as looking at every Kubernetes resource).
+    @Test func misconfigurationsOfAClusterNotScannedThisTimeAreNotCalledFixed() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cluster = directory.appendingPathComponent("cluster.json")
+        try Data(
+            (#"{"ClusterName": "prod", "Resources": [{"Namespace": "default", "Kind": "Deployment", "Name": "web","#
+                + #" "Results": [{"Target": "Deployment/web", "Class": "config", "Misconfigurations": [{"ID": "KSV001","#
+                + #" "Title": "privileged", "Severity": "HIGH", "Status": "FAIL"}]}]}]}"#).utf8
+        ).write(to: cluster)
+        let before = directory.appendingPathComponent("before.json").path
+        let after = directory.appendingPathComponent("after.json").path
+        let tree = "fixtures/examples/trivy-fs.json"
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", before, cluster.path, tree]).status == 0)
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", after, tree]).status == 0)
+        let diff = try ReportBinary.run(["diff", before, after])
+        let lines = diff.standardOutput.split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("FIXED") }, "\(diff.standardOutput)")
+        #expect(lines.contains { $0.hasPrefix("UNSEEN") && $0.contains("KSV-0001") }, "\(diff.standardOutput)")
+        #expect(
+            diff.standardOutput.contains("Kubernetes resource default/Deployment/web: not scanned"),
+            "\(diff.standardOutput)")
+        // The cluster scanned again, the resource found clean: fixed.
+        let clean = directory.appendingPathComponent("clean.json")
+        try Data(
+            (#"{"ClusterName": "prod", "Resources": [{"Namespace": "default", "Kind": "Deployment", "Name": "web","#
+                + #" "Results": []}]}"#).utf8
+        ).write(to: clean)
+        #expect(try ReportBinary.run(["ingest", "--format", "json", "-o", after, clean.path, tree]).status == 0)
+        let fixed = try ReportBinary.run(["diff", before, after])
+        let fixedLines = fixed.standardOutput.split(separator: "\n")
+        #expect(fixedLines.contains { $0.hasPrefix("FIXED") && $0.contains("KSV-0001") }, "\(fixed.standardOutput)")
     }
 
     /// A SARIF file's later run that found nothing this time did scan: the findings it had in the
