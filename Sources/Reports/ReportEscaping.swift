@@ -125,18 +125,39 @@ public enum ReportEscaping {
     /// comment linking upstream issues from scanner references would notify their threads on
     /// every run, and a hostile report could aim it at any thread.
     public static func linksGitHubThread(_ url: String) -> Bool {
-        let lower = url.lowercased()
-        guard
-            let rest = [
-                "https://github.com/", "http://github.com/", "https://www.github.com/", "http://www.github.com/",
-            ]
-            .first(where: lower.hasPrefix).map({ lower.dropFirst($0.count) })
+        // Read as a browser would: any letter case, user information and a port dropped, a
+        // trailing dot on the host, percent-escapes in the path decoded.
+        let lower = percentDecoded(url.lowercased())
+        guard let schemeEnd = lower.range(of: "://"), ["http", "https"].contains(lower[..<schemeEnd.lowerBound])
         else { return false }
-        let segments = rest.split(separator: "/", omittingEmptySubsequences: false)
+        let afterScheme = lower[schemeEnd.upperBound...]
+        let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        var host = authority.split(separator: "@").last.map(String.init) ?? ""
+        if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
+        if host.hasSuffix(".") { host.removeLast() }
+        guard host == "github.com" || host == "www.github.com" else { return false }
+        let segments = afterScheme.dropFirst(authority.count).split(separator: "/", omittingEmptySubsequences: true)
         guard segments.count >= 4, ["issues", "pull", "pulls", "discussions"].contains(segments[2]) else {
             return false
         }
         return segments[3].first?.isASCII == true && segments[3].first?.isNumber == true
+    }
+
+    /// `%XX` escapes decoded where they are ASCII; others left as written.
+    private static func percentDecoded(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(text.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "%"), utf8.count >= 2,
+                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16), value < 0x80
+            {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A URL for the target of a Markdown link `[text](url)`: characters that would end the
