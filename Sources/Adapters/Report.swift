@@ -89,6 +89,16 @@ public struct ParsedReport: Sendable {
         return scopes
     }
 
+    /// Parts of the report that cannot tell a scan that checked nothing from a clean one: a Trivy
+    /// SARIF run naming an image with no result (Trivy's SARIF lists findings only, not what it
+    /// scanned). Each is judged as an empty scan (``emptyScans``), not taken as a clean one.
+    public var unprovenScans: [String] = []
+
+    /// ``emptyScan`` and ``unprovenScans``, for the gate's `empty-scans`.
+    public var emptyScans: [EmptyScan] {
+        (emptyScan.map { [$0] } ?? []) + unprovenScans.map { EmptyScan(report: source, reason: $0, isCertain: false) }
+    }
+
     /// ``checkedNothing`` with the report it is about, for the gate.
     public var emptyScan: EmptyScan? { checkedNothing.map { EmptyScan(report: source, reason: $0) } }
     /// The scope (``FindingIdentity/imageScope(_:)``) of the image the report is a scan of (a

@@ -55,6 +55,7 @@ private struct SARIFDocumentReader {
         var scanErrors: [String] = []
         var occurrences: [SARIFOccurrence] = []
         var scannedImages: [ScannedImage] = []
+        var unprovenScans: [String] = []
         // A log without runs holds no tool's results: nothing in it says a scan ran, so it is
         // no clean scan, as a run without "results" is none.
         if runs.isEmpty { scanErrors.append("the SARIF log has no runs: no tool's results are in it") }
@@ -70,7 +71,18 @@ private struct SARIFDocumentReader {
                 scanErrors.append("the run of \(run.toolName) has no \"results\": the tool produced none")
             }
             try readResults(of: run, into: &findings, occurrences: &occurrences)
-            if let image = scannedImage(of: run) { scannedImages.append(image) }
+            if let image = scannedImage(of: run) {
+                scannedImages.append(image)
+                if run.value["results"]?.count == 0 {
+                    let name = image.name.isEmpty ? image.configDigest ?? "an image" : image.name
+                    let reason =
+                        "the Trivy run for \(name) lists no result, and Trivy's SARIF does not say whether the image's "
+                        + "packages were scanned (a clean image and a secret-only or --pkg-types scan read alike): "
+                        + "give Trivy's JSON report (--format json) to tell"
+                    unprovenScans.append(reason)
+                    warnings.add(reason + ". No finding here is no evidence that the image is clean")
+                }
+            }
         }
         Self.separateOccurrences(&findings, occurrences)
         var report = ParsedReport(
@@ -78,6 +90,7 @@ private struct SARIFDocumentReader {
             toolVersion: firstTool?.version, findings: findings, warnings: warnings.all, scanErrors: scanErrors,
             scannedImages: scannedImages)
         report.runTools = runTools
+        report.unprovenScans = unprovenScans
         // Every SARIF result is the source tree's (its runs scanned it, results or not).
         if !runs.isEmpty { report.scopesRead = [FindingIdentity.sourceScope] }
         return report
@@ -93,7 +106,8 @@ private struct SARIFDocumentReader {
     /// Unlike a Trivy JSON report, a Trivy SARIF run cannot tell a scan that found nothing to
     /// look at (no operating system, no package: TrivyAdapter's check) from a clean scan: Trivy
     /// writes only findings as results, and neither the operating system nor the targets it
-    /// scanned. So a run without results still scans the image it names.
+    /// scanned. So a run without results scans the image it names, but as an unproven scan
+    /// (``ParsedReport/unprovenScans``) that the policy's `empty-scans` judges.
     private func scannedImage(of run: SARIFRun) -> ScannedImage? {
         guard run.toolName.lowercased() == "trivy" else { return nil }
         guard let properties = run.value["properties"], properties.kind == .object else { return nil }

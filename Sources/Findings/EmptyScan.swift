@@ -8,9 +8,13 @@ public struct EmptyScan: Sendable, Hashable {
     public var report: String
     /// Why it checked nothing, as one line (`npm audited 0 dependencies`).
     public var reason: String
+    /// False when the report cannot tell a scan that checked nothing from a clean one (a Trivy
+    /// SARIF run without results): no evidence either way, judged as an empty scan.
+    public var isCertain: Bool
 
-    public init(report: String, reason: String) {
+    public init(report: String, reason: String, isCertain: Bool = true) {
         self.report = report
         self.reason = reason
+        self.isCertain = isCertain
     }
 }

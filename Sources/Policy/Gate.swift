@@ -322,7 +322,9 @@ public enum Gate {
             EmptyScanVerdict(
                 scan: scan, verdict: action == .fail ? .fail : .warn,
                 reason: Reason(
-                    kind: .emptyScan, text: "\(scan.report) checked nothing: \(scan.reason); \(written)",
+                    kind: .emptyScan,
+                    text: "\(scan.report) \(scan.isCertain ? "checked" : "may have checked") nothing: \(scan.reason); "
+                        + written,
                     source: setting?.source))
         }
     }

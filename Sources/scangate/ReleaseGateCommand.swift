@@ -402,7 +402,7 @@ struct ReleaseGateCommand: ParsableCommand {
         return .success(
             (
                 FindingSet(merging: parsed.flatMap(\.findings)), parsed.flatMap(\.warningsNamingTheReport),
-                parsed.flatMap(\.scannedImages), parsed.compactMap(\.emptyScan)
+                parsed.flatMap(\.scannedImages), parsed.flatMap(\.emptyScans)
             ))
     }
 

@@ -128,7 +128,7 @@ struct ReportBuilder {
                     findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
                     baseline: previous.map(\.baseline),
                     environment: env, today: today, reportWarnings: readerWarnings, repository: repository,
-                    emptyScans: loaded.compactMap(\.emptyScan)))
+                    emptyScans: loaded.flatMap(\.emptyScans)))
             gate = ReportGate(decision, policy: loadedPolicy)
         }
         return ReportContent(

@@ -21,6 +21,43 @@ struct ScanGateProcess {
 
 @Suite("scangate command line", .enabled(if: ScanGateProcess.isAvailable))
 struct CLITests {
+    /// A Trivy SARIF run naming an image with no result cannot tell a clean image from one whose
+    /// packages were not scanned: production (`empty-scans: fail`) refuses it, staging warns
+    /// (found by a review: the release gate passed on it, where the same scan as Trivy JSON
+    /// was refused). A run with results is a scan as before.
+    @Test func aTrivySARIFImageRunWithoutResultsIsNoEvidence() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = "sha256:" + String(repeating: "b", count: 64)
+        func sarif(results: String) -> Data {
+            Data(
+                (#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Trivy","rules":[]}},"results":"#
+                    + results
+                    + #","properties":{"imageName":"registry.example.test/app:1.0","imageID":"\#(config)"}}]}"#)
+                    .utf8)
+        }
+        let empty = directory.appendingPathComponent("empty.sarif")
+        try sarif(results: "[]").write(to: empty)
+        let production = try ScanGateProcess.run(["gate", empty.path, "--policy", "policies/production.yaml"])
+        #expect(production.status == 1, "\(production.standardOutput)")
+        #expect(
+            production.standardOutput.contains(
+                "empty.sarif may have checked nothing: the Trivy run for "
+                    + "registry.example.test/app:1.0 lists no result"), "\(production.standardOutput)")
+        let staging = try ScanGateProcess.run(["gate", empty.path, "--policy", "policies/staging.yaml"])
+        #expect(staging.status == 0, "\(staging.standardOutput)")
+        #expect(
+            (staging.standardOutput + staging.standardError).contains("lists no result"), "\(staging.standardOutput)")
+
+        let found = directory.appendingPathComponent("found.sarif")
+        try sarif(
+            results: #"[{"ruleId":"CVE-2024-0001","level":"note","message":{"text":"x"},"#
+                + #""locations":[{"physicalLocation":{"artifactLocation":{"uri":"app"}}}]}]"#
+        ).write(to: found)
+        let scanned = try ScanGateProcess.run(["gate", found.path, "--policy", "policies/production.yaml"])
+        #expect(!scanned.standardOutput.contains("checked nothing"), "\(scanned.standardOutput)")
+    }
+
     @Test func versionNamesTheThreeLibrariesItRunsOn() throws {
         let result = try ScanGateProcess.run(["version"])
         #expect(result.status == 0)

@@ -375,15 +375,17 @@ struct ReleaseGateEndToEndTests {
     }
 
     /// `require-scan` asks for Trivy image reports: a linter's SARIF run whose properties name
-    /// the image's digest does not scan it; Trivy's SARIF run does.
+    /// the image's digest does not scan it; Trivy's SARIF run does. One without results cannot
+    /// tell a clean image from one whose packages were not scanned: under `empty-scans: fail` it
+    /// fails the release, as the same scan in Trivy's JSON does.
     @Test func onlyATrivySARIFRunScansAnImage() throws {
         let world = try world
         let release = try Release(key: world.key)
         defer { release.remove() }
         let image = world.ref("signed", digest: world.signed)
-        func sarif(_ file: String, driver: String) throws -> String {
+        func sarif(_ file: String, driver: String, results: String = "[]") throws -> String {
             let text =
-                #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"\#(driver)"}},"results":[],"#
+                #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"\#(driver)"}},"results":\#(results),"#
                 + #""properties":{"repoDigests":["\#(image)"]}}]}"#
             let path = release.directory.appendingPathComponent(file).path
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -392,7 +394,15 @@ struct ReleaseGateEndToEndTests {
         let lint = try release.gate([image], reports: [Self.clean, try sarif("lint.sarif", driver: "eslint")])
         #expect(lint.status == 1, "\(lint.standardOutput)\(lint.standardError)")
         #expect(lint.standardOutput.contains("NOT scanned: no report given names this image"), "\(lint.standardOutput)")
-        let trivy = try sarif("trivy.sarif", driver: "Trivy")
+        let empty = try sarif("trivy-empty.sarif", driver: "Trivy")
+        let unproven = try release.gate([image], reports: [Self.clean, empty])
+        #expect(unproven.status == 1, "\(unproven.standardOutput)\(unproven.standardError)")
+        #expect(unproven.standardOutput.contains("scanned by \(empty)"), "\(unproven.standardOutput)")
+        #expect(unproven.standardOutput.contains("may have checked nothing"), "\(unproven.standardOutput)")
+        let trivy = try sarif(
+            "trivy.sarif", driver: "Trivy",
+            results: #"[{"ruleId":"CVE-2024-0001","level":"note","message":{"text":"a low one"},"#
+                + #""locations":[{"physicalLocation":{"artifactLocation":{"uri":"app"}}}]}]"#)
         let scanned = try release.gate([image], reports: [Self.clean, trivy])
         #expect(scanned.status == 0, "\(scanned.standardOutput)\(scanned.standardError)")
         #expect(scanned.standardOutput.contains("scanned by \(trivy)"))
