@@ -72,9 +72,15 @@ enum FindingPath {
     /// rule or waiver that relaxes, a path that climbs out of the scanned directory matches only
     /// a glob that climbs out too: `*` or `*/main.tf` is written for the project's files, and
     /// must not waive `../../aws-credentials/main.tf`.
+    ///
+    /// A rule that fails written relative (`juice-shop/*`) also takes the absolute path an image
+    /// scan writes for that file (`/juice-shop/lib/insecurity.js`), so the two spellings cannot
+    /// hide a file from it; one that relaxes takes an absolute path only when written absolute.
     static func matches(_ glob: Glob, _ path: String, relaxing: Bool) -> Bool {
         if relaxing, climbsOut(path), !climbsOut(glob.pattern) { return false }
-        return glob.matches(path)
+        if glob.matches(path) { return true }
+        guard !relaxing, path.hasPrefix("/"), !glob.pattern.hasPrefix("/") else { return false }
+        return glob.matches(String(path.drop { $0 == "/" }))
     }
 
     /// Whether `path` has a segment that is `.`, `..` or empty (`a//b`, a trailing `/`, or the

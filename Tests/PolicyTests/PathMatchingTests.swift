@@ -126,6 +126,22 @@ struct PathMatchingTests {
         #expect(explicit.verdicts.first?.verdict == .waived)
     }
 
+    /// An image scan writes absolute paths (`/juice-shop/lib/insecurity.js`): a `fail` rule written
+    /// relative takes them too (found by a review: it passed them), a relaxing rule or waiver
+    /// only when written absolute.
+    @Test func aFailRuleWrittenRelativeTakesTheAbsolutePathOfAnImageScan() throws {
+        let secret = Support.finding(
+            "private-key", kind: .secret, severity: .low, path: "/juice-shop/lib/insecurity.js")
+        func verdict(_ path: String, _ action: String, failOn: String = "high") throws -> Verdict? {
+            Support.evaluate([secret], policy: try Self.policy(path, action, failOn: failOn)).verdicts.first?.verdict
+        }
+        #expect(try verdict("juice-shop/*", "fail", failOn: "none") == .fail)
+        #expect(try verdict("/juice-shop/*", "fail", failOn: "none") == .fail)
+        #expect(try verdict("shop/*", "fail", failOn: "none") == .pass)
+        #expect(try verdict("juice-shop/*", "ignore", failOn: "low") == .fail)
+        #expect(try verdict("/juice-shop/*", "ignore", failOn: "low") == .ignored)
+    }
+
     @Test(arguments: [("services/*/../pay/*", 20), ("./a/b*/../c", 20)])
     func aGlobWithADotDotAfterAWildcardIsRefusedWhereItIsWritten(_ path: String, _ column: Int) throws {
         let error = Support.policyError([
