@@ -139,9 +139,28 @@ enum CanonicalURL {
         return output.joined(separator: "/") + tail
     }
 
-    /// Whether `glob` matches `url` in any of its ``forms(of:)``.
-    static func matches(_ glob: Glob, _ url: String) -> Bool {
-        forms(of: url).contains { glob.matches($0) }
+    /// Whether `glob` matches `url` in any of its ``forms(of:)``. A path with an empty segment
+    /// before a `..` (`/static//../admin`) is two pages: `/static/admin` as RFC 3986 resolves it,
+    /// `/admin` as servers that merge slashes (nginx, Go's `path.Clean`) serve it. A rule that
+    /// fails takes either; one that relaxes (`relaxing`) must take both.
+    static func matches(_ glob: Glob, _ url: String, relaxing: Bool = false) -> Bool {
+        let readings = [url] + (slashesMerged(url).map { [$0] } ?? [])
+        let matched = { (reading: String) in forms(of: reading).contains { glob.matches($0) } }
+        return relaxing ? readings.allSatisfy(matched) : readings.contains(where: matched)
+    }
+
+    /// `url` with its path's runs of `/` made one, when that changes where a `..` leads; nil
+    /// otherwise.
+    static func slashesMerged(_ url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        guard let pathStart = rest.firstIndex(of: "/") else { return nil }
+        let pathEnd = rest[pathStart...].firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let path = normalizedEscapes(String(rest[pathStart..<pathEnd]))
+        guard path.contains("//"), path.contains("..") else { return nil }
+        var merged = ""
+        for character in path where !(character == "/" && merged.hasSuffix("/")) { merged.append(character) }
+        return String(url[..<schemeEnd.upperBound]) + rest[..<pathStart] + merged + rest[pathEnd...]
     }
 
     static func canonical(_ url: String) -> String {

@@ -583,7 +583,7 @@ extension RuleMatch {
         if !urls.isEmpty,
             !Self.matches(
                 FindingFacts.matchedURLs(of: finding), every: relaxing,
-                { url in urls.contains { CanonicalURL.matches($0, url) } })
+                { url in urls.contains { CanonicalURL.matches($0, url, relaxing: relaxing) } })
         {
             return false
         }

@@ -124,7 +124,11 @@ public struct Waiver: Sendable {
             }
             if let outside { return ("image \"\(image.pattern)\"", ImageName.label(of: outside)) }
         }
-        if let url, let place = FindingFacts.matchedURLs(of: finding).first(where: { !CanonicalURL.matches(url, $0) }) {
+        if let url,
+            let place = FindingFacts.matchedURLs(of: finding).first(where: {
+                !CanonicalURL.matches(url, $0, relaxing: true)
+            })
+        {
             // A whole site's root page is shown as the whole site it stands for.
             let written = FindingFacts.urls(of: finding)
             return ("url \"\(url.pattern)\"", written.contains(place) ? place : place + "*")
