@@ -74,13 +74,20 @@ enum FindingPath {
     /// must not waive `../../aws-credentials/main.tf`.
     ///
     /// A rule that fails written relative (`juice-shop/*`) also takes the absolute path an image
-    /// scan writes for that file (`/juice-shop/lib/insecurity.js`), so the two spellings cannot
-    /// hide a file from it; one that relaxes takes an absolute path only when written absolute.
+    /// scan writes for that file (`/juice-shop/lib/insecurity.js`), and a path a Windows tool
+    /// wrote with backslashes (`services\pay\package-lock.json`), so no spelling can hide a file
+    /// from it; one that relaxes takes only the path as written.
     static func matches(_ glob: Glob, _ path: String, relaxing: Bool) -> Bool {
         if relaxing, climbsOut(path), !climbsOut(glob.pattern) { return false }
         if glob.matches(path) { return true }
-        guard !relaxing, path.hasPrefix("/"), !glob.pattern.hasPrefix("/") else { return false }
-        return glob.matches(String(path.drop { $0 == "/" }))
+        guard !relaxing else { return false }
+        var readings = [path]
+        if path.contains("\\") { readings.append(normal(String(path.map { $0 == "\\" ? "/" : $0 }))) }
+        return readings.contains { reading in
+            if glob.matches(reading) { return true }
+            guard reading.hasPrefix("/"), !glob.pattern.hasPrefix("/") else { return false }
+            return glob.matches(String(reading.drop { $0 == "/" }))
+        }
     }
 
     /// Whether `path` has a segment that is `.`, `..` or empty (`a//b`, a trailing `/`, or the

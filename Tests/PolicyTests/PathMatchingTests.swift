@@ -126,10 +126,10 @@ struct PathMatchingTests {
         #expect(explicit.verdicts.first?.verdict == .waived)
     }
 
-    /// An image scan writes absolute paths (`/juice-shop/lib/insecurity.js`): a `fail` rule written
-    /// relative takes them too (found by a review: it passed them), a relaxing rule or waiver
-    /// only when written absolute.
-    @Test func aFailRuleWrittenRelativeTakesTheAbsolutePathOfAnImageScan() throws {
+    /// An image scan writes absolute paths (`/juice-shop/lib/insecurity.js`), a Windows tool
+    /// backslashes: a `fail` rule written relative with slashes takes them too (found by a
+    /// review: it passed them), a relaxing rule or waiver only the path as written.
+    @Test func aFailRuleTakesAbsoluteAndBackslashedSpellingsOfItsPath() throws {
         let secret = Support.finding(
             "private-key", kind: .secret, severity: .low, path: "/juice-shop/lib/insecurity.js")
         func verdict(_ path: String, _ action: String, failOn: String = "high") throws -> Verdict? {
@@ -140,6 +140,17 @@ struct PathMatchingTests {
         #expect(try verdict("shop/*", "fail", failOn: "none") == .pass)
         #expect(try verdict("juice-shop/*", "ignore", failOn: "low") == .fail)
         #expect(try verdict("/juice-shop/*", "ignore", failOn: "low") == .ignored)
+
+        // A Windows tool's backslashes: failed by the rule written with slashes, not relaxed by it.
+        let windows = Support.finding(
+            "CVE-2024-0080", kind: .vulnerability, severity: .low, path: "services\\pay\\.\\package-lock.json")
+        func windowsVerdict(_ action: String, failOn: String) throws -> Verdict? {
+            Support.evaluate([windows], policy: try Self.policy("services/pay/*", action, failOn: failOn)).verdicts
+                .first?
+                .verdict
+        }
+        #expect(try windowsVerdict("fail", failOn: "none") == .fail)
+        #expect(try windowsVerdict("ignore", failOn: "low") == .fail)
     }
 
     @Test(arguments: [("services/*/../pay/*", 20), ("./a/b*/../c", 20)])
