@@ -155,18 +155,19 @@ struct CICommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         // What was scanned is what the scanned tree has checked out: the source root when one is
         // given (a pull request's code checked out into a subdirectory), else the workspace. The
-        // configuration is read again below, where its errors are reported.
+        // configuration's errors are reported below, after the token is read.
+        let loaded = Result { () throws(CIConfigError) in try CIConfigLoader.loadProject(path: config) }
         let context = CIContext.detect(environment: environment) {
             // `--source-root` is relative to the working directory; the configuration's is resolved
             // against its own directory when read.
-            let root = sourceRoot ?? (try? CIConfigLoader.loadProject(path: config))?.sarif.sourceRoot
+            let root = sourceRoot ?? (try? loaded.get())?.sarif.sourceRoot
             return GitCheckout.head(
                 in: root ?? environment["GITHUB_WORKSPACE"] ?? FileManager.default.currentDirectoryPath)
         }
         let token = try readToken(environment, context: context)
         let plan: CIPlan
         do {
-            let configuration = try CIConfigLoader.loadProject(path: config)
+            let configuration = try loaded.get()
             plan = try CIPlan.make(config: configuration, overrides: overrides(), context: context)
         } catch {
             let message = token?.scrub(error.description) ?? error.description
