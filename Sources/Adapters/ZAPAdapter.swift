@@ -143,19 +143,15 @@ struct ZAPFindingBuilder {
         /// riskiest item not marked a false positive (of all when every one is), the first of
         /// those that tie.
         var alertIndex: Int
-        /// The riskcode of the ``alertIndex`` item, and whether it is marked a false positive.
-        var leadRiskCode: Int
-        var leadIsFalsePositive: Bool
         /// Titles of other alert items merged in (pre-alertRef reports give rule variants one
         /// plugin id, e.g. 10049 "Non-Storable Content" and "Storable but Non-Cacheable Content").
         var otherTitles: [String] = []
         /// The highest riskcode of the items not marked false positives (of all when every one is).
         var riskCode: Int
         var allFalsePositive: Bool
-        /// The highest riskcode of the items marked false positives, when there are any.
-        var falsePositiveRiskCode: Int?
-        /// The riskiest of those items (the first of those that tie): it names the finding of
-        /// the false positives when they rate the place higher (``falsePositivePart(of:alert:texts:version:)``).
+        /// The riskiest of the items marked false positives (the first of those that tie), when
+        /// there are any: its riskcode is theirs, and it names the finding of the false positives
+        /// when they rate the place higher (``falsePositivePart(of:alert:texts:version:)``).
         var falsePositiveAlertIndex: Int?
         /// The highest confidence, of the same items as `riskCode`.
         var confidence: Int?
@@ -194,10 +190,11 @@ struct ZAPFindingBuilder {
                 let falsePositive = confidence == 0
                 // Different alerts of one plugin at one place (before alertRef): the riskiest that
                 // is not a false positive names the finding, the others' titles are noted.
+                let lead = raw.alerts[drafts[index].alertIndex]
+                let leadIsFalsePositive = lead.confidence == 0
                 let leads =
-                    (drafts[index].leadIsFalsePositive && !falsePositive)
-                    || (drafts[index].leadIsFalsePositive == falsePositive
-                        && alert.riskCode > drafts[index].leadRiskCode)
+                    (leadIsFalsePositive && !falsePositive)
+                    || (leadIsFalsePositive == falsePositive && alert.riskCode > lead.riskCode)
                 if leads {
                     if title != drafts[index].title {
                         drafts[index].otherTitles.removeAll { $0 == title }
@@ -207,19 +204,16 @@ struct ZAPFindingBuilder {
                     }
                     drafts[index].title = title
                     drafts[index].alertIndex = alertIndex
-                    drafts[index].leadRiskCode = alert.riskCode
-                    drafts[index].leadIsFalsePositive = falsePositive
                 } else if title != drafts[index].title && !drafts[index].otherTitles.contains(title) {
                     drafts[index].otherTitles.append(title)
                 }
                 // Suppressed only when every merged alert item was marked a false positive; the risk
                 // and confidence come from the items that were not (a false positive's risk says
                 // nothing about the real alert beside it), or from all when every item was one.
-                if falsePositive {
-                    if alert.riskCode > drafts[index].falsePositiveRiskCode ?? Int.min {
-                        drafts[index].falsePositiveRiskCode = alert.riskCode
-                        drafts[index].falsePositiveAlertIndex = alertIndex
-                    }
+                if falsePositive,
+                    alert.riskCode > drafts[index].falsePositiveAlertIndex.map({ raw.alerts[$0].riskCode }) ?? Int.min
+                {
+                    drafts[index].falsePositiveAlertIndex = alertIndex
                 }
                 if drafts[index].allFalsePositive && !falsePositive {
                     drafts[index].allFalsePositive = false
@@ -241,9 +235,7 @@ struct ZAPFindingBuilder {
                 drafts.append(
                     Draft(
                         key: key, site: alert.site, title: alert.title, alertIndex: alertIndex,
-                        leadRiskCode: alert.riskCode, leadIsFalsePositive: confidence == 0, riskCode: alert.riskCode,
-                        allFalsePositive: confidence == 0,
-                        falsePositiveRiskCode: confidence == 0 ? alert.riskCode : nil,
+                        riskCode: alert.riskCode, allFalsePositive: confidence == 0,
                         falsePositiveAlertIndex: confidence == 0 ? alertIndex : nil,
                         confidence: confidence, cwes: cwe.map { [$0] } ?? [],
                         instances: instance.map { [$0] } ?? [], unattachedOtherInfo: otherInfo.map { [$0] } ?? []))
@@ -341,10 +333,10 @@ struct ZAPFindingBuilder {
                     converter: &converter, instanceConverter: &instanceConverter))
             // The false positives' own alert names their part (before alertRef, one plugin's
             // different alerts share a place).
-            let falsePositiveIndex = draft.falsePositiveAlertIndex ?? draft.alertIndex
-            if let overruled = falsePositivePart(
-                of: draft, alert: raw.alerts[falsePositiveIndex], texts: alertTexts(falsePositiveIndex),
-                version: raw.toolVersion)
+            if let falsePositiveIndex = draft.falsePositiveAlertIndex,
+                let overruled = falsePositivePart(
+                    of: draft, alert: raw.alerts[falsePositiveIndex], texts: alertTexts(falsePositiveIndex),
+                    version: raw.toolVersion)
             {
                 findings.append(overruled)
             }
@@ -436,9 +428,11 @@ struct ZAPFindingBuilder {
     private func falsePositivePart(
         of draft: Draft, alert: ZAPRawAlert, texts: AlertTexts, version: String?
     ) -> Finding? {
-        guard !draft.allFalsePositive, let riskCode = draft.falsePositiveRiskCode,
-            Self.severity(riskCode: riskCode) > Self.severity(riskCode: draft.riskCode)
+        // `alert` is the riskiest false positive (``Draft/falsePositiveAlertIndex``).
+        guard !draft.allFalsePositive,
+            Self.severity(riskCode: alert.riskCode) > Self.severity(riskCode: draft.riskCode)
         else { return nil }
+        let riskCode = alert.riskCode
         let key = draft.key
         let note =
             "ZAP items of this alert here that a user marked false positives rate it "
