@@ -74,11 +74,7 @@ public struct ParsedReport: Sendable {
     /// What this report looked at: ``toolsThatScanned``, each at the scopes it scanned (those the
     /// reader saw, the report's own image, and every scope its findings are of); nothing when it
     /// checked nothing.
-    public var coverage: RunCoverage {
-        let tools = toolsThatScanned
-        guard !tools.isEmpty else { return RunCoverage(tools: [], scopesByTool: [:]) }
-        return RunCoverage(tools: tools, scanning: scannedScopes)
-    }
+    public var coverage: RunCoverage { RunCoverage(tools: toolsThatScanned, scanning: scannedScopes) }
 
     /// The scopes of ``coverage``, for every tool of the report alike.
     public var scannedScopes: Set<String> {

@@ -137,11 +137,6 @@ private struct TrivyReportReader {
             // filesystem, repository, cyclonedx, spdx: the project's own source tree.
             context = TrivyContext(scope: FindingIdentity.sourceScope)
         }
-        if artifactType != "container_image" {
-            // Scanned whether or not a result is listed (a tree without a lock file has none);
-            // an image with no result is a scan that checked nothing (see below).
-            scopesRead.insert(context.scope)
-        }
         let results = try root.array("Results") ?? []
         if artifactType == "container_image" {
             if let unscanned = try Self.imageScanGap(results: results, metadata: metadata, artifactName: artifactName) {
@@ -155,6 +150,10 @@ private struct TrivyReportReader {
                             ScannedImage.digest(ofRepositoryDigest:)),
                         configDigest: try metadata?.string("ImageID")))
             }
+        } else {
+            // Scanned whether or not a result is listed (a tree without a lock file has none);
+            // an image with no result is a scan that checked nothing (above).
+            scopesRead.insert(context.scope)
         }
         for result in results {
             try readResult(result, context: context)

@@ -96,7 +96,6 @@ public enum CIStarter {
         public var description: String { "\(kind.rawValue) \(path)" }
     }
 
-    /// Why `init` stopped.
     /// Whether `directory` is a source checkout of ScanGate: its `Package.swift` names the package.
     private static func isScanGateCheckout(_ directory: URL) -> Bool {
         guard let manifest = try? SmallFile.read(directory.appendingPathComponent("Package.swift").path, limit: 1 << 20)
@@ -104,6 +103,7 @@ public enum CIStarter {
         return String(decoding: manifest, as: UTF8.self).contains("name: \"ScanGate\"")
     }
 
+    /// Why `init` stopped.
     public struct InstallError: Error, Sendable, CustomStringConvertible {
         public var description: String
     }

@@ -90,8 +90,9 @@ public struct BaselineDiff: Sendable {
     /// Open before, not open now, and found by a tool that scanned this time; most severe first.
     public let fixed: [DiffEntry]
     /// Open before, not open now, but found only by tools that did not scan this time (no report
-    /// of theirs, or only reports that checked nothing), or in an image no report scanned this
-    /// time: not known to be fixed, so not ``fixed``; most severe first.
+    /// of theirs, or only reports that checked nothing), or did not scan its scope (an image, a
+    /// site, a Kubernetes resource, the source tree): not known to be fixed, so not ``fixed``;
+    /// most severe first.
     public let notScanned: [DiffEntry]
     /// What this run looked at; nil when not known (every entry gone is then fixed).
     public let coverage: RunCoverage?
@@ -155,9 +156,9 @@ public struct BaselineDiff: Sendable {
             fixedEntry.suppressed = currentByFingerprint[entry.fingerprint]?.suppressed ?? false
             return fixedEntry
         }
-        // A finding is fixed only if a tool that found it looked again, at its image for an
-        // image's finding: one whose scanner did not run (or checked nothing) this time, or whose
-        // image no report scanned, is not known to be gone.
+        // A finding is fixed only if a tool that found it looked again at its scope: one whose
+        // scanner did not run (or checked nothing) this time, or did not scan its image, site or
+        // resource, is not known to be gone.
         self.coverage = coverage
         let looked = { (entry: DiffEntry) in
             coverage.map { $0.looked(tools: entry.tools, scope: entry.trace.scope) } ?? true
