@@ -18,6 +18,12 @@ enum ReportBinary {
 struct ReportCommandTests {
     static let examples = ["fixtures/examples/trivy-fs.json", "fixtures/examples/npm-audit.json"]
 
+    /// The example Trivy image scan, as a JSON object to change.
+    static func exampleImageScan() throws -> [String: Any] {
+        let url = ReportSupport.repositoryRoot.appendingPathComponent("fixtures/examples/trivy-image.json")
+        return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    }
+
     /// A finding is fixed only when a tool that found it looked again: the image scan missing
     /// this time, or ZAP reaching no site, leaves its findings "not scanned", not "fixed".
     @Test func findingsOfAToolThatDidNotScanThisTimeAreNotCalledFixed() throws {
@@ -51,12 +57,7 @@ struct ReportCommandTests {
 
         // A Trivy image scan that skipped the OS packages checked nothing, though it lists a
         // library's finding: the OS packages' findings of the baseline are not scanned, not fixed.
-        var image = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(
-                    contentsOf: ReportSupport.repositoryRoot.appendingPathComponent(
-                        "fixtures/examples/trivy-image.json"))
-            ) as? [String: Any])
+        var image = try Self.exampleImageScan()
         var results = try #require(image["Results"] as? [[String: Any]])
         results.removeAll { $0["Class"] as? String == "os-pkgs" }
         results[0]["Vulnerabilities"] = [
@@ -91,12 +92,7 @@ struct ReportCommandTests {
     @Test func findingsOfAnImageNoReportScannedThisTimeAreNotCalledFixed() throws {
         let directory = try ReportSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let example = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(
-                    contentsOf: ReportSupport.repositoryRoot.appendingPathComponent(
-                        "fixtures/examples/trivy-image.json"))
-            ) as? [String: Any])
+        let example = try Self.exampleImageScan()
         /// The example image scan, renamed to `name`, keeping only the vulnerabilities `keeping` says.
         func imageReport(_ name: String, keeping: (String) -> Bool) throws -> String {
             var report = example
