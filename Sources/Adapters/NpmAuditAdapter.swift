@@ -152,7 +152,12 @@ private struct NpmAuditReader {
             let references = try Self.referenceURLs(advisory)
             let ghsa = try advisory.string("github_advisory_id") ?? url.flatMap(Self.ghsa(inReference:))
 
-            var aliases = try advisory.strings("cves")
+            // An advisory naming one CVE is that CVE. One naming several covers several
+            // vulnerabilities and is none of them: as aliases, a waiver or VEX statement for one
+            // of them (or a finding of it merged with this one) would hide the others. They are
+            // named in the finding's detail.
+            let cves = try advisory.strings("cves")
+            var aliases = cves.count == 1 ? cves : []
             aliases.append(Identifiers.npmAdvisory(id))
             if let npmID = try advisory.identifier("npm_advisory_id") {
                 aliases.append(Identifiers.npmAdvisory(npmID))
@@ -171,12 +176,15 @@ private struct NpmAuditReader {
             let overview = try advisory.string("overview")
             let recommendation = try advisory.string("recommendation")
             let cwes = try cwes(of: advisory)
-            let template = Finding(
+            var template = Finding(
                 kind: .vulnerability, ruleID: ghsa ?? Identifiers.npmAdvisory(id), aliases: aliases, title: title,
                 description: overview, remediation: recommendation, ratings: [rating], cwes: cwes,
                 references: [url].compactMap { $0 } + references,
                 provenance: [Provenance(tool: NpmAuditAdapter.toolName, reportFile: file, rawID: id)],
                 identity: Self.identity(packageName: packageName, installedVersion: nil))
+            if cves.count > 1 {
+                template.detail = "The advisory covers \(cves.count) CVEs: \(cves.joined(separator: ", "))."
+            }
 
             for (version, paths) in try Self.installedVersions(of: advisory) {
                 var finding = template

@@ -545,6 +545,17 @@ public struct Finding: Sendable, Hashable {
     /// they share (``FindingSet``, ``ContinuityIndex``).
     public var reportedCVEs: Set<String> { Self.reportedCVEs(rawIDs: provenance.map(\.rawID)) }
 
+    /// The CVEs the finding is: those tools reported as their own ids, else the CVE among its
+    /// ids (an npm advisory, a Trivy GHSA, naming their CVE). Findings with two different ones
+    /// are two vulnerabilities, and an advisory naming one CVE is not another CVE it shares a
+    /// reference with (``FindingSet``).
+    public var claimedCVEs: Set<String> {
+        let reported = reportedCVEs
+        guard reported.isEmpty else { return reported }
+        // The primary id is the oldest CVE among them (``finalized()``), aliases the rest.
+        return Set(([ruleID] + aliases).map(Identifiers.normalize).filter(Identifiers.isCVE))
+    }
+
     /// The CVEs among tools' raw ids, normalised (a findings document's `sources[].rawId` too).
     public static func reportedCVEs(rawIDs: [String]) -> Set<String> {
         Set(rawIDs.map(Identifiers.normalize).filter(Identifiers.isCVE))

@@ -176,7 +176,7 @@ public struct FindingSet: Sendable {
 
     /// Groups the dependency vulnerabilities of one package: same version and overlapping ids
     /// first; then each finding without a version joins the one group whose ids it shares and
-    /// whose tools reported no other CVE than it did, and stays on its own when that is
+    /// that claims no other CVE than it does (``Finding/claimedCVEs``), and stays on its own when that is
     /// ambiguous (two versions both match) or nothing matches.
     static func groupVulnerabilities(_ members: [Finding]) -> [[Finding]] {
         var byVersion: [String: [Finding]] = [:]
@@ -187,12 +187,12 @@ public struct FindingSet: Sendable {
         var unplaced: [Finding] = []
         for finding in members where version(finding).isEmpty {
             let ids = Set([finding.ruleID] + finding.aliases)
-            let ownCVEs = finding.reportedCVEs
+            let ownCVEs = finding.claimedCVEs
             // The limit of `groupByAliasOverlap` holds here too: a finding without a version that
-            // shares an advisory with a group whose tool reported another CVE is not that CVE.
+            // shares an advisory with a group of another CVE is not that CVE.
             let matching = groups.indices.filter { index in
                 groups[index].contains { !ids.isDisjoint(with: [$0.ruleID] + $0.aliases) }
-                    && groups[index].reduce(into: ownCVEs) { $0.formUnion($1.reportedCVEs) }.count <= 1
+                    && groups[index].reduce(into: ownCVEs) { $0.formUnion($1.claimedCVEs) }.count <= 1
             }
             if matching.count == 1, let index = matching.first {
                 groups[index].append(finding)
@@ -204,18 +204,20 @@ public struct FindingSet: Sendable {
     }
 
     /// Connected components of findings whose id sets intersect (union-find over ids), with one
-    /// limit: a component never holds two different CVEs that tools reported as their own ids.
-    /// Two Trivy findings, CVE-2022-0001 (critical) and CVE-2022-0002 (low), whose references
-    /// name the same GHSA advisory are two vulnerabilities; joined through it, a waiver or VEX
-    /// statement for the low one would hide the critical one. Members are joined in fingerprint
+    /// limit: a component never holds two different CVEs its findings claim (reported as their
+    /// own ids, else named as their alias: ``Finding/claimedCVEs``). Two Trivy findings,
+    /// CVE-2022-0001 (critical) and CVE-2022-0002 (low), whose references name the same GHSA
+    /// advisory are two vulnerabilities; joined through it, a waiver or VEX statement for the
+    /// low one would hide the critical one. So is an npm advisory of CVE-2022-0002 that a
+    /// CVE-2022-0001 finding links to as related. Members are joined in fingerprint
     /// order, so which of two CVEs an npm advisory naming both joins does not depend on the
     /// order the reports were given in.
     static func groupByAliasOverlap(_ members: [Finding]) -> [[Finding]] {
         if members.count <= 1 { return members.isEmpty ? [] : [members] }
         let order = members.indices.sorted { members[$0].fingerprint < members[$1].fingerprint }
         var parent = Array(members.indices)
-        // Each component's reported CVEs (the ids tools gave as their own), at its root.
-        var reportedCVEs = members.map(\.reportedCVEs)
+        // Each component's claimed CVEs, at its root.
+        var claimedCVEs = members.map(\.claimedCVEs)
         func root(_ index: Int) -> Int {
             var current = index
             while parent[current] != current {
@@ -231,10 +233,10 @@ public struct FindingSet: Sendable {
                 if let other = owner[id] {
                     let (mine, theirs) = (root(index), root(other))
                     guard mine != theirs else { continue }
-                    let joined = reportedCVEs[mine].union(reportedCVEs[theirs])
+                    let joined = claimedCVEs[mine].union(claimedCVEs[theirs])
                     guard joined.count <= 1 else { continue }
                     parent[mine] = theirs
-                    reportedCVEs[theirs] = joined
+                    claimedCVEs[theirs] = joined
                 } else {
                     owner[id] = index
                 }

@@ -296,6 +296,25 @@ struct NpmAuditAdapterTests {
         #expect(audited.warnings.isEmpty)
     }
 
+    /// An npm 6 advisory naming several CVEs covers several vulnerabilities and is none of
+    /// them: a waiver or VEX statement for one must not suppress it. Its CVEs are not aliases;
+    /// the detail names them. One naming a single CVE is that CVE.
+    @Test func anAdvisoryOfSeveralCVEsHasNoneOfThemAsAlias() throws {
+        let report = try Corpus.parse(Corpus.fixture("npm-audit/advisory-of-two-cves-npm6.json"))
+        let finding = try #require(report.findings.first)
+        #expect(report.findings.count == 1)
+        #expect(finding.ruleID == "GHSA-aaaa-bbbb-cccc")
+        #expect(!finding.aliases.contains { $0.hasPrefix("CVE-") }, "\(finding.aliases)")
+        #expect(finding.detail == "The advisory covers 2 CVEs: CVE-2020-0001, CVE-2020-0002.")
+
+        let single = try parse(
+            #"{"advisories": {"7": {"id": 7, "module_name": "m", "severity": "low", "cves": ["CVE-2020-0003"],"#
+                + #" "findings": [{"version": "1.0.0", "paths": ["m"]}]}}, "metadata": {"vulnerabilities": {"low": 1}}}"#
+        )
+        #expect(single.findings.first?.ruleID == "CVE-2020-0003")
+        #expect(single.findings.first?.detail == nil)
+    }
+
     @Test(
         "metadata counts the entries do not bear out are refused",
         arguments: [

@@ -390,15 +390,49 @@ struct FindingsTests {
         #expect(set.all.map(\.ruleID).sorted() == ["CVE-2022-0001", "CVE-2022-0002"])
         #expect(set.all.first { $0.ruleID == "CVE-2022-0001" }?.severity == .critical)
 
-        // npm 6 lists both CVEs for one advisory: it joins one finding, never both into one.
+        // An npm 6 advisory covering both CVEs (read without them as aliases): it joins one
+        // finding, never both into one, and brings neither CVE as an alias of the other.
         let advisory = vulnerability(
-            "GHSA-aaaa-bbbb-cccc", aliases: ["CVE-2022-0001", "CVE-2022-0002"], package: "pkga", version: "1.0.0",
-            tool: "npm-audit", severity: .high)
+            "GHSA-aaaa-bbbb-cccc", package: "pkga", version: "1.0.0", tool: "npm-audit", severity: .high)
         let forward = FindingSet(merging: [critical, low, advisory])
         let backward = FindingSet(merging: [advisory, low, critical])
         #expect(forward.all.count == 2)
         #expect(forward.all.map(\.fingerprint) == backward.all.map(\.fingerprint))
         #expect(forward.all.filter { $0.tools.contains("trivy") }.count == 2)
+        for finding in forward.all {
+            #expect(!finding.aliases.contains { $0.hasPrefix("CVE-") && $0 != finding.ruleID }, "\(finding.aliases)")
+        }
+    }
+
+    /// An advisory naming its CVE is that CVE: it joins that CVE's finding and never another
+    /// CVE's that links to it as related, whichever comes first in fingerprint order. Joined
+    /// to CVE-2022-0001, its alias CVE-2022-0002 let a waiver or VEX statement for the low
+    /// CVE-2022-0002 hide the critical one (found by a review).
+    @Test func anAdvisoryNamingItsCVENeverJoinsAnotherCVE() {
+        let critical = vulnerability(
+            "CVE-2022-0001", aliases: ["GHSA-aaaa-bbbb-cccc"], package: "pkga", version: "1.0.0", tool: "trivy",
+            severity: .critical)
+        let advisory = vulnerability(
+            "GHSA-aaaa-bbbb-cccc", aliases: ["CVE-2022-0002"], package: "pkga", version: "1.0.0", tool: "npm-audit",
+            severity: .low)
+        let alone = FindingSet(merging: [critical, advisory])
+        #expect(alone.all.count == 2)
+        #expect(alone.all.first { $0.ruleID == "CVE-2022-0001" }?.aliases == ["GHSA-aaaa-bbbb-cccc"])
+        // Without a version (npm 7) too.
+        let unversioned = vulnerability(
+            "GHSA-aaaa-bbbb-cccc", aliases: ["CVE-2022-0002"], package: "pkga", version: "", tool: "npm-audit",
+            severity: .low)
+        #expect(FindingSet(merging: [critical, unversioned]).all.count == 2)
+        // With its own CVE reported too, it joins that one.
+        let low = vulnerability(
+            "CVE-2022-0002", aliases: ["GHSA-aaaa-bbbb-cccc"], package: "pkga", version: "1.0.0", tool: "trivy",
+            severity: .low)
+        for order in [[critical, low, advisory], [advisory, low, critical]] {
+            let set = FindingSet(merging: order)
+            #expect(set.all.count == 2)
+            #expect(set.all.first { $0.ruleID == "CVE-2022-0002" }?.tools == ["npm-audit", "trivy"])
+            #expect(set.all.first { $0.ruleID == "CVE-2022-0001" }?.tools == ["trivy"])
+        }
     }
 
     /// A finding without an installed version joins the one versioned group it shares an id

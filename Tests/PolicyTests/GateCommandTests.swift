@@ -136,6 +136,21 @@ struct GateCommandTests {
         #expect(output.contains("signatures NOT verified"))
     }
 
+    /// An npm 6 advisory covering two CVEs, merged with Trivy's finding of the critical one: a
+    /// VEX statement for the low one does not hide it (it did, through the advisory's CVEs read
+    /// as aliases; found by a review).
+    @Test func aStatementForOneCVEOfAnAdvisoryDoesNotHideAnother() throws {
+        let result = try GateProcess.run(
+            [
+                "gate", "fixtures/trivy/two-cves-one-advisory.json",
+                "fixtures/npm-audit/advisory-of-two-cves-npm6.json",
+                "--policy", "policies/staging.yaml", "--vex", "fixtures/policy/openvex-low-cve.json",
+            ] + Self.now)
+        #expect(result.status == 1, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("FAIL    critical vulnerability CVE-2020-0001 lodash 4.17.15"))
+        #expect(result.standardOutput.contains("VEX     low      vulnerability CVE-2020-0002 lodash 4.17.15"))
+    }
+
     /// `scangate gate` knows the repository being gated as `scangate ci` does (--repository,
     /// else GITHUB_REPOSITORY): another repository's OpenVEX statement is not applied.
     @Test func vexProductsNamingARepositoryNeedThisOne() throws {
