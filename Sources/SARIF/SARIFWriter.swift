@@ -12,11 +12,15 @@ public struct SARIFTool: Sendable, Hashable {
     /// their own, apart from the tool's other scans, so that a scan of one target that checked
     /// nothing never empties another's alerts.
     public var image: String?
+    /// The report file, as findings' provenance names it (``Provenance/reportFile``): only its
+    /// findings are the image's run's.
+    public var report: String?
 
-    public init(name: String, version: String? = nil, image: String? = nil) {
+    public init(name: String, version: String? = nil, image: String? = nil, report: String? = nil) {
         self.name = name
         self.version = version
         self.image = image
+        self.report = report
     }
 }
 
@@ -686,6 +690,12 @@ struct RunPlan {
         return trimmed.isEmpty ? "unknown" : raw
     }
 
+    /// A report file of one tool.
+    struct ReportKey: Hashable {
+        var tool: String
+        var report: String
+    }
+
     /// The runs to write, and for each image whose scans all checked nothing (its run left out)
     /// how many findings were left out with it (``SARIFWriter/emptyReportNotes(_:runs:withheld:)``).
     struct Planning {
@@ -720,25 +730,33 @@ struct RunPlan {
             }
             versions[name] = version
         }
-        // The images a report was a scan of (that checked something): their findings are their
-        // runs'. Another report's finding in such an image (a Kubernetes scan) joins that run. An
-        // image scanned only by reports that checked nothing has no run, and its findings are
-        // left out with it: in the tool's run they would move category when the image's scan is
-        // whole again. Images known by an id only (which changes with every build) are not split
-        // off: a category per build would leave every earlier one's alerts open.
+        // The images a report was a scan of (that checked something) have runs of their own,
+        // holding that report's findings. Another report's finding in such an image (a
+        // Kubernetes scan listing it) stays in its tool's run: a run keeps its findings, and
+        // GitHub its alerts, whether the image's own scan is read beside it or not. An image
+        // scanned only by reports that checked nothing has no run, and those reports' findings
+        // are left out with it: in the tool's run they would move category when the image's scan
+        // is whole again. Images known by an id only (which changes with every build) are not
+        // split off: a category per build would leave every earlier one's alerts open.
         var imageRuns: [String: Set<String>] = [:]
         var withheldImages: [String: Set<String>] = [:]
+        // (tool, report file) → the image scope the report scanned, whole or checking nothing.
+        var imageOfReport: [ReportKey: String] = [:]
+        var imageOfEmptyReport: [ReportKey: String] = [:]
         if splittingImages {
             for tool in options.tools {
                 if let image = tool.image, isNamedImage(image) {
                     imageRuns[toolName(tool.name), default: []].insert(image)
+                    if let report = tool.report {
+                        imageOfReport[ReportKey(tool: toolName(tool.name), report: report)] = image
+                    }
                 }
             }
             for report in options.emptyReports {
                 let name = toolName(report.tool)
-                if let image = report.image, isNamedImage(image), imageRuns[name]?.contains(image) != true {
-                    withheldImages[name, default: []].insert(image)
-                }
+                guard let image = report.image, isNamedImage(image) else { continue }
+                imageOfEmptyReport[ReportKey(tool: name, report: report.scan.report)] = image
+                if imageRuns[name]?.contains(image) != true { withheldImages[name, default: []].insert(image) }
             }
         }
         for tool in options.tools {
@@ -753,18 +771,22 @@ struct RunPlan {
             for image in images { withheld[Key(tool: name, image: image)] = 0 }
         }
         for (index, finding) in findings.enumerated() {
-            var seen = Set<String>()
+            var seen = Set<Key>()
             let scope = finding.identity.scope
             for source in finding.provenance {
                 let name = toolName(source.tool)
                 note(source.toolVersion, of: name)
-                guard seen.insert(name).inserted else { continue }
-                if withheldImages[name]?.contains(scope) == true {
-                    withheld[Key(tool: name, image: scope), default: 0] += 1
+                let report = ReportKey(tool: name, report: source.reportFile)
+                var key = Key(tool: name)
+                if let image = imageOfReport[report] ?? imageOfEmptyReport[report], image == scope {
+                    key = Key(tool: name, image: image)
+                }
+                guard seen.insert(key).inserted else { continue }
+                if let image = key.image, withheldImages[name]?.contains(image) == true {
+                    withheld[key, default: 0] += 1
                     continue
                 }
-                let image = imageRuns[name]?.contains(scope) == true ? scope : nil
-                members[Key(tool: name, image: image), default: []].append(index)
+                members[key, default: []].append(index)
             }
         }
         var category = options.category

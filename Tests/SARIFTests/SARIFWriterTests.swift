@@ -110,7 +110,7 @@ import Testing
             Support.finding(tool: "trivy", id: "R1", severity: .low),
         ])
         let empty = SARIFEmptyReport(
-            tool: "trivy", scan: EmptyScan(report: "api.json", reason: "OS not scanned"), image: scope)
+            tool: "trivy", scan: EmptyScan(report: "ghcr.io/acme/api.json", reason: "OS not scanned"), image: scope)
         let output = SARIFWriter.write(
             findings, options: SARIFOptions(tools: [SARIFTool(name: "trivy")], emptyReports: [empty]))
         let runs = try Support.runs(output.bytes)
@@ -118,14 +118,56 @@ import Testing
         #expect(runs.map { Support.results($0).count } == [1])
         #expect(
             output.notes == [
-                "api.json checked nothing: no run of trivy for image ghcr.io/acme/api in the file (its 1 finding is "
+                "ghcr.io/acme/api.json checked nothing: no run of trivy for image ghcr.io/acme/api in the file (its "
+                    + "1 finding is "
                     + "left out of the file too), so GitHub keeps the trivy alerts for the image of the last analysis "
                     + "instead of closing them as fixed"
             ])
         // Scanned whole, the image's findings are its run's.
         let whole = SARIFWriter.write(
-            findings, options: SARIFOptions(tools: [SARIFTool(name: "trivy"), SARIFTool(name: "trivy", image: scope)]))
+            findings,
+            options: SARIFOptions(tools: [
+                SARIFTool(name: "trivy"), SARIFTool(name: "trivy", image: scope, report: "ghcr.io/acme/api.json"),
+            ]))
         #expect(try Support.runs(whole.bytes).map { Support.results($0).count } == [1, 1])
+    }
+
+    /// An image's run holds the findings of its own scan; a Kubernetes scan's finding in that
+    /// image stays in the tool's run, whether the image's scan is read beside it, checked
+    /// nothing, or is not there: it moved to the image's run, or was left out with it, so its
+    /// GitHub alert was closed and opened again, or closed as fixed (found by a review).
+    @Test func anotherReportsFindingInAScannedImageStaysInItsToolsRun() throws {
+        let image = "ghcr.io/acme/api"
+        let scope = FindingIdentity.imageScope(ImageReference(parsing: image))
+        var fromCluster = Self.imageFinding("CVE-2024-0002", in: image)
+        fromCluster.provenance = [Provenance(tool: "trivy", reportFile: "cluster.json", rawID: "CVE-2024-0002")]
+        let fromImage = Self.imageFinding("CVE-2024-0001", in: image)  // from ghcr.io/acme/api.json
+        let set = FindingSet(merging: [fromCluster, fromImage])
+        /// Each run's category (the image's cut to its repository) and rule ids.
+        func runs(_ tools: [SARIFTool], empty: [SARIFEmptyReport] = []) throws -> [String] {
+            let output = SARIFWriter.write(set, options: SARIFOptions(tools: tools, emptyReports: empty))
+            #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
+            return try Support.runs(output.bytes).map { run in
+                let id = (run["automationDetails"] as? [String: Any])?["id"] as? String ?? ""
+                let category = id.hasPrefix("scangate/trivy/ghcr.io-acme-api-") ? "image" : id
+                return category + " "
+                    + Support.results(run).compactMap { $0["ruleId"] as? String }.joined(separator: ",")
+            }
+        }
+        let cluster = SARIFTool(name: "trivy", report: "cluster.json")
+        let imageScan = SARIFTool(name: "trivy", image: scope, report: "ghcr.io/acme/api.json")
+        #expect(try runs([cluster, imageScan]) == ["scangate/trivy/ CVE-2024-0002", "image CVE-2024-0001"])
+        #expect(try runs([cluster]) == ["scangate/trivy/ CVE-2024-0001,CVE-2024-0002"])
+        let empty = SARIFEmptyReport(
+            tool: "trivy", scan: EmptyScan(report: "ghcr.io/acme/api.json", reason: "OS not scanned"), image: scope)
+        #expect(try runs([cluster], empty: [empty]) == ["scangate/trivy/ CVE-2024-0002"])
+
+        // Seen by both reports, a finding is in both runs: each as its scan found it.
+        var both = fromImage
+        both.provenance.append(Provenance(tool: "trivy", reportFile: "cluster.json", rawID: "CVE-2024-0001"))
+        let merged = SARIFWriter.write(
+            FindingSet(merging: [both]), options: SARIFOptions(tools: [cluster, imageScan]))
+        #expect(try Support.runs(merged.bytes).map { Support.results($0).count } == [1, 1])
     }
 
     /// GitHub takes 20 runs a file: with more images than fit, every image's findings join their

@@ -35,7 +35,9 @@ enum Support {
         for url in urls {
             guard let report = try? ReportReader().read(path: url.path) else { return nil }
             findings += report.findings
-            tools.append(SARIFTool(name: report.tool, version: report.toolVersion, image: report.imageScope))
+            tools.append(
+                SARIFTool(
+                    name: report.tool, version: report.toolVersion, image: report.imageScope, report: report.source))
         }
         return (FindingSet(merging: findings), tools)
     }
