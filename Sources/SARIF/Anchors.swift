@@ -347,6 +347,10 @@ enum PackageLineFinder {
             for nodePath in package.paths where AnchorResolver.isNpmNodePath(nodePath) {
                 if let line = file.firstLine(where: { $0.contains("\"" + nodePath + "\"") }) { return line }
             }
+            // Trivy names the lock file, not the copy: of several copies locked (a nested
+            // `node_modules/express/node_modules/lodash`), the one of the installed version. The
+            // first copy's line would be every copy's, and their results would share it.
+            if let version, let line = npmLockEntryLine(name: name, version: version, in: file) { return line }
             if let line = file.firstLine(where: { $0.contains("\"node_modules/" + name + "\"") }) { return line }
             return file.firstLine { $0.contains("\"" + name + "\": {") }
         case "yarn.lock":
@@ -361,6 +365,28 @@ enum PackageLineFinder {
             }
             return file.firstLine { containsToken(name, in: $0) }
         }
+    }
+
+    /// The line of a package-lock entry of `name` whose `"version"` is `version`: the key
+    /// `"node_modules/NAME"` or `"…/node_modules/NAME"` (lock files v2 and v3) or `"NAME"`
+    /// (v1's nested `dependencies`), with the version among the entry's first fields.
+    static func npmLockEntryLine(name: String, version: String, in file: SourceFile) -> Int? {
+        let keySuffix = "/node_modules/" + name + "\": {"
+        let versionField = "\"version\": \"" + version + "\""
+        for (index, line) in file.lines.enumerated() {
+            let header = line.trimmingLeadingSpaces
+            guard
+                header == "\"node_modules/" + name + "\": {" || header == "\"" + name + "\": {"
+                    || (header.hasPrefix("\"") && header.hasSuffix(keySuffix))
+            else { continue }
+            // The fields before the first nested object or the entry's end.
+            for field in file.lines.dropFirst(index + 1).prefix(8) {
+                let trimmed = field.trimmingLeadingSpaces
+                if trimmed.hasPrefix(versionField) { return index + 1 }
+                if trimmed.hasSuffix("{") || trimmed.hasPrefix("}") { break }
+            }
+        }
+        return nil
     }
 
     /// A yarn.lock entry header (`lodash@^4.17.15, "lodash@^4.17.20":`), preferring the one whose

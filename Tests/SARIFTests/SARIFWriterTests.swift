@@ -501,6 +501,57 @@ import Testing
         #expect(Support.primaryLocation(result).line == 6)
     }
 
+    /// Trivy names the lock file, not which copy of a package: of two locked copies, each
+    /// finding points at its installed version's entry. Both pointed at the first copy's line,
+    /// where one took the line's hash and the other a made-up one, so a nested copy's alert
+    /// changed identity when the top-level copy was upgraded (found by a review).
+    @Test func eachLockedCopyOfAPackageHasItsOwnLine() throws {
+        let project = try Support.temporaryDirectory("copies")
+        let lock = """
+            {
+              "lockfileVersion": 3,
+              "packages": {
+                "node_modules/lodash": {
+                  "version": "4.17.15",
+                  "resolved": "https://registry.npmjs.org/lodash/-/lodash-4.17.15.tgz"
+                },
+                "node_modules/express/node_modules/lodash": {
+                  "version": "4.17.11"
+                }
+              }
+            }
+
+            """
+        try lock.write(to: project.appendingPathComponent("package-lock.json"), atomically: true, encoding: .utf8)
+        func copy(_ version: String) -> Finding {
+            Finding(
+                kind: .vulnerability, ruleID: "CVE-2021-23337", title: "lodash flaw",
+                ratings: [SeverityRating(source: "trivy", severity: .high, isToolVerdict: true)],
+                package: Package(
+                    ecosystem: "npm", name: "lodash", installedVersion: version, paths: ["package-lock.json"]),
+                locations: [Location(target: "package-lock.json", path: "package-lock.json")],
+                provenance: [Provenance(tool: "trivy", reportFile: "trivy.json", rawID: "CVE-2021-23337")],
+                identity: FindingIdentity(kind: .vulnerability, scope: "source", subject: ["npm", "lodash", version])
+            ).finalized()
+        }
+        func lineAndHash(_ findings: [Finding]) throws -> [String: String] {
+            let output = SARIFWriter.write(
+                FindingSet(merging: findings), options: SARIFOptions(sourceRoot: project.path))
+            var byVersion: [String: String] = [:]
+            for result in Support.results(try Support.run(output.bytes)) {
+                let text = (result["message"] as? [String: Any])?["text"] as? String ?? ""
+                let version = text.contains("4.17.11") ? "4.17.11" : "4.17.15"
+                let hash = Support.fingerprints(result)["primaryLocationLineHash"] ?? ""
+                byVersion[version] = "\(Support.primaryLocation(result).line) \(hash)"
+            }
+            return byVersion
+        }
+        let both = try lineAndHash([copy("4.17.15"), copy("4.17.11")])
+        #expect(both["4.17.15"] == "4 " + (LineHash.hash(of: lock, line: 4) ?? "none"), "\(both)")
+        #expect(both["4.17.11"] == "8 " + (LineHash.hash(of: lock, line: 8) ?? "none"), "\(both)")
+        #expect(try lineAndHash([copy("4.17.11")])["4.17.11"] == both["4.17.11"])
+    }
+
     @Test func packageFindingsPointAtTheirLineInTheLockFile() throws {
         let loaded = try Self.examples()
         let project = Support.fixture("sarif-writer/project").path
