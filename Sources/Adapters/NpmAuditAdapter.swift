@@ -178,7 +178,8 @@ private struct NpmAuditReader {
             let cwes = try cwes(of: advisory)
             var template = Finding(
                 kind: .vulnerability, ruleID: ghsa ?? Identifiers.npmAdvisory(id), aliases: aliases, title: title,
-                description: overview, remediation: recommendation, ratings: [rating], cwes: cwes,
+                description: overview, remediation: recommendation,
+                ratings: Self.ratings(rating, of: advisory, ghsa: ghsa), cwes: cwes,
                 references: [url].compactMap { $0 } + references,
                 provenance: [Provenance(tool: NpmAuditAdapter.toolName, reportFile: file, rawID: id)],
                 identity: Self.identity(packageName: packageName, installedVersion: nil))
@@ -391,7 +392,7 @@ private struct NpmAuditReader {
         let finding = Finding(
             kind: .vulnerability, ruleID: ghsa ?? Identifiers.npmAdvisory(rawID), aliases: aliases, title: title,
             description: range.flatMap { $0.isEmpty ? nil : "Vulnerable versions: \($0)" },
-            remediation: fix.remediation, ratings: [rating],
+            remediation: fix.remediation, ratings: Self.ratings(rating, of: advisory, ghsa: ghsa),
             package: Package(ecosystem: "npm", name: packageName, fixAvailable: fix.isAvailable, paths: nodes),
             cwes: cwes, references: [url].compactMap { $0 },
             provenance: [Provenance(tool: NpmAuditAdapter.toolName, reportFile: file, rawID: rawID)],
@@ -444,6 +445,17 @@ private struct NpmAuditReader {
         return SeverityRating(
             source: NpmAuditAdapter.toolName, severity: severity, label: label, cvss: try cvss(of: advisory),
             isToolVerdict: true)
+    }
+
+    /// npm's verdict and, for a GitHub advisory that states its own severity, the same severity
+    /// as GitHub's rating (`ghsa`): npm audit reads the GitHub Advisory Database, and a policy's
+    /// `severity-sources: [ghsa, nvd, …]` must take it as it takes the `ghsa` rating Trivy cites,
+    /// not let another report's NVD rating decide first.
+    static func ratings(_ verdict: SeverityRating, of advisory: JSONValue, ghsa: String?) -> [SeverityRating] {
+        guard ghsa != nil, let severity = verdict.severity, !(advisory["severity"]?.isNull ?? true) else {
+            return [verdict]
+        }
+        return [verdict, SeverityRating(source: "ghsa", severity: severity, label: verdict.label)]
     }
 
     /// `cvss {score, vectorString}`; `score: 0` without a vector means npm did not know it.

@@ -39,7 +39,9 @@ struct NpmAuditAdapterTests {
             #expect(finding.provenance.map(\.tool) == ["npm-audit"])
             #expect(finding.identity.scope == FindingIdentity.sourceScope)
             #expect(!finding.title.isEmpty)
-            #expect(finding.ratings.count == 1 && finding.ratings[0].isToolVerdict)
+            // npm's verdict, and for a GitHub advisory the same severity as GitHub's rating.
+            #expect(finding.ratings.first?.isToolVerdict == true && finding.ratings.count <= 2)
+            #expect(finding.ratings.dropFirst().allSatisfy { $0.source == "ghsa" && $0.severity == finding.severity })
         }
     }
 
@@ -313,6 +315,30 @@ struct NpmAuditAdapterTests {
         )
         #expect(single.findings.first?.ruleID == "CVE-2020-0003")
         #expect(single.findings.first?.detail == nil)
+    }
+
+    /// The severity npm states for a GitHub advisory is GitHub's rating, kept as the `ghsa`
+    /// authority's beside npm's verdict; an advisory that is not GitHub's, or one whose severity
+    /// npm gave only for the package, has none.
+    @Test func aGitHubAdvisorysSeverityIsAlsoGHSAsRating() throws {
+        let npm7 = try Corpus.parse(Corpus.fixture("npm-audit/ghsa-critical-npm7.json"))
+        let ratings = try #require(npm7.findings.first?.ratings)
+        #expect(ratings.map(\.source) == ["npm-audit", "ghsa"])
+        #expect(ratings.last?.severity == .critical && ratings.last?.isToolVerdict == false)
+        let npm6 = try Corpus.parse(Corpus.fixture("npm-audit/advisory-of-two-cves-npm6.json"))
+        #expect(npm6.findings.first?.ratings.map(\.source) == ["npm-audit", "ghsa"])
+
+        let notGitHubs = try parse(
+            #"{"advisories": {"7": {"id": 7, "module_name": "m", "severity": "low", "cves": [],"#
+                + #" "findings": [{"version": "1.0.0", "paths": ["m"]}]}}, "metadata": {"vulnerabilities": {"low": 1}}}"#
+        )
+        #expect(notGitHubs.findings.first?.ratings.map(\.source) == ["npm-audit"])
+        let packageSeverityOnly = try parse(
+            #"{"auditReportVersion": 2, "vulnerabilities": {"m": {"name": "m", "severity": "high", "via": [{"#
+                + #""source": 1, "title": "t", "url": "https://github.com/advisories/GHSA-aaaa-bbbb-cccc"}],"#
+                + #" "nodes": ["node_modules/m"], "fixAvailable": false}}, "metadata": {"vulnerabilities": {"high": 1, "total": 1}}}"#
+        )
+        #expect(packageSeverityOnly.findings.first?.ratings.map(\.source) == ["npm-audit"])
     }
 
     @Test(

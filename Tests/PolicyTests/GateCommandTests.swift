@@ -151,6 +151,21 @@ struct GateCommandTests {
         #expect(result.standardOutput.contains("VEX     low      vulnerability CVE-2020-0002 lodash 4.17.15"))
     }
 
+    /// npm audit's severity of a GitHub advisory is GitHub's: under production's
+    /// `severity-sources: [vendor, ghsa, nvd, tool]` it decides before the NVD rating Trivy
+    /// cites. It did not, so adding Trivy's report turned npm audit's critical into a medium
+    /// and the gate passed (found by a review).
+    @Test func npmAuditsGitHubRatingCountsAsGHSABeforeNVD() throws {
+        let npm = "fixtures/npm-audit/ghsa-critical-npm7.json"
+        let alone = try GateProcess.run(["gate", npm, "--policy", "policies/production.yaml"] + Self.now)
+        #expect(alone.status == 1, "\(alone.standardOutput)")
+        let both = try GateProcess.run(
+            ["gate", npm, "fixtures/trivy/nvd-rating-only.json", "--policy", "policies/production.yaml"] + Self.now)
+        #expect(both.status == 1, "\(both.standardOutput)")
+        #expect(both.standardOutput.contains("FAIL    critical vulnerability CVE-2020-0009 minimist"))
+        #expect(both.standardOutput.contains("sources disagree: ghsa critical, npm-audit critical, nvd medium"))
+    }
+
     /// `scangate gate` knows the repository being gated as `scangate ci` does (--repository,
     /// else GITHUB_REPOSITORY): another repository's OpenVEX statement is not applied.
     @Test func vexProductsNamingARepositoryNeedThisOne() throws {
