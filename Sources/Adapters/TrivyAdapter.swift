@@ -40,6 +40,9 @@ private struct TrivyReportReader {
     private let vectors = JSONStringInterner()
     /// Secrets of the current result by rule and masked match, to tell repeats apart.
     private var secretOccurrences: [String: Int] = [:]
+    /// Per check, in the current result: the failures without a `Resource` read so far, and
+    /// their messages (``misconfiguration(_:in:suppression:)``).
+    private var unnamedFailures: [String: (count: Int, messages: Set<String>)] = [:]
     private var scannedImages: [ScannedImage] = []
     /// The scope of the image a schema-2 image scan is of (``ParsedReport/imageScope``).
     private var imageScope: String?
@@ -344,6 +347,7 @@ private struct TrivyReportReader {
         let resultInfo = ResultInfo(target: target, resultClass: resultClass, type: type, context: context)
         scopesRead.insert(context.scope)
         secretOccurrences = [:]
+        unnamedFailures = [:]
 
         for vulnerability in try result.array("Vulnerabilities") ?? [] {
             findings.append(try self.vulnerability(vulnerability, in: resultInfo, suppression: nil))
@@ -606,7 +610,7 @@ private struct TrivyReportReader {
     private static let cvssVersions: [CVSSVersion] = [.v4, .v3, .v2]
     private static let cvssTable = JSONKeyTable(["V40Vector", "V40Score", "V3Vector", "V3Score", "V2Vector", "V2Score"])
 
-    private func misconfiguration(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
+    private mutating func misconfiguration(_ value: JSONValue, in result: ResultInfo, suppression: Suppression?)
         throws(JSONAccessError) -> Finding?
     {
         _ = try value.requireObject()
@@ -634,6 +638,23 @@ private struct TrivyReportReader {
             path: result.target.isEmpty ? nil : result.target, startLine: try cause?.int("StartLine"),
             endLine: try cause?.int("EndLine"), resource: causeResource ?? result.context.resource)
         let title = try value.string("Title") ?? checkID
+        // Trivy names no `Resource` in a Kubernetes manifest or Dockerfile: one check failing for
+        // two containers of a file was one finding, and a container added beside a known one was
+        // not new. The first failure keeps the identity it always had; later ones are told apart
+        // by Trivy's message (which names the container), then by their number.
+        var subject = [result.target, causeResource ?? ""]
+        if causeResource == nil {
+            var failures = unnamedFailures[checkID] ?? (0, [])
+            failures.count += 1
+            let messageText = message ?? ""
+            if failures.count > 1 {
+                subject.append(
+                    !messageText.isEmpty && !failures.messages.contains(messageText)
+                        ? messageText : "occurrence \(failures.count)")
+            }
+            failures.messages.insert(messageText)
+            unnamedFailures[checkID] = failures
+        }
         return Finding(
             kind: .misconfiguration, ruleID: checkID,
             aliases: [rawID, avdID].compactMap { $0 }.filter { $0 != checkID },
@@ -644,9 +665,7 @@ private struct TrivyReportReader {
                 Provenance(tool: "trivy", toolVersion: toolVersion, reportFile: reportFile, rawID: rawID ?? checkID)
             ],
             status: try value.string("Status"), suppression: suppression,
-            identity: FindingIdentity(
-                kind: .misconfiguration, scope: result.context.scope,
-                subject: [result.target, causeResource ?? ""])
+            identity: FindingIdentity(kind: .misconfiguration, scope: result.context.scope, subject: subject)
         ).finalized()
     }
 

@@ -107,6 +107,36 @@ struct TrivyAdapterTests {
         }
     }
 
+    /// A check failing for two containers of one Kubernetes manifest, which Trivy gives no
+    /// `Resource`: two findings, the first with the identity it had alone, so a container added
+    /// beside a known one is new. They were one finding (the second's message lost, and the new
+    /// container's failure passed a gate failing only on new findings; found by a review).
+    @Test func oneChecksFailuresForTwoContainersAreTwoFindings() throws {
+        let url = Corpus.fixture("trivy/two-containers-one-check.json")
+        let both = try Corpus.parse(url).findings
+        #expect(both.count == 2)
+        #expect(Set(both.map(\.fingerprint)).count == 2)
+        #expect(both.map { $0.description?.contains("Container 'sidecar'") ?? false } == [false, true])
+
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var results = try #require(json["Results"] as? [[String: Any]])
+        var failures = try #require(results[0]["Misconfigurations"] as? [Any])
+        failures.removeLast()
+        results[0]["Misconfigurations"] = failures
+        results[0]["MisconfSummary"] = ["Successes": 0, "Failures": 1]
+        json["Results"] = results
+        let alone = try Corpus.parse(bytes: Array(try JSONSerialization.data(withJSONObject: json)), name: "t.json")
+        #expect(alone.findings.map(\.fingerprint) == [both[0].fingerprint])
+
+        // The same message twice (a check that does not name the container): told apart by number.
+        failures.append(failures[0])
+        results[0]["Misconfigurations"] = failures
+        results[0]["MisconfSummary"] = ["Successes": 0, "Failures": 2]
+        json["Results"] = results
+        let twice = try Corpus.parse(bytes: Array(try JSONSerialization.data(withJSONObject: json)), name: "t.json")
+        #expect(Set(twice.findings.map(\.fingerprint)).count == 2)
+    }
+
     /// Trivy 0.69+ names the GitHub advisory in `VendorIDs`: it is the finding's alias (npm audit
     /// names the vulnerability by it), the distribution advisories beside it are not (an RHSA
     /// or DSA covers several CVEs).
