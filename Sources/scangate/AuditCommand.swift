@@ -108,7 +108,7 @@ struct AuditVerifyCommand: ParsableCommand {
         }
         // Standard output is a CI job's log, and record text is whoever wrote the log's: no line of
         // it may become a workflow command.
-        FileHandle.standardOutput.write(Data(LogText.defusingCommands(output)))
+        try StandardOutput.write(LogText.defusingCommands(output))
         if !result.isValid { throw ExitCode(ExitStatus.gateFailed) }
     }
 

@@ -180,7 +180,7 @@ struct CICommand: ParsableCommand {
         }
         let quiet = quiet
         let console = CIConsole(
-            output: { text in FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8)) },
+            output: { text in StandardOutput.note(text.hasSuffix("\n") ? String(text.dropLast()) : text) },
             // The runner makes report text printable; its colour is kept.
             progress: { if !quiet { Terminal.errorKeepingColour($0) } }, error: { Terminal.error($0) },
             colour: CIConsole.usesColour(isTerminal: isatty(STDERR_FILENO) == 1, environment: environment))

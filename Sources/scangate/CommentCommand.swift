@@ -98,7 +98,7 @@ struct CommentCommand: ParsableCommand {
             client: client, log: { Terminal.error("scangate: \($0)") })
         do {
             let result = try commenter.post(body)
-            print("\(result.action.rawValue): comment \(result.id)" + (result.url.map { " \($0)" } ?? ""))
+            StandardOutput.note("\(result.action.rawValue): comment \(result.id)" + (result.url.map { " \($0)" } ?? ""))
         } catch {
             Terminal.error("error: \(token.scrub(error.description))")
             throw ExitCode(error.isLocal ? ExitStatus.usage : ExitStatus.remoteFailure)

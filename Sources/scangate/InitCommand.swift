@@ -34,7 +34,7 @@ struct InitCommand: ParsableCommand {
         }
         do {
             for action in try CIStarter.install(into: directory, policiesFrom: source, force: force) {
-                print(action)
+                StandardOutput.note("\(action)")
             }
         } catch {
             Terminal.error("error: \(error)")

@@ -37,7 +37,10 @@ struct ScanGate: ParsableCommand {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
-                if !message.isEmpty { print(message) }
+                // Help and usage text: lost to a full disk or closed descriptor, the command failed.
+                if !message.isEmpty, (try? StandardOutput.write(message + "\n")) == nil {
+                    Foundation.exit(ExitStatus.usage)
+                }
                 Foundation.exit(0)
             }
             Terminal.error(message)
@@ -108,7 +111,29 @@ enum Terminal {
 
     private static func write(_ message: String) {
         let line = LogText.defusingCommands(message.hasSuffix("\n") ? message : message + "\n")
-        FileHandle.standardError.write(Data(line.utf8))
+        // Nowhere left to say that standard error cannot be written: the exit status still
+        // tells (FileHandle's write stopped the process with a trap instead).
+        _ = OutputFiles.writeAll(Array(line.utf8), to: STDERR_FILENO)
+    }
+}
+
+/// Standard output written with `write(2)`: a full disk or a closed descriptor is an error,
+/// exit 2, never a crash (FileHandle's write traps) nor output silently lost (`print`).
+enum StandardOutput {
+    /// Writes `text` (a command's result); exit 2 with the reason when it cannot be written.
+    static func write(_ text: String) throws { try write(Array(text.utf8)) }
+
+    static func write(_ bytes: [UInt8]) throws {
+        guard let code = OutputFiles.writeAll(bytes, to: STDOUT_FILENO) else { return }
+        Terminal.error("error: cannot write standard output: \(String(cString: strerror(code)))")
+        throw ExitCode(ExitStatus.usage)
+    }
+
+    /// Writes a line saying what a command did, once its work is done (an upload, a comment):
+    /// when standard output cannot take it, standard error says so and the outcome stands.
+    static func note(_ line: String) {
+        guard let code = OutputFiles.writeAll(Array((line + "\n").utf8), to: STDOUT_FILENO) else { return }
+        Terminal.error("warning: cannot write standard output: \(String(cString: strerror(code))): \(line)")
     }
 }
 

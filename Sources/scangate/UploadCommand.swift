@@ -107,9 +107,10 @@ struct UploadCommand: ParsableCommand {
             let outcome = try uploader.upload(sarif, parameters: parameters)
             let id = outcome.receipt.id
             if outcome.processingStatus == nil {
-                print("uploaded: GitHub accepted \(sarifFile) as upload \(id) (not waiting for processing)")
+                StandardOutput.note(
+                    "uploaded: GitHub accepted \(sarifFile) as upload \(id) (not waiting for processing)")
             } else {
-                print("uploaded: GitHub processed \(sarifFile) as upload \(id)")
+                StandardOutput.note("uploaded: GitHub processed \(sarifFile) as upload \(id)")
             }
         } catch {
             Terminal.error("error: \(token.scrub(error.description))")

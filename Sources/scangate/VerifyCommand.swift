@@ -126,12 +126,12 @@ struct VerifyCommand: ParsableCommand {
         }
         switch format {
         case .table:
-            FileHandle.standardOutput.write(Data(LogText.defusingCommands(result.text).utf8))
+            try StandardOutput.write(LogText.defusingCommands(result.text))
         case .json:
             var writer = JSONWriter()
             result.write(to: &writer)
             writer.newline()
-            FileHandle.standardOutput.write(Data(LogText.defusingCommands(inJSON: writer.bytes)))
+            try StandardOutput.write(LogText.defusingCommands(inJSON: writer.bytes))
         }
         if result.isVerified { return }
         if let failure = result.failure { Terminal.error("scangate verify: not verified: \(failure)") }

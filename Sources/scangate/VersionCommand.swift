@@ -9,11 +9,15 @@ struct VersionCommand: ParsableCommand {
         abstract: "Print ScanGate's version and the libcurl, libxml2 and OpenSSL it runs on."
     )
 
-    func run() {
-        print("scangate \(ScanGate.version)")
-        print("libcurl  \(LinkedLibraries.curl)")
-        print("libxml2  \(LinkedLibraries.libxml2)")
-        print("OpenSSL  \(LinkedLibraries.openSSL)")
+    func run() throws {
+        try StandardOutput.write(
+            """
+            scangate \(ScanGate.version)
+            libcurl  \(LinkedLibraries.curl)
+            libxml2  \(LinkedLibraries.libxml2)
+            OpenSSL  \(LinkedLibraries.openSSL)
+
+            """)
     }
 }
 

@@ -21,6 +21,29 @@ struct ScanGateProcess {
 
 @Suite("scangate command line", .enabled(if: ScanGateProcess.isAvailable))
 struct CLITests {
+    /// Standard output on a full disk (`/dev/full`) or closed: the command says so and exits 2.
+    /// Several commands crashed instead (FileHandle's write traps: a stack trace, exit 132) or
+    /// exited 0 having lost their output (found by a review). Standard error closed or full
+    /// changes nothing but the messages lost.
+    @Test(arguments: [
+        ("version >/dev/full", 2), ("--help >/dev/full", 2),
+        ("audit verify fixtures/audit/example-audit.jsonl >/dev/full", 2),
+        ("audit verify fixtures/audit/example-audit.jsonl >&-", 2),
+        ("ingest fixtures/examples/npm-audit.json >/dev/full", 2),
+        ("ingest no-such-report.json 2>/dev/full", 3), ("ingest no-such-report.json 2>&-", 3),
+        ("sarif fixtures/examples -o /dev/null 2>&-", 0),
+    ])
+    func anUnwritableStandardStreamIsAnExitCodeNotACrash(_ command: String, _ expected: Int32) throws {
+        let result = try ChildProcess.run(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", "exec \"$0\" " + command, ScanGateExecutable.url.path],
+            in: ScanGateProcess.repositoryRoot)
+        #expect(result.status == expected, "\(command): \(result.standardError)")
+        #expect(!result.standardError.contains("Fatal error") && !result.standardError.contains("stack trace"))
+        if expected == 2 && command.hasSuffix("/dev/full") {
+            #expect(result.standardError.contains("cannot write standard output: No space left on device"))
+        }
+    }
+
     /// A Trivy SARIF run naming an image with no result cannot tell a clean image from one whose
     /// packages were not scanned: production (`empty-scans: fail`) refuses it, staging warns
     /// (found by a review: the release gate passed on it, where the same scan as Trivy JSON
