@@ -111,6 +111,8 @@ enum ZAPXMLElement: UInt8 {
     case cweID, count, uri, method, param, attack, evidence
     /// `requestheader`, `requestbody`, `responseheader`, `responsebody` (XML-plus).
     case requestResponse
+    /// A site's list of alert items.
+    case alerts
 
     /// The element's bit in a set of fields read (an alert item's, an instance's).
     var fieldBit: UInt32 { 1 << UInt32(rawValue) }
@@ -135,7 +137,7 @@ enum ZAPXMLElement: UInt8 {
         case .param: "param"
         case .attack: "attack"
         case .evidence: "evidence"
-        case .other, .report, .site, .alertItem, .instances, .instance, .requestResponse: "\(self)"
+        case .other, .report, .site, .alertItem, .instances, .instance, .requestResponse, .alerts: "\(self)"
         }
     }
 
@@ -152,7 +154,7 @@ enum ZAPXMLElement: UInt8 {
             if equals("alert") { return .alert }
             if equals("count") { return .count }
             return equals("cweid") ? .cweID : .other
-        case 6: return equals("method") ? .method : equals("attack") ? .attack : .other
+        case 6: return equals("method") ? .method : equals("attack") ? .attack : equals("alerts") ? .alerts : .other
         case 8:
             if equals("instance") { return .instance }
             if equals("evidence") { return .evidence }
@@ -189,6 +191,8 @@ struct ZAPXMLParseState {
     /// Depth of the element being read (the root is 1).
     private var depth = 0
     private var siteDepth = -1
+    /// Depth of the current site's `<alerts>`.
+    private var alertsDepth = -1
     private var alertDepth = -1
     private var instanceDepth = -1
     private var siteName = ""
@@ -265,6 +269,17 @@ struct ZAPXMLParseState {
             return
         }
         if alertDepth < 0 {
+            if element == .alerts && depth == siteDepth + 1 { alertsDepth = depth }
+            // ZAP writes nothing but alert items in a site's <alerts>: anything else there (an
+            // `<AlertItem>`, a renamed element) would be an alert dropped without a word.
+            if alertsDepth >= 0 && depth == alertsDepth + 1 && element != .alertItem {
+                let name = String(cString: UnsafeRawPointer(localName).assumingMemoryBound(to: CChar.self))
+                fail(
+                    line: line,
+                    "<\(name)> in a site's <alerts>: ZAP writes only <alertitem> there, so this report was edited "
+                        + "or not written by ZAP")
+                return
+            }
             if element == .alertItem {
                 alertDepth = depth
                 alertLine = line
@@ -322,6 +337,8 @@ struct ZAPXMLParseState {
             instanceDepth = -1
         } else if depth == alertDepth {
             endAlert()
+        } else if depth == alertsDepth {
+            alertsDepth = -1
         } else if depth == siteDepth {
             siteDepth = -1
         }

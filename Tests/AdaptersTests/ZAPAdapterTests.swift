@@ -719,6 +719,29 @@ struct ZAPAdapterTests {
         #expect(second.message.hasPrefix("<alertitem> outside any <site>"), "\(second)")
     }
 
+    /// ZAP writes only `<alertitem>` in a site's `<alerts>`: an element spelt otherwise there
+    /// (`<AlertItem>`, an edited report) was skipped, and its high alert with it, without a
+    /// word (found by a review). It is refused with its line.
+    @Test func anotherElementInASitesAlertsIsRefused() throws {
+        let renamed = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.15.0"><site name="https://app.example"><alerts>
+            <AlertItem><pluginid>40012</pluginid><alert>Cross Site Scripting</alert><riskcode>3</riskcode>
+            <confidence>2</confidence></AlertItem></alerts></site></OWASPZAPReport>
+            """.utf8)
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: renamed, name: "renamed.xml") }
+        #expect(error.line == 2)
+        #expect(error.message.hasPrefix("<AlertItem> in a site's <alerts>: ZAP writes only <alertitem> there"))
+        // Elements beside <alerts> in a site, and inside an alert item, are read as before.
+        let extra = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.15.0"><site name="https://app.example"><alerts>
+            <alertitem><pluginid>40012</pluginid><alert>Cross Site Scripting</alert><riskcode>3</riskcode>
+            <confidence>2</confidence><sourceid>1</sourceid></alertitem></alerts><statistics/></site></OWASPZAPReport>
+            """.utf8)
+        #expect(try Corpus.parse(bytes: extra, name: "extra.xml").findings.count == 1)
+    }
+
     /// ZAP never nests alert items, instances or sites: read as written, an SQL injection
     /// nested in an informational alert became an info instance of it, and the production gate
     /// passed (found by a review). Each such nesting is refused with its line.
