@@ -156,10 +156,12 @@ public enum CIAnnotations {
 public enum CIStepOutputs {
     /// decision, exit-code, summary, how the upload and the comment ended (`done`, `skipped`,
     /// `failed`; a step that did not run is `skipped`), each verdict count, findings, the output
-    /// paths written, and the upload's id when there was one.
+    /// paths written (`written`: their keys; an output that could not be written is not named,
+    /// so a later step does not take the previous run's file left there for this run's), and
+    /// the upload's id when there was one.
     public static func values(
-        decision: Decision, exitCode: Int32, outputs: CIConfiguration.Outputs, uploadID: String?, failing: [String],
-        upload: CIStepResult.Status? = nil, comment: CIStepResult.Status? = nil
+        decision: Decision, exitCode: Int32, outputs: CIConfiguration.Outputs, written: Set<String>,
+        uploadID: String?, failing: [String], upload: CIStepResult.Status? = nil, comment: CIStepResult.Status? = nil
     ) -> [(name: String, value: String)] {
         var values: [(name: String, value: String)] = [
             ("decision", decision.passed ? "pass" : "fail"),
@@ -177,7 +179,9 @@ public enum CIStepOutputs {
         ]
         // `decision` and `findings` already name the verdict and the count here.
         let renamed = ["decision": "decision-json", "findings": "findings-json"]
-        for case (let key, let path?) in outputs.byKey { values.append((renamed[key] ?? key, path)) }
+        for case (let key, let path?) in outputs.byKey where written.contains(key) {
+            values.append((renamed[key] ?? key, path))
+        }
         if let uploadID { values.append(("sarif-id", uploadID)) }
         // One line per failing finding; multi-line, so written in the heredoc form.
         values.append(("failing", failing.joined(separator: "\n")))

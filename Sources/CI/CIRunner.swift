@@ -230,7 +230,8 @@ public struct CIRunner: Sendable {
                 // The exit code written is the one the step will end with, whether or not
                 // writing these outputs fails (a failure here cannot be reported in them).
                 let values = CIStepOutputs.values(
-                    decision: decision, exitCode: exitCode, outputs: outputs, uploadID: uploadID, failing: failing,
+                    decision: decision, exitCode: exitCode, outputs: outputs,
+                    written: Set(steps.filter { $0.status == .done }.map(\.name)), uploadID: uploadID, failing: failing,
                     upload: steps.first { $0.name == "upload" }?.status,
                     comment: steps.first { $0.name == "comment" }?.status)
                 let text = redacted(WorkflowCommand.outputs(values, delimiterSeed: UUID().uuidString))

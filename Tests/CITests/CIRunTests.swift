@@ -609,6 +609,26 @@ enum CIRun {
         #expect(workspace.outputFile.contains("comment=skipped\n"))
     }
 
+    /// An output that could not be written is not named in the step outputs: `html=` named the
+    /// path of the previous run's report left there, which a later step took for this run's
+    /// (found by a review). The others are named as before.
+    @Test func anOutputThatCouldNotBeWrittenIsNotNamedInTheStepOutputs() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        try Data("a file, not a directory".utf8).write(to: URL(fileURLWithPath: workspace.path("blocker")))
+        var overrides = CIOverrides()
+        overrides.upload = false
+        overrides.comment = false
+        overrides.outputs.html = workspace.path("blocker/report.html")
+        let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(result.exitCode == 2, "\(captured.standardError)")
+        #expect(result.steps.first { $0.name == "html" }?.status == .failed(2))
+        #expect(!workspace.outputFile.contains("html="), "\(workspace.outputFile)")
+        #expect(workspace.outputFile.contains("markdown="), "\(workspace.outputFile)")
+        #expect(workspace.outputFile.contains("exit-code=2\n"))
+    }
+
     @Test func theReportJSONHoldsTheSameFindingsAndDecisionAsTheirOwnOutputs() throws {
         // The findings and decision documents are made once and used twice (in the report JSON
         // and as outputs of their own) while the SARIF file is built on another thread.
