@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GitHub
 import HTTP
+import OutputFiles
 
 struct UploadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -151,8 +152,17 @@ struct UploadCommand: ParsableCommand {
         }
     }
 
-    /// Reads a regular file whole, refusing anything over `limit` bytes.
+    /// Reads a regular file whole, refusing anything over `limit` bytes, and anything but a
+    /// regular file: a FIFO nobody writes to would hang the job until its timeout, `/dev/zero`
+    /// fill a gigabyte before the limit.
     private func readFile(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw CocoaError(
+                .fileReadUnknown,
+                userInfo: [NSLocalizedDescriptionKey: "it is \(SmallFile.kind(of: status.st_mode)), not a regular file"]
+            )
+        }
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         guard let data = try handle.read(upToCount: limit + 1) else { return [] }

@@ -375,6 +375,26 @@ struct UploadCommandTests {
         #expect(result.status == 3)
         #expect(result.standardError.contains("does-not-exist.sarif"))
     }
+
+    /// A FIFO nobody writes to hung the upload until the job's timeout, and `/dev/zero` filled a
+    /// gigabyte of memory first (found by a review): anything but a regular file is refused.
+    @Test(arguments: ["fifo", "/dev/zero"])
+    func anythingButARegularFileExits3(_ kind: String) throws {
+        var path = kind
+        if kind == "fifo" {
+            path = FileManager.default.temporaryDirectory.appendingPathComponent("scangate-\(UUID().uuidString)").path
+            #expect(mkfifo(path, 0o600) == 0)
+        }
+        defer { if kind == "fifo" { unlink(path) } }
+        let result = try ScanGateBinary.run(
+            [
+                "upload", path, "--repository", GitHubTestServer.repository, "--commit", Self.commit, "--ref",
+                "refs/heads/main", "--api-url", "http://127.0.0.1:9",
+            ], environment: ["GITHUB_TOKEN": GitHubTestServer.token])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains("not a regular file"), "\(result.standardError)")
+        #expect(result.seconds < 10)
+    }
 }
 
 /// HTTPS with a private CA, as for a GitHub Enterprise Server (`--api-url https://HOST/api/v3 --cacert`).
