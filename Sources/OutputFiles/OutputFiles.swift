@@ -130,7 +130,9 @@ public enum OutputFiles {
         for _ in 0..<16 {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
             temporary = directory.appendingPathComponent(".\(url.lastPathComponent).scangate-\(suffix).tmp").path
-            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            descriptor = PendingTemporaryFiles.opening(temporary) {
+                open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            }
             if descriptor >= 0 || errno != EEXIST { break }
         }
         guard descriptor >= 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
@@ -140,6 +142,7 @@ public enum OutputFiles {
         if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(temporary)
+            PendingTemporaryFiles.remove(temporary)
             throw OutputFileError(path: path, reason: failure)
         }
         return temporary
@@ -149,6 +152,7 @@ public enum OutputFiles {
     fileprivate static func rename(_ temporary: String, over target: String, named path: String) throws(OutputFileError)
     {
         // rename(2) replaces the target atomically.
+        defer { PendingTemporaryFiles.remove(temporary) }
         guard Foundation.rename(temporary, target) == 0 else {
             let failure = String(cString: strerror(errno))
             unlink(temporary)
@@ -219,6 +223,8 @@ public struct StagedOutput: Sendable {
 
     /// Removes the temporary file; the target is left as it was.
     public func discard() {
-        if case .rename(let temporary, _) = pending { unlink(temporary) }
+        guard case .rename(let temporary, _) = pending else { return }
+        unlink(temporary)
+        PendingTemporaryFiles.remove(temporary)
     }
 }

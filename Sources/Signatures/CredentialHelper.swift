@@ -131,8 +131,13 @@ enum CredentialHelper {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // Its own process group, and no signal blocked: ScanGate's main blocks SIGINT, SIGTERM and
+        // SIGHUP for the thread that waits for them (`Interruption`), and a mask is inherited.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
 
         let arguments = [path, "get"]
         let variables = environment.map { "\($0.key)=\($0.value)" }

@@ -28,6 +28,8 @@ struct ScanGate: ParsableCommand {
     /// Runs the command and maps every outcome onto ScanGate's exit codes (ArgumentParser's
     /// own usage errors would otherwise exit 64).
     static func main() {
+        // Before any other thread starts (it blocks the signals it then waits for).
+        Interruption.removeTemporaryFilesOnSignal()
         do {
             var command = try parseAsRoot()
             try command.run()

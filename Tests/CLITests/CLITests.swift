@@ -21,6 +21,84 @@ struct ScanGateProcess {
 
 @Suite("scangate command line", .enabled(if: ScanGateProcess.isAvailable))
 struct CLITests {
+    /// Interrupted while writing its output (a cancelled CI job: SIGINT, then SIGTERM), a command
+    /// removes the temporary file it was writing and ends as the signal says: the files, up to
+    /// hundreds of megabytes, stayed behind, one per cancelled run (found by a review).
+    @Test(arguments: [SIGINT, SIGTERM])
+    func anInterruptedWriteLeavesNoTemporaryFile(_ signal: Int32) throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A report whose findings JSON takes a while to write.
+        let description = String(repeating: "A flaw in the parser lets a crafted input run code. ", count: 20)
+        let vulnerabilities = (1...20_000).map { number in
+            #"{"VulnerabilityID": "CVE-2024-\#(10_000 + number)", "PkgName": "pkg\#(number)", "InstalledVersion": "1.0", "#
+                + #""Severity": "HIGH", "Description": "\#(description)"}"#
+        }
+        let report =
+            #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [{"Target": "#
+            + #""package-lock.json", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": ["#
+            + vulnerabilities.joined(separator: ",") + "]}]}"
+        let input = directory.appendingPathComponent("trivy.json")
+        try Data(report.utf8).write(to: input)
+        let outputs = directory.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
+        func temporaryFiles() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: outputs.path)) ?? []).filter { $0.hasSuffix(".tmp") }
+        }
+        let arguments = [
+            ScanGateExecutable.url.path, "ingest", input.path, "--format", "json", "-o",
+            outputs.appendingPathComponent("findings.json").path,
+        ]
+        // Signalled once its temporary file is seen; a run that finished first is tried again.
+        for _ in 0..<20 {
+            let pid = try Self.spawnWithDefaultSignals(arguments)
+            var status: Int32 = 0
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                if !temporaryFiles().isEmpty {
+                    kill(pid, signal)
+                    waitpid(pid, &status, 0)
+                    break
+                }
+                usleep(200)
+            }
+            // Ended by a signal (WIFSIGNALED), not by finishing first.
+            guard status & 0x7f != 0 else { continue }
+            #expect(status & 0x7f == signal)
+            #expect(temporaryFiles().isEmpty, "\(temporaryFiles())")
+            return
+        }
+        Issue.record("no run was still writing its output when looked at, in 20 tries")
+    }
+
+    /// Starts `arguments` with SIGINT and SIGTERM at their default action and none blocked,
+    /// whatever this test process was given (a shell's background job ignores SIGINT, and a
+    /// program keeps a signal it was started ignoring); output to /dev/null.
+    static func spawnWithDefaultSignals(_ arguments: [String]) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+        return pid
+    }
+
     /// Standard output on a full disk (`/dev/full`) or closed: the command says so and exits 2.
     /// Several commands crashed instead (FileHandle's write traps: a stack trace, exit 132) or
     /// exited 0 having lost their output (found by a review). Standard error closed or full
