@@ -246,10 +246,18 @@ private struct SARIFDocumentReader {
         let first = locations.first
         let logicalName = try logicalLocationName(of: result)
         let place = SARIFOccurrence.Place(
-            startLine: first?.startLine, endLine: first?.endLine, logicalName: logicalName)
+            startLine: first?.startLine, endLine: first?.endLine, startColumn: try firstStartColumn(of: result),
+            logicalName: logicalName)
         return (
             finding.finalized(), SARIFOccurrence(place: place)
         )
+    }
+
+    /// The column the first location's region starts at: two problems of one rule on one line
+    /// (`console.log(a); console.log(b)`) are two places.
+    private func firstStartColumn(of result: JSONValue) throws(JSONAccessError) -> Int? {
+        guard let location = try result.array("locations")?.first?.requireObject() else { return nil }
+        return try location.object("physicalLocation")?.object("region")?.int("startColumn")
     }
 
     /// The first location's first logical location: its `fullyQualifiedName`, else its `name`.
@@ -625,12 +633,13 @@ private struct SARIFOccurrence {
     struct Place: Hashable {
         var startLine: Int?
         var endLine: Int?
+        var startColumn: Int?
         var logicalName: String?
 
-        /// Line order; a place without lines (a logical location) first, by name.
+        /// Line and column order; a place without lines (a logical location) first, by name.
         func precedes(_ other: Place) -> Bool {
-            ((startLine ?? -1), (endLine ?? -1), logicalName ?? "")
-                < ((other.startLine ?? -1), (other.endLine ?? -1), other.logicalName ?? "")
+            ((startLine ?? -1), (endLine ?? -1), (startColumn ?? -1), logicalName ?? "")
+                < ((other.startLine ?? -1), (other.endLine ?? -1), (other.startColumn ?? -1), other.logicalName ?? "")
         }
     }
 

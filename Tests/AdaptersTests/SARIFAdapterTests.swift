@@ -444,6 +444,34 @@ struct SARIFAdapterTests {
         #expect(findings.filter { $0.detail == "same fingerprint" }.count == 2)
     }
 
+    /// Two problems of one rule on one line, at different columns, are two findings: they were
+    /// one (GitHub showed one, and a new one beside a known one was not new; found by a
+    /// review). The first in column order keeps its identity.
+    @Test func resultsOnOneLineAtTwoColumnsStayApart() throws {
+        func sarif(columns: [Int]) -> [UInt8] {
+            let results = columns.map { column in
+                """
+                {"ruleId": "no-console", "message": {"text": "Unexpected console statement."},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/a.js"},
+                   "region": {"startLine": 3, "startColumn": \(column)}}}]}
+                """
+            }
+            return Array(
+                """
+                {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "ESLint"}}, "results": [
+                  \(results.joined(separator: ","))]}]}
+                """.utf8)
+        }
+        let both = FindingSet(merging: try Corpus.parse(bytes: sarif(columns: [30, 1]), name: "e.sarif").findings).all
+        #expect(both.count == 2)
+        let alone = try Corpus.parse(bytes: sarif(columns: [1]), name: "e.sarif").findings
+        #expect(alone.map(\.fingerprint) == both.filter { $0.identity.subject.count == 3 }.map(\.fingerprint))
+        // The same result twice is still one.
+        #expect(
+            FindingSet(merging: try Corpus.parse(bytes: sarif(columns: [1, 1]), name: "e.sarif").findings).all.count
+                == 1)
+    }
+
     @Test("every result of the LGTM export is its own finding", .enabled(if: Corpus.isAvailable))
     func lgtmExportKeepsEveryResult() throws {
         let url = Corpus.directory.appendingPathComponent(
