@@ -220,7 +220,8 @@ private struct SARIFDocumentReader {
         let ruleName = try rule?.string("name")
         let title = shortDescription ?? ruleName ?? reference.id ?? message.map(firstLine) ?? ruleID
         let locations = try readLocations(of: result, in: run)
-        let stableKey = try stableKey(of: result, message: message)
+        let stableKey = try stableKey(
+            of: result, message: run.toolName.lowercased() == "trivy" ? message.map(Self.trivyStableText) : message)
         let firstPlace = locations.first.flatMap { $0.path ?? $0.url } ?? ""
 
         let finding = Finding(
@@ -412,6 +413,19 @@ private struct SARIFDocumentReader {
             }
         }
         return key + (message ?? "")
+    }
+
+    /// A Trivy template message (`Package: …` or `Artifact: …`, one field a line, the lines
+    /// sometimes written as `\n`) without the fields that change while the finding stays:
+    /// `Severity` (re-rated), `Fixed Version` (a fix published) and `Link`. In the key they made
+    /// a new finding of each change: GitHub closed the alert and opened another (its triage
+    /// lost), and `fail-on-new-only` took it for new. Other messages are kept whole.
+    static func trivyStableText(_ message: String) -> String {
+        guard message.hasPrefix("Package: ") || message.hasPrefix("Artifact: ") else { return message }
+        let separator = message.contains("\n") ? "\n" : "\\n"
+        return message.components(separatedBy: separator)
+            .filter { !$0.hasPrefix("Severity: ") && !$0.hasPrefix("Fixed Version: ") && !$0.hasPrefix("Link: ") }
+            .joined(separator: "\n")
     }
 
     // MARK: - Classification

@@ -472,6 +472,33 @@ struct SARIFAdapterTests {
                 == 1)
     }
 
+    /// Trivy's SARIF writes a result's severity, fixed version and link into its message: in
+    /// the fingerprint, a fix published or a re-rating made a new finding (GitHub closed the
+    /// alert and opened another, its triage lost; `fail-on-new-only` took it for new; found by
+    /// a review). Those lines are left out; what identifies the finding is kept.
+    @Test(arguments: ["\\n", "\\\\n"])
+    func trivysTemplateFieldsThatChangeAreNotInTheFingerprint(_ lineBreak: String) throws {
+        func fingerprint(_ fields: [String]) throws -> String {
+            let json = """
+                {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Trivy", "rules": [{"id": "CVE-2021-36159",
+                 "shortDescription": {"text": "apk-tools flaw"}}]}}, "results": [{"ruleId": "CVE-2021-36159",
+                 "message": {"text": "\(fields.joined(separator: lineBreak))"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "library/alpine"},
+                   "region": {"startLine": 1}}}]}]}]}
+                """
+            return try #require(try Corpus.parse(bytes: Array(json.utf8), name: "trivy.sarif").findings.first)
+                .fingerprint
+        }
+        let base = ["Package: apk-tools", "Installed Version: 2.10.6-r0", "Vulnerability CVE-2021-36159"]
+        let unfixed = try fingerprint(base + ["Severity: HIGH", "Fixed Version: ", "Link: [x](https://a/x)"])
+        let fixed = try fingerprint(
+            base + ["Severity: CRITICAL", "Fixed Version: 2.10.7-r0", "Link: [x](https://b/x)"])
+        #expect(unfixed == fixed)
+        let otherVersion = try fingerprint(
+            ["Package: apk-tools", "Installed Version: 2.10.5-r0", "Vulnerability CVE-2021-36159", "Severity: HIGH"])
+        #expect(otherVersion != unfixed)
+    }
+
     @Test("every result of the LGTM export is its own finding", .enabled(if: Corpus.isAvailable))
     func lgtmExportKeepsEveryResult() throws {
         let url = Corpus.directory.appendingPathComponent(
