@@ -102,8 +102,10 @@ public struct ReleasePlan: Sendable, Equatable {
 
 extension ReportInput {
     /// The report files `inputs` name, each once, sorted by path: a path as it is, a
-    /// directory's files, a pattern's matches. Sorted, so that the same reports named in another
-    /// order give the same outputs byte for byte (every findings document lists the reports). `missing` says which named nothing: a path that does not
+    /// directory's files, a pattern's matches, each in its plain spelling (``plainPath(_:)``).
+    /// Sorted and plain, so that the same reports named in another order or spelling
+    /// (`./reports/`, `reports//x.json`) give the same outputs byte for byte (every findings
+    /// document and report lists them) and are read once. `missing` says which named nothing: a path that does not
     /// exist, a directory without a report file, a pattern that matches no file (a scanner that
     /// wrote no report must not look like a clean scan).
     public static func files(_ inputs: [ReportInput]) -> (paths: [String], missing: [String]) {
@@ -129,6 +131,17 @@ extension ReportInput {
                 paths += matched
             }
         }
-        return (Array(Set(paths)).sorted(), missing)
+        return (Array(Set(paths.map(plainPath))).sorted(), missing)
+    }
+
+    /// `path` without what changes its spelling but not the file it names: `.` segments, repeated
+    /// and trailing slashes (`./reports//x.json` is `reports/x.json`). `..` segments stay: after a
+    /// symbolic link, `a/..` is not where `a` is.
+    public static func plainPath(_ path: String) -> String {
+        let isAbsolute = path.hasPrefix("/")
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        let joined = segments.joined(separator: "/")
+        if isAbsolute { return "/" + joined }
+        return joined.isEmpty ? "." : joined
     }
 }

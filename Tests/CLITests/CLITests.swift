@@ -99,6 +99,20 @@ struct CLITests {
         return pid
     }
 
+    /// The same reports spelt another way (`./`, `//`, a trailing slash) give the same output
+    /// byte for byte, and one report named twice so is read once: the findings JSON, reports and
+    /// PR comment listed `./fixtures//examples/npm-audit.json` as given (found by a review).
+    @Test func aReportsSpellingDoesNotChangeTheOutput() throws {
+        let plain = try ScanGateProcess.run(["ingest", "--format", "json", "fixtures/examples"])
+        #expect(plain.status == 0, "\(plain.standardError)")
+        for spelling in [["./fixtures//examples/"], ["fixtures/./examples", "fixtures/examples/npm-audit.json"]] {
+            let other = try ScanGateProcess.run(["ingest", "--format", "json"] + spelling)
+            #expect(other.status == 0, "\(other.standardError)")
+            #expect(other.standardOutput == plain.standardOutput, "\(spelling)")
+        }
+        #expect(plain.standardOutput.contains("\"fixtures/examples/npm-audit.json\""))
+    }
+
     /// Standard output on a full disk (`/dev/full`) or closed: the command says so and exits 2.
     /// Several commands crashed instead (FileHandle's write traps: a stack trace, exit 132) or
     /// exited 0 having lost their output (found by a review). Standard error closed or full
