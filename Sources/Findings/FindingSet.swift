@@ -302,6 +302,25 @@ public struct FindingSet: Sendable {
         return result.finalized()
     }
 
+    /// `first` with only the qualifiers `second` has too, alike: one finding of a package seen
+    /// as `?arch=i686` and as `?arch=x86_64` (a multilib image) is of neither architecture
+    /// alone, and a VEX statement for one of them must not match it. Packages whose purls
+    /// differ before the qualifiers keep the first.
+    static func commonQualifiers(_ first: String, _ second: String) -> String {
+        func split(_ purl: String) -> (base: Substring, qualifiers: [Substring], subpath: Substring) {
+            let withoutSubpath = purl.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+            let subpath = withoutSubpath.count > 1 ? "#" + withoutSubpath[1] : ""
+            let parts = withoutSubpath[0].split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            let qualifiers = parts.count > 1 ? parts[1].split(separator: "&") : []
+            return (parts[0], qualifiers, Substring(subpath))
+        }
+        let (base, qualifiers, subpath) = split(first)
+        let other = split(second)
+        guard base == other.base else { return first }
+        let kept = qualifiers.filter { other.qualifiers.contains($0) }
+        return String(base) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&")) + String(subpath)
+    }
+
     /// Merges `other` into `merged`: the first known purl and installed version, a fix when
     /// either has one, and both lists of paths and fixed versions (sorted and de-duplicated once
     /// the whole group is merged, by ``merge(_:)``).
@@ -311,7 +330,11 @@ public struct FindingSet: Sendable {
             merged = other
             return
         }
-        if merged?.purl == nil { merged?.purl = other.purl }
+        if merged?.purl == nil {
+            merged?.purl = other.purl
+        } else if let purl = merged?.purl, let otherPURL = other.purl, purl != otherPURL {
+            merged?.purl = Self.commonQualifiers(purl, otherPURL)
+        }
         if merged?.installedVersion == nil { merged?.installedVersion = other.installedVersion }
         merged?.fixedVersions += other.fixedVersions
         switch (merged?.fixAvailable, other.fixAvailable) {

@@ -404,6 +404,28 @@ struct FindingsTests {
         }
     }
 
+    /// One package found as two architectures (a multilib image) is one finding of neither
+    /// alone: its purl keeps only the qualifiers both have.
+    @Test func aPackageOfTwoArchitecturesKeepsOnlyTheQualifiersBothHave() {
+        func glibc(_ purl: String) -> Finding {
+            Finding(
+                kind: .vulnerability, ruleID: "CVE-2023-4911", title: "glibc flaw",
+                ratings: [SeverityRating(source: "trivy", severity: .high, isToolVerdict: true)],
+                package: Package(ecosystem: "redhat", name: "glibc", installedVersion: "2.28", purl: purl),
+                provenance: [Provenance(tool: "trivy", reportFile: "image.json", rawID: "CVE-2023-4911")],
+                identity: FindingIdentity(
+                    kind: .vulnerability, scope: "image:r/app", subject: ["redhat", "glibc", "2.28"])
+            ).finalized()
+        }
+        func merged(_ purls: [String]) -> String? { FindingSet(merging: purls.map(glibc)).all.first?.package?.purl }
+        let i686 = "pkg:rpm/redhat/glibc@2.28?arch=i686&distro=redhat-8.8"
+        let x86 = "pkg:rpm/redhat/glibc@2.28?arch=x86_64&distro=redhat-8.8"
+        #expect(merged([i686, x86]) == "pkg:rpm/redhat/glibc@2.28?distro=redhat-8.8")
+        #expect(merged([x86, i686]) == "pkg:rpm/redhat/glibc@2.28?distro=redhat-8.8")
+        #expect(merged([x86, x86]) == x86)
+        #expect(merged(["pkg:rpm/redhat/glibc@2.28#lib", x86 + "#lib"]) == "pkg:rpm/redhat/glibc@2.28#lib")
+    }
+
     /// An advisory naming its CVE is that CVE: it joins that CVE's finding and never another
     /// CVE's that links to it as related, whichever comes first in fingerprint order. Joined
     /// to CVE-2022-0001, its alias CVE-2022-0002 let a waiver or VEX statement for the low

@@ -151,6 +151,20 @@ struct GateCommandTests {
         #expect(result.standardOutput.contains("VEX     low      vulnerability CVE-2020-0002 lodash 4.17.15"))
     }
 
+    /// One glibc vulnerability in the i686 and the x86_64 package of a multilib image is one
+    /// finding: a VEX statement for the i686 package alone no longer suppresses it (the merged
+    /// finding kept the i686 purl, so the x86_64 package's vulnerability passed; found by a
+    /// review).
+    @Test func aStatementForOneArchitectureDoesNotCoverAnother() throws {
+        let result = try GateProcess.run(
+            [
+                "gate", "fixtures/trivy/multilib-rpm.json", "--policy", "policies/production.yaml", "--vex",
+                "fixtures/policy/openvex-one-arch.json",
+            ] + Self.now)
+        #expect(result.status == 1, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("FAIL    high     vulnerability CVE-2023-4911 glibc 2.28-225.el8"))
+    }
+
     /// npm audit's severity of a GitHub advisory is GitHub's: under production's
     /// `severity-sources: [vendor, ghsa, nvd, tool]` it decides before the NVD rating Trivy
     /// cites. It did not, so adding Trivy's report turned npm audit's critical into a medium
