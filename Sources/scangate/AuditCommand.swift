@@ -12,6 +12,13 @@ struct AuditCommand: ParsableCommand {
         abstract: "Work with the release gate's audit log.",
         subcommands: [AuditVerifyCommand.self]
     )
+
+    /// `scangate audit` without `verify`: the help on standard error, exit 2 (as `scangate`).
+    func run() throws {
+        Terminal.error(Self.helpMessage())
+        Terminal.error("error: no command given")
+        throw ExitCode(ExitStatus.usage)
+    }
 }
 
 /// `scangate audit verify audit.jsonl [--key PUBLIC.pem … [--allow-unsigned]] [--head SHA256]`.

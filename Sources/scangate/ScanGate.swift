@@ -25,6 +25,14 @@ struct ScanGate: ParsableCommand {
         ]
     )
 
+    /// `scangate` without a command: the help on standard error, exit 2. A CI step
+    /// `scangate $COMMAND` whose variable is empty must not pass.
+    func run() throws {
+        Terminal.error(Self.helpMessage())
+        Terminal.error("error: no command given")
+        throw ExitCode(ExitStatus.usage)
+    }
+
     /// Runs the command and maps every outcome onto ScanGate's exit codes (ArgumentParser's
     /// own usage errors would otherwise exit 64).
     static func main() {

@@ -113,6 +113,19 @@ struct CLITests {
         #expect(plain.standardOutput.contains("\"fixtures/examples/npm-audit.json\""))
     }
 
+    /// No command (`scangate $COMMAND` with the variable empty) is a usage error, exit 2, with
+    /// the help on standard error: it printed the help and exited 0, so such a step passed
+    /// (found by a review). `--help` still exits 0.
+    @Test func noCommandIsAUsageError() throws {
+        for arguments in [[], ["audit"]] {
+            let result = try ScanGateProcess.run(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.standardOutput.isEmpty)
+            #expect(result.standardError.contains("error: no command given"))
+        }
+        #expect(try ScanGateProcess.run(["--help"]).status == 0)
+    }
+
     /// Standard output on a full disk (`/dev/full`) or closed: the command says so and exits 2.
     /// Several commands crashed instead (FileHandle's write traps: a stack trace, exit 132) or
     /// exited 0 having lost their output (found by a review). Standard error closed or full
