@@ -116,6 +116,10 @@ public enum OutputFiles {
         let url = URL(fileURLWithPath: target)
         let directory = url.deletingLastPathComponent()
         if creatingDirectories {
+            // Foundation says "a file with the same name already exists" of a path through a file.
+            if let file = firstNonDirectory(in: directory.path) {
+                throw OutputFileError(path: path, reason: "\(file) is not a directory")
+            }
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
@@ -146,6 +150,21 @@ public enum OutputFiles {
             throw OutputFileError(path: path, reason: failure)
         }
         return temporary
+    }
+
+    /// The first of `directory` and its ancestors that exists and is not a directory.
+    private static func firstNonDirectory(in directory: String) -> String? {
+        var ancestors: [String] = []
+        var current = directory
+        while !current.isEmpty && current != "/" && current != "." {
+            ancestors.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        var status = stat()
+        for ancestor in ancestors.reversed() where stat(ancestor, &status) == 0 {
+            if status.st_mode & S_IFMT != S_IFDIR { return ancestor }
+        }
+        return nil
     }
 
     /// Renames a staged temporary file over its target; errors name `path`.

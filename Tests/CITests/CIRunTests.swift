@@ -624,6 +624,8 @@ enum CIRun {
         let (result, captured) = try CIRun.run(workspace, overrides: overrides, token: nil)
         #expect(result.exitCode == 2, "\(captured.standardError)")
         #expect(result.steps.first { $0.name == "html" }?.status == .failed(2))
+        // Said plainly (Foundation's text was "a file with the same name already exists").
+        #expect(captured.standardError.contains("\(workspace.path("blocker")) is not a directory"))
         #expect(!workspace.outputFile.contains("html="), "\(workspace.outputFile)")
         #expect(workspace.outputFile.contains("markdown="), "\(workspace.outputFile)")
         #expect(workspace.outputFile.contains("exit-code=2\n"))
@@ -742,6 +744,8 @@ enum CIRun {
         let (result, captured) = try CIRun.run(workspace, token: nil)
         #expect(result.exitCode == 2)
         #expect(result.steps.first { $0.name == "html" }?.status == .failed(2))
+        // Said plainly (Foundation's text was "a file with the same name already exists").
+        #expect(captured.standardError.contains("\(workspace.path("blocker")) is not a directory"))
         #expect(captured.standardError.contains("cannot write \(workspace.path("out/report.html"))"))
         for output in Self.outputs where output != "out/report.html" {
             #expect(FileManager.default.fileExists(atPath: workspace.path(output)))
