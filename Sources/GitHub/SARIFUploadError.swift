@@ -24,6 +24,12 @@ public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether an argument (repository, commit, ref, API URL…) was the problem, not the file.
+    public var isArgumentProblem: Bool {
+        if case .invalidArgument = self { return true }
+        return false
+    }
+
     /// Whether the input file could not be read as SARIF (exit 3, as for any unreadable report),
     /// as opposed to a usage problem or a file GitHub would refuse (exit 2).
     public var isUnreadableInput: Bool {

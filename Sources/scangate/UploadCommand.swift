@@ -114,7 +114,9 @@ struct UploadCommand: ParsableCommand {
                 StandardOutput.note("uploaded: GitHub processed \(sarifFile) as upload \(id)")
             }
         } catch {
-            Terminal.error("error: \(token.scrub(error.description))")
+            // A problem of the file names it, as `ingest` names a report it cannot read.
+            let file = error.isLocal && !error.isArgumentProblem ? "\(sarifFile): " : ""
+            Terminal.error("error: \(file)\(token.scrub(error.description))")
             // A file that is not SARIF at all is an unreadable input (3), as `ingest` says of it.
             let status =
                 error.isUnreadableInput

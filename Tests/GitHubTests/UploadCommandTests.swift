@@ -303,6 +303,8 @@ struct UploadCommandTests {
             let result = try upload(server, file: file)
             #expect(result.status == 3, "\(file.lastPathComponent): \(result.standardError)")
             #expect(errorLines(result).first?.contains("cannot be read as SARIF") == true, "\(result.standardError)")
+            // Named, as `ingest` names a report it cannot read.
+            #expect(errorLines(result).first?.hasPrefix("error: \(file.path): not uploaded") == true)
             #expect(result.standardError.contains(reason), "\(result.standardError)")
         }
         #expect(try server.requests().isEmpty)
