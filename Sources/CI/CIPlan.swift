@@ -185,7 +185,8 @@ public struct CIPlan: Sendable {
         inputs += config.policies.sorted { $0.key < $1.key }.map { ("the \($0.key) policy", $0.value) }
         inputs += waivers.map { ("a waivers file", $0) } + vex.map { ("a VEX document", $0) }
         if let baseline { inputs.append(("the baseline", baseline)) }
-        if let dockerfile { inputs.append(("the Dockerfile", (sourceRoot.map { $0 + "/" } ?? "") + dockerfile)) }
+        let dockerfilePath = dockerfile.map { (sourceRoot.map { $0 + "/" } ?? "") + $0 }
+        if let dockerfilePath { inputs.append(("the Dockerfile", dockerfilePath)) }
         if let cacert { inputs.append(("the CA certificates", cacert)) }
         if let release = config.release {
             inputs += release.keys.map { ("a release key", $0) }
@@ -198,6 +199,18 @@ public struct CIPlan: Sendable {
             throw CIConfigError(file: clash.flag ?? configName, line: 0, message: clash.problem)
         }
 
+        // Image findings point at the Dockerfile's last FROM line: a misspelt one pointed them at
+        // a file that is not in the repository.
+        if let dockerfilePath {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dockerfilePath, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            else {
+                throw CIConfigError(
+                    file: overrides.dockerfile == nil ? configName : "--dockerfile", line: 0,
+                    message: "the Dockerfile \(dockerfilePath) does not exist")
+            }
+        }
         let category = overrides.category ?? config.sarif.category ?? "scangate"
         guard !category.contains(where: \.isNewline) else {
             throw CIConfigError(file: "--category", line: 0, message: "the category must be one line")

@@ -62,6 +62,15 @@ struct SARIFCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: sourceRoot, isDirectory: &isDirectory), isDirectory.boolValue
             else { throw ValidationError("--source-root \(sourceRoot): not a directory") }
         }
+        // Image findings point at its last FROM line: a misspelt one pointed them at a file
+        // that is not in the repository.
+        if let dockerfile {
+            let path = sourceRoot.map { ($0 as NSString).appendingPathComponent(dockerfile) } ?? dockerfile
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw ValidationError("--dockerfile \(dockerfile): no such file\(sourceRoot.map { " in \($0)" } ?? "")")
+            }
+        }
     }
 
     func run() throws {
@@ -99,8 +108,10 @@ struct SARIFCommand: ParsableCommand {
         if let dockerfile {
             inputs.append(sourceRoot.map { ($0 as NSString).appendingPathComponent(dockerfile) } ?? dockerfile)
         }
-        try OutputFile.write(sarif.bytes, to: output, sparing: inputs, isJSON: true)
+        // The listing first: when it cannot be written (exit 2), the SARIF file a later step
+        // uploads is still the one before, not a new one of a run that failed.
         if let dropped { try OutputFile.write(sarif.droppedListing, to: dropped, sparing: inputs) }
+        try OutputFile.write(sarif.bytes, to: output, sparing: inputs, isJSON: true)
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set, sarif)
     }

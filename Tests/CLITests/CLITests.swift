@@ -113,6 +113,33 @@ struct CLITests {
         #expect(plain.standardOutput.contains("\"fixtures/examples/npm-audit.json\""))
     }
 
+    /// A `--dockerfile` that does not exist is a usage error: image findings pointed at its
+    /// path, a file not in the repository (found by a review). And an unwritable `--dropped`
+    /// leaves the SARIF file as it was: it was replaced before the listing failed.
+    @Test func sarifRefusesAMissingDockerfileAndKeepsTheOldFileWhenTheListingFails() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = try ScanGateProcess.run(
+            ["sarif", "fixtures/examples", "--dockerfile", "nosuch/Dockerfile", "-o", directory.path + "/a.sarif"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("--dockerfile nosuch/Dockerfile: no such file"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/a.sarif"))
+        let ci = try ScanGateProcess.run(
+            [
+                "ci", "--policy", "policies/dev.yaml", "--no-upload", "--no-comment", "--dockerfile", "nosuch",
+                "fixtures/examples",
+            ])
+        #expect(ci.status == 2)
+        #expect(ci.standardError.contains("the Dockerfile nosuch does not exist"))
+
+        let sarif = directory.appendingPathComponent("b.sarif")
+        try Data("earlier\n".utf8).write(to: sarif)
+        let listing = try ScanGateProcess.run(
+            ["sarif", "fixtures/examples", "-o", sarif.path, "--dropped", directory.path + "/no-such-dir/dropped.txt"])
+        #expect(listing.status == 2, "\(listing.standardError)")
+        #expect(try String(contentsOf: sarif, encoding: .utf8) == "earlier\n")
+    }
+
     /// No command (`scangate $COMMAND` with the variable empty) is a usage error, exit 2, with
     /// the help on standard error: it printed the help and exited 0, so such a step passed
     /// (found by a review). `--help` still exits 0.
