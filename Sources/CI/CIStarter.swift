@@ -157,10 +157,12 @@ public enum CIStarter {
             }
             sources.append((name, from))
         }
+        // Everything is written beside its place first, and put in place only when all of it
+        // could be: a full disk or a path through a file left `.scangate.yaml` naming policies
+        // that were never written, and a second try was refused because it existed.
         var actions: [Action] = []
+        var staged: [StagedOutput] = []
         do {
-            try OutputFiles.write(Array(configText.utf8), to: configPath, creatingDirectories: true)
-            actions.append(Action(kind: configExists ? .replaced : .wrote, path: configPath))
             let policies = PathResolution.join(directory, "policies")
             for (name, from) in sources {
                 let target = PathResolution.join(policies, name)
@@ -172,15 +174,20 @@ public enum CIStarter {
                 guard let data = manager.contents(atPath: from) else {
                     throw InstallError(description: "cannot read \(from)")
                 }
-                try OutputFiles.write([UInt8](data), to: target, creatingDirectories: true)
+                staged.append(try OutputFiles.stage([UInt8](data), to: target, creatingDirectories: true))
                 actions.append(Action(kind: exists ? .replaced : .wrote, path: target))
             }
-        } catch let error as OutputFileError {
-            throw InstallError(description: error.description)
-        } catch let error as InstallError {
-            throw error
+            // The configuration last: it is what says ScanGate is set up.
+            staged.append(try OutputFiles.stage(Array(configText.utf8), to: configPath, creatingDirectories: true))
+            actions.insert(Action(kind: configExists ? .replaced : .wrote, path: configPath), at: 0)
+            for output in staged { try output.commit() }
         } catch {
-            throw InstallError(description: "\(error)")
+            for output in staged { output.discard() }
+            switch error {
+            case let error as OutputFileError: throw InstallError(description: error.description)
+            case let error as InstallError: throw error
+            default: throw InstallError(description: "\(error)")
+            }
         }
         return actions
     }

@@ -313,6 +313,24 @@ extension ScanGateExecutable {
         #expect(forced.status == 0)
     }
 
+    /// `init` that cannot write a policy writes nothing: it left `.scangate.yaml` naming
+    /// policies that were never written, and a second try was refused because it existed
+    /// (found by a review).
+    @Test func initThatCannotWriteEverythingWritesNothing() throws {
+        let directory = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let blocker = directory.appendingPathComponent("policies")
+        try Data().write(to: blocker)
+        let environment = ["SCANGATE_POLICIES": CITestEnvironment.fixture("policies")]
+        let failed = try ScanGateExecutable.run(["init"], in: directory, environment: environment)
+        #expect(failed.status == 2)
+        #expect(failed.standardError.contains("policies is not a directory"), "\(failed.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["policies"])
+        try FileManager.default.removeItem(at: blocker)
+        let retried = try ScanGateExecutable.run(["init"], in: directory, environment: environment)
+        #expect(retried.status == 0, "\(retried.standardError)")
+    }
+
     /// A `.scangate.yaml` that is a link, even to nothing, is there: `init` would otherwise write
     /// the configuration wherever the link points, out of the repository maybe.
     @Test func initDoesNotWriteThroughALinkWithoutForce() throws {
