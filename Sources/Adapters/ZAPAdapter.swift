@@ -285,7 +285,7 @@ struct ZAPFindingBuilder {
                 if position == 0, let firstInstanceOtherInfo { instance.otherInfo = firstInstanceOtherInfo }
                 let key = GroupKey(
                     site: site, rule: rule, url: Self.normalizedURL(instance.uri), method: instance.method ?? "",
-                    parameter: instance.param ?? "")
+                    parameter: Self.normalizedParameter(instance.param))
                 add(alert, alertIndex: alertIndex, cwe: cwe, key: key, instance: instance, otherInfo: nil)
             }
             if var instance = alert.flatInstance {
@@ -294,7 +294,7 @@ struct ZAPFindingBuilder {
                 instance.otherInfo = converter.text(instance.otherInfo)
                 let key = GroupKey(
                     site: site, rule: rule, url: Self.normalizedURL(instance.uri), method: instance.method ?? "",
-                    parameter: instance.param ?? "")
+                    parameter: Self.normalizedParameter(instance.param))
                 add(alert, alertIndex: alertIndex, cwe: cwe, key: key, instance: instance, otherInfo: nil)
             }
             if alert.flatInstance == nil, let count = alert.count.flatMap({ Int($0.zapTrimmed) }),
@@ -495,6 +495,27 @@ struct ZAPFindingBuilder {
         default: scanned = "any of the \(sites.count) sites it scanned"
         }
         return "ZAP reported no alert for \(scanned), not even an informational one"
+    }
+
+    /// HTTP header names ZAP's rules name as an alert's parameter: ZAP 2.11 and older wrote
+    /// them capitalised (`Cache-Control`), 2.12 and newer lower case. Header names are
+    /// case-insensitive, so an upgrade of ZAP must not make the same alert a new finding; any
+    /// other parameter (a query or form field, a cookie) is kept as written.
+    static let headerParameters: Set<String> = [
+        "access-control-allow-credentials", "access-control-allow-origin", "age", "cache-control",
+        "content-security-policy",
+        "content-security-policy-report-only", "content-type", "cross-origin-embedder-policy",
+        "cross-origin-opener-policy", "cross-origin-resource-policy", "expires", "feature-policy", "permissions-policy",
+        "pragma", "referrer-policy", "server", "set-cookie", "strict-transport-security", "via", "x-aspnet-version",
+        "x-aspnetmvc-version", "x-backend-server", "x-chromelogger-data", "x-chromephp-data", "x-content-type-options",
+        "x-debug-token", "x-debug-token-link", "x-frame-options", "x-powered-by", "x-xss-protection",
+    ]
+
+    /// The parameter as the finding's identity takes it: a header name in lower case.
+    static func normalizedParameter(_ parameter: String?) -> String {
+        guard let parameter else { return "" }
+        let lowercased = parameter.lowercased()
+        return headerParameters.contains(lowercased) ? lowercased : parameter
     }
 
     /// The URI without query string and fragment, and an http(s) URI with an empty path given the
