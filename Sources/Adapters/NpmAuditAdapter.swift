@@ -185,6 +185,7 @@ private struct NpmAuditReader {
                 identity: Self.identity(packageName: packageName, installedVersion: nil))
             if cves.count > 1 {
                 template.detail = "The advisory covers \(cves.count) CVEs: \(cves.joined(separator: ", "))."
+                template.coveredCVEs = cves
             }
 
             for (version, paths) in try Self.installedVersions(of: advisory) {

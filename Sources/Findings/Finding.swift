@@ -367,6 +367,7 @@ public struct Finding: Sendable, Hashable {
         var suppression: Suppression?
         var fingerprint: String
         var identity: FindingIdentity
+        var coveredCVEs: [String]
 
         init(
             kind: FindingKind,
@@ -388,7 +389,8 @@ public struct Finding: Sendable, Hashable {
             status: String?,
             suppression: Suppression?,
             fingerprint: String,
-            identity: FindingIdentity
+            identity: FindingIdentity,
+            coveredCVEs: [String]
         ) {
             self.kind = kind
             self.ruleID = ruleID
@@ -410,6 +412,7 @@ public struct Finding: Sendable, Hashable {
             self.suppression = suppression
             self.fingerprint = fingerprint
             self.identity = identity
+            self.coveredCVEs = coveredCVEs
         }
 
         func copy() -> Storage {
@@ -433,7 +436,8 @@ public struct Finding: Sendable, Hashable {
                 status: status,
                 suppression: suppression,
                 fingerprint: fingerprint,
-                identity: identity)
+                identity: identity,
+                coveredCVEs: coveredCVEs)
         }
     }
 
@@ -552,8 +556,9 @@ public struct Finding: Sendable, Hashable {
     public var claimedCVEs: Set<String> {
         let reported = reportedCVEs
         guard reported.isEmpty else { return reported }
-        // The primary id is the oldest CVE among them (``finalized()``), aliases the rest.
-        return Set(([ruleID] + aliases).map(Identifiers.normalize).filter(Identifiers.isCVE))
+        // The primary id is the oldest CVE among them (``finalized()``), aliases the rest; an
+        // advisory of several CVEs claims them all, so it joins none of them alone.
+        return Set(([ruleID] + aliases + coveredCVEs).map(Identifiers.normalize).filter(Identifiers.isCVE))
     }
 
     /// The CVEs among tools' raw ids, normalised (a findings document's `sources[].rawId` too).
@@ -585,6 +590,14 @@ public struct Finding: Sendable, Hashable {
         set { mutableStorage.identity = newValue }
         _modify { yield &mutableStorage.identity }
     }
+    /// CVEs the finding covers that are none of its ids: an npm advisory naming several covers
+    /// them all and is none of them (so they are not aliases). It joins no finding of one CVE
+    /// (``claimedCVEs``). Not written to the findings JSON: only merging reads it.
+    public var coveredCVEs: [String] {
+        get { storage.coveredCVEs }
+        set { mutableStorage.coveredCVEs = newValue }
+        _modify { yield &mutableStorage.coveredCVEs }
+    }
 
     public init(
         kind: FindingKind, ruleID: String, aliases: [String] = [], title: String, description: String? = nil,
@@ -592,7 +605,7 @@ public struct Finding: Sendable, Hashable {
         confidence: Confidence? = nil,
         package: Package? = nil, locations: [Location] = [], instances: [WebInstance] = [], cwes: [String] = [],
         references: [String] = [], provenance: [Provenance] = [], status: String? = nil,
-        suppression: Suppression? = nil, identity: FindingIdentity
+        suppression: Suppression? = nil, identity: FindingIdentity, coveredCVEs: [String] = []
     ) {
         storage = Storage(
             kind: kind,
@@ -614,7 +627,8 @@ public struct Finding: Sendable, Hashable {
             status: status,
             suppression: suppression,
             fingerprint: "",
-            identity: identity)
+            identity: identity,
+            coveredCVEs: coveredCVEs)
     }
 
     /// Equal when every field is equal (what the synthesized conformance compared).
@@ -642,6 +656,7 @@ public struct Finding: Sendable, Hashable {
             && l.suppression == r.suppression
             && l.fingerprint == r.fingerprint
             && l.identity == r.identity
+            && l.coveredCVEs == r.coveredCVEs
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -666,6 +681,7 @@ public struct Finding: Sendable, Hashable {
         hasher.combine(s.suppression)
         hasher.combine(s.fingerprint)
         hasher.combine(s.identity)
+        hasher.combine(s.coveredCVEs)
     }
 
     /// Whether the finding counts as open (not suppressed by a tool).

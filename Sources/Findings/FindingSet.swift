@@ -283,6 +283,7 @@ public struct FindingSet: Sendable {
             result.cwes += other.cwes
             result.references += other.references
             result.provenance += other.provenance
+            result.coveredCVEs += other.coveredCVEs
             if result.status == nil { result.status = other.status }
             // Open wins: the merged finding is suppressed only when every source suppressed it.
             if other.suppression == nil { result.suppression = nil }

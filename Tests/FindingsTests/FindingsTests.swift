@@ -390,17 +390,20 @@ struct FindingsTests {
         #expect(set.all.map(\.ruleID).sorted() == ["CVE-2022-0001", "CVE-2022-0002"])
         #expect(set.all.first { $0.ruleID == "CVE-2022-0001" }?.severity == .critical)
 
-        // An npm 6 advisory covering both CVEs (read without them as aliases): it joins one
-        // finding, never both into one, and brings neither CVE as an alias of the other.
-        let advisory = vulnerability(
+        // An npm 6 advisory covering both CVEs (as the adapter reads it: neither CVE an alias,
+        // both covered) joins neither: merged into one, a statement about that CVE would hide
+        // the other, which only the advisory reports. It stays a finding of its own.
+        var advisory = vulnerability(
             "GHSA-aaaa-bbbb-cccc", package: "pkga", version: "1.0.0", tool: "npm-audit", severity: .high)
-        let forward = FindingSet(merging: [critical, low, advisory])
-        let backward = FindingSet(merging: [advisory, low, critical])
-        #expect(forward.all.count == 2)
-        #expect(forward.all.map(\.fingerprint) == backward.all.map(\.fingerprint))
-        #expect(forward.all.filter { $0.tools.contains("trivy") }.count == 2)
-        for finding in forward.all {
-            #expect(!finding.aliases.contains { $0.hasPrefix("CVE-") && $0 != finding.ruleID }, "\(finding.aliases)")
+        advisory.coveredCVEs = ["CVE-2022-0001", "CVE-2022-0002"]
+        for order in [[critical, low, advisory], [advisory, low, critical], [low, advisory]] {
+            let set = FindingSet(merging: order)
+            #expect(set.all.count == order.count)
+            #expect(set.all.first { $0.ruleID == "GHSA-aaaa-bbbb-cccc" }?.tools == ["npm-audit"])
+            for finding in set.all {
+                #expect(
+                    !finding.aliases.contains { $0.hasPrefix("CVE-") && $0 != finding.ruleID }, "\(finding.aliases)")
+            }
         }
     }
 

@@ -149,6 +149,23 @@ struct GateCommandTests {
         #expect(result.status == 1, "\(result.standardOutput)")
         #expect(result.standardOutput.contains("FAIL    critical vulnerability CVE-2020-0001 lodash 4.17.15"))
         #expect(result.standardOutput.contains("VEX     low      vulnerability CVE-2020-0002 lodash 4.17.15"))
+        // Trivy reporting only the low CVE: the advisory, the only report of the other, stays open.
+        let trivy = try String(contentsOfFile: "fixtures/trivy/two-cves-one-advisory.json", encoding: .utf8)
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(trivy.utf8)) as? [String: Any])
+        var results = try #require(json["Results"] as? [[String: Any]])
+        results[0]["Vulnerabilities"] = (results[0]["Vulnerabilities"] as? [Any])?.suffix(1).map { $0 }
+        json["Results"] = results
+        let lowOnly = try GateProcess.temporaryFile(
+            "trivy.json", String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self))
+        defer { try? FileManager.default.removeItem(at: lowOnly.deletingLastPathComponent()) }
+        let partial = try GateProcess.run(
+            [
+                "gate", lowOnly.path, "fixtures/npm-audit/advisory-of-two-cves-npm6.json", "--policy",
+                "policies/production.yaml", "--vex", "fixtures/policy/openvex-low-cve.json",
+            ] + Self.now)
+        #expect(partial.status == 1, "\(partial.standardOutput)")
+        #expect(partial.standardOutput.contains("FAIL    high     vulnerability GHSA-aaaa-bbbb-cccc lodash"))
+        #expect(partial.standardOutput.contains("VEX     low      vulnerability CVE-2020-0002 lodash 4.17.15"))
     }
 
     /// One glibc vulnerability in the i686 and the x86_64 package of a multilib image is one
