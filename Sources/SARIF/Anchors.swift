@@ -133,8 +133,11 @@ struct AnchorResolver {
         var anchors: [Anchor] = []
         for candidate in candidates {
             var line = candidate.line.map { max(1, $0) }
-            if line == nil, let file = tree.file(candidate.path.removingPercentEscapes) {
-                line = PackageLineFinder.line(of: package, in: file, fileName: candidate.path)
+            if line == nil {
+                line =
+                    tree.withFile(candidate.path.removingPercentEscapes) { file in
+                        PackageLineFinder.line(of: package, in: &file, fileName: candidate.path)
+                    } ?? nil
             }
             anchors.append(
                 Anchor(
@@ -336,7 +339,7 @@ struct AnchorResolver {
 /// Finds the line that declares a package in a manifest or lock file. Best effort: when
 /// nothing matches, the result points at line 1 of the file.
 enum PackageLineFinder {
-    static func line(of package: Package, in file: SourceFile, fileName: String) -> Int? {
+    static func line(of package: Package, in file: inout SourceFile, fileName: String) -> Int? {
         let name = package.name
         let version = package.installedVersion
         let base = fileName.split(separator: "/").last.map(String.init) ?? fileName
@@ -344,15 +347,18 @@ enum PackageLineFinder {
         case "package-lock.json", "npm-shrinkwrap.json":
             // v2/v3: "node_modules/a/node_modules/b": { … } (in a workspace also
             // "packages/web/node_modules/b"); v1: "b": { … }.
+            let entries = file.npmLockEntries()
             for nodePath in package.paths where AnchorResolver.isNpmNodePath(nodePath) {
-                if let line = file.firstLine(where: { $0.contains("\"" + nodePath + "\"") }) { return line }
+                if let index = entries.lineOfKey[nodePath] { return index + 1 }
             }
             // Trivy names the lock file, not the copy: of several copies locked (a nested
             // `node_modules/express/node_modules/lodash`), the one of the installed version. The
             // first copy's line would be every copy's, and their results would share it.
-            if let version, let line = npmLockEntryLine(name: name, version: version, in: file) { return line }
-            if let line = file.firstLine(where: { $0.contains("\"node_modules/" + name + "\"") }) { return line }
-            return file.firstLine { $0.contains("\"" + name + "\": {") }
+            if let version, let line = npmLockEntryLine(name: name, version: version, in: file, entries: entries) {
+                return line
+            }
+            if let index = entries.lineOfKey["node_modules/" + name] ?? entries.lineOfKey[name] { return index + 1 }
+            return nil
         case "yarn.lock":
             return yarnLine(name: name, version: version, in: file)
         case "package.json":
@@ -370,16 +376,14 @@ enum PackageLineFinder {
     /// The line of a package-lock entry of `name` whose `"version"` is `version`: the key
     /// `"node_modules/NAME"` or `"…/node_modules/NAME"` (lock files v2 and v3) or `"NAME"`
     /// (v1's nested `dependencies`), with the version among the entry's first fields.
-    static func npmLockEntryLine(name: String, version: String, in file: SourceFile) -> Int? {
-        let keySuffix = "/node_modules/" + name + "\": {"
+    static func npmLockEntryLine(name: String, version: String, in file: SourceFile, entries: NpmLockEntries)
+        -> Int?
+    {
         let versionField = "\"version\": \"" + version + "\""
-        for (index, line) in file.lines.enumerated() {
-            let header = line.trimmingLeadingSpaces
-            guard
-                header == "\"node_modules/" + name + "\": {" || header == "\"" + name + "\": {"
-                    || (header.hasPrefix("\"") && header.hasSuffix(keySuffix))
-            else { continue }
-            // The fields before the first nested object or the entry's end.
+        for index in entries.linesOfPackage[name] ?? [] {
+            // On the key's line (`"node_modules/b": { "version": "1.0.0" }`), else among the
+            // fields below it before the first nested object or the entry's end.
+            if file.lines[index].contains(versionField) { return index + 1 }
             for field in file.lines.dropFirst(index + 1).prefix(8) {
                 let trimmed = field.trimmingLeadingSpaces
                 if trimmed.hasPrefix(versionField) { return index + 1 }
