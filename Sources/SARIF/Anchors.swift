@@ -360,7 +360,7 @@ enum PackageLineFinder {
             if let index = entries.lineOfKey["node_modules/" + name] ?? entries.lineOfKey[name] { return index + 1 }
             return nil
         case "yarn.lock":
-            return yarnLine(name: name, version: version, in: file)
+            return yarnLine(name: name, version: version, in: file, headers: file.yarnHeaders()[name] ?? [])
         case "package.json":
             return file.firstLine { $0.contains("\"" + name + "\":") }
         default:
@@ -395,13 +395,10 @@ enum PackageLineFinder {
 
     /// A yarn.lock entry header (`lodash@^4.17.15, "lodash@^4.17.20":`), preferring the one whose
     /// `version` line matches the installed version.
-    static func yarnLine(name: String, version: String?, in file: SourceFile) -> Int? {
+    /// `headers`: the 0-based lines of the headers naming the package (``SourceFile/yarnHeaders()``).
+    static func yarnLine(name: String, version: String?, in file: SourceFile, headers: [Int]) -> Int? {
         var first: Int?
-        for (index, line) in file.lines.enumerated() where !line.hasPrefix(" ") && line.hasSuffix(":") {
-            let entries = line.dropLast().split(separator: ",").map {
-                $0.trimmingLeadingSpaces.replacingOccurrences(of: "\"", with: "")
-            }
-            guard entries.contains(where: { $0.hasPrefix(name + "@") }) else { continue }
+        for index in headers {
             if first == nil { first = index + 1 }
             guard let version else { return index + 1 }
             // The entry's fields are the indented lines right below its header.

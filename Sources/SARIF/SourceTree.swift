@@ -104,6 +104,26 @@ struct SourceFile {
     private let text: String
     private var hashes: LineHash.Table?
     private var lockEntries: NpmLockEntries?
+    private var yarnHeaderLines: [String: [Int]]?
+
+    /// The 0-based lines of a `yarn.lock`'s entry headers (`lodash@^4.17.15, "lodash@^4.17.20":`)
+    /// by the package they name, in file order, found once.
+    mutating func yarnHeaders() -> [String: [Int]] {
+        if let yarnHeaderLines { return yarnHeaderLines }
+        var headers: [String: [Int]] = [:]
+        for (index, line) in lines.enumerated() where !line.hasPrefix(" ") && line.hasSuffix(":") {
+            var names = Set<String>()
+            for entry in line.dropLast().split(separator: ",") {
+                let text = entry.trimmingLeadingSpaces.replacingOccurrences(of: "\"", with: "")
+                // `name@range`; a scoped name starts with its own `@`.
+                guard let at = text.dropFirst().firstIndex(of: "@") else { continue }
+                names.insert(String(text[..<at]))
+            }
+            for name in names { headers[name, default: []].append(index) }
+        }
+        yarnHeaderLines = headers
+        return headers
+    }
 
     /// The entries of an npm lock file, indexed once (``NpmLockEntries``).
     mutating func npmLockEntries() -> NpmLockEntries {
