@@ -35,6 +35,9 @@ struct AnchorResolver {
     let dockerfile: (path: String, line: Int)?
     /// The file npm findings without a manifest path point at, found once.
     private var npmManifest: String?
+    /// Package lines found, by file and package: a package's CVEs share its line, and a
+    /// manifest other than a lock file is searched line by line.
+    private var packageLines: [String: Int?] = [:]
 
     init(sourceRoot: String?, dockerfile: String?) {
         tree = SourceTree(root: sourceRoot)
@@ -134,10 +137,17 @@ struct AnchorResolver {
         for candidate in candidates {
             var line = candidate.line.map { max(1, $0) }
             if line == nil {
-                line =
-                    tree.withFile(candidate.path.removingPercentEscapes) { file in
-                        PackageLineFinder.line(of: package, in: &file, fileName: candidate.path)
-                    } ?? nil
+                let key = ([candidate.path, package.name, package.installedVersion ?? ""] + package.paths)
+                    .joined(separator: "\u{0}")
+                if let known = packageLines[key] {
+                    line = known
+                } else {
+                    line =
+                        tree.withFile(candidate.path.removingPercentEscapes) { file in
+                            PackageLineFinder.line(of: package, in: &file, fileName: candidate.path)
+                        } ?? nil
+                    packageLines[key] = .some(line)  // a miss is kept too
+                }
             }
             anchors.append(
                 Anchor(
