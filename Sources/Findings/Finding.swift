@@ -39,6 +39,11 @@ public struct Package: Sendable, Hashable {
     public var fixAvailable: Bool?
     /// Where the package sits: a lockfile path, a jar inside an image, `node_modules/a/node_modules/b`.
     public var paths: [String]
+    /// The purls of the packages merged into this one, when they differ (`?arch=i686` and
+    /// `?arch=x86_64` of a multilib image; ``purl`` then keeps only what they share), sorted;
+    /// empty otherwise. A VEX statement covers the finding only when it covers each of them.
+    /// Not written to the findings JSON.
+    public var sourcePURLs: [String] = []
 
     public init(
         ecosystem: String, name: String, installedVersion: String? = nil, purl: String? = nil,

@@ -333,8 +333,15 @@ public struct FindingSet: Sendable {
         }
         if merged?.purl == nil {
             merged?.purl = other.purl
-        } else if let purl = merged?.purl, let otherPURL = other.purl, purl != otherPURL {
-            merged?.purl = Self.commonQualifiers(purl, otherPURL)
+            merged?.sourcePURLs = other.sourcePURLs
+        } else if let mine = merged.flatMap({ $0.sourcePURLs.isEmpty ? $0.purl.map { [$0] } : $0.sourcePURLs }),
+            let theirs = other.sourcePURLs.isEmpty ? other.purl.map({ [$0] }) : other.sourcePURLs
+        {
+            let all = (mine + theirs).sortedUnique()
+            if all.count > 1 {
+                merged?.sourcePURLs = all
+                merged?.purl = all.dropFirst().reduce(all[0]) { Self.commonQualifiers($0, $1) }
+            }
         }
         if merged?.installedVersion == nil { merged?.installedVersion = other.installedVersion }
         merged?.fixedVersions += other.fixedVersions

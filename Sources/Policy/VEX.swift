@@ -99,6 +99,27 @@ public struct VEXStatement: Sendable {
         guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.uppercased()) }),
             let purl = PackageURL.of(finding)
         else { return VEXJudgement(places: [], matches: [], setAside: nil) }
+        // A package merged from differing purls (two architectures): each must be covered, and a
+        // place is covered as weakly as the weakest of them covers it.
+        let sources = finding.package?.sourcePURLs ?? []
+        guard sources.count > 1 else { return judge(finding, purl: purl, repository: repository) }
+        let judgements = sources.map { judge(finding, purl: $0, repository: repository) }
+        var combined = judgements[0]
+        for judgement in judgements.dropFirst() {
+            for index in combined.matches.indices {
+                switch (combined.matches[index], judgement.matches[index]) {
+                case (.version?, .version?): combined.matches[index] = .version
+                case (_?, _?): combined.matches[index] = .everyVersion
+                default: combined.matches[index] = nil
+                }
+            }
+            if combined.setAside == nil { combined.setAside = judgement.setAside }
+        }
+        return combined
+    }
+
+    /// ``judge(_:repository:)`` of the finding's package as `purl`.
+    private func judge(_ finding: Finding, purl: String, repository: SourceRepository?) -> VEXJudgement {
         let places = VEXPlace.places(of: finding)
         var matches = [VEXMatch?](repeating: nil, count: places.count)
         func cover(_ index: Int, _ match: VEXMatch) {

@@ -424,6 +424,9 @@ struct FindingsTests {
         let i686 = "pkg:rpm/redhat/glibc@2.28?arch=i686&distro=redhat-8.8"
         let x86 = "pkg:rpm/redhat/glibc@2.28?arch=x86_64&distro=redhat-8.8"
         #expect(merged([i686, x86]) == "pkg:rpm/redhat/glibc@2.28?distro=redhat-8.8")
+        // Each source purl is kept, for VEX: a statement must cover every one.
+        #expect(FindingSet(merging: [glibc(x86), glibc(i686)]).all.first?.package?.sourcePURLs == [i686, x86])
+        #expect(FindingSet(merging: [glibc(x86), glibc(x86)]).all.first?.package?.sourcePURLs == [])
         #expect(merged([x86, i686]) == "pkg:rpm/redhat/glibc@2.28?distro=redhat-8.8")
         #expect(merged([x86, x86]) == x86)
         #expect(merged(["pkg:rpm/redhat/glibc@2.28#lib", x86 + "#lib"]) == "pkg:rpm/redhat/glibc@2.28#lib")

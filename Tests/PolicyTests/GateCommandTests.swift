@@ -180,6 +180,14 @@ struct GateCommandTests {
             ] + Self.now)
         #expect(result.status == 1, "\(result.standardOutput)")
         #expect(result.standardOutput.contains("FAIL    high     vulnerability CVE-2023-4911 glibc 2.28-225.el8"))
+        // A statement naming both architectures' packages covers the finding.
+        let both = try GateProcess.run(
+            [
+                "gate", "fixtures/trivy/multilib-rpm.json", "--policy", "policies/production.yaml", "--vex",
+                "fixtures/policy/openvex-both-arches.json",
+            ] + Self.now)
+        #expect(both.status == 0, "\(both.standardOutput)")
+        #expect(both.standardOutput.contains("1 VEX-suppressed"))
     }
 
     /// npm audit's severity of a GitHub advisory is GitHub's: under production's
