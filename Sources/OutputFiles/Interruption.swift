@@ -15,7 +15,8 @@ public enum Interruption {
     /// Call it first in `main`, before any other thread starts: the signals are blocked in this
     /// thread, so in every thread started after it, and one thread waits for them with
     /// `sigwait`, where removing files is safe (a signal handler may do almost nothing).
-    /// Child processes get an empty signal mask (`ChildSignals`).
+    /// Child processes start with an empty signal mask (Foundation's `Process` sets one; the
+    /// credential helper's `posix_spawn` asks for it).
     ///
     /// A signal ScanGate was started ignoring (`nohup`, a shell's background job) stays ignored.
     public static func removeTemporaryFilesOnSignal() {
@@ -51,13 +52,18 @@ extension Interruption {
         var current = sigaction()
         guard sigaction(signal, nil, &current) == 0 else { return false }
         // SIG_IGN is the handler address 1 (`((__sighandler_t) 1)`), not imported as a constant.
-        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1
+        #if os(Linux)
+            return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1
+        #else
+            return unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self) == 1
+        #endif
     }
 }
 
 /// The temporary files being written now, by path.
 enum PendingTemporaryFiles {
     private static let lock = NSLock()
+    /// Read and written only with `lock` held.
     nonisolated(unsafe) private static var paths = Set<String>()
 
     /// Opens `path` with `open`, registered under the lock when it opened: a signal between
