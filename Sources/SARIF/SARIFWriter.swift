@@ -742,7 +742,6 @@ struct RunPlan {
         var withheldImages: [String: Set<String>] = [:]
         // (tool, report file) → the image scope the report scanned, whole or checking nothing.
         var imageOfReport: [ReportKey: String] = [:]
-        var imageOfEmptyReport: [ReportKey: String] = [:]
         if splittingImages {
             for tool in options.tools {
                 if let image = tool.image, isNamedImage(image) {
@@ -755,7 +754,7 @@ struct RunPlan {
             for report in options.emptyReports {
                 let name = toolName(report.tool)
                 guard let image = report.image, isNamedImage(image) else { continue }
-                imageOfEmptyReport[ReportKey(tool: name, report: report.scan.report)] = image
+                imageOfReport[ReportKey(tool: name, report: report.scan.report)] = image
                 if imageRuns[name]?.contains(image) != true { withheldImages[name, default: []].insert(image) }
             }
         }
@@ -778,7 +777,7 @@ struct RunPlan {
                 note(source.toolVersion, of: name)
                 let report = ReportKey(tool: name, report: source.reportFile)
                 var key = Key(tool: name)
-                if let image = imageOfReport[report] ?? imageOfEmptyReport[report], image == scope {
+                if let image = imageOfReport[report], image == scope {
                     key = Key(tool: name, image: image)
                 }
                 guard seen.insert(key).inserted else { continue }

@@ -55,10 +55,7 @@ struct SourceTree {
 
     /// GitHub's line hash of 1-based `line` of the file at `path` (hashes are computed once per file).
     mutating func lineHash(_ path: String, line: Int) -> String? {
-        guard var file = file(path) else { return nil }
-        let hash = file.lineHash(line)
-        cache[path] = file
-        return hash
+        withFile(path) { $0.lineHash(line) } ?? nil
     }
 
     /// A path as a tool wrote it, made relative to the repository root: `file://` and Windows
