@@ -14,11 +14,7 @@ struct AuditCommand: ParsableCommand {
     )
 
     /// `scangate audit` without `verify`: the help on standard error, exit 2 (as `scangate`).
-    func run() throws {
-        Terminal.error(Self.helpMessage())
-        Terminal.error("error: no command given")
-        throw ExitCode(ExitStatus.usage)
-    }
+    func run() throws { try ScanGate.noCommandGiven(help: Self.helpMessage()) }
 }
 
 /// `scangate audit verify audit.jsonl [--key PUBLIC.pem … [--allow-unsigned]] [--head SHA256]`.

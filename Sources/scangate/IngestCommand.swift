@@ -91,15 +91,12 @@ enum OutputFile {
     /// its values.
     static func write(_ bytes: [UInt8], to path: String?, sparing inputs: [String] = [], isJSON: Bool = false) throws {
         try refuse(path, ifAnyOf: inputs)
+        guard let path, path != "-" else {
+            // Standard output is a CI job's log: report text must not become a command there.
+            try StandardOutput.write(isJSON ? LogText.defusingCommands(inJSON: bytes) : LogText.defusingCommands(bytes))
+            return
+        }
         do throws(OutputFileError) {
-            guard let path, path != "-" else {
-                // Standard output is a CI job's log: report text must not become a command there.
-                let defused = isJSON ? LogText.defusingCommands(inJSON: bytes) : LogText.defusingCommands(bytes)
-                if let code = OutputFiles.writeAll(defused, to: STDOUT_FILENO) {
-                    throw OutputFileError(path: "standard output", reason: String(cString: strerror(code)))
-                }
-                return
-            }
             try OutputFiles.write(bytes, to: path)
         } catch {
             Terminal.error("error: \(error)")

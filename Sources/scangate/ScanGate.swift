@@ -27,8 +27,11 @@ struct ScanGate: ParsableCommand {
 
     /// `scangate` without a command: the help on standard error, exit 2. A CI step
     /// `scangate $COMMAND` whose variable is empty must not pass.
-    func run() throws {
-        Terminal.error(Self.helpMessage())
+    func run() throws { try Self.noCommandGiven(help: Self.helpMessage()) }
+
+    /// A command of commands run without one: its help on standard error, exit 2.
+    static func noCommandGiven(help: String) throws -> Never {
+        Terminal.error(help)
         Terminal.error("error: no command given")
         throw ExitCode(ExitStatus.usage)
     }
