@@ -185,7 +185,7 @@ public struct CIPlan: Sendable {
         inputs += config.policies.sorted { $0.key < $1.key }.map { ("the \($0.key) policy", $0.value) }
         inputs += waivers.map { ("a waivers file", $0) } + vex.map { ("a VEX document", $0) }
         if let baseline { inputs.append(("the baseline", baseline)) }
-        let dockerfilePath = dockerfile.map { (sourceRoot.map { $0 + "/" } ?? "") + $0 }
+        let dockerfilePath = dockerfile.map { DockerfileInput.path($0, sourceRoot: sourceRoot) }
         if let dockerfilePath { inputs.append(("the Dockerfile", dockerfilePath)) }
         if let cacert { inputs.append(("the CA certificates", cacert)) }
         if let release = config.release {
@@ -199,13 +199,8 @@ public struct CIPlan: Sendable {
             throw CIConfigError(file: clash.flag ?? configName, line: 0, message: clash.problem)
         }
 
-        // Image findings point at the Dockerfile's last FROM line: a misspelt one pointed them at
-        // a file that is not in the repository.
         if let dockerfilePath {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: dockerfilePath, isDirectory: &isDirectory),
-                !isDirectory.boolValue
-            else {
+            guard DockerfileInput.exists(dockerfilePath) else {
                 throw CIConfigError(
                     file: overrides.dockerfile == nil ? configName : "--dockerfile", line: 0,
                     message: "the Dockerfile \(dockerfilePath) does not exist")
@@ -247,6 +242,21 @@ public struct CIPlan: Sendable {
         plan.uploadRequested = overrides.upload == true
         plan.commentRequested = overrides.comment == true
         return plan
+    }
+}
+
+/// The Dockerfile image findings point at (`--dockerfile`, `sarif.dockerfile`).
+public enum DockerfileInput {
+    /// Its path: under the source root when there is one.
+    public static func path(_ dockerfile: String, sourceRoot: String?) -> String {
+        sourceRoot.map { ($0 as NSString).appendingPathComponent(dockerfile) } ?? dockerfile
+    }
+
+    /// Whether `path` is a file: a misspelt one pointed image findings at a file not in the
+    /// repository.
+    public static func exists(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 }
 

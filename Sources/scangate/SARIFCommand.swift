@@ -1,5 +1,6 @@
 import Adapters
 import ArgumentParser
+import CI
 import Findings
 import Foundation
 import Policy
@@ -62,12 +63,8 @@ struct SARIFCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: sourceRoot, isDirectory: &isDirectory), isDirectory.boolValue
             else { throw ValidationError("--source-root \(sourceRoot): not a directory") }
         }
-        // Image findings point at its last FROM line: a misspelt one pointed them at a file
-        // that is not in the repository.
         if let dockerfile {
-            let path = sourceRoot.map { ($0 as NSString).appendingPathComponent(dockerfile) } ?? dockerfile
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            guard DockerfileInput.exists(DockerfileInput.path(dockerfile, sourceRoot: sourceRoot)) else {
                 throw ValidationError("--dockerfile \(dockerfile): no such file\(sourceRoot.map { " in \($0)" } ?? "")")
             }
         }
@@ -106,7 +103,7 @@ struct SARIFCommand: ParsableCommand {
         if !notes.isEmpty { Terminal.error(notes.map(\.printableLine).joined(separator: "\n")) }
         var inputs = loaded.map(\.source) + sarif.sourceFilesRead
         if let dockerfile {
-            inputs.append(sourceRoot.map { ($0 as NSString).appendingPathComponent(dockerfile) } ?? dockerfile)
+            inputs.append(DockerfileInput.path(dockerfile, sourceRoot: sourceRoot))
         }
         // The listing first: when it cannot be written (exit 2), the SARIF file a later step
         // uploads is still the one before, not a new one of a run that failed.
