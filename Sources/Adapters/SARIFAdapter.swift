@@ -109,7 +109,7 @@ private struct SARIFDocumentReader {
     /// scanned. So a run without results scans the image it names, but as an unproven scan
     /// (``ParsedReport/unprovenScans``) that the policy's `empty-scans` judges.
     private func scannedImage(of run: SARIFRun) -> ScannedImage? {
-        guard run.toolName.lowercased() == "trivy" else { return nil }
+        guard run.isTrivy else { return nil }
         guard let properties = run.value["properties"], properties.kind == .object else { return nil }
         let digests = (properties["repoDigests"]?.kind == .array ? properties["repoDigests"]?.elements ?? [] : [])
             .compactMap { $0.stringValue.flatMap(ScannedImage.digest(ofRepositoryDigest:)) }
@@ -221,7 +221,7 @@ private struct SARIFDocumentReader {
         let title = shortDescription ?? ruleName ?? reference.id ?? message.map(firstLine) ?? ruleID
         let locations = try readLocations(of: result, in: run)
         let stableKey = try stableKey(
-            of: result, message: run.toolName.lowercased() == "trivy" ? message.map(Self.trivyStableText) : message)
+            of: result, message: run.isTrivy ? message.map(Self.trivyStableText) : message)
         let firstPlace = locations.first.flatMap { $0.path ?? $0.url } ?? ""
 
         let finding = Finding(
@@ -257,14 +257,17 @@ private struct SARIFDocumentReader {
     /// The column the first location's region starts at: two problems of one rule on one line
     /// (`console.log(a); console.log(b)`) are two places.
     private func firstStartColumn(of result: JSONValue) throws(JSONAccessError) -> Int? {
-        guard let location = try result.array("locations")?.first?.requireObject() else { return nil }
-        return try location.object("physicalLocation")?.object("region")?.int("startColumn")
+        try firstLocation(of: result)?.object("physicalLocation")?.object("region")?.int("startColumn")
+    }
+
+    /// The result's first location (the one GitHub shows).
+    private func firstLocation(of result: JSONValue) throws(JSONAccessError) -> JSONValue? {
+        try result.array("locations")?.first?.requireObject()
     }
 
     /// The first location's first logical location: its `fullyQualifiedName`, else its `name`.
     private func logicalLocationName(of result: JSONValue) throws(JSONAccessError) -> String? {
-        guard let location = try result.array("locations")?.first?.requireObject(),
-            let logical = try location.array("logicalLocations")?.first?.requireObject()
+        guard let logical = try firstLocation(of: result)?.array("logicalLocations")?.first?.requireObject()
         else { return nil }
         let name = try logical.string("name")
         return try logical.string("fullyQualifiedName") ?? name
@@ -708,6 +711,8 @@ private struct SARIFToolComponent {
 private struct SARIFRun {
     let value: JSONValue
     let toolName: String
+    /// Whether the driver is Trivy (its template messages, its image properties).
+    var isTrivy: Bool { toolName.lowercased() == "trivy" }
     let toolVersion: String?
     let driver: SARIFToolComponent
     let extensions: [SARIFToolComponent]
