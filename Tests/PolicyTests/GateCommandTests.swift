@@ -173,19 +173,16 @@ struct GateCommandTests {
     /// finding kept the i686 purl, so the x86_64 package's vulnerability passed; found by a
     /// review).
     @Test func aStatementForOneArchitectureDoesNotCoverAnother() throws {
-        let result = try GateProcess.run(
-            [
-                "gate", "fixtures/trivy/multilib-rpm.json", "--policy", "policies/production.yaml", "--vex",
-                "fixtures/policy/openvex-one-arch.json",
-            ] + Self.now)
+        func gate(vex: String) throws -> ChildProcess.Result {
+            try GateProcess.run(
+                ["gate", "fixtures/trivy/multilib-rpm.json", "--policy", "policies/production.yaml", "--vex", vex]
+                    + Self.now)
+        }
+        let result = try gate(vex: "fixtures/policy/openvex-one-arch.json")
         #expect(result.status == 1, "\(result.standardOutput)")
         #expect(result.standardOutput.contains("FAIL    high     vulnerability CVE-2023-4911 glibc 2.28-225.el8"))
         // A statement naming both architectures' packages covers the finding.
-        let both = try GateProcess.run(
-            [
-                "gate", "fixtures/trivy/multilib-rpm.json", "--policy", "policies/production.yaml", "--vex",
-                "fixtures/policy/openvex-both-arches.json",
-            ] + Self.now)
+        let both = try gate(vex: "fixtures/policy/openvex-both-arches.json")
         #expect(both.status == 0, "\(both.standardOutput)")
         #expect(both.standardOutput.contains("1 VEX-suppressed"))
     }
