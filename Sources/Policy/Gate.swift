@@ -149,6 +149,7 @@ public enum Gate {
                         + "(trust-tool-suppressions: false\(setting)): judged as open")
             }
             if let suppression = finding.suppression, policy.trustsToolSuppressions {
+                vex.noteSpoken(about: finding)
                 result.verdict = .suppressedByTool
                 result.reason = Reason(
                     kind: .tool,

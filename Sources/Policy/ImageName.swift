@@ -14,7 +14,7 @@ enum ImageName {
     /// `index.docker.io/library/nginx`, `library/nginx` and `nginx` are all `nginx`;
     /// `docker.io/acme/app` is `acme/app`.
     static func normalRepository(_ repository: String) -> String {
-        var text = repository.lowercased()
+        var text = repository.asciiLowercased
         for prefix in [
             "https://", "http://", "index.docker.io/", "registry-1.docker.io/", "registry.hub.docker.com/",
             "docker.io/",

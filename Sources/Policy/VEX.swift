@@ -23,10 +23,14 @@ public enum VEXStatus: String, Sendable, Hashable {
 public struct VEXProduct: Sendable, Hashable {
     public var identifiers: [String]
     public var subcomponents: [[String]]
+    /// What the product gives that ScanGate cannot check against a scan (`hashes`), or nil. Such
+    /// a product is narrower than its identifiers: it takes no finding out.
+    public var unchecked: String?
 
-    public init(identifiers: [String], subcomponents: [[String]] = []) {
+    public init(identifiers: [String], subcomponents: [[String]] = [], unchecked: String? = nil) {
         self.identifiers = identifiers
         self.subcomponents = subcomponents
+        self.unchecked = unchecked
     }
 }
 
@@ -95,12 +99,14 @@ public struct VEXStatement: Sendable {
     /// Which of the finding's places the statement covers, and, when it covers none only because
     /// a product with subcomponents is not this project's, why (``VEXSetAside``).
     func judge(_ finding: Finding, repository: SourceRepository?) -> VEXJudgement {
-        let findingIDs = Set(([finding.ruleID] + finding.aliases).map { $0.uppercased() })
-        guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.uppercased()) }),
+        let findingIDs = Set(([finding.ruleID] + finding.aliases).map { $0.asciiUppercased })
+        guard vulnerabilityIDs.contains(where: { findingIDs.contains($0.asciiUppercased) }),
             let purl = PackageURL.of(finding)
         else { return VEXJudgement(places: [], matches: [], setAside: nil) }
-        // A package merged from differing purls (two architectures): each must be covered, and a
-        // place is covered as weakly as the weakest of them covers it.
+        // A package merged from differing purls (two architectures). A statement that takes the
+        // finding out must cover each of them, and a place is covered as weakly as the weakest of
+        // them covers it; one that keeps it in (`affected` about one architecture) speaks for the
+        // finding where it covers any of them.
         let sources = finding.package?.sourcePURLs ?? []
         guard sources.count > 1 else { return judge(finding, purl: purl, repository: repository) }
         let judgements = sources.map { judge(finding, purl: $0, repository: repository) }
@@ -110,7 +116,8 @@ public struct VEXStatement: Sendable {
                 switch (combined.matches[index], judgement.matches[index]) {
                 case (.version?, .version?): combined.matches[index] = .version
                 case (_?, _?): combined.matches[index] = .everyVersion
-                default: combined.matches[index] = nil
+                case (let one?, nil), (nil, let one?): combined.matches[index] = status.suppresses ? nil : one
+                case (nil, nil): combined.matches[index] = nil
                 }
             }
             if combined.setAside == nil { combined.setAside = judgement.setAside }
@@ -127,56 +134,84 @@ public struct VEXStatement: Sendable {
         }
         var setAside: VEXSetAside?
         for product in products {
+            // What this product covers, kept apart until it is known to count.
+            var covered = [VEXMatch?](repeating: nil, count: places.count)
+            func coverByProduct(_ index: Int, _ match: VEXMatch) {
+                if covered[index] == nil || match == .version { covered[index] = match }
+            }
+            var unchecked = product.unchecked
             if product.subcomponents.isEmpty {
                 for identifier in product.identifiers {
                     if let image = VEXArtifact.image(identifier) {
                         // An image as the product: every package in that image.
-                        let pinned: VEXMatch = image.digest != nil || image.tag != nil ? .version : .everyVersion
-                        for (index, place) in places.enumerated() where place.isIn(image) { cover(index, pinned) }
+                        let reference = image.reference
+                        let pinned: VEXMatch =
+                            reference.digest != nil || reference.tag != nil ? .version : .everyVersion
+                        for (index, place) in places.enumerated() where place.isIn(reference) {
+                            coverByProduct(index, pinned)
+                            if unchecked == nil { unchecked = image.unchecked }
+                        }
                     } else if let match = PackageURL.match(product: identifier, package: purl) {
                         // The package itself as the product: wherever it is.
-                        for index in places.indices { cover(index, match) }
+                        for index in places.indices { coverByProduct(index, match) }
                     }
                 }
-                continue
-            }
-            var subcomponentMatch: VEXMatch?
-            for identifier in product.subcomponents.joined() {
-                guard let match = PackageURL.match(product: identifier, package: purl) else { continue }
-                if subcomponentMatch == nil || match == .version { subcomponentMatch = match }
-            }
-            guard let subcomponentMatch else { continue }
-            let artifact = VEXArtifact(identifiers: product.identifiers)
-            for (index, place) in places.enumerated() {
-                switch artifact.scope(of: place, repository: repository) {
-                case .contains:
-                    cover(index, subcomponentMatch)
-                case .setAside(let reason):
-                    if setAside == nil { setAside = reason }
-                case .outside:
-                    break
+            } else {
+                var subcomponentMatch: VEXMatch?
+                for identifier in product.subcomponents.joined() {
+                    guard let match = PackageURL.match(product: identifier, package: purl) else { continue }
+                    if subcomponentMatch == nil || match == .version { subcomponentMatch = match }
+                }
+                guard let subcomponentMatch else { continue }
+                let artifact = VEXArtifact(identifiers: product.identifiers)
+                for (index, place) in places.enumerated() {
+                    switch artifact.scope(of: place, repository: repository, suppressing: status.suppresses) {
+                    case .contains(let image):
+                        coverByProduct(index, subcomponentMatch)
+                        if unchecked == nil { unchecked = image?.unchecked }
+                    case .setAside(let reason):
+                        if setAside == nil { setAside = reason }
+                    case .outside:
+                        break
+                    }
                 }
             }
+            // A product narrower than ScanGate can check (an image of one platform, hashes) takes
+            // nothing out; its `affected` still keeps the finding in.
+            if let unchecked, status.suppresses, covered.contains(where: { $0 != nil }) {
+                if setAside == nil { setAside = .unchecked(product: product.identifiers.first ?? "", what: unchecked) }
+                continue
+            }
+            for (index, match) in covered.enumerated() { if let match { cover(index, match) } }
         }
         return VEXJudgement(places: places, matches: matches, setAside: setAside)
     }
 }
 
 /// A place a finding is at, as far as an OpenVEX product can speak for it: an image it was
-/// found in, or the project's source tree (every finding in no image).
+/// found in, the project's source tree, or another artifact no product names (a virtual
+/// machine, a cluster resource).
 enum VEXPlace: Hashable, CustomStringConvertible {
     case image(ImageReference)
     case sourceTree
+    /// A place in no image and outside the source tree: the finding's scope
+    /// (``FindingIdentity/scope``, `vm:…`, `k8s:…`). Only a product that is the package itself
+    /// covers it: a repository's statement speaks for its source tree, not for a machine or a
+    /// cluster workload that runs something else.
+    case elsewhere(String)
 
     /// The finding's places, each once, in the order of its locations: every image of its
-    /// locations, and the source tree when a location is in no image or it has none.
+    /// locations, and, when a location is in no image or it has none, the source tree for a
+    /// finding in the source tree's scope (``FindingIdentity/sourceScope``), else its scope.
     static func places(of finding: Finding) -> [VEXPlace] {
+        let scope = finding.identity.scope
+        let imageless: VEXPlace = scope == FindingIdentity.sourceScope ? .sourceTree : .elsewhere(scope)
         var places: [VEXPlace] = []
         for location in finding.locations {
-            let place = location.image.map(VEXPlace.image) ?? .sourceTree
+            let place = location.image.map(VEXPlace.image) ?? imageless
             if !places.contains(place) { places.append(place) }
         }
-        return places.isEmpty ? [.sourceTree] : places
+        return places.isEmpty ? [imageless] : places
     }
 
     /// Whether the place is in that image: same repository (``ImageName/normalRepository(_:)``),
@@ -185,7 +220,7 @@ enum VEXPlace: Hashable, CustomStringConvertible {
     func isIn(_ wanted: ImageReference) -> Bool {
         guard case .image(let actual) = self else { return false }
         return ImageName.normalRepository(actual.repository) == ImageName.normalRepository(wanted.repository)
-            && (wanted.digest == nil || wanted.digest?.lowercased() == actual.digest?.lowercased())
+            && (wanted.digest == nil || wanted.digest?.asciiLowercased == actual.digest?.asciiLowercased)
             && (wanted.tag == nil || wanted.digest != nil || wanted.tag == actual.tag)
     }
 
@@ -196,6 +231,8 @@ enum VEXPlace: Hashable, CustomStringConvertible {
             image.repository + (image.tag.map { ":" + $0 } ?? "") + (image.digest.map { "@" + $0 } ?? "")
         case .sourceTree:
             "the source tree"
+        case .elsewhere(let scope):
+            scope
         }
     }
 }
@@ -208,6 +245,9 @@ enum VEXSetAside: Equatable {
     /// The product (its first identifier) is neither an image nor a source repository: another
     /// product (an upstream library's own statement about what it bundles), not this project.
     case notAnArtifact(String)
+    /// The product would cover the finding but says more than a scan can confirm (`what`: an
+    /// image's platform qualifiers, hashes): it may be about another build.
+    case unchecked(product: String, what: String)
 }
 
 /// What a statement says of one finding: which of its places (``VEXPlace``) it covers and how.
@@ -297,7 +337,7 @@ public struct SourceRepository: Sendable, Hashable, CustomStringConvertible {
         } else {
             segments = Array(segments.prefix(2))
         }
-        if let last = segments.last, last.lowercased().hasSuffix(".git") {
+        if let last = segments.last, last.asciiLowercased.hasSuffix(".git") {
             segments[segments.count - 1] = last.dropLast(4)
         }
         guard segments.count >= 2, segments.allSatisfy({ !$0.isEmpty }) else { return nil }
@@ -309,9 +349,9 @@ public struct SourceRepository: Sendable, Hashable, CustomStringConvertible {
     /// `USER@HOST:PATH`, or of `HOST/PATH` without a scheme; nil for anything else.
     private static func serverAndPath(_ identifier: String) -> (server: String, path: Substring)? {
         var text = Substring(identifier)
-        if text.lowercased().hasPrefix("git+") { text = text.dropFirst(4) }
+        if text.asciiLowercased.hasPrefix("git+") { text = text.dropFirst(4) }
         if let schemeEnd = text.range(of: "://") {
-            guard ["https", "http", "git", "ssh"].contains(text[..<schemeEnd.lowerBound].lowercased()) else {
+            guard ["https", "http", "git", "ssh"].contains(text[..<schemeEnd.lowerBound].asciiLowercased) else {
                 return nil
             }
             let rest = text[schemeEnd.upperBound...]
@@ -325,17 +365,17 @@ public struct SourceRepository: Sendable, Hashable, CustomStringConvertible {
                 if !after.allSatisfy(\.isNumber) { path = after + path }
                 authority = authority[..<colon]
             }
-            return (authority.lowercased(), path)
+            return (authority.asciiLowercased, path)
         }
         // `git@github.com:OWNER/REPO.git`: a host (no slash before the colon), then the path.
         if let colon = text.firstIndex(of: ":"), !text[..<colon].contains("/") {
             var server = text[..<colon]
             if let at = server.lastIndex(of: "@") { server = server[server.index(after: at)...] }
-            return (server.lowercased(), text[text.index(after: colon)...])
+            return (server.asciiLowercased, text[text.index(after: colon)...])
         }
         // `github.com/OWNER/REPO`, as Go module paths name repositories.
         guard let slash = text.firstIndex(of: "/") else { return nil }
-        return (text[..<slash].lowercased(), text[slash...])
+        return (text[..<slash].asciiLowercased, text[slash...])
     }
 
     init(host: String, path: String) {
@@ -345,7 +385,7 @@ public struct SourceRepository: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether both are the same repository: the same host, and the same path ignoring case.
     public func isSame(as other: SourceRepository) -> Bool {
-        host == other.host && path.lowercased() == other.path.lowercased()
+        host == other.host && path.asciiLowercased == other.path.asciiLowercased
     }
 
     /// `OWNER/REPO` on GitHub, `host:PATH` elsewhere.
@@ -364,7 +404,7 @@ public struct SourceRepository: Sendable, Hashable, CustomStringConvertible {
 /// images and source repositories its identifiers name.
 struct VEXArtifact {
     /// The images its identifiers name (``image(_:)``).
-    var images: [ImageReference]
+    var images: [VEXImage]
     /// The source repositories its identifiers name (``SourceRepository/init(product:)``).
     var repositories: [SourceRepository]
     /// Its first identifier, for messages.
@@ -372,8 +412,8 @@ struct VEXArtifact {
 
     /// Whether a place is in the artifact.
     enum Scope: Equatable {
-        /// The place is in the artifact.
-        case contains
+        /// The place is in the artifact (in this image of it, when the place is an image).
+        case contains(VEXImage?)
         /// The artifact is another one (another image, a repository when the place is an image).
         case outside
         /// The artifact cannot be this project's at that place, for this reason: a warning says so.
@@ -381,7 +421,7 @@ struct VEXArtifact {
     }
 
     init(identifiers: [String]) {
-        var images: [ImageReference] = []
+        var images: [VEXImage] = []
         var repositories: [SourceRepository] = []
         for identifier in identifiers {
             if let repository = SourceRepository(product: identifier) {
@@ -399,37 +439,53 @@ struct VEXArtifact {
     /// reference with a registry host) contains the places in that image (``VEXPlace/isIn(_:)``).
     /// A source repository contains the source tree only when every repository the product names
     /// is `repository`: a statement copied from another project must not speak for this one, and
-    /// when the gated repository is not known nobody can tell. A product that is neither (an
-    /// upstream package such as `pkg:npm/express@4.17.1`, a product page, a server ScanGate does
-    /// not know) is some other product, and contains no place of this project's.
-    func scope(of place: VEXPlace, repository: SourceRepository?) -> Scope {
+    /// when the gated repository is not known nobody can tell (a statement that keeps findings
+    /// in, `suppressing` false, still counts then: it may be this one's). A product that is
+    /// neither (an upstream package such as `pkg:npm/express@4.17.1`, a product page, a server
+    /// ScanGate does not know) is some other product, and contains no place of this project's.
+    func scope(of place: VEXPlace, repository: SourceRepository?, suppressing: Bool = true) -> Scope {
         guard !images.isEmpty || !repositories.isEmpty else { return .setAside(.notAnArtifact(name)) }
         switch place {
         case .image:
-            return images.contains(where: place.isIn) ? .contains : .outside
+            return images.first { place.isIn($0.reference) }.map { .contains($0) } ?? .outside
+        case .elsewhere:
+            return .outside
         case .sourceTree:
             guard !repositories.isEmpty else { return .outside }
             if let other = repositories.first(where: { repository.map($0.isSame) != true }) {
-                return .setAside(.otherRepository(other))
+                return repository == nil && !suppressing ? .contains(nil) : .setAside(.otherRepository(other))
             }
-            return .contains
+            return .contains(nil)
         }
     }
 
     /// The image an identifier names, or nil when it names no image (nor when it names a source
     /// repository, or is an ssh clone address: `git@github.com:acme/app.git` is not an image
     /// `git` with a digest).
-    static func image(_ identifier: String) -> ImageReference? {
-        let lowered = identifier.lowercased()
+    static func image(_ identifier: String) -> VEXImage? {
+        let lowered = identifier.asciiLowercased
         if lowered.hasPrefix("pkg:oci/") || lowered.hasPrefix("pkg:docker/") {
             guard let parts = PackageURL.parts(identifier) else { return nil }
             let name = String(parts.base.drop { $0 != "/" }.dropFirst())
-            let repository = parts.qualifiers["repository_url"] ?? name
+            var repository = parts.qualifiers["repository_url"] ?? name
+            // A Docker purl's `repository_url` is the registry (`?repository_url=gcr.io`), its
+            // namespace and name the repository there; an OCI purl's names the whole repository.
+            if lowered.hasPrefix("pkg:docker/"), let registry = parts.qualifiers["repository_url"],
+                !registry.asciiLowercased.hasSuffix("/" + name.asciiLowercased)
+            {
+                repository = (registry.hasSuffix("/") ? registry : registry + "/") + name
+            }
             let version = parts.version
             let isDigest = version?.contains(":") ?? false
-            return ImageReference(
-                repository: repository, tag: isDigest ? parts.qualifiers["tag"] : (version ?? parts.qualifiers["tag"]),
-                digest: isDigest ? version : nil)
+            // `arch`, `os`, `platform`…: a scan does not record which platform an image was.
+            let unchecked = parts.qualifiers.keys.filter { $0 != "repository_url" && $0 != "tag" }.sorted()
+            return VEXImage(
+                reference: ImageReference(
+                    repository: repository,
+                    tag: isDigest ? parts.qualifiers["tag"] : (version ?? parts.qualifiers["tag"]),
+                    digest: isDigest ? version : nil),
+                unchecked: unchecked.isEmpty
+                    ? nil : (unchecked.count == 1 ? "qualifier " : "qualifiers ") + unchecked.joined(separator: ", "))
         }
         guard !lowered.hasPrefix("pkg:"), !lowered.contains("://"), SourceRepository(product: identifier) == nil
         else { return nil }
@@ -439,9 +495,17 @@ struct VEXArtifact {
         guard first.count < identifier.count, !first.contains("@"),
             first.contains(".") || first.contains(":") || first == "localhost"
         else { return nil }
-        return ImageReference(parsing: identifier)
+        return VEXImage(reference: ImageReference(parsing: identifier), unchecked: nil)
     }
 
+}
+
+/// An image an OpenVEX product names, and what of it a scan cannot confirm.
+struct VEXImage: Equatable {
+    var reference: ImageReference
+    /// The purl qualifiers a scan cannot be compared with (`arch`, `os`), described; nil when
+    /// every part of the name can be checked.
+    var unchecked: String?
 }
 
 /// An OpenVEX document (`--vex`), read with ScanGate's strict JSON reader.
@@ -499,8 +563,11 @@ public struct VEXDocument: Sendable {
             throw object.error(
                 "an OpenVEX document needs a \"timestamp\" (RFC 3339): statements are ordered by it")
         }
-        // A document updated since it was issued speaks as of its update.
-        let documentTimestamp = try timestamp(in: object, of: "the document", key: "last_updated") ?? issued
+        // Checked, but not what its statements are dated by: OpenVEX's statements inherit the
+        // document's `timestamp`, and an update must not re-date the statements it left alone
+        // (they would outrank a later statement in another document).
+        _ = try timestamp(in: object, of: "the document", key: "last_updated")
+        let documentTimestamp = issued
         guard let statements = try object.array("statements") else {
             throw object.error("an OpenVEX document needs \"statements\"")
         }
@@ -545,22 +612,30 @@ public struct VEXDocument: Sendable {
         }
         // OpenVEX v0.0.1 lists subcomponents beside the products, for all of them; v0.2.0 inside
         // each product. Ignored, they would leave the statement about every package of the product.
+        // `hashes` narrow a product or subcomponent to one build, which a scan cannot confirm:
+        // such a product takes nothing out (``VEXProduct/unchecked``) rather than all builds.
+        func hashed(_ value: JSONValue) -> Bool { value.kind == .object && value["hashes"] != nil }
         var sharedSubcomponents: [[String]] = []
+        var sharedHashes = false
         for subcomponent in try statement.array("subcomponents") ?? [] {
             sharedSubcomponents.append(try productIdentifiers(subcomponent, what: what, keys: subcomponentKeys))
+            sharedHashes = sharedHashes || hashed(subcomponent)
         }
         var products: [VEXProduct] = []
         for product in productValues {
             var subcomponents = sharedSubcomponents
+            var hashes = sharedHashes || hashed(product)
             if product.kind == .object, let values = try product.array("subcomponents") {
                 for subcomponent in values {
                     subcomponents.append(try productIdentifiers(subcomponent, what: what, keys: subcomponentKeys))
+                    hashes = hashes || hashed(subcomponent)
                 }
             }
             products.append(
                 VEXProduct(
                     identifiers: try productIdentifiers(product, what: what, keys: productKeys),
-                    subcomponents: subcomponents))
+                    subcomponents: subcomponents,
+                    unchecked: hashes ? "hashes" : nil))
         }
         let justification = try statement.string("justification")
         if let justification, !justifications.contains(justification) {
@@ -649,7 +724,7 @@ public struct VEXDocument: Sendable {
     private static func checkedPurl(_ text: String, at value: JSONValue, what: String) throws(JSONAccessError)
         -> String
     {
-        guard text.lowercased().hasPrefix("pkg:"), PackageURL.parts(text) == nil else { return text }
+        guard text.asciiLowercased.hasPrefix("pkg:"), PackageURL.parts(text) == nil else { return text }
         throw value.error("\(what): product \"\(text)\" is not a valid package URL")
     }
 }
@@ -672,7 +747,7 @@ enum PackageURL {
     /// case-sensitive (``caseInsensitiveTypes``; pypi's `_` as `-` too); nil when it is not one (no type and
     /// name, an empty version, a bad percent escape, a qualifier without `=`).
     static func parts(_ purl: String) -> (base: String, version: String?, qualifiers: [String: String])? {
-        guard purl.lowercased().hasPrefix("pkg:") else { return nil }
+        guard purl.asciiLowercased.hasPrefix("pkg:") else { return nil }
         var text = Substring(purl.dropFirst(4))
         // The purl spec: slashes after the scheme (`pkg://npm/…`) are ignored.
         while text.first == "/" { text = text.dropFirst() }
@@ -683,7 +758,7 @@ enum PackageURL {
                 guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex,
                     let value = String(pair[pair.index(after: equals)...]).removingPercentEncoding
                 else { return nil }
-                qualifiers[pair[..<equals].lowercased()] = value
+                qualifiers[pair[..<equals].asciiLowercased] = value
             }
             text = text[..<question]
         }
@@ -700,9 +775,9 @@ enum PackageURL {
         else { return nil }
         // The type is case-insensitive; the namespace and name only for the types whose spec says so
         // (a Maven, Cargo or RPM name in another case is another package).
-        let type = decoded[..<slash].lowercased()
+        let type = decoded[..<slash].asciiLowercased
         var rest = String(decoded[decoded.index(after: slash)...])
-        if caseInsensitiveTypes.contains(type) { rest = rest.lowercased() }
+        if caseInsensitiveTypes.contains(type) { rest = rest.asciiLowercased }
         if type == "pypi" { rest = rest.replacingOccurrences(of: "_", with: "-") }
         return (type + "/" + rest, version, qualifiers)
     }
@@ -810,7 +885,9 @@ final class VEXIndex {
         self.repository = repository
         var byID: [String: [Int]] = [:]
         for (position, statement) in statements.enumerated() {
-            for id in Set(statement.vulnerabilityIDs.map { $0.uppercased() }) { byID[id, default: []].append(position) }
+            for id in Set(statement.vulnerabilityIDs.map { $0.asciiUppercased }) {
+                byID[id, default: []].append(position)
+            }
         }
         self.byID = byID
         // A statement dated after today cannot have been made yet: a typo, or a date chosen to
@@ -848,7 +925,7 @@ final class VEXIndex {
         guard !statements.isEmpty else { return nil }
         var candidates = Set<Int>()
         for id in [finding.ruleID] + finding.aliases {
-            for position in byID[id.uppercased()] ?? [] { candidates.insert(position) }
+            for position in byID[id.asciiUppercased] ?? [] { candidates.insert(position) }
         }
         var best: (position: Int, match: VEXMatch?)?
         var partials: [(position: Int, judgement: VEXJudgement)] = []
@@ -870,7 +947,20 @@ final class VEXIndex {
             }
             let currentStatement = statements[current.position]
             let (instant, currentInstant) = (statement.instant ?? -.infinity, currentStatement.instant ?? -.infinity)
-            if instant > currentInstant || (instant == currentInstant && !statement.status.suppresses) {
+            guard instant >= currentInstant else { continue }
+            if instant > currentInstant {
+                best = (position, judged.match)
+                continue
+            }
+            // Equally late: the one that keeps the finding in wins (a `fixed` for every version
+            // is not applied, so it keeps it in too), then the first by file and position, so
+            // the order of `--vex` files changes neither the verdict nor its reason.
+            let takesOut = Self.takesOut(statement, judged.match)
+            let currentTakesOut = Self.takesOut(currentStatement, current.match)
+            if takesOut != currentTakesOut
+                ? !takesOut
+                : (statement.source.file, statement.index) < (currentStatement.source.file, currentStatement.index)
+            {
                 best = (position, judged.match)
             }
         }
@@ -905,6 +995,24 @@ final class VEXIndex {
             }
         }
         return result
+    }
+
+    /// Whether the statement, matching as `match`, takes the finding out: `not_affected`, or
+    /// `fixed` naming the version (``suppressing(_:warnings:notes:)``).
+    private static func takesOut(_ statement: VEXStatement, _ match: VEXMatch?) -> Bool {
+        statement.status.suppresses && !(statement.status == .fixed && match == .everyVersion)
+    }
+
+    /// Records which statements speak about a finding that is out of the gate for another reason
+    /// (its tool suppressed it, and the policy trusts that), without judging it: a statement the
+    /// policy relies on when it does not trust the tool is not "about no finding".
+    func noteSpoken(about finding: Finding) {
+        guard !statements.isEmpty else { return }
+        for id in [finding.ruleID] + finding.aliases {
+            for position in byID[id.asciiUppercased] ?? [] where !future.contains(position) {
+                if statements[position].judge(finding, repository: repository).speaks { used.insert(position) }
+            }
+        }
     }
 
     /// `a, b, c and 2 more`.
@@ -965,6 +1073,9 @@ final class VEXIndex {
                     + "(--repository OWNER/NAME or GITHUB_REPOSITORY): not applied"
             }
             return about + " is for the repository \(named), not \(repository): not applied"
+        case .unchecked(let product, let what)?:
+            return about + " is for the product \(product), narrowed by its \(what), which a scan does not "
+                + "record: not applied (name the image by digest, or the package by version)"
         case .notAnArtifact(let product)?:
             return about + " is for the product \(product), which is neither an image nor a source repository "
                 + "ScanGate recognises: its subcomponents are part of that product, not of this project: not "

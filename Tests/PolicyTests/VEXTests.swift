@@ -662,6 +662,219 @@ struct VEXTests {
         #expect(try verdict("pkg:deb/debian/openssl@3.0.11-1~deb12u2") == .vexSuppressed)
     }
 
+    /// A multilib package (one finding, a purl per architecture): a statement takes it out only
+    /// when it covers both, and a later `affected` about one architecture keeps it in.
+    @Test func anAffectedStatementAboutOneArchitectureKeepsAMultilibFindingIn() throws {
+        var glibc = Package(
+            ecosystem: "redhat", name: "glibc", installedVersion: "2.28-225.el8",
+            purl: "pkg:rpm/redhat/glibc@2.28-225.el8")
+        glibc.sourcePURLs = [
+            "pkg:rpm/redhat/glibc@2.28-225.el8?arch=i686", "pkg:rpm/redhat/glibc@2.28-225.el8?arch=x86_64",
+        ]
+        let finding = Support.finding("CVE-2023-4911", package: glibc)
+        let vulnerability = #"{"name": "CVE-2023-4911"}"#
+        let notAffected = Self.statement(
+            vulnerability, #"["pkg:rpm/redhat/glibc@2.28-225.el8"]"#, "not_affected",
+            #", "justification": "vulnerable_code_not_in_execute_path", "timestamp": "2026-10-01T00:00:00Z""#)
+        func verdict(_ statements: [String]) throws -> Verdict? {
+            let vex = try Self.document(statements.joined(separator: ",\n"))
+            return Support.evaluate([finding], policy: Self.policy, vex: [vex]).verdicts.first?.verdict
+        }
+        #expect(try verdict([notAffected]) == .vexSuppressed)
+        let i686Affected = Self.statement(
+            vulnerability, #"["pkg:rpm/redhat/glibc@2.28-225.el8?arch=i686"]"#, "affected",
+            #", "timestamp": "2026-11-10T00:00:00Z""#)
+        #expect(try verdict([notAffected, i686Affected]) == .fail)
+        let decision = Support.evaluate(
+            [finding], policy: Self.policy,
+            vex: [try Self.document([notAffected, i686Affected].joined(separator: ",\n"))])
+        #expect(!decision.warnings.contains { $0.contains("matches no finding") }, "\(decision.warnings)")
+        // Not affected on one architecture only says nothing of the other.
+        let i686NotAffected = Self.statement(
+            vulnerability, #"["pkg:rpm/redhat/glibc@2.28-225.el8?arch=i686"]"#, "not_affected",
+            #", "justification": "vulnerable_code_not_in_execute_path""#)
+        #expect(try verdict([i686NotAffected]) == .fail)
+    }
+
+    /// A statement about the repository's source tree does not speak for a finding on a virtual
+    /// machine or in a cluster resource outside any image: those are not the source tree.
+    @Test func aRepositoryStatementDoesNotSpeakForMachinesOrClusterResources() throws {
+        let vex = try Self.document(
+            Self.statement(
+                Self.lodash1,
+                #"[{"@id": "pkg:github/acme/app", "subcomponents": [{"@id": "pkg:npm/lodash@4.17.15"}]}]"#,
+                "not_affected", #", "justification": "vulnerable_code_not_present""#))
+        let plain = try Self.document(
+            Self.statement(
+                Self.lodash1, Self.lodashPurl, "not_affected", #", "justification": "vulnerable_code_not_present""#))
+        func verdict(scope: String, _ document: VEXDocument) -> Verdict? {
+            var finding = Self.lodash
+            finding.identity.scope = scope
+            let decision = Gate.evaluate(
+                GateInput(
+                    findings: FindingSet(merging: [finding]), policy: Self.policy, vex: [document],
+                    today: Support.today, repository: SourceRepository(gitHub: "acme/app")))
+            return decision.verdicts.first?.verdict
+        }
+        #expect(verdict(scope: FindingIdentity.sourceScope, vex) == .vexSuppressed)
+        #expect(verdict(scope: "vm:ami-0123456789", vex) == .fail)
+        #expect(verdict(scope: "k8s:default/Deployment/api", vex) == .fail)
+        // The package itself as the product speaks for it wherever it is.
+        #expect(verdict(scope: "vm:ami-0123456789", plain) == .vexSuppressed)
+    }
+
+    /// When the repository being gated is not known, a repository's `affected` may be this
+    /// one's: it keeps the finding in over an earlier `not_affected` (one that takes findings
+    /// out is set aside then, as nobody can tell whose it is).
+    @Test func aRepositoryAffectedCountsWhenTheRepositoryIsNotKnown() throws {
+        let vex = try Self.document(
+            Self.statement(
+                Self.lodash1, Self.lodashPurl, "not_affected",
+                #", "justification": "vulnerable_code_not_present", "timestamp": "2026-10-01T00:00:00Z""#) + ",\n"
+                + Self.statement(
+                    Self.lodash1,
+                    #"[{"@id": "pkg:github/acme/app", "subcomponents": [{"@id": "pkg:npm/lodash@4.17.15"}]}]"#,
+                    "affected"))
+        #expect(Support.evaluate([Self.lodash], policy: Self.policy, vex: [vex]).verdicts.first?.verdict == .fail)
+    }
+
+    /// A product narrower than a scan can confirm (an image of one platform, `hashes`) takes no
+    /// finding out, and says why; an `affected` one still keeps a finding in.
+    @Test func productsNarrowerThanAScanCanConfirmTakeNothingOut() throws {
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        let finding = Support.finding(
+            "CVE-2024-2961", package: Support.npm("lodash", "4.17.15"), image: "ghcr.io/acme/app:1.0@\(digest)")
+        let vulnerability = #"{"name": "CVE-2024-2961"}"#
+        let justification = #", "justification": "vulnerable_code_not_present""#
+        func decide(_ products: String, _ status: String = "not_affected") throws -> Decision {
+            let vex = try Self.document(
+                Self.statement(vulnerability, products, status, status == "not_affected" ? justification : ""))
+            return Support.evaluate([finding], policy: Self.policy, vex: [vex])
+        }
+        let image = "pkg:oci/app@\(digest.replacingOccurrences(of: ":", with: "%3A"))?repository_url=ghcr.io/acme/app"
+        #expect(try decide(#"["\#(image)"]"#).verdicts.first?.verdict == .vexSuppressed)
+        let arm64 = try decide(#"["\#(image)&arch=arm64"]"#)
+        #expect(arm64.verdicts.first?.verdict == .fail)
+        #expect(
+            arm64.warnings.contains {
+                $0.contains("narrowed by its qualifier arch, which a scan does not record: not applied")
+            }, "\(arm64.warnings)")
+        let hashed = try decide(
+            #"[{"@id": "ghcr.io/acme/app", "hashes": {"sha-256": "\#(String(repeating: "b", count: 64))"}}]"#)
+        #expect(hashed.verdicts.first?.verdict == .fail)
+        #expect(hashed.warnings.contains { $0.contains("narrowed by its hashes") }, "\(hashed.warnings)")
+        let hashedSubcomponent = try decide(
+            #"[{"@id": "ghcr.io/acme/app", "subcomponents": [{"@id": "pkg:npm/lodash@4.17.15", "hashes": {"sha-256": "00"}}]}]"#
+        )
+        #expect(hashedSubcomponent.verdicts.first?.verdict == .fail)
+        // A later `affected` about the arm64 image keeps the finding in: it may be this one.
+        let later = try Self.document(
+            Self.statement(vulnerability, #"["\#(image)"]"#, "not_affected", justification) + ",\n"
+                + Self.statement(
+                    vulnerability, #"["\#(image)&arch=arm64"]"#, "affected", #", "timestamp": "2026-11-10T00:00:00Z""#))
+        #expect(Support.evaluate([finding], policy: Self.policy, vex: [later]).verdicts.first?.verdict == .fail)
+    }
+
+    /// A Docker purl's `repository_url` is the registry: `pkg:docker/acme/app?repository_url=ghcr.io`
+    /// is `ghcr.io/acme/app`.
+    @Test func aDockerPurlsRepositoryURLIsItsRegistry() throws {
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        let finding = Support.finding(
+            "CVE-2024-2961", package: Support.npm("lodash", "4.17.15"), image: "ghcr.io/acme/app:1.0@\(digest)")
+        func verdict(_ product: String) throws -> Verdict? {
+            let vex = try Self.document(Self.statement(#"{"name": "CVE-2024-2961"}"#, #"["\#(product)"]"#, "fixed"))
+            return Support.evaluate([finding], policy: Self.policy, vex: [vex]).verdicts.first?.verdict
+        }
+        let version = digest.replacingOccurrences(of: ":", with: "%3A")
+        #expect(try verdict("pkg:docker/acme/app@\(version)?repository_url=ghcr.io") == .vexSuppressed)
+        #expect(try verdict("pkg:docker/acme/app@\(version)?repository_url=ghcr.io/acme/app") == .vexSuppressed)
+        #expect(try verdict("pkg:docker/acme/app@\(version)?repository_url=quay.io") == .fail)
+    }
+
+    /// Ids and package names compare in ASCII case only: under Unicode's case mappings the long
+    /// s (`ſ`) is `S` and the Kelvin sign is `k`, so a different-looking id or name matched.
+    @Test func idsAndNamesCompareInASCIICaseOnly() throws {
+        func verdict(_ vulnerability: String, _ products: String) throws -> Verdict? {
+            let vex = try Self.document(Self.statement(vulnerability, products, "fixed"))
+            return Support.evaluate([Self.lodash], policy: Self.policy, vex: [vex]).verdicts.first?.verdict
+        }
+        #expect(try verdict(#"{"name": "ghsa-35jh-r3h4-6jhm"}"#, Self.lodashPurl) == .vexSuppressed)
+        #expect(try verdict(#"{"name": "GH\#u{017F}A-35jh-r3h4-6jhm"}"#, Self.lodashPurl) == .fail)
+        #expect(try verdict(Self.lodash1, #"["pkg:npm/LODASH@4.17.15"]"#) == .vexSuppressed)
+        #expect(
+            try verdict(
+                Self.lodash1, #"["pkg:npm/lodash@4.17.15"]"#.replacingOccurrences(of: "lodash", with: "lodas\u{212A}"))
+                == .fail)
+    }
+
+    /// Statements without their own timestamp are dated by the document's `timestamp`, not its
+    /// `last_updated`: an update must not re-date the statements it left alone above a later one.
+    @Test func aDocumentsUpdateDoesNotRedateItsStatements() throws {
+        let vendor = try VEXDocument.parse(
+            bytes: Array(
+                """
+                {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "x", "timestamp": "2026-01-01T00:00:00Z",
+                 "last_updated": "2026-11-01T00:00:00Z", "statements": [
+                \(Self.statement(Self.lodash1, Self.lodashPurl, "not_affected", #", "justification": "vulnerable_code_not_present""#))
+                ]}
+                """.utf8), file: "vendor.json")
+        let triage = try Self.document(
+            Self.statement(Self.lodash1, Self.lodashPurl, "affected", #", "timestamp": "2026-03-01T00:00:00Z""#))
+        #expect(
+            Support.evaluate([Self.lodash], policy: Self.policy, vex: [vendor, triage]).verdicts.first?.verdict == .fail
+        )
+        #expect(
+            Support.evaluate([Self.lodash], policy: Self.policy, vex: [vendor]).verdicts.first?.verdict
+                == .vexSuppressed)
+    }
+
+    /// Two equally late statements, `fixed` for every version (not applied) and `not_affected`:
+    /// the same verdict and reason whatever the order of the files.
+    @Test func equallyLateStatementsDecideTheSameInAnyOrder() throws {
+        let fixed = try VEXDocument.parse(
+            bytes: Array(
+                """
+                {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "x", "timestamp": "2026-11-01T00:00:00Z",
+                 "statements": [\(Self.statement(Self.lodash1, #"["pkg:npm/lodash"]"#, "fixed"))]}
+                """.utf8), file: "a.json")
+        let notAffected = try VEXDocument.parse(
+            bytes: Array(
+                """
+                {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "y", "timestamp": "2026-11-01T00:00:00Z",
+                 "statements": [\(Self.statement(Self.lodash1, Self.lodashPurl, "not_affected", #", "justification": "vulnerable_code_not_present""#))]}
+                """.utf8), file: "b.json")
+        let one = Support.evaluate([Self.lodash], policy: Self.policy, vex: [fixed, notAffected])
+        let other = Support.evaluate([Self.lodash], policy: Self.policy, vex: [notAffected, fixed])
+        #expect(one.verdicts.first?.verdict == .fail)
+        #expect(other.verdicts.first?.verdict == .fail)
+        #expect(one.warnings == other.warnings)
+        // Two equally late statements that both take it out: the first by file gives the reason.
+        let alsoNotAffected = try VEXDocument.parse(
+            bytes: Array(
+                """
+                {"@context": "https://openvex.dev/ns/v0.2.0", "@id": "z", "timestamp": "2026-11-01T00:00:00Z",
+                 "statements": [\(Self.statement(Self.lodash1, Self.lodashPurl, "fixed"))]}
+                """.utf8), file: "0.json")
+        let reasons = [[notAffected, alsoNotAffected], [alsoNotAffected, notAffected]].map {
+            Support.evaluate([Self.lodash], policy: Self.policy, vex: $0).verdicts.first?.reason.text
+        }
+        #expect(reasons[0] == reasons[1])
+        #expect(reasons[0]?.contains("(0.json:") == true, "\(reasons)")
+    }
+
+    /// A statement the policy would rely on if it did not trust the tool's own suppression is
+    /// not "about no finding" while the tool's suppression holds.
+    @Test func aStatementAboutAToolSuppressedFindingIsNotUnused() throws {
+        let suppressed = Support.finding(
+            "CVE-2021-23337", package: Support.npm("lodash", "4.17.15"), suppressed: true)
+        let vex = try Self.document(
+            Self.statement(
+                Self.lodash1, Self.lodashPurl, "not_affected", #", "justification": "vulnerable_code_not_present""#))
+        let decision = Support.evaluate([suppressed], policy: Self.policy, vex: [vex])
+        #expect(decision.verdicts.first?.verdict == .suppressedByTool)
+        #expect(!decision.warnings.contains { $0.contains("matches no finding") }, "\(decision.warnings)")
+    }
+
     /// A statement about no finding is a typo or is stale; one dated after today is set aside.
     @Test func statementsThatDoNothingAreWarnedAbout() throws {
         let vex = try Self.document(
