@@ -138,7 +138,7 @@ public struct CIRunner: Sendable {
             diff: snapshot.map {
                 BaselineDiff(
                     previous: $0, current: findings, judgedBy: policy,
-                    coverage: .union(reports.map(\.coverage)))
+                    coverage: .union(reports.map(\.coverage)), decision: decision)
             },
             gate: ReportGate(decision, policy: policy), date: plan.today.description,
             fullReportLocation: plan.context.runURL ?? plan.outputs.html)

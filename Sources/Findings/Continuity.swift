@@ -34,8 +34,9 @@ public struct FindingTrace: Sendable, Hashable {
     /// (a baseline given as fingerprints, or written before places were read).
     public var places: [String]?
     /// The CVEs tools reported as the finding's own ids (``Finding/reportedCVEs``), not aliases
-    /// read from its references: two traces with different ones are two vulnerabilities, whatever
-    /// advisory they share.
+    /// read from its references; for a finding of this run, the CVEs it claims
+    /// (``Finding/claimedCVEs``). Two traces claiming different ones are two vulnerabilities,
+    /// whatever advisory they share (``claimedCVEs``).
     public var reportedCVEs: Set<String>
 
     public init(
@@ -71,7 +72,15 @@ public struct FindingTrace: Sendable, Hashable {
             ecosystem: finding.package?.ecosystem, packageName: finding.package?.name,
             installedVersion: finding.package?.installedVersion, ids: [finding.ruleID] + finding.aliases,
             severity: finding.severity, ratings: finding.ratings, places: Self.places(of: finding.locations),
-            reportedCVEs: finding.reportedCVEs)
+            reportedCVEs: finding.claimedCVEs)
+    }
+
+    /// The CVEs the finding is, as merging reads them (``Finding/claimedCVEs``): those tools
+    /// reported, else the CVEs among its ids (an npm advisory naming its CVE). Read from ids
+    /// too, an advisory's trace is not the trace of another CVE that links to the advisory.
+    var claimedCVEs: Set<String> {
+        guard reportedCVEs.isEmpty else { return reportedCVEs }
+        return Set(ids.map(Identifiers.normalize).filter(Identifiers.isCVE))
     }
 
     /// The files among `locations`, sorted, each once.
@@ -159,24 +168,37 @@ public struct ContinuityIndex: Sendable {
             }
             return true
         }
-        for position in fingerprints[trace.fingerprint] ?? [] where consider(position) { return .present }
-        if let key = trace.packageKey {
-            for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
-                for position in byPackageAndID[key + "\u{0}" + id] ?? [] {
-                    if let version = trace.version, let otherVersion = traces[position].version,
-                        version != otherVersion
-                    {
-                        continue
-                    }
-                    // Two CVEs tools reported that share an advisory (a GHSA covering both, named in
-                    // both's references) are two vulnerabilities, as in merging (`FindingSet`).
-                    if trace.reportedCVEs.union(traces[position].reportedCVEs).count > 1 { continue }
-                    if consider(position) { return .present }
-                }
-            }
-        }
+        for position in candidates(for: trace) where consider(position) { return .present }
         if let mostSevere { return .lessSevere(was: mostSevere) }
         if let newPlaces { return .elsewhere(newPlaces: newPlaces) }
         return .absent
+    }
+
+    /// The indexed findings `trace` is, whatever their severity or places: those with its
+    /// fingerprint, then those of its package that share an id (``lookup(_:judging:)`` judges
+    /// the same ones). What the earlier run decided about them (waived, the ids a waiver named)
+    /// is what it decided about this finding.
+    public func matches(_ trace: FindingTrace) -> [FindingTrace] {
+        var seen = Set<Int>()
+        return candidates(for: trace).filter { seen.insert($0).inserted }.map { traces[$0] }
+    }
+
+    /// Positions of the traces `trace` may be, in the order ``lookup(_:judging:)`` considers them
+    /// (a position can come twice).
+    private func candidates(for trace: FindingTrace) -> [Int] {
+        var positions = fingerprints[trace.fingerprint] ?? []
+        guard let key = trace.packageKey else { return positions }
+        for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
+            for position in byPackageAndID[key + "\u{0}" + id] ?? [] {
+                if let version = trace.version, let otherVersion = traces[position].version, version != otherVersion {
+                    continue
+                }
+                // Two CVEs tools reported that share an advisory (a GHSA covering both, named in
+                // both's references) are two vulnerabilities, as in merging (`FindingSet`).
+                if trace.claimedCVEs.union(traces[position].claimedCVEs).count > 1 { continue }
+                positions.append(position)
+            }
+        }
+        return positions
     }
 }

@@ -118,10 +118,25 @@ public enum Gate {
             // finding is new again when its waiver has expired, or when the baseline's decision
             // waived it or an OpenVEX statement took it out (the waiver since deleted or expired,
             // the statement withdrawn or overruled): waived or taken out now, it is known.
-            let lapsedWaiver = naming.map { waivers[$0] }.first {
+            // The waivers naming the finding as the baseline knew it count too: npm audit alone
+            // names lodash's GHSA where the baseline's merged finding was the CVE a waiver named.
+            let baselineIDs = Set(
+                (inBaseline == .present
+                    ? input.baseline?.matches(finding, countingToolSuppressed: !policy.trustsToolSuppressions) ?? []
+                    : []).flatMap(\.ids).map(\.asciiUppercased))
+            let namingThen =
+                baselineIDs.isEmpty
+                ? []
+                : waivers.indices.filter { index in
+                    !naming.contains(index) && baselineIDs.contains(waivers[index].id.asciiUppercased)
+                        && waivers[index].scopeMismatches(for: finding).isEmpty
+                }
+            let lapsedWaiver = (naming + namingThen).map { waivers[$0] }.first {
                 $0.holds(in: environment) && input.today > $0.expires
             }
-            let excusedInBaseline = inBaseline == .present && input.baseline?.excused(finding) == true
+            let excusedInBaseline =
+                inBaseline == .present
+                && input.baseline?.excused(finding, countingToolSuppressed: !policy.trustsToolSuppressions) == true
             let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil || excusedInBaseline } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),

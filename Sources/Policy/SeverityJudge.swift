@@ -138,8 +138,22 @@ public struct Baseline: Sendable {
     }
 
     /// Whether the previous run accepted the finding only by a waiver or an OpenVEX statement (its
-    /// decision waived or VEX-suppressed it).
-    public func excused(_ finding: Finding) -> Bool { excused.contains(finding.fingerprint) }
+    /// decision waived or VEX-suppressed it): the finding, or one of the previous run's findings
+    /// it is (``matches(_:countingToolSuppressed:)``: its fingerprint changed with the tools).
+    public func excused(_ finding: Finding, countingToolSuppressed: Bool = false) -> Bool {
+        guard !excused.isEmpty else { return false }
+        return excused.contains(finding.fingerprint)
+            || matches(finding, countingToolSuppressed: countingToolSuppressed).contains {
+                excused.contains($0.fingerprint)
+            }
+    }
+
+    /// The previous run's findings this finding is, whatever their severity or places then (by
+    /// fingerprint, or by package and id: ``ContinuityIndex/matches(_:)``).
+    public func matches(_ finding: Finding, countingToolSuppressed: Bool = false) -> [FindingTrace] {
+        let searched = countingToolSuppressed ? indexWithToolSuppressed ?? index : index
+        return searched.matches(FindingTrace(finding))
+    }
 
     /// A baseline known by fingerprints only.
     public init(file: String, fingerprints: Set<String>) {

@@ -1,4 +1,5 @@
 import Findings
+import Policy
 import ScanGateJSON
 
 /// One finding as a diff shows it: enough to name it, whether it comes from this run's
@@ -120,9 +121,12 @@ public struct BaselineDiff: Sendable {
     /// judged new).
     /// `coverage`: what this run's reports looked at; nil when not known (every entry gone is
     /// then taken as fixed).
+    /// `newAgain`: fingerprints of this run's findings the gate judged new although the previous
+    /// run has them (a waiver expired since, or the previous run only waived them): new here too.
     public init(
         previous: [DiffEntry], current: [DiffEntry], baselineFile: String = "baseline",
-        severity: (FindingTrace) -> Severity? = \.severity, coverage: RunCoverage? = nil
+        severity: (FindingTrace) -> Severity? = \.severity, coverage: RunCoverage? = nil,
+        newAgain: Set<String> = []
     ) {
         let before = ContinuityIndex(previous.filter { !$0.suppressed }.map(\.trace))
         let after = ContinuityIndex(current.filter { !$0.suppressed }.map(\.trace))
@@ -134,7 +138,12 @@ public struct BaselineDiff: Sendable {
         var unchangedEntries: [DiffEntry] = []
         for entry in current where !entry.suppressed && seen.insert(entry.fingerprint).inserted {
             switch before.lookup(entry.trace, judging: severity) {
-            case .present: unchangedEntries.append(entry)
+            case .present:
+                if newAgain.contains(entry.fingerprint) {
+                    newEntries.append(entry)
+                } else {
+                    unchangedEntries.append(entry)
+                }
             case .absent: newEntries.append(entry)
             case .lessSevere(let was):
                 var risen = entry
@@ -216,9 +225,17 @@ public struct FindingsSnapshot: Sendable {
             throw FindingsJSONReader.ReadError(file: file, line: error.line, message: "not JSON: \(error.message)")
         }
         do {
-            var snapshot = FindingsSnapshot(
-                file: file, entries: try entries(document.root, file: file),
-                excusedFingerprints: try excused(document.root, file: file))
+            let entries = try entries(document.root, file: file)
+            let decision = try decided(document.root, file: file)
+            if let decision, let missing = entries.first(where: { !decision.listed.contains($0.fingerprint) }) {
+                // The gate lists every finding: one it does not is an edited or cut decision, and
+                // reading it would let a finding the previous run only waived pass as accepted.
+                throw FindingsJSONReader.ReadError(
+                    file: file, line: decision.line,
+                    message: "the decision lists no verdict for the finding \(missing.fingerprint) (\(missing.id)): "
+                        + "is the file edited?")
+            }
+            var snapshot = FindingsSnapshot(file: file, entries: entries, excusedFingerprints: decision?.excused)
             snapshot.coverage = try coverage(document.root, entries: snapshot.entries)
             return snapshot
         } catch let error as FindingsJSONReader.ReadError {
@@ -234,10 +251,11 @@ public struct FindingsSnapshot: Sendable {
     /// The findings document: the root, or the one a `scangate-report/1` document embeds.
     private static func findingsDocument(_ root: JSONValue) throws -> JSONValue {
         let object = try root.requireObject()
-        if try object.string("schema") == ReportJSON.schema, let inner = try object.object("findings") {
-            return inner
+        guard try object.string("schema") == ReportJSON.schema else { return object }
+        guard let inner = try object.object("findings") else {
+            throw object.error("a \(ReportJSON.schema) document without its \"findings\" document")
         }
-        return object
+        return inner
     }
 
     private static func entries(_ root: JSONValue, file: String) throws -> [DiffEntry] {
@@ -299,22 +317,44 @@ public struct FindingsSnapshot: Sendable {
         return FindingIdentity.imageScope(ImageReference(repository: repository))
     }
 
-    /// The fingerprints the decision of a `scangate-report/1` document waived or VEX-suppressed;
-    /// nil without one.
-    private static func excused(_ root: JSONValue, file: String) throws -> Set<String>? {
+    /// The fingerprints the decision of a `scangate-report/1` document waived or VEX-suppressed,
+    /// and every fingerprint it gives a verdict; nil when the document holds no decision (a
+    /// findings document, or a report written without a policy: `"decision": null`). The key
+    /// is always written: a report without it, a decision of another schema, or a verdict
+    /// ScanGate does not write is refused.
+    private static func decided(_ root: JSONValue, file: String) throws -> (
+        excused: Set<String>, listed: Set<String>, line: Int
+    )? {
         let object = try root.requireObject()
-        guard try object.string("schema") == ReportJSON.schema, let decision = try object.object("decision") else {
-            return nil
+        guard try object.string("schema") == ReportJSON.schema else { return nil }
+        guard let value = object["decision"] else {
+            throw object.error("a \(ReportJSON.schema) document without \"decision\" (null or the gate's decision)")
+        }
+        if value.isNull { return nil }
+        let decision = try value.requireObject()
+        let schema = try decision.string("schema")
+        guard schema == DecisionJSON.schema else {
+            throw FindingsJSONReader.ReadError(
+                file: file, line: decision["schema"]?.line ?? decision.line,
+                message: "the decision is not of schema \(DecisionJSON.schema) (found "
+                    + (schema.map { "\"\($0.printableLine)\"" } ?? "no schema") + ")")
         }
         guard let findings = try decision.array("findings") else {
             throw FindingsJSONReader.ReadError(
                 file: file, line: decision.line, message: "the decision has no \"findings\" list")
         }
         var excused: Set<String> = []
-        for finding in findings where ["waived", "vex-suppressed"].contains(try finding.requiredString("verdict")) {
-            excused.insert(try finding.requiredString("fingerprint"))
+        var listed: Set<String> = []
+        for finding in findings {
+            let verdictText = try finding.requiredString("verdict")
+            guard let verdict = Verdict(rawValue: verdictText) else {
+                throw unknownValue("verdict", verdictText, at: finding["verdict"] ?? finding, file: file)
+            }
+            let fingerprint = try finding.requiredString("fingerprint")
+            listed.insert(fingerprint)
+            if verdict == .waived || verdict == .vexSuppressed { excused.insert(fingerprint) }
         }
-        return excused
+        return (excused, listed, decision.line)
     }
 
     /// A value of a field ScanGate writes from a fixed set (a kind, a severity) that is not one.

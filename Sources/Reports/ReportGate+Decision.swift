@@ -68,10 +68,13 @@ extension BaselineDiff {
     /// new at a higher severity is new here too), and, under `trust-tool-suppressions: false`,
     /// findings a tool suppressed counting as open in both runs (the gate judged them like any
     /// other: new or unchanged, never fixed).
-    /// `coverage`: what this run's reports looked at (``init(previous:current:baselineFile:severity:coverage:)``).
+    /// `coverage`: what this run's reports looked at
+    /// (``init(previous:current:baselineFile:severity:coverage:newAgain:)``). `decision`: the
+    /// gate's decision on this run against the same baseline; what it judged new (an expired
+    /// waiver, a finding the previous run only waived) is new here too.
     public init(
         previous: FindingsSnapshot, current: FindingSet, judgedBy policy: Policy? = nil,
-        coverage: RunCoverage? = nil
+        coverage: RunCoverage? = nil, decision: Decision? = nil
     ) {
         var entries = current.all.map(DiffEntry.init)
         var previousEntries = previous.entries
@@ -84,6 +87,7 @@ extension BaselineDiff {
             severity: policy.map {
                 Baseline.severity(judgedBy: $0.severitySources?.value, unknownAs: $0.unknownSeverity)
             }
-                ?? \.severity, coverage: coverage)
+                ?? \.severity, coverage: coverage,
+            newAgain: Set(decision?.verdicts.filter(\.isNew).map(\.finding.fingerprint) ?? []))
     }
 }

@@ -122,21 +122,23 @@ struct ReportBuilder {
         Terminal.warnings(readerWarnings)
         let findings = FindingSet(merging: loaded.flatMap(\.findings))
         var gate: ReportGate?
+        var decision: Decision?
         if let loadedPolicy {
-            let decision = Gate.evaluate(
+            let gated = Gate.evaluate(
                 GateInput(
                     findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
                     baseline: previous.map(\.baseline),
                     environment: env, today: today, reportWarnings: readerWarnings, repository: repository,
                     emptyScans: loaded.flatMap(\.emptyScans)))
-            gate = ReportGate(decision, policy: loadedPolicy)
+            gate = ReportGate(gated, policy: loadedPolicy)
+            decision = gated
         }
         return ReportContent(
             findings: findings, reports: loaded.map(ReportSummary.init),
             diff: previous.map {
                 BaselineDiff(
                     previous: $0, current: findings, judgedBy: loadedPolicy,
-                    coverage: .union(loaded.map(\.coverage)))
+                    coverage: .union(loaded.map(\.coverage)), decision: decision)
             }, gate: gate, date: now,
             fullReportLocation: fullReport ?? Self.actionsRunURL())
     }

@@ -282,6 +282,57 @@ struct EvaluationTests {
         #expect(Support.verdict(plain, "CVE-2021-44906")?.verdict == .warn)
     }
 
+    /// minimist as npm audit 7+ alone reports it: its GHSA, no CVE, no version (the baseline's
+    /// finding was Trivy's and npm audit's merged, with the CVE and version).
+    static let minimistFromNPMAlone = Support.finding(
+        "GHSA-xvch-5gv4-984h", severity: .critical, tool: "npm-audit",
+        package: Package(ecosystem: "npm", name: "minimist", installedVersion: nil, purl: nil))
+
+    /// A baseline finding waived in its run, or named by a waiver that has expired since, is not
+    /// known when this run's finding is it under another fingerprint (a scanner dropped).
+    @Test func aBaselineFindingUnderAnotherFingerprintKeepsItsExcuseAndItsWaiver() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
+        #expect(Self.minimistFromNPMAlone.fingerprint != Self.minimist.fingerprint)
+        let excused = Baseline(
+            file: "previous.json", traces: [FindingTrace(Self.minimist)], excused: [Self.minimist.fingerprint])
+        let waivedThen = try #require(
+            Support.verdict(
+                Support.evaluate([Self.minimistFromNPMAlone], policy: policy, baseline: excused), "GHSA-xvch-5gv4-984h")
+        )
+        #expect(waivedThen.isNew && waivedThen.verdict == .fail, "\(waivedThen.reason.text)")
+        #expect(waivedThen.notes.contains { $0.hasPrefix("new again: the baseline has it only as waived") })
+        // The waiver named the CVE, which npm audit alone does not give: it lapsed all the same.
+        let open = Baseline(file: "previous.json", traces: [FindingTrace(Self.minimist)])
+        let waivers = try Self.minimistWaiver(expiring: "2026-11-20")
+        let lapsed = try #require(
+            Support.verdict(
+                Support.evaluate([Self.minimistFromNPMAlone], policy: policy, waivers: [waivers], baseline: open),
+                "GHSA-xvch-5gv4-984h"))
+        #expect(lapsed.isNew && lapsed.verdict == .fail, "\(lapsed.reason.text)")
+        #expect(lapsed.notes.contains { $0.hasPrefix("new again: the baseline has it, but its waiver CVE-2021-44906") })
+        // Neither excused nor waived then: known, as before.
+        let known = try #require(
+            Support.verdict(
+                Support.evaluate([Self.minimistFromNPMAlone], policy: policy, baseline: open), "GHSA-xvch-5gv4-984h"))
+        #expect(!known.isNew && known.verdict == .warn, "\(known.reason.text)")
+    }
+
+    /// An npm advisory naming its CVE is not the baseline's finding of another CVE of the same
+    /// package whose references link to that advisory (as merging keeps them apart).
+    @Test func anAdvisoryOfAnotherCVEIsNotTheBaselinesFinding() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
+        let trivy = Support.finding(
+            "CVE-2020-0001", aliases: ["GHSA-aaaa-bbbb-cccc"], package: Support.npm("lodash", "4.17.15"))
+        var npm = Support.finding(
+            "CVE-2020-0002", aliases: ["GHSA-aaaa-bbbb-cccc"], tool: "npm-audit",
+            package: Support.npm("lodash", "4.17.15"))
+        npm.provenance = [Provenance(tool: "npm-audit", reportFile: "npm.json", rawID: "1500")]
+        let baseline = Baseline(file: "previous.json", traces: [FindingTrace(trivy)])
+        let verdict = try #require(
+            Support.verdict(Support.evaluate([npm], policy: policy, baseline: baseline), "CVE-2020-0002"))
+        #expect(verdict.isNew && verdict.verdict == .fail, "\(verdict.reason.text)")
+    }
+
     /// A baseline that records its decision (a report JSON) knows which findings it held only as
     /// waived: one no waiver holds now is new again, whether its waiver expired or was deleted
     /// (before, deleting the expired entry made it known, and `fail-on-new-only` let it pass).

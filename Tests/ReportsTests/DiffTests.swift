@@ -1,11 +1,43 @@
 import Findings
 import Foundation
+import Policy
 import Reports
 import ScanGateJSON
 import Testing
 
 @Suite("Diff by fingerprint")
 struct DiffTests {
+    /// What the gate judged new against the same baseline (its waiver expired since) is new in
+    /// the reports too, not unchanged: the PR comment must not call the failing finding old.
+    @Test func aFindingTheGateJudgedNewAgainIsNew() throws {
+        let lodash = ReportSupport.vulnerability("CVE-2021-23337", severity: .high)
+        let previous = try ReportSupport.snapshot([lodash])
+        let policy = try PolicyLoader(readFile: { _ throws(ConfigurationError) in
+            "scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n"
+        }).load(path: "policy.yaml")
+        let waivers = try WaiverFile.parse(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: CVE-2021-23337
+                reason: not reachable
+                approved-by: security@example.org
+                expires: 2026-11-20
+
+            """, file: "waivers.yaml")
+        let findings = FindingSet(merging: [lodash])
+        let decision = Gate.evaluate(
+            GateInput(
+                findings: findings, policy: policy, waivers: [waivers], baseline: previous.baseline,
+                today: Day(year: 2026, month: 11, day: 25) ?? Day(ordinal: 0)))
+        #expect(decision.verdicts.first?.isNew == true)
+        let diff = BaselineDiff(previous: previous, current: findings, judgedBy: policy, decision: decision)
+        #expect(diff.new.map(\.id) == ["CVE-2021-23337"])
+        #expect(diff.unchanged.isEmpty)
+        // Without the decision, the same finding is unchanged (the diff alone knows no waivers).
+        #expect(BaselineDiff(previous: previous, current: findings, judgedBy: policy).unchanged.count == 1)
+    }
+
     @Test func newFixedAndUnchangedOnConstructedBaselines() throws {
         let kept = ReportSupport.vulnerability("CVE-2021-23337", severity: .high)
         let gone = ReportSupport.vulnerability("CVE-2020-8203", severity: .critical)
@@ -126,6 +158,63 @@ struct DiffTests {
         #expect(throws: FindingsJSONReader.ReadError.self) {
             try FindingsSnapshot.read(bytes: Array("not json".utf8), file: "x.json")
         }
+    }
+
+    /// A report's decision says which findings the run only waived: one without the key, of
+    /// another schema, with a verdict ScanGate does not write, or listing no verdict for a
+    /// finding (an edited or cut file) is refused, not read as "nothing was waived".
+    @Test func aReportsDecisionIsCheckedBeforeItIsTrusted() throws {
+        let finding = ReportSupport.vulnerability("CVE-2021-23337", severity: .high)
+        let findings = FindingSet(merging: [finding])
+        let policy = try PolicyLoader(readFile: { _ throws(ConfigurationError) in
+            "scangate-policy: 1\nfail-on: critical\n"
+        }).load(path: "policy.yaml")
+        let decision = Gate.evaluate(
+            GateInput(findings: findings, policy: policy, today: Day(year: 2026, month: 11, day: 25) ?? Day(ordinal: 0))
+        )
+        let written = String(
+            decoding: ReportJSON.encode(
+                ReportContent(findings: findings, reports: [], gate: ReportSupport.gate(decision, policy: policy))),
+            as: UTF8.self)
+        #expect(try FindingsSnapshot.read(bytes: Array(written.utf8), file: "report.json").excusedFingerprints == [])
+        let decisionStart = try #require(written.range(of: #""decision": {"#))
+        let (beforeDecision, afterDecision) = (
+            String(written[..<decisionStart.lowerBound]), String(written[decisionStart.lowerBound...])
+        )
+        #expect(afterDecision.contains(finding.fingerprint))
+        let verdict = #""verdict": "pass""#
+        #expect(written.contains(verdict))
+        let edits = [
+            (
+                "a verdict ScanGate does not write",
+                written.replacingOccurrences(of: verdict, with: #""verdict": "WAIVED""#)
+            ),
+            (
+                "another decision schema",
+                written.replacingOccurrences(of: #""schema": "scangate-gate/1""#, with: #""schema": "scangate-gate/9""#)
+            ),
+            (
+                "no verdict for a finding",
+                beforeDecision
+                    + afterDecision.replacingOccurrences(
+                        of: finding.fingerprint, with: String(repeating: "0", count: 64))
+            ),
+        ]
+        for (name, edited) in edits {
+            #expect(throws: FindingsJSONReader.ReadError.self, "\(name)") {
+                try FindingsSnapshot.read(bytes: Array(edited.utf8), file: "report.json")
+            }
+        }
+        // The key is always written (null without a policy): a report without it is refused.
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any])
+        object["decision"] = nil
+        let withoutDecision = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: FindingsJSONReader.ReadError.self) {
+            try FindingsSnapshot.read(bytes: Array(withoutDecision), file: "report.json")
+        }
+        object["decision"] = NSNull()
+        let nullDecision = try JSONSerialization.data(withJSONObject: object)
+        #expect(try FindingsSnapshot.read(bytes: Array(nullDecision), file: "report.json").excusedFingerprints == nil)
     }
 
     @Test func aFingerprintScanGateDidNotWriteIsRefusedWithWhereItIs() throws {
