@@ -157,7 +157,8 @@ public struct CIPlan: Sendable {
         var day = today
         if let now = overrides.now {
             guard let parsed = Day(parsing: now) else {
-                throw CIConfigError(file: "--now", line: 0, message: "\"\(now)\" is not a date in the form YYYY-MM-DD")
+                throw CIConfigError(
+                    file: "--now", line: 0, message: "\"\(now)\" is not a date (YYYY-MM-DD, a day the calendar has)")
             }
             day = parsed
         }

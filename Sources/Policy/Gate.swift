@@ -99,9 +99,12 @@ public enum Gate {
         for finding in input.findings.all {
             let judgement = SeverityJudge.judge(finding, sources: policy.severitySources?.value)
             let effective = judgement.severity == .unknown ? policy.unknownSeverity : judgement.severity
+            // A finding its tool suppressed, under a policy that trusts that, is compared with the
+            // baseline's suppressed findings too: suppressed then as now, it is not new.
+            let countingToolSuppressed = !policy.trustsToolSuppressions || finding.suppression != nil
             let inBaseline = input.baseline?.lookup(
                 finding, judgedBy: policy.severitySources?.value, unknownAs: policy.unknownSeverity,
-                countingToolSuppressed: !policy.trustsToolSuppressions)
+                countingToolSuppressed: countingToolSuppressed)
             var naming: [Int] = []
             for index in waivers.indices where waivers[index].namesID(of: finding) {
                 let mismatches = waivers[index].scopeMismatches(for: finding)
@@ -122,7 +125,7 @@ public enum Gate {
             // names lodash's GHSA where the baseline's merged finding was the CVE a waiver named.
             let baselineIDs = Set(
                 (inBaseline == .present
-                    ? input.baseline?.matches(finding, countingToolSuppressed: !policy.trustsToolSuppressions) ?? []
+                    ? input.baseline?.matches(finding, countingToolSuppressed: countingToolSuppressed) ?? []
                     : []).flatMap(\.ids).map(\.asciiUppercased))
             let namingThen =
                 baselineIDs.isEmpty
@@ -136,7 +139,7 @@ public enum Gate {
             }
             let excusedInBaseline =
                 inBaseline == .present
-                && input.baseline?.excused(finding, countingToolSuppressed: !policy.trustsToolSuppressions) == true
+                && input.baseline?.excused(finding, countingToolSuppressed: countingToolSuppressed) == true
             let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil || excusedInBaseline } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),

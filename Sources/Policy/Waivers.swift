@@ -219,7 +219,7 @@ public struct WaiverFile: Sendable {
             guard let node = mapping[key] else { return nil }
             let raw = try node.string("\(what): \(key)")
             guard let day = Day(parsing: raw) else {
-                throw node.error("\(what): \(key) \"\(raw)\" is not a date in the form YYYY-MM-DD")
+                throw node.error("\(what): \(key) \"\(raw)\" is not a date (YYYY-MM-DD, a day the calendar has)")
             }
             return day
         }

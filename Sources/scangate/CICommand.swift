@@ -54,7 +54,7 @@ struct CICommand: ParsableCommand {
     @Option(help: "An OpenVEX document; may be repeated (replaces the configuration's).")
     var vex: [String] = []
 
-    @Option(help: "A previous `scangate ingest --format json` output: findings in it are not new.")
+    @Option(help: GateOptionChecks.baselineHelp)
     var baseline: String?
 
     @Option(help: "Judge waivers as of this day (YYYY-MM-DD); default: today in UTC.")

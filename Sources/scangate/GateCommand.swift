@@ -37,7 +37,7 @@ struct GateCommand: ParsableCommand {
     @Option(help: GateOptionChecks.repositoryHelp)
     var repository: String?
 
-    @Option(help: "A previous `scangate ingest --format json` output: findings in it are not new.")
+    @Option(help: GateOptionChecks.baselineHelp)
     var baseline: String?
 
     @Option(help: "The environment (overrides the policy's environment and its file name).")

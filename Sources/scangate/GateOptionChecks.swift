@@ -6,6 +6,12 @@ import Policy
 /// `--repository`, so they say the same thing everywhere.
 enum GateOptionChecks {
     /// The help of `--repository` for the commands that take `--vex` and no other repository.
+    /// `--baseline` of `gate`, `ci` and `release-gate`.
+    static let baselineHelp = ArgumentHelp(
+        "A previous run's findings: `scangate report --format json` output (made with a policy, it "
+            + "records what was only waived) or `scangate ingest --format json` output. Findings in it are "
+            + "not new.", valueName: "FILE")
+
     static let repositoryHelp = ArgumentHelp(
         "The repository being gated, for OpenVEX products that name a repository (default: GITHUB_REPOSITORY).",
         valueName: "OWNER/NAME")
@@ -29,7 +35,7 @@ enum GateOptionChecks {
 
     static func validate(now: String?, env: String?) throws {
         if let now, Day(parsing: now) == nil {
-            throw ValidationError("--now \"\(now)\" is not a date in the form YYYY-MM-DD")
+            throw ValidationError("--now \"\(now)\" is not a date (YYYY-MM-DD, a day the calendar has)")
         }
         if let env {
             // The environment names a policy and appears in waivers: one plain word.

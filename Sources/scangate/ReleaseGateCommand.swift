@@ -113,7 +113,7 @@ struct ReleaseGateCommand: ParsableCommand {
     @Option(help: GateOptionChecks.repositoryHelp)
     var repository: String?
 
-    @Option(help: "A previous `scangate ingest --format json` output: findings in it are not new.")
+    @Option(help: GateOptionChecks.baselineHelp)
     var baseline: String?
 
     @Option(help: "Judge waivers as of this day (YYYY-MM-DD); default: today in UTC.")

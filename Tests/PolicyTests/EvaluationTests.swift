@@ -317,6 +317,22 @@ struct EvaluationTests {
         #expect(!known.isNew && known.verdict == .warn, "\(known.reason.text)")
     }
 
+    /// A finding its tool suppressed then and now is not new (the table marked it `[new]`).
+    @Test func aFindingSuppressedByItsToolThenAndNowIsNotNew() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
+        let suppressed = Support.finding(
+            "10021", kind: .webAlert, severity: .low, tool: "zap", url: "https://app.example/", suppressed: true)
+        let baseline = Baseline(file: "previous.json", traces: [], toolSuppressed: [FindingTrace(suppressed)])
+        let verdict = try #require(
+            Support.verdict(Support.evaluate([suppressed], policy: policy, baseline: baseline), "10021"))
+        #expect(verdict.verdict == .suppressedByTool)
+        #expect(!verdict.isNew)
+        let elsewhere = Baseline(file: "previous.json", traces: [], toolSuppressed: [])
+        #expect(
+            Support.verdict(Support.evaluate([suppressed], policy: policy, baseline: elsewhere), "10021")?.isNew == true
+        )
+    }
+
     /// An npm advisory naming its CVE is not the baseline's finding of another CVE of the same
     /// package whose references link to that advisory (as merging keeps them apart).
     @Test func anAdvisoryOfAnotherCVEIsNotTheBaselinesFinding() throws {

@@ -54,7 +54,10 @@ struct WaiverTests {
             "missing id", "  - reason: r\n    approved-by: a\n    expires: 2026-12-31\n", "waivers.yaml:3",
             "has no \"id\""
         ),
-        ("bad date", entry(expires: "2026-13-01"), "waivers.yaml:6", "is not a date in the form YYYY-MM-DD"),
+        (
+            "bad date", entry(expires: "2026-13-01"), "waivers.yaml:6",
+            "is not a date (YYYY-MM-DD, a day the calendar has)"
+        ),
         ("date with time", entry(expires: "\"2026-12-01T10:00:00Z\""), "waivers.yaml:6", "YYYY-MM-DD"),
         (
             "empty reason", "  - id: X-1\n    reason: \"\"\n    approved-by: a\n    expires: 2026-12-31\n",
