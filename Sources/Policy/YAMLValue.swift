@@ -48,10 +48,18 @@ extension YAMLNode where Maker == PolicyYAML {
 
 /// Why a file that could not be read was not: for messages that say what to do about it.
 package enum UnreadableFile {
-    /// `no such file`, `it is a directory`, or `it cannot be read` (permissions, a device).
+    /// `no such file`, `it is a directory`, `it is a FIFO (named pipe), not a regular file…`
+    /// (process substitution, `/dev/stdin`: read from a file), or `it cannot be read`
+    /// (permissions).
     package static func reason(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        return !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "it cannot be read"
+        var status = stat()
+        guard stat(path, &status) == 0 else { return errno == ENOENT ? "no such file" : "it cannot be read" }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: return "it is a directory"
+        case S_IFREG: return "it cannot be read"
+        case S_IFIFO: return "it is a FIFO (named pipe), not a regular file: write it to a file and give that"
+        case S_IFCHR: return "it is a character device, not a regular file: write it to a file and give that"
+        default: return "it is not a regular file"
+        }
     }
 }

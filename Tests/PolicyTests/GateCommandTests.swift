@@ -115,6 +115,23 @@ struct GateCommandTests {
         #expect(gone.standardOutput.contains("new again: the baseline has it only as waived or VEX-suppressed"))
     }
 
+    /// A policy, waivers or VEX file given as a pipe (`--vex <(…)`) is refused saying so, not
+    /// "it cannot be read".
+    @Test func aConfigurationFileThatIsAPipeIsRefusedSayingSo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("scangate-fifo-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("vex.json").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let result = try GateProcess.run(
+            ["gate", Self.examples, "--policy", "policies/dev.yaml", "--vex", fifo] + Self.now)
+        #expect(result.status == 2)
+        #expect(
+            result.standardError.contains(
+                "\(fifo): cannot read the file: it is a FIFO (named pipe), not a regular file"),
+            "\(result.standardError)")
+    }
+
     @Test func devPassesWithWarnings() throws {
         let result = try GateProcess.run(["gate", Self.examples, "--policy", "policies/dev.yaml"] + Self.now)
         #expect(result.status == 0, "\(result.standardError)")
