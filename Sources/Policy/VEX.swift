@@ -167,7 +167,11 @@ public struct VEXStatement: Sendable {
                 for (index, place) in places.enumerated() {
                     switch artifact.scope(of: place, repository: repository, suppressing: status.suppresses) {
                     case .contains(let image):
-                        coverByProduct(index, subcomponentMatch)
+                        // An image named by digest or tag pins its packages' versions, as an
+                        // image product without subcomponents does: `fixed` for the package in
+                        // that build names its version.
+                        let pinned = image.map { $0.reference.digest != nil || $0.reference.tag != nil } ?? false
+                        coverByProduct(index, pinned ? .version : subcomponentMatch)
                         if unchecked == nil { unchecked = image?.unchecked }
                     case .setAside(let reason):
                         if setAside == nil { setAside = reason }

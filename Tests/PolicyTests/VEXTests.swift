@@ -775,6 +775,25 @@ struct VEXTests {
         #expect(Support.evaluate([finding], policy: Self.policy, vex: [later]).verdicts.first?.verdict == .fail)
     }
 
+    /// `fixed` for a package in an image named by digest or tag names the version that image
+    /// has, as an image product without subcomponents does; in an image named by repository
+    /// only, it is fixed in every version, which contradicts the scanner.
+    @Test func fixedInAPinnedImageNamesItsVersion() throws {
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        let finding = Support.finding(
+            "CVE-2024-2961", package: Support.npm("lodash", "4.17.15"), image: "ghcr.io/acme/app:1.0@\(digest)")
+        func verdict(_ image: String) throws -> Verdict? {
+            let vex = try Self.document(
+                Self.statement(
+                    #"{"name": "CVE-2024-2961"}"#,
+                    #"[{"@id": "\#(image)", "subcomponents": [{"@id": "pkg:npm/lodash"}]}]"#, "fixed"))
+            return Support.evaluate([finding], policy: Self.policy, vex: [vex]).verdicts.first?.verdict
+        }
+        #expect(try verdict("ghcr.io/acme/app@\(digest)") == .vexSuppressed)
+        #expect(try verdict("ghcr.io/acme/app:1.0") == .vexSuppressed)
+        #expect(try verdict("ghcr.io/acme/app") == .fail)
+    }
+
     /// A Docker purl's `repository_url` is the registry: `pkg:docker/acme/app?repository_url=ghcr.io`
     /// is `ghcr.io/acme/app`.
     @Test func aDockerPurlsRepositoryURLIsItsRegistry() throws {
