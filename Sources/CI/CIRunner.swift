@@ -408,8 +408,8 @@ public struct CIRunner: Sendable {
         guard let commit = context.commit, let ref = context.ref else {
             return failed(2, "no commit and ref: pass --commit and --ref or run in GitHub Actions")
         }
-        if let cacert = plan.cacert, !FileManager.default.isReadableFile(atPath: cacert) {
-            return failed(2, "cannot read the CA file \(cacert)")
+        if let cacert = plan.cacert, let problem = CAFile.problem(cacert) {
+            return failed(2, problem)
         }
         let console = self.console
         let uploader = SARIFUploader(

@@ -106,8 +106,60 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
     /// Case is ignored (a server that upper-cases what it echoes still shows the token), and any
     /// text shaped like a GitHub token (`ghp_…`, `gho_…`, `ghu_…`, `ghs_…`, `ghr_…`,
     /// `github_pat_…`) is redacted too, whether it is this token or a piece of it.
+    ///
+    /// JSON's `\u0067` escapes and URLs' `%67` are decoded first (the text is shown decoded): a
+    /// server echoing the token inside a JSON string or a URL would otherwise show it spelt so
+    /// that no match sees it, and whoever reads the log can decode it.
     public func scrub(_ text: String) -> String {
-        Self.redactingTokenShapes(scrubbingThisToken(text))
+        Self.redactingTokenShapes(scrubbingThisToken(Self.decodingEscapes(text)))
+    }
+
+    /// `text` with JSON `\uXXXX` escapes (surrogate pairs joined) and ASCII `%XX` escapes
+    /// decoded; anything else, and a malformed escape, as written.
+    static func decodingEscapes(_ text: String) -> String {
+        guard text.contains("\\u") || text.contains("%") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        func hexValue(_ start: Int, digits: Int) -> UInt32? {
+            guard start + digits <= scalars.count else { return nil }
+            var value: UInt32 = 0
+            for scalar in scalars[start..<(start + digits)] {
+                guard scalar.isASCII, let digit = UInt32(String(scalar), radix: 16) else { return nil }
+                value = value * 16 + digit
+            }
+            return value
+        }
+        var output = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "\\", index + 1 < scalars.count, scalars[index + 1] == "u",
+                let unit = hexValue(index + 2, digits: 4)
+            {
+                if (0xD800..<0xDC00).contains(unit), index + 7 < scalars.count, scalars[index + 6] == "\\",
+                    scalars[index + 7] == "u", let low = hexValue(index + 8, digits: 4),
+                    (0xDC00..<0xE000).contains(low),
+                    let joined = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                {
+                    output.append(joined)
+                    index += 12
+                    continue
+                }
+                if let decoded = Unicode.Scalar(unit) {
+                    output.append(decoded)
+                    index += 6
+                    continue
+                }
+            }
+            if scalar == "%", let byte = hexValue(index + 1, digits: 2), byte < 0x80, let decoded = Unicode.Scalar(byte)
+            {
+                output.append(decoded)
+                index += 3
+                continue
+            }
+            output.append(scalar)
+            index += 1
+        }
+        return String(output)
     }
 
     private func scrubbingThisToken(_ text: String) -> String {

@@ -121,8 +121,19 @@ public struct PullRequestCommenter: Sendable {
         }
         let deadline = client.clock.monotonicSeconds() + configuration.maximumTotalTime
         var found = try findMarked(base: base, deadline: deadline)
-        if let existing = found.comments.first {
-            return try update(existing, with: text, others: found.comments.count - 1, deadline: deadline)
+        // A comment deleted between the listing and its update is gone: the comments are read
+        // again, and another marked one updated or a new one created.
+        var gone = Set<Int>()
+        while let existing = found.comments.first(where: { !gone.contains($0.id) }) {
+            if let result = try update(existing, with: text, others: found.comments.count - 1, deadline: deadline) {
+                return result
+            }
+            gone.insert(existing.id)
+            guard gone.count < 3 else {
+                throw .api(status: 404, message: "ScanGate's comments were deleted as fast as it updated them")
+            }
+            log("the comment \(existing.id) was deleted after it was listed; reading the comments again")
+            found = try findMarked(base: base, deadline: deadline)
         }
         // A listing cut short may have missed ScanGate's comment: creating one would make a
         // second, and another on every run.
@@ -156,7 +167,13 @@ public struct PullRequestCommenter: Sendable {
                 found = try findMarked(base: base, deadline: deadline)
                 if let existing = found.comments.first {
                     log("the comment was created after all (id \(existing.id)); updating it")
-                    return try update(existing, with: text, others: found.comments.count - 1, deadline: deadline)
+                    guard
+                        let result = try update(
+                            existing, with: text, others: found.comments.count - 1, deadline: deadline)
+                    else {
+                        throw .api(status: 404, message: "the comment \(existing.id) was deleted as it was updated")
+                    }
+                    return result
                 }
                 guard found.isComplete else {
                     throw .api(
@@ -207,6 +224,8 @@ public struct PullRequestCommenter: Sendable {
         var marked: [Comment] = []
         var kept: Int?
         var isComplete = false
+        // A comment listed on two pages (one added while paging, a server repeating a page) is one.
+        var seen = Set<Int>()
         for page in 1...configuration.maximumPages {
             try checkTime(before: deadline, doing: "read page \(page) of the comments")
             let url = "\(base)/issues/\(pullRequest)/comments?per_page=\(configuration.pageSize)&page=\(page)"
@@ -222,7 +241,7 @@ public struct PullRequestCommenter: Sendable {
                 guard let id = element["id"]?.intValue, id > 0, let body = element["body"]?.stringValue else {
                     continue
                 }
-                guard body.hasPrefix(configuration.marker) else { continue }
+                guard body.hasPrefix(configuration.marker), seen.insert(id).inserted else { continue }
                 guard Self.isWrittenByTheProject(element) else {
                     let login = element["user"]?["login"]?.stringValue.map(sanitize) ?? "someone"
                     log(
@@ -243,8 +262,7 @@ public struct PullRequestCommenter: Sendable {
                 }
             }
             // GitHub says in `Link` whether there is a next page (it may send fewer than asked for).
-            let link = response.headers["link"] ?? ""
-            if !link.contains("rel=\"next\"") || document.root.count == 0 {
+            if !Self.hasNextPage(response.headers) || document.root.count == 0 {
                 isComplete = true
                 break
             }
@@ -253,6 +271,24 @@ public struct PullRequestCommenter: Sendable {
             }
         }
         return (marked.sorted { $0.isKept(before: $1) }, isComplete)
+    }
+
+    /// Whether a `Link` field names a `next` page: in any `Link` field, with `rel` quoted or
+    /// not and among other relations (`rel="next last"`), as RFC 8288 allows.
+    static func hasNextPage(_ headers: HTTPHeaders) -> Bool {
+        for field in headers where field.name.lowercased() == "link" {
+            for link in field.value.split(separator: ",") {
+                for parameter in link.split(separator: ";").dropFirst() {
+                    let parts = parameter.split(separator: "=", maxSplits: 1)
+                    guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "rel" else {
+                        continue
+                    }
+                    let value = parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: ["\""])
+                    if value.lowercased().split(separator: " ").contains("next") { return true }
+                }
+            }
+        }
+        return false
     }
 
     /// Whether a comment can be ScanGate's: written by a bot (a workflow's `GITHUB_TOKEN` writes
@@ -267,9 +303,11 @@ public struct PullRequestCommenter: Sendable {
 
     static func isWrittenByABot(_ comment: JSONValue) -> Bool { comment["user"]?["type"]?.stringValue == "Bot" }
 
+    /// Updates the comment; nil when GitHub no longer has it (HTTP 404: deleted since it was
+    /// listed).
     private func update(
         _ comment: Comment, with text: String, others: Int, deadline: Double
-    ) throws(PullRequestCommentError) -> PullRequestCommentResult {
+    ) throws(PullRequestCommentError) -> PullRequestCommentResult? {
         if others > 0 {
             let which = comment.byBot ? "the oldest a bot wrote" : "the oldest"
             log("\(others) more comments carry the ScanGate marker; \(which) (\(comment.id)) is kept")
@@ -283,6 +321,7 @@ public struct PullRequestCommenter: Sendable {
         let response = try send(
             HTTPRequest(method: .patch, url: url, headers: headers(json: true), body: Self.requestBody(text)),
             deadline: deadline)
+        if response.status == 404 { return nil }
         guard response.status == 200 else {
             throw .api(status: response.status, message: explain(response, doing: "update the comment on"))
         }

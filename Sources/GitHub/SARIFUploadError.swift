@@ -15,12 +15,14 @@ public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
     case processingFailed(id: String, errors: [String])
     /// GitHub was still processing when the wait ended.
     case processingTimedOut(id: String, waited: Double)
+    /// GitHub accepted the upload, but its status could not be read until the wait ended.
+    case statusUnavailable(id: String, waited: Double, reason: String)
 
     /// Whether the problem is local (usage or file), as opposed to GitHub or the network.
     public var isLocal: Bool {
         switch self {
         case .invalidArgument, .rejectedLocally, .unreadableFile: true
-        case .network, .api, .processingFailed, .processingTimedOut: false
+        case .network, .api, .processingFailed, .processingTimedOut, .statusUnavailable: false
         }
     }
 
@@ -57,6 +59,10 @@ public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
         case .processingTimedOut(let id, let waited):
             return "GitHub was still processing the upload \(id) after \(Int(waited.rounded())) s; "
                 + "it may still complete: check the repository's code scanning page"
+        case .statusUnavailable(let id, let waited, let reason):
+            return "GitHub accepted the upload \(id), but its processing status could not be read in "
+                + "\(Int(waited.rounded())) s (last: \(reason)); it may still complete: check the repository's code "
+                + "scanning page before uploading again"
         }
     }
 }

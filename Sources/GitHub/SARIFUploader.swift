@@ -155,6 +155,9 @@ public struct SARIFUploader: Sendable {
         // The time bound ends the loop; the count bound guards against a clock that does not advance.
         let maximumPolls = Int(min(configuration.maximumWait / interval, 100_000)) + 1
         var lastStatus = "pending"
+        // Why the last status request got no answer, while the next may: GitHub has the upload,
+        // so a blip (a 502, a reset) is waited out within the deadline, not taken for a failure.
+        var unanswered: String?
         for _ in 0..<maximumPolls {
             let elapsed = clock.monotonicSeconds() - start
             guard elapsed < configuration.maximumWait else { break }
@@ -168,16 +171,33 @@ public struct SARIFUploader: Sendable {
                 // timeout cut to the deadline may fire a few milliseconds short of it (libcurl
                 // counts from its own start), so the last 50 ms count as the end.
                 guard clock.monotonicSeconds() + 0.05 < deadline else {
-                    throw .processingTimedOut(id: receipt.id, waited: clock.monotonicSeconds() - start)
+                    throw Self.timedOut(receipt, waited: clock.monotonicSeconds() - start, unanswered: unanswered)
                 }
-                throw error
+                unanswered = error.description
+                log("could not read the processing status of upload \(receipt.id) (\(error.description)); asking again")
+                continue
             }
             if response.status == 404, clock.monotonicSeconds() - start < configuration.notFoundGracePeriod {
                 continue  // GitHub may not list a fresh upload yet.
             }
+            if (500...599).contains(response.status) || response.status == 429 {
+                let problem = explain(response, gzippedSize: nil)
+                unanswered = problem
+                log("could not read the processing status of upload \(receipt.id) (\(problem)); asking again")
+                continue
+            }
             guard response.status == 200 else {
+                if response.status == 404 {
+                    throw .api(
+                        status: 404,
+                        message: token.scrub(
+                            "GitHub does not know the upload \(receipt.id) (HTTP 404 for its status after "
+                                + "\(Int(configuration.notFoundGracePeriod)) s); check the repository's code scanning page"
+                        ))
+                }
                 throw .api(status: response.status, message: explain(response, gzippedSize: nil))
             }
+            unanswered = nil
             guard let document = try? JSONDocument(bytes: response.body),
                 let status = document.root["processing_status"]?.stringValue
             else {
@@ -196,7 +216,15 @@ public struct SARIFUploader: Sendable {
                 lastStatus = status
             }
         }
-        throw .processingTimedOut(id: receipt.id, waited: clock.monotonicSeconds() - start)
+        throw Self.timedOut(receipt, waited: clock.monotonicSeconds() - start, unanswered: unanswered)
+    }
+
+    /// The wait ended: still processing, or, when the last status requests got no answer, not known.
+    private static func timedOut(_ receipt: SARIFUploadReceipt, waited: Double, unanswered: String?)
+        -> SARIFUploadError
+    {
+        guard let unanswered else { return .processingTimedOut(id: receipt.id, waited: waited) }
+        return .statusUnavailable(id: receipt.id, waited: waited, reason: unanswered)
     }
 
     // MARK: Requests
@@ -329,8 +357,12 @@ public struct SARIFUploader: Sendable {
             ?? policy.secondaryRateLimitWait
         // Bounded (a day) before Int(_:), which traps on what it cannot hold.
         let seconds = Int(min(max(wait, 0), 86_400).rounded(.up))
-        return "not retried: the \(seconds) s GitHub asks to wait do not fit in the upload's retry budget "
-            + "(\(Int(min(policy.maximumTotalTime, 86_400))) s); try again later"
+        let budget = "the upload's retry budget (\(Int(min(policy.maximumTotalTime, 86_400))) s); try again later"
+        guard response.attempts > 1 else {
+            return "not retried: the \(seconds) s GitHub asks to wait do not fit in " + budget
+        }
+        return "still limited after \(response.attempts) attempts, and the \(seconds) s GitHub asks to wait next "
+            + "do not fit in " + budget
     }
 
     private func resetHint(_ response: HTTPResponse) -> String {

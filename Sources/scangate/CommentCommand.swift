@@ -79,8 +79,8 @@ struct CommentCommand: ParsableCommand {
             Terminal.error("error: --repository must be OWNER/NAME, got \"\(token.scrub(repository))\"")
             throw ExitCode(ExitStatus.usage)
         }
-        if let cacert, !FileManager.default.isReadableFile(atPath: cacert) {
-            Terminal.error("error: cannot read the CA file \(cacert)")
+        if let cacert, let problem = CAFile.problem(cacert) {
+            Terminal.error("error: \(problem)")
             throw ExitCode(ExitStatus.usage)
         }
         let content = try ReportBuilder(

@@ -75,8 +75,8 @@ struct UploadCommand: ParsableCommand {
             Terminal.error("error: --repository must be OWNER/NAME, got \"\(token.scrub(repository))\"")
             throw ExitCode(ExitStatus.usage)
         }
-        if let cacert, !FileManager.default.isReadableFile(atPath: cacert) {
-            Terminal.error("error: cannot read the CA file \(cacert)")
+        if let cacert, let problem = CAFile.problem(cacert) {
+            Terminal.error("error: \(problem)")
             throw ExitCode(ExitStatus.usage)
         }
         let parameters = SARIFUploadParameters(commitSHA: commit, ref: ref, checkoutURI: checkoutURI)

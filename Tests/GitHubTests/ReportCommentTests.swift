@@ -19,7 +19,7 @@ final class IssueCommentsServer {
 
     init(
         scenario: String = "normal", preexisting: Int = 0, quotedMarker: Bool = false, forgedMarker: Bool = false,
-        collaboratorMarker: Bool = false, pageSize: Int = 100
+        collaboratorMarker: Bool = false, pageSize: Int = 100, linkStyle: String = "github"
     ) throws {
         guard let python = TestEnvironment.python else { throw TestFailure("python3 not found") }
         directory = try TestEnvironment.temporaryDirectory()
@@ -27,7 +27,7 @@ final class IssueCommentsServer {
         var arguments = [
             Self.script.path, "--token", Self.token, "--repository", Self.repository, "--pr",
             String(Self.pullRequest), "--record", recordFile.path, "--scenario", scenario, "--preexisting",
-            String(preexisting), "--page-size", String(pageSize),
+            String(preexisting), "--page-size", String(pageSize), "--link-style", linkStyle,
         ]
         if quotedMarker { arguments.append("--quoted-marker") }
         if forgedMarker { arguments.append("--forged-marker") }
@@ -180,6 +180,31 @@ struct ReportCommentTests {
         // Every run read all three pages (27 comments, 10 a page).
         #expect(requests.count { $0.method == "GET" } == 9)
         #expect(try server.bodies().count == 27)
+    }
+
+    /// A comment deleted between the listing and its update is written anew, not reported as a
+    /// missing pull request (found by a review).
+    @Test func aCommentDeletedBeforeItsUpdateIsWrittenAnew() throws {
+        let server = try IssueCommentsServer(scenario: "deleted-before-update", preexisting: 2)
+        let commenter = try Self.commenter(server)
+        let created = try commenter.post("first run")
+        #expect(created.action == .created)
+        let again = try commenter.post("second run")
+        #expect(again.action == .created && again.id != created.id)
+        #expect(try Self.marked(server) == [Self.marker + "\nsecond run"])
+    }
+
+    /// RFC 8288 lets `rel=next` come unquoted, and the next page in its own `Link` field: either
+    /// way the listing goes on to ScanGate's comment on page 3 instead of creating a second one.
+    @Test(arguments: ["unquoted", "split"])
+    func everyFormOfANextLinkIsFollowed(_ linkStyle: String) throws {
+        let server = try IssueCommentsServer(preexisting: 25, pageSize: 10, linkStyle: linkStyle)
+        let commenter = try Self.commenter(server)
+        let first = try commenter.post("## ScanGate: ❌ FAIL\n\nfirst run")
+        #expect(first.action == .created)
+        let second = try commenter.post("## ScanGate: ✅ PASS\n\nsecond run")
+        #expect(second.action == .updated && second.id == first.id)
+        #expect(try server.requests().count { $0.method == "POST" } == 1)
     }
 
     /// Anyone can post a comment that starts with the marker; ScanGate's comment is one written

@@ -123,6 +123,79 @@ struct SARIFUploaderTests {
         #expect(outcome.processingStatus == "complete")
     }
 
+    /// GitHub has the upload once it answered 202: a status request that fails for a while (a
+    /// 502 after the client's retries) is asked again within the wait, not taken for a failed
+    /// upload; when no status could be read by the end, the error names the upload.
+    @Test func aStatusThatFailsForAWhileIsWaitedOut() throws {
+        let polls = Queue(["pending", "502", "502", "502", "complete"])
+        let transport = FakeTransport([
+            .handler { request in
+                if request.method == .post { return .json(202, Self.receipt) }
+                let next = polls.next()
+                return next == "502"
+                    ? .json(502, #"{"message":"Server Error"}"#)
+                    : .json(200, #"{"processing_status":"\#(next)"}"#)
+            }
+        ])
+        let log = EventLog()
+        let outcome = try uploader(transport, clock: FakeClock(), log: log).upload(
+            sarif, parameters: SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/heads/main"))
+        #expect(outcome.processingStatus == "complete")
+        #expect(log.lines.contains { $0.contains("could not read the processing status of upload 6c81cd8e") })
+
+        let failing = FakeTransport([
+            .handler { request in
+                request.method == .post ? .json(202, Self.receipt) : .json(503, #"{"message":"Unavailable"}"#)
+            }
+        ])
+        let error = try failure(failing, clock: FakeClock())
+        guard case .statusUnavailable(let id, _, let reason) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(id == "6c81cd8e-b078-4ac3-a3be-1dad7dbd0b53")
+        #expect(reason.contains("HTTP 503"), "\(reason)")
+        #expect(error.description.contains("GitHub accepted the upload 6c81cd8e-b078-4ac3-a3be-1dad7dbd0b53"))
+    }
+
+    /// A secondary rate limit that outlasts the retry budget after retries says it retried.
+    @Test func aSecondaryRateLimitThatOutlastsTheBudgetSaysItRetried() throws {
+        let limited = HTTPResponse.json(
+            403, #"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes."}"#)
+        let transport = FakeTransport([.handler { _ in limited }])
+        let uploader = SARIFUploader(
+            repository: try #require(GitHubRepository("octo-org/hello-world")),
+            token: try #require(GitHubToken(Self.token)),
+            configuration: SARIFUploaderConfiguration(
+                apiURL: "https://ghe.example.test/api/v3/", userAgent: "scangate/9.9.9", waitsForProcessing: false),
+            client: HTTPClient(
+                configuration: HTTPClientConfiguration(
+                    retryPolicy: RetryPolicy(maximumAttempts: 4, maximumTotalTime: 300)),
+                transport: transport, clock: FakeClock()))
+        #expect {
+            _ = try uploader.upload(
+                sarif, parameters: SARIFUploadParameters(commitSHA: Self.commit, ref: "refs/heads/main"))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("still limited after 3 attempts, and the 240 s GitHub asks to wait next")
+                && !text.contains("not retried")
+        }
+        #expect(transport.requests.count == 3)
+    }
+
+    /// A 404 for the status after the grace period means GitHub does not know the upload id,
+    /// not that the repository or commit is missing.
+    @Test func aStatusThatStays404NamesTheUpload() throws {
+        let transport = FakeTransport([
+            .handler { request in
+                request.method == .post ? .json(202, Self.receipt) : .json(404, #"{"message":"Not Found"}"#)
+            }
+        ])
+        let error = try failure(transport, clock: FakeClock())
+        #expect(error.description.contains("GitHub does not know the upload 6c81cd8e"), "\(error)")
+        #expect(!error.description.contains("does not exist or the token cannot see it"), "\(error)")
+    }
+
     @Test func failedProcessingCarriesGitHubsErrors() throws {
         let clock = FakeClock()
         let transport = FakeTransport([

@@ -368,6 +368,19 @@ struct UploadCommandTests {
         #expect(try server.requests().isEmpty)
     }
 
+    /// A `--cacert` that is a directory or holds no certificate is a usage error naming the
+    /// file, not a TLS failure retried and blamed on the server (found by a review).
+    @Test(arguments: ["fixtures/github", "README.md", "fixtures/github/no-such.pem"])
+    func aCACertificateFileThatIsNotOneExits2(_ path: String) throws {
+        let result = try ScanGateBinary.run(
+            [
+                "upload", "fixtures/github/minimal.sarif", "--repository", GitHubTestServer.repository, "--commit",
+                Self.commit, "--ref", "refs/heads/main", "--api-url", "https://127.0.0.1:9", "--cacert", path,
+            ], environment: ["GITHUB_TOKEN": GitHubTestServer.token])
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("CA file \(path)"), "\(result.standardError)")
+    }
+
     @Test func anUnreadableFileExits3() throws {
         let result = try ScanGateBinary.run(
             [

@@ -126,7 +126,9 @@ def make_handler(state):
             self.send_header("Content-Length", str(len(data)))
             self.send_header("x-github-request-id", "TEST:%04d" % len(state.records))
             for name, value in (headers or {}).items():
-                self.send_header(name, value)
+                # A list: the field sent once per value (several `Link` fields).
+                for one in (value if isinstance(value, list) else [value]):
+                    self.send_header(name, one)
             self.end_headers()
             self.wfile.write(data)
 
@@ -209,8 +211,15 @@ def make_handler(state):
                 pages = max(1, (len(state.comments) + per_page - 1) // per_page)
                 if page < pages:
                     base = "http://%s%s" % (self.headers.get("Host", "127.0.0.1"), split.path)
-                    headers["Link"] = '<%s?per_page=%d&page=%d>; rel="next", <%s?per_page=%d&page=%d>; rel="last"' % (
-                        base, per_page, page + 1, base, per_page, pages)
+                    next_link = '<%s?per_page=%d&page=%d>' % (base, per_page, page + 1)
+                    last_link = '<%s?per_page=%d&page=%d>' % (base, per_page, pages)
+                    if args.link_style == "unquoted":
+                        # RFC 8288 allows rel unquoted; GitHub quotes it.
+                        headers["Link"] = '%s; rel=next, %s; rel=last' % (next_link, last_link)
+                    elif args.link_style == "split":
+                        headers["Link"] = ['%s; rel="next"' % next_link, '%s; rel="last"' % last_link]
+                    else:
+                        headers["Link"] = '%s; rel="next", %s; rel="last"' % (next_link, last_link)
                 entry["status"] = 200
                 state.save(entry)
                 self.send_json(200, items, headers)
@@ -229,6 +238,10 @@ def make_handler(state):
                 return
             if update_match and self.command == "PATCH":
                 wanted = int(update_match.group("id"))
+                if args.scenario == "deleted-before-update":
+                    # Someone deleted the comment after ScanGate listed it.
+                    state.comments = [c for c in state.comments if c["id"] != wanted]
+                    args.scenario = "normal"
                 for comment in state.comments:
                     if comment["id"] == wanted:
                         comment["body"] = body["body"]
@@ -253,7 +266,8 @@ def main():
     parser.add_argument("--repository", required=True)
     parser.add_argument("--pr", type=int, required=True)
     parser.add_argument("--record")
-    parser.add_argument("--scenario", default="normal", choices=["normal", "create-502-created", "list-503-once", "hostile-url", "slow-list", "stalled-list"])
+    parser.add_argument("--link-style", default="github", choices=["github", "unquoted", "split"])
+    parser.add_argument("--scenario", default="normal", choices=["normal", "create-502-created", "list-503-once", "hostile-url", "slow-list", "stalled-list", "deleted-before-update"])
     parser.add_argument("--preexisting", type=int, default=0)
     parser.add_argument("--quoted-marker", action="store_true")
     parser.add_argument("--forged-marker", action="store_true")
