@@ -28,6 +28,9 @@ public enum AuditLogError: Error, Sendable, CustomStringConvertible {
     case notARegularFile(file: String, kind: String)
     /// The log is larger than ``AuditLog/maximumSize``.
     case tooLarge(file: String, size: Int, limit: Int)
+    /// The file exists and is empty: a log ScanGate started has a record, so an empty one was
+    /// emptied (or made by hand), and appending would start the chain again over the evidence.
+    case emptyLog(file: String)
 
     public var description: String {
         switch self {
@@ -55,6 +58,10 @@ public enum AuditLogError: Error, Sendable, CustomStringConvertible {
         case .tooLarge(let file, let size, let limit):
             return "\(file): \(size) bytes or more, larger than the \(limit) bytes an audit log is read up to: "
                 + "refused rather than read into memory"
+        case .emptyLog(let file):
+            return "\(file) exists and is empty, so nothing was appended: a log ScanGate writes starts with its "
+                + "first record, so this one was emptied or made by hand. Investigate; to start a new log, remove "
+                + "the empty file (release-gate creates it)"
         }
     }
 }
@@ -132,6 +139,10 @@ public struct AuditLog: Sendable {
             throw ioError("open", errno)
         }
         defer { close(descriptor) }
+        // A log this call created and could not write its first record to is removed: left
+        // empty, it would be refused as emptied by every later run.
+        var appended = false
+        defer { if created && !appended { unlink(path) } }
         try requireRegularFile(descriptor)
         // Two release jobs appending at once would both claim the same sequence number.
         while flock(descriptor, LOCK_EX) != 0 {
@@ -140,6 +151,7 @@ public struct AuditLog: Sendable {
         defer { flock(descriptor, LOCK_UN) }
 
         let existing = try readAll(descriptor)
+        if !created && existing.isEmpty { throw .emptyLog(file: path) }
         let verification = try checkAppendable(existing, signingKey: signingKey, trustedKeys: trustedKeys)
 
         let sequence = (verification.last?.sequence ?? 0) + 1
@@ -153,6 +165,7 @@ public struct AuditLog: Sendable {
                 created: created)
         }
         try appendLine(result.line + [0x0A], to: descriptor, restoringLength: existing.count)
+        appended = true
         if created { syncDirectory() }
         return result
     }
@@ -192,7 +205,9 @@ public struct AuditLog: Sendable {
         } else if access(directory.isEmpty ? "." : directory, W_OK | X_OK) != 0 {
             throw ioError("create", errno)
         }
-        return try checkAppendable(try read(), signingKey: signingKey, trustedKeys: trustedKeys)
+        let existing = try read(allowingAbsent: true)
+        if existing.isEmpty && access(path, F_OK) == 0 { throw .emptyLog(file: path) }
+        return try checkAppendable(existing, signingKey: signingKey, trustedKeys: trustedKeys)
     }
 
     private func checkAppendable(

@@ -302,6 +302,9 @@ public struct ManifestIdentity: Sendable, Equatable {
             throw ManifestIdentityError(
                 digest: digest, problem: "cannot be read strictly (\(error)), so what it holds cannot be told")
         }
+        if let problem = Self.nameReadTwoWays(in: root) {
+            throw ManifestIdentityError(digest: digest, problem: problem)
+        }
         // The media types the registry and the bytes give, and the members only one kind has.
         let types = [mediaType, root.text("mediaType")].compactMap(ManifestMediaType.normalized)
         let saysIndex = types.contains { ManifestMediaType.indexes.contains($0) } || root.has("manifests")
@@ -342,6 +345,52 @@ public struct ManifestIdentity: Sendable, Equatable {
             }
             let name = [os, architecture, platform?.text("variant")].compactMap { $0 }.joined(separator: "/")
             platforms.append(ImagePlatform(digest: child, configDigest: nil, name: name.isEmpty ? nil : name))
+        }
+    }
+}
+
+extension ManifestIdentity {
+    /// The members of the manifest and index formats, as their specifications spell them.
+    static let specifiedNames: Set<String> = [
+        "schemaVersion", "mediaType", "artifactType", "manifests", "config", "layers", "digest", "size", "urls",
+        "platform", "os", "architecture", "variant", "os.version", "os.features", "features", "annotations",
+        "subject", "data",
+    ]
+
+    /// Why the document could be read otherwise by a runtime, or nil. Go's JSON decoder, which
+    /// containerd, CRI-O and the registries use, matches member names ignoring case (Unicode's
+    /// too: `ſ` is `s`) and keeps the last: `"manifests"` then `"Manifests"` is two lists to a
+    /// strict reader and one, the second, to a runtime, which would then pull a platform no
+    /// report scanned. So two names of one object alike but for case, or a specified name
+    /// spelt in another case, make the manifest unreadable.
+    static func nameReadTwoWays(in value: JSONValue) -> String? {
+        switch value.kind {
+        case .object:
+            var seen: [String: String] = [:]
+            for (name, member) in value.members {
+                let folded = name.lowercased().uppercased()
+                if let other = seen[folded] {
+                    return
+                        "has the members \"\(other)\" and \"\(name)\" in one object, which Go-based runtimes read as "
+                        + "one (ignoring case, keeping the last)"
+                }
+                seen[folded] = name
+                if !specifiedNames.contains(name),
+                    let specified = specifiedNames.first(where: { $0.lowercased().uppercased() == folded })
+                {
+                    return "spells \"\(specified)\" as \"\(name)\", which Go-based runtimes read as \"\(specified)\""
+                }
+                // Annotations are a map, whose keys Go reads as written.
+                if name != "annotations", let problem = nameReadTwoWays(in: member) { return problem }
+            }
+            return nil
+        case .array:
+            for element in value.elements {
+                if let problem = nameReadTwoWays(in: element) { return problem }
+            }
+            return nil
+        default:
+            return nil
         }
     }
 }

@@ -474,6 +474,33 @@ struct AuditAppendTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
+    /// An emptied log (`: > audit.jsonl`) does not verify, and the next release must not start
+    /// the chain again over the evidence (found by a review): appending to an existing empty file
+    /// is refused, by the early check too; a log this call creates is started as before.
+    @Test func appendingToAnEmptiedLogIsRefused() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(3, at: path)
+        try Data().write(to: URL(fileURLWithPath: path))
+        let log = AuditLog(path: path)
+        let attempts: [() throws -> Void] = [
+            { _ = try log.checkAppendable() }, { _ = try log.append(AuditSupport.entry(4)) },
+        ]
+        for attempt in attempts {
+            let error = #expect(throws: AuditLogError.self) { try attempt() }
+            guard case .emptyLog(let file) = error else {
+                Issue.record("expected an empty log, got \(String(describing: error))")
+                return
+            }
+            #expect(file == path)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
+        // No file at all: a new log.
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try log.append(AuditSupport.entry(1)).record.sequence == 1)
+    }
+
     @Test func appendingAfterAnInterruptedWriteIsRefused() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

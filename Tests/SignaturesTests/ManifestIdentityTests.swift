@@ -37,6 +37,45 @@ struct ManifestIdentityTests {
         return error.description
     }
 
+    /// Go's JSON decoder (containerd, CRI-O, skopeo) matches member names ignoring case, even
+    /// Unicode's (`ſ` is `s`), and keeps the last: a document with two names alike but for case,
+    /// or a specified name in another case, lists other platforms to a runtime than to ScanGate,
+    /// which would release a platform no report scanned (found by a review).
+    @Test func namesAGoRuntimeReadsAsOneAreRefused() throws {
+        let amd64 = Self.entry(Self.amd64, platform: "linux/amd64")
+        let arm64 = Self.entry(Self.arm64, platform: "linux/arm64")
+        let cases: [(String, String)] = [
+            (
+                #"{"schemaVersion":2,"mediaType":"\#(Self.ociIndex)","manifests":[\#(amd64)],"Manifests":[\#(amd64),\#(arm64)]}"#,
+                #"has the members "manifests" and "Manifests""#
+            ),
+            (
+                #"{"schemaVersion":2,"mediaType":"\#(Self.ociIndex)","manifests":[\#(amd64)],"manife\#u{017F}ts":[\#(arm64)]}"#,
+                #"has the members "manifests" and "manifeſts""#
+            ),
+            (
+                #"{"schemaVersion":2,"mediaType":"\#(Self.ociIndex)","manifests":[{"mediaType":"\#(Self.ociManifest)","digest":"\#(Self.amd64)","Digest":"\#(Self.arm64)","size":1}]}"#,
+                #"has the members "digest" and "Digest""#
+            ),
+            (
+                #"{"schemaVersion":2,"mediaType":"\#(Self.ociIndex)","manifests":[{"mediaType":"\#(Self.ociManifest)","digest":"\#(Self.arm64)","size":1,"platform":{"os":"unknown","architecture":"unknown","OS":"linux","Architecture":"arm64"}}]}"#,
+                #"has the members "os" and "OS""#
+            ),
+            (
+                #"{"schemaVersion":2,"mediaType":"\#(Self.ociManifest)","Config":{"mediaType":"x","digest":"\#(Self.config)","size":1},"layers":[]}"#,
+                #"spells "config" as "Config""#
+            ),
+        ]
+        for (document, problem) in cases {
+            let refusal = try Self.refusal(Array(document.utf8))
+            #expect(refusal.contains(problem), "\(refusal)")
+        }
+        // Annotations are a map, read as written: keys alike but for case are two annotations.
+        let annotated = Self.index([Self.entry(Self.amd64, platform: "linux/amd64", annotations: #"{"a":"1","A":"2"}"#)]
+        )
+        #expect(try ManifestIdentity(digest: Self.index, manifest: annotated).platforms.count == 1)
+    }
+
     @Test func anIndexIsItsPlatformManifestsToo() throws {
         let bytes = Self.index([
             Self.entry(Self.amd64, platform: "linux/amd64"), Self.entry(Self.arm64),
