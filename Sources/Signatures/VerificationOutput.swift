@@ -43,7 +43,7 @@ extension ImageVerification {
         if let digest { lines.append("digest     \(digest)") }
         if resolvedFromTag, let digest {
             lines.append(
-                "tag        \(tag ?? "latest") is mutable: it pointed to \(digest) now; deploy by that digest")
+                "tag        \(tag ?? "latest") is mutable: it points to \(digest) now; deploy by that digest")
         }
         for check in checks {
             var line = "signature  \(check.source)"
