@@ -458,6 +458,10 @@ public struct CIRunner: Sendable {
             fail("error: comment failed: no repository (OWNER/NAME): pass --repository or run in GitHub Actions")
             return CIStepResult(name: "comment", status: .failed(2), message: "no repository")
         }
+        if let cacert = plan.cacert, let problem = CAFile.problem(cacert) {
+            fail("error: comment failed: \(problem)")
+            return CIStepResult(name: "comment", status: .failed(2), message: problem)
+        }
         let console = self.console
         let commenter = PullRequestCommenter(
             repository: repository, pullRequest: number, token: token,

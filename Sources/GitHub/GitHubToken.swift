@@ -107,57 +107,48 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
     /// text shaped like a GitHub token (`ghp_…`, `gho_…`, `ghu_…`, `ghs_…`, `ghr_…`,
     /// `github_pat_…`) is redacted too, whether it is this token or a piece of it.
     ///
-    /// JSON's `\u0067` escapes and URLs' `%67` are decoded first (the text is shown decoded): a
-    /// server echoing the token inside a JSON string or a URL would otherwise show it spelt so
-    /// that no match sees it, and whoever reads the log can decode it.
+    /// JSON's `\u0067` escapes and URLs' `%67` of letters, digits, `_` and `-` (what a token is
+    /// made of) are decoded first: a server echoing the token inside a JSON string or a URL would
+    /// otherwise show it spelt so that no match sees it, and whoever reads the log can decode it.
+    /// Other escapes stay as written (`%2F` is not shown as a `/`, `\u001b` not as an escape).
     public func scrub(_ text: String) -> String {
-        Self.redactingTokenShapes(scrubbingThisToken(Self.decodingEscapes(text)))
+        Self.redactingTokenShapes(scrubbingThisToken(Self.decodingTokenEscapes(text)))
     }
 
-    /// `text` with JSON `\uXXXX` escapes (surrogate pairs joined) and ASCII `%XX` escapes
-    /// decoded; anything else, and a malformed escape, as written.
-    static func decodingEscapes(_ text: String) -> String {
+    /// `text` with every JSON `\uXXXX` and URL `%XX` escape of an ASCII letter, digit, `_` or `-`
+    /// decoded; anything else as written.
+    static func decodingTokenEscapes(_ text: String) -> String {
         guard text.contains("\\u") || text.contains("%") else { return text }
         let scalars = Array(text.unicodeScalars)
-        func hexValue(_ start: Int, digits: Int) -> UInt32? {
+        /// The token character the `digits` hex digits at `start` stand for, or nil.
+        func tokenCharacter(at start: Int, digits: Int) -> Unicode.Scalar? {
             guard start + digits <= scalars.count else { return nil }
             var value: UInt32 = 0
             for scalar in scalars[start..<(start + digits)] {
                 guard scalar.isASCII, let digit = UInt32(String(scalar), radix: 16) else { return nil }
                 value = value * 16 + digit
             }
-            return value
+            guard let decoded = Unicode.Scalar(value), decoded.isASCII,
+                decoded.properties.isAlphabetic || ("0"..."9").contains(decoded) || decoded == "_" || decoded == "-"
+            else { return nil }
+            return decoded
         }
         var output = String.UnicodeScalarView()
         var index = 0
         while index < scalars.count {
             let scalar = scalars[index]
             if scalar == "\\", index + 1 < scalars.count, scalars[index + 1] == "u",
-                let unit = hexValue(index + 2, digits: 4)
-            {
-                if (0xD800..<0xDC00).contains(unit), index + 7 < scalars.count, scalars[index + 6] == "\\",
-                    scalars[index + 7] == "u", let low = hexValue(index + 8, digits: 4),
-                    (0xDC00..<0xE000).contains(low),
-                    let joined = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
-                {
-                    output.append(joined)
-                    index += 12
-                    continue
-                }
-                if let decoded = Unicode.Scalar(unit) {
-                    output.append(decoded)
-                    index += 6
-                    continue
-                }
-            }
-            if scalar == "%", let byte = hexValue(index + 1, digits: 2), byte < 0x80, let decoded = Unicode.Scalar(byte)
+                let decoded = tokenCharacter(at: index + 2, digits: 4)
             {
                 output.append(decoded)
+                index += 6
+            } else if scalar == "%", let decoded = tokenCharacter(at: index + 1, digits: 2) {
+                output.append(decoded)
                 index += 3
-                continue
+            } else {
+                output.append(scalar)
+                index += 1
             }
-            output.append(scalar)
-            index += 1
         }
         return String(output)
     }

@@ -180,7 +180,7 @@ public struct SARIFUploader: Sendable {
             if response.status == 404, clock.monotonicSeconds() - start < configuration.notFoundGracePeriod {
                 continue  // GitHub may not list a fresh upload yet.
             }
-            if (500...599).contains(response.status) || response.status == 429 {
+            if RetryPolicy.isRetryable(response) {
                 let problem = explain(response, gzippedSize: nil)
                 unanswered = problem
                 log("could not read the processing status of upload \(receipt.id) (\(problem)); asking again")

@@ -17,9 +17,11 @@ public enum CAFile {
         defer { try? handle.close() }
         // A bundle of every public CA is a few hundred KB; more than this is not a CA file.
         let limit = 16 << 20
-        guard let data = try? handle.read(upToCount: limit + 1), data.count <= limit else {
-            return "cannot read the CA file \(path): it cannot be read, or is larger than 16 MiB"
+        // nil at the end of the file: an empty file holds no certificate (below).
+        guard let data = (try? handle.read(upToCount: limit + 1)).map({ $0 ?? Data() }) else {
+            return "cannot read the CA file \(path): it cannot be read"
         }
+        guard data.count <= limit else { return "the CA file \(path) is larger than 16 MiB: not a CA file" }
         guard data.range(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
             return "the CA file \(path) holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
         }

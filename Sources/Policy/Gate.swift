@@ -159,6 +159,15 @@ public enum Gate {
                         + "\(lapsedWaiver.expires)")
             }
             named.formUnion(naming)
+            // A waiver that names the finding only as the baseline knew it is not stale, but does
+            // not hold it either (a waiver is for the ids it names): say what to add.
+            named.formUnion(namingThen)
+            for index in namingThen where waivers[index].holds(in: environment) && input.today <= waivers[index].expires
+            {
+                result.notes.append(
+                    "waiver \(waivers[index].label) names it as the baseline knew it (\(waivers[index].id)), not by an "
+                        + "id it has now: to waive it, name \(finding.ruleID) in a waiver")
+            }
 
             if let suppression = finding.suppression, !policy.trustsToolSuppressions {
                 let setting = policy.trustToolSuppressions.map { " (\($0.source))" } ?? ""

@@ -616,30 +616,39 @@ public struct VEXDocument: Sendable {
         }
         // OpenVEX v0.0.1 lists subcomponents beside the products, for all of them; v0.2.0 inside
         // each product. Ignored, they would leave the statement about every package of the product.
-        // `hashes` narrow a product or subcomponent to one build, which a scan cannot confirm:
-        // such a product takes nothing out (``VEXProduct/unchecked``) rather than all builds.
-        func hashed(_ value: JSONValue) -> Bool { value.kind == .object && value["hashes"] != nil }
+        // `hashes` narrow a product or subcomponent to one build. A scan confirms an image's own
+        // digest (a product naming its image by that digest, its `sha-256` that digest), nothing
+        // else: such a product takes nothing out (``VEXProduct/unchecked``) rather than all builds.
+        // Empty or null `hashes` narrow nothing.
+        func givenHashes(_ value: JSONValue) -> JSONValue? {
+            guard value.kind == .object, let hashes = value["hashes"], hashes.kind == .object, hashes.count > 0
+            else { return nil }
+            return hashes
+        }
         var sharedSubcomponents: [[String]] = []
         var sharedHashes = false
         for subcomponent in try statement.array("subcomponents") ?? [] {
             sharedSubcomponents.append(try productIdentifiers(subcomponent, what: what, keys: subcomponentKeys))
-            sharedHashes = sharedHashes || hashed(subcomponent)
+            sharedHashes = sharedHashes || givenHashes(subcomponent) != nil
         }
         var products: [VEXProduct] = []
         for product in productValues {
             var subcomponents = sharedSubcomponents
-            var hashes = sharedHashes || hashed(product)
+            var subcomponentHashes = sharedHashes
             if product.kind == .object, let values = try product.array("subcomponents") {
                 for subcomponent in values {
                     subcomponents.append(try productIdentifiers(subcomponent, what: what, keys: subcomponentKeys))
-                    hashes = hashes || hashed(subcomponent)
+                    subcomponentHashes = subcomponentHashes || givenHashes(subcomponent) != nil
                 }
             }
-            products.append(
-                VEXProduct(
-                    identifiers: try productIdentifiers(product, what: what, keys: productKeys),
-                    subcomponents: subcomponents,
-                    unchecked: hashes ? "hashes" : nil))
+            let identifiers = try productIdentifiers(product, what: what, keys: productKeys)
+            var unchecked: String?
+            if subcomponentHashes {
+                unchecked = "subcomponent's hashes"
+            } else if let hashes = givenHashes(product), !Self.hashesAreTheDigest(hashes, of: identifiers) {
+                unchecked = "hashes"
+            }
+            products.append(VEXProduct(identifiers: identifiers, subcomponents: subcomponents, unchecked: unchecked))
         }
         let justification = try statement.string("justification")
         if let justification, !justifications.contains(justification) {
@@ -660,6 +669,16 @@ public struct VEXDocument: Sendable {
             source: SourceRef(file: file, line: statement.line), index: index, vulnerabilityIDs: ids,
             products: products, status: status, justification: justification, impactStatement: impact,
             timestamp: updated ?? issued ?? timestamp)
+    }
+
+    /// Whether a product's `hashes` say no more than its identifiers: each names an image by
+    /// digest, and the hashes are that digest's `sha-256` (any other algorithm's value of the
+    /// same bytes adds nothing the digest does not pin).
+    private static func hashesAreTheDigest(_ hashes: JSONValue, of identifiers: [String]) -> Bool {
+        guard let sha256 = hashes["sha-256"]?.stringValue?.asciiLowercased, !identifiers.isEmpty else { return false }
+        return identifiers.allSatisfy { identifier in
+            VEXArtifact.image(identifier)?.reference.digest?.asciiLowercased == "sha256:" + sha256
+        }
     }
 
     /// The keys OpenVEX defines for a statement (v0.2.0's schema, with `version`; v0.0.1's
@@ -1078,8 +1097,12 @@ final class VEXIndex {
             }
             return about + " is for the repository \(named), not \(repository): not applied"
         case .unchecked(let product, let what)?:
+            let instead =
+                what.hasPrefix("qualifier")
+                ? "state it for the platform's own manifest digest, without the qualifier"
+                : "name the image by its digest (hashes, if any, of that digest only), and packages without hashes"
             return about + " is for the product \(product), narrowed by its \(what), which a scan does not "
-                + "record: not applied (name the image by digest, or the package by version)"
+                + "record: not applied (\(instead))"
         case .notAnArtifact(let product)?:
             return about + " is for the product \(product), which is neither an image nor a source repository "
                 + "ScanGate recognises: its subcomponents are part of that product, not of this project: not "

@@ -53,7 +53,9 @@ package enum UnreadableFile {
     /// (permissions).
     package static func reason(_ path: String) -> String {
         var status = stat()
-        guard stat(path, &status) == 0 else { return errno == ENOENT ? "no such file" : "it cannot be read" }
+        guard stat(path, &status) == 0 else {
+            return errno == ENOENT || errno == ENOTDIR ? "no such file" : "it cannot be read"
+        }
         switch status.st_mode & S_IFMT {
         case S_IFDIR: return "it is a directory"
         case S_IFREG: return "it cannot be read"

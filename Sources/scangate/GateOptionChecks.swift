@@ -5,13 +5,13 @@ import Policy
 /// The checks every command that evaluates a policy makes on `--now`, `--env` and
 /// `--repository`, so they say the same thing everywhere.
 enum GateOptionChecks {
-    /// The help of `--repository` for the commands that take `--vex` and no other repository.
-    /// `--baseline` of `gate`, `ci` and `release-gate`.
+    /// The help of `--baseline` for `gate`, `ci` and `release-gate`.
     static let baselineHelp = ArgumentHelp(
         "A previous run's findings: `scangate report --format json` output (made with a policy, it "
             + "records what was only waived) or `scangate ingest --format json` output. Findings in it are "
             + "not new.", valueName: "FILE")
 
+    /// The help of `--repository` for the commands that take `--vex` and no other repository.
     static let repositoryHelp = ArgumentHelp(
         "The repository being gated, for OpenVEX products that name a repository (default: GITHUB_REPOSITORY).",
         valueName: "OWNER/NAME")

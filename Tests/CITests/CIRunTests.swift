@@ -322,6 +322,24 @@ enum CIRun {
         #expect(workspace.outputFile.contains("exit-code=1\n"))
     }
 
+    /// A `--cacert` that holds no certificate fails the comment as a usage error naming the file,
+    /// as it fails the upload, not as a TLS error (found by a review).
+    @Test(.enabled(if: CITestEnvironment.canRunServers))
+    func aCACertificateFileThatIsNotOneFailsTheComment() throws {
+        let github = try LocalGitHub(scenario: "complete")
+        var workspace = try ActionsWorkspace(
+            apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        var overrides = CIOverrides()
+        overrides.upload = false
+        overrides.cacert = workspace.path(".scangate.yaml")
+        let (result, captured) = try CIRun.run(workspace, overrides: overrides)
+        let comment = result.steps.first { $0.name == "comment" }
+        #expect(comment?.status == .failed(2), "\(result.steps)")
+        #expect(captured.standardError.contains("holds no PEM certificate"), "\(captured.standardError)")
+        #expect(try github.commentBodies().isEmpty)
+    }
+
     /// A pull request from a fork gets a read-only token under `pull_request`: the upload and the
     /// comment would be refused (403) and turn a passing gate into exit 4 on every outside
     /// contribution. They are skipped, saying why; the gate decides the exit code. `--upload`

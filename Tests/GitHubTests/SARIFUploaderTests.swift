@@ -127,14 +127,19 @@ struct SARIFUploaderTests {
     /// 502 after the client's retries) is asked again within the wait, not taken for a failed
     /// upload; when no status could be read by the end, the error names the upload.
     @Test func aStatusThatFailsForAWhileIsWaitedOut() throws {
-        let polls = Queue(["pending", "502", "502", "502", "complete"])
+        let polls = Queue(["pending", "502", "502", "502", "403", "complete"])
         let transport = FakeTransport([
             .handler { request in
                 if request.method == .post { return .json(202, Self.receipt) }
-                let next = polls.next()
-                return next == "502"
-                    ? .json(502, #"{"message":"Server Error"}"#)
-                    : .json(200, #"{"processing_status":"\#(next)"}"#)
+                switch polls.next() {
+                case "502": return .json(502, #"{"message":"Server Error"}"#)
+                case "403":
+                    // Rate limited: the primary limit's signal, an hour to wait.
+                    return .json(
+                        403, #"{"message":"API rate limit exceeded"}"#,
+                        headers: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "9999999999"])
+                case let status: return .json(200, #"{"processing_status":"\#(status)"}"#)
+                }
             }
         ])
         let log = EventLog()

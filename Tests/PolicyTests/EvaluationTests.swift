@@ -310,6 +310,17 @@ struct EvaluationTests {
                 "GHSA-xvch-5gv4-984h"))
         #expect(lapsed.isNew && lapsed.verdict == .fail, "\(lapsed.reason.text)")
         #expect(lapsed.notes.contains { $0.hasPrefix("new again: the baseline has it, but its waiver CVE-2021-44906") })
+        // A waiver naming the CVE that still holds is not stale, and the finding says what to add.
+        let holding = try Self.minimistWaiver(expiring: "2026-12-20")
+        let decision = Support.evaluate(
+            [Self.minimistFromNPMAlone], policy: policy, waivers: [holding], baseline: excused)
+        let named = try #require(Support.verdict(decision, "GHSA-xvch-5gv4-984h"))
+        #expect(
+            named.notes.contains {
+                $0.contains("names it as the baseline knew it (CVE-2021-44906)")
+                    && $0.contains("name GHSA-xvch-5gv4-984h in a waiver")
+            }, "\(named.notes)")
+        #expect(!decision.warnings.contains { $0.contains("stale") }, "\(decision.warnings)")
         // Neither excused nor waived then: known, as before.
         let known = try #require(
             Support.verdict(

@@ -767,6 +767,16 @@ struct VEXTests {
             #"[{"@id": "ghcr.io/acme/app", "subcomponents": [{"@id": "pkg:npm/lodash@4.17.15", "hashes": {"sha-256": "00"}}]}]"#
         )
         #expect(hashedSubcomponent.verdicts.first?.verdict == .fail)
+        // Empty or null hashes narrow nothing; the image's own digest as its sha-256 says no more
+        // than the digest the product names (the OpenVEX spec's own example shape).
+        let hex = String(digest.dropFirst("sha256:".count))
+        for hashes in ["null", "{}", #"{"sha-256": "\#(hex)"}"#, #"{"sha-256": "\#(hex.uppercased())"}"#] {
+            let decision = try decide(#"[{"@id": "\#(image)", "hashes": \#(hashes)}]"#)
+            #expect(decision.verdicts.first?.verdict == .vexSuppressed, "\(hashes): \(decision.warnings)")
+        }
+        #expect(
+            try decide(#"[{"@id": "\#(image)", "hashes": {"sha-256": "\#(String(repeating: "b", count: 64))"}}]"#)
+                .verdicts.first?.verdict == .fail)
         // A later `affected` about the arm64 image keeps the finding in: it may be this one.
         let later = try Self.document(
             Self.statement(vulnerability, #"["\#(image)"]"#, "not_affected", justification) + ",\n"
