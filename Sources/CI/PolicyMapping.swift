@@ -8,9 +8,10 @@ public enum PolicyMapping {
     /// would gate with one environment's thresholds and another's waivers. `scangate ci` and
     /// `scangate release-gate` both refuse it.
     public static func mismatch(environment: String, policyFile: String, policy: Policy) -> String? {
-        guard let declared = policy.declaredEnvironment, declared.value != environment else { return nil }
-        return "policies maps \(environment) to \(policyFile), whose environment: is \(declared.value) "
-            + "(\(declared.source))"
+        guard let declared = policy.declaredEnvironment, declared.value != environment,
+            let text = policy.declaredEnvironmentText
+        else { return nil }
+        return "policies maps \(environment) to \(policyFile), whose \(text) is not \(environment)"
     }
 
     /// What to do about a ``mismatch(environment:policyFile:policy:)``.

@@ -321,10 +321,12 @@ public enum Gate {
         }
         // `--env staging` with a production policy: staging's waivers hold under production's
         // thresholds. Allowed (the flag says so), but never silently.
-        if let declared = policy.declaredEnvironment, declared.value != environment {
+        if let declared = policy.declaredEnvironment, declared.value != environment,
+            let text = policy.declaredEnvironmentText
+        {
             allWarnings.append(
-                "gated in \(environment), though the policy declares environment: \(declared.value) "
-                    + "(\(declared.source)): waivers for \(environment) hold under this policy's thresholds")
+                "gated in \(environment), though the policy declares \(text): waivers for \(environment) hold under "
+                    + "this policy's thresholds")
         }
         allWarnings +=
             input.reportWarnings + waiverWarnings + vexNotes + vex.setAsideWarnings + vex.unusedWarnings

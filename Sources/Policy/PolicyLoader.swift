@@ -130,6 +130,12 @@ public struct PolicyLoader: Sendable {
         // `staging.yaml` is not staging, and staging's waivers must not hold there.
         policy.declaredEnvironment = layers.first?.environment
         policy.environment = layers.first?.environment?.value ?? Self.environmentName(fromFile: file)
+        // A file named for an environment (`staging.yaml`) says which it is as plainly as
+        // `environment:` does: mapped to, or gated as, another, it is the same slip.
+        if policy.declaredEnvironment == nil, Self.environmentFileNames.contains(policy.environment) {
+            policy.declaredEnvironment = Setting(policy.environment, at: SourceRef(file: file, line: 0))
+            policy.environmentIsFromFileName = true
+        }
         policy.failOn = failOn.flatMap { setting in setting.value.map { Setting($0, at: setting.source) } }
         policy.warnOn = warnOn.flatMap { setting in setting.value.map { Setting($0, at: setting.source) } }
         policy.signatures = SignaturePolicy(
@@ -145,6 +151,10 @@ public struct PolicyLoader: Sendable {
     }
 
     /// `policies/staging.yaml` → `staging`.
+    /// The file names (without extension) that name an environment: the shipped policies' and
+    /// their usual spellings.
+    static let environmentFileNames: Set<String> = ["dev", "development", "staging", "stage", "production", "prod"]
+
     static func environmentName(fromFile file: String) -> String {
         let name = (file as NSString).lastPathComponent
         let stem = (name as NSString).deletingPathExtension

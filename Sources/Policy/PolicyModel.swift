@@ -15,6 +15,18 @@ public struct Policy: Sendable {
     public var environment: String
     /// The given file's own `environment:` with where it is, when it has one.
     public var declaredEnvironment: Setting<String>?
+    /// Whether ``declaredEnvironment`` comes from the file's name (`staging.yaml`), not from
+    /// an `environment:` key.
+    public var environmentIsFromFileName = false
+
+    /// ``declaredEnvironment`` as messages say where it comes from: `environment: staging
+    /// (staging.yaml:2)`, or `environment staging (the file's name, staging.yaml)`.
+    public var declaredEnvironmentText: String? {
+        guard let declared = declaredEnvironment else { return nil }
+        return environmentIsFromFileName
+            ? "environment \(declared.value) (the file's name, \(declared.source.file))"
+            : "environment: \(declared.value) (\(declared.source))"
+    }
     /// At or above this severity a finding fails. Nil: no severity fails by itself.
     public var failOn: Setting<Severity>?
     /// At or above this (and below `failOn`) a finding warns.

@@ -34,10 +34,11 @@ enum SeverityMapping {
             }
             + finding.ratings.filter(\.isToolVerdict).sorted { $0.source < $1.source }
         for rating in ordered {
-            if let score = rating.bestScore?.score, score > 0, score <= 10,
-                Severity(cvssScore: score) == finding.severity
-            {
-                return score
+            // Rounded to the one decimal it is written with before its band is checked: 8.95 is
+            // high, but written 9.0, which GitHub shows as critical.
+            if let exact = rating.bestScore?.score, exact > 0, exact <= 10 {
+                let score = (exact * 10).rounded() / 10
+                if Severity(cvssScore: score) == finding.severity { return score }
             }
         }
         return finding.severity.representativeScore

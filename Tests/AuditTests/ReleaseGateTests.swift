@@ -531,7 +531,7 @@ struct ReleaseGateCommandTests {
         #expect(result.status == 2, "\(result.standardOutput)\(result.standardError)")
         #expect(
             result.standardError.contains(
-                "policies maps production to \(root)/policies/staging.yaml, whose environment: is staging"),
+                "policies maps production to \(root)/policies/staging.yaml, whose environment: staging ("),
             "\(result.standardError)")
         #expect(result.standardError.contains("nothing was decided"))
         #expect(result.standardOutput.isEmpty)

@@ -403,6 +403,24 @@ struct EvaluationTests {
             let decision = Support.evaluate([Self.minimist], policy: policy, environment: same)
             #expect(!decision.warnings.contains { $0.hasPrefix("gated in") })
         }
+        // A file named for an environment declares it as plainly (found by a review): staging.yaml
+        // gating production is warned about; a file named otherwise is any environment's.
+        let named = try Support.policy(
+            ["staging.yaml": "scangate-policy: 1\nfail-on: critical\n"], main: "staging.yaml")
+        #expect(named.environmentIsFromFileName)
+        let asProduction = Support.evaluate([Self.minimist], policy: named, environment: "production")
+        #expect(
+            asProduction.warnings.contains {
+                $0.hasPrefix(
+                    "gated in production, though the policy declares environment staging (the file's name, staging.yaml)"
+                )
+            }, "\(asProduction.warnings)")
+        let generic = try Support.policy(["team.yaml": "scangate-policy: 1\nfail-on: critical\n"], main: "team.yaml")
+        #expect(generic.declaredEnvironment == nil)
+        #expect(
+            !Support.evaluate([Self.minimist], policy: generic, environment: "production").warnings.contains {
+                $0.hasPrefix("gated in")
+            })
     }
 
     /// A finding nobody rates now is judged at `unknown-severity-as`: above the baseline's low it

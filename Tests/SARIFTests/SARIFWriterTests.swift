@@ -683,6 +683,46 @@ import Testing
         #expect(levels == ["error", "note", "note", "warning"])
     }
 
+    /// A score is rounded to the decimal it is written with before its band is checked: 8.95 is
+    /// high by the number but written 9.0, which GitHub shows as critical (found by a review).
+    @Test func aScoreIsBandedAsItIsWritten() throws {
+        func finding(_ id: String, _ severity: Severity, score: Double) -> Finding {
+            Finding(
+                kind: .codeIssue, ruleID: id, title: "Problem \(id)",
+                ratings: [
+                    SeverityRating(source: "t", severity: severity, isToolVerdict: true),
+                    SeverityRating(
+                        source: "nvd", severity: severity, cvss: [CVSSScore(version: .v3, vector: nil, score: score)]),
+                ],
+                locations: [Location(path: "src/\(id).js", startLine: 1)],
+                provenance: [Provenance(tool: "t", reportFile: "t.sarif", rawID: id)],
+                identity: FindingIdentity(kind: .codeIssue, scope: "source", subject: ["t", id])
+            ).finalized()
+        }
+        let findings = [
+            finding("H", .high, score: 8.95), finding("M", .medium, score: 6.96), finding("L", .low, score: 3.95),
+            finding("K", .high, score: 8.94),
+        ]
+        let output = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions())
+        let run = try Support.run(output.bytes)
+        let rules = ((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]] ?? []
+        var scores: [String: String] = [:]
+        for rule in rules {
+            scores[rule["id"] as? String ?? ""] =
+                (rule["properties"] as? [String: Any])?["security-severity"] as? String ?? "none"
+        }
+        // Rounded into the next band: the severity's own representative score instead.
+        #expect(scores["H"] == "8.0")
+        #expect(scores["M"] == "5.5")
+        #expect(scores["L"] == "2.0")
+        #expect(scores["K"] == "8.9")
+        for (id, text) in scores {
+            let value = try #require(Double(text))
+            let expected: Severity = ["H": .high, "K": .high, "M": .medium, "L": .low][id] ?? .unknown
+            #expect(Severity(cvssScore: value) == expected, "\(id): \(text)")
+        }
+    }
+
     @Test func aRuleThatLosesResultsToTheCountLimitStillListsWhereTheyWereFound() throws {
         // R is found in three files: two high results are kept, the low one is dropped by the
         // results-per-run limit. R's help still names the third file; Q, kept whole, is as it was.
