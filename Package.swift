@@ -104,8 +104,8 @@ let package = Package(
         .testTarget(
             name: "CITests",
             dependencies: [
-                "CI", "GitHub", "Policy", "Reports", "ScanGateJSON", "OutputFiles", "TestSupport",
-                .product(name: "Yams", package: "Yams"),
+                "CI", "Adapters", "Findings", "GitHub", "Policy", "Reports", "SARIF", "ScanGateJSON", "OutputFiles",
+                "TestSupport", .product(name: "Yams", package: "Yams"),
             ],
             // The router in front of the GitHub tests' local servers (Python, standard library only).
             exclude: ["Server"]),

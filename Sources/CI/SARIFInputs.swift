@@ -3,18 +3,25 @@ import SARIF
 
 extension Array where Element == ParsedReport {
     /// The tools whose reports checked something: each gets a SARIF run, an empty one included
-    /// (how GitHub learns their earlier alerts are fixed).
+    /// (how GitHub learns their earlier alerts are fixed); every run's tool of a SARIF file. A
+    /// report that may have checked nothing (a Trivy SARIF run of an image with no result) gives
+    /// none: ``sarifEmptyReports``.
     public var sarifTools: [SARIFTool] {
-        filter { $0.emptyScan == nil }.map {
-            SARIFTool(name: $0.tool, version: $0.toolVersion, image: $0.imageScope, report: $0.source)
+        filter(\.emptyScans.isEmpty).flatMap { report in
+            var seen = Set<String>()
+            return ([report.tool] + report.runTools).filter { seen.insert($0).inserted }.map { name in
+                SARIFTool(
+                    name: name, version: name == report.tool ? report.toolVersion : nil, image: report.imageScope,
+                    report: report.source)
+            }
         }
     }
 
-    /// The reports that checked nothing: they give their tool no run of their own, since an
-    /// empty run would close the tool's alerts (``SARIFEmptyReport``).
+    /// The reports that checked nothing, or may have: they give their tool no run of their own,
+    /// since an empty run would close the tool's alerts (``SARIFEmptyReport``).
     public var sarifEmptyReports: [SARIFEmptyReport] {
-        compactMap { report in
-            report.emptyScan.map { SARIFEmptyReport(tool: report.tool, scan: $0, image: report.imageScope) }
+        flatMap { report in
+            report.emptyScans.map { SARIFEmptyReport(tool: report.tool, scan: $0, image: report.imageScope) }
         }
     }
 }

@@ -402,7 +402,7 @@ public enum SARIFWriter {
                 imageKey.flatMap { runs.contains($0) || withheld[$0] != nil ? $0 : nil } ?? RunPlan.Key(tool: tool)
             let run = RunPlan.label(of: key)
             let forImage = key.image == nil ? "" : " for the image"
-            let what = "\(report.scan.report) checked nothing: "
+            let what = "\(report.scan.report) \(report.scan.isCertain ? "checked" : "may have checked") nothing: "
             if runs.contains(key) {
                 return what + "the run of \(run) holds only other reports' findings, so GitHub closes as fixed "
                     + "any earlier \(tool) alert\(forImage) only this report found"

@@ -1,0 +1,41 @@
+import Adapters
+import CI
+import Findings
+import Foundation
+import SARIF
+import TestSupport
+import Testing
+
+/// Which runs the reports give the merged SARIF file: GitHub closes as fixed every alert of a
+/// run's category that the run does not list, so a run must be there exactly when its tool
+/// scanned (found by a review).
+@Suite struct SARIFInputsTests {
+    static func write(_ fixture: String) throws -> (runs: [String], notes: [String]) {
+        let report = try ReportReader().read(path: CITestEnvironment.fixture("fixtures/sarif/\(fixture)"))
+        let reports = [report]
+        let output = SARIFWriter.write(
+            FindingSet(merging: report.findings),
+            options: SARIFOptions(tools: reports.sarifTools, emptyReports: reports.sarifEmptyReports))
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(output.bytes)) as? [String: Any])
+        let runs = (document["runs"] as? [[String: Any]] ?? []).map { run in
+            ((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["name"] as? String ?? ""
+        }
+        return (runs, output.notes)
+    }
+
+    /// A SARIF file of two tools, one of which found nothing: both get a run, so GitHub closes
+    /// the clean tool's fixed alerts (only the first run's tool had one).
+    @Test func everyRunOfASARIFFileGetsItsToolARun() throws {
+        #expect(try Self.write("two-runs-one-clean.sarif").runs == ["ToolA", "ToolB"])
+    }
+
+    /// A Trivy SARIF run of an image with no result may be a scan that checked nothing: no empty
+    /// run that would close the image's alerts, and a note that says so.
+    @Test func aScanThatMayHaveCheckedNothingGetsNoEmptyRun() throws {
+        let written = try Self.write("trivy-image-no-result.sarif")
+        #expect(!written.runs.contains("Trivy"), "\(written.runs)")
+        #expect(
+            written.notes.contains { $0.contains("may have checked nothing: no run of Trivy in the file") },
+            "\(written.notes)")
+    }
+}
