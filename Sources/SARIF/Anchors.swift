@@ -59,8 +59,8 @@ struct AnchorResolver {
         anchors = anchors.filter { seen.insert($0.path + "\u{0}" + String($0.startLine)).inserted }
         for index in anchors.indices where anchors[index].isOwnLine {
             // Only a line that exists in the file gets a hash; upload-sarif would skip it too.
-            anchors[index].lineHash = tree.lineHash(
-                anchors[index].path.removingPercentEscapes, line: anchors[index].startLine)
+            // The path is the file's own name (percent-encoded only when written as a URI).
+            anchors[index].lineHash = tree.lineHash(anchors[index].path, line: anchors[index].startLine)
         }
         return anchors
     }
@@ -99,7 +99,9 @@ struct AnchorResolver {
                     isSynthetic: false))
         }
         if !anchors.isEmpty { return anchors }
-        let fallback = Self.syntheticPath(["findings", finding.kind.rawValue, finding.ruleID])
+        // Split like any path, so that each `..` of a rule id (`a/../../etc/passwd`) is a segment
+        // made harmless, not a way out of `.scangate/`.
+        let fallback = Self.syntheticPath(["findings", finding.kind.rawValue] + Self.segments(finding.ruleID))
         return [Anchor(path: fallback, startLine: 1, isSynthetic: true)]
     }
 
@@ -143,7 +145,7 @@ struct AnchorResolver {
                     line = known
                 } else {
                     line =
-                        tree.withFile(candidate.path.removingPercentEscapes) { file in
+                        tree.withFile(candidate.path) { file in
                             PackageLineFinder.line(of: package, in: &file, fileName: candidate.path)
                         } ?? nil
                     packageLines[key] = .some(line)  // a miss is kept too
@@ -452,13 +454,6 @@ enum PackageLineFinder {
 
 extension String {
     var trimmingLeadingSpaces: String { String(drop { $0 == " " || $0 == "\t" }) }
-
-    /// The path with `%XX` escapes decoded (for reading the file a URI names).
-    var removingPercentEscapes: String {
-        // Nearly every path has no escape: Foundation's decoding is slow even then.
-        var copy = self
-        return copy.withUTF8 { $0.contains(UInt8(ascii: "%")) } ? (removingPercentEncoding ?? self) : self
-    }
 }
 
 extension Substring {

@@ -552,6 +552,34 @@ import Testing
         #expect(try lineAndHash([copy("4.17.11")])["4.17.11"] == both["4.17.11"])
     }
 
+    /// A file whose name holds `%41` is hashed as that file, not as `pctA.txt` (its name was
+    /// decoded once more before reading; found by a review).
+    @Test func aFileNameWithAPercentSignIsHashedAsItself() throws {
+        let project = try Support.temporaryDirectory("percent")
+        try "first line\n".write(to: project.appendingPathComponent("pct%41.txt"), atomically: true, encoding: .utf8)
+        try "other text\n".write(to: project.appendingPathComponent("pctA.txt"), atomically: true, encoding: .utf8)
+        let finding = Support.finding(tool: "t", id: "R", severity: .high, path: "pct%41.txt", line: 1)
+        let output = SARIFWriter.write(FindingSet(merging: [finding]), options: SARIFOptions(sourceRoot: project.path))
+        let result = try #require(Support.results(try Support.run(output.bytes)).first)
+        #expect(Support.primaryLocation(result).uri == "pct%2541.txt")
+        #expect(Support.fingerprints(result)["primaryLocationLineHash"] == LineHash.hash(of: "first line\n", line: 1))
+    }
+
+    /// A rule id with `..` segments names no path outside `.scangate/` in a finding's made-up
+    /// location (GitHub flags `..` in a URI; found by a review).
+    @Test func aRuleIDCannotClimbOutOfTheMadeUpPath() throws {
+        let finding = Finding(
+            kind: .codeIssue, ruleID: "a/../../../etc/passwd", title: "odd rule",
+            ratings: [SeverityRating(source: "t", severity: .high, isToolVerdict: true)],
+            provenance: [Provenance(tool: "t", reportFile: "t.sarif", rawID: "a/../../../etc/passwd")],
+            identity: FindingIdentity(kind: .codeIssue, scope: "source", subject: ["t"])
+        ).finalized()
+        let output = SARIFWriter.write(FindingSet(merging: [finding]), options: SARIFOptions())
+        let result = try #require(Support.results(try Support.run(output.bytes)).first)
+        #expect(Support.primaryLocation(result).uri == ".scangate/findings/code-issue/a/_../_../_../etc/passwd")
+        #expect(SARIFValidator.validate(output.bytes).problems.isEmpty)
+    }
+
     @Test func packageFindingsPointAtTheirLineInTheLockFile() throws {
         let loaded = try Self.examples()
         let project = Support.fixture("sarif-writer/project").path
