@@ -38,7 +38,19 @@ enum CanonicalURL {
         func refuse(_ message: String) -> MatchPatternError {
             MatchPatternError(key: "url", pattern: glob, message: message)
         }
+        // URLs are compared without their fragment: a glob with one would match nothing.
+        if glob.contains("#") {
+            throw refuse("URLs are compared without their fragment (#…): leave it out of the pattern")
+        }
         guard let schemeEnd = glob.range(of: "://") else {
+            // Every URL a finding has is absolute: without a scheme, only a pattern that starts
+            // with a wildcard (`*/admin/*`) can match one; `/admin/*` or `app.example/admin/*`
+            // would match nothing, and a `fail` rule written with it would fail nothing.
+            guard let first = glob.first, first == "*" || first == "?" || first == "[" else {
+                throw refuse(
+                    "URLs are absolute: write the scheme and host (https://app.example/admin/*), or start the "
+                        + "pattern with a wildcard (*/admin/*) for any site")
+            }
             // No scheme to anchor an authority: the whole text is treated as a path.
             return try patternPath(normalizedEscapes(glob), rooted: false, refuse)
         }
@@ -92,7 +104,7 @@ enum CanonicalURL {
             throw refuse(
                 "URLs are compared without their default port (:\(number) for \(name)), which a wildcard in the "
                     + "scheme or port cannot match: write one pattern per scheme without the default port "
-                    + "(\(name)://host/…), or a wildcard right after the host (\(name)://host*/…) for any port")
+                    + "(\(name)://host/…), and one per other port you mean (\(name)://host:8443/…)")
         }
         return authority
     }

@@ -57,7 +57,13 @@ enum RuleParser {
                     paths.append(try glob(element, normal, ignoresCase: false))
                 }
                 match.paths = paths
-            case "image": match.images = try globs(value, "image", ignoresCase: false)
+            case "image":
+                for (text, element) in try value.strings("image") {
+                    if let problem = ImageName.patternProblem(text) {
+                        throw element.error("image \"\(text)\": \(problem)")
+                    }
+                }
+                match.images = try globs(value, "image", ignoresCase: false)
             case "url":
                 var urls: [Glob] = []
                 for (text, element) in try value.strings("url") {

@@ -233,6 +233,9 @@ public struct WaiverFile: Sendable {
             } catch {
                 throw node.error("\(what): \(error.description)")
             }
+            if key == "image", let problem = ImageName.patternProblem(raw) {
+                throw node.error("\(what): image \"\(raw)\": \(problem)")
+            }
             do {
                 return try Glob(raw, ignoresCase: false)
             } catch {

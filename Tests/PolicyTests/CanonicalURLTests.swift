@@ -173,13 +173,45 @@ struct CanonicalURLTests {
         #expect(verdict("https://app.example/static/a//../b.js") == .ignored)
     }
 
+    /// Registries and repositories are lower case as images are compared: an `image:` glob with
+    /// capitals there would match nothing (found by a review). A tag may hold capitals.
+    @Test func anImageGlobInCapitalsIsRefused() throws {
+        let error = Support.policyError([
+            "policy.yaml":
+                "scangate-policy: 1\nfail-on: high\nrules:\n  - match: { image: \"GHCR.IO/acme/*\" }\n    action: fail\n"
+        ])
+        #expect(error?.line == 4, "\(String(describing: error))")
+        #expect(error?.description.contains("write \"ghcr.io/acme/*\"") ?? false, "\(String(describing: error))")
+        #expect(
+            Support.policyError([
+                "policy.yaml":
+                    "scangate-policy: 1\nfail-on: high\nrules:\n  - match: { image: \"ghcr.io/acme/app:RC1\" }\n    action: fail\n"
+            ]) == nil)
+        #expect(throws: ConfigurationError.self) {
+            try WaiverFile.parse(
+                """
+                scangate-waivers: 1
+                waivers:
+                  - id: CVE-2024-2961
+                    image: Ghcr.io/acme/app
+                    reason: x
+                    approved-by: security@example.org
+                    expires: 2026-12-01
+
+                """, file: "waivers.yaml")
+        }
+    }
+
     /// Where a wildcard stands in the way of the canonical form, the glob would match nothing:
     /// refused where it is written, saying how to write it.
     @Test(arguments: [
         ("https://app.example/static/*/../admin/*", "after the wildcard segment \"*\""),
         ("https://*/../admin/*", "right after a wildcard authority"),
         ("http*://app.example:443/admin/*", "default port (:443 for https)"),
-        ("https://app.example:*/admin/*", "(https://host*/…) for any port"),
+        ("https://app.example:*/admin/*", "one per other port you mean (https://host:8443/…)"),
+        ("/admin/*", "URLs are absolute: write the scheme and host"),
+        ("app.example/admin/*", "URLs are absolute: write the scheme and host"),
+        ("https://app.example/v1/admin/*#*", "without their fragment"),
         ("http://app.example:[0-9]0/admin/*", "default port (:80 for http)"),
         ("https://*:443/admin/*", "wildcard ending the host"),
         ("https://app.*:443/admin/*", "wildcard ending the host"),
