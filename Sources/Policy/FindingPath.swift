@@ -57,6 +57,13 @@ enum FindingPath {
     /// (`services/*/../pay/*`) cannot be resolved and is refused: such a glob would match
     /// nothing, and a `fail` rule written with it would pass what it names.
     static func pattern(_ glob: String) throws(MatchPatternError) -> String {
+        // Findings name files: `config/` (its slash dropped when normalized) would be a glob for a
+        // file named `config`, and match nothing under the directory it names.
+        if glob.count > 1, glob.hasSuffix("/") {
+            throw MatchPatternError(
+                key: "path", pattern: glob,
+                message: "findings name files, not directories: write \"\(glob)*\" for every file under it")
+        }
         guard needsNormalizing(glob) else { return glob }
         return try resolvingSegments(glob) { (previous: Substring) throws(MatchPatternError) in
             guard GlobText.isLiteral(previous) else {

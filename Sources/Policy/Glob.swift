@@ -1,6 +1,11 @@
 /// A shell-style glob: `*` any run of characters (including `/`), `?` one character,
 /// `[abc]`, `[a-z]`, `[!a-z]` (or `[^a-z]`) one character of a class, `\` escapes the next
 /// character. The whole text must match.
+///
+/// Text is compared by Unicode scalars, not by `Character`s: a file name on Linux is its bytes,
+/// so `café` composed and `cafe` with a combining accent are two directories, and a `/` with a
+/// combining mark after it is still a `/` to `*` (as Characters, `/` and the mark were one, and
+/// `config/*` missed `config/\u{301}app.env`).
 public struct Glob: Sendable, Hashable, CustomStringConvertible {
     /// The pattern as written.
     public let pattern: String
@@ -9,10 +14,10 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     private let tokens: [Token]
 
     private enum Token: Sendable, Hashable {
-        case literal(Character)
+        case literal(Unicode.Scalar)
         case anyRun
         case anyOne
-        case set(ranges: [ClosedRange<Character>], negated: Bool)
+        case set(ranges: [ClosedRange<Unicode.Scalar>], negated: Bool)
     }
 
     /// Why a pattern is malformed.
@@ -32,7 +37,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         self.pattern = pattern
         self.ignoresCase = ignoresCase
         guard !pattern.isEmpty else { throw SyntaxError(pattern: pattern, message: "the pattern is empty") }
-        let characters = Array(ignoresCase ? pattern.lowercased() : pattern)
+        let characters = Array((ignoresCase ? pattern.lowercased() : pattern).unicodeScalars)
         var tokens: [Token] = []
         var index = 0
         while index < characters.count {
@@ -64,7 +69,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         self.tokens = tokens
     }
 
-    private static func parseSet(_ characters: [Character], from start: Int, pattern: String) throws(SyntaxError)
+    private static func parseSet(_ characters: [Unicode.Scalar], from start: Int, pattern: String) throws(SyntaxError)
         -> (Token, Int)
     {
         var index = start + 1
@@ -73,7 +78,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
             negated = true
             index += 1
         }
-        var ranges: [ClosedRange<Character>] = []
+        var ranges: [ClosedRange<Unicode.Scalar>] = []
         while index < characters.count, characters[index] != "]" {
             var low = characters[index]
             if low == "\\" {
@@ -106,7 +111,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the whole of `text` matches.
     public func matches(_ text: String) -> Bool {
-        let characters = Array(ignoresCase ? text.lowercased() : text)
+        let characters = Array((ignoresCase ? text.lowercased() : text).unicodeScalars)
         var tokenIndex = 0
         var textIndex = 0
         // Classic wildcard matching: remember the last `*` and retry from one character later.
@@ -139,7 +144,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     /// glob matches the text; the pattern shown stays as written. Letters are compared as the
     /// folded glob has them (``ignoresCase`` is false), so `fold` must lower-case when case
     /// does not matter.
-    func folded(_ fold: (Character) -> Character, collapsing: Character? = nil) -> Glob {
+    func folded(_ fold: (Unicode.Scalar) -> Unicode.Scalar, collapsing: Unicode.Scalar? = nil) -> Glob {
         var folded: [Token] = []
         folded.reserveCapacity(tokens.count)
         for token in tokens {
@@ -163,7 +168,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         return Glob(pattern: pattern, ignoresCase: false, tokens: folded)
     }
 
-    private static func matches(_ token: Token, _ character: Character) -> Bool {
+    private static func matches(_ token: Token, _ character: Unicode.Scalar) -> Bool {
         switch token {
         case .literal(let literal): literal == character
         case .anyOne: true

@@ -35,31 +35,31 @@ enum PackageName {
         case .caseless:
             return glob.folded(lowercased).matches(name.lowercased())
         case .pep503:
-            return glob.folded(pep503Character, collapsing: "-").matches(pep503(name))
+            return glob.folded(pep503Scalar, collapsing: "-").matches(pep503(name))
         }
     }
 
-    /// PEP 503's normal form: lower case, each run of `-`, `_` and `.` one `-`.
+    /// PEP 503's normal form: lower case, each run of `-`, `_` and `.` one `-` (by Unicode
+    /// scalars, as globs compare text).
     static func pep503(_ name: String) -> String {
-        var result = ""
-        result.reserveCapacity(name.utf8.count)
-        for character in name {
-            let folded = pep503Character(character)
+        var result = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {
+            let folded = pep503Scalar(scalar)
             if folded == "-", result.last == "-" { continue }
             result.append(folded)
         }
-        return result
+        return String(result)
     }
 
-    private static func pep503Character(_ character: Character) -> Character {
-        character == "_" || character == "." ? "-" : lowercased(character)
+    private static func pep503Scalar(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        scalar == "_" || scalar == "." ? "-" : lowercased(scalar)
     }
 
-    /// The character lower-cased, when that is one character (it is for every letter a package
-    /// name can hold).
-    private static func lowercased(_ character: Character) -> Character {
-        let lower = character.lowercased()
-        guard lower.count == 1, let first = lower.first else { return character }
+    /// The scalar lower-cased, when that is one scalar (it is for every letter a package name
+    /// can hold).
+    private static func lowercased(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        let lower = scalar.properties.lowercaseMapping.unicodeScalars
+        guard lower.count == 1, let first = lower.first else { return scalar }
         return first
     }
 }

@@ -173,6 +173,17 @@ struct CanonicalURLTests {
         #expect(verdict("https://app.example/static/a//../b.js") == .ignored)
     }
 
+    /// `path: "config/"` named a file called `config` once its slash was dropped, so a rule for
+    /// the directory matched nothing under it (found by a review): refused, saying what to write.
+    @Test func aPathGlobEndingInASlashIsRefused() throws {
+        let error = Support.policyError([
+            "policy.yaml":
+                "scangate-policy: 1\nfail-on: high\nrules:\n  - match: { path: \"config/\" }\n    action: fail\n"
+        ])
+        #expect(error?.line == 4, "\(String(describing: error))")
+        #expect(error?.description.contains("write \"config/*\"") ?? false, "\(String(describing: error))")
+    }
+
     /// Registries and repositories are lower case as images are compared: an `image:` glob with
     /// capitals there would match nothing (found by a review). A tag may hold capitals.
     @Test func anImageGlobInCapitalsIsRefused() throws {

@@ -421,6 +421,18 @@ struct PolicyPrimitiveTests {
         #expect(try Glob("cve-2021-*", ignoresCase: true).matches("CVE-2021-23337"))
     }
 
+    /// File names are bytes: text is compared by Unicode scalars, not Characters (found by a
+    /// review). `café` composed is not `cafe` with a combining accent (two directories on Linux),
+    /// the Ångström sign is not `Å`, and a `/` followed by a combining mark is still a `/`.
+    @Test func globsCompareUnicodeScalars() throws {
+        #expect(try Glob("config/*").matches("config/\u{301}app.env"))
+        #expect(try !Glob("services/caf\u{E9}/*").matches("services/cafe\u{301}/app.env"))
+        #expect(try Glob("services/caf\u{E9}/*").matches("services/caf\u{E9}/app.env"))
+        #expect(try !Glob("services/\u{212B}/*").matches("services/\u{C5}/app.env"))
+        #expect(try Glob("caf?/x").matches("caf\u{E9}/x"))
+        #expect(try !Glob("cafe?/x").matches("cafe\u{301}\u{301}/x"))
+    }
+
     @Test(arguments: ["", "[abc", "abc\\", "[]", "a]b", "[z-a]", "[a\\", "CVE-2021-4490[6\\", "[!\\"])
     func malformedGlobs(_ pattern: String) {
         #expect(throws: Glob.SyntaxError.self) { try Glob(pattern) }
