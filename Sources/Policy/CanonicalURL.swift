@@ -187,10 +187,7 @@ enum CanonicalURL {
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         var authority = rest[..<authorityEnd]
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        var host = authority.lowercased()
-        if (scheme == "http" && host.hasSuffix(":80")) || (scheme == "https" && host.hasSuffix(":443")) {
-            host = String(host[..<(host.lastIndex(of: ":") ?? host.endIndex)])
-        }
+        let host = canonicalAuthority(authority.lowercased(), scheme: scheme)
         let afterAuthority = rest[authorityEnd...]
         let queryStart = afterAuthority.firstIndex(of: "?") ?? afterAuthority.endIndex
         var path = removingDotSegments(normalizedEscapes(String(afterAuthority[..<queryStart])))
@@ -199,6 +196,26 @@ enum CanonicalURL {
         if path.isEmpty, scheme == "http" || scheme == "https" { path = "/" }
         let query = normalizedEscapes(String(afterAuthority[queryStart...]))
         return scheme + "://" + host + path + query
+    }
+
+    /// A URL's host and port in one spelling, as servers read them: a port written with leading
+    /// zeros (`:0443`) as its number, an empty port (`app.example:`) and the scheme's default port
+    /// left out, and the root dot of a fully qualified name (`app.example.`) dropped, so that no
+    /// spelling of one site escapes a rule written for it.
+    static func canonicalAuthority(_ authority: String, scheme: String) -> String {
+        var host = Substring(authority)
+        var port: Substring?
+        if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
+            host = authority[..<colon]
+            port = authority[authority.index(after: colon)...]
+        }
+        if host.hasSuffix("."), host.count > 1, !host.hasPrefix("[") { host = host.dropLast() }
+        guard var port, !port.isEmpty else { return String(host) }
+        if port.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            while port.count > 1, port.first == "0" { port = port.dropFirst() }
+            if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") { return String(host) }
+        }
+        return host + ":" + port
     }
 
     /// Unreserved characters (`A-Z a-z 0-9 - . _ ~`) written as `%XX` decoded, other escapes'

@@ -152,6 +152,30 @@ struct CanonicalURLTests {
         }
     }
 
+    /// One site in every spelling a server reads as it: a fully qualified name's root dot, an
+    /// empty port, a default port with leading zeros (found by a review: each passed a fail rule).
+    @Test func aFailRuleTakesEverySpellingOfItsHost() throws {
+        let policy = try Support.policy(
+            """
+            scangate-policy: 1
+            fail-on: none
+            rules:
+              - match: { url: "https://app.example/admin*" }
+                action: fail
+            """)
+        for url in [
+            "https://app.example/admin", "https://app.example./admin", "https://app.example:/admin",
+            "https://app.example:0443/admin", "https://APP.example.:443/admin",
+        ] {
+            #expect(
+                Support.evaluate([Self.alert(at: [url])], policy: policy).verdicts.first?.verdict == .fail, "\(url)")
+        }
+        #expect(
+            Support.evaluate([Self.alert(at: ["https://app.example:8443/admin"])], policy: policy).verdicts.first?
+                .verdict
+                != .fail)
+    }
+
     @Test func aRelaxingRuleWithADefaultPortKeepsToThatPort() throws {
         let policy = try Support.policy(
             """
