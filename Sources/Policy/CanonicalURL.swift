@@ -155,8 +155,12 @@ enum CanonicalURL {
     /// before a `..` (`/static//../admin`) is two pages: `/static/admin` as RFC 3986 resolves it,
     /// `/admin` as servers that merge slashes (nginx, Go's `path.Clean`) serve it. A rule that
     /// fails takes either; one that relaxes (`relaxing`) must take both.
+    ///
+    /// So is a path whose `..` servers reach through an escape or a parameter (`..%2Fadmin`,
+    /// `..%5Cadmin`, `..\admin`, `..;/admin`: nginx decodes `%2F`, IIS takes `\` for `/`, Tomcat
+    /// drops `;…` from a segment): read also as those servers read it (``serverReading(_:)``).
     static func matches(_ glob: Glob, _ url: String, relaxing: Bool = false) -> Bool {
-        let readings = [url] + (slashesMerged(url).map { [$0] } ?? [])
+        let readings = [url] + [slashesMerged(url), serverReading(url)].compactMap { $0 }
         let matched = { (reading: String) in forms(of: reading).contains { glob.matches($0) } }
         return relaxing ? readings.allSatisfy(matched) : readings.contains(where: matched)
     }
@@ -173,6 +177,24 @@ enum CanonicalURL {
         var merged = ""
         for character in path where !(character == "/" && merged.hasSuffix("/")) { merged.append(character) }
         return String(url[..<schemeEnd.upperBound]) + rest[..<pathStart] + merged + rest[pathEnd...]
+    }
+
+    /// `url` with its path as lenient servers read it, when that makes a `..` of it: `%2F`,
+    /// `%5C` and `\` as `/`, and each segment without its `;` parameters; nil otherwise.
+    static func serverReading(_ url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        guard let pathStart = rest.firstIndex(of: "/") else { return nil }
+        let pathEnd = rest[pathStart...].firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
+        // Escapes of unreserved characters decoded (`%2e` is `.`), the others' hex upper-cased.
+        let path = normalizedEscapes(String(rest[pathStart..<pathEnd]))
+        let slashes = path.replacingOccurrences(of: "%2F", with: "/").replacingOccurrences(of: "%5C", with: "/")
+            .replacingOccurrences(of: "\\", with: "/")
+        let read = slashes.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? segment
+        }.joined(separator: "/")
+        guard read != path, read.split(separator: "/").contains("..") else { return nil }
+        return String(url[..<schemeEnd.upperBound]) + rest[..<pathStart] + read + rest[pathEnd...]
     }
 
     static func canonical(_ url: String) -> String {

@@ -195,6 +195,16 @@ struct CanonicalURLTests {
         // Two readings (/static/admin, /admin): relaxed only if the rule takes both.
         #expect(verdict("https://app.example/static//../admin") == .fail)
         #expect(verdict("https://app.example/static/a//../b.js") == .ignored)
+        // A `..` servers reach through an escape or a parameter (found by a review).
+        for url in [
+            "https://app.example/static/..%2Fadmin", "https://app.example/static/..%2fadmin",
+            "https://app.example/static/..%5Cadmin", "https://app.example/static/..;/admin",
+            "https://app.example/static/%2e%2e%2fadmin", "https://app.example/static/..\\admin",
+        ] {
+            #expect(verdict(url) == .fail, "\(url)")
+        }
+        #expect(verdict("https://app.example/static/a%2Fb.js") == .ignored)
+        #expect(verdict("https://app.example/static/app.js;v=2") == .ignored)
     }
 
     /// `path: "config/"` named a file called `config` once its slash was dropped, so a rule for
