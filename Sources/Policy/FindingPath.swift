@@ -85,7 +85,17 @@ enum FindingPath {
     /// wrote with backslashes (`services\pay\package-lock.json`), so no spelling can hide a file
     /// from it; one that relaxes takes only the path as written.
     static func matches(_ glob: Glob, _ path: String, relaxing: Bool) -> Bool {
-        if relaxing, climbsOut(path), !climbsOut(glob.pattern) { return false }
+        if relaxing {
+            if climbsOut(path), !climbsOut(glob.pattern) { return false }
+            // An absolute path (an image scan's) is relaxed only by a glob written absolute: a
+            // leading `*` would otherwise take `/` as any other character.
+            if path.hasPrefix("/"), !glob.pattern.hasPrefix("/") { return false }
+            // A backslash path with `..` (`services\web\..\pay\x`) is the file it leads to: a
+            // glob must take that too (a Windows-style glob for `services\web\*` does not).
+            if path.contains("\\"), path.split(whereSeparator: { $0 == "\\" || $0 == "/" }).contains("..") {
+                guard glob.matches(normal(String(path.map { $0 == "\\" ? "/" : $0 }))) else { return false }
+            }
+        }
         if glob.matches(path) { return true }
         guard !relaxing else { return false }
         var readings = [path]

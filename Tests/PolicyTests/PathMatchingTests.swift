@@ -151,6 +151,26 @@ struct PathMatchingTests {
         }
         #expect(try windowsVerdict("fail", failOn: "none") == .fail)
         #expect(try windowsVerdict("ignore", failOn: "low") == .fail)
+
+        // A relaxing glob that starts with `*` does not take an absolute path's `/` (found by a
+        // review: `*/insecurity.js` relaxed it), nor a Windows glob a backslash `..` that leads
+        // elsewhere (`services\web\*` relaxed `services\web\..\pay\…`).
+        #expect(try verdict("*/insecurity.js", "ignore", failOn: "low") == .fail)
+        #expect(try verdict("*", "ignore", failOn: "low") == .fail)
+        let climbing = Support.finding(
+            "CVE-2024-0081", kind: .vulnerability, severity: .low, path: #"services\web\..\pay\package-lock.json"#)
+        let ignoreWeb = try Support.policy(
+            #"""
+            scangate-policy: 1
+            fail-on: low
+            rules:
+              - match: { path: 'services\\web\\*' }
+                action: ignore
+            """#)
+        #expect(Support.evaluate([climbing], policy: ignoreWeb).verdicts.first?.verdict == .fail)
+        let plain = Support.finding(
+            "CVE-2024-0082", kind: .vulnerability, severity: .low, path: #"services\web\package-lock.json"#)
+        #expect(Support.evaluate([plain], policy: ignoreWeb).verdicts.first?.verdict == .ignored)
     }
 
     @Test(arguments: [("services/*/../pay/*", 20), ("./a/b*/../c", 20)])
