@@ -89,6 +89,8 @@ public struct ParsedReport: Sendable {
     /// SARIF run naming an image with no result (Trivy's SARIF lists findings only, not what it
     /// scanned). Each is judged as an empty scan (``emptyScans``), not taken as a clean one.
     public var unprovenScans: [String] = []
+    /// The tool of each of ``unprovenScans`` (a SARIF run's driver), in the same order.
+    public var unprovenScanTools: [String] = []
 
     /// ``emptyScan`` and ``unprovenScans``, for the gate's `empty-scans`.
     public var emptyScans: [EmptyScan] {

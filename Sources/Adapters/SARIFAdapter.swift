@@ -56,6 +56,7 @@ private struct SARIFDocumentReader {
         var occurrences: [SARIFOccurrence] = []
         var scannedImages: [ScannedImage] = []
         var unprovenScans: [String] = []
+        var unprovenScanTools: [String] = []
         // A log without runs holds no tool's results: nothing in it says a scan ran, so it is
         // no clean scan, as a run without "results" is none.
         if runs.isEmpty { scanErrors.append("the SARIF log has no runs: no tool's results are in it") }
@@ -80,6 +81,7 @@ private struct SARIFDocumentReader {
                         + "packages were scanned (a clean image and a secret-only or --pkg-types scan read alike): "
                         + "give Trivy's JSON report (--format json) to tell"
                     unprovenScans.append(reason)
+                    unprovenScanTools.append(run.toolName)
                     warnings.add(reason + ". No finding here is no evidence that the image is clean")
                 }
             }
@@ -91,6 +93,7 @@ private struct SARIFDocumentReader {
             scannedImages: scannedImages)
         report.runTools = runTools
         report.unprovenScans = unprovenScans
+        report.unprovenScanTools = unprovenScanTools
         // Every SARIF result is the source tree's (its runs scanned it, results or not).
         if !runs.isEmpty { report.scopesRead = [FindingIdentity.sourceScope] }
         return report

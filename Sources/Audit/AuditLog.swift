@@ -150,7 +150,20 @@ public struct AuditLog: Sendable {
         }
         defer { flock(descriptor, LOCK_UN) }
 
-        let existing = try readAll(descriptor)
+        var existing = try readAll(descriptor)
+        // Empty but not created here: another release may have created it an instant ago and not
+        // locked it yet (it locks right after creating, then writes). It gets two seconds to
+        // write its first record; a log still empty then was emptied.
+        var waits = 0
+        while !created && existing.isEmpty && waits < 20 {
+            flock(descriptor, LOCK_UN)
+            usleep(100_000)
+            while flock(descriptor, LOCK_EX) != 0 {
+                guard errno == EINTR else { throw ioError("lock", errno) }
+            }
+            existing = try readAll(descriptor)
+            waits += 1
+        }
         if !created && existing.isEmpty { throw .emptyLog(file: path) }
         let verification = try checkAppendable(existing, signingKey: signingKey, trustedKeys: trustedKeys)
 
@@ -205,9 +218,9 @@ public struct AuditLog: Sendable {
         } else if access(directory.isEmpty ? "." : directory, W_OK | X_OK) != 0 {
             throw ioError("create", errno)
         }
-        let existing = try read(allowingAbsent: true)
-        if existing.isEmpty && access(path, F_OK) == 0 { throw .emptyLog(file: path) }
-        return try checkAppendable(existing, signingKey: signingKey, trustedKeys: trustedKeys)
+        // An existing empty file is judged under the lock, by the append: here it may be a log
+        // another release has just created.
+        return try checkAppendable(try read(), signingKey: signingKey, trustedKeys: trustedKeys)
     }
 
     private func checkAppendable(

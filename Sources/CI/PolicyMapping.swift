@@ -8,14 +8,13 @@ public enum PolicyMapping {
     /// would gate with one environment's thresholds and another's waivers. `scangate ci` and
     /// `scangate release-gate` both refuse it.
     public static func mismatch(environment: String, policyFile: String, policy: Policy) -> String? {
-        guard let declared = policy.declaredEnvironment, declared.value != environment,
-            let text = policy.declaredEnvironmentText
+        guard policy.declaresOtherEnvironment(than: environment), let text = policy.declaredEnvironmentText
         else { return nil }
         return "policies maps \(environment) to \(policyFile), whose \(text) is not \(environment)"
     }
 
     /// What to do about a ``mismatch(environment:policyFile:policy:)``.
     public static func advice(environment: String) -> String {
-        "map \(environment) to its own policy, or fix the policy's environment"
+        "map \(environment) to its own policy, or say the policy's environment (environment: \(environment))"
     }
 }

@@ -1,14 +1,15 @@
 import Adapters
+import Findings
 import SARIF
 
 extension Array where Element == ParsedReport {
     /// The tools whose reports checked something: each gets a SARIF run, an empty one included
-    /// (how GitHub learns their earlier alerts are fixed); every run's tool of a SARIF file. A
-    /// report that may have checked nothing (a Trivy SARIF run of an image with no result) gives
-    /// none: ``sarifEmptyReports``.
+    /// (how GitHub learns their earlier alerts are fixed); every run's tool of a SARIF file,
+    /// but not one whose run may have checked nothing (a Trivy SARIF run of an image with no
+    /// result): ``sarifEmptyReports``.
     public var sarifTools: [SARIFTool] {
-        filter(\.emptyScans.isEmpty).flatMap { report in
-            var seen = Set<String>()
+        filter { $0.emptyScan == nil }.flatMap { report in
+            var seen = Set(report.unprovenScanTools)
             return ([report.tool] + report.runTools).filter { seen.insert($0).inserted }.map { name in
                 SARIFTool(
                     name: name, version: name == report.tool ? report.toolVersion : nil, image: report.imageScope,
@@ -21,7 +22,15 @@ extension Array where Element == ParsedReport {
     /// since an empty run would close the tool's alerts (``SARIFEmptyReport``).
     public var sarifEmptyReports: [SARIFEmptyReport] {
         flatMap { report in
-            report.emptyScans.map { SARIFEmptyReport(tool: report.tool, scan: $0, image: report.imageScope) }
+            let certain = report.emptyScan.map {
+                [SARIFEmptyReport(tool: report.tool, scan: $0, image: report.imageScope)]
+            }
+            let unproven = zip(report.unprovenScans, report.unprovenScanTools).map { reason, tool in
+                SARIFEmptyReport(
+                    tool: tool, scan: EmptyScan(report: report.source, reason: reason, isCertain: false),
+                    image: report.imageScope)
+            }
+            return (certain ?? []) + unproven
         }
     }
 }

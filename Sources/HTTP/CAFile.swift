@@ -11,17 +11,14 @@ public enum CAFile {
             return "cannot read the CA file \(path): no such file"
         }
         if isDirectory.boolValue { return "cannot read the CA file \(path): it is a directory" }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return "cannot read the CA file \(path): it cannot be read"
-        }
-        defer { try? handle.close() }
         // A bundle of every public CA is a few hundred KB; more than this is not a CA file.
         let limit = 16 << 20
-        // nil at the end of the file: an empty file holds no certificate (below).
-        guard let data = (try? handle.read(upToCount: limit + 1)).map({ $0 ?? Data() }) else {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > limit {
+            return "the CA file \(path) is larger than 16 MiB: not a CA file"
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
             return "cannot read the CA file \(path): it cannot be read"
         }
-        guard data.count <= limit else { return "the CA file \(path) is larger than 16 MiB: not a CA file" }
         guard data.range(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
             return "the CA file \(path) holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
         }

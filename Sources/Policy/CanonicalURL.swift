@@ -46,7 +46,8 @@ enum CanonicalURL {
             // Every URL a finding has is absolute: without a scheme, only a pattern that starts
             // with a wildcard (`*/admin/*`) can match one; `/admin/*` or `app.example/admin/*`
             // would match nothing, and a `fail` rule written with it would fail nothing.
-            guard let first = glob.first, first == "*" || first == "?" || first == "[" else {
+            let head = glob.prefix { $0 != "/" }
+            guard head.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else {
                 throw refuse(
                     "URLs are absolute: write the scheme and host (https://app.example/admin/*), or start the "
                         + "pattern with a wildcard (*/admin/*) for any site")

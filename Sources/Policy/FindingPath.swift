@@ -25,9 +25,12 @@ enum FindingPath {
     private static func resolvingSegments<Failure: Error>(
         _ text: String, dropping: (Substring) throws(Failure) -> Void
     ) throws(Failure) -> String {
-        let absolute = text.hasPrefix("/")
+        // Split by Unicode scalars, as globs compare text: a `/` with a combining mark after it is
+        // still a `/` to the file system (as Characters, the two were one and hid a `..`).
+        let absolute = text.unicodeScalars.first == "/"
         var output: [Substring] = []
-        for segment in text.split(separator: "/", omittingEmptySubsequences: true) {
+        for scalars in text.unicodeScalars.split(separator: "/", omittingEmptySubsequences: true) {
+            let segment = Substring(String(scalars))
             switch segment {
             case ".":
                 continue
@@ -48,7 +51,9 @@ enum FindingPath {
     }
 
     /// Whether a path in normal form climbs out of the scanned directory (`../x`).
-    static func climbsOut(_ normal: String) -> Bool { normal == ".." || normal.hasPrefix("../") }
+    static func climbsOut(_ normal: String) -> Bool {
+        normal == ".." || normal.unicodeScalars.starts(with: "../".unicodeScalars)
+    }
 
     /// A `path:` glob brought to the normal form of the paths it is matched against: `.` and empty
     /// segments dropped, a `..` resolved with the literal segment before it
@@ -57,13 +62,6 @@ enum FindingPath {
     /// (`services/*/../pay/*`) cannot be resolved and is refused: such a glob would match
     /// nothing, and a `fail` rule written with it would pass what it names.
     static func pattern(_ glob: String) throws(MatchPatternError) -> String {
-        // Findings name files: `config/` (its slash dropped when normalized) would be a glob for a
-        // file named `config`, and match nothing under the directory it names.
-        if glob.count > 1, glob.hasSuffix("/") {
-            throw MatchPatternError(
-                key: "path", pattern: glob,
-                message: "findings name files, not directories: write \"\(glob)*\" for every file under it")
-        }
         guard needsNormalizing(glob) else { return glob }
         return try resolvingSegments(glob) { (previous: Substring) throws(MatchPatternError) in
             guard GlobText.isLiteral(previous) else {
@@ -89,7 +87,7 @@ enum FindingPath {
             if climbsOut(path), !climbsOut(glob.pattern) { return false }
             // An absolute path (an image scan's) is relaxed only by a glob written absolute: a
             // leading `*` would otherwise take `/` as any other character.
-            if path.hasPrefix("/"), !glob.pattern.hasPrefix("/") { return false }
+            if path.unicodeScalars.first == "/", glob.pattern.unicodeScalars.first != "/" { return false }
             // A backslash path with `..` (`services\web\..\pay\x`) is the file it leads to: a
             // glob must take that too (a Windows-style glob for `services\web\*` does not).
             if path.contains("\\"), path.split(whereSeparator: { $0 == "\\" || $0 == "/" }).contains("..") {
@@ -102,7 +100,7 @@ enum FindingPath {
         if path.contains("\\") { readings.append(normal(String(path.map { $0 == "\\" ? "/" : $0 }))) }
         return readings.contains { reading in
             if glob.matches(reading) { return true }
-            guard reading.hasPrefix("/"), !glob.pattern.hasPrefix("/") else { return false }
+            guard reading.unicodeScalars.first == "/", glob.pattern.unicodeScalars.first != "/" else { return false }
             return glob.matches(String(reading.drop { $0 == "/" }))
         }
     }
@@ -111,8 +109,8 @@ enum FindingPath {
     /// root of an absolute path).
     private static func needsNormalizing(_ path: String) -> Bool {
         !path.isEmpty
-            && path.split(separator: "/", omittingEmptySubsequences: false).contains {
-                $0.isEmpty || $0 == "." || $0 == ".."
+            && path.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false).contains {
+                $0.isEmpty || $0.elementsEqual(".".unicodeScalars) || $0.elementsEqual("..".unicodeScalars)
             }
     }
 }

@@ -321,9 +321,7 @@ public enum Gate {
         }
         // `--env staging` with a production policy: staging's waivers hold under production's
         // thresholds. Allowed (the flag says so), but never silently.
-        if let declared = policy.declaredEnvironment, declared.value != environment,
-            let text = policy.declaredEnvironmentText
-        {
+        if policy.declaresOtherEnvironment(than: environment), let text = policy.declaredEnvironmentText {
             allWarnings.append(
                 "gated in \(environment), though the policy declares \(text): waivers for \(environment) hold under "
                     + "this policy's thresholds")

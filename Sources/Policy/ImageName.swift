@@ -10,19 +10,16 @@ enum ImageName {
     /// The registries Docker Hub is reached under; `docker.io` is the name Docker itself uses.
     static let hubRegistries = ImageReference.dockerHubRegistries
 
-    /// Why an `image:` glob can match no image, or nil: registries and repositories are lower case
-    /// (image names are compared as reports give them, lower-cased), so `GHCR.IO/acme/*` would
-    /// match nothing and a `fail` rule written with it fail nothing. A tag (after the last `:`
-    /// that follows the last `/`) and a digest may hold capitals.
-    static func patternProblem(_ glob: String) -> String? {
-        var repository = Substring(glob)
-        if let at = repository.firstIndex(of: "@") { repository = repository[..<at] }
-        if let colon = repository.lastIndex(of: ":"), colon > (repository.lastIndex(of: "/") ?? repository.startIndex) {
-            repository = repository[..<colon]
-        }
-        guard repository.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
-        return
-            "registries and repositories are lower case, as images are compared: write \"\(repository.asciiLowercased)\""
+    /// An `image:` glob with its registry host lower-cased (`GHCR.IO/acme/*` → `ghcr.io/acme/*`):
+    /// host names are case-insensitive and images are compared with theirs lower-cased, so the
+    /// glob as written would match nothing. The rest stays as written (a tar file's name, a tag).
+    static func normalizedPattern(_ glob: String) -> String {
+        guard let slash = glob.firstIndex(of: "/") else { return glob }
+        let host = glob[..<slash]
+        guard host.contains(".") || host.contains(":") || host.asciiLowercased == "localhost",
+            host.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
+        else { return glob }
+        return host.asciiLowercased + glob[slash...]
     }
 
     /// Lower case, and Docker Hub's forms one: `docker.io/library/nginx`,

@@ -132,7 +132,7 @@ public struct PolicyLoader: Sendable {
         policy.environment = layers.first?.environment?.value ?? Self.environmentName(fromFile: file)
         // A file named for an environment (`staging.yaml`) says which it is as plainly as
         // `environment:` does: mapped to, or gated as, another, it is the same slip.
-        if policy.declaredEnvironment == nil, Self.environmentFileNames.contains(policy.environment) {
+        if policy.declaredEnvironment == nil, PolicyModelEnvironment.family(of: policy.environment) != nil {
             policy.declaredEnvironment = Setting(policy.environment, at: SourceRef(file: file, line: 0))
             policy.environmentIsFromFileName = true
         }
@@ -151,10 +151,6 @@ public struct PolicyLoader: Sendable {
     }
 
     /// `policies/staging.yaml` → `staging`.
-    /// The file names (without extension) that name an environment: the shipped policies' and
-    /// their usual spellings.
-    static let environmentFileNames: Set<String> = ["dev", "development", "staging", "stage", "production", "prod"]
-
     static func environmentName(fromFile file: String) -> String {
         let name = (file as NSString).lastPathComponent
         let stem = (name as NSString).deletingPathExtension

@@ -19,6 +19,19 @@ public struct Policy: Sendable {
     /// an `environment:` key.
     public var environmentIsFromFileName = false
 
+    /// Whether the policy says it is for another environment than `environment`: its
+    /// `environment:` names another; or its file is named for one (`staging.yaml`) of another
+    /// family than `environment` (``PolicyModelEnvironment/family(of:)``: `prod.yaml` is
+    /// production's, and a file named for one serves environments of no family, `test`).
+    public func declaresOtherEnvironment(than environment: String) -> Bool {
+        guard let declared = declaredEnvironment else { return false }
+        guard environmentIsFromFileName else { return declared.value != environment }
+        guard let own = PolicyModelEnvironment.family(of: declared.value),
+            let wanted = PolicyModelEnvironment.family(of: environment)
+        else { return false }
+        return own != wanted
+    }
+
     /// ``declaredEnvironment`` as messages say where it comes from: `environment: staging
     /// (staging.yaml:2)`, or `environment staging (the file's name, staging.yaml)`.
     public var declaredEnvironmentText: String? {
@@ -264,4 +277,18 @@ public struct RuleMatch: Sendable {
     public var summary: String = ""
 
     public init() {}
+}
+
+/// The environments a policy file's name can declare, by family: `dev`/`development`,
+/// `staging`/`stage`, `production`/`prod` (in any case).
+public enum PolicyModelEnvironment {
+    /// The family of an environment name, or nil for a name of none (`test`, `preprod`).
+    public static func family(of name: String) -> String? {
+        switch name.lowercased() {
+        case "dev", "development": "dev"
+        case "staging", "stage": "staging"
+        case "production", "prod": "production"
+        default: nil
+        }
+    }
 }

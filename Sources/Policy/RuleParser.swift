@@ -58,12 +58,9 @@ enum RuleParser {
                 }
                 match.paths = paths
             case "image":
-                for (text, element) in try value.strings("image") {
-                    if let problem = ImageName.patternProblem(text) {
-                        throw element.error("image \"\(text)\": \(problem)")
-                    }
+                match.images = try value.strings("image").map { (text, element) throws(ConfigurationError) in
+                    try glob(element, ImageName.normalizedPattern(text), ignoresCase: false)
                 }
-                match.images = try globs(value, "image", ignoresCase: false)
             case "url":
                 var urls: [Glob] = []
                 for (text, element) in try value.strings("url") {

@@ -233,9 +233,7 @@ public struct WaiverFile: Sendable {
             } catch {
                 throw node.error("\(what): \(error.description)")
             }
-            if key == "image", let problem = ImageName.patternProblem(raw) {
-                throw node.error("\(what): image \"\(raw)\": \(problem)")
-            }
+            if key == "image" { raw = ImageName.normalizedPattern(raw) }
             do {
                 return try Glob(raw, ignoresCase: false)
             } catch {

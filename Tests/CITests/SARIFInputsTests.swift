@@ -37,5 +37,10 @@ import Testing
         #expect(
             written.notes.contains { $0.contains("may have checked nothing: no run of Trivy in the file") },
             "\(written.notes)")
+        // Beside a clean run of another tool in the same file: that tool keeps its empty run,
+        // and the note names Trivy (found by the diff review).
+        let mixed = try Self.write("clean-tool-and-unproven-trivy.sarif")
+        #expect(mixed.runs == ["ToolB"], "\(mixed.runs)")
+        #expect(mixed.notes.count == 1 && mixed.notes.allSatisfy { $0.contains("no run of Trivy") }, "\(mixed.notes)")
     }
 }

@@ -415,6 +415,17 @@ struct EvaluationTests {
                     "gated in production, though the policy declares environment staging (the file's name, staging.yaml)"
                 )
             }, "\(asProduction.warnings)")
+        // Of one family (prod.yaml for production, any case), or for an environment of no family
+        // (development.yaml serving test too): no warning (found by the diff review).
+        for (file, environment) in [
+            ("prod.yaml", "production"), ("production.yaml", "Production"), ("development.yaml", "test"),
+        ] {
+            let policy = try Support.policy([file: "scangate-policy: 1\nfail-on: critical\n"], main: file)
+            #expect(
+                !Support.evaluate([Self.minimist], policy: policy, environment: environment).warnings.contains {
+                    $0.hasPrefix("gated in")
+                }, "\(file) as \(environment)")
+        }
         let generic = try Support.policy(["team.yaml": "scangate-policy: 1\nfail-on: critical\n"], main: "team.yaml")
         #expect(generic.declaredEnvironment == nil)
         #expect(

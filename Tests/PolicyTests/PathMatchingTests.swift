@@ -173,6 +173,19 @@ struct PathMatchingTests {
         #expect(Support.evaluate([plain], policy: ignoreWeb).verdicts.first?.verdict == .ignored)
     }
 
+    /// A `/` followed by a combining mark is a `/` to the file system: `web/\u{301}../../pay`
+    /// is `web/pay` (as Characters the `/` and the mark were one, and the path resolved to
+    /// `pay`; found by the diff review).
+    @Test func aSlashWithACombiningMarkAfterItIsStillASlash() throws {
+        let finding = Support.finding(
+            "R1", kind: .codeIssue, severity: .high, path: "services/web/\u{301}../../pay/x.js")
+        func verdict(_ path: String, _ action: String, failOn: String) throws -> Verdict? {
+            Support.evaluate([finding], policy: try Self.policy(path, action, failOn: failOn)).verdicts.first?.verdict
+        }
+        #expect(try verdict("services/web/*", "fail", failOn: "none") == .fail)
+        #expect(try verdict("services/pay/*", "ignore", failOn: "high") == .fail)
+    }
+
     @Test(arguments: [("services/*/../pay/*", 20), ("./a/b*/../c", 20)])
     func aGlobWithADotDotAfterAWildcardIsRefusedWhereItIsWritten(_ path: String, _ column: Int) throws {
         let error = Support.policyError([
