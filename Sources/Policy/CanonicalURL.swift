@@ -169,32 +169,36 @@ enum CanonicalURL {
     /// `url` with its path's runs of `/` made one, when that changes where a `..` leads; nil
     /// otherwise.
     static func slashesMerged(_ url: String) -> String? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        let rest = url[schemeEnd.upperBound...]
-        guard let pathStart = rest.firstIndex(of: "/") else { return nil }
-        let pathEnd = rest[pathStart...].firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
-        let path = normalizedEscapes(String(rest[pathStart..<pathEnd]))
-        guard path.contains("//"), path.contains("..") else { return nil }
-        var merged = ""
-        for character in path where !(character == "/" && merged.hasSuffix("/")) { merged.append(character) }
-        return String(url[..<schemeEnd.upperBound]) + rest[..<pathStart] + merged + rest[pathEnd...]
+        withPath(of: url) { path in
+            guard path.contains("//"), path.contains("..") else { return nil }
+            var merged = ""
+            for character in path where !(character == "/" && merged.hasSuffix("/")) { merged.append(character) }
+            return merged
+        }
     }
 
     /// `url` with its path as lenient servers read it, when that makes a `..` of it: `%2F`,
     /// `%5C` and `\` as `/`, and each segment without its `;` parameters; nil otherwise.
     static func serverReading(_ url: String) -> String? {
+        withPath(of: url) { path in
+            let slashes = path.replacingOccurrences(of: "%2F", with: "/").replacingOccurrences(of: "%5C", with: "/")
+                .replacingOccurrences(of: "\\", with: "/")
+            let read = slashes.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+                segment.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? segment
+            }.joined(separator: "/")
+            return read != path && read.split(separator: "/").contains("..") ? read : nil
+        }
+    }
+
+    /// `url` with its path (escapes of unreserved characters decoded, the others' hex
+    /// upper-cased) replaced by what `reading` makes of it; nil when it has no path or `reading`
+    /// gives nil.
+    private static func withPath(of url: String, _ reading: (String) -> String?) -> String? {
         guard let schemeEnd = url.range(of: "://") else { return nil }
         let rest = url[schemeEnd.upperBound...]
         guard let pathStart = rest.firstIndex(of: "/") else { return nil }
         let pathEnd = rest[pathStart...].firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
-        // Escapes of unreserved characters decoded (`%2e` is `.`), the others' hex upper-cased.
-        let path = normalizedEscapes(String(rest[pathStart..<pathEnd]))
-        let slashes = path.replacingOccurrences(of: "%2F", with: "/").replacingOccurrences(of: "%5C", with: "/")
-            .replacingOccurrences(of: "\\", with: "/")
-        let read = slashes.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            segment.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? segment
-        }.joined(separator: "/")
-        guard read != path, read.split(separator: "/").contains("..") else { return nil }
+        guard let read = reading(normalizedEscapes(String(rest[pathStart..<pathEnd]))) else { return nil }
         return String(url[..<schemeEnd.upperBound]) + rest[..<pathStart] + read + rest[pathEnd...]
     }
 
