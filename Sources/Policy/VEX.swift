@@ -747,6 +747,11 @@ public struct VEXDocument: Sendable {
     private static func checkedPurl(_ text: String, at value: JSONValue, what: String) throws(JSONAccessError)
         -> String
     {
+        // An empty identifier names nothing: read as a product, it would only ever be warned
+        // about as matching no finding, while its author meant something.
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw value.error("\(what): a product or subcomponent identifier is empty")
+        }
         guard text.asciiLowercased.hasPrefix("pkg:"), PackageURL.parts(text) == nil else { return text }
         throw value.error("\(what): product \"\(text)\" is not a valid package URL")
     }

@@ -150,6 +150,15 @@ struct VEXTests {
         ),
         ("no vulnerability", #"{"products": ["pkg:npm/a@1"], "status": "fixed"}"#, "has no \"vulnerability\""),
         (
+            "an empty product @id",
+            #"{"vulnerability": "CVE-1", "products": [{"@id": ""}], "status": "fixed"}"#, "identifier is empty"
+        ),
+        (
+            "an empty subcomponent @id",
+            #"{"vulnerability": "CVE-1", "products": [{"@id": "ghcr.io/acme/app", "subcomponents": [{"@id": " "}]}], "status": "fixed"}"#,
+            "identifier is empty"
+        ),
+        (
             "a key twice",
             #"{"vulnerability": "CVE-1", "products": ["pkg:npm/a@1"], "status": "fixed", "status": "affected"}"#,
             "\"status\" appears twice"
