@@ -25,11 +25,14 @@ extension Array where Element == ParsedReport {
             let certain = report.emptyScan.map {
                 [SARIFEmptyReport(tool: report.tool, scan: $0, image: report.imageScope)]
             }
-            let unproven = zip(report.unprovenScans, report.unprovenScanTools).map { reason, tool in
-                SARIFEmptyReport(
-                    tool: tool, scan: EmptyScan(report: report.source, reason: reason, isCertain: false),
-                    image: report.imageScope)
-            }
+            // One note per tool of the file: two image runs without a result say the same thing.
+            var seen = Set<String>()
+            let unproven = zip(report.unprovenScans, report.unprovenScanTools).filter { seen.insert($0.1).inserted }
+                .map { reason, tool in
+                    SARIFEmptyReport(
+                        tool: tool, scan: EmptyScan(report: report.source, reason: reason, isCertain: false),
+                        image: report.imageScope)
+                }
             return (certain ?? []) + unproven
         }
     }

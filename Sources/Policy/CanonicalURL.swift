@@ -46,8 +46,10 @@ enum CanonicalURL {
             // Every URL a finding has is absolute: without a scheme, only a pattern that starts
             // with a wildcard (`*/admin/*`) can match one; `/admin/*` or `app.example/admin/*`
             // would match nothing, and a `fail` rule written with it would fail nothing.
-            let head = glob.prefix { $0 != "/" }
-            guard head.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else {
+            // Text before the first wildcard must be able to begin a URL (`http*`, `https:*`):
+            // `localhost:*/…` or `/admin/*` cannot.
+            let literal = glob.prefix { $0 != "*" && $0 != "?" && $0 != "[" }.lowercased()
+            guard literal.count < glob.count, "http://".hasPrefix(literal) || "https://".hasPrefix(literal) else {
                 throw refuse(
                     "URLs are absolute: write the scheme and host (https://app.example/admin/*), or start the "
                         + "pattern with a wildcard (*/admin/*) for any site")
@@ -61,6 +63,8 @@ enum CanonicalURL {
         var authority = rest[..<authorityEnd].lowercased()
         if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
         authority = try withoutDefaultPort(authority, scheme: scheme, refuse)
+        // A literal authority in the spelling URLs are brought to (`app.example.`, `:0443`).
+        if GlobText.isLiteral(authority) { authority = canonicalAuthority(authority, scheme: scheme) }
         let afterAuthority = rest[authorityEnd...]
         let queryStart = afterAuthority.firstIndex(of: "?") ?? afterAuthority.endIndex
         // Directly after a literal authority a `..` stays at the root, as in a URL; after a
@@ -161,7 +165,8 @@ enum CanonicalURL {
     /// `..%5Cadmin`, `..\admin`, `..;/admin`: nginx decodes `%2F`, IIS takes `\` for `/`, Tomcat
     /// drops `;…` from a segment): read also as those servers read it (``serverReading(_:)``).
     static func matches(_ glob: Glob, _ url: String, relaxing: Bool = false) -> Bool {
-        let readings = [url] + [slashesMerged(url), serverReading(url)].compactMap { $0 }
+        let lenient = serverReading(url)
+        let readings = [url] + [slashesMerged(url), lenient, lenient.flatMap(slashesMerged)].compactMap { $0 }
         let matched = { (reading: String) in forms(of: reading).contains { glob.matches($0) } }
         return relaxing ? readings.allSatisfy(matched) : readings.contains(where: matched)
     }

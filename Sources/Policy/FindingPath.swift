@@ -90,19 +90,31 @@ enum FindingPath {
             if path.unicodeScalars.first == "/", glob.pattern.unicodeScalars.first != "/" { return false }
             // A backslash path with `..` (`services\web\..\pay\x`) is the file it leads to: a
             // glob must take that too (a Windows-style glob for `services\web\*` does not).
-            if path.contains("\\"), path.split(whereSeparator: { $0 == "\\" || $0 == "/" }).contains("..") {
-                guard glob.matches(normal(String(path.map { $0 == "\\" ? "/" : $0 }))) else { return false }
+            // It is also outside the scanned directory when its `..` lead there.
+            if path.unicodeScalars.contains("\\") {
+                let resolved = normal(slashed(path))
+                if resolved != slashed(path) {
+                    guard glob.matches(resolved), !climbsOut(resolved) || climbsOut(glob.pattern) else { return false }
+                }
             }
         }
         if glob.matches(path) { return true }
         guard !relaxing else { return false }
         var readings = [path]
-        if path.contains("\\") { readings.append(normal(String(path.map { $0 == "\\" ? "/" : $0 }))) }
+        if path.unicodeScalars.contains("\\") { readings.append(normal(slashed(path))) }
         return readings.contains { reading in
             if glob.matches(reading) { return true }
             guard reading.unicodeScalars.first == "/", glob.pattern.unicodeScalars.first != "/" else { return false }
             return glob.matches(String(reading.drop { $0 == "/" }))
         }
+    }
+
+    /// `path` with each backslash a `/` (by Unicode scalars: a backslash with a combining mark
+    /// after it is still one to the file system).
+    private static func slashed(_ path: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: path.unicodeScalars.map { $0 == "\\" ? "/" : $0 })
+        return String(scalars)
     }
 
     /// Whether `path` has a segment that is `.`, `..` or empty (`a//b`, a trailing `/`, or the

@@ -10,18 +10,6 @@ enum ImageName {
     /// The registries Docker Hub is reached under; `docker.io` is the name Docker itself uses.
     static let hubRegistries = ImageReference.dockerHubRegistries
 
-    /// An `image:` glob with its registry host lower-cased (`GHCR.IO/acme/*` → `ghcr.io/acme/*`):
-    /// host names are case-insensitive and images are compared with theirs lower-cased, so the
-    /// glob as written would match nothing. The rest stays as written (a tar file's name, a tag).
-    static func normalizedPattern(_ glob: String) -> String {
-        guard let slash = glob.firstIndex(of: "/") else { return glob }
-        let host = glob[..<slash]
-        guard host.contains(".") || host.contains(":") || host.asciiLowercased == "localhost",
-            host.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
-        else { return glob }
-        return host.asciiLowercased + glob[slash...]
-    }
-
     /// Lower case, and Docker Hub's forms one: `docker.io/library/nginx`,
     /// `index.docker.io/library/nginx`, `library/nginx` and `nginx` are all `nginx`;
     /// `docker.io/acme/app` is `acme/app`.

@@ -57,10 +57,10 @@ enum RuleParser {
                     paths.append(try glob(element, normal, ignoresCase: false))
                 }
                 match.paths = paths
-            case "image":
-                match.images = try value.strings("image").map { (text, element) throws(ConfigurationError) in
-                    try glob(element, ImageName.normalizedPattern(text), ignoresCase: false)
-                }
+            // Registries and repositories are lower case (reports give them so), a tar file's name
+            // as its author wrote it: case is ignored, so neither `GHCR.IO/acme/*` nor
+            // `out/MyApp.tar` is a glob that matches nothing.
+            case "image": match.images = try globs(value, "image", ignoresCase: true)
             case "url":
                 var urls: [Glob] = []
                 for (text, element) in try value.strings("url") {

@@ -233,9 +233,9 @@ public struct WaiverFile: Sendable {
             } catch {
                 throw node.error("\(what): \(error.description)")
             }
-            if key == "image" { raw = ImageName.normalizedPattern(raw) }
             do {
-                return try Glob(raw, ignoresCase: false)
+                // Images ignore case, as rules' `image:` does.
+                return try Glob(raw, ignoresCase: key == "image")
             } catch {
                 throw node.error("\(what): \(key): \(error.description)")
             }

@@ -184,6 +184,14 @@ struct CanonicalURLTests {
             Support.evaluate([Self.alert(at: ["https://app.example:8443/admin"])], policy: policy).verdicts.first?
                 .verdict
                 != .fail)
+        // A glob written in such a spelling matches the same URLs (found by the last review).
+        for glob in ["https://app.example./admin*", "https://app.example:0443/admin*", "https://app.example:/admin*"] {
+            let spelled = try Support.policy(
+                "scangate-policy: 1\nfail-on: none\nrules:\n  - match: { url: \"\(glob)\" }\n    action: fail\n")
+            #expect(
+                Support.evaluate([Self.alert(at: ["https://app.example./admin/x"])], policy: spelled).verdicts.first?
+                    .verdict == .fail, "\(glob)")
+        }
     }
 
     @Test func aRelaxingRuleWithADefaultPortKeepsToThatPort() throws {
@@ -210,6 +218,7 @@ struct CanonicalURLTests {
             "https://app.example/static/..%2Fadmin", "https://app.example/static/..%2fadmin",
             "https://app.example/static/..%5Cadmin", "https://app.example/static/..;/admin",
             "https://app.example/static/%2e%2e%2fadmin", "https://app.example/static/..\\admin",
+            "https://app.example/static//..%2Fadmin", "https://app.example/static//..;/admin",
         ] {
             #expect(verdict(url) == .fail, "\(url)")
         }
@@ -232,6 +241,21 @@ struct CanonicalURLTests {
         let fromTar = Support.finding(
             "CVE-2024-2961", package: Support.npm("lodash", "4.17.15"), image: "out/MyApp-1.0.tar")
         #expect(Support.evaluate([fromTar], policy: tar).verdicts.first?.verdict == .fail)
+        // Capitals anywhere, and a tar name whose first directory has a dot (found by the last
+        // review): case is ignored.
+        for glob in ["ghcr.io/Acme/*", "NGINX*"] {
+            let policy = try Support.policy(
+                "scangate-policy: 1\nfail-on: none\nrules:\n  - match: { image: \"\(glob)\" }\n    action: fail\n")
+            let image = glob == "NGINX*" ? "nginx:1.25" : "ghcr.io/acme/app:1.0"
+            let found = Support.finding("CVE-2024-2961", package: Support.npm("lodash", "4.17.15"), image: image)
+            #expect(Support.evaluate([found], policy: policy).verdicts.first?.verdict == .fail, "\(glob)")
+        }
+        let dotted = try Support.policy(
+            "scangate-policy: 1\nfail-on: none\nrules:\n  - match: { image: \"Build.Out/MyApp.tar\" }\n    action: fail\n"
+        )
+        let fromDotted = Support.finding(
+            "CVE-2024-2961", package: Support.npm("lodash", "4.17.15"), image: "Build.Out/MyApp.tar")
+        #expect(Support.evaluate([fromDotted], policy: dotted).verdicts.first?.verdict == .fail)
     }
 
     /// Where a wildcard stands in the way of the canonical form, the glob would match nothing:
@@ -243,6 +267,7 @@ struct CanonicalURLTests {
         ("https://app.example:*/admin/*", "one per other port you mean (https://host:8443/…)"),
         ("/admin/*", "URLs are absolute: write the scheme and host"),
         ("./admin/*", "URLs are absolute: write the scheme and host"),
+        ("localhost:*/admin/*", "URLs are absolute: write the scheme and host"),
         ("app.example/admin/*", "URLs are absolute: write the scheme and host"),
         ("https://app.example/v1/admin/*#*", "without their fragment"),
         ("http://app.example:[0-9]0/admin/*", "default port (:80 for http)"),

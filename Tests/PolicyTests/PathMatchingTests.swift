@@ -171,6 +171,14 @@ struct PathMatchingTests {
         let plain = Support.finding(
             "CVE-2024-0082", kind: .vulnerability, severity: .low, path: #"services\web\package-lock.json"#)
         #expect(Support.evaluate([plain], policy: ignoreWeb).verdicts.first?.verdict == .ignored)
+        // A backslash path whose `..` climb out of the scanned directory is outside `*` too.
+        let outside = Support.finding(
+            "AVD-AWS-0086", kind: .misconfiguration, severity: .low, path: #"services\..\..\aws\main.tf"#)
+        for glob in ["*", "*.tf"] {
+            #expect(
+                try Support.evaluate([outside], policy: try Self.policy(glob, "ignore", failOn: "low")).verdicts.first?
+                    .verdict == .fail, "\(glob)")
+        }
     }
 
     /// A `/` followed by a combining mark is a `/` to the file system: `web/\u{301}../../pay`
