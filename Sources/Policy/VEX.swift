@@ -40,6 +40,11 @@ public enum VEXMatch: Sendable, Equatable {
     case version
     /// A purl without a version: every version of the package.
     case everyVersion
+
+    /// `slot` made the stronger of what it holds and `match` (a version beats every version).
+    static func strengthen(_ slot: inout VEXMatch?, with match: VEXMatch) {
+        if slot == nil || match == .version { slot = match }
+    }
 }
 
 /// One OpenVEX statement, as far as the gate needs it.
@@ -129,26 +134,18 @@ public struct VEXStatement: Sendable {
     private func judge(_ finding: Finding, purl: String, repository: SourceRepository?) -> VEXJudgement {
         let places = VEXPlace.places(of: finding)
         var matches = [VEXMatch?](repeating: nil, count: places.count)
-        func cover(_ index: Int, _ match: VEXMatch) {
-            if matches[index] == nil || match == .version { matches[index] = match }
-        }
         var setAside: VEXSetAside?
         for product in products {
             // What this product covers, kept apart until it is known to count.
             var covered = [VEXMatch?](repeating: nil, count: places.count)
-            func coverByProduct(_ index: Int, _ match: VEXMatch) {
-                if covered[index] == nil || match == .version { covered[index] = match }
-            }
+            func coverByProduct(_ index: Int, _ match: VEXMatch) { VEXMatch.strengthen(&covered[index], with: match) }
             var unchecked = product.unchecked
             if product.subcomponents.isEmpty {
                 for identifier in product.identifiers {
                     if let image = VEXArtifact.image(identifier) {
                         // An image as the product: every package in that image.
-                        let reference = image.reference
-                        let pinned: VEXMatch =
-                            reference.digest != nil || reference.tag != nil ? .version : .everyVersion
-                        for (index, place) in places.enumerated() where place.isIn(reference) {
-                            coverByProduct(index, pinned)
+                        for (index, place) in places.enumerated() where place.isIn(image.reference) {
+                            coverByProduct(index, image.pinsVersion ? .version : .everyVersion)
                             if unchecked == nil { unchecked = image.unchecked }
                         }
                     } else if let match = PackageURL.match(product: identifier, package: purl) {
@@ -160,7 +157,7 @@ public struct VEXStatement: Sendable {
                 var subcomponentMatch: VEXMatch?
                 for identifier in product.subcomponents.joined() {
                     guard let match = PackageURL.match(product: identifier, package: purl) else { continue }
-                    if subcomponentMatch == nil || match == .version { subcomponentMatch = match }
+                    VEXMatch.strengthen(&subcomponentMatch, with: match)
                 }
                 guard let subcomponentMatch else { continue }
                 let artifact = VEXArtifact(identifiers: product.identifiers)
@@ -170,8 +167,7 @@ public struct VEXStatement: Sendable {
                         // An image named by digest or tag pins its packages' versions, as an
                         // image product without subcomponents does: `fixed` for the package in
                         // that build names its version.
-                        let pinned = image.map { $0.reference.digest != nil || $0.reference.tag != nil } ?? false
-                        coverByProduct(index, pinned ? .version : subcomponentMatch)
+                        coverByProduct(index, image?.pinsVersion == true ? .version : subcomponentMatch)
                         if unchecked == nil { unchecked = image?.unchecked }
                     case .setAside(let reason):
                         if setAside == nil { setAside = reason }
@@ -186,7 +182,9 @@ public struct VEXStatement: Sendable {
                 if setAside == nil { setAside = .unchecked(product: product.identifiers.first ?? "", what: unchecked) }
                 continue
             }
-            for (index, match) in covered.enumerated() { if let match { cover(index, match) } }
+            for (index, match) in covered.enumerated() {
+                if let match { VEXMatch.strengthen(&matches[index], with: match) }
+            }
         }
         return VEXJudgement(places: places, matches: matches, setAside: setAside)
     }
@@ -510,6 +508,9 @@ struct VEXImage: Equatable {
     /// The purl qualifiers a scan cannot be compared with (`arch`, `os`), described; nil when
     /// every part of the name can be checked.
     var unchecked: String?
+
+    /// Whether it names one build (a digest or a tag), which pins its packages' versions.
+    var pinsVersion: Bool { reference.digest != nil || reference.tag != nil }
 }
 
 /// An OpenVEX document (`--vex`), read with ScanGate's strict JSON reader.
