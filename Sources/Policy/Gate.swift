@@ -123,10 +123,10 @@ public enum Gate {
             // the statement withdrawn or overruled): waived or taken out now, it is known.
             // The waivers naming the finding as the baseline knew it count too: npm audit alone
             // names lodash's GHSA where the baseline's merged finding was the CVE a waiver named.
-            let baselineIDs = Set(
-                (inBaseline == .present
-                    ? input.baseline?.matches(finding, countingToolSuppressed: countingToolSuppressed) ?? []
-                    : []).flatMap(\.ids).map(\.asciiUppercased))
+            let matched =
+                inBaseline == .present
+                ? input.baseline?.matches(finding, countingToolSuppressed: countingToolSuppressed) ?? [] : []
+            let baselineIDs = Set(matched.flatMap(\.ids).map(\.asciiUppercased))
             let namingThen =
                 baselineIDs.isEmpty
                 ? []
@@ -137,9 +137,7 @@ public enum Gate {
             let lapsedWaiver = (naming + namingThen).map { waivers[$0] }.first {
                 $0.holds(in: environment) && input.today > $0.expires
             }
-            let excusedInBaseline =
-                inBaseline == .present
-                && input.baseline?.excused(finding, countingToolSuppressed: countingToolSuppressed) == true
+            let excusedInBaseline = inBaseline == .present && input.baseline?.excused(finding, matched: matched) == true
             let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil || excusedInBaseline } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),

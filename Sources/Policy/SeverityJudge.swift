@@ -139,13 +139,11 @@ public struct Baseline: Sendable {
 
     /// Whether the previous run accepted the finding only by a waiver or an OpenVEX statement (its
     /// decision waived or VEX-suppressed it): the finding, or one of the previous run's findings
-    /// it is (``matches(_:countingToolSuppressed:)``: its fingerprint changed with the tools).
-    public func excused(_ finding: Finding, countingToolSuppressed: Bool = false) -> Bool {
+    /// it is (`matched`, ``matches(_:countingToolSuppressed:)``: its fingerprint changed with the
+    /// tools).
+    public func excused(_ finding: Finding, matched: [FindingTrace]) -> Bool {
         guard !excused.isEmpty else { return false }
-        return excused.contains(finding.fingerprint)
-            || matches(finding, countingToolSuppressed: countingToolSuppressed).contains {
-                excused.contains($0.fingerprint)
-            }
+        return excused.contains(finding.fingerprint) || matched.contains { excused.contains($0.fingerprint) }
     }
 
     /// The previous run's findings this finding is, whatever their severity or places then (by
