@@ -158,6 +158,10 @@ public struct SARIFUploader: Sendable {
         // Why the last status request got no answer, while the next may: GitHub has the upload,
         // so a blip (a 502, a reset) is waited out within the deadline, not taken for a failure.
         var unanswered: String?
+        func askAgain(_ problem: String) {
+            unanswered = problem
+            log("could not read the processing status of upload \(receipt.id) (\(problem)); asking again")
+        }
         for _ in 0..<maximumPolls {
             let elapsed = clock.monotonicSeconds() - start
             guard elapsed < configuration.maximumWait else { break }
@@ -173,17 +177,14 @@ public struct SARIFUploader: Sendable {
                 guard clock.monotonicSeconds() + 0.05 < deadline else {
                     throw Self.timedOut(receipt, waited: clock.monotonicSeconds() - start, unanswered: unanswered)
                 }
-                unanswered = error.description
-                log("could not read the processing status of upload \(receipt.id) (\(error.description)); asking again")
+                askAgain(error.description)
                 continue
             }
             if response.status == 404, clock.monotonicSeconds() - start < configuration.notFoundGracePeriod {
                 continue  // GitHub may not list a fresh upload yet.
             }
             if RetryPolicy.isRetryable(response) {
-                let problem = explain(response, gzippedSize: nil)
-                unanswered = problem
-                log("could not read the processing status of upload \(receipt.id) (\(problem)); asking again")
+                askAgain(explain(response, gzippedSize: nil))
                 continue
             }
             guard response.status == 200 else {
