@@ -132,7 +132,7 @@ public struct PolicyLoader: Sendable {
         policy.environment = layers.first?.environment?.value ?? Self.environmentName(fromFile: file)
         // A file named for an environment (`staging.yaml`) says which it is as plainly as
         // `environment:` does: mapped to, or gated as, another, it is the same slip.
-        if policy.declaredEnvironment == nil, PolicyModelEnvironment.family(of: policy.environment) != nil {
+        if policy.declaredEnvironment == nil, EnvironmentFamily.family(of: policy.environment) != nil {
             policy.declaredEnvironment = Setting(policy.environment, at: SourceRef(file: file, line: 0))
             policy.environmentIsFromFileName = true
         }

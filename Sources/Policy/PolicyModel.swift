@@ -21,13 +21,13 @@ public struct Policy: Sendable {
 
     /// Whether the policy says it is for another environment than `environment`: its
     /// `environment:` names another; or its file is named for one (`staging.yaml`) of another
-    /// family than `environment` (``PolicyModelEnvironment/family(of:)``: `prod.yaml` is
+    /// family than `environment` (``EnvironmentFamily/family(of:)``: `prod.yaml` is
     /// production's, and a file named for one serves environments of no family, `test`).
     public func declaresOtherEnvironment(than environment: String) -> Bool {
         guard let declared = declaredEnvironment else { return false }
         guard environmentIsFromFileName else { return declared.value != environment }
-        guard let own = PolicyModelEnvironment.family(of: declared.value),
-            let wanted = PolicyModelEnvironment.family(of: environment)
+        guard let own = EnvironmentFamily.family(of: declared.value),
+            let wanted = EnvironmentFamily.family(of: environment)
         else { return false }
         return own != wanted
     }
@@ -281,9 +281,9 @@ public struct RuleMatch: Sendable {
 
 /// The environments a policy file's name can declare, by family: `dev`/`development`,
 /// `staging`/`stage`, `production`/`prod` (in any case).
-public enum PolicyModelEnvironment {
+enum EnvironmentFamily {
     /// The family of an environment name, or nil for a name of none (`test`, `preprod`).
-    public static func family(of name: String) -> String? {
+    static func family(of name: String) -> String? {
         switch name.lowercased() {
         case "dev", "development": "dev"
         case "staging", "stage": "staging"
