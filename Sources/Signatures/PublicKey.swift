@@ -143,12 +143,24 @@ private final class KeyHandle {
 
     init(der: [UInt8], source: String) throws(KeyError) {
         defer { ERR_clear_error() }
+        var trailingBytes = 0
         let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_PUBKEY(nil, &cursor, buffer.count)
+            guard let start = buffer.baseAddress else { return nil }
+            var cursor: UnsafePointer<UInt8>? = start
+            let key = d2i_PUBKEY(nil, &cursor, buffer.count)
+            trailingBytes = cursor.map { buffer.count - (start.distance(to: $0)) } ?? 0
+            return key
         }
         guard let parsed else {
             throw KeyError(source: source, message: "the key does not parse (SubjectPublicKeyInfo DER)")
+        }
+        // d2i stops after one key: bytes after it (a second key's DER in the same PEM block)
+        // would be ignored, and only the first key trusted, silently.
+        guard trailingBytes == 0 else {
+            EVP_PKEY_free(parsed)
+            throw KeyError(
+                source: source,
+                message: "\(trailingBytes) bytes follow the key in its DER (SubjectPublicKeyInfo): give one key per file")
         }
         pointer = parsed
     }

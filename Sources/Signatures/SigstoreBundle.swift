@@ -101,7 +101,10 @@ extension SignatureVerifier {
         else {
             return .failure(VerificationFailure(.badEncoding, "the DSSE payload is not an in-toto statement"))
         }
-        let predicateType = statement.text("predicateType") ?? ""
+        guard let predicateType = statement.text("predicateType") else {
+            return .failure(
+                VerificationFailure(.predicateTypeNotAccepted, "the statement has no predicate type (predicateType)"))
+        }
         guard policy.acceptedPredicateTypes.contains(predicateType) else {
             return .failure(
                 VerificationFailure(

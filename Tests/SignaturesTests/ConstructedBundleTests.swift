@@ -68,6 +68,29 @@ import Testing
         #expect(check.transparencyLog == .verified(logIndex: 7, integratedTime: nil))
     }
 
+    /// Without a SET the entry's time is unsigned, but a trusted root's validity window still
+    /// binds the log key: leaving the SET out of an entry the window refuses does not make it
+    /// pass, and an entry claiming a time outside the window is refused.
+    @Test func aProofOnlyEntryIsStillBoundByTheLogKeysValidity() throws {
+        let proofOnly = try Self.bytes("b-proof-only.json")
+        let pinned = try Self.verifier(logKeys: try Self.rekor).verifyBundle(
+            proofOnly, for: .image(digest: Self.digest), source: "b-proof-only")
+        #expect(pinned.isVerified, "\(String(describing: pinned.failure))")
+        #expect(pinned.transparencyLog == .verified(logIndex: 7, integratedTime: nil))
+        let expiredKeys = try TrustedRoot.transparencyLogKeys(path: Self.path("tr-expired-rekor.json"))
+        let expired = try Self.verifier(logKeys: expiredKeys).verifyBundle(
+            proofOnly, for: .image(digest: Self.digest), source: "b-proof-only")
+        #expect(expired.failure?.reason == .transparencyLogInvalid)
+        #expect(expired.failure?.detail.contains("outside the Rekor key's validity") == true)
+        let currentKeys = try TrustedRoot.transparencyLogKeys(path: Self.path("tr-current.json"))
+        let current = try Self.verifier(logKeys: currentKeys).verifyBundle(
+            proofOnly, for: .image(digest: Self.digest), source: "b-proof-only")
+        #expect(current.isVerified, "\(String(describing: current.failure))")
+        let claimingTime1 = try Self.verifier(logKeys: currentKeys).verifyBundle(
+            try Self.bytes("b-proof-only-time1.json"), for: .image(digest: Self.digest), source: "time 1")
+        #expect(claimingTime1.failure?.detail.contains("integrated at 1 (unsigned") == true)
+    }
+
     /// An image bundle's statement must name the repository being verified, as a simple signing
     /// payload's docker-reference must: a signature made for `evil.io/other/repo` does not pass
     /// for `ghcr.io/acme/api`, though the digest is the same.

@@ -172,6 +172,19 @@ struct SignatureUnitTests {
         #expect(error?.message.contains("2 PEM blocks") == true)
     }
 
+    /// Two keys' DER in one PEM block: OpenSSL parses the first and stops, so the second
+    /// would be dropped silently. Refused, as two blocks are.
+    @Test func aPEMBlockHoldingTwoKeysIsRefused() throws {
+        let der = try #require(StrictBase64.decode("MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="))
+        let doubled = StrictBase64.encode(der + der)
+        let error = #expect(throws: KeyError.self) {
+            try PublicKey(
+                pem: Array("-----BEGIN PUBLIC KEY-----\n\(doubled)\n-----END PUBLIC KEY-----\n".utf8), source: "two")
+        }
+        #expect(error?.message.contains("44 bytes follow the key") == true, "\(String(describing: error))")
+        _ = try PublicKey(der: der, source: "one")
+    }
+
     @Test func duplicateKeysInSignedJSONAreRefused() {
         #expect(StrictJSON.parse(Array(#"{"a":1,"b":{"c":1,"c":2}}"#.utf8)) == nil)
         #expect(StrictJSON.parse(Array(#"{"a":1,"b":{"c":1}}"#.utf8)) != nil)
