@@ -49,16 +49,37 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
     /// token). A report can quote the job's own token (a secret scanner's finding of a `.npmrc`
     /// written from `GITHUB_TOKEN`). Exact bytes, so that a 100 MB output is searched at memory
     /// speed; JSON, HTML and XML leave a token's characters as they are.
+    ///
+    /// A renderer cuts long scanner text (a Markdown table cell, a line) before this runs, so the
+    /// token can appear cut short (`ghp\_Ab1Cd2…`): any piece of it that begins as it does and
+    /// runs to at least ``redactedPrefixLength`` characters is redacted too.
     public func redacting(in bytes: [UInt8]) -> [UInt8] {
         var result = bytes
-        let plain = Array(value.utf8)
         // Markdown's `\_`, and that inside a JSON string (a SARIF rule's `help.markdown`): `\\_`.
-        let escaped = Array(value.replacingOccurrences(of: "_", with: "\\_").utf8)
-        let escapedInJSON = Array(value.replacingOccurrences(of: "_", with: "\\\\_").utf8)
-        for form in plain == escaped ? [plain] : [plain, escapedInJSON, escaped] {
-            result = Self.replacing(form, with: Array("[redacted]".utf8), in: result)
+        func spelt(_ text: Substring, underscore: String) -> [UInt8] {
+            Array(text.replacingOccurrences(of: "_", with: underscore).utf8)
+        }
+        let head = value.prefix(redactedPrefixLength)
+        var forms: [(token: [UInt8], head: [UInt8])] = []
+        for underscore in ["_", "\\\\_", "\\_"] where underscore == "_" || value.contains("_") {
+            forms.append((spelt(value[...], underscore: underscore), spelt(head, underscore: underscore)))
+        }
+        for form in forms {
+            result = Self.replacingPrefixes(of: form.token, from: form.head, with: Array("[redacted]".utf8), in: result)
         }
         return result
+    }
+
+    /// How much of the token's beginning a cut piece of it must show to be redacted: its kind
+    /// (`ghp_`, `ghs_`, `github_pat_`) and four characters of its secret, at least eight
+    /// characters. Shorter pieces tell next to nothing, and so short a match would redact
+    /// ordinary text (a rule named `github_pat_…`).
+    var redactedPrefixLength: Int {
+        let kind =
+            if value.hasPrefix("github_pat_") { 11 } else if value.hasPrefix("gh"), value.dropFirst(3).first == "_" {
+                4
+            } else { 0 }
+        return max(8, kind + 4)
     }
 
     /// ``redacting(in:)`` of text.
@@ -66,7 +87,12 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
         String(decoding: redacting(in: Array(text.utf8)), as: UTF8.self)
     }
 
-    private static func replacing(_ needle: [UInt8], with replacement: [UInt8], in haystack: [UInt8]) -> [UInt8] {
+    /// `haystack` with every run that begins with `head` and goes on as `token` does (the whole
+    /// token, or a piece of its beginning at least as long as `head`) replaced.
+    private static func replacingPrefixes(
+        of token: [UInt8], from head: [UInt8], with replacement: [UInt8], in haystack: [UInt8]
+    ) -> [UInt8] {
+        let needle = head
         guard !needle.isEmpty, haystack.count >= needle.count else { return haystack }
         var output: [UInt8] = []
         var copied = 0
@@ -84,10 +110,12 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
                         position = offset + 1
                         continue
                     }
+                    var end = offset + pin.count
+                    while end < hay.count, end - offset < token.count, hay[end] == token[end - offset] { end += 1 }
                     if output.isEmpty { output.reserveCapacity(hay.count) }
                     output.append(contentsOf: hay[copied..<offset])
                     output.append(contentsOf: replacement)
-                    position = offset + pin.count
+                    position = end
                     copied = position
                 }
             }

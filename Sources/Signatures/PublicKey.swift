@@ -160,7 +160,8 @@ private final class KeyHandle {
             EVP_PKEY_free(parsed)
             throw KeyError(
                 source: source,
-                message: "\(trailingBytes) bytes follow the key in its DER (SubjectPublicKeyInfo): give one key per file")
+                message:
+                    "\(trailingBytes) bytes follow the key in its DER (SubjectPublicKeyInfo): give one key per file")
         }
         pointer = parsed
     }

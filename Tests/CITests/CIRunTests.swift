@@ -170,7 +170,8 @@ enum CIRun {
     /// A report that quotes the job's own token (a secret scanner's finding of a `.npmrc` written
     /// from GITHUB_TOKEN) does not pass it on: not to a file, the upload, the comment, the job
     /// summary, the annotations or the step outputs, neither as written nor as Markdown escapes it
-    /// (`ghs\_…`, which the runner's masking does not recognise and GitHub renders as the token).
+    /// (`ghs\_…`, which the runner's masking does not recognise and GitHub renders as the token),
+    /// nor cut short where a Markdown cell ends (`ghs\_Ab1Cd2Ef…`).
     @Test(.enabled(if: CITestEnvironment.canRunServers))
     func aTokenQuotedByAReportReachesNoOutput() throws {
         let github = try LocalGitHub(scenario: "complete")
@@ -178,9 +179,12 @@ enum CIRun {
             apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "staging"))
         defer { workspace.remove() }
         let report = workspace.path("reports/trivy-fs.json")
+        // The title again, padded so that the Markdown table's 120-character cell cuts the
+        // second quote of the token short.
+        let quoted = "minimist: prototype pollution, see .npmrc: \(LocalGitHub.token)"
+        let padded = quoted + String(repeating: " ", count: 100 - quoted.count) + LocalGitHub.token
         let text = try String(contentsOfFile: report, encoding: .utf8).replacingOccurrences(
-            of: "\"Title\": \"minimist: prototype pollution\"",
-            with: "\"Title\": \"minimist: prototype pollution, see .npmrc: \(LocalGitHub.token)\"")
+            of: "\"Title\": \"minimist: prototype pollution\"", with: "\"Title\": \"\(padded)\"")
         #expect(text.contains(LocalGitHub.token))
         try Data(text.utf8).write(to: URL(fileURLWithPath: report))
         let (result, captured) = try CIRun.run(workspace)
@@ -194,11 +198,14 @@ enum CIRun {
             ("the job log", captured.standardOutput + captured.standardError),
         ]
         places += try github.commentBodies().map { ("the comment", $0) }
+        // The token's kind and the first four characters of its secret, as Markdown escapes them.
+        let cutPiece = String(escaped.prefix(9))
         for (place, content) in places {
             #expect(!content.isEmpty, "\(place) is empty")
             #expect(
                 !content.contains(LocalGitHub.token) && !content.contains(escaped) && !content.contains(escapedInJSON),
                 "the token is in \(place)")
+            #expect(!content.contains(cutPiece), "a piece of the token is in \(place)")
         }
         #expect(workspace.text("out/report.md").contains("[redacted]"))
         #expect(try github.uploads() == 1)

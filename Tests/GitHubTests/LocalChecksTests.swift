@@ -145,6 +145,20 @@ struct LocalChecksTests {
         #expect(GitHubToken("two words") == nil)
     }
 
+    /// A renderer cuts scanner text before the output is redacted: a piece of the token's
+    /// beginning (its kind and at least four characters of its secret) is redacted too, as
+    /// written or as Markdown escapes it; shorter pieces and ordinary text are left alone.
+    @Test func aTokenCutShortByARendererIsRedacted() throws {
+        let token = try #require(GitHubToken("ghp_Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2"))
+        #expect(token.redacting(in: "| ghp\\_Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0… |") == "| [redacted]… |")
+        #expect(token.redacting(in: "see ghp_Ab1Cd2E…") == "see [redacted]…")
+        #expect(token.redacting(in: "ghp_Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv1Wx2Z") == "[redacted]Z")
+        #expect(token.redacting(in: "ghp_Ab1 and ghp\\_Ab1…") == "ghp_Ab1 and ghp\\_Ab1…")
+        let pat = try #require(GitHubToken("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"))
+        #expect(pat.redacting(in: "rule github_pat_detected") == "rule github_pat_detected")
+        #expect(pat.redacting(in: "github\\_pat\\_11AB…") == "[redacted]…")
+    }
+
     @Test func repositoriesAreOwnerSlashName() {
         #expect(GitHubRepository("octo-org/hello.world")?.description == "octo-org/hello.world")
         for bad in ["octo", "/x", "x/", "a/b/c", "a/..", "../user", "./r", "a b/c", "a/c?d"] {
