@@ -224,8 +224,11 @@ private struct NpmAuditReader {
 
     /// npm 7+: one finding per vulnerabilities entry × advisory object in its `via`.
     mutating func readNpm7(_ report: JSONValue) throws(JSONAccessError) {
+        // npm 7 to 11 write version 2; another is a layout ScanGate does not know, and read as 2
+        // its findings could be under keys it never looks at.
         if let version = try report.int("auditReportVersion"), version != 2 {
-            warnings.add("auditReportVersion \(version) is not 2: the report was read as version 2")
+            throw (report["auditReportVersion"] ?? report).error(
+                "unsupported auditReportVersion \(version): ScanGate reads version 2 (npm 7 and later)")
         }
         guard let vulnerabilities = try report.object("vulnerabilities") else {
             throw report.error("missing \"vulnerabilities\": expected an object of vulnerable packages")
@@ -322,6 +325,14 @@ private struct NpmAuditReader {
         throws(JSONAccessError)
     {
         guard let counts = try report.object("metadata")?.object("vulnerabilities") else { return }
+        // npm writes these keys only; a count under another spelling (`Critical`) would be
+        // checked against nothing.
+        for (key, value) in counts.members
+        where !["critical", "high", "moderate", "low", "info", "total"].contains(key) {
+            throw value.error(
+                "\"\(key)\" is not one of npm's counts (critical, high, moderate, low, info, total): "
+                    + "the report was edited or is not npm's")
+        }
         var listed: [String: Int] = [:]
         for (_, entry) in entries.members {
             if let severity = try entry.string("severity") { listed[severity.lowercased(), default: 0] += 1 }

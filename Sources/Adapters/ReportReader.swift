@@ -136,6 +136,16 @@ public struct ReportReader: Sendable {
                         message: "not a report ScanGate knows: a list whose first element is not a Trivy result "
                             + "(an object)")
                 }
+                // `jq -s` wraps whole reports in a list: say so, not "a Trivy result without Target".
+                let reportKeys = [
+                    "SchemaVersion", "ArtifactName", "site", "@version", "vulnerabilities", "advisories", "runs",
+                ]
+                if !first.has("Target"), let key = reportKeys.first(where: first.has) {
+                    throw ReportError(
+                        file: file, line: first.line, jsonPath: "$[0]",
+                        message: "a list holding a report (its first element has \"\(key)\"), not a report: give each "
+                            + "report as its own file (jq -s wraps reports in a list)")
+                }
                 return .trivy
             }
             let literal = root.kind == .null ? "null" : "[]"

@@ -399,8 +399,20 @@ private struct TrivyReportReader {
         case "secret": return try secret(inner, in: result, suppression: suppression)
         case "license": return try license(inner, in: result, suppression: suppression)
         default:
-            warnings.append("\(modified.location): suppressed finding of unknown type \"\(type)\" skipped")
-            return nil
+            // Skipped, a finding the policy judges even when Trivy suppressed it would be lost.
+            throw (modified["Type"] ?? modified).error(
+                "a suppressed finding of unknown type \"\(type)\" (Trivy writes vulnerability, misconfiguration, "
+                    + "secret or license)")
+        }
+    }
+
+    /// Trivy's own five severities (`CRITICAL`…`UNKNOWN`, any case), not the words other tools
+    /// use (`NEGLIGIBLE`, `NONE`, `info`): read as info, a critical relabelled so would pass every
+    /// policy.
+    static func severity(label: String) -> Severity? {
+        switch label.lowercased() {
+        case "critical", "high", "medium", "low", "unknown": Severity(label: label)
+        default: nil
         }
     }
 
@@ -534,9 +546,11 @@ private struct TrivyReportReader {
         let severitySource = withSeveritySource ? try fields.string(VulnerabilityKey.severitySource.rawValue) : nil
         let severityLabel = try fields.string(VulnerabilityKey.severity.rawValue)
         if let severityLabel {
-            guard let severity = Severity(label: severityLabel) else {
+            guard let severity = Self.severity(label: severityLabel) else {
                 throw (fields[VulnerabilityKey.severity.rawValue] ?? fields.object)
-                    .error("unknown Trivy severity \"\(severityLabel)\"")
+                    .error(
+                        "unknown Trivy severity \"\(severityLabel)\" (Trivy writes CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN)"
+                    )
             }
             let label = severitySource.map { "\(severityLabel) (from \($0))" } ?? severityLabel
             ratings.append(SeverityRating(source: "trivy", severity: severity, label: label, isToolVerdict: true))

@@ -20,7 +20,8 @@ struct IngestCommand: ParsableCommand {
         abstract: "Read reports and print their findings, merged.",
         discussion: """
             The format of each report is detected from its content, never from its name. \
-            A directory stands for the files in it. If any report cannot be read, nothing is \
+            A directory stands for the files in it and its subdirectories, but hidden ones (names \
+            beginning with a dot). If any report cannot be read, nothing is \
             written and the command exits 3, naming every unreadable file.
             """
     )

@@ -437,6 +437,15 @@ struct NpmAuditAdapterTests {
             #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"low": 2, "total": 2}}}"#,
             "$.vulnerabilities", #"metadata.vulnerabilities.total is 2 but "vulnerabilities" lists 0 packages"#
         ),
+        (
+            #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"Critical": 1, "Total": 1}}}"#,
+            "$.metadata.vulnerabilities.Critical", #""Critical" is not one of npm's counts"#
+        ),
+        // A layout of another version: read as version 2, its findings could be under other keys.
+        (
+            #"{"auditReportVersion": 3, "vulnerabilities": {}, "findings": {"x": {"severity": "critical"}}}"#,
+            "$.auditReportVersion", "unsupported auditReportVersion 3"
+        ),
     ]
 
     @Test("a report that contradicts itself is refused", arguments: inconsistent.indices)

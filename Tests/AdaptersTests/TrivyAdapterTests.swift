@@ -415,6 +415,20 @@ struct TrivyAdapterTests {
                 #"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "PkgName": "a", "Severity": "SEVERE"}]}]}"#,
                 "$.Results[0].Vulnerabilities[0].Severity"
             ),
+            // Words other tools use for a low severity are not Trivy's: read as info, they would pass.
+            (
+                #"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": "CVE-1", "PkgName": "a", "Severity": "NEGLIGIBLE"}]}]}"#,
+                "$.Results[0].Vulnerabilities[0].Severity"
+            ),
+            (
+                #"{"SchemaVersion": 2, "Results": [{"Target": "Dockerfile", "Misconfigurations": [{"ID": "DS002", "Severity": "NONE"}]}]}"#,
+                "$.Results[0].Misconfigurations[0].Severity"
+            ),
+            // A suppressed finding of a type Trivy does not write is not skipped: production judges them.
+            (
+                #"{"SchemaVersion": 2, "Results": [{"Target": "x", "ExperimentalModifiedFindings": [{"Type": "Vulnerability", "Status": "not_affected", "Source": ".trivyignore", "Finding": {"VulnerabilityID": "CVE-1", "PkgName": "a", "Severity": "CRITICAL"}}]}]}"#,
+                "$.Results[0].ExperimentalModifiedFindings[0].Type"
+            ),
             (#"{"SchemaVersion": 3, "Results": []}"#, "$.SchemaVersion"),
             // Trivy writes a Target in every result: one without is not a clean result.
             (#"{"SchemaVersion": 2, "ArtifactName": "x", "Results": [{}]}"#, "$.Results[0]"),
@@ -520,6 +534,10 @@ struct TrivyAdapterTests {
             #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}}}]}"#,
             "the run of lint has no \"results\""
         ),
+        // `jq -s` output: whole reports in a list, not legacy Trivy results.
+        (#"[{"SchemaVersion": 2, "ArtifactName": ".", "Results": []}]"#, "a list holding a report"),
+        (#"[{"@version": "2.16", "site": []}]"#, "a list holding a report (its first element has \"site\")"),
+        (#"[{"auditReportVersion": 2, "vulnerabilities": {}}]"#, "a list holding a report"),
         (
             #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}}, "results": null}]}"#,
             "the run of lint has no \"results\""
