@@ -113,6 +113,14 @@ private struct TrivyReportReader {
             throw (root["SchemaVersion"] ?? root).error(
                 "unsupported Trivy SchemaVersion \(version): ScanGate reads schema 2 and the older list format")
         }
+        // Every schema-2 report names what it scanned; `{"SchemaVersion": 2}` with no result is
+        // what a broken step leaves, and read as a scan of the source tree it would pass as clean.
+        let listsAResult = try !(root.array("Results") ?? []).isEmpty
+        guard root.has("ArtifactName") || root.has("ArtifactType") || listsAResult else {
+            throw root.error(
+                "a Trivy report that names nothing it scanned and lists no result (no \"ArtifactName\", "
+                    + "\"ArtifactType\" or \"Results\"): Trivy names what it scanned in every report")
+        }
         toolVersion = try root.object("Trivy")?.string("Version")
         let artifactName = try root.string("ArtifactName") ?? ""
         let artifactType = try root.string("ArtifactType") ?? ""
