@@ -5,7 +5,8 @@
 ///   (`[ecosystem, name, version]`) are one finding when their ids overlap through aliases:
 ///   Trivy's `CVE-2021-23337` and npm audit's `GHSA-35jh-r3h4-6jhm` (whose references name the
 ///   CVE) become one finding with two sources. The same CVE in two different packages stays
-///   two findings.
+///   two findings, and so do two CVEs, or two ids one report lists apart
+///   (``MergeClaims/canJoin(_:)``).
 /// - Every other finding merges only with findings of exactly the same identity (a Kubernetes
 ///   report repeating one image's findings per workload; ZAP listing one alert per site).
 /// - A merged finding is suppressed only when every source suppressed it: one tool saying it
@@ -169,55 +170,125 @@ public struct FindingSet: Sendable {
     }
 
     /// The installed version in a dependency finding's identity (`[ecosystem, name, version]`);
-    /// empty when the tool did not say (npm 7+ does not).
+    /// empty when the tool did not say (npm 7+ does not). A SARIF result's subject is `[tool,
+    /// path, key]`, and a later place of a result that reads alike adds `occurrence N`: that is
+    /// part of its "version", so that the places ``SARIFAdapter`` kept apart are not merged again.
     static func version(_ finding: Finding) -> String {
-        finding.identity.subject.count > 2 ? finding.identity.subject[2] : ""
+        finding.identity.subject.dropFirst(2).joined(separator: "\u{1F}")
+    }
+
+    /// What a group of findings says it is, for telling whether two groups may be one
+    /// vulnerability: the CVEs its findings claim (``Finding/claimedCVEs``), and the ids each
+    /// report gave them.
+    struct MergeClaims {
+        var cves: Set<String>
+        /// The group's findings' own ids (``Finding/ruleID``).
+        var ruleIDs: Set<String>
+        /// Per report (tool and file), the ids it reported the group's findings under.
+        var idsByReport: [String: Set<String>]
+
+        init(_ finding: Finding) {
+            cves = finding.claimedCVEs
+            ruleIDs = [finding.ruleID]
+            idsByReport = [:]
+            for source in finding.provenance {
+                idsByReport[source.tool + "\u{0}" + source.reportFile, default: []].insert(source.rawID)
+            }
+        }
+
+        init(_ group: [Finding]) {
+            self.init(group[0])
+            for finding in group.dropFirst() { absorb(MergeClaims(finding)) }
+        }
+
+        /// Whether the two may be one vulnerability: never two different CVEs (an advisory
+        /// covering several is one with another finding of exactly those CVEs), and never two
+        /// ids of one report unless both claim the same CVE. Two Trivy findings, CVE-2022-0001
+        /// (critical) and CVE-2022-0002 (low), whose references name the same GHSA advisory are
+        /// two vulnerabilities; so are a CVE and a GHSA of no CVE that one report lists apart,
+        /// though the CVE's references link the GHSA: the tool itself said they are two. Joined,
+        /// a waiver or VEX statement for one would hide the other. A report listing a CVE and
+        /// the GHSA advisory of that same CVE apart (Trivy, from two advisory databases) lists
+        /// one vulnerability twice.
+        func canJoin(_ other: MergeClaims) -> Bool {
+            // One advisory under its own id (a GHSA Trivy lists without CVEs, npm audit with
+            // the two it covers) is one record, however much of it each tool tells.
+            let sameRecord =
+                !ruleIDs.isDisjoint(with: other.ruleIDs)
+                && (cves.isSubset(of: other.cves) || other.cves.isSubset(of: cves))
+            guard sameRecord || cves.union(other.cves).count <= 1 || cves == other.cves else { return false }
+            if !cves.isDisjoint(with: other.cves) { return true }
+            for (report, ids) in other.idsByReport {
+                if let mine = idsByReport[report], mine.union(ids).count > 1 { return false }
+            }
+            return true
+        }
+
+        mutating func absorb(_ other: MergeClaims) {
+            cves.formUnion(other.cves)
+            ruleIDs.formUnion(other.ruleIDs)
+            idsByReport.merge(other.idsByReport) { $0.union($1) }
+        }
     }
 
     /// Groups the dependency vulnerabilities of one package: same version and overlapping ids
     /// first; then each finding without a version joins the one group whose ids it shares and
-    /// that claims no other CVE than it does (``Finding/claimedCVEs``), and stays on its own when that is
-    /// ambiguous (two versions both match) or nothing matches.
+    /// that it may be one vulnerability with (``MergeClaims/canJoin(_:)``), and stays on its own
+    /// when that is ambiguous (two versions both match; two findings one report lists apart both
+    /// match) or nothing matches. Which group a finding joins is decided against the versioned
+    /// groups alone, so it does not depend on the order findings or reports came in.
     static func groupVulnerabilities(_ members: [Finding]) -> [[Finding]] {
         var byVersion: [String: [Finding]] = [:]
         for finding in members where !version(finding).isEmpty {
             byVersion[version(finding), default: []].append(finding)
         }
         var groups: [[Finding]] = byVersion.keys.sorted().flatMap { groupByAliasOverlap(byVersion[$0] ?? []) }
+        let groupIDs = groups.map { Set($0.flatMap { [$0.ruleID] + $0.aliases }) }
+        var groupClaims = groups.map { MergeClaims($0) }
+        var candidates: [Int: [Finding]] = [:]
         var unplaced: [Finding] = []
         for finding in members where version(finding).isEmpty {
             let ids = Set([finding.ruleID] + finding.aliases)
-            let ownCVEs = finding.claimedCVEs
-            // The limit of `groupByAliasOverlap` holds here too: a finding without a version that
-            // shares an advisory with a group of another CVE is not that CVE.
-            let matching = groups.indices.filter { index in
-                groups[index].contains { !ids.isDisjoint(with: [$0.ruleID] + $0.aliases) }
-                    && groups[index].reduce(into: ownCVEs) { $0.formUnion($1.claimedCVEs) }.count <= 1
+            let claims = MergeClaims(finding)
+            let matching = groups.indices.filter {
+                !ids.isDisjoint(with: groupIDs[$0]) && groupClaims[$0].canJoin(claims)
             }
             if matching.count == 1, let index = matching.first {
-                groups[index].append(finding)
+                candidates[index, default: []].append(finding)
             } else {
                 unplaced.append(finding)
+            }
+        }
+        for index in candidates.keys.sorted() {
+            // In fingerprint order; one that can no longer join (another report's finding of
+            // another CVE joined first) stays on its own.
+            for finding in (candidates[index] ?? []).sorted(by: { $0.fingerprint < $1.fingerprint }) {
+                let claims = MergeClaims(finding)
+                let rivals = (candidates[index] ?? []).contains { other in
+                    other.fingerprint != finding.fingerprint && !MergeClaims(other).canJoin(claims)
+                }
+                if !rivals, groupClaims[index].canJoin(claims) {
+                    groups[index].append(finding)
+                    groupClaims[index].absorb(claims)
+                } else {
+                    unplaced.append(finding)
+                }
             }
         }
         return groups + groupByAliasOverlap(unplaced)
     }
 
     /// Connected components of findings whose id sets intersect (union-find over ids), with one
-    /// limit: a component never holds two different CVEs its findings claim (reported as their
-    /// own ids, else named as their alias: ``Finding/claimedCVEs``). Two Trivy findings,
-    /// CVE-2022-0001 (critical) and CVE-2022-0002 (low), whose references name the same GHSA
-    /// advisory are two vulnerabilities; joined through it, a waiver or VEX statement for the
-    /// low one would hide the critical one. So is an npm advisory of CVE-2022-0002 that a
-    /// CVE-2022-0001 finding links to as related. Members are joined in fingerprint
-    /// order, so which of two CVEs an npm advisory naming both joins does not depend on the
-    /// order the reports were given in.
+    /// limit: a component only joins another it may be one vulnerability with
+    /// (``MergeClaims/canJoin(_:)``). Members are joined in fingerprint order, so which of two
+    /// CVEs an npm advisory naming both joins does not depend on the order the reports were
+    /// given in.
     static func groupByAliasOverlap(_ members: [Finding]) -> [[Finding]] {
         if members.count <= 1 { return members.isEmpty ? [] : [members] }
         let order = members.indices.sorted { members[$0].fingerprint < members[$1].fingerprint }
         var parent = Array(members.indices)
-        // Each component's claimed CVEs, at its root.
-        var claimedCVEs = members.map(\.claimedCVEs)
+        // Each component's claims, at its root.
+        var claims = members.map { MergeClaims($0) }
         func root(_ index: Int) -> Int {
             var current = index
             while parent[current] != current {
@@ -232,11 +303,9 @@ public struct FindingSet: Sendable {
             for id in [finding.ruleID] + finding.aliases {
                 if let other = owner[id] {
                     let (mine, theirs) = (root(index), root(other))
-                    guard mine != theirs else { continue }
-                    let joined = claimedCVEs[mine].union(claimedCVEs[theirs])
-                    guard joined.count <= 1 else { continue }
+                    guard mine != theirs, claims[theirs].canJoin(claims[mine]) else { continue }
                     parent[mine] = theirs
-                    claimedCVEs[theirs] = joined
+                    claims[theirs].absorb(claims[mine])
                 } else {
                     owner[id] = index
                 }
