@@ -81,6 +81,9 @@ public struct CIPlan: Sendable {
     public var baseline: String?
     public var today: Day
     public var outputs: CIConfiguration.Outputs
+    /// The keys of the outputs whose path a flag gave (`html` for `--html`): a problem with one
+    /// names the flag, not the configuration.
+    public var outputsFromFlags: Set<String> = []
     public var category: String
     public var sourceRoot: String?
     public var dockerfile: String?
@@ -196,7 +199,10 @@ public struct CIPlan: Sendable {
         }
         let flagged = Set(
             CIConfiguration.Outputs.fields.filter { overrides.outputs[keyPath: $0.field] != nil }.map(\.key))
-        if let clash = Self.outputClash(outputs, inputs: inputs, reports: reports, fromFlags: flagged) {
+        // Also the configuration's patterns when reports are given as arguments: the next plain
+        // `scangate ci` reads them, and would take an output written there for a report.
+        let readNextTime = overrides.reports.isEmpty ? [] : config.reports.map(ReportInput.pattern)
+        if let clash = Self.outputClash(outputs, inputs: inputs, reports: reports + readNextTime, fromFlags: flagged) {
             throw CIConfigError(file: clash.flag ?? configName, line: 0, message: clash.problem)
         }
 
@@ -242,6 +248,7 @@ public struct CIPlan: Sendable {
         plan.definedEnvironments = config.definedEnvironments
         plan.uploadRequested = overrides.upload == true
         plan.commentRequested = overrides.comment == true
+        plan.outputsFromFlags = flagged
         return plan
     }
 }
@@ -324,12 +331,17 @@ public struct OutputClash: Sendable, Equatable, CustomStringConvertible {
 
 extension ReportInput {
     /// `path` made absolute with symbolic links resolved; for a file not written yet, those of
-    /// its directory.
+    /// its deepest ancestor that exists (`lnk/new/x.json`, where `lnk` links to `reports` and
+    /// `new` is still to be made, is `reports/new/x.json`: two outputs, or an output and the
+    /// reports, must not meet there unnoticed).
     public static func canonicalPath(_ path: String) -> String {
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        guard !FileManager.default.fileExists(atPath: url.path) else { return url.resolvingSymlinksInPath().path }
-        return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent)
-            .path
+        var existing = URL(fileURLWithPath: path).standardizedFileURL
+        var missing: [String] = []
+        while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+            missing.insert(existing.lastPathComponent, at: 0)
+            existing.deleteLastPathComponent()
+        }
+        return missing.reduce(existing.resolvingSymlinksInPath()) { $0.appendingPathComponent($1) }.path
     }
 
     /// Why a run would read a file written at `path` as one of these reports, or nil: it is the

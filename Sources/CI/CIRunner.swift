@@ -93,7 +93,8 @@ public struct CIRunner: Sendable {
         }
         // The files the policy extends are known once it is read.
         if let clash = CIPlan.outputClash(
-            plan.outputs, inputs: policy.files.map { ("a policy file", $0) }, reports: [])
+            plan.outputs, inputs: policy.files.map { ("a policy file", $0) }, reports: [],
+            fromFlags: plan.outputsFromFlags)
         {
             fail("error: \(clash)")
             fail("scangate ci: nothing was decided or written")

@@ -345,6 +345,52 @@ import Yams
         }
     }
 
+    /// Links above a directory still to be made are resolved too: an output under a link to the
+    /// reports, in a subdirectory not made yet, would be read as a report next run; two outputs
+    /// through a link and its target, in such a subdirectory, would be one file.
+    @Test func outputsMeetingThroughALinkAboveANewDirectoryAreRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "scangate-link-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("reports"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("out").path, withDestinationPath: "reports")
+        let config = try CIConfigLoader.parse(
+            "scangate-config: 1\nreports: [\"reports/**/*\"]\npolicies: {dev: p/dev.yaml}\n",
+            file: directory.appendingPathComponent(".scangate.yaml").path, directory: directory.path)
+        var overrides = CIOverrides()
+        overrides.outputs.findings = directory.appendingPathComponent("out/new/findings.json").path
+        let intoReports = #expect(throws: (any Error).self, "an output into the reports through a link was accepted") {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        }
+        #expect("\(String(describing: intoReports))".contains("would be read as a report"))
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("real"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("lnk").path, withDestinationPath: "real")
+        overrides = CIOverrides()
+        overrides.outputs.json = directory.appendingPathComponent("lnk/sub/x.json").path
+        overrides.outputs.decision = directory.appendingPathComponent("real/sub/x.json").path
+        let oneFile = #expect(throws: (any Error).self, "two outputs to one file through a link were accepted") {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        }
+        #expect("\(String(describing: oneFile))".contains("each output needs a file of its own"))
+    }
+
+    /// Reports given as arguments do not free the configuration's patterns: the next plain
+    /// `scangate ci` reads them, and would fail on an output written there.
+    @Test func anOutputTheConfiguredPatternsWouldReadIsRefusedWithReportsAsArguments() throws {
+        let config = try Self.parse(Self.twoEnvironments)
+        var overrides = CIOverrides()
+        overrides.reports = ["x.json"]
+        overrides.outputs.findings = "repo/r/findings.json"
+        let error = #expect(throws: CIConfigError.self) {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        }
+        #expect(error?.description.contains("would be read as a report") == true, "\(String(describing: error))")
+    }
+
     @Test func outputsBesideTheInputsAreFine() throws {
         let config = try Self.parse(Self.twoEnvironments)
         var overrides = CIOverrides()
