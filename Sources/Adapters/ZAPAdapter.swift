@@ -178,6 +178,15 @@ struct ZAPFindingBuilder {
             let sites = raw.siteNames.map(Self.withoutUserinfo)
             checkedNothing = Self.noAlertReason(sites: sites)
             warnings.append(Self.noAlertWarning(sites: sites))
+        } else {
+            // A site ZAP reached almost always raises some alert (informational ones at least):
+            // one without any beside sites with alerts was probably not reached. Said per site;
+            // the report as a whole did check something.
+            let alerted = Set(raw.alerts.map(\.site))
+            let silent = raw.siteNames.filter { !alerted.contains($0) }.map(Self.withoutUserinfo).sortedUnique()
+            if !silent.isEmpty {
+                warnings.append(Self.noAlertWarning(sites: silent))
+            }
         }
 
         func add(

@@ -152,6 +152,29 @@ struct CheckedNothingTests {
         }
     }
 
+    /// A site without any alert beside sites with alerts was probably not reached: said for
+    /// that site, while the report as a whole did check something.
+    @Test func aZAPSiteWithoutAnyAlertBesideOthersIsWarnedAbout() throws {
+        let report = try Self.parse(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.11.1">
+            <site name="https://a.example"><alerts>
+            <alertitem><pluginid>10020</pluginid><name>Missing Anti-clickjacking Header</name><riskcode>2</riskcode>
+            <confidence>2</confidence><instances><instance><uri>https://a.example/</uri><method>GET</method>
+            <param>X-Frame-Options</param></instance></instances><count>1</count></alertitem></alerts></site>
+            <site name="https://b.example"><alerts/></site>
+            </OWASPZAPReport>
+            """, name: "zap.xml")
+        #expect(report.checkedNothing == nil)
+        #expect(report.findings.count == 1)
+        #expect(
+            report.warnings == [
+                "ZAP reported no alert for the site it scanned (https://b.example), not even an informational one: "
+                    + "did the scan reach it (target URL, authentication, proxy)? No finding here means nothing was "
+                    + "checked"
+            ])
+    }
+
     @Test func anNpmAuditOfZeroDependenciesCheckedNothing() throws {
         let npm7 = try Self.parse(
             #"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"total": 0},"#

@@ -669,7 +669,7 @@ struct ZAPAdapterTests {
             ])
     }
 
-    @Test("one alert on one of two sites is no warning: the scan reached something")
+    @Test("one alert on one of two sites: the scan reached something, the silent site is warned about")
     func oneSiteWithAlerts() throws {
         let bytes = Array(
             """
@@ -680,7 +680,9 @@ struct ZAPAdapterTests {
             """.utf8)
         let report = try Corpus.parse(bytes: bytes, name: "one-site.xml")
         #expect(report.findings.count == 1)
-        #expect(report.warnings.isEmpty)
+        #expect(report.checkedNothing == nil)
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("(https://a.example)") == true, "\(report.warnings)")
     }
 
     @Test("an XML report without any <site> is not a scan result", arguments: ["no-site.xml", "bare"])
