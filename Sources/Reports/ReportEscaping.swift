@@ -123,7 +123,9 @@ public enum ReportEscaping {
     /// Whether a link to `url` in a GitHub comment would add a "mentioned this" event to another
     /// issue, pull request or discussion (`https://github.com/OWNER/REPO/issues/N`): a PR
     /// comment linking upstream issues from scanner references would notify their threads on
-    /// every run, and a hostile report could aim it at any thread.
+    /// every run, and a hostile report could aim it at any thread. On any host: a GitHub
+    /// Enterprise Server (`--api-url`) has the same pages, and a link elsewhere shown as text
+    /// costs nothing.
     public static func linksGitHubThread(_ url: String) -> Bool {
         // Read as a browser would: any letter case, user information and a port dropped, a
         // trailing dot on the host, percent-escapes in the path decoded.
@@ -132,10 +134,6 @@ public enum ReportEscaping {
         else { return false }
         let afterScheme = lower[schemeEnd.upperBound...]
         let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        var host = authority.split(separator: "@").last.map(String.init) ?? ""
-        if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
-        if host.hasSuffix(".") { host.removeLast() }
-        guard host == "github.com" || host == "www.github.com" else { return false }
         let segments = afterScheme.dropFirst(authority.count).split(separator: "/", omittingEmptySubsequences: true)
         guard segments.count >= 4, ["issues", "pull", "pulls", "discussions"].contains(segments[2]) else {
             return false

@@ -382,11 +382,15 @@ struct MarkdownReportTests {
         #expect(!ReportEscaping.linksGitHubThread("https://github.com/tj/node-growl/commit/abc123"))
         #expect(!ReportEscaping.linksGitHubThread("https://github.com/tj/node-growl/issues"))
         #expect(ReportEscaping.linksGitHubThread("http://www.github.com/a/b/pull/3/files"))
+        // A GitHub Enterprise Server's threads too (found by a review).
+        #expect(ReportEscaping.linksGitHubThread("https://ghe.example.com/acme/payments/issues/12"))
+        #expect(!ReportEscaping.linksGitHubThread("https://ghe.example.com/acme/payments/releases/tag/v1"))
         // As a browser reads it: a port, user information, a trailing dot, escapes, doubled slashes.
         #expect(ReportEscaping.linksGitHubThread("https://github.com:443/o/r/issues/1"))
         #expect(ReportEscaping.linksGitHubThread("https://x@github.com./o/r/issues/%31"))
         #expect(ReportEscaping.linksGitHubThread("https://github.com//o/r/%69ssues/1"))
-        #expect(!ReportEscaping.linksGitHubThread("https://github.com.evil.example/o/r/issues/1"))
+        // Any host's thread-shaped page is shown as text; other pages stay links.
+        #expect(ReportEscaping.linksGitHubThread("https://github.com.evil.example/o/r/issues/1"))
         #expect(!ReportEscaping.linksGitHubThread("https://evil.example/github.com/o/r/issues/1"))
     }
 
