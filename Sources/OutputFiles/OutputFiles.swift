@@ -117,8 +117,8 @@ public enum OutputFiles {
         let directory = url.deletingLastPathComponent()
         if creatingDirectories {
             // Foundation says "a file with the same name already exists" of a path through a file.
-            if let file = firstNonDirectory(in: directory.path) {
-                throw OutputFileError(path: path, reason: "\(file) is not a directory")
+            if let problem = blockedDirectory(directory.path) {
+                throw OutputFileError(path: path, reason: problem)
             }
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -153,7 +153,9 @@ public enum OutputFiles {
     }
 
     /// The first of `directory` and its ancestors that exists and is not a directory.
-    private static func firstNonDirectory(in directory: String) -> String? {
+    /// Why `directory` cannot be made: an ancestor that is a file, or a link to nothing (which
+    /// Foundation reports as "a file with the same name already exists"); nil when it can.
+    private static func blockedDirectory(_ directory: String) -> String? {
         var ancestors: [String] = []
         var current = directory
         while !current.isEmpty && current != "/" && current != "." {
@@ -161,8 +163,13 @@ public enum OutputFiles {
             current = (current as NSString).deletingLastPathComponent
         }
         var status = stat()
-        for ancestor in ancestors.reversed() where stat(ancestor, &status) == 0 {
-            if status.st_mode & S_IFMT != S_IFDIR { return ancestor }
+        for ancestor in ancestors.reversed() {
+            if stat(ancestor, &status) == 0 {
+                if status.st_mode & S_IFMT != S_IFDIR { return "\(ancestor) is not a directory" }
+            } else if lstat(ancestor, &status) == 0, status.st_mode & S_IFMT == S_IFLNK {
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: ancestor)) ?? "?"
+                return "\(ancestor) is a link to \(target), which does not exist"
+            }
         }
         return nil
     }

@@ -52,3 +52,20 @@ import Testing
         #expect(LogText.defusingCommands(inJSON: harmless) == harmless)
     }
 }
+
+/// An output whose directory cannot be made says why, naming the path in the way.
+@Suite struct OutputDirectoryTests {
+    @Test func aDirectoryBehindALinkToNothingIsSaidSo() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scangate-out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let link = root.appendingPathComponent("out").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "cache/out")
+        let error = #expect(throws: OutputFileError.self) {
+            try OutputFiles.write(Array("x".utf8), to: link + "/report.json", creatingDirectories: true)
+        }
+        #expect(
+            error?.description.contains("\(link) is a link to cache/out, which does not exist") == true,
+            "\(String(describing: error))")
+    }
+}
