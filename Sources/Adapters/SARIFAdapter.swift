@@ -72,6 +72,16 @@ private struct SARIFDocumentReader {
                 scanErrors.append("the run of \(run.toolName) has no \"results\": the tool produced none")
             }
             try readResults(of: run, into: &findings, occurrences: &occurrences)
+            if run.isZAP, run.value["results"]?.count == 0 {
+                // As for ZAP's XML and JSON reports: a site ZAP reached almost always raises some
+                // alert, informational ones at least.
+                let reason =
+                    "ZAP's run lists no result, not even an informational alert: did the scan reach the site "
+                    + "(target URL, authentication, proxy)?"
+                unprovenScans.append(reason)
+                unprovenScanTools.append(run.toolName)
+                warnings.add(reason + " No finding here means nothing was checked")
+            }
             if let image = scannedImage(of: run) {
                 scannedImages.append(image)
                 if run.value["results"]?.count == 0 {
@@ -136,7 +146,13 @@ private struct SARIFDocumentReader {
             for key in ["toolExecutionNotifications", "toolConfigurationNotifications"] {
                 for notificationValue in try invocation.array(key) ?? [] {
                     let notification = try notificationValue.requireObject()
-                    guard try notification.string("level") == "error" else { continue }
+                    let level = try notification.string("level")
+                    // An unknown level (`Error`, `fatal`) could be an error the tool spelt its own way.
+                    if let level, Severity(sarifLevel: level) == nil {
+                        throw (notification["level"] ?? notification).error(
+                            "unknown SARIF level \"\(level)\": expected \"error\", \"warning\", \"note\" or \"none\"")
+                    }
+                    guard level == "error" else { continue }
                     let text = try notification.object("message")?.string("text") ?? "no message"
                     errors.append(text.messageLine(atMost: 300))
                 }
@@ -205,7 +221,17 @@ private struct SARIFDocumentReader {
         _ result: JSONValue, in run: SARIFRun
     ) throws(JSONAccessError) -> (Finding, SARIFOccurrence)? {
         let resultKind = try result.string("kind")
-        if let resultKind, SARIFVocabulary.nonProblemKinds.contains(resultKind) { return nil }
+        if let resultKind, SARIFVocabulary.nonProblemKinds.contains(resultKind) {
+            // SARIF fixes such a result's level at `none` (GitHub reads no kind, only the level):
+            // one that says `error` or `warning` contradicts itself, and is kept as the problem
+            // its level says, not dropped.
+            guard let levelText = try result.string("level"), let level = Severity(sarifLevel: levelText),
+                level >= .medium
+            else { return nil }
+            warnOnce(
+                at: result,
+                "a result of kind \(resultKind) with level \(levelText): kept as a problem, as GitHub would show it")
+        }
         // "absent": the result was in the baseline and is gone now, so it is not a current problem.
         if try result.string("baselineState") == "absent" { return nil }
 
@@ -475,7 +501,9 @@ private struct SARIFDocumentReader {
         overriddenLevel: JSONValue?, toolName: String
     ) throws(JSONAccessError) -> SeverityRating {
         let resultProperties = try result.object("properties")
-        let securitySeverities = [securitySeverity(in: resultProperties), securitySeverity(in: ruleProperties)]
+        let securitySeverities = [
+            try securitySeverity(in: resultProperties), try securitySeverity(in: ruleProperties),
+        ]
         // `severity` (dependency-check's RetireJS severity, ScanGate's own SARIF); `issue_severity`
         // (Bandit, ShiftLeft scan: a CRITICAL beside a blanket `level: error`).
         let severityWords = [resultProperties, ruleProperties].flatMap { properties -> [SARIFVerdict?] in
@@ -536,7 +564,7 @@ private struct SARIFDocumentReader {
     /// The `security-severity` in `properties` as a verdict, warning once per value about one
     /// that is neither a usable score nor a severity word (a rule's value is read for each of
     /// its results).
-    private mutating func securitySeverity(in properties: JSONValue?) -> SARIFVerdict? {
+    private mutating func securitySeverity(in properties: JSONValue?) throws(JSONAccessError) -> SARIFVerdict? {
         guard let value = properties?["security-severity"], !value.isNull else { return nil }
         switch SARIFVocabulary.securitySeverity(value) {
         case .score(let score, let text):
@@ -546,9 +574,13 @@ private struct SARIFDocumentReader {
         case .noScore:
             return nil
         case .unusable(let text):
-            warnOnce(
-                at: value, "security-severity \(text) is neither a score from 0.1 to 10 nor a severity word; ignored")
+            // As GitHub reads it: the level decides.
+            warnOnce(at: value, "security-severity \(text) is no score from 0.1 to 10; ignored, the level decides")
             return nil
+        case .notANumber(let text):
+            // GitHub refuses the upload of such a file; read as absent, the level (a `note`)
+            // could rate a "9,8" low.
+            throw value.error("security-severity \(text) is neither a number nor a severity word")
         }
     }
 
@@ -584,10 +616,16 @@ private struct SARIFDocumentReader {
         var accepted: Suppression?
         for entryValue in try result.array("suppressions") ?? [] {
             let entry = try entryValue.requireObject()
+            // SARIF requires the kind; an entry without a readable one is no suppression anyone
+            // can check, and must not take a finding out of the gate.
+            guard let kind = try entry.string("kind"), ["inSource", "external"].contains(kind) else {
+                throw (entry["kind"] ?? entry).error(
+                    "a suppression without its kind (SARIF requires \"inSource\" or \"external\")")
+            }
             let status = try entry.string("status") ?? "accepted"
             guard status == "accepted" else { return nil }
             if accepted != nil { continue }
-            let source = try entry.string("kind").map { "\(toolName) suppression (\($0))" } ?? "\(toolName) suppression"
+            let source = "\(toolName) suppression (\(kind))"
             accepted = Suppression(source: source, status: status, statement: try entry.string("justification"))
         }
         return accepted
@@ -716,6 +754,8 @@ private struct SARIFRun {
     let toolName: String
     /// Whether the driver is Trivy (its template messages, its image properties).
     var isTrivy: Bool { toolName.lowercased() == "trivy" }
+    /// Whether the driver is OWASP ZAP (`ZAP` in ZAP's own SARIF report).
+    var isZAP: Bool { ["zap", "owasp zap", "zaproxy"].contains(toolName.lowercased()) }
     let toolVersion: String?
     let driver: SARIFToolComponent
     let extensions: [SARIFToolComponent]
@@ -969,8 +1009,11 @@ private enum SARIFVocabulary {
         case word(Severity, text: String)
         /// 0 to below 0.1: GitHub's "no security severity" (Trivy writes `0.0` when it has no score).
         case noScore
-        /// A number outside 0–10 or not finite, other text, or another type: as written, quoted.
+        /// A number outside 0–10 or not finite: as written, quoted. GitHub ignores it (the level
+        /// decides).
         case unusable(String)
+        /// Neither a number nor a severity word, or another type: GitHub refuses the upload.
+        case notANumber(String)
     }
 
     /// Reads a `security-severity`: a number, a string holding one, or a severity word.
@@ -979,11 +1022,11 @@ private enum SARIFVocabulary {
         switch value.kind {
         case .string: text = String((value.stringValue ?? "").filter { !$0.isWhitespace })
         case .number: text = value.rawText
-        default: return .unusable("of type \(value.kind)")
+        default: return .notANumber("of type \(value.kind)")
         }
         guard let score = Double(text) else {
             if let severity = Severity(label: text) { return .word(severity, text: text) }
-            return .unusable("\"\(text.prefix(40))\"")
+            return .notANumber("\"\(text.prefix(40))\"")
         }
         guard score.isFinite, score >= 0, score <= 10 else { return .unusable("\"\(text)\"") }
         return score < 0.1 ? .noScore : .score(score, text: text)

@@ -217,7 +217,21 @@ struct SARIFAdapterTests {
         #expect(try rating("bogus") == (.low, "level note"))
         #expect(report.warnings.count == 1)
         #expect(report.warnings.first?.contains("rules[6].properties.security-severity") == true)
-        #expect(report.warnings.first?.contains("\"severe\"") == true)
+        #expect(report.warnings.first?.contains("\"12\"") == true)
+    }
+
+    /// A security-severity that is neither a number nor a severity word is refused, as GitHub
+    /// refuses the upload: read as absent, the level (a `note`) rated a "9,8" low (found by a
+    /// review).
+    @Test(arguments: [#""9,8""#, #""severe""#, "true", "[9.8]"])
+    func aSecuritySeverityThatIsNoNumberIsRefused(_ value: String) throws {
+        let json =
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint", "rules": [{"id": "R1", "#
+            + #""defaultConfiguration": {"level": "note"}, "properties": {"security-severity": \#(value)}}]}}, "#
+            + #""results": [{"ruleId": "R1", "message": {"text": "m"}}]}]}"#
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(json.utf8)) }
+        #expect(error.jsonPath == "$.runs[0].tool.driver.rules[0].properties.security-severity", "\(error)")
+        #expect(error.message.contains("neither a number nor a severity word"), "\(error)")
     }
 
     /// ScanGate's own SARIF writes `level: warning` and `properties.severity: "unknown"` for a
@@ -291,7 +305,7 @@ struct SARIFAdapterTests {
         let oneRule = (0..<60).map { #"{"ruleId": "R2", "ruleIndex": 1, "message": {"text": "s\#($0)"}}"# }
         let counted =
             #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint", "rules": [{"id": "R1"}, "#
-            + #"{"id": "R2", "properties": {"security-severity": "abc"}}]}}, "#
+            + #"{"id": "R2", "properties": {"security-severity": "11"}}]}}, "#
             + #""results": [\#((badIndexes + oneRule).joined(separator: ", "))]}]}"#
         let countedReport = try Corpus.parse(bytes: Array(counted.utf8), name: "counted.sarif")
         #expect(countedReport.warnings.last == "1 more warning is not listed (the first 100 are)")
@@ -571,6 +585,50 @@ struct SARIFAdapterTests {
         #expect(allowed.tool == "sarif")
         #expect(allowed.format == .sarif)
         #expect(allowed.warnings == ["incomplete scan: the SARIF log has no runs: no tool's results are in it"])
+    }
+
+    /// Found by a review: SARIF that GitHub would show as a problem, or that does not say what it
+    /// must, read fail-closed.
+    @Test func contradictionsAndUnreadableSuppressionsAreReadFailClosed() throws {
+        func run(_ results: String, notifications: String = "[]") -> String {
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint", "rules": [{"id": "R1"}]}}, "#
+                + #""invocations": [{"executionSuccessful": true, "toolExecutionNotifications": \#(notifications)}], "#
+                + #""results": [\#(results)]}]}"#
+        }
+        // A result of a kind that says "no problem" with level error is the problem GitHub shows.
+        let contradicting = try Corpus.parse(
+            bytes: Array(run(#"{"ruleId": "R1", "kind": "pass", "level": "error", "message": {"text": "m"}}"#).utf8))
+        #expect(contradicting.findings.map(\.severity) == [.high])
+        #expect(contradicting.warnings.contains { $0.contains("a result of kind pass with level error") })
+        // Flawfinder's `kind: pass` with `level: note` stays no problem.
+        let consistent = try Corpus.parse(
+            bytes: Array(run(#"{"ruleId": "R1", "kind": "pass", "level": "note", "message": {"text": "m"}}"#).utf8))
+        #expect(consistent.findings.isEmpty)
+        // A notification level SARIF does not define could be an error spelt another way.
+        for level in ["Error", "fatal"] {
+            let notification = #"[{"level": "\#(level)", "message": {"text": "analysis aborted"}}]"#
+            let error = try #require(throws: ReportError.self) {
+                try Corpus.parse(bytes: Array(run("", notifications: notification).utf8))
+            }
+            #expect(error.jsonPath == "$.runs[0].invocations[0].toolExecutionNotifications[0].level", "\(error)")
+        }
+        // A suppression without its kind is none anyone can check: refused, not taken.
+        for entry in ["{}", #"{"kind": "bogus"}"#, #"{"kind": null, "status": "accepted"}"#] {
+            let result = #"{"ruleId": "R1", "level": "error", "message": {"text": "m"}, "suppressions": [\#(entry)]}"#
+            let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(run(result).utf8)) }
+            #expect(error.message.contains("a suppression without its kind"), "\(error)")
+        }
+    }
+
+    /// ZAP's own SARIF with no result is the scan that checked nothing its XML report is: judged
+    /// by `empty-scans`, and its run left out of the SARIF file (found by a review).
+    @Test(.enabled(if: Corpus.isAvailable))
+    func aZAPRunWithoutResultsMayHaveCheckedNothing() throws {
+        let report = try Corpus.parse(Corpus.directory.appendingPathComponent("sarif/rapidast__zap-report.sarif"))
+        #expect(report.findings.isEmpty)
+        #expect(report.unprovenScanTools == ["ZAP"])
+        #expect(report.emptyScans.first?.reason.contains("ZAP's run lists no result") == true)
+        #expect(report.warnings.contains { $0.hasPrefix("ZAP's run lists no result") })
     }
 
     @Test("SARIF 2.0.0 is refused, naming the version")
