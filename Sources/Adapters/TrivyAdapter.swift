@@ -118,8 +118,8 @@ private struct TrivyReportReader {
         let listsAResult = try !(root.array("Results") ?? []).isEmpty
         guard root.has("ArtifactName") || root.has("ArtifactType") || listsAResult else {
             throw root.error(
-                "a Trivy report that names nothing it scanned and lists no result (no \"ArtifactName\", "
-                    + "\"ArtifactType\" or \"Results\"): Trivy names what it scanned in every report")
+                "a Trivy report that names nothing it scanned (no \"ArtifactName\" nor \"ArtifactType\") and "
+                    + "lists no result: Trivy names what it scanned in every report")
         }
         toolVersion = try root.object("Trivy")?.string("Version")
         let artifactName = try root.string("ArtifactName") ?? ""

@@ -185,7 +185,7 @@ struct ZAPFindingBuilder {
             let alerted = Set(raw.alerts.map(\.site))
             let silent = raw.siteNames.filter { !alerted.contains($0) }.map(Self.withoutUserinfo).sortedUnique()
             if !silent.isEmpty {
-                warnings.append(Self.noAlertWarning(sites: silent))
+                warnings.append(Self.silentSitesWarning(silent, of: Set(raw.siteNames).count))
             }
         }
 
@@ -491,6 +491,16 @@ struct ZAPFindingBuilder {
         guard !sites.isEmpty else { return noAlertReason(sites: sites) + ". No finding here means nothing was checked" }
         return noAlertReason(sites: sites) + ": did the scan reach \(sites.count == 1 ? "it" : "them") (target URL, "
             + "authentication, proxy)? No finding here means nothing was checked"
+    }
+
+    /// What to say of the sites without any alert in a report with alerts on others: each named
+    /// (up to ten, then counted).
+    static func silentSitesWarning(_ sites: [String], of total: Int) -> String {
+        let named = sites.prefix(10).joined(separator: ", ") + (sites.count > 10 ? " and \(sites.count - 10) more" : "")
+        let which = sites.count == 1 ? "1 of the \(total) sites" : "\(sites.count) of the \(total) sites"
+        return "ZAP reported no alert for \(which) it scanned (\(named)), not even an informational one, while "
+            + "others have alerts: did the scan reach \(sites.count == 1 ? "it" : "them") (target URL, "
+            + "authentication, proxy)? No finding there means nothing was checked there"
     }
 
     /// Why a report without any alert checked nothing, as one line (``noAlertWarning(sites:)``

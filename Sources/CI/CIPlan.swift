@@ -360,8 +360,23 @@ extension ReportInput {
         case .pattern(let pattern):
             // As written and with symbolic links resolved (an output directory that links to
             // the reports).
-            guard let glob = try? ReportGlob(pattern), glob.covers(path) || glob.covers(output) else { return nil }
+            guard let glob = try? ReportGlob(pattern) else { return nil }
+            // And the pattern's own directory with its links resolved (a configuration reached
+            // through a linked directory).
+            let resolved = Self.canonicalPattern(pattern).flatMap { try? ReportGlob($0) }
+            guard glob.covers(path) || glob.covers(output) || resolved?.covers(output) == true else { return nil }
             return "would be read as a report (reports: \(pattern) names it)"
         }
+    }
+
+    /// `pattern` with the directories before its first wildcard made canonical
+    /// (``canonicalPath(_:)``); nil when it starts with a wildcard.
+    static func canonicalPattern(_ pattern: String) -> String? {
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        let literal = parts.prefix { !$0.contains(where: { "*?[{\\".contains($0) }) }
+        guard literal.count < parts.count, !literal.isEmpty else { return nil }
+        let directory = literal.joined(separator: "/")
+        let base = canonicalPath(directory.isEmpty ? "/" : directory)
+        return ([base] + parts.dropFirst(literal.count).map(String.init)).joined(separator: "/")
     }
 }

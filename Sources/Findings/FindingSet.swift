@@ -177,6 +177,12 @@ public struct FindingSet: Sendable {
         finding.identity.subject.dropFirst(2).joined(separator: "\u{1F}")
     }
 
+    /// A dependency finding whose tool did not say the installed version (npm 7+). A SARIF
+    /// tool's vulnerability without a package has no version to leave out: its empty key (a
+    /// result without a message) is its place's identity, and the later places ``SARIFAdapter``
+    /// kept apart must not join it.
+    static func isUnversioned(_ finding: Finding) -> Bool { version(finding).isEmpty && finding.package != nil }
+
     /// What a group of findings says it is, for telling whether two groups may be one
     /// vulnerability: the CVEs its findings claim (``Finding/claimedCVEs``), and the ids each
     /// report gave them.
@@ -239,7 +245,7 @@ public struct FindingSet: Sendable {
     /// groups alone, so it does not depend on the order findings or reports came in.
     static func groupVulnerabilities(_ members: [Finding]) -> [[Finding]] {
         var byVersion: [String: [Finding]] = [:]
-        for finding in members where !version(finding).isEmpty {
+        for finding in members where !isUnversioned(finding) {
             byVersion[version(finding), default: []].append(finding)
         }
         var groups: [[Finding]] = byVersion.keys.sorted().flatMap { groupByAliasOverlap(byVersion[$0] ?? []) }
@@ -247,7 +253,7 @@ public struct FindingSet: Sendable {
         var groupClaims = groups.map { MergeClaims($0) }
         var candidates: [Int: [Finding]] = [:]
         var unplaced: [Finding] = []
-        for finding in members where version(finding).isEmpty {
+        for finding in members where isUnversioned(finding) {
             let ids = Set([finding.ruleID] + finding.aliases)
             let claims = MergeClaims(finding)
             let matching = groups.indices.filter {

@@ -60,12 +60,14 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
             Array(text.replacingOccurrences(of: "_", with: underscore).utf8)
         }
         let head = value.prefix(redactedPrefixLength)
-        var forms: [(token: [UInt8], head: [UInt8])] = []
+        let rest = value.dropFirst(head.count)
         for underscore in ["_", "\\\\_", "\\_"] where underscore == "_" || value.contains("_") {
-            forms.append((spelt(value[...], underscore: underscore), spelt(head, underscore: underscore)))
-        }
-        for form in forms {
-            result = Self.replacingPrefixes(of: form.token, from: form.head, with: Array("[redacted]".utf8), in: result)
+            // The rest character by character, each as this form spells it: a match grows by
+            // whole characters, never into half of an escape that follows (`\_` then `\"`).
+            let units = rest.map { spelt(Substring(String($0)), underscore: underscore) }
+            result = Self.replacingPrefixes(
+                from: spelt(head, underscore: underscore), continuedBy: units, with: Array("[redacted]".utf8),
+                in: result)
         }
         return result
     }
@@ -87,10 +89,11 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
         String(decoding: redacting(in: Array(text.utf8)), as: UTF8.self)
     }
 
-    /// `haystack` with every run that begins with `head` and goes on as `token` does (the whole
-    /// token, or a piece of its beginning at least as long as `head`) replaced.
+    /// `haystack` with every run that begins with `head` and goes on with as many of `units` (the
+    /// token's further characters, as spelt) as follow whole: the token, or a piece of its
+    /// beginning at least as long as `head`, replaced.
     private static func replacingPrefixes(
-        of token: [UInt8], from head: [UInt8], with replacement: [UInt8], in haystack: [UInt8]
+        from head: [UInt8], continuedBy units: [[UInt8]], with replacement: [UInt8], in haystack: [UInt8]
     ) -> [UInt8] {
         let needle = head
         guard !needle.isEmpty, haystack.count >= needle.count else { return haystack }
@@ -111,7 +114,12 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
                         continue
                     }
                     var end = offset + pin.count
-                    while end < hay.count, end - offset < token.count, hay[end] == token[end - offset] { end += 1 }
+                    for unit in units {
+                        guard end + unit.count <= hay.count,
+                            unit.indices.allSatisfy({ hay[end + $0] == unit[$0] })
+                        else { break }
+                        end += unit.count
+                    }
                     if output.isEmpty { output.reserveCapacity(hay.count) }
                     output.append(contentsOf: hay[copied..<offset])
                     output.append(contentsOf: replacement)

@@ -43,8 +43,8 @@ enum TransparencyLog {
     ///
     /// Only a SET signs the entry's `integratedTime`: then it must be positive, no later than
     /// `now` (plus five minutes of clock skew) and within the log key's validity; without a SET
-    /// the time is not reported, since nothing vouches for it, but the time the entry claims (else
-    /// the present) must still lie within the log key's validity.
+    /// the time is not reported, since nothing vouches for it, but the present and the time the
+    /// entry claims must still lie within the log key's validity.
     static func verifyEntry(
         body: String, integratedTime: Int?, logIndex: Int, logID: String, set: [UInt8]?, proof: JSONValue?,
         logKeys: [PublicKey], signed: SignedContent, now: Int = Int(Date().timeIntervalSince1970)
@@ -80,17 +80,17 @@ enum TransparencyLog {
         if set == nil, let validity = logKey.validity {
             // Nothing signs a proof-only entry's time, but the trusted root still bounds when its
             // log key's checkpoints count: leaving out the SET must not let an entry the key's
-            // validity refuses pass. The time the entry claims is checked, else the present.
-            if let claimed = integratedTime, claimed > 0 {
-                guard validity.contains(claimed) else {
-                    return invalid(
-                        "the entry says it was integrated at \(claimed) (unsigned: it has no SET), outside the Rekor "
-                            + "key's validity in the trusted root (\(validity.lowerBound)…\(validity.upperBound))")
-                }
-            } else if !validity.contains(now) {
+            // validity refuses pass. With no signed time, the key must be valid now (an edited,
+            // unsigned time proves nothing), and at the time the entry claims.
+            guard validity.contains(now) else {
                 return invalid(
-                    "the entry has no SET and no integrated time, and the Rekor key is not valid now in the trusted "
-                        + "root (\(validity.lowerBound)…\(validity.upperBound))")
+                    "the entry has no SET, so no signed time, and the Rekor key is not valid now in the trusted root "
+                        + "(\(validity.lowerBound)…\(validity.upperBound))")
+            }
+            if let claimed = integratedTime, claimed > 0, !validity.contains(claimed) {
+                return invalid(
+                    "the entry says it was integrated at \(claimed) (unsigned: it has no SET), outside the Rekor "
+                        + "key's validity in the trusted root (\(validity.lowerBound)…\(validity.upperBound))")
             }
         }
         if let proof, let failure = InclusionProof.verify(proof, body: bodyBytes, logKey: logKey, logID: logID) {

@@ -169,10 +169,24 @@ struct CheckedNothingTests {
         #expect(report.findings.count == 1)
         #expect(
             report.warnings == [
-                "ZAP reported no alert for the site it scanned (https://b.example), not even an informational one: "
-                    + "did the scan reach it (target URL, authentication, proxy)? No finding here means nothing was "
-                    + "checked"
+                "ZAP reported no alert for 1 of the 2 sites it scanned (https://b.example), not even an informational "
+                    + "one, while others have alerts: did the scan reach it (target URL, authentication, proxy)? No "
+                    + "finding there means nothing was checked there"
             ])
+        // Several are named, not "any of the sites it scanned" (found by the diff review).
+        let two = try Self.parse(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.11.1">
+            <site name="https://a.example"><alerts>
+            <alertitem><pluginid>10020</pluginid><name>Missing Anti-clickjacking Header</name><riskcode>2</riskcode>
+            <confidence>2</confidence></alertitem></alerts></site>
+            <site name="https://c0"><alerts/></site><site name="https://c1"></site>
+            </OWASPZAPReport>
+            """, name: "zap.xml")
+        #expect(
+            two.warnings.first?.hasPrefix(
+                "ZAP reported no alert for 2 of the 3 sites it scanned (https://c0, https://c1),")
+                == true, "\(two.warnings)")
     }
 
     @Test func anNpmAuditOfZeroDependenciesCheckedNothing() throws {

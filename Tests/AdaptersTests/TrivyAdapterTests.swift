@@ -535,8 +535,14 @@ struct TrivyAdapterTests {
             "the run of lint has no \"results\""
         ),
         // What a broken step leaves: Trivy names what it scanned in every schema-2 report.
-        (#"{"SchemaVersion": 2}"#, "names nothing it scanned and lists no result"),
-        (#"{"SchemaVersion": 2, "Results": []}"#, "names nothing it scanned and lists no result"),
+        (
+            #"{"SchemaVersion": 2}"#,
+            "names nothing it scanned (no \"ArtifactName\" nor \"ArtifactType\") and lists no result"
+        ),
+        (
+            #"{"SchemaVersion": 2, "Results": []}"#,
+            "names nothing it scanned (no \"ArtifactName\" nor \"ArtifactType\") and lists no result"
+        ),
         // `jq -s` output: whole reports in a list, not legacy Trivy results.
         (#"[{"SchemaVersion": 2, "ArtifactName": ".", "Results": []}]"#, "a list holding a report"),
         (#"[{"@version": "2.16", "site": []}]"#, "a list holding a report (its first element has \"site\")"),

@@ -376,6 +376,21 @@ import Yams
             _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
         }
         #expect("\(String(describing: oneFile))".contains("each output needs a file of its own"))
+        // The configuration reached through a linked directory: its patterns' directory is
+        // resolved too (found by the diff review).
+        let linkedRoot = directory.appendingPathComponent("linked").path
+        try FileManager.default.createSymbolicLink(atPath: linkedRoot, withDestinationPath: directory.path)
+        let throughLink = try CIConfigLoader.parse(
+            "scangate-config: 1\nreports: [\"reports/**/*\"]\npolicies: {dev: p/dev.yaml}\n",
+            file: linkedRoot + "/.scangate.yaml", directory: linkedRoot)
+        overrides = CIOverrides()
+        overrides.outputs.findings = linkedRoot + "/out/new/findings.json"
+        let linkedConfig = #expect(
+            throws: (any Error).self, "an output into the reports through two links was accepted"
+        ) {
+            _ = try CIPlan.make(config: throughLink, overrides: overrides, context: CIContext())
+        }
+        #expect("\(String(describing: linkedConfig))".contains("would be read as a report"))
     }
 
     /// Reports given as arguments do not free the configuration's patterns: the next plain

@@ -567,6 +567,10 @@ struct FindingsTests {
         let second = result(["scanner", "package-lock.json", "lodash 4.17.15", "occurrence 2"])
         let set = FindingSet(merging: [first, second])
         #expect(set.all.map(\.fingerprint).sorted() == [first.fingerprint, second.fingerprint].sorted())
+        // A result without a message has an empty key: no missing version (found by the diff review).
+        let unnamed = result(["scanner", "package-lock.json", ""])
+        let unnamedLater = result(["scanner", "package-lock.json", "", "occurrence 2"])
+        #expect(FindingSet(merging: [unnamed, unnamedLater]).all.count == 2)
     }
 
     /// A tool whose verdict is unknown falls back to CVSS beside another tool's verdict: adding

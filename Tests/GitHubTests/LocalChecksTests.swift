@@ -157,6 +157,13 @@ struct LocalChecksTests {
         let pat = try #require(GitHubToken("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"))
         #expect(pat.redacting(in: "rule github_pat_detected") == "rule github_pat_detected")
         #expect(pat.redacting(in: "github\\_pat\\_11AB…") == "[redacted]…")
+        // A piece that ends where the token has an escaped `_` and the text another escape: the
+        // escape stays whole (found by the diff review: SARIF JSON and a Markdown table broke).
+        let piece = "github_pat_11ABCDEFG0123456789"
+        let inJSON = piece.replacingOccurrences(of: "_", with: "\\\\_")
+        #expect(pat.redacting(in: "quote \(inJSON)\\\" end") == "quote [redacted]\\\" end")
+        let inMarkdown = piece.replacingOccurrences(of: "_", with: "\\_")
+        #expect(pat.redacting(in: "leak \(inMarkdown)\\|col") == "leak [redacted]\\|col")
     }
 
     @Test func repositoriesAreOwnerSlashName() {
