@@ -213,8 +213,14 @@ public struct AuditLog: Sendable {
     ) throws(AuditLogError) -> AuditVerification {
         // Writable: the file itself, or the directory it would be created in.
         let directory = (path as NSString).deletingLastPathComponent
+        var status = stat()
         if access(path, F_OK) == 0 {
             guard access(path, R_OK | W_OK) == 0 else { throw ioError("open", errno) }
+        } else if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK {
+            // A link to nothing: the append could not create the log through it (O_EXCL), and
+            // would say so only after the registries were asked.
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+            throw ioError("open", ENOENT, detail: " (a link to \(target), which does not exist)")
         } else if access(directory.isEmpty ? "." : directory, W_OK | X_OK) != 0 {
             throw ioError("create", errno)
         }

@@ -45,6 +45,18 @@ struct AuditChainTests {
         #expect(result.isValid && result.records == 0)
     }
 
+    /// A log that is a link to nothing is refused before any slow work, naming the link: the
+    /// append could not create the log through it, and said so only after the registries were
+    /// asked (found by a review).
+    @Test func aLogThatLinksToNothingIsRefusedUpFront() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("dangling.jsonl").path
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "nowhere.jsonl")
+        let error = #expect(throws: AuditLogError.self) { try AuditLog(path: path).checkAppendable() }
+        #expect("\(String(describing: error))".contains("a link to nowhere.jsonl, which does not exist"))
+    }
+
     @Test func anAlteredRecordIsNamed() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

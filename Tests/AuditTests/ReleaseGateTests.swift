@@ -335,8 +335,9 @@ struct ReleaseGateCommandTests {
     @Test func anUnrecordedDecisionIsAnErrorInTheOutputToo() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let log = directory.appendingPathComponent("audit.jsonl").path
-        try FileManager.default.createSymbolicLink(atPath: log, withDestinationPath: "/nonexistent/audit.jsonl")
+        // A directory that says it is writable and creates no file: the log passes the early
+        // check and the append fails. (A link to nothing is refused up front now.)
+        let log = "/proc/self/fd/scangate-audit.jsonl"
         let output = directory.appendingPathComponent("decision.json")
         let result = try ScanGateCommand.run(
             [
