@@ -101,6 +101,11 @@ public struct AuditLogVerifier: Sendable {
     /// The log must hold at least one record (`scangate audit verify`: an empty file proves
     /// nothing; appending to a new log starts from none).
     public var requiresRecords = false
+    /// Some record must be signed by a trusted key, even where unsigned records are accepted
+    /// (`audit verify --key K --allow-unsigned`): the flag accepts records written before a key
+    /// was used, not a log the key never signed (stripped of its signatures, forged and
+    /// re-chained, which a later signed append would otherwise vouch for only at its own end).
+    public var requiresATrustedSignature = false
     /// Signatures by keys not in ``trustedKeys`` are skipped instead of failing (used when
     /// appending, where only the appending key is at hand).
     var skipsUnknownSigners = false
@@ -149,6 +154,14 @@ public struct AuditLogVerifier: Sendable {
                 kind: .empty, sequence: 1, line: 1,
                 message: "the log holds no record: an empty file shows nothing was decided, or that the log was "
                     + "emptied (a log the release gate wrote is never empty)")
+        }
+        if result.failure == nil, requiresATrustedSignature, !trustedKeys.isEmpty, result.records > 0,
+            result.verifiedSignatures == 0
+        {
+            result.failure = AuditFailure(
+                kind: .unsigned, sequence: result.last?.sequence, line: lines.complete.count,
+                message: "no record is signed by a key given: --allow-unsigned accepts records written before the "
+                    + "log had a key, not a log the key never signed (its signatures stripped?)")
         }
         if result.failure == nil, !foundExpected, let expectedRecord {
             result.failure = AuditFailure(

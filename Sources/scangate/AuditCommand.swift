@@ -28,7 +28,8 @@ struct AuditVerifyCommand: ParsableCommand {
             record must be signed and its signature must verify with one of the keys (a record signed by \
             any other key, or not signed at all, fails): a log rewritten without its signatures would \
             otherwise verify. --allow-unsigned accepts unsigned records before the first signed one (a \
-            log that was started without a key); they are counted as NOT signed. Once a record is \
+            log that was started without a key); they are counted as NOT signed, and some record must \
+            still be signed by a key given. Once a record is \
             signed, every later one must be. Without --key only the chain is checked, and an unsigned \
             log verifies. The chain cannot show that the newest records were \
             cut off: pass --head with the SHA-256 of a record's line (the release gate prints it) to \
@@ -103,6 +104,7 @@ struct AuditVerifyCommand: ParsableCommand {
         var verifier = AuditLogVerifier(
             trustedKeys: trusted, requireSignatures: requiresSignatures, expectedRecord: head)
         verifier.requiresRecords = true
+        verifier.requiresATrustedSignature = allowUnsigned
         let result = verifier.verify(bytes)
         let output: [UInt8]
         switch format {

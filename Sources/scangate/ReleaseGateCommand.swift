@@ -353,12 +353,22 @@ struct ReleaseGateCommand: ParsableCommand {
     /// Says so when this run signs with another key than the log's last record: a rotation is
     /// legitimate, but whoever verifies the log needs both keys, and a job signing with a key it
     /// should not have looks the same.
+    /// Also when the log's records so far are not signed: this run's signature vouches for the
+    /// chain before it, which nothing vouched for (a log started without a key, or one stripped
+    /// of its signatures).
     private static func warnOfANewSigningKey(
         _ signingKey: AuditSigningKey?, after verification: AuditVerification, in log: String
     ) {
-        guard let signingKey, let last = verification.last, let previous = last.signature?.keyID,
-            previous != signingKey.publicKey.keyID
-        else { return }
+        guard let signingKey, let last = verification.last else { return }
+        guard let previous = last.signature?.keyID else {
+            Terminal.error(
+                ("warning: audit log \(log): record \(last.sequence) is not signed, and this run signs the next: "
+                    + "its signature vouches for the \(last.sequence) unsigned record\(last.sequence == 1 ? "" : "s") "
+                    + "before it, which no key did; if the log was signed before, its signatures were stripped")
+                    .printableLine)
+            return
+        }
+        guard previous != signingKey.publicKey.keyID else { return }
         Terminal.error(
             ("warning: audit log \(log): record \(last.sequence) was signed by key \(previous.prefix(16))…, this run "
                 + "signs with \(signingKey.file) (\(signingKey.publicKey.keyID.prefix(16))…): a new signing key; "

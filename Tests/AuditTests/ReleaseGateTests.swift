@@ -226,6 +226,27 @@ struct ReleaseGateCommandTests {
         #expect(all.status == 0, "\(all.standardOutput)")
     }
 
+    /// Signing after unsigned records vouches for a chain no key vouched for (a log started
+    /// without a key, or stripped of its signatures): said (found by a review).
+    @Test(.enabled(if: AuditSupport.hasOpenSSL))
+    func signingAfterUnsignedRecordsIsWarnedOf() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (privatePath, _) = try AuditSupport.makeKey(.p256, named: "audit", in: directory)
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        try AuditSupport.makeLog(2, at: log)
+        let result = try ScanGateCommand.run(
+            [
+                "release-gate", "--policy", Self.policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                log, "--audit-key", privatePath,
+            ] + Self.common)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "warning: audit log \(log): record 2 is not signed, and this run signs the next"),
+            "\(result.standardError)")
+    }
+
     @Test func aBrokenAuditLogStopsTheGateBeforeAnythingIsDone() throws {
         let directory = try AuditSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
