@@ -262,7 +262,7 @@ private struct SARIFDocumentReader {
                     of: result, kind: resultKind, rule: rule, ruleProperties: ruleProperties, ruleTags: ruleTags,
                     overriddenLevel: run.levelOverrides[
                         SARIFRun.RuleKey(component: reference.component.position, id: ruleID)],
-                    toolName: run.toolName)
+                    ruleUnresolved: reference.unresolved, toolName: run.toolName)
             ],
             locations: locations,
             cwes: try cwes(ruleTags: ruleTags, rule: rule, result: result, run: run),
@@ -312,7 +312,7 @@ private struct SARIFDocumentReader {
     /// not the result's is never taken, and an id no component (or several) defines gets no rule.
     private mutating func resolveRule(
         of result: JSONValue, in run: SARIFRun
-    ) throws(JSONAccessError) -> (id: String?, rule: JSONValue?, component: SARIFToolComponent) {
+    ) throws(JSONAccessError) -> (id: String?, rule: JSONValue?, component: SARIFToolComponent, unresolved: Bool) {
         let ruleReference = try result.object("rule")
         let referencedID = try ruleReference?.string("id")
         let resultID = try result.string("ruleId")
@@ -374,6 +374,14 @@ private struct SARIFDocumentReader {
                 }
             }
         }
+        // A hierarchical id (`CA2101/1`, SARIF 3.27.5) names a sub-rule of the rule its first part
+        // names, when the run describes only that one.
+        if rule == nil, let explicitID, let root = explicitID.split(separator: "/").first,
+            root.count < explicitID.count,
+            let component, let index = component.ruleIndexByID[String(root)]
+        {
+            rule = component.rules[index]
+        }
         // A rule named only by its `guid` (SARIF 3.52.4), in the referenced component or any.
         if rule == nil, explicitID == nil, let guid = try ruleReference?.string("guid") {
             let searched = component.map { [$0] + run.components } ?? run.components
@@ -385,7 +393,12 @@ private struct SARIFDocumentReader {
             }
         }
         let ruleOwnID = try rule?.string("id")
-        return (explicitID ?? ruleOwnID, rule, component ?? run.driver)
+        // The result names a rule the run's components describe none of, though they describe
+        // rules: whatever that rule said of its severity is lost.
+        let index = try result.int("ruleIndex") ?? referencedIndex
+        let named = explicitID != nil || (index != nil && index != -1)
+        let unresolved = rule == nil && named && run.components.contains { !$0.rules.isEmpty }
+        return (explicitID ?? ruleOwnID, rule, component ?? run.driver, unresolved)
     }
 
     // MARK: - Text
@@ -498,7 +511,7 @@ private struct SARIFDocumentReader {
     /// a level that says more, so a policy's `unknown-severity-as` judges it.
     private mutating func rating(
         of result: JSONValue, kind: String?, rule: JSONValue?, ruleProperties: JSONValue?, ruleTags: [String],
-        overriddenLevel: JSONValue?, toolName: String
+        overriddenLevel: JSONValue?, ruleUnresolved: Bool = false, toolName: String
     ) throws(JSONAccessError) -> SeverityRating {
         let resultProperties = try result.object("properties")
         let securitySeverities = [
@@ -534,6 +547,12 @@ private struct SARIFDocumentReader {
         }
         if let kind, SARIFVocabulary.undecidedKinds.contains(kind), (level?.severity ?? .info) == .info {
             return SeverityRating(source: toolName, severity: .unknown, label: "kind \(kind)", isToolVerdict: true)
+        }
+        // A rule the run does not describe may have set any level: its result is unknown, not
+        // SARIF's default `warning` (a critical rule's result read as medium).
+        if level == nil, ruleUnresolved {
+            return SeverityRating(
+                source: toolName, severity: .unknown, label: "its rule is not in the run", isToolVerdict: true)
         }
         // SARIF's default when neither the result nor the rule sets one.
         let (text, severity) = level.map { ($0.text, $0.severity) } ?? ("warning", Severity.medium)

@@ -220,6 +220,26 @@ struct SARIFAdapterTests {
         #expect(report.warnings.first?.contains("\"12\"") == true)
     }
 
+    /// A result naming a rule the run does not describe (though it describes others) is of
+    /// unknown severity, not SARIF's default medium: the rule may have said critical. A
+    /// hierarchical id (`R1/sub`) takes its root rule; a run describing no rules (gitleaks) keeps
+    /// SARIF's default (found by a review).
+    @Test func aResultWhoseRuleIsNotInTheRunIsOfUnknownSeverity() throws {
+        func parse(_ rules: String, _ result: String) throws -> Finding? {
+            let json =
+                #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint", "rules": [\#(rules)]}}, "#
+                + #""results": [\#(result)]}]}"#
+            return try Corpus.parse(bytes: Array(json.utf8)).findings.first
+        }
+        let critical = #"{"id": "R1", "properties": {"security-severity": "9.8"}}"#
+        #expect(try parse(critical, #"{"ruleId": "R2", "message": {"text": "m"}}"#)?.severity == .unknown)
+        #expect(try parse(critical, #"{"ruleIndex": 5, "message": {"text": "m"}}"#)?.severity == .unknown)
+        #expect(try parse(critical, #"{"ruleId": "R1/sub", "message": {"text": "m"}}"#)?.severity == .critical)
+        // The result's own level still says what it is.
+        #expect(try parse(critical, #"{"ruleId": "R2", "level": "note", "message": {"text": "m"}}"#)?.severity == .low)
+        #expect(try parse("", #"{"ruleId": "R2", "message": {"text": "m"}}"#)?.severity == .medium)
+    }
+
     /// A security-severity that is neither a number nor a severity word is refused, as GitHub
     /// refuses the upload: read as absent, the level (a `note`) rated a "9,8" low (found by a
     /// review).
@@ -337,11 +357,13 @@ struct SARIFAdapterTests {
             #expect(try finding(message).severity == .critical, "\(message)")
         }
         #expect(try finding("negative index").ruleID == "unknown-rule")
-        #expect(try finding("negative index").severity == .medium)
+        // A rule the run describes none of, though it describes rules, may have set any level:
+        // unknown, not SARIF's default `warning` (found by a review).
+        #expect(try finding("negative index").severity == .unknown)
         #expect(try finding("ids differ").ruleID == "js/sql-injection")
         #expect(try finding("ids differ").severity == .critical)
         #expect(try finding("two extensions define it").ruleID == "js/shared")
-        #expect(try finding("two extensions define it").severity == .medium)  // no rule: SARIF's default
+        #expect(try finding("two extensions define it").severity == .unknown)
         #expect(try finding("resolved as written").severity == .critical)
 
         func warnings(_ result: Int) -> [String] {
