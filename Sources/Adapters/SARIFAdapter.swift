@@ -162,6 +162,12 @@ private struct SARIFDocumentReader {
             }
             if successful {
                 failures += errors.map { "\(run.toolName) reported an error, so its results may be incomplete: \($0)" }
+                // A process a signal ended did not finish, whatever the invocation says of itself.
+                var signal = try invocation.string("exitSignalName")
+                if signal == nil, let number = try invocation.int("exitSignalNumber") { signal = String(number) }
+                if let signal {
+                    failures.append("\(run.toolName) was ended by signal \(signal), so its results may be incomplete")
+                }
                 continue
             }
             var failure = "\(run.toolName) says its run failed"

@@ -640,6 +640,12 @@ struct SARIFAdapterTests {
             }
             #expect(error.jsonPath == "$.runs[0].invocations[0].toolExecutionNotifications[0].level", "\(error)")
         }
+        // A run a signal ended did not finish, though it calls itself successful.
+        let killed =
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}}, "invocations": "#
+            + #"[{"executionSuccessful": true, "exitCode": 137, "exitSignalName": "SIGKILL"}], "results": []}]}"#
+        let killedError = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(killed.utf8)) }
+        #expect(killedError.message.contains("lint was ended by signal SIGKILL"), "\(killedError)")
         // A suppression without its kind is none anyone can check: refused, not taken.
         for entry in ["{}", #"{"kind": "bogus"}"#, #"{"kind": null, "status": "accepted"}"#] {
             let result = #"{"ruleId": "R1", "level": "error", "message": {"text": "m"}, "suppressions": [\#(entry)]}"#
