@@ -372,11 +372,6 @@ private struct SARIFDocumentReader {
                     )
                     rule = only.rules[index]
                     component = only
-                } else if let component, component.duplicateRuleIDs.contains(explicitID) {
-                    warnOnce(
-                        at: result,
-                        "rule \"\(explicitID)\" is defined more than once by \(component.displayName); the result is "
-                            + "read without its rule")
                 } else if defining.count > 1 {
                     warnOnce(
                         at: result,
@@ -754,8 +749,6 @@ private struct SARIFToolComponent {
     let guid: String?
     let rules: [JSONValue]
     let ruleIndexByID: [String: Int]
-    /// Ids more than one of ``rules`` has (left out of ``ruleIndexByID``).
-    let duplicateRuleIDs: Set<String>
     /// Rules by their `guid`, for results that name a rule only so (read per result: an index,
     /// not a scan of the rules each time).
     let ruleIndexByGUID: [String: Int]
@@ -771,19 +764,12 @@ private struct SARIFToolComponent {
         rules = try value.array("rules") ?? []
         var index: [String: Int] = [:]
         var guidIndex: [String: Int] = [:]
-        var duplicates: Set<String> = []
         for (position, rule) in rules.enumerated() {
-            if let id = try rule.requireObject().string("id") {
-                if index[id] == nil { index[id] = position } else { duplicates.insert(id) }
-            }
-            // The first rule with a guid wins, as a reader scanning the list would find it.
+            // The first rule with an id (or guid) wins, as a reader scanning the list would find it.
+            if let id = try rule.requireObject().string("id"), index[id] == nil { index[id] = position }
             if let guid = try rule.string("guid"), guidIndex[guid] == nil { guidIndex[guid] = position }
         }
-        // An id two rules of one component have names neither: which one's severity a result
-        // named by it has cannot be told (found by a review: the first, a 1.0, hid a 9.8).
-        for id in duplicates { index[id] = nil }
         ruleIndexByID = index
-        duplicateRuleIDs = duplicates
         ruleIndexByGUID = guidIndex
     }
 }

@@ -238,12 +238,6 @@ struct SARIFAdapterTests {
         // The result's own level still says what it is.
         #expect(try parse(critical, #"{"ruleId": "R2", "level": "note", "message": {"text": "m"}}"#)?.severity == .low)
         #expect(try parse("", #"{"ruleId": "R2", "message": {"text": "m"}}"#)?.severity == .medium)
-        // Two rules of one id: which one the result means cannot be told (the first, a 1.0, hid
-        // the 9.8); an index still names one.
-        let twice = #"{"id": "R1", "properties": {"security-severity": "1.0"}}, "# + critical
-        #expect(try parse(twice, #"{"ruleId": "R1", "message": {"text": "m"}}"#)?.severity == .unknown)
-        #expect(
-            try parse(twice, #"{"ruleId": "R1", "ruleIndex": 1, "message": {"text": "m"}}"#)?.severity == .critical)
     }
 
     /// A security-severity that is neither a number nor a severity word is refused, as GitHub
