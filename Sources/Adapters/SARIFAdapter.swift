@@ -163,8 +163,11 @@ private struct SARIFDocumentReader {
             if successful {
                 failures += errors.map { "\(run.toolName) reported an error, so its results may be incomplete: \($0)" }
                 // A process a signal ended did not finish, whatever the invocation says of itself.
-                var signal = try invocation.string("exitSignalName")
-                if signal == nil, let number = try invocation.int("exitSignalNumber") { signal = String(number) }
+                // A SARIF writer's defaults (`""`, 0) say no signal.
+                var signal = try invocation.string("exitSignalName").flatMap { $0.isEmpty ? nil : $0 }
+                if signal == nil, let number = try invocation.int("exitSignalNumber"), number != 0 {
+                    signal = String(number)
+                }
                 if let signal {
                     failures.append("\(run.toolName) was ended by signal \(signal), so its results may be incomplete")
                 }
@@ -380,13 +383,19 @@ private struct SARIFDocumentReader {
                 }
             }
         }
-        // A hierarchical id (`CA2101/1`, SARIF 3.27.5) names a sub-rule of the rule its first part
-        // names, when the run describes only that one.
-        if rule == nil, let explicitID, let root = explicitID.split(separator: "/").first,
-            root.count < explicitID.count,
-            let component, let index = component.ruleIndexByID[String(root)]
-        {
-            rule = component.rules[index]
+        // A hierarchical id (`CA2101/1`, SARIF 3.27.5) names a sub-rule of the longest prefix of
+        // it the run describes (`js/sql-injection/1` of `js/sql-injection`: ids hold `/` too).
+        if rule == nil, let explicitID, let component {
+            var parts = explicitID.split(separator: "/", omittingEmptySubsequences: false)
+            while rule == nil, parts.count > 1 {
+                parts.removeLast()
+                let prefix = parts.joined(separator: "/")
+                guard !prefix.isEmpty, !prefix.hasSuffix("/"), let index = component.ruleIndexByID[prefix] else {
+                    continue
+                }
+                rule = component.rules[index]
+                warnOnce(at: result, "rule \"\(explicitID)\" is not described; read with rule \"\(prefix)\"")
+            }
         }
         // A rule named only by its `guid` (SARIF 3.52.4), in the referenced component or any.
         if rule == nil, explicitID == nil, let guid = try ruleReference?.string("guid") {

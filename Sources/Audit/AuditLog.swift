@@ -214,8 +214,13 @@ public struct AuditLog: Sendable {
         // Writable: the file itself, or the directory it would be created in.
         let directory = (path as NSString).deletingLastPathComponent
         var status = stat()
-        if access(path, F_OK) == 0 {
+        let exists = access(path, F_OK) == 0
+        let absence = exists ? 0 : errno
+        if exists {
             guard access(path, R_OK | W_OK) == 0 else { throw ioError("open", errno) }
+        } else if absence != ENOENT {
+            // A loop of links, a path through a file: said as the system says it.
+            throw ioError("open", absence)
         } else if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK {
             // A link to nothing: the append could not create the log through it (O_EXCL), and
             // would say so only after the registries were asked.

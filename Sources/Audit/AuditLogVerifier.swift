@@ -158,10 +158,12 @@ public struct AuditLogVerifier: Sendable {
         if result.failure == nil, requiresATrustedSignature, !trustedKeys.isEmpty, result.records > 0,
             result.verifiedSignatures == 0
         {
+            // Not one record's fault: the whole log is unsigned by the keys given.
             result.failure = AuditFailure(
-                kind: .unsigned, sequence: result.last?.sequence, line: lines.complete.count,
+                kind: .unsigned, sequence: nil, line: lines.complete.count,
                 message: "no record is signed by a key given: --allow-unsigned accepts records written before the "
-                    + "log had a key, not a log the key never signed (its signatures stripped?)")
+                    + "log had a key, not a log the key never signed (its signatures stripped?); before the first "
+                    + "release signs, verify the chain without --key")
         }
         if result.failure == nil, !foundExpected, let expectedRecord {
             result.failure = AuditFailure(

@@ -119,12 +119,18 @@ struct AuditVerifyCommand: ParsableCommand {
 
     private func text(_ result: AuditVerification, trusted: [AuditPublicKey]) -> String {
         var lines = ["audit log  \(log)"]
-        lines.append("records    \(result.records)" + (result.isValid ? "" : " good before the first bad one"))
+        // A failure of no one record (none signed by the keys given) leaves every record good.
+        let wholeLog = result.failure.map { $0.sequence == nil && $0.kind == .unsigned } ?? false
+        lines.append(
+            "records    \(result.records)" + (result.isValid || wholeLog ? "" : " good before the first bad one"))
         if let last = result.last, let hash = result.lastLineSHA256 {
             lines.append("last       record \(last.sequence), \(last.time), line SHA-256 \(hash)")
         }
         lines.append("signatures \(signatureSummary(result, trusted: trusted))")
-        if let failure = result.failure {
+        if let failure = result.failure, wholeLog {
+            lines.append("problem    \(failure.message)")
+            lines.append("result     NOT VERIFIED (\(failure.kind.rawValue))")
+        } else if let failure = result.failure {
             lines.append("first bad  \(failure)")
             lines.append("result     NOT VERIFIED (\(failure.kind.rawValue))")
         } else if trusted.isEmpty && result.signedRecords > 0 {

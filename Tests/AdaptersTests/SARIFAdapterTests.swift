@@ -235,6 +235,11 @@ struct SARIFAdapterTests {
         #expect(try parse(critical, #"{"ruleId": "R2", "message": {"text": "m"}}"#)?.severity == .unknown)
         #expect(try parse(critical, #"{"ruleIndex": 5, "message": {"text": "m"}}"#)?.severity == .unknown)
         #expect(try parse(critical, #"{"ruleId": "R1/sub", "message": {"text": "m"}}"#)?.severity == .critical)
+        // The longest described prefix: ids hold `/` too (found by the second diff review).
+        let codeQL = #"{"id": "js/sql-injection", "properties": {"security-severity": "9.8"}}"#
+        #expect(
+            try parse(codeQL, #"{"ruleId": "js/sql-injection/1", "message": {"text": "m"}}"#)?.severity == .critical)
+        #expect(try parse(critical, #"{"ruleId": "/R1", "message": {"text": "m"}}"#)?.severity == .unknown)
         // The result's own level still says what it is.
         #expect(try parse(critical, #"{"ruleId": "R2", "level": "note", "message": {"text": "m"}}"#)?.severity == .low)
         #expect(try parse("", #"{"ruleId": "R2", "message": {"text": "m"}}"#)?.severity == .medium)
@@ -640,6 +645,11 @@ struct SARIFAdapterTests {
             + #"[{"executionSuccessful": true, "exitCode": 137, "exitSignalName": "SIGKILL"}], "results": []}]}"#
         let killedError = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(killed.utf8)) }
         #expect(killedError.message.contains("lint was ended by signal SIGKILL"), "\(killedError)")
+        // A writer's defaults say no signal.
+        let defaults =
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "lint"}}, "invocations": "#
+            + #"[{"executionSuccessful": true, "exitSignalName": "", "exitSignalNumber": 0}], "results": []}]}"#
+        #expect(try Corpus.parse(bytes: Array(defaults.utf8)).findings.isEmpty)
         // A suppression without its kind is none anyone can check: refused, not taken.
         for entry in ["{}", #"{"kind": "bogus"}"#, #"{"kind": null, "status": "accepted"}"#] {
             let result = #"{"ruleId": "R1", "level": "error", "message": {"text": "m"}, "suppressions": [\#(entry)]}"#

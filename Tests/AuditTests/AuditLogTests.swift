@@ -55,6 +55,13 @@ struct AuditChainTests {
         try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "nowhere.jsonl")
         let error = #expect(throws: AuditLogError.self) { try AuditLog(path: path).checkAppendable() }
         #expect("\(String(describing: error))".contains("a link to nowhere.jsonl, which does not exist"))
+        // A loop of links is said as the system says it, not as a link to nothing.
+        let loop = directory.appendingPathComponent("loop.jsonl").path
+        try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: "loop.jsonl")
+        let looped = #expect(throws: AuditLogError.self) { try AuditLog(path: loop).checkAppendable() }
+        #expect(
+            "\(String(describing: looped))".contains("Too many levels of symbolic links"),
+            "\(String(describing: looped))")
     }
 
     @Test func anAlteredRecordIsNamed() throws {
