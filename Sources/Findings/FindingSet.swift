@@ -249,6 +249,8 @@ public struct FindingSet: Sendable {
             byVersion[version(finding), default: []].append(finding)
         }
         var groups: [[Finding]] = byVersion.keys.sorted().flatMap { groupByAliasOverlap(byVersion[$0] ?? []) }
+        // npm 7 alone: no versioned group to join.
+        if groups.isEmpty { return groupByAliasOverlap(members) }
         let groupIDs = groups.map { Set($0.flatMap { [$0.ruleID] + $0.aliases }) }
         var groupClaims = groups.map { MergeClaims($0) }
         var candidates: [Int: [Finding]] = [:]
@@ -293,8 +295,8 @@ public struct FindingSet: Sendable {
         if members.count <= 1 { return members.isEmpty ? [] : [members] }
         let order = members.indices.sorted { members[$0].fingerprint < members[$1].fingerprint }
         var parent = Array(members.indices)
-        // Each component's claims, at its root.
-        var claims = members.map { MergeClaims($0) }
+        // Each component's claims, at its root; a root's is its own finding's until it joins.
+        var claims = [MergeClaims?](repeating: nil, count: members.count)
         func root(_ index: Int) -> Int {
             var current = index
             while parent[current] != current {
@@ -309,9 +311,13 @@ public struct FindingSet: Sendable {
             for id in [finding.ruleID] + finding.aliases {
                 if let other = owner[id] {
                     let (mine, theirs) = (root(index), root(other))
-                    guard mine != theirs, claims[theirs].canJoin(claims[mine]) else { continue }
+                    guard mine != theirs else { continue }
+                    // Made when first needed: most findings share no id with another.
+                    if claims[theirs] == nil { claims[theirs] = MergeClaims(members[theirs]) }
+                    if claims[mine] == nil { claims[mine] = MergeClaims(members[mine]) }
+                    guard let mineClaims = claims[mine], claims[theirs]?.canJoin(mineClaims) == true else { continue }
                     parent[mine] = theirs
-                    claims[theirs].absorb(claims[mine])
+                    claims[theirs]?.absorb(mineClaims)
                 } else {
                     owner[id] = index
                 }
