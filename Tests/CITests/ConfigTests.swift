@@ -324,14 +324,20 @@ import Yams
         }
     }
 
-    @Test func anOutputDirectoryThatLinksToTheReportsIsRefused() throws {
+    /// A temporary directory holding `reports/` and `out`, a link to it.
+    static func workspaceWithOutLinkingToReports() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "scangate-link-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(
             at: directory.appendingPathComponent("reports"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(
             atPath: directory.appendingPathComponent("out").path, withDestinationPath: "reports")
+        return directory
+    }
+
+    @Test func anOutputDirectoryThatLinksToTheReportsIsRefused() throws {
+        let directory = try Self.workspaceWithOutLinkingToReports()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let config = try CIConfigLoader.parse(
             "scangate-config: 1\nreports: [reports/*.json]\npolicies: {dev: p/dev.yaml}\n",
             file: directory.appendingPathComponent(".scangate.yaml").path, directory: directory.path)
@@ -349,13 +355,8 @@ import Yams
     /// reports, in a subdirectory not made yet, would be read as a report next run; two outputs
     /// through a link and its target, in such a subdirectory, would be one file.
     @Test func outputsMeetingThroughALinkAboveANewDirectoryAreRefused() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "scangate-link-\(UUID().uuidString)")
+        let directory = try Self.workspaceWithOutLinkingToReports()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("reports"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(
-            atPath: directory.appendingPathComponent("out").path, withDestinationPath: "reports")
         let config = try CIConfigLoader.parse(
             "scangate-config: 1\nreports: [\"reports/**/*\"]\npolicies: {dev: p/dev.yaml}\n",
             file: directory.appendingPathComponent(".scangate.yaml").path, directory: directory.path)
