@@ -254,6 +254,14 @@ private struct SARIFDocumentReader {
         let embeddedID = SARIFAdapter.leadingAdvisoryID(ruleID)
         let kind =
             embeddedID != nil ? .vulnerability : findingKind(ruleID: ruleID, toolName: run.toolName, ruleTags: ruleTags)
+        var findingID = ruleID
+        var aliases = [embeddedID].compactMap { $0 }
+        // Trivy's checks under the one spelling its JSON reads them with (`DS002`, `AVD-DS-0002`
+        // and `DS-0002` are `DS-0002`): an upgrade that respells them keeps their findings.
+        if kind == .misconfiguration, run.isTrivy, let check = TrivyAdapterMaps.checkID(ruleID), check != ruleID {
+            findingID = check
+            aliases.append(ruleID)
+        }
         let shortDescription = try rule?.object("shortDescription")?.string("text")
         let ruleName = try rule?.string("name")
         let title = shortDescription ?? ruleName ?? reference.id ?? message.map(firstLine) ?? ruleID
@@ -263,7 +271,7 @@ private struct SARIFDocumentReader {
         let firstPlace = locations.first.flatMap { $0.path ?? $0.url } ?? ""
 
         let finding = Finding(
-            kind: kind, ruleID: ruleID, aliases: [embeddedID].compactMap { $0 }, title: title,
+            kind: kind, ruleID: findingID, aliases: aliases, title: title,
             description: try describe(rule: rule, message: message),
             detail: message.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 },
             ratings: [
@@ -496,6 +504,9 @@ private struct SARIFDocumentReader {
         let tool = toolName.lowercased()
         let secretTool = tool.contains("gitleaks") || tool.contains("secret")
         if secretTool || ruleTags.contains(where: { $0.lowercased() == "secret" }) { return .secret }
+        // Trivy tags its checks' rules so (a policy's `kind: misconfiguration` must see them as
+        // it sees Trivy's JSON).
+        if ruleTags.contains(where: { $0.lowercased() == "misconfiguration" }) { return .misconfiguration }
         return .codeIssue
     }
 

@@ -658,6 +658,22 @@ struct SARIFAdapterTests {
         }
     }
 
+    /// Trivy's SARIF of a config scan holds misconfigurations, as its JSON does, under the same
+    /// check ids: read as code issues, a policy's `kind: misconfiguration` rule passed them, and
+    /// an upgrade that respelled `DS002` as `DS-0002` made every finding new (found by a review).
+    @Test(.enabled(if: Corpus.isAvailable))
+    func trivysMisconfigurationsInSARIFAreMisconfigurationsUnderOneSpelling() throws {
+        let sarif = try Corpus.parse(
+            Corpus.directory.appendingPathComponent("sarif/trivy-action__config-sarif@v0.48.1.sarif"))
+        #expect(!sarif.findings.isEmpty)
+        #expect(sarif.findings.allSatisfy { $0.kind == .misconfiguration }, "\(sarif.findings.map(\.kind))")
+        let json = try Corpus.parse(Corpus.directory.appendingPathComponent("trivy/trivy-action__config@v0.48.1.json"))
+        #expect(
+            Set(sarif.findings.map(\.ruleID)).isSubset(of: Set(json.findings.map(\.ruleID))),
+            "\(sarif.findings.map(\.ruleID))")
+        #expect(sarif.findings.contains { $0.ruleID == "DS-0002" && $0.aliases == ["DS002"] })
+    }
+
     /// ZAP's own SARIF with no result is the scan that checked nothing its XML report is: judged
     /// by `empty-scans`, and its run left out of the SARIF file (found by a review).
     @Test(.enabled(if: Corpus.isAvailable))
