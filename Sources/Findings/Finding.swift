@@ -597,7 +597,8 @@ public struct Finding: Sendable, Hashable {
     }
     /// CVEs the finding covers that are none of its ids: an npm advisory naming several covers
     /// them all and is none of them (so they are not aliases). It joins no finding of one CVE
-    /// (``claimedCVEs``). Not written to the findings JSON: only merging reads it.
+    /// (``claimedCVEs``). Written to the findings JSON as `coveredCves` where there are some, for
+    /// a baseline read back to claim them too.
     public var coveredCVEs: [String] {
         get { storage.coveredCVEs }
         set { mutableStorage.coveredCVEs = newValue }

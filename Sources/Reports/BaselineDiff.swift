@@ -379,7 +379,7 @@ public struct FindingsSnapshot: Sendable {
             if let tool = try source.string("tool") { tools.append(tool) }
             if let rawID = try source.string("rawId") { rawIDs.append(rawID) }
         }
-        let reportedCVEs = Finding.reportedCVEs(rawIDs: rawIDs)
+        var reportedCVEs = Finding.reportedCVEs(rawIDs: rawIDs)
         var subject = ""
         var ecosystem: String?
         var packageName: String?
@@ -410,6 +410,11 @@ public struct FindingsSnapshot: Sendable {
             throw unknownValue("kind", kind, at: finding["kind"] ?? finding, file: file)
         }
         let aliases = try finding.strings("aliases")
+        // An advisory of several CVEs claims them all (``Finding/claimedCVEs``).
+        let covered = try finding.strings("coveredCves")
+        if reportedCVEs.isEmpty, !covered.isEmpty {
+            reportedCVEs = Set(([id] + aliases + covered).map(Identifiers.normalize).filter(Identifiers.isCVE))
+        }
         // `scope` is recorded since findings could be recognised across tool changes; a document
         // without it is matched by fingerprint only.
         // Ratings and places, when the document has them (every findings JSON ScanGate writes):

@@ -177,6 +177,10 @@ public enum FindingsJSON {
         writer.endArray()
         writer.field("cwes", finding.cwes)
         writer.field("references", finding.references)
+        // Only where there are some (an npm advisory of several CVEs): a baseline read back must
+        // know them, or a later finding of another CVE that links the advisory passes as known.
+        let covered = Array(Set(finding.coveredCVEs)).sorted()
+        if !covered.isEmpty { writer.field("coveredCves", covered) }
         writer.key("sources")
         writer.beginArray()
         for source in finding.provenance {

@@ -44,6 +44,24 @@ struct ToolChangeDiffTests {
         #expect(try Self.snapshot(both).baseline.contains(lodashBefore))
     }
 
+    /// An npm advisory covering two CVEs claims them both, read back from the findings JSON too:
+    /// written without them, its trace claimed none, and a new CVE whose references link the
+    /// advisory passed `fail-on-new-only` as "in baseline" (found by a review).
+    @Test func aBaselineAdvisoryOfSeveralCVEsIsNotANewCVEThatLinksIt() throws {
+        var advisory = ReportSupport.vulnerability("GHSA-aaaa-bbbb-cccc", tool: "npm-audit")
+        advisory.provenance = [Provenance(tool: "npm-audit", reportFile: "npm.json", rawID: "1066786")]
+        advisory.coveredCVEs = ["CVE-2099-0002", "CVE-2099-0001"]
+        advisory = advisory.finalized()
+        var arrived = ReportSupport.vulnerability("CVE-2099-0009")
+        arrived.aliases = ["GHSA-aaaa-bbbb-cccc"]
+        arrived = arrived.finalized()
+        let written = try FindingsJSON.encode(FindingSet(merging: [advisory]), reports: [])
+        #expect(String(decoding: written, as: UTF8.self).contains(#""coveredCves""#))
+        let baseline = try FindingsSnapshot.read(bytes: written, file: "previous.json")
+        #expect(!baseline.baseline.contains(arrived))
+        #expect(baseline.baseline.contains(advisory))
+    }
+
     /// A GHSA covering two CVEs is named in both's references: a new critical CVE in the same
     /// package version shared an id with the baseline's CVE and passed `fail-on-new-only` as
     /// "in baseline" (found by a review). Two CVEs tools reported are two findings, as in merging.
