@@ -265,10 +265,21 @@ private struct SARIFDocumentReader {
         let shortDescription = try rule?.object("shortDescription")?.string("text")
         let ruleName = try rule?.string("name")
         let title = shortDescription ?? ruleName ?? reference.id ?? message.map(firstLine) ?? ruleID
-        let locations = try readLocations(of: result, in: run)
+        var locations = try readLocations(of: result, in: run)
+        // Trivy's SARIF locates an image's vulnerabilities at the image (`knqyf263/vuln-image:1.2.3`
+        // in 0.28): an image, as its JSON says, not a file; its tag in the identity and the places
+        // made every finding new with each release of the image (fingerprints carry no tags).
+        if run.isTrivy, kind == .vulnerability {
+            for index in locations.indices {
+                guard let path = locations[index].path, let last = path.split(separator: "/").last,
+                    last.contains(":") || last.contains("@")
+                else { continue }
+                locations[index] = Location(image: ImageReference(parsing: path), target: path)
+            }
+        }
         let stableKey = try stableKey(
             of: result, message: run.isTrivy ? message.map(Self.trivyStableText) : message)
-        let firstPlace = locations.first.flatMap { $0.path ?? $0.url } ?? ""
+        let firstPlace = locations.first.flatMap { $0.path ?? $0.url ?? $0.image?.repository } ?? ""
 
         let finding = Finding(
             kind: kind, ruleID: findingID, aliases: aliases, title: title,
