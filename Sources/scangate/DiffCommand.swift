@@ -1,4 +1,5 @@
 import ArgumentParser
+import Findings
 import Foundation
 import Policy
 import Reports
@@ -44,7 +45,8 @@ struct DiffCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let diff = BaselineDiff(
-            previous: before.entries, current: after.entries, baselineFile: previous, coverage: after.coverage)
+            previous: before.entries, current: after.entries, baselineFile: previous, coverage: after.coverage,
+            newAgain: Self.newAgain(before: before, after: after))
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(DiffText.table(diff, current: current).utf8)
@@ -52,5 +54,23 @@ struct DiffCommand: ParsableCommand {
         case .markdown: bytes = Array(DiffText.markdown(diff).utf8)
         }
         try OutputFile.write(bytes, to: output, sparing: [previous, current], isJSON: format == .json)
+    }
+
+    /// Findings of the current run the earlier run's decision held only as waived or
+    /// VEX-suppressed, and the current run's decision does not: new again, as the gate judges
+    /// them. Known only when both files are report JSONs (a findings file records no decision).
+    static func newAgain(before: FindingsSnapshot, after: FindingsSnapshot) -> Set<String> {
+        guard let excusedBefore = before.excusedFingerprints, let excusedNow = after.excusedFingerprints else {
+            return []
+        }
+        let index = ContinuityIndex(before.entries.filter { !$0.suppressed }.map(\.trace))
+        var again = Set<String>()
+        for entry in after.entries where !entry.suppressed && !excusedNow.contains(entry.fingerprint) {
+            let matched = index.matches(entry.trace)
+            if !matched.isEmpty, matched.allSatisfy({ excusedBefore.contains($0.fingerprint) }) {
+                again.insert(entry.fingerprint)
+            }
+        }
+        return again
     }
 }

@@ -24,6 +24,28 @@ struct ReportCommandTests {
         return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
 
+    /// Between two report JSONs, a finding the earlier decision held only as waived and the
+    /// later one does not is new again, as the gate judges it (found by a review: diff called it
+    /// unchanged, the gate new). Still waived, it is unchanged.
+    @Test func aFindingOnlyWaivedBeforeIsNewAgainInTheDiff() throws {
+        let directory = try ReportSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let waived = directory.appendingPathComponent("waived.json").path
+        let unwaived = directory.appendingPathComponent("unwaived.json").path
+        let common = ["--format", "json", "--policy", "policies/staging.yaml", "--now", "2026-11-28"] + Self.examples
+        _ = try ReportBinary.run(["report", "-o", waived, "--waivers", "fixtures/policy/waivers.yaml"] + common)
+        _ = try ReportBinary.run(["report", "-o", unwaived] + common)
+        let again = try ReportBinary.run(["diff", waived, unwaived])
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(
+            again.standardOutput.split(separator: "\n").contains {
+                $0.hasPrefix("NEW") && $0.contains("CVE-2021-23337")
+            },
+            "\(again.standardOutput)")
+        let same = try ReportBinary.run(["diff", waived, waived])
+        #expect(same.standardOutput.contains("0 new, 0 fixed"), "\(same.standardOutput)")
+    }
+
     /// A finding is fixed only when a tool that found it looked again: the image scan missing
     /// this time, or ZAP reaching no site, leaves its findings "not scanned", not "fixed".
     @Test func findingsOfAToolThatDidNotScanThisTimeAreNotCalledFixed() throws {
