@@ -260,7 +260,8 @@ private struct SARIFDocumentReader {
         // and `DS-0002` are `DS-0002`): an upgrade that respells them keeps their findings.
         if kind == .misconfiguration, run.isTrivy, let check = TrivyAdapterMaps.checkID(ruleID), check != ruleID {
             findingID = check
-            aliases.append(ruleID)
+            // The written id, and Trivy's `AVD-` id its JSON gives beside it (`AVDID`).
+            aliases += [ruleID, "AVD-" + check].filter { $0 != check }.sortedUnique()
         }
         let shortDescription = try rule?.object("shortDescription")?.string("text")
         let ruleName = try rule?.string("name")
@@ -271,9 +272,7 @@ private struct SARIFDocumentReader {
         // made every finding new with each release of the image (fingerprints carry no tags).
         if run.isTrivy, kind == .vulnerability {
             for index in locations.indices {
-                guard let path = locations[index].path, let last = path.split(separator: "/").last,
-                    last.contains(":") || last.contains("@")
-                else { continue }
+                guard let path = locations[index].path, Self.isImageReference(path) else { continue }
                 locations[index] = Location(image: ImageReference(parsing: path), target: path)
             }
         }
@@ -492,6 +491,28 @@ private struct SARIFDocumentReader {
             }
         }
         return key + (message ?? "")
+    }
+
+    /// Whether a Trivy location is an image reference with a tag or digest, as Trivy 0.28 writes
+    /// it (`knqyf263/vuln-image:1.2.3`, `alpine@sha256:…`), not a file: a tag of Docker's
+    /// grammar or an `algorithm:hex` digest, no backslash, and a last name without a file's
+    /// extension (`deps/app.jar`, `lodash@4.17.20` and `C:\proj\…` stay files).
+    static func isImageReference(_ path: String) -> Bool {
+        guard !path.contains("\\"), let last = path.split(separator: "/").last else { return false }
+        let image = ImageReference(parsing: path)
+        guard let name = image.repository.split(separator: "/").last, !name.contains(".") else { return false }
+        if let digest = image.digest {
+            let parts = digest.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 && parts[0].allSatisfy { $0.isLetter || $0.isNumber }
+                && parts[1].count >= 32 && parts[1].allSatisfy(\.isHexDigit)
+        }
+        guard last.contains(":"), let tag = image.tag, (1...128).contains(tag.count),
+            let first = tag.unicodeScalars.first,
+            first.properties.isAlphabetic || ("0"..."9").contains(first) || first == "_"
+        else { return false }
+        return tag.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0))
+        }
     }
 
     /// A Trivy template message (`Package: …` or `Artifact: …`, one field a line, the lines

@@ -179,7 +179,7 @@ public enum FindingsJSON {
         writer.field("references", finding.references)
         // Only where there are some (an npm advisory of several CVEs): a baseline read back must
         // know them, or a later finding of another CVE that links the advisory passes as known.
-        let covered = Array(Set(finding.coveredCVEs)).sorted()
+        let covered = Array(Set(finding.coveredCVEs.map(Identifiers.normalize))).sorted()
         if !covered.isEmpty { writer.field("coveredCves", covered) }
         writer.key("sources")
         writer.beginArray()

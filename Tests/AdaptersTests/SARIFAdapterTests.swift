@@ -671,7 +671,10 @@ struct SARIFAdapterTests {
         #expect(
             Set(sarif.findings.map(\.ruleID)).isSubset(of: Set(json.findings.map(\.ruleID))),
             "\(sarif.findings.map(\.ruleID))")
-        #expect(sarif.findings.contains { $0.ruleID == "DS-0002" && $0.aliases == ["DS002"] })
+        // With Trivy's `AVD-` id its JSON gives beside it, for waivers and rules naming it.
+        #expect(sarif.findings.contains { $0.ruleID == "DS-0002" && $0.aliases == ["AVD-DS-0002", "DS002"] })
+        let fromJSON = try #require(json.findings.first { $0.ruleID == "DS-0002" })
+        #expect(Set(fromJSON.aliases) == ["AVD-DS-0002", "DS002"])
     }
 
     /// Trivy 0.28's SARIF locates an image's vulnerabilities at the tagged image: an image, not a
@@ -690,8 +693,17 @@ struct SARIFAdapterTests {
         let imageFinding = try #require(before.findings.first { $0.locations.first?.image != nil })
         #expect(imageFinding.locations.first?.image == ImageReference(repository: "knqyf263/vuln-image", tag: "1.2.3"))
         #expect(imageFinding.locations.first?.path == nil)
-        // Its lock files stay files.
+        // Its lock files stay files, and so do paths that are no image reference (found by the
+        // third diff review).
         #expect(before.findings.contains { $0.locations.first?.path == "rust-app/Cargo.lock" })
+        for file in ["node_modules/.pnpm/lodash@4.17.20", #"C:\\proj\\package-lock.json"#, "lib/app.jar:1", "src/a:-b"]
+        {
+            let written = file.replacingOccurrences(of: #"\"#, with: #"\\"#)
+            let other = try Corpus.parse(
+                bytes: Array(text.replacingOccurrences(of: "knqyf263/vuln-image:1.2.3", with: written).utf8),
+                name: "file.sarif")
+            #expect(other.findings.contains { $0.locations.first?.path == file }, "\(file)")
+        }
     }
 
     /// ZAP's own SARIF with no result is the scan that checked nothing its XML report is: judged
