@@ -586,7 +586,8 @@ private struct SARIFDocumentReader {
             }
         }
         let tagWords = ruleTags.map { tag -> SARIFVerdict? in
-            SARIFVocabulary.severityTag(tag).map { SARIFVerdict(severity: $0, label: "tag \(tag)") }
+            // The words Trivy (and ScanGate) write among the tags; `none`, `info` are ordinary tags elsewhere.
+            TrivyAdapterMaps.severity(label: tag).map { SARIFVerdict(severity: $0, label: "tag \(tag)") }
         }
         let cvssSeverities = [cvssSeverity(in: resultProperties), cvssSeverity(in: ruleProperties)]
         let level = try self.level(of: result, rule: rule, overriddenLevel: overriddenLevel)
@@ -1107,16 +1108,6 @@ private enum SARIFVocabulary {
         }
         guard score.isFinite, score >= 0, score <= 10 else { return .unusable("\"\(text)\"") }
         return score < 0.1 ? .noScore : .score(score, text: text)
-    }
-
-    /// The severity a rule tag names, for the words Trivy (and ScanGate) write among the tags:
-    /// `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `UNKNOWN`, any case. Other words a label may hold
-    /// (`none`, `info`) are ordinary tags elsewhere and are not read as severities.
-    static func severityTag(_ tag: String) -> Severity? {
-        switch tag.lowercased() {
-        case "critical", "high", "medium", "low", "unknown": Severity(label: tag)
-        default: nil
-        }
     }
 
     /// `CWE-79` from the tag forms `external/cwe/cwe-079`, `CWE-79`, `cwe-79` and Semgrep's

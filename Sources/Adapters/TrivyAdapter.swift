@@ -414,16 +414,6 @@ private struct TrivyReportReader {
         }
     }
 
-    /// Trivy's own five severities (`CRITICAL`…`UNKNOWN`, any case), not the words other tools
-    /// use (`NEGLIGIBLE`, `NONE`, `info`): read as info, a critical relabelled so would pass every
-    /// policy.
-    static func severity(label: String) -> Severity? {
-        switch label.lowercased() {
-        case "critical", "high", "medium", "low", "unknown": Severity(label: label)
-        default: nil
-        }
-    }
-
     private struct ResultInfo {
         var target: String
         var context: TrivyContext
@@ -554,7 +544,7 @@ private struct TrivyReportReader {
         let severitySource = withSeveritySource ? try fields.string(VulnerabilityKey.severitySource.rawValue) : nil
         let severityLabel = try fields.string(VulnerabilityKey.severity.rawValue)
         if let severityLabel {
-            guard let severity = Self.severity(label: severityLabel) else {
+            guard let severity = TrivyAdapterMaps.severity(label: severityLabel) else {
                 throw (fields[VulnerabilityKey.severity.rawValue] ?? fields.object)
                     .error(
                         "unknown Trivy severity \"\(severityLabel)\" (Trivy writes CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN)"
@@ -818,6 +808,16 @@ private struct TrivyReportReader {
 
 /// Fixed tables of Trivy's vocabulary.
 enum TrivyAdapterMaps {
+    /// Trivy's own five severities (`CRITICAL`…`UNKNOWN`, any case), as its JSON and the tags of
+    /// its SARIF rules write them; not the words other tools use (`NEGLIGIBLE`, `NONE`, `info`):
+    /// read as info, a critical relabelled so would pass every policy.
+    static func severity(label: String) -> Severity? {
+        switch label.lowercased() {
+        case "critical", "high", "medium", "low", "unknown": Severity(label: label)
+        default: nil
+        }
+    }
+
     /// `VendorSeverity` numbers: 0 unknown, 1 low, 2 medium, 3 high, 4 critical.
     static func severity(vendorLevel level: Int) -> Severity {
         switch level {
