@@ -253,7 +253,8 @@ public struct FindingSet: Sendable {
         if groups.isEmpty { return groupByAliasOverlap(members) }
         let groupIDs = groups.map { Set($0.flatMap { [$0.ruleID] + $0.aliases }) }
         var groupClaims = groups.map { MergeClaims($0) }
-        var candidates: [Int: [Finding]] = [:]
+        // Each finding's claims made once, beside it.
+        var candidates: [Int: [(finding: Finding, claims: MergeClaims)]] = [:]
         var unplaced: [Finding] = []
         for finding in members where isUnversioned(finding) {
             let ids = Set([finding.ruleID] + finding.aliases)
@@ -262,24 +263,25 @@ public struct FindingSet: Sendable {
                 !ids.isDisjoint(with: groupIDs[$0]) && groupClaims[$0].canJoin(claims)
             }
             if matching.count == 1, let index = matching.first {
-                candidates[index, default: []].append(finding)
+                candidates[index, default: []].append((finding, claims))
             } else {
                 unplaced.append(finding)
             }
         }
         for index in candidates.keys.sorted() {
+            let joining = (candidates[index] ?? []).sorted { $0.finding.fingerprint < $1.finding.fingerprint }
             // In fingerprint order; one that can no longer join (another report's finding of
             // another CVE joined first) stays on its own.
-            for finding in (candidates[index] ?? []).sorted(by: { $0.fingerprint < $1.fingerprint }) {
-                let claims = MergeClaims(finding)
-                let rivals = (candidates[index] ?? []).contains { other in
-                    other.fingerprint != finding.fingerprint && !MergeClaims(other).canJoin(claims)
+            for candidate in joining {
+                let rivals = joining.contains { other in
+                    other.finding.fingerprint != candidate.finding.fingerprint
+                        && !other.claims.canJoin(candidate.claims)
                 }
-                if !rivals, groupClaims[index].canJoin(claims) {
-                    groups[index].append(finding)
-                    groupClaims[index].absorb(claims)
+                if !rivals, groupClaims[index].canJoin(candidate.claims) {
+                    groups[index].append(candidate.finding)
+                    groupClaims[index].absorb(candidate.claims)
                 } else {
-                    unplaced.append(finding)
+                    unplaced.append(candidate.finding)
                 }
             }
         }
