@@ -95,12 +95,11 @@ public struct GitHubToken: Sendable, CustomStringConvertible, CustomDebugStringC
     private static func replacingPrefixes(
         from head: [UInt8], continuedBy units: [[UInt8]], with replacement: [UInt8], in haystack: [UInt8]
     ) -> [UInt8] {
-        let needle = head
-        guard !needle.isEmpty, haystack.count >= needle.count else { return haystack }
+        guard !head.isEmpty, haystack.count >= head.count else { return haystack }
         var output: [UInt8] = []
         var copied = 0
         haystack.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pin in
+            head.withUnsafeBytes { pin in
                 guard let base = hay.baseAddress, let pinBase = pin.baseAddress else { return }
                 let first = Int32(pin[0])
                 var position = 0
