@@ -33,10 +33,10 @@ public struct FindingTrace: Sendable, Hashable {
     /// The files (lock files, manifests, sources) it was found in, sorted; nil when not known
     /// (a baseline given as fingerprints, or written before places were read).
     public var places: [String]?
-    /// The CVEs tools reported as the finding's own ids (``Finding/reportedCVEs``), not aliases
-    /// read from its references; for a finding of this run, the CVEs it claims
-    /// (``Finding/claimedCVEs``). Two traces claiming different ones are two vulnerabilities,
-    /// whatever advisory they share (``claimedCVEs``).
+    /// The CVEs the finding claims (``Finding/claimedCVEs``, of a finding of this run or of one
+    /// read back from a findings document), or only those tools reported as its own ids. Two
+    /// traces claiming different ones are two vulnerabilities, whatever advisory they share
+    /// (``claimedCVEs``).
     public var reportedCVEs: Set<String>
 
     public init(

@@ -559,11 +559,17 @@ public struct Finding: Sendable, Hashable {
     /// are two vulnerabilities, and an advisory naming one CVE is not another CVE it shares a
     /// reference with (``FindingSet``).
     public var claimedCVEs: Set<String> {
-        let reported = reportedCVEs
+        Self.claimedCVEs(rawIDs: provenance.map(\.rawID), ids: [ruleID] + aliases, covered: coveredCVEs)
+    }
+
+    /// ``claimedCVEs`` of a finding known by its sources' raw ids, its ids and the CVEs it covers
+    /// (a findings document read back: `sources[].rawId`, `id` and `aliases`, `coveredCves`).
+    public static func claimedCVEs(rawIDs: [String], ids: [String], covered: [String]) -> Set<String> {
+        let reported = reportedCVEs(rawIDs: rawIDs)
         guard reported.isEmpty else { return reported }
         // The primary id is the oldest CVE among them (``finalized()``), aliases the rest; an
         // advisory of several CVEs claims them all, so it joins none of them alone.
-        return Set(([ruleID] + aliases + coveredCVEs).map(Identifiers.normalize).filter(Identifiers.isCVE))
+        return Set((ids + covered).map(Identifiers.normalize).filter(Identifiers.isCVE))
     }
 
     /// The CVEs among tools' raw ids, normalised (a findings document's `sources[].rawId` too).

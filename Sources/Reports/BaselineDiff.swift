@@ -379,7 +379,6 @@ public struct FindingsSnapshot: Sendable {
             if let tool = try source.string("tool") { tools.append(tool) }
             if let rawID = try source.string("rawId") { rawIDs.append(rawID) }
         }
-        var reportedCVEs = Finding.reportedCVEs(rawIDs: rawIDs)
         var subject = ""
         var ecosystem: String?
         var packageName: String?
@@ -410,11 +409,9 @@ public struct FindingsSnapshot: Sendable {
             throw unknownValue("kind", kind, at: finding["kind"] ?? finding, file: file)
         }
         let aliases = try finding.strings("aliases")
-        // An advisory of several CVEs claims them all (``Finding/claimedCVEs``).
-        let covered = try finding.strings("coveredCves")
-        if reportedCVEs.isEmpty, !covered.isEmpty {
-            reportedCVEs = Set(([id] + aliases + covered).map(Identifiers.normalize).filter(Identifiers.isCVE))
-        }
+        // As merging reads them: an advisory of several CVEs claims them all.
+        let claimedCVEs = Finding.claimedCVEs(
+            rawIDs: rawIDs, ids: [id] + aliases, covered: try finding.strings("coveredCves"))
         // `scope` is recorded since findings could be recognised across tool changes; a document
         // without it is matched by fingerprint only.
         // Ratings and places, when the document has them (every findings JSON ScanGate writes):
@@ -453,7 +450,7 @@ public struct FindingsSnapshot: Sendable {
         let trace = FindingTrace(
             fingerprint: fingerprint, kind: kind, scope: scope, ecosystem: ecosystem,
             packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases, severity: severity,
-            ratings: ratings, places: places, reportedCVEs: reportedCVEs)
+            ratings: ratings, places: places, reportedCVEs: claimedCVEs)
         return DiffEntry(
             fingerprint: fingerprint, id: id, kind: kind, severity: severity, title: try finding.string("title") ?? "",
             tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed, trace: trace)
