@@ -142,8 +142,18 @@ public struct Baseline: Sendable {
     /// it is (`matched`, ``matches(_:countingToolSuppressed:)``: its fingerprint changed with the
     /// tools).
     public func excused(_ finding: Finding, matched: [FindingTrace]) -> Bool {
+        excused(fingerprint: finding.fingerprint, matched: matched)
+    }
+
+    /// ``excused(_:matched:)`` of a finding known by its trace (a findings document read back:
+    /// `scangate diff`), matched here.
+    public func excused(_ trace: FindingTrace) -> Bool {
+        excused(fingerprint: trace.fingerprint, matched: index.matches(trace))
+    }
+
+    private func excused(fingerprint: String, matched: [FindingTrace]) -> Bool {
         guard !excused.isEmpty else { return false }
-        return excused.contains(finding.fingerprint) || matched.contains { excused.contains($0.fingerprint) }
+        return excused.contains(fingerprint) || matched.contains { excused.contains($0.fingerprint) }
     }
 
     /// The previous run's findings this finding is, whatever their severity or places then (by

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Findings
 import Foundation
 import Policy
 import Reports
@@ -59,18 +58,13 @@ struct DiffCommand: ParsableCommand {
     /// Findings of the current run the earlier run's decision held only as waived or
     /// VEX-suppressed, and the current run's decision does not: new again, as the gate judges
     /// them. Known only when both files are report JSONs (a findings file records no decision).
+    /// The rule is the gate's (``Baseline/excused(_:)``).
     static func newAgain(before: FindingsSnapshot, after: FindingsSnapshot) -> Set<String> {
-        guard let excusedBefore = before.excusedFingerprints, let excusedNow = after.excusedFingerprints else {
-            return []
-        }
-        let index = ContinuityIndex(before.entries.filter { !$0.suppressed }.map(\.trace))
-        var again = Set<String>()
-        for entry in after.entries where !entry.suppressed && !excusedNow.contains(entry.fingerprint) {
-            let matched = index.matches(entry.trace)
-            if !matched.isEmpty, matched.allSatisfy({ excusedBefore.contains($0.fingerprint) }) {
-                again.insert(entry.fingerprint)
-            }
-        }
-        return again
+        guard before.excusedFingerprints != nil, let excusedNow = after.excusedFingerprints else { return [] }
+        let baseline = before.baseline
+        return Set(
+            after.entries.filter {
+                !$0.suppressed && !excusedNow.contains($0.fingerprint) && baseline.excused($0.trace)
+            }.map(\.fingerprint))
     }
 }
