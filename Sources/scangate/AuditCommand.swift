@@ -127,11 +127,8 @@ struct AuditVerifyCommand: ParsableCommand {
             lines.append("last       record \(last.sequence), \(last.time), line SHA-256 \(hash)")
         }
         lines.append("signatures \(signatureSummary(result, trusted: trusted))")
-        if let failure = result.failure, wholeLog {
-            lines.append("problem    \(failure.message)")
-            lines.append("result     NOT VERIFIED (\(failure.kind.rawValue))")
-        } else if let failure = result.failure {
-            lines.append("first bad  \(failure)")
+        if let failure = result.failure {
+            lines.append(wholeLog ? "problem    \(failure.message)" : "first bad  \(failure)")
             lines.append("result     NOT VERIFIED (\(failure.kind.rawValue))")
         } else if trusted.isEmpty && result.signedRecords > 0 {
             // The chain holds; whoever signed the records was not checked.
