@@ -165,7 +165,9 @@ private struct NpmAuditReader {
             if let ghsa { aliases.append(ghsa) }
             // The advisory's own URL names it; its references may name other advisories.
             if let url { aliases.append(contentsOf: Identifiers.ids(inReference: url)) }
-            aliases += Identifiers.aliases(inReferences: references, besides: aliases)
+            // The CVEs count as given even when there are several: a reference to one of them
+            // (NVD's page of the first) must not make the advisory that CVE after all.
+            aliases += Identifiers.aliases(inReferences: references, besides: aliases + cves)
 
             let patched = try advisory.string("patched_versions")?.trimmed
             // npm wrote `<0.0.0` for "no patched version exists".

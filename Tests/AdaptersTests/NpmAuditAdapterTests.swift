@@ -315,6 +315,19 @@ struct NpmAuditAdapterTests {
         )
         #expect(single.findings.first?.ruleID == "CVE-2020-0003")
         #expect(single.findings.first?.detail == nil)
+
+        // Its references linking one of the CVEs (npm wrote NVD's page of each) do not make it
+        // that CVE either: a waiver of the first would hide the second.
+        let linked = try parse(
+            #"{"advisories": {"7": {"id": 7, "module_name": "m", "severity": "critical","#
+                + #" "cves": ["CVE-2020-1111", "CVE-2020-2222"], "github_advisory_id": "GHSA-28xh-wpgr-7fm8","#
+                + #" "references": "- https://nvd.nist.gov/vuln/detail/CVE-2020-1111\n- https://github.com/advisories/GHSA-28xh-wpgr-7fm8","#
+                + #" "findings": [{"version": "0.0.5", "paths": ["m"]}]}}, "metadata": {"vulnerabilities": {"critical": 1}}}"#
+        )
+        let advisory = try #require(linked.findings.first)
+        #expect(advisory.ruleID == "GHSA-28xh-wpgr-7fm8")
+        #expect(!advisory.aliases.contains { $0.hasPrefix("CVE-") }, "\(advisory.aliases)")
+        #expect(advisory.coveredCVEs == ["CVE-2020-1111", "CVE-2020-2222"])
     }
 
     /// The severity npm states for a GitHub advisory is GitHub's rating, kept as the `ghsa`
