@@ -120,7 +120,9 @@ public enum Gate {
             // was waived holds the finding, and `fail-on-new-only` would let it pass for ever. So a
             // finding is new again when its waiver has expired, or when the baseline's decision
             // waived it or an OpenVEX statement took it out (the waiver since deleted or expired,
-            // the statement withdrawn or overruled): waived or taken out now, it is known.
+            // the statement withdrawn or overruled): waived or taken out now, it is known. So is one
+            // the baseline's decision only ignored by a rule, or failed: a failed run's findings
+            // were never accepted, and re-running it with its own output as baseline must not pass.
             // The waivers naming the finding as the baseline knew it count too: npm audit alone
             // names lodash's GHSA where the baseline's merged finding was the CVE a waiver named.
             let matched =
@@ -137,8 +139,8 @@ public enum Gate {
             let lapsedWaiver = (naming + namingThen).map { waivers[$0] }.first {
                 $0.holds(in: environment) && input.today > $0.expires
             }
-            let excusedInBaseline = inBaseline == .present && input.baseline?.excused(finding, matched: matched) == true
-            let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil || excusedInBaseline } ?? true
+            let heldThen = inBaseline == .present ? input.baseline?.unaccepted(finding, matched: matched) : nil
+            let isNew = inBaseline.map { $0 != .present || lapsedWaiver != nil || heldThen != nil } ?? true
             var result = FindingVerdict(
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
                 severity: effective, judgedSeverity: judgement.severity, severitySource: judgement.source,
@@ -216,13 +218,11 @@ public enum Gate {
                     }
                 }
             }
-            if excusedInBaseline, lapsedWaiver == nil {
-                if result.verdict == .waived || result.verdict == .vexSuppressed {
-                    result.isNew = false  // known, and excused as it was then
+            if let heldThen, lapsedWaiver == nil {
+                if [.waived, .vexSuppressed, .ignored].contains(result.verdict) {
+                    result.isNew = false  // known, and held now as a waiver, statement or rule holds it
                 } else {
-                    result.notes.append(
-                        "new again: the baseline has it only as waived or VEX-suppressed (its decision in "
-                            + "\(input.baseline?.file ?? "")), and no waiver or statement holds it now")
+                    result.notes.append(Self.newAgainNote(heldThen: heldThen, file: input.baseline?.file ?? ""))
                 }
             }
             if policy.severitySources != nil, judgement.severity != finding.severity,
@@ -522,6 +522,22 @@ public enum Gate {
             }
         }
         return checks
+    }
+
+    /// Why a finding the baseline has is new again: the baseline's decision did not accept it
+    /// (``Baseline/unacceptedVerdicts``), and nothing holds it the same way now.
+    static func newAgainNote(heldThen: Verdict, file: String) -> String {
+        switch heldThen {
+        case .fail:
+            "new again: the baseline's decision failed it (in \(file)): a finding that blocked that run was never "
+                + "accepted as known"
+        case .ignored:
+            "new again: the baseline has it only as ignored by a rule (its decision in \(file)), and no rule "
+                + "ignores it now"
+        default:
+            "new again: the baseline has it only as waived or VEX-suppressed (its decision in \(file)), and no "
+                + "waiver or statement holds it now"
+        }
     }
 
     /// `CVE-2021-44906 (minimist 1.2.5)` for messages.

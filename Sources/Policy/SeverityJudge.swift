@@ -122,38 +122,49 @@ public struct Baseline: Sendable {
     /// suppressions (its previous run judged those like any other); nil when there were none.
     private let indexWithToolSuppressed: ContinuityIndex?
 
-    /// The fingerprints of the findings the previous run's decision waived or VEX-suppressed.
-    private let excused: Set<String>
+    /// The previous run's verdicts that did not accept a finding as known, by fingerprint (see
+    /// ``unacceptedVerdicts``).
+    private let unaccepted: [String: Verdict]
+
+    /// The verdicts of a recorded decision that do not make a finding known: `waived` and
+    /// `vex-suppressed` (accepted only while the waiver or statement holds), `ignored` (only while
+    /// a rule says so) and `fail` (it blocked that run: never accepted). A baseline is the last
+    /// accepted state; taking a failed run's as the next run's must not let what failed it pass.
+    public static let unacceptedVerdicts: Set<Verdict> = [.waived, .vexSuppressed, .ignored, .fail]
 
     /// - Parameters:
     ///   - toolSuppressed: the previous run's findings a tool suppressed, which count for a policy
     ///     with `trust-tool-suppressions: false` only.
-    ///   - excused: the fingerprints of the findings the previous run's decision waived or an
-    ///     OpenVEX statement took out, when the baseline records a decision.
-    public init(file: String, traces: [FindingTrace], toolSuppressed: [FindingTrace] = [], excused: Set<String> = []) {
+    ///   - unaccepted: the verdicts of the previous run's decision, when the baseline records one,
+    ///     for the findings it did not accept as known (``unacceptedVerdicts``), by fingerprint.
+    public init(
+        file: String, traces: [FindingTrace], toolSuppressed: [FindingTrace] = [], unaccepted: [String: Verdict] = [:]
+    ) {
         self.file = file
         self.index = ContinuityIndex(traces)
         indexWithToolSuppressed = toolSuppressed.isEmpty ? nil : ContinuityIndex(traces + toolSuppressed)
-        self.excused = excused
+        self.unaccepted = unaccepted.filter { Self.unacceptedVerdicts.contains($0.value) }
     }
 
-    /// Whether the previous run accepted the finding only by a waiver or an OpenVEX statement (its
-    /// decision waived or VEX-suppressed it): the finding, or one of the previous run's findings
-    /// it is (`matched`, ``matches(_:countingToolSuppressed:)``: its fingerprint changed with the
-    /// tools).
-    public func excused(_ finding: Finding, matched: [FindingTrace]) -> Bool {
-        excused(fingerprint: finding.fingerprint, matched: matched)
+    /// How the previous run's decision held the finding when it did not accept it as known
+    /// (``unacceptedVerdicts``): the finding, or one of the previous run's findings it is
+    /// (`matched`, ``matches(_:countingToolSuppressed:)``: its fingerprint changed with the
+    /// tools); `fail` before `ignored` before a waiver or statement when they differ. Nil when it
+    /// was accepted (or the baseline records no decision).
+    public func unaccepted(_ finding: Finding, matched: [FindingTrace]) -> Verdict? {
+        unaccepted(fingerprint: finding.fingerprint, matched: matched)
     }
 
-    /// ``excused(_:matched:)`` of a finding known by its trace (a findings document read back:
+    /// ``unaccepted(_:matched:)`` of a finding known by its trace (a findings document read back:
     /// `scangate diff`), matched here.
-    public func excused(_ trace: FindingTrace) -> Bool {
-        excused(fingerprint: trace.fingerprint, matched: index.matches(trace))
+    public func unaccepted(_ trace: FindingTrace) -> Verdict? {
+        unaccepted(fingerprint: trace.fingerprint, matched: index.matches(trace))
     }
 
-    private func excused(fingerprint: String, matched: [FindingTrace]) -> Bool {
-        guard !excused.isEmpty else { return false }
-        return excused.contains(fingerprint) || matched.contains { excused.contains($0.fingerprint) }
+    private func unaccepted(fingerprint: String, matched: [FindingTrace]) -> Verdict? {
+        guard !unaccepted.isEmpty else { return nil }
+        let verdicts = ([fingerprint] + matched.map(\.fingerprint)).compactMap { unaccepted[$0] }
+        return [Verdict.fail, .ignored, .waived, .vexSuppressed].first(where: verdicts.contains)
     }
 
     /// The previous run's findings this finding is, whatever their severity or places then (by

@@ -198,19 +198,20 @@ public struct FindingsSnapshot: Sendable {
     public var file: String
     /// Open findings first, then suppressed ones, in file order.
     public var entries: [DiffEntry]
-    /// The fingerprints of the findings the document's decision waived or an OpenVEX statement
-    /// took out (a `scangate-report/1` with a decision): the previous run accepted them only by
-    /// a waiver or a statement. Nil when the document holds no decision (`scangate-findings/1`).
-    public var excusedFingerprints: Set<String>?
+    /// The verdicts the document's decision gave the findings it did not accept as known
+    /// (``Baseline/unacceptedVerdicts``: waived, VEX-suppressed, ignored, failed), by fingerprint,
+    /// in a `scangate-report/1` with a decision. Nil when the document holds no decision
+    /// (`scangate-findings/1`).
+    public var unacceptedVerdicts: [String: Verdict]?
     /// What the run of the document looked at, by the reports it lists: their tools (every run's
     /// of a SARIF file), each at the scopes its reports scanned, but not a tool whose only reports
     /// checked nothing (a Trivy image scan that skipped the OS packages still lists libraries).
     public var coverage = RunCoverage(tools: [], scopesByTool: nil)
 
-    public init(file: String, entries: [DiffEntry], excusedFingerprints: Set<String>? = nil) {
+    public init(file: String, entries: [DiffEntry], unacceptedVerdicts: [String: Verdict]? = nil) {
         self.file = file
         self.entries = entries
-        self.excusedFingerprints = excusedFingerprints
+        self.unacceptedVerdicts = unacceptedVerdicts
     }
 
     /// The fingerprints of the open findings (what the gate's baseline needs).
@@ -235,7 +236,7 @@ public struct FindingsSnapshot: Sendable {
                     message: "the decision lists no verdict for the finding \(missing.fingerprint) (\(missing.id)): "
                         + "is the file edited?")
             }
-            var snapshot = FindingsSnapshot(file: file, entries: entries, excusedFingerprints: decision?.excused)
+            var snapshot = FindingsSnapshot(file: file, entries: entries, unacceptedVerdicts: decision?.unaccepted)
             snapshot.coverage = try coverage(document.root, entries: snapshot.entries)
             return snapshot
         } catch let error as FindingsJSONReader.ReadError {
@@ -317,13 +318,14 @@ public struct FindingsSnapshot: Sendable {
         return FindingIdentity.imageScope(ImageReference(repository: repository))
     }
 
-    /// The fingerprints the decision of a `scangate-report/1` document waived or VEX-suppressed,
-    /// and every fingerprint it gives a verdict; nil when the document holds no decision (a
+    /// The verdicts the decision of a `scangate-report/1` document gave the findings it did not
+    /// accept as known (``Baseline/unacceptedVerdicts``), and every fingerprint it gives a
+    /// verdict; nil when the document holds no decision (a
     /// findings document, or a report written without a policy: `"decision": null`). The key
     /// is always written: a report without it, a decision of another schema, or a verdict
     /// ScanGate does not write is refused.
     private static func decided(_ root: JSONValue, file: String) throws -> (
-        excused: Set<String>, listed: Set<String>, line: Int
+        unaccepted: [String: Verdict], listed: Set<String>, line: Int
     )? {
         let object = try root.requireObject()
         guard try object.string("schema") == ReportJSON.schema else { return nil }
@@ -343,7 +345,7 @@ public struct FindingsSnapshot: Sendable {
             throw FindingsJSONReader.ReadError(
                 file: file, line: decision.line, message: "the decision has no \"findings\" list")
         }
-        var excused: Set<String> = []
+        var unaccepted: [String: Verdict] = [:]
         var listed: Set<String> = []
         for finding in findings {
             let verdictText = try finding.requiredString("verdict")
@@ -352,9 +354,9 @@ public struct FindingsSnapshot: Sendable {
             }
             let fingerprint = try finding.requiredString("fingerprint")
             listed.insert(fingerprint)
-            if verdict == .waived || verdict == .vexSuppressed { excused.insert(fingerprint) }
+            if Baseline.unacceptedVerdicts.contains(verdict) { unaccepted[fingerprint] = verdict }
         }
-        return (excused, listed, decision.line)
+        return (unaccepted, listed, decision.line)
     }
 
     /// A value of a field ScanGate writes from a fixed set (a kind, a severity) that is not one.

@@ -55,16 +55,21 @@ struct DiffCommand: ParsableCommand {
         try OutputFile.write(bytes, to: output, sparing: [previous, current], isJSON: format == .json)
     }
 
-    /// Findings of the current run the earlier run's decision held only as waived or
-    /// VEX-suppressed, and the current run's decision does not: new again, as the gate judges
-    /// them. Known only when both files are report JSONs (a findings file records no decision).
-    /// The rule is the gate's (``Baseline/excused(_:)``).
+    /// Findings of the current run the earlier run's decision held only as waived,
+    /// VEX-suppressed or ignored by a rule, and the current run's decision does not: new again, as
+    /// the gate judges them (``Baseline/unaccepted(_:)``). Known only when both files are report
+    /// JSONs (a findings file records no decision). One the earlier run failed, the gate also
+    /// calls new (never accepted), but between two runs it is no change: `diff` says unchanged.
     static func newAgain(before: FindingsSnapshot, after: FindingsSnapshot) -> Set<String> {
-        guard before.excusedFingerprints != nil, let excusedNow = after.excusedFingerprints else { return [] }
+        guard before.unacceptedVerdicts != nil, let verdictsNow = after.unacceptedVerdicts else { return [] }
+        let heldNow: Set<Verdict> = [.waived, .vexSuppressed, .ignored]
         let baseline = before.baseline
         return Set(
-            after.entries.filter {
-                !$0.suppressed && !excusedNow.contains($0.fingerprint) && baseline.excused($0.trace)
+            after.entries.filter { entry in
+                guard !entry.suppressed, !(verdictsNow[entry.fingerprint].map(heldNow.contains) ?? false),
+                    let heldThen = baseline.unaccepted(entry.trace)
+                else { return false }
+                return heldNow.contains(heldThen)
             }.map(\.fingerprint))
     }
 }

@@ -294,7 +294,8 @@ struct EvaluationTests {
         let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
         #expect(Self.minimistFromNPMAlone.fingerprint != Self.minimist.fingerprint)
         let excused = Baseline(
-            file: "previous.json", traces: [FindingTrace(Self.minimist)], excused: [Self.minimist.fingerprint])
+            file: "previous.json", traces: [FindingTrace(Self.minimist)],
+            unaccepted: [Self.minimist.fingerprint: .waived])
         let waivedThen = try #require(
             Support.verdict(
                 Support.evaluate([Self.minimistFromNPMAlone], policy: policy, baseline: excused), "GHSA-xvch-5gv4-984h")
@@ -366,7 +367,8 @@ struct EvaluationTests {
     @Test func aFindingTheBaselineHeldOnlyAsWaivedIsNewAgainWithoutAWaiver() throws {
         let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
         let baseline = Baseline(
-            file: "previous.json", traces: [FindingTrace(Self.minimist)], excused: [Self.minimist.fingerprint])
+            file: "previous.json", traces: [FindingTrace(Self.minimist)],
+            unaccepted: [Self.minimist.fingerprint: .waived])
         let deleted = try #require(
             Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: baseline), "CVE-2021-44906"))
         #expect(deleted.isNew && deleted.verdict == .fail, "\(deleted.reason.text)")
@@ -383,10 +385,63 @@ struct EvaluationTests {
                 "CVE-2021-44906"))
         #expect(held.verdict == .waived && !held.isNew)
         // A baseline that held it open (not waived) knows it: it warns.
-        let open = Baseline(file: "previous.json", traces: [FindingTrace(Self.minimist)], excused: [])
+        let open = Baseline(file: "previous.json", traces: [FindingTrace(Self.minimist)], unaccepted: [:])
         let known = try #require(
             Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: open), "CVE-2021-44906"))
         #expect(!known.isNew && known.verdict == .warn)
+    }
+
+    /// A baseline is the last accepted state: a finding its decision failed (it blocked that run)
+    /// was never accepted, so re-running a failed pipeline with its own output as baseline fails
+    /// again (before, the finding only warned and the run passed); one it only ignored by a rule
+    /// is new again once no rule ignores it.
+    @Test func aFindingTheBaselineFailedOrOnlyIgnoredIsNotKnown() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
+        let failedThen = Baseline(
+            file: "previous.json", traces: [FindingTrace(Self.minimist)], unaccepted: [Self.minimist.fingerprint: .fail]
+        )
+        let failed = try #require(
+            Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: failedThen), "CVE-2021-44906"))
+        #expect(failed.isNew && failed.verdict == .fail, "\(failed.reason.text)")
+        #expect(
+            failed.notes.contains {
+                $0.hasPrefix("new again: the baseline's decision failed it (in previous.json)")
+            }, "\(failed.notes)")
+        // So is the same finding under another fingerprint (a scanner dropped since).
+        let renamed = try #require(
+            Support.verdict(
+                Support.evaluate([Self.minimistFromNPMAlone], policy: policy, baseline: failedThen),
+                "GHSA-xvch-5gv4-984h"))
+        #expect(renamed.isNew && renamed.verdict == .fail, "\(renamed.reason.text)")
+        // Waived now: waived, and known.
+        let waivers = try Self.minimistWaiver(expiring: "2026-12-20")
+        let waivedNow = try #require(
+            Support.verdict(
+                Support.evaluate([Self.minimist], policy: policy, waivers: [waivers], baseline: failedThen),
+                "CVE-2021-44906"))
+        #expect(waivedNow.verdict == .waived && !waivedNow.isNew)
+
+        let ignoredThen = Baseline(
+            file: "previous.json", traces: [FindingTrace(Self.minimist)],
+            unaccepted: [Self.minimist.fingerprint: .ignored])
+        let unignored = try #require(
+            Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: ignoredThen), "CVE-2021-44906"))
+        #expect(unignored.isNew && unignored.verdict == .fail, "\(unignored.reason.text)")
+        #expect(unignored.notes.contains { $0.hasPrefix("new again: the baseline has it only as ignored by a rule") })
+        let ignoring = try Support.policy(
+            "scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\nrules:\n"
+                + "  - match: {id: CVE-2021-44906}\n    action: ignore\n    reason: not reachable\n")
+        let stillIgnored = try #require(
+            Support.verdict(
+                Support.evaluate([Self.minimist], policy: ignoring, baseline: ignoredThen), "CVE-2021-44906"))
+        #expect(stillIgnored.verdict == .ignored && !stillIgnored.isNew)
+        // A warned finding was accepted as known: it warns again.
+        let warnedThen = Baseline(
+            file: "previous.json", traces: [FindingTrace(Self.minimist)], unaccepted: [Self.minimist.fingerprint: .warn]
+        )
+        let warned = try #require(
+            Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: warnedThen), "CVE-2021-44906"))
+        #expect(!warned.isNew && warned.verdict == .warn)
     }
 
     /// `--env` over a policy that declares another environment is allowed, never silent: that

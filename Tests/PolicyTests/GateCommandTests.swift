@@ -102,8 +102,14 @@ struct GateCommandTests {
         try Data(excuse.text.utf8).write(to: file)
         let baseline = directory.appendingPathComponent("baseline.json").path
         let common = ["fixtures/examples", "--policy", policy.path, "--now", "2026-11-25"]
+        // The baseline's run knew the examples' other findings (adopted from a findings document,
+        // which accepts all it holds), so its decision accepted them: they warn, and only the
+        // excused finding is at stake.
+        let adopted = directory.appendingPathComponent("adopted.json").path
+        let adopting = try GateProcess.run(["ingest", "fixtures/examples", "--format", "json", "-o", adopted])
+        #expect(adopting.status == 0, "\(adopting.standardError)")
         let written = try GateProcess.run(
-            ["report"] + common + [excuse.flag, file.path, "--format", "json", "-o", baseline])
+            ["report"] + common + [excuse.flag, file.path, "--baseline", adopted, "--format", "json", "-o", baseline])
         #expect(written.status == 0, "\(written.standardError)")
         // While it holds, the finding is excused; once it is gone, it fails as new.
         let held = try GateProcess.run(["gate"] + common + ["--baseline", baseline, excuse.flag, file.path])
@@ -113,6 +119,30 @@ struct GateCommandTests {
         #expect(gone.status == 1, "\(gone.standardOutput)")
         #expect(gone.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5 [new]"))
         #expect(gone.standardOutput.contains("new again: the baseline has it only as waived or VEX-suppressed"))
+    }
+
+    /// Re-running a blocked pipeline with its own report JSON as the baseline fails again: what
+    /// failed that run was never accepted (before, every finding of it only warned, and the
+    /// same findings passed). A findings document, which records no decision, still adopts all
+    /// it holds.
+    @Test func aFailedRunsReportAsBaselineDoesNotLetItsFindingsPass() throws {
+        let policy = try Self.stagingFailingOnNewOnly()
+        let directory = policy.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let common = ["fixtures/examples", "--policy", policy.path, "--now", "2026-11-25"]
+        let failedRun = directory.appendingPathComponent("failed-run.json").path
+        let first = try GateProcess.run(["report"] + common + ["--format", "json", "-o", failedRun])
+        #expect(first.status == 0, "\(first.standardError)")
+        let rerun = try GateProcess.run(["gate"] + common + ["--baseline", failedRun])
+        #expect(rerun.status == 1, "\(rerun.standardOutput)")
+        #expect(rerun.standardOutput.contains("FAIL    critical vulnerability CVE-2021-44906 minimist 1.2.5 [new]"))
+        #expect(rerun.standardOutput.contains("new again: the baseline's decision failed it"))
+
+        let adopted = directory.appendingPathComponent("adopted.json").path
+        let adopting = try GateProcess.run(["ingest", "fixtures/examples", "--format", "json", "-o", adopted])
+        #expect(adopting.status == 0, "\(adopting.standardError)")
+        let known = try GateProcess.run(["gate"] + common + ["--baseline", adopted])
+        #expect(known.status == 0, "\(known.standardOutput)")
     }
 
     /// A policy, waivers or VEX file given as a pipe (`--vex <(…)`) is refused saying so, not

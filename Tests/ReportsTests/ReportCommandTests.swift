@@ -44,6 +44,26 @@ struct ReportCommandTests {
             "\(again.standardOutput)")
         let same = try ReportBinary.run(["diff", waived, waived])
         #expect(same.standardOutput.contains("0 new, 0 fixed"), "\(same.standardOutput)")
+        // Failed in both runs: the gate calls it new (never accepted), but nothing changed.
+        let failedTwice = try ReportBinary.run(["diff", unwaived, unwaived])
+        #expect(failedTwice.standardOutput.contains("0 new, 0 fixed"), "\(failedTwice.standardOutput)")
+        // Only ignored by a rule before, and no rule ignores it now: new again too.
+        let ignoring = directory.appendingPathComponent("ignoring.yaml")
+        try Data(
+            ("scangate-policy: 1\nextends: \(ReportSupport.repositoryRoot.path)/policies/staging.yaml\n"
+                + "rules:\n  - match: {id: CVE-2021-23337}\n    action: ignore\n").utf8
+        ).write(to: ignoring)
+        let ignored = directory.appendingPathComponent("ignored.json").path
+        let ignoredRun = try ReportBinary.run(
+            ["report", "-o", ignored, "--format", "json", "--policy", ignoring.path, "--now", "2026-11-28"]
+                + Self.examples)
+        #expect(ignoredRun.status == 0, "\(ignoredRun.standardError)")
+        let unignored = try ReportBinary.run(["diff", ignored, unwaived])
+        #expect(
+            unignored.standardOutput.split(separator: "\n").contains {
+                $0.hasPrefix("NEW") && $0.contains("CVE-2021-23337")
+            },
+            "\(unignored.standardOutput)")
     }
 
     /// A finding is fixed only when a tool that found it looked again: the image scan missing
