@@ -41,10 +41,12 @@ public struct ReleasePlan: Sendable, Equatable {
     /// The environments the configuration's `policies` defines (nil without any): a waiver naming
     /// another one holds nowhere, and the gate warns about it, as `scangate ci` does.
     public var definedEnvironments: [String]? = nil
-    /// The environment the configuration's `policies` gave the policy for (`release.environment`,
-    /// default production), which the release is gated in, as `scangate ci` gates in the
-    /// environment it maps; nil when `--policy` names the policy (then its own environment).
-    public var environment: String? = nil
+    /// The environment the release is gated in: `release.environment`, default production (its
+    /// waivers hold), whether the configuration's `policies` gives the policy for it or `--policy`
+    /// names one, as `scangate ci` gates in the environment it maps.
+    public var environment: String = defaultEnvironment
+    /// Whether `--policy` named the policy (not the configuration's `policies`), for messages.
+    public var policyFromFlag = false
 
     /// The environment whose policy the release gate uses when `release.environment` is not set.
     public static let defaultEnvironment = "production"
@@ -58,12 +60,10 @@ public struct ReleasePlan: Sendable, Equatable {
         let release = config.release ?? CIConfiguration.ReleaseSettings()
 
         let policy: String
-        var mappedEnvironment: String?
+        let environment = release.environment ?? defaultEnvironment
         if let given = overrides.policy {
             policy = given
         } else {
-            let environment = release.environment ?? defaultEnvironment
-            mappedEnvironment = environment
             guard let path = config.policies[environment] else {
                 let listed = config.policies.keys.sorted()
                 throw error(
@@ -91,12 +91,14 @@ public struct ReleasePlan: Sendable, Equatable {
         if auditKey != nil && auditLog == nil {
             throw error("an audit key without an audit log: pass --audit-log FILE or set release.audit-log")
         }
-        return ReleasePlan(
+        var plan = ReleasePlan(
             reports: reports, allowIncomplete: overrides.allowIncomplete ?? config.allowIncomplete,
             maxReportSize: overrides.maxReportSize ?? config.maxReportSize ?? 1 << 30, policy: policy,
             images: images, configuredKeys: release.keys, waivers: overrides.waivers ?? config.waivers,
             vex: overrides.vex ?? config.vex, baseline: overrides.baseline ?? config.baseline, auditLog: auditLog,
-            auditKey: auditKey, definedEnvironments: config.definedEnvironments, environment: mappedEnvironment)
+            auditKey: auditKey, definedEnvironments: config.definedEnvironments, environment: environment)
+        plan.policyFromFlag = overrides.policy != nil
+        return plan
     }
 }
 

@@ -85,7 +85,9 @@ struct ReleaseGateCommand: ParsableCommand {
     @Option(
         help: """
             The production policy (YAML); its signatures: keys: are the trusted keys \
-            (default: the configuration's policy of release.environment, else production).
+            (default: the configuration's policy of release.environment, else production). \
+            The release is gated in release.environment (default production): a policy that \
+            declares another environment is refused.
             """)
     var policy: String?
 
@@ -263,10 +265,16 @@ struct ReleaseGateCommand: ParsableCommand {
         } catch {
             throw refuse("\(error) (the \(error.document.rawValue) file is invalid)")
         }
-        if let environment = plan.environment,
-            let problem = PolicyMapping.mismatch(environment: environment, policyFile: policy, policy: loaded)
+        if plan.policyFromFlag {
+            if let problem = PolicyMapping.releaseMismatch(
+                environment: plan.environment, policyFile: policy, policy: loaded)
+            {
+                throw refuse(problem)
+            }
+        } else if let problem = PolicyMapping.mismatch(
+            environment: plan.environment, policyFile: policy, policy: loaded)
         {
-            throw refuse("\(problem): \(PolicyMapping.advice(environment: environment))")
+            throw refuse("\(problem): \(PolicyMapping.advice(environment: plan.environment))")
         }
         /// The keys in `paths`; a key that cannot be read stops the gate, naming who named it.
         func loadKeys(_ paths: [String], namedBy owner: String) throws -> [PublicKey] {

@@ -561,6 +561,42 @@ struct ReleaseGateCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("audit.jsonl").path))
     }
 
+    /// `--policy policies/dev.yaml` on a release gated in production (the default) gated it in dev,
+    /// silently: a critical secret only warned and the release passed. Refused now, exit 2, before
+    /// anything is decided or recorded.
+    @Test func aReleaseGivenAnotherEnvironmentsPolicyByFlagIsRefused() throws {
+        let directory = try AuditSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = AuditSupport.repositoryRoot.path
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        for policy in ["policies/dev.yaml", "policies/staging.yaml"] {
+            let result = try ScanGateCommand.run(
+                [
+                    "release-gate", "--policy", policy, "--image", Self.downImage, "fixtures/examples", "--audit-log",
+                    log,
+                ]
+                    + Self.common)
+            #expect(result.status == 2, "\(result.standardOutput)\(result.standardError)")
+            #expect(
+                result.standardError.contains("--policy \(policy) has environment: ")
+                    && result.standardError.contains("but the release is gated in production"),
+                "\(result.standardError)")
+            #expect(result.standardOutput.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: log))
+        }
+        // release.environment says which environment a release is gated in: staging's policy there.
+        let config = directory.appendingPathComponent(".scangate.yaml").path
+        try Data(
+            "scangate-config: 1\nreports: [\"\(root)/fixtures/examples/*\"]\nrelease: {environment: staging}\n".utf8
+        ).write(to: URL(fileURLWithPath: config))
+        let staging = try ScanGateCommand.run(
+            ["release-gate", "--config", config, "--policy", "policies/staging.yaml", "--image", Self.downImage]
+                + Self.common)
+        // Past the environment, to the next check (staging.yaml names no release keys).
+        #expect(!staging.standardError.contains("but the release is gated in"), "\(staging.standardError)")
+        #expect(staging.standardError.contains("the policy names no signature keys"), "\(staging.standardError)")
+    }
+
     /// A policy the configuration maps for production gates the release in production, as `scangate
     /// ci` gates in the environment it maps, whatever the file is called: production's waivers hold.
     @Test func theReleaseIsGatedInTheEnvironmentItsPolicyIsMappedFor() throws {
@@ -669,7 +705,7 @@ struct ReleaseGateCommandTests {
         ),
         (
             ["--policy", "policies/staging.yaml", "--tag", "v1", "--image", downImage, "fixtures/examples"], 2,
-            "the policy names no signature keys"
+            "but the release is gated in production"
         ),
         (
             [

@@ -513,7 +513,8 @@ import Yams
         overrides.auditLog = "elsewhere.jsonl"
         plan = try ReleasePlan.make(config: config, overrides: overrides)
         #expect(plan.policy == "mine.yaml")
-        #expect(plan.environment == nil)
+        // Still gated in production: `--policy` names the policy, not the environment.
+        #expect(plan.environment == "production" && plan.policyFromFlag)
         #expect(plan.images == ["ghcr.io/acme/worker:2"])
         #expect(plan.reports == [.path("x.json")])
         #expect(plan.waivers.isEmpty)
