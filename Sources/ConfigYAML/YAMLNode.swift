@@ -54,6 +54,9 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
         // A byte-order mark may start a YAML stream (PowerShell 5.1 writes one); libyaml, told
         // the encoding, would take it for content.
         let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        if let hidden = firstHiddenCharacter(in: text) {
+            throw maker.error(file: file, line: hidden.line, column: hidden.column, message: hidden.message)
+        }
         if let (line, column) = YAMLAnchorScan.firstAnchorOrAlias(in: text) {
             throw maker.error(file: file, line: line, column: column, message: Self.anchorMessage)
         }
@@ -93,6 +96,42 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
         default:
             return maker.error(file: file, line: 1, column: nil, message: "invalid YAML: \(error)")
         }
+    }
+
+    /// The first character that makes the file read otherwise than it shows in review, with
+    /// where it is (1-based line and column, counting `\n` lines as editors do), or nil: a
+    /// Unicode line break YAML reads as a new line and editors and diffs do not (NEL, U+2028,
+    /// U+2029: `description: reviewed\u{2028}fail-on: none` is two keys to YAML, one line on
+    /// screen), or a bidirectional control that displays text in another order than it is read.
+    static func firstHiddenCharacter(in text: String) -> (line: Int, column: Int, message: String)? {
+        var line = 1
+        var column = 1
+        for scalar in text.unicodeScalars {
+            let code = scalar.value
+            if code == 0x85 || code == 0x2028 || code == 0x2029 {
+                let name = String(format: "U+%04X", code)
+                return (
+                    line, column,
+                    "a Unicode line break (\(name)) that YAML reads as a new line but editors and diffs do not show: "
+                        + "what follows it would be read unseen in review; write a real line break, or remove it"
+                )
+            }
+            if (0x202A...0x202E).contains(code) || (0x2066...0x2069).contains(code) {
+                let name = String(format: "U+%04X", code)
+                return (
+                    line, column,
+                    "a bidirectional control character (\(name)) that shows the text in another order than it is "
+                        + "read: remove it"
+                )
+            }
+            if scalar == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return nil
     }
 
     private static var anchorMessage: String {

@@ -278,7 +278,8 @@ public enum Gate {
                 let left = input.today.days(until: waiver.expires)
                 if left <= policy.waiverLimits.warningDays {
                     waiverWarnings.append(
-                        "waiver \(waiver.label) expires on \(waiver.expires), in \(left) day\(left == 1 ? "" : "s")")
+                        "waiver \(waiver.label) expires on \(waiver.expires), "
+                            + (left == 0 ? "today (its last day)" : "in \(left) day\(left == 1 ? "" : "s")"))
                 }
                 if waiver.severity == nil {
                     waiverWarnings.append(
@@ -473,7 +474,7 @@ public enum Gate {
             let start = waiver.approvedOn ?? today
             let span = start.days(until: waiver.expires) + 1
             if span > limit.value {
-                let from = waiver.approvedOn.map { "from approved-on \($0)" } ?? "from today"
+                let from = waiver.approvedOn.map { "from approved-on \($0)" } ?? "from the gate's date \(today)"
                 return "waiver \(waiver.label) runs \(span) days (\(from) to \(waiver.expires)), longer than the "
                     + "\(limit.value) days the policy allows for \(severity) (\(limit.source)): not applied"
             }

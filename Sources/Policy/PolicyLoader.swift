@@ -270,10 +270,18 @@ struct PolicyLayer {
         -> [Severity: Setting<Int>]
     {
         let names = Severity.descending.filter { $0 != .unknown }.map(\.rawValue)
-        let mapping = try value.mapping(what, allowed: names)
+        // Severity names in any case, as everywhere in a policy (`High: 0`).
+        let mapping = try value.mapping(what, allowed: nil)
         var result: [Severity: Setting<Int>] = [:]
         for entry in mapping.entries {
-            guard let severity = Severity(rawValue: entry.key) else { continue }
+            let keyNode = entry.value
+            guard let severity = Severity(rawValue: entry.key.lowercased()), severity != .unknown else {
+                throw keyNode.error(
+                    "unknown key \"\(entry.key)\" in \(what); expected one of: " + names.joined(separator: ", "))
+            }
+            guard result[severity] == nil else {
+                throw keyNode.error("\(what) lists \(severity.rawValue) twice (\"\(entry.key)\")")
+            }
             let number = try entry.value.int("\(what).\(entry.key)")
             guard number >= minimum else {
                 throw entry.value.error("\(what).\(entry.key) must be at least \(minimum), found \(number)")

@@ -103,6 +103,18 @@ struct PolicyFileTests {
         #expect(policy.failOn == nil)
     }
 
+    /// Severity names are read in any case in `max` and `waivers.max-days` too, as in
+    /// `fail-on` (`High: 0` was refused as an unknown key).
+    @Test func severityCountsTakeNamesInAnyCase() throws {
+        let policy = try Support.policy(
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nfail-on: none\nmax: {High: 0, CRITICAL: 0}\nwaivers: {max-days: {Critical: 7}}\n"
+            ])
+        #expect(policy.maxCounts[.high]?.value == 0 && policy.maxCounts[.critical]?.value == 0)
+        #expect(policy.waiverLimits.maxDays[.critical]?.value == 7)
+    }
+
     @Test func theEnvironmentComesFromTheFileNameUnlessTheFileSaysOtherwise() throws {
         let files = ["policies/staging.yaml": "scangate-policy: 1\nfail-on: none\n"]
         #expect(try Support.policy(files, main: "policies/staging.yaml").environment == "staging")
@@ -252,6 +264,10 @@ struct PolicyFileTests {
             "unknown key \"severe\""
         ),
         (
+            "max naming a severity twice", ["policy.yaml": "scangate-policy: 1\nmax: { high: 0, High: 3 }\n"],
+            "policy.yaml:2", "max lists high twice (\"High\")"
+        ),
+        (
             "max not a number", ["policy.yaml": "scangate-policy: 1\nmax: { high: some }\nfail-on: none\n"],
             "policy.yaml:2",
             "must be a whole number"
@@ -350,6 +366,22 @@ struct PolicyFileTests {
                             + "]\n"
                     }.joined() + "? *i\n: 1\nfail-on: high\n"
             ], "policy.yaml:2:4", "anchors and aliases"
+        ),
+        (
+            // Reviewed as one line, read by YAML as two keys: the second turned the threshold off.
+            "line separator hiding a key",
+            [
+                "policy.yaml":
+                    "scangate-policy: 1\nwarn-on: low\ndescription: reviewed by security\u{2028}fail-on: none\n"
+            ], "policy.yaml:3:34", "a Unicode line break (U+2028)"
+        ),
+        (
+            "next line (NEL)", ["policy.yaml": "scangate-policy: 1\nfail-on: high\u{85}warn-on: none\n"],
+            "policy.yaml:2:14", "(U+0085)"
+        ),
+        (
+            "bidirectional override", ["policy.yaml": "scangate-policy: 1\n# \u{202E}enon :no-liaf\nfail-on: high\n"],
+            "policy.yaml:2:3", "bidirectional control character (U+202E)"
         ),
         ("empty file", ["policy.yaml": ""], "policy.yaml:1", "empty"),
         ("not a mapping", ["policy.yaml": "- scangate-policy\n"], "policy.yaml:1", "must be a mapping"),

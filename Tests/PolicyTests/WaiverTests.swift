@@ -129,7 +129,10 @@ struct WaiverTests {
         ("applies, with its expiry", entry(expires: "2026-12-20"), .waived, "until 2026-12-20", ""),
         ("by alias", entry(id: "GHSA-aaaa-bbbb-cccc", expires: "2026-12-20"), .waived, "waiver GHSA-aaaa", ""),
         ("expired", entry(expires: "2026-11-24"), .fail, "expired on 2026-11-24", "expired on 2026-11-24"),
-        ("expires today still holds", entry(expires: "2026-11-25"), .waived, "until 2026-11-25", "in 0 days"),
+        (
+            "expires today still holds", entry(expires: "2026-11-25"), .waived, "until 2026-11-25",
+            "expires on 2026-11-25, today (its last day)"
+        ),
         (
             "within warn-days", entry(expires: "2026-12-01"), .waived, "until 2026-12-01",
             "expires on 2026-12-01, in 6 days"
@@ -138,7 +141,10 @@ struct WaiverTests {
             "severity rose", entry(expires: "2026-12-20", severity: "medium"), .fail,
             "granted for medium, the finding is now judged high", "granted for medium"
         ),
-        ("too long for the severity", entry(expires: "2027-06-01"), .fail, "longer than the 30 days", "30 days"),
+        (
+            "too long for the severity", entry(expires: "2027-06-01"), .fail,
+            "(from the gate's date 2026-11-25 to 2027-06-01), longer than the 30 days", "30 days"
+        ),
         (
             "long but approved recently enough", entry(expires: "2026-12-20", extra: "    approved-on: 2026-11-21\n"),
             .waived, "until 2026-12-20", ""
@@ -162,7 +168,8 @@ struct WaiverTests {
             "counted from today without approved-on", entry(expires: "2026-12-24"), .waived, "until 2026-12-24", ""
         ),
         (
-            "one day too long from today", entry(expires: "2026-12-25"), .fail, "runs 31 days (from today",
+            "one day too long from today", entry(expires: "2026-12-25"), .fail,
+            "runs 31 days (from the gate's date 2026-11-25",
             "longer than"
         ),
         (
