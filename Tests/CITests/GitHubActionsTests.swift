@@ -378,4 +378,38 @@ import Yams
         let outputs = gate["outputs"] as? [String: Any]
         #expect((outputs?["digest"] as? String)?.contains("steps.gate.outputs.digest") == true)
     }
+
+    /// The first release, with no `audit-log` branch yet, starts the log: the fetch step leaves no
+    /// audit log behind, and `release-gate` creates it. (It wrote an empty `audit.jsonl`, which
+    /// `release-gate` refuses as an emptied log: the first release could never be recorded.) The
+    /// step's own script runs here, with a `git` that has no such branch.
+    @Test func theFirstReleaseStartsTheAuditLog() throws {
+        let workflow = try Self.load("deploy.yml")
+        let gate = try #require(Self.jobs(workflow)["release-gate"])
+        let steps = gate["steps"] as? [[String: Any]] ?? []
+        let fetch = try #require(
+            steps.first { ($0["name"] as? String) == "Audit log from the last release" }?["run"] as? String)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("scangate-deploy-\(UUID())")
+        let bin = directory.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // `git ls-remote --exit-code` exits 2 when the remote has no such branch.
+        let git = bin.appendingPathComponent("git")
+        try Data("#!/bin/sh\nif [ \"$1\" = ls-remote ]; then exit 2; fi\nexit 1\n".utf8).write(to: git)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: git.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        // As GitHub runs a `run:` step with `shell: bash`.
+        process.arguments = ["--noprofile", "--norc", "-eo", "pipefail", "-c", fetch]
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let log = directory.appendingPathComponent("audit.jsonl").path
+        #expect(!FileManager.default.fileExists(atPath: log), "an empty audit log is refused by release-gate")
+    }
 }
