@@ -47,15 +47,10 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
     public static func lookup(registry: String, environment: [String: String])
         throws(RegistryCredentialsError) -> RegistryCredentials?
     {
+        if let problem = environmentProblem(environment) { throw problem }
         if let username = environment[usernameVariable], let password = environment[passwordVariable],
-            !username.isEmpty
+            !username.isEmpty, let named = environment[registryVariable]
         {
-            guard let named = environment[registryVariable], !named.isEmpty else {
-                throw RegistryCredentialsError(
-                    message: "\(usernameVariable) is set but \(registryVariable) does not say which registry it is "
-                        + "for (e.g. \(registryVariable)=ghcr.io): registry credentials are never sent to every registry"
-                )
-            }
             if Self.sameRegistry(named, registry) {
                 return RegistryCredentials(username: username, password: password, origin: "environment")
             }
@@ -78,6 +73,18 @@ public struct RegistryCredentials: Sendable, Equatable, CustomStringConvertible 
             }
         }
         return auths(in: config, registry: registry, origin: path)
+    }
+
+    /// What is wrong with the `SCANGATE_REGISTRY*` variables, or nil: credentials set without
+    /// `SCANGATE_REGISTRY` are never sent to every registry. A mistake in the job's setup, not a
+    /// registry failure: commands check it before contacting anything (exit 2, not 4).
+    public static func environmentProblem(_ environment: [String: String]) -> RegistryCredentialsError? {
+        guard let username = environment[usernameVariable], environment[passwordVariable] != nil, !username.isEmpty,
+            (environment[registryVariable] ?? "").isEmpty
+        else { return nil }
+        return RegistryCredentialsError(
+            message: "\(usernameVariable) is set but \(registryVariable) does not say which registry it is "
+                + "for (e.g. \(registryVariable)=ghcr.io): registry credentials are never sent to every registry")
     }
 
     /// Whether two registry names are one registry: case-insensitive, a scheme or trailing slash

@@ -73,7 +73,11 @@ struct ReleaseGateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The project configuration (default: .scangate.yaml if present).", valueName: "FILE"))
     var config: String?
 
-    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
+    @Option(
+        name: .customLong("as"),
+        help:
+            "Read every report as this format (for a file detection does not recognise); a report detected as another format is refused."
+    )
     var forcedFormat: ReportFormat?
 
     @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
@@ -249,6 +253,9 @@ struct ReleaseGateCommand: ParsableCommand {
 
     private func loadConfiguration(_ plan: ReleasePlan) throws -> Setup {
         let refuse = Self.refuse
+        if let problem = RegistryCredentials.environmentProblem(ProcessInfo.processInfo.environment) {
+            throw refuse("\(problem)")
+        }
         let policy = plan.policy
         let loaded: Policy
         let waiverFiles: [WaiverFile]

@@ -119,6 +119,10 @@ struct VerifyCommand: ParsableCommand {
             result = try verifyOffline(policy: policy)
         } else {
             let environment = ProcessInfo.processInfo.environment
+            if let problem = RegistryCredentials.environmentProblem(environment) {
+                Terminal.error("error: \(problem)")
+                throw ExitCode(ExitStatus.usage)
+            }
             let registry = ImageReference(image ?? "")?.registry ?? ""
             let options = RegistryOptions(allowInsecureLoopback: insecureRegistry)
                 .withCredentials(for: registry, environment: environment)

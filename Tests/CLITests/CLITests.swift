@@ -21,6 +21,30 @@ struct ScanGateProcess {
 
 @Suite("scangate command line", .enabled(if: ScanGateProcess.isAvailable))
 struct CLITests {
+    /// Registry credentials in the environment without `SCANGATE_REGISTRY` are a mistake in the
+    /// job's setup: exit 2 before any registry is asked (it was a `registry-error`, exit 4, which
+    /// a pipeline retrying on 4 would retry for ever), without the secret in the message.
+    @Test func registryCredentialsWithoutTheirRegistryAreAUsageError() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SCANGATE_REGISTRY_USERNAME"] = "ci-bot"
+        environment["SCANGATE_REGISTRY_PASSWORD"] = "ghcr-pat-SECRET"
+        environment["SCANGATE_REGISTRY"] = nil
+        let image = "127.0.0.1:1/acme/api:v1"
+        for arguments in [
+            ["verify", image, "--key", "fixtures/audit/release.pub", "--insecure-registry"],
+            [
+                "release-gate", "--policy", "fixtures/audit/release-policy.yaml", "--tag", "v1", "--image", image,
+                "--insecure-registry", "fixtures/audit/clean-trivy.json",
+            ],
+        ] {
+            let result = try ChildProcess.run(
+                ScanGateExecutable.url, arguments, in: ScanGateProcess.repositoryRoot, environment: environment)
+            #expect(result.status == 2, "\(arguments[0]): \(result.standardOutput)\(result.standardError)")
+            #expect(result.standardError.contains("SCANGATE_REGISTRY does not say which registry"))
+            #expect(!(result.standardOutput + result.standardError).contains("SECRET"))
+        }
+    }
+
     /// Interrupted while writing its output (a cancelled CI job: SIGINT, then SIGTERM), a command
     /// removes the temporary file it was writing and ends as the signal says: the files, up to
     /// hundreds of megabytes, stayed behind, one per cancelled run (found by a review).
