@@ -48,7 +48,7 @@ let package = Package(
         // SARIF 2.1.0 writer within GitHub's rules and limits.
         .target(name: "SARIF", dependencies: ["Findings", "ScanGateJSON", "CZlib", "COpenSSL"]),
         // One small libcurl client: TLS verified, timeouts, retries, proxy from the environment.
-        .target(name: "HTTP", dependencies: ["CCurl"]),
+        .target(name: "HTTP", dependencies: ["CCurl", "COpenSSL"]),
         // GitHub's REST API: SARIF upload and status polling.
         .target(name: "GitHub", dependencies: ["HTTP", "SARIF", "ScanGateJSON", "CZlib"]),
         // Cosign signatures verified with OpenSSL; the OCI registry client.

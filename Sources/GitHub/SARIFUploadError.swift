@@ -1,6 +1,9 @@
 /// Why an upload did not succeed. Every description is one line (GitHub's processing errors
 /// follow on their own lines) and never contains the token.
 public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
+    /// How many of GitHub's processing errors a failure shows; the rest are counted.
+    public static let shownProcessingErrors = 20
+
     /// An argument is invalid (repository, commit, ref, API URL…): nothing was sent.
     case invalidArgument(String)
     /// The file would be rejected by GitHub: nothing was sent.
@@ -11,8 +14,9 @@ public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
     case network(String)
     /// GitHub answered with an error status; `message` explains it in one line.
     case api(status: Int, message: String)
-    /// GitHub accepted the file but could not process it.
-    case processingFailed(id: String, errors: [String])
+    /// GitHub accepted the file but could not process it: the first of GitHub's errors (at most
+    /// ``shownProcessingErrors``), and how many it listed.
+    case processingFailed(id: String, errors: [String], total: Int)
     /// GitHub was still processing when the wait ended.
     case processingTimedOut(id: String, waited: Double)
     /// GitHub accepted the upload, but its status could not be read until the wait ended.
@@ -51,10 +55,13 @@ public enum SARIFUploadError: Error, Sendable, CustomStringConvertible {
             return message
         case .api(_, let message):
             return message
-        case .processingFailed(let id, let errors):
+        case .processingFailed(let id, let errors, let total):
             // GitHub's own list can be long; the first ones say what is wrong.
-            var lines = errors.isEmpty ? ["  (GitHub gave no reason)"] : errors.prefix(20).map { "  - \($0)" }
-            if errors.count > 20 { lines.append("  … and \(errors.count - 20) more") }
+            var lines =
+                errors.isEmpty
+                ? ["  (GitHub gave no reason)"] : errors.prefix(Self.shownProcessingErrors).map { "  - \($0)" }
+            let shown = min(errors.count, Self.shownProcessingErrors)
+            if total > shown { lines.append("  … and \(total - shown) more") }
             return (["GitHub could not process the upload \(id):"] + lines).joined(separator: "\n")
         case .processingTimedOut(let id, let waited):
             return "GitHub was still processing the upload \(id) after \(Int(waited.rounded())) s; "

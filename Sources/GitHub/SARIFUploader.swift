@@ -210,8 +210,12 @@ public struct SARIFUploader: Sendable {
                 log("GitHub processed the upload \(receipt.id)")
                 return SARIFUploadOutcome(receipt: receipt, processingStatus: status, analysesURL: analysesURL)
             case "failed":
-                let errors = document.root["errors"]?.elements.compactMap(\.stringValue).map(sanitize) ?? []
-                throw .processingFailed(id: receipt.id, errors: errors)
+                let errors = document.root["errors"]?.elements.compactMap(\.stringValue) ?? []
+                // Only the errors shown are made printable: a server listing a million of them
+                // kept the job busy for minutes, outside every timeout.
+                throw .processingFailed(
+                    id: receipt.id, errors: errors.prefix(SARIFUploadError.shownProcessingErrors).map(sanitize),
+                    total: errors.count)
             default:
                 if status != lastStatus { log("GitHub's processing status: \(sanitize(status))") }
                 lastStatus = status
@@ -264,7 +268,7 @@ public struct SARIFUploader: Sendable {
         switch error {
         case .tls(_, let message):
             return "could not reach \(host) securely: \(sanitize(message)) "
-                + "(for a GitHub Enterprise Server with a private CA, pass its certificate with --cacert)"
+                + "(a GitHub Enterprise Server with a private CA needs that CA's certificate in the file --cacert names)"
         case .timeout(let message):
             return "timed out talking to \(host): \(sanitize(message))"
         case .transport(_, let message):

@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 
 /// A file of CA certificates given with `--cacert` (a GitHub Enterprise Server's private CA).
@@ -19,9 +20,40 @@ public enum CAFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             return "cannot read the CA file \(path): it cannot be read"
         }
-        guard data.range(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
+        let marker = Data("-----BEGIN CERTIFICATE-----".utf8)
+        var blocks = 0
+        var searched = data.startIndex..<data.endIndex
+        while let found = data.range(of: marker, in: searched) {
+            blocks += 1
+            searched = found.upperBound..<data.endIndex
+        }
+        guard blocks > 0 else {
             return "the CA file \(path) holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
         }
+        // libcurl refuses the whole file for one block OpenSSL cannot read, blaming the
+        // connection ("error setting certificate file"): a cut or edited file is a usage error.
+        let readable = readableCertificates(in: data)
+        if readable < blocks {
+            return "the CA file \(path) holds \(blocks) PEM certificate\(blocks == 1 ? "" : "s"), of which "
+                + (readable == 0 ? "none" : "only the first \(readable)") + " can be read: is it cut or edited?"
+        }
         return nil
+    }
+
+    /// How many certificates OpenSSL reads from the PEM text, from the first until one it cannot.
+    private static func readableCertificates(in data: Data) -> Int {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int in
+            guard let base = raw.baseAddress, raw.count <= Int(Int32.max),
+                let bio = BIO_new_mem_buf(base, Int32(raw.count))
+            else { return 0 }
+            defer { BIO_free(bio) }
+            var count = 0
+            while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
+                X509_free(certificate)
+                count += 1
+            }
+            ERR_clear_error()
+            return count
+        }
     }
 }

@@ -211,12 +211,34 @@ struct SARIFUploaderTests {
             }
         ])
         let error = try failure(transport, clock: clock)
-        guard case .processingFailed(_, let errors) = error else {
+        guard case .processingFailed(_, let errors, let total) = error else {
             Issue.record("unexpected \(error)")
             return
         }
-        #expect(errors == ["first problem", "second problem"])
+        #expect(errors == ["first problem", "second problem"] && total == 2)
         #expect(!error.isLocal)
+    }
+
+    /// A status listing a hundred thousand errors: the first 20 are shown, the rest counted,
+    /// and only those 20 are made printable (every one was, which took a broken server's
+    /// million errors minutes of CPU).
+    @Test func aLongListOfProcessingErrorsShowsTheFirstAndCountsTheRest() throws {
+        let listed = (0..<100_000).map { "\"e_\($0)\"" }.joined(separator: ",")
+        let transport = FakeTransport([
+            .handler { request in
+                request.method == .post
+                    ? .json(202, Self.receipt)
+                    : .json(200, #"{"processing_status":"failed","errors":["# + listed + "]}")
+            }
+        ])
+        let error = try failure(transport, clock: FakeClock())
+        guard case .processingFailed(_, let errors, let total) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(errors == (0..<20).map { "e_\($0)" })
+        #expect(total == 100_000)
+        #expect(error.description.hasSuffix("  - e_19\n  … and 99980 more"), "\(error.description.suffix(80))")
     }
 
     @Test(arguments: [

@@ -429,6 +429,32 @@ struct UploadOverHTTPSTests {
         ]
     }
 
+    /// A CA file cut short, or with a block that is not a certificate, was handed to libcurl,
+    /// which blamed the connection ("error setting certificate file", exit 4, and a hint to pass
+    /// --cacert): a usage error now, exit 2, naming the file, before anything is sent.
+    @Test func aCutCACertificateFileExits2() throws {
+        let ca = try TestCA(name: "ScanGate Test CA", issueServerCertificate: false)
+        defer { ca.remove() }
+        let whole = try Data(contentsOf: ca.caCertificate)
+        let cut = ca.directory.appendingPathComponent("cut.pem")
+        try whole.prefix(300).write(to: cut)
+        let second = ca.directory.appendingPathComponent("second-cut.pem")
+        try (whole + whole.prefix(300)).write(to: second)
+        for (file, expected) in [(cut, "of which none can be read"), (second, "of which only the first 1 can be read")]
+        {
+            let result = try ScanGateBinary.run(
+                [
+                    "upload", sarif.path, "--repository", GitHubTestServer.repository, "--commit",
+                    UploadCommandTests.commit, "--ref", "refs/heads/main", "--api-url", "https://127.0.0.1:9",
+                    "--cacert", file.path,
+                ], environment: ["GITHUB_TOKEN": GitHubTestServer.token])
+            #expect(result.status == 2, "\(result.standardError)")
+            #expect(
+                result.standardError.contains("the CA file \(file.path) holds")
+                    && result.standardError.contains(expected), "\(result.standardError)")
+        }
+    }
+
     @Test func theTestCAPassedWithCacertIsTrusted() throws {
         let ca = try TestCA(name: "ScanGate Test CA")
         defer { ca.remove() }
