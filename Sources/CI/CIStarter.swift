@@ -75,7 +75,7 @@ public enum CIStarter {
         #   environment: production
         #   images: [ghcr.io/OWNER/APP:latest]
         #   keys: [keys/release.pub]
-        #   audit-log: audit/release.jsonl
+        #   audit-log: audit.jsonl    # created by the first release (its directory must exist)
 
         """
 

@@ -156,7 +156,11 @@ struct ReportInputOptions: ParsableArguments {
     @Argument(help: "Report files (Trivy JSON, npm audit JSON, ZAP XML or JSON, SARIF), or directories of them.")
     var reports: [String]
 
-    @Option(name: .customLong("as"), help: "Read every report as this format instead of detecting it.")
+    @Option(
+        name: .customLong("as"),
+        help:
+            "Read every report as this format (for a file detection does not recognise); a report detected as another format is refused."
+    )
     var forcedFormat: ReportFormat?
 
     @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
