@@ -45,8 +45,10 @@ public struct ReleasePlan: Sendable, Equatable {
     /// waivers hold), whether the configuration's `policies` gives the policy for it or `--policy`
     /// names one, as `scangate ci` gates in the environment it maps.
     public var environment: String = defaultEnvironment
-    /// Whether `--policy` named the policy (not the configuration's `policies`), for messages.
+    /// Whether `--policy` named the policy (not the configuration's `policies`).
     public var policyFromFlag = false
+    /// Whether the configuration sets `release.environment` (else ``environment`` is the default).
+    public var environmentIsConfigured = false
 
     /// The environment whose policy the release gate uses when `release.environment` is not set.
     public static let defaultEnvironment = "production"
@@ -98,6 +100,7 @@ public struct ReleasePlan: Sendable, Equatable {
             vex: overrides.vex ?? config.vex, baseline: overrides.baseline ?? config.baseline, auditLog: auditLog,
             auditKey: auditKey, definedEnvironments: config.definedEnvironments, environment: environment)
         plan.policyFromFlag = overrides.policy != nil
+        plan.environmentIsConfigured = release.environment != nil
         return plan
     }
 }

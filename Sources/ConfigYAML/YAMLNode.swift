@@ -198,7 +198,10 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
     }
 
     /// The mapping's entries, in file order; keys outside `allowed` are refused (nil: any key).
-    public func mapping(_ what: String, allowed: [String]?) throws(Maker.Failure) -> YAMLMapping<Maker> {
+    /// `allowedInAnyCase`: the allowed keys are matched ASCII case-insensitively (severity names).
+    public func mapping(
+        _ what: String, allowed: [String]?, allowedInAnyCase: Bool = false
+    ) throws(Maker.Failure) -> YAMLMapping<Maker> {
         guard case .mapping(let mapping) = node else {
             throw error("\(what) must be a mapping, found \(kindDescription)")
         }
@@ -208,7 +211,7 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
             guard case .scalar(let scalar) = keyNode, !key.isNull else {
                 throw key.error("a key in \(what) must be text, found \(key.kindDescription)")
             }
-            if let allowed, !allowed.contains(scalar.string) {
+            if let allowed, !allowed.contains(allowedInAnyCase ? scalar.string.lowercased() : scalar.string) {
                 throw key.error(
                     "unknown key \"\(scalar.string)\" in \(what); expected one of: " + allowed.joined(separator: ", "))
             }

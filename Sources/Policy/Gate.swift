@@ -121,8 +121,8 @@ public enum Gate {
             // finding is new again when its waiver has expired, or when the baseline's decision
             // waived it or an OpenVEX statement took it out (the waiver since deleted or expired,
             // the statement withdrawn or overruled): waived or taken out now, it is known. So is one
-            // the baseline's decision only ignored by a rule, or failed: a failed run's findings
-            // were never accepted, and re-running it with its own output as baseline must not pass.
+            // the baseline's decision failed: a failed run's findings were never accepted, and
+            // re-running it with its own output as baseline must not pass.
             // The waivers naming the finding as the baseline knew it count too: npm audit alone
             // names lodash's GHSA where the baseline's merged finding was the CVE a waiver named.
             let matched =
@@ -219,8 +219,8 @@ public enum Gate {
                 }
             }
             if let heldThen, lapsedWaiver == nil {
-                if [.waived, .vexSuppressed, .ignored].contains(result.verdict) {
-                    result.isNew = false  // known, and held now as a waiver, statement or rule holds it
+                if [.waived, .vexSuppressed, .ignored, .suppressedByTool].contains(result.verdict) {
+                    result.isNew = false  // known, and held now by a waiver, statement, rule or the tool
                 } else {
                     result.notes.append(Self.newAgainNote(heldThen: heldThen, file: input.baseline?.file ?? ""))
                 }
@@ -532,9 +532,9 @@ public enum Gate {
         case .fail:
             "new again: the baseline's decision failed it (in \(file)): a finding that blocked that run was never "
                 + "accepted as known"
-        case .ignored:
-            "new again: the baseline has it only as ignored by a rule (its decision in \(file)), and no rule "
-                + "ignores it now"
+        case .suppressedByTool:
+            "new again: the baseline has it only as suppressed by its scanner (its decision in \(file)), which this "
+                + "policy does not trust"
         default:
             "new again: the baseline has it only as waived or VEX-suppressed (its decision in \(file)), and no "
                 + "waiver or statement holds it now"

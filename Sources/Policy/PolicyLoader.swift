@@ -271,16 +271,12 @@ struct PolicyLayer {
     {
         let names = Severity.descending.filter { $0 != .unknown }.map(\.rawValue)
         // Severity names in any case, as everywhere in a policy (`High: 0`).
-        let mapping = try value.mapping(what, allowed: nil)
+        let mapping = try value.mapping(what, allowed: names, allowedInAnyCase: true)
         var result: [Severity: Setting<Int>] = [:]
         for entry in mapping.entries {
-            let keyNode = entry.value
-            guard let severity = Severity(rawValue: entry.key.lowercased()), severity != .unknown else {
-                throw keyNode.error(
-                    "unknown key \"\(entry.key)\" in \(what); expected one of: " + names.joined(separator: ", "))
-            }
+            guard let severity = Severity(rawValue: entry.key.lowercased()) else { continue }
             guard result[severity] == nil else {
-                throw keyNode.error("\(what) lists \(severity.rawValue) twice (\"\(entry.key)\")")
+                throw entry.value.error("\(what) lists \(severity.rawValue) twice (\"\(entry.key)\")")
             }
             let number = try entry.value.int("\(what).\(entry.key)")
             guard number >= minimum else {

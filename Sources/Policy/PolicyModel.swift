@@ -19,6 +19,16 @@ public struct Policy: Sendable {
     /// an `environment:` key.
     public var environmentIsFromFileName = false
 
+    /// Whether the environment the policy declares (by `environment:` or its file's name) is
+    /// `environment` or of its family (``EnvironmentFamily/family(of:)``: `prod` for
+    /// `production`).
+    public func declaresEnvironment(ofFamilyOf environment: String) -> Bool {
+        guard let declared = declaredEnvironment?.value else { return false }
+        if declared == environment { return true }
+        guard let family = EnvironmentFamily.family(of: environment) else { return false }
+        return EnvironmentFamily.family(of: declared) == family
+    }
+
     /// Whether the policy says it is for another environment than `environment`: its
     /// `environment:` names another; or its file is named for one (`staging.yaml`) of another
     /// family than `environment` (``EnvironmentFamily/family(of:)``: `prod.yaml` is

@@ -126,11 +126,13 @@ public struct Baseline: Sendable {
     /// ``unacceptedVerdicts``).
     private let unaccepted: [String: Verdict]
 
-    /// The verdicts of a recorded decision that do not make a finding known: `waived` and
-    /// `vex-suppressed` (accepted only while the waiver or statement holds), `ignored` (only while
-    /// a rule says so) and `fail` (it blocked that run: never accepted). A baseline is the last
-    /// accepted state; taking a failed run's as the next run's must not let what failed it pass.
-    public static let unacceptedVerdicts: Set<Verdict> = [.waived, .vexSuppressed, .ignored, .fail]
+    /// The verdicts of a recorded decision that do not make a finding known: `waived`,
+    /// `vex-suppressed` and `suppressed-by-tool` (accepted only while the waiver or statement
+    /// holds, or while the policy trusts the scanner's suppression) and `fail` (it blocked that
+    /// run: never accepted). A baseline is the last accepted state; taking a failed run's as the
+    /// next run's must not let what failed it pass. An `ignored` finding is known: a rule
+    /// ignoring known findings (`new: false`) must find it known again next time.
+    public static let unacceptedVerdicts: Set<Verdict> = [.waived, .vexSuppressed, .suppressedByTool, .fail]
 
     /// - Parameters:
     ///   - toolSuppressed: the previous run's findings a tool suppressed, which count for a policy
@@ -149,7 +151,8 @@ public struct Baseline: Sendable {
     /// How the previous run's decision held the finding when it did not accept it as known
     /// (``unacceptedVerdicts``): the finding, or one of the previous run's findings it is
     /// (`matched`, ``matches(_:countingToolSuppressed:)``: its fingerprint changed with the
-    /// tools); `fail` before `ignored` before a waiver or statement when they differ. Nil when it
+    /// tools); `fail` first, then a tool's suppression, then a waiver or statement, when they
+    /// differ. Nil when it
     /// was accepted (or the baseline records no decision).
     public func unaccepted(_ finding: Finding, matched: [FindingTrace]) -> Verdict? {
         unaccepted(fingerprint: finding.fingerprint, matched: matched)
@@ -164,7 +167,7 @@ public struct Baseline: Sendable {
     private func unaccepted(fingerprint: String, matched: [FindingTrace]) -> Verdict? {
         guard !unaccepted.isEmpty else { return nil }
         let verdicts = ([fingerprint] + matched.map(\.fingerprint)).compactMap { unaccepted[$0] }
-        return [Verdict.fail, .ignored, .waived, .vexSuppressed].first(where: verdicts.contains)
+        return [Verdict.fail, .suppressedByTool, .waived, .vexSuppressed].first(where: verdicts.contains)
     }
 
     /// The previous run's findings this finding is, whatever their severity or places then (by

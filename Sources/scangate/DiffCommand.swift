@@ -55,14 +55,14 @@ struct DiffCommand: ParsableCommand {
         try OutputFile.write(bytes, to: output, sparing: [previous, current], isJSON: format == .json)
     }
 
-    /// Findings of the current run the earlier run's decision held only as waived,
-    /// VEX-suppressed or ignored by a rule, and the current run's decision does not: new again, as
+    /// Findings of the current run the earlier run's decision held only as waived or
+    /// VEX-suppressed, and the current run's decision does not: new again, as
     /// the gate judges them (``Baseline/unaccepted(_:)``). Known only when both files are report
     /// JSONs (a findings file records no decision). One the earlier run failed, the gate also
     /// calls new (never accepted), but between two runs it is no change: `diff` says unchanged.
     static func newAgain(before: FindingsSnapshot, after: FindingsSnapshot) -> Set<String> {
         guard before.unacceptedVerdicts != nil, let verdictsNow = after.unacceptedVerdicts else { return [] }
-        let heldNow: Set<Verdict> = [.waived, .vexSuppressed, .ignored]
+        let heldNow: Set<Verdict> = [.waived, .vexSuppressed]
         let baseline = before.baseline
         return Set(
             after.entries.filter { entry in

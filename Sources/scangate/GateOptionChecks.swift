@@ -8,8 +8,8 @@ enum GateOptionChecks {
     /// The help of `--baseline` for `gate`, `ci` and `release-gate`.
     static let baselineHelp = ArgumentHelp(
         "A previous run's findings: `scangate report --format json` output (made with a policy, it "
-            + "records what was only waived) or `scangate ingest --format json` output. Findings in it are "
-            + "not new.", valueName: "FILE")
+            + "records its decision: findings it failed, or only waived, are new again) or `scangate ingest "
+            + "--format json` output (all it holds are known). Other findings in it are not new.", valueName: "FILE")
 
     /// The help of `--repository` for the commands that take `--vex` and no other repository.
     static let repositoryHelp = ArgumentHelp(

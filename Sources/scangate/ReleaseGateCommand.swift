@@ -90,8 +90,8 @@ struct ReleaseGateCommand: ParsableCommand {
         help: """
             The production policy (YAML); its signatures: keys: are the trusted keys \
             (default: the configuration's policy of release.environment, else production). \
-            The release is gated in release.environment (default production): a policy that \
-            declares another environment is refused.
+            The release is gated in release.environment (default production): a policy of another \
+            environment is refused.
             """)
     var policy: String?
 
@@ -272,11 +272,13 @@ struct ReleaseGateCommand: ParsableCommand {
         } catch {
             throw refuse("\(error) (the \(error.document.rawValue) file is invalid)")
         }
+        var environment = plan.environment
         if plan.policyFromFlag {
-            if let problem = PolicyMapping.releaseMismatch(
-                environment: plan.environment, policyFile: policy, policy: loaded)
+            switch PolicyMapping.releaseEnvironment(
+                configured: plan.environmentIsConfigured ? plan.environment : nil, policyFile: policy, policy: loaded)
             {
-                throw refuse(problem)
+            case .success(let gated): environment = gated
+            case .failure(let mismatch): throw refuse(mismatch.message)
             }
         } else if let problem = PolicyMapping.mismatch(
             environment: plan.environment, policyFile: policy, policy: loaded)
@@ -361,7 +363,7 @@ struct ReleaseGateCommand: ParsableCommand {
             policy: loaded, policyFiles: files, keys: keys, waivers: waiverFiles, vex: vexDocuments,
             baseline: previous, today: now.flatMap(Day.init(parsing:)) ?? Day.today(),
             repository: GateOptionChecks.gatedRepository(repository), definedEnvironments: plan.definedEnvironments,
-            environment: plan.environment)
+            environment: environment)
         return Setup(gate: gate, signingKey: signingKey, trustedKeys: trustedKeys, log: log, logPath: plan.auditLog)
     }
 

@@ -584,6 +584,19 @@ struct ReleaseGateCommandTests {
             #expect(result.standardOutput.isEmpty)
             #expect(!FileManager.default.fileExists(atPath: log))
         }
+        // A production policy under its own name (`prod.yaml`, `environment: prod`) gates the
+        // release as it always did, under that name: its `prod` waivers hold.
+        let named = directory.appendingPathComponent("prod.yaml").path
+        try Data("scangate-policy: 1\nextends: \(root)/\(Self.policy)\n".utf8).write(to: URL(fileURLWithPath: named))
+        let declared = directory.appendingPathComponent("release-eu.yaml").path
+        try Data("scangate-policy: 1\nextends: \(root)/\(Self.policy)\nenvironment: prod\n".utf8).write(
+            to: URL(fileURLWithPath: declared))
+        for policy in [named, declared] {
+            let result = try ScanGateCommand.run(
+                ["release-gate", "--policy", policy, "--image", Self.downImage, "fixtures/examples"] + Self.common)
+            #expect(result.status == 1, "\(result.standardError)")
+            #expect(result.standardOutput.contains("env prod)"), "\(result.standardOutput)")
+        }
         // release.environment says which environment a release is gated in: staging's policy there.
         let config = directory.appendingPathComponent(".scangate.yaml").path
         try Data(

@@ -393,9 +393,9 @@ struct EvaluationTests {
 
     /// A baseline is the last accepted state: a finding its decision failed (it blocked that run)
     /// was never accepted, so re-running a failed pipeline with its own output as baseline fails
-    /// again (before, the finding only warned and the run passed); one it only ignored by a rule
-    /// is new again once no rule ignores it.
-    @Test func aFindingTheBaselineFailedOrOnlyIgnoredIsNotKnown() throws {
+    /// again (before, the finding only warned and the run passed). One it ignored by a rule is
+    /// known: a rule ignoring known findings finds it known again.
+    @Test func aFindingTheBaselineFailedIsNotKnownButOneItIgnoredIs() throws {
         let policy = try Support.policy("scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\n")
         let failedThen = Baseline(
             file: "previous.json", traces: [FindingTrace(Self.minimist)], unaccepted: [Self.minimist.fingerprint: .fail]
@@ -424,17 +424,35 @@ struct EvaluationTests {
         let ignoredThen = Baseline(
             file: "previous.json", traces: [FindingTrace(Self.minimist)],
             unaccepted: [Self.minimist.fingerprint: .ignored])
-        let unignored = try #require(
-            Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: ignoredThen), "CVE-2021-44906"))
-        #expect(unignored.isNew && unignored.verdict == .fail, "\(unignored.reason.text)")
-        #expect(unignored.notes.contains { $0.hasPrefix("new again: the baseline has it only as ignored by a rule") })
-        let ignoring = try Support.policy(
+        let knownIgnoring = try Support.policy(
             "scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\nrules:\n"
-                + "  - match: {id: CVE-2021-44906}\n    action: ignore\n    reason: not reachable\n")
+                + "  - match: {new: false}\n    action: ignore\n    reason: known findings are tracked elsewhere\n")
         let stillIgnored = try #require(
             Support.verdict(
-                Support.evaluate([Self.minimist], policy: ignoring, baseline: ignoredThen), "CVE-2021-44906"))
-        #expect(stillIgnored.verdict == .ignored && !stillIgnored.isNew)
+                Support.evaluate([Self.minimist], policy: knownIgnoring, baseline: ignoredThen), "CVE-2021-44906"))
+        #expect(stillIgnored.verdict == .ignored && !stillIgnored.isNew, "\(stillIgnored.reason.text)")
+        let known = try #require(
+            Support.verdict(Support.evaluate([Self.minimist], policy: policy, baseline: ignoredThen), "CVE-2021-44906"))
+        #expect(!known.isNew && known.verdict == .warn)
+        // Accepted then only by its scanner's suppression, under a policy that trusted it: a
+        // policy that does not trust suppressions judges it new (it only warned, as known).
+        let untrusting = try Support.policy(
+            "scangate-policy: 1\nfail-on: high\nfail-on-new-only: true\ntrust-tool-suppressions: false\n")
+        let hidden = Support.finding(
+            "CVE-2099-0001", severity: .critical, package: Support.npm("left-pad", "1.0.0"), suppressed: true)
+        let suppressedThen = Baseline(
+            file: "previous.json", traces: [], toolSuppressed: [FindingTrace(hidden)],
+            unaccepted: [hidden.fingerprint: .suppressedByTool])
+        let untrusted = try #require(
+            Support.verdict(Support.evaluate([hidden], policy: untrusting, baseline: suppressedThen), "CVE-2099-0001"))
+        #expect(untrusted.isNew && untrusted.verdict == .fail, "\(untrusted.reason.text)")
+        #expect(
+            untrusted.notes.contains {
+                $0.hasPrefix("new again: the baseline has it only as suppressed by its scanner")
+            })
+        let trusted = try #require(
+            Support.verdict(Support.evaluate([hidden], policy: policy, baseline: suppressedThen), "CVE-2099-0001"))
+        #expect(trusted.verdict == .suppressedByTool && !trusted.isNew)
         // A warned finding was accepted as known: it warns again.
         let warnedThen = Baseline(
             file: "previous.json", traces: [FindingTrace(Self.minimist)], unaccepted: [Self.minimist.fingerprint: .warn]
