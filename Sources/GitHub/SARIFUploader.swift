@@ -337,6 +337,12 @@ public struct SARIFUploader: Sendable {
                 + "and --ref"
         case 500...599:
             line = "GitHub is unavailable (HTTP \(status))\(attempts)\(quoted); try again later"
+        case 300...399:
+            // Not followed, on purpose: the token would go along to wherever it points.
+            let target = response.headers["location"].map { " to \(sanitize($0).prefix(200))" } ?? ""
+            line =
+                "GitHub answered HTTP \(status), a redirect\(target), which is not followed (the token goes to "
+                + "no other address); a renamed or transferred repository answers so: use its new OWNER/NAME"
         case 200...299 where gzippedSize != nil:
             line =
                 "the upload was not accepted: the server answered HTTP \(status), not GitHub's 202 Accepted "
@@ -371,7 +377,15 @@ public struct SARIFUploader: Sendable {
     }
 
     private func resetHint(_ response: HTTPResponse) -> String {
-        guard let reset = response.headers["x-ratelimit-reset"].flatMap({ Double($0) }) else { return "" }
+        guard let reset = response.headers["x-ratelimit-reset"].flatMap({ Double($0) }) else {
+            // A `retry-after` longer than the retry budget is not waited for: say how long it was.
+            guard response.headers["retry-after"] != nil,
+                let wait = RetryPolicy.serverDelay(for: response, epochNow: client.clock.epochSeconds()), wait > 0
+            else { return "" }
+            let seconds = Int(min(wait, 86_400).rounded(.up))
+            let budget = Int(min(client.configuration.retryPolicy.maximumTotalTime, 86_400))
+            return " for another \(seconds) s (its retry-after), more than the upload's retry budget (\(budget) s)"
+        }
         // The server's number: bounded (a day) before Int(_:), which traps on what it cannot hold.
         let remaining = reset - client.clock.epochSeconds()
         guard remaining.isFinite, remaining > 0 else { return "" }

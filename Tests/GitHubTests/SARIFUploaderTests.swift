@@ -201,6 +201,28 @@ struct SARIFUploaderTests {
         #expect(!error.description.contains("does not exist or the token cannot see it"), "\(error)")
     }
 
+    /// A redirect (GitHub's 301 for a renamed or transferred repository) is not followed, and
+    /// the error says where it pointed and why; a 429 whose retry-after is beyond the retry
+    /// budget says how long GitHub asked to wait (it said only "try again later").
+    @Test func aRedirectAndALongRetryAfterSayWhatTheyAre() throws {
+        let moved = FakeTransport([
+            .handler { _ in
+                .json(
+                    301, #"{"message":"Moved Permanently"}"#,
+                    headers: ["location": "https://api.github.com/repositories/1296269/code-scanning/sarifs"])
+            }
+        ])
+        let redirect = try failure(moved, clock: FakeClock())
+        #expect(
+            redirect.description.contains(
+                "HTTP 301, a redirect to https://api.github.com/repositories/1296269/code-scanning/sarifs, which is "
+                    + "not followed"), "\(redirect)")
+        #expect(moved.requests.count == 1)
+        let limited = FakeTransport([.handler { _ in .json(429, "", headers: ["retry-after": "3600"]) }])
+        let wait = try failure(limited, clock: FakeClock())
+        #expect(wait.description.contains("for another 3600 s (its retry-after)"), "\(wait)")
+    }
+
     @Test func failedProcessingCarriesGitHubsErrors() throws {
         let clock = FakeClock()
         let transport = FakeTransport([
