@@ -206,6 +206,7 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
             throw error("\(what) must be a mapping, found \(kindDescription)")
         }
         var entries: [(key: String, value: YAMLNode)] = []
+        var seenInAnyCase: Set<String> = []
         for (keyNode, valueNode) in mapping {
             let key = child(keyNode)
             guard case .scalar(let scalar) = keyNode, !key.isNull else {
@@ -214,6 +215,10 @@ public struct YAMLNode<Maker: YAMLDocumentKind> {
             if let allowed, !allowed.contains(allowedInAnyCase ? scalar.string.lowercased() : scalar.string) {
                 throw key.error(
                     "unknown key \"\(scalar.string)\" in \(what); expected one of: " + allowed.joined(separator: ", "))
+            }
+            // YAML's duplicate-key check is case-sensitive: `HIGH: 1` and `high: 2` are one key here.
+            if allowedInAnyCase, !seenInAnyCase.insert(scalar.string.lowercased()).inserted {
+                throw key.error("\(what) lists \(scalar.string.lowercased()) twice (\"\(scalar.string)\")")
             }
             entries.append((scalar.string, child(valueNode)))
         }

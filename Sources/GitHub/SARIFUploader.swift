@@ -337,7 +337,7 @@ public struct SARIFUploader: Sendable {
                 + "and --ref"
         case 500...599:
             line = "GitHub is unavailable (HTTP \(status))\(attempts)\(quoted); try again later"
-        case 300...399:
+        case 301, 302, 303, 307, 308:
             // Not followed, on purpose: the token would go along to wherever it points.
             let target = response.headers["location"].map { " to \(sanitize($0).prefix(200))" } ?? ""
             line =
@@ -379,12 +379,13 @@ public struct SARIFUploader: Sendable {
     private func resetHint(_ response: HTTPResponse) -> String {
         guard let reset = response.headers["x-ratelimit-reset"].flatMap({ Double($0) }) else {
             // A `retry-after` longer than the retry budget is not waited for: say how long it was.
+            let budget = client.configuration.retryPolicy.maximumTotalTime
             guard response.headers["retry-after"] != nil,
-                let wait = RetryPolicy.serverDelay(for: response, epochNow: client.clock.epochSeconds()), wait > 0
+                let wait = RetryPolicy.serverDelay(for: response, epochNow: client.clock.epochSeconds()), wait > budget
             else { return "" }
             let seconds = Int(min(wait, 86_400).rounded(.up))
-            let budget = Int(min(client.configuration.retryPolicy.maximumTotalTime, 86_400))
-            return " for another \(seconds) s (its retry-after), more than the upload's retry budget (\(budget) s)"
+            return " for another \(seconds) s" + (wait > 86_400 ? " or more" : "")
+                + " (its retry-after), more than the upload's retry budget (\(Int(min(budget, 86_400))) s)"
         }
         // The server's number: bounded (a day) before Int(_:), which traps on what it cannot hold.
         let remaining = reset - client.clock.epochSeconds()

@@ -219,7 +219,7 @@ public enum Gate {
                 }
             }
             if let heldThen, lapsedWaiver == nil {
-                if [.waived, .vexSuppressed, .ignored, .suppressedByTool].contains(result.verdict) {
+                if Baseline.holdingVerdicts.contains(result.verdict) {
                     result.isNew = false  // known, and held now by a waiver, statement, rule or the tool
                 } else {
                     result.notes.append(Self.newAgainNote(heldThen: heldThen, file: input.baseline?.file ?? ""))

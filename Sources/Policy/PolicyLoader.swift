@@ -275,9 +275,6 @@ struct PolicyLayer {
         var result: [Severity: Setting<Int>] = [:]
         for entry in mapping.entries {
             guard let severity = Severity(rawValue: entry.key.lowercased()) else { continue }
-            guard result[severity] == nil else {
-                throw entry.value.error("\(what) lists \(severity.rawValue) twice (\"\(entry.key)\")")
-            }
             let number = try entry.value.int("\(what).\(entry.key)")
             guard number >= minimum else {
                 throw entry.value.error("\(what).\(entry.key) must be at least \(minimum), found \(number)")

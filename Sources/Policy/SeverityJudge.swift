@@ -134,6 +134,10 @@ public struct Baseline: Sendable {
     /// ignoring known findings (`new: false`) must find it known again next time.
     public static let unacceptedVerdicts: Set<Verdict> = [.waived, .vexSuppressed, .suppressedByTool, .fail]
 
+    /// The verdicts that hold a finding the baseline did not accept, now, the way it was held
+    /// then or by a rule: the finding is known, and held.
+    public static let holdingVerdicts: Set<Verdict> = [.waived, .vexSuppressed, .ignored, .suppressedByTool]
+
     /// - Parameters:
     ///   - toolSuppressed: the previous run's findings a tool suppressed, which count for a policy
     ///     with `trust-tool-suppressions: false` only.

@@ -198,20 +198,18 @@ public struct FindingsSnapshot: Sendable {
     public var file: String
     /// Open findings first, then suppressed ones, in file order.
     public var entries: [DiffEntry]
-    /// The verdicts the document's decision gave the findings it did not accept as known
-    /// (``Baseline/unacceptedVerdicts``: waived, VEX-suppressed, ignored, failed), by fingerprint,
-    /// in a `scangate-report/1` with a decision. Nil when the document holds no decision
-    /// (`scangate-findings/1`).
-    public var unacceptedVerdicts: [String: Verdict]?
+    /// The verdicts of the document's decision, by fingerprint, in a `scangate-report/1` with a
+    /// decision. Nil when the document holds no decision (`scangate-findings/1`).
+    public var verdicts: [String: Verdict]?
     /// What the run of the document looked at, by the reports it lists: their tools (every run's
     /// of a SARIF file), each at the scopes its reports scanned, but not a tool whose only reports
     /// checked nothing (a Trivy image scan that skipped the OS packages still lists libraries).
     public var coverage = RunCoverage(tools: [], scopesByTool: nil)
 
-    public init(file: String, entries: [DiffEntry], unacceptedVerdicts: [String: Verdict]? = nil) {
+    public init(file: String, entries: [DiffEntry], verdicts: [String: Verdict]? = nil) {
         self.file = file
         self.entries = entries
-        self.unacceptedVerdicts = unacceptedVerdicts
+        self.verdicts = verdicts
     }
 
     /// The fingerprints of the open findings (what the gate's baseline needs).
@@ -228,7 +226,7 @@ public struct FindingsSnapshot: Sendable {
         do {
             let entries = try entries(document.root, file: file)
             let decision = try decided(document.root, file: file)
-            if let decision, let missing = entries.first(where: { !decision.listed.contains($0.fingerprint) }) {
+            if let decision, let missing = entries.first(where: { decision.verdicts[$0.fingerprint] == nil }) {
                 // The gate lists every finding: one it does not is an edited or cut decision, and
                 // reading it would let a finding the previous run only waived pass as accepted.
                 throw FindingsJSONReader.ReadError(
@@ -236,7 +234,7 @@ public struct FindingsSnapshot: Sendable {
                     message: "the decision lists no verdict for the finding \(missing.fingerprint) (\(missing.id)): "
                         + "is the file edited?")
             }
-            var snapshot = FindingsSnapshot(file: file, entries: entries, unacceptedVerdicts: decision?.unaccepted)
+            var snapshot = FindingsSnapshot(file: file, entries: entries, verdicts: decision?.verdicts)
             snapshot.coverage = try coverage(document.root, entries: snapshot.entries)
             return snapshot
         } catch let error as FindingsJSONReader.ReadError {
@@ -318,14 +316,12 @@ public struct FindingsSnapshot: Sendable {
         return FindingIdentity.imageScope(ImageReference(repository: repository))
     }
 
-    /// The verdicts the decision of a `scangate-report/1` document gave the findings it did not
-    /// accept as known (``Baseline/unacceptedVerdicts``), and every fingerprint it gives a
-    /// verdict; nil when the document holds no decision (a
+    /// The verdicts the decision of a `scangate-report/1` document gives, by fingerprint; nil when the document holds no decision (a
     /// findings document, or a report written without a policy: `"decision": null`). The key
     /// is always written: a report without it, a decision of another schema, or a verdict
     /// ScanGate does not write is refused.
     private static func decided(_ root: JSONValue, file: String) throws -> (
-        unaccepted: [String: Verdict], listed: Set<String>, line: Int
+        verdicts: [String: Verdict], line: Int
     )? {
         let object = try root.requireObject()
         guard try object.string("schema") == ReportJSON.schema else { return nil }
@@ -345,18 +341,16 @@ public struct FindingsSnapshot: Sendable {
             throw FindingsJSONReader.ReadError(
                 file: file, line: decision.line, message: "the decision has no \"findings\" list")
         }
-        var unaccepted: [String: Verdict] = [:]
-        var listed: Set<String> = []
+        var verdicts: [String: Verdict] = [:]
         for finding in findings {
             let verdictText = try finding.requiredString("verdict")
             guard let verdict = Verdict(rawValue: verdictText) else {
                 throw unknownValue("verdict", verdictText, at: finding["verdict"] ?? finding, file: file)
             }
             let fingerprint = try finding.requiredString("fingerprint")
-            listed.insert(fingerprint)
-            if Baseline.unacceptedVerdicts.contains(verdict) { unaccepted[fingerprint] = verdict }
+            verdicts[fingerprint] = verdict
         }
-        return (unaccepted, listed, decision.line)
+        return (verdicts, decision.line)
     }
 
     /// A value of a field ScanGate writes from a fixed set (a kind, a severity) that is not one.

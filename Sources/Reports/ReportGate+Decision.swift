@@ -58,7 +58,7 @@ extension FindingsSnapshot {
     public var baseline: Baseline {
         Baseline(
             file: file, traces: entries.filter { !$0.suppressed }.map(\.trace),
-            toolSuppressed: entries.filter(\.suppressed).map(\.trace), unaccepted: unacceptedVerdicts ?? [:])
+            toolSuppressed: entries.filter(\.suppressed).map(\.trace), unaccepted: verdicts ?? [:])
     }
 }
 

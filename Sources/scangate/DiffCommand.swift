@@ -61,15 +61,15 @@ struct DiffCommand: ParsableCommand {
     /// JSONs (a findings file records no decision). One the earlier run failed, the gate also
     /// calls new (never accepted), but between two runs it is no change: `diff` says unchanged.
     static func newAgain(before: FindingsSnapshot, after: FindingsSnapshot) -> Set<String> {
-        guard before.unacceptedVerdicts != nil, let verdictsNow = after.unacceptedVerdicts else { return [] }
-        let heldNow: Set<Verdict> = [.waived, .vexSuppressed]
+        guard before.verdicts != nil, let verdictsNow = after.verdicts else { return [] }
         let baseline = before.baseline
         return Set(
             after.entries.filter { entry in
-                guard !entry.suppressed, !(verdictsNow[entry.fingerprint].map(heldNow.contains) ?? false),
+                guard !entry.suppressed,
+                    !(verdictsNow[entry.fingerprint].map(Baseline.holdingVerdicts.contains) ?? false),
                     let heldThen = baseline.unaccepted(entry.trace)
                 else { return false }
-                return heldNow.contains(heldThen)
+                return heldThen == .waived || heldThen == .vexSuppressed
             }.map(\.fingerprint))
     }
 }

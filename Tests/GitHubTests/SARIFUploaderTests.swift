@@ -220,7 +220,11 @@ struct SARIFUploaderTests {
         #expect(moved.requests.count == 1)
         let limited = FakeTransport([.handler { _ in .json(429, "", headers: ["retry-after": "3600"]) }])
         let wait = try failure(limited, clock: FakeClock())
-        #expect(wait.description.contains("for another 3600 s (its retry-after)"), "\(wait)")
+        #expect(wait.description.contains("for another 3600 s (its retry-after), more than"), "\(wait)")
+        // A short one was waited for: the attempts ran out, not the budget.
+        let short = FakeTransport([.handler { _ in .json(429, "", headers: ["retry-after": "2"]) }])
+        let retried = try failure(short, clock: FakeClock())
+        #expect(!retried.description.contains("retry-after"), "\(retried)")
     }
 
     @Test func failedProcessingCarriesGitHubsErrors() throws {

@@ -265,7 +265,7 @@ struct PolicyFileTests {
         ),
         (
             "max naming a severity twice", ["policy.yaml": "scangate-policy: 1\nmax: { high: 0, High: 3 }\n"],
-            "policy.yaml:2", "max lists high twice (\"High\")"
+            "policy.yaml:2:17:", "max lists high twice (\"High\")"
         ),
         (
             "max not a number", ["policy.yaml": "scangate-policy: 1\nmax: { high: some }\nfail-on: none\n"],

@@ -176,7 +176,7 @@ struct DiffTests {
             decoding: ReportJSON.encode(
                 ReportContent(findings: findings, reports: [], gate: ReportSupport.gate(decision, policy: policy))),
             as: UTF8.self)
-        #expect(try FindingsSnapshot.read(bytes: Array(written.utf8), file: "report.json").unacceptedVerdicts == [:])
+        #expect(try FindingsSnapshot.read(bytes: Array(written.utf8), file: "report.json").verdicts?.isEmpty == false)
         let decisionStart = try #require(written.range(of: #""decision": {"#))
         let (beforeDecision, afterDecision) = (
             String(written[..<decisionStart.lowerBound]), String(written[decisionStart.lowerBound...])
@@ -214,7 +214,7 @@ struct DiffTests {
         }
         object["decision"] = NSNull()
         let nullDecision = try JSONSerialization.data(withJSONObject: object)
-        #expect(try FindingsSnapshot.read(bytes: Array(nullDecision), file: "report.json").unacceptedVerdicts == nil)
+        #expect(try FindingsSnapshot.read(bytes: Array(nullDecision), file: "report.json").verdicts == nil)
     }
 
     @Test func aFingerprintScanGateDidNotWriteIsRefusedWithWhereItIs() throws {

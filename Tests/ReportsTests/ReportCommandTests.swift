@@ -60,6 +60,9 @@ struct ReportCommandTests {
         #expect(ignoredRun.status == 0, "\(ignoredRun.standardError)")
         let unignored = try ReportBinary.run(["diff", ignored, unwaived])
         #expect(unignored.standardOutput.contains("0 new, 0 fixed"), "\(unignored.standardOutput)")
+        // Only waived before, ignored by a rule now: held, as the gate judges it, not new.
+        let ignoredNow = try ReportBinary.run(["diff", waived, ignored])
+        #expect(ignoredNow.standardOutput.contains("0 new, 0 fixed"), "\(ignoredNow.standardOutput)")
     }
 
     /// A finding is fixed only when a tool that found it looked again: the image scan missing
