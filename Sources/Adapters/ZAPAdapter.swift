@@ -274,7 +274,10 @@ struct ZAPFindingBuilder {
                     warnings.append(warning)
                 }
             }
-            if alert.instances.isEmpty && alert.flatInstance == nil {
+            let countedInstances = alert.count.flatMap { Int($0.zapTrimmed) } ?? 0
+            // An alert item that counts instances it lists none of is the unlisted ones below (the
+            // whole site, warned), not a finding at the home page a home-page waiver would pass.
+            if alert.instances.isEmpty && alert.flatInstance == nil && countedInstances == 0 {
                 // Odd but seen (an "HTTP Only Site" alert whose check failed): the site itself.
                 let key = GroupKey(
                     site: site, rule: rule, url: Self.normalizedURL(alert.site), method: "", parameter: "")

@@ -1,5 +1,6 @@
 /// Turns the small HTML that ZAP writes into its texts (`<p>…</p>` paragraphs, the odd `<br>`,
-/// `<ul><li>`) into plain text: tags stripped, entities decoded, paragraphs separated by one
+/// `<ul><li>`) into plain text: ZAP's markup tags stripped (``markupTags``; any other tag and
+/// every comment kept as written: it is evidence), entities decoded, paragraphs separated by one
 /// blank line, lines and the whole text trimmed.
 ///
 /// Line breaks inside the text are kept. A `<` that does not start a tag stays as it is. Only
@@ -11,6 +12,14 @@ enum ZAPHTMLText {
         "p", "div", "ul", "ol", "li", "pre", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
     ]
 
+    /// The tags ZAP's own texts are written with, stripped as markup. Any other tag-like text
+    /// (`<!-- … -->`, `<script>`, `<base>`, `<input …>`) is kept as written: ZAP up to 2.10 (and
+    /// later ones for some rules) wrote the evidence in an alert's other info unescaped inside
+    /// its `<p>`, and stripping it lost the very comment or script the alert was raised for.
+    private static let markupTags: Set<String> = blockElements.union([
+        "br", "b", "i", "u", "em", "strong", "code", "tt", "span", "a", "sup", "sub", "small",
+    ])
+
     /// The white space ZAP's texts are trimmed of: space, tab, LF, CR.
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
 
@@ -19,9 +28,18 @@ enum ZAPHTMLText {
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var index = 0
+        let commentStart = Array("<!--".utf8)
+        let commentEnd = Array("-->".utf8)
         while index < input.count {
             let byte = input[index]
-            if byte == UInt8(ascii: "<"), let tag = tag(in: input, at: index) {
+            if byte == UInt8(ascii: "<"), input[index...].starts(with: commentStart) {
+                // A comment is evidence (ZAP's own texts hold none): kept whole, tags inside too.
+                var end = index + commentStart.count
+                while end < input.count, !input[end...].starts(with: commentEnd) { end += 1 }
+                end = min(input.count, end + commentEnd.count)
+                output.append(contentsOf: input[index..<end])
+                index = end
+            } else if byte == UInt8(ascii: "<"), let tag = tag(in: input, at: index), markupTags.contains(tag.name) {
                 if tag.name == "br" {
                     output.append(UInt8(ascii: "\n"))
                 } else if blockElements.contains(tag.name) {

@@ -1056,3 +1056,52 @@ struct ZAPMergedFalsePositiveTests {
         #expect(once.findings.count == 1)
     }
 }
+
+/// ZAP up to 2.10 wrote the evidence in an alert item's other info (and some solutions) unescaped
+/// inside its `<p>`: the comment, script or tag the alert was raised for is kept as written, and
+/// only ZAP's own paragraph markup is stripped (stripping every tag lost the evidence: the corpus's
+/// DefectDojo scans showed `"Admin"` for a suspicious HTML comment).
+@Suite("ZAP texts with unescaped evidence")
+struct ZAPUnescapedEvidenceTests {
+    @Test func evidenceInLegacyOtherInfoIsKeptAsWritten() throws {
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.10.0"><site name="https://app.example"><alerts>
+            <alertitem><pluginid>10027</pluginid><alert>Information Disclosure - Suspicious Comments</alert>
+            <riskcode>0</riskcode><confidence>1</confidence>
+            <desc>&lt;p&gt;The response appears to contain suspicious comments.&lt;/p&gt;</desc>
+            <instances><instance><uri>https://app.example/</uri><method>GET</method></instance></instances>
+            <solution>&lt;p&gt;Ensure the correct use of the "&lt;base&gt;" HTML tag.&lt;/p&gt;</solution>
+            <otherinfo>&lt;p&gt;The following pattern was used: \\bADMIN\\b and was detected in the element starting with: "&lt;!-- td align="center"&gt;&lt;a href="admin.jsp"&gt;Admin&lt;/a&gt;&lt;/td--&gt;", see evidence field for the suspicious comment/snippet.&lt;/p&gt;&lt;p&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;/p&gt;</otherinfo>
+            </alertitem></alerts></site></OWASPZAPReport>
+            """.utf8)
+        let report = try Corpus.parse(bytes: bytes, name: "legacy.xml")
+        let finding = try #require(report.findings.first)
+        let otherInfo = try #require(finding.instances.first?.otherInfo)
+        #expect(
+            otherInfo.contains(
+                #"starting with: "<!-- td align="center"><a href="admin.jsp">Admin</a></td-->", see evidence"#),
+            "\(otherInfo)")
+        #expect(otherInfo.contains("<script>alert(1)</script>"), "\(otherInfo)")
+        #expect(finding.description == "The response appears to contain suspicious comments.")
+        #expect(finding.remediation == #"Ensure the correct use of the "<base>" HTML tag."#)
+    }
+
+    /// An alert item counting instances it lists none of is the site's unlisted instances (a
+    /// finding at `site/*`, warned), not a finding at the home page that a waiver scoped to the
+    /// home page would pass.
+    @Test func anAlertCountingInstancesItListsNoneOfIsTheWholeSite() throws {
+        let bytes = Array(
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.14.0"><site name="https://app.example"><alerts>
+            <alertitem><pluginid>40018</pluginid><alertRef>40018</alertRef><name>SQL Injection</name>
+            <riskcode>3</riskcode><confidence>2</confidence><instances></instances><count>7</count>
+            </alertitem></alerts></site></OWASPZAPReport>
+            """.utf8)
+        let report = try Corpus.parse(bytes: bytes, name: "counted.xml")
+        #expect(report.findings.count == 1)
+        let finding = try #require(report.findings.first)
+        #expect(finding.locations.first?.url == "https://app.example/*", "\(finding.locations)")
+        #expect(report.warnings.contains { $0.contains("ZAP counted 7 instances but listed 0") }, "\(report.warnings)")
+    }
+}
