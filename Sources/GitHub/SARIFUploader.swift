@@ -196,7 +196,14 @@ public struct SARIFUploader: Sendable {
                                 + "\(Int(configuration.notFoundGracePeriod)) s); check the repository's code scanning page"
                         ))
                 }
-                throw .api(status: response.status, message: explain(response, gzippedSize: nil))
+                // GitHub took the file: what failed is reading its status (a token that may upload
+                // but not read, a 403 policy), not the upload.
+                throw .api(
+                    status: response.status,
+                    message: token.scrub(
+                        "GitHub accepted the upload \(receipt.id), but reading its processing status failed: "
+                            + explain(response, gzippedSize: nil)
+                            + "; it may still complete: check the repository's code scanning page"))
             }
             unanswered = nil
             guard let document = try? JSONDocument(bytes: response.body),

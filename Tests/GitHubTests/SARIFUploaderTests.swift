@@ -227,6 +227,23 @@ struct SARIFUploaderTests {
         #expect(!retried.description.contains("retry-after"), "\(retried)")
     }
 
+    /// A 403 on the status request, after GitHub accepted the upload, read as if the upload
+    /// itself had been refused: it names the accepted upload and says processing may complete.
+    @Test func aRefusedStatusRequestSaysTheUploadWasAccepted() throws {
+        let transport = FakeTransport([
+            .handler { request in
+                request.method == .post
+                    ? .json(202, Self.receipt) : .json(403, #"{"message":"Resource not accessible by integration"}"#)
+            }
+        ])
+        let error = try failure(transport, clock: FakeClock())
+        #expect(
+            error.description.contains("GitHub accepted the upload 6c81cd8e")
+                && error.description.contains("reading its processing status failed")
+                && error.description.hasSuffix("it may still complete: check the repository's code scanning page"),
+            "\(error)")
+    }
+
     @Test func failedProcessingCarriesGitHubsErrors() throws {
         let clock = FakeClock()
         let transport = FakeTransport([
