@@ -168,9 +168,15 @@ public struct SARIFUploader: Sendable {
             clock.sleep(seconds: min(interval, configuration.maximumWait - elapsed))
             let request = HTTPRequest(method: .get, url: receipt.statusURL, headers: commonHeaders())
             let response: HTTPResponse
-            do {
-                response = try send(request, deadline: deadline)
-            } catch {
+            switch exchange(request, deadline: deadline) {
+            case .success(let answer): response = answer
+            case .failure(.responseTooLarge(let limit)):
+                // Asking again gets the same answer: the status cannot be read, not "not yet".
+                throw .statusUnavailable(
+                    id: receipt.id, waited: clock.monotonicSeconds() - start,
+                    reason: "\(URLHost.host(of: configuration.apiURL)) sent a response larger than \(limit) bytes")
+            case .failure(let failure):
+                let error = SARIFUploadError.network(token.scrub(networkMessage(failure)))
                 // The wait ended during the request: as far as anyone knows, still processing. A
                 // timeout cut to the deadline may fire a few milliseconds short of it (libcurl
                 // counts from its own start), so the last 50 ms count as the end.
@@ -252,6 +258,14 @@ public struct SARIFUploader: Sendable {
 
     /// Sends through the client, logging its retries; `deadline` as ``HTTPClient/send(_:deadline:)``.
     private func send(_ request: HTTPRequest, deadline: Double? = nil) throws(SARIFUploadError) -> HTTPResponse {
+        switch exchange(request, deadline: deadline) {
+        case .success(let response): return response
+        case .failure(let error): throw .network(token.scrub(networkMessage(error)))
+        }
+    }
+
+    /// One request with the client's retries, each retry logged; the network's error as it is.
+    private func exchange(_ request: HTTPRequest, deadline: Double?) -> Result<HTTPResponse, HTTPError> {
         var client = client
         let log = log
         let previous = client.onRetry
@@ -264,9 +278,9 @@ public struct SARIFUploader: Sendable {
                 "\(event.reason) (attempt \(event.attempt) of \(event.maximumAttempts)); retrying in \(delay) s")
         }
         do {
-            return try client.send(request, deadline: deadline)
+            return .success(try client.send(request, deadline: deadline))
         } catch {
-            throw .network(token.scrub(networkMessage(error)))
+            return .failure(error)
         }
     }
 

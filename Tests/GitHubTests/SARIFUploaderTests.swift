@@ -244,6 +244,24 @@ struct SARIFUploaderTests {
             "\(error)")
     }
 
+    /// A status answer larger than the client reads is the same answer next time: the status
+    /// cannot be read, said at once (it was asked again until the 600 s wait ended).
+    @Test func aStatusAnswerTooLargeToReadEndsTheWait() throws {
+        let clock = FakeClock()
+        let transport = FakeTransport([
+            .response(.json(202, Self.receipt)), .failure(.responseTooLarge(limit: 16 << 20)),
+        ])
+        let error = try failure(transport, clock: clock)
+        guard case .statusUnavailable(let id, let waited, let reason) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(id == "6c81cd8e-b078-4ac3-a3be-1dad7dbd0b53")
+        #expect(reason.contains("larger than 16777216 bytes"), "\(reason)")
+        #expect(transport.requests.count == 2, "asked once, not until the wait ended")
+        #expect(waited < 60)
+    }
+
     @Test func failedProcessingCarriesGitHubsErrors() throws {
         let clock = FakeClock()
         let transport = FakeTransport([
