@@ -309,14 +309,13 @@ struct ZAPFindingBuilder {
                     parameter: Self.normalizedParameter(instance.param))
                 add(alert, alertIndex: alertIndex, cwe: cwe, key: key, instance: instance, otherInfo: nil)
             }
-            if alert.flatInstance == nil, let count = alert.count.flatMap({ Int($0.zapTrimmed) }),
-                count > alert.instances.count
-            {
-                unlisted.append((alertIndex, alert.site, count))
+            if alert.flatInstance == nil, countedInstances > alert.instances.count {
+                unlisted.append((alertIndex, alert.site, countedInstances))
                 warnings.append(
-                    "alert \(rule) (\(alert.title)) on \(alert.site): ZAP counted \(count) instances but "
-                        + "listed \(alert.instances.count); the other \(count - alert.instances.count) are one finding "
-                        + "at \(Self.siteRoot(alert.site))*, which no url: rule or waiver narrower than the site covers"
+                    "alert \(rule) (\(alert.title)) on \(alert.site): ZAP counted \(countedInstances) instances but "
+                        + "listed \(alert.instances.count); the other \(countedInstances - alert.instances.count) are "
+                        + "one finding at \(Self.siteRoot(alert.site))*, which no url: rule or waiver narrower than the "
+                        + "site covers"
                 )
             }
         }

@@ -20,6 +20,10 @@ enum ZAPHTMLText {
         "br", "b", "i", "u", "em", "strong", "code", "tt", "span", "a", "sup", "sub", "small",
     ])
 
+    /// A comment's delimiters: a comment is kept whole (``plainText(fromHTML:)``).
+    private static let commentStart = Array("<!--".utf8)
+    private static let commentEnd = Array("-->".utf8)
+
     /// The white space ZAP's texts are trimmed of: space, tab, LF, CR.
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
 
@@ -28,8 +32,6 @@ enum ZAPHTMLText {
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var index = 0
-        let commentStart = Array("<!--".utf8)
-        let commentEnd = Array("-->".utf8)
         while index < input.count {
             let byte = input[index]
             if byte == UInt8(ascii: "<"), input[index...].starts(with: commentStart) {

@@ -41,14 +41,15 @@ public struct ReleasePlan: Sendable, Equatable {
     /// The environments the configuration's `policies` defines (nil without any): a waiver naming
     /// another one holds nowhere, and the gate warns about it, as `scangate ci` does.
     public var definedEnvironments: [String]? = nil
+    /// `release.environment`, when the configuration sets it.
+    public var configuredEnvironment: String? = nil
+    /// Whether `--policy` named the policy (not the configuration's `policies`).
+    public var policyFromFlag = false
+
     /// The environment the release is gated in: `release.environment`, default production (its
     /// waivers hold), whether the configuration's `policies` gives the policy for it or `--policy`
     /// names one, as `scangate ci` gates in the environment it maps.
-    public var environment: String = defaultEnvironment
-    /// Whether `--policy` named the policy (not the configuration's `policies`).
-    public var policyFromFlag = false
-    /// Whether the configuration sets `release.environment` (else ``environment`` is the default).
-    public var environmentIsConfigured = false
+    public var environment: String { configuredEnvironment ?? Self.defaultEnvironment }
 
     /// The environment whose policy the release gate uses when `release.environment` is not set.
     public static let defaultEnvironment = "production"
@@ -98,9 +99,9 @@ public struct ReleasePlan: Sendable, Equatable {
             maxReportSize: overrides.maxReportSize ?? config.maxReportSize ?? 1 << 30, policy: policy,
             images: images, configuredKeys: release.keys, waivers: overrides.waivers ?? config.waivers,
             vex: overrides.vex ?? config.vex, baseline: overrides.baseline ?? config.baseline, auditLog: auditLog,
-            auditKey: auditKey, definedEnvironments: config.definedEnvironments, environment: environment)
+            auditKey: auditKey, definedEnvironments: config.definedEnvironments,
+            configuredEnvironment: release.environment)
         plan.policyFromFlag = overrides.policy != nil
-        plan.environmentIsConfigured = release.environment != nil
         return plan
     }
 }

@@ -174,16 +174,15 @@ public struct SARIFUploader: Sendable {
                 // Asking again gets the same answer: the status cannot be read, not "not yet".
                 throw .statusUnavailable(
                     id: receipt.id, waited: clock.monotonicSeconds() - start,
-                    reason: "\(URLHost.host(of: configuration.apiURL)) sent a response larger than \(limit) bytes")
+                    reason: token.scrub(networkMessage(.responseTooLarge(limit: limit))))
             case .failure(let failure):
-                let error = SARIFUploadError.network(token.scrub(networkMessage(failure)))
                 // The wait ended during the request: as far as anyone knows, still processing. A
                 // timeout cut to the deadline may fire a few milliseconds short of it (libcurl
                 // counts from its own start), so the last 50 ms count as the end.
                 guard clock.monotonicSeconds() + 0.05 < deadline else {
                     throw Self.timedOut(receipt, waited: clock.monotonicSeconds() - start, unanswered: unanswered)
                 }
-                askAgain(error.description)
+                askAgain(token.scrub(networkMessage(failure)))
                 continue
             }
             if response.status == 404, clock.monotonicSeconds() - start < configuration.notFoundGracePeriod {

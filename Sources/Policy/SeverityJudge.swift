@@ -131,8 +131,9 @@ public struct Baseline: Sendable {
     /// holds, or while the policy trusts the scanner's suppression) and `fail` (it blocked that
     /// run: never accepted). A baseline is the last accepted state; taking a failed run's as the
     /// next run's must not let what failed it pass. An `ignored` finding is known: a rule
-    /// ignoring known findings (`new: false`) must find it known again next time.
-    public static let unacceptedVerdicts: Set<Verdict> = [.waived, .vexSuppressed, .suppressedByTool, .fail]
+    /// ignoring known findings (`new: false`) must find it known again next time. In the order
+    /// ``unaccepted(_:matched:)`` prefers when a finding's matches differ.
+    public static let unacceptedVerdicts: [Verdict] = [.fail, .suppressedByTool, .waived, .vexSuppressed]
 
     /// The verdicts that hold a finding the baseline did not accept, now, the way it was held
     /// then or by a rule: the finding is known, and held.
@@ -156,8 +157,7 @@ public struct Baseline: Sendable {
     /// (``unacceptedVerdicts``): the finding, or one of the previous run's findings it is
     /// (`matched`, ``matches(_:countingToolSuppressed:)``: its fingerprint changed with the
     /// tools); `fail` first, then a tool's suppression, then a waiver or statement, when they
-    /// differ. Nil when it
-    /// was accepted (or the baseline records no decision).
+    /// differ. Nil when it was accepted (or the baseline records no decision).
     public func unaccepted(_ finding: Finding, matched: [FindingTrace]) -> Verdict? {
         unaccepted(fingerprint: finding.fingerprint, matched: matched)
     }
@@ -171,7 +171,7 @@ public struct Baseline: Sendable {
     private func unaccepted(fingerprint: String, matched: [FindingTrace]) -> Verdict? {
         guard !unaccepted.isEmpty else { return nil }
         let verdicts = ([fingerprint] + matched.map(\.fingerprint)).compactMap { unaccepted[$0] }
-        return [Verdict.fail, .suppressedByTool, .waived, .vexSuppressed].first(where: verdicts.contains)
+        return Self.unacceptedVerdicts.first(where: verdicts.contains)
     }
 
     /// The previous run's findings this finding is, whatever their severity or places then (by

@@ -316,8 +316,9 @@ public struct FindingsSnapshot: Sendable {
         return FindingIdentity.imageScope(ImageReference(repository: repository))
     }
 
-    /// The verdicts the decision of a `scangate-report/1` document gives, by fingerprint; nil when the document holds no decision (a
-    /// findings document, or a report written without a policy: `"decision": null`). The key
+    /// The verdicts the decision of a `scangate-report/1` document gives, by fingerprint; nil
+    /// when the document holds no decision (a findings document, or a report written without a
+    /// policy: `"decision": null`). The key
     /// is always written: a report without it, a decision of another schema, or a verdict
     /// ScanGate does not write is refused.
     private static func decided(_ root: JSONValue, file: String) throws -> (

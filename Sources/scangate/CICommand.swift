@@ -60,11 +60,7 @@ struct CICommand: ParsableCommand {
     @Option(help: "Judge waivers as of this day (YYYY-MM-DD); default: today in UTC.")
     var now: String?
 
-    @Option(
-        name: .customLong("as"),
-        help:
-            "Read every report as this format (for a file detection does not recognise); a report detected as another format is refused."
-    )
+    @Option(name: .customLong("as"), help: ReportInputOptions.forcedFormatHelp)
     var forcedFormat: ReportFormat?
 
     @Flag(inversion: .prefixedNo, help: "Accept reports whose tool says part of the scan failed.")

@@ -156,11 +156,12 @@ struct ReportInputOptions: ParsableArguments {
     @Argument(help: "Report files (Trivy JSON, npm audit JSON, ZAP XML or JSON, SARIF), or directories of them.")
     var reports: [String]
 
-    @Option(
-        name: .customLong("as"),
-        help:
-            "Read every report as this format (for a file detection does not recognise); a report detected as another format is refused."
-    )
+    /// The help of `--as`, for every command that reads reports.
+    static let forcedFormatHelp = ArgumentHelp(
+        "Read every report as this format (for a file detection does not recognise); a report detected as another "
+            + "format is refused.")
+
+    @Option(name: .customLong("as"), help: ReportInputOptions.forcedFormatHelp)
     var forcedFormat: ReportFormat?
 
     @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")

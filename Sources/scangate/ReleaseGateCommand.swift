@@ -73,11 +73,7 @@ struct ReleaseGateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The project configuration (default: .scangate.yaml if present).", valueName: "FILE"))
     var config: String?
 
-    @Option(
-        name: .customLong("as"),
-        help:
-            "Read every report as this format (for a file detection does not recognise); a report detected as another format is refused."
-    )
+    @Option(name: .customLong("as"), help: ReportInputOptions.forcedFormatHelp)
     var forcedFormat: ReportFormat?
 
     @Flag(help: "Accept reports whose tool says part of the scan failed (the failures become warnings).")
@@ -275,7 +271,7 @@ struct ReleaseGateCommand: ParsableCommand {
         var environment = plan.environment
         if plan.policyFromFlag {
             switch PolicyMapping.releaseEnvironment(
-                configured: plan.environmentIsConfigured ? plan.environment : nil, policyFile: policy, policy: loaded)
+                configured: plan.configuredEnvironment, policyFile: policy, policy: loaded)
             {
             case .success(let gated): environment = gated
             case .failure(let mismatch): throw refuse(mismatch.message)
