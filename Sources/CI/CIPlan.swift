@@ -80,6 +80,8 @@ public struct CIPlan: Sendable {
     public var gatedRepository: SourceRepository?
     public var baseline: String?
     public var today: Day
+    /// The calendar's date when `--now` chose ``today`` (``GateInput/calendarDay``), else nil.
+    public var calendarDay: Day? = nil
     public var outputs: CIConfiguration.Outputs
     /// The keys of the outputs whose path a flag gave (`html` for `--html`): a problem with one
     /// names the flag, not the configuration.
@@ -158,12 +160,14 @@ public struct CIPlan: Sendable {
         }
 
         var day = today
+        var calendarDay: Day?
         if let now = overrides.now {
             guard let parsed = Day(parsing: now) else {
                 throw CIConfigError(
                     file: "--now", line: 0, message: "\"\(now)\" is not a date (YYYY-MM-DD, a day the calendar has)")
             }
             day = parsed
+            calendarDay = today
         }
 
         let reports: [ReportInput] =
@@ -244,6 +248,7 @@ public struct CIPlan: Sendable {
                 repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,
                 pullRequest: overrides.pullRequest))
         plan.gatedRepository = overrides.gatedRepository
+        plan.calendarDay = calendarDay
         plan.policyIsTheEnvironments = overrides.policy == nil
         plan.definedEnvironments = config.definedEnvironments
         plan.uploadRequested = overrides.upload == true

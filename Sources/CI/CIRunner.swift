@@ -119,7 +119,8 @@ public struct CIRunner: Sendable {
                 baseline: snapshot.map(\.baseline),
                 environment: plan.environment, today: plan.today,
                 reportWarnings: reports.flatMap(\.warningsNamingTheReport), repository: plan.gatedRepository,
-                definedEnvironments: plan.definedEnvironments, emptyScans: reports.flatMap(\.emptyScans)))
+                definedEnvironments: plan.definedEnvironments, emptyScans: reports.flatMap(\.emptyScans),
+                calendarDay: plan.calendarDay))
         // The job log lists the first findings of each verdict; a 100 MB report would otherwise
         // put ~100,000 lines there. The outputs hold every one.
         let fullListing = [plan.outputs.decision, plan.outputs.html, plan.outputs.json].compactMap { $0 }.first

@@ -223,6 +223,15 @@ public struct Decision: Sendable {
     /// Every report given whose scan checked nothing, by report name: each fails under the
     /// policy's `empty-scans: fail`, and only warns (the reader's warning says so) under `warn`.
     public var emptyScans: [EmptyScanVerdict] = []
+    /// The calendar's date when ``today`` was chosen (`--now`), else nil (``GateInput/calendarDay``).
+    public var calendarDay: Day? = nil
+
+    /// The waivers that apply only because the gate judges as of an earlier day than the
+    /// calendar's (`--now`): they expired before today's date.
+    public var revivedWaivers: [WaiverReport] {
+        guard let calendarDay else { return [] }
+        return waivers.filter { $0.state == .applied && calendarDay > $0.waiver.expires }
+    }
 
     /// True when no finding fails (whatever the signatures and the reports that checked
     /// nothing say).

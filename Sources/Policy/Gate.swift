@@ -11,6 +11,10 @@ public struct GateInput: Sendable {
     public var environment: String?
     /// The day waivers are judged on (`--now`).
     public var today: Day
+    /// The calendar's date when ``today`` was chosen (`--now`); nil when ``today`` is it. A
+    /// waiver that holds on ``today`` but expired before this day is said to, and why it still
+    /// applies: a gate judged as of a past day revives expired waivers, never silently.
+    public var calendarDay: Day?
     /// What was found out about the images' signatures, for the policy's `signatures:` to rule
     /// on; nil (`scangate gate`): not verified, a warning when the policy requires them.
     public var signatures: SignatureEvidence?
@@ -35,8 +39,9 @@ public struct GateInput: Sendable {
         findings: FindingSet, policy: Policy, waivers: [WaiverFile] = [], vex: [VEXDocument] = [],
         baseline: Baseline? = nil, environment: String? = nil, today: Day, signatures: SignatureEvidence? = nil,
         reportWarnings: [String] = [], repository: SourceRepository? = nil, definedEnvironments: [String]? = nil,
-        emptyScans: [EmptyScan] = []
+        emptyScans: [EmptyScan] = [], calendarDay: Day? = nil
     ) {
+        self.calendarDay = calendarDay
         self.emptyScans = emptyScans
         self.reportWarnings = reportWarnings
         self.repository = repository
@@ -276,7 +281,11 @@ public enum Gate {
             } else if let count = applied[index], count > 0 {
                 state = .applied
                 let left = input.today.days(until: waiver.expires)
-                if left <= policy.waiverLimits.warningDays {
+                if let calendarDay = input.calendarDay, calendarDay > waiver.expires {
+                    // Said instead of "expires in N days", which is true only as of `--now`.
+                    waiverWarnings.append(
+                        Self.revivedWaiverNote(waiver, judgedOn: input.today, calendarDay: calendarDay))
+                } else if left <= policy.waiverLimits.warningDays {
                     waiverWarnings.append(
                         "waiver \(waiver.label) expires on \(waiver.expires), "
                             + (left == 0 ? "today (its last day)" : "in \(left) day\(left == 1 ? "" : "s")"))
@@ -335,7 +344,14 @@ public enum Gate {
             passed: counts.failing == 0 && signatures.failing == 0 && !emptyScans.contains { $0.verdict == .fail },
             policyFile: policy.file, policyFiles: policy.files, environment: environment, today: input.today,
             baseline: input.baseline?.file, verdicts: ordered, counts: counts, maxCounts: maxCounts, waivers: reports,
-            warnings: allWarnings, signatures: signatures, emptyScans: emptyScans)
+            warnings: allWarnings, signatures: signatures, emptyScans: emptyScans, calendarDay: input.calendarDay)
+    }
+
+    /// Why a waiver that expired before the calendar's date still applies: the gate judges as of
+    /// an earlier day (`--now`).
+    public static func revivedWaiverNote(_ waiver: Waiver, judgedOn today: Day, calendarDay: Day) -> String {
+        "waiver \(waiver.label) expired on \(waiver.expires), before today's date (\(calendarDay)): it applies only "
+            + "because the gate judges as of \(today) (--now)"
     }
 
     /// Each report that checked nothing, by the policy's `empty-scans`: `fail` fails it, `warn`

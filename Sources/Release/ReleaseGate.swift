@@ -30,6 +30,8 @@ public struct ReleaseGate: Sendable {
     public var baseline: Baseline?
     /// The day waivers are judged on.
     public var today: Day
+    /// The calendar's date when `--now` chose ``today`` (``GateInput/calendarDay``), else nil.
+    public var calendarDay: Day?
     /// The repository being gated (``GateInput/repository``): OpenVEX statements whose product
     /// names a source repository apply to the source tree only when it is this one.
     public var repository: SourceRepository?
@@ -41,9 +43,10 @@ public struct ReleaseGate: Sendable {
 
     public init(
         policy: Policy, policyFiles: [AuditFile] = [], keys: [PublicKey], waivers: [WaiverFile] = [],
-        vex: [VEXDocument] = [], baseline: Baseline? = nil, today: Day, repository: SourceRepository? = nil,
-        definedEnvironments: [String]? = nil, environment: String? = nil
+        vex: [VEXDocument] = [], baseline: Baseline? = nil, today: Day, calendarDay: Day? = nil,
+        repository: SourceRepository? = nil, definedEnvironments: [String]? = nil, environment: String? = nil
     ) {
+        self.calendarDay = calendarDay
         self.environment = environment
         self.repository = repository
         self.definedEnvironments = definedEnvironments
@@ -91,7 +94,7 @@ public struct ReleaseGate: Sendable {
                 findings: findings, policy: policy, waivers: waivers, vex: vex, baseline: baseline,
                 environment: environment, today: today, signatures: evidence, reportWarnings: reportWarnings,
                 repository: repository,
-                definedEnvironments: definedEnvironments, emptyScans: emptyScans))
+                definedEnvironments: definedEnvironments, emptyScans: emptyScans, calendarDay: calendarDay))
         let signatures = decision.signatures.verdicts.filter { $0.verdict == .fail }
         // Fail closed: a release of no image has nothing verified.
         let definiteNo =

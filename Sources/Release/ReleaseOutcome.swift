@@ -37,7 +37,8 @@ public struct ReleaseOutcome: Sendable {
 
     /// Every reason for the decision: each unreadable report, each image's verdict, each
     /// failing finding, each `max:` exceeded, each report that checked nothing and fails
-    /// (`empty-scans: fail`), the findings' count line.
+    /// (`empty-scans: fail`), each waiver that expired but applies as of `--now`, the findings'
+    /// count line.
     public var reasons: [String] {
         var reasons = reportFailures.map { "report unreadable: \($0)" }
         guard let decision else {
@@ -64,6 +65,13 @@ public struct ReleaseOutcome: Sendable {
                     + "(\(check.limit.source))")
         }
         for scan in decision.failingEmptyScans { reasons.append("report \(scan.reason.text)") }
+        // A release judged as of a past day (`--now`) says which expired waivers that revived.
+        if let calendarDay = decision.calendarDay {
+            for report in decision.revivedWaivers {
+                reasons.append(
+                    Gate.revivedWaiverNote(report.waiver, judgedOn: decision.today, calendarDay: calendarDay))
+            }
+        }
         reasons.append("findings: " + Self.findingsLine(decision))
         if let outputFailure {
             reasons.append("the output could not be written, so it does not count: \(outputFailure)")

@@ -89,7 +89,7 @@ struct GateCommand: ParsableCommand {
                 findings: findings, policy: loadedPolicy,
                 waivers: waiverFiles, vex: vexDocuments, baseline: previous, environment: env, today: today,
                 reportWarnings: readerWarnings, repository: GateOptionChecks.gatedRepository(repository),
-                emptyScans: loaded.flatMap(\.emptyScans)))
+                emptyScans: loaded.flatMap(\.emptyScans), calendarDay: GateOptionChecks.calendarDay(now: now)))
         let bytes: [UInt8]
         switch format {
         case .table: bytes = Array(DecisionText.render(decision).utf8)

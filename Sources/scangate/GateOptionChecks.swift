@@ -33,6 +33,9 @@ enum GateOptionChecks {
         return environment["GITHUB_REPOSITORY"].flatMap(SourceRepository.init(gitHub:))
     }
 
+    /// The calendar's date when `--now` chose the gate's day (``GateInput/calendarDay``), else nil.
+    static func calendarDay(now: String?) -> Day? { now == nil ? nil : Day.today() }
+
     static func validate(now: String?, env: String?) throws {
         if let now, Day(parsing: now) == nil {
             throw ValidationError("--now \"\(now)\" is not a date (YYYY-MM-DD, a day the calendar has)")

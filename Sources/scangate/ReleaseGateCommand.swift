@@ -358,6 +358,7 @@ struct ReleaseGateCommand: ParsableCommand {
         let gate = ReleaseGate(
             policy: loaded, policyFiles: files, keys: keys, waivers: waiverFiles, vex: vexDocuments,
             baseline: previous, today: now.flatMap(Day.init(parsing:)) ?? Day.today(),
+            calendarDay: GateOptionChecks.calendarDay(now: now),
             repository: GateOptionChecks.gatedRepository(repository), definedEnvironments: plan.definedEnvironments,
             environment: environment)
         return Setup(gate: gate, signingKey: signingKey, trustedKeys: trustedKeys, log: log, logPath: plan.auditLog)

@@ -129,7 +129,7 @@ struct ReportBuilder {
                     findings: findings, policy: loadedPolicy, waivers: waiverFiles, vex: vexDocuments,
                     baseline: previous.map(\.baseline),
                     environment: env, today: today, reportWarnings: readerWarnings, repository: repository,
-                    emptyScans: loaded.flatMap(\.emptyScans)))
+                    emptyScans: loaded.flatMap(\.emptyScans), calendarDay: GateOptionChecks.calendarDay(now: now)))
             gate = ReportGate(gated, policy: loadedPolicy)
             decision = gated
         }

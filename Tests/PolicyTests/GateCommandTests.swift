@@ -183,6 +183,22 @@ struct GateCommandTests {
         #expect(output.contains("signatures NOT verified"))
     }
 
+    /// `--now` in the past revives a waiver that has expired since: as of that day it applies,
+    /// and the gate says that it expired and why it still applies (it said nothing).
+    @Test func aWaiverThatExpiredBeforeTodayButAppliesAsOfNowIsWarnedAbout() throws {
+        let result = try GateProcess.run([
+            "gate", Self.examples, "--policy", "policies/production.yaml", "--waivers",
+            "fixtures/policy/waivers.yaml", "--now", "2026-09-20",
+        ])
+        let output = result.standardOutput
+        #expect(output.contains("WAIVED  high     misconfiguration DS-0002"), "\(output)")
+        let warning = try #require(
+            output.split(separator: "\n").first { $0.hasPrefix("warning: waiver DS-0002") }, "\(output)")
+        #expect(warning.hasPrefix("warning: waiver DS-0002 (fixtures/policy/waivers.yaml:28) expired on 2026-10-01, "))
+        #expect(warning.hasSuffix(": it applies only because the gate judges as of 2026-09-20 (--now)"))
+        #expect(!output.contains("expires on 2026-10-01, in 11 days"))
+    }
+
     /// An npm 6 advisory covering two CVEs, merged with Trivy's finding of the critical one: a
     /// VEX statement for the low one does not hide it (it did, through the advisory's CVEs read
     /// as aliases; found by a review).

@@ -237,6 +237,42 @@ struct ReleaseGateTests {
         #expect(warned(gate))
     }
 
+    /// A release judged as of a past day (`--now`) with a waiver that expired before the
+    /// calendar's date: the waiver still applies as of that day, but the audit record's reasons
+    /// and the warnings name it, so reviving an expired waiver leaves a trace.
+    @Test func aWaiverRevivedByAPastGateDateIsInTheAuditReasons() throws {
+        var gate = try Self.gate(try Self.policy())
+        gate.waivers = [
+            WaiverFile(
+                file: "w.yaml",
+                waivers: [
+                    Waiver(
+                        source: SourceRef(file: "w.yaml", line: 3), id: "CVE-2021-44906", reason: "r",
+                        approvedBy: "a", expires: Day(year: 2026, month: 11, day: 30) ?? Day(ordinal: 0),
+                        severity: .critical)
+                ])
+        ]
+        let image = try Self.verified("registry.test/acme/api@\(Self.digest)")
+        let note =
+            "waiver CVE-2021-44906 (w.yaml:3) expired on 2026-11-30, before today's date (2027-02-01): it applies "
+            + "only because the gate judges as of 2026-11-25 (--now)"
+        let unrevived = gate.decide(tag: "v1", findings: Self.failing, images: [image])
+        #expect(unrevived.status == .pass)
+        #expect(!unrevived.reasons.contains(note) && unrevived.decision?.warnings.contains(note) == false)
+
+        gate.calendarDay = Day(year: 2027, month: 2, day: 1)
+        let revived = gate.decide(tag: "v1", findings: Self.failing, images: [image])
+        #expect(revived.status == .pass)
+        #expect(revived.reasons.contains(note), "\(revived.reasons)")
+        #expect(revived.auditEntry.reasons.contains(note))
+        #expect(revived.decision?.warnings.contains(note) == true, "\(revived.decision?.warnings ?? [])")
+
+        // A calendar date on or before the expiry revives nothing.
+        gate.calendarDay = Day(year: 2026, month: 11, day: 30)
+        #expect(
+            !gate.decide(tag: "v1", findings: Self.failing, images: [image]).reasons.contains { $0.contains("--now") })
+    }
+
     /// Under `empty-scans: fail`, a report that checked nothing is a definite "no" (a registry
     /// failure does not make it an error), with a reason in the audit record.
     @Test func aReportThatCheckedNothingFailsTheReleaseUnderEmptyScansFail() throws {
