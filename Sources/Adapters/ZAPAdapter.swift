@@ -254,7 +254,8 @@ struct ZAPFindingBuilder {
         var converter = TextConverter(isHTML: textIsHTML)
         var siteIndex: [String: Int] = [:]
         // Alert items whose instances ZAP counted but did not all list (older ZAP lists 20).
-        var unlisted: [(alertIndex: Int, site: String, count: Int)] = []
+        // A nil count: ZAP's `count` is not a number of instances (`-1`), and none is listed.
+        var unlisted: [(alertIndex: Int, site: String, count: Int?)] = []
         // The 2.7 layout repeats an alert item per URL: one warning for all of them.
         var contradictionsWarned: Set<String> = []
         for (alertIndex, listedAlert) in raw.alerts.enumerated() {
@@ -274,10 +275,22 @@ struct ZAPFindingBuilder {
                     warnings.append(warning)
                 }
             }
-            let countedInstances = alert.count.flatMap { Int($0.zapTrimmed) } ?? 0
+            let countText = alert.count.map { String($0.zapTrimmed) }.flatMap { $0.isEmpty ? nil : $0 }
+            let countedInstances = countText.flatMap { Int($0) } ?? 0
+            let listsNone = alert.instances.isEmpty && alert.flatInstance == nil
+            // A count that is no number of instances (`-1`) on an item listing none: where its
+            // instances are is not known, so the whole site, warned (it was no finding at all).
+            if listsNone, let countText, countedInstances < 0 || Int(countText) == nil {
+                unlisted.append((alertIndex, alert.site, nil))
+                warnings.append(
+                    "alert \(rule) (\(alert.title)) on \(alert.site): ZAP's count of its instances is \"\(countText)\", "
+                        + "not a number of instances, and it lists none: read as one finding at "
+                        + "\(Self.siteRoot(alert.site))*, which no url: rule or waiver narrower than the site covers")
+                continue
+            }
             // An alert item that counts instances it lists none of is the unlisted ones below (the
             // whole site, warned), not a finding at the home page a home-page waiver would pass.
-            if alert.instances.isEmpty && alert.flatInstance == nil && countedInstances == 0 {
+            if listsNone && countedInstances == 0 {
                 // Odd but seen (an "HTTP Only Site" alert whose check failed): the site itself.
                 let key = GroupKey(
                     site: site, rule: rule, url: Self.normalizedURL(alert.site), method: "", parameter: "")
@@ -374,14 +387,21 @@ struct ZAPFindingBuilder {
     /// listed URLs, or to the home page (`url: https://app.example/`, which the site's root as
     /// a location matched), must not pass them, and one that covers the whole site
     /// (`url: https://app.example/*`) still can. The identity keeps the root.
+    /// `counted` nil: ZAP's count is not a number of instances, and none is listed.
     private func unlistedFinding(
-        alert: ZAPRawAlert, site: String, counted: Int, texts: AlertTexts, version: String?
+        alert: ZAPRawAlert, site: String, counted: Int?, texts: AlertTexts, version: String?
     ) -> Finding {
         let root = Self.siteRoot(site)
-        let missing = counted - alert.instances.count
-        let note =
-            "ZAP counted \(counted) instances of this alert on \(site) but listed \(alert.instances.count); the other "
-            + "\(missing) are at URLs the report does not name."
+        let note: String
+        if let counted {
+            note =
+                "ZAP counted \(counted) instances of this alert on \(site) but listed \(alert.instances.count); the "
+                + "other \(counted - alert.instances.count) are at URLs the report does not name."
+        } else {
+            note =
+                "ZAP's count of the instances of this alert on \(site) is not a number of instances, and it lists "
+                + "none: they are at URLs the report does not name."
+        }
         let falsePositive = alert.confidence == 0
         return Finding(
             kind: .webAlert, ruleID: alert.ruleID, aliases: Self.aliases(of: alert), title: alert.title,

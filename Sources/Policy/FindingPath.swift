@@ -90,12 +90,16 @@ enum FindingPath {
             if path.unicodeScalars.first == "/", glob.pattern.unicodeScalars.first != "/" { return false }
             // A backslash path with `..` (`services\web\..\pay\x`) is the file it leads to: a
             // glob must take that too (a Windows-style glob for `services\web\*` does not).
-            // It is also outside the scanned directory when its `..` lead there.
+            // It is also outside the scanned directory when its `..` lead there, from the middle
+            // or from its start (`..\..\aws\main.tf`, which needs no resolving): then only a glob
+            // written for the outside, with slashes (`../../aws/*`), reaches it. It is absolute
+            // when it starts with one (`\srv\app`), as its slashed spelling would be.
             if path.unicodeScalars.contains("\\") {
-                let resolved = normal(slashed(path))
-                if resolved != slashed(path) {
-                    guard glob.matches(resolved), !climbsOut(resolved) || climbsOut(glob.pattern) else { return false }
-                }
+                let slashedPath = slashed(path)
+                let resolved = normal(slashedPath)
+                if climbsOut(resolved) { return climbsOut(glob.pattern) && glob.matches(resolved) }
+                if resolved.unicodeScalars.first == "/", glob.pattern.unicodeScalars.first != "/" { return false }
+                if resolved != slashedPath, !glob.matches(resolved) { return false }
             }
         }
         if glob.matches(path) { return true }

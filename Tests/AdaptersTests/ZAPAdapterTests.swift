@@ -1104,4 +1104,38 @@ struct ZAPUnescapedEvidenceTests {
         #expect(finding.locations.first?.url == "https://app.example/*", "\(finding.locations)")
         #expect(report.warnings.contains { $0.contains("ZAP counted 7 instances but listed 0") }, "\(report.warnings)")
     }
+
+    /// An alert item whose count is no number of instances (`-1`) and that lists none is one
+    /// finding for the whole site, warned: it was no finding at all, so a high alert vanished
+    /// (found by a review), in XML and in JSON.
+    @Test(arguments: [
+        (
+            "count.xml",
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.14.0"><site name="https://app.example"><alerts>
+            <alertitem><pluginid>40018</pluginid><alertRef>40018</alertRef><name>SQL Injection</name>
+            <riskcode>3</riskcode><confidence>2</confidence><instances></instances><count>-1</count>
+            </alertitem></alerts></site></OWASPZAPReport>
+            """
+        ),
+        (
+            "count.json",
+            """
+            {"@version":"2.14.0","site":[{"@name":"https://app.example","alerts":[{"pluginid":"40018",
+            "alertRef":"40018","alert":"SQL Injection","riskcode":"3","confidence":"2","instances":[],"count":"-1"}]}]}
+            """
+        ),
+    ])
+    func anAlertWhoseCountIsNoNumberAndListsNothingIsTheWholeSite(_ name: String, _ text: String) throws {
+        let report = try Corpus.parse(bytes: Array(text.utf8), name: name)
+        #expect(report.findings.count == 1, "\(report.findings.map(\.ruleID))")
+        let finding = try #require(report.findings.first)
+        #expect(finding.ruleID == "40018" && finding.severity == .high)
+        #expect(finding.locations.first?.url == "https://app.example/*", "\(finding.locations)")
+        #expect(
+            report.warnings.contains {
+                $0.contains(#"ZAP's count of its instances is "-1", not a number of instances"#)
+            },
+            "\(report.warnings)")
+    }
 }

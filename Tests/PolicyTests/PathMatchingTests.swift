@@ -171,14 +171,25 @@ struct PathMatchingTests {
         let plain = Support.finding(
             "CVE-2024-0082", kind: .vulnerability, severity: .low, path: #"services\web\package-lock.json"#)
         #expect(Support.evaluate([plain], policy: ignoreWeb).verdicts.first?.verdict == .ignored)
-        // A backslash path whose `..` climb out of the scanned directory is outside `*` too.
-        let outside = Support.finding(
-            "AVD-AWS-0086", kind: .misconfiguration, severity: .low, path: #"services\..\..\aws\main.tf"#)
-        for glob in ["*", "*.tf"] {
-            #expect(
-                try Support.evaluate([outside], policy: try Self.policy(glob, "ignore", failOn: "low")).verdicts.first?
-                    .verdict == .fail, "\(glob)")
+        // A backslash path whose `..` climb out of the scanned directory is outside `*` too,
+        // from the middle or from its start (`..\..\aws\main.tf` was relaxed by `*.tf`: found by a
+        // review), and one starting with a backslash is absolute.
+        for path in [#"services\..\..\aws\main.tf"#, #"..\..\aws\main.tf"#, #"..\main.tf"#, #"\srv\aws\main.tf"#] {
+            let outside = Support.finding("AVD-AWS-0086", kind: .misconfiguration, severity: .low, path: path)
+            for glob in ["*", "*.tf", "*/main.tf", "aws/*"] {
+                #expect(
+                    try Support.evaluate([outside], policy: try Self.policy(glob, "ignore", failOn: "low")).verdicts
+                        .first?.verdict == .fail, "\(path) \(glob)")
+            }
         }
+        // A glob written for the outside still reaches it.
+        let climbingFromTheStart = Support.finding(
+            "AVD-AWS-0086", kind: .misconfiguration, severity: .low, path: #"..\..\aws\main.tf"#)
+        #expect(
+            try Support.evaluate(
+                [climbingFromTheStart], policy: try Self.policy("../../aws/*", "ignore", failOn: "low")
+            )
+            .verdicts.first?.verdict == .ignored)
     }
 
     /// A `/` followed by a combining mark is a `/` to the file system: `web/\u{301}../../pay`
