@@ -50,8 +50,11 @@ public enum Fingerprint {
     public static let version = "scangate/v1"
 
     public static func compute(_ identity: FindingIdentity) -> String {
-        // The fields joined with NUL separators (no field can run into the next one), built in one
-        // buffer: this runs once per finding.
+        // The fields joined with NUL separators, built in one buffer: this runs once per finding.
+        // A field's own NUL (a report can hold `\u0000` in a string) is written 0x01 0x30 and its
+        // 0x01 as 0x01 0x01, so no field runs into the next (`a\0` + `b` and `a` + `\0b` collided:
+        // two findings, one fingerprint); a field with neither byte, which is every field of a
+        // real report, is written as it is, so fingerprints did not change.
         var material: [UInt8] = []
         material.reserveCapacity(
             version.utf8.count + identity.kind.rawValue.utf8.count + identity.scope.utf8.count
@@ -59,7 +62,17 @@ public enum Fingerprint {
         material.append(contentsOf: version.utf8)
         func append(_ field: String) {
             material.append(0)
-            material.append(contentsOf: field.utf8)
+            guard field.utf8.contains(where: { $0 <= 0x01 }) else {
+                material.append(contentsOf: field.utf8)
+                return
+            }
+            for byte in field.utf8 {
+                switch byte {
+                case 0x00: material.append(contentsOf: [0x01, 0x30])
+                case 0x01: material.append(contentsOf: [0x01, 0x01])
+                default: material.append(byte)
+                }
+            }
         }
         append(identity.kind.rawValue)
         append(identity.scope)

@@ -161,10 +161,12 @@ public enum DiffText {
     }
 
     public static func table(_ diff: BaselineDiff, current: String) -> String {
-        var lines = ["scangate diff: \(diff.baselineFile) → \(current)"]
+        // Every line printable: file names, and the tools and scopes the summary names, come
+        // from the findings files (a tool name with an escape sequence erased lines; found by a review).
+        var lines = ["scangate diff: \(diff.baselineFile) → \(current)".printableLine]
         lines.append(
-            "\(diff.new.count) new, \(diff.fixed.count) fixed, \(diff.unchanged.count) unchanged (open findings, by "
-                + "fingerprint, or package and id)" + DiffText.notScannedClause(diff))
+            ("\(diff.new.count) new, \(diff.fixed.count) fixed, \(diff.unchanged.count) unchanged (open findings, by "
+                + "fingerprint, or package and id)" + DiffText.notScannedClause(diff)).printableLine)
         for (label, entries) in [("NEW", diff.new), ("FIXED", diff.fixed), ("UNSEEN", diff.notScanned)]
         where !entries.isEmpty {
             lines.append("")

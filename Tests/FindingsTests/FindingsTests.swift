@@ -193,6 +193,27 @@ struct FindingsTests {
         #expect(ImageReference(parsing: "localhost:5000/app").tag == nil)
     }
 
+    /// A NUL inside a field (JSON allows `\u0000`) cannot shift text from one field to the next:
+    /// package `evil\0` version `1.0` and package `evil` version `\01.0` had one fingerprint, so
+    /// the reports showed one verdict for both and a baseline holding one passed the other as
+    /// known (found by a review). Fields without NUL hash as they always did: baselines and
+    /// GitHub alerts keep their fingerprints.
+    @Test func aNULInAFieldCannotMakeTwoIdentitiesOneFingerprint() {
+        func identity(_ subject: [String]) -> FindingIdentity {
+            FindingIdentity(kind: .vulnerability, scope: "source", primaryID: "CVE-2099-0001", subject: subject)
+        }
+        let shifted = [
+            ["npm", "evil\0", "1.0"], ["npm", "evil", "\01.0"], ["npm", "evil\01.0"], ["npm", "evil", "", "1.0"],
+            ["npm", "evil\u{1}0", "1.0"], ["npm", "evil\u{1}", "01.0"],
+        ]
+        let fingerprints = shifted.map { Fingerprint.compute(identity($0)) }
+        #expect(Set(fingerprints).count == shifted.count, "\(fingerprints)")
+        // The documented material for plain fields: the version, then each field after a NUL.
+        let plain = Fingerprint.compute(identity(["npm", "evil", "1.0"]))
+        let material = "scangate/v1\0vulnerability\0source\0CVE-2099-0001\0npm\0evil\01.0"
+        #expect(plain == Fingerprint.sha256Hex(Array(material.utf8)))
+    }
+
     /// An image is one image however the pipeline spells it: Docker Hub's names are one, so a
     /// scan of `alpine:3.10` and one of `docker.io/library/alpine:3.10` give the same findings
     /// (a review found every alert closed and reopened by a change of spelling).

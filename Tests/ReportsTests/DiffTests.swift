@@ -38,6 +38,19 @@ struct DiffTests {
         #expect(BaselineDiff(previous: previous, current: findings, judgedBy: policy).unchanged.count == 1)
     }
 
+    /// The table's header and summary lines are printable too, as its entry lines were: a file
+    /// name, or a tool name the summary quotes, with an escape sequence or a line break erased
+    /// or forged lines on the terminal (found by a review).
+    @Test func theDiffTableHasNoControlCharacterButItsLineBreaks() throws {
+        let gone = ReportSupport.vulnerability("CVE-2020-8203", severity: .critical)
+        let diff = BaselineDiff(previous: try ReportSupport.snapshot([gone]), current: FindingSet(merging: []))
+        let table = DiffText.table(diff, current: "now\u{1B}[1A\u{1B}[2K\r\nFORGED 0 new.json")
+        let controls = table.unicodeScalars.filter { $0 != "\n" && ($0.value < 0x20 || $0.value == 0x7F) }
+        #expect(controls.isEmpty, "\(table.debugDescription)")
+        #expect(
+            table.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.hasPrefix("FORGED") }.isEmpty)
+    }
+
     @Test func newFixedAndUnchangedOnConstructedBaselines() throws {
         let kept = ReportSupport.vulnerability("CVE-2021-23337", severity: .high)
         let gone = ReportSupport.vulnerability("CVE-2020-8203", severity: .critical)
