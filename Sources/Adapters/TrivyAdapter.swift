@@ -28,6 +28,14 @@ private struct TrivyContext {
     var resource: String?
 }
 
+/// The failures of one check in one target that name no `Resource`
+/// (``TrivyReportReader/misconfiguration(_:in:suppression:)``).
+private struct UnnamedFailures {
+    var count = 0
+    /// Per message: the result it was first read in and the identity subject it got.
+    var firstByMessage: [String: (result: Int, subject: [String])] = [:]
+}
+
 private struct TrivyReportReader {
     let reportFile: String
     var toolVersion: String?
@@ -40,9 +48,13 @@ private struct TrivyReportReader {
     private let vectors = JSONStringInterner()
     /// Secrets of the current result by rule and masked match, to tell repeats apart.
     private var secretOccurrences: [String: Int] = [:]
-    /// Per check, in the current result: the failures without a `Resource` read so far, and
-    /// their messages (``misconfiguration(_:in:suppression:)``).
-    private var unnamedFailures: [String: (count: Int, messages: Set<String>)] = [:]
+    /// Per scope, target and check: the failures without a `Resource` read so far, and per
+    /// message the result it was first read in and the subject it got
+    /// (``misconfiguration(_:in:suppression:)``). Kept across results: two results can name one
+    /// target.
+    private var unnamedFailures: [String: UnnamedFailures] = [:]
+    /// The number of the result being read, counted from 1.
+    private var resultNumber = 0
     private var scannedImages: [ScannedImage] = []
     /// The scope of the image a schema-2 image scan is of (``ParsedReport/imageScope``).
     private var imageScope: String?
@@ -149,9 +161,14 @@ private struct TrivyReportReader {
             context = TrivyContext(scope: FindingIdentity.sourceScope)
         }
         let results = try root.array("Results") ?? []
-        if artifactType == "container_image" {
-            if let unscanned = try Self.imageScanGap(results: results, metadata: metadata, artifactName: artifactName) {
+        // A VM's disk is scanned as an image is (its OS packages, then applications'): one with
+        // no result, or none for the OS it detected, checked nothing (it passed as clean).
+        if artifactType == "container_image" || artifactType == "vm" {
+            let name = artifactName.isEmpty ? (artifactType == "vm" ? "the VM" : "the image") : artifactName
+            if let unscanned = try Self.imageScanGap(results: results, metadata: metadata, scanned: name) {
                 noteCheckedNothing(unscanned.reason, hint: unscanned.hint)
+            } else if artifactType == "vm" {
+                scopesRead.insert(context.scope)
             } else {
                 // The image it scanned, for the release gate; not one where nothing was scanned.
                 scannedImages.append(
@@ -178,10 +195,10 @@ private struct TrivyReportReader {
     /// at (`--scanners` or `--pkg-types` left it out, or the report was cut short); with no OS,
     /// the packages it scans are applications' (`lang-pkgs`). Results of other kinds alone
     /// (secrets, licenses, configuration) are read, but make no vulnerability scan of the image.
+    /// `scanned`: the image (or VM) as the reasons name it.
     private static func imageScanGap(
-        results: [JSONValue], metadata: JSONValue?, artifactName: String
+        results: [JSONValue], metadata: JSONValue?, scanned image: String
     ) throws(JSONAccessError) -> (reason: String, hint: String)? {
-        let image = artifactName.isEmpty ? "the image" : artifactName
         let osFamily = try metadata?.object("OS")?.string("Family") ?? ""
         let osName = try metadata?.object("OS")?.string("Name") ?? ""
         let system = osName.isEmpty ? osFamily : "\(osFamily) \(osName)"
@@ -355,7 +372,7 @@ private struct TrivyReportReader {
         let resultInfo = ResultInfo(target: target, resultClass: resultClass, type: type, context: context)
         scopesRead.insert(context.scope)
         secretOccurrences = [:]
-        unnamedFailures = [:]
+        resultNumber += 1
 
         for vulnerability in try result.array("Vulnerabilities") ?? [] {
             findings.append(try self.vulnerability(vulnerability, in: resultInfo, suppression: nil))
@@ -654,18 +671,28 @@ private struct TrivyReportReader {
         // two containers of a file was one finding, and a container added beside a known one was
         // not new. The first failure keeps the identity it always had; later ones are told apart
         // by Trivy's message (which names the container), then by their number.
+        // Two results can name one target (a file scanned as two types): a failure whose message
+        // an earlier result gave is that failure again, one with another message is another (it
+        // was merged into the first of its result's target, and lost).
         var subject = [result.target, causeResource ?? ""]
         if causeResource == nil {
-            var failures = unnamedFailures[checkID] ?? (0, [])
-            failures.count += 1
+            let key = [result.context.scope, result.target, checkID].joined(separator: "\u{0}")
+            var failures = unnamedFailures[key] ?? UnnamedFailures()
             let messageText = message ?? ""
-            if failures.count > 1 {
-                subject.append(
-                    !messageText.isEmpty && !failures.messages.contains(messageText)
-                        ? messageText : "occurrence \(failures.count)")
+            if let earlier = failures.firstByMessage[messageText], earlier.result != resultNumber {
+                subject = earlier.subject
+            } else {
+                failures.count += 1
+                if failures.count > 1 {
+                    subject.append(
+                        !messageText.isEmpty && failures.firstByMessage[messageText] == nil
+                            ? messageText : "occurrence \(failures.count)")
+                }
+                if failures.firstByMessage[messageText] == nil {
+                    failures.firstByMessage[messageText] = (resultNumber, subject)
+                }
+                unnamedFailures[key] = failures
             }
-            failures.messages.insert(messageText)
-            unnamedFailures[checkID] = failures
         }
         return Finding(
             kind: .misconfiguration, ruleID: checkID,

@@ -64,6 +64,30 @@ struct CheckedNothingTests {
         }
     }
 
+    /// A VM's disk is scanned as an image is: an OS detected with no result for its packages, or
+    /// no result at all, checked nothing (it passed `empty-scans: fail` silently; found by a
+    /// review); the corpus's VM scan, which lists the OS packages' result, checked something.
+    @Test func aTrivyVMScanWithNoPackageResultCheckedNothing() throws {
+        let detected = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "disk.vmdk", "ArtifactType": "vm","#
+                + #" "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}}, "Results": []}"#)
+        #expect(
+            detected.checkedNothing
+                == "Trivy detected debian 12.5 in disk.vmdk but listed no result: its packages were not scanned for "
+                + "vulnerabilities")
+        let nothing = try Self.parse(#"{"SchemaVersion": 2, "ArtifactName": "", "ArtifactType": "vm"}"#)
+        #expect(
+            nothing.checkedNothing
+                == "Trivy detected no operating system in the VM and listed no result: nothing in it was scanned")
+        #expect(detected.scannedImages.isEmpty && nothing.scannedImages.isEmpty)
+        // The corpus's VM scan, where `../shared` is (CI has it).
+        let scanned = Corpus.directory.appendingPathComponent("trivy/trivy__amazonlinux2-gp2-x86-vm.json")
+        if Corpus.isAvailable {
+            let report = try Corpus.parse(scanned)
+            #expect(report.checkedNothing == nil && report.findings.count == 1)
+        }
+    }
+
     /// The same with results of other kinds only (`--pkg-types library`, `--scanners secret`,
     /// a license scan): the OS packages were not scanned, and the report is no scan of the image
     /// for the release gate; the results it has are still read (found by a review: it passed

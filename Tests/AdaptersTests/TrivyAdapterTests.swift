@@ -135,6 +135,26 @@ struct TrivyAdapterTests {
         json["Results"] = results
         let twice = try Corpus.parse(bytes: Array(try JSONSerialization.data(withJSONObject: json)), name: "t.json")
         #expect(Set(twice.findings.map(\.fingerprint)).count == 2)
+
+        // The two failures in two results naming the one manifest: still two findings (they were
+        // one, the second container's failure lost; found by a review), with the identities they
+        // have in one result; a failure an earlier result gave again is that finding again.
+        let original = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var split = original
+        let result = try #require((original["Results"] as? [[String: Any]])?.first)
+        let listed = try #require(result["Misconfigurations"] as? [Any])
+        var first = result
+        var second = result
+        first["Misconfigurations"] = [listed[0]]
+        second["Misconfigurations"] = [listed[1]]
+        var repeated = result
+        repeated["Misconfigurations"] = [listed[0]]
+        split["Results"] = [first, second, repeated]
+        let acrossResults = try Corpus.parse(
+            bytes: Array(try JSONSerialization.data(withJSONObject: split)), name: "t.json")
+        #expect(acrossResults.findings.map(\.fingerprint) == both.map(\.fingerprint) + [both[0].fingerprint])
+        #expect(FindingSet(merging: acrossResults.findings).all.count == 2)
     }
 
     /// Trivy 0.69+ names the GitHub advisory in `VendorIDs`: it is the finding's alias (npm audit
