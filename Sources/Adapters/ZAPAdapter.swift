@@ -61,6 +61,10 @@ enum ZAPJSONReader {
         for site in sites {
             let site = try site.requireObject()
             let siteName = try site.identifier("@name") ?? ""
+            // ZAP names every site: its alerts would be findings of a site no rule can name.
+            guard !siteName.zapTrimmed.isEmpty else {
+                throw (site["@name"] ?? site).error("a site without \"@name\": ZAP names every site it scanned")
+            }
             report.siteNames.append(siteName)
             for item in try site.array("alerts") ?? [] {
                 report.alerts.append(try alert(item, site: siteName))
@@ -77,6 +81,13 @@ enum ZAPJSONReader {
         alert.alertRef = try item.identifier("alertRef").map { String($0.zapTrimmed) }
         alert.alert = try item.string("alert")
         alert.name = try item.string("name")
+        // ZAP names every alert's rule: alerts without one would be one finding of the rule "",
+        // each but the first merged away.
+        guard !alert.ruleID.isEmpty else {
+            throw item.error(
+                "the alert \"\(alert.title.prefix(80))\" has no \"pluginid\" nor \"alertRef\": ZAP names the rule "
+                    + "of every alert")
+        }
         guard let riskValue = item["riskcode"], !riskValue.isNull else {
             throw item.error("missing \"riskcode\"")
         }

@@ -248,6 +248,13 @@ struct ZAPXMLParseState {
                 siteDepth = depth
                 siteName = Self.attribute("name", count: attributeCount, attributes: attributes) ?? ""
                 report.siteNames.append(siteName)
+                // ZAP names every site: its alerts would be findings of a site nobody can name
+                // in a rule, a waiver or a baseline.
+                if siteName.zapTrimmed.isEmpty {
+                    fail(
+                        line: line, "<site> without a name: ZAP names every site it scanned (<site name=\"https://…\">)"
+                    )
+                }
             } else if element == .alertItem {
                 // ZAP writes every alert inside the <site> it was raised on: one outside would
                 // otherwise be dropped without a word.
@@ -432,6 +439,15 @@ struct ZAPXMLParseState {
         }
         guard alertFieldsSeen & ZAPXMLElement.riskCode.fieldBit != 0 else {
             fail(line: alertLine, "<alertitem> \(alert.ruleID) has no <riskcode>")
+            return
+        }
+        // ZAP names every alert's rule: alerts without one would be one finding of the rule "",
+        // each but the first merged away.
+        guard !alert.ruleID.isEmpty else {
+            fail(
+                line: alertLine,
+                "<alertitem> \"\(alert.title.prefix(80))\" has no <pluginid> nor <alertRef>: ZAP names the rule of "
+                    + "every alert")
             return
         }
         if alertIsFlat {

@@ -723,6 +723,47 @@ struct ZAPAdapterTests {
         #expect(second.message.hasPrefix("<alertitem> outside any <site>"), "\(second)")
     }
 
+    /// ZAP names every alert's rule and every site: alerts without a rule were one finding of the
+    /// rule "" (an SQL injection merged into the XSS beside it, found by a review), alerts of a
+    /// site without a name findings of `site:`. Refused, in XML (with the line) and JSON.
+    @Test(arguments: [
+        (
+            "no-rule.xml",
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.14.0"><site name="https://app.example"><alerts>
+            <alertitem><name>SQL Injection</name><riskcode>3</riskcode><confidence>2</confidence></alertitem>
+            </alerts></site></OWASPZAPReport>
+            """,
+            #"<alertitem> "SQL Injection" has no <pluginid> nor <alertRef>"#
+        ),
+        (
+            "no-site-name.xml",
+            """
+            <?xml version="1.0"?><OWASPZAPReport version="2.14.0">
+            <site host="app.example"><alerts><alertitem><pluginid>40018</pluginid><name>SQL Injection</name>
+            <riskcode>3</riskcode></alertitem></alerts></site></OWASPZAPReport>
+            """,
+            "<site> without a name"
+        ),
+        (
+            "no-rule.json",
+            #"{"@version":"2.14.0","site":[{"@name":"https://app.example","alerts":[{"alert":"SQL Injection","#
+                + #""riskcode":"3","instances":[{"uri":"https://app.example/"}]}]}]}"#,
+            #"the alert "SQL Injection" has no "pluginid" nor "alertRef""#
+        ),
+        (
+            "no-site-name.json",
+            #"{"@version":"2.14.0","site":[{"alerts":[{"pluginid":"40018","alert":"SQL Injection","riskcode":"3"}]}]}"#,
+            #"a site without "@name""#
+        ),
+    ])
+    func anAlertWithoutARuleOrASiteWithoutANameIsRefused(_ name: String, _ text: String, _ message: String) throws {
+        let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(text.utf8), name: name) }
+        #expect(error.message.contains(message), "\(error)")
+        if name == "no-site-name.xml" { #expect(error.line == 2) }
+        if name == "no-rule.xml" { #expect(error.line == 2) }
+    }
+
     /// ZAP 2.11 and older name a header parameter capitalised (`Cache-Control`), newer ones in
     /// lower case: the same alert keeps its fingerprint across the upgrade (it became a new
     /// finding, its GitHub alert closed and opened again; found by a review). Other parameters
