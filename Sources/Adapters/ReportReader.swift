@@ -55,10 +55,12 @@ public struct ReportReader: Sendable {
         var report = try parseContent(consume source, as: forcedFormat)
         guard !report.scanErrors.isEmpty else { return report }
         guard allowsIncompleteReports else {
+            // Each problem says what failed (a part of the scan, or the scan as a whole: a SARIF
+            // log without runs); counted when there are several.
             let count = report.scanErrors.count
             throw ReportError(
                 file: name,
-                message: "the report is incomplete: \(count) part\(count == 1 ? "" : "s") of the scan failed; "
+                message: "the report is incomplete: " + (count == 1 ? "" : "\(count) problems: ")
                     + report.scanErrors.joined(separator: "; ")
                     + " (fix the scan, or pass --allow-incomplete to read the rest)")
         }
@@ -74,10 +76,10 @@ public struct ReportReader: Sendable {
                 file: source.name,
                 message: "the report is \(source.bytes.count) bytes, more than the limit of \(maximumSize) bytes")
         }
-        if let encoding = Self.wideEncoding(source.bytes) {
+        if let (encoding, evidence) = Self.wideEncoding(source.bytes) {
             throw ReportError(
                 file: source.name, line: 1,
-                message: "the file is \(encoding) (its byte order mark says so); reports are read as UTF-8: "
+                message: "the file is \(encoding) (\(evidence)); reports are read as UTF-8: "
                     + "convert it (iconv -f \(encoding) -t UTF-8)")
         }
         let firstByte = Self.firstSignificantByte(source.bytes)
@@ -193,12 +195,25 @@ public struct ReportReader: Sendable {
     }
 
     /// UTF-16 or UTF-32 by its byte order mark (PowerShell's `>` writes UTF-16LE); nil otherwise.
-    static func wideEncoding(_ bytes: [UInt8]) -> String? {
-        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return "UTF-32LE" }
-        if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return "UTF-32BE" }
-        if bytes.starts(with: [0xFF, 0xFE]) { return "UTF-16LE" }
-        if bytes.starts(with: [0xFE, 0xFF]) { return "UTF-16BE" }
-        return nil
+    /// The file's encoding when it is UTF-16 or UTF-32, and what says so: its byte order mark,
+    /// or without one the NUL bytes around its first ASCII characters (RFC 4627, section 3: a
+    /// report starts with `{`, `[` or `<`, which UTF-8 never writes with a NUL beside it).
+    static func wideEncoding(_ bytes: [UInt8]) -> (encoding: String, evidence: String)? {
+        let mark = "its byte order mark says so"
+        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return ("UTF-32LE", mark) }
+        if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return ("UTF-32BE", mark) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return ("UTF-16LE", mark) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return ("UTF-16BE", mark) }
+        guard bytes.count >= 4 else { return nil }
+        let nul = bytes.prefix(4).map { $0 == 0 }
+        let pattern = "the NULs among its first bytes say so"
+        switch (nul[0], nul[1], nul[2], nul[3]) {
+        case (true, true, true, false): return ("UTF-32BE", pattern)
+        case (false, true, true, true): return ("UTF-32LE", pattern)
+        case (true, false, true, false): return ("UTF-16BE", pattern)
+        case (false, true, false, true): return ("UTF-16LE", pattern)
+        default: return nil
+        }
     }
 
     static func firstSignificantByte(_ bytes: [UInt8]) -> UInt8? {

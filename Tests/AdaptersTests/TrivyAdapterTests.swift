@@ -597,6 +597,28 @@ struct TrivyAdapterTests {
             #expect(error.message.contains("the file is \(encoding)"), "\(error)")
         }
     }
+
+    /// Without a byte order mark (what many Windows tools write) the NULs beside the first
+    /// characters name the encoding (it was "invalid JSON: … found byte 0x0").
+    @Test(arguments: ["UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE"])
+    func isRefusedNamingTheEncodingWithoutAByteOrderMark(_ encoding: String) throws {
+        func encoded(_ text: String) -> [UInt8] {
+            text.unicodeScalars.flatMap { scalar -> [UInt8] in
+                let value = scalar.value
+                switch encoding {
+                case "UTF-16LE": return [UInt8(value & 0xFF), UInt8(value >> 8)]
+                case "UTF-16BE": return [UInt8(value >> 8), UInt8(value & 0xFF)]
+                case "UTF-32LE": return [UInt8(value & 0xFF), 0, 0, 0]
+                default: return [0, 0, 0, UInt8(value & 0xFF)]
+                }
+            }
+        }
+        for body in [#"{"SchemaVersion": 2}"#, "<OWASPZAPReport/>"] {
+            let error = try #require(throws: ReportError.self) { try Corpus.parse(bytes: encoded(body)) }
+            #expect(
+                error.message.contains("the file is \(encoding) (the NULs among its first bytes say so)"), "\(error)")
+        }
+    }
 }
 
 /// What a Trivy report says about its own limits reaches the user as a warning (and the gate's
