@@ -314,6 +314,7 @@ private struct SARIFDocumentReader {
     /// (`console.log(a); console.log(b)`) are two places.
     private func firstStartColumn(of result: JSONValue) throws(JSONAccessError) -> Int? {
         try firstLocation(of: result)?.object("physicalLocation")?.object("region")?.int("startColumn")
+            .flatMap { $0 >= 1 ? $0 : nil }
     }
 
     /// The result's first location (the one GitHub shows).
@@ -748,8 +749,11 @@ private struct SARIFDocumentReader {
             guard let physical = try locationValue.requireObject().object("physicalLocation") else { continue }
             let uri = try run.uri(of: try physical.object("artifactLocation"))
             let region = try physical.object("region")
-            let startLine = try region?.int("startLine")
-            let endLine = try region?.int("endLine")
+            // SARIF counts lines from 1; Semgrep writes 0 for a finding of a whole lock file: a line
+            // below 1 is no line (the file itself), not one kept as written and then changed to
+            // line 1 in ScanGate's own SARIF. An end before the start is no end.
+            let startLine = try region?.int("startLine").flatMap { $0 >= 1 ? $0 : nil }
+            let endLine = try region?.int("endLine").flatMap { end in startLine.flatMap { end >= $0 ? end : nil } }
             guard uri != nil || startLine != nil else { continue }
             if let uri, SARIFVocabulary.isWebURL(uri) {
                 locations.append(

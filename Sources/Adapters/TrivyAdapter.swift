@@ -577,8 +577,10 @@ private struct TrivyReportReader {
         vendorSeverities.reserveCapacity(4)
         if let vendor = try fields.object(VulnerabilityKey.vendorSeverity.rawValue) {
             for (source, level) in vendor.members {
-                guard let number = level.intValue else {
-                    throw level.error("expected a severity number 0–4, found \(level.kind)")
+                // Trivy writes 0–4 only: another number (5, -1) is no level it knows, and read as
+                // "unknown" it would pass a `severity-source` policy trusting that vendor.
+                guard let number = level.intValue, (0...4).contains(number) else {
+                    throw level.error("expected a severity number 0–4, found \(level.scalarText ?? "\(level.kind)")")
                 }
                 vendorSeverities.append((source, number))
             }

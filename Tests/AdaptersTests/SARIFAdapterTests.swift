@@ -485,6 +485,26 @@ struct SARIFAdapterTests {
         #expect(findings.filter { $0.detail == "same fingerprint" }.count == 2)
     }
 
+    /// SARIF counts lines from 1: a line below 1 (Semgrep writes 0 for a whole lock file) is no
+    /// line, the file itself; an end before the start is no end. They were kept as written, and
+    /// ScanGate's SARIF then said line 1 (found by a review).
+    @Test(
+        arguments: [
+            (#""startLine": 0, "endLine": 0"#, nil, nil), (#""startLine": -5"#, nil, nil),
+            (#""startLine": 7, "endLine": 3"#, 7, nil), (#""startLine": 7, "endLine": 9"#, 7, 9),
+        ] as [(String, Int?, Int?)])
+    func aLineBelowOneIsNoLine(_ region: String, _ start: Int?, _ end: Int?) throws {
+        let json = """
+            {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Semgrep"}}, "results": [{"ruleId": "r1",
+             "message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "yarn.lock"},
+               "region": {\(region)}}}]}]}]}
+            """
+        let finding = try #require(try Corpus.parse(bytes: Array(json.utf8), name: "s.sarif").findings.first)
+        let location = try #require(finding.locations.first)
+        #expect(location.path == "yarn.lock")
+        #expect(location.startLine == start && location.endLine == end, "\(location)")
+    }
+
     /// Two problems of one rule on one line, at different columns, are two findings: they were
     /// one (GitHub showed one, and a new one beside a known one was not new; found by a
     /// review). The first in column order keeps its identity.

@@ -392,6 +392,14 @@ struct TrivyAdapterTests {
             try Corpus.parse(bytes: Array(json(#"{"nvd": {"V3Score": -5}}"#).utf8))
         }
         #expect(negative.message.contains("CVSS score -5.0 is outside 0–10"), "\(negative)")
+        // A vendor level Trivy does not write is refused where it is, not read as "unknown"
+        // (found by a review).
+        for level in ["5", "-1"] {
+            let text = json("{}").replacingOccurrences(of: #""nvd": 3"#, with: #""nvd": \#(level)"#)
+            let outside = try #require(throws: ReportError.self) { try Corpus.parse(bytes: Array(text.utf8)) }
+            #expect(outside.message.contains("expected a severity number 0–4, found \(level)"), "\(outside)")
+            #expect(outside.jsonPath?.hasSuffix(".VendorSeverity.nvd") == true, "\(outside)")
+        }
     }
 
     /// `FixedVersion` lists versions, or ranges whose bounds are also comma-separated:
