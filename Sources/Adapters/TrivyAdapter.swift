@@ -159,6 +159,14 @@ private struct TrivyReportReader {
         default:
             // filesystem, repository, cyclonedx, spdx: the project's own source tree.
             context = TrivyContext(scope: FindingIdentity.sourceScope)
+            // Another type (`container-image`, a type newer than ScanGate) is read as the source
+            // tree too, but said: an image's findings read so have no image to be scoped to.
+            if !artifactType.isEmpty, !Self.sourceTreeArtifactTypes.contains(artifactType) {
+                warnings.append(
+                    "ArtifactType \"\(artifactType.prefix(60))\" is not one Trivy writes (container_image, vm, "
+                        + "aws_account, filesystem, repository, cyclonedx, spdx): its findings are read as the source "
+                        + "tree's, with no image")
+            }
         }
         let results = try root.array("Results") ?? []
         // A VM's disk is scanned as an image is (its OS packages, then applications'): one with
@@ -356,6 +364,9 @@ private struct TrivyReportReader {
             "\"\(name)\" is not Trivy's spelling \"\(expected)\": ScanGate reads keys exactly as Trivy writes them "
                 + "and would read this one as absent, so the report is refused")
     }
+
+    /// The artifact types whose findings are the project's own source tree.
+    private static let sourceTreeArtifactTypes: Set<String> = ["filesystem", "repository", "cyclonedx", "spdx"]
 
     // MARK: Results
 

@@ -637,6 +637,25 @@ struct TrivyReportWarningTests {
         try Corpus.parse(bytes: Array(json.utf8), name: "inline.json", as: .trivy)
     }
 
+    /// An `ArtifactType` Trivy does not write (`container-image`) is read as the source tree, as
+    /// before, but said: it was silent, and an image's findings lost their image (found by a review).
+    @Test func anUnknownArtifactTypeIsWarnedAbout() throws {
+        let report = try Self.parse(
+            #"{"SchemaVersion": 2, "ArtifactName": "alpine:3.20", "ArtifactType": "container-image", "Results": [{"#
+                + #""Target": "alpine:3.20 (alpine 3.20.1)", "Class": "os-pkgs", "Type": "alpine"}]}"#)
+        #expect(
+            report.warnings == [
+                #"ArtifactType "container-image" is not one Trivy writes (container_image, vm, aws_account, "#
+                    + "filesystem, repository, cyclonedx, spdx): its findings are read as the source tree's, with no image"
+            ])
+        for known in ["filesystem", "repository", "cyclonedx", "spdx"] {
+            let clean = try Self.parse(
+                #"{"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "\#(known)", "Results": [{"#
+                    + #""Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm"}]}"#)
+            #expect(clean.warnings.isEmpty, "\(known): \(clean.warnings)")
+        }
+    }
+
     @Test func anEndOfLifeOSIsWarnedAbout() throws {
         let report = try Self.parse(
             #"{"SchemaVersion": 2, "ArtifactName": "alpine:3.10", "ArtifactType": "container_image","#
