@@ -32,8 +32,11 @@ private struct TrivyContext {
 /// (``TrivyReportReader/misconfiguration(_:in:suppression:)``).
 private struct UnnamedFailures {
     var count = 0
-    /// Per message: the result it was first read in and the identity subject it got.
-    var firstByMessage: [String: (result: Int, subject: [String])] = [:]
+    /// Per message, the identity subjects its failures got, in the order they were first read:
+    /// the k-th failure with a message in any result is the k-th failure of that message.
+    var subjectsByMessage: [String: [[String]]] = [:]
+    /// Per message, the result it was last read in and how many times there.
+    var readInResult: [String: (result: Int, times: Int)] = [:]
 }
 
 private struct TrivyReportReader {
@@ -684,28 +687,30 @@ private struct TrivyReportReader {
         // two containers of a file was one finding, and a container added beside a known one was
         // not new. The first failure keeps the identity it always had; later ones are told apart
         // by Trivy's message (which names the container), then by their number.
-        // Two results can name one target (a file scanned as two types): a failure whose message
-        // an earlier result gave is that failure again, one with another message is another (it
-        // was merged into the first of its result's target, and lost).
+        // Two results can name one target (a file scanned as two types): the k-th failure with a
+        // message in a result is the k-th failure with it in an earlier one, the same failure
+        // again; one with another message, or more of one message, is another (it was merged
+        // into the first of its result's target, and lost).
         var subject = [result.target, causeResource ?? ""]
         if causeResource == nil {
             let key = [result.context.scope, result.target, checkID].joined(separator: "\u{0}")
             var failures = unnamedFailures[key] ?? UnnamedFailures()
             let messageText = message ?? ""
-            if let earlier = failures.firstByMessage[messageText], earlier.result != resultNumber {
-                subject = earlier.subject
+            let earlierHere = failures.readInResult[messageText].flatMap { $0.result == resultNumber ? $0.times : nil }
+            let times = (earlierHere ?? 0) + 1
+            failures.readInResult[messageText] = (resultNumber, times)
+            let known = failures.subjectsByMessage[messageText] ?? []
+            if times <= known.count {
+                subject = known[times - 1]
             } else {
                 failures.count += 1
                 if failures.count > 1 {
                     subject.append(
-                        !messageText.isEmpty && failures.firstByMessage[messageText] == nil
-                            ? messageText : "occurrence \(failures.count)")
+                        !messageText.isEmpty && known.isEmpty ? messageText : "occurrence \(failures.count)")
                 }
-                if failures.firstByMessage[messageText] == nil {
-                    failures.firstByMessage[messageText] = (resultNumber, subject)
-                }
-                unnamedFailures[key] = failures
+                failures.subjectsByMessage[messageText, default: []].append(subject)
             }
+            unnamedFailures[key] = failures
         }
         return Finding(
             kind: .misconfiguration, ruleID: checkID,

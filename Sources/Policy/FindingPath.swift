@@ -84,21 +84,26 @@ enum FindingPath {
     /// from it; one that relaxes takes only the path as written.
     static func matches(_ glob: Glob, _ path: String, relaxing: Bool) -> Bool {
         if relaxing {
-            if climbsOut(path), !climbsOut(glob.pattern) { return false }
-            // An absolute path (an image scan's) is relaxed only by a glob written absolute: a
-            // leading `*` would otherwise take `/` as any other character.
-            if path.unicodeScalars.first == "/", glob.pattern.unicodeScalars.first != "/" { return false }
+            let globClimbsOut = climbsOut(slashedGlob(glob.pattern))
+            let globIsAbsolute = isAbsolute(slashedGlob(glob.pattern))
+            if climbsOut(path), !globClimbsOut { return false }
+            // An absolute path (an image scan's, a Windows drive's `C:/x`) is relaxed only by a
+            // glob written absolute: a leading `*` would otherwise take `/` as any other character.
+            if isAbsolute(path), !globIsAbsolute { return false }
             // A backslash path with `..` (`services\web\..\pay\x`) is the file it leads to: a
             // glob must take that too (a Windows-style glob for `services\web\*` does not).
             // It is also outside the scanned directory when its `..` lead there, from the middle
             // or from its start (`..\..\aws\main.tf`, which needs no resolving): then only a glob
-            // written for the outside, with slashes (`../../aws/*`), reaches it. It is absolute
-            // when it starts with one (`\srv\app`), as its slashed spelling would be.
+            // written for the outside reaches it (`../../aws/*` for where it leads, or
+            // `..\\..\\aws\\*` as written). It is absolute when it starts with one
+            // (`\srv\app`, `C:\app`), as its slashed spelling would be.
             if path.unicodeScalars.contains("\\") {
                 let slashedPath = slashed(path)
                 let resolved = normal(slashedPath)
-                if climbsOut(resolved) { return climbsOut(glob.pattern) && glob.matches(resolved) }
-                if resolved.unicodeScalars.first == "/", glob.pattern.unicodeScalars.first != "/" { return false }
+                if climbsOut(resolved) {
+                    return globClimbsOut && (glob.matches(resolved) || (resolved == slashedPath && glob.matches(path)))
+                }
+                if isAbsolute(slashedPath) || isAbsolute(resolved), !globIsAbsolute { return false }
                 if resolved != slashedPath, !glob.matches(resolved) { return false }
             }
         }
@@ -108,9 +113,37 @@ enum FindingPath {
         if path.unicodeScalars.contains("\\") { readings.append(normal(slashed(path))) }
         return readings.contains { reading in
             if glob.matches(reading) { return true }
-            guard reading.unicodeScalars.first == "/", glob.pattern.unicodeScalars.first != "/" else { return false }
-            return glob.matches(String(reading.drop { $0 == "/" }))
+            guard isAbsolute(reading), !isAbsolute(slashedGlob(glob.pattern)) else { return false }
+            return glob.matches(String(withoutRoot(reading)))
         }
+    }
+
+    /// Whether a path (with slashes) is absolute: `/srv/app`, or on a Windows drive, `C:/app`.
+    static func isAbsolute(_ path: String) -> Bool {
+        let scalars = path.unicodeScalars
+        if scalars.first == "/" { return true }
+        return driveRootLength(path) > 0
+    }
+
+    /// 3 for `C:/…` (a drive letter, a colon and a slash), else 0.
+    private static func driveRootLength(_ path: String) -> Int {
+        let head = Array(path.unicodeScalars.prefix(3))
+        guard head.count == 3, head[1] == ":", head[2] == "/", head[0].isASCII,
+            head[0].properties.isAlphabetic
+        else { return 0 }
+        return 3
+    }
+
+    /// `path` without its root: the leading slashes, or a drive's `C:/` and the slashes after it.
+    private static func withoutRoot(_ path: String) -> Substring {
+        path.dropFirst(driveRootLength(path)).drop { $0 == "/" }
+    }
+
+    /// A glob's text with each escaped backslash (`\\`, a literal backslash) read as a `/`, for
+    /// asking whether it is written absolute or for the outside: `\\srv\\*` is `/srv/*`.
+    private static func slashedGlob(_ pattern: String) -> String {
+        guard pattern.unicodeScalars.contains("\\") else { return pattern }
+        return pattern.replacingOccurrences(of: "\\\\", with: "/")
     }
 
     /// `path` with each backslash a `/` (by Unicode scalars: a backslash with a combining mark

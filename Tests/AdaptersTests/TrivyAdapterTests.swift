@@ -155,6 +155,15 @@ struct TrivyAdapterTests {
             bytes: Array(try JSONSerialization.data(withJSONObject: split)), name: "t.json")
         #expect(acrossResults.findings.map(\.fingerprint) == both.map(\.fingerprint) + [both[0].fingerprint])
         #expect(FindingSet(merging: acrossResults.findings).all.count == 2)
+        // A later result giving one message twice, which an earlier gave once: its second is
+        // another failure, as in a result alone (it was merged into the first; found by the diff
+        // review).
+        var doubled = result
+        doubled["Misconfigurations"] = [listed[0], listed[0]]
+        split["Results"] = [first, doubled]
+        let twiceLater = try Corpus.parse(
+            bytes: Array(try JSONSerialization.data(withJSONObject: split)), name: "t.json")
+        #expect(twiceLater.findings.map(\.fingerprint) == [both[0].fingerprint] + twice.findings.map(\.fingerprint))
     }
 
     /// Trivy 0.69+ names the GitHub advisory in `VendorIDs`: it is the finding's alias (npm audit

@@ -192,6 +192,32 @@ struct PathMatchingTests {
             .verdicts.first?.verdict == .ignored)
     }
 
+    /// Windows spellings of a path outside the project's tree: one starting with a backslash or a
+    /// drive (`\srv\…`, `C:\…`) is absolute, one whose `..` climb out is outside; each is relaxed
+    /// only by a glob written so, with backslashes as written or slashes where it leads, never by
+    /// `*` (found by reviews: `..\..\aws\main.tf` was relaxed by `*.tf`, and the first fix left
+    /// no glob that relaxed `\srv\…`). A `fail` rule written relative takes a drive's path too.
+    @Test(arguments: [
+        (#"\srv\aws\main.tf"#, [#"\\srv\\aws\\main.tf"#, #"\\srv\\*"#], ["*", "*.tf", "srv/*", #"srv\\*"#]),
+        (#"..\..\aws\main.tf"#, [#"..\\..\\aws\\*"#, "../../aws/*", "../*"], ["*", "*.tf", "*/main.tf", "aws/*"]),
+        (#"C:\x\main.tf"#, [#"C:\\x\\*"#, #"C:\\x\\main.tf"#], ["*", "*.tf", #"x\\*"#, "x/*"]),
+        ("C:/x/main.tf", ["C:/x/*"], ["*", "*.tf", "x/*"]),
+    ])
+    func windowsSpellingsOutsideTheTreeAreRelaxedOnlyByAGlobWrittenForThem(
+        _ path: String, _ relaxing: [String], _ notRelaxing: [String]
+    ) throws {
+        let finding = Support.finding("AVD-AWS-0086", kind: .misconfiguration, severity: .low, path: path)
+        func verdict(_ glob: String, _ action: String, failOn: String) throws -> Verdict? {
+            let policy = try Support.policy(
+                "scangate-policy: 1\nfail-on: \(failOn)\nrules:\n  - match: { path: '\(glob)' }\n    action: \(action)\n"
+            )
+            return Support.evaluate([finding], policy: policy).verdicts.first?.verdict
+        }
+        for glob in relaxing { #expect(try verdict(glob, "ignore", failOn: "low") == .ignored, "\(path) \(glob)") }
+        for glob in notRelaxing { #expect(try verdict(glob, "ignore", failOn: "low") == .fail, "\(path) \(glob)") }
+        if path.hasPrefix("C:") { #expect(try verdict("x/*", "fail", failOn: "none") == .fail, "\(path)") }
+    }
+
     /// A `/` followed by a combining mark is a `/` to the file system: `web/\u{301}../../pay`
     /// is `web/pay` (as Characters the `/` and the mark were one, and the path resolved to
     /// `pay`; found by the diff review).
