@@ -144,10 +144,25 @@ public enum CIStarter {
             var status = stat()
             return lstat(path, &status) == 0
         }
+        // Nor does --force replace through a link: in a clone nobody vetted, `policies/default.yaml`
+        // linked to `~/.bashrc` would have been overwritten with a policy.
+        func refuseALink(_ path: String) throws(InstallError) {
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return }
+            throw InstallError(
+                description: "\(path) is a symbolic link: not replaced through it (the file would go wherever it "
+                    + "points); remove the link and run again")
+        }
         let configPath = PathResolution.join(directory, CIConfiguration.defaultFileName)
         let configExists = isThere(configPath)
         if configExists, !force {
             throw InstallError(description: "\(configPath) exists; pass --force to replace it (and the policies)")
+        }
+        // The policies' directory as a link would take even new files out of the repository.
+        try refuseALink(PathResolution.join(directory, "policies"))
+        if force {
+            try refuseALink(configPath)
+            for name in policyFiles { try refuseALink(PathResolution.join(directory, "policies/" + name)) }
         }
         var sources: [(String, String)] = []
         for name in policyFiles {

@@ -235,6 +235,20 @@ struct CICommand: ParsableCommand {
         }
     }
 
+    /// Inside GitHub Actions, the step outputs of a run whose command line was refused before it
+    /// ran (an unknown flag, a value `validate()` refuses): `decision=error`, as for any other
+    /// stop, so that a later step does not read an empty decision as a pass. The message is the
+    /// parser's (first line; it quotes the command line, never the token's value).
+    static func commandLineRefused(because message: String) {
+        let environment = ProcessInfo.processInfo.environment
+        let context = CIContext.detect(environment: environment)
+        let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
+        let stop = CIStoppedRun(
+            exitCode: ExitStatus.usage, reason: "the command line is invalid: \(firstLine)", commit: context.commit,
+            runURL: context.runURL)
+        if let error = stop.writeStepOutputs(context: context) { Terminal.error("error: \(error)") }
+    }
+
     /// Inside GitHub Actions, the step outputs of a run refused before the runner starts (exit 2):
     /// `decision=error`, so that no later step reads an empty decision as a pass.
     private func stopped(because reason: String, context: CIContext) {

@@ -57,6 +57,11 @@ struct ScanGate: ParsableCommand {
                 Foundation.exit(0)
             }
             Terminal.error(message)
+            // `scangate ci` refused on its command line (an unknown flag, a bad value) never
+            // reaches its run: the step outputs still say nothing was decided.
+            if CommandLine.arguments.dropFirst().first == CICommand.configuration.commandName {
+                CICommand.commandLineRefused(because: message)
+            }
             Foundation.exit(ExitStatus.usage)
         }
     }

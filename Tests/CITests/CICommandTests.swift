@@ -296,6 +296,21 @@ extension ScanGateExecutable {
         #expect(token.status == 2)
         #expect(workspace.outputFile.hasPrefix("decision=error\nexit-code=2\n"), "\(workspace.outputFile)")
         #expect(workspace.outputFile.contains("the GitHub token is unusable"))
+
+        // A command line the parser refuses never reaches the run: the same outputs (they were
+        // empty; found by a review), and none for `--help`.
+        for arguments in [["ci", "--no-uplaod"], ["ci", "--pr", "0"], ["ci", "--max-report-size", "abc"]] {
+            try Data().write(to: URL(fileURLWithPath: workspace.path("_runner/output.txt")))
+            let refused = try ScanGateExecutable.run(arguments, in: workspace.root, environment: workspace.environment)
+            #expect(refused.status == 2, "\(arguments)")
+            #expect(
+                workspace.outputFile.hasPrefix("decision=error\nexit-code=2\n"), "\(arguments): \(workspace.outputFile)"
+            )
+            #expect(workspace.outputFile.contains("the command line is invalid: "), "\(workspace.outputFile)")
+        }
+        try Data().write(to: URL(fileURLWithPath: workspace.path("_runner/output.txt")))
+        let help = try ScanGateExecutable.run(["ci", "--help"], in: workspace.root, environment: workspace.environment)
+        #expect(help.status == 0 && workspace.outputFile.isEmpty)
     }
 
     @Test func initWritesOnceAndRefusesToOverwrite() throws {
@@ -311,6 +326,41 @@ extension ScanGateExecutable {
         #expect(second.standardError.contains("exists; pass --force"))
         let forced = try ScanGateExecutable.run(["init", "--force"], in: directory, environment: environment)
         #expect(forced.status == 0)
+    }
+
+    /// `init --force` does not write through a link (a clone nobody vetted could link
+    /// `policies/default.yaml` to a file outside it, which was overwritten; found by a review),
+    /// nor does `init` write into a `policies` directory that is a link: refused, nothing written.
+    @Test func initDoesNotWriteThroughALink() throws {
+        let directory = try CITestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = ["SCANGATE_POLICIES": CITestEnvironment.fixture("policies")]
+        let manager = FileManager.default
+        let outside = directory.appendingPathComponent("outside.txt")
+        try Data("original\n".utf8).write(to: outside)
+        let repository = directory.appendingPathComponent("repo")
+        try manager.createDirectory(
+            at: repository.appendingPathComponent("policies"), withIntermediateDirectories: true)
+        #expect(try ScanGateExecutable.run(["init"], in: repository, environment: environment).status == 0)
+        let linked = repository.appendingPathComponent("policies/default.yaml")
+        try manager.removeItem(at: linked)
+        try manager.createSymbolicLink(atPath: linked.path, withDestinationPath: "../../outside.txt")
+        let forced = try ScanGateExecutable.run(["init", "--force"], in: repository, environment: environment)
+        #expect(forced.status == 2)
+        #expect(forced.standardError.contains("policies/default.yaml is a symbolic link"), "\(forced.standardError)")
+        #expect(try String(contentsOf: outside, encoding: .utf8) == "original\n")
+
+        let fresh = directory.appendingPathComponent("fresh")
+        try manager.createDirectory(at: fresh, withIntermediateDirectories: true)
+        try manager.createDirectory(
+            at: directory.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
+        try manager.createSymbolicLink(
+            atPath: fresh.appendingPathComponent("policies").path, withDestinationPath: "../elsewhere")
+        let intoALink = try ScanGateExecutable.run(["init"], in: fresh, environment: environment)
+        #expect(intoALink.status == 2)
+        #expect(intoALink.standardError.contains("policies is a symbolic link"), "\(intoALink.standardError)")
+        #expect(try manager.contentsOfDirectory(atPath: directory.appendingPathComponent("elsewhere").path).isEmpty)
+        #expect(!manager.fileExists(atPath: fresh.appendingPathComponent(".scangate.yaml").path))
     }
 
     /// `init` that cannot write a policy writes nothing: it left `.scangate.yaml` naming
