@@ -548,17 +548,25 @@ public enum SARIFWriter {
         writer.endObject()
         writer.key("results")
         writer.beginArray()
-        // GitHub shows results that share rule, primary location and line hash as one alert:
-        // a second ScanGate finding on the same line keeps its own, ScanGate-derived hash.
-        var usedHashes = Set<String>()
+        // GitHub shows results that share rule, primary location and line hash as one alert, so
+        // results that would share one each keep their own, ScanGate-derived hash; all of them,
+        // not all but the first: GitHub's hash would go to whichever sorted first, and with that
+        // one fixed, to another finding, which then took over its alert and its dismissal.
+        func realHashKey(_ item: PreparedFinding) -> String? {
+            guard let primary = item.anchors.first, let real = primary.lineHash else { return nil }
+            return [item.ruleID, primary.path, String(primary.startLine), real].joined(separator: "\u{0}")
+        }
+        var resultsPerRealHash: [String: Int] = [:]
+        for entry in plan.entries {
+            if let item = prepared[entry], let key = realHashKey(item) { resultsPerRealHash[key, default: 0] += 1 }
+        }
         let resultsStart = writer.bytes.count
         for entry in plan.entries {
             let start = writer.bytes.count
             guard let item = prepared[entry] else { continue }
             var lineHash = item.syntheticLineHash
-            if let primary = item.anchors.first, let real = primary.lineHash {
-                let key = [item.ruleID, primary.path, String(primary.startLine), real].joined(separator: "\u{0}")
-                if usedHashes.insert(key).inserted { lineHash = real }
+            if let key = realHashKey(item), resultsPerRealHash[key] == 1, let real = item.anchors.first?.lineHash {
+                lineHash = real
             }
             writeResult(
                 findings[entry], item, ruleIndex: ruleIndex[item.ruleID] ?? 0, lineHash: lineHash, to: &writer)

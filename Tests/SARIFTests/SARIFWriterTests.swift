@@ -994,10 +994,43 @@ import Testing
         #expect(partlyDropped > 0, "no rule lost only part of its results: the fixture no longer tests that")
     }
 
+    /// Results of one rule sharing a line's hash each get a hash of their own, derived from
+    /// their fingerprint, whichever others are there: GitHub's hash went to the first in order,
+    /// and with that one fixed, to another finding, which then took over its alert (and its
+    /// dismissal; found by a review). A result alone on its line gets GitHub's hash.
+    @Test func resultsSharingALineHashEachKeepTheirOwnWhateverOthersAreThere() throws {
+        let project = try Support.temporaryDirectory("shared-line")
+        try FileManager.default.createDirectory(
+            at: project.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try "const a = 1;\nconst b = 2;\n".write(
+            to: project.appendingPathComponent("src/app.js"), atomically: true, encoding: .utf8)
+        let onLine = (0..<3).map { Support.finding(tool: "t", id: "R1", severity: .high, line: 1, key: "k\($0)") }
+        func hashes(_ findings: [Finding]) throws -> [String: String] {
+            let output = SARIFWriter.write(
+                FindingSet(merging: findings), options: SARIFOptions(sourceRoot: project.path))
+            var byFingerprint: [String: String] = [:]
+            for result in Support.results(try Support.run(output.bytes)) {
+                byFingerprint[Support.fingerprint(result) ?? ""] =
+                    Support.fingerprints(result)["primaryLocationLineHash"]
+            }
+            return byFingerprint
+        }
+        let all = try hashes(onLine)
+        #expect(Set(all.values).count == 3)
+        for removed in onLine.indices {
+            let others = try hashes(onLine.enumerated().filter { $0.offset != removed }.map(\.element))
+            for (fingerprint, hash) in others { #expect(all[fingerprint] == hash, "removing \(removed)") }
+        }
+        let alone = try hashes([onLine[0]])
+        let real = try #require(alone[onLine[0].fingerprint])
+        #expect(!all.values.contains(real))
+        #expect(try hashes([onLine[1]])[onLine[1].fingerprint] == real)
+    }
+
     @Test func theResultsOfACutFileAreThoseOfAFileOfTheKeptFindingsAlone() throws {
         // Two things in a result depend on the others: its rule's index (a rule used only by
-        // dropped results goes, and the rules after it move up) and its line hash (of two
-        // results on the same line, the first gets the line's hash). Suppressed findings are
+        // dropped results goes, and the rules after it move up) and its line hash (a result alone
+        // on its line gets the line's hash, two on one line each a hash of their own). Suppressed findings are
         // dropped before open ones wherever they sort, so a cut that drops two suppressed ones
         // changes both for results it keeps.
         let project = try Support.temporaryDirectory("cut-results")
