@@ -158,7 +158,9 @@ public struct PullRequestCommenter: Sendable {
                 return result
             case .failed(let error, let retryable, let serverDelay):
                 let elapsed = client.clock.monotonicSeconds() - start
-                let delay = serverDelay ?? policy.backoff(afterAttempt: attempt, random: 0.5)
+                // A server's wait of nothing (a past `retry-after` date) is the ordinary backoff.
+                let delay =
+                    serverDelay.flatMap { $0 > 0 ? $0 : nil } ?? policy.backoff(afterAttempt: attempt, random: 0.5)
                 guard retryable, attempt < policy.maximumAttempts, elapsed + delay < policy.maximumTotalTime else {
                     throw error
                 }

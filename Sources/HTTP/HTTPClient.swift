@@ -105,8 +105,10 @@ public struct HTTPClient: Sendable {
         let policy = configuration.retryPolicy
         guard attempt < policy.maximumAttempts else { return nil }
         let remaining = end - clock.monotonicSeconds()
+        // A server's wait of nothing (a `retry-after` date already past, on a skewed clock, or
+        // `0`) is the ordinary backoff: taken as it is, every attempt went in a blink.
         let delay =
-            serverDelay
+            serverDelay.flatMap { $0 > 0 ? $0 : nil }
             ?? policy.backoff(afterAttempt: attempt, random: Double.random(in: 0..<1, using: &generator))
         // Waiting longer than the budget allows would only end in giving up later.
         guard delay < remaining else { return nil }
