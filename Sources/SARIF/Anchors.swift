@@ -38,6 +38,10 @@ struct AnchorResolver {
     /// Package lines found, by file and package: a package's CVEs share its line, and a
     /// manifest other than a lock file is searched line by line.
     private var packageLines: [String: Int?] = [:]
+    /// A number per package (name, version and dependency paths), for ``packageLines``' keys: a
+    /// vulnerability found in thousands of lock files has thousands of paths, and a key holding
+    /// them all per file took memory growing with their square (gigabytes for 8,000).
+    private var packageNumbers: [String: Int] = [:]
 
     init(sourceRoot: String?, dockerfile: String?) {
         tree = SourceTree(root: sourceRoot)
@@ -136,11 +140,21 @@ struct AnchorResolver {
         }
         if candidates.isEmpty { return [] }
         var anchors: [Anchor] = []
+        var packageNumber: Int?
         for candidate in candidates {
             var line = candidate.line.map { max(1, $0) }
             if line == nil {
-                let key = ([candidate.path, package.name, package.installedVersion ?? ""] + package.paths)
-                    .joined(separator: "\u{0}")
+                let number =
+                    packageNumber
+                    ?? {
+                        let identity = ([package.name, package.installedVersion ?? ""] + package.paths)
+                            .joined(separator: "\u{0}")
+                        let number = packageNumbers[identity] ?? packageNumbers.count
+                        packageNumbers[identity] = number
+                        return number
+                    }()
+                packageNumber = number
+                let key = candidate.path + "\u{0}" + String(number)
                 if let known = packageLines[key] {
                     line = known
                 } else {

@@ -105,6 +105,38 @@ enum OutputFile {
         }
     }
 
+    /// Writes several outputs all or none (``write(_:to:sparing:isJSON:)`` each): every file is
+    /// staged first, then standard output written, then the files put in place, so that one
+    /// that cannot be written leaves every other as it was (a SARIF file on a full disk left a
+    /// new `--dropped` listing of a file never written).
+    static func writeAll(_ outputs: [(bytes: [UInt8], path: String?, isJSON: Bool)], sparing inputs: [String]) throws {
+        for output in outputs { try refuse(output.path, ifAnyOf: inputs) }
+        var staged: [StagedOutput] = []
+        do {
+            do throws(OutputFileError) {
+                for output in outputs {
+                    guard let path = output.path, path != "-" else { continue }
+                    staged.append(try OutputFiles.stage(output.bytes, to: path))
+                }
+            } catch {
+                Terminal.error("error: \(error)")
+                throw ExitCode(ExitStatus.usage)
+            }
+            for output in outputs where output.path == nil || output.path == "-" {
+                try write(output.bytes, to: nil, isJSON: output.isJSON)
+            }
+            do throws(OutputFileError) {
+                for output in staged { try output.commit() }
+            } catch {
+                Terminal.error("error: \(error)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        } catch {
+            for output in staged { output.discard() }
+            throw error
+        }
+    }
+
     /// Exit 2 when `path` is one of `inputs` (a command that must know before it starts, such as
     /// the release gate whose audit log is appended before the output is written, asks early).
     static func refuse(_ path: String?, ifAnyOf inputs: [String]) throws {

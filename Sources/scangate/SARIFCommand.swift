@@ -105,10 +105,13 @@ struct SARIFCommand: ParsableCommand {
         if let dockerfile {
             inputs.append(DockerfileInput.path(dockerfile, sourceRoot: sourceRoot))
         }
-        // The listing first: when it cannot be written (exit 2), the SARIF file a later step
-        // uploads is still the one before, not a new one of a run that failed.
-        if let dropped { try OutputFile.write(sarif.droppedListing, to: dropped, sparing: inputs) }
-        try OutputFile.write(sarif.bytes, to: output, sparing: inputs, isJSON: true)
+        // Both or neither: when the listing cannot be written (exit 2), the SARIF file a later
+        // step uploads is still the one before, not a new one of a run that failed; when the
+        // SARIF file cannot, the listing is still the one of the file that is there.
+        var outputs: [(bytes: [UInt8], path: String?, isJSON: Bool)] = []
+        if let dropped { outputs.append((sarif.droppedListing, dropped, false)) }
+        outputs.append((sarif.bytes, output, true))
+        try OutputFile.writeAll(outputs, sparing: inputs)
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set, sarif)
     }

@@ -162,6 +162,19 @@ struct CLITests {
             ["sarif", "fixtures/examples", "-o", sarif.path, "--dropped", directory.path + "/no-such-dir/dropped.txt"])
         #expect(listing.status == 2, "\(listing.standardError)")
         #expect(try String(contentsOf: sarif, encoding: .utf8) == "earlier\n")
+        // Nor is the listing replaced when the SARIF file cannot be written (it was: a listing of
+        // a file never written; found by a review).
+        let droppedListing = directory.appendingPathComponent("dropped.txt")
+        try Data("earlier listing\n".utf8).write(to: droppedListing)
+        let unwritten = try ScanGateProcess.run(
+            [
+                "sarif", "fixtures/examples", "-o", directory.path + "/no-such-dir/c.sarif", "--dropped",
+                droppedListing.path,
+            ])
+        #expect(unwritten.status == 2, "\(unwritten.standardError)")
+        #expect(try String(contentsOf: droppedListing, encoding: .utf8) == "earlier listing\n")
+        let leftOver = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }
+        #expect(leftOver.isEmpty, "\(leftOver)")
     }
 
     /// No command (`scangate $COMMAND` with the variable empty) is a usage error, exit 2, with
