@@ -121,6 +121,11 @@ public struct ContinuityIndex: Sendable {
     private let fingerprints: [String: [Int]]
     /// Package key and normalised id → the traces with them (index into `traces`).
     private let byPackageAndID: [String: [Int]]
+    /// The same, by version too (`key\0id\0version`), and those without a version by package
+    /// and id: a trace with a version is looked up there, not among every version of its
+    /// package (25,000 versions of one vulnerable package made a baseline gate quadratic).
+    private let byPackageIDAndVersion: [String: [Int]]
+    private let unversionedByPackageAndID: [String: [Int]]
     private let traces: [FindingTrace]
 
     public init(_ traces: [FindingTrace]) {
@@ -129,13 +134,23 @@ public struct ContinuityIndex: Sendable {
         for (position, trace) in traces.enumerated() { byFingerprint[trace.fingerprint, default: []].append(position) }
         fingerprints = byFingerprint
         var index: [String: [Int]] = [:]
+        var byVersion: [String: [Int]] = [:]
+        var unversioned: [String: [Int]] = [:]
         for (position, trace) in traces.enumerated() {
             guard let key = trace.packageKey else { continue }
             for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
-                index[key + "\u{0}" + id, default: []].append(position)
+                let packageAndID = key + "\u{0}" + id
+                index[packageAndID, default: []].append(position)
+                if let version = trace.version {
+                    byVersion[packageAndID + "\u{0}" + version, default: []].append(position)
+                } else {
+                    unversioned[packageAndID, default: []].append(position)
+                }
             }
         }
         byPackageAndID = index
+        byPackageIDAndVersion = byVersion
+        unversionedByPackageAndID = unversioned
     }
 
     /// Whether `trace` is one of the indexed findings, whatever its severity or places there.
@@ -160,7 +175,14 @@ public struct ContinuityIndex: Sendable {
             }
             // Places count only where the earlier run said where it was (npm audit names no file).
             if let places = trace.places, let before = match.places, !before.isEmpty {
-                let missing = places.filter { !before.contains($0) }
+                // A set when there are many (a finding in thousands of lock files was quadratic).
+                let missing: [String]
+                if before.count > 16 {
+                    let known = Set(before)
+                    missing = places.filter { !known.contains($0) }
+                } else {
+                    missing = places.filter { !before.contains($0) }
+                }
                 if !missing.isEmpty {
                     if newPlaces.map({ missing.count < $0.count }) ?? true { newPlaces = missing }
                     return false
@@ -189,7 +211,14 @@ public struct ContinuityIndex: Sendable {
         var positions = fingerprints[trace.fingerprint] ?? []
         guard let key = trace.packageKey else { return positions }
         for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
-            for position in byPackageAndID[key + "\u{0}" + id] ?? [] {
+            let packageAndID = key + "\u{0}" + id
+            // The traces of its version and those without one, in index order, when it has one.
+            let sameVersion =
+                trace.version.map { version in
+                    ((byPackageIDAndVersion[packageAndID + "\u{0}" + version] ?? [])
+                        + (unversionedByPackageAndID[packageAndID] ?? [])).sorted()
+                } ?? byPackageAndID[packageAndID] ?? []
+            for position in sameVersion {
                 if let version = trace.version, let otherVersion = traces[position].version, version != otherVersion {
                     continue
                 }

@@ -86,6 +86,11 @@ public enum Gate {
         let policy = input.policy
         let environment = input.environment ?? policy.environment
         let waivers = input.waivers.flatMap(\.waivers)
+        // Waivers by the id they name, in the case ``Waiver/namesID(of:)`` compares (and in ASCII
+        // upper case, as baseline ids are compared): looked up per finding, not each waiver tried
+        // on each finding (8,000 waivers took 49 s on a 50,000-finding report).
+        let waiversByID = Dictionary(grouping: waivers.indices) { waivers[$0].id.uppercased() }
+        let waiversByASCIIID = Dictionary(grouping: waivers.indices) { waivers[$0].id.asciiUppercased }
         let vex = VEXIndex(
             input.vex.flatMap(\.statements), today: input.today, repository: input.repository)
         var vexNotes = vex.futureWarnings
@@ -111,7 +116,9 @@ public enum Gate {
                 finding, judgedBy: policy.severitySources?.value, unknownAs: policy.unknownSeverity,
                 countingToolSuppressed: countingToolSuppressed)
             var naming: [Int] = []
-            for index in waivers.indices where waivers[index].namesID(of: finding) {
+            var namingID = Set<Int>()
+            for id in [finding.ruleID] + finding.aliases { namingID.formUnion(waiversByID[id.uppercased()] ?? []) }
+            for index in namingID.sorted() {
                 let mismatches = waivers[index].scopeMismatches(for: finding)
                 if mismatches.isEmpty {
                     naming.append(index)
@@ -134,13 +141,9 @@ public enum Gate {
                 inBaseline == .present
                 ? input.baseline?.matches(finding, countingToolSuppressed: countingToolSuppressed) ?? [] : []
             let baselineIDs = Set(matched.flatMap(\.ids).map(\.asciiUppercased))
-            let namingThen =
-                baselineIDs.isEmpty
-                ? []
-                : waivers.indices.filter { index in
-                    !naming.contains(index) && baselineIDs.contains(waivers[index].id.asciiUppercased)
-                        && waivers[index].scopeMismatches(for: finding).isEmpty
-                }
+            let namingThen = Set(baselineIDs.flatMap { waiversByASCIIID[$0] ?? [] }).sorted().filter { index in
+                !naming.contains(index) && waivers[index].scopeMismatches(for: finding).isEmpty
+            }
             let lapsedWaiver = (naming + namingThen).map { waivers[$0] }.first {
                 $0.holds(in: environment) && input.today > $0.expires
             }
