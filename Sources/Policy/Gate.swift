@@ -117,7 +117,9 @@ public enum Gate {
                 countingToolSuppressed: countingToolSuppressed)
             var naming: [Int] = []
             var namingID = Set<Int>()
-            for id in [finding.ruleID] + finding.aliases { namingID.formUnion(waiversByID[id.uppercased()] ?? []) }
+            if !waiversByID.isEmpty {
+                for id in [finding.ruleID] + finding.aliases { namingID.formUnion(waiversByID[id.uppercased()] ?? []) }
+            }
             for index in namingID.sorted() {
                 let mismatches = waivers[index].scopeMismatches(for: finding)
                 if mismatches.isEmpty {
