@@ -144,21 +144,32 @@ public enum CIStarter {
             var status = stat()
             return lstat(path, &status) == 0
         }
-        // Nor does --force replace through a link: in a clone nobody vetted, `policies/default.yaml`
-        // linked to `~/.bashrc` would have been overwritten with a policy.
+        // Nor is anything written through a link that leads out of the repository (or to
+        // nothing): in a clone nobody vetted, `policies/default.yaml` linked to `~/.bashrc` was
+        // overwritten with a policy by `--force`. A link within the repository is followed.
+        let root = realpath(directory, nil).map { pointer in
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
         func refuseALink(_ path: String) throws(InstallError) {
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return }
+            let target = realpath(path, nil).map { pointer in
+                defer { free(pointer) }
+                return String(cString: pointer)
+            }
+            if let root, let target, target.hasPrefix(root.hasSuffix("/") ? root : root + "/") { return }
             throw InstallError(
-                description: "\(path) is a symbolic link: not replaced through it (the file would go wherever it "
-                    + "points); remove the link and run again")
+                description: "\(path) is a symbolic link to "
+                    + (target.map { "\($0), outside the repository" } ?? "nothing") + ": nothing is written through "
+                    + "it; remove the link and run again")
         }
         let configPath = PathResolution.join(directory, CIConfiguration.defaultFileName)
         let configExists = isThere(configPath)
         if configExists, !force {
             throw InstallError(description: "\(configPath) exists; pass --force to replace it (and the policies)")
         }
-        // The policies' directory as a link would take even new files out of the repository.
+        // The policies' directory as such a link would take even new files out of it.
         try refuseALink(PathResolution.join(directory, "policies"))
         if force {
             try refuseALink(configPath)

@@ -106,34 +106,32 @@ enum OutputFile {
     }
 
     /// Writes several outputs all or none (``write(_:to:sparing:isJSON:)`` each): every file is
-    /// staged first, then standard output written, then the files put in place, so that one
-    /// that cannot be written leaves every other as it was (a SARIF file on a full disk left a
-    /// new `--dropped` listing of a file never written).
+    /// staged first and all are put in place together, so that one that cannot be written leaves
+    /// every other as it was (a SARIF file on a full disk left a new `--dropped` listing of a
+    /// file never written). Standard output, a device or a FIFO is written after the files are
+    /// in place: a reader of a FIFO may wait for them (a step that reads the listing, then the
+    /// pipe), and what it was sent cannot be taken back anyway.
     static func writeAll(_ outputs: [(bytes: [UInt8], path: String?, isJSON: Bool)], sparing inputs: [String]) throws {
         for output in outputs { try refuse(output.path, ifAnyOf: inputs) }
+        func isStream(_ path: String?) -> Bool {
+            guard let path, path != "-" else { return true }
+            var status = stat()
+            return stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG && status.st_mode & S_IFMT != S_IFDIR
+        }
         var staged: [StagedOutput] = []
-        do {
-            do throws(OutputFileError) {
-                for output in outputs {
-                    guard let path = output.path, path != "-" else { continue }
-                    staged.append(try OutputFiles.stage(output.bytes, to: path))
-                }
-            } catch {
-                Terminal.error("error: \(error)")
-                throw ExitCode(ExitStatus.usage)
+        do throws(OutputFileError) {
+            for output in outputs where !isStream(output.path) {
+                guard let path = output.path else { continue }
+                staged.append(try OutputFiles.stage(output.bytes, to: path))
             }
-            for output in outputs where output.path == nil || output.path == "-" {
-                try write(output.bytes, to: nil, isJSON: output.isJSON)
-            }
-            do throws(OutputFileError) {
-                for output in staged { try output.commit() }
-            } catch {
-                Terminal.error("error: \(error)")
-                throw ExitCode(ExitStatus.usage)
-            }
+            for output in staged { try output.commit() }
         } catch {
             for output in staged { output.discard() }
-            throw error
+            Terminal.error("error: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        for output in outputs where isStream(output.path) {
+            try write(output.bytes, to: output.path, isJSON: output.isJSON)
         }
     }
 

@@ -328,9 +328,10 @@ extension ScanGateExecutable {
         #expect(forced.status == 0)
     }
 
-    /// `init --force` does not write through a link (a clone nobody vetted could link
-    /// `policies/default.yaml` to a file outside it, which was overwritten; found by a review),
-    /// nor does `init` write into a `policies` directory that is a link: refused, nothing written.
+    /// `init --force` does not write through a link out of the repository (a clone nobody vetted
+    /// could link `policies/default.yaml` to a file outside it, which was overwritten; found by a
+    /// review), nor does `init` write into a `policies` directory linked out of it: refused,
+    /// nothing written. A link within the repository is followed, as before.
     @Test func initDoesNotWriteThroughALink() throws {
         let directory = try CITestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -361,6 +362,15 @@ extension ScanGateExecutable {
         #expect(intoALink.standardError.contains("policies is a symbolic link"), "\(intoALink.standardError)")
         #expect(try manager.contentsOfDirectory(atPath: directory.appendingPathComponent("elsewhere").path).isEmpty)
         #expect(!manager.fileExists(atPath: fresh.appendingPathComponent(".scangate.yaml").path))
+
+        let inside = directory.appendingPathComponent("inside")
+        try manager.createDirectory(at: inside.appendingPathComponent("ci/policies"), withIntermediateDirectories: true)
+        try manager.createSymbolicLink(
+            atPath: inside.appendingPathComponent("policies").path, withDestinationPath: "ci/policies")
+        let followed = try ScanGateExecutable.run(["init"], in: inside, environment: environment)
+        #expect(followed.status == 0, "\(followed.standardError)")
+        #expect(manager.fileExists(atPath: inside.appendingPathComponent("ci/policies/default.yaml").path))
+        #expect(try ScanGateExecutable.run(["init", "--force"], in: inside, environment: environment).status == 0)
     }
 
     /// `init` that cannot write a policy writes nothing: it left `.scangate.yaml` naming
