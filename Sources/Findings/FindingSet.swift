@@ -251,17 +251,20 @@ public struct FindingSet: Sendable {
         var groups: [[Finding]] = byVersion.keys.sorted().flatMap { groupByAliasOverlap(byVersion[$0] ?? []) }
         // npm 7 alone: no versioned group to join.
         if groups.isEmpty { return groupByAliasOverlap(members) }
-        let groupIDs = groups.map { Set($0.flatMap { [$0.ruleID] + $0.aliases }) }
+        // The groups by each id they have: a finding looks up those sharing an id with it, not
+        // every group (thousands of CVEs of one package made merging quadratic).
+        var groupsByID: [String: [Int]] = [:]
+        for (index, group) in groups.enumerated() {
+            for id in Set(group.flatMap { [$0.ruleID] + $0.aliases }) { groupsByID[id, default: []].append(index) }
+        }
         var groupClaims = groups.map { MergeClaims($0) }
         // Each finding's claims made once, beside it.
         var candidates: [Int: [(finding: Finding, claims: MergeClaims)]] = [:]
         var unplaced: [Finding] = []
         for finding in members where isUnversioned(finding) {
-            let ids = Set([finding.ruleID] + finding.aliases)
             let claims = MergeClaims(finding)
-            let matching = groups.indices.filter {
-                !ids.isDisjoint(with: groupIDs[$0]) && groupClaims[$0].canJoin(claims)
-            }
+            let sharingAnID = Set(([finding.ruleID] + finding.aliases).flatMap { groupsByID[$0] ?? [] })
+            let matching = sharingAnID.sorted().filter { groupClaims[$0].canJoin(claims) }
             if matching.count == 1, let index = matching.first {
                 candidates[index, default: []].append((finding, claims))
             } else {
