@@ -147,17 +147,17 @@ public enum CIStarter {
         // Nor is anything written through a link that leads out of the repository (or to
         // nothing): in a clone nobody vetted, `policies/default.yaml` linked to `~/.bashrc` was
         // overwritten with a policy by `--force`. A link within the repository is followed.
-        let root = realpath(directory, nil).map { pointer in
-            defer { free(pointer) }
-            return String(cString: pointer)
-        }
-        func refuseALink(_ path: String) throws(InstallError) {
-            var status = stat()
-            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return }
-            let target = realpath(path, nil).map { pointer in
+        func resolved(_ path: String) -> String? {
+            realpath(path, nil).map { pointer in
                 defer { free(pointer) }
                 return String(cString: pointer)
             }
+        }
+        let root = resolved(directory)
+        func refuseALink(_ path: String) throws(InstallError) {
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return }
+            let target = resolved(path)
             if let root, let target, target.hasPrefix(root.hasSuffix("/") ? root : root + "/") { return }
             throw InstallError(
                 description: "\(path) is a symbolic link to "

@@ -212,16 +212,14 @@ public struct ContinuityIndex: Sendable {
         guard let key = trace.packageKey else { return positions }
         for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
             let packageAndID = key + "\u{0}" + id
-            // The traces of its version and those without one, in index order, when it has one.
+            // The traces of its version and those without one, in index order, when it has one (a
+            // trace of another version is not it).
             let sameVersion =
                 trace.version.map { version in
                     ((byPackageIDAndVersion[packageAndID + "\u{0}" + version] ?? [])
                         + (unversionedByPackageAndID[packageAndID] ?? [])).sorted()
                 } ?? byPackageAndID[packageAndID] ?? []
             for position in sameVersion {
-                if let version = trace.version, let otherVersion = traces[position].version, version != otherVersion {
-                    continue
-                }
                 // Two CVEs tools reported that share an advisory (a GHSA covering both, named in
                 // both's references) are two vulnerabilities, as in merging (`FindingSet`).
                 if trace.claimedCVEs.union(traces[position].claimedCVEs).count > 1 { continue }

@@ -83,9 +83,9 @@ enum FindingPath {
     /// wrote with backslashes (`services\pay\package-lock.json`), so no spelling can hide a file
     /// from it; one that relaxes takes only the path as written.
     static func matches(_ glob: Glob, _ path: String, relaxing: Bool) -> Bool {
+        let globIsAbsolute = isAbsolute(slashedGlob(glob.pattern))
         if relaxing {
             let globClimbsOut = climbsOut(slashedGlob(glob.pattern))
-            let globIsAbsolute = isAbsolute(slashedGlob(glob.pattern))
             if climbsOut(path), !globClimbsOut { return false }
             // An absolute path (an image scan's, a Windows drive's `C:/x`) is relaxed only by a
             // glob written absolute: a leading `*` would otherwise take `/` as any other character.
@@ -113,7 +113,7 @@ enum FindingPath {
         if path.unicodeScalars.contains("\\") { readings.append(normal(slashed(path))) }
         return readings.contains { reading in
             if glob.matches(reading) { return true }
-            guard isAbsolute(reading), !isAbsolute(slashedGlob(glob.pattern)) else { return false }
+            guard isAbsolute(reading), !globIsAbsolute else { return false }
             return glob.matches(String(withoutRoot(reading)))
         }
     }

@@ -86,10 +86,10 @@ public enum Gate {
         let policy = input.policy
         let environment = input.environment ?? policy.environment
         let waivers = input.waivers.flatMap(\.waivers)
-        // Waivers by the id they name, in the case ``Waiver/namesID(of:)`` compares (and in ASCII
-        // upper case, as baseline ids are compared): looked up per finding, not each waiver tried
-        // on each finding (8,000 waivers took 49 s on a 50,000-finding report).
-        let waiversByID = Dictionary(grouping: waivers.indices) { waivers[$0].id.uppercased() }
+        // Waivers by the id they name (``Waiver/idKey(_:)``, and in ASCII upper case, as baseline
+        // ids are compared): looked up per finding, not each waiver tried on each finding (8,000
+        // waivers took 49 s on a 50,000-finding report).
+        let waiversByID = Dictionary(grouping: waivers.indices) { Waiver.idKey(waivers[$0].id) }
         let waiversByASCIIID = Dictionary(grouping: waivers.indices) { waivers[$0].id.asciiUppercased }
         let vex = VEXIndex(
             input.vex.flatMap(\.statements), today: input.today, repository: input.repository)
@@ -118,7 +118,9 @@ public enum Gate {
             var naming: [Int] = []
             var namingID = Set<Int>()
             if !waiversByID.isEmpty {
-                for id in [finding.ruleID] + finding.aliases { namingID.formUnion(waiversByID[id.uppercased()] ?? []) }
+                for id in [finding.ruleID] + finding.aliases {
+                    namingID.formUnion(waiversByID[Waiver.idKey(id)] ?? [])
+                }
             }
             for index in namingID.sorted() {
                 let mismatches = waivers[index].scopeMismatches(for: finding)

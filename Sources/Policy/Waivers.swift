@@ -45,11 +45,10 @@ public struct Waiver: Sendable {
         self.severity = severity
     }
 
-    /// Whether the waiver's `id` is the finding's id or one of its aliases, whatever its scopes.
-    public func namesID(of finding: Finding) -> Bool {
-        let wanted = id.uppercased()
-        return finding.ruleID.uppercased() == wanted || finding.aliases.contains(where: { $0.uppercased() == wanted })
-    }
+    /// An id as a waiver's `id` is compared with a finding's id and aliases: case aside. A waiver
+    /// names a finding, whatever its scopes, when its `idKey` is that of the finding's id or one
+    /// of its aliases.
+    public static func idKey(_ id: String) -> String { id.uppercased() }
 
     /// The scopes given (`package`, `path`, `image`, `url`, in that order) that leave the finding
     /// out, each with what the finding has there; empty when every one includes it. A waiver

@@ -144,15 +144,7 @@ struct AnchorResolver {
         for candidate in candidates {
             var line = candidate.line.map { max(1, $0) }
             if line == nil {
-                let number =
-                    packageNumber
-                    ?? {
-                        let identity = ([package.name, package.installedVersion ?? ""] + package.paths)
-                            .joined(separator: "\u{0}")
-                        let number = packageNumbers[identity] ?? packageNumbers.count
-                        packageNumbers[identity] = number
-                        return number
-                    }()
+                let number = packageNumber ?? number(of: package)
                 packageNumber = number
                 let key = candidate.path + "\u{0}" + String(number)
                 if let known = packageLines[key] {
@@ -172,6 +164,15 @@ struct AnchorResolver {
         }
         // The anchor with a known line first: GitHub uses only the first location.
         return anchors.filter(\.isOwnLine) + anchors.filter { !$0.isOwnLine }
+    }
+
+    /// The package's number in ``packageNumbers`` (name, version and dependency paths), given
+    /// on first sight.
+    private mutating func number(of package: Package) -> Int {
+        let identity = ([package.name, package.installedVersion ?? ""] + package.paths).joined(separator: "\u{0}")
+        if let known = packageNumbers[identity] { return known }
+        packageNumbers[identity] = packageNumbers.count
+        return packageNumbers.count - 1
     }
 
     /// Files npm audit reads, in the order npm prefers them.

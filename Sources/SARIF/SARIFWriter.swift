@@ -552,22 +552,20 @@ public enum SARIFWriter {
         // results that would share one each keep their own, ScanGate-derived hash; all of them,
         // not all but the first: GitHub's hash would go to whichever sorted first, and with that
         // one fixed, to another finding, which then took over its alert and its dismissal.
-        func realHashKey(_ item: PreparedFinding) -> String? {
+        func realHash(_ item: PreparedFinding) -> (key: String, hash: String)? {
             guard let primary = item.anchors.first, let real = primary.lineHash else { return nil }
-            return [item.ruleID, primary.path, String(primary.startLine), real].joined(separator: "\u{0}")
+            return ([item.ruleID, primary.path, String(primary.startLine), real].joined(separator: "\u{0}"), real)
         }
         var resultsPerRealHash: [String: Int] = [:]
         for entry in plan.entries {
-            if let item = prepared[entry], let key = realHashKey(item) { resultsPerRealHash[key, default: 0] += 1 }
+            if let item = prepared[entry], let real = realHash(item) { resultsPerRealHash[real.key, default: 0] += 1 }
         }
         let resultsStart = writer.bytes.count
         for entry in plan.entries {
             let start = writer.bytes.count
             guard let item = prepared[entry] else { continue }
             var lineHash = item.syntheticLineHash
-            if let key = realHashKey(item), resultsPerRealHash[key] == 1, let real = item.anchors.first?.lineHash {
-                lineHash = real
-            }
+            if let real = realHash(item), resultsPerRealHash[real.key] == 1 { lineHash = real.hash }
             writeResult(
                 findings[entry], item, ruleIndex: ruleIndex[item.ruleID] ?? 0, lineHash: lineHash, to: &writer)
             layout.results[entry] = (item.ruleID, writer.bytes.count - start)

@@ -113,16 +113,21 @@ enum OutputFile {
     /// pipe), and what it was sent cannot be taken back anyway.
     static func writeAll(_ outputs: [(bytes: [UInt8], path: String?, isJSON: Bool)], sparing inputs: [String]) throws {
         for output in outputs { try refuse(output.path, ifAnyOf: inputs) }
-        func isStream(_ path: String?) -> Bool {
-            guard let path, path != "-" else { return true }
+        // A file is a path that is not `-` and names no device, FIFO or socket (a directory is
+        // refused when staged).
+        func filePath(_ path: String?) -> String? {
+            guard let path, path != "-" else { return nil }
             var status = stat()
-            return stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG && status.st_mode & S_IFMT != S_IFDIR
+            let isStream =
+                stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG && status.st_mode & S_IFMT != S_IFDIR
+            return isStream ? nil : path
         }
+        let files = outputs.map { filePath($0.path) }
         var staged: [StagedOutput] = []
         do throws(OutputFileError) {
-            for output in outputs where !isStream(output.path) {
-                guard let path = output.path else { continue }
-                staged.append(try OutputFiles.stage(output.bytes, to: path))
+            for (output, file) in zip(outputs, files) {
+                guard let file else { continue }
+                staged.append(try OutputFiles.stage(output.bytes, to: file))
             }
             for output in staged { try output.commit() }
         } catch {
@@ -130,7 +135,7 @@ enum OutputFile {
             Terminal.error("error: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
-        for output in outputs where isStream(output.path) {
+        for (output, file) in zip(outputs, files) where file == nil {
             try write(output.bytes, to: output.path, isJSON: output.isJSON)
         }
     }

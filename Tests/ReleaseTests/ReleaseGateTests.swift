@@ -40,6 +40,19 @@ struct ReleaseGateTests {
 
     static let digest = "sha256:" + String(repeating: "1", count: 64)
 
+    /// `w.yaml` with one waiver, at its line 3.
+    static func waiverFile(
+        id: String, environments: [String] = [], expires: Day?, severity: Severity? = nil
+    ) -> WaiverFile {
+        WaiverFile(
+            file: "w.yaml",
+            waivers: [
+                Waiver(
+                    source: SourceRef(file: "w.yaml", line: 3), id: id, environments: environments, reason: "r",
+                    approvedBy: "a", expires: expires ?? Day(ordinal: 0), severity: severity)
+            ])
+    }
+
     static func verified(_ reference: String, byTag: Bool = false) throws -> ImageVerification {
         let check = SignatureCheck(
             format: .simpleSigning, source: "sha256-1111.sig layer 1", layerDigest: "sha256:2222", key: try key())
@@ -219,13 +232,8 @@ struct ReleaseGateTests {
     @Test func aWaiverForAnUndefinedEnvironmentIsWarnedAbout() throws {
         var gate = try Self.gate(try Self.policy())
         gate.waivers = [
-            WaiverFile(
-                file: "w.yaml",
-                waivers: [
-                    Waiver(
-                        source: SourceRef(file: "w.yaml", line: 3), id: "CVE-2020-0001", environments: ["prodution"],
-                        reason: "r", approvedBy: "a", expires: Day(year: 2027, month: 1, day: 1) ?? Day(ordinal: 0))
-                ])
+            Self.waiverFile(
+                id: "CVE-2020-0001", environments: ["prodution"], expires: Day(year: 2027, month: 1, day: 1))
         ]
         let warned = { (gate: ReleaseGate) in
             gate.decide(tag: "v1", findings: Self.clean, images: [Self.down]).decision?.warnings.contains {
@@ -243,14 +251,7 @@ struct ReleaseGateTests {
     @Test func aWaiverRevivedByAPastGateDateIsInTheAuditReasons() throws {
         var gate = try Self.gate(try Self.policy())
         gate.waivers = [
-            WaiverFile(
-                file: "w.yaml",
-                waivers: [
-                    Waiver(
-                        source: SourceRef(file: "w.yaml", line: 3), id: "CVE-2021-44906", reason: "r",
-                        approvedBy: "a", expires: Day(year: 2026, month: 11, day: 30) ?? Day(ordinal: 0),
-                        severity: .critical)
-                ])
+            Self.waiverFile(id: "CVE-2021-44906", expires: Day(year: 2026, month: 11, day: 30), severity: .critical)
         ]
         let image = try Self.verified("registry.test/acme/api@\(Self.digest)")
         let note =
