@@ -221,18 +221,7 @@ public struct CIPlan: Sendable {
         guard !category.contains(where: \.isNewline) else {
             throw CIConfigError(file: "--category", line: 0, message: "the category must be one line")
         }
-        // Where the token goes: `--api-url`, else the runner's GITHUB_API_URL, else the file. A
-        // repository's file can be changed by the pull request being scanned (with
-        // `pull_request_target` the token can write): it may not send the token elsewhere than
-        // the runner says.
-        if overrides.apiURL == nil, let runner = context.apiURL, let configured = config.upload.apiURL,
-            Self.normalAPIURL(runner) != Self.normalAPIURL(configured)
-        {
-            throw CIConfigError(
-                file: configName, line: 0,
-                message: "upload.api-url (\(configured)) is not the runner's GITHUB_API_URL (\(runner)): the token "
-                    + "goes only where the runner or --api-url says; remove upload.api-url or pass --api-url")
-        }
+        let apiURL = try Self.apiURL(config: config, overrides: overrides, context: context)
         var plan = CIPlan(
             reports: reports, forcedFormat: overrides.forcedFormat,
             allowIncomplete: overrides.allowIncomplete ?? config.allowIncomplete,
@@ -241,12 +230,8 @@ public struct CIPlan: Sendable {
             category: category,
             sourceRoot: sourceRoot, dockerfile: dockerfile,
             upload: overrides.upload ?? config.upload.enabled, wait: overrides.wait ?? config.upload.wait,
-            comment: overrides.comment ?? config.comment,
-            apiURL: overrides.apiURL ?? context.apiURL ?? config.upload.apiURL ?? "https://api.github.com",
-            cacert: cacert,
-            context: context.overriding(
-                repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,
-                pullRequest: overrides.pullRequest))
+            comment: overrides.comment ?? config.comment, apiURL: apiURL, cacert: cacert,
+            context: Self.context(context, overrides: overrides))
         plan.gatedRepository = overrides.gatedRepository
         plan.calendarDay = calendarDay
         plan.policyIsTheEnvironments = overrides.policy == nil
@@ -254,6 +239,51 @@ public struct CIPlan: Sendable {
         plan.uploadRequested = overrides.upload == true
         plan.commentRequested = overrides.comment == true
         plan.outputsFromFlags = flagged
+        return plan
+    }
+
+    /// Where the token goes: `--api-url`, else the runner's GITHUB_API_URL, else the file. A
+    /// repository's file can be changed by the pull request being scanned (with
+    /// `pull_request_target` the token can write): it may not send the token elsewhere than the
+    /// runner says.
+    static func apiURL(
+        config: CIConfiguration, overrides: CIOverrides, context: CIContext
+    ) throws(CIConfigError) -> String {
+        if overrides.apiURL == nil, let runner = context.apiURL, let configured = config.upload.apiURL,
+            normalAPIURL(runner) != normalAPIURL(configured)
+        {
+            throw CIConfigError(
+                file: config.file ?? "the command line", line: 0,
+                message: "upload.api-url (\(configured)) is not the runner's GITHUB_API_URL (\(runner)): the token "
+                    + "goes only where the runner or --api-url says; remove upload.api-url or pass --api-url")
+        }
+        return overrides.apiURL ?? context.apiURL ?? config.upload.apiURL ?? "https://api.github.com"
+    }
+
+    /// The runner's context with the repository, commit, ref and pull request the flags name.
+    static func context(_ context: CIContext, overrides: CIOverrides) -> CIContext {
+        context.overriding(
+            repository: overrides.repository, commit: overrides.commit, ref: overrides.ref,
+            pullRequest: overrides.pullRequest)
+    }
+
+    /// The plan of a run that cannot run because ``make(config:overrides:context:today:)``
+    /// refused it (a misspelt `--env`, an environment without a policy, an output that would
+    /// replace an input), for the one thing it still has to do: replace the pull request
+    /// comment's previous verdict with "the gate did not run" (``CIRunner/reportStop(exitCode:because:)``),
+    /// where the run would have commented, as a run that stops later does. It reads, writes,
+    /// gates and uploads nothing. Nil when even where the comment goes is not known: the API URL
+    /// is refused (the token may not go there).
+    public static func stopNotice(
+        config: CIConfiguration, overrides: CIOverrides, context: CIContext
+    ) -> CIPlan? {
+        guard let apiURL = try? apiURL(config: config, overrides: overrides, context: context) else { return nil }
+        var plan = CIPlan(
+            reports: [], allowIncomplete: false, maxReportSize: 0, environment: nil, policy: "", waivers: [],
+            vex: [], today: Day.today(), outputs: CIConfiguration.Outputs(), category: "scangate", upload: false,
+            wait: false, comment: overrides.comment ?? config.comment, apiURL: apiURL,
+            cacert: overrides.cacert ?? config.upload.cacert, context: Self.context(context, overrides: overrides))
+        plan.commentRequested = overrides.comment == true
         return plan
     }
 }

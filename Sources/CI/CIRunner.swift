@@ -282,6 +282,15 @@ public struct CIRunner: Sendable {
         return .success(parsed)
     }
 
+    /// Ends a run refused before it started, with a plan from ``CIPlan/stopNotice(config:overrides:context:)``:
+    /// as ``run()`` ends one that stops before the gate (exit 2 or 3), the step outputs say
+    /// `decision=error` and the pull request comment, where the run would have commented, says
+    /// the gate did not run and why. `reason` is printed by the caller; here it is scrubbed of the
+    /// token and made one line.
+    public func reportStop(exitCode: Int32, because reason: String) -> CIResult {
+        stopped(exitCode, because: reason)
+    }
+
     /// Ends a run that stopped before the gate (exit 2 or 3). Nothing was decided, and nothing
     /// may read as if it was: inside GitHub Actions the step outputs say `decision=error` with
     /// the exit code, and the pull request's comment, when there would have been one, is updated

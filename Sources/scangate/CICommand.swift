@@ -165,29 +165,40 @@ struct CICommand: ParsableCommand {
                 in: root ?? environment["GITHUB_WORKSPACE"] ?? FileManager.default.currentDirectoryPath)
         }
         let token = try readToken(environment, context: context)
-        let plan: CIPlan
-        do {
-            let configuration = try loaded.get()
-            plan = try CIPlan.make(config: configuration, overrides: overrides(), context: context)
-        } catch {
-            let message = token?.scrub(error.description) ?? error.description
-            Terminal.error("error: \(message)")
-            Terminal.error("scangate ci: the configuration is invalid; nothing was read or written")
-            // Not knowing the configuration, the comment is left alone; the step outputs still
-            // say that nothing was decided.
-            stopped(because: "the configuration is invalid: \(message)", context: context)
-            throw ExitCode(ExitStatus.usage)
-        }
         let quiet = quiet
         let console = CIConsole(
             output: { text in StandardOutput.note(text.hasSuffix("\n") ? String(text.dropLast()) : text) },
             // The runner makes report text printable; its colour is kept.
             progress: { if !quiet { Terminal.errorKeepingColour($0) } }, error: { Terminal.error($0) },
             colour: CIConsole.usesColour(isTerminal: isatty(STDERR_FILENO) == 1, environment: environment))
-        let result = CIRunner(
-            plan: plan, token: token, console: console, tuning: UploadTuning(environment: environment),
-            scangateVersion: ScanGate.version
-        ).run()
+        func runner(_ plan: CIPlan) -> CIRunner {
+            CIRunner(
+                plan: plan, token: token, console: console, tuning: UploadTuning(environment: environment),
+                scangateVersion: ScanGate.version)
+        }
+        let plan: CIPlan
+        do {
+            plan = try CIPlan.make(config: try loaded.get(), overrides: overrides(), context: context)
+        } catch {
+            let message = token?.scrub(error.description) ?? error.description
+            Terminal.error("error: \(message)")
+            Terminal.error("scangate ci: the configuration is invalid; nothing was read or written")
+            let reason = "the configuration is invalid: \(message)"
+            // With the configuration read (a flag or a value it refers to is refused), the pull
+            // request comment, where there would have been one, says the gate did not run: a
+            // PASS from an earlier push must not stand for this one. A configuration that cannot
+            // be read says neither whether to comment nor where: the comment is left alone, and
+            // the step outputs alone say that nothing was decided.
+            if let configuration = try? loaded.get(),
+                let notice = CIPlan.stopNotice(config: configuration, overrides: overrides(), context: context)
+            {
+                _ = runner(notice).reportStop(exitCode: ExitStatus.usage, because: reason)
+            } else {
+                stopped(because: reason, context: context)
+            }
+            throw ExitCode(ExitStatus.usage)
+        }
+        let result = runner(plan).run()
         // Everything is written: exit without freeing what the run built (`result` holds it).
         ScanGate.exitAfterOutput(status: result.exitCode, keeping: result)
     }

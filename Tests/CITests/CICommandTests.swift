@@ -273,6 +273,68 @@ extension ScanGateExecutable {
         #expect(flag.contains(" 1 VEX-suppressed"), "\(flag)")
     }
 
+    /// A push whose `scangate ci` is refused before it has a plan (a misspelt `--env`, an output
+    /// that would replace the policy) after a passing one: the pull request's comment must not
+    /// keep saying PASS for a commit that was never gated. Commenting turned off, or an API URL
+    /// the token may not go to, leaves the comment alone.
+    @Test(.enabled(if: CITestEnvironment.canRunServers))
+    func aRefusedPlanReplacesThePreviousVerdictInTheComment() throws {
+        let github = try LocalGitHub(scenario: "complete")
+        let workspace = try ActionsWorkspace(apiURL: github.apiURL, config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        var environment = workspace.environment.merging(Self.fast) { _, new in new }
+        environment["GITHUB_TOKEN"] = LocalGitHub.token
+        let first = try ScanGateExecutable.run(["ci"], in: workspace.root, environment: environment)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(try github.commentBodies().first?.contains("✅ PASS") == true)
+
+        for (arguments, why) in [
+            (["ci", "--env", "stagign"], #"no policy for the environment "stagign""#),
+            (["ci", "--html", "policies/dev.yaml"], "--html: policies/dev.yaml is the policy"),
+        ] {
+            try Data().write(to: URL(fileURLWithPath: workspace.path("_runner/output.txt")))
+            let result = try ScanGateExecutable.run(arguments, in: workspace.root, environment: environment)
+            #expect(result.status == 2, "\(result.standardError)")
+            let bodies = try github.commentBodies()
+            #expect(bodies.count == 1, "still one comment, updated in place")
+            let body = bodies.first ?? ""
+            #expect(body.contains("ERROR, the gate did not run"), "\(body)")
+            #expect(body.contains("for commit `\(ActionsWorkspace.commit)`"), "\(body)")
+            #expect(body.contains("the configuration is invalid"), "\(body)")
+            #expect(!body.contains("✅"), "\(body)")
+            let outputs = workspace.outputFile
+            #expect(outputs.hasPrefix("decision=error\nexit-code=2\n"), "\(outputs)")
+            #expect(outputs.contains("comment=done\n"), "\(outputs)")
+            #expect(result.standardError.contains(why), "\(result.standardError)")
+            #expect(try github.uploads() == 1, "nothing uploaded")
+            for text in [result.standardOutput, result.standardError, outputs, body] {
+                #expect(!text.contains(LocalGitHub.token))
+            }
+        }
+
+        // Commenting off: the comment stays as it is; the outputs still say error.
+        let before = try github.commentBodies()
+        try Data().write(to: URL(fileURLWithPath: workspace.path("_runner/output.txt")))
+        let off = try ScanGateExecutable.run(
+            ["ci", "--env", "stagign", "--no-comment"], in: workspace.root, environment: environment)
+        #expect(off.status == 2)
+        #expect(try github.commentBodies() == before)
+        #expect(workspace.outputFile.contains("comment=skipped\n"), "\(workspace.outputFile)")
+
+        // The configuration sends the API elsewhere than the runner says: refused, and the token
+        // goes nowhere, not even to say so.
+        let config = try String(contentsOfFile: workspace.path(".scangate.yaml"), encoding: .utf8)
+        let redirected = config.replacingOccurrences(
+            of: "upload:\n  enabled: true\n",
+            with: "upload:\n  enabled: true\n  api-url: http://127.0.0.1:9/elsewhere\n")
+        #expect(redirected != config)
+        try Data(redirected.utf8).write(to: URL(fileURLWithPath: workspace.path(".scangate.yaml")))
+        let elsewhere = try ScanGateExecutable.run(["ci"], in: workspace.root, environment: environment)
+        #expect(elsewhere.status == 2)
+        #expect(elsewhere.standardError.contains("is not the runner's GITHUB_API_URL"), "\(elsewhere.standardError)")
+        #expect(try github.commentBodies() == before)
+    }
+
     /// Inside GitHub Actions a configuration that cannot be used still leaves step outputs: a
     /// later step gated on `decision != 'fail'` must not read an empty value as a pass.
     @Test func aConfigurationErrorInActionsWritesTheErrorOutputs() throws {
