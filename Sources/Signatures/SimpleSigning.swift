@@ -101,6 +101,17 @@ extension SignatureVerifier {
                 "critical.type is \(critical["type"]?.scalarText ?? "missing"), "
                     + "not \"\(SimpleSigningSignature.payloadType)\"")
         }
+        // And exactly one key in each of `image` and `identity`, as containers/image requires:
+        // cosign reads the payload with Go's encoding/json, which matches names ignoring case
+        // (Unicode folding: `ſ` is `s`) and keeps the last, so a signed
+        // `{"docker-manifest-digest": A, "Docker-Manifest-Digest": B}` would be image A here and
+        // B to whoever checked the payload before signing it.
+        for (name, only) in [("image", "docker-manifest-digest"), ("identity", "docker-reference")] {
+            guard let claims = critical.child(name), claims.members.map(\.key) == [only] else {
+                return VerificationFailure(
+                    .badEncoding, "critical.\(name) of the payload must hold \(only) and nothing else")
+            }
+        }
         guard let claimed = critical.child("image")?.text("docker-manifest-digest") else {
             return VerificationFailure(.badEncoding, "the payload has no critical.image.docker-manifest-digest")
         }

@@ -202,6 +202,34 @@ struct SignatureUnitTests {
         #expect(failure?.reason == .badEncoding)
     }
 
+    /// cosign reads the payload with Go's encoding/json, which matches member names ignoring case
+    /// (with Unicode folding) and keeps the last: a second spelling of a claim would be the image
+    /// or repository cosign's side checked, another than the one verified here. Refused, as
+    /// containers/image refuses any key but the expected one.
+    @Test(arguments: [
+        #""image":{"docker-manifest-digest":"DIGEST","Docker-Manifest-Digest":"OTHER"},"identity":{"docker-reference":"ghcr.io/a/b"}"#,
+        #""image":{"docker-manifest-digest":"DIGEST","docker-manifeſt-digest":"OTHER"},"identity":{"docker-reference":"ghcr.io/a/b"}"#,
+        #""image":{"docker-manifest-digest":"DIGEST"},"identity":{"docker-reference":"ghcr.io/a/b","Docker-Reference":"ghcr.io/x/y"}"#,
+        #""image":{"docker-manifest-digest":"DIGEST","note":"x"},"identity":{"docker-reference":"ghcr.io/a/b"}"#,
+    ])
+    func aClaimSpelledTwiceOrBesideAnotherKeyIsNotAccepted(claims: String) {
+        let digest = "sha256:" + String(repeating: "a", count: 64)
+        let other = "sha256:" + String(repeating: "b", count: 64)
+        func payload(_ claims: String) -> [UInt8] {
+            Array(
+                (#"{"critical":{"#
+                    + claims.replacingOccurrences(of: "DIGEST", with: digest).replacingOccurrences(
+                        of: "OTHER", with: other)
+                    + #","type":"cosign container image signature"},"optional":null}"#).utf8)
+        }
+        let image = ExpectedImage(digest: digest, repository: ImageReference("ghcr.io/a/b"))
+        let failure = SignatureVerifier.checkClaims(payload(claims), for: image)
+        #expect(failure?.reason == .badEncoding, "\(String(describing: failure))")
+        // The same payload with the claims spelt once is accepted: the refusal is the second spelling.
+        let plain = #""image":{"docker-manifest-digest":"DIGEST"},"identity":{"docker-reference":"ghcr.io/a/b"}"#
+        #expect(SignatureVerifier.checkClaims(payload(plain), for: image) == nil)
+    }
+
     @Test func noChecksMeansNoSignatureNeverAPass() {
         let result = ImageVerification(
             reference: "r", repository: nil, tag: nil, digest: "sha256:x", resolvedFromTag: false, checks: [])
