@@ -101,6 +101,17 @@ extension SignatureVerifier {
         else {
             return .failure(VerificationFailure(.badEncoding, "the DSSE payload is not an in-toto statement"))
         }
+        // A second spelling of `subject`, `predicateType`, or a subject's `name` or `digest`
+        // would be the claim the signer's Go tooling read (``JSONValue/namesGoReadsAsOne()``).
+        for object in [statement] + subjects {
+            if let (first, second) = object.namesGoReadsAsOne() {
+                return .failure(
+                    VerificationFailure(
+                        .badEncoding,
+                        "the in-toto statement has the members \"\(first)\" and \"\(second)\" in one object, "
+                            + "which Go's JSON decoder reads as one"))
+            }
+        }
         guard let predicateType = statement.text("predicateType") else {
             return .failure(
                 VerificationFailure(.predicateTypeNotAccepted, "the statement has no predicate type (predicateType)"))

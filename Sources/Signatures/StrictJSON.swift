@@ -13,6 +13,20 @@ enum StrictJSON {
 }
 
 extension JSONValue {
+    /// Two member names of this object that Go's encoding/json, which cosign and the in-toto and
+    /// policy tools around it read signed documents with, takes for one: it matches names ignoring
+    /// case (Unicode's too: `ſ` is `s`) and keeps the last. A strict reader sees two claims where
+    /// the signer's tooling checked one. Nil when there are none (or this is not an object).
+    func namesGoReadsAsOne() -> (String, String)? {
+        var seen: [String: String] = [:]
+        for (name, _) in members {
+            let folded = name.lowercased().uppercased()
+            if let earlier = seen[folded] { return (earlier, name) }
+            seen[folded] = name
+        }
+        return nil
+    }
+
     /// Member `key` when it is a string (nil otherwise).
     func text(_ key: String) -> String? { self[key]?.stringValue }
 

@@ -230,6 +230,22 @@ struct SignatureUnitTests {
         #expect(SignatureVerifier.checkClaims(payload(plain), for: image) == nil)
     }
 
+    /// What Go's encoding/json reads as one member name: ASCII and Unicode case folded together
+    /// (`ſ` is `s`, the Kelvin sign is `k`); distinct names, and names only alike, are not.
+    @Test func namesGoReadsAsOneAreFound() throws {
+        func twins(_ json: String) -> [String]? {
+            guard let value = StrictJSON.parse(Array(json.utf8)) else { return ["unparsed"] }
+            return value.namesGoReadsAsOne().map { [$0.0, $0.1] }
+        }
+        #expect(twins(#"{"subject": [], "Subject": []}"#) == ["subject", "Subject"])
+        #expect(twins(#"{"predicateType": "a", "predicateTyPe": "b"}"#) == ["predicateType", "predicateTyPe"])
+        #expect(twins(#"{"ſubject": 1, "subject": 2}"#) == ["ſubject", "subject"])
+        #expect(twins(#"{"\#u{212A}ind": 1, "kind": 2}"#) == ["\u{212A}ind", "kind"])
+        #expect(twins(#"{"_type": 1, "subject": [], "predicateType": "x", "predicate": {}}"#) == nil)
+        #expect(twins(#"{"name": 1, "names": 2}"#) == nil)
+        #expect(twins("[1, 2]") == nil)
+    }
+
     @Test func noChecksMeansNoSignatureNeverAPass() {
         let result = ImageVerification(
             reference: "r", repository: nil, tag: nil, digest: "sha256:x", resolvedFromTag: false, checks: [])
