@@ -86,11 +86,9 @@ public enum Gate {
         let policy = input.policy
         let environment = input.environment ?? policy.environment
         let waivers = input.waivers.flatMap(\.waivers)
-        // Waivers by the id they name (``Waiver/idKey(_:)``, and in ASCII upper case, as baseline
-        // ids are compared): looked up per finding, not each waiver tried on each finding (8,000
-        // waivers took 49 s on a 50,000-finding report).
+        // Waivers by the id they name (``Waiver/idKey(_:)``): looked up per finding, not each
+        // waiver tried on each finding (8,000 waivers took 49 s on a 50,000-finding report).
         let waiversByID = Dictionary(grouping: waivers.indices) { Waiver.idKey(waivers[$0].id) }
-        let waiversByASCIIID = Dictionary(grouping: waivers.indices) { waivers[$0].id.asciiUppercased }
         let vex = VEXIndex(
             input.vex.flatMap(\.statements), today: input.today, repository: input.repository)
         var vexNotes = vex.futureWarnings
@@ -144,8 +142,8 @@ public enum Gate {
             let matched =
                 inBaseline == .present
                 ? input.baseline?.matches(finding, countingToolSuppressed: countingToolSuppressed) ?? [] : []
-            let baselineIDs = Set(matched.flatMap(\.ids).map(\.asciiUppercased))
-            let namingThen = Set(baselineIDs.flatMap { waiversByASCIIID[$0] ?? [] }).sorted().filter { index in
+            let baselineIDs = Set(matched.flatMap(\.ids).map(Waiver.idKey))
+            let namingThen = Set(baselineIDs.flatMap { waiversByID[$0] ?? [] }).sorted().filter { index in
                 !naming.contains(index) && waivers[index].scopeMismatches(for: finding).isEmpty
             }
             let lapsedWaiver = (naming + namingThen).map { waivers[$0] }.first {

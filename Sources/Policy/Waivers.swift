@@ -45,10 +45,12 @@ public struct Waiver: Sendable {
         self.severity = severity
     }
 
-    /// An id as a waiver's `id` is compared with a finding's id and aliases: case aside. A waiver
-    /// names a finding, whatever its scopes, when its `idKey` is that of the finding's id or one
-    /// of its aliases.
-    public static func idKey(_ id: String) -> String { id.uppercased() }
+    /// An id as a waiver's `id` is compared with a finding's id and aliases: ASCII case aside. A
+    /// waiver names a finding, whatever its scopes, when its `idKey` is that of the finding's id
+    /// or one of its aliases. Only ASCII letters are folded, as for OpenVEX: Unicode's upper case
+    /// maps `ſ` to `S` and `ﬁ` to `FI`, so a waiver for `GHſA-…`, which a reviewer reads as
+    /// another id, waived `GHSA-…`.
+    public static func idKey(_ id: String) -> String { id.asciiUppercased }
 
     /// The scopes given (`package`, `path`, `image`, `url`, in that order) that leave the finding
     /// out, each with what the finding has there; empty when every one includes it. A waiver

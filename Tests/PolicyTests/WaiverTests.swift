@@ -215,6 +215,28 @@ struct WaiverTests {
         if expected == .waived { #expect(verdict.hiddenVerdict == .fail && decision.passed) }
     }
 
+    /// A waiver's id names a finding in ASCII case only, as OpenVEX's do: `ghsa-…` names
+    /// `GHSA-…`, but Unicode's case mappings (`ſ` upper-cases to `S`, dotless `ı` to `I`) would
+    /// let an id a reviewer reads as another one waive a real finding.
+    @Test(arguments: [
+        ("GHSA-35JH-R3H4-6JHM", "GHſA-35jh-r3h4-6jhm", "ghsa-35jh-r3h4-6jhm"),
+        ("js/insecure-randomness", "js/ınsecure-randomness", "JS/Insecure-Randomness"),
+    ])
+    func aLookAlikeIDWaivesNothing(_ id: String, _ lookAlike: String, _ otherCase: String) throws {
+        let finding = Support.finding(
+            "CVE-2021-23337", severity: .high, aliases: [id],
+            package: Package(ecosystem: "npm", name: "lodash", installedVersion: "4.17.15"))
+        let lookAlikeFile = try Self.waivers(Self.entry(id: "\"\(lookAlike)\"", expires: "2026-12-20"))
+        let decision = Support.evaluate(
+            [finding], policy: Self.policy, waivers: [lookAlikeFile], environment: "staging")
+        #expect(decision.verdicts.first?.verdict == .fail)
+        #expect(decision.waivers.map(\.state) == [.stale])
+        // The id in another ASCII case is the same id.
+        let otherCaseFile = try Self.waivers(Self.entry(id: "\"\(otherCase)\"", expires: "2026-12-20"))
+        let waived = Support.evaluate([finding], policy: Self.policy, waivers: [otherCaseFile], environment: "staging")
+        #expect(waived.verdicts.first?.verdict == .waived, "\(waived.warnings)")
+    }
+
     /// A waiver whose id names a finding but whose scope leaves it out (`package: Minimist` for
     /// npm's `minimist`, a `path` where the finding is not) is a scope to correct, not a stale
     /// entry to remove: the warning says which scope, and where the finding is as that scope
