@@ -606,7 +606,11 @@ extension RuleMatch {
             return false
         }
         if !ids.isEmpty {
-            let all = [finding.ruleID] + finding.aliases
+            // A fail rule also applies by a CVE the finding covers without it being one of its ids
+            // (an npm audit 6 advisory naming several): a rule for a CVE fails every advisory that
+            // has it. A relaxing one only by the finding's own ids, as a waiver: relaxing one of
+            // an advisory's CVEs does not pass the others.
+            let all = [finding.ruleID] + finding.aliases + (relaxing ? [] : finding.coveredCVEs)
             guard all.contains(where: { id in ids.contains { $0.matches(id) } }) else { return false }
         }
         if let package {

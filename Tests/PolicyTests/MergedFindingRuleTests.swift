@@ -59,6 +59,26 @@ struct MergedFindingRuleTests {
         #expect(Support.evaluate([merged], policy: lenient).verdicts.first?.verdict == .fail)
     }
 
+    /// An npm audit 6 advisory naming two CVEs covers both and is neither (they are not its
+    /// aliases: one CVE's waiver or VEX statement must not clear the other). A fail rule for
+    /// either CVE fails it, as a rule for the CVE fails Trivy's finding of it; a rule that relaxes
+    /// one of them does not relax the advisory.
+    @Test func aFailRuleForACoveredCVEFailsTheAdvisory() throws {
+        var advisory = Support.finding(
+            "GHSA-aaaa-bbbb-cccc", severity: .medium, aliases: ["npm:1500"], tool: "npm-audit", package: Self.lodash)
+        advisory.coveredCVEs = ["CVE-2020-0001", "CVE-2020-0002"]
+        let failRule = try Support.policy(
+            "scangate-policy: 1\nfail-on: critical\nrules:\n  - match: { id: cve-2020-0002 }\n    action: fail\n")
+        let failed = try #require(Support.evaluate([advisory], policy: failRule).verdicts.first)
+        #expect(failed.verdict == .fail)
+        let unrelated = try Support.policy(
+            "scangate-policy: 1\nfail-on: critical\nrules:\n  - match: { id: CVE-2020-0003 }\n    action: fail\n")
+        #expect(Support.evaluate([advisory], policy: unrelated).verdicts.first?.verdict == .pass)
+        let relaxed = try Support.policy(
+            "scangate-policy: 1\nfail-on: medium\nrules:\n  - match: { id: CVE-2020-0002 }\n    action: ignore\n")
+        #expect(Support.evaluate([advisory], policy: relaxed).verdicts.first?.verdict == .fail)
+    }
+
     @Test func aPathRuleRelaxesOnlyWhenEveryPlaceIsInside() throws {
         let merged = try Self.inTwoServices()
         #expect(try Self.verdict(of: merged, rule: "{ path: \"services/a/*\" }", action: "ignore") == .fail)
