@@ -337,7 +337,13 @@ private struct NpmAuditReader {
         }
         var listed: [String: Int] = [:]
         for (_, entry) in entries.members {
-            if let severity = try entry.string("severity") { listed[severity.lowercased(), default: 0] += 1 }
+            guard let severity = try entry.string("severity") else { continue }
+            // A word npm does not write is that entry's error, said where it is, not a count
+            // that fails to add up.
+            guard severityWords.contains(severity.lowercased()) else {
+                throw unknownSeverity(entry["severity"] ?? entry)
+            }
+            listed[severity.lowercased(), default: 0] += 1
         }
         for word in ["critical", "high", "moderate", "low", "info"] {
             guard let counted = try counts.int(word), counted > 0 || !npm6 else { continue }
@@ -443,6 +449,13 @@ private struct NpmAuditReader {
             subject: ["npm", packageName, installedVersion ?? ""])
     }
 
+    /// `value`, where a severity should be, is none of npm's words.
+    static func unknownSeverity(_ value: JSONValue) -> JSONAccessError {
+        value.error(
+            "unknown npm severity \(value.scalarText.map { "\"\($0)\"" } ?? "\(value.kind)"): "
+                + "expected info, low, moderate, high or critical")
+    }
+
     /// npm's verdict on `advisory`, with its CVSS score. An npm 7+ advisory object without a
     /// `severity` falls back to its entry's (`fallback`).
     static func rating(of advisory: JSONValue, fallback: JSONValue? = nil) throws(JSONAccessError) -> SeverityRating {
@@ -451,11 +464,7 @@ private struct NpmAuditReader {
         guard let value = owner["severity"], !value.isNull else { throw advisory.error("missing \"severity\"") }
         guard let label = try owner.string("severity"), severityWords.contains(label.lowercased()),
             let severity = Severity(label: label)
-        else {
-            throw value.error(
-                "unknown npm severity \(value.scalarText.map { "\"\($0)\"" } ?? "\(value.kind)"): "
-                    + "expected info, low, moderate, high or critical")
-        }
+        else { throw unknownSeverity(value) }
         return SeverityRating(
             source: NpmAuditAdapter.toolName, severity: severity, label: label, cvss: try cvss(of: advisory),
             isToolVerdict: true)

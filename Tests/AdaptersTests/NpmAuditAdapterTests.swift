@@ -371,6 +371,21 @@ struct NpmAuditAdapterTests {
         #expect(error.message.contains("critical"), "\(error.message)")
     }
 
+    /// An entry's severity npm does not write is refused at that entry, also where the metadata
+    /// counts (which the unknown word cannot add up to) are checked first.
+    @Test func anUnknownEntrySeverityIsNamedWhereItIs() throws {
+        for severity in ["severe", "CRITICAL!"] {
+            let error = try #require(throws: ReportError.self) {
+                try parse(
+                    #"{"auditReportVersion": 2, "vulnerabilities": {"x": {"severity": "\#(severity)", "via": [{"#
+                        + #""source": 1, "title": "t", "severity": "high"}]}}, "metadata": {"vulnerabilities": {"high": 1}}}"#
+                )
+            }
+            #expect(error.jsonPath == "$.vulnerabilities.x.severity", "\(String(describing: error.jsonPath))")
+            #expect(error.message.contains("unknown npm severity \"\(severity)\""), "\(error.message)")
+        }
+    }
+
     // MARK: Errors
 
     @Test("error envelopes fail instead of reading as clean reports")
