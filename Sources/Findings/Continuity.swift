@@ -126,6 +126,8 @@ public struct ContinuityIndex: Sendable {
     /// package (25,000 versions of one vulnerable package made a baseline gate quadratic).
     private let byPackageIDAndVersion: [String: [Int]]
     private let unversionedByPackageAndID: [String: [Int]]
+    /// The package keys and ids (`key\0id`) some trace with a version has.
+    private let packageAndIDWithVersions: Set<String>
     private let traces: [FindingTrace]
 
     public init(_ traces: [FindingTrace]) {
@@ -136,6 +138,7 @@ public struct ContinuityIndex: Sendable {
         var index: [String: [Int]] = [:]
         var byVersion: [String: [Int]] = [:]
         var unversioned: [String: [Int]] = [:]
+        var withVersions = Set<String>()
         for (position, trace) in traces.enumerated() {
             guard let key = trace.packageKey else { continue }
             for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
@@ -143,6 +146,7 @@ public struct ContinuityIndex: Sendable {
                 index[packageAndID, default: []].append(position)
                 if let version = trace.version {
                     byVersion[packageAndID + "\u{0}" + version, default: []].append(position)
+                    withVersions.insert(packageAndID)
                 } else {
                     unversioned[packageAndID, default: []].append(position)
                 }
@@ -151,6 +155,7 @@ public struct ContinuityIndex: Sendable {
         byPackageAndID = index
         byPackageIDAndVersion = byVersion
         unversionedByPackageAndID = unversioned
+        packageAndIDWithVersions = withVersions
     }
 
     /// Whether `trace` is one of the indexed findings, whatever its severity or places there.
@@ -212,12 +217,16 @@ public struct ContinuityIndex: Sendable {
         guard let key = trace.packageKey else { return positions }
         for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
             let packageAndID = key + "\u{0}" + id
-            // The traces of its version and those without one, in index order, when it has one (a
-            // trace of another version is not it).
+            // The traces of its version, in index order, when it has one (a trace of another
+            // version is not it), and those without a version only where the earlier run knew
+            // no version of the package and id: npm 7 names none, and its entry stands for the
+            // versions that run had. Where Trivy's traces say which they were, a version none of
+            // them has (or a file none of them was in: npm names no file either) is not known.
             let sameVersion =
                 trace.version.map { version in
-                    ((byPackageIDAndVersion[packageAndID + "\u{0}" + version] ?? [])
-                        + (unversionedByPackageAndID[packageAndID] ?? [])).sorted()
+                    let versioned = byPackageIDAndVersion[packageAndID + "\u{0}" + version] ?? []
+                    guard !packageAndIDWithVersions.contains(packageAndID) else { return versioned }
+                    return (versioned + (unversionedByPackageAndID[packageAndID] ?? [])).sorted()
                 } ?? byPackageAndID[packageAndID] ?? []
             for position in sameVersion {
                 // Two CVEs tools reported that share an advisory (a GHSA covering both, named in

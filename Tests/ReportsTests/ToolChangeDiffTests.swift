@@ -44,6 +44,44 @@ struct ToolChangeDiffTests {
         #expect(try Self.snapshot(both).baseline.contains(lodashBefore))
     }
 
+    /// npm 7 names no version: with lodash at two versions in the earlier run its advisory stays
+    /// a finding of its own, without a version or a file. It stands for the versions that run
+    /// had, which Trivy's traces name: a version none of them has, or a lock file none of them
+    /// was in, is new, not known through npm's entry (found by a review: both passed
+    /// `fail-on-new-only` as "in baseline").
+    @Test func npmsUnversionedEntryDoesNotMakeEveryVersionKnown() throws {
+        func trivy(_ version: String, in lockFile: String) -> Finding {
+            var finding = ReportSupport.vulnerability("CVE-2021-23337", version: version)
+            finding.aliases = ["GHSA-35jh-r3h4-6jhm"]
+            finding.locations = [Location(path: lockFile)]
+            return finding.finalized()
+        }
+        var npm = ReportSupport.vulnerability("GHSA-35jh-r3h4-6jhm", tool: "npm-audit")
+        npm.package?.installedVersion = nil
+        npm.locations = []
+        npm.identity = FindingIdentity(
+            kind: .vulnerability, scope: FindingIdentity.sourceScope, subject: ["npm", "lodash", ""])
+        npm = npm.finalized()
+        let earlier = [
+            trivy("4.17.15", in: "services/a/package-lock.json"), trivy("4.17.11", in: "services/a/package-lock.json"),
+            npm,
+        ]
+        let merged = FindingSet(merging: earlier)
+        try #require(merged.open.count == 3, "the premise: npm's advisory stays apart")
+        let baseline = try FindingsSnapshot.read(
+            bytes: FindingsJSON.encode(merged, reports: []), file: "previous.json"
+        ).baseline
+        #expect(!baseline.contains(trivy("4.17.19", in: "services/b/package-lock.json")), "a new version")
+        #expect(!baseline.contains(trivy("4.17.15", in: "services/payments/package-lock.json")), "a new file")
+        #expect(baseline.contains(trivy("4.17.15", in: "services/a/package-lock.json")))
+        #expect(baseline.contains(npm), "npm's own entry is known")
+
+        // Where the earlier run knew no version (npm audit alone), npm's entry is every version:
+        // nothing says which it was.
+        let npmOnly = try ReportSupport.snapshot([npm]).baseline
+        #expect(npmOnly.contains(trivy("4.17.19", in: "services/b/package-lock.json")))
+    }
+
     /// An npm advisory covering two CVEs claims them both, read back from the findings JSON too:
     /// written without them, its trace claimed none, and a new CVE whose references link the
     /// advisory passed `fail-on-new-only` as "in baseline" (found by a review).
