@@ -160,7 +160,11 @@ public struct CIRunner: Sendable {
         var decisionDocument: [UInt8]?
         func findingsJSON() -> [UInt8] {
             if let findingsDocument { return findingsDocument }
-            let document = FindingsJSON.encode(findings, reports: summaries)
+            // With the gate's verdicts: read back as a baseline (what `outputs.findings` is for),
+            // a failed run's document must not accept what failed it.
+            let verdicts = Dictionary(
+                decision.verdicts.map { ($0.finding.fingerprint, $0.verdict) }, uniquingKeysWith: { first, _ in first })
+            let document = FindingsJSON.encode(findings, reports: summaries, verdicts: verdicts)
             if outputs.findings != nil { findingsDocument = document }  // the findings output comes next
             return document
         }

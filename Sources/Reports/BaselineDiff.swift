@@ -224,8 +224,15 @@ public struct FindingsSnapshot: Sendable {
             throw FindingsJSONReader.ReadError(file: file, line: error.line, message: "not JSON: \(error.message)")
         }
         do {
-            let entries = try entries(document.root, file: file)
-            let decision = try decided(document.root, file: file)
+            let (entries, ownVerdicts) = try entries(document.root, file: file)
+            // A report's decision, else the verdicts its findings carry (a findings document
+            // `scangate ci` wrote after its gate): all of them or none.
+            var decision = try decided(document.root, file: file)
+            if decision == nil, let first = ownVerdicts.first {
+                decision = (
+                    Dictionary(ownVerdicts.map { ($0.fingerprint, $0.verdict) }) { first, _ in first }, first.line
+                )
+            }
             if let decision, let missing = entries.first(where: { decision.verdicts[$0.fingerprint] == nil }) {
                 // The gate lists every finding: one it does not is an edited or cut decision, and
                 // reading it would let a finding the previous run only waived pass as accepted.
@@ -257,7 +264,11 @@ public struct FindingsSnapshot: Sendable {
         return inner
     }
 
-    private static func entries(_ root: JSONValue, file: String) throws -> [DiffEntry] {
+    /// The document's findings, and the gate's verdicts those that have one carry (with the
+    /// line of each).
+    private static func entries(_ root: JSONValue, file: String) throws -> (
+        [DiffEntry], [(fingerprint: String, verdict: Verdict, line: Int)]
+    ) {
         let object = try findingsDocument(root)
         let schema = try object.string("schema")
         guard schema == FindingsJSON.schema else {
@@ -268,14 +279,24 @@ public struct FindingsSnapshot: Sendable {
                     + "): give the output of scangate ingest --format json or scangate report --format json")
         }
         var result: [DiffEntry] = []
+        var verdicts: [(fingerprint: String, verdict: Verdict, line: Int)] = []
         for (key, suppressed) in [("findings", false), ("suppressed", true)] {
             guard let findings = try object.array(key) else {
                 throw FindingsJSONReader.ReadError(
                     file: file, line: object.line, message: "the document has no \"\(key)\" list")
             }
-            for finding in findings { result.append(try entry(finding, suppressed: suppressed, file: file)) }
+            for finding in findings {
+                let entry = try entry(finding, suppressed: suppressed, file: file)
+                result.append(entry)
+                if let verdictText = try finding.string("verdict") {
+                    guard let verdict = Verdict(rawValue: verdictText) else {
+                        throw unknownValue("verdict", verdictText, at: finding["verdict"] ?? finding, file: file)
+                    }
+                    verdicts.append((entry.fingerprint, verdict, finding.line))
+                }
+            }
         }
-        return result
+        return (result, verdicts)
     }
 
     /// What the reports a findings document (or the one a report document embeds) lists looked

@@ -1,4 +1,5 @@
 import Findings
+import Policy
 import ScanGateJSON
 
 /// One report that went into a findings document.
@@ -51,7 +52,13 @@ public enum FindingsJSON {
     /// The schema identifier written at the top of every document.
     public static let schema = "scangate-findings/1"
 
-    public static func encode(_ set: FindingSet, reports: [ReportSummary]) -> [UInt8] {
+    /// - Parameter verdicts: the gate's verdict on each finding, by fingerprint, when a gate
+    ///   judged them (`scangate ci`): each finding then says it (`verdict`), so that the document,
+    ///   read back as a baseline, does not accept as known what failed the run (or was only
+    ///   waived or VEX-suppressed), as a report document's decision does not.
+    public static func encode(
+        _ set: FindingSet, reports: [ReportSummary], verdicts: [String: Verdict]? = nil
+    ) -> [UInt8] {
         // About 4 KB per finding, reserved once: grown by doubling instead, a 140 MB document
         // would hold the old and the new buffer at once while copying (untouched memory is free).
         var writer = JSONWriter(pretty: true, reservingCapacity: (1 << 16) + 4_096 * set.all.count)
@@ -82,11 +89,11 @@ public enum FindingsJSON {
         writer.endObject()
         writer.key("findings")
         writer.beginArray()
-        for finding in open { write(finding, to: &writer) }
+        for finding in open { write(finding, verdict: verdicts?[finding.fingerprint], to: &writer) }
         writer.endArray()
         writer.key("suppressed")
         writer.beginArray()
-        for finding in suppressed { write(finding, to: &writer) }
+        for finding in suppressed { write(finding, verdict: verdicts?[finding.fingerprint], to: &writer) }
         writer.endArray()
         writer.endObject()
         writer.newline()
@@ -109,8 +116,8 @@ public enum FindingsJSON {
         writer.endObject()
     }
 
-    /// One finding, every field in a fixed order.
-    public static func write(_ finding: Finding, to writer: inout JSONWriter) {
+    /// One finding, every field in a fixed order; the gate's `verdict` last, when there is one.
+    public static func write(_ finding: Finding, verdict: Verdict? = nil, to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("fingerprint", finding.fingerprint)
         writer.field("kind", finding.kind.rawValue)
@@ -203,6 +210,7 @@ public enum FindingsJSON {
         } else {
             writer.null()
         }
+        if let verdict { writer.field("verdict", verdict.rawValue) }
         writer.endObject()
     }
 

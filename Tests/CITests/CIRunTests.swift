@@ -656,6 +656,37 @@ enum CIRun {
         #expect(workspace.outputFile.contains("exit-code=2\n"))
     }
 
+    /// `outputs.findings` is what `.scangate.yaml` offers as the next run's baseline: written by a
+    /// run whose gate failed, it carries each finding's verdict, and a re-run against it under
+    /// `fail-on-new-only` fails on the same findings again instead of adopting them as known (it
+    /// passed, found by a review).
+    @Test func aFailedRunsFindingsOutputAsBaselineDoesNotLetItsFindingsPass() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "staging"))
+        defer { workspace.remove() }
+        let (failed, failedOutput) = try CIRun.run(workspace, overrides: .offline, token: nil)
+        #expect(failed.exitCode == 1, "\(failedOutput.standardError)")
+        let findings = workspace.text("out/findings.json")
+        #expect(findings.contains(#""verdict": "fail""#), "each finding says how the gate judged it")
+        try Data(findings.utf8).write(to: URL(fileURLWithPath: workspace.path("baseline.json")))
+        let policy = workspace.path("policies/staging.yaml")
+        let text = try String(contentsOfFile: policy, encoding: .utf8)
+        try Data((text + "\nfail-on-new-only: true\n").utf8).write(to: URL(fileURLWithPath: policy))
+
+        var overrides = CIOverrides.offline
+        overrides.baseline = workspace.path("baseline.json")
+        overrides.outputs.findings = workspace.path("out/findings-2.json")
+        let (rerun, rerunOutput) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        #expect(rerun.exitCode == 1, "\(rerunOutput.standardError)")
+        let failing = rerun.decision?.verdicts.filter { $0.verdict == .fail } ?? []
+        #expect(failing.count == failed.decision?.verdicts.count { $0.verdict == .fail })
+        #expect(failing.allSatisfy { $0.isNew })
+
+        #expect(
+            failing.allSatisfy { $0.notes.contains { $0.hasPrefix("new again: the baseline's decision failed it") } },
+            "\(failing.map(\.notes))")
+    }
+
     @Test func theReportJSONHoldsTheSameFindingsAndDecisionAsTheirOwnOutputs() throws {
         // The findings and decision documents are made once and used twice (in the report JSON
         // and as outputs of their own) while the SARIF file is built on another thread.
