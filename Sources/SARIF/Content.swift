@@ -108,7 +108,10 @@ struct RuleDescription {
         if let score = SeverityMapping.score(finding) { maxScore = max(maxScore ?? 0, score) }
     }
 
-    func write(id: String, findings: [Finding], limits: SARIFLimits, to writer: inout JSONWriter) {
+    /// - Parameter briefHelp: whether the plain-text help is the brief form (``Text/writeHelp``).
+    func write(
+        id: String, findings: [Finding], limits: SARIFLimits, briefHelp: Bool = false, to writer: inout JSONWriter
+    ) {
         let members = self.members.map { findings[$0] }
         guard let first = members.first else { return }
         // Blank text (a report's `"Title": "  "`) is no description: GitHub refuses empty ones.
@@ -135,7 +138,7 @@ struct RuleDescription {
         writer.key("help")
         Text.writeHelp(
             ruleID: id, title: title, description: description, members: members, references: references, cwes: cwes,
-            to: &writer)
+            briefText: briefHelp, to: &writer)
         writer.key("properties")
         writer.beginObject()
         var tags = ["security", first.kind.rawValue, maxSeverity.rawValue]
@@ -239,9 +242,12 @@ enum Text {
     /// - Parameters:
     ///   - references: the members' reference URLs, sorted, each once.
     ///   - cwes: the members' CWEs, normalised.
+    ///   - briefText: the plain `text` without the description, the other ids and the references
+    ///     (title and id, affected, fix), for a file near GitHub's size limit: GitHub shows the
+    ///     Markdown, and the description is the rule's `fullDescription` too.
     static func writeHelp(
         ruleID: String, title: String, description: String?, members: [Finding], references: [String], cwes: [String],
-        to writer: inout JSONWriter
+        briefText: Bool = false, to writer: inout JSONWriter
     ) {
         var affected: [String] = []
         var seen = Set<String>()
@@ -272,7 +278,7 @@ enum Text {
             ids: ids,
             references: references)
         writer.beginObject()
-        writer.field("text") { sections.write(markdown: false, to: &$0) }
+        writer.field("text") { sections.write(markdown: false, brief: briefText, to: &$0) }
         writer.field("markdown") { sections.write(markdown: true, to: &$0) }
         writer.endObject()
     }
@@ -289,7 +295,8 @@ enum Text {
         let ids: [String]
         let references: ArraySlice<String>
 
-        func write(markdown: Bool, to content: inout JSONStringContent) {
+        /// - Parameter brief: title and id, affected and fix only (plain text only).
+        func write(markdown: Bool, brief: Bool = false, to content: inout JSONStringContent) {
             func text(_ value: String) {
                 if markdown { content.appendMarkdownEscaped(value) } else { content.append(value) }
             }
@@ -304,9 +311,12 @@ enum Text {
             content.append(markdown ? "** (" : " (")
             if idAsCode { content.append("`") }
             if idAsCode { content.append(ruleID) } else { text(markdown ? Text.oneLine(ruleID) : ruleID) }
-            content.append(idAsCode ? "`)\n\n" : ")\n\n")
-            text(body)
-            content.append("\n")
+            content.append(idAsCode ? "`)\n" : ")\n")
+            if !brief {
+                content.append("\n")
+                text(body)
+                content.append("\n")
+            }
             if !affected.isEmpty {
                 heading("Affected")
                 for entry in affected {
@@ -319,6 +329,7 @@ enum Text {
             heading("Fix")
             text(fix)
             content.append("\n")
+            if brief { return }
             if !ids.isEmpty {
                 content.append(markdown ? "\n**Also known as:** " : "\nAlso known as: ")
                 for (index, id) in ids.enumerated() {

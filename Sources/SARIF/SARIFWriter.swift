@@ -74,6 +74,10 @@ public struct SARIFOptions: Sendable {
     /// Indented output (default) or compact. Indented applies to files within the gzip size
     /// limit uncompressed (10 MB); a larger file is written compact (see ``SARIFWriter``).
     public var pretty: Bool
+    /// Whether each rule's plain-text help is the brief form (title and id, affected, fix)
+    /// instead of the whole text the Markdown help also holds: set by the writer for a file
+    /// over the gzip limit (``SARIFWriter``), not by callers.
+    var briefRuleHelp = false
 
     public init(
         category: String = "scangate", sourceRoot: String? = nil, dockerfile: String? = nil,
@@ -180,7 +184,10 @@ public struct SARIFOutput: Sendable {
 ///   `primaryLocationLineHash`.
 /// - Within GitHub's limits: the most severe results are kept and the rest listed in
 ///   ``SARIFOutput/dropped``. A file larger than the gzip limit uncompressed is written compact
-///   whatever ``SARIFOptions/pretty`` says: whitespace is given up before any result is.
+///   whatever ``SARIFOptions/pretty`` says: whitespace is given up before any result is. A file
+///   over the gzip limit also gives up its rules' plain-text help beyond a brief form (GitHub
+///   shows the Markdown help, which stays whole; the description is in `fullDescription` too)
+///   before any result is.
 /// - Deterministic: the same findings and options give byte-identical output.
 public enum SARIFWriter {
     /// The `$schema` GitHub's documentation uses.
@@ -317,6 +324,19 @@ public enum SARIFWriter {
         }
         let triedLevel1 = bytes.count <= 4 * limit
         if settled == nil, bytes.count > limit {
+            // Plain-text help, which GitHub does not show when there is Markdown, repeats each
+            // rule's description and references: about a tenth of a large file gzip-compressed,
+            // room for that many more results. Given up first, whether or not the file turns out
+            // to be over (it is near or over the limit here, for GitHub, not a person).
+            renderOptions.briefRuleHelp = true
+            let fullSize = bytes.count
+            bytes = []  // released before the brief render: the two are never needed together
+            bytes = render(
+                plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
+                capacity: fullSize)
+            notes.append(
+                "the file is near or over GitHub's limit of \(limit) bytes gzip-compressed: each rule's plain-text "
+                    + "help is brief (title, affected, fix); its Markdown help, which GitHub shows, is whole")
             for (planIndex, plan) in plans.enumerated() { ordered += plan.entries.map { (planIndex, $0) } }
             ordered.sort {
                 rank($0.finding) != rank($1.finding) ? rank($0.finding) < rank($1.finding) : $0.plan < $1.plan
@@ -531,7 +551,8 @@ public enum SARIFWriter {
                 writer.rawValue(earlier.bytes[rendered.value])
             } else {
                 let description = plan.ruleDescriptions[rule] ?? RuleDescription()
-                description.write(id: rule, findings: findings, limits: options.limits, to: &writer)
+                description.write(
+                    id: rule, findings: findings, limits: options.limits, briefHelp: options.briefRuleHelp, to: &writer)
             }
             // The value starts at its `{`, after the separator and indentation.
             let valueStart = writer.bytes[start...].firstIndex(of: 0x7B) ?? start

@@ -1,8 +1,9 @@
 import Adapters
 import Findings
 import Foundation
-import SARIF
 import Testing
+
+@testable import SARIF
 
 @Suite struct SARIFWriterTests {
     static func examples() throws -> (set: FindingSet, tools: [SARIFTool]) {
@@ -914,14 +915,42 @@ import Testing
         #expect(indented != nil && indented == compact)
     }
 
+    /// GitHub shows a rule's Markdown help, and its plain text repeats the same description and
+    /// references: a file near the size limit gives up that repetition (the text keeps the title,
+    /// what is affected and the fix) before any result, and says so. A file within the limit
+    /// keeps the whole text.
+    @Test func aFileNearTheLimitGivesUpThePlainTextHelpBeforeAnyResult() throws {
+        var findings = Self.hardToCompressFindings()
+        for index in findings.indices {
+            findings[index].description = "A description of \(findings[index].ruleID) that the help repeats."
+            findings[index].references = ["https://example.test/advisories/\(findings[index].ruleID)"]
+        }
+        var limits = SARIFLimits.github
+        limits.maximumGzipBytes = 60_000
+        let large = SARIFWriter.write(FindingSet(merging: findings), options: SARIFOptions(limits: limits))
+        #expect(large.notes.contains { $0.contains("each rule's plain-text help is brief") }, "\(large.notes)")
+        let rules = try #require(Support.rules(of: try Support.run(large.bytes)))
+        let help = try #require(rules.first?["help"] as? [String: String])
+        let id = try #require(rules.first?["id"] as? String)
+        let text = try #require(help["text"])
+        let markdown = try #require(help["markdown"])
+        #expect(text.contains("(\(id))") && text.contains("Fix:"), "\(text)")
+        #expect(!text.contains("A description of") && !text.contains("https://example.test"), "\(text)")
+        #expect(markdown.contains("A description of \(id)") && markdown.contains("https://example.test"))
+        let small = SARIFWriter.write(
+            FindingSet(merging: Array(findings.prefix(20))), options: SARIFOptions(limits: limits))
+        #expect(!small.notes.contains { $0.contains("plain-text help is brief") })
+        let smallHelp = try #require(
+            Support.rules(of: try Support.run(small.bytes))?.first?["help"] as? [String: String])
+        #expect(smallHelp["text"]?.contains("A description of") == true)
+    }
+
     @Test func theUploadIsCompressedAtTheLevelTheWriterMeasuredWhenLevel9WouldBeOver() throws {
         // On this compact, digest-heavy file zlib's level 9 comes out larger than level 6, the
         // level the writer fits files with: sent at level 9, a file cut to fit exactly would be
         // refused for a few bytes.
-        var limits = SARIFLimits.github
-        limits.maximumGzipBytes = 60_000
         let output = SARIFWriter.write(
-            FindingSet(merging: Self.hardToCompressFindings()), options: SARIFOptions(limits: limits))
+            FindingSet(merging: Self.hardToCompressFindings()), options: SARIFOptions(pretty: false))
         let level6 = try gzip(output.bytes, level: 6)
         let level9 = try gzip(output.bytes, level: 9)
         try #require(level9.count > level6.count, "the fixture no longer shows level 9 larger than level 6")
@@ -955,6 +984,7 @@ import Testing
         #expect(cut.gzipBytes <= 40_000)
         var options = SARIFOptions()
         options.pretty = false  // compact, as the cut file is written
+        options.briefRuleHelp = true  // and with its brief plain-text help
         let uncut = SARIFWriter.write(FindingSet(merging: findings), options: options)
         #expect(uncut.dropped.isEmpty)
 
