@@ -38,13 +38,18 @@ public struct FindingTrace: Sendable, Hashable {
     /// traces claiming different ones are two vulnerabilities, whatever advisory they share
     /// (``claimedCVEs``).
     public var reportedCVEs: Set<String>
+    /// For a misconfiguration: how many places (failing blocks) it has in each file. Trivy
+    /// names the resource, and two failures of one check in one resource are one finding: a
+    /// second one is new, wherever the blocks moved. Nil for other kinds, or when not known.
+    public var occurrences: [String: Int]?
 
     public init(
         fingerprint: String, kind: String, scope: String?, ecosystem: String?, packageName: String?,
         installedVersion: String?, ids: [String], severity: Severity? = nil, ratings: [SeverityRating]? = nil,
-        places: [String]? = nil, reportedCVEs: Set<String> = []
+        places: [String]? = nil, reportedCVEs: Set<String> = [], occurrences: [String: Int]? = nil
     ) {
         self.reportedCVEs = reportedCVEs
+        self.occurrences = occurrences
         self.ratings = ratings
         self.places = places
         self.fingerprint = fingerprint
@@ -72,7 +77,15 @@ public struct FindingTrace: Sendable, Hashable {
             ecosystem: finding.package?.ecosystem, packageName: finding.package?.name,
             installedVersion: finding.package?.installedVersion, ids: [finding.ruleID] + finding.aliases,
             severity: finding.severity, ratings: finding.ratings, places: Self.places(of: finding.locations),
-            reportedCVEs: finding.claimedCVEs)
+            reportedCVEs: finding.claimedCVEs,
+            occurrences: Self.occurrences(kind: finding.kind.rawValue, paths: finding.locations.compactMap(\.path)))
+    }
+
+    /// ``occurrences`` of a finding of `kind` at `paths` (one per location, as found or as
+    /// written in a findings document): nil but for a misconfiguration.
+    public static func occurrences(kind: String, paths: [String]) -> [String: Int]? {
+        guard kind == FindingKind.misconfiguration.rawValue else { return nil }
+        return paths.filter { !$0.isEmpty }.reduce(into: [:]) { counts, path in counts[path, default: 0] += 1 }
     }
 
     /// The CVEs the finding is, as merging reads them (``Finding/claimedCVEs``): those tools
@@ -114,6 +127,22 @@ public enum ContinuityMatch: Sendable, Hashable {
     case lessSevere(was: Severity)
     /// In it, but not at these places (files it is now also found in).
     case elsewhere(newPlaces: [String])
+    /// In it, but found more often now in these files (a misconfiguration failing in one more
+    /// block of the same resource): each file with how often then and now.
+    case moreOften([Occurrences])
+
+    /// How often a finding was found in a file in another run, and now.
+    public struct Occurrences: Sendable, Hashable {
+        public var file: String
+        public var then: Int
+        public var now: Int
+
+        public init(file: String, then: Int, now: Int) {
+            self.file = file
+            self.then = then
+            self.now = now
+        }
+    }
 }
 
 /// The traces of one run, looked up by fingerprint and by package and id (see ``FindingTrace``).
@@ -170,6 +199,7 @@ public struct ContinuityIndex: Sendable {
     ) -> ContinuityMatch {
         var mostSevere: Severity?
         var newPlaces: [String]?
+        var moreOften: [ContinuityMatch.Occurrences]?
         let now = severity(trace)
         // True when a match settles it: present at the same severity or above, everywhere.
         func consider(_ position: Int) -> Bool {
@@ -193,11 +223,23 @@ public struct ContinuityIndex: Sendable {
                     return false
                 }
             }
+            if let counts = trace.occurrences, let before = match.occurrences {
+                let more = counts.sorted { $0.key < $1.key }.compactMap { file, count in
+                    before[file].flatMap { then in
+                        count > then ? ContinuityMatch.Occurrences(file: file, then: then, now: count) : nil
+                    }
+                }
+                if !more.isEmpty {
+                    moreOften = more
+                    return false
+                }
+            }
             return true
         }
         for position in candidates(for: trace) where consider(position) { return .present }
         if let mostSevere { return .lessSevere(was: mostSevere) }
         if let newPlaces { return .elsewhere(newPlaces: newPlaces) }
+        if let moreOften { return .moreOften(moreOften) }
         return .absent
     }
 

@@ -161,6 +161,10 @@ public enum Gate {
             case .elsewhere(let places)?:
                 result.notes.append(
                     "new here: the baseline has it, but not in \(places.joined(separator: ", "))")
+            case .moreOften(let files)?:
+                let counts = files.map { "\($0.file) (\($0.then) then, \($0.now) now)" }
+                result.notes.append(
+                    "new here: found in more places than the baseline has it: " + counts.joined(separator: ", "))
             default: break
             }
             if inBaseline == .present, let lapsedWaiver {

@@ -149,8 +149,9 @@ public struct BaselineDiff: Sendable {
                 var risen = entry
                 risen.previousSeverity = was
                 newEntries.append(risen)
-            case .elsewhere:
-                // Found in a file it was not in before (a new service with the same vulnerable package).
+            case .elsewhere, .moreOften:
+                // Found in a file it was not in before (a new service with the same vulnerable
+                // package), or more often in one (a second failing block of a resource).
                 newEntries.append(entry)
             }
         }
@@ -459,16 +460,18 @@ public struct FindingsSnapshot: Sendable {
                     cvss: cvss, isToolVerdict: try rating.bool("toolVerdict") ?? false)
             }
         }
-        let places = try finding.array("locations").map { locations in
-            FindingTrace.places(ofPaths: try locations.compactMap { location in try location.string("path") })
+        let paths = try finding.array("locations").map { locations in
+            try locations.compactMap { location in try location.string("path") }
         }
+        let places = paths.map(FindingTrace.places(ofPaths:))
         // An image scope as ScanGate now spells it: a baseline from before images were named in
         // one spelling still knows the image's vulnerabilities by package and id.
         let scope = try finding.string("scope").map(canonicalScope)
         let trace = FindingTrace(
             fingerprint: fingerprint, kind: kind, scope: scope, ecosystem: ecosystem,
             packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases, severity: severity,
-            ratings: ratings, places: places, reportedCVEs: claimedCVEs)
+            ratings: ratings, places: places, reportedCVEs: claimedCVEs,
+            occurrences: paths.flatMap { FindingTrace.occurrences(kind: kind, paths: $0) })
         return DiffEntry(
             fingerprint: fingerprint, id: id, kind: kind, severity: severity, title: try finding.string("title") ?? "",
             tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed, trace: trace)

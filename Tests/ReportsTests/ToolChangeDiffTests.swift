@@ -82,6 +82,34 @@ struct ToolChangeDiffTests {
         #expect(npmOnly.contains(trivy("4.17.19", in: "services/b/package-lock.json")))
     }
 
+    /// Trivy names the resource, and two failures of one check in one resource are one finding
+    /// with two places: a second failing block, wherever the blocks moved since, is new (it
+    /// merged into the known finding and passed `fail-on-new-only`, found by a review). The
+    /// same blocks moved by an edit above them are not.
+    @Test func aSecondFailureOfACheckInTheSameResourceIsNew() throws {
+        func failure(at line: Int) -> Finding {
+            var finding = ReportSupport.misconfiguration("AVD-AWS-0107", path: "infra/main.tf", line: line, tag: "1")
+            finding.locations[0].image = nil
+            finding.locations[0].resource = "aws_security_group.web"
+            finding.identity = FindingIdentity(
+                kind: .misconfiguration, scope: FindingIdentity.sourceScope,
+                subject: ["infra/main.tf", "aws_security_group.web"])
+            return finding.finalized()
+        }
+        let known = try ReportSupport.snapshot([failure(at: 5)])
+        let twice = FindingSet(merging: [failure(at: 5), failure(at: 11)]).all
+        try #require(twice.count == 1 && twice[0].locations.count == 2, "the premise: one finding, two places")
+        let match = known.baseline.lookup(twice[0])
+        #expect(match == .moreOften([.init(file: "infra/main.tf", then: 1, now: 2)]), "\(match)")
+        let diff = BaselineDiff(previous: known, current: FindingSet(merging: [failure(at: 5), failure(at: 11)]))
+        #expect(diff.new.count == 1)
+        // Moved down by an edit above it: the same one failure.
+        #expect(known.baseline.lookup(failure(at: 9)) == .present)
+        // Both known: known.
+        let both = try ReportSupport.snapshot([failure(at: 5), failure(at: 11)])
+        #expect(both.baseline.lookup(twice[0]) == .present)
+    }
+
     /// An npm advisory covering two CVEs claims them both, read back from the findings JSON too:
     /// written without them, its trace claimed none, and a new CVE whose references link the
     /// advisory passed `fail-on-new-only` as "in baseline" (found by a review).
