@@ -278,9 +278,14 @@ public enum SARIFWriter {
         var renderOptions = options
         renderOptions.pretty = false
         var layout = RenderLayout()
+        // A file expected at ten times the gzip limit and more (SARIF compresses about tenfold)
+        // is near or over it: its rules' plain-text help is brief from the start (below), rather
+        // than rendered whole and then again.
+        let expectedBytes = Self.expectedCompactBytes(plans, prepared: prepared)
+        if expectedBytes > 10 * options.limits.maximumGzipBytes { renderOptions.briefRuleHelp = true }
         var bytes = render(
             plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
-            capacity: Self.expectedCompactBytes(plans, prepared: prepared))
+            capacity: expectedBytes)
         let limit = options.limits.maximumGzipBytes
         var sizeDrops: [SARIFDrop] = []
         var ordered: [(plan: Int, finding: Int)] = []
@@ -328,15 +333,14 @@ public enum SARIFWriter {
             // rule's description and references: about a tenth of a large file gzip-compressed,
             // room for that many more results. Given up first, whether or not the file turns out
             // to be over (it is near or over the limit here, for GitHub, not a person).
-            renderOptions.briefRuleHelp = true
-            let fullSize = bytes.count
-            bytes = []  // released before the brief render: the two are never needed together
-            bytes = render(
-                plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
-                capacity: fullSize)
-            notes.append(
-                "the file is near or over GitHub's limit of \(limit) bytes gzip-compressed: each rule's plain-text "
-                    + "help is brief (title, affected, fix); its Markdown help, which GitHub shows, is whole")
+            if !renderOptions.briefRuleHelp {
+                renderOptions.briefRuleHelp = true
+                let fullSize = bytes.count
+                bytes = []  // released before the brief render: the two are never needed together
+                bytes = render(
+                    plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
+                    capacity: fullSize)
+            }
             for (planIndex, plan) in plans.enumerated() { ordered += plan.entries.map { (planIndex, $0) } }
             ordered.sort {
                 rank($0.finding) != rank($1.finding) ? rank($0.finding) < rank($1.finding) : $0.plan < $1.plan
@@ -382,6 +386,11 @@ public enum SARIFWriter {
                 "the file was over GitHub's limit of \(options.limits.maximumGzipBytes) bytes gzip-compressed; "
                     + "dropped the \(sizeDrops.count) least severe results" + Self.breakdown(sizeDrops)
                     + "; now \(gzipSize) bytes")
+        }
+        if renderOptions.briefRuleHelp, !options.briefRuleHelp {
+            notes.append(
+                "each rule's plain-text help is brief (title, affected, fix), as in every file near GitHub's limit "
+                    + "of \(limit) bytes gzip-compressed; its Markdown help, which GitHub shows, is whole")
         }
         for plan in plans where plan.entries.count > options.limits.keptResultsPerRun {
             notes.append(
