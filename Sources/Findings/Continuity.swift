@@ -154,9 +154,8 @@ public struct ContinuityIndex: Sendable {
     /// and id: a trace with a version is looked up there, not among every version of its
     /// package (25,000 versions of one vulnerable package made a baseline gate quadratic).
     private let byPackageIDAndVersion: [String: [Int]]
+    /// Only those no trace with a version explains (see `init`).
     private let unversionedByPackageAndID: [String: [Int]]
-    /// The package keys and ids (`key\0id`) some trace with a version has.
-    private let packageAndIDWithVersions: Set<String>
     private let traces: [FindingTrace]
 
     public init(_ traces: [FindingTrace]) {
@@ -167,16 +166,26 @@ public struct ContinuityIndex: Sendable {
         var index: [String: [Int]] = [:]
         var byVersion: [String: [Int]] = [:]
         var unversioned: [String: [Int]] = [:]
-        var withVersions = Set<String>()
+        // The ids each package's traces with a version have.
+        var versionedIDs: [String: Set<String>] = [:]
+        for trace in traces {
+            guard let key = trace.packageKey, trace.version != nil else { continue }
+            versionedIDs[key, default: []].formUnion(trace.ids.map(Identifiers.normalize))
+        }
         for (position, trace) in traces.enumerated() {
             guard let key = trace.packageKey else { continue }
-            for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
+            let ids = Set(trace.ids.map(Identifiers.normalize)).subtracting([""])
+            // A trace without a version (npm 7's) that shares an id with one of its package's
+            // traces with a version (Trivy's of the same advisory) stands for the versions those
+            // name: found by any of its ids (`npm:1096305` too, which Trivy's lack), it is no
+            // other version.
+            let explainedByVersions = trace.version == nil && !ids.isDisjoint(with: versionedIDs[key] ?? [])
+            for id in ids {
                 let packageAndID = key + "\u{0}" + id
                 index[packageAndID, default: []].append(position)
                 if let version = trace.version {
                     byVersion[packageAndID + "\u{0}" + version, default: []].append(position)
-                    withVersions.insert(packageAndID)
-                } else {
+                } else if !explainedByVersions {
                     unversioned[packageAndID, default: []].append(position)
                 }
             }
@@ -184,7 +193,6 @@ public struct ContinuityIndex: Sendable {
         byPackageAndID = index
         byPackageIDAndVersion = byVersion
         unversionedByPackageAndID = unversioned
-        packageAndIDWithVersions = withVersions
     }
 
     /// Whether `trace` is one of the indexed findings, whatever its severity or places there.
@@ -260,15 +268,14 @@ public struct ContinuityIndex: Sendable {
         for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
             let packageAndID = key + "\u{0}" + id
             // The traces of its version, in index order, when it has one (a trace of another
-            // version is not it), and those without a version only where the earlier run knew
-            // no version of the package and id: npm 7 names none, and its entry stands for the
-            // versions that run had. Where Trivy's traces say which they were, a version none of
-            // them has (or a file none of them was in: npm names no file either) is not known.
+            // version is not it), and those without a version that no trace with one explains:
+            // npm 7 names no version, and its entry stands for the versions that run had. Where
+            // Trivy's traces of the same advisory say which they were, a version none of them
+            // has (or a file none of them was in: npm names no file either) is not known.
             let sameVersion =
                 trace.version.map { version in
-                    let versioned = byPackageIDAndVersion[packageAndID + "\u{0}" + version] ?? []
-                    guard !packageAndIDWithVersions.contains(packageAndID) else { return versioned }
-                    return (versioned + (unversionedByPackageAndID[packageAndID] ?? [])).sorted()
+                    ((byPackageIDAndVersion[packageAndID + "\u{0}" + version] ?? [])
+                        + (unversionedByPackageAndID[packageAndID] ?? [])).sorted()
                 } ?? byPackageAndID[packageAndID] ?? []
             for position in sameVersion {
                 // Two CVEs tools reported that share an advisory (a GHSA covering both, named in

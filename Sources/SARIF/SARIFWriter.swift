@@ -329,23 +329,26 @@ public enum SARIFWriter {
         }
         let triedLevel1 = bytes.count <= 4 * limit
         if settled == nil, bytes.count > limit {
-            // Plain-text help, which GitHub does not show when there is Markdown, repeats each
-            // rule's description and references: about a tenth of a large file gzip-compressed,
-            // room for that many more results. Given up first, whether or not the file turns out
-            // to be over (it is near or over the limit here, for GitHub, not a person).
-            if !renderOptions.briefRuleHelp {
-                renderOptions.briefRuleHelp = true
-                let fullSize = bytes.count
-                bytes = []  // released before the brief render: the two are never needed together
-                bytes = render(
-                    plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
-                    capacity: fullSize)
-            }
             for (planIndex, plan) in plans.enumerated() { ordered += plan.entries.map { (planIndex, $0) } }
             ordered.sort {
                 rank($0.finding) != rank($1.finding) ? rank($0.finding) < rank($1.finding) : $0.plan < $1.plan
             }
-            let model = layout.sizeModel(of: bytes)
+            var model = layout.sizeModel(of: bytes)
+            // Plain-text help, which GitHub does not show when there is Markdown, repeats each
+            // rule's description and references: about a tenth of a large file gzip-compressed,
+            // room for that many more results. Given up first when the estimate does not put
+            // the file clearly under the limit (70 %), whether or not it turns out to be over;
+            // kept whole when it does (a file brief from the start that compresses well).
+            let brief = model.keptCount(ordered, fitting: limit / 10 * 7) < ordered.count
+            if renderOptions.briefRuleHelp != brief, !options.briefRuleHelp {
+                renderOptions.briefRuleHelp = brief
+                let earlierSize = bytes.count
+                bytes = []  // released before the render: the two are never needed together
+                bytes = render(
+                    plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
+                    capacity: earlierSize + earlierSize / 2)
+                model = layout.sizeModel(of: bytes)
+            }
             if model.keptCount(ordered, fitting: limit + limit / 10) < ordered.count {
                 cut(keeping: model.keptCount(ordered, fitting: limit - limit / 50))
             } else if !triedLevel1, model.keptCount(ordered, fitting: limit / 10 * 7) == ordered.count {
@@ -389,7 +392,7 @@ public enum SARIFWriter {
         }
         if renderOptions.briefRuleHelp, !options.briefRuleHelp {
             notes.append(
-                "each rule's plain-text help is brief (title, affected, fix), as in every file near GitHub's limit "
+                "each rule's plain-text help is brief (title, affected, fix), as in every file that may be near GitHub's limit "
                     + "of \(limit) bytes gzip-compressed; its Markdown help, which GitHub shows, is whole")
         }
         for plan in plans where plan.entries.count > options.limits.keptResultsPerRun {

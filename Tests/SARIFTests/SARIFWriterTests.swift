@@ -940,6 +940,20 @@ import Testing
         let small = SARIFWriter.write(
             FindingSet(merging: Array(findings.prefix(20))), options: SARIFOptions(limits: limits))
         #expect(!small.notes.contains { $0.contains("plain-text help is brief") })
+        // Over the limit uncompressed, past where a level-1 pass is tried (four times the limit),
+        // but text that compresses well: clearly under the limit, the help stays whole.
+        let repetitive = (0..<300).map { index in
+            var finding = Support.finding(tool: "t", id: "R\(index)", severity: .low, key: "k\(index)")
+            finding.description = String(repeating: "The same long description, again and again. ", count: 40)
+            return finding
+        }
+        let compressible = SARIFWriter.write(FindingSet(merging: repetitive), options: SARIFOptions(limits: limits))
+        try #require(compressible.bytes.count > 4 * 60_000, "the premise: \(compressible.bytes.count) bytes")
+        #expect(compressible.dropped.isEmpty && compressible.gzipBytes <= 60_000, "\(compressible.gzipBytes)")
+        #expect(!compressible.notes.contains { $0.contains("plain-text help is brief") }, "\(compressible.notes)")
+        let compressibleHelp = try #require(
+            Support.rules(of: try Support.run(compressible.bytes))?.first?["help"] as? [String: String])
+        #expect(compressibleHelp["text"]?.contains("The same long description") == true)
         let smallHelp = try #require(
             Support.rules(of: try Support.run(small.bytes))?.first?["help"] as? [String: String])
         #expect(smallHelp["text"]?.contains("A description of") == true)
