@@ -324,15 +324,23 @@ extension ScanGateExecutable {
         // The configuration sends the API elsewhere than the runner says: refused, and the token
         // goes nowhere, not even to say so.
         let config = try String(contentsOfFile: workspace.path(".scangate.yaml"), encoding: .utf8)
+        // A second server in the place of the one the configuration names: it must hear nothing.
+        let elsewhereServer = try LocalGitHub(scenario: "complete")
         let redirected = config.replacingOccurrences(
             of: "upload:\n  enabled: true\n",
-            with: "upload:\n  enabled: true\n  api-url: http://127.0.0.1:9/elsewhere\n")
+            with: "upload:\n  enabled: true\n  api-url: \(elsewhereServer.apiURL)\n")
         #expect(redirected != config)
         try Data(redirected.utf8).write(to: URL(fileURLWithPath: workspace.path(".scangate.yaml")))
         let elsewhere = try ScanGateExecutable.run(["ci"], in: workspace.root, environment: environment)
         #expect(elsewhere.status == 2)
         #expect(elsewhere.standardError.contains("is not the runner's GITHUB_API_URL"), "\(elsewhere.standardError)")
         #expect(try github.commentBodies() == before)
+        #expect(try elsewhereServer.commentBodies().isEmpty && elsewhereServer.uploads() == 0)
+        // The same with a refused flag as well: the configuration's API URL is refused first.
+        let both = try ScanGateExecutable.run(["ci", "--env", "stagign"], in: workspace.root, environment: environment)
+        #expect(both.status == 2)
+        #expect(try github.commentBodies() == before)
+        #expect(try elsewhereServer.commentBodies().isEmpty && elsewhereServer.uploads() == 0)
     }
 
     /// Inside GitHub Actions a configuration that cannot be used still leaves step outputs: a
