@@ -343,6 +343,14 @@ public enum Gate {
                 "gated in \(environment), though the policy declares \(text): waivers for \(environment) hold under "
                     + "this policy's thresholds")
         }
+        // What a baseline's decision accepted is what that environment's policy accepted: under
+        // dev's `fail-on: none` every finding only warned, and all of them would be known here.
+        if let baseline = input.baseline, let then = baseline.decidedIn, then != environment {
+            allWarnings.append(
+                "the baseline \(baseline.file) was decided in the environment \(then), this gate is in "
+                    + "\(environment): what that run's policy accepted counts as known here; give a baseline of "
+                    + "this environment's runs to have only what \(environment) accepted count")
+        }
         allWarnings +=
             input.reportWarnings + waiverWarnings + vexNotes + vex.setAsideWarnings + vex.unusedWarnings
             + unmatchedToolWarnings(policy, input.findings)

@@ -117,6 +117,8 @@ enum SeverityJudge {
 public struct Baseline: Sendable {
     /// The file the baseline came from, for messages.
     public var file: String
+    /// The environment the baseline's recorded decision was made in, when it records one.
+    public var decidedIn: String?
     private let index: ContinuityIndex
     /// The open findings and those a tool suppressed, for a policy that does not trust tool
     /// suppressions (its previous run judged those like any other); nil when there were none.

@@ -206,6 +206,8 @@ public struct FindingsSnapshot: Sendable {
     /// of a SARIF file), each at the scopes its reports scanned, but not a tool whose only reports
     /// checked nothing (a Trivy image scan that skipped the OS packages still lists libraries).
     public var coverage = RunCoverage(tools: [], scopesByTool: nil)
+    /// The environment the document's decision was made in (a report's `decision.policy.environment`).
+    public var decidedIn: String?
 
     public init(file: String, entries: [DiffEntry], verdicts: [String: Verdict]? = nil) {
         self.file = file
@@ -243,6 +245,7 @@ public struct FindingsSnapshot: Sendable {
                         + "is the file edited?")
             }
             var snapshot = FindingsSnapshot(file: file, entries: entries, verdicts: decision?.verdicts)
+            snapshot.decidedIn = try decidedEnvironment(document.root)
             snapshot.coverage = try coverage(document.root, entries: snapshot.entries)
             return snapshot
         } catch let error as FindingsJSONReader.ReadError {
@@ -343,6 +346,16 @@ public struct FindingsSnapshot: Sendable {
     /// policy: `"decision": null`). The key
     /// is always written: a report without it, a decision of another schema, or a verdict
     /// ScanGate does not write is refused.
+    /// The environment a `scangate-report/1` document's decision was made in; nil for other
+    /// documents, a report without a decision, or a decision that does not say.
+    private static func decidedEnvironment(_ root: JSONValue) throws -> String? {
+        let object = try root.requireObject()
+        guard try object.string("schema") == ReportJSON.schema, let decision = try object.object("decision") else {
+            return nil
+        }
+        return try decision.object("policy")?.string("environment")
+    }
+
     private static func decided(_ root: JSONValue, file: String) throws -> (
         verdicts: [String: Verdict], line: Int
     )? {

@@ -56,9 +56,11 @@ extension FindingsSnapshot {
     /// and apart those a tool suppressed (a policy that does not trust tool suppressions judged
     /// them like any other).
     public var baseline: Baseline {
-        Baseline(
+        var baseline = Baseline(
             file: file, traces: entries.filter { !$0.suppressed }.map(\.trace),
             toolSuppressed: entries.filter(\.suppressed).map(\.trace), unaccepted: verdicts ?? [:])
+        baseline.decidedIn = decidedIn
+        return baseline
     }
 }
 

@@ -145,6 +145,34 @@ struct GateCommandTests {
         #expect(known.status == 0, "\(known.standardOutput)")
     }
 
+    /// A report decided under dev's policy, where every finding only warned, made every finding
+    /// known to a staging gate under `fail-on-new-only` without a word (found by a review): the
+    /// gate says which environment the baseline was decided in. One of its own environment is
+    /// not remarked on.
+    @Test func aBaselineDecidedInAnotherEnvironmentIsSaidSo() throws {
+        let policy = try Self.stagingFailingOnNewOnly()
+        let directory = policy.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let devRun = directory.appendingPathComponent("dev-run.json").path
+        let written = try GateProcess.run(
+            ["report", "fixtures/examples", "--policy", "policies/dev.yaml", "--format", "json", "-o", devRun]
+                + Self.now)
+        #expect(written.status == 0, "\(written.standardError)")
+        let gated = try GateProcess.run(
+            ["gate", "fixtures/examples", "--policy", policy.path, "--baseline", devRun] + Self.now)
+        #expect(
+            gated.standardOutput.contains(
+                "the baseline \(devRun) was decided in the environment dev, this gate is in staging"),
+            "\(gated.standardOutput)")
+
+        let stagingRun = directory.appendingPathComponent("staging-run.json").path
+        _ = try GateProcess.run(
+            ["report", "fixtures/examples", "--policy", policy.path, "--format", "json", "-o", stagingRun] + Self.now)
+        let same = try GateProcess.run(
+            ["gate", "fixtures/examples", "--policy", policy.path, "--baseline", stagingRun] + Self.now)
+        #expect(!same.standardOutput.contains("was decided in the environment"), "\(same.standardOutput)")
+    }
+
     /// A policy, waivers or VEX file given as a pipe (`--vex <(…)`) is refused saying so, not
     /// "it cannot be read".
     @Test func aConfigurationFileThatIsAPipeIsRefusedSayingSo() throws {
