@@ -99,6 +99,10 @@ public enum Gate {
         // finding only for other environments: explained under the findings they would have
         // hidden (once every verdict is known), so that they are not taken for stale or unseen.
         var outOfScope: [Int: [(position: Int, mismatches: [ScopeMismatch])]] = [:]
+        // Waivers naming a finding held otherwise (a rule ignores it, an OpenVEX statement or its
+        // scanner suppresses it): the first such finding and what holds it, for the warning that
+        // the waiver is not needed (instead of a silent "not applied").
+        var heldOtherwise: [Int: (finding: Finding, by: String)] = [:]
         var elsewhere: [Int: [Int]] = [:]
         var warnings: [String] = []
         var verdicts: [FindingVerdict] = []
@@ -247,6 +251,11 @@ public enum Gate {
                         + "resolved severity \(finding.severity); sources: "
                         + judgement.disagreement.joined(separator: ", "))
             }
+            if [.ignored, .vexSuppressed, .suppressedByTool].contains(result.verdict) {
+                for index in naming where heldOtherwise[index] == nil && waivers[index].holds(in: environment) {
+                    heldOtherwise[index] = (finding, result.reason.text)
+                }
+            }
             verdicts.append(result)
         }
 
@@ -306,6 +315,11 @@ public enum Gate {
                 }
             } else if named.contains(index) {
                 state = .notApplied
+                if let held = heldOtherwise[index] {
+                    waiverWarnings.append(
+                        "waiver \(waiver.label) names \(describe(held.finding)), which is held without it (\(held.by)): "
+                            + "not applied, and not needed while that holds")
+                }
             } else if let excluded = outOfScope[index], let first = excluded.first {
                 // Its id is right and its scope is not (`package: Minimist`): not stale, and
                 // removing it is the wrong fix.

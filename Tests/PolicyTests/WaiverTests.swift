@@ -237,6 +237,23 @@ struct WaiverTests {
         #expect(waived.verdicts.first?.verdict == .waived, "\(waived.warnings)")
     }
 
+    /// A waiver naming a finding a rule ignores (or a statement or its scanner suppresses) is
+    /// not applied: said, with what holds the finding, instead of a silent "not applied".
+    @Test func aWaiverForAFindingHeldOtherwiseSaysItIsNotNeeded() throws {
+        let policy = try Support.policy(
+            "scangate-policy: 1\nfail-on: high\nrules:\n  - match: { id: CVE-2024-1234 }\n    action: ignore\n")
+        let file = try Self.waivers(Self.entry(expires: "2026-12-20"))
+        let decision = Support.evaluate([Self.lodash], policy: policy, waivers: [file], environment: "staging")
+        #expect(decision.verdicts.first?.verdict == .ignored)
+        #expect(decision.waivers.map(\.state) == [.notApplied])
+        let warnings = decision.warnings.joined(separator: "\n")
+        #expect(
+            warnings.contains(
+                "waiver CVE-2024-1234 (waivers.yaml:3) names CVE-2024-1234 (lodash 4.17.15), which is held without it"),
+            "\(warnings)")
+        #expect(warnings.contains("not applied, and not needed while that holds"), "\(warnings)")
+    }
+
     /// A waiver whose id names a finding but whose scope leaves it out (`package: Minimist` for
     /// npm's `minimist`, a `path` where the finding is not) is a scope to correct, not a stale
     /// entry to remove: the warning says which scope, and where the finding is as that scope
