@@ -78,14 +78,22 @@ public struct FindingTrace: Sendable, Hashable {
             installedVersion: finding.package?.installedVersion, ids: [finding.ruleID] + finding.aliases,
             severity: finding.severity, ratings: finding.ratings, places: Self.places(of: finding.locations),
             reportedCVEs: finding.claimedCVEs,
-            occurrences: Self.occurrences(kind: finding.kind.rawValue, paths: finding.locations.compactMap(\.path)))
+            occurrences: Self.occurrences(
+                kind: finding.kind.rawValue,
+                places: finding.locations.compactMap { location in
+                    location.path.map { (path: $0, lines: [location.startLine, location.endLine]) }
+                }))
     }
 
-    /// ``occurrences`` of a finding of `kind` at `paths` (one per location, as found or as
-    /// written in a findings document): nil but for a misconfiguration.
-    public static func occurrences(kind: String, paths: [String]) -> [String: Int]? {
+    /// ``occurrences`` of a finding of `kind` at `places` (each location's file and lines, as
+    /// found or as written in a findings document): the distinct line ranges in each file, so
+    /// that the same block in two images or two clusters (a location each) counts once. Nil but
+    /// for a misconfiguration.
+    public static func occurrences(kind: String, places: [(path: String, lines: [Int?])]) -> [String: Int]? {
         guard kind == FindingKind.misconfiguration.rawValue else { return nil }
-        return paths.filter { !$0.isEmpty }.reduce(into: [:]) { counts, path in counts[path, default: 0] += 1 }
+        var ranges: [String: Set<[Int?]>] = [:]
+        for place in places where !place.path.isEmpty { ranges[place.path, default: []].insert(place.lines) }
+        return ranges.mapValues(\.count)
     }
 
     /// The CVEs the finding is, as merging reads them (``Finding/claimedCVEs``): those tools

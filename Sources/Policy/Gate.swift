@@ -316,9 +316,11 @@ public enum Gate {
             } else if named.contains(index) {
                 state = .notApplied
                 if let held = heldOtherwise[index] {
+                    // Said of this environment only: another one's policy may need it (production
+                    // does not trust the scanner's suppressions that staging trusts).
                     waiverWarnings.append(
-                        "waiver \(waiver.label) names \(describe(held.finding)), which is held without it (\(held.by)): "
-                            + "not applied, and not needed while that holds")
+                        "waiver \(waiver.label) names \(describe(held.finding)), which is held without it in "
+                            + "\(environment) (\(held.by)): not applied here")
                 }
             } else if let excluded = outOfScope[index], let first = excluded.first {
                 // Its id is right and its scope is not (`package: Minimist`): not stale, and

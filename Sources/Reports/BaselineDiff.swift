@@ -473,10 +473,14 @@ public struct FindingsSnapshot: Sendable {
                     cvss: cvss, isToolVerdict: try rating.bool("toolVerdict") ?? false)
             }
         }
-        let paths = try finding.array("locations").map { locations in
-            try locations.compactMap { location in try location.string("path") }
+        let located = try finding.array("locations").map { locations in
+            try locations.compactMap { location in
+                try location.string("path").map { path in
+                    (path: path, lines: [try location.int("startLine"), try location.int("endLine")])
+                }
+            }
         }
-        let places = paths.map(FindingTrace.places(ofPaths:))
+        let places = located.map { FindingTrace.places(ofPaths: $0.map(\.path)) }
         // An image scope as ScanGate now spells it: a baseline from before images were named in
         // one spelling still knows the image's vulnerabilities by package and id.
         let scope = try finding.string("scope").map(canonicalScope)
@@ -484,7 +488,7 @@ public struct FindingsSnapshot: Sendable {
             fingerprint: fingerprint, kind: kind, scope: scope, ecosystem: ecosystem,
             packageName: packageName, installedVersion: installedVersion, ids: [id] + aliases, severity: severity,
             ratings: ratings, places: places, reportedCVEs: claimedCVEs,
-            occurrences: paths.flatMap { FindingTrace.occurrences(kind: kind, paths: $0) })
+            occurrences: located.flatMap { FindingTrace.occurrences(kind: kind, places: $0) })
         return DiffEntry(
             fingerprint: fingerprint, id: id, kind: kind, severity: severity, title: try finding.string("title") ?? "",
             tools: Array(Set(tools)).sorted(), subject: subject, suppressed: suppressed, trace: trace)

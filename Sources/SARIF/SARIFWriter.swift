@@ -278,15 +278,30 @@ public enum SARIFWriter {
         var renderOptions = options
         renderOptions.pretty = false
         var layout = RenderLayout()
+        // Renders the file again with the rules' plain-text help brief or whole (below), the
+        // earlier render released first: the two are never needed together.
+        func rerender(briefHelp: Bool) {
+            renderOptions.briefRuleHelp = briefHelp
+            let earlierSize = bytes.count
+            bytes = []
+            bytes = render(
+                plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
+                capacity: earlierSize + earlierSize / 2)
+        }
         // A file expected at ten times the gzip limit and more (SARIF compresses about tenfold)
-        // is near or over it: its rules' plain-text help is brief from the start (below), rather
-        // than rendered whole and then again.
+        // is likely near or over it: its rules' plain-text help is brief from the start, rather
+        // than rendered whole and then again. Only an optimisation: whether the help stays brief
+        // is decided below as for any file, the whole help rendered where that says so.
+        let limit = options.limits.maximumGzipBytes
         let expectedBytes = Self.expectedCompactBytes(plans, prepared: prepared)
-        if expectedBytes > 10 * options.limits.maximumGzipBytes { renderOptions.briefRuleHelp = true }
+        if expectedBytes > 10 * limit { renderOptions.briefRuleHelp = true }
         var bytes = render(
             plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
             capacity: expectedBytes)
-        let limit = options.limits.maximumGzipBytes
+        // Expected large but small after all (short results): whole, as any file of its size.
+        if renderOptions.briefRuleHelp, !options.briefRuleHelp, bytes.count <= 4 * limit {
+            rerender(briefHelp: false)
+        }
         var sizeDrops: [SARIFDrop] = []
         var ordered: [(plan: Int, finding: Int)] = []
         // Keeps the first `kept` of `ordered` (most severe first), records the rest as dropped for
@@ -337,17 +352,21 @@ public enum SARIFWriter {
             // Plain-text help, which GitHub does not show when there is Markdown, repeats each
             // rule's description and references: about a tenth of a large file gzip-compressed,
             // room for that many more results. Given up first when the estimate does not put
-            // the file clearly under the limit (70 %), whether or not it turns out to be over;
-            // kept whole when it does (a file brief from the start that compresses well).
-            let brief = model.keptCount(ordered, fitting: limit / 10 * 7) < ordered.count
-            if renderOptions.briefRuleHelp != brief, !options.briefRuleHelp {
-                renderOptions.briefRuleHelp = brief
-                let earlierSize = bytes.count
-                bytes = []  // released before the render: the two are never needed together
-                bytes = render(
-                    plans, findings: findings, prepared: prepared, options: renderOptions, layout: &layout,
-                    capacity: earlierSize + earlierSize / 2)
-                model = layout.sizeModel(of: bytes)
+            // the file with its whole help clearly under the limit (70 %), whether or not it
+            // turns out to be over. A file brief from the start that the estimate puts clearly
+            // under is rendered whole and judged again.
+            func clearlyUnder(_ model: RenderLayout.SizeModel) -> Bool {
+                model.keptCount(ordered, fitting: limit / 10 * 7) == ordered.count
+            }
+            if !options.briefRuleHelp {
+                if renderOptions.briefRuleHelp, clearlyUnder(model) {
+                    rerender(briefHelp: false)
+                    model = layout.sizeModel(of: bytes)
+                }
+                if !renderOptions.briefRuleHelp, !clearlyUnder(model) {
+                    rerender(briefHelp: true)
+                    model = layout.sizeModel(of: bytes)
+                }
             }
             if model.keptCount(ordered, fitting: limit + limit / 10) < ordered.count {
                 cut(keeping: model.keptCount(ordered, fitting: limit - limit / 50))

@@ -114,6 +114,18 @@ struct ToolChangeDiffTests {
         // Both known: known.
         let both = try ReportSupport.snapshot([failure(at: 5), failure(at: 11)])
         #expect(both.baseline.lookup(twice[0]) == .present)
+
+        // The same block in a second build of the image (a location each) is the same place, not
+        // a second one (the diff review caught the first version counting it twice).
+        let oneImage = try ReportSupport.snapshot([
+            ReportSupport.misconfiguration("DS002", path: "Dockerfile", line: 3, tag: "1.0")
+        ])
+        let twoImages = FindingSet(merging: [
+            ReportSupport.misconfiguration("DS002", path: "Dockerfile", line: 3, tag: "1.0"),
+            ReportSupport.misconfiguration("DS002", path: "Dockerfile", line: 3, tag: "1.1"),
+        ]).all
+        try #require(twoImages.count == 1 && twoImages[0].locations.count == 2, "the premise: two locations")
+        #expect(oneImage.baseline.lookup(twoImages[0]) == .present)
     }
 
     /// An npm advisory covering two CVEs claims them both, read back from the findings JSON too:

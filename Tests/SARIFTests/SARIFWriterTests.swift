@@ -954,6 +954,19 @@ import Testing
         let compressibleHelp = try #require(
             Support.rules(of: try Support.run(compressible.bytes))?.first?["help"] as? [String: String])
         #expect(compressibleHelp["text"]?.contains("The same long description") == true)
+        // Many short results: expected large enough to be rendered brief from the start, small
+        // after all (the diff review caught a first version that kept such a file brief).
+        let short = (0..<400).map { index in
+            var finding = Support.finding(tool: "t", id: "R\(index % 20)", severity: .low, key: "k\(index)")
+            finding.description = "Described at length in the whole help."
+            return finding
+        }
+        let many = SARIFWriter.write(FindingSet(merging: short), options: SARIFOptions(limits: limits))
+        try #require(many.bytes.count <= 4 * 60_000, "the premise: small enough for a level-1 pass")
+        #expect(!many.notes.contains { $0.contains("plain-text help is brief") }, "\(many.notes)")
+        let manyHelp = try #require(
+            Support.rules(of: try Support.run(many.bytes))?.first?["help"] as? [String: String])
+        #expect(manyHelp["text"]?.contains("Described at length") == true)
         let smallHelp = try #require(
             Support.rules(of: try Support.run(small.bytes))?.first?["help"] as? [String: String])
         #expect(smallHelp["text"]?.contains("A description of") == true)
