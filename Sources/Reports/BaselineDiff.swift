@@ -233,7 +233,7 @@ public struct FindingsSnapshot: Sendable {
             var decision = try decided(document.root, file: file)
             if decision == nil, let first = ownVerdicts.first {
                 decision = (
-                    Dictionary(ownVerdicts.map { ($0.fingerprint, $0.verdict) }) { first, _ in first }, first.line
+                    Dictionary(ownVerdicts.map { ($0.fingerprint, $0.verdict) }) { first, _ in first }, first.line, nil
                 )
             }
             if let decision, let missing = entries.first(where: { decision.verdicts[$0.fingerprint] == nil }) {
@@ -245,7 +245,7 @@ public struct FindingsSnapshot: Sendable {
                         + "is the file edited?")
             }
             var snapshot = FindingsSnapshot(file: file, entries: entries, verdicts: decision?.verdicts)
-            snapshot.decidedIn = try decidedEnvironment(document.root)
+            snapshot.decidedIn = decision?.environment
             snapshot.coverage = try coverage(document.root, entries: snapshot.entries)
             return snapshot
         } catch let error as FindingsJSONReader.ReadError {
@@ -341,23 +341,13 @@ public struct FindingsSnapshot: Sendable {
         return FindingIdentity.imageScope(ImageReference(repository: repository))
     }
 
-    /// The verdicts the decision of a `scangate-report/1` document gives, by fingerprint; nil
-    /// when the document holds no decision (a findings document, or a report written without a
-    /// policy: `"decision": null`). The key
-    /// is always written: a report without it, a decision of another schema, or a verdict
-    /// ScanGate does not write is refused.
-    /// The environment a `scangate-report/1` document's decision was made in; nil for other
-    /// documents, a report without a decision, or a decision that does not say.
-    private static func decidedEnvironment(_ root: JSONValue) throws -> String? {
-        let object = try root.requireObject()
-        guard try object.string("schema") == ReportJSON.schema, let decision = try object.object("decision") else {
-            return nil
-        }
-        return try decision.object("policy")?.string("environment")
-    }
-
+    /// The verdicts the decision of a `scangate-report/1` document gives, by fingerprint, and
+    /// the environment it was made in (nil when it does not say); nil when the document holds no
+    /// decision (a findings document, or a report written without a policy: `"decision": null`).
+    /// The key is always written: a report without it, a decision of another schema, or a
+    /// verdict ScanGate does not write is refused.
     private static func decided(_ root: JSONValue, file: String) throws -> (
-        verdicts: [String: Verdict], line: Int
+        verdicts: [String: Verdict], line: Int, environment: String?
     )? {
         let object = try root.requireObject()
         guard try object.string("schema") == ReportJSON.schema else { return nil }
@@ -386,7 +376,7 @@ public struct FindingsSnapshot: Sendable {
             let fingerprint = try finding.requiredString("fingerprint")
             verdicts[fingerprint] = verdict
         }
-        return (verdicts, decision.line)
+        return (verdicts, decision.line, try decision.object("policy")?.string("environment"))
     }
 
     /// A value of a field ScanGate writes from a fixed set (a kind, a severity) that is not one.

@@ -75,8 +75,9 @@ public struct SARIFOptions: Sendable {
     /// limit uncompressed (10 MB); a larger file is written compact (see ``SARIFWriter``).
     public var pretty: Bool
     /// Whether each rule's plain-text help is the brief form (title and id, affected, fix)
-    /// instead of the whole text the Markdown help also holds: set by the writer for a file
-    /// over the gzip limit (``SARIFWriter``), not by callers.
+    /// instead of the whole text the Markdown help also holds: the writer sets it for a file
+    /// that may be near the gzip limit (``SARIFWriter``); callers in this module (tests) set it
+    /// to render that form whatever the size.
     var briefRuleHelp = false
 
     public init(
@@ -185,9 +186,9 @@ public struct SARIFOutput: Sendable {
 /// - Within GitHub's limits: the most severe results are kept and the rest listed in
 ///   ``SARIFOutput/dropped``. A file larger than the gzip limit uncompressed is written compact
 ///   whatever ``SARIFOptions/pretty`` says: whitespace is given up before any result is. A file
-///   over the gzip limit also gives up its rules' plain-text help beyond a brief form (GitHub
-///   shows the Markdown help, which stays whole; the description is in `fullDescription` too)
-///   before any result is.
+///   the size estimate does not put clearly under the gzip limit also gives up its rules'
+///   plain-text help beyond a brief form (GitHub shows the Markdown help, which stays whole; the
+///   description is in `fullDescription` too) before any result is.
 /// - Deterministic: the same findings and options give byte-identical output.
 public enum SARIFWriter {
     /// The `$schema` GitHub's documentation uses.
@@ -370,7 +371,7 @@ public enum SARIFWriter {
             }
             if model.keptCount(ordered, fitting: limit + limit / 10) < ordered.count {
                 cut(keeping: model.keptCount(ordered, fitting: limit - limit / 50))
-            } else if !triedLevel1, model.keptCount(ordered, fitting: limit / 10 * 7) == ordered.count {
+            } else if !triedLevel1, clearlyUnder(model) {
                 // The estimate puts it under 70 % of the limit: a level-1 pass likely settles it.
                 settled = Self.cheapGzipBound(bytes, limit: limit, tryingLevel1: true)
             }
