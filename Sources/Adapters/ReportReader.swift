@@ -251,7 +251,9 @@ public enum ReportFile {
                     + "name the directory it points to itself")
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw ReportError(file: path, message: "not a regular file")
+            // A FIFO, device or socket (`<(trivy …)`, /dev/stdin): read once, it could not be
+            // told apart from a truncated report, and a FIFO no one writes to would wait for ever.
+            throw ReportError(file: path, message: "not a regular file: write the report to a file and give that")
         }
         let size = Int(status.st_size)
         guard size <= maximumSize else {

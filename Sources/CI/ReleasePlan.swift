@@ -121,7 +121,10 @@ extension ReportInput {
             switch input {
             case .path(let path):
                 var isDirectory: ObjCBool = false
-                if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                if path == "-" {
+                    missing.append(
+                        "-: reports are read from files, not standard input: write it to a file and give that")
+                } else if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
                     missing.append("\(path): no such file or directory")
                 } else if isDirectory.boolValue {
                     let files = ReportGlob.filesIn(path)

@@ -23,8 +23,10 @@ public enum OutputFiles {
     ///
     /// What `path` already names decides how: a device, FIFO or socket (`-o /dev/null`, a pipe)
     /// is written to as it is (renaming a file over `/dev/null` would replace the device for
-    /// every process on the machine); a symbolic link keeps being one, and the file it names is
-    /// replaced (or made, when it does not exist yet). A file replaced keeps its permissions.
+    /// every process on the machine), and so is a descriptor this process has open
+    /// (``openDescriptor(namedBy:)``: `-o /dev/stdout >> build.log` appends to the log); a
+    /// symbolic link keeps being one, and the file it names is replaced (or made, when it does
+    /// not exist yet). A file replaced keeps its permissions.
     public static func write(
         _ bytes: [UInt8], to path: String, creatingDirectories: Bool = false
     ) throws(OutputFileError) {
@@ -40,6 +42,12 @@ public enum OutputFiles {
     public static func stage(
         _ bytes: [UInt8], to path: String, creatingDirectories: Bool = false
     ) throws(OutputFileError) -> StagedOutput {
+        if let descriptor = openDescriptor(namedBy: path) {
+            if let code = writeAll(bytes, to: descriptor) {
+                throw OutputFileError(path: path, reason: String(cString: strerror(code)))
+            }
+            return StagedOutput(path: path, pending: .written)
+        }
         var status = stat()
         var target = path
         // The mode of the file replaced, kept: a findings file someone made private stays private.
@@ -69,32 +77,66 @@ public enum OutputFiles {
 
     /// The path a symbolic link that names no existing file leads to, following links that lead
     /// to links; nil when `path` is no link.
-    static func danglingLinkTarget(_ path: String) throws(OutputFileError) -> String? {
+    public static func danglingLinkTarget(_ path: String) throws(OutputFileError) -> String? {
         var current = path
-        var status = stat()
         // As the kernel does (`ELOOP`), give up after 40 links.
         for _ in 0..<40 {
-            guard lstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else {
-                return current == path ? nil : current
-            }
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let length = readlink(current, &buffer, buffer.count - 1)
-            guard length > 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
-            let destination = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if destination.hasPrefix("/") {
-                current = destination
-            } else {
-                // Relative to the directory the link is in, as the kernel resolves it: that
-                // directory's real path (a `..` after a linked directory leads from its target).
-                var directory = URL(fileURLWithPath: current).deletingLastPathComponent().path
-                if let resolved = realpath(directory, nil) {
-                    directory = String(cString: resolved)
-                    free(resolved)
-                }
-                current = URL(fileURLWithPath: directory).appendingPathComponent(destination).path
-            }
+            guard let next = try linkDestination(current, named: path) else { return current == path ? nil : current }
+            current = next
         }
         throw OutputFileError(path: path, reason: String(cString: strerror(ELOOP)))
+    }
+
+    /// The descriptor of this process that `path` names: `/dev/stdout`, `/dev/stderr`,
+    /// `/dev/fd/N`, `/proc/self/fd/N`, or a link to one of them; nil for any other path, or a
+    /// descriptor that is not open.
+    ///
+    /// Such a path leads (through `/proc`) to the file the descriptor has open, often a regular
+    /// file (`>> build.log`): replaced by a temporary file renamed over it, the log and what the
+    /// job wrote to it before were gone, and what it wrote after went to a file no longer
+    /// there. Written through the descriptor, the output goes where the shell sent it, appended
+    /// when the shell appends.
+    public static func openDescriptor(namedBy path: String) -> Int32? {
+        let processDirectory = "/proc/\(getpid())/"
+        var current = path
+        for _ in 0..<40 {
+            let url = URL(fileURLWithPath: current)
+            if let number = Int32(url.lastPathComponent), number >= 0,
+                let resolved = realpath(url.deletingLastPathComponent().path, nil)
+            {
+                let directory = String(cString: resolved)
+                free(resolved)
+                // `/proc/self/fd` and `/dev/fd` resolve to `/proc/PID/fd`, `/proc/thread-self/fd`
+                // to `/proc/PID/task/TID/fd`.
+                let isDescriptorDirectory =
+                    directory == processDirectory + "fd"
+                    || (directory.hasPrefix(processDirectory + "task/") && directory.hasSuffix("/fd"))
+                if isDescriptorDirectory { return fcntl(number, F_GETFD) >= 0 ? number : nil }
+            }
+            guard let next = try? linkDestination(current, named: path) else { return nil }
+            current = next
+        }
+        return nil
+    }
+
+    /// Where the symbolic link `current` leads, resolved as the kernel does; nil when it is no
+    /// link. Errors name `path`, as the user wrote it.
+    private static func linkDestination(_ current: String, named path: String) throws(OutputFileError) -> String? {
+        var status = stat()
+        guard lstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(current, &buffer, buffer.count - 1)
+        guard length > 0 else { throw OutputFileError(path: path, reason: String(cString: strerror(errno))) }
+        let destination = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if destination.hasPrefix("/") { return destination }
+        // Relative to the directory the link is in, as the kernel resolves it: that directory's
+        // real path (a `..` after a linked directory leads from its target).
+        var directory = URL(fileURLWithPath: current).deletingLastPathComponent().path
+        if let resolved = realpath(directory, nil) {
+            directory = String(cString: resolved)
+            free(resolved)
+        }
+        return URL(fileURLWithPath: directory).appendingPathComponent(destination).path
     }
 
     /// Writes to what `path` names without replacing it (a device or a FIFO).
@@ -131,9 +173,10 @@ public enum OutputFiles {
         // container, on a shared volume) would otherwise write into one temporary file.
         var temporary = ""
         var descriptor: Int32 = -1
+        let name = temporaryStem(url.lastPathComponent)
         for _ in 0..<16 {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-            temporary = directory.appendingPathComponent(".\(url.lastPathComponent).scangate-\(suffix).tmp").path
+            temporary = directory.appendingPathComponent(".\(name).scangate-\(suffix).tmp").path
             descriptor = PendingTemporaryFiles.opening(temporary) {
                 open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
             }
@@ -150,6 +193,19 @@ public enum OutputFiles {
             throw OutputFileError(path: path, reason: failure)
         }
         return temporary
+    }
+
+    /// The output's name as its temporary file's name starts, cut to leave room for the 28 bytes
+    /// around it: a legal name of 230 bytes or more (255 is the limit) could not be written.
+    static func temporaryStem(_ name: String) -> String {
+        let room = 200
+        guard name.utf8.count > room else { return name }
+        var stem = ""
+        for scalar in name.unicodeScalars {
+            guard stem.utf8.count + String(scalar).utf8.count <= room else { break }
+            stem.unicodeScalars.append(scalar)
+        }
+        return stem
     }
 
     /// The first of `directory` and its ancestors that exists and is not a directory.
@@ -230,7 +286,7 @@ public struct StagedOutput: Sendable {
     enum Pending: Sendable {
         /// A temporary file in the target's directory, to be renamed over it.
         case rename(temporary: String, target: String)
-        /// Already written, to a device or FIFO.
+        /// Already written, to a device, FIFO or open descriptor.
         case written
     }
 

@@ -133,11 +133,17 @@ enum CredentialHelper {
         defer { posix_spawnattr_destroy(&attributes) }
         // Its own process group, and no signal blocked: ScanGate's main blocks SIGINT, SIGTERM and
         // SIGHUP for the thread that waits for them (`Interruption`), and a mask is inherited.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
+        // SIGPIPE back to its default action, which ScanGate ignores and a child would inherit.
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
         var noSignals = sigset_t()
         sigemptyset(&noSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaultSignals = sigset_t()
+        sigemptyset(&defaultSignals)
+        sigaddset(&defaultSignals, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
 
         let arguments = [path, "get"]
         let variables = environment.map { "\($0.key)=\($0.value)" }

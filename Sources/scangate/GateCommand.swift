@@ -96,7 +96,7 @@ struct GateCommand: ParsableCommand {
         case .json: bytes = DecisionJSON.encode(decision)
         }
         let inputs = loaded.map(\.source) + loadedPolicy.files + waivers + vex + [baseline].compactMap { $0 }
-        try OutputFile.write(bytes, to: output, sparing: inputs, isJSON: format == .json)
+        try OutputFile.write(bytes, to: output, sparing: inputs, reports: input.reports, isJSON: format == .json)
         ScanGate.exitAfterOutput(
             status: decision.passed ? ExitStatus.ok : ExitStatus.gateFailed, keeping: loaded, findings, decision)
     }

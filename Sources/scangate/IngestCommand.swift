@@ -46,7 +46,8 @@ struct IngestCommand: ParsableCommand {
         case .table: bytes = Array(SummaryTable.render(set, reports: summaries).utf8)
         case .json: bytes = FindingsJSON.encode(set, reports: summaries)
         }
-        try OutputFile.write(bytes, to: output, sparing: loaded.map(\.source), isJSON: format == .json)
+        try OutputFile.write(
+            bytes, to: output, sparing: loaded.map(\.source), reports: input.reports, isJSON: format == .json)
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set)
     }
@@ -85,14 +86,19 @@ enum ReportLoading {
 
 /// Where a command's output goes: a file written whole or not at all, or standard output.
 enum OutputFile {
-    /// Writes `bytes` to `path` (standard output for nil or `-`). A path that is one of
-    /// `inputs` (the reports, policy, waivers… the command read) is refused, exit 2: `-o`
-    /// naming an input by mistake would replace it and break the next run.
+    /// Writes `bytes` to `path` (standard output for nil, `-` or `/dev/stdout`). A path that is
+    /// one of `inputs` (the reports, policy, waivers… the command read), or that one of the
+    /// `reports` arguments would read (a file in a report directory), is refused, exit 2: `-o`
+    /// naming an input by mistake would replace it and break the next run, and an output among
+    /// the reports would be read back as one by the next.
     /// `isJSON`: the bytes are one JSON document, defused on standard output without changing
     /// its values.
-    static func write(_ bytes: [UInt8], to path: String?, sparing inputs: [String] = [], isJSON: Bool = false) throws {
-        try refuse(path, ifAnyOf: inputs)
-        guard let path, path != "-" else {
+    static func write(
+        _ bytes: [UInt8], to path: String?, sparing inputs: [String] = [], reports: [String] = [],
+        isJSON: Bool = false
+    ) throws {
+        try refuse(path, ifAnyOf: inputs, reports: reports)
+        guard let path, !isStandardOutput(path) else {
             // Standard output is a CI job's log: report text must not become a command there.
             try StandardOutput.write(isJSON ? LogText.defusingCommands(inJSON: bytes) : LogText.defusingCommands(bytes))
             return
@@ -111,18 +117,29 @@ enum OutputFile {
     /// file never written). Standard output, a device or a FIFO is written after the files are
     /// in place: a reader of a FIFO may wait for them (a step that reads the listing, then the
     /// pipe), and what it was sent cannot be taken back anyway.
-    static func writeAll(_ outputs: [(bytes: [UInt8], path: String?, isJSON: Bool)], sparing inputs: [String]) throws {
-        for output in outputs { try refuse(output.path, ifAnyOf: inputs) }
-        // A file is a path that is not `-` and names no device, FIFO or socket (a directory is
-        // refused when staged).
+    static func writeAll(
+        _ outputs: [(bytes: [UInt8], path: String?, isJSON: Bool)], sparing inputs: [String], reports: [String] = []
+    ) throws {
+        for output in outputs { try refuse(output.path, ifAnyOf: inputs, reports: reports) }
+        // A file is a path that is not `-` and names no device, FIFO, socket or open descriptor
+        // (a directory is refused when staged).
         func filePath(_ path: String?) -> String? {
-            guard let path, path != "-" else { return nil }
+            guard let path, path != "-", OutputFiles.openDescriptor(namedBy: path) == nil else { return nil }
             var status = stat()
             let isStream =
                 stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG && status.st_mode & S_IFMT != S_IFDIR
             return isStream ? nil : path
         }
         let files = outputs.map { filePath($0.path) }
+        // Two outputs in one file (`--dropped ./x -o x`, a link): the last written would replace
+        // the other, both reported written.
+        for (position, file) in files.enumerated() {
+            guard let file else { continue }
+            if let other = files[..<position].compactMap({ $0 }).first(where: { sameFile($0, file) }) {
+                Terminal.error("error: \(file) and \(other) are one file: each output needs a file of its own")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
         var staged: [StagedOutput] = []
         do throws(OutputFileError) {
             for (output, file) in zip(outputs, files) {
@@ -140,12 +157,26 @@ enum OutputFile {
         }
     }
 
-    /// Exit 2 when `path` is one of `inputs` (a command that must know before it starts, such as
-    /// the release gate whose audit log is appended before the output is written, asks early).
-    static func refuse(_ path: String?, ifAnyOf inputs: [String]) throws {
-        guard let path, path != "-", let input = inputs.first(where: { sameFile(path, $0) }) else { return }
-        Terminal.error("error: \(path) is an input of this command (\(input)); write the output somewhere else")
-        throw ExitCode(ExitStatus.usage)
+    /// Exit 2 when `path` is one of `inputs`, or a file one of the `reports` arguments would read
+    /// (``ReportInput/wouldRead(_:)``: in a report directory) (a command that must know before it
+    /// starts, such as the release gate whose audit log is appended before the output is
+    /// written, asks early).
+    static func refuse(_ path: String?, ifAnyOf inputs: [String], reports: [String] = []) throws {
+        guard let path, !isStandardOutput(path), OutputFiles.openDescriptor(namedBy: path) == nil else { return }
+        if let input = inputs.first(where: { sameFile(path, $0) }) {
+            Terminal.error("error: \(path) is an input of this command (\(input)); write the output somewhere else")
+            throw ExitCode(ExitStatus.usage)
+        }
+        if let clash = reports.lazy.compactMap({ ReportInput.path($0).wouldRead(path) }).first {
+            Terminal.error("error: \(path) \(clash): write the output somewhere else".printableLine)
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
+    /// Whether `path` is this command's standard output: `-`, or a path naming its descriptor
+    /// (`/dev/stdout`, `/dev/fd/1`), written as `-` is (defused: it is a CI job's log).
+    static func isStandardOutput(_ path: String) -> Bool {
+        path == "-" || OutputFiles.openDescriptor(namedBy: path) == STDOUT_FILENO
     }
 
     /// Exit 2 when `path` is a directory, or its directory does not exist or cannot be written (a command that records

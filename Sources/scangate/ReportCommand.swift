@@ -78,7 +78,7 @@ struct ReportCommand: ParsableCommand {
         let inputs =
             content.reports.map(\.file) + [baseline, policy].compactMap { $0 } + (content.gate?.policyFiles ?? [])
             + waivers + vex
-        try OutputFile.write(bytes, to: output, sparing: inputs, isJSON: format == .json)
+        try OutputFile.write(bytes, to: output, sparing: inputs, reports: input.reports, isJSON: format == .json)
         ScanGate.exitAfterOutput(keeping: content, bytes)
     }
 }

@@ -111,7 +111,7 @@ struct SARIFCommand: ParsableCommand {
         var outputs: [(bytes: [UInt8], path: String?, isJSON: Bool)] = []
         if let dropped { outputs.append((sarif.droppedListing, dropped, false)) }
         outputs.append((sarif.bytes, output, true))
-        try OutputFile.writeAll(outputs, sparing: inputs)
+        try OutputFile.writeAll(outputs, sparing: inputs, reports: input.reports)
         timer.mark("output")
         ScanGate.exitAfterOutput(keeping: loaded, set, sarif)
     }

@@ -41,6 +41,10 @@ struct ScanGate: ParsableCommand {
     static func main() {
         // Before any other thread starts (it blocks the signals it then waits for).
         Interruption.removeTemporaryFilesOnSignal()
+        // A closed pipe (`scangate ci | head -1`) is a write error the command reports (exit 2;
+        // `ci` still writes its step outputs), not a silent death by SIGPIPE (exit 141) that
+        // left `decision` unset for the job's later steps.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

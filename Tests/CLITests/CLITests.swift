@@ -428,6 +428,88 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.json").path))
     }
 
+    /// `-o /dev/stdout` with standard output appended to a log writes into the log, after what
+    /// is there: resolved through `/proc` to the log itself, the log was replaced by the output.
+    /// `/dev/fd/1` is the same descriptor.
+    @Test func outputToStandardOutputsPathGoesWhereTheShellSendsIt() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent("build.log")
+        for path in ["/dev/stdout", "/dev/fd/1"] {
+            try Data("earlier step\n".utf8).write(to: log)
+            let result = try ChildProcess.run(
+                URL(fileURLWithPath: "/bin/sh"),
+                [
+                    "-c", #""$0" ingest --format json fixtures/examples/npm-audit.json -o "$1" >> "$2""#,
+                    ScanGateExecutable.url.path, path, log.path,
+                ])
+            #expect(result.status == 0, "\(result.standardError)")
+            let text = try String(contentsOf: log, encoding: .utf8)
+            #expect(text.hasPrefix("earlier step\n{"), "\(path): \(text.prefix(80))")
+            #expect(text.contains("\"schema\": \"scangate-findings/1\""), "\(path)")
+        }
+    }
+
+    /// A reader that went away (`scangate ingest … | head -1`) is a write error said on standard
+    /// error, exit 2: SIGPIPE ended the process silently with status 141.
+    @Test func aClosedPipeIsAWriteErrorNotASignal() throws {
+        let process = Process()
+        process.executableURL = ScanGateExecutable.url
+        process.arguments = ["ingest", "--format", "json", "fixtures/examples"]
+        process.currentDirectoryURL = ScanGateProcess.repositoryRoot
+        let output = Pipe()
+        let error = Pipe()
+        // No reader at all: the first write fails.
+        try output.fileHandleForReading.close()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "ended by signal \(process.terminationStatus)")
+        #expect(process.terminationStatus == 2)
+        #expect(message.contains("cannot write standard output: Broken pipe"), "\(message)")
+    }
+
+    /// An output a report directory argument would read is refused (exit 2, nothing written):
+    /// the next run read it back as a report, or failed on it. Two outputs that are one file
+    /// (`--dropped ./x -o x`) are refused too: the listing was silently replaced by the SARIF.
+    /// A name too long for the temporary file beside it (up to the 255-byte limit) is written.
+    @Test func outputsAmongTheReportsOrInOneFileAreRefused() throws {
+        let directory = try ScanGateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let reports = directory.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: ScanGateProcess.repositoryRoot.appendingPathComponent("fixtures/examples/npm-audit.json").path,
+            toPath: reports.appendingPathComponent("npm-audit.json").path)
+        for arguments in [
+            ["sarif", "reports", "-o", "reports/scangate.sarif"],
+            ["ingest", "--format", "json", "reports", "-o", "reports/sub/findings.json"],
+            ["report", "--format", "html", "./reports/", "-o", "reports/report.html"],
+        ] {
+            let result = try ChildProcess.run(ScanGateExecutable.url, arguments, in: directory)
+            #expect(result.status == 2, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains("would be read as a report"), "\(result.standardError)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: reports.path) == ["npm-audit.json"])
+        // Hidden files are not read as reports, nor are files beside the directory.
+        let beside = try ChildProcess.run(
+            ScanGateExecutable.url, ["sarif", "reports", "-o", "reports/.scangate.sarif"], in: directory)
+        #expect(beside.status == 0, "\(beside.standardError)")
+
+        let oneFile = try ChildProcess.run(
+            ScanGateExecutable.url, ["sarif", "reports", "--dropped", "d.txt", "-o", "./d.txt"], in: directory)
+        #expect(oneFile.status == 2, "\(oneFile.standardError)")
+        #expect(oneFile.standardError.contains("are one file"), "\(oneFile.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("d.txt").path))
+
+        let longName = String(repeating: "a", count: 240) + ".sarif"
+        let long = try ChildProcess.run(ScanGateExecutable.url, ["sarif", "reports", "-o", longName], in: directory)
+        #expect(long.status == 0, "\(long.standardError)")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(longName).path))
+    }
+
     /// A FIFO given as a report (or found in a report directory) is refused, not waited on.
     @Test func aFIFOIsNoReport() throws {
         let directory = try ScanGateProcess.temporaryDirectory()
@@ -437,8 +519,15 @@ struct CLITests {
         for argument in [fifo, directory.path] {
             let result = try ScanGateProcess.run(["ingest", argument])
             #expect(result.status == 3)
-            #expect(result.standardError.contains("\(fifo): not a regular file"), "\(result.standardError)")
+            #expect(
+                result.standardError.contains("\(fifo): not a regular file: write the report to a file and give that"),
+                "\(result.standardError)")
         }
+        // `-` is no report: not standard input, nor a file named `-` (it said "no such file").
+        let dash = try ScanGateProcess.run(["ingest", "-"])
+        #expect(dash.status == 3)
+        #expect(
+            dash.standardError.contains("-: reports are read from files, not standard input"), "\(dash.standardError)")
     }
 
     @Test func outputReplacesAnExistingFileWhole() throws {
