@@ -1,5 +1,6 @@
 import Adapters
 import Foundation
+import OutputFiles
 import Policy
 
 /// Values given on the command line. Every one that is set wins over `.scangate.yaml`.
@@ -322,6 +323,14 @@ extension CIPlan {
         // Two outputs in one file: the last written would replace the other, both reported written.
         var written: [String: String] = [:]
         for case (let key, let path?) in outputs.byKey {
+            // `-` is standard output for the other commands; here it is the step's log, where
+            // the decision goes: written as a file named `-`, the output was nowhere expected.
+            if path == "-" {
+                let problem = "- is standard output, the step's log: name a file"
+                return fromFlags.contains(key)
+                    ? OutputClash(flag: CIConfiguration.Outputs.flag(forKey: key), problem: problem)
+                    : OutputClash(flag: nil, problem: "outputs.\(key) " + problem)
+            }
             let output = canonical(path)
             // A device or FIFO (`/dev/null` for outputs not wanted) is written to, never replaced:
             // two outputs can share it.
@@ -372,7 +381,17 @@ extension ReportInput {
     public static func canonicalPath(_ path: String) -> String {
         var existing = URL(fileURLWithPath: path).standardizedFileURL
         var missing: [String] = []
+        // Links followed, at most as many as the kernel follows (links between missing
+        // directories can lead back to each other).
+        var linksFollowed = 0
         while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+            // A link to a file not made yet is where that file will be (outputs are written
+            // through it): `out/r.html` linking to `../reports/zz.json` is among the reports.
+            if linksFollowed < 40, let target = try? OutputFiles.danglingLinkTarget(existing.path) {
+                linksFollowed += 1
+                existing = URL(fileURLWithPath: target).standardizedFileURL
+                continue
+            }
             missing.insert(existing.lastPathComponent, at: 0)
             existing.deleteLastPathComponent()
         }

@@ -147,12 +147,20 @@ public struct ReportGlob: Sendable {
             let path = child(name)
             if FileManager.default.fileExists(atPath: path) { walk(base: path, index: index + 1, into: &results) }
         case .glob(let glob, let text):
-            for name in Self.entries(base) where !name.hasPrefix(".") || text.hasPrefix(".") {
+            guard let names = Self.entries(base) else {
+                results.insert(base.isEmpty ? "." : base)
+                return
+            }
+            for name in names where !name.hasPrefix(".") || text.hasPrefix(".") {
                 if glob.matches(name) { walk(base: child(name), index: index + 1, into: &results) }
             }
         case .anyDirectories:
             walk(base: base, index: index + 1, into: &results)
-            for name in Self.entries(base) where !name.hasPrefix(".") {
+            guard let names = Self.entries(base) else {
+                results.insert(base.isEmpty ? "." : base)
+                return
+            }
+            for name in names where !name.hasPrefix(".") {
                 let path = child(name)
                 var isDirectory: ObjCBool = false
                 // Symbolic links to directories are not followed: a link cycle would never end.
@@ -165,8 +173,16 @@ public struct ReportGlob: Sendable {
         }
     }
 
-    private static func entries(_ directory: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []).sorted()
+    /// The names in `directory`, sorted; nil when it is a directory that cannot be listed
+    /// (permission denied). The walk then matches the directory itself, so that reading it fails
+    /// and says why: a subdirectory of reports skipped without a word would pass as a clean scan.
+    /// A file (matched by a pattern's directory part) has no names.
+    private static func entries(_ directory: String) -> [String]? {
+        let path = directory.isEmpty ? "." : directory
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: path) { return names.sorted() }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? nil : []
     }
 
     /// The non-hidden files in `directory` and, at any depth, in its non-hidden subdirectories,

@@ -343,6 +343,52 @@ extension ScanGateExecutable {
         #expect(try elsewhereServer.commentBodies().isEmpty && elsewhereServer.uploads() == 0)
     }
 
+    /// Whether the tests can run `scangate` as an unprivileged user (`setpriv`, as root): root
+    /// lists every directory, so only another user meets one that cannot be listed.
+    static let canDropPrivileges = geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+
+    /// A subdirectory a `reports:` pattern walks into but cannot list fails the run (exit 3,
+    /// naming it), as `scangate ingest DIR` does: skipped without a word, the image scan in it
+    /// was not read and the gate passed without it.
+    @Test(.enabled(if: canDropPrivileges)) func aReportDirectoryThatCannotBeListedFailsTheRun() throws {
+        let config = ActionsWorkspace.config(environment: "dev").replacingOccurrences(
+            of: "  - reports/trivy-*.json\n", with: "  - reports/**/trivy-*.json\n")
+        let workspace = try ActionsWorkspace(apiURL: "http://127.0.0.1:9", config: config)
+        defer { workspace.remove() }
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: workspace.path("reports/image"), withIntermediateDirectories: false)
+        // The pattern matches the file scan beside it: only the image scan is in the directory.
+        try manager.copyItem(
+            atPath: workspace.path("reports/trivy-fs.json"), toPath: workspace.path("reports/image/trivy-image.json"))
+        // A copy of the binary the other user can run, and a workspace it can read and write in.
+        try manager.createDirectory(atPath: workspace.path("_bin"), withIntermediateDirectories: false)
+        try manager.copyItem(atPath: ScanGateExecutable.url.path, toPath: workspace.path("_bin/scangate"))
+        for case let relative as String in manager.enumerator(atPath: workspace.root.path)?.allObjects ?? [] {
+            var isDirectory: ObjCBool = false
+            _ = manager.fileExists(atPath: workspace.path(relative), isDirectory: &isDirectory)
+            #expect(chmod(workspace.path(relative), isDirectory.boolValue ? 0o777 : 0o755) == 0)
+        }
+        #expect(chmod(workspace.root.path, 0o777) == 0)
+        func runAsNobody() throws -> ChildProcess.Result {
+            try ChildProcess.run(
+                URL(fileURLWithPath: "/usr/bin/setpriv"),
+                [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", workspace.path("_bin/scangate"), "ci",
+                    "--no-upload", "--no-comment",
+                ], in: workspace.root, environment: ["PATH": "/usr/bin:/bin"])
+        }
+        #expect(chmod(workspace.path("reports/image"), 0) == 0)
+        let refused = try runAsNobody()
+        #expect(refused.status == 3, "\(refused.standardError)")
+        #expect(refused.standardError.contains("reports/image"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("Permission denied"), "\(refused.standardError)")
+        // The same run with the directory readable reads the scan in it.
+        #expect(chmod(workspace.path("reports/image"), 0o777) == 0)
+        let read = try runAsNobody()
+        #expect(read.status != 3, "\(read.standardError)")
+        #expect(workspace.text("out/report.json").contains("reports/image/trivy-image.json"))
+    }
+
     /// Inside GitHub Actions a configuration that cannot be used still leaves step outputs: a
     /// later step gated on `decision != 'fail'` must not read an empty value as a pass.
     @Test func aConfigurationErrorInActionsWritesTheErrorOutputs() throws {

@@ -394,6 +394,42 @@ import Yams
         #expect("\(String(describing: linkedConfig))".contains("would be read as a report"))
     }
 
+    /// An output through a link to a file not made yet lands where the link leads: among the
+    /// reports, or in another output's file. `-` is no file (it was written as one named `-`).
+    @Test func anOutputThroughALinkToNothingAndStandardOutputAreRefused() throws {
+        let directory = try Self.workspaceWithOutLinkingToReports()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("out"))
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("out/r.html").path, withDestinationPath: "../reports/zz.json")
+        let config = try CIConfigLoader.parse(
+            "scangate-config: 1\nreports: [reports/*.json]\npolicies: {dev: p/dev.yaml}\n",
+            file: directory.appendingPathComponent(".scangate.yaml").path, directory: directory.path)
+        var overrides = CIOverrides()
+        overrides.outputs.html = directory.appendingPathComponent("out/r.html").path
+        let intoReports = #expect(throws: (any Error).self, "an output through a link into the reports was accepted") {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        }
+        #expect("\(String(describing: intoReports))".contains("would be read as a report"))
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("out/a.json").path, withDestinationPath: "b.json")
+        overrides = CIOverrides()
+        overrides.outputs.json = directory.appendingPathComponent("out/a.json").path
+        overrides.outputs.decision = directory.appendingPathComponent("out/b.json").path
+        let oneFile = #expect(throws: (any Error).self, "two outputs to one file through a link were accepted") {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        }
+        #expect("\(String(describing: oneFile))".contains("each output needs a file of its own"))
+        overrides = CIOverrides()
+        overrides.outputs.sarif = "-"
+        let standardOutput = #expect(throws: (any Error).self, "`-` was taken for an output file") {
+            _ = try CIPlan.make(config: config, overrides: overrides, context: CIContext())
+        }
+        #expect("\(String(describing: standardOutput))".contains("standard output"))
+    }
+
     /// Reports given as arguments do not free the configuration's patterns: the next plain
     /// `scangate ci` reads them, and would fail on an output written there.
     @Test func anOutputTheConfiguredPatternsWouldReadIsRefusedWithReportsAsArguments() throws {
