@@ -273,7 +273,9 @@ public struct ContinuityIndex: Sendable {
     private func candidates(for trace: FindingTrace) -> [Int] {
         var positions = fingerprints[trace.fingerprint] ?? []
         guard let key = trace.packageKey else { return positions }
-        for id in Set(trace.ids.map(Identifiers.normalize)) where !id.isEmpty {
+        // In a fixed order: which match is reported (the places it lacks) must not change from
+        // one run to the next with the hash seed.
+        for id in trace.ids.map(Identifiers.normalize).sortedUnique() where !id.isEmpty {
             let packageAndID = key + "\u{0}" + id
             // The traces of its version, in index order, when it has one (a trace of another
             // version is not it), and those without a version that no trace with one explains:

@@ -334,18 +334,20 @@ public struct FindingSet: Sendable {
     }
 
     /// One finding from several reports of it. Scalar fields come from the source that sorts
-    /// first by provenance, so the result does not depend on input order.
+    /// first by tool, id and what it says (``mergeKeys``), so the result depends neither on
+    /// input order nor on what the report files are named.
     static func merge(_ group: [Finding]) -> Finding? {
         // Adapters return finalized findings: a finding alone needs no more work.
         if group.count == 1 { return group.first }
-        let ordered = group.sorted { lhs, rhs in
-            switch (lhs.provenance.min(), rhs.provenance.min()) {
-            case (let l?, let r?) where l != r: l < r
-            case (nil, _?): true
-            case (_?, nil): false
-            default: lhs.fingerprint < rhs.fingerprint
+        let ordered = group.map { (finding: $0, source: $0.provenance.min()) }.sorted { lhs, rhs in
+            // A finding without a source (made by hand) first, as before.
+            if (lhs.source == nil) != (rhs.source == nil) { return lhs.source == nil }
+            for key in mergeKeys {
+                let (left, right) = (key(lhs.finding, lhs.source), key(rhs.finding, rhs.source))
+                if left != right { return left < right }
             }
-        }
+            return false
+        }.map(\.finding)
         guard var result = ordered.first else { return nil }
         // The package is merged outside the finding, so that its lists are the only reference to
         // their buffers and grow in place: through the finding each step copied them, quadratic
@@ -388,6 +390,18 @@ public struct FindingSet: Sendable {
         }
         return result.finalized()
     }
+
+    /// The order ``merge(_:)`` takes a group's findings in: the tool, its id and version, then
+    /// every value the first finding gives the merged one (its title, texts, status, package
+    /// version, ratings), and only then the report file and fingerprint. By file first, the
+    /// same two reports under swapped names gave another title, status and SARIF rule text.
+    private static let mergeKeys: [@Sendable (Finding, Provenance?) -> String] = [
+        { $1?.tool ?? "" }, { $1?.rawID ?? "" }, { $1?.toolVersion ?? "" }, { finding, _ in finding.title },
+        { finding, _ in finding.description ?? "" }, { finding, _ in finding.detail ?? "" },
+        { finding, _ in finding.remediation ?? "" }, { finding, _ in finding.status ?? "" },
+        { finding, _ in finding.package?.installedVersion ?? "" }, { finding, _ in finding.package?.purl ?? "" },
+        { finding, _ in "\(finding.ratings)" }, { $1?.reportFile ?? "" }, { finding, _ in finding.fingerprint },
+    ]
 
     /// `first` with only the qualifiers `second` has too, alike: one finding of a package seen
     /// as `?arch=i686` and as `?arch=x86_64` (a multilib image) is of neither architecture

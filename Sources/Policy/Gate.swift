@@ -212,7 +212,13 @@ public enum Gate {
                 (result.verdict, result.reason) = policyVerdict(
                     finding, original: judgement.severity, effective: effective, isNew: isNew, policy: policy)
                 if result.verdict != .ignored {
-                    for index in naming {
+                    // The waiver that holds longest first, then by file and line: in the order
+                    // the files were given, another waiver (with its reason, approver and
+                    // "expires in 2 days" warning) applied when `--waivers` were swapped.
+                    let byExpiry = naming.sorted {
+                        (waivers[$0].expires, waivers[$1].source) > (waivers[$1].expires, waivers[$0].source)
+                    }
+                    for index in byExpiry {
                         let waiver = waivers[index]
                         guard waiver.holds(in: environment) else { continue }
                         if let refusal = refusal(

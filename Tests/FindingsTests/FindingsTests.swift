@@ -126,6 +126,61 @@ struct FindingsTests {
         #expect(FindingSet(merging: [npm, trivy]).all.map(\.fingerprint) == set.all.map(\.fingerprint))
     }
 
+    /// The same vulnerability in two reports of one tool that say different things (another
+    /// database: title, status, ratings): the merged finding takes the same values whatever the
+    /// report files are named. By file name first, swapping two reports' names swapped the
+    /// title, status and SARIF rule text of the merged finding.
+    @Test func whatAMergedFindingSaysDoesNotDependOnReportFileNames() {
+        func read(from file: String, title: String, status: String, severity: Severity) -> Finding {
+            var finding = vulnerability("CVE-2021-23337", package: "lodash", version: "4.17.15", tool: "trivy")
+            finding.title = title
+            finding.status = status
+            finding.ratings = [
+                SeverityRating(source: "trivy", severity: severity, label: severity.rawValue, isToolVerdict: true)
+            ]
+            finding.provenance = [Provenance(tool: "trivy", reportFile: file, rawID: "CVE-2021-23337")]
+            return finding.finalized()
+        }
+        func merged(_ first: String, _ second: String) -> Finding? {
+            FindingSet(merging: [
+                read(from: first, title: "lodash: command injection", status: "fixed", severity: .high),
+                read(from: second, title: "Command injection in lodash", status: "affected", severity: .critical),
+            ]).all.first
+        }
+        let named = merged("a.json", "b.json")
+        let swapped = merged("b.json", "a.json")
+        #expect(named?.title == "Command injection in lodash")
+        #expect(swapped?.title == named?.title)
+        #expect(swapped?.status == named?.status)
+        #expect(swapped?.ratings == named?.ratings)
+        #expect(swapped?.provenance.map(\.reportFile) == ["a.json", "b.json"])
+    }
+
+    /// A finding that matches two baseline findings by two ids, each missing a place: the one
+    /// reported is the same in every run (by sorted id). Found through a `Set` of ids, it
+    /// followed the process's hash seed, and the gate's note changed between identical runs.
+    @Test func theBaselineMatchReportedDoesNotDependOnTheHashSeed() {
+        func trace(_ fingerprint: String, ids: [String], places: [String]) -> FindingTrace {
+            FindingTrace(
+                fingerprint: fingerprint, kind: "vulnerability", scope: FindingIdentity.sourceScope, ecosystem: "npm",
+                packageName: "lodash", installedVersion: "4.17.15", ids: ids, places: places)
+        }
+        let index = ContinuityIndex([
+            trace("f1", ids: ["GHSA-35jh-r3h4-6jhm"], places: ["a/package-lock.json"]),
+            trace("f2", ids: ["GHSA-29mw-wpgm-hmr9"], places: ["b/package-lock.json"]),
+        ])
+        // Ids in several orders and spellings: every one gives the same answer.
+        for ids in [
+            ["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm", "GHSA-29mw-wpgm-hmr9"],
+            ["CVE-2021-23337", "GHSA-29mw-wpgm-hmr9", "ghsa-35jh-r3h4-6jhm"],
+            ["ghsa-35JH-r3h4-6jhm", "CVE-2021-23337", "GHSA-29MW-wpgm-hmr9"],
+        ] {
+            let now = trace(
+                "f3", ids: ids, places: ["a/package-lock.json", "b/package-lock.json", "c/package-lock.json"])
+            #expect(index.lookup(now) == .elsewhere(newPlaces: ["a/package-lock.json", "c/package-lock.json"]))
+        }
+    }
+
     /// A package found under many paths by several sources: its paths and fixed versions are
     /// every source's, sorted, each once (gathered, then sorted once for the group: sorting at
     /// every step was quadratic in a package found in thousands of targets).

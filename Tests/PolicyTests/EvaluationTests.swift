@@ -262,6 +262,31 @@ struct EvaluationTests {
             """, file: "waivers.yaml")
     }
 
+    /// Two waivers that both hold for a finding: the one that holds longest applies, whatever
+    /// the order of the files. In file order, swapping `--waivers` swapped the reason and
+    /// approver shown, and the "expires in 2 days" warning came and went.
+    @Test func ofTwoWaiversThatHoldTheLongestApplies() throws {
+        let policy = try Support.policy("scangate-policy: 1\nfail-on: high\n")
+        let later = try Self.minimistWaiver(expiring: "2026-12-20")
+        let sooner = try WaiverFile.parse(
+            """
+            scangate-waivers: 1
+            waivers:
+              - id: CVE-2021-44906
+                reason: fixed next sprint
+                approved-by: lead@example.org
+                expires: 2026-11-27
+
+            """, file: "sooner.yaml")
+        for order in [[later, sooner], [sooner, later]] {
+            let decision = Support.evaluate([Self.minimist], policy: policy, waivers: order)
+            let verdict = try #require(Support.verdict(decision, "CVE-2021-44906"))
+            #expect(verdict.verdict == .waived)
+            #expect(verdict.waiver?.expires == Support.day("2026-12-20"), "\(verdict.reason.text)")
+            #expect(!decision.warnings.contains { $0.contains("expires on 2026-11-27") }, "\(decision.warnings)")
+        }
+    }
+
     /// A waiver accepts a finding until it expires: a baseline taken while it was waived holds
     /// it, but once the waiver lapses `fail-on-new-only` must not let it pass as old.
     @Test func aFindingWhoseWaiverLapsedIsNewAgain() throws {
