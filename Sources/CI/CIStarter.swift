@@ -188,8 +188,10 @@ public enum CIStarter {
         // that were never written, and a second try was refused because it existed.
         var actions: [Action] = []
         var staged: [StagedOutput] = []
+        let policies = PathResolution.join(directory, "policies")
+        // Made for the staged policies: removed again, empty, when they are discarded.
+        let policiesExisted = isThere(policies)
         do {
-            let policies = PathResolution.join(directory, "policies")
             for (name, from) in sources {
                 let target = PathResolution.join(policies, name)
                 let exists = isThere(target)
@@ -209,6 +211,7 @@ public enum CIStarter {
             for output in staged { try output.commit() }
         } catch {
             for output in staged { output.discard() }
+            if !policiesExisted { rmdir(policies) }
             switch error {
             case let error as OutputFileError: throw InstallError(description: error.description)
             case let error as InstallError: throw error

@@ -503,6 +503,14 @@ extension ScanGateExecutable {
         #expect(failed.standardError.contains("policies is not a directory"), "\(failed.standardError)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["policies"])
         try FileManager.default.removeItem(at: blocker)
+        // The configuration cannot be written (a directory in its place): the policies'
+        // directory made for it is gone again, not left empty.
+        let configBlocker = directory.appendingPathComponent(".scangate.yaml")
+        try FileManager.default.createDirectory(at: configBlocker, withIntermediateDirectories: false)
+        let forced = try ScanGateExecutable.run(["init", "--force"], in: directory, environment: environment)
+        #expect(forced.status == 2, "\(forced.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [".scangate.yaml"])
+        try FileManager.default.removeItem(at: configBlocker)
         let retried = try ScanGateExecutable.run(["init"], in: directory, environment: environment)
         #expect(retried.status == 0, "\(retried.standardError)")
     }
