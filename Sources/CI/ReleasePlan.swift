@@ -135,8 +135,13 @@ extension ReportInput {
                 }
             case .pattern(let pattern):
                 // Validated when the configuration was read; a pattern that no longer parses matches nothing.
-                let matched = (try? ReportGlob(pattern))?.expand() ?? []
-                if matched.isEmpty { missing.append("\(pattern): no report matches") }
+                let (matched, unlistable) = (try? ReportGlob(pattern))?.expansion() ?? ([], [])
+                for directory in unlistable {
+                    missing.append(
+                        "\(directory): cannot be listed or entered, and the pattern \(pattern) reaches into it: a "
+                            + "report there would go unread; make it readable, or narrow the pattern")
+                }
+                if matched.isEmpty && unlistable.isEmpty { missing.append("\(pattern): no report matches") }
                 paths += matched
             }
         }

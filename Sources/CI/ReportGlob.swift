@@ -115,9 +115,15 @@ public struct ReportGlob: Sendable {
 
     /// The files the pattern matches, sorted; a matched directory stands for the non-hidden files
     /// in it and its subdirectories (``filesIn(_:)``, as on the command line).
-    public func expand() -> [String] {
+    public func expand() -> [String] { expansion().files }
+
+    /// ``expand()``'s files, and the directories the walk met but could not list or enter
+    /// (permission denied), sorted: a report in one would go unread, so a run must not pass
+    /// without it (`reports/*/trivy.json` skipped an image scan in a directory mode 000).
+    public func expansion() -> (files: [String], unlistable: [String]) {
         var results: Set<String> = []
-        walk(base: isAbsolute ? "/" : "", index: 0, into: &results)
+        var unlistable: Set<String> = []
+        walk(base: isAbsolute ? "/" : "", index: 0, into: &results, unlistable: &unlistable)
         var files: [String] = []
         for path in results {
             // A matched symbolic link to a directory is listed, not followed, as inside a
@@ -131,10 +137,10 @@ public struct ReportGlob: Sendable {
                 files.append(path)
             }
         }
-        return Array(Set(files)).sorted()
+        return (Array(Set(files)).sorted(), unlistable.sorted())
     }
 
-    private func walk(base: String, index: Int, into results: inout Set<String>) {
+    private func walk(base: String, index: Int, into results: inout Set<String>, unlistable: inout Set<String>) {
         guard index < segments.count else {
             results.insert(base)
             return
@@ -145,19 +151,27 @@ public struct ReportGlob: Sendable {
         switch segments[index] {
         case .literal(let name):
             let path = child(name)
-            if FileManager.default.fileExists(atPath: path) { walk(base: path, index: index + 1, into: &results) }
+            var status = stat()
+            if stat(path, &status) == 0 {
+                walk(base: path, index: index + 1, into: &results, unlistable: &unlistable)
+            } else if errno == EACCES {
+                // `base` cannot be entered: whether `name` is in it is not known.
+                unlistable.insert(base.isEmpty ? "." : base)
+            }
         case .glob(let glob, let text):
             guard let names = Self.entries(base) else {
-                results.insert(base.isEmpty ? "." : base)
+                unlistable.insert(base.isEmpty ? "." : base)
                 return
             }
             for name in names where !name.hasPrefix(".") || text.hasPrefix(".") {
-                if glob.matches(name) { walk(base: child(name), index: index + 1, into: &results) }
+                if glob.matches(name) {
+                    walk(base: child(name), index: index + 1, into: &results, unlistable: &unlistable)
+                }
             }
         case .anyDirectories:
-            walk(base: base, index: index + 1, into: &results)
+            walk(base: base, index: index + 1, into: &results, unlistable: &unlistable)
             guard let names = Self.entries(base) else {
-                results.insert(base.isEmpty ? "." : base)
+                unlistable.insert(base.isEmpty ? "." : base)
                 return
             }
             for name in names where !name.hasPrefix(".") {
@@ -167,16 +181,15 @@ public struct ReportGlob: Sendable {
                 if !Self.isSymbolicLink(path), FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
                     isDirectory.boolValue
                 {
-                    walk(base: path, index: index, into: &results)
+                    walk(base: path, index: index, into: &results, unlistable: &unlistable)
                 }
             }
         }
     }
 
     /// The names in `directory`, sorted; nil when it is a directory that cannot be listed
-    /// (permission denied). The walk then matches the directory itself, so that reading it fails
-    /// and says why: a subdirectory of reports skipped without a word would pass as a clean scan.
-    /// A file (matched by a pattern's directory part) has no names.
+    /// (permission denied; ``expansion()`` names it). A file (matched by a pattern's directory
+    /// part) has no names.
     private static func entries(_ directory: String) -> [String]? {
         let path = directory.isEmpty ? "." : directory
         if let names = try? FileManager.default.contentsOfDirectory(atPath: path) { return names.sorted() }

@@ -196,24 +196,16 @@ enum OutputFile {
     }
 
     /// Whether two paths name the same file: by device and inode when both exist (links and `./`
-    /// spellings included), else by their directory's real path and their name (an audit log the
-    /// command is about to create is as much an input as one that exists).
+    /// spellings included), else by where they lead (``ReportInput/canonicalPath(_:)``: a link
+    /// to a file not made yet leads to that file), so that an audit log the command is about to
+    /// create is as much an input as one that exists.
     private static func sameFile(_ lhs: String, _ rhs: String) -> Bool {
         var left = stat()
         var right = stat()
         if stat(lhs, &left) == 0, stat(rhs, &right) == 0 {
             return left.st_dev == right.st_dev && left.st_ino == right.st_ino
         }
-        guard let leftPath = canonicalPath(lhs), let rightPath = canonicalPath(rhs) else { return false }
-        return leftPath == rightPath
-    }
-
-    /// The real path of `path`'s directory followed by its name; nil when the directory does not exist.
-    private static func canonicalPath(_ path: String) -> String? {
-        let url = URL(fileURLWithPath: path)
-        guard let directory = realpath(url.deletingLastPathComponent().path, nil) else { return nil }
-        defer { free(directory) }
-        return String(cString: directory) + "/" + url.lastPathComponent
+        return ReportInput.canonicalPath(lhs) == ReportInput.canonicalPath(rhs)
     }
 }
 

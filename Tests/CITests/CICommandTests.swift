@@ -351,15 +351,17 @@ extension ScanGateExecutable {
     /// naming it), as `scangate ingest DIR` does: skipped without a word, the image scan in it
     /// was not read and the gate passed without it.
     @Test(.enabled(if: canDropPrivileges)) func aReportDirectoryThatCannotBeListedFailsTheRun() throws {
-        let config = ActionsWorkspace.config(environment: "dev").replacingOccurrences(
-            of: "  - reports/trivy-*.json\n", with: "  - reports/**/trivy-*.json\n")
-        let workspace = try ActionsWorkspace(apiURL: "http://127.0.0.1:9", config: config)
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
         defer { workspace.remove() }
         let manager = FileManager.default
         try manager.createDirectory(atPath: workspace.path("reports/image"), withIntermediateDirectories: false)
-        // The pattern matches the file scan beside it: only the image scan is in the directory.
+        // The patterns match scans beside it: only one image's scan is in the directory.
         try manager.copyItem(
             atPath: workspace.path("reports/trivy-fs.json"), toPath: workspace.path("reports/image/trivy-image.json"))
+        try manager.createDirectory(atPath: workspace.path("reports/web"), withIntermediateDirectories: false)
+        try manager.copyItem(
+            atPath: workspace.path("reports/trivy-fs.json"), toPath: workspace.path("reports/web/trivy-image.json"))
         // A copy of the binary the other user can run, and a workspace it can read and write in.
         try manager.createDirectory(atPath: workspace.path("_bin"), withIntermediateDirectories: false)
         try manager.copyItem(atPath: ScanGateExecutable.url.path, toPath: workspace.path("_bin/scangate"))
@@ -377,16 +379,27 @@ extension ScanGateExecutable {
                     "--no-upload", "--no-comment",
                 ], in: workspace.root, environment: ["PATH": "/usr/bin:/bin"])
         }
-        #expect(chmod(workspace.path("reports/image"), 0) == 0)
-        let refused = try runAsNobody()
-        #expect(refused.status == 3, "\(refused.standardError)")
-        #expect(refused.standardError.contains("reports/image"), "\(refused.standardError)")
-        #expect(refused.standardError.contains("Permission denied"), "\(refused.standardError)")
-        // The same run with the directory readable reads the scan in it.
-        #expect(chmod(workspace.path("reports/image"), 0o777) == 0)
-        let read = try runAsNobody()
-        #expect(read.status != 3, "\(read.standardError)")
-        #expect(workspace.text("out/report.json").contains("reports/image/trivy-image.json"))
+        // Reached through `**`, and through `*` followed by the file's name (the directory cannot
+        // be entered to look for it).
+        for pattern in ["reports/**/trivy-*.json", "reports/*/trivy-image.json"] {
+            try Data(
+                ActionsWorkspace.config(environment: "dev").replacingOccurrences(
+                    of: "  - reports/trivy-*.json\n", with: "  - reports/trivy-*.json\n  - \(pattern)\n"
+                ).utf8
+            ).write(to: URL(fileURLWithPath: workspace.path(".scangate.yaml")))
+            #expect(chmod(workspace.path("reports/image"), 0) == 0)
+            let refused = try runAsNobody()
+            #expect(refused.status == 3, "\(pattern): \(refused.standardError)")
+            #expect(
+                refused.standardError.contains(
+                    "reports/image: cannot be listed or entered, and the pattern \(pattern) reaches into it"),
+                "\(refused.standardError)")
+            // The same run with the directory readable reads the scan in it.
+            #expect(chmod(workspace.path("reports/image"), 0o777) == 0)
+            let read = try runAsNobody()
+            #expect(read.status != 3, "\(pattern): \(read.standardError)")
+            #expect(workspace.text("out/report.json").contains("reports/image/trivy-image.json"), "\(pattern)")
+        }
     }
 
     /// Inside GitHub Actions a configuration that cannot be used still leaves step outputs: a

@@ -503,6 +503,14 @@ struct CLITests {
         #expect(oneFile.status == 2, "\(oneFile.standardError)")
         #expect(oneFile.standardError.contains("are one file"), "\(oneFile.standardError)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("d.txt").path))
+        // A link to a file not made yet is that file.
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.appendingPathComponent("d.txt").path, withDestinationPath: "e.txt")
+        let linked = try ChildProcess.run(
+            ScanGateExecutable.url, ["sarif", "reports", "--dropped", "d.txt", "-o", "e.txt"], in: directory)
+        #expect(linked.status == 2, "\(linked.standardError)")
+        #expect(linked.standardError.contains("are one file"), "\(linked.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("e.txt").path))
 
         let longName = String(repeating: "a", count: 240) + ".sarif"
         let long = try ChildProcess.run(ScanGateExecutable.url, ["sarif", "reports", "-o", longName], in: directory)
