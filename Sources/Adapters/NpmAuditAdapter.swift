@@ -206,6 +206,9 @@ private struct NpmAuditReader {
     static func installedVersions(of advisory: JSONValue) throws(JSONAccessError) -> [(String?, [String])] {
         var order: [String?] = []
         var pathsByVersion: [String?: [String]] = [:]
+        // The paths each version has, to keep each once in linear time (an advisory can list
+        // hundreds of thousands).
+        var seen: [String?: Set<String>] = [:]
         for occurrence in try advisory.array("findings") ?? [] {
             _ = try occurrence.requireObject()
             let version = try occurrence.identifier("version")
@@ -214,7 +217,7 @@ private struct NpmAuditReader {
                 order.append(version)
                 pathsByVersion[version] = []
             }
-            for path in paths where pathsByVersion[version]?.contains(path) == false {
+            for path in paths where seen[version, default: []].insert(path).inserted {
                 pathsByVersion[version]?.append(path)
             }
         }

@@ -405,15 +405,19 @@ private struct SARIFDocumentReader {
         // A hierarchical id (`CA2101/1`, SARIF 3.27.5) names a sub-rule of the longest prefix of
         // it the run describes (`js/sql-injection/1` of `js/sql-injection`: ids hold `/` too).
         if rule == nil, let explicitID, let component {
-            var parts = explicitID.split(separator: "/", omittingEmptySubsequences: false)
-            while rule == nil, parts.count > 1 {
-                parts.removeLast()
-                let prefix = parts.joined(separator: "/")
+            // Longest first, and only prefixes as long as some rule id: an id of 50,000
+            // `/`-separated parts was tried at every one of them, each prefix rebuilt (quadratic;
+            // found by fuzzing).
+            let bytes = Array(explicitID.utf8)
+            for length in bytes.indices.reversed()
+            where bytes[length] == UInt8(ascii: "/") && component.ruleIDByteCounts.contains(length) {
+                let prefix = String(decoding: bytes[..<length], as: UTF8.self)
                 guard !prefix.isEmpty, !prefix.hasSuffix("/"), let index = component.ruleIndexByID[prefix] else {
                     continue
                 }
                 rule = component.rules[index]
                 warnOnce(at: result, "rule \"\(explicitID)\" is not described; read with rule \"\(prefix)\"")
+                break
             }
         }
         // A rule named only by its `guid` (SARIF 3.52.4), in the referenced component or any.
@@ -809,6 +813,8 @@ private struct SARIFToolComponent {
     /// Rules by their `guid`, for results that name a rule only so (read per result: an index,
     /// not a scan of the rules each time).
     let ruleIndexByGUID: [String: Int]
+    /// The lengths (UTF-8 bytes) of its rule ids: only a prefix of one of these lengths can be one.
+    let ruleIDByteCounts: Set<Int>
 
     /// The component's name for messages: `"codeql/javascript-queries"`, else `the tool`.
     var displayName: String { name.map { "\"\($0)\"" } ?? "the tool" }
@@ -828,6 +834,7 @@ private struct SARIFToolComponent {
         }
         ruleIndexByID = index
         ruleIndexByGUID = guidIndex
+        ruleIDByteCounts = Set(index.keys.map(\.utf8.count))
     }
 }
 
@@ -974,9 +981,20 @@ private struct SARIFRun {
         if baseID == nil { baseID = try location.string("uriBaseId") }
         guard !SARIFVocabulary.isWebURL(uri) else { return uri }
         let path = uriBases.resolve(uri, baseID: baseID)
-        guard let root = repositoryRoot, path.hasPrefix(root), path.count > root.count else { return path }
+        // Every result joins its base again: a base of a megabyte shared by thousands of results
+        // made gigabytes of paths (found by fuzzing). No file path is this long (Linux allows
+        // 4,096 bytes).
+        guard path.utf8.count <= Self.maximumPathByteCount else {
+            throw artifactLocation.error(
+                "its path, joined to its base, is \(path.utf8.count) bytes, more than the \(Self.maximumPathByteCount) "
+                    + "a file path can have")
+        }
+        guard let root = repositoryRoot, path.hasPrefix(root), path.utf8.count > root.utf8.count else { return path }
         return String(path.dropFirst(root.count))
     }
+
+    /// The longest artifact path read (a file's path; web URLs are not joined to bases).
+    static let maximumPathByteCount = 16_384
 
     /// The CWE id a result's `taxa` entry names, when its taxonomy is CWE.
     func cweTaxon(_ taxon: JSONValue) throws(JSONAccessError) -> String? {
@@ -1034,10 +1052,36 @@ private struct SARIFURIBases {
         } else {
             path = decoded
         }
-        // `./` alone names the repository itself (mobsfscan): kept, not emptied.
-        while path.hasPrefix("./") && path.count > 2 { path.removeFirst(2) }
-        while let range = path.range(of: "/./") { path.replaceSubrange(range, with: "/") }
-        return path
+        return Self.withoutDotSegments(path)
+    }
+
+    /// `path` without its leading `./` and its inner `/./`, in one pass each: removed one at a
+    /// time, each removal moved or searched the whole rest (300,000 leading `./` took minutes).
+    /// `./` alone names the repository itself (mobsfscan): kept, not emptied.
+    static func withoutDotSegments(_ path: String) -> String {
+        var bytes = Array(path.utf8)
+        var leading = 0
+        while bytes.count - leading > 2, bytes[leading] == UInt8(ascii: "."), bytes[leading + 1] == UInt8(ascii: "/") {
+            leading += 2
+        }
+        bytes.removeFirst(leading)
+        guard bytes.count > 2 else { return String(decoding: bytes, as: UTF8.self) }
+        // Inner `.` segments: between two slashes, never the first or the last segment.
+        var kept: [UInt8] = []
+        kept.reserveCapacity(bytes.count)
+        var position = 0
+        while position < bytes.count {
+            if bytes[position] == UInt8(ascii: "/"), position + 2 < bytes.count,
+                bytes[position + 1] == UInt8(ascii: "."),
+                bytes[position + 2] == UInt8(ascii: "/")
+            {
+                position += 2  // the `/.`; the next `/` is kept (and may start another `/./`)
+                continue
+            }
+            kept.append(bytes[position])
+            position += 1
+        }
+        return String(decoding: kept, as: UTF8.self)
     }
 
     /// The directory every absolute base lies in (`/repo/` for `/repo/frontend/` and

@@ -220,20 +220,35 @@ public struct FindingSet: Sendable {
             // One advisory under its own id (a GHSA Trivy lists without CVEs, npm audit with
             // the two it covers) is one record, however much of it each tool tells.
             let sameRecord =
-                !ruleIDs.isDisjoint(with: other.ruleIDs)
+                Self.intersect(ruleIDs, other.ruleIDs)
                 && (cves.isSubset(of: other.cves) || other.cves.isSubset(of: cves))
-            guard sameRecord || cves.union(other.cves).count <= 1 || cves == other.cves else { return false }
-            if !cves.isDisjoint(with: other.cves) { return true }
+            guard sameRecord || !Self.holdMoreThanOne(cves, other.cves) || cves == other.cves else { return false }
+            if Self.intersect(cves, other.cves) { return true }
             for (report, ids) in other.idsByReport {
-                if let mine = idsByReport[report], mine.union(ids).count > 1 { return false }
+                if let mine = idsByReport[report], Self.holdMoreThanOne(mine, ids) { return false }
             }
             return true
         }
 
+        /// Adds `other`'s claims, in place: a group's sets grow with every finding joining it,
+        /// and copied at each join (`union`) they made a group of thousands quadratic.
         mutating func absorb(_ other: MergeClaims) {
             cves.formUnion(other.cves)
             ruleIDs.formUnion(other.ruleIDs)
-            idsByReport.merge(other.idsByReport) { $0.union($1) }
+            for (report, ids) in other.idsByReport { idsByReport[report, default: []].formUnion(ids) }
+        }
+
+        /// Whether the two sets share an element, looking the smaller one up in the larger.
+        private static func intersect(_ first: Set<String>, _ second: Set<String>) -> Bool {
+            let (small, large) = first.count <= second.count ? (first, second) : (second, first)
+            return small.contains { large.contains($0) }
+        }
+
+        /// Whether the two together hold more than one element, without making their union.
+        private static func holdMoreThanOne(_ first: Set<String>, _ second: Set<String>) -> Bool {
+            if first.count > 1 || second.count > 1 { return true }
+            guard let one = first.first, let other = second.first else { return false }
+            return one != other
         }
     }
 
@@ -273,12 +288,20 @@ public struct FindingSet: Sendable {
         }
         for index in candidates.keys.sorted() {
             let joining = (candidates[index] ?? []).sorted { $0.finding.fingerprint < $1.finding.fingerprint }
+            // Two claiming the same CVEs may always be one (``MergeClaims/canJoin(_:)``): a
+            // finding's rivals are among those claiming others, or none. Thousands of advisories
+            // of one CVE were otherwise compared pairwise.
+            let byCVEs = Dictionary(grouping: joining.indices) { joining[$0].claims.cves }
             // In fingerprint order; one that can no longer join (another report's finding of
             // another CVE joined first) stays on its own.
             for candidate in joining {
-                let rivals = joining.contains { other in
-                    other.finding.fingerprint != candidate.finding.fingerprint
-                        && !other.claims.canJoin(candidate.claims)
+                let rivals = byCVEs.contains { cves, members in
+                    (cves.isEmpty || cves != candidate.claims.cves)
+                        && members.contains { position in
+                            let other = joining[position]
+                            return other.finding.fingerprint != candidate.finding.fingerprint
+                                && !other.claims.canJoin(candidate.claims)
+                        }
                 }
                 if !rivals, groupClaims[index].canJoin(candidate.claims) {
                     groups[index].append(candidate.finding)

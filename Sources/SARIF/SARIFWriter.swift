@@ -893,9 +893,11 @@ struct RunPlan {
             if character == "-" && slug.hasSuffix("-") { continue }
             slug.append(character)
         }
-        while slug.hasPrefix("-") || slug.hasPrefix(".") { slug.removeFirst() }
-        while slug.hasSuffix("-") { slug.removeLast() }
-        return slug.isEmpty ? "tool" : slug
+        // In one step each: removing one character at a time from the front of a String moves
+        // the rest every time (a tool named with 3.5 million dots took minutes).
+        let trimmed = slug.drop { $0 == "-" || $0 == "." }
+        let slugText = String(trimmed.dropLast(trimmed.reversed().prefix { $0 == "-" }.count))
+        return slugText.isEmpty ? "tool" : slugText
     }
 
     /// Open results per severity (most severe first), then suppressed: compared to decide which

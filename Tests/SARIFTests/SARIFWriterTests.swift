@@ -227,6 +227,19 @@ import Testing
         #expect(crowded["Trivy"]?.hasPrefix("scangate/trivy-") == true && crowded["Trivy"]?.count == 24)
     }
 
+    /// A tool's slug: lower case, letters, digits, `.`, `_` and `-`, one `-` for a run of
+    /// others, no `-` or `.` leading, no `-` trailing. A name of millions of dots is trimmed in
+    /// one step (one character at a time, it took minutes; found by fuzzing).
+    @Test(.timeLimit(.minutes(1))) func toolNamesAreSluggedWhateverTheirLength() {
+        #expect(RunPlan.slugged("-.-Trivy  Scanner--") == "trivy-scanner")
+        #expect(RunPlan.slugged("..") == "tool")
+        #expect(RunPlan.slugged("OWASP ZAP 2.16") == "owasp-zap-2.16")
+        #expect(
+            RunPlan.slugged(
+                String(repeating: ".", count: 3_000_000) + "Semgrep" + String(repeating: "-", count: 1_000))
+                == "semgrep")
+    }
+
     /// Reports of one tool from different versions, in either order, give the same file: the
     /// driver's version is the highest.
     @Test func theDriverVersionDoesNotDependOnTheReportOrder() throws {

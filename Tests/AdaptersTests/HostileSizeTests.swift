@@ -1,0 +1,104 @@
+import Adapters
+import Findings
+import Foundation
+import Testing
+
+/// Inputs shaped to make a reader quadratic, each found by fuzzing: every one took minutes
+/// (a hung CI step) where it now reads in well under a second. The time limit is a guard against
+/// a hang coming back, far above any normal run, not a speed measurement (that is the benchmark's).
+@Suite("Hostile sizes", .timeLimit(.minutes(1)))
+struct HostileSizeTests {
+    private static func sarif(rules: String, results: String, runExtras: String = "") -> [UInt8] {
+        Array(
+            #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "t", "rules": [\#(rules)]}}\#(runExtras), "results": [\#(results)]}]}"#
+                .utf8)
+    }
+
+    /// A result's rule id of 50,000 `/`-separated parts names a sub-rule of the longest prefix
+    /// the run describes; each prefix was rebuilt and looked up in turn (quadratic).
+    @Test func aRuleIDOfManySegmentsFindsItsRule() throws {
+        let id = String(repeating: "a/", count: 50_000) + "x"
+        let report = try Corpus.parse(
+            bytes: Self.sarif(
+                rules: #"{"id": "a/a", "shortDescription": {"text": "the described rule"}}"#,
+                results: #"{"ruleId": "\#(id)", "message": {"text": "m"}}"#),
+            name: "segments.sarif")
+        #expect(report.findings.count == 1)
+        #expect(report.findings.first?.title == "the described rule")
+        #expect(report.warnings.contains { $0.contains(#"is not described; read with rule "a/a""#) })
+    }
+
+    /// `./` repeated 300,000 times before a file name is that file; each was removed by moving
+    /// the rest of the path.
+    @Test func aPathOfManyLeadingDotSegmentsIsItsFile() throws {
+        let uri = String(repeating: "./", count: 300_000) + "src/./x.c"
+        let report = try Corpus.parse(
+            bytes: Self.sarif(
+                rules: #"{"id": "r"}"#,
+                results:
+                    #"{"ruleId": "r", "message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "\#(uri)"}, "region": {"startLine": 3}}}]}"#
+            ),
+            name: "dots.sarif")
+        #expect(report.findings.first?.locations.first?.path == "src/x.c")
+    }
+
+    /// A base of a megabyte joined to each of thousands of results made gigabytes of paths; no
+    /// file path is that long, so the report is refused, saying where.
+    @Test func aPathLongerThanAnyFilePathIsRefused() throws {
+        let base = "file:///" + String(repeating: "a", count: 1_000_000) + "/"
+        let result =
+            #"{"ruleId": "r", "message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "x.c", "uriBaseId": "SRC"}}}]}"#
+        let bytes = Self.sarif(
+            rules: #"{"id": "r"}"#, results: Array(repeating: result, count: 3_000).joined(separator: ","),
+            runExtras: #", "originalUriBaseIds": {"SRC": {"uri": "\#(base)"}}"#)
+        #expect {
+            try Corpus.parse(bytes: bytes, name: "base.sarif")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("results[0].locations[0].physicalLocation.artifactLocation")
+                && text.contains("is 1000005 bytes, more than the 16384 a file path can have")
+        }
+    }
+
+    /// An npm 6 advisory listing 200,000 paths (each twice) keeps each once, in order; each was
+    /// looked for in the list of those kept before it.
+    @Test func anAdvisoryOfManyPathsKeepsEachOnce() throws {
+        let paths = (0..<200_000).map { "a>b\($0)>growl" }
+        let listed = (paths + paths).map { "\"\($0)\"" }.joined(separator: ",")
+        let json = """
+            {"actions": [], "advisories": {"146": {"id": 146, "title": "Command Injection", "module_name": "growl", \
+            "severity": "critical", "vulnerable_versions": "<1.10.2", "patched_versions": ">=1.10.2", \
+            "cves": ["CVE-2017-16042"], "url": "https://npmjs.com/advisories/146", \
+            "findings": [{"version": "1.9.2", "paths": [\(listed)]}]}}, "muted": [], \
+            "metadata": {"vulnerabilities": {"info": 0, "low": 0, "moderate": 0, "high": 0, "critical": 1}, \
+            "dependencies": 1, "devDependencies": 0, "optionalDependencies": 0, "totalDependencies": 1}}
+            """
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "npm6.json")
+        #expect(report.findings.count == 1)
+        #expect(report.findings.first?.package?.paths.count == 200_000)
+    }
+
+    /// 20,000 GHSA advisories of one CVE (each linking it) and the CVE with its version are one
+    /// vulnerability; each joining advisory was compared with every other, and each join copied
+    /// the group's growing sets.
+    @Test func thousandsOfAdvisoriesOfOneCVEMergeInLinearTime() throws {
+        let advisories = (0..<20_000).map { number in
+            let digits = String(number, radix: 36)
+            let suffix = String(repeating: "0", count: 4 - digits.count) + digits
+            return
+                #"{"VulnerabilityID": "GHSA-0000-\#(suffix)-aaaa", "PkgName": "l", "Severity": "LOW", "References": ["https://nvd.nist.gov/vuln/detail/CVE-2021-1000"]}"#
+        }
+        let json = """
+            {"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [{"Target": \
+            "package-lock.json", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [{"VulnerabilityID": \
+            "CVE-2021-1000", "PkgName": "l", "InstalledVersion": "1", "Severity": "HIGH"}, \
+            \(advisories.joined(separator: ","))]}]}
+            """
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "trivy.json")
+        #expect(report.findings.count == 20_001)
+        let merged = FindingSet(merging: report.findings).all
+        #expect(merged.count == 1)
+        #expect(merged.first?.ruleID == "CVE-2021-1000")
+        #expect(merged.first?.aliases.count == 20_000)
+    }
+}
