@@ -157,6 +157,10 @@ struct ZAPFindingBuilder {
         /// Titles of other alert items merged in (pre-alertRef reports give rule variants one
         /// plugin id, e.g. 10049 "Non-Storable Content" and "Storable but Non-Cacheable Content").
         var otherTitles: [String] = []
+        /// `otherTitles` and `cwes` as sets: each kept once in linear time (looked for in the
+        /// lists, thousands of alert items of one plugin at one place were quadratic).
+        var otherTitleSet: Set<String> = []
+        var cweSet: Set<String> = []
         /// The highest riskcode of the items not marked false positives (of all when every one is).
         var riskCode: Int
         var allFalsePositive: Bool
@@ -217,14 +221,17 @@ struct ZAPFindingBuilder {
                     || (leadIsFalsePositive == falsePositive && alert.riskCode > lead.riskCode)
                 if leads {
                     if title != drafts[index].title {
-                        drafts[index].otherTitles.removeAll { $0 == title }
-                        if !drafts[index].otherTitles.contains(drafts[index].title) {
-                            drafts[index].otherTitles.append(drafts[index].title)
+                        if drafts[index].otherTitleSet.remove(title) != nil {
+                            drafts[index].otherTitles.removeAll { $0 == title }
+                        }
+                        let previous = drafts[index].title
+                        if drafts[index].otherTitleSet.insert(previous).inserted {
+                            drafts[index].otherTitles.append(previous)
                         }
                     }
                     drafts[index].title = title
                     drafts[index].alertIndex = alertIndex
-                } else if title != drafts[index].title && !drafts[index].otherTitles.contains(title) {
+                } else if title != drafts[index].title && drafts[index].otherTitleSet.insert(title).inserted {
                     drafts[index].otherTitles.append(title)
                 }
                 // Suppressed only when every merged alert item was marked a false positive; the risk
@@ -245,7 +252,7 @@ struct ZAPFindingBuilder {
                         drafts[index].confidence = confidence
                     }
                 }
-                if let cwe, !drafts[index].cwes.contains(cwe) {
+                if let cwe, drafts[index].cweSet.insert(cwe).inserted {
                     drafts[index].cwes.append(cwe)
                 }
                 if let instance { drafts[index].instances.append(instance) }
@@ -255,7 +262,8 @@ struct ZAPFindingBuilder {
                 drafts.append(
                     Draft(
                         key: key, site: alert.site, title: alert.title, alertIndex: alertIndex,
-                        riskCode: alert.riskCode, allFalsePositive: confidence == 0,
+                        cweSet: Set(cwe.map { [$0] } ?? []), riskCode: alert.riskCode,
+                        allFalsePositive: confidence == 0,
                         falsePositiveAlertIndex: confidence == 0 ? alertIndex : nil,
                         confidence: confidence, cwes: cwe.map { [$0] } ?? [],
                         instances: instance.map { [$0] } ?? [], unattachedOtherInfo: otherInfo.map { [$0] } ?? []))

@@ -78,6 +78,29 @@ struct HostileSizeTests {
         #expect(report.findings.first?.package?.paths.count == 200_000)
     }
 
+    /// 20,000 alert items of one plugin at one place, each under its own name and CWE (a report
+    /// from before alert references), are one finding noting every other name and CWE once;
+    /// each was looked for in the lists so far.
+    @Test func thousandsOfAlertItemsOfOnePluginAtOnePlaceAreOneFinding() throws {
+        let items = (0..<20_000).map { number in
+            """
+            <alertitem><pluginid>10049</pluginid><alert>Variant \(number)</alert><name>Variant \(number)</name>\
+            <riskcode>1</riskcode><confidence>2</confidence><desc>d</desc><instances><instance>\
+            <uri>https://app.example/</uri><method>GET</method><param></param></instance></instances><count>1</count>\
+            <solution>s</solution><cweid>\(number + 1)</cweid></alertitem>
+            """
+        }
+        let xml = """
+            <?xml version="1.0"?><OWASPZAPReport programName="ZAP" version="2.9.0" generated="now">\
+            <site name="https://app.example" host="app.example" port="443" ssl="true"><alerts>\
+            \(items.joined())</alerts></site></OWASPZAPReport>
+            """
+        let report = try Corpus.parse(bytes: Array(xml.utf8), name: "zap.xml")
+        #expect(report.findings.count == 1)
+        #expect(report.findings.first?.cwes.count == 20_000)
+        #expect(report.findings.first?.description?.contains(#""Variant 19999""#) == true)
+    }
+
     /// 20,000 GHSA advisories of one CVE (each linking it) and the CVE with its version are one
     /// vulnerability; each joining advisory was compared with every other, and each join copied
     /// the group's growing sets.
