@@ -156,11 +156,7 @@ struct ZAPFindingBuilder {
         var alertIndex: Int
         /// Titles of other alert items merged in (pre-alertRef reports give rule variants one
         /// plugin id, e.g. 10049 "Non-Storable Content" and "Storable but Non-Cacheable Content").
-        var otherTitles: [String] = []
-        /// `otherTitles` and `cwes` as sets: each kept once in linear time (looked for in the
-        /// lists, thousands of alert items of one plugin at one place were quadratic).
-        var otherTitleSet: Set<String> = []
-        var cweSet: Set<String> = []
+        var otherTitles = DistinctList()
         /// The highest riskcode of the items not marked false positives (of all when every one is).
         var riskCode: Int
         var allFalsePositive: Bool
@@ -170,10 +166,36 @@ struct ZAPFindingBuilder {
         var falsePositiveAlertIndex: Int?
         /// The highest confidence, of the same items as `riskCode`.
         var confidence: Int?
-        var cwes: [String]
+        var cwes: DistinctList
         var instances: [ZAPRawInstance] = []
         /// Alert-level other info of alert items without any instance.
         var unattachedOtherInfo: [String] = []
+    }
+
+    /// Strings in the order first inserted, each once. Looked for in the list while it is short,
+    /// in a set made once it is not: thousands of alert items of one plugin at one place, each
+    /// under its own name and CWE, made a search of the list per item quadratic, and a set for
+    /// every one of the tens of thousands of short lists cost memory.
+    struct DistinctList {
+        private(set) var values: [String]
+        private var index: Set<String> = []
+        private static let shortLength = 16
+
+        init(_ values: [String] = []) { self.values = values }
+
+        mutating func insert(_ value: String) {
+            if index.isEmpty && values.count < Self.shortLength {
+                if !values.contains(value) { values.append(value) }
+                return
+            }
+            if index.isEmpty { index = Set(values) }
+            if index.insert(value).inserted { values.append(value) }
+        }
+
+        mutating func remove(_ value: String) {
+            if !index.isEmpty && index.remove(value) == nil { return }
+            values.removeAll { $0 == value }
+        }
     }
 
     /// An alert item's texts, converted once however many findings it gives.
@@ -221,18 +243,13 @@ struct ZAPFindingBuilder {
                     || (leadIsFalsePositive == falsePositive && alert.riskCode > lead.riskCode)
                 if leads {
                     if title != drafts[index].title {
-                        if drafts[index].otherTitleSet.remove(title) != nil {
-                            drafts[index].otherTitles.removeAll { $0 == title }
-                        }
-                        let previous = drafts[index].title
-                        if drafts[index].otherTitleSet.insert(previous).inserted {
-                            drafts[index].otherTitles.append(previous)
-                        }
+                        drafts[index].otherTitles.remove(title)
+                        drafts[index].otherTitles.insert(drafts[index].title)
                     }
                     drafts[index].title = title
                     drafts[index].alertIndex = alertIndex
-                } else if title != drafts[index].title && drafts[index].otherTitleSet.insert(title).inserted {
-                    drafts[index].otherTitles.append(title)
+                } else if title != drafts[index].title {
+                    drafts[index].otherTitles.insert(title)
                 }
                 // Suppressed only when every merged alert item was marked a false positive; the risk
                 // and confidence come from the items that were not (a false positive's risk says
@@ -252,9 +269,7 @@ struct ZAPFindingBuilder {
                         drafts[index].confidence = confidence
                     }
                 }
-                if let cwe, drafts[index].cweSet.insert(cwe).inserted {
-                    drafts[index].cwes.append(cwe)
-                }
+                if let cwe { drafts[index].cwes.insert(cwe) }
                 if let instance { drafts[index].instances.append(instance) }
                 if let otherInfo { drafts[index].unattachedOtherInfo.append(otherInfo) }
             } else {
@@ -262,10 +277,10 @@ struct ZAPFindingBuilder {
                 drafts.append(
                     Draft(
                         key: key, site: alert.site, title: alert.title, alertIndex: alertIndex,
-                        cweSet: Set(cwe.map { [$0] } ?? []), riskCode: alert.riskCode,
+                        riskCode: alert.riskCode,
                         allFalsePositive: confidence == 0,
                         falsePositiveAlertIndex: confidence == 0 ? alertIndex : nil,
-                        confidence: confidence, cwes: cwe.map { [$0] } ?? [],
+                        confidence: confidence, cwes: DistinctList(cwe.map { [$0] } ?? []),
                         instances: instance.map { [$0] } ?? [], unattachedOtherInfo: otherInfo.map { [$0] } ?? []))
             }
         }
@@ -441,8 +456,8 @@ struct ZAPFindingBuilder {
     ) -> Finding {
         let key = draft.key
         var description = texts.description
-        if !draft.otherTitles.isEmpty {
-            let titles = draft.otherTitles.map { "\"\($0)\"" }.joined(separator: ", ")
+        if !draft.otherTitles.values.isEmpty {
+            let titles = draft.otherTitles.values.map { "\"\($0)\"" }.joined(separator: ", ")
             description = join(description, "ZAP also reported this rule here as \(titles).")
         }
         for otherInfo in draft.unattachedOtherInfo {
@@ -460,7 +475,7 @@ struct ZAPFindingBuilder {
             ratings: [Self.rating(riskCode: draft.riskCode, falsePositive: draft.allFalsePositive)],
             confidence: draft.confidence.map(Self.confidence(_:)),
             locations: [key.location],
-            instances: instances, cwes: draft.cwes, references: texts.references,
+            instances: instances, cwes: draft.cwes.values, references: texts.references,
             provenance: [provenance(of: alert, version: version)],
             suppression: draft.allFalsePositive ? Self.falsePositive : nil,
             identity: FindingIdentity(
@@ -492,7 +507,7 @@ struct ZAPFindingBuilder {
             description: join(texts.description, note), detail: note, remediation: texts.remediation,
             ratings: [Self.rating(riskCode: riskCode, falsePositive: true)], confidence: Self.confidence(0),
             locations: [key.location],
-            cwes: draft.cwes, references: texts.references,
+            cwes: draft.cwes.values, references: texts.references,
             provenance: [provenance(of: alert, version: version)],
             suppression: Self.falsePositive,
             identity: FindingIdentity(
