@@ -405,13 +405,14 @@ private struct SARIFDocumentReader {
         // A hierarchical id (`CA2101/1`, SARIF 3.27.5) names a sub-rule of the longest prefix of
         // it the run describes (`js/sql-injection/1` of `js/sql-injection`: ids hold `/` too).
         if rule == nil, let explicitID, let component {
-            // Longest first, and only prefixes as long as some rule id: an id of 50,000
-            // `/`-separated parts was tried at every one of them, each prefix rebuilt (quadratic;
-            // found by fuzzing).
-            let bytes = Array(explicitID.utf8)
-            for length in bytes.indices.reversed()
-            where bytes[length] == UInt8(ascii: "/") && component.ruleIDByteCounts.contains(length) {
-                let prefix = String(decoding: bytes[..<length], as: UTF8.self)
+            // Longest first, and only prefixes as long (in characters, which canonically equal
+            // spellings share, as the id lookup treats them alike) as some rule id: an id of
+            // 50,000 `/`-separated parts was tried at every one of them, each prefix rebuilt
+            // (quadratic; found by fuzzing). A `/` carrying a combining mark is no separator.
+            let characters = Array(explicitID)
+            for length in characters.indices.reversed()
+            where characters[length] == "/" && component.ruleIDCharacterCounts.contains(length) {
+                let prefix = String(characters[..<length])
                 guard !prefix.isEmpty, !prefix.hasSuffix("/"), let index = component.ruleIndexByID[prefix] else {
                     continue
                 }
@@ -813,8 +814,8 @@ private struct SARIFToolComponent {
     /// Rules by their `guid`, for results that name a rule only so (read per result: an index,
     /// not a scan of the rules each time).
     let ruleIndexByGUID: [String: Int]
-    /// The lengths (UTF-8 bytes) of its rule ids: only a prefix of one of these lengths can be one.
-    let ruleIDByteCounts: Set<Int>
+    /// The lengths (in characters) of its rule ids: only a prefix of one of these lengths can be one.
+    let ruleIDCharacterCounts: Set<Int>
 
     /// The component's name for messages: `"codeql/javascript-queries"`, else `the tool`.
     var displayName: String { name.map { "\"\($0)\"" } ?? "the tool" }
@@ -834,7 +835,7 @@ private struct SARIFToolComponent {
         }
         ruleIndexByID = index
         ruleIndexByGUID = guidIndex
-        ruleIDByteCounts = Set(index.keys.map(\.utf8.count))
+        ruleIDCharacterCounts = Set(index.keys.map(\.count))
     }
 }
 
@@ -981,20 +982,9 @@ private struct SARIFRun {
         if baseID == nil { baseID = try location.string("uriBaseId") }
         guard !SARIFVocabulary.isWebURL(uri) else { return uri }
         let path = uriBases.resolve(uri, baseID: baseID)
-        // Every result joins its base again: a base of a megabyte shared by thousands of results
-        // made gigabytes of paths (found by fuzzing). No file path is this long (Linux allows
-        // 4,096 bytes).
-        guard path.utf8.count <= Self.maximumPathByteCount else {
-            throw artifactLocation.error(
-                "its path, joined to its base, is \(path.utf8.count) bytes, more than the \(Self.maximumPathByteCount) "
-                    + "a file path can have")
-        }
-        guard let root = repositoryRoot, path.hasPrefix(root), path.utf8.count > root.utf8.count else { return path }
+        guard let root = repositoryRoot, path.hasPrefix(root), path.count > root.count else { return path }
         return String(path.dropFirst(root.count))
     }
-
-    /// The longest artifact path read (a file's path; web URLs are not joined to bases).
-    static let maximumPathByteCount = 16_384
 
     /// The CWE id a result's `taxa` entry names, when its taxonomy is CWE.
     func cweTaxon(_ taxon: JSONValue) throws(JSONAccessError) -> String? {
@@ -1031,8 +1021,23 @@ private struct SARIFURIBases {
             guard let uri = try baseValue.requireObject().string("uri") else { continue }
             bases[name] = (uri, try baseValue.string("uriBaseId"))
         }
-        for (name, base) in bases { resolvedBases[name] = resolve(base.uri, baseID: base.baseID, depth: 1) }
+        for name in bases.keys.sorted() {
+            guard let base = bases[name] else { continue }
+            let resolved = resolve(base.uri, baseID: base.baseID, depth: 1)
+            // Every result joins its base again: a base of a megabyte shared by thousands of
+            // results made gigabytes of paths (found by fuzzing). A base is a directory or a
+            // site: none is this long (Linux allows a path 4,096 bytes).
+            guard resolved.utf8.count <= Self.maximumBaseByteCount else {
+                throw (value[name] ?? value).error(
+                    "the base \(name) is \(resolved.utf8.count) bytes long, more than the \(Self.maximumBaseByteCount) "
+                        + "a directory or site can have")
+            }
+            resolvedBases[name] = resolved
+        }
     }
+
+    /// The longest base (`originalUriBaseIds`) read, resolved.
+    static let maximumBaseByteCount = 16_384
 
     /// `uri` as a path: percent-decoded, a `file:` URI as its absolute path, a relative one
     /// joined to its base's path when the base is defined (following at most 8 bases, so a
@@ -1057,31 +1062,29 @@ private struct SARIFURIBases {
 
     /// `path` without its leading `./` and its inner `/./`, in one pass each: removed one at a
     /// time, each removal moved or searched the whole rest (300,000 leading `./` took minutes).
+    /// Characters, as the loops compared them: a `/` carrying a combining mark is no separator.
     /// `./` alone names the repository itself (mobsfscan): kept, not emptied.
     static func withoutDotSegments(_ path: String) -> String {
-        var bytes = Array(path.utf8)
+        let characters = Array(path)
         var leading = 0
-        while bytes.count - leading > 2, bytes[leading] == UInt8(ascii: "."), bytes[leading + 1] == UInt8(ascii: "/") {
+        while characters.count - leading > 2, characters[leading] == ".", characters[leading + 1] == "/" {
             leading += 2
         }
-        bytes.removeFirst(leading)
-        guard bytes.count > 2 else { return String(decoding: bytes, as: UTF8.self) }
-        // Inner `.` segments: between two slashes, never the first or the last segment.
-        var kept: [UInt8] = []
-        kept.reserveCapacity(bytes.count)
-        var position = 0
-        while position < bytes.count {
-            if bytes[position] == UInt8(ascii: "/"), position + 2 < bytes.count,
-                bytes[position + 1] == UInt8(ascii: "."),
-                bytes[position + 2] == UInt8(ascii: "/")
+        var kept = ""
+        kept.reserveCapacity(path.utf8.count)
+        var position = leading
+        while position < characters.count {
+            // Inner `.` segments: between two slashes, never the first or the last segment.
+            if characters[position] == "/", position + 2 < characters.count, characters[position + 1] == ".",
+                characters[position + 2] == "/"
             {
                 position += 2  // the `/.`; the next `/` is kept (and may start another `/./`)
                 continue
             }
-            kept.append(bytes[position])
+            kept.append(characters[position])
             position += 1
         }
-        return String(decoding: kept, as: UTF8.self)
+        return kept
     }
 
     /// The directory every absolute base lies in (`/repo/` for `/repo/frontend/` and

@@ -43,8 +43,9 @@ struct HostileSizeTests {
     }
 
     /// A base of a megabyte joined to each of thousands of results made gigabytes of paths; no
-    /// file path is that long, so the report is refused, saying where.
-    @Test func aPathLongerThanAnyFilePathIsRefused() throws {
+    /// directory or site is that long, so the report is refused, saying where. A long URL on a
+    /// web base (a scanner's payload in a query) is read: only bases are limited.
+    @Test func aBaseLongerThanAnyDirectoryIsRefused() throws {
         let base = "file:///" + String(repeating: "a", count: 1_000_000) + "/"
         let result =
             #"{"ruleId": "r", "message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "x.c", "uriBaseId": "SRC"}}}]}"#
@@ -55,9 +56,55 @@ struct HostileSizeTests {
             try Corpus.parse(bytes: bytes, name: "base.sarif")
         } throws: { error in
             let text = "\(error)"
-            return text.contains("results[0].locations[0].physicalLocation.artifactLocation")
-                && text.contains("is 1000005 bytes, more than the 16384 a file path can have")
+            return text.contains("$.runs[0].originalUriBaseIds.SRC")
+                && text.contains("the base SRC is 1000002 bytes long, more than the 16384")
         }
+        let query = "search?q=" + String(repeating: "A", count: 17_000)
+        let web = try Corpus.parse(
+            bytes: Self.sarif(
+                rules: #"{"id": "r"}"#,
+                results:
+                    #"{"ruleId": "r", "message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "\#(query)", "uriBaseId": "SITE"}}}]}"#,
+                runExtras: #", "originalUriBaseIds": {"SITE": {"uri": "https://app.example.com/"}}"#),
+            name: "web.sarif")
+        #expect(web.findings.count == 1)
+    }
+
+    /// The sub-rule fallback compares ids as the exact lookup does: a rule `é` spelled composed
+    /// is the prefix of `e\u{301}/x` spelled decomposed, and a `/` carrying a combining mark
+    /// separates nothing (`a/\u{301}b` is no sub-rule of `a`).
+    @Test func subRulePrefixesCompareAsIDsDo() throws {
+        func severity(rule: String, result: String) throws -> Severity? {
+            let report = try Corpus.parse(
+                bytes: Self.sarif(
+                    rules: #"{"id": "\#(rule)", "defaultConfiguration": {"level": "error"}}"#,
+                    results: #"{"ruleId": "\#(result)", "message": {"text": "m"}}"#),
+                name: "ids.sarif")
+            return report.findings.first?.severity
+        }
+        #expect(try severity(rule: "\u{E9}", result: "e\u{301}/x") == .high)
+        #expect(try severity(rule: "e\u{301}", result: "\u{E9}/x") == .high)
+        #expect(try severity(rule: "a", result: "a/\u{301}b") != .high)
+    }
+
+    /// Leading `./` and inner `/./` are dropped as characters: a `/` carrying a combining mark is
+    /// no separator.
+    @Test func dotSegmentsAreCharacters() throws {
+        func path(_ uri: String) throws -> String? {
+            try Corpus.parse(
+                bytes: Self.sarif(
+                    rules: #"{"id": "r"}"#,
+                    results:
+                        #"{"ruleId": "r", "message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "\#(uri)"}}}]}"#
+                ),
+                name: "dots.sarif"
+            ).findings.first?.locations.first?.path
+        }
+        #expect(try path("././x.c") == "x.c")
+        #expect(try path("./") == "./")
+        #expect(try path("a/././b/./") == "a/b/")
+        #expect(try path("a/.//b") == "a//b")
+        #expect(try path("./\u{301}x") == "./\u{301}x")
     }
 
     /// An npm 6 advisory listing 200,000 paths (each twice) keeps each once, in order; each was
