@@ -694,19 +694,22 @@ private struct TrivyReportReader {
         var subject = [result.target, causeResource ?? ""]
         if causeResource == nil {
             let key = [result.context.scope, result.target, checkID].joined(separator: "\u{0}")
-            var failures = unnamedFailures[key] ?? UnnamedFailures()
+            // Taken out while it changes, so that its tables are changed in place: copied from
+            // the dictionary, each failure copied them whole (tens of thousands of failures of
+            // one check in one file took minutes; found by a review).
+            var failures = unnamedFailures.removeValue(forKey: key) ?? UnnamedFailures()
             let messageText = message ?? ""
             let earlierHere = failures.readInResult[messageText].flatMap { $0.result == resultNumber ? $0.times : nil }
             let times = (earlierHere ?? 0) + 1
             failures.readInResult[messageText] = (resultNumber, times)
-            let known = failures.subjectsByMessage[messageText] ?? []
-            if times <= known.count {
-                subject = known[times - 1]
+            let knownCount = failures.subjectsByMessage[messageText]?.count ?? 0
+            if times <= knownCount, let known = failures.subjectsByMessage[messageText]?[times - 1] {
+                subject = known
             } else {
                 failures.count += 1
                 if failures.count > 1 {
                     subject.append(
-                        !messageText.isEmpty && known.isEmpty ? messageText : "occurrence \(failures.count)")
+                        !messageText.isEmpty && knownCount == 0 ? messageText : "occurrence \(failures.count)")
                 }
                 failures.subjectsByMessage[messageText, default: []].append(subject)
             }

@@ -362,14 +362,14 @@ public struct FindingSet: Sendable {
     static func merge(_ group: [Finding]) -> Finding? {
         // Adapters return finalized findings: a finding alone needs no more work.
         if group.count == 1 { return group.first }
-        let ordered = group.map { (finding: $0, source: $0.provenance.min()) }.sorted { lhs, rhs in
+        // Keys made once per finding, not per comparison.
+        let ordered = group.map { finding in
+            let source = finding.provenance.min()
+            return (finding: finding, hasSource: source != nil, keys: mergeKeys.map { $0(finding, source) })
+        }.sorted { lhs, rhs in
             // A finding without a source (made by hand) first, as before.
-            if (lhs.source == nil) != (rhs.source == nil) { return lhs.source == nil }
-            for key in mergeKeys {
-                let (left, right) = (key(lhs.finding, lhs.source), key(rhs.finding, rhs.source))
-                if left != right { return left < right }
-            }
-            return false
+            if lhs.hasSource != rhs.hasSource { return !lhs.hasSource }
+            return lhs.keys.lexicographicallyPrecedes(rhs.keys)
         }.map(\.finding)
         guard var result = ordered.first else { return nil }
         // The package is merged outside the finding, so that its lists are the only reference to
@@ -377,13 +377,18 @@ public struct FindingSet: Sendable {
         // in a package found in thousands of targets.
         var package = result.package
         result.package = nil
+        var seenRatings = Set(result.ratings)
         for other in ordered.dropFirst() {
             result.aliases += [other.ruleID] + other.aliases
             if result.title.isEmpty { result.title = other.title }
             if result.description?.isEmpty ?? true { result.description = other.description }
             if result.detail?.isEmpty ?? true { result.detail = other.detail }
             if result.remediation?.isEmpty ?? true { result.remediation = other.remediation }
-            result.ratings += other.ratings.filter { !result.ratings.contains($0) }
+            // Each once, in the order first given, through a set: a finding in thousands of
+            // targets each citing twenty sources was quadratic in them.
+            let newRatings = other.ratings.filter { !seenRatings.contains($0) }
+            result.ratings += newRatings
+            seenRatings.formUnion(newRatings)
             result.confidence = [result.confidence, other.confidence].compactMap { $0 }.max()
             mergePackage(into: &package, other.package)
             // Repeats are dropped by `finalized()` below, which sorts: filtering each source's
@@ -423,8 +428,26 @@ public struct FindingSet: Sendable {
         { finding, _ in finding.description ?? "" }, { finding, _ in finding.detail ?? "" },
         { finding, _ in finding.remediation ?? "" }, { finding, _ in finding.status ?? "" },
         { finding, _ in finding.package?.installedVersion ?? "" }, { finding, _ in finding.package?.purl ?? "" },
-        { finding, _ in "\(finding.ratings)" }, { $1?.reportFile ?? "" }, { finding, _ in finding.fingerprint },
+        { finding, _ in ratingsKey(finding.ratings) }, { $1?.reportFile ?? "" }, { finding, _ in finding.fingerprint },
     ]
+
+    /// Every field of every rating, in order, as one string (written out: `"\(ratings)"` went
+    /// through reflection, and made merging a group of thousands take seconds).
+    private static func ratingsKey(_ ratings: [SeverityRating]) -> String {
+        var key = ""
+        for rating in ratings {
+            key +=
+                rating.source + "\u{1}" + (rating.severity?.rawValue ?? "-") + "\u{1}" + (rating.label ?? "-")
+                + "\u{1}" + (rating.isToolVerdict ? "1" : "0")
+            for score in rating.cvss {
+                key +=
+                    "\u{1}" + score.version.rawValue + "\u{1}" + (score.vector ?? "-") + "\u{1}"
+                    + (score.score.map { "\($0)" } ?? "-")
+            }
+            key += "\u{2}"
+        }
+        return key
+    }
 
     /// `first` with only the qualifiers `second` has too, alike: one finding of a package seen
     /// as `?arch=i686` and as `?arch=x86_64` (a multilib image) is of neither architecture

@@ -98,7 +98,10 @@ public enum Gate {
         // Waivers whose id names a finding their scope leaves out, and waivers that name a
         // finding only for other environments: explained under the findings they would have
         // hidden (once every verdict is known), so that they are not taken for stale or unseen.
-        var outOfScope: [Int: [(position: Int, mismatches: [ScopeMismatch])]] = [:]
+        // For each such waiver, the first finding it leaves out and how many: the notes under
+        // failing findings are made again from the scopes once verdicts are known (kept for every
+        // pair, thousands of waivers of one id scoped to one package each held millions).
+        var outOfScope: [Int: (first: (position: Int, mismatches: [ScopeMismatch]), count: Int)] = [:]
         // Waivers naming a finding held otherwise (a rule ignores it, an OpenVEX statement or its
         // scanner suppresses it): the first such finding and what holds it, for the warning that
         // the waiver is not needed (instead of a silent "not applied").
@@ -129,7 +132,11 @@ public enum Gate {
                 if mismatches.isEmpty {
                     naming.append(index)
                 } else {
-                    outOfScope[index, default: []].append((verdicts.count, mismatches))
+                    if outOfScope[index] == nil {
+                        outOfScope[index] = ((verdicts.count, mismatches), 1)
+                    } else {
+                        outOfScope[index]?.count += 1
+                    }
                 }
             }
             let forOtherEnvironments = naming.filter { !waivers[$0].holds(in: environment) }
@@ -273,12 +280,20 @@ public enum Gate {
         }
         // Only where the waiver would otherwise be judged (this environment, not expired), as its
         // warning below.
-        for (index, excluded) in outOfScope.sorted(by: { $0.key < $1.key })
-        where !named.contains(index) && waivers[index].holds(in: environment) && input.today <= waivers[index].expires {
-            for (position, mismatches) in excluded where [.fail, .warn].contains(verdicts[position].verdict) {
-                verdicts[position].notes.append(
-                    "waiver \(waivers[index].label) has this id, but its scope leaves the finding out: "
-                        + mismatches.map(\.description).joined(separator: "; ") + ": not applied")
+        if !outOfScope.isEmpty {
+            for position in verdicts.indices where [.fail, .warn].contains(verdicts[position].verdict) {
+                let finding = verdicts[position].finding
+                let ids = [finding.ruleID] + finding.aliases
+                for index in Set(ids.flatMap { waiversByID[Waiver.idKey($0)] ?? [] }).sorted()
+                where outOfScope[index] != nil && !named.contains(index) && waivers[index].holds(in: environment)
+                    && input.today <= waivers[index].expires
+                {
+                    let mismatches = waivers[index].scopeMismatches(for: finding)
+                    guard !mismatches.isEmpty else { continue }
+                    verdicts[position].notes.append(
+                        "waiver \(waivers[index].label) has this id, but its scope leaves the finding out: "
+                            + mismatches.map(\.description).joined(separator: "; ") + ": not applied")
+                }
             }
         }
 
@@ -328,7 +343,8 @@ public enum Gate {
                         "waiver \(waiver.label) names \(describe(held.finding)), which is held without it in "
                             + "\(environment) (\(held.by)): not applied here")
                 }
-            } else if let excluded = outOfScope[index], let first = excluded.first {
+            } else if let excluded = outOfScope[index] {
+                let first = excluded.first
                 // Its id is right and its scope is not (`package: Minimist`): not stale, and
                 // removing it is the wrong fix.
                 state = .notApplied

@@ -209,9 +209,12 @@ enum VEXPlace: Hashable, CustomStringConvertible {
         let scope = finding.identity.scope
         let imageless: VEXPlace = scope == FindingIdentity.sourceScope ? .sourceTree : .elsewhere(scope)
         var places: [VEXPlace] = []
+        // Each once through a set: a finding merged from thousands of workloads' images was
+        // quadratic in them, for every statement judged against it.
+        var seen: Set<VEXPlace> = []
         for location in finding.locations {
             let place = location.image.map(VEXPlace.image) ?? imageless
-            if !places.contains(place) { places.append(place) }
+            if seen.insert(place).inserted { places.append(place) }
         }
         return places.isEmpty ? [imageless] : places
     }

@@ -148,6 +148,42 @@ struct HostileSizeTests {
         #expect(report.findings.first?.description?.contains(#""Variant 19999""#) == true)
     }
 
+    /// 40,000 failures of one check in one Dockerfile (Trivy names no resource there), each
+    /// with its own message, are 40,000 findings; each failure copied the tables of those
+    /// before it.
+    @Test func thousandsOfFailuresOfOneCheckInOneFileAreEachAFinding() throws {
+        let failures = (0..<40_000).map { number in
+            #"{"Type": "Dockerfile Security Check", "ID": "DS002", "Title": "Image user should not be 'root'", "Message": "container \#(number) runs as root", "Severity": "HIGH", "Status": "FAIL", "CauseMetadata": {"StartLine": \#(number + 1), "EndLine": \#(number + 1)}}"#
+        }
+        let json = """
+            {"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [{"Target": \
+            "Dockerfile", "Class": "config", "Type": "dockerfile", "Misconfigurations": [\(failures.joined(separator: ","))]}]}
+            """
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "trivy.json")
+        #expect(report.findings.count == 40_000)
+        #expect(Set(report.findings.map(\.fingerprint)).count == 40_000)
+    }
+
+    /// One vulnerability in 3,000 lock files, each citing twenty sources of its own, is one
+    /// finding with every rating once; each source's ratings were looked for in all merged so far.
+    @Test func aFindingInThousandsOfTargetsKeepsEveryRatingOnce() throws {
+        let targets = (0..<3_000).map { target in
+            let vendors = (0..<20).map { #""source\#(target)-\#($0)": 2"# }.joined(separator: ",")
+            return """
+                {"Target": "service\(target)/package-lock.json", "Class": "lang-pkgs", "Type": "npm", \
+                "Vulnerabilities": [{"VulnerabilityID": "CVE-2021-23337", "PkgName": "lodash", \
+                "InstalledVersion": "4.17.15", "Severity": "HIGH", "VendorSeverity": {\(vendors)}}]}
+                """
+        }
+        let json = """
+            {"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Results": [\(targets.joined(separator: ","))]}
+            """
+        let report = try Corpus.parse(bytes: Array(json.utf8), name: "trivy.json")
+        let merged = FindingSet(merging: report.findings).all
+        #expect(merged.count == 1)
+        #expect(merged.first?.ratings.count == 1 + 3_000 * 20)
+    }
+
     /// 20,000 GHSA advisories of one CVE (each linking it) and the CVE with its version are one
     /// vulnerability; each joining advisory was compared with every other, and each join copied
     /// the group's growing sets.
