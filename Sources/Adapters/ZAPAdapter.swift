@@ -277,8 +277,7 @@ struct ZAPFindingBuilder {
                 drafts.append(
                     Draft(
                         key: key, site: alert.site, title: alert.title, alertIndex: alertIndex,
-                        riskCode: alert.riskCode,
-                        allFalsePositive: confidence == 0,
+                        riskCode: alert.riskCode, allFalsePositive: confidence == 0,
                         falsePositiveAlertIndex: confidence == 0 ? alertIndex : nil,
                         confidence: confidence, cwes: DistinctList(cwe.map { [$0] } ?? []),
                         instances: instance.map { [$0] } ?? [], unattachedOtherInfo: otherInfo.map { [$0] } ?? []))

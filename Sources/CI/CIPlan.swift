@@ -320,17 +320,18 @@ extension CIPlan {
         func named(_ key: String) -> String {
             fromFlags.contains(key) ? CIConfiguration.Outputs.flag(forKey: key) : "outputs.\(key)"
         }
+        // Blamed on the flag that gave the path, else on the configuration key.
+        func clash(_ key: String, _ problem: String) -> OutputClash {
+            fromFlags.contains(key)
+                ? OutputClash(flag: CIConfiguration.Outputs.flag(forKey: key), problem: problem)
+                : OutputClash(flag: nil, problem: "outputs.\(key) " + problem)
+        }
         // Two outputs in one file: the last written would replace the other, both reported written.
         var written: [String: String] = [:]
         for case (let key, let path?) in outputs.byKey {
             // `-` is standard output for the other commands; here it is the step's log, where
             // the decision goes: written as a file named `-`, the output was nowhere expected.
-            if path == "-" {
-                let problem = "- is standard output, the step's log: name a file"
-                return fromFlags.contains(key)
-                    ? OutputClash(flag: CIConfiguration.Outputs.flag(forKey: key), problem: problem)
-                    : OutputClash(flag: nil, problem: "outputs.\(key) " + problem)
-            }
+            if path == "-" { return clash(key, "- is standard output, the step's log: name a file") }
             let output = canonical(path)
             // A device or FIFO (`/dev/null` for outputs not wanted) is written to, never replaced:
             // two outputs can share it.
@@ -340,24 +341,17 @@ extension CIPlan {
                 // Named by a flag when either path came from one: the flag is what to change.
                 let (blamed, besides) =
                     fromFlags.contains(other) && !fromFlags.contains(key) ? (other, key) : (key, other)
-                let problem =
-                    "\(path) is also where \(named(besides)) goes: each output needs a file of its own"
-                return fromFlags.contains(blamed)
-                    ? OutputClash(flag: CIConfiguration.Outputs.flag(forKey: blamed), problem: problem)
-                    : OutputClash(flag: nil, problem: "outputs.\(blamed) " + problem)
+                return clash(
+                    blamed, "\(path) is also where \(named(besides)) goes: each output needs a file of its own")
             }
             written[output] = key
         }
         for case (let key, let path?) in outputs.byKey {
             let output = canonical(path)
-            let clash =
+            let problem =
                 inputs.first { canonical($0.path) == output }.map { "is \($0.what) (\($0.path))" }
                 ?? reports.lazy.compactMap { $0.wouldRead(path) }.first
-            guard let clash else { continue }
-            let problem = "\(path) \(clash): write the outputs somewhere else"
-            return fromFlags.contains(key)
-                ? OutputClash(flag: CIConfiguration.Outputs.flag(forKey: key), problem: problem)
-                : OutputClash(flag: nil, problem: "outputs.\(key) " + problem)
+            if let problem { return clash(key, "\(path) \(problem): write the outputs somewhere else") }
         }
         return nil
     }

@@ -148,6 +148,8 @@ public struct ReportGlob: Sendable {
         func child(_ name: String) -> String {
             base.isEmpty ? name : (base.hasSuffix("/") ? base + name : base + "/" + name)
         }
+        // `base` as a directory to name in a message: the working directory when empty.
+        let directory = base.isEmpty ? "." : base
         switch segments[index] {
         case .literal(let name):
             let path = child(name)
@@ -156,11 +158,11 @@ public struct ReportGlob: Sendable {
                 walk(base: path, index: index + 1, into: &results, unlistable: &unlistable)
             } else if errno == EACCES {
                 // `base` cannot be entered: whether `name` is in it is not known.
-                unlistable.insert(base.isEmpty ? "." : base)
+                unlistable.insert(directory)
             }
         case .glob(let glob, let text):
-            guard let names = Self.entries(base) else {
-                unlistable.insert(base.isEmpty ? "." : base)
+            guard let names = Self.entries(directory) else {
+                unlistable.insert(directory)
                 return
             }
             for name in names where !name.hasPrefix(".") || text.hasPrefix(".") {
@@ -170,8 +172,8 @@ public struct ReportGlob: Sendable {
             }
         case .anyDirectories:
             walk(base: base, index: index + 1, into: &results, unlistable: &unlistable)
-            guard let names = Self.entries(base) else {
-                unlistable.insert(base.isEmpty ? "." : base)
+            guard let names = Self.entries(directory) else {
+                unlistable.insert(directory)
                 return
             }
             for name in names where !name.hasPrefix(".") {
@@ -191,10 +193,9 @@ public struct ReportGlob: Sendable {
     /// (permission denied; ``expansion()`` names it). A file (matched by a pattern's directory
     /// part) has no names.
     private static func entries(_ directory: String) -> [String]? {
-        let path = directory.isEmpty ? "." : directory
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: path) { return names.sorted() }
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: directory) { return names.sorted() }
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        return FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue
             ? nil : []
     }
 

@@ -89,6 +89,11 @@ public enum Gate {
         // Waivers by the id they name (``Waiver/idKey(_:)``): looked up per finding, not each
         // waiver tried on each finding (8,000 waivers took 49 s on a 50,000-finding report).
         let waiversByID = Dictionary(grouping: waivers.indices) { Waiver.idKey(waivers[$0].id) }
+        // The waivers whose id is the finding's or an alias of it, whatever their scope, in order.
+        func waiversNamingID(of finding: Finding) -> [Int] {
+            guard !waiversByID.isEmpty else { return [] }
+            return Set(([finding.ruleID] + finding.aliases).flatMap { waiversByID[Waiver.idKey($0)] ?? [] }).sorted()
+        }
         let vex = VEXIndex(
             input.vex.flatMap(\.statements), today: input.today, repository: input.repository)
         var vexNotes = vex.futureWarnings
@@ -121,13 +126,7 @@ public enum Gate {
                 finding, judgedBy: policy.severitySources?.value, unknownAs: policy.unknownSeverity,
                 countingToolSuppressed: countingToolSuppressed)
             var naming: [Int] = []
-            var namingID = Set<Int>()
-            if !waiversByID.isEmpty {
-                for id in [finding.ruleID] + finding.aliases {
-                    namingID.formUnion(waiversByID[Waiver.idKey(id)] ?? [])
-                }
-            }
-            for index in namingID.sorted() {
+            for index in waiversNamingID(of: finding) {
                 let mismatches = waivers[index].scopeMismatches(for: finding)
                 if mismatches.isEmpty {
                     naming.append(index)
@@ -283,8 +282,7 @@ public enum Gate {
         if !outOfScope.isEmpty {
             for position in verdicts.indices where [.fail, .warn].contains(verdicts[position].verdict) {
                 let finding = verdicts[position].finding
-                let ids = [finding.ruleID] + finding.aliases
-                for index in Set(ids.flatMap { waiversByID[Waiver.idKey($0)] ?? [] }).sorted()
+                for index in waiversNamingID(of: finding)
                 where outOfScope[index] != nil && !named.contains(index) && waivers[index].holds(in: environment)
                     && input.today <= waivers[index].expires
                 {

@@ -162,7 +162,8 @@ enum OutputFile {
     /// starts, such as the release gate whose audit log is appended before the output is
     /// written, asks early).
     static func refuse(_ path: String?, ifAnyOf inputs: [String], reports: [String] = []) throws {
-        guard let path, !isStandardOutput(path), OutputFiles.openDescriptor(namedBy: path) == nil else { return }
+        // Standard output, or another descriptor the shell opened: nothing is replaced there.
+        guard let path, path != "-", OutputFiles.openDescriptor(namedBy: path) == nil else { return }
         if let input = inputs.first(where: { sameFile(path, $0) }) {
             Terminal.error("error: \(path) is an input of this command (\(input)); write the output somewhere else")
             throw ExitCode(ExitStatus.usage)
