@@ -439,7 +439,7 @@ struct ZAPFindingBuilder {
         return Finding(
             kind: .webAlert, ruleID: alert.ruleID, aliases: Self.aliases(of: alert), title: alert.title,
             description: join(texts.description, note), detail: note, remediation: texts.remediation,
-            ratings: [Self.rating(riskCode: alert.riskCode, falsePositive: falsePositive)],
+            ratings: [Self.rating(riskCode: alert.riskCode)],
             confidence: alert.confidence.map(Self.confidence(_:)), locations: [Location(url: root + "*")],
             cwes: alert.cweID.flatMap(Self.cwe(_:)).map { [$0] } ?? [], references: texts.references,
             provenance: [provenance(of: alert, version: version)],
@@ -471,7 +471,7 @@ struct ZAPFindingBuilder {
         return Finding(
             kind: .webAlert, ruleID: alert.ruleID, aliases: Self.aliases(of: alert), title: alert.title,
             description: description, remediation: texts.remediation,
-            ratings: [Self.rating(riskCode: draft.riskCode, falsePositive: draft.allFalsePositive)],
+            ratings: [Self.rating(riskCode: draft.riskCode)],
             confidence: draft.confidence.map(Self.confidence(_:)),
             locations: [key.location],
             instances: instances, cwes: draft.cwes.values, references: texts.references,
@@ -504,7 +504,7 @@ struct ZAPFindingBuilder {
         return Finding(
             kind: .webAlert, ruleID: alert.ruleID, aliases: Self.aliases(of: alert), title: alert.title,
             description: join(texts.description, note), detail: note, remediation: texts.remediation,
-            ratings: [Self.rating(riskCode: riskCode, falsePositive: true)], confidence: Self.confidence(0),
+            ratings: [Self.rating(riskCode: riskCode)], confidence: Self.confidence(0),
             locations: [key.location],
             cwes: draft.cwes.values, references: texts.references,
             provenance: [provenance(of: alert, version: version)],
@@ -520,11 +520,12 @@ struct ZAPFindingBuilder {
         Provenance(tool: "zap", toolVersion: version, reportFile: reportFile, rawID: alert.ruleID)
     }
 
-    /// ZAP's verdict on an alert. Riskcode -1 on an alert not marked a false positive says
-    /// nothing about its risk: unknown.
-    static func rating(riskCode: Int, falsePositive: Bool) -> SeverityRating {
+    /// ZAP's verdict on an alert. Riskcode -1 says nothing about its risk, marked a false
+    /// positive or not: unknown, so that a policy that does not trust the mark (production)
+    /// judges it at `unknown-severity-as`, not as informational, which default rules ignore.
+    static func rating(riskCode: Int) -> SeverityRating {
         SeverityRating(
-            source: "zap", severity: riskCode < 0 && !falsePositive ? .unknown : severity(riskCode: riskCode),
+            source: "zap", severity: riskCode < 0 ? .unknown : severity(riskCode: riskCode),
             label: riskCodeLabels.label(riskCode), isToolVerdict: true)
     }
 

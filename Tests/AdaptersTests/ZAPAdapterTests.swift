@@ -957,6 +957,13 @@ struct ZAPRiskCodeMinusOneTests {
         #expect(finding.suppression?.status == "false-positive")
         #expect(finding.confidence == .falsePositive)
         #expect(report.warnings.isEmpty)
+        // No risk to judge it by: a policy that does not trust the mark judges it at unknown
+        // severity, not as informational.
+        #expect(finding.severity == .unknown)
+        #expect(
+            finding.ratings == [
+                SeverityRating(source: "zap", severity: .unknown, label: "riskcode -1", isToolVerdict: true)
+            ])
     }
 
     @Test(

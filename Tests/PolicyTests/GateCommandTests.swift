@@ -51,6 +51,21 @@ struct GateCommandTests {
         )
     }
 
+    /// A ZAP false positive filed under riskcode -1 has no risk to judge it by: production, which
+    /// does not trust the mark, judges it at unknown severity (failing as high), not as
+    /// informational, which the default rules ignore.
+    @Test func productionJudgesARiskcodeMinusOneFalsePositiveAsUnknown() throws {
+        let report = "fixtures/zap/riskcode-minus1-false-positive.xml"
+        let production = try GateProcess.run(["gate", report, "--policy", "policies/production.yaml"] + Self.now)
+        #expect(production.status == 1, "\(production.standardOutput)\(production.standardError)")
+        #expect(
+            production.standardOutput.contains("FAIL    high     web-alert 40012"), "\(production.standardOutput)")
+        #expect(production.standardOutput.contains("severity unknown, judged as high"))
+        let staging = try GateProcess.run(["gate", report, "--policy", "policies/staging.yaml"] + Self.now)
+        #expect(staging.status == 0, "\(staging.standardOutput)\(staging.standardError)")
+        #expect(staging.standardOutput.contains("MUTED"), "\(staging.standardOutput)")
+    }
+
     /// Staging's policy with `fail-on-new-only: true`, in a temporary directory of its own.
     static func stagingFailingOnNewOnly() throws -> URL {
         try GateProcess.temporaryFile(
