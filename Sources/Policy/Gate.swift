@@ -89,13 +89,19 @@ public enum Gate {
         // Waivers by the id they name (``Waiver/idKey(_:)``): looked up per finding, not each
         // waiver tried on each finding (8,000 waivers took 49 s on a 50,000-finding report).
         let waiversByID = Dictionary(grouping: waivers.indices) { Waiver.idKey(waivers[$0].id) }
-        // The waivers whose id is the finding's or an alias of it, whatever their scope, in order.
-        func waiversNamingID(of finding: Finding) -> [Int] {
-            guard !waiversByID.isEmpty else { return [] }
-            return Set(([finding.ruleID] + finding.aliases).flatMap { waiversByID[Waiver.idKey($0)] ?? [] }).sorted()
-        }
         let vex = VEXIndex(
             input.vex.flatMap(\.statements), today: input.today, repository: input.repository)
+        // Only where something could relax the gate by an id: nothing to find out otherwise.
+        let relaxesByID =
+            !waivers.isEmpty || !vex.isEmpty || policy.rules.contains { $0.action != .fail && !$0.match.ids.isEmpty }
+        let contested = relaxesByID ? ContestedIDs(input.findings.all) : .none
+        // The waivers whose id is the finding's or an uncontested alias of it, whatever their
+        // scope, in order.
+        func waiversNamingID(of finding: Finding, at position: Int) -> [Int] {
+            guard !waiversByID.isEmpty else { return [] }
+            let ids = contested.relaxingIDs(of: finding, at: position)
+            return Set(ids.flatMap { waiversByID[Waiver.idKey($0)] ?? [] }).sorted()
+        }
         var vexNotes = vex.futureWarnings
         let newOnly = policy.failOnNewOnly?.value ?? false
         var named = Set<Int>()
@@ -111,12 +117,15 @@ public enum Gate {
         // scanner suppresses it): the first such finding and what holds it, for the warning that
         // the waiver is not needed (instead of a silent "not applied").
         var heldOtherwise: [Int: (finding: Finding, by: String)] = [:]
+        // Waivers whose id names findings only as a contested alias (``ContestedIDs``): the ids of
+        // the vulnerabilities it names, for the warning that it applied to none of them.
+        var contestedWaivers: [Int: Set<String>] = [:]
         var elsewhere: [Int: [Int]] = [:]
         var warnings: [String] = []
         var verdicts: [FindingVerdict] = []
         verdicts.reserveCapacity(input.findings.all.count)
 
-        for finding in input.findings.all {
+        for (position, finding) in input.findings.all.enumerated() {
             let judgement = SeverityJudge.judge(finding, sources: policy.severitySources?.value)
             let effective = judgement.severity == .unknown ? policy.unknownSeverity : judgement.severity
             // A finding its tool suppressed, under a policy that trusts that, is compared with the
@@ -126,7 +135,7 @@ public enum Gate {
                 finding, judgedBy: policy.severitySources?.value, unknownAs: policy.unknownSeverity,
                 countingToolSuppressed: countingToolSuppressed)
             var naming: [Int] = []
-            for index in waiversNamingID(of: finding) {
+            for index in waiversNamingID(of: finding, at: position) {
                 let mismatches = waivers[index].scopeMismatches(for: finding)
                 if mismatches.isEmpty {
                     naming.append(index)
@@ -165,6 +174,21 @@ public enum Gate {
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
                 severity: effective, judgedSeverity: judgement.severity, severitySource: judgement.source,
                 disagreement: judgement.disagreement, isNew: isNew, notes: [])
+            // Waivers naming the finding only by a contested alias: said under it, not applied.
+            for key in contested.keys(ofFindingAt: position).sorted() {
+                for index in waiversByID[key] ?? []
+                where waivers[index].holds(in: environment) && input.today <= waivers[index].expires
+                    && waivers[index].scopeMismatches(for: finding).isEmpty
+                {
+                    let id = waivers[index].id
+                    guard let others = contested.others(sharing: id, withFindingAt: position) else { continue }
+                    result.notes.append(
+                        ContestedIDs.note(
+                            "waiver \(waivers[index].label)", names: id, others: others, ruleID: finding.ruleID,
+                            verb: "waive"))
+                    contestedWaivers[index, default: []].formUnion([finding.ruleID] + others)
+                }
+            }
             switch inBaseline {
             case .lessSevere(let was)?:
                 result.notes.append("new at this severity: the baseline has it as \(was), now \(effective)")
@@ -200,13 +224,17 @@ public enum Gate {
                         + "(trust-tool-suppressions: false\(setting)): judged as open")
             }
             if let suppression = finding.suppression, policy.trustsToolSuppressions {
-                vex.noteSpoken(about: finding)
+                vex.noteSpoken(about: finding, contested: contested.keys(ofFindingAt: position))
                 result.verdict = .suppressedByTool
                 result.reason = Reason(
                     kind: .tool,
                     text: "suppressed by \(suppression.source) (\(suppression.status))"
                         + (suppression.statement.map { ": \($0)" } ?? ""))
-            } else if let statement = vex.suppressing(finding, warnings: &vexNotes, notes: &result.notes) {
+            } else if let statement = vex.suppressing(
+                finding, contested: contested.keys(ofFindingAt: position),
+                othersSharing: { contested.others(sharing: $0, withFindingAt: position) }, warnings: &vexNotes,
+                notes: &result.notes)
+            {
                 result.verdict = .vexSuppressed
                 result.vexStatement = statement
                 let why = statement.justification ?? statement.impactStatement
@@ -216,7 +244,8 @@ public enum Gate {
                         + (why.map { ", \($0)" } ?? ""), source: statement.source)
             } else {
                 (result.verdict, result.reason) = policyVerdict(
-                    finding, original: judgement.severity, effective: effective, isNew: isNew, policy: policy)
+                    finding, original: judgement.severity, effective: effective, isNew: isNew, policy: policy,
+                    contestedIDs: contested.keys(ofFindingAt: position))
                 if result.verdict != .ignored {
                     // The waiver that holds longest first, then by file and line: in the order
                     // the files were given, another waiver (with its reason, approver and
@@ -282,7 +311,7 @@ public enum Gate {
         if !outOfScope.isEmpty {
             for position in verdicts.indices where [.fail, .warn].contains(verdicts[position].verdict) {
                 let finding = verdicts[position].finding
-                for index in waiversNamingID(of: finding)
+                for index in waiversNamingID(of: finding, at: position)
                 where outOfScope[index] != nil && !named.contains(index) && waivers[index].holds(in: environment)
                     && input.today <= waivers[index].expires
                 {
@@ -354,6 +383,11 @@ public enum Gate {
                         + "\(more > 0 ? "every one" : "it") out: "
                         + first.mismatches.map(\.description).joined(separator: "; ")
                         + ": not applied; correct the scope")
+            } else if let involved = contestedWaivers[index] {
+                // Its id is an alias several vulnerabilities share: not stale, and too broad to apply.
+                state = .notApplied
+                waiverWarnings.append(
+                    ContestedIDs.warning("waiver \(waiver.label)", names: waiver.id, involving: involved))
             } else {
                 state = .stale
                 waiverWarnings.append("waiver \(waiver.label) matches no finding: it is stale, remove it")
@@ -426,10 +460,14 @@ public enum Gate {
     }
 
     /// The rule or threshold verdict.
+    /// - Parameter contestedIDs: keys of the finding's aliases that name other vulnerabilities
+    ///   too (``ContestedIDs``): a relaxing rule does not match the finding by them.
     static func policyVerdict(
-        _ finding: Finding, original: Severity, effective: Severity, isNew: Bool, policy: Policy
+        _ finding: Finding, original: Severity, effective: Severity, isNew: Bool, policy: Policy,
+        contestedIDs: Set<String> = []
     ) -> (Verdict, Reason) {
-        let context = MatchContext(finding: finding, original: original, effective: effective, isNew: isNew)
+        let context = MatchContext(
+            finding: finding, original: original, effective: effective, isNew: isNew, contestedIDs: contestedIDs)
         for rule in policy.rules where rule.match.matches(context, relaxing: rule.action != .fail) {
             let verdict: Verdict
             switch rule.action {
@@ -628,6 +666,9 @@ struct MatchContext {
     var original: Severity
     var effective: Severity
     var isNew: Bool
+    /// Keys (``Waiver/idKey(_:)``) of the finding's aliases that name other vulnerabilities
+    /// too (``ContestedIDs``): a relaxing rule does not match by them.
+    var contestedIDs: Set<String> = []
 }
 
 extension RuleMatch {
@@ -658,7 +699,11 @@ extension RuleMatch {
             // (an npm audit 6 advisory naming several): a rule for a CVE fails every advisory that
             // has it. A relaxing one only by the finding's own ids, as a waiver: relaxing one of
             // an advisory's CVEs does not pass the others.
-            let all = [finding.ruleID] + finding.aliases + (relaxing ? [] : finding.coveredCVEs)
+            // Nor by an alias other vulnerabilities here share (``ContestedIDs``).
+            let aliases =
+                relaxing && !context.contestedIDs.isEmpty
+                ? finding.aliases.filter { !context.contestedIDs.contains(Waiver.idKey($0)) } : finding.aliases
+            let all = [finding.ruleID] + aliases + (relaxing ? [] : finding.coveredCVEs)
             guard all.contains(where: { id in ids.contains { $0.matches(id) } }) else { return false }
         }
         if let package {

@@ -899,6 +899,9 @@ final class VEXIndex {
     /// Statements that would have taken a finding out but cover only some of its places, the
     /// finding not being suppressed otherwise: the first such finding of each, and how many.
     private var partial: [Int: PartialCover] = [:]
+    /// Statements that named findings only by an alias other vulnerabilities share
+    /// (``ContestedIDs``), not applied to them: the alias and the ids of the vulnerabilities.
+    private var contested: [Int: (id: String, involved: Set<String>)] = [:]
     /// One warning per statement dated in the future.
     let futureWarnings: [String]
 
@@ -911,6 +914,9 @@ final class VEXIndex {
         /// How many findings it covered only in part.
         var findings: Int
     }
+
+    /// No statement was given.
+    var isEmpty: Bool { statements.isEmpty }
 
     init(_ statements: [VEXStatement], today: Day, repository: SourceRepository? = nil) {
         self.statements = statements
@@ -952,12 +958,40 @@ final class VEXIndex {
     /// `affected` or `under_investigation` statement counts when it covers any place: the latest
     /// word about one image keeps the finding in. A `fixed` statement suppresses only when it
     /// names the package's version: "fixed" for every version is a contradiction.
-    func suppressing(_ finding: Finding, warnings: inout [String], notes: inout [String]) -> VEXStatement? {
+    ///
+    /// A statement that names the finding only by one of the `contested` aliases (keys of
+    /// ``Waiver/idKey(_:)``, ``ContestedIDs``) is not about it: `notes` says so, naming the
+    /// other vulnerabilities `othersSharing` the alias, when the statement would otherwise have
+    /// spoken.
+    func suppressing(
+        _ finding: Finding, contested contestedIDs: Set<String> = [],
+        othersSharing: (String) -> [String]? = { _ in nil }, warnings: inout [String], notes: inout [String]
+    ) -> VEXStatement? {
         // Without --vex (most gates), nothing to look up for each of the findings.
         guard !statements.isEmpty else { return nil }
         var candidates = Set<Int>()
+        var contestedOnly: [Int: String] = [:]
         for id in [finding.ruleID] + finding.aliases {
-            for position in byID[id.asciiUppercased] ?? [] { candidates.insert(position) }
+            let key = id.asciiUppercased
+            for position in byID[key] ?? [] {
+                if contestedIDs.contains(key) {
+                    if contestedOnly[position] == nil { contestedOnly[position] = id }
+                } else {
+                    candidates.insert(position)
+                }
+            }
+        }
+        for (position, id) in contestedOnly.sorted(by: { $0.key < $1.key })
+        where !candidates.contains(position) && !future.contains(position)
+            && statements[position].judge(finding, repository: repository).speaks
+        {
+            guard let others = othersSharing(id) else { continue }
+            let statement = statements[position]
+            notes.append(
+                ContestedIDs.note(
+                    "OpenVEX statement \(statement.index) (\(statement.source))", names: id, others: others,
+                    ruleID: finding.ruleID, verb: "set aside"))
+            contested[position, default: (id, [])].involved.formUnion([finding.ruleID] + others)
         }
         var best: (position: Int, match: VEXMatch?)?
         var partials: [(position: Int, judgement: VEXJudgement)] = []
@@ -1038,9 +1072,9 @@ final class VEXIndex {
     /// Records which statements speak about a finding that is out of the gate for another reason
     /// (its tool suppressed it, and the policy trusts that), without judging it: a statement the
     /// policy relies on when it does not trust the tool is not "about no finding".
-    func noteSpoken(about finding: Finding) {
+    func noteSpoken(about finding: Finding, contested contestedIDs: Set<String> = []) {
         guard !statements.isEmpty else { return }
-        for id in [finding.ruleID] + finding.aliases {
+        for id in [finding.ruleID] + finding.aliases where !contestedIDs.contains(id.asciiUppercased) {
             for position in byID[id.asciiUppercased] ?? [] where !future.contains(position) {
                 if statements[position].judge(finding, repository: repository).speaks { used.insert(position) }
             }
@@ -1059,6 +1093,7 @@ final class VEXIndex {
     var unusedWarnings: [String] {
         let unused = statements.indices.filter {
             !used.contains($0) && !future.contains($0) && setAside[$0] == nil && partial[$0] == nil
+                && contested[$0] == nil
         }
         var lines = unused.prefix(Self.unusedListed).map { position in
             let statement = statements[position]
@@ -1078,7 +1113,8 @@ final class VEXIndex {
     /// for their product, not this one); or its product, with subcomponents, is neither an image
     /// nor a source repository (an upstream library's statement about what it bundles).
     var setAsideWarnings: [String] {
-        let positions = Set(partial.keys).union(setAside.keys.filter { !used.contains($0) }).sorted()
+        let positions = Set(partial.keys).union(setAside.keys.filter { !used.contains($0) })
+            .union(contested.keys.filter { !used.contains($0) }).sorted()
         var lines = positions.prefix(Self.unusedListed).compactMap(setAsideWarning)
         if positions.count > Self.unusedListed {
             lines.append(
@@ -1091,6 +1127,9 @@ final class VEXIndex {
     private func setAsideWarning(_ position: Int) -> String? {
         let statement = statements[position]
         let head = "OpenVEX statement \(statement.index) (\(statement.source))"
+        if let naming = contested[position], !used.contains(position) {
+            return ContestedIDs.warning(head, names: naming.id, involving: naming.involved)
+        }
         if let cover = partial[position] {
             let more = cover.findings > 1 ? " (and \(cover.findings - 1) more findings)" : ""
             return head + " covers \(cover.finding) in \(Self.list(cover.covered)), but the finding is also in "
