@@ -164,7 +164,8 @@ public struct CIRunner: Sendable {
             // a failed run's document must not accept what failed it.
             let verdicts = Dictionary(
                 decision.verdicts.map { ($0.finding.fingerprint, $0.verdict) }, uniquingKeysWith: { first, _ in first })
-            let document = FindingsJSON.encode(findings, reports: summaries, verdicts: verdicts)
+            let document = FindingsJSON.encode(
+                findings, reports: summaries, verdicts: verdicts, environment: decision.environment)
             if outputs.findings != nil { findingsDocument = document }  // the findings output comes next
             return document
         }

@@ -233,7 +233,8 @@ public struct FindingsSnapshot: Sendable {
             var decision = try decided(document.root, file: file)
             if decision == nil, let first = ownVerdicts.first {
                 decision = (
-                    Dictionary(ownVerdicts.map { ($0.fingerprint, $0.verdict) }) { first, _ in first }, first.line, nil
+                    Dictionary(ownVerdicts.map { ($0.fingerprint, $0.verdict) }) { first, _ in first }, first.line,
+                    try findingsDocument(document.root).string("environment")
                 )
             }
             if let decision, let missing = entries.first(where: { decision.verdicts[$0.fingerprint] == nil }) {

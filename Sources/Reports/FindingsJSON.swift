@@ -56,14 +56,18 @@ public enum FindingsJSON {
     ///   judged them (`scangate ci`): each finding then says it (`verdict`), so that the document,
     ///   read back as a baseline, does not accept as known what failed the run (or was only
     ///   waived or VEX-suppressed), as a report document's decision does not.
+    /// - Parameter environment: the environment whose policy gave the verdicts, written as
+    ///   `environment` with them: read back as another environment's baseline, the gate warns
+    ///   that what this one accepted counts as known there, as for a report document.
     public static func encode(
-        _ set: FindingSet, reports: [ReportSummary], verdicts: [String: Verdict]? = nil
+        _ set: FindingSet, reports: [ReportSummary], verdicts: [String: Verdict]? = nil, environment: String? = nil
     ) -> [UInt8] {
         // About 4 KB per finding, reserved once: grown by doubling instead, a 140 MB document
         // would hold the old and the new buffer at once while copying (untouched memory is free).
         var writer = JSONWriter(pretty: true, reservingCapacity: (1 << 16) + 4_096 * set.all.count)
         writer.beginObject()
         writer.field("schema", schema)
+        if verdicts != nil, let environment { writer.field("environment", environment) }
         writer.key("reports")
         writer.beginArray()
         for report in reports { write(report, to: &writer) }

@@ -687,6 +687,31 @@ enum CIRun {
             "\(failing.map(\.notes))")
     }
 
+    /// `outputs.findings` of a dev run, where every finding only warned, given as a staging
+    /// run's baseline made its findings known there without a word, as a report document of
+    /// dev's did not (found by a review): the document records the environment its verdicts
+    /// were given in (`environment`), and the gate says it is another.
+    @Test func aFindingsOutputOfAnotherEnvironmentAsBaselineIsSaidSo() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let (dev, devOutput) = try CIRun.run(workspace, overrides: .offline, token: nil)
+        #expect(dev.exitCode == 0, "\(devOutput.standardError)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(workspace.text("out/findings.json").utf8)) as? [String: Any])
+        #expect(document["environment"] as? String == "dev")
+
+        var overrides = CIOverrides.offline
+        overrides.environment = "staging"
+        overrides.baseline = workspace.path("out/findings.json")
+        overrides.outputs.findings = workspace.path("out/findings-staging.json")
+        let (staging, stagingOutput) = try CIRun.run(workspace, overrides: overrides, token: nil)
+        let warnings = staging.decision?.warnings ?? []
+        #expect(
+            warnings.contains { $0.contains("was decided in the environment dev, this gate is in staging") },
+            "\(warnings)\(stagingOutput.standardError)")
+    }
+
     @Test func theReportJSONHoldsTheSameFindingsAndDecisionAsTheirOwnOutputs() throws {
         // The findings and decision documents are made once and used twice (in the report JSON
         // and as outputs of their own) while the SARIF file is built on another thread.
