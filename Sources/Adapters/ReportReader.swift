@@ -65,6 +65,14 @@ public struct ReportReader: Sendable {
                     + " (fix the scan, or pass --allow-incomplete to read the rest)")
         }
         report.warnings += report.scanErrors.map { "incomplete scan: " + $0 }
+        // Incomplete, and not a finding in it: nothing shows the scan checked anything, so it is
+        // judged as an empty scan (`empty-scans`), not taken for a clean one. (A SARIF file says
+        // so of each failed run itself.)
+        if report.findings.isEmpty, report.checkedNothing == nil, report.unprovenScans.isEmpty {
+            report.unprovenScans.append(
+                "the scan is incomplete and lists no finding: nothing shows it checked anything")
+            report.unprovenScanTools.append(report.tool)
+        }
         return report
     }
 

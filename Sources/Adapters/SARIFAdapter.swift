@@ -65,11 +65,21 @@ private struct SARIFDocumentReader {
             let run = try SARIFRun(try runValue.requireObject())
             if firstTool == nil { firstTool = (run.toolName, run.toolVersion) }
             runTools.append(run.toolName)
-            scanErrors += try failedInvocations(of: run)
+            let failures = try failedInvocations(of: run)
+            scanErrors += failures
             // SARIF §3.14.23: without `results` the tool could not produce any (an empty list
             // means it found nothing): no clean scan.
-            if run.value["results"] == nil || run.value["results"]?.kind == .null {
+            let resultsMissing = run.value["results"] == nil || run.value["results"]?.kind == .null
+            if resultsMissing {
                 scanErrors.append("the run of \(run.toolName) has no \"results\": the tool produced none")
+            }
+            // Read all the same (`--allow-incomplete`), a run that failed and lists no result
+            // shows nothing was checked: judged as an empty scan, and given no run of its own in
+            // ScanGate's SARIF file, where an empty run would close the tool's alerts as fixed.
+            if resultsMissing || (!failures.isEmpty && run.value["results"]?.count == 0) {
+                unprovenScans.append(
+                    "the run of \(run.toolName) failed and lists no result: nothing shows it checked anything")
+                unprovenScanTools.append(run.toolName)
             }
             try readResults(of: run, into: &findings, occurrences: &occurrences)
             if run.isZAP, run.value["results"]?.count == 0 {

@@ -590,6 +590,15 @@ struct SARIFAdapterTests {
         let allowed = try ReportReader(allowsIncompleteReports: true).parse(
             ReportSource(name: "c.sarif", bytes: crashed))
         #expect(allowed.findings.isEmpty && allowed.warnings.count == 1)
+        // Read all the same, the failed run without a result shows nothing was checked: an empty
+        // scan for the policy, and no run of its own in ScanGate's SARIF (an empty one would
+        // close the tool's alerts as fixed; found by a review).
+        #expect(
+            allowed.unprovenScans == [
+                "the run of scanner failed and lists no result: nothing shows it checked anything"
+            ])
+        #expect(allowed.unprovenScanTools == ["scanner"])
+        #expect(allowed.emptyScans.count == 1)
 
         // An error notification in a run the tool calls successful: its results may be missing
         // too (SARIF 2.1.0 Appendix I); a warning-level notification says nothing of the sort.
@@ -604,6 +613,7 @@ struct SARIFAdapterTests {
         let accepted = try ReportReader(allowsIncompleteReports: true).parse(
             ReportSource(name: "p.sarif", bytes: partial))
         #expect(accepted.warnings.count == 1 && accepted.warnings[0].contains("File not found: a.py"))
+        #expect(accepted.unprovenScanTools == ["scanner"])
         let slow = sarif(
             #"{"executionSuccessful": true, "toolExecutionNotifications": [{"level": "warning", "message": {"text": "slow"}}]}"#
         )

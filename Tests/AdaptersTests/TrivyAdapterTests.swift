@@ -755,6 +755,37 @@ struct TrivyKubernetesClusterTests {
     }
 }
 
+/// A report read under `--allow-incomplete` whose scan failed in part and found nothing: no
+/// finding in it is no evidence, so it is judged as an empty scan (`empty-scans`); one that
+/// found something shows its scan checked that.
+@Suite("Incomplete reports without a finding")
+struct IncompleteWithoutFindingTests {
+    static func report(results: String) -> [UInt8] {
+        Array(
+            (#"{"ClusterName": "prod", "Resources": [{"Namespace": "default", "Kind": "Deployment", "Name": "a","#
+                + #" "Error": "unable to pull image"}, {"Namespace": "default", "Kind": "Deployment", "Name": "b","#
+                + #" "Results": "# + results + "}]}").utf8)
+    }
+
+    @Test func anIncompleteScanWithoutAFindingIsAnEmptyScan() throws {
+        let reader = ReportReader(allowsIncompleteReports: true)
+        let empty = try reader.parse(ReportSource(name: "k8s.json", bytes: Self.report(results: "[]")))
+        #expect(
+            empty.emptyScans.map(\.reason) == [
+                "the scan is incomplete and lists no finding: nothing shows it checked anything"
+            ])
+        #expect(empty.unprovenScanTools == ["trivy"])
+        let found = try reader.parse(
+            ReportSource(
+                name: "k8s.json",
+                bytes: Self.report(
+                    results: #"[{"Target": "Deployment/b", "Class": "config", "Misconfigurations": [{"ID": "KSV001","#
+                        + #" "Title": "privileged", "Severity": "HIGH", "Status": "FAIL"}]}]"#)))
+        #expect(found.findings.count == 1)
+        #expect(found.emptyScans.isEmpty)
+    }
+}
+
 /// What a Trivy report looked at, for telling a finding gone from one nobody looked for: each
 /// image, Kubernetes resource or source tree it scanned, with findings or none.
 @Suite("Trivy scan coverage")

@@ -10,8 +10,9 @@ import Testing
 /// run's category that the run does not list, so a run must be there exactly when its tool
 /// scanned (found by a review).
 @Suite struct SARIFInputsTests {
-    static func write(_ fixture: String) throws -> (runs: [String], notes: [String]) {
-        let report = try ReportReader().read(path: CITestEnvironment.fixture("fixtures/sarif/\(fixture)"))
+    static func write(_ fixture: String, allowingIncomplete: Bool = false) throws -> (runs: [String], notes: [String]) {
+        let report = try ReportReader(allowsIncompleteReports: allowingIncomplete).read(
+            path: CITestEnvironment.fixture("fixtures/sarif/\(fixture)"))
         let reports = [report]
         let output = SARIFWriter.write(
             FindingSet(merging: report.findings),
@@ -42,5 +43,16 @@ import Testing
         let mixed = try Self.write("clean-tool-and-unproven-trivy.sarif")
         #expect(mixed.runs == ["ToolB"], "\(mixed.runs)")
         #expect(mixed.notes.count == 1 && mixed.notes.allSatisfy { $0.contains("no run of Trivy") }, "\(mixed.notes)")
+    }
+
+    /// A run its tool says failed, without a result, read under `--allow-incomplete`: an empty
+    /// run for it would close every alert of the tool as fixed (it did; found by a review). The
+    /// other tool of the file keeps its run.
+    @Test func aFailedRunWithoutResultsGetsNoEmptyRun() throws {
+        let written = try Self.write("failed-run-beside-a-tool-with-results.sarif", allowingIncomplete: true)
+        #expect(written.runs == ["ToolA"], "\(written.runs)")
+        #expect(
+            written.notes.contains { $0.contains("may have checked nothing: no run of Semgrep in the file") },
+            "\(written.notes)")
     }
 }

@@ -66,6 +66,20 @@ struct GateCommandTests {
         #expect(staging.standardOutput.contains("MUTED"), "\(staging.standardOutput)")
     }
 
+    /// `--allow-incomplete` reads a report whose tool failed, but a run that failed and lists
+    /// no result checked nothing anyone can see: production's `empty-scans: fail` fails it (it
+    /// passed with a warning; found by a review), beside another tool's results too.
+    @Test func productionFailsAFailedRunWithoutResultsReadAsIncomplete() throws {
+        let report = "fixtures/sarif/failed-run-beside-a-tool-with-results.sarif"
+        let production = try GateProcess.run(
+            ["gate", report, "--allow-incomplete", "--policy", "policies/production.yaml"] + Self.now)
+        #expect(production.status == 1, "\(production.standardOutput)\(production.standardError)")
+        #expect(
+            production.standardOutput.contains(
+                "may have checked nothing: the run of Semgrep failed and lists no result"),
+            "\(production.standardOutput)")
+    }
+
     /// Staging's policy with `fail-on-new-only: true`, in a temporary directory of its own.
     static func stagingFailingOnNewOnly() throws -> URL {
         try GateProcess.temporaryFile(
