@@ -241,7 +241,11 @@ public struct CIRunner: Sendable {
                     written: Set(steps.filter { $0.status == .done }.map(\.name)), uploadID: uploadID, failing: failing,
                     upload: steps.first { $0.name == "upload" }?.status,
                     comment: steps.first { $0.name == "comment" }?.status)
-                let text = redacted(WorkflowCommand.outputs(values, delimiterSeed: UUID().uuidString))
+                // The values redacted, not the names and delimiters: a token that is a piece of
+                // one (`x`, a test value) made `exit-code` `e[redacted]it-code`, an output no
+                // workflow step reads.
+                let text = WorkflowCommand.outputs(
+                    values.map { ($0.name, redacted($0.value)) }, delimiterSeed: UUID().uuidString)
                 steps.append(appendFile("github-output", text, path))
                 exitCode = CIExitCode.combine(gatePassed: decision.passed, steps: steps)
             }

@@ -211,6 +211,22 @@ enum CIRun {
         #expect(try github.uploads() == 1)
     }
 
+    /// A token that is a piece of an output's name (a one-letter test value) redacted the names
+    /// in the step outputs too (`e[redacted]it-code`), which the workflow's next steps then
+    /// could not read (found by a review): only the values are redacted.
+    @Test func aShortTokenLeavesTheStepOutputNamesAlone() throws {
+        let workspace = try ActionsWorkspace(
+            apiURL: "http://127.0.0.1:9", config: ActionsWorkspace.config(environment: "dev"))
+        defer { workspace.remove() }
+        let (result, captured) = try CIRun.run(workspace, overrides: .offline, token: "x")
+        #expect(result.exitCode == 0, "\(captured.standardError)")
+        let names = workspace.outputFile.split(separator: "\n").compactMap { line in
+            line.firstIndex(of: "=").map { String(line[..<$0]) }
+        }
+        #expect(names.contains("exit-code") && names.contains("decision"), "\(workspace.outputFile)")
+        #expect(!workspace.outputFile.contains("[redacted]it-code"), "\(workspace.outputFile)")
+    }
+
     @Test(.enabled(if: CITestEnvironment.canRunServers))
     func passingRunUploadsCommentsAndReportsToActions() throws {
         let github = try LocalGitHub(scenario: "complete")
