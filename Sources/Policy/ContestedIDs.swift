@@ -8,15 +8,21 @@ import Findings
 /// take out both. Merging (``FindingSet``) and the baseline (``ContinuityIndex``) already keep
 /// such findings apart; here an alias contested like that names neither of them when something
 /// relaxes the gate: only a finding's own id (``Finding/ruleID``) and its uncontested aliases
-/// do. Rules that fail a finding still match every alias (fail-closed).
+/// do. Rules that fail a finding and statements that keep it in still match every alias.
 ///
-/// An alias is contested for a finding when another finding bearing it (as an alias or as its
-/// own id) claims other CVEs (``Finding/claimedCVEs``) and the two claim more than one CVE
-/// between them. One advisory covering several CVEs, alone, contests nothing.
+/// What an alias stands for is known when a finding has it as its own id (npm audit's record of
+/// GHSA-x, naming the CVEs it covers): a finding bearing it is then contested only when it
+/// claims a CVE (``Finding/claimedCVEs``) that record does not cover, and one advisory of two
+/// CVEs names the findings of either. Otherwise the findings bearing it say what it is, and it is
+/// contested when they claim different CVEs, more than one between them.
 struct ContestedIDs {
-    /// Per finding (by position in the list given), each contested alias's key
-    /// (``Waiver/idKey(_:)``) with the CVEs the other findings bearing it claim, sorted.
-    private var byFinding: [Int: [String: [String]]] = [:]
+    /// Per finding (by position in the list given), the keys (``Waiver/idKey(_:)``) of its
+    /// contested aliases.
+    private var byFinding: [Int: Set<String>] = [:]
+    /// Per contested key, every CVE the findings bearing it claim, sorted.
+    private var claimedByKey: [String: [String]] = [:]
+    /// The claimed CVEs of each finding with a contested alias.
+    private var claimedByFinding: [Int: Set<String>] = [:]
 
     static let none = ContestedIDs()
 
@@ -45,66 +51,86 @@ struct ContestedIDs {
             claimed[position] = cves
             return cves
         }
-        for (key, positions) in bearers {
-            let everyBearer = positions + (owners[key] ?? [])
-            guard everyBearer.count > 1 else { continue }
-            var union = Set<String>()
+        // In key order, so that nothing here depends on the hash seed.
+        for key in bearers.keys.sorted() {
+            let positions = bearers[key] ?? []
+            let everyOne = positions + (owners[key] ?? [])
+            guard everyOne.count > 1 else { continue }
+            var covered = Set<String>()
+            for owner in owners[key] ?? [] { covered.formUnion(claims(owner)) }
+            var union = covered
             var distinct = Set<Set<String>>()
-            for position in everyBearer {
+            for position in everyOne {
                 let cves = claims(position)
                 union.formUnion(cves)
                 if !cves.isEmpty { distinct.insert(cves) }
             }
             guard union.count > 1 else { continue }
+            var anyContested = false
             for position in positions {
                 let own = claims(position)
-                guard distinct.contains(where: { $0 != own }) else { continue }
-                byFinding[position, default: [:]][key] = union.subtracting(own).sorted()
+                let isContested =
+                    covered.isEmpty ? distinct.contains { $0 != own } : !own.isSubset(of: covered)
+                guard isContested else { continue }
+                byFinding[position, default: []].insert(key)
+                claimedByFinding[position] = own
+                anyContested = true
             }
+            if anyContested { claimedByKey[key] = union.sorted() }
         }
     }
 
     var isEmpty: Bool { byFinding.isEmpty }
 
     /// The keys of the finding's contested aliases.
-    func keys(ofFindingAt position: Int) -> Set<String> {
-        Set(byFinding[position]?.keys ?? [:].keys)
-    }
+    func keys(ofFindingAt position: Int) -> Set<String> { byFinding[position] ?? [] }
 
     /// The finding's own id and its aliases that are not contested: the ids by which a waiver,
     /// OpenVEX statement or relaxing rule names it.
     func relaxingIDs(of finding: Finding, at position: Int) -> [String] {
         guard let contested = byFinding[position] else { return [finding.ruleID] + finding.aliases }
-        return [finding.ruleID] + finding.aliases.filter { contested[Waiver.idKey($0)] == nil }
+        return [finding.ruleID] + finding.aliases.filter { !contested.contains(Waiver.idKey($0)) }
     }
 
-    /// The CVEs the other findings bearing `id` claim, sorted, when `id` is contested for the
-    /// finding; nil when it is not.
-    func others(sharing id: String, withFindingAt position: Int) -> [String]? {
-        byFinding[position]?[Waiver.idKey(id)]
+    /// Whether `id` is a contested alias of the finding.
+    func isContested(_ id: String, forFindingAt position: Int) -> Bool {
+        byFinding[position]?.contains(Waiver.idKey(id)) ?? false
     }
+
+    /// Every CVE the findings bearing the contested `id` claim, sorted (empty when `id` is not
+    /// contested for any finding).
+    func claimed(by id: String) -> [String] { claimedByKey[Waiver.idKey(id)] ?? [] }
 
     /// The note under a finding that `what` (`waiver …`, `OpenVEX statement …`) names by the
     /// contested alias `id` only: `… names GHSA-x, which CVE-2022-0002 here has too: an id of
-    /// more than one vulnerability, not applied (to waive this one, name CVE-2022-0001)`.
-    static func note(_ what: String, names id: String, others: [String], ruleID: String, verb: String) -> String {
+    /// more than one vulnerability, not applied (to waive this one, name CVE-2022-0001)`. Nil
+    /// when `id` is not contested for the finding.
+    func note(_ what: String, names id: String, finding: Finding, at position: Int, verb: String) -> String? {
+        guard isContested(id, forFindingAt: position) else { return nil }
+        let own = claimedByFinding[position] ?? []
+        // The first three others and how many: thousands of findings can share one alias.
+        var others: [String] = []
+        var count = 0
+        for cve in claimed(by: id) where !own.contains(cve) {
+            count += 1
+            if others.count < 3 { others.append(cve) }
+        }
         let who =
             others.isEmpty
-            ? "other findings here have" : listed(others) + " here " + (others.count == 1 ? "has" : "have")
+            ? "other findings here have"
+            : others.joined(separator: ", ") + (count > 3 ? " and \(count - 3) more" : "") + " here "
+                + (count == 1 ? "has" : "have")
         return "\(what) names \(id), which \(who) too: an id of more than one vulnerability, not applied (to \(verb) "
-            + "this one, name \(ruleID))"
+            + "this one, name \(finding.ruleID))"
     }
 
     /// The warning that `what` named findings by the contested alias `id` only, so applied to
     /// none: `… applies to no finding: GHSA-x is an id of several vulnerabilities here
     /// (CVE-2022-0001, CVE-2022-0002): name the one it is for`.
-    static func warning(_ what: String, names id: String, involving ids: Set<String>) -> String {
-        "\(what) applies to no finding: \(id) is an id of several vulnerabilities here (\(listed(ids.sorted()))): "
-            + "name the one it is for"
-    }
-
-    /// `a, b, c and 2 more`.
-    private static func listed(_ ids: [String]) -> String {
-        ids.prefix(3).joined(separator: ", ") + (ids.count > 3 ? " and \(ids.count - 3) more" : "")
+    func warning(_ what: String, names id: String) -> String {
+        let cves = claimed(by: id)
+        let listed = cves.prefix(3).joined(separator: ", ") + (cves.count > 3 ? " and \(cves.count - 3) more" : "")
+        return "\(what) applies to no finding: \(id) is an id of several vulnerabilities here (\(listed)): name the "
+            + "one it is for"
     }
 }

@@ -117,9 +117,9 @@ public enum Gate {
         // scanner suppresses it): the first such finding and what holds it, for the warning that
         // the waiver is not needed (instead of a silent "not applied").
         var heldOtherwise: [Int: (finding: Finding, by: String)] = [:]
-        // Waivers whose id names findings only as a contested alias (``ContestedIDs``): the ids of
-        // the vulnerabilities it names, for the warning that it applied to none of them.
-        var contestedWaivers: [Int: Set<String>] = [:]
+        // Waivers whose id names findings only as a contested alias (``ContestedIDs``), for the
+        // warning that they applied to none of them.
+        var contestedWaivers = Set<Int>()
         var elsewhere: [Int: [Int]] = [:]
         var warnings: [String] = []
         var verdicts: [FindingVerdict] = []
@@ -162,8 +162,10 @@ public enum Gate {
                 inBaseline == .present
                 ? input.baseline?.matches(finding, countingToolSuppressed: countingToolSuppressed) ?? [] : []
             let baselineIDs = Set(matched.flatMap(\.ids).map(Waiver.idKey))
+            // Not one whose id the finding has now as a contested alias: that one is said below.
             let namingThen = Set(baselineIDs.flatMap { waiversByID[$0] ?? [] }).sorted().filter { index in
-                !naming.contains(index) && waivers[index].scopeMismatches(for: finding).isEmpty
+                !naming.contains(index) && !contested.isContested(waivers[index].id, forFindingAt: position)
+                    && waivers[index].scopeMismatches(for: finding).isEmpty
             }
             let lapsedWaiver = (naming + namingThen).map { waivers[$0] }.first {
                 $0.holds(in: environment) && input.today > $0.expires
@@ -174,19 +176,18 @@ public enum Gate {
                 finding: finding, verdict: .pass, reason: Reason(kind: .belowThresholds, text: ""),
                 severity: effective, judgedSeverity: judgement.severity, severitySource: judgement.source,
                 disagreement: judgement.disagreement, isNew: isNew, notes: [])
-            // Waivers naming the finding only by a contested alias: said under it, not applied.
+            // Waivers naming the finding only by a contested alias: not applied, and said under it
+            // when their scope would have held it.
             for key in contested.keys(ofFindingAt: position).sorted() {
                 for index in waiversByID[key] ?? []
-                where waivers[index].holds(in: environment) && input.today <= waivers[index].expires
-                    && waivers[index].scopeMismatches(for: finding).isEmpty
-                {
-                    let id = waivers[index].id
-                    guard let others = contested.others(sharing: id, withFindingAt: position) else { continue }
-                    result.notes.append(
-                        ContestedIDs.note(
-                            "waiver \(waivers[index].label)", names: id, others: others, ruleID: finding.ruleID,
-                            verb: "waive"))
-                    contestedWaivers[index, default: []].formUnion([finding.ruleID] + others)
+                where waivers[index].holds(in: environment) && input.today <= waivers[index].expires {
+                    contestedWaivers.insert(index)
+                    guard waivers[index].scopeMismatches(for: finding).isEmpty,
+                        let note = contested.note(
+                            "waiver \(waivers[index].label)", names: waivers[index].id, finding: finding,
+                            at: position, verb: "waive")
+                    else { continue }
+                    result.notes.append(note)
                 }
             }
             switch inBaseline {
@@ -224,16 +225,14 @@ public enum Gate {
                         + "(trust-tool-suppressions: false\(setting)): judged as open")
             }
             if let suppression = finding.suppression, policy.trustsToolSuppressions {
-                vex.noteSpoken(about: finding, contested: contested.keys(ofFindingAt: position))
+                vex.noteSpoken(about: finding, at: position, contested: contested)
                 result.verdict = .suppressedByTool
                 result.reason = Reason(
                     kind: .tool,
                     text: "suppressed by \(suppression.source) (\(suppression.status))"
                         + (suppression.statement.map { ": \($0)" } ?? ""))
             } else if let statement = vex.suppressing(
-                finding, contested: contested.keys(ofFindingAt: position),
-                othersSharing: { contested.others(sharing: $0, withFindingAt: position) }, warnings: &vexNotes,
-                notes: &result.notes)
+                finding, at: position, contested: contested, warnings: &vexNotes, notes: &result.notes)
             {
                 result.verdict = .vexSuppressed
                 result.vexStatement = statement
@@ -383,11 +382,10 @@ public enum Gate {
                         + "\(more > 0 ? "every one" : "it") out: "
                         + first.mismatches.map(\.description).joined(separator: "; ")
                         + ": not applied; correct the scope")
-            } else if let involved = contestedWaivers[index] {
+            } else if contestedWaivers.contains(index) {
                 // Its id is an alias several vulnerabilities share: not stale, and too broad to apply.
                 state = .notApplied
-                waiverWarnings.append(
-                    ContestedIDs.warning("waiver \(waiver.label)", names: waiver.id, involving: involved))
+                waiverWarnings.append(contested.warning("waiver \(waiver.label)", names: waiver.id))
             } else {
                 state = .stale
                 waiverWarnings.append("waiver \(waiver.label) matches no finding: it is stale, remove it")

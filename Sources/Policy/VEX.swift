@@ -899,9 +899,9 @@ final class VEXIndex {
     /// Statements that would have taken a finding out but cover only some of its places, the
     /// finding not being suppressed otherwise: the first such finding of each, and how many.
     private var partial: [Int: PartialCover] = [:]
-    /// Statements that named findings only by an alias other vulnerabilities share
-    /// (``ContestedIDs``), not applied to them: the alias and the ids of the vulnerabilities.
-    private var contested: [Int: (id: String, involved: Set<String>)] = [:]
+    /// Statements that would have taken findings out but name them only by an alias other
+    /// vulnerabilities share (``ContestedIDs``), not applied: the warning for each.
+    private var contested: [Int: String] = [:]
     /// One warning per statement dated in the future.
     let futureWarnings: [String]
 
@@ -959,39 +959,42 @@ final class VEXIndex {
     /// word about one image keeps the finding in. A `fixed` statement suppresses only when it
     /// names the package's version: "fixed" for every version is a contradiction.
     ///
-    /// A statement that names the finding only by one of the `contested` aliases (keys of
-    /// ``Waiver/idKey(_:)``, ``ContestedIDs``) is not about it: `notes` says so, naming the
-    /// other vulnerabilities `othersSharing` the alias, when the statement would otherwise have
-    /// spoken.
+    /// A statement that would take the finding out (`not_affected`, `fixed`) but names it only by
+    /// an alias ``ContestedIDs`` finds other vulnerabilities share is not about it: `notes` says
+    /// so, when the statement would otherwise have spoken. One that keeps it in (`affected`,
+    /// `under_investigation`) speaks by any alias, as a rule that fails it matches any.
+    /// - Parameter findingPosition: the finding's position in the list `contested` was made from.
     func suppressing(
-        _ finding: Finding, contested contestedIDs: Set<String> = [],
-        othersSharing: (String) -> [String]? = { _ in nil }, warnings: inout [String], notes: inout [String]
+        _ finding: Finding, at findingPosition: Int = 0, contested contestedIDs: ContestedIDs = .none,
+        warnings: inout [String], notes: inout [String]
     ) -> VEXStatement? {
         // Without --vex (most gates), nothing to look up for each of the findings.
         guard !statements.isEmpty else { return nil }
         var candidates = Set<Int>()
         var contestedOnly: [Int: String] = [:]
         for id in [finding.ruleID] + finding.aliases {
-            let key = id.asciiUppercased
-            for position in byID[key] ?? [] {
-                if contestedIDs.contains(key) {
+            let isContested = contestedIDs.isContested(id, forFindingAt: findingPosition)
+            for position in byID[id.asciiUppercased] ?? [] {
+                if isContested && statements[position].status.suppresses {
                     if contestedOnly[position] == nil { contestedOnly[position] = id }
                 } else {
                     candidates.insert(position)
                 }
             }
         }
-        for (position, id) in contestedOnly.sorted(by: { $0.key < $1.key })
-        where !candidates.contains(position) && !future.contains(position)
-            && statements[position].judge(finding, repository: repository).speaks
+        for (statementPosition, id) in contestedOnly.sorted(by: { $0.key < $1.key })
+        where !candidates.contains(statementPosition) && !future.contains(statementPosition)
+            && statements[statementPosition].judge(finding, repository: repository).speaks
         {
-            guard let others = othersSharing(id) else { continue }
-            let statement = statements[position]
-            notes.append(
-                ContestedIDs.note(
-                    "OpenVEX statement \(statement.index) (\(statement.source))", names: id, others: others,
-                    ruleID: finding.ruleID, verb: "set aside"))
-            contested[position, default: (id, [])].involved.formUnion([finding.ruleID] + others)
+            let statement = statements[statementPosition]
+            let what = "OpenVEX statement \(statement.index) (\(statement.source))"
+            guard
+                let note = contestedIDs.note(what, names: id, finding: finding, at: findingPosition, verb: "set aside")
+            else { continue }
+            notes.append(note)
+            if contested[statementPosition] == nil {
+                contested[statementPosition] = contestedIDs.warning(what, names: id)
+            }
         }
         var best: (position: Int, match: VEXMatch?)?
         var partials: [(position: Int, judgement: VEXJudgement)] = []
@@ -1072,10 +1075,14 @@ final class VEXIndex {
     /// Records which statements speak about a finding that is out of the gate for another reason
     /// (its tool suppressed it, and the policy trusts that), without judging it: a statement the
     /// policy relies on when it does not trust the tool is not "about no finding".
-    func noteSpoken(about finding: Finding, contested contestedIDs: Set<String> = []) {
+    func noteSpoken(
+        about finding: Finding, at findingPosition: Int = 0, contested contestedIDs: ContestedIDs = .none
+    ) {
         guard !statements.isEmpty else { return }
-        for id in [finding.ruleID] + finding.aliases where !contestedIDs.contains(id.asciiUppercased) {
-            for position in byID[id.asciiUppercased] ?? [] where !future.contains(position) {
+        for id in [finding.ruleID] + finding.aliases {
+            let isContested = contestedIDs.isContested(id, forFindingAt: findingPosition)
+            for position in byID[id.asciiUppercased] ?? []
+            where !future.contains(position) && !(isContested && statements[position].status.suppresses) {
                 if statements[position].judge(finding, repository: repository).speaks { used.insert(position) }
             }
         }
@@ -1127,9 +1134,7 @@ final class VEXIndex {
     private func setAsideWarning(_ position: Int) -> String? {
         let statement = statements[position]
         let head = "OpenVEX statement \(statement.index) (\(statement.source))"
-        if let naming = contested[position], !used.contains(position) {
-            return ContestedIDs.warning(head, names: naming.id, involving: naming.involved)
-        }
+        if let warning = contested[position], !used.contains(position) { return warning }
         if let cover = partial[position] {
             let more = cover.findings > 1 ? " (and \(cover.findings - 1) more findings)" : ""
             return head + " covers \(cover.finding) in \(Self.list(cover.covered)), but the finding is also in "

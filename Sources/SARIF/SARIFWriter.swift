@@ -456,8 +456,12 @@ public enum SARIFWriter {
             let forImage = key.image == nil ? "" : " for the image"
             let what = "\(report.scan.report) \(report.scan.isCertain ? "checked" : "may have checked") nothing: "
             if runs.contains(key) {
-                return what + "the run of \(run) holds only other reports' findings, so GitHub closes as fixed "
-                    + "any earlier \(tool) alert\(forImage) only this report found"
+                // A part of a report that may have checked nothing (one of its SARIF runs) shares
+                // the tool's run with the report's other runs of that tool.
+                let others = report.scan.isCertain ? "other reports' findings" : "findings of other reports or runs"
+                let this = report.scan.isCertain ? "this report" : "this scan"
+                return what + "the run of \(run) holds only \(others), so GitHub closes as fixed any earlier "
+                    + "\(tool) alert\(forImage) only \(this) found"
             }
             let count = withheld[key] ?? 0
             let findingsToo =

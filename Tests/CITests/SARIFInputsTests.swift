@@ -54,5 +54,15 @@ import Testing
         #expect(
             written.notes.contains { $0.contains("may have checked nothing: no run of Semgrep in the file") },
             "\(written.notes)")
+        // Beside a run of the same tool, ScanGate's run of it holds that run's results: the note
+        // says what GitHub then closes, not that the results are other reports'.
+        let sameTool = try Self.write("failed-run-beside-a-run-of-the-same-tool.sarif", allowingIncomplete: true)
+        #expect(sameTool.runs == ["ToolA"], "\(sameTool.runs)")
+        #expect(
+            sameTool.notes.contains {
+                $0.hasSuffix(
+                    "may have checked nothing: the run of ToolA holds only findings of other reports or runs, so GitHub "
+                        + "closes as fixed any earlier ToolA alert only this scan found")
+            }, "\(sameTool.notes)")
     }
 }

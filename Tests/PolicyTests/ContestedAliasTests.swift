@@ -93,6 +93,70 @@ struct ContestedAliasTests {
         #expect(Support.verdict(named, "CVE-2022-0002")?.verdict != .vexSuppressed)
     }
 
+    /// An `affected` statement keeps a finding in by any alias, as a failing rule matches any: a
+    /// later one naming the shared advisory still outranks an older `not_affected` for the CVE
+    /// (it was left out, and the older statement passed the finding; found by the diff review).
+    @Test func anAffectedStatementNamingTheSharedAdvisoryStillKeepsTheFindingIn() throws {
+        let lodash = #"[{"@id": "pkg:npm/lodash@4.17.15"}]"#
+        let document = try VEXTests.document(
+            VEXTests.statement(
+                #"{"name": "CVE-2022-0001"}"#, lodash, "not_affected",
+                #", "justification": "vulnerable_code_not_in_execute_path", "timestamp": "2026-10-01T00:00:00Z""#)
+                + ",\n"
+                + VEXTests.statement(
+                    #"{"name": "\#(Self.advisory)"}"#, lodash, "affected",
+                    #", "action_statement": "upgrade", "timestamp": "2026-11-01T00:00:00Z""#))
+        let decision = Support.evaluate(Self.findings(), policy: try Support.policy(Self.staging), vex: [document])
+        let critical = try #require(Support.verdict(decision, "CVE-2022-0001"))
+        #expect(critical.verdict == .fail, "\(critical.reason.text)")
+        #expect(!critical.notes.contains { $0.contains("not applied") }, "\(critical.notes)")
+        #expect(!decision.warnings.contains { $0.contains("applies to no finding") }, "\(decision.warnings)")
+    }
+
+    /// An advisory whose own record (npm audit 6's, naming both CVEs) says what it covers names
+    /// every finding of those CVEs: a waiver for it waives the advisory and Trivy's CVE alike.
+    @Test func anAdvisoryThatCoversBothCVEsNamesTheFindingsOfEither() throws {
+        var advisory = Support.finding(
+            Self.advisory, package: Support.npm("lodash", "4.17.15"), report: "npm-audit.json")
+        advisory.coveredCVEs = ["CVE-2022-0001", "CVE-2022-0002"]
+        let decision = Support.evaluate(
+            [advisory.finalized(), Self.findings()[0]], policy: try Support.policy(Self.staging),
+            waivers: [try Self.waiver(Self.advisory)])
+        #expect(decision.verdicts.map(\.verdict) == [.waived, .waived], "\(decision.verdicts.map(\.notes))")
+        // Beside a finding of a CVE the advisory does not cover, that finding is not named by it.
+        let other = Support.finding(
+            "CVE-2022-0003", severity: .critical, aliases: [Self.advisory], package: Support.npm("lodash", "4.17.15"))
+        let mixed = Support.evaluate(
+            [advisory.finalized(), Self.findings()[0], other], policy: try Support.policy(Self.staging),
+            waivers: [try Self.waiver(Self.advisory)])
+        #expect(Support.verdict(mixed, "CVE-2022-0001")?.verdict == .waived)
+        #expect(Support.verdict(mixed, "CVE-2022-0003")?.verdict == .fail)
+    }
+
+    /// With a baseline that has the finding, the waiver is not said to name it only "as the
+    /// baseline knew it" (it has the id now), and its warning stays (found by the diff review).
+    @Test func aBaselineChangesNothingOfWhatIsSaid() throws {
+        let findings = Self.findings()
+        let baseline = Baseline(file: "baseline.json", traces: findings.map(FindingTrace.init))
+        let decision = Support.evaluate(
+            findings, policy: try Support.policy(Self.staging), waivers: [try Self.waiver(Self.advisory)],
+            baseline: baseline)
+        let critical = try #require(Support.verdict(decision, "CVE-2022-0001"))
+        #expect(critical.verdict == .fail)
+        #expect(!critical.notes.contains { $0.contains("as the baseline knew it") }, "\(critical.notes)")
+        #expect(decision.warnings.contains { $0.contains("applies to no finding") }, "\(decision.warnings)")
+    }
+
+    /// A waiver naming the shared advisory whose scope leaves the findings out is not stale.
+    @Test func aScopedWaiverNamingTheSharedAdvisoryIsNotCalledStale() throws {
+        let scoped = try WaiverTests.waivers(
+            WaiverTests.entry(id: Self.advisory, expires: "2026-12-31", severity: nil, extra: "    package: minimist\n")
+        )
+        let decision = Support.evaluate(Self.findings(), policy: try Support.policy(Self.staging), waivers: [scoped])
+        #expect(decision.waivers.map(\.state) == [.notApplied])
+        #expect(!decision.warnings.contains { $0.contains("stale") }, "\(decision.warnings)")
+    }
+
     /// A relaxing rule does not match by the shared alias; a failing one still does (fail-closed).
     @Test func rulesRelaxByOwnIDsButFailByEveryAlias() throws {
         let ignoring = try Support.policy(

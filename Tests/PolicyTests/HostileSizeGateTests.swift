@@ -21,4 +21,23 @@ struct HostileSizeGateTests {
         let decision = Support.evaluate([finding.finalized()], policy: VEXTests.policy, vex: [vex])
         #expect(Support.verdict(decision, "CVE-2021-23337")?.verdict == .vexSuppressed)
     }
+
+    /// 8,000 CVEs whose references all link one advisory, with a waiver for it: each finding kept
+    /// the other 7,999 CVEs for its note (15 s and 1 GB in a release build; found by a review).
+    @Test func thousandsOfFindingsSharingOneAliasAreJudged() throws {
+        let findings = (0..<8_000).map { number in
+            Support.finding(
+                "CVE-2024-\(10_000 + number)", aliases: [ContestedAliasTests.advisory],
+                package: Support.npm("pkg\(number)", "1.0.0"))
+        }
+        let decision = Support.evaluate(
+            findings, policy: try Support.policy(ContestedAliasTests.staging),
+            waivers: [try ContestedAliasTests.waiver(ContestedAliasTests.advisory)])
+        #expect(decision.counts.waived == 0)
+        #expect(decision.verdicts.allSatisfy { $0.notes.count == 1 })
+        #expect(
+            decision.verdicts.first?.notes.first?.contains("CVE-2024-10001, CVE-2024-10002, CVE-2024-10003 and")
+                == true,
+            "\(decision.verdicts.first?.notes ?? [])")
+    }
 }
