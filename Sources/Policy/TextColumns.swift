@@ -13,7 +13,7 @@ extension String {
 extension String {
     /// One printable line: each line break (LF, CR, CRLF, NEL, U+2028, U+2029) replaced by a space
     /// and every other control character (ESC, DEL, C1 such as CSI) and bidirectional control
-    /// (U+202A–U+202E, U+2066–U+2069, which reorder what a reader sees) by U+FFFD. Report text in a
+    /// (``Unicode/Scalar/isBidiControl``, which reorders what a reader sees) by U+FFFD. Report text in a
     /// line of terminal output (a title with a newline, a package name with an escape sequence)
     /// must neither start a line of its own, which a reader or a CI runner reading commands would
     /// take for ScanGate's, nor drive the terminal.
@@ -25,10 +25,13 @@ extension String {
                 if byte < 0x20 { return byte != 0x09 }
                 if byte == 0x7F { return true }
                 if byte == 0xC2, index + 1 < utf8.count { return (0x80...0x9F).contains(utf8[index + 1]) }
+                // U+061C, the Arabic letter mark.
+                if byte == 0xD8, index + 1 < utf8.count { return utf8[index + 1] == 0x9C }
                 if byte == 0xE2, index + 2 < utf8.count {
-                    // U+2028, U+2029, and the bidirectional controls U+202A–U+202E, U+2066–U+2069.
+                    // U+200E, U+200F, U+2028, U+2029, and the bidirectional controls U+202A–U+202E,
+                    // U+2066–U+2069.
                     let (second, third) = (utf8[index + 1], utf8[index + 2])
-                    return (second == 0x80 && (0xA8...0xAE).contains(third))
+                    return (second == 0x80 && ((0x8E...0x8F).contains(third) || (0xA8...0xAE).contains(third)))
                         || (second == 0x81 && (0xA6...0xA9).contains(third))
                 }
                 return false
@@ -53,9 +56,11 @@ extension String {
 
 extension Unicode.Scalar {
     /// The explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E,
-    /// U+2066–U+2069): invisible, they make text display in another order than it reads
-    /// ("Trojan Source", CVE-2021-42574). Every output shows them as U+FFFD.
+    /// U+2066–U+2069) and the implicit marks (U+061C, U+200E, U+200F): invisible, they make text
+    /// display in another order than it reads ("Trojan Source", CVE-2021-42574; a mark before
+    /// `1.2 9.9` shows it as `9.9 1.2`). Every output shows them as U+FFFD.
     package var isBidiControl: Bool {
-        (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+        (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) || value == 0x061C
+            || value == 0x200E || value == 0x200F
     }
 }

@@ -354,15 +354,23 @@ private struct MarkdownWriter {
             id = "[\(id)](\(reference))"
         }
         var place = ""
+        // Where else it is, as the HTML report and the gate's table count it: a reviewer fixing
+        // the first place must know of the others.
+        var more = ""
         if let package = finding.package {
             place = package.name + (package.installedVersion.map { " " + $0 } ?? "")
             if let fixed = package.fixedVersions.first { place += " → " + fixed }
         } else if let location = finding.locations.first {
-            place = location.path ?? location.url ?? location.resource ?? location.target ?? ""
+            if let path = location.path {
+                place = path + (location.startLine.map { ":\($0)" } ?? "")
+            } else {
+                place = location.url ?? location.resource ?? location.target ?? ""
+            }
+            if finding.locations.count > 1 { more = " (+\(finding.locations.count - 1))" }
         } else if let instance = finding.instances.first {
             place = instance.uri
         }
-        var shownPlace = md(place, 80)
+        var shownPlace = md(place, 80) + more
         // Two images with the same package read alike without the image.
         if let image = ReportContent.imageText(of: finding), !place.contains(image) {
             shownPlace +=

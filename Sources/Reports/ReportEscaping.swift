@@ -132,7 +132,9 @@ public enum ReportEscaping {
         let lower = percentDecoded(url.lowercased())
         guard let schemeEnd = lower.range(of: "://"), ["http", "https"].contains(lower[..<schemeEnd.lowerBound])
         else { return false }
-        let afterScheme = lower[schemeEnd.upperBound...]
+        // A browser reads any run of slashes and backslashes after the scheme as `//`
+        // (`https:///github.com/…` is github.com).
+        let afterScheme = lower[schemeEnd.upperBound...].drop { $0 == "/" || $0 == "\\" }
         let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         let segments = afterScheme.dropFirst(authority.count).split(separator: "/", omittingEmptySubsequences: true)
         guard segments.count >= 4, ["issues", "pull", "pulls", "discussions"].contains(segments[2]) else {
@@ -159,7 +161,9 @@ public enum ReportEscaping {
     }
 
     /// A URL for the target of a Markdown link `[text](url)`: characters that would end the
-    /// link or start HTML are percent-encoded. Nil when the URL is not a web link.
+    /// link or start HTML are percent-encoded, and `&` is written `&amp;`, which Markdown reads
+    /// back as `&`: left as it is, an entity in the URL (`pull/&#54;`) would be decoded into the
+    /// link, past ``linksGitHubThread(_:)``'s check. Nil when the URL is not a web link.
     public static func markdownLinkTarget(_ url: String) -> String? {
         guard isWebLink(url) else { return nil }
         var result = ""
@@ -175,6 +179,7 @@ public enum ReportEscaping {
             case "\\": result += "%5C"
             case "`": result += "%60"
             case "|": result += "%7C"
+            case "&": result += "&amp;"
             default: result.unicodeScalars.append(scalar)
             }
         }

@@ -350,6 +350,43 @@ struct ReviewerViewTests {
         #expect(ReportEscaping.markdown(trojan) == "src/\u{FFFD}sj.tset\\_\u{FFFD}/creds.js")
         #expect(ReportEscaping.html(trojan) == "src/\u{FFFD}sj.tset_\u{FFFD}/creds.js")
         #expect(!ReportEscaping.xml("a\u{2066}b\u{2069}").unicodeScalars.contains { $0.value == 0x2066 })
+        // The implicit marks reorder too: `\u{061C}1.2 9.9` showed as `9.9 1.2` (found by a review).
+        for mark in ["\u{061C}", "\u{200E}", "\u{200F}"] {
+            let text = "version \(mark)1.2 9.9"
+            #expect(ReportEscaping.markdown(text) == "version \u{FFFD}1.2 9.9")
+            #expect(ReportEscaping.html(text) == "version \u{FFFD}1.2 9.9")
+            #expect(text.printableLine == "version \u{FFFD}1.2 9.9")
+        }
+    }
+
+    /// A link to an issue or pull request is not written, however the URL spells it: an entity
+    /// (`pull/&#54;`, which Markdown decodes in a link) or extra slashes (`https:///github.com`,
+    /// which a browser reads as `https://github.com`) got past the check (found by a review).
+    @Test func noSpellingLinksAGitHubThread() {
+        #expect(ReportEscaping.linksGitHubThread("https:///github.com/o/r/issues/5"))
+        #expect(ReportEscaping.linksGitHubThread("https://\\github.com/o/r/pull/5"))
+        #expect(
+            ReportEscaping.markdownLinkTarget("https://github.com/o/r/pull/&#54;")
+                == "https://github.com/o/r/pull/&amp;#54;")
+        #expect(
+            ReportEscaping.markdownLinkTarget("https://example.org/a?x=1&y=2") == "https://example.org/a?x=1&amp;y=2")
+    }
+
+    /// A finding in several places says so in the PR comment, as in the HTML report and the
+    /// gate's table, with the line of the first (it showed one file of three; found by a review).
+    @Test func theMarkdownPlaceCountsTheOtherPlaces() {
+        let secret = Finding(
+            kind: .codeIssue, ruleID: "hardcoded-secret", title: "Hard-coded credential",
+            ratings: [SeverityRating(source: "gitleaks", severity: .critical, isToolVerdict: true)],
+            locations: [
+                Location(path: "deploy/prod.env", startLine: 1), Location(path: "docs/example.md", startLine: 3),
+                Location(path: "src/prod/config.js", startLine: 9),
+            ],
+            provenance: [Provenance(tool: "gitleaks", reportFile: "g.sarif", rawID: "hardcoded-secret")],
+            identity: FindingIdentity(kind: .codeIssue, scope: FindingIdentity.sourceScope, subject: ["s"])
+        ).finalized()
+        let markdown = MarkdownReport.render(ReportContent(findings: FindingSet(merging: [secret]), reports: []))
+        #expect(markdown.contains("| deploy/prod.env\\:1 (+2) |"), "\(markdown)")
     }
 
     @Test func theDiffTableWritesNoEscapeSequences() {
