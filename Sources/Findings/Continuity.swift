@@ -164,6 +164,11 @@ public struct ContinuityIndex: Sendable {
     private let byPackageIDAndVersion: [String: [Int]]
     /// Only those no trace with a version explains (see `init`).
     private let unversionedByPackageAndID: [String: [Int]]
+    /// Per package (``FindingTrace/packageKey``), the ids its traces with a version have.
+    private let versionedIDs: [String: Set<String>]
+    /// Per package, the places its traces with a version name, by version (nil for a version
+    /// some trace of which names no place): what the earlier run had of it, whatever the advisory.
+    private let placesByVersion: [String: [String: Set<String>?]]
     private let traces: [FindingTrace]
 
     public init(_ traces: [FindingTrace]) {
@@ -176,9 +181,17 @@ public struct ContinuityIndex: Sendable {
         var unversioned: [String: [Int]] = [:]
         // The ids each package's traces with a version have.
         var versionedIDs: [String: Set<String>] = [:]
+        var placesByVersion: [String: [String: Set<String>?]] = [:]
         for trace in traces {
-            guard let key = trace.packageKey, trace.version != nil else { continue }
+            guard let key = trace.packageKey, let version = trace.version else { continue }
             versionedIDs[key, default: []].formUnion(trace.ids.map(Identifiers.normalize))
+            // No places (npm names no file) makes the version's places unknown.
+            let places: Set<String>? = trace.places.flatMap { $0.isEmpty ? nil : Set($0) }
+            if let earlier = placesByVersion[key]?[version] {
+                placesByVersion[key]?[version] = earlier.flatMap { earlier in places.map(earlier.union) }
+            } else {
+                placesByVersion[key, default: [:]][version] = .some(places)
+            }
         }
         for (position, trace) in traces.enumerated() {
             guard let key = trace.packageKey else { continue }
@@ -201,6 +214,8 @@ public struct ContinuityIndex: Sendable {
         byPackageAndID = index
         byPackageIDAndVersion = byVersion
         unversionedByPackageAndID = unversioned
+        self.versionedIDs = versionedIDs
+        self.placesByVersion = placesByVersion
     }
 
     /// Whether `trace` is one of the indexed findings, whatever its severity or places there.
@@ -273,9 +288,25 @@ public struct ContinuityIndex: Sendable {
     private func candidates(for trace: FindingTrace) -> [Int] {
         var positions = fingerprints[trace.fingerprint] ?? []
         guard let key = trace.packageKey else { return positions }
+        let ids = trace.ids.map(Identifiers.normalize).sortedUnique()
+        // Traces with a version that have one of this finding's ids (Trivy's of its CVE) say
+        // which versions and files the earlier run had it in: then a trace without a version
+        // (npm 7's of its GHSA, which Trivy then did not name) stands for no other version. The
+        // finding's ids link the two where the earlier run's did not (found by a review: a
+        // baseline with npm audit's entry let lodash in a new version and file pass as known).
+        // Nor, where the earlier run had the package with a version, does it stand for another
+        // version, or the same in a file the earlier run did not have it in.
+        var versionsKnown = trace.version != nil && !(versionedIDs[key] ?? []).isDisjoint(with: ids)
+        if let version = trace.version, let known = placesByVersion[key] {
+            if let places = known[version] {
+                if let now = trace.places, let places, !now.allSatisfy(places.contains) { versionsKnown = true }
+            } else {
+                versionsKnown = true
+            }
+        }
         // In a fixed order: which match is reported (the places it lacks) must not change from
         // one run to the next with the hash seed.
-        for id in trace.ids.map(Identifiers.normalize).sortedUnique() where !id.isEmpty {
+        for id in ids where !id.isEmpty {
             let packageAndID = key + "\u{0}" + id
             // The traces of its version, in index order, when it has one (a trace of another
             // version is not it), and those without a version that no trace with one explains:
@@ -285,7 +316,7 @@ public struct ContinuityIndex: Sendable {
             let sameVersion =
                 trace.version.map { version in
                     ((byPackageIDAndVersion[packageAndID + "\u{0}" + version] ?? [])
-                        + (unversionedByPackageAndID[packageAndID] ?? [])).sorted()
+                        + (versionsKnown ? [] : unversionedByPackageAndID[packageAndID] ?? [])).sorted()
                 } ?? byPackageAndID[packageAndID] ?? []
             for position in sameVersion {
                 // Two CVEs tools reported that share an advisory (a GHSA covering both, named in

@@ -181,6 +181,46 @@ struct FindingsTests {
         }
     }
 
+    /// A baseline of Trivy's CVE-2021-23337 in lodash 4.17.15 (before Trivy named its GHSA) and
+    /// npm audit's GHSA-35jh (no version, no file): lodash 4.17.4 in another file, now found by
+    /// Trivy under both ids, is new. Through npm's entry it was known, whatever its version and
+    /// file (found by a review). Without a versioned trace of its ids, npm's entry still holds.
+    @Test func aBaselineEntryWithoutAVersionDoesNotVouchForVersionsTrivyHadNot() {
+        func trace(_ fingerprint: String, ids: [String], version: String?, places: [String]?) -> FindingTrace {
+            FindingTrace(
+                fingerprint: fingerprint, kind: "vulnerability", scope: FindingIdentity.sourceScope, ecosystem: "npm",
+                packageName: "lodash", installedVersion: version, ids: ids, places: places,
+                reportedCVEs: ids.contains("CVE-2021-23337") ? ["CVE-2021-23337"] : [])
+        }
+        let index = ContinuityIndex([
+            trace("trivy", ids: ["CVE-2021-23337"], version: "4.17.15", places: ["services/a/package-lock.json"]),
+            trace("npm", ids: ["GHSA-35jh-r3h4-6jhm"], version: nil, places: nil),
+        ])
+        let elsewhere = trace(
+            "new", ids: ["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm"], version: "4.17.4",
+            places: ["services/payments/package-lock.json"])
+        #expect(index.lookup(elsewhere) == .absent)
+        let same = trace(
+            "again", ids: ["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm"], version: "4.17.15",
+            places: ["services/a/package-lock.json"])
+        #expect(index.lookup(same) == .present)
+        // npm audit alone in the baseline: its entry stands for the versions that run had.
+        let npmOnly = ContinuityIndex([trace("npm", ids: ["GHSA-35jh-r3h4-6jhm"], version: nil, places: nil)])
+        #expect(npmOnly.lookup(elsewhere) == .present)
+        // Trivy's trace of another advisory of lodash says which version and file the earlier run
+        // had: npm's entry of an advisory Trivy did not name then stands for those only.
+        let otherAdvisory = ContinuityIndex([
+            trace("trivy", ids: ["CVE-2021-23337"], version: "4.17.15", places: ["services/a/package-lock.json"]),
+            trace("npm", ids: ["GHSA-p6mc-m468-83gw"], version: nil, places: nil),
+        ])
+        func pollution(_ version: String, _ place: String) -> FindingTrace {
+            trace("p", ids: ["CVE-2020-8203", "GHSA-p6mc-m468-83gw"], version: version, places: [place])
+        }
+        #expect(otherAdvisory.lookup(pollution("4.17.15", "services/a/package-lock.json")) == .present)
+        #expect(otherAdvisory.lookup(pollution("4.17.10", "services/a/package-lock.json")) == .absent)
+        #expect(otherAdvisory.lookup(pollution("4.17.15", "services/payments/package-lock.json")) == .absent)
+    }
+
     /// A package found under many paths by several sources: its paths and fixed versions are
     /// every source's, sorted, each once (gathered, then sorted once for the group: sorting at
     /// every step was quadratic in a package found in thousands of targets).
