@@ -26,6 +26,25 @@ private struct TrivyContext {
     var scope: String
     var image: ImageReference?
     var resource: String?
+    /// The directory a filesystem or repository scan ran on, relative to where Trivy ran
+    /// (``TrivyReportReader/scanRoot(artifactType:artifactName:results:)``): its targets and
+    /// package paths are relative to it. Nil when they are the project's own (`trivy fs .`).
+    var scanRoot: String?
+
+    /// `path` as relative to where Trivy ran: under ``scanRoot``, each leading `..` taking
+    /// one directory off it (`../../aws-credentials/main.tf` of `tofu/clusters/sandbox` is
+    /// `tofu/aws-credentials/main.tf`).
+    func placed(_ path: String) -> String {
+        guard let scanRoot, !path.hasPrefix("/") else { return path }
+        if path.isEmpty || path == "." { return scanRoot }
+        var root = scanRoot.split(separator: "/", omittingEmptySubsequences: false)
+        var rest = Substring(path)
+        while rest.hasPrefix("../"), let last = root.last, last != ".." {
+            root.removeLast()
+            rest = rest.dropFirst(3)
+        }
+        return root.isEmpty ? String(rest) : root.joined(separator: "/") + "/" + rest
+    }
 }
 
 /// The failures of one check in one target that name no `Resource`
@@ -149,7 +168,7 @@ private struct TrivyReportReader {
                     + "which has reached its end of life: its vendor publishes no more fixes or advisories, so "
                     + "vulnerabilities found since are missing from this scan")
         }
-        let context: TrivyContext
+        var context: TrivyContext
         switch artifactType {
         case "container_image":
             let image = try Self.image(named: artifactName, metadata: metadata)
@@ -172,6 +191,7 @@ private struct TrivyReportReader {
             }
         }
         let results = try root.array("Results") ?? []
+        context.scanRoot = try Self.scanRoot(artifactType: artifactType, artifactName: artifactName, results: results)
         // A VM's disk is scanned as an image is (its OS packages, then applications'): one with
         // no result, or none for the OS it detected, checked nothing (it passed as clean).
         if artifactType == "container_image" || artifactType == "vm" {
@@ -371,6 +391,41 @@ private struct TrivyReportReader {
     /// The artifact types whose findings are the project's own source tree.
     private static let sourceTreeArtifactTypes: Set<String> = ["filesystem", "repository", "cyclonedx", "spdx"]
 
+    /// The directory a filesystem or repository scan ran on, relative to where Trivy ran: `trivy
+    /// fs services/a` writes `ArtifactName: services/a` and targets relative to it
+    /// (`package-lock.json`). Read as written, two services' scans were one lock file, a finding
+    /// in the second known from a baseline of the first, and GitHub pointed at the wrong file.
+    /// A file scanned on its own (`trivy fs package-lock.json`, `trivy config main.tf`, a jar)
+    /// names itself in its results (its target or package path is its name): its directory.
+    /// Nil for the current directory, an absolute path, a URL (`trivy repo https://…`, whose
+    /// paths are the repository's), and other artifact types.
+    private static func scanRoot(artifactType: String, artifactName: String, results: [JSONValue])
+        throws(JSONAccessError) -> String?
+    {
+        guard artifactType == "filesystem" || artifactType == "repository" else { return nil }
+        var name = Substring(artifactName)
+        while name.hasPrefix("./") { name = name.dropFirst(2) }
+        while name.hasSuffix("/") { name = name.dropLast() }
+        // A drive letter, a URL or `git@host:repo` has a colon; a relative path hardly ever.
+        guard !name.isEmpty, name != ".", !name.hasPrefix("/"), !name.contains(":"), !name.contains("\\") else {
+            return nil
+        }
+        let last = name.split(separator: "/").last.map(String.init) ?? String(name)
+        var isFile = false
+        for result in results {
+            if try result.string("Target") == last {
+                isFile = true
+                break
+            }
+            if let first = try result.array("Vulnerabilities")?.first, try first.string("PkgPath") == last {
+                isFile = true
+                break
+            }
+        }
+        guard isFile else { return String(name) }
+        return name.lastIndex(of: "/").map { String(name[..<$0]) }
+    }
+
     // MARK: Results
 
     private mutating func readResult(_ result: JSONValue, context: TrivyContext) throws(JSONAccessError) {
@@ -446,6 +501,10 @@ private struct TrivyReportReader {
     }
 
     private struct ResultInfo {
+        /// Trivy's types whose results' target is a language's name (`Java`, `Python`, `Node.js`),
+        /// not a file: the packages it found one by one, each with its own path.
+        static let namesNoFile: Set<String> = ["jar", "python-pkg", "node-pkg", "gemspec", "conda-pkg"]
+
         var target: String
         var context: TrivyContext
         /// From the result's `Type` and `Class`, once per result rather than once per finding.
@@ -453,7 +512,9 @@ private struct TrivyReportReader {
         let isLanguagePackages: Bool
 
         init(target: String, resultClass: String?, type: String?, context: TrivyContext) {
-            self.target = target
+            // Under the scan's root, but for the language name Trivy gives packages it found one by
+            // one (`Java` for jars: each names its file as its package path).
+            self.target = type.map(Self.namesNoFile.contains) == true ? target : context.placed(target)
             self.context = context
             ecosystem = TrivyAdapterMaps.ecosystem(forType: type ?? TrivyAdapterMaps.legacyType(ofTarget: target))
             // `Class` arrived in v0.18: before it, a language ecosystem's result is a lock file's.
@@ -520,7 +581,7 @@ private struct TrivyReportReader {
                 fixedVersions.append(version)
             }
         }
-        let packagePath = try string(.packagePath)
+        let packagePath = try string(.packagePath).map { $0.isEmpty ? $0 : result.context.placed($0) }
         let legacyPURL = try string(.legacyPURL)
         let purl = try fields.object(VulnerabilityKey.packageIdentifier.rawValue)?.string("PURL") ?? legacyPURL
         var references = try fields.strings(VulnerabilityKey.references.rawValue)
@@ -777,7 +838,7 @@ private struct TrivyReportReader {
             throw value.error("a license finding without \"Name\"")
         }
         let packageName = try value.string("PkgName").flatMap { $0.isEmpty ? nil : $0 }
-        let filePath = try value.string("FilePath").flatMap { $0.isEmpty ? nil : $0 }
+        let filePath = try value.string("FilePath").flatMap { $0.isEmpty ? nil : result.context.placed($0) }
         let category = try value.string("Category")
         let ratings = try ratings(value.values(of: VulnerabilityKey.table), withSeveritySource: false)
         let subjectName = packageName ?? filePath ?? result.target

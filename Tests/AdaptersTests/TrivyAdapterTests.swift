@@ -755,6 +755,63 @@ struct TrivyKubernetesClusterTests {
     }
 }
 
+/// `trivy fs services/a` writes its targets relative to `services/a`: read as written, two
+/// services' scans were one `package-lock.json` (a finding in the second known from a baseline
+/// of the first; found by a review), and GitHub pointed at the repository root's file.
+@Suite("Trivy scan roots")
+struct TrivyScanRootTests {
+    static func report(artifactType: String = "filesystem", name: String, target: String, type: String = "npm")
+        throws -> ParsedReport
+    {
+        let text =
+            #"{"SchemaVersion": 2, "ArtifactName": ""# + name + #"", "ArtifactType": ""# + artifactType
+            + #"", "Results": [{"Target": ""# + target + #"", "Class": "lang-pkgs", "Type": ""# + type
+            + #"", "Vulnerabilities": [{"VulnerabilityID": "CVE-2021-23337", "PkgName": "lodash","#
+            + #" "InstalledVersion": "4.17.15", "Severity": "HIGH"}]}]}"#
+        return try Corpus.parse(bytes: Array(text.utf8), name: "trivy.json")
+    }
+
+    static func path(_ report: ParsedReport) -> String? { report.findings.first?.locations.first?.path }
+
+    @Test(
+        arguments: [
+            ("services/a", "package-lock.json", "services/a/package-lock.json"),
+            ("./services/a/", "package-lock.json", "services/a/package-lock.json"),
+            // A file scanned on its own names itself: its directory is the root.
+            ("services/a/package-lock.json", "package-lock.json", "services/a/package-lock.json"),
+            ("package-lock.json", "package-lock.json", "package-lock.json"),
+            (".", "services/a/package-lock.json", "services/a/package-lock.json"),
+            ("/github/workspace", "package-lock.json", "package-lock.json"),
+            ("tofu/clusters/sandbox", "../../aws/package-lock.json", "tofu/aws/package-lock.json"),
+        ])
+    func targetsAreUnderTheScannedDirectory(_ name: String, _ target: String, _ expected: String) throws {
+        let report = try Self.report(name: name, target: target)
+        #expect(Self.path(report) == expected)
+        #expect(report.findings.first?.package?.paths == [expected])
+    }
+
+    @Test func aRemoteRepositoryAndAnImageKeepTheirPaths() throws {
+        let remote = try Self.report(
+            artifactType: "repository", name: "https://github.com/acme/app", target: "package-lock.json")
+        #expect(Self.path(remote) == "package-lock.json")
+        let jar = try Self.report(name: "lib/app", target: "Java", type: "jar")
+        #expect(jar.findings.first?.locations.first?.target == "Java")
+    }
+
+    @Test func twoServicesScannedApartAreTwoPlaces() throws {
+        let first = try Self.report(name: "services/a", target: "package-lock.json")
+        let second = try Self.report(name: "services/payments", target: "package-lock.json")
+        let merged = FindingSet(merging: first.findings + second.findings).all
+        #expect(merged.count == 1)
+        #expect(
+            Set(merged.first?.locations.compactMap(\.path) ?? [])
+                == ["services/a/package-lock.json", "services/payments/package-lock.json"])
+        let baseline = ContinuityIndex(first.findings.map(FindingTrace.init))
+        let now = try #require(merged.first)
+        #expect(baseline.lookup(FindingTrace(now)) == .elsewhere(newPlaces: ["services/payments/package-lock.json"]))
+    }
+}
+
 /// A report read under `--allow-incomplete` whose scan failed in part and found nothing: no
 /// finding in it is no evidence, so it is judged as an empty scan (`empty-scans`); one that
 /// found something shows its scan checked that.
