@@ -403,27 +403,50 @@ private struct TrivyReportReader {
         throws(JSONAccessError) -> String?
     {
         guard artifactType == "filesystem" || artifactType == "repository" else { return nil }
-        var name = Substring(artifactName)
+        // Trivy on Windows writes the name as given (`services\a`).
+        var name = Substring(artifactName.replacingOccurrences(of: "\\", with: "/"))
         while name.hasPrefix("./") { name = name.dropFirst(2) }
         while name.hasSuffix("/") { name = name.dropLast() }
         // A drive letter, a URL or `git@host:repo` has a colon; a relative path hardly ever.
-        guard !name.isEmpty, name != ".", !name.hasPrefix("/"), !name.contains(":"), !name.contains("\\") else {
-            return nil
-        }
+        guard !name.isEmpty, name != ".", !name.hasPrefix("/"), !name.contains(":") else { return nil }
         let last = name.split(separator: "/").last.map(String.init) ?? String(name)
-        var isFile = false
+        // A file scanned on its own: every path its results give is it (`package-lock.json`,
+        // `catalina.jar`), inside it (a war's `app.war/WEB-INF/lib/x.jar`) or `.`. A directory's
+        // name can be one of its files' too (`dist/server` holding the binary `server`): another
+        // file among them makes it the directory. The first package path of a result whose target
+        // is a language's name (a jar's) stands for its packages'.
+        var namesItself = false
         for result in results {
-            if try result.string("Target") == last {
-                isFile = true
-                break
+            var paths: [String] = []
+            if let target = try result.string("Target"),
+                Self.targetIsPath(resultClass: try result.string("Class"), type: try result.string("Type"))
+            {
+                paths.append(target)
             }
-            if let first = try result.array("Vulnerabilities")?.first, try first.string("PkgPath") == last {
-                isFile = true
-                break
+            if let first = try result.array("Vulnerabilities")?.first, let path = try first.string("PkgPath"),
+                !path.isEmpty
+            {
+                paths.append(path)
+            }
+            for path in paths where path != "." {
+                guard path == last || path.hasPrefix(last + "/") else { return String(name) }
+                namesItself = true
             }
         }
-        guard isFile else { return String(name) }
+        guard namesItself else { return String(name) }
         return name.lastIndex(of: "/").map { String(name[..<$0]) }
+    }
+
+    /// Whether a result's target is a file or directory of the scan, not a name Trivy gives what
+    /// it found one by one or in aggregate: a language's (`Java` for jars, `Node.js`), `OS
+    /// Packages` and `Loose File License(s)` of license results, an OS's (`build/rootfs (alpine
+    /// 3.18.0)`).
+    static func targetIsPath(resultClass: String?, type: String?) -> Bool {
+        switch resultClass {
+        case "config", "secret": true
+        case "lang-pkgs", nil: !(type.map(ResultInfo.namesNoFile.contains) ?? false)
+        default: false
+        }
     }
 
     // MARK: Results
@@ -512,9 +535,10 @@ private struct TrivyReportReader {
         let isLanguagePackages: Bool
 
         init(target: String, resultClass: String?, type: String?, context: TrivyContext) {
-            // Under the scan's root, but for the language name Trivy gives packages it found one by
-            // one (`Java` for jars: each names its file as its package path).
-            self.target = type.map(Self.namesNoFile.contains) == true ? target : context.placed(target)
+            // Under the scan's root, but for the names Trivy gives what it found one by one or in
+            // aggregate (`Java` for jars, each of which names its file as its package path).
+            self.target =
+                TrivyReportReader.targetIsPath(resultClass: resultClass, type: type) ? context.placed(target) : target
             self.context = context
             ecosystem = TrivyAdapterMaps.ecosystem(forType: type ?? TrivyAdapterMaps.legacyType(ofTarget: target))
             // `Class` arrived in v0.18: before it, a language ecosystem's result is a lock file's.

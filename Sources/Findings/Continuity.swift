@@ -166,9 +166,6 @@ public struct ContinuityIndex: Sendable {
     private let unversionedByPackageAndID: [String: [Int]]
     /// Per package (``FindingTrace/packageKey``), the ids its traces with a version have.
     private let versionedIDs: [String: Set<String>]
-    /// Per package, the places its traces with a version name, by version (nil for a version
-    /// some trace of which names no place): what the earlier run had of it, whatever the advisory.
-    private let placesByVersion: [String: [String: Set<String>?]]
     private let traces: [FindingTrace]
 
     public init(_ traces: [FindingTrace]) {
@@ -181,17 +178,9 @@ public struct ContinuityIndex: Sendable {
         var unversioned: [String: [Int]] = [:]
         // The ids each package's traces with a version have.
         var versionedIDs: [String: Set<String>] = [:]
-        var placesByVersion: [String: [String: Set<String>?]] = [:]
         for trace in traces {
-            guard let key = trace.packageKey, let version = trace.version else { continue }
+            guard let key = trace.packageKey, trace.version != nil else { continue }
             versionedIDs[key, default: []].formUnion(trace.ids.map(Identifiers.normalize))
-            // No places (npm names no file) makes the version's places unknown.
-            let places: Set<String>? = trace.places.flatMap { $0.isEmpty ? nil : Set($0) }
-            if let earlier = placesByVersion[key]?[version] {
-                placesByVersion[key]?[version] = earlier.flatMap { earlier in places.map(earlier.union) }
-            } else {
-                placesByVersion[key, default: [:]][version] = .some(places)
-            }
         }
         for (position, trace) in traces.enumerated() {
             guard let key = trace.packageKey else { continue }
@@ -215,7 +204,6 @@ public struct ContinuityIndex: Sendable {
         byPackageIDAndVersion = byVersion
         unversionedByPackageAndID = unversioned
         self.versionedIDs = versionedIDs
-        self.placesByVersion = placesByVersion
     }
 
     /// Whether `trace` is one of the indexed findings, whatever its severity or places there.
@@ -294,16 +282,9 @@ public struct ContinuityIndex: Sendable {
         // (npm 7's of its GHSA, which Trivy then did not name) stands for no other version. The
         // finding's ids link the two where the earlier run's did not (found by a review: a
         // baseline with npm audit's entry let lodash in a new version and file pass as known).
-        // Nor, where the earlier run had the package with a version, does it stand for another
-        // version, or the same in a file the earlier run did not have it in.
-        var versionsKnown = trace.version != nil && !(versionedIDs[key] ?? []).isDisjoint(with: ids)
-        if let version = trace.version, let known = placesByVersion[key] {
-            if let places = known[version] {
-                if let now = trace.places, let places, !now.allSatisfy(places.contains) { versionsKnown = true }
-            } else {
-                versionsKnown = true
-            }
-        }
+        // (The earlier run's traces of other advisories of the package do not say which versions
+        // it had: Trivy lists vulnerable ones only, and its database may since know more.)
+        let versionsKnown = trace.version != nil && !(versionedIDs[key] ?? []).isDisjoint(with: ids)
         // In a fixed order: which match is reported (the places it lacks) must not change from
         // one run to the next with the hash seed.
         for id in ids where !id.isEmpty {

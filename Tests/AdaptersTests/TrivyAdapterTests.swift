@@ -798,6 +798,52 @@ struct TrivyScanRootTests {
         #expect(jar.findings.first?.locations.first?.target == "Java")
     }
 
+    static func report(name: String, results: String) throws -> ParsedReport {
+        let text =
+            #"{"SchemaVersion": 2, "ArtifactName": ""# + name + #"", "ArtifactType": "filesystem", "Results": ["#
+            + results + "]}"
+        return try Corpus.parse(bytes: Array(text.utf8), name: "trivy.json")
+    }
+
+    static let lodash =
+        #""VulnerabilityID": "CVE-2021-23337", "PkgName": "lodash", "InstalledVersion": "4.17.15","#
+        + #" "Severity": "HIGH""#
+
+    /// The diff review's cases: a war scanned on its own (its jars are inside it), a directory
+    /// holding a file of its own name (`trivy rootfs dist/server` with the binary `server`),
+    /// names that are no path (`OS Packages`, an OS), and a name written on Windows.
+    @Test func filesDirectoriesAndNamesThatAreNoPath() throws {
+        let war = try Self.report(
+            name: "deploy/helloworld.war",
+            results: #"{"Target": "Java", "Class": "lang-pkgs", "Type": "jar", "Vulnerabilities": [{"#
+                + #""VulnerabilityID": "CVE-2022-22965", "PkgName": "org.springframework:spring-beans","#
+                + #" "InstalledVersion": "5.3.15", "PkgPath": "helloworld.war/WEB-INF/lib/spring-beans-5.3.15.jar","#
+                + #" "Severity": "CRITICAL"}]}"#)
+        #expect(Self.path(war) == "deploy/helloworld.war/WEB-INF/lib/spring-beans-5.3.15.jar")
+
+        let rootfs = try Self.report(
+            name: "dist/server",
+            results: #"{"Target": "server", "Class": "lang-pkgs", "Type": "gobinary", "Vulnerabilities": [{"#
+                + #""VulnerabilityID": "CVE-2023-0001", "PkgName": "stdlib", "InstalledVersion": "1.20.0","#
+                + #" "Severity": "HIGH"}]}, {"Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm","#
+                + #" "Vulnerabilities": [{"# + Self.lodash + "}]}")
+        #expect(
+            Set(rootfs.findings.compactMap { $0.locations.first?.path })
+                == ["dist/server/server", "dist/server/package-lock.json"])
+
+        let licenses = try Self.report(
+            name: "build/rootfs",
+            results: #"{"Target": "OS Packages", "Class": "license", "Licenses": [{"Severity": "HIGH","#
+                + #" "Category": "restricted", "PkgName": "musl", "Name": "GPL-2.0", "Confidence": 1}]}"#)
+        #expect(licenses.findings.first?.locations.first?.target == "OS Packages")
+
+        let windows = try Self.report(
+            name: #"services\\payments"#,
+            results: #"{"Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [{"#
+                + Self.lodash + "}]}")
+        #expect(Self.path(windows) == "services/payments/package-lock.json")
+    }
+
     @Test func twoServicesScannedApartAreTwoPlaces() throws {
         let first = try Self.report(name: "services/a", target: "package-lock.json")
         let second = try Self.report(name: "services/payments", target: "package-lock.json")
