@@ -191,7 +191,8 @@ private struct TrivyReportReader {
             }
         }
         let results = try root.array("Results") ?? []
-        context.scanRoot = try Self.scanRoot(artifactType: artifactType, artifactName: artifactName, results: results)
+        context.scanRoot = try Self.scanRoot(
+            artifactType: artifactType, artifactName: artifactName, metadata: metadata, results: results)
         // A VM's disk is scanned as an image is (its OS packages, then applications'): one with
         // no result, or none for the OS it detected, checked nothing (it passed as clean).
         if artifactType == "container_image" || artifactType == "vm" {
@@ -397,38 +398,46 @@ private struct TrivyReportReader {
     /// in the second known from a baseline of the first, and GitHub pointed at the wrong file.
     /// A file scanned on its own (`trivy fs package-lock.json`, `trivy config main.tf`, a jar)
     /// names itself in its results (its target or package path is its name): its directory.
-    /// Nil for the current directory, an absolute path, a URL (`trivy repo https://…`, whose
-    /// paths are the repository's), and other artifact types.
-    private static func scanRoot(artifactType: String, artifactName: String, results: [JSONValue])
-        throws(JSONAccessError) -> String?
-    {
-        guard artifactType == "filesystem" || artifactType == "repository" else { return nil }
+    /// Nil for the current directory, an absolute path, a URL (`trivy repo https://…`, or
+    /// `github.com/org/repo` without a scheme: its paths are the repository's), a root file system
+    /// (an OS found: its paths are the system's, and Trivy names it by its `/etc/hostname`), and
+    /// other artifact types.
+    private static func scanRoot(
+        artifactType: String, artifactName: String, metadata: JSONValue?, results: [JSONValue]
+    ) throws(JSONAccessError) -> String? {
+        guard artifactType == "filesystem" || artifactType == "repository", try metadata?.object("OS") == nil
+        else { return nil }
         // Trivy on Windows writes the name as given (`services\a`).
         var name = Substring(artifactName.replacingOccurrences(of: "\\", with: "/"))
         while name.hasPrefix("./") { name = name.dropFirst(2) }
+        while name.hasSuffix("/.") { name = name.dropLast(2) }
         while name.hasSuffix("/") { name = name.dropLast() }
         // A drive letter, a URL or `git@host:repo` has a colon; a relative path hardly ever.
         guard !name.isEmpty, name != ".", !name.hasPrefix("/"), !name.contains(":") else { return nil }
-        let last = name.split(separator: "/").last.map(String.init) ?? String(name)
-        // A file scanned on its own: every path its results give is it (`package-lock.json`,
-        // `catalina.jar`), inside it (a war's `app.war/WEB-INF/lib/x.jar`) or `.`. A directory's
-        // name can be one of its files' too (`dist/server` holding the binary `server`): another
-        // file among them makes it the directory. The first package path of a result whose target
-        // is a language's name (a jar's) stands for its packages'.
+        for result in results where result.kind == .object {
+            if try result.string("Class") == "os-pkgs" { return nil }
+        }
+        let segments = name.split(separator: "/")
+        if artifactType == "repository", segments.count > 1, segments[0].contains(".") { return nil }
+        let last = segments.last.map(String.init) ?? String(name)
+        // A file scanned on its own: every target its results give is its name or `.`, and every
+        // file path is it or inside it (a war's `app.war/WEB-INF/lib/x.jar`). A directory's name
+        // can be one of its files' too (`dist/server` holding the binary `server`): another file
+        // among them makes it the directory. The first package or file path of a result stands for
+        // the rest of it.
         var namesItself = false
         for result in results {
-            var paths: [String] = []
-            if let target = try result.string("Target"),
-                Self.targetIsPath(resultClass: try result.string("Class"), type: try result.string("Type"))
+            // Not an object: refused where the result is read, with its own message.
+            guard result.kind == .object else { continue }
+            if let target = try result.string("Target"), target != ".",
+                Self.targetIsPath(resultClass: try result.string("Class"), target: target)
             {
-                paths.append(target)
+                guard target == last else { return String(name) }
+                namesItself = true
             }
-            if let first = try result.array("Vulnerabilities")?.first, let path = try first.string("PkgPath"),
-                !path.isEmpty
-            {
-                paths.append(path)
-            }
-            for path in paths where path != "." {
+            var firstPath = try result.array("Vulnerabilities")?.first?.string("PkgPath")
+            if firstPath == nil { firstPath = try result.array("Licenses")?.first?.string("FilePath") }
+            if let path = firstPath, !path.isEmpty, path != "." {
                 guard path == last || path.hasPrefix(last + "/") else { return String(name) }
                 namesItself = true
             }
@@ -438,16 +447,22 @@ private struct TrivyReportReader {
     }
 
     /// Whether a result's target is a file or directory of the scan, not a name Trivy gives what
-    /// it found one by one or in aggregate: a language's (`Java` for jars, `Node.js`), `OS
-    /// Packages` and `Loose File License(s)` of license results, an OS's (`build/rootfs (alpine
-    /// 3.18.0)`).
-    static func targetIsPath(resultClass: String?, type: String?) -> Bool {
+    /// it found one by one or in aggregate: a language's (`Java` for jars, `Node.js`; a jar of
+    /// Trivy 0.20 is its path), `OS Packages` and `Loose File License(s)` of license results, an
+    /// OS's (`build/rootfs (alpine 3.18.0)`). A license result's target is its lock file.
+    static func targetIsPath(resultClass: String?, target: String) -> Bool {
         switch resultClass {
-        case "config", "secret": true
-        case "lang-pkgs", nil: !(type.map(ResultInfo.namesNoFile.contains) ?? false)
-        default: false
+        case "os-pkgs", "license-file", "custom": false
+        default: !pseudoTargets.contains(target)
         }
     }
+
+    /// What Trivy names results that are no file of the scan: the languages whose packages it
+    /// finds one by one (each with its own path), and license results without a lock file.
+    private static let pseudoTargets: Set<String> = [
+        "Java", "Node.js", "Python", "Ruby", "Conda", "PHP", "Go", "Rust", ".NET", "Julia", "Dart", "Swift",
+        "Elixir", "C/C++", "OS Packages", "Loose File License(s)",
+    ]
 
     // MARK: Results
 
@@ -524,10 +539,6 @@ private struct TrivyReportReader {
     }
 
     private struct ResultInfo {
-        /// Trivy's types whose results' target is a language's name (`Java`, `Python`, `Node.js`),
-        /// not a file: the packages it found one by one, each with its own path.
-        static let namesNoFile: Set<String> = ["jar", "python-pkg", "node-pkg", "gemspec", "conda-pkg"]
-
         var target: String
         var context: TrivyContext
         /// From the result's `Type` and `Class`, once per result rather than once per finding.
@@ -538,7 +549,8 @@ private struct TrivyReportReader {
             // Under the scan's root, but for the names Trivy gives what it found one by one or in
             // aggregate (`Java` for jars, each of which names its file as its package path).
             self.target =
-                TrivyReportReader.targetIsPath(resultClass: resultClass, type: type) ? context.placed(target) : target
+                TrivyReportReader.targetIsPath(resultClass: resultClass, target: target)
+                ? context.placed(target) : target
             self.context = context
             ecosystem = TrivyAdapterMaps.ecosystem(forType: type ?? TrivyAdapterMaps.legacyType(ofTarget: target))
             // `Class` arrived in v0.18: before it, a language ecosystem's result is a lock file's.

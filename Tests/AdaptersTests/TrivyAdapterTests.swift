@@ -842,6 +842,35 @@ struct TrivyScanRootTests {
             results: #"{"Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [{"#
                 + Self.lodash + "}]}")
         #expect(Self.path(windows) == "services/payments/package-lock.json")
+
+        // The second diff review's: a license result's target is its lock file; a directory whose
+        // files are all in a subdirectory of its name (`projects/mysite/mysite/…`); a jar of Trivy
+        // 0.20, named by its path; a remote repository named without its scheme; a root file
+        // system (an OS found), which Trivy names by its `/etc/hostname`.
+        let license = try Self.report(
+            name: "services/a",
+            results: #"{"Target": "package-lock.json", "Class": "license", "Licenses": [{"Severity": "HIGH","#
+                + #" "Category": "restricted", "PkgName": "x", "Name": "GPL-3.0", "Confidence": 1}]}"#)
+        #expect(license.findings.first?.locations.first?.path == "services/a/package-lock.json")
+        let django = try Self.report(
+            name: "projects/mysite",
+            results: #"{"Target": "mysite/package-lock.json", "Class": "lang-pkgs", "Type": "npm","#
+                + #" "Vulnerabilities": [{"# + Self.lodash + "}]}")
+        #expect(Self.path(django) == "projects/mysite/mysite/package-lock.json")
+        let oldJar = try Self.report(
+            name: "services/a",
+            results: #"{"Target": "lib/commons-compress-1.14.jar", "Class": "lang-pkgs", "Type": "jar","#
+                + #" "Vulnerabilities": [{"# + Self.lodash + "}]}")
+        #expect(Self.path(oldJar) == "services/a/lib/commons-compress-1.14.jar")
+        let remote = try Self.report(
+            artifactType: "repository", name: "github.com/acme/app", target: "package-lock.json")
+        #expect(Self.path(remote) == "package-lock.json")
+        let rootfs2 = try Self.report(
+            name: "buildkitsandbox",
+            results: #"{"Target": "buildkitsandbox (alpine 3.18.0)", "Class": "os-pkgs", "Type": "alpine"}, "#
+                + #"{"Target": "usr/local/bin/app", "Class": "lang-pkgs", "Type": "gobinary", "Vulnerabilities": [{"#
+                + Self.lodash + "}]}")
+        #expect(Self.path(rootfs2) == "usr/local/bin/app")
     }
 
     @Test func twoServicesScannedApartAreTwoPlaces() throws {
