@@ -27,7 +27,7 @@ private struct TrivyContext {
     var image: ImageReference?
     var resource: String?
     /// The directory a filesystem or repository scan ran on, relative to where Trivy ran
-    /// (``TrivyReportReader/scanRoot(artifactType:artifactName:results:)``): its targets and
+    /// (``TrivyReportReader/scanRoot(artifactType:artifactName:metadata:results:)``): its targets and
     /// package paths are relative to it. Nil when they are the project's own (`trivy fs .`).
     var scanRoot: String?
 

@@ -244,7 +244,7 @@ public enum Gate {
             } else {
                 (result.verdict, result.reason) = policyVerdict(
                     finding, original: judgement.severity, effective: effective, isNew: isNew, policy: policy,
-                    contestedIDs: contested.keys(ofFindingAt: position))
+                    relaxingIDs: contested.isEmpty ? nil : contested.relaxingIDs(of: finding, at: position))
                 if result.verdict != .ignored {
                     // The waiver that holds longest first, then by file and line: in the order
                     // the files were given, another waiver (with its reason, approver and
@@ -458,14 +458,14 @@ public enum Gate {
     }
 
     /// The rule or threshold verdict.
-    /// - Parameter contestedIDs: keys of the finding's aliases that name other vulnerabilities
-    ///   too (``ContestedIDs``): a relaxing rule does not match the finding by them.
+    /// - Parameter relaxingIDs: the ids a relaxing rule matches the finding by
+    ///   (``ContestedIDs/relaxingIDs(of:at:)``); nil for its id and every alias.
     static func policyVerdict(
         _ finding: Finding, original: Severity, effective: Severity, isNew: Bool, policy: Policy,
-        contestedIDs: Set<String> = []
+        relaxingIDs: [String]? = nil
     ) -> (Verdict, Reason) {
         let context = MatchContext(
-            finding: finding, original: original, effective: effective, isNew: isNew, contestedIDs: contestedIDs)
+            finding: finding, original: original, effective: effective, isNew: isNew, relaxingIDs: relaxingIDs)
         for rule in policy.rules where rule.match.matches(context, relaxing: rule.action != .fail) {
             let verdict: Verdict
             switch rule.action {
@@ -664,9 +664,9 @@ struct MatchContext {
     var original: Severity
     var effective: Severity
     var isNew: Bool
-    /// Keys (``Waiver/idKey(_:)``) of the finding's aliases that name other vulnerabilities
-    /// too (``ContestedIDs``): a relaxing rule does not match by them.
-    var contestedIDs: Set<String> = []
+    /// The ids a relaxing rule matches the finding by: its own and the aliases no other
+    /// vulnerability shares (``ContestedIDs/relaxingIDs(of:at:)``); nil for its id and every alias.
+    var relaxingIDs: [String]? = nil
 }
 
 extension RuleMatch {
@@ -698,10 +698,10 @@ extension RuleMatch {
             // has it. A relaxing one only by the finding's own ids, as a waiver: relaxing one of
             // an advisory's CVEs does not pass the others.
             // Nor by an alias other vulnerabilities here share (``ContestedIDs``).
-            let aliases =
-                relaxing && !context.contestedIDs.isEmpty
-                ? finding.aliases.filter { !context.contestedIDs.contains(Waiver.idKey($0)) } : finding.aliases
-            let all = [finding.ruleID] + aliases + (relaxing ? [] : finding.coveredCVEs)
+            let all =
+                relaxing
+                ? context.relaxingIDs ?? [finding.ruleID] + finding.aliases
+                : [finding.ruleID] + finding.aliases + finding.coveredCVEs
             guard all.contains(where: { id in ids.contains { $0.matches(id) } }) else { return false }
         }
         if let package {
